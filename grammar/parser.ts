@@ -1,0 +1,245 @@
+/**
+ * The `.nn` grammar (LANGUAGE.md §3) as a pure Chevrotain CstParser: no
+ * semantic actions, no embedded meaning. src/phases/1-parse/parse.ts turns
+ * the CST into the AST. Rule and token names here are the CST's shape; the
+ * generated grammar/cst.d.ts types it (regenerate with
+ * `npx tsx grammar/generate.ts`; a test fails if it drifts).
+ *
+ * Two deliberate choices:
+ * - `(x)` is a parenthesised value and `(x,)` a 1-tuple, as in Python; the
+ *   `parens` rule accepts both and the AST builder tells them apart by the
+ *   comma.
+ * - Trailing commas (`f(a, b,)`, `[1, 2,]`, `Dense(4),` as a statement) are
+ *   accepted; the repetitions use two tokens of lookahead (`,` followed by a
+ *   value) to tell "another item" from "trailing comma".
+ *
+ * Recovery in Chevrotain's repetitions re-enters the repetition recursively,
+ * so the stack grows with the number of errors in one list. `parseFile`
+ * therefore stops the parser (moves it to end of input) once it has seen
+ * `errorLimit` distinct error positions; callers report "too many errors"
+ * past that point anyway. This hooks two Chevrotain internals (`SAVE_ERROR`,
+ * `moveToTerminatedState`, not in its .d.ts; chevrotain is pinned), and
+ * test/parse-fuzz.test.ts fails if the hook stops working.
+ *
+ * Error messages are produced by `labelErrorProvider`: each message is only
+ * the *expected* part, in token labels ("`)`", "a value"); parse.ts adds the
+ * found token and builds the catalog diagnostic.
+ */
+import {
+  CstParser,
+  EOF,
+  type IParserErrorMessageProvider,
+  type IRecognitionException,
+  type IToken,
+  type TokenType,
+  tokenLabel,
+} from "chevrotain";
+import type { FileCstNode } from "./cst.js";
+import {
+  allTokens,
+  Bool,
+  Comma,
+  Equals,
+  Identifier,
+  LBrace,
+  LBracket,
+  LParen,
+  Model,
+  None,
+  NumberLiteral,
+  RBrace,
+  RBracket,
+  RParen,
+  StringLiteral,
+} from "./tokens.js";
+
+/** Token types that can start a value; used to say "a value" in messages. */
+const valueStarts: readonly TokenType[] = [NumberLiteral, StringLiteral, Bool, None, Identifier, LParen, LBracket];
+
+function labelOf(t: TokenType): string {
+  return t === EOF ? "end of file" : tokenLabel(t);
+}
+
+/** "`)`", "`)` or `,`", "a value, `)` or `,`". */
+export function describeExpected(types: readonly TokenType[]): string {
+  const unique = [...new Set(types)];
+  const parts: string[] = [];
+  if (valueStarts.every((t) => unique.includes(t))) {
+    parts.push("a value");
+  }
+  for (const t of unique) {
+    if (parts[0] === "a value" && valueStarts.includes(t)) continue;
+    parts.push(labelOf(t));
+  }
+  if (parts.length <= 1) return parts[0] ?? "something else";
+  return `${parts.slice(0, -1).join(", ")} or ${parts[parts.length - 1]}`;
+}
+
+function firstTokens(paths: readonly (readonly TokenType[])[]): TokenType[] {
+  return paths.flatMap((p) => (p[0] === undefined ? [] : [p[0]]));
+}
+
+/**
+ * Messages hold only what was expected; the found token is read from the
+ * exception's `token` by parse.ts.
+ */
+export const labelErrorProvider: IParserErrorMessageProvider = {
+  buildMismatchTokenMessage({ expected, ruleName }: { expected: TokenType; actual: IToken; ruleName: string }): string {
+    // Top-level repetition recovery reports "expected EOF"; a new model is just as valid there.
+    return describeExpected(expected === EOF && ruleName === "file" ? [Model, EOF] : [expected]);
+  },
+  buildNotAllInputParsedMessage(): string {
+    return describeExpected([Model, EOF]);
+  },
+  buildNoViableAltMessage({ expectedPathsPerAlt }: { expectedPathsPerAlt: TokenType[][][] }): string {
+    return describeExpected(expectedPathsPerAlt.flatMap(firstTokens));
+  },
+  buildEarlyExitMessage({ expectedIterationPaths }: { expectedIterationPaths: TokenType[][] }): string {
+    return describeExpected(firstTokens(expectedIterationPaths));
+  },
+};
+
+/** The Chevrotain internals the error limit relies on. */
+interface ParserInternals {
+  SAVE_ERROR(error: IRecognitionException): IRecognitionException;
+  moveToTerminatedState(): void;
+}
+const internals = CstParser.prototype as unknown as ParserInternals;
+
+export interface FileParse {
+  readonly cst: FileCstNode;
+  readonly errors: readonly IRecognitionException[];
+}
+
+export class NnParser extends CstParser {
+  private errorLimit = Infinity;
+  private readonly errorOffsets = new Set<number>();
+
+  /** Parses a whole file, stopping after `errorLimit` distinct error positions. */
+  parseFile(tokens: IToken[], errorLimit: number): FileParse {
+    this.input = tokens;
+    this.errorLimit = errorLimit;
+    this.errorOffsets.clear();
+    const cst = this.file() as FileCstNode;
+    return { cst, errors: this.errors };
+  }
+
+  /** Chevrotain calls this for every recognition error (see the file comment). */
+  protected SAVE_ERROR(error: IRecognitionException): IRecognitionException {
+    const saved = internals.SAVE_ERROR.call(this, error);
+    this.errorOffsets.add(error.token.startOffset);
+    if (this.errorOffsets.size >= this.errorLimit) internals.moveToTerminatedState.call(this);
+    return saved;
+  }
+
+  constructor() {
+    super(allTokens, {
+      recoveryEnabled: true,
+      maxLookahead: 2,
+      errorMessageProvider: labelErrorProvider,
+    });
+    this.performSelfAnalysis();
+  }
+
+  /** file = { model } */
+  public readonly file = this.RULE("file", () => {
+    this.MANY(() => this.SUBRULE(this.model));
+  });
+
+  /** model = "model" Name [ "(" [ args ] ")" ] "{" { statement [ "," ] } "}" */
+  public readonly model = this.RULE("model", () => {
+    this.CONSUME(Model);
+    this.CONSUME(Identifier);
+    this.OPTION(() => {
+      this.CONSUME(LParen);
+      this.OPTION2(() => this.SUBRULE(this.args));
+      this.CONSUME(RParen);
+    });
+    this.CONSUME(LBrace);
+    this.MANY(() => {
+      this.SUBRULE(this.statement);
+      this.OPTION3(() => this.CONSUME(Comma));
+    });
+    this.CONSUME(RBrace);
+  });
+
+  /** statement = call */
+  public readonly statement = this.RULE("statement", () => {
+    this.SUBRULE(this.call);
+  });
+
+  /** call = Name [ "(" [ args ] ")" ] */
+  public readonly call = this.RULE("call", () => {
+    this.CONSUME(Identifier);
+    this.OPTION(() => {
+      this.CONSUME(LParen);
+      this.OPTION2(() => this.SUBRULE(this.args));
+      this.CONSUME(RParen);
+    });
+  });
+
+  /** args = arg { "," arg } [ "," ] */
+  public readonly args = this.RULE("args", () => {
+    this.SUBRULE(this.arg);
+    this.MANY(() => {
+      this.CONSUME(Comma);
+      this.SUBRULE2(this.arg);
+    });
+    this.OPTION(() => this.CONSUME2(Comma));
+  });
+
+  /** arg = [ Name "=" ] value */
+  public readonly arg = this.RULE("arg", () => {
+    this.OPTION(() => {
+      this.CONSUME(Identifier);
+      this.CONSUME(Equals);
+    });
+    this.SUBRULE(this.value);
+  });
+
+  /** value = Number | String | Bool | None | call | Name | tuple | list  (call covers Name) */
+  public readonly value = this.RULE("value", () => {
+    this.OR([
+      { ALT: () => this.CONSUME(NumberLiteral) },
+      { ALT: () => this.CONSUME(StringLiteral) },
+      { ALT: () => this.CONSUME(Bool) },
+      { ALT: () => this.CONSUME(None) },
+      { ALT: () => this.SUBRULE(this.call) },
+      { ALT: () => this.SUBRULE(this.parens) },
+      { ALT: () => this.SUBRULE(this.list) },
+    ]);
+  });
+
+  /** parens = "(" [ value [ "," [ values ] ] ] ")"  — a tuple, or `(x)` = x */
+  public readonly parens = this.RULE("parens", () => {
+    this.CONSUME(LParen);
+    this.OPTION(() => {
+      this.SUBRULE(this.value);
+      this.OPTION2(() => {
+        this.CONSUME(Comma);
+        this.OPTION3(() => this.SUBRULE(this.values));
+      });
+    });
+    this.CONSUME(RParen);
+  });
+
+  /** list = "[" [ values ] "]" */
+  public readonly list = this.RULE("list", () => {
+    this.CONSUME(LBracket);
+    this.OPTION(() => this.SUBRULE(this.values));
+    this.CONSUME(RBracket);
+  });
+
+  /** values = value { "," value } [ "," ] */
+  public readonly values = this.RULE("values", () => {
+    this.SUBRULE(this.value);
+    this.MANY(() => {
+      this.CONSUME(Comma);
+      this.SUBRULE2(this.value);
+    });
+    this.OPTION(() => this.CONSUME2(Comma));
+  });
+}
+
+/** The one parser instance; reset per run by assigning `input`. */
+export const nnParser = new NnParser();

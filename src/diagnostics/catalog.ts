@@ -1,0 +1,228 @@
+/**
+ * The one catalog of diagnostics. Every diagnostic layerc reports comes from
+ * here: a stable subject-first code, a severity, a message template with
+ * named holes (`{name}`), and a short explanation that the generated docs
+ * (docs/diagnostics.md) print. Codes never change meaning once released;
+ * warnings can be silenced by code, errors cannot.
+ */
+
+export type Severity = "error" | "warning";
+
+export interface CatalogEntry {
+  readonly severity: Severity;
+  readonly message: string;
+  readonly explain: string;
+}
+
+export const catalog = {
+  // ---- syntax -------------------------------------------------------------
+  syntax_invalid_character: {
+    severity: "error",
+    message: "unexpected character {char}",
+    explain: "The lexer found a character that cannot start any token of the `.nn` language.",
+  },
+  syntax_unterminated_string: {
+    severity: "error",
+    message: "unterminated string literal",
+    explain: "A string opened with `'` or `\"` is not closed on the same line.",
+  },
+  syntax_unexpected_token: {
+    severity: "error",
+    message: "expected {expected}, found {found}",
+    explain: "The parser expected a different token here. Recovery continues after the error, so later mistakes are reported too.",
+  },
+  syntax_invalid_escape: {
+    severity: "error",
+    message: "invalid escape {escape} in string; only `\\\\`, `\\'` and `\\\"` are allowed",
+    explain: "Strings have no escapes beyond a backslash, a single quote and a double quote. Write other characters directly.",
+  },
+  syntax_nesting_too_deep: {
+    severity: "error",
+    message: "brackets are nested more than {limit} levels deep",
+    explain: "Values may nest tuples, lists and calls, but not without bound; the file is not parsed past this limit.",
+  },
+  syntax_too_many_errors: {
+    severity: "error",
+    message: "too many errors ({count}); stopping here",
+    explain: "After this many syntax errors the rest of the file is not reported, to keep the output readable.",
+  },
+  // ---- file and model -------------------------------------------------------
+  file_too_large: {
+    severity: "error",
+    message: "spec file is {size} bytes, above the limit of {limit} bytes",
+    explain: "Spec files are checked against `limits.maxFileBytes` before parsing. Raise the limit in the compile options if the file is really meant to be this big.",
+  },
+  file_no_models: {
+    severity: "warning",
+    message: "this file declares no model",
+    explain: "A `.nn` file normally holds at least one `model Name { ... }` block.",
+  },
+  model_duplicate: {
+    severity: "error",
+    message: "model `{name}` is already declared in this file",
+    explain: "Model names become exported class names, so each must be unique in its file.",
+  },
+  model_name_invalid: {
+    severity: "error",
+    message: "model name `{name}` cannot be used: {reason}",
+    explain: "Model names become exported TypeScript classes. They must be identifiers that start with an uppercase letter and are not reserved words or runtime names.",
+  },
+  model_empty: {
+    severity: "error",
+    message: "model `{name}` has no layers",
+    explain: "A model needs at least one layer after its input.",
+  },
+  // ---- layers and arguments -------------------------------------------------
+  layer_unknown: {
+    severity: "error",
+    message: "unknown layer `{name}`",
+    explain: "The statement does not name a layer layerc supports. See docs/language.md for the list.",
+  },
+  layer_name_duplicate: {
+    severity: "error",
+    message: "layer name `{name}` is already used in model `{model}`",
+    explain: "Layer names (given with `name=` or defaulted as Keras does) must be unique in a model.",
+  },
+  layer_name_invalid: {
+    severity: "error",
+    message: "layer name `{name}` cannot be used: {reason}",
+    explain: "Layer names appear in generated code as identifiers and strings; use letters, digits and `_`, starting with a letter.",
+  },
+  arg_unknown: {
+    severity: "error",
+    message: "`{callee}` has no argument `{name}`",
+    explain: "The keyword argument is not one this layer, initializer, optimizer or loss accepts.",
+  },
+  arg_duplicate: {
+    severity: "error",
+    message: "argument `{name}` is given more than once",
+    explain: "Each argument may be given once, either by position or by keyword.",
+  },
+  arg_positional_after_keyword: {
+    severity: "error",
+    message: "positional argument follows keyword argument",
+    explain: "As in Python, positional arguments must come before keyword arguments.",
+  },
+  arg_too_many_positional: {
+    severity: "error",
+    message: "`{callee}` takes at most {max} positional argument(s), got {count}",
+    explain: "Pass the extra values by keyword.",
+  },
+  arg_missing: {
+    severity: "error",
+    message: "`{callee}` requires argument `{name}`",
+    explain: "This argument has no default in Keras 3 and must be given.",
+  },
+  arg_type: {
+    severity: "error",
+    message: "`{name}` expects {expected}, got {got}",
+    explain: "The value has the wrong type for this argument.",
+  },
+  arg_range: {
+    severity: "error",
+    message: "`{name}` must be {constraint}, got {got}",
+    explain: "The value is of the right type but outside the range Keras accepts.",
+  },
+  arg_enum: {
+    severity: "error",
+    message: "`{name}` must be one of {options}, got {got}",
+    explain: "The argument takes one of a fixed set of names.",
+  },
+  activation_unknown: {
+    severity: "error",
+    message: "unknown activation `{name}`",
+    explain: "See the activation list in docs/language.md.",
+  },
+  initializer_unknown: {
+    severity: "error",
+    message: "unknown initializer `{name}`",
+    explain: "Initializers are Keras names in snake_case or class form (`glorot_uniform`, `GlorotUniform`), or calls with arguments.",
+  },
+  // ---- shapes -------------------------------------------------------------
+  input_shape_missing: {
+    severity: "error",
+    message: "model `{model}` has no input shape",
+    explain: "Start the model with `Input(shape=(...))`, or give `input_shape=` to its first layer, as in Keras.",
+  },
+  input_shape_misplaced: {
+    severity: "error",
+    message: "{what} is only allowed on the first layer of a model",
+    explain: "The input shape is declared once, by a leading `Input(...)` or by `input_shape=` on the first layer.",
+  },
+  shape_invalid: {
+    severity: "error",
+    message: "`{name}` must be a non-empty tuple of positive integers, got {got}",
+    explain: "Shapes exclude the batch dimension and every size must be a positive integer.",
+  },
+  shape_rank: {
+    severity: "error",
+    message: "`{layer}` expects input of rank {expected}, but its input has shape {shape}",
+    explain: "The layer cannot take an input of this rank. The related note names the layer that produces it.",
+  },
+  shape_nonpositive: {
+    severity: "error",
+    message: "`{layer}` would produce output shape {shape}: a size is zero or negative",
+    explain: "The kernel, pool or stride is larger than the input along some axis. Use `padding='same'` or a smaller window.",
+  },
+  shape_reshape: {
+    severity: "error",
+    message: "cannot reshape input of shape {from} ({fromSize} values) to {to}",
+    explain: "`Reshape` must keep the number of values; at most one size may be `-1`.",
+  },
+  // ---- compile(...) ---------------------------------------------------------
+  compile_duplicate: {
+    severity: "error",
+    message: "`compile(...)` is given more than once in model `{model}`",
+    explain: "A model has at most one `compile(...)` statement.",
+  },
+  compile_not_last: {
+    severity: "error",
+    message: "`compile(...)` must be the last statement of the model",
+    explain: "Layers after `compile(...)` would be ambiguous; move the compile call to the end.",
+  },
+  loss_unknown: {
+    severity: "error",
+    message: "unknown loss `{name}`",
+    explain: "See the loss list in docs/language.md.",
+  },
+  optimizer_unknown: {
+    severity: "error",
+    message: "unknown optimizer `{name}`",
+    explain: "layerc supports `SGD`, `Adam` and `RMSprop` (and their lower-case strings).",
+  },
+  metric_unknown: {
+    severity: "error",
+    message: "unknown metric `{name}`",
+    explain: "layerc supports the `accuracy` metric.",
+  },
+  loss_output_mismatch: {
+    severity: "error",
+    message: "loss `{loss}` needs {needs}, but the model outputs shape {shape}",
+    explain: "The loss cannot be applied to this output shape.",
+  },
+  loss_activation_mismatch: {
+    severity: "warning",
+    message: "loss `{loss}` after a `{activation}` output {problem}",
+    explain: "Keras would train this pairing silently but badly. Change the output activation or the loss, or silence the warning by its code.",
+  },
+  // ---- limits ---------------------------------------------------------------
+  limit_params: {
+    severity: "error",
+    message: "model `{model}` has {count} parameters, above the limit of {limit}",
+    explain: "Checked before any allocation. Raise `limits.maxParams` in the options if intended.",
+  },
+  limit_tensor: {
+    severity: "error",
+    message: "`{layer}` produces a tensor of {count} values per sample, above the limit of {limit}",
+    explain: "Checked before any allocation. Raise `limits.maxTensorSize` in the options if intended.",
+  },
+  limit_code_size: {
+    severity: "error",
+    message: "generated code for model `{model}` would be {count} statements, above the budget of {limit}",
+    explain: "Use `unroll=loops` (or `auto`), or raise `limits.maxStatements`.",
+  },
+} as const satisfies Record<string, CatalogEntry>;
+
+export type DiagnosticCode = keyof typeof catalog;
+
+export const diagnosticCodes = Object.keys(catalog) as DiagnosticCode[];

@@ -1,0 +1,99 @@
+/**
+ * The Diagnostic data type and the one way to make one: from a catalog code
+ * and its holes. User errors are data; only compiler bugs throw, as
+ * InternalError.
+ */
+import type { Span } from "../source.js";
+import { catalog, type DiagnosticCode, type Severity } from "./catalog.js";
+
+export interface RelatedInformation {
+  readonly message: string;
+  readonly span: Span;
+}
+
+export interface Diagnostic {
+  readonly code: DiagnosticCode;
+  readonly severity: Severity;
+  readonly message: string;
+  readonly span: Span;
+  /** File name as given to the API (`fileName` option), if any. */
+  readonly file?: string;
+  /** 1-based line and column of `span.start`, filled in by the public API. */
+  readonly line?: number;
+  readonly column?: number;
+  readonly endLine?: number;
+  readonly endColumn?: number;
+  readonly related?: readonly RelatedInformation[];
+  /** A replacement the user most likely meant ("did you mean ..."). */
+  readonly suggestion?: string;
+}
+
+export type Holes = Readonly<Record<string, string | number>>;
+
+export function fillTemplate(template: string, holes: Holes): string {
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => {
+    const v = holes[name];
+    return v === undefined ? whole : String(v);
+  });
+}
+
+export function makeDiagnostic(
+  code: DiagnosticCode,
+  span: Span,
+  holes: Holes = {},
+  extra: { related?: RelatedInformation[]; suggestion?: string } = {},
+): Diagnostic {
+  const entry = catalog[code];
+  let message = fillTemplate(entry.message, holes);
+  if (extra.suggestion !== undefined) message += `; did you mean \`${extra.suggestion}\`?`;
+  const d: Diagnostic = { code, severity: entry.severity, message, span };
+  return {
+    ...d,
+    ...(extra.related && extra.related.length > 0 ? { related: extra.related } : {}),
+    ...(extra.suggestion !== undefined ? { suggestion: extra.suggestion } : {}),
+  };
+}
+
+export function hasErrors(diags: readonly Diagnostic[]): boolean {
+  return diags.some((d) => d.severity === "error");
+}
+
+/** A bug in layerc itself, never a user error. */
+export class InternalError extends Error {
+  constructor(message: string) {
+    super(`layerc internal error: ${message}. This is a bug in layerc; please report it.`);
+    this.name = "InternalError";
+  }
+}
+
+/** Edit distance for "did you mean" suggestions. */
+export function levenshtein(a: string, b: string): number {
+  const m = a.length;
+  const n = b.length;
+  let prev = Array.from({ length: n + 1 }, (_, j) => j);
+  for (let i = 1; i <= m; i++) {
+    const cur = [i];
+    for (let j = 1; j <= n; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + cost);
+    }
+    prev = cur;
+  }
+  return prev[n]!;
+}
+
+/** The closest candidate, if it is close enough to be a plausible typo. */
+export function suggest(name: string, candidates: Iterable<string>): string | undefined {
+  const lower = name.toLowerCase();
+  let best: string | undefined;
+  let bestDist = Infinity;
+  for (const c of candidates) {
+    const d = c.toLowerCase() === lower ? 0 : levenshtein(lower, c.toLowerCase());
+    if (d < bestDist) {
+      bestDist = d;
+      best = c;
+    }
+  }
+  const threshold = Math.max(1, Math.floor(name.length / 3));
+  return best !== undefined && bestDist <= threshold ? best : undefined;
+}

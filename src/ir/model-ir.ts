@@ -1,0 +1,89 @@
+/**
+ * ModelIR: the output of check and the input of both backends (interpreter
+ * and emitter). Plain, JSON-serialisable, versioned data. If check reports
+ * no error the IR is complete and consistent; later phases may assume so.
+ * Shapes never include the batch dimension.
+ */
+import type { InitializerSpec, LossSpec, MetricName, OptimizerSpec } from "../runtime/spec.js";
+
+export const IR_VERSION = 1;
+
+export type Shape = readonly number[];
+
+export type ActivationName =
+  | "linear"
+  | "relu"
+  | "relu6"
+  | "leaky_relu"
+  | "sigmoid"
+  | "hard_sigmoid"
+  | "tanh"
+  | "softmax"
+  | "log_softmax"
+  | "elu"
+  | "selu"
+  | "softplus"
+  | "softsign"
+  | "silu"
+  | "gelu"
+  | "mish"
+  | "exponential";
+
+/** Resolved attribute values of a layer (after defaults and validation). */
+export type AttrValue =
+  | number
+  | boolean
+  | string
+  | null
+  | readonly number[]
+  | InitializerSpec;
+
+export interface ParamIR {
+  /** Keras weight name: `kernel`, `bias`, `gamma`, `moving_mean`, ... */
+  readonly name: string;
+  readonly shape: Shape;
+  readonly initializer: InitializerSpec;
+  readonly trainable: boolean;
+  /** Offset of this tensor in the model's flat parameter array. */
+  readonly offset: number;
+  readonly size: number;
+}
+
+export interface LayerIR {
+  /** Registry key, the Keras class name: `Dense`, `Conv2D`, ... */
+  readonly kind: string;
+  /** Keras layer name: `dense`, `dense_1`, or the user's `name=`. */
+  readonly name: string;
+  readonly attrs: Readonly<Record<string, AttrValue>>;
+  readonly inputShape: Shape;
+  readonly outputShape: Shape;
+  readonly params: readonly ParamIR[];
+  /** 1-based line of the statement in the spec, for comments in generated code. */
+  readonly line: number;
+}
+
+export interface TrainingIR {
+  readonly loss: LossSpec;
+  readonly optimizer: OptimizerSpec;
+  readonly metrics: readonly MetricName[];
+}
+
+export interface ModelIR {
+  readonly name: string;
+  readonly seed: number | null;
+  readonly dtype: "float32" | "float64";
+  readonly unroll: "auto" | "full" | "loops";
+  readonly inputShape: Shape;
+  readonly outputShape: Shape;
+  /** Layers in order; an `Input` statement produces no layer. */
+  readonly layers: readonly LayerIR[];
+  /** Total length of the flat parameter array. */
+  readonly paramCount: number;
+  readonly training: TrainingIR | null;
+}
+
+export interface ProgramIR {
+  readonly version: typeof IR_VERSION;
+  readonly fileName: string;
+  readonly models: readonly ModelIR[];
+}

@@ -1,0 +1,29 @@
+/**
+ * Argument specs and helpers shared by several layer kinds.
+ */
+import type { ActivationName } from "../ir/model-ir.js";
+import type { InitializerSpec } from "../runtime/spec.js";
+import type { ArgSpec, Attrs } from "./types.js";
+
+export const GLOROT_UNIFORM: InitializerSpec = { name: "glorot_uniform", seed: null };
+export const ZEROS: InitializerSpec = { name: "zeros" };
+export const ONES: InitializerSpec = { name: "ones" };
+
+export const activationArg = (positional = false): ArgSpec => ({
+  name: "activation",
+  type: { t: "nullable", inner: { t: "activation" } },
+  default: "linear",
+  positional,
+});
+
+export const biasArgs: readonly ArgSpec[] = [
+  { name: "use_bias", type: { t: "bool" }, default: true },
+  { name: "kernel_initializer", type: { t: "initializer" }, default: GLOROT_UNIFORM },
+  { name: "bias_initializer", type: { t: "initializer" }, default: ZEROS },
+];
+
+export const activationOf = (attrs: Attrs): ActivationName => (attrs["activation"] ?? "linear") as ActivationName;
+export const int = (attrs: Attrs, name: string): number => attrs[name] as number;
+export const ints = (attrs: Attrs, name: string): readonly number[] => attrs[name] as readonly number[];
+export const bool = (attrs: Attrs, name: string): boolean => attrs[name] as boolean;
+export const init = (attrs: Attrs, name: string): InitializerSpec => attrs[name] as InitializerSpec;

@@ -1,0 +1,115 @@
+/**
+ * Dense: y = act(x·W + b) over the last axis (leading axes are rows).
+ * Weights: kernel (in, units), then bias (units,) if use_bias — Keras order.
+ */
+import { activationBackward, activationForward, applyElementwise, isElementwise } from "../kernel/activation.js";
+import { Buf, letVar, loop, setVar } from "../kernel/buffer.js";
+import { BATCH, mul, num, ref, type Stmt } from "../kernel/expr.js";
+import { activationArg, activationOf, biasArgs, bool, init, int } from "./common.js";
+import { prod, type Attrs, type KernelContext, type LayerDef } from "./types.js";
+
+function dims(ctx: { inShape: readonly number[]; attrs: Attrs }) {
+  const n = ctx.inShape[ctx.inShape.length - 1]!;
+  return { rows: prod(ctx.inShape.slice(0, -1)), n, units: int(ctx.attrs, "units") };
+}
+
+/** Does forward keep the pre-activation z (for backward, or for a row-wise activation)? */
+const keepsZ = (attrs: Attrs, modelTrains: boolean) =>
+  activationOf(attrs) !== "linear" && (modelTrains || !isElementwise(activationOf(attrs)));
+
+export const dense: LayerDef = {
+  kind: "Dense",
+  defaultName: "dense",
+  args: [{ name: "units", type: { t: "int", min: 1 }, required: true, positional: true }, activationArg(true), ...biasArgs],
+  inputRank: { min: 1, max: 8, describe: "at least 1" },
+
+  outputShape: (attrs, input) => ({ ok: true, shape: [...input.slice(0, -1), int(attrs, "units")] }),
+
+  params(attrs, input) {
+    const units = int(attrs, "units");
+    const kernel = { name: "kernel", shape: [input[input.length - 1]!, units], initializer: init(attrs, "kernel_initializer"), trainable: true };
+    if (!bool(attrs, "use_bias")) return [kernel];
+    return [kernel, { name: "bias", shape: [units], initializer: init(attrs, "bias_initializer"), trainable: true }];
+  },
+
+  scratch(attrs, input, output, training) {
+    const size = prod(output);
+    const out = [];
+    if (keepsZ(attrs, training)) out.push({ name: "z", size });
+    if (training && activationOf(attrs) !== "linear") out.push({ name: "dz", size });
+    return out;
+  },
+
+  forward(ctx: KernelContext): Stmt[] {
+    const { rows, n, units } = dims(ctx);
+    const act = activationOf(ctx.attrs);
+    const x = new Buf(ctx.x.name, ["batch", rows, n]);
+    const y = new Buf(ctx.y.name, ["batch", rows, units]);
+    const kernel = ctx.param("kernel");
+    const useBias = bool(ctx.attrs, "use_bias");
+    const keepZ = keepsZ(ctx.attrs, ctx.modelTrains);
+    const z = keepZ ? new Buf(ctx.scratch("z").name, ["batch", rows, units]) : y;
+    const elementwise = isElementwise(act);
+    const body: Stmt[] = [
+      loop("b", BATCH, (b) => [
+        loop("r", rows, (r) => [
+          loop("o", units, (o) => {
+            const stmts: Stmt[] = [
+              letVar("acc", useBias ? ctx.param("bias").at(o) : num(0)),
+              loop("i", n, (i) => [setVar("acc", mul(x.at(b, r, i), kernel.at(i, o)), true)]),
+            ];
+            if (keepZ) stmts.push(z.store([b, r, o], ref("acc")));
+            if (elementwise) stmts.push(y.store([b, r, o], applyElementwise(act, ref("acc"))));
+            return stmts;
+          }),
+        ]),
+      ]),
+    ];
+    if (!elementwise) body.push(...activationForward(act, z, y, rows, units));
+    return body;
+  },
+
+  backward(ctx: KernelContext): Stmt[] {
+    const { rows, n, units } = dims(ctx);
+    const act = activationOf(ctx.attrs);
+    const x = new Buf(ctx.x.name, ["batch", rows, n]);
+    const out: Stmt[] = [];
+    let dz = new Buf(ctx.dy.name, ["batch", rows, units]);
+    if (act !== "linear") {
+      const dzBuf = new Buf(ctx.scratch("dz").name, ["batch", rows, units]);
+      out.push(...activationBackward(act, ctx.scratch("z"), ctx.y, ctx.dy, dzBuf, rows, units));
+      dz = dzBuf;
+    }
+    const gk = ctx.grad("kernel");
+    const kernel = ctx.param("kernel");
+    const useBias = bool(ctx.attrs, "use_bias");
+    out.push(
+      loop("b", BATCH, (b) => [
+        loop("r", rows, (r) => [
+          ...(useBias ? [loop("o", units, (o) => [ctx.grad("bias").accumulate([o], dz.at(b, r, o))])] : []),
+          loop("i", n, (i) => [
+            letVar("xv", x.at(b, r, i)),
+            loop("o", units, (o) => [gk.accumulate([i, o], mul(ref("xv"), dz.at(b, r, o)))]),
+          ]),
+        ]),
+      ]),
+    );
+    if (ctx.needInputGrad) {
+      const dx = new Buf(ctx.dx.name, ["batch", rows, n]);
+      out.push(
+        loop("b", BATCH, (b) => [
+          loop("r", rows, (r) => [
+            loop("i", n, (i) => [
+              letVar("s", num(0)),
+              loop("o", units, (o) => [setVar("s", mul(dz.at(b, r, o), kernel.at(i, o)), true)]),
+              dx.store([b, r, i], ref("s")),
+            ]),
+          ]),
+        ]),
+      );
+    }
+    return out;
+  },
+
+  outputActivation: (attrs) => activationOf(attrs),
+};

@@ -1,0 +1,102 @@
+/**
+ * What a layer kind is: its Keras argument schema, shape rule, parameters,
+ * and forward/backward kernels. One file per layer kind implements this;
+ * the registry (registry.ts) lists them all. Layers import the kernel form
+ * and the IR types, never a phase or a backend.
+ */
+import type { Buf } from "../kernel/buffer.js";
+import type { Stmt } from "../kernel/expr.js";
+import type { ActivationName, AttrValue, Shape } from "../ir/model-ir.js";
+import type { InitializerSpec } from "../runtime/spec.js";
+import type { DiagnosticCode } from "../diagnostics/catalog.js";
+import type { Holes } from "../diagnostics/diagnostic.js";
+
+/** The kinds of value an argument accepts; the checker validates and converts. */
+export type ArgType =
+  | { readonly t: "int"; readonly min?: number; readonly max?: number }
+  | { readonly t: "float"; readonly min?: number; readonly max?: number; readonly exclusiveMin?: boolean }
+  | { readonly t: "bool" }
+  | { readonly t: "enum"; readonly values: readonly string[] }
+  | { readonly t: "string" }
+  /** A shape: tuple/list of positive ints; `allowMinusOne` for Reshape. */
+  | { readonly t: "shape"; readonly allowMinusOne?: boolean }
+  /** An int or a tuple of `rank` ints (kernel_size=3 ≡ (3, 3)). */
+  | { readonly t: "ints"; readonly rank: number; readonly min: number }
+  | { readonly t: "activation" }
+  | { readonly t: "initializer" }
+  | { readonly t: "nullable"; readonly inner: ArgType };
+
+export interface ArgSpec {
+  readonly name: string;
+  readonly type: ArgType;
+  /** Resolved default; `undefined` with `required` means Keras has no default. */
+  readonly default?: AttrValue;
+  readonly required?: boolean;
+  /** May be given by position (in schema order). */
+  readonly positional?: boolean;
+}
+
+export type Attrs = Readonly<Record<string, AttrValue>>;
+
+export type ShapeResult =
+  | { readonly ok: true; readonly shape: Shape }
+  | { readonly ok: false; readonly code: DiagnosticCode; readonly holes: Holes };
+
+export interface ParamDecl {
+  readonly name: string;
+  readonly shape: Shape;
+  readonly initializer: InitializerSpec;
+  readonly trainable: boolean;
+}
+
+export interface ScratchDecl {
+  readonly name: string;
+  /** Values per sample. */
+  readonly size: number;
+}
+
+/** What a kernel is written against; buffer names are resolved by the backend. */
+export interface KernelContext {
+  readonly attrs: Attrs;
+  readonly inShape: Shape;
+  readonly outShape: Shape;
+  /** Input and output activations, shaped [batch, ...]. */
+  readonly x: Buf;
+  readonly y: Buf;
+  /** Gradients w.r.t. input and output (backward only). */
+  readonly dx: Buf;
+  readonly dy: Buf;
+  /** Whether the backward kernel must produce dx (false for the first layer). */
+  readonly needInputGrad: boolean;
+  /**
+   * This kernel runs in training mode: forward uses batch statistics and
+   * dropout and keeps what backward needs. Backward kernels always see true.
+   */
+  readonly training: boolean;
+  /** The model has a backward pass: forward (in either mode) keeps what backward needs. */
+  readonly modelTrains: boolean;
+  param(name: string): Buf;
+  grad(name: string): Buf;
+  scratch(name: string): Buf;
+}
+
+export interface LayerDef {
+  /** Keras class name, the statement keyword: `Dense`. */
+  readonly kind: string;
+  /** Keras default name stem: `dense` → dense, dense_1, ... */
+  readonly defaultName: string;
+  readonly args: readonly ArgSpec[];
+  /** Accepted input ranks (without batch); undefined: any. */
+  readonly inputRank?: { readonly min: number; readonly max: number; readonly describe: string };
+  outputShape(attrs: Attrs, input: Shape): ShapeResult;
+  params(attrs: Attrs, input: Shape): ParamDecl[];
+  /** Per-sample scratch buffers; `training`: the model has a backward pass. */
+  scratch?(attrs: Attrs, input: Shape, output: Shape, training: boolean): ScratchDecl[];
+  forward(ctx: KernelContext): Stmt[];
+  /** Accumulates parameter gradients and writes dx (when needInputGrad). */
+  backward(ctx: KernelContext): Stmt[];
+  /** The output activation applied by this layer, if any (for loss checks). */
+  outputActivation?(attrs: Attrs): ActivationName | undefined;
+}
+
+export const prod = (s: Shape): number => s.reduce((a, b) => a * b, 1);

@@ -1,0 +1,151 @@
+/**
+ * Phase 1 entry: source text → AST + syntax diagnostics. Total over all
+ * inputs: lexer and parser errors are data, recovery keeps going so several
+ * independent mistakes are reported in one run, and the AST is always
+ * well-formed (see cst-to-ast.ts for recovered nodes).
+ *
+ * Order of work: lex (invalid characters, unterminated strings, bad escapes),
+ * bound the bracket nesting so the recursive-descent parser cannot overflow
+ * the stack, parse with the one shared parser, build the AST, then sort and
+ * cap the syntax diagnostics at MAX_SYNTAX_ERRORS.
+ */
+import type { IRecognitionException, IToken, TokenType } from "chevrotain";
+import { nnParser } from "../../../grammar/parser.js";
+import { ClosedString, LBrace, LBracket, LParen, nnLexer, RBrace, RBracket, RParen, UnterminatedString } from "../../../grammar/tokens.js";
+import { makeDiagnostic, type Diagnostic } from "../../diagnostics/diagnostic.js";
+import { span, type Span } from "../../source.js";
+import type { Comment, FileNode } from "./ast.js";
+import { cstToAst } from "./cst-to-ast.js";
+
+export const MAX_SYNTAX_ERRORS = 50;
+/**
+ * Deep enough for any real spec (shapes nest two levels), shallow enough for
+ * the JS stack: error recovery inside 125 unclosed `f(1,` already overflows
+ * Node's default stack.
+ */
+export const MAX_NESTING = 64;
+
+export interface ParseResult {
+  readonly ast: FileNode;
+  readonly diagnostics: Diagnostic[];
+}
+
+/** ParseResult plus the significant tokens, for tools (fmt) that need layout. */
+export interface DetailedParseResult extends ParseResult {
+  readonly tokens: readonly IToken[];
+}
+
+export function parseSource(text: string): ParseResult {
+  const { ast, diagnostics } = parseDetailed(text);
+  return { ast, diagnostics };
+}
+
+export function parseDetailed(text: string): DetailedParseResult {
+  const lexed = nnLexer.tokenize(text);
+  const comments: Comment[] = (lexed.groups["comments"] ?? []).map((t) => ({
+    text: t.image,
+    span: span(t.startOffset, t.startOffset + t.image.length),
+  }));
+  const diagnostics: Diagnostic[] = [];
+  for (const e of lexed.errors) {
+    const ch = String.fromCodePoint(text.codePointAt(e.offset) ?? 0xfffd);
+    diagnostics.push(makeDiagnostic("syntax_invalid_character", span(e.offset, e.offset + e.length), { char: describeChar(ch) }));
+  }
+  for (const t of lexed.tokens) diagnostics.push(...checkStringToken(t));
+
+  const tooDeep = findTooDeep(lexed.tokens);
+  let ast: FileNode;
+  if (tooDeep !== undefined) {
+    diagnostics.push(makeDiagnostic("syntax_nesting_too_deep", tokenSpanOf(tooDeep, text), { limit: MAX_NESTING }));
+    ast = { kind: "File", models: [], comments, span: span(0, text.length) };
+  } else {
+    const { cst, errors } = nnParser.parseFile(lexed.tokens, MAX_SYNTAX_ERRORS + 1);
+    diagnostics.push(...parserDiagnostics(errors, text));
+    ast = cstToAst(cst, text.length, comments);
+  }
+  return { ast, diagnostics: capErrors(diagnostics), tokens: lexed.tokens };
+}
+
+/** `@`, or a code point for invisible characters. */
+function describeChar(ch: string): string {
+  const cp = ch.codePointAt(0) ?? 0;
+  const visible = cp > 0x20 && cp !== 0x7f && !(cp >= 0x80 && cp <= 0xa0) && !/\s/u.test(ch);
+  const code = `U+${cp.toString(16).toUpperCase().padStart(4, "0")}`;
+  return visible && ch !== "`" ? `\`${ch}\`` : code;
+}
+
+function checkStringToken(t: IToken): Diagnostic[] {
+  const start = t.startOffset;
+  if (t.tokenType === UnterminatedString) {
+    return [makeDiagnostic("syntax_unterminated_string", span(start, start + t.image.length))];
+  }
+  if (t.tokenType !== ClosedString) return [];
+  const out: Diagnostic[] = [];
+  for (const m of t.image.matchAll(/\\(.)/gsu)) {
+    const escaped = m[1] ?? "";
+    if (escaped === "\\" || escaped === "'" || escaped === '"') continue;
+    const at = start + (m.index ?? 0);
+    out.push(makeDiagnostic("syntax_invalid_escape", span(at, at + m[0].length), { escape: `\`${m[0]}\`` }));
+  }
+  return out;
+}
+
+const closerOf = new Map([
+  [LParen, RParen],
+  [LBracket, RBracket],
+  [LBrace, RBrace],
+]);
+
+/**
+ * The first opening bracket nested deeper than MAX_NESTING, if any. A closer
+ * pops back to its matching opener (as recovery would), so a file full of
+ * unclosed `(` inside closed `{...}` blocks is not mistaken for deep nesting.
+ */
+function findTooDeep(tokens: readonly IToken[]): IToken | undefined {
+  const open: TokenType[] = [];
+  for (const t of tokens) {
+    const closer = closerOf.get(t.tokenType);
+    if (closer !== undefined) {
+      open.push(closer);
+      if (open.length > MAX_NESTING) return t;
+    } else if (open.includes(t.tokenType)) {
+      while (open.pop() !== t.tokenType);
+    }
+  }
+  return undefined;
+}
+
+/** A token's span; EOF (and any offset-less token) sits at the end of the text. */
+function tokenSpanOf(t: IToken, text: string): Span {
+  if (Number.isNaN(t.startOffset) || t.image === "") return span(text.length, text.length);
+  return span(t.startOffset, t.startOffset + t.image.length);
+}
+
+function describeFound(t: IToken): string {
+  if (Number.isNaN(t.startOffset) || t.image === "") return "end of file";
+  const image = t.image.length > 30 ? `${t.image.slice(0, 27)}...` : t.image;
+  return `\`${image}\``;
+}
+
+/** One diagnostic per offending token; recovery can report the same token twice. */
+function parserDiagnostics(errors: readonly IRecognitionException[], text: string): Diagnostic[] {
+  const seen = new Set<number>();
+  const out: Diagnostic[] = [];
+  for (const e of errors) {
+    const s = tokenSpanOf(e.token, text);
+    if (seen.has(s.start)) continue;
+    seen.add(s.start);
+    out.push(makeDiagnostic("syntax_unexpected_token", s, { expected: e.message, found: describeFound(e.token) }));
+  }
+  return out;
+}
+
+function capErrors(diagnostics: Diagnostic[]): Diagnostic[] {
+  const sorted = [...diagnostics].sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end);
+  if (sorted.length <= MAX_SYNTAX_ERRORS) return sorted;
+  const next = sorted[MAX_SYNTAX_ERRORS]!;
+  return [
+    ...sorted.slice(0, MAX_SYNTAX_ERRORS),
+    makeDiagnostic("syntax_too_many_errors", next.span, { count: MAX_SYNTAX_ERRORS }),
+  ];
+}

@@ -1,0 +1,283 @@
+/**
+ * Binding call arguments to a schema (positional then keyword, as Python),
+ * and converting AST values to resolved attribute values by argument type.
+ * Every problem becomes a diagnostic; nothing throws. A conversion that
+ * fails yields INVALID so checking can continue with the rest.
+ */
+import type { ArgNode, ValueNode } from "../1-parse/ast.js";
+import type { AttrValue } from "../../ir/model-ir.js";
+import type { ArgSpec, ArgType } from "../../layers/types.js";
+import type { InitializerSpec } from "../../runtime/spec.js";
+import { makeDiagnostic, suggest, type Diagnostic } from "../../diagnostics/diagnostic.js";
+import type { Span } from "../../source.js";
+import { activationNames, has, initializerNames } from "./vocabulary.js";
+
+export const INVALID = Symbol("invalid");
+export type Converted = AttrValue | typeof INVALID;
+
+export interface Sink {
+  readonly diags: Diagnostic[];
+}
+
+/** Binds args to schema names. Reports unknown, duplicate and misplaced args. */
+export function bindArgs(
+  callee: string,
+  args: readonly ArgNode[],
+  schema: readonly ArgSpec[],
+  sink: Sink,
+): Map<string, ArgNode> {
+  const bound = new Map<string, ArgNode>();
+  const positional = schema.filter((s) => s.positional);
+  let seenKeyword = false;
+  let pos = 0;
+  for (const arg of args) {
+    if (arg.name === undefined) {
+      if (seenKeyword) {
+        sink.diags.push(makeDiagnostic("arg_positional_after_keyword", arg.span));
+        continue;
+      }
+      const spec = positional[pos++];
+      if (spec === undefined) {
+        sink.diags.push(
+          makeDiagnostic("arg_too_many_positional", arg.span, {
+            callee,
+            max: positional.length,
+            count: args.filter((a) => a.name === undefined).length,
+          }),
+        );
+        continue;
+      }
+      bound.set(spec.name, arg);
+      continue;
+    }
+    seenKeyword = true;
+    const name = arg.name.name;
+    if (arg.name.missing) continue;
+    if (!schema.some((s) => s.name === name)) {
+      const hint = suggest(
+        name,
+        schema.map((s) => s.name),
+      );
+      sink.diags.push(
+        makeDiagnostic("arg_unknown", arg.name.span, { callee, name }, hint !== undefined ? { suggestion: hint } : {}),
+      );
+      continue;
+    }
+    if (bound.has(name)) {
+      sink.diags.push(
+        makeDiagnostic("arg_duplicate", arg.name.span, { name }, {
+          related: [{ message: `first given here`, span: bound.get(name)!.span }],
+        }),
+      );
+      continue;
+    }
+    bound.set(name, arg);
+  }
+  return bound;
+}
+
+/** Binds and converts; missing required args are reported at `callSpan`. */
+export function resolveArgs(
+  callee: string,
+  callSpan: Span,
+  args: readonly ArgNode[],
+  schema: readonly ArgSpec[],
+  sink: Sink,
+): { values: Record<string, AttrValue>; ok: boolean; nodes: Map<string, ArgNode> } {
+  const before = sink.diags.length;
+  const nodes = bindArgs(callee, args, schema, sink);
+  const values: Record<string, AttrValue> = {};
+  let ok = true;
+  for (const spec of schema) {
+    const node = nodes.get(spec.name);
+    if (node === undefined) {
+      if (spec.required) {
+        sink.diags.push(makeDiagnostic("arg_missing", callSpan, { callee, name: spec.name }));
+        ok = false;
+      } else values[spec.name] = spec.default ?? null;
+      continue;
+    }
+    const v = convertValue(node.value, spec.type, spec.name, sink);
+    if (v === INVALID) ok = false;
+    else values[spec.name] = v;
+  }
+  return { values, ok: ok && sink.diags.length === before, nodes };
+}
+
+export function describeValue(v: ValueNode): string {
+  switch (v.kind) {
+    case "Number":
+      return v.isInteger ? `integer ${v.raw}` : `number ${v.raw}`;
+    case "String":
+      return `string ${v.raw}`;
+    case "Bool":
+      return `boolean ${v.raw}`;
+    case "None":
+      return v.raw;
+    case "Name":
+      return `name \`${v.name}\``;
+    case "Tuple":
+      return "a tuple";
+    case "List":
+      return "a list";
+    case "Call":
+      return `call \`${v.callee.name}(...)\``;
+  }
+}
+
+function typeError(sink: Sink, v: ValueNode, name: string, expected: string): typeof INVALID {
+  sink.diags.push(makeDiagnostic("arg_type", v.span, { name, expected, got: describeValue(v) }));
+  return INVALID;
+}
+
+/** A string literal or bare name, as Keras accepts for enumerated things. */
+function nameOf(v: ValueNode): string | undefined {
+  if (v.kind === "String") return v.value;
+  if (v.kind === "Name") return v.name;
+  return undefined;
+}
+
+export function convertValue(v: ValueNode, type: ArgType, name: string, sink: Sink): Converted {
+  switch (type.t) {
+    case "nullable":
+      return v.kind === "None" ? null : convertValue(v, type.inner, name, sink);
+    case "int": {
+      if (v.kind !== "Number" || !v.isInteger) return typeError(sink, v, name, "an integer");
+      return checkRange(v, v.value, type, name, sink);
+    }
+    case "float": {
+      if (v.kind !== "Number") return typeError(sink, v, name, "a number");
+      return checkRange(v, v.value, type, name, sink);
+    }
+    case "bool":
+      return v.kind === "Bool" ? v.value : typeError(sink, v, name, "True or False");
+    case "string":
+      return v.kind === "String" ? v.value : typeError(sink, v, name, "a string");
+    case "enum": {
+      const s = nameOf(v);
+      if (s === undefined) return typeError(sink, v, name, `one of ${type.values.map((x) => `'${x}'`).join(", ")}`);
+      const lower = s.toLowerCase();
+      if (type.values.includes(lower)) return lower;
+      const hint = suggest(s, type.values);
+      sink.diags.push(
+        makeDiagnostic(
+          "arg_enum",
+          v.span,
+          { name, options: type.values.map((x) => `'${x}'`).join(", "), got: `'${s}'` },
+          hint !== undefined ? { suggestion: hint } : {},
+        ),
+      );
+      return INVALID;
+    }
+    case "shape":
+      return convertShape(v, name, type.allowMinusOne ?? false, sink);
+    case "ints": {
+      if (v.kind === "Number" && v.isInteger) {
+        const n = checkRange(v, v.value, { min: type.min }, name, sink);
+        return n === INVALID ? n : Array.from({ length: type.rank }, () => n as number);
+      }
+      if ((v.kind === "Tuple" || v.kind === "List") && v.items.length === type.rank) {
+        const out: number[] = [];
+        for (const item of v.items) {
+          if (item.kind !== "Number" || !item.isInteger) return typeError(sink, item, name, "an integer");
+          const n = checkRange(item, item.value, { min: type.min }, name, sink);
+          if (n === INVALID) return n;
+          out.push(n as number);
+        }
+        return out;
+      }
+      return typeError(sink, v, name, type.rank === 1 ? "an integer" : `an integer or a tuple of ${type.rank} integers`);
+    }
+    case "activation": {
+      if (v.kind === "None") return "linear";
+      const s = nameOf(v);
+      if (s === undefined) return typeError(sink, v, name, "an activation name such as 'relu'");
+      if (has(activationNames, s)) return activationNames[s]!;
+      const hint = suggest(s, Object.keys(activationNames));
+      sink.diags.push(makeDiagnostic("activation_unknown", v.span, { name: s }, hint !== undefined ? { suggestion: hint } : {}));
+      return INVALID;
+    }
+    case "initializer":
+      return convertInitializer(v, name, sink);
+  }
+}
+
+function checkRange(
+  v: ValueNode,
+  n: number,
+  type: { min?: number; max?: number; exclusiveMin?: boolean },
+  name: string,
+  sink: Sink,
+): Converted {
+  const { min, max, exclusiveMin } = type;
+  const belowMin = min !== undefined && (exclusiveMin ? n <= min : n < min);
+  const aboveMax = max !== undefined && n > max;
+  if (!Number.isFinite(n) || belowMin || aboveMax) {
+    const parts: string[] = [];
+    if (min !== undefined) parts.push(exclusiveMin ? `> ${min}` : min === 1 && !exclusiveMin ? `positive` : `>= ${min}`);
+    if (max !== undefined) parts.push(`<= ${max}`);
+    const constraint = parts.length ? parts.join(" and ") : "finite";
+    sink.diags.push(makeDiagnostic("arg_range", v.span, { name, constraint, got: v.kind === "Number" ? v.raw : String(n) }));
+    return INVALID;
+  }
+  return n;
+}
+
+function convertShape(v: ValueNode, name: string, allowMinusOne: boolean, sink: Sink): Converted {
+  const got = v.kind === "Tuple" || v.kind === "List" ? formatShapeNode(v) : describeValue(v);
+  if ((v.kind !== "Tuple" && v.kind !== "List") || v.items.length === 0) {
+    sink.diags.push(makeDiagnostic("shape_invalid", v.span, { name, got }));
+    return INVALID;
+  }
+  const out: number[] = [];
+  let minusOnes = 0;
+  for (const item of v.items) {
+    const ok = item.kind === "Number" && item.isInteger && (item.value > 0 || (allowMinusOne && item.value === -1));
+    if (!ok) {
+      sink.diags.push(makeDiagnostic("shape_invalid", item.span, { name, got }));
+      return INVALID;
+    }
+    if (item.value === -1) minusOnes++;
+    out.push(item.value);
+  }
+  if (minusOnes > 1) {
+    sink.diags.push(makeDiagnostic("shape_invalid", v.span, { name, got }));
+    return INVALID;
+  }
+  return out;
+}
+
+function formatShapeNode(v: ValueNode): string {
+  if (v.kind === "Tuple" || v.kind === "List") {
+    const inner = v.items.map(formatShapeNode);
+    return v.kind === "List" ? `[${inner.join(", ")}]` : inner.length === 1 ? `(${inner[0]},)` : `(${inner.join(", ")})`;
+  }
+  if (v.kind === "Number" || v.kind === "String" || v.kind === "Bool" || v.kind === "None") return v.raw;
+  if (v.kind === "Name") return v.name;
+  return `${v.callee.name}(...)`;
+}
+
+function convertInitializer(v: ValueNode, name: string, sink: Sink): Converted {
+  const callee = v.kind === "Call" ? v.callee : undefined;
+  const s = callee ? callee.name : nameOf(v);
+  if (s === undefined) return typeError(sink, v, name, "an initializer such as 'glorot_uniform' or RandomNormal(stddev=0.1)");
+  if (!has(initializerNames, s)) {
+    const hint = suggest(s, Object.keys(initializerNames));
+    sink.diags.push(
+      makeDiagnostic("initializer_unknown", callee ? callee.span : v.span, { name: s }, hint !== undefined ? { suggestion: hint } : {}),
+    );
+    return INVALID;
+  }
+  const entry = initializerNames[s]!;
+  const args = v.kind === "Call" ? v.args : [];
+  const { values, ok } = resolveArgs(s, v.span, args, entry.args, sink);
+  if (!ok) return INVALID;
+  if (entry.name === "variance_scaling" && values["distribution"] === "normal") values["distribution"] = "truncated_normal";
+  if (entry.name === "random_uniform" && (values["minval"] as number) >= (values["maxval"] as number)) {
+    sink.diags.push(
+      makeDiagnostic("arg_range", v.span, { name: "minval", constraint: "less than maxval", got: String(values["minval"]) }),
+    );
+    return INVALID;
+  }
+  return { name: entry.name, ...values } as InitializerSpec;
+}

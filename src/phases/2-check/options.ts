@@ -1,0 +1,33 @@
+/**
+ * Options that steer checking: unroll override, limits, silenced warnings.
+ * Limits are checked before any allocation or emission.
+ */
+export interface Limits {
+  /** Largest spec file accepted, in bytes. */
+  readonly maxFileBytes: number;
+  /** Largest parameter count of one model. */
+  readonly maxParams: number;
+  /** Largest activation tensor of one layer, in values per sample. */
+  readonly maxTensorSize: number;
+  /** Largest generated body, in statements (unrolled code size budget). */
+  readonly maxStatements: number;
+}
+
+export const defaultLimits: Limits = {
+  maxFileBytes: 1_048_576,
+  maxParams: 10_000_000,
+  maxTensorSize: 16_777_216,
+  maxStatements: 200_000,
+};
+
+export interface CheckOptions {
+  /** Overrides each model's `unroll=` option when given. */
+  readonly unroll?: "auto" | "full" | "loops";
+  readonly limits?: Partial<Limits>;
+  /** Warning codes to drop (errors cannot be silenced). */
+  readonly silence?: readonly string[];
+}
+
+export function resolveLimits(opts: CheckOptions): Limits {
+  return { ...defaultLimits, ...(opts.limits ?? {}) };
+}

@@ -1,0 +1,15 @@
+/**
+ * The unroll policy. `auto` fully unrolls a layer kernel whose per-sample
+ * work (innermost statement executions) is at most UNROLL_THRESHOLD, and
+ * keeps constant-bound loops otherwise; `full` and `loops` force one style.
+ * Unrolled Dense code is O(parameters); the statement budget
+ * (limits.maxStatements) fails the build before a layer could explode.
+ */
+export type UnrollMode = "auto" | "full" | "loops";
+
+/** Chosen from bench/unroll-threshold measurements; see bench/RESULTS.md. */
+export const UNROLL_THRESHOLD = 256;
+
+export function shouldUnroll(mode: UnrollMode, kernelWork: number, threshold = UNROLL_THRESHOLD): boolean {
+  return mode === "full" || (mode === "auto" && kernelWork <= threshold);
+}

@@ -1,0 +1,133 @@
+/**
+ * Rendering specialized kernel statements as TypeScript source text. Only
+ * expressions are produced here — layout is prettier's job. Buffer names
+ * map to locals (activations), `p[...]`/`g[...]` (parameters and gradients
+ * at constant offsets), `x` and `dOut`. Op arguments that an op's template
+ * repeats are bound to a const first, so nothing is evaluated twice.
+ */
+import { add, num, type Cond, type Expr, type Stmt } from "../../kernel/expr.js";
+import { opDef } from "../../kernel/ops.js";
+import type { Storage } from "../../plan/plan.js";
+import { InternalError } from "../../diagnostics/diagnostic.js";
+
+export interface RenderState {
+  readonly storage: ReadonlyMap<string, Storage>;
+  /** Runtime helpers used (imported from layerc/runtime). */
+  readonly helpers: Set<string>;
+  /** Buffers referenced (their locals must be declared). */
+  readonly used: Set<string>;
+  tmp: number;
+  statements: number;
+}
+
+export function renderNumber(v: number): string {
+  if (Number.isNaN(v)) return "NaN";
+  if (!Number.isFinite(v)) return v > 0 ? "Infinity" : "-Infinity";
+  if (Object.is(v, -0)) return "-0";
+  const s = String(v);
+  return v < 0 ? `(${s})` : s;
+}
+
+function bufferAccess(buf: string, index: Expr, st: RenderState, pre: string[]): string {
+  const s = st.storage.get(buf);
+  if (!s) throw new InternalError(`kernel names unknown buffer ${buf}`);
+  switch (s.kind) {
+    case "param":
+      return `p[${expr(add(index, num(s.base)), st, pre)}]`;
+    case "grad":
+      return `g[${expr(add(index, num(s.base)), st, pre)}]`;
+    case "input":
+      return `x[${expr(index, st, pre)}]`;
+    case "dout":
+      return `dOut[${expr(index, st, pre)}]`;
+    case "act":
+      st.used.add(buf);
+      return `${buf}[${expr(index, st, pre)}]`;
+  }
+}
+
+const isAtom = (e: Expr) => e.k === "num" || e.k === "var" || e.k === "batch";
+
+export function expr(e: Expr, st: RenderState, pre: string[]): string {
+  switch (e.k) {
+    case "num":
+      return renderNumber(e.v);
+    case "var":
+      return e.name;
+    case "batch":
+      return "n";
+    case "load":
+      return bufferAccess(e.buf, e.index, st, pre);
+    case "bin":
+      return `(${expr(e.a, st, pre)} ${e.op} ${expr(e.b, st, pre)})`;
+    case "op": {
+      const def = opDef(e.op);
+      for (const h of def.helpers ?? []) st.helpers.add(h);
+      const args = e.args.map((a) => {
+        const text = expr(a, st, pre);
+        if (!def.atoms || isAtom(a)) return text;
+        const name = `t${st.tmp++}`;
+        pre.push(`const ${name} = ${text};`);
+        st.statements++;
+        return name;
+      });
+      return `(${def.emit(...args)})`;
+    }
+    case "select":
+      return `(${cond(e.test, st, pre)} ? ${expr(e.then, st, pre)} : ${expr(e.else, st, pre)})`;
+  }
+}
+
+function cond(c: Cond, st: RenderState, pre: string[]): string {
+  if (c.k === "and") return `(${cond(c.a, st, pre)} && ${cond(c.b, st, pre)})`;
+  const op = c.op === "==" ? "===" : c.op === "!=" ? "!==" : c.op;
+  return `${expr(c.a, st, pre)} ${op} ${expr(c.b, st, pre)}`;
+}
+
+function assigned(stmts: readonly Stmt[], name: string): boolean {
+  return stmts.some(
+    (s) =>
+      (s.k === "set" && s.name === name) ||
+      (s.k === "for" && assigned(s.body, name)) ||
+      (s.k === "if" && (assigned(s.then, name) || assigned(s.else, name))),
+  );
+}
+
+/** Renders statements; returns source lines (unindented). */
+export function renderStmts(stmts: readonly Stmt[], st: RenderState): string[] {
+  const out: string[] = [];
+  stmts.forEach((s, i) => {
+    const pre: string[] = [];
+    let line: string;
+    switch (s.k) {
+      case "for": {
+        const body = renderStmts(s.body, st);
+        line = `for (let ${s.v} = ${expr(s.from, st, pre)}; ${s.v} < ${expr(s.to, st, pre)}; ${s.v}++) {\n${body.join("\n")}\n}`;
+        break;
+      }
+      case "let": {
+        const kw = assigned(stmts.slice(i + 1), s.name) ? "let" : "const";
+        line = `${kw} ${s.name} = ${expr(s.value, st, pre)};`;
+        break;
+      }
+      case "set":
+        line = `${s.name} ${s.acc ? "+=" : "="} ${expr(s.value, st, pre)};`;
+        break;
+      case "store":
+        line = `${bufferAccess(s.buf, s.index, st, pre)} ${s.acc ? "+=" : "="} ${expr(s.value, st, pre)};`;
+        break;
+      case "if": {
+        const then = renderStmts(s.then, st);
+        const other = renderStmts(s.else, st);
+        line = `if (${cond(s.test, st, pre)}) {\n${then.join("\n")}\n}${other.length ? ` else {\n${other.join("\n")}\n}` : ""}`;
+        break;
+      }
+      case "note":
+        out.push(`// ${s.text.replace(/[\r\n]+/g, " ")}`);
+        return;
+    }
+    st.statements++;
+    out.push(...pre, line);
+  });
+  return out;
+}

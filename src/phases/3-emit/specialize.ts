@@ -1,0 +1,121 @@
+/**
+ * Specializing kernel programs at compile time: loop indices become
+ * constants where loops are unrolled, locals declared inside unrolled
+ * iterations get unique names (acc → acc_2_0), constant conditions pick
+ * their branch, and `let x = a; x += b; x += c` folds into one expression.
+ * The result is still kernel form; render.ts turns it into TypeScript.
+ */
+import { add, evalConstCond, isNum, ref, substitute, substituteCond, type Expr, type Stmt } from "../../kernel/expr.js";
+
+export interface SpecializeOptions {
+  /** Unroll every loop whose bounds are constants. */
+  readonly unroll: boolean;
+}
+
+export function specialize(stmts: readonly Stmt[], opts: SpecializeOptions): Stmt[] {
+  return fold(spec(stmts, new Map(), opts, ""));
+}
+
+function spec(stmts: readonly Stmt[], outer: ReadonlyMap<string, Expr>, opts: SpecializeOptions, suffix: string): Stmt[] {
+  const env = new Map(outer);
+  const out: Stmt[] = [];
+  for (const s of stmts) {
+    switch (s.k) {
+      case "for": {
+        const from = substitute(s.from, env);
+        const to = substitute(s.to, env);
+        const constant = isNum(from) && isNum(to);
+        if (constant && to.v - from.v <= 0) break;
+        if (constant && (opts.unroll || to.v - from.v === 1)) {
+          for (let k = from.v; k < to.v; k++) {
+            const inner = new Map(env).set(s.v, { k: "num", v: k });
+            out.push(...spec(s.body, inner, opts, `${suffix}_${k}`));
+          }
+          break;
+        }
+        const inner = new Map(env);
+        inner.delete(s.v);
+        out.push({ k: "for", v: s.v, from, to, body: spec(s.body, inner, opts, suffix) });
+        break;
+      }
+      case "let": {
+        const name = suffix ? `${s.name}${suffix}` : s.name;
+        out.push({ k: "let", name, value: substitute(s.value, env) });
+        env.set(s.name, ref(name));
+        break;
+      }
+      case "set": {
+        const target = env.get(s.name);
+        const name = target && target.k === "var" ? target.name : s.name;
+        out.push({ k: "set", name, value: substitute(s.value, env), acc: s.acc });
+        break;
+      }
+      case "store":
+        out.push({ k: "store", buf: s.buf, index: substitute(s.index, env), value: substitute(s.value, env), acc: s.acc });
+        break;
+      case "if": {
+        const test = substituteCond(s.test, env);
+        const c = evalConstCond(test);
+        if (c === true) out.push(...spec(s.then, env, opts, suffix));
+        else if (c === false) out.push(...spec(s.else, env, opts, suffix));
+        else out.push({ k: "if", test, then: spec(s.then, env, opts, suffix), else: spec(s.else, env, opts, suffix) });
+        break;
+      }
+      case "note":
+        out.push(s);
+        break;
+    }
+  }
+  return out;
+}
+
+function mentions(e: Expr, name: string): boolean {
+  switch (e.k) {
+    case "var":
+      return e.name === name;
+    case "num":
+    case "batch":
+      return false;
+    case "load":
+      return mentions(e.index, name);
+    case "bin":
+      return mentions(e.a, name) || mentions(e.b, name);
+    case "op":
+      return e.args.some((a) => mentions(a, name));
+    case "select":
+      return mentions(e.then, name) || mentions(e.else, name) || condMentions(e.test, name);
+  }
+}
+
+function condMentions(c: import("../../kernel/expr.js").Cond, name: string): boolean {
+  return c.k === "and" ? condMentions(c.a, name) || condMentions(c.b, name) : mentions(c.a, name) || mentions(c.b, name);
+}
+
+/** Folds `let x = a` followed directly by `x += b` into `let x = a + b`. */
+function fold(stmts: Stmt[]): Stmt[] {
+  const out: Stmt[] = [];
+  for (const s of stmts) {
+    const prev = out[out.length - 1];
+    if (s.k === "set" && s.acc && prev && prev.k === "let" && prev.name === s.name && !mentions(s.value, s.name)) {
+      out[out.length - 1] = { k: "let", name: prev.name, value: add(prev.value, s.value) };
+      continue;
+    }
+    if (s.k === "for") out.push({ ...s, body: fold([...s.body]) });
+    else if (s.k === "if") out.push({ ...s, then: fold([...s.then]), else: fold([...s.else]) });
+    else out.push(s);
+  }
+  return out;
+}
+
+/** Per-sample executions of the innermost statements (batch loops count once). */
+export function work(stmts: readonly Stmt[]): number {
+  let total = 0;
+  for (const s of stmts) {
+    if (s.k === "for") {
+      const n = isNum(s.from) && isNum(s.to) ? Math.max(0, s.to.v - s.from.v) : 1;
+      total += n * Math.max(1, work(s.body));
+    } else if (s.k === "if") total += Math.max(work(s.then), work(s.else));
+    else if (s.k !== "note") total += 1;
+  }
+  return total;
+}

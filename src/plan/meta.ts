@@ -1,0 +1,36 @@
+/**
+ * The runtime description of a model (ModelMeta) derived from its IR: the
+ * same plain object is embedded in generated code and handed to the
+ * interpreter's classes, so both report identical weights and summaries.
+ */
+import type { ModelIR } from "../ir/model-ir.js";
+import type { ModelMeta } from "../runtime/model.js";
+
+export function metaOf(model: ModelIR): ModelMeta {
+  return {
+    name: model.name,
+    inputShape: model.inputShape,
+    outputShape: model.outputShape,
+    seed: model.seed,
+    dtype: model.dtype,
+    paramCount: model.paramCount,
+    weights: model.layers.flatMap((l) =>
+      l.params.map((p) => ({
+        name: `${l.name}/${p.name}`,
+        shape: p.shape,
+        offset: p.offset,
+        size: p.size,
+        trainable: p.trainable,
+        init: p.initializer,
+      })),
+    ),
+    layers: model.layers.map((l) => ({
+      name: l.name,
+      kind: l.kind,
+      outputShape: l.outputShape,
+      params: l.params.reduce((s, p) => s + p.size, 0),
+      trainable: l.params.reduce((s, p) => s + (p.trainable ? p.size : 0), 0),
+    })),
+    training: model.training,
+  };
+}

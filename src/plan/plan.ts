@@ -1,0 +1,112 @@
+/**
+ * Lowering ModelIR to kernel programs: names every buffer a model needs
+ * (input, per-layer activations and scratch, activation gradients, parameter
+ * and gradient tensors at constant offsets) and asks each layer for its
+ * forward and backward kernels. Both backends start from this plan; it is
+ * the only place that walks the layer list, so neither backend names a
+ * layer kind.
+ */
+import { Buf } from "../kernel/buffer.js";
+import type { Stmt } from "../kernel/expr.js";
+import type { LayerIR, ModelIR } from "../ir/model-ir.js";
+import { lookupLayer } from "../layers/registry.js";
+import { prod, type KernelContext } from "../layers/types.js";
+import { InternalError } from "../diagnostics/diagnostic.js";
+
+export type Storage =
+  /** The caller's input samples (Float32Array, read-only). */
+  | { readonly kind: "input" }
+  /** dLoss/dOutput, provided by the runtime's loss. */
+  | { readonly kind: "dout" }
+  /** A per-instance Float64Array of `perSample` values per sample. */
+  | { readonly kind: "act"; readonly perSample: number }
+  /** A tensor in the flat parameter (or gradient) array at a constant offset. */
+  | { readonly kind: "param" | "grad"; readonly base: number; readonly size: number };
+
+export interface LayerPlan {
+  readonly layer: LayerIR;
+  /** Inference forward (predict, evaluate). */
+  readonly forward: readonly Stmt[];
+  /** Training forward: batch statistics, dropout, and what backward needs (empty if inference-only). */
+  readonly forwardTrain: readonly Stmt[];
+  readonly backward: readonly Stmt[];
+}
+
+export interface ModelPlan {
+  readonly model: ModelIR;
+  readonly training: boolean;
+  /** Every buffer the kernels name, in declaration order. */
+  readonly buffers: ReadonlyMap<string, Storage>;
+  readonly layers: readonly LayerPlan[];
+  /** Buffer holding the model output. */
+  readonly output: string;
+}
+
+export function planModel(model: ModelIR): ModelPlan {
+  const training = model.training !== null;
+  const buffers = new Map<string, Storage>();
+  const unique = (want: string): string => {
+    let name = want;
+    for (let i = 1; buffers.has(name); i++) name = `${want}$${i}`;
+    return name;
+  };
+  const declare = (want: string, storage: Storage): string => {
+    const name = unique(want);
+    buffers.set(name, storage);
+    return name;
+  };
+  declare("x", { kind: "input" });
+  declare("dOut", { kind: "dout" });
+
+  const outs = model.layers.map((l) => declare(`${l.name}_out`, { kind: "act", perSample: prod(l.outputShape) }));
+  const douts = model.layers.map((l, i) =>
+    i === model.layers.length - 1 ? "dOut" : training ? declare(`${l.name}_dout`, { kind: "act", perSample: prod(l.outputShape) }) : "",
+  );
+
+  const layers = model.layers.map((layer, i): LayerPlan => {
+    const def = lookupLayer(layer.kind);
+    if (!def) throw new InternalError(`layer kind ${layer.kind} reached planning unregistered`);
+    const scratch = new Map<string, { name: string; size: number }>();
+    for (const s of def.scratch?.(layer.attrs, layer.inputShape, layer.outputShape, training) ?? []) {
+      scratch.set(s.name, { name: declare(`${layer.name}_${s.name}`, { kind: "act", perSample: s.size }), size: s.size });
+    }
+    const params = new Map<string, { value: string; grad: string; shape: readonly number[] }>();
+    for (const p of layer.params) {
+      const value = declare(`${layer.name}_${p.name}`, { kind: "param", base: p.offset, size: p.size });
+      const grad = training && p.trainable ? declare(`${layer.name}_${p.name}_grad`, { kind: "grad", base: p.offset, size: p.size }) : "";
+      params.set(p.name, { value, grad, shape: p.shape });
+    }
+    const need = <T>(v: T | undefined, what: string): T => {
+      if (v === undefined || v === "") throw new InternalError(`layer ${layer.name} (${layer.kind}) asked for undeclared ${what}`);
+      return v;
+    };
+    const ctx: KernelContext = {
+      attrs: layer.attrs,
+      inShape: layer.inputShape,
+      outShape: layer.outputShape,
+      x: new Buf(i === 0 ? "x" : outs[i - 1]!, ["batch", ...layer.inputShape]),
+      y: new Buf(outs[i]!, ["batch", ...layer.outputShape]),
+      dx: new Buf(i === 0 ? "" : douts[i - 1]!, ["batch", ...layer.inputShape]),
+      dy: new Buf(douts[i]!, ["batch", ...layer.outputShape]),
+      needInputGrad: i > 0,
+      training,
+      modelTrains: training,
+      param: (name) => {
+        const p = need(params.get(name), `parameter ${name}`);
+        return new Buf(p.value, p.shape);
+      },
+      grad: (name) => {
+        const p = need(params.get(name), `parameter ${name}`);
+        return new Buf(need(p.grad, `gradient of ${name}`), p.shape);
+      },
+      scratch: (name) => {
+        const s = need(scratch.get(name), `scratch buffer ${name}`);
+        return new Buf(s.name, ["batch", s.size]);
+      },
+    };
+    const forward = def.forward({ ...ctx, training: false });
+    if (!training) return { layer, forward, forwardTrain: [], backward: [] };
+    return { layer, forward, forwardTrain: def.forward(ctx), backward: def.backward(ctx) };
+  });
+  return { model, training, buffers, layers, output: outs[outs.length - 1]! };
+}

@@ -1,0 +1,17 @@
+/**
+ * layerc/runtime: what generated modules (and the interpreter) link to.
+ * Imports nothing from the compiler.
+ */
+export { ModelBase } from "./model.js";
+export type { ModelMeta, WeightMeta, Weight, WeightInput, ModelOptions, FitOptions, History, Logs } from "./model.js";
+export { LayercError } from "./errors.js";
+export { erf } from "./math.js";
+export { Rng, deriveSeed, randomSeed } from "./random.js";
+export { initialize, computeFans } from "./initializers.js";
+export { computeLoss, countCorrect } from "./losses.js";
+export { createOptimizer } from "./optimizers.js";
+export type { Optimizer } from "./optimizers.js";
+export { formatSummary } from "./summary.js";
+export type { SummaryLayer } from "./summary.js";
+export type { Samples } from "./data.js";
+export type * from "./spec.js";

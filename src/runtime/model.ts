@@ -1,0 +1,337 @@
+/**
+ * The model base class shared by generated and interpreted models: the flat
+ * parameter array and its Keras-ordered views (getWeights / setWeights),
+ * seeded initialization, input validation, predict, and the training loop
+ * (trainOnBatch, fit, evaluate). Subclasses supply only the math: `forward`
+ * and `backward` over preallocated buffers.
+ *
+ * Invariants: public methods validate every length and shape before they
+ * mutate anything; steady-state predictBatch (with an output array) and
+ * trainOnBatch allocate nothing.
+ */
+import { LayercError } from "./errors.js";
+import { initialize } from "./initializers.js";
+import { computeLoss, countCorrect } from "./losses.js";
+import { createOptimizer, type Optimizer } from "./optimizers.js";
+import { deriveSeed, randomSeed, Rng } from "./random.js";
+import type { InitializerSpec, LossSpec, MetricName, OptimizerSpec } from "./spec.js";
+import { formatSummary, type SummaryLayer } from "./summary.js";
+import { expectLength, shapeText, toFloat32, type Samples } from "./data.js";
+
+export interface WeightMeta {
+  /** `layer/weight`, e.g. `dense/kernel`. */
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly offset: number;
+  readonly size: number;
+  readonly trainable: boolean;
+  readonly init: InitializerSpec;
+}
+
+export interface ModelMeta {
+  readonly name: string;
+  readonly inputShape: readonly number[];
+  readonly outputShape: readonly number[];
+  readonly seed: number | null;
+  readonly dtype: "float32" | "float64";
+  readonly paramCount: number;
+  readonly weights: readonly WeightMeta[];
+  readonly layers: readonly SummaryLayer[];
+  readonly training: { readonly loss: LossSpec; readonly optimizer: OptimizerSpec; readonly metrics: readonly MetricName[] } | null;
+}
+
+export interface Weight {
+  readonly name: string;
+  readonly shape: number[];
+  readonly data: Float32Array;
+}
+
+export interface WeightInput {
+  readonly shape?: readonly number[];
+  readonly data: ArrayLike<number>;
+}
+
+export interface ModelOptions {
+  readonly seed?: number;
+  readonly weights?: readonly WeightInput[];
+}
+
+export interface Logs {
+  loss: number;
+  accuracy?: number;
+  val_loss?: number;
+  val_accuracy?: number;
+}
+
+export interface FitOptions {
+  readonly epochs?: number;
+  readonly batchSize?: number;
+  readonly shuffle?: boolean;
+  readonly validationSplit?: number;
+  readonly onEpochEnd?: (epoch: number, logs: Logs) => void;
+  readonly onBatchEnd?: (batch: number, logs: Logs) => void;
+}
+
+export interface History {
+  readonly epoch: number[];
+  readonly history: { loss: number[]; accuracy?: number[]; val_loss?: number[]; val_accuracy?: number[] };
+}
+
+const prod = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
+
+export abstract class ModelBase {
+  /** The seed used for initialization (given, from the spec, or fresh). */
+  readonly seed: number;
+  protected readonly params: Float32Array | Float64Array;
+  /** Gradient accumulators mirroring params (empty for inference-only models). */
+  protected readonly grads: Float64Array;
+  protected readonly inSize: number;
+  protected readonly outSize: number;
+  /** Stream for dropout masks and shuffling. */
+  protected readonly rng: Rng;
+  private capacity = 0;
+  private dOut = new Float64Array(0);
+  private optimizer: Optimizer | undefined;
+  private readonly trainableRanges: (readonly [number, number])[];
+
+  protected constructor(
+    protected readonly meta: ModelMeta,
+    options: ModelOptions = {},
+  ) {
+    if (options.seed !== undefined && (!Number.isInteger(options.seed) || options.seed < 0)) {
+      throw new LayercError(`seed must be a non-negative integer, got ${options.seed}`);
+    }
+    this.seed = options.seed ?? meta.seed ?? randomSeed();
+    this.inSize = prod(meta.inputShape);
+    this.outSize = prod(meta.outputShape);
+    this.params = meta.dtype === "float64" ? new Float64Array(meta.paramCount) : new Float32Array(meta.paramCount);
+    this.grads = new Float64Array(meta.training ? meta.paramCount : 0);
+    this.trainableRanges = meta.weights.filter((w) => w.trainable).map((w) => [w.offset, w.size] as const);
+    this.rng = new Rng(deriveSeed(this.seed, 0x7fffffff));
+    if (options.weights) this.setWeights(options.weights);
+    else meta.weights.forEach((w, k) => initialize(w.init, w.shape, w.init.seed ?? deriveSeed(this.seed, k), this.params, w.offset));
+  }
+
+  /** (Re)allocates per-instance activation buffers for batches up to `capacity`. */
+  protected abstract allocate(capacity: number): void;
+  /** Runs the layers on `n` samples of `x`; returns the output buffer (n × outSize). */
+  protected abstract forward(x: Float32Array, n: number, training: boolean): Float64Array;
+  /** Accumulates parameter gradients into `grads` from dLoss/dOutput, after a training forward. */
+  protected backward(_x: Float32Array, _dOut: Float64Array, _n: number): void {
+    throw new LayercError(`model ${this.meta.name} has no compile(...) and cannot train`);
+  }
+
+  private ensure(n: number): void {
+    if (n > this.capacity) {
+      this.capacity = n;
+      this.allocate(n);
+      if (this.meta.training) this.dOut = new Float64Array(n * this.outSize);
+    }
+  }
+
+  countParams(): number {
+    return this.meta.paramCount;
+  }
+
+  summary(): string {
+    return formatSummary(this.meta.name, this.meta.layers, this.meta.dtype === "float64" ? 8 : 4);
+  }
+
+  /** Copies of every weight tensor, in Keras order and shapes. */
+  getWeights(): Weight[] {
+    return this.meta.weights.map((w) => ({
+      name: w.name,
+      shape: [...w.shape],
+      data: Float32Array.from(this.params.subarray(w.offset, w.offset + w.size)),
+    }));
+  }
+
+  /** Replaces all weights; validates every tensor first, so a bad call changes nothing. */
+  setWeights(weights: readonly WeightInput[]): void {
+    const expected = this.meta.weights;
+    if (!Array.isArray(weights) || weights.length !== expected.length) {
+      const names = expected.map((w) => `${w.name} ${shapeText(w.shape)}`).join(", ");
+      throw new LayercError(`setWeights expects ${expected.length} tensors [${names}], got ${Array.isArray(weights) ? weights.length : typeof weights}`);
+    }
+    weights.forEach((w: WeightInput, i: number) => {
+      const e = expected[i]!;
+      if (w === null || typeof w !== "object" || w.data === undefined || typeof w.data.length !== "number") {
+        throw new LayercError(`weight ${i} (${e.name}) must be { shape, data }`);
+      }
+      if (w.shape !== undefined && (w.shape.length !== e.shape.length || w.shape.some((d, j) => d !== e.shape[j]))) {
+        throw new LayercError(`weight ${e.name} has shape ${shapeText(w.shape)}, expected ${shapeText(e.shape)}`);
+      }
+      expectLength(w.data, e.size, `weight ${e.name}`, `shape ${shapeText(e.shape)}`);
+      for (let j = 0; j < w.data.length; j++) {
+        if (typeof w.data[j] !== "number") throw new LayercError(`weight ${e.name} contains a non-number at index ${j}`);
+      }
+    });
+    weights.forEach((w, i) => this.params.set(w.data, expected[i]!.offset));
+  }
+
+  /** Prediction for one sample. */
+  predict(x: Samples): Float32Array {
+    const xs = toFloat32(x, "predict input");
+    expectLength(xs, this.inSize, "predict input", `one sample of shape ${shapeText(this.meta.inputShape)}`);
+    this.ensure(1);
+    return Float32Array.from(this.forward(xs, 1, false).subarray(0, this.outSize));
+  }
+
+  /** Predictions for `batchSize` samples, written into `out` when given (no allocation). */
+  predictBatch(x: Samples, batchSize: number, out?: Float32Array): Float32Array {
+    if (!Number.isInteger(batchSize) || batchSize < 1) throw new LayercError(`batchSize must be a positive integer, got ${batchSize}`);
+    const xs = toFloat32(x, "predictBatch input");
+    expectLength(xs, batchSize * this.inSize, "predictBatch input", `${batchSize} samples of shape ${shapeText(this.meta.inputShape)}`);
+    const result = out ?? new Float32Array(batchSize * this.outSize);
+    expectLength(result, batchSize * this.outSize, "predictBatch output", `${batchSize} × ${shapeText(this.meta.outputShape)}`);
+    const chunk = Math.min(batchSize, 256);
+    this.ensure(chunk);
+    for (let s = 0; s < batchSize; s += chunk) {
+      const n = Math.min(chunk, batchSize - s);
+      const view = n === batchSize ? xs : xs.subarray(s * this.inSize, (s + n) * this.inSize);
+      result.set(this.forward(view, n, false).subarray(0, n * this.outSize), s * this.outSize);
+    }
+    return result;
+  }
+
+  private trainingSpec() {
+    const t = this.meta.training;
+    if (!t) throw new LayercError(`model ${this.meta.name} has no compile(...) in its spec and cannot train or evaluate`);
+    this.optimizer ??= createOptimizer(t.optimizer, this.meta.paramCount);
+    return t;
+  }
+
+  private sparse(): boolean {
+    return this.meta.training?.loss.name === "sparse_categorical_crossentropy";
+  }
+
+  /** Values per sample in y: 1 class id for sparse losses, else the output size. */
+  private ySize(): number {
+    return this.sparse() ? 1 : this.outSize;
+  }
+
+  private labels(y: Samples, n: number): Float32Array {
+    const ys = toFloat32(y, "labels");
+    const per = this.ySize();
+    expectLength(ys, n * per, "labels", this.sparse() ? `${n} class ids` : `${n} targets of shape ${shapeText(this.meta.outputShape)}`);
+    if (this.sparse()) {
+      for (let i = 0; i < ys.length; i++) {
+        const c = ys[i]!;
+        if (!Number.isInteger(c) || c < 0 || c >= this.outSize) {
+          throw new LayercError(`label ${i} is ${c}; sparse labels must be integer class ids in [0, ${this.outSize})`);
+        }
+      }
+    }
+    return ys;
+  }
+
+  /** One optimizer step on one batch; returns the batch's mean loss. */
+  trainOnBatch(x: Samples, y: Samples, batchSize: number): number {
+    this.trainingSpec();
+    if (!Number.isInteger(batchSize) || batchSize < 1) throw new LayercError(`batchSize must be a positive integer, got ${batchSize}`);
+    const xs = toFloat32(x, "trainOnBatch input");
+    expectLength(xs, batchSize * this.inSize, "trainOnBatch input", `${batchSize} samples of shape ${shapeText(this.meta.inputShape)}`);
+    const ys = this.labels(y, batchSize);
+    const loss = this.step(xs, ys, batchSize, null);
+    if (!Number.isFinite(loss)) throw new LayercError(`loss is ${loss} in trainOnBatch; weights were not updated`);
+    return loss;
+  }
+
+  /** Forward, loss, backward, update. Skips the update when the loss is not finite. */
+  private step(xs: Float32Array, ys: Float32Array, n: number, correct: { n: number } | null): number {
+    const t = this.trainingSpec();
+    this.ensure(n);
+    const out = this.forward(xs, n, true);
+    const loss = computeLoss(t.loss, out, ys, 0, n, this.outSize, this.dOut);
+    if (correct) correct.n += countCorrect(t.loss.name, out, ys, 0, n, this.outSize);
+    if (!Number.isFinite(loss)) return loss;
+    this.grads.fill(0);
+    this.backward(xs, this.dOut, n);
+    this.optimizer!.step(this.params, this.grads, this.trainableRanges);
+    return loss;
+  }
+
+  fit(x: Samples, y: Samples, options: FitOptions = {}): History {
+    const t = this.trainingSpec();
+    const { epochs = 1, batchSize = 32, shuffle = true, validationSplit = 0 } = options;
+    if (!Number.isInteger(epochs) || epochs < 0) throw new LayercError(`epochs must be a non-negative integer, got ${epochs}`);
+    if (!Number.isInteger(batchSize) || batchSize < 1) throw new LayercError(`batchSize must be a positive integer, got ${batchSize}`);
+    if (!(validationSplit >= 0 && validationSplit < 1)) throw new LayercError(`validationSplit must be in [0, 1), got ${validationSplit}`);
+    const xs = toFloat32(x, "fit input");
+    if (xs.length % this.inSize !== 0 || xs.length === 0) {
+      throw new LayercError(`fit input has ${xs.length} values, not a whole number of samples of shape ${shapeText(this.meta.inputShape)}`);
+    }
+    const total = xs.length / this.inSize;
+    const ys = this.labels(y, total);
+    const nTrain = Math.ceil(total * (1 - validationSplit));
+    if (nTrain === 0) throw new LayercError(`validationSplit ${validationSplit} leaves no training samples`);
+    const withAcc = t.metrics.includes("accuracy");
+    const per = this.ySize();
+    const history: History = { epoch: [], history: { loss: [] } };
+    const order = Uint32Array.from({ length: nTrain }, (_, i) => i);
+    const bx = new Float32Array(Math.min(batchSize, nTrain) * this.inSize);
+    const by = new Float32Array(Math.min(batchSize, nTrain) * per);
+    for (let e = 0; e < epochs; e++) {
+      if (shuffle) this.rng.shuffle(order);
+      let lossSum = 0;
+      const correct = { n: 0 };
+      for (let start = 0, b = 0; start < nTrain; start += batchSize, b++) {
+        const n = Math.min(batchSize, nTrain - start);
+        for (let i = 0; i < n; i++) {
+          const s = order[start + i]!;
+          bx.set(xs.subarray(s * this.inSize, (s + 1) * this.inSize), i * this.inSize);
+          by.set(ys.subarray(s * per, (s + 1) * per), i * per);
+        }
+        const xb = n * this.inSize === bx.length ? bx : bx.subarray(0, n * this.inSize);
+        const yb = n * per === by.length ? by : by.subarray(0, n * per);
+        const loss = this.step(xb, yb, n, withAcc ? correct : null);
+        if (!Number.isFinite(loss)) {
+          throw new LayercError(`loss became ${loss} at epoch ${e + 1}, batch ${b + 1}; training stopped (weights of that batch were not applied)`);
+        }
+        lossSum += loss * n;
+        options.onBatchEnd?.(b, { loss });
+      }
+      const logs: Logs = { loss: lossSum / nTrain };
+      if (withAcc) logs.accuracy = correct.n / nTrain;
+      if (nTrain < total) {
+        const v = this.evaluateRange(xs, ys, nTrain, total, batchSize);
+        logs.val_loss = v.loss;
+        if (withAcc) logs.val_accuracy = v.accuracy!;
+      }
+      history.epoch.push(e);
+      for (const [k, v] of Object.entries(logs) as [keyof Logs, number][]) (history.history[k] ??= []).push(v);
+      options.onEpochEnd?.(e, logs);
+    }
+    return history;
+  }
+
+  /** Mean loss (and accuracy when compiled with it) in inference mode. */
+  evaluate(x: Samples, y: Samples, options: { batchSize?: number } = {}): { loss: number; accuracy?: number } {
+    this.trainingSpec();
+    const xs = toFloat32(x, "evaluate input");
+    if (xs.length % this.inSize !== 0 || xs.length === 0) {
+      throw new LayercError(`evaluate input has ${xs.length} values, not a whole number of samples of shape ${shapeText(this.meta.inputShape)}`);
+    }
+    const total = xs.length / this.inSize;
+    return this.evaluateRange(xs, this.labels(y, total), 0, total, options.batchSize ?? 32);
+  }
+
+  private evaluateRange(xs: Float32Array, ys: Float32Array, from: number, to: number, batchSize: number) {
+    const t = this.trainingSpec();
+    const per = this.ySize();
+    const chunk = Math.min(batchSize, to - from);
+    this.ensure(chunk);
+    let lossSum = 0;
+    let correct = 0;
+    for (let s = from; s < to; s += chunk) {
+      const n = Math.min(chunk, to - s);
+      const out = this.forward(xs.subarray(s * this.inSize, (s + n) * this.inSize), n, false);
+      lossSum += computeLoss(t.loss, out, ys, s * per, n, this.outSize, null) * n;
+      correct += countCorrect(t.loss.name, out, ys, s * per, n, this.outSize);
+    }
+    const count = to - from;
+    const result: { loss: number; accuracy?: number } = { loss: lossSum / count };
+    if (t.metrics.includes("accuracy")) result.accuracy = correct / count;
+    return result;
+  }
+}

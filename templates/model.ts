@@ -1,0 +1,47 @@
+/**
+ * layerc template: the fixed scaffolding of one generated model class.
+ * This is real TypeScript, type-checked with the repo. The emitter loads it
+ * with ts-morph, renames the placeholders (__MODEL__, __META__), adds one
+ * field per activation buffer, and replaces the bodies of `allocate`,
+ * `forward` and (for models with compile(...)) `backward` with the
+ * specialized kernels. Nothing here is layer-specific.
+ */
+import { ModelBase, type ModelMeta, type ModelOptions } from "layerc/runtime";
+
+const __META__: ModelMeta = {
+  name: "__MODEL__",
+  inputShape: [],
+  outputShape: [],
+  seed: null,
+  dtype: "float32",
+  paramCount: 0,
+  weights: [],
+  layers: [],
+  training: null,
+};
+
+export class __MODEL__ extends ModelBase {
+  static readonly inputShape: readonly number[] = [];
+  static readonly outputShape: readonly number[] = [];
+
+  constructor(options: ModelOptions = {}) {
+    super(__META__, options);
+  }
+
+  protected allocate(capacity: number): void {
+    void capacity;
+  }
+
+  protected forward(x: Float32Array, n: number, training: boolean): Float64Array {
+    void x;
+    void n;
+    void training;
+    return new Float64Array(0);
+  }
+
+  protected override backward(x: Float32Array, dOut: Float64Array, n: number): void {
+    void x;
+    void dOut;
+    void n;
+  }
+}
