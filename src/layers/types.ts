@@ -53,6 +53,11 @@ export interface ScratchDecl {
   readonly name: string;
   /** Values per sample. */
   readonly size: number;
+  /**
+   * Filled with uniform [0, 1) draws from the model's seeded stream before
+   * every training forward (dropout masks); kernels stay pure.
+   */
+  readonly random?: boolean;
 }
 
 /** What a kernel is written against; buffer names are resolved by the backend. */

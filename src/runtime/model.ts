@@ -121,6 +121,11 @@ export abstract class ModelBase {
     throw new LayercError(`model ${this.meta.name} has no compile(...) and cannot train`);
   }
 
+  /** Fills `count` values of `a` with uniform [0, 1) draws (dropout noise). */
+  protected fillUniform(a: Float64Array, count: number): void {
+    for (let i = 0; i < count; i++) a[i] = this.rng.uniform();
+  }
+
   private ensure(n: number): void {
     if (n > this.capacity) {
       this.capacity = n;

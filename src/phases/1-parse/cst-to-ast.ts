@@ -10,7 +10,7 @@
  * a node with nothing usable (e.g. an argument whose value was never parsed)
  * is dropped. Spans cover the real tokens a node holds; offsets are half-open.
  */
-import type { ICstVisitor, IToken } from "chevrotain";
+import type { CstNode, ICstVisitor, IToken } from "chevrotain";
 import type {
   ArgCstNode,
   ArgsCstNode,
@@ -188,7 +188,7 @@ function buildValues(node: ValuesCstNode | undefined): ValueNode[] {
 }
 
 /** Compile-time completeness: one builder per grammar rule. */
-export const builders = {
+const ruleBuilders = {
   file: buildFile,
   model: buildModel,
   statement: buildStatement,
@@ -201,6 +201,7 @@ export const builders = {
   values: buildValues,
 } satisfies Record<RuleName, unknown>;
 
-export function cstToAst(cst: FileCstNode, textLength: number, comments: readonly Comment[]): FileNode {
-  return buildFile(cst, textLength, comments);
+/** `cst` must come from NnParser's `file` rule (see FileParse for why it is typed loosely). */
+export function cstToAst(cst: CstNode, textLength: number, comments: readonly Comment[]): FileNode {
+  return ruleBuilders.file(cst as FileCstNode, textLength, comments);
 }

@@ -69,7 +69,9 @@ export function parseDetailed(text: string): DetailedParseResult {
 /** `@`, or a code point for invisible characters. */
 function describeChar(ch: string): string {
   const cp = ch.codePointAt(0) ?? 0;
-  const visible = cp > 0x20 && cp !== 0x7f && !(cp >= 0x80 && cp <= 0xa0) && !/\s/u.test(ch);
+  const control = cp <= 0x20 || (cp >= 0x7f && cp <= 0xa0);
+  const surrogate = cp >= 0xd800 && cp <= 0xdfff;
+  const visible = !control && !surrogate && !/\s/u.test(ch);
   const code = `U+${cp.toString(16).toUpperCase().padStart(4, "0")}`;
   return visible && ch !== "`" ? `\`${ch}\`` : code;
 }

@@ -28,25 +28,29 @@ export function renderNumber(v: number): string {
   return v < 0 ? `(${s})` : s;
 }
 
+/**
+ * An element of a buffer. Reads carry `!` so generated code type-checks under
+ * `noUncheckedIndexedAccess` as well as plain `strict`.
+ */
 function bufferAccess(buf: string, index: Expr, st: RenderState, pre: string[]): string {
   const s = st.storage.get(buf);
   if (!s) throw new InternalError(`kernel names unknown buffer ${buf}`);
   switch (s.kind) {
     case "param":
-      return `p[${expr(add(index, num(s.base)), st, pre)}]`;
+      return `p[${expr(add(index, num(s.base)), st, pre)}]!`;
     case "grad":
-      return `g[${expr(add(index, num(s.base)), st, pre)}]`;
+      return `g[${expr(add(index, num(s.base)), st, pre)}]!`;
     case "input":
-      return `x[${expr(index, st, pre)}]`;
+      return `x[${expr(index, st, pre)}]!`;
     case "dout":
-      return `dOut[${expr(index, st, pre)}]`;
+      return `dOut[${expr(index, st, pre)}]!`;
     case "act":
       st.used.add(buf);
-      return `${buf}[${expr(index, st, pre)}]`;
+      return `${buf}[${expr(index, st, pre)}]!`;
   }
 }
 
-const isAtom = (e: Expr) => e.k === "num" || e.k === "var" || e.k === "batch";
+const isAtom = (e: Expr) => e.k === "num" || e.k === "var" || e.k === "batch" || e.k === "load";
 
 export function expr(e: Expr, st: RenderState, pre: string[]): string {
   switch (e.k) {
@@ -114,7 +118,8 @@ export function renderStmts(stmts: readonly Stmt[], st: RenderState): string[] {
         line = `${s.name} ${s.acc ? "+=" : "="} ${expr(s.value, st, pre)};`;
         break;
       case "store":
-        line = `${bufferAccess(s.buf, s.index, st, pre)} ${s.acc ? "+=" : "="} ${expr(s.value, st, pre)};`;
+        const target = bufferAccess(s.buf, s.index, st, pre);
+        line = `${s.acc ? target : target.slice(0, -1)} ${s.acc ? "+=" : "="} ${expr(s.value, st, pre)};`;
         break;
       case "if": {
         const then = renderStmts(s.then, st);

@@ -20,7 +20,7 @@ import type { IToken } from "chevrotain";
 import { Comma, LBrace } from "../../../grammar/tokens.js";
 import { hasErrors, InternalError, type Diagnostic } from "../../diagnostics/diagnostic.js";
 import type { Comment, FileNode, ModelNode } from "../1-parse/ast.js";
-import { parseDetailed } from "../1-parse/parse.js";
+import { parseDetailed } from "../1-parse/index.js";
 import { printArgs, printCall } from "./print-value.js";
 
 export interface FormatResult {
