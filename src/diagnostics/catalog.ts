@@ -133,6 +133,11 @@ export const catalog = {
     message: "unknown activation `{name}`",
     explain: "See the activation list in docs/language.md.",
   },
+  initializer_rank: {
+    severity: "error",
+    message: "initializer `{initializer}` needs {needs}, but `{tensor}` has shape {shape}",
+    explain: "Orthogonal needs rank 2 or more and Identity exactly rank 2 (Keras raises at build time). Use another initializer for this tensor, e.g. zeros for a bias.",
+  },
   initializer_unknown: {
     severity: "error",
     message: "unknown initializer `{name}`",

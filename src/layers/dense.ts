@@ -27,9 +27,9 @@ export const dense: LayerDef = {
 
   params(attrs, input) {
     const units = int(attrs, "units");
-    const kernel = { name: "kernel", shape: [input[input.length - 1]!, units], initializer: init(attrs, "kernel_initializer"), trainable: true };
+    const kernel = { name: "kernel", shape: [input[input.length - 1]!, units], initializer: init(attrs, "kernel_initializer"), trainable: true, initializerArg: "kernel_initializer" };
     if (!bool(attrs, "use_bias")) return [kernel];
-    return [kernel, { name: "bias", shape: [units], initializer: init(attrs, "bias_initializer"), trainable: true }];
+    return [kernel, { name: "bias", shape: [units], initializer: init(attrs, "bias_initializer"), trainable: true, initializerArg: "bias_initializer" }];
   },
 
   scratch(attrs, input, output, training) {

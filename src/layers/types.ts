@@ -47,6 +47,8 @@ export interface ParamDecl {
   readonly shape: Shape;
   readonly initializer: InitializerSpec;
   readonly trainable: boolean;
+  /** The argument that chose the initializer (`bias_initializer`), for diagnostics. */
+  readonly initializerArg?: string;
 }
 
 export interface ScratchDecl {

@@ -207,7 +207,25 @@ class ModelChecker {
       this.report(makeDiagnostic("limit_tensor", stmt.callee.span, { layer: name, count: prod(out.shape), limit: this.limits.maxTensorSize }));
       return undefined;
     }
-    const params: ParamIR[] = def.params(attrs, input.shape).map((p) => {
+    const decls = def.params(attrs, input.shape);
+    let initOk = true;
+    for (const p of decls) {
+      const rank = p.shape.length;
+      const bad = p.initializer.name === "orthogonal" ? rank < 2 : p.initializer.name === "identity" ? rank !== 2 : false;
+      if (!bad) continue;
+      initOk = false;
+      const at = (p.initializerArg !== undefined ? nodes.get(p.initializerArg)?.value.span : undefined) ?? stmt.span;
+      this.report(
+        makeDiagnostic("initializer_rank", at, {
+          initializer: p.initializer.name,
+          needs: p.initializer.name === "orthogonal" ? "a tensor of rank 2 or more" : "a 2-D tensor",
+          tensor: `${name}/${p.name}`,
+          shape: formatShape(p.shape),
+        }),
+      );
+    }
+    if (!initOk) return undefined;
+    const params: ParamIR[] = decls.map(({ initializerArg: _arg, ...p }) => {
       const size = prod(p.shape);
       const ir: ParamIR = { ...p, offset: this.offset, size };
       this.offset += size;

@@ -1,0 +1,263 @@
+/**
+ * Conv1D and Conv2D share one N-d channels-last convolution, written once
+ * here for any number of spatial axes (reference/keras-semantics.md §2.2).
+ *
+ * Geometry per spatial axis: input length L, kernel k, stride s, dilation d
+ * (k_eff = d·(k−1)+1) and `before`, the zeros conceptually padded in front.
+ * Input position of output o and kernel tap t: i = o·s + t·d − before.
+ * valid: before = 0; same: TF's asymmetric split (odd pixel at the end);
+ * causal: before = d·(k−1), then valid.
+ *
+ * Padding is never materialized: a tap whose i falls outside [0, L) is
+ * skipped by an `if` guard around the channel loop, so padded positions are
+ * never read. Bound checks are only emitted on axes where a tap can leave
+ * the input, and once loops are unrolled the guards are constant and fold
+ * away, so unrolled code has no padding branches at all.
+ *
+ * Backward: one pass over (output position, tap, input channel) accumulates
+ * dkernel and scatters dx, which is zeroed first (taps overlap when k_eff > s).
+ */
+import { activationBackward, activationForward, applyElementwise, isElementwise } from "../kernel/activation.js";
+import { Buf, letVar, loop, setVar } from "../kernel/buffer.js";
+import { add, and, BATCH, cmp, mul, num, ref, sub, type Cond, type Expr, type Stmt } from "../kernel/expr.js";
+import { activationArg, activationOf, biasArgs, bool, init, int, ints } from "./common.js";
+import { prod, type ArgSpec, type Attrs, type KernelContext, type LayerDef, type ShapeResult } from "./types.js";
+
+export type Padding = "valid" | "same" | "causal";
+
+/** Output length of one spatial axis (Keras compute_conv_output_shape; may be ≤ 0). */
+export function convOutputLength(L: number, k: number, s: number, d: number, padding: Padding): number {
+  const kEff = d * (k - 1) + 1;
+  return padding === "valid" ? Math.floor((L - kEff) / s) + 1 : Math.ceil(L / s);
+}
+
+/** Zeros padded before the input on one axis. */
+export function padBefore(L: number, k: number, s: number, d: number, padding: Padding): number {
+  if (padding === "valid") return 0;
+  if (padding === "causal") return d * (k - 1);
+  const out = convOutputLength(L, k, s, d, "same");
+  const total = Math.max(0, (out - 1) * s + d * (k - 1) + 1 - L);
+  return Math.floor(total / 2);
+}
+
+export interface ConvAxis {
+  readonly L: number;
+  readonly k: number;
+  readonly s: number;
+  readonly d: number;
+  readonly out: number;
+  readonly before: number;
+}
+
+export interface ConvGeometry {
+  readonly axes: readonly ConvAxis[];
+  readonly cin: number;
+  readonly filters: number;
+  /** Spatial output positions per sample. */
+  readonly positions: number;
+}
+
+export function convGeometry(attrs: Attrs, input: readonly number[]): ConvGeometry {
+  const rank = input.length - 1;
+  const [k, s, d] = [ints(attrs, "kernel_size"), ints(attrs, "strides"), ints(attrs, "dilation_rate")];
+  const padding = attrs["padding"] as Padding;
+  const axes = Array.from({ length: rank }, (_, a): ConvAxis => {
+    const L = input[a]!;
+    const [ka, sa, da] = [k[a]!, s[a]!, d[a]!];
+    return { L, k: ka, s: sa, d: da, out: convOutputLength(L, ka, sa, da, padding), before: padBefore(L, ka, sa, da, padding) };
+  });
+  return { axes, cin: input[rank]!, filters: int(attrs, "filters"), positions: prod(axes.map((a) => a.out)) };
+}
+
+// ---- argument schema and shape rule -----------------------------------------
+
+export interface ConvKind {
+  readonly kind: string;
+  readonly defaultName: string;
+  /** Spatial rank: 1 for Conv1D, 2 for Conv2D. */
+  readonly rank: number;
+  readonly paddings: readonly Padding[];
+  readonly describeInput: string;
+}
+
+function convArgs(c: ConvKind): ArgSpec[] {
+  const ones = Array.from({ length: c.rank }, () => 1);
+  const ints = { t: "ints", rank: c.rank, min: 1 } as const;
+  return [
+    { name: "filters", type: { t: "int", min: 1 }, required: true, positional: true },
+    { name: "kernel_size", type: ints, required: true, positional: true },
+    { name: "strides", type: ints, default: ones },
+    { name: "padding", type: { t: "enum", values: c.paddings }, default: "valid" },
+    { name: "data_format", type: { t: "nullable", inner: { t: "enum", values: ["channels_last"] } }, default: null },
+    { name: "dilation_rate", type: ints, default: ones },
+    activationArg(),
+    ...biasArgs,
+  ];
+}
+
+const tuple = (v: readonly number[]) => (v.length === 1 ? `(${v[0]},)` : `(${v.join(", ")})`);
+
+function convOutputShape(attrs: Attrs, input: readonly number[]): ShapeResult {
+  const strides = ints(attrs, "strides");
+  const dilation = ints(attrs, "dilation_rate");
+  if (strides.some((s) => s > 1) && dilation.some((d) => d > 1)) {
+    // Keras 3 BaseConv rejects this combination at construction.
+    return {
+      ok: false,
+      code: "arg_range",
+      holes: { name: "dilation_rate", constraint: `1 when strides > 1 (strides=${tuple(strides)})`, got: tuple(dilation) },
+    };
+  }
+  const g = convGeometry(attrs, input);
+  const shape = [...g.axes.map((a) => a.out), g.filters];
+  if (g.axes.some((a) => a.out <= 0)) return { ok: false, code: "shape_nonpositive", holes: { shape: `(None, ${shape.join(", ")})` } };
+  return { ok: true, shape };
+}
+
+/** Does forward keep the pre-activation z (for backward, or for softmax over channels)? */
+const keepsZ = (attrs: Attrs, modelTrains: boolean) =>
+  activationOf(attrs) !== "linear" && (modelTrains || !isElementwise(activationOf(attrs)));
+
+export function convLayer(c: ConvKind): LayerDef {
+  return {
+    kind: c.kind,
+    defaultName: c.defaultName,
+    args: convArgs(c),
+    inputRank: { min: c.rank + 1, max: c.rank + 1, describe: c.describeInput },
+    outputShape: convOutputShape,
+    params(attrs, input) {
+      const filters = int(attrs, "filters");
+      const shape = [...ints(attrs, "kernel_size"), input[input.length - 1]!, filters];
+      const kernel = { name: "kernel", shape, initializer: init(attrs, "kernel_initializer"), trainable: true };
+      if (!bool(attrs, "use_bias")) return [kernel];
+      return [kernel, { name: "bias", shape: [filters], initializer: init(attrs, "bias_initializer"), trainable: true }];
+    },
+    scratch(attrs, _input, output, training) {
+      const size = prod(output);
+      const out = [];
+      if (keepsZ(attrs, training)) out.push({ name: "z", size });
+      if (training && activationOf(attrs) !== "linear") out.push({ name: "dz", size });
+      return out;
+    },
+    forward: convForward,
+    backward: convBackward,
+    outputActivation: (attrs) => activationOf(attrs),
+  };
+}
+
+// ---- kernels ------------------------------------------------------------------
+
+/** Nested constant loops `${prefix}0`, `${prefix}1`, … over `sizes`. */
+function nest(prefix: string, sizes: readonly number[], body: (idx: Expr[]) => Stmt[]): Stmt[] {
+  const go = (a: number, idx: Expr[]): Stmt[] =>
+    a === sizes.length ? body(idx) : [loop(`${prefix}${a}`, sizes[a]!, (i) => go(a + 1, [...idx, i]))];
+  return go(0, []);
+}
+
+/** Input index of output `o` and tap `t` on each axis, and the bounds checks that can fail. */
+function taps(g: ConvGeometry, o: readonly Expr[], t: readonly Expr[]): { at: Expr[]; inBounds: Cond | undefined } {
+  const at: Expr[] = [];
+  let inBounds: Cond | undefined;
+  const need = (c: Cond) => (inBounds = inBounds ? and(inBounds, c) : c);
+  g.axes.forEach((a, i) => {
+    const idx = sub(add(mul(o[i]!, num(a.s)), mul(t[i]!, num(a.d))), num(a.before));
+    at.push(idx);
+    if (a.before > 0) need(cmp(">=", idx, num(0)));
+    if ((a.out - 1) * a.s + (a.k - 1) * a.d - a.before >= a.L) need(cmp("<", idx, num(a.L)));
+  });
+  return { at, inBounds };
+}
+
+/** `body` when `test` holds (always, without a test); constant tests fold when unrolled. */
+function guarded(test: Cond | undefined, body: Stmt[]): Stmt[] {
+  return test ? [{ k: "if", test, then: body, else: [] }] : body;
+}
+
+function views(ctx: KernelContext, g: ConvGeometry) {
+  const spatialIn = g.axes.map((a) => a.L);
+  return {
+    x: new Buf(ctx.x.name, ["batch", ...spatialIn, g.cin]),
+    /** Output-shaped views: [batch, positions…, filters]. */
+    out: (name: string) => new Buf(name, ["batch", ...g.axes.map((a) => a.out), g.filters]),
+    flat: (name: string) => new Buf(name, ["batch", g.positions, g.filters]),
+    kernel: ctx.param("kernel"),
+    kshape: g.axes.map((a) => a.k),
+  };
+}
+
+function convForward(ctx: KernelContext): Stmt[] {
+  const g = convGeometry(ctx.attrs, ctx.inShape);
+  const act = activationOf(ctx.attrs);
+  const { x, out, kernel, kshape } = views(ctx, g);
+  const useBias = bool(ctx.attrs, "use_bias");
+  const keepZ = keepsZ(ctx.attrs, ctx.modelTrains);
+  const elementwise = isElementwise(act);
+  const y = out(ctx.y.name);
+  const z = keepZ ? out(ctx.scratch("z").name) : y;
+  const body: Stmt[] = [
+    loop("b", BATCH, (b) =>
+      nest("o", g.axes.map((a) => a.out), (o) => [
+        loop("f", g.filters, (f) => {
+          const stmts: Stmt[] = [
+            letVar("acc", useBias ? ctx.param("bias").at(f) : num(0)),
+            ...nest("t", kshape, (t) => {
+              const { at, inBounds } = taps(g, o, t);
+              return guarded(inBounds, [
+                loop("ci", g.cin, (ci) => [setVar("acc", mul(x.at(b, ...at, ci), kernel.at(...t, ci, f)), true)]),
+              ]);
+            }),
+          ];
+          if (keepZ) stmts.push(z.store([b, ...o, f], ref("acc")));
+          if (elementwise) stmts.push(y.store([b, ...o, f], applyElementwise(act, ref("acc"))));
+          return stmts;
+        }),
+      ]),
+    ),
+  ];
+  if (!elementwise) body.push(...activationForward(act, z, y, g.positions, g.filters));
+  return body;
+}
+
+function convBackward(ctx: KernelContext): Stmt[] {
+  const g = convGeometry(ctx.attrs, ctx.inShape);
+  const act = activationOf(ctx.attrs);
+  const { x, out, flat, kernel, kshape } = views(ctx, g);
+  const stmts: Stmt[] = [];
+  let dz = out(ctx.dy.name);
+  if (act !== "linear") {
+    stmts.push(...activationBackward(act, ctx.scratch("z"), ctx.y, ctx.dy, flat(ctx.scratch("dz").name), g.positions, g.filters));
+    dz = out(ctx.scratch("dz").name);
+  }
+  const gk = ctx.grad("kernel");
+  const useBias = bool(ctx.attrs, "use_bias");
+  const dx = new Buf(ctx.dx.name, x.dims);
+  if (ctx.needInputGrad) {
+    const size = prod(ctx.inShape);
+    const dxFlat = new Buf(ctx.dx.name, ["batch", size]);
+    stmts.push(loop("b", BATCH, (b) => [loop("i", size, (i) => [dxFlat.store([b, i], num(0))])]));
+  }
+  stmts.push(
+    loop("b", BATCH, (b) =>
+      nest("o", g.axes.map((a) => a.out), (o) => [
+        ...(useBias ? [loop("f", g.filters, (f) => [ctx.grad("bias").accumulate([f], dz.at(b, ...o, f))])] : []),
+        ...nest("t", kshape, (t) => {
+          const { at, inBounds } = taps(g, o, t);
+          return guarded(inBounds, [
+            loop("ci", g.cin, (ci) => [
+              letVar("xv", x.at(b, ...at, ci)),
+              loop("f", g.filters, (f) => [gk.accumulate([...t, ci, f], mul(ref("xv"), dz.at(b, ...o, f)))]),
+              ...(ctx.needInputGrad
+                ? [
+                    letVar("gx", num(0)),
+                    loop("f", g.filters, (f) => [setVar("gx", mul(dz.at(b, ...o, f), kernel.at(...t, ci, f)), true)]),
+                    dx.accumulate([b, ...at, ci], ref("gx")),
+                  ]
+                : []),
+            ]),
+          ]);
+        }),
+      ]),
+    ),
+  );
+  return stmts;
+}
