@@ -19,10 +19,10 @@ function spec(act: string, loss: string, useBias: boolean, units = 3) {
 }`;
 }
 
-async function check(source: string, loss: string, outShape: number[], seed: number) {
+async function check(source: string, loss: string, outShape: number[], seed: number, inSize = 4) {
   const rng = new Rng(seed);
   const batch = 3;
-  const x = randomArray(rng, batch * 4, 1.5);
+  const x = randomArray(rng, batch * inSize, 1.5);
   const y = randomTargets(rng, loss, batch, outShape);
   for (const backend of [interpreted(source), await generated(source)]) {
     const cls = backend["M"]!;
@@ -40,6 +40,15 @@ describe("Dense gradients match central finite differences", () => {
       await check(spec(act, "mse", true), "mse", [3], 11);
     });
   }
+  it("a layer above SMALL_WORK (row-streaming schedule), rank-3 input", async () => {
+    const source = `model M(seed=3, dtype=float64) {
+  Input(shape=(2, 4))
+  Dense(70, activation=tanh)
+  Dense(3, activation=softmax, bias_initializer=RandomNormal(stddev=0.3))
+  compile(optimizer=SGD(learning_rate=1.0), loss=categorical_crossentropy)
+}`;
+    await check(source, "categorical", [2, 3], 14, 8);
+  });
   it("without bias", async () => {
     await check(spec("sigmoid", "mse", false), "mse", [3], 12);
   });

@@ -2,29 +2,32 @@
  * The `layerc` command line: a thin shell over the public API.
  * Exit codes: 0 success, 1 diagnostics with errors, 2 usage or I/O error.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { relative } from "node:path";
 import { parseArgs } from "node:util";
-import { compile, check, formatDiagnostics, formatSpec, interpret, VERSION } from "../index.js";
+import { check, formatDiagnostics, formatSpec, interpret, VERSION } from "../index.js";
 import type { Diagnostic } from "../index.js";
-import { findSpecs, outputPath, writeAtomic, type SpecFile } from "./files.js";
+import { findSpecs, writeAtomic, type SpecFile } from "./files.js";
+import { buildSource, type BuildOptions, type SpecBuild } from "./build.js";
 import { runWatch } from "./watch.js";
 
 const USAGE = `layerc ${VERSION} — compile Keras-style .nn model specs to TypeScript
 
 Usage:
-  layerc build [paths...] [--out-dir D] [--unroll auto|full|loops]
+  layerc build [paths...] [--out-dir D] [--unroll auto|full|loops] [--dts]
   layerc check [paths...]
-  layerc watch [paths...] [--out-dir D] [--unroll auto|full|loops]
+  layerc watch [paths...] [--out-dir D] [--unroll auto|full|loops] [--dts] [--clear]
   layerc fmt [paths...] [--check]
   layerc summary <file> [--model M]
 
 Paths default to the current directory; directories are searched for *.nn.
 Exit codes: 0 success, 1 errors in a spec, 2 usage or I/O error.`;
 
+/** Where the CLI and watch mode print: `out` for results and summaries, `err` for diagnostics. */
 export interface Io {
   readonly out: (s: string) => void;
   readonly err: (s: string) => void;
+  /** ANSI colours in rendered diagnostics. */
   readonly color: boolean;
 }
 
@@ -69,29 +72,41 @@ function unrollOption(v: string | undefined): Unroll | undefined {
   return v as Unroll;
 }
 
-export async function buildFile(spec: SpecFile, opts: { outDir?: string; unroll?: Unroll }, io: Io): Promise<{ ok: boolean; wrote: boolean; output: string }> {
+export async function buildFile(spec: SpecFile, opts: BuildOptions, io: Io): Promise<SpecBuild> {
   const source = readSpec(spec.path);
   const file = display(spec.path);
-  const output = outputPath(spec, opts.outDir);
-  const r = await compile(source, { fileName: file, ...(opts.unroll ? { unroll: opts.unroll } : {}) });
-  report(io, r.diagnostics, source, file);
-  if (r.code === undefined) return { ok: false, wrote: false, output };
   try {
-    return { ok: true, wrote: writeAtomic(output, r.code), output };
+    const r = await buildSource(spec, source, file, opts);
+    report(io, r.diagnostics, source, file);
+    return r;
   } catch (e) {
-    throw new UsageError(`cannot write ${output}: ${(e as Error).message}`);
+    if ((e as NodeJS.ErrnoException).code === undefined) throw e;
+    throw new UsageError(`cannot write output of ${file}: ${(e as Error).message}`);
   }
 }
 
-async function cmdBuild(paths: string[], values: Record<string, unknown>, io: Io): Promise<number> {
+function buildOptions(values: Record<string, unknown>): BuildOptions {
   const unroll = unrollOption(values["unroll"] as string | undefined);
+  return {
+    ...(values["out-dir"] ? { outDir: values["out-dir"] as string } : {}),
+    ...(unroll ? { unroll } : {}),
+    ...(values["dts"] ? { dts: true } : {}),
+  };
+}
+
+async function cmdBuild(paths: string[], values: Record<string, unknown>, io: Io): Promise<number> {
+  const opts = buildOptions(values);
   let failed = 0;
   for (const spec of specsOrFail(paths)) {
-    const r = await buildFile(spec, { ...(values["out-dir"] ? { outDir: values["out-dir"] as string } : {}), ...(unroll ? { unroll } : {}) }, io);
+    const r = await buildFile(spec, opts, io);
     if (!r.ok) {
       failed++;
       io.err(`${display(spec.path)}: not written (errors); ${display(r.output)} keeps its previous content\n`);
-    } else io.out(`${r.wrote ? "wrote" : "unchanged"} ${display(r.output)}\n`);
+      continue;
+    }
+    for (const out of [r.output, ...(r.declarationOutput !== undefined ? [r.declarationOutput] : [])]) {
+      io.out(`${r.wrote.includes(out) ? "wrote" : "unchanged"} ${display(out)}\n`);
+    }
   }
   return failed ? 1 : 0;
 }
@@ -165,6 +180,8 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
         unroll: { type: "string" },
         check: { type: "boolean" },
         model: { type: "string" },
+        dts: { type: "boolean" },
+        clear: { type: "boolean" },
       },
     });
     switch (command) {
@@ -176,8 +193,12 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
         return cmdFmt(positionals, values, io);
       case "summary":
         return cmdSummary(positionals, values, io);
-      case "watch":
-        return await runWatch(positionals.length ? positionals : ["."], { outDir: values["out-dir"], unroll: unrollOption(values["unroll"]) }, io);
+      case "watch": {
+        const paths = positionals.length ? positionals : ["."];
+        const missing = paths.filter((p) => !existsSync(p));
+        if (missing.length) throw new UsageError(`no such file or directory: ${missing.join(", ")}`);
+        return await runWatch(paths, { ...buildOptions(values), ...(values["clear"] ? { clear: true } : {}) }, io);
+      }
       default:
         throw new UsageError(`unknown command ${command}\n\n${USAGE}`);
     }

@@ -6,14 +6,17 @@
  * warnings can be silenced by code, errors cannot.
  */
 
+/** Errors stop code generation; warnings can be silenced by code (`silence` option). */
 export type Severity = "error" | "warning";
 
+/** One catalog entry: severity, message template with `{holes}`, and a longer explanation. */
 export interface CatalogEntry {
   readonly severity: Severity;
   readonly message: string;
   readonly explain: string;
 }
 
+/** Every diagnostic layerc can report, keyed by its stable code (read-only data). */
 export const catalog = {
   // ---- syntax -------------------------------------------------------------
   syntax_invalid_character: {
@@ -100,7 +103,7 @@ export const catalog = {
   },
   arg_positional_after_keyword: {
     severity: "error",
-    message: "positional argument follows keyword argument",
+    message: "positional argument follows keyword argument `{keyword}`; move it before the keyword arguments or pass it by name",
     explain: "As in Python, positional arguments must come before keyword arguments.",
   },
   arg_too_many_positional: {
@@ -146,7 +149,7 @@ export const catalog = {
   // ---- shapes -------------------------------------------------------------
   input_shape_missing: {
     severity: "error",
-    message: "model `{model}` has no input shape",
+    message: "model `{model}` has no input shape; start it with `Input(shape=(...))` or give its first layer `input_shape=`",
     explain: "Start the model with `Input(shape=(...))`, or give `input_shape=` to its first layer, as in Keras.",
   },
   input_shape_misplaced: {
@@ -228,6 +231,12 @@ export const catalog = {
   },
 } as const satisfies Record<string, CatalogEntry>;
 
+/** A stable diagnostic code: a key of {@link catalog}. */
 export type DiagnosticCode = keyof typeof catalog;
 
-export const diagnosticCodes = Object.keys(catalog) as DiagnosticCode[];
+// Shared by every compile and exported to users: frozen, so no caller can
+// change what another one reports.
+for (const entry of Object.values(catalog)) Object.freeze(entry);
+Object.freeze(catalog);
+
+export const diagnosticCodes: readonly DiagnosticCode[] = Object.freeze(Object.keys(catalog) as DiagnosticCode[]);

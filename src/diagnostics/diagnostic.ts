@@ -6,15 +6,26 @@
 import type { Span } from "../source.js";
 import { catalog, type DiagnosticCode, type Severity } from "./catalog.js";
 
+/** A secondary location a diagnostic points at (e.g. "the earlier definition is here"). */
 export interface RelatedInformation {
   readonly message: string;
   readonly span: Span;
 }
 
+/**
+ * One problem found in a spec: a stable catalog `code`, a `severity`, a
+ * one-line `message` that usually names the fix, and where it is: `span`
+ * (half-open UTF-16 offsets into the source) plus the derived 1-based
+ * `line`/`column`. User errors are always reported this way, never thrown.
+ */
 export interface Diagnostic {
+  /** Stable, subject-first code from {@link catalog}, e.g. `arg_unknown`. */
   readonly code: DiagnosticCode;
+  /** `error` blocks code generation; `warning` does not and can be silenced by code. */
   readonly severity: Severity;
+  /** The filled-in message template. */
   readonly message: string;
+  /** Half-open `[start, end)` UTF-16 offsets into the source text. */
   readonly span: Span;
   /** File name as given to the API (`fileName` option), if any. */
   readonly file?: string;

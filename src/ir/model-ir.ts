@@ -38,6 +38,7 @@ export type AttrValue =
   | readonly number[]
   | InitializerSpec;
 
+/** One weight tensor of a layer, in Keras `get_weights()` order. */
 export interface ParamIR {
   /** Keras weight name: `kernel`, `bias`, `gamma`, `moving_mean`, ... */
   readonly name: string;
@@ -49,6 +50,7 @@ export interface ParamIR {
   readonly size: number;
 }
 
+/** One layer after checking: resolved attributes, shapes and parameters. */
 export interface LayerIR {
   /** Registry key, the Keras class name: `Dense`, `Conv2D`, ... */
   readonly kind: string;
@@ -68,6 +70,7 @@ export interface TrainingIR {
   readonly metrics: readonly MetricName[];
 }
 
+/** One checked model: plain, JSON-serialisable data that the backends consume. */
 export interface ModelIR {
   readonly name: string;
   readonly seed: number | null;
@@ -82,6 +85,7 @@ export interface ModelIR {
   readonly training: TrainingIR | null;
 }
 
+/** The checked models of one spec file (versioned: `version` is IR_VERSION). */
 export interface ProgramIR {
   readonly version: typeof IR_VERSION;
   readonly fileName: string;

@@ -128,9 +128,9 @@ export function convLayer(c: ConvKind): LayerDef {
     params(attrs, input) {
       const filters = int(attrs, "filters");
       const shape = [...ints(attrs, "kernel_size"), input[input.length - 1]!, filters];
-      const kernel = { name: "kernel", shape, initializer: init(attrs, "kernel_initializer"), trainable: true };
+      const kernel = { name: "kernel", shape, initializer: init(attrs, "kernel_initializer"), trainable: true, initializerArg: "kernel_initializer" };
       if (!bool(attrs, "use_bias")) return [kernel];
-      return [kernel, { name: "bias", shape: [filters], initializer: init(attrs, "bias_initializer"), trainable: true }];
+      return [kernel, { name: "bias", shape: [filters], initializer: init(attrs, "bias_initializer"), trainable: true, initializerArg: "bias_initializer" }];
     },
     scratch(attrs, _input, output, training) {
       const size = prod(output);

@@ -4,7 +4,8 @@
  */
 import { activationBackward, activationForward, applyElementwise, isElementwise } from "../kernel/activation.js";
 import { Buf, letVar, loop, setVar } from "../kernel/buffer.js";
-import { BATCH, mul, num, ref, type Stmt } from "../kernel/expr.js";
+import { BATCH, mul, num, ref, type Expr, type Stmt } from "../kernel/expr.js";
+import { SMALL_WORK } from "../kernel/schedule.js";
 import { activationArg, activationOf, biasArgs, bool, init, int } from "./common.js";
 import { prod, type Attrs, type KernelContext, type LayerDef } from "./types.js";
 
@@ -50,21 +51,39 @@ export const dense: LayerDef = {
     const keepZ = keepsZ(ctx.attrs, ctx.modelTrains);
     const z = keepZ ? new Buf(ctx.scratch("z").name, ["batch", rows, units]) : y;
     const elementwise = isElementwise(act);
-    const body: Stmt[] = [
-      loop("b", BATCH, (b) => [
-        loop("r", rows, (r) => [
-          loop("o", units, (o) => {
-            const stmts: Stmt[] = [
-              letVar("acc", useBias ? ctx.param("bias").at(o) : num(0)),
-              loop("i", n, (i) => [setVar("acc", mul(x.at(b, r, i), kernel.at(i, o)), true)]),
-            ];
-            if (keepZ) stmts.push(z.store([b, r, o], ref("acc")));
-            if (elementwise) stmts.push(y.store([b, r, o], applyElementwise(act, ref("acc"))));
-            return stmts;
-          }),
+    const init = (o: Expr) => (useBias ? ctx.param("bias").at(o) : num(0));
+    const body: Stmt[] = [];
+    if (n * units <= SMALL_WORK) {
+      // small: one dot product per output, which unrolls into one expression
+      body.push(
+        loop("b", BATCH, (b) => [
+          loop("r", rows, (r) => [
+            loop("o", units, (o) => {
+              const stmts: Stmt[] = [letVar("acc", init(o)), loop("i", n, (i) => [setVar("acc", mul(x.at(b, r, i), kernel.at(i, o)), true)])];
+              if (keepZ) stmts.push(z.store([b, r, o], ref("acc")));
+              if (elementwise) stmts.push(y.store([b, r, o], applyElementwise(act, ref("acc"))));
+              return stmts;
+            }),
+          ]),
         ]),
-      ]),
-    ];
+      );
+    } else {
+      // large: accumulate row i of the kernel into every output, batch inside so the row stays in cache
+      body.push(
+        loop("b", BATCH, (b) => [loop("r", rows, (r) => [loop("o", units, (o) => [z.store([b, r, o], init(o))])])]),
+        loop("i", n, (i) => [
+          loop("b", BATCH, (b) => [
+            loop("r", rows, (r) => [
+              letVar("xv", x.at(b, r, i)),
+              loop("o", units, (o) => [z.accumulate([b, r, o], mul(ref("xv"), kernel.at(i, o)))]),
+            ]),
+          ]),
+        ]),
+      );
+      if (elementwise && act !== "linear") {
+        body.push(loop("b", BATCH, (b) => [loop("r", rows, (r) => [loop("o", units, (o) => [y.store([b, r, o], applyElementwise(act, z.at(b, r, o)))])])]));
+      }
+    }
     if (!elementwise) body.push(...activationForward(act, z, y, rows, units));
     return body;
   },
@@ -83,11 +102,14 @@ export const dense: LayerDef = {
     const gk = ctx.grad("kernel");
     const kernel = ctx.param("kernel");
     const useBias = bool(ctx.attrs, "use_bias");
+    if (useBias) {
+      out.push(loop("b", BATCH, (b) => [loop("r", rows, (r) => [loop("o", units, (o) => [ctx.grad("bias").accumulate([o], dz.at(b, r, o))])])]));
+    }
+    // row i of the kernel gradient stays in cache while every sample adds to it
     out.push(
-      loop("b", BATCH, (b) => [
-        loop("r", rows, (r) => [
-          ...(useBias ? [loop("o", units, (o) => [ctx.grad("bias").accumulate([o], dz.at(b, r, o))])] : []),
-          loop("i", n, (i) => [
+      loop("i", n, (i) => [
+        loop("b", BATCH, (b) => [
+          loop("r", rows, (r) => [
             letVar("xv", x.at(b, r, i)),
             loop("o", units, (o) => [gk.accumulate([i, o], mul(ref("xv"), dz.at(b, r, o)))]),
           ]),

@@ -7,13 +7,45 @@ import type { ArgSpec, LayerDef } from "./types.js";
 import { activation } from "./activation.js";
 import { dense } from "./dense.js";
 import { flatten } from "./flatten.js";
+import { conv1d } from "./conv1d.js";
+import { conv2d } from "./conv2d.js";
+import { reshape } from "./reshape.js";
+import { globalAveragePooling2d, globalMaxPooling2d } from "./global-pooling.js";
+import { averagePooling1d, averagePooling2d, maxPooling1d, maxPooling2d } from "./pooling.js";
+import { dropout } from "./dropout.js";
+import { batchNormalization } from "./batch-normalization.js";
 
-export type LayerKind = "Dense" | "Activation" | "Flatten";
+export type LayerKind =
+  | "Dense"
+  | "Activation"
+  | "Flatten"
+  | "Conv1D"
+  | "Conv2D"
+  | "Reshape"
+  | "GlobalAveragePooling2D"
+  | "GlobalMaxPooling2D"
+  | "MaxPooling1D"
+  | "MaxPooling2D"
+  | "AveragePooling1D"
+  | "AveragePooling2D"
+  | "Dropout"
+  | "BatchNormalization";
 
 export const layers: Readonly<Record<LayerKind, LayerDef>> = {
   Dense: dense,
   Activation: activation,
   Flatten: flatten,
+  Conv1D: conv1d,
+  Conv2D: conv2d,
+  Reshape: reshape,
+  GlobalAveragePooling2D: globalAveragePooling2d,
+  GlobalMaxPooling2D: globalMaxPooling2d,
+  MaxPooling1D: maxPooling1d,
+  MaxPooling2D: maxPooling2d,
+  AveragePooling1D: averagePooling1d,
+  AveragePooling2D: averagePooling2d,
+  Dropout: dropout,
+  BatchNormalization: batchNormalization,
 };
 
 export function lookupLayer(kind: string): LayerDef | undefined {

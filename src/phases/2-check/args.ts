@@ -19,6 +19,19 @@ export interface Sink {
   readonly diags: Diagnostic[];
 }
 
+/** Argument names from older Keras versions, mapped to their Keras 3 names (used only as suggestions). */
+const kerasRenames: Readonly<Record<string, string>> = { lr: "learning_rate", init: "kernel_initializer" };
+
+/**
+ * The closest candidate written in the same style (a leading capital or
+ * not), so `Constan` suggests `Constant` rather than `constant`; any
+ * candidate when none of that style is close.
+ */
+export function suggestName(name: string, candidates: readonly string[]): string | undefined {
+  const upper = (s: string) => /^[A-Z]/.test(s);
+  return suggest(name, candidates.filter((c) => upper(c) === upper(name))) ?? suggest(name, candidates);
+}
+
 /** Binds args to schema names. Reports unknown, duplicate and misplaced args. */
 export function bindArgs(
   callee: string,
@@ -29,11 +42,15 @@ export function bindArgs(
   const bound = new Map<string, ArgNode>();
   const positional = schema.filter((s) => s.positional);
   let seenKeyword = false;
+  let lastKeyword = "";
   let pos = 0;
   for (const arg of args) {
     if (arg.name === undefined) {
       if (seenKeyword) {
-        sink.diags.push(makeDiagnostic("arg_positional_after_keyword", arg.span));
+        sink.diags.push(makeDiagnostic("arg_positional_after_keyword", arg.span, { keyword: lastKeyword }));
+        // Still bind it to its slot (when free), so the same mistake is not also reported as a missing argument.
+        const spec = positional[pos++];
+        if (spec !== undefined && !bound.has(spec.name)) bound.set(spec.name, arg);
         continue;
       }
       const spec = positional[pos++];
@@ -52,12 +69,11 @@ export function bindArgs(
     }
     seenKeyword = true;
     const name = arg.name.name;
+    lastKeyword = name;
     if (arg.name.missing) continue;
     if (!schema.some((s) => s.name === name)) {
-      const hint = suggest(
-        name,
-        schema.map((s) => s.name),
-      );
+      const renamed = kerasRenames[name];
+      const hint = renamed !== undefined && schema.some((s) => s.name === renamed) ? renamed : suggest(name, schema.map((s) => s.name));
       sink.diags.push(
         makeDiagnostic("arg_unknown", arg.name.span, { callee, name }, hint !== undefined ? { suggestion: hint } : {}),
       );
@@ -241,7 +257,7 @@ function convertShape(v: ValueNode, name: string, allowMinusOne: boolean, sink: 
     out.push(item.value);
   }
   if (minusOnes > 1) {
-    sink.diags.push(makeDiagnostic("shape_invalid", v.span, { name, got }));
+    sink.diags.push(makeDiagnostic("arg_range", v.span, { name, constraint: "a shape with at most one -1 (the one size to infer)", got }));
     return INVALID;
   }
   return out;
@@ -262,7 +278,7 @@ function convertInitializer(v: ValueNode, name: string, sink: Sink): Converted {
   const s = callee ? callee.name : nameOf(v);
   if (s === undefined) return typeError(sink, v, name, "an initializer such as 'glorot_uniform' or RandomNormal(stddev=0.1)");
   if (!has(initializerNames, s)) {
-    const hint = suggest(s, Object.keys(initializerNames));
+    const hint = suggestName(s, Object.keys(initializerNames));
     sink.diags.push(
       makeDiagnostic("initializer_unknown", callee ? callee.span : v.span, { name: s }, hint !== undefined ? { suggestion: hint } : {}),
     );

@@ -179,7 +179,9 @@ class ModelChecker {
     const inputShapeArg = values["input_shape"] as number[] | null | undefined;
     const name = this.layerName(def.defaultName, values["name"] as string | null, nodes.get("name")?.value.span ?? stmt.callee.span);
     if (inputShapeArg && (!isFirst || hasInputStmt)) {
-      this.report(makeDiagnostic("input_shape_misplaced", nodes.get("input_shape")!.span, { what: "`input_shape=`" }));
+      // After a leading Input(...), point at it: that is where the input is already declared.
+      const related = isFirst && producer ? [{ message: "the input is already declared by this `Input(...)`", span: producer.span }] : [];
+      this.report(makeDiagnostic("input_shape_misplaced", nodes.get("input_shape")!.span, { what: "`input_shape=`" }, { related }));
       return undefined;
     }
     if (!ok) return undefined;

@@ -6,9 +6,9 @@
 import type { CallNode, ValueNode } from "../1-parse/ast.js";
 import type { ActivationName, Shape, TrainingIR } from "../../ir/model-ir.js";
 import type { LossSpec, MetricName, OptimizerSpec } from "../../runtime/spec.js";
-import { makeDiagnostic, suggest } from "../../diagnostics/diagnostic.js";
+import { makeDiagnostic } from "../../diagnostics/diagnostic.js";
 import type { Span } from "../../source.js";
-import { bindArgs, describeValue, resolveArgs, type Sink } from "./args.js";
+import { bindArgs, describeValue, resolveArgs, suggestName, type Sink } from "./args.js";
 import { has, lossNames, metricNames, optimizerNames } from "./vocabulary.js";
 import type { ArgSpec } from "../../layers/types.js";
 
@@ -31,7 +31,7 @@ function resolveLoss(v: ValueNode, sink: Sink): LossSpec | undefined {
     return undefined;
   }
   if (!has(lossNames, c.name)) {
-    const hint = suggest(c.name, Object.keys(lossNames));
+    const hint = suggestName(c.name, Object.keys(lossNames));
     sink.diags.push(makeDiagnostic("loss_unknown", c.span, { name: c.name }, hint !== undefined ? { suggestion: hint } : {}));
     return undefined;
   }
@@ -48,7 +48,7 @@ function resolveOptimizer(v: ValueNode | undefined, sink: Sink): OptimizerSpec |
     return undefined;
   }
   if (!has(optimizerNames, c.name)) {
-    const hint = suggest(c.name, Object.keys(optimizerNames));
+    const hint = suggestName(c.name, Object.keys(optimizerNames));
     sink.diags.push(makeDiagnostic("optimizer_unknown", c.span, { name: c.name }, hint !== undefined ? { suggestion: hint } : {}));
     return undefined;
   }
@@ -77,7 +77,7 @@ function resolveMetrics(v: ValueNode | undefined, sink: Sink): MetricName[] | un
       return undefined;
     }
     if (!has(metricNames, c.name)) {
-      const hint = suggest(c.name, Object.keys(metricNames));
+      const hint = suggestName(c.name, Object.keys(metricNames));
       sink.diags.push(makeDiagnostic("metric_unknown", c.span, { name: c.name }, hint !== undefined ? { suggestion: hint } : {}));
       return undefined;
     }

@@ -2,6 +2,7 @@
  * Options that steer checking: unroll override, limits, silenced warnings.
  * Limits are checked before any allocation or emission.
  */
+/** Resource limits, checked before any allocation or emission (each violation is a diagnostic). */
 export interface Limits {
   /** Largest spec file accepted, in bytes. */
   readonly maxFileBytes: number;
@@ -13,12 +14,13 @@ export interface Limits {
   readonly maxStatements: number;
 }
 
-export const defaultLimits: Limits = {
+/** The limits used when `CompileOptions.limits` does not override them (frozen). */
+export const defaultLimits: Limits = Object.freeze({
   maxFileBytes: 1_048_576,
   maxParams: 10_000_000,
   maxTensorSize: 16_777_216,
   maxStatements: 200_000,
-};
+});
 
 export interface CheckOptions {
   /** Overrides each model's `unroll=` option when given. */

@@ -34,6 +34,9 @@ export interface EmitOptions {
   readonly modelSpans?: ReadonlyMap<string, Span>;
 }
 
+/** Above this many statements, formatting uses indentBraces instead of prettier (compile time stays linear). */
+export const PRETTIER_MAX_STATEMENTS = 20_000;
+
 export interface ModelStats {
   readonly name: string;
   readonly statements: number;
@@ -88,6 +91,9 @@ function declareLocals(st: RenderState, body: string[], plan: ModelPlan): string
   return [...heads, ...body];
 }
 
+/** Marker statements the scaffold carries until the specialized bodies are spliced in. */
+const marker = (key: string) => `__layerc_body_${key}__;`;
+
 function fillClass(sf: SourceFile, model: ModelIR, plan: ModelPlan, threshold: number): RenderedModel {
   const metaName = `${model.name}Meta`;
   for (const id of sf.getDescendantsOfKind(SyntaxKind.Identifier)) {
@@ -95,7 +101,7 @@ function fillClass(sf: SourceFile, model: ModelIR, plan: ModelPlan, threshold: n
     if (t === "__META__") id.replaceWithText(metaName);
     else if (t === "__MODEL__") id.replaceWithText(model.name);
   }
-  sf.getVariableDeclarationOrThrow(metaName).setInitializer(JSON.stringify(metaOf(model)));
+  sf.getVariableDeclarationOrThrow(metaName).setInitializer(marker("meta").slice(0, -1));
   const cls: ClassDeclaration = sf.getClassOrThrow(model.name);
   cls.getStaticPropertyOrThrow("inputShape").asKindOrThrow(SyntaxKind.PropertyDeclaration).setInitializer(JSON.stringify(model.inputShape));
   cls.getStaticPropertyOrThrow("outputShape").asKindOrThrow(SyntaxKind.PropertyDeclaration).setInitializer(JSON.stringify(model.outputShape));
@@ -105,9 +111,9 @@ function fillClass(sf: SourceFile, model: ModelIR, plan: ModelPlan, threshold: n
     2,
     acts.map(([name]) => ({ name, scope: Scope.Private, initializer: "new Float64Array(0)" })),
   );
-  cls.getMethodOrThrow("allocate").setBodyText(
-    acts.length ? acts.map(([name, s]) => `this.${name} = new Float64Array(capacity * ${s.perSample});`).join("\n") : "void capacity;",
-  );
+  const bodies = new Map<string, string>([["meta", JSON.stringify(metaOf(model))]]);
+  bodies.set("allocate", acts.length ? acts.map(([name, s]) => `this.${name} = new Float64Array(capacity * ${s.perSample});`).join("\n") : "void capacity;");
+  cls.getMethodOrThrow("allocate").setBodyText(marker("allocate"));
 
   const helpers = new Set<string>();
   const fwdState: RenderState = { storage: plan.buffers, helpers, used: new Set(), tmp: 0, statements: 0 };
@@ -121,23 +127,49 @@ function fillClass(sf: SourceFile, model: ModelIR, plan: ModelPlan, threshold: n
   }
   const fwd = declareLocals(fwdState, fwdBody, plan);
   fwd.push(`return this.${plan.output};`);
-  cls.getMethodOrThrow("forward").setBodyText(fwd.join("\n"));
+  bodies.set("forward", fwd.join("\n"));
+  cls.getMethodOrThrow("forward").setBodyText(marker("forward"));
 
   let statements = fwdState.statements;
   const backward = cls.getMethodOrThrow("backward");
   if (plan.training) {
     const bwdState: RenderState = { storage: plan.buffers, helpers, used: new Set(), tmp: 0, statements: 0 };
     const body = renderKernels(plan, (l) => l.backward, true, bwdState, threshold);
-    backward.setBodyText(declareLocals(bwdState, body, plan).join("\n"));
+    bodies.set("backward", declareLocals(bwdState, body, plan).join("\n"));
+    backward.setBodyText(marker("backward"));
     statements += bwdState.statements;
   } else backward.remove();
 
-  const text = sf
+  const scaffold = sf
     .getStatements()
     .filter((s) => s.getKind() !== SyntaxKind.ImportDeclaration)
     .map((s) => s.getFullText())
     .join("");
-  return { source: text, statements, helpers };
+  // splice the specialized bodies into the scaffold (one pass, no re-parsing)
+  const source = scaffold.replace(/__layerc_body_(\w+?)__;?/g, (m, key: string) => bodies.get(key) ?? m);
+  return { source, statements, helpers };
+}
+
+/**
+ * Indents brace-structured code deterministically; used instead of prettier
+ * for very large bodies, where prettier's cost would dominate compile time.
+ * Safe because rendered bodies contain no strings or template literals.
+ */
+function indentBraces(code: string): string {
+  let depth = 0;
+  return code
+    .split("\n")
+    .map((raw) => {
+      const line = raw.trim();
+      if (line === "") return "";
+      const opens = (line.match(/[{([]/g) ?? []).length;
+      const closes = (line.match(/[})\]]/g) ?? []).length;
+      const lead = /^[})\]]/.test(line) ? 1 : 0;
+      const out = "  ".repeat(Math.max(0, depth - lead)) + line;
+      depth += opens - closes;
+      return out;
+    })
+    .join("\n");
 }
 
 export async function emitProgram(program: ProgramIR, opts: EmitOptions): Promise<EmitResult> {
@@ -176,6 +208,8 @@ export async function emitProgram(program: ProgramIR, opts: EmitOptions): Promis
   out.addStatements(parts.join("\n"));
   const base = opts.fileName.split(/[\\/]/).pop()!.replace(/[\r\n\u2028\u2029]/g, " ");
   const banner = opts.banner === false ? "" : `// ${opts.banner ?? `Generated by layerc ${VERSION} from ${base} — do not edit.`}\n`;
-  const code = await prettier.format(banner + out.getFullText(), { parser: "typescript", printWidth: 100 });
+  const text = banner + out.getFullText();
+  const total = stats.reduce((n, m) => n + m.statements, 0);
+  const code = total > PRETTIER_MAX_STATEMENTS ? `${indentBraces(text)}\n` : await prettier.format(text, { parser: "typescript", printWidth: 100 });
   return { code, diagnostics, stats };
 }

@@ -7,8 +7,10 @@
  */
 export type UnrollMode = "auto" | "full" | "loops";
 
-/** Chosen from bench/unroll-threshold measurements; see bench/RESULTS.md. */
-export const UNROLL_THRESHOLD = 256;
+import { SMALL_WORK } from "../../kernel/schedule.js";
+
+/** Per-sample work up to which `auto` unrolls (see src/kernel/schedule.ts and bench/RESULTS.md). */
+export const UNROLL_THRESHOLD = SMALL_WORK;
 
 export function shouldUnroll(mode: UnrollMode, kernelWork: number, threshold = UNROLL_THRESHOLD): boolean {
   return mode === "full" || (mode === "auto" && kernelWork <= threshold);

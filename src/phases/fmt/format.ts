@@ -23,12 +23,17 @@ import type { Comment, FileNode, ModelNode } from "../1-parse/ast.js";
 import { parseDetailed } from "../1-parse/index.js";
 import { printArgs, printCall } from "./print-value.js";
 
+/** Result of {@link formatSpec}. */
 export interface FormatResult {
   /** The formatted file, or null when it has syntax errors. */
   readonly text: string | null;
   readonly diagnostics: Diagnostic[];
 }
 
+/**
+ * Canonical formatting of a spec (what `layerc fmt` writes): comments kept,
+ * idempotent. `text` is null when the spec has syntax errors.
+ */
 export function formatSpec(text: string): FormatResult {
   const parsed = parseDetailed(text);
   if (hasErrors(parsed.diagnostics)) return { text: null, diagnostics: parsed.diagnostics };

@@ -1,0 +1,9 @@
+/**
+ * Scheduling constants shared by layers (which pick a loop order) and the
+ * emitter (which decides what to unroll). A kernel whose per-sample work is
+ * at most SMALL_WORK is "small": it is unrolled under `unroll=auto`, and
+ * layers write it in the form that folds best when unrolled (dot products
+ * into one expression per output). Larger kernels use loop orders that
+ * stream weights row by row and reuse each row across the batch.
+ */
+export const SMALL_WORK = 256;

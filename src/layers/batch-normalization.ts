@@ -1,0 +1,174 @@
+/**
+ * BatchNormalization over the last axis (channels-last; axis=-1 only) for
+ * inputs of any rank ≥ 1 (reference/keras-semantics.md §2.5).
+ *
+ * Weights, each (C,), in Keras order: gamma (if scale), beta (if center),
+ * moving_mean, moving_variance; the moving statistics are non-trainable
+ * (no gradient buffer, so the optimizer never touches them).
+ *
+ *   inference: k = γ/√(σ²_mov + ε), y = x·k + (β − μ_mov·k)  (Keras 3's form)
+ *   training:  μ, σ² = mean and BIASED variance over the batch and every
+ *              non-channel axis (N = batch · rows values per channel, two
+ *              passes); x̂ = (x − μ)/√(σ² + ε); y = γ·x̂ + β; then
+ *              moving ← moving·momentum + batch·(1 − momentum), stored in
+ *              place into the parameter buffers.
+ *   backward:  dβ = Σdy, dγ = Σdy·x̂,
+ *              dx = (γ·inv/N)·(N·dy − Σdy − x̂·Σ(dy·x̂)).
+ *
+ * Scratch (only when the model trains): `xhat` (per sample, x̂) and `inv`,
+ * the per-channel 1/√(σ² + ε) of the last training batch, which is not per
+ * sample: it occupies row 0 of a C-wide scratch buffer (every buffer has
+ * capacity for at least one sample).
+ */
+import { Buf, letVar, loop, setVar } from "../kernel/buffer.js";
+import { add, BATCH, call, div, mul, num, ref, sub, type Expr, type Stmt } from "../kernel/expr.js";
+import { bool, init, ONES, ZEROS } from "./common.js";
+import { prod, type Attrs, type KernelContext, type LayerDef, type ParamDecl } from "./types.js";
+
+function dims(ctx: { inShape: readonly number[] }) {
+  const c = ctx.inShape[ctx.inShape.length - 1]!;
+  return { rows: prod(ctx.inShape.slice(0, -1)), c };
+}
+
+const num_ = (attrs: Attrs, name: string): number => attrs[name] as number;
+
+export const batchNormalization: LayerDef = {
+  kind: "BatchNormalization",
+  defaultName: "batch_normalization",
+  args: [
+    { name: "axis", type: { t: "int" }, default: -1 },
+    { name: "momentum", type: { t: "float", min: 0, max: 1 }, default: 0.99 },
+    { name: "epsilon", type: { t: "float", min: 0, exclusiveMin: true }, default: 1e-3 },
+    { name: "center", type: { t: "bool" }, default: true },
+    { name: "scale", type: { t: "bool" }, default: true },
+    { name: "beta_initializer", type: { t: "initializer" }, default: ZEROS },
+    { name: "gamma_initializer", type: { t: "initializer" }, default: ONES },
+    { name: "moving_mean_initializer", type: { t: "initializer" }, default: ZEROS },
+    { name: "moving_variance_initializer", type: { t: "initializer" }, default: ONES },
+  ],
+  inputRank: { min: 1, max: 8, describe: "at least 1" },
+
+  outputShape(attrs, input) {
+    const axis = num_(attrs, "axis");
+    const last = input.length - 1;
+    if (axis !== -1 && axis !== last) {
+      return {
+        ok: false,
+        code: "arg_range",
+        holes: { name: "axis", constraint: `-1 or ${last} (only the last, channels axis is supported)`, got: String(axis) },
+      };
+    }
+    return { ok: true, shape: input };
+  },
+
+  params(attrs, input) {
+    const shape = [input[input.length - 1]!];
+    const out: ParamDecl[] = [];
+    if (bool(attrs, "scale")) out.push({ name: "gamma", shape, initializer: init(attrs, "gamma_initializer"), trainable: true });
+    if (bool(attrs, "center")) out.push({ name: "beta", shape, initializer: init(attrs, "beta_initializer"), trainable: true });
+    out.push({ name: "moving_mean", shape, initializer: init(attrs, "moving_mean_initializer"), trainable: false });
+    out.push({ name: "moving_variance", shape, initializer: init(attrs, "moving_variance_initializer"), trainable: false });
+    return out;
+  },
+
+  scratch: (_attrs, input, _output, training) =>
+    training
+      ? [
+          { name: "xhat", size: prod(input) },
+          { name: "inv", size: input[input.length - 1]! },
+        ]
+      : [],
+
+  forward(ctx: KernelContext): Stmt[] {
+    const { rows, c } = dims(ctx);
+    const eps = num(num_(ctx.attrs, "epsilon"));
+    const scale = bool(ctx.attrs, "scale");
+    const center = bool(ctx.attrs, "center");
+    const x = new Buf(ctx.x.name, ["batch", rows, c]);
+    const y = new Buf(ctx.y.name, ["batch", rows, c]);
+    const mm = ctx.param("moving_mean");
+    const mv = ctx.param("moving_variance");
+    const gamma = (ch: Expr): Expr => (scale ? ctx.param("gamma").at(ch) : num(1));
+    const beta = (ch: Expr): Expr => (center ? ctx.param("beta").at(ch) : num(0));
+
+    if (!ctx.training) {
+      return [
+        loop("ch", c, (ch) => [
+          letVar("k", mul(div(num(1), call("sqrt", add(mv.at(ch), eps))), gamma(ch))),
+          letVar("off", sub(beta(ch), mul(mm.at(ch), ref("k")))),
+          loop("b", BATCH, (b) => [loop("r", rows, (r) => [y.store([b, r, ch], add(mul(x.at(b, r, ch), ref("k")), ref("off")))])]),
+        ]),
+      ];
+    }
+
+    const momentum = num_(ctx.attrs, "momentum");
+    const n = mul(BATCH, num(rows));
+    const xhat = new Buf(ctx.scratch("xhat").name, ["batch", rows, c]);
+    const inv = ctx.scratch("inv");
+    return [
+      loop("ch", c, (ch) => [
+        letVar("sum", num(0)),
+        loop("b", BATCH, (b) => [loop("r", rows, (r) => [setVar("sum", x.at(b, r, ch), true)])]),
+        letVar("mean", div(ref("sum"), n)),
+        letVar("sq", num(0)),
+        loop("b2", BATCH, (b) => [
+          loop("r2", rows, (r) => [letVar("d", sub(x.at(b, r, ch), ref("mean"))), setVar("sq", mul(ref("d"), ref("d")), true)]),
+        ]),
+        letVar("variance", div(ref("sq"), n)),
+        letVar("iv", div(num(1), call("sqrt", add(ref("variance"), eps)))),
+        inv.store([num(0), ch], ref("iv")),
+        loop("b3", BATCH, (b) => [
+          loop("r3", rows, (r) => [
+            letVar("h", mul(sub(x.at(b, r, ch), ref("mean")), ref("iv"))),
+            xhat.store([b, r, ch], ref("h")),
+            y.store([b, r, ch], add(mul(gamma(ch), ref("h")), beta(ch))),
+          ]),
+        ]),
+        mm.store([ch], add(mul(mm.at(ch), num(momentum)), mul(ref("mean"), num(1 - momentum)))),
+        mv.store([ch], add(mul(mv.at(ch), num(momentum)), mul(ref("variance"), num(1 - momentum)))),
+      ]),
+    ];
+  },
+
+  backward(ctx: KernelContext): Stmt[] {
+    const { rows, c } = dims(ctx);
+    const scale = bool(ctx.attrs, "scale");
+    const center = bool(ctx.attrs, "center");
+    const dy = new Buf(ctx.dy.name, ["batch", rows, c]);
+    const xhat = new Buf(ctx.scratch("xhat").name, ["batch", rows, c]);
+    const inv = ctx.scratch("inv");
+    const n = mul(BATCH, num(rows));
+    const body = (ch: Expr): Stmt[] => {
+      const out: Stmt[] = [
+        letVar("sdy", num(0)),
+        letVar("sdyx", num(0)),
+        loop("b", BATCH, (b) => [
+          loop("r", rows, (r) => [
+            letVar("dyv", dy.at(b, r, ch)),
+            setVar("sdy", ref("dyv"), true),
+            setVar("sdyx", mul(ref("dyv"), xhat.at(b, r, ch)), true),
+          ]),
+        ]),
+      ];
+      if (scale) out.push(ctx.grad("gamma").accumulate([ch], ref("sdyx")));
+      if (center) out.push(ctx.grad("beta").accumulate([ch], ref("sdy")));
+      if (ctx.needInputGrad) {
+        const dx = new Buf(ctx.dx.name, ["batch", rows, c]);
+        const gamma = scale ? ctx.param("gamma").at(ch) : num(1);
+        out.push(
+          letVar("kx", div(mul(gamma, inv.at(num(0), ch)), n)),
+          loop("b2", BATCH, (b) => [
+            loop("r2", rows, (r) => [
+              dx.store(
+                [b, r, ch],
+                mul(ref("kx"), sub(sub(mul(n, dy.at(b, r, ch)), ref("sdy")), mul(xhat.at(b, r, ch), ref("sdyx")))),
+              ),
+            ]),
+          ]),
+        );
+      }
+      return out;
+    };
+    return [loop("ch", c, body)];
+  },
+};
