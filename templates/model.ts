@@ -4,7 +4,8 @@
  * with ts-morph, renames the placeholders (__MODEL__, __META__), adds one
  * field per activation buffer, and replaces the bodies of `allocate`,
  * `forward` and (for models with compile(...)) `backward` with the
- * specialized kernels. Nothing here is layer-specific.
+ * specialized kernels; `logits` stays only when the final activation is
+ * fused with the loss. Nothing here is layer-specific.
  */
 import { ModelBase, type ModelMeta, type ModelOptions } from "layerc/runtime";
 
@@ -36,6 +37,10 @@ export class __MODEL__ extends ModelBase {
     void x;
     void n;
     void training;
+    return new Float64Array(0);
+  }
+
+  protected override logits(): Float64Array {
     return new Float64Array(0);
   }
 

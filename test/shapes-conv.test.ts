@@ -229,7 +229,7 @@ describe("shape errors", () => {
   });
 
   it("Reshape accepts one -1 only", () => {
-    expect(errorsOf(spec("(12,)", "Reshape((-1, -1))")).map((d) => d.code)).toEqual(["shape_invalid"]);
+    expect(errorsOf(spec("(12,)", "Reshape((-1, -1))")).map((d) => d.code)).toEqual(["arg_range"]);
     expect(errorsOf(spec("(12,)", "Reshape((0, 12))")).map((d) => d.code)).toEqual(["shape_invalid"]);
     expect(errorsOf(spec("(12,)", "Reshape()")).map((d) => d.code)).toEqual(["arg_missing"]);
   });

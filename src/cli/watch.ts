@@ -25,7 +25,7 @@
  *   quiet; a save whose content hash equals the last build's is skipped.
  */
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync, type Stats } from "node:fs";
 import { basename, dirname, relative, resolve, sep } from "node:path";
 import { performance } from "node:perf_hooks";
 import { watch as chokidarWatch, type FSWatcher } from "chokidar";
@@ -85,6 +85,15 @@ function display(path: string): string {
 function clock(): string {
   const d = new Date();
   return [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, "0")).join(":");
+}
+
+function changedSince(path: string, before: Stats): boolean {
+  try {
+    const now = statSync(path);
+    return now.mtimeMs !== before.mtimeMs || now.size !== before.size || now.ino !== before.ino;
+  } catch {
+    return true;
+  }
 }
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
@@ -175,7 +184,9 @@ export function watch(paths: readonly string[], options: WatchOptions = {}): Wat
 
   const buildSpec = async (path: string, say: (fn: () => void) => void) => {
     let source: string;
+    let before: Stats;
     try {
+      before = statSync(path);
       source = readFileSync(path, "utf8");
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === "ENOENT") return removeSpec(path, say);
@@ -205,6 +216,10 @@ export function watch(paths: readonly string[], options: WatchOptions = {}): Wat
     });
     if (r.ok) emit({ type: "built", spec: path, output, ms, changed: r.wrote.length > 0, diagnostics: r.diagnostics });
     else emit({ type: "failed", spec: path, output, ms, kept: hadOutput, diagnostics: r.diagnostics });
+    // chokidar drops a second `change` within 50 ms of the first, and an
+    // editor may write again while we compile (format-on-save): if the file
+    // moved on since we read it, build it again.
+    if (changedSince(path, before)) schedule(path, "write");
   };
 
   const removeSpec = (path: string, say: (fn: () => void) => void) => {

@@ -47,7 +47,7 @@ function compileModel(model: ModelIR): Compiled {
 
 export function interpretModel(model: ModelIR): ModelClass {
   const compiled = compileModel(model);
-  const meta: ModelMeta = metaOf(model);
+  const meta: ModelMeta = metaOf(model, compiled.plan);
   const { plan, slots } = compiled;
   const slotOf = (name: string) => slots.get(name)!;
   const randoms = [...plan.buffers].flatMap(([name, s]) => (s.kind === "act" && s.random ? [[name, s.perSample] as const] : []));
@@ -76,6 +76,10 @@ export function interpretModel(model: ModelIR): ModelClass {
       if (training) for (const [name, perSample] of randoms) this.fillUniform(this.mem.arrays[slotOf(name)] as Float64Array, n * perSample);
       for (const k of training ? compiled.forwardTrain : compiled.forward) k(this.mem);
       return this.mem.arrays[slotOf(plan.output)] as Float64Array;
+    }
+
+    protected override logits(): Float64Array {
+      return this.mem.arrays[slotOf(plan.fused!.logits)] as Float64Array;
     }
 
     protected override backward(x: Float32Array, dOut: Float64Array, n: number): void {

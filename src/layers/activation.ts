@@ -21,7 +21,9 @@ export const activation: LayerDef = {
   backward(ctx: KernelContext) {
     if (!ctx.needInputGrad) return [];
     const { rows, cols } = rowsCols(ctx.inShape);
-    return activationBackward(activationOf(ctx.attrs), ctx.x, ctx.y, ctx.dy, ctx.dx, rows, cols);
+    const act = ctx.outputGradIsPreActivation ? "linear" : activationOf(ctx.attrs);
+    return activationBackward(act, ctx.x, ctx.y, ctx.dy, ctx.dx, rows, cols);
   },
   outputActivation: (attrs) => activationOf(attrs),
+  preActivation: (ctx) => ctx.x,
 };

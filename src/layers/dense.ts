@@ -94,7 +94,7 @@ export const dense: LayerDef = {
     const x = new Buf(ctx.x.name, ["batch", rows, n]);
     const out: Stmt[] = [];
     let dz = new Buf(ctx.dy.name, ["batch", rows, units]);
-    if (act !== "linear") {
+    if (act !== "linear" && !ctx.outputGradIsPreActivation) {
       const dzBuf = new Buf(ctx.scratch("dz").name, ["batch", rows, units]);
       out.push(...activationBackward(act, ctx.scratch("z"), ctx.y, ctx.dy, dzBuf, rows, units));
       dz = dzBuf;
@@ -134,4 +134,5 @@ export const dense: LayerDef = {
   },
 
   outputActivation: (attrs) => activationOf(attrs),
+  preActivation: (ctx) => (activationOf(ctx.attrs) === "linear" ? ctx.y : ctx.scratch("z")),
 };

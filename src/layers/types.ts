@@ -82,6 +82,12 @@ export interface KernelContext {
   readonly training: boolean;
   /** The model has a backward pass: forward (in either mode) keeps what backward needs. */
   readonly modelTrains: boolean;
+  /**
+   * Backward only: `dy` already holds dLoss/d(pre-activation) — the loss was
+   * fused with this layer's softmax/sigmoid into p − y — so the activation's
+   * own backward must be skipped.
+   */
+  readonly outputGradIsPreActivation: boolean;
   param(name: string): Buf;
   grad(name: string): Buf;
   scratch(name: string): Buf;
@@ -104,6 +110,13 @@ export interface LayerDef {
   backward(ctx: KernelContext): Stmt[];
   /** The output activation applied by this layer, if any (for loss checks). */
   outputActivation?(attrs: Attrs): ActivationName | undefined;
+  /**
+   * The buffer that holds this layer's pre-activation values after any
+   * forward of a training model. Declaring it lets the plan fuse a final
+   * softmax/sigmoid with crossentropy (the layer must then honour
+   * `outputGradIsPreActivation` in backward).
+   */
+  preActivation?(ctx: KernelContext): Buf;
 }
 
 export const prod = (s: Shape): number => s.reduce((a, b) => a * b, 1);

@@ -5,8 +5,9 @@
  */
 import type { ModelIR } from "../ir/model-ir.js";
 import type { ModelMeta } from "../runtime/model.js";
+import type { ModelPlan } from "./plan.js";
 
-export function metaOf(model: ModelIR): ModelMeta {
+export function metaOf(model: ModelIR, plan: ModelPlan): ModelMeta {
   return {
     name: model.name,
     inputShape: model.inputShape,
@@ -31,6 +32,6 @@ export function metaOf(model: ModelIR): ModelMeta {
       params: l.params.reduce((s, p) => s + p.size, 0),
       trainable: l.params.reduce((s, p) => s + (p.trainable ? p.size : 0), 0),
     })),
-    training: model.training,
+    training: model.training ? { ...model.training, lossOnLogits: plan.fused?.loss ?? null } : null,
   };
 }

@@ -12,6 +12,7 @@ import type { LayerIR, ModelIR } from "../ir/model-ir.js";
 import { lookupLayer } from "../layers/registry.js";
 import { prod, type KernelContext } from "../layers/types.js";
 import { InternalError } from "../diagnostics/diagnostic.js";
+import type { LossSpec } from "../runtime/spec.js";
 
 export type Storage =
   /** The caller's input samples (Float32Array, read-only). */
@@ -40,6 +41,22 @@ export interface ModelPlan {
   readonly layers: readonly LayerPlan[];
   /** Buffer holding the model output. */
   readonly output: string;
+  /**
+   * When the final softmax/sigmoid is fused with its crossentropy: the buffer
+   * of the last layer's pre-activation values, and the loss to compute on
+   * them (the same loss with from_logits), whose gradient is exactly p − y.
+   */
+  readonly fused: { readonly logits: string; readonly loss: LossSpec } | null;
+}
+
+/** softmax + (sparse) categorical crossentropy, sigmoid + binary crossentropy. */
+export function fusedLoss(loss: LossSpec, activation: string | undefined): LossSpec | null {
+  if (loss.fromLogits) return null;
+  const categorical = loss.name === "categorical_crossentropy" || loss.name === "sparse_categorical_crossentropy";
+  if ((categorical && activation === "softmax") || (loss.name === "binary_crossentropy" && activation === "sigmoid")) {
+    return { name: loss.name, fromLogits: true };
+  }
+  return null;
 }
 
 export function planModel(model: ModelIR): ModelPlan {
@@ -63,6 +80,14 @@ export function planModel(model: ModelIR): ModelPlan {
     i === model.layers.length - 1 ? "dOut" : training ? declare(`${l.name}_dout`, { kind: "act", perSample: prod(l.outputShape) }) : "",
   );
 
+  const last = model.layers.length - 1;
+  const lastDef = lookupLayer(model.layers[last]!.kind);
+  // a single Activation layer's pre-activation is the caller's input: nothing to fuse into
+  const fuse =
+    model.training && lastDef?.preActivation && !(last === 0 && lastDef.kind === "Activation")
+      ? fusedLoss(model.training.loss, lastDef.outputActivation?.(model.layers[last]!.attrs))
+      : null;
+  let logits = "";
   const layers = model.layers.map((layer, i): LayerPlan => {
     const def = lookupLayer(layer.kind);
     if (!def) throw new InternalError(`layer kind ${layer.kind} reached planning unregistered`);
@@ -92,6 +117,7 @@ export function planModel(model: ModelIR): ModelPlan {
       needInputGrad: i > 0,
       training,
       modelTrains: training,
+      outputGradIsPreActivation: fuse !== null && i === last,
       param: (name) => {
         const p = need(params.get(name), `parameter ${name}`);
         return new Buf(p.value, p.shape);
@@ -105,9 +131,12 @@ export function planModel(model: ModelIR): ModelPlan {
         return new Buf(s.name, ["batch", s.size]);
       },
     };
+    if (fuse !== null && i === last) logits = def.preActivation!(ctx).name;
+    if (logits === "x") throw new InternalError("fusion on the model input");
     const forward = def.forward({ ...ctx, training: false });
     if (!training) return { layer, forward, forwardTrain: [], backward: [] };
     return { layer, forward, forwardTrain: def.forward(ctx), backward: def.backward(ctx) };
   });
-  return { model, training, buffers, layers, output: outs[outs.length - 1]! };
+  const fused = fuse !== null ? { logits, loss: fuse } : null;
+  return { model, training, buffers, layers, output: outs[outs.length - 1]!, fused };
 }

@@ -37,7 +37,17 @@ export interface ModelMeta {
   readonly paramCount: number;
   readonly weights: readonly WeightMeta[];
   readonly layers: readonly SummaryLayer[];
-  readonly training: { readonly loss: LossSpec; readonly optimizer: OptimizerSpec; readonly metrics: readonly MetricName[] } | null;
+  readonly training: {
+    readonly loss: LossSpec;
+    readonly optimizer: OptimizerSpec;
+    readonly metrics: readonly MetricName[];
+    /**
+     * Set when the final softmax/sigmoid is fused with the crossentropy: the
+     * loss is computed from the pre-activation values (`logits()`), its
+     * gradient is p − y, and backward starts below the activation.
+     */
+    readonly lossOnLogits?: LossSpec | null;
+  } | null;
 }
 
 export interface Weight {
@@ -119,6 +129,17 @@ export abstract class ModelBase {
   /** Accumulates parameter gradients into `grads` from dLoss/dOutput, after a training forward. */
   protected backward(_x: Float32Array, _dOut: Float64Array, _n: number): void {
     throw new LayercError(`model ${this.meta.name} has no compile(...) and cannot train`);
+  }
+  /** Pre-activation values of the last layer after a forward (models with a fused loss). */
+  protected logits(): Float64Array {
+    throw new LayercError(`model ${this.meta.name} has no fused output loss`);
+  }
+
+  /** The batch's mean loss; writes dLoss/d(output or logits) into dOut when given. */
+  private lossOf(out: Float64Array, ys: Float32Array, yOffset: number, n: number, dOut: Float64Array | null): number {
+    const t = this.meta.training!;
+    if (t.lossOnLogits) return computeLoss(t.lossOnLogits, this.logits(), ys, yOffset, n, this.outSize, dOut);
+    return computeLoss(t.loss, out, ys, yOffset, n, this.outSize, dOut);
   }
 
   /** Fills `count` values of `a` with uniform [0, 1) draws (dropout noise). */
@@ -247,7 +268,7 @@ export abstract class ModelBase {
     const t = this.trainingSpec();
     this.ensure(n);
     const out = this.forward(xs, n, true);
-    const loss = computeLoss(t.loss, out, ys, 0, n, this.outSize, this.dOut);
+    const loss = this.lossOf(out, ys, 0, n, this.dOut);
     if (correct) correct.n += countCorrect(t.loss.name, out, ys, 0, n, this.outSize);
     if (!Number.isFinite(loss)) return loss;
     this.grads.fill(0);
@@ -331,7 +352,7 @@ export abstract class ModelBase {
     for (let s = from; s < to; s += chunk) {
       const n = Math.min(chunk, to - s);
       const out = this.forward(xs.subarray(s * this.inSize, (s + n) * this.inSize), n, false);
-      lossSum += computeLoss(t.loss, out, ys, s * per, n, this.outSize, null) * n;
+      lossSum += this.lossOf(out, ys, s * per, n, null) * n;
       correct += countCorrect(t.loss.name, out, ys, s * per, n, this.outSize);
     }
     const count = to - from;

@@ -64,8 +64,11 @@ export const denseSpec: fc.Arbitrary<DenseSpec> = fc
       // pair losses with outputs Keras users would write (no mismatch warnings needed)
       const lossText = { mse: "'mse'", mae: "'mae'", ce: "CategoricalCrossentropy(from_logits=True)", sparse: "SparseCategoricalCrossentropy(from_logits=True)", bce: "BinaryCrossentropy(from_logits=True)" }[training.loss];
       loss = training.loss === "ce" ? "categorical_crossentropy" : training.loss === "sparse" ? "sparse_categorical_crossentropy" : training.loss === "bce" ? "binary_crossentropy" : training.loss;
-      if (loss !== "mse" && loss !== "mae" && ["softmax", "sigmoid"].includes(last.activation)) loss = "mse";
-      const text = loss === "mse" ? "'mse'" : lossText;
+      // a softmax (sigmoid) output takes the probability form, which the plan fuses into p − y
+      let text = lossText;
+      if (loss.endsWith("categorical_crossentropy") && last.activation === "softmax") text = `'${loss}'`;
+      else if (loss === "binary_crossentropy" && last.activation === "sigmoid") text = "'binary_crossentropy'";
+      else if (loss !== "mse" && loss !== "mae" && ["softmax", "sigmoid"].includes(last.activation)) [loss, text] = ["mse", "'mse'"];
       lines.push(`  compile(optimizer=${training.optimizer}, loss=${text})`);
     }
     const source = `model P(seed=${seed}, unroll=${unroll}) {\n${lines.join("\n")}\n}\n`;

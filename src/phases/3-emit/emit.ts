@@ -111,7 +111,7 @@ function fillClass(sf: SourceFile, model: ModelIR, plan: ModelPlan, threshold: n
     2,
     acts.map(([name]) => ({ name, scope: Scope.Private, initializer: "new Float64Array(0)" })),
   );
-  const bodies = new Map<string, string>([["meta", JSON.stringify(metaOf(model))]]);
+  const bodies = new Map<string, string>([["meta", JSON.stringify(metaOf(model, plan))]]);
   bodies.set("allocate", acts.length ? acts.map(([name, s]) => `this.${name} = new Float64Array(capacity * ${s.perSample});`).join("\n") : "void capacity;");
   cls.getMethodOrThrow("allocate").setBodyText(marker("allocate"));
 
@@ -139,6 +139,9 @@ function fillClass(sf: SourceFile, model: ModelIR, plan: ModelPlan, threshold: n
     backward.setBodyText(marker("backward"));
     statements += bwdState.statements;
   } else backward.remove();
+  const logits = cls.getMethodOrThrow("logits");
+  if (plan.fused) logits.setBodyText(`return this.${plan.fused.logits};`);
+  else logits.remove();
 
   const scaffold = sf
     .getStatements()
