@@ -226,7 +226,7 @@ export const catalog = {
   },
   limit_code_size: {
     severity: "error",
-    message: "generated code for model `{model}` would be {count} statements, above the budget of {limit}",
+    message: "generated code for model `{model}` would be {count} statements, above the budget of {limit}: use unroll=loops (or auto), or raise limits.maxStatements",
     explain: "Use `unroll=loops` (or `auto`), or raise `limits.maxStatements`.",
   },
 } as const satisfies Record<string, CatalogEntry>;
