@@ -110,8 +110,8 @@ export function numericGradient(cls: ModelClass, seed: number, theta: Float64Arr
   for (let i = 0; i < theta.length; i++) {
     const plus = theta.slice();
     const minus = theta.slice();
-    plus[i] += h;
-    minus[i] -= h;
+    plus[i] = theta[i]! + h;
+    minus[i] = theta[i]! - h;
     g[i] = (lossAt(cls, seed, plus, x, y, batch) - lossAt(cls, seed, minus, x, y, batch)) / (2 * h);
   }
   return g;
