@@ -1,31 +1,30 @@
 /**
  * Conv1D, Conv2D, Reshape and the global poolings: finite-difference
  * gradient checks (float64, central differences, gradients read from one
- * SGD(learning_rate=1) step) on the interpreter and on generated code both
- * fully unrolled and with loops kept — the padding guards fold away in one
- * and stay as run-time branches in the other. Layers under test follow a
- * Dense on the last axis, so their dx is checked through its weights.
- * Forward passes are also compared with a naive convolution written here
- * with explicit zero padding, and max-pooling ties with the first-maximum
- * rule.
+ * SGD(learning_rate=1) step). Every configuration runs on the interpreter
+ * as its own small model; generated code (whose compile dominates the run
+ * time) runs the same configurations stacked into a few deep models, once
+ * fully unrolled — where padding guards fold away at compile time — and
+ * once with loops kept — where they stay run-time branches. Layers under
+ * test follow a Dense on the last axis, so their dx is checked too. Forward
+ * passes are also compared with a naive convolution written here with
+ * explicit zero padding, and max-pooling ties with the first-maximum rule.
  */
 import { describe, expect, it } from "vitest";
 import type { ModelClass } from "../src/index.js";
 import { Rng } from "../src/runtime/random.js";
-import { flat, generated, gradient, interpreted, maxRelError, numericGradient, prod, randomArray, randomTargets } from "./helpers/models.js";
+import { flat, generated, gradient, interpreted, maxRelError, numericGradient, prod, randomArray, randomTargets, type Unroll } from "./helpers/models.js";
 
 const tuple = (s: readonly number[]) => (s.length === 1 ? `(${s[0]},)` : `(${s.join(", ")})`);
 
-async function backends(source: string): Promise<[string, ModelClass][]> {
-  return [
-    ["interpreter", interpreted(source)["M"]!],
-    ["generated (unrolled)", (await generated(source, "full"))["M"]!],
-    ["generated (loops)", (await generated(source, "loops"))["M"]!],
-  ];
+type Backend = "interpreter" | Unroll;
+
+async function load(source: string, backend: Backend): Promise<ModelClass> {
+  return (backend === "interpreter" ? interpreted(source) : await generated(source, backend))["M"]!;
 }
 
-/** Input(shape) → Dense(channels', tanh) on the last axis → `layers`; mse on random targets. */
-async function gradcheck(input: readonly number[], layers: readonly string[], seed = 7) {
+/** Input(shape) → Dense(3, tanh) on the last axis → `layers`; mse on random targets. */
+async function gradcheck(input: readonly number[], layers: readonly string[], backends: readonly Backend[], seed = 7) {
   const source = `model M(seed=3, dtype=float64) {
   Input(shape=${tuple(input)})
   Dense(3, activation='tanh', bias_initializer=RandomNormal(stddev=0.3))
@@ -34,70 +33,101 @@ ${layers.map((l) => `  ${l}\n`).join("")}  compile(optimizer=SGD(learning_rate=1
   const rng = new Rng(seed);
   const batch = 2;
   const x = randomArray(rng, batch * prod(input), 1.5);
-  const all = await backends(source);
-  const y = randomTargets(rng, "mse", batch, all[0]![1].outputShape);
-  for (const [name, cls] of all) {
+  let y: Float32Array | undefined;
+  for (const backend of backends) {
+    const cls = await load(source, backend);
+    y ??= randomTargets(rng, "mse", batch, cls.outputShape);
     const theta = flat(new cls({ seed: 3 }).getWeights());
     const { grad } = gradient(cls, 3, theta, x, y, batch);
+    expect(grad.some((g) => Math.abs(g) > 1e-6), `${backend}: gradient is not trivially zero`).toBe(true);
     const numeric = numericGradient(cls, 3, theta, x, y, batch);
     const [err, at] = maxRelError(grad, numeric, 1e-3);
-    expect(err, `${name}, component ${at}: analytic ${grad[at]} numeric ${numeric[at]}\n${source}`).toBeLessThan(1e-5);
+    expect(err, `${backend}, component ${at}: analytic ${grad[at]} numeric ${numeric[at]}\n${source}`).toBeLessThan(1e-5);
   }
 }
 
 const BIAS = "bias_initializer=RandomNormal(stddev=0.3)";
 
-describe("Conv1D gradients match central finite differences", () => {
-  it.each([
-    ["valid", `Conv1D(2, 3, activation='tanh', ${BIAS})`],
-    ["same, even kernel (asymmetric padding)", `Conv1D(2, 4, padding='same', activation='sigmoid', ${BIAS})`],
-    ["causal", `Conv1D(2, 3, padding='causal', activation='elu', ${BIAS})`],
-    ["causal, dilation 2", `Conv1D(2, 3, padding='causal', dilation_rate=2, ${BIAS})`],
-    ["strides 2, valid", `Conv1D(2, 2, strides=2, ${BIAS})`],
-    ["strides 2, same", `Conv1D(2, 3, strides=2, padding='same', activation='tanh', ${BIAS})`],
-    ["dilation 2, same", `Conv1D(2, 2, dilation_rate=2, padding='same', activation='softplus', ${BIAS})`],
-    ["without bias", "Conv1D(2, 3, padding='same', use_bias=False, activation='tanh')"],
-    ["softmax over filters", `Conv1D(3, 2, activation='softmax', ${BIAS})`],
-  ])("%s", async (_name, layer) => {
-    await gradcheck([7, 2], [layer]);
+/** [title, layer]; the comments give the output size when the cases are stacked for generated code. */
+const conv1dCases: [string, string][] = [
+  ["valid", `Conv1D(2, 3, activation='tanh', ${BIAS})`], // 9 → 7
+  ["same, even kernel (asymmetric padding)", `Conv1D(2, 4, padding='same', activation='sigmoid', ${BIAS})`], // 7
+  ["causal", `Conv1D(2, 3, padding='causal', activation='elu', ${BIAS})`], // 7
+  ["causal, dilation 2", `Conv1D(2, 3, padding='causal', dilation_rate=2, ${BIAS})`], // 7
+  ["dilation 2, same", `Conv1D(2, 2, dilation_rate=2, padding='same', activation='softplus', ${BIAS})`], // 7
+  ["without bias", "Conv1D(2, 3, padding='same', use_bias=False, activation='tanh')"], // 7
+  ["strides 2, same", `Conv1D(2, 3, strides=2, padding='same', activation='tanh', ${BIAS})`], // 4
+  ["softmax over filters", `Conv1D(3, 2, activation='softmax', ${BIAS})`], // 3
+  ["strides 2, valid", `Conv1D(2, 2, strides=2, ${BIAS})`], // 1
+];
+
+const conv2dCases: [string, string][] = [
+  ["valid, non-square kernel", `Conv2D(2, (2, 3), activation='tanh', ${BIAS})`], // (6, 5) → (5, 3)
+  ["same, odd sizes", `Conv2D(2, 3, padding='same', activation='sigmoid', ${BIAS})`], // (5, 3)
+  ["same, even kernel (odd pixel after)", `Conv2D(2, 2, padding='same', ${BIAS})`], // (5, 3)
+  ["dilation (2, 2), same", `Conv2D(2, 2, dilation_rate=(2, 2), padding='same', activation='tanh', ${BIAS})`], // (5, 3)
+  ["without bias", "Conv2D(2, 3, padding='same', use_bias=False, activation='tanh')"], // (5, 3)
+  ["softmax over channels", `Conv2D(3, 2, padding='same', activation='softmax', ${BIAS})`], // (5, 3)
+  ["strides (2, 1), same", `Conv2D(2, (3, 2), strides=(2, 1), padding='same', activation='tanh', ${BIAS})`], // (3, 3)
+  ["dilation (2, 1), valid", `Conv2D(2, 2, dilation_rate=(2, 1), ${BIAS})`], // (1, 2)
+  ["strides 2, valid", `Conv2D(2, (1, 2), strides=2, ${BIAS})`], // (1, 1)
+];
+
+describe("Conv1D gradients match central finite differences (interpreter)", () => {
+  it.each(conv1dCases)("%s", async (_title, layer) => {
+    await gradcheck([7, 2], [layer], ["interpreter"]);
   });
 });
 
-describe("Conv2D gradients match central finite differences", () => {
-  it.each([
-    ["valid, non-square kernel", `Conv2D(2, (2, 3), activation='tanh', ${BIAS})`],
-    ["same, odd sizes", `Conv2D(2, 3, padding='same', activation='sigmoid', ${BIAS})`],
-    ["same, even kernel (odd pixel after)", `Conv2D(2, 2, padding='same', ${BIAS})`],
-    ["strides (2, 1), same", `Conv2D(2, (3, 2), strides=(2, 1), padding='same', activation='tanh', ${BIAS})`],
-    ["strides 2, valid", `Conv2D(2, 2, strides=2, ${BIAS})`],
-    ["dilation (2, 2), same", `Conv2D(2, 2, dilation_rate=(2, 2), padding='same', activation='tanh', ${BIAS})`],
-    ["dilation (2, 1), valid", `Conv2D(2, 2, dilation_rate=(2, 1), ${BIAS})`],
-    ["without bias", "Conv2D(2, 3, padding='same', use_bias=False, activation='tanh')"],
-    ["softmax over channels", `Conv2D(3, 2, activation='softmax', ${BIAS})`],
-  ])("%s", async (_name, layer) => {
-    await gradcheck([5, 4, 2], [layer]);
+describe("Conv2D gradients match central finite differences (interpreter)", () => {
+  it.each(conv2dCases)("%s", async (_title, layer) => {
+    await gradcheck([5, 4, 2], [layer], ["interpreter"]);
   });
-
   it("two stacked convolutions", async () => {
-    await gradcheck([5, 5, 1], [`Conv2D(2, 2, padding='same', activation='tanh', ${BIAS})`, `Conv2D(2, 3, strides=2, ${BIAS})`]);
+    await gradcheck([5, 5, 1], [`Conv2D(2, 2, padding='same', activation='tanh', ${BIAS})`, `Conv2D(2, 3, strides=2, ${BIAS})`], ["interpreter"]);
   });
 });
 
-describe("Reshape and global pooling gradients match central finite differences", () => {
-  it("Reshape with -1 between Dense and Conv1D", async () => {
-    await gradcheck([4, 2], ["Reshape((-1, 2))", `Conv1D(2, 3, ${BIAS})`]);
+const poolingCases: [string, readonly number[], string[]][] = [
+  ["Reshape with -1 between Dense and Conv1D", [4, 2], ["Reshape((-1, 2))", `Conv1D(2, 3, ${BIAS})`]],
+  ["Reshape to rank 3 before a Conv2D", [6, 1], ["Reshape((3, 2, 3))", `Conv2D(2, 2, padding='same', ${BIAS})`]],
+  ["GlobalAveragePooling2D", [3, 4, 2], ["GlobalAveragePooling2D()", "Dense(2)"]],
+  ["GlobalMaxPooling2D", [3, 4, 2], ["GlobalMaxPooling2D()", "Dense(2)"]],
+  ["GlobalMaxPooling2D(keepdims=True) after a Conv2D", [4, 3, 1], [`Conv2D(2, 2, padding='same', activation='tanh', ${BIAS})`, "GlobalMaxPooling2D(keepdims=True)"]],
+];
+
+describe("Reshape and global pooling gradients match central finite differences (interpreter)", () => {
+  it.each(poolingCases)("%s", async (_title, input, layers) => {
+    await gradcheck(input, layers, ["interpreter"]);
   });
-  it("Reshape to rank 3 before a Conv2D", async () => {
-    await gradcheck([6, 1], ["Reshape((3, 2, 3))", `Conv2D(2, 2, padding='same', ${BIAS})`]);
+});
+
+describe("generated code: the same configurations, stacked", () => {
+  // `auto` unrolls the small kernels and keeps loops in the larger ones
+  const backends: Backend[] = ["auto", "loops"];
+  it("Conv1D stack", async () => {
+    await gradcheck([9, 2], conv1dCases.map(([, l]) => l), backends);
   });
-  it("GlobalAveragePooling2D", async () => {
-    await gradcheck([3, 4, 2], ["GlobalAveragePooling2D()", "Dense(2)"]);
+  it("Conv2D stack", async () => {
+    await gradcheck([6, 5, 2], conv2dCases.map(([, l]) => l), backends);
   });
-  it("GlobalMaxPooling2D", async () => {
-    await gradcheck([3, 4, 2], ["GlobalMaxPooling2D()", "Dense(2)"]);
+  it("Reshape and global poolings", async () => {
+    const layers = ["Reshape((2, 2, 3))", "GlobalMaxPooling2D()", "Dense(12, activation='tanh')", "Reshape((2, 3, 2))", "GlobalAveragePooling2D()", "Dense(2)"];
+    await gradcheck([4, 2], layers, backends);
   });
-  it("GlobalMaxPooling2D(keepdims=True) after a Conv2D", async () => {
-    await gradcheck([4, 3, 1], [`Conv2D(2, 2, padding='same', activation='tanh', ${BIAS})`, "GlobalMaxPooling2D(keepdims=True)"]);
+  it("fully unrolled: padding on every side, strides and dilation, on a small input", async () => {
+    const layers = [
+      `Conv2D(2, 2, padding='same', activation='tanh', ${BIAS})`, // (3, 3): pads after
+      `Conv2D(2, 3, padding='same', ${BIAS})`, // pads both sides
+      `Conv2D(2, 2, dilation_rate=2, padding='same', activation='tanh', ${BIAS})`,
+      `Conv2D(2, (2, 3), strides=(2, 1), padding='same', ${BIAS})`, // (2, 3)
+      "Reshape((-1, 2))", // (6, 2)
+      `Conv1D(2, 2, padding='causal', dilation_rate=2, ${BIAS})`,
+      `Conv1D(2, 3, strides=2, padding='same', activation='tanh', ${BIAS})`, // (3, 2)
+      "Reshape((3, 1, 2))",
+      "GlobalMaxPooling2D()",
+    ];
+    await gradcheck([3, 3, 1], layers, ["full"]);
   });
 });
 
@@ -112,13 +142,11 @@ describe("GlobalMaxPooling2D routes the gradient to the first maximum (row-major
   GlobalMaxPooling2D()
   compile(optimizer=SGD(learning_rate=1.0), loss='mse')
 }`;
-  it("on every backend", async () => {
-    for (const [name, cls] of await backends(source)) {
-      const theta = Float64Array.from([1, 0, 0, 0]);
-      const { grad, loss } = gradient(cls, 1, theta, Float32Array.from([3, 3, 1, 2]), Float32Array.from([0]), 1);
-      expect(loss, name).toBeCloseTo(9, 12);
-      expect(Array.from(grad), name).toEqual([18, 18, 6, 12]);
-    }
+  it.each(["interpreter", "full", "loops"] as const)("%s", async (backend) => {
+    const cls = await load(source, backend);
+    const { grad, loss } = gradient(cls, 1, Float64Array.from([1, 0, 0, 0]), Float32Array.from([3, 3, 1, 2]), Float32Array.from([0]), 1);
+    expect(loss).toBeCloseTo(9, 12);
+    expect(Array.from(grad)).toEqual([18, 18, 6, 12]);
   });
 });
 
@@ -170,6 +198,35 @@ function naiveConv2D(c: Conv2DCase, x: Float64Array, kernel: Float64Array, bias:
   return { y, shape: [out[0]!, out[1]!, c.filters] };
 }
 
+const randomWeights = (rng: Rng, c: Conv2DCase) => ({
+  kernel: Float64Array.from(randomArray(rng, c.k[0] * c.k[1] * c.cin * c.filters)),
+  bias: Float64Array.from(randomArray(rng, c.filters)),
+});
+
+const conv2dLayer = (c: Conv2DCase) =>
+  `Conv2D(${c.filters}, (${c.k}), strides=(${c.s}), dilation_rate=(${c.d}), padding='${c.padding}')`;
+
+/** Predicts with the given weights and compares with the naive stack. */
+function expectForward(cls: ModelClass, cases: readonly Conv2DCase[], x: Float32Array, batch: number, rng: Rng, label: string) {
+  const weights = cases.map((c) => randomWeights(rng, c));
+  let want = Float64Array.from(x);
+  let shape: number[] = [];
+  cases.forEach((c, i) => {
+    ({ y: want, shape } = naiveConv2D(c, want, weights[i]!.kernel, weights[i]!.bias, batch));
+  });
+  expect(cls.outputShape, label).toEqual(shape);
+  const m = new cls();
+  m.setWeights(
+    cases.flatMap((c, i) => [
+      { shape: [c.k[0], c.k[1], c.cin, c.filters], data: weights[i]!.kernel },
+      { shape: [c.filters], data: weights[i]!.bias },
+    ]),
+  );
+  const got = m.predictBatch(x, batch);
+  const [err, at] = maxRelError(got, want, 1);
+  expect(err, `${label}: at ${at}: ${got[at]} vs ${want[at]}`).toBeLessThan(1e-6);
+}
+
 describe("Conv2D forward equals a naive convolution", () => {
   const cases: Conv2DCase[] = [
     { h: 5, w: 7, cin: 2, filters: 3, k: [3, 3], s: [1, 1], d: [1, 1], padding: "same" },
@@ -181,30 +238,35 @@ describe("Conv2D forward equals a naive convolution", () => {
     { h: 8, w: 7, cin: 2, filters: 2, k: [2, 3], s: [1, 1], d: [3, 2], padding: "valid" },
     { h: 3, w: 3, cin: 1, filters: 1, k: [4, 5], s: [2, 2], d: [1, 1], padding: "same" },
   ];
+  const source = (input: Conv2DCase, layers: readonly Conv2DCase[]) =>
+    `model M(dtype=float64) {\n  Input(shape=(${input.h}, ${input.w}, ${input.cin}))\n${layers.map((c) => `  ${conv2dLayer(c)}\n`).join("")}}`;
+
   for (const c of cases) {
-    const name = `${c.padding}, ${c.h}×${c.w}×${c.cin}, kernel ${c.k}, strides ${c.s}, dilation ${c.d}`;
-    it(name, async () => {
-      const source = `model M(dtype=float64) {
-  Input(shape=(${c.h}, ${c.w}, ${c.cin}))
-  Conv2D(${c.filters}, (${c.k}), strides=(${c.s}), dilation_rate=(${c.d}), padding='${c.padding}')
-}`;
+    it(`interpreter: ${c.padding}, ${c.h}×${c.w}×${c.cin}, kernel ${c.k}, strides ${c.s}, dilation ${c.d}`, () => {
       const rng = new Rng(c.h * 100 + c.w * 10 + c.k[0]);
-      const batch = 3;
-      const x = randomArray(rng, batch * c.h * c.w * c.cin, 2);
-      const kernel = Float64Array.from(randomArray(rng, c.k[0] * c.k[1] * c.cin * c.filters));
-      const bias = Float64Array.from(randomArray(rng, c.filters));
-      const want = naiveConv2D(c, Float64Array.from(x), kernel, bias, batch);
-      for (const [backend, cls] of await backends(source)) {
-        expect(cls.outputShape, backend).toEqual(want.shape);
-        const m = new cls();
-        m.setWeights([
-          { shape: [c.k[0], c.k[1], c.cin, c.filters], data: kernel },
-          { shape: [c.filters], data: bias },
-        ]);
-        const got = m.predictBatch(x, batch);
-        const [err, at] = maxRelError(got, want.y, 1);
-        expect(err, `${backend}: at ${at}: ${got[at]} vs ${want.y[at]}`).toBeLessThan(1e-6);
-      }
+      const x = randomArray(rng, 3 * c.h * c.w * c.cin, 2);
+      expectForward(interpreted(source(c, [c]))["M"]!, [c], x, 3, rng, "interpreter");
     });
   }
+
+  // One model chains the geometries (each layer's input is the previous output).
+  const chain: Conv2DCase[] = [
+    { h: 4, w: 5, cin: 2, filters: 2, k: [3, 3], s: [1, 1], d: [1, 1], padding: "same" },
+    { h: 4, w: 5, cin: 2, filters: 2, k: [2, 4], s: [1, 1], d: [1, 1], padding: "same" },
+    { h: 4, w: 5, cin: 2, filters: 2, k: [2, 2], s: [1, 1], d: [2, 3], padding: "same" },
+    { h: 4, w: 5, cin: 2, filters: 2, k: [2, 2], s: [1, 1], d: [1, 2], padding: "valid" },
+    { h: 3, w: 3, cin: 2, filters: 2, k: [2, 2], s: [2, 2], d: [1, 1], padding: "same" },
+    { h: 2, w: 2, cin: 2, filters: 2, k: [2, 1], s: [2, 2], d: [1, 1], padding: "valid" },
+    { h: 1, w: 1, cin: 2, filters: 1, k: [4, 5], s: [2, 2], d: [1, 1], padding: "same" },
+  ];
+  it.each(["full", "loops"] as const)("generated (%s): a chain of geometries", async (unroll) => {
+    const rng = new Rng(99);
+    const x = randomArray(rng, 2 * 4 * 5 * 2, 2);
+    expectForward((await generated(source(chain[0]!, chain), unroll))["M"]!, chain, x, 2, rng, unroll);
+  });
+  it("the interpreter agrees on the same chain", () => {
+    const rng = new Rng(99);
+    const x = randomArray(rng, 2 * 4 * 5 * 2, 2);
+    expectForward(interpreted(source(chain[0]!, chain))["M"]!, chain, x, 2, rng, "interpreter");
+  });
 });

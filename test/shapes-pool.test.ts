@@ -123,7 +123,7 @@ describe("BatchNormalization", () => {
     ["(4, 4, 3)", "BatchNormalization(center=False)", 3, 6],
     ["(4, 4, 3)", "BatchNormalization(scale=False)", 3, 6],
     ["(4, 4, 3)", "BatchNormalization(center=False, scale=False)", 0, 6],
-    ["(4, 4, 3)", "BatchNormalization(axis=2)", 6, 6],
+    ["(4, 4, 3)", "BatchNormalization(axis=3)", 6, 6], // Keras counts the batch axis
     ["(6, 2)", "BatchNormalization(axis=-1, momentum=0.9, epsilon=1e-5)", 4, 4],
   ];
   for (const [input, layer, trainable, fixed] of cases) {
@@ -180,9 +180,15 @@ describe("BatchNormalization", () => {
     const e = errorsOf("(4, 4, 3)", "BatchNormalization(axis=1)");
     expect(e.map((d) => d.code)).toEqual(["arg_range"]);
     expect(e[0]!.message).toContain("axis");
-    expect(errorsOf("(4, 4, 3)", "BatchNormalization(axis=3)").map((d) => d.code)).toEqual(["arg_range"]);
+    expect(errorsOf("(4, 4, 3)", "BatchNormalization(axis=2)").map((d) => d.code)).toEqual(["arg_range"]);
     expect(errorsOf("(3,)", "BatchNormalization(epsilon=0)").map((d) => d.code)).toEqual(["arg_range"]);
     expect(errorsOf("(3,)", "BatchNormalization(momentum=1.5)").map((d) => d.code)).toEqual(["arg_range"]);
     expect(errorsOf("(3,)", "BatchNormalization(renorm=True)").map((d) => d.code)).toEqual(["arg_unknown"]);
+    // arguments bind by position in Keras order: axis, momentum, epsilon, center, scale, ...
+    expect(shapeOf("(3,)", "BatchNormalization(-1, 0.9, 0.001, False)")).toEqual({ shape: [3], params: 9 });
+    // axes count the batch dimension, as in Keras: for input (3,) the channels axis is 1
+    expect(errorsOf("(3,)", "BatchNormalization(1)").map((d) => d.code)).toEqual([]);
+    expect(errorsOf("(3,)", "BatchNormalization(0)").map((d) => d.code)).toEqual(["arg_range"]);
+    expect(errorsOf("(3, 2)", "BatchNormalization(1)").map((d) => d.code)).toEqual(["arg_range"]);
   });
 });

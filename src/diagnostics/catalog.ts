@@ -22,7 +22,7 @@ export const catalog = {
   syntax_invalid_character: {
     severity: "error",
     message: "unexpected character {char}",
-    explain: "The lexer found a character that cannot start any token of the `.nn` language.",
+    explain: "The lexer found a character that cannot start any token of the `.nn` language. Typographic quotes (‘ ’ “ ”) pasted from a document are a common cause: strings use `'` or `\"`.",
   },
   syntax_unterminated_string: {
     severity: "error",

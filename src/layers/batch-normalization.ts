@@ -32,25 +32,27 @@ function dims(ctx: { inShape: readonly number[] }) {
 
 const num_ = (attrs: Attrs, name: string): number => attrs[name] as number;
 
+/** Keras 3 order; every argument may be given by position, as in Python. */
 export const batchNormalization: LayerDef = {
   kind: "BatchNormalization",
   defaultName: "batch_normalization",
   args: [
-    { name: "axis", type: { t: "int" }, default: -1 },
-    { name: "momentum", type: { t: "float", min: 0, max: 1 }, default: 0.99 },
-    { name: "epsilon", type: { t: "float", min: 0, exclusiveMin: true }, default: 1e-3 },
-    { name: "center", type: { t: "bool" }, default: true },
-    { name: "scale", type: { t: "bool" }, default: true },
-    { name: "beta_initializer", type: { t: "initializer" }, default: ZEROS },
-    { name: "gamma_initializer", type: { t: "initializer" }, default: ONES },
-    { name: "moving_mean_initializer", type: { t: "initializer" }, default: ZEROS },
-    { name: "moving_variance_initializer", type: { t: "initializer" }, default: ONES },
+    { name: "axis", type: { t: "int" }, default: -1, positional: true },
+    { name: "momentum", type: { t: "float", min: 0, max: 1 }, default: 0.99, positional: true },
+    { name: "epsilon", type: { t: "float", min: 0, exclusiveMin: true }, default: 1e-3, positional: true },
+    { name: "center", type: { t: "bool" }, default: true, positional: true },
+    { name: "scale", type: { t: "bool" }, default: true, positional: true },
+    { name: "beta_initializer", type: { t: "initializer" }, default: ZEROS, positional: true },
+    { name: "gamma_initializer", type: { t: "initializer" }, default: ONES, positional: true },
+    { name: "moving_mean_initializer", type: { t: "initializer" }, default: ZEROS, positional: true },
+    { name: "moving_variance_initializer", type: { t: "initializer" }, default: ONES, positional: true },
   ],
   inputRank: { min: 1, max: 8, describe: "at least 1" },
 
   outputShape(attrs, input) {
     const axis = num_(attrs, "axis");
-    const last = input.length - 1;
+    // Keras counts the batch axis: for input (8, 8, 3) the channels axis is 3
+    const last = input.length;
     if (axis !== -1 && axis !== last) {
       return {
         ok: false,

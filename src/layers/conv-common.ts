@@ -142,6 +142,7 @@ export function convLayer(c: ConvKind): LayerDef {
     forward: convForward,
     backward: convBackward,
     outputActivation: (attrs) => activationOf(attrs),
+    preActivation: (ctx) => (activationOf(ctx.attrs) === "linear" ? ctx.y : ctx.scratch("z")),
   };
 }
 
@@ -224,7 +225,7 @@ function convBackward(ctx: KernelContext): Stmt[] {
   const { x, out, flat, kernel, kshape } = views(ctx, g);
   const stmts: Stmt[] = [];
   let dz = out(ctx.dy.name);
-  if (act !== "linear") {
+  if (act !== "linear" && !ctx.outputGradIsPreActivation) {
     stmts.push(...activationBackward(act, ctx.scratch("z"), ctx.y, ctx.dy, flat(ctx.scratch("dz").name), g.positions, g.filters));
     dz = out(ctx.scratch("dz").name);
   }

@@ -36,6 +36,10 @@ const inClip = (p: number): boolean => p >= EPS && p <= HI;
  * (already divided by the batch, i.e. the gradient of the returned mean)
  * into dPred[0, batch·outSize).
  *
+ * Crossentropies apply along the last axis: for outputs of rank > 1 each
+ * sample holds outSize/classes rows of `classes` values, and the loss is the
+ * mean over batch × rows, as Keras reduces it.
+ *
  * Categorical (not from logits) renormalises q = p/Σp, clips q and returns
  * −Σ y·log q; its gradient is exact through the renormalisation and clip:
  * with g_j = ∂l/∂q_j (0 where the clip is active) and s = Σp,
@@ -49,6 +53,7 @@ export function computeLoss(
   batch: number,
   outSize: number,
   dPred: Float64Array | null,
+  classes: number = outSize,
 ): number {
   const { name, fromLogits } = spec;
   const sparse = name === "sparse_categorical_crossentropy";
@@ -58,34 +63,36 @@ export function computeLoss(
   }
   let total = 0;
   if (sparse || name === "categorical_crossentropy") {
-    const scale = 1 / batch;
-    for (let b = 0, o = 0; b < batch; b++, o += outSize) {
+    const rows = sparse ? batch : (batch * outSize) / classes;
+    const width = sparse ? outSize : classes;
+    const scale = 1 / rows;
+    for (let b = 0, o = 0; b < rows; b++, o += width) {
       // Sparse targets are the one-hot of class id `cls`; yo indexes dense targets.
       const cls = sparse ? +yTrue[yOffset + b]! : -1;
       const yo = yOffset + o;
       if (fromLogits) {
         let m = -Infinity;
-        for (let j = 0; j < outSize; j++) m = Math.max(m, yPred[o + j]!);
+        for (let j = 0; j < width; j++) m = Math.max(m, yPred[o + j]!);
         let se = 0;
-        for (let j = 0; j < outSize; j++) se += Math.exp(yPred[o + j]! - m);
+        for (let j = 0; j < width; j++) se += Math.exp(yPred[o + j]! - m);
         const lse = m + Math.log(se);
         let ys = 0;
-        for (let j = 0; j < outSize; j++) {
+        for (let j = 0; j < width; j++) {
           const y = sparse ? +(j === cls) : +yTrue[yo + j]!;
           if (y !== 0) total += y * (lse - yPred[o + j]!);
           ys += y;
         }
         if (dPred) {
-          for (let j = 0; j < outSize; j++) {
+          for (let j = 0; j < width; j++) {
             const y = sparse ? +(j === cls) : +yTrue[yo + j]!;
             dPred[o + j] = (Math.exp(yPred[o + j]! - lse) * ys - y) * scale;
           }
         }
       } else {
         let s = 0;
-        for (let j = 0; j < outSize; j++) s += yPred[o + j]!;
+        for (let j = 0; j < width; j++) s += yPred[o + j]!;
         let gq = 0;
-        for (let j = 0; j < outSize; j++) {
+        for (let j = 0; j < width; j++) {
           const q = yPred[o + j]! / s;
           const y = sparse ? +(j === cls) : +yTrue[yo + j]!;
           const c = clip(q);
@@ -94,7 +101,7 @@ export function computeLoss(
           gq += g * q;
           if (dPred) dPred[o + j] = g;
         }
-        if (dPred) for (let j = 0; j < outSize; j++) dPred[o + j] = ((dPred[o + j]! - gq) / s) * scale;
+        if (dPred) for (let j = 0; j < width; j++) dPred[o + j] = ((dPred[o + j]! - gq) / s) * scale;
       }
     }
     return total * scale;
@@ -155,13 +162,20 @@ export function countCorrect(
   yOffset: number,
   batch: number,
   outSize: number,
+  classes: number = outSize,
 ): number {
   const sparse = loss === "sparse_categorical_crossentropy";
+  // per sample: the mean over its rows (positions) of per-row hits, as Keras averages
+  const rows = outSize / classes;
   let hits = 0;
-  for (let b = 0, o = 0; b < batch; b++, o += outSize) {
-    if (outSize === 1) hits += (yPred[b]! > 0.5 ? 1 : 0) === +yTrue[yOffset + b]! ? 1 : 0;
-    else if (sparse) hits += argmax(yPred, o, outSize) === +yTrue[yOffset + b]! ? 1 : 0;
-    else hits += argmax(yPred, o, outSize) === argmax(yTrue, yOffset + o, outSize) ? 1 : 0;
+  for (let b = 0, o = 0; b < batch; b++) {
+    let h = 0;
+    for (let r = 0; r < rows; r++, o += classes) {
+      if (classes === 1) h += (yPred[o]! > 0.5 ? 1 : 0) === +yTrue[yOffset + o]! ? 1 : 0;
+      else if (sparse) h += argmax(yPred, o, classes) === +yTrue[yOffset + b]! ? 1 : 0;
+      else h += argmax(yPred, o, classes) === argmax(yTrue, yOffset + o, classes) ? 1 : 0;
+    }
+    hits += h / rows;
   }
   return hits;
 }

@@ -97,6 +97,8 @@ export abstract class ModelBase {
   protected readonly grads: Float64Array;
   protected readonly inSize: number;
   protected readonly outSize: number;
+  /** Size of the output's last axis (crossentropy and accuracy work along it). */
+  protected readonly classes: number;
   /** Stream for dropout masks and shuffling. */
   protected readonly rng: Rng;
   private capacity = 0;
@@ -114,6 +116,7 @@ export abstract class ModelBase {
     this.seed = options.seed ?? meta.seed ?? randomSeed();
     this.inSize = prod(meta.inputShape);
     this.outSize = prod(meta.outputShape);
+    this.classes = meta.outputShape[meta.outputShape.length - 1] ?? 1;
     this.params = meta.dtype === "float64" ? new Float64Array(meta.paramCount) : new Float32Array(meta.paramCount);
     this.grads = new Float64Array(meta.training ? meta.paramCount : 0);
     this.trainableRanges = meta.weights.filter((w) => w.trainable).map((w) => [w.offset, w.size] as const);
@@ -138,8 +141,8 @@ export abstract class ModelBase {
   /** The batch's mean loss; writes dLoss/d(output or logits) into dOut when given. */
   private lossOf(out: Float64Array, ys: Float32Array, yOffset: number, n: number, dOut: Float64Array | null): number {
     const t = this.meta.training!;
-    if (t.lossOnLogits) return computeLoss(t.lossOnLogits, this.logits(), ys, yOffset, n, this.outSize, dOut);
-    return computeLoss(t.loss, out, ys, yOffset, n, this.outSize, dOut);
+    if (t.lossOnLogits) return computeLoss(t.lossOnLogits, this.logits(), ys, yOffset, n, this.outSize, dOut, this.classes);
+    return computeLoss(t.loss, out, ys, yOffset, n, this.outSize, dOut, this.classes);
   }
 
   /** Fills `count` values of `a` with uniform [0, 1) draws (dropout noise). */
@@ -269,7 +272,7 @@ export abstract class ModelBase {
     this.ensure(n);
     const out = this.forward(xs, n, true);
     const loss = this.lossOf(out, ys, 0, n, this.dOut);
-    if (correct) correct.n += countCorrect(t.loss.name, out, ys, 0, n, this.outSize);
+    if (correct) correct.n += countCorrect(t.loss.name, out, ys, 0, n, this.outSize, this.classes);
     if (!Number.isFinite(loss)) return loss;
     this.grads.fill(0);
     this.backward(xs, this.dOut, n);
@@ -353,7 +356,7 @@ export abstract class ModelBase {
       const n = Math.min(chunk, to - s);
       const out = this.forward(xs.subarray(s * this.inSize, (s + n) * this.inSize), n, false);
       lossSum += this.lossOf(out, ys, s * per, n, null) * n;
-      correct += countCorrect(t.loss.name, out, ys, s * per, n, this.outSize);
+      correct += countCorrect(t.loss.name, out, ys, s * per, n, this.outSize, this.classes);
     }
     const count = to - from;
     const result: { loss: number; accuracy?: number } = { loss: lossSum / count };

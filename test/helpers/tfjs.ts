@@ -28,7 +28,11 @@
  *   are refused (row 17: tfjs clips logits), so specs must end in
  *   softmax/sigmoid;
  * - Adam maps to tf.train.adam with the same ε, which tfjs places
- *   differently (row 20): see the Adam tests for the tolerance.
+ *   differently (row 20): see the Adam tests for the tolerance;
+ * - what tfjs cannot express throws: causal padding, strides together with
+ *   dilation (row 23), and any layer attribute not listed in `mapped`.
+ *   (tfjs also cannot differentiate dilated convolutions; training tests
+ *   avoid them, differences.test.ts asserts it.)
  */
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
@@ -124,12 +128,45 @@ const padding = (l: LayerIR): "valid" | "same" => {
   return p;
 };
 
+const INIT = ["kernel_initializer", "bias_initializer"];
+const CONV = ["filters", "kernel_size", "strides", "padding", "data_format", "dilation_rate", "activation", "use_bias", ...INIT];
+const POOL = ["pool_size", "strides", "padding"];
+/**
+ * Every attribute the mapping below accounts for, per kind. Initializers
+ * and Dropout's seed do not matter (weights are copied; masks never
+ * compared); data_format can only be channels_last. An attribute missing
+ * here (a kind gaining an argument) makes buildTfjs throw rather than
+ * silently compare a different layer.
+ */
+const mapped: Readonly<Record<string, readonly string[]>> = {
+  Dense: ["units", "activation", "use_bias", ...INIT],
+  Activation: ["activation"],
+  Flatten: [],
+  Reshape: ["target_shape"],
+  Dropout: ["rate", "seed"],
+  Conv1D: CONV,
+  Conv2D: CONV,
+  MaxPooling1D: POOL,
+  MaxPooling2D: POOL,
+  AveragePooling1D: POOL,
+  AveragePooling2D: POOL,
+  GlobalAveragePooling2D: ["data_format", "keepdims"],
+  GlobalMaxPooling2D: ["data_format", "keepdims"],
+  BatchNormalization: ["axis", "momentum", "epsilon", "center", "scale", "beta_initializer", "gamma_initializer", "moving_mean_initializer", "moving_variance_initializer"],
+};
+
 /**
  * The tfjs layers for one of ours: the first holds the weights (if any),
- * the rest are activations split off (leaky_relu).
+ * the rest are split off (leaky_relu as a LeakyReLU layer; keepdims as a
+ * Reshape, since tfjs global pooling has no keepdims).
  */
 function tfLayers(l: LayerIR, base: { inputShape?: number[] }, opts: BuildOptions): TfLayer[] {
   const where = `layer ${l.name} (${l.kind})`;
+  const known = mapped[l.kind];
+  if (!known) throw new Error(`${where}: no tfjs mapping in test/helpers/tfjs.ts`);
+  const extra = Object.keys(l.attrs).filter((a) => !known.includes(a));
+  if (extra.length) throw new Error(`${where}: attributes ${extra.join(", ")} are not mapped to tfjs in test/helpers/tfjs.ts`);
+  if (l.attrs["data_format"] != null && l.attrs["data_format"] !== "channels_last") throw new Error(`${where}: data_format ${String(l.attrs["data_format"])}`);
   // Weights are overwritten by copyWeights; explicit initializers keep tfjs's different defaults out (row 1).
   const inits = { kernelInitializer: "zeros", biasInitializer: "zeros" } as const;
   const withAct = (make: (activation: string) => unknown): TfLayer[] => {
@@ -194,9 +231,10 @@ function tfLayers(l: LayerIR, base: { inputShape?: number[] }, opts: BuildOption
     case "AveragePooling2D":
       return pool(2, (a) => tfl.layers.averagePooling2d(a));
     case "GlobalAveragePooling2D":
-      return [tfl.layers.globalAveragePooling2d(base) as unknown as TfLayer];
-    case "GlobalMaxPooling2D":
-      return [tfl.layers.globalMaxPooling2d(base) as unknown as TfLayer];
+    case "GlobalMaxPooling2D": {
+      const g = (l.kind === "GlobalAveragePooling2D" ? tfl.layers.globalAveragePooling2d(base) : tfl.layers.globalMaxPooling2d(base)) as unknown as TfLayer;
+      return bool(l, "keepdims") ? [g, tfl.layers.reshape({ targetShape: [...l.outputShape] }) as unknown as TfLayer] : [g];
+    }
     case "BatchNormalization":
       return [
         tfl.layers.batchNormalization({
@@ -417,5 +455,14 @@ export function randomWeights(like: readonly NamedWeights[], rng: Rng, scale = 0
     const data = new Float32Array(w.data.length);
     for (let i = 0; i < data.length; i++) data[i] = variance ? 0.5 + rng.uniform() : (rng.uniform() * 2 - 1) * scale;
     return { name: w.name, shape: [...w.shape], data };
+  });
+}
+
+/** tfjs evaluate (inference mode) on `batch` samples; sparse targets shaped [batch, 1]. */
+export function tfjsEvaluate(t: TfjsModel, x: Float32Array, y: Float32Array, batch: number): number {
+  const sparse = t.ir.training?.loss.name === "sparse_categorical_crossentropy";
+  return tf.tidy(() => {
+    const r = t.model.evaluate(tf.tensor(x, [batch, ...t.ir.inputShape]), tf.tensor(y, sparse ? [batch, 1] : [batch, ...t.ir.outputShape]), { batchSize: batch });
+    return (Array.isArray(r) ? r[0]! : r).dataSync()[0]!;
   });
 }

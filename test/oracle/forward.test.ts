@@ -86,6 +86,8 @@ const cases: Case[] = [
   { name: "AvgPool2DSame", kinds: ["AveragePooling2D"], body: `Input(shape=(5, 5, 1))\nAveragePooling2D((2, 2), padding='same')` },
   { name: "GlobalAvgPool2D", kinds: ["GlobalAveragePooling2D"], body: `Input(shape=(3, 4, 3))\nGlobalAveragePooling2D()` },
   { name: "GlobalMaxPool2D", kinds: ["GlobalMaxPooling2D"], body: `Input(shape=(3, 4, 3))\nGlobalMaxPooling2D()` },
+  { name: "GlobalAvgPool2DKeepdims", kinds: ["GlobalAveragePooling2D", "Conv2D"], body: `Input(shape=(3, 4, 3))\nGlobalAveragePooling2D(keepdims=True)\nConv2D(2, 1)` },
+  { name: "GlobalMaxPool2DKeepdims", kinds: ["GlobalMaxPooling2D"], body: `Input(shape=(3, 4, 3))\nGlobalMaxPooling2D(keepdims=True)` },
   { name: "ReshapeDense", kinds: ["Reshape", "Dense"], body: `Input(shape=(12,))\nReshape((3, 4))\nDense(2)` },
   { name: "ReshapeInfer", kinds: ["Reshape", "Conv2D"], body: `Input(shape=(24,))\nReshape((-1, 4, 2))\nConv2D(2, 2)` },
   { name: "DropoutInference", kinds: ["Dense", "Dropout"], body: `Input(shape=(4,))\nDense(5)\nDropout(0.5)\nDense(2)` },

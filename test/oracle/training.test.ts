@@ -8,19 +8,25 @@
  * differences.test.ts).
  *
  * Tolerances (relative, with a floor of 1 below which they are absolute):
- * - loss: 1e-5. tfjs computes the forward pass and loss in float32, we in
- *   float64 from float32 weights (observed ≲ 3e-7).
+ * - loss (trainOnBatch and evaluate): 1e-5. tfjs computes the forward pass
+ *   and loss in float32, we in float64 from float32 weights (observed
+ *   ≤ 5e-7).
  * - weights after SGD / momentum / RMSprop steps: 1e-5. The update is
- *   lr·g with g differing by float32 rounding only (observed ≲ 1e-7).
- * - weights after Adam steps: 1e-5, with gradients ≫ ε. Keras adds ε to √v
- *   and tfjs to √v̂ (row 20), so Keras's step equals tfjs's with
- *   ε' = ε/√(1−β2ᵗ) (≈ 31.6·ε at t = 1); per step the two updates differ by
- *   at most lr·(ε' − ε)/|ĝ| relative to lr. These specs use
- *   learning_rate 0.01 and ε = 1e-7, so a component would need |ĝ| ≲ 3e-4
- *   to move a weight by 1e-5 in three steps; the targets are scaled so every
- *   non-zero gradient is far larger (a weight whose gradient is exactly 0,
- *   a dead ReLU, does not move on either side). differences.test.ts
- *   asserts the ε difference itself on a tiny gradient.
+ *   lr·g with g differing by float32 rounding only (observed ≤ 3e-7 over
+ *   all cases, Adam included).
+ * - weights after Adam steps: 1e-5, with ε = 1e-10 so that every gradient
+ *   is ≫ ε. Keras adds ε to √v and tfjs to √v̂ (row 20), so Keras's step is
+ *   tfjs's with ε' = ε/√(1−β2ᵗ) (≈ 31.6·ε at t = 1, β2 = 0.999); per step
+ *   the updates differ by about lr·(ε' − ε)/|ĝ|. With the default ε = 1e-7
+ *   and lr = 0.01 that is 3e-8/|ĝ|, which exceeded 1e-5 here for weights
+ *   with |ĝ| ≈ 1e-3 (observed 4e-5); with ε = 1e-10 a weight would need
+ *   |ĝ| ≲ 3e-8 to move by 1e-5 (a gradient of exactly 0, a dead ReLU, moves
+ *   neither side). differences.test.ts asserts the ε placement itself with
+ *   the default ε.
+ * - no dilated convolution is trained: tfjs-core 4.22 cannot differentiate
+ *   conv1d/conv2d with dilation > 1 ("dilation rates greater than 1 are not
+ *   yet supported in gradients", asserted in differences.test.ts); dilation
+ *   is covered by the forward oracle and by finite differences.
  * BN training only with center and scale both on (tfjs #2868, row 15), and
  * Dropout only with rate 0 (the two libraries' masks cannot match).
  */
@@ -37,6 +43,7 @@ import {
   oracleFor,
   randomWeights,
   registered,
+  tfjsEvaluate,
   tfjsTrainOnBatch,
   tfjsWeights,
   weightsDisagreement,
@@ -72,10 +79,29 @@ const cases: Case[] = [
   { name: "OptSgd", kinds: ["Dense"], body: `${MLP}\nDense(3, activation=softmax)\ncompile(optimizer=SGD(learning_rate=0.2), loss=categorical_crossentropy)`, steps: 3 },
   { name: "OptMomentum", kinds: ["Dense"], body: `${MLP}\nDense(3)\ncompile(optimizer=SGD(learning_rate=0.05, momentum=0.9), loss=mse)`, steps: 3 },
   { name: "OptNesterov", kinds: ["Dense"], body: `${MLP}\nDense(3)\ncompile(optimizer=SGD(learning_rate=0.05, momentum=0.8, nesterov=True), loss=mse)`, steps: 3 },
-  { name: "OptAdam", kinds: ["Dense"], body: `${MLP}\nDense(3)\ncompile(optimizer=Adam(learning_rate=0.01, epsilon=1e-12), loss=mse)`, steps: 3, yScale: 4 },
-  { name: "OptAdamCce", kinds: ["Dense"], body: `${MLP}\nDense(3, activation=softmax)\ncompile(optimizer=Adam(learning_rate=0.01, beta_1=0.8, beta_2=0.99, epsilon=1e-12), loss=categorical_crossentropy)`, steps: 3 },
+  { name: "OptAdam", kinds: ["Dense"], body: `${MLP}\nDense(3)\ncompile(optimizer=Adam(learning_rate=0.01, epsilon=1e-10), loss=mse)`, steps: 3, yScale: 4 },
+  { name: "OptAdamCce", kinds: ["Dense"], body: `${MLP}\nDense(3, activation=softmax)\ncompile(optimizer=Adam(learning_rate=0.01, beta_1=0.8, beta_2=0.99, epsilon=1e-10), loss=categorical_crossentropy)`, steps: 3 },
   { name: "OptRmsprop", kinds: ["Dense"], body: `${MLP}\nDense(3)\ncompile(optimizer=RMSprop(learning_rate=0.01), loss=mse)`, steps: 3, yScale: 4 },
   { name: "OptRmspropMomentum", kinds: ["Dense"], body: `${MLP}\nDense(3)\ncompile(optimizer=RMSprop(learning_rate=0.01, rho=0.8, momentum=0.5), loss=mse)`, steps: 3, yScale: 4 },
+  // Activation gradients through tfjs's autodiff: every activation both libraries have, chained (Dense-fused and Activation layers).
+  {
+    name: "ActChainDense",
+    kinds: ["Dense"],
+    body: `Input(shape=(4,))\nDense(6, activation=relu6)\nDense(6, activation=leaky_relu)\nDense(6, activation=silu)\nDense(6, activation=gelu)\nDense(6, activation=mish)\nDense(6, activation=selu)\nDense(3, activation=log_softmax)\ncompile(optimizer=SGD(learning_rate=0.2), loss=mse)`,
+    steps: 1,
+  },
+  {
+    name: "ActChainLayers",
+    kinds: ["Dense", "Activation"],
+    body: `Input(shape=(4,))\nDense(6)\nActivation(softsign)\nDense(6)\nActivation(softplus)\nDense(6)\nActivation(elu)\nDense(6)\nActivation(leaky_relu)\nDense(6)\nActivation(sigmoid)\nDense(3)\nActivation(softmax)\ncompile(optimizer=SGD(learning_rate=0.5), loss=categorical_crossentropy)`,
+    steps: 1,
+  },
+  {
+    name: "DenseRank3Train",
+    kinds: ["Dense", "Flatten"],
+    body: `Input(shape=(3, 4))\nDense(2, activation=tanh)\nFlatten()\nDense(2)\ncompile(optimizer=SGD(learning_rate=0.2), loss=mse)`,
+    steps: 1,
+  },
   // Small CNNs.
   {
     name: "CnnSgd",
@@ -92,26 +118,26 @@ const cases: Case[] = [
   {
     name: "CnnAdam",
     kinds: ["Conv2D", "MaxPooling2D", "Flatten", "Dense"],
-    body: `${CNN}\nDense(2)\ncompile(optimizer=Adam(learning_rate=0.01, epsilon=1e-12), loss=mse)`,
+    body: `${CNN}\nDense(2)\ncompile(optimizer=Adam(learning_rate=0.01, epsilon=1e-10), loss=mse)`,
     steps: 3,
     yScale: 4,
   },
   {
     name: "Cnn1d",
     kinds: ["Conv1D", "AveragePooling1D", "MaxPooling1D", "Flatten", "Dense"],
-    body: `Input(shape=(12, 2))\nConv1D(3, 3, padding='same', strides=2, activation=elu)\nAveragePooling1D(2)\nConv1D(4, 2, dilation_rate=2, padding='same')\nMaxPooling1D(2, strides=1)\nFlatten()\nDense(2, activation=sigmoid)\ncompile(optimizer=SGD(learning_rate=0.5), loss=binary_crossentropy)`,
+    body: `Input(shape=(12, 2))\nConv1D(3, 3, padding='same', strides=2, activation=elu)\nAveragePooling1D(2)\nConv1D(4, 2, padding='same')\nMaxPooling1D(2, strides=1)\nFlatten()\nDense(2, activation=sigmoid)\ncompile(optimizer=SGD(learning_rate=0.5), loss=binary_crossentropy)`,
     steps: 1,
   },
   {
     name: "CnnAvgPoolGlobalMax",
     kinds: ["Reshape", "Conv2D", "AveragePooling2D", "GlobalMaxPooling2D", "Dense"],
-    body: `Input(shape=(50,))\nReshape((5, 5, 2))\nConv2D(3, 2, dilation_rate=2, padding='same', activation=softplus)\nAveragePooling2D((2, 2), strides=1)\nGlobalMaxPooling2D()\nDense(2)\ncompile(optimizer=SGD(learning_rate=0.3), loss=mae)`,
+    body: `Input(shape=(50,))\nReshape((5, 5, 2))\nConv2D(3, 2, padding='same', activation=softplus)\nAveragePooling2D((2, 2), strides=1)\nGlobalMaxPooling2D()\nDense(2)\ncompile(optimizer=SGD(learning_rate=0.3), loss=mae)`,
     steps: 1,
   },
   {
     name: "CnnGlobalAvg",
     kinds: ["Conv2D", "GlobalAveragePooling2D", "Dense"],
-    body: `Input(shape=(5, 6, 2))\nConv2D(4, (2, 3), strides=(2, 1), use_bias=False, activation=selu)\nGlobalAveragePooling2D()\nDense(3, activation=softmax)\ncompile(optimizer=Adam(learning_rate=0.01, epsilon=1e-12), loss=categorical_crossentropy)`,
+    body: `Input(shape=(5, 6, 2))\nConv2D(4, (2, 3), strides=(2, 1), use_bias=False, activation=selu)\nGlobalAveragePooling2D()\nDense(3, activation=softmax)\ncompile(optimizer=Adam(learning_rate=0.01, epsilon=1e-10), loss=categorical_crossentropy)`,
     steps: 3,
   },
   // Dropout: rate 0 only (masks cannot match across libraries).
@@ -139,7 +165,7 @@ const cases: Case[] = [
   {
     name: "BnCnnAdam",
     kinds: ["Conv2D", "BatchNormalization", "Flatten", "Dense"],
-    body: `Input(shape=(5, 5, 2))\nConv2D(3, 3, use_bias=False)\nBatchNormalization(momentum=0.8)\nFlatten()\nDense(2)\ncompile(optimizer=Adam(learning_rate=0.01, epsilon=1e-12), loss=mse)`,
+    body: `Input(shape=(5, 5, 2))\nConv2D(3, 3, use_bias=False)\nBatchNormalization(momentum=0.8)\nFlatten()\nDense(2)\ncompile(optimizer=Adam(learning_rate=0.01, epsilon=1e-10), loss=mse)`,
     steps: 3,
     yScale: 4,
   },
@@ -181,7 +207,10 @@ async function lockstep(c: Case, backend: string, classes: Record<string, ModelC
       const w = weightsDisagreement(m.getWeights(), tfjsWeights(t), WEIGHT_TOL);
       if (w) return `${where}: ${w}`;
     }
-    return null;
+    // Then the inference-mode loss of the trained models on a new batch (BN uses its moving statistics).
+    const x = randomArray(rng, batch * inSize);
+    const y = randomTargets(rng, loss, batch, ir.outputShape);
+    return disagreement(`${c.name} [${backend}] evaluate loss`, [m.evaluate(x, y).loss], [tfjsEvaluate(t, x, y, batch)], LOSS_TOL);
   } finally {
     disposeTfjs(t);
   }

@@ -31,6 +31,7 @@ export function checkFile(ast: FileNode, text: string, fileName: string, opts: C
   const limits = resolveLimits(opts);
   const models: ModelIR[] = [];
   const seen = new Map<string, Span>();
+  const modelNames = new Set(ast.models.map((m) => m.name.name));
   if (ast.models.length === 0) sink.diags.push(makeDiagnostic("file_no_models", { start: 0, end: 0 }));
   for (const model of ast.models) {
     if (model.name.missing) continue;
@@ -43,7 +44,7 @@ export function checkFile(ast: FileNode, text: string, fileName: string, opts: C
       );
     } else seen.set(model.name.name, model.name.span);
     const before = sink.diags.filter((d) => d.severity === "error").length;
-    const ir = new ModelChecker(model, lines, sink, limits, opts).run();
+    const ir = new ModelChecker(model, lines, sink, limits, opts, modelNames).run();
     const after = sink.diags.filter((d) => d.severity === "error").length;
     if (ir && after === before) models.push(ir);
   }
@@ -70,6 +71,8 @@ class ModelChecker {
     private readonly sink: Sink,
     private readonly limits: Limits,
     private readonly opts: CheckOptions,
+    /** Every model name in the file, for names that would collide in the generated module. */
+    private readonly modelNames: ReadonlySet<string> = new Set(),
   ) {}
 
   private report(d: Diagnostic) {
@@ -78,7 +81,7 @@ class ModelChecker {
 
   run(): ModelIR | undefined {
     const m = this.model;
-    const nameProblem = modelNameProblem(m.name.name);
+    const nameProblem = modelNameProblem(m.name.name, this.modelNames);
     if (nameProblem) this.report(makeDiagnostic("model_name_invalid", m.name.span, { name: m.name.name, reason: nameProblem }));
     const opt = resolveArgs(`model ${m.name.name}`, m.name.span, m.options, modelOptionArgs, this.sink);
 

@@ -34,8 +34,13 @@ export interface EmitOptions {
   readonly modelSpans?: ReadonlyMap<string, Span>;
 }
 
-/** Above this many statements, formatting uses indentBraces instead of prettier (compile time stays linear). */
-export const PRETTIER_MAX_STATEMENTS = 20_000;
+/**
+ * Above this many statements, formatting uses indentBraces instead of
+ * prettier: prettier costs about 0.5–1 ms per statement here, which would
+ * make large unrolled models take seconds to compile. indentBraces is
+ * linear and deterministic.
+ */
+export const PRETTIER_MAX_STATEMENTS = 1_500;
 
 export interface ModelStats {
   readonly name: string;
@@ -77,10 +82,15 @@ function renderKernels(
     const kernel = pick(l);
     if (kernel.length === 0) continue;
     const unroll = shouldUnroll(plan.model.unroll, work(kernel), threshold);
-    const body = renderStmts(specialize(kernel, { unroll }), st);
+    const body = renderStmts(specialize(kernel, { unroll, reserved: reservedNames(plan) }), st);
     out.push(`// ${l.layer.name}: ${l.layer.kind}, line ${l.layer.line}${reverse ? " (backward)" : ""}`, `{\n${body.join("\n")}\n}`);
   }
   return out;
+}
+
+/** Identifiers the generated methods bind; kernel locals must not shadow them. */
+function reservedNames(plan: ModelPlan): Set<string> {
+  return new Set(["p", "g", "x", "n", "dOut", "training", "capacity", "this", ...plan.buffers.keys()]);
 }
 
 function declareLocals(st: RenderState, body: string[], plan: ModelPlan): string[] {

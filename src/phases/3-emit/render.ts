@@ -88,19 +88,22 @@ function cond(c: Cond, st: RenderState, pre: string[]): string {
   return `${expr(c.a, st, pre)} ${op} ${expr(c.b, st, pre)}`;
 }
 
-function assigned(stmts: readonly Stmt[], name: string): boolean {
-  return stmts.some(
-    (s) =>
-      (s.k === "set" && s.name === name) ||
-      (s.k === "for" && assigned(s.body, name)) ||
-      (s.k === "if" && (assigned(s.then, name) || assigned(s.else, name))),
-  );
+/** Names assigned (`set`) anywhere in a block, nested blocks included. */
+function assignedNames(stmts: readonly Stmt[], out = new Set<string>()): Set<string> {
+  for (const s of stmts) {
+    if (s.k === "set") out.add(s.name);
+    else if (s.k === "for") assignedNames(s.body, out);
+    else if (s.k === "if") assignedNames(s.else, assignedNames(s.then, out));
+  }
+  return out;
 }
 
 /** Renders statements; returns source lines (unindented). */
 export function renderStmts(stmts: readonly Stmt[], st: RenderState): string[] {
   const out: string[] = [];
-  stmts.forEach((s, i) => {
+  // specialized locals have unique names, so "assigned anywhere in the block" decides let vs const
+  const mutable = assignedNames(stmts);
+  stmts.forEach((s) => {
     const pre: string[] = [];
     let line: string;
     switch (s.k) {
@@ -110,7 +113,7 @@ export function renderStmts(stmts: readonly Stmt[], st: RenderState): string[] {
         break;
       }
       case "let": {
-        const kw = assigned(stmts.slice(i + 1), s.name) ? "let" : "const";
+        const kw = mutable.has(s.name) ? "let" : "const";
         line = `${kw} ${s.name} = ${expr(s.value, st, pre)};`;
         break;
       }

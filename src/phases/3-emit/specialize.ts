@@ -10,6 +10,17 @@ import { add, evalConstCond, isNum, ref, substitute, substituteCond, type Expr, 
 export interface SpecializeOptions {
   /** Unroll every loop whose bounds are constants. */
   readonly unroll: boolean;
+  /** Names the generated method already uses (p, g, x, n, buffer locals…); kernel locals are renamed around them. */
+  readonly reserved?: ReadonlySet<string>;
+}
+
+/** Spill temporaries are named t0, t1, … by the renderer. */
+const TEMP = /^t\d+$/;
+
+function safeName(name: string, opts: SpecializeOptions): string {
+  let out = name;
+  while (opts.reserved?.has(out) || TEMP.test(out)) out = `${out}_`;
+  return out;
 }
 
 export function specialize(stmts: readonly Stmt[], opts: SpecializeOptions): Stmt[] {
@@ -34,12 +45,14 @@ function spec(stmts: readonly Stmt[], outer: ReadonlyMap<string, Expr>, opts: Sp
           break;
         }
         const inner = new Map(env);
-        inner.delete(s.v);
-        out.push({ k: "for", v: s.v, from, to, body: spec(s.body, inner, opts, suffix) });
+        const v = safeName(s.v, opts);
+        if (v === s.v) inner.delete(s.v);
+        else inner.set(s.v, ref(v));
+        out.push({ k: "for", v, from, to, body: spec(s.body, inner, opts, suffix) });
         break;
       }
       case "let": {
-        const name = suffix ? `${s.name}${suffix}` : s.name;
+        const name = safeName(suffix ? `${s.name}${suffix}` : s.name, opts);
         out.push({ k: "let", name, value: substitute(s.value, env) });
         env.set(s.name, ref(name));
         break;

@@ -34,6 +34,7 @@ const ActMeta: ModelMeta = {
     loss: { name: "categorical_crossentropy", fromLogits: false },
     optimizer: { name: "sgd", learningRate: 0.01, momentum: 0, nesterov: false },
     metrics: [],
+    lossOnLogits: { name: "categorical_crossentropy", fromLogits: true },
   },
 };
 
@@ -104,6 +105,10 @@ export class Act extends ModelBase {
       }
     }
     return this.activation_out;
+  }
+
+  protected override logits(): Float64Array {
+    return this.dense_out;
   }
 
   protected override backward(x: Float32Array, dOut: Float64Array, n: number): void {

@@ -41,6 +41,7 @@ const Avg1Meta: ModelMeta = {
     loss: { name: "mean_squared_error", fromLogits: false },
     optimizer: { name: "sgd", learningRate: 0.01, momentum: 0, nesterov: false },
     metrics: [],
+    lossOnLogits: null,
   },
 };
 

@@ -41,6 +41,7 @@ const Avg2Meta: ModelMeta = {
     loss: { name: "categorical_crossentropy", fromLogits: false },
     optimizer: { name: "sgd", learningRate: 0.01, momentum: 0, nesterov: false },
     metrics: [],
+    lossOnLogits: { name: "categorical_crossentropy", fromLogits: true },
   },
 };
 
@@ -173,6 +174,10 @@ export class Avg2 extends ModelBase {
       }
     }
     return this.dense_out;
+  }
+
+  protected override logits(): Float64Array {
+    return this.dense_z;
   }
 
   protected override backward(x: Float32Array, dOut: Float64Array, n: number): void {

@@ -82,6 +82,7 @@ const NormedMeta: ModelMeta = {
     loss: { name: "categorical_crossentropy", fromLogits: false },
     optimizer: { name: "adam", learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 },
     metrics: [],
+    lossOnLogits: { name: "categorical_crossentropy", fromLogits: true },
   },
 };
 
@@ -338,6 +339,10 @@ export class Normed extends ModelBase {
       }
     }
     return this.dense_1_out;
+  }
+
+  protected override logits(): Float64Array {
+    return this.dense_1_z;
   }
 
   protected override backward(x: Float32Array, dOut: Float64Array, n: number): void {

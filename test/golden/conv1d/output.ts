@@ -51,6 +51,7 @@ const WaveMeta: ModelMeta = {
     loss: { name: "mean_squared_error", fromLogits: false },
     optimizer: { name: "rmsprop", learningRate: 0.001, rho: 0.9, momentum: 0, epsilon: 1e-7 },
     metrics: [],
+    lossOnLogits: null,
   },
 };
 

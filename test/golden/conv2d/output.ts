@@ -60,6 +60,7 @@ const DigitsMeta: ModelMeta = {
     loss: { name: "sparse_categorical_crossentropy", fromLogits: false },
     optimizer: { name: "sgd", learningRate: 0.05, momentum: 0.9, nesterov: false },
     metrics: ["accuracy"],
+    lossOnLogits: { name: "sparse_categorical_crossentropy", fromLogits: true },
   },
 };
 
@@ -111,16 +112,17 @@ export class Digits extends ModelBase {
           for (let o1 = 0; o1 < 6; o1++) {
             for (let f = 0; f < 2; f++) {
               let acc = p[f + 18]!;
-              for (let t0 = 0; t0 < 3; t0++) {
-                for (let t1 = 0; t1 < 3; t1++) {
+              for (let t0_ = 0; t0_ < 3; t0_++) {
+                for (let t1_ = 0; t1_ < 3; t1_++) {
                   if (
-                    o0 + t0 + -1 >= 0 &&
-                    o0 + t0 + -1 < 6 &&
-                    o1 + t1 + -1 >= 0 &&
-                    o1 + t1 + -1 < 6
+                    o0 + t0_ + -1 >= 0 &&
+                    o0 + t0_ + -1 < 6 &&
+                    o1 + t1_ + -1 >= 0 &&
+                    o1 + t1_ + -1 < 6
                   ) {
                     acc +=
-                      x[(b * 6 + (o0 + t0 + -1)) * 6 + (o1 + t1 + -1)]! * p[(t0 * 3 + t1) * 2 + f]!;
+                      x[(b * 6 + (o0 + t0_ + -1)) * 6 + (o1 + t1_ + -1)]! *
+                      p[(t0_ * 3 + t1_) * 2 + f]!;
                   }
                 }
               }
@@ -366,6 +368,10 @@ export class Digits extends ModelBase {
     return this.dense_out;
   }
 
+  protected override logits(): Float64Array {
+    return this.dense_z;
+  }
+
   protected override backward(x: Float32Array, dOut: Float64Array, n: number): void {
     const p = this.params;
     const g = this.grads;
@@ -473,21 +479,21 @@ export class Digits extends ModelBase {
       for (let b = 0; b < n; b++) {
         for (let o0 = 0; o0 < 2; o0++) {
           for (let o1 = 0; o1 < 2; o1++) {
-            for (let t0 = 0; t0 < 3; t0++) {
-              for (let t1 = 0; t1 < 3; t1++) {
+            for (let t0_ = 0; t0_ < 3; t0_++) {
+              for (let t1_ = 0; t1_ < 3; t1_++) {
                 for (let ci = 0; ci < 2; ci++) {
-                  const xv = conv2d_out[((b * 6 + (o0 * 2 + t0)) * 6 + (o1 * 2 + t1)) * 2 + ci]!;
+                  const xv = conv2d_out[((b * 6 + (o0 * 2 + t0_)) * 6 + (o1 * 2 + t1_)) * 2 + ci]!;
                   for (let f = 0; f < 2; f++) {
-                    g[((t0 * 3 + t1) * 2 + ci) * 2 + f + 20]! +=
+                    g[((t0_ * 3 + t1_) * 2 + ci) * 2 + f + 20]! +=
                       xv * conv2d_1_dout[((b * 2 + o0) * 2 + o1) * 2 + f]!;
                   }
                   let gx = 0;
                   for (let f = 0; f < 2; f++) {
                     gx +=
                       conv2d_1_dout[((b * 2 + o0) * 2 + o1) * 2 + f]! *
-                      p[((t0 * 3 + t1) * 2 + ci) * 2 + f + 20]!;
+                      p[((t0_ * 3 + t1_) * 2 + ci) * 2 + f + 20]!;
                   }
-                  conv2d_dout[((b * 6 + (o0 * 2 + t0)) * 6 + (o1 * 2 + t1)) * 2 + ci]! += gx;
+                  conv2d_dout[((b * 6 + (o0 * 2 + t0_)) * 6 + (o1 * 2 + t1_)) * 2 + ci]! += gx;
                 }
               }
             }
@@ -511,17 +517,18 @@ export class Digits extends ModelBase {
             for (let f = 0; f < 2; f++) {
               g[f + 18]! += conv2d_dz[((b * 6 + o0) * 6 + o1) * 2 + f]!;
             }
-            for (let t0 = 0; t0 < 3; t0++) {
-              for (let t1 = 0; t1 < 3; t1++) {
+            for (let t0_ = 0; t0_ < 3; t0_++) {
+              for (let t1_ = 0; t1_ < 3; t1_++) {
                 if (
-                  o0 + t0 + -1 >= 0 &&
-                  o0 + t0 + -1 < 6 &&
-                  o1 + t1 + -1 >= 0 &&
-                  o1 + t1 + -1 < 6
+                  o0 + t0_ + -1 >= 0 &&
+                  o0 + t0_ + -1 < 6 &&
+                  o1 + t1_ + -1 >= 0 &&
+                  o1 + t1_ + -1 < 6
                 ) {
-                  const xv_0 = x[(b * 6 + (o0 + t0 + -1)) * 6 + (o1 + t1 + -1)]!;
+                  const xv_0 = x[(b * 6 + (o0 + t0_ + -1)) * 6 + (o1 + t1_ + -1)]!;
                   for (let f = 0; f < 2; f++) {
-                    g[(t0 * 3 + t1) * 2 + f]! += xv_0 * conv2d_dz[((b * 6 + o0) * 6 + o1) * 2 + f]!;
+                    g[(t0_ * 3 + t1_) * 2 + f]! +=
+                      xv_0 * conv2d_dz[((b * 6 + o0) * 6 + o1) * 2 + f]!;
                   }
                 }
               }

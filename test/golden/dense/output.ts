@@ -43,6 +43,7 @@ const DenseRowsMeta: ModelMeta = {
     loss: { name: "categorical_crossentropy", fromLogits: false },
     optimizer: { name: "sgd", learningRate: 0.1, momentum: 0.9, nesterov: false },
     metrics: [],
+    lossOnLogits: { name: "categorical_crossentropy", fromLogits: true },
   },
 };
 
@@ -180,6 +181,10 @@ export class DenseRows extends ModelBase {
       }
     }
     return this.dense_1_out;
+  }
+
+  protected override logits(): Float64Array {
+    return this.dense_1_z;
   }
 
   protected override backward(x: Float32Array, dOut: Float64Array, n: number): void {

@@ -43,6 +43,7 @@ const IrisMeta: ModelMeta = {
     loss: { name: "categorical_crossentropy", fromLogits: false },
     optimizer: { name: "adam", learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 },
     metrics: ["accuracy"],
+    lossOnLogits: { name: "categorical_crossentropy", fromLogits: true },
   },
 };
 
@@ -363,6 +364,10 @@ export class Iris extends ModelBase {
       }
     }
     return this.out_out;
+  }
+
+  protected override logits(): Float64Array {
+    return this.out_z;
   }
 
   protected override backward(x: Float32Array, dOut: Float64Array, n: number): void {

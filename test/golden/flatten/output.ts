@@ -34,6 +34,7 @@ const FlatMeta: ModelMeta = {
     loss: { name: "binary_crossentropy", fromLogits: false },
     optimizer: { name: "adam", learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 },
     metrics: [],
+    lossOnLogits: { name: "binary_crossentropy", fromLogits: true },
   },
 };
 
@@ -90,6 +91,10 @@ export class Flat extends ModelBase {
       }
     }
     return this.dense_out;
+  }
+
+  protected override logits(): Float64Array {
+    return this.dense_z;
   }
 
   protected override backward(x: Float32Array, dOut: Float64Array, n: number): void {

@@ -57,6 +57,7 @@ const GapMeta: ModelMeta = {
     loss: { name: "categorical_crossentropy", fromLogits: false },
     optimizer: { name: "adam", learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 },
     metrics: [],
+    lossOnLogits: { name: "categorical_crossentropy", fromLogits: true },
   },
 };
 
@@ -420,6 +421,10 @@ export class Gap extends ModelBase {
     return this.dense_out;
   }
 
+  protected override logits(): Float64Array {
+    return this.dense_z;
+  }
+
   protected override backward(x: Float32Array, dOut: Float64Array, n: number): void {
     const p = this.params;
     const g = this.grads;
@@ -494,12 +499,12 @@ export class Gap extends ModelBase {
             for (let f = 0; f < 3; f++) {
               g[f + 54]! += conv2d_dz[((b * 2 + o0) * 2 + o1) * 3 + f]!;
             }
-            for (let t0 = 0; t0 < 3; t0++) {
-              for (let t1 = 0; t1 < 3; t1++) {
+            for (let t0_ = 0; t0_ < 3; t0_++) {
+              for (let t1_ = 0; t1_ < 3; t1_++) {
                 for (let ci = 0; ci < 2; ci++) {
-                  const xv = x[((b * 4 + (o0 + t0)) * 4 + (o1 + t1)) * 2 + ci]!;
+                  const xv = x[((b * 4 + (o0 + t0_)) * 4 + (o1 + t1_)) * 2 + ci]!;
                   for (let f = 0; f < 3; f++) {
-                    g[((t0 * 3 + t1) * 2 + ci) * 3 + f]! +=
+                    g[((t0_ * 3 + t1_) * 2 + ci) * 3 + f]! +=
                       xv * conv2d_dz[((b * 2 + o0) * 2 + o1) * 3 + f]!;
                   }
                 }

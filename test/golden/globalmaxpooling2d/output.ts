@@ -40,6 +40,7 @@ const GmpMeta: ModelMeta = {
     loss: { name: "categorical_crossentropy", fromLogits: false },
     optimizer: { name: "sgd", learningRate: 0.01, momentum: 0, nesterov: false },
     metrics: [],
+    lossOnLogits: { name: "categorical_crossentropy", fromLogits: true },
   },
 };
 
@@ -124,6 +125,10 @@ export class Gmp extends ModelBase {
       }
     }
     return this.dense_out;
+  }
+
+  protected override logits(): Float64Array {
+    return this.dense_z;
   }
 
   protected override backward(x: Float32Array, dOut: Float64Array, n: number): void {

@@ -35,6 +35,7 @@ const Pool1Meta: ModelMeta = {
     loss: { name: "mean_absolute_error", fromLogits: false },
     optimizer: { name: "sgd", learningRate: 0.01, momentum: 0, nesterov: false },
     metrics: [],
+    lossOnLogits: null,
   },
 };
 

@@ -41,6 +41,7 @@ const Pool2Meta: ModelMeta = {
     loss: { name: "categorical_crossentropy", fromLogits: false },
     optimizer: { name: "adam", learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 },
     metrics: [],
+    lossOnLogits: { name: "categorical_crossentropy", fromLogits: true },
   },
 };
 
@@ -177,6 +178,10 @@ export class Pool2 extends ModelBase {
       }
     }
     return this.dense_out;
+  }
+
+  protected override logits(): Float64Array {
+    return this.dense_z;
   }
 
   protected override backward(x: Float32Array, dOut: Float64Array, n: number): void {

@@ -67,6 +67,7 @@ const MlpMeta: ModelMeta = {
     loss: { name: "categorical_crossentropy", fromLogits: false },
     optimizer: { name: "adam", learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 },
     metrics: ["accuracy"],
+    lossOnLogits: { name: "categorical_crossentropy", fromLogits: true },
   },
 };
 
@@ -528,6 +529,10 @@ export class Mlp extends ModelBase {
       }
     }
     return this.dense_2_out;
+  }
+
+  protected override logits(): Float64Array {
+    return this.dense_2_z;
   }
 
   protected override backward(x: Float32Array, dOut: Float64Array, n: number): void {

@@ -50,6 +50,7 @@ const BinaryMeta: ModelMeta = {
     loss: { name: "binary_crossentropy", fromLogits: false },
     optimizer: { name: "sgd", learningRate: 0.01, momentum: 0, nesterov: false },
     metrics: [],
+    lossOnLogits: null,
   },
 };
 
