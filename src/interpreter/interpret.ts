@@ -50,7 +50,7 @@ export function interpretModel(model: ModelIR): ModelClass {
   const meta: ModelMeta = metaOf(model, compiled.plan);
   const { plan, slots } = compiled;
   const slotOf = (name: string) => slots.get(name)!;
-  const randoms = [...plan.buffers].flatMap(([name, s]) => (s.kind === "act" && s.random ? [[name, s.perSample] as const] : []));
+  const randoms = [...plan.buffers].flatMap(([name, s]) => (s.kind === "act" && s.random ? [[name, s.perSample, s.seed] as const] : []));
 
   class Interpreted extends ModelBase {
     static readonly inputShape: readonly number[] = model.inputShape;
@@ -73,7 +73,7 @@ export function interpretModel(model: ModelIR): ModelClass {
     protected forward(x: Float32Array, n: number, training: boolean): Float64Array {
       this.mem.arrays[slotOf("x")] = x;
       this.mem.batch = n;
-      if (training) for (const [name, perSample] of randoms) this.fillUniform(this.mem.arrays[slotOf(name)] as Float64Array, n * perSample);
+      if (training) for (const [name, perSample, seed] of randoms) this.fillUniform(this.mem.arrays[slotOf(name)] as Float64Array, n * perSample, seed);
       for (const k of training ? compiled.forwardTrain : compiled.forward) k(this.mem);
       return this.mem.arrays[slotOf(plan.output)] as Float64Array;
     }

@@ -9,11 +9,10 @@
  * from the model's seeded stream before every training forward; backward
  * runs after that forward and reads the same buffer, so it uses the same mask.
  *
- * `seed` is accepted and validated (a non-negative integer or None) for
- * Keras compatibility, but the mask is currently always drawn from the
- * model's stream (`ModelBase.rng`, derived from the model seed): a per-layer
- * stream would need scratch declarations to carry a seed through the plan
- * to the runtime's noise fill. `noise_shape` is not supported.
+ * `seed` (a non-negative integer or None) gives the layer its own mask
+ * stream, as Keras's per-layer SeedGenerator does: the masks then do not
+ * depend on the model seed. Without it masks come from the model's stream.
+ * `noise_shape` is not supported.
  */
 import { Buf, loop } from "../kernel/buffer.js";
 import { BATCH, cmp, div, num, select, type Stmt } from "../kernel/expr.js";
@@ -49,7 +48,7 @@ export const dropout: LayerDef = {
   ],
   outputShape: (_attrs, input) => ({ ok: true, shape: input }),
   params: () => [],
-  scratch: (attrs, input, _output, training) => (training && masks(attrs) ? [{ name: "noise", size: prod(input), random: true }] : []),
+  scratch: (attrs, input, _output, training) => (training && masks(attrs) ? [{ name: "noise", size: prod(input), random: true, seed: attrs["seed"] as number | null }] : []),
   forward(ctx: KernelContext): Stmt[] {
     if (!ctx.training) {
       const size = prod(ctx.inShape);

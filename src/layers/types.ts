@@ -60,6 +60,8 @@ export interface ScratchDecl {
    * every training forward (dropout masks); kernels stay pure.
    */
   readonly random?: boolean;
+  /** With `random`: draw from a stream seeded by this (the layer's own `seed=`) instead of the model's. */
+  readonly seed?: number | null;
 }
 
 /** What a kernel is written against; buffer names are resolved by the backend. */

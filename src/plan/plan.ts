@@ -20,7 +20,7 @@ export type Storage =
   /** dLoss/dOutput, provided by the runtime's loss. */
   | { readonly kind: "dout" }
   /** A per-instance Float64Array of `perSample` values per sample; `random`: refilled with U[0,1) before each training forward. */
-  | { readonly kind: "act"; readonly perSample: number; readonly random?: boolean }
+  | { readonly kind: "act"; readonly perSample: number; readonly random?: boolean; readonly seed?: number }
   /** A tensor in the flat parameter (or gradient) array at a constant offset. */
   | { readonly kind: "param" | "grad"; readonly base: number; readonly size: number };
 
@@ -93,7 +93,11 @@ export function planModel(model: ModelIR): ModelPlan {
     if (!def) throw new InternalError(`layer kind ${layer.kind} reached planning unregistered`);
     const scratch = new Map<string, { name: string; size: number }>();
     for (const s of def.scratch?.(layer.attrs, layer.inputShape, layer.outputShape, training) ?? []) {
-      const storage: Storage = s.random ? { kind: "act", perSample: s.size, random: true } : { kind: "act", perSample: s.size };
+      const storage: Storage = !s.random
+        ? { kind: "act", perSample: s.size }
+        : s.seed === undefined || s.seed === null
+          ? { kind: "act", perSample: s.size, random: true }
+          : { kind: "act", perSample: s.size, random: true, seed: s.seed };
       scratch.set(s.name, { name: declare(`${layer.name}_${s.name}`, storage), size: s.size });
     }
     const params = new Map<string, { value: string; grad: string; shape: readonly number[] }>();

@@ -145,9 +145,19 @@ export abstract class ModelBase {
     return computeLoss(t.loss, out, ys, yOffset, n, this.outSize, dOut, this.classes);
   }
 
-  /** Fills `count` values of `a` with uniform [0, 1) draws (dropout noise). */
-  protected fillUniform(a: Float64Array, count: number): void {
-    for (let i = 0; i < count; i++) a[i] = this.rng.uniform();
+  private readonly seededStreams = new Map<number, Rng>();
+
+  /**
+   * Fills `count` values of `a` with uniform [0, 1) draws (dropout noise),
+   * from the model's stream, or from a layer's own stream when it has a seed.
+   */
+  protected fillUniform(a: Float64Array, count: number, seed?: number): void {
+    let rng = this.rng;
+    if (seed !== undefined) {
+      rng = this.seededStreams.get(seed) ?? new Rng(deriveSeed(seed, 0x5eed));
+      this.seededStreams.set(seed, rng);
+    }
+    for (let i = 0; i < count; i++) a[i] = rng.uniform();
   }
 
   private ensure(n: number): void {

@@ -116,7 +116,7 @@ function fillClass(sf: SourceFile, model: ModelIR, plan: ModelPlan, threshold: n
   cls.getStaticPropertyOrThrow("inputShape").asKindOrThrow(SyntaxKind.PropertyDeclaration).setInitializer(JSON.stringify(model.inputShape));
   cls.getStaticPropertyOrThrow("outputShape").asKindOrThrow(SyntaxKind.PropertyDeclaration).setInitializer(JSON.stringify(model.outputShape));
 
-  const acts = [...plan.buffers].filter(([, s]) => s.kind === "act") as [string, { kind: "act"; perSample: number; random?: boolean }][];
+  const acts = [...plan.buffers].filter(([, s]) => s.kind === "act") as [string, { kind: "act"; perSample: number; random?: boolean; seed?: number }][];
   cls.insertProperties(
     2,
     acts.map(([name]) => ({ name, scope: Scope.Private, initializer: "new Float64Array(0)" })),
@@ -131,7 +131,9 @@ function fillClass(sf: SourceFile, model: ModelIR, plan: ModelPlan, threshold: n
   const sameModes = !plan.training || plan.layers.every((l) => JSON.stringify(l.forward) === JSON.stringify(l.forwardTrain));
   let fwdBody = infer;
   if (!sameModes) {
-    const noise = acts.filter(([, s]) => s.random).map(([name, s]) => `this.fillUniform(this.${name}, n * ${s.perSample});`);
+    const noise = acts
+      .filter(([, s]) => s.random)
+      .map(([name, s]) => `this.fillUniform(this.${name}, n * ${s.perSample}${s.seed !== undefined ? `, ${s.seed}` : ""});`);
     const train = renderKernels(plan, (l) => l.forwardTrain, false, fwdState, threshold);
     fwdBody = [`if (training) {\n${[...noise, ...train].join("\n")}\n} else {\n${infer.join("\n")}\n}`];
   }

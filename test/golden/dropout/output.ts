@@ -87,7 +87,7 @@ export class Iris extends ModelBase {
     const dropout_noise = this.dropout_noise;
     const out_z = this.out_z;
     if (training) {
-      this.fillUniform(this.dropout_noise, n * 8);
+      this.fillUniform(this.dropout_noise, n * 8, 5);
       // dense: Dense, line 4
       {
         for (let b = 0; b < n; b++) {
