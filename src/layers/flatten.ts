@@ -19,6 +19,8 @@ export const flatten: LayerDef = {
   inputRank: { min: 1, max: 8, describe: "at least 1" },
   outputShape: (_attrs, input) => ({ ok: true, shape: [prod(input)] }),
   params: () => [],
+  // shares its input's buffer inside a model; the copy kernels serve a model's last layer
+  aliasesInput: true,
   forward: (ctx: KernelContext) => copy(ctx.x, ctx.y, prod(ctx.inShape)),
   backward: (ctx: KernelContext) => (ctx.needInputGrad ? copy(ctx.dy, ctx.dx, prod(ctx.inShape)) : []),
 };

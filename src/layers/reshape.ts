@@ -32,6 +32,8 @@ export const reshape: LayerDef = {
   args: [{ name: "target_shape", type: { t: "shape", allowMinusOne: true }, required: true, positional: true }],
   outputShape: (attrs, input) => reshapeOutput(ints(attrs, "target_shape"), input),
   params: () => [],
+  // shares its input's buffer inside a model; the copy kernels serve a model's last layer
+  aliasesInput: true,
   forward: (ctx: KernelContext) => copy(ctx.x.name, ctx.y.name, prod(ctx.inShape)),
   backward: (ctx: KernelContext) => (ctx.needInputGrad ? copy(ctx.dy.name, ctx.dx.name, prod(ctx.inShape)) : []),
 };

@@ -105,6 +105,12 @@ export interface LayerDef {
   readonly inputRank?: { readonly min: number; readonly max: number; readonly describe: string };
   outputShape(attrs: Attrs, input: Shape): ShapeResult;
   params(attrs: Attrs, input: Shape): ParamDecl[];
+  /**
+   * The output is the input's memory under another shape (Flatten, Reshape):
+   * the plan makes both share one buffer and runs no kernel, except for the
+   * model's last layer, whose output must be its own buffer.
+   */
+  readonly aliasesInput?: boolean;
   /** Per-sample scratch buffers; `training`: the model has a backward pass. */
   scratch?(attrs: Attrs, input: Shape, output: Shape, training: boolean): ScratchDecl[];
   forward(ctx: KernelContext): Stmt[];

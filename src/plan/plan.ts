@@ -75,12 +75,19 @@ export function planModel(model: ModelIR): ModelPlan {
   declare("x", { kind: "input" });
   declare("dOut", { kind: "dout" });
 
-  const outs = model.layers.map((l) => declare(`${l.name}_out`, { kind: "act", perSample: prod(l.outputShape) }));
-  const douts = model.layers.map((l, i) =>
-    i === model.layers.length - 1 ? "dOut" : training ? declare(`${l.name}_dout`, { kind: "act", perSample: prod(l.outputShape) }) : "",
-  );
-
   const last = model.layers.length - 1;
+  const aliases = model.layers.map((l, i) => i < last && lookupLayer(l.kind)?.aliasesInput === true);
+  const outs: string[] = [];
+  model.layers.forEach((l, i) => {
+    outs.push(aliases[i] ? (i === 0 ? "x" : outs[i - 1]!) : declare(`${l.name}_out`, { kind: "act", perSample: prod(l.outputShape) }));
+  });
+  // the gradient w.r.t. an aliasing layer's output is the gradient w.r.t. its input
+  const douts: string[] = new Array<string>(model.layers.length).fill("");
+  douts[last] = "dOut";
+  for (let i = last - 1; i >= 0 && training; i--) {
+    douts[i] = aliases[i + 1] ? douts[i + 1]! : declare(`${model.layers[i]!.name}_dout`, { kind: "act", perSample: prod(model.layers[i]!.outputShape) });
+  }
+
   const lastDef = lookupLayer(model.layers[last]!.kind);
   // a single Activation layer's pre-activation is the caller's input: nothing to fuse into
   const fuse =
@@ -135,6 +142,7 @@ export function planModel(model: ModelIR): ModelPlan {
         return new Buf(s.name, ["batch", s.size]);
       },
     };
+    if (aliases[i]) return { layer, forward: [], forwardTrain: [], backward: [] };
     if (fuse !== null && i === last) logits = def.preActivation!(ctx).name;
     if (logits === "x") throw new InternalError("fusion on the model input");
     const forward = def.forward({ ...ctx, training: false });

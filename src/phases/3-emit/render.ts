@@ -70,7 +70,7 @@ export function expr(e: Expr, st: RenderState, pre: string[]): string {
       const args = e.args.map((a) => {
         const text = expr(a, st, pre);
         if (!def.atoms || isAtom(a)) return text;
-        const name = `t${st.tmp++}`;
+        const name = `tmp${st.tmp++}`;
         pre.push(`const ${name} = ${text};`);
         st.statements++;
         return name;

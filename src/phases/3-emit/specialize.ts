@@ -14,8 +14,15 @@ export interface SpecializeOptions {
   readonly reserved?: ReadonlySet<string>;
 }
 
-/** Spill temporaries are named t0, t1, … by the renderer. */
-const TEMP = /^t\d+$/;
+/** Spill temporaries are named tmp0, tmp1, … by the renderer. */
+const TEMP = /^tmp\d+$/;
+
+/**
+ * Loops kept as loops still unroll when they are tiny and innermost: a 3×3
+ * convolution's taps or a 2×2 pooling window become straight-line code with
+ * constant offsets (at most this many innermost statements).
+ */
+export const INNER_UNROLL_WORK = 16;
 
 function safeName(name: string, opts: SpecializeOptions): string {
   let out = name;
@@ -37,7 +44,8 @@ function spec(stmts: readonly Stmt[], outer: ReadonlyMap<string, Expr>, opts: Sp
         const to = substitute(s.to, env);
         const constant = isNum(from) && isNum(to);
         if (constant && to.v - from.v <= 0) break;
-        if (constant && (opts.unroll || to.v - from.v === 1)) {
+        const tiny = constant && !hasLoop(s.body) && (to.v - from.v) * Math.max(1, work(s.body)) <= INNER_UNROLL_WORK;
+        if (constant && (opts.unroll || to.v - from.v === 1 || tiny)) {
           for (let k = from.v; k < to.v; k++) {
             const inner = new Map(env).set(s.v, { k: "num", v: k });
             out.push(...spec(s.body, inner, opts, `${suffix}_${k}`));
@@ -80,6 +88,10 @@ function spec(stmts: readonly Stmt[], outer: ReadonlyMap<string, Expr>, opts: Sp
     }
   }
   return out;
+}
+
+function hasLoop(stmts: readonly Stmt[]): boolean {
+  return stmts.some((s) => s.k === "for" || (s.k === "if" && (hasLoop(s.then) || hasLoop(s.else))));
 }
 
 function mentions(e: Expr, name: string): boolean {

@@ -49,9 +49,7 @@ export class Avg1 extends ModelBase {
   static readonly inputShape: readonly number[] = [9, 2];
   static readonly outputShape: readonly number[] = [1];
   private average_pooling1d_out = new Float64Array(0);
-  private flatten_out = new Float64Array(0);
   private dense_out = new Float64Array(0);
-  private average_pooling1d_dout = new Float64Array(0);
   private flatten_dout = new Float64Array(0);
 
   constructor(options: ModelOptions = {}) {
@@ -60,16 +58,13 @@ export class Avg1 extends ModelBase {
 
   protected allocate(capacity: number): void {
     this.average_pooling1d_out = new Float64Array(capacity * 10);
-    this.flatten_out = new Float64Array(capacity * 10);
     this.dense_out = new Float64Array(capacity * 1);
-    this.average_pooling1d_dout = new Float64Array(capacity * 10);
     this.flatten_dout = new Float64Array(capacity * 10);
   }
 
   protected forward(x: Float32Array, n: number, training: boolean): Float64Array {
     const p = this.params;
     const average_pooling1d_out = this.average_pooling1d_out;
-    const flatten_out = this.flatten_out;
     const dense_out = this.dense_out;
     // average_pooling1d: AveragePooling1D, line 4
     {
@@ -97,36 +92,21 @@ export class Avg1 extends ModelBase {
           s_4_1 / ((9 <= 10 ? 9 : 10) - (0 >= 7 ? 0 : 7));
       }
     }
-    // flatten: Flatten, line 5
-    {
-      for (let b = 0; b < n; b++) {
-        flatten_out[b * 10] = average_pooling1d_out[b * 10]!;
-        flatten_out[b * 10 + 1] = average_pooling1d_out[b * 10 + 1]!;
-        flatten_out[b * 10 + 2] = average_pooling1d_out[b * 10 + 2]!;
-        flatten_out[b * 10 + 3] = average_pooling1d_out[b * 10 + 3]!;
-        flatten_out[b * 10 + 4] = average_pooling1d_out[b * 10 + 4]!;
-        flatten_out[b * 10 + 5] = average_pooling1d_out[b * 10 + 5]!;
-        flatten_out[b * 10 + 6] = average_pooling1d_out[b * 10 + 6]!;
-        flatten_out[b * 10 + 7] = average_pooling1d_out[b * 10 + 7]!;
-        flatten_out[b * 10 + 8] = average_pooling1d_out[b * 10 + 8]!;
-        flatten_out[b * 10 + 9] = average_pooling1d_out[b * 10 + 9]!;
-      }
-    }
     // dense: Dense, line 6
     {
       for (let b = 0; b < n; b++) {
         const acc_0_0 =
           p[10]! +
-          flatten_out[b * 10]! * p[0]! +
-          flatten_out[b * 10 + 1]! * p[1]! +
-          flatten_out[b * 10 + 2]! * p[2]! +
-          flatten_out[b * 10 + 3]! * p[3]! +
-          flatten_out[b * 10 + 4]! * p[4]! +
-          flatten_out[b * 10 + 5]! * p[5]! +
-          flatten_out[b * 10 + 6]! * p[6]! +
-          flatten_out[b * 10 + 7]! * p[7]! +
-          flatten_out[b * 10 + 8]! * p[8]! +
-          flatten_out[b * 10 + 9]! * p[9]!;
+          average_pooling1d_out[b * 10]! * p[0]! +
+          average_pooling1d_out[b * 10 + 1]! * p[1]! +
+          average_pooling1d_out[b * 10 + 2]! * p[2]! +
+          average_pooling1d_out[b * 10 + 3]! * p[3]! +
+          average_pooling1d_out[b * 10 + 4]! * p[4]! +
+          average_pooling1d_out[b * 10 + 5]! * p[5]! +
+          average_pooling1d_out[b * 10 + 6]! * p[6]! +
+          average_pooling1d_out[b * 10 + 7]! * p[7]! +
+          average_pooling1d_out[b * 10 + 8]! * p[8]! +
+          average_pooling1d_out[b * 10 + 9]! * p[9]!;
         dense_out[b] = acc_0_0;
       }
     }
@@ -136,8 +116,7 @@ export class Avg1 extends ModelBase {
   protected override backward(x: Float32Array, dOut: Float64Array, n: number): void {
     const p = this.params;
     const g = this.grads;
-    const flatten_out = this.flatten_out;
-    const average_pooling1d_dout = this.average_pooling1d_dout;
+    const average_pooling1d_out = this.average_pooling1d_out;
     const flatten_dout = this.flatten_dout;
     // dense: Dense, line 6 (backward)
     {
@@ -145,43 +124,43 @@ export class Avg1 extends ModelBase {
         g[10]! += dOut[b]!;
       }
       for (let b = 0; b < n; b++) {
-        const xv_0_0 = flatten_out[b * 10]!;
+        const xv_0_0 = average_pooling1d_out[b * 10]!;
         g[0]! += xv_0_0 * dOut[b]!;
       }
       for (let b = 0; b < n; b++) {
-        const xv_1_0 = flatten_out[b * 10 + 1]!;
+        const xv_1_0 = average_pooling1d_out[b * 10 + 1]!;
         g[1]! += xv_1_0 * dOut[b]!;
       }
       for (let b = 0; b < n; b++) {
-        const xv_2_0 = flatten_out[b * 10 + 2]!;
+        const xv_2_0 = average_pooling1d_out[b * 10 + 2]!;
         g[2]! += xv_2_0 * dOut[b]!;
       }
       for (let b = 0; b < n; b++) {
-        const xv_3_0 = flatten_out[b * 10 + 3]!;
+        const xv_3_0 = average_pooling1d_out[b * 10 + 3]!;
         g[3]! += xv_3_0 * dOut[b]!;
       }
       for (let b = 0; b < n; b++) {
-        const xv_4_0 = flatten_out[b * 10 + 4]!;
+        const xv_4_0 = average_pooling1d_out[b * 10 + 4]!;
         g[4]! += xv_4_0 * dOut[b]!;
       }
       for (let b = 0; b < n; b++) {
-        const xv_5_0 = flatten_out[b * 10 + 5]!;
+        const xv_5_0 = average_pooling1d_out[b * 10 + 5]!;
         g[5]! += xv_5_0 * dOut[b]!;
       }
       for (let b = 0; b < n; b++) {
-        const xv_6_0 = flatten_out[b * 10 + 6]!;
+        const xv_6_0 = average_pooling1d_out[b * 10 + 6]!;
         g[6]! += xv_6_0 * dOut[b]!;
       }
       for (let b = 0; b < n; b++) {
-        const xv_7_0 = flatten_out[b * 10 + 7]!;
+        const xv_7_0 = average_pooling1d_out[b * 10 + 7]!;
         g[7]! += xv_7_0 * dOut[b]!;
       }
       for (let b = 0; b < n; b++) {
-        const xv_8_0 = flatten_out[b * 10 + 8]!;
+        const xv_8_0 = average_pooling1d_out[b * 10 + 8]!;
         g[8]! += xv_8_0 * dOut[b]!;
       }
       for (let b = 0; b < n; b++) {
-        const xv_9_0 = flatten_out[b * 10 + 9]!;
+        const xv_9_0 = average_pooling1d_out[b * 10 + 9]!;
         g[9]! += xv_9_0 * dOut[b]!;
       }
       for (let b = 0; b < n; b++) {
@@ -205,21 +184,6 @@ export class Avg1 extends ModelBase {
         flatten_dout[b * 10 + 8] = s_0_8;
         const s_0_9 = dOut[b]! * p[9]!;
         flatten_dout[b * 10 + 9] = s_0_9;
-      }
-    }
-    // flatten: Flatten, line 5 (backward)
-    {
-      for (let b = 0; b < n; b++) {
-        average_pooling1d_dout[b * 10] = flatten_dout[b * 10]!;
-        average_pooling1d_dout[b * 10 + 1] = flatten_dout[b * 10 + 1]!;
-        average_pooling1d_dout[b * 10 + 2] = flatten_dout[b * 10 + 2]!;
-        average_pooling1d_dout[b * 10 + 3] = flatten_dout[b * 10 + 3]!;
-        average_pooling1d_dout[b * 10 + 4] = flatten_dout[b * 10 + 4]!;
-        average_pooling1d_dout[b * 10 + 5] = flatten_dout[b * 10 + 5]!;
-        average_pooling1d_dout[b * 10 + 6] = flatten_dout[b * 10 + 6]!;
-        average_pooling1d_dout[b * 10 + 7] = flatten_dout[b * 10 + 7]!;
-        average_pooling1d_dout[b * 10 + 8] = flatten_dout[b * 10 + 8]!;
-        average_pooling1d_dout[b * 10 + 9] = flatten_dout[b * 10 + 9]!;
       }
     }
   }

@@ -49,9 +49,7 @@ export class Avg2 extends ModelBase {
   static readonly inputShape: readonly number[] = [5, 5, 1];
   static readonly outputShape: readonly number[] = [2];
   private average_pooling2d_out = new Float64Array(0);
-  private flatten_out = new Float64Array(0);
   private dense_out = new Float64Array(0);
-  private average_pooling2d_dout = new Float64Array(0);
   private flatten_dout = new Float64Array(0);
   private dense_z = new Float64Array(0);
   private dense_dz = new Float64Array(0);
@@ -62,9 +60,7 @@ export class Avg2 extends ModelBase {
 
   protected allocate(capacity: number): void {
     this.average_pooling2d_out = new Float64Array(capacity * 9);
-    this.flatten_out = new Float64Array(capacity * 9);
     this.dense_out = new Float64Array(capacity * 2);
-    this.average_pooling2d_dout = new Float64Array(capacity * 9);
     this.flatten_dout = new Float64Array(capacity * 9);
     this.dense_z = new Float64Array(capacity * 2);
     this.dense_dz = new Float64Array(capacity * 2);
@@ -73,7 +69,6 @@ export class Avg2 extends ModelBase {
   protected forward(x: Float32Array, n: number, training: boolean): Float64Array {
     const p = this.params;
     const average_pooling2d_out = this.average_pooling2d_out;
-    const flatten_out = this.flatten_out;
     const dense_out = this.dense_out;
     const dense_z = this.dense_z;
     // average_pooling2d: AveragePooling2D, line 4
@@ -118,46 +113,32 @@ export class Avg2 extends ModelBase {
           s_2_2_0 / (((5 <= 6 ? 5 : 6) - (0 >= 4 ? 0 : 4)) * ((5 <= 6 ? 5 : 6) - (0 >= 4 ? 0 : 4)));
       }
     }
-    // flatten: Flatten, line 5
-    {
-      for (let b = 0; b < n; b++) {
-        flatten_out[b * 9] = average_pooling2d_out[b * 9]!;
-        flatten_out[b * 9 + 1] = average_pooling2d_out[b * 9 + 1]!;
-        flatten_out[b * 9 + 2] = average_pooling2d_out[b * 9 + 2]!;
-        flatten_out[b * 9 + 3] = average_pooling2d_out[b * 9 + 3]!;
-        flatten_out[b * 9 + 4] = average_pooling2d_out[b * 9 + 4]!;
-        flatten_out[b * 9 + 5] = average_pooling2d_out[b * 9 + 5]!;
-        flatten_out[b * 9 + 6] = average_pooling2d_out[b * 9 + 6]!;
-        flatten_out[b * 9 + 7] = average_pooling2d_out[b * 9 + 7]!;
-        flatten_out[b * 9 + 8] = average_pooling2d_out[b * 9 + 8]!;
-      }
-    }
     // dense: Dense, line 6
     {
       for (let b = 0; b < n; b++) {
         const acc_0_0 =
           p[18]! +
-          flatten_out[b * 9]! * p[0]! +
-          flatten_out[b * 9 + 1]! * p[2]! +
-          flatten_out[b * 9 + 2]! * p[4]! +
-          flatten_out[b * 9 + 3]! * p[6]! +
-          flatten_out[b * 9 + 4]! * p[8]! +
-          flatten_out[b * 9 + 5]! * p[10]! +
-          flatten_out[b * 9 + 6]! * p[12]! +
-          flatten_out[b * 9 + 7]! * p[14]! +
-          flatten_out[b * 9 + 8]! * p[16]!;
+          average_pooling2d_out[b * 9]! * p[0]! +
+          average_pooling2d_out[b * 9 + 1]! * p[2]! +
+          average_pooling2d_out[b * 9 + 2]! * p[4]! +
+          average_pooling2d_out[b * 9 + 3]! * p[6]! +
+          average_pooling2d_out[b * 9 + 4]! * p[8]! +
+          average_pooling2d_out[b * 9 + 5]! * p[10]! +
+          average_pooling2d_out[b * 9 + 6]! * p[12]! +
+          average_pooling2d_out[b * 9 + 7]! * p[14]! +
+          average_pooling2d_out[b * 9 + 8]! * p[16]!;
         dense_z[b * 2] = acc_0_0;
         const acc_0_1 =
           p[19]! +
-          flatten_out[b * 9]! * p[1]! +
-          flatten_out[b * 9 + 1]! * p[3]! +
-          flatten_out[b * 9 + 2]! * p[5]! +
-          flatten_out[b * 9 + 3]! * p[7]! +
-          flatten_out[b * 9 + 4]! * p[9]! +
-          flatten_out[b * 9 + 5]! * p[11]! +
-          flatten_out[b * 9 + 6]! * p[13]! +
-          flatten_out[b * 9 + 7]! * p[15]! +
-          flatten_out[b * 9 + 8]! * p[17]!;
+          average_pooling2d_out[b * 9]! * p[1]! +
+          average_pooling2d_out[b * 9 + 1]! * p[3]! +
+          average_pooling2d_out[b * 9 + 2]! * p[5]! +
+          average_pooling2d_out[b * 9 + 3]! * p[7]! +
+          average_pooling2d_out[b * 9 + 4]! * p[9]! +
+          average_pooling2d_out[b * 9 + 5]! * p[11]! +
+          average_pooling2d_out[b * 9 + 6]! * p[13]! +
+          average_pooling2d_out[b * 9 + 7]! * p[15]! +
+          average_pooling2d_out[b * 9 + 8]! * p[17]!;
         dense_z[b * 2 + 1] = acc_0_1;
       }
       for (let ab = 0; ab < n; ab++) {
@@ -183,8 +164,7 @@ export class Avg2 extends ModelBase {
   protected override backward(x: Float32Array, dOut: Float64Array, n: number): void {
     const p = this.params;
     const g = this.grads;
-    const flatten_out = this.flatten_out;
-    const average_pooling2d_dout = this.average_pooling2d_dout;
+    const average_pooling2d_out = this.average_pooling2d_out;
     const flatten_dout = this.flatten_dout;
     // dense: Dense, line 6 (backward)
     {
@@ -193,47 +173,47 @@ export class Avg2 extends ModelBase {
         g[19]! += dOut[b * 2 + 1]!;
       }
       for (let b = 0; b < n; b++) {
-        const xv_0_0 = flatten_out[b * 9]!;
+        const xv_0_0 = average_pooling2d_out[b * 9]!;
         g[0]! += xv_0_0 * dOut[b * 2]!;
         g[1]! += xv_0_0 * dOut[b * 2 + 1]!;
       }
       for (let b = 0; b < n; b++) {
-        const xv_1_0 = flatten_out[b * 9 + 1]!;
+        const xv_1_0 = average_pooling2d_out[b * 9 + 1]!;
         g[2]! += xv_1_0 * dOut[b * 2]!;
         g[3]! += xv_1_0 * dOut[b * 2 + 1]!;
       }
       for (let b = 0; b < n; b++) {
-        const xv_2_0 = flatten_out[b * 9 + 2]!;
+        const xv_2_0 = average_pooling2d_out[b * 9 + 2]!;
         g[4]! += xv_2_0 * dOut[b * 2]!;
         g[5]! += xv_2_0 * dOut[b * 2 + 1]!;
       }
       for (let b = 0; b < n; b++) {
-        const xv_3_0 = flatten_out[b * 9 + 3]!;
+        const xv_3_0 = average_pooling2d_out[b * 9 + 3]!;
         g[6]! += xv_3_0 * dOut[b * 2]!;
         g[7]! += xv_3_0 * dOut[b * 2 + 1]!;
       }
       for (let b = 0; b < n; b++) {
-        const xv_4_0 = flatten_out[b * 9 + 4]!;
+        const xv_4_0 = average_pooling2d_out[b * 9 + 4]!;
         g[8]! += xv_4_0 * dOut[b * 2]!;
         g[9]! += xv_4_0 * dOut[b * 2 + 1]!;
       }
       for (let b = 0; b < n; b++) {
-        const xv_5_0 = flatten_out[b * 9 + 5]!;
+        const xv_5_0 = average_pooling2d_out[b * 9 + 5]!;
         g[10]! += xv_5_0 * dOut[b * 2]!;
         g[11]! += xv_5_0 * dOut[b * 2 + 1]!;
       }
       for (let b = 0; b < n; b++) {
-        const xv_6_0 = flatten_out[b * 9 + 6]!;
+        const xv_6_0 = average_pooling2d_out[b * 9 + 6]!;
         g[12]! += xv_6_0 * dOut[b * 2]!;
         g[13]! += xv_6_0 * dOut[b * 2 + 1]!;
       }
       for (let b = 0; b < n; b++) {
-        const xv_7_0 = flatten_out[b * 9 + 7]!;
+        const xv_7_0 = average_pooling2d_out[b * 9 + 7]!;
         g[14]! += xv_7_0 * dOut[b * 2]!;
         g[15]! += xv_7_0 * dOut[b * 2 + 1]!;
       }
       for (let b = 0; b < n; b++) {
-        const xv_8_0 = flatten_out[b * 9 + 8]!;
+        const xv_8_0 = average_pooling2d_out[b * 9 + 8]!;
         g[16]! += xv_8_0 * dOut[b * 2]!;
         g[17]! += xv_8_0 * dOut[b * 2 + 1]!;
       }
@@ -256,20 +236,6 @@ export class Avg2 extends ModelBase {
         flatten_dout[b * 9 + 7] = s_0_7;
         const s_0_8 = dOut[b * 2]! * p[16]! + dOut[b * 2 + 1]! * p[17]!;
         flatten_dout[b * 9 + 8] = s_0_8;
-      }
-    }
-    // flatten: Flatten, line 5 (backward)
-    {
-      for (let b = 0; b < n; b++) {
-        average_pooling2d_dout[b * 9] = flatten_dout[b * 9]!;
-        average_pooling2d_dout[b * 9 + 1] = flatten_dout[b * 9 + 1]!;
-        average_pooling2d_dout[b * 9 + 2] = flatten_dout[b * 9 + 2]!;
-        average_pooling2d_dout[b * 9 + 3] = flatten_dout[b * 9 + 3]!;
-        average_pooling2d_dout[b * 9 + 4] = flatten_dout[b * 9 + 4]!;
-        average_pooling2d_dout[b * 9 + 5] = flatten_dout[b * 9 + 5]!;
-        average_pooling2d_dout[b * 9 + 6] = flatten_dout[b * 9 + 6]!;
-        average_pooling2d_dout[b * 9 + 7] = flatten_dout[b * 9 + 7]!;
-        average_pooling2d_dout[b * 9 + 8] = flatten_dout[b * 9 + 8]!;
       }
     }
   }

@@ -93,9 +93,9 @@ export class Normed extends ModelBase {
   private batch_normalization_out = new Float64Array(0);
   private activation_out = new Float64Array(0);
   private dense_1_out = new Float64Array(0);
-  private dense_dout = new Float64Array(0);
-  private batch_normalization_dout = new Float64Array(0);
   private activation_dout = new Float64Array(0);
+  private batch_normalization_dout = new Float64Array(0);
+  private dense_dout = new Float64Array(0);
   private batch_normalization_xhat = new Float64Array(0);
   private batch_normalization_inv = new Float64Array(0);
   private dense_1_z = new Float64Array(0);
@@ -110,9 +110,9 @@ export class Normed extends ModelBase {
     this.batch_normalization_out = new Float64Array(capacity * 3);
     this.activation_out = new Float64Array(capacity * 3);
     this.dense_1_out = new Float64Array(capacity * 2);
-    this.dense_dout = new Float64Array(capacity * 3);
-    this.batch_normalization_dout = new Float64Array(capacity * 3);
     this.activation_dout = new Float64Array(capacity * 3);
+    this.batch_normalization_dout = new Float64Array(capacity * 3);
+    this.dense_dout = new Float64Array(capacity * 3);
     this.batch_normalization_xhat = new Float64Array(capacity * 3);
     this.batch_normalization_inv = new Float64Array(capacity * 3);
     this.dense_1_z = new Float64Array(capacity * 2);
@@ -350,9 +350,9 @@ export class Normed extends ModelBase {
     const g = this.grads;
     const batch_normalization_out = this.batch_normalization_out;
     const activation_out = this.activation_out;
-    const dense_dout = this.dense_dout;
-    const batch_normalization_dout = this.batch_normalization_dout;
     const activation_dout = this.activation_dout;
+    const batch_normalization_dout = this.batch_normalization_dout;
+    const dense_dout = this.dense_dout;
     const batch_normalization_xhat = this.batch_normalization_xhat;
     const batch_normalization_inv = this.batch_normalization_inv;
     // dense_1: Dense, line 7 (backward)

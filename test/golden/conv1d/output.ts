@@ -59,9 +59,7 @@ export class Wave extends ModelBase {
   static readonly inputShape: readonly number[] = [8, 2];
   static readonly outputShape: readonly number[] = [1];
   private conv1d_out = new Float64Array(0);
-  private flatten_out = new Float64Array(0);
   private dense_out = new Float64Array(0);
-  private conv1d_dout = new Float64Array(0);
   private flatten_dout = new Float64Array(0);
   private conv1d_z = new Float64Array(0);
   private conv1d_dz = new Float64Array(0);
@@ -72,9 +70,7 @@ export class Wave extends ModelBase {
 
   protected allocate(capacity: number): void {
     this.conv1d_out = new Float64Array(capacity * 24);
-    this.flatten_out = new Float64Array(capacity * 24);
     this.dense_out = new Float64Array(capacity * 1);
-    this.conv1d_dout = new Float64Array(capacity * 24);
     this.flatten_dout = new Float64Array(capacity * 24);
     this.conv1d_z = new Float64Array(capacity * 24);
     this.conv1d_dz = new Float64Array(capacity * 24);
@@ -83,7 +79,6 @@ export class Wave extends ModelBase {
   protected forward(x: Float32Array, n: number, training: boolean): Float64Array {
     const p = this.params;
     const conv1d_out = this.conv1d_out;
-    const flatten_out = this.flatten_out;
     const dense_out = this.dense_out;
     const conv1d_z = this.conv1d_z;
     // conv1d: Conv1D, line 4
@@ -277,64 +272,35 @@ export class Wave extends ModelBase {
         conv1d_out[(b * 8 + 7) * 3 + 2] = acc_7_2 > 0 ? acc_7_2 : 0;
       }
     }
-    // flatten: Flatten, line 5
-    {
-      for (let b = 0; b < n; b++) {
-        flatten_out[b * 24] = conv1d_out[b * 24]!;
-        flatten_out[b * 24 + 1] = conv1d_out[b * 24 + 1]!;
-        flatten_out[b * 24 + 2] = conv1d_out[b * 24 + 2]!;
-        flatten_out[b * 24 + 3] = conv1d_out[b * 24 + 3]!;
-        flatten_out[b * 24 + 4] = conv1d_out[b * 24 + 4]!;
-        flatten_out[b * 24 + 5] = conv1d_out[b * 24 + 5]!;
-        flatten_out[b * 24 + 6] = conv1d_out[b * 24 + 6]!;
-        flatten_out[b * 24 + 7] = conv1d_out[b * 24 + 7]!;
-        flatten_out[b * 24 + 8] = conv1d_out[b * 24 + 8]!;
-        flatten_out[b * 24 + 9] = conv1d_out[b * 24 + 9]!;
-        flatten_out[b * 24 + 10] = conv1d_out[b * 24 + 10]!;
-        flatten_out[b * 24 + 11] = conv1d_out[b * 24 + 11]!;
-        flatten_out[b * 24 + 12] = conv1d_out[b * 24 + 12]!;
-        flatten_out[b * 24 + 13] = conv1d_out[b * 24 + 13]!;
-        flatten_out[b * 24 + 14] = conv1d_out[b * 24 + 14]!;
-        flatten_out[b * 24 + 15] = conv1d_out[b * 24 + 15]!;
-        flatten_out[b * 24 + 16] = conv1d_out[b * 24 + 16]!;
-        flatten_out[b * 24 + 17] = conv1d_out[b * 24 + 17]!;
-        flatten_out[b * 24 + 18] = conv1d_out[b * 24 + 18]!;
-        flatten_out[b * 24 + 19] = conv1d_out[b * 24 + 19]!;
-        flatten_out[b * 24 + 20] = conv1d_out[b * 24 + 20]!;
-        flatten_out[b * 24 + 21] = conv1d_out[b * 24 + 21]!;
-        flatten_out[b * 24 + 22] = conv1d_out[b * 24 + 22]!;
-        flatten_out[b * 24 + 23] = conv1d_out[b * 24 + 23]!;
-      }
-    }
     // dense: Dense, line 6
     {
       for (let b = 0; b < n; b++) {
         const acc_0_0 =
           p[45]! +
-          flatten_out[b * 24]! * p[21]! +
-          flatten_out[b * 24 + 1]! * p[22]! +
-          flatten_out[b * 24 + 2]! * p[23]! +
-          flatten_out[b * 24 + 3]! * p[24]! +
-          flatten_out[b * 24 + 4]! * p[25]! +
-          flatten_out[b * 24 + 5]! * p[26]! +
-          flatten_out[b * 24 + 6]! * p[27]! +
-          flatten_out[b * 24 + 7]! * p[28]! +
-          flatten_out[b * 24 + 8]! * p[29]! +
-          flatten_out[b * 24 + 9]! * p[30]! +
-          flatten_out[b * 24 + 10]! * p[31]! +
-          flatten_out[b * 24 + 11]! * p[32]! +
-          flatten_out[b * 24 + 12]! * p[33]! +
-          flatten_out[b * 24 + 13]! * p[34]! +
-          flatten_out[b * 24 + 14]! * p[35]! +
-          flatten_out[b * 24 + 15]! * p[36]! +
-          flatten_out[b * 24 + 16]! * p[37]! +
-          flatten_out[b * 24 + 17]! * p[38]! +
-          flatten_out[b * 24 + 18]! * p[39]! +
-          flatten_out[b * 24 + 19]! * p[40]! +
-          flatten_out[b * 24 + 20]! * p[41]! +
-          flatten_out[b * 24 + 21]! * p[42]! +
-          flatten_out[b * 24 + 22]! * p[43]! +
-          flatten_out[b * 24 + 23]! * p[44]!;
+          conv1d_out[b * 24]! * p[21]! +
+          conv1d_out[b * 24 + 1]! * p[22]! +
+          conv1d_out[b * 24 + 2]! * p[23]! +
+          conv1d_out[b * 24 + 3]! * p[24]! +
+          conv1d_out[b * 24 + 4]! * p[25]! +
+          conv1d_out[b * 24 + 5]! * p[26]! +
+          conv1d_out[b * 24 + 6]! * p[27]! +
+          conv1d_out[b * 24 + 7]! * p[28]! +
+          conv1d_out[b * 24 + 8]! * p[29]! +
+          conv1d_out[b * 24 + 9]! * p[30]! +
+          conv1d_out[b * 24 + 10]! * p[31]! +
+          conv1d_out[b * 24 + 11]! * p[32]! +
+          conv1d_out[b * 24 + 12]! * p[33]! +
+          conv1d_out[b * 24 + 13]! * p[34]! +
+          conv1d_out[b * 24 + 14]! * p[35]! +
+          conv1d_out[b * 24 + 15]! * p[36]! +
+          conv1d_out[b * 24 + 16]! * p[37]! +
+          conv1d_out[b * 24 + 17]! * p[38]! +
+          conv1d_out[b * 24 + 18]! * p[39]! +
+          conv1d_out[b * 24 + 19]! * p[40]! +
+          conv1d_out[b * 24 + 20]! * p[41]! +
+          conv1d_out[b * 24 + 21]! * p[42]! +
+          conv1d_out[b * 24 + 22]! * p[43]! +
+          conv1d_out[b * 24 + 23]! * p[44]!;
         dense_out[b] = acc_0_0;
       }
     }
@@ -344,8 +310,7 @@ export class Wave extends ModelBase {
   protected override backward(x: Float32Array, dOut: Float64Array, n: number): void {
     const p = this.params;
     const g = this.grads;
-    const flatten_out = this.flatten_out;
-    const conv1d_dout = this.conv1d_dout;
+    const conv1d_out = this.conv1d_out;
     const flatten_dout = this.flatten_dout;
     const conv1d_z = this.conv1d_z;
     const conv1d_dz = this.conv1d_dz;
@@ -355,99 +320,99 @@ export class Wave extends ModelBase {
         g[45]! += dOut[b]!;
       }
       for (let b = 0; b < n; b++) {
-        const xv_0_0 = flatten_out[b * 24]!;
+        const xv_0_0 = conv1d_out[b * 24]!;
         g[21]! += xv_0_0 * dOut[b]!;
       }
       for (let b = 0; b < n; b++) {
-        const xv_1_0 = flatten_out[b * 24 + 1]!;
+        const xv_1_0 = conv1d_out[b * 24 + 1]!;
         g[22]! += xv_1_0 * dOut[b]!;
       }
       for (let b = 0; b < n; b++) {
-        const xv_2_0 = flatten_out[b * 24 + 2]!;
+        const xv_2_0 = conv1d_out[b * 24 + 2]!;
         g[23]! += xv_2_0 * dOut[b]!;
       }
       for (let b = 0; b < n; b++) {
-        const xv_3_0 = flatten_out[b * 24 + 3]!;
+        const xv_3_0 = conv1d_out[b * 24 + 3]!;
         g[24]! += xv_3_0 * dOut[b]!;
       }
       for (let b = 0; b < n; b++) {
-        const xv_4_0 = flatten_out[b * 24 + 4]!;
+        const xv_4_0 = conv1d_out[b * 24 + 4]!;
         g[25]! += xv_4_0 * dOut[b]!;
       }
       for (let b = 0; b < n; b++) {
-        const xv_5_0 = flatten_out[b * 24 + 5]!;
+        const xv_5_0 = conv1d_out[b * 24 + 5]!;
         g[26]! += xv_5_0 * dOut[b]!;
       }
       for (let b = 0; b < n; b++) {
-        const xv_6_0 = flatten_out[b * 24 + 6]!;
+        const xv_6_0 = conv1d_out[b * 24 + 6]!;
         g[27]! += xv_6_0 * dOut[b]!;
       }
       for (let b = 0; b < n; b++) {
-        const xv_7_0 = flatten_out[b * 24 + 7]!;
+        const xv_7_0 = conv1d_out[b * 24 + 7]!;
         g[28]! += xv_7_0 * dOut[b]!;
       }
       for (let b = 0; b < n; b++) {
-        const xv_8_0 = flatten_out[b * 24 + 8]!;
+        const xv_8_0 = conv1d_out[b * 24 + 8]!;
         g[29]! += xv_8_0 * dOut[b]!;
       }
       for (let b = 0; b < n; b++) {
-        const xv_9_0 = flatten_out[b * 24 + 9]!;
+        const xv_9_0 = conv1d_out[b * 24 + 9]!;
         g[30]! += xv_9_0 * dOut[b]!;
       }
       for (let b = 0; b < n; b++) {
-        const xv_10_0 = flatten_out[b * 24 + 10]!;
+        const xv_10_0 = conv1d_out[b * 24 + 10]!;
         g[31]! += xv_10_0 * dOut[b]!;
       }
       for (let b = 0; b < n; b++) {
-        const xv_11_0 = flatten_out[b * 24 + 11]!;
+        const xv_11_0 = conv1d_out[b * 24 + 11]!;
         g[32]! += xv_11_0 * dOut[b]!;
       }
       for (let b = 0; b < n; b++) {
-        const xv_12_0 = flatten_out[b * 24 + 12]!;
+        const xv_12_0 = conv1d_out[b * 24 + 12]!;
         g[33]! += xv_12_0 * dOut[b]!;
       }
       for (let b = 0; b < n; b++) {
-        const xv_13_0 = flatten_out[b * 24 + 13]!;
+        const xv_13_0 = conv1d_out[b * 24 + 13]!;
         g[34]! += xv_13_0 * dOut[b]!;
       }
       for (let b = 0; b < n; b++) {
-        const xv_14_0 = flatten_out[b * 24 + 14]!;
+        const xv_14_0 = conv1d_out[b * 24 + 14]!;
         g[35]! += xv_14_0 * dOut[b]!;
       }
       for (let b = 0; b < n; b++) {
-        const xv_15_0 = flatten_out[b * 24 + 15]!;
+        const xv_15_0 = conv1d_out[b * 24 + 15]!;
         g[36]! += xv_15_0 * dOut[b]!;
       }
       for (let b = 0; b < n; b++) {
-        const xv_16_0 = flatten_out[b * 24 + 16]!;
+        const xv_16_0 = conv1d_out[b * 24 + 16]!;
         g[37]! += xv_16_0 * dOut[b]!;
       }
       for (let b = 0; b < n; b++) {
-        const xv_17_0 = flatten_out[b * 24 + 17]!;
+        const xv_17_0 = conv1d_out[b * 24 + 17]!;
         g[38]! += xv_17_0 * dOut[b]!;
       }
       for (let b = 0; b < n; b++) {
-        const xv_18_0 = flatten_out[b * 24 + 18]!;
+        const xv_18_0 = conv1d_out[b * 24 + 18]!;
         g[39]! += xv_18_0 * dOut[b]!;
       }
       for (let b = 0; b < n; b++) {
-        const xv_19_0 = flatten_out[b * 24 + 19]!;
+        const xv_19_0 = conv1d_out[b * 24 + 19]!;
         g[40]! += xv_19_0 * dOut[b]!;
       }
       for (let b = 0; b < n; b++) {
-        const xv_20_0 = flatten_out[b * 24 + 20]!;
+        const xv_20_0 = conv1d_out[b * 24 + 20]!;
         g[41]! += xv_20_0 * dOut[b]!;
       }
       for (let b = 0; b < n; b++) {
-        const xv_21_0 = flatten_out[b * 24 + 21]!;
+        const xv_21_0 = conv1d_out[b * 24 + 21]!;
         g[42]! += xv_21_0 * dOut[b]!;
       }
       for (let b = 0; b < n; b++) {
-        const xv_22_0 = flatten_out[b * 24 + 22]!;
+        const xv_22_0 = conv1d_out[b * 24 + 22]!;
         g[43]! += xv_22_0 * dOut[b]!;
       }
       for (let b = 0; b < n; b++) {
-        const xv_23_0 = flatten_out[b * 24 + 23]!;
+        const xv_23_0 = conv1d_out[b * 24 + 23]!;
         g[44]! += xv_23_0 * dOut[b]!;
       }
       for (let b = 0; b < n; b++) {
@@ -501,85 +466,56 @@ export class Wave extends ModelBase {
         flatten_dout[b * 24 + 23] = s_0_23;
       }
     }
-    // flatten: Flatten, line 5 (backward)
-    {
-      for (let b = 0; b < n; b++) {
-        conv1d_dout[b * 24] = flatten_dout[b * 24]!;
-        conv1d_dout[b * 24 + 1] = flatten_dout[b * 24 + 1]!;
-        conv1d_dout[b * 24 + 2] = flatten_dout[b * 24 + 2]!;
-        conv1d_dout[b * 24 + 3] = flatten_dout[b * 24 + 3]!;
-        conv1d_dout[b * 24 + 4] = flatten_dout[b * 24 + 4]!;
-        conv1d_dout[b * 24 + 5] = flatten_dout[b * 24 + 5]!;
-        conv1d_dout[b * 24 + 6] = flatten_dout[b * 24 + 6]!;
-        conv1d_dout[b * 24 + 7] = flatten_dout[b * 24 + 7]!;
-        conv1d_dout[b * 24 + 8] = flatten_dout[b * 24 + 8]!;
-        conv1d_dout[b * 24 + 9] = flatten_dout[b * 24 + 9]!;
-        conv1d_dout[b * 24 + 10] = flatten_dout[b * 24 + 10]!;
-        conv1d_dout[b * 24 + 11] = flatten_dout[b * 24 + 11]!;
-        conv1d_dout[b * 24 + 12] = flatten_dout[b * 24 + 12]!;
-        conv1d_dout[b * 24 + 13] = flatten_dout[b * 24 + 13]!;
-        conv1d_dout[b * 24 + 14] = flatten_dout[b * 24 + 14]!;
-        conv1d_dout[b * 24 + 15] = flatten_dout[b * 24 + 15]!;
-        conv1d_dout[b * 24 + 16] = flatten_dout[b * 24 + 16]!;
-        conv1d_dout[b * 24 + 17] = flatten_dout[b * 24 + 17]!;
-        conv1d_dout[b * 24 + 18] = flatten_dout[b * 24 + 18]!;
-        conv1d_dout[b * 24 + 19] = flatten_dout[b * 24 + 19]!;
-        conv1d_dout[b * 24 + 20] = flatten_dout[b * 24 + 20]!;
-        conv1d_dout[b * 24 + 21] = flatten_dout[b * 24 + 21]!;
-        conv1d_dout[b * 24 + 22] = flatten_dout[b * 24 + 22]!;
-        conv1d_dout[b * 24 + 23] = flatten_dout[b * 24 + 23]!;
-      }
-    }
     // conv1d: Conv1D, line 4 (backward)
     {
       for (let ab = 0; ab < n; ab++) {
-        conv1d_dz[ab * 8 * 3] = conv1d_z[ab * 8 * 3]! > 0 ? conv1d_dout[ab * 8 * 3]! : 0;
+        conv1d_dz[ab * 8 * 3] = conv1d_z[ab * 8 * 3]! > 0 ? flatten_dout[ab * 8 * 3]! : 0;
         conv1d_dz[ab * 8 * 3 + 1] =
-          conv1d_z[ab * 8 * 3 + 1]! > 0 ? conv1d_dout[ab * 8 * 3 + 1]! : 0;
+          conv1d_z[ab * 8 * 3 + 1]! > 0 ? flatten_dout[ab * 8 * 3 + 1]! : 0;
         conv1d_dz[ab * 8 * 3 + 2] =
-          conv1d_z[ab * 8 * 3 + 2]! > 0 ? conv1d_dout[ab * 8 * 3 + 2]! : 0;
+          conv1d_z[ab * 8 * 3 + 2]! > 0 ? flatten_dout[ab * 8 * 3 + 2]! : 0;
         conv1d_dz[(ab * 8 + 1) * 3] =
-          conv1d_z[(ab * 8 + 1) * 3]! > 0 ? conv1d_dout[(ab * 8 + 1) * 3]! : 0;
+          conv1d_z[(ab * 8 + 1) * 3]! > 0 ? flatten_dout[(ab * 8 + 1) * 3]! : 0;
         conv1d_dz[(ab * 8 + 1) * 3 + 1] =
-          conv1d_z[(ab * 8 + 1) * 3 + 1]! > 0 ? conv1d_dout[(ab * 8 + 1) * 3 + 1]! : 0;
+          conv1d_z[(ab * 8 + 1) * 3 + 1]! > 0 ? flatten_dout[(ab * 8 + 1) * 3 + 1]! : 0;
         conv1d_dz[(ab * 8 + 1) * 3 + 2] =
-          conv1d_z[(ab * 8 + 1) * 3 + 2]! > 0 ? conv1d_dout[(ab * 8 + 1) * 3 + 2]! : 0;
+          conv1d_z[(ab * 8 + 1) * 3 + 2]! > 0 ? flatten_dout[(ab * 8 + 1) * 3 + 2]! : 0;
         conv1d_dz[(ab * 8 + 2) * 3] =
-          conv1d_z[(ab * 8 + 2) * 3]! > 0 ? conv1d_dout[(ab * 8 + 2) * 3]! : 0;
+          conv1d_z[(ab * 8 + 2) * 3]! > 0 ? flatten_dout[(ab * 8 + 2) * 3]! : 0;
         conv1d_dz[(ab * 8 + 2) * 3 + 1] =
-          conv1d_z[(ab * 8 + 2) * 3 + 1]! > 0 ? conv1d_dout[(ab * 8 + 2) * 3 + 1]! : 0;
+          conv1d_z[(ab * 8 + 2) * 3 + 1]! > 0 ? flatten_dout[(ab * 8 + 2) * 3 + 1]! : 0;
         conv1d_dz[(ab * 8 + 2) * 3 + 2] =
-          conv1d_z[(ab * 8 + 2) * 3 + 2]! > 0 ? conv1d_dout[(ab * 8 + 2) * 3 + 2]! : 0;
+          conv1d_z[(ab * 8 + 2) * 3 + 2]! > 0 ? flatten_dout[(ab * 8 + 2) * 3 + 2]! : 0;
         conv1d_dz[(ab * 8 + 3) * 3] =
-          conv1d_z[(ab * 8 + 3) * 3]! > 0 ? conv1d_dout[(ab * 8 + 3) * 3]! : 0;
+          conv1d_z[(ab * 8 + 3) * 3]! > 0 ? flatten_dout[(ab * 8 + 3) * 3]! : 0;
         conv1d_dz[(ab * 8 + 3) * 3 + 1] =
-          conv1d_z[(ab * 8 + 3) * 3 + 1]! > 0 ? conv1d_dout[(ab * 8 + 3) * 3 + 1]! : 0;
+          conv1d_z[(ab * 8 + 3) * 3 + 1]! > 0 ? flatten_dout[(ab * 8 + 3) * 3 + 1]! : 0;
         conv1d_dz[(ab * 8 + 3) * 3 + 2] =
-          conv1d_z[(ab * 8 + 3) * 3 + 2]! > 0 ? conv1d_dout[(ab * 8 + 3) * 3 + 2]! : 0;
+          conv1d_z[(ab * 8 + 3) * 3 + 2]! > 0 ? flatten_dout[(ab * 8 + 3) * 3 + 2]! : 0;
         conv1d_dz[(ab * 8 + 4) * 3] =
-          conv1d_z[(ab * 8 + 4) * 3]! > 0 ? conv1d_dout[(ab * 8 + 4) * 3]! : 0;
+          conv1d_z[(ab * 8 + 4) * 3]! > 0 ? flatten_dout[(ab * 8 + 4) * 3]! : 0;
         conv1d_dz[(ab * 8 + 4) * 3 + 1] =
-          conv1d_z[(ab * 8 + 4) * 3 + 1]! > 0 ? conv1d_dout[(ab * 8 + 4) * 3 + 1]! : 0;
+          conv1d_z[(ab * 8 + 4) * 3 + 1]! > 0 ? flatten_dout[(ab * 8 + 4) * 3 + 1]! : 0;
         conv1d_dz[(ab * 8 + 4) * 3 + 2] =
-          conv1d_z[(ab * 8 + 4) * 3 + 2]! > 0 ? conv1d_dout[(ab * 8 + 4) * 3 + 2]! : 0;
+          conv1d_z[(ab * 8 + 4) * 3 + 2]! > 0 ? flatten_dout[(ab * 8 + 4) * 3 + 2]! : 0;
         conv1d_dz[(ab * 8 + 5) * 3] =
-          conv1d_z[(ab * 8 + 5) * 3]! > 0 ? conv1d_dout[(ab * 8 + 5) * 3]! : 0;
+          conv1d_z[(ab * 8 + 5) * 3]! > 0 ? flatten_dout[(ab * 8 + 5) * 3]! : 0;
         conv1d_dz[(ab * 8 + 5) * 3 + 1] =
-          conv1d_z[(ab * 8 + 5) * 3 + 1]! > 0 ? conv1d_dout[(ab * 8 + 5) * 3 + 1]! : 0;
+          conv1d_z[(ab * 8 + 5) * 3 + 1]! > 0 ? flatten_dout[(ab * 8 + 5) * 3 + 1]! : 0;
         conv1d_dz[(ab * 8 + 5) * 3 + 2] =
-          conv1d_z[(ab * 8 + 5) * 3 + 2]! > 0 ? conv1d_dout[(ab * 8 + 5) * 3 + 2]! : 0;
+          conv1d_z[(ab * 8 + 5) * 3 + 2]! > 0 ? flatten_dout[(ab * 8 + 5) * 3 + 2]! : 0;
         conv1d_dz[(ab * 8 + 6) * 3] =
-          conv1d_z[(ab * 8 + 6) * 3]! > 0 ? conv1d_dout[(ab * 8 + 6) * 3]! : 0;
+          conv1d_z[(ab * 8 + 6) * 3]! > 0 ? flatten_dout[(ab * 8 + 6) * 3]! : 0;
         conv1d_dz[(ab * 8 + 6) * 3 + 1] =
-          conv1d_z[(ab * 8 + 6) * 3 + 1]! > 0 ? conv1d_dout[(ab * 8 + 6) * 3 + 1]! : 0;
+          conv1d_z[(ab * 8 + 6) * 3 + 1]! > 0 ? flatten_dout[(ab * 8 + 6) * 3 + 1]! : 0;
         conv1d_dz[(ab * 8 + 6) * 3 + 2] =
-          conv1d_z[(ab * 8 + 6) * 3 + 2]! > 0 ? conv1d_dout[(ab * 8 + 6) * 3 + 2]! : 0;
+          conv1d_z[(ab * 8 + 6) * 3 + 2]! > 0 ? flatten_dout[(ab * 8 + 6) * 3 + 2]! : 0;
         conv1d_dz[(ab * 8 + 7) * 3] =
-          conv1d_z[(ab * 8 + 7) * 3]! > 0 ? conv1d_dout[(ab * 8 + 7) * 3]! : 0;
+          conv1d_z[(ab * 8 + 7) * 3]! > 0 ? flatten_dout[(ab * 8 + 7) * 3]! : 0;
         conv1d_dz[(ab * 8 + 7) * 3 + 1] =
-          conv1d_z[(ab * 8 + 7) * 3 + 1]! > 0 ? conv1d_dout[(ab * 8 + 7) * 3 + 1]! : 0;
+          conv1d_z[(ab * 8 + 7) * 3 + 1]! > 0 ? flatten_dout[(ab * 8 + 7) * 3 + 1]! : 0;
         conv1d_dz[(ab * 8 + 7) * 3 + 2] =
-          conv1d_z[(ab * 8 + 7) * 3 + 2]! > 0 ? conv1d_dout[(ab * 8 + 7) * 3 + 2]! : 0;
+          conv1d_z[(ab * 8 + 7) * 3 + 2]! > 0 ? flatten_dout[(ab * 8 + 7) * 3 + 2]! : 0;
       }
       for (let b = 0; b < n; b++) {
         g[18]! += conv1d_dz[b * 8 * 3]!;

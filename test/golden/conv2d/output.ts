@@ -69,11 +69,9 @@ export class Digits extends ModelBase {
   static readonly outputShape: readonly number[] = [3];
   private conv2d_out = new Float64Array(0);
   private conv2d_1_out = new Float64Array(0);
-  private flatten_out = new Float64Array(0);
   private dense_out = new Float64Array(0);
-  private conv2d_dout = new Float64Array(0);
-  private conv2d_1_dout = new Float64Array(0);
   private flatten_dout = new Float64Array(0);
+  private conv2d_dout = new Float64Array(0);
   private conv2d_z = new Float64Array(0);
   private conv2d_dz = new Float64Array(0);
   private dense_z = new Float64Array(0);
@@ -86,11 +84,9 @@ export class Digits extends ModelBase {
   protected allocate(capacity: number): void {
     this.conv2d_out = new Float64Array(capacity * 72);
     this.conv2d_1_out = new Float64Array(capacity * 8);
-    this.flatten_out = new Float64Array(capacity * 8);
     this.dense_out = new Float64Array(capacity * 3);
-    this.conv2d_dout = new Float64Array(capacity * 72);
-    this.conv2d_1_dout = new Float64Array(capacity * 8);
     this.flatten_dout = new Float64Array(capacity * 8);
+    this.conv2d_dout = new Float64Array(capacity * 72);
     this.conv2d_z = new Float64Array(capacity * 72);
     this.conv2d_dz = new Float64Array(capacity * 72);
     this.dense_z = new Float64Array(capacity * 3);
@@ -101,7 +97,6 @@ export class Digits extends ModelBase {
     const p = this.params;
     const conv2d_out = this.conv2d_out;
     const conv2d_1_out = this.conv2d_1_out;
-    const flatten_out = this.flatten_out;
     const dense_out = this.dense_out;
     const conv2d_z = this.conv2d_z;
     const dense_z = this.dense_z;
@@ -112,17 +107,16 @@ export class Digits extends ModelBase {
           for (let o1 = 0; o1 < 6; o1++) {
             for (let f = 0; f < 2; f++) {
               let acc = p[f + 18]!;
-              for (let t0_ = 0; t0_ < 3; t0_++) {
-                for (let t1_ = 0; t1_ < 3; t1_++) {
+              for (let t0 = 0; t0 < 3; t0++) {
+                for (let t1 = 0; t1 < 3; t1++) {
                   if (
-                    o0 + t0_ + -1 >= 0 &&
-                    o0 + t0_ + -1 < 6 &&
-                    o1 + t1_ + -1 >= 0 &&
-                    o1 + t1_ + -1 < 6
+                    o0 + t0 + -1 >= 0 &&
+                    o0 + t0 + -1 < 6 &&
+                    o1 + t1 + -1 >= 0 &&
+                    o1 + t1 + -1 < 6
                   ) {
                     acc +=
-                      x[(b * 6 + (o0 + t0_ + -1)) * 6 + (o1 + t1_ + -1)]! *
-                      p[(t0_ * 3 + t1_) * 2 + f]!;
+                      x[(b * 6 + (o0 + t0 + -1)) * 6 + (o1 + t1 + -1)]! * p[(t0 * 3 + t1) * 2 + f]!;
                   }
                 }
               }
@@ -298,54 +292,41 @@ export class Digits extends ModelBase {
         conv2d_1_out[((b * 2 + 1) * 2 + 1) * 2 + 1] = acc_1_1_1;
       }
     }
-    // flatten: Flatten, line 6
-    {
-      for (let b = 0; b < n; b++) {
-        flatten_out[b * 8] = conv2d_1_out[b * 8]!;
-        flatten_out[b * 8 + 1] = conv2d_1_out[b * 8 + 1]!;
-        flatten_out[b * 8 + 2] = conv2d_1_out[b * 8 + 2]!;
-        flatten_out[b * 8 + 3] = conv2d_1_out[b * 8 + 3]!;
-        flatten_out[b * 8 + 4] = conv2d_1_out[b * 8 + 4]!;
-        flatten_out[b * 8 + 5] = conv2d_1_out[b * 8 + 5]!;
-        flatten_out[b * 8 + 6] = conv2d_1_out[b * 8 + 6]!;
-        flatten_out[b * 8 + 7] = conv2d_1_out[b * 8 + 7]!;
-      }
-    }
     // dense: Dense, line 7
     {
       for (let b = 0; b < n; b++) {
         const acc_0_0 =
           p[80]! +
-          flatten_out[b * 8]! * p[56]! +
-          flatten_out[b * 8 + 1]! * p[59]! +
-          flatten_out[b * 8 + 2]! * p[62]! +
-          flatten_out[b * 8 + 3]! * p[65]! +
-          flatten_out[b * 8 + 4]! * p[68]! +
-          flatten_out[b * 8 + 5]! * p[71]! +
-          flatten_out[b * 8 + 6]! * p[74]! +
-          flatten_out[b * 8 + 7]! * p[77]!;
+          conv2d_1_out[b * 8]! * p[56]! +
+          conv2d_1_out[b * 8 + 1]! * p[59]! +
+          conv2d_1_out[b * 8 + 2]! * p[62]! +
+          conv2d_1_out[b * 8 + 3]! * p[65]! +
+          conv2d_1_out[b * 8 + 4]! * p[68]! +
+          conv2d_1_out[b * 8 + 5]! * p[71]! +
+          conv2d_1_out[b * 8 + 6]! * p[74]! +
+          conv2d_1_out[b * 8 + 7]! * p[77]!;
         dense_z[b * 3] = acc_0_0;
         const acc_0_1 =
           p[81]! +
-          flatten_out[b * 8]! * p[57]! +
-          flatten_out[b * 8 + 1]! * p[60]! +
-          flatten_out[b * 8 + 2]! * p[63]! +
-          flatten_out[b * 8 + 3]! * p[66]! +
-          flatten_out[b * 8 + 4]! * p[69]! +
-          flatten_out[b * 8 + 5]! * p[72]! +
-          flatten_out[b * 8 + 6]! * p[75]! +
-          flatten_out[b * 8 + 7]! * p[78]!;
+          conv2d_1_out[b * 8]! * p[57]! +
+          conv2d_1_out[b * 8 + 1]! * p[60]! +
+          conv2d_1_out[b * 8 + 2]! * p[63]! +
+          conv2d_1_out[b * 8 + 3]! * p[66]! +
+          conv2d_1_out[b * 8 + 4]! * p[69]! +
+          conv2d_1_out[b * 8 + 5]! * p[72]! +
+          conv2d_1_out[b * 8 + 6]! * p[75]! +
+          conv2d_1_out[b * 8 + 7]! * p[78]!;
         dense_z[b * 3 + 1] = acc_0_1;
         const acc_0_2 =
           p[82]! +
-          flatten_out[b * 8]! * p[58]! +
-          flatten_out[b * 8 + 1]! * p[61]! +
-          flatten_out[b * 8 + 2]! * p[64]! +
-          flatten_out[b * 8 + 3]! * p[67]! +
-          flatten_out[b * 8 + 4]! * p[70]! +
-          flatten_out[b * 8 + 5]! * p[73]! +
-          flatten_out[b * 8 + 6]! * p[76]! +
-          flatten_out[b * 8 + 7]! * p[79]!;
+          conv2d_1_out[b * 8]! * p[58]! +
+          conv2d_1_out[b * 8 + 1]! * p[61]! +
+          conv2d_1_out[b * 8 + 2]! * p[64]! +
+          conv2d_1_out[b * 8 + 3]! * p[67]! +
+          conv2d_1_out[b * 8 + 4]! * p[70]! +
+          conv2d_1_out[b * 8 + 5]! * p[73]! +
+          conv2d_1_out[b * 8 + 6]! * p[76]! +
+          conv2d_1_out[b * 8 + 7]! * p[79]!;
         dense_z[b * 3 + 2] = acc_0_2;
       }
       for (let ab = 0; ab < n; ab++) {
@@ -376,10 +357,9 @@ export class Digits extends ModelBase {
     const p = this.params;
     const g = this.grads;
     const conv2d_out = this.conv2d_out;
-    const flatten_out = this.flatten_out;
-    const conv2d_dout = this.conv2d_dout;
-    const conv2d_1_dout = this.conv2d_1_dout;
+    const conv2d_1_out = this.conv2d_1_out;
     const flatten_dout = this.flatten_dout;
+    const conv2d_dout = this.conv2d_dout;
     const conv2d_z = this.conv2d_z;
     const conv2d_dz = this.conv2d_dz;
     // dense: Dense, line 7 (backward)
@@ -390,49 +370,49 @@ export class Digits extends ModelBase {
         g[82]! += dOut[b * 3 + 2]!;
       }
       for (let b = 0; b < n; b++) {
-        const xv_0_0 = flatten_out[b * 8]!;
+        const xv_0_0 = conv2d_1_out[b * 8]!;
         g[56]! += xv_0_0 * dOut[b * 3]!;
         g[57]! += xv_0_0 * dOut[b * 3 + 1]!;
         g[58]! += xv_0_0 * dOut[b * 3 + 2]!;
       }
       for (let b = 0; b < n; b++) {
-        const xv_1_0 = flatten_out[b * 8 + 1]!;
+        const xv_1_0 = conv2d_1_out[b * 8 + 1]!;
         g[59]! += xv_1_0 * dOut[b * 3]!;
         g[60]! += xv_1_0 * dOut[b * 3 + 1]!;
         g[61]! += xv_1_0 * dOut[b * 3 + 2]!;
       }
       for (let b = 0; b < n; b++) {
-        const xv_2_0 = flatten_out[b * 8 + 2]!;
+        const xv_2_0 = conv2d_1_out[b * 8 + 2]!;
         g[62]! += xv_2_0 * dOut[b * 3]!;
         g[63]! += xv_2_0 * dOut[b * 3 + 1]!;
         g[64]! += xv_2_0 * dOut[b * 3 + 2]!;
       }
       for (let b = 0; b < n; b++) {
-        const xv_3_0 = flatten_out[b * 8 + 3]!;
+        const xv_3_0 = conv2d_1_out[b * 8 + 3]!;
         g[65]! += xv_3_0 * dOut[b * 3]!;
         g[66]! += xv_3_0 * dOut[b * 3 + 1]!;
         g[67]! += xv_3_0 * dOut[b * 3 + 2]!;
       }
       for (let b = 0; b < n; b++) {
-        const xv_4_0 = flatten_out[b * 8 + 4]!;
+        const xv_4_0 = conv2d_1_out[b * 8 + 4]!;
         g[68]! += xv_4_0 * dOut[b * 3]!;
         g[69]! += xv_4_0 * dOut[b * 3 + 1]!;
         g[70]! += xv_4_0 * dOut[b * 3 + 2]!;
       }
       for (let b = 0; b < n; b++) {
-        const xv_5_0 = flatten_out[b * 8 + 5]!;
+        const xv_5_0 = conv2d_1_out[b * 8 + 5]!;
         g[71]! += xv_5_0 * dOut[b * 3]!;
         g[72]! += xv_5_0 * dOut[b * 3 + 1]!;
         g[73]! += xv_5_0 * dOut[b * 3 + 2]!;
       }
       for (let b = 0; b < n; b++) {
-        const xv_6_0 = flatten_out[b * 8 + 6]!;
+        const xv_6_0 = conv2d_1_out[b * 8 + 6]!;
         g[74]! += xv_6_0 * dOut[b * 3]!;
         g[75]! += xv_6_0 * dOut[b * 3 + 1]!;
         g[76]! += xv_6_0 * dOut[b * 3 + 2]!;
       }
       for (let b = 0; b < n; b++) {
-        const xv_7_0 = flatten_out[b * 8 + 7]!;
+        const xv_7_0 = conv2d_1_out[b * 8 + 7]!;
         g[77]! += xv_7_0 * dOut[b * 3]!;
         g[78]! += xv_7_0 * dOut[b * 3 + 1]!;
         g[79]! += xv_7_0 * dOut[b * 3 + 2]!;
@@ -456,19 +436,6 @@ export class Digits extends ModelBase {
         flatten_dout[b * 8 + 7] = s_0_7;
       }
     }
-    // flatten: Flatten, line 6 (backward)
-    {
-      for (let b = 0; b < n; b++) {
-        conv2d_1_dout[b * 8] = flatten_dout[b * 8]!;
-        conv2d_1_dout[b * 8 + 1] = flatten_dout[b * 8 + 1]!;
-        conv2d_1_dout[b * 8 + 2] = flatten_dout[b * 8 + 2]!;
-        conv2d_1_dout[b * 8 + 3] = flatten_dout[b * 8 + 3]!;
-        conv2d_1_dout[b * 8 + 4] = flatten_dout[b * 8 + 4]!;
-        conv2d_1_dout[b * 8 + 5] = flatten_dout[b * 8 + 5]!;
-        conv2d_1_dout[b * 8 + 6] = flatten_dout[b * 8 + 6]!;
-        conv2d_1_dout[b * 8 + 7] = flatten_dout[b * 8 + 7]!;
-      }
-    }
     // conv2d_1: Conv2D, line 5 (backward)
     {
       for (let b = 0; b < n; b++) {
@@ -479,21 +446,20 @@ export class Digits extends ModelBase {
       for (let b = 0; b < n; b++) {
         for (let o0 = 0; o0 < 2; o0++) {
           for (let o1 = 0; o1 < 2; o1++) {
-            for (let t0_ = 0; t0_ < 3; t0_++) {
-              for (let t1_ = 0; t1_ < 3; t1_++) {
+            for (let t0 = 0; t0 < 3; t0++) {
+              for (let t1 = 0; t1 < 3; t1++) {
                 for (let ci = 0; ci < 2; ci++) {
-                  const xv = conv2d_out[((b * 6 + (o0 * 2 + t0_)) * 6 + (o1 * 2 + t1_)) * 2 + ci]!;
-                  for (let f = 0; f < 2; f++) {
-                    g[((t0_ * 3 + t1_) * 2 + ci) * 2 + f + 20]! +=
-                      xv * conv2d_1_dout[((b * 2 + o0) * 2 + o1) * 2 + f]!;
-                  }
-                  let gx = 0;
-                  for (let f = 0; f < 2; f++) {
-                    gx +=
-                      conv2d_1_dout[((b * 2 + o0) * 2 + o1) * 2 + f]! *
-                      p[((t0_ * 3 + t1_) * 2 + ci) * 2 + f + 20]!;
-                  }
-                  conv2d_dout[((b * 6 + (o0 * 2 + t0_)) * 6 + (o1 * 2 + t1_)) * 2 + ci]! += gx;
+                  const xv = conv2d_out[((b * 6 + (o0 * 2 + t0)) * 6 + (o1 * 2 + t1)) * 2 + ci]!;
+                  g[((t0 * 3 + t1) * 2 + ci) * 2 + 20]! +=
+                    xv * flatten_dout[((b * 2 + o0) * 2 + o1) * 2]!;
+                  g[((t0 * 3 + t1) * 2 + ci) * 2 + 21]! +=
+                    xv * flatten_dout[((b * 2 + o0) * 2 + o1) * 2 + 1]!;
+                  const gx =
+                    flatten_dout[((b * 2 + o0) * 2 + o1) * 2]! *
+                      p[((t0 * 3 + t1) * 2 + ci) * 2 + 20]! +
+                    flatten_dout[((b * 2 + o0) * 2 + o1) * 2 + 1]! *
+                      p[((t0 * 3 + t1) * 2 + ci) * 2 + 21]!;
+                  conv2d_dout[((b * 6 + (o0 * 2 + t0)) * 6 + (o1 * 2 + t1)) * 2 + ci]! += gx;
                 }
               }
             }
@@ -505,31 +471,28 @@ export class Digits extends ModelBase {
     {
       for (let ab = 0; ab < n; ab++) {
         for (let ar = 0; ar < 36; ar++) {
-          for (let aj = 0; aj < 2; aj++) {
-            conv2d_dz[(ab * 36 + ar) * 2 + aj] =
-              conv2d_z[(ab * 36 + ar) * 2 + aj]! > 0 ? conv2d_dout[(ab * 36 + ar) * 2 + aj]! : 0;
-          }
+          conv2d_dz[(ab * 36 + ar) * 2] =
+            conv2d_z[(ab * 36 + ar) * 2]! > 0 ? conv2d_dout[(ab * 36 + ar) * 2]! : 0;
+          conv2d_dz[(ab * 36 + ar) * 2 + 1] =
+            conv2d_z[(ab * 36 + ar) * 2 + 1]! > 0 ? conv2d_dout[(ab * 36 + ar) * 2 + 1]! : 0;
         }
       }
       for (let b = 0; b < n; b++) {
         for (let o0 = 0; o0 < 6; o0++) {
           for (let o1 = 0; o1 < 6; o1++) {
-            for (let f = 0; f < 2; f++) {
-              g[f + 18]! += conv2d_dz[((b * 6 + o0) * 6 + o1) * 2 + f]!;
-            }
-            for (let t0_ = 0; t0_ < 3; t0_++) {
-              for (let t1_ = 0; t1_ < 3; t1_++) {
+            g[18]! += conv2d_dz[((b * 6 + o0) * 6 + o1) * 2]!;
+            g[19]! += conv2d_dz[((b * 6 + o0) * 6 + o1) * 2 + 1]!;
+            for (let t0 = 0; t0 < 3; t0++) {
+              for (let t1 = 0; t1 < 3; t1++) {
                 if (
-                  o0 + t0_ + -1 >= 0 &&
-                  o0 + t0_ + -1 < 6 &&
-                  o1 + t1_ + -1 >= 0 &&
-                  o1 + t1_ + -1 < 6
+                  o0 + t0 + -1 >= 0 &&
+                  o0 + t0 + -1 < 6 &&
+                  o1 + t1 + -1 >= 0 &&
+                  o1 + t1 + -1 < 6
                 ) {
-                  const xv_0 = x[(b * 6 + (o0 + t0_ + -1)) * 6 + (o1 + t1_ + -1)]!;
-                  for (let f = 0; f < 2; f++) {
-                    g[(t0_ * 3 + t1_) * 2 + f]! +=
-                      xv_0 * conv2d_dz[((b * 6 + o0) * 6 + o1) * 2 + f]!;
-                  }
+                  const xv_0 = x[(b * 6 + (o0 + t0 + -1)) * 6 + (o1 + t1 + -1)]!;
+                  g[(t0 * 3 + t1) * 2]! += xv_0 * conv2d_dz[((b * 6 + o0) * 6 + o1) * 2]!;
+                  g[(t0 * 3 + t1) * 2 + 1]! += xv_0 * conv2d_dz[((b * 6 + o0) * 6 + o1) * 2 + 1]!;
                 }
               }
             }

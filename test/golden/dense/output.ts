@@ -51,9 +51,7 @@ export class DenseRows extends ModelBase {
   static readonly inputShape: readonly number[] = [3, 4];
   static readonly outputShape: readonly number[] = [2];
   private dense_out = new Float64Array(0);
-  private flatten_out = new Float64Array(0);
   private dense_1_out = new Float64Array(0);
-  private dense_dout = new Float64Array(0);
   private flatten_dout = new Float64Array(0);
   private dense_z = new Float64Array(0);
   private dense_dz = new Float64Array(0);
@@ -66,9 +64,7 @@ export class DenseRows extends ModelBase {
 
   protected allocate(capacity: number): void {
     this.dense_out = new Float64Array(capacity * 6);
-    this.flatten_out = new Float64Array(capacity * 6);
     this.dense_1_out = new Float64Array(capacity * 2);
-    this.dense_dout = new Float64Array(capacity * 6);
     this.flatten_dout = new Float64Array(capacity * 6);
     this.dense_z = new Float64Array(capacity * 6);
     this.dense_dz = new Float64Array(capacity * 6);
@@ -79,7 +75,6 @@ export class DenseRows extends ModelBase {
   protected forward(x: Float32Array, n: number, training: boolean): Float64Array {
     const p = this.params;
     const dense_out = this.dense_out;
-    const flatten_out = this.flatten_out;
     const dense_1_out = this.dense_1_out;
     const dense_z = this.dense_z;
     const dense_1_z = this.dense_1_z;
@@ -136,35 +131,24 @@ export class DenseRows extends ModelBase {
         dense_out[(b * 3 + 2) * 2 + 1] = Math.tanh(acc_2_1);
       }
     }
-    // flatten: Flatten, line 5
-    {
-      for (let b = 0; b < n; b++) {
-        flatten_out[b * 6] = dense_out[b * 6]!;
-        flatten_out[b * 6 + 1] = dense_out[b * 6 + 1]!;
-        flatten_out[b * 6 + 2] = dense_out[b * 6 + 2]!;
-        flatten_out[b * 6 + 3] = dense_out[b * 6 + 3]!;
-        flatten_out[b * 6 + 4] = dense_out[b * 6 + 4]!;
-        flatten_out[b * 6 + 5] = dense_out[b * 6 + 5]!;
-      }
-    }
     // dense_1: Dense, line 6
     {
       for (let b = 0; b < n; b++) {
         const acc_0_0 =
-          flatten_out[b * 6]! * p[10]! +
-          flatten_out[b * 6 + 1]! * p[12]! +
-          flatten_out[b * 6 + 2]! * p[14]! +
-          flatten_out[b * 6 + 3]! * p[16]! +
-          flatten_out[b * 6 + 4]! * p[18]! +
-          flatten_out[b * 6 + 5]! * p[20]!;
+          dense_out[b * 6]! * p[10]! +
+          dense_out[b * 6 + 1]! * p[12]! +
+          dense_out[b * 6 + 2]! * p[14]! +
+          dense_out[b * 6 + 3]! * p[16]! +
+          dense_out[b * 6 + 4]! * p[18]! +
+          dense_out[b * 6 + 5]! * p[20]!;
         dense_1_z[b * 2] = acc_0_0;
         const acc_0_1 =
-          flatten_out[b * 6]! * p[11]! +
-          flatten_out[b * 6 + 1]! * p[13]! +
-          flatten_out[b * 6 + 2]! * p[15]! +
-          flatten_out[b * 6 + 3]! * p[17]! +
-          flatten_out[b * 6 + 4]! * p[19]! +
-          flatten_out[b * 6 + 5]! * p[21]!;
+          dense_out[b * 6]! * p[11]! +
+          dense_out[b * 6 + 1]! * p[13]! +
+          dense_out[b * 6 + 2]! * p[15]! +
+          dense_out[b * 6 + 3]! * p[17]! +
+          dense_out[b * 6 + 4]! * p[19]! +
+          dense_out[b * 6 + 5]! * p[21]!;
         dense_1_z[b * 2 + 1] = acc_0_1;
       }
       for (let ab = 0; ab < n; ab++) {
@@ -191,39 +175,37 @@ export class DenseRows extends ModelBase {
     const p = this.params;
     const g = this.grads;
     const dense_out = this.dense_out;
-    const flatten_out = this.flatten_out;
-    const dense_dout = this.dense_dout;
     const flatten_dout = this.flatten_dout;
     const dense_dz = this.dense_dz;
     // dense_1: Dense, line 6 (backward)
     {
       for (let b = 0; b < n; b++) {
-        const xv_0_0 = flatten_out[b * 6]!;
+        const xv_0_0 = dense_out[b * 6]!;
         g[10]! += xv_0_0 * dOut[b * 2]!;
         g[11]! += xv_0_0 * dOut[b * 2 + 1]!;
       }
       for (let b = 0; b < n; b++) {
-        const xv_1_0 = flatten_out[b * 6 + 1]!;
+        const xv_1_0 = dense_out[b * 6 + 1]!;
         g[12]! += xv_1_0 * dOut[b * 2]!;
         g[13]! += xv_1_0 * dOut[b * 2 + 1]!;
       }
       for (let b = 0; b < n; b++) {
-        const xv_2_0 = flatten_out[b * 6 + 2]!;
+        const xv_2_0 = dense_out[b * 6 + 2]!;
         g[14]! += xv_2_0 * dOut[b * 2]!;
         g[15]! += xv_2_0 * dOut[b * 2 + 1]!;
       }
       for (let b = 0; b < n; b++) {
-        const xv_3_0 = flatten_out[b * 6 + 3]!;
+        const xv_3_0 = dense_out[b * 6 + 3]!;
         g[16]! += xv_3_0 * dOut[b * 2]!;
         g[17]! += xv_3_0 * dOut[b * 2 + 1]!;
       }
       for (let b = 0; b < n; b++) {
-        const xv_4_0 = flatten_out[b * 6 + 4]!;
+        const xv_4_0 = dense_out[b * 6 + 4]!;
         g[18]! += xv_4_0 * dOut[b * 2]!;
         g[19]! += xv_4_0 * dOut[b * 2 + 1]!;
       }
       for (let b = 0; b < n; b++) {
-        const xv_5_0 = flatten_out[b * 6 + 5]!;
+        const xv_5_0 = dense_out[b * 6 + 5]!;
         g[20]! += xv_5_0 * dOut[b * 2]!;
         g[21]! += xv_5_0 * dOut[b * 2 + 1]!;
       }
@@ -242,36 +224,25 @@ export class DenseRows extends ModelBase {
         flatten_dout[b * 6 + 5] = s_0_5;
       }
     }
-    // flatten: Flatten, line 5 (backward)
-    {
-      for (let b = 0; b < n; b++) {
-        dense_dout[b * 6] = flatten_dout[b * 6]!;
-        dense_dout[b * 6 + 1] = flatten_dout[b * 6 + 1]!;
-        dense_dout[b * 6 + 2] = flatten_dout[b * 6 + 2]!;
-        dense_dout[b * 6 + 3] = flatten_dout[b * 6 + 3]!;
-        dense_dout[b * 6 + 4] = flatten_dout[b * 6 + 4]!;
-        dense_dout[b * 6 + 5] = flatten_dout[b * 6 + 5]!;
-      }
-    }
     // dense: Dense, line 4 (backward)
     {
       for (let ab = 0; ab < n; ab++) {
         dense_dz[ab * 3 * 2] =
-          dense_dout[ab * 3 * 2]! * (1 - dense_out[ab * 3 * 2]! * dense_out[ab * 3 * 2]!);
+          flatten_dout[ab * 3 * 2]! * (1 - dense_out[ab * 3 * 2]! * dense_out[ab * 3 * 2]!);
         dense_dz[ab * 3 * 2 + 1] =
-          dense_dout[ab * 3 * 2 + 1]! *
+          flatten_dout[ab * 3 * 2 + 1]! *
           (1 - dense_out[ab * 3 * 2 + 1]! * dense_out[ab * 3 * 2 + 1]!);
         dense_dz[(ab * 3 + 1) * 2] =
-          dense_dout[(ab * 3 + 1) * 2]! *
+          flatten_dout[(ab * 3 + 1) * 2]! *
           (1 - dense_out[(ab * 3 + 1) * 2]! * dense_out[(ab * 3 + 1) * 2]!);
         dense_dz[(ab * 3 + 1) * 2 + 1] =
-          dense_dout[(ab * 3 + 1) * 2 + 1]! *
+          flatten_dout[(ab * 3 + 1) * 2 + 1]! *
           (1 - dense_out[(ab * 3 + 1) * 2 + 1]! * dense_out[(ab * 3 + 1) * 2 + 1]!);
         dense_dz[(ab * 3 + 2) * 2] =
-          dense_dout[(ab * 3 + 2) * 2]! *
+          flatten_dout[(ab * 3 + 2) * 2]! *
           (1 - dense_out[(ab * 3 + 2) * 2]! * dense_out[(ab * 3 + 2) * 2]!);
         dense_dz[(ab * 3 + 2) * 2 + 1] =
-          dense_dout[(ab * 3 + 2) * 2 + 1]! *
+          flatten_dout[(ab * 3 + 2) * 2 + 1]! *
           (1 - dense_out[(ab * 3 + 2) * 2 + 1]! * dense_out[(ab * 3 + 2) * 2 + 1]!);
       }
       for (let b = 0; b < n; b++) {

@@ -53,8 +53,8 @@ export class Iris extends ModelBase {
   private dense_out = new Float64Array(0);
   private dropout_out = new Float64Array(0);
   private out_out = new Float64Array(0);
-  private dense_dout = new Float64Array(0);
   private dropout_dout = new Float64Array(0);
+  private dense_dout = new Float64Array(0);
   private dense_z = new Float64Array(0);
   private dense_dz = new Float64Array(0);
   private dropout_noise = new Float64Array(0);
@@ -69,8 +69,8 @@ export class Iris extends ModelBase {
     this.dense_out = new Float64Array(capacity * 8);
     this.dropout_out = new Float64Array(capacity * 8);
     this.out_out = new Float64Array(capacity * 3);
-    this.dense_dout = new Float64Array(capacity * 8);
     this.dropout_dout = new Float64Array(capacity * 8);
+    this.dense_dout = new Float64Array(capacity * 8);
     this.dense_z = new Float64Array(capacity * 8);
     this.dense_dz = new Float64Array(capacity * 8);
     this.dropout_noise = new Float64Array(capacity * 8);
@@ -374,8 +374,8 @@ export class Iris extends ModelBase {
     const p = this.params;
     const g = this.grads;
     const dropout_out = this.dropout_out;
-    const dense_dout = this.dense_dout;
     const dropout_dout = this.dropout_dout;
+    const dense_dout = this.dense_dout;
     const dense_z = this.dense_z;
     const dense_dz = this.dense_dz;
     const dropout_noise = this.dropout_noise;

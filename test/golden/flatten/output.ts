@@ -41,7 +41,6 @@ const FlatMeta: ModelMeta = {
 export class Flat extends ModelBase {
   static readonly inputShape: readonly number[] = [2, 3];
   static readonly outputShape: readonly number[] = [1];
-  private flatten_out = new Float64Array(0);
   private dense_out = new Float64Array(0);
   private flatten_dout = new Float64Array(0);
   private dense_z = new Float64Array(0);
@@ -52,7 +51,6 @@ export class Flat extends ModelBase {
   }
 
   protected allocate(capacity: number): void {
-    this.flatten_out = new Float64Array(capacity * 6);
     this.dense_out = new Float64Array(capacity * 1);
     this.flatten_dout = new Float64Array(capacity * 6);
     this.dense_z = new Float64Array(capacity * 1);
@@ -61,31 +59,19 @@ export class Flat extends ModelBase {
 
   protected forward(x: Float32Array, n: number, training: boolean): Float64Array {
     const p = this.params;
-    const flatten_out = this.flatten_out;
     const dense_out = this.dense_out;
     const dense_z = this.dense_z;
-    // flatten: Flatten, line 4
-    {
-      for (let b = 0; b < n; b++) {
-        flatten_out[b * 6] = x[b * 6]!;
-        flatten_out[b * 6 + 1] = x[b * 6 + 1]!;
-        flatten_out[b * 6 + 2] = x[b * 6 + 2]!;
-        flatten_out[b * 6 + 3] = x[b * 6 + 3]!;
-        flatten_out[b * 6 + 4] = x[b * 6 + 4]!;
-        flatten_out[b * 6 + 5] = x[b * 6 + 5]!;
-      }
-    }
     // dense: Dense, line 5
     {
       for (let b = 0; b < n; b++) {
         const acc_0_0 =
           p[6]! +
-          flatten_out[b * 6]! * p[0]! +
-          flatten_out[b * 6 + 1]! * p[1]! +
-          flatten_out[b * 6 + 2]! * p[2]! +
-          flatten_out[b * 6 + 3]! * p[3]! +
-          flatten_out[b * 6 + 4]! * p[4]! +
-          flatten_out[b * 6 + 5]! * p[5]!;
+          x[b * 6]! * p[0]! +
+          x[b * 6 + 1]! * p[1]! +
+          x[b * 6 + 2]! * p[2]! +
+          x[b * 6 + 3]! * p[3]! +
+          x[b * 6 + 4]! * p[4]! +
+          x[b * 6 + 5]! * p[5]!;
         dense_z[b] = acc_0_0;
         dense_out[b] = 1 / (1 + Math.exp(-acc_0_0));
       }
@@ -100,7 +86,6 @@ export class Flat extends ModelBase {
   protected override backward(x: Float32Array, dOut: Float64Array, n: number): void {
     const p = this.params;
     const g = this.grads;
-    const flatten_out = this.flatten_out;
     const flatten_dout = this.flatten_dout;
     // dense: Dense, line 5 (backward)
     {
@@ -108,27 +93,27 @@ export class Flat extends ModelBase {
         g[6]! += dOut[b]!;
       }
       for (let b = 0; b < n; b++) {
-        const xv_0_0 = flatten_out[b * 6]!;
+        const xv_0_0 = x[b * 6]!;
         g[0]! += xv_0_0 * dOut[b]!;
       }
       for (let b = 0; b < n; b++) {
-        const xv_1_0 = flatten_out[b * 6 + 1]!;
+        const xv_1_0 = x[b * 6 + 1]!;
         g[1]! += xv_1_0 * dOut[b]!;
       }
       for (let b = 0; b < n; b++) {
-        const xv_2_0 = flatten_out[b * 6 + 2]!;
+        const xv_2_0 = x[b * 6 + 2]!;
         g[2]! += xv_2_0 * dOut[b]!;
       }
       for (let b = 0; b < n; b++) {
-        const xv_3_0 = flatten_out[b * 6 + 3]!;
+        const xv_3_0 = x[b * 6 + 3]!;
         g[3]! += xv_3_0 * dOut[b]!;
       }
       for (let b = 0; b < n; b++) {
-        const xv_4_0 = flatten_out[b * 6 + 4]!;
+        const xv_4_0 = x[b * 6 + 4]!;
         g[4]! += xv_4_0 * dOut[b]!;
       }
       for (let b = 0; b < n; b++) {
-        const xv_5_0 = flatten_out[b * 6 + 5]!;
+        const xv_5_0 = x[b * 6 + 5]!;
         g[5]! += xv_5_0 * dOut[b]!;
       }
       for (let b = 0; b < n; b++) {

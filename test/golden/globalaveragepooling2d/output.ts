@@ -67,8 +67,8 @@ export class Gap extends ModelBase {
   private conv2d_out = new Float64Array(0);
   private global_average_pooling2d_out = new Float64Array(0);
   private dense_out = new Float64Array(0);
-  private conv2d_dout = new Float64Array(0);
   private global_average_pooling2d_dout = new Float64Array(0);
+  private conv2d_dout = new Float64Array(0);
   private conv2d_z = new Float64Array(0);
   private conv2d_dz = new Float64Array(0);
   private dense_z = new Float64Array(0);
@@ -82,8 +82,8 @@ export class Gap extends ModelBase {
     this.conv2d_out = new Float64Array(capacity * 12);
     this.global_average_pooling2d_out = new Float64Array(capacity * 3);
     this.dense_out = new Float64Array(capacity * 2);
-    this.conv2d_dout = new Float64Array(capacity * 12);
     this.global_average_pooling2d_dout = new Float64Array(capacity * 3);
+    this.conv2d_dout = new Float64Array(capacity * 12);
     this.conv2d_z = new Float64Array(capacity * 12);
     this.conv2d_dz = new Float64Array(capacity * 12);
     this.dense_z = new Float64Array(capacity * 2);
@@ -429,8 +429,8 @@ export class Gap extends ModelBase {
     const p = this.params;
     const g = this.grads;
     const global_average_pooling2d_out = this.global_average_pooling2d_out;
-    const conv2d_dout = this.conv2d_dout;
     const global_average_pooling2d_dout = this.global_average_pooling2d_dout;
+    const conv2d_dout = this.conv2d_dout;
     const conv2d_z = this.conv2d_z;
     const conv2d_dz = this.conv2d_dz;
     // dense: Dense, line 6 (backward)
@@ -487,26 +487,29 @@ export class Gap extends ModelBase {
     {
       for (let ab = 0; ab < n; ab++) {
         for (let ar = 0; ar < 4; ar++) {
-          for (let aj = 0; aj < 3; aj++) {
-            conv2d_dz[(ab * 4 + ar) * 3 + aj] =
-              conv2d_z[(ab * 4 + ar) * 3 + aj]! > 0 ? conv2d_dout[(ab * 4 + ar) * 3 + aj]! : 0;
-          }
+          conv2d_dz[(ab * 4 + ar) * 3] =
+            conv2d_z[(ab * 4 + ar) * 3]! > 0 ? conv2d_dout[(ab * 4 + ar) * 3]! : 0;
+          conv2d_dz[(ab * 4 + ar) * 3 + 1] =
+            conv2d_z[(ab * 4 + ar) * 3 + 1]! > 0 ? conv2d_dout[(ab * 4 + ar) * 3 + 1]! : 0;
+          conv2d_dz[(ab * 4 + ar) * 3 + 2] =
+            conv2d_z[(ab * 4 + ar) * 3 + 2]! > 0 ? conv2d_dout[(ab * 4 + ar) * 3 + 2]! : 0;
         }
       }
       for (let b = 0; b < n; b++) {
         for (let o0 = 0; o0 < 2; o0++) {
           for (let o1 = 0; o1 < 2; o1++) {
-            for (let f = 0; f < 3; f++) {
-              g[f + 54]! += conv2d_dz[((b * 2 + o0) * 2 + o1) * 3 + f]!;
-            }
-            for (let t0_ = 0; t0_ < 3; t0_++) {
-              for (let t1_ = 0; t1_ < 3; t1_++) {
+            g[54]! += conv2d_dz[((b * 2 + o0) * 2 + o1) * 3]!;
+            g[55]! += conv2d_dz[((b * 2 + o0) * 2 + o1) * 3 + 1]!;
+            g[56]! += conv2d_dz[((b * 2 + o0) * 2 + o1) * 3 + 2]!;
+            for (let t0 = 0; t0 < 3; t0++) {
+              for (let t1 = 0; t1 < 3; t1++) {
                 for (let ci = 0; ci < 2; ci++) {
-                  const xv = x[((b * 4 + (o0 + t0_)) * 4 + (o1 + t1_)) * 2 + ci]!;
-                  for (let f = 0; f < 3; f++) {
-                    g[((t0_ * 3 + t1_) * 2 + ci) * 3 + f]! +=
-                      xv * conv2d_dz[((b * 2 + o0) * 2 + o1) * 3 + f]!;
-                  }
+                  const xv = x[((b * 4 + (o0 + t0)) * 4 + (o1 + t1)) * 2 + ci]!;
+                  g[((t0 * 3 + t1) * 2 + ci) * 3]! += xv * conv2d_dz[((b * 2 + o0) * 2 + o1) * 3]!;
+                  g[((t0 * 3 + t1) * 2 + ci) * 3 + 1]! +=
+                    xv * conv2d_dz[((b * 2 + o0) * 2 + o1) * 3 + 1]!;
+                  g[((t0 * 3 + t1) * 2 + ci) * 3 + 2]! +=
+                    xv * conv2d_dz[((b * 2 + o0) * 2 + o1) * 3 + 2]!;
                 }
               }
             }

@@ -43,9 +43,7 @@ export class Pool1 extends ModelBase {
   static readonly inputShape: readonly number[] = [8, 2];
   static readonly outputShape: readonly number[] = [1];
   private max_pooling1d_out = new Float64Array(0);
-  private flatten_out = new Float64Array(0);
   private dense_out = new Float64Array(0);
-  private max_pooling1d_dout = new Float64Array(0);
   private flatten_dout = new Float64Array(0);
 
   constructor(options: ModelOptions = {}) {
@@ -54,16 +52,13 @@ export class Pool1 extends ModelBase {
 
   protected allocate(capacity: number): void {
     this.max_pooling1d_out = new Float64Array(capacity * 8);
-    this.flatten_out = new Float64Array(capacity * 8);
     this.dense_out = new Float64Array(capacity * 1);
-    this.max_pooling1d_dout = new Float64Array(capacity * 8);
     this.flatten_dout = new Float64Array(capacity * 8);
   }
 
   protected forward(x: Float32Array, n: number, training: boolean): Float64Array {
     const p = this.params;
     const max_pooling1d_out = this.max_pooling1d_out;
-    const flatten_out = this.flatten_out;
     const dense_out = this.dense_out;
     // max_pooling1d: MaxPooling1D, line 4
     {
@@ -134,32 +129,19 @@ export class Pool1 extends ModelBase {
         max_pooling1d_out[(b * 4 + 3) * 2 + 1] = m_3_1;
       }
     }
-    // flatten: Flatten, line 5
-    {
-      for (let b = 0; b < n; b++) {
-        flatten_out[b * 8] = max_pooling1d_out[b * 8]!;
-        flatten_out[b * 8 + 1] = max_pooling1d_out[b * 8 + 1]!;
-        flatten_out[b * 8 + 2] = max_pooling1d_out[b * 8 + 2]!;
-        flatten_out[b * 8 + 3] = max_pooling1d_out[b * 8 + 3]!;
-        flatten_out[b * 8 + 4] = max_pooling1d_out[b * 8 + 4]!;
-        flatten_out[b * 8 + 5] = max_pooling1d_out[b * 8 + 5]!;
-        flatten_out[b * 8 + 6] = max_pooling1d_out[b * 8 + 6]!;
-        flatten_out[b * 8 + 7] = max_pooling1d_out[b * 8 + 7]!;
-      }
-    }
     // dense: Dense, line 6
     {
       for (let b = 0; b < n; b++) {
         const acc_0_0 =
           p[8]! +
-          flatten_out[b * 8]! * p[0]! +
-          flatten_out[b * 8 + 1]! * p[1]! +
-          flatten_out[b * 8 + 2]! * p[2]! +
-          flatten_out[b * 8 + 3]! * p[3]! +
-          flatten_out[b * 8 + 4]! * p[4]! +
-          flatten_out[b * 8 + 5]! * p[5]! +
-          flatten_out[b * 8 + 6]! * p[6]! +
-          flatten_out[b * 8 + 7]! * p[7]!;
+          max_pooling1d_out[b * 8]! * p[0]! +
+          max_pooling1d_out[b * 8 + 1]! * p[1]! +
+          max_pooling1d_out[b * 8 + 2]! * p[2]! +
+          max_pooling1d_out[b * 8 + 3]! * p[3]! +
+          max_pooling1d_out[b * 8 + 4]! * p[4]! +
+          max_pooling1d_out[b * 8 + 5]! * p[5]! +
+          max_pooling1d_out[b * 8 + 6]! * p[6]! +
+          max_pooling1d_out[b * 8 + 7]! * p[7]!;
         dense_out[b] = acc_0_0;
       }
     }
@@ -169,8 +151,7 @@ export class Pool1 extends ModelBase {
   protected override backward(x: Float32Array, dOut: Float64Array, n: number): void {
     const p = this.params;
     const g = this.grads;
-    const flatten_out = this.flatten_out;
-    const max_pooling1d_dout = this.max_pooling1d_dout;
+    const max_pooling1d_out = this.max_pooling1d_out;
     const flatten_dout = this.flatten_dout;
     // dense: Dense, line 6 (backward)
     {
@@ -178,35 +159,35 @@ export class Pool1 extends ModelBase {
         g[8]! += dOut[b]!;
       }
       for (let b = 0; b < n; b++) {
-        const xv_0_0 = flatten_out[b * 8]!;
+        const xv_0_0 = max_pooling1d_out[b * 8]!;
         g[0]! += xv_0_0 * dOut[b]!;
       }
       for (let b = 0; b < n; b++) {
-        const xv_1_0 = flatten_out[b * 8 + 1]!;
+        const xv_1_0 = max_pooling1d_out[b * 8 + 1]!;
         g[1]! += xv_1_0 * dOut[b]!;
       }
       for (let b = 0; b < n; b++) {
-        const xv_2_0 = flatten_out[b * 8 + 2]!;
+        const xv_2_0 = max_pooling1d_out[b * 8 + 2]!;
         g[2]! += xv_2_0 * dOut[b]!;
       }
       for (let b = 0; b < n; b++) {
-        const xv_3_0 = flatten_out[b * 8 + 3]!;
+        const xv_3_0 = max_pooling1d_out[b * 8 + 3]!;
         g[3]! += xv_3_0 * dOut[b]!;
       }
       for (let b = 0; b < n; b++) {
-        const xv_4_0 = flatten_out[b * 8 + 4]!;
+        const xv_4_0 = max_pooling1d_out[b * 8 + 4]!;
         g[4]! += xv_4_0 * dOut[b]!;
       }
       for (let b = 0; b < n; b++) {
-        const xv_5_0 = flatten_out[b * 8 + 5]!;
+        const xv_5_0 = max_pooling1d_out[b * 8 + 5]!;
         g[5]! += xv_5_0 * dOut[b]!;
       }
       for (let b = 0; b < n; b++) {
-        const xv_6_0 = flatten_out[b * 8 + 6]!;
+        const xv_6_0 = max_pooling1d_out[b * 8 + 6]!;
         g[6]! += xv_6_0 * dOut[b]!;
       }
       for (let b = 0; b < n; b++) {
-        const xv_7_0 = flatten_out[b * 8 + 7]!;
+        const xv_7_0 = max_pooling1d_out[b * 8 + 7]!;
         g[7]! += xv_7_0 * dOut[b]!;
       }
       for (let b = 0; b < n; b++) {
@@ -226,19 +207,6 @@ export class Pool1 extends ModelBase {
         flatten_dout[b * 8 + 6] = s_0_6;
         const s_0_7 = dOut[b]! * p[7]!;
         flatten_dout[b * 8 + 7] = s_0_7;
-      }
-    }
-    // flatten: Flatten, line 5 (backward)
-    {
-      for (let b = 0; b < n; b++) {
-        max_pooling1d_dout[b * 8] = flatten_dout[b * 8]!;
-        max_pooling1d_dout[b * 8 + 1] = flatten_dout[b * 8 + 1]!;
-        max_pooling1d_dout[b * 8 + 2] = flatten_dout[b * 8 + 2]!;
-        max_pooling1d_dout[b * 8 + 3] = flatten_dout[b * 8 + 3]!;
-        max_pooling1d_dout[b * 8 + 4] = flatten_dout[b * 8 + 4]!;
-        max_pooling1d_dout[b * 8 + 5] = flatten_dout[b * 8 + 5]!;
-        max_pooling1d_dout[b * 8 + 6] = flatten_dout[b * 8 + 6]!;
-        max_pooling1d_dout[b * 8 + 7] = flatten_dout[b * 8 + 7]!;
       }
     }
   }

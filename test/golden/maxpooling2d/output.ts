@@ -49,9 +49,7 @@ export class Pool2 extends ModelBase {
   static readonly inputShape: readonly number[] = [4, 4, 1];
   static readonly outputShape: readonly number[] = [2];
   private max_pooling2d_out = new Float64Array(0);
-  private flatten_out = new Float64Array(0);
   private dense_out = new Float64Array(0);
-  private max_pooling2d_dout = new Float64Array(0);
   private flatten_dout = new Float64Array(0);
   private dense_z = new Float64Array(0);
   private dense_dz = new Float64Array(0);
@@ -62,9 +60,7 @@ export class Pool2 extends ModelBase {
 
   protected allocate(capacity: number): void {
     this.max_pooling2d_out = new Float64Array(capacity * 4);
-    this.flatten_out = new Float64Array(capacity * 4);
     this.dense_out = new Float64Array(capacity * 2);
-    this.max_pooling2d_dout = new Float64Array(capacity * 4);
     this.flatten_dout = new Float64Array(capacity * 4);
     this.dense_z = new Float64Array(capacity * 2);
     this.dense_dz = new Float64Array(capacity * 2);
@@ -73,7 +69,6 @@ export class Pool2 extends ModelBase {
   protected forward(x: Float32Array, n: number, training: boolean): Float64Array {
     const p = this.params;
     const max_pooling2d_out = this.max_pooling2d_out;
-    const flatten_out = this.flatten_out;
     const dense_out = this.dense_out;
     const dense_z = this.dense_z;
     // max_pooling2d: MaxPooling2D, line 4
@@ -137,31 +132,22 @@ export class Pool2 extends ModelBase {
         max_pooling2d_out[(b * 2 + 1) * 2 + 1] = m_1_1_0;
       }
     }
-    // flatten: Flatten, line 5
-    {
-      for (let b = 0; b < n; b++) {
-        flatten_out[b * 4] = max_pooling2d_out[b * 4]!;
-        flatten_out[b * 4 + 1] = max_pooling2d_out[b * 4 + 1]!;
-        flatten_out[b * 4 + 2] = max_pooling2d_out[b * 4 + 2]!;
-        flatten_out[b * 4 + 3] = max_pooling2d_out[b * 4 + 3]!;
-      }
-    }
     // dense: Dense, line 6
     {
       for (let b = 0; b < n; b++) {
         const acc_0_0 =
           p[8]! +
-          flatten_out[b * 4]! * p[0]! +
-          flatten_out[b * 4 + 1]! * p[2]! +
-          flatten_out[b * 4 + 2]! * p[4]! +
-          flatten_out[b * 4 + 3]! * p[6]!;
+          max_pooling2d_out[b * 4]! * p[0]! +
+          max_pooling2d_out[b * 4 + 1]! * p[2]! +
+          max_pooling2d_out[b * 4 + 2]! * p[4]! +
+          max_pooling2d_out[b * 4 + 3]! * p[6]!;
         dense_z[b * 2] = acc_0_0;
         const acc_0_1 =
           p[9]! +
-          flatten_out[b * 4]! * p[1]! +
-          flatten_out[b * 4 + 1]! * p[3]! +
-          flatten_out[b * 4 + 2]! * p[5]! +
-          flatten_out[b * 4 + 3]! * p[7]!;
+          max_pooling2d_out[b * 4]! * p[1]! +
+          max_pooling2d_out[b * 4 + 1]! * p[3]! +
+          max_pooling2d_out[b * 4 + 2]! * p[5]! +
+          max_pooling2d_out[b * 4 + 3]! * p[7]!;
         dense_z[b * 2 + 1] = acc_0_1;
       }
       for (let ab = 0; ab < n; ab++) {
@@ -187,8 +173,7 @@ export class Pool2 extends ModelBase {
   protected override backward(x: Float32Array, dOut: Float64Array, n: number): void {
     const p = this.params;
     const g = this.grads;
-    const flatten_out = this.flatten_out;
-    const max_pooling2d_dout = this.max_pooling2d_dout;
+    const max_pooling2d_out = this.max_pooling2d_out;
     const flatten_dout = this.flatten_dout;
     // dense: Dense, line 6 (backward)
     {
@@ -197,22 +182,22 @@ export class Pool2 extends ModelBase {
         g[9]! += dOut[b * 2 + 1]!;
       }
       for (let b = 0; b < n; b++) {
-        const xv_0_0 = flatten_out[b * 4]!;
+        const xv_0_0 = max_pooling2d_out[b * 4]!;
         g[0]! += xv_0_0 * dOut[b * 2]!;
         g[1]! += xv_0_0 * dOut[b * 2 + 1]!;
       }
       for (let b = 0; b < n; b++) {
-        const xv_1_0 = flatten_out[b * 4 + 1]!;
+        const xv_1_0 = max_pooling2d_out[b * 4 + 1]!;
         g[2]! += xv_1_0 * dOut[b * 2]!;
         g[3]! += xv_1_0 * dOut[b * 2 + 1]!;
       }
       for (let b = 0; b < n; b++) {
-        const xv_2_0 = flatten_out[b * 4 + 2]!;
+        const xv_2_0 = max_pooling2d_out[b * 4 + 2]!;
         g[4]! += xv_2_0 * dOut[b * 2]!;
         g[5]! += xv_2_0 * dOut[b * 2 + 1]!;
       }
       for (let b = 0; b < n; b++) {
-        const xv_3_0 = flatten_out[b * 4 + 3]!;
+        const xv_3_0 = max_pooling2d_out[b * 4 + 3]!;
         g[6]! += xv_3_0 * dOut[b * 2]!;
         g[7]! += xv_3_0 * dOut[b * 2 + 1]!;
       }
@@ -225,15 +210,6 @@ export class Pool2 extends ModelBase {
         flatten_dout[b * 4 + 2] = s_0_2;
         const s_0_3 = dOut[b * 2]! * p[6]! + dOut[b * 2 + 1]! * p[7]!;
         flatten_dout[b * 4 + 3] = s_0_3;
-      }
-    }
-    // flatten: Flatten, line 5 (backward)
-    {
-      for (let b = 0; b < n; b++) {
-        max_pooling2d_dout[b * 4] = flatten_dout[b * 4]!;
-        max_pooling2d_dout[b * 4 + 1] = flatten_dout[b * 4 + 1]!;
-        max_pooling2d_dout[b * 4 + 2] = flatten_dout[b * 4 + 2]!;
-        max_pooling2d_dout[b * 4 + 3] = flatten_dout[b * 4 + 3]!;
       }
     }
   }

@@ -77,8 +77,8 @@ export class Mlp extends ModelBase {
   private dense_out = new Float64Array(0);
   private dense_1_out = new Float64Array(0);
   private dense_2_out = new Float64Array(0);
-  private dense_dout = new Float64Array(0);
   private dense_1_dout = new Float64Array(0);
+  private dense_dout = new Float64Array(0);
   private dense_z = new Float64Array(0);
   private dense_dz = new Float64Array(0);
   private dense_1_z = new Float64Array(0);
@@ -94,8 +94,8 @@ export class Mlp extends ModelBase {
     this.dense_out = new Float64Array(capacity * 16);
     this.dense_1_out = new Float64Array(capacity * 8);
     this.dense_2_out = new Float64Array(capacity * 3);
-    this.dense_dout = new Float64Array(capacity * 16);
     this.dense_1_dout = new Float64Array(capacity * 8);
+    this.dense_dout = new Float64Array(capacity * 16);
     this.dense_z = new Float64Array(capacity * 16);
     this.dense_dz = new Float64Array(capacity * 16);
     this.dense_1_z = new Float64Array(capacity * 8);
@@ -540,8 +540,8 @@ export class Mlp extends ModelBase {
     const g = this.grads;
     const dense_out = this.dense_out;
     const dense_1_out = this.dense_1_out;
-    const dense_dout = this.dense_dout;
     const dense_1_dout = this.dense_1_dout;
+    const dense_dout = this.dense_dout;
     const dense_z = this.dense_z;
     const dense_dz = this.dense_dz;
     const dense_1_z = this.dense_1_z;
@@ -631,29 +631,49 @@ export class Mlp extends ModelBase {
     // dense_1: Dense, line 5 (backward)
     {
       for (let ab = 0; ab < n; ab++) {
-        for (let aj = 0; aj < 8; aj++) {
-          dense_1_dz[ab * 8 + aj] = dense_1_z[ab * 8 + aj]! > 0 ? dense_1_dout[ab * 8 + aj]! : 0;
-        }
+        dense_1_dz[ab * 8] = dense_1_z[ab * 8]! > 0 ? dense_1_dout[ab * 8]! : 0;
+        dense_1_dz[ab * 8 + 1] = dense_1_z[ab * 8 + 1]! > 0 ? dense_1_dout[ab * 8 + 1]! : 0;
+        dense_1_dz[ab * 8 + 2] = dense_1_z[ab * 8 + 2]! > 0 ? dense_1_dout[ab * 8 + 2]! : 0;
+        dense_1_dz[ab * 8 + 3] = dense_1_z[ab * 8 + 3]! > 0 ? dense_1_dout[ab * 8 + 3]! : 0;
+        dense_1_dz[ab * 8 + 4] = dense_1_z[ab * 8 + 4]! > 0 ? dense_1_dout[ab * 8 + 4]! : 0;
+        dense_1_dz[ab * 8 + 5] = dense_1_z[ab * 8 + 5]! > 0 ? dense_1_dout[ab * 8 + 5]! : 0;
+        dense_1_dz[ab * 8 + 6] = dense_1_z[ab * 8 + 6]! > 0 ? dense_1_dout[ab * 8 + 6]! : 0;
+        dense_1_dz[ab * 8 + 7] = dense_1_z[ab * 8 + 7]! > 0 ? dense_1_dout[ab * 8 + 7]! : 0;
       }
       for (let b = 0; b < n; b++) {
-        for (let o = 0; o < 8; o++) {
-          g[o + 272]! += dense_1_dz[b * 8 + o]!;
-        }
+        g[272]! += dense_1_dz[b * 8]!;
+        g[273]! += dense_1_dz[b * 8 + 1]!;
+        g[274]! += dense_1_dz[b * 8 + 2]!;
+        g[275]! += dense_1_dz[b * 8 + 3]!;
+        g[276]! += dense_1_dz[b * 8 + 4]!;
+        g[277]! += dense_1_dz[b * 8 + 5]!;
+        g[278]! += dense_1_dz[b * 8 + 6]!;
+        g[279]! += dense_1_dz[b * 8 + 7]!;
       }
       for (let i = 0; i < 16; i++) {
         for (let b = 0; b < n; b++) {
           const xv_0 = dense_out[b * 16 + i]!;
-          for (let o = 0; o < 8; o++) {
-            g[i * 8 + o + 144]! += xv_0 * dense_1_dz[b * 8 + o]!;
-          }
+          g[i * 8 + 144]! += xv_0 * dense_1_dz[b * 8]!;
+          g[i * 8 + 145]! += xv_0 * dense_1_dz[b * 8 + 1]!;
+          g[i * 8 + 146]! += xv_0 * dense_1_dz[b * 8 + 2]!;
+          g[i * 8 + 147]! += xv_0 * dense_1_dz[b * 8 + 3]!;
+          g[i * 8 + 148]! += xv_0 * dense_1_dz[b * 8 + 4]!;
+          g[i * 8 + 149]! += xv_0 * dense_1_dz[b * 8 + 5]!;
+          g[i * 8 + 150]! += xv_0 * dense_1_dz[b * 8 + 6]!;
+          g[i * 8 + 151]! += xv_0 * dense_1_dz[b * 8 + 7]!;
         }
       }
       for (let b = 0; b < n; b++) {
         for (let i = 0; i < 16; i++) {
-          let s_0 = 0;
-          for (let o = 0; o < 8; o++) {
-            s_0 += dense_1_dz[b * 8 + o]! * p[i * 8 + o + 144]!;
-          }
+          const s_0 =
+            dense_1_dz[b * 8]! * p[i * 8 + 144]! +
+            dense_1_dz[b * 8 + 1]! * p[i * 8 + 145]! +
+            dense_1_dz[b * 8 + 2]! * p[i * 8 + 146]! +
+            dense_1_dz[b * 8 + 3]! * p[i * 8 + 147]! +
+            dense_1_dz[b * 8 + 4]! * p[i * 8 + 148]! +
+            dense_1_dz[b * 8 + 5]! * p[i * 8 + 149]! +
+            dense_1_dz[b * 8 + 6]! * p[i * 8 + 150]! +
+            dense_1_dz[b * 8 + 7]! * p[i * 8 + 151]!;
           dense_dout[b * 16 + i] = s_0;
         }
       }

@@ -54,9 +54,7 @@ const ReshapedMeta: ModelMeta = {
 export class Reshaped extends ModelBase {
   static readonly inputShape: readonly number[] = [12];
   static readonly outputShape: readonly number[] = [1];
-  private reshape_out = new Float64Array(0);
   private dense_out = new Float64Array(0);
-  private flatten_out = new Float64Array(0);
   private dense_1_out = new Float64Array(0);
 
   constructor(options: ModelOptions = {}) {
@@ -64,91 +62,59 @@ export class Reshaped extends ModelBase {
   }
 
   protected allocate(capacity: number): void {
-    this.reshape_out = new Float64Array(capacity * 12);
     this.dense_out = new Float64Array(capacity * 6);
-    this.flatten_out = new Float64Array(capacity * 6);
     this.dense_1_out = new Float64Array(capacity * 1);
   }
 
   protected forward(x: Float32Array, n: number, training: boolean): Float64Array {
     const p = this.params;
-    const reshape_out = this.reshape_out;
     const dense_out = this.dense_out;
-    const flatten_out = this.flatten_out;
     const dense_1_out = this.dense_1_out;
-    // reshape: Reshape, line 4
-    {
-      for (let b = 0; b < n; b++) {
-        reshape_out[b * 12] = x[b * 12]!;
-        reshape_out[b * 12 + 1] = x[b * 12 + 1]!;
-        reshape_out[b * 12 + 2] = x[b * 12 + 2]!;
-        reshape_out[b * 12 + 3] = x[b * 12 + 3]!;
-        reshape_out[b * 12 + 4] = x[b * 12 + 4]!;
-        reshape_out[b * 12 + 5] = x[b * 12 + 5]!;
-        reshape_out[b * 12 + 6] = x[b * 12 + 6]!;
-        reshape_out[b * 12 + 7] = x[b * 12 + 7]!;
-        reshape_out[b * 12 + 8] = x[b * 12 + 8]!;
-        reshape_out[b * 12 + 9] = x[b * 12 + 9]!;
-        reshape_out[b * 12 + 10] = x[b * 12 + 10]!;
-        reshape_out[b * 12 + 11] = x[b * 12 + 11]!;
-      }
-    }
     // dense: Dense, line 5
     {
       for (let b = 0; b < n; b++) {
         const acc_0_0 =
           p[8]! +
-          reshape_out[b * 3 * 4]! * p[0]! +
-          reshape_out[b * 3 * 4 + 1]! * p[2]! +
-          reshape_out[b * 3 * 4 + 2]! * p[4]! +
-          reshape_out[b * 3 * 4 + 3]! * p[6]!;
+          x[b * 3 * 4]! * p[0]! +
+          x[b * 3 * 4 + 1]! * p[2]! +
+          x[b * 3 * 4 + 2]! * p[4]! +
+          x[b * 3 * 4 + 3]! * p[6]!;
         dense_out[b * 3 * 2] = acc_0_0 > 0 ? acc_0_0 : 0;
         const acc_0_1 =
           p[9]! +
-          reshape_out[b * 3 * 4]! * p[1]! +
-          reshape_out[b * 3 * 4 + 1]! * p[3]! +
-          reshape_out[b * 3 * 4 + 2]! * p[5]! +
-          reshape_out[b * 3 * 4 + 3]! * p[7]!;
+          x[b * 3 * 4]! * p[1]! +
+          x[b * 3 * 4 + 1]! * p[3]! +
+          x[b * 3 * 4 + 2]! * p[5]! +
+          x[b * 3 * 4 + 3]! * p[7]!;
         dense_out[b * 3 * 2 + 1] = acc_0_1 > 0 ? acc_0_1 : 0;
         const acc_1_0 =
           p[8]! +
-          reshape_out[(b * 3 + 1) * 4]! * p[0]! +
-          reshape_out[(b * 3 + 1) * 4 + 1]! * p[2]! +
-          reshape_out[(b * 3 + 1) * 4 + 2]! * p[4]! +
-          reshape_out[(b * 3 + 1) * 4 + 3]! * p[6]!;
+          x[(b * 3 + 1) * 4]! * p[0]! +
+          x[(b * 3 + 1) * 4 + 1]! * p[2]! +
+          x[(b * 3 + 1) * 4 + 2]! * p[4]! +
+          x[(b * 3 + 1) * 4 + 3]! * p[6]!;
         dense_out[(b * 3 + 1) * 2] = acc_1_0 > 0 ? acc_1_0 : 0;
         const acc_1_1 =
           p[9]! +
-          reshape_out[(b * 3 + 1) * 4]! * p[1]! +
-          reshape_out[(b * 3 + 1) * 4 + 1]! * p[3]! +
-          reshape_out[(b * 3 + 1) * 4 + 2]! * p[5]! +
-          reshape_out[(b * 3 + 1) * 4 + 3]! * p[7]!;
+          x[(b * 3 + 1) * 4]! * p[1]! +
+          x[(b * 3 + 1) * 4 + 1]! * p[3]! +
+          x[(b * 3 + 1) * 4 + 2]! * p[5]! +
+          x[(b * 3 + 1) * 4 + 3]! * p[7]!;
         dense_out[(b * 3 + 1) * 2 + 1] = acc_1_1 > 0 ? acc_1_1 : 0;
         const acc_2_0 =
           p[8]! +
-          reshape_out[(b * 3 + 2) * 4]! * p[0]! +
-          reshape_out[(b * 3 + 2) * 4 + 1]! * p[2]! +
-          reshape_out[(b * 3 + 2) * 4 + 2]! * p[4]! +
-          reshape_out[(b * 3 + 2) * 4 + 3]! * p[6]!;
+          x[(b * 3 + 2) * 4]! * p[0]! +
+          x[(b * 3 + 2) * 4 + 1]! * p[2]! +
+          x[(b * 3 + 2) * 4 + 2]! * p[4]! +
+          x[(b * 3 + 2) * 4 + 3]! * p[6]!;
         dense_out[(b * 3 + 2) * 2] = acc_2_0 > 0 ? acc_2_0 : 0;
         const acc_2_1 =
           p[9]! +
-          reshape_out[(b * 3 + 2) * 4]! * p[1]! +
-          reshape_out[(b * 3 + 2) * 4 + 1]! * p[3]! +
-          reshape_out[(b * 3 + 2) * 4 + 2]! * p[5]! +
-          reshape_out[(b * 3 + 2) * 4 + 3]! * p[7]!;
+          x[(b * 3 + 2) * 4]! * p[1]! +
+          x[(b * 3 + 2) * 4 + 1]! * p[3]! +
+          x[(b * 3 + 2) * 4 + 2]! * p[5]! +
+          x[(b * 3 + 2) * 4 + 3]! * p[7]!;
         dense_out[(b * 3 + 2) * 2 + 1] = acc_2_1 > 0 ? acc_2_1 : 0;
-      }
-    }
-    // flatten: Flatten, line 6
-    {
-      for (let b = 0; b < n; b++) {
-        flatten_out[b * 6] = dense_out[b * 6]!;
-        flatten_out[b * 6 + 1] = dense_out[b * 6 + 1]!;
-        flatten_out[b * 6 + 2] = dense_out[b * 6 + 2]!;
-        flatten_out[b * 6 + 3] = dense_out[b * 6 + 3]!;
-        flatten_out[b * 6 + 4] = dense_out[b * 6 + 4]!;
-        flatten_out[b * 6 + 5] = dense_out[b * 6 + 5]!;
       }
     }
     // dense_1: Dense, line 7
@@ -156,12 +122,12 @@ export class Reshaped extends ModelBase {
       for (let b = 0; b < n; b++) {
         const acc_0_0 =
           p[16]! +
-          flatten_out[b * 6]! * p[10]! +
-          flatten_out[b * 6 + 1]! * p[11]! +
-          flatten_out[b * 6 + 2]! * p[12]! +
-          flatten_out[b * 6 + 3]! * p[13]! +
-          flatten_out[b * 6 + 4]! * p[14]! +
-          flatten_out[b * 6 + 5]! * p[15]!;
+          dense_out[b * 6]! * p[10]! +
+          dense_out[b * 6 + 1]! * p[11]! +
+          dense_out[b * 6 + 2]! * p[12]! +
+          dense_out[b * 6 + 3]! * p[13]! +
+          dense_out[b * 6 + 4]! * p[14]! +
+          dense_out[b * 6 + 5]! * p[15]!;
         dense_1_out[b] = acc_0_0;
       }
     }
