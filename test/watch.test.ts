@@ -34,7 +34,7 @@ function tempDir(): string {
 
 const count = (text: string, needle: string) => text.split(needle).length - 1;
 
-describe("layerc watch (CLI)", () => {
+describe.concurrent("layerc watch (CLI)", () => {
   it("keeps outputs in step with create, edit, break, fix, rename and delete; exits 0 on SIGINT", async () => {
     const dir = tempDir();
     const read = (f: string) => (existsSync(join(dir, f)) ? readFileSync(join(dir, f), "utf8") : undefined);
@@ -135,12 +135,34 @@ describe("layerc watch (CLI)", () => {
 });
 
 describe("watch() (API)", () => {
+  it("does not lose a save made right after the previous one (chokidar drops changes within 50 ms)", async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, "seed.nn"), seed(2));
+    const w = watch([dir], { io: { out: () => {}, err: () => {}, color: false } });
+    await w.ready;
+    const output = () => readFileSync(join(dir, "seed.nn.ts"), "utf8");
+    // A broken save fails fast (no code generation), so its build is over
+    // before the fix lands 35–50 ms later — inside chokidar's window.
+    for (const [delay, units] of [
+      [35, 3],
+      [42, 4],
+      [48, 5],
+      [10, 6],
+    ] as const) {
+      writeFileSync(join(dir, "seed.nn"), seed(units).replace("activation='relu'", "activaton='relu'"));
+      await sleep(delay);
+      writeFileSync(join(dir, "seed.nn"), seed(units));
+      await waitFor(() => output().includes(`outputShape: readonly number[] = [${units}]`), `the fix after ${delay} ms`, 8000, output);
+    }
+    await w.close();
+  });
+
   it("reports structured events and closes cleanly", async () => {
     const dir = tempDir();
     writeFileSync(join(dir, "seed.nn"), seed(2));
     const events: WatchEvent[] = [];
     const lines: string[] = [];
-    const w = watch([dir], { onEvent: (e) => events.push(e), io: { out: (s) => lines.push(s), err: (s) => lines.push(s), color: false } });
+    const w = watch([dir], { clear: true, onEvent: (e) => events.push(e), io: { out: (s) => lines.push(s), err: (s) => lines.push(s), color: false } });
     await w.ready;
     expect(events).toMatchObject([{ type: "built", spec: join(dir, "seed.nn"), changed: true }]);
     writeFileSync(join(dir, "seed.nn"), seed(2).replace("activation='relu'", "activaton='relu'"));
@@ -148,5 +170,8 @@ describe("watch() (API)", () => {
     expect(events[1]).toMatchObject({ type: "failed", kept: true, diagnostics: [{ code: "arg_unknown", line: 2, column: 30 }] });
     await w.close();
     expect(readdirSync(dir).sort()).toEqual(["seed.nn", "seed.nn.ts"]);
+    // --clear: the screen is cleared once before each rebuild's report
+    expect(lines.filter((l) => l.startsWith("\x1b[2J")).length).toBe(2);
+    expect(lines.at(-1)).toMatch(/seed\.nn ✗ 1 error — kept previous .*seed\.nn\.ts\n$/);
   });
 });

@@ -31,7 +31,7 @@ import { performance } from "node:perf_hooks";
 import { watch as chokidarWatch, type FSWatcher } from "chokidar";
 import { formatDiagnostics } from "../api/api.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
-import { buildSource, type BuildOptions } from "./build.js";
+import { buildSource, type BuildOptions, type SpecBuild } from "./build.js";
 import { declarationPath, outputPath, removeGenerated, type SpecFile } from "./files.js";
 import type { Io } from "./main.js";
 
@@ -69,12 +69,16 @@ const processIo: Io = {
 };
 
 const SKIP_DIRS = new Set(["node_modules", ".git", "dist", "coverage"]);
+const CHOKIDAR_THROTTLE_MS = 50;
 const CLEAR_SCREEN = "\x1b[2J\x1b[3J\x1b[H";
 
 type Change = "write" | "unlink";
 
 interface SpecState {
+  /** Content hash of the last build's source. */
   readonly hash: string;
+  /** The spec's stat when it was read for that build. */
+  readonly stat: Stats;
 }
 
 function display(path: string): string {
@@ -113,163 +117,194 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
  * ```
  */
 export function watch(paths: readonly string[], options: WatchOptions = {}): Watcher {
-  const roots = (paths.length ? paths : ["."]).map((p) => resolve(p));
+  const named = paths.length ? paths : ["."];
+  const roots = named.map((p) => resolve(p));
   const missing = roots.filter((p) => !existsSync(p));
   if (missing.length) throw new Error(`layerc watch: no such file or directory: ${missing.join(", ")}`);
-  const io = options.io ?? processIo;
-  const debounceMs = options.debounceMs ?? 30;
-  const dirRoots = roots.filter((r) => statSync(r).isDirectory());
-  const states = new Map<string, SpecState>();
-  let pending = new Map<string, Change>();
-  let timer: NodeJS.Timeout | undefined;
-  let initialDone = false;
-  let closed = false;
-  let queue: Promise<void> = Promise.resolve();
+  const w = new SpecWatcher(roots, named.join(", "), options);
+  return { ready: w.ready, close: () => w.close() };
+}
 
-  const emit = (e: WatchEvent) => options.onEvent?.(e);
+type Say = (print: () => void) => void;
 
-  /** The directory a spec was found under, for --out-dir layouts (the deepest watched one). */
-  const specFile = (path: string): SpecFile => {
-    const root = dirRoots.filter((r) => path.startsWith(r + sep)).sort((a, b) => b.length - a.length)[0];
-    return { path, root: root ?? dirname(path) };
-  };
+/** One watch session: the chokidar watcher, the debounce, the build queue and what was last built. */
+class SpecWatcher {
+  readonly ready: Promise<void>;
+  private readonly io: Io;
+  private readonly dirRoots: readonly string[];
+  private readonly watcher: FSWatcher;
+  /** What each spec's last build read. */
+  private readonly states = new Map<string, SpecState>();
+  /** Paths changed since the last flush, with what happened last. */
+  private pending = new Map<string, Change>();
+  private timer: NodeJS.Timeout | undefined;
+  private readonly rechecks = new Map<string, NodeJS.Timeout>();
+  private initialDone = false;
+  private closed = false;
+  /** Rebuilds run one batch at a time, chained here. */
+  private queue: Promise<void> = Promise.resolve();
 
-  const ignored = (path: string, stats?: { isFile(): boolean }): boolean => {
-    if (roots.includes(path)) return false;
+  constructor(
+    private readonly roots: readonly string[],
+    where: string,
+    private readonly options: WatchOptions,
+  ) {
+    this.io = options.io ?? processIo;
+    this.dirRoots = roots.filter((r) => statSync(r).isDirectory());
+    this.watcher = chokidarWatch([...roots], { ignored: (p, stats) => this.ignored(p, stats), ignoreInitial: false, atomic: true, persistent: true });
+    this.watcher
+      .on("add", (p) => this.schedule(p, "write"))
+      .on("change", (p) => this.onChange(p))
+      .on("unlink", (p) => this.schedule(p, "unlink"))
+      .on("error", (e) => this.report(undefined, `watcher error: ${(e as Error).message}`));
+    this.ready = new Promise<void>((resolveReady, rejectReady) => {
+      this.watcher.once("ready", () => {
+        this.initialDone = true;
+        const count = this.pending.size;
+        this.flush()
+          .then(() => {
+            if (!this.closed) this.io.out(`[${clock()}] watching ${plural(count, "spec")} in ${where} — press Ctrl-C to stop\n`);
+          })
+          .then(resolveReady, rejectReady);
+      });
+    });
+    // A caller that only closes must not see an unhandled rejection.
+    this.ready.catch(() => undefined);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.timer);
+    this.rechecks.forEach((t) => clearTimeout(t));
+    await this.watcher.close();
+    await this.queue.catch(() => undefined);
+  }
+
+  private ignored(path: string, stats?: { isFile(): boolean }): boolean {
+    if (this.roots.includes(path)) return false;
     const name = basename(path);
     if (name.startsWith(".") || SKIP_DIRS.has(name)) return true;
     return stats?.isFile() === true && !name.endsWith(".nn");
-  };
+  }
 
-  const watcher: FSWatcher = chokidarWatch([...roots], { ignored, ignoreInitial: false, atomic: true, persistent: true });
+  /** The directory a spec was found under, for --out-dir layouts (the deepest watched one). */
+  private specFile(path: string): SpecFile {
+    const root = this.dirRoots.filter((r) => path.startsWith(r + sep)).sort((a, b) => b.length - a.length)[0];
+    return { path, root: root ?? dirname(path) };
+  }
 
-  const schedule = (path: string, change: Change) => {
-    if (closed || !path.endsWith(".nn")) return;
-    pending.set(path, change);
-    if (!initialDone) return;
-    if (timer !== undefined) clearTimeout(timer);
-    timer = setTimeout(flush, debounceMs);
-  };
+  private schedule(path: string, change: Change): void {
+    if (this.closed || !path.endsWith(".nn")) return;
+    this.pending.set(path, change);
+    if (!this.initialDone) return;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.flush(), this.options.debounceMs ?? 30);
+  }
 
-  const flush = () => {
-    timer = undefined;
-    const batch = pending;
-    pending = new Map();
-    if (batch.size === 0) return queue;
-    queue = queue.then(() => rebuild(batch));
-    return queue;
-  };
+  /**
+   * chokidar swallows every further `change` of a path for 50 ms after it
+   * emits one, so a second save soon after the first (format-on-save, or a
+   * fix typed right after an error appeared) would be lost: look once more
+   * when that window has passed, and rebuild if the file differs from what
+   * was last built.
+   */
+  private onChange(path: string): void {
+    this.schedule(path, "write");
+    clearTimeout(this.rechecks.get(path));
+    const recheck = () => {
+      this.rechecks.delete(path);
+      const last = this.states.get(path);
+      if (last !== undefined && !this.pending.has(path) && changedSince(path, last.stat)) this.schedule(path, "write");
+    };
+    this.rechecks.set(path, setTimeout(recheck, CHOKIDAR_THROTTLE_MS + 15));
+  }
 
-  const rebuild = async (batch: ReadonlyMap<string, Change>) => {
-    let cleared = !options.clear;
-    const say = (fn: () => void) => {
-      if (!cleared) {
-        io.out(CLEAR_SCREEN);
-        cleared = true;
-      }
-      fn();
+  private flush(): Promise<void> {
+    this.timer = undefined;
+    const batch = this.pending;
+    this.pending = new Map();
+    if (batch.size > 0) this.queue = this.queue.then(() => this.rebuild(batch));
+    return this.queue;
+  }
+
+  private async rebuild(batch: ReadonlyMap<string, Change>): Promise<void> {
+    let cleared = !this.options.clear;
+    // Clear the screen lazily: a batch of no-op saves prints nothing.
+    const say: Say = (print) => {
+      if (!cleared) this.io.out(CLEAR_SCREEN);
+      cleared = true;
+      print();
     };
     for (const path of [...batch.keys()].sort()) {
-      if (closed) return;
+      if (this.closed) return;
       try {
-        if (batch.get(path) === "unlink") removeSpec(path, say);
-        else await buildSpec(path, say);
+        if (batch.get(path) === "unlink") this.removeSpec(path, say);
+        else await this.buildSpec(path, say);
       } catch (e) {
-        const message = `${display(path)}: ${(e as Error).message}`;
-        say(() => io.err(`[${clock()}] ${message}\n`));
-        emit({ type: "error", spec: path, message });
+        this.report(path, `${display(path)}: ${(e as Error).message}`, say);
       }
     }
-  };
+  }
 
-  const buildSpec = async (path: string, say: (fn: () => void) => void) => {
+  private report(spec: string | undefined, message: string, say: Say = (print) => print()): void {
+    say(() => this.io.err(`[${clock()}] ${message}\n`));
+    this.options.onEvent?.({ type: "error", ...(spec !== undefined ? { spec } : {}), message });
+  }
+
+  private async buildSpec(path: string, say: Say): Promise<void> {
     let source: string;
     let before: Stats;
     try {
       before = statSync(path);
       source = readFileSync(path, "utf8");
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === "ENOENT") return removeSpec(path, say);
+      if ((e as NodeJS.ErrnoException).code === "ENOENT") return this.removeSpec(path, say);
       throw e;
     }
-    const spec = specFile(path);
+    const spec = this.specFile(path);
     const hash = createHash("sha256").update(source).digest("hex");
-    const output = outputPath(spec, options.outDir);
-    if (states.get(path)?.hash === hash && existsSync(output)) return;
+    const output = outputPath(spec, this.options.outDir);
+    const unchanged = this.states.get(path)?.hash === hash && existsSync(output);
+    this.states.set(path, { hash, stat: before });
+    if (unchanged) return;
     const hadOutput = existsSync(output);
     const name = display(path);
     const start = performance.now();
-    const r = await buildSource(spec, source, name, options);
+    const r = await buildSource(spec, source, name, this.options);
     const ms = Math.round(performance.now() - start);
-    states.set(path, { hash });
+    say(() => this.printBuild(name, source, output, hadOutput, ms, r));
+    if (r.ok) this.options.onEvent?.({ type: "built", spec: path, output, ms, changed: r.wrote.length > 0, diagnostics: r.diagnostics });
+    else this.options.onEvent?.({ type: "failed", spec: path, output, ms, kept: hadOutput, diagnostics: r.diagnostics });
+    // An editor may write again while we compile (format-on-save): if the
+    // file moved on since we read it, build it again.
+    if (changedSince(path, before)) this.schedule(path, "write");
+  }
+
+  private printBuild(name: string, source: string, output: string, hadOutput: boolean, ms: number, r: SpecBuild): void {
     const errors = r.diagnostics.filter((d) => d.severity === "error").length;
     const warnings = r.diagnostics.length - errors;
-    say(() => {
-      if (r.diagnostics.length) io.err(formatDiagnostics(r.diagnostics, source, { fileName: name, color: io.color }));
-      if (r.ok) {
-        const notes = [...(warnings ? [plural(warnings, "warning")] : []), ...(r.wrote.length ? [] : ["output unchanged"])];
-        io.out(`[${clock()}] ${name} ✓ ${ms} ms${notes.length ? ` (${notes.join(", ")})` : ""}\n`);
-      } else {
-        const kept = hadOutput ? `kept previous ${display(output)}` : `${display(output)} not written`;
-        io.out(`[${clock()}] ${name} ✗ ${plural(errors, "error")} — ${kept}\n`);
-      }
-    });
-    if (r.ok) emit({ type: "built", spec: path, output, ms, changed: r.wrote.length > 0, diagnostics: r.diagnostics });
-    else emit({ type: "failed", spec: path, output, ms, kept: hadOutput, diagnostics: r.diagnostics });
-    // chokidar drops a second `change` within 50 ms of the first, and an
-    // editor may write again while we compile (format-on-save): if the file
-    // moved on since we read it, build it again.
-    if (changedSince(path, before)) schedule(path, "write");
-  };
+    if (r.diagnostics.length) this.io.err(formatDiagnostics(r.diagnostics, source, { fileName: name, color: this.io.color }));
+    if (r.ok) {
+      const notes = [...(warnings ? [plural(warnings, "warning")] : []), ...(r.wrote.length ? [] : ["output unchanged"])];
+      this.io.out(`[${clock()}] ${name} ✓ ${ms} ms${notes.length ? ` (${notes.join(", ")})` : ""}\n`);
+    } else {
+      const kept = hadOutput ? `kept previous ${display(output)}` : `${display(output)} not written`;
+      this.io.out(`[${clock()}] ${name} ✗ ${plural(errors, "error")} — ${kept}\n`);
+    }
+  }
 
-  const removeSpec = (path: string, say: (fn: () => void) => void) => {
-    if (existsSync(path)) return; // re-created since the event: the next event rebuilds it
-    states.delete(path);
-    const output = outputPath(specFile(path), options.outDir);
+  private removeSpec(path: string, say: Say): void {
+    if (existsSync(path)) return; // re-created since the event: that event rebuilds it
+    this.states.delete(path);
+    const output = outputPath(this.specFile(path), this.options.outDir);
     const outcome = removeGenerated(output);
-    if (options.dts) removeGenerated(declarationPath(output));
+    if (this.options.dts) removeGenerated(declarationPath(output));
     const what =
       outcome === "removed" ? `removed ${display(output)}` : outcome === "kept" ? `kept ${display(output)} (not generated by layerc)` : "no output to remove";
-    say(() => io.out(`[${clock()}] ${display(path)} deleted — ${what}\n`));
-    emit({ type: "removed", spec: path, output, deleted: outcome === "removed" });
-  };
-
-  watcher
-    .on("add", (p) => schedule(p, "write"))
-    .on("change", (p) => schedule(p, "write"))
-    .on("unlink", (p) => schedule(p, "unlink"))
-    .on("error", (e) => {
-      const message = `watcher error: ${(e as Error).message}`;
-      io.err(`[${clock()}] ${message}\n`);
-      emit({ type: "error", message });
-    });
-
-  const ready = new Promise<void>((resolveReady, rejectReady) => {
-    watcher.once("ready", () => {
-      initialDone = true;
-      const count = pending.size;
-      flush()
-        .then(() => {
-          if (closed) return;
-          const where = (paths.length ? paths : ["."]).join(", ");
-          io.out(`[${clock()}] watching ${plural(count, "spec")} in ${where} — press Ctrl-C to stop\n`);
-        })
-        .then(resolveReady, rejectReady);
-    });
-  });
-  // A caller that only closes must not see an unhandled rejection.
-  ready.catch(() => undefined);
-
-  return {
-    ready,
-    async close() {
-      if (closed) return;
-      closed = true;
-      if (timer !== undefined) clearTimeout(timer);
-      await watcher.close();
-      await queue.catch(() => undefined);
-    },
-  };
+    say(() => this.io.out(`[${clock()}] ${display(path)} deleted — ${what}\n`));
+    this.options.onEvent?.({ type: "removed", spec: path, output, deleted: outcome === "removed" });
+  }
 }
 
 /**
