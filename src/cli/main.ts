@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { relative } from "node:path";
 import { parseArgs } from "node:util";
-import { check, formatDiagnostics, formatSpec, interpret, VERSION } from "../index.js";
+import { catalog, check, formatDiagnostics, formatSpec, interpret, VERSION } from "../index.js";
 import type { Diagnostic } from "../index.js";
 import { findSpecs, writeAtomic, type SpecFile } from "./files.js";
 import { buildSource, type BuildOptions, type SpecBuild } from "./build.js";
@@ -14,13 +14,14 @@ import { runWatch } from "./watch.js";
 const USAGE = `layerc ${VERSION} — compile Keras-style .nn model specs to TypeScript
 
 Usage:
-  layerc build [paths...] [--out-dir D] [--unroll auto|full|loops] [--dts]
-  layerc check [paths...]
-  layerc watch [paths...] [--out-dir D] [--unroll auto|full|loops] [--dts] [--clear]
+  layerc build [paths...] [--out-dir D] [--unroll auto|full|loops] [--dts] [--silence CODE,...]
+  layerc check [paths...] [--silence CODE,...]
+  layerc watch [paths...] [--out-dir D] [--unroll auto|full|loops] [--dts] [--clear] [--silence CODE,...]
   layerc fmt [paths...] [--check]
   layerc summary <file> [--model M]
 
 Paths default to the current directory; directories are searched for *.nn.
+--silence drops warnings by code (docs/diagnostics.md lists them); errors cannot be silenced.
 Exit codes: 0 success, 1 errors in a spec, 2 usage or I/O error.`;
 
 /** Where the CLI and watch mode print: `out` for results and summaries, `err` for diagnostics. */
@@ -85,12 +86,26 @@ export async function buildFile(spec: SpecFile, opts: BuildOptions, io: Io): Pro
   }
 }
 
+/** `--silence a,b --silence c`: warning codes to drop; errors cannot be silenced. */
+function silenceOption(values: Record<string, unknown>): string[] {
+  const raw = (values["silence"] as string[] | undefined) ?? [];
+  const codes = raw.flatMap((v) => v.split(",")).map((c) => c.trim()).filter(Boolean);
+  for (const code of codes) {
+    const entry = (catalog as Record<string, { severity: string }>)[code];
+    if (entry === undefined) throw new UsageError(`--silence: unknown diagnostic code ${code}`);
+    if (entry.severity === "error") throw new UsageError(`--silence: ${code} is an error; only warnings can be silenced`);
+  }
+  return codes;
+}
+
 function buildOptions(values: Record<string, unknown>): BuildOptions {
   const unroll = unrollOption(values["unroll"] as string | undefined);
+  const silence = silenceOption(values);
   return {
     ...(values["out-dir"] ? { outDir: values["out-dir"] as string } : {}),
     ...(unroll ? { unroll } : {}),
     ...(values["dts"] ? { dts: true } : {}),
+    ...(silence.length ? { compile: { silence } } : {}),
   };
 }
 
@@ -111,11 +126,12 @@ async function cmdBuild(paths: string[], values: Record<string, unknown>, io: Io
   return failed ? 1 : 0;
 }
 
-function cmdCheck(paths: string[], io: Io): number {
+function cmdCheck(paths: string[], values: Record<string, unknown>, io: Io): number {
   let failed = 0;
+  const silence = silenceOption(values);
   for (const spec of specsOrFail(paths)) {
     const source = readSpec(spec.path);
-    const r = check(source, { fileName: display(spec.path) });
+    const r = check(source, { fileName: display(spec.path), silence });
     report(io, r.diagnostics, source, display(spec.path));
     if (r.diagnostics.some((d) => d.severity === "error")) failed++;
     else io.out(`ok ${display(spec.path)} (${r.models.map((m) => m.name).join(", ") || "no models"})\n`);
@@ -182,13 +198,14 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
         model: { type: "string" },
         dts: { type: "boolean" },
         clear: { type: "boolean" },
+        silence: { type: "string", multiple: true },
       },
     });
     switch (command) {
       case "build":
         return await cmdBuild(positionals, values, io);
       case "check":
-        return cmdCheck(positionals, io);
+        return cmdCheck(positionals, values, io);
       case "fmt":
         return cmdFmt(positionals, values, io);
       case "summary":
