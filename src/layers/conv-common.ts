@@ -237,26 +237,31 @@ function convBackward(ctx: KernelContext): Stmt[] {
     const dxFlat = new Buf(ctx.dx.name, ["batch", size]);
     stmts.push(loop("b", BATCH, (b) => [loop("i", size, (i) => [dxFlat.store([b, i], num(0))])]));
   }
+  // One upstream gradient at a time, skipped when it is exactly zero: after ReLU
+  // and max pooling most are, so only the positions that matter do work.
   stmts.push(
     loop("b", BATCH, (b) =>
       nest("o", g.axes.map((a) => a.out), (o) => [
-        ...(useBias ? [loop("f", g.filters, (f) => [ctx.grad("bias").accumulate([f], dz.at(b, ...o, f))])] : []),
-        ...nest("t", kshape, (t) => {
-          const { at, inBounds } = taps(g, o, t);
-          return guarded(inBounds, [
-            loop("ci", g.cin, (ci) => [
-              letVar("xv", x.at(b, ...at, ci)),
-              loop("f", g.filters, (f) => [gk.accumulate([...t, ci, f], mul(ref("xv"), dz.at(b, ...o, f)))]),
-              ...(ctx.needInputGrad
-                ? [
-                    letVar("gx", num(0)),
-                    loop("f", g.filters, (f) => [setVar("gx", mul(dz.at(b, ...o, f), kernel.at(...t, ci, f)), true)]),
-                    dx.accumulate([b, ...at, ci], ref("gx")),
-                  ]
-                : []),
-            ]),
-          ]);
-        }),
+        loop("f", g.filters, (f) => [
+          letVar("gz", dz.at(b, ...o, f)),
+          {
+            k: "if",
+            test: cmp("!=", ref("gz"), num(0)),
+            then: [
+              ...(useBias ? [ctx.grad("bias").accumulate([f], ref("gz"))] : []),
+              ...nest("t", kshape, (t) => {
+                const { at, inBounds } = taps(g, o, t);
+                return guarded(inBounds, [
+                  loop("ci", g.cin, (ci) => [
+                    gk.accumulate([...t, ci, f], mul(x.at(b, ...at, ci), ref("gz"))),
+                    ...(ctx.needInputGrad ? [dx.accumulate([b, ...at, ci], mul(kernel.at(...t, ci, f), ref("gz")))] : []),
+                  ]),
+                ]);
+              }),
+            ],
+            else: [],
+          },
+        ]),
       ]),
     ),
   );

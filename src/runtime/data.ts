@@ -32,9 +32,14 @@ export function toFloat32(x: Samples, what: string): Float32Array {
   return Float32Array.from(out);
 }
 
-export function expectLength(a: ArrayLike<number>, expected: number, what: string, shape: string): void {
+export function lengthError(a: ArrayLike<number>, expected: number, what: string, shape: string): LayercError {
+  return new LayercError(`${what} has ${a.length} values, expected ${expected} (${shape})`);
+}
+
+/** Throws when the length is wrong; `shape` is only called then, so the hot path builds no strings. */
+export function expectLength(a: ArrayLike<number>, expected: number, what: string, shape: () => string): void {
   if (a.length !== expected) {
-    throw new LayercError(`${what} has ${a.length} values, expected ${expected} (${shape})`);
+    throw new LayercError(`${what} has ${a.length} values, expected ${expected} (${shape()})`);
   }
 }
 

@@ -73,8 +73,13 @@ export function computeLoss(
       if (fromLogits) {
         let m = -Infinity;
         for (let j = 0; j < width; j++) m = Math.max(m, yPred[o + j]!);
+        // one exp per element: e_j = exp(z_j − m), kept in dPred for the gradient softmax·Σy − y
         let se = 0;
-        for (let j = 0; j < width; j++) se += Math.exp(yPred[o + j]! - m);
+        for (let j = 0; j < width; j++) {
+          const e = Math.exp(yPred[o + j]! - m);
+          if (dPred) dPred[o + j] = e;
+          se += e;
+        }
         const lse = m + Math.log(se);
         let ys = 0;
         for (let j = 0; j < width; j++) {
@@ -83,9 +88,10 @@ export function computeLoss(
           ys += y;
         }
         if (dPred) {
+          const k = ys / se;
           for (let j = 0; j < width; j++) {
             const y = sparse ? +(j === cls) : +yTrue[yo + j]!;
-            dPred[o + j] = (Math.exp(yPred[o + j]! - lse) * ys - y) * scale;
+            dPred[o + j] = (dPred[o + j]! * k - y) * scale;
           }
         }
       } else {

@@ -16,7 +16,7 @@ import { createOptimizer, type Optimizer } from "./optimizers.js";
 import { deriveSeed, randomSeed, Rng } from "./random.js";
 import type { InitializerSpec, LossSpec, MetricName, OptimizerSpec } from "./spec.js";
 import { formatSummary, type SummaryLayer } from "./summary.js";
-import { expectLength, shapeText, toFloat32, type Samples } from "./data.js";
+import { expectLength, lengthError, shapeText, toFloat32, type Samples } from "./data.js";
 
 export interface WeightMeta {
   /** `layer/weight`, e.g. `dense/kernel`. */
@@ -200,7 +200,7 @@ export abstract class ModelBase {
       if (w.shape !== undefined && (w.shape.length !== e.shape.length || w.shape.some((d, j) => d !== e.shape[j]))) {
         throw new LayercError(`weight ${e.name} has shape ${shapeText(w.shape)}, expected ${shapeText(e.shape)}`);
       }
-      expectLength(w.data, e.size, `weight ${e.name}`, `shape ${shapeText(e.shape)}`);
+      expectLength(w.data, e.size, `weight ${e.name}`, () => `shape ${shapeText(e.shape)}`);
       for (let j = 0; j < w.data.length; j++) {
         if (typeof w.data[j] !== "number") throw new LayercError(`weight ${e.name} contains a non-number at index ${j}`);
       }
@@ -211,24 +211,32 @@ export abstract class ModelBase {
   /** Prediction for one sample. */
   predict(x: Samples): Float32Array {
     const xs = toFloat32(x, "predict input");
-    expectLength(xs, this.inSize, "predict input", `one sample of shape ${shapeText(this.meta.inputShape)}`);
+    if (xs.length !== this.inSize) throw lengthError(xs, this.inSize, "predict input", `one sample of shape ${shapeText(this.meta.inputShape)}`);
     this.ensure(1);
-    return Float32Array.from(this.forward(xs, 1, false).subarray(0, this.outSize));
+    const y = this.forward(xs, 1, false);
+    const out = new Float32Array(this.outSize);
+    for (let i = 0; i < out.length; i++) out[i] = y[i]!;
+    return out;
   }
 
   /** Predictions for `batchSize` samples, written into `out` when given (no allocation). */
   predictBatch(x: Samples, batchSize: number, out?: Float32Array): Float32Array {
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new LayercError(`batchSize must be a positive integer, got ${batchSize}`);
     const xs = toFloat32(x, "predictBatch input");
-    expectLength(xs, batchSize * this.inSize, "predictBatch input", `${batchSize} samples of shape ${shapeText(this.meta.inputShape)}`);
+    if (xs.length !== batchSize * this.inSize) {
+      throw lengthError(xs, batchSize * this.inSize, "predictBatch input", `${batchSize} samples of shape ${shapeText(this.meta.inputShape)}`);
+    }
     const result = out ?? new Float32Array(batchSize * this.outSize);
-    expectLength(result, batchSize * this.outSize, "predictBatch output", `${batchSize} × ${shapeText(this.meta.outputShape)}`);
+    if (result.length !== batchSize * this.outSize) {
+      throw lengthError(result, batchSize * this.outSize, "predictBatch output", `${batchSize} × ${shapeText(this.meta.outputShape)}`);
+    }
     const chunk = Math.min(batchSize, 256);
     this.ensure(chunk);
     for (let s = 0; s < batchSize; s += chunk) {
       const n = Math.min(chunk, batchSize - s);
       const view = n === batchSize ? xs : xs.subarray(s * this.inSize, (s + n) * this.inSize);
-      result.set(this.forward(view, n, false).subarray(0, n * this.outSize), s * this.outSize);
+      const y = this.forward(view, n, false);
+      for (let i = 0, o = s * this.outSize; i < n * this.outSize; i++) result[o + i] = y[i]!;
     }
     return result;
   }
@@ -252,7 +260,9 @@ export abstract class ModelBase {
   private labels(y: Samples, n: number): Float32Array {
     const ys = toFloat32(y, "labels");
     const per = this.ySize();
-    expectLength(ys, n * per, "labels", this.sparse() ? `${n} class ids` : `${n} targets of shape ${shapeText(this.meta.outputShape)}`);
+    if (ys.length !== n * per) {
+      throw lengthError(ys, n * per, "labels", this.sparse() ? `${n} class ids` : `${n} targets of shape ${shapeText(this.meta.outputShape)}`);
+    }
     if (this.sparse()) {
       for (let i = 0; i < ys.length; i++) {
         const c = ys[i]!;
@@ -269,7 +279,9 @@ export abstract class ModelBase {
     this.trainingSpec();
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new LayercError(`batchSize must be a positive integer, got ${batchSize}`);
     const xs = toFloat32(x, "trainOnBatch input");
-    expectLength(xs, batchSize * this.inSize, "trainOnBatch input", `${batchSize} samples of shape ${shapeText(this.meta.inputShape)}`);
+    if (xs.length !== batchSize * this.inSize) {
+      throw lengthError(xs, batchSize * this.inSize, "trainOnBatch input", `${batchSize} samples of shape ${shapeText(this.meta.inputShape)}`);
+    }
     const ys = this.labels(y, batchSize);
     const loss = this.step(xs, ys, batchSize, null);
     if (!Number.isFinite(loss)) throw new LayercError(`loss is ${loss} in trainOnBatch; weights were not updated`);

@@ -49,7 +49,8 @@ class KerasOptimizer implements Optimizer {
   ): void {
     const sp = this.spec;
     const lr = sp.learningRate;
-    const [s0, s1] = this.slots;
+    const s0 = this.slots[0];
+    const s1 = this.slots[1];
     const t = ++this.iterations;
     const limit = Math.min(this.size, params.length, grads.length);
     // Adam's α_t (unused otherwise).

@@ -18,11 +18,11 @@ export interface SpecializeOptions {
 const TEMP = /^tmp\d+$/;
 
 /**
- * Loops kept as loops still unroll when they are tiny and innermost: a 3×3
- * convolution's taps or a 2×2 pooling window become straight-line code with
- * constant offsets (at most this many innermost statements).
+ * Loops kept as loops still unroll when their whole constant nest is tiny:
+ * a 3×3 convolution's taps or a 2×2 pooling window become straight-line
+ * code with constant offsets (at most this many innermost statements).
  */
-export const INNER_UNROLL_WORK = 16;
+export const INNER_UNROLL_WORK = 32;
 
 function safeName(name: string, opts: SpecializeOptions): string {
   let out = name;
@@ -44,7 +44,7 @@ function spec(stmts: readonly Stmt[], outer: ReadonlyMap<string, Expr>, opts: Sp
         const to = substitute(s.to, env);
         const constant = isNum(from) && isNum(to);
         if (constant && to.v - from.v <= 0) break;
-        const tiny = constant && !hasLoop(s.body) && (to.v - from.v) * Math.max(1, work(s.body)) <= INNER_UNROLL_WORK;
+        const tiny = constant && !hasVariableLoop(s.body) && (to.v - from.v) * Math.max(1, work(s.body)) <= INNER_UNROLL_WORK;
         if (constant && (opts.unroll || to.v - from.v === 1 || tiny)) {
           for (let k = from.v; k < to.v; k++) {
             const inner = new Map(env).set(s.v, { k: "num", v: k });
@@ -90,8 +90,13 @@ function spec(stmts: readonly Stmt[], outer: ReadonlyMap<string, Expr>, opts: Sp
   return out;
 }
 
-function hasLoop(stmts: readonly Stmt[]): boolean {
-  return stmts.some((s) => s.k === "for" || (s.k === "if" && (hasLoop(s.then) || hasLoop(s.else))));
+/** A loop whose bounds are not compile-time constants (e.g. over the batch). */
+function hasVariableLoop(stmts: readonly Stmt[]): boolean {
+  return stmts.some(
+    (s) =>
+      (s.k === "for" && (!isNum(s.from) || !isNum(s.to) || hasVariableLoop(s.body))) ||
+      (s.k === "if" && (hasVariableLoop(s.then) || hasVariableLoop(s.else))),
+  );
 }
 
 function mentions(e: Expr, name: string): boolean {
