@@ -6,4 +6,4 @@
  * into one expression per output). Larger kernels use loop orders that
  * stream weights row by row and reuse each row across the batch.
  */
-export const SMALL_WORK = 256;
+export const SMALL_WORK = 128;

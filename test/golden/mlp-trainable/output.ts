@@ -115,363 +115,47 @@ export class Mlp extends ModelBase {
     // dense: Dense, line 4
     {
       for (let b = 0; b < n; b++) {
-        const acc_0_0 =
-          p[128]! +
-          x[b * 8]! * p[0]! +
-          x[b * 8 + 1]! * p[16]! +
-          x[b * 8 + 2]! * p[32]! +
-          x[b * 8 + 3]! * p[48]! +
-          x[b * 8 + 4]! * p[64]! +
-          x[b * 8 + 5]! * p[80]! +
-          x[b * 8 + 6]! * p[96]! +
-          x[b * 8 + 7]! * p[112]!;
-        dense_z[b * 16] = acc_0_0;
-        dense_out[b * 16] = acc_0_0 > 0 ? acc_0_0 : 0;
-        const acc_0_1 =
-          p[129]! +
-          x[b * 8]! * p[1]! +
-          x[b * 8 + 1]! * p[17]! +
-          x[b * 8 + 2]! * p[33]! +
-          x[b * 8 + 3]! * p[49]! +
-          x[b * 8 + 4]! * p[65]! +
-          x[b * 8 + 5]! * p[81]! +
-          x[b * 8 + 6]! * p[97]! +
-          x[b * 8 + 7]! * p[113]!;
-        dense_z[b * 16 + 1] = acc_0_1;
-        dense_out[b * 16 + 1] = acc_0_1 > 0 ? acc_0_1 : 0;
-        const acc_0_2 =
-          p[130]! +
-          x[b * 8]! * p[2]! +
-          x[b * 8 + 1]! * p[18]! +
-          x[b * 8 + 2]! * p[34]! +
-          x[b * 8 + 3]! * p[50]! +
-          x[b * 8 + 4]! * p[66]! +
-          x[b * 8 + 5]! * p[82]! +
-          x[b * 8 + 6]! * p[98]! +
-          x[b * 8 + 7]! * p[114]!;
-        dense_z[b * 16 + 2] = acc_0_2;
-        dense_out[b * 16 + 2] = acc_0_2 > 0 ? acc_0_2 : 0;
-        const acc_0_3 =
-          p[131]! +
-          x[b * 8]! * p[3]! +
-          x[b * 8 + 1]! * p[19]! +
-          x[b * 8 + 2]! * p[35]! +
-          x[b * 8 + 3]! * p[51]! +
-          x[b * 8 + 4]! * p[67]! +
-          x[b * 8 + 5]! * p[83]! +
-          x[b * 8 + 6]! * p[99]! +
-          x[b * 8 + 7]! * p[115]!;
-        dense_z[b * 16 + 3] = acc_0_3;
-        dense_out[b * 16 + 3] = acc_0_3 > 0 ? acc_0_3 : 0;
-        const acc_0_4 =
-          p[132]! +
-          x[b * 8]! * p[4]! +
-          x[b * 8 + 1]! * p[20]! +
-          x[b * 8 + 2]! * p[36]! +
-          x[b * 8 + 3]! * p[52]! +
-          x[b * 8 + 4]! * p[68]! +
-          x[b * 8 + 5]! * p[84]! +
-          x[b * 8 + 6]! * p[100]! +
-          x[b * 8 + 7]! * p[116]!;
-        dense_z[b * 16 + 4] = acc_0_4;
-        dense_out[b * 16 + 4] = acc_0_4 > 0 ? acc_0_4 : 0;
-        const acc_0_5 =
-          p[133]! +
-          x[b * 8]! * p[5]! +
-          x[b * 8 + 1]! * p[21]! +
-          x[b * 8 + 2]! * p[37]! +
-          x[b * 8 + 3]! * p[53]! +
-          x[b * 8 + 4]! * p[69]! +
-          x[b * 8 + 5]! * p[85]! +
-          x[b * 8 + 6]! * p[101]! +
-          x[b * 8 + 7]! * p[117]!;
-        dense_z[b * 16 + 5] = acc_0_5;
-        dense_out[b * 16 + 5] = acc_0_5 > 0 ? acc_0_5 : 0;
-        const acc_0_6 =
-          p[134]! +
-          x[b * 8]! * p[6]! +
-          x[b * 8 + 1]! * p[22]! +
-          x[b * 8 + 2]! * p[38]! +
-          x[b * 8 + 3]! * p[54]! +
-          x[b * 8 + 4]! * p[70]! +
-          x[b * 8 + 5]! * p[86]! +
-          x[b * 8 + 6]! * p[102]! +
-          x[b * 8 + 7]! * p[118]!;
-        dense_z[b * 16 + 6] = acc_0_6;
-        dense_out[b * 16 + 6] = acc_0_6 > 0 ? acc_0_6 : 0;
-        const acc_0_7 =
-          p[135]! +
-          x[b * 8]! * p[7]! +
-          x[b * 8 + 1]! * p[23]! +
-          x[b * 8 + 2]! * p[39]! +
-          x[b * 8 + 3]! * p[55]! +
-          x[b * 8 + 4]! * p[71]! +
-          x[b * 8 + 5]! * p[87]! +
-          x[b * 8 + 6]! * p[103]! +
-          x[b * 8 + 7]! * p[119]!;
-        dense_z[b * 16 + 7] = acc_0_7;
-        dense_out[b * 16 + 7] = acc_0_7 > 0 ? acc_0_7 : 0;
-        const acc_0_8 =
-          p[136]! +
-          x[b * 8]! * p[8]! +
-          x[b * 8 + 1]! * p[24]! +
-          x[b * 8 + 2]! * p[40]! +
-          x[b * 8 + 3]! * p[56]! +
-          x[b * 8 + 4]! * p[72]! +
-          x[b * 8 + 5]! * p[88]! +
-          x[b * 8 + 6]! * p[104]! +
-          x[b * 8 + 7]! * p[120]!;
-        dense_z[b * 16 + 8] = acc_0_8;
-        dense_out[b * 16 + 8] = acc_0_8 > 0 ? acc_0_8 : 0;
-        const acc_0_9 =
-          p[137]! +
-          x[b * 8]! * p[9]! +
-          x[b * 8 + 1]! * p[25]! +
-          x[b * 8 + 2]! * p[41]! +
-          x[b * 8 + 3]! * p[57]! +
-          x[b * 8 + 4]! * p[73]! +
-          x[b * 8 + 5]! * p[89]! +
-          x[b * 8 + 6]! * p[105]! +
-          x[b * 8 + 7]! * p[121]!;
-        dense_z[b * 16 + 9] = acc_0_9;
-        dense_out[b * 16 + 9] = acc_0_9 > 0 ? acc_0_9 : 0;
-        const acc_0_10 =
-          p[138]! +
-          x[b * 8]! * p[10]! +
-          x[b * 8 + 1]! * p[26]! +
-          x[b * 8 + 2]! * p[42]! +
-          x[b * 8 + 3]! * p[58]! +
-          x[b * 8 + 4]! * p[74]! +
-          x[b * 8 + 5]! * p[90]! +
-          x[b * 8 + 6]! * p[106]! +
-          x[b * 8 + 7]! * p[122]!;
-        dense_z[b * 16 + 10] = acc_0_10;
-        dense_out[b * 16 + 10] = acc_0_10 > 0 ? acc_0_10 : 0;
-        const acc_0_11 =
-          p[139]! +
-          x[b * 8]! * p[11]! +
-          x[b * 8 + 1]! * p[27]! +
-          x[b * 8 + 2]! * p[43]! +
-          x[b * 8 + 3]! * p[59]! +
-          x[b * 8 + 4]! * p[75]! +
-          x[b * 8 + 5]! * p[91]! +
-          x[b * 8 + 6]! * p[107]! +
-          x[b * 8 + 7]! * p[123]!;
-        dense_z[b * 16 + 11] = acc_0_11;
-        dense_out[b * 16 + 11] = acc_0_11 > 0 ? acc_0_11 : 0;
-        const acc_0_12 =
-          p[140]! +
-          x[b * 8]! * p[12]! +
-          x[b * 8 + 1]! * p[28]! +
-          x[b * 8 + 2]! * p[44]! +
-          x[b * 8 + 3]! * p[60]! +
-          x[b * 8 + 4]! * p[76]! +
-          x[b * 8 + 5]! * p[92]! +
-          x[b * 8 + 6]! * p[108]! +
-          x[b * 8 + 7]! * p[124]!;
-        dense_z[b * 16 + 12] = acc_0_12;
-        dense_out[b * 16 + 12] = acc_0_12 > 0 ? acc_0_12 : 0;
-        const acc_0_13 =
-          p[141]! +
-          x[b * 8]! * p[13]! +
-          x[b * 8 + 1]! * p[29]! +
-          x[b * 8 + 2]! * p[45]! +
-          x[b * 8 + 3]! * p[61]! +
-          x[b * 8 + 4]! * p[77]! +
-          x[b * 8 + 5]! * p[93]! +
-          x[b * 8 + 6]! * p[109]! +
-          x[b * 8 + 7]! * p[125]!;
-        dense_z[b * 16 + 13] = acc_0_13;
-        dense_out[b * 16 + 13] = acc_0_13 > 0 ? acc_0_13 : 0;
-        const acc_0_14 =
-          p[142]! +
-          x[b * 8]! * p[14]! +
-          x[b * 8 + 1]! * p[30]! +
-          x[b * 8 + 2]! * p[46]! +
-          x[b * 8 + 3]! * p[62]! +
-          x[b * 8 + 4]! * p[78]! +
-          x[b * 8 + 5]! * p[94]! +
-          x[b * 8 + 6]! * p[110]! +
-          x[b * 8 + 7]! * p[126]!;
-        dense_z[b * 16 + 14] = acc_0_14;
-        dense_out[b * 16 + 14] = acc_0_14 > 0 ? acc_0_14 : 0;
-        const acc_0_15 =
-          p[143]! +
-          x[b * 8]! * p[15]! +
-          x[b * 8 + 1]! * p[31]! +
-          x[b * 8 + 2]! * p[47]! +
-          x[b * 8 + 3]! * p[63]! +
-          x[b * 8 + 4]! * p[79]! +
-          x[b * 8 + 5]! * p[95]! +
-          x[b * 8 + 6]! * p[111]! +
-          x[b * 8 + 7]! * p[127]!;
-        dense_z[b * 16 + 15] = acc_0_15;
-        dense_out[b * 16 + 15] = acc_0_15 > 0 ? acc_0_15 : 0;
+        for (let o = 0; o < 16; o++) {
+          const acc_0 =
+            p[o + 128]! +
+            x[b * 8]! * p[o]! +
+            x[b * 8 + 1]! * p[o + 16]! +
+            x[b * 8 + 2]! * p[o + 32]! +
+            x[b * 8 + 3]! * p[o + 48]! +
+            x[b * 8 + 4]! * p[o + 64]! +
+            x[b * 8 + 5]! * p[o + 80]! +
+            x[b * 8 + 6]! * p[o + 96]! +
+            x[b * 8 + 7]! * p[o + 112]!;
+          dense_z[b * 16 + o] = acc_0;
+          dense_out[b * 16 + o] = acc_0 > 0 ? acc_0 : 0;
+        }
       }
     }
     // dense_1: Dense, line 5
     {
       for (let b = 0; b < n; b++) {
-        const acc_0_0 =
-          p[272]! +
-          dense_out[b * 16]! * p[144]! +
-          dense_out[b * 16 + 1]! * p[152]! +
-          dense_out[b * 16 + 2]! * p[160]! +
-          dense_out[b * 16 + 3]! * p[168]! +
-          dense_out[b * 16 + 4]! * p[176]! +
-          dense_out[b * 16 + 5]! * p[184]! +
-          dense_out[b * 16 + 6]! * p[192]! +
-          dense_out[b * 16 + 7]! * p[200]! +
-          dense_out[b * 16 + 8]! * p[208]! +
-          dense_out[b * 16 + 9]! * p[216]! +
-          dense_out[b * 16 + 10]! * p[224]! +
-          dense_out[b * 16 + 11]! * p[232]! +
-          dense_out[b * 16 + 12]! * p[240]! +
-          dense_out[b * 16 + 13]! * p[248]! +
-          dense_out[b * 16 + 14]! * p[256]! +
-          dense_out[b * 16 + 15]! * p[264]!;
-        dense_1_z[b * 8] = acc_0_0;
-        dense_1_out[b * 8] = acc_0_0 > 0 ? acc_0_0 : 0;
-        const acc_0_1 =
-          p[273]! +
-          dense_out[b * 16]! * p[145]! +
-          dense_out[b * 16 + 1]! * p[153]! +
-          dense_out[b * 16 + 2]! * p[161]! +
-          dense_out[b * 16 + 3]! * p[169]! +
-          dense_out[b * 16 + 4]! * p[177]! +
-          dense_out[b * 16 + 5]! * p[185]! +
-          dense_out[b * 16 + 6]! * p[193]! +
-          dense_out[b * 16 + 7]! * p[201]! +
-          dense_out[b * 16 + 8]! * p[209]! +
-          dense_out[b * 16 + 9]! * p[217]! +
-          dense_out[b * 16 + 10]! * p[225]! +
-          dense_out[b * 16 + 11]! * p[233]! +
-          dense_out[b * 16 + 12]! * p[241]! +
-          dense_out[b * 16 + 13]! * p[249]! +
-          dense_out[b * 16 + 14]! * p[257]! +
-          dense_out[b * 16 + 15]! * p[265]!;
-        dense_1_z[b * 8 + 1] = acc_0_1;
-        dense_1_out[b * 8 + 1] = acc_0_1 > 0 ? acc_0_1 : 0;
-        const acc_0_2 =
-          p[274]! +
-          dense_out[b * 16]! * p[146]! +
-          dense_out[b * 16 + 1]! * p[154]! +
-          dense_out[b * 16 + 2]! * p[162]! +
-          dense_out[b * 16 + 3]! * p[170]! +
-          dense_out[b * 16 + 4]! * p[178]! +
-          dense_out[b * 16 + 5]! * p[186]! +
-          dense_out[b * 16 + 6]! * p[194]! +
-          dense_out[b * 16 + 7]! * p[202]! +
-          dense_out[b * 16 + 8]! * p[210]! +
-          dense_out[b * 16 + 9]! * p[218]! +
-          dense_out[b * 16 + 10]! * p[226]! +
-          dense_out[b * 16 + 11]! * p[234]! +
-          dense_out[b * 16 + 12]! * p[242]! +
-          dense_out[b * 16 + 13]! * p[250]! +
-          dense_out[b * 16 + 14]! * p[258]! +
-          dense_out[b * 16 + 15]! * p[266]!;
-        dense_1_z[b * 8 + 2] = acc_0_2;
-        dense_1_out[b * 8 + 2] = acc_0_2 > 0 ? acc_0_2 : 0;
-        const acc_0_3 =
-          p[275]! +
-          dense_out[b * 16]! * p[147]! +
-          dense_out[b * 16 + 1]! * p[155]! +
-          dense_out[b * 16 + 2]! * p[163]! +
-          dense_out[b * 16 + 3]! * p[171]! +
-          dense_out[b * 16 + 4]! * p[179]! +
-          dense_out[b * 16 + 5]! * p[187]! +
-          dense_out[b * 16 + 6]! * p[195]! +
-          dense_out[b * 16 + 7]! * p[203]! +
-          dense_out[b * 16 + 8]! * p[211]! +
-          dense_out[b * 16 + 9]! * p[219]! +
-          dense_out[b * 16 + 10]! * p[227]! +
-          dense_out[b * 16 + 11]! * p[235]! +
-          dense_out[b * 16 + 12]! * p[243]! +
-          dense_out[b * 16 + 13]! * p[251]! +
-          dense_out[b * 16 + 14]! * p[259]! +
-          dense_out[b * 16 + 15]! * p[267]!;
-        dense_1_z[b * 8 + 3] = acc_0_3;
-        dense_1_out[b * 8 + 3] = acc_0_3 > 0 ? acc_0_3 : 0;
-        const acc_0_4 =
-          p[276]! +
-          dense_out[b * 16]! * p[148]! +
-          dense_out[b * 16 + 1]! * p[156]! +
-          dense_out[b * 16 + 2]! * p[164]! +
-          dense_out[b * 16 + 3]! * p[172]! +
-          dense_out[b * 16 + 4]! * p[180]! +
-          dense_out[b * 16 + 5]! * p[188]! +
-          dense_out[b * 16 + 6]! * p[196]! +
-          dense_out[b * 16 + 7]! * p[204]! +
-          dense_out[b * 16 + 8]! * p[212]! +
-          dense_out[b * 16 + 9]! * p[220]! +
-          dense_out[b * 16 + 10]! * p[228]! +
-          dense_out[b * 16 + 11]! * p[236]! +
-          dense_out[b * 16 + 12]! * p[244]! +
-          dense_out[b * 16 + 13]! * p[252]! +
-          dense_out[b * 16 + 14]! * p[260]! +
-          dense_out[b * 16 + 15]! * p[268]!;
-        dense_1_z[b * 8 + 4] = acc_0_4;
-        dense_1_out[b * 8 + 4] = acc_0_4 > 0 ? acc_0_4 : 0;
-        const acc_0_5 =
-          p[277]! +
-          dense_out[b * 16]! * p[149]! +
-          dense_out[b * 16 + 1]! * p[157]! +
-          dense_out[b * 16 + 2]! * p[165]! +
-          dense_out[b * 16 + 3]! * p[173]! +
-          dense_out[b * 16 + 4]! * p[181]! +
-          dense_out[b * 16 + 5]! * p[189]! +
-          dense_out[b * 16 + 6]! * p[197]! +
-          dense_out[b * 16 + 7]! * p[205]! +
-          dense_out[b * 16 + 8]! * p[213]! +
-          dense_out[b * 16 + 9]! * p[221]! +
-          dense_out[b * 16 + 10]! * p[229]! +
-          dense_out[b * 16 + 11]! * p[237]! +
-          dense_out[b * 16 + 12]! * p[245]! +
-          dense_out[b * 16 + 13]! * p[253]! +
-          dense_out[b * 16 + 14]! * p[261]! +
-          dense_out[b * 16 + 15]! * p[269]!;
-        dense_1_z[b * 8 + 5] = acc_0_5;
-        dense_1_out[b * 8 + 5] = acc_0_5 > 0 ? acc_0_5 : 0;
-        const acc_0_6 =
-          p[278]! +
-          dense_out[b * 16]! * p[150]! +
-          dense_out[b * 16 + 1]! * p[158]! +
-          dense_out[b * 16 + 2]! * p[166]! +
-          dense_out[b * 16 + 3]! * p[174]! +
-          dense_out[b * 16 + 4]! * p[182]! +
-          dense_out[b * 16 + 5]! * p[190]! +
-          dense_out[b * 16 + 6]! * p[198]! +
-          dense_out[b * 16 + 7]! * p[206]! +
-          dense_out[b * 16 + 8]! * p[214]! +
-          dense_out[b * 16 + 9]! * p[222]! +
-          dense_out[b * 16 + 10]! * p[230]! +
-          dense_out[b * 16 + 11]! * p[238]! +
-          dense_out[b * 16 + 12]! * p[246]! +
-          dense_out[b * 16 + 13]! * p[254]! +
-          dense_out[b * 16 + 14]! * p[262]! +
-          dense_out[b * 16 + 15]! * p[270]!;
-        dense_1_z[b * 8 + 6] = acc_0_6;
-        dense_1_out[b * 8 + 6] = acc_0_6 > 0 ? acc_0_6 : 0;
-        const acc_0_7 =
-          p[279]! +
-          dense_out[b * 16]! * p[151]! +
-          dense_out[b * 16 + 1]! * p[159]! +
-          dense_out[b * 16 + 2]! * p[167]! +
-          dense_out[b * 16 + 3]! * p[175]! +
-          dense_out[b * 16 + 4]! * p[183]! +
-          dense_out[b * 16 + 5]! * p[191]! +
-          dense_out[b * 16 + 6]! * p[199]! +
-          dense_out[b * 16 + 7]! * p[207]! +
-          dense_out[b * 16 + 8]! * p[215]! +
-          dense_out[b * 16 + 9]! * p[223]! +
-          dense_out[b * 16 + 10]! * p[231]! +
-          dense_out[b * 16 + 11]! * p[239]! +
-          dense_out[b * 16 + 12]! * p[247]! +
-          dense_out[b * 16 + 13]! * p[255]! +
-          dense_out[b * 16 + 14]! * p[263]! +
-          dense_out[b * 16 + 15]! * p[271]!;
-        dense_1_z[b * 8 + 7] = acc_0_7;
-        dense_1_out[b * 8 + 7] = acc_0_7 > 0 ? acc_0_7 : 0;
+        for (let o = 0; o < 8; o++) {
+          const acc_0 =
+            p[o + 272]! +
+            dense_out[b * 16]! * p[o + 144]! +
+            dense_out[b * 16 + 1]! * p[o + 152]! +
+            dense_out[b * 16 + 2]! * p[o + 160]! +
+            dense_out[b * 16 + 3]! * p[o + 168]! +
+            dense_out[b * 16 + 4]! * p[o + 176]! +
+            dense_out[b * 16 + 5]! * p[o + 184]! +
+            dense_out[b * 16 + 6]! * p[o + 192]! +
+            dense_out[b * 16 + 7]! * p[o + 200]! +
+            dense_out[b * 16 + 8]! * p[o + 208]! +
+            dense_out[b * 16 + 9]! * p[o + 216]! +
+            dense_out[b * 16 + 10]! * p[o + 224]! +
+            dense_out[b * 16 + 11]! * p[o + 232]! +
+            dense_out[b * 16 + 12]! * p[o + 240]! +
+            dense_out[b * 16 + 13]! * p[o + 248]! +
+            dense_out[b * 16 + 14]! * p[o + 256]! +
+            dense_out[b * 16 + 15]! * p[o + 264]!;
+          dense_1_z[b * 8 + o] = acc_0;
+          dense_1_out[b * 8 + o] = acc_0 > 0 ? acc_0 : 0;
+        }
       }
     }
     // dense_2: Dense, line 6
@@ -716,157 +400,26 @@ export class Mlp extends ModelBase {
         g[142]! += dense_dz[b * 16 + 14]!;
         g[143]! += dense_dz[b * 16 + 15]!;
       }
-      for (let b = 0; b < n; b++) {
-        const xv_0_0 = x[b * 8]!;
-        g[0]! += xv_0_0 * dense_dz[b * 16]!;
-        g[1]! += xv_0_0 * dense_dz[b * 16 + 1]!;
-        g[2]! += xv_0_0 * dense_dz[b * 16 + 2]!;
-        g[3]! += xv_0_0 * dense_dz[b * 16 + 3]!;
-        g[4]! += xv_0_0 * dense_dz[b * 16 + 4]!;
-        g[5]! += xv_0_0 * dense_dz[b * 16 + 5]!;
-        g[6]! += xv_0_0 * dense_dz[b * 16 + 6]!;
-        g[7]! += xv_0_0 * dense_dz[b * 16 + 7]!;
-        g[8]! += xv_0_0 * dense_dz[b * 16 + 8]!;
-        g[9]! += xv_0_0 * dense_dz[b * 16 + 9]!;
-        g[10]! += xv_0_0 * dense_dz[b * 16 + 10]!;
-        g[11]! += xv_0_0 * dense_dz[b * 16 + 11]!;
-        g[12]! += xv_0_0 * dense_dz[b * 16 + 12]!;
-        g[13]! += xv_0_0 * dense_dz[b * 16 + 13]!;
-        g[14]! += xv_0_0 * dense_dz[b * 16 + 14]!;
-        g[15]! += xv_0_0 * dense_dz[b * 16 + 15]!;
-      }
-      for (let b = 0; b < n; b++) {
-        const xv_1_0 = x[b * 8 + 1]!;
-        g[16]! += xv_1_0 * dense_dz[b * 16]!;
-        g[17]! += xv_1_0 * dense_dz[b * 16 + 1]!;
-        g[18]! += xv_1_0 * dense_dz[b * 16 + 2]!;
-        g[19]! += xv_1_0 * dense_dz[b * 16 + 3]!;
-        g[20]! += xv_1_0 * dense_dz[b * 16 + 4]!;
-        g[21]! += xv_1_0 * dense_dz[b * 16 + 5]!;
-        g[22]! += xv_1_0 * dense_dz[b * 16 + 6]!;
-        g[23]! += xv_1_0 * dense_dz[b * 16 + 7]!;
-        g[24]! += xv_1_0 * dense_dz[b * 16 + 8]!;
-        g[25]! += xv_1_0 * dense_dz[b * 16 + 9]!;
-        g[26]! += xv_1_0 * dense_dz[b * 16 + 10]!;
-        g[27]! += xv_1_0 * dense_dz[b * 16 + 11]!;
-        g[28]! += xv_1_0 * dense_dz[b * 16 + 12]!;
-        g[29]! += xv_1_0 * dense_dz[b * 16 + 13]!;
-        g[30]! += xv_1_0 * dense_dz[b * 16 + 14]!;
-        g[31]! += xv_1_0 * dense_dz[b * 16 + 15]!;
-      }
-      for (let b = 0; b < n; b++) {
-        const xv_2_0 = x[b * 8 + 2]!;
-        g[32]! += xv_2_0 * dense_dz[b * 16]!;
-        g[33]! += xv_2_0 * dense_dz[b * 16 + 1]!;
-        g[34]! += xv_2_0 * dense_dz[b * 16 + 2]!;
-        g[35]! += xv_2_0 * dense_dz[b * 16 + 3]!;
-        g[36]! += xv_2_0 * dense_dz[b * 16 + 4]!;
-        g[37]! += xv_2_0 * dense_dz[b * 16 + 5]!;
-        g[38]! += xv_2_0 * dense_dz[b * 16 + 6]!;
-        g[39]! += xv_2_0 * dense_dz[b * 16 + 7]!;
-        g[40]! += xv_2_0 * dense_dz[b * 16 + 8]!;
-        g[41]! += xv_2_0 * dense_dz[b * 16 + 9]!;
-        g[42]! += xv_2_0 * dense_dz[b * 16 + 10]!;
-        g[43]! += xv_2_0 * dense_dz[b * 16 + 11]!;
-        g[44]! += xv_2_0 * dense_dz[b * 16 + 12]!;
-        g[45]! += xv_2_0 * dense_dz[b * 16 + 13]!;
-        g[46]! += xv_2_0 * dense_dz[b * 16 + 14]!;
-        g[47]! += xv_2_0 * dense_dz[b * 16 + 15]!;
-      }
-      for (let b = 0; b < n; b++) {
-        const xv_3_0 = x[b * 8 + 3]!;
-        g[48]! += xv_3_0 * dense_dz[b * 16]!;
-        g[49]! += xv_3_0 * dense_dz[b * 16 + 1]!;
-        g[50]! += xv_3_0 * dense_dz[b * 16 + 2]!;
-        g[51]! += xv_3_0 * dense_dz[b * 16 + 3]!;
-        g[52]! += xv_3_0 * dense_dz[b * 16 + 4]!;
-        g[53]! += xv_3_0 * dense_dz[b * 16 + 5]!;
-        g[54]! += xv_3_0 * dense_dz[b * 16 + 6]!;
-        g[55]! += xv_3_0 * dense_dz[b * 16 + 7]!;
-        g[56]! += xv_3_0 * dense_dz[b * 16 + 8]!;
-        g[57]! += xv_3_0 * dense_dz[b * 16 + 9]!;
-        g[58]! += xv_3_0 * dense_dz[b * 16 + 10]!;
-        g[59]! += xv_3_0 * dense_dz[b * 16 + 11]!;
-        g[60]! += xv_3_0 * dense_dz[b * 16 + 12]!;
-        g[61]! += xv_3_0 * dense_dz[b * 16 + 13]!;
-        g[62]! += xv_3_0 * dense_dz[b * 16 + 14]!;
-        g[63]! += xv_3_0 * dense_dz[b * 16 + 15]!;
-      }
-      for (let b = 0; b < n; b++) {
-        const xv_4_0 = x[b * 8 + 4]!;
-        g[64]! += xv_4_0 * dense_dz[b * 16]!;
-        g[65]! += xv_4_0 * dense_dz[b * 16 + 1]!;
-        g[66]! += xv_4_0 * dense_dz[b * 16 + 2]!;
-        g[67]! += xv_4_0 * dense_dz[b * 16 + 3]!;
-        g[68]! += xv_4_0 * dense_dz[b * 16 + 4]!;
-        g[69]! += xv_4_0 * dense_dz[b * 16 + 5]!;
-        g[70]! += xv_4_0 * dense_dz[b * 16 + 6]!;
-        g[71]! += xv_4_0 * dense_dz[b * 16 + 7]!;
-        g[72]! += xv_4_0 * dense_dz[b * 16 + 8]!;
-        g[73]! += xv_4_0 * dense_dz[b * 16 + 9]!;
-        g[74]! += xv_4_0 * dense_dz[b * 16 + 10]!;
-        g[75]! += xv_4_0 * dense_dz[b * 16 + 11]!;
-        g[76]! += xv_4_0 * dense_dz[b * 16 + 12]!;
-        g[77]! += xv_4_0 * dense_dz[b * 16 + 13]!;
-        g[78]! += xv_4_0 * dense_dz[b * 16 + 14]!;
-        g[79]! += xv_4_0 * dense_dz[b * 16 + 15]!;
-      }
-      for (let b = 0; b < n; b++) {
-        const xv_5_0 = x[b * 8 + 5]!;
-        g[80]! += xv_5_0 * dense_dz[b * 16]!;
-        g[81]! += xv_5_0 * dense_dz[b * 16 + 1]!;
-        g[82]! += xv_5_0 * dense_dz[b * 16 + 2]!;
-        g[83]! += xv_5_0 * dense_dz[b * 16 + 3]!;
-        g[84]! += xv_5_0 * dense_dz[b * 16 + 4]!;
-        g[85]! += xv_5_0 * dense_dz[b * 16 + 5]!;
-        g[86]! += xv_5_0 * dense_dz[b * 16 + 6]!;
-        g[87]! += xv_5_0 * dense_dz[b * 16 + 7]!;
-        g[88]! += xv_5_0 * dense_dz[b * 16 + 8]!;
-        g[89]! += xv_5_0 * dense_dz[b * 16 + 9]!;
-        g[90]! += xv_5_0 * dense_dz[b * 16 + 10]!;
-        g[91]! += xv_5_0 * dense_dz[b * 16 + 11]!;
-        g[92]! += xv_5_0 * dense_dz[b * 16 + 12]!;
-        g[93]! += xv_5_0 * dense_dz[b * 16 + 13]!;
-        g[94]! += xv_5_0 * dense_dz[b * 16 + 14]!;
-        g[95]! += xv_5_0 * dense_dz[b * 16 + 15]!;
-      }
-      for (let b = 0; b < n; b++) {
-        const xv_6_0 = x[b * 8 + 6]!;
-        g[96]! += xv_6_0 * dense_dz[b * 16]!;
-        g[97]! += xv_6_0 * dense_dz[b * 16 + 1]!;
-        g[98]! += xv_6_0 * dense_dz[b * 16 + 2]!;
-        g[99]! += xv_6_0 * dense_dz[b * 16 + 3]!;
-        g[100]! += xv_6_0 * dense_dz[b * 16 + 4]!;
-        g[101]! += xv_6_0 * dense_dz[b * 16 + 5]!;
-        g[102]! += xv_6_0 * dense_dz[b * 16 + 6]!;
-        g[103]! += xv_6_0 * dense_dz[b * 16 + 7]!;
-        g[104]! += xv_6_0 * dense_dz[b * 16 + 8]!;
-        g[105]! += xv_6_0 * dense_dz[b * 16 + 9]!;
-        g[106]! += xv_6_0 * dense_dz[b * 16 + 10]!;
-        g[107]! += xv_6_0 * dense_dz[b * 16 + 11]!;
-        g[108]! += xv_6_0 * dense_dz[b * 16 + 12]!;
-        g[109]! += xv_6_0 * dense_dz[b * 16 + 13]!;
-        g[110]! += xv_6_0 * dense_dz[b * 16 + 14]!;
-        g[111]! += xv_6_0 * dense_dz[b * 16 + 15]!;
-      }
-      for (let b = 0; b < n; b++) {
-        const xv_7_0 = x[b * 8 + 7]!;
-        g[112]! += xv_7_0 * dense_dz[b * 16]!;
-        g[113]! += xv_7_0 * dense_dz[b * 16 + 1]!;
-        g[114]! += xv_7_0 * dense_dz[b * 16 + 2]!;
-        g[115]! += xv_7_0 * dense_dz[b * 16 + 3]!;
-        g[116]! += xv_7_0 * dense_dz[b * 16 + 4]!;
-        g[117]! += xv_7_0 * dense_dz[b * 16 + 5]!;
-        g[118]! += xv_7_0 * dense_dz[b * 16 + 6]!;
-        g[119]! += xv_7_0 * dense_dz[b * 16 + 7]!;
-        g[120]! += xv_7_0 * dense_dz[b * 16 + 8]!;
-        g[121]! += xv_7_0 * dense_dz[b * 16 + 9]!;
-        g[122]! += xv_7_0 * dense_dz[b * 16 + 10]!;
-        g[123]! += xv_7_0 * dense_dz[b * 16 + 11]!;
-        g[124]! += xv_7_0 * dense_dz[b * 16 + 12]!;
-        g[125]! += xv_7_0 * dense_dz[b * 16 + 13]!;
-        g[126]! += xv_7_0 * dense_dz[b * 16 + 14]!;
-        g[127]! += xv_7_0 * dense_dz[b * 16 + 15]!;
+      for (let i = 0; i < 8; i++) {
+        for (let b = 0; b < n; b++) {
+          const xv_0 = x[b * 8 + i]!;
+          g[i * 16]! += xv_0 * dense_dz[b * 16]!;
+          g[i * 16 + 1]! += xv_0 * dense_dz[b * 16 + 1]!;
+          g[i * 16 + 2]! += xv_0 * dense_dz[b * 16 + 2]!;
+          g[i * 16 + 3]! += xv_0 * dense_dz[b * 16 + 3]!;
+          g[i * 16 + 4]! += xv_0 * dense_dz[b * 16 + 4]!;
+          g[i * 16 + 5]! += xv_0 * dense_dz[b * 16 + 5]!;
+          g[i * 16 + 6]! += xv_0 * dense_dz[b * 16 + 6]!;
+          g[i * 16 + 7]! += xv_0 * dense_dz[b * 16 + 7]!;
+          g[i * 16 + 8]! += xv_0 * dense_dz[b * 16 + 8]!;
+          g[i * 16 + 9]! += xv_0 * dense_dz[b * 16 + 9]!;
+          g[i * 16 + 10]! += xv_0 * dense_dz[b * 16 + 10]!;
+          g[i * 16 + 11]! += xv_0 * dense_dz[b * 16 + 11]!;
+          g[i * 16 + 12]! += xv_0 * dense_dz[b * 16 + 12]!;
+          g[i * 16 + 13]! += xv_0 * dense_dz[b * 16 + 13]!;
+          g[i * 16 + 14]! += xv_0 * dense_dz[b * 16 + 14]!;
+          g[i * 16 + 15]! += xv_0 * dense_dz[b * 16 + 15]!;
+        }
       }
     }
   }
