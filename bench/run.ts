@@ -33,7 +33,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
 import { compile, interpret, formatDiagnostics } from "../src/index.js";
-import type { ModelBase } from "../src/runtime/model.js";
+import type { TrainableModel } from "../src/runtime/model.js";
 import { HandCnn, HandMlp, HandSeed, type HandModel } from "./hand.js";
 import { forceGc, hasGc, heapFloor as measureHeapFloor, measureHeap, measureWindow, median, prng, shuffle, timer, type HeapResult, type Timer } from "./harness.js";
 import { BrainPeer, initTfjs, reluEverywhere, TfjsPeer, tf, useBackend, type Backend, type KerasWeight, type ModelKey } from "./peers.js";
@@ -267,7 +267,7 @@ function rotate<T>(items: readonly T[]): () => T {
   return () => items[(i = (i + 1) & mask)]!;
 }
 
-function layercContender(id: "gen" | "interp", model: ModelBase, w0: KerasWeight[], d: Data, outSize: number): Contender {
+function layercContender(id: "gen" | "interp", model: TrainableModel, w0: KerasWeight[], d: Data, outSize: number): Contender {
   const nextX = rotate(d.x1);
   const nextB = rotate([0, 1, 2, 3]);
   const out32 = new Float32Array(CFG.batch * outSize);
@@ -552,7 +552,7 @@ async function main() {
   for (const key of MODELS) {
     const spec = SPECS[key];
     const source = readFileSync(path.join(HERE, "models", spec.file), "utf8");
-    const genMod = (await import(pathToFileURL(path.join(GEN, `${key}.nn.ts`)).href)) as Record<string, new (o?: object) => ModelBase>;
+    const genMod = (await import(pathToFileURL(path.join(GEN, `${key}.nn.ts`)).href)) as Record<string, new (o?: object) => TrainableModel>;
     const Gen = genMod[spec.cls]!;
     const Interp = interpret(source, { fileName: spec.file })[spec.cls]!;
     const gen = new Gen({ seed: 42 });
@@ -563,7 +563,7 @@ async function main() {
     hand.setWeights(w0.map((w) => w.data));
     const cs: Contender[] = [
       layercContender("gen", gen, w0, d, spec.out),
-      layercContender("interp", new Interp({ weights: w0 }), w0, d, spec.out),
+      layercContender("interp", new Interp({ weights: w0 }) as TrainableModel, w0, d, spec.out),
       handContender(hand, w0, d, spec.out),
       await tfjsContender(key, "cpu", w0, d),
       await tfjsContender(key, "wasm", w0, d),

@@ -26,7 +26,7 @@ export { defaultLimits } from "./phases/2-check/options.js";
 export type { ModelIR, ProgramIR, LayerIR, ParamIR } from "./ir/model-ir.js";
 
 /** The constructor type of generated and interpreted model classes. */
-export type { ModelClass } from "./interpreter/interpret.js";
+export type { Model, ModelClass } from "./interpreter/interpret.js";
 
 /** Canonical formatting of spec files (`layerc fmt`). */
 export { formatSpec } from "./phases/fmt/format.js";

@@ -5,9 +5,11 @@
  * field per activation buffer, and replaces the bodies of `allocate`,
  * `forward` and (for models with compile(...)) `backward` with the
  * specialized kernels; `logits` stays only when the final activation is
- * fused with the loss. Nothing here is layer-specific.
+ * fused with the loss. A model without compile(...) extends ModelBase
+ * instead and keeps neither `backward` nor `logits`. Nothing here is
+ * layer-specific.
  */
-import { ModelBase, type ModelMeta, type ModelOptions } from "layerc/runtime";
+import { TrainableModel, type ModelMeta, type ModelOptions } from "layerc/runtime";
 
 const __META__: ModelMeta = {
   name: "__MODEL__",
@@ -21,7 +23,7 @@ const __META__: ModelMeta = {
   training: null,
 };
 
-export class __MODEL__ extends ModelBase {
+export class __MODEL__ extends TrainableModel {
   static readonly inputShape: readonly number[] = [];
   static readonly outputShape: readonly number[] = [];
 

@@ -11,7 +11,7 @@
  * explicit zero padding, and max-pooling ties with the first-maximum rule.
  */
 import { describe, expect, it } from "vitest";
-import type { ModelClass } from "../src/index.js";
+import type { ModelClass } from "./helpers/models.js";
 import { Rng } from "../src/runtime/random.js";
 import { flat, generated, gradient, interpreted, maxRelError, numericGradient, prod, randomArray, randomTargets, type Unroll } from "./helpers/models.js";
 

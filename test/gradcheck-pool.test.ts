@@ -7,7 +7,8 @@
  * in-bounds divisor and max pooling's first-maximum rule.
  */
 import { describe, expect, it } from "vitest";
-import { check, type ModelClass } from "../src/index.js";
+import { check } from "../src/index.js";
+import type { ModelClass } from "./helpers/models.js";
 import { Rng } from "../src/runtime/random.js";
 import { flat, generated, gradient, interpreted, maxRelError, numericGradient, params, randomArray, randomTargets, type Unroll } from "./helpers/models.js";
 

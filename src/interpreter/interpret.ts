@@ -7,12 +7,19 @@
 import type { ModelIR } from "../ir/model-ir.js";
 import { planModel, type ModelPlan } from "../plan/plan.js";
 import { metaOf } from "../plan/meta.js";
-import { ModelBase, type ModelMeta, type ModelOptions } from "../runtime/model.js";
+import { ModelBase, TrainableModel, type ModelMeta, type ModelOptions } from "../runtime/model.js";
 import { compileKernel, type Binding, type Memory } from "./exec.js";
 
 /** The constructor type shared by interpreted and generated model classes. */
+/**
+ * A model instance as interpret() returns it: every model has the ModelBase
+ * interface; the training methods exist only when its spec has compile(...).
+ */
+export type Model = ModelBase & Partial<Pick<TrainableModel, "trainOnBatch" | "fit" | "evaluate">>;
+
+/** The constructor type shared by interpreted and generated model classes. */
 export interface ModelClass {
-  new (options?: ModelOptions): ModelBase;
+  new (options?: ModelOptions): Model;
   readonly inputShape: readonly number[];
   readonly outputShape: readonly number[];
 }
@@ -52,14 +59,16 @@ export function interpretModel(model: ModelIR): ModelClass {
   const slotOf = (name: string) => slots.get(name)!;
   const randoms = [...plan.buffers].flatMap(([name, s]) => (s.kind === "act" && s.random ? [[name, s.perSample, s.seed] as const] : []));
 
-  class Interpreted extends ModelBase {
+  // a model without compile(...) extends ModelBase, so it has no training methods, as generated code
+  const Base = (model.training ? TrainableModel : ModelBase) as unknown as typeof TrainableModel;
+  class Interpreted extends Base {
     static readonly inputShape: readonly number[] = model.inputShape;
     static readonly outputShape: readonly number[] = model.outputShape;
     private readonly mem: Memory;
 
     constructor(options: ModelOptions = {}) {
       super(meta, options);
-      const arrays: (Float32Array | Float64Array)[] = [this.params, this.grads];
+      const arrays: (Float32Array | Float64Array)[] = [this.params, this.grads ?? new Float64Array(0)];
       for (let i = 0; i < slots.size; i++) arrays.push(new Float64Array(0));
       this.mem = { arrays, batch: 0 };
     }

@@ -2,7 +2,7 @@
  * layerc/runtime: what generated modules (and the interpreter) link to.
  * Imports nothing from the compiler.
  */
-export { ModelBase } from "./model.js";
+export { ModelBase, TrainableModel } from "./model.js";
 export type { ModelMeta, WeightMeta, Weight, WeightInput, ModelOptions, FitOptions, History, Logs } from "./model.js";
 export { LayercError } from "./errors.js";
 export { erf } from "./math.js";

@@ -93,18 +93,11 @@ export abstract class ModelBase {
   /** The seed used for initialization (given, from the spec, or fresh). */
   readonly seed: number;
   protected readonly params: Float32Array | Float64Array;
-  /** Gradient accumulators mirroring params (empty for inference-only models). */
-  protected readonly grads: Float64Array;
   protected readonly inSize: number;
   protected readonly outSize: number;
   /** Size of the output's last axis (crossentropy and accuracy work along it). */
   protected readonly classes: number;
-  /** Stream for dropout masks and shuffling. */
-  protected readonly rng: Rng;
   private capacity = 0;
-  private dOut = new Float64Array(0);
-  private optimizer: Optimizer | undefined;
-  private readonly trainableRanges: (readonly [number, number])[];
 
   protected constructor(
     protected readonly meta: ModelMeta,
@@ -118,9 +111,6 @@ export abstract class ModelBase {
     this.outSize = prod(meta.outputShape);
     this.classes = meta.outputShape[meta.outputShape.length - 1] ?? 1;
     this.params = meta.dtype === "float64" ? new Float64Array(meta.paramCount) : new Float32Array(meta.paramCount);
-    this.grads = new Float64Array(meta.training ? meta.paramCount : 0);
-    this.trainableRanges = meta.weights.filter((w) => w.trainable).map((w) => [w.offset, w.size] as const);
-    this.rng = new Rng(deriveSeed(this.seed, 0x7fffffff));
     if (options.weights) this.setWeights(options.weights);
     else meta.weights.forEach((w, k) => initialize(w.init, w.shape, w.init.seed ?? deriveSeed(this.seed, k), this.params, w.offset));
   }
@@ -129,42 +119,11 @@ export abstract class ModelBase {
   protected abstract allocate(capacity: number): void;
   /** Runs the layers on `n` samples of `x`; returns the output buffer (n × outSize). */
   protected abstract forward(x: Float32Array, n: number, training: boolean): Float64Array;
-  /** Accumulates parameter gradients into `grads` from dLoss/dOutput, after a training forward. */
-  protected backward(_x: Float32Array, _dOut: Float64Array, _n: number): void {
-    throw new LayercError(`model ${this.meta.name} has no compile(...) and cannot train`);
-  }
-  /** Pre-activation values of the last layer after a forward (models with a fused loss). */
-  protected logits(): Float64Array {
-    throw new LayercError(`model ${this.meta.name} has no fused output loss`);
-  }
-
-  /** The batch's mean loss; writes dLoss/d(output or logits) into dOut when given. */
-  private lossOf(out: Float64Array, ys: Float32Array, yOffset: number, n: number, dOut: Float64Array | null): number {
-    const t = this.meta.training!;
-    if (t.lossOnLogits) return computeLoss(t.lossOnLogits, this.logits(), ys, yOffset, n, this.outSize, dOut, this.classes);
-    return computeLoss(t.loss, out, ys, yOffset, n, this.outSize, dOut, this.classes);
-  }
-
-  private readonly seededStreams = new Map<number, Rng>();
-
-  /**
-   * Fills `count` values of `a` with uniform [0, 1) draws (dropout noise),
-   * from the model's stream, or from a layer's own stream when it has a seed.
-   */
-  protected fillUniform(a: Float64Array, count: number, seed?: number): void {
-    let rng = this.rng;
-    if (seed !== undefined) {
-      rng = this.seededStreams.get(seed) ?? new Rng(deriveSeed(seed, 0x5eed));
-      this.seededStreams.set(seed, rng);
-    }
-    for (let i = 0; i < count; i++) a[i] = rng.uniform();
-  }
-
-  private ensure(n: number): void {
+  /** Makes the activation buffers hold at least `n` samples (allocates only when growing). */
+  protected ensure(n: number): void {
     if (n > this.capacity) {
       this.capacity = n;
       this.allocate(n);
-      if (this.meta.training) this.dOut = new Float64Array(n * this.outSize);
     }
   }
 
@@ -240,6 +199,59 @@ export abstract class ModelBase {
     }
     return result;
   }
+}
+
+/**
+ * A model whose spec has `compile(...)`: adds training (trainOnBatch, fit,
+ * evaluate) on top of ModelBase. Generated and interpreted classes extend
+ * it only then, so an inference-only model has no training methods at all
+ * (and calling one is a type error).
+ */
+export abstract class TrainableModel extends ModelBase {
+  /** Gradient accumulators mirroring params. */
+  protected readonly grads: Float64Array;
+  /** Stream for dropout masks and shuffling. */
+  protected readonly rng: Rng;
+  private dOut = new Float64Array(0);
+  private optimizer: Optimizer | undefined;
+  private readonly trainableRanges: (readonly [number, number])[];
+
+  protected constructor(meta: ModelMeta, options: ModelOptions = {}) {
+    super(meta, options);
+    if (!meta.training) throw new LayercError(`model ${meta.name} has no compile(...) and cannot train`);
+    this.grads = new Float64Array(meta.paramCount);
+    this.trainableRanges = meta.weights.filter((w) => w.trainable).map((w) => [w.offset, w.size] as const);
+    this.rng = new Rng(deriveSeed(this.seed, 0x7fffffff));
+  }
+
+  /** Accumulates parameter gradients into `grads` from dLoss/dOutput, after a training forward. */
+  protected abstract backward(x: Float32Array, dOut: Float64Array, n: number): void;
+  /** Pre-activation values of the last layer after a forward (models with a fused loss). */
+  protected logits(): Float64Array {
+    throw new LayercError(`model ${this.meta.name} has no fused output loss`);
+  }
+
+  /** The batch's mean loss; writes dLoss/d(output or logits) into dOut when given. */
+  private lossOf(out: Float64Array, ys: Float32Array, yOffset: number, n: number, dOut: Float64Array | null): number {
+    const t = this.meta.training!;
+    if (t.lossOnLogits) return computeLoss(t.lossOnLogits, this.logits(), ys, yOffset, n, this.outSize, dOut, this.classes);
+    return computeLoss(t.loss, out, ys, yOffset, n, this.outSize, dOut, this.classes);
+  }
+
+  private readonly seededStreams = new Map<number, Rng>();
+
+  /**
+   * Fills `count` values of `a` with uniform [0, 1) draws (dropout noise),
+   * from the model's stream, or from a layer's own stream when it has a seed.
+   */
+  protected fillUniform(a: Float64Array, count: number, seed?: number): void {
+    let rng = this.rng;
+    if (seed !== undefined) {
+      rng = this.seededStreams.get(seed) ?? new Rng(deriveSeed(seed, 0x5eed));
+      this.seededStreams.set(seed, rng);
+    }
+    for (let i = 0; i < count; i++) a[i] = rng.uniform();
+  }
 
   private trainingSpec() {
     const t = this.meta.training;
@@ -292,6 +304,7 @@ export abstract class ModelBase {
   private step(xs: Float32Array, ys: Float32Array, n: number, correct: { n: number } | null): number {
     const t = this.trainingSpec();
     this.ensure(n);
+    if (this.dOut.length < n * this.outSize) this.dOut = new Float64Array(n * this.outSize);
     const out = this.forward(xs, n, true);
     const loss = this.lossOf(out, ys, 0, n, this.dOut);
     if (correct) correct.n += countCorrect(t.loss.name, out, ys, 0, n, this.outSize, this.classes);

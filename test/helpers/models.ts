@@ -9,7 +9,19 @@ import { createHash } from "node:crypto";
 import { mkdirSync, writeFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { compile, formatDiagnostics, interpret, type ModelClass } from "../../src/index.js";
+import { compile, formatDiagnostics, interpret } from "../../src/index.js";
+import type { ModelOptions, TrainableModel } from "../../src/runtime/index.js";
+
+/**
+ * Model classes as the tests use them: typed with the training methods, which
+ * exist at run time only for specs with compile(...) (tests of inference-only
+ * models check that they are absent).
+ */
+export interface ModelClass {
+  new (options?: ModelOptions): TrainableModel;
+  readonly inputShape: readonly number[];
+  readonly outputShape: readonly number[];
+}
 import { Rng } from "../../src/runtime/random.js";
 
 export type Unroll = "auto" | "full" | "loops";
@@ -17,7 +29,7 @@ export type Unroll = "auto" | "full" | "loops";
 const TMP = join(import.meta.dirname, "..", ".tmp");
 
 export function interpreted(source: string): Record<string, ModelClass> {
-  return interpret(source);
+  return interpret(source) as unknown as Record<string, ModelClass>;
 }
 
 /** Compiles `source` and imports the generated module. */

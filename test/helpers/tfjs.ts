@@ -41,7 +41,7 @@ import { check, formatDiagnostics } from "../../src/index.js";
 import type { ActivationName, AttrValue, LayerIR, ModelIR } from "../../src/ir/model-ir.js";
 import { lookupLayer } from "../../src/layers/registry.js";
 import type { LossSpec, OptimizerSpec } from "../../src/runtime/spec.js";
-import type { ModelClass } from "../../src/interpreter/interpret.js";
+import type { ModelClass } from "./models.js";
 import type { Rng } from "../../src/runtime/random.js";
 import { generated, interpreted } from "./models.js";
 

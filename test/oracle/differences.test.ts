@@ -8,7 +8,7 @@
  * around (dilated-conv gradients, "same" average-pool gradients).
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import type { ModelClass } from "../../src/interpreter/interpret.js";
+import type { ModelClass } from "../helpers/models.js";
 import {
   bothBackends,
   buildTfjs,

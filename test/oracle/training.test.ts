@@ -31,7 +31,7 @@
  * Dropout only with rate 0 (the two libraries' masks cannot match).
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import type { ModelClass } from "../../src/interpreter/interpret.js";
+import type { ModelClass } from "../helpers/models.js";
 import { Rng } from "../../src/runtime/random.js";
 import { randomArray, randomTargets } from "../helpers/models.js";
 import {

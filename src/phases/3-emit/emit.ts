@@ -150,6 +150,8 @@ function fillClass(scaffold: Scaffold, model: ModelIR, plan: ModelPlan, threshol
   meta.declarations = meta.declarations.map((d) => ({ ...d, name: metaName, initializer: marker("meta").slice(0, -1) }));
   const cls = clone(scaffold.cls);
   cls.name = model.name;
+  // only a model with compile(...) has training methods, so only it extends TrainableModel
+  cls.extends = plan.training ? "TrainableModel" : "ModelBase";
   for (const c of cls.ctors ?? []) c.statements = ((c.statements ?? []) as string[]).map(rename);
 
   const acts = [...plan.buffers].filter(([, s]) => s.kind === "act") as [string, { kind: "act"; perSample: number; random?: boolean; seed?: number }][];
@@ -245,7 +247,8 @@ export async function emitProgram(program: ProgramIR, opts: EmitOptions): Promis
   }
   if (diagnostics.length > 0) return { diagnostics, stats };
 
-  const named = ["ModelBase", ...[...helpers].sort()];
+  const bases = new Set(program.models.map((m) => (m.training ? "TrainableModel" : "ModelBase")));
+  const named = [...[...bases].sort(), ...[...helpers].sort()];
   const importDecl: ImportDeclarationStructure = {
     kind: StructureKind.ImportDeclaration,
     moduleSpecifier: opts.runtimeImport ?? "layerc/runtime",
