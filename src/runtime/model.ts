@@ -50,22 +50,26 @@ export interface ModelMeta {
   } | null;
 }
 
+/** One weight tensor as getWeights() returns it: a copy, in Keras order and shape. */
 export interface Weight {
   readonly name: string;
   readonly shape: number[];
   readonly data: Float32Array;
 }
 
+/** A weight tensor for setWeights() or the constructor; `shape`, when given, must match. */
 export interface WeightInput {
   readonly shape?: readonly number[];
   readonly data: ArrayLike<number>;
 }
 
+/** Constructor options: a seed for the initializers and dropout (else the spec's, else fresh), or weights. */
 export interface ModelOptions {
   readonly seed?: number;
   readonly weights?: readonly WeightInput[];
 }
 
+/** Per-epoch (or per-batch) metrics, with Keras's names. */
 export interface Logs {
   loss: number;
   accuracy?: number;
@@ -73,6 +77,7 @@ export interface Logs {
   val_accuracy?: number;
 }
 
+/** fit() options with Keras's defaults: epochs 1, batchSize 32, shuffle true, no validation split. */
 export interface FitOptions {
   readonly epochs?: number;
   readonly batchSize?: number;
@@ -82,6 +87,7 @@ export interface FitOptions {
   readonly onBatchEnd?: (batch: number, logs: Logs) => void;
 }
 
+/** What fit() returns, like Keras's History: epoch indices and one array per metric. */
 export interface History {
   readonly epoch: number[];
   readonly history: { loss: number[]; accuracy?: number[]; val_loss?: number[]; val_accuracy?: number[] };
@@ -127,10 +133,12 @@ export abstract class ModelBase {
     }
   }
 
+  /** Total number of weights, trainable and not (Keras count_params). */
   countParams(): number {
     return this.meta.paramCount;
   }
 
+  /** The Keras 3 model.summary() table as text. */
   summary(): string {
     return formatSummary(this.meta.name, this.meta.layers, this.meta.dtype === "float64" ? 8 : 4);
   }
