@@ -64,9 +64,16 @@ export function activationForward(act: ActivationName, z: Buf, y: Buf, rows: num
       ]),
     ];
   }
+  // the scan starts at 1: element 0 seeds the max
   const rowMax = (b: Expr, r: Expr): Stmt[] => [
     letVar("amax", zz.at(b, r, num(0))),
-    loop("aj", cols, (j) => [setVar("amax", call("max", ref("amax"), zz.at(b, r, j)))]),
+    {
+      k: "for",
+      v: "aj",
+      from: num(1),
+      to: num(cols),
+      body: [setVar("amax", call("max", ref("amax"), zz.at(b, r, ref("aj"))))],
+    },
   ];
   if (k.kind === "softmax") {
     return [
@@ -78,7 +85,8 @@ export function activationForward(act: ActivationName, z: Buf, y: Buf, rows: num
             yy.store([b, r, j], call("exp", sub(zz.at(b, r, j), ref("amax")))),
             setVar("asum", yy.at(b, r, j), true),
           ]),
-          loop("aj", cols, (j) => [yy.store([b, r, j], div(yy.at(b, r, j), ref("asum")))]),
+          letVar("ainv", div(num(1), ref("asum"))),
+          loop("aj", cols, (j) => [yy.store([b, r, j], mul(yy.at(b, r, j), ref("ainv")))]),
         ]),
       ]),
     ];

@@ -89,7 +89,6 @@ export class Act extends TrainableModel {
     {
       for (let ab = 0; ab < n; ab++) {
         let amax_0 = dense_out[ab * 3]!;
-        amax_0 = amax_0 >= dense_out[ab * 3]! ? amax_0 : dense_out[ab * 3]!;
         amax_0 = amax_0 >= dense_out[ab * 3 + 1]! ? amax_0 : dense_out[ab * 3 + 1]!;
         amax_0 = amax_0 >= dense_out[ab * 3 + 2]! ? amax_0 : dense_out[ab * 3 + 2]!;
         let asum_0 = 0;
@@ -99,9 +98,10 @@ export class Act extends TrainableModel {
         asum_0 += activation_out[ab * 3 + 1]!;
         activation_out[ab * 3 + 2] = Math.exp(dense_out[ab * 3 + 2]! - amax_0);
         asum_0 += activation_out[ab * 3 + 2]!;
-        activation_out[ab * 3] = activation_out[ab * 3]! / asum_0;
-        activation_out[ab * 3 + 1] = activation_out[ab * 3 + 1]! / asum_0;
-        activation_out[ab * 3 + 2] = activation_out[ab * 3 + 2]! / asum_0;
+        const ainv_0 = 1 / asum_0;
+        activation_out[ab * 3] = activation_out[ab * 3]! * ainv_0;
+        activation_out[ab * 3 + 1] = activation_out[ab * 3 + 1]! * ainv_0;
+        activation_out[ab * 3 + 2] = activation_out[ab * 3 + 2]! * ainv_0;
       }
     }
     return this.activation_out;

@@ -143,15 +143,15 @@ export class Avg2 extends TrainableModel {
       }
       for (let ab = 0; ab < n; ab++) {
         let amax_0 = dense_z[ab * 2]!;
-        amax_0 = amax_0 >= dense_z[ab * 2]! ? amax_0 : dense_z[ab * 2]!;
         amax_0 = amax_0 >= dense_z[ab * 2 + 1]! ? amax_0 : dense_z[ab * 2 + 1]!;
         let asum_0 = 0;
         dense_out[ab * 2] = Math.exp(dense_z[ab * 2]! - amax_0);
         asum_0 += dense_out[ab * 2]!;
         dense_out[ab * 2 + 1] = Math.exp(dense_z[ab * 2 + 1]! - amax_0);
         asum_0 += dense_out[ab * 2 + 1]!;
-        dense_out[ab * 2] = dense_out[ab * 2]! / asum_0;
-        dense_out[ab * 2 + 1] = dense_out[ab * 2 + 1]! / asum_0;
+        const ainv_0 = 1 / asum_0;
+        dense_out[ab * 2] = dense_out[ab * 2]! * ainv_0;
+        dense_out[ab * 2 + 1] = dense_out[ab * 2 + 1]! * ainv_0;
       }
     }
     return this.dense_out;

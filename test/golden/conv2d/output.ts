@@ -239,7 +239,6 @@ export class Digits extends TrainableModel {
       }
       for (let ab = 0; ab < n; ab++) {
         let amax_0 = dense_z[ab * 3]!;
-        amax_0 = amax_0 >= dense_z[ab * 3]! ? amax_0 : dense_z[ab * 3]!;
         amax_0 = amax_0 >= dense_z[ab * 3 + 1]! ? amax_0 : dense_z[ab * 3 + 1]!;
         amax_0 = amax_0 >= dense_z[ab * 3 + 2]! ? amax_0 : dense_z[ab * 3 + 2]!;
         let asum_0 = 0;
@@ -249,9 +248,10 @@ export class Digits extends TrainableModel {
         asum_0 += dense_out[ab * 3 + 1]!;
         dense_out[ab * 3 + 2] = Math.exp(dense_z[ab * 3 + 2]! - amax_0);
         asum_0 += dense_out[ab * 3 + 2]!;
-        dense_out[ab * 3] = dense_out[ab * 3]! / asum_0;
-        dense_out[ab * 3 + 1] = dense_out[ab * 3 + 1]! / asum_0;
-        dense_out[ab * 3 + 2] = dense_out[ab * 3 + 2]! / asum_0;
+        const ainv_0 = 1 / asum_0;
+        dense_out[ab * 3] = dense_out[ab * 3]! * ainv_0;
+        dense_out[ab * 3 + 1] = dense_out[ab * 3 + 1]! * ainv_0;
+        dense_out[ab * 3 + 2] = dense_out[ab * 3 + 2]! * ainv_0;
       }
     }
     return this.dense_out;

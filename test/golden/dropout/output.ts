@@ -213,7 +213,6 @@ export class Iris extends TrainableModel {
         }
         for (let ab = 0; ab < n; ab++) {
           let amax_0 = out_z[ab * 3]!;
-          amax_0 = amax_0 >= out_z[ab * 3]! ? amax_0 : out_z[ab * 3]!;
           amax_0 = amax_0 >= out_z[ab * 3 + 1]! ? amax_0 : out_z[ab * 3 + 1]!;
           amax_0 = amax_0 >= out_z[ab * 3 + 2]! ? amax_0 : out_z[ab * 3 + 2]!;
           let asum_0 = 0;
@@ -223,9 +222,10 @@ export class Iris extends TrainableModel {
           asum_0 += out_out[ab * 3 + 1]!;
           out_out[ab * 3 + 2] = Math.exp(out_z[ab * 3 + 2]! - amax_0);
           asum_0 += out_out[ab * 3 + 2]!;
-          out_out[ab * 3] = out_out[ab * 3]! / asum_0;
-          out_out[ab * 3 + 1] = out_out[ab * 3 + 1]! / asum_0;
-          out_out[ab * 3 + 2] = out_out[ab * 3 + 2]! / asum_0;
+          const ainv_0 = 1 / asum_0;
+          out_out[ab * 3] = out_out[ab * 3]! * ainv_0;
+          out_out[ab * 3 + 1] = out_out[ab * 3 + 1]! * ainv_0;
+          out_out[ab * 3 + 2] = out_out[ab * 3 + 2]! * ainv_0;
         }
       }
     } else {
@@ -347,7 +347,6 @@ export class Iris extends TrainableModel {
         }
         for (let ab = 0; ab < n; ab++) {
           let amax_0 = out_z[ab * 3]!;
-          amax_0 = amax_0 >= out_z[ab * 3]! ? amax_0 : out_z[ab * 3]!;
           amax_0 = amax_0 >= out_z[ab * 3 + 1]! ? amax_0 : out_z[ab * 3 + 1]!;
           amax_0 = amax_0 >= out_z[ab * 3 + 2]! ? amax_0 : out_z[ab * 3 + 2]!;
           let asum_0 = 0;
@@ -357,9 +356,10 @@ export class Iris extends TrainableModel {
           asum_0 += out_out[ab * 3 + 1]!;
           out_out[ab * 3 + 2] = Math.exp(out_z[ab * 3 + 2]! - amax_0);
           asum_0 += out_out[ab * 3 + 2]!;
-          out_out[ab * 3] = out_out[ab * 3]! / asum_0;
-          out_out[ab * 3 + 1] = out_out[ab * 3 + 1]! / asum_0;
-          out_out[ab * 3 + 2] = out_out[ab * 3 + 2]! / asum_0;
+          const ainv_0 = 1 / asum_0;
+          out_out[ab * 3] = out_out[ab * 3]! * ainv_0;
+          out_out[ab * 3 + 1] = out_out[ab * 3 + 1]! * ainv_0;
+          out_out[ab * 3 + 2] = out_out[ab * 3 + 2]! * ainv_0;
         }
       }
     }

@@ -197,7 +197,6 @@ export class Mlp extends TrainableModel {
       }
       for (let ab = 0; ab < n; ab++) {
         let amax_0 = dense_2_z[ab * 3]!;
-        amax_0 = amax_0 >= dense_2_z[ab * 3]! ? amax_0 : dense_2_z[ab * 3]!;
         amax_0 = amax_0 >= dense_2_z[ab * 3 + 1]! ? amax_0 : dense_2_z[ab * 3 + 1]!;
         amax_0 = amax_0 >= dense_2_z[ab * 3 + 2]! ? amax_0 : dense_2_z[ab * 3 + 2]!;
         let asum_0 = 0;
@@ -207,9 +206,10 @@ export class Mlp extends TrainableModel {
         asum_0 += dense_2_out[ab * 3 + 1]!;
         dense_2_out[ab * 3 + 2] = Math.exp(dense_2_z[ab * 3 + 2]! - amax_0);
         asum_0 += dense_2_out[ab * 3 + 2]!;
-        dense_2_out[ab * 3] = dense_2_out[ab * 3]! / asum_0;
-        dense_2_out[ab * 3 + 1] = dense_2_out[ab * 3 + 1]! / asum_0;
-        dense_2_out[ab * 3 + 2] = dense_2_out[ab * 3 + 2]! / asum_0;
+        const ainv_0 = 1 / asum_0;
+        dense_2_out[ab * 3] = dense_2_out[ab * 3]! * ainv_0;
+        dense_2_out[ab * 3 + 1] = dense_2_out[ab * 3 + 1]! * ainv_0;
+        dense_2_out[ab * 3 + 2] = dense_2_out[ab * 3 + 2]! * ainv_0;
       }
     }
     return this.dense_2_out;
