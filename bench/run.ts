@@ -26,7 +26,7 @@
  */
 import { execSync, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -679,7 +679,15 @@ async function main() {
   const loadEnd = os.loadavg();
   const report = analyse(cells, roundInfo);
   const md = renderMarkdown(M, loadEnd, compileStats, bundles, checks, disabled, contenders, cells, report, roundInfo, heapFloor);
-  writeFileSync(path.join(HERE, "RESULTS.md"), md);
+  // a quick or partial run must not replace the recorded full run; and the sections other scripts
+  // append (unroll threshold, watch mode) survive a full rerun
+  const partial = quick || flag("--models") !== undefined || flag("--rounds") !== undefined || flag("--window") !== undefined;
+  const resultsFile = partial ? "RESULTS.partial.md" : "RESULTS.md";
+  const jsonFile = partial ? "results.partial.json" : "results.json";
+  const previous = existsSync(path.join(HERE, "RESULTS.md")) ? readFileSync(path.join(HERE, "RESULTS.md"), "utf8") : "";
+  const at = previous.search(/^## (Unroll threshold|Watch mode)/m);
+  const keep = partial || at < 0 ? "" : previous.slice(at);
+  writeFileSync(path.join(HERE, resultsFile), keep ? `${md.trimEnd()}\n\n${keep}` : md);
   const json = {
     machine: { ...M, loadavgEnd: loadEnd },
     config: CFG,
@@ -694,8 +702,8 @@ async function main() {
     ratios: report.ratios,
     targets: report.targets,
   };
-  writeFileSync(path.join(HERE, "results.json"), JSON.stringify(json, null, 1) + "\n");
-  log(`\nwrote bench/RESULTS.md and bench/results.json`);
+  writeFileSync(path.join(HERE, jsonFile), JSON.stringify(json, null, 1) + "\n");
+  log(`\nwrote bench/${resultsFile} and bench/${jsonFile}`);
   log("\n" + report.targets.map((t) => `${t.met === null ? "n/a   " : t.met ? "MET   " : "MISSED"} ${t.name}: ${t.measured}`).join("\n"));
 }
 
