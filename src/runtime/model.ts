@@ -221,12 +221,15 @@ export abstract class TrainableModel extends ModelBase {
   /** Stream for dropout masks and shuffling. */
   protected readonly rng: Rng;
   private dOut = new Float64Array(0);
-  private optimizer: Optimizer | undefined;
+  private readonly training: NonNullable<ModelMeta["training"]>;
+  private readonly optimizer: Optimizer;
   private readonly trainableRanges: (readonly [number, number])[];
 
   protected constructor(meta: ModelMeta, options: ModelOptions = {}) {
     super(meta, options);
     if (!meta.training) throw new LayercError(`model ${meta.name} has no compile(...) and cannot train`);
+    this.training = meta.training;
+    this.optimizer = createOptimizer(meta.training.optimizer, meta.paramCount);
     this.grads = new Float64Array(meta.paramCount);
     this.trainableRanges = meta.weights.filter((w) => w.trainable).map((w) => [w.offset, w.size] as const);
     this.rng = new Rng(deriveSeed(this.seed, 0x7fffffff));
@@ -241,7 +244,7 @@ export abstract class TrainableModel extends ModelBase {
 
   /** The batch's mean loss; writes dLoss/d(output or logits) into dOut when given. */
   private lossOf(out: Float64Array, ys: Float32Array, yOffset: number, n: number, dOut: Float64Array | null): number {
-    const t = this.meta.training!;
+    const t = this.training;
     if (t.lossOnLogits) return computeLoss(t.lossOnLogits, this.logits(), ys, yOffset, n, this.outSize, dOut, this.classes);
     return computeLoss(t.loss, out, ys, yOffset, n, this.outSize, dOut, this.classes);
   }
@@ -262,14 +265,11 @@ export abstract class TrainableModel extends ModelBase {
   }
 
   private trainingSpec() {
-    const t = this.meta.training;
-    if (!t) throw new LayercError(`model ${this.meta.name} has no compile(...) in its spec and cannot train or evaluate`);
-    this.optimizer ??= createOptimizer(t.optimizer, this.meta.paramCount);
-    return t;
+    return this.training;
   }
 
   private sparse(): boolean {
-    return this.meta.training?.loss.name === "sparse_categorical_crossentropy";
+    return this.training.loss.name === "sparse_categorical_crossentropy";
   }
 
   /** Values per sample in y: 1 class id for sparse losses, else the output size. */
@@ -319,7 +319,7 @@ export abstract class TrainableModel extends ModelBase {
     if (!Number.isFinite(loss)) return loss;
     this.grads.fill(0);
     this.backward(xs, this.dOut, n);
-    this.optimizer!.step(this.params, this.grads, this.trainableRanges);
+    this.optimizer.step(this.params, this.grads, this.trainableRanges);
     return loss;
   }
 
