@@ -183,12 +183,22 @@ export class NnParser extends CstParser {
     });
   });
 
-  /** args = arg { "," arg } [ "," ] */
+  /**
+   * args = arg { [","] arg } [ "," ]
+   * The language requires the comma; the grammar lets it be missing between
+   * arguments on one line so that parse.ts can report exactly that
+   * (syntax_missing_comma) and the rest of the call still parses and checks.
+   */
   public readonly args = this.RULE("args", () => {
     this.SUBRULE(this.arg);
-    this.MANY(() => {
-      this.CONSUME(Comma);
-      this.SUBRULE2(this.arg);
+    this.MANY({
+      // without a comma, the next argument must start on the same line: across a line
+      // break the likelier mistake is an unclosed `(`, reported as "expected `)`"
+      GATE: () => this.LA(1).tokenType === Comma || this.LA(1).startLine === this.LA(0).endLine,
+      DEF: () => {
+        this.OPTION3(() => this.CONSUME(Comma));
+        this.SUBRULE2(this.arg);
+      },
     });
     this.OPTION(() => this.CONSUME2(Comma));
   });

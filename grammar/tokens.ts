@@ -122,8 +122,8 @@ export const allTokens: TokenType[] = [
   Equals,
 ];
 
-/** One reused lexer. Offsets only: line/column come from LineMap when rendering. */
+/** One reused lexer. Diagnostics use offsets (line/column come from LineMap when rendering); token lines serve the parser. */
 export const nnLexer = new Lexer(allTokens, {
-  positionTracking: "onlyOffset",
+  positionTracking: "full",
   ensureOptimizations: true,
 });

@@ -216,7 +216,9 @@ describe("syntax errors", () => {
   }
 
   it.each<[string, [string, string, string][]]>([
-    ["model A { Dense(4 Flatten() }", [["syntax_unexpected_token", "expected `)`, found `Flatten`", "Flatten"]]],
+    // on one line a following call reads as an argument with a missing comma (across lines: a missing `)`)
+    ["model A { Dense(4 Flatten() }", [["syntax_missing_comma", "expected `,` between arguments, before `Flatten()`", "Flatten()"]]],
+    ["model A {\n  Dense(4\n  Flatten()\n}", [["syntax_unexpected_token", "expected `)`, found `Flatten`", "Flatten"]]],
     ["model A { Dense(4) ", [["syntax_unexpected_token", "expected `}`, found end of file", ""]]],
     ["model { Dense(4) }", [["syntax_unexpected_token", "expected a name, found `{`", "{"]]],
     ["model A { Dense(units=) }", [["syntax_unexpected_token", "expected a value, found `)`", ")"]]],

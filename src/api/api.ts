@@ -127,11 +127,19 @@ function checkRaw(source: string, opts: CompileOptions): { diagnostics: Diagnost
   const limits = resolveLimits(opts);
   const parsed = parseChecked(source, opts, limits);
   const fileName = opts.fileName ?? "<input>";
-  if (hasErrors(parsed.diagnostics)) {
+  // Analysis continues on recovered trees: every model without a blocking syntax error is checked
+  // (a missing comma recovers to exactly the intended tree, so it does not block). Any error still
+  // means no code is generated.
+  const blocking = parsed.diagnostics.filter((d) => d.severity === "error" && d.code !== "syntax_missing_comma");
+  const inside = (m: FileNode["models"][number]) => blocking.some((d) => d.span.start >= m.span.start && d.span.start < m.span.end);
+  const clean = parsed.ast.models.filter((m) => !inside(m));
+  if (clean.length === 0 && (parsed.ast.models.length > 0 || blocking.length > 0)) {
     return { diagnostics: parsed.diagnostics, ir: { version: 1, fileName, models: [] }, ast: parsed.ast };
   }
-  const checked = checkFile(parsed.ast, source, fileName, opts);
-  return { diagnostics: [...parsed.diagnostics, ...checked.diagnostics], ir: checked.ir, ast: parsed.ast };
+  const checked = checkFile({ ...parsed.ast, models: clean }, source, fileName, opts);
+  const ir = hasErrors(parsed.diagnostics) ? { ...checked.ir, models: [] } : checked.ir;
+  const diagnostics = [...parsed.diagnostics, ...checked.diagnostics].sort((a, b) => a.span.start - b.span.start);
+  return { diagnostics, ir, ast: parsed.ast };
 }
 
 /**

@@ -44,6 +44,11 @@ export const catalog = {
     message: "brackets are nested more than {limit} levels deep",
     explain: "Values may nest tuples, lists and calls, but not without bound; the file is not parsed past this limit.",
   },
+  syntax_missing_comma: {
+    severity: "error",
+    message: "expected `,` between arguments, before `{next}`",
+    explain: "Arguments are separated by commas, as in Python: `Dense(4, activation='relu')`. The rest of the call is still checked.",
+  },
   syntax_too_many_errors: {
     severity: "error",
     message: "too many errors ({count}); stopping here",

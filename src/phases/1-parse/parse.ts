@@ -11,10 +11,10 @@
  */
 import type { IRecognitionException, IToken, TokenType } from "chevrotain";
 import { nnParser } from "../../../grammar/parser.js";
-import { ClosedString, LBrace, LBracket, LParen, nnLexer, RBrace, RBracket, RParen, UnterminatedString } from "../../../grammar/tokens.js";
+import { ClosedString, Comma, LBrace, LBracket, LParen, nnLexer, RBrace, RBracket, RParen, UnterminatedString } from "../../../grammar/tokens.js";
 import { makeDiagnostic, type Diagnostic } from "../../diagnostics/diagnostic.js";
 import { span, type Span } from "../../source.js";
-import type { Comment, FileNode } from "./ast.js";
+import type { ArgNode, Comment, FileNode, ValueNode } from "./ast.js";
 import { cstToAst } from "./cst-to-ast.js";
 
 export const MAX_SYNTAX_ERRORS = 50;
@@ -62,8 +62,48 @@ export function parseDetailed(text: string): DetailedParseResult {
     const { cst, errors } = nnParser.parseFile(lexed.tokens, MAX_SYNTAX_ERRORS + 1);
     diagnostics.push(...parserDiagnostics(errors, text));
     ast = cstToAst(cst, text.length, comments);
+    diagnostics.push(...missingCommas(ast, lexed.tokens, text));
   }
   return { ast, diagnostics: capErrors(diagnostics), tokens: lexed.tokens };
+}
+
+/**
+ * The grammar accepts arguments without a separating comma (so the rest of
+ * the call still parses); each such place is reported here, at the argument
+ * that follows the missing comma.
+ */
+function missingCommas(ast: FileNode, tokens: readonly IToken[], text: string): Diagnostic[] {
+  const commas = tokens.filter((t) => t.tokenType === Comma).map((t) => t.startOffset);
+  const commaBetween = (from: number, to: number): boolean => {
+    let lo = 0;
+    let hi = commas.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (commas[mid]! < from) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < commas.length && commas[lo]! < to;
+  };
+  const out: Diagnostic[] = [];
+  const args = (list: readonly ArgNode[]) => {
+    list.forEach((a, i) => {
+      const prev = list[i - 1];
+      if (prev !== undefined && !commaBetween(prev.span.end, a.span.start)) {
+        const at = a.name?.span ?? a.value.span;
+        out.push(makeDiagnostic("syntax_missing_comma", at, { next: text.slice(at.start, Math.min(at.end, at.start + 40)) }));
+      }
+      value(a.value);
+    });
+  };
+  const value = (v: ValueNode) => {
+    if (v.kind === "Call") args(v.args);
+    else if (v.kind === "Tuple" || v.kind === "List") v.items.forEach(value);
+  };
+  for (const m of ast.models) {
+    args(m.options);
+    m.statements.forEach(value);
+  }
+  return out;
 }
 
 /** `@`, or a code point for invisible characters. */
