@@ -40,6 +40,10 @@ const inClip = (p: number): boolean => p >= EPS && p <= HI;
  * sample holds outSize/classes rows of `classes` values, and the loss is the
  * mean over batch × rows, as Keras reduces it.
  *
+ * From logits with `probs` (the softmax of the logits, as the fused forward
+ * pass leaves it), the categorical losses reuse those probabilities instead
+ * of recomputing exponentials, row by row where no labelled p underflows.
+ *
  * Categorical (not from logits) renormalises q = p/Σp, clips q and returns
  * −Σ y·log q; its gradient is exact through the renormalisation and clip:
  * with g_j = ∂l/∂q_j (0 where the clip is active) and s = Σp,
@@ -54,6 +58,7 @@ export function computeLoss(
   outSize: number,
   dPred: Float64Array | null,
   classes: number = outSize,
+  probs?: Float64Array,
 ): number {
   const { name, fromLogits } = spec;
   const sparse = name === "sparse_categorical_crossentropy";
@@ -70,7 +75,22 @@ export function computeLoss(
       // Sparse targets are the one-hot of class id `cls`; yo indexes dense targets.
       const cls = sparse ? +yTrue[yOffset + b]! : -1;
       const yo = yOffset + o;
-      if (fromLogits) {
+      if (fromLogits && probs !== undefined && probsUsable(probs, o, width, sparse, cls, yTrue, yo)) {
+        // Fused softmax output: the forward pass already holds p = softmax(z), so the
+        // gradient p·Σy − y needs no exp, and the loss one log per labelled class.
+        let ys = 0;
+        for (let j = 0; j < width; j++) {
+          const y = sparse ? +(j === cls) : +yTrue[yo + j]!;
+          if (y !== 0) total -= y * Math.log(probs[o + j]!);
+          ys += y;
+        }
+        if (dPred) {
+          for (let j = 0; j < width; j++) {
+            const y = sparse ? +(j === cls) : +yTrue[yo + j]!;
+            dPred[o + j] = (probs[o + j]! * ys - y) * scale;
+          }
+        }
+      } else if (fromLogits) {
         let m = -Infinity;
         for (let j = 0; j < width; j++) m = Math.max(m, yPred[o + j]!);
         // one exp per element: e_j = exp(z_j − m), kept in dPred for the gradient softmax·Σy − y
@@ -139,6 +159,19 @@ export function computeLoss(
     if (dPred) dPred[i] = d * scale;
   }
   return total * scale;
+}
+
+/**
+ * Whether a row's softmax probabilities give the from-logits loss to full
+ * precision: every labelled class has p well above underflow (else log p
+ * would lose the digits that z − logsumexp(z) keeps).
+ */
+function probsUsable(p: Float64Array, o: number, width: number, sparse: boolean, cls: number, yTrue: ArrayLike<number>, yo: number): boolean {
+  for (let j = 0; j < width; j++) {
+    const labelled = sparse ? j === cls : +yTrue[yo + j]! !== 0;
+    if (labelled && !(p[o + j]! > 1e-290)) return false;
+  }
+  return true;
 }
 
 function argmax(a: ArrayLike<number>, o: number, n: number): number {

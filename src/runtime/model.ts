@@ -245,7 +245,11 @@ export abstract class TrainableModel extends ModelBase {
   /** The batch's mean loss; writes dLoss/d(output or logits) into dOut when given. */
   private lossOf(out: Float64Array, ys: Float32Array, yOffset: number, n: number, dOut: Float64Array | null): number {
     const t = this.training;
-    if (t.lossOnLogits) return computeLoss(t.lossOnLogits, this.logits(), ys, yOffset, n, this.outSize, dOut, this.classes);
+    if (t.lossOnLogits) {
+      // a fused softmax's output already holds the probabilities the loss needs
+      const probs = t.lossOnLogits.name === "binary_crossentropy" ? undefined : out;
+      return computeLoss(t.lossOnLogits, this.logits(), ys, yOffset, n, this.outSize, dOut, this.classes, probs);
+    }
     return computeLoss(t.loss, out, ys, yOffset, n, this.outSize, dOut, this.classes);
   }
 
