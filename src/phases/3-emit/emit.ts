@@ -79,6 +79,11 @@ interface RenderedModel {
   readonly bodies: ReadonlyMap<string, string>;
 }
 
+function renderKernel(plan: ModelPlan, kernel: readonly Stmt[], st: RenderState, threshold: number): string {
+  const unroll = shouldUnroll(plan.model.unroll, work(kernel), threshold);
+  return `{\n${renderStmts(specialize(kernel, { unroll, reserved: reservedNames(plan) }), st).join("\n")}\n}`;
+}
+
 function renderKernels(
   plan: ModelPlan,
   pick: (l: ModelPlan["layers"][number]) => readonly Stmt[],
@@ -91,9 +96,24 @@ function renderKernels(
   for (const l of layers) {
     const kernel = pick(l);
     if (kernel.length === 0) continue;
-    const unroll = shouldUnroll(plan.model.unroll, work(kernel), threshold);
-    const body = renderStmts(specialize(kernel, { unroll, reserved: reservedNames(plan) }), st);
-    out.push(`// ${l.layer.name}: ${l.layer.kind}, line ${l.layer.line}${reverse ? " (backward)" : ""}`, `{\n${body.join("\n")}\n}`);
+    out.push(`// ${l.layer.name}: ${l.layer.kind}, line ${l.layer.line}${reverse ? " (backward)" : ""}`, renderKernel(plan, kernel, st, threshold));
+  }
+  return out;
+}
+
+/**
+ * The forward pass: each layer once, except layers that behave differently
+ * in training (dropout, batch statistics), which get an if/else on
+ * `training` of their own; the rest of the model is not duplicated.
+ */
+function renderForward(plan: ModelPlan, noise: readonly string[], st: RenderState, threshold: number): string[] {
+  const out: string[] = noise.length ? [`if (training) {\n${noise.join("\n")}\n}`] : [];
+  for (const l of plan.layers) {
+    if (l.forward.length === 0 && l.forwardTrain.length === 0) continue;
+    out.push(`// ${l.layer.name}: ${l.layer.kind}, line ${l.layer.line}`);
+    const same = !plan.training || JSON.stringify(l.forward) === JSON.stringify(l.forwardTrain);
+    if (same) out.push(renderKernel(plan, l.forward, st, threshold));
+    else out.push(`if (training) ${renderKernel(plan, l.forwardTrain, st, threshold)} else ${renderKernel(plan, l.forward, st, threshold)}`);
   }
   return out;
 }
@@ -165,17 +185,10 @@ function fillClass(scaffold: Scaffold, model: ModelIR, plan: ModelPlan, threshol
 
   const helpers = new Set<string>();
   const fwdState: RenderState = { storage: plan.buffers, helpers, used: new Set(), tmp: 0, statements: 0 };
-  const infer = renderKernels(plan, (l) => l.forward, false, fwdState, threshold);
-  const sameModes = !plan.training || plan.layers.every((l) => JSON.stringify(l.forward) === JSON.stringify(l.forwardTrain));
-  let fwdBody = infer;
-  if (!sameModes) {
-    const noise = acts
-      .filter(([, s]) => s.random)
-      .map(([name, s]) => `this.fillUniform(this.${name}, n * ${s.perSample}${s.seed !== undefined ? `, ${s.seed}` : ""});`);
-    const train = renderKernels(plan, (l) => l.forwardTrain, false, fwdState, threshold);
-    fwdBody = [`if (training) {\n${[...noise, ...train].join("\n")}\n} else {\n${infer.join("\n")}\n}`];
-  }
-  const fwd = declareLocals(fwdState, fwdBody, plan);
+  const noise = plan.training
+    ? acts.filter(([, s]) => s.random).map(([name, s]) => `this.fillUniform(this.${name}, n * ${s.perSample}${s.seed !== undefined ? `, ${s.seed}` : ""});`)
+    : [];
+  const fwd = declareLocals(fwdState, renderForward(plan, noise, fwdState, threshold), plan);
   fwd.push(`return this.${plan.output};`);
   bodies.set("forward", fwd.join("\n"));
 

@@ -128,214 +128,143 @@ export class Normed extends TrainableModel {
     const batch_normalization_xhat = this.batch_normalization_xhat;
     const batch_normalization_inv = this.batch_normalization_inv;
     const dense_1_z = this.dense_1_z;
+    // dense: Dense, line 4
+    {
+      for (let b = 0; b < n; b++) {
+        const acc_0_0 =
+          x[b * 4]! * p[0]! + x[b * 4 + 1]! * p[3]! + x[b * 4 + 2]! * p[6]! + x[b * 4 + 3]! * p[9]!;
+        dense_out[b * 3] = acc_0_0;
+        const acc_0_1 =
+          x[b * 4]! * p[1]! +
+          x[b * 4 + 1]! * p[4]! +
+          x[b * 4 + 2]! * p[7]! +
+          x[b * 4 + 3]! * p[10]!;
+        dense_out[b * 3 + 1] = acc_0_1;
+        const acc_0_2 =
+          x[b * 4]! * p[2]! +
+          x[b * 4 + 1]! * p[5]! +
+          x[b * 4 + 2]! * p[8]! +
+          x[b * 4 + 3]! * p[11]!;
+        dense_out[b * 3 + 2] = acc_0_2;
+      }
+    }
+    // batch_normalization: BatchNormalization, line 5
     if (training) {
-      // dense: Dense, line 4
-      {
-        for (let b = 0; b < n; b++) {
-          const acc_0_0 =
-            x[b * 4]! * p[0]! +
-            x[b * 4 + 1]! * p[3]! +
-            x[b * 4 + 2]! * p[6]! +
-            x[b * 4 + 3]! * p[9]!;
-          dense_out[b * 3] = acc_0_0;
-          const acc_0_1 =
-            x[b * 4]! * p[1]! +
-            x[b * 4 + 1]! * p[4]! +
-            x[b * 4 + 2]! * p[7]! +
-            x[b * 4 + 3]! * p[10]!;
-          dense_out[b * 3 + 1] = acc_0_1;
-          const acc_0_2 =
-            x[b * 4]! * p[2]! +
-            x[b * 4 + 1]! * p[5]! +
-            x[b * 4 + 2]! * p[8]! +
-            x[b * 4 + 3]! * p[11]!;
-          dense_out[b * 3 + 2] = acc_0_2;
-        }
+      let sum_0 = 0;
+      for (let b = 0; b < n; b++) {
+        sum_0 += dense_out[b * 3]!;
       }
-      // batch_normalization: BatchNormalization, line 5
-      {
-        let sum_0 = 0;
-        for (let b = 0; b < n; b++) {
-          sum_0 += dense_out[b * 3]!;
-        }
-        const mean_0 = sum_0 / n;
-        let sq_0 = 0;
-        for (let b2 = 0; b2 < n; b2++) {
-          const d_0_0 = dense_out[b2 * 3]! - mean_0;
-          sq_0 += d_0_0 * d_0_0;
-        }
-        const variance_0 = sq_0 / n;
-        const iv_0 = 1 / Math.sqrt(variance_0 + 0.001);
-        batch_normalization_inv[0] = iv_0;
-        for (let b3 = 0; b3 < n; b3++) {
-          const h_0_0 = (dense_out[b3 * 3]! - mean_0) * iv_0;
-          batch_normalization_xhat[b3 * 3] = h_0_0;
-          batch_normalization_out[b3 * 3] = p[12]! * h_0_0 + p[15]!;
-        }
-        p[18] = p[18]! * 0.9 + mean_0 * 0.09999999999999998;
-        p[21] = p[21]! * 0.9 + variance_0 * 0.09999999999999998;
-        let sum_1 = 0;
-        for (let b = 0; b < n; b++) {
-          sum_1 += dense_out[b * 3 + 1]!;
-        }
-        const mean_1 = sum_1 / n;
-        let sq_1 = 0;
-        for (let b2 = 0; b2 < n; b2++) {
-          const d_1_0 = dense_out[b2 * 3 + 1]! - mean_1;
-          sq_1 += d_1_0 * d_1_0;
-        }
-        const variance_1 = sq_1 / n;
-        const iv_1 = 1 / Math.sqrt(variance_1 + 0.001);
-        batch_normalization_inv[1] = iv_1;
-        for (let b3 = 0; b3 < n; b3++) {
-          const h_1_0 = (dense_out[b3 * 3 + 1]! - mean_1) * iv_1;
-          batch_normalization_xhat[b3 * 3 + 1] = h_1_0;
-          batch_normalization_out[b3 * 3 + 1] = p[13]! * h_1_0 + p[16]!;
-        }
-        p[19] = p[19]! * 0.9 + mean_1 * 0.09999999999999998;
-        p[22] = p[22]! * 0.9 + variance_1 * 0.09999999999999998;
-        let sum_2 = 0;
-        for (let b = 0; b < n; b++) {
-          sum_2 += dense_out[b * 3 + 2]!;
-        }
-        const mean_2 = sum_2 / n;
-        let sq_2 = 0;
-        for (let b2 = 0; b2 < n; b2++) {
-          const d_2_0 = dense_out[b2 * 3 + 2]! - mean_2;
-          sq_2 += d_2_0 * d_2_0;
-        }
-        const variance_2 = sq_2 / n;
-        const iv_2 = 1 / Math.sqrt(variance_2 + 0.001);
-        batch_normalization_inv[2] = iv_2;
-        for (let b3 = 0; b3 < n; b3++) {
-          const h_2_0 = (dense_out[b3 * 3 + 2]! - mean_2) * iv_2;
-          batch_normalization_xhat[b3 * 3 + 2] = h_2_0;
-          batch_normalization_out[b3 * 3 + 2] = p[14]! * h_2_0 + p[17]!;
-        }
-        p[20] = p[20]! * 0.9 + mean_2 * 0.09999999999999998;
-        p[23] = p[23]! * 0.9 + variance_2 * 0.09999999999999998;
+      const mean_0 = sum_0 / n;
+      let sq_0 = 0;
+      for (let b2 = 0; b2 < n; b2++) {
+        const d_0_0 = dense_out[b2 * 3]! - mean_0;
+        sq_0 += d_0_0 * d_0_0;
       }
-      // activation: Activation, line 6
-      {
-        for (let ab = 0; ab < n; ab++) {
-          activation_out[ab * 3] =
-            batch_normalization_out[ab * 3]! > 0 ? batch_normalization_out[ab * 3]! : 0;
-          activation_out[ab * 3 + 1] =
-            batch_normalization_out[ab * 3 + 1]! > 0 ? batch_normalization_out[ab * 3 + 1]! : 0;
-          activation_out[ab * 3 + 2] =
-            batch_normalization_out[ab * 3 + 2]! > 0 ? batch_normalization_out[ab * 3 + 2]! : 0;
-        }
+      const variance_0 = sq_0 / n;
+      const iv_0 = 1 / Math.sqrt(variance_0 + 0.001);
+      batch_normalization_inv[0] = iv_0;
+      for (let b3 = 0; b3 < n; b3++) {
+        const h_0_0 = (dense_out[b3 * 3]! - mean_0) * iv_0;
+        batch_normalization_xhat[b3 * 3] = h_0_0;
+        batch_normalization_out[b3 * 3] = p[12]! * h_0_0 + p[15]!;
       }
-      // dense_1: Dense, line 7
-      {
-        for (let b = 0; b < n; b++) {
-          const acc_0_0 =
-            p[30]! +
-            activation_out[b * 3]! * p[24]! +
-            activation_out[b * 3 + 1]! * p[26]! +
-            activation_out[b * 3 + 2]! * p[28]!;
-          dense_1_z[b * 2] = acc_0_0;
-          const acc_0_1 =
-            p[31]! +
-            activation_out[b * 3]! * p[25]! +
-            activation_out[b * 3 + 1]! * p[27]! +
-            activation_out[b * 3 + 2]! * p[29]!;
-          dense_1_z[b * 2 + 1] = acc_0_1;
-        }
-        for (let ab = 0; ab < n; ab++) {
-          let amax_0 = dense_1_z[ab * 2]!;
-          amax_0 = amax_0 >= dense_1_z[ab * 2 + 1]! ? amax_0 : dense_1_z[ab * 2 + 1]!;
-          let asum_0 = 0;
-          dense_1_out[ab * 2] = Math.exp(dense_1_z[ab * 2]! - amax_0);
-          asum_0 += dense_1_out[ab * 2]!;
-          dense_1_out[ab * 2 + 1] = Math.exp(dense_1_z[ab * 2 + 1]! - amax_0);
-          asum_0 += dense_1_out[ab * 2 + 1]!;
-          const ainv_0 = 1 / asum_0;
-          dense_1_out[ab * 2] = dense_1_out[ab * 2]! * ainv_0;
-          dense_1_out[ab * 2 + 1] = dense_1_out[ab * 2 + 1]! * ainv_0;
-        }
+      p[18] = p[18]! * 0.9 + mean_0 * 0.09999999999999998;
+      p[21] = p[21]! * 0.9 + variance_0 * 0.09999999999999998;
+      let sum_1 = 0;
+      for (let b = 0; b < n; b++) {
+        sum_1 += dense_out[b * 3 + 1]!;
       }
+      const mean_1 = sum_1 / n;
+      let sq_1 = 0;
+      for (let b2 = 0; b2 < n; b2++) {
+        const d_1_0 = dense_out[b2 * 3 + 1]! - mean_1;
+        sq_1 += d_1_0 * d_1_0;
+      }
+      const variance_1 = sq_1 / n;
+      const iv_1 = 1 / Math.sqrt(variance_1 + 0.001);
+      batch_normalization_inv[1] = iv_1;
+      for (let b3 = 0; b3 < n; b3++) {
+        const h_1_0 = (dense_out[b3 * 3 + 1]! - mean_1) * iv_1;
+        batch_normalization_xhat[b3 * 3 + 1] = h_1_0;
+        batch_normalization_out[b3 * 3 + 1] = p[13]! * h_1_0 + p[16]!;
+      }
+      p[19] = p[19]! * 0.9 + mean_1 * 0.09999999999999998;
+      p[22] = p[22]! * 0.9 + variance_1 * 0.09999999999999998;
+      let sum_2 = 0;
+      for (let b = 0; b < n; b++) {
+        sum_2 += dense_out[b * 3 + 2]!;
+      }
+      const mean_2 = sum_2 / n;
+      let sq_2 = 0;
+      for (let b2 = 0; b2 < n; b2++) {
+        const d_2_0 = dense_out[b2 * 3 + 2]! - mean_2;
+        sq_2 += d_2_0 * d_2_0;
+      }
+      const variance_2 = sq_2 / n;
+      const iv_2 = 1 / Math.sqrt(variance_2 + 0.001);
+      batch_normalization_inv[2] = iv_2;
+      for (let b3 = 0; b3 < n; b3++) {
+        const h_2_0 = (dense_out[b3 * 3 + 2]! - mean_2) * iv_2;
+        batch_normalization_xhat[b3 * 3 + 2] = h_2_0;
+        batch_normalization_out[b3 * 3 + 2] = p[14]! * h_2_0 + p[17]!;
+      }
+      p[20] = p[20]! * 0.9 + mean_2 * 0.09999999999999998;
+      p[23] = p[23]! * 0.9 + variance_2 * 0.09999999999999998;
     } else {
-      // dense: Dense, line 4
-      {
-        for (let b = 0; b < n; b++) {
-          const acc_0_0 =
-            x[b * 4]! * p[0]! +
-            x[b * 4 + 1]! * p[3]! +
-            x[b * 4 + 2]! * p[6]! +
-            x[b * 4 + 3]! * p[9]!;
-          dense_out[b * 3] = acc_0_0;
-          const acc_0_1 =
-            x[b * 4]! * p[1]! +
-            x[b * 4 + 1]! * p[4]! +
-            x[b * 4 + 2]! * p[7]! +
-            x[b * 4 + 3]! * p[10]!;
-          dense_out[b * 3 + 1] = acc_0_1;
-          const acc_0_2 =
-            x[b * 4]! * p[2]! +
-            x[b * 4 + 1]! * p[5]! +
-            x[b * 4 + 2]! * p[8]! +
-            x[b * 4 + 3]! * p[11]!;
-          dense_out[b * 3 + 2] = acc_0_2;
-        }
+      const k_0 = (1 / Math.sqrt(p[21]! + 0.001)) * p[12]!;
+      const off_0 = p[15]! - p[18]! * k_0;
+      for (let b = 0; b < n; b++) {
+        batch_normalization_out[b * 3] = dense_out[b * 3]! * k_0 + off_0;
       }
-      // batch_normalization: BatchNormalization, line 5
-      {
-        const k_0 = (1 / Math.sqrt(p[21]! + 0.001)) * p[12]!;
-        const off_0 = p[15]! - p[18]! * k_0;
-        for (let b = 0; b < n; b++) {
-          batch_normalization_out[b * 3] = dense_out[b * 3]! * k_0 + off_0;
-        }
-        const k_1 = (1 / Math.sqrt(p[22]! + 0.001)) * p[13]!;
-        const off_1 = p[16]! - p[19]! * k_1;
-        for (let b = 0; b < n; b++) {
-          batch_normalization_out[b * 3 + 1] = dense_out[b * 3 + 1]! * k_1 + off_1;
-        }
-        const k_2 = (1 / Math.sqrt(p[23]! + 0.001)) * p[14]!;
-        const off_2 = p[17]! - p[20]! * k_2;
-        for (let b = 0; b < n; b++) {
-          batch_normalization_out[b * 3 + 2] = dense_out[b * 3 + 2]! * k_2 + off_2;
-        }
+      const k_1 = (1 / Math.sqrt(p[22]! + 0.001)) * p[13]!;
+      const off_1 = p[16]! - p[19]! * k_1;
+      for (let b = 0; b < n; b++) {
+        batch_normalization_out[b * 3 + 1] = dense_out[b * 3 + 1]! * k_1 + off_1;
       }
-      // activation: Activation, line 6
-      {
-        for (let ab = 0; ab < n; ab++) {
-          activation_out[ab * 3] =
-            batch_normalization_out[ab * 3]! > 0 ? batch_normalization_out[ab * 3]! : 0;
-          activation_out[ab * 3 + 1] =
-            batch_normalization_out[ab * 3 + 1]! > 0 ? batch_normalization_out[ab * 3 + 1]! : 0;
-          activation_out[ab * 3 + 2] =
-            batch_normalization_out[ab * 3 + 2]! > 0 ? batch_normalization_out[ab * 3 + 2]! : 0;
-        }
+      const k_2 = (1 / Math.sqrt(p[23]! + 0.001)) * p[14]!;
+      const off_2 = p[17]! - p[20]! * k_2;
+      for (let b = 0; b < n; b++) {
+        batch_normalization_out[b * 3 + 2] = dense_out[b * 3 + 2]! * k_2 + off_2;
       }
-      // dense_1: Dense, line 7
-      {
-        for (let b = 0; b < n; b++) {
-          const acc_0_0 =
-            p[30]! +
-            activation_out[b * 3]! * p[24]! +
-            activation_out[b * 3 + 1]! * p[26]! +
-            activation_out[b * 3 + 2]! * p[28]!;
-          dense_1_z[b * 2] = acc_0_0;
-          const acc_0_1 =
-            p[31]! +
-            activation_out[b * 3]! * p[25]! +
-            activation_out[b * 3 + 1]! * p[27]! +
-            activation_out[b * 3 + 2]! * p[29]!;
-          dense_1_z[b * 2 + 1] = acc_0_1;
-        }
-        for (let ab = 0; ab < n; ab++) {
-          let amax_0 = dense_1_z[ab * 2]!;
-          amax_0 = amax_0 >= dense_1_z[ab * 2 + 1]! ? amax_0 : dense_1_z[ab * 2 + 1]!;
-          let asum_0 = 0;
-          dense_1_out[ab * 2] = Math.exp(dense_1_z[ab * 2]! - amax_0);
-          asum_0 += dense_1_out[ab * 2]!;
-          dense_1_out[ab * 2 + 1] = Math.exp(dense_1_z[ab * 2 + 1]! - amax_0);
-          asum_0 += dense_1_out[ab * 2 + 1]!;
-          const ainv_0 = 1 / asum_0;
-          dense_1_out[ab * 2] = dense_1_out[ab * 2]! * ainv_0;
-          dense_1_out[ab * 2 + 1] = dense_1_out[ab * 2 + 1]! * ainv_0;
-        }
+    }
+    // activation: Activation, line 6
+    {
+      for (let ab = 0; ab < n; ab++) {
+        activation_out[ab * 3] =
+          batch_normalization_out[ab * 3]! > 0 ? batch_normalization_out[ab * 3]! : 0;
+        activation_out[ab * 3 + 1] =
+          batch_normalization_out[ab * 3 + 1]! > 0 ? batch_normalization_out[ab * 3 + 1]! : 0;
+        activation_out[ab * 3 + 2] =
+          batch_normalization_out[ab * 3 + 2]! > 0 ? batch_normalization_out[ab * 3 + 2]! : 0;
+      }
+    }
+    // dense_1: Dense, line 7
+    {
+      for (let b = 0; b < n; b++) {
+        const acc_0_0 =
+          p[30]! +
+          activation_out[b * 3]! * p[24]! +
+          activation_out[b * 3 + 1]! * p[26]! +
+          activation_out[b * 3 + 2]! * p[28]!;
+        dense_1_z[b * 2] = acc_0_0;
+        const acc_0_1 =
+          p[31]! +
+          activation_out[b * 3]! * p[25]! +
+          activation_out[b * 3 + 1]! * p[27]! +
+          activation_out[b * 3 + 2]! * p[29]!;
+        dense_1_z[b * 2 + 1] = acc_0_1;
+      }
+      for (let ab = 0; ab < n; ab++) {
+        let amax_0 = dense_1_z[ab * 2]!;
+        amax_0 = amax_0 >= dense_1_z[ab * 2 + 1]! ? amax_0 : dense_1_z[ab * 2 + 1]!;
+        let asum_0 = 0;
+        dense_1_out[ab * 2] = Math.exp(dense_1_z[ab * 2]! - amax_0);
+        asum_0 += dense_1_out[ab * 2]!;
+        dense_1_out[ab * 2 + 1] = Math.exp(dense_1_z[ab * 2 + 1]! - amax_0);
+        asum_0 += dense_1_out[ab * 2 + 1]!;
+        const ainv_0 = 1 / asum_0;
+        dense_1_out[ab * 2] = dense_1_out[ab * 2]! * ainv_0;
+        dense_1_out[ab * 2 + 1] = dense_1_out[ab * 2 + 1]! * ainv_0;
       }
     }
     return this.dense_1_out;

@@ -88,279 +88,149 @@ export class Iris extends TrainableModel {
     const out_z = this.out_z;
     if (training) {
       this.fillUniform(this.dropout_noise, n * 8, 5);
-      // dense: Dense, line 4
-      {
-        for (let b = 0; b < n; b++) {
-          const acc_0_0 =
-            p[32]! +
-            x[b * 4]! * p[0]! +
-            x[b * 4 + 1]! * p[8]! +
-            x[b * 4 + 2]! * p[16]! +
-            x[b * 4 + 3]! * p[24]!;
-          dense_z[b * 8] = acc_0_0;
-          dense_out[b * 8] = acc_0_0 > 0 ? acc_0_0 : 0;
-          const acc_0_1 =
-            p[33]! +
-            x[b * 4]! * p[1]! +
-            x[b * 4 + 1]! * p[9]! +
-            x[b * 4 + 2]! * p[17]! +
-            x[b * 4 + 3]! * p[25]!;
-          dense_z[b * 8 + 1] = acc_0_1;
-          dense_out[b * 8 + 1] = acc_0_1 > 0 ? acc_0_1 : 0;
-          const acc_0_2 =
-            p[34]! +
-            x[b * 4]! * p[2]! +
-            x[b * 4 + 1]! * p[10]! +
-            x[b * 4 + 2]! * p[18]! +
-            x[b * 4 + 3]! * p[26]!;
-          dense_z[b * 8 + 2] = acc_0_2;
-          dense_out[b * 8 + 2] = acc_0_2 > 0 ? acc_0_2 : 0;
-          const acc_0_3 =
-            p[35]! +
-            x[b * 4]! * p[3]! +
-            x[b * 4 + 1]! * p[11]! +
-            x[b * 4 + 2]! * p[19]! +
-            x[b * 4 + 3]! * p[27]!;
-          dense_z[b * 8 + 3] = acc_0_3;
-          dense_out[b * 8 + 3] = acc_0_3 > 0 ? acc_0_3 : 0;
-          const acc_0_4 =
-            p[36]! +
-            x[b * 4]! * p[4]! +
-            x[b * 4 + 1]! * p[12]! +
-            x[b * 4 + 2]! * p[20]! +
-            x[b * 4 + 3]! * p[28]!;
-          dense_z[b * 8 + 4] = acc_0_4;
-          dense_out[b * 8 + 4] = acc_0_4 > 0 ? acc_0_4 : 0;
-          const acc_0_5 =
-            p[37]! +
-            x[b * 4]! * p[5]! +
-            x[b * 4 + 1]! * p[13]! +
-            x[b * 4 + 2]! * p[21]! +
-            x[b * 4 + 3]! * p[29]!;
-          dense_z[b * 8 + 5] = acc_0_5;
-          dense_out[b * 8 + 5] = acc_0_5 > 0 ? acc_0_5 : 0;
-          const acc_0_6 =
-            p[38]! +
-            x[b * 4]! * p[6]! +
-            x[b * 4 + 1]! * p[14]! +
-            x[b * 4 + 2]! * p[22]! +
-            x[b * 4 + 3]! * p[30]!;
-          dense_z[b * 8 + 6] = acc_0_6;
-          dense_out[b * 8 + 6] = acc_0_6 > 0 ? acc_0_6 : 0;
-          const acc_0_7 =
-            p[39]! +
-            x[b * 4]! * p[7]! +
-            x[b * 4 + 1]! * p[15]! +
-            x[b * 4 + 2]! * p[23]! +
-            x[b * 4 + 3]! * p[31]!;
-          dense_z[b * 8 + 7] = acc_0_7;
-          dense_out[b * 8 + 7] = acc_0_7 > 0 ? acc_0_7 : 0;
-        }
+    }
+    // dense: Dense, line 4
+    {
+      for (let b = 0; b < n; b++) {
+        const acc_0_0 =
+          p[32]! +
+          x[b * 4]! * p[0]! +
+          x[b * 4 + 1]! * p[8]! +
+          x[b * 4 + 2]! * p[16]! +
+          x[b * 4 + 3]! * p[24]!;
+        dense_z[b * 8] = acc_0_0;
+        dense_out[b * 8] = acc_0_0 > 0 ? acc_0_0 : 0;
+        const acc_0_1 =
+          p[33]! +
+          x[b * 4]! * p[1]! +
+          x[b * 4 + 1]! * p[9]! +
+          x[b * 4 + 2]! * p[17]! +
+          x[b * 4 + 3]! * p[25]!;
+        dense_z[b * 8 + 1] = acc_0_1;
+        dense_out[b * 8 + 1] = acc_0_1 > 0 ? acc_0_1 : 0;
+        const acc_0_2 =
+          p[34]! +
+          x[b * 4]! * p[2]! +
+          x[b * 4 + 1]! * p[10]! +
+          x[b * 4 + 2]! * p[18]! +
+          x[b * 4 + 3]! * p[26]!;
+        dense_z[b * 8 + 2] = acc_0_2;
+        dense_out[b * 8 + 2] = acc_0_2 > 0 ? acc_0_2 : 0;
+        const acc_0_3 =
+          p[35]! +
+          x[b * 4]! * p[3]! +
+          x[b * 4 + 1]! * p[11]! +
+          x[b * 4 + 2]! * p[19]! +
+          x[b * 4 + 3]! * p[27]!;
+        dense_z[b * 8 + 3] = acc_0_3;
+        dense_out[b * 8 + 3] = acc_0_3 > 0 ? acc_0_3 : 0;
+        const acc_0_4 =
+          p[36]! +
+          x[b * 4]! * p[4]! +
+          x[b * 4 + 1]! * p[12]! +
+          x[b * 4 + 2]! * p[20]! +
+          x[b * 4 + 3]! * p[28]!;
+        dense_z[b * 8 + 4] = acc_0_4;
+        dense_out[b * 8 + 4] = acc_0_4 > 0 ? acc_0_4 : 0;
+        const acc_0_5 =
+          p[37]! +
+          x[b * 4]! * p[5]! +
+          x[b * 4 + 1]! * p[13]! +
+          x[b * 4 + 2]! * p[21]! +
+          x[b * 4 + 3]! * p[29]!;
+        dense_z[b * 8 + 5] = acc_0_5;
+        dense_out[b * 8 + 5] = acc_0_5 > 0 ? acc_0_5 : 0;
+        const acc_0_6 =
+          p[38]! +
+          x[b * 4]! * p[6]! +
+          x[b * 4 + 1]! * p[14]! +
+          x[b * 4 + 2]! * p[22]! +
+          x[b * 4 + 3]! * p[30]!;
+        dense_z[b * 8 + 6] = acc_0_6;
+        dense_out[b * 8 + 6] = acc_0_6 > 0 ? acc_0_6 : 0;
+        const acc_0_7 =
+          p[39]! +
+          x[b * 4]! * p[7]! +
+          x[b * 4 + 1]! * p[15]! +
+          x[b * 4 + 2]! * p[23]! +
+          x[b * 4 + 3]! * p[31]!;
+        dense_z[b * 8 + 7] = acc_0_7;
+        dense_out[b * 8 + 7] = acc_0_7 > 0 ? acc_0_7 : 0;
       }
-      // dropout: Dropout, line 5
-      {
-        for (let b = 0; b < n; b++) {
-          dropout_out[b * 8] = dropout_noise[b * 8]! >= 0.1 ? dense_out[b * 8]! / 0.9 : 0;
-          dropout_out[b * 8 + 1] =
-            dropout_noise[b * 8 + 1]! >= 0.1 ? dense_out[b * 8 + 1]! / 0.9 : 0;
-          dropout_out[b * 8 + 2] =
-            dropout_noise[b * 8 + 2]! >= 0.1 ? dense_out[b * 8 + 2]! / 0.9 : 0;
-          dropout_out[b * 8 + 3] =
-            dropout_noise[b * 8 + 3]! >= 0.1 ? dense_out[b * 8 + 3]! / 0.9 : 0;
-          dropout_out[b * 8 + 4] =
-            dropout_noise[b * 8 + 4]! >= 0.1 ? dense_out[b * 8 + 4]! / 0.9 : 0;
-          dropout_out[b * 8 + 5] =
-            dropout_noise[b * 8 + 5]! >= 0.1 ? dense_out[b * 8 + 5]! / 0.9 : 0;
-          dropout_out[b * 8 + 6] =
-            dropout_noise[b * 8 + 6]! >= 0.1 ? dense_out[b * 8 + 6]! / 0.9 : 0;
-          dropout_out[b * 8 + 7] =
-            dropout_noise[b * 8 + 7]! >= 0.1 ? dense_out[b * 8 + 7]! / 0.9 : 0;
-        }
-      }
-      // out: Dense, line 6
-      {
-        for (let b = 0; b < n; b++) {
-          const acc_0_0 =
-            dropout_out[b * 8]! * p[40]! +
-            dropout_out[b * 8 + 1]! * p[43]! +
-            dropout_out[b * 8 + 2]! * p[46]! +
-            dropout_out[b * 8 + 3]! * p[49]! +
-            dropout_out[b * 8 + 4]! * p[52]! +
-            dropout_out[b * 8 + 5]! * p[55]! +
-            dropout_out[b * 8 + 6]! * p[58]! +
-            dropout_out[b * 8 + 7]! * p[61]!;
-          out_z[b * 3] = acc_0_0;
-          const acc_0_1 =
-            dropout_out[b * 8]! * p[41]! +
-            dropout_out[b * 8 + 1]! * p[44]! +
-            dropout_out[b * 8 + 2]! * p[47]! +
-            dropout_out[b * 8 + 3]! * p[50]! +
-            dropout_out[b * 8 + 4]! * p[53]! +
-            dropout_out[b * 8 + 5]! * p[56]! +
-            dropout_out[b * 8 + 6]! * p[59]! +
-            dropout_out[b * 8 + 7]! * p[62]!;
-          out_z[b * 3 + 1] = acc_0_1;
-          const acc_0_2 =
-            dropout_out[b * 8]! * p[42]! +
-            dropout_out[b * 8 + 1]! * p[45]! +
-            dropout_out[b * 8 + 2]! * p[48]! +
-            dropout_out[b * 8 + 3]! * p[51]! +
-            dropout_out[b * 8 + 4]! * p[54]! +
-            dropout_out[b * 8 + 5]! * p[57]! +
-            dropout_out[b * 8 + 6]! * p[60]! +
-            dropout_out[b * 8 + 7]! * p[63]!;
-          out_z[b * 3 + 2] = acc_0_2;
-        }
-        for (let ab = 0; ab < n; ab++) {
-          let amax_0 = out_z[ab * 3]!;
-          amax_0 = amax_0 >= out_z[ab * 3 + 1]! ? amax_0 : out_z[ab * 3 + 1]!;
-          amax_0 = amax_0 >= out_z[ab * 3 + 2]! ? amax_0 : out_z[ab * 3 + 2]!;
-          let asum_0 = 0;
-          out_out[ab * 3] = Math.exp(out_z[ab * 3]! - amax_0);
-          asum_0 += out_out[ab * 3]!;
-          out_out[ab * 3 + 1] = Math.exp(out_z[ab * 3 + 1]! - amax_0);
-          asum_0 += out_out[ab * 3 + 1]!;
-          out_out[ab * 3 + 2] = Math.exp(out_z[ab * 3 + 2]! - amax_0);
-          asum_0 += out_out[ab * 3 + 2]!;
-          const ainv_0 = 1 / asum_0;
-          out_out[ab * 3] = out_out[ab * 3]! * ainv_0;
-          out_out[ab * 3 + 1] = out_out[ab * 3 + 1]! * ainv_0;
-          out_out[ab * 3 + 2] = out_out[ab * 3 + 2]! * ainv_0;
-        }
+    }
+    // dropout: Dropout, line 5
+    if (training) {
+      for (let b = 0; b < n; b++) {
+        dropout_out[b * 8] = dropout_noise[b * 8]! >= 0.1 ? dense_out[b * 8]! / 0.9 : 0;
+        dropout_out[b * 8 + 1] = dropout_noise[b * 8 + 1]! >= 0.1 ? dense_out[b * 8 + 1]! / 0.9 : 0;
+        dropout_out[b * 8 + 2] = dropout_noise[b * 8 + 2]! >= 0.1 ? dense_out[b * 8 + 2]! / 0.9 : 0;
+        dropout_out[b * 8 + 3] = dropout_noise[b * 8 + 3]! >= 0.1 ? dense_out[b * 8 + 3]! / 0.9 : 0;
+        dropout_out[b * 8 + 4] = dropout_noise[b * 8 + 4]! >= 0.1 ? dense_out[b * 8 + 4]! / 0.9 : 0;
+        dropout_out[b * 8 + 5] = dropout_noise[b * 8 + 5]! >= 0.1 ? dense_out[b * 8 + 5]! / 0.9 : 0;
+        dropout_out[b * 8 + 6] = dropout_noise[b * 8 + 6]! >= 0.1 ? dense_out[b * 8 + 6]! / 0.9 : 0;
+        dropout_out[b * 8 + 7] = dropout_noise[b * 8 + 7]! >= 0.1 ? dense_out[b * 8 + 7]! / 0.9 : 0;
       }
     } else {
-      // dense: Dense, line 4
-      {
-        for (let b = 0; b < n; b++) {
-          const acc_0_0 =
-            p[32]! +
-            x[b * 4]! * p[0]! +
-            x[b * 4 + 1]! * p[8]! +
-            x[b * 4 + 2]! * p[16]! +
-            x[b * 4 + 3]! * p[24]!;
-          dense_z[b * 8] = acc_0_0;
-          dense_out[b * 8] = acc_0_0 > 0 ? acc_0_0 : 0;
-          const acc_0_1 =
-            p[33]! +
-            x[b * 4]! * p[1]! +
-            x[b * 4 + 1]! * p[9]! +
-            x[b * 4 + 2]! * p[17]! +
-            x[b * 4 + 3]! * p[25]!;
-          dense_z[b * 8 + 1] = acc_0_1;
-          dense_out[b * 8 + 1] = acc_0_1 > 0 ? acc_0_1 : 0;
-          const acc_0_2 =
-            p[34]! +
-            x[b * 4]! * p[2]! +
-            x[b * 4 + 1]! * p[10]! +
-            x[b * 4 + 2]! * p[18]! +
-            x[b * 4 + 3]! * p[26]!;
-          dense_z[b * 8 + 2] = acc_0_2;
-          dense_out[b * 8 + 2] = acc_0_2 > 0 ? acc_0_2 : 0;
-          const acc_0_3 =
-            p[35]! +
-            x[b * 4]! * p[3]! +
-            x[b * 4 + 1]! * p[11]! +
-            x[b * 4 + 2]! * p[19]! +
-            x[b * 4 + 3]! * p[27]!;
-          dense_z[b * 8 + 3] = acc_0_3;
-          dense_out[b * 8 + 3] = acc_0_3 > 0 ? acc_0_3 : 0;
-          const acc_0_4 =
-            p[36]! +
-            x[b * 4]! * p[4]! +
-            x[b * 4 + 1]! * p[12]! +
-            x[b * 4 + 2]! * p[20]! +
-            x[b * 4 + 3]! * p[28]!;
-          dense_z[b * 8 + 4] = acc_0_4;
-          dense_out[b * 8 + 4] = acc_0_4 > 0 ? acc_0_4 : 0;
-          const acc_0_5 =
-            p[37]! +
-            x[b * 4]! * p[5]! +
-            x[b * 4 + 1]! * p[13]! +
-            x[b * 4 + 2]! * p[21]! +
-            x[b * 4 + 3]! * p[29]!;
-          dense_z[b * 8 + 5] = acc_0_5;
-          dense_out[b * 8 + 5] = acc_0_5 > 0 ? acc_0_5 : 0;
-          const acc_0_6 =
-            p[38]! +
-            x[b * 4]! * p[6]! +
-            x[b * 4 + 1]! * p[14]! +
-            x[b * 4 + 2]! * p[22]! +
-            x[b * 4 + 3]! * p[30]!;
-          dense_z[b * 8 + 6] = acc_0_6;
-          dense_out[b * 8 + 6] = acc_0_6 > 0 ? acc_0_6 : 0;
-          const acc_0_7 =
-            p[39]! +
-            x[b * 4]! * p[7]! +
-            x[b * 4 + 1]! * p[15]! +
-            x[b * 4 + 2]! * p[23]! +
-            x[b * 4 + 3]! * p[31]!;
-          dense_z[b * 8 + 7] = acc_0_7;
-          dense_out[b * 8 + 7] = acc_0_7 > 0 ? acc_0_7 : 0;
-        }
+      for (let b = 0; b < n; b++) {
+        dropout_out[b * 8] = dense_out[b * 8]!;
+        dropout_out[b * 8 + 1] = dense_out[b * 8 + 1]!;
+        dropout_out[b * 8 + 2] = dense_out[b * 8 + 2]!;
+        dropout_out[b * 8 + 3] = dense_out[b * 8 + 3]!;
+        dropout_out[b * 8 + 4] = dense_out[b * 8 + 4]!;
+        dropout_out[b * 8 + 5] = dense_out[b * 8 + 5]!;
+        dropout_out[b * 8 + 6] = dense_out[b * 8 + 6]!;
+        dropout_out[b * 8 + 7] = dense_out[b * 8 + 7]!;
       }
-      // dropout: Dropout, line 5
-      {
-        for (let b = 0; b < n; b++) {
-          dropout_out[b * 8] = dense_out[b * 8]!;
-          dropout_out[b * 8 + 1] = dense_out[b * 8 + 1]!;
-          dropout_out[b * 8 + 2] = dense_out[b * 8 + 2]!;
-          dropout_out[b * 8 + 3] = dense_out[b * 8 + 3]!;
-          dropout_out[b * 8 + 4] = dense_out[b * 8 + 4]!;
-          dropout_out[b * 8 + 5] = dense_out[b * 8 + 5]!;
-          dropout_out[b * 8 + 6] = dense_out[b * 8 + 6]!;
-          dropout_out[b * 8 + 7] = dense_out[b * 8 + 7]!;
-        }
+    }
+    // out: Dense, line 6
+    {
+      for (let b = 0; b < n; b++) {
+        const acc_0_0 =
+          dropout_out[b * 8]! * p[40]! +
+          dropout_out[b * 8 + 1]! * p[43]! +
+          dropout_out[b * 8 + 2]! * p[46]! +
+          dropout_out[b * 8 + 3]! * p[49]! +
+          dropout_out[b * 8 + 4]! * p[52]! +
+          dropout_out[b * 8 + 5]! * p[55]! +
+          dropout_out[b * 8 + 6]! * p[58]! +
+          dropout_out[b * 8 + 7]! * p[61]!;
+        out_z[b * 3] = acc_0_0;
+        const acc_0_1 =
+          dropout_out[b * 8]! * p[41]! +
+          dropout_out[b * 8 + 1]! * p[44]! +
+          dropout_out[b * 8 + 2]! * p[47]! +
+          dropout_out[b * 8 + 3]! * p[50]! +
+          dropout_out[b * 8 + 4]! * p[53]! +
+          dropout_out[b * 8 + 5]! * p[56]! +
+          dropout_out[b * 8 + 6]! * p[59]! +
+          dropout_out[b * 8 + 7]! * p[62]!;
+        out_z[b * 3 + 1] = acc_0_1;
+        const acc_0_2 =
+          dropout_out[b * 8]! * p[42]! +
+          dropout_out[b * 8 + 1]! * p[45]! +
+          dropout_out[b * 8 + 2]! * p[48]! +
+          dropout_out[b * 8 + 3]! * p[51]! +
+          dropout_out[b * 8 + 4]! * p[54]! +
+          dropout_out[b * 8 + 5]! * p[57]! +
+          dropout_out[b * 8 + 6]! * p[60]! +
+          dropout_out[b * 8 + 7]! * p[63]!;
+        out_z[b * 3 + 2] = acc_0_2;
       }
-      // out: Dense, line 6
-      {
-        for (let b = 0; b < n; b++) {
-          const acc_0_0 =
-            dropout_out[b * 8]! * p[40]! +
-            dropout_out[b * 8 + 1]! * p[43]! +
-            dropout_out[b * 8 + 2]! * p[46]! +
-            dropout_out[b * 8 + 3]! * p[49]! +
-            dropout_out[b * 8 + 4]! * p[52]! +
-            dropout_out[b * 8 + 5]! * p[55]! +
-            dropout_out[b * 8 + 6]! * p[58]! +
-            dropout_out[b * 8 + 7]! * p[61]!;
-          out_z[b * 3] = acc_0_0;
-          const acc_0_1 =
-            dropout_out[b * 8]! * p[41]! +
-            dropout_out[b * 8 + 1]! * p[44]! +
-            dropout_out[b * 8 + 2]! * p[47]! +
-            dropout_out[b * 8 + 3]! * p[50]! +
-            dropout_out[b * 8 + 4]! * p[53]! +
-            dropout_out[b * 8 + 5]! * p[56]! +
-            dropout_out[b * 8 + 6]! * p[59]! +
-            dropout_out[b * 8 + 7]! * p[62]!;
-          out_z[b * 3 + 1] = acc_0_1;
-          const acc_0_2 =
-            dropout_out[b * 8]! * p[42]! +
-            dropout_out[b * 8 + 1]! * p[45]! +
-            dropout_out[b * 8 + 2]! * p[48]! +
-            dropout_out[b * 8 + 3]! * p[51]! +
-            dropout_out[b * 8 + 4]! * p[54]! +
-            dropout_out[b * 8 + 5]! * p[57]! +
-            dropout_out[b * 8 + 6]! * p[60]! +
-            dropout_out[b * 8 + 7]! * p[63]!;
-          out_z[b * 3 + 2] = acc_0_2;
-        }
-        for (let ab = 0; ab < n; ab++) {
-          let amax_0 = out_z[ab * 3]!;
-          amax_0 = amax_0 >= out_z[ab * 3 + 1]! ? amax_0 : out_z[ab * 3 + 1]!;
-          amax_0 = amax_0 >= out_z[ab * 3 + 2]! ? amax_0 : out_z[ab * 3 + 2]!;
-          let asum_0 = 0;
-          out_out[ab * 3] = Math.exp(out_z[ab * 3]! - amax_0);
-          asum_0 += out_out[ab * 3]!;
-          out_out[ab * 3 + 1] = Math.exp(out_z[ab * 3 + 1]! - amax_0);
-          asum_0 += out_out[ab * 3 + 1]!;
-          out_out[ab * 3 + 2] = Math.exp(out_z[ab * 3 + 2]! - amax_0);
-          asum_0 += out_out[ab * 3 + 2]!;
-          const ainv_0 = 1 / asum_0;
-          out_out[ab * 3] = out_out[ab * 3]! * ainv_0;
-          out_out[ab * 3 + 1] = out_out[ab * 3 + 1]! * ainv_0;
-          out_out[ab * 3 + 2] = out_out[ab * 3 + 2]! * ainv_0;
-        }
+      for (let ab = 0; ab < n; ab++) {
+        let amax_0 = out_z[ab * 3]!;
+        amax_0 = amax_0 >= out_z[ab * 3 + 1]! ? amax_0 : out_z[ab * 3 + 1]!;
+        amax_0 = amax_0 >= out_z[ab * 3 + 2]! ? amax_0 : out_z[ab * 3 + 2]!;
+        let asum_0 = 0;
+        out_out[ab * 3] = Math.exp(out_z[ab * 3]! - amax_0);
+        asum_0 += out_out[ab * 3]!;
+        out_out[ab * 3 + 1] = Math.exp(out_z[ab * 3 + 1]! - amax_0);
+        asum_0 += out_out[ab * 3 + 1]!;
+        out_out[ab * 3 + 2] = Math.exp(out_z[ab * 3 + 2]! - amax_0);
+        asum_0 += out_out[ab * 3 + 2]!;
+        const ainv_0 = 1 / asum_0;
+        out_out[ab * 3] = out_out[ab * 3]! * ainv_0;
+        out_out[ab * 3 + 1] = out_out[ab * 3 + 1]! * ainv_0;
+        out_out[ab * 3 + 2] = out_out[ab * 3 + 2]! * ainv_0;
       }
     }
     return this.out_out;
