@@ -94,7 +94,7 @@ function locate(diags: readonly Diagnostic[], source: string, fileName: string |
   });
 }
 
-function parseChecked(source: string, opts: CompileOptions, limits: Limits): ParseResult {
+function parseChecked(source: string, limits: Limits): ParseResult {
   if (typeof source !== "string") throw new TypeError("layerc: source must be a string");
   const bytes = Buffer.byteLength(source, "utf8");
   if (bytes > limits.maxFileBytes) {
@@ -108,7 +108,7 @@ function parseChecked(source: string, opts: CompileOptions, limits: Limits): Par
  * syntax errors are diagnostics.
  */
 export function parse(source: string, opts: CompileOptions = {}): ParseResult {
-  const r = parseChecked(source, opts, resolveLimits(opts));
+  const r = parseChecked(source, resolveLimits(opts));
   return { ast: r.ast, diagnostics: locate(r.diagnostics, source, opts.fileName) };
 }
 
@@ -125,7 +125,7 @@ function modelInfo(ir: ProgramIR): ModelInfo[] {
 
 function checkRaw(source: string, opts: CompileOptions): { diagnostics: Diagnostic[]; ir: ProgramIR; ast: FileNode } {
   const limits = resolveLimits(opts);
-  const parsed = parseChecked(source, opts, limits);
+  const parsed = parseChecked(source, limits);
   const fileName = opts.fileName ?? "<input>";
   // Analysis continues on recovered trees: every model without a blocking syntax error is checked
   // (a missing comma recovers to exactly the intended tree, so it does not block). Any error still

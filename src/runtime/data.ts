@@ -36,11 +36,5 @@ export function lengthError(a: ArrayLike<number>, expected: number, what: string
   return new LayercError(`${what} has ${a.length} values, expected ${expected} (${shape})`);
 }
 
-/** Throws when the length is wrong; `shape` is only called then, so the hot path builds no strings. */
-export function expectLength(a: ArrayLike<number>, expected: number, what: string, shape: () => string): void {
-  if (a.length !== expected) {
-    throw new LayercError(`${what} has ${a.length} values, expected ${expected} (${shape()})`);
-  }
-}
 
 export const shapeText = (s: readonly number[]): string => `(${s.join(", ")}${s.length === 1 ? "," : ""})`;

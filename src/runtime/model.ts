@@ -16,7 +16,7 @@ import { createOptimizer, type Optimizer } from "./optimizers.js";
 import { deriveSeed, randomSeed, Rng } from "./random.js";
 import type { InitializerSpec, LossSpec, MetricName, OptimizerSpec } from "./spec.js";
 import { formatSummary, type SummaryLayer } from "./summary.js";
-import { expectLength, lengthError, shapeText, toFloat32, type Samples } from "./data.js";
+import { lengthError, shapeText, toFloat32, type Samples } from "./data.js";
 
 export interface WeightMeta {
   /** `layer/weight`, e.g. `dense/kernel`. */
@@ -167,7 +167,7 @@ export abstract class ModelBase {
       if (w.shape !== undefined && (w.shape.length !== e.shape.length || w.shape.some((d, j) => d !== e.shape[j]))) {
         throw new LayercError(`weight ${e.name} has shape ${shapeText(w.shape)}, expected ${shapeText(e.shape)}`);
       }
-      expectLength(w.data, e.size, `weight ${e.name}`, () => `shape ${shapeText(e.shape)}`);
+      if (w.data.length !== e.size) throw lengthError(w.data, e.size, `weight ${e.name}`, `shape ${shapeText(e.shape)}`);
       for (let j = 0; j < w.data.length; j++) {
         if (typeof w.data[j] !== "number") throw new LayercError(`weight ${e.name} contains a non-number at index ${j}`);
       }
@@ -268,10 +268,6 @@ export abstract class TrainableModel extends ModelBase {
     for (let i = 0; i < count; i++) a[i] = rng.uniform();
   }
 
-  private trainingSpec() {
-    return this.training;
-  }
-
   private sparse(): boolean {
     return this.training.loss.name === "sparse_categorical_crossentropy";
   }
@@ -300,7 +296,6 @@ export abstract class TrainableModel extends ModelBase {
 
   /** One optimizer step on one batch; returns the batch's mean loss. */
   trainOnBatch(x: Samples, y: Samples, batchSize: number): number {
-    this.trainingSpec();
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new LayercError(`batchSize must be a positive integer, got ${batchSize}`);
     const xs = toFloat32(x, "trainOnBatch input");
     if (xs.length !== batchSize * this.inSize) {
@@ -314,7 +309,7 @@ export abstract class TrainableModel extends ModelBase {
 
   /** Forward, loss, backward, update. Skips the update when the loss is not finite. */
   private step(xs: Float32Array, ys: Float32Array, n: number, correct: { n: number } | null): number {
-    const t = this.trainingSpec();
+    const t = this.training;
     this.ensure(n);
     if (this.dOut.length < n * this.outSize) this.dOut = new Float64Array(n * this.outSize);
     const out = this.forward(xs, n, true);
@@ -328,7 +323,7 @@ export abstract class TrainableModel extends ModelBase {
   }
 
   fit(x: Samples, y: Samples, options: FitOptions = {}): History {
-    const t = this.trainingSpec();
+    const t = this.training;
     const { epochs = 1, batchSize = 32, shuffle = true, validationSplit = 0 } = options;
     if (!Number.isInteger(epochs) || epochs < 0) throw new LayercError(`epochs must be a non-negative integer, got ${epochs}`);
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new LayercError(`batchSize must be a positive integer, got ${batchSize}`);
@@ -383,7 +378,6 @@ export abstract class TrainableModel extends ModelBase {
 
   /** Mean loss (and accuracy when compiled with it) in inference mode. */
   evaluate(x: Samples, y: Samples, options: { batchSize?: number } = {}): { loss: number; accuracy?: number } {
-    this.trainingSpec();
     const xs = toFloat32(x, "evaluate input");
     if (xs.length % this.inSize !== 0 || xs.length === 0) {
       throw new LayercError(`evaluate input has ${xs.length} values, not a whole number of samples of shape ${shapeText(this.meta.inputShape)}`);
@@ -393,7 +387,7 @@ export abstract class TrainableModel extends ModelBase {
   }
 
   private evaluateRange(xs: Float32Array, ys: Float32Array, from: number, to: number, batchSize: number) {
-    const t = this.trainingSpec();
+    const t = this.training;
     const per = this.ySize();
     const chunk = Math.min(batchSize, to - from);
     this.ensure(chunk);

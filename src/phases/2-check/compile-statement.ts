@@ -24,18 +24,27 @@ function calleeOf(v: ValueNode): { name: string; span: Span } | undefined {
   return undefined;
 }
 
+/** Looks a name up in a vocabulary table; reports `code` with a did-you-mean when it is unknown. */
+function lookup<T>(
+  c: { name: string; span: Span },
+  table: Readonly<Record<string, T>>,
+  code: "loss_unknown" | "optimizer_unknown" | "metric_unknown",
+  sink: Sink,
+): T | undefined {
+  if (has(table, c.name)) return table[c.name]!;
+  const hint = suggestName(c.name, Object.keys(table));
+  sink.diags.push(makeDiagnostic(code, c.span, { name: c.name }, hint !== undefined ? { suggestion: hint } : {}));
+  return undefined;
+}
+
 function resolveLoss(v: ValueNode, sink: Sink): LossSpec | undefined {
   const c = calleeOf(v);
   if (!c) {
     sink.diags.push(makeDiagnostic("arg_type", v.span, { name: "loss", expected: "a loss name or call", got: describeValue(v) }));
     return undefined;
   }
-  if (!has(lossNames, c.name)) {
-    const hint = suggestName(c.name, Object.keys(lossNames));
-    sink.diags.push(makeDiagnostic("loss_unknown", c.span, { name: c.name }, hint !== undefined ? { suggestion: hint } : {}));
-    return undefined;
-  }
-  const entry = lossNames[c.name]!;
+  const entry = lookup(c, lossNames, "loss_unknown", sink);
+  if (entry === undefined) return undefined;
   const { values, ok } = resolveArgs(c.name, v.span, v.kind === "Call" ? v.args : [], entry.args, sink);
   if (!ok) return undefined;
   return { name: entry.name, fromLogits: values["from_logits"] === true };
@@ -47,12 +56,8 @@ function resolveOptimizer(v: ValueNode | undefined, sink: Sink): OptimizerSpec |
     sink.diags.push(makeDiagnostic("arg_type", v!.span, { name: "optimizer", expected: "an optimizer name or call", got: describeValue(v!) }));
     return undefined;
   }
-  if (!has(optimizerNames, c.name)) {
-    const hint = suggestName(c.name, Object.keys(optimizerNames));
-    sink.diags.push(makeDiagnostic("optimizer_unknown", c.span, { name: c.name }, hint !== undefined ? { suggestion: hint } : {}));
-    return undefined;
-  }
-  const entry = optimizerNames[c.name]!;
+  const entry = lookup(c, optimizerNames, "optimizer_unknown", sink);
+  if (entry === undefined) return undefined;
   const { values: a, ok } = resolveArgs(c.name, v?.span ?? c.span, v?.kind === "Call" ? v.args : [], entry.args, sink);
   if (!ok) return undefined;
   const n = (k: string) => a[k] as number;
@@ -76,12 +81,9 @@ function resolveMetrics(v: ValueNode | undefined, sink: Sink): MetricName[] | un
       sink.diags.push(makeDiagnostic("arg_type", item.span, { name: "metrics", expected: "a metric name such as 'accuracy'", got: describeValue(item) }));
       return undefined;
     }
-    if (!has(metricNames, c.name)) {
-      const hint = suggestName(c.name, Object.keys(metricNames));
-      sink.diags.push(makeDiagnostic("metric_unknown", c.span, { name: c.name }, hint !== undefined ? { suggestion: hint } : {}));
-      return undefined;
-    }
-    if (!out.includes(metricNames[c.name]!)) out.push(metricNames[c.name]!);
+    const metric = lookup(c, metricNames, "metric_unknown", sink);
+    if (metric === undefined) return undefined;
+    if (!out.includes(metric)) out.push(metric);
   }
   return out;
 }
