@@ -9,7 +9,7 @@
  * instead and keeps neither `backward` nor `logits`. Nothing here is
  * layer-specific.
  */
-import { TrainableModel, type ModelMeta, type ModelOptions } from "layerc/runtime";
+import { TrainableModel, type ModelMeta, type ModelOptions, type Store } from "layerc/runtime";
 
 const __META__: ModelMeta = {
   name: "__MODEL__",
@@ -31,8 +31,9 @@ export class __MODEL__ extends TrainableModel {
     super(__META__, options);
   }
 
-  protected allocate(capacity: number): void {
+  protected allocate(capacity: number, store: Store): void {
     void capacity;
+    void store;
   }
 
   protected forward(x: Float32Array, n: number, training: boolean): Float64Array {

@@ -14,13 +14,15 @@ import { runWatch } from "./watch.js";
 const USAGE = `layerc ${VERSION} — compile Keras-style .nn model specs to TypeScript
 
 Usage:
-  layerc build [paths...] [--out-dir D] [--unroll auto|full|loops] [--dts] [--silence CODE,...]
+  layerc build [paths...] [--out-dir D] [--unroll auto|full|loops] [--no-wasm] [--dts] [--silence CODE,...]
   layerc check [paths...] [--silence CODE,...]
-  layerc watch [paths...] [--out-dir D] [--unroll auto|full|loops] [--dts] [--clear] [--silence CODE,...]
+  layerc watch [paths...] [--out-dir D] [--unroll auto|full|loops] [--no-wasm] [--dts] [--clear] [--silence CODE,...]
   layerc fmt [paths...] [--check]
   layerc summary <file> [--model M]
 
 Paths default to the current directory; directories are searched for *.nn.
+--no-wasm emits TypeScript only (by default, under --unroll auto, large Dense products
+run as embedded WebAssembly SIMD kernels, with the TypeScript loops as the fallback).
 --silence drops warnings by code (docs/diagnostics.md lists them); errors cannot be silenced.
 Exit codes: 0 success, 1 errors in a spec, 2 usage or I/O error.`;
 
@@ -105,7 +107,7 @@ function buildOptions(values: Record<string, unknown>): BuildOptions {
     ...(values["out-dir"] ? { outDir: values["out-dir"] as string } : {}),
     ...(unroll ? { unroll } : {}),
     ...(values["dts"] ? { dts: true } : {}),
-    ...(silence.length ? { compile: { silence } } : {}),
+    ...(silence.length || values["no-wasm"] ? { compile: { ...(silence.length ? { silence } : {}), ...(values["no-wasm"] ? { wasm: false } : {}) } } : {}),
   };
 }
 
@@ -197,6 +199,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
         check: { type: "boolean" },
         model: { type: "string" },
         dts: { type: "boolean" },
+        "no-wasm": { type: "boolean" },
         clear: { type: "boolean" },
         silence: { type: "string", multiple: true },
       },

@@ -150,6 +150,8 @@ class Compiler {
       }
       case "note":
         return () => {};
+      case "gemm":
+        return this.stmts(s.lowered);
     }
   }
 }

@@ -9,6 +9,7 @@
  * the buffer's own start; backends add the buffer's base offset.
  */
 import type { OpName } from "./ops.js";
+import type { Gemm } from "./gemm.js";
 
 export type Expr =
   | { readonly k: "num"; readonly v: number }
@@ -36,7 +37,13 @@ export type Stmt =
   | { readonly k: "store"; readonly buf: string; readonly index: Expr; readonly value: Expr; readonly acc: boolean }
   | { readonly k: "if"; readonly test: Cond; readonly then: readonly Stmt[]; readonly else: readonly Stmt[] }
   /** A comment carried into generated code (ignored by the interpreter). */
-  | { readonly k: "note"; readonly text: string };
+  | { readonly k: "note"; readonly text: string }
+  /**
+   * A matrix product (see gemm.ts): `lowered` is the equivalent loop nest,
+   * which the interpreter runs and the emitter specializes; `spec` lets a
+   * backend replace the nest by a native kernel (WASM SIMD).
+   */
+  | { readonly k: "gemm"; readonly spec: Gemm; readonly lowered: readonly Stmt[] };
 
 // ---- builders (with constant folding) ---------------------------------------
 

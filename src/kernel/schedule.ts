@@ -7,3 +7,10 @@
  * stream weights row by row and reuse each row across the batch.
  */
 export const SMALL_WORK = 128;
+
+/**
+ * Multiply-adds per sample from which a matrix product runs as a native
+ * WebAssembly SIMD kernel under `unroll=auto` (smaller ones stay TypeScript:
+ * the call and the input copy would cost more than they save).
+ */
+export const NATIVE_MIN_WORK = 1024;

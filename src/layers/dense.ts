@@ -6,6 +6,7 @@ import { activationBackward, activationForward, applyElementwise, isElementwise 
 import { Buf, letVar, loop, setVar } from "../kernel/buffer.js";
 import { BATCH, mul, num, ref, type Expr, type Stmt } from "../kernel/expr.js";
 import { SMALL_WORK } from "../kernel/schedule.js";
+import { gemm } from "../kernel/gemm.js";
 import { activationArg, activationOf, biasArgs, bool, init, int } from "./common.js";
 import { prod, type Attrs, type KernelContext, type LayerDef } from "./types.js";
 
@@ -68,17 +69,23 @@ export const dense: LayerDef = {
         ]),
       );
     } else {
-      // large: accumulate row i of the kernel into every output, batch inside so the row stays in cache
+      // large: one matrix product after the bias; its loop nest streams row i of the kernel into every row of z
       body.push(
         loop("b", BATCH, (b) => [loop("r", rows, (r) => [loop("o", units, (o) => [z.store([b, r, o], init(o))])])]),
-        loop("i", n, (i) => [
-          loop("b", BATCH, (b) => [
-            loop("r", rows, (r) => [
-              letVar("xv", x.at(b, r, i)),
-              loop("o", units, (o) => [z.accumulate([b, r, o], mul(ref("xv"), kernel.at(i, o)))]),
-            ]),
-          ]),
-        ]),
+        gemm(
+          {
+            label: "forward",
+            m: mul(BATCH, num(rows)),
+            n: num(units),
+            k: num(n),
+            a: { buf: x.name, offset: 0, rows: n, cols: 1 },
+            b: { buf: kernel.name, offset: 0, rows: units, cols: 1 },
+            c: { buf: z.name, offset: 0, rows: units, cols: 1 },
+            accumulate: true,
+          },
+          "kij",
+          { i: "b", j: "o", k: "i", local: "xv" },
+        ),
       );
       if (elementwise && act !== "linear") {
         body.push(loop("b", BATCH, (b) => [loop("r", rows, (r) => [loop("o", units, (o) => [y.store([b, r, o], applyElementwise(act, z.at(b, r, o)))])])]));
@@ -105,29 +112,40 @@ export const dense: LayerDef = {
     if (useBias) {
       out.push(loop("b", BATCH, (b) => [loop("r", rows, (r) => [loop("o", units, (o) => [ctx.grad("bias").accumulate([o], dz.at(b, r, o))])])]));
     }
-    // row i of the kernel gradient stays in cache while every sample adds to it
+    // kernel gradient xᵀ·dz: row i of it stays in cache while every sample adds to it
     out.push(
-      loop("i", n, (i) => [
-        loop("b", BATCH, (b) => [
-          loop("r", rows, (r) => [
-            letVar("xv", x.at(b, r, i)),
-            loop("o", units, (o) => [gk.accumulate([i, o], mul(ref("xv"), dz.at(b, r, o)))]),
-          ]),
-        ]),
-      ]),
+      gemm(
+        {
+          label: "kernel_grad",
+          m: num(n),
+          n: num(units),
+          k: mul(BATCH, num(rows)),
+          a: { buf: x.name, offset: 0, rows: 1, cols: n },
+          b: { buf: dz.name, offset: 0, rows: units, cols: 1 },
+          c: { buf: gk.name, offset: 0, rows: units, cols: 1 },
+          accumulate: true,
+        },
+        "ikj",
+        { i: "i", j: "o", k: "b", local: "xv" },
+      ),
     );
     if (ctx.needInputGrad) {
-      const dx = new Buf(ctx.dx.name, ["batch", rows, n]);
+      // input gradient dz·kernelᵀ, one dot product per input
       out.push(
-        loop("b", BATCH, (b) => [
-          loop("r", rows, (r) => [
-            loop("i", n, (i) => [
-              letVar("s", num(0)),
-              loop("o", units, (o) => [setVar("s", mul(dz.at(b, r, o), kernel.at(i, o)), true)]),
-              dx.store([b, r, i], ref("s")),
-            ]),
-          ]),
-        ]),
+        gemm(
+          {
+            label: "input_grad",
+            m: mul(BATCH, num(rows)),
+            n: num(n),
+            k: num(units),
+            a: { buf: dz.name, offset: 0, rows: units, cols: 1 },
+            b: { buf: kernel.name, offset: 0, rows: 1, cols: units },
+            c: { buf: ctx.dx.name, offset: 0, rows: n, cols: 1 },
+            accumulate: false,
+          },
+          "ijk",
+          { i: "b", j: "i", k: "o", local: "s" },
+        ),
       );
     }
     return out;

@@ -17,6 +17,8 @@ import { deriveSeed, randomSeed, Rng } from "./random.js";
 import type { InitializerSpec, LossSpec, MetricName, OptimizerSpec } from "./spec.js";
 import { formatSummary, type SummaryLayer } from "./summary.js";
 import { lengthError, shapeText, toFloat32, type Samples } from "./data.js";
+import { instantiate, nativeModule, type NativeKernel, type NativeModule } from "./native.js";
+import { Store } from "./store.js";
 
 export interface WeightMeta {
   /** `layer/weight`, e.g. `dense/kernel`. */
@@ -48,6 +50,8 @@ export interface ModelMeta {
      */
     readonly lossOnLogits?: LossSpec | null;
   } | null;
+  /** Native kernels (a WebAssembly SIMD module, base64) for the model's large matrix products. */
+  readonly wasm?: string;
 }
 
 /** One weight tensor as getWeights() returns it: a copy, in Keras order and shape. */
@@ -67,6 +71,12 @@ export interface WeightInput {
 export interface ModelOptions {
   readonly seed?: number;
   readonly weights?: readonly WeightInput[];
+  /**
+   * Use the model's native (WebAssembly SIMD) kernels when it has them and
+   * the platform supports them (default true); false runs the TypeScript
+   * loops only. Both compute the same function.
+   */
+  readonly wasm?: boolean;
 }
 
 /** Per-epoch (or per-batch) metrics, with Keras's names. */
@@ -98,12 +108,15 @@ const prod = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 export abstract class ModelBase {
   /** The seed used for initialization (given, from the spec, or fresh). */
   readonly seed: number;
-  protected readonly params: Float32Array | Float64Array;
+  /** The flat parameter array (a view into the native memory when the model runs native kernels). */
+  protected params: Float32Array | Float64Array;
   protected readonly inSize: number;
   protected readonly outSize: number;
   /** Size of the output's last axis (crossentropy and accuracy work along it). */
   protected readonly classes: number;
   private capacity = 0;
+  private module: NativeModule | null;
+  private kernels: Record<string, NativeKernel> | null = null;
 
   protected constructor(
     protected readonly meta: ModelMeta,
@@ -117,20 +130,66 @@ export abstract class ModelBase {
     this.outSize = prod(meta.outputShape);
     this.classes = meta.outputShape[meta.outputShape.length - 1] ?? 1;
     this.params = meta.dtype === "float64" ? new Float64Array(meta.paramCount) : new Float32Array(meta.paramCount);
+    this.module = options.wasm === false ? null : nativeModule(meta);
     if (options.weights) this.setWeights(options.weights);
     else meta.weights.forEach((w, k) => initialize(w.init, w.shape, w.init.seed ?? deriveSeed(this.seed, k), this.params, w.offset));
   }
 
-  /** (Re)allocates per-instance activation buffers for batches up to `capacity`. */
-  protected abstract allocate(capacity: number): void;
+  /** (Re)allocates per-instance activation buffers for batches up to `capacity`, taking each from `store`. */
+  protected abstract allocate(capacity: number, store: Store): void;
   /** Runs the layers on `n` samples of `x`; returns the output buffer (n × outSize). */
   protected abstract forward(x: Float32Array, n: number, training: boolean): Float64Array;
   /** Makes the activation buffers hold at least `n` samples (allocates only when growing). */
   protected ensure(n: number): void {
     if (n > this.capacity) {
       this.capacity = n;
-      this.allocate(n);
+      this.layout(n);
     }
+  }
+
+  /** The model's native kernels, or null when it runs its TypeScript loops. */
+  protected native<K>(): K | null {
+    return this.kernels as K | null;
+  }
+
+  /** Whether this instance runs native (WebAssembly SIMD) kernels. */
+  get usesWasm(): boolean {
+    return this.kernels !== null;
+  }
+
+  /**
+   * Takes every buffer of a layout for `capacity` samples from `store`.
+   * Native layouts move the parameters into the store too; subclasses add
+   * their own buffers (gradients) and call super.
+   */
+  protected place(capacity: number, store: Store): void {
+    if (store.native) this.params = this.meta.dtype === "float64" ? store.f64(this.meta.paramCount) : store.f32(this.meta.paramCount);
+    this.allocate(capacity, store);
+  }
+
+  /**
+   * Lays the buffers out for `capacity` samples. With native kernels, every
+   * buffer is a view into one fresh WebAssembly memory (sized by a measuring
+   * pass) and the parameters are copied into it; if the memory or the
+   * instance cannot be created, the model falls back to plain arrays.
+   */
+  private layout(capacity: number): void {
+    if (this.module !== null) {
+      const params = this.params;
+      const measure = Store.measure();
+      this.place(capacity, measure);
+      this.params = params;
+      const native = instantiate(this.module, measure.bytes);
+      if (native !== null) {
+        this.place(capacity, Store.on(native.buffer));
+        this.params.set(params);
+        this.kernels = native.kernels;
+        return;
+      }
+      this.module = null;
+      this.kernels = null;
+    }
+    this.place(capacity, Store.plain());
   }
 
   /** Total number of weights, trainable and not (Keras count_params). */
@@ -217,10 +276,10 @@ export abstract class ModelBase {
  */
 export abstract class TrainableModel extends ModelBase {
   /** Gradient accumulators mirroring params. */
-  protected readonly grads: Float64Array;
+  protected grads: Float64Array;
   /** Stream for dropout masks and shuffling. */
   protected readonly rng: Rng;
-  private dOut = new Float64Array(0);
+  private dOut: Float64Array = new Float64Array(0);
   private readonly training: NonNullable<ModelMeta["training"]>;
   private readonly optimizer: Optimizer;
   private readonly trainableRanges: (readonly [number, number])[];
@@ -233,6 +292,12 @@ export abstract class TrainableModel extends ModelBase {
     this.grads = new Float64Array(meta.paramCount);
     this.trainableRanges = meta.weights.filter((w) => w.trainable).map((w) => [w.offset, w.size] as const);
     this.rng = new Rng(deriveSeed(this.seed, 0x7fffffff));
+  }
+
+  protected override place(capacity: number, store: Store): void {
+    if (store.native) this.grads = store.f64(this.meta.paramCount);
+    this.dOut = store.f64(capacity * this.outSize);
+    super.place(capacity, store);
   }
 
   /** Accumulates parameter gradients into `grads` from dLoss/dOutput, after a training forward. */
@@ -311,7 +376,6 @@ export abstract class TrainableModel extends ModelBase {
   private step(xs: Float32Array, ys: Float32Array, n: number, correct: { n: number } | null): number {
     const t = this.training;
     this.ensure(n);
-    if (this.dOut.length < n * this.outSize) this.dOut = new Float64Array(n * this.outSize);
     const out = this.forward(xs, n, true);
     const loss = this.lossOf(out, ys, 0, n, this.dOut);
     if (correct) correct.n += countCorrect(t.loss.name, out, ys, 0, n, this.outSize, this.classes);

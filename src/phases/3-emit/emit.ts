@@ -27,7 +27,10 @@ import type { Stmt } from "../../kernel/expr.js";
 import { VERSION } from "../../version.js";
 import { specialize, work } from "./specialize.js";
 import { renderStmts, type RenderState } from "./render.js";
-import { shouldUnroll, UNROLL_THRESHOLD } from "./policy.js";
+import { shouldUnroll, UNROLL_THRESHOLD, useNative } from "./policy.js";
+import { NATIVE_MIN_WORK } from "../../kernel/schedule.js";
+import { gemmModule, nativeEligible, type ElemType, type WasmGemm } from "./wasm.js";
+import { extent, type Gemm } from "../../kernel/gemm.js";
 
 export interface EmitOptions {
   /** Source file name shown in the banner (base name only is used). */
@@ -40,6 +43,9 @@ export interface EmitOptions {
   readonly unrollThreshold?: number;
   /** Spans of model names, for positioning size-budget diagnostics. */
   readonly modelSpans?: ReadonlyMap<string, Span>;
+  /** Emit WebAssembly SIMD kernels for large matrix products under `unroll=auto` (default true). */
+  readonly wasm?: boolean;
+  readonly wasmThreshold?: number;
 }
 
 /**
@@ -73,15 +79,80 @@ function findTemplate(): string {
 
 interface RenderedModel {
   readonly source: string;
+  /** The model has native kernels (its module imports NativeKernel). */
+  readonly native: boolean;
   readonly statements: number;
   readonly helpers: ReadonlySet<string>;
   /** Specialized bodies keyed by marker name, spliced in after printing. */
   readonly bodies: ReadonlyMap<string, string>;
 }
 
-function renderKernel(plan: ModelPlan, kernel: readonly Stmt[], st: RenderState, threshold: number): string {
+/** The native kernels of one model: products replaced by WebAssembly calls, by kernel name. */
+class NativeKernels {
+  readonly gemms = new Map<string, WasmGemm>();
+  /** Some kernel reads the caller's input, which is staged into native memory first. */
+  readsInput = false;
+
+  constructor(
+    private readonly plan: ModelPlan,
+    readonly enabled: boolean,
+    private readonly threshold: number,
+  ) {}
+
+  private elemType(buf: string): ElemType {
+    const s = this.plan.buffers.get(buf);
+    if (s?.kind === "input") return "f32";
+    if (s?.kind === "param") return this.plan.model.dtype === "float64" ? "f64" : "f32";
+    return "f64";
+  }
+
+  private base(buf: string): number {
+    const s = this.plan.buffers.get(buf);
+    return s?.kind === "param" || s?.kind === "grad" ? s.base : 0;
+  }
+
+  /** The address argument of a buffer: the byte offset of its array in the native memory. */
+  private address(buf: string, st: RenderState): string {
+    const s = this.plan.buffers.get(buf);
+    switch (s?.kind) {
+      case "param":
+        return "p.byteOffset";
+      case "grad":
+        return "g.byteOffset";
+      case "input":
+        this.readsInput = true;
+        return `${STAGED_INPUT}.byteOffset`;
+      case "dout":
+        return "dOut.byteOffset";
+      default:
+        st.used.add(buf);
+        return `${buf}.byteOffset`;
+    }
+  }
+
+  /** The call replacing `spec` in layer `layer`, or undefined to keep its loops. */
+  call(layer: string, spec: Gemm, st: RenderState): string | undefined {
+    if (!this.enabled) return undefined;
+    const types = { a: this.elemType(spec.a.buf), b: this.elemType(spec.b.buf), c: this.elemType(spec.c.buf) };
+    if (!nativeEligible(spec, types)) return undefined;
+    const work = [spec.m, spec.n, spec.k].reduce((w, e) => w * extent(e)!.per, 1);
+    if (!useNative(work, this.threshold)) return undefined;
+    const name = `${layer}_${spec.label}`;
+    this.gemms.set(name, { name, spec, types, bases: { a: this.base(spec.a.buf), b: this.base(spec.b.buf), c: this.base(spec.c.buf) } });
+    const args = [spec.a.buf, spec.b.buf, spec.c.buf].map((b) => this.address(b, st));
+    return `k.${name}(n, ${args.join(", ")});`;
+  }
+}
+
+/** Native memory copy of the caller's input, for kernels that read it. */
+const STAGED_INPUT = "x_native";
+
+function renderKernel(plan: ModelPlan, kernel: readonly Stmt[], st: RenderState, threshold: number, layer: string, native: NativeKernels): string {
   const unroll = shouldUnroll(plan.model.unroll, work(kernel), threshold);
-  return `{\n${renderStmts(specialize(kernel, { unroll, reserved: reservedNames(plan) }), st).join("\n")}\n}`;
+  st.native = (spec) => native.call(layer, spec, st);
+  const rendered = renderStmts(specialize(kernel, { unroll, reserved: reservedNames(plan) }), st);
+  delete st.native;
+  return `{\n${rendered.join("\n")}\n}`;
 }
 
 function renderKernels(
@@ -90,13 +161,14 @@ function renderKernels(
   reverse: boolean,
   st: RenderState,
   threshold: number,
+  native: NativeKernels,
 ): string[] {
   const layers = reverse ? [...plan.layers].reverse() : plan.layers;
   const out: string[] = [];
   for (const l of layers) {
     const kernel = pick(l);
     if (kernel.length === 0) continue;
-    out.push(`// ${l.layer.name}: ${l.layer.kind}, line ${l.layer.line}${reverse ? " (backward)" : ""}`, renderKernel(plan, kernel, st, threshold));
+    out.push(`// ${l.layer.name}: ${l.layer.kind}, line ${l.layer.line}${reverse ? " (backward)" : ""}`, renderKernel(plan, kernel, st, threshold, l.layer.name, native));
   }
   return out;
 }
@@ -106,28 +178,32 @@ function renderKernels(
  * in training (dropout, batch statistics), which get an if/else on
  * `training` of their own; the rest of the model is not duplicated.
  */
-function renderForward(plan: ModelPlan, noise: readonly string[], st: RenderState, threshold: number): string[] {
+function renderForward(plan: ModelPlan, noise: readonly string[], st: RenderState, threshold: number, native: NativeKernels): string[] {
   const out: string[] = noise.length ? [`if (training) {\n${noise.join("\n")}\n}`] : [];
   for (const l of plan.layers) {
     if (l.forward.length === 0 && l.forwardTrain.length === 0) continue;
     out.push(`// ${l.layer.name}: ${l.layer.kind}, line ${l.layer.line}`);
     const same = !plan.training || JSON.stringify(l.forward) === JSON.stringify(l.forwardTrain);
-    if (same) out.push(renderKernel(plan, l.forward, st, threshold));
-    else out.push(`if (training) ${renderKernel(plan, l.forwardTrain, st, threshold)} else ${renderKernel(plan, l.forward, st, threshold)}`);
+    const render = (kernel: readonly Stmt[]) => renderKernel(plan, kernel, st, threshold, l.layer.name, native);
+    if (same) out.push(render(l.forward));
+    else out.push(`if (training) ${render(l.forwardTrain)} else ${render(l.forward)}`);
   }
   return out;
 }
 
 /** Identifiers the generated methods bind; kernel locals must not shadow them. */
 function reservedNames(plan: ModelPlan): Set<string> {
-  return new Set(["p", "g", "x", "n", "dOut", "training", "capacity", "this", ...plan.buffers.keys()]);
+  return new Set(["p", "g", "k", "x", "n", "dOut", "training", "capacity", "store", "this", STAGED_INPUT, ...plan.buffers.keys()]);
 }
 
-function declareLocals(st: RenderState, body: string[], plan: ModelPlan): string[] {
+function declareLocals(st: RenderState, body: string[], plan: ModelPlan, native: NativeKernels, stage: string[] = []): string[] {
   const heads: string[] = [];
-  if (body.some((l) => l.includes("p["))) heads.push("const p = this.params;");
-  if (body.some((l) => l.includes("g["))) heads.push("const g = this.grads;");
+  const uses = (v: string) => body.some((l) => l.includes(`${v}[`) || l.includes(`${v}.byteOffset`));
+  if (body.some((l) => l.includes("k !== null"))) heads.push(`const k = this.native<${plan.model.name}Kernels>();`);
+  if (uses("p")) heads.push("const p = this.params;");
+  if (uses("g")) heads.push("const g = this.grads;");
   for (const name of plan.buffers.keys()) if (st.used.has(name)) heads.push(`const ${name} = this.${name};`);
+  if (native.readsInput && uses(STAGED_INPUT)) heads.push(`const ${STAGED_INPUT} = this.${STAGED_INPUT};`, ...stage);
   return [...heads, ...body];
 }
 
@@ -163,7 +239,13 @@ function markPrefix(st: StatementStructures, prefix: string): void {
   }
 }
 
-function fillClass(scaffold: Scaffold, model: ModelIR, plan: ModelPlan, threshold: number): RenderedModel & { structures: StatementStructures[] } {
+function fillClass(
+  scaffold: Scaffold,
+  model: ModelIR,
+  plan: ModelPlan,
+  threshold: number,
+  wasm: { readonly enabled: boolean; readonly threshold: number },
+): RenderedModel & { structures: StatementStructures[] } {
   const metaName = `${model.name}Meta`;
   const rename = (text: string) => text.replace(/\b__META__\b/g, metaName).replace(/\b__MODEL__\b/g, model.name);
   const meta = clone(scaffold.meta);
@@ -174,37 +256,60 @@ function fillClass(scaffold: Scaffold, model: ModelIR, plan: ModelPlan, threshol
   cls.extends = plan.training ? "TrainableModel" : "ModelBase";
   for (const c of cls.ctors ?? []) c.statements = ((c.statements ?? []) as string[]).map(rename);
 
-  const acts = [...plan.buffers].filter(([, s]) => s.kind === "act") as [string, { kind: "act"; perSample: number; random?: boolean; seed?: number }][];
-  const props = (cls.properties ?? []).map((prop) =>
-    prop.name === "inputShape" ? { ...prop, initializer: JSON.stringify(model.inputShape) } : prop.name === "outputShape" ? { ...prop, initializer: JSON.stringify(model.outputShape) } : prop,
-  );
-  cls.properties = [...props, ...acts.map(([name]) => ({ kind: StructureKind.Property as const, name, scope: Scope.Private, initializer: "new Float64Array(0)" }))];
-
-  const bodies = new Map<string, string>([["meta", JSON.stringify(metaOf(model, plan))]]);
-  bodies.set("allocate", acts.length ? acts.map(([name, s]) => `this.${name} = new Float64Array(capacity * ${s.perSample});`).join("\n") : "void capacity;");
-
+  const native = new NativeKernels(plan, wasm.enabled && plan.model.unroll === "auto", wasm.threshold);
   const helpers = new Set<string>();
   const fwdState: RenderState = { storage: plan.buffers, helpers, used: new Set(), tmp: 0, statements: 0 };
+  const acts = [...plan.buffers].filter(([, s]) => s.kind === "act") as [string, { kind: "act"; perSample: number; random?: boolean; seed?: number }][];
   const noise = plan.training
     ? acts.filter(([, s]) => s.random).map(([name, s]) => `this.fillUniform(this.${name}, n * ${s.perSample}${s.seed !== undefined ? `, ${s.seed}` : ""});`)
     : [];
-  const fwd = declareLocals(fwdState, renderForward(plan, noise, fwdState, threshold), plan);
+  const fwdBody = renderForward(plan, noise, fwdState, threshold, native);
+  const inSize = model.inputShape.reduce((a, b) => a * b, 1);
+  // the input is copied into native memory once per forward; backward reads the same copy
+  const stage = [`if (k !== null) {\nfor (let i = 0; i < n * ${inSize}; i++) ${STAGED_INPUT}[i] = x[i]!;\n}`];
+  const fwd = declareLocals(fwdState, fwdBody, plan, native, stage);
   fwd.push(`return this.${plan.output};`);
-  bodies.set("forward", fwd.join("\n"));
 
   let statements = fwdState.statements;
+  let bwd: string[] | null = null;
   if (plan.training) {
     const bwdState: RenderState = { storage: plan.buffers, helpers, used: new Set(), tmp: 0, statements: 0 };
-    const body = renderKernels(plan, (l) => l.backward, true, bwdState, threshold);
-    bodies.set("backward", declareLocals(bwdState, body, plan).join("\n"));
+    const body = renderKernels(plan, (l) => l.backward, true, bwdState, threshold, native);
+    bwd = declareLocals(bwdState, body, plan, native);
     statements += bwdState.statements;
   }
+
+  const fields: { name: string; type: string; alloc: string }[] = acts.map(([name, s]) => ({ name, type: "Float64Array", alloc: `store.f64(capacity * ${s.perSample})` }));
+  if (native.readsInput) fields.push({ name: STAGED_INPUT, type: "Float32Array", alloc: `store.f32(capacity * ${inSize})` });
+  const props = (cls.properties ?? []).map((prop) =>
+    prop.name === "inputShape" ? { ...prop, initializer: JSON.stringify(model.inputShape) } : prop.name === "outputShape" ? { ...prop, initializer: JSON.stringify(model.outputShape) } : prop,
+  );
+  cls.properties = [
+    ...props,
+    ...fields.map((f) => ({ kind: StructureKind.Property as const, name: f.name, scope: Scope.Private, type: f.type, initializer: `new ${f.type}(0)` })),
+  ];
+
+  const metaValue = { ...metaOf(model, plan), ...(native.gemms.size > 0 ? { wasm: Buffer.from(gemmModule([...native.gemms.values()])).toString("base64") } : {}) };
+  const bodies = new Map<string, string>([["meta", JSON.stringify(metaValue)]]);
+  bodies.set("allocate", fields.length ? fields.map((f) => `this.${f.name} = ${f.alloc};`).join("\n") : "void capacity;\nvoid store;");
+  bodies.set("forward", fwd.join("\n"));
+  if (bwd) bodies.set("backward", bwd.join("\n"));
   if (plan.fused) bodies.set("logits", `return this.${plan.fused.logits};`);
   cls.methods = (cls.methods ?? [])
     .filter((m) => bodies.has(m.name))
     .map((m) => ({ ...m, statements: [marker(m.name)] }));
 
-  return { source: "", statements, helpers, bodies, structures: [meta, cls] };
+  const structures: StatementStructures[] = [meta];
+  if (native.gemms.size > 0) {
+    structures.push({
+      kind: StructureKind.Interface,
+      name: `${model.name}Kernels`,
+      docs: ["Native (WebAssembly SIMD) kernels of the model's large matrix products: (batch size, byte addresses of A, B, C)."],
+      properties: [...native.gemms.keys()].map((name) => ({ name, type: "NativeKernel", isReadonly: true })),
+    });
+  }
+  structures.push(cls);
+  return { source: "", statements, helpers, bodies, structures, native: native.gemms.size > 0 };
 }
 
 /**
@@ -238,8 +343,10 @@ export async function emitProgram(program: ProgramIR, opts: EmitOptions): Promis
   const scaffold = loadScaffold(project);
   const bodies = new Map<string, string>();
   const structures: StatementStructures[] = [];
+  let anyNative = false;
   for (const model of program.models) {
-    const r = fillClass(scaffold, model, planModel(model), threshold);
+    const r = fillClass(scaffold, model, planModel(model), threshold, { enabled: opts.wasm !== false, threshold: opts.wasmThreshold ?? NATIVE_MIN_WORK });
+    if (r.native) anyNative = true;
     stats.push({ name: model.name, statements: r.statements });
     if (r.statements > opts.maxStatements) {
       diagnostics.push(
@@ -265,7 +372,13 @@ export async function emitProgram(program: ProgramIR, opts: EmitOptions): Promis
   const importDecl: ImportDeclarationStructure = {
     kind: StructureKind.ImportDeclaration,
     moduleSpecifier: opts.runtimeImport ?? "layerc/runtime",
-    namedImports: [...named.map((n) => ({ name: n })), { name: "ModelMeta", isTypeOnly: true }, { name: "ModelOptions", isTypeOnly: true }],
+    namedImports: [
+      ...named.map((n) => ({ name: n })),
+      { name: "ModelMeta", isTypeOnly: true },
+      { name: "ModelOptions", isTypeOnly: true },
+      ...(anyNative ? [{ name: "NativeKernel", isTypeOnly: true }] : []),
+      { name: "Store", isTypeOnly: true },
+    ],
   };
   // one blank line after the import, as prettier keeps it
   const out = project.createSourceFile("module.ts", { statements: [importDecl, (w) => w.blankLine(), ...structures] }, { overwrite: true });

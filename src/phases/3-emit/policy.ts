@@ -7,11 +7,16 @@
  */
 export type UnrollMode = "auto" | "full" | "loops";
 
-import { SMALL_WORK } from "../../kernel/schedule.js";
+import { NATIVE_MIN_WORK, SMALL_WORK } from "../../kernel/schedule.js";
 
 /** Per-sample work up to which `auto` unrolls (see src/kernel/schedule.ts and bench/RESULTS.md). */
 export const UNROLL_THRESHOLD = SMALL_WORK;
 
 export function shouldUnroll(mode: UnrollMode, kernelWork: number, threshold = UNROLL_THRESHOLD): boolean {
   return mode === "full" || (mode === "auto" && kernelWork <= threshold);
+}
+
+/** Does a matrix product of this many multiply-adds per sample get a native (WASM SIMD) kernel under `auto`? */
+export function useNative(productWork: number, threshold = NATIVE_MIN_WORK): boolean {
+  return productWork >= threshold;
 }

@@ -6,6 +6,7 @@
  * repeats are bound to a const first, so nothing is evaluated twice.
  */
 import { add, num, type Cond, type Expr, type Stmt } from "../../kernel/expr.js";
+import type { Gemm } from "../../kernel/gemm.js";
 import { opDef } from "../../kernel/ops.js";
 import type { Storage } from "../../plan/plan.js";
 import { InternalError } from "../../diagnostics/diagnostic.js";
@@ -18,6 +19,12 @@ export interface RenderState {
   readonly used: Set<string>;
   tmp: number;
   statements: number;
+  /**
+   * The call that replaces a matrix product by a native kernel, or undefined
+   * to keep its loop nest; the nest stays as the fallback when the kernels
+   * are unavailable at run time (`k` is null then).
+   */
+  native?: (spec: Gemm) => string | undefined;
 }
 
 export function renderNumber(v: number): string {
@@ -94,6 +101,7 @@ function assignedNames(stmts: readonly Stmt[], out = new Set<string>()): Set<str
     if (s.k === "set") out.add(s.name);
     else if (s.k === "for") assignedNames(s.body, out);
     else if (s.k === "if") assignedNames(s.else, assignedNames(s.then, out));
+    else if (s.k === "gemm") assignedNames(s.lowered, out);
   }
   return out;
 }
@@ -133,6 +141,16 @@ export function renderStmts(stmts: readonly Stmt[], st: RenderState): string[] {
       case "note":
         out.push(`// ${s.text.replace(/[\r\n]+/g, " ")}`);
         return;
+      case "gemm": {
+        const lowered = renderStmts(s.lowered, st);
+        const call = st.native?.(s.spec);
+        if (call === undefined) {
+          out.push(...lowered);
+          return;
+        }
+        line = `if (k !== null) {\n${call}\n} else {\n${lowered.join("\n")}\n}`;
+        break;
+      }
     }
     st.statements++;
     out.push(...pre, line);

@@ -85,6 +85,9 @@ function spec(stmts: readonly Stmt[], outer: ReadonlyMap<string, Expr>, opts: Sp
       case "note":
         out.push(s);
         break;
+      case "gemm":
+        out.push({ k: "gemm", spec: s.spec, lowered: spec(s.lowered, env, opts, suffix) });
+        break;
     }
   }
   return out;
@@ -95,7 +98,8 @@ function hasVariableLoop(stmts: readonly Stmt[]): boolean {
   return stmts.some(
     (s) =>
       (s.k === "for" && (!isNum(s.from) || !isNum(s.to) || hasVariableLoop(s.body))) ||
-      (s.k === "if" && (hasVariableLoop(s.then) || hasVariableLoop(s.else))),
+      (s.k === "if" && (hasVariableLoop(s.then) || hasVariableLoop(s.else))) ||
+      (s.k === "gemm" && hasVariableLoop(s.lowered)),
   );
 }
 
@@ -132,6 +136,7 @@ function fold(stmts: Stmt[]): Stmt[] {
     }
     if (s.k === "for") out.push({ ...s, body: fold([...s.body]) });
     else if (s.k === "if") out.push({ ...s, then: fold([...s.then]), else: fold([...s.else]) });
+    else if (s.k === "gemm") out.push({ ...s, lowered: fold([...s.lowered]) });
     else out.push(s);
   }
   return out;
@@ -145,6 +150,7 @@ export function work(stmts: readonly Stmt[]): number {
       const n = isNum(s.from) && isNum(s.to) ? Math.max(0, s.to.v - s.from.v) : 1;
       total += n * Math.max(1, work(s.body));
     } else if (s.k === "if") total += Math.max(work(s.then), work(s.else));
+    else if (s.k === "gemm") total += work(s.lowered);
     else if (s.k !== "note") total += 1;
   }
   return total;

@@ -1,0 +1,348 @@
+/**
+ * Native kernels for large matrix products: a WebAssembly module with one
+ * function per product, generated at compile time with every extent,
+ * stride and offset baked in (only a batch-dependent extent is read at run
+ * time). Arithmetic is float64, like the TypeScript path and the
+ * interpreter: float32 operands are widened on load, products and sums are
+ * f64x2 SIMD. Results differ from the loop nest only by summation order.
+ *
+ * Schedule: 4 rows of C × 4 columns (two f64x2 vectors) per register block,
+ * 8 accumulators kept in registers over the whole reduction; columns that
+ * are not contiguous fall back to 4 scalar accumulators per row; row and
+ * column remainders get the same block with fewer rows/columns. Each
+ * function takes (n, a, b, c): the batch size and the byte addresses of
+ * the three operand buffers in the model's memory.
+ *
+ * The binary is written directly (no toolchain): the few instructions used
+ * are encoded below; `WebAssembly.validate` checks the result in tests.
+ */
+import { extent, type Gemm } from "../../kernel/gemm.js";
+
+export type ElemType = "f32" | "f64";
+
+export interface WasmGemm {
+  readonly name: string;
+  readonly spec: Gemm;
+  /** Element type of each operand's buffer. */
+  readonly types: { readonly a: ElemType; readonly b: ElemType; readonly c: ElemType };
+  /** Element offset of each operand's tensor inside its buffer's array (parameters, gradients). */
+  readonly bases: { readonly a: number; readonly b: number; readonly c: number };
+}
+
+/** Can this product become a native kernel? (n constant, C float64, extents known.) */
+export function nativeEligible(spec: Gemm, types: WasmGemm["types"]): boolean {
+  const m = extent(spec.m);
+  const n = extent(spec.n);
+  const k = extent(spec.k);
+  return m !== null && k !== null && n !== null && !n.batch && types.c === "f64" && m.per > 0 && n.per > 0 && k.per > 0;
+}
+
+// ---- binary encoding --------------------------------------------------------
+
+const I32 = 0x7f;
+const F64 = 0x7c;
+const V128 = 0x7b;
+
+function uleb(v: number, out: number[]): void {
+  do {
+    let byte = v & 0x7f;
+    v = Math.floor(v / 128);
+    if (v !== 0) byte |= 0x80;
+    out.push(byte);
+  } while (v !== 0);
+}
+
+function sleb(v: number, out: number[]): void {
+  for (;;) {
+    const byte = v & 0x7f;
+    v = Math.floor(v / 128);
+    const done = (v === 0 && (byte & 0x40) === 0) || (v === -1 && (byte & 0x40) !== 0);
+    out.push(done ? byte : byte | 0x80);
+    if (done) return;
+  }
+}
+
+function name(s: string, out: number[]): void {
+  const bytes = new TextEncoder().encode(s);
+  uleb(bytes.length, out);
+  out.push(...bytes);
+}
+
+function section(id: number, body: number[], out: number[]): void {
+  out.push(id);
+  uleb(body.length, out);
+  out.push(...body);
+}
+
+/** A function body under construction: instructions as bytes. */
+class Asm {
+  readonly b: number[] = [];
+  private op(...bytes: number[]): this {
+    this.b.push(...bytes);
+    return this;
+  }
+  private simd(code: number): this {
+    this.b.push(0xfd);
+    uleb(code, this.b);
+    return this;
+  }
+  private mem(align: number, offset: number): this {
+    uleb(align, this.b);
+    uleb(offset, this.b);
+    return this;
+  }
+  get(i: number) {
+    this.op(0x20);
+    uleb(i, this.b);
+    return this;
+  }
+  set(i: number) {
+    this.op(0x21);
+    uleb(i, this.b);
+    return this;
+  }
+  i32(v: number) {
+    this.op(0x41);
+    sleb(v, this.b);
+    return this;
+  }
+  add = () => this.op(0x6a);
+  sub = () => this.op(0x6b);
+  mul = () => this.op(0x6c);
+  gtU = () => this.op(0x4b);
+  ltU = () => this.op(0x49);
+  block = () => this.op(0x02, 0x40);
+  loop = () => this.op(0x03, 0x40);
+  end = () => this.op(0x0b);
+  br(depth: number) {
+    this.op(0x0c);
+    uleb(depth, this.b);
+    return this;
+  }
+  brIf(depth: number) {
+    this.op(0x0d);
+    uleb(depth, this.b);
+    return this;
+  }
+  /** Loads one element as f64 (widening f32). */
+  loadScalar(t: ElemType, offset: number) {
+    if (t === "f64") return this.op(0x2b).mem(3, offset);
+    return this.op(0x2a).mem(2, offset).op(0xbb); // f32.load, f64.promote_f32
+  }
+  /** Loads two consecutive elements as an f64x2 (widening f32). */
+  loadPair(t: ElemType, offset: number) {
+    if (t === "f64") return this.simd(0x00).mem(3, offset); // v128.load
+    return this.simd(0x5d).mem(2, offset).simd(0x5f); // v128.load64_zero, f64x2.promote_low_f32x4
+  }
+  storeScalar(offset: number) {
+    return this.op(0x39).mem(3, offset); // f64.store
+  }
+  storePair(offset: number) {
+    return this.simd(0x0b).mem(3, offset); // v128.store
+  }
+  f64zero() {
+    this.op(0x44);
+    for (let i = 0; i < 8; i++) this.b.push(0);
+    return this;
+  }
+  v128zero() {
+    this.simd(0x0c);
+    for (let i = 0; i < 16; i++) this.b.push(0);
+    return this;
+  }
+  splat = () => this.simd(0x14); // f64x2.splat
+  fadd = () => this.op(0xa0);
+  fmul = () => this.op(0xa2);
+  vadd = () => this.simd(0xf0); // f64x2.add
+  vmul = () => this.simd(0xf2); // f64x2.mul
+}
+
+// ---- the product kernel -------------------------------------------------------
+
+const bytesOf = (t: ElemType) => (t === "f64" ? 8 : 4);
+
+// locals: params n, a, b, c; then i32 M, K, i, j, kk, pa, pb, pc; v128 acc×8, bv×2, av; f64 acc×16, bs×4, as
+const N_ARG = 0;
+const A_ARG = 1;
+const B_ARG = 2;
+const C_ARG = 3;
+const M = 4;
+const K = 5;
+const I = 6;
+const J = 7;
+const KK = 8;
+const PA = 9;
+const PB = 10;
+const PC = 11;
+const VACC = 12; // 8
+const VB = 20; // 2
+const VA = 22;
+const SACC = 23; // 16
+const SB = 39; // 4
+const SA = 43;
+const LOCALS: [number, number][] = [
+  [8, I32],
+  [11, V128],
+  [21, F64],
+];
+
+/** A column chunk of a register block: two lanes (vector) or one (scalar), at column `col` of the block. */
+interface Chunk {
+  readonly vector: boolean;
+  readonly col: number;
+}
+
+function gemmBody(g: WasmGemm): number[] {
+  const { spec, types, bases } = g;
+  const m = extent(spec.m)!;
+  const n = extent(spec.n)!.per;
+  const k = extent(spec.k)!;
+  const ea = bytesOf(types.a);
+  const eb = bytesOf(types.b);
+  const ec = bytesOf(types.c);
+  const { a, b, c } = spec;
+  const vector = b.cols === 1 && c.cols === 1;
+  const x = new Asm();
+
+  const extentTo = (e: { per: number; batch: boolean }, local: number) => {
+    if (e.batch) x.get(N_ARG).i32(e.per).mul();
+    else x.i32(e.per);
+    x.set(local);
+  };
+  extentTo(m, M);
+  extentTo(k, K);
+
+  /** One register block: rows i..i+rows-1, columns j + chunk.col…; j is local J. */
+  const block = (rows: number, chunks: readonly Chunk[]) => {
+    // pa = A + (off + i·rows)·ea, pb = B + (off + j·cols)·eb, pc = C + (off + i·rows + j·cols)·ec
+    x.get(A_ARG).i32((bases.a + a.offset) * ea).add().get(I).i32(a.rows * ea).mul().add().set(PA);
+    x.get(B_ARG).i32((bases.b + b.offset) * eb).add().get(J).i32(b.cols * eb).mul().add().set(PB);
+    x.get(C_ARG).i32((bases.c + c.offset) * ec).add().get(I).i32(c.rows * ec).mul().add().get(J).i32(c.cols * ec).mul().add().set(PC);
+    const acc = (r: number, h: number) => (chunks[h]!.vector ? VACC + r * 2 + h : SACC + r * 4 + h);
+    const cOffset = (r: number, h: number) => (r * c.rows + chunks[h]!.col * c.cols) * ec;
+    for (let r = 0; r < rows; r++) {
+      chunks.forEach((ch, h) => {
+        if (spec.accumulate) {
+          x.get(PC);
+          if (ch.vector) x.loadPair("f64", cOffset(r, h));
+          else x.loadScalar("f64", cOffset(r, h));
+        } else if (ch.vector) x.v128zero();
+        else x.f64zero();
+        x.set(acc(r, h));
+      });
+    }
+    x.get(K).set(KK);
+    x.loop();
+    chunks.forEach((ch, h) => {
+      x.get(PB);
+      if (ch.vector) x.loadPair(types.b, ch.col * b.cols * eb).set(VB + h);
+      else x.loadScalar(types.b, ch.col * b.cols * eb).set(SB + h);
+    });
+    const anyVector = chunks.some((ch) => ch.vector);
+    const anyScalar = chunks.some((ch) => !ch.vector);
+    for (let r = 0; r < rows; r++) {
+      x.get(PA).loadScalar(types.a, r * a.rows * ea);
+      if (anyScalar && anyVector) throw new Error("layerc internal error: mixed register block");
+      if (anyVector) x.splat().set(VA);
+      else x.set(SA);
+      chunks.forEach((ch, h) => {
+        if (ch.vector) x.get(acc(r, h)).get(VA).get(VB + h).vmul().vadd().set(acc(r, h));
+        else x.get(acc(r, h)).get(SA).get(SB + h).fmul().fadd().set(acc(r, h));
+      });
+    }
+    x.get(PA).i32(a.cols * ea).add().set(PA);
+    x.get(PB).i32(b.rows * eb).add().set(PB);
+    x.get(KK).i32(1).sub().set(KK).get(KK).brIf(0);
+    x.end();
+    for (let r = 0; r < rows; r++) {
+      chunks.forEach((ch, h) => {
+        x.get(PC).get(acc(r, h));
+        if (ch.vector) x.storePair(cOffset(r, h));
+        else x.storeScalar(cOffset(r, h));
+      });
+    }
+  };
+
+  /** All columns for the rows at i: full 4-column blocks in a loop, then the remainder. */
+  const columns = (rows: number) => {
+    const full = Math.floor(n / 4);
+    const main: Chunk[] = vector
+      ? [
+          { vector: true, col: 0 },
+          { vector: true, col: 2 },
+        ]
+      : [0, 1, 2, 3].map((col) => ({ vector: false, col }));
+    if (full > 0) {
+      x.i32(0).set(J);
+      x.loop();
+      block(rows, main);
+      x.get(J).i32(4).add().set(J).get(J).i32(full * 4).ltU().brIf(0);
+      x.end();
+    }
+    let j = full * 4;
+    if (vector && n - j >= 2) {
+      x.i32(j).set(J);
+      block(rows, [{ vector: true, col: 0 }]);
+      j += 2;
+    }
+    for (; j < n; j++) {
+      x.i32(j).set(J);
+      block(rows, [{ vector: false, col: 0 }]);
+    }
+  };
+
+  /** Rows in blocks of `rows` while at least that many remain. */
+  const rowLoop = (rows: number) => {
+    x.block().loop();
+    x.get(I).i32(rows).add().get(M).gtU().brIf(1);
+    columns(rows);
+    x.get(I).i32(rows).add().set(I);
+    x.br(0).end().end();
+  };
+  x.i32(0).set(I);
+  rowLoop(4);
+  rowLoop(1);
+  x.end();
+
+  const out: number[] = [];
+  uleb(LOCALS.length, out);
+  for (const [count, type] of LOCALS) {
+    uleb(count, out);
+    out.push(type);
+  }
+  out.push(...x.b);
+  return out;
+}
+
+/** The module: imports `env.memory`, exports one function per product. */
+export function gemmModule(gemms: readonly WasmGemm[]): Uint8Array {
+  const out: number[] = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
+  // one type: (i32, i32, i32, i32) -> ()
+  section(1, [1, 0x60, 4, I32, I32, I32, I32, 0], out);
+  const imports: number[] = [1];
+  name("env", imports);
+  name("memory", imports);
+  imports.push(0x02, 0x00, 0x00); // memory, limits: min 0, no max
+  section(2, imports, out);
+  const funcs: number[] = [];
+  uleb(gemms.length, funcs);
+  for (let i = 0; i < gemms.length; i++) funcs.push(0);
+  section(3, funcs, out);
+  const exports: number[] = [];
+  uleb(gemms.length, exports);
+  gemms.forEach((g, i) => {
+    name(g.name, exports);
+    exports.push(0x00);
+    uleb(i, exports);
+  });
+  section(7, exports, out);
+  const code: number[] = [];
+  uleb(gemms.length, code);
+  for (const g of gemms) {
+    const body = gemmBody(g);
+    uleb(body.length, code);
+    code.push(...body);
+  }
+  section(10, code, out);
+  return Uint8Array.from(out);
+}

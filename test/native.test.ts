@@ -1,0 +1,268 @@
+/**
+ * Native (WebAssembly SIMD) kernels for large matrix products.
+ *
+ * - Kernel level: for random products (extents, strides, offsets, f32/f64
+ *   operands, overwrite or accumulate, batch-dependent extents), the
+ *   generated WebAssembly function computes what the kernel's own loop nest
+ *   computes when the interpreter runs it.
+ * - Model level: models whose Dense layers run natively agree with the
+ *   interpreter and with their own TypeScript fallback (`wasm: false`) on
+ *   predictions, exact gradients, optimizer steps and fit; buffers survive
+ *   growing and shrinking batches; setWeights/getWeights see the native memory.
+ * - Fallback: no WebAssembly, or a module that does not validate, means the
+ *   TypeScript loops run and nothing else changes.
+ */
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { BATCH, mul, num } from "../src/kernel/expr.js";
+import { gemm, type Gemm, type LoopOrder } from "../src/kernel/gemm.js";
+import { compileKernel } from "../src/interpreter/exec.js";
+import { gemmModule, type ElemType } from "../src/phases/3-emit/wasm.js";
+import { decodeBase64, nativeModule } from "../src/runtime/native.js";
+import { Rng } from "../src/runtime/random.js";
+import { compile } from "../src/index.js";
+import { flat, generated, gradient, interpreted, maxRelError, randomArray, randomTargets, type ModelClass } from "./helpers/models.js";
+
+/** The WebAssembly JS API as this test uses it (the repo's type settings have no DOM lib). */
+interface Wasm {
+  validate(bytes: Uint8Array): boolean;
+  readonly Module: new (bytes: Uint8Array) => object;
+  readonly Memory: new (d: { initial: number }) => { readonly buffer: ArrayBuffer };
+  readonly Instance: new (m: object, imports: object) => { readonly exports: Record<string, unknown> };
+}
+const host = globalThis as unknown as { WebAssembly: Wasm | undefined };
+const WebAssembly = host.WebAssembly!;
+
+interface Case {
+  readonly m: number;
+  readonly n: number;
+  readonly k: number;
+  /** Which extent (if any) is a multiple of the batch size. */
+  readonly batched: "m" | "k" | "none";
+  readonly batch: number;
+  readonly ta: ElemType;
+  readonly tb: ElemType;
+  readonly aT: boolean;
+  readonly bT: boolean;
+  readonly order: LoopOrder;
+  readonly accumulate: boolean;
+  readonly seed: number;
+}
+
+const caseArb: fc.Arbitrary<Case> = fc.record({
+  m: fc.integer({ min: 1, max: 11 }),
+  n: fc.integer({ min: 1, max: 13 }),
+  k: fc.integer({ min: 1, max: 9 }),
+  batched: fc.constantFrom("m" as const, "k" as const, "none" as const),
+  batch: fc.integer({ min: 1, max: 6 }),
+  ta: fc.constantFrom("f32" as const, "f64" as const),
+  tb: fc.constantFrom("f32" as const, "f64" as const),
+  aT: fc.boolean(),
+  bT: fc.boolean(),
+  order: fc.constantFrom("kij" as const, "ikj" as const, "ijk" as const),
+  accumulate: fc.boolean(),
+  seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+});
+
+/** Runs one product both ways on the same random memory; returns the largest difference in C. */
+function runCase(c: Case): number {
+  const M = c.m * (c.batched === "m" ? c.batch : 1);
+  const K = c.k * (c.batched === "k" ? c.batch : 1);
+  const N = c.n;
+  const offsets = { a: 3, b: 1, c: 2 };
+  // parameters-like bases: A and B sit at an element offset inside their arrays
+  const bases = { a: 5, b: 0, c: 4 };
+  const spec: Gemm = {
+    label: "p",
+    m: c.batched === "m" ? mul(BATCH, num(c.m)) : num(c.m),
+    n: num(N),
+    k: c.batched === "k" ? mul(BATCH, num(c.k)) : num(c.k),
+    a: { buf: "A", offset: offsets.a, rows: c.aT ? 1 : K, cols: c.aT ? M : 1 },
+    b: { buf: "B", offset: offsets.b, rows: c.bT ? 1 : N, cols: c.bT ? K : 1 },
+    c: { buf: "C", offset: offsets.c, rows: N, cols: 1 },
+    accumulate: c.accumulate,
+  };
+  const bytes = gemmModule([{ name: "p", spec, types: { a: c.ta, b: c.tb, c: "f64" }, bases }]);
+  expect(WebAssembly.validate(bytes)).toBe(true);
+  const memory = new WebAssembly.Memory({ initial: 1 });
+  const kernel = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports["p"] as (n: number, a: number, b: number, c: number) => void;
+  const sizeA = bases.a + offsets.a + M * K + 1;
+  const sizeB = bases.b + offsets.b + N * K + 1;
+  const sizeC = bases.c + offsets.c + M * N + 1;
+  const view = (t: ElemType, at: number, size: number) => (t === "f64" ? new Float64Array(memory.buffer, at, size) : new Float32Array(memory.buffer, at, size));
+  const A = view(c.ta, 0, sizeA);
+  const B = view(c.tb, 16384, sizeB);
+  const C = new Float64Array(memory.buffer, 32768, sizeC);
+  const rng = new Rng(c.seed);
+  for (const arr of [A, B, C]) for (let i = 0; i < arr.length; i++) arr[i] = rng.uniform() * 2 - 1;
+
+  // the reference: the product's own loop nest, run by the interpreter on copies
+  const arrays: (Float32Array | Float64Array)[] = [A.slice(), B.slice(), C.slice()];
+  const slot = { A: 0, B: 1, C: 2 } as const;
+  const run = compileKernel([gemm(spec, c.order)], (buf) => ({ slot: slot[buf as keyof typeof slot], base: bases[buf.toLowerCase() as "a" | "b" | "c"] }));
+  run({ arrays, batch: c.batch });
+
+  kernel(c.batch, A.byteOffset, B.byteOffset, C.byteOffset);
+  return maxRelError(C, arrays[2]!)[0];
+}
+
+describe("native matrix-product kernels", () => {
+  it("compute what the kernel's loop nest computes, for random extents, strides, types and batch sizes", () => {
+    fc.assert(
+      fc.property(caseArb, (c) => {
+        expect(runCase(c)).toBeLessThan(1e-12);
+      }),
+      { numRuns: 300, seed: 20261129 },
+    );
+  });
+
+  it("cover the register block edges: 4×4 blocks, a 2-column and a 1-column tail, leftover rows", () => {
+    for (const [m, n] of [
+      [4, 4],
+      [5, 6],
+      [7, 7],
+      [8, 9],
+      [3, 2],
+      [1, 1],
+    ] as const) {
+      for (const aT of [false, true]) {
+        const c: Case = { m, n, k: 5, batched: "none", batch: 1, ta: "f32", tb: "f32", aT, bT: false, order: "kij", accumulate: true, seed: m * 31 + n };
+        expect(runCase(c)).toBeLessThan(1e-12);
+      }
+    }
+  });
+});
+
+/** Specs whose large products run natively: rank-3 inputs (several rows per sample), no-bias layers, float64. */
+const NATIVE_SPECS: Record<string, string> = {
+  mlp: `model N(seed=3) {
+  Input(shape=(40,))
+  Dense(48, activation='relu')
+  Dense(33, activation='tanh', use_bias=False)
+  Dense(5, activation='softmax')
+  compile(optimizer=SGD(learning_rate=0.1, momentum=0.9), loss='categorical_crossentropy')
+}
+`,
+  rows: `model N(seed=4) {
+  Input(shape=(3, 36))
+  Dense(40, activation='gelu')
+  Dense(30, activation='linear')
+  compile(optimizer=Adam(learning_rate=0.01), loss='mse')
+}
+`,
+  float64: `model N(seed=5, dtype=float64) {
+  Input(shape=(50,))
+  Dense(45, activation='sigmoid', use_bias=False)
+  Dense(41, activation='softmax')
+  compile(optimizer=RMSprop(learning_rate=0.01), loss='categorical_crossentropy')
+}
+`,
+};
+
+async function nativeClass(source: string): Promise<ModelClass> {
+  const r = await compile(source);
+  expect(r.code).toContain("k.dense_1_forward(");
+  return (await generated(source))["N"]!;
+}
+
+describe("models with native kernels", () => {
+  for (const [name, source] of Object.entries(NATIVE_SPECS)) {
+    it(`${name}: agree with the interpreter and with their TypeScript fallback`, async () => {
+      const G = await nativeClass(source);
+      const I = interpreted(source)["N"]!;
+      const native = new G();
+      const loops = new G({ wasm: false });
+      const ref = new I();
+      const rng = new Rng(11);
+      const inSize = G.inputShape.reduce((a, b) => a * b, 1);
+      const x1 = randomArray(rng, inSize, 2);
+      expect(maxRelError(native.predict(x1), ref.predict(x1))[0]).toBeLessThan(1e-6);
+      expect(native.usesWasm).toBe(true);
+      expect(loops.usesWasm).toBe(false);
+      for (const n of [7, 1, 40]) {
+        const xs = randomArray(rng, n * inSize, 2);
+        expect(maxRelError(native.predictBatch(xs, n), ref.predictBatch(xs, n))[0]).toBeLessThan(1e-6);
+        expect(maxRelError(native.predictBatch(xs, n), loops.predictBatch(xs, n))[0]).toBeLessThan(1e-6);
+      }
+      const loss = source.includes("mse") ? "mse" : "categorical_crossentropy";
+      const n = 9;
+      const xs = randomArray(rng, n * inSize, 2);
+      const ys = randomTargets(rng, loss, n, G.outputShape);
+      for (let step = 0; step < 3; step++) {
+        const [a, b, c] = [native.trainOnBatch(xs, ys, n), loops.trainOnBatch(xs, ys, n), ref.trainOnBatch(xs, ys, n)];
+        expect(Math.abs(a - c) / Math.max(1, Math.abs(c))).toBeLessThan(1e-6);
+        expect(Math.abs(a - b) / Math.max(1, Math.abs(b))).toBeLessThan(1e-6);
+      }
+      expect(maxRelError(flat(native.getWeights()), flat(ref.getWeights()))[0]).toBeLessThan(1e-5);
+      const hn = native.fit(xs, ys, { epochs: 2, batchSize: 4 });
+      const hr = ref.fit(xs, ys, { epochs: 2, batchSize: 4 });
+      expect(maxRelError(hn.history.loss, hr.history.loss)[0]).toBeLessThan(1e-5);
+    });
+  }
+
+  it("exact gradients equal the interpreter's (float64, one SGD(1) step)", async () => {
+    const source = `model N(seed=8, dtype=float64) {
+  Input(shape=(2, 40))
+  Dense(36, activation='elu')
+  Dense(32, activation='softplus', use_bias=False)
+  Dense(3)
+  compile(optimizer=SGD(learning_rate=1.0), loss='mse')
+}
+`;
+    const G = await nativeClass(source);
+    const I = interpreted(source)["N"]!;
+    const rng = new Rng(5);
+    const theta = flat(new I({ seed: 8 }).getWeights()).map(() => rng.uniform() * 0.4 - 0.2);
+    const x = randomArray(rng, 6 * 80, 1);
+    const y = randomTargets(rng, "mse", 6, G.outputShape);
+    const gn = gradient(G, 8, theta, x, y, 6);
+    const gi = gradient(I, 8, theta, x, y, 6);
+    expect(Math.abs(gn.loss - gi.loss)).toBeLessThan(1e-12);
+    expect(maxRelError(gn.grad, gi.grad)[0]).toBeLessThan(1e-10);
+  });
+
+  it("keep weights through layout changes, and setWeights/getWeights use the native memory", async () => {
+    const G = await nativeClass(NATIVE_SPECS["mlp"]!);
+    const m = new G({ seed: 1 });
+    const w0 = m.getWeights();
+    const rng = new Rng(2);
+    const x = randomArray(rng, 40, 1);
+    const before = m.predict(x);
+    m.predictBatch(randomArray(rng, 300 * 40, 1), 300); // grows the memory (chunks of 256)
+    expect(Array.from(m.predict(x))).toEqual(Array.from(before));
+    m.getWeights().forEach((w, i) => expect(Array.from(w.data)).toEqual(Array.from(w0[i]!.data)));
+    const other = new G({ seed: 2 });
+    other.predict(x);
+    other.setWeights(w0);
+    expect(Array.from(other.predict(x))).toEqual(Array.from(before));
+    // a rejected setWeights changes nothing
+    expect(() => other.setWeights(w0.slice(1))).toThrow(/setWeights expects/);
+    expect(Array.from(other.predict(x))).toEqual(Array.from(before));
+  });
+});
+
+describe("fallback to the TypeScript loops", () => {
+  it("without WebAssembly, or with a module that does not validate", async () => {
+    const r = await compile(NATIVE_SPECS["mlp"]!);
+    const wasm = /wasm: "([^"]+)"/.exec(r.code!)![1]!;
+    expect(nativeModule({ wasm })).not.toBeNull();
+    expect(nativeModule({})).toBeNull();
+    const broken = Buffer.from(decodeBase64(wasm)).subarray(0, 40).toString("base64");
+    expect(nativeModule({ wasm: broken })).toBeNull();
+    try {
+      host.WebAssembly = undefined;
+      expect(nativeModule({ wasm })).toBeNull();
+    } finally {
+      host.WebAssembly = WebAssembly;
+    }
+  });
+
+  it("`wasm: false` at compile time emits no native kernels, and neither do `full`/`loops`", async () => {
+    const source = NATIVE_SPECS["mlp"]!;
+    for (const opts of [{ wasm: false }, { unroll: "loops" as const }]) {
+      const r = await compile(source, opts);
+      expect(r.code).not.toContain("wasm:");
+      expect(r.code).not.toContain("k !== null");
+    }
+  });
+});
