@@ -23,7 +23,7 @@ mkdirSync(dir, { recursive: true });
 
 async function load(n: number, units: number, wasm: boolean) {
   const src = `model U(seed=1) {\n  Input(shape=(${n},))\n  Dense(${units}, activation='relu')\n  Dense(2, activation='softmax')\n  compile(optimizer=SGD(learning_rate=0.01), loss='categorical_crossentropy')\n}\n`;
-  const r = await compile(src, { wasm, wasmThreshold: n * units, unrollThreshold: 0 });
+  const r = await compile(src, { wasm, wasmThreshold: n * units });
   const file = join(dir, `native-${n}x${units}-${wasm ? "wasm" : "ts"}.ts`);
   writeFileSync(file, r.code!.replace(/from "layerc\/runtime"/, `from "../../src/runtime/index.js"`));
   const mod = (await import(pathToFileURL(file).href)) as { U: new () => Model };
@@ -45,6 +45,8 @@ function time(fn: () => void, windowMs = 60): number {
 const median = (a: number[]) => [...a].sort((x, y) => x - y)[a.length >> 1]!;
 
 const sizes = [
+  [12, 12],
+  [10, 20],
   [8, 32],
   [16, 32],
   [32, 32],

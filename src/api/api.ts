@@ -35,13 +35,13 @@ export interface CompileOptions extends CheckOptions {
   /** Per-kernel multiply-add count up to which `unroll=auto` unrolls a layer into straight-line code (default 128). */
   readonly unrollThreshold?: number;
   /**
-   * Under `unroll=auto`, run large matrix products (Dense layers from 1024
+   * Under `unroll=auto`, run large matrix products (Dense layers above 128
    * multiply-adds per sample) as WebAssembly SIMD kernels embedded in the
    * module, with the TypeScript loops as the run-time fallback (default
    * true); false emits TypeScript only.
    */
   readonly wasm?: boolean;
-  /** Multiply-adds per sample from which a product gets a native kernel (default 1024; see bench/native-threshold.ts). */
+  /** Multiply-adds per sample from which a product gets a native kernel (default 129: every product too large to unroll; see bench/native-threshold.ts). */
   readonly wasmThreshold?: number;
   /** Also produce the module's declaration text (`CompileResult.declaration`), as `layerc build --dts` writes. */
   readonly declaration?: boolean;

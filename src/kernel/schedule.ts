@@ -10,7 +10,10 @@ export const SMALL_WORK = 128;
 
 /**
  * Multiply-adds per sample from which a matrix product runs as a native
- * WebAssembly SIMD kernel under `unroll=auto` (smaller ones stay TypeScript:
- * the call and the input copy would cost more than they save).
+ * WebAssembly SIMD kernel under `unroll=auto`: every product too large to
+ * unroll. Measured with `npx tsx bench/native-threshold.ts` (bench/RESULTS.md):
+ * the native kernel is 1.5–2× faster than the TypeScript loops already at
+ * 144–256 multiply-adds and 7–12× faster from 4096 on, at batch 1 and 32,
+ * predicting and training.
  */
-export const NATIVE_MIN_WORK = 1024;
+export const NATIVE_MIN_WORK = SMALL_WORK + 1;
