@@ -2,7 +2,9 @@
  * layerc template: the fixed scaffolding of one generated model class.
  * This is real TypeScript, type-checked with the repo. The emitter loads it
  * with ts-morph, renames the placeholders (__MODEL__, __META__), adds one
- * field per activation buffer, and replaces the bodies of `allocate`,
+ * field per activation buffer (taken from the `store`, which places it in
+ * the native kernels' memory when the model has them; the emitter then also
+ * declares a `<Model>Kernels` interface), and replaces the bodies of `allocate`,
  * `forward` and (for models with compile(...)) `backward` with the
  * specialized kernels; `logits` stays only when the final activation is
  * fused with the loss. A model without compile(...) extends ModelBase
