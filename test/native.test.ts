@@ -47,6 +47,10 @@ interface Case {
   readonly order: LoopOrder;
   readonly accumulate: boolean;
   readonly seed: number;
+  /** Outer dimensions (implicit-GEMM form): size, batch-dependent, A and C strides. */
+  readonly outer: readonly { size: number; batch: boolean; a: number; c: number }[];
+  /** Constant extra reduction dimensions: size, A and B strides. */
+  readonly taps: readonly { size: number; a: number; b: number }[];
 }
 
 const caseArb: fc.Arbitrary<Case> = fc.record({
@@ -62,6 +66,8 @@ const caseArb: fc.Arbitrary<Case> = fc.record({
   order: fc.constantFrom("kij" as const, "ikj" as const, "ijk" as const),
   accumulate: fc.boolean(),
   seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+  outer: fc.array(fc.record({ size: fc.integer({ min: 1, max: 3 }), batch: fc.boolean(), a: fc.integer({ min: 0, max: 40 }), c: fc.integer({ min: 0, max: 200 }) }), { maxLength: 2 }),
+  taps: fc.array(fc.record({ size: fc.integer({ min: 1, max: 3 }), a: fc.integer({ min: 0, max: 9 }), b: fc.integer({ min: 0, max: 30 }) }), { maxLength: 2 }),
 });
 
 /** Runs one product both ways on the same random memory; returns the largest difference in C. */
@@ -72,8 +78,11 @@ function runCase(c: Case): number {
   const offsets = { a: 3, b: 1, c: 2 };
   // parameters-like bases: A and B sit at an element offset inside their arrays
   const bases = { a: 5, b: 0, c: 4 };
+  const outerSize = (o: Case["outer"][number]) => o.size * (o.batch ? c.batch : 1);
   const spec: Gemm = {
     label: "p",
+    outer: c.outer.map((o, d) => ({ name: `u${d}`, size: o.batch ? mul(BATCH, num(o.size)) : num(o.size), a: o.a, c: o.c })),
+    taps: c.taps.map((t, d) => ({ name: `t${d}`, size: t.size, a: t.a, b: t.b })),
     m: c.batched === "m" ? mul(BATCH, num(c.m)) : num(c.m),
     n: num(N),
     k: c.batched === "k" ? mul(BATCH, num(c.k)) : num(c.k),
@@ -84,15 +93,19 @@ function runCase(c: Case): number {
   };
   const bytes = gemmModule([{ name: "p", spec, types: { a: c.ta, b: c.tb, c: "f64" }, bases }]);
   expect(WebAssembly.validate(bytes)).toBe(true);
-  const memory = new WebAssembly.Memory({ initial: 1 });
+  const memory = new WebAssembly.Memory({ initial: 4 });
   const kernel = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports["p"] as (n: number, a: number, b: number, c: number) => void;
-  const sizeA = bases.a + offsets.a + M * K + 1;
-  const sizeB = bases.b + offsets.b + N * K + 1;
-  const sizeC = bases.c + offsets.c + M * N + 1;
+  const outerA = c.outer.reduce((s, o) => s + (outerSize(o) - 1) * o.a, 0);
+  const outerC = c.outer.reduce((s, o) => s + (outerSize(o) - 1) * o.c, 0);
+  const tapA = c.taps.reduce((s, t) => s + (t.size - 1) * t.a, 0);
+  const tapB = c.taps.reduce((s, t) => s + (t.size - 1) * t.b, 0);
+  const sizeA = bases.a + offsets.a + M * K + outerA + tapA + 1;
+  const sizeB = bases.b + offsets.b + N * K + tapB + 1;
+  const sizeC = bases.c + offsets.c + M * N + outerC + 1;
   const view = (t: ElemType, at: number, size: number) => (t === "f64" ? new Float64Array(memory.buffer, at, size) : new Float32Array(memory.buffer, at, size));
   const A = view(c.ta, 0, sizeA);
-  const B = view(c.tb, 16384, sizeB);
-  const C = new Float64Array(memory.buffer, 32768, sizeC);
+  const B = view(c.tb, 65536, sizeB);
+  const C = new Float64Array(memory.buffer, 131072, sizeC);
   const rng = new Rng(c.seed);
   for (const arr of [A, B, C]) for (let i = 0; i < arr.length; i++) arr[i] = rng.uniform() * 2 - 1;
 
@@ -126,7 +139,7 @@ describe("native matrix-product kernels", () => {
       [1, 1],
     ] as const) {
       for (const aT of [false, true]) {
-        const c: Case = { m, n, k: 5, batched: "none", batch: 1, ta: "f32", tb: "f32", aT, bT: false, order: "kij", accumulate: true, seed: m * 31 + n };
+        const c: Case = { m, n, k: 5, batched: "none", batch: 1, ta: "f32", tb: "f32", aT, bT: false, order: "kij", accumulate: true, seed: m * 31 + n, outer: [], taps: [] };
         expect(runCase(c)).toBeLessThan(1e-12);
       }
     }
@@ -135,6 +148,26 @@ describe("native matrix-product kernels", () => {
 
 /** Specs whose large products run natively: rank-3 inputs (several rows per sample), no-bias layers, float64. */
 const NATIVE_SPECS: Record<string, string> = {
+  conv2d: `model N(seed=6) {
+  Input(shape=(11, 10, 3))
+  Conv2D(6, (3, 2), strides=(2, 1), activation='relu')
+  Conv2D(5, 2, dilation_rate=(2, 1), activation='softmax', use_bias=False)
+  Flatten()
+  Dense(40, activation='selu')
+  Dense(4, activation='softmax')
+  compile(optimizer=SGD(learning_rate=0.05), loss='categorical_crossentropy')
+}
+`,
+  conv1d: `model N(seed=2) {
+  Input(shape=(30, 4))
+  Conv1D(7, 5, activation='tanh')
+  Conv1D(6, 3, strides=2, padding='same')
+  Flatten()
+  Dense(36, activation='relu')
+  Dense(3)
+  compile(optimizer='adam', loss='mse')
+}
+`,
   mlp: `model N(seed=3) {
   Input(shape=(40,))
   Dense(48, activation='relu')
@@ -161,7 +194,7 @@ const NATIVE_SPECS: Record<string, string> = {
 
 async function nativeClass(source: string): Promise<ModelClass> {
   const r = await compile(source);
-  expect(r.code).toContain("k.dense_1_forward(");
+  expect(r.code).toMatch(/k\.(dense_1|conv[12]d)_forward\(/);
   return (await generated(source))["N"]!;
 }
 
@@ -219,6 +252,28 @@ describe("models with native kernels", () => {
     const gi = gradient(I, 8, theta, x, y, 6);
     expect(Math.abs(gn.loss - gi.loss)).toBeLessThan(1e-12);
     expect(maxRelError(gn.grad, gi.grad)[0]).toBeLessThan(1e-10);
+  });
+
+  it("stage the input for a native backward when the forward stays TypeScript", async () => {
+    // Dense(3) on (5, 5, 2): the forward is small (unrolled), its kernel gradient (25 rows) is native
+    const source = `model N(seed=3, dtype=float64) {
+  Input(shape=(5, 5, 2))
+  Dense(3, activation='tanh')
+  Flatten()
+  Dense(1)
+  compile(optimizer=SGD(learning_rate=1.0), loss='mse')
+}
+`;
+    const r = await compile(source);
+    expect(r.code).toContain("k.dense_kernel_grad(");
+    expect(r.code).not.toContain("k.dense_forward(");
+    const G = (await generated(source))["N"]!;
+    const I = interpreted(source)["N"]!;
+    const rng = new Rng(9);
+    const theta = flat(new I({ seed: 3 }).getWeights()).map(() => rng.uniform() - 0.5);
+    const x = randomArray(rng, 3 * 50, 1);
+    const y = randomTargets(rng, "mse", 3, [1]);
+    expect(maxRelError(gradient(G, 3, theta, x, y, 3).grad, gradient(I, 3, theta, x, y, 3).grad)[0]).toBeLessThan(1e-10);
   });
 
   it("keep weights through layout changes, and setWeights/getWeights use the native memory", async () => {

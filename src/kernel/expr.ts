@@ -41,9 +41,17 @@ export type Stmt =
   /**
    * A matrix product (see gemm.ts): `lowered` is the equivalent loop nest,
    * which the interpreter runs and the emitter specializes; `spec` lets a
-   * backend replace the nest by a native kernel (WASM SIMD).
+   * backend replace it by a native kernel (WASM SIMD) between `prologue`
+   * and `epilogue`: `lowered` ≡ prologue; product; epilogue (a layer may
+   * fuse bias and activation into its loops that way).
    */
-  | { readonly k: "gemm"; readonly spec: Gemm; readonly lowered: readonly Stmt[] };
+  | {
+      readonly k: "gemm";
+      readonly spec: Gemm;
+      readonly lowered: readonly Stmt[];
+      readonly prologue: readonly Stmt[];
+      readonly epilogue: readonly Stmt[];
+    };
 
 // ---- builders (with constant folding) ---------------------------------------
 

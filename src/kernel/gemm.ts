@@ -10,6 +10,14 @@
  *
  *   C(i, j) (+)= Σ_k A(i, k) · B(k, j)      i < m, j < n, k < k
  *   X(r, c) = buf[offset + r·rows + c·cols]  for X = A, B, C
+ *
+ * Two extensions make convolutions products too (an implicit GEMM, no
+ * im2col copy): `outer` dimensions repeat the whole product at shifted A
+ * and C offsets (batch, output rows), and `taps` are extra constant
+ * reduction dimensions that shift A and B (kernel taps):
+ *
+ *   C(u; i, j) (+)= Σ_t Σ_k A(u; i, k; t) · B(k, j; t)
+ *   A(u; i, k; t) = a[offset + Σ u·a_u + i·rows + k·cols + Σ t·a_t], …
  */
 import { letVar, loop, setVar } from "./buffer.js";
 import { add, mul, num, ref, type Expr, type Stmt } from "./expr.js";
@@ -24,9 +32,27 @@ export interface GemmOperand {
   readonly cols: number;
 }
 
+/** An outer dimension: the product repeats `size` times, A and C shifted by their strides. */
+export interface GemmOuter {
+  readonly name: string;
+  readonly size: Expr;
+  readonly a: number;
+  readonly c: number;
+}
+
+/** A constant reduction dimension besides k: A and B shifted by their strides. */
+export interface GemmTap {
+  readonly name: string;
+  readonly size: number;
+  readonly a: number;
+  readonly b: number;
+}
+
 export interface Gemm {
   /** Names the product within its layer (forward, kernel_grad, …). */
   readonly label: string;
+  readonly outer?: readonly GemmOuter[];
+  readonly taps?: readonly GemmTap[];
   /** Extents: constants, or a constant times the batch size. */
   readonly m: Expr;
   readonly n: Expr;
@@ -45,19 +71,37 @@ export interface Gemm {
  */
 export type LoopOrder = "kij" | "ikj" | "ijk";
 
-const at = (op: GemmOperand, r: Expr, c: Expr): Expr => ({
+/** Extra offset terms (outer and tap indices) per operand. */
+interface Shift {
+  readonly a: Expr;
+  readonly b: Expr;
+  readonly c: Expr;
+}
+
+const at = (op: GemmOperand, shift: Expr, r: Expr, c: Expr): Expr => ({
   k: "load",
   buf: op.buf,
-  index: add(num(op.offset), add(mul(r, num(op.rows)), mul(c, num(op.cols)))),
+  index: add(add(num(op.offset), shift), add(mul(r, num(op.rows)), mul(c, num(op.cols)))),
 });
 
-const storeAt = (op: GemmOperand, r: Expr, c: Expr, value: Expr, acc: boolean): Stmt => ({
+const storeAt = (op: GemmOperand, shift: Expr, r: Expr, c: Expr, value: Expr, acc: boolean): Stmt => ({
   k: "store",
   buf: op.buf,
-  index: add(num(op.offset), add(mul(r, num(op.rows)), mul(c, num(op.cols)))),
+  index: add(add(num(op.offset), shift), add(mul(r, num(op.rows)), mul(c, num(op.cols)))),
   value,
   acc,
 });
+
+/** Options of gemm(): names for readable code, and a layer's own (fused) lowering. */
+export interface GemmOptions {
+  readonly names?: GemmNames;
+  /**
+   * The layer's own loop nest, equivalent to prologue; product; epilogue
+   * (e.g. with bias and activation fused into the accumulation). The
+   * native path runs prologue, the kernel, then epilogue instead.
+   */
+  readonly fused?: { readonly lowered: readonly Stmt[]; readonly prologue: readonly Stmt[]; readonly epilogue: readonly Stmt[] };
+}
 
 /** Names of the lowered nest's loop variables and its scalar local, for readable generated code. */
 export interface GemmNames {
@@ -69,28 +113,55 @@ export interface GemmNames {
 
 const DEFAULT_NAMES: GemmNames = { i: "gi", j: "gj", k: "gk", local: "av" };
 
-export function gemm(spec: Gemm, order: LoopOrder, names: GemmNames = DEFAULT_NAMES): Stmt {
+export function gemm(spec: Gemm, order: LoopOrder, options: GemmOptions = {}): Stmt {
+  if (options.fused) return { k: "gemm", spec, ...options.fused };
+  const names = options.names ?? DEFAULT_NAMES;
   const { m, n, k, a, b, c } = spec;
   const { local } = names;
-  const lowered: Stmt[] = [];
-  if (order === "ijk") {
-    lowered.push(
-      loop(names.i, m, (i) => [
-        loop(names.j, n, (j) => [
-          letVar(local, num(0)),
-          loop(names.k, k, (kk) => [setVar(local, mul(at(a, i, kk), at(b, kk, j)), true)]),
-          storeAt(c, i, j, ref(local), spec.accumulate),
+  const zero: Shift = { a: num(0), b: num(0), c: num(0) };
+  // outer loops wrap the product; taps nest inside the reduction
+  const wrap = (shift: Shift, body: (s: Shift) => Stmt[]): Stmt[] => {
+    const go = (d: number, s: Shift): Stmt[] => {
+      const o = spec.outer?.[d];
+      if (!o) return body(s);
+      return [loop(o.name, o.size, (u) => go(d + 1, { a: add(s.a, mul(u, num(o.a))), b: s.b, c: add(s.c, mul(u, num(o.c))) }))];
+    };
+    return go(0, shift);
+  };
+  const reduce = (shift: Shift, body: (s: Shift) => Stmt[]): Stmt[] => {
+    const go = (d: number, s: Shift): Stmt[] => {
+      const t = spec.taps?.[d];
+      if (!t) return body(s);
+      return [loop(t.name, t.size, (v) => go(d + 1, { a: add(s.a, mul(v, num(t.a))), b: add(s.b, mul(v, num(t.b))), c: s.c }))];
+    };
+    return go(0, shift);
+  };
+  const lowered = wrap(zero, (s) => {
+    if (order === "ijk") {
+      return [
+        loop(names.i, m, (i) => [
+          loop(names.j, n, (j) => [
+            letVar(local, num(0)),
+            ...reduce(s, (t) => [loop(names.k, k, (kk) => [setVar(local, mul(at(a, t.a, i, kk), at(b, t.b, kk, j)), true)])]),
+            storeAt(c, s.c, i, j, ref(local), spec.accumulate),
+          ]),
         ]),
-      ]),
+      ];
+    }
+    const out: Stmt[] = [];
+    if (!spec.accumulate) out.push(loop(names.i, m, (i) => [loop(names.j, n, (j) => [storeAt(c, s.c, i, j, num(0), false)])]));
+    const axpy = (i: Expr, kk: Expr, t: Shift): Stmt[] => [
+      letVar(local, at(a, t.a, i, kk)),
+      loop(names.j, n, (j) => [storeAt(c, s.c, i, j, mul(ref(local), at(b, t.b, kk, j)), true)]),
+    ];
+    out.push(
+      ...reduce(s, (t) =>
+        order === "kij" ? [loop(names.k, k, (kk) => [loop(names.i, m, (i) => axpy(i, kk, t))])] : [loop(names.i, m, (i) => [loop(names.k, k, (kk) => axpy(i, kk, t))])],
+      ),
     );
-    return { k: "gemm", spec, lowered };
-  }
-  if (!spec.accumulate) lowered.push(loop(names.i, m, (i) => [loop(names.j, n, (j) => [storeAt(c, i, j, num(0), false)])]));
-  const axpy = (i: Expr, kk: Expr): Stmt[] => [letVar(local, at(a, i, kk)), loop(names.j, n, (j) => [storeAt(c, i, j, mul(ref(local), at(b, kk, j)), true)])];
-  lowered.push(
-    order === "kij" ? loop(names.k, k, (kk) => [loop(names.i, m, (i) => axpy(i, kk))]) : loop(names.i, m, (i) => [loop(names.k, k, (kk) => axpy(i, kk))]),
-  );
-  return { k: "gemm", spec, lowered };
+    return out;
+  });
+  return { k: "gemm", spec, lowered, prologue: [], epilogue: [] };
 }
 
 /** An extent as `per` or `per × batch`; null when it is neither. */

@@ -21,6 +21,7 @@ import { activationBackward, activationForward, applyElementwise, isElementwise 
 import { Buf, letVar, loop, setVar } from "../kernel/buffer.js";
 import { add, and, BATCH, cmp, mul, num, ref, sub, type Cond, type Expr, type Stmt } from "../kernel/expr.js";
 import { activationArg, activationOf, biasArgs, bool, init, int, ints } from "./common.js";
+import { gemm } from "../kernel/gemm.js";
 import { prod, type ArgSpec, type Attrs, type KernelContext, type LayerDef, type ShapeResult } from "./types.js";
 
 export type Padding = "valid" | "same" | "causal";
@@ -195,7 +196,7 @@ function convForward(ctx: KernelContext): Stmt[] {
   const elementwise = isElementwise(act);
   const y = out(ctx.y.name);
   const z = keepZ ? out(ctx.scratch("z").name) : y;
-  const body: Stmt[] = [
+  const fusedLoops: Stmt[] = [
     loop("b", BATCH, (b) =>
       nest("o", g.axes.map((a) => a.out), (o) => [
         loop("f", g.filters, (f) => {
@@ -215,8 +216,61 @@ function convForward(ctx: KernelContext): Stmt[] {
       ]),
     ),
   ];
+  const body: Stmt[] = product(ctx, g, z, y, fusedLoops);
   if (!elementwise) body.push(...activationForward(act, z, y, g.positions, g.filters));
   return body;
+}
+
+/**
+ * Without padding, the convolution is a matrix product per output row (an
+ * implicit GEMM): rows are the positions along the last spatial axis, the
+ * reduction runs over input channels and kernel taps, and the batch and the
+ * other spatial axes repeat it. The fused loops (bias, taps, activation in
+ * one pass) stay the TypeScript form; a native kernel runs the product
+ * between a bias prologue and an activation epilogue.
+ */
+function product(ctx: KernelContext, g: ConvGeometry, z: Buf, y: Buf, fusedLoops: Stmt[]): Stmt[] {
+  const padded = g.axes.some((a) => a.before > 0 || (a.out - 1) * a.s + (a.k - 1) * a.d >= a.L);
+  const act = activationOf(ctx.attrs);
+  if (padded) return fusedLoops;
+  const r = g.axes.length;
+  const after = (v: readonly number[], i: number) => v.slice(i + 1).reduce((p, q) => p * q, 1);
+  const inStride = g.axes.map((_, i) => after(g.axes.map((a) => a.L), i) * g.cin);
+  const outStride = g.axes.map((_, i) => after(g.axes.map((a) => a.out), i) * g.filters);
+  const kStride = g.axes.map((_, i) => after(g.axes.map((a) => a.k), i) * g.cin * g.filters);
+  const last = g.axes[r - 1]!;
+  // [batch, position·filters + f] so unrolled offsets fold to constants
+  const flatZ = new Buf(z.name, ["batch", g.positions * g.filters]);
+  const flatY = new Buf(y.name, ["batch", g.positions * g.filters]);
+  const at = (q: Expr, f: Expr) => add(mul(q, num(g.filters)), f);
+  const useBias = bool(ctx.attrs, "use_bias");
+  const prologue = [
+    loop("b", BATCH, (b) => [loop("q", g.positions, (q) => [loop("f", g.filters, (f) => [flatZ.store([b, at(q, f)], useBias ? ctx.param("bias").at(f) : num(0))])])]),
+  ];
+  const epilogue =
+    isElementwise(act) && act !== "linear"
+      ? [loop("b", BATCH, (b) => [loop("q", g.positions, (q) => [loop("f", g.filters, (f) => [flatY.store([b, at(q, f)], applyElementwise(act, flatZ.at(b, at(q, f))))])])])]
+      : [];
+  const spec = gemm(
+    {
+      label: "forward",
+      outer: [
+        { name: "b", size: BATCH, a: prod(g.axes.map((a) => a.L)) * g.cin, c: g.positions * g.filters },
+        ...g.axes.slice(0, -1).map((a, i) => ({ name: `o${i}`, size: num(a.out), a: a.s * inStride[i]!, c: outStride[i]! })),
+      ],
+      taps: g.axes.map((a, i) => ({ name: `t${i}`, size: a.k, a: a.d * inStride[i]!, b: kStride[i]! })),
+      m: num(last.out),
+      n: num(g.filters),
+      k: num(g.cin),
+      a: { buf: ctx.x.name, offset: 0, rows: last.s * g.cin, cols: 1 },
+      b: { buf: ctx.param("kernel").name, offset: 0, rows: g.filters, cols: 1 },
+      c: { buf: z.name, offset: 0, rows: g.filters, cols: 1 },
+      accumulate: true,
+    },
+    "ijk",
+    { fused: { lowered: fusedLoops, prologue, epilogue } },
+  );
+  return [spec];
 }
 
 function convBackward(ctx: KernelContext): Stmt[] {

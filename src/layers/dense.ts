@@ -84,7 +84,7 @@ export const dense: LayerDef = {
             accumulate: true,
           },
           "kij",
-          { i: "b", j: "o", k: "i", local: "xv" },
+          { names: { i: "b", j: "o", k: "i", local: "xv" } },
         ),
       );
       if (elementwise && act !== "linear") {
@@ -126,7 +126,7 @@ export const dense: LayerDef = {
           accumulate: true,
         },
         "ikj",
-        { i: "i", j: "o", k: "b", local: "xv" },
+        { names: { i: "i", j: "o", k: "b", local: "xv" } },
       ),
     );
     if (ctx.needInputGrad) {
@@ -144,7 +144,7 @@ export const dense: LayerDef = {
             accumulate: false,
           },
           "ijk",
-          { i: "b", j: "i", k: "o", local: "s" },
+          { names: { i: "b", j: "i", k: "o", local: "s" } },
         ),
       );
     }

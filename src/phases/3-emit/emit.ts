@@ -135,7 +135,9 @@ class NativeKernels {
     if (!this.enabled) return undefined;
     const types = { a: this.elemType(spec.a.buf), b: this.elemType(spec.b.buf), c: this.elemType(spec.c.buf) };
     if (!nativeEligible(spec, types)) return undefined;
-    const work = [spec.m, spec.n, spec.k].reduce((w, e) => w * extent(e)!.per, 1);
+    // multiply-adds per sample: every extent (batch factors count once) and every tap
+    const extents = [spec.m, spec.n, spec.k, ...(spec.outer ?? []).map((o) => o.size)];
+    const work = extents.reduce((w, e) => w * extent(e)!.per, 1) * (spec.taps ?? []).reduce((w, t) => w * t.size, 1);
     if (!useNative(work, this.threshold)) return undefined;
     const name = `${layer}_${spec.label}`;
     this.gemms.set(name, { name, spec, types, bases: { a: this.base(spec.a.buf), b: this.base(spec.b.buf), c: this.base(spec.c.buf) } });
@@ -196,14 +198,24 @@ function reservedNames(plan: ModelPlan): Set<string> {
   return new Set(["p", "g", "k", "x", "n", "dOut", "training", "capacity", "store", "this", STAGED_INPUT, ...plan.buffers.keys()]);
 }
 
-function declareLocals(st: RenderState, body: string[], plan: ModelPlan, native: NativeKernels, stage: string[] = []): string[] {
+/**
+ * The locals a method body uses, declared at its top. `stage` is the copy of
+ * the input into native memory (forward only): it runs whenever a native
+ * kernel reads the input — in every forward when forward reads it, in
+ * training forwards when only backward does.
+ */
+function declareLocals(st: RenderState, body: string[], plan: ModelPlan, native: NativeKernels, stage?: { inSize: number }): string[] {
   const heads: string[] = [];
   const uses = (v: string) => body.some((l) => l.includes(`${v}[`) || l.includes(`${v}.byteOffset`));
-  if (body.some((l) => l.includes("k !== null"))) heads.push(`const k = this.native<${plan.model.name}Kernels>();`);
+  const staging = stage !== undefined && native.readsInput;
+  if (staging || body.some((l) => l.includes("k !== null"))) heads.push(`const k = this.native<${plan.model.name}Kernels>();`);
   if (uses("p")) heads.push("const p = this.params;");
   if (uses("g")) heads.push("const g = this.grads;");
   for (const name of plan.buffers.keys()) if (st.used.has(name)) heads.push(`const ${name} = this.${name};`);
-  if (native.readsInput && uses(STAGED_INPUT)) heads.push(`const ${STAGED_INPUT} = this.${STAGED_INPUT};`, ...stage);
+  if (staging) {
+    const when = uses(STAGED_INPUT) ? "k !== null" : "k !== null && training";
+    heads.push(`const ${STAGED_INPUT} = this.${STAGED_INPUT};`, `if (${when}) {\nfor (let i = 0; i < n * ${stage.inSize}; i++) ${STAGED_INPUT}[i] = x[i]!;\n}`);
+  } else if (native.readsInput && uses(STAGED_INPUT)) heads.push(`const ${STAGED_INPUT} = this.${STAGED_INPUT};`);
   return [...heads, ...body];
 }
 
@@ -265,11 +277,6 @@ function fillClass(
     : [];
   const fwdBody = renderForward(plan, noise, fwdState, threshold, native);
   const inSize = model.inputShape.reduce((a, b) => a * b, 1);
-  // the input is copied into native memory once per forward; backward reads the same copy
-  const stage = [`if (k !== null) {\nfor (let i = 0; i < n * ${inSize}; i++) ${STAGED_INPUT}[i] = x[i]!;\n}`];
-  const fwd = declareLocals(fwdState, fwdBody, plan, native, stage);
-  fwd.push(`return this.${plan.output};`);
-
   let statements = fwdState.statements;
   let bwd: string[] | null = null;
   if (plan.training) {
@@ -278,6 +285,10 @@ function fillClass(
     bwd = declareLocals(bwdState, body, plan, native);
     statements += bwdState.statements;
   }
+  // declared after backward is rendered: the input is copied into native memory once per
+  // forward when any kernel (forward or backward) reads it; backward reads the same copy
+  const fwd = declareLocals(fwdState, fwdBody, plan, native, { inSize });
+  fwd.push(`return this.${plan.output};`);
 
   const fields: { name: string; type: string; alloc: string }[] = acts.map(([name, s]) => ({ name, type: "Float64Array", alloc: `store.f64(capacity * ${s.perSample})` }));
   if (native.readsInput) fields.push({ name: STAGED_INPUT, type: "Float32Array", alloc: `store.f32(capacity * ${inSize})` });

@@ -101,7 +101,7 @@ function assignedNames(stmts: readonly Stmt[], out = new Set<string>()): Set<str
     if (s.k === "set") out.add(s.name);
     else if (s.k === "for") assignedNames(s.body, out);
     else if (s.k === "if") assignedNames(s.else, assignedNames(s.then, out));
-    else if (s.k === "gemm") assignedNames(s.lowered, out);
+    else if (s.k === "gemm") assignedNames(s.epilogue, assignedNames(s.prologue, assignedNames(s.lowered, out)));
   }
   return out;
 }
@@ -148,7 +148,8 @@ export function renderStmts(stmts: readonly Stmt[], st: RenderState): string[] {
           out.push(...lowered);
           return;
         }
-        line = `if (k !== null) {\n${call}\n} else {\n${lowered.join("\n")}\n}`;
+        const native = [...renderStmts(s.prologue, st), call, ...renderStmts(s.epilogue, st)];
+        line = `if (k !== null) {\n${native.join("\n")}\n} else {\n${lowered.join("\n")}\n}`;
         break;
       }
     }

@@ -86,7 +86,13 @@ function spec(stmts: readonly Stmt[], outer: ReadonlyMap<string, Expr>, opts: Sp
         out.push(s);
         break;
       case "gemm":
-        out.push({ k: "gemm", spec: s.spec, lowered: spec(s.lowered, env, opts, suffix) });
+        out.push({
+          k: "gemm",
+          spec: s.spec,
+          lowered: spec(s.lowered, env, opts, suffix),
+          prologue: spec(s.prologue, env, opts, suffix),
+          epilogue: spec(s.epilogue, env, opts, suffix),
+        });
         break;
     }
   }
@@ -136,7 +142,7 @@ function fold(stmts: Stmt[]): Stmt[] {
     }
     if (s.k === "for") out.push({ ...s, body: fold([...s.body]) });
     else if (s.k === "if") out.push({ ...s, then: fold([...s.then]), else: fold([...s.else]) });
-    else if (s.k === "gemm") out.push({ ...s, lowered: fold([...s.lowered]) });
+    else if (s.k === "gemm") out.push({ ...s, lowered: fold([...s.lowered]), prologue: fold([...s.prologue]), epilogue: fold([...s.epilogue]) });
     else out.push(s);
   }
   return out;

@@ -34,7 +34,28 @@ export function nativeEligible(spec: Gemm, types: WasmGemm["types"]): boolean {
   const m = extent(spec.m);
   const n = extent(spec.n);
   const k = extent(spec.k);
-  return m !== null && k !== null && n !== null && !n.batch && types.c === "f64" && m.per > 0 && n.per > 0 && k.per > 0;
+  const outer = (spec.outer ?? []).map((o) => extent(o.size));
+  return (
+    m !== null &&
+    k !== null &&
+    n !== null &&
+    !n.batch &&
+    types.c === "f64" &&
+    m.per > 0 &&
+    n.per > 0 &&
+    k.per > 0 &&
+    outer.every((o) => o !== null && o.per > 0) &&
+    (spec.taps ?? []).every((t) => t.size > 0)
+  );
+}
+
+/** Every combination of tap indices, as (A, B) element offsets. */
+function tapOffsets(spec: Gemm): { a: number; b: number }[] {
+  let combos = [{ a: 0, b: 0 }];
+  for (const t of spec.taps ?? []) {
+    combos = combos.flatMap((c) => Array.from({ length: t.size }, (_, v) => ({ a: c.a + v * t.a, b: c.b + v * t.b })));
+  }
+  return combos;
 }
 
 // ---- binary encoding --------------------------------------------------------
@@ -180,10 +201,14 @@ const VA = 22;
 const SACC = 23; // 16
 const SB = 39; // 4
 const SA = 43;
-const LOCALS: [number, number][] = [
+const ABASE = 44;
+const CBASE = 45;
+const OUTER = 46; // one counter per outer dimension
+const LOCALS = (outer: number): [number, number][] => [
   [8, I32],
   [11, V128],
   [21, F64],
+  [2 + outer, I32],
 ];
 
 /** A column chunk of a register block: two lanes (vector) or one (scalar), at column `col` of the block. */
@@ -202,6 +227,8 @@ function gemmBody(g: WasmGemm): number[] {
   const ec = bytesOf(types.c);
   const { a, b, c } = spec;
   const vector = b.cols === 1 && c.cols === 1;
+  const taps = tapOffsets(spec);
+  const outer = spec.outer ?? [];
   const x = new Asm();
 
   const extentTo = (e: { per: number; batch: boolean }, local: number) => {
@@ -215,9 +242,9 @@ function gemmBody(g: WasmGemm): number[] {
   /** One register block: rows i..i+rows-1, columns j + chunk.col…; j is local J. */
   const block = (rows: number, chunks: readonly Chunk[]) => {
     // pa = A + (off + i·rows)·ea, pb = B + (off + j·cols)·eb, pc = C + (off + i·rows + j·cols)·ec
-    x.get(A_ARG).i32((bases.a + a.offset) * ea).add().get(I).i32(a.rows * ea).mul().add().set(PA);
+    x.get(ABASE).i32((bases.a + a.offset) * ea).add().get(I).i32(a.rows * ea).mul().add().set(PA);
     x.get(B_ARG).i32((bases.b + b.offset) * eb).add().get(J).i32(b.cols * eb).mul().add().set(PB);
-    x.get(C_ARG).i32((bases.c + c.offset) * ec).add().get(I).i32(c.rows * ec).mul().add().get(J).i32(c.cols * ec).mul().add().set(PC);
+    x.get(CBASE).i32((bases.c + c.offset) * ec).add().get(I).i32(c.rows * ec).mul().add().get(J).i32(c.cols * ec).mul().add().set(PC);
     const acc = (r: number, h: number) => (chunks[h]!.vector ? VACC + r * 2 + h : SACC + r * 4 + h);
     const cOffset = (r: number, h: number) => (r * c.rows + chunks[h]!.col * c.cols) * ec;
     for (let r = 0; r < rows; r++) {
@@ -233,22 +260,26 @@ function gemmBody(g: WasmGemm): number[] {
     }
     x.get(K).set(KK);
     x.loop();
-    chunks.forEach((ch, h) => {
-      x.get(PB);
-      if (ch.vector) x.loadPair(types.b, ch.col * b.cols * eb).set(VB + h);
-      else x.loadScalar(types.b, ch.col * b.cols * eb).set(SB + h);
-    });
     const anyVector = chunks.some((ch) => ch.vector);
     const anyScalar = chunks.some((ch) => !ch.vector);
-    for (let r = 0; r < rows; r++) {
-      x.get(PA).loadScalar(types.a, r * a.rows * ea);
-      if (anyScalar && anyVector) throw new Error("layerc internal error: mixed register block");
-      if (anyVector) x.splat().set(VA);
-      else x.set(SA);
+    if (anyScalar && anyVector) throw new Error("layerc internal error: mixed register block");
+    // constant taps unroll inside the reduction: their shifts are load offsets
+    for (const tap of taps) {
       chunks.forEach((ch, h) => {
-        if (ch.vector) x.get(acc(r, h)).get(VA).get(VB + h).vmul().vadd().set(acc(r, h));
-        else x.get(acc(r, h)).get(SA).get(SB + h).fmul().fadd().set(acc(r, h));
+        x.get(PB);
+        const offset = (ch.col * b.cols + tap.b) * eb;
+        if (ch.vector) x.loadPair(types.b, offset).set(VB + h);
+        else x.loadScalar(types.b, offset).set(SB + h);
       });
+      for (let r = 0; r < rows; r++) {
+        x.get(PA).loadScalar(types.a, (r * a.rows + tap.a) * ea);
+        if (anyVector) x.splat().set(VA);
+        else x.set(SA);
+        chunks.forEach((ch, h) => {
+          if (ch.vector) x.get(acc(r, h)).get(VA).get(VB + h).vmul().vadd().set(acc(r, h));
+          else x.get(acc(r, h)).get(SA).get(SB + h).fmul().fadd().set(acc(r, h));
+        });
+      }
     }
     x.get(PA).i32(a.cols * ea).add().set(PA);
     x.get(PB).i32(b.rows * eb).add().set(PB);
@@ -299,14 +330,45 @@ function gemmBody(g: WasmGemm): number[] {
     x.get(I).i32(rows).add().set(I);
     x.br(0).end().end();
   };
-  x.i32(0).set(I);
-  rowLoop(4);
-  rowLoop(1);
+  const size = (e: { per: number; batch: boolean }) => {
+    if (e.batch) x.get(N_ARG).i32(e.per).mul();
+    else x.i32(e.per);
+  };
+  /** Outer dimensions from `d` on, each a counted loop shifting the A and C bases. */
+  const outerLoops = (d: number) => {
+    const o = outer[d];
+    if (!o) {
+      x.i32(0).set(I);
+      rowLoop(4);
+      rowLoop(1);
+      return;
+    }
+    const e = extent(o.size)!;
+    size(e);
+    x.set(OUTER + d);
+    x.loop();
+    outerLoops(d + 1);
+    x.get(ABASE).i32(o.a * ea).add().set(ABASE);
+    x.get(CBASE).i32(o.c * ec).add().set(CBASE);
+    x.get(OUTER + d).i32(1).sub().set(OUTER + d).get(OUTER + d).brIf(0);
+    x.end();
+    // back to this level's start for the enclosing loop's next step
+    x.get(ABASE);
+    size(e);
+    x.i32(o.a * ea).mul().sub().set(ABASE);
+    x.get(CBASE);
+    size(e);
+    x.i32(o.c * ec).mul().sub().set(CBASE);
+  };
+  x.get(A_ARG).set(ABASE);
+  x.get(C_ARG).set(CBASE);
+  outerLoops(0);
   x.end();
 
   const out: number[] = [];
-  uleb(LOCALS.length, out);
-  for (const [count, type] of LOCALS) {
+  const locals = LOCALS(outer.length);
+  uleb(locals.length, out);
+  for (const [count, type] of locals) {
     uleb(count, out);
     out.push(type);
   }
