@@ -177,7 +177,9 @@ export async function heapFloor(): Promise<{ sync: HeapWindow; async: HeapWindow
  */
 export async function measureHeap(t: Timer, n: number): Promise<HeapResult> {
   const f = (await heapFloor())[t.isAsync ? "async" : "sync"];
-  await t.run(2); // first-call allocations (lazy buffers) are not per-call growth
+  // first-call allocations (lazy buffers) and one-time JIT/tier-up effects are not per-call
+  // growth: one untimed window of n calls first (a 20-call window once showed a 200 KB step)
+  await t.run(Math.max(2, n));
   const a = await heapWindow(t, n);
   const b = await heapWindow(t, 3 * n);
   const extra = 2 * n;
