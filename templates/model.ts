@@ -6,7 +6,7 @@
  * the native kernels' memory when the model has them; the emitter then also
  * declares a `<Model>Kernels` interface), and replaces the bodies of `allocate`,
  * `forward` and (for models with compile(...)) `backward` with the
- * specialized kernels; `logits` stays only when the final activation is
+ * specialized kernels, and `update` with the optimizer step; `logits` stays only when the final activation is
  * fused with the loss. A model without compile(...) extends ModelBase
  * instead and keeps neither `backward` nor `logits`. Nothing here is
  * layer-specific.
@@ -54,4 +54,6 @@ export class __MODEL__ extends TrainableModel {
     void dOut;
     void n;
   }
+
+  protected override update(): void {}
 }

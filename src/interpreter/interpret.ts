@@ -30,6 +30,7 @@ interface Compiled {
   readonly forward: readonly ((m: Memory) => void)[];
   readonly forwardTrain: readonly ((m: Memory) => void)[];
   readonly backward: readonly ((m: Memory) => void)[];
+  readonly update: (m: Memory) => void;
 }
 
 function compileModel(model: ModelIR): Compiled {
@@ -49,6 +50,7 @@ function compileModel(model: ModelIR): Compiled {
     forward: plan.layers.map((l) => compileKernel(l.forward, bind)),
     forwardTrain: plan.layers.map((l) => compileKernel(l.forwardTrain, bind)),
     backward: [...plan.layers].reverse().map((l) => compileKernel(l.backward, bind)),
+    update: compileKernel(plan.update, bind),
   };
 }
 
@@ -70,6 +72,11 @@ export function interpretModel(model: ModelIR): ModelClass {
       super(meta, options);
       const arrays: (Float32Array | Float64Array)[] = [this.params, this.grads ?? new Float64Array(0)];
       for (let i = 0; i < slots.size; i++) arrays.push(new Float64Array(0));
+      // optimizer state and per-step scalars live in the runtime base class
+      for (const [name, s] of plan.buffers) {
+        if (s.kind === "slot") arrays[slotOf(name)] = this.slots[s.index] ?? new Float64Array(0);
+        else if (s.kind === "hyper") arrays[slotOf(name)] = this.hyper;
+      }
       this.mem = { arrays, batch: 0 };
     }
 
@@ -96,6 +103,10 @@ export function interpretModel(model: ModelIR): ModelClass {
       this.mem.arrays[slotOf("dOut")] = dOut;
       this.mem.batch = n;
       for (const k of compiled.backward) k(this.mem);
+    }
+
+    protected override update(): void {
+      compiled.update(this.mem);
     }
   }
   Object.defineProperty(Interpreted, "name", { value: model.name });

@@ -13,6 +13,7 @@ import { lookupLayer } from "../layers/registry.js";
 import { prod, type KernelContext } from "../layers/types.js";
 import { InternalError } from "../diagnostics/diagnostic.js";
 import type { LossSpec } from "../runtime/spec.js";
+import { optimizerKernel } from "../kernel/optimizer.js";
 
 export type Storage =
   /** The caller's input samples (Float32Array, read-only). */
@@ -22,7 +23,11 @@ export type Storage =
   /** A per-instance Float64Array of `perSample` values per sample; `random`: refilled with U[0,1) before each training forward. */
   | { readonly kind: "act"; readonly perSample: number; readonly random?: boolean; readonly seed?: number }
   /** A tensor in the flat parameter (or gradient) array at a constant offset. */
-  | { readonly kind: "param" | "grad"; readonly base: number; readonly size: number };
+  | { readonly kind: "param" | "grad"; readonly base: number; readonly size: number }
+  /** Optimizer state mirroring the parameters (float64), by slot index. */
+  | { readonly kind: "slot"; readonly index: number }
+  /** Per-step optimizer scalars computed by the runtime (Adam's α_t). */
+  | { readonly kind: "hyper" };
 
 export interface LayerPlan {
   readonly layer: LayerIR;
@@ -39,6 +44,8 @@ export interface ModelPlan {
   /** Every buffer the kernels name, in declaration order. */
   readonly buffers: ReadonlyMap<string, Storage>;
   readonly layers: readonly LayerPlan[];
+  /** The optimizer step over the trainable parameters (empty without compile(...)). */
+  readonly update: readonly Stmt[];
   /** Buffer holding the model output. */
   readonly output: string;
   /**
@@ -150,5 +157,16 @@ export function planModel(model: ModelIR): ModelPlan {
     return { layer, forward, forwardTrain: def.forward(ctx), backward: def.backward(ctx) };
   });
   const fused = fuse !== null ? { logits, loss: fuse } : null;
-  return { model, training, buffers, layers, output: outs[outs.length - 1]!, fused };
+  let update: Stmt[] = [];
+  if (model.training) {
+    const names = {
+      params: declare("params", { kind: "param", base: 0, size: model.paramCount }),
+      grads: declare("grads", { kind: "grad", base: 0, size: model.paramCount }),
+      slots: [declare("slot0", { kind: "slot", index: 0 }), declare("slot1", { kind: "slot", index: 1 })] as const,
+      hyper: declare("hyper", { kind: "hyper" }),
+    };
+    const ranges = model.layers.flatMap((l) => l.params.filter((p) => p.trainable).map((p) => [p.offset, p.size] as const));
+    update = optimizerKernel(model.training.optimizer, ranges, names);
+  }
+  return { model, training, buffers, layers, update, output: outs[outs.length - 1]!, fused };
 }

@@ -12,7 +12,7 @@
 import { LayercError } from "./errors.js";
 import { initialize } from "./initializers.js";
 import { computeLoss, countCorrect } from "./losses.js";
-import { createOptimizer, type Optimizer } from "./optimizers.js";
+import { slotCount, stepScalars } from "./optimizers.js";
 import { deriveSeed, randomSeed, Rng } from "./random.js";
 import type { InitializerSpec, LossSpec, MetricName, OptimizerSpec } from "./spec.js";
 import { formatSummary, type SummaryLayer } from "./summary.js";
@@ -281,16 +281,21 @@ export abstract class TrainableModel extends ModelBase {
   protected readonly rng: Rng;
   private dOut: Float64Array = new Float64Array(0);
   private readonly training: NonNullable<ModelMeta["training"]>;
-  private readonly optimizer: Optimizer;
-  private readonly trainableRanges: (readonly [number, number])[];
+  /** Optimizer state mirroring params (SGD [velocity]; Adam [m, v]; RMSprop [velocity, momentum]). */
+  protected readonly slots: Float64Array[] = [];
+  /** Per-step optimizer scalars for the update rule: [Adam's α_t]. */
+  protected readonly hyper = new Float64Array(1);
+  /** Optimizer steps taken (Keras `optimizer.iterations`). */
+  private iterations = 0;
 
   protected constructor(meta: ModelMeta, options: ModelOptions = {}) {
     super(meta, options);
     if (!meta.training) throw new LayercError(`model ${meta.name} has no compile(...) and cannot train`);
     this.training = meta.training;
-    this.optimizer = createOptimizer(meta.training.optimizer, meta.paramCount);
+    const name = (meta.training.optimizer as { name: string }).name;
+    if (name !== "sgd" && name !== "adam" && name !== "rmsprop") throw new LayercError(`unknown optimizer "${name}"`);
+    for (let i = 0; i < slotCount(meta.training.optimizer); i++) this.slots.push(new Float64Array(meta.paramCount));
     this.grads = new Float64Array(meta.paramCount);
-    this.trainableRanges = meta.weights.filter((w) => w.trainable).map((w) => [w.offset, w.size] as const);
     this.rng = new Rng(deriveSeed(this.seed, 0x7fffffff));
   }
 
@@ -299,6 +304,12 @@ export abstract class TrainableModel extends ModelBase {
     this.dOut = store.f64(capacity * this.outSize);
     super.place(capacity, store);
   }
+
+  /**
+   * One optimizer step over the trainable parameters from `grads`: the
+   * model's specialized update rule (Keras 3), reading `slots` and `hyper`.
+   */
+  protected abstract update(): void;
 
   /** Accumulates parameter gradients into `grads` from dLoss/dOutput, after a training forward. */
   protected abstract backward(x: Float32Array, dOut: Float64Array, n: number): void;
@@ -382,7 +393,8 @@ export abstract class TrainableModel extends ModelBase {
     if (!Number.isFinite(loss)) return loss;
     this.grads.fill(0);
     this.backward(xs, this.dOut, n);
-    this.optimizer.step(this.params, this.grads, this.trainableRanges);
+    stepScalars(this.training.optimizer, ++this.iterations, this.hyper);
+    this.update();
     return loss;
   }
 

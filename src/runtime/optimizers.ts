@@ -26,6 +26,20 @@ export interface Optimizer {
   readonly iterations: number;
 }
 
+/**
+ * Number of state arrays (slots) an optimizer keeps, each mirroring the
+ * parameters: SGD [velocity] (none without momentum); Adam [m, v];
+ * RMSprop [velocity, momentum?].
+ */
+export function slotCount(spec: OptimizerSpec): number {
+  return spec.name === "adam" ? 2 : spec.name === "sgd" ? +(spec.momentum > 0) : 1 + +(spec.momentum > 0);
+}
+
+/** Per-step scalars of the update for step t (1-based): [Adam's α_t = lr·√(1−β2ᵗ)/(1−β1ᵗ)], 0 otherwise. */
+export function stepScalars(spec: OptimizerSpec, t: number, out: Float64Array): void {
+  out[0] = spec.name === "adam" ? (spec.learningRate * Math.sqrt(1 - spec.beta2 ** t)) / (1 - spec.beta1 ** t) : 0;
+}
+
 class KerasOptimizer implements Optimizer {
   iterations = 0;
   /**

@@ -146,6 +146,16 @@ class NativeKernels {
   }
 }
 
+/** The comment above the update rule, naming the optimizer as the spec configured it. */
+function optimizerTitle(plan: ModelPlan): string {
+  const o = plan.model.training!.optimizer;
+  const args = Object.entries(o)
+    .filter(([k]) => k !== "name")
+    .map(([k, v]) => `${k}=${typeof v === "number" || typeof v === "boolean" ? String(v) : "?"}`)
+    .join(", ");
+  return `optimizer step: ${o.name}(${args})`;
+}
+
 /** Native memory copy of the caller's input, for kernels that read it. */
 const STAGED_INPUT = "x_native";
 
@@ -195,7 +205,7 @@ function renderForward(plan: ModelPlan, noise: readonly string[], st: RenderStat
 
 /** Identifiers the generated methods bind; kernel locals must not shadow them. */
 function reservedNames(plan: ModelPlan): Set<string> {
-  return new Set(["p", "g", "k", "x", "n", "dOut", "training", "capacity", "store", "this", STAGED_INPUT, ...plan.buffers.keys()]);
+  return new Set(["p", "g", "k", "h", "s0", "s1", "x", "n", "dOut", "training", "capacity", "store", "this", STAGED_INPUT, ...plan.buffers.keys()]);
 }
 
 /**
@@ -279,11 +289,24 @@ function fillClass(
   const inSize = model.inputShape.reduce((a, b) => a * b, 1);
   let statements = fwdState.statements;
   let bwd: string[] | null = null;
+  let upd: string[] | null = null;
   if (plan.training) {
     const bwdState: RenderState = { storage: plan.buffers, helpers, used: new Set(), tmp: 0, statements: 0 };
     const body = renderKernels(plan, (l) => l.backward, true, bwdState, threshold, native);
     bwd = declareLocals(bwdState, body, plan, native);
     statements += bwdState.statements;
+    const updState: RenderState = { storage: plan.buffers, helpers, used: new Set(), tmp: 0, statements: 0 };
+    const updBody = renderKernel(plan, plan.update, updState, threshold, "optimizer", native).split("\n");
+    const has = (v: string) => updBody.some((l) => l.includes(`${v}[`));
+    upd = [
+      ...(has("p") ? ["const p = this.params;"] : []),
+      ...(has("g") ? ["const g = this.grads;"] : []),
+      ...[0, 1].filter((i) => has(`s${i}`)).map((i) => `const s${i} = this.slots[${i}]!;`),
+      ...(has("h") ? ["const h = this.hyper;"] : []),
+      `// ${optimizerTitle(plan)}`,
+      ...updBody,
+    ];
+    statements += updState.statements;
   }
   // declared after backward is rendered: the input is copied into native memory once per
   // forward when any kernel (forward or backward) reads it; backward reads the same copy
@@ -305,6 +328,7 @@ function fillClass(
   bodies.set("allocate", fields.length ? fields.map((f) => `this.${f.name} = ${f.alloc};`).join("\n") : "void capacity;\nvoid store;");
   bodies.set("forward", fwd.join("\n"));
   if (bwd) bodies.set("backward", bwd.join("\n"));
+  if (upd) bodies.set("update", upd.join("\n"));
   if (plan.fused) bodies.set("logits", `return this.${plan.fused.logits};`);
   cls.methods = (cls.methods ?? [])
     .filter((m) => bodies.has(m.name))

@@ -54,6 +54,10 @@ function bufferAccess(buf: string, index: Expr, st: RenderState, pre: string[]):
     case "act":
       st.used.add(buf);
       return `${buf}[${expr(index, st, pre)}]!`;
+    case "slot":
+      return `s${s.index}[${expr(index, st, pre)}]!`;
+    case "hyper":
+      return `h[${expr(index, st, pre)}]!`;
   }
 }
 

@@ -432,4 +432,20 @@ export class Wave extends TrainableModel {
       }
     }
   }
+
+  protected override update(): void {
+    const p = this.params;
+    const g = this.grads;
+    const s0 = this.slots[0]!;
+    // optimizer step: rmsprop(learningRate=0.001, rho=0.9, momentum=0, epsilon=1e-7)
+    {
+      for (let i = 0; i < 46; i++) {
+        const gi = g[i]!;
+        const v = s0[i]! * 0.9 + gi * 0.09999999999999998 * gi;
+        s0[i] = v;
+        const inc = (gi * 0.001) / Math.sqrt(v + 1e-7);
+        p[i] = p[i]! - inc;
+      }
+    }
+  }
 }

@@ -496,4 +496,18 @@ export class Digits extends TrainableModel {
       }
     }
   }
+
+  protected override update(): void {
+    const p = this.params;
+    const g = this.grads;
+    const s0 = this.slots[0]!;
+    // optimizer step: sgd(learningRate=0.05, momentum=0.9, nesterov=false)
+    {
+      for (let i = 0; i < 83; i++) {
+        const v = s0[i]! * 0.9 - g[i]! * 0.05;
+        s0[i] = v;
+        p[i] = p[i]! + v;
+      }
+    }
+  }
 }

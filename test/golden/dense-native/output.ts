@@ -747,4 +747,15 @@ export class Wide extends TrainableModel {
       }
     }
   }
+
+  protected override update(): void {
+    const p = this.params;
+    const g = this.grads;
+    // optimizer step: sgd(learningRate=0.01, momentum=0, nesterov=false)
+    {
+      for (let i = 0; i < 2724; i++) {
+        p[i] = p[i]! - g[i]! * 0.01;
+      }
+    }
+  }
 }

@@ -132,4 +132,57 @@ export class Flat extends TrainableModel {
       }
     }
   }
+
+  protected override update(): void {
+    const p = this.params;
+    const g = this.grads;
+    const s0 = this.slots[0]!;
+    const s1 = this.slots[1]!;
+    const h = this.hyper;
+    // optimizer step: adam(learningRate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-7)
+    {
+      const gi_0 = g[0]!;
+      const m_0 = s0[0]! + (gi_0 - s0[0]!) * 0.09999999999999998;
+      s0[0] = m_0;
+      const v_0 = s1[0]! + (gi_0 * gi_0 - s1[0]!) * 0.0010000000000000009;
+      s1[0] = v_0;
+      p[0] = p[0]! - (m_0 * h[0]!) / (Math.sqrt(v_0) + 1e-7);
+      const gi_1 = g[1]!;
+      const m_1 = s0[1]! + (gi_1 - s0[1]!) * 0.09999999999999998;
+      s0[1] = m_1;
+      const v_1 = s1[1]! + (gi_1 * gi_1 - s1[1]!) * 0.0010000000000000009;
+      s1[1] = v_1;
+      p[1] = p[1]! - (m_1 * h[0]!) / (Math.sqrt(v_1) + 1e-7);
+      const gi_2 = g[2]!;
+      const m_2 = s0[2]! + (gi_2 - s0[2]!) * 0.09999999999999998;
+      s0[2] = m_2;
+      const v_2 = s1[2]! + (gi_2 * gi_2 - s1[2]!) * 0.0010000000000000009;
+      s1[2] = v_2;
+      p[2] = p[2]! - (m_2 * h[0]!) / (Math.sqrt(v_2) + 1e-7);
+      const gi_3 = g[3]!;
+      const m_3 = s0[3]! + (gi_3 - s0[3]!) * 0.09999999999999998;
+      s0[3] = m_3;
+      const v_3 = s1[3]! + (gi_3 * gi_3 - s1[3]!) * 0.0010000000000000009;
+      s1[3] = v_3;
+      p[3] = p[3]! - (m_3 * h[0]!) / (Math.sqrt(v_3) + 1e-7);
+      const gi_4 = g[4]!;
+      const m_4 = s0[4]! + (gi_4 - s0[4]!) * 0.09999999999999998;
+      s0[4] = m_4;
+      const v_4 = s1[4]! + (gi_4 * gi_4 - s1[4]!) * 0.0010000000000000009;
+      s1[4] = v_4;
+      p[4] = p[4]! - (m_4 * h[0]!) / (Math.sqrt(v_4) + 1e-7);
+      const gi_5 = g[5]!;
+      const m_5 = s0[5]! + (gi_5 - s0[5]!) * 0.09999999999999998;
+      s0[5] = m_5;
+      const v_5 = s1[5]! + (gi_5 * gi_5 - s1[5]!) * 0.0010000000000000009;
+      s1[5] = v_5;
+      p[5] = p[5]! - (m_5 * h[0]!) / (Math.sqrt(v_5) + 1e-7);
+      const gi_6 = g[6]!;
+      const m_6 = s0[6]! + (gi_6 - s0[6]!) * 0.09999999999999998;
+      s0[6] = m_6;
+      const v_6 = s1[6]! + (gi_6 * gi_6 - s1[6]!) * 0.0010000000000000009;
+      s1[6] = v_6;
+      p[6] = p[6]! - (m_6 * h[0]!) / (Math.sqrt(v_6) + 1e-7);
+    }
+  }
 }

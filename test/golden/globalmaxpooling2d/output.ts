@@ -160,4 +160,18 @@ export class Gmp extends TrainableModel {
       }
     }
   }
+
+  protected override update(): void {
+    const p = this.params;
+    const g = this.grads;
+    // optimizer step: sgd(learningRate=0.01, momentum=0, nesterov=false)
+    {
+      p[0] = p[0]! - g[0]! * 0.01;
+      p[1] = p[1]! - g[1]! * 0.01;
+      p[2] = p[2]! - g[2]! * 0.01;
+      p[3] = p[3]! - g[3]! * 0.01;
+      p[4] = p[4]! - g[4]! * 0.01;
+      p[5] = p[5]! - g[5]! * 0.01;
+    }
+  }
 }

@@ -423,4 +423,23 @@ export class Mlp extends TrainableModel {
       }
     }
   }
+
+  protected override update(): void {
+    const p = this.params;
+    const g = this.grads;
+    const s0 = this.slots[0]!;
+    const s1 = this.slots[1]!;
+    const h = this.hyper;
+    // optimizer step: adam(learningRate=0.01, beta1=0.9, beta2=0.999, epsilon=1e-7)
+    {
+      for (let i = 0; i < 307; i++) {
+        const gi = g[i]!;
+        const m = s0[i]! + (gi - s0[i]!) * 0.09999999999999998;
+        s0[i] = m;
+        const v = s1[i]! + (gi * gi - s1[i]!) * 0.0010000000000000009;
+        s1[i] = v;
+        p[i] = p[i]! - (m * h[0]!) / (Math.sqrt(v) + 1e-7);
+      }
+    }
+  }
 }
