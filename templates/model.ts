@@ -5,11 +5,10 @@
  * field per activation buffer (taken from the `store`, which places it in
  * the native kernels' memory when the model has them; the emitter then also
  * declares a `<Model>Kernels` interface), and replaces the bodies of `allocate`,
- * `forward` and (for models with compile(...)) `backward` with the
- * specialized kernels, and `update` with the optimizer step; `logits` stays only when the final activation is
- * fused with the loss. A model without compile(...) extends ModelBase
- * instead and keeps neither `backward` nor `logits`. Nothing here is
- * layer-specific.
+ * `forward` and (for models with compile(...)) `backward`,
+ * `lossAndGradient` and `update` with the specialized kernels. A model
+ * without compile(...) extends ModelBase instead and keeps only `allocate`
+ * and `forward`. Nothing here is layer-specific.
  */
 import { TrainableModel, type ModelMeta, type ModelOptions, type Store } from "layerc/runtime";
 
@@ -45,8 +44,10 @@ export class __MODEL__ extends TrainableModel {
     return new Float64Array(0);
   }
 
-  protected override logits(): Float64Array {
-    return new Float64Array(0);
+  protected override lossAndGradient(y: Float32Array, n: number): number {
+    void y;
+    void n;
+    return 0;
   }
 
   protected override backward(x: Float32Array, dOut: Float64Array, n: number): void {

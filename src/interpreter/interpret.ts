@@ -31,6 +31,7 @@ interface Compiled {
   readonly forwardTrain: readonly ((m: Memory) => void)[];
   readonly backward: readonly ((m: Memory) => void)[];
   readonly update: (m: Memory) => void;
+  readonly loss: (m: Memory) => void;
 }
 
 function compileModel(model: ModelIR): Compiled {
@@ -51,6 +52,7 @@ function compileModel(model: ModelIR): Compiled {
     forwardTrain: plan.layers.map((l) => compileKernel(l.forwardTrain, bind)),
     backward: [...plan.layers].reverse().map((l) => compileKernel(l.backward, bind)),
     update: compileKernel(plan.update, bind),
+    loss: compileKernel(plan.loss, bind),
   };
 }
 
@@ -76,6 +78,7 @@ export function interpretModel(model: ModelIR): ModelClass {
       for (const [name, s] of plan.buffers) {
         if (s.kind === "slot") arrays[slotOf(name)] = this.slots[s.index] ?? new Float64Array(0);
         else if (s.kind === "hyper") arrays[slotOf(name)] = this.hyper;
+        else if (s.kind === "result") arrays[slotOf(name)] = this.lossResult;
       }
       this.mem = { arrays, batch: 0 };
     }
@@ -94,8 +97,12 @@ export function interpretModel(model: ModelIR): ModelClass {
       return this.mem.arrays[slotOf(plan.output)] as Float64Array;
     }
 
-    protected override logits(): Float64Array {
-      return this.mem.arrays[slotOf(plan.fused!.logits)] as Float64Array;
+    protected override lossAndGradient(y: Float32Array, n: number): number {
+      this.mem.arrays[slotOf("labels")] = y;
+      this.mem.arrays[slotOf("dOut")] = this.dOut;
+      this.mem.batch = n;
+      compiled.loss(this.mem);
+      return this.lossResult[0]!;
     }
 
     protected override backward(x: Float32Array, dOut: Float64Array, n: number): void {

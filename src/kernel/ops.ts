@@ -38,6 +38,7 @@ const positive = (x: Expr) => cmp(">", x, num(0));
 export type OpName =
   | "exp"
   | "log"
+  | "log1p"
   | "sqrt"
   | "abs"
   | "max"
@@ -69,6 +70,12 @@ export const ops: Readonly<Record<OpName, OpDef>> = {
     evaluate: Math.log,
     emit: (a) => `Math.log(${a})`,
     grad: ([a], _y, dy) => [div(dy, a!)],
+  },
+  log1p: {
+    arity: 1,
+    evaluate: Math.log1p,
+    emit: (a) => `Math.log1p(${a})`,
+    grad: ([a], _y, dy) => [div(dy, add(num(1), a!))],
   },
   sqrt: {
     arity: 1,

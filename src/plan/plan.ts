@@ -14,6 +14,7 @@ import { prod, type KernelContext } from "../layers/types.js";
 import { InternalError } from "../diagnostics/diagnostic.js";
 import type { LossSpec } from "../runtime/spec.js";
 import { optimizerKernel } from "../kernel/optimizer.js";
+import { lossKernel } from "../kernel/loss.js";
 
 export type Storage =
   /** The caller's input samples (Float32Array, read-only). */
@@ -27,7 +28,11 @@ export type Storage =
   /** Optimizer state mirroring the parameters (float64), by slot index. */
   | { readonly kind: "slot"; readonly index: number }
   /** Per-step optimizer scalars computed by the runtime (Adam's α_t). */
-  | { readonly kind: "hyper" };
+  | { readonly kind: "hyper" }
+  /** The caller's training targets (Float32Array: values, or class ids for sparse labels). */
+  | { readonly kind: "labels" }
+  /** The loss kernel's scalar result: [batch mean loss]. */
+  | { readonly kind: "result" };
 
 export interface LayerPlan {
   readonly layer: LayerIR;
@@ -46,6 +51,8 @@ export interface ModelPlan {
   readonly layers: readonly LayerPlan[];
   /** The optimizer step over the trainable parameters (empty without compile(...)). */
   readonly update: readonly Stmt[];
+  /** The batch loss and dLoss/d(output or logits) into dOut (empty without compile(...)). */
+  readonly loss: readonly Stmt[];
   /** Buffer holding the model output. */
   readonly output: string;
   /**
@@ -158,6 +165,7 @@ export function planModel(model: ModelIR): ModelPlan {
   });
   const fused = fuse !== null ? { logits, loss: fuse } : null;
   let update: Stmt[] = [];
+  let loss: Stmt[] = [];
   if (model.training) {
     const names = {
       params: declare("params", { kind: "param", base: 0, size: model.paramCount }),
@@ -167,6 +175,18 @@ export function planModel(model: ModelIR): ModelPlan {
     };
     const ranges = model.layers.flatMap((l) => l.params.filter((p) => p.trainable).map((p) => [p.offset, p.size] as const));
     update = optimizerKernel(model.training.optimizer, ranges, names);
+    const output = outs[outs.length - 1]!;
+    const lossSpec = fused?.loss ?? model.training.loss;
+    const classes = model.outputShape[model.outputShape.length - 1] ?? 1;
+    // a fused softmax's output already holds the probabilities the loss needs
+    const probs = fused !== null && lossSpec.name !== "binary_crossentropy" ? output : null;
+    loss = lossKernel(lossSpec, prod(model.outputShape), classes, {
+      pred: fused?.logits ?? output,
+      probs,
+      labels: declare("labels", { kind: "labels" }),
+      dOut: "dOut",
+      result: declare("result", { kind: "result" }),
+    });
   }
-  return { model, training, buffers, layers, update, output: outs[outs.length - 1]!, fused };
+  return { model, training, buffers, layers, update, loss, output: outs[outs.length - 1]!, fused };
 }

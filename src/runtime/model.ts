@@ -11,7 +11,7 @@
  */
 import { LayercError } from "./errors.js";
 import { initialize } from "./initializers.js";
-import { computeLoss, countCorrect } from "./losses.js";
+import { countCorrect } from "./losses.js";
 import { slotCount, stepScalars } from "./optimizers.js";
 import { deriveSeed, randomSeed, Rng } from "./random.js";
 import type { InitializerSpec, LossSpec, MetricName, OptimizerSpec } from "./spec.js";
@@ -45,7 +45,7 @@ export interface ModelMeta {
     readonly metrics: readonly MetricName[];
     /**
      * Set when the final softmax/sigmoid is fused with the crossentropy: the
-     * loss is computed from the pre-activation values (`logits()`), its
+     * loss kernel reads the pre-activation values (the logits), its
      * gradient is p − y, and backward starts below the activation.
      */
     readonly lossOnLogits?: LossSpec | null;
@@ -279,7 +279,10 @@ export abstract class TrainableModel extends ModelBase {
   protected grads: Float64Array;
   /** Stream for dropout masks and shuffling. */
   protected readonly rng: Rng;
-  private dOut: Float64Array = new Float64Array(0);
+  /** dLoss/d(output or logits) of the last training batch (the loss kernel writes it, backward reads it). */
+  protected dOut: Float64Array = new Float64Array(0);
+  /** The loss kernel's result: [batch mean loss]. */
+  protected readonly lossResult = new Float64Array(1);
   private readonly training: NonNullable<ModelMeta["training"]>;
   /** Optimizer state mirroring params (SGD [velocity]; Adam [m, v]; RMSprop [velocity, momentum]). */
   protected readonly slots: Float64Array[] = [];
@@ -313,20 +316,17 @@ export abstract class TrainableModel extends ModelBase {
 
   /** Accumulates parameter gradients into `grads` from dLoss/dOutput, after a training forward. */
   protected abstract backward(x: Float32Array, dOut: Float64Array, n: number): void;
-  /** Pre-activation values of the last layer after a forward (models with a fused loss). */
-  protected logits(): Float64Array {
-    throw new LayercError(`model ${this.meta.name} has no fused output loss`);
-  }
+  /**
+   * The model's loss kernel: the mean loss of the `n` samples the last
+   * forward computed against targets `y` (from its start), writing
+   * dLoss/d(output, or logits when the final activation is fused) into
+   * `dOut`; returns the loss (also left in `lossResult[0]`).
+   */
+  protected abstract lossAndGradient(y: Float32Array, n: number): number;
 
-  /** The batch's mean loss; writes dLoss/d(output or logits) into dOut when given. */
-  private lossOf(out: Float64Array, ys: Float32Array, yOffset: number, n: number, dOut: Float64Array | null): number {
-    const t = this.training;
-    if (t.lossOnLogits) {
-      // a fused softmax's output already holds the probabilities the loss needs
-      const probs = t.lossOnLogits.name === "binary_crossentropy" ? undefined : out;
-      return computeLoss(t.lossOnLogits, this.logits(), ys, yOffset, n, this.outSize, dOut, this.classes, probs);
-    }
-    return computeLoss(t.loss, out, ys, yOffset, n, this.outSize, dOut, this.classes);
+  /** The batch's mean loss (the gradient goes to dOut); targets start at `yOffset` values into ys. */
+  private lossOf(ys: Float32Array, yOffset: number, n: number): number {
+    return this.lossAndGradient(yOffset === 0 ? ys : ys.subarray(yOffset), n);
   }
 
   private readonly seededStreams = new Map<number, Rng>();
@@ -388,7 +388,7 @@ export abstract class TrainableModel extends ModelBase {
     const t = this.training;
     this.ensure(n);
     const out = this.forward(xs, n, true);
-    const loss = this.lossOf(out, ys, 0, n, this.dOut);
+    const loss = this.lossOf(ys, 0, n);
     if (correct) correct.n += countCorrect(t.loss.name, out, ys, 0, n, this.outSize, this.classes);
     if (!Number.isFinite(loss)) return loss;
     this.grads.fill(0);
@@ -472,7 +472,7 @@ export abstract class TrainableModel extends ModelBase {
     for (let s = from; s < to; s += chunk) {
       const n = Math.min(chunk, to - s);
       const out = this.forward(xs.subarray(s * this.inSize, (s + n) * this.inSize), n, false);
-      lossSum += this.lossOf(out, ys, s * per, n, null) * n;
+      lossSum += this.lossOf(ys, s * per, n) * n;
       correct += countCorrect(t.loss.name, out, ys, s * per, n, this.outSize, this.classes);
     }
     const count = to - from;

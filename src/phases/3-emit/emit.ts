@@ -146,6 +146,13 @@ class NativeKernels {
   }
 }
 
+/** The comment above the loss kernel: the loss, and whether it is fused with the final activation. */
+function lossTitle(plan: ModelPlan): string {
+  const t = plan.model.training!;
+  const name = t.loss.name + (t.loss.fromLogits ? " (from logits)" : "");
+  return plan.fused ? `${name}, fused with the final activation: computed from its logits` : name;
+}
+
 /** The comment above the update rule, naming the optimizer as the spec configured it. */
 function optimizerTitle(plan: ModelPlan): string {
   const o = plan.model.training!.optimizer;
@@ -205,7 +212,7 @@ function renderForward(plan: ModelPlan, noise: readonly string[], st: RenderStat
 
 /** Identifiers the generated methods bind; kernel locals must not shadow them. */
 function reservedNames(plan: ModelPlan): Set<string> {
-  return new Set(["p", "g", "k", "h", "s0", "s1", "x", "n", "dOut", "training", "capacity", "store", "this", STAGED_INPUT, ...plan.buffers.keys()]);
+  return new Set(["p", "g", "k", "h", "s0", "s1", "x", "y", "n", "res", "dOut", "training", "capacity", "store", "this", STAGED_INPUT, ...plan.buffers.keys()]);
 }
 
 /**
@@ -290,6 +297,7 @@ function fillClass(
   let statements = fwdState.statements;
   let bwd: string[] | null = null;
   let upd: string[] | null = null;
+  let loss: string[] | null = null;
   if (plan.training) {
     const bwdState: RenderState = { storage: plan.buffers, helpers, used: new Set(), tmp: 0, statements: 0 };
     const body = renderKernels(plan, (l) => l.backward, true, bwdState, threshold, native);
@@ -307,6 +315,18 @@ function fillClass(
       ...updBody,
     ];
     statements += updState.statements;
+    const lossState: RenderState = { storage: plan.buffers, helpers, used: new Set(), tmp: 0, statements: 0 };
+    const lossBody = renderKernel(plan, plan.loss, lossState, threshold, "loss", native).split("\n");
+    const lossLocals = declareLocals(lossState, lossBody, plan, native);
+    loss = [
+      ...lossLocals.slice(0, lossLocals.length - lossBody.length),
+      ...(lossBody.some((l) => l.includes("dOut[")) ? ["const dOut = this.dOut;"] : []),
+      "const res = this.lossResult;",
+      `// loss: ${lossTitle(plan)}`,
+      ...lossBody,
+      "return res[0]!;",
+    ];
+    statements += lossState.statements;
   }
   // declared after backward is rendered: the input is copied into native memory once per
   // forward when any kernel (forward or backward) reads it; backward reads the same copy
@@ -329,7 +349,7 @@ function fillClass(
   bodies.set("forward", fwd.join("\n"));
   if (bwd) bodies.set("backward", bwd.join("\n"));
   if (upd) bodies.set("update", upd.join("\n"));
-  if (plan.fused) bodies.set("logits", `return this.${plan.fused.logits};`);
+  if (loss) bodies.set("lossAndGradient", loss.join("\n"));
   cls.methods = (cls.methods ?? [])
     .filter((m) => bodies.has(m.name))
     .map((m) => ({ ...m, statements: [marker(m.name)] }));

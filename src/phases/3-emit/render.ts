@@ -58,6 +58,10 @@ function bufferAccess(buf: string, index: Expr, st: RenderState, pre: string[]):
       return `s${s.index}[${expr(index, st, pre)}]!`;
     case "hyper":
       return `h[${expr(index, st, pre)}]!`;
+    case "labels":
+      return `y[${expr(index, st, pre)}]!`;
+    case "result":
+      return `res[${expr(index, st, pre)}]!`;
   }
 }
 

@@ -107,8 +107,96 @@ export class Act extends TrainableModel {
     return this.activation_out;
   }
 
-  protected override logits(): Float64Array {
-    return this.dense_out;
+  protected override lossAndGradient(y: Float32Array, n: number): number {
+    const dense_out = this.dense_out;
+    const activation_out = this.activation_out;
+    const dOut = this.dOut;
+    const res = this.lossResult;
+    // loss: categorical_crossentropy, fused with the final activation: computed from its logits
+    {
+      const scale = 1 / n;
+      let total = 0;
+      for (let r = 0; r < n; r++) {
+        let usable = 1;
+        if (y[r * 3]! !== 0) {
+          if (activation_out[r * 3]! > 1e-290) {
+          } else {
+            usable = 0;
+          }
+        }
+        if (y[r * 3 + 1]! !== 0) {
+          if (activation_out[r * 3 + 1]! > 1e-290) {
+          } else {
+            usable = 0;
+          }
+        }
+        if (y[r * 3 + 2]! !== 0) {
+          if (activation_out[r * 3 + 2]! > 1e-290) {
+          } else {
+            usable = 0;
+          }
+        }
+        if (usable === 1) {
+          let ys = 0;
+          const y_0 = y[r * 3]!;
+          if (y_0 !== 0) {
+            total = total - y_0 * Math.log(activation_out[r * 3]!);
+          }
+          ys += y_0;
+          const y_1 = y[r * 3 + 1]!;
+          if (y_1 !== 0) {
+            total = total - y_1 * Math.log(activation_out[r * 3 + 1]!);
+          }
+          ys += y_1;
+          const y_2 = y[r * 3 + 2]!;
+          if (y_2 !== 0) {
+            total = total - y_2 * Math.log(activation_out[r * 3 + 2]!);
+          }
+          ys += y_2;
+          dOut[r * 3] = (activation_out[r * 3]! * ys - y[r * 3]!) * scale;
+          dOut[r * 3 + 1] = (activation_out[r * 3 + 1]! * ys - y[r * 3 + 1]!) * scale;
+          dOut[r * 3 + 2] = (activation_out[r * 3 + 2]! * ys - y[r * 3 + 2]!) * scale;
+        } else {
+          let m = -Infinity;
+          m = m >= dense_out[r * 3]! ? m : dense_out[r * 3]!;
+          m = m >= dense_out[r * 3 + 1]! ? m : dense_out[r * 3 + 1]!;
+          m = m >= dense_out[r * 3 + 2]! ? m : dense_out[r * 3 + 2]!;
+          let se = 0;
+          const e_0 = Math.exp(dense_out[r * 3]! - m);
+          dOut[r * 3] = e_0;
+          se += e_0;
+          const e_1 = Math.exp(dense_out[r * 3 + 1]! - m);
+          dOut[r * 3 + 1] = e_1;
+          se += e_1;
+          const e_2 = Math.exp(dense_out[r * 3 + 2]! - m);
+          dOut[r * 3 + 2] = e_2;
+          se += e_2;
+          const lse = m + Math.log(se);
+          let ys = 0;
+          const y_0 = y[r * 3]!;
+          if (y_0 !== 0) {
+            total += y_0 * (lse - dense_out[r * 3]!);
+          }
+          ys += y_0;
+          const y_1 = y[r * 3 + 1]!;
+          if (y_1 !== 0) {
+            total += y_1 * (lse - dense_out[r * 3 + 1]!);
+          }
+          ys += y_1;
+          const y_2 = y[r * 3 + 2]!;
+          if (y_2 !== 0) {
+            total += y_2 * (lse - dense_out[r * 3 + 2]!);
+          }
+          ys += y_2;
+          const ratio = ys / se;
+          dOut[r * 3] = (dOut[r * 3]! * ratio - y[r * 3]!) * scale;
+          dOut[r * 3 + 1] = (dOut[r * 3 + 1]! * ratio - y[r * 3 + 1]!) * scale;
+          dOut[r * 3 + 2] = (dOut[r * 3 + 2]! * ratio - y[r * 3 + 2]!) * scale;
+        }
+      }
+      res[0] = total * scale;
+    }
+    return res[0]!;
   }
 
   protected override backward(x: Float32Array, dOut: Float64Array, n: number): void {

@@ -284,8 +284,96 @@ export class Digits extends TrainableModel {
     return this.dense_out;
   }
 
-  protected override logits(): Float64Array {
-    return this.dense_z;
+  protected override lossAndGradient(y: Float32Array, n: number): number {
+    const dense_out = this.dense_out;
+    const dense_z = this.dense_z;
+    const dOut = this.dOut;
+    const res = this.lossResult;
+    // loss: sparse_categorical_crossentropy, fused with the final activation: computed from its logits
+    {
+      const scale = 1 / n;
+      let total = 0;
+      for (let r = 0; r < n; r++) {
+        let usable = 1;
+        if (0 === y[r]!) {
+          if (dense_out[r * 3]! > 1e-290) {
+          } else {
+            usable = 0;
+          }
+        }
+        if (1 === y[r]!) {
+          if (dense_out[r * 3 + 1]! > 1e-290) {
+          } else {
+            usable = 0;
+          }
+        }
+        if (2 === y[r]!) {
+          if (dense_out[r * 3 + 2]! > 1e-290) {
+          } else {
+            usable = 0;
+          }
+        }
+        if (usable === 1) {
+          let ys = 0;
+          const y_0 = 0 === y[r]! ? 1 : 0;
+          if (y_0 !== 0) {
+            total = total - y_0 * Math.log(dense_out[r * 3]!);
+          }
+          ys += y_0;
+          const y_1 = 1 === y[r]! ? 1 : 0;
+          if (y_1 !== 0) {
+            total = total - y_1 * Math.log(dense_out[r * 3 + 1]!);
+          }
+          ys += y_1;
+          const y_2 = 2 === y[r]! ? 1 : 0;
+          if (y_2 !== 0) {
+            total = total - y_2 * Math.log(dense_out[r * 3 + 2]!);
+          }
+          ys += y_2;
+          dOut[r * 3] = (dense_out[r * 3]! * ys - (0 === y[r]! ? 1 : 0)) * scale;
+          dOut[r * 3 + 1] = (dense_out[r * 3 + 1]! * ys - (1 === y[r]! ? 1 : 0)) * scale;
+          dOut[r * 3 + 2] = (dense_out[r * 3 + 2]! * ys - (2 === y[r]! ? 1 : 0)) * scale;
+        } else {
+          let m = -Infinity;
+          m = m >= dense_z[r * 3]! ? m : dense_z[r * 3]!;
+          m = m >= dense_z[r * 3 + 1]! ? m : dense_z[r * 3 + 1]!;
+          m = m >= dense_z[r * 3 + 2]! ? m : dense_z[r * 3 + 2]!;
+          let se = 0;
+          const e_0 = Math.exp(dense_z[r * 3]! - m);
+          dOut[r * 3] = e_0;
+          se += e_0;
+          const e_1 = Math.exp(dense_z[r * 3 + 1]! - m);
+          dOut[r * 3 + 1] = e_1;
+          se += e_1;
+          const e_2 = Math.exp(dense_z[r * 3 + 2]! - m);
+          dOut[r * 3 + 2] = e_2;
+          se += e_2;
+          const lse = m + Math.log(se);
+          let ys = 0;
+          const y_0 = 0 === y[r]! ? 1 : 0;
+          if (y_0 !== 0) {
+            total += y_0 * (lse - dense_z[r * 3]!);
+          }
+          ys += y_0;
+          const y_1 = 1 === y[r]! ? 1 : 0;
+          if (y_1 !== 0) {
+            total += y_1 * (lse - dense_z[r * 3 + 1]!);
+          }
+          ys += y_1;
+          const y_2 = 2 === y[r]! ? 1 : 0;
+          if (y_2 !== 0) {
+            total += y_2 * (lse - dense_z[r * 3 + 2]!);
+          }
+          ys += y_2;
+          const ratio = ys / se;
+          dOut[r * 3] = (dOut[r * 3]! * ratio - (0 === y[r]! ? 1 : 0)) * scale;
+          dOut[r * 3 + 1] = (dOut[r * 3 + 1]! * ratio - (1 === y[r]! ? 1 : 0)) * scale;
+          dOut[r * 3 + 2] = (dOut[r * 3 + 2]! * ratio - (2 === y[r]! ? 1 : 0)) * scale;
+        }
+      }
+      res[0] = total * scale;
+    }
+    return res[0]!;
   }
 
   protected override backward(x: Float32Array, dOut: Float64Array, n: number): void {

@@ -416,8 +416,118 @@ export class Wide extends TrainableModel {
     return this.dense_2_out;
   }
 
-  protected override logits(): Float64Array {
-    return this.dense_2_z;
+  protected override lossAndGradient(y: Float32Array, n: number): number {
+    const dense_2_out = this.dense_2_out;
+    const dense_2_z = this.dense_2_z;
+    const dOut = this.dOut;
+    const res = this.lossResult;
+    // loss: categorical_crossentropy, fused with the final activation: computed from its logits
+    {
+      const scale = 1 / n;
+      let total = 0;
+      for (let r = 0; r < n; r++) {
+        let usable = 1;
+        if (y[r * 4]! !== 0) {
+          if (dense_2_out[r * 4]! > 1e-290) {
+          } else {
+            usable = 0;
+          }
+        }
+        if (y[r * 4 + 1]! !== 0) {
+          if (dense_2_out[r * 4 + 1]! > 1e-290) {
+          } else {
+            usable = 0;
+          }
+        }
+        if (y[r * 4 + 2]! !== 0) {
+          if (dense_2_out[r * 4 + 2]! > 1e-290) {
+          } else {
+            usable = 0;
+          }
+        }
+        if (y[r * 4 + 3]! !== 0) {
+          if (dense_2_out[r * 4 + 3]! > 1e-290) {
+          } else {
+            usable = 0;
+          }
+        }
+        if (usable === 1) {
+          let ys = 0;
+          const y_0 = y[r * 4]!;
+          if (y_0 !== 0) {
+            total = total - y_0 * Math.log(dense_2_out[r * 4]!);
+          }
+          ys += y_0;
+          const y_1 = y[r * 4 + 1]!;
+          if (y_1 !== 0) {
+            total = total - y_1 * Math.log(dense_2_out[r * 4 + 1]!);
+          }
+          ys += y_1;
+          const y_2 = y[r * 4 + 2]!;
+          if (y_2 !== 0) {
+            total = total - y_2 * Math.log(dense_2_out[r * 4 + 2]!);
+          }
+          ys += y_2;
+          const y_3 = y[r * 4 + 3]!;
+          if (y_3 !== 0) {
+            total = total - y_3 * Math.log(dense_2_out[r * 4 + 3]!);
+          }
+          ys += y_3;
+          dOut[r * 4] = (dense_2_out[r * 4]! * ys - y[r * 4]!) * scale;
+          dOut[r * 4 + 1] = (dense_2_out[r * 4 + 1]! * ys - y[r * 4 + 1]!) * scale;
+          dOut[r * 4 + 2] = (dense_2_out[r * 4 + 2]! * ys - y[r * 4 + 2]!) * scale;
+          dOut[r * 4 + 3] = (dense_2_out[r * 4 + 3]! * ys - y[r * 4 + 3]!) * scale;
+        } else {
+          let m = -Infinity;
+          m = m >= dense_2_z[r * 4]! ? m : dense_2_z[r * 4]!;
+          m = m >= dense_2_z[r * 4 + 1]! ? m : dense_2_z[r * 4 + 1]!;
+          m = m >= dense_2_z[r * 4 + 2]! ? m : dense_2_z[r * 4 + 2]!;
+          m = m >= dense_2_z[r * 4 + 3]! ? m : dense_2_z[r * 4 + 3]!;
+          let se = 0;
+          const e_0 = Math.exp(dense_2_z[r * 4]! - m);
+          dOut[r * 4] = e_0;
+          se += e_0;
+          const e_1 = Math.exp(dense_2_z[r * 4 + 1]! - m);
+          dOut[r * 4 + 1] = e_1;
+          se += e_1;
+          const e_2 = Math.exp(dense_2_z[r * 4 + 2]! - m);
+          dOut[r * 4 + 2] = e_2;
+          se += e_2;
+          const e_3 = Math.exp(dense_2_z[r * 4 + 3]! - m);
+          dOut[r * 4 + 3] = e_3;
+          se += e_3;
+          const lse = m + Math.log(se);
+          let ys = 0;
+          const y_0 = y[r * 4]!;
+          if (y_0 !== 0) {
+            total += y_0 * (lse - dense_2_z[r * 4]!);
+          }
+          ys += y_0;
+          const y_1 = y[r * 4 + 1]!;
+          if (y_1 !== 0) {
+            total += y_1 * (lse - dense_2_z[r * 4 + 1]!);
+          }
+          ys += y_1;
+          const y_2 = y[r * 4 + 2]!;
+          if (y_2 !== 0) {
+            total += y_2 * (lse - dense_2_z[r * 4 + 2]!);
+          }
+          ys += y_2;
+          const y_3 = y[r * 4 + 3]!;
+          if (y_3 !== 0) {
+            total += y_3 * (lse - dense_2_z[r * 4 + 3]!);
+          }
+          ys += y_3;
+          const ratio = ys / se;
+          dOut[r * 4] = (dOut[r * 4]! * ratio - y[r * 4]!) * scale;
+          dOut[r * 4 + 1] = (dOut[r * 4 + 1]! * ratio - y[r * 4 + 1]!) * scale;
+          dOut[r * 4 + 2] = (dOut[r * 4 + 2]! * ratio - y[r * 4 + 2]!) * scale;
+          dOut[r * 4 + 3] = (dOut[r * 4 + 3]! * ratio - y[r * 4 + 3]!) * scale;
+        }
+      }
+      res[0] = total * scale;
+    }
+    return res[0]!;
   }
 
   protected override backward(x: Float32Array, dOut: Float64Array, n: number): void {

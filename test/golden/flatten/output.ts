@@ -79,8 +79,25 @@ export class Flat extends TrainableModel {
     return this.dense_out;
   }
 
-  protected override logits(): Float64Array {
-    return this.dense_z;
+  protected override lossAndGradient(y: Float32Array, n: number): number {
+    const dense_z = this.dense_z;
+    const dOut = this.dOut;
+    const res = this.lossResult;
+    // loss: binary_crossentropy, fused with the final activation: computed from its logits
+    {
+      const scale = 1 / n;
+      let total = 0;
+      for (let i = 0; i < n; i++) {
+        const p_ = dense_z[i]!;
+        const y_ = y[i]!;
+        const u = p_ - y_;
+        const e = Math.exp(0 - Math.abs(p_));
+        total += (p_ >= 0 ? p_ : 0) - p_ * y_ + Math.log1p(e);
+        dOut[i] = ((p_ >= 0 ? 1 : e) / (e + 1) - y_) * scale;
+      }
+      res[0] = total * scale;
+    }
+    return res[0]!;
   }
 
   protected override backward(x: Float32Array, dOut: Float64Array, n: number): void {

@@ -236,8 +236,74 @@ export class Gap extends TrainableModel {
     return this.dense_out;
   }
 
-  protected override logits(): Float64Array {
-    return this.dense_z;
+  protected override lossAndGradient(y: Float32Array, n: number): number {
+    const dense_out = this.dense_out;
+    const dense_z = this.dense_z;
+    const dOut = this.dOut;
+    const res = this.lossResult;
+    // loss: categorical_crossentropy, fused with the final activation: computed from its logits
+    {
+      const scale = 1 / n;
+      let total = 0;
+      for (let r = 0; r < n; r++) {
+        let usable = 1;
+        if (y[r * 2]! !== 0) {
+          if (dense_out[r * 2]! > 1e-290) {
+          } else {
+            usable = 0;
+          }
+        }
+        if (y[r * 2 + 1]! !== 0) {
+          if (dense_out[r * 2 + 1]! > 1e-290) {
+          } else {
+            usable = 0;
+          }
+        }
+        if (usable === 1) {
+          let ys = 0;
+          const y_0 = y[r * 2]!;
+          if (y_0 !== 0) {
+            total = total - y_0 * Math.log(dense_out[r * 2]!);
+          }
+          ys += y_0;
+          const y_1 = y[r * 2 + 1]!;
+          if (y_1 !== 0) {
+            total = total - y_1 * Math.log(dense_out[r * 2 + 1]!);
+          }
+          ys += y_1;
+          dOut[r * 2] = (dense_out[r * 2]! * ys - y[r * 2]!) * scale;
+          dOut[r * 2 + 1] = (dense_out[r * 2 + 1]! * ys - y[r * 2 + 1]!) * scale;
+        } else {
+          let m = -Infinity;
+          m = m >= dense_z[r * 2]! ? m : dense_z[r * 2]!;
+          m = m >= dense_z[r * 2 + 1]! ? m : dense_z[r * 2 + 1]!;
+          let se = 0;
+          const e_0 = Math.exp(dense_z[r * 2]! - m);
+          dOut[r * 2] = e_0;
+          se += e_0;
+          const e_1 = Math.exp(dense_z[r * 2 + 1]! - m);
+          dOut[r * 2 + 1] = e_1;
+          se += e_1;
+          const lse = m + Math.log(se);
+          let ys = 0;
+          const y_0 = y[r * 2]!;
+          if (y_0 !== 0) {
+            total += y_0 * (lse - dense_z[r * 2]!);
+          }
+          ys += y_0;
+          const y_1 = y[r * 2 + 1]!;
+          if (y_1 !== 0) {
+            total += y_1 * (lse - dense_z[r * 2 + 1]!);
+          }
+          ys += y_1;
+          const ratio = ys / se;
+          dOut[r * 2] = (dOut[r * 2]! * ratio - y[r * 2]!) * scale;
+          dOut[r * 2 + 1] = (dOut[r * 2 + 1]! * ratio - y[r * 2 + 1]!) * scale;
+        }
+      }
+      res[0] = total * scale;
+    }
+    return res[0]!;
   }
 
   protected override backward(x: Float32Array, dOut: Float64Array, n: number): void {

@@ -148,6 +148,26 @@ export class Pool1 extends TrainableModel {
     return this.dense_out;
   }
 
+  protected override lossAndGradient(y: Float32Array, n: number): number {
+    const dense_out = this.dense_out;
+    const dOut = this.dOut;
+    const res = this.lossResult;
+    // loss: mean_absolute_error
+    {
+      const scale = 1 / n;
+      let total = 0;
+      for (let i = 0; i < n; i++) {
+        const p_ = dense_out[i]!;
+        const y_ = y[i]!;
+        const u = p_ - y_;
+        total += Math.abs(u);
+        dOut[i] = (u > 0 ? 1 : -1) * scale;
+      }
+      res[0] = total * scale;
+    }
+    return res[0]!;
+  }
+
   protected override backward(x: Float32Array, dOut: Float64Array, n: number): void {
     const p = this.params;
     const g = this.grads;

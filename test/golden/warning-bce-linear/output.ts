@@ -112,6 +112,28 @@ export class Binary extends TrainableModel {
     return this.dense_1_out;
   }
 
+  protected override lossAndGradient(y: Float32Array, n: number): number {
+    const dense_1_out = this.dense_1_out;
+    const dOut = this.dOut;
+    const res = this.lossResult;
+    // loss: binary_crossentropy
+    {
+      const scale = 1 / n;
+      let total = 0;
+      for (let i = 0; i < n; i++) {
+        const p_ = dense_1_out[i]!;
+        const y_ = y[i]!;
+        const u = p_ - y_;
+        const c = p_ < 1e-7 ? 1e-7 : p_ > 0.9999998807907104 ? 0.9999998807907104 : p_;
+        total = total - (y_ * Math.log(c) + (1 - y_) * Math.log(1 - c));
+        dOut[i] =
+          (p_ >= 1e-7 && p_ <= 0.9999998807907104 ? (1 - y_) / (1 - c) - y_ / c : 0) * scale;
+      }
+      res[0] = total * scale;
+    }
+    return res[0]!;
+  }
+
   protected override backward(x: Float32Array, dOut: Float64Array, n: number): void {
     const p = this.params;
     const g = this.grads;
