@@ -112,7 +112,9 @@ export const dense: LayerDef = {
     if (useBias) {
       out.push(loop("b", BATCH, (b) => [loop("r", rows, (r) => [loop("o", units, (o) => [ctx.grad("bias").accumulate([o], dz.at(b, r, o))])])]));
     }
-    // kernel gradient xᵀ·dz: row i of it stays in cache while every sample adds to it
+    // kernel gradient xᵀ·dz. Large: row i of it stays in cache while every sample adds to it.
+    // Small (unrolled): one pass over the batch updating every entry, so no entry is
+    // read-modified-written twice in a row (the in-memory accumulation chains stay independent).
     out.push(
       gemm(
         {
@@ -125,7 +127,7 @@ export const dense: LayerDef = {
           c: { buf: gk.name, offset: 0, rows: units, cols: 1 },
           accumulate: true,
         },
-        "ikj",
+        n * units <= SMALL_WORK ? "kij" : "ikj",
         { names: { i: "i", j: "o", k: "b", local: "xv" } },
       ),
     );

@@ -130,15 +130,23 @@ class NativeKernels {
     }
   }
 
-  /** The call replacing `spec` in layer `layer`, or undefined to keep its loops. */
-  call(layer: string, spec: Gemm, st: RenderState): string | undefined {
-    if (!this.enabled) return undefined;
-    const types = { a: this.elemType(spec.a.buf), b: this.elemType(spec.b.buf), c: this.elemType(spec.c.buf) };
-    if (!nativeEligible(spec, types)) return undefined;
+  private types(spec: Gemm) {
+    return { a: this.elemType(spec.a.buf), b: this.elemType(spec.b.buf), c: this.elemType(spec.c.buf) };
+  }
+
+  /** Does `spec` become a native kernel? */
+  accepts(spec: Gemm): boolean {
+    if (!this.enabled || !nativeEligible(spec, this.types(spec))) return false;
     // multiply-adds per sample: every extent (batch factors count once) and every tap
     const extents = [spec.m, spec.n, spec.k, ...(spec.outer ?? []).map((o) => o.size)];
     const work = extents.reduce((w, e) => w * extent(e)!.per, 1) * (spec.taps ?? []).reduce((w, t) => w * t.size, 1);
-    if (!useNative(work, this.threshold)) return undefined;
+    return useNative(work, this.threshold);
+  }
+
+  /** The call replacing `spec` in layer `layer`, or undefined to keep its loops. */
+  call(layer: string, spec: Gemm, st: RenderState): string | undefined {
+    if (!this.accepts(spec)) return undefined;
+    const types = this.types(spec);
     const name = `${layer}_${spec.label}`;
     this.gemms.set(name, { name, spec, types, bases: { a: this.base(spec.a.buf), b: this.base(spec.b.buf), c: this.base(spec.c.buf) } });
     const args = [spec.a.buf, spec.b.buf, spec.c.buf].map((b) => this.address(b, st));
@@ -169,7 +177,7 @@ const STAGED_INPUT = "x_native";
 function renderKernel(plan: ModelPlan, kernel: readonly Stmt[], st: RenderState, threshold: number, layer: string, native: NativeKernels): string {
   const unroll = shouldUnroll(plan.model.unroll, work(kernel), threshold);
   st.native = (spec) => native.call(layer, spec, st);
-  const rendered = renderStmts(specialize(kernel, { unroll, reserved: reservedNames(plan) }), st);
+  const rendered = renderStmts(specialize(kernel, { unroll, reserved: reservedNames(plan), native: (spec) => native.accepts(spec) }), st);
   delete st.native;
   return `{\n${rendered.join("\n")}\n}`;
 }

@@ -6,12 +6,18 @@
  * The result is still kernel form; render.ts turns it into TypeScript.
  */
 import { add, evalConstCond, isNum, ref, substitute, substituteCond, type Expr, type Stmt } from "../../kernel/expr.js";
+import type { Gemm } from "../../kernel/gemm.js";
 
 export interface SpecializeOptions {
   /** Unroll every loop whose bounds are constants. */
   readonly unroll: boolean;
   /** Names the generated method already uses (p, g, x, n, buffer locals…); kernel locals are renamed around them. */
   readonly reserved?: ReadonlySet<string>;
+  /**
+   * Matrix products that will become native calls; the others are replaced
+   * by their loop nests here, so they specialize (and fuse) like any loops.
+   */
+  readonly native?: (spec: Gemm) => boolean;
 }
 
 /** Spill temporaries are named tmp0, tmp1, … by the renderer. */
@@ -31,7 +37,250 @@ function safeName(name: string, opts: SpecializeOptions): string {
 }
 
 export function specialize(stmts: readonly Stmt[], opts: SpecializeOptions): Stmt[] {
-  return fold(spec(stmts, new Map(), opts, ""));
+  return fold(fuse(spec(stmts, new Map(), opts, "")));
+}
+
+// ---- loop fusion --------------------------------------------------------------
+
+interface Effects {
+  readonly reads: Set<string>;
+  readonly writes: Set<string>;
+  /** Scalar names declared (let) anywhere inside. */
+  readonly lets: Set<string>;
+  /** Scalar names read or assigned. */
+  readonly vars: Set<string>;
+  readonly assigned: Set<string>;
+}
+
+function exprEffects(e: Expr, fx: Effects): void {
+  switch (e.k) {
+    case "var":
+      fx.vars.add(e.name);
+      return;
+    case "load":
+      fx.reads.add(e.buf);
+      exprEffects(e.index, fx);
+      return;
+    case "bin":
+      exprEffects(e.a, fx);
+      exprEffects(e.b, fx);
+      return;
+    case "op":
+      e.args.forEach((a) => exprEffects(a, fx));
+      return;
+    case "select":
+      condEffects(e.test, fx);
+      exprEffects(e.then, fx);
+      exprEffects(e.else, fx);
+      return;
+    default:
+      return;
+  }
+}
+
+function condEffects(c: import("../../kernel/expr.js").Cond, fx: Effects): void {
+  if (c.k === "and") {
+    condEffects(c.a, fx);
+    condEffects(c.b, fx);
+  } else {
+    exprEffects(c.a, fx);
+    exprEffects(c.b, fx);
+  }
+}
+
+function effects(stmts: readonly Stmt[], fx: Effects = { reads: new Set(), writes: new Set(), lets: new Set(), vars: new Set(), assigned: new Set() }): Effects {
+  for (const s of stmts) {
+    switch (s.k) {
+      case "for":
+        fx.lets.add(s.v);
+        exprEffects(s.from, fx);
+        exprEffects(s.to, fx);
+        effects(s.body, fx);
+        break;
+      case "let":
+        fx.lets.add(s.name);
+        exprEffects(s.value, fx);
+        break;
+      case "set":
+        fx.assigned.add(s.name);
+        fx.vars.add(s.name);
+        exprEffects(s.value, fx);
+        break;
+      case "store":
+        fx.writes.add(s.buf);
+        if (s.acc) fx.reads.add(s.buf);
+        exprEffects(s.index, fx);
+        exprEffects(s.value, fx);
+        break;
+      case "if":
+        condEffects(s.test, fx);
+        effects(s.then, fx);
+        effects(s.else, fx);
+        break;
+      case "gemm":
+        effects(s.lowered, fx);
+        effects(s.prologue, fx);
+        effects(s.epilogue, fx);
+        break;
+      case "note":
+        break;
+    }
+  }
+  return fx;
+}
+
+const disjoint = (a: ReadonlySet<string>, b: ReadonlySet<string>) => [...a].every((x) => !b.has(x));
+
+/** `e` as coef·v + c with constants coef and c, or null when it is not affine in v alone. */
+function affine(e: Expr, v: string): { coef: number; c: number } | null {
+  switch (e.k) {
+    case "num":
+      return { coef: 0, c: e.v };
+    case "var":
+      return e.name === v ? { coef: 1, c: 0 } : null;
+    case "bin": {
+      const a = affine(e.a, v);
+      const b = affine(e.b, v);
+      if (!a || !b) return null;
+      if (e.op === "+") return { coef: a.coef + b.coef, c: a.c + b.c };
+      if (e.op === "-") return { coef: a.coef - b.coef, c: a.c - b.c };
+      if (e.op === "*" && a.coef === 0) return { coef: a.c * b.coef, c: a.c * b.c };
+      if (e.op === "*" && b.coef === 0) return { coef: a.coef * b.c, c: a.c * b.c };
+      return null;
+    }
+    default:
+      return null;
+  }
+}
+
+/** Index expressions of every access (load or store) to `buf`. */
+function indices(stmts: readonly Stmt[], buf: string, out: Expr[] = []): Expr[] {
+  const inExpr = (e: Expr): void => {
+    if (e.k === "load") {
+      if (e.buf === buf) out.push(e.index);
+      inExpr(e.index);
+    } else if (e.k === "bin") {
+      inExpr(e.a);
+      inExpr(e.b);
+    } else if (e.k === "op") e.args.forEach(inExpr);
+    else if (e.k === "select") {
+      inCond(e.test);
+      inExpr(e.then);
+      inExpr(e.else);
+    }
+  };
+  const inCond = (c: import("../../kernel/expr.js").Cond): void => {
+    if (c.k === "and") {
+      inCond(c.a);
+      inCond(c.b);
+    } else {
+      inExpr(c.a);
+      inExpr(c.b);
+    }
+  };
+  for (const s of stmts) {
+    if (s.k === "for") {
+      inExpr(s.from);
+      inExpr(s.to);
+      indices(s.body, buf, out);
+    } else if (s.k === "let" || s.k === "set") inExpr(s.value);
+    else if (s.k === "store") {
+      if (s.buf === buf) out.push(s.index);
+      inExpr(s.index);
+      inExpr(s.value);
+    } else if (s.k === "if") {
+      inCond(s.test);
+      indices(s.then, buf, out);
+      indices(s.else, buf, out);
+    } else if (s.k === "gemm") {
+      indices(s.lowered, buf, out);
+      indices(s.prologue, buf, out);
+      indices(s.epilogue, buf, out);
+    }
+  }
+  return out;
+}
+
+/**
+ * Does every access to `buf` in both bodies stay inside iteration v's own
+ * slice [v·C, v·C + C) for one C? Then a value one loop produces at an
+ * iteration is consumed only at that iteration, and fusing keeps the order.
+ */
+function sliceLocal(buf: string, v: string, a: readonly Stmt[], b: readonly Stmt[]): boolean {
+  let size = 0;
+  for (const index of [...indices(a, buf), ...indices(b, buf)]) {
+    const f = affine(index, v);
+    if (!f || f.coef <= 0 || f.c < 0 || f.c >= f.coef || (size !== 0 && f.coef !== size)) return false;
+    size = f.coef;
+  }
+  return true;
+}
+
+/** Renames loop variable `from` to `to` in statements (the names are unique after specialization). */
+function renameVar(stmts: readonly Stmt[], from: string, to: string): Stmt[] {
+  const env = new Map<string, Expr>([[from, ref(to)]]);
+  const sc = (c: import("../../kernel/expr.js").Cond) => substituteCond(c, env);
+  return stmts.map((s): Stmt => {
+    switch (s.k) {
+      case "for":
+        return { ...s, from: substitute(s.from, env), to: substitute(s.to, env), body: renameVar(s.body, from, to) };
+      case "let":
+      case "set":
+        return { ...s, value: substitute(s.value, env) };
+      case "store":
+        return { ...s, index: substitute(s.index, env), value: substitute(s.value, env) };
+      case "if":
+        return { ...s, test: sc(s.test), then: renameVar(s.then, from, to), else: renameVar(s.else, from, to) };
+      case "gemm":
+        return { ...s, lowered: renameVar(s.lowered, from, to), prologue: renameVar(s.prologue, from, to), epilogue: renameVar(s.epilogue, from, to) };
+      case "note":
+        return s;
+    }
+  });
+}
+
+/**
+ * Merges adjacent loops over the same range when that changes no result: a
+ * buffer written by one and touched by the other must be used by both only
+ * inside each iteration's own slice (so iteration v of the second loop sees
+ * exactly what iteration v of the first produced), and no scalar one
+ * declares or assigns may be used by the other. Small layers are several
+ * short batch loops (bias, activation, kernel and input gradients, softmax);
+ * one loop saves the loop overhead and shares the loads, and computes the
+ * same values in the same order per element as the separate loops.
+ */
+function fuse(stmts: Stmt[]): Stmt[] {
+  const out: Stmt[] = [];
+  for (const s0 of stmts) {
+    const s = s0.k === "for" ? { ...s0, body: fuse([...s0.body]) } : s0.k === "if" ? { ...s0, then: fuse([...s0.then]), else: fuse([...s0.else]) } : s0;
+    const prev = out[out.length - 1];
+    if (s.k === "for" && prev?.k === "for" && !isNum(s.to) && JSON.stringify(prev.from) === JSON.stringify(s.from) && JSON.stringify(prev.to) === JSON.stringify(s.to)) {
+      // the second loop's variable becomes the first's, unless its body already declares that name
+      if (prev.v !== s.v && effects(s.body).lets.has(prev.v)) {
+        out.push(s);
+        continue;
+      }
+      const body = prev.v === s.v ? [...s.body] : renameVar(s.body, s.v, prev.v);
+      const a = effects(prev.body);
+      const b = effects(body);
+      a.lets.delete(prev.v);
+      b.lets.delete(prev.v);
+      const shared = [...a.writes].filter((x) => b.reads.has(x) || b.writes.has(x)).concat([...b.writes].filter((x) => a.reads.has(x)));
+      const independent =
+        shared.every((buf) => sliceLocal(buf, prev.v, prev.body, body)) &&
+        disjoint(a.lets, b.lets) &&
+        disjoint(a.lets, b.vars) &&
+        disjoint(b.lets, a.vars) &&
+        disjoint(a.assigned, b.vars) &&
+        disjoint(b.assigned, a.vars);
+      if (independent) {
+        out[out.length - 1] = { ...prev, body: [...prev.body, ...body] };
+        continue;
+      }
+    }
+    out.push(s);
+  }
+  return out;
 }
 
 function spec(stmts: readonly Stmt[], outer: ReadonlyMap<string, Expr>, opts: SpecializeOptions, suffix: string): Stmt[] {
@@ -86,6 +335,10 @@ function spec(stmts: readonly Stmt[], outer: ReadonlyMap<string, Expr>, opts: Sp
         out.push(s);
         break;
       case "gemm":
+        if (!opts.native?.(s.spec)) {
+          out.push(...spec(s.lowered, env, opts, suffix));
+          break;
+        }
         out.push({
           k: "gemm",
           spec: s.spec,

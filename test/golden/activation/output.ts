@@ -216,26 +216,18 @@ export class Act extends TrainableModel {
         g[12]! += dense_dout[b * 3]!;
         g[13]! += dense_dout[b * 3 + 1]!;
         g[14]! += dense_dout[b * 3 + 2]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_0 = x[b * 4]!;
         g[0]! += xv_0 * dense_dout[b * 3]!;
         g[1]! += xv_0 * dense_dout[b * 3 + 1]!;
         g[2]! += xv_0 * dense_dout[b * 3 + 2]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_1 = x[b * 4 + 1]!;
         g[3]! += xv_1 * dense_dout[b * 3]!;
         g[4]! += xv_1 * dense_dout[b * 3 + 1]!;
         g[5]! += xv_1 * dense_dout[b * 3 + 2]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_2 = x[b * 4 + 2]!;
         g[6]! += xv_2 * dense_dout[b * 3]!;
         g[7]! += xv_2 * dense_dout[b * 3 + 1]!;
         g[8]! += xv_2 * dense_dout[b * 3 + 2]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_3 = x[b * 4 + 3]!;
         g[9]! += xv_3 * dense_dout[b * 3]!;
         g[10]! += xv_3 * dense_dout[b * 3 + 1]!;

@@ -142,48 +142,26 @@ export class Avg1 extends TrainableModel {
     {
       for (let b = 0; b < n; b++) {
         g[10]! += dOut[b]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_0 = average_pooling1d_out[b * 10]!;
         g[0]! += xv_0 * dOut[b]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_1 = average_pooling1d_out[b * 10 + 1]!;
         g[1]! += xv_1 * dOut[b]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_2 = average_pooling1d_out[b * 10 + 2]!;
         g[2]! += xv_2 * dOut[b]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_3 = average_pooling1d_out[b * 10 + 3]!;
         g[3]! += xv_3 * dOut[b]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_4 = average_pooling1d_out[b * 10 + 4]!;
         g[4]! += xv_4 * dOut[b]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_5 = average_pooling1d_out[b * 10 + 5]!;
         g[5]! += xv_5 * dOut[b]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_6 = average_pooling1d_out[b * 10 + 6]!;
         g[6]! += xv_6 * dOut[b]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_7 = average_pooling1d_out[b * 10 + 7]!;
         g[7]! += xv_7 * dOut[b]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_8 = average_pooling1d_out[b * 10 + 8]!;
         g[8]! += xv_8 * dOut[b]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_9 = average_pooling1d_out[b * 10 + 9]!;
         g[9]! += xv_9 * dOut[b]!;
-      }
-      for (let b = 0; b < n; b++) {
         const s_0 = dOut[b]! * p[0]!;
         flatten_dout[b * 10] = s_0;
         const s_1 = dOut[b]! * p[1]!;

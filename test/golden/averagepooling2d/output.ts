@@ -140,18 +140,16 @@ export class Avg2 extends TrainableModel {
           average_pooling2d_out[b * 9 + 7]! * p[15]! +
           average_pooling2d_out[b * 9 + 8]! * p[17]!;
         dense_z[b * 2 + 1] = acc_0_1;
-      }
-      for (let ab = 0; ab < n; ab++) {
-        let amax_0 = dense_z[ab * 2]!;
-        amax_0 = amax_0 >= dense_z[ab * 2 + 1]! ? amax_0 : dense_z[ab * 2 + 1]!;
+        let amax_0 = dense_z[b * 2]!;
+        amax_0 = amax_0 >= dense_z[b * 2 + 1]! ? amax_0 : dense_z[b * 2 + 1]!;
         let asum_0 = 0;
-        dense_out[ab * 2] = Math.exp(dense_z[ab * 2]! - amax_0);
-        asum_0 += dense_out[ab * 2]!;
-        dense_out[ab * 2 + 1] = Math.exp(dense_z[ab * 2 + 1]! - amax_0);
-        asum_0 += dense_out[ab * 2 + 1]!;
+        dense_out[b * 2] = Math.exp(dense_z[b * 2]! - amax_0);
+        asum_0 += dense_out[b * 2]!;
+        dense_out[b * 2 + 1] = Math.exp(dense_z[b * 2 + 1]! - amax_0);
+        asum_0 += dense_out[b * 2 + 1]!;
         const ainv_0 = 1 / asum_0;
-        dense_out[ab * 2] = dense_out[ab * 2]! * ainv_0;
-        dense_out[ab * 2 + 1] = dense_out[ab * 2 + 1]! * ainv_0;
+        dense_out[b * 2] = dense_out[b * 2]! * ainv_0;
+        dense_out[b * 2 + 1] = dense_out[b * 2 + 1]! * ainv_0;
       }
     }
     return this.dense_out;
@@ -237,53 +235,33 @@ export class Avg2 extends TrainableModel {
       for (let b = 0; b < n; b++) {
         g[18]! += dOut[b * 2]!;
         g[19]! += dOut[b * 2 + 1]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_0 = average_pooling2d_out[b * 9]!;
         g[0]! += xv_0 * dOut[b * 2]!;
         g[1]! += xv_0 * dOut[b * 2 + 1]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_1 = average_pooling2d_out[b * 9 + 1]!;
         g[2]! += xv_1 * dOut[b * 2]!;
         g[3]! += xv_1 * dOut[b * 2 + 1]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_2 = average_pooling2d_out[b * 9 + 2]!;
         g[4]! += xv_2 * dOut[b * 2]!;
         g[5]! += xv_2 * dOut[b * 2 + 1]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_3 = average_pooling2d_out[b * 9 + 3]!;
         g[6]! += xv_3 * dOut[b * 2]!;
         g[7]! += xv_3 * dOut[b * 2 + 1]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_4 = average_pooling2d_out[b * 9 + 4]!;
         g[8]! += xv_4 * dOut[b * 2]!;
         g[9]! += xv_4 * dOut[b * 2 + 1]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_5 = average_pooling2d_out[b * 9 + 5]!;
         g[10]! += xv_5 * dOut[b * 2]!;
         g[11]! += xv_5 * dOut[b * 2 + 1]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_6 = average_pooling2d_out[b * 9 + 6]!;
         g[12]! += xv_6 * dOut[b * 2]!;
         g[13]! += xv_6 * dOut[b * 2 + 1]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_7 = average_pooling2d_out[b * 9 + 7]!;
         g[14]! += xv_7 * dOut[b * 2]!;
         g[15]! += xv_7 * dOut[b * 2 + 1]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_8 = average_pooling2d_out[b * 9 + 8]!;
         g[16]! += xv_8 * dOut[b * 2]!;
         g[17]! += xv_8 * dOut[b * 2 + 1]!;
-      }
-      for (let b = 0; b < n; b++) {
         const s_0 = dOut[b * 2]! * p[0]! + dOut[b * 2 + 1]! * p[1]!;
         flatten_dout[b * 9] = s_0;
         const s_1 = dOut[b * 2]! * p[2]! + dOut[b * 2 + 1]! * p[3]!;

@@ -253,18 +253,16 @@ export class Normed extends TrainableModel {
           activation_out[b * 3 + 1]! * p[27]! +
           activation_out[b * 3 + 2]! * p[29]!;
         dense_1_z[b * 2 + 1] = acc_0_1;
-      }
-      for (let ab = 0; ab < n; ab++) {
-        let amax_0 = dense_1_z[ab * 2]!;
-        amax_0 = amax_0 >= dense_1_z[ab * 2 + 1]! ? amax_0 : dense_1_z[ab * 2 + 1]!;
+        let amax_0 = dense_1_z[b * 2]!;
+        amax_0 = amax_0 >= dense_1_z[b * 2 + 1]! ? amax_0 : dense_1_z[b * 2 + 1]!;
         let asum_0 = 0;
-        dense_1_out[ab * 2] = Math.exp(dense_1_z[ab * 2]! - amax_0);
-        asum_0 += dense_1_out[ab * 2]!;
-        dense_1_out[ab * 2 + 1] = Math.exp(dense_1_z[ab * 2 + 1]! - amax_0);
-        asum_0 += dense_1_out[ab * 2 + 1]!;
+        dense_1_out[b * 2] = Math.exp(dense_1_z[b * 2]! - amax_0);
+        asum_0 += dense_1_out[b * 2]!;
+        dense_1_out[b * 2 + 1] = Math.exp(dense_1_z[b * 2 + 1]! - amax_0);
+        asum_0 += dense_1_out[b * 2 + 1]!;
         const ainv_0 = 1 / asum_0;
-        dense_1_out[ab * 2] = dense_1_out[ab * 2]! * ainv_0;
-        dense_1_out[ab * 2 + 1] = dense_1_out[ab * 2 + 1]! * ainv_0;
+        dense_1_out[b * 2] = dense_1_out[b * 2]! * ainv_0;
+        dense_1_out[b * 2 + 1] = dense_1_out[b * 2 + 1]! * ainv_0;
       }
     }
     return this.dense_1_out;
@@ -355,23 +353,15 @@ export class Normed extends TrainableModel {
       for (let b = 0; b < n; b++) {
         g[30]! += dOut[b * 2]!;
         g[31]! += dOut[b * 2 + 1]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_0 = activation_out[b * 3]!;
         g[24]! += xv_0 * dOut[b * 2]!;
         g[25]! += xv_0 * dOut[b * 2 + 1]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_1 = activation_out[b * 3 + 1]!;
         g[26]! += xv_1 * dOut[b * 2]!;
         g[27]! += xv_1 * dOut[b * 2 + 1]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_2 = activation_out[b * 3 + 2]!;
         g[28]! += xv_2 * dOut[b * 2]!;
         g[29]! += xv_2 * dOut[b * 2 + 1]!;
-      }
-      for (let b = 0; b < n; b++) {
         const s_0 = dOut[b * 2]! * p[24]! + dOut[b * 2 + 1]! * p[25]!;
         activation_dout[b * 3] = s_0;
         const s_1 = dOut[b * 2]! * p[26]! + dOut[b * 2 + 1]! * p[27]!;
@@ -452,20 +442,14 @@ export class Normed extends TrainableModel {
         g[0]! += xv_0 * dense_dout[b * 3]!;
         g[1]! += xv_0 * dense_dout[b * 3 + 1]!;
         g[2]! += xv_0 * dense_dout[b * 3 + 2]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_1 = x[b * 4 + 1]!;
         g[3]! += xv_1 * dense_dout[b * 3]!;
         g[4]! += xv_1 * dense_dout[b * 3 + 1]!;
         g[5]! += xv_1 * dense_dout[b * 3 + 2]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_2 = x[b * 4 + 2]!;
         g[6]! += xv_2 * dense_dout[b * 3]!;
         g[7]! += xv_2 * dense_dout[b * 3 + 1]!;
         g[8]! += xv_2 * dense_dout[b * 3 + 2]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_3 = x[b * 4 + 3]!;
         g[9]! += xv_3 * dense_dout[b * 3]!;
         g[10]! += xv_3 * dense_dout[b * 3 + 1]!;

@@ -199,104 +199,54 @@ export class Wave extends TrainableModel {
     {
       for (let b = 0; b < n; b++) {
         g[45]! += dOut[b]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_0 = conv1d_out[b * 24]!;
         g[21]! += xv_0 * dOut[b]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_1 = conv1d_out[b * 24 + 1]!;
         g[22]! += xv_1 * dOut[b]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_2 = conv1d_out[b * 24 + 2]!;
         g[23]! += xv_2 * dOut[b]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_3 = conv1d_out[b * 24 + 3]!;
         g[24]! += xv_3 * dOut[b]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_4 = conv1d_out[b * 24 + 4]!;
         g[25]! += xv_4 * dOut[b]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_5 = conv1d_out[b * 24 + 5]!;
         g[26]! += xv_5 * dOut[b]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_6 = conv1d_out[b * 24 + 6]!;
         g[27]! += xv_6 * dOut[b]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_7 = conv1d_out[b * 24 + 7]!;
         g[28]! += xv_7 * dOut[b]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_8 = conv1d_out[b * 24 + 8]!;
         g[29]! += xv_8 * dOut[b]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_9 = conv1d_out[b * 24 + 9]!;
         g[30]! += xv_9 * dOut[b]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_10 = conv1d_out[b * 24 + 10]!;
         g[31]! += xv_10 * dOut[b]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_11 = conv1d_out[b * 24 + 11]!;
         g[32]! += xv_11 * dOut[b]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_12 = conv1d_out[b * 24 + 12]!;
         g[33]! += xv_12 * dOut[b]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_13 = conv1d_out[b * 24 + 13]!;
         g[34]! += xv_13 * dOut[b]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_14 = conv1d_out[b * 24 + 14]!;
         g[35]! += xv_14 * dOut[b]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_15 = conv1d_out[b * 24 + 15]!;
         g[36]! += xv_15 * dOut[b]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_16 = conv1d_out[b * 24 + 16]!;
         g[37]! += xv_16 * dOut[b]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_17 = conv1d_out[b * 24 + 17]!;
         g[38]! += xv_17 * dOut[b]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_18 = conv1d_out[b * 24 + 18]!;
         g[39]! += xv_18 * dOut[b]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_19 = conv1d_out[b * 24 + 19]!;
         g[40]! += xv_19 * dOut[b]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_20 = conv1d_out[b * 24 + 20]!;
         g[41]! += xv_20 * dOut[b]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_21 = conv1d_out[b * 24 + 21]!;
         g[42]! += xv_21 * dOut[b]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_22 = conv1d_out[b * 24 + 22]!;
         g[43]! += xv_22 * dOut[b]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_23 = conv1d_out[b * 24 + 23]!;
         g[44]! += xv_23 * dOut[b]!;
-      }
-      for (let b = 0; b < n; b++) {
         const s_0 = dOut[b]! * p[21]!;
         flatten_dout[b * 24] = s_0;
         const s_1 = dOut[b]! * p[22]!;

@@ -263,22 +263,20 @@ export class Digits extends TrainableModel {
           conv2d_1_out[b * 8 + 6]! * p[76]! +
           conv2d_1_out[b * 8 + 7]! * p[79]!;
         dense_z[b * 3 + 2] = acc_0_2;
-      }
-      for (let ab = 0; ab < n; ab++) {
-        let amax_0 = dense_z[ab * 3]!;
-        amax_0 = amax_0 >= dense_z[ab * 3 + 1]! ? amax_0 : dense_z[ab * 3 + 1]!;
-        amax_0 = amax_0 >= dense_z[ab * 3 + 2]! ? amax_0 : dense_z[ab * 3 + 2]!;
+        let amax_0 = dense_z[b * 3]!;
+        amax_0 = amax_0 >= dense_z[b * 3 + 1]! ? amax_0 : dense_z[b * 3 + 1]!;
+        amax_0 = amax_0 >= dense_z[b * 3 + 2]! ? amax_0 : dense_z[b * 3 + 2]!;
         let asum_0 = 0;
-        dense_out[ab * 3] = Math.exp(dense_z[ab * 3]! - amax_0);
-        asum_0 += dense_out[ab * 3]!;
-        dense_out[ab * 3 + 1] = Math.exp(dense_z[ab * 3 + 1]! - amax_0);
-        asum_0 += dense_out[ab * 3 + 1]!;
-        dense_out[ab * 3 + 2] = Math.exp(dense_z[ab * 3 + 2]! - amax_0);
-        asum_0 += dense_out[ab * 3 + 2]!;
+        dense_out[b * 3] = Math.exp(dense_z[b * 3]! - amax_0);
+        asum_0 += dense_out[b * 3]!;
+        dense_out[b * 3 + 1] = Math.exp(dense_z[b * 3 + 1]! - amax_0);
+        asum_0 += dense_out[b * 3 + 1]!;
+        dense_out[b * 3 + 2] = Math.exp(dense_z[b * 3 + 2]! - amax_0);
+        asum_0 += dense_out[b * 3 + 2]!;
         const ainv_0 = 1 / asum_0;
-        dense_out[ab * 3] = dense_out[ab * 3]! * ainv_0;
-        dense_out[ab * 3 + 1] = dense_out[ab * 3 + 1]! * ainv_0;
-        dense_out[ab * 3 + 2] = dense_out[ab * 3 + 2]! * ainv_0;
+        dense_out[b * 3] = dense_out[b * 3]! * ainv_0;
+        dense_out[b * 3 + 1] = dense_out[b * 3 + 1]! * ainv_0;
+        dense_out[b * 3 + 2] = dense_out[b * 3 + 2]! * ainv_0;
       }
     }
     return this.dense_out;
@@ -391,56 +389,38 @@ export class Digits extends TrainableModel {
         g[80]! += dOut[b * 3]!;
         g[81]! += dOut[b * 3 + 1]!;
         g[82]! += dOut[b * 3 + 2]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_0 = conv2d_1_out[b * 8]!;
         g[56]! += xv_0 * dOut[b * 3]!;
         g[57]! += xv_0 * dOut[b * 3 + 1]!;
         g[58]! += xv_0 * dOut[b * 3 + 2]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_1 = conv2d_1_out[b * 8 + 1]!;
         g[59]! += xv_1 * dOut[b * 3]!;
         g[60]! += xv_1 * dOut[b * 3 + 1]!;
         g[61]! += xv_1 * dOut[b * 3 + 2]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_2 = conv2d_1_out[b * 8 + 2]!;
         g[62]! += xv_2 * dOut[b * 3]!;
         g[63]! += xv_2 * dOut[b * 3 + 1]!;
         g[64]! += xv_2 * dOut[b * 3 + 2]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_3 = conv2d_1_out[b * 8 + 3]!;
         g[65]! += xv_3 * dOut[b * 3]!;
         g[66]! += xv_3 * dOut[b * 3 + 1]!;
         g[67]! += xv_3 * dOut[b * 3 + 2]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_4 = conv2d_1_out[b * 8 + 4]!;
         g[68]! += xv_4 * dOut[b * 3]!;
         g[69]! += xv_4 * dOut[b * 3 + 1]!;
         g[70]! += xv_4 * dOut[b * 3 + 2]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_5 = conv2d_1_out[b * 8 + 5]!;
         g[71]! += xv_5 * dOut[b * 3]!;
         g[72]! += xv_5 * dOut[b * 3 + 1]!;
         g[73]! += xv_5 * dOut[b * 3 + 2]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_6 = conv2d_1_out[b * 8 + 6]!;
         g[74]! += xv_6 * dOut[b * 3]!;
         g[75]! += xv_6 * dOut[b * 3 + 1]!;
         g[76]! += xv_6 * dOut[b * 3 + 2]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_7 = conv2d_1_out[b * 8 + 7]!;
         g[77]! += xv_7 * dOut[b * 3]!;
         g[78]! += xv_7 * dOut[b * 3 + 1]!;
         g[79]! += xv_7 * dOut[b * 3 + 2]!;
-      }
-      for (let b = 0; b < n; b++) {
         const s_0 = dOut[b * 3]! * p[56]! + dOut[b * 3 + 1]! * p[57]! + dOut[b * 3 + 2]! * p[58]!;
         flatten_dout[b * 8] = s_0;
         const s_1 = dOut[b * 3]! * p[59]! + dOut[b * 3 + 1]! * p[60]! + dOut[b * 3 + 2]! * p[61]!;

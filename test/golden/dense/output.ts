@@ -150,18 +150,16 @@ export class DenseRows extends TrainableModel {
           dense_out[b * 6 + 4]! * p[19]! +
           dense_out[b * 6 + 5]! * p[21]!;
         dense_1_z[b * 2 + 1] = acc_0_1;
-      }
-      for (let ab = 0; ab < n; ab++) {
-        let amax_0 = dense_1_z[ab * 2]!;
-        amax_0 = amax_0 >= dense_1_z[ab * 2 + 1]! ? amax_0 : dense_1_z[ab * 2 + 1]!;
+        let amax_0 = dense_1_z[b * 2]!;
+        amax_0 = amax_0 >= dense_1_z[b * 2 + 1]! ? amax_0 : dense_1_z[b * 2 + 1]!;
         let asum_0 = 0;
-        dense_1_out[ab * 2] = Math.exp(dense_1_z[ab * 2]! - amax_0);
-        asum_0 += dense_1_out[ab * 2]!;
-        dense_1_out[ab * 2 + 1] = Math.exp(dense_1_z[ab * 2 + 1]! - amax_0);
-        asum_0 += dense_1_out[ab * 2 + 1]!;
+        dense_1_out[b * 2] = Math.exp(dense_1_z[b * 2]! - amax_0);
+        asum_0 += dense_1_out[b * 2]!;
+        dense_1_out[b * 2 + 1] = Math.exp(dense_1_z[b * 2 + 1]! - amax_0);
+        asum_0 += dense_1_out[b * 2 + 1]!;
         const ainv_0 = 1 / asum_0;
-        dense_1_out[ab * 2] = dense_1_out[ab * 2]! * ainv_0;
-        dense_1_out[ab * 2 + 1] = dense_1_out[ab * 2 + 1]! * ainv_0;
+        dense_1_out[b * 2] = dense_1_out[b * 2]! * ainv_0;
+        dense_1_out[b * 2 + 1] = dense_1_out[b * 2 + 1]! * ainv_0;
       }
     }
     return this.dense_1_out;
@@ -249,33 +247,21 @@ export class DenseRows extends TrainableModel {
         const xv_0 = dense_out[b * 6]!;
         g[10]! += xv_0 * dOut[b * 2]!;
         g[11]! += xv_0 * dOut[b * 2 + 1]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_1 = dense_out[b * 6 + 1]!;
         g[12]! += xv_1 * dOut[b * 2]!;
         g[13]! += xv_1 * dOut[b * 2 + 1]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_2 = dense_out[b * 6 + 2]!;
         g[14]! += xv_2 * dOut[b * 2]!;
         g[15]! += xv_2 * dOut[b * 2 + 1]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_3 = dense_out[b * 6 + 3]!;
         g[16]! += xv_3 * dOut[b * 2]!;
         g[17]! += xv_3 * dOut[b * 2 + 1]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_4 = dense_out[b * 6 + 4]!;
         g[18]! += xv_4 * dOut[b * 2]!;
         g[19]! += xv_4 * dOut[b * 2 + 1]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_5 = dense_out[b * 6 + 5]!;
         g[20]! += xv_5 * dOut[b * 2]!;
         g[21]! += xv_5 * dOut[b * 2 + 1]!;
-      }
-      for (let b = 0; b < n; b++) {
         const s_0 = dOut[b * 2]! * p[10]! + dOut[b * 2 + 1]! * p[11]!;
         flatten_dout[b * 6] = s_0;
         const s_1 = dOut[b * 2]! * p[12]! + dOut[b * 2 + 1]! * p[13]!;
@@ -310,31 +296,23 @@ export class DenseRows extends TrainableModel {
         dense_dz[(ab * 3 + 2) * 2 + 1] =
           flatten_dout[(ab * 3 + 2) * 2 + 1]! *
           (1 - dense_out[(ab * 3 + 2) * 2 + 1]! * dense_out[(ab * 3 + 2) * 2 + 1]!);
-      }
-      for (let b = 0; b < n; b++) {
-        g[8]! += dense_dz[b * 3 * 2]!;
-        g[9]! += dense_dz[b * 3 * 2 + 1]!;
-        g[8]! += dense_dz[(b * 3 + 1) * 2]!;
-        g[9]! += dense_dz[(b * 3 + 1) * 2 + 1]!;
-        g[8]! += dense_dz[(b * 3 + 2) * 2]!;
-        g[9]! += dense_dz[(b * 3 + 2) * 2 + 1]!;
+        g[8]! += dense_dz[ab * 3 * 2]!;
+        g[9]! += dense_dz[ab * 3 * 2 + 1]!;
+        g[8]! += dense_dz[(ab * 3 + 1) * 2]!;
+        g[9]! += dense_dz[(ab * 3 + 1) * 2 + 1]!;
+        g[8]! += dense_dz[(ab * 3 + 2) * 2]!;
+        g[9]! += dense_dz[(ab * 3 + 2) * 2 + 1]!;
       }
       for (let b = 0; b < n * 3; b++) {
         const xv_0 = x[b * 4]!;
         g[0]! += xv_0 * dense_dz[b * 2]!;
         g[1]! += xv_0 * dense_dz[b * 2 + 1]!;
-      }
-      for (let b = 0; b < n * 3; b++) {
         const xv_1 = x[b * 4 + 1]!;
         g[2]! += xv_1 * dense_dz[b * 2]!;
         g[3]! += xv_1 * dense_dz[b * 2 + 1]!;
-      }
-      for (let b = 0; b < n * 3; b++) {
         const xv_2 = x[b * 4 + 2]!;
         g[4]! += xv_2 * dense_dz[b * 2]!;
         g[5]! += xv_2 * dense_dz[b * 2 + 1]!;
-      }
-      for (let b = 0; b < n * 3; b++) {
         const xv_3 = x[b * 4 + 3]!;
         g[6]! += xv_3 * dense_dz[b * 2]!;
         g[7]! += xv_3 * dense_dz[b * 2 + 1]!;

@@ -215,22 +215,20 @@ export class Iris extends TrainableModel {
           dropout_out[b * 8 + 6]! * p[60]! +
           dropout_out[b * 8 + 7]! * p[63]!;
         out_z[b * 3 + 2] = acc_0_2;
-      }
-      for (let ab = 0; ab < n; ab++) {
-        let amax_0 = out_z[ab * 3]!;
-        amax_0 = amax_0 >= out_z[ab * 3 + 1]! ? amax_0 : out_z[ab * 3 + 1]!;
-        amax_0 = amax_0 >= out_z[ab * 3 + 2]! ? amax_0 : out_z[ab * 3 + 2]!;
+        let amax_0 = out_z[b * 3]!;
+        amax_0 = amax_0 >= out_z[b * 3 + 1]! ? amax_0 : out_z[b * 3 + 1]!;
+        amax_0 = amax_0 >= out_z[b * 3 + 2]! ? amax_0 : out_z[b * 3 + 2]!;
         let asum_0 = 0;
-        out_out[ab * 3] = Math.exp(out_z[ab * 3]! - amax_0);
-        asum_0 += out_out[ab * 3]!;
-        out_out[ab * 3 + 1] = Math.exp(out_z[ab * 3 + 1]! - amax_0);
-        asum_0 += out_out[ab * 3 + 1]!;
-        out_out[ab * 3 + 2] = Math.exp(out_z[ab * 3 + 2]! - amax_0);
-        asum_0 += out_out[ab * 3 + 2]!;
+        out_out[b * 3] = Math.exp(out_z[b * 3]! - amax_0);
+        asum_0 += out_out[b * 3]!;
+        out_out[b * 3 + 1] = Math.exp(out_z[b * 3 + 1]! - amax_0);
+        asum_0 += out_out[b * 3 + 1]!;
+        out_out[b * 3 + 2] = Math.exp(out_z[b * 3 + 2]! - amax_0);
+        asum_0 += out_out[b * 3 + 2]!;
         const ainv_0 = 1 / asum_0;
-        out_out[ab * 3] = out_out[ab * 3]! * ainv_0;
-        out_out[ab * 3 + 1] = out_out[ab * 3 + 1]! * ainv_0;
-        out_out[ab * 3 + 2] = out_out[ab * 3 + 2]! * ainv_0;
+        out_out[b * 3] = out_out[b * 3]! * ainv_0;
+        out_out[b * 3 + 1] = out_out[b * 3 + 1]! * ainv_0;
+        out_out[b * 3 + 2] = out_out[b * 3 + 2]! * ainv_0;
       }
     }
     return this.out_out;
@@ -344,50 +342,34 @@ export class Iris extends TrainableModel {
         g[40]! += xv_0 * dOut[b * 3]!;
         g[41]! += xv_0 * dOut[b * 3 + 1]!;
         g[42]! += xv_0 * dOut[b * 3 + 2]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_1 = dropout_out[b * 8 + 1]!;
         g[43]! += xv_1 * dOut[b * 3]!;
         g[44]! += xv_1 * dOut[b * 3 + 1]!;
         g[45]! += xv_1 * dOut[b * 3 + 2]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_2 = dropout_out[b * 8 + 2]!;
         g[46]! += xv_2 * dOut[b * 3]!;
         g[47]! += xv_2 * dOut[b * 3 + 1]!;
         g[48]! += xv_2 * dOut[b * 3 + 2]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_3 = dropout_out[b * 8 + 3]!;
         g[49]! += xv_3 * dOut[b * 3]!;
         g[50]! += xv_3 * dOut[b * 3 + 1]!;
         g[51]! += xv_3 * dOut[b * 3 + 2]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_4 = dropout_out[b * 8 + 4]!;
         g[52]! += xv_4 * dOut[b * 3]!;
         g[53]! += xv_4 * dOut[b * 3 + 1]!;
         g[54]! += xv_4 * dOut[b * 3 + 2]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_5 = dropout_out[b * 8 + 5]!;
         g[55]! += xv_5 * dOut[b * 3]!;
         g[56]! += xv_5 * dOut[b * 3 + 1]!;
         g[57]! += xv_5 * dOut[b * 3 + 2]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_6 = dropout_out[b * 8 + 6]!;
         g[58]! += xv_6 * dOut[b * 3]!;
         g[59]! += xv_6 * dOut[b * 3 + 1]!;
         g[60]! += xv_6 * dOut[b * 3 + 2]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_7 = dropout_out[b * 8 + 7]!;
         g[61]! += xv_7 * dOut[b * 3]!;
         g[62]! += xv_7 * dOut[b * 3 + 1]!;
         g[63]! += xv_7 * dOut[b * 3 + 2]!;
-      }
-      for (let b = 0; b < n; b++) {
         const s_0 = dOut[b * 3]! * p[40]! + dOut[b * 3 + 1]! * p[41]! + dOut[b * 3 + 2]! * p[42]!;
         dropout_dout[b * 8] = s_0;
         const s_1 = dOut[b * 3]! * p[43]! + dOut[b * 3 + 1]! * p[44]! + dOut[b * 3 + 2]! * p[45]!;
@@ -437,60 +419,50 @@ export class Iris extends TrainableModel {
         dense_dz[ab * 8 + 5] = dense_z[ab * 8 + 5]! > 0 ? dense_dout[ab * 8 + 5]! : 0;
         dense_dz[ab * 8 + 6] = dense_z[ab * 8 + 6]! > 0 ? dense_dout[ab * 8 + 6]! : 0;
         dense_dz[ab * 8 + 7] = dense_z[ab * 8 + 7]! > 0 ? dense_dout[ab * 8 + 7]! : 0;
-      }
-      for (let b = 0; b < n; b++) {
-        g[32]! += dense_dz[b * 8]!;
-        g[33]! += dense_dz[b * 8 + 1]!;
-        g[34]! += dense_dz[b * 8 + 2]!;
-        g[35]! += dense_dz[b * 8 + 3]!;
-        g[36]! += dense_dz[b * 8 + 4]!;
-        g[37]! += dense_dz[b * 8 + 5]!;
-        g[38]! += dense_dz[b * 8 + 6]!;
-        g[39]! += dense_dz[b * 8 + 7]!;
-      }
-      for (let b = 0; b < n; b++) {
-        const xv_0 = x[b * 4]!;
-        g[0]! += xv_0 * dense_dz[b * 8]!;
-        g[1]! += xv_0 * dense_dz[b * 8 + 1]!;
-        g[2]! += xv_0 * dense_dz[b * 8 + 2]!;
-        g[3]! += xv_0 * dense_dz[b * 8 + 3]!;
-        g[4]! += xv_0 * dense_dz[b * 8 + 4]!;
-        g[5]! += xv_0 * dense_dz[b * 8 + 5]!;
-        g[6]! += xv_0 * dense_dz[b * 8 + 6]!;
-        g[7]! += xv_0 * dense_dz[b * 8 + 7]!;
-      }
-      for (let b = 0; b < n; b++) {
-        const xv_1 = x[b * 4 + 1]!;
-        g[8]! += xv_1 * dense_dz[b * 8]!;
-        g[9]! += xv_1 * dense_dz[b * 8 + 1]!;
-        g[10]! += xv_1 * dense_dz[b * 8 + 2]!;
-        g[11]! += xv_1 * dense_dz[b * 8 + 3]!;
-        g[12]! += xv_1 * dense_dz[b * 8 + 4]!;
-        g[13]! += xv_1 * dense_dz[b * 8 + 5]!;
-        g[14]! += xv_1 * dense_dz[b * 8 + 6]!;
-        g[15]! += xv_1 * dense_dz[b * 8 + 7]!;
-      }
-      for (let b = 0; b < n; b++) {
-        const xv_2 = x[b * 4 + 2]!;
-        g[16]! += xv_2 * dense_dz[b * 8]!;
-        g[17]! += xv_2 * dense_dz[b * 8 + 1]!;
-        g[18]! += xv_2 * dense_dz[b * 8 + 2]!;
-        g[19]! += xv_2 * dense_dz[b * 8 + 3]!;
-        g[20]! += xv_2 * dense_dz[b * 8 + 4]!;
-        g[21]! += xv_2 * dense_dz[b * 8 + 5]!;
-        g[22]! += xv_2 * dense_dz[b * 8 + 6]!;
-        g[23]! += xv_2 * dense_dz[b * 8 + 7]!;
-      }
-      for (let b = 0; b < n; b++) {
-        const xv_3 = x[b * 4 + 3]!;
-        g[24]! += xv_3 * dense_dz[b * 8]!;
-        g[25]! += xv_3 * dense_dz[b * 8 + 1]!;
-        g[26]! += xv_3 * dense_dz[b * 8 + 2]!;
-        g[27]! += xv_3 * dense_dz[b * 8 + 3]!;
-        g[28]! += xv_3 * dense_dz[b * 8 + 4]!;
-        g[29]! += xv_3 * dense_dz[b * 8 + 5]!;
-        g[30]! += xv_3 * dense_dz[b * 8 + 6]!;
-        g[31]! += xv_3 * dense_dz[b * 8 + 7]!;
+        g[32]! += dense_dz[ab * 8]!;
+        g[33]! += dense_dz[ab * 8 + 1]!;
+        g[34]! += dense_dz[ab * 8 + 2]!;
+        g[35]! += dense_dz[ab * 8 + 3]!;
+        g[36]! += dense_dz[ab * 8 + 4]!;
+        g[37]! += dense_dz[ab * 8 + 5]!;
+        g[38]! += dense_dz[ab * 8 + 6]!;
+        g[39]! += dense_dz[ab * 8 + 7]!;
+        const xv_0 = x[ab * 4]!;
+        g[0]! += xv_0 * dense_dz[ab * 8]!;
+        g[1]! += xv_0 * dense_dz[ab * 8 + 1]!;
+        g[2]! += xv_0 * dense_dz[ab * 8 + 2]!;
+        g[3]! += xv_0 * dense_dz[ab * 8 + 3]!;
+        g[4]! += xv_0 * dense_dz[ab * 8 + 4]!;
+        g[5]! += xv_0 * dense_dz[ab * 8 + 5]!;
+        g[6]! += xv_0 * dense_dz[ab * 8 + 6]!;
+        g[7]! += xv_0 * dense_dz[ab * 8 + 7]!;
+        const xv_1 = x[ab * 4 + 1]!;
+        g[8]! += xv_1 * dense_dz[ab * 8]!;
+        g[9]! += xv_1 * dense_dz[ab * 8 + 1]!;
+        g[10]! += xv_1 * dense_dz[ab * 8 + 2]!;
+        g[11]! += xv_1 * dense_dz[ab * 8 + 3]!;
+        g[12]! += xv_1 * dense_dz[ab * 8 + 4]!;
+        g[13]! += xv_1 * dense_dz[ab * 8 + 5]!;
+        g[14]! += xv_1 * dense_dz[ab * 8 + 6]!;
+        g[15]! += xv_1 * dense_dz[ab * 8 + 7]!;
+        const xv_2 = x[ab * 4 + 2]!;
+        g[16]! += xv_2 * dense_dz[ab * 8]!;
+        g[17]! += xv_2 * dense_dz[ab * 8 + 1]!;
+        g[18]! += xv_2 * dense_dz[ab * 8 + 2]!;
+        g[19]! += xv_2 * dense_dz[ab * 8 + 3]!;
+        g[20]! += xv_2 * dense_dz[ab * 8 + 4]!;
+        g[21]! += xv_2 * dense_dz[ab * 8 + 5]!;
+        g[22]! += xv_2 * dense_dz[ab * 8 + 6]!;
+        g[23]! += xv_2 * dense_dz[ab * 8 + 7]!;
+        const xv_3 = x[ab * 4 + 3]!;
+        g[24]! += xv_3 * dense_dz[ab * 8]!;
+        g[25]! += xv_3 * dense_dz[ab * 8 + 1]!;
+        g[26]! += xv_3 * dense_dz[ab * 8 + 2]!;
+        g[27]! += xv_3 * dense_dz[ab * 8 + 3]!;
+        g[28]! += xv_3 * dense_dz[ab * 8 + 4]!;
+        g[29]! += xv_3 * dense_dz[ab * 8 + 5]!;
+        g[30]! += xv_3 * dense_dz[ab * 8 + 6]!;
+        g[31]! += xv_3 * dense_dz[ab * 8 + 7]!;
       }
     }
   }

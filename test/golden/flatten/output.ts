@@ -108,32 +108,18 @@ export class Flat extends TrainableModel {
     {
       for (let b = 0; b < n; b++) {
         g[6]! += dOut[b]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_0 = x[b * 6]!;
         g[0]! += xv_0 * dOut[b]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_1 = x[b * 6 + 1]!;
         g[1]! += xv_1 * dOut[b]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_2 = x[b * 6 + 2]!;
         g[2]! += xv_2 * dOut[b]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_3 = x[b * 6 + 3]!;
         g[3]! += xv_3 * dOut[b]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_4 = x[b * 6 + 4]!;
         g[4]! += xv_4 * dOut[b]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_5 = x[b * 6 + 5]!;
         g[5]! += xv_5 * dOut[b]!;
-      }
-      for (let b = 0; b < n; b++) {
         const s_0 = dOut[b]! * p[0]!;
         flatten_dout[b * 6] = s_0;
         const s_1 = dOut[b]! * p[1]!;

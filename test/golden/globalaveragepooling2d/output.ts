@@ -219,18 +219,16 @@ export class Gap extends TrainableModel {
           global_average_pooling2d_out[b * 3 + 1]! * p[60]! +
           global_average_pooling2d_out[b * 3 + 2]! * p[62]!;
         dense_z[b * 2 + 1] = acc_0_1;
-      }
-      for (let ab = 0; ab < n; ab++) {
-        let amax_0 = dense_z[ab * 2]!;
-        amax_0 = amax_0 >= dense_z[ab * 2 + 1]! ? amax_0 : dense_z[ab * 2 + 1]!;
+        let amax_0 = dense_z[b * 2]!;
+        amax_0 = amax_0 >= dense_z[b * 2 + 1]! ? amax_0 : dense_z[b * 2 + 1]!;
         let asum_0 = 0;
-        dense_out[ab * 2] = Math.exp(dense_z[ab * 2]! - amax_0);
-        asum_0 += dense_out[ab * 2]!;
-        dense_out[ab * 2 + 1] = Math.exp(dense_z[ab * 2 + 1]! - amax_0);
-        asum_0 += dense_out[ab * 2 + 1]!;
+        dense_out[b * 2] = Math.exp(dense_z[b * 2]! - amax_0);
+        asum_0 += dense_out[b * 2]!;
+        dense_out[b * 2 + 1] = Math.exp(dense_z[b * 2 + 1]! - amax_0);
+        asum_0 += dense_out[b * 2 + 1]!;
         const ainv_0 = 1 / asum_0;
-        dense_out[ab * 2] = dense_out[ab * 2]! * ainv_0;
-        dense_out[ab * 2 + 1] = dense_out[ab * 2 + 1]! * ainv_0;
+        dense_out[b * 2] = dense_out[b * 2]! * ainv_0;
+        dense_out[b * 2 + 1] = dense_out[b * 2 + 1]! * ainv_0;
       }
     }
     return this.dense_out;
@@ -319,23 +317,15 @@ export class Gap extends TrainableModel {
       for (let b = 0; b < n; b++) {
         g[63]! += dOut[b * 2]!;
         g[64]! += dOut[b * 2 + 1]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_0 = global_average_pooling2d_out[b * 3]!;
         g[57]! += xv_0 * dOut[b * 2]!;
         g[58]! += xv_0 * dOut[b * 2 + 1]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_1 = global_average_pooling2d_out[b * 3 + 1]!;
         g[59]! += xv_1 * dOut[b * 2]!;
         g[60]! += xv_1 * dOut[b * 2 + 1]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_2 = global_average_pooling2d_out[b * 3 + 2]!;
         g[61]! += xv_2 * dOut[b * 2]!;
         g[62]! += xv_2 * dOut[b * 2 + 1]!;
-      }
-      for (let b = 0; b < n; b++) {
         const s_0 = dOut[b * 2]! * p[57]! + dOut[b * 2 + 1]! * p[58]!;
         global_average_pooling2d_dout[b * 3] = s_0;
         const s_1 = dOut[b * 2]! * p[59]! + dOut[b * 2 + 1]! * p[60]!;

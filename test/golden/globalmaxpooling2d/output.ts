@@ -110,18 +110,16 @@ export class Gmp extends TrainableModel {
           global_max_pooling2d_out[b * 2]! * p[1]! +
           global_max_pooling2d_out[b * 2 + 1]! * p[3]!;
         dense_z[b * 2 + 1] = acc_0_1;
-      }
-      for (let ab = 0; ab < n; ab++) {
-        let amax_0 = dense_z[ab * 2]!;
-        amax_0 = amax_0 >= dense_z[ab * 2 + 1]! ? amax_0 : dense_z[ab * 2 + 1]!;
+        let amax_0 = dense_z[b * 2]!;
+        amax_0 = amax_0 >= dense_z[b * 2 + 1]! ? amax_0 : dense_z[b * 2 + 1]!;
         let asum_0 = 0;
-        dense_out[ab * 2] = Math.exp(dense_z[ab * 2]! - amax_0);
-        asum_0 += dense_out[ab * 2]!;
-        dense_out[ab * 2 + 1] = Math.exp(dense_z[ab * 2 + 1]! - amax_0);
-        asum_0 += dense_out[ab * 2 + 1]!;
+        dense_out[b * 2] = Math.exp(dense_z[b * 2]! - amax_0);
+        asum_0 += dense_out[b * 2]!;
+        dense_out[b * 2 + 1] = Math.exp(dense_z[b * 2 + 1]! - amax_0);
+        asum_0 += dense_out[b * 2 + 1]!;
         const ainv_0 = 1 / asum_0;
-        dense_out[ab * 2] = dense_out[ab * 2]! * ainv_0;
-        dense_out[ab * 2 + 1] = dense_out[ab * 2 + 1]! * ainv_0;
+        dense_out[b * 2] = dense_out[b * 2]! * ainv_0;
+        dense_out[b * 2 + 1] = dense_out[b * 2 + 1]! * ainv_0;
       }
     }
     return this.dense_out;
@@ -207,18 +205,12 @@ export class Gmp extends TrainableModel {
       for (let b = 0; b < n; b++) {
         g[4]! += dOut[b * 2]!;
         g[5]! += dOut[b * 2 + 1]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_0 = global_max_pooling2d_out[b * 2]!;
         g[0]! += xv_0 * dOut[b * 2]!;
         g[1]! += xv_0 * dOut[b * 2 + 1]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_1 = global_max_pooling2d_out[b * 2 + 1]!;
         g[2]! += xv_1 * dOut[b * 2]!;
         g[3]! += xv_1 * dOut[b * 2 + 1]!;
-      }
-      for (let b = 0; b < n; b++) {
         const s_0 = dOut[b * 2]! * p[0]! + dOut[b * 2 + 1]! * p[1]!;
         global_max_pooling2d_dout[b * 2] = s_0;
         const s_1 = dOut[b * 2]! * p[2]! + dOut[b * 2 + 1]! * p[3]!;

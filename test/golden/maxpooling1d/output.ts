@@ -177,40 +177,22 @@ export class Pool1 extends TrainableModel {
     {
       for (let b = 0; b < n; b++) {
         g[8]! += dOut[b]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_0 = max_pooling1d_out[b * 8]!;
         g[0]! += xv_0 * dOut[b]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_1 = max_pooling1d_out[b * 8 + 1]!;
         g[1]! += xv_1 * dOut[b]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_2 = max_pooling1d_out[b * 8 + 2]!;
         g[2]! += xv_2 * dOut[b]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_3 = max_pooling1d_out[b * 8 + 3]!;
         g[3]! += xv_3 * dOut[b]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_4 = max_pooling1d_out[b * 8 + 4]!;
         g[4]! += xv_4 * dOut[b]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_5 = max_pooling1d_out[b * 8 + 5]!;
         g[5]! += xv_5 * dOut[b]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_6 = max_pooling1d_out[b * 8 + 6]!;
         g[6]! += xv_6 * dOut[b]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_7 = max_pooling1d_out[b * 8 + 7]!;
         g[7]! += xv_7 * dOut[b]!;
-      }
-      for (let b = 0; b < n; b++) {
         const s_0 = dOut[b]! * p[0]!;
         flatten_dout[b * 8] = s_0;
         const s_1 = dOut[b]! * p[1]!;

@@ -149,18 +149,16 @@ export class Pool2 extends TrainableModel {
           max_pooling2d_out[b * 4 + 2]! * p[5]! +
           max_pooling2d_out[b * 4 + 3]! * p[7]!;
         dense_z[b * 2 + 1] = acc_0_1;
-      }
-      for (let ab = 0; ab < n; ab++) {
-        let amax_0 = dense_z[ab * 2]!;
-        amax_0 = amax_0 >= dense_z[ab * 2 + 1]! ? amax_0 : dense_z[ab * 2 + 1]!;
+        let amax_0 = dense_z[b * 2]!;
+        amax_0 = amax_0 >= dense_z[b * 2 + 1]! ? amax_0 : dense_z[b * 2 + 1]!;
         let asum_0 = 0;
-        dense_out[ab * 2] = Math.exp(dense_z[ab * 2]! - amax_0);
-        asum_0 += dense_out[ab * 2]!;
-        dense_out[ab * 2 + 1] = Math.exp(dense_z[ab * 2 + 1]! - amax_0);
-        asum_0 += dense_out[ab * 2 + 1]!;
+        dense_out[b * 2] = Math.exp(dense_z[b * 2]! - amax_0);
+        asum_0 += dense_out[b * 2]!;
+        dense_out[b * 2 + 1] = Math.exp(dense_z[b * 2 + 1]! - amax_0);
+        asum_0 += dense_out[b * 2 + 1]!;
         const ainv_0 = 1 / asum_0;
-        dense_out[ab * 2] = dense_out[ab * 2]! * ainv_0;
-        dense_out[ab * 2 + 1] = dense_out[ab * 2 + 1]! * ainv_0;
+        dense_out[b * 2] = dense_out[b * 2]! * ainv_0;
+        dense_out[b * 2 + 1] = dense_out[b * 2 + 1]! * ainv_0;
       }
     }
     return this.dense_out;
@@ -246,28 +244,18 @@ export class Pool2 extends TrainableModel {
       for (let b = 0; b < n; b++) {
         g[8]! += dOut[b * 2]!;
         g[9]! += dOut[b * 2 + 1]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_0 = max_pooling2d_out[b * 4]!;
         g[0]! += xv_0 * dOut[b * 2]!;
         g[1]! += xv_0 * dOut[b * 2 + 1]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_1 = max_pooling2d_out[b * 4 + 1]!;
         g[2]! += xv_1 * dOut[b * 2]!;
         g[3]! += xv_1 * dOut[b * 2 + 1]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_2 = max_pooling2d_out[b * 4 + 2]!;
         g[4]! += xv_2 * dOut[b * 2]!;
         g[5]! += xv_2 * dOut[b * 2 + 1]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_3 = max_pooling2d_out[b * 4 + 3]!;
         g[6]! += xv_3 * dOut[b * 2]!;
         g[7]! += xv_3 * dOut[b * 2 + 1]!;
-      }
-      for (let b = 0; b < n; b++) {
         const s_0 = dOut[b * 2]! * p[0]! + dOut[b * 2 + 1]! * p[1]!;
         flatten_dout[b * 4] = s_0;
         const s_1 = dOut[b * 2]! * p[2]! + dOut[b * 2 + 1]! * p[3]!;

@@ -194,22 +194,20 @@ export class Mlp extends TrainableModel {
           dense_1_out[b * 8 + 6]! * p[300]! +
           dense_1_out[b * 8 + 7]! * p[303]!;
         dense_2_z[b * 3 + 2] = acc_0_2;
-      }
-      for (let ab = 0; ab < n; ab++) {
-        let amax_0 = dense_2_z[ab * 3]!;
-        amax_0 = amax_0 >= dense_2_z[ab * 3 + 1]! ? amax_0 : dense_2_z[ab * 3 + 1]!;
-        amax_0 = amax_0 >= dense_2_z[ab * 3 + 2]! ? amax_0 : dense_2_z[ab * 3 + 2]!;
+        let amax_0 = dense_2_z[b * 3]!;
+        amax_0 = amax_0 >= dense_2_z[b * 3 + 1]! ? amax_0 : dense_2_z[b * 3 + 1]!;
+        amax_0 = amax_0 >= dense_2_z[b * 3 + 2]! ? amax_0 : dense_2_z[b * 3 + 2]!;
         let asum_0 = 0;
-        dense_2_out[ab * 3] = Math.exp(dense_2_z[ab * 3]! - amax_0);
-        asum_0 += dense_2_out[ab * 3]!;
-        dense_2_out[ab * 3 + 1] = Math.exp(dense_2_z[ab * 3 + 1]! - amax_0);
-        asum_0 += dense_2_out[ab * 3 + 1]!;
-        dense_2_out[ab * 3 + 2] = Math.exp(dense_2_z[ab * 3 + 2]! - amax_0);
-        asum_0 += dense_2_out[ab * 3 + 2]!;
+        dense_2_out[b * 3] = Math.exp(dense_2_z[b * 3]! - amax_0);
+        asum_0 += dense_2_out[b * 3]!;
+        dense_2_out[b * 3 + 1] = Math.exp(dense_2_z[b * 3 + 1]! - amax_0);
+        asum_0 += dense_2_out[b * 3 + 1]!;
+        dense_2_out[b * 3 + 2] = Math.exp(dense_2_z[b * 3 + 2]! - amax_0);
+        asum_0 += dense_2_out[b * 3 + 2]!;
         const ainv_0 = 1 / asum_0;
-        dense_2_out[ab * 3] = dense_2_out[ab * 3]! * ainv_0;
-        dense_2_out[ab * 3 + 1] = dense_2_out[ab * 3 + 1]! * ainv_0;
-        dense_2_out[ab * 3 + 2] = dense_2_out[ab * 3 + 2]! * ainv_0;
+        dense_2_out[b * 3] = dense_2_out[b * 3]! * ainv_0;
+        dense_2_out[b * 3 + 1] = dense_2_out[b * 3 + 1]! * ainv_0;
+        dense_2_out[b * 3 + 2] = dense_2_out[b * 3 + 2]! * ainv_0;
       }
     }
     return this.dense_2_out;
@@ -324,56 +322,38 @@ export class Mlp extends TrainableModel {
         g[304]! += dOut[b * 3]!;
         g[305]! += dOut[b * 3 + 1]!;
         g[306]! += dOut[b * 3 + 2]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_0 = dense_1_out[b * 8]!;
         g[280]! += xv_0 * dOut[b * 3]!;
         g[281]! += xv_0 * dOut[b * 3 + 1]!;
         g[282]! += xv_0 * dOut[b * 3 + 2]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_1 = dense_1_out[b * 8 + 1]!;
         g[283]! += xv_1 * dOut[b * 3]!;
         g[284]! += xv_1 * dOut[b * 3 + 1]!;
         g[285]! += xv_1 * dOut[b * 3 + 2]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_2 = dense_1_out[b * 8 + 2]!;
         g[286]! += xv_2 * dOut[b * 3]!;
         g[287]! += xv_2 * dOut[b * 3 + 1]!;
         g[288]! += xv_2 * dOut[b * 3 + 2]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_3 = dense_1_out[b * 8 + 3]!;
         g[289]! += xv_3 * dOut[b * 3]!;
         g[290]! += xv_3 * dOut[b * 3 + 1]!;
         g[291]! += xv_3 * dOut[b * 3 + 2]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_4 = dense_1_out[b * 8 + 4]!;
         g[292]! += xv_4 * dOut[b * 3]!;
         g[293]! += xv_4 * dOut[b * 3 + 1]!;
         g[294]! += xv_4 * dOut[b * 3 + 2]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_5 = dense_1_out[b * 8 + 5]!;
         g[295]! += xv_5 * dOut[b * 3]!;
         g[296]! += xv_5 * dOut[b * 3 + 1]!;
         g[297]! += xv_5 * dOut[b * 3 + 2]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_6 = dense_1_out[b * 8 + 6]!;
         g[298]! += xv_6 * dOut[b * 3]!;
         g[299]! += xv_6 * dOut[b * 3 + 1]!;
         g[300]! += xv_6 * dOut[b * 3 + 2]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_7 = dense_1_out[b * 8 + 7]!;
         g[301]! += xv_7 * dOut[b * 3]!;
         g[302]! += xv_7 * dOut[b * 3 + 1]!;
         g[303]! += xv_7 * dOut[b * 3 + 2]!;
-      }
-      for (let b = 0; b < n; b++) {
         const s_0 =
           dOut[b * 3]! * p[280]! + dOut[b * 3 + 1]! * p[281]! + dOut[b * 3 + 2]! * p[282]!;
         dense_1_dout[b * 8] = s_0;
@@ -411,28 +391,24 @@ export class Mlp extends TrainableModel {
         dense_1_dz[ab * 8 + 5] = dense_1_z[ab * 8 + 5]! > 0 ? dense_1_dout[ab * 8 + 5]! : 0;
         dense_1_dz[ab * 8 + 6] = dense_1_z[ab * 8 + 6]! > 0 ? dense_1_dout[ab * 8 + 6]! : 0;
         dense_1_dz[ab * 8 + 7] = dense_1_z[ab * 8 + 7]! > 0 ? dense_1_dout[ab * 8 + 7]! : 0;
-      }
-      for (let b = 0; b < n; b++) {
-        g[272]! += dense_1_dz[b * 8]!;
-        g[273]! += dense_1_dz[b * 8 + 1]!;
-        g[274]! += dense_1_dz[b * 8 + 2]!;
-        g[275]! += dense_1_dz[b * 8 + 3]!;
-        g[276]! += dense_1_dz[b * 8 + 4]!;
-        g[277]! += dense_1_dz[b * 8 + 5]!;
-        g[278]! += dense_1_dz[b * 8 + 6]!;
-        g[279]! += dense_1_dz[b * 8 + 7]!;
-      }
-      for (let i = 0; i < 16; i++) {
-        for (let b = 0; b < n; b++) {
-          const xv = dense_out[i + b * 16]!;
-          g[i * 8 + 144]! += xv * dense_1_dz[b * 8]!;
-          g[i * 8 + 145]! += xv * dense_1_dz[b * 8 + 1]!;
-          g[i * 8 + 146]! += xv * dense_1_dz[b * 8 + 2]!;
-          g[i * 8 + 147]! += xv * dense_1_dz[b * 8 + 3]!;
-          g[i * 8 + 148]! += xv * dense_1_dz[b * 8 + 4]!;
-          g[i * 8 + 149]! += xv * dense_1_dz[b * 8 + 5]!;
-          g[i * 8 + 150]! += xv * dense_1_dz[b * 8 + 6]!;
-          g[i * 8 + 151]! += xv * dense_1_dz[b * 8 + 7]!;
+        g[272]! += dense_1_dz[ab * 8]!;
+        g[273]! += dense_1_dz[ab * 8 + 1]!;
+        g[274]! += dense_1_dz[ab * 8 + 2]!;
+        g[275]! += dense_1_dz[ab * 8 + 3]!;
+        g[276]! += dense_1_dz[ab * 8 + 4]!;
+        g[277]! += dense_1_dz[ab * 8 + 5]!;
+        g[278]! += dense_1_dz[ab * 8 + 6]!;
+        g[279]! += dense_1_dz[ab * 8 + 7]!;
+        for (let i = 0; i < 16; i++) {
+          const xv = dense_out[i + ab * 16]!;
+          g[i * 8 + 144]! += xv * dense_1_dz[ab * 8]!;
+          g[i * 8 + 145]! += xv * dense_1_dz[ab * 8 + 1]!;
+          g[i * 8 + 146]! += xv * dense_1_dz[ab * 8 + 2]!;
+          g[i * 8 + 147]! += xv * dense_1_dz[ab * 8 + 3]!;
+          g[i * 8 + 148]! += xv * dense_1_dz[ab * 8 + 4]!;
+          g[i * 8 + 149]! += xv * dense_1_dz[ab * 8 + 5]!;
+          g[i * 8 + 150]! += xv * dense_1_dz[ab * 8 + 6]!;
+          g[i * 8 + 151]! += xv * dense_1_dz[ab * 8 + 7]!;
         }
       }
       for (let b = 0; b < n; b++) {
@@ -469,44 +445,40 @@ export class Mlp extends TrainableModel {
         dense_dz[ab * 16 + 13] = dense_z[ab * 16 + 13]! > 0 ? dense_dout[ab * 16 + 13]! : 0;
         dense_dz[ab * 16 + 14] = dense_z[ab * 16 + 14]! > 0 ? dense_dout[ab * 16 + 14]! : 0;
         dense_dz[ab * 16 + 15] = dense_z[ab * 16 + 15]! > 0 ? dense_dout[ab * 16 + 15]! : 0;
-      }
-      for (let b = 0; b < n; b++) {
-        g[128]! += dense_dz[b * 16]!;
-        g[129]! += dense_dz[b * 16 + 1]!;
-        g[130]! += dense_dz[b * 16 + 2]!;
-        g[131]! += dense_dz[b * 16 + 3]!;
-        g[132]! += dense_dz[b * 16 + 4]!;
-        g[133]! += dense_dz[b * 16 + 5]!;
-        g[134]! += dense_dz[b * 16 + 6]!;
-        g[135]! += dense_dz[b * 16 + 7]!;
-        g[136]! += dense_dz[b * 16 + 8]!;
-        g[137]! += dense_dz[b * 16 + 9]!;
-        g[138]! += dense_dz[b * 16 + 10]!;
-        g[139]! += dense_dz[b * 16 + 11]!;
-        g[140]! += dense_dz[b * 16 + 12]!;
-        g[141]! += dense_dz[b * 16 + 13]!;
-        g[142]! += dense_dz[b * 16 + 14]!;
-        g[143]! += dense_dz[b * 16 + 15]!;
-      }
-      for (let i = 0; i < 8; i++) {
-        for (let b = 0; b < n; b++) {
-          const xv = x[i + b * 8]!;
-          g[i * 16]! += xv * dense_dz[b * 16]!;
-          g[i * 16 + 1]! += xv * dense_dz[b * 16 + 1]!;
-          g[i * 16 + 2]! += xv * dense_dz[b * 16 + 2]!;
-          g[i * 16 + 3]! += xv * dense_dz[b * 16 + 3]!;
-          g[i * 16 + 4]! += xv * dense_dz[b * 16 + 4]!;
-          g[i * 16 + 5]! += xv * dense_dz[b * 16 + 5]!;
-          g[i * 16 + 6]! += xv * dense_dz[b * 16 + 6]!;
-          g[i * 16 + 7]! += xv * dense_dz[b * 16 + 7]!;
-          g[i * 16 + 8]! += xv * dense_dz[b * 16 + 8]!;
-          g[i * 16 + 9]! += xv * dense_dz[b * 16 + 9]!;
-          g[i * 16 + 10]! += xv * dense_dz[b * 16 + 10]!;
-          g[i * 16 + 11]! += xv * dense_dz[b * 16 + 11]!;
-          g[i * 16 + 12]! += xv * dense_dz[b * 16 + 12]!;
-          g[i * 16 + 13]! += xv * dense_dz[b * 16 + 13]!;
-          g[i * 16 + 14]! += xv * dense_dz[b * 16 + 14]!;
-          g[i * 16 + 15]! += xv * dense_dz[b * 16 + 15]!;
+        g[128]! += dense_dz[ab * 16]!;
+        g[129]! += dense_dz[ab * 16 + 1]!;
+        g[130]! += dense_dz[ab * 16 + 2]!;
+        g[131]! += dense_dz[ab * 16 + 3]!;
+        g[132]! += dense_dz[ab * 16 + 4]!;
+        g[133]! += dense_dz[ab * 16 + 5]!;
+        g[134]! += dense_dz[ab * 16 + 6]!;
+        g[135]! += dense_dz[ab * 16 + 7]!;
+        g[136]! += dense_dz[ab * 16 + 8]!;
+        g[137]! += dense_dz[ab * 16 + 9]!;
+        g[138]! += dense_dz[ab * 16 + 10]!;
+        g[139]! += dense_dz[ab * 16 + 11]!;
+        g[140]! += dense_dz[ab * 16 + 12]!;
+        g[141]! += dense_dz[ab * 16 + 13]!;
+        g[142]! += dense_dz[ab * 16 + 14]!;
+        g[143]! += dense_dz[ab * 16 + 15]!;
+        for (let i = 0; i < 8; i++) {
+          const xv = x[i + ab * 8]!;
+          g[i * 16]! += xv * dense_dz[ab * 16]!;
+          g[i * 16 + 1]! += xv * dense_dz[ab * 16 + 1]!;
+          g[i * 16 + 2]! += xv * dense_dz[ab * 16 + 2]!;
+          g[i * 16 + 3]! += xv * dense_dz[ab * 16 + 3]!;
+          g[i * 16 + 4]! += xv * dense_dz[ab * 16 + 4]!;
+          g[i * 16 + 5]! += xv * dense_dz[ab * 16 + 5]!;
+          g[i * 16 + 6]! += xv * dense_dz[ab * 16 + 6]!;
+          g[i * 16 + 7]! += xv * dense_dz[ab * 16 + 7]!;
+          g[i * 16 + 8]! += xv * dense_dz[ab * 16 + 8]!;
+          g[i * 16 + 9]! += xv * dense_dz[ab * 16 + 9]!;
+          g[i * 16 + 10]! += xv * dense_dz[ab * 16 + 10]!;
+          g[i * 16 + 11]! += xv * dense_dz[ab * 16 + 11]!;
+          g[i * 16 + 12]! += xv * dense_dz[ab * 16 + 12]!;
+          g[i * 16 + 13]! += xv * dense_dz[ab * 16 + 13]!;
+          g[i * 16 + 14]! += xv * dense_dz[ab * 16 + 14]!;
+          g[i * 16 + 15]! += xv * dense_dz[ab * 16 + 15]!;
         }
       }
     }

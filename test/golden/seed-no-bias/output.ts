@@ -83,18 +83,16 @@ export class SeedNoBias extends ModelBase {
           dense_out[b * 4 + 2]! * p[9]! +
           dense_out[b * 4 + 3]! * p[11]!;
         dense_1_z[b * 2 + 1] = acc_0_1;
-      }
-      for (let ab = 0; ab < n; ab++) {
-        let amax_0 = dense_1_z[ab * 2]!;
-        amax_0 = amax_0 >= dense_1_z[ab * 2 + 1]! ? amax_0 : dense_1_z[ab * 2 + 1]!;
+        let amax_0 = dense_1_z[b * 2]!;
+        amax_0 = amax_0 >= dense_1_z[b * 2 + 1]! ? amax_0 : dense_1_z[b * 2 + 1]!;
         let asum_0 = 0;
-        dense_1_out[ab * 2] = Math.exp(dense_1_z[ab * 2]! - amax_0);
-        asum_0 += dense_1_out[ab * 2]!;
-        dense_1_out[ab * 2 + 1] = Math.exp(dense_1_z[ab * 2 + 1]! - amax_0);
-        asum_0 += dense_1_out[ab * 2 + 1]!;
+        dense_1_out[b * 2] = Math.exp(dense_1_z[b * 2]! - amax_0);
+        asum_0 += dense_1_out[b * 2]!;
+        dense_1_out[b * 2 + 1] = Math.exp(dense_1_z[b * 2 + 1]! - amax_0);
+        asum_0 += dense_1_out[b * 2 + 1]!;
         const ainv_0 = 1 / asum_0;
-        dense_1_out[ab * 2] = dense_1_out[ab * 2]! * ainv_0;
-        dense_1_out[ab * 2 + 1] = dense_1_out[ab * 2 + 1]! * ainv_0;
+        dense_1_out[b * 2] = dense_1_out[b * 2]! * ainv_0;
+        dense_1_out[b * 2 + 1] = dense_1_out[b * 2 + 1]! * ainv_0;
       }
     }
     return this.dense_1_out;

@@ -145,24 +145,14 @@ export class Binary extends TrainableModel {
     {
       for (let b = 0; b < n; b++) {
         g[20]! += dOut[b]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_0 = dense_out[b * 4]!;
         g[16]! += xv_0 * dOut[b]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_1 = dense_out[b * 4 + 1]!;
         g[17]! += xv_1 * dOut[b]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_2 = dense_out[b * 4 + 2]!;
         g[18]! += xv_2 * dOut[b]!;
-      }
-      for (let b = 0; b < n; b++) {
         const xv_3 = dense_out[b * 4 + 3]!;
         g[19]! += xv_3 * dOut[b]!;
-      }
-      for (let b = 0; b < n; b++) {
         const s_0 = dOut[b]! * p[16]!;
         dense_dout[b * 4] = s_0;
         const s_1 = dOut[b]! * p[17]!;
@@ -180,33 +170,25 @@ export class Binary extends TrainableModel {
         dense_dz[ab * 4 + 1] = dense_z[ab * 4 + 1]! > 0 ? dense_dout[ab * 4 + 1]! : 0;
         dense_dz[ab * 4 + 2] = dense_z[ab * 4 + 2]! > 0 ? dense_dout[ab * 4 + 2]! : 0;
         dense_dz[ab * 4 + 3] = dense_z[ab * 4 + 3]! > 0 ? dense_dout[ab * 4 + 3]! : 0;
-      }
-      for (let b = 0; b < n; b++) {
-        g[12]! += dense_dz[b * 4]!;
-        g[13]! += dense_dz[b * 4 + 1]!;
-        g[14]! += dense_dz[b * 4 + 2]!;
-        g[15]! += dense_dz[b * 4 + 3]!;
-      }
-      for (let b = 0; b < n; b++) {
-        const xv_0 = x[b * 3]!;
-        g[0]! += xv_0 * dense_dz[b * 4]!;
-        g[1]! += xv_0 * dense_dz[b * 4 + 1]!;
-        g[2]! += xv_0 * dense_dz[b * 4 + 2]!;
-        g[3]! += xv_0 * dense_dz[b * 4 + 3]!;
-      }
-      for (let b = 0; b < n; b++) {
-        const xv_1 = x[b * 3 + 1]!;
-        g[4]! += xv_1 * dense_dz[b * 4]!;
-        g[5]! += xv_1 * dense_dz[b * 4 + 1]!;
-        g[6]! += xv_1 * dense_dz[b * 4 + 2]!;
-        g[7]! += xv_1 * dense_dz[b * 4 + 3]!;
-      }
-      for (let b = 0; b < n; b++) {
-        const xv_2 = x[b * 3 + 2]!;
-        g[8]! += xv_2 * dense_dz[b * 4]!;
-        g[9]! += xv_2 * dense_dz[b * 4 + 1]!;
-        g[10]! += xv_2 * dense_dz[b * 4 + 2]!;
-        g[11]! += xv_2 * dense_dz[b * 4 + 3]!;
+        g[12]! += dense_dz[ab * 4]!;
+        g[13]! += dense_dz[ab * 4 + 1]!;
+        g[14]! += dense_dz[ab * 4 + 2]!;
+        g[15]! += dense_dz[ab * 4 + 3]!;
+        const xv_0 = x[ab * 3]!;
+        g[0]! += xv_0 * dense_dz[ab * 4]!;
+        g[1]! += xv_0 * dense_dz[ab * 4 + 1]!;
+        g[2]! += xv_0 * dense_dz[ab * 4 + 2]!;
+        g[3]! += xv_0 * dense_dz[ab * 4 + 3]!;
+        const xv_1 = x[ab * 3 + 1]!;
+        g[4]! += xv_1 * dense_dz[ab * 4]!;
+        g[5]! += xv_1 * dense_dz[ab * 4 + 1]!;
+        g[6]! += xv_1 * dense_dz[ab * 4 + 2]!;
+        g[7]! += xv_1 * dense_dz[ab * 4 + 3]!;
+        const xv_2 = x[ab * 3 + 2]!;
+        g[8]! += xv_2 * dense_dz[ab * 4]!;
+        g[9]! += xv_2 * dense_dz[ab * 4 + 1]!;
+        g[10]! += xv_2 * dense_dz[ab * 4 + 2]!;
+        g[11]! += xv_2 * dense_dz[ab * 4 + 3]!;
       }
     }
   }

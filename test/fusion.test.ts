@@ -1,0 +1,50 @@
+/**
+ * Loop fusion in the specializer: adjacent loops over the same range merge
+ * only when no value crosses iterations — every buffer one loop writes and
+ * the other touches stays inside each iteration's own slice.
+ */
+import { describe, expect, it } from "vitest";
+import { BATCH, add, mul, num, ref, type Stmt } from "../src/kernel/expr.js";
+import { loop, letVar } from "../src/kernel/buffer.js";
+import { specialize } from "../src/phases/3-emit/specialize.js";
+
+const load = (buf: string, i: ReturnType<typeof add>) => ({ k: "load" as const, buf, index: i });
+const store = (buf: string, i: ReturnType<typeof add>, value: ReturnType<typeof add>): Stmt => ({ k: "store", buf, index: i, value, acc: false });
+const loops = (stmts: Stmt[]) => specialize(stmts, { unroll: false }).filter((s) => s.k === "for").length;
+
+describe("loop fusion", () => {
+  it("merges a producer and a consumer of the same per-iteration slice", () => {
+    const a = loop("b", BATCH, (b) => [store("t", add(mul(b, num(2)), num(1)), load("x", b))]);
+    const c = loop("ab", BATCH, (b) => [store("y", b, load("t", add(mul(b, num(2)), num(1))))]);
+    const out = specialize([a, c], { unroll: false });
+    expect(out).toHaveLength(1);
+    // the second body now uses the first loop's variable
+    expect(JSON.stringify(out[0])).not.toContain('"ab"');
+  });
+
+  it("keeps loops apart when a value crosses iterations", () => {
+    // t[b] written, t[b + 1] read: iteration b of the second loop needs iteration b + 1 of the first
+    const a = loop("b", BATCH, (b) => [store("t", b, load("x", b))]);
+    const c = loop("b", BATCH, (b) => [store("y", b, load("t", add(b, num(1))))]);
+    expect(loops([a, c])).toBe(2);
+    // a whole-buffer reduction in the first loop read by the second
+    const r = loop("b", BATCH, (b) => [{ k: "store", buf: "s", index: num(0), value: load("x", b), acc: true }]);
+    const u = loop("b", BATCH, (b) => [store("y", b, load("s", num(0)))]);
+    expect(loops([r, u])).toBe(2);
+  });
+
+  it("keeps loops apart when a scalar flows between them or names clash", () => {
+    const a = loop("b", BATCH, (b) => [{ k: "set", name: "acc", value: load("x", b), acc: true }]);
+    const c = loop("b", BATCH, (b) => [store("y", b, ref("acc"))]);
+    expect(loops([letVar("acc", num(0)), a, c])).toBe(2);
+    const d = loop("b", BATCH, (b) => [letVar("v", load("x", b)), store("y", b, ref("v"))]);
+    const e = loop("b", BATCH, (b) => [letVar("v", load("z", b)), store("w", b, ref("v"))]);
+    expect(loops([d, e])).toBe(2);
+  });
+
+  it("merges independent loops (different buffers)", () => {
+    const a = loop("b", BATCH, (b) => [store("y", b, load("x", b))]);
+    const c = loop("b", BATCH, (b) => [store("w", b, load("x", b))]);
+    expect(loops([a, c])).toBe(1);
+  });
+});
