@@ -48,3 +48,37 @@ describe("loop fusion", () => {
     expect(loops([a, c])).toBe(1);
   });
 });
+
+describe("store-to-load forwarding", () => {
+  const loadsOf = (stmts: readonly Stmt[]): number => JSON.stringify(stmts).split('"k":"load"').length - 1;
+  const body = (stmts: Stmt[], rounding: string[] = []) => {
+    const out = specialize([loop("b", BATCH, () => stmts)], { unroll: false, rounding: new Set(rounding) });
+    return (out[0] as Extract<Stmt, { k: "for" }>).body;
+  };
+  const b = ref("b");
+  const i2 = (k: number) => add(mul(b, num(2)), num(k));
+
+  it("reads a just-stored element from a local, across stores to other elements", () => {
+    const out = body([
+      store("t", i2(0), load("x", b)),
+      store("t", i2(1), load("w", b)),
+      store("y", b, add(load("t", i2(0)), load("t", i2(1)))),
+    ]);
+    // x, w loaded once each; t is never read back
+    expect(loadsOf(out)).toBe(2);
+  });
+
+  it("keeps the load when the element may have changed or the store rounds", () => {
+    const unknown = body([store("t", i2(0), load("x", b)), store("t", ref("j"), num(1)), store("y", b, load("t", i2(0)))]);
+    expect(loadsOf(unknown)).toBe(2);
+    const accumulated = body([store("t", i2(0), load("x", b)), { k: "store", buf: "t", index: i2(0), value: num(1), acc: true }, store("y", b, load("t", i2(0)))]);
+    expect(loadsOf(accumulated)).toBe(2); // x, and t read back after the += (an accumulating store has no load node)
+    const rounded = body([store("p", i2(0), load("x", b)), store("y", b, load("p", i2(0)))], ["p"]);
+    expect(loadsOf(rounded)).toBe(2);
+  });
+
+  it("stops forwarding a scalar once it is reassigned", () => {
+    const out = body([letVar("s", load("x", b)), store("t", b, ref("s")), { k: "set", name: "s", value: num(2), acc: false }, store("y", b, load("t", b))]);
+    expect(loadsOf(out)).toBe(2);
+  });
+});

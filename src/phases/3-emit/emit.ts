@@ -177,7 +177,8 @@ const STAGED_INPUT = "x_native";
 function renderKernel(plan: ModelPlan, kernel: readonly Stmt[], st: RenderState, threshold: number, layer: string, native: NativeKernels): string {
   const unroll = shouldUnroll(plan.model.unroll, work(kernel), threshold);
   st.native = (spec) => native.call(layer, spec, st);
-  const rendered = renderStmts(specialize(kernel, { unroll, reserved: reservedNames(plan), native: (spec) => native.accepts(spec) }), st);
+  const rounding = new Set([...plan.buffers].filter(([, s]) => s.kind === "param" && plan.model.dtype === "float32").map(([name]) => name));
+  const rendered = renderStmts(specialize(kernel, { unroll, reserved: reservedNames(plan), native: (spec) => native.accepts(spec), rounding }), st);
   delete st.native;
   return `{\n${rendered.join("\n")}\n}`;
 }

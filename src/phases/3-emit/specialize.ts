@@ -18,6 +18,8 @@ export interface SpecializeOptions {
    * by their loop nests here, so they specialize (and fuse) like any loops.
    */
   readonly native?: (spec: Gemm) => boolean;
+  /** Buffers whose stores round (float32 parameters); loads after their stores are not forwarded. */
+  readonly rounding?: ReadonlySet<string>;
 }
 
 /** Spill temporaries are named tmp0, tmp1, … by the renderer. */
@@ -37,7 +39,166 @@ function safeName(name: string, opts: SpecializeOptions): string {
 }
 
 export function specialize(stmts: readonly Stmt[], opts: SpecializeOptions): Stmt[] {
-  return fold(fuse(spec(stmts, new Map(), opts, "")));
+  return forwardStores(fold(fuse(spec(stmts, new Map(), opts, ""))), { next: 0, reserved: opts.reserved ?? new Set(), rounding: opts.rounding ?? new Set() });
+}
+
+// ---- store-to-load forwarding ---------------------------------------------------
+
+/** Replaces loads by `f` (which returns undefined to keep a load). */
+function mapLoads(e: Expr, f: (buf: string, index: Expr) => Expr | undefined): Expr {
+  switch (e.k) {
+    case "load": {
+      const index = mapLoads(e.index, f);
+      return f(e.buf, index) ?? { k: "load", buf: e.buf, index };
+    }
+    case "bin":
+      return { ...e, a: mapLoads(e.a, f), b: mapLoads(e.b, f) };
+    case "op":
+      return { ...e, args: e.args.map((a) => mapLoads(a, f)) };
+    case "select":
+      return { ...e, test: mapCondLoads(e.test, f), then: mapLoads(e.then, f), else: mapLoads(e.else, f) };
+    default:
+      return e;
+  }
+}
+
+function mapCondLoads(c: import("../../kernel/expr.js").Cond, f: (buf: string, index: Expr) => Expr | undefined): import("../../kernel/expr.js").Cond {
+  return c.k === "and" ? { ...c, a: mapCondLoads(c.a, f), b: mapCondLoads(c.b, f) } : { ...c, a: mapLoads(c.a, f), b: mapLoads(c.b, f) };
+}
+
+/** `e` as Σ coef·var + c over scalar names, or null when it is not linear. */
+function linear(e: Expr): { coefs: Map<string, number>; c: number } | null {
+  switch (e.k) {
+    case "num":
+      return { coefs: new Map(), c: e.v };
+    case "var":
+      return { coefs: new Map([[e.name, 1]]), c: 0 };
+    case "batch":
+      return { coefs: new Map([["#batch", 1]]), c: 0 };
+    case "bin": {
+      const a = linear(e.a);
+      const b = linear(e.b);
+      if (!a || !b) return null;
+      const scale = (l: { coefs: Map<string, number>; c: number }, k: number) => ({ coefs: new Map([...l.coefs].map(([v, x]) => [v, x * k])), c: l.c * k });
+      const sum = (l: { coefs: Map<string, number>; c: number }, r: { coefs: Map<string, number>; c: number }) => {
+        const coefs = new Map(l.coefs);
+        for (const [v, x] of r.coefs) coefs.set(v, (coefs.get(v) ?? 0) + x);
+        for (const [v, x] of coefs) if (x === 0) coefs.delete(v);
+        return { coefs, c: l.c + r.c };
+      };
+      if (e.op === "+") return sum(a, b);
+      if (e.op === "-") return sum(a, scale(b, -1));
+      if (e.op === "*" && a.coefs.size === 0) return scale(b, a.c);
+      if (e.op === "*" && b.coefs.size === 0) return scale(a, b.c);
+      return null;
+    }
+    default:
+      return null;
+  }
+}
+
+/** Do two index expressions certainly name different elements (same variable part, different constants)? */
+function distinct(a: Expr, b: Expr): boolean {
+  const x = linear(a);
+  const y = linear(b);
+  if (!x || !y || x.c === y.c || x.coefs.size !== y.coefs.size) return false;
+  for (const [v, k] of x.coefs) if (y.coefs.get(v) !== k) return false;
+  return true;
+}
+
+interface ForwardNames {
+  next: number;
+  readonly reserved: ReadonlySet<string>;
+  /** Buffers whose stores round (float32 parameters): a load must read the rounded value. */
+  readonly rounding: ReadonlySet<string>;
+}
+
+interface Stored {
+  /** The local holding the stored value, once a later load asked for it. */
+  local: string | null;
+  readonly value: Expr;
+  readonly index: Expr;
+  /** Position of the store in the block's output groups. */
+  readonly at: number;
+}
+
+/**
+ * Within straight-line code, a load of an element that the same block just
+ * stored reads the stored value from a local instead (unrolled kernels store
+ * an activation and read it back at once: softmax, z → activation, dz → bias
+ * and kernel gradients). The value is bound to a const when first reused.
+ * Any other store to the buffer, an accumulating store, or an assignment to
+ * a scalar the entry depends on ends the forwarding; nested blocks see the
+ * entries valid at their start and end those of buffers they store to.
+ */
+function forwardStores(stmts: readonly Stmt[], names: ForwardNames): Stmt[] {
+  const avail = new Map<string, Stored>();
+  const groups: Stmt[][] = [];
+  const key = (buf: string, index: Expr) => `${buf}@${JSON.stringify(index)}`;
+  const fresh = () => {
+    let name = `st${names.next++}`;
+    while (names.reserved.has(name)) name = `st${names.next++}`;
+    return name;
+  };
+  const use = (buf: string, index: Expr): Expr | undefined => {
+    const entry = avail.get(key(buf, index));
+    if (!entry) return undefined;
+    if (entry.value.k === "var" || entry.value.k === "num") return entry.value;
+    if (entry.local === null) {
+      entry.local = fresh();
+      groups[entry.at] = [{ k: "let", name: entry.local, value: entry.value }, { k: "store", buf, index: entry.index, value: ref(entry.local), acc: false }];
+    }
+    return ref(entry.local);
+  };
+  const forget = (pred: (buf: string, e: Stored) => boolean) => {
+    for (const [k, e] of avail) if (pred(k.slice(0, k.indexOf("@")), e)) avail.delete(k);
+  };
+  const mentions = (e: Expr, name: string): boolean => JSON.stringify(e).includes(`"name":${JSON.stringify(name)}`);
+  /** Ends the entries a nested block may invalidate (buffers it stores to, scalars it assigns). */
+  const touched = (body: readonly Stmt[]) => {
+    const fx = effects(body);
+    forget((buf, e) => fx.writes.has(buf) || [...fx.assigned].some((v) => mentions(e.index, v) || mentions(e.value, v)));
+  };
+  for (const s of stmts) {
+    const m = (e: Expr) => mapLoads(e, use);
+    switch (s.k) {
+      case "let":
+        groups.push([{ ...s, value: m(s.value) }]);
+        break;
+      case "set":
+        groups.push([{ ...s, value: m(s.value) }]);
+        forget((_b, e) => mentions(e.index, s.name) || mentions(e.value, s.name));
+        break;
+      case "store": {
+        const index = m(s.index);
+        const value = m(s.value);
+        // an index that may be the same element ends what was known about it
+        forget((buf, e) => buf === s.buf && !distinct(e.index, index));
+        groups.push([{ ...s, index, value }]);
+        if (!s.acc && !names.rounding.has(s.buf)) avail.set(key(s.buf, index), { local: null, value, index, at: groups.length - 1 });
+        break;
+      }
+      case "for":
+        // nested blocks start with nothing forwarded (their statements run repeatedly or not at all)
+        touched(s.body);
+        groups.push([{ ...s, from: m(s.from), to: m(s.to), body: forwardStores(s.body, names) }]);
+        break;
+      case "if": {
+        const test = mapCondLoads(s.test, use);
+        touched([...s.then, ...s.else]);
+        groups.push([{ ...s, test, then: forwardStores(s.then, names), else: forwardStores(s.else, names) }]);
+        break;
+      }
+      case "gemm":
+        touched([...s.lowered, ...s.prologue, ...s.epilogue]);
+        groups.push([s]);
+        break;
+      case "note":
+        groups.push([s]);
+        break;
+    }
+  }
+  return groups.flat();
 }
 
 // ---- loop fusion --------------------------------------------------------------

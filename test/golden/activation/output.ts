@@ -92,16 +92,19 @@ export class Act extends TrainableModel {
         amax_0 = amax_0 >= dense_out[ab * 3 + 1]! ? amax_0 : dense_out[ab * 3 + 1]!;
         amax_0 = amax_0 >= dense_out[ab * 3 + 2]! ? amax_0 : dense_out[ab * 3 + 2]!;
         let asum_0 = 0;
-        activation_out[ab * 3] = Math.exp(dense_out[ab * 3]! - amax_0);
-        asum_0 += activation_out[ab * 3]!;
-        activation_out[ab * 3 + 1] = Math.exp(dense_out[ab * 3 + 1]! - amax_0);
-        asum_0 += activation_out[ab * 3 + 1]!;
-        activation_out[ab * 3 + 2] = Math.exp(dense_out[ab * 3 + 2]! - amax_0);
-        asum_0 += activation_out[ab * 3 + 2]!;
+        const st0 = Math.exp(dense_out[ab * 3]! - amax_0);
+        activation_out[ab * 3] = st0;
+        asum_0 += st0;
+        const st1 = Math.exp(dense_out[ab * 3 + 1]! - amax_0);
+        activation_out[ab * 3 + 1] = st1;
+        asum_0 += st1;
+        const st2 = Math.exp(dense_out[ab * 3 + 2]! - amax_0);
+        activation_out[ab * 3 + 2] = st2;
+        asum_0 += st2;
         const ainv_0 = 1 / asum_0;
-        activation_out[ab * 3] = activation_out[ab * 3]! * ainv_0;
-        activation_out[ab * 3 + 1] = activation_out[ab * 3 + 1]! * ainv_0;
-        activation_out[ab * 3 + 2] = activation_out[ab * 3 + 2]! * ainv_0;
+        activation_out[ab * 3] = st0 * ainv_0;
+        activation_out[ab * 3 + 1] = st1 * ainv_0;
+        activation_out[ab * 3 + 2] = st2 * ainv_0;
       }
     }
     return this.activation_out;
@@ -189,9 +192,9 @@ export class Act extends TrainableModel {
           }
           ys += y_2;
           const ratio = ys / se;
-          dOut[r * 3] = (dOut[r * 3]! * ratio - y[r * 3]!) * scale;
-          dOut[r * 3 + 1] = (dOut[r * 3 + 1]! * ratio - y[r * 3 + 1]!) * scale;
-          dOut[r * 3 + 2] = (dOut[r * 3 + 2]! * ratio - y[r * 3 + 2]!) * scale;
+          dOut[r * 3] = (e_0 * ratio - y[r * 3]!) * scale;
+          dOut[r * 3 + 1] = (e_1 * ratio - y[r * 3 + 1]!) * scale;
+          dOut[r * 3 + 2] = (e_2 * ratio - y[r * 3 + 2]!) * scale;
         }
       }
       res[0] = total * scale;

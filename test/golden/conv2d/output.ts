@@ -263,20 +263,23 @@ export class Digits extends TrainableModel {
           conv2d_1_out[b * 8 + 6]! * p[76]! +
           conv2d_1_out[b * 8 + 7]! * p[79]!;
         dense_z[b * 3 + 2] = acc_0_2;
-        let amax_0 = dense_z[b * 3]!;
-        amax_0 = amax_0 >= dense_z[b * 3 + 1]! ? amax_0 : dense_z[b * 3 + 1]!;
-        amax_0 = amax_0 >= dense_z[b * 3 + 2]! ? amax_0 : dense_z[b * 3 + 2]!;
+        let amax_0 = acc_0_0;
+        amax_0 = amax_0 >= acc_0_1 ? amax_0 : acc_0_1;
+        amax_0 = amax_0 >= acc_0_2 ? amax_0 : acc_0_2;
         let asum_0 = 0;
-        dense_out[b * 3] = Math.exp(dense_z[b * 3]! - amax_0);
-        asum_0 += dense_out[b * 3]!;
-        dense_out[b * 3 + 1] = Math.exp(dense_z[b * 3 + 1]! - amax_0);
-        asum_0 += dense_out[b * 3 + 1]!;
-        dense_out[b * 3 + 2] = Math.exp(dense_z[b * 3 + 2]! - amax_0);
-        asum_0 += dense_out[b * 3 + 2]!;
+        const st0 = Math.exp(acc_0_0 - amax_0);
+        dense_out[b * 3] = st0;
+        asum_0 += st0;
+        const st1 = Math.exp(acc_0_1 - amax_0);
+        dense_out[b * 3 + 1] = st1;
+        asum_0 += st1;
+        const st2 = Math.exp(acc_0_2 - amax_0);
+        dense_out[b * 3 + 2] = st2;
+        asum_0 += st2;
         const ainv_0 = 1 / asum_0;
-        dense_out[b * 3] = dense_out[b * 3]! * ainv_0;
-        dense_out[b * 3 + 1] = dense_out[b * 3 + 1]! * ainv_0;
-        dense_out[b * 3 + 2] = dense_out[b * 3 + 2]! * ainv_0;
+        dense_out[b * 3] = st0 * ainv_0;
+        dense_out[b * 3 + 1] = st1 * ainv_0;
+        dense_out[b * 3 + 2] = st2 * ainv_0;
       }
     }
     return this.dense_out;
@@ -364,9 +367,9 @@ export class Digits extends TrainableModel {
           }
           ys += y_2;
           const ratio = ys / se;
-          dOut[r * 3] = (dOut[r * 3]! * ratio - (0 === y[r]! ? 1 : 0)) * scale;
-          dOut[r * 3 + 1] = (dOut[r * 3 + 1]! * ratio - (1 === y[r]! ? 1 : 0)) * scale;
-          dOut[r * 3 + 2] = (dOut[r * 3 + 2]! * ratio - (2 === y[r]! ? 1 : 0)) * scale;
+          dOut[r * 3] = (e_0 * ratio - (0 === y[r]! ? 1 : 0)) * scale;
+          dOut[r * 3 + 1] = (e_1 * ratio - (1 === y[r]! ? 1 : 0)) * scale;
+          dOut[r * 3 + 2] = (e_2 * ratio - (2 === y[r]! ? 1 : 0)) * scale;
         }
       }
       res[0] = total * scale;

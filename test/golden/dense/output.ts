@@ -150,16 +150,18 @@ export class DenseRows extends TrainableModel {
           dense_out[b * 6 + 4]! * p[19]! +
           dense_out[b * 6 + 5]! * p[21]!;
         dense_1_z[b * 2 + 1] = acc_0_1;
-        let amax_0 = dense_1_z[b * 2]!;
-        amax_0 = amax_0 >= dense_1_z[b * 2 + 1]! ? amax_0 : dense_1_z[b * 2 + 1]!;
+        let amax_0 = acc_0_0;
+        amax_0 = amax_0 >= acc_0_1 ? amax_0 : acc_0_1;
         let asum_0 = 0;
-        dense_1_out[b * 2] = Math.exp(dense_1_z[b * 2]! - amax_0);
-        asum_0 += dense_1_out[b * 2]!;
-        dense_1_out[b * 2 + 1] = Math.exp(dense_1_z[b * 2 + 1]! - amax_0);
-        asum_0 += dense_1_out[b * 2 + 1]!;
+        const st0 = Math.exp(acc_0_0 - amax_0);
+        dense_1_out[b * 2] = st0;
+        asum_0 += st0;
+        const st1 = Math.exp(acc_0_1 - amax_0);
+        dense_1_out[b * 2 + 1] = st1;
+        asum_0 += st1;
         const ainv_0 = 1 / asum_0;
-        dense_1_out[b * 2] = dense_1_out[b * 2]! * ainv_0;
-        dense_1_out[b * 2 + 1] = dense_1_out[b * 2 + 1]! * ainv_0;
+        dense_1_out[b * 2] = st0 * ainv_0;
+        dense_1_out[b * 2 + 1] = st1 * ainv_0;
       }
     }
     return this.dense_1_out;
@@ -226,8 +228,8 @@ export class DenseRows extends TrainableModel {
           }
           ys += y_1;
           const ratio = ys / se;
-          dOut[r * 2] = (dOut[r * 2]! * ratio - y[r * 2]!) * scale;
-          dOut[r * 2 + 1] = (dOut[r * 2 + 1]! * ratio - y[r * 2 + 1]!) * scale;
+          dOut[r * 2] = (e_0 * ratio - y[r * 2]!) * scale;
+          dOut[r * 2 + 1] = (e_1 * ratio - y[r * 2 + 1]!) * scale;
         }
       }
       res[0] = total * scale;
@@ -279,29 +281,35 @@ export class DenseRows extends TrainableModel {
     // dense: Dense, line 4 (backward)
     {
       for (let ab = 0; ab < n; ab++) {
-        dense_dz[ab * 3 * 2] =
+        const st0 =
           flatten_dout[ab * 3 * 2]! * (1 - dense_out[ab * 3 * 2]! * dense_out[ab * 3 * 2]!);
-        dense_dz[ab * 3 * 2 + 1] =
+        dense_dz[ab * 3 * 2] = st0;
+        const st1 =
           flatten_dout[ab * 3 * 2 + 1]! *
           (1 - dense_out[ab * 3 * 2 + 1]! * dense_out[ab * 3 * 2 + 1]!);
-        dense_dz[(ab * 3 + 1) * 2] =
+        dense_dz[ab * 3 * 2 + 1] = st1;
+        const st2 =
           flatten_dout[(ab * 3 + 1) * 2]! *
           (1 - dense_out[(ab * 3 + 1) * 2]! * dense_out[(ab * 3 + 1) * 2]!);
-        dense_dz[(ab * 3 + 1) * 2 + 1] =
+        dense_dz[(ab * 3 + 1) * 2] = st2;
+        const st3 =
           flatten_dout[(ab * 3 + 1) * 2 + 1]! *
           (1 - dense_out[(ab * 3 + 1) * 2 + 1]! * dense_out[(ab * 3 + 1) * 2 + 1]!);
-        dense_dz[(ab * 3 + 2) * 2] =
+        dense_dz[(ab * 3 + 1) * 2 + 1] = st3;
+        const st4 =
           flatten_dout[(ab * 3 + 2) * 2]! *
           (1 - dense_out[(ab * 3 + 2) * 2]! * dense_out[(ab * 3 + 2) * 2]!);
-        dense_dz[(ab * 3 + 2) * 2 + 1] =
+        dense_dz[(ab * 3 + 2) * 2] = st4;
+        const st5 =
           flatten_dout[(ab * 3 + 2) * 2 + 1]! *
           (1 - dense_out[(ab * 3 + 2) * 2 + 1]! * dense_out[(ab * 3 + 2) * 2 + 1]!);
-        g[8]! += dense_dz[ab * 3 * 2]!;
-        g[9]! += dense_dz[ab * 3 * 2 + 1]!;
-        g[8]! += dense_dz[(ab * 3 + 1) * 2]!;
-        g[9]! += dense_dz[(ab * 3 + 1) * 2 + 1]!;
-        g[8]! += dense_dz[(ab * 3 + 2) * 2]!;
-        g[9]! += dense_dz[(ab * 3 + 2) * 2 + 1]!;
+        dense_dz[(ab * 3 + 2) * 2 + 1] = st5;
+        g[8]! += st0;
+        g[9]! += st1;
+        g[8]! += st2;
+        g[9]! += st3;
+        g[8]! += st4;
+        g[9]! += st5;
       }
       for (let b = 0; b < n * 3; b++) {
         const xv_0 = x[b * 4]!;

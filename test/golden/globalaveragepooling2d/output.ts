@@ -219,16 +219,18 @@ export class Gap extends TrainableModel {
           global_average_pooling2d_out[b * 3 + 1]! * p[60]! +
           global_average_pooling2d_out[b * 3 + 2]! * p[62]!;
         dense_z[b * 2 + 1] = acc_0_1;
-        let amax_0 = dense_z[b * 2]!;
-        amax_0 = amax_0 >= dense_z[b * 2 + 1]! ? amax_0 : dense_z[b * 2 + 1]!;
+        let amax_0 = acc_0_0;
+        amax_0 = amax_0 >= acc_0_1 ? amax_0 : acc_0_1;
         let asum_0 = 0;
-        dense_out[b * 2] = Math.exp(dense_z[b * 2]! - amax_0);
-        asum_0 += dense_out[b * 2]!;
-        dense_out[b * 2 + 1] = Math.exp(dense_z[b * 2 + 1]! - amax_0);
-        asum_0 += dense_out[b * 2 + 1]!;
+        const st0 = Math.exp(acc_0_0 - amax_0);
+        dense_out[b * 2] = st0;
+        asum_0 += st0;
+        const st1 = Math.exp(acc_0_1 - amax_0);
+        dense_out[b * 2 + 1] = st1;
+        asum_0 += st1;
         const ainv_0 = 1 / asum_0;
-        dense_out[b * 2] = dense_out[b * 2]! * ainv_0;
-        dense_out[b * 2 + 1] = dense_out[b * 2 + 1]! * ainv_0;
+        dense_out[b * 2] = st0 * ainv_0;
+        dense_out[b * 2 + 1] = st1 * ainv_0;
       }
     }
     return this.dense_out;
@@ -295,8 +297,8 @@ export class Gap extends TrainableModel {
           }
           ys += y_1;
           const ratio = ys / se;
-          dOut[r * 2] = (dOut[r * 2]! * ratio - y[r * 2]!) * scale;
-          dOut[r * 2 + 1] = (dOut[r * 2 + 1]! * ratio - y[r * 2 + 1]!) * scale;
+          dOut[r * 2] = (e_0 * ratio - y[r * 2]!) * scale;
+          dOut[r * 2 + 1] = (e_1 * ratio - y[r * 2 + 1]!) * scale;
         }
       }
       res[0] = total * scale;

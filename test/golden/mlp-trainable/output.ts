@@ -194,20 +194,23 @@ export class Mlp extends TrainableModel {
           dense_1_out[b * 8 + 6]! * p[300]! +
           dense_1_out[b * 8 + 7]! * p[303]!;
         dense_2_z[b * 3 + 2] = acc_0_2;
-        let amax_0 = dense_2_z[b * 3]!;
-        amax_0 = amax_0 >= dense_2_z[b * 3 + 1]! ? amax_0 : dense_2_z[b * 3 + 1]!;
-        amax_0 = amax_0 >= dense_2_z[b * 3 + 2]! ? amax_0 : dense_2_z[b * 3 + 2]!;
+        let amax_0 = acc_0_0;
+        amax_0 = amax_0 >= acc_0_1 ? amax_0 : acc_0_1;
+        amax_0 = amax_0 >= acc_0_2 ? amax_0 : acc_0_2;
         let asum_0 = 0;
-        dense_2_out[b * 3] = Math.exp(dense_2_z[b * 3]! - amax_0);
-        asum_0 += dense_2_out[b * 3]!;
-        dense_2_out[b * 3 + 1] = Math.exp(dense_2_z[b * 3 + 1]! - amax_0);
-        asum_0 += dense_2_out[b * 3 + 1]!;
-        dense_2_out[b * 3 + 2] = Math.exp(dense_2_z[b * 3 + 2]! - amax_0);
-        asum_0 += dense_2_out[b * 3 + 2]!;
+        const st0 = Math.exp(acc_0_0 - amax_0);
+        dense_2_out[b * 3] = st0;
+        asum_0 += st0;
+        const st1 = Math.exp(acc_0_1 - amax_0);
+        dense_2_out[b * 3 + 1] = st1;
+        asum_0 += st1;
+        const st2 = Math.exp(acc_0_2 - amax_0);
+        dense_2_out[b * 3 + 2] = st2;
+        asum_0 += st2;
         const ainv_0 = 1 / asum_0;
-        dense_2_out[b * 3] = dense_2_out[b * 3]! * ainv_0;
-        dense_2_out[b * 3 + 1] = dense_2_out[b * 3 + 1]! * ainv_0;
-        dense_2_out[b * 3 + 2] = dense_2_out[b * 3 + 2]! * ainv_0;
+        dense_2_out[b * 3] = st0 * ainv_0;
+        dense_2_out[b * 3 + 1] = st1 * ainv_0;
+        dense_2_out[b * 3 + 2] = st2 * ainv_0;
       }
     }
     return this.dense_2_out;
@@ -295,9 +298,9 @@ export class Mlp extends TrainableModel {
           }
           ys += y_2;
           const ratio = ys / se;
-          dOut[r * 3] = (dOut[r * 3]! * ratio - y[r * 3]!) * scale;
-          dOut[r * 3 + 1] = (dOut[r * 3 + 1]! * ratio - y[r * 3 + 1]!) * scale;
-          dOut[r * 3 + 2] = (dOut[r * 3 + 2]! * ratio - y[r * 3 + 2]!) * scale;
+          dOut[r * 3] = (e_0 * ratio - y[r * 3]!) * scale;
+          dOut[r * 3 + 1] = (e_1 * ratio - y[r * 3 + 1]!) * scale;
+          dOut[r * 3 + 2] = (e_2 * ratio - y[r * 3 + 2]!) * scale;
         }
       }
       res[0] = total * scale;
@@ -383,22 +386,30 @@ export class Mlp extends TrainableModel {
     // dense_1: Dense, line 5 (backward)
     {
       for (let ab = 0; ab < n; ab++) {
-        dense_1_dz[ab * 8] = dense_1_z[ab * 8]! > 0 ? dense_1_dout[ab * 8]! : 0;
-        dense_1_dz[ab * 8 + 1] = dense_1_z[ab * 8 + 1]! > 0 ? dense_1_dout[ab * 8 + 1]! : 0;
-        dense_1_dz[ab * 8 + 2] = dense_1_z[ab * 8 + 2]! > 0 ? dense_1_dout[ab * 8 + 2]! : 0;
-        dense_1_dz[ab * 8 + 3] = dense_1_z[ab * 8 + 3]! > 0 ? dense_1_dout[ab * 8 + 3]! : 0;
-        dense_1_dz[ab * 8 + 4] = dense_1_z[ab * 8 + 4]! > 0 ? dense_1_dout[ab * 8 + 4]! : 0;
-        dense_1_dz[ab * 8 + 5] = dense_1_z[ab * 8 + 5]! > 0 ? dense_1_dout[ab * 8 + 5]! : 0;
-        dense_1_dz[ab * 8 + 6] = dense_1_z[ab * 8 + 6]! > 0 ? dense_1_dout[ab * 8 + 6]! : 0;
-        dense_1_dz[ab * 8 + 7] = dense_1_z[ab * 8 + 7]! > 0 ? dense_1_dout[ab * 8 + 7]! : 0;
-        g[272]! += dense_1_dz[ab * 8]!;
-        g[273]! += dense_1_dz[ab * 8 + 1]!;
-        g[274]! += dense_1_dz[ab * 8 + 2]!;
-        g[275]! += dense_1_dz[ab * 8 + 3]!;
-        g[276]! += dense_1_dz[ab * 8 + 4]!;
-        g[277]! += dense_1_dz[ab * 8 + 5]!;
-        g[278]! += dense_1_dz[ab * 8 + 6]!;
-        g[279]! += dense_1_dz[ab * 8 + 7]!;
+        const st0 = dense_1_z[ab * 8]! > 0 ? dense_1_dout[ab * 8]! : 0;
+        dense_1_dz[ab * 8] = st0;
+        const st1 = dense_1_z[ab * 8 + 1]! > 0 ? dense_1_dout[ab * 8 + 1]! : 0;
+        dense_1_dz[ab * 8 + 1] = st1;
+        const st2 = dense_1_z[ab * 8 + 2]! > 0 ? dense_1_dout[ab * 8 + 2]! : 0;
+        dense_1_dz[ab * 8 + 2] = st2;
+        const st3 = dense_1_z[ab * 8 + 3]! > 0 ? dense_1_dout[ab * 8 + 3]! : 0;
+        dense_1_dz[ab * 8 + 3] = st3;
+        const st4 = dense_1_z[ab * 8 + 4]! > 0 ? dense_1_dout[ab * 8 + 4]! : 0;
+        dense_1_dz[ab * 8 + 4] = st4;
+        const st5 = dense_1_z[ab * 8 + 5]! > 0 ? dense_1_dout[ab * 8 + 5]! : 0;
+        dense_1_dz[ab * 8 + 5] = st5;
+        const st6 = dense_1_z[ab * 8 + 6]! > 0 ? dense_1_dout[ab * 8 + 6]! : 0;
+        dense_1_dz[ab * 8 + 6] = st6;
+        const st7 = dense_1_z[ab * 8 + 7]! > 0 ? dense_1_dout[ab * 8 + 7]! : 0;
+        dense_1_dz[ab * 8 + 7] = st7;
+        g[272]! += st0;
+        g[273]! += st1;
+        g[274]! += st2;
+        g[275]! += st3;
+        g[276]! += st4;
+        g[277]! += st5;
+        g[278]! += st6;
+        g[279]! += st7;
         for (let i = 0; i < 16; i++) {
           const xv = dense_out[i + ab * 16]!;
           g[i * 8 + 144]! += xv * dense_1_dz[ab * 8]!;
@@ -429,38 +440,54 @@ export class Mlp extends TrainableModel {
     // dense: Dense, line 4 (backward)
     {
       for (let ab = 0; ab < n; ab++) {
-        dense_dz[ab * 16] = dense_z[ab * 16]! > 0 ? dense_dout[ab * 16]! : 0;
-        dense_dz[ab * 16 + 1] = dense_z[ab * 16 + 1]! > 0 ? dense_dout[ab * 16 + 1]! : 0;
-        dense_dz[ab * 16 + 2] = dense_z[ab * 16 + 2]! > 0 ? dense_dout[ab * 16 + 2]! : 0;
-        dense_dz[ab * 16 + 3] = dense_z[ab * 16 + 3]! > 0 ? dense_dout[ab * 16 + 3]! : 0;
-        dense_dz[ab * 16 + 4] = dense_z[ab * 16 + 4]! > 0 ? dense_dout[ab * 16 + 4]! : 0;
-        dense_dz[ab * 16 + 5] = dense_z[ab * 16 + 5]! > 0 ? dense_dout[ab * 16 + 5]! : 0;
-        dense_dz[ab * 16 + 6] = dense_z[ab * 16 + 6]! > 0 ? dense_dout[ab * 16 + 6]! : 0;
-        dense_dz[ab * 16 + 7] = dense_z[ab * 16 + 7]! > 0 ? dense_dout[ab * 16 + 7]! : 0;
-        dense_dz[ab * 16 + 8] = dense_z[ab * 16 + 8]! > 0 ? dense_dout[ab * 16 + 8]! : 0;
-        dense_dz[ab * 16 + 9] = dense_z[ab * 16 + 9]! > 0 ? dense_dout[ab * 16 + 9]! : 0;
-        dense_dz[ab * 16 + 10] = dense_z[ab * 16 + 10]! > 0 ? dense_dout[ab * 16 + 10]! : 0;
-        dense_dz[ab * 16 + 11] = dense_z[ab * 16 + 11]! > 0 ? dense_dout[ab * 16 + 11]! : 0;
-        dense_dz[ab * 16 + 12] = dense_z[ab * 16 + 12]! > 0 ? dense_dout[ab * 16 + 12]! : 0;
-        dense_dz[ab * 16 + 13] = dense_z[ab * 16 + 13]! > 0 ? dense_dout[ab * 16 + 13]! : 0;
-        dense_dz[ab * 16 + 14] = dense_z[ab * 16 + 14]! > 0 ? dense_dout[ab * 16 + 14]! : 0;
-        dense_dz[ab * 16 + 15] = dense_z[ab * 16 + 15]! > 0 ? dense_dout[ab * 16 + 15]! : 0;
-        g[128]! += dense_dz[ab * 16]!;
-        g[129]! += dense_dz[ab * 16 + 1]!;
-        g[130]! += dense_dz[ab * 16 + 2]!;
-        g[131]! += dense_dz[ab * 16 + 3]!;
-        g[132]! += dense_dz[ab * 16 + 4]!;
-        g[133]! += dense_dz[ab * 16 + 5]!;
-        g[134]! += dense_dz[ab * 16 + 6]!;
-        g[135]! += dense_dz[ab * 16 + 7]!;
-        g[136]! += dense_dz[ab * 16 + 8]!;
-        g[137]! += dense_dz[ab * 16 + 9]!;
-        g[138]! += dense_dz[ab * 16 + 10]!;
-        g[139]! += dense_dz[ab * 16 + 11]!;
-        g[140]! += dense_dz[ab * 16 + 12]!;
-        g[141]! += dense_dz[ab * 16 + 13]!;
-        g[142]! += dense_dz[ab * 16 + 14]!;
-        g[143]! += dense_dz[ab * 16 + 15]!;
+        const st0 = dense_z[ab * 16]! > 0 ? dense_dout[ab * 16]! : 0;
+        dense_dz[ab * 16] = st0;
+        const st1 = dense_z[ab * 16 + 1]! > 0 ? dense_dout[ab * 16 + 1]! : 0;
+        dense_dz[ab * 16 + 1] = st1;
+        const st2 = dense_z[ab * 16 + 2]! > 0 ? dense_dout[ab * 16 + 2]! : 0;
+        dense_dz[ab * 16 + 2] = st2;
+        const st3 = dense_z[ab * 16 + 3]! > 0 ? dense_dout[ab * 16 + 3]! : 0;
+        dense_dz[ab * 16 + 3] = st3;
+        const st4 = dense_z[ab * 16 + 4]! > 0 ? dense_dout[ab * 16 + 4]! : 0;
+        dense_dz[ab * 16 + 4] = st4;
+        const st5 = dense_z[ab * 16 + 5]! > 0 ? dense_dout[ab * 16 + 5]! : 0;
+        dense_dz[ab * 16 + 5] = st5;
+        const st6 = dense_z[ab * 16 + 6]! > 0 ? dense_dout[ab * 16 + 6]! : 0;
+        dense_dz[ab * 16 + 6] = st6;
+        const st7 = dense_z[ab * 16 + 7]! > 0 ? dense_dout[ab * 16 + 7]! : 0;
+        dense_dz[ab * 16 + 7] = st7;
+        const st8 = dense_z[ab * 16 + 8]! > 0 ? dense_dout[ab * 16 + 8]! : 0;
+        dense_dz[ab * 16 + 8] = st8;
+        const st9 = dense_z[ab * 16 + 9]! > 0 ? dense_dout[ab * 16 + 9]! : 0;
+        dense_dz[ab * 16 + 9] = st9;
+        const st10 = dense_z[ab * 16 + 10]! > 0 ? dense_dout[ab * 16 + 10]! : 0;
+        dense_dz[ab * 16 + 10] = st10;
+        const st11 = dense_z[ab * 16 + 11]! > 0 ? dense_dout[ab * 16 + 11]! : 0;
+        dense_dz[ab * 16 + 11] = st11;
+        const st12 = dense_z[ab * 16 + 12]! > 0 ? dense_dout[ab * 16 + 12]! : 0;
+        dense_dz[ab * 16 + 12] = st12;
+        const st13 = dense_z[ab * 16 + 13]! > 0 ? dense_dout[ab * 16 + 13]! : 0;
+        dense_dz[ab * 16 + 13] = st13;
+        const st14 = dense_z[ab * 16 + 14]! > 0 ? dense_dout[ab * 16 + 14]! : 0;
+        dense_dz[ab * 16 + 14] = st14;
+        const st15 = dense_z[ab * 16 + 15]! > 0 ? dense_dout[ab * 16 + 15]! : 0;
+        dense_dz[ab * 16 + 15] = st15;
+        g[128]! += st0;
+        g[129]! += st1;
+        g[130]! += st2;
+        g[131]! += st3;
+        g[132]! += st4;
+        g[133]! += st5;
+        g[134]! += st6;
+        g[135]! += st7;
+        g[136]! += st8;
+        g[137]! += st9;
+        g[138]! += st10;
+        g[139]! += st11;
+        g[140]! += st12;
+        g[141]! += st13;
+        g[142]! += st14;
+        g[143]! += st15;
         for (let i = 0; i < 8; i++) {
           const xv = x[i + ab * 8]!;
           g[i * 16]! += xv * dense_dz[ab * 16]!;

@@ -101,16 +101,18 @@ export class Seed extends ModelBase {
           dense_out[b * 4 + 2]! * p[13]! +
           dense_out[b * 4 + 3]! * p[15]!;
         dense_1_z[b * 2 + 1] = acc_0_1;
-        let amax_0 = dense_1_z[b * 2]!;
-        amax_0 = amax_0 >= dense_1_z[b * 2 + 1]! ? amax_0 : dense_1_z[b * 2 + 1]!;
+        let amax_0 = acc_0_0;
+        amax_0 = amax_0 >= acc_0_1 ? amax_0 : acc_0_1;
         let asum_0 = 0;
-        dense_1_out[b * 2] = Math.exp(dense_1_z[b * 2]! - amax_0);
-        asum_0 += dense_1_out[b * 2]!;
-        dense_1_out[b * 2 + 1] = Math.exp(dense_1_z[b * 2 + 1]! - amax_0);
-        asum_0 += dense_1_out[b * 2 + 1]!;
+        const st0 = Math.exp(acc_0_0 - amax_0);
+        dense_1_out[b * 2] = st0;
+        asum_0 += st0;
+        const st1 = Math.exp(acc_0_1 - amax_0);
+        dense_1_out[b * 2 + 1] = st1;
+        asum_0 += st1;
         const ainv_0 = 1 / asum_0;
-        dense_1_out[b * 2] = dense_1_out[b * 2]! * ainv_0;
-        dense_1_out[b * 2 + 1] = dense_1_out[b * 2 + 1]! * ainv_0;
+        dense_1_out[b * 2] = st0 * ainv_0;
+        dense_1_out[b * 2 + 1] = st1 * ainv_0;
       }
     }
     return this.dense_1_out;

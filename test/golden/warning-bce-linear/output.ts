@@ -166,29 +166,33 @@ export class Binary extends TrainableModel {
     // dense: Dense, line 3 (backward)
     {
       for (let ab = 0; ab < n; ab++) {
-        dense_dz[ab * 4] = dense_z[ab * 4]! > 0 ? dense_dout[ab * 4]! : 0;
-        dense_dz[ab * 4 + 1] = dense_z[ab * 4 + 1]! > 0 ? dense_dout[ab * 4 + 1]! : 0;
-        dense_dz[ab * 4 + 2] = dense_z[ab * 4 + 2]! > 0 ? dense_dout[ab * 4 + 2]! : 0;
-        dense_dz[ab * 4 + 3] = dense_z[ab * 4 + 3]! > 0 ? dense_dout[ab * 4 + 3]! : 0;
-        g[12]! += dense_dz[ab * 4]!;
-        g[13]! += dense_dz[ab * 4 + 1]!;
-        g[14]! += dense_dz[ab * 4 + 2]!;
-        g[15]! += dense_dz[ab * 4 + 3]!;
+        const st0 = dense_z[ab * 4]! > 0 ? dense_dout[ab * 4]! : 0;
+        dense_dz[ab * 4] = st0;
+        const st1 = dense_z[ab * 4 + 1]! > 0 ? dense_dout[ab * 4 + 1]! : 0;
+        dense_dz[ab * 4 + 1] = st1;
+        const st2 = dense_z[ab * 4 + 2]! > 0 ? dense_dout[ab * 4 + 2]! : 0;
+        dense_dz[ab * 4 + 2] = st2;
+        const st3 = dense_z[ab * 4 + 3]! > 0 ? dense_dout[ab * 4 + 3]! : 0;
+        dense_dz[ab * 4 + 3] = st3;
+        g[12]! += st0;
+        g[13]! += st1;
+        g[14]! += st2;
+        g[15]! += st3;
         const xv_0 = x[ab * 3]!;
-        g[0]! += xv_0 * dense_dz[ab * 4]!;
-        g[1]! += xv_0 * dense_dz[ab * 4 + 1]!;
-        g[2]! += xv_0 * dense_dz[ab * 4 + 2]!;
-        g[3]! += xv_0 * dense_dz[ab * 4 + 3]!;
+        g[0]! += xv_0 * st0;
+        g[1]! += xv_0 * st1;
+        g[2]! += xv_0 * st2;
+        g[3]! += xv_0 * st3;
         const xv_1 = x[ab * 3 + 1]!;
-        g[4]! += xv_1 * dense_dz[ab * 4]!;
-        g[5]! += xv_1 * dense_dz[ab * 4 + 1]!;
-        g[6]! += xv_1 * dense_dz[ab * 4 + 2]!;
-        g[7]! += xv_1 * dense_dz[ab * 4 + 3]!;
+        g[4]! += xv_1 * st0;
+        g[5]! += xv_1 * st1;
+        g[6]! += xv_1 * st2;
+        g[7]! += xv_1 * st3;
         const xv_2 = x[ab * 3 + 2]!;
-        g[8]! += xv_2 * dense_dz[ab * 4]!;
-        g[9]! += xv_2 * dense_dz[ab * 4 + 1]!;
-        g[10]! += xv_2 * dense_dz[ab * 4 + 2]!;
-        g[11]! += xv_2 * dense_dz[ab * 4 + 3]!;
+        g[8]! += xv_2 * st0;
+        g[9]! += xv_2 * st1;
+        g[10]! += xv_2 * st2;
+        g[11]! += xv_2 * st3;
       }
     }
   }
