@@ -82,3 +82,30 @@ describe("store-to-load forwarding", () => {
     expect(loadsOf(out)).toBe(2);
   });
 });
+
+describe("repeated loads", () => {
+  const loadsOf = (stmts: readonly Stmt[]): number => JSON.stringify(stmts).split('"k":"load"').length - 1;
+  const body = (stmts: Stmt[]) => (specialize([loop("b", BATCH, () => stmts)], { unroll: false })[0] as Extract<Stmt, { k: "for" }>).body;
+  const b = ref("b");
+
+  it("read an element once per block while nothing can change it", () => {
+    const out = body([store("y", b, load("x", b)), store("w", b, mul(load("x", b), load("x", b)))]);
+    expect(loadsOf(out)).toBe(1);
+  });
+
+  it("bind a value read twice in one statement, and still forward that statement's store", () => {
+    // the tanh backward shape: dz = d · (1 − y·y), then dz is read back
+    const out = body([
+      store("dz", b, mul(load("d", b), add(num(1), mul(load("y", b), load("y", b))))),
+      store("g", num(0), load("dz", b)),
+    ]);
+    expect(loadsOf(out)).toBe(2); // d and y, once each
+    const lets = out.filter((s) => s.k === "let").map((s) => (s as { name: string }).name);
+    expect(lets).toHaveLength(2); // y's local, then dz's value
+  });
+
+  it("read again after a store that may hit the element", () => {
+    const out = body([store("y", b, load("x", b)), store("x", ref("j"), num(0)), store("w", b, load("x", b))]);
+    expect(loadsOf(out)).toBe(2);
+  });
+});

@@ -114,7 +114,10 @@ interface ForwardNames {
 }
 
 interface Stored {
-  /** The local holding the stored value, once a later load asked for it. */
+  /** An element this block stored (its value), or one it read (the load). */
+  readonly kind: "stored" | "loaded";
+  readonly buf: string;
+  /** The local holding the value, once a later load asked for it. */
   local: string | null;
   readonly value: Expr;
   readonly index: Expr;
@@ -134,24 +137,49 @@ interface Stored {
 function forwardStores(stmts: readonly Stmt[], names: ForwardNames): Stmt[] {
   const avail = new Map<string, Stored>();
   const groups: Stmt[][] = [];
+  /** Loaded entries whose local was asked for and whose `let` is not placed yet. */
+  const pending: Stored[] = [];
   const key = (buf: string, index: Expr) => `${buf}@${JSON.stringify(index)}`;
-  const fresh = () => {
-    let name = `st${names.next++}`;
-    while (names.reserved.has(name)) name = `st${names.next++}`;
+  const fresh = (prefix: string) => {
+    let name = `${prefix}${names.next++}`;
+    while (names.reserved.has(name)) name = `${prefix}${names.next++}`;
     return name;
   };
   const use = (buf: string, index: Expr): Expr | undefined => {
     const entry = avail.get(key(buf, index));
-    if (!entry) return undefined;
+    if (!entry) {
+      // first read of this element: remembered, bound to a local if it is read again
+      avail.set(key(buf, index), { kind: "loaded", buf, local: null, value: { k: "load", buf, index }, index, at: groups.length });
+      return undefined;
+    }
+    if (entry.kind === "loaded") {
+      if (entry.local === null) {
+        entry.local = fresh("ld");
+        pending.push(entry);
+      }
+      return ref(entry.local);
+    }
     if (entry.value.k === "var" || entry.value.k === "num") return entry.value;
     if (entry.local === null) {
-      entry.local = fresh();
-      groups[entry.at] = [{ k: "let", name: entry.local, value: entry.value }, { k: "store", buf, index: entry.index, value: ref(entry.local), acc: false }];
+      entry.local = fresh("st");
+      // the store is its group's last statement (a reused load's `let` may precede it): bind its value first
+      const group = groups[entry.at]!;
+      const last = group[group.length - 1]!;
+      if (last.k !== "store") throw new Error("layerc internal error: forwarded store not found");
+      groups[entry.at] = [...group.slice(0, -1), { k: "let", name: entry.local, value: last.value }, { ...last, value: ref(entry.local) }];
     }
     return ref(entry.local);
   };
+  /** Places the `let` of reused loads before the statement that first read them, which now reads the local. */
+  const materialize = () => {
+    for (const e of pending.splice(0)) {
+      const local = ref(e.local!);
+      const swap = (x: Expr) => mapLoads(x, (b, i) => (b === e.buf && JSON.stringify(i) === JSON.stringify(e.index) ? local : undefined));
+      groups[e.at] = [{ k: "let", name: e.local!, value: e.value }, ...groups[e.at]!.map((st) => replaceIn(st, swap))];
+    }
+  };
   const forget = (pred: (buf: string, e: Stored) => boolean) => {
-    for (const [k, e] of avail) if (pred(k.slice(0, k.indexOf("@")), e)) avail.delete(k);
+    for (const [k, e] of avail) if (pred(e.buf, e)) avail.delete(k);
   };
   const mentions = (e: Expr, name: string): boolean => JSON.stringify(e).includes(`"name":${JSON.stringify(name)}`);
   /** Ends the entries a nested block may invalidate (buffers it stores to, scalars it assigns). */
@@ -162,12 +190,18 @@ function forwardStores(stmts: readonly Stmt[], names: ForwardNames): Stmt[] {
   for (const s of stmts) {
     const m = (e: Expr) => mapLoads(e, use);
     switch (s.k) {
-      case "let":
-        groups.push([{ ...s, value: m(s.value) }]);
+      case "let": {
+        const value = m(s.value);
+        groups.push([{ ...s, value }]);
+        // a local that holds an element serves later reads of it (until it is reassigned)
+        if (value.k === "load" && !avail.has(key(value.buf, value.index))) {
+          avail.set(key(value.buf, value.index), { kind: "stored", buf: value.buf, local: s.name, value: ref(s.name), index: value.index, at: groups.length - 1 });
+        }
         break;
+      }
       case "set":
         groups.push([{ ...s, value: m(s.value) }]);
-        forget((_b, e) => mentions(e.index, s.name) || mentions(e.value, s.name));
+        forget((_b, e) => e.local === s.name || mentions(e.index, s.name) || mentions(e.value, s.name));
         break;
       case "store": {
         const index = m(s.index);
@@ -175,14 +209,17 @@ function forwardStores(stmts: readonly Stmt[], names: ForwardNames): Stmt[] {
         // an index that may be the same element ends what was known about it
         forget((buf, e) => buf === s.buf && !distinct(e.index, index));
         groups.push([{ ...s, index, value }]);
-        if (!s.acc && !names.rounding.has(s.buf)) avail.set(key(s.buf, index), { local: null, value, index, at: groups.length - 1 });
+        if (!s.acc && !names.rounding.has(s.buf)) avail.set(key(s.buf, index), { kind: "stored", buf: s.buf, local: null, value, index, at: groups.length - 1 });
         break;
       }
-      case "for":
+      case "for": {
+        const from = m(s.from);
+        const to = m(s.to);
         // nested blocks start with nothing forwarded (their statements run repeatedly or not at all)
         touched(s.body);
-        groups.push([{ ...s, from: m(s.from), to: m(s.to), body: forwardStores(s.body, names) }]);
+        groups.push([{ ...s, from, to, body: forwardStores(s.body, names) }]);
         break;
+      }
       case "if": {
         const test = mapCondLoads(s.test, use);
         touched([...s.then, ...s.else]);
@@ -197,8 +234,30 @@ function forwardStores(stmts: readonly Stmt[], names: ForwardNames): Stmt[] {
         groups.push([s]);
         break;
     }
+    materialize();
   }
   return groups.flat();
+}
+
+/** A statement with `f` applied to its own expressions (not to nested blocks' statements). */
+function replaceIn(s: Stmt, f: (e: Expr) => Expr): Stmt {
+  switch (s.k) {
+    case "let":
+    case "set":
+      return { ...s, value: f(s.value) };
+    case "store":
+      return { ...s, index: f(s.index), value: f(s.value) };
+    case "for":
+      return { ...s, from: f(s.from), to: f(s.to) };
+    case "if":
+      return { ...s, test: mapCondExprs(s.test, f) };
+    default:
+      return s;
+  }
+}
+
+function mapCondExprs(c: import("../../kernel/expr.js").Cond, f: (e: Expr) => Expr): import("../../kernel/expr.js").Cond {
+  return c.k === "and" ? { ...c, a: mapCondExprs(c.a, f), b: mapCondExprs(c.b, f) } : { ...c, a: f(c.a), b: f(c.b) };
 }
 
 // ---- loop fusion --------------------------------------------------------------

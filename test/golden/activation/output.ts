@@ -62,49 +62,41 @@ export class Act extends TrainableModel {
     // dense: Dense, line 4
     {
       for (let b = 0; b < n; b++) {
-        const acc_0_0 =
-          p[12]! +
-          x[b * 4]! * p[0]! +
-          x[b * 4 + 1]! * p[3]! +
-          x[b * 4 + 2]! * p[6]! +
-          x[b * 4 + 3]! * p[9]!;
+        const ld3 = x[b * 4 + 3]!;
+        const ld2 = x[b * 4 + 2]!;
+        const ld1 = x[b * 4 + 1]!;
+        const ld0 = x[b * 4]!;
+        const acc_0_0 = p[12]! + ld0 * p[0]! + ld1 * p[3]! + ld2 * p[6]! + ld3 * p[9]!;
         dense_out[b * 3] = acc_0_0;
-        const acc_0_1 =
-          p[13]! +
-          x[b * 4]! * p[1]! +
-          x[b * 4 + 1]! * p[4]! +
-          x[b * 4 + 2]! * p[7]! +
-          x[b * 4 + 3]! * p[10]!;
+        const acc_0_1 = p[13]! + ld0 * p[1]! + ld1 * p[4]! + ld2 * p[7]! + ld3 * p[10]!;
         dense_out[b * 3 + 1] = acc_0_1;
-        const acc_0_2 =
-          p[14]! +
-          x[b * 4]! * p[2]! +
-          x[b * 4 + 1]! * p[5]! +
-          x[b * 4 + 2]! * p[8]! +
-          x[b * 4 + 3]! * p[11]!;
+        const acc_0_2 = p[14]! + ld0 * p[2]! + ld1 * p[5]! + ld2 * p[8]! + ld3 * p[11]!;
         dense_out[b * 3 + 2] = acc_0_2;
       }
     }
     // activation: Activation, line 5
     {
       for (let ab = 0; ab < n; ab++) {
-        let amax_0 = dense_out[ab * 3]!;
-        amax_0 = amax_0 >= dense_out[ab * 3 + 1]! ? amax_0 : dense_out[ab * 3 + 1]!;
-        amax_0 = amax_0 >= dense_out[ab * 3 + 2]! ? amax_0 : dense_out[ab * 3 + 2]!;
+        const ld0 = dense_out[ab * 3]!;
+        let amax_0 = ld0;
+        const ld2 = dense_out[ab * 3 + 1]!;
+        amax_0 = amax_0 >= ld2 ? amax_0 : ld2;
+        const ld4 = dense_out[ab * 3 + 2]!;
+        amax_0 = amax_0 >= ld4 ? amax_0 : ld4;
         let asum_0 = 0;
-        const st0 = Math.exp(dense_out[ab * 3]! - amax_0);
-        activation_out[ab * 3] = st0;
-        asum_0 += st0;
-        const st1 = Math.exp(dense_out[ab * 3 + 1]! - amax_0);
-        activation_out[ab * 3 + 1] = st1;
+        const st1 = Math.exp(ld0 - amax_0);
+        activation_out[ab * 3] = st1;
         asum_0 += st1;
-        const st2 = Math.exp(dense_out[ab * 3 + 2]! - amax_0);
-        activation_out[ab * 3 + 2] = st2;
-        asum_0 += st2;
+        const st3 = Math.exp(ld2 - amax_0);
+        activation_out[ab * 3 + 1] = st3;
+        asum_0 += st3;
+        const st5 = Math.exp(ld4 - amax_0);
+        activation_out[ab * 3 + 2] = st5;
+        asum_0 += st5;
         const ainv_0 = 1 / asum_0;
-        activation_out[ab * 3] = st0 * ainv_0;
-        activation_out[ab * 3 + 1] = st1 * ainv_0;
-        activation_out[ab * 3 + 2] = st2 * ainv_0;
+        activation_out[ab * 3] = st1 * ainv_0;
+        activation_out[ab * 3 + 1] = st3 * ainv_0;
+        activation_out[ab * 3 + 2] = st5 * ainv_0;
       }
     }
     return this.activation_out;
@@ -141,60 +133,69 @@ export class Act extends TrainableModel {
         }
         if (usable === 1) {
           let ys = 0;
-          const y_0 = y[r * 3]!;
+          const ld0 = y[r * 3]!;
+          const y_0 = ld0;
           if (y_0 !== 0) {
             total = total - y_0 * Math.log(activation_out[r * 3]!);
           }
           ys += y_0;
-          const y_1 = y[r * 3 + 1]!;
+          const ld1 = y[r * 3 + 1]!;
+          const y_1 = ld1;
           if (y_1 !== 0) {
             total = total - y_1 * Math.log(activation_out[r * 3 + 1]!);
           }
           ys += y_1;
-          const y_2 = y[r * 3 + 2]!;
+          const ld2 = y[r * 3 + 2]!;
+          const y_2 = ld2;
           if (y_2 !== 0) {
             total = total - y_2 * Math.log(activation_out[r * 3 + 2]!);
           }
           ys += y_2;
-          dOut[r * 3] = (activation_out[r * 3]! * ys - y[r * 3]!) * scale;
-          dOut[r * 3 + 1] = (activation_out[r * 3 + 1]! * ys - y[r * 3 + 1]!) * scale;
-          dOut[r * 3 + 2] = (activation_out[r * 3 + 2]! * ys - y[r * 3 + 2]!) * scale;
+          dOut[r * 3] = (activation_out[r * 3]! * ys - ld0) * scale;
+          dOut[r * 3 + 1] = (activation_out[r * 3 + 1]! * ys - ld1) * scale;
+          dOut[r * 3 + 2] = (activation_out[r * 3 + 2]! * ys - ld2) * scale;
         } else {
           let m = -Infinity;
-          m = m >= dense_out[r * 3]! ? m : dense_out[r * 3]!;
-          m = m >= dense_out[r * 3 + 1]! ? m : dense_out[r * 3 + 1]!;
-          m = m >= dense_out[r * 3 + 2]! ? m : dense_out[r * 3 + 2]!;
+          const ld3 = dense_out[r * 3]!;
+          m = m >= ld3 ? m : ld3;
+          const ld4 = dense_out[r * 3 + 1]!;
+          m = m >= ld4 ? m : ld4;
+          const ld5 = dense_out[r * 3 + 2]!;
+          m = m >= ld5 ? m : ld5;
           let se = 0;
-          const e_0 = Math.exp(dense_out[r * 3]! - m);
+          const e_0 = Math.exp(ld3 - m);
           dOut[r * 3] = e_0;
           se += e_0;
-          const e_1 = Math.exp(dense_out[r * 3 + 1]! - m);
+          const e_1 = Math.exp(ld4 - m);
           dOut[r * 3 + 1] = e_1;
           se += e_1;
-          const e_2 = Math.exp(dense_out[r * 3 + 2]! - m);
+          const e_2 = Math.exp(ld5 - m);
           dOut[r * 3 + 2] = e_2;
           se += e_2;
           const lse = m + Math.log(se);
           let ys = 0;
-          const y_0 = y[r * 3]!;
+          const ld6 = y[r * 3]!;
+          const y_0 = ld6;
           if (y_0 !== 0) {
             total += y_0 * (lse - dense_out[r * 3]!);
           }
           ys += y_0;
-          const y_1 = y[r * 3 + 1]!;
+          const ld7 = y[r * 3 + 1]!;
+          const y_1 = ld7;
           if (y_1 !== 0) {
             total += y_1 * (lse - dense_out[r * 3 + 1]!);
           }
           ys += y_1;
-          const y_2 = y[r * 3 + 2]!;
+          const ld8 = y[r * 3 + 2]!;
+          const y_2 = ld8;
           if (y_2 !== 0) {
             total += y_2 * (lse - dense_out[r * 3 + 2]!);
           }
           ys += y_2;
           const ratio = ys / se;
-          dOut[r * 3] = (e_0 * ratio - y[r * 3]!) * scale;
-          dOut[r * 3 + 1] = (e_1 * ratio - y[r * 3 + 1]!) * scale;
-          dOut[r * 3 + 2] = (e_2 * ratio - y[r * 3 + 2]!) * scale;
+          dOut[r * 3] = (e_0 * ratio - ld6) * scale;
+          dOut[r * 3 + 1] = (e_1 * ratio - ld7) * scale;
+          dOut[r * 3 + 2] = (e_2 * ratio - ld8) * scale;
         }
       }
       res[0] = total * scale;
@@ -216,25 +217,28 @@ export class Act extends TrainableModel {
     // dense: Dense, line 4 (backward)
     {
       for (let b = 0; b < n; b++) {
-        g[12]! += dense_dout[b * 3]!;
-        g[13]! += dense_dout[b * 3 + 1]!;
-        g[14]! += dense_dout[b * 3 + 2]!;
+        const ld0 = dense_dout[b * 3]!;
+        g[12]! += ld0;
+        const ld1 = dense_dout[b * 3 + 1]!;
+        g[13]! += ld1;
+        const ld2 = dense_dout[b * 3 + 2]!;
+        g[14]! += ld2;
         const xv_0 = x[b * 4]!;
-        g[0]! += xv_0 * dense_dout[b * 3]!;
-        g[1]! += xv_0 * dense_dout[b * 3 + 1]!;
-        g[2]! += xv_0 * dense_dout[b * 3 + 2]!;
+        g[0]! += xv_0 * ld0;
+        g[1]! += xv_0 * ld1;
+        g[2]! += xv_0 * ld2;
         const xv_1 = x[b * 4 + 1]!;
-        g[3]! += xv_1 * dense_dout[b * 3]!;
-        g[4]! += xv_1 * dense_dout[b * 3 + 1]!;
-        g[5]! += xv_1 * dense_dout[b * 3 + 2]!;
+        g[3]! += xv_1 * ld0;
+        g[4]! += xv_1 * ld1;
+        g[5]! += xv_1 * ld2;
         const xv_2 = x[b * 4 + 2]!;
-        g[6]! += xv_2 * dense_dout[b * 3]!;
-        g[7]! += xv_2 * dense_dout[b * 3 + 1]!;
-        g[8]! += xv_2 * dense_dout[b * 3 + 2]!;
+        g[6]! += xv_2 * ld0;
+        g[7]! += xv_2 * ld1;
+        g[8]! += xv_2 * ld2;
         const xv_3 = x[b * 4 + 3]!;
-        g[9]! += xv_3 * dense_dout[b * 3]!;
-        g[10]! += xv_3 * dense_dout[b * 3 + 1]!;
-        g[11]! += xv_3 * dense_dout[b * 3 + 2]!;
+        g[9]! += xv_3 * ld0;
+        g[10]! += xv_3 * ld1;
+        g[11]! += xv_3 * ld2;
       }
     }
   }

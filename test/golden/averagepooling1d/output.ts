@@ -69,25 +69,33 @@ export class Avg1 extends TrainableModel {
     // average_pooling1d: AveragePooling1D, line 4
     {
       for (let b = 0; b < n; b++) {
-        const s_0_0 = x[b * 9 * 2]! + x[(b * 9 + 1) * 2]!;
+        const ld0 = x[(b * 9 + 1) * 2]!;
+        const s_0_0 = x[b * 9 * 2]! + ld0;
         average_pooling1d_out[b * 5 * 2] = s_0_0 / ((9 <= 2 ? 9 : 2) - (0 >= -1 ? 0 : -1));
-        const s_0_1 = x[b * 9 * 2 + 1]! + x[(b * 9 + 1) * 2 + 1]!;
+        const ld1 = x[(b * 9 + 1) * 2 + 1]!;
+        const s_0_1 = x[b * 9 * 2 + 1]! + ld1;
         average_pooling1d_out[b * 5 * 2 + 1] = s_0_1 / ((9 <= 2 ? 9 : 2) - (0 >= -1 ? 0 : -1));
-        const s_1_0 = x[(b * 9 + 1) * 2]! + x[(b * 9 + 2) * 2]! + x[(b * 9 + 3) * 2]!;
+        const ld2 = x[(b * 9 + 3) * 2]!;
+        const s_1_0 = ld0 + x[(b * 9 + 2) * 2]! + ld2;
         average_pooling1d_out[(b * 5 + 1) * 2] = s_1_0 / ((9 <= 4 ? 9 : 4) - (0 >= 1 ? 0 : 1));
-        const s_1_1 = x[(b * 9 + 1) * 2 + 1]! + x[(b * 9 + 2) * 2 + 1]! + x[(b * 9 + 3) * 2 + 1]!;
+        const ld3 = x[(b * 9 + 3) * 2 + 1]!;
+        const s_1_1 = ld1 + x[(b * 9 + 2) * 2 + 1]! + ld3;
         average_pooling1d_out[(b * 5 + 1) * 2 + 1] = s_1_1 / ((9 <= 4 ? 9 : 4) - (0 >= 1 ? 0 : 1));
-        const s_2_0 = x[(b * 9 + 3) * 2]! + x[(b * 9 + 4) * 2]! + x[(b * 9 + 5) * 2]!;
+        const ld4 = x[(b * 9 + 5) * 2]!;
+        const s_2_0 = ld2 + x[(b * 9 + 4) * 2]! + ld4;
         average_pooling1d_out[(b * 5 + 2) * 2] = s_2_0 / ((9 <= 6 ? 9 : 6) - (0 >= 3 ? 0 : 3));
-        const s_2_1 = x[(b * 9 + 3) * 2 + 1]! + x[(b * 9 + 4) * 2 + 1]! + x[(b * 9 + 5) * 2 + 1]!;
+        const ld5 = x[(b * 9 + 5) * 2 + 1]!;
+        const s_2_1 = ld3 + x[(b * 9 + 4) * 2 + 1]! + ld5;
         average_pooling1d_out[(b * 5 + 2) * 2 + 1] = s_2_1 / ((9 <= 6 ? 9 : 6) - (0 >= 3 ? 0 : 3));
-        const s_3_0 = x[(b * 9 + 5) * 2]! + x[(b * 9 + 6) * 2]! + x[(b * 9 + 7) * 2]!;
+        const ld6 = x[(b * 9 + 7) * 2]!;
+        const s_3_0 = ld4 + x[(b * 9 + 6) * 2]! + ld6;
         average_pooling1d_out[(b * 5 + 3) * 2] = s_3_0 / ((9 <= 8 ? 9 : 8) - (0 >= 5 ? 0 : 5));
-        const s_3_1 = x[(b * 9 + 5) * 2 + 1]! + x[(b * 9 + 6) * 2 + 1]! + x[(b * 9 + 7) * 2 + 1]!;
+        const ld7 = x[(b * 9 + 7) * 2 + 1]!;
+        const s_3_1 = ld5 + x[(b * 9 + 6) * 2 + 1]! + ld7;
         average_pooling1d_out[(b * 5 + 3) * 2 + 1] = s_3_1 / ((9 <= 8 ? 9 : 8) - (0 >= 5 ? 0 : 5));
-        const s_4_0 = x[(b * 9 + 7) * 2]! + x[(b * 9 + 8) * 2]!;
+        const s_4_0 = ld6 + x[(b * 9 + 8) * 2]!;
         average_pooling1d_out[(b * 5 + 4) * 2] = s_4_0 / ((9 <= 10 ? 9 : 10) - (0 >= 7 ? 0 : 7));
-        const s_4_1 = x[(b * 9 + 7) * 2 + 1]! + x[(b * 9 + 8) * 2 + 1]!;
+        const s_4_1 = ld7 + x[(b * 9 + 8) * 2 + 1]!;
         average_pooling1d_out[(b * 5 + 4) * 2 + 1] =
           s_4_1 / ((9 <= 10 ? 9 : 10) - (0 >= 7 ? 0 : 7));
       }
@@ -141,46 +149,47 @@ export class Avg1 extends TrainableModel {
     // dense: Dense, line 6 (backward)
     {
       for (let b = 0; b < n; b++) {
-        g[10]! += dOut[b]!;
+        const ld0 = dOut[b]!;
+        g[10]! += ld0;
         const xv_0 = average_pooling1d_out[b * 10]!;
-        g[0]! += xv_0 * dOut[b]!;
+        g[0]! += xv_0 * ld0;
         const xv_1 = average_pooling1d_out[b * 10 + 1]!;
-        g[1]! += xv_1 * dOut[b]!;
+        g[1]! += xv_1 * ld0;
         const xv_2 = average_pooling1d_out[b * 10 + 2]!;
-        g[2]! += xv_2 * dOut[b]!;
+        g[2]! += xv_2 * ld0;
         const xv_3 = average_pooling1d_out[b * 10 + 3]!;
-        g[3]! += xv_3 * dOut[b]!;
+        g[3]! += xv_3 * ld0;
         const xv_4 = average_pooling1d_out[b * 10 + 4]!;
-        g[4]! += xv_4 * dOut[b]!;
+        g[4]! += xv_4 * ld0;
         const xv_5 = average_pooling1d_out[b * 10 + 5]!;
-        g[5]! += xv_5 * dOut[b]!;
+        g[5]! += xv_5 * ld0;
         const xv_6 = average_pooling1d_out[b * 10 + 6]!;
-        g[6]! += xv_6 * dOut[b]!;
+        g[6]! += xv_6 * ld0;
         const xv_7 = average_pooling1d_out[b * 10 + 7]!;
-        g[7]! += xv_7 * dOut[b]!;
+        g[7]! += xv_7 * ld0;
         const xv_8 = average_pooling1d_out[b * 10 + 8]!;
-        g[8]! += xv_8 * dOut[b]!;
+        g[8]! += xv_8 * ld0;
         const xv_9 = average_pooling1d_out[b * 10 + 9]!;
-        g[9]! += xv_9 * dOut[b]!;
-        const s_0 = dOut[b]! * p[0]!;
+        g[9]! += xv_9 * ld0;
+        const s_0 = ld0 * p[0]!;
         flatten_dout[b * 10] = s_0;
-        const s_1 = dOut[b]! * p[1]!;
+        const s_1 = ld0 * p[1]!;
         flatten_dout[b * 10 + 1] = s_1;
-        const s_2 = dOut[b]! * p[2]!;
+        const s_2 = ld0 * p[2]!;
         flatten_dout[b * 10 + 2] = s_2;
-        const s_3 = dOut[b]! * p[3]!;
+        const s_3 = ld0 * p[3]!;
         flatten_dout[b * 10 + 3] = s_3;
-        const s_4 = dOut[b]! * p[4]!;
+        const s_4 = ld0 * p[4]!;
         flatten_dout[b * 10 + 4] = s_4;
-        const s_5 = dOut[b]! * p[5]!;
+        const s_5 = ld0 * p[5]!;
         flatten_dout[b * 10 + 5] = s_5;
-        const s_6 = dOut[b]! * p[6]!;
+        const s_6 = ld0 * p[6]!;
         flatten_dout[b * 10 + 6] = s_6;
-        const s_7 = dOut[b]! * p[7]!;
+        const s_7 = ld0 * p[7]!;
         flatten_dout[b * 10 + 7] = s_7;
-        const s_8 = dOut[b]! * p[8]!;
+        const s_8 = ld0 * p[8]!;
         flatten_dout[b * 10 + 8] = s_8;
-        const s_9 = dOut[b]! * p[9]!;
+        const s_9 = ld0 * p[9]!;
         flatten_dout[b * 10 + 9] = s_9;
       }
     }

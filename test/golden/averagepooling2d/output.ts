@@ -116,42 +116,51 @@ export class Avg2 extends TrainableModel {
     // dense: Dense, line 6
     {
       for (let b = 0; b < n; b++) {
+        const ld8 = average_pooling2d_out[b * 9 + 8]!;
+        const ld7 = average_pooling2d_out[b * 9 + 7]!;
+        const ld6 = average_pooling2d_out[b * 9 + 6]!;
+        const ld5 = average_pooling2d_out[b * 9 + 5]!;
+        const ld4 = average_pooling2d_out[b * 9 + 4]!;
+        const ld3 = average_pooling2d_out[b * 9 + 3]!;
+        const ld2 = average_pooling2d_out[b * 9 + 2]!;
+        const ld1 = average_pooling2d_out[b * 9 + 1]!;
+        const ld0 = average_pooling2d_out[b * 9]!;
         const acc_0_0 =
           p[18]! +
-          average_pooling2d_out[b * 9]! * p[0]! +
-          average_pooling2d_out[b * 9 + 1]! * p[2]! +
-          average_pooling2d_out[b * 9 + 2]! * p[4]! +
-          average_pooling2d_out[b * 9 + 3]! * p[6]! +
-          average_pooling2d_out[b * 9 + 4]! * p[8]! +
-          average_pooling2d_out[b * 9 + 5]! * p[10]! +
-          average_pooling2d_out[b * 9 + 6]! * p[12]! +
-          average_pooling2d_out[b * 9 + 7]! * p[14]! +
-          average_pooling2d_out[b * 9 + 8]! * p[16]!;
+          ld0 * p[0]! +
+          ld1 * p[2]! +
+          ld2 * p[4]! +
+          ld3 * p[6]! +
+          ld4 * p[8]! +
+          ld5 * p[10]! +
+          ld6 * p[12]! +
+          ld7 * p[14]! +
+          ld8 * p[16]!;
         dense_z[b * 2] = acc_0_0;
         const acc_0_1 =
           p[19]! +
-          average_pooling2d_out[b * 9]! * p[1]! +
-          average_pooling2d_out[b * 9 + 1]! * p[3]! +
-          average_pooling2d_out[b * 9 + 2]! * p[5]! +
-          average_pooling2d_out[b * 9 + 3]! * p[7]! +
-          average_pooling2d_out[b * 9 + 4]! * p[9]! +
-          average_pooling2d_out[b * 9 + 5]! * p[11]! +
-          average_pooling2d_out[b * 9 + 6]! * p[13]! +
-          average_pooling2d_out[b * 9 + 7]! * p[15]! +
-          average_pooling2d_out[b * 9 + 8]! * p[17]!;
+          ld0 * p[1]! +
+          ld1 * p[3]! +
+          ld2 * p[5]! +
+          ld3 * p[7]! +
+          ld4 * p[9]! +
+          ld5 * p[11]! +
+          ld6 * p[13]! +
+          ld7 * p[15]! +
+          ld8 * p[17]!;
         dense_z[b * 2 + 1] = acc_0_1;
         let amax_0 = acc_0_0;
         amax_0 = amax_0 >= acc_0_1 ? amax_0 : acc_0_1;
         let asum_0 = 0;
-        const st0 = Math.exp(acc_0_0 - amax_0);
-        dense_out[b * 2] = st0;
-        asum_0 += st0;
-        const st1 = Math.exp(acc_0_1 - amax_0);
-        dense_out[b * 2 + 1] = st1;
-        asum_0 += st1;
+        const st9 = Math.exp(acc_0_0 - amax_0);
+        dense_out[b * 2] = st9;
+        asum_0 += st9;
+        const st10 = Math.exp(acc_0_1 - amax_0);
+        dense_out[b * 2 + 1] = st10;
+        asum_0 += st10;
         const ainv_0 = 1 / asum_0;
-        dense_out[b * 2] = st0 * ainv_0;
-        dense_out[b * 2 + 1] = st1 * ainv_0;
+        dense_out[b * 2] = st9 * ainv_0;
+        dense_out[b * 2 + 1] = st10 * ainv_0;
       }
     }
     return this.dense_out;
@@ -182,44 +191,50 @@ export class Avg2 extends TrainableModel {
         }
         if (usable === 1) {
           let ys = 0;
-          const y_0 = y[r * 2]!;
+          const ld0 = y[r * 2]!;
+          const y_0 = ld0;
           if (y_0 !== 0) {
             total = total - y_0 * Math.log(dense_out[r * 2]!);
           }
           ys += y_0;
-          const y_1 = y[r * 2 + 1]!;
+          const ld1 = y[r * 2 + 1]!;
+          const y_1 = ld1;
           if (y_1 !== 0) {
             total = total - y_1 * Math.log(dense_out[r * 2 + 1]!);
           }
           ys += y_1;
-          dOut[r * 2] = (dense_out[r * 2]! * ys - y[r * 2]!) * scale;
-          dOut[r * 2 + 1] = (dense_out[r * 2 + 1]! * ys - y[r * 2 + 1]!) * scale;
+          dOut[r * 2] = (dense_out[r * 2]! * ys - ld0) * scale;
+          dOut[r * 2 + 1] = (dense_out[r * 2 + 1]! * ys - ld1) * scale;
         } else {
           let m = -Infinity;
-          m = m >= dense_z[r * 2]! ? m : dense_z[r * 2]!;
-          m = m >= dense_z[r * 2 + 1]! ? m : dense_z[r * 2 + 1]!;
+          const ld2 = dense_z[r * 2]!;
+          m = m >= ld2 ? m : ld2;
+          const ld3 = dense_z[r * 2 + 1]!;
+          m = m >= ld3 ? m : ld3;
           let se = 0;
-          const e_0 = Math.exp(dense_z[r * 2]! - m);
+          const e_0 = Math.exp(ld2 - m);
           dOut[r * 2] = e_0;
           se += e_0;
-          const e_1 = Math.exp(dense_z[r * 2 + 1]! - m);
+          const e_1 = Math.exp(ld3 - m);
           dOut[r * 2 + 1] = e_1;
           se += e_1;
           const lse = m + Math.log(se);
           let ys = 0;
-          const y_0 = y[r * 2]!;
+          const ld4 = y[r * 2]!;
+          const y_0 = ld4;
           if (y_0 !== 0) {
             total += y_0 * (lse - dense_z[r * 2]!);
           }
           ys += y_0;
-          const y_1 = y[r * 2 + 1]!;
+          const ld5 = y[r * 2 + 1]!;
+          const y_1 = ld5;
           if (y_1 !== 0) {
             total += y_1 * (lse - dense_z[r * 2 + 1]!);
           }
           ys += y_1;
           const ratio = ys / se;
-          dOut[r * 2] = (e_0 * ratio - y[r * 2]!) * scale;
-          dOut[r * 2 + 1] = (e_1 * ratio - y[r * 2 + 1]!) * scale;
+          dOut[r * 2] = (e_0 * ratio - ld4) * scale;
+          dOut[r * 2 + 1] = (e_1 * ratio - ld5) * scale;
         }
       }
       res[0] = total * scale;
@@ -235,52 +250,54 @@ export class Avg2 extends TrainableModel {
     // dense: Dense, line 6 (backward)
     {
       for (let b = 0; b < n; b++) {
-        g[18]! += dOut[b * 2]!;
-        g[19]! += dOut[b * 2 + 1]!;
+        const ld0 = dOut[b * 2]!;
+        g[18]! += ld0;
+        const ld1 = dOut[b * 2 + 1]!;
+        g[19]! += ld1;
         const xv_0 = average_pooling2d_out[b * 9]!;
-        g[0]! += xv_0 * dOut[b * 2]!;
-        g[1]! += xv_0 * dOut[b * 2 + 1]!;
+        g[0]! += xv_0 * ld0;
+        g[1]! += xv_0 * ld1;
         const xv_1 = average_pooling2d_out[b * 9 + 1]!;
-        g[2]! += xv_1 * dOut[b * 2]!;
-        g[3]! += xv_1 * dOut[b * 2 + 1]!;
+        g[2]! += xv_1 * ld0;
+        g[3]! += xv_1 * ld1;
         const xv_2 = average_pooling2d_out[b * 9 + 2]!;
-        g[4]! += xv_2 * dOut[b * 2]!;
-        g[5]! += xv_2 * dOut[b * 2 + 1]!;
+        g[4]! += xv_2 * ld0;
+        g[5]! += xv_2 * ld1;
         const xv_3 = average_pooling2d_out[b * 9 + 3]!;
-        g[6]! += xv_3 * dOut[b * 2]!;
-        g[7]! += xv_3 * dOut[b * 2 + 1]!;
+        g[6]! += xv_3 * ld0;
+        g[7]! += xv_3 * ld1;
         const xv_4 = average_pooling2d_out[b * 9 + 4]!;
-        g[8]! += xv_4 * dOut[b * 2]!;
-        g[9]! += xv_4 * dOut[b * 2 + 1]!;
+        g[8]! += xv_4 * ld0;
+        g[9]! += xv_4 * ld1;
         const xv_5 = average_pooling2d_out[b * 9 + 5]!;
-        g[10]! += xv_5 * dOut[b * 2]!;
-        g[11]! += xv_5 * dOut[b * 2 + 1]!;
+        g[10]! += xv_5 * ld0;
+        g[11]! += xv_5 * ld1;
         const xv_6 = average_pooling2d_out[b * 9 + 6]!;
-        g[12]! += xv_6 * dOut[b * 2]!;
-        g[13]! += xv_6 * dOut[b * 2 + 1]!;
+        g[12]! += xv_6 * ld0;
+        g[13]! += xv_6 * ld1;
         const xv_7 = average_pooling2d_out[b * 9 + 7]!;
-        g[14]! += xv_7 * dOut[b * 2]!;
-        g[15]! += xv_7 * dOut[b * 2 + 1]!;
+        g[14]! += xv_7 * ld0;
+        g[15]! += xv_7 * ld1;
         const xv_8 = average_pooling2d_out[b * 9 + 8]!;
-        g[16]! += xv_8 * dOut[b * 2]!;
-        g[17]! += xv_8 * dOut[b * 2 + 1]!;
-        const s_0 = dOut[b * 2]! * p[0]! + dOut[b * 2 + 1]! * p[1]!;
+        g[16]! += xv_8 * ld0;
+        g[17]! += xv_8 * ld1;
+        const s_0 = ld0 * p[0]! + ld1 * p[1]!;
         flatten_dout[b * 9] = s_0;
-        const s_1 = dOut[b * 2]! * p[2]! + dOut[b * 2 + 1]! * p[3]!;
+        const s_1 = ld0 * p[2]! + ld1 * p[3]!;
         flatten_dout[b * 9 + 1] = s_1;
-        const s_2 = dOut[b * 2]! * p[4]! + dOut[b * 2 + 1]! * p[5]!;
+        const s_2 = ld0 * p[4]! + ld1 * p[5]!;
         flatten_dout[b * 9 + 2] = s_2;
-        const s_3 = dOut[b * 2]! * p[6]! + dOut[b * 2 + 1]! * p[7]!;
+        const s_3 = ld0 * p[6]! + ld1 * p[7]!;
         flatten_dout[b * 9 + 3] = s_3;
-        const s_4 = dOut[b * 2]! * p[8]! + dOut[b * 2 + 1]! * p[9]!;
+        const s_4 = ld0 * p[8]! + ld1 * p[9]!;
         flatten_dout[b * 9 + 4] = s_4;
-        const s_5 = dOut[b * 2]! * p[10]! + dOut[b * 2 + 1]! * p[11]!;
+        const s_5 = ld0 * p[10]! + ld1 * p[11]!;
         flatten_dout[b * 9 + 5] = s_5;
-        const s_6 = dOut[b * 2]! * p[12]! + dOut[b * 2 + 1]! * p[13]!;
+        const s_6 = ld0 * p[12]! + ld1 * p[13]!;
         flatten_dout[b * 9 + 6] = s_6;
-        const s_7 = dOut[b * 2]! * p[14]! + dOut[b * 2 + 1]! * p[15]!;
+        const s_7 = ld0 * p[14]! + ld1 * p[15]!;
         flatten_dout[b * 9 + 7] = s_7;
-        const s_8 = dOut[b * 2]! * p[16]! + dOut[b * 2 + 1]! * p[17]!;
+        const s_8 = ld0 * p[16]! + ld1 * p[17]!;
         flatten_dout[b * 9 + 8] = s_8;
       }
     }

@@ -131,20 +131,15 @@ export class Normed extends TrainableModel {
     // dense: Dense, line 4
     {
       for (let b = 0; b < n; b++) {
-        const acc_0_0 =
-          x[b * 4]! * p[0]! + x[b * 4 + 1]! * p[3]! + x[b * 4 + 2]! * p[6]! + x[b * 4 + 3]! * p[9]!;
+        const ld3 = x[b * 4 + 3]!;
+        const ld2 = x[b * 4 + 2]!;
+        const ld1 = x[b * 4 + 1]!;
+        const ld0 = x[b * 4]!;
+        const acc_0_0 = ld0 * p[0]! + ld1 * p[3]! + ld2 * p[6]! + ld3 * p[9]!;
         dense_out[b * 3] = acc_0_0;
-        const acc_0_1 =
-          x[b * 4]! * p[1]! +
-          x[b * 4 + 1]! * p[4]! +
-          x[b * 4 + 2]! * p[7]! +
-          x[b * 4 + 3]! * p[10]!;
+        const acc_0_1 = ld0 * p[1]! + ld1 * p[4]! + ld2 * p[7]! + ld3 * p[10]!;
         dense_out[b * 3 + 1] = acc_0_1;
-        const acc_0_2 =
-          x[b * 4]! * p[2]! +
-          x[b * 4 + 1]! * p[5]! +
-          x[b * 4 + 2]! * p[8]! +
-          x[b * 4 + 3]! * p[11]!;
+        const acc_0_2 = ld0 * p[2]! + ld1 * p[5]! + ld2 * p[8]! + ld3 * p[11]!;
         dense_out[b * 3 + 2] = acc_0_2;
       }
     }
@@ -241,30 +236,25 @@ export class Normed extends TrainableModel {
     // dense_1: Dense, line 7
     {
       for (let b = 0; b < n; b++) {
-        const acc_0_0 =
-          p[30]! +
-          activation_out[b * 3]! * p[24]! +
-          activation_out[b * 3 + 1]! * p[26]! +
-          activation_out[b * 3 + 2]! * p[28]!;
+        const ld2 = activation_out[b * 3 + 2]!;
+        const ld1 = activation_out[b * 3 + 1]!;
+        const ld0 = activation_out[b * 3]!;
+        const acc_0_0 = p[30]! + ld0 * p[24]! + ld1 * p[26]! + ld2 * p[28]!;
         dense_1_z[b * 2] = acc_0_0;
-        const acc_0_1 =
-          p[31]! +
-          activation_out[b * 3]! * p[25]! +
-          activation_out[b * 3 + 1]! * p[27]! +
-          activation_out[b * 3 + 2]! * p[29]!;
+        const acc_0_1 = p[31]! + ld0 * p[25]! + ld1 * p[27]! + ld2 * p[29]!;
         dense_1_z[b * 2 + 1] = acc_0_1;
         let amax_0 = acc_0_0;
         amax_0 = amax_0 >= acc_0_1 ? amax_0 : acc_0_1;
         let asum_0 = 0;
-        const st0 = Math.exp(acc_0_0 - amax_0);
-        dense_1_out[b * 2] = st0;
-        asum_0 += st0;
-        const st1 = Math.exp(acc_0_1 - amax_0);
-        dense_1_out[b * 2 + 1] = st1;
-        asum_0 += st1;
+        const st3 = Math.exp(acc_0_0 - amax_0);
+        dense_1_out[b * 2] = st3;
+        asum_0 += st3;
+        const st4 = Math.exp(acc_0_1 - amax_0);
+        dense_1_out[b * 2 + 1] = st4;
+        asum_0 += st4;
         const ainv_0 = 1 / asum_0;
-        dense_1_out[b * 2] = st0 * ainv_0;
-        dense_1_out[b * 2 + 1] = st1 * ainv_0;
+        dense_1_out[b * 2] = st3 * ainv_0;
+        dense_1_out[b * 2 + 1] = st4 * ainv_0;
       }
     }
     return this.dense_1_out;
@@ -295,44 +285,50 @@ export class Normed extends TrainableModel {
         }
         if (usable === 1) {
           let ys = 0;
-          const y_0 = y[r * 2]!;
+          const ld0 = y[r * 2]!;
+          const y_0 = ld0;
           if (y_0 !== 0) {
             total = total - y_0 * Math.log(dense_1_out[r * 2]!);
           }
           ys += y_0;
-          const y_1 = y[r * 2 + 1]!;
+          const ld1 = y[r * 2 + 1]!;
+          const y_1 = ld1;
           if (y_1 !== 0) {
             total = total - y_1 * Math.log(dense_1_out[r * 2 + 1]!);
           }
           ys += y_1;
-          dOut[r * 2] = (dense_1_out[r * 2]! * ys - y[r * 2]!) * scale;
-          dOut[r * 2 + 1] = (dense_1_out[r * 2 + 1]! * ys - y[r * 2 + 1]!) * scale;
+          dOut[r * 2] = (dense_1_out[r * 2]! * ys - ld0) * scale;
+          dOut[r * 2 + 1] = (dense_1_out[r * 2 + 1]! * ys - ld1) * scale;
         } else {
           let m = -Infinity;
-          m = m >= dense_1_z[r * 2]! ? m : dense_1_z[r * 2]!;
-          m = m >= dense_1_z[r * 2 + 1]! ? m : dense_1_z[r * 2 + 1]!;
+          const ld2 = dense_1_z[r * 2]!;
+          m = m >= ld2 ? m : ld2;
+          const ld3 = dense_1_z[r * 2 + 1]!;
+          m = m >= ld3 ? m : ld3;
           let se = 0;
-          const e_0 = Math.exp(dense_1_z[r * 2]! - m);
+          const e_0 = Math.exp(ld2 - m);
           dOut[r * 2] = e_0;
           se += e_0;
-          const e_1 = Math.exp(dense_1_z[r * 2 + 1]! - m);
+          const e_1 = Math.exp(ld3 - m);
           dOut[r * 2 + 1] = e_1;
           se += e_1;
           const lse = m + Math.log(se);
           let ys = 0;
-          const y_0 = y[r * 2]!;
+          const ld4 = y[r * 2]!;
+          const y_0 = ld4;
           if (y_0 !== 0) {
             total += y_0 * (lse - dense_1_z[r * 2]!);
           }
           ys += y_0;
-          const y_1 = y[r * 2 + 1]!;
+          const ld5 = y[r * 2 + 1]!;
+          const y_1 = ld5;
           if (y_1 !== 0) {
             total += y_1 * (lse - dense_1_z[r * 2 + 1]!);
           }
           ys += y_1;
           const ratio = ys / se;
-          dOut[r * 2] = (e_0 * ratio - y[r * 2]!) * scale;
-          dOut[r * 2 + 1] = (e_1 * ratio - y[r * 2 + 1]!) * scale;
+          dOut[r * 2] = (e_0 * ratio - ld4) * scale;
+          dOut[r * 2 + 1] = (e_1 * ratio - ld5) * scale;
         }
       }
       res[0] = total * scale;
@@ -353,22 +349,24 @@ export class Normed extends TrainableModel {
     // dense_1: Dense, line 7 (backward)
     {
       for (let b = 0; b < n; b++) {
-        g[30]! += dOut[b * 2]!;
-        g[31]! += dOut[b * 2 + 1]!;
+        const ld0 = dOut[b * 2]!;
+        g[30]! += ld0;
+        const ld1 = dOut[b * 2 + 1]!;
+        g[31]! += ld1;
         const xv_0 = activation_out[b * 3]!;
-        g[24]! += xv_0 * dOut[b * 2]!;
-        g[25]! += xv_0 * dOut[b * 2 + 1]!;
+        g[24]! += xv_0 * ld0;
+        g[25]! += xv_0 * ld1;
         const xv_1 = activation_out[b * 3 + 1]!;
-        g[26]! += xv_1 * dOut[b * 2]!;
-        g[27]! += xv_1 * dOut[b * 2 + 1]!;
+        g[26]! += xv_1 * ld0;
+        g[27]! += xv_1 * ld1;
         const xv_2 = activation_out[b * 3 + 2]!;
-        g[28]! += xv_2 * dOut[b * 2]!;
-        g[29]! += xv_2 * dOut[b * 2 + 1]!;
-        const s_0 = dOut[b * 2]! * p[24]! + dOut[b * 2 + 1]! * p[25]!;
+        g[28]! += xv_2 * ld0;
+        g[29]! += xv_2 * ld1;
+        const s_0 = ld0 * p[24]! + ld1 * p[25]!;
         activation_dout[b * 3] = s_0;
-        const s_1 = dOut[b * 2]! * p[26]! + dOut[b * 2 + 1]! * p[27]!;
+        const s_1 = ld0 * p[26]! + ld1 * p[27]!;
         activation_dout[b * 3 + 1] = s_1;
-        const s_2 = dOut[b * 2]! * p[28]! + dOut[b * 2 + 1]! * p[29]!;
+        const s_2 = ld0 * p[28]! + ld1 * p[29]!;
         activation_dout[b * 3 + 2] = s_2;
       }
     }
@@ -441,21 +439,24 @@ export class Normed extends TrainableModel {
     {
       for (let b = 0; b < n; b++) {
         const xv_0 = x[b * 4]!;
-        g[0]! += xv_0 * dense_dout[b * 3]!;
-        g[1]! += xv_0 * dense_dout[b * 3 + 1]!;
-        g[2]! += xv_0 * dense_dout[b * 3 + 2]!;
+        const ld0 = dense_dout[b * 3]!;
+        g[0]! += xv_0 * ld0;
+        const ld1 = dense_dout[b * 3 + 1]!;
+        g[1]! += xv_0 * ld1;
+        const ld2 = dense_dout[b * 3 + 2]!;
+        g[2]! += xv_0 * ld2;
         const xv_1 = x[b * 4 + 1]!;
-        g[3]! += xv_1 * dense_dout[b * 3]!;
-        g[4]! += xv_1 * dense_dout[b * 3 + 1]!;
-        g[5]! += xv_1 * dense_dout[b * 3 + 2]!;
+        g[3]! += xv_1 * ld0;
+        g[4]! += xv_1 * ld1;
+        g[5]! += xv_1 * ld2;
         const xv_2 = x[b * 4 + 2]!;
-        g[6]! += xv_2 * dense_dout[b * 3]!;
-        g[7]! += xv_2 * dense_dout[b * 3 + 1]!;
-        g[8]! += xv_2 * dense_dout[b * 3 + 2]!;
+        g[6]! += xv_2 * ld0;
+        g[7]! += xv_2 * ld1;
+        g[8]! += xv_2 * ld2;
         const xv_3 = x[b * 4 + 3]!;
-        g[9]! += xv_3 * dense_dout[b * 3]!;
-        g[10]! += xv_3 * dense_dout[b * 3 + 1]!;
-        g[11]! += xv_3 * dense_dout[b * 3 + 2]!;
+        g[9]! += xv_3 * ld0;
+        g[10]! += xv_3 * ld1;
+        g[11]! += xv_3 * ld2;
       }
     }
   }
@@ -470,17 +471,21 @@ export class Normed extends TrainableModel {
     {
       for (let i = 0; i < 18; i++) {
         const gi = g[i]!;
-        const m = s0[i]! + (gi - s0[i]!) * 0.09999999999999998;
+        const ld0 = s0[i]!;
+        const m = ld0 + (gi - ld0) * 0.09999999999999998;
         s0[i] = m;
-        const v = s1[i]! + (gi * gi - s1[i]!) * 0.0010000000000000009;
+        const ld1 = s1[i]!;
+        const v = ld1 + (gi * gi - ld1) * 0.0010000000000000009;
         s1[i] = v;
         p[i] = p[i]! - (m * h[0]!) / (Math.sqrt(v) + 1e-7);
       }
       for (let i = 24; i < 32; i++) {
         const gi = g[i]!;
-        const m = s0[i]! + (gi - s0[i]!) * 0.09999999999999998;
+        const ld2 = s0[i]!;
+        const m = ld2 + (gi - ld2) * 0.09999999999999998;
         s0[i] = m;
-        const v = s1[i]! + (gi * gi - s1[i]!) * 0.0010000000000000009;
+        const ld3 = s1[i]!;
+        const v = ld3 + (gi * gi - ld3) * 0.0010000000000000009;
         s1[i] = v;
         p[i] = p[i]! - (m * h[0]!) / (Math.sqrt(v) + 1e-7);
       }

@@ -230,56 +230,64 @@ export class Digits extends TrainableModel {
     // dense: Dense, line 7
     {
       for (let b = 0; b < n; b++) {
+        const ld7 = conv2d_1_out[b * 8 + 7]!;
+        const ld6 = conv2d_1_out[b * 8 + 6]!;
+        const ld5 = conv2d_1_out[b * 8 + 5]!;
+        const ld4 = conv2d_1_out[b * 8 + 4]!;
+        const ld3 = conv2d_1_out[b * 8 + 3]!;
+        const ld2 = conv2d_1_out[b * 8 + 2]!;
+        const ld1 = conv2d_1_out[b * 8 + 1]!;
+        const ld0 = conv2d_1_out[b * 8]!;
         const acc_0_0 =
           p[80]! +
-          conv2d_1_out[b * 8]! * p[56]! +
-          conv2d_1_out[b * 8 + 1]! * p[59]! +
-          conv2d_1_out[b * 8 + 2]! * p[62]! +
-          conv2d_1_out[b * 8 + 3]! * p[65]! +
-          conv2d_1_out[b * 8 + 4]! * p[68]! +
-          conv2d_1_out[b * 8 + 5]! * p[71]! +
-          conv2d_1_out[b * 8 + 6]! * p[74]! +
-          conv2d_1_out[b * 8 + 7]! * p[77]!;
+          ld0 * p[56]! +
+          ld1 * p[59]! +
+          ld2 * p[62]! +
+          ld3 * p[65]! +
+          ld4 * p[68]! +
+          ld5 * p[71]! +
+          ld6 * p[74]! +
+          ld7 * p[77]!;
         dense_z[b * 3] = acc_0_0;
         const acc_0_1 =
           p[81]! +
-          conv2d_1_out[b * 8]! * p[57]! +
-          conv2d_1_out[b * 8 + 1]! * p[60]! +
-          conv2d_1_out[b * 8 + 2]! * p[63]! +
-          conv2d_1_out[b * 8 + 3]! * p[66]! +
-          conv2d_1_out[b * 8 + 4]! * p[69]! +
-          conv2d_1_out[b * 8 + 5]! * p[72]! +
-          conv2d_1_out[b * 8 + 6]! * p[75]! +
-          conv2d_1_out[b * 8 + 7]! * p[78]!;
+          ld0 * p[57]! +
+          ld1 * p[60]! +
+          ld2 * p[63]! +
+          ld3 * p[66]! +
+          ld4 * p[69]! +
+          ld5 * p[72]! +
+          ld6 * p[75]! +
+          ld7 * p[78]!;
         dense_z[b * 3 + 1] = acc_0_1;
         const acc_0_2 =
           p[82]! +
-          conv2d_1_out[b * 8]! * p[58]! +
-          conv2d_1_out[b * 8 + 1]! * p[61]! +
-          conv2d_1_out[b * 8 + 2]! * p[64]! +
-          conv2d_1_out[b * 8 + 3]! * p[67]! +
-          conv2d_1_out[b * 8 + 4]! * p[70]! +
-          conv2d_1_out[b * 8 + 5]! * p[73]! +
-          conv2d_1_out[b * 8 + 6]! * p[76]! +
-          conv2d_1_out[b * 8 + 7]! * p[79]!;
+          ld0 * p[58]! +
+          ld1 * p[61]! +
+          ld2 * p[64]! +
+          ld3 * p[67]! +
+          ld4 * p[70]! +
+          ld5 * p[73]! +
+          ld6 * p[76]! +
+          ld7 * p[79]!;
         dense_z[b * 3 + 2] = acc_0_2;
         let amax_0 = acc_0_0;
         amax_0 = amax_0 >= acc_0_1 ? amax_0 : acc_0_1;
         amax_0 = amax_0 >= acc_0_2 ? amax_0 : acc_0_2;
         let asum_0 = 0;
-        const st0 = Math.exp(acc_0_0 - amax_0);
-        dense_out[b * 3] = st0;
-        asum_0 += st0;
-        const st1 = Math.exp(acc_0_1 - amax_0);
-        dense_out[b * 3 + 1] = st1;
-        asum_0 += st1;
-        const st2 = Math.exp(acc_0_2 - amax_0);
-        dense_out[b * 3 + 2] = st2;
-        asum_0 += st2;
+        const st8 = Math.exp(acc_0_0 - amax_0);
+        dense_out[b * 3] = st8;
+        asum_0 += st8;
+        const st9 = Math.exp(acc_0_1 - amax_0);
+        dense_out[b * 3 + 1] = st9;
+        asum_0 += st9;
+        const st10 = Math.exp(acc_0_2 - amax_0);
+        dense_out[b * 3 + 2] = st10;
+        asum_0 += st10;
         const ainv_0 = 1 / asum_0;
-        dense_out[b * 3] = st0 * ainv_0;
-        dense_out[b * 3 + 1] = st1 * ainv_0;
-        dense_out[b * 3 + 2] = st2 * ainv_0;
+        dense_out[b * 3] = st8 * ainv_0;
+        dense_out[b * 3 + 1] = st9 * ainv_0;
+        dense_out[b * 3 + 2] = st10 * ainv_0;
       }
     }
     return this.dense_out;
@@ -296,19 +304,20 @@ export class Digits extends TrainableModel {
       let total = 0;
       for (let r = 0; r < n; r++) {
         let usable = 1;
-        if (0 === y[r]!) {
+        const ld0 = y[r]!;
+        if (0 === ld0) {
           if (dense_out[r * 3]! > 1e-290) {
           } else {
             usable = 0;
           }
         }
-        if (1 === y[r]!) {
+        if (1 === ld0) {
           if (dense_out[r * 3 + 1]! > 1e-290) {
           } else {
             usable = 0;
           }
         }
-        if (2 === y[r]!) {
+        if (2 === ld0) {
           if (dense_out[r * 3 + 2]! > 1e-290) {
           } else {
             usable = 0;
@@ -316,60 +325,65 @@ export class Digits extends TrainableModel {
         }
         if (usable === 1) {
           let ys = 0;
-          const y_0 = 0 === y[r]! ? 1 : 0;
+          const ld1 = y[r]!;
+          const y_0 = 0 === ld1 ? 1 : 0;
           if (y_0 !== 0) {
             total = total - y_0 * Math.log(dense_out[r * 3]!);
           }
           ys += y_0;
-          const y_1 = 1 === y[r]! ? 1 : 0;
+          const y_1 = 1 === ld1 ? 1 : 0;
           if (y_1 !== 0) {
             total = total - y_1 * Math.log(dense_out[r * 3 + 1]!);
           }
           ys += y_1;
-          const y_2 = 2 === y[r]! ? 1 : 0;
+          const y_2 = 2 === ld1 ? 1 : 0;
           if (y_2 !== 0) {
             total = total - y_2 * Math.log(dense_out[r * 3 + 2]!);
           }
           ys += y_2;
-          dOut[r * 3] = (dense_out[r * 3]! * ys - (0 === y[r]! ? 1 : 0)) * scale;
-          dOut[r * 3 + 1] = (dense_out[r * 3 + 1]! * ys - (1 === y[r]! ? 1 : 0)) * scale;
-          dOut[r * 3 + 2] = (dense_out[r * 3 + 2]! * ys - (2 === y[r]! ? 1 : 0)) * scale;
+          dOut[r * 3] = (dense_out[r * 3]! * ys - (0 === ld1 ? 1 : 0)) * scale;
+          dOut[r * 3 + 1] = (dense_out[r * 3 + 1]! * ys - (1 === ld1 ? 1 : 0)) * scale;
+          dOut[r * 3 + 2] = (dense_out[r * 3 + 2]! * ys - (2 === ld1 ? 1 : 0)) * scale;
         } else {
           let m = -Infinity;
-          m = m >= dense_z[r * 3]! ? m : dense_z[r * 3]!;
-          m = m >= dense_z[r * 3 + 1]! ? m : dense_z[r * 3 + 1]!;
-          m = m >= dense_z[r * 3 + 2]! ? m : dense_z[r * 3 + 2]!;
+          const ld2 = dense_z[r * 3]!;
+          m = m >= ld2 ? m : ld2;
+          const ld3 = dense_z[r * 3 + 1]!;
+          m = m >= ld3 ? m : ld3;
+          const ld4 = dense_z[r * 3 + 2]!;
+          m = m >= ld4 ? m : ld4;
           let se = 0;
-          const e_0 = Math.exp(dense_z[r * 3]! - m);
+          const e_0 = Math.exp(ld2 - m);
           dOut[r * 3] = e_0;
           se += e_0;
-          const e_1 = Math.exp(dense_z[r * 3 + 1]! - m);
+          const e_1 = Math.exp(ld3 - m);
           dOut[r * 3 + 1] = e_1;
           se += e_1;
-          const e_2 = Math.exp(dense_z[r * 3 + 2]! - m);
+          const e_2 = Math.exp(ld4 - m);
           dOut[r * 3 + 2] = e_2;
           se += e_2;
           const lse = m + Math.log(se);
           let ys = 0;
-          const y_0 = 0 === y[r]! ? 1 : 0;
+          const ld5 = y[r]!;
+          const y_0 = 0 === ld5 ? 1 : 0;
           if (y_0 !== 0) {
             total += y_0 * (lse - dense_z[r * 3]!);
           }
           ys += y_0;
-          const y_1 = 1 === y[r]! ? 1 : 0;
+          const y_1 = 1 === ld5 ? 1 : 0;
           if (y_1 !== 0) {
             total += y_1 * (lse - dense_z[r * 3 + 1]!);
           }
           ys += y_1;
-          const y_2 = 2 === y[r]! ? 1 : 0;
+          const y_2 = 2 === ld5 ? 1 : 0;
           if (y_2 !== 0) {
             total += y_2 * (lse - dense_z[r * 3 + 2]!);
           }
           ys += y_2;
           const ratio = ys / se;
-          dOut[r * 3] = (e_0 * ratio - (0 === y[r]! ? 1 : 0)) * scale;
-          dOut[r * 3 + 1] = (e_1 * ratio - (1 === y[r]! ? 1 : 0)) * scale;
-          dOut[r * 3 + 2] = (e_2 * ratio - (2 === y[r]! ? 1 : 0)) * scale;
+          dOut[r * 3] = (e_0 * ratio - (0 === ld5 ? 1 : 0)) * scale;
+          dOut[r * 3 + 1] = (e_1 * ratio - (1 === ld5 ? 1 : 0)) * scale;
+          dOut[r * 3 + 2] = (e_2 * ratio - (2 === ld5 ? 1 : 0)) * scale;
         }
       }
       res[0] = total * scale;
@@ -389,56 +403,59 @@ export class Digits extends TrainableModel {
     // dense: Dense, line 7 (backward)
     {
       for (let b = 0; b < n; b++) {
-        g[80]! += dOut[b * 3]!;
-        g[81]! += dOut[b * 3 + 1]!;
-        g[82]! += dOut[b * 3 + 2]!;
+        const ld0 = dOut[b * 3]!;
+        g[80]! += ld0;
+        const ld1 = dOut[b * 3 + 1]!;
+        g[81]! += ld1;
+        const ld2 = dOut[b * 3 + 2]!;
+        g[82]! += ld2;
         const xv_0 = conv2d_1_out[b * 8]!;
-        g[56]! += xv_0 * dOut[b * 3]!;
-        g[57]! += xv_0 * dOut[b * 3 + 1]!;
-        g[58]! += xv_0 * dOut[b * 3 + 2]!;
+        g[56]! += xv_0 * ld0;
+        g[57]! += xv_0 * ld1;
+        g[58]! += xv_0 * ld2;
         const xv_1 = conv2d_1_out[b * 8 + 1]!;
-        g[59]! += xv_1 * dOut[b * 3]!;
-        g[60]! += xv_1 * dOut[b * 3 + 1]!;
-        g[61]! += xv_1 * dOut[b * 3 + 2]!;
+        g[59]! += xv_1 * ld0;
+        g[60]! += xv_1 * ld1;
+        g[61]! += xv_1 * ld2;
         const xv_2 = conv2d_1_out[b * 8 + 2]!;
-        g[62]! += xv_2 * dOut[b * 3]!;
-        g[63]! += xv_2 * dOut[b * 3 + 1]!;
-        g[64]! += xv_2 * dOut[b * 3 + 2]!;
+        g[62]! += xv_2 * ld0;
+        g[63]! += xv_2 * ld1;
+        g[64]! += xv_2 * ld2;
         const xv_3 = conv2d_1_out[b * 8 + 3]!;
-        g[65]! += xv_3 * dOut[b * 3]!;
-        g[66]! += xv_3 * dOut[b * 3 + 1]!;
-        g[67]! += xv_3 * dOut[b * 3 + 2]!;
+        g[65]! += xv_3 * ld0;
+        g[66]! += xv_3 * ld1;
+        g[67]! += xv_3 * ld2;
         const xv_4 = conv2d_1_out[b * 8 + 4]!;
-        g[68]! += xv_4 * dOut[b * 3]!;
-        g[69]! += xv_4 * dOut[b * 3 + 1]!;
-        g[70]! += xv_4 * dOut[b * 3 + 2]!;
+        g[68]! += xv_4 * ld0;
+        g[69]! += xv_4 * ld1;
+        g[70]! += xv_4 * ld2;
         const xv_5 = conv2d_1_out[b * 8 + 5]!;
-        g[71]! += xv_5 * dOut[b * 3]!;
-        g[72]! += xv_5 * dOut[b * 3 + 1]!;
-        g[73]! += xv_5 * dOut[b * 3 + 2]!;
+        g[71]! += xv_5 * ld0;
+        g[72]! += xv_5 * ld1;
+        g[73]! += xv_5 * ld2;
         const xv_6 = conv2d_1_out[b * 8 + 6]!;
-        g[74]! += xv_6 * dOut[b * 3]!;
-        g[75]! += xv_6 * dOut[b * 3 + 1]!;
-        g[76]! += xv_6 * dOut[b * 3 + 2]!;
+        g[74]! += xv_6 * ld0;
+        g[75]! += xv_6 * ld1;
+        g[76]! += xv_6 * ld2;
         const xv_7 = conv2d_1_out[b * 8 + 7]!;
-        g[77]! += xv_7 * dOut[b * 3]!;
-        g[78]! += xv_7 * dOut[b * 3 + 1]!;
-        g[79]! += xv_7 * dOut[b * 3 + 2]!;
-        const s_0 = dOut[b * 3]! * p[56]! + dOut[b * 3 + 1]! * p[57]! + dOut[b * 3 + 2]! * p[58]!;
+        g[77]! += xv_7 * ld0;
+        g[78]! += xv_7 * ld1;
+        g[79]! += xv_7 * ld2;
+        const s_0 = ld0 * p[56]! + ld1 * p[57]! + ld2 * p[58]!;
         flatten_dout[b * 8] = s_0;
-        const s_1 = dOut[b * 3]! * p[59]! + dOut[b * 3 + 1]! * p[60]! + dOut[b * 3 + 2]! * p[61]!;
+        const s_1 = ld0 * p[59]! + ld1 * p[60]! + ld2 * p[61]!;
         flatten_dout[b * 8 + 1] = s_1;
-        const s_2 = dOut[b * 3]! * p[62]! + dOut[b * 3 + 1]! * p[63]! + dOut[b * 3 + 2]! * p[64]!;
+        const s_2 = ld0 * p[62]! + ld1 * p[63]! + ld2 * p[64]!;
         flatten_dout[b * 8 + 2] = s_2;
-        const s_3 = dOut[b * 3]! * p[65]! + dOut[b * 3 + 1]! * p[66]! + dOut[b * 3 + 2]! * p[67]!;
+        const s_3 = ld0 * p[65]! + ld1 * p[66]! + ld2 * p[67]!;
         flatten_dout[b * 8 + 3] = s_3;
-        const s_4 = dOut[b * 3]! * p[68]! + dOut[b * 3 + 1]! * p[69]! + dOut[b * 3 + 2]! * p[70]!;
+        const s_4 = ld0 * p[68]! + ld1 * p[69]! + ld2 * p[70]!;
         flatten_dout[b * 8 + 4] = s_4;
-        const s_5 = dOut[b * 3]! * p[71]! + dOut[b * 3 + 1]! * p[72]! + dOut[b * 3 + 2]! * p[73]!;
+        const s_5 = ld0 * p[71]! + ld1 * p[72]! + ld2 * p[73]!;
         flatten_dout[b * 8 + 5] = s_5;
-        const s_6 = dOut[b * 3]! * p[74]! + dOut[b * 3 + 1]! * p[75]! + dOut[b * 3 + 2]! * p[76]!;
+        const s_6 = ld0 * p[74]! + ld1 * p[75]! + ld2 * p[76]!;
         flatten_dout[b * 8 + 6] = s_6;
-        const s_7 = dOut[b * 3]! * p[77]! + dOut[b * 3 + 1]! * p[78]! + dOut[b * 3 + 2]! * p[79]!;
+        const s_7 = ld0 * p[77]! + ld1 * p[78]! + ld2 * p[79]!;
         flatten_dout[b * 8 + 7] = s_7;
       }
     }

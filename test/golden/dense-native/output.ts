@@ -393,28 +393,32 @@ export class Wide extends TrainableModel {
         }
       }
       for (let ab = 0; ab < n; ab++) {
-        let amax_0 = dense_2_z[ab * 4]!;
-        amax_0 = amax_0 >= dense_2_z[ab * 4 + 1]! ? amax_0 : dense_2_z[ab * 4 + 1]!;
-        amax_0 = amax_0 >= dense_2_z[ab * 4 + 2]! ? amax_0 : dense_2_z[ab * 4 + 2]!;
-        amax_0 = amax_0 >= dense_2_z[ab * 4 + 3]! ? amax_0 : dense_2_z[ab * 4 + 3]!;
+        const ld0 = dense_2_z[ab * 4]!;
+        let amax_0 = ld0;
+        const ld2 = dense_2_z[ab * 4 + 1]!;
+        amax_0 = amax_0 >= ld2 ? amax_0 : ld2;
+        const ld4 = dense_2_z[ab * 4 + 2]!;
+        amax_0 = amax_0 >= ld4 ? amax_0 : ld4;
+        const ld6 = dense_2_z[ab * 4 + 3]!;
+        amax_0 = amax_0 >= ld6 ? amax_0 : ld6;
         let asum_0 = 0;
-        const st0 = Math.exp(dense_2_z[ab * 4]! - amax_0);
-        dense_2_out[ab * 4] = st0;
-        asum_0 += st0;
-        const st1 = Math.exp(dense_2_z[ab * 4 + 1]! - amax_0);
-        dense_2_out[ab * 4 + 1] = st1;
+        const st1 = Math.exp(ld0 - amax_0);
+        dense_2_out[ab * 4] = st1;
         asum_0 += st1;
-        const st2 = Math.exp(dense_2_z[ab * 4 + 2]! - amax_0);
-        dense_2_out[ab * 4 + 2] = st2;
-        asum_0 += st2;
-        const st3 = Math.exp(dense_2_z[ab * 4 + 3]! - amax_0);
-        dense_2_out[ab * 4 + 3] = st3;
+        const st3 = Math.exp(ld2 - amax_0);
+        dense_2_out[ab * 4 + 1] = st3;
         asum_0 += st3;
+        const st5 = Math.exp(ld4 - amax_0);
+        dense_2_out[ab * 4 + 2] = st5;
+        asum_0 += st5;
+        const st7 = Math.exp(ld6 - amax_0);
+        dense_2_out[ab * 4 + 3] = st7;
+        asum_0 += st7;
         const ainv_0 = 1 / asum_0;
-        dense_2_out[ab * 4] = st0 * ainv_0;
-        dense_2_out[ab * 4 + 1] = st1 * ainv_0;
-        dense_2_out[ab * 4 + 2] = st2 * ainv_0;
-        dense_2_out[ab * 4 + 3] = st3 * ainv_0;
+        dense_2_out[ab * 4] = st1 * ainv_0;
+        dense_2_out[ab * 4 + 1] = st3 * ainv_0;
+        dense_2_out[ab * 4 + 2] = st5 * ainv_0;
+        dense_2_out[ab * 4 + 3] = st7 * ainv_0;
       }
     }
     return this.dense_2_out;
@@ -457,76 +461,88 @@ export class Wide extends TrainableModel {
         }
         if (usable === 1) {
           let ys = 0;
-          const y_0 = y[r * 4]!;
+          const ld0 = y[r * 4]!;
+          const y_0 = ld0;
           if (y_0 !== 0) {
             total = total - y_0 * Math.log(dense_2_out[r * 4]!);
           }
           ys += y_0;
-          const y_1 = y[r * 4 + 1]!;
+          const ld1 = y[r * 4 + 1]!;
+          const y_1 = ld1;
           if (y_1 !== 0) {
             total = total - y_1 * Math.log(dense_2_out[r * 4 + 1]!);
           }
           ys += y_1;
-          const y_2 = y[r * 4 + 2]!;
+          const ld2 = y[r * 4 + 2]!;
+          const y_2 = ld2;
           if (y_2 !== 0) {
             total = total - y_2 * Math.log(dense_2_out[r * 4 + 2]!);
           }
           ys += y_2;
-          const y_3 = y[r * 4 + 3]!;
+          const ld3 = y[r * 4 + 3]!;
+          const y_3 = ld3;
           if (y_3 !== 0) {
             total = total - y_3 * Math.log(dense_2_out[r * 4 + 3]!);
           }
           ys += y_3;
-          dOut[r * 4] = (dense_2_out[r * 4]! * ys - y[r * 4]!) * scale;
-          dOut[r * 4 + 1] = (dense_2_out[r * 4 + 1]! * ys - y[r * 4 + 1]!) * scale;
-          dOut[r * 4 + 2] = (dense_2_out[r * 4 + 2]! * ys - y[r * 4 + 2]!) * scale;
-          dOut[r * 4 + 3] = (dense_2_out[r * 4 + 3]! * ys - y[r * 4 + 3]!) * scale;
+          dOut[r * 4] = (dense_2_out[r * 4]! * ys - ld0) * scale;
+          dOut[r * 4 + 1] = (dense_2_out[r * 4 + 1]! * ys - ld1) * scale;
+          dOut[r * 4 + 2] = (dense_2_out[r * 4 + 2]! * ys - ld2) * scale;
+          dOut[r * 4 + 3] = (dense_2_out[r * 4 + 3]! * ys - ld3) * scale;
         } else {
           let m = -Infinity;
-          m = m >= dense_2_z[r * 4]! ? m : dense_2_z[r * 4]!;
-          m = m >= dense_2_z[r * 4 + 1]! ? m : dense_2_z[r * 4 + 1]!;
-          m = m >= dense_2_z[r * 4 + 2]! ? m : dense_2_z[r * 4 + 2]!;
-          m = m >= dense_2_z[r * 4 + 3]! ? m : dense_2_z[r * 4 + 3]!;
+          const ld4 = dense_2_z[r * 4]!;
+          m = m >= ld4 ? m : ld4;
+          const ld5 = dense_2_z[r * 4 + 1]!;
+          m = m >= ld5 ? m : ld5;
+          const ld6 = dense_2_z[r * 4 + 2]!;
+          m = m >= ld6 ? m : ld6;
+          const ld7 = dense_2_z[r * 4 + 3]!;
+          m = m >= ld7 ? m : ld7;
           let se = 0;
-          const e_0 = Math.exp(dense_2_z[r * 4]! - m);
+          const e_0 = Math.exp(ld4 - m);
           dOut[r * 4] = e_0;
           se += e_0;
-          const e_1 = Math.exp(dense_2_z[r * 4 + 1]! - m);
+          const e_1 = Math.exp(ld5 - m);
           dOut[r * 4 + 1] = e_1;
           se += e_1;
-          const e_2 = Math.exp(dense_2_z[r * 4 + 2]! - m);
+          const e_2 = Math.exp(ld6 - m);
           dOut[r * 4 + 2] = e_2;
           se += e_2;
-          const e_3 = Math.exp(dense_2_z[r * 4 + 3]! - m);
+          const e_3 = Math.exp(ld7 - m);
           dOut[r * 4 + 3] = e_3;
           se += e_3;
           const lse = m + Math.log(se);
           let ys = 0;
-          const y_0 = y[r * 4]!;
+          const ld8 = y[r * 4]!;
+          const y_0 = ld8;
           if (y_0 !== 0) {
             total += y_0 * (lse - dense_2_z[r * 4]!);
           }
           ys += y_0;
-          const y_1 = y[r * 4 + 1]!;
+          const ld9 = y[r * 4 + 1]!;
+          const y_1 = ld9;
           if (y_1 !== 0) {
             total += y_1 * (lse - dense_2_z[r * 4 + 1]!);
           }
           ys += y_1;
-          const y_2 = y[r * 4 + 2]!;
+          const ld10 = y[r * 4 + 2]!;
+          const y_2 = ld10;
           if (y_2 !== 0) {
             total += y_2 * (lse - dense_2_z[r * 4 + 2]!);
           }
           ys += y_2;
-          const y_3 = y[r * 4 + 3]!;
+          const ld11 = y[r * 4 + 3]!;
+          const y_3 = ld11;
           if (y_3 !== 0) {
             total += y_3 * (lse - dense_2_z[r * 4 + 3]!);
           }
           ys += y_3;
           const ratio = ys / se;
-          dOut[r * 4] = (e_0 * ratio - y[r * 4]!) * scale;
-          dOut[r * 4 + 1] = (e_1 * ratio - y[r * 4 + 1]!) * scale;
-          dOut[r * 4 + 2] = (e_2 * ratio - y[r * 4 + 2]!) * scale;
-          dOut[r * 4 + 3] = (e_3 * ratio - y[r * 4 + 3]!) * scale;
+          dOut[r * 4] = (e_0 * ratio - ld8) * scale;
+          dOut[r * 4 + 1] = (e_1 * ratio - ld9) * scale;
+          dOut[r * 4 + 2] = (e_2 * ratio - ld10) * scale;
+          dOut[r * 4 + 3] = (e_3 * ratio - ld11) * scale;
         }
       }
       res[0] = total * scale;
@@ -575,92 +591,70 @@ export class Wide extends TrainableModel {
     // dense_1: Dense, line 7 (backward)
     {
       for (let ab = 0; ab < n; ab++) {
-        dense_1_dz[ab * 32] =
-          dense_1_dout[ab * 32]! * (1 - dense_1_out[ab * 32]! * dense_1_out[ab * 32]!);
-        dense_1_dz[ab * 32 + 1] =
-          dense_1_dout[ab * 32 + 1]! * (1 - dense_1_out[ab * 32 + 1]! * dense_1_out[ab * 32 + 1]!);
-        dense_1_dz[ab * 32 + 2] =
-          dense_1_dout[ab * 32 + 2]! * (1 - dense_1_out[ab * 32 + 2]! * dense_1_out[ab * 32 + 2]!);
-        dense_1_dz[ab * 32 + 3] =
-          dense_1_dout[ab * 32 + 3]! * (1 - dense_1_out[ab * 32 + 3]! * dense_1_out[ab * 32 + 3]!);
-        dense_1_dz[ab * 32 + 4] =
-          dense_1_dout[ab * 32 + 4]! * (1 - dense_1_out[ab * 32 + 4]! * dense_1_out[ab * 32 + 4]!);
-        dense_1_dz[ab * 32 + 5] =
-          dense_1_dout[ab * 32 + 5]! * (1 - dense_1_out[ab * 32 + 5]! * dense_1_out[ab * 32 + 5]!);
-        dense_1_dz[ab * 32 + 6] =
-          dense_1_dout[ab * 32 + 6]! * (1 - dense_1_out[ab * 32 + 6]! * dense_1_out[ab * 32 + 6]!);
-        dense_1_dz[ab * 32 + 7] =
-          dense_1_dout[ab * 32 + 7]! * (1 - dense_1_out[ab * 32 + 7]! * dense_1_out[ab * 32 + 7]!);
-        dense_1_dz[ab * 32 + 8] =
-          dense_1_dout[ab * 32 + 8]! * (1 - dense_1_out[ab * 32 + 8]! * dense_1_out[ab * 32 + 8]!);
-        dense_1_dz[ab * 32 + 9] =
-          dense_1_dout[ab * 32 + 9]! * (1 - dense_1_out[ab * 32 + 9]! * dense_1_out[ab * 32 + 9]!);
-        dense_1_dz[ab * 32 + 10] =
-          dense_1_dout[ab * 32 + 10]! *
-          (1 - dense_1_out[ab * 32 + 10]! * dense_1_out[ab * 32 + 10]!);
-        dense_1_dz[ab * 32 + 11] =
-          dense_1_dout[ab * 32 + 11]! *
-          (1 - dense_1_out[ab * 32 + 11]! * dense_1_out[ab * 32 + 11]!);
-        dense_1_dz[ab * 32 + 12] =
-          dense_1_dout[ab * 32 + 12]! *
-          (1 - dense_1_out[ab * 32 + 12]! * dense_1_out[ab * 32 + 12]!);
-        dense_1_dz[ab * 32 + 13] =
-          dense_1_dout[ab * 32 + 13]! *
-          (1 - dense_1_out[ab * 32 + 13]! * dense_1_out[ab * 32 + 13]!);
-        dense_1_dz[ab * 32 + 14] =
-          dense_1_dout[ab * 32 + 14]! *
-          (1 - dense_1_out[ab * 32 + 14]! * dense_1_out[ab * 32 + 14]!);
-        dense_1_dz[ab * 32 + 15] =
-          dense_1_dout[ab * 32 + 15]! *
-          (1 - dense_1_out[ab * 32 + 15]! * dense_1_out[ab * 32 + 15]!);
-        dense_1_dz[ab * 32 + 16] =
-          dense_1_dout[ab * 32 + 16]! *
-          (1 - dense_1_out[ab * 32 + 16]! * dense_1_out[ab * 32 + 16]!);
-        dense_1_dz[ab * 32 + 17] =
-          dense_1_dout[ab * 32 + 17]! *
-          (1 - dense_1_out[ab * 32 + 17]! * dense_1_out[ab * 32 + 17]!);
-        dense_1_dz[ab * 32 + 18] =
-          dense_1_dout[ab * 32 + 18]! *
-          (1 - dense_1_out[ab * 32 + 18]! * dense_1_out[ab * 32 + 18]!);
-        dense_1_dz[ab * 32 + 19] =
-          dense_1_dout[ab * 32 + 19]! *
-          (1 - dense_1_out[ab * 32 + 19]! * dense_1_out[ab * 32 + 19]!);
-        dense_1_dz[ab * 32 + 20] =
-          dense_1_dout[ab * 32 + 20]! *
-          (1 - dense_1_out[ab * 32 + 20]! * dense_1_out[ab * 32 + 20]!);
-        dense_1_dz[ab * 32 + 21] =
-          dense_1_dout[ab * 32 + 21]! *
-          (1 - dense_1_out[ab * 32 + 21]! * dense_1_out[ab * 32 + 21]!);
-        dense_1_dz[ab * 32 + 22] =
-          dense_1_dout[ab * 32 + 22]! *
-          (1 - dense_1_out[ab * 32 + 22]! * dense_1_out[ab * 32 + 22]!);
-        dense_1_dz[ab * 32 + 23] =
-          dense_1_dout[ab * 32 + 23]! *
-          (1 - dense_1_out[ab * 32 + 23]! * dense_1_out[ab * 32 + 23]!);
-        dense_1_dz[ab * 32 + 24] =
-          dense_1_dout[ab * 32 + 24]! *
-          (1 - dense_1_out[ab * 32 + 24]! * dense_1_out[ab * 32 + 24]!);
-        dense_1_dz[ab * 32 + 25] =
-          dense_1_dout[ab * 32 + 25]! *
-          (1 - dense_1_out[ab * 32 + 25]! * dense_1_out[ab * 32 + 25]!);
-        dense_1_dz[ab * 32 + 26] =
-          dense_1_dout[ab * 32 + 26]! *
-          (1 - dense_1_out[ab * 32 + 26]! * dense_1_out[ab * 32 + 26]!);
-        dense_1_dz[ab * 32 + 27] =
-          dense_1_dout[ab * 32 + 27]! *
-          (1 - dense_1_out[ab * 32 + 27]! * dense_1_out[ab * 32 + 27]!);
-        dense_1_dz[ab * 32 + 28] =
-          dense_1_dout[ab * 32 + 28]! *
-          (1 - dense_1_out[ab * 32 + 28]! * dense_1_out[ab * 32 + 28]!);
-        dense_1_dz[ab * 32 + 29] =
-          dense_1_dout[ab * 32 + 29]! *
-          (1 - dense_1_out[ab * 32 + 29]! * dense_1_out[ab * 32 + 29]!);
-        dense_1_dz[ab * 32 + 30] =
-          dense_1_dout[ab * 32 + 30]! *
-          (1 - dense_1_out[ab * 32 + 30]! * dense_1_out[ab * 32 + 30]!);
-        dense_1_dz[ab * 32 + 31] =
-          dense_1_dout[ab * 32 + 31]! *
-          (1 - dense_1_out[ab * 32 + 31]! * dense_1_out[ab * 32 + 31]!);
+        const ld0 = dense_1_out[ab * 32]!;
+        dense_1_dz[ab * 32] = dense_1_dout[ab * 32]! * (1 - ld0 * ld0);
+        const ld1 = dense_1_out[ab * 32 + 1]!;
+        dense_1_dz[ab * 32 + 1] = dense_1_dout[ab * 32 + 1]! * (1 - ld1 * ld1);
+        const ld2 = dense_1_out[ab * 32 + 2]!;
+        dense_1_dz[ab * 32 + 2] = dense_1_dout[ab * 32 + 2]! * (1 - ld2 * ld2);
+        const ld3 = dense_1_out[ab * 32 + 3]!;
+        dense_1_dz[ab * 32 + 3] = dense_1_dout[ab * 32 + 3]! * (1 - ld3 * ld3);
+        const ld4 = dense_1_out[ab * 32 + 4]!;
+        dense_1_dz[ab * 32 + 4] = dense_1_dout[ab * 32 + 4]! * (1 - ld4 * ld4);
+        const ld5 = dense_1_out[ab * 32 + 5]!;
+        dense_1_dz[ab * 32 + 5] = dense_1_dout[ab * 32 + 5]! * (1 - ld5 * ld5);
+        const ld6 = dense_1_out[ab * 32 + 6]!;
+        dense_1_dz[ab * 32 + 6] = dense_1_dout[ab * 32 + 6]! * (1 - ld6 * ld6);
+        const ld7 = dense_1_out[ab * 32 + 7]!;
+        dense_1_dz[ab * 32 + 7] = dense_1_dout[ab * 32 + 7]! * (1 - ld7 * ld7);
+        const ld8 = dense_1_out[ab * 32 + 8]!;
+        dense_1_dz[ab * 32 + 8] = dense_1_dout[ab * 32 + 8]! * (1 - ld8 * ld8);
+        const ld9 = dense_1_out[ab * 32 + 9]!;
+        dense_1_dz[ab * 32 + 9] = dense_1_dout[ab * 32 + 9]! * (1 - ld9 * ld9);
+        const ld10 = dense_1_out[ab * 32 + 10]!;
+        dense_1_dz[ab * 32 + 10] = dense_1_dout[ab * 32 + 10]! * (1 - ld10 * ld10);
+        const ld11 = dense_1_out[ab * 32 + 11]!;
+        dense_1_dz[ab * 32 + 11] = dense_1_dout[ab * 32 + 11]! * (1 - ld11 * ld11);
+        const ld12 = dense_1_out[ab * 32 + 12]!;
+        dense_1_dz[ab * 32 + 12] = dense_1_dout[ab * 32 + 12]! * (1 - ld12 * ld12);
+        const ld13 = dense_1_out[ab * 32 + 13]!;
+        dense_1_dz[ab * 32 + 13] = dense_1_dout[ab * 32 + 13]! * (1 - ld13 * ld13);
+        const ld14 = dense_1_out[ab * 32 + 14]!;
+        dense_1_dz[ab * 32 + 14] = dense_1_dout[ab * 32 + 14]! * (1 - ld14 * ld14);
+        const ld15 = dense_1_out[ab * 32 + 15]!;
+        dense_1_dz[ab * 32 + 15] = dense_1_dout[ab * 32 + 15]! * (1 - ld15 * ld15);
+        const ld16 = dense_1_out[ab * 32 + 16]!;
+        dense_1_dz[ab * 32 + 16] = dense_1_dout[ab * 32 + 16]! * (1 - ld16 * ld16);
+        const ld17 = dense_1_out[ab * 32 + 17]!;
+        dense_1_dz[ab * 32 + 17] = dense_1_dout[ab * 32 + 17]! * (1 - ld17 * ld17);
+        const ld18 = dense_1_out[ab * 32 + 18]!;
+        dense_1_dz[ab * 32 + 18] = dense_1_dout[ab * 32 + 18]! * (1 - ld18 * ld18);
+        const ld19 = dense_1_out[ab * 32 + 19]!;
+        dense_1_dz[ab * 32 + 19] = dense_1_dout[ab * 32 + 19]! * (1 - ld19 * ld19);
+        const ld20 = dense_1_out[ab * 32 + 20]!;
+        dense_1_dz[ab * 32 + 20] = dense_1_dout[ab * 32 + 20]! * (1 - ld20 * ld20);
+        const ld21 = dense_1_out[ab * 32 + 21]!;
+        dense_1_dz[ab * 32 + 21] = dense_1_dout[ab * 32 + 21]! * (1 - ld21 * ld21);
+        const ld22 = dense_1_out[ab * 32 + 22]!;
+        dense_1_dz[ab * 32 + 22] = dense_1_dout[ab * 32 + 22]! * (1 - ld22 * ld22);
+        const ld23 = dense_1_out[ab * 32 + 23]!;
+        dense_1_dz[ab * 32 + 23] = dense_1_dout[ab * 32 + 23]! * (1 - ld23 * ld23);
+        const ld24 = dense_1_out[ab * 32 + 24]!;
+        dense_1_dz[ab * 32 + 24] = dense_1_dout[ab * 32 + 24]! * (1 - ld24 * ld24);
+        const ld25 = dense_1_out[ab * 32 + 25]!;
+        dense_1_dz[ab * 32 + 25] = dense_1_dout[ab * 32 + 25]! * (1 - ld25 * ld25);
+        const ld26 = dense_1_out[ab * 32 + 26]!;
+        dense_1_dz[ab * 32 + 26] = dense_1_dout[ab * 32 + 26]! * (1 - ld26 * ld26);
+        const ld27 = dense_1_out[ab * 32 + 27]!;
+        dense_1_dz[ab * 32 + 27] = dense_1_dout[ab * 32 + 27]! * (1 - ld27 * ld27);
+        const ld28 = dense_1_out[ab * 32 + 28]!;
+        dense_1_dz[ab * 32 + 28] = dense_1_dout[ab * 32 + 28]! * (1 - ld28 * ld28);
+        const ld29 = dense_1_out[ab * 32 + 29]!;
+        dense_1_dz[ab * 32 + 29] = dense_1_dout[ab * 32 + 29]! * (1 - ld29 * ld29);
+        const ld30 = dense_1_out[ab * 32 + 30]!;
+        dense_1_dz[ab * 32 + 30] = dense_1_dout[ab * 32 + 30]! * (1 - ld30 * ld30);
+        const ld31 = dense_1_out[ab * 32 + 31]!;
+        dense_1_dz[ab * 32 + 31] = dense_1_dout[ab * 32 + 31]! * (1 - ld31 * ld31);
       }
       if (k !== null) {
         k.dense_1_kernel_grad(n, dense_out.byteOffset, dense_1_dz.byteOffset, g.byteOffset);

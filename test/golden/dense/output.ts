@@ -81,52 +81,44 @@ export class DenseRows extends TrainableModel {
     // dense: Dense, line 4
     {
       for (let b = 0; b < n; b++) {
-        const acc_0_0 =
-          p[8]! +
-          x[b * 3 * 4]! * p[0]! +
-          x[b * 3 * 4 + 1]! * p[2]! +
-          x[b * 3 * 4 + 2]! * p[4]! +
-          x[b * 3 * 4 + 3]! * p[6]!;
+        const ld8 = p[6]!;
+        const ld7 = p[4]!;
+        const ld6 = p[2]!;
+        const ld5 = p[0]!;
+        const ld4 = p[8]!;
+        const ld3 = x[b * 3 * 4 + 3]!;
+        const ld2 = x[b * 3 * 4 + 2]!;
+        const ld1 = x[b * 3 * 4 + 1]!;
+        const ld0 = x[b * 3 * 4]!;
+        const acc_0_0 = ld4 + ld0 * ld5 + ld1 * ld6 + ld2 * ld7 + ld3 * ld8;
         dense_z[b * 3 * 2] = acc_0_0;
         dense_out[b * 3 * 2] = Math.tanh(acc_0_0);
-        const acc_0_1 =
-          p[9]! +
-          x[b * 3 * 4]! * p[1]! +
-          x[b * 3 * 4 + 1]! * p[3]! +
-          x[b * 3 * 4 + 2]! * p[5]! +
-          x[b * 3 * 4 + 3]! * p[7]!;
+        const ld17 = p[7]!;
+        const ld15 = p[5]!;
+        const ld13 = p[3]!;
+        const ld11 = p[1]!;
+        const ld9 = p[9]!;
+        const acc_0_1 = ld9 + ld0 * ld11 + ld1 * ld13 + ld2 * ld15 + ld3 * ld17;
         dense_z[b * 3 * 2 + 1] = acc_0_1;
         dense_out[b * 3 * 2 + 1] = Math.tanh(acc_0_1);
-        const acc_1_0 =
-          p[8]! +
-          x[(b * 3 + 1) * 4]! * p[0]! +
-          x[(b * 3 + 1) * 4 + 1]! * p[2]! +
-          x[(b * 3 + 1) * 4 + 2]! * p[4]! +
-          x[(b * 3 + 1) * 4 + 3]! * p[6]!;
+        const ld16 = x[(b * 3 + 1) * 4 + 3]!;
+        const ld14 = x[(b * 3 + 1) * 4 + 2]!;
+        const ld12 = x[(b * 3 + 1) * 4 + 1]!;
+        const ld10 = x[(b * 3 + 1) * 4]!;
+        const acc_1_0 = ld4 + ld10 * ld5 + ld12 * ld6 + ld14 * ld7 + ld16 * ld8;
         dense_z[(b * 3 + 1) * 2] = acc_1_0;
         dense_out[(b * 3 + 1) * 2] = Math.tanh(acc_1_0);
-        const acc_1_1 =
-          p[9]! +
-          x[(b * 3 + 1) * 4]! * p[1]! +
-          x[(b * 3 + 1) * 4 + 1]! * p[3]! +
-          x[(b * 3 + 1) * 4 + 2]! * p[5]! +
-          x[(b * 3 + 1) * 4 + 3]! * p[7]!;
+        const acc_1_1 = ld9 + ld10 * ld11 + ld12 * ld13 + ld14 * ld15 + ld16 * ld17;
         dense_z[(b * 3 + 1) * 2 + 1] = acc_1_1;
         dense_out[(b * 3 + 1) * 2 + 1] = Math.tanh(acc_1_1);
-        const acc_2_0 =
-          p[8]! +
-          x[(b * 3 + 2) * 4]! * p[0]! +
-          x[(b * 3 + 2) * 4 + 1]! * p[2]! +
-          x[(b * 3 + 2) * 4 + 2]! * p[4]! +
-          x[(b * 3 + 2) * 4 + 3]! * p[6]!;
+        const ld21 = x[(b * 3 + 2) * 4 + 3]!;
+        const ld20 = x[(b * 3 + 2) * 4 + 2]!;
+        const ld19 = x[(b * 3 + 2) * 4 + 1]!;
+        const ld18 = x[(b * 3 + 2) * 4]!;
+        const acc_2_0 = ld4 + ld18 * ld5 + ld19 * ld6 + ld20 * ld7 + ld21 * ld8;
         dense_z[(b * 3 + 2) * 2] = acc_2_0;
         dense_out[(b * 3 + 2) * 2] = Math.tanh(acc_2_0);
-        const acc_2_1 =
-          p[9]! +
-          x[(b * 3 + 2) * 4]! * p[1]! +
-          x[(b * 3 + 2) * 4 + 1]! * p[3]! +
-          x[(b * 3 + 2) * 4 + 2]! * p[5]! +
-          x[(b * 3 + 2) * 4 + 3]! * p[7]!;
+        const acc_2_1 = ld9 + ld18 * ld11 + ld19 * ld13 + ld20 * ld15 + ld21 * ld17;
         dense_z[(b * 3 + 2) * 2 + 1] = acc_2_1;
         dense_out[(b * 3 + 2) * 2 + 1] = Math.tanh(acc_2_1);
       }
@@ -134,34 +126,30 @@ export class DenseRows extends TrainableModel {
     // dense_1: Dense, line 6
     {
       for (let b = 0; b < n; b++) {
+        const ld5 = dense_out[b * 6 + 5]!;
+        const ld4 = dense_out[b * 6 + 4]!;
+        const ld3 = dense_out[b * 6 + 3]!;
+        const ld2 = dense_out[b * 6 + 2]!;
+        const ld1 = dense_out[b * 6 + 1]!;
+        const ld0 = dense_out[b * 6]!;
         const acc_0_0 =
-          dense_out[b * 6]! * p[10]! +
-          dense_out[b * 6 + 1]! * p[12]! +
-          dense_out[b * 6 + 2]! * p[14]! +
-          dense_out[b * 6 + 3]! * p[16]! +
-          dense_out[b * 6 + 4]! * p[18]! +
-          dense_out[b * 6 + 5]! * p[20]!;
+          ld0 * p[10]! + ld1 * p[12]! + ld2 * p[14]! + ld3 * p[16]! + ld4 * p[18]! + ld5 * p[20]!;
         dense_1_z[b * 2] = acc_0_0;
         const acc_0_1 =
-          dense_out[b * 6]! * p[11]! +
-          dense_out[b * 6 + 1]! * p[13]! +
-          dense_out[b * 6 + 2]! * p[15]! +
-          dense_out[b * 6 + 3]! * p[17]! +
-          dense_out[b * 6 + 4]! * p[19]! +
-          dense_out[b * 6 + 5]! * p[21]!;
+          ld0 * p[11]! + ld1 * p[13]! + ld2 * p[15]! + ld3 * p[17]! + ld4 * p[19]! + ld5 * p[21]!;
         dense_1_z[b * 2 + 1] = acc_0_1;
         let amax_0 = acc_0_0;
         amax_0 = amax_0 >= acc_0_1 ? amax_0 : acc_0_1;
         let asum_0 = 0;
-        const st0 = Math.exp(acc_0_0 - amax_0);
-        dense_1_out[b * 2] = st0;
-        asum_0 += st0;
-        const st1 = Math.exp(acc_0_1 - amax_0);
-        dense_1_out[b * 2 + 1] = st1;
-        asum_0 += st1;
+        const st6 = Math.exp(acc_0_0 - amax_0);
+        dense_1_out[b * 2] = st6;
+        asum_0 += st6;
+        const st7 = Math.exp(acc_0_1 - amax_0);
+        dense_1_out[b * 2 + 1] = st7;
+        asum_0 += st7;
         const ainv_0 = 1 / asum_0;
-        dense_1_out[b * 2] = st0 * ainv_0;
-        dense_1_out[b * 2 + 1] = st1 * ainv_0;
+        dense_1_out[b * 2] = st6 * ainv_0;
+        dense_1_out[b * 2 + 1] = st7 * ainv_0;
       }
     }
     return this.dense_1_out;
@@ -192,44 +180,50 @@ export class DenseRows extends TrainableModel {
         }
         if (usable === 1) {
           let ys = 0;
-          const y_0 = y[r * 2]!;
+          const ld0 = y[r * 2]!;
+          const y_0 = ld0;
           if (y_0 !== 0) {
             total = total - y_0 * Math.log(dense_1_out[r * 2]!);
           }
           ys += y_0;
-          const y_1 = y[r * 2 + 1]!;
+          const ld1 = y[r * 2 + 1]!;
+          const y_1 = ld1;
           if (y_1 !== 0) {
             total = total - y_1 * Math.log(dense_1_out[r * 2 + 1]!);
           }
           ys += y_1;
-          dOut[r * 2] = (dense_1_out[r * 2]! * ys - y[r * 2]!) * scale;
-          dOut[r * 2 + 1] = (dense_1_out[r * 2 + 1]! * ys - y[r * 2 + 1]!) * scale;
+          dOut[r * 2] = (dense_1_out[r * 2]! * ys - ld0) * scale;
+          dOut[r * 2 + 1] = (dense_1_out[r * 2 + 1]! * ys - ld1) * scale;
         } else {
           let m = -Infinity;
-          m = m >= dense_1_z[r * 2]! ? m : dense_1_z[r * 2]!;
-          m = m >= dense_1_z[r * 2 + 1]! ? m : dense_1_z[r * 2 + 1]!;
+          const ld2 = dense_1_z[r * 2]!;
+          m = m >= ld2 ? m : ld2;
+          const ld3 = dense_1_z[r * 2 + 1]!;
+          m = m >= ld3 ? m : ld3;
           let se = 0;
-          const e_0 = Math.exp(dense_1_z[r * 2]! - m);
+          const e_0 = Math.exp(ld2 - m);
           dOut[r * 2] = e_0;
           se += e_0;
-          const e_1 = Math.exp(dense_1_z[r * 2 + 1]! - m);
+          const e_1 = Math.exp(ld3 - m);
           dOut[r * 2 + 1] = e_1;
           se += e_1;
           const lse = m + Math.log(se);
           let ys = 0;
-          const y_0 = y[r * 2]!;
+          const ld4 = y[r * 2]!;
+          const y_0 = ld4;
           if (y_0 !== 0) {
             total += y_0 * (lse - dense_1_z[r * 2]!);
           }
           ys += y_0;
-          const y_1 = y[r * 2 + 1]!;
+          const ld5 = y[r * 2 + 1]!;
+          const y_1 = ld5;
           if (y_1 !== 0) {
             total += y_1 * (lse - dense_1_z[r * 2 + 1]!);
           }
           ys += y_1;
           const ratio = ys / se;
-          dOut[r * 2] = (e_0 * ratio - y[r * 2]!) * scale;
-          dOut[r * 2 + 1] = (e_1 * ratio - y[r * 2 + 1]!) * scale;
+          dOut[r * 2] = (e_0 * ratio - ld4) * scale;
+          dOut[r * 2 + 1] = (e_1 * ratio - ld5) * scale;
         }
       }
       res[0] = total * scale;
@@ -247,83 +241,82 @@ export class DenseRows extends TrainableModel {
     {
       for (let b = 0; b < n; b++) {
         const xv_0 = dense_out[b * 6]!;
-        g[10]! += xv_0 * dOut[b * 2]!;
-        g[11]! += xv_0 * dOut[b * 2 + 1]!;
+        const ld0 = dOut[b * 2]!;
+        g[10]! += xv_0 * ld0;
+        const ld1 = dOut[b * 2 + 1]!;
+        g[11]! += xv_0 * ld1;
         const xv_1 = dense_out[b * 6 + 1]!;
-        g[12]! += xv_1 * dOut[b * 2]!;
-        g[13]! += xv_1 * dOut[b * 2 + 1]!;
+        g[12]! += xv_1 * ld0;
+        g[13]! += xv_1 * ld1;
         const xv_2 = dense_out[b * 6 + 2]!;
-        g[14]! += xv_2 * dOut[b * 2]!;
-        g[15]! += xv_2 * dOut[b * 2 + 1]!;
+        g[14]! += xv_2 * ld0;
+        g[15]! += xv_2 * ld1;
         const xv_3 = dense_out[b * 6 + 3]!;
-        g[16]! += xv_3 * dOut[b * 2]!;
-        g[17]! += xv_3 * dOut[b * 2 + 1]!;
+        g[16]! += xv_3 * ld0;
+        g[17]! += xv_3 * ld1;
         const xv_4 = dense_out[b * 6 + 4]!;
-        g[18]! += xv_4 * dOut[b * 2]!;
-        g[19]! += xv_4 * dOut[b * 2 + 1]!;
+        g[18]! += xv_4 * ld0;
+        g[19]! += xv_4 * ld1;
         const xv_5 = dense_out[b * 6 + 5]!;
-        g[20]! += xv_5 * dOut[b * 2]!;
-        g[21]! += xv_5 * dOut[b * 2 + 1]!;
-        const s_0 = dOut[b * 2]! * p[10]! + dOut[b * 2 + 1]! * p[11]!;
+        g[20]! += xv_5 * ld0;
+        g[21]! += xv_5 * ld1;
+        const s_0 = ld0 * p[10]! + ld1 * p[11]!;
         flatten_dout[b * 6] = s_0;
-        const s_1 = dOut[b * 2]! * p[12]! + dOut[b * 2 + 1]! * p[13]!;
+        const s_1 = ld0 * p[12]! + ld1 * p[13]!;
         flatten_dout[b * 6 + 1] = s_1;
-        const s_2 = dOut[b * 2]! * p[14]! + dOut[b * 2 + 1]! * p[15]!;
+        const s_2 = ld0 * p[14]! + ld1 * p[15]!;
         flatten_dout[b * 6 + 2] = s_2;
-        const s_3 = dOut[b * 2]! * p[16]! + dOut[b * 2 + 1]! * p[17]!;
+        const s_3 = ld0 * p[16]! + ld1 * p[17]!;
         flatten_dout[b * 6 + 3] = s_3;
-        const s_4 = dOut[b * 2]! * p[18]! + dOut[b * 2 + 1]! * p[19]!;
+        const s_4 = ld0 * p[18]! + ld1 * p[19]!;
         flatten_dout[b * 6 + 4] = s_4;
-        const s_5 = dOut[b * 2]! * p[20]! + dOut[b * 2 + 1]! * p[21]!;
+        const s_5 = ld0 * p[20]! + ld1 * p[21]!;
         flatten_dout[b * 6 + 5] = s_5;
       }
     }
     // dense: Dense, line 4 (backward)
     {
       for (let ab = 0; ab < n; ab++) {
-        const st0 =
-          flatten_dout[ab * 3 * 2]! * (1 - dense_out[ab * 3 * 2]! * dense_out[ab * 3 * 2]!);
-        dense_dz[ab * 3 * 2] = st0;
-        const st1 =
-          flatten_dout[ab * 3 * 2 + 1]! *
-          (1 - dense_out[ab * 3 * 2 + 1]! * dense_out[ab * 3 * 2 + 1]!);
-        dense_dz[ab * 3 * 2 + 1] = st1;
-        const st2 =
-          flatten_dout[(ab * 3 + 1) * 2]! *
-          (1 - dense_out[(ab * 3 + 1) * 2]! * dense_out[(ab * 3 + 1) * 2]!);
-        dense_dz[(ab * 3 + 1) * 2] = st2;
-        const st3 =
-          flatten_dout[(ab * 3 + 1) * 2 + 1]! *
-          (1 - dense_out[(ab * 3 + 1) * 2 + 1]! * dense_out[(ab * 3 + 1) * 2 + 1]!);
-        dense_dz[(ab * 3 + 1) * 2 + 1] = st3;
-        const st4 =
-          flatten_dout[(ab * 3 + 2) * 2]! *
-          (1 - dense_out[(ab * 3 + 2) * 2]! * dense_out[(ab * 3 + 2) * 2]!);
-        dense_dz[(ab * 3 + 2) * 2] = st4;
-        const st5 =
-          flatten_dout[(ab * 3 + 2) * 2 + 1]! *
-          (1 - dense_out[(ab * 3 + 2) * 2 + 1]! * dense_out[(ab * 3 + 2) * 2 + 1]!);
-        dense_dz[(ab * 3 + 2) * 2 + 1] = st5;
-        g[8]! += st0;
-        g[9]! += st1;
-        g[8]! += st2;
-        g[9]! += st3;
-        g[8]! += st4;
-        g[9]! += st5;
+        const ld0 = dense_out[ab * 3 * 2]!;
+        const st6 = flatten_dout[ab * 3 * 2]! * (1 - ld0 * ld0);
+        dense_dz[ab * 3 * 2] = st6;
+        const ld1 = dense_out[ab * 3 * 2 + 1]!;
+        const st7 = flatten_dout[ab * 3 * 2 + 1]! * (1 - ld1 * ld1);
+        dense_dz[ab * 3 * 2 + 1] = st7;
+        const ld2 = dense_out[(ab * 3 + 1) * 2]!;
+        const st8 = flatten_dout[(ab * 3 + 1) * 2]! * (1 - ld2 * ld2);
+        dense_dz[(ab * 3 + 1) * 2] = st8;
+        const ld3 = dense_out[(ab * 3 + 1) * 2 + 1]!;
+        const st9 = flatten_dout[(ab * 3 + 1) * 2 + 1]! * (1 - ld3 * ld3);
+        dense_dz[(ab * 3 + 1) * 2 + 1] = st9;
+        const ld4 = dense_out[(ab * 3 + 2) * 2]!;
+        const st10 = flatten_dout[(ab * 3 + 2) * 2]! * (1 - ld4 * ld4);
+        dense_dz[(ab * 3 + 2) * 2] = st10;
+        const ld5 = dense_out[(ab * 3 + 2) * 2 + 1]!;
+        const st11 = flatten_dout[(ab * 3 + 2) * 2 + 1]! * (1 - ld5 * ld5);
+        dense_dz[(ab * 3 + 2) * 2 + 1] = st11;
+        g[8]! += st6;
+        g[9]! += st7;
+        g[8]! += st8;
+        g[9]! += st9;
+        g[8]! += st10;
+        g[9]! += st11;
       }
       for (let b = 0; b < n * 3; b++) {
         const xv_0 = x[b * 4]!;
-        g[0]! += xv_0 * dense_dz[b * 2]!;
-        g[1]! += xv_0 * dense_dz[b * 2 + 1]!;
+        const ld12 = dense_dz[b * 2]!;
+        g[0]! += xv_0 * ld12;
+        const ld13 = dense_dz[b * 2 + 1]!;
+        g[1]! += xv_0 * ld13;
         const xv_1 = x[b * 4 + 1]!;
-        g[2]! += xv_1 * dense_dz[b * 2]!;
-        g[3]! += xv_1 * dense_dz[b * 2 + 1]!;
+        g[2]! += xv_1 * ld12;
+        g[3]! += xv_1 * ld13;
         const xv_2 = x[b * 4 + 2]!;
-        g[4]! += xv_2 * dense_dz[b * 2]!;
-        g[5]! += xv_2 * dense_dz[b * 2 + 1]!;
+        g[4]! += xv_2 * ld12;
+        g[5]! += xv_2 * ld13;
         const xv_3 = x[b * 4 + 3]!;
-        g[6]! += xv_3 * dense_dz[b * 2]!;
-        g[7]! += xv_3 * dense_dz[b * 2 + 1]!;
+        g[6]! += xv_3 * ld12;
+        g[7]! += xv_3 * ld13;
       }
     }
   }

@@ -92,68 +92,32 @@ export class Iris extends TrainableModel {
     // dense: Dense, line 4
     {
       for (let b = 0; b < n; b++) {
-        const acc_0_0 =
-          p[32]! +
-          x[b * 4]! * p[0]! +
-          x[b * 4 + 1]! * p[8]! +
-          x[b * 4 + 2]! * p[16]! +
-          x[b * 4 + 3]! * p[24]!;
+        const ld3 = x[b * 4 + 3]!;
+        const ld2 = x[b * 4 + 2]!;
+        const ld1 = x[b * 4 + 1]!;
+        const ld0 = x[b * 4]!;
+        const acc_0_0 = p[32]! + ld0 * p[0]! + ld1 * p[8]! + ld2 * p[16]! + ld3 * p[24]!;
         dense_z[b * 8] = acc_0_0;
         dense_out[b * 8] = acc_0_0 > 0 ? acc_0_0 : 0;
-        const acc_0_1 =
-          p[33]! +
-          x[b * 4]! * p[1]! +
-          x[b * 4 + 1]! * p[9]! +
-          x[b * 4 + 2]! * p[17]! +
-          x[b * 4 + 3]! * p[25]!;
+        const acc_0_1 = p[33]! + ld0 * p[1]! + ld1 * p[9]! + ld2 * p[17]! + ld3 * p[25]!;
         dense_z[b * 8 + 1] = acc_0_1;
         dense_out[b * 8 + 1] = acc_0_1 > 0 ? acc_0_1 : 0;
-        const acc_0_2 =
-          p[34]! +
-          x[b * 4]! * p[2]! +
-          x[b * 4 + 1]! * p[10]! +
-          x[b * 4 + 2]! * p[18]! +
-          x[b * 4 + 3]! * p[26]!;
+        const acc_0_2 = p[34]! + ld0 * p[2]! + ld1 * p[10]! + ld2 * p[18]! + ld3 * p[26]!;
         dense_z[b * 8 + 2] = acc_0_2;
         dense_out[b * 8 + 2] = acc_0_2 > 0 ? acc_0_2 : 0;
-        const acc_0_3 =
-          p[35]! +
-          x[b * 4]! * p[3]! +
-          x[b * 4 + 1]! * p[11]! +
-          x[b * 4 + 2]! * p[19]! +
-          x[b * 4 + 3]! * p[27]!;
+        const acc_0_3 = p[35]! + ld0 * p[3]! + ld1 * p[11]! + ld2 * p[19]! + ld3 * p[27]!;
         dense_z[b * 8 + 3] = acc_0_3;
         dense_out[b * 8 + 3] = acc_0_3 > 0 ? acc_0_3 : 0;
-        const acc_0_4 =
-          p[36]! +
-          x[b * 4]! * p[4]! +
-          x[b * 4 + 1]! * p[12]! +
-          x[b * 4 + 2]! * p[20]! +
-          x[b * 4 + 3]! * p[28]!;
+        const acc_0_4 = p[36]! + ld0 * p[4]! + ld1 * p[12]! + ld2 * p[20]! + ld3 * p[28]!;
         dense_z[b * 8 + 4] = acc_0_4;
         dense_out[b * 8 + 4] = acc_0_4 > 0 ? acc_0_4 : 0;
-        const acc_0_5 =
-          p[37]! +
-          x[b * 4]! * p[5]! +
-          x[b * 4 + 1]! * p[13]! +
-          x[b * 4 + 2]! * p[21]! +
-          x[b * 4 + 3]! * p[29]!;
+        const acc_0_5 = p[37]! + ld0 * p[5]! + ld1 * p[13]! + ld2 * p[21]! + ld3 * p[29]!;
         dense_z[b * 8 + 5] = acc_0_5;
         dense_out[b * 8 + 5] = acc_0_5 > 0 ? acc_0_5 : 0;
-        const acc_0_6 =
-          p[38]! +
-          x[b * 4]! * p[6]! +
-          x[b * 4 + 1]! * p[14]! +
-          x[b * 4 + 2]! * p[22]! +
-          x[b * 4 + 3]! * p[30]!;
+        const acc_0_6 = p[38]! + ld0 * p[6]! + ld1 * p[14]! + ld2 * p[22]! + ld3 * p[30]!;
         dense_z[b * 8 + 6] = acc_0_6;
         dense_out[b * 8 + 6] = acc_0_6 > 0 ? acc_0_6 : 0;
-        const acc_0_7 =
-          p[39]! +
-          x[b * 4]! * p[7]! +
-          x[b * 4 + 1]! * p[15]! +
-          x[b * 4 + 2]! * p[23]! +
-          x[b * 4 + 3]! * p[31]!;
+        const acc_0_7 = p[39]! + ld0 * p[7]! + ld1 * p[15]! + ld2 * p[23]! + ld3 * p[31]!;
         dense_z[b * 8 + 7] = acc_0_7;
         dense_out[b * 8 + 7] = acc_0_7 > 0 ? acc_0_7 : 0;
       }
@@ -185,53 +149,61 @@ export class Iris extends TrainableModel {
     // out: Dense, line 6
     {
       for (let b = 0; b < n; b++) {
+        const ld7 = dropout_out[b * 8 + 7]!;
+        const ld6 = dropout_out[b * 8 + 6]!;
+        const ld5 = dropout_out[b * 8 + 5]!;
+        const ld4 = dropout_out[b * 8 + 4]!;
+        const ld3 = dropout_out[b * 8 + 3]!;
+        const ld2 = dropout_out[b * 8 + 2]!;
+        const ld1 = dropout_out[b * 8 + 1]!;
+        const ld0 = dropout_out[b * 8]!;
         const acc_0_0 =
-          dropout_out[b * 8]! * p[40]! +
-          dropout_out[b * 8 + 1]! * p[43]! +
-          dropout_out[b * 8 + 2]! * p[46]! +
-          dropout_out[b * 8 + 3]! * p[49]! +
-          dropout_out[b * 8 + 4]! * p[52]! +
-          dropout_out[b * 8 + 5]! * p[55]! +
-          dropout_out[b * 8 + 6]! * p[58]! +
-          dropout_out[b * 8 + 7]! * p[61]!;
+          ld0 * p[40]! +
+          ld1 * p[43]! +
+          ld2 * p[46]! +
+          ld3 * p[49]! +
+          ld4 * p[52]! +
+          ld5 * p[55]! +
+          ld6 * p[58]! +
+          ld7 * p[61]!;
         out_z[b * 3] = acc_0_0;
         const acc_0_1 =
-          dropout_out[b * 8]! * p[41]! +
-          dropout_out[b * 8 + 1]! * p[44]! +
-          dropout_out[b * 8 + 2]! * p[47]! +
-          dropout_out[b * 8 + 3]! * p[50]! +
-          dropout_out[b * 8 + 4]! * p[53]! +
-          dropout_out[b * 8 + 5]! * p[56]! +
-          dropout_out[b * 8 + 6]! * p[59]! +
-          dropout_out[b * 8 + 7]! * p[62]!;
+          ld0 * p[41]! +
+          ld1 * p[44]! +
+          ld2 * p[47]! +
+          ld3 * p[50]! +
+          ld4 * p[53]! +
+          ld5 * p[56]! +
+          ld6 * p[59]! +
+          ld7 * p[62]!;
         out_z[b * 3 + 1] = acc_0_1;
         const acc_0_2 =
-          dropout_out[b * 8]! * p[42]! +
-          dropout_out[b * 8 + 1]! * p[45]! +
-          dropout_out[b * 8 + 2]! * p[48]! +
-          dropout_out[b * 8 + 3]! * p[51]! +
-          dropout_out[b * 8 + 4]! * p[54]! +
-          dropout_out[b * 8 + 5]! * p[57]! +
-          dropout_out[b * 8 + 6]! * p[60]! +
-          dropout_out[b * 8 + 7]! * p[63]!;
+          ld0 * p[42]! +
+          ld1 * p[45]! +
+          ld2 * p[48]! +
+          ld3 * p[51]! +
+          ld4 * p[54]! +
+          ld5 * p[57]! +
+          ld6 * p[60]! +
+          ld7 * p[63]!;
         out_z[b * 3 + 2] = acc_0_2;
         let amax_0 = acc_0_0;
         amax_0 = amax_0 >= acc_0_1 ? amax_0 : acc_0_1;
         amax_0 = amax_0 >= acc_0_2 ? amax_0 : acc_0_2;
         let asum_0 = 0;
-        const st0 = Math.exp(acc_0_0 - amax_0);
-        out_out[b * 3] = st0;
-        asum_0 += st0;
-        const st1 = Math.exp(acc_0_1 - amax_0);
-        out_out[b * 3 + 1] = st1;
-        asum_0 += st1;
-        const st2 = Math.exp(acc_0_2 - amax_0);
-        out_out[b * 3 + 2] = st2;
-        asum_0 += st2;
+        const st8 = Math.exp(acc_0_0 - amax_0);
+        out_out[b * 3] = st8;
+        asum_0 += st8;
+        const st9 = Math.exp(acc_0_1 - amax_0);
+        out_out[b * 3 + 1] = st9;
+        asum_0 += st9;
+        const st10 = Math.exp(acc_0_2 - amax_0);
+        out_out[b * 3 + 2] = st10;
+        asum_0 += st10;
         const ainv_0 = 1 / asum_0;
-        out_out[b * 3] = st0 * ainv_0;
-        out_out[b * 3 + 1] = st1 * ainv_0;
-        out_out[b * 3 + 2] = st2 * ainv_0;
+        out_out[b * 3] = st8 * ainv_0;
+        out_out[b * 3 + 1] = st9 * ainv_0;
+        out_out[b * 3 + 2] = st10 * ainv_0;
       }
     }
     return this.out_out;
@@ -268,60 +240,69 @@ export class Iris extends TrainableModel {
         }
         if (usable === 1) {
           let ys = 0;
-          const y_0 = y[r * 3]!;
+          const ld0 = y[r * 3]!;
+          const y_0 = ld0;
           if (y_0 !== 0) {
             total = total - y_0 * Math.log(out_out[r * 3]!);
           }
           ys += y_0;
-          const y_1 = y[r * 3 + 1]!;
+          const ld1 = y[r * 3 + 1]!;
+          const y_1 = ld1;
           if (y_1 !== 0) {
             total = total - y_1 * Math.log(out_out[r * 3 + 1]!);
           }
           ys += y_1;
-          const y_2 = y[r * 3 + 2]!;
+          const ld2 = y[r * 3 + 2]!;
+          const y_2 = ld2;
           if (y_2 !== 0) {
             total = total - y_2 * Math.log(out_out[r * 3 + 2]!);
           }
           ys += y_2;
-          dOut[r * 3] = (out_out[r * 3]! * ys - y[r * 3]!) * scale;
-          dOut[r * 3 + 1] = (out_out[r * 3 + 1]! * ys - y[r * 3 + 1]!) * scale;
-          dOut[r * 3 + 2] = (out_out[r * 3 + 2]! * ys - y[r * 3 + 2]!) * scale;
+          dOut[r * 3] = (out_out[r * 3]! * ys - ld0) * scale;
+          dOut[r * 3 + 1] = (out_out[r * 3 + 1]! * ys - ld1) * scale;
+          dOut[r * 3 + 2] = (out_out[r * 3 + 2]! * ys - ld2) * scale;
         } else {
           let m = -Infinity;
-          m = m >= out_z[r * 3]! ? m : out_z[r * 3]!;
-          m = m >= out_z[r * 3 + 1]! ? m : out_z[r * 3 + 1]!;
-          m = m >= out_z[r * 3 + 2]! ? m : out_z[r * 3 + 2]!;
+          const ld3 = out_z[r * 3]!;
+          m = m >= ld3 ? m : ld3;
+          const ld4 = out_z[r * 3 + 1]!;
+          m = m >= ld4 ? m : ld4;
+          const ld5 = out_z[r * 3 + 2]!;
+          m = m >= ld5 ? m : ld5;
           let se = 0;
-          const e_0 = Math.exp(out_z[r * 3]! - m);
+          const e_0 = Math.exp(ld3 - m);
           dOut[r * 3] = e_0;
           se += e_0;
-          const e_1 = Math.exp(out_z[r * 3 + 1]! - m);
+          const e_1 = Math.exp(ld4 - m);
           dOut[r * 3 + 1] = e_1;
           se += e_1;
-          const e_2 = Math.exp(out_z[r * 3 + 2]! - m);
+          const e_2 = Math.exp(ld5 - m);
           dOut[r * 3 + 2] = e_2;
           se += e_2;
           const lse = m + Math.log(se);
           let ys = 0;
-          const y_0 = y[r * 3]!;
+          const ld6 = y[r * 3]!;
+          const y_0 = ld6;
           if (y_0 !== 0) {
             total += y_0 * (lse - out_z[r * 3]!);
           }
           ys += y_0;
-          const y_1 = y[r * 3 + 1]!;
+          const ld7 = y[r * 3 + 1]!;
+          const y_1 = ld7;
           if (y_1 !== 0) {
             total += y_1 * (lse - out_z[r * 3 + 1]!);
           }
           ys += y_1;
-          const y_2 = y[r * 3 + 2]!;
+          const ld8 = y[r * 3 + 2]!;
+          const y_2 = ld8;
           if (y_2 !== 0) {
             total += y_2 * (lse - out_z[r * 3 + 2]!);
           }
           ys += y_2;
           const ratio = ys / se;
-          dOut[r * 3] = (e_0 * ratio - y[r * 3]!) * scale;
-          dOut[r * 3 + 1] = (e_1 * ratio - y[r * 3 + 1]!) * scale;
-          dOut[r * 3 + 2] = (e_2 * ratio - y[r * 3 + 2]!) * scale;
+          dOut[r * 3] = (e_0 * ratio - ld6) * scale;
+          dOut[r * 3 + 1] = (e_1 * ratio - ld7) * scale;
+          dOut[r * 3 + 2] = (e_2 * ratio - ld8) * scale;
         }
       }
       res[0] = total * scale;
@@ -342,52 +323,55 @@ export class Iris extends TrainableModel {
     {
       for (let b = 0; b < n; b++) {
         const xv_0 = dropout_out[b * 8]!;
-        g[40]! += xv_0 * dOut[b * 3]!;
-        g[41]! += xv_0 * dOut[b * 3 + 1]!;
-        g[42]! += xv_0 * dOut[b * 3 + 2]!;
+        const ld0 = dOut[b * 3]!;
+        g[40]! += xv_0 * ld0;
+        const ld1 = dOut[b * 3 + 1]!;
+        g[41]! += xv_0 * ld1;
+        const ld2 = dOut[b * 3 + 2]!;
+        g[42]! += xv_0 * ld2;
         const xv_1 = dropout_out[b * 8 + 1]!;
-        g[43]! += xv_1 * dOut[b * 3]!;
-        g[44]! += xv_1 * dOut[b * 3 + 1]!;
-        g[45]! += xv_1 * dOut[b * 3 + 2]!;
+        g[43]! += xv_1 * ld0;
+        g[44]! += xv_1 * ld1;
+        g[45]! += xv_1 * ld2;
         const xv_2 = dropout_out[b * 8 + 2]!;
-        g[46]! += xv_2 * dOut[b * 3]!;
-        g[47]! += xv_2 * dOut[b * 3 + 1]!;
-        g[48]! += xv_2 * dOut[b * 3 + 2]!;
+        g[46]! += xv_2 * ld0;
+        g[47]! += xv_2 * ld1;
+        g[48]! += xv_2 * ld2;
         const xv_3 = dropout_out[b * 8 + 3]!;
-        g[49]! += xv_3 * dOut[b * 3]!;
-        g[50]! += xv_3 * dOut[b * 3 + 1]!;
-        g[51]! += xv_3 * dOut[b * 3 + 2]!;
+        g[49]! += xv_3 * ld0;
+        g[50]! += xv_3 * ld1;
+        g[51]! += xv_3 * ld2;
         const xv_4 = dropout_out[b * 8 + 4]!;
-        g[52]! += xv_4 * dOut[b * 3]!;
-        g[53]! += xv_4 * dOut[b * 3 + 1]!;
-        g[54]! += xv_4 * dOut[b * 3 + 2]!;
+        g[52]! += xv_4 * ld0;
+        g[53]! += xv_4 * ld1;
+        g[54]! += xv_4 * ld2;
         const xv_5 = dropout_out[b * 8 + 5]!;
-        g[55]! += xv_5 * dOut[b * 3]!;
-        g[56]! += xv_5 * dOut[b * 3 + 1]!;
-        g[57]! += xv_5 * dOut[b * 3 + 2]!;
+        g[55]! += xv_5 * ld0;
+        g[56]! += xv_5 * ld1;
+        g[57]! += xv_5 * ld2;
         const xv_6 = dropout_out[b * 8 + 6]!;
-        g[58]! += xv_6 * dOut[b * 3]!;
-        g[59]! += xv_6 * dOut[b * 3 + 1]!;
-        g[60]! += xv_6 * dOut[b * 3 + 2]!;
+        g[58]! += xv_6 * ld0;
+        g[59]! += xv_6 * ld1;
+        g[60]! += xv_6 * ld2;
         const xv_7 = dropout_out[b * 8 + 7]!;
-        g[61]! += xv_7 * dOut[b * 3]!;
-        g[62]! += xv_7 * dOut[b * 3 + 1]!;
-        g[63]! += xv_7 * dOut[b * 3 + 2]!;
-        const s_0 = dOut[b * 3]! * p[40]! + dOut[b * 3 + 1]! * p[41]! + dOut[b * 3 + 2]! * p[42]!;
+        g[61]! += xv_7 * ld0;
+        g[62]! += xv_7 * ld1;
+        g[63]! += xv_7 * ld2;
+        const s_0 = ld0 * p[40]! + ld1 * p[41]! + ld2 * p[42]!;
         dropout_dout[b * 8] = s_0;
-        const s_1 = dOut[b * 3]! * p[43]! + dOut[b * 3 + 1]! * p[44]! + dOut[b * 3 + 2]! * p[45]!;
+        const s_1 = ld0 * p[43]! + ld1 * p[44]! + ld2 * p[45]!;
         dropout_dout[b * 8 + 1] = s_1;
-        const s_2 = dOut[b * 3]! * p[46]! + dOut[b * 3 + 1]! * p[47]! + dOut[b * 3 + 2]! * p[48]!;
+        const s_2 = ld0 * p[46]! + ld1 * p[47]! + ld2 * p[48]!;
         dropout_dout[b * 8 + 2] = s_2;
-        const s_3 = dOut[b * 3]! * p[49]! + dOut[b * 3 + 1]! * p[50]! + dOut[b * 3 + 2]! * p[51]!;
+        const s_3 = ld0 * p[49]! + ld1 * p[50]! + ld2 * p[51]!;
         dropout_dout[b * 8 + 3] = s_3;
-        const s_4 = dOut[b * 3]! * p[52]! + dOut[b * 3 + 1]! * p[53]! + dOut[b * 3 + 2]! * p[54]!;
+        const s_4 = ld0 * p[52]! + ld1 * p[53]! + ld2 * p[54]!;
         dropout_dout[b * 8 + 4] = s_4;
-        const s_5 = dOut[b * 3]! * p[55]! + dOut[b * 3 + 1]! * p[56]! + dOut[b * 3 + 2]! * p[57]!;
+        const s_5 = ld0 * p[55]! + ld1 * p[56]! + ld2 * p[57]!;
         dropout_dout[b * 8 + 5] = s_5;
-        const s_6 = dOut[b * 3]! * p[58]! + dOut[b * 3 + 1]! * p[59]! + dOut[b * 3 + 2]! * p[60]!;
+        const s_6 = ld0 * p[58]! + ld1 * p[59]! + ld2 * p[60]!;
         dropout_dout[b * 8 + 6] = s_6;
-        const s_7 = dOut[b * 3]! * p[61]! + dOut[b * 3 + 1]! * p[62]! + dOut[b * 3 + 2]! * p[63]!;
+        const s_7 = ld0 * p[61]! + ld1 * p[62]! + ld2 * p[63]!;
         dropout_dout[b * 8 + 7] = s_7;
       }
     }
@@ -488,9 +472,11 @@ export class Iris extends TrainableModel {
     {
       for (let i = 0; i < 64; i++) {
         const gi = g[i]!;
-        const m = s0[i]! + (gi - s0[i]!) * 0.09999999999999998;
+        const ld0 = s0[i]!;
+        const m = ld0 + (gi - ld0) * 0.09999999999999998;
         s0[i] = m;
-        const v = s1[i]! + (gi * gi - s1[i]!) * 0.0010000000000000009;
+        const ld1 = s1[i]!;
+        const v = ld1 + (gi * gi - ld1) * 0.0010000000000000009;
         s1[i] = v;
         p[i] = p[i]! - (m * h[0]!) / (Math.sqrt(v) + 1e-7);
       }

@@ -207,30 +207,25 @@ export class Gap extends TrainableModel {
     // dense: Dense, line 6
     {
       for (let b = 0; b < n; b++) {
-        const acc_0_0 =
-          p[63]! +
-          global_average_pooling2d_out[b * 3]! * p[57]! +
-          global_average_pooling2d_out[b * 3 + 1]! * p[59]! +
-          global_average_pooling2d_out[b * 3 + 2]! * p[61]!;
+        const ld2 = global_average_pooling2d_out[b * 3 + 2]!;
+        const ld1 = global_average_pooling2d_out[b * 3 + 1]!;
+        const ld0 = global_average_pooling2d_out[b * 3]!;
+        const acc_0_0 = p[63]! + ld0 * p[57]! + ld1 * p[59]! + ld2 * p[61]!;
         dense_z[b * 2] = acc_0_0;
-        const acc_0_1 =
-          p[64]! +
-          global_average_pooling2d_out[b * 3]! * p[58]! +
-          global_average_pooling2d_out[b * 3 + 1]! * p[60]! +
-          global_average_pooling2d_out[b * 3 + 2]! * p[62]!;
+        const acc_0_1 = p[64]! + ld0 * p[58]! + ld1 * p[60]! + ld2 * p[62]!;
         dense_z[b * 2 + 1] = acc_0_1;
         let amax_0 = acc_0_0;
         amax_0 = amax_0 >= acc_0_1 ? amax_0 : acc_0_1;
         let asum_0 = 0;
-        const st0 = Math.exp(acc_0_0 - amax_0);
-        dense_out[b * 2] = st0;
-        asum_0 += st0;
-        const st1 = Math.exp(acc_0_1 - amax_0);
-        dense_out[b * 2 + 1] = st1;
-        asum_0 += st1;
+        const st3 = Math.exp(acc_0_0 - amax_0);
+        dense_out[b * 2] = st3;
+        asum_0 += st3;
+        const st4 = Math.exp(acc_0_1 - amax_0);
+        dense_out[b * 2 + 1] = st4;
+        asum_0 += st4;
         const ainv_0 = 1 / asum_0;
-        dense_out[b * 2] = st0 * ainv_0;
-        dense_out[b * 2 + 1] = st1 * ainv_0;
+        dense_out[b * 2] = st3 * ainv_0;
+        dense_out[b * 2 + 1] = st4 * ainv_0;
       }
     }
     return this.dense_out;
@@ -261,44 +256,50 @@ export class Gap extends TrainableModel {
         }
         if (usable === 1) {
           let ys = 0;
-          const y_0 = y[r * 2]!;
+          const ld0 = y[r * 2]!;
+          const y_0 = ld0;
           if (y_0 !== 0) {
             total = total - y_0 * Math.log(dense_out[r * 2]!);
           }
           ys += y_0;
-          const y_1 = y[r * 2 + 1]!;
+          const ld1 = y[r * 2 + 1]!;
+          const y_1 = ld1;
           if (y_1 !== 0) {
             total = total - y_1 * Math.log(dense_out[r * 2 + 1]!);
           }
           ys += y_1;
-          dOut[r * 2] = (dense_out[r * 2]! * ys - y[r * 2]!) * scale;
-          dOut[r * 2 + 1] = (dense_out[r * 2 + 1]! * ys - y[r * 2 + 1]!) * scale;
+          dOut[r * 2] = (dense_out[r * 2]! * ys - ld0) * scale;
+          dOut[r * 2 + 1] = (dense_out[r * 2 + 1]! * ys - ld1) * scale;
         } else {
           let m = -Infinity;
-          m = m >= dense_z[r * 2]! ? m : dense_z[r * 2]!;
-          m = m >= dense_z[r * 2 + 1]! ? m : dense_z[r * 2 + 1]!;
+          const ld2 = dense_z[r * 2]!;
+          m = m >= ld2 ? m : ld2;
+          const ld3 = dense_z[r * 2 + 1]!;
+          m = m >= ld3 ? m : ld3;
           let se = 0;
-          const e_0 = Math.exp(dense_z[r * 2]! - m);
+          const e_0 = Math.exp(ld2 - m);
           dOut[r * 2] = e_0;
           se += e_0;
-          const e_1 = Math.exp(dense_z[r * 2 + 1]! - m);
+          const e_1 = Math.exp(ld3 - m);
           dOut[r * 2 + 1] = e_1;
           se += e_1;
           const lse = m + Math.log(se);
           let ys = 0;
-          const y_0 = y[r * 2]!;
+          const ld4 = y[r * 2]!;
+          const y_0 = ld4;
           if (y_0 !== 0) {
             total += y_0 * (lse - dense_z[r * 2]!);
           }
           ys += y_0;
-          const y_1 = y[r * 2 + 1]!;
+          const ld5 = y[r * 2 + 1]!;
+          const y_1 = ld5;
           if (y_1 !== 0) {
             total += y_1 * (lse - dense_z[r * 2 + 1]!);
           }
           ys += y_1;
           const ratio = ys / se;
-          dOut[r * 2] = (e_0 * ratio - y[r * 2]!) * scale;
-          dOut[r * 2 + 1] = (e_1 * ratio - y[r * 2 + 1]!) * scale;
+          dOut[r * 2] = (e_0 * ratio - ld4) * scale;
+          dOut[r * 2 + 1] = (e_1 * ratio - ld5) * scale;
         }
       }
       res[0] = total * scale;
@@ -317,22 +318,24 @@ export class Gap extends TrainableModel {
     // dense: Dense, line 6 (backward)
     {
       for (let b = 0; b < n; b++) {
-        g[63]! += dOut[b * 2]!;
-        g[64]! += dOut[b * 2 + 1]!;
+        const ld0 = dOut[b * 2]!;
+        g[63]! += ld0;
+        const ld1 = dOut[b * 2 + 1]!;
+        g[64]! += ld1;
         const xv_0 = global_average_pooling2d_out[b * 3]!;
-        g[57]! += xv_0 * dOut[b * 2]!;
-        g[58]! += xv_0 * dOut[b * 2 + 1]!;
+        g[57]! += xv_0 * ld0;
+        g[58]! += xv_0 * ld1;
         const xv_1 = global_average_pooling2d_out[b * 3 + 1]!;
-        g[59]! += xv_1 * dOut[b * 2]!;
-        g[60]! += xv_1 * dOut[b * 2 + 1]!;
+        g[59]! += xv_1 * ld0;
+        g[60]! += xv_1 * ld1;
         const xv_2 = global_average_pooling2d_out[b * 3 + 2]!;
-        g[61]! += xv_2 * dOut[b * 2]!;
-        g[62]! += xv_2 * dOut[b * 2 + 1]!;
-        const s_0 = dOut[b * 2]! * p[57]! + dOut[b * 2 + 1]! * p[58]!;
+        g[61]! += xv_2 * ld0;
+        g[62]! += xv_2 * ld1;
+        const s_0 = ld0 * p[57]! + ld1 * p[58]!;
         global_average_pooling2d_dout[b * 3] = s_0;
-        const s_1 = dOut[b * 2]! * p[59]! + dOut[b * 2 + 1]! * p[60]!;
+        const s_1 = ld0 * p[59]! + ld1 * p[60]!;
         global_average_pooling2d_dout[b * 3 + 1] = s_1;
-        const s_2 = dOut[b * 2]! * p[61]! + dOut[b * 2 + 1]! * p[62]!;
+        const s_2 = ld0 * p[61]! + ld1 * p[62]!;
         global_average_pooling2d_dout[b * 3 + 2] = s_2;
       }
     }
@@ -426,9 +429,11 @@ export class Gap extends TrainableModel {
     {
       for (let i = 0; i < 65; i++) {
         const gi = g[i]!;
-        const m = s0[i]! + (gi - s0[i]!) * 0.09999999999999998;
+        const ld0 = s0[i]!;
+        const m = ld0 + (gi - ld0) * 0.09999999999999998;
         s0[i] = m;
-        const v = s1[i]! + (gi * gi - s1[i]!) * 0.0010000000000000009;
+        const ld1 = s1[i]!;
+        const v = ld1 + (gi * gi - ld1) * 0.0010000000000000009;
         s1[i] = v;
         p[i] = p[i]! - (m * h[0]!) / (Math.sqrt(v) + 1e-7);
       }

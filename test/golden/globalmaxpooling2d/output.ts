@@ -73,8 +73,9 @@ export class Gmp extends TrainableModel {
     // global_max_pooling2d: GlobalMaxPooling2D, line 4
     {
       for (let b = 0; b < n; b++) {
-        let best_0 = x[b * 9 * 2]!;
-        best_0 = best_0 >= x[b * 9 * 2]! ? best_0 : x[b * 9 * 2]!;
+        const ld0 = x[b * 9 * 2]!;
+        let best_0 = ld0;
+        best_0 = best_0 >= ld0 ? best_0 : ld0;
         best_0 = best_0 >= x[(b * 9 + 1) * 2]! ? best_0 : x[(b * 9 + 1) * 2]!;
         best_0 = best_0 >= x[(b * 9 + 2) * 2]! ? best_0 : x[(b * 9 + 2) * 2]!;
         best_0 = best_0 >= x[(b * 9 + 3) * 2]! ? best_0 : x[(b * 9 + 3) * 2]!;
@@ -84,8 +85,9 @@ export class Gmp extends TrainableModel {
         best_0 = best_0 >= x[(b * 9 + 7) * 2]! ? best_0 : x[(b * 9 + 7) * 2]!;
         best_0 = best_0 >= x[(b * 9 + 8) * 2]! ? best_0 : x[(b * 9 + 8) * 2]!;
         global_max_pooling2d_out[b * 2] = best_0;
-        let best_1 = x[b * 9 * 2 + 1]!;
-        best_1 = best_1 >= x[b * 9 * 2 + 1]! ? best_1 : x[b * 9 * 2 + 1]!;
+        const ld1 = x[b * 9 * 2 + 1]!;
+        let best_1 = ld1;
+        best_1 = best_1 >= ld1 ? best_1 : ld1;
         best_1 = best_1 >= x[(b * 9 + 1) * 2 + 1]! ? best_1 : x[(b * 9 + 1) * 2 + 1]!;
         best_1 = best_1 >= x[(b * 9 + 2) * 2 + 1]! ? best_1 : x[(b * 9 + 2) * 2 + 1]!;
         best_1 = best_1 >= x[(b * 9 + 3) * 2 + 1]! ? best_1 : x[(b * 9 + 3) * 2 + 1]!;
@@ -100,28 +102,24 @@ export class Gmp extends TrainableModel {
     // dense: Dense, line 5
     {
       for (let b = 0; b < n; b++) {
-        const acc_0_0 =
-          p[4]! +
-          global_max_pooling2d_out[b * 2]! * p[0]! +
-          global_max_pooling2d_out[b * 2 + 1]! * p[2]!;
+        const ld1 = global_max_pooling2d_out[b * 2 + 1]!;
+        const ld0 = global_max_pooling2d_out[b * 2]!;
+        const acc_0_0 = p[4]! + ld0 * p[0]! + ld1 * p[2]!;
         dense_z[b * 2] = acc_0_0;
-        const acc_0_1 =
-          p[5]! +
-          global_max_pooling2d_out[b * 2]! * p[1]! +
-          global_max_pooling2d_out[b * 2 + 1]! * p[3]!;
+        const acc_0_1 = p[5]! + ld0 * p[1]! + ld1 * p[3]!;
         dense_z[b * 2 + 1] = acc_0_1;
         let amax_0 = acc_0_0;
         amax_0 = amax_0 >= acc_0_1 ? amax_0 : acc_0_1;
         let asum_0 = 0;
-        const st0 = Math.exp(acc_0_0 - amax_0);
-        dense_out[b * 2] = st0;
-        asum_0 += st0;
-        const st1 = Math.exp(acc_0_1 - amax_0);
-        dense_out[b * 2 + 1] = st1;
-        asum_0 += st1;
+        const st2 = Math.exp(acc_0_0 - amax_0);
+        dense_out[b * 2] = st2;
+        asum_0 += st2;
+        const st3 = Math.exp(acc_0_1 - amax_0);
+        dense_out[b * 2 + 1] = st3;
+        asum_0 += st3;
         const ainv_0 = 1 / asum_0;
-        dense_out[b * 2] = st0 * ainv_0;
-        dense_out[b * 2 + 1] = st1 * ainv_0;
+        dense_out[b * 2] = st2 * ainv_0;
+        dense_out[b * 2 + 1] = st3 * ainv_0;
       }
     }
     return this.dense_out;
@@ -152,44 +150,50 @@ export class Gmp extends TrainableModel {
         }
         if (usable === 1) {
           let ys = 0;
-          const y_0 = y[r * 2]!;
+          const ld0 = y[r * 2]!;
+          const y_0 = ld0;
           if (y_0 !== 0) {
             total = total - y_0 * Math.log(dense_out[r * 2]!);
           }
           ys += y_0;
-          const y_1 = y[r * 2 + 1]!;
+          const ld1 = y[r * 2 + 1]!;
+          const y_1 = ld1;
           if (y_1 !== 0) {
             total = total - y_1 * Math.log(dense_out[r * 2 + 1]!);
           }
           ys += y_1;
-          dOut[r * 2] = (dense_out[r * 2]! * ys - y[r * 2]!) * scale;
-          dOut[r * 2 + 1] = (dense_out[r * 2 + 1]! * ys - y[r * 2 + 1]!) * scale;
+          dOut[r * 2] = (dense_out[r * 2]! * ys - ld0) * scale;
+          dOut[r * 2 + 1] = (dense_out[r * 2 + 1]! * ys - ld1) * scale;
         } else {
           let m = -Infinity;
-          m = m >= dense_z[r * 2]! ? m : dense_z[r * 2]!;
-          m = m >= dense_z[r * 2 + 1]! ? m : dense_z[r * 2 + 1]!;
+          const ld2 = dense_z[r * 2]!;
+          m = m >= ld2 ? m : ld2;
+          const ld3 = dense_z[r * 2 + 1]!;
+          m = m >= ld3 ? m : ld3;
           let se = 0;
-          const e_0 = Math.exp(dense_z[r * 2]! - m);
+          const e_0 = Math.exp(ld2 - m);
           dOut[r * 2] = e_0;
           se += e_0;
-          const e_1 = Math.exp(dense_z[r * 2 + 1]! - m);
+          const e_1 = Math.exp(ld3 - m);
           dOut[r * 2 + 1] = e_1;
           se += e_1;
           const lse = m + Math.log(se);
           let ys = 0;
-          const y_0 = y[r * 2]!;
+          const ld4 = y[r * 2]!;
+          const y_0 = ld4;
           if (y_0 !== 0) {
             total += y_0 * (lse - dense_z[r * 2]!);
           }
           ys += y_0;
-          const y_1 = y[r * 2 + 1]!;
+          const ld5 = y[r * 2 + 1]!;
+          const y_1 = ld5;
           if (y_1 !== 0) {
             total += y_1 * (lse - dense_z[r * 2 + 1]!);
           }
           ys += y_1;
           const ratio = ys / se;
-          dOut[r * 2] = (e_0 * ratio - y[r * 2]!) * scale;
-          dOut[r * 2 + 1] = (e_1 * ratio - y[r * 2 + 1]!) * scale;
+          dOut[r * 2] = (e_0 * ratio - ld4) * scale;
+          dOut[r * 2 + 1] = (e_1 * ratio - ld5) * scale;
         }
       }
       res[0] = total * scale;
@@ -205,17 +209,19 @@ export class Gmp extends TrainableModel {
     // dense: Dense, line 5 (backward)
     {
       for (let b = 0; b < n; b++) {
-        g[4]! += dOut[b * 2]!;
-        g[5]! += dOut[b * 2 + 1]!;
+        const ld0 = dOut[b * 2]!;
+        g[4]! += ld0;
+        const ld1 = dOut[b * 2 + 1]!;
+        g[5]! += ld1;
         const xv_0 = global_max_pooling2d_out[b * 2]!;
-        g[0]! += xv_0 * dOut[b * 2]!;
-        g[1]! += xv_0 * dOut[b * 2 + 1]!;
+        g[0]! += xv_0 * ld0;
+        g[1]! += xv_0 * ld1;
         const xv_1 = global_max_pooling2d_out[b * 2 + 1]!;
-        g[2]! += xv_1 * dOut[b * 2]!;
-        g[3]! += xv_1 * dOut[b * 2 + 1]!;
-        const s_0 = dOut[b * 2]! * p[0]! + dOut[b * 2 + 1]! * p[1]!;
+        g[2]! += xv_1 * ld0;
+        g[3]! += xv_1 * ld1;
+        const s_0 = ld0 * p[0]! + ld1 * p[1]!;
         global_max_pooling2d_dout[b * 2] = s_0;
-        const s_1 = dOut[b * 2]! * p[2]! + dOut[b * 2 + 1]! * p[3]!;
+        const s_1 = ld0 * p[2]! + ld1 * p[3]!;
         global_max_pooling2d_dout[b * 2 + 1] = s_1;
       }
     }

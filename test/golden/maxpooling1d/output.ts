@@ -176,38 +176,39 @@ export class Pool1 extends TrainableModel {
     // dense: Dense, line 6 (backward)
     {
       for (let b = 0; b < n; b++) {
-        g[8]! += dOut[b]!;
+        const ld0 = dOut[b]!;
+        g[8]! += ld0;
         const xv_0 = max_pooling1d_out[b * 8]!;
-        g[0]! += xv_0 * dOut[b]!;
+        g[0]! += xv_0 * ld0;
         const xv_1 = max_pooling1d_out[b * 8 + 1]!;
-        g[1]! += xv_1 * dOut[b]!;
+        g[1]! += xv_1 * ld0;
         const xv_2 = max_pooling1d_out[b * 8 + 2]!;
-        g[2]! += xv_2 * dOut[b]!;
+        g[2]! += xv_2 * ld0;
         const xv_3 = max_pooling1d_out[b * 8 + 3]!;
-        g[3]! += xv_3 * dOut[b]!;
+        g[3]! += xv_3 * ld0;
         const xv_4 = max_pooling1d_out[b * 8 + 4]!;
-        g[4]! += xv_4 * dOut[b]!;
+        g[4]! += xv_4 * ld0;
         const xv_5 = max_pooling1d_out[b * 8 + 5]!;
-        g[5]! += xv_5 * dOut[b]!;
+        g[5]! += xv_5 * ld0;
         const xv_6 = max_pooling1d_out[b * 8 + 6]!;
-        g[6]! += xv_6 * dOut[b]!;
+        g[6]! += xv_6 * ld0;
         const xv_7 = max_pooling1d_out[b * 8 + 7]!;
-        g[7]! += xv_7 * dOut[b]!;
-        const s_0 = dOut[b]! * p[0]!;
+        g[7]! += xv_7 * ld0;
+        const s_0 = ld0 * p[0]!;
         flatten_dout[b * 8] = s_0;
-        const s_1 = dOut[b]! * p[1]!;
+        const s_1 = ld0 * p[1]!;
         flatten_dout[b * 8 + 1] = s_1;
-        const s_2 = dOut[b]! * p[2]!;
+        const s_2 = ld0 * p[2]!;
         flatten_dout[b * 8 + 2] = s_2;
-        const s_3 = dOut[b]! * p[3]!;
+        const s_3 = ld0 * p[3]!;
         flatten_dout[b * 8 + 3] = s_3;
-        const s_4 = dOut[b]! * p[4]!;
+        const s_4 = ld0 * p[4]!;
         flatten_dout[b * 8 + 4] = s_4;
-        const s_5 = dOut[b]! * p[5]!;
+        const s_5 = ld0 * p[5]!;
         flatten_dout[b * 8 + 5] = s_5;
-        const s_6 = dOut[b]! * p[6]!;
+        const s_6 = ld0 * p[6]!;
         flatten_dout[b * 8 + 6] = s_6;
-        const s_7 = dOut[b]! * p[7]!;
+        const s_7 = ld0 * p[7]!;
         flatten_dout[b * 8 + 7] = s_7;
       }
     }

@@ -135,32 +135,26 @@ export class Pool2 extends TrainableModel {
     // dense: Dense, line 6
     {
       for (let b = 0; b < n; b++) {
-        const acc_0_0 =
-          p[8]! +
-          max_pooling2d_out[b * 4]! * p[0]! +
-          max_pooling2d_out[b * 4 + 1]! * p[2]! +
-          max_pooling2d_out[b * 4 + 2]! * p[4]! +
-          max_pooling2d_out[b * 4 + 3]! * p[6]!;
+        const ld3 = max_pooling2d_out[b * 4 + 3]!;
+        const ld2 = max_pooling2d_out[b * 4 + 2]!;
+        const ld1 = max_pooling2d_out[b * 4 + 1]!;
+        const ld0 = max_pooling2d_out[b * 4]!;
+        const acc_0_0 = p[8]! + ld0 * p[0]! + ld1 * p[2]! + ld2 * p[4]! + ld3 * p[6]!;
         dense_z[b * 2] = acc_0_0;
-        const acc_0_1 =
-          p[9]! +
-          max_pooling2d_out[b * 4]! * p[1]! +
-          max_pooling2d_out[b * 4 + 1]! * p[3]! +
-          max_pooling2d_out[b * 4 + 2]! * p[5]! +
-          max_pooling2d_out[b * 4 + 3]! * p[7]!;
+        const acc_0_1 = p[9]! + ld0 * p[1]! + ld1 * p[3]! + ld2 * p[5]! + ld3 * p[7]!;
         dense_z[b * 2 + 1] = acc_0_1;
         let amax_0 = acc_0_0;
         amax_0 = amax_0 >= acc_0_1 ? amax_0 : acc_0_1;
         let asum_0 = 0;
-        const st0 = Math.exp(acc_0_0 - amax_0);
-        dense_out[b * 2] = st0;
-        asum_0 += st0;
-        const st1 = Math.exp(acc_0_1 - amax_0);
-        dense_out[b * 2 + 1] = st1;
-        asum_0 += st1;
+        const st4 = Math.exp(acc_0_0 - amax_0);
+        dense_out[b * 2] = st4;
+        asum_0 += st4;
+        const st5 = Math.exp(acc_0_1 - amax_0);
+        dense_out[b * 2 + 1] = st5;
+        asum_0 += st5;
         const ainv_0 = 1 / asum_0;
-        dense_out[b * 2] = st0 * ainv_0;
-        dense_out[b * 2 + 1] = st1 * ainv_0;
+        dense_out[b * 2] = st4 * ainv_0;
+        dense_out[b * 2 + 1] = st5 * ainv_0;
       }
     }
     return this.dense_out;
@@ -191,44 +185,50 @@ export class Pool2 extends TrainableModel {
         }
         if (usable === 1) {
           let ys = 0;
-          const y_0 = y[r * 2]!;
+          const ld0 = y[r * 2]!;
+          const y_0 = ld0;
           if (y_0 !== 0) {
             total = total - y_0 * Math.log(dense_out[r * 2]!);
           }
           ys += y_0;
-          const y_1 = y[r * 2 + 1]!;
+          const ld1 = y[r * 2 + 1]!;
+          const y_1 = ld1;
           if (y_1 !== 0) {
             total = total - y_1 * Math.log(dense_out[r * 2 + 1]!);
           }
           ys += y_1;
-          dOut[r * 2] = (dense_out[r * 2]! * ys - y[r * 2]!) * scale;
-          dOut[r * 2 + 1] = (dense_out[r * 2 + 1]! * ys - y[r * 2 + 1]!) * scale;
+          dOut[r * 2] = (dense_out[r * 2]! * ys - ld0) * scale;
+          dOut[r * 2 + 1] = (dense_out[r * 2 + 1]! * ys - ld1) * scale;
         } else {
           let m = -Infinity;
-          m = m >= dense_z[r * 2]! ? m : dense_z[r * 2]!;
-          m = m >= dense_z[r * 2 + 1]! ? m : dense_z[r * 2 + 1]!;
+          const ld2 = dense_z[r * 2]!;
+          m = m >= ld2 ? m : ld2;
+          const ld3 = dense_z[r * 2 + 1]!;
+          m = m >= ld3 ? m : ld3;
           let se = 0;
-          const e_0 = Math.exp(dense_z[r * 2]! - m);
+          const e_0 = Math.exp(ld2 - m);
           dOut[r * 2] = e_0;
           se += e_0;
-          const e_1 = Math.exp(dense_z[r * 2 + 1]! - m);
+          const e_1 = Math.exp(ld3 - m);
           dOut[r * 2 + 1] = e_1;
           se += e_1;
           const lse = m + Math.log(se);
           let ys = 0;
-          const y_0 = y[r * 2]!;
+          const ld4 = y[r * 2]!;
+          const y_0 = ld4;
           if (y_0 !== 0) {
             total += y_0 * (lse - dense_z[r * 2]!);
           }
           ys += y_0;
-          const y_1 = y[r * 2 + 1]!;
+          const ld5 = y[r * 2 + 1]!;
+          const y_1 = ld5;
           if (y_1 !== 0) {
             total += y_1 * (lse - dense_z[r * 2 + 1]!);
           }
           ys += y_1;
           const ratio = ys / se;
-          dOut[r * 2] = (e_0 * ratio - y[r * 2]!) * scale;
-          dOut[r * 2 + 1] = (e_1 * ratio - y[r * 2 + 1]!) * scale;
+          dOut[r * 2] = (e_0 * ratio - ld4) * scale;
+          dOut[r * 2 + 1] = (e_1 * ratio - ld5) * scale;
         }
       }
       res[0] = total * scale;
@@ -244,27 +244,29 @@ export class Pool2 extends TrainableModel {
     // dense: Dense, line 6 (backward)
     {
       for (let b = 0; b < n; b++) {
-        g[8]! += dOut[b * 2]!;
-        g[9]! += dOut[b * 2 + 1]!;
+        const ld0 = dOut[b * 2]!;
+        g[8]! += ld0;
+        const ld1 = dOut[b * 2 + 1]!;
+        g[9]! += ld1;
         const xv_0 = max_pooling2d_out[b * 4]!;
-        g[0]! += xv_0 * dOut[b * 2]!;
-        g[1]! += xv_0 * dOut[b * 2 + 1]!;
+        g[0]! += xv_0 * ld0;
+        g[1]! += xv_0 * ld1;
         const xv_1 = max_pooling2d_out[b * 4 + 1]!;
-        g[2]! += xv_1 * dOut[b * 2]!;
-        g[3]! += xv_1 * dOut[b * 2 + 1]!;
+        g[2]! += xv_1 * ld0;
+        g[3]! += xv_1 * ld1;
         const xv_2 = max_pooling2d_out[b * 4 + 2]!;
-        g[4]! += xv_2 * dOut[b * 2]!;
-        g[5]! += xv_2 * dOut[b * 2 + 1]!;
+        g[4]! += xv_2 * ld0;
+        g[5]! += xv_2 * ld1;
         const xv_3 = max_pooling2d_out[b * 4 + 3]!;
-        g[6]! += xv_3 * dOut[b * 2]!;
-        g[7]! += xv_3 * dOut[b * 2 + 1]!;
-        const s_0 = dOut[b * 2]! * p[0]! + dOut[b * 2 + 1]! * p[1]!;
+        g[6]! += xv_3 * ld0;
+        g[7]! += xv_3 * ld1;
+        const s_0 = ld0 * p[0]! + ld1 * p[1]!;
         flatten_dout[b * 4] = s_0;
-        const s_1 = dOut[b * 2]! * p[2]! + dOut[b * 2 + 1]! * p[3]!;
+        const s_1 = ld0 * p[2]! + ld1 * p[3]!;
         flatten_dout[b * 4 + 1] = s_1;
-        const s_2 = dOut[b * 2]! * p[4]! + dOut[b * 2 + 1]! * p[5]!;
+        const s_2 = ld0 * p[4]! + ld1 * p[5]!;
         flatten_dout[b * 4 + 2] = s_2;
-        const s_3 = dOut[b * 2]! * p[6]! + dOut[b * 2 + 1]! * p[7]!;
+        const s_3 = ld0 * p[6]! + ld1 * p[7]!;
         flatten_dout[b * 4 + 3] = s_3;
       }
     }
@@ -279,65 +281,86 @@ export class Pool2 extends TrainableModel {
     // optimizer step: adam(learningRate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-7)
     {
       const gi_0 = g[0]!;
-      const m_0 = s0[0]! + (gi_0 - s0[0]!) * 0.09999999999999998;
+      const ld0 = s0[0]!;
+      const m_0 = ld0 + (gi_0 - ld0) * 0.09999999999999998;
       s0[0] = m_0;
-      const v_0 = s1[0]! + (gi_0 * gi_0 - s1[0]!) * 0.0010000000000000009;
+      const ld1 = s1[0]!;
+      const v_0 = ld1 + (gi_0 * gi_0 - ld1) * 0.0010000000000000009;
       s1[0] = v_0;
-      p[0] = p[0]! - (m_0 * h[0]!) / (Math.sqrt(v_0) + 1e-7);
+      const ld4 = h[0]!;
+      p[0] = p[0]! - (m_0 * ld4) / (Math.sqrt(v_0) + 1e-7);
       const gi_1 = g[1]!;
-      const m_1 = s0[1]! + (gi_1 - s0[1]!) * 0.09999999999999998;
+      const ld2 = s0[1]!;
+      const m_1 = ld2 + (gi_1 - ld2) * 0.09999999999999998;
       s0[1] = m_1;
-      const v_1 = s1[1]! + (gi_1 * gi_1 - s1[1]!) * 0.0010000000000000009;
+      const ld3 = s1[1]!;
+      const v_1 = ld3 + (gi_1 * gi_1 - ld3) * 0.0010000000000000009;
       s1[1] = v_1;
-      p[1] = p[1]! - (m_1 * h[0]!) / (Math.sqrt(v_1) + 1e-7);
+      p[1] = p[1]! - (m_1 * ld4) / (Math.sqrt(v_1) + 1e-7);
       const gi_2 = g[2]!;
-      const m_2 = s0[2]! + (gi_2 - s0[2]!) * 0.09999999999999998;
+      const ld5 = s0[2]!;
+      const m_2 = ld5 + (gi_2 - ld5) * 0.09999999999999998;
       s0[2] = m_2;
-      const v_2 = s1[2]! + (gi_2 * gi_2 - s1[2]!) * 0.0010000000000000009;
+      const ld6 = s1[2]!;
+      const v_2 = ld6 + (gi_2 * gi_2 - ld6) * 0.0010000000000000009;
       s1[2] = v_2;
-      p[2] = p[2]! - (m_2 * h[0]!) / (Math.sqrt(v_2) + 1e-7);
+      p[2] = p[2]! - (m_2 * ld4) / (Math.sqrt(v_2) + 1e-7);
       const gi_3 = g[3]!;
-      const m_3 = s0[3]! + (gi_3 - s0[3]!) * 0.09999999999999998;
+      const ld7 = s0[3]!;
+      const m_3 = ld7 + (gi_3 - ld7) * 0.09999999999999998;
       s0[3] = m_3;
-      const v_3 = s1[3]! + (gi_3 * gi_3 - s1[3]!) * 0.0010000000000000009;
+      const ld8 = s1[3]!;
+      const v_3 = ld8 + (gi_3 * gi_3 - ld8) * 0.0010000000000000009;
       s1[3] = v_3;
-      p[3] = p[3]! - (m_3 * h[0]!) / (Math.sqrt(v_3) + 1e-7);
+      p[3] = p[3]! - (m_3 * ld4) / (Math.sqrt(v_3) + 1e-7);
       const gi_4 = g[4]!;
-      const m_4 = s0[4]! + (gi_4 - s0[4]!) * 0.09999999999999998;
+      const ld9 = s0[4]!;
+      const m_4 = ld9 + (gi_4 - ld9) * 0.09999999999999998;
       s0[4] = m_4;
-      const v_4 = s1[4]! + (gi_4 * gi_4 - s1[4]!) * 0.0010000000000000009;
+      const ld10 = s1[4]!;
+      const v_4 = ld10 + (gi_4 * gi_4 - ld10) * 0.0010000000000000009;
       s1[4] = v_4;
-      p[4] = p[4]! - (m_4 * h[0]!) / (Math.sqrt(v_4) + 1e-7);
+      p[4] = p[4]! - (m_4 * ld4) / (Math.sqrt(v_4) + 1e-7);
       const gi_5 = g[5]!;
-      const m_5 = s0[5]! + (gi_5 - s0[5]!) * 0.09999999999999998;
+      const ld11 = s0[5]!;
+      const m_5 = ld11 + (gi_5 - ld11) * 0.09999999999999998;
       s0[5] = m_5;
-      const v_5 = s1[5]! + (gi_5 * gi_5 - s1[5]!) * 0.0010000000000000009;
+      const ld12 = s1[5]!;
+      const v_5 = ld12 + (gi_5 * gi_5 - ld12) * 0.0010000000000000009;
       s1[5] = v_5;
-      p[5] = p[5]! - (m_5 * h[0]!) / (Math.sqrt(v_5) + 1e-7);
+      p[5] = p[5]! - (m_5 * ld4) / (Math.sqrt(v_5) + 1e-7);
       const gi_6 = g[6]!;
-      const m_6 = s0[6]! + (gi_6 - s0[6]!) * 0.09999999999999998;
+      const ld13 = s0[6]!;
+      const m_6 = ld13 + (gi_6 - ld13) * 0.09999999999999998;
       s0[6] = m_6;
-      const v_6 = s1[6]! + (gi_6 * gi_6 - s1[6]!) * 0.0010000000000000009;
+      const ld14 = s1[6]!;
+      const v_6 = ld14 + (gi_6 * gi_6 - ld14) * 0.0010000000000000009;
       s1[6] = v_6;
-      p[6] = p[6]! - (m_6 * h[0]!) / (Math.sqrt(v_6) + 1e-7);
+      p[6] = p[6]! - (m_6 * ld4) / (Math.sqrt(v_6) + 1e-7);
       const gi_7 = g[7]!;
-      const m_7 = s0[7]! + (gi_7 - s0[7]!) * 0.09999999999999998;
+      const ld15 = s0[7]!;
+      const m_7 = ld15 + (gi_7 - ld15) * 0.09999999999999998;
       s0[7] = m_7;
-      const v_7 = s1[7]! + (gi_7 * gi_7 - s1[7]!) * 0.0010000000000000009;
+      const ld16 = s1[7]!;
+      const v_7 = ld16 + (gi_7 * gi_7 - ld16) * 0.0010000000000000009;
       s1[7] = v_7;
-      p[7] = p[7]! - (m_7 * h[0]!) / (Math.sqrt(v_7) + 1e-7);
+      p[7] = p[7]! - (m_7 * ld4) / (Math.sqrt(v_7) + 1e-7);
       const gi_8 = g[8]!;
-      const m_8 = s0[8]! + (gi_8 - s0[8]!) * 0.09999999999999998;
+      const ld17 = s0[8]!;
+      const m_8 = ld17 + (gi_8 - ld17) * 0.09999999999999998;
       s0[8] = m_8;
-      const v_8 = s1[8]! + (gi_8 * gi_8 - s1[8]!) * 0.0010000000000000009;
+      const ld18 = s1[8]!;
+      const v_8 = ld18 + (gi_8 * gi_8 - ld18) * 0.0010000000000000009;
       s1[8] = v_8;
-      p[8] = p[8]! - (m_8 * h[0]!) / (Math.sqrt(v_8) + 1e-7);
+      p[8] = p[8]! - (m_8 * ld4) / (Math.sqrt(v_8) + 1e-7);
       const gi_9 = g[9]!;
-      const m_9 = s0[9]! + (gi_9 - s0[9]!) * 0.09999999999999998;
+      const ld19 = s0[9]!;
+      const m_9 = ld19 + (gi_9 - ld19) * 0.09999999999999998;
       s0[9] = m_9;
-      const v_9 = s1[9]! + (gi_9 * gi_9 - s1[9]!) * 0.0010000000000000009;
+      const ld20 = s1[9]!;
+      const v_9 = ld20 + (gi_9 * gi_9 - ld20) * 0.0010000000000000009;
       s1[9] = v_9;
-      p[9] = p[9]! - (m_9 * h[0]!) / (Math.sqrt(v_9) + 1e-7);
+      p[9] = p[9]! - (m_9 * ld4) / (Math.sqrt(v_9) + 1e-7);
     }
   }
 }

@@ -161,56 +161,64 @@ export class Mlp extends TrainableModel {
     // dense_2: Dense, line 6
     {
       for (let b = 0; b < n; b++) {
+        const ld7 = dense_1_out[b * 8 + 7]!;
+        const ld6 = dense_1_out[b * 8 + 6]!;
+        const ld5 = dense_1_out[b * 8 + 5]!;
+        const ld4 = dense_1_out[b * 8 + 4]!;
+        const ld3 = dense_1_out[b * 8 + 3]!;
+        const ld2 = dense_1_out[b * 8 + 2]!;
+        const ld1 = dense_1_out[b * 8 + 1]!;
+        const ld0 = dense_1_out[b * 8]!;
         const acc_0_0 =
           p[304]! +
-          dense_1_out[b * 8]! * p[280]! +
-          dense_1_out[b * 8 + 1]! * p[283]! +
-          dense_1_out[b * 8 + 2]! * p[286]! +
-          dense_1_out[b * 8 + 3]! * p[289]! +
-          dense_1_out[b * 8 + 4]! * p[292]! +
-          dense_1_out[b * 8 + 5]! * p[295]! +
-          dense_1_out[b * 8 + 6]! * p[298]! +
-          dense_1_out[b * 8 + 7]! * p[301]!;
+          ld0 * p[280]! +
+          ld1 * p[283]! +
+          ld2 * p[286]! +
+          ld3 * p[289]! +
+          ld4 * p[292]! +
+          ld5 * p[295]! +
+          ld6 * p[298]! +
+          ld7 * p[301]!;
         dense_2_z[b * 3] = acc_0_0;
         const acc_0_1 =
           p[305]! +
-          dense_1_out[b * 8]! * p[281]! +
-          dense_1_out[b * 8 + 1]! * p[284]! +
-          dense_1_out[b * 8 + 2]! * p[287]! +
-          dense_1_out[b * 8 + 3]! * p[290]! +
-          dense_1_out[b * 8 + 4]! * p[293]! +
-          dense_1_out[b * 8 + 5]! * p[296]! +
-          dense_1_out[b * 8 + 6]! * p[299]! +
-          dense_1_out[b * 8 + 7]! * p[302]!;
+          ld0 * p[281]! +
+          ld1 * p[284]! +
+          ld2 * p[287]! +
+          ld3 * p[290]! +
+          ld4 * p[293]! +
+          ld5 * p[296]! +
+          ld6 * p[299]! +
+          ld7 * p[302]!;
         dense_2_z[b * 3 + 1] = acc_0_1;
         const acc_0_2 =
           p[306]! +
-          dense_1_out[b * 8]! * p[282]! +
-          dense_1_out[b * 8 + 1]! * p[285]! +
-          dense_1_out[b * 8 + 2]! * p[288]! +
-          dense_1_out[b * 8 + 3]! * p[291]! +
-          dense_1_out[b * 8 + 4]! * p[294]! +
-          dense_1_out[b * 8 + 5]! * p[297]! +
-          dense_1_out[b * 8 + 6]! * p[300]! +
-          dense_1_out[b * 8 + 7]! * p[303]!;
+          ld0 * p[282]! +
+          ld1 * p[285]! +
+          ld2 * p[288]! +
+          ld3 * p[291]! +
+          ld4 * p[294]! +
+          ld5 * p[297]! +
+          ld6 * p[300]! +
+          ld7 * p[303]!;
         dense_2_z[b * 3 + 2] = acc_0_2;
         let amax_0 = acc_0_0;
         amax_0 = amax_0 >= acc_0_1 ? amax_0 : acc_0_1;
         amax_0 = amax_0 >= acc_0_2 ? amax_0 : acc_0_2;
         let asum_0 = 0;
-        const st0 = Math.exp(acc_0_0 - amax_0);
-        dense_2_out[b * 3] = st0;
-        asum_0 += st0;
-        const st1 = Math.exp(acc_0_1 - amax_0);
-        dense_2_out[b * 3 + 1] = st1;
-        asum_0 += st1;
-        const st2 = Math.exp(acc_0_2 - amax_0);
-        dense_2_out[b * 3 + 2] = st2;
-        asum_0 += st2;
+        const st8 = Math.exp(acc_0_0 - amax_0);
+        dense_2_out[b * 3] = st8;
+        asum_0 += st8;
+        const st9 = Math.exp(acc_0_1 - amax_0);
+        dense_2_out[b * 3 + 1] = st9;
+        asum_0 += st9;
+        const st10 = Math.exp(acc_0_2 - amax_0);
+        dense_2_out[b * 3 + 2] = st10;
+        asum_0 += st10;
         const ainv_0 = 1 / asum_0;
-        dense_2_out[b * 3] = st0 * ainv_0;
-        dense_2_out[b * 3 + 1] = st1 * ainv_0;
-        dense_2_out[b * 3 + 2] = st2 * ainv_0;
+        dense_2_out[b * 3] = st8 * ainv_0;
+        dense_2_out[b * 3 + 1] = st9 * ainv_0;
+        dense_2_out[b * 3 + 2] = st10 * ainv_0;
       }
     }
     return this.dense_2_out;
@@ -247,60 +255,69 @@ export class Mlp extends TrainableModel {
         }
         if (usable === 1) {
           let ys = 0;
-          const y_0 = y[r * 3]!;
+          const ld0 = y[r * 3]!;
+          const y_0 = ld0;
           if (y_0 !== 0) {
             total = total - y_0 * Math.log(dense_2_out[r * 3]!);
           }
           ys += y_0;
-          const y_1 = y[r * 3 + 1]!;
+          const ld1 = y[r * 3 + 1]!;
+          const y_1 = ld1;
           if (y_1 !== 0) {
             total = total - y_1 * Math.log(dense_2_out[r * 3 + 1]!);
           }
           ys += y_1;
-          const y_2 = y[r * 3 + 2]!;
+          const ld2 = y[r * 3 + 2]!;
+          const y_2 = ld2;
           if (y_2 !== 0) {
             total = total - y_2 * Math.log(dense_2_out[r * 3 + 2]!);
           }
           ys += y_2;
-          dOut[r * 3] = (dense_2_out[r * 3]! * ys - y[r * 3]!) * scale;
-          dOut[r * 3 + 1] = (dense_2_out[r * 3 + 1]! * ys - y[r * 3 + 1]!) * scale;
-          dOut[r * 3 + 2] = (dense_2_out[r * 3 + 2]! * ys - y[r * 3 + 2]!) * scale;
+          dOut[r * 3] = (dense_2_out[r * 3]! * ys - ld0) * scale;
+          dOut[r * 3 + 1] = (dense_2_out[r * 3 + 1]! * ys - ld1) * scale;
+          dOut[r * 3 + 2] = (dense_2_out[r * 3 + 2]! * ys - ld2) * scale;
         } else {
           let m = -Infinity;
-          m = m >= dense_2_z[r * 3]! ? m : dense_2_z[r * 3]!;
-          m = m >= dense_2_z[r * 3 + 1]! ? m : dense_2_z[r * 3 + 1]!;
-          m = m >= dense_2_z[r * 3 + 2]! ? m : dense_2_z[r * 3 + 2]!;
+          const ld3 = dense_2_z[r * 3]!;
+          m = m >= ld3 ? m : ld3;
+          const ld4 = dense_2_z[r * 3 + 1]!;
+          m = m >= ld4 ? m : ld4;
+          const ld5 = dense_2_z[r * 3 + 2]!;
+          m = m >= ld5 ? m : ld5;
           let se = 0;
-          const e_0 = Math.exp(dense_2_z[r * 3]! - m);
+          const e_0 = Math.exp(ld3 - m);
           dOut[r * 3] = e_0;
           se += e_0;
-          const e_1 = Math.exp(dense_2_z[r * 3 + 1]! - m);
+          const e_1 = Math.exp(ld4 - m);
           dOut[r * 3 + 1] = e_1;
           se += e_1;
-          const e_2 = Math.exp(dense_2_z[r * 3 + 2]! - m);
+          const e_2 = Math.exp(ld5 - m);
           dOut[r * 3 + 2] = e_2;
           se += e_2;
           const lse = m + Math.log(se);
           let ys = 0;
-          const y_0 = y[r * 3]!;
+          const ld6 = y[r * 3]!;
+          const y_0 = ld6;
           if (y_0 !== 0) {
             total += y_0 * (lse - dense_2_z[r * 3]!);
           }
           ys += y_0;
-          const y_1 = y[r * 3 + 1]!;
+          const ld7 = y[r * 3 + 1]!;
+          const y_1 = ld7;
           if (y_1 !== 0) {
             total += y_1 * (lse - dense_2_z[r * 3 + 1]!);
           }
           ys += y_1;
-          const y_2 = y[r * 3 + 2]!;
+          const ld8 = y[r * 3 + 2]!;
+          const y_2 = ld8;
           if (y_2 !== 0) {
             total += y_2 * (lse - dense_2_z[r * 3 + 2]!);
           }
           ys += y_2;
           const ratio = ys / se;
-          dOut[r * 3] = (e_0 * ratio - y[r * 3]!) * scale;
-          dOut[r * 3 + 1] = (e_1 * ratio - y[r * 3 + 1]!) * scale;
-          dOut[r * 3 + 2] = (e_2 * ratio - y[r * 3 + 2]!) * scale;
+          dOut[r * 3] = (e_0 * ratio - ld6) * scale;
+          dOut[r * 3 + 1] = (e_1 * ratio - ld7) * scale;
+          dOut[r * 3 + 2] = (e_2 * ratio - ld8) * scale;
         }
       }
       res[0] = total * scale;
@@ -322,64 +339,59 @@ export class Mlp extends TrainableModel {
     // dense_2: Dense, line 6 (backward)
     {
       for (let b = 0; b < n; b++) {
-        g[304]! += dOut[b * 3]!;
-        g[305]! += dOut[b * 3 + 1]!;
-        g[306]! += dOut[b * 3 + 2]!;
+        const ld0 = dOut[b * 3]!;
+        g[304]! += ld0;
+        const ld1 = dOut[b * 3 + 1]!;
+        g[305]! += ld1;
+        const ld2 = dOut[b * 3 + 2]!;
+        g[306]! += ld2;
         const xv_0 = dense_1_out[b * 8]!;
-        g[280]! += xv_0 * dOut[b * 3]!;
-        g[281]! += xv_0 * dOut[b * 3 + 1]!;
-        g[282]! += xv_0 * dOut[b * 3 + 2]!;
+        g[280]! += xv_0 * ld0;
+        g[281]! += xv_0 * ld1;
+        g[282]! += xv_0 * ld2;
         const xv_1 = dense_1_out[b * 8 + 1]!;
-        g[283]! += xv_1 * dOut[b * 3]!;
-        g[284]! += xv_1 * dOut[b * 3 + 1]!;
-        g[285]! += xv_1 * dOut[b * 3 + 2]!;
+        g[283]! += xv_1 * ld0;
+        g[284]! += xv_1 * ld1;
+        g[285]! += xv_1 * ld2;
         const xv_2 = dense_1_out[b * 8 + 2]!;
-        g[286]! += xv_2 * dOut[b * 3]!;
-        g[287]! += xv_2 * dOut[b * 3 + 1]!;
-        g[288]! += xv_2 * dOut[b * 3 + 2]!;
+        g[286]! += xv_2 * ld0;
+        g[287]! += xv_2 * ld1;
+        g[288]! += xv_2 * ld2;
         const xv_3 = dense_1_out[b * 8 + 3]!;
-        g[289]! += xv_3 * dOut[b * 3]!;
-        g[290]! += xv_3 * dOut[b * 3 + 1]!;
-        g[291]! += xv_3 * dOut[b * 3 + 2]!;
+        g[289]! += xv_3 * ld0;
+        g[290]! += xv_3 * ld1;
+        g[291]! += xv_3 * ld2;
         const xv_4 = dense_1_out[b * 8 + 4]!;
-        g[292]! += xv_4 * dOut[b * 3]!;
-        g[293]! += xv_4 * dOut[b * 3 + 1]!;
-        g[294]! += xv_4 * dOut[b * 3 + 2]!;
+        g[292]! += xv_4 * ld0;
+        g[293]! += xv_4 * ld1;
+        g[294]! += xv_4 * ld2;
         const xv_5 = dense_1_out[b * 8 + 5]!;
-        g[295]! += xv_5 * dOut[b * 3]!;
-        g[296]! += xv_5 * dOut[b * 3 + 1]!;
-        g[297]! += xv_5 * dOut[b * 3 + 2]!;
+        g[295]! += xv_5 * ld0;
+        g[296]! += xv_5 * ld1;
+        g[297]! += xv_5 * ld2;
         const xv_6 = dense_1_out[b * 8 + 6]!;
-        g[298]! += xv_6 * dOut[b * 3]!;
-        g[299]! += xv_6 * dOut[b * 3 + 1]!;
-        g[300]! += xv_6 * dOut[b * 3 + 2]!;
+        g[298]! += xv_6 * ld0;
+        g[299]! += xv_6 * ld1;
+        g[300]! += xv_6 * ld2;
         const xv_7 = dense_1_out[b * 8 + 7]!;
-        g[301]! += xv_7 * dOut[b * 3]!;
-        g[302]! += xv_7 * dOut[b * 3 + 1]!;
-        g[303]! += xv_7 * dOut[b * 3 + 2]!;
-        const s_0 =
-          dOut[b * 3]! * p[280]! + dOut[b * 3 + 1]! * p[281]! + dOut[b * 3 + 2]! * p[282]!;
+        g[301]! += xv_7 * ld0;
+        g[302]! += xv_7 * ld1;
+        g[303]! += xv_7 * ld2;
+        const s_0 = ld0 * p[280]! + ld1 * p[281]! + ld2 * p[282]!;
         dense_1_dout[b * 8] = s_0;
-        const s_1 =
-          dOut[b * 3]! * p[283]! + dOut[b * 3 + 1]! * p[284]! + dOut[b * 3 + 2]! * p[285]!;
+        const s_1 = ld0 * p[283]! + ld1 * p[284]! + ld2 * p[285]!;
         dense_1_dout[b * 8 + 1] = s_1;
-        const s_2 =
-          dOut[b * 3]! * p[286]! + dOut[b * 3 + 1]! * p[287]! + dOut[b * 3 + 2]! * p[288]!;
+        const s_2 = ld0 * p[286]! + ld1 * p[287]! + ld2 * p[288]!;
         dense_1_dout[b * 8 + 2] = s_2;
-        const s_3 =
-          dOut[b * 3]! * p[289]! + dOut[b * 3 + 1]! * p[290]! + dOut[b * 3 + 2]! * p[291]!;
+        const s_3 = ld0 * p[289]! + ld1 * p[290]! + ld2 * p[291]!;
         dense_1_dout[b * 8 + 3] = s_3;
-        const s_4 =
-          dOut[b * 3]! * p[292]! + dOut[b * 3 + 1]! * p[293]! + dOut[b * 3 + 2]! * p[294]!;
+        const s_4 = ld0 * p[292]! + ld1 * p[293]! + ld2 * p[294]!;
         dense_1_dout[b * 8 + 4] = s_4;
-        const s_5 =
-          dOut[b * 3]! * p[295]! + dOut[b * 3 + 1]! * p[296]! + dOut[b * 3 + 2]! * p[297]!;
+        const s_5 = ld0 * p[295]! + ld1 * p[296]! + ld2 * p[297]!;
         dense_1_dout[b * 8 + 5] = s_5;
-        const s_6 =
-          dOut[b * 3]! * p[298]! + dOut[b * 3 + 1]! * p[299]! + dOut[b * 3 + 2]! * p[300]!;
+        const s_6 = ld0 * p[298]! + ld1 * p[299]! + ld2 * p[300]!;
         dense_1_dout[b * 8 + 6] = s_6;
-        const s_7 =
-          dOut[b * 3]! * p[301]! + dOut[b * 3 + 1]! * p[302]! + dOut[b * 3 + 2]! * p[303]!;
+        const s_7 = ld0 * p[301]! + ld1 * p[302]! + ld2 * p[303]!;
         dense_1_dout[b * 8 + 7] = s_7;
       }
     }
@@ -521,9 +533,11 @@ export class Mlp extends TrainableModel {
     {
       for (let i = 0; i < 307; i++) {
         const gi = g[i]!;
-        const m = s0[i]! + (gi - s0[i]!) * 0.09999999999999998;
+        const ld0 = s0[i]!;
+        const m = ld0 + (gi - ld0) * 0.09999999999999998;
         s0[i] = m;
-        const v = s1[i]! + (gi * gi - s1[i]!) * 0.0010000000000000009;
+        const ld1 = s1[i]!;
+        const v = ld1 + (gi * gi - ld1) * 0.0010000000000000009;
         s1[i] = v;
         p[i] = p[i]! - (m * h[0]!) / (Math.sqrt(v) + 1e-7);
       }

@@ -73,47 +73,39 @@ export class Reshaped extends ModelBase {
     // dense: Dense, line 5
     {
       for (let b = 0; b < n; b++) {
-        const acc_0_0 =
-          p[8]! +
-          x[b * 3 * 4]! * p[0]! +
-          x[b * 3 * 4 + 1]! * p[2]! +
-          x[b * 3 * 4 + 2]! * p[4]! +
-          x[b * 3 * 4 + 3]! * p[6]!;
+        const ld8 = p[6]!;
+        const ld7 = p[4]!;
+        const ld6 = p[2]!;
+        const ld5 = p[0]!;
+        const ld4 = p[8]!;
+        const ld3 = x[b * 3 * 4 + 3]!;
+        const ld2 = x[b * 3 * 4 + 2]!;
+        const ld1 = x[b * 3 * 4 + 1]!;
+        const ld0 = x[b * 3 * 4]!;
+        const acc_0_0 = ld4 + ld0 * ld5 + ld1 * ld6 + ld2 * ld7 + ld3 * ld8;
         dense_out[b * 3 * 2] = acc_0_0 > 0 ? acc_0_0 : 0;
-        const acc_0_1 =
-          p[9]! +
-          x[b * 3 * 4]! * p[1]! +
-          x[b * 3 * 4 + 1]! * p[3]! +
-          x[b * 3 * 4 + 2]! * p[5]! +
-          x[b * 3 * 4 + 3]! * p[7]!;
+        const ld17 = p[7]!;
+        const ld15 = p[5]!;
+        const ld13 = p[3]!;
+        const ld11 = p[1]!;
+        const ld9 = p[9]!;
+        const acc_0_1 = ld9 + ld0 * ld11 + ld1 * ld13 + ld2 * ld15 + ld3 * ld17;
         dense_out[b * 3 * 2 + 1] = acc_0_1 > 0 ? acc_0_1 : 0;
-        const acc_1_0 =
-          p[8]! +
-          x[(b * 3 + 1) * 4]! * p[0]! +
-          x[(b * 3 + 1) * 4 + 1]! * p[2]! +
-          x[(b * 3 + 1) * 4 + 2]! * p[4]! +
-          x[(b * 3 + 1) * 4 + 3]! * p[6]!;
+        const ld16 = x[(b * 3 + 1) * 4 + 3]!;
+        const ld14 = x[(b * 3 + 1) * 4 + 2]!;
+        const ld12 = x[(b * 3 + 1) * 4 + 1]!;
+        const ld10 = x[(b * 3 + 1) * 4]!;
+        const acc_1_0 = ld4 + ld10 * ld5 + ld12 * ld6 + ld14 * ld7 + ld16 * ld8;
         dense_out[(b * 3 + 1) * 2] = acc_1_0 > 0 ? acc_1_0 : 0;
-        const acc_1_1 =
-          p[9]! +
-          x[(b * 3 + 1) * 4]! * p[1]! +
-          x[(b * 3 + 1) * 4 + 1]! * p[3]! +
-          x[(b * 3 + 1) * 4 + 2]! * p[5]! +
-          x[(b * 3 + 1) * 4 + 3]! * p[7]!;
+        const acc_1_1 = ld9 + ld10 * ld11 + ld12 * ld13 + ld14 * ld15 + ld16 * ld17;
         dense_out[(b * 3 + 1) * 2 + 1] = acc_1_1 > 0 ? acc_1_1 : 0;
-        const acc_2_0 =
-          p[8]! +
-          x[(b * 3 + 2) * 4]! * p[0]! +
-          x[(b * 3 + 2) * 4 + 1]! * p[2]! +
-          x[(b * 3 + 2) * 4 + 2]! * p[4]! +
-          x[(b * 3 + 2) * 4 + 3]! * p[6]!;
+        const ld21 = x[(b * 3 + 2) * 4 + 3]!;
+        const ld20 = x[(b * 3 + 2) * 4 + 2]!;
+        const ld19 = x[(b * 3 + 2) * 4 + 1]!;
+        const ld18 = x[(b * 3 + 2) * 4]!;
+        const acc_2_0 = ld4 + ld18 * ld5 + ld19 * ld6 + ld20 * ld7 + ld21 * ld8;
         dense_out[(b * 3 + 2) * 2] = acc_2_0 > 0 ? acc_2_0 : 0;
-        const acc_2_1 =
-          p[9]! +
-          x[(b * 3 + 2) * 4]! * p[1]! +
-          x[(b * 3 + 2) * 4 + 1]! * p[3]! +
-          x[(b * 3 + 2) * 4 + 2]! * p[5]! +
-          x[(b * 3 + 2) * 4 + 3]! * p[7]!;
+        const acc_2_1 = ld9 + ld18 * ld11 + ld19 * ld13 + ld20 * ld15 + ld21 * ld17;
         dense_out[(b * 3 + 2) * 2 + 1] = acc_2_1 > 0 ? acc_2_1 : 0;
       }
     }

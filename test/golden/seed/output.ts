@@ -74,45 +74,40 @@ export class Seed extends ModelBase {
     // dense: Dense, line 3
     {
       for (let b = 0; b < n; b++) {
-        const acc_0_0 = p[4]! + x[b]! * p[0]!;
+        const ld0 = x[b]!;
+        const acc_0_0 = p[4]! + ld0 * p[0]!;
         dense_out[b * 4] = acc_0_0 > 0 ? acc_0_0 : 0;
-        const acc_0_1 = p[5]! + x[b]! * p[1]!;
+        const acc_0_1 = p[5]! + ld0 * p[1]!;
         dense_out[b * 4 + 1] = acc_0_1 > 0 ? acc_0_1 : 0;
-        const acc_0_2 = p[6]! + x[b]! * p[2]!;
+        const acc_0_2 = p[6]! + ld0 * p[2]!;
         dense_out[b * 4 + 2] = acc_0_2 > 0 ? acc_0_2 : 0;
-        const acc_0_3 = p[7]! + x[b]! * p[3]!;
+        const acc_0_3 = p[7]! + ld0 * p[3]!;
         dense_out[b * 4 + 3] = acc_0_3 > 0 ? acc_0_3 : 0;
       }
     }
     // dense_1: Dense, line 4
     {
       for (let b = 0; b < n; b++) {
-        const acc_0_0 =
-          p[16]! +
-          dense_out[b * 4]! * p[8]! +
-          dense_out[b * 4 + 1]! * p[10]! +
-          dense_out[b * 4 + 2]! * p[12]! +
-          dense_out[b * 4 + 3]! * p[14]!;
+        const ld3 = dense_out[b * 4 + 3]!;
+        const ld2 = dense_out[b * 4 + 2]!;
+        const ld1 = dense_out[b * 4 + 1]!;
+        const ld0 = dense_out[b * 4]!;
+        const acc_0_0 = p[16]! + ld0 * p[8]! + ld1 * p[10]! + ld2 * p[12]! + ld3 * p[14]!;
         dense_1_z[b * 2] = acc_0_0;
-        const acc_0_1 =
-          p[17]! +
-          dense_out[b * 4]! * p[9]! +
-          dense_out[b * 4 + 1]! * p[11]! +
-          dense_out[b * 4 + 2]! * p[13]! +
-          dense_out[b * 4 + 3]! * p[15]!;
+        const acc_0_1 = p[17]! + ld0 * p[9]! + ld1 * p[11]! + ld2 * p[13]! + ld3 * p[15]!;
         dense_1_z[b * 2 + 1] = acc_0_1;
         let amax_0 = acc_0_0;
         amax_0 = amax_0 >= acc_0_1 ? amax_0 : acc_0_1;
         let asum_0 = 0;
-        const st0 = Math.exp(acc_0_0 - amax_0);
-        dense_1_out[b * 2] = st0;
-        asum_0 += st0;
-        const st1 = Math.exp(acc_0_1 - amax_0);
-        dense_1_out[b * 2 + 1] = st1;
-        asum_0 += st1;
+        const st4 = Math.exp(acc_0_0 - amax_0);
+        dense_1_out[b * 2] = st4;
+        asum_0 += st4;
+        const st5 = Math.exp(acc_0_1 - amax_0);
+        dense_1_out[b * 2 + 1] = st5;
+        asum_0 += st5;
         const ainv_0 = 1 / asum_0;
-        dense_1_out[b * 2] = st0 * ainv_0;
-        dense_1_out[b * 2 + 1] = st1 * ainv_0;
+        dense_1_out[b * 2] = st4 * ainv_0;
+        dense_1_out[b * 2 + 1] = st5 * ainv_0;
       }
     }
     return this.dense_1_out;

@@ -83,16 +83,19 @@ export class Binary extends TrainableModel {
     // dense: Dense, line 3
     {
       for (let b = 0; b < n; b++) {
-        const acc_0_0 = p[12]! + x[b * 3]! * p[0]! + x[b * 3 + 1]! * p[4]! + x[b * 3 + 2]! * p[8]!;
+        const ld2 = x[b * 3 + 2]!;
+        const ld1 = x[b * 3 + 1]!;
+        const ld0 = x[b * 3]!;
+        const acc_0_0 = p[12]! + ld0 * p[0]! + ld1 * p[4]! + ld2 * p[8]!;
         dense_z[b * 4] = acc_0_0;
         dense_out[b * 4] = acc_0_0 > 0 ? acc_0_0 : 0;
-        const acc_0_1 = p[13]! + x[b * 3]! * p[1]! + x[b * 3 + 1]! * p[5]! + x[b * 3 + 2]! * p[9]!;
+        const acc_0_1 = p[13]! + ld0 * p[1]! + ld1 * p[5]! + ld2 * p[9]!;
         dense_z[b * 4 + 1] = acc_0_1;
         dense_out[b * 4 + 1] = acc_0_1 > 0 ? acc_0_1 : 0;
-        const acc_0_2 = p[14]! + x[b * 3]! * p[2]! + x[b * 3 + 1]! * p[6]! + x[b * 3 + 2]! * p[10]!;
+        const acc_0_2 = p[14]! + ld0 * p[2]! + ld1 * p[6]! + ld2 * p[10]!;
         dense_z[b * 4 + 2] = acc_0_2;
         dense_out[b * 4 + 2] = acc_0_2 > 0 ? acc_0_2 : 0;
-        const acc_0_3 = p[15]! + x[b * 3]! * p[3]! + x[b * 3 + 1]! * p[7]! + x[b * 3 + 2]! * p[11]!;
+        const acc_0_3 = p[15]! + ld0 * p[3]! + ld1 * p[7]! + ld2 * p[11]!;
         dense_z[b * 4 + 3] = acc_0_3;
         dense_out[b * 4 + 3] = acc_0_3 > 0 ? acc_0_3 : 0;
       }
@@ -144,22 +147,23 @@ export class Binary extends TrainableModel {
     // dense_1: Dense, line 4 (backward)
     {
       for (let b = 0; b < n; b++) {
-        g[20]! += dOut[b]!;
+        const ld0 = dOut[b]!;
+        g[20]! += ld0;
         const xv_0 = dense_out[b * 4]!;
-        g[16]! += xv_0 * dOut[b]!;
+        g[16]! += xv_0 * ld0;
         const xv_1 = dense_out[b * 4 + 1]!;
-        g[17]! += xv_1 * dOut[b]!;
+        g[17]! += xv_1 * ld0;
         const xv_2 = dense_out[b * 4 + 2]!;
-        g[18]! += xv_2 * dOut[b]!;
+        g[18]! += xv_2 * ld0;
         const xv_3 = dense_out[b * 4 + 3]!;
-        g[19]! += xv_3 * dOut[b]!;
-        const s_0 = dOut[b]! * p[16]!;
+        g[19]! += xv_3 * ld0;
+        const s_0 = ld0 * p[16]!;
         dense_dout[b * 4] = s_0;
-        const s_1 = dOut[b]! * p[17]!;
+        const s_1 = ld0 * p[17]!;
         dense_dout[b * 4 + 1] = s_1;
-        const s_2 = dOut[b]! * p[18]!;
+        const s_2 = ld0 * p[18]!;
         dense_dout[b * 4 + 2] = s_2;
-        const s_3 = dOut[b]! * p[19]!;
+        const s_3 = ld0 * p[19]!;
         dense_dout[b * 4 + 3] = s_3;
       }
     }
