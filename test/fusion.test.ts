@@ -109,3 +109,20 @@ describe("repeated loads", () => {
     expect(loadsOf(out)).toBe(2);
   });
 });
+
+describe("loop-invariant loads", () => {
+  const b = ref("b");
+  it("move in front of the loop when the loop never writes their buffer", () => {
+    const out = specialize([loop("b", BATCH, (bb) => [store("y", bb, mul(load("x", bb), load("p", num(3))))])], { unroll: false });
+    expect(out[0]).toMatchObject({ k: "let", value: { k: "load", buf: "p" } });
+    expect(out[1]!.k).toBe("for");
+  });
+
+  it("stay when the loop writes the buffer or the index changes per iteration", () => {
+    const written = specialize([loop("b", BATCH, (bb) => [store("p", bb, load("p", num(3)))])], { unroll: false });
+    expect(written[0]!.k).toBe("for");
+    const varying = specialize([loop("b", BATCH, (bb) => [letVar("i", bb), store("y", bb, load("p", ref("i")))])], { unroll: false });
+    expect(varying[0]!.k).toBe("for");
+    void b;
+  });
+});

@@ -39,7 +39,8 @@ function safeName(name: string, opts: SpecializeOptions): string {
 }
 
 export function specialize(stmts: readonly Stmt[], opts: SpecializeOptions): Stmt[] {
-  return forwardStores(fold(fuse(spec(stmts, new Map(), opts, ""))), { next: 0, reserved: opts.reserved ?? new Set(), rounding: opts.rounding ?? new Set() });
+  const names = { next: 0, reserved: opts.reserved ?? new Set<string>(), rounding: opts.rounding ?? new Set<string>() };
+  return hoistInvariants(forwardStores(fold(fuse(spec(stmts, new Map(), opts, ""))), names), names);
 }
 
 // ---- store-to-load forwarding ---------------------------------------------------
@@ -237,6 +238,101 @@ function forwardStores(stmts: readonly Stmt[], names: ForwardNames): Stmt[] {
     materialize();
   }
   return groups.flat();
+}
+
+// ---- loop-invariant loads --------------------------------------------------------
+
+/** Every load in statements, nested blocks included. */
+function allLoads(stmts: readonly Stmt[], out: Extract<Expr, { k: "load" }>[] = []): Extract<Expr, { k: "load" }>[] {
+  const f = (b: string, i: Expr): undefined => {
+    out.push({ k: "load", buf: b, index: i });
+    return undefined;
+  };
+  for (const s of stmts) {
+    if (s.k === "for") {
+      mapLoads(s.from, f);
+      mapLoads(s.to, f);
+      allLoads(s.body, out);
+    } else if (s.k === "if") {
+      mapCondLoads(s.test, f);
+      allLoads(s.then, out);
+      allLoads(s.else, out);
+    } else if (s.k === "let" || s.k === "set") mapLoads(s.value, f);
+    else if (s.k === "store") {
+      mapLoads(s.index, f);
+      mapLoads(s.value, f);
+    } else if (s.k === "gemm") {
+      allLoads(s.lowered, out);
+      allLoads(s.prologue, out);
+      allLoads(s.epilogue, out);
+    }
+  }
+  return out;
+}
+
+/** Replaces loads in statements, nested blocks included. */
+function replaceLoads(stmts: readonly Stmt[], f: (buf: string, index: Expr) => Expr | undefined): Stmt[] {
+  return stmts.map((s): Stmt => {
+    switch (s.k) {
+      case "for":
+        return { ...s, from: mapLoads(s.from, f), to: mapLoads(s.to, f), body: replaceLoads(s.body, f) };
+      case "if":
+        return { ...s, test: mapCondLoads(s.test, f), then: replaceLoads(s.then, f), else: replaceLoads(s.else, f) };
+      case "let":
+      case "set":
+        return { ...s, value: mapLoads(s.value, f) };
+      case "store":
+        return { ...s, index: mapLoads(s.index, f), value: mapLoads(s.value, f) };
+      case "gemm":
+        return { ...s, lowered: replaceLoads(s.lowered, f), prologue: replaceLoads(s.prologue, f), epilogue: replaceLoads(s.epilogue, f) };
+      case "note":
+        return s;
+    }
+  });
+}
+
+/**
+ * Reads that a loop repeats unchanged move in front of it: a load whose
+ * buffer the loop never writes and whose index uses no variable the loop
+ * declares or assigns (the weights of an unrolled layer inside its batch
+ * loop). Typed-array reads cannot throw, so hoisting one out of a branch or
+ * a loop that runs zero times is harmless.
+ */
+function hoistInvariants(stmts: readonly Stmt[], names: ForwardNames): Stmt[] {
+  const out: Stmt[] = [];
+  for (const s0 of stmts) {
+    if (s0.k === "if") {
+      out.push({ ...s0, then: hoistInvariants(s0.then, names), else: hoistInvariants(s0.else, names) });
+      continue;
+    }
+    if (s0.k !== "for") {
+      out.push(s0);
+      continue;
+    }
+    const s = { ...s0, body: hoistInvariants(s0.body, names) };
+    const fx = effects(s.body);
+    const local = new Set([s.v, ...fx.lets, ...fx.assigned]);
+    const hoisted = new Map<string, string>();
+    const lets: Stmt[] = [];
+    for (const l of allLoads(s.body)) {
+      const key = `${l.buf}@${JSON.stringify(l.index)}`;
+      if (hoisted.has(key) || fx.writes.has(l.buf) || [...local].some((v) => JSON.stringify(l.index).includes(`"name":${JSON.stringify(v)}`))) continue;
+      let name = `w${names.next++}`;
+      while (names.reserved.has(name)) name = `w${names.next++}`;
+      hoisted.set(key, name);
+      lets.push({ k: "let", name, value: l });
+    }
+    if (lets.length === 0) {
+      out.push(s);
+      continue;
+    }
+    const body = replaceLoads(s.body, (b, i) => {
+      const name = hoisted.get(`${b}@${JSON.stringify(i)}`);
+      return name === undefined ? undefined : ref(name);
+    });
+    out.push(...lets, { ...s, body });
+  }
+  return out;
 }
 
 /** A statement with `f` applied to its own expressions (not to nested blocks' statements). */

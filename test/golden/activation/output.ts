@@ -61,16 +61,31 @@ export class Act extends TrainableModel {
     const activation_out = this.activation_out;
     // dense: Dense, line 4
     {
+      const w4 = p[12]!;
+      const w5 = p[0]!;
+      const w6 = p[3]!;
+      const w7 = p[6]!;
+      const w8 = p[9]!;
+      const w9 = p[13]!;
+      const w10 = p[1]!;
+      const w11 = p[4]!;
+      const w12 = p[7]!;
+      const w13 = p[10]!;
+      const w14 = p[14]!;
+      const w15 = p[2]!;
+      const w16 = p[5]!;
+      const w17 = p[8]!;
+      const w18 = p[11]!;
       for (let b = 0; b < n; b++) {
         const ld3 = x[b * 4 + 3]!;
         const ld2 = x[b * 4 + 2]!;
         const ld1 = x[b * 4 + 1]!;
         const ld0 = x[b * 4]!;
-        const acc_0_0 = p[12]! + ld0 * p[0]! + ld1 * p[3]! + ld2 * p[6]! + ld3 * p[9]!;
+        const acc_0_0 = w4 + ld0 * w5 + ld1 * w6 + ld2 * w7 + ld3 * w8;
         dense_out[b * 3] = acc_0_0;
-        const acc_0_1 = p[13]! + ld0 * p[1]! + ld1 * p[4]! + ld2 * p[7]! + ld3 * p[10]!;
+        const acc_0_1 = w9 + ld0 * w10 + ld1 * w11 + ld2 * w12 + ld3 * w13;
         dense_out[b * 3 + 1] = acc_0_1;
-        const acc_0_2 = p[14]! + ld0 * p[2]! + ld1 * p[5]! + ld2 * p[8]! + ld3 * p[11]!;
+        const acc_0_2 = w14 + ld0 * w15 + ld1 * w16 + ld2 * w17 + ld3 * w18;
         dense_out[b * 3 + 2] = acc_0_2;
       }
     }

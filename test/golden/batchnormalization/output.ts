@@ -130,16 +130,28 @@ export class Normed extends TrainableModel {
     const dense_1_z = this.dense_1_z;
     // dense: Dense, line 4
     {
+      const w4 = p[0]!;
+      const w5 = p[3]!;
+      const w6 = p[6]!;
+      const w7 = p[9]!;
+      const w8 = p[1]!;
+      const w9 = p[4]!;
+      const w10 = p[7]!;
+      const w11 = p[10]!;
+      const w12 = p[2]!;
+      const w13 = p[5]!;
+      const w14 = p[8]!;
+      const w15 = p[11]!;
       for (let b = 0; b < n; b++) {
         const ld3 = x[b * 4 + 3]!;
         const ld2 = x[b * 4 + 2]!;
         const ld1 = x[b * 4 + 1]!;
         const ld0 = x[b * 4]!;
-        const acc_0_0 = ld0 * p[0]! + ld1 * p[3]! + ld2 * p[6]! + ld3 * p[9]!;
+        const acc_0_0 = ld0 * w4 + ld1 * w5 + ld2 * w6 + ld3 * w7;
         dense_out[b * 3] = acc_0_0;
-        const acc_0_1 = ld0 * p[1]! + ld1 * p[4]! + ld2 * p[7]! + ld3 * p[10]!;
+        const acc_0_1 = ld0 * w8 + ld1 * w9 + ld2 * w10 + ld3 * w11;
         dense_out[b * 3 + 1] = acc_0_1;
-        const acc_0_2 = ld0 * p[2]! + ld1 * p[5]! + ld2 * p[8]! + ld3 * p[11]!;
+        const acc_0_2 = ld0 * w12 + ld1 * w13 + ld2 * w14 + ld3 * w15;
         dense_out[b * 3 + 2] = acc_0_2;
       }
     }
@@ -158,10 +170,12 @@ export class Normed extends TrainableModel {
       const variance_0 = sq_0 / n;
       const iv_0 = 1 / Math.sqrt(variance_0 + 0.001);
       batch_normalization_inv[0] = iv_0;
+      const w0 = p[12]!;
+      const w1 = p[15]!;
       for (let b3 = 0; b3 < n; b3++) {
         const h_0_0 = (dense_out[b3 * 3]! - mean_0) * iv_0;
         batch_normalization_xhat[b3 * 3] = h_0_0;
-        batch_normalization_out[b3 * 3] = p[12]! * h_0_0 + p[15]!;
+        batch_normalization_out[b3 * 3] = w0 * h_0_0 + w1;
       }
       p[18] = p[18]! * 0.9 + mean_0 * 0.09999999999999998;
       p[21] = p[21]! * 0.9 + variance_0 * 0.09999999999999998;
@@ -178,10 +192,12 @@ export class Normed extends TrainableModel {
       const variance_1 = sq_1 / n;
       const iv_1 = 1 / Math.sqrt(variance_1 + 0.001);
       batch_normalization_inv[1] = iv_1;
+      const w2 = p[13]!;
+      const w3 = p[16]!;
       for (let b3 = 0; b3 < n; b3++) {
         const h_1_0 = (dense_out[b3 * 3 + 1]! - mean_1) * iv_1;
         batch_normalization_xhat[b3 * 3 + 1] = h_1_0;
-        batch_normalization_out[b3 * 3 + 1] = p[13]! * h_1_0 + p[16]!;
+        batch_normalization_out[b3 * 3 + 1] = w2 * h_1_0 + w3;
       }
       p[19] = p[19]! * 0.9 + mean_1 * 0.09999999999999998;
       p[22] = p[22]! * 0.9 + variance_1 * 0.09999999999999998;
@@ -198,10 +214,12 @@ export class Normed extends TrainableModel {
       const variance_2 = sq_2 / n;
       const iv_2 = 1 / Math.sqrt(variance_2 + 0.001);
       batch_normalization_inv[2] = iv_2;
+      const w4 = p[14]!;
+      const w5 = p[17]!;
       for (let b3 = 0; b3 < n; b3++) {
         const h_2_0 = (dense_out[b3 * 3 + 2]! - mean_2) * iv_2;
         batch_normalization_xhat[b3 * 3 + 2] = h_2_0;
-        batch_normalization_out[b3 * 3 + 2] = p[14]! * h_2_0 + p[17]!;
+        batch_normalization_out[b3 * 3 + 2] = w4 * h_2_0 + w5;
       }
       p[20] = p[20]! * 0.9 + mean_2 * 0.09999999999999998;
       p[23] = p[23]! * 0.9 + variance_2 * 0.09999999999999998;
@@ -235,13 +253,21 @@ export class Normed extends TrainableModel {
     }
     // dense_1: Dense, line 7
     {
+      const w5 = p[30]!;
+      const w6 = p[24]!;
+      const w7 = p[26]!;
+      const w8 = p[28]!;
+      const w9 = p[31]!;
+      const w10 = p[25]!;
+      const w11 = p[27]!;
+      const w12 = p[29]!;
       for (let b = 0; b < n; b++) {
         const ld2 = activation_out[b * 3 + 2]!;
         const ld1 = activation_out[b * 3 + 1]!;
         const ld0 = activation_out[b * 3]!;
-        const acc_0_0 = p[30]! + ld0 * p[24]! + ld1 * p[26]! + ld2 * p[28]!;
+        const acc_0_0 = w5 + ld0 * w6 + ld1 * w7 + ld2 * w8;
         dense_1_z[b * 2] = acc_0_0;
-        const acc_0_1 = p[31]! + ld0 * p[25]! + ld1 * p[27]! + ld2 * p[29]!;
+        const acc_0_1 = w9 + ld0 * w10 + ld1 * w11 + ld2 * w12;
         dense_1_z[b * 2 + 1] = acc_0_1;
         let amax_0 = acc_0_0;
         amax_0 = amax_0 >= acc_0_1 ? amax_0 : acc_0_1;
@@ -348,6 +374,12 @@ export class Normed extends TrainableModel {
     const batch_normalization_inv = this.batch_normalization_inv;
     // dense_1: Dense, line 7 (backward)
     {
+      const w2 = p[24]!;
+      const w3 = p[25]!;
+      const w4 = p[26]!;
+      const w5 = p[27]!;
+      const w6 = p[28]!;
+      const w7 = p[29]!;
       for (let b = 0; b < n; b++) {
         const ld0 = dOut[b * 2]!;
         g[30]! += ld0;
@@ -362,11 +394,11 @@ export class Normed extends TrainableModel {
         const xv_2 = activation_out[b * 3 + 2]!;
         g[28]! += xv_2 * ld0;
         g[29]! += xv_2 * ld1;
-        const s_0 = ld0 * p[24]! + ld1 * p[25]!;
+        const s_0 = ld0 * w2 + ld1 * w3;
         activation_dout[b * 3] = s_0;
-        const s_1 = ld0 * p[26]! + ld1 * p[27]!;
+        const s_1 = ld0 * w4 + ld1 * w5;
         activation_dout[b * 3 + 1] = s_1;
-        const s_2 = ld0 * p[28]! + ld1 * p[29]!;
+        const s_2 = ld0 * w6 + ld1 * w7;
         activation_dout[b * 3 + 2] = s_2;
       }
     }
@@ -469,6 +501,7 @@ export class Normed extends TrainableModel {
     const h = this.hyper;
     // optimizer step: adam(learningRate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-7)
     {
+      const w4 = h[0]!;
       for (let i = 0; i < 18; i++) {
         const gi = g[i]!;
         const ld0 = s0[i]!;
@@ -477,8 +510,9 @@ export class Normed extends TrainableModel {
         const ld1 = s1[i]!;
         const v = ld1 + (gi * gi - ld1) * 0.0010000000000000009;
         s1[i] = v;
-        p[i] = p[i]! - (m * h[0]!) / (Math.sqrt(v) + 1e-7);
+        p[i] = p[i]! - (m * w4) / (Math.sqrt(v) + 1e-7);
       }
+      const w5 = h[0]!;
       for (let i = 24; i < 32; i++) {
         const gi = g[i]!;
         const ld2 = s0[i]!;
@@ -487,7 +521,7 @@ export class Normed extends TrainableModel {
         const ld3 = s1[i]!;
         const v = ld3 + (gi * gi - ld3) * 0.0010000000000000009;
         s1[i] = v;
-        p[i] = p[i]! - (m * h[0]!) / (Math.sqrt(v) + 1e-7);
+        p[i] = p[i]! - (m * w5) / (Math.sqrt(v) + 1e-7);
       }
     }
   }

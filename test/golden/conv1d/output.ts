@@ -83,50 +83,92 @@ export class Wave extends TrainableModel {
     const conv1d_z = this.conv1d_z;
     // conv1d: Conv1D, line 4
     {
+      const w21 = p[18]!;
+      const w22 = p[0]!;
+      const w23 = p[3]!;
+      const w24 = p[6]!;
+      const w25 = p[9]!;
+      const w26 = p[12]!;
+      const w27 = p[15]!;
+      const w28 = p[19]!;
+      const w29 = p[1]!;
+      const w30 = p[4]!;
+      const w31 = p[7]!;
+      const w32 = p[10]!;
+      const w33 = p[13]!;
+      const w34 = p[16]!;
+      const w35 = p[20]!;
+      const w36 = p[2]!;
+      const w37 = p[5]!;
+      const w38 = p[8]!;
+      const w39 = p[11]!;
+      const w40 = p[14]!;
+      const w41 = p[17]!;
       for (let b = 0; b < n; b++) {
+        const w0 = w21;
+        const w1 = w22;
+        const w2 = w23;
+        const w3 = w24;
+        const w4 = w25;
+        const w5 = w26;
+        const w6 = w27;
+        const w7 = w28;
+        const w8 = w29;
+        const w9 = w30;
+        const w10 = w31;
+        const w11 = w32;
+        const w12 = w33;
+        const w13 = w34;
+        const w14 = w35;
+        const w15 = w36;
+        const w16 = w37;
+        const w17 = w38;
+        const w18 = w39;
+        const w19 = w40;
+        const w20 = w41;
         for (let o0 = 0; o0 < 8; o0++) {
-          let acc_0 = p[18]!;
+          let acc_0 = w0;
           if (o0 + -4 >= 0) {
-            acc_0 += x[(b * 8 + (o0 + -4)) * 2]! * p[0]!;
-            acc_0 += x[(b * 8 + (o0 + -4)) * 2 + 1]! * p[3]!;
+            acc_0 += x[(b * 8 + (o0 + -4)) * 2]! * w1;
+            acc_0 += x[(b * 8 + (o0 + -4)) * 2 + 1]! * w2;
           }
           if (o0 + -2 >= 0) {
-            acc_0 += x[(b * 8 + (o0 + -2)) * 2]! * p[6]!;
-            acc_0 += x[(b * 8 + (o0 + -2)) * 2 + 1]! * p[9]!;
+            acc_0 += x[(b * 8 + (o0 + -2)) * 2]! * w3;
+            acc_0 += x[(b * 8 + (o0 + -2)) * 2 + 1]! * w4;
           }
           if (o0 >= 0) {
-            acc_0 += x[(b * 8 + o0) * 2]! * p[12]!;
-            acc_0 += x[(b * 8 + o0) * 2 + 1]! * p[15]!;
+            acc_0 += x[(b * 8 + o0) * 2]! * w5;
+            acc_0 += x[(b * 8 + o0) * 2 + 1]! * w6;
           }
           conv1d_z[(b * 8 + o0) * 3] = acc_0;
           conv1d_out[(b * 8 + o0) * 3] = acc_0 > 0 ? acc_0 : 0;
-          let acc_1 = p[19]!;
+          let acc_1 = w7;
           if (o0 + -4 >= 0) {
-            acc_1 += x[(b * 8 + (o0 + -4)) * 2]! * p[1]!;
-            acc_1 += x[(b * 8 + (o0 + -4)) * 2 + 1]! * p[4]!;
+            acc_1 += x[(b * 8 + (o0 + -4)) * 2]! * w8;
+            acc_1 += x[(b * 8 + (o0 + -4)) * 2 + 1]! * w9;
           }
           if (o0 + -2 >= 0) {
-            acc_1 += x[(b * 8 + (o0 + -2)) * 2]! * p[7]!;
-            acc_1 += x[(b * 8 + (o0 + -2)) * 2 + 1]! * p[10]!;
+            acc_1 += x[(b * 8 + (o0 + -2)) * 2]! * w10;
+            acc_1 += x[(b * 8 + (o0 + -2)) * 2 + 1]! * w11;
           }
           if (o0 >= 0) {
-            acc_1 += x[(b * 8 + o0) * 2]! * p[13]!;
-            acc_1 += x[(b * 8 + o0) * 2 + 1]! * p[16]!;
+            acc_1 += x[(b * 8 + o0) * 2]! * w12;
+            acc_1 += x[(b * 8 + o0) * 2 + 1]! * w13;
           }
           conv1d_z[(b * 8 + o0) * 3 + 1] = acc_1;
           conv1d_out[(b * 8 + o0) * 3 + 1] = acc_1 > 0 ? acc_1 : 0;
-          let acc_2 = p[20]!;
+          let acc_2 = w14;
           if (o0 + -4 >= 0) {
-            acc_2 += x[(b * 8 + (o0 + -4)) * 2]! * p[2]!;
-            acc_2 += x[(b * 8 + (o0 + -4)) * 2 + 1]! * p[5]!;
+            acc_2 += x[(b * 8 + (o0 + -4)) * 2]! * w15;
+            acc_2 += x[(b * 8 + (o0 + -4)) * 2 + 1]! * w16;
           }
           if (o0 + -2 >= 0) {
-            acc_2 += x[(b * 8 + (o0 + -2)) * 2]! * p[8]!;
-            acc_2 += x[(b * 8 + (o0 + -2)) * 2 + 1]! * p[11]!;
+            acc_2 += x[(b * 8 + (o0 + -2)) * 2]! * w17;
+            acc_2 += x[(b * 8 + (o0 + -2)) * 2 + 1]! * w18;
           }
           if (o0 >= 0) {
-            acc_2 += x[(b * 8 + o0) * 2]! * p[14]!;
-            acc_2 += x[(b * 8 + o0) * 2 + 1]! * p[17]!;
+            acc_2 += x[(b * 8 + o0) * 2]! * w19;
+            acc_2 += x[(b * 8 + o0) * 2 + 1]! * w20;
           }
           conv1d_z[(b * 8 + o0) * 3 + 2] = acc_2;
           conv1d_out[(b * 8 + o0) * 3 + 2] = acc_2 > 0 ? acc_2 : 0;
@@ -135,33 +177,58 @@ export class Wave extends TrainableModel {
     }
     // dense: Dense, line 6
     {
+      const w0 = p[45]!;
+      const w1 = p[21]!;
+      const w2 = p[22]!;
+      const w3 = p[23]!;
+      const w4 = p[24]!;
+      const w5 = p[25]!;
+      const w6 = p[26]!;
+      const w7 = p[27]!;
+      const w8 = p[28]!;
+      const w9 = p[29]!;
+      const w10 = p[30]!;
+      const w11 = p[31]!;
+      const w12 = p[32]!;
+      const w13 = p[33]!;
+      const w14 = p[34]!;
+      const w15 = p[35]!;
+      const w16 = p[36]!;
+      const w17 = p[37]!;
+      const w18 = p[38]!;
+      const w19 = p[39]!;
+      const w20 = p[40]!;
+      const w21 = p[41]!;
+      const w22 = p[42]!;
+      const w23 = p[43]!;
+      const w24 = p[44]!;
       for (let b = 0; b < n; b++) {
         const acc_0_0 =
-          p[45]! +
-          conv1d_out[b * 24]! * p[21]! +
-          conv1d_out[b * 24 + 1]! * p[22]! +
-          conv1d_out[b * 24 + 2]! * p[23]! +
-          conv1d_out[b * 24 + 3]! * p[24]! +
-          conv1d_out[b * 24 + 4]! * p[25]! +
-          conv1d_out[b * 24 + 5]! * p[26]! +
-          conv1d_out[b * 24 + 6]! * p[27]! +
-          conv1d_out[b * 24 + 7]! * p[28]! +
-          conv1d_out[b * 24 + 8]! * p[29]! +
-          conv1d_out[b * 24 + 9]! * p[30]! +
-          conv1d_out[b * 24 + 10]! * p[31]! +
-          conv1d_out[b * 24 + 11]! * p[32]! +
-          conv1d_out[b * 24 + 12]! * p[33]! +
-          conv1d_out[b * 24 + 13]! * p[34]! +
-          conv1d_out[b * 24 + 14]! * p[35]! +
-          conv1d_out[b * 24 + 15]! * p[36]! +
-          conv1d_out[b * 24 + 16]! * p[37]! +
-          conv1d_out[b * 24 + 17]! * p[38]! +
-          conv1d_out[b * 24 + 18]! * p[39]! +
-          conv1d_out[b * 24 + 19]! * p[40]! +
-          conv1d_out[b * 24 + 20]! * p[41]! +
-          conv1d_out[b * 24 + 21]! * p[42]! +
-          conv1d_out[b * 24 + 22]! * p[43]! +
-          conv1d_out[b * 24 + 23]! * p[44]!;
+          w0 +
+          conv1d_out[b * 24]! * w1 +
+          conv1d_out[b * 24 + 1]! * w2 +
+          conv1d_out[b * 24 + 2]! * w3 +
+          conv1d_out[b * 24 + 3]! * w4 +
+          conv1d_out[b * 24 + 4]! * w5 +
+          conv1d_out[b * 24 + 5]! * w6 +
+          conv1d_out[b * 24 + 6]! * w7 +
+          conv1d_out[b * 24 + 7]! * w8 +
+          conv1d_out[b * 24 + 8]! * w9 +
+          conv1d_out[b * 24 + 9]! * w10 +
+          conv1d_out[b * 24 + 10]! * w11 +
+          conv1d_out[b * 24 + 11]! * w12 +
+          conv1d_out[b * 24 + 12]! * w13 +
+          conv1d_out[b * 24 + 13]! * w14 +
+          conv1d_out[b * 24 + 14]! * w15 +
+          conv1d_out[b * 24 + 15]! * w16 +
+          conv1d_out[b * 24 + 16]! * w17 +
+          conv1d_out[b * 24 + 17]! * w18 +
+          conv1d_out[b * 24 + 18]! * w19 +
+          conv1d_out[b * 24 + 19]! * w20 +
+          conv1d_out[b * 24 + 20]! * w21 +
+          conv1d_out[b * 24 + 21]! * w22 +
+          conv1d_out[b * 24 + 22]! * w23 +
+          conv1d_out[b * 24 + 23]! * w24;
         dense_out[b] = acc_0_0;
       }
     }
@@ -197,6 +264,30 @@ export class Wave extends TrainableModel {
     const conv1d_dz = this.conv1d_dz;
     // dense: Dense, line 6 (backward)
     {
+      const w1 = p[21]!;
+      const w2 = p[22]!;
+      const w3 = p[23]!;
+      const w4 = p[24]!;
+      const w5 = p[25]!;
+      const w6 = p[26]!;
+      const w7 = p[27]!;
+      const w8 = p[28]!;
+      const w9 = p[29]!;
+      const w10 = p[30]!;
+      const w11 = p[31]!;
+      const w12 = p[32]!;
+      const w13 = p[33]!;
+      const w14 = p[34]!;
+      const w15 = p[35]!;
+      const w16 = p[36]!;
+      const w17 = p[37]!;
+      const w18 = p[38]!;
+      const w19 = p[39]!;
+      const w20 = p[40]!;
+      const w21 = p[41]!;
+      const w22 = p[42]!;
+      const w23 = p[43]!;
+      const w24 = p[44]!;
       for (let b = 0; b < n; b++) {
         const ld0 = dOut[b]!;
         g[45]! += ld0;
@@ -248,53 +339,53 @@ export class Wave extends TrainableModel {
         g[43]! += xv_22 * ld0;
         const xv_23 = conv1d_out[b * 24 + 23]!;
         g[44]! += xv_23 * ld0;
-        const s_0 = ld0 * p[21]!;
+        const s_0 = ld0 * w1;
         flatten_dout[b * 24] = s_0;
-        const s_1 = ld0 * p[22]!;
+        const s_1 = ld0 * w2;
         flatten_dout[b * 24 + 1] = s_1;
-        const s_2 = ld0 * p[23]!;
+        const s_2 = ld0 * w3;
         flatten_dout[b * 24 + 2] = s_2;
-        const s_3 = ld0 * p[24]!;
+        const s_3 = ld0 * w4;
         flatten_dout[b * 24 + 3] = s_3;
-        const s_4 = ld0 * p[25]!;
+        const s_4 = ld0 * w5;
         flatten_dout[b * 24 + 4] = s_4;
-        const s_5 = ld0 * p[26]!;
+        const s_5 = ld0 * w6;
         flatten_dout[b * 24 + 5] = s_5;
-        const s_6 = ld0 * p[27]!;
+        const s_6 = ld0 * w7;
         flatten_dout[b * 24 + 6] = s_6;
-        const s_7 = ld0 * p[28]!;
+        const s_7 = ld0 * w8;
         flatten_dout[b * 24 + 7] = s_7;
-        const s_8 = ld0 * p[29]!;
+        const s_8 = ld0 * w9;
         flatten_dout[b * 24 + 8] = s_8;
-        const s_9 = ld0 * p[30]!;
+        const s_9 = ld0 * w10;
         flatten_dout[b * 24 + 9] = s_9;
-        const s_10 = ld0 * p[31]!;
+        const s_10 = ld0 * w11;
         flatten_dout[b * 24 + 10] = s_10;
-        const s_11 = ld0 * p[32]!;
+        const s_11 = ld0 * w12;
         flatten_dout[b * 24 + 11] = s_11;
-        const s_12 = ld0 * p[33]!;
+        const s_12 = ld0 * w13;
         flatten_dout[b * 24 + 12] = s_12;
-        const s_13 = ld0 * p[34]!;
+        const s_13 = ld0 * w14;
         flatten_dout[b * 24 + 13] = s_13;
-        const s_14 = ld0 * p[35]!;
+        const s_14 = ld0 * w15;
         flatten_dout[b * 24 + 14] = s_14;
-        const s_15 = ld0 * p[36]!;
+        const s_15 = ld0 * w16;
         flatten_dout[b * 24 + 15] = s_15;
-        const s_16 = ld0 * p[37]!;
+        const s_16 = ld0 * w17;
         flatten_dout[b * 24 + 16] = s_16;
-        const s_17 = ld0 * p[38]!;
+        const s_17 = ld0 * w18;
         flatten_dout[b * 24 + 17] = s_17;
-        const s_18 = ld0 * p[39]!;
+        const s_18 = ld0 * w19;
         flatten_dout[b * 24 + 18] = s_18;
-        const s_19 = ld0 * p[40]!;
+        const s_19 = ld0 * w20;
         flatten_dout[b * 24 + 19] = s_19;
-        const s_20 = ld0 * p[41]!;
+        const s_20 = ld0 * w21;
         flatten_dout[b * 24 + 20] = s_20;
-        const s_21 = ld0 * p[42]!;
+        const s_21 = ld0 * w22;
         flatten_dout[b * 24 + 21] = s_21;
-        const s_22 = ld0 * p[43]!;
+        const s_22 = ld0 * w23;
         flatten_dout[b * 24 + 22] = s_22;
-        const s_23 = ld0 * p[44]!;
+        const s_23 = ld0 * w24;
         flatten_dout[b * 24 + 23] = s_23;
       }
     }

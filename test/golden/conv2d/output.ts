@@ -115,66 +115,126 @@ export class Digits extends TrainableModel {
     const dense_z = this.dense_z;
     // conv2d: Conv2D, line 4
     {
+      const w40 = p[18]!;
+      const w41 = p[0]!;
+      const w42 = p[2]!;
+      const w43 = p[4]!;
+      const w44 = p[6]!;
+      const w45 = p[8]!;
+      const w46 = p[10]!;
+      const w47 = p[12]!;
+      const w48 = p[14]!;
+      const w49 = p[16]!;
+      const w50 = p[19]!;
+      const w51 = p[1]!;
+      const w52 = p[3]!;
+      const w53 = p[5]!;
+      const w54 = p[7]!;
+      const w55 = p[9]!;
+      const w56 = p[11]!;
+      const w57 = p[13]!;
+      const w58 = p[15]!;
+      const w59 = p[17]!;
       for (let b = 0; b < n; b++) {
+        const w20 = w40;
+        const w21 = w41;
+        const w22 = w42;
+        const w23 = w43;
+        const w24 = w44;
+        const w25 = w45;
+        const w26 = w46;
+        const w27 = w47;
+        const w28 = w48;
+        const w29 = w49;
+        const w30 = w50;
+        const w31 = w51;
+        const w32 = w52;
+        const w33 = w53;
+        const w34 = w54;
+        const w35 = w55;
+        const w36 = w56;
+        const w37 = w57;
+        const w38 = w58;
+        const w39 = w59;
         for (let o0 = 0; o0 < 6; o0++) {
+          const w0 = w20;
+          const w1 = w21;
+          const w2 = w22;
+          const w3 = w23;
+          const w4 = w24;
+          const w5 = w25;
+          const w6 = w26;
+          const w7 = w27;
+          const w8 = w28;
+          const w9 = w29;
+          const w10 = w30;
+          const w11 = w31;
+          const w12 = w32;
+          const w13 = w33;
+          const w14 = w34;
+          const w15 = w35;
+          const w16 = w36;
+          const w17 = w37;
+          const w18 = w38;
+          const w19 = w39;
           for (let o1 = 0; o1 < 6; o1++) {
-            let acc_0 = p[18]!;
+            let acc_0 = w0;
             if (o0 + -1 >= 0 && o0 + -1 < 6 && o1 + -1 >= 0 && o1 + -1 < 6) {
-              acc_0 += x[(b * 6 + (o0 + -1)) * 6 + (o1 + -1)]! * p[0]!;
+              acc_0 += x[(b * 6 + (o0 + -1)) * 6 + (o1 + -1)]! * w1;
             }
             if (o0 + -1 >= 0 && o0 + -1 < 6 && o1 >= 0 && o1 < 6) {
-              acc_0 += x[(b * 6 + (o0 + -1)) * 6 + o1]! * p[2]!;
+              acc_0 += x[(b * 6 + (o0 + -1)) * 6 + o1]! * w2;
             }
             if (o0 + -1 >= 0 && o0 + -1 < 6 && o1 + 1 >= 0 && o1 + 1 < 6) {
-              acc_0 += x[(b * 6 + (o0 + -1)) * 6 + (o1 + 1)]! * p[4]!;
+              acc_0 += x[(b * 6 + (o0 + -1)) * 6 + (o1 + 1)]! * w3;
             }
             if (o0 >= 0 && o0 < 6 && o1 + -1 >= 0 && o1 + -1 < 6) {
-              acc_0 += x[(b * 6 + o0) * 6 + (o1 + -1)]! * p[6]!;
+              acc_0 += x[(b * 6 + o0) * 6 + (o1 + -1)]! * w4;
             }
             if (o0 >= 0 && o0 < 6 && o1 >= 0 && o1 < 6) {
-              acc_0 += x[(b * 6 + o0) * 6 + o1]! * p[8]!;
+              acc_0 += x[(b * 6 + o0) * 6 + o1]! * w5;
             }
             if (o0 >= 0 && o0 < 6 && o1 + 1 >= 0 && o1 + 1 < 6) {
-              acc_0 += x[(b * 6 + o0) * 6 + (o1 + 1)]! * p[10]!;
+              acc_0 += x[(b * 6 + o0) * 6 + (o1 + 1)]! * w6;
             }
             if (o0 + 1 >= 0 && o0 + 1 < 6 && o1 + -1 >= 0 && o1 + -1 < 6) {
-              acc_0 += x[(b * 6 + (o0 + 1)) * 6 + (o1 + -1)]! * p[12]!;
+              acc_0 += x[(b * 6 + (o0 + 1)) * 6 + (o1 + -1)]! * w7;
             }
             if (o0 + 1 >= 0 && o0 + 1 < 6 && o1 >= 0 && o1 < 6) {
-              acc_0 += x[(b * 6 + (o0 + 1)) * 6 + o1]! * p[14]!;
+              acc_0 += x[(b * 6 + (o0 + 1)) * 6 + o1]! * w8;
             }
             if (o0 + 1 >= 0 && o0 + 1 < 6 && o1 + 1 >= 0 && o1 + 1 < 6) {
-              acc_0 += x[(b * 6 + (o0 + 1)) * 6 + (o1 + 1)]! * p[16]!;
+              acc_0 += x[(b * 6 + (o0 + 1)) * 6 + (o1 + 1)]! * w9;
             }
             conv2d_z[((b * 6 + o0) * 6 + o1) * 2] = acc_0;
             conv2d_out[((b * 6 + o0) * 6 + o1) * 2] = acc_0 > 0 ? acc_0 : 0;
-            let acc_1 = p[19]!;
+            let acc_1 = w10;
             if (o0 + -1 >= 0 && o0 + -1 < 6 && o1 + -1 >= 0 && o1 + -1 < 6) {
-              acc_1 += x[(b * 6 + (o0 + -1)) * 6 + (o1 + -1)]! * p[1]!;
+              acc_1 += x[(b * 6 + (o0 + -1)) * 6 + (o1 + -1)]! * w11;
             }
             if (o0 + -1 >= 0 && o0 + -1 < 6 && o1 >= 0 && o1 < 6) {
-              acc_1 += x[(b * 6 + (o0 + -1)) * 6 + o1]! * p[3]!;
+              acc_1 += x[(b * 6 + (o0 + -1)) * 6 + o1]! * w12;
             }
             if (o0 + -1 >= 0 && o0 + -1 < 6 && o1 + 1 >= 0 && o1 + 1 < 6) {
-              acc_1 += x[(b * 6 + (o0 + -1)) * 6 + (o1 + 1)]! * p[5]!;
+              acc_1 += x[(b * 6 + (o0 + -1)) * 6 + (o1 + 1)]! * w13;
             }
             if (o0 >= 0 && o0 < 6 && o1 + -1 >= 0 && o1 + -1 < 6) {
-              acc_1 += x[(b * 6 + o0) * 6 + (o1 + -1)]! * p[7]!;
+              acc_1 += x[(b * 6 + o0) * 6 + (o1 + -1)]! * w14;
             }
             if (o0 >= 0 && o0 < 6 && o1 >= 0 && o1 < 6) {
-              acc_1 += x[(b * 6 + o0) * 6 + o1]! * p[9]!;
+              acc_1 += x[(b * 6 + o0) * 6 + o1]! * w15;
             }
             if (o0 >= 0 && o0 < 6 && o1 + 1 >= 0 && o1 + 1 < 6) {
-              acc_1 += x[(b * 6 + o0) * 6 + (o1 + 1)]! * p[11]!;
+              acc_1 += x[(b * 6 + o0) * 6 + (o1 + 1)]! * w16;
             }
             if (o0 + 1 >= 0 && o0 + 1 < 6 && o1 + -1 >= 0 && o1 + -1 < 6) {
-              acc_1 += x[(b * 6 + (o0 + 1)) * 6 + (o1 + -1)]! * p[13]!;
+              acc_1 += x[(b * 6 + (o0 + 1)) * 6 + (o1 + -1)]! * w17;
             }
             if (o0 + 1 >= 0 && o0 + 1 < 6 && o1 >= 0 && o1 < 6) {
-              acc_1 += x[(b * 6 + (o0 + 1)) * 6 + o1]! * p[15]!;
+              acc_1 += x[(b * 6 + (o0 + 1)) * 6 + o1]! * w18;
             }
             if (o0 + 1 >= 0 && o0 + 1 < 6 && o1 + 1 >= 0 && o1 + 1 < 6) {
-              acc_1 += x[(b * 6 + (o0 + 1)) * 6 + (o1 + 1)]! * p[17]!;
+              acc_1 += x[(b * 6 + (o0 + 1)) * 6 + (o1 + 1)]! * w19;
             }
             conv2d_z[((b * 6 + o0) * 6 + o1) * 2 + 1] = acc_1;
             conv2d_out[((b * 6 + o0) * 6 + o1) * 2 + 1] = acc_1 > 0 ? acc_1 : 0;
@@ -229,6 +289,33 @@ export class Digits extends TrainableModel {
     }
     // dense: Dense, line 7
     {
+      const w11 = p[80]!;
+      const w12 = p[56]!;
+      const w13 = p[59]!;
+      const w14 = p[62]!;
+      const w15 = p[65]!;
+      const w16 = p[68]!;
+      const w17 = p[71]!;
+      const w18 = p[74]!;
+      const w19 = p[77]!;
+      const w20 = p[81]!;
+      const w21 = p[57]!;
+      const w22 = p[60]!;
+      const w23 = p[63]!;
+      const w24 = p[66]!;
+      const w25 = p[69]!;
+      const w26 = p[72]!;
+      const w27 = p[75]!;
+      const w28 = p[78]!;
+      const w29 = p[82]!;
+      const w30 = p[58]!;
+      const w31 = p[61]!;
+      const w32 = p[64]!;
+      const w33 = p[67]!;
+      const w34 = p[70]!;
+      const w35 = p[73]!;
+      const w36 = p[76]!;
+      const w37 = p[79]!;
       for (let b = 0; b < n; b++) {
         const ld7 = conv2d_1_out[b * 8 + 7]!;
         const ld6 = conv2d_1_out[b * 8 + 6]!;
@@ -239,37 +326,37 @@ export class Digits extends TrainableModel {
         const ld1 = conv2d_1_out[b * 8 + 1]!;
         const ld0 = conv2d_1_out[b * 8]!;
         const acc_0_0 =
-          p[80]! +
-          ld0 * p[56]! +
-          ld1 * p[59]! +
-          ld2 * p[62]! +
-          ld3 * p[65]! +
-          ld4 * p[68]! +
-          ld5 * p[71]! +
-          ld6 * p[74]! +
-          ld7 * p[77]!;
+          w11 +
+          ld0 * w12 +
+          ld1 * w13 +
+          ld2 * w14 +
+          ld3 * w15 +
+          ld4 * w16 +
+          ld5 * w17 +
+          ld6 * w18 +
+          ld7 * w19;
         dense_z[b * 3] = acc_0_0;
         const acc_0_1 =
-          p[81]! +
-          ld0 * p[57]! +
-          ld1 * p[60]! +
-          ld2 * p[63]! +
-          ld3 * p[66]! +
-          ld4 * p[69]! +
-          ld5 * p[72]! +
-          ld6 * p[75]! +
-          ld7 * p[78]!;
+          w20 +
+          ld0 * w21 +
+          ld1 * w22 +
+          ld2 * w23 +
+          ld3 * w24 +
+          ld4 * w25 +
+          ld5 * w26 +
+          ld6 * w27 +
+          ld7 * w28;
         dense_z[b * 3 + 1] = acc_0_1;
         const acc_0_2 =
-          p[82]! +
-          ld0 * p[58]! +
-          ld1 * p[61]! +
-          ld2 * p[64]! +
-          ld3 * p[67]! +
-          ld4 * p[70]! +
-          ld5 * p[73]! +
-          ld6 * p[76]! +
-          ld7 * p[79]!;
+          w29 +
+          ld0 * w30 +
+          ld1 * w31 +
+          ld2 * w32 +
+          ld3 * w33 +
+          ld4 * w34 +
+          ld5 * w35 +
+          ld6 * w36 +
+          ld7 * w37;
         dense_z[b * 3 + 2] = acc_0_2;
         let amax_0 = acc_0_0;
         amax_0 = amax_0 >= acc_0_1 ? amax_0 : acc_0_1;
@@ -402,6 +489,30 @@ export class Digits extends TrainableModel {
     const conv2d_dz = this.conv2d_dz;
     // dense: Dense, line 7 (backward)
     {
+      const w3 = p[56]!;
+      const w4 = p[57]!;
+      const w5 = p[58]!;
+      const w6 = p[59]!;
+      const w7 = p[60]!;
+      const w8 = p[61]!;
+      const w9 = p[62]!;
+      const w10 = p[63]!;
+      const w11 = p[64]!;
+      const w12 = p[65]!;
+      const w13 = p[66]!;
+      const w14 = p[67]!;
+      const w15 = p[68]!;
+      const w16 = p[69]!;
+      const w17 = p[70]!;
+      const w18 = p[71]!;
+      const w19 = p[72]!;
+      const w20 = p[73]!;
+      const w21 = p[74]!;
+      const w22 = p[75]!;
+      const w23 = p[76]!;
+      const w24 = p[77]!;
+      const w25 = p[78]!;
+      const w26 = p[79]!;
       for (let b = 0; b < n; b++) {
         const ld0 = dOut[b * 3]!;
         g[80]! += ld0;
@@ -441,21 +552,21 @@ export class Digits extends TrainableModel {
         g[77]! += xv_7 * ld0;
         g[78]! += xv_7 * ld1;
         g[79]! += xv_7 * ld2;
-        const s_0 = ld0 * p[56]! + ld1 * p[57]! + ld2 * p[58]!;
+        const s_0 = ld0 * w3 + ld1 * w4 + ld2 * w5;
         flatten_dout[b * 8] = s_0;
-        const s_1 = ld0 * p[59]! + ld1 * p[60]! + ld2 * p[61]!;
+        const s_1 = ld0 * w6 + ld1 * w7 + ld2 * w8;
         flatten_dout[b * 8 + 1] = s_1;
-        const s_2 = ld0 * p[62]! + ld1 * p[63]! + ld2 * p[64]!;
+        const s_2 = ld0 * w9 + ld1 * w10 + ld2 * w11;
         flatten_dout[b * 8 + 2] = s_2;
-        const s_3 = ld0 * p[65]! + ld1 * p[66]! + ld2 * p[67]!;
+        const s_3 = ld0 * w12 + ld1 * w13 + ld2 * w14;
         flatten_dout[b * 8 + 3] = s_3;
-        const s_4 = ld0 * p[68]! + ld1 * p[69]! + ld2 * p[70]!;
+        const s_4 = ld0 * w15 + ld1 * w16 + ld2 * w17;
         flatten_dout[b * 8 + 4] = s_4;
-        const s_5 = ld0 * p[71]! + ld1 * p[72]! + ld2 * p[73]!;
+        const s_5 = ld0 * w18 + ld1 * w19 + ld2 * w20;
         flatten_dout[b * 8 + 5] = s_5;
-        const s_6 = ld0 * p[74]! + ld1 * p[75]! + ld2 * p[76]!;
+        const s_6 = ld0 * w21 + ld1 * w22 + ld2 * w23;
         flatten_dout[b * 8 + 6] = s_6;
-        const s_7 = ld0 * p[77]! + ld1 * p[78]! + ld2 * p[79]!;
+        const s_7 = ld0 * w24 + ld1 * w25 + ld2 * w26;
         flatten_dout[b * 8 + 7] = s_7;
       }
     }

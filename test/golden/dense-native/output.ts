@@ -129,39 +129,71 @@ export class Wide extends TrainableModel {
     }
     // dense: Dense, line 6
     {
+      const w0 = p[1536]!;
+      const w1 = p[1537]!;
+      const w2 = p[1538]!;
+      const w3 = p[1539]!;
+      const w4 = p[1540]!;
+      const w5 = p[1541]!;
+      const w6 = p[1542]!;
+      const w7 = p[1543]!;
+      const w8 = p[1544]!;
+      const w9 = p[1545]!;
+      const w10 = p[1546]!;
+      const w11 = p[1547]!;
+      const w12 = p[1548]!;
+      const w13 = p[1549]!;
+      const w14 = p[1550]!;
+      const w15 = p[1551]!;
+      const w16 = p[1552]!;
+      const w17 = p[1553]!;
+      const w18 = p[1554]!;
+      const w19 = p[1555]!;
+      const w20 = p[1556]!;
+      const w21 = p[1557]!;
+      const w22 = p[1558]!;
+      const w23 = p[1559]!;
+      const w24 = p[1560]!;
+      const w25 = p[1561]!;
+      const w26 = p[1562]!;
+      const w27 = p[1563]!;
+      const w28 = p[1564]!;
+      const w29 = p[1565]!;
+      const w30 = p[1566]!;
+      const w31 = p[1567]!;
       for (let b = 0; b < n; b++) {
-        dense_z[b * 32] = p[1536]!;
-        dense_z[b * 32 + 1] = p[1537]!;
-        dense_z[b * 32 + 2] = p[1538]!;
-        dense_z[b * 32 + 3] = p[1539]!;
-        dense_z[b * 32 + 4] = p[1540]!;
-        dense_z[b * 32 + 5] = p[1541]!;
-        dense_z[b * 32 + 6] = p[1542]!;
-        dense_z[b * 32 + 7] = p[1543]!;
-        dense_z[b * 32 + 8] = p[1544]!;
-        dense_z[b * 32 + 9] = p[1545]!;
-        dense_z[b * 32 + 10] = p[1546]!;
-        dense_z[b * 32 + 11] = p[1547]!;
-        dense_z[b * 32 + 12] = p[1548]!;
-        dense_z[b * 32 + 13] = p[1549]!;
-        dense_z[b * 32 + 14] = p[1550]!;
-        dense_z[b * 32 + 15] = p[1551]!;
-        dense_z[b * 32 + 16] = p[1552]!;
-        dense_z[b * 32 + 17] = p[1553]!;
-        dense_z[b * 32 + 18] = p[1554]!;
-        dense_z[b * 32 + 19] = p[1555]!;
-        dense_z[b * 32 + 20] = p[1556]!;
-        dense_z[b * 32 + 21] = p[1557]!;
-        dense_z[b * 32 + 22] = p[1558]!;
-        dense_z[b * 32 + 23] = p[1559]!;
-        dense_z[b * 32 + 24] = p[1560]!;
-        dense_z[b * 32 + 25] = p[1561]!;
-        dense_z[b * 32 + 26] = p[1562]!;
-        dense_z[b * 32 + 27] = p[1563]!;
-        dense_z[b * 32 + 28] = p[1564]!;
-        dense_z[b * 32 + 29] = p[1565]!;
-        dense_z[b * 32 + 30] = p[1566]!;
-        dense_z[b * 32 + 31] = p[1567]!;
+        dense_z[b * 32] = w0;
+        dense_z[b * 32 + 1] = w1;
+        dense_z[b * 32 + 2] = w2;
+        dense_z[b * 32 + 3] = w3;
+        dense_z[b * 32 + 4] = w4;
+        dense_z[b * 32 + 5] = w5;
+        dense_z[b * 32 + 6] = w6;
+        dense_z[b * 32 + 7] = w7;
+        dense_z[b * 32 + 8] = w8;
+        dense_z[b * 32 + 9] = w9;
+        dense_z[b * 32 + 10] = w10;
+        dense_z[b * 32 + 11] = w11;
+        dense_z[b * 32 + 12] = w12;
+        dense_z[b * 32 + 13] = w13;
+        dense_z[b * 32 + 14] = w14;
+        dense_z[b * 32 + 15] = w15;
+        dense_z[b * 32 + 16] = w16;
+        dense_z[b * 32 + 17] = w17;
+        dense_z[b * 32 + 18] = w18;
+        dense_z[b * 32 + 19] = w19;
+        dense_z[b * 32 + 20] = w20;
+        dense_z[b * 32 + 21] = w21;
+        dense_z[b * 32 + 22] = w22;
+        dense_z[b * 32 + 23] = w23;
+        dense_z[b * 32 + 24] = w24;
+        dense_z[b * 32 + 25] = w25;
+        dense_z[b * 32 + 26] = w26;
+        dense_z[b * 32 + 27] = w27;
+        dense_z[b * 32 + 28] = w28;
+        dense_z[b * 32 + 29] = w29;
+        dense_z[b * 32 + 30] = w30;
+        dense_z[b * 32 + 31] = w31;
       }
       if (k !== null) {
         k.dense_forward(n, x_native.byteOffset, p.byteOffset, dense_z.byteOffset);
@@ -354,41 +386,73 @@ export class Wide extends TrainableModel {
     // dense_2: Dense, line 8
     {
       for (let b = 0; b < n; b++) {
+        const w8 = dense_1_out[b * 32]!;
+        const w9 = dense_1_out[b * 32 + 1]!;
+        const w10 = dense_1_out[b * 32 + 2]!;
+        const w11 = dense_1_out[b * 32 + 3]!;
+        const w12 = dense_1_out[b * 32 + 4]!;
+        const w13 = dense_1_out[b * 32 + 5]!;
+        const w14 = dense_1_out[b * 32 + 6]!;
+        const w15 = dense_1_out[b * 32 + 7]!;
+        const w16 = dense_1_out[b * 32 + 8]!;
+        const w17 = dense_1_out[b * 32 + 9]!;
+        const w18 = dense_1_out[b * 32 + 10]!;
+        const w19 = dense_1_out[b * 32 + 11]!;
+        const w20 = dense_1_out[b * 32 + 12]!;
+        const w21 = dense_1_out[b * 32 + 13]!;
+        const w22 = dense_1_out[b * 32 + 14]!;
+        const w23 = dense_1_out[b * 32 + 15]!;
+        const w24 = dense_1_out[b * 32 + 16]!;
+        const w25 = dense_1_out[b * 32 + 17]!;
+        const w26 = dense_1_out[b * 32 + 18]!;
+        const w27 = dense_1_out[b * 32 + 19]!;
+        const w28 = dense_1_out[b * 32 + 20]!;
+        const w29 = dense_1_out[b * 32 + 21]!;
+        const w30 = dense_1_out[b * 32 + 22]!;
+        const w31 = dense_1_out[b * 32 + 23]!;
+        const w32 = dense_1_out[b * 32 + 24]!;
+        const w33 = dense_1_out[b * 32 + 25]!;
+        const w34 = dense_1_out[b * 32 + 26]!;
+        const w35 = dense_1_out[b * 32 + 27]!;
+        const w36 = dense_1_out[b * 32 + 28]!;
+        const w37 = dense_1_out[b * 32 + 29]!;
+        const w38 = dense_1_out[b * 32 + 30]!;
+        const w39 = dense_1_out[b * 32 + 31]!;
         for (let o = 0; o < 4; o++) {
           const acc_0 =
             p[o + 2720]! +
-            dense_1_out[b * 32]! * p[o + 2592]! +
-            dense_1_out[b * 32 + 1]! * p[o + 2596]! +
-            dense_1_out[b * 32 + 2]! * p[o + 2600]! +
-            dense_1_out[b * 32 + 3]! * p[o + 2604]! +
-            dense_1_out[b * 32 + 4]! * p[o + 2608]! +
-            dense_1_out[b * 32 + 5]! * p[o + 2612]! +
-            dense_1_out[b * 32 + 6]! * p[o + 2616]! +
-            dense_1_out[b * 32 + 7]! * p[o + 2620]! +
-            dense_1_out[b * 32 + 8]! * p[o + 2624]! +
-            dense_1_out[b * 32 + 9]! * p[o + 2628]! +
-            dense_1_out[b * 32 + 10]! * p[o + 2632]! +
-            dense_1_out[b * 32 + 11]! * p[o + 2636]! +
-            dense_1_out[b * 32 + 12]! * p[o + 2640]! +
-            dense_1_out[b * 32 + 13]! * p[o + 2644]! +
-            dense_1_out[b * 32 + 14]! * p[o + 2648]! +
-            dense_1_out[b * 32 + 15]! * p[o + 2652]! +
-            dense_1_out[b * 32 + 16]! * p[o + 2656]! +
-            dense_1_out[b * 32 + 17]! * p[o + 2660]! +
-            dense_1_out[b * 32 + 18]! * p[o + 2664]! +
-            dense_1_out[b * 32 + 19]! * p[o + 2668]! +
-            dense_1_out[b * 32 + 20]! * p[o + 2672]! +
-            dense_1_out[b * 32 + 21]! * p[o + 2676]! +
-            dense_1_out[b * 32 + 22]! * p[o + 2680]! +
-            dense_1_out[b * 32 + 23]! * p[o + 2684]! +
-            dense_1_out[b * 32 + 24]! * p[o + 2688]! +
-            dense_1_out[b * 32 + 25]! * p[o + 2692]! +
-            dense_1_out[b * 32 + 26]! * p[o + 2696]! +
-            dense_1_out[b * 32 + 27]! * p[o + 2700]! +
-            dense_1_out[b * 32 + 28]! * p[o + 2704]! +
-            dense_1_out[b * 32 + 29]! * p[o + 2708]! +
-            dense_1_out[b * 32 + 30]! * p[o + 2712]! +
-            dense_1_out[b * 32 + 31]! * p[o + 2716]!;
+            w8 * p[o + 2592]! +
+            w9 * p[o + 2596]! +
+            w10 * p[o + 2600]! +
+            w11 * p[o + 2604]! +
+            w12 * p[o + 2608]! +
+            w13 * p[o + 2612]! +
+            w14 * p[o + 2616]! +
+            w15 * p[o + 2620]! +
+            w16 * p[o + 2624]! +
+            w17 * p[o + 2628]! +
+            w18 * p[o + 2632]! +
+            w19 * p[o + 2636]! +
+            w20 * p[o + 2640]! +
+            w21 * p[o + 2644]! +
+            w22 * p[o + 2648]! +
+            w23 * p[o + 2652]! +
+            w24 * p[o + 2656]! +
+            w25 * p[o + 2660]! +
+            w26 * p[o + 2664]! +
+            w27 * p[o + 2668]! +
+            w28 * p[o + 2672]! +
+            w29 * p[o + 2676]! +
+            w30 * p[o + 2680]! +
+            w31 * p[o + 2684]! +
+            w32 * p[o + 2688]! +
+            w33 * p[o + 2692]! +
+            w34 * p[o + 2696]! +
+            w35 * p[o + 2700]! +
+            w36 * p[o + 2704]! +
+            w37 * p[o + 2708]! +
+            w38 * p[o + 2712]! +
+            w39 * p[o + 2716]!;
           dense_2_z[b * 4 + o] = acc_0;
         }
       }
@@ -569,21 +633,29 @@ export class Wide extends TrainableModel {
         g[2721]! += dOut[b * 4 + 1]!;
         g[2722]! += dOut[b * 4 + 2]!;
         g[2723]! += dOut[b * 4 + 3]!;
+        const w0 = dOut[b * 4]!;
+        const w1 = dOut[b * 4 + 1]!;
+        const w2 = dOut[b * 4 + 2]!;
+        const w3 = dOut[b * 4 + 3]!;
         for (let i = 0; i < 32; i++) {
           const xv = dense_1_out[i + b * 32]!;
-          g[i * 4 + 2592]! += xv * dOut[b * 4]!;
-          g[i * 4 + 2593]! += xv * dOut[b * 4 + 1]!;
-          g[i * 4 + 2594]! += xv * dOut[b * 4 + 2]!;
-          g[i * 4 + 2595]! += xv * dOut[b * 4 + 3]!;
+          g[i * 4 + 2592]! += xv * w0;
+          g[i * 4 + 2593]! += xv * w1;
+          g[i * 4 + 2594]! += xv * w2;
+          g[i * 4 + 2595]! += xv * w3;
         }
       }
       for (let b = 0; b < n; b++) {
+        const w4 = dOut[b * 4]!;
+        const w5 = dOut[b * 4 + 1]!;
+        const w6 = dOut[b * 4 + 2]!;
+        const w7 = dOut[b * 4 + 3]!;
         for (let i = 0; i < 32; i++) {
           const s =
-            dOut[b * 4]! * p[i * 4 + 2592]! +
-            dOut[b * 4 + 1]! * p[i * 4 + 2593]! +
-            dOut[b * 4 + 2]! * p[i * 4 + 2594]! +
-            dOut[b * 4 + 3]! * p[i * 4 + 2595]!;
+            w4 * p[i * 4 + 2592]! +
+            w5 * p[i * 4 + 2593]! +
+            w6 * p[i * 4 + 2594]! +
+            w7 * p[i * 4 + 2595]!;
           dense_1_dout[b * 32 + i] = s;
         }
       }

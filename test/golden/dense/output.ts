@@ -80,12 +80,22 @@ export class DenseRows extends TrainableModel {
     const dense_1_z = this.dense_1_z;
     // dense: Dense, line 4
     {
+      const w22 = p[6]!;
+      const w23 = p[4]!;
+      const w24 = p[2]!;
+      const w25 = p[0]!;
+      const w26 = p[8]!;
+      const w27 = p[7]!;
+      const w28 = p[5]!;
+      const w29 = p[3]!;
+      const w30 = p[1]!;
+      const w31 = p[9]!;
       for (let b = 0; b < n; b++) {
-        const ld8 = p[6]!;
-        const ld7 = p[4]!;
-        const ld6 = p[2]!;
-        const ld5 = p[0]!;
-        const ld4 = p[8]!;
+        const ld8 = w22;
+        const ld7 = w23;
+        const ld6 = w24;
+        const ld5 = w25;
+        const ld4 = w26;
         const ld3 = x[b * 3 * 4 + 3]!;
         const ld2 = x[b * 3 * 4 + 2]!;
         const ld1 = x[b * 3 * 4 + 1]!;
@@ -93,11 +103,11 @@ export class DenseRows extends TrainableModel {
         const acc_0_0 = ld4 + ld0 * ld5 + ld1 * ld6 + ld2 * ld7 + ld3 * ld8;
         dense_z[b * 3 * 2] = acc_0_0;
         dense_out[b * 3 * 2] = Math.tanh(acc_0_0);
-        const ld17 = p[7]!;
-        const ld15 = p[5]!;
-        const ld13 = p[3]!;
-        const ld11 = p[1]!;
-        const ld9 = p[9]!;
+        const ld17 = w27;
+        const ld15 = w28;
+        const ld13 = w29;
+        const ld11 = w30;
+        const ld9 = w31;
         const acc_0_1 = ld9 + ld0 * ld11 + ld1 * ld13 + ld2 * ld15 + ld3 * ld17;
         dense_z[b * 3 * 2 + 1] = acc_0_1;
         dense_out[b * 3 * 2 + 1] = Math.tanh(acc_0_1);
@@ -125,6 +135,18 @@ export class DenseRows extends TrainableModel {
     }
     // dense_1: Dense, line 6
     {
+      const w8 = p[10]!;
+      const w9 = p[12]!;
+      const w10 = p[14]!;
+      const w11 = p[16]!;
+      const w12 = p[18]!;
+      const w13 = p[20]!;
+      const w14 = p[11]!;
+      const w15 = p[13]!;
+      const w16 = p[15]!;
+      const w17 = p[17]!;
+      const w18 = p[19]!;
+      const w19 = p[21]!;
       for (let b = 0; b < n; b++) {
         const ld5 = dense_out[b * 6 + 5]!;
         const ld4 = dense_out[b * 6 + 4]!;
@@ -132,11 +154,9 @@ export class DenseRows extends TrainableModel {
         const ld2 = dense_out[b * 6 + 2]!;
         const ld1 = dense_out[b * 6 + 1]!;
         const ld0 = dense_out[b * 6]!;
-        const acc_0_0 =
-          ld0 * p[10]! + ld1 * p[12]! + ld2 * p[14]! + ld3 * p[16]! + ld4 * p[18]! + ld5 * p[20]!;
+        const acc_0_0 = ld0 * w8 + ld1 * w9 + ld2 * w10 + ld3 * w11 + ld4 * w12 + ld5 * w13;
         dense_1_z[b * 2] = acc_0_0;
-        const acc_0_1 =
-          ld0 * p[11]! + ld1 * p[13]! + ld2 * p[15]! + ld3 * p[17]! + ld4 * p[19]! + ld5 * p[21]!;
+        const acc_0_1 = ld0 * w14 + ld1 * w15 + ld2 * w16 + ld3 * w17 + ld4 * w18 + ld5 * w19;
         dense_1_z[b * 2 + 1] = acc_0_1;
         let amax_0 = acc_0_0;
         amax_0 = amax_0 >= acc_0_1 ? amax_0 : acc_0_1;
@@ -239,6 +259,18 @@ export class DenseRows extends TrainableModel {
     const dense_dz = this.dense_dz;
     // dense_1: Dense, line 6 (backward)
     {
+      const w2 = p[10]!;
+      const w3 = p[11]!;
+      const w4 = p[12]!;
+      const w5 = p[13]!;
+      const w6 = p[14]!;
+      const w7 = p[15]!;
+      const w8 = p[16]!;
+      const w9 = p[17]!;
+      const w10 = p[18]!;
+      const w11 = p[19]!;
+      const w12 = p[20]!;
+      const w13 = p[21]!;
       for (let b = 0; b < n; b++) {
         const xv_0 = dense_out[b * 6]!;
         const ld0 = dOut[b * 2]!;
@@ -260,17 +292,17 @@ export class DenseRows extends TrainableModel {
         const xv_5 = dense_out[b * 6 + 5]!;
         g[20]! += xv_5 * ld0;
         g[21]! += xv_5 * ld1;
-        const s_0 = ld0 * p[10]! + ld1 * p[11]!;
+        const s_0 = ld0 * w2 + ld1 * w3;
         flatten_dout[b * 6] = s_0;
-        const s_1 = ld0 * p[12]! + ld1 * p[13]!;
+        const s_1 = ld0 * w4 + ld1 * w5;
         flatten_dout[b * 6 + 1] = s_1;
-        const s_2 = ld0 * p[14]! + ld1 * p[15]!;
+        const s_2 = ld0 * w6 + ld1 * w7;
         flatten_dout[b * 6 + 2] = s_2;
-        const s_3 = ld0 * p[16]! + ld1 * p[17]!;
+        const s_3 = ld0 * w8 + ld1 * w9;
         flatten_dout[b * 6 + 3] = s_3;
-        const s_4 = ld0 * p[18]! + ld1 * p[19]!;
+        const s_4 = ld0 * w10 + ld1 * w11;
         flatten_dout[b * 6 + 4] = s_4;
-        const s_5 = ld0 * p[20]! + ld1 * p[21]!;
+        const s_5 = ld0 * w12 + ld1 * w13;
         flatten_dout[b * 6 + 5] = s_5;
       }
     }

@@ -91,33 +91,73 @@ export class Iris extends TrainableModel {
     }
     // dense: Dense, line 4
     {
+      const w4 = p[32]!;
+      const w5 = p[0]!;
+      const w6 = p[8]!;
+      const w7 = p[16]!;
+      const w8 = p[24]!;
+      const w9 = p[33]!;
+      const w10 = p[1]!;
+      const w11 = p[9]!;
+      const w12 = p[17]!;
+      const w13 = p[25]!;
+      const w14 = p[34]!;
+      const w15 = p[2]!;
+      const w16 = p[10]!;
+      const w17 = p[18]!;
+      const w18 = p[26]!;
+      const w19 = p[35]!;
+      const w20 = p[3]!;
+      const w21 = p[11]!;
+      const w22 = p[19]!;
+      const w23 = p[27]!;
+      const w24 = p[36]!;
+      const w25 = p[4]!;
+      const w26 = p[12]!;
+      const w27 = p[20]!;
+      const w28 = p[28]!;
+      const w29 = p[37]!;
+      const w30 = p[5]!;
+      const w31 = p[13]!;
+      const w32 = p[21]!;
+      const w33 = p[29]!;
+      const w34 = p[38]!;
+      const w35 = p[6]!;
+      const w36 = p[14]!;
+      const w37 = p[22]!;
+      const w38 = p[30]!;
+      const w39 = p[39]!;
+      const w40 = p[7]!;
+      const w41 = p[15]!;
+      const w42 = p[23]!;
+      const w43 = p[31]!;
       for (let b = 0; b < n; b++) {
         const ld3 = x[b * 4 + 3]!;
         const ld2 = x[b * 4 + 2]!;
         const ld1 = x[b * 4 + 1]!;
         const ld0 = x[b * 4]!;
-        const acc_0_0 = p[32]! + ld0 * p[0]! + ld1 * p[8]! + ld2 * p[16]! + ld3 * p[24]!;
+        const acc_0_0 = w4 + ld0 * w5 + ld1 * w6 + ld2 * w7 + ld3 * w8;
         dense_z[b * 8] = acc_0_0;
         dense_out[b * 8] = acc_0_0 > 0 ? acc_0_0 : 0;
-        const acc_0_1 = p[33]! + ld0 * p[1]! + ld1 * p[9]! + ld2 * p[17]! + ld3 * p[25]!;
+        const acc_0_1 = w9 + ld0 * w10 + ld1 * w11 + ld2 * w12 + ld3 * w13;
         dense_z[b * 8 + 1] = acc_0_1;
         dense_out[b * 8 + 1] = acc_0_1 > 0 ? acc_0_1 : 0;
-        const acc_0_2 = p[34]! + ld0 * p[2]! + ld1 * p[10]! + ld2 * p[18]! + ld3 * p[26]!;
+        const acc_0_2 = w14 + ld0 * w15 + ld1 * w16 + ld2 * w17 + ld3 * w18;
         dense_z[b * 8 + 2] = acc_0_2;
         dense_out[b * 8 + 2] = acc_0_2 > 0 ? acc_0_2 : 0;
-        const acc_0_3 = p[35]! + ld0 * p[3]! + ld1 * p[11]! + ld2 * p[19]! + ld3 * p[27]!;
+        const acc_0_3 = w19 + ld0 * w20 + ld1 * w21 + ld2 * w22 + ld3 * w23;
         dense_z[b * 8 + 3] = acc_0_3;
         dense_out[b * 8 + 3] = acc_0_3 > 0 ? acc_0_3 : 0;
-        const acc_0_4 = p[36]! + ld0 * p[4]! + ld1 * p[12]! + ld2 * p[20]! + ld3 * p[28]!;
+        const acc_0_4 = w24 + ld0 * w25 + ld1 * w26 + ld2 * w27 + ld3 * w28;
         dense_z[b * 8 + 4] = acc_0_4;
         dense_out[b * 8 + 4] = acc_0_4 > 0 ? acc_0_4 : 0;
-        const acc_0_5 = p[37]! + ld0 * p[5]! + ld1 * p[13]! + ld2 * p[21]! + ld3 * p[29]!;
+        const acc_0_5 = w29 + ld0 * w30 + ld1 * w31 + ld2 * w32 + ld3 * w33;
         dense_z[b * 8 + 5] = acc_0_5;
         dense_out[b * 8 + 5] = acc_0_5 > 0 ? acc_0_5 : 0;
-        const acc_0_6 = p[38]! + ld0 * p[6]! + ld1 * p[14]! + ld2 * p[22]! + ld3 * p[30]!;
+        const acc_0_6 = w34 + ld0 * w35 + ld1 * w36 + ld2 * w37 + ld3 * w38;
         dense_z[b * 8 + 6] = acc_0_6;
         dense_out[b * 8 + 6] = acc_0_6 > 0 ? acc_0_6 : 0;
-        const acc_0_7 = p[39]! + ld0 * p[7]! + ld1 * p[15]! + ld2 * p[23]! + ld3 * p[31]!;
+        const acc_0_7 = w39 + ld0 * w40 + ld1 * w41 + ld2 * w42 + ld3 * w43;
         dense_z[b * 8 + 7] = acc_0_7;
         dense_out[b * 8 + 7] = acc_0_7 > 0 ? acc_0_7 : 0;
       }
@@ -148,6 +188,30 @@ export class Iris extends TrainableModel {
     }
     // out: Dense, line 6
     {
+      const w11 = p[40]!;
+      const w12 = p[43]!;
+      const w13 = p[46]!;
+      const w14 = p[49]!;
+      const w15 = p[52]!;
+      const w16 = p[55]!;
+      const w17 = p[58]!;
+      const w18 = p[61]!;
+      const w19 = p[41]!;
+      const w20 = p[44]!;
+      const w21 = p[47]!;
+      const w22 = p[50]!;
+      const w23 = p[53]!;
+      const w24 = p[56]!;
+      const w25 = p[59]!;
+      const w26 = p[62]!;
+      const w27 = p[42]!;
+      const w28 = p[45]!;
+      const w29 = p[48]!;
+      const w30 = p[51]!;
+      const w31 = p[54]!;
+      const w32 = p[57]!;
+      const w33 = p[60]!;
+      const w34 = p[63]!;
       for (let b = 0; b < n; b++) {
         const ld7 = dropout_out[b * 8 + 7]!;
         const ld6 = dropout_out[b * 8 + 6]!;
@@ -158,34 +222,34 @@ export class Iris extends TrainableModel {
         const ld1 = dropout_out[b * 8 + 1]!;
         const ld0 = dropout_out[b * 8]!;
         const acc_0_0 =
-          ld0 * p[40]! +
-          ld1 * p[43]! +
-          ld2 * p[46]! +
-          ld3 * p[49]! +
-          ld4 * p[52]! +
-          ld5 * p[55]! +
-          ld6 * p[58]! +
-          ld7 * p[61]!;
+          ld0 * w11 +
+          ld1 * w12 +
+          ld2 * w13 +
+          ld3 * w14 +
+          ld4 * w15 +
+          ld5 * w16 +
+          ld6 * w17 +
+          ld7 * w18;
         out_z[b * 3] = acc_0_0;
         const acc_0_1 =
-          ld0 * p[41]! +
-          ld1 * p[44]! +
-          ld2 * p[47]! +
-          ld3 * p[50]! +
-          ld4 * p[53]! +
-          ld5 * p[56]! +
-          ld6 * p[59]! +
-          ld7 * p[62]!;
+          ld0 * w19 +
+          ld1 * w20 +
+          ld2 * w21 +
+          ld3 * w22 +
+          ld4 * w23 +
+          ld5 * w24 +
+          ld6 * w25 +
+          ld7 * w26;
         out_z[b * 3 + 1] = acc_0_1;
         const acc_0_2 =
-          ld0 * p[42]! +
-          ld1 * p[45]! +
-          ld2 * p[48]! +
-          ld3 * p[51]! +
-          ld4 * p[54]! +
-          ld5 * p[57]! +
-          ld6 * p[60]! +
-          ld7 * p[63]!;
+          ld0 * w27 +
+          ld1 * w28 +
+          ld2 * w29 +
+          ld3 * w30 +
+          ld4 * w31 +
+          ld5 * w32 +
+          ld6 * w33 +
+          ld7 * w34;
         out_z[b * 3 + 2] = acc_0_2;
         let amax_0 = acc_0_0;
         amax_0 = amax_0 >= acc_0_1 ? amax_0 : acc_0_1;
@@ -321,6 +385,30 @@ export class Iris extends TrainableModel {
     const dropout_noise = this.dropout_noise;
     // out: Dense, line 6 (backward)
     {
+      const w3 = p[40]!;
+      const w4 = p[41]!;
+      const w5 = p[42]!;
+      const w6 = p[43]!;
+      const w7 = p[44]!;
+      const w8 = p[45]!;
+      const w9 = p[46]!;
+      const w10 = p[47]!;
+      const w11 = p[48]!;
+      const w12 = p[49]!;
+      const w13 = p[50]!;
+      const w14 = p[51]!;
+      const w15 = p[52]!;
+      const w16 = p[53]!;
+      const w17 = p[54]!;
+      const w18 = p[55]!;
+      const w19 = p[56]!;
+      const w20 = p[57]!;
+      const w21 = p[58]!;
+      const w22 = p[59]!;
+      const w23 = p[60]!;
+      const w24 = p[61]!;
+      const w25 = p[62]!;
+      const w26 = p[63]!;
       for (let b = 0; b < n; b++) {
         const xv_0 = dropout_out[b * 8]!;
         const ld0 = dOut[b * 3]!;
@@ -357,21 +445,21 @@ export class Iris extends TrainableModel {
         g[61]! += xv_7 * ld0;
         g[62]! += xv_7 * ld1;
         g[63]! += xv_7 * ld2;
-        const s_0 = ld0 * p[40]! + ld1 * p[41]! + ld2 * p[42]!;
+        const s_0 = ld0 * w3 + ld1 * w4 + ld2 * w5;
         dropout_dout[b * 8] = s_0;
-        const s_1 = ld0 * p[43]! + ld1 * p[44]! + ld2 * p[45]!;
+        const s_1 = ld0 * w6 + ld1 * w7 + ld2 * w8;
         dropout_dout[b * 8 + 1] = s_1;
-        const s_2 = ld0 * p[46]! + ld1 * p[47]! + ld2 * p[48]!;
+        const s_2 = ld0 * w9 + ld1 * w10 + ld2 * w11;
         dropout_dout[b * 8 + 2] = s_2;
-        const s_3 = ld0 * p[49]! + ld1 * p[50]! + ld2 * p[51]!;
+        const s_3 = ld0 * w12 + ld1 * w13 + ld2 * w14;
         dropout_dout[b * 8 + 3] = s_3;
-        const s_4 = ld0 * p[52]! + ld1 * p[53]! + ld2 * p[54]!;
+        const s_4 = ld0 * w15 + ld1 * w16 + ld2 * w17;
         dropout_dout[b * 8 + 4] = s_4;
-        const s_5 = ld0 * p[55]! + ld1 * p[56]! + ld2 * p[57]!;
+        const s_5 = ld0 * w18 + ld1 * w19 + ld2 * w20;
         dropout_dout[b * 8 + 5] = s_5;
-        const s_6 = ld0 * p[58]! + ld1 * p[59]! + ld2 * p[60]!;
+        const s_6 = ld0 * w21 + ld1 * w22 + ld2 * w23;
         dropout_dout[b * 8 + 6] = s_6;
-        const s_7 = ld0 * p[61]! + ld1 * p[62]! + ld2 * p[63]!;
+        const s_7 = ld0 * w24 + ld1 * w25 + ld2 * w26;
         dropout_dout[b * 8 + 7] = s_7;
       }
     }
@@ -470,6 +558,7 @@ export class Iris extends TrainableModel {
     const h = this.hyper;
     // optimizer step: adam(learningRate=0.01, beta1=0.9, beta2=0.999, epsilon=1e-7)
     {
+      const w2 = h[0]!;
       for (let i = 0; i < 64; i++) {
         const gi = g[i]!;
         const ld0 = s0[i]!;
@@ -478,7 +567,7 @@ export class Iris extends TrainableModel {
         const ld1 = s1[i]!;
         const v = ld1 + (gi * gi - ld1) * 0.0010000000000000009;
         s1[i] = v;
-        p[i] = p[i]! - (m * h[0]!) / (Math.sqrt(v) + 1e-7);
+        p[i] = p[i]! - (m * w2) / (Math.sqrt(v) + 1e-7);
       }
     }
   }

@@ -206,13 +206,21 @@ export class Gap extends TrainableModel {
     }
     // dense: Dense, line 6
     {
+      const w5 = p[63]!;
+      const w6 = p[57]!;
+      const w7 = p[59]!;
+      const w8 = p[61]!;
+      const w9 = p[64]!;
+      const w10 = p[58]!;
+      const w11 = p[60]!;
+      const w12 = p[62]!;
       for (let b = 0; b < n; b++) {
         const ld2 = global_average_pooling2d_out[b * 3 + 2]!;
         const ld1 = global_average_pooling2d_out[b * 3 + 1]!;
         const ld0 = global_average_pooling2d_out[b * 3]!;
-        const acc_0_0 = p[63]! + ld0 * p[57]! + ld1 * p[59]! + ld2 * p[61]!;
+        const acc_0_0 = w5 + ld0 * w6 + ld1 * w7 + ld2 * w8;
         dense_z[b * 2] = acc_0_0;
-        const acc_0_1 = p[64]! + ld0 * p[58]! + ld1 * p[60]! + ld2 * p[62]!;
+        const acc_0_1 = w9 + ld0 * w10 + ld1 * w11 + ld2 * w12;
         dense_z[b * 2 + 1] = acc_0_1;
         let amax_0 = acc_0_0;
         amax_0 = amax_0 >= acc_0_1 ? amax_0 : acc_0_1;
@@ -317,6 +325,12 @@ export class Gap extends TrainableModel {
     const conv2d_dz = this.conv2d_dz;
     // dense: Dense, line 6 (backward)
     {
+      const w2 = p[57]!;
+      const w3 = p[58]!;
+      const w4 = p[59]!;
+      const w5 = p[60]!;
+      const w6 = p[61]!;
+      const w7 = p[62]!;
       for (let b = 0; b < n; b++) {
         const ld0 = dOut[b * 2]!;
         g[63]! += ld0;
@@ -331,11 +345,11 @@ export class Gap extends TrainableModel {
         const xv_2 = global_average_pooling2d_out[b * 3 + 2]!;
         g[61]! += xv_2 * ld0;
         g[62]! += xv_2 * ld1;
-        const s_0 = ld0 * p[57]! + ld1 * p[58]!;
+        const s_0 = ld0 * w2 + ld1 * w3;
         global_average_pooling2d_dout[b * 3] = s_0;
-        const s_1 = ld0 * p[59]! + ld1 * p[60]!;
+        const s_1 = ld0 * w4 + ld1 * w5;
         global_average_pooling2d_dout[b * 3 + 1] = s_1;
-        const s_2 = ld0 * p[61]! + ld1 * p[62]!;
+        const s_2 = ld0 * w6 + ld1 * w7;
         global_average_pooling2d_dout[b * 3 + 2] = s_2;
       }
     }
@@ -389,28 +403,46 @@ export class Gap extends TrainableModel {
       for (let b = 0; b < n; b++) {
         for (let o0 = 0; o0 < 2; o0++) {
           for (let o1 = 0; o1 < 2; o1++) {
+            const w0 = x[((b * 4 + o0) * 4 + o1) * 2]!;
+            const w1 = x[((b * 4 + o0) * 4 + o1) * 2 + 1]!;
+            const w2 = x[((b * 4 + o0) * 4 + (o1 + 1)) * 2]!;
+            const w3 = x[((b * 4 + o0) * 4 + (o1 + 1)) * 2 + 1]!;
+            const w4 = x[((b * 4 + o0) * 4 + (o1 + 2)) * 2]!;
+            const w5 = x[((b * 4 + o0) * 4 + (o1 + 2)) * 2 + 1]!;
+            const w6 = x[((b * 4 + (o0 + 1)) * 4 + o1) * 2]!;
+            const w7 = x[((b * 4 + (o0 + 1)) * 4 + o1) * 2 + 1]!;
+            const w8 = x[((b * 4 + (o0 + 1)) * 4 + (o1 + 1)) * 2]!;
+            const w9 = x[((b * 4 + (o0 + 1)) * 4 + (o1 + 1)) * 2 + 1]!;
+            const w10 = x[((b * 4 + (o0 + 1)) * 4 + (o1 + 2)) * 2]!;
+            const w11 = x[((b * 4 + (o0 + 1)) * 4 + (o1 + 2)) * 2 + 1]!;
+            const w12 = x[((b * 4 + (o0 + 2)) * 4 + o1) * 2]!;
+            const w13 = x[((b * 4 + (o0 + 2)) * 4 + o1) * 2 + 1]!;
+            const w14 = x[((b * 4 + (o0 + 2)) * 4 + (o1 + 1)) * 2]!;
+            const w15 = x[((b * 4 + (o0 + 2)) * 4 + (o1 + 1)) * 2 + 1]!;
+            const w16 = x[((b * 4 + (o0 + 2)) * 4 + (o1 + 2)) * 2]!;
+            const w17 = x[((b * 4 + (o0 + 2)) * 4 + (o1 + 2)) * 2 + 1]!;
             for (let f = 0; f < 3; f++) {
               const gz = conv2d_dz[((b * 2 + o0) * 2 + o1) * 3 + f]!;
               if (gz !== 0) {
                 g[f + 54]! += gz;
-                g[f]! += x[((b * 4 + o0) * 4 + o1) * 2]! * gz;
-                g[f + 3]! += x[((b * 4 + o0) * 4 + o1) * 2 + 1]! * gz;
-                g[f + 6]! += x[((b * 4 + o0) * 4 + (o1 + 1)) * 2]! * gz;
-                g[f + 9]! += x[((b * 4 + o0) * 4 + (o1 + 1)) * 2 + 1]! * gz;
-                g[f + 12]! += x[((b * 4 + o0) * 4 + (o1 + 2)) * 2]! * gz;
-                g[f + 15]! += x[((b * 4 + o0) * 4 + (o1 + 2)) * 2 + 1]! * gz;
-                g[f + 18]! += x[((b * 4 + (o0 + 1)) * 4 + o1) * 2]! * gz;
-                g[f + 21]! += x[((b * 4 + (o0 + 1)) * 4 + o1) * 2 + 1]! * gz;
-                g[f + 24]! += x[((b * 4 + (o0 + 1)) * 4 + (o1 + 1)) * 2]! * gz;
-                g[f + 27]! += x[((b * 4 + (o0 + 1)) * 4 + (o1 + 1)) * 2 + 1]! * gz;
-                g[f + 30]! += x[((b * 4 + (o0 + 1)) * 4 + (o1 + 2)) * 2]! * gz;
-                g[f + 33]! += x[((b * 4 + (o0 + 1)) * 4 + (o1 + 2)) * 2 + 1]! * gz;
-                g[f + 36]! += x[((b * 4 + (o0 + 2)) * 4 + o1) * 2]! * gz;
-                g[f + 39]! += x[((b * 4 + (o0 + 2)) * 4 + o1) * 2 + 1]! * gz;
-                g[f + 42]! += x[((b * 4 + (o0 + 2)) * 4 + (o1 + 1)) * 2]! * gz;
-                g[f + 45]! += x[((b * 4 + (o0 + 2)) * 4 + (o1 + 1)) * 2 + 1]! * gz;
-                g[f + 48]! += x[((b * 4 + (o0 + 2)) * 4 + (o1 + 2)) * 2]! * gz;
-                g[f + 51]! += x[((b * 4 + (o0 + 2)) * 4 + (o1 + 2)) * 2 + 1]! * gz;
+                g[f]! += w0 * gz;
+                g[f + 3]! += w1 * gz;
+                g[f + 6]! += w2 * gz;
+                g[f + 9]! += w3 * gz;
+                g[f + 12]! += w4 * gz;
+                g[f + 15]! += w5 * gz;
+                g[f + 18]! += w6 * gz;
+                g[f + 21]! += w7 * gz;
+                g[f + 24]! += w8 * gz;
+                g[f + 27]! += w9 * gz;
+                g[f + 30]! += w10 * gz;
+                g[f + 33]! += w11 * gz;
+                g[f + 36]! += w12 * gz;
+                g[f + 39]! += w13 * gz;
+                g[f + 42]! += w14 * gz;
+                g[f + 45]! += w15 * gz;
+                g[f + 48]! += w16 * gz;
+                g[f + 51]! += w17 * gz;
               }
             }
           }
@@ -427,6 +459,7 @@ export class Gap extends TrainableModel {
     const h = this.hyper;
     // optimizer step: adam(learningRate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-7)
     {
+      const w2 = h[0]!;
       for (let i = 0; i < 65; i++) {
         const gi = g[i]!;
         const ld0 = s0[i]!;
@@ -435,7 +468,7 @@ export class Gap extends TrainableModel {
         const ld1 = s1[i]!;
         const v = ld1 + (gi * gi - ld1) * 0.0010000000000000009;
         s1[i] = v;
-        p[i] = p[i]! - (m * h[0]!) / (Math.sqrt(v) + 1e-7);
+        p[i] = p[i]! - (m * w2) / (Math.sqrt(v) + 1e-7);
       }
     }
   }

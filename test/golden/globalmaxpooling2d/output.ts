@@ -101,12 +101,18 @@ export class Gmp extends TrainableModel {
     }
     // dense: Dense, line 5
     {
+      const w4 = p[4]!;
+      const w5 = p[0]!;
+      const w6 = p[2]!;
+      const w7 = p[5]!;
+      const w8 = p[1]!;
+      const w9 = p[3]!;
       for (let b = 0; b < n; b++) {
         const ld1 = global_max_pooling2d_out[b * 2 + 1]!;
         const ld0 = global_max_pooling2d_out[b * 2]!;
-        const acc_0_0 = p[4]! + ld0 * p[0]! + ld1 * p[2]!;
+        const acc_0_0 = w4 + ld0 * w5 + ld1 * w6;
         dense_z[b * 2] = acc_0_0;
-        const acc_0_1 = p[5]! + ld0 * p[1]! + ld1 * p[3]!;
+        const acc_0_1 = w7 + ld0 * w8 + ld1 * w9;
         dense_z[b * 2 + 1] = acc_0_1;
         let amax_0 = acc_0_0;
         amax_0 = amax_0 >= acc_0_1 ? amax_0 : acc_0_1;
@@ -208,6 +214,10 @@ export class Gmp extends TrainableModel {
     const global_max_pooling2d_dout = this.global_max_pooling2d_dout;
     // dense: Dense, line 5 (backward)
     {
+      const w2 = p[0]!;
+      const w3 = p[1]!;
+      const w4 = p[2]!;
+      const w5 = p[3]!;
       for (let b = 0; b < n; b++) {
         const ld0 = dOut[b * 2]!;
         g[4]! += ld0;
@@ -219,9 +229,9 @@ export class Gmp extends TrainableModel {
         const xv_1 = global_max_pooling2d_out[b * 2 + 1]!;
         g[2]! += xv_1 * ld0;
         g[3]! += xv_1 * ld1;
-        const s_0 = ld0 * p[0]! + ld1 * p[1]!;
+        const s_0 = ld0 * w2 + ld1 * w3;
         global_max_pooling2d_dout[b * 2] = s_0;
-        const s_1 = ld0 * p[2]! + ld1 * p[3]!;
+        const s_1 = ld0 * w4 + ld1 * w5;
         global_max_pooling2d_dout[b * 2 + 1] = s_1;
       }
     }

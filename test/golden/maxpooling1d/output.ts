@@ -131,17 +131,26 @@ export class Pool1 extends TrainableModel {
     }
     // dense: Dense, line 6
     {
+      const w0 = p[8]!;
+      const w1 = p[0]!;
+      const w2 = p[1]!;
+      const w3 = p[2]!;
+      const w4 = p[3]!;
+      const w5 = p[4]!;
+      const w6 = p[5]!;
+      const w7 = p[6]!;
+      const w8 = p[7]!;
       for (let b = 0; b < n; b++) {
         const acc_0_0 =
-          p[8]! +
-          max_pooling1d_out[b * 8]! * p[0]! +
-          max_pooling1d_out[b * 8 + 1]! * p[1]! +
-          max_pooling1d_out[b * 8 + 2]! * p[2]! +
-          max_pooling1d_out[b * 8 + 3]! * p[3]! +
-          max_pooling1d_out[b * 8 + 4]! * p[4]! +
-          max_pooling1d_out[b * 8 + 5]! * p[5]! +
-          max_pooling1d_out[b * 8 + 6]! * p[6]! +
-          max_pooling1d_out[b * 8 + 7]! * p[7]!;
+          w0 +
+          max_pooling1d_out[b * 8]! * w1 +
+          max_pooling1d_out[b * 8 + 1]! * w2 +
+          max_pooling1d_out[b * 8 + 2]! * w3 +
+          max_pooling1d_out[b * 8 + 3]! * w4 +
+          max_pooling1d_out[b * 8 + 4]! * w5 +
+          max_pooling1d_out[b * 8 + 5]! * w6 +
+          max_pooling1d_out[b * 8 + 6]! * w7 +
+          max_pooling1d_out[b * 8 + 7]! * w8;
         dense_out[b] = acc_0_0;
       }
     }
@@ -175,6 +184,14 @@ export class Pool1 extends TrainableModel {
     const flatten_dout = this.flatten_dout;
     // dense: Dense, line 6 (backward)
     {
+      const w1 = p[0]!;
+      const w2 = p[1]!;
+      const w3 = p[2]!;
+      const w4 = p[3]!;
+      const w5 = p[4]!;
+      const w6 = p[5]!;
+      const w7 = p[6]!;
+      const w8 = p[7]!;
       for (let b = 0; b < n; b++) {
         const ld0 = dOut[b]!;
         g[8]! += ld0;
@@ -194,21 +211,21 @@ export class Pool1 extends TrainableModel {
         g[6]! += xv_6 * ld0;
         const xv_7 = max_pooling1d_out[b * 8 + 7]!;
         g[7]! += xv_7 * ld0;
-        const s_0 = ld0 * p[0]!;
+        const s_0 = ld0 * w1;
         flatten_dout[b * 8] = s_0;
-        const s_1 = ld0 * p[1]!;
+        const s_1 = ld0 * w2;
         flatten_dout[b * 8 + 1] = s_1;
-        const s_2 = ld0 * p[2]!;
+        const s_2 = ld0 * w3;
         flatten_dout[b * 8 + 2] = s_2;
-        const s_3 = ld0 * p[3]!;
+        const s_3 = ld0 * w4;
         flatten_dout[b * 8 + 3] = s_3;
-        const s_4 = ld0 * p[4]!;
+        const s_4 = ld0 * w5;
         flatten_dout[b * 8 + 4] = s_4;
-        const s_5 = ld0 * p[5]!;
+        const s_5 = ld0 * w6;
         flatten_dout[b * 8 + 5] = s_5;
-        const s_6 = ld0 * p[6]!;
+        const s_6 = ld0 * w7;
         flatten_dout[b * 8 + 6] = s_6;
-        const s_7 = ld0 * p[7]!;
+        const s_7 = ld0 * w8;
         flatten_dout[b * 8 + 7] = s_7;
       }
     }

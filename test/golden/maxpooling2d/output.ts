@@ -134,14 +134,24 @@ export class Pool2 extends TrainableModel {
     }
     // dense: Dense, line 6
     {
+      const w6 = p[8]!;
+      const w7 = p[0]!;
+      const w8 = p[2]!;
+      const w9 = p[4]!;
+      const w10 = p[6]!;
+      const w11 = p[9]!;
+      const w12 = p[1]!;
+      const w13 = p[3]!;
+      const w14 = p[5]!;
+      const w15 = p[7]!;
       for (let b = 0; b < n; b++) {
         const ld3 = max_pooling2d_out[b * 4 + 3]!;
         const ld2 = max_pooling2d_out[b * 4 + 2]!;
         const ld1 = max_pooling2d_out[b * 4 + 1]!;
         const ld0 = max_pooling2d_out[b * 4]!;
-        const acc_0_0 = p[8]! + ld0 * p[0]! + ld1 * p[2]! + ld2 * p[4]! + ld3 * p[6]!;
+        const acc_0_0 = w6 + ld0 * w7 + ld1 * w8 + ld2 * w9 + ld3 * w10;
         dense_z[b * 2] = acc_0_0;
-        const acc_0_1 = p[9]! + ld0 * p[1]! + ld1 * p[3]! + ld2 * p[5]! + ld3 * p[7]!;
+        const acc_0_1 = w11 + ld0 * w12 + ld1 * w13 + ld2 * w14 + ld3 * w15;
         dense_z[b * 2 + 1] = acc_0_1;
         let amax_0 = acc_0_0;
         amax_0 = amax_0 >= acc_0_1 ? amax_0 : acc_0_1;
@@ -243,6 +253,14 @@ export class Pool2 extends TrainableModel {
     const flatten_dout = this.flatten_dout;
     // dense: Dense, line 6 (backward)
     {
+      const w2 = p[0]!;
+      const w3 = p[1]!;
+      const w4 = p[2]!;
+      const w5 = p[3]!;
+      const w6 = p[4]!;
+      const w7 = p[5]!;
+      const w8 = p[6]!;
+      const w9 = p[7]!;
       for (let b = 0; b < n; b++) {
         const ld0 = dOut[b * 2]!;
         g[8]! += ld0;
@@ -260,13 +278,13 @@ export class Pool2 extends TrainableModel {
         const xv_3 = max_pooling2d_out[b * 4 + 3]!;
         g[6]! += xv_3 * ld0;
         g[7]! += xv_3 * ld1;
-        const s_0 = ld0 * p[0]! + ld1 * p[1]!;
+        const s_0 = ld0 * w2 + ld1 * w3;
         flatten_dout[b * 4] = s_0;
-        const s_1 = ld0 * p[2]! + ld1 * p[3]!;
+        const s_1 = ld0 * w4 + ld1 * w5;
         flatten_dout[b * 4 + 1] = s_1;
-        const s_2 = ld0 * p[4]! + ld1 * p[5]!;
+        const s_2 = ld0 * w6 + ld1 * w7;
         flatten_dout[b * 4 + 2] = s_2;
-        const s_3 = ld0 * p[6]! + ld1 * p[7]!;
+        const s_3 = ld0 * w8 + ld1 * w9;
         flatten_dout[b * 4 + 3] = s_3;
       }
     }

@@ -72,23 +72,33 @@ export class Reshaped extends ModelBase {
     const dense_1_out = this.dense_1_out;
     // dense: Dense, line 5
     {
+      const w22 = p[6]!;
+      const w23 = p[4]!;
+      const w24 = p[2]!;
+      const w25 = p[0]!;
+      const w26 = p[8]!;
+      const w27 = p[7]!;
+      const w28 = p[5]!;
+      const w29 = p[3]!;
+      const w30 = p[1]!;
+      const w31 = p[9]!;
       for (let b = 0; b < n; b++) {
-        const ld8 = p[6]!;
-        const ld7 = p[4]!;
-        const ld6 = p[2]!;
-        const ld5 = p[0]!;
-        const ld4 = p[8]!;
+        const ld8 = w22;
+        const ld7 = w23;
+        const ld6 = w24;
+        const ld5 = w25;
+        const ld4 = w26;
         const ld3 = x[b * 3 * 4 + 3]!;
         const ld2 = x[b * 3 * 4 + 2]!;
         const ld1 = x[b * 3 * 4 + 1]!;
         const ld0 = x[b * 3 * 4]!;
         const acc_0_0 = ld4 + ld0 * ld5 + ld1 * ld6 + ld2 * ld7 + ld3 * ld8;
         dense_out[b * 3 * 2] = acc_0_0 > 0 ? acc_0_0 : 0;
-        const ld17 = p[7]!;
-        const ld15 = p[5]!;
-        const ld13 = p[3]!;
-        const ld11 = p[1]!;
-        const ld9 = p[9]!;
+        const ld17 = w27;
+        const ld15 = w28;
+        const ld13 = w29;
+        const ld11 = w30;
+        const ld9 = w31;
         const acc_0_1 = ld9 + ld0 * ld11 + ld1 * ld13 + ld2 * ld15 + ld3 * ld17;
         dense_out[b * 3 * 2 + 1] = acc_0_1 > 0 ? acc_0_1 : 0;
         const ld16 = x[(b * 3 + 1) * 4 + 3]!;
@@ -111,15 +121,22 @@ export class Reshaped extends ModelBase {
     }
     // dense_1: Dense, line 7
     {
+      const w0 = p[16]!;
+      const w1 = p[10]!;
+      const w2 = p[11]!;
+      const w3 = p[12]!;
+      const w4 = p[13]!;
+      const w5 = p[14]!;
+      const w6 = p[15]!;
       for (let b = 0; b < n; b++) {
         const acc_0_0 =
-          p[16]! +
-          dense_out[b * 6]! * p[10]! +
-          dense_out[b * 6 + 1]! * p[11]! +
-          dense_out[b * 6 + 2]! * p[12]! +
-          dense_out[b * 6 + 3]! * p[13]! +
-          dense_out[b * 6 + 4]! * p[14]! +
-          dense_out[b * 6 + 5]! * p[15]!;
+          w0 +
+          dense_out[b * 6]! * w1 +
+          dense_out[b * 6 + 1]! * w2 +
+          dense_out[b * 6 + 2]! * w3 +
+          dense_out[b * 6 + 3]! * w4 +
+          dense_out[b * 6 + 4]! * w5 +
+          dense_out[b * 6 + 5]! * w6;
         dense_1_out[b] = acc_0_0;
       }
     }

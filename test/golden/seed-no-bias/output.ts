@@ -57,28 +57,40 @@ export class SeedNoBias extends ModelBase {
     const dense_1_z = this.dense_1_z;
     // dense: Dense, line 3
     {
+      const w1 = p[0]!;
+      const w2 = p[1]!;
+      const w3 = p[2]!;
+      const w4 = p[3]!;
       for (let b = 0; b < n; b++) {
         const ld0 = x[b]!;
-        const acc_0_0 = ld0 * p[0]!;
+        const acc_0_0 = ld0 * w1;
         dense_out[b * 4] = acc_0_0 > 0 ? acc_0_0 : 0;
-        const acc_0_1 = ld0 * p[1]!;
+        const acc_0_1 = ld0 * w2;
         dense_out[b * 4 + 1] = acc_0_1 > 0 ? acc_0_1 : 0;
-        const acc_0_2 = ld0 * p[2]!;
+        const acc_0_2 = ld0 * w3;
         dense_out[b * 4 + 2] = acc_0_2 > 0 ? acc_0_2 : 0;
-        const acc_0_3 = ld0 * p[3]!;
+        const acc_0_3 = ld0 * w4;
         dense_out[b * 4 + 3] = acc_0_3 > 0 ? acc_0_3 : 0;
       }
     }
     // dense_1: Dense, line 4
     {
+      const w6 = p[4]!;
+      const w7 = p[6]!;
+      const w8 = p[8]!;
+      const w9 = p[10]!;
+      const w10 = p[5]!;
+      const w11 = p[7]!;
+      const w12 = p[9]!;
+      const w13 = p[11]!;
       for (let b = 0; b < n; b++) {
         const ld3 = dense_out[b * 4 + 3]!;
         const ld2 = dense_out[b * 4 + 2]!;
         const ld1 = dense_out[b * 4 + 1]!;
         const ld0 = dense_out[b * 4]!;
-        const acc_0_0 = ld0 * p[4]! + ld1 * p[6]! + ld2 * p[8]! + ld3 * p[10]!;
+        const acc_0_0 = ld0 * w6 + ld1 * w7 + ld2 * w8 + ld3 * w9;
         dense_1_z[b * 2] = acc_0_0;
-        const acc_0_1 = ld0 * p[5]! + ld1 * p[7]! + ld2 * p[9]! + ld3 * p[11]!;
+        const acc_0_1 = ld0 * w10 + ld1 * w11 + ld2 * w12 + ld3 * w13;
         dense_1_z[b * 2 + 1] = acc_0_1;
         let amax_0 = acc_0_0;
         amax_0 = amax_0 >= acc_0_1 ? amax_0 : acc_0_1;

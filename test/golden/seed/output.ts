@@ -73,28 +73,46 @@ export class Seed extends ModelBase {
     const dense_1_z = this.dense_1_z;
     // dense: Dense, line 3
     {
+      const w1 = p[4]!;
+      const w2 = p[0]!;
+      const w3 = p[5]!;
+      const w4 = p[1]!;
+      const w5 = p[6]!;
+      const w6 = p[2]!;
+      const w7 = p[7]!;
+      const w8 = p[3]!;
       for (let b = 0; b < n; b++) {
         const ld0 = x[b]!;
-        const acc_0_0 = p[4]! + ld0 * p[0]!;
+        const acc_0_0 = w1 + ld0 * w2;
         dense_out[b * 4] = acc_0_0 > 0 ? acc_0_0 : 0;
-        const acc_0_1 = p[5]! + ld0 * p[1]!;
+        const acc_0_1 = w3 + ld0 * w4;
         dense_out[b * 4 + 1] = acc_0_1 > 0 ? acc_0_1 : 0;
-        const acc_0_2 = p[6]! + ld0 * p[2]!;
+        const acc_0_2 = w5 + ld0 * w6;
         dense_out[b * 4 + 2] = acc_0_2 > 0 ? acc_0_2 : 0;
-        const acc_0_3 = p[7]! + ld0 * p[3]!;
+        const acc_0_3 = w7 + ld0 * w8;
         dense_out[b * 4 + 3] = acc_0_3 > 0 ? acc_0_3 : 0;
       }
     }
     // dense_1: Dense, line 4
     {
+      const w6 = p[16]!;
+      const w7 = p[8]!;
+      const w8 = p[10]!;
+      const w9 = p[12]!;
+      const w10 = p[14]!;
+      const w11 = p[17]!;
+      const w12 = p[9]!;
+      const w13 = p[11]!;
+      const w14 = p[13]!;
+      const w15 = p[15]!;
       for (let b = 0; b < n; b++) {
         const ld3 = dense_out[b * 4 + 3]!;
         const ld2 = dense_out[b * 4 + 2]!;
         const ld1 = dense_out[b * 4 + 1]!;
         const ld0 = dense_out[b * 4]!;
-        const acc_0_0 = p[16]! + ld0 * p[8]! + ld1 * p[10]! + ld2 * p[12]! + ld3 * p[14]!;
+        const acc_0_0 = w6 + ld0 * w7 + ld1 * w8 + ld2 * w9 + ld3 * w10;
         dense_1_z[b * 2] = acc_0_0;
-        const acc_0_1 = p[17]! + ld0 * p[9]! + ld1 * p[11]! + ld2 * p[13]! + ld3 * p[15]!;
+        const acc_0_1 = w11 + ld0 * w12 + ld1 * w13 + ld2 * w14 + ld3 * w15;
         dense_1_z[b * 2 + 1] = acc_0_1;
         let amax_0 = acc_0_0;
         amax_0 = amax_0 >= acc_0_1 ? amax_0 : acc_0_1;

@@ -82,33 +82,54 @@ export class Binary extends TrainableModel {
     const dense_z = this.dense_z;
     // dense: Dense, line 3
     {
+      const w3 = p[12]!;
+      const w4 = p[0]!;
+      const w5 = p[4]!;
+      const w6 = p[8]!;
+      const w7 = p[13]!;
+      const w8 = p[1]!;
+      const w9 = p[5]!;
+      const w10 = p[9]!;
+      const w11 = p[14]!;
+      const w12 = p[2]!;
+      const w13 = p[6]!;
+      const w14 = p[10]!;
+      const w15 = p[15]!;
+      const w16 = p[3]!;
+      const w17 = p[7]!;
+      const w18 = p[11]!;
       for (let b = 0; b < n; b++) {
         const ld2 = x[b * 3 + 2]!;
         const ld1 = x[b * 3 + 1]!;
         const ld0 = x[b * 3]!;
-        const acc_0_0 = p[12]! + ld0 * p[0]! + ld1 * p[4]! + ld2 * p[8]!;
+        const acc_0_0 = w3 + ld0 * w4 + ld1 * w5 + ld2 * w6;
         dense_z[b * 4] = acc_0_0;
         dense_out[b * 4] = acc_0_0 > 0 ? acc_0_0 : 0;
-        const acc_0_1 = p[13]! + ld0 * p[1]! + ld1 * p[5]! + ld2 * p[9]!;
+        const acc_0_1 = w7 + ld0 * w8 + ld1 * w9 + ld2 * w10;
         dense_z[b * 4 + 1] = acc_0_1;
         dense_out[b * 4 + 1] = acc_0_1 > 0 ? acc_0_1 : 0;
-        const acc_0_2 = p[14]! + ld0 * p[2]! + ld1 * p[6]! + ld2 * p[10]!;
+        const acc_0_2 = w11 + ld0 * w12 + ld1 * w13 + ld2 * w14;
         dense_z[b * 4 + 2] = acc_0_2;
         dense_out[b * 4 + 2] = acc_0_2 > 0 ? acc_0_2 : 0;
-        const acc_0_3 = p[15]! + ld0 * p[3]! + ld1 * p[7]! + ld2 * p[11]!;
+        const acc_0_3 = w15 + ld0 * w16 + ld1 * w17 + ld2 * w18;
         dense_z[b * 4 + 3] = acc_0_3;
         dense_out[b * 4 + 3] = acc_0_3 > 0 ? acc_0_3 : 0;
       }
     }
     // dense_1: Dense, line 4
     {
+      const w0 = p[20]!;
+      const w1 = p[16]!;
+      const w2 = p[17]!;
+      const w3 = p[18]!;
+      const w4 = p[19]!;
       for (let b = 0; b < n; b++) {
         const acc_0_0 =
-          p[20]! +
-          dense_out[b * 4]! * p[16]! +
-          dense_out[b * 4 + 1]! * p[17]! +
-          dense_out[b * 4 + 2]! * p[18]! +
-          dense_out[b * 4 + 3]! * p[19]!;
+          w0 +
+          dense_out[b * 4]! * w1 +
+          dense_out[b * 4 + 1]! * w2 +
+          dense_out[b * 4 + 2]! * w3 +
+          dense_out[b * 4 + 3]! * w4;
         dense_1_out[b] = acc_0_0;
       }
     }
@@ -146,6 +167,10 @@ export class Binary extends TrainableModel {
     const dense_dz = this.dense_dz;
     // dense_1: Dense, line 4 (backward)
     {
+      const w1 = p[16]!;
+      const w2 = p[17]!;
+      const w3 = p[18]!;
+      const w4 = p[19]!;
       for (let b = 0; b < n; b++) {
         const ld0 = dOut[b]!;
         g[20]! += ld0;
@@ -157,13 +182,13 @@ export class Binary extends TrainableModel {
         g[18]! += xv_2 * ld0;
         const xv_3 = dense_out[b * 4 + 3]!;
         g[19]! += xv_3 * ld0;
-        const s_0 = ld0 * p[16]!;
+        const s_0 = ld0 * w1;
         dense_dout[b * 4] = s_0;
-        const s_1 = ld0 * p[17]!;
+        const s_1 = ld0 * w2;
         dense_dout[b * 4 + 1] = s_1;
-        const s_2 = ld0 * p[18]!;
+        const s_2 = ld0 * w3;
         dense_dout[b * 4 + 2] = s_2;
-        const s_3 = ld0 * p[19]!;
+        const s_3 = ld0 * w4;
         dense_dout[b * 4 + 3] = s_3;
       }
     }
