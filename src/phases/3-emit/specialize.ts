@@ -469,52 +469,25 @@ function affine(e: Expr, v: string): { coef: number; c: number } | null {
   }
 }
 
-/** Index expressions of every access (load or store) to `buf`. */
-function indices(stmts: readonly Stmt[], buf: string, out: Expr[] = []): Expr[] {
-  const inExpr = (e: Expr): void => {
-    if (e.k === "load") {
-      if (e.buf === buf) out.push(e.index);
-      inExpr(e.index);
-    } else if (e.k === "bin") {
-      inExpr(e.a);
-      inExpr(e.b);
-    } else if (e.k === "op") e.args.forEach(inExpr);
-    else if (e.k === "select") {
-      inCond(e.test);
-      inExpr(e.then);
-      inExpr(e.else);
+/** Index expressions of every access (load or store) to `buf`, nested blocks included. */
+function indices(stmts: readonly Stmt[], buf: string): Expr[] {
+  const stores: Expr[] = [];
+  const walk = (list: readonly Stmt[]): void => {
+    for (const s of list) {
+      if (s.k === "store" && s.buf === buf) stores.push(s.index);
+      else if (s.k === "for") walk(s.body);
+      else if (s.k === "if") {
+        walk(s.then);
+        walk(s.else);
+      } else if (s.k === "gemm") {
+        walk(s.lowered);
+        walk(s.prologue);
+        walk(s.epilogue);
+      }
     }
   };
-  const inCond = (c: import("../../kernel/expr.js").Cond): void => {
-    if (c.k === "and") {
-      inCond(c.a);
-      inCond(c.b);
-    } else {
-      inExpr(c.a);
-      inExpr(c.b);
-    }
-  };
-  for (const s of stmts) {
-    if (s.k === "for") {
-      inExpr(s.from);
-      inExpr(s.to);
-      indices(s.body, buf, out);
-    } else if (s.k === "let" || s.k === "set") inExpr(s.value);
-    else if (s.k === "store") {
-      if (s.buf === buf) out.push(s.index);
-      inExpr(s.index);
-      inExpr(s.value);
-    } else if (s.k === "if") {
-      inCond(s.test);
-      indices(s.then, buf, out);
-      indices(s.else, buf, out);
-    } else if (s.k === "gemm") {
-      indices(s.lowered, buf, out);
-      indices(s.prologue, buf, out);
-      indices(s.epilogue, buf, out);
-    }
-  }
-  return out;
+  walk(stmts);
+  return [...stores, ...allLoads(stmts).filter((l) => l.buf === buf).map((l) => l.index)];
 }
 
 /**

@@ -231,13 +231,15 @@ function gemmBody(g: WasmGemm): number[] {
   const outer = spec.outer ?? [];
   const x = new Asm();
 
-  const extentTo = (e: { per: number; batch: boolean }, local: number) => {
+  /** Pushes an extent: a constant, or the batch size times one. */
+  const size = (e: { per: number; batch: boolean }) => {
     if (e.batch) x.get(N_ARG).i32(e.per).mul();
     else x.i32(e.per);
-    x.set(local);
   };
-  extentTo(m, M);
-  extentTo(k, K);
+  size(m);
+  x.set(M);
+  size(k);
+  x.set(K);
 
   /** One register block: rows i..i+rows-1, columns j + chunk.col…; j is local J. */
   const block = (rows: number, chunks: readonly Chunk[]) => {
@@ -329,10 +331,6 @@ function gemmBody(g: WasmGemm): number[] {
     columns(rows);
     x.get(I).i32(rows).add().set(I);
     x.br(0).end().end();
-  };
-  const size = (e: { per: number; batch: boolean }) => {
-    if (e.batch) x.get(N_ARG).i32(e.per).mul();
-    else x.i32(e.per);
   };
   /** Outer dimensions from `d` on, each a counted loop shifting the A and C bases. */
   const outerLoops = (d: number) => {
