@@ -248,24 +248,28 @@ export abstract class ModelBase {
   /** Predictions for `batchSize` samples, written into `out` when given (no allocation). */
   predictBatch(x: Samples, batchSize: number, out?: Float32Array): Float32Array {
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new LayercError(`batchSize must be a positive integer, got ${batchSize}`);
+    // sizes read once: this method is shared by every model class, so each property read is a polymorphic lookup
+    const { inSize, outSize } = this;
     const xs = toFloat32(x, "predictBatch input");
-    if (xs.length !== batchSize * this.inSize) {
-      throw lengthError(xs, batchSize * this.inSize, "predictBatch input", `${batchSize} samples of shape ${shapeText(this.meta.inputShape)}`);
+    if (xs.length !== batchSize * inSize) {
+      throw lengthError(xs, batchSize * inSize, "predictBatch input", `${batchSize} samples of shape ${shapeText(this.meta.inputShape)}`);
     }
-    const result = out ?? new Float32Array(batchSize * this.outSize);
-    if (result.length !== batchSize * this.outSize) {
-      throw lengthError(result, batchSize * this.outSize, "predictBatch output", `${batchSize} × ${shapeText(this.meta.outputShape)}`);
+    const result = out ?? new Float32Array(batchSize * outSize);
+    if (result.length !== batchSize * outSize) {
+      throw lengthError(result, batchSize * outSize, "predictBatch output", `${batchSize} × ${shapeText(this.meta.outputShape)}`);
     }
     const chunk = Math.min(batchSize, 256);
     this.ensure(chunk);
     for (let s = 0; s < batchSize; s += chunk) {
       const n = Math.min(chunk, batchSize - s);
-      const view = n === batchSize ? xs : xs.subarray(s * this.inSize, (s + n) * this.inSize);
+      const view = n === batchSize ? xs : xs.subarray(s * inSize, (s + n) * inSize);
       const y = this.forward(view, n, false);
-      for (let i = 0, o = s * this.outSize; i < n * this.outSize; i++) result[o + i] = y[i]!;
+      const end = n * outSize;
+      for (let i = 0, o = s * outSize; i < end; i++) result[o + i] = y[i]!;
     }
     return result;
   }
+
 }
 
 /**
