@@ -1,7 +1,8 @@
 /**
  * Generated code is a product: for random specs it type-checks under
- * `strict` with `noUncheckedIndexedAccess` and `exactOptionalPropertyTypes`
- * (the strictest settings users are likely to have), and two compiles of
+ * `strict` with `noUncheckedIndexedAccess`, `exactOptionalPropertyTypes`
+ * and `noUnusedLocals`/`noUnusedParameters` (the strictest settings users
+ * are likely to have), and two compiles of
  * the same spec give the same bytes.
  */
 import fc from "fast-check";
@@ -11,12 +12,14 @@ import ts from "typescript";
 import { describe, expect, it } from "vitest";
 import { compile } from "../src/index.js";
 import { denseSpec } from "./helpers/spec-arbitrary.js";
+import { layerSpec } from "./helpers/layer-arbitrary.js";
 
 const root = join(import.meta.dirname, "..");
 
 describe("generated code", () => {
   it("type-checks under strict for random specs and is byte-identical across compiles", async () => {
-    const specs = fc.sample(denseSpec, { numRuns: 25, seed: 424242 });
+    // Dense stacks and specs over every layer kind (pooling or Flatten first, dropout, batch norm, native kernels)
+    const specs = [...fc.sample(denseSpec, { numRuns: 25, seed: 424242 }), ...fc.sample(layerSpec, { numRuns: 15, seed: 434343 })];
     const dir = join(root, "test", ".tmp", "typecheck");
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
@@ -36,6 +39,9 @@ describe("generated code", () => {
       exactOptionalPropertyTypes: true,
       noImplicitOverride: true,
       noImplicitReturns: true,
+      // common in application tsconfigs (Vite's templates): generated code declares nothing it does not use
+      noUnusedLocals: true,
+      noUnusedParameters: true,
       target: ts.ScriptTarget.ES2022,
       module: ts.ModuleKind.NodeNext,
       moduleResolution: ts.ModuleResolutionKind.NodeNext,

@@ -44,7 +44,8 @@ export function lossKernel(spec: LossSpec, outSize: number, classes: number, b: 
   const perElement = (i: Expr): Stmt[] => {
     const p = load(b.pred, i);
     const y = ref("y");
-    const head = [letVar("p", p), letVar("y", load(b.labels, i)), letVar("u", sub(ref("p"), y))];
+    const residual = name === "mean_squared_error" || name === "mean_absolute_error";
+    const head = [letVar("p", p), letVar("y", load(b.labels, i)), ...(residual ? [letVar("u", sub(ref("p"), y))] : [])];
     const u = ref("u");
     const pv = ref("p");
     if (name === "mean_squared_error") return [...head, setVar("total", mul(u, u), true), store(b.dOut, i, mul(mul(num(2), u), scale))];

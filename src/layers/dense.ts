@@ -34,7 +34,7 @@ export const dense: LayerDef = {
     return [kernel, { name: "bias", shape: [units], initializer: init(attrs, "bias_initializer"), trainable: true, initializerArg: "bias_initializer" }];
   },
 
-  scratch(attrs, input, output, training) {
+  scratch(attrs, _input, output, training) {
     const size = prod(output);
     const out = [];
     if (keepsZ(attrs, training)) out.push({ name: "z", size });

@@ -351,7 +351,12 @@ function fillClass(
   const fwd = declareLocals(fwdState, fwdBody, plan, native, { inSize });
   fwd.push(`return this.${plan.output};`);
 
-  const fields: { name: string; type: string; alloc: string }[] = acts.map(([name, s]) => ({ name, type: "Float64Array", alloc: `store.f64(capacity * ${s.perSample})` }));
+  // only buffers some method reads or writes get a field (a fused output's dz scratch, say, is never touched)
+  const methodText = [fwd, bwd ?? [], upd ?? [], loss ?? []].flat().join("\n");
+  const touchedBuffer = (name: string) => methodText.includes(`this.${name};`) || methodText.includes(`this.${name},`);
+  const fields: { name: string; type: string; alloc: string }[] = acts
+    .filter(([name]) => touchedBuffer(name))
+    .map(([name, s]) => ({ name, type: "Float64Array", alloc: `store.f64(capacity * ${s.perSample})` }));
   if (native.readsInput) fields.push({ name: STAGED_INPUT, type: "Float32Array", alloc: `store.f32(capacity * ${inSize})` });
   const props = (cls.properties ?? []).map((prop) =>
     prop.name === "inputShape" ? { ...prop, initializer: JSON.stringify(model.inputShape) } : prop.name === "outputShape" ? { ...prop, initializer: JSON.stringify(model.outputShape) } : prop,
@@ -368,9 +373,15 @@ function fillClass(
   if (bwd) bodies.set("backward", bwd.join("\n"));
   if (upd) bodies.set("update", upd.join("\n"));
   if (loss) bodies.set("lossAndGradient", loss.join("\n"));
+  // a parameter a body does not use gets a leading underscore (projects with noUnusedParameters accept it)
+  const uses = (body: string, name: string) => new RegExp(`(^|[^\\w$.])${name.replace(/\$/g, "\\$")}\\b`).test(body);
   cls.methods = (cls.methods ?? [])
     .filter((m) => bodies.has(m.name))
-    .map((m) => ({ ...m, statements: [marker(m.name)] }));
+    .map((m) => ({
+      ...m,
+      parameters: (m.parameters ?? []).map((prm) => (uses(bodies.get(m.name)!, prm.name) ? prm : { ...prm, name: `_${prm.name}` })),
+      statements: [marker(m.name)],
+    }));
 
   const structures: StatementStructures[] = [meta];
   if (native.gemms.size > 0) {

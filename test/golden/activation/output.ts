@@ -55,7 +55,7 @@ export class Act extends TrainableModel {
     this.dense_dout = store.f64(capacity * 3);
   }
 
-  protected forward(x: Float32Array, n: number, training: boolean): Float64Array {
+  protected forward(x: Float32Array, n: number, _training: boolean): Float64Array {
     const p = this.params;
     const dense_out = this.dense_out;
     const activation_out = this.activation_out;

@@ -52,7 +52,6 @@ export class Avg2 extends TrainableModel {
   private dense_out: Float64Array = new Float64Array(0);
   private flatten_dout: Float64Array = new Float64Array(0);
   private dense_z: Float64Array = new Float64Array(0);
-  private dense_dz: Float64Array = new Float64Array(0);
 
   constructor(options: ModelOptions = {}) {
     super(Avg2Meta, options);
@@ -63,10 +62,9 @@ export class Avg2 extends TrainableModel {
     this.dense_out = store.f64(capacity * 2);
     this.flatten_dout = store.f64(capacity * 9);
     this.dense_z = store.f64(capacity * 2);
-    this.dense_dz = store.f64(capacity * 2);
   }
 
-  protected forward(x: Float32Array, n: number, training: boolean): Float64Array {
+  protected forward(x: Float32Array, n: number, _training: boolean): Float64Array {
     const p = this.params;
     const average_pooling2d_out = this.average_pooling2d_out;
     const dense_out = this.dense_out;
@@ -262,7 +260,7 @@ export class Avg2 extends TrainableModel {
     return res[0]!;
   }
 
-  protected override backward(x: Float32Array, dOut: Float64Array, n: number): void {
+  protected override backward(_x: Float32Array, dOut: Float64Array, n: number): void {
     const p = this.params;
     const g = this.grads;
     const average_pooling2d_out = this.average_pooling2d_out;

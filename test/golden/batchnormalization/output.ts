@@ -99,7 +99,6 @@ export class Normed extends TrainableModel {
   private batch_normalization_xhat: Float64Array = new Float64Array(0);
   private batch_normalization_inv: Float64Array = new Float64Array(0);
   private dense_1_z: Float64Array = new Float64Array(0);
-  private dense_1_dz: Float64Array = new Float64Array(0);
 
   constructor(options: ModelOptions = {}) {
     super(NormedMeta, options);
@@ -116,7 +115,6 @@ export class Normed extends TrainableModel {
     this.batch_normalization_xhat = store.f64(capacity * 3);
     this.batch_normalization_inv = store.f64(capacity * 3);
     this.dense_1_z = store.f64(capacity * 2);
-    this.dense_1_dz = store.f64(capacity * 2);
   }
 
   protected forward(x: Float32Array, n: number, training: boolean): Float64Array {

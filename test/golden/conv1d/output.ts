@@ -76,7 +76,7 @@ export class Wave extends TrainableModel {
     this.conv1d_dz = store.f64(capacity * 24);
   }
 
-  protected forward(x: Float32Array, n: number, training: boolean): Float64Array {
+  protected forward(x: Float32Array, n: number, _training: boolean): Float64Array {
     const p = this.params;
     const conv1d_out = this.conv1d_out;
     const dense_out = this.dense_out;

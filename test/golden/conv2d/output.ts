@@ -87,7 +87,6 @@ export class Digits extends TrainableModel {
   private conv2d_z: Float64Array = new Float64Array(0);
   private conv2d_dz: Float64Array = new Float64Array(0);
   private dense_z: Float64Array = new Float64Array(0);
-  private dense_dz: Float64Array = new Float64Array(0);
 
   constructor(options: ModelOptions = {}) {
     super(DigitsMeta, options);
@@ -102,10 +101,9 @@ export class Digits extends TrainableModel {
     this.conv2d_z = store.f64(capacity * 72);
     this.conv2d_dz = store.f64(capacity * 72);
     this.dense_z = store.f64(capacity * 3);
-    this.dense_dz = store.f64(capacity * 3);
   }
 
-  protected forward(x: Float32Array, n: number, training: boolean): Float64Array {
+  protected forward(x: Float32Array, n: number, _training: boolean): Float64Array {
     const k = this.native<DigitsKernels>();
     const p = this.params;
     const conv2d_out = this.conv2d_out;

@@ -92,7 +92,6 @@ export class Wide extends TrainableModel {
   private dense_1_z: Float64Array = new Float64Array(0);
   private dense_1_dz: Float64Array = new Float64Array(0);
   private dense_2_z: Float64Array = new Float64Array(0);
-  private dense_2_dz: Float64Array = new Float64Array(0);
   private x_native: Float32Array = new Float32Array(0);
 
   constructor(options: ModelOptions = {}) {
@@ -110,11 +109,10 @@ export class Wide extends TrainableModel {
     this.dense_1_z = store.f64(capacity * 32);
     this.dense_1_dz = store.f64(capacity * 32);
     this.dense_2_z = store.f64(capacity * 4);
-    this.dense_2_dz = store.f64(capacity * 4);
     this.x_native = store.f32(capacity * 48);
   }
 
-  protected forward(x: Float32Array, n: number, training: boolean): Float64Array {
+  protected forward(x: Float32Array, n: number, _training: boolean): Float64Array {
     const k = this.native<WideKernels>();
     const p = this.params;
     const dense_out = this.dense_out;

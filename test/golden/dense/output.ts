@@ -56,7 +56,6 @@ export class DenseRows extends TrainableModel {
   private dense_z: Float64Array = new Float64Array(0);
   private dense_dz: Float64Array = new Float64Array(0);
   private dense_1_z: Float64Array = new Float64Array(0);
-  private dense_1_dz: Float64Array = new Float64Array(0);
 
   constructor(options: ModelOptions = {}) {
     super(DenseRowsMeta, options);
@@ -69,10 +68,9 @@ export class DenseRows extends TrainableModel {
     this.dense_z = store.f64(capacity * 6);
     this.dense_dz = store.f64(capacity * 6);
     this.dense_1_z = store.f64(capacity * 2);
-    this.dense_1_dz = store.f64(capacity * 2);
   }
 
-  protected forward(x: Float32Array, n: number, training: boolean): Float64Array {
+  protected forward(x: Float32Array, n: number, _training: boolean): Float64Array {
     const p = this.params;
     const dense_out = this.dense_out;
     const dense_1_out = this.dense_1_out;

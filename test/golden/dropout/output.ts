@@ -59,7 +59,6 @@ export class Iris extends TrainableModel {
   private dense_dz: Float64Array = new Float64Array(0);
   private dropout_noise: Float64Array = new Float64Array(0);
   private out_z: Float64Array = new Float64Array(0);
-  private out_dz: Float64Array = new Float64Array(0);
 
   constructor(options: ModelOptions = {}) {
     super(IrisMeta, options);
@@ -75,7 +74,6 @@ export class Iris extends TrainableModel {
     this.dense_dz = store.f64(capacity * 8);
     this.dropout_noise = store.f64(capacity * 8);
     this.out_z = store.f64(capacity * 3);
-    this.out_dz = store.f64(capacity * 3);
   }
 
   protected forward(x: Float32Array, n: number, training: boolean): Float64Array {

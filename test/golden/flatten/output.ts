@@ -44,7 +44,6 @@ export class Flat extends TrainableModel {
   private dense_out: Float64Array = new Float64Array(0);
   private flatten_dout: Float64Array = new Float64Array(0);
   private dense_z: Float64Array = new Float64Array(0);
-  private dense_dz: Float64Array = new Float64Array(0);
 
   constructor(options: ModelOptions = {}) {
     super(FlatMeta, options);
@@ -54,10 +53,9 @@ export class Flat extends TrainableModel {
     this.dense_out = store.f64(capacity * 1);
     this.flatten_dout = store.f64(capacity * 6);
     this.dense_z = store.f64(capacity * 1);
-    this.dense_dz = store.f64(capacity * 1);
   }
 
-  protected forward(x: Float32Array, n: number, training: boolean): Float64Array {
+  protected forward(x: Float32Array, n: number, _training: boolean): Float64Array {
     const p = this.params;
     const dense_out = this.dense_out;
     const dense_z = this.dense_z;
@@ -97,7 +95,6 @@ export class Flat extends TrainableModel {
       for (let i = 0; i < n; i++) {
         const p_ = dense_z[i]!;
         const y_ = y[i]!;
-        const u = p_ - y_;
         const e = Math.exp(0 - Math.abs(p_));
         total += (p_ >= 0 ? p_ : 0) - p_ * y_ + Math.log1p(e);
         dOut[i] = ((p_ >= 0 ? 1 : e) / (e + 1) - y_) * scale;

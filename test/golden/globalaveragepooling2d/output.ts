@@ -84,7 +84,6 @@ export class Gap extends TrainableModel {
   private conv2d_z: Float64Array = new Float64Array(0);
   private conv2d_dz: Float64Array = new Float64Array(0);
   private dense_z: Float64Array = new Float64Array(0);
-  private dense_dz: Float64Array = new Float64Array(0);
   private x_native: Float32Array = new Float32Array(0);
 
   constructor(options: ModelOptions = {}) {
@@ -100,11 +99,10 @@ export class Gap extends TrainableModel {
     this.conv2d_z = store.f64(capacity * 12);
     this.conv2d_dz = store.f64(capacity * 12);
     this.dense_z = store.f64(capacity * 2);
-    this.dense_dz = store.f64(capacity * 2);
     this.x_native = store.f32(capacity * 32);
   }
 
-  protected forward(x: Float32Array, n: number, training: boolean): Float64Array {
+  protected forward(x: Float32Array, n: number, _training: boolean): Float64Array {
     const k = this.native<GapKernels>();
     const p = this.params;
     const conv2d_out = this.conv2d_out;

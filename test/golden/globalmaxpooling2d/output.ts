@@ -51,7 +51,6 @@ export class Gmp extends TrainableModel {
   private dense_out: Float64Array = new Float64Array(0);
   private global_max_pooling2d_dout: Float64Array = new Float64Array(0);
   private dense_z: Float64Array = new Float64Array(0);
-  private dense_dz: Float64Array = new Float64Array(0);
 
   constructor(options: ModelOptions = {}) {
     super(GmpMeta, options);
@@ -62,10 +61,9 @@ export class Gmp extends TrainableModel {
     this.dense_out = store.f64(capacity * 2);
     this.global_max_pooling2d_dout = store.f64(capacity * 2);
     this.dense_z = store.f64(capacity * 2);
-    this.dense_dz = store.f64(capacity * 2);
   }
 
-  protected forward(x: Float32Array, n: number, training: boolean): Float64Array {
+  protected forward(x: Float32Array, n: number, _training: boolean): Float64Array {
     const p = this.params;
     const global_max_pooling2d_out = this.global_max_pooling2d_out;
     const dense_out = this.dense_out;
@@ -207,7 +205,7 @@ export class Gmp extends TrainableModel {
     return res[0]!;
   }
 
-  protected override backward(x: Float32Array, dOut: Float64Array, n: number): void {
+  protected override backward(_x: Float32Array, dOut: Float64Array, n: number): void {
     const p = this.params;
     const g = this.grads;
     const global_max_pooling2d_out = this.global_max_pooling2d_out;

@@ -56,7 +56,7 @@ export class Pool1 extends TrainableModel {
     this.flatten_dout = store.f64(capacity * 8);
   }
 
-  protected forward(x: Float32Array, n: number, training: boolean): Float64Array {
+  protected forward(x: Float32Array, n: number, _training: boolean): Float64Array {
     const p = this.params;
     const max_pooling1d_out = this.max_pooling1d_out;
     const dense_out = this.dense_out;
@@ -177,7 +177,7 @@ export class Pool1 extends TrainableModel {
     return res[0]!;
   }
 
-  protected override backward(x: Float32Array, dOut: Float64Array, n: number): void {
+  protected override backward(_x: Float32Array, dOut: Float64Array, n: number): void {
     const p = this.params;
     const g = this.grads;
     const max_pooling1d_out = this.max_pooling1d_out;

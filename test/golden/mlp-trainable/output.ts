@@ -84,7 +84,6 @@ export class Mlp extends TrainableModel {
   private dense_1_z: Float64Array = new Float64Array(0);
   private dense_1_dz: Float64Array = new Float64Array(0);
   private dense_2_z: Float64Array = new Float64Array(0);
-  private dense_2_dz: Float64Array = new Float64Array(0);
 
   constructor(options: ModelOptions = {}) {
     super(MlpMeta, options);
@@ -101,10 +100,9 @@ export class Mlp extends TrainableModel {
     this.dense_1_z = store.f64(capacity * 8);
     this.dense_1_dz = store.f64(capacity * 8);
     this.dense_2_z = store.f64(capacity * 3);
-    this.dense_2_dz = store.f64(capacity * 3);
   }
 
-  protected forward(x: Float32Array, n: number, training: boolean): Float64Array {
+  protected forward(x: Float32Array, n: number, _training: boolean): Float64Array {
     const p = this.params;
     const dense_out = this.dense_out;
     const dense_1_out = this.dense_1_out;

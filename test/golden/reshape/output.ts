@@ -66,7 +66,7 @@ export class Reshaped extends ModelBase {
     this.dense_1_out = store.f64(capacity * 1);
   }
 
-  protected forward(x: Float32Array, n: number, training: boolean): Float64Array {
+  protected forward(x: Float32Array, n: number, _training: boolean): Float64Array {
     const p = this.params;
     const dense_out = this.dense_out;
     const dense_1_out = this.dense_1_out;

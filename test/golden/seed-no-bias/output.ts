@@ -50,7 +50,7 @@ export class SeedNoBias extends ModelBase {
     this.dense_1_z = store.f64(capacity * 2);
   }
 
-  protected forward(x: Float32Array, n: number, training: boolean): Float64Array {
+  protected forward(x: Float32Array, n: number, _training: boolean): Float64Array {
     const p = this.params;
     const dense_out = this.dense_out;
     const dense_1_out = this.dense_1_out;

@@ -75,7 +75,7 @@ export class Binary extends TrainableModel {
     this.dense_dz = store.f64(capacity * 4);
   }
 
-  protected forward(x: Float32Array, n: number, training: boolean): Float64Array {
+  protected forward(x: Float32Array, n: number, _training: boolean): Float64Array {
     const p = this.params;
     const dense_out = this.dense_out;
     const dense_1_out = this.dense_1_out;
@@ -147,7 +147,6 @@ export class Binary extends TrainableModel {
       for (let i = 0; i < n; i++) {
         const p_ = dense_1_out[i]!;
         const y_ = y[i]!;
-        const u = p_ - y_;
         const c = p_ < 1e-7 ? 1e-7 : p_ > 0.9999998807907104 ? 0.9999998807907104 : p_;
         total = total - (y_ * Math.log(c) + (1 - y_) * Math.log(1 - c));
         dOut[i] =
