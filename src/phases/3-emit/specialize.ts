@@ -39,7 +39,7 @@ function safeName(name: string, opts: SpecializeOptions): string {
 }
 
 export function specialize(stmts: readonly Stmt[], opts: SpecializeOptions): Stmt[] {
-  const names = { next: 0, reserved: opts.reserved ?? new Set<string>(), rounding: opts.rounding ?? new Set<string>() };
+  const names = { next: new Map<string, number>(), reserved: opts.reserved ?? new Set<string>(), rounding: opts.rounding ?? new Set<string>() };
   return hoistInvariants(forwardStores(fold(fuse(spec(stmts, new Map(), opts, ""))), names), names);
 }
 
@@ -108,7 +108,8 @@ function distinct(a: Expr, b: Expr): boolean {
 }
 
 interface ForwardNames {
-  next: number;
+  /** Next number per local prefix (st: stored values, ld: reused loads, w: hoisted loads). */
+  readonly next: Map<string, number>;
   readonly reserved: ReadonlySet<string>;
   /** Buffers whose stores round (float32 parameters): a load must read the rounded value. */
   readonly rounding: ReadonlySet<string>;
@@ -142,8 +143,12 @@ function forwardStores(stmts: readonly Stmt[], names: ForwardNames): Stmt[] {
   const pending: Stored[] = [];
   const key = (buf: string, index: Expr) => `${buf}@${JSON.stringify(index)}`;
   const fresh = (prefix: string) => {
-    let name = `${prefix}${names.next++}`;
-    while (names.reserved.has(name)) name = `${prefix}${names.next++}`;
+    let name: string;
+    do {
+      const k = names.next.get(prefix) ?? 0;
+      names.next.set(prefix, k + 1);
+      name = `${prefix}${k}`;
+    } while (names.reserved.has(name));
     return name;
   };
   const use = (buf: string, index: Expr): Expr | undefined => {
@@ -173,7 +178,8 @@ function forwardStores(stmts: readonly Stmt[], names: ForwardNames): Stmt[] {
   };
   /** Places the `let` of reused loads before the statement that first read them, which now reads the local. */
   const materialize = () => {
-    for (const e of pending.splice(0)) {
+    // in reverse, so that consts placed in front of the same statement keep the order they were asked for
+    for (const e of pending.splice(0).reverse()) {
       const local = ref(e.local!);
       const swap = (x: Expr) => mapLoads(x, (b, i) => (b === e.buf && JSON.stringify(i) === JSON.stringify(e.index) ? local : undefined));
       groups[e.at] = [{ k: "let", name: e.local!, value: e.value }, ...groups[e.at]!.map((st) => replaceIn(st, swap))];
@@ -317,8 +323,12 @@ function hoistInvariants(stmts: readonly Stmt[], names: ForwardNames): Stmt[] {
     for (const l of allLoads(s.body)) {
       const key = `${l.buf}@${JSON.stringify(l.index)}`;
       if (hoisted.has(key) || fx.writes.has(l.buf) || [...local].some((v) => JSON.stringify(l.index).includes(`"name":${JSON.stringify(v)}`))) continue;
-      let name = `w${names.next++}`;
-      while (names.reserved.has(name)) name = `w${names.next++}`;
+      let name: string;
+      do {
+        const k = names.next.get("w") ?? 0;
+        names.next.set("w", k + 1);
+        name = `w${k}`;
+      } while (names.reserved.has(name));
       hoisted.set(key, name);
       lets.push({ k: "let", name, value: l });
     }

@@ -61,31 +61,31 @@ export class Act extends TrainableModel {
     const activation_out = this.activation_out;
     // dense: Dense, line 4
     {
-      const w4 = p[12]!;
-      const w5 = p[0]!;
-      const w6 = p[3]!;
-      const w7 = p[6]!;
-      const w8 = p[9]!;
-      const w9 = p[13]!;
-      const w10 = p[1]!;
-      const w11 = p[4]!;
-      const w12 = p[7]!;
-      const w13 = p[10]!;
-      const w14 = p[14]!;
-      const w15 = p[2]!;
-      const w16 = p[5]!;
-      const w17 = p[8]!;
-      const w18 = p[11]!;
+      const w0 = p[12]!;
+      const w1 = p[0]!;
+      const w2 = p[3]!;
+      const w3 = p[6]!;
+      const w4 = p[9]!;
+      const w5 = p[13]!;
+      const w6 = p[1]!;
+      const w7 = p[4]!;
+      const w8 = p[7]!;
+      const w9 = p[10]!;
+      const w10 = p[14]!;
+      const w11 = p[2]!;
+      const w12 = p[5]!;
+      const w13 = p[8]!;
+      const w14 = p[11]!;
       for (let b = 0; b < n; b++) {
-        const ld3 = x[b * 4 + 3]!;
-        const ld2 = x[b * 4 + 2]!;
-        const ld1 = x[b * 4 + 1]!;
         const ld0 = x[b * 4]!;
-        const acc_0_0 = w4 + ld0 * w5 + ld1 * w6 + ld2 * w7 + ld3 * w8;
+        const ld1 = x[b * 4 + 1]!;
+        const ld2 = x[b * 4 + 2]!;
+        const ld3 = x[b * 4 + 3]!;
+        const acc_0_0 = w0 + ld0 * w1 + ld1 * w2 + ld2 * w3 + ld3 * w4;
         dense_out[b * 3] = acc_0_0;
-        const acc_0_1 = w9 + ld0 * w10 + ld1 * w11 + ld2 * w12 + ld3 * w13;
+        const acc_0_1 = w5 + ld0 * w6 + ld1 * w7 + ld2 * w8 + ld3 * w9;
         dense_out[b * 3 + 1] = acc_0_1;
-        const acc_0_2 = w14 + ld0 * w15 + ld1 * w16 + ld2 * w17 + ld3 * w18;
+        const acc_0_2 = w10 + ld0 * w11 + ld1 * w12 + ld2 * w13 + ld3 * w14;
         dense_out[b * 3 + 2] = acc_0_2;
       }
     }
@@ -94,24 +94,24 @@ export class Act extends TrainableModel {
       for (let ab = 0; ab < n; ab++) {
         const ld0 = dense_out[ab * 3]!;
         let amax_0 = ld0;
-        const ld2 = dense_out[ab * 3 + 1]!;
+        const ld1 = dense_out[ab * 3 + 1]!;
+        amax_0 = amax_0 >= ld1 ? amax_0 : ld1;
+        const ld2 = dense_out[ab * 3 + 2]!;
         amax_0 = amax_0 >= ld2 ? amax_0 : ld2;
-        const ld4 = dense_out[ab * 3 + 2]!;
-        amax_0 = amax_0 >= ld4 ? amax_0 : ld4;
         let asum_0 = 0;
-        const st1 = Math.exp(ld0 - amax_0);
-        activation_out[ab * 3] = st1;
+        const st0 = Math.exp(ld0 - amax_0);
+        activation_out[ab * 3] = st0;
+        asum_0 += st0;
+        const st1 = Math.exp(ld1 - amax_0);
+        activation_out[ab * 3 + 1] = st1;
         asum_0 += st1;
-        const st3 = Math.exp(ld2 - amax_0);
-        activation_out[ab * 3 + 1] = st3;
-        asum_0 += st3;
-        const st5 = Math.exp(ld4 - amax_0);
-        activation_out[ab * 3 + 2] = st5;
-        asum_0 += st5;
+        const st2 = Math.exp(ld2 - amax_0);
+        activation_out[ab * 3 + 2] = st2;
+        asum_0 += st2;
         const ainv_0 = 1 / asum_0;
-        activation_out[ab * 3] = st1 * ainv_0;
-        activation_out[ab * 3 + 1] = st3 * ainv_0;
-        activation_out[ab * 3 + 2] = st5 * ainv_0;
+        activation_out[ab * 3] = st0 * ainv_0;
+        activation_out[ab * 3 + 1] = st1 * ainv_0;
+        activation_out[ab * 3 + 2] = st2 * ainv_0;
       }
     }
     return this.activation_out;

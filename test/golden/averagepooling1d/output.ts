@@ -159,16 +159,16 @@ export class Avg1 extends TrainableModel {
     const flatten_dout = this.flatten_dout;
     // dense: Dense, line 6 (backward)
     {
-      const w1 = p[0]!;
-      const w2 = p[1]!;
-      const w3 = p[2]!;
-      const w4 = p[3]!;
-      const w5 = p[4]!;
-      const w6 = p[5]!;
-      const w7 = p[6]!;
-      const w8 = p[7]!;
-      const w9 = p[8]!;
-      const w10 = p[9]!;
+      const w0 = p[0]!;
+      const w1 = p[1]!;
+      const w2 = p[2]!;
+      const w3 = p[3]!;
+      const w4 = p[4]!;
+      const w5 = p[5]!;
+      const w6 = p[6]!;
+      const w7 = p[7]!;
+      const w8 = p[8]!;
+      const w9 = p[9]!;
       for (let b = 0; b < n; b++) {
         const ld0 = dOut[b]!;
         g[10]! += ld0;
@@ -192,25 +192,25 @@ export class Avg1 extends TrainableModel {
         g[8]! += xv_8 * ld0;
         const xv_9 = average_pooling1d_out[b * 10 + 9]!;
         g[9]! += xv_9 * ld0;
-        const s_0 = ld0 * w1;
+        const s_0 = ld0 * w0;
         flatten_dout[b * 10] = s_0;
-        const s_1 = ld0 * w2;
+        const s_1 = ld0 * w1;
         flatten_dout[b * 10 + 1] = s_1;
-        const s_2 = ld0 * w3;
+        const s_2 = ld0 * w2;
         flatten_dout[b * 10 + 2] = s_2;
-        const s_3 = ld0 * w4;
+        const s_3 = ld0 * w3;
         flatten_dout[b * 10 + 3] = s_3;
-        const s_4 = ld0 * w5;
+        const s_4 = ld0 * w4;
         flatten_dout[b * 10 + 4] = s_4;
-        const s_5 = ld0 * w6;
+        const s_5 = ld0 * w5;
         flatten_dout[b * 10 + 5] = s_5;
-        const s_6 = ld0 * w7;
+        const s_6 = ld0 * w6;
         flatten_dout[b * 10 + 6] = s_6;
-        const s_7 = ld0 * w8;
+        const s_7 = ld0 * w7;
         flatten_dout[b * 10 + 7] = s_7;
-        const s_8 = ld0 * w9;
+        const s_8 = ld0 * w8;
         flatten_dout[b * 10 + 8] = s_8;
-        const s_9 = ld0 * w10;
+        const s_9 = ld0 * w9;
         flatten_dout[b * 10 + 9] = s_9;
       }
     }

@@ -113,72 +113,72 @@ export class Avg2 extends TrainableModel {
     }
     // dense: Dense, line 6
     {
-      const w11 = p[18]!;
-      const w12 = p[0]!;
-      const w13 = p[2]!;
-      const w14 = p[4]!;
-      const w15 = p[6]!;
-      const w16 = p[8]!;
-      const w17 = p[10]!;
-      const w18 = p[12]!;
-      const w19 = p[14]!;
-      const w20 = p[16]!;
-      const w21 = p[19]!;
-      const w22 = p[1]!;
-      const w23 = p[3]!;
-      const w24 = p[5]!;
-      const w25 = p[7]!;
-      const w26 = p[9]!;
-      const w27 = p[11]!;
-      const w28 = p[13]!;
-      const w29 = p[15]!;
-      const w30 = p[17]!;
+      const w0 = p[18]!;
+      const w1 = p[0]!;
+      const w2 = p[2]!;
+      const w3 = p[4]!;
+      const w4 = p[6]!;
+      const w5 = p[8]!;
+      const w6 = p[10]!;
+      const w7 = p[12]!;
+      const w8 = p[14]!;
+      const w9 = p[16]!;
+      const w10 = p[19]!;
+      const w11 = p[1]!;
+      const w12 = p[3]!;
+      const w13 = p[5]!;
+      const w14 = p[7]!;
+      const w15 = p[9]!;
+      const w16 = p[11]!;
+      const w17 = p[13]!;
+      const w18 = p[15]!;
+      const w19 = p[17]!;
       for (let b = 0; b < n; b++) {
-        const ld8 = average_pooling2d_out[b * 9 + 8]!;
-        const ld7 = average_pooling2d_out[b * 9 + 7]!;
-        const ld6 = average_pooling2d_out[b * 9 + 6]!;
-        const ld5 = average_pooling2d_out[b * 9 + 5]!;
-        const ld4 = average_pooling2d_out[b * 9 + 4]!;
-        const ld3 = average_pooling2d_out[b * 9 + 3]!;
-        const ld2 = average_pooling2d_out[b * 9 + 2]!;
-        const ld1 = average_pooling2d_out[b * 9 + 1]!;
         const ld0 = average_pooling2d_out[b * 9]!;
+        const ld1 = average_pooling2d_out[b * 9 + 1]!;
+        const ld2 = average_pooling2d_out[b * 9 + 2]!;
+        const ld3 = average_pooling2d_out[b * 9 + 3]!;
+        const ld4 = average_pooling2d_out[b * 9 + 4]!;
+        const ld5 = average_pooling2d_out[b * 9 + 5]!;
+        const ld6 = average_pooling2d_out[b * 9 + 6]!;
+        const ld7 = average_pooling2d_out[b * 9 + 7]!;
+        const ld8 = average_pooling2d_out[b * 9 + 8]!;
         const acc_0_0 =
-          w11 +
-          ld0 * w12 +
-          ld1 * w13 +
-          ld2 * w14 +
-          ld3 * w15 +
-          ld4 * w16 +
-          ld5 * w17 +
-          ld6 * w18 +
-          ld7 * w19 +
-          ld8 * w20;
+          w0 +
+          ld0 * w1 +
+          ld1 * w2 +
+          ld2 * w3 +
+          ld3 * w4 +
+          ld4 * w5 +
+          ld5 * w6 +
+          ld6 * w7 +
+          ld7 * w8 +
+          ld8 * w9;
         dense_z[b * 2] = acc_0_0;
         const acc_0_1 =
-          w21 +
-          ld0 * w22 +
-          ld1 * w23 +
-          ld2 * w24 +
-          ld3 * w25 +
-          ld4 * w26 +
-          ld5 * w27 +
-          ld6 * w28 +
-          ld7 * w29 +
-          ld8 * w30;
+          w10 +
+          ld0 * w11 +
+          ld1 * w12 +
+          ld2 * w13 +
+          ld3 * w14 +
+          ld4 * w15 +
+          ld5 * w16 +
+          ld6 * w17 +
+          ld7 * w18 +
+          ld8 * w19;
         dense_z[b * 2 + 1] = acc_0_1;
         let amax_0 = acc_0_0;
         amax_0 = amax_0 >= acc_0_1 ? amax_0 : acc_0_1;
         let asum_0 = 0;
-        const st9 = Math.exp(acc_0_0 - amax_0);
-        dense_out[b * 2] = st9;
-        asum_0 += st9;
-        const st10 = Math.exp(acc_0_1 - amax_0);
-        dense_out[b * 2 + 1] = st10;
-        asum_0 += st10;
+        const st0 = Math.exp(acc_0_0 - amax_0);
+        dense_out[b * 2] = st0;
+        asum_0 += st0;
+        const st1 = Math.exp(acc_0_1 - amax_0);
+        dense_out[b * 2 + 1] = st1;
+        asum_0 += st1;
         const ainv_0 = 1 / asum_0;
-        dense_out[b * 2] = st9 * ainv_0;
-        dense_out[b * 2 + 1] = st10 * ainv_0;
+        dense_out[b * 2] = st0 * ainv_0;
+        dense_out[b * 2 + 1] = st1 * ainv_0;
       }
     }
     return this.dense_out;
@@ -267,24 +267,24 @@ export class Avg2 extends TrainableModel {
     const flatten_dout = this.flatten_dout;
     // dense: Dense, line 6 (backward)
     {
-      const w2 = p[0]!;
-      const w3 = p[1]!;
-      const w4 = p[2]!;
-      const w5 = p[3]!;
-      const w6 = p[4]!;
-      const w7 = p[5]!;
-      const w8 = p[6]!;
-      const w9 = p[7]!;
-      const w10 = p[8]!;
-      const w11 = p[9]!;
-      const w12 = p[10]!;
-      const w13 = p[11]!;
-      const w14 = p[12]!;
-      const w15 = p[13]!;
-      const w16 = p[14]!;
-      const w17 = p[15]!;
-      const w18 = p[16]!;
-      const w19 = p[17]!;
+      const w0 = p[0]!;
+      const w1 = p[1]!;
+      const w2 = p[2]!;
+      const w3 = p[3]!;
+      const w4 = p[4]!;
+      const w5 = p[5]!;
+      const w6 = p[6]!;
+      const w7 = p[7]!;
+      const w8 = p[8]!;
+      const w9 = p[9]!;
+      const w10 = p[10]!;
+      const w11 = p[11]!;
+      const w12 = p[12]!;
+      const w13 = p[13]!;
+      const w14 = p[14]!;
+      const w15 = p[15]!;
+      const w16 = p[16]!;
+      const w17 = p[17]!;
       for (let b = 0; b < n; b++) {
         const ld0 = dOut[b * 2]!;
         g[18]! += ld0;
@@ -317,23 +317,23 @@ export class Avg2 extends TrainableModel {
         const xv_8 = average_pooling2d_out[b * 9 + 8]!;
         g[16]! += xv_8 * ld0;
         g[17]! += xv_8 * ld1;
-        const s_0 = ld0 * w2 + ld1 * w3;
+        const s_0 = ld0 * w0 + ld1 * w1;
         flatten_dout[b * 9] = s_0;
-        const s_1 = ld0 * w4 + ld1 * w5;
+        const s_1 = ld0 * w2 + ld1 * w3;
         flatten_dout[b * 9 + 1] = s_1;
-        const s_2 = ld0 * w6 + ld1 * w7;
+        const s_2 = ld0 * w4 + ld1 * w5;
         flatten_dout[b * 9 + 2] = s_2;
-        const s_3 = ld0 * w8 + ld1 * w9;
+        const s_3 = ld0 * w6 + ld1 * w7;
         flatten_dout[b * 9 + 3] = s_3;
-        const s_4 = ld0 * w10 + ld1 * w11;
+        const s_4 = ld0 * w8 + ld1 * w9;
         flatten_dout[b * 9 + 4] = s_4;
-        const s_5 = ld0 * w12 + ld1 * w13;
+        const s_5 = ld0 * w10 + ld1 * w11;
         flatten_dout[b * 9 + 5] = s_5;
-        const s_6 = ld0 * w14 + ld1 * w15;
+        const s_6 = ld0 * w12 + ld1 * w13;
         flatten_dout[b * 9 + 6] = s_6;
-        const s_7 = ld0 * w16 + ld1 * w17;
+        const s_7 = ld0 * w14 + ld1 * w15;
         flatten_dout[b * 9 + 7] = s_7;
-        const s_8 = ld0 * w18 + ld1 * w19;
+        const s_8 = ld0 * w16 + ld1 * w17;
         flatten_dout[b * 9 + 8] = s_8;
       }
     }

@@ -128,28 +128,28 @@ export class Normed extends TrainableModel {
     const dense_1_z = this.dense_1_z;
     // dense: Dense, line 4
     {
-      const w4 = p[0]!;
-      const w5 = p[3]!;
-      const w6 = p[6]!;
-      const w7 = p[9]!;
-      const w8 = p[1]!;
-      const w9 = p[4]!;
-      const w10 = p[7]!;
-      const w11 = p[10]!;
-      const w12 = p[2]!;
-      const w13 = p[5]!;
-      const w14 = p[8]!;
-      const w15 = p[11]!;
+      const w0 = p[0]!;
+      const w1 = p[3]!;
+      const w2 = p[6]!;
+      const w3 = p[9]!;
+      const w4 = p[1]!;
+      const w5 = p[4]!;
+      const w6 = p[7]!;
+      const w7 = p[10]!;
+      const w8 = p[2]!;
+      const w9 = p[5]!;
+      const w10 = p[8]!;
+      const w11 = p[11]!;
       for (let b = 0; b < n; b++) {
-        const ld3 = x[b * 4 + 3]!;
-        const ld2 = x[b * 4 + 2]!;
-        const ld1 = x[b * 4 + 1]!;
         const ld0 = x[b * 4]!;
-        const acc_0_0 = ld0 * w4 + ld1 * w5 + ld2 * w6 + ld3 * w7;
+        const ld1 = x[b * 4 + 1]!;
+        const ld2 = x[b * 4 + 2]!;
+        const ld3 = x[b * 4 + 3]!;
+        const acc_0_0 = ld0 * w0 + ld1 * w1 + ld2 * w2 + ld3 * w3;
         dense_out[b * 3] = acc_0_0;
-        const acc_0_1 = ld0 * w8 + ld1 * w9 + ld2 * w10 + ld3 * w11;
+        const acc_0_1 = ld0 * w4 + ld1 * w5 + ld2 * w6 + ld3 * w7;
         dense_out[b * 3 + 1] = acc_0_1;
-        const acc_0_2 = ld0 * w12 + ld1 * w13 + ld2 * w14 + ld3 * w15;
+        const acc_0_2 = ld0 * w8 + ld1 * w9 + ld2 * w10 + ld3 * w11;
         dense_out[b * 3 + 2] = acc_0_2;
       }
     }
@@ -251,34 +251,34 @@ export class Normed extends TrainableModel {
     }
     // dense_1: Dense, line 7
     {
-      const w5 = p[30]!;
-      const w6 = p[24]!;
-      const w7 = p[26]!;
-      const w8 = p[28]!;
-      const w9 = p[31]!;
-      const w10 = p[25]!;
-      const w11 = p[27]!;
-      const w12 = p[29]!;
+      const w0 = p[30]!;
+      const w1 = p[24]!;
+      const w2 = p[26]!;
+      const w3 = p[28]!;
+      const w4 = p[31]!;
+      const w5 = p[25]!;
+      const w6 = p[27]!;
+      const w7 = p[29]!;
       for (let b = 0; b < n; b++) {
-        const ld2 = activation_out[b * 3 + 2]!;
-        const ld1 = activation_out[b * 3 + 1]!;
         const ld0 = activation_out[b * 3]!;
-        const acc_0_0 = w5 + ld0 * w6 + ld1 * w7 + ld2 * w8;
+        const ld1 = activation_out[b * 3 + 1]!;
+        const ld2 = activation_out[b * 3 + 2]!;
+        const acc_0_0 = w0 + ld0 * w1 + ld1 * w2 + ld2 * w3;
         dense_1_z[b * 2] = acc_0_0;
-        const acc_0_1 = w9 + ld0 * w10 + ld1 * w11 + ld2 * w12;
+        const acc_0_1 = w4 + ld0 * w5 + ld1 * w6 + ld2 * w7;
         dense_1_z[b * 2 + 1] = acc_0_1;
         let amax_0 = acc_0_0;
         amax_0 = amax_0 >= acc_0_1 ? amax_0 : acc_0_1;
         let asum_0 = 0;
-        const st3 = Math.exp(acc_0_0 - amax_0);
-        dense_1_out[b * 2] = st3;
-        asum_0 += st3;
-        const st4 = Math.exp(acc_0_1 - amax_0);
-        dense_1_out[b * 2 + 1] = st4;
-        asum_0 += st4;
+        const st0 = Math.exp(acc_0_0 - amax_0);
+        dense_1_out[b * 2] = st0;
+        asum_0 += st0;
+        const st1 = Math.exp(acc_0_1 - amax_0);
+        dense_1_out[b * 2 + 1] = st1;
+        asum_0 += st1;
         const ainv_0 = 1 / asum_0;
-        dense_1_out[b * 2] = st3 * ainv_0;
-        dense_1_out[b * 2 + 1] = st4 * ainv_0;
+        dense_1_out[b * 2] = st0 * ainv_0;
+        dense_1_out[b * 2 + 1] = st1 * ainv_0;
       }
     }
     return this.dense_1_out;
@@ -372,12 +372,12 @@ export class Normed extends TrainableModel {
     const batch_normalization_inv = this.batch_normalization_inv;
     // dense_1: Dense, line 7 (backward)
     {
-      const w2 = p[24]!;
-      const w3 = p[25]!;
-      const w4 = p[26]!;
-      const w5 = p[27]!;
-      const w6 = p[28]!;
-      const w7 = p[29]!;
+      const w0 = p[24]!;
+      const w1 = p[25]!;
+      const w2 = p[26]!;
+      const w3 = p[27]!;
+      const w4 = p[28]!;
+      const w5 = p[29]!;
       for (let b = 0; b < n; b++) {
         const ld0 = dOut[b * 2]!;
         g[30]! += ld0;
@@ -392,11 +392,11 @@ export class Normed extends TrainableModel {
         const xv_2 = activation_out[b * 3 + 2]!;
         g[28]! += xv_2 * ld0;
         g[29]! += xv_2 * ld1;
-        const s_0 = ld0 * w2 + ld1 * w3;
+        const s_0 = ld0 * w0 + ld1 * w1;
         activation_dout[b * 3] = s_0;
-        const s_1 = ld0 * w4 + ld1 * w5;
+        const s_1 = ld0 * w2 + ld1 * w3;
         activation_dout[b * 3 + 1] = s_1;
-        const s_2 = ld0 * w6 + ld1 * w7;
+        const s_2 = ld0 * w4 + ld1 * w5;
         activation_dout[b * 3 + 2] = s_2;
       }
     }
@@ -499,7 +499,7 @@ export class Normed extends TrainableModel {
     const h = this.hyper;
     // optimizer step: adam(learningRate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-7)
     {
-      const w4 = h[0]!;
+      const w0 = h[0]!;
       for (let i = 0; i < 18; i++) {
         const gi = g[i]!;
         const ld0 = s0[i]!;
@@ -508,9 +508,9 @@ export class Normed extends TrainableModel {
         const ld1 = s1[i]!;
         const v = ld1 + (gi * gi - ld1) * 0.0010000000000000009;
         s1[i] = v;
-        p[i] = p[i]! - (m * w4) / (Math.sqrt(v) + 1e-7);
+        p[i] = p[i]! - (m * w0) / (Math.sqrt(v) + 1e-7);
       }
-      const w5 = h[0]!;
+      const w1 = h[0]!;
       for (let i = 24; i < 32; i++) {
         const gi = g[i]!;
         const ld2 = s0[i]!;
@@ -519,7 +519,7 @@ export class Normed extends TrainableModel {
         const ld3 = s1[i]!;
         const v = ld3 + (gi * gi - ld3) * 0.0010000000000000009;
         s1[i] = v;
-        p[i] = p[i]! - (m * w5) / (Math.sqrt(v) + 1e-7);
+        p[i] = p[i]! - (m * w1) / (Math.sqrt(v) + 1e-7);
       }
     }
   }

@@ -287,92 +287,92 @@ export class Digits extends TrainableModel {
     }
     // dense: Dense, line 7
     {
-      const w11 = p[80]!;
-      const w12 = p[56]!;
-      const w13 = p[59]!;
-      const w14 = p[62]!;
-      const w15 = p[65]!;
-      const w16 = p[68]!;
-      const w17 = p[71]!;
-      const w18 = p[74]!;
-      const w19 = p[77]!;
-      const w20 = p[81]!;
-      const w21 = p[57]!;
-      const w22 = p[60]!;
-      const w23 = p[63]!;
-      const w24 = p[66]!;
-      const w25 = p[69]!;
-      const w26 = p[72]!;
-      const w27 = p[75]!;
-      const w28 = p[78]!;
-      const w29 = p[82]!;
-      const w30 = p[58]!;
-      const w31 = p[61]!;
-      const w32 = p[64]!;
-      const w33 = p[67]!;
-      const w34 = p[70]!;
-      const w35 = p[73]!;
-      const w36 = p[76]!;
-      const w37 = p[79]!;
+      const w0 = p[80]!;
+      const w1 = p[56]!;
+      const w2 = p[59]!;
+      const w3 = p[62]!;
+      const w4 = p[65]!;
+      const w5 = p[68]!;
+      const w6 = p[71]!;
+      const w7 = p[74]!;
+      const w8 = p[77]!;
+      const w9 = p[81]!;
+      const w10 = p[57]!;
+      const w11 = p[60]!;
+      const w12 = p[63]!;
+      const w13 = p[66]!;
+      const w14 = p[69]!;
+      const w15 = p[72]!;
+      const w16 = p[75]!;
+      const w17 = p[78]!;
+      const w18 = p[82]!;
+      const w19 = p[58]!;
+      const w20 = p[61]!;
+      const w21 = p[64]!;
+      const w22 = p[67]!;
+      const w23 = p[70]!;
+      const w24 = p[73]!;
+      const w25 = p[76]!;
+      const w26 = p[79]!;
       for (let b = 0; b < n; b++) {
-        const ld7 = conv2d_1_out[b * 8 + 7]!;
-        const ld6 = conv2d_1_out[b * 8 + 6]!;
-        const ld5 = conv2d_1_out[b * 8 + 5]!;
-        const ld4 = conv2d_1_out[b * 8 + 4]!;
-        const ld3 = conv2d_1_out[b * 8 + 3]!;
-        const ld2 = conv2d_1_out[b * 8 + 2]!;
-        const ld1 = conv2d_1_out[b * 8 + 1]!;
         const ld0 = conv2d_1_out[b * 8]!;
+        const ld1 = conv2d_1_out[b * 8 + 1]!;
+        const ld2 = conv2d_1_out[b * 8 + 2]!;
+        const ld3 = conv2d_1_out[b * 8 + 3]!;
+        const ld4 = conv2d_1_out[b * 8 + 4]!;
+        const ld5 = conv2d_1_out[b * 8 + 5]!;
+        const ld6 = conv2d_1_out[b * 8 + 6]!;
+        const ld7 = conv2d_1_out[b * 8 + 7]!;
         const acc_0_0 =
-          w11 +
-          ld0 * w12 +
-          ld1 * w13 +
-          ld2 * w14 +
-          ld3 * w15 +
-          ld4 * w16 +
-          ld5 * w17 +
-          ld6 * w18 +
-          ld7 * w19;
+          w0 +
+          ld0 * w1 +
+          ld1 * w2 +
+          ld2 * w3 +
+          ld3 * w4 +
+          ld4 * w5 +
+          ld5 * w6 +
+          ld6 * w7 +
+          ld7 * w8;
         dense_z[b * 3] = acc_0_0;
         const acc_0_1 =
-          w20 +
-          ld0 * w21 +
-          ld1 * w22 +
-          ld2 * w23 +
-          ld3 * w24 +
-          ld4 * w25 +
-          ld5 * w26 +
-          ld6 * w27 +
-          ld7 * w28;
+          w9 +
+          ld0 * w10 +
+          ld1 * w11 +
+          ld2 * w12 +
+          ld3 * w13 +
+          ld4 * w14 +
+          ld5 * w15 +
+          ld6 * w16 +
+          ld7 * w17;
         dense_z[b * 3 + 1] = acc_0_1;
         const acc_0_2 =
-          w29 +
-          ld0 * w30 +
-          ld1 * w31 +
-          ld2 * w32 +
-          ld3 * w33 +
-          ld4 * w34 +
-          ld5 * w35 +
-          ld6 * w36 +
-          ld7 * w37;
+          w18 +
+          ld0 * w19 +
+          ld1 * w20 +
+          ld2 * w21 +
+          ld3 * w22 +
+          ld4 * w23 +
+          ld5 * w24 +
+          ld6 * w25 +
+          ld7 * w26;
         dense_z[b * 3 + 2] = acc_0_2;
         let amax_0 = acc_0_0;
         amax_0 = amax_0 >= acc_0_1 ? amax_0 : acc_0_1;
         amax_0 = amax_0 >= acc_0_2 ? amax_0 : acc_0_2;
         let asum_0 = 0;
-        const st8 = Math.exp(acc_0_0 - amax_0);
-        dense_out[b * 3] = st8;
-        asum_0 += st8;
-        const st9 = Math.exp(acc_0_1 - amax_0);
-        dense_out[b * 3 + 1] = st9;
-        asum_0 += st9;
-        const st10 = Math.exp(acc_0_2 - amax_0);
-        dense_out[b * 3 + 2] = st10;
-        asum_0 += st10;
+        const st0 = Math.exp(acc_0_0 - amax_0);
+        dense_out[b * 3] = st0;
+        asum_0 += st0;
+        const st1 = Math.exp(acc_0_1 - amax_0);
+        dense_out[b * 3 + 1] = st1;
+        asum_0 += st1;
+        const st2 = Math.exp(acc_0_2 - amax_0);
+        dense_out[b * 3 + 2] = st2;
+        asum_0 += st2;
         const ainv_0 = 1 / asum_0;
-        dense_out[b * 3] = st8 * ainv_0;
-        dense_out[b * 3 + 1] = st9 * ainv_0;
-        dense_out[b * 3 + 2] = st10 * ainv_0;
+        dense_out[b * 3] = st0 * ainv_0;
+        dense_out[b * 3 + 1] = st1 * ainv_0;
+        dense_out[b * 3 + 2] = st2 * ainv_0;
       }
     }
     return this.dense_out;
@@ -487,30 +487,30 @@ export class Digits extends TrainableModel {
     const conv2d_dz = this.conv2d_dz;
     // dense: Dense, line 7 (backward)
     {
-      const w3 = p[56]!;
-      const w4 = p[57]!;
-      const w5 = p[58]!;
-      const w6 = p[59]!;
-      const w7 = p[60]!;
-      const w8 = p[61]!;
-      const w9 = p[62]!;
-      const w10 = p[63]!;
-      const w11 = p[64]!;
-      const w12 = p[65]!;
-      const w13 = p[66]!;
-      const w14 = p[67]!;
-      const w15 = p[68]!;
-      const w16 = p[69]!;
-      const w17 = p[70]!;
-      const w18 = p[71]!;
-      const w19 = p[72]!;
-      const w20 = p[73]!;
-      const w21 = p[74]!;
-      const w22 = p[75]!;
-      const w23 = p[76]!;
-      const w24 = p[77]!;
-      const w25 = p[78]!;
-      const w26 = p[79]!;
+      const w0 = p[56]!;
+      const w1 = p[57]!;
+      const w2 = p[58]!;
+      const w3 = p[59]!;
+      const w4 = p[60]!;
+      const w5 = p[61]!;
+      const w6 = p[62]!;
+      const w7 = p[63]!;
+      const w8 = p[64]!;
+      const w9 = p[65]!;
+      const w10 = p[66]!;
+      const w11 = p[67]!;
+      const w12 = p[68]!;
+      const w13 = p[69]!;
+      const w14 = p[70]!;
+      const w15 = p[71]!;
+      const w16 = p[72]!;
+      const w17 = p[73]!;
+      const w18 = p[74]!;
+      const w19 = p[75]!;
+      const w20 = p[76]!;
+      const w21 = p[77]!;
+      const w22 = p[78]!;
+      const w23 = p[79]!;
       for (let b = 0; b < n; b++) {
         const ld0 = dOut[b * 3]!;
         g[80]! += ld0;
@@ -550,21 +550,21 @@ export class Digits extends TrainableModel {
         g[77]! += xv_7 * ld0;
         g[78]! += xv_7 * ld1;
         g[79]! += xv_7 * ld2;
-        const s_0 = ld0 * w3 + ld1 * w4 + ld2 * w5;
+        const s_0 = ld0 * w0 + ld1 * w1 + ld2 * w2;
         flatten_dout[b * 8] = s_0;
-        const s_1 = ld0 * w6 + ld1 * w7 + ld2 * w8;
+        const s_1 = ld0 * w3 + ld1 * w4 + ld2 * w5;
         flatten_dout[b * 8 + 1] = s_1;
-        const s_2 = ld0 * w9 + ld1 * w10 + ld2 * w11;
+        const s_2 = ld0 * w6 + ld1 * w7 + ld2 * w8;
         flatten_dout[b * 8 + 2] = s_2;
-        const s_3 = ld0 * w12 + ld1 * w13 + ld2 * w14;
+        const s_3 = ld0 * w9 + ld1 * w10 + ld2 * w11;
         flatten_dout[b * 8 + 3] = s_3;
-        const s_4 = ld0 * w15 + ld1 * w16 + ld2 * w17;
+        const s_4 = ld0 * w12 + ld1 * w13 + ld2 * w14;
         flatten_dout[b * 8 + 4] = s_4;
-        const s_5 = ld0 * w18 + ld1 * w19 + ld2 * w20;
+        const s_5 = ld0 * w15 + ld1 * w16 + ld2 * w17;
         flatten_dout[b * 8 + 5] = s_5;
-        const s_6 = ld0 * w21 + ld1 * w22 + ld2 * w23;
+        const s_6 = ld0 * w18 + ld1 * w19 + ld2 * w20;
         flatten_dout[b * 8 + 6] = s_6;
-        const s_7 = ld0 * w24 + ld1 * w25 + ld2 * w26;
+        const s_7 = ld0 * w21 + ld1 * w22 + ld2 * w23;
         flatten_dout[b * 8 + 7] = s_7;
       }
     }

@@ -384,103 +384,103 @@ export class Wide extends TrainableModel {
     // dense_2: Dense, line 8
     {
       for (let b = 0; b < n; b++) {
-        const w8 = dense_1_out[b * 32]!;
-        const w9 = dense_1_out[b * 32 + 1]!;
-        const w10 = dense_1_out[b * 32 + 2]!;
-        const w11 = dense_1_out[b * 32 + 3]!;
-        const w12 = dense_1_out[b * 32 + 4]!;
-        const w13 = dense_1_out[b * 32 + 5]!;
-        const w14 = dense_1_out[b * 32 + 6]!;
-        const w15 = dense_1_out[b * 32 + 7]!;
-        const w16 = dense_1_out[b * 32 + 8]!;
-        const w17 = dense_1_out[b * 32 + 9]!;
-        const w18 = dense_1_out[b * 32 + 10]!;
-        const w19 = dense_1_out[b * 32 + 11]!;
-        const w20 = dense_1_out[b * 32 + 12]!;
-        const w21 = dense_1_out[b * 32 + 13]!;
-        const w22 = dense_1_out[b * 32 + 14]!;
-        const w23 = dense_1_out[b * 32 + 15]!;
-        const w24 = dense_1_out[b * 32 + 16]!;
-        const w25 = dense_1_out[b * 32 + 17]!;
-        const w26 = dense_1_out[b * 32 + 18]!;
-        const w27 = dense_1_out[b * 32 + 19]!;
-        const w28 = dense_1_out[b * 32 + 20]!;
-        const w29 = dense_1_out[b * 32 + 21]!;
-        const w30 = dense_1_out[b * 32 + 22]!;
-        const w31 = dense_1_out[b * 32 + 23]!;
-        const w32 = dense_1_out[b * 32 + 24]!;
-        const w33 = dense_1_out[b * 32 + 25]!;
-        const w34 = dense_1_out[b * 32 + 26]!;
-        const w35 = dense_1_out[b * 32 + 27]!;
-        const w36 = dense_1_out[b * 32 + 28]!;
-        const w37 = dense_1_out[b * 32 + 29]!;
-        const w38 = dense_1_out[b * 32 + 30]!;
-        const w39 = dense_1_out[b * 32 + 31]!;
+        const w0 = dense_1_out[b * 32]!;
+        const w1 = dense_1_out[b * 32 + 1]!;
+        const w2 = dense_1_out[b * 32 + 2]!;
+        const w3 = dense_1_out[b * 32 + 3]!;
+        const w4 = dense_1_out[b * 32 + 4]!;
+        const w5 = dense_1_out[b * 32 + 5]!;
+        const w6 = dense_1_out[b * 32 + 6]!;
+        const w7 = dense_1_out[b * 32 + 7]!;
+        const w8 = dense_1_out[b * 32 + 8]!;
+        const w9 = dense_1_out[b * 32 + 9]!;
+        const w10 = dense_1_out[b * 32 + 10]!;
+        const w11 = dense_1_out[b * 32 + 11]!;
+        const w12 = dense_1_out[b * 32 + 12]!;
+        const w13 = dense_1_out[b * 32 + 13]!;
+        const w14 = dense_1_out[b * 32 + 14]!;
+        const w15 = dense_1_out[b * 32 + 15]!;
+        const w16 = dense_1_out[b * 32 + 16]!;
+        const w17 = dense_1_out[b * 32 + 17]!;
+        const w18 = dense_1_out[b * 32 + 18]!;
+        const w19 = dense_1_out[b * 32 + 19]!;
+        const w20 = dense_1_out[b * 32 + 20]!;
+        const w21 = dense_1_out[b * 32 + 21]!;
+        const w22 = dense_1_out[b * 32 + 22]!;
+        const w23 = dense_1_out[b * 32 + 23]!;
+        const w24 = dense_1_out[b * 32 + 24]!;
+        const w25 = dense_1_out[b * 32 + 25]!;
+        const w26 = dense_1_out[b * 32 + 26]!;
+        const w27 = dense_1_out[b * 32 + 27]!;
+        const w28 = dense_1_out[b * 32 + 28]!;
+        const w29 = dense_1_out[b * 32 + 29]!;
+        const w30 = dense_1_out[b * 32 + 30]!;
+        const w31 = dense_1_out[b * 32 + 31]!;
         for (let o = 0; o < 4; o++) {
           const acc_0 =
             p[o + 2720]! +
-            w8 * p[o + 2592]! +
-            w9 * p[o + 2596]! +
-            w10 * p[o + 2600]! +
-            w11 * p[o + 2604]! +
-            w12 * p[o + 2608]! +
-            w13 * p[o + 2612]! +
-            w14 * p[o + 2616]! +
-            w15 * p[o + 2620]! +
-            w16 * p[o + 2624]! +
-            w17 * p[o + 2628]! +
-            w18 * p[o + 2632]! +
-            w19 * p[o + 2636]! +
-            w20 * p[o + 2640]! +
-            w21 * p[o + 2644]! +
-            w22 * p[o + 2648]! +
-            w23 * p[o + 2652]! +
-            w24 * p[o + 2656]! +
-            w25 * p[o + 2660]! +
-            w26 * p[o + 2664]! +
-            w27 * p[o + 2668]! +
-            w28 * p[o + 2672]! +
-            w29 * p[o + 2676]! +
-            w30 * p[o + 2680]! +
-            w31 * p[o + 2684]! +
-            w32 * p[o + 2688]! +
-            w33 * p[o + 2692]! +
-            w34 * p[o + 2696]! +
-            w35 * p[o + 2700]! +
-            w36 * p[o + 2704]! +
-            w37 * p[o + 2708]! +
-            w38 * p[o + 2712]! +
-            w39 * p[o + 2716]!;
+            w0 * p[o + 2592]! +
+            w1 * p[o + 2596]! +
+            w2 * p[o + 2600]! +
+            w3 * p[o + 2604]! +
+            w4 * p[o + 2608]! +
+            w5 * p[o + 2612]! +
+            w6 * p[o + 2616]! +
+            w7 * p[o + 2620]! +
+            w8 * p[o + 2624]! +
+            w9 * p[o + 2628]! +
+            w10 * p[o + 2632]! +
+            w11 * p[o + 2636]! +
+            w12 * p[o + 2640]! +
+            w13 * p[o + 2644]! +
+            w14 * p[o + 2648]! +
+            w15 * p[o + 2652]! +
+            w16 * p[o + 2656]! +
+            w17 * p[o + 2660]! +
+            w18 * p[o + 2664]! +
+            w19 * p[o + 2668]! +
+            w20 * p[o + 2672]! +
+            w21 * p[o + 2676]! +
+            w22 * p[o + 2680]! +
+            w23 * p[o + 2684]! +
+            w24 * p[o + 2688]! +
+            w25 * p[o + 2692]! +
+            w26 * p[o + 2696]! +
+            w27 * p[o + 2700]! +
+            w28 * p[o + 2704]! +
+            w29 * p[o + 2708]! +
+            w30 * p[o + 2712]! +
+            w31 * p[o + 2716]!;
           dense_2_z[b * 4 + o] = acc_0;
         }
       }
       for (let ab = 0; ab < n; ab++) {
         const ld0 = dense_2_z[ab * 4]!;
         let amax_0 = ld0;
-        const ld2 = dense_2_z[ab * 4 + 1]!;
+        const ld1 = dense_2_z[ab * 4 + 1]!;
+        amax_0 = amax_0 >= ld1 ? amax_0 : ld1;
+        const ld2 = dense_2_z[ab * 4 + 2]!;
         amax_0 = amax_0 >= ld2 ? amax_0 : ld2;
-        const ld4 = dense_2_z[ab * 4 + 2]!;
-        amax_0 = amax_0 >= ld4 ? amax_0 : ld4;
-        const ld6 = dense_2_z[ab * 4 + 3]!;
-        amax_0 = amax_0 >= ld6 ? amax_0 : ld6;
+        const ld3 = dense_2_z[ab * 4 + 3]!;
+        amax_0 = amax_0 >= ld3 ? amax_0 : ld3;
         let asum_0 = 0;
-        const st1 = Math.exp(ld0 - amax_0);
-        dense_2_out[ab * 4] = st1;
+        const st0 = Math.exp(ld0 - amax_0);
+        dense_2_out[ab * 4] = st0;
+        asum_0 += st0;
+        const st1 = Math.exp(ld1 - amax_0);
+        dense_2_out[ab * 4 + 1] = st1;
         asum_0 += st1;
-        const st3 = Math.exp(ld2 - amax_0);
-        dense_2_out[ab * 4 + 1] = st3;
+        const st2 = Math.exp(ld2 - amax_0);
+        dense_2_out[ab * 4 + 2] = st2;
+        asum_0 += st2;
+        const st3 = Math.exp(ld3 - amax_0);
+        dense_2_out[ab * 4 + 3] = st3;
         asum_0 += st3;
-        const st5 = Math.exp(ld4 - amax_0);
-        dense_2_out[ab * 4 + 2] = st5;
-        asum_0 += st5;
-        const st7 = Math.exp(ld6 - amax_0);
-        dense_2_out[ab * 4 + 3] = st7;
-        asum_0 += st7;
         const ainv_0 = 1 / asum_0;
-        dense_2_out[ab * 4] = st1 * ainv_0;
-        dense_2_out[ab * 4 + 1] = st3 * ainv_0;
-        dense_2_out[ab * 4 + 2] = st5 * ainv_0;
-        dense_2_out[ab * 4 + 3] = st7 * ainv_0;
+        dense_2_out[ab * 4] = st0 * ainv_0;
+        dense_2_out[ab * 4 + 1] = st1 * ainv_0;
+        dense_2_out[ab * 4 + 2] = st2 * ainv_0;
+        dense_2_out[ab * 4 + 3] = st3 * ainv_0;
       }
     }
     return this.dense_2_out;

@@ -89,73 +89,73 @@ export class Iris extends TrainableModel {
     }
     // dense: Dense, line 4
     {
-      const w4 = p[32]!;
-      const w5 = p[0]!;
-      const w6 = p[8]!;
-      const w7 = p[16]!;
-      const w8 = p[24]!;
-      const w9 = p[33]!;
-      const w10 = p[1]!;
-      const w11 = p[9]!;
-      const w12 = p[17]!;
-      const w13 = p[25]!;
-      const w14 = p[34]!;
-      const w15 = p[2]!;
-      const w16 = p[10]!;
-      const w17 = p[18]!;
-      const w18 = p[26]!;
-      const w19 = p[35]!;
-      const w20 = p[3]!;
-      const w21 = p[11]!;
-      const w22 = p[19]!;
-      const w23 = p[27]!;
-      const w24 = p[36]!;
-      const w25 = p[4]!;
-      const w26 = p[12]!;
-      const w27 = p[20]!;
-      const w28 = p[28]!;
-      const w29 = p[37]!;
-      const w30 = p[5]!;
-      const w31 = p[13]!;
-      const w32 = p[21]!;
-      const w33 = p[29]!;
-      const w34 = p[38]!;
-      const w35 = p[6]!;
-      const w36 = p[14]!;
-      const w37 = p[22]!;
-      const w38 = p[30]!;
-      const w39 = p[39]!;
-      const w40 = p[7]!;
-      const w41 = p[15]!;
-      const w42 = p[23]!;
-      const w43 = p[31]!;
+      const w0 = p[32]!;
+      const w1 = p[0]!;
+      const w2 = p[8]!;
+      const w3 = p[16]!;
+      const w4 = p[24]!;
+      const w5 = p[33]!;
+      const w6 = p[1]!;
+      const w7 = p[9]!;
+      const w8 = p[17]!;
+      const w9 = p[25]!;
+      const w10 = p[34]!;
+      const w11 = p[2]!;
+      const w12 = p[10]!;
+      const w13 = p[18]!;
+      const w14 = p[26]!;
+      const w15 = p[35]!;
+      const w16 = p[3]!;
+      const w17 = p[11]!;
+      const w18 = p[19]!;
+      const w19 = p[27]!;
+      const w20 = p[36]!;
+      const w21 = p[4]!;
+      const w22 = p[12]!;
+      const w23 = p[20]!;
+      const w24 = p[28]!;
+      const w25 = p[37]!;
+      const w26 = p[5]!;
+      const w27 = p[13]!;
+      const w28 = p[21]!;
+      const w29 = p[29]!;
+      const w30 = p[38]!;
+      const w31 = p[6]!;
+      const w32 = p[14]!;
+      const w33 = p[22]!;
+      const w34 = p[30]!;
+      const w35 = p[39]!;
+      const w36 = p[7]!;
+      const w37 = p[15]!;
+      const w38 = p[23]!;
+      const w39 = p[31]!;
       for (let b = 0; b < n; b++) {
-        const ld3 = x[b * 4 + 3]!;
-        const ld2 = x[b * 4 + 2]!;
-        const ld1 = x[b * 4 + 1]!;
         const ld0 = x[b * 4]!;
-        const acc_0_0 = w4 + ld0 * w5 + ld1 * w6 + ld2 * w7 + ld3 * w8;
+        const ld1 = x[b * 4 + 1]!;
+        const ld2 = x[b * 4 + 2]!;
+        const ld3 = x[b * 4 + 3]!;
+        const acc_0_0 = w0 + ld0 * w1 + ld1 * w2 + ld2 * w3 + ld3 * w4;
         dense_z[b * 8] = acc_0_0;
         dense_out[b * 8] = acc_0_0 > 0 ? acc_0_0 : 0;
-        const acc_0_1 = w9 + ld0 * w10 + ld1 * w11 + ld2 * w12 + ld3 * w13;
+        const acc_0_1 = w5 + ld0 * w6 + ld1 * w7 + ld2 * w8 + ld3 * w9;
         dense_z[b * 8 + 1] = acc_0_1;
         dense_out[b * 8 + 1] = acc_0_1 > 0 ? acc_0_1 : 0;
-        const acc_0_2 = w14 + ld0 * w15 + ld1 * w16 + ld2 * w17 + ld3 * w18;
+        const acc_0_2 = w10 + ld0 * w11 + ld1 * w12 + ld2 * w13 + ld3 * w14;
         dense_z[b * 8 + 2] = acc_0_2;
         dense_out[b * 8 + 2] = acc_0_2 > 0 ? acc_0_2 : 0;
-        const acc_0_3 = w19 + ld0 * w20 + ld1 * w21 + ld2 * w22 + ld3 * w23;
+        const acc_0_3 = w15 + ld0 * w16 + ld1 * w17 + ld2 * w18 + ld3 * w19;
         dense_z[b * 8 + 3] = acc_0_3;
         dense_out[b * 8 + 3] = acc_0_3 > 0 ? acc_0_3 : 0;
-        const acc_0_4 = w24 + ld0 * w25 + ld1 * w26 + ld2 * w27 + ld3 * w28;
+        const acc_0_4 = w20 + ld0 * w21 + ld1 * w22 + ld2 * w23 + ld3 * w24;
         dense_z[b * 8 + 4] = acc_0_4;
         dense_out[b * 8 + 4] = acc_0_4 > 0 ? acc_0_4 : 0;
-        const acc_0_5 = w29 + ld0 * w30 + ld1 * w31 + ld2 * w32 + ld3 * w33;
+        const acc_0_5 = w25 + ld0 * w26 + ld1 * w27 + ld2 * w28 + ld3 * w29;
         dense_z[b * 8 + 5] = acc_0_5;
         dense_out[b * 8 + 5] = acc_0_5 > 0 ? acc_0_5 : 0;
-        const acc_0_6 = w34 + ld0 * w35 + ld1 * w36 + ld2 * w37 + ld3 * w38;
+        const acc_0_6 = w30 + ld0 * w31 + ld1 * w32 + ld2 * w33 + ld3 * w34;
         dense_z[b * 8 + 6] = acc_0_6;
         dense_out[b * 8 + 6] = acc_0_6 > 0 ? acc_0_6 : 0;
-        const acc_0_7 = w39 + ld0 * w40 + ld1 * w41 + ld2 * w42 + ld3 * w43;
+        const acc_0_7 = w35 + ld0 * w36 + ld1 * w37 + ld2 * w38 + ld3 * w39;
         dense_z[b * 8 + 7] = acc_0_7;
         dense_out[b * 8 + 7] = acc_0_7 > 0 ? acc_0_7 : 0;
       }
@@ -186,86 +186,79 @@ export class Iris extends TrainableModel {
     }
     // out: Dense, line 6
     {
-      const w11 = p[40]!;
-      const w12 = p[43]!;
-      const w13 = p[46]!;
-      const w14 = p[49]!;
-      const w15 = p[52]!;
-      const w16 = p[55]!;
-      const w17 = p[58]!;
-      const w18 = p[61]!;
-      const w19 = p[41]!;
-      const w20 = p[44]!;
-      const w21 = p[47]!;
-      const w22 = p[50]!;
-      const w23 = p[53]!;
-      const w24 = p[56]!;
-      const w25 = p[59]!;
-      const w26 = p[62]!;
-      const w27 = p[42]!;
-      const w28 = p[45]!;
-      const w29 = p[48]!;
-      const w30 = p[51]!;
-      const w31 = p[54]!;
-      const w32 = p[57]!;
-      const w33 = p[60]!;
-      const w34 = p[63]!;
+      const w0 = p[40]!;
+      const w1 = p[43]!;
+      const w2 = p[46]!;
+      const w3 = p[49]!;
+      const w4 = p[52]!;
+      const w5 = p[55]!;
+      const w6 = p[58]!;
+      const w7 = p[61]!;
+      const w8 = p[41]!;
+      const w9 = p[44]!;
+      const w10 = p[47]!;
+      const w11 = p[50]!;
+      const w12 = p[53]!;
+      const w13 = p[56]!;
+      const w14 = p[59]!;
+      const w15 = p[62]!;
+      const w16 = p[42]!;
+      const w17 = p[45]!;
+      const w18 = p[48]!;
+      const w19 = p[51]!;
+      const w20 = p[54]!;
+      const w21 = p[57]!;
+      const w22 = p[60]!;
+      const w23 = p[63]!;
       for (let b = 0; b < n; b++) {
-        const ld7 = dropout_out[b * 8 + 7]!;
-        const ld6 = dropout_out[b * 8 + 6]!;
-        const ld5 = dropout_out[b * 8 + 5]!;
-        const ld4 = dropout_out[b * 8 + 4]!;
-        const ld3 = dropout_out[b * 8 + 3]!;
-        const ld2 = dropout_out[b * 8 + 2]!;
-        const ld1 = dropout_out[b * 8 + 1]!;
         const ld0 = dropout_out[b * 8]!;
+        const ld1 = dropout_out[b * 8 + 1]!;
+        const ld2 = dropout_out[b * 8 + 2]!;
+        const ld3 = dropout_out[b * 8 + 3]!;
+        const ld4 = dropout_out[b * 8 + 4]!;
+        const ld5 = dropout_out[b * 8 + 5]!;
+        const ld6 = dropout_out[b * 8 + 6]!;
+        const ld7 = dropout_out[b * 8 + 7]!;
         const acc_0_0 =
-          ld0 * w11 +
-          ld1 * w12 +
-          ld2 * w13 +
-          ld3 * w14 +
-          ld4 * w15 +
-          ld5 * w16 +
-          ld6 * w17 +
-          ld7 * w18;
+          ld0 * w0 + ld1 * w1 + ld2 * w2 + ld3 * w3 + ld4 * w4 + ld5 * w5 + ld6 * w6 + ld7 * w7;
         out_z[b * 3] = acc_0_0;
         const acc_0_1 =
-          ld0 * w19 +
-          ld1 * w20 +
-          ld2 * w21 +
-          ld3 * w22 +
-          ld4 * w23 +
-          ld5 * w24 +
-          ld6 * w25 +
-          ld7 * w26;
+          ld0 * w8 +
+          ld1 * w9 +
+          ld2 * w10 +
+          ld3 * w11 +
+          ld4 * w12 +
+          ld5 * w13 +
+          ld6 * w14 +
+          ld7 * w15;
         out_z[b * 3 + 1] = acc_0_1;
         const acc_0_2 =
-          ld0 * w27 +
-          ld1 * w28 +
-          ld2 * w29 +
-          ld3 * w30 +
-          ld4 * w31 +
-          ld5 * w32 +
-          ld6 * w33 +
-          ld7 * w34;
+          ld0 * w16 +
+          ld1 * w17 +
+          ld2 * w18 +
+          ld3 * w19 +
+          ld4 * w20 +
+          ld5 * w21 +
+          ld6 * w22 +
+          ld7 * w23;
         out_z[b * 3 + 2] = acc_0_2;
         let amax_0 = acc_0_0;
         amax_0 = amax_0 >= acc_0_1 ? amax_0 : acc_0_1;
         amax_0 = amax_0 >= acc_0_2 ? amax_0 : acc_0_2;
         let asum_0 = 0;
-        const st8 = Math.exp(acc_0_0 - amax_0);
-        out_out[b * 3] = st8;
-        asum_0 += st8;
-        const st9 = Math.exp(acc_0_1 - amax_0);
-        out_out[b * 3 + 1] = st9;
-        asum_0 += st9;
-        const st10 = Math.exp(acc_0_2 - amax_0);
-        out_out[b * 3 + 2] = st10;
-        asum_0 += st10;
+        const st0 = Math.exp(acc_0_0 - amax_0);
+        out_out[b * 3] = st0;
+        asum_0 += st0;
+        const st1 = Math.exp(acc_0_1 - amax_0);
+        out_out[b * 3 + 1] = st1;
+        asum_0 += st1;
+        const st2 = Math.exp(acc_0_2 - amax_0);
+        out_out[b * 3 + 2] = st2;
+        asum_0 += st2;
         const ainv_0 = 1 / asum_0;
-        out_out[b * 3] = st8 * ainv_0;
-        out_out[b * 3 + 1] = st9 * ainv_0;
-        out_out[b * 3 + 2] = st10 * ainv_0;
+        out_out[b * 3] = st0 * ainv_0;
+        out_out[b * 3 + 1] = st1 * ainv_0;
+        out_out[b * 3 + 2] = st2 * ainv_0;
       }
     }
     return this.out_out;
@@ -383,30 +376,30 @@ export class Iris extends TrainableModel {
     const dropout_noise = this.dropout_noise;
     // out: Dense, line 6 (backward)
     {
-      const w3 = p[40]!;
-      const w4 = p[41]!;
-      const w5 = p[42]!;
-      const w6 = p[43]!;
-      const w7 = p[44]!;
-      const w8 = p[45]!;
-      const w9 = p[46]!;
-      const w10 = p[47]!;
-      const w11 = p[48]!;
-      const w12 = p[49]!;
-      const w13 = p[50]!;
-      const w14 = p[51]!;
-      const w15 = p[52]!;
-      const w16 = p[53]!;
-      const w17 = p[54]!;
-      const w18 = p[55]!;
-      const w19 = p[56]!;
-      const w20 = p[57]!;
-      const w21 = p[58]!;
-      const w22 = p[59]!;
-      const w23 = p[60]!;
-      const w24 = p[61]!;
-      const w25 = p[62]!;
-      const w26 = p[63]!;
+      const w0 = p[40]!;
+      const w1 = p[41]!;
+      const w2 = p[42]!;
+      const w3 = p[43]!;
+      const w4 = p[44]!;
+      const w5 = p[45]!;
+      const w6 = p[46]!;
+      const w7 = p[47]!;
+      const w8 = p[48]!;
+      const w9 = p[49]!;
+      const w10 = p[50]!;
+      const w11 = p[51]!;
+      const w12 = p[52]!;
+      const w13 = p[53]!;
+      const w14 = p[54]!;
+      const w15 = p[55]!;
+      const w16 = p[56]!;
+      const w17 = p[57]!;
+      const w18 = p[58]!;
+      const w19 = p[59]!;
+      const w20 = p[60]!;
+      const w21 = p[61]!;
+      const w22 = p[62]!;
+      const w23 = p[63]!;
       for (let b = 0; b < n; b++) {
         const xv_0 = dropout_out[b * 8]!;
         const ld0 = dOut[b * 3]!;
@@ -443,21 +436,21 @@ export class Iris extends TrainableModel {
         g[61]! += xv_7 * ld0;
         g[62]! += xv_7 * ld1;
         g[63]! += xv_7 * ld2;
-        const s_0 = ld0 * w3 + ld1 * w4 + ld2 * w5;
+        const s_0 = ld0 * w0 + ld1 * w1 + ld2 * w2;
         dropout_dout[b * 8] = s_0;
-        const s_1 = ld0 * w6 + ld1 * w7 + ld2 * w8;
+        const s_1 = ld0 * w3 + ld1 * w4 + ld2 * w5;
         dropout_dout[b * 8 + 1] = s_1;
-        const s_2 = ld0 * w9 + ld1 * w10 + ld2 * w11;
+        const s_2 = ld0 * w6 + ld1 * w7 + ld2 * w8;
         dropout_dout[b * 8 + 2] = s_2;
-        const s_3 = ld0 * w12 + ld1 * w13 + ld2 * w14;
+        const s_3 = ld0 * w9 + ld1 * w10 + ld2 * w11;
         dropout_dout[b * 8 + 3] = s_3;
-        const s_4 = ld0 * w15 + ld1 * w16 + ld2 * w17;
+        const s_4 = ld0 * w12 + ld1 * w13 + ld2 * w14;
         dropout_dout[b * 8 + 4] = s_4;
-        const s_5 = ld0 * w18 + ld1 * w19 + ld2 * w20;
+        const s_5 = ld0 * w15 + ld1 * w16 + ld2 * w17;
         dropout_dout[b * 8 + 5] = s_5;
-        const s_6 = ld0 * w21 + ld1 * w22 + ld2 * w23;
+        const s_6 = ld0 * w18 + ld1 * w19 + ld2 * w20;
         dropout_dout[b * 8 + 6] = s_6;
-        const s_7 = ld0 * w24 + ld1 * w25 + ld2 * w26;
+        const s_7 = ld0 * w21 + ld1 * w22 + ld2 * w23;
         dropout_dout[b * 8 + 7] = s_7;
       }
     }
@@ -556,7 +549,7 @@ export class Iris extends TrainableModel {
     const h = this.hyper;
     // optimizer step: adam(learningRate=0.01, beta1=0.9, beta2=0.999, epsilon=1e-7)
     {
-      const w2 = h[0]!;
+      const w0 = h[0]!;
       for (let i = 0; i < 64; i++) {
         const gi = g[i]!;
         const ld0 = s0[i]!;
@@ -565,7 +558,7 @@ export class Iris extends TrainableModel {
         const ld1 = s1[i]!;
         const v = ld1 + (gi * gi - ld1) * 0.0010000000000000009;
         s1[i] = v;
-        p[i] = p[i]! - (m * w2) / (Math.sqrt(v) + 1e-7);
+        p[i] = p[i]! - (m * w0) / (Math.sqrt(v) + 1e-7);
       }
     }
   }

@@ -110,12 +110,12 @@ export class Flat extends TrainableModel {
     const flatten_dout = this.flatten_dout;
     // dense: Dense, line 5 (backward)
     {
-      const w1 = p[0]!;
-      const w2 = p[1]!;
-      const w3 = p[2]!;
-      const w4 = p[3]!;
-      const w5 = p[4]!;
-      const w6 = p[5]!;
+      const w0 = p[0]!;
+      const w1 = p[1]!;
+      const w2 = p[2]!;
+      const w3 = p[3]!;
+      const w4 = p[4]!;
+      const w5 = p[5]!;
       for (let b = 0; b < n; b++) {
         const ld0 = dOut[b]!;
         g[6]! += ld0;
@@ -131,17 +131,17 @@ export class Flat extends TrainableModel {
         g[4]! += xv_4 * ld0;
         const xv_5 = x[b * 6 + 5]!;
         g[5]! += xv_5 * ld0;
-        const s_0 = ld0 * w1;
+        const s_0 = ld0 * w0;
         flatten_dout[b * 6] = s_0;
-        const s_1 = ld0 * w2;
+        const s_1 = ld0 * w1;
         flatten_dout[b * 6 + 1] = s_1;
-        const s_2 = ld0 * w3;
+        const s_2 = ld0 * w2;
         flatten_dout[b * 6 + 2] = s_2;
-        const s_3 = ld0 * w4;
+        const s_3 = ld0 * w3;
         flatten_dout[b * 6 + 3] = s_3;
-        const s_4 = ld0 * w5;
+        const s_4 = ld0 * w4;
         flatten_dout[b * 6 + 4] = s_4;
-        const s_5 = ld0 * w6;
+        const s_5 = ld0 * w5;
         flatten_dout[b * 6 + 5] = s_5;
       }
     }

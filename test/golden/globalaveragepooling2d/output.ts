@@ -204,34 +204,34 @@ export class Gap extends TrainableModel {
     }
     // dense: Dense, line 6
     {
-      const w5 = p[63]!;
-      const w6 = p[57]!;
-      const w7 = p[59]!;
-      const w8 = p[61]!;
-      const w9 = p[64]!;
-      const w10 = p[58]!;
-      const w11 = p[60]!;
-      const w12 = p[62]!;
+      const w0 = p[63]!;
+      const w1 = p[57]!;
+      const w2 = p[59]!;
+      const w3 = p[61]!;
+      const w4 = p[64]!;
+      const w5 = p[58]!;
+      const w6 = p[60]!;
+      const w7 = p[62]!;
       for (let b = 0; b < n; b++) {
-        const ld2 = global_average_pooling2d_out[b * 3 + 2]!;
-        const ld1 = global_average_pooling2d_out[b * 3 + 1]!;
         const ld0 = global_average_pooling2d_out[b * 3]!;
-        const acc_0_0 = w5 + ld0 * w6 + ld1 * w7 + ld2 * w8;
+        const ld1 = global_average_pooling2d_out[b * 3 + 1]!;
+        const ld2 = global_average_pooling2d_out[b * 3 + 2]!;
+        const acc_0_0 = w0 + ld0 * w1 + ld1 * w2 + ld2 * w3;
         dense_z[b * 2] = acc_0_0;
-        const acc_0_1 = w9 + ld0 * w10 + ld1 * w11 + ld2 * w12;
+        const acc_0_1 = w4 + ld0 * w5 + ld1 * w6 + ld2 * w7;
         dense_z[b * 2 + 1] = acc_0_1;
         let amax_0 = acc_0_0;
         amax_0 = amax_0 >= acc_0_1 ? amax_0 : acc_0_1;
         let asum_0 = 0;
-        const st3 = Math.exp(acc_0_0 - amax_0);
-        dense_out[b * 2] = st3;
-        asum_0 += st3;
-        const st4 = Math.exp(acc_0_1 - amax_0);
-        dense_out[b * 2 + 1] = st4;
-        asum_0 += st4;
+        const st0 = Math.exp(acc_0_0 - amax_0);
+        dense_out[b * 2] = st0;
+        asum_0 += st0;
+        const st1 = Math.exp(acc_0_1 - amax_0);
+        dense_out[b * 2 + 1] = st1;
+        asum_0 += st1;
         const ainv_0 = 1 / asum_0;
-        dense_out[b * 2] = st3 * ainv_0;
-        dense_out[b * 2 + 1] = st4 * ainv_0;
+        dense_out[b * 2] = st0 * ainv_0;
+        dense_out[b * 2 + 1] = st1 * ainv_0;
       }
     }
     return this.dense_out;
@@ -323,12 +323,12 @@ export class Gap extends TrainableModel {
     const conv2d_dz = this.conv2d_dz;
     // dense: Dense, line 6 (backward)
     {
-      const w2 = p[57]!;
-      const w3 = p[58]!;
-      const w4 = p[59]!;
-      const w5 = p[60]!;
-      const w6 = p[61]!;
-      const w7 = p[62]!;
+      const w0 = p[57]!;
+      const w1 = p[58]!;
+      const w2 = p[59]!;
+      const w3 = p[60]!;
+      const w4 = p[61]!;
+      const w5 = p[62]!;
       for (let b = 0; b < n; b++) {
         const ld0 = dOut[b * 2]!;
         g[63]! += ld0;
@@ -343,11 +343,11 @@ export class Gap extends TrainableModel {
         const xv_2 = global_average_pooling2d_out[b * 3 + 2]!;
         g[61]! += xv_2 * ld0;
         g[62]! += xv_2 * ld1;
-        const s_0 = ld0 * w2 + ld1 * w3;
+        const s_0 = ld0 * w0 + ld1 * w1;
         global_average_pooling2d_dout[b * 3] = s_0;
-        const s_1 = ld0 * w4 + ld1 * w5;
+        const s_1 = ld0 * w2 + ld1 * w3;
         global_average_pooling2d_dout[b * 3 + 1] = s_1;
-        const s_2 = ld0 * w6 + ld1 * w7;
+        const s_2 = ld0 * w4 + ld1 * w5;
         global_average_pooling2d_dout[b * 3 + 2] = s_2;
       }
     }
@@ -457,7 +457,7 @@ export class Gap extends TrainableModel {
     const h = this.hyper;
     // optimizer step: adam(learningRate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-7)
     {
-      const w2 = h[0]!;
+      const w0 = h[0]!;
       for (let i = 0; i < 65; i++) {
         const gi = g[i]!;
         const ld0 = s0[i]!;
@@ -466,7 +466,7 @@ export class Gap extends TrainableModel {
         const ld1 = s1[i]!;
         const v = ld1 + (gi * gi - ld1) * 0.0010000000000000009;
         s1[i] = v;
-        p[i] = p[i]! - (m * w2) / (Math.sqrt(v) + 1e-7);
+        p[i] = p[i]! - (m * w0) / (Math.sqrt(v) + 1e-7);
       }
     }
   }

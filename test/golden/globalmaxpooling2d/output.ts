@@ -99,31 +99,31 @@ export class Gmp extends TrainableModel {
     }
     // dense: Dense, line 5
     {
-      const w4 = p[4]!;
-      const w5 = p[0]!;
-      const w6 = p[2]!;
-      const w7 = p[5]!;
-      const w8 = p[1]!;
-      const w9 = p[3]!;
+      const w0 = p[4]!;
+      const w1 = p[0]!;
+      const w2 = p[2]!;
+      const w3 = p[5]!;
+      const w4 = p[1]!;
+      const w5 = p[3]!;
       for (let b = 0; b < n; b++) {
-        const ld1 = global_max_pooling2d_out[b * 2 + 1]!;
         const ld0 = global_max_pooling2d_out[b * 2]!;
-        const acc_0_0 = w4 + ld0 * w5 + ld1 * w6;
+        const ld1 = global_max_pooling2d_out[b * 2 + 1]!;
+        const acc_0_0 = w0 + ld0 * w1 + ld1 * w2;
         dense_z[b * 2] = acc_0_0;
-        const acc_0_1 = w7 + ld0 * w8 + ld1 * w9;
+        const acc_0_1 = w3 + ld0 * w4 + ld1 * w5;
         dense_z[b * 2 + 1] = acc_0_1;
         let amax_0 = acc_0_0;
         amax_0 = amax_0 >= acc_0_1 ? amax_0 : acc_0_1;
         let asum_0 = 0;
-        const st2 = Math.exp(acc_0_0 - amax_0);
-        dense_out[b * 2] = st2;
-        asum_0 += st2;
-        const st3 = Math.exp(acc_0_1 - amax_0);
-        dense_out[b * 2 + 1] = st3;
-        asum_0 += st3;
+        const st0 = Math.exp(acc_0_0 - amax_0);
+        dense_out[b * 2] = st0;
+        asum_0 += st0;
+        const st1 = Math.exp(acc_0_1 - amax_0);
+        dense_out[b * 2 + 1] = st1;
+        asum_0 += st1;
         const ainv_0 = 1 / asum_0;
-        dense_out[b * 2] = st2 * ainv_0;
-        dense_out[b * 2 + 1] = st3 * ainv_0;
+        dense_out[b * 2] = st0 * ainv_0;
+        dense_out[b * 2 + 1] = st1 * ainv_0;
       }
     }
     return this.dense_out;
@@ -212,10 +212,10 @@ export class Gmp extends TrainableModel {
     const global_max_pooling2d_dout = this.global_max_pooling2d_dout;
     // dense: Dense, line 5 (backward)
     {
-      const w2 = p[0]!;
-      const w3 = p[1]!;
-      const w4 = p[2]!;
-      const w5 = p[3]!;
+      const w0 = p[0]!;
+      const w1 = p[1]!;
+      const w2 = p[2]!;
+      const w3 = p[3]!;
       for (let b = 0; b < n; b++) {
         const ld0 = dOut[b * 2]!;
         g[4]! += ld0;
@@ -227,9 +227,9 @@ export class Gmp extends TrainableModel {
         const xv_1 = global_max_pooling2d_out[b * 2 + 1]!;
         g[2]! += xv_1 * ld0;
         g[3]! += xv_1 * ld1;
-        const s_0 = ld0 * w2 + ld1 * w3;
+        const s_0 = ld0 * w0 + ld1 * w1;
         global_max_pooling2d_dout[b * 2] = s_0;
-        const s_1 = ld0 * w4 + ld1 * w5;
+        const s_1 = ld0 * w2 + ld1 * w3;
         global_max_pooling2d_dout[b * 2 + 1] = s_1;
       }
     }

@@ -184,14 +184,14 @@ export class Pool1 extends TrainableModel {
     const flatten_dout = this.flatten_dout;
     // dense: Dense, line 6 (backward)
     {
-      const w1 = p[0]!;
-      const w2 = p[1]!;
-      const w3 = p[2]!;
-      const w4 = p[3]!;
-      const w5 = p[4]!;
-      const w6 = p[5]!;
-      const w7 = p[6]!;
-      const w8 = p[7]!;
+      const w0 = p[0]!;
+      const w1 = p[1]!;
+      const w2 = p[2]!;
+      const w3 = p[3]!;
+      const w4 = p[4]!;
+      const w5 = p[5]!;
+      const w6 = p[6]!;
+      const w7 = p[7]!;
       for (let b = 0; b < n; b++) {
         const ld0 = dOut[b]!;
         g[8]! += ld0;
@@ -211,21 +211,21 @@ export class Pool1 extends TrainableModel {
         g[6]! += xv_6 * ld0;
         const xv_7 = max_pooling1d_out[b * 8 + 7]!;
         g[7]! += xv_7 * ld0;
-        const s_0 = ld0 * w1;
+        const s_0 = ld0 * w0;
         flatten_dout[b * 8] = s_0;
-        const s_1 = ld0 * w2;
+        const s_1 = ld0 * w1;
         flatten_dout[b * 8 + 1] = s_1;
-        const s_2 = ld0 * w3;
+        const s_2 = ld0 * w2;
         flatten_dout[b * 8 + 2] = s_2;
-        const s_3 = ld0 * w4;
+        const s_3 = ld0 * w3;
         flatten_dout[b * 8 + 3] = s_3;
-        const s_4 = ld0 * w5;
+        const s_4 = ld0 * w4;
         flatten_dout[b * 8 + 4] = s_4;
-        const s_5 = ld0 * w6;
+        const s_5 = ld0 * w5;
         flatten_dout[b * 8 + 5] = s_5;
-        const s_6 = ld0 * w7;
+        const s_6 = ld0 * w6;
         flatten_dout[b * 8 + 6] = s_6;
-        const s_7 = ld0 * w8;
+        const s_7 = ld0 * w7;
         flatten_dout[b * 8 + 7] = s_7;
       }
     }

@@ -132,37 +132,37 @@ export class Pool2 extends TrainableModel {
     }
     // dense: Dense, line 6
     {
-      const w6 = p[8]!;
-      const w7 = p[0]!;
-      const w8 = p[2]!;
-      const w9 = p[4]!;
-      const w10 = p[6]!;
-      const w11 = p[9]!;
-      const w12 = p[1]!;
-      const w13 = p[3]!;
-      const w14 = p[5]!;
-      const w15 = p[7]!;
+      const w0 = p[8]!;
+      const w1 = p[0]!;
+      const w2 = p[2]!;
+      const w3 = p[4]!;
+      const w4 = p[6]!;
+      const w5 = p[9]!;
+      const w6 = p[1]!;
+      const w7 = p[3]!;
+      const w8 = p[5]!;
+      const w9 = p[7]!;
       for (let b = 0; b < n; b++) {
-        const ld3 = max_pooling2d_out[b * 4 + 3]!;
-        const ld2 = max_pooling2d_out[b * 4 + 2]!;
-        const ld1 = max_pooling2d_out[b * 4 + 1]!;
         const ld0 = max_pooling2d_out[b * 4]!;
-        const acc_0_0 = w6 + ld0 * w7 + ld1 * w8 + ld2 * w9 + ld3 * w10;
+        const ld1 = max_pooling2d_out[b * 4 + 1]!;
+        const ld2 = max_pooling2d_out[b * 4 + 2]!;
+        const ld3 = max_pooling2d_out[b * 4 + 3]!;
+        const acc_0_0 = w0 + ld0 * w1 + ld1 * w2 + ld2 * w3 + ld3 * w4;
         dense_z[b * 2] = acc_0_0;
-        const acc_0_1 = w11 + ld0 * w12 + ld1 * w13 + ld2 * w14 + ld3 * w15;
+        const acc_0_1 = w5 + ld0 * w6 + ld1 * w7 + ld2 * w8 + ld3 * w9;
         dense_z[b * 2 + 1] = acc_0_1;
         let amax_0 = acc_0_0;
         amax_0 = amax_0 >= acc_0_1 ? amax_0 : acc_0_1;
         let asum_0 = 0;
-        const st4 = Math.exp(acc_0_0 - amax_0);
-        dense_out[b * 2] = st4;
-        asum_0 += st4;
-        const st5 = Math.exp(acc_0_1 - amax_0);
-        dense_out[b * 2 + 1] = st5;
-        asum_0 += st5;
+        const st0 = Math.exp(acc_0_0 - amax_0);
+        dense_out[b * 2] = st0;
+        asum_0 += st0;
+        const st1 = Math.exp(acc_0_1 - amax_0);
+        dense_out[b * 2 + 1] = st1;
+        asum_0 += st1;
         const ainv_0 = 1 / asum_0;
-        dense_out[b * 2] = st4 * ainv_0;
-        dense_out[b * 2 + 1] = st5 * ainv_0;
+        dense_out[b * 2] = st0 * ainv_0;
+        dense_out[b * 2 + 1] = st1 * ainv_0;
       }
     }
     return this.dense_out;
@@ -251,14 +251,14 @@ export class Pool2 extends TrainableModel {
     const flatten_dout = this.flatten_dout;
     // dense: Dense, line 6 (backward)
     {
-      const w2 = p[0]!;
-      const w3 = p[1]!;
-      const w4 = p[2]!;
-      const w5 = p[3]!;
-      const w6 = p[4]!;
-      const w7 = p[5]!;
-      const w8 = p[6]!;
-      const w9 = p[7]!;
+      const w0 = p[0]!;
+      const w1 = p[1]!;
+      const w2 = p[2]!;
+      const w3 = p[3]!;
+      const w4 = p[4]!;
+      const w5 = p[5]!;
+      const w6 = p[6]!;
+      const w7 = p[7]!;
       for (let b = 0; b < n; b++) {
         const ld0 = dOut[b * 2]!;
         g[8]! += ld0;
@@ -276,13 +276,13 @@ export class Pool2 extends TrainableModel {
         const xv_3 = max_pooling2d_out[b * 4 + 3]!;
         g[6]! += xv_3 * ld0;
         g[7]! += xv_3 * ld1;
-        const s_0 = ld0 * w2 + ld1 * w3;
+        const s_0 = ld0 * w0 + ld1 * w1;
         flatten_dout[b * 4] = s_0;
-        const s_1 = ld0 * w4 + ld1 * w5;
+        const s_1 = ld0 * w2 + ld1 * w3;
         flatten_dout[b * 4 + 1] = s_1;
-        const s_2 = ld0 * w6 + ld1 * w7;
+        const s_2 = ld0 * w4 + ld1 * w5;
         flatten_dout[b * 4 + 2] = s_2;
-        const s_3 = ld0 * w8 + ld1 * w9;
+        const s_3 = ld0 * w6 + ld1 * w7;
         flatten_dout[b * 4 + 3] = s_3;
       }
     }

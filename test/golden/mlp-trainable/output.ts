@@ -182,92 +182,92 @@ export class Mlp extends TrainableModel {
     }
     // dense_2: Dense, line 6
     {
-      const w11 = p[304]!;
-      const w12 = p[280]!;
-      const w13 = p[283]!;
-      const w14 = p[286]!;
-      const w15 = p[289]!;
-      const w16 = p[292]!;
-      const w17 = p[295]!;
-      const w18 = p[298]!;
-      const w19 = p[301]!;
-      const w20 = p[305]!;
-      const w21 = p[281]!;
-      const w22 = p[284]!;
-      const w23 = p[287]!;
-      const w24 = p[290]!;
-      const w25 = p[293]!;
-      const w26 = p[296]!;
-      const w27 = p[299]!;
-      const w28 = p[302]!;
-      const w29 = p[306]!;
-      const w30 = p[282]!;
-      const w31 = p[285]!;
-      const w32 = p[288]!;
-      const w33 = p[291]!;
-      const w34 = p[294]!;
-      const w35 = p[297]!;
-      const w36 = p[300]!;
-      const w37 = p[303]!;
+      const w0 = p[304]!;
+      const w1 = p[280]!;
+      const w2 = p[283]!;
+      const w3 = p[286]!;
+      const w4 = p[289]!;
+      const w5 = p[292]!;
+      const w6 = p[295]!;
+      const w7 = p[298]!;
+      const w8 = p[301]!;
+      const w9 = p[305]!;
+      const w10 = p[281]!;
+      const w11 = p[284]!;
+      const w12 = p[287]!;
+      const w13 = p[290]!;
+      const w14 = p[293]!;
+      const w15 = p[296]!;
+      const w16 = p[299]!;
+      const w17 = p[302]!;
+      const w18 = p[306]!;
+      const w19 = p[282]!;
+      const w20 = p[285]!;
+      const w21 = p[288]!;
+      const w22 = p[291]!;
+      const w23 = p[294]!;
+      const w24 = p[297]!;
+      const w25 = p[300]!;
+      const w26 = p[303]!;
       for (let b = 0; b < n; b++) {
-        const ld7 = dense_1_out[b * 8 + 7]!;
-        const ld6 = dense_1_out[b * 8 + 6]!;
-        const ld5 = dense_1_out[b * 8 + 5]!;
-        const ld4 = dense_1_out[b * 8 + 4]!;
-        const ld3 = dense_1_out[b * 8 + 3]!;
-        const ld2 = dense_1_out[b * 8 + 2]!;
-        const ld1 = dense_1_out[b * 8 + 1]!;
         const ld0 = dense_1_out[b * 8]!;
+        const ld1 = dense_1_out[b * 8 + 1]!;
+        const ld2 = dense_1_out[b * 8 + 2]!;
+        const ld3 = dense_1_out[b * 8 + 3]!;
+        const ld4 = dense_1_out[b * 8 + 4]!;
+        const ld5 = dense_1_out[b * 8 + 5]!;
+        const ld6 = dense_1_out[b * 8 + 6]!;
+        const ld7 = dense_1_out[b * 8 + 7]!;
         const acc_0_0 =
-          w11 +
-          ld0 * w12 +
-          ld1 * w13 +
-          ld2 * w14 +
-          ld3 * w15 +
-          ld4 * w16 +
-          ld5 * w17 +
-          ld6 * w18 +
-          ld7 * w19;
+          w0 +
+          ld0 * w1 +
+          ld1 * w2 +
+          ld2 * w3 +
+          ld3 * w4 +
+          ld4 * w5 +
+          ld5 * w6 +
+          ld6 * w7 +
+          ld7 * w8;
         dense_2_z[b * 3] = acc_0_0;
         const acc_0_1 =
-          w20 +
-          ld0 * w21 +
-          ld1 * w22 +
-          ld2 * w23 +
-          ld3 * w24 +
-          ld4 * w25 +
-          ld5 * w26 +
-          ld6 * w27 +
-          ld7 * w28;
+          w9 +
+          ld0 * w10 +
+          ld1 * w11 +
+          ld2 * w12 +
+          ld3 * w13 +
+          ld4 * w14 +
+          ld5 * w15 +
+          ld6 * w16 +
+          ld7 * w17;
         dense_2_z[b * 3 + 1] = acc_0_1;
         const acc_0_2 =
-          w29 +
-          ld0 * w30 +
-          ld1 * w31 +
-          ld2 * w32 +
-          ld3 * w33 +
-          ld4 * w34 +
-          ld5 * w35 +
-          ld6 * w36 +
-          ld7 * w37;
+          w18 +
+          ld0 * w19 +
+          ld1 * w20 +
+          ld2 * w21 +
+          ld3 * w22 +
+          ld4 * w23 +
+          ld5 * w24 +
+          ld6 * w25 +
+          ld7 * w26;
         dense_2_z[b * 3 + 2] = acc_0_2;
         let amax_0 = acc_0_0;
         amax_0 = amax_0 >= acc_0_1 ? amax_0 : acc_0_1;
         amax_0 = amax_0 >= acc_0_2 ? amax_0 : acc_0_2;
         let asum_0 = 0;
-        const st8 = Math.exp(acc_0_0 - amax_0);
-        dense_2_out[b * 3] = st8;
-        asum_0 += st8;
-        const st9 = Math.exp(acc_0_1 - amax_0);
-        dense_2_out[b * 3 + 1] = st9;
-        asum_0 += st9;
-        const st10 = Math.exp(acc_0_2 - amax_0);
-        dense_2_out[b * 3 + 2] = st10;
-        asum_0 += st10;
+        const st0 = Math.exp(acc_0_0 - amax_0);
+        dense_2_out[b * 3] = st0;
+        asum_0 += st0;
+        const st1 = Math.exp(acc_0_1 - amax_0);
+        dense_2_out[b * 3 + 1] = st1;
+        asum_0 += st1;
+        const st2 = Math.exp(acc_0_2 - amax_0);
+        dense_2_out[b * 3 + 2] = st2;
+        asum_0 += st2;
         const ainv_0 = 1 / asum_0;
-        dense_2_out[b * 3] = st8 * ainv_0;
-        dense_2_out[b * 3 + 1] = st9 * ainv_0;
-        dense_2_out[b * 3 + 2] = st10 * ainv_0;
+        dense_2_out[b * 3] = st0 * ainv_0;
+        dense_2_out[b * 3 + 1] = st1 * ainv_0;
+        dense_2_out[b * 3 + 2] = st2 * ainv_0;
       }
     }
     return this.dense_2_out;
@@ -387,30 +387,30 @@ export class Mlp extends TrainableModel {
     const dense_1_dz = this.dense_1_dz;
     // dense_2: Dense, line 6 (backward)
     {
-      const w3 = p[280]!;
-      const w4 = p[281]!;
-      const w5 = p[282]!;
-      const w6 = p[283]!;
-      const w7 = p[284]!;
-      const w8 = p[285]!;
-      const w9 = p[286]!;
-      const w10 = p[287]!;
-      const w11 = p[288]!;
-      const w12 = p[289]!;
-      const w13 = p[290]!;
-      const w14 = p[291]!;
-      const w15 = p[292]!;
-      const w16 = p[293]!;
-      const w17 = p[294]!;
-      const w18 = p[295]!;
-      const w19 = p[296]!;
-      const w20 = p[297]!;
-      const w21 = p[298]!;
-      const w22 = p[299]!;
-      const w23 = p[300]!;
-      const w24 = p[301]!;
-      const w25 = p[302]!;
-      const w26 = p[303]!;
+      const w0 = p[280]!;
+      const w1 = p[281]!;
+      const w2 = p[282]!;
+      const w3 = p[283]!;
+      const w4 = p[284]!;
+      const w5 = p[285]!;
+      const w6 = p[286]!;
+      const w7 = p[287]!;
+      const w8 = p[288]!;
+      const w9 = p[289]!;
+      const w10 = p[290]!;
+      const w11 = p[291]!;
+      const w12 = p[292]!;
+      const w13 = p[293]!;
+      const w14 = p[294]!;
+      const w15 = p[295]!;
+      const w16 = p[296]!;
+      const w17 = p[297]!;
+      const w18 = p[298]!;
+      const w19 = p[299]!;
+      const w20 = p[300]!;
+      const w21 = p[301]!;
+      const w22 = p[302]!;
+      const w23 = p[303]!;
       for (let b = 0; b < n; b++) {
         const ld0 = dOut[b * 3]!;
         g[304]! += ld0;
@@ -450,21 +450,21 @@ export class Mlp extends TrainableModel {
         g[301]! += xv_7 * ld0;
         g[302]! += xv_7 * ld1;
         g[303]! += xv_7 * ld2;
-        const s_0 = ld0 * w3 + ld1 * w4 + ld2 * w5;
+        const s_0 = ld0 * w0 + ld1 * w1 + ld2 * w2;
         dense_1_dout[b * 8] = s_0;
-        const s_1 = ld0 * w6 + ld1 * w7 + ld2 * w8;
+        const s_1 = ld0 * w3 + ld1 * w4 + ld2 * w5;
         dense_1_dout[b * 8 + 1] = s_1;
-        const s_2 = ld0 * w9 + ld1 * w10 + ld2 * w11;
+        const s_2 = ld0 * w6 + ld1 * w7 + ld2 * w8;
         dense_1_dout[b * 8 + 2] = s_2;
-        const s_3 = ld0 * w12 + ld1 * w13 + ld2 * w14;
+        const s_3 = ld0 * w9 + ld1 * w10 + ld2 * w11;
         dense_1_dout[b * 8 + 3] = s_3;
-        const s_4 = ld0 * w15 + ld1 * w16 + ld2 * w17;
+        const s_4 = ld0 * w12 + ld1 * w13 + ld2 * w14;
         dense_1_dout[b * 8 + 4] = s_4;
-        const s_5 = ld0 * w18 + ld1 * w19 + ld2 * w20;
+        const s_5 = ld0 * w15 + ld1 * w16 + ld2 * w17;
         dense_1_dout[b * 8 + 5] = s_5;
-        const s_6 = ld0 * w21 + ld1 * w22 + ld2 * w23;
+        const s_6 = ld0 * w18 + ld1 * w19 + ld2 * w20;
         dense_1_dout[b * 8 + 6] = s_6;
-        const s_7 = ld0 * w24 + ld1 * w25 + ld2 * w26;
+        const s_7 = ld0 * w21 + ld1 * w22 + ld2 * w23;
         dense_1_dout[b * 8 + 7] = s_7;
       }
     }
@@ -495,45 +495,45 @@ export class Mlp extends TrainableModel {
         g[277]! += st5;
         g[278]! += st6;
         g[279]! += st7;
-        const w8 = dense_1_dz[ab * 8]!;
-        const w9 = dense_1_dz[ab * 8 + 1]!;
-        const w10 = dense_1_dz[ab * 8 + 2]!;
-        const w11 = dense_1_dz[ab * 8 + 3]!;
-        const w12 = dense_1_dz[ab * 8 + 4]!;
-        const w13 = dense_1_dz[ab * 8 + 5]!;
-        const w14 = dense_1_dz[ab * 8 + 6]!;
-        const w15 = dense_1_dz[ab * 8 + 7]!;
+        const w0 = dense_1_dz[ab * 8]!;
+        const w1 = dense_1_dz[ab * 8 + 1]!;
+        const w2 = dense_1_dz[ab * 8 + 2]!;
+        const w3 = dense_1_dz[ab * 8 + 3]!;
+        const w4 = dense_1_dz[ab * 8 + 4]!;
+        const w5 = dense_1_dz[ab * 8 + 5]!;
+        const w6 = dense_1_dz[ab * 8 + 6]!;
+        const w7 = dense_1_dz[ab * 8 + 7]!;
         for (let i = 0; i < 16; i++) {
           const xv = dense_out[i + ab * 16]!;
-          g[i * 8 + 144]! += xv * w8;
-          g[i * 8 + 145]! += xv * w9;
-          g[i * 8 + 146]! += xv * w10;
-          g[i * 8 + 147]! += xv * w11;
-          g[i * 8 + 148]! += xv * w12;
-          g[i * 8 + 149]! += xv * w13;
-          g[i * 8 + 150]! += xv * w14;
-          g[i * 8 + 151]! += xv * w15;
+          g[i * 8 + 144]! += xv * w0;
+          g[i * 8 + 145]! += xv * w1;
+          g[i * 8 + 146]! += xv * w2;
+          g[i * 8 + 147]! += xv * w3;
+          g[i * 8 + 148]! += xv * w4;
+          g[i * 8 + 149]! += xv * w5;
+          g[i * 8 + 150]! += xv * w6;
+          g[i * 8 + 151]! += xv * w7;
         }
       }
       for (let b = 0; b < n; b++) {
-        const w16 = dense_1_dz[b * 8]!;
-        const w17 = dense_1_dz[b * 8 + 1]!;
-        const w18 = dense_1_dz[b * 8 + 2]!;
-        const w19 = dense_1_dz[b * 8 + 3]!;
-        const w20 = dense_1_dz[b * 8 + 4]!;
-        const w21 = dense_1_dz[b * 8 + 5]!;
-        const w22 = dense_1_dz[b * 8 + 6]!;
-        const w23 = dense_1_dz[b * 8 + 7]!;
+        const w8 = dense_1_dz[b * 8]!;
+        const w9 = dense_1_dz[b * 8 + 1]!;
+        const w10 = dense_1_dz[b * 8 + 2]!;
+        const w11 = dense_1_dz[b * 8 + 3]!;
+        const w12 = dense_1_dz[b * 8 + 4]!;
+        const w13 = dense_1_dz[b * 8 + 5]!;
+        const w14 = dense_1_dz[b * 8 + 6]!;
+        const w15 = dense_1_dz[b * 8 + 7]!;
         for (let i = 0; i < 16; i++) {
           const s =
-            w16 * p[i * 8 + 144]! +
-            w17 * p[i * 8 + 145]! +
-            w18 * p[i * 8 + 146]! +
-            w19 * p[i * 8 + 147]! +
-            w20 * p[i * 8 + 148]! +
-            w21 * p[i * 8 + 149]! +
-            w22 * p[i * 8 + 150]! +
-            w23 * p[i * 8 + 151]!;
+            w8 * p[i * 8 + 144]! +
+            w9 * p[i * 8 + 145]! +
+            w10 * p[i * 8 + 146]! +
+            w11 * p[i * 8 + 147]! +
+            w12 * p[i * 8 + 148]! +
+            w13 * p[i * 8 + 149]! +
+            w14 * p[i * 8 + 150]! +
+            w15 * p[i * 8 + 151]!;
           dense_dout[b * 16 + i] = s;
         }
       }
@@ -589,40 +589,40 @@ export class Mlp extends TrainableModel {
         g[141]! += st13;
         g[142]! += st14;
         g[143]! += st15;
-        const w16 = dense_dz[ab * 16]!;
-        const w17 = dense_dz[ab * 16 + 1]!;
-        const w18 = dense_dz[ab * 16 + 2]!;
-        const w19 = dense_dz[ab * 16 + 3]!;
-        const w20 = dense_dz[ab * 16 + 4]!;
-        const w21 = dense_dz[ab * 16 + 5]!;
-        const w22 = dense_dz[ab * 16 + 6]!;
-        const w23 = dense_dz[ab * 16 + 7]!;
-        const w24 = dense_dz[ab * 16 + 8]!;
-        const w25 = dense_dz[ab * 16 + 9]!;
-        const w26 = dense_dz[ab * 16 + 10]!;
-        const w27 = dense_dz[ab * 16 + 11]!;
-        const w28 = dense_dz[ab * 16 + 12]!;
-        const w29 = dense_dz[ab * 16 + 13]!;
-        const w30 = dense_dz[ab * 16 + 14]!;
-        const w31 = dense_dz[ab * 16 + 15]!;
+        const w0 = dense_dz[ab * 16]!;
+        const w1 = dense_dz[ab * 16 + 1]!;
+        const w2 = dense_dz[ab * 16 + 2]!;
+        const w3 = dense_dz[ab * 16 + 3]!;
+        const w4 = dense_dz[ab * 16 + 4]!;
+        const w5 = dense_dz[ab * 16 + 5]!;
+        const w6 = dense_dz[ab * 16 + 6]!;
+        const w7 = dense_dz[ab * 16 + 7]!;
+        const w8 = dense_dz[ab * 16 + 8]!;
+        const w9 = dense_dz[ab * 16 + 9]!;
+        const w10 = dense_dz[ab * 16 + 10]!;
+        const w11 = dense_dz[ab * 16 + 11]!;
+        const w12 = dense_dz[ab * 16 + 12]!;
+        const w13 = dense_dz[ab * 16 + 13]!;
+        const w14 = dense_dz[ab * 16 + 14]!;
+        const w15 = dense_dz[ab * 16 + 15]!;
         for (let i = 0; i < 8; i++) {
           const xv = x[i + ab * 8]!;
-          g[i * 16]! += xv * w16;
-          g[i * 16 + 1]! += xv * w17;
-          g[i * 16 + 2]! += xv * w18;
-          g[i * 16 + 3]! += xv * w19;
-          g[i * 16 + 4]! += xv * w20;
-          g[i * 16 + 5]! += xv * w21;
-          g[i * 16 + 6]! += xv * w22;
-          g[i * 16 + 7]! += xv * w23;
-          g[i * 16 + 8]! += xv * w24;
-          g[i * 16 + 9]! += xv * w25;
-          g[i * 16 + 10]! += xv * w26;
-          g[i * 16 + 11]! += xv * w27;
-          g[i * 16 + 12]! += xv * w28;
-          g[i * 16 + 13]! += xv * w29;
-          g[i * 16 + 14]! += xv * w30;
-          g[i * 16 + 15]! += xv * w31;
+          g[i * 16]! += xv * w0;
+          g[i * 16 + 1]! += xv * w1;
+          g[i * 16 + 2]! += xv * w2;
+          g[i * 16 + 3]! += xv * w3;
+          g[i * 16 + 4]! += xv * w4;
+          g[i * 16 + 5]! += xv * w5;
+          g[i * 16 + 6]! += xv * w6;
+          g[i * 16 + 7]! += xv * w7;
+          g[i * 16 + 8]! += xv * w8;
+          g[i * 16 + 9]! += xv * w9;
+          g[i * 16 + 10]! += xv * w10;
+          g[i * 16 + 11]! += xv * w11;
+          g[i * 16 + 12]! += xv * w12;
+          g[i * 16 + 13]! += xv * w13;
+          g[i * 16 + 14]! += xv * w14;
+          g[i * 16 + 15]! += xv * w15;
         }
       }
     }
@@ -636,7 +636,7 @@ export class Mlp extends TrainableModel {
     const h = this.hyper;
     // optimizer step: adam(learningRate=0.01, beta1=0.9, beta2=0.999, epsilon=1e-7)
     {
-      const w2 = h[0]!;
+      const w0 = h[0]!;
       for (let i = 0; i < 307; i++) {
         const gi = g[i]!;
         const ld0 = s0[i]!;
@@ -645,7 +645,7 @@ export class Mlp extends TrainableModel {
         const ld1 = s1[i]!;
         const v = ld1 + (gi * gi - ld1) * 0.0010000000000000009;
         s1[i] = v;
-        p[i] = p[i]! - (m * w2) / (Math.sqrt(v) + 1e-7);
+        p[i] = p[i]! - (m * w0) / (Math.sqrt(v) + 1e-7);
       }
     }
   }

@@ -57,53 +57,53 @@ export class SeedNoBias extends ModelBase {
     const dense_1_z = this.dense_1_z;
     // dense: Dense, line 3
     {
-      const w1 = p[0]!;
-      const w2 = p[1]!;
-      const w3 = p[2]!;
-      const w4 = p[3]!;
+      const w0 = p[0]!;
+      const w1 = p[1]!;
+      const w2 = p[2]!;
+      const w3 = p[3]!;
       for (let b = 0; b < n; b++) {
         const ld0 = x[b]!;
-        const acc_0_0 = ld0 * w1;
+        const acc_0_0 = ld0 * w0;
         dense_out[b * 4] = acc_0_0 > 0 ? acc_0_0 : 0;
-        const acc_0_1 = ld0 * w2;
+        const acc_0_1 = ld0 * w1;
         dense_out[b * 4 + 1] = acc_0_1 > 0 ? acc_0_1 : 0;
-        const acc_0_2 = ld0 * w3;
+        const acc_0_2 = ld0 * w2;
         dense_out[b * 4 + 2] = acc_0_2 > 0 ? acc_0_2 : 0;
-        const acc_0_3 = ld0 * w4;
+        const acc_0_3 = ld0 * w3;
         dense_out[b * 4 + 3] = acc_0_3 > 0 ? acc_0_3 : 0;
       }
     }
     // dense_1: Dense, line 4
     {
-      const w6 = p[4]!;
-      const w7 = p[6]!;
-      const w8 = p[8]!;
-      const w9 = p[10]!;
-      const w10 = p[5]!;
-      const w11 = p[7]!;
-      const w12 = p[9]!;
-      const w13 = p[11]!;
+      const w0 = p[4]!;
+      const w1 = p[6]!;
+      const w2 = p[8]!;
+      const w3 = p[10]!;
+      const w4 = p[5]!;
+      const w5 = p[7]!;
+      const w6 = p[9]!;
+      const w7 = p[11]!;
       for (let b = 0; b < n; b++) {
-        const ld3 = dense_out[b * 4 + 3]!;
-        const ld2 = dense_out[b * 4 + 2]!;
-        const ld1 = dense_out[b * 4 + 1]!;
         const ld0 = dense_out[b * 4]!;
-        const acc_0_0 = ld0 * w6 + ld1 * w7 + ld2 * w8 + ld3 * w9;
+        const ld1 = dense_out[b * 4 + 1]!;
+        const ld2 = dense_out[b * 4 + 2]!;
+        const ld3 = dense_out[b * 4 + 3]!;
+        const acc_0_0 = ld0 * w0 + ld1 * w1 + ld2 * w2 + ld3 * w3;
         dense_1_z[b * 2] = acc_0_0;
-        const acc_0_1 = ld0 * w10 + ld1 * w11 + ld2 * w12 + ld3 * w13;
+        const acc_0_1 = ld0 * w4 + ld1 * w5 + ld2 * w6 + ld3 * w7;
         dense_1_z[b * 2 + 1] = acc_0_1;
         let amax_0 = acc_0_0;
         amax_0 = amax_0 >= acc_0_1 ? amax_0 : acc_0_1;
         let asum_0 = 0;
-        const st4 = Math.exp(acc_0_0 - amax_0);
-        dense_1_out[b * 2] = st4;
-        asum_0 += st4;
-        const st5 = Math.exp(acc_0_1 - amax_0);
-        dense_1_out[b * 2 + 1] = st5;
-        asum_0 += st5;
+        const st0 = Math.exp(acc_0_0 - amax_0);
+        dense_1_out[b * 2] = st0;
+        asum_0 += st0;
+        const st1 = Math.exp(acc_0_1 - amax_0);
+        dense_1_out[b * 2 + 1] = st1;
+        asum_0 += st1;
         const ainv_0 = 1 / asum_0;
-        dense_1_out[b * 2] = st4 * ainv_0;
-        dense_1_out[b * 2 + 1] = st5 * ainv_0;
+        dense_1_out[b * 2] = st0 * ainv_0;
+        dense_1_out[b * 2 + 1] = st1 * ainv_0;
       }
     }
     return this.dense_1_out;

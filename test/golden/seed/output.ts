@@ -73,59 +73,59 @@ export class Seed extends ModelBase {
     const dense_1_z = this.dense_1_z;
     // dense: Dense, line 3
     {
-      const w1 = p[4]!;
-      const w2 = p[0]!;
-      const w3 = p[5]!;
-      const w4 = p[1]!;
-      const w5 = p[6]!;
-      const w6 = p[2]!;
-      const w7 = p[7]!;
-      const w8 = p[3]!;
+      const w0 = p[4]!;
+      const w1 = p[0]!;
+      const w2 = p[5]!;
+      const w3 = p[1]!;
+      const w4 = p[6]!;
+      const w5 = p[2]!;
+      const w6 = p[7]!;
+      const w7 = p[3]!;
       for (let b = 0; b < n; b++) {
         const ld0 = x[b]!;
-        const acc_0_0 = w1 + ld0 * w2;
+        const acc_0_0 = w0 + ld0 * w1;
         dense_out[b * 4] = acc_0_0 > 0 ? acc_0_0 : 0;
-        const acc_0_1 = w3 + ld0 * w4;
+        const acc_0_1 = w2 + ld0 * w3;
         dense_out[b * 4 + 1] = acc_0_1 > 0 ? acc_0_1 : 0;
-        const acc_0_2 = w5 + ld0 * w6;
+        const acc_0_2 = w4 + ld0 * w5;
         dense_out[b * 4 + 2] = acc_0_2 > 0 ? acc_0_2 : 0;
-        const acc_0_3 = w7 + ld0 * w8;
+        const acc_0_3 = w6 + ld0 * w7;
         dense_out[b * 4 + 3] = acc_0_3 > 0 ? acc_0_3 : 0;
       }
     }
     // dense_1: Dense, line 4
     {
-      const w6 = p[16]!;
-      const w7 = p[8]!;
-      const w8 = p[10]!;
-      const w9 = p[12]!;
-      const w10 = p[14]!;
-      const w11 = p[17]!;
-      const w12 = p[9]!;
-      const w13 = p[11]!;
-      const w14 = p[13]!;
-      const w15 = p[15]!;
+      const w0 = p[16]!;
+      const w1 = p[8]!;
+      const w2 = p[10]!;
+      const w3 = p[12]!;
+      const w4 = p[14]!;
+      const w5 = p[17]!;
+      const w6 = p[9]!;
+      const w7 = p[11]!;
+      const w8 = p[13]!;
+      const w9 = p[15]!;
       for (let b = 0; b < n; b++) {
-        const ld3 = dense_out[b * 4 + 3]!;
-        const ld2 = dense_out[b * 4 + 2]!;
-        const ld1 = dense_out[b * 4 + 1]!;
         const ld0 = dense_out[b * 4]!;
-        const acc_0_0 = w6 + ld0 * w7 + ld1 * w8 + ld2 * w9 + ld3 * w10;
+        const ld1 = dense_out[b * 4 + 1]!;
+        const ld2 = dense_out[b * 4 + 2]!;
+        const ld3 = dense_out[b * 4 + 3]!;
+        const acc_0_0 = w0 + ld0 * w1 + ld1 * w2 + ld2 * w3 + ld3 * w4;
         dense_1_z[b * 2] = acc_0_0;
-        const acc_0_1 = w11 + ld0 * w12 + ld1 * w13 + ld2 * w14 + ld3 * w15;
+        const acc_0_1 = w5 + ld0 * w6 + ld1 * w7 + ld2 * w8 + ld3 * w9;
         dense_1_z[b * 2 + 1] = acc_0_1;
         let amax_0 = acc_0_0;
         amax_0 = amax_0 >= acc_0_1 ? amax_0 : acc_0_1;
         let asum_0 = 0;
-        const st4 = Math.exp(acc_0_0 - amax_0);
-        dense_1_out[b * 2] = st4;
-        asum_0 += st4;
-        const st5 = Math.exp(acc_0_1 - amax_0);
-        dense_1_out[b * 2 + 1] = st5;
-        asum_0 += st5;
+        const st0 = Math.exp(acc_0_0 - amax_0);
+        dense_1_out[b * 2] = st0;
+        asum_0 += st0;
+        const st1 = Math.exp(acc_0_1 - amax_0);
+        dense_1_out[b * 2 + 1] = st1;
+        asum_0 += st1;
         const ainv_0 = 1 / asum_0;
-        dense_1_out[b * 2] = st4 * ainv_0;
-        dense_1_out[b * 2 + 1] = st5 * ainv_0;
+        dense_1_out[b * 2] = st0 * ainv_0;
+        dense_1_out[b * 2 + 1] = st1 * ainv_0;
       }
     }
     return this.dense_1_out;

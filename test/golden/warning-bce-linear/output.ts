@@ -82,36 +82,36 @@ export class Binary extends TrainableModel {
     const dense_z = this.dense_z;
     // dense: Dense, line 3
     {
-      const w3 = p[12]!;
-      const w4 = p[0]!;
-      const w5 = p[4]!;
-      const w6 = p[8]!;
-      const w7 = p[13]!;
-      const w8 = p[1]!;
-      const w9 = p[5]!;
-      const w10 = p[9]!;
-      const w11 = p[14]!;
-      const w12 = p[2]!;
-      const w13 = p[6]!;
-      const w14 = p[10]!;
-      const w15 = p[15]!;
-      const w16 = p[3]!;
-      const w17 = p[7]!;
-      const w18 = p[11]!;
+      const w0 = p[12]!;
+      const w1 = p[0]!;
+      const w2 = p[4]!;
+      const w3 = p[8]!;
+      const w4 = p[13]!;
+      const w5 = p[1]!;
+      const w6 = p[5]!;
+      const w7 = p[9]!;
+      const w8 = p[14]!;
+      const w9 = p[2]!;
+      const w10 = p[6]!;
+      const w11 = p[10]!;
+      const w12 = p[15]!;
+      const w13 = p[3]!;
+      const w14 = p[7]!;
+      const w15 = p[11]!;
       for (let b = 0; b < n; b++) {
-        const ld2 = x[b * 3 + 2]!;
-        const ld1 = x[b * 3 + 1]!;
         const ld0 = x[b * 3]!;
-        const acc_0_0 = w3 + ld0 * w4 + ld1 * w5 + ld2 * w6;
+        const ld1 = x[b * 3 + 1]!;
+        const ld2 = x[b * 3 + 2]!;
+        const acc_0_0 = w0 + ld0 * w1 + ld1 * w2 + ld2 * w3;
         dense_z[b * 4] = acc_0_0;
         dense_out[b * 4] = acc_0_0 > 0 ? acc_0_0 : 0;
-        const acc_0_1 = w7 + ld0 * w8 + ld1 * w9 + ld2 * w10;
+        const acc_0_1 = w4 + ld0 * w5 + ld1 * w6 + ld2 * w7;
         dense_z[b * 4 + 1] = acc_0_1;
         dense_out[b * 4 + 1] = acc_0_1 > 0 ? acc_0_1 : 0;
-        const acc_0_2 = w11 + ld0 * w12 + ld1 * w13 + ld2 * w14;
+        const acc_0_2 = w8 + ld0 * w9 + ld1 * w10 + ld2 * w11;
         dense_z[b * 4 + 2] = acc_0_2;
         dense_out[b * 4 + 2] = acc_0_2 > 0 ? acc_0_2 : 0;
-        const acc_0_3 = w15 + ld0 * w16 + ld1 * w17 + ld2 * w18;
+        const acc_0_3 = w12 + ld0 * w13 + ld1 * w14 + ld2 * w15;
         dense_z[b * 4 + 3] = acc_0_3;
         dense_out[b * 4 + 3] = acc_0_3 > 0 ? acc_0_3 : 0;
       }
@@ -166,10 +166,10 @@ export class Binary extends TrainableModel {
     const dense_dz = this.dense_dz;
     // dense_1: Dense, line 4 (backward)
     {
-      const w1 = p[16]!;
-      const w2 = p[17]!;
-      const w3 = p[18]!;
-      const w4 = p[19]!;
+      const w0 = p[16]!;
+      const w1 = p[17]!;
+      const w2 = p[18]!;
+      const w3 = p[19]!;
       for (let b = 0; b < n; b++) {
         const ld0 = dOut[b]!;
         g[20]! += ld0;
@@ -181,13 +181,13 @@ export class Binary extends TrainableModel {
         g[18]! += xv_2 * ld0;
         const xv_3 = dense_out[b * 4 + 3]!;
         g[19]! += xv_3 * ld0;
-        const s_0 = ld0 * w1;
+        const s_0 = ld0 * w0;
         dense_dout[b * 4] = s_0;
-        const s_1 = ld0 * w2;
+        const s_1 = ld0 * w1;
         dense_dout[b * 4 + 1] = s_1;
-        const s_2 = ld0 * w3;
+        const s_2 = ld0 * w2;
         dense_dout[b * 4 + 2] = s_2;
-        const s_3 = ld0 * w4;
+        const s_3 = ld0 * w3;
         dense_dout[b * 4 + 3] = s_3;
       }
     }
