@@ -44,6 +44,19 @@ describe("layerc CLI", () => {
     writeFileSync(join(dir, "seed.nn"), SEED);
   });
 
+  it("--no-wasm leaves the native kernels out", () => {
+    const wide = "model Wide {\n  Dense(40, input_shape=(30,), activation='relu')\n  Dense(2)\n}\n";
+    writeFileSync(join(dir, "wide.nn"), wide);
+    expect(run("build", "wide.nn").code).toBe(0);
+    expect(readFileSync(join(dir, "wide.nn.ts"), "utf8")).toContain("k.dense_forward(");
+    expect(run("build", "wide.nn", "--no-wasm").code).toBe(0);
+    const code = readFileSync(join(dir, "wide.nn.ts"), "utf8");
+    expect(code).not.toContain("k.dense_forward(");
+    expect(code).not.toContain("wasm:");
+    rmSync(join(dir, "wide.nn"));
+    rmSync(join(dir, "wide.nn.ts"));
+  });
+
   it("--out-dir mirrors the tree under the named directory", () => {
     const r = run("build", ".", "--out-dir", "gen");
     expect(r.code).toBe(0);
