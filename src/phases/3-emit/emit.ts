@@ -26,7 +26,7 @@ import type { Span } from "../../source.js";
 import type { Stmt } from "../../kernel/expr.js";
 import { VERSION } from "../../version.js";
 import { specialize, work } from "./specialize.js";
-import { renderStmts, type RenderState } from "./render.js";
+import { localOf, renderStmts, type RenderState } from "./render.js";
 import { shouldUnroll, UNROLL_THRESHOLD, useNative } from "./policy.js";
 import { NATIVE_MIN_WORK } from "../../kernel/schedule.js";
 import { gemmModule, nativeEligible, type ElemType, type WasmGemm } from "./wasm.js";
@@ -113,21 +113,13 @@ class NativeKernels {
 
   /** The address argument of a buffer: the byte offset of its array in the native memory. */
   private address(buf: string, st: RenderState): string {
-    const s = this.plan.buffers.get(buf);
-    switch (s?.kind) {
-      case "param":
-        return "p.byteOffset";
-      case "grad":
-        return "g.byteOffset";
-      case "input":
-        this.readsInput = true;
-        return `${STAGED_INPUT}.byteOffset`;
-      case "dout":
-        return "dOut.byteOffset";
-      default:
-        st.used.add(buf);
-        return `${buf}.byteOffset`;
+    if (this.plan.buffers.get(buf)?.kind === "input") {
+      // kernels read the caller's input from its copy in native memory
+      this.readsInput = true;
+      st.used.add(STAGED_INPUT);
+      return `${STAGED_INPUT}.byteOffset`;
     }
+    return `${localOf(buf, st).local}.byteOffset`;
   }
 
   private types(spec: Gemm) {
@@ -224,24 +216,46 @@ function reservedNames(plan: ModelPlan): Set<string> {
   return new Set(["p", "g", "k", "h", "s0", "s1", "x", "y", "n", "res", "dOut", "training", "capacity", "store", "this", STAGED_INPUT, ...plan.buffers.keys()]);
 }
 
+/** How a method declares each local the rendered code may read (activation buffers: `this.<name>`). */
+const DECLARED: readonly (readonly [string, string])[] = [
+  ["p", "this.params"],
+  ["g", "this.grads"],
+  ["s0", "this.slots[0]!"],
+  ["s1", "this.slots[1]!"],
+  ["h", "this.hyper"],
+];
+const DECLARED_LAST: readonly (readonly [string, string])[] = [
+  ["dOut", "this.dOut"],
+  ["res", "this.lossResult"],
+];
+
 /**
- * The locals a method body uses, declared at its top. `stage` is the copy of
- * the input into native memory (forward only): it runs whenever a native
- * kernel reads the input — in every forward when forward reads it, in
- * training forwards when only backward does.
+ * The locals a method body reads (recorded while rendering), declared at its
+ * top; `params` are the method's parameters, which need no declaration.
+ * `stage` is the copy of the input into native memory (forward only): it
+ * runs whenever a native kernel reads the input — in every forward when
+ * forward reads it, in training forwards when only backward does.
  */
-function declareLocals(st: RenderState, body: string[], plan: ModelPlan, native: NativeKernels, stage?: { inSize: number }): string[] {
-  const heads: string[] = [];
-  const uses = (v: string) => body.some((l) => l.includes(`${v}[`) || l.includes(`${v}.byteOffset`));
+function declareLocals(
+  st: RenderState,
+  body: string[],
+  plan: ModelPlan,
+  native: NativeKernels,
+  params: readonly string[],
+  stage?: { inSize: number },
+): string[] {
   const staging = stage !== undefined && native.readsInput;
-  if (staging || body.some((l) => l.includes("k !== null"))) heads.push(`const k = this.native<${plan.model.name}Kernels>();`);
-  if (uses("p")) heads.push("const p = this.params;");
-  if (uses("g")) heads.push("const g = this.grads;");
-  for (const name of plan.buffers.keys()) if (st.used.has(name)) heads.push(`const ${name} = this.${name};`);
+  const declare = ([local, from]: readonly [string, string]) => (st.used.has(local) && !params.includes(local) ? [`const ${local} = ${from};`] : []);
+  const heads: string[] = [
+    ...(staging || st.used.has("k") ? [`const k = this.native<${plan.model.name}Kernels>();`] : []),
+    ...DECLARED.flatMap(declare),
+    ...[...plan.buffers].filter(([name, s]) => s.kind === "act" && st.used.has(name)).map(([name]) => `const ${name} = this.${name};`),
+    ...DECLARED_LAST.flatMap(declare),
+  ];
   if (staging) {
-    const when = uses(STAGED_INPUT) ? "k !== null" : "k !== null && training";
+    const when = st.used.has(STAGED_INPUT) ? "k !== null" : "k !== null && training";
     heads.push(`const ${STAGED_INPUT} = this.${STAGED_INPUT};`, `if (${when}) {\nfor (let i = 0; i < n * ${stage.inSize}; i++) ${STAGED_INPUT}[i] = x[i]!;\n}`);
-  } else if (native.readsInput && uses(STAGED_INPUT)) heads.push(`const ${STAGED_INPUT} = this.${STAGED_INPUT};`);
+  } else if (st.used.has(STAGED_INPUT)) heads.push(`const ${STAGED_INPUT} = this.${STAGED_INPUT};`);
   return [...heads, ...body];
 }
 
@@ -306,6 +320,7 @@ function fillClass(
   const native = new NativeKernels(plan, wasm.enabled && plan.model.unroll === "auto", wasm.threshold);
   const helpers = new Set<string>();
   const fwdState: RenderState = { storage: plan.buffers, helpers, used: new Set(), tmp: 0, statements: 0 };
+  const states = [fwdState];
   const acts = [...plan.buffers].filter(([, s]) => s.kind === "act") as [string, { kind: "act"; perSample: number; random?: boolean; seed?: number }][];
   const noise = plan.training
     ? acts.filter(([, s]) => s.random).map(([name, s]) => `this.fillUniform(this.${name}, n * ${s.perSample}${s.seed !== undefined ? `, ${s.seed}` : ""});`)
@@ -319,43 +334,29 @@ function fillClass(
   if (plan.training) {
     const bwdState: RenderState = { storage: plan.buffers, helpers, used: new Set(), tmp: 0, statements: 0 };
     const body = renderKernels(plan, (l) => l.backward, true, bwdState, threshold, native);
-    bwd = declareLocals(bwdState, body, plan, native);
+    bwd = declareLocals(bwdState, body, plan, native, ["x", "dOut", "n"]);
     statements += bwdState.statements;
+    states.push(bwdState);
     const updState: RenderState = { storage: plan.buffers, helpers, used: new Set(), tmp: 0, statements: 0 };
-    const updBody = renderKernel(plan, plan.update, updState, threshold, "optimizer", native).split("\n");
-    const has = (v: string) => updBody.some((l) => l.includes(`${v}[`));
-    upd = [
-      ...(has("p") ? ["const p = this.params;"] : []),
-      ...(has("g") ? ["const g = this.grads;"] : []),
-      ...[0, 1].filter((i) => has(`s${i}`)).map((i) => `const s${i} = this.slots[${i}]!;`),
-      ...(has("h") ? ["const h = this.hyper;"] : []),
-      `// ${optimizerTitle(plan)}`,
-      ...updBody,
-    ];
+    const updBody = [`// ${optimizerTitle(plan)}`, renderKernel(plan, plan.update, updState, threshold, "optimizer", native)];
+    upd = declareLocals(updState, updBody, plan, native, []);
     statements += updState.statements;
-    const lossState: RenderState = { storage: plan.buffers, helpers, used: new Set(), tmp: 0, statements: 0 };
-    const lossBody = renderKernel(plan, plan.loss, lossState, threshold, "loss", native).split("\n");
-    const lossLocals = declareLocals(lossState, lossBody, plan, native);
-    loss = [
-      ...lossLocals.slice(0, lossLocals.length - lossBody.length),
-      ...(lossBody.some((l) => l.includes("dOut[")) ? ["const dOut = this.dOut;"] : []),
-      "const res = this.lossResult;",
-      `// loss: ${lossTitle(plan)}`,
-      ...lossBody,
-      "return res[0]!;",
-    ];
+    states.push(updState);
+    const lossState: RenderState = { storage: plan.buffers, helpers, used: new Set(["res"]), tmp: 0, statements: 0 };
+    const lossBody = [`// loss: ${lossTitle(plan)}`, renderKernel(plan, plan.loss, lossState, threshold, "loss", native), "return res[0]!;"];
+    loss = declareLocals(lossState, lossBody, plan, native, ["y", "n"]);
     statements += lossState.statements;
+    states.push(lossState);
   }
   // declared after backward is rendered: the input is copied into native memory once per
   // forward when any kernel (forward or backward) reads it; backward reads the same copy
-  const fwd = declareLocals(fwdState, fwdBody, plan, native, { inSize });
+  const fwd = declareLocals(fwdState, fwdBody, plan, native, ["x", "n", "training"], { inSize });
   fwd.push(`return this.${plan.output};`);
 
   // only buffers some method reads or writes get a field (a fused output's dz scratch, say, is never touched)
-  const methodText = [fwd, bwd ?? [], upd ?? [], loss ?? []].flat().join("\n");
-  const touchedBuffer = (name: string) => methodText.includes(`this.${name};`) || methodText.includes(`this.${name},`);
+  const touched = new Set(states.flatMap((st) => [...st.used]));
   const fields: { name: string; type: string; alloc: string }[] = acts
-    .filter(([name]) => touchedBuffer(name))
+    .filter(([name, s]) => touched.has(name) || name === plan.output || s.random === true)
     .map(([name, s]) => ({ name, type: "Float64Array", alloc: `store.f64(capacity * ${s.perSample})` }));
   if (native.readsInput) fields.push({ name: STAGED_INPUT, type: "Float32Array", alloc: `store.f32(capacity * ${inSize})` });
   const props = (cls.properties ?? []).map((prop) =>

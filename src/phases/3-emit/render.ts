@@ -15,7 +15,7 @@ export interface RenderState {
   readonly storage: ReadonlyMap<string, Storage>;
   /** Runtime helpers used (imported from layerc/runtime). */
   readonly helpers: Set<string>;
-  /** Buffers referenced (their locals must be declared). */
+  /** Locals the rendered code reads (see localOf; `k` for native kernels): the method declares them. */
   readonly used: Set<string>;
   tmp: number;
   statements: number;
@@ -36,33 +36,49 @@ export function renderNumber(v: number): string {
 }
 
 /**
+ * The local a buffer's elements are read through in a generated method
+ * (p and g: the flat parameter and gradient arrays; s0/s1 and h: optimizer
+ * state and scalars; x, y, dOut, res: inputs and results; an activation
+ * buffer: its own name), and the element offset of the buffer inside it.
+ * Every access records the local in `st.used`, so the method declares
+ * exactly the locals it reads.
+ */
+export function localOf(buf: string, st: RenderState): { local: string; base: number } {
+  const s = st.storage.get(buf);
+  if (!s) throw new InternalError(`kernel names unknown buffer ${buf}`);
+  const at = (local: string, base = 0) => {
+    st.used.add(local);
+    return { local, base };
+  };
+  switch (s.kind) {
+    case "param":
+      return at("p", s.base);
+    case "grad":
+      return at("g", s.base);
+    case "input":
+      return at("x");
+    case "dout":
+      return at("dOut");
+    case "act":
+      return at(buf);
+    case "slot":
+      return at(`s${s.index}`);
+    case "hyper":
+      return at("h");
+    case "labels":
+      return at("y");
+    case "result":
+      return at("res");
+  }
+}
+
+/**
  * An element of a buffer. Reads carry `!` so generated code type-checks under
  * `noUncheckedIndexedAccess` as well as plain `strict`.
  */
 function bufferAccess(buf: string, index: Expr, st: RenderState, pre: string[]): string {
-  const s = st.storage.get(buf);
-  if (!s) throw new InternalError(`kernel names unknown buffer ${buf}`);
-  switch (s.kind) {
-    case "param":
-      return `p[${expr(add(index, num(s.base)), st, pre)}]!`;
-    case "grad":
-      return `g[${expr(add(index, num(s.base)), st, pre)}]!`;
-    case "input":
-      return `x[${expr(index, st, pre)}]!`;
-    case "dout":
-      return `dOut[${expr(index, st, pre)}]!`;
-    case "act":
-      st.used.add(buf);
-      return `${buf}[${expr(index, st, pre)}]!`;
-    case "slot":
-      return `s${s.index}[${expr(index, st, pre)}]!`;
-    case "hyper":
-      return `h[${expr(index, st, pre)}]!`;
-    case "labels":
-      return `y[${expr(index, st, pre)}]!`;
-    case "result":
-      return `res[${expr(index, st, pre)}]!`;
-  }
+  const { local, base } = localOf(buf, st);
+  return `${local}[${expr(add(index, num(base)), st, pre)}]!`;
 }
 
 const isAtom = (e: Expr) => e.k === "num" || e.k === "var" || e.k === "batch" || e.k === "load";
@@ -156,6 +172,7 @@ export function renderStmts(stmts: readonly Stmt[], st: RenderState): string[] {
           out.push(...lowered);
           return;
         }
+        st.used.add("k");
         const native = [...renderStmts(s.prologue, st), call, ...renderStmts(s.epilogue, st)];
         line = `if (k !== null) {\n${native.join("\n")}\n} else {\n${lowered.join("\n")}\n}`;
         break;
