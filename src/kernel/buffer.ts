@@ -41,6 +41,16 @@ export class Buf {
   }
 }
 
+/** Element `index` of a buffer addressed by flat index (kernels that are not written over a shaped Buf). */
+export function load(buf: string, index: Expr): Expr {
+  return { k: "load", buf, index };
+}
+
+/** Stores `value` at flat `index` of a buffer (adds it when `acc`). */
+export function storeAt(buf: string, index: Expr, value: Expr, acc = false): Stmt {
+  return { k: "store", buf, index, value, acc };
+}
+
 export function loop(v: string, to: Expr | number, body: (i: Expr) => Stmt[]): Stmt {
   return { k: "for", v, from: num(0), to: typeof to === "number" ? num(to) : to, body: body({ k: "var", name: v }) };
 }

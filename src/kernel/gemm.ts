@@ -19,7 +19,7 @@
  *   C(u; i, j) (+)= Σ_t Σ_k A(u; i, k; t) · B(k, j; t)
  *   A(u; i, k; t) = a[offset + Σ u·a_u + i·rows + k·cols + Σ t·a_t], …
  */
-import { letVar, loop, setVar } from "./buffer.js";
+import { letVar, load, loop, setVar, storeAt as store } from "./buffer.js";
 import { add, mul, num, ref, type Expr, type Stmt } from "./expr.js";
 
 export interface GemmOperand {
@@ -78,19 +78,10 @@ interface Shift {
   readonly c: Expr;
 }
 
-const at = (op: GemmOperand, shift: Expr, r: Expr, c: Expr): Expr => ({
-  k: "load",
-  buf: op.buf,
-  index: add(add(num(op.offset), shift), add(mul(r, num(op.rows)), mul(c, num(op.cols)))),
-});
-
-const storeAt = (op: GemmOperand, shift: Expr, r: Expr, c: Expr, value: Expr, acc: boolean): Stmt => ({
-  k: "store",
-  buf: op.buf,
-  index: add(add(num(op.offset), shift), add(mul(r, num(op.rows)), mul(c, num(op.cols)))),
-  value,
-  acc,
-});
+/** Flat index of element (r, c) of an operand, shifted by outer/tap offsets. */
+const indexOf = (op: GemmOperand, shift: Expr, r: Expr, c: Expr): Expr => add(add(num(op.offset), shift), add(mul(r, num(op.rows)), mul(c, num(op.cols))));
+const at = (op: GemmOperand, shift: Expr, r: Expr, c: Expr): Expr => load(op.buf, indexOf(op, shift, r, c));
+const storeAt = (op: GemmOperand, shift: Expr, r: Expr, c: Expr, value: Expr, acc: boolean): Stmt => store(op.buf, indexOf(op, shift, r, c), value, acc);
 
 /** Options of gemm(): names for readable code, and a layer's own (fused) lowering. */
 export interface GemmOptions {

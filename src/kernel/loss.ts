@@ -13,7 +13,7 @@
  * divided by the reduction size) and `result` ([0] ← the batch mean loss).
  */
 import { add, and, BATCH, call, cmp, div, mul, num, ref, select, sub, type Expr, type Stmt } from "./expr.js";
-import { letVar, loop, setVar } from "./buffer.js";
+import { letVar, load, loop, setVar, storeAt as store } from "./buffer.js";
 import type { LossSpec } from "../runtime/spec.js";
 
 export interface LossBuffers {
@@ -28,8 +28,6 @@ const EPS = 1e-7;
 /** Math.fround(1 − 1e-7), as the runtime clips. */
 const HI = 1 - 2 ** -23;
 
-const load = (buf: string, i: Expr): Expr => ({ k: "load", buf, index: i });
-const store = (buf: string, i: Expr, value: Expr): Stmt => ({ k: "store", buf, index: i, value, acc: false });
 const when = (test: ReturnType<typeof cmp> | ReturnType<typeof and>, then: Stmt[], otherwise: Stmt[] = []): Stmt => ({ k: "if", test, then, else: otherwise });
 const clip = (p: Expr): Expr => select(cmp("<", p, num(EPS)), num(EPS), select(cmp(">", p, num(HI)), num(HI), p));
 const inClip = (p: Expr) => and(cmp(">=", p, num(EPS)), cmp("<=", p, num(HI)));

@@ -14,7 +14,7 @@
  * in the runtime's createOptimizer (which tests hold this kernel to).
  */
 import { add, call, div, mul, num, ref, sub, type Expr, type Stmt } from "./expr.js";
-import { letVar } from "./buffer.js";
+import { letVar, load, storeAt as store } from "./buffer.js";
 import type { OptimizerSpec } from "../runtime/spec.js";
 
 /** Buffer names the kernel uses (the plan may rename them to stay unique). */
@@ -25,8 +25,6 @@ export interface OptimizerBuffers {
   readonly hyper: string;
 }
 
-const load = (buf: string, i: Expr): Expr => ({ k: "load", buf, index: i });
-const store = (buf: string, i: Expr, value: Expr): Stmt => ({ k: "store", buf, index: i, value, acc: false });
 
 /** One update of every parameter in `ranges` ([offset, size] pairs, merged when adjacent). */
 export function optimizerKernel(spec: OptimizerSpec, ranges: readonly (readonly [number, number])[], names: OptimizerBuffers): Stmt[] {

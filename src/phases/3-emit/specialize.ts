@@ -107,6 +107,46 @@ function distinct(a: Expr, b: Expr): boolean {
   return true;
 }
 
+/** Identity of one buffer element: the buffer and the (structural) index expression. */
+const accessKey = (buf: string, index: Expr) => `${buf}@${JSON.stringify(index)}`;
+
+/** A new local `<prefix><k>` (one counter per prefix), avoiding the method's reserved names. */
+function freshName(names: ForwardNames, prefix: string): string {
+  let name: string;
+  do {
+    const k = names.next.get(prefix) ?? 0;
+    names.next.set(prefix, k + 1);
+    name = `${prefix}${k}`;
+  } while (names.reserved.has(name));
+  return name;
+}
+
+/** Statements with `f` applied to their expressions; `deep` also rewrites nested blocks. */
+function mapStmtExprs(stmts: readonly Stmt[], f: (e: Expr) => Expr, deep: boolean): Stmt[] {
+  const nested = (list: readonly Stmt[]) => (deep ? mapStmtExprs(list, f, deep) : list);
+  return stmts.map((s): Stmt => {
+    switch (s.k) {
+      case "let":
+      case "set":
+        return { ...s, value: f(s.value) };
+      case "store":
+        return { ...s, index: f(s.index), value: f(s.value) };
+      case "for":
+        return { ...s, from: f(s.from), to: f(s.to), body: nested(s.body) };
+      case "if":
+        return { ...s, test: mapCondExprs(s.test, f), then: nested(s.then), else: nested(s.else) };
+      case "gemm":
+        return deep ? { ...s, lowered: nested(s.lowered), prologue: nested(s.prologue), epilogue: nested(s.epilogue) } : s;
+      case "note":
+        return s;
+    }
+  });
+}
+
+function mapCondExprs(c: import("../../kernel/expr.js").Cond, f: (e: Expr) => Expr): import("../../kernel/expr.js").Cond {
+  return c.k === "and" ? { ...c, a: mapCondExprs(c.a, f), b: mapCondExprs(c.b, f) } : { ...c, a: f(c.a), b: f(c.b) };
+}
+
 interface ForwardNames {
   /** Next number per local prefix (st: stored values, ld: reused loads, w: hoisted loads). */
   readonly next: Map<string, number>;
@@ -141,16 +181,8 @@ function forwardStores(stmts: readonly Stmt[], names: ForwardNames): Stmt[] {
   const groups: Stmt[][] = [];
   /** Loaded entries whose local was asked for and whose `let` is not placed yet. */
   const pending: Stored[] = [];
-  const key = (buf: string, index: Expr) => `${buf}@${JSON.stringify(index)}`;
-  const fresh = (prefix: string) => {
-    let name: string;
-    do {
-      const k = names.next.get(prefix) ?? 0;
-      names.next.set(prefix, k + 1);
-      name = `${prefix}${k}`;
-    } while (names.reserved.has(name));
-    return name;
-  };
+  const key = accessKey;
+  const fresh = (prefix: string) => freshName(names, prefix);
   const use = (buf: string, index: Expr): Expr | undefined => {
     const entry = avail.get(key(buf, index));
     if (!entry) {
@@ -181,14 +213,13 @@ function forwardStores(stmts: readonly Stmt[], names: ForwardNames): Stmt[] {
     // in reverse, so that consts placed in front of the same statement keep the order they were asked for
     for (const e of pending.splice(0).reverse()) {
       const local = ref(e.local!);
-      const swap = (x: Expr) => mapLoads(x, (b, i) => (b === e.buf && JSON.stringify(i) === JSON.stringify(e.index) ? local : undefined));
-      groups[e.at] = [{ k: "let", name: e.local!, value: e.value }, ...groups[e.at]!.map((st) => replaceIn(st, swap))];
+      const swap = (x: Expr) => mapLoads(x, (b, i) => (accessKey(b, i) === accessKey(e.buf, e.index) ? local : undefined));
+      groups[e.at] = [{ k: "let", name: e.local!, value: e.value }, ...mapStmtExprs(groups[e.at]!, swap, false)];
     }
   };
   const forget = (pred: (buf: string, e: Stored) => boolean) => {
     for (const [k, e] of avail) if (pred(e.buf, e)) avail.delete(k);
   };
-  const mentions = (e: Expr, name: string): boolean => JSON.stringify(e).includes(`"name":${JSON.stringify(name)}`);
   /** Ends the entries a nested block may invalidate (buffers it stores to, scalars it assigns). */
   const touched = (body: readonly Stmt[]) => {
     const fx = effects(body);
@@ -276,27 +307,6 @@ function allLoads(stmts: readonly Stmt[], out: Extract<Expr, { k: "load" }>[] = 
   return out;
 }
 
-/** Replaces loads in statements, nested blocks included. */
-function replaceLoads(stmts: readonly Stmt[], f: (buf: string, index: Expr) => Expr | undefined): Stmt[] {
-  return stmts.map((s): Stmt => {
-    switch (s.k) {
-      case "for":
-        return { ...s, from: mapLoads(s.from, f), to: mapLoads(s.to, f), body: replaceLoads(s.body, f) };
-      case "if":
-        return { ...s, test: mapCondLoads(s.test, f), then: replaceLoads(s.then, f), else: replaceLoads(s.else, f) };
-      case "let":
-      case "set":
-        return { ...s, value: mapLoads(s.value, f) };
-      case "store":
-        return { ...s, index: mapLoads(s.index, f), value: mapLoads(s.value, f) };
-      case "gemm":
-        return { ...s, lowered: replaceLoads(s.lowered, f), prologue: replaceLoads(s.prologue, f), epilogue: replaceLoads(s.epilogue, f) };
-      case "note":
-        return s;
-    }
-  });
-}
-
 /**
  * Reads that a loop repeats unchanged move in front of it: a load whose
  * buffer the loop never writes and whose index uses no variable the loop
@@ -321,14 +331,9 @@ function hoistInvariants(stmts: readonly Stmt[], names: ForwardNames): Stmt[] {
     const hoisted = new Map<string, string>();
     const lets: Stmt[] = [];
     for (const l of allLoads(s.body)) {
-      const key = `${l.buf}@${JSON.stringify(l.index)}`;
-      if (hoisted.has(key) || fx.writes.has(l.buf) || [...local].some((v) => JSON.stringify(l.index).includes(`"name":${JSON.stringify(v)}`))) continue;
-      let name: string;
-      do {
-        const k = names.next.get("w") ?? 0;
-        names.next.set("w", k + 1);
-        name = `w${k}`;
-      } while (names.reserved.has(name));
+      const key = accessKey(l.buf, l.index);
+      if (hoisted.has(key) || fx.writes.has(l.buf) || [...local].some((v) => mentions(l.index, v))) continue;
+      const name = freshName(names, "w");
       hoisted.set(key, name);
       lets.push({ k: "let", name, value: l });
     }
@@ -336,34 +341,18 @@ function hoistInvariants(stmts: readonly Stmt[], names: ForwardNames): Stmt[] {
       out.push(s);
       continue;
     }
-    const body = replaceLoads(s.body, (b, i) => {
-      const name = hoisted.get(`${b}@${JSON.stringify(i)}`);
-      return name === undefined ? undefined : ref(name);
-    });
+    const body = mapStmtExprs(
+      s.body,
+      (e) =>
+        mapLoads(e, (b, i) => {
+          const name = hoisted.get(accessKey(b, i));
+          return name === undefined ? undefined : ref(name);
+        }),
+      true,
+    );
     out.push(...lets, { ...s, body });
   }
   return out;
-}
-
-/** A statement with `f` applied to its own expressions (not to nested blocks' statements). */
-function replaceIn(s: Stmt, f: (e: Expr) => Expr): Stmt {
-  switch (s.k) {
-    case "let":
-    case "set":
-      return { ...s, value: f(s.value) };
-    case "store":
-      return { ...s, index: f(s.index), value: f(s.value) };
-    case "for":
-      return { ...s, from: f(s.from), to: f(s.to) };
-    case "if":
-      return { ...s, test: mapCondExprs(s.test, f) };
-    default:
-      return s;
-  }
-}
-
-function mapCondExprs(c: import("../../kernel/expr.js").Cond, f: (e: Expr) => Expr): import("../../kernel/expr.js").Cond {
-  return c.k === "and" ? { ...c, a: mapCondExprs(c.a, f), b: mapCondExprs(c.b, f) } : { ...c, a: f(c.a), b: f(c.b) };
 }
 
 // ---- loop fusion --------------------------------------------------------------
@@ -457,28 +446,6 @@ function effects(stmts: readonly Stmt[], fx: Effects = { reads: new Set(), write
 
 const disjoint = (a: ReadonlySet<string>, b: ReadonlySet<string>) => [...a].every((x) => !b.has(x));
 
-/** `e` as coef·v + c with constants coef and c, or null when it is not affine in v alone. */
-function affine(e: Expr, v: string): { coef: number; c: number } | null {
-  switch (e.k) {
-    case "num":
-      return { coef: 0, c: e.v };
-    case "var":
-      return e.name === v ? { coef: 1, c: 0 } : null;
-    case "bin": {
-      const a = affine(e.a, v);
-      const b = affine(e.b, v);
-      if (!a || !b) return null;
-      if (e.op === "+") return { coef: a.coef + b.coef, c: a.c + b.c };
-      if (e.op === "-") return { coef: a.coef - b.coef, c: a.c - b.c };
-      if (e.op === "*" && a.coef === 0) return { coef: a.c * b.coef, c: a.c * b.c };
-      if (e.op === "*" && b.coef === 0) return { coef: a.coef * b.c, c: a.c * b.c };
-      return null;
-    }
-    default:
-      return null;
-  }
-}
-
 /** Index expressions of every access (load or store) to `buf`, nested blocks included. */
 function indices(stmts: readonly Stmt[], buf: string): Expr[] {
   const stores: Expr[] = [];
@@ -508,9 +475,10 @@ function indices(stmts: readonly Stmt[], buf: string): Expr[] {
 function sliceLocal(buf: string, v: string, a: readonly Stmt[], b: readonly Stmt[]): boolean {
   let size = 0;
   for (const index of [...indices(a, buf), ...indices(b, buf)]) {
-    const f = affine(index, v);
-    if (!f || f.coef <= 0 || f.c < 0 || f.c >= f.coef || (size !== 0 && f.coef !== size)) return false;
-    size = f.coef;
+    const f = linear(index);
+    const coef = f?.coefs.get(v) ?? 0;
+    if (!f || f.coefs.size !== 1 || coef <= 0 || f.c < 0 || f.c >= coef || (size !== 0 && coef !== size)) return false;
+    size = coef;
   }
   return true;
 }
@@ -518,24 +486,7 @@ function sliceLocal(buf: string, v: string, a: readonly Stmt[], b: readonly Stmt
 /** Renames loop variable `from` to `to` in statements (the names are unique after specialization). */
 function renameVar(stmts: readonly Stmt[], from: string, to: string): Stmt[] {
   const env = new Map<string, Expr>([[from, ref(to)]]);
-  const sc = (c: import("../../kernel/expr.js").Cond) => substituteCond(c, env);
-  return stmts.map((s): Stmt => {
-    switch (s.k) {
-      case "for":
-        return { ...s, from: substitute(s.from, env), to: substitute(s.to, env), body: renameVar(s.body, from, to) };
-      case "let":
-      case "set":
-        return { ...s, value: substitute(s.value, env) };
-      case "store":
-        return { ...s, index: substitute(s.index, env), value: substitute(s.value, env) };
-      case "if":
-        return { ...s, test: sc(s.test), then: renameVar(s.then, from, to), else: renameVar(s.else, from, to) };
-      case "gemm":
-        return { ...s, lowered: renameVar(s.lowered, from, to), prologue: renameVar(s.prologue, from, to), epilogue: renameVar(s.epilogue, from, to) };
-      case "note":
-        return s;
-    }
-  });
+  return mapStmtExprs(stmts, (e) => substitute(e, env), true);
 }
 
 /**
