@@ -10,7 +10,7 @@ import { checkFile } from "../phases/2-check/check.js";
 import { resolveLimits, type CheckOptions, type Limits } from "../phases/2-check/options.js";
 import { emitProgram, type ModelStats } from "../phases/3-emit/emit.js";
 import { interpretModel, type ModelClass } from "../interpreter/interpret.js";
-import type { ProgramIR, Shape } from "../ir/model-ir.js";
+import { IR_VERSION, type ProgramIR, type Shape } from "../ir/model-ir.js";
 import { hasErrors, makeDiagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { formatDiagnostics as render, type RenderOptions } from "../diagnostics/render.js";
 import { LineMap, type Span } from "../source.js";
@@ -143,7 +143,7 @@ function checkRaw(source: string, opts: CompileOptions): { diagnostics: Diagnost
   const inside = (m: FileNode["models"][number]) => blocking.some((d) => d.span.start >= m.span.start && d.span.start < m.span.end);
   const clean = parsed.ast.models.filter((m) => !inside(m));
   if (clean.length === 0 && (parsed.ast.models.length > 0 || blocking.length > 0)) {
-    return { diagnostics: parsed.diagnostics, ir: { version: 1, fileName, models: [] }, ast: parsed.ast };
+    return { diagnostics: parsed.diagnostics, ir: { version: IR_VERSION, fileName, models: [] }, ast: parsed.ast };
   }
   const checked = checkFile({ ...parsed.ast, models: clean }, source, fileName, opts);
   const ir = hasErrors(parsed.diagnostics) ? { ...checked.ir, models: [] } : checked.ir;

@@ -43,7 +43,7 @@ function compileModel(model: ModelIR): Compiled {
     const s = plan.buffers.get(buf)!;
     if (s.kind === "param") return { slot: 0, base: s.base };
     if (s.kind === "grad") return { slot: 1, base: s.base };
-    return { slot: numbered.get(buf)!, base: 0 };
+    return { slot: numbered.get(buf)!, base: s.kind === "result" ? s.index : 0 };
   };
   return {
     plan,

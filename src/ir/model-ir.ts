@@ -6,7 +6,8 @@
  */
 import type { InitializerSpec, LossSpec, MetricName, OptimizerSpec } from "../runtime/spec.js";
 
-export const IR_VERSION = 1;
+/** 2: the model is a graph (tensors, nodes, inputs, outputs); 1 was a layer list. */
+export const IR_VERSION = 2;
 
 export type Shape = readonly number[];
 
@@ -50,7 +51,12 @@ export interface ParamIR {
   readonly size: number;
 }
 
-/** One layer after checking: resolved attributes, shapes and parameters. */
+/**
+ * One layer after checking: resolved attributes, shapes and parameters.
+ * A layer owns its weights; it may be called several times (a shared
+ * layer), each call being one NodeIR. `inputShape`/`outputShape` are those
+ * of its first call.
+ */
 export interface LayerIR {
   /** Registry key, the Keras class name: `Dense`, `Conv2D`, ... */
   readonly kind: string;
@@ -64,9 +70,53 @@ export interface LayerIR {
   readonly line: number;
 }
 
+/** One tensor of the graph: a model input or the output of one layer call. */
+export interface TensorIR {
+  /** The input's name, or the name of the layer whose call produced it. */
+  readonly name: string;
+  readonly shape: Shape;
+  /** The spec variable it was last bound to (`h` in `h = Dense(8)(x)`); absent in a Sequential model. */
+  readonly variable?: string;
+  /** 1-based line of the statement that produced it. */
+  readonly line: number;
+}
+
+/** One call of a layer on tensors: a node of the graph. */
+export interface NodeIR {
+  /** Index into ModelIR.layers. */
+  readonly layer: number;
+  /** Tensor ids (indices into ModelIR.tensors), in call order; merge layers take several. */
+  readonly inputs: readonly number[];
+  /** Tensor id of the result. */
+  readonly output: number;
+  /** 1-based line of the call in the spec. */
+  readonly line: number;
+}
+
+/** A model input (a Keras InputLayer). */
+export interface InputIR {
+  /** Keras name: the `name=` given to Input, else `input_layer`, `input_layer_1`, ... */
+  readonly name: string;
+  /** Tensor id. */
+  readonly tensor: number;
+}
+
 export interface TrainingIR {
+  /** The loss (of the first output, when there are several). */
   readonly loss: LossSpec;
   readonly optimizer: OptimizerSpec;
+  /** The metrics (of the first output, when there are several). */
+  readonly metrics: readonly MetricName[];
+  /**
+   * With several model outputs: each output's loss, loss weight and
+   * metrics, in output order (Keras: total loss = Σ weight·loss).
+   */
+  readonly outputs?: readonly OutputTrainingIR[];
+}
+
+export interface OutputTrainingIR {
+  readonly loss: LossSpec;
+  readonly weight: number;
   readonly metrics: readonly MetricName[];
 }
 
@@ -76,10 +126,28 @@ export interface ModelIR {
   readonly seed: number | null;
   readonly dtype: "float32" | "float64";
   readonly unroll: "auto" | "full" | "loops";
+  /** Shape of the first input and of the first output (the only ones of a Sequential model). */
   readonly inputShape: Shape;
   readonly outputShape: Shape;
-  /** Layers in order; an `Input` statement produces no layer. */
+  /**
+   * Written as a functional graph (`y = Layer(...)(x)`) rather than a
+   * Sequential stack; it decides the summary layout, nothing else.
+   */
+  readonly functional: boolean;
+  /**
+   * Layers in Keras `model.layers` order (which is also the order of
+   * `model.weights`); an `Input` produces no layer. A Sequential model's
+   * layers are its statements in order.
+   */
   readonly layers: readonly LayerIR[];
+  /** Every tensor of the graph; ids are indices. */
+  readonly tensors: readonly TensorIR[];
+  /** Layer calls in a topological order (each node after the producers of its inputs). */
+  readonly nodes: readonly NodeIR[];
+  /** Model inputs in `Model(inputs=[…])` order. */
+  readonly inputs: readonly InputIR[];
+  /** Tensor ids of the model outputs in `Model(outputs=[…])` order. */
+  readonly outputs: readonly number[];
   /** Total length of the flat parameter array. */
   readonly paramCount: number;
   readonly training: TrainingIR | null;

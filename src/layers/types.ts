@@ -75,7 +75,15 @@ export interface KernelContext {
   /** Gradients w.r.t. input and output (backward only). */
   readonly dx: Buf;
   readonly dy: Buf;
-  /** Whether the backward kernel must produce dx (false for the first layer). */
+  /**
+   * Every input and its gradient, in call order (merge layers read these;
+   * `x`/`dx`/`inShape` are the first). A gradient nobody needs (a model
+   * input's) has the empty name.
+   */
+  readonly xs: readonly Buf[];
+  readonly dxs: readonly Buf[];
+  readonly inShapes: readonly Shape[];
+  /** Whether the backward kernel must produce dx (false when the input is a model input); for merges, any of dxs. */
   readonly needInputGrad: boolean;
   /**
    * This kernel runs in training mode: forward uses batch statistics and
@@ -104,6 +112,12 @@ export interface LayerDef {
   /** Accepted input ranks (without batch); undefined: any. */
   readonly inputRank?: { readonly min: number; readonly max: number; readonly describe: string };
   outputShape(attrs: Attrs, input: Shape): ShapeResult;
+  /**
+   * Merge layers (Add, Concatenate, ...) are called on a list of tensors:
+   * their shape rule sees every input shape (`outputShape` then gets the
+   * first one and is not used by the checker).
+   */
+  readonly merge?: { readonly minInputs: number; readonly maxInputs?: number; outputShape(attrs: Attrs, inputs: readonly Shape[]): ShapeResult };
   params(attrs: Attrs, input: Shape): ParamDecl[];
   /**
    * The output is the input's memory under another shape (Flatten, Reshape):

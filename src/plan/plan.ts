@@ -1,26 +1,38 @@
 /**
  * Lowering ModelIR to kernel programs: names every buffer a model needs
- * (input, per-layer activations and scratch, activation gradients, parameter
- * and gradient tensors at constant offsets) and asks each layer for its
- * forward and backward kernels. Both backends start from this plan; it is
- * the only place that walks the layer list, so neither backend names a
- * layer kind.
+ * (inputs, one activation per tensor, per-call scratch, activation
+ * gradients, parameter and gradient tensors at constant offsets) and asks
+ * each layer call for its forward and backward kernels. Both backends start
+ * from this plan; it is the only place that walks the model graph, so
+ * neither backend names a layer kind and both see a flat list of calls.
+ *
+ * The graph (see docs/graph-ir.md):
+ * - calls run in the IR's topological node order; backward in reverse;
+ * - a tensor read by several calls (fan-out) gets its gradient summed: the
+ *   first call to run backward writes the gradient buffer, every other one
+ *   writes a part buffer that is added in right after its backward (for a
+ *   model output the loss writes first, so every reader adds);
+ * - a shared layer's calls name the same parameter and gradient tensors;
+ *   layers accumulate parameter gradients, so the calls' gradients sum;
+ * - an aliasing call (Flatten, Reshape) shares its input's buffer when it
+ *   is that tensor's only reader and its output is no model output.
+ * A Sequential model is the chain case and plans exactly as it always did.
  */
-import { Buf } from "../kernel/buffer.js";
-import type { Stmt } from "../kernel/expr.js";
-import type { LayerIR, ModelIR } from "../ir/model-ir.js";
+import { Buf, load, loop, storeAt } from "../kernel/buffer.js";
+import { BATCH, mul, num, type Stmt } from "../kernel/expr.js";
+import type { LayerIR, ModelIR, NodeIR } from "../ir/model-ir.js";
 import { lookupLayer } from "../layers/registry.js";
-import { prod, type KernelContext } from "../layers/types.js";
+import { prod, type KernelContext, type LayerDef } from "../layers/types.js";
 import { InternalError } from "../diagnostics/diagnostic.js";
 import type { LossSpec } from "../runtime/spec.js";
 import { optimizerKernel } from "../kernel/optimizer.js";
 import { lossKernel } from "../kernel/loss.js";
 
 export type Storage =
-  /** The caller's input samples (Float32Array, read-only). */
-  | { readonly kind: "input" }
-  /** dLoss/dOutput, provided by the runtime's loss. */
-  | { readonly kind: "dout" }
+  /** Model input `index` as the caller passed it (Float32Array, read-only). */
+  | { readonly kind: "input"; readonly index: number }
+  /** dLoss/d(output `index`), written by the loss kernel. */
+  | { readonly kind: "dout"; readonly index: number }
   /** A per-instance Float64Array of `perSample` values per sample; `random`: refilled with U[0,1) before each training forward. */
   | { readonly kind: "act"; readonly perSample: number; readonly random?: boolean; readonly seed?: number }
   /** A tensor in the flat parameter (or gradient) array at a constant offset. */
@@ -29,18 +41,37 @@ export type Storage =
   | { readonly kind: "slot"; readonly index: number }
   /** Per-step optimizer scalars computed by the runtime (Adam's α_t). */
   | { readonly kind: "hyper" }
-  /** The caller's training targets (Float32Array: values, or class ids for sparse labels). */
-  | { readonly kind: "labels" }
-  /** The loss kernel's scalar result: [batch mean loss]. */
-  | { readonly kind: "result" };
+  /** The caller's training targets for output `index` (Float32Array: values, or class ids for sparse labels). */
+  | { readonly kind: "labels"; readonly index: number }
+  /** The loss kernel's scalar results: [batch mean loss of output 0, of output 1, ...]; `index` is the output. */
+  | { readonly kind: "result"; readonly index: number };
 
 export interface LayerPlan {
   readonly layer: LayerIR;
+  /** The call this plan runs (a shared layer has one LayerPlan per call). */
+  readonly node: NodeIR;
+  /** Unique per call: the layer name, then `<name>_call2`, ... for later calls of a shared layer. */
+  readonly label: string;
   /** Inference forward (predict, evaluate). */
   readonly forward: readonly Stmt[];
   /** Training forward: batch statistics, dropout, and what backward needs (empty if inference-only). */
   readonly forwardTrain: readonly Stmt[];
+  /** The call's backward, followed by the sums of its fan-out gradient parts. */
   readonly backward: readonly Stmt[];
+}
+
+/** How the loss reads one model output. */
+export interface OutputPlan {
+  /** Buffer holding the output. */
+  readonly buffer: string;
+  /** dLoss/d(output or logits), written by the loss kernel. */
+  readonly dOut: string;
+  /**
+   * When the output's final softmax/sigmoid is fused with its crossentropy:
+   * the pre-activation values, and the loss to compute on them (the same
+   * loss with from_logits), whose gradient is exactly p − y.
+   */
+  readonly fused: { readonly logits: string; readonly loss: LossSpec } | null;
 }
 
 export interface ModelPlan {
@@ -48,19 +79,21 @@ export interface ModelPlan {
   readonly training: boolean;
   /** Every buffer the kernels name, in declaration order. */
   readonly buffers: ReadonlyMap<string, Storage>;
+  /** Layer calls in execution order. */
   readonly layers: readonly LayerPlan[];
   /** The optimizer step over the trainable parameters (empty without compile(...)). */
   readonly update: readonly Stmt[];
-  /** The batch loss and dLoss/d(output or logits) into dOut (empty without compile(...)). */
+  /** Every output's batch loss into `result[k]` and its weighted gradient into its dOut (empty without compile(...)). */
   readonly loss: readonly Stmt[];
-  /** Buffer holding the model output. */
+  /** Input buffers in model input order (`x`, `x1`, ...). */
+  readonly inputs: readonly string[];
+  readonly outputs: readonly OutputPlan[];
+  /** Buffer holding the first model output. */
   readonly output: string;
-  /**
-   * When the final softmax/sigmoid is fused with its crossentropy: the buffer
-   * of the last layer's pre-activation values, and the loss to compute on
-   * them (the same loss with from_logits), whose gradient is exactly p − y.
-   */
-  readonly fused: { readonly logits: string; readonly loss: LossSpec } | null;
+  /** The first output's fusion (see OutputPlan.fused). */
+  readonly fused: OutputPlan["fused"];
+  /** Activation values per sample held by the plan's buffers (inputs excluded), for compile stats. */
+  readonly activationValues: number;
 }
 
 /** softmax + (sparse) categorical crossentropy, sigmoid + binary crossentropy. */
@@ -72,6 +105,19 @@ export function fusedLoss(loss: LossSpec, activation: string | undefined): LossS
   }
   return null;
 }
+
+/** The loss and its weight for each output (one output: the compile loss, weight 1). */
+export function outputLosses(model: ModelIR): { loss: LossSpec; weight: number }[] {
+  const t = model.training;
+  if (!t) return [];
+  return model.outputs.map((_, k) => t.outputs?.[k] ?? { loss: t.loss, weight: 1 });
+}
+
+const defOf = (layer: LayerIR): LayerDef => {
+  const def = lookupLayer(layer.kind);
+  if (!def) throw new InternalError(`layer kind ${layer.kind} reached planning unregistered`);
+  return def;
+};
 
 export function planModel(model: ModelIR): ModelPlan {
   const training = model.training !== null;
@@ -86,63 +132,127 @@ export function planModel(model: ModelIR): ModelPlan {
     buffers.set(name, storage);
     return name;
   };
-  declare("x", { kind: "input" });
-  declare("dOut", { kind: "dout" });
+  const { nodes, tensors } = model;
+  const inputBufs = model.inputs.map((inp, k) => declare(k === 0 ? "x" : `x${k}`, { kind: "input", index: k }));
+  const dOuts = [declare("dOut", { kind: "dout", index: 0 })];
 
-  const last = model.layers.length - 1;
-  const aliases = model.layers.map((l, i) => i < last && lookupLayer(l.kind)?.aliasesInput === true);
-  const outs: string[] = [];
-  model.layers.forEach((l, i) => {
-    outs.push(aliases[i] ? (i === 0 ? "x" : outs[i - 1]!) : declare(`${l.name}_out`, { kind: "act", perSample: prod(l.outputShape) }));
+  // readers of each tensor: [node index, input slot], in node order
+  const readers: [number, number][][] = tensors.map(() => []);
+  nodes.forEach((n, i) => n.inputs.forEach((t, j) => readers[t]!.push([i, j])));
+  const outputOf = new Map<number, number>();
+  model.outputs.forEach((t, k) => {
+    if (!outputOf.has(t)) outputOf.set(t, k);
   });
-  // the gradient w.r.t. an aliasing layer's output is the gradient w.r.t. its input
-  const douts: string[] = new Array<string>(model.layers.length).fill("");
-  douts[last] = "dOut";
-  for (let i = last - 1; i >= 0 && training; i--) {
-    douts[i] = aliases[i + 1] ? douts[i + 1]! : declare(`${model.layers[i]!.name}_dout`, { kind: "act", perSample: prod(model.layers[i]!.outputShape) });
-  }
+  const isInput = new Set(model.inputs.map((i) => i.tensor));
 
-  const lastDef = lookupLayer(model.layers[last]!.kind);
-  // a single Activation layer's pre-activation is the caller's input: nothing to fuse into
-  const fuse =
-    model.training && lastDef?.preActivation && !(last === 0 && lastDef.kind === "Activation")
-      ? fusedLoss(model.training.loss, lastDef.outputActivation?.(model.layers[last]!.attrs))
-      : null;
-  let logits = "";
-  const layers = model.layers.map((layer, i): LayerPlan => {
-    const def = lookupLayer(layer.kind);
-    if (!def) throw new InternalError(`layer kind ${layer.kind} reached planning unregistered`);
+  // activation buffers, one per tensor (aliasing calls share their input's)
+  const act: string[] = new Array<string>(tensors.length).fill("");
+  model.inputs.forEach((inp, k) => (act[inp.tensor] = inputBufs[k]!));
+  const aliases = nodes.map((n) => {
+    const t = n.inputs[0]!;
+    return defOf(model.layers[n.layer]!).aliasesInput === true && n.inputs.length === 1 && !outputOf.has(n.output) && readers[t]!.length === 1 && !outputOf.has(t);
+  });
+  nodes.forEach((n, i) => {
+    const layer = model.layers[n.layer]!;
+    act[n.output] = aliases[i] ? act[n.inputs[0]!]! : declare(`${layer.name}_out`, { kind: "act", perSample: prod(tensors[n.output]!.shape) });
+  });
+  for (let k = 1; k < model.outputs.length; k++) dOuts.push(declare(`dOut${k}`, { kind: "dout", index: k }));
+
+  // gradient buffers, one per tensor that needs one (every tensor but the model inputs)
+  const grad: string[] = new Array<string>(tensors.length).fill("");
+  if (training) {
+    for (const [t, k] of outputOf) grad[t] = dOuts[k]!;
+    for (let i = nodes.length - 1; i >= 0; i--) {
+      for (const t of nodes[i]!.inputs) {
+        if (grad[t] !== "" || isInput.has(t)) continue;
+        const only = readers[t]!.length === 1 ? readers[t]![0]![0] : -1;
+        grad[t] = only >= 0 && aliases[only] ? grad[nodes[only]!.output]! : declare(`${tensors[t]!.name}_dout`, { kind: "act", perSample: prod(tensors[t]!.shape) });
+      }
+    }
+  }
+  // the edge that writes a tensor's gradient first in backward order: the last reader, its first slot (none for outputs: the loss writes first)
+  const firstWriter = (t: number): string => {
+    if (outputOf.has(t)) return "";
+    const last = readers[t]![readers[t]!.length - 1];
+    return last ? `${last[0]}:${readers[t]!.find((r) => r[0] === last[0])![1]}` : "";
+  };
+
+  // fusion of each output's final softmax/sigmoid with its crossentropy
+  const losses = outputLosses(model);
+  const fuses = model.outputs.map((t, k) => {
+    const producer = nodes.findIndex((n) => n.output === t);
+    if (!model.training || producer < 0 || readers[t]!.length > 0 || model.outputs.indexOf(t) !== k) return null;
+    const n = nodes[producer]!;
+    const layer = model.layers[n.layer]!;
+    const def = defOf(layer);
+    // an Activation layer straight on a model input: its pre-activation is the caller's input, nothing to fuse into
+    if (!def.preActivation || (def.kind === "Activation" && isInput.has(n.inputs[0]!))) return null;
+    const loss = fusedLoss(losses[k]!.loss, def.outputActivation?.(layer.attrs));
+    return loss === null ? null : { node: producer, loss };
+  });
+  const logits: string[] = model.outputs.map(() => "");
+
+  const paramBufs = new Map<number, Map<string, { value: string; grad: string; shape: readonly number[] }>>();
+  const calls = new Map<number, number>();
+  const layers = nodes.map((node, i): LayerPlan => {
+    const layer = model.layers[node.layer]!;
+    const def = defOf(layer);
+    const call = calls.get(node.layer) ?? 0;
+    calls.set(node.layer, call + 1);
+    const label = call === 0 ? layer.name : `${layer.name}_call${call + 1}`;
+    const inShapes = node.inputs.map((t) => tensors[t]!.shape);
+    const outShape = tensors[node.output]!.shape;
     const scratch = new Map<string, { name: string; size: number }>();
-    for (const s of def.scratch?.(layer.attrs, layer.inputShape, layer.outputShape, training) ?? []) {
+    for (const s of def.scratch?.(layer.attrs, inShapes[0]!, outShape, training) ?? []) {
       const storage: Storage = !s.random
         ? { kind: "act", perSample: s.size }
         : s.seed === undefined || s.seed === null
           ? { kind: "act", perSample: s.size, random: true }
           : { kind: "act", perSample: s.size, random: true, seed: s.seed };
-      scratch.set(s.name, { name: declare(`${layer.name}_${s.name}`, storage), size: s.size });
+      scratch.set(s.name, { name: declare(`${label}_${s.name}`, storage), size: s.size });
     }
-    const params = new Map<string, { value: string; grad: string; shape: readonly number[] }>();
-    for (const p of layer.params) {
-      const value = declare(`${layer.name}_${p.name}`, { kind: "param", base: p.offset, size: p.size });
-      const grad = training && p.trainable ? declare(`${layer.name}_${p.name}_grad`, { kind: "grad", base: p.offset, size: p.size }) : "";
-      params.set(p.name, { value, grad, shape: p.shape });
+    let params = paramBufs.get(node.layer);
+    if (!params) {
+      params = new Map();
+      for (const p of layer.params) {
+        const value = declare(`${layer.name}_${p.name}`, { kind: "param", base: p.offset, size: p.size });
+        const g = training && p.trainable ? declare(`${layer.name}_${p.name}_grad`, { kind: "grad", base: p.offset, size: p.size }) : "";
+        params.set(p.name, { value, grad: g, shape: p.shape });
+      }
+      paramBufs.set(node.layer, params);
     }
     const need = <T>(v: T | undefined, what: string): T => {
       if (v === undefined || v === "") throw new InternalError(`layer ${layer.name} (${layer.kind}) asked for undeclared ${what}`);
       return v;
     };
+    // each input's gradient: the tensor's own buffer for its first writer, else a part added in after this call's backward
+    const sums: Stmt[] = [];
+    const dxNames = node.inputs.map((t, j) => {
+      if (!training || grad[t] === "") return "";
+      if (firstWriter(t) === `${i}:${j}`) return grad[t]!;
+      const part = declare(`${tensors[t]!.name}_dout_part`, { kind: "act", perSample: prod(tensors[t]!.shape) });
+      const total = grad[t]!;
+      sums.push(loop("i", mul(BATCH, num(prod(tensors[t]!.shape))), (e) => [storeAt(total, e, load(part, e), true)]));
+      return part;
+    });
+    const xs = node.inputs.map((t, j) => new Buf(act[t]!, ["batch", ...inShapes[j]!]));
+    const dxs = dxNames.map((d, j) => new Buf(d, ["batch", ...inShapes[j]!]));
+    const fuse = fuses.find((f) => f?.node === i) ?? null;
     const ctx: KernelContext = {
       attrs: layer.attrs,
-      inShape: layer.inputShape,
-      outShape: layer.outputShape,
-      x: new Buf(i === 0 ? "x" : outs[i - 1]!, ["batch", ...layer.inputShape]),
-      y: new Buf(outs[i]!, ["batch", ...layer.outputShape]),
-      dx: new Buf(i === 0 ? "" : douts[i - 1]!, ["batch", ...layer.inputShape]),
-      dy: new Buf(douts[i]!, ["batch", ...layer.outputShape]),
-      needInputGrad: i > 0,
+      inShape: inShapes[0]!,
+      outShape,
+      x: xs[0]!,
+      y: new Buf(act[node.output]!, ["batch", ...outShape]),
+      dx: dxs[0]!,
+      dy: new Buf(grad[node.output]!, ["batch", ...outShape]),
+      xs,
+      dxs,
+      inShapes,
+      needInputGrad: dxNames.some((d) => d !== ""),
       training,
       modelTrains: training,
-      outputGradIsPreActivation: fuse !== null && i === last,
+      outputGradIsPreActivation: fuse !== null,
       param: (name) => {
         const p = need(params.get(name), `parameter ${name}`);
         return new Buf(p.value, p.shape);
@@ -156,14 +266,22 @@ export function planModel(model: ModelIR): ModelPlan {
         return new Buf(s.name, ["batch", s.size]);
       },
     };
-    if (aliases[i]) return { layer, forward: [], forwardTrain: [], backward: [] };
-    if (fuse !== null && i === last) logits = def.preActivation!(ctx).name;
-    if (logits === "x") throw new InternalError("fusion on the model input");
+    if (aliases[i]) return { layer, node, label, forward: [], forwardTrain: [], backward: [] };
+    if (fuse !== null) {
+      const k = fuses.indexOf(fuse);
+      logits[k] = def.preActivation!(ctx).name;
+      if (buffers.get(logits[k]!)?.kind === "input") throw new InternalError("fusion on a model input");
+    }
     const forward = def.forward({ ...ctx, training: false });
-    if (!training) return { layer, forward, forwardTrain: [], backward: [] };
-    return { layer, forward, forwardTrain: def.forward(ctx), backward: def.backward(ctx) };
+    if (!training) return { layer, node, label, forward, forwardTrain: [], backward: [] };
+    return { layer, node, label, forward, forwardTrain: def.forward(ctx), backward: [...def.backward(ctx), ...sums] };
   });
-  const fused = fuse !== null ? { logits, loss: fuse } : null;
+
+  const outputs: OutputPlan[] = model.outputs.map((t, k) => ({
+    buffer: act[t]!,
+    dOut: dOuts[k]!,
+    fused: fuses[k] ? { logits: logits[k]!, loss: fuses[k]!.loss } : null,
+  }));
   let update: Stmt[] = [];
   let loss: Stmt[] = [];
   if (model.training) {
@@ -175,18 +293,28 @@ export function planModel(model: ModelIR): ModelPlan {
     };
     const ranges = model.layers.flatMap((l) => l.params.filter((p) => p.trainable).map((p) => [p.offset, p.size] as const));
     update = optimizerKernel(model.training.optimizer, ranges, names);
-    const output = outs[outs.length - 1]!;
-    const lossSpec = fused?.loss ?? model.training.loss;
-    const classes = model.outputShape[model.outputShape.length - 1] ?? 1;
-    // a fused softmax's output already holds the probabilities the loss needs
-    const probs = fused !== null && lossSpec.name !== "binary_crossentropy" ? output : null;
-    loss = lossKernel(lossSpec, prod(model.outputShape), classes, {
-      pred: fused?.logits ?? output,
-      probs,
-      labels: declare("labels", { kind: "labels" }),
-      dOut: "dOut",
-      result: declare("result", { kind: "result" }),
-    });
+    loss = outputs.flatMap((o, k) => outputLoss(model, o, k, losses[k]!, declare));
   }
-  return { model, training, buffers, layers, update, loss, output: outs[outs.length - 1]!, fused };
+  const activationValues = [...buffers.values()].reduce((s, b) => s + (b.kind === "act" ? b.perSample : 0), 0);
+  return { model, training, buffers, layers, update, loss, inputs: inputBufs, outputs, output: outputs[0]!.buffer, fused: outputs[0]!.fused, activationValues };
+}
+
+/** The loss kernel of output `k`, its gradient scaled by the output's loss weight. */
+function outputLoss(model: ModelIR, o: OutputPlan, k: number, { loss, weight }: { loss: LossSpec; weight: number }, declare: (want: string, s: Storage) => string): Stmt[] {
+  const shape = model.tensors[model.outputs[k]!]!.shape;
+  const lossSpec = o.fused?.loss ?? loss;
+  const classes = shape[shape.length - 1] ?? 1;
+  // a fused softmax's output already holds the probabilities the loss needs
+  const probs = o.fused !== null && lossSpec.name !== "binary_crossentropy" ? o.buffer : null;
+  const size = prod(shape);
+  const stmts = lossKernel(lossSpec, size, classes, {
+    pred: o.fused?.logits ?? o.buffer,
+    probs,
+    labels: declare(k === 0 ? "labels" : `labels${k}`, { kind: "labels", index: k }),
+    dOut: o.dOut,
+    result: declare(k === 0 ? "result" : `result${k}`, { kind: "result", index: k }),
+  });
+  if (weight === 1) return stmts;
+  // Keras: total loss = Σ weight·loss, so each output's gradient carries its weight
+  return [...stmts, loop("i", mul(BATCH, num(size)), (e) => [storeAt(o.dOut, e, mul(load(o.dOut, e), num(weight)))])];
 }

@@ -6,7 +6,7 @@
  * independent mistakes as possible.
  */
 import type { CallNode, FileNode, ModelNode } from "../1-parse/ast.js";
-import { IR_VERSION, type LayerIR, type ModelIR, type ParamIR, type ProgramIR, type Shape, type TrainingIR } from "../../ir/model-ir.js";
+import { IR_VERSION, type LayerIR, type ModelIR, type NodeIR, type TensorIR, type ParamIR, type ProgramIR, type Shape, type TrainingIR } from "../../ir/model-ir.js";
 import { commonArgs, inputArgs, layers, lookupLayer } from "../../layers/registry.js";
 import { prod } from "../../layers/types.js";
 import { makeDiagnostic, suggest, type Diagnostic } from "../../diagnostics/diagnostic.js";
@@ -51,6 +51,16 @@ export function checkFile(ast: FileNode, text: string, fileName: string, opts: C
   const silenced = new Set(opts.silence ?? []);
   const diagnostics = sink.diags.filter((d) => d.severity === "error" || !silenced.has(d.code));
   return { ir: { version: IR_VERSION, fileName, models }, diagnostics };
+}
+
+/** A Sequential stack as a graph: input tensor 0, layer i reads tensor i and writes tensor i + 1. */
+function chainGraph(layers: readonly LayerIR[], inputLine: number): Pick<ModelIR, "tensors" | "nodes" | "inputs" | "outputs"> {
+  const tensors: TensorIR[] = [{ name: "input_layer", shape: layers[0]!.inputShape, line: inputLine }];
+  const nodes: NodeIR[] = layers.map((l, i) => {
+    tensors.push({ name: l.name, shape: l.outputShape, line: l.line });
+    return { layer: i, inputs: [i], output: i + 1, line: l.line };
+  });
+  return { tensors, nodes, inputs: [{ name: "input_layer", tensor: 0 }], outputs: [layers.length] };
 }
 
 interface Producer {
@@ -135,7 +145,9 @@ class ModelChecker {
       unroll: this.opts.unroll ?? (o["unroll"] as "auto" | "full" | "loops"),
       inputShape: this.layers[0]!.inputShape,
       outputShape: last.outputShape,
+      functional: false,
       layers: this.layers,
+      ...chainGraph(this.layers, first ? this.lines.position(first.span.start).line : 1),
       paramCount: this.offset,
       training,
     };

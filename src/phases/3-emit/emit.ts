@@ -188,7 +188,7 @@ function renderKernels(
   for (const l of layers) {
     const kernel = pick(l);
     if (kernel.length === 0) continue;
-    out.push(`// ${l.layer.name}: ${l.layer.kind}, line ${l.layer.line}${reverse ? " (backward)" : ""}`, renderKernel(plan, kernel, st, threshold, l.layer.name, native));
+    out.push(`// ${l.label}: ${l.layer.kind}, line ${l.node.line}${reverse ? " (backward)" : ""}`, renderKernel(plan, kernel, st, threshold, l.label, native));
   }
   return out;
 }
@@ -202,9 +202,9 @@ function renderForward(plan: ModelPlan, noise: readonly string[], st: RenderStat
   const out: string[] = noise.length ? [`if (training) {\n${noise.join("\n")}\n}`] : [];
   for (const l of plan.layers) {
     if (l.forward.length === 0 && l.forwardTrain.length === 0) continue;
-    out.push(`// ${l.layer.name}: ${l.layer.kind}, line ${l.layer.line}`);
+    out.push(`// ${l.label}: ${l.layer.kind}, line ${l.node.line}`);
     const same = !plan.training || JSON.stringify(l.forward) === JSON.stringify(l.forwardTrain);
-    const render = (kernel: readonly Stmt[]) => renderKernel(plan, kernel, st, threshold, l.layer.name, native);
+    const render = (kernel: readonly Stmt[]) => renderKernel(plan, kernel, st, threshold, l.label, native);
     if (same) out.push(render(l.forward));
     else out.push(`if (training) ${render(l.forwardTrain)} else ${render(l.forward)}`);
   }

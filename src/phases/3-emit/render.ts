@@ -56,9 +56,9 @@ export function localOf(buf: string, st: RenderState): { local: string; base: nu
     case "grad":
       return at("g", s.base);
     case "input":
-      return at("x");
+      return at(s.index === 0 ? "x" : buf);
     case "dout":
-      return at("dOut");
+      return at(s.index === 0 ? "dOut" : buf);
     case "act":
       return at(buf);
     case "slot":
@@ -66,9 +66,9 @@ export function localOf(buf: string, st: RenderState): { local: string; base: nu
     case "hyper":
       return at("h");
     case "labels":
-      return at("y");
+      return at(s.index === 0 ? "y" : buf);
     case "result":
-      return at("res");
+      return at("res", s.index);
   }
 }
 
