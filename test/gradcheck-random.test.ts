@@ -54,7 +54,8 @@ describe("whole random models: gradients match central finite differences", () =
       }),
       { numRuns: 12, seed: 77 },
     );
-  });
+    // about 45 s alone; the shared 2-core machine under a full parallel run can more than double that
+  }, 180_000);
 
   it("random spatial specs over every layer kind", () => {
     fc.assert(
