@@ -33,7 +33,21 @@ export interface StatementCstNode extends CstNode {
 }
 
 export type StatementCstChildren = {
+  Identifier?: IToken[];
+  Equals?: IToken[];
   call: CallCstNode[];
+  application?: ApplicationCstNode[];
+};
+
+export interface ApplicationCstNode extends CstNode {
+  name: "application";
+  children: ApplicationCstChildren;
+}
+
+export type ApplicationCstChildren = {
+  LParen: IToken[];
+  args?: ArgsCstNode[];
+  RParen: IToken[];
 };
 
 export interface CallCstNode extends CstNode {
@@ -122,6 +136,7 @@ export interface NnCstVisitor<IN, OUT> extends ICstVisitor<IN, OUT> {
   file(children: FileCstChildren, param?: IN): OUT;
   model(children: ModelCstChildren, param?: IN): OUT;
   statement(children: StatementCstChildren, param?: IN): OUT;
+  application(children: ApplicationCstChildren, param?: IN): OUT;
   call(children: CallCstChildren, param?: IN): OUT;
   args(children: ArgsCstChildren, param?: IN): OUT;
   arg(children: ArgCstChildren, param?: IN): OUT;

@@ -168,9 +168,25 @@ export class NnParser extends CstParser {
     this.CONSUME(RBrace);
   });
 
-  /** statement = call */
+  /**
+   * statement = [ Name "=" ] call { application }
+   * A functional line binds a name (`h = Dense(8)(x)`, `shared = Dense(8)`)
+   * and may apply the constructed layer to tensors.
+   */
   public readonly statement = this.RULE("statement", () => {
+    this.OPTION(() => {
+      this.CONSUME(Identifier);
+      this.CONSUME(Equals);
+    });
     this.SUBRULE(this.call);
+    this.MANY(() => this.SUBRULE(this.application));
+  });
+
+  /** application = "(" [ args ] ")"  — calling a layer on tensors: the `(x)` of `Dense(8)(x)` */
+  public readonly application = this.RULE("application", () => {
+    this.CONSUME(LParen);
+    this.OPTION(() => this.SUBRULE(this.args));
+    this.CONSUME(RParen);
   });
 
   /** call = Name [ "(" [ args ] ")" ] */

@@ -218,6 +218,87 @@ export const catalog = {
     message: "loss `{loss}` after a `{activation}` output {problem}",
     explain: "Keras would train this pairing silently but badly. Change the output activation or the loss, or silence the warning by its code.",
   },
+  // ---- functional graphs ------------------------------------------------------
+  model_style_mixed: {
+    severity: "error",
+    message: "model `{model}` is written in the functional style (line {line} assigns or calls a tensor), so `{kind}(...)` here needs a name and a tensor: `h = {kind}(...)(x)`",
+    explain: "A model body is either a Sequential stack (one layer call per line) or a functional graph (`y = Layer(...)(x)`), never both. Give every layer line a name and the tensor it is called on, or drop the assignments.",
+  },
+  tensor_undefined: {
+    severity: "error",
+    message: "`{name}` is not a tensor defined above{reason}",
+    explain: "A layer is called on tensors assigned earlier in the model (`x = Input(...)`, `h = Dense(8)(x)`). Names are bound in statement order, as in Python.",
+  },
+  tensor_unused: {
+    severity: "warning",
+    message: "`{name}` is assigned but never used",
+    explain: "The tensor or layer bound to this name is never used afterwards, so its computation is not part of the model (Keras builds the model from its outputs back). Use it, list it in `outputs=`, or remove the line.",
+  },
+  tensor_not_callable: {
+    severity: "error",
+    message: "`{name}` is a tensor, not a layer, and cannot be called",
+    explain: "Only layers are called on tensors: `h = Dense(8)(x)` or `shared = Dense(8)` then `h = shared(x)`. A layer call returns a tensor.",
+  },
+  layer_call_args: {
+    severity: "error",
+    message: "invalid layer call: {reason}",
+    explain: "A layer is called on one tensor, `Dense(8)(x)`, and a merge layer on a list of tensors, `Add()([a, b])`.",
+  },
+  layer_shared_shape: {
+    severity: "error",
+    message: "shared layer `{name}` was built on {first} (weights {weights}) and cannot be called on {shape}",
+    explain: "A layer bound to a name and called several times shares one set of weights, created by its first call; every later call must fit those weights.",
+  },
+  merge_arity: {
+    severity: "error",
+    message: "`{layer}` takes {expected} inputs, got {count}",
+    explain: "`Subtract` and `Dot` take exactly two tensors; the other merge layers take one or more.",
+  },
+  merge_shape_mismatch: {
+    severity: "error",
+    message: "`{layer}` cannot merge shapes {a} and {b}",
+    explain: "Element-wise merge layers follow Keras 3's broadcasting: shapes are aligned from the last axis and each pair of sizes must be equal or one of them 1. The notes show where each input comes from.",
+  },
+  concat_shape_mismatch: {
+    severity: "error",
+    message: "`Concatenate(axis={axis})` needs equal sizes on every other axis, got {a} and {b}",
+    explain: "Concatenate joins tensors along one axis; their ranks and their sizes on every other axis must match.",
+  },
+  merge_axis_invalid: {
+    severity: "error",
+    message: "`{layer}`: axis {axis} is not an axis of the samples {shape} (axis 0 is the batch)",
+    explain: "Axes count the batch as axis 0 and may be negative (from the end); the batch axis cannot be merged along.",
+  },
+  dot_shape_mismatch: {
+    severity: "error",
+    message: "`Dot` contracts axis {axisA} of {a} (size {da}) with axis {axisB} of {b} (size {db}); the sizes must match",
+    explain: "Dot multiplies along one axis of each input and sums; those two axes must have the same size.",
+  },
+  model_call_duplicate: {
+    severity: "error",
+    message: "a model has one `Model(inputs=..., outputs=...)`",
+    explain: "`Model(...)` names the model's inputs and outputs once.",
+  },
+  model_io_invalid: {
+    severity: "error",
+    message: "`{name}` {reason}",
+    explain: "`Model(inputs=..., outputs=...)` lists tensor names: the `Input(...)` tensors as inputs, and any tensors as outputs.",
+  },
+  graph_disconnected: {
+    severity: "error",
+    message: "graph disconnected: this output depends on input `{input}`, which is not in `inputs=`",
+    explain: "Every input an output is computed from must be listed in `Model(inputs=[...])`, as Keras requires.",
+  },
+  input_unreachable: {
+    severity: "warning",
+    message: "input `{input}` reaches no output",
+    explain: "No output is computed from this input; the model still takes it (in `inputs=` order) but ignores it.",
+  },
+  loss_count: {
+    severity: "error",
+    message: "`{arg}` has {count} entries but the model has {outputs} outputs",
+    explain: "With several outputs, `loss=` and `loss_weights=` are either one value for every output, a list with one entry per output (in `outputs=` order), or a dict keyed by output layer name.",
+  },
   // ---- limits ---------------------------------------------------------------
   limit_params: {
     severity: "error",

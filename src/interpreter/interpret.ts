@@ -65,9 +65,19 @@ export function interpretModel(model: ModelIR): ModelClass {
 
   // a model without compile(...) extends ModelBase, so it has no training methods, as generated code
   const Base = (model.training ? TrainableModel : ModelBase) as unknown as typeof TrainableModel;
+  // buffers of the inputs, output gradients and targets after the first, by index
+  const ports = (kind: "input" | "dout" | "labels") =>
+    [...plan.buffers].flatMap(([name, s]) => (s.kind === kind && s.index > 0 ? [[slotOf(name), s.index] as const] : []));
+  const inputs = ports("input");
+  const douts = ports("dout");
+  const labels = ports("labels");
+  const outputSlots = plan.outputs.map((o) => slotOf(o.buffer));
+
   class Interpreted extends Base {
     static readonly inputShape: readonly number[] = model.inputShape;
     static readonly outputShape: readonly number[] = model.outputShape;
+    static readonly inputShapes: readonly (readonly number[])[] = model.inputs.map((i) => model.tensors[i.tensor]!.shape);
+    static readonly outputShapes: readonly (readonly number[])[] = model.outputs.map((t) => model.tensors[t]!.shape);
     private readonly mem: Memory;
 
     constructor(options: ModelOptions = {}) {
@@ -91,15 +101,19 @@ export function interpretModel(model: ModelIR): ModelClass {
 
     protected forward(x: Float32Array, n: number, training: boolean): Float64Array {
       this.mem.arrays[slotOf("x")] = x;
+      for (const [slot, k] of inputs) this.mem.arrays[slot] = this.inputs[k]!;
       this.mem.batch = n;
       if (training) for (const [name, perSample, seed] of randoms) this.fillUniform(this.mem.arrays[slotOf(name)] as Float64Array, n * perSample, seed);
       for (const k of training ? compiled.forwardTrain : compiled.forward) k(this.mem);
+      if (outputSlots.length > 1) outputSlots.forEach((slot, k) => (this.outputs[k] = this.mem.arrays[slot] as Float64Array));
       return this.mem.arrays[slotOf(plan.output)] as Float64Array;
     }
 
     protected override lossAndGradient(y: Float32Array, n: number): number {
       this.mem.arrays[slotOf("labels")] = y;
       this.mem.arrays[slotOf("dOut")] = this.dOut;
+      for (const [slot, k] of douts) this.mem.arrays[slot] = this.dOuts[k]!;
+      for (const [slot, k] of labels) this.mem.arrays[slot] = this.targets[k]!;
       this.mem.batch = n;
       compiled.loss(this.mem);
       return this.lossResult[0]!;
@@ -108,6 +122,8 @@ export function interpretModel(model: ModelIR): ModelClass {
     protected override backward(x: Float32Array, dOut: Float64Array, n: number): void {
       this.mem.arrays[slotOf("x")] = x;
       this.mem.arrays[slotOf("dOut")] = dOut;
+      for (const [slot, k] of inputs) this.mem.arrays[slot] = this.inputs[k]!;
+      for (const [slot, k] of douts) this.mem.arrays[slot] = this.dOuts[k]!;
       this.mem.batch = n;
       for (const k of compiled.backward) k(this.mem);
     }

@@ -14,6 +14,9 @@ import { globalAveragePooling2d, globalMaxPooling2d } from "./global-pooling.js"
 import { averagePooling1d, averagePooling2d, maxPooling1d, maxPooling2d } from "./pooling.js";
 import { dropout } from "./dropout.js";
 import { batchNormalization } from "./batch-normalization.js";
+import { addLayer, averageLayer, maximumLayer, minimumLayer, multiplyLayer, subtractLayer } from "./merge.js";
+import { concatenate } from "./concatenate.js";
+import { dot } from "./dot.js";
 
 export type LayerKind =
   | "Dense"
@@ -29,7 +32,15 @@ export type LayerKind =
   | "AveragePooling1D"
   | "AveragePooling2D"
   | "Dropout"
-  | "BatchNormalization";
+  | "BatchNormalization"
+  | "Add"
+  | "Subtract"
+  | "Multiply"
+  | "Average"
+  | "Maximum"
+  | "Minimum"
+  | "Concatenate"
+  | "Dot";
 
 export const layers: Readonly<Record<LayerKind, LayerDef>> = {
   Dense: dense,
@@ -46,6 +57,14 @@ export const layers: Readonly<Record<LayerKind, LayerDef>> = {
   AveragePooling2D: averagePooling2d,
   Dropout: dropout,
   BatchNormalization: batchNormalization,
+  Add: addLayer,
+  Subtract: subtractLayer,
+  Multiply: multiplyLayer,
+  Average: averageLayer,
+  Maximum: maximumLayer,
+  Minimum: minimumLayer,
+  Concatenate: concatenate,
+  Dot: dot,
 };
 
 export function lookupLayer(kind: string): LayerDef | undefined {

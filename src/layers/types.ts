@@ -125,8 +125,8 @@ export interface LayerDef {
    * model's last layer, whose output must be its own buffer.
    */
   readonly aliasesInput?: boolean;
-  /** Per-sample scratch buffers; `training`: the model has a backward pass. */
-  scratch?(attrs: Attrs, input: Shape, output: Shape, training: boolean): ScratchDecl[];
+  /** Per-sample scratch buffers; `training`: the model has a backward pass; `inputs`: every input shape (merge layers). */
+  scratch?(attrs: Attrs, input: Shape, output: Shape, training: boolean, inputs?: readonly Shape[]): ScratchDecl[];
   forward(ctx: KernelContext): Stmt[];
   /** Accumulates parameter gradients and writes dx (when needInputGrad). */
   backward(ctx: KernelContext): Stmt[];

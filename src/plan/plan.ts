@@ -85,6 +85,8 @@ export interface ModelPlan {
   readonly update: readonly Stmt[];
   /** Every output's batch loss into `result[k]` and its weighted gradient into its dOut (empty without compile(...)). */
   readonly loss: readonly Stmt[];
+  /** The same per output (each its own scope in generated code). */
+  readonly losses: readonly (readonly Stmt[])[];
   /** Input buffers in model input order (`x`, `x1`, ...). */
   readonly inputs: readonly string[];
   readonly outputs: readonly OutputPlan[];
@@ -144,6 +146,17 @@ export function planModel(model: ModelIR): ModelPlan {
     if (!outputOf.has(t)) outputOf.set(t, k);
   });
   const isInput = new Set(model.inputs.map((i) => i.tensor));
+  // each call's label (a shared layer's later calls: `<name>_call2`, ...), which names its buffers
+  const calls = new Map<number, number>();
+  const labels = nodes.map((n) => {
+    const call = calls.get(n.layer) ?? 0;
+    calls.set(n.layer, call + 1);
+    return call === 0 ? model.layers[n.layer]!.name : `${model.layers[n.layer]!.name}_call${call + 1}`;
+  });
+  const tensorLabel = (t: number) => {
+    const producer = nodes.findIndex((n) => n.output === t);
+    return producer >= 0 ? labels[producer]! : tensors[t]!.name;
+  };
 
   // activation buffers, one per tensor (aliasing calls share their input's)
   const act: string[] = new Array<string>(tensors.length).fill("");
@@ -153,8 +166,7 @@ export function planModel(model: ModelIR): ModelPlan {
     return defOf(model.layers[n.layer]!).aliasesInput === true && n.inputs.length === 1 && !outputOf.has(n.output) && readers[t]!.length === 1 && !outputOf.has(t);
   });
   nodes.forEach((n, i) => {
-    const layer = model.layers[n.layer]!;
-    act[n.output] = aliases[i] ? act[n.inputs[0]!]! : declare(`${layer.name}_out`, { kind: "act", perSample: prod(tensors[n.output]!.shape) });
+    act[n.output] = aliases[i] ? act[n.inputs[0]!]! : declare(`${labels[i]}_out`, { kind: "act", perSample: prod(tensors[n.output]!.shape) });
   });
   for (let k = 1; k < model.outputs.length; k++) dOuts.push(declare(`dOut${k}`, { kind: "dout", index: k }));
 
@@ -166,7 +178,7 @@ export function planModel(model: ModelIR): ModelPlan {
       for (const t of nodes[i]!.inputs) {
         if (grad[t] !== "" || isInput.has(t)) continue;
         const only = readers[t]!.length === 1 ? readers[t]![0]![0] : -1;
-        grad[t] = only >= 0 && aliases[only] ? grad[nodes[only]!.output]! : declare(`${tensors[t]!.name}_dout`, { kind: "act", perSample: prod(tensors[t]!.shape) });
+        grad[t] = only >= 0 && aliases[only] ? grad[nodes[only]!.output]! : declare(`${tensorLabel(t)}_dout`, { kind: "act", perSample: prod(tensors[t]!.shape) });
       }
     }
   }
@@ -178,7 +190,7 @@ export function planModel(model: ModelIR): ModelPlan {
   };
 
   // fusion of each output's final softmax/sigmoid with its crossentropy
-  const losses = outputLosses(model);
+  const heads = outputLosses(model);
   const fuses = model.outputs.map((t, k) => {
     const producer = nodes.findIndex((n) => n.output === t);
     if (!model.training || producer < 0 || readers[t]!.length > 0 || model.outputs.indexOf(t) !== k) return null;
@@ -187,23 +199,20 @@ export function planModel(model: ModelIR): ModelPlan {
     const def = defOf(layer);
     // an Activation layer straight on a model input: its pre-activation is the caller's input, nothing to fuse into
     if (!def.preActivation || (def.kind === "Activation" && isInput.has(n.inputs[0]!))) return null;
-    const loss = fusedLoss(losses[k]!.loss, def.outputActivation?.(layer.attrs));
+    const loss = fusedLoss(heads[k]!.loss, def.outputActivation?.(layer.attrs));
     return loss === null ? null : { node: producer, loss };
   });
   const logits: string[] = model.outputs.map(() => "");
 
   const paramBufs = new Map<number, Map<string, { value: string; grad: string; shape: readonly number[] }>>();
-  const calls = new Map<number, number>();
   const layers = nodes.map((node, i): LayerPlan => {
     const layer = model.layers[node.layer]!;
     const def = defOf(layer);
-    const call = calls.get(node.layer) ?? 0;
-    calls.set(node.layer, call + 1);
-    const label = call === 0 ? layer.name : `${layer.name}_call${call + 1}`;
+    const label = labels[i]!;
     const inShapes = node.inputs.map((t) => tensors[t]!.shape);
     const outShape = tensors[node.output]!.shape;
     const scratch = new Map<string, { name: string; size: number }>();
-    for (const s of def.scratch?.(layer.attrs, inShapes[0]!, outShape, training) ?? []) {
+    for (const s of def.scratch?.(layer.attrs, inShapes[0]!, outShape, training, inShapes) ?? []) {
       const storage: Storage = !s.random
         ? { kind: "act", perSample: s.size }
         : s.seed === undefined || s.seed === null
@@ -230,7 +239,7 @@ export function planModel(model: ModelIR): ModelPlan {
     const dxNames = node.inputs.map((t, j) => {
       if (!training || grad[t] === "") return "";
       if (firstWriter(t) === `${i}:${j}`) return grad[t]!;
-      const part = declare(`${tensors[t]!.name}_dout_part`, { kind: "act", perSample: prod(tensors[t]!.shape) });
+      const part = declare(`${tensorLabel(t)}_dout_part`, { kind: "act", perSample: prod(tensors[t]!.shape) });
       const total = grad[t]!;
       sums.push(loop("i", mul(BATCH, num(prod(tensors[t]!.shape))), (e) => [storeAt(total, e, load(part, e), true)]));
       return part;
@@ -283,7 +292,7 @@ export function planModel(model: ModelIR): ModelPlan {
     fused: fuses[k] ? { logits: logits[k]!, loss: fuses[k]!.loss } : null,
   }));
   let update: Stmt[] = [];
-  let loss: Stmt[] = [];
+  let losses: Stmt[][] = [];
   if (model.training) {
     const names = {
       params: declare("params", { kind: "param", base: 0, size: model.paramCount }),
@@ -293,10 +302,10 @@ export function planModel(model: ModelIR): ModelPlan {
     };
     const ranges = model.layers.flatMap((l) => l.params.filter((p) => p.trainable).map((p) => [p.offset, p.size] as const));
     update = optimizerKernel(model.training.optimizer, ranges, names);
-    loss = outputs.flatMap((o, k) => outputLoss(model, o, k, losses[k]!, declare));
+    losses = outputs.map((o, k) => outputLoss(model, o, k, heads[k]!, declare));
   }
   const activationValues = [...buffers.values()].reduce((s, b) => s + (b.kind === "act" ? b.perSample : 0), 0);
-  return { model, training, buffers, layers, update, loss, inputs: inputBufs, outputs, output: outputs[0]!.buffer, fused: outputs[0]!.fused, activationValues };
+  return { model, training, buffers, layers, update, loss: losses.flat(), losses, inputs: inputBufs, outputs, output: outputs[0]!.buffer, fused: outputs[0]!.fused, activationValues };
 }
 
 /** The loss kernel of output `k`, its gradient scaled by the output's loss weight. */

@@ -52,6 +52,27 @@ export interface ModelMeta {
   } | null;
   /** Native kernels (a WebAssembly SIMD module, base64) for the model's large matrix products. */
   readonly wasm?: string;
+  /**
+   * A functional model with several inputs or outputs: each in
+   * `Model(inputs=…, outputs=…)` order (the first ones are also
+   * inputShape/outputShape). Absent: one input and one output.
+   */
+  readonly inputs?: readonly PortMeta[];
+  readonly outputs?: readonly OutputMeta[];
+}
+
+/** One model input or output. */
+export interface PortMeta {
+  /** The input's name, or the output layer's name (Keras's key for `out_loss`). */
+  readonly name: string;
+  readonly shape: readonly number[];
+}
+
+/** One model output and, for a model with compile(...), its loss, loss weight and metrics. */
+export interface OutputMeta extends PortMeta {
+  readonly loss?: LossSpec;
+  readonly weight?: number;
+  readonly metrics?: readonly MetricName[];
 }
 
 /** One weight tensor as getWeights() returns it: a copy, in Keras order and shape. */
@@ -79,12 +100,17 @@ export interface ModelOptions {
   readonly wasm?: boolean;
 }
 
-/** Per-epoch (or per-batch) metrics, with Keras's names. */
+/**
+ * Per-epoch (or per-batch) metrics, with Keras's names. A model with several
+ * outputs also reports each output's loss and metrics under the output's
+ * name (`out_loss`, `out_accuracy`, `val_out_loss`, ...); `loss` is the total.
+ */
 export interface Logs {
   loss: number;
   accuracy?: number;
   val_loss?: number;
   val_accuracy?: number;
+  [metric: string]: number | undefined;
 }
 
 /** fit() options with Keras's defaults: epochs 1, batchSize 32, shuffle true, no validation split. */
@@ -100,12 +126,32 @@ export interface FitOptions {
 /** What fit() returns, like Keras's History: epoch indices and one array per metric. */
 export interface History {
   readonly epoch: number[];
-  readonly history: { loss: number[]; accuracy?: number[]; val_loss?: number[]; val_accuracy?: number[] };
+  readonly history: { loss: number[]; accuracy?: number[]; val_loss?: number[]; val_accuracy?: number[]; [metric: string]: number[] | undefined };
+}
+
+/** What evaluate() returns: the loss (the total with several outputs) and each metric under its Keras name. */
+export interface Evaluation {
+  loss: number;
+  accuracy?: number;
+  [metric: string]: number | undefined;
 }
 
 const prod = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 
-export abstract class ModelBase {
+/**
+ * Model inputs as the caller passes them: one array (one input) or one per
+ * input in `Model(inputs=[…])` order, each flat or nested.
+ */
+export type ModelInput = Samples | readonly Samples[];
+/** Model outputs: one Float32Array, or one per output in `outputs=` order. */
+export type ModelOutput = Float32Array | readonly Float32Array[];
+
+/**
+ * `X` is what predict takes (one input's samples, or a tuple of them) and
+ * `P` what it returns (one Float32Array, or a tuple); generated classes of
+ * models with several inputs or outputs fix them exactly.
+ */
+export abstract class ModelBase<X extends ModelInput = Samples, P extends ModelOutput = Float32Array> {
   /** The seed used for initialization (given, from the spec, or fresh). */
   readonly seed: number;
   /** The flat parameter array (a view into the native memory when the model runs native kernels). */
@@ -114,6 +160,13 @@ export abstract class ModelBase {
   protected readonly outSize: number;
   /** Size of the output's last axis (crossentropy and accuracy work along it). */
   protected readonly classes: number;
+  /** Per-sample sizes of every input and output (one each unless the meta lists several). */
+  protected readonly inSizes: readonly number[];
+  protected readonly outSizes: readonly number[];
+  /** Model inputs after the first, for the current forward/backward (input 0 is the `x` argument). */
+  protected inputs: Float32Array[] = [];
+  /** Every output buffer of the last forward (forward returns output 0); set by models with several outputs. */
+  protected outputs: Float64Array[] = [];
   private capacity = 0;
   private module: NativeModule | null;
   private kernels: Record<string, NativeKernel> | null = null;
@@ -129,6 +182,8 @@ export abstract class ModelBase {
     this.inSize = prod(meta.inputShape);
     this.outSize = prod(meta.outputShape);
     this.classes = meta.outputShape[meta.outputShape.length - 1] ?? 1;
+    this.inSizes = (meta.inputs ?? [{ shape: meta.inputShape }]).map((i) => prod(i.shape));
+    this.outSizes = (meta.outputs ?? [{ shape: meta.outputShape }]).map((o) => prod(o.shape));
     this.params = meta.dtype === "float64" ? new Float64Array(meta.paramCount) : new Float32Array(meta.paramCount);
     this.module = options.wasm === false ? null : nativeModule(meta);
     if (options.weights) this.setWeights(options.weights);
@@ -235,60 +290,124 @@ export abstract class ModelBase {
     weights.forEach((w, i) => this.params.set(w.data, expected[i]!.offset));
   }
 
-  /** Prediction for one sample. */
-  predict(x: Samples): Float32Array {
-    const xs = toFloat32(x, "predict input");
-    if (xs.length !== this.inSize) throw lengthError(xs, this.inSize, "predict input", `one sample of shape ${shapeText(this.meta.inputShape)}`);
+  /**
+   * The caller's inputs as one Float32Array per model input, each holding
+   * `n` samples (`n` undefined: a whole number of samples, at least one,
+   * the same number for every input); returns them and the sample count.
+   */
+  protected readInputs(x: ModelInput, what: string, n?: number, oneSample = false): { xs: Float32Array[]; n: number } {
+    const shapes = (this.meta.inputs ?? [{ name: "", shape: this.meta.inputShape }]).map((i) => i.shape);
+    let parts: Samples[];
+    if (shapes.length === 1) parts = [x as Samples];
+    else {
+      if (!Array.isArray(x) || x.length !== shapes.length) {
+        const names = (this.meta.inputs ?? []).map((i) => `${i.name} ${shapeText(i.shape)}`).join(", ");
+        throw new LayercError(`${what} must be an array of ${shapes.length} inputs [${names}], got ${Array.isArray(x) ? `${x.length}` : typeof x}`);
+      }
+      parts = x as Samples[];
+    }
+    const xs = parts.map((p, k) => toFloat32(p, shapes.length === 1 ? what : `${what} ${k} (${this.meta.inputs![k]!.name})`));
+    let count = n;
+    xs.forEach((a, k) => {
+      const size = this.inSizes[k]!;
+      const label = shapes.length === 1 ? what : `${what} ${k} (${this.meta.inputs![k]!.name})`;
+      if (count === undefined) {
+        if (a.length % size !== 0 || a.length === 0) {
+          throw new LayercError(`${label} has ${a.length} values, not a whole number of samples of shape ${shapeText(shapes[k]!)}`);
+        }
+        count = a.length / size;
+      } else if (a.length !== count * size) {
+        throw lengthError(a, count * size, label, oneSample ? `one sample of shape ${shapeText(shapes[k]!)}` : `${count} samples of shape ${shapeText(shapes[k]!)}`);
+      }
+    });
+    return { xs, n: count! };
+  }
+
+  /** Runs forward on `n` samples of every input from sample `start`; returns every output buffer. */
+  protected forwardAll(xs: readonly Float32Array[], start: number, n: number, training: boolean): Float64Array[] {
+    const view = (k: number) => {
+      const a = xs[k]!;
+      const size = this.inSizes[k]!;
+      return start === 0 && a.length === n * size ? a : a.subarray(start * size, (start + n) * size);
+    };
+    for (let k = 1; k < xs.length; k++) this.inputs[k] = view(k);
+    const y = this.forward(view(0), n, training);
+    if (this.outSizes.length === 1) this.outputs[0] = y;
+    return this.outputs;
+  }
+
+  /** Prediction for one sample (one array per output when the model has several). */
+  predict(x: X): P {
+    const { xs } = this.readInputs(x, "predict input", 1, true);
     this.ensure(1);
-    const y = this.forward(xs, 1, false);
-    const out = new Float32Array(this.outSize);
-    for (let i = 0; i < out.length; i++) out[i] = y[i]!;
-    return out;
+    const ys = this.forwardAll(xs, 0, 1, false);
+    const outs = this.outSizes.map((size, k) => {
+      const out = new Float32Array(size);
+      const y = ys[k]!;
+      for (let i = 0; i < out.length; i++) out[i] = y[i]!;
+      return out;
+    });
+    return (outs.length === 1 ? outs[0]! : outs) as unknown as P;
   }
 
   /** Predictions for `batchSize` samples, written into `out` when given (no allocation). */
-  predictBatch(x: Samples, batchSize: number, out?: Float32Array): Float32Array {
+  predictBatch(x: X, batchSize: number, out?: P): P {
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new LayercError(`batchSize must be a positive integer, got ${batchSize}`);
     // sizes read once: this method is shared by every model class, so each property read is a polymorphic lookup
-    const { inSize, outSize } = this;
-    const xs = toFloat32(x, "predictBatch input");
-    if (xs.length !== batchSize * inSize) {
-      throw lengthError(xs, batchSize * inSize, "predictBatch input", `${batchSize} samples of shape ${shapeText(this.meta.inputShape)}`);
+    const { outSizes } = this;
+    const { xs } = this.readInputs(x, "predictBatch input", batchSize);
+    const single = outSizes.length === 1;
+    const given = out === undefined ? undefined : single ? [out as unknown as Float32Array] : (out as unknown as Float32Array[]);
+    if (given !== undefined && (!Array.isArray(given) || given.length !== outSizes.length)) {
+      throw new LayercError(`predictBatch output must be an array of ${outSizes.length} Float32Arrays`);
     }
-    const result = out ?? new Float32Array(batchSize * outSize);
-    if (result.length !== batchSize * outSize) {
-      throw lengthError(result, batchSize * outSize, "predictBatch output", `${batchSize} × ${shapeText(this.meta.outputShape)}`);
-    }
+    const results = outSizes.map((size, k) => {
+      const r = given?.[k] ?? new Float32Array(batchSize * size);
+      if (r.length !== batchSize * size) {
+        const shape = (this.meta.outputs?.[k]?.shape ?? this.meta.outputShape);
+        throw lengthError(r, batchSize * size, single ? "predictBatch output" : `predictBatch output ${k}`, `${batchSize} × ${shapeText(shape)}`);
+      }
+      return r;
+    });
     const chunk = Math.min(batchSize, 256);
     this.ensure(chunk);
     for (let s = 0; s < batchSize; s += chunk) {
       const n = Math.min(chunk, batchSize - s);
-      const view = n === batchSize ? xs : xs.subarray(s * inSize, (s + n) * inSize);
-      const y = this.forward(view, n, false);
-      const end = n * outSize;
-      for (let i = 0, o = s * outSize; i < end; i++) result[o + i] = y[i]!;
+      const ys = this.forwardAll(xs, s, n, false);
+      for (let k = 0; k < outSizes.length; k++) {
+        const y = ys[k]!;
+        const result = results[k]!;
+        const end = n * outSizes[k]!;
+        for (let i = 0, o = s * outSizes[k]!; i < end; i++) result[o + i] = y[i]!;
+      }
     }
-    return result;
+    return (single ? results[0]! : results) as unknown as P;
   }
-
 }
 
 /**
  * A model whose spec has `compile(...)`: adds training (trainOnBatch, fit,
  * evaluate) on top of ModelBase. Generated and interpreted classes extend
  * it only then, so an inference-only model has no training methods at all
- * (and calling one is a type error).
+ * (and calling one is a type error). `Y` is what the targets argument takes
+ * (one array, or a tuple with one per output).
  */
-export abstract class TrainableModel extends ModelBase {
+export abstract class TrainableModel<X extends ModelInput = Samples, P extends ModelOutput = Float32Array, Y extends ModelInput = Samples> extends ModelBase<X, P> {
   /** Gradient accumulators mirroring params. */
   protected grads: Float64Array;
   /** Stream for dropout masks and shuffling. */
   protected readonly rng: Rng;
   /** dLoss/d(output or logits) of the last training batch (the loss kernel writes it, backward reads it). */
   protected dOut: Float64Array = new Float64Array(0);
-  /** The loss kernel's result: [batch mean loss]. */
-  protected readonly lossResult = new Float64Array(1);
+  /** The same for every output (dOuts[0] is dOut). */
+  protected dOuts: Float64Array[] = [];
+  /** Targets of outputs after the first, for the current loss (output 0's are the `y` argument). */
+  protected targets: Float32Array[] = [];
+  /** The loss kernel's results: [batch mean loss of each output]. */
+  protected readonly lossResult: Float64Array;
   private readonly training: NonNullable<ModelMeta["training"]>;
+  /** Each output's loss, weight and metrics (one entry for a single-output model). */
+  private readonly heads: readonly { name: string; loss: LossSpec; weight: number; metrics: readonly MetricName[]; classes: number }[];
   /** Optimizer state mirroring params (SGD [velocity]; Adam [m, v]; RMSprop [velocity, momentum]). */
   protected readonly slots: Float64Array[] = [];
   /** Per-step optimizer scalars for the update rule: [Adam's α_t]. */
@@ -305,11 +424,21 @@ export abstract class TrainableModel extends ModelBase {
     for (let i = 0; i < slotCount(meta.training.optimizer); i++) this.slots.push(new Float64Array(meta.paramCount));
     this.grads = new Float64Array(meta.paramCount);
     this.rng = new Rng(deriveSeed(this.seed, 0x7fffffff));
+    const t = meta.training;
+    this.heads = (meta.outputs ?? [{ name: "", shape: meta.outputShape }]).map((o) => ({
+      name: o.name,
+      loss: o.loss ?? t.loss,
+      weight: o.weight ?? 1,
+      metrics: o.metrics ?? t.metrics,
+      classes: o.shape[o.shape.length - 1] ?? 1,
+    }));
+    this.lossResult = new Float64Array(this.heads.length);
   }
 
   protected override place(capacity: number, store: Store): void {
     if (store.native) this.grads = store.f64(this.meta.paramCount);
-    this.dOut = store.f64(capacity * this.outSize);
+    this.dOuts = this.outSizes.map((size) => store.f64(capacity * size));
+    this.dOut = this.dOuts[0]!;
     super.place(capacity, store);
   }
 
@@ -323,15 +452,24 @@ export abstract class TrainableModel extends ModelBase {
   protected abstract backward(x: Float32Array, dOut: Float64Array, n: number): void;
   /**
    * The model's loss kernel: the mean loss of the `n` samples the last
-   * forward computed against targets `y` (from its start), writing
-   * dLoss/d(output, or logits when the final activation is fused) into
-   * `dOut`; returns the loss (also left in `lossResult[0]`).
+   * forward computed against targets `y` (from its start; other outputs'
+   * targets in `targets`), writing each output's loss into `lossResult`
+   * and dLoss/d(output, or logits when the final activation is fused),
+   * times the output's loss weight, into `dOuts`; returns output 0's loss.
    */
   protected abstract lossAndGradient(y: Float32Array, n: number): number;
 
-  /** The batch's mean loss (the gradient goes to dOut); targets start at `yOffset` values into ys. */
-  private lossOf(ys: Float32Array, yOffset: number, n: number): number {
-    return this.lossAndGradient(yOffset === 0 ? ys : ys.subarray(yOffset), n);
+  /** The batch's total loss Σ weight·loss (gradients go to dOuts); targets start `yStart` samples into ys. */
+  private lossOf(ys: readonly Float32Array[], yStart: number, n: number): number {
+    for (let k = 1; k < ys.length; k++) {
+      const per = this.ySize(k);
+      this.targets[k] = ys[k]!.subarray(yStart * per, (yStart + n) * per);
+    }
+    const first = this.lossAndGradient(yStart === 0 ? ys[0]! : ys[0]!.subarray(yStart * this.ySize(0)), n);
+    if (this.heads.length === 1) return first;
+    let total = 0;
+    for (let k = 0; k < this.heads.length; k++) total += this.heads[k]!.weight * this.lossResult[k]!;
+    return total;
   }
 
   private readonly seededStreams = new Map<number, Rng>();
@@ -349,39 +487,43 @@ export abstract class TrainableModel extends ModelBase {
     for (let i = 0; i < count; i++) a[i] = rng.uniform();
   }
 
-  private sparse(): boolean {
-    return this.training.loss.name === "sparse_categorical_crossentropy";
+  private sparse(k: number): boolean {
+    return this.heads[k]!.loss.name === "sparse_categorical_crossentropy";
   }
 
-  /** Values per sample in y: 1 class id for sparse losses, else the output size. */
-  private ySize(): number {
-    return this.sparse() ? 1 : this.outSize;
+  /** Values per sample in output k's targets: 1 class id for sparse losses, else the output size. */
+  private ySize(k: number): number {
+    return this.sparse(k) ? 1 : this.outSizes[k]!;
   }
 
-  private labels(y: Samples, n: number): Float32Array {
-    const ys = toFloat32(y, "labels");
-    const per = this.ySize();
-    if (ys.length !== n * per) {
-      throw lengthError(ys, n * per, "labels", this.sparse() ? `${n} class ids` : `${n} targets of shape ${shapeText(this.meta.outputShape)}`);
+  /** The caller's targets, one Float32Array per output, validated for `n` samples. */
+  private labels(y: ModelInput, n: number): Float32Array[] {
+    const many = this.heads.length > 1;
+    if (many && (!Array.isArray(y) || y.length !== this.heads.length)) {
+      throw new LayercError(`labels must be an array of ${this.heads.length} targets (one per output: ${this.heads.map((h) => h.name).join(", ")}), got ${Array.isArray(y) ? y.length : typeof y}`);
     }
-    if (this.sparse()) {
-      for (let i = 0; i < ys.length; i++) {
-        const c = ys[i]!;
-        if (!Number.isInteger(c) || c < 0 || c >= this.outSize) {
-          throw new LayercError(`label ${i} is ${c}; sparse labels must be integer class ids in [0, ${this.outSize})`);
+    const parts = many ? (y as Samples[]) : [y as Samples];
+    return parts.map((part, k) => {
+      const what = many ? `labels ${k} (${this.heads[k]!.name})` : "labels";
+      const ys = toFloat32(part, what);
+      const per = this.ySize(k);
+      const size = this.outSizes[k]!;
+      const shape = this.meta.outputs?.[k]?.shape ?? this.meta.outputShape;
+      if (ys.length !== n * per) throw lengthError(ys, n * per, what, this.sparse(k) ? `${n} class ids` : `${n} targets of shape ${shapeText(shape)}`);
+      if (this.sparse(k)) {
+        for (let i = 0; i < ys.length; i++) {
+          const c = ys[i]!;
+          if (!Number.isInteger(c) || c < 0 || c >= size) throw new LayercError(`label ${i} is ${c}; sparse labels must be integer class ids in [0, ${size})`);
         }
       }
-    }
-    return ys;
+      return ys;
+    });
   }
 
-  /** One optimizer step on one batch; returns the batch's mean loss. */
-  trainOnBatch(x: Samples, y: Samples, batchSize: number): number {
+  /** One optimizer step on one batch; returns the batch's mean loss (the weighted total with several outputs). */
+  trainOnBatch(x: X, y: Y, batchSize: number): number {
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new LayercError(`batchSize must be a positive integer, got ${batchSize}`);
-    const xs = toFloat32(x, "trainOnBatch input");
-    if (xs.length !== batchSize * this.inSize) {
-      throw lengthError(xs, batchSize * this.inSize, "trainOnBatch input", `${batchSize} samples of shape ${shapeText(this.meta.inputShape)}`);
-    }
+    const { xs } = this.readInputs(x, "trainOnBatch input", batchSize);
     const ys = this.labels(y, batchSize);
     const loss = this.step(xs, ys, batchSize, null);
     if (!Number.isFinite(loss)) throw new LayercError(`loss is ${loss} in trainOnBatch; weights were not updated`);
@@ -389,31 +531,47 @@ export abstract class TrainableModel extends ModelBase {
   }
 
   /** Forward, loss, backward, update. Skips the update when the loss is not finite. */
-  private step(xs: Float32Array, ys: Float32Array, n: number, correct: { n: number } | null): number {
-    const t = this.training;
+  private step(xs: readonly Float32Array[], ys: readonly Float32Array[], n: number, tally: Tally | null): number {
     this.ensure(n);
-    const out = this.forward(xs, n, true);
+    const outs = this.forwardAll(xs, 0, n, true);
     const loss = this.lossOf(ys, 0, n);
-    if (correct) correct.n += countCorrect(t.loss.name, out, ys, 0, n, this.outSize, this.classes);
+    if (tally) this.count(tally, outs, ys, 0, n, loss);
     if (!Number.isFinite(loss)) return loss;
     this.grads.fill(0);
-    this.backward(xs, this.dOut, n);
+    this.backward(xs[0]!, this.dOut, n);
     stepScalars(this.training.optimizer, ++this.iterations, this.hyper);
     this.update();
     return loss;
   }
 
-  fit(x: Samples, y: Samples, options: FitOptions = {}): History {
-    const t = this.training;
+  /** Adds one batch to the running sums: total loss, each output's loss and correct predictions. */
+  private count(tally: Tally, outs: readonly Float64Array[], ys: readonly Float32Array[], yStart: number, n: number, loss: number): void {
+    tally.loss += loss * n;
+    this.heads.forEach((h, k) => {
+      tally.losses[k] = (tally.losses[k] ?? 0) + this.lossResult[k]! * n;
+      if (h.metrics.includes("accuracy")) {
+        tally.correct[k] = (tally.correct[k] ?? 0) + countCorrect(h.loss.name, outs[k]!, ys[k]!, yStart * this.ySize(k), n, this.outSizes[k]!, h.classes);
+      }
+    });
+  }
+
+  /** Keras's log names for a tally over `count` samples (`prefix` "val_" for validation). */
+  private logsOf(tally: Tally, count: number, prefix = ""): Record<string, number> {
+    const logs: Record<string, number> = { [`${prefix}loss`]: tally.loss / count };
+    const many = this.heads.length > 1;
+    this.heads.forEach((h, k) => {
+      if (many) logs[`${prefix}${h.name}_loss`] = tally.losses[k]! / count;
+      if (h.metrics.includes("accuracy")) logs[`${prefix}${many ? `${h.name}_` : ""}accuracy`] = tally.correct[k]! / count;
+    });
+    return logs;
+  }
+
+  fit(x: X, y: Y, options: FitOptions = {}): History {
     const { epochs = 1, batchSize = 32, shuffle = true, validationSplit = 0 } = options;
     if (!Number.isInteger(epochs) || epochs < 0) throw new LayercError(`epochs must be a non-negative integer, got ${epochs}`);
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new LayercError(`batchSize must be a positive integer, got ${batchSize}`);
     if (!(validationSplit >= 0 && validationSplit < 1)) throw new LayercError(`validationSplit must be in [0, 1), got ${validationSplit}`);
-    const xs = toFloat32(x, "fit input");
-    if (xs.length % this.inSize !== 0 || xs.length === 0) {
-      throw new LayercError(`fit input has ${xs.length} values, not a whole number of samples of shape ${shapeText(this.meta.inputShape)}`);
-    }
-    const total = xs.length / this.inSize;
+    const { xs, n: total } = this.readInputs(x, "fit input");
     const ys = this.labels(y, total);
     // Keras: the first floor(N·(1 − split)) samples train, the rest validate
     const nTrain = validationSplit > 0 ? Math.floor(total * (1 - validationSplit)) : total;
@@ -422,72 +580,64 @@ export abstract class TrainableModel extends ModelBase {
         `validationSplit ${validationSplit} of ${total} samples leaves ${nTrain === 0 ? "no training" : "no validation"} samples; provide more data or a different split`,
       );
     }
-    const withAcc = t.metrics.includes("accuracy");
-    const per = this.ySize();
     const history: History = { epoch: [], history: { loss: [] } };
     const order = Uint32Array.from({ length: nTrain }, (_, i) => i);
-    const bx = new Float32Array(Math.min(batchSize, nTrain) * this.inSize);
-    const by = new Float32Array(Math.min(batchSize, nTrain) * per);
-    for (let e = 0; e < epochs; e++) {
-      if (shuffle) this.rng.shuffle(order);
-      let lossSum = 0;
-      const correct = { n: 0 };
-      for (let start = 0, b = 0; start < nTrain; start += batchSize, b++) {
-        const n = Math.min(batchSize, nTrain - start);
+    const cap = Math.min(batchSize, nTrain);
+    const bxs = this.inSizes.map((size) => new Float32Array(cap * size));
+    const bys = ys.map((_, k) => new Float32Array(cap * this.ySize(k)));
+    const gather = (dst: Float32Array[], src: readonly Float32Array[], sizes: readonly number[], start: number, n: number) =>
+      dst.map((d, k) => {
+        const per = sizes[k]!;
         for (let i = 0; i < n; i++) {
           const s = order[start + i]!;
-          bx.set(xs.subarray(s * this.inSize, (s + 1) * this.inSize), i * this.inSize);
-          by.set(ys.subarray(s * per, (s + 1) * per), i * per);
+          d.set(src[k]!.subarray(s * per, (s + 1) * per), i * per);
         }
-        const xb = n * this.inSize === bx.length ? bx : bx.subarray(0, n * this.inSize);
-        const yb = n * per === by.length ? by : by.subarray(0, n * per);
-        const loss = this.step(xb, yb, n, withAcc ? correct : null);
+        return n * per === d.length ? d : d.subarray(0, n * per);
+      });
+    const ySizes = ys.map((_, k) => this.ySize(k));
+    for (let e = 0; e < epochs; e++) {
+      if (shuffle) this.rng.shuffle(order);
+      const tally: Tally = { loss: 0, losses: [], correct: [] };
+      for (let start = 0, b = 0; start < nTrain; start += batchSize, b++) {
+        const n = Math.min(batchSize, nTrain - start);
+        const loss = this.step(gather(bxs, xs, this.inSizes, start, n), gather(bys, ys, ySizes, start, n), n, tally);
         if (!Number.isFinite(loss)) {
           throw new LayercError(`loss became ${loss} at epoch ${e + 1}, batch ${b + 1}; training stopped (weights of that batch were not applied)`);
         }
-        lossSum += loss * n;
         options.onBatchEnd?.(b, { loss });
       }
-      const logs: Logs = { loss: lossSum / nTrain };
-      if (withAcc) logs.accuracy = correct.n / nTrain;
-      if (nTrain < total) {
-        const v = this.evaluateRange(xs, ys, nTrain, total, batchSize);
-        logs.val_loss = v.loss;
-        if (withAcc) logs.val_accuracy = v.accuracy!;
-      }
+      const logs = this.logsOf(tally, nTrain) as Logs;
+      if (nTrain < total) Object.assign(logs, this.logsOf(this.evaluateRange(xs, ys, nTrain, total, batchSize), total - nTrain, "val_"));
       history.epoch.push(e);
-      for (const [k, v] of Object.entries(logs) as [keyof Logs, number][]) (history.history[k] ??= []).push(v);
+      for (const [k, v] of Object.entries(logs)) (history.history[k] ??= []).push(v as number);
       options.onEpochEnd?.(e, logs);
     }
     return history;
   }
 
-  /** Mean loss (and accuracy when compiled with it) in inference mode. */
-  evaluate(x: Samples, y: Samples, options: { batchSize?: number } = {}): { loss: number; accuracy?: number } {
-    const xs = toFloat32(x, "evaluate input");
-    if (xs.length % this.inSize !== 0 || xs.length === 0) {
-      throw new LayercError(`evaluate input has ${xs.length} values, not a whole number of samples of shape ${shapeText(this.meta.inputShape)}`);
-    }
-    const total = xs.length / this.inSize;
-    return this.evaluateRange(xs, this.labels(y, total), 0, total, options.batchSize ?? 32);
+  /** Mean loss (and accuracy when compiled with it) in inference mode; per output too with several outputs. */
+  evaluate(x: X, y: Y, options: { batchSize?: number } = {}): Evaluation {
+    const { xs, n: total } = this.readInputs(x, "evaluate input");
+    const tally = this.evaluateRange(xs, this.labels(y, total), 0, total, options.batchSize ?? 32);
+    return this.logsOf(tally, total) as Evaluation;
   }
 
-  private evaluateRange(xs: Float32Array, ys: Float32Array, from: number, to: number, batchSize: number) {
-    const t = this.training;
-    const per = this.ySize();
+  private evaluateRange(xs: readonly Float32Array[], ys: readonly Float32Array[], from: number, to: number, batchSize: number): Tally {
     const chunk = Math.min(batchSize, to - from);
     this.ensure(chunk);
-    let lossSum = 0;
-    let correct = 0;
+    const tally: Tally = { loss: 0, losses: [], correct: [] };
     for (let s = from; s < to; s += chunk) {
       const n = Math.min(chunk, to - s);
-      const out = this.forward(xs.subarray(s * this.inSize, (s + n) * this.inSize), n, false);
-      lossSum += this.lossOf(ys, s * per, n) * n;
-      correct += countCorrect(t.loss.name, out, ys, s * per, n, this.outSize, this.classes);
+      const outs = this.forwardAll(xs, s, n, false);
+      this.count(tally, outs, ys, s, n, this.lossOf(ys, s, n));
     }
-    const count = to - from;
-    const result: { loss: number; accuracy?: number } = { loss: lossSum / count };
-    if (t.metrics.includes("accuracy")) result.accuracy = correct / count;
-    return result;
+    return tally;
   }
+}
+
+/** Running sums over the batches of an epoch or an evaluation. */
+interface Tally {
+  loss: number;
+  losses: number[];
+  correct: number[];
 }

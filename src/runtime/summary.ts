@@ -10,6 +10,8 @@ export interface SummaryLayer {
   readonly outputShape: readonly number[];
   readonly params: number;
   readonly trainable: number;
+  /** Functional models: the inbound tensors (`dense[0][0]`), shown in a "Connected to" column (empty: `-`). */
+  readonly connected?: readonly string[];
 }
 
 export const formatCount = (n: number): string => n.toLocaleString("en-US");
@@ -26,15 +28,23 @@ export function formatBytes(bytes: number): string {
 }
 
 export function formatSummary(name: string, layers: readonly SummaryLayer[], bytesPerParam: number): string {
-  const widths = [31, 22, 13];
-  const rows = layers.map((l) => [`${l.name} (${l.kind})`, `(None, ${l.outputShape.join(", ")})`, formatCount(l.params)]);
-  for (const r of rows) r.forEach((cell, i) => (widths[i] = Math.max(widths[i]!, cell.length)));
+  // a functional model (rows with `connected`) gets Keras's fourth column, one inbound tensor per line
+  const functional = layers.some((l) => l.connected !== undefined);
+  const widths = functional ? [19, 17, 10, 17] : [31, 22, 13];
+  const rows = layers.map((l) => {
+    const cells = [`${l.name} (${l.kind})`, `(None, ${l.outputShape.join(", ")})`, formatCount(l.params)];
+    if (!functional) return [cells];
+    const links = l.connected?.length ? l.connected.map((c, i, all) => (i < all.length - 1 ? `${c},` : c)) : ["-"];
+    return links.map((link, i) => (i === 0 ? [...cells, link] : ["", "", "", link]));
+  });
+  for (const r of rows) for (const line of r) line.forEach((cell, i) => (widths[i] = Math.max(widths[i]!, cell.length)));
   const line = (l: string, m: string, r: string, fill: string) => l + widths.map((w) => fill.repeat(w + 2)).join(m) + r;
   const row = (cells: readonly string[], edge: string) =>
     edge + cells.map((c, i) => ` ${i === 2 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)} `).join(edge) + edge;
-  const out = [`Model: "${name}"`, line("┏", "┳", "┓", "━"), row(["Layer (type)", "Output Shape", "Param #"], "┃"), line("┡", "╇", "┩", "━")];
+  const header = functional ? ["Layer (type)", "Output Shape", "Param #", "Connected to"] : ["Layer (type)", "Output Shape", "Param #"];
+  const out = [`Model: "${name}"`, line("┏", "┳", "┓", "━"), row(header, "┃"), line("┡", "╇", "┩", "━")];
   rows.forEach((r, i) => {
-    out.push(row(r, "│"));
+    for (const cells of r) out.push(row(cells, "│"));
     if (i < rows.length - 1) out.push(line("├", "┼", "┤", "─"));
   });
   out.push(line("└", "┴", "┘", "─"));

@@ -70,6 +70,18 @@ export interface CallNode {
   readonly args: readonly ArgNode[];
   /** False for a bare `Flatten` statement written without parentheses. */
   readonly hasParens: boolean;
+  /** Statements only: the name bound, `h` in `h = Dense(8)(x)`. */
+  readonly target?: Ident;
+  /** Statements only: the tensor arguments the constructed layer is called on, `(x)` in `Dense(8)(x)`. */
+  readonly applied?: readonly ApplyNode[];
+  /** The whole call; for a statement, from its target to its last application. */
+  readonly span: Span;
+}
+
+/** Calling a layer on tensors: `(x)` or `([a, b])` after a layer constructor. */
+export interface ApplyNode {
+  readonly kind: "Apply";
+  readonly args: readonly ArgNode[];
   readonly span: Span;
 }
 

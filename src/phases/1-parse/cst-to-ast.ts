@@ -12,6 +12,7 @@
  */
 import type { CstNode, ICstVisitor, IToken } from "chevrotain";
 import type {
+  ApplicationCstNode,
   ArgCstNode,
   ArgsCstNode,
   CallCstNode,
@@ -26,7 +27,7 @@ import type {
 } from "../../../grammar/cst.js";
 import { ClosedString } from "../../../grammar/tokens.js";
 import { span, type Span } from "../../source.js";
-import type { ArgNode, CallNode, Comment, FileNode, Ident, ModelNode, NameRef, ValueNode } from "./ast.js";
+import type { ApplyNode, ArgNode, CallNode, Comment, FileNode, Ident, ModelNode, NameRef, ValueNode } from "./ast.js";
 
 type RuleName = Exclude<keyof NnCstVisitor<unknown, unknown>, keyof ICstVisitor<unknown, unknown>>;
 
@@ -90,8 +91,24 @@ function buildModel(node: ModelCstNode): ModelNode | undefined {
 }
 
 function buildStatement(node: StatementCstNode): CallNode | undefined {
-  const call = first(node.children.call);
-  return call === undefined ? undefined : buildCall(call);
+  const c = node.children;
+  const callNode = first(c.call);
+  const call = callNode === undefined ? undefined : buildCall(callNode);
+  if (call === undefined) return undefined;
+  const targetTok = first(c.Identifier);
+  const targetSpan = tokenSpan(targetTok);
+  const applied = (c.application ?? []).map(buildApplication).filter(isDefined);
+  if (targetSpan === undefined && applied.length === 0) return call;
+  const target: Ident | undefined = targetTok !== undefined && targetSpan !== undefined ? { kind: "Ident", name: targetTok.image, span: targetSpan } : undefined;
+  const whole = cover([targetSpan, call.span, ...applied.map((a) => a.span)]) ?? call.span;
+  return { ...call, ...(target ? { target } : {}), ...(applied.length ? { applied } : {}), span: whole };
+}
+
+function buildApplication(node: ApplicationCstNode): ApplyNode | undefined {
+  const c = node.children;
+  const args = buildArgs(first(c.args));
+  const whole = cover([tokenSpan(first(c.LParen)), ...args.map((a) => a.span), tokenSpan(first(c.RParen))]);
+  return whole === undefined ? undefined : { kind: "Apply", args, span: whole };
 }
 
 function buildCall(node: CallCstNode): CallNode | undefined {
@@ -192,6 +209,7 @@ const ruleBuilders = {
   file: buildFile,
   model: buildModel,
   statement: buildStatement,
+  application: buildApplication,
   call: buildCall,
   args: buildArgs,
   arg: buildArg,

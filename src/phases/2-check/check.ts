@@ -5,25 +5,22 @@
  * user input; analysis continues past errors so one run reports as many
  * independent mistakes as possible.
  */
-import type { CallNode, FileNode, ModelNode } from "../1-parse/ast.js";
-import { IR_VERSION, type LayerIR, type ModelIR, type NodeIR, type TensorIR, type ParamIR, type ProgramIR, type Shape, type TrainingIR } from "../../ir/model-ir.js";
-import { commonArgs, inputArgs, layers, lookupLayer } from "../../layers/registry.js";
-import { prod } from "../../layers/types.js";
-import { makeDiagnostic, suggest, type Diagnostic } from "../../diagnostics/diagnostic.js";
+import type { FileNode } from "../1-parse/ast.js";
+import { IR_VERSION, type ModelIR, type ProgramIR } from "../../ir/model-ir.js";
+import { makeDiagnostic, type Diagnostic } from "../../diagnostics/diagnostic.js";
 import { LineMap, type Span } from "../../source.js";
-import { resolveArgs, type Sink } from "./args.js";
-import { checkCompile, type OutputInfo } from "./compile-statement.js";
-import { layerNameProblem, modelNameProblem } from "./names.js";
-import { resolveLimits, type CheckOptions, type Limits } from "./options.js";
-import { modelOptionArgs } from "./vocabulary.js";
+import type { Sink } from "./args.js";
+import { resolveLimits, type CheckOptions } from "./options.js";
+import { FunctionalChecker, isFunctional } from "./graph.js";
+import { ModelChecker } from "./model-checker.js";
+
+export { formatShape } from "./model-checker.js";
 
 export interface CheckResult {
   /** Models that checked without errors (all of them when there is no error). */
   readonly ir: ProgramIR;
   readonly diagnostics: Diagnostic[];
 }
-
-export const formatShape = (s: Shape): string => (s.length === 1 ? `(${s[0]},)` : `(${s.join(", ")})`);
 
 export function checkFile(ast: FileNode, text: string, fileName: string, opts: CheckOptions = {}): CheckResult {
   const sink: Sink = { diags: [] };
@@ -44,7 +41,8 @@ export function checkFile(ast: FileNode, text: string, fileName: string, opts: C
       );
     } else seen.set(model.name.name, model.name.span);
     const before = sink.diags.filter((d) => d.severity === "error").length;
-    const ir = new ModelChecker(model, lines, sink, limits, opts, modelNames).run();
+    const Checker = isFunctional(model.statements) ? FunctionalChecker : ModelChecker;
+    const ir = new Checker(model, lines, sink, limits, opts, modelNames).run();
     const after = sink.diags.filter((d) => d.severity === "error").length;
     if (ir && after === before) models.push(ir);
   }
@@ -53,232 +51,3 @@ export function checkFile(ast: FileNode, text: string, fileName: string, opts: C
   return { ir: { version: IR_VERSION, fileName, models }, diagnostics };
 }
 
-/** A Sequential stack as a graph: input tensor 0, layer i reads tensor i and writes tensor i + 1. */
-function chainGraph(layers: readonly LayerIR[], inputLine: number): Pick<ModelIR, "tensors" | "nodes" | "inputs" | "outputs"> {
-  const tensors: TensorIR[] = [{ name: "input_layer", shape: layers[0]!.inputShape, line: inputLine }];
-  const nodes: NodeIR[] = layers.map((l, i) => {
-    tensors.push({ name: l.name, shape: l.outputShape, line: l.line });
-    return { layer: i, inputs: [i], output: i + 1, line: l.line };
-  });
-  return { tensors, nodes, inputs: [{ name: "input_layer", tensor: 0 }], outputs: [layers.length] };
-}
-
-interface Producer {
-  readonly name: string;
-  readonly span: Span;
-  readonly shape: Shape;
-}
-
-class ModelChecker {
-  private readonly layers: LayerIR[] = [];
-  private readonly layerNames = new Map<string, Span>();
-  private readonly nameCounters = new Map<string, number>();
-  private offset = 0;
-
-  constructor(
-    private readonly model: ModelNode,
-    private readonly lines: LineMap,
-    private readonly sink: Sink,
-    private readonly limits: Limits,
-    private readonly opts: CheckOptions,
-    /** Every model name in the file, for names that would collide in the generated module. */
-    private readonly modelNames: ReadonlySet<string> = new Set(),
-  ) {}
-
-  private report(d: Diagnostic) {
-    this.sink.diags.push(d);
-  }
-
-  run(): ModelIR | undefined {
-    const m = this.model;
-    const nameProblem = modelNameProblem(m.name.name, this.modelNames);
-    if (nameProblem) this.report(makeDiagnostic("model_name_invalid", m.name.span, { name: m.name.name, reason: nameProblem }));
-    const opt = resolveArgs(`model ${m.name.name}`, m.name.span, m.options, modelOptionArgs, this.sink);
-
-    const stmts = m.statements.filter((s) => !s.callee.missing);
-    const compiles = stmts.filter((s) => s.callee.name === "compile");
-    const layerStmts = stmts.filter((s) => s.callee.name !== "compile");
-    this.checkCompilePlacement(stmts, compiles);
-
-    let index = 0;
-    let producer: Producer | undefined;
-    const first = layerStmts[0];
-    if (first && first.callee.name === "Input") {
-      producer = this.checkInput(first);
-      index = 1;
-    }
-    let shapeKnown = producer !== undefined || first === undefined || first.callee.name !== "Input";
-    let ok = true;
-    for (; index < layerStmts.length; index++) {
-      const stmt = layerStmts[index]!;
-      const isFirstLayer = index === (first?.callee.name === "Input" ? 1 : 0);
-      const result = this.checkLayer(stmt, isFirstLayer, producer, shapeKnown, first?.callee.name === "Input");
-      if (result === undefined) {
-        ok = false;
-        shapeKnown = false;
-        producer = undefined;
-      } else producer = result;
-    }
-    if (this.layers.length === 0 && ok && layerStmts.every((s) => s.callee.name === "Input")) {
-      this.report(makeDiagnostic("model_empty", m.name.span, { name: m.name.name }));
-      return undefined;
-    }
-    if (this.offset > this.limits.maxParams) {
-      this.report(makeDiagnostic("limit_params", m.name.span, { model: m.name.name, count: this.offset, limit: this.limits.maxParams }));
-      return undefined;
-    }
-    let training: TrainingIR | null = null;
-    const last = this.layers[this.layers.length - 1];
-    if (compiles[0]) {
-      const lastDef = last ? lookupLayer(last.kind) : undefined;
-      const out: OutputInfo | undefined =
-        last && ok ? { shape: last.outputShape, activation: lastDef?.outputActivation?.(last.attrs), layerName: last.name } : undefined;
-      training = checkCompile(compiles[0], out, this.sink) ?? null;
-      if (training === null) ok = false;
-    }
-    if (!ok || !opt.ok || nameProblem || !last) return undefined;
-    const o = opt.values;
-    return {
-      name: m.name.name,
-      seed: (o["seed"] as number | null) ?? null,
-      dtype: o["dtype"] as "float32" | "float64",
-      unroll: this.opts.unroll ?? (o["unroll"] as "auto" | "full" | "loops"),
-      inputShape: this.layers[0]!.inputShape,
-      outputShape: last.outputShape,
-      functional: false,
-      layers: this.layers,
-      ...chainGraph(this.layers, first ? this.lines.position(first.span.start).line : 1),
-      paramCount: this.offset,
-      training,
-    };
-  }
-
-  private checkCompilePlacement(stmts: readonly CallNode[], compiles: readonly CallNode[]) {
-    for (const extra of compiles.slice(1)) {
-      this.report(
-        makeDiagnostic("compile_duplicate", extra.span, { model: this.model.name.name }, {
-          related: [{ message: "first `compile(...)` is here", span: compiles[0]!.span }],
-        }),
-      );
-    }
-    if (compiles[0] && stmts[stmts.length - 1] !== compiles[compiles.length - 1]) {
-      this.report(makeDiagnostic("compile_not_last", compiles[0].span));
-    }
-  }
-
-  private checkInput(stmt: CallNode): Producer | undefined {
-    const { values, ok } = resolveArgs("Input", stmt.span, stmt.args, inputArgs, this.sink);
-    if (!ok) return undefined;
-    return { name: "the model input", span: stmt.span, shape: values["shape"] as number[] };
-  }
-
-  private checkLayer(
-    stmt: CallNode,
-    isFirst: boolean,
-    producer: Producer | undefined,
-    shapeKnown: boolean,
-    hasInputStmt: boolean,
-  ): Producer | undefined {
-    const kind = stmt.callee.name;
-    if (kind === "Input") {
-      this.report(makeDiagnostic("input_shape_misplaced", stmt.callee.span, { what: "`Input(...)`" }));
-      return undefined;
-    }
-    const def = lookupLayer(kind);
-    if (!def) {
-      const hint = suggest(kind, [...Object.keys(layers), "Input", "compile"]);
-      this.report(makeDiagnostic("layer_unknown", stmt.callee.span, { name: kind }, hint !== undefined ? { suggestion: hint } : {}));
-      return undefined;
-    }
-    const { values, ok, nodes } = resolveArgs(kind, stmt.span, stmt.args, [...def.args, ...commonArgs], this.sink);
-    const inputShapeArg = values["input_shape"] as number[] | null | undefined;
-    const name = this.layerName(def.defaultName, values["name"] as string | null, nodes.get("name")?.value.span ?? stmt.callee.span);
-    if (inputShapeArg && (!isFirst || hasInputStmt)) {
-      // After a leading Input(...), point at it: that is where the input is already declared.
-      const related = isFirst && producer ? [{ message: "the input is already declared by this `Input(...)`", span: producer.span }] : [];
-      this.report(makeDiagnostic("input_shape_misplaced", nodes.get("input_shape")!.span, { what: "`input_shape=`" }, { related }));
-      return undefined;
-    }
-    if (!ok) return undefined;
-    let input: Producer | undefined = producer;
-    if (isFirst && inputShapeArg) input = { name: "the model input", span: nodes.get("input_shape")!.span, shape: inputShapeArg };
-    if (!input) {
-      if (isFirst && shapeKnown) this.report(makeDiagnostic("input_shape_missing", this.model.name.span, { model: this.model.name.name }));
-      return undefined;
-    }
-    const attrs = Object.fromEntries(Object.entries(values).filter(([k]) => k !== "name" && k !== "input_shape"));
-    if (def.inputRank && (input.shape.length < def.inputRank.min || input.shape.length > def.inputRank.max)) {
-      this.report(
-        makeDiagnostic("shape_rank", stmt.callee.span, { layer: kind, expected: def.inputRank.describe, shape: `(None, ${input.shape.join(", ")})` }, {
-          related: [{ message: this.describeProducer(input), span: input.span }],
-        }),
-      );
-      return undefined;
-    }
-    const out = def.outputShape(attrs, input.shape);
-    if (!out.ok) {
-      this.report(makeDiagnostic(out.code, stmt.span, { layer: kind, ...out.holes }, { related: [{ message: this.describeProducer(input), span: input.span }] }));
-      return undefined;
-    }
-    if (prod(out.shape) > this.limits.maxTensorSize) {
-      this.report(makeDiagnostic("limit_tensor", stmt.callee.span, { layer: name, count: prod(out.shape), limit: this.limits.maxTensorSize }));
-      return undefined;
-    }
-    const decls = def.params(attrs, input.shape);
-    let initOk = true;
-    for (const p of decls) {
-      const rank = p.shape.length;
-      const bad = p.initializer.name === "orthogonal" ? rank < 2 : p.initializer.name === "identity" ? rank !== 2 : false;
-      if (!bad) continue;
-      initOk = false;
-      const at = (p.initializerArg !== undefined ? nodes.get(p.initializerArg)?.value.span : undefined) ?? stmt.span;
-      this.report(
-        makeDiagnostic("initializer_rank", at, {
-          initializer: p.initializer.name,
-          needs: p.initializer.name === "orthogonal" ? "a tensor of rank 2 or more" : "a 2-D tensor",
-          tensor: `${name}/${p.name}`,
-          shape: formatShape(p.shape),
-        }),
-      );
-    }
-    if (!initOk) return undefined;
-    const params: ParamIR[] = decls.map(({ initializerArg: _arg, ...p }) => {
-      const size = prod(p.shape);
-      const ir: ParamIR = { ...p, offset: this.offset, size };
-      this.offset += size;
-      return ir;
-    });
-    const line = this.lines.position(stmt.span.start).line;
-    this.layers.push({ kind, name, attrs, inputShape: input.shape, outputShape: out.shape, params, line });
-    return { name: `\`${name}\``, span: stmt.span, shape: out.shape };
-  }
-
-  private describeProducer(p: Producer): string {
-    const pos = this.lines.position(p.span.start);
-    return `this input comes from ${p.name} at ${pos.line}:${pos.column}, which outputs ${formatShape(p.shape)}`;
-  }
-
-  /** Keras default names (`dense`, `dense_1`, ...) or the user's, checked for safety and uniqueness. */
-  private layerName(stem: string, given: string | null, span: Span): string {
-    let name = given;
-    if (name === null) {
-      const n = this.nameCounters.get(stem) ?? 0;
-      this.nameCounters.set(stem, n + 1);
-      name = n === 0 ? stem : `${stem}_${n}`;
-      while (this.layerNames.has(name)) name = `${stem}_${this.nameCounters.get(stem)!}`, this.nameCounters.set(stem, this.nameCounters.get(stem)! + 1);
-    } else {
-      const problem = layerNameProblem(name);
-      if (problem) this.report(makeDiagnostic("layer_name_invalid", span, { name, reason: problem }));
-    }
-    const prev = this.layerNames.get(name);
-    if (prev && given !== null) {
-      this.report(
-        makeDiagnostic("layer_name_duplicate", span, { name, model: this.model.name.name }, {
-          related: [{ message: `\`${name}\` is first used here`, span: prev }],
-        }),
-      );
-    }
-    this.layerNames.set(name, span);
-    return name;
-  }
-}

@@ -19,7 +19,7 @@ import {
 } from "ts-morph";
 import * as prettier from "prettier";
 import type { ModelIR, ProgramIR } from "../../ir/model-ir.js";
-import { planModel, type ModelPlan } from "../../plan/plan.js";
+import { outputLosses, planModel, type ModelPlan } from "../../plan/plan.js";
 import { metaOf } from "../../plan/meta.js";
 import { makeDiagnostic, type Diagnostic } from "../../diagnostics/diagnostic.js";
 import type { Span } from "../../source.js";
@@ -129,6 +129,12 @@ class NativeKernels {
   /** Does `spec` become a native kernel? */
   accepts(spec: Gemm): boolean {
     if (!this.enabled || !nativeEligible(spec, this.types(spec))) return false;
+    // only the first model input is staged into native memory; products reading another keep their loops
+    const later = (buf: string) => {
+      const s = this.plan.buffers.get(buf);
+      return s?.kind === "input" && s.index > 0;
+    };
+    if (later(spec.a.buf) || later(spec.b.buf)) return false;
     // multiply-adds per sample: every extent (batch factors count once) and every tap
     const extents = [spec.m, spec.n, spec.k, ...(spec.outer ?? []).map((o) => o.size)];
     const work = extents.reduce((w, e) => w * extent(e)!.per, 1) * (spec.taps ?? []).reduce((w, t) => w * t.size, 1);
@@ -147,10 +153,12 @@ class NativeKernels {
 }
 
 /** The comment above the loss kernel: the loss, and whether it is fused with the final activation. */
-function lossTitle(plan: ModelPlan): string {
-  const t = plan.model.training!;
-  const name = t.loss.name + (t.loss.fromLogits ? " (from logits)" : "");
-  return plan.fused ? `${name}, fused with the final activation: computed from its logits` : name;
+function lossTitle(plan: ModelPlan, k: number): string {
+  const { loss, weight } = outputLosses(plan.model)[k]!;
+  const name = loss.name + (loss.fromLogits ? " (from logits)" : "");
+  const title = plan.outputs[k]!.fused ? `${name}, fused with the final activation: computed from its logits` : name;
+  if (plan.outputs.length === 1 && weight === 1) return title;
+  return `output ${plan.model.tensors[plan.model.outputs[k]!]!.name}: ${title}${weight !== 1 ? `, weight ${weight}` : ""}`;
 }
 
 /** The comment above the update rule, naming the optimizer as the spec configured it. */
@@ -249,6 +257,7 @@ function declareLocals(
   const heads: string[] = [
     ...(staging || st.used.has("k") ? [`const k = this.native<${plan.model.name}Kernels>();`] : []),
     ...DECLARED.flatMap(declare),
+    ...portLocals(plan, st),
     ...[...plan.buffers].filter(([name, s]) => s.kind === "act" && st.used.has(name)).map(([name]) => `const ${name} = this.${name};`),
     ...DECLARED_LAST.flatMap(declare),
   ];
@@ -257,6 +266,18 @@ function declareLocals(
     heads.push(`const ${STAGED_INPUT} = this.${STAGED_INPUT};`, `if (${when}) {\nfor (let i = 0; i < n * ${stage.inSize}; i++) ${STAGED_INPUT}[i] = x[i]!;\n}`);
   } else if (st.used.has(STAGED_INPUT)) heads.push(`const ${STAGED_INPUT} = this.${STAGED_INPUT};`);
   return [...heads, ...body];
+}
+
+/**
+ * Locals for the inputs, output gradients and targets after the first of a
+ * model with several inputs or outputs (the first ones are the method's
+ * `x`, `dOut`, `y`); the runtime keeps them in `inputs`, `dOuts`, `targets`.
+ */
+function portLocals(plan: ModelPlan, st: RenderState): string[] {
+  const from = { input: "inputs", dout: "dOuts", labels: "targets" } as const;
+  return [...plan.buffers].flatMap(([name, s]) =>
+    (s.kind === "input" || s.kind === "dout" || s.kind === "labels") && s.index > 0 && st.used.has(name) ? [`const ${name} = this.${from[s.kind]}[${s.index}]!;`] : [],
+  );
 }
 
 /** Marker statements the scaffold carries until the specialized bodies are spliced in. */
@@ -300,6 +321,22 @@ function markPrefix(st: StatementStructures, prefix: string): void {
   }
 }
 
+/**
+ * The type arguments that make a model's methods exact: with several inputs
+ * predict takes a tuple of that many sample arrays, with several outputs it
+ * returns a tuple of Float32Arrays and training takes a tuple of targets.
+ * Empty for one input and one output (the base classes' defaults).
+ */
+function portTypes(model: ModelIR, training: boolean): string {
+  const tuple = (n: number, t: string) => `[${Array.from({ length: n }, () => t).join(", ")}]`;
+  const ins = model.inputs.length;
+  const outs = model.outputs.length;
+  if (ins === 1 && outs === 1) return "";
+  const args = [ins === 1 ? "Samples" : tuple(ins, "Samples"), outs === 1 ? "Float32Array" : tuple(outs, "Float32Array")];
+  if (training) args.push(outs === 1 ? "Samples" : tuple(outs, "Samples"));
+  return `<${args.join(", ")}>`;
+}
+
 function fillClass(
   scaffold: Scaffold,
   model: ModelIR,
@@ -314,7 +351,7 @@ function fillClass(
   const cls = clone(scaffold.cls);
   cls.name = model.name;
   // only a model with compile(...) has training methods, so only it extends TrainableModel
-  cls.extends = plan.training ? "TrainableModel" : "ModelBase";
+  cls.extends = `${plan.training ? "TrainableModel" : "ModelBase"}${portTypes(model, plan.training)}`;
   for (const c of cls.ctors ?? []) c.statements = ((c.statements ?? []) as string[]).map(rename);
 
   const native = new NativeKernels(plan, wasm.enabled && plan.model.unroll === "auto", wasm.threshold);
@@ -343,7 +380,7 @@ function fillClass(
     statements += updState.statements;
     states.push(updState);
     const lossState: RenderState = { storage: plan.buffers, helpers, used: new Set(["res"]), tmp: 0, statements: 0 };
-    const lossBody = [`// loss: ${lossTitle(plan)}`, renderKernel(plan, plan.loss, lossState, threshold, "loss", native), "return res[0]!;"];
+    const lossBody = [...plan.losses.flatMap((l, k) => [`// loss: ${lossTitle(plan, k)}`, renderKernel(plan, l, lossState, threshold, "loss", native)]), "return res[0]!;"];
     loss = declareLocals(lossState, lossBody, plan, native, ["y", "n"]);
     statements += lossState.statements;
     states.push(lossState);
@@ -351,6 +388,8 @@ function fillClass(
   // declared after backward is rendered: the input is copied into native memory once per
   // forward when any kernel (forward or backward) reads it; backward reads the same copy
   const fwd = declareLocals(fwdState, fwdBody, plan, native, ["x", "n", "training"], { inSize });
+  // a model with several outputs hands the runtime every output buffer; forward returns the first
+  if (plan.outputs.length > 1) plan.outputs.forEach((o, k) => fwd.push(`this.outputs[${k}] = this.${o.buffer};`));
   fwd.push(`return this.${plan.output};`);
 
   // only buffers some method reads or writes get a field (a fused output's dz scratch, say, is never touched)
@@ -362,6 +401,18 @@ function fillClass(
   const props = (cls.properties ?? []).map((prop) =>
     prop.name === "inputShape" ? { ...prop, initializer: JSON.stringify(model.inputShape) } : prop.name === "outputShape" ? { ...prop, initializer: JSON.stringify(model.outputShape) } : prop,
   );
+  if (model.functional) {
+    // every input and output shape, in Model(inputs=…, outputs=…) order
+    const shapes = (name: string, list: readonly (readonly number[])[]) => ({
+      kind: StructureKind.Property as const,
+      name,
+      isStatic: true,
+      isReadonly: true,
+      type: "readonly (readonly number[])[]",
+      initializer: JSON.stringify(list),
+    });
+    props.push(shapes("inputShapes", model.inputs.map((i) => model.tensors[i.tensor]!.shape)), shapes("outputShapes", model.outputs.map((t) => model.tensors[t]!.shape)));
+  }
   cls.properties = [
     ...props,
     ...fields.map((f) => ({ kind: StructureKind.Property as const, name: f.name, scope: Scope.Private, type: f.type, initializer: `new ${f.type}(0)` })),
@@ -454,6 +505,7 @@ export async function emitProgram(program: ProgramIR, opts: EmitOptions): Promis
 
   const bases = new Set(program.models.map((m) => (m.training ? "TrainableModel" : "ModelBase")));
   const named = [...[...bases].sort(), ...[...helpers].sort()];
+  const ported = program.models.some((m) => m.inputs.length > 1 || m.outputs.length > 1);
   const importDecl: ImportDeclarationStructure = {
     kind: StructureKind.ImportDeclaration,
     moduleSpecifier: opts.runtimeImport ?? "layerc/runtime",
@@ -461,6 +513,7 @@ export async function emitProgram(program: ProgramIR, opts: EmitOptions): Promis
       ...named.map((n) => ({ name: n })),
       { name: "ModelMeta", isTypeOnly: true },
       { name: "ModelOptions", isTypeOnly: true },
+      ...(ported ? [{ name: "Samples", isTypeOnly: true }] : []),
       ...(anyNative ? [{ name: "NativeKernel", isTypeOnly: true }] : []),
       { name: "Store", isTypeOnly: true },
     ],

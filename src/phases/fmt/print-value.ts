@@ -13,8 +13,10 @@ export function quoteString(value: string): string {
 }
 
 export function printCall(call: CallNode): string {
-  if (!call.hasParens) return call.callee.name;
-  return `${call.callee.name}(${printArgs(call.args)})`;
+  const target = call.target ? `${call.target.name} = ` : "";
+  const applied = (call.applied ?? []).map((a) => `(${printArgs(a.args)})`).join("");
+  if (!call.hasParens) return `${target}${call.callee.name}${applied}`;
+  return `${target}${call.callee.name}(${printArgs(call.args)})${applied}`;
 }
 
 export function printArgs(args: readonly ArgNode[]): string {

@@ -1,0 +1,94 @@
+/**
+ * Concatenate(axis=-1): joins its inputs along one axis (Keras counts the
+ * batch as axis 0, so axis=-1 is the last sample axis). Keras 3 shape
+ * rule: equal ranks, and equal sizes on every other axis. Forward copies
+ * each input into its slice of the output; backward copies the slices of
+ * the output gradient back. No weights.
+ */
+import { loop } from "../kernel/buffer.js";
+import { add, BATCH, mul, num, type Expr } from "../kernel/expr.js";
+import type { Attrs, KernelContext, LayerDef, ShapeResult } from "./types.js";
+import { prod } from "./types.js";
+import { int } from "./common.js";
+import type { Shape } from "../ir/model-ir.js";
+
+const shapeText = (s: Shape) => `(None, ${s.join(", ")})`;
+
+/** The sample axis (no batch) that Keras `axis` names for rank-`rank` samples, or -1 if none. */
+export function sampleAxis(axis: number, rank: number): number {
+  const a = axis < 0 ? axis + rank + 1 : axis;
+  return a >= 1 && a <= rank ? a - 1 : -1;
+}
+
+function concatShape(attrs: Attrs, inputs: readonly Shape[]): ShapeResult {
+  const first = inputs[0]!;
+  const axis = int(attrs, "axis");
+  const a = sampleAxis(axis, first.length);
+  if (a < 0) return { ok: false, code: "merge_axis_invalid", holes: { axis, shape: shapeText(first) } };
+  for (const s of inputs.slice(1)) {
+    if (s.length !== first.length || s.some((d, k) => k !== a && d !== first[k])) {
+      return { ok: false, code: "concat_shape_mismatch", holes: { axis, a: shapeText(first), b: shapeText(s) } };
+    }
+  }
+  return { ok: true, shape: first.map((d, k) => (k === a ? inputs.reduce((n, s) => n + s[a]!, 0) : d)) };
+}
+
+/** Calls `body` for each input: its rows before the axis, its block size, and its offset in the output block. */
+function blocks(ctx: KernelContext) {
+  const a = sampleAxis(int(ctx.attrs, "axis"), ctx.outShape.length);
+  const rows = prod(ctx.outShape.slice(0, a));
+  const after = prod(ctx.outShape.slice(a + 1));
+  const total = ctx.outShape[a]! * after;
+  let offset = 0;
+  return ctx.inShapes.map((s) => {
+    const size = s[a]! * after;
+    const b = { rows, size, total, offset };
+    offset += size;
+    return b;
+  });
+}
+
+const copy = (rows: number, size: number, to: (r: Expr, j: Expr) => [string, Expr], from: (r: Expr, j: Expr) => [string, Expr]) =>
+  loop("b", BATCH, (b) => [
+    loop("r", rows, (r) => [
+      loop("j", size, (j) => {
+        const row = add(mul(b, num(rows)), r);
+        const [dst, di] = to(row, j);
+        const [src, si] = from(row, j);
+        return [{ k: "store", buf: dst, index: di, value: { k: "load", buf: src, index: si }, acc: false }];
+      }),
+    ]),
+  ]);
+
+export const concatenate: LayerDef = {
+  kind: "Concatenate",
+  defaultName: "concatenate",
+  args: [{ name: "axis", type: { t: "int" }, default: -1, positional: true }],
+  outputShape: (_attrs, input) => ({ ok: true, shape: input }),
+  merge: { minInputs: 1, outputShape: concatShape },
+  params: () => [],
+  forward(ctx) {
+    return blocks(ctx).map(({ rows, size, total, offset }, k) =>
+      copy(
+        rows,
+        size,
+        (row, j) => [ctx.y.name, add(add(mul(row, num(total)), num(offset)), j)],
+        (row, j) => [ctx.xs[k]!.name, add(mul(row, num(size)), j)],
+      ),
+    );
+  },
+  backward(ctx) {
+    return blocks(ctx).flatMap(({ rows, size, total, offset }, k) =>
+      ctx.dxs[k]!.name === ""
+        ? []
+        : [
+            copy(
+              rows,
+              size,
+              (row, j) => [ctx.dxs[k]!.name, add(mul(row, num(size)), j)],
+              (row, j) => [ctx.dy.name, add(add(mul(row, num(total)), num(offset)), j)],
+            ),
+          ],
+    );
+  },
+};

@@ -1,0 +1,498 @@
+/**
+ * Check of a functional model body (`y = Layer(args)(x)`): binds names to
+ * tensors and layers in statement order (a name may be rebound, as in
+ * Python), calls layers on tensors through the same argument, shape and
+ * parameter rules as a Sequential stack (ModelChecker), and lowers to the
+ * graph IR: tensors, nodes in statement order (a topological order, since
+ * a tensor must exist before it is used), inputs and outputs from
+ * `Model(inputs=…, outputs=…)` or by default. Layers and weights are
+ * ordered as Keras 3's `model.layers` / `model.weights` (by depth from the
+ * inputs, ties in the order a walk from the outputs first meets them);
+ * parameter offsets follow that order. Calls that reach no output are
+ * dropped, as Keras builds the model from its outputs.
+ */
+import type { ArgNode, CallNode, ValueNode } from "../1-parse/ast.js";
+import type { LayerIR, ModelIR, NodeIR, ParamIR, Shape, TensorIR, TrainingIR } from "../../ir/model-ir.js";
+import { inputArgs } from "../../layers/registry.js";
+import { prod, type ParamDecl } from "../../layers/types.js";
+import { makeDiagnostic, suggest } from "../../diagnostics/diagnostic.js";
+import type { Span } from "../../source.js";
+import { resolveArgs } from "./args.js";
+import { checkCompileOutputs, type NamedOutput, type OutputInfo } from "./compile-statement.js";
+import { formatShape, ModelChecker, type Producer, type ResolvedLayer } from "./model-checker.js";
+
+/** A name in the model body: a tensor, or a layer bound without being called. */
+type Binding =
+  | { readonly kind: "tensor"; readonly id: number; readonly span: Span; used: boolean }
+  | { readonly kind: "layer"; readonly layer: PendingLayer; readonly span: Span; used: boolean }
+  /** Its statement had an error (already reported): uses of the name report nothing more. */
+  | { readonly kind: "failed"; readonly span: Span; used: boolean };
+
+/** A layer as declared, before its first call fixes its weights. */
+interface PendingLayer {
+  readonly resolved: ResolvedLayer;
+  /** Index in `layers` once called. */
+  index: number;
+}
+
+interface GraphTensor extends TensorIR {
+  readonly span: Span;
+  /** The node that produced it (-1: a model input). */
+  readonly node: number;
+}
+
+interface GraphLayer {
+  readonly resolved: ResolvedLayer;
+  readonly inputShape: Shape;
+  readonly outputShape: Shape;
+  readonly params: readonly ParamDecl[];
+  readonly line: number;
+}
+
+/** Is this model body written in the functional style? (any assignment, or a `Model(...)` statement) */
+export function isFunctional(stmts: readonly CallNode[]): boolean {
+  return stmts.some((s) => s.target !== undefined || (s.applied?.length ?? 0) > 0 || s.callee.name === "Model");
+}
+
+export class FunctionalChecker extends ModelChecker {
+  private readonly env = new Map<string, Binding>();
+  private readonly tensors: GraphTensor[] = [];
+  private readonly nodes: NodeIR[] = [];
+  private readonly graphLayers: GraphLayer[] = [];
+  private readonly inputs: { name: string; tensor: number; span: Span }[] = [];
+  private inputNames = 0;
+  private graphOk = true;
+
+  override run(): ModelIR | undefined {
+    const m = this.model;
+    const opt = this.checkOptions();
+    const stmts = m.statements.filter((s) => !s.callee.missing);
+    const compiles = stmts.filter((s) => s.callee.name === "compile");
+    this.checkCompilePlacement(stmts, compiles);
+    const styleAt = stmts.find((s) => s.target !== undefined || (s.applied?.length ?? 0) > 0 || s.callee.name === "Model")!;
+    let modelStmt: CallNode | undefined;
+    for (const stmt of stmts) {
+      if (stmt.callee.name === "compile") continue;
+      if (stmt.callee.name === "Model" && (stmt.applied?.length ?? 0) === 0) {
+        if (modelStmt) {
+          this.report(makeDiagnostic("model_call_duplicate", stmt.span, {}, { related: [{ message: "first `Model(...)` is here", span: modelStmt.span }] }));
+          this.graphOk = false;
+        } else modelStmt = stmt;
+        continue;
+      }
+      if (stmt.target === undefined && (stmt.applied?.length ?? 0) === 0) {
+        const line = this.lines.position(styleAt.span.start).line;
+        this.report(makeDiagnostic("model_style_mixed", stmt.span, { model: m.name.name, line, kind: stmt.callee.name }));
+        this.graphOk = false;
+        continue;
+      }
+      this.checkAssignment(stmt);
+    }
+    const io = this.resolveIO(modelStmt);
+    this.warnUnused(io?.outputs ?? []);
+    if (!io || !this.graphOk) {
+      if (compiles[0]) this.checkTraining(compiles[0], undefined);
+      return undefined;
+    }
+    return this.lower(io, opt, compiles[0]);
+  }
+
+  // ---- statements -----------------------------------------------------------
+
+  private checkAssignment(stmt: CallNode): void {
+    const applied = stmt.applied ?? [];
+    if (stmt.callee.name === "Input" && applied.length === 0) return this.bindTensor(stmt, this.checkInputTensor(stmt));
+    const bound = this.env.get(stmt.callee.name);
+    if (bound?.kind === "failed") return this.failBinding(stmt);
+    if (bound?.kind === "layer") {
+      // `y = shared(x)`: the call's own parentheses are the application
+      bound.used = true;
+      if (applied.length > 0) return this.notCallable(stmt, applied[0]!.span);
+      return this.bindTensor(stmt, this.callLayerOn(bound.layer, stmt.args, stmt.span));
+    }
+    if (bound?.kind === "tensor") {
+      bound.used = true;
+      this.report(makeDiagnostic("tensor_not_callable", stmt.callee.span, { name: stmt.callee.name }));
+      this.graphOk = false;
+      return;
+    }
+    const r = this.resolveLayer(stmt, false);
+    const resolved = r === "unknown" || !r.ok ? undefined : r;
+    if (applied.length === 0) {
+      if (!resolved) return this.failBinding(stmt);
+      const layer: PendingLayer = { resolved, index: -1 };
+      if (stmt.target) this.env.set(stmt.target.name, { kind: "layer", layer, span: stmt.target.span, used: false });
+      return;
+    }
+    if (applied.length > 1) return this.notCallable(stmt, applied[1]!.span);
+    const tensor = resolved ? this.callLayerOn({ resolved, index: -1 }, applied[0]!.args, applied[0]!.span) : (this.inputsOf(applied[0]!.args, applied[0]!.span), undefined);
+    this.bindTensor(stmt, tensor);
+  }
+
+  private notCallable(stmt: CallNode, at: Span): void {
+    this.report(makeDiagnostic("tensor_not_callable", at, { name: `${stmt.callee.name}(...)` }));
+    this.graphOk = false;
+  }
+
+  private failBinding(stmt: CallNode): void {
+    this.graphOk = false;
+    if (stmt.target) this.env.set(stmt.target.name, { kind: "failed", span: stmt.target.span, used: true });
+  }
+
+  private bindTensor(stmt: CallNode, id: number | undefined): void {
+    if (id === undefined) return this.failBinding(stmt);
+    if (!stmt.target) return;
+    const prev = this.env.get(stmt.target.name);
+    if (prev?.kind === "tensor" && !prev.used) this.warnUnusedTensor(stmt.target.name, prev.span);
+    this.env.set(stmt.target.name, { kind: "tensor", id, span: stmt.target.span, used: false });
+    const t = this.tensors[id]!;
+    this.tensors[id] = { ...t, variable: stmt.target.name };
+  }
+
+  private checkInputTensor(stmt: CallNode): number | undefined {
+    const { values, ok } = resolveArgs("Input", stmt.span, stmt.args, inputArgs, this.sink);
+    if (!ok) return undefined;
+    const given = values["name"] as string | null;
+    const n = this.inputNames++;
+    const name = given ?? (n === 0 ? "input_layer" : `input_layer_${n}`);
+    const id = this.tensors.length;
+    this.tensors.push({ name, shape: values["shape"] as number[], line: this.line(stmt.span), span: stmt.span, node: -1 });
+    this.inputs.push({ name, tensor: id, span: stmt.span });
+    return id;
+  }
+
+  /** The tensors an application names: `(x)` or `([a, b])`; undefined after reporting. */
+  private inputsOf(args: readonly ArgNode[], at: Span): { ids: number[]; list: boolean } | undefined {
+    const positional = args.filter((a) => a.name === undefined);
+    const keyword = args.find((a) => a.name !== undefined);
+    if (keyword) {
+      this.report(makeDiagnostic("layer_call_args", keyword.span, { reason: `keyword \`${keyword.name!.name}=\` is not supported in a layer call` }));
+      return undefined;
+    }
+    if (positional.length !== 1) {
+      this.report(makeDiagnostic("layer_call_args", at, { reason: `a layer is called on one tensor or one list of tensors, got ${positional.length} arguments` }));
+      return undefined;
+    }
+    const v = positional[0]!.value;
+    const list = v.kind === "List" || v.kind === "Tuple";
+    const items: readonly ValueNode[] = list ? v.items : [v];
+    const ids: number[] = [];
+    for (const item of items) {
+      const id = this.tensorRef(item);
+      if (id === undefined) return undefined;
+      ids.push(id);
+    }
+    return { ids, list };
+  }
+
+  /** A name used as a tensor: did-you-mean when it is unknown. */
+  private tensorRef(v: ValueNode): number | undefined {
+    if (v.kind !== "Name") {
+      this.report(makeDiagnostic("layer_call_args", v.span, { reason: "layers are called on tensor names" }));
+      return undefined;
+    }
+    const b = this.env.get(v.name);
+    if (b?.kind === "tensor") {
+      b.used = true;
+      return b.id;
+    }
+    if (b?.kind === "failed") return undefined;
+    if (b?.kind === "layer") {
+      b.used = true;
+      this.report(makeDiagnostic("tensor_undefined", v.span, { name: v.name, reason: " (it names a layer, not a tensor: call it first)" }));
+      return undefined;
+    }
+    const names = [...this.env].filter(([, x]) => x.kind === "tensor").map(([k]) => k);
+    const hint = suggest(v.name, names);
+    this.report(makeDiagnostic("tensor_undefined", v.span, { name: v.name, reason: "" }, hint !== undefined ? { suggestion: hint } : {}));
+    return undefined;
+  }
+
+  /** One call of `layer` on the tensors `args` names: a new node and its output tensor. */
+  private callLayerOn(layer: PendingLayer, args: readonly ArgNode[], at: Span): number | undefined {
+    const ins = this.inputsOf(args, at);
+    if (!ins) return undefined;
+    const def = layer.resolved.def;
+    const kind = def.kind;
+    if (def.merge && !ins.list) {
+      this.report(makeDiagnostic("layer_call_args", at, { reason: `\`${kind}\` merges a list of tensors: \`${kind}()([a, b])\`` }));
+      return undefined;
+    }
+    if (!def.merge && (ins.list || ins.ids.length !== 1)) {
+      this.report(makeDiagnostic("layer_call_args", at, { reason: `\`${kind}\` takes one tensor, not a list` }));
+      return undefined;
+    }
+    if (def.merge && (ins.ids.length < def.merge.minInputs || ins.ids.length > (def.merge.maxInputs ?? Infinity))) {
+      const expected = def.merge.maxInputs === def.merge.minInputs ? `${def.merge.minInputs}` : `at least ${def.merge.minInputs}`;
+      this.report(makeDiagnostic("merge_arity", at, { layer: kind, expected, count: ins.ids.length }));
+      return undefined;
+    }
+    const producers: Producer[] = ins.ids.map((id) => this.producerOf(id));
+    const call = this.callLayer(layer.resolved, producers, at);
+    if (!call) return undefined;
+    let index = layer.index;
+    if (index < 0) {
+      const decls = this.declareParams(layer.resolved, producers[0]!.shape);
+      if (!decls) return undefined;
+      index = this.graphLayers.length;
+      this.graphLayers.push({ resolved: layer.resolved, inputShape: producers[0]!.shape, outputShape: call.shape, params: decls, line: this.line(at) });
+      layer.index = index;
+    } else {
+      // a shared layer: this call must fit the weights its first call created
+      const first = this.graphLayers[index]!;
+      const again = def.params(layer.resolved.attrs, producers[0]!.shape);
+      const same = again.length === first.params.length && again.every((p, k) => p.shape.join() === first.params[k]!.shape.join());
+      if (!same) {
+        const w = first.params.map((p) => `${p.name} ${formatShape(p.shape)}`).join(", ");
+        this.report(
+          makeDiagnostic("layer_shared_shape", at, { name: layer.resolved.name, first: formatShape(first.inputShape), weights: w, shape: formatShape(producers[0]!.shape) }, {
+            related: [{ message: `\`${layer.resolved.name}\` is first called here, on ${formatShape(first.inputShape)}`, span: this.tensors[this.nodes.find((n) => n.layer === index)!.output]!.span }],
+          }),
+        );
+        return undefined;
+      }
+    }
+    const id = this.tensors.length;
+    const line = this.line(at);
+    this.nodes.push({ layer: index, inputs: ins.ids, output: id, line });
+    this.tensors.push({ name: layer.resolved.name, shape: call.shape, line, span: at, node: this.nodes.length - 1 });
+    return id;
+  }
+
+  private producerOf(id: number): Producer {
+    const t = this.tensors[id]!;
+    const name = t.node < 0 ? `the input \`${t.name}\`` : `\`${t.name}\``;
+    return { name: t.variable !== undefined ? `${name} (\`${t.variable}\`)` : name, span: t.span, shape: t.shape };
+  }
+
+  // ---- inputs, outputs, reachability ------------------------------------------
+
+  private resolveIO(stmt: CallNode | undefined): { inputs: number[]; outputs: number[]; outputSpans: Span[] } | undefined {
+    if (!stmt) {
+      const last = [...this.tensors].reverse().find((t) => t.node >= 0);
+      if (!last || this.inputs.length === 0) {
+        if (this.graphOk) this.report(makeDiagnostic(this.inputs.length === 0 ? "input_shape_missing" : "model_empty", this.model.name.span, { model: this.model.name.name, name: this.model.name.name }));
+        return undefined;
+      }
+      const id = this.tensors.indexOf(last);
+      return { inputs: this.inputs.map((i) => i.tensor), outputs: [id], outputSpans: [last.span] };
+    }
+    const nodes = new Map<string, ArgNode>();
+    const schema = ["inputs", "outputs", "name"];
+    stmt.args.forEach((a, k) => {
+      const key = a.name?.name ?? schema[k];
+      if (key === undefined || !schema.includes(key)) {
+        this.report(makeDiagnostic("arg_unknown", a.name?.span ?? a.span, { callee: "Model", name: key ?? `#${k + 1}` }));
+      } else nodes.set(key, a);
+    });
+    const list = (key: string): { ids: number[]; spans: Span[] } | undefined => {
+      const node = nodes.get(key);
+      if (!node) {
+        this.report(makeDiagnostic("arg_missing", stmt.span, { callee: "Model", name: key }));
+        return undefined;
+      }
+      const v = node.value;
+      const items = v.kind === "List" || v.kind === "Tuple" ? v.items : [v];
+      const ids: number[] = [];
+      for (const item of items) {
+        const id = this.ioRef(item, key);
+        if (id === undefined) return undefined;
+        ids.push(id);
+      }
+      return { ids, spans: items.map((i) => i.span) };
+    };
+    const ins = list("inputs");
+    const outs = list("outputs");
+    if (!ins || !outs) return undefined;
+    for (const [k, id] of ins.ids.entries()) {
+      if (this.tensors[id]!.node >= 0) {
+        this.report(makeDiagnostic("model_io_invalid", ins.spans[k]!, { name: this.tensors[id]!.variable ?? this.tensors[id]!.name, reason: "is not an `Input(...)`: inputs= lists Input tensors" }));
+        return undefined;
+      }
+    }
+    for (const [k, id] of outs.ids.entries()) {
+      const t = this.tensors[id]!;
+      const problem = t.node < 0 ? "is a model input; `outputs=` lists tensors computed by layers" : outs.ids.indexOf(id) !== k ? "is listed twice in `outputs=`" : undefined;
+      if (problem) {
+        this.report(makeDiagnostic("model_io_invalid", outs.spans[k]!, { name: t.variable ?? t.name, reason: problem }));
+        return undefined;
+      }
+    }
+    return { inputs: ins.ids, outputs: outs.ids, outputSpans: outs.spans };
+  }
+
+  protected override checkTraining(stmt: CallNode, outputs: readonly OutputInfo[] | undefined): TrainingIR | undefined {
+    if (!outputs || outputs.length <= 1) return super.checkTraining(stmt, outputs);
+    return checkCompileOutputs(stmt, outputs as NamedOutput[], this.sink);
+  }
+
+  private ioRef(v: ValueNode, key: string): number | undefined {
+    if (v.kind === "Name") {
+      const b = this.env.get(v.name);
+      if (b?.kind === "tensor") {
+        b.used = true;
+        return b.id;
+      }
+      if (b?.kind === "failed") return undefined;
+      const names = [...this.env].filter(([, x]) => x.kind === "tensor").map(([k]) => k);
+      const hint = suggest(v.name, names);
+      this.report(makeDiagnostic("model_io_invalid", v.span, { name: v.name, reason: `is not a tensor of this model (${key}=)` }, hint !== undefined ? { suggestion: hint } : {}));
+      return undefined;
+    }
+    this.report(makeDiagnostic("model_io_invalid", v.span, { name: "this value", reason: `is not a tensor name (${key}=)` }));
+    return undefined;
+  }
+
+  private warnUnusedTensor(name: string, span: Span): void {
+    this.report(makeDiagnostic("tensor_unused", span, { name }));
+  }
+
+  private warnUnused(outputs: readonly number[]): void {
+    for (const [name, b] of this.env) {
+      if (!b.used && b.kind !== "failed" && !(b.kind === "tensor" && outputs.includes(b.id))) {
+        if (b.kind === "tensor") this.warnUnusedTensor(name, b.span);
+        else this.report(makeDiagnostic("tensor_unused", b.span, { name }));
+      }
+    }
+  }
+
+  /** Nodes that some output depends on (Keras builds the model from its outputs). */
+  private reachable(outputs: readonly number[]): Set<number> {
+    const live = new Set<number>();
+    const stack = [...outputs];
+    while (stack.length) {
+      const t = this.tensors[stack.pop()!]!;
+      if (t.node < 0 || live.has(t.node)) continue;
+      live.add(t.node);
+      stack.push(...this.nodes[t.node]!.inputs);
+    }
+    return live;
+  }
+
+  // ---- lowering ---------------------------------------------------------------
+
+  private lower(io: { inputs: number[]; outputs: number[]; outputSpans: Span[] }, opt: ReturnType<ModelChecker["checkOptions"]>, compile: CallNode | undefined): ModelIR | undefined {
+    const live = this.reachable(io.outputs);
+    // inputs every output needs must be listed; listed inputs no output needs are suspicious
+    const used = new Set<number>();
+    for (const n of live) for (const t of this.nodes[n]!.inputs) if (this.tensors[t]!.node < 0) used.add(t);
+    for (const t of io.outputs) if (this.tensors[t]!.node < 0) used.add(t);
+    let ok = true;
+    for (const t of used) {
+      if (!io.inputs.includes(t)) {
+        const k = io.outputs.findIndex((o) => this.dependsOn(o, t, live));
+        this.report(makeDiagnostic("graph_disconnected", io.outputSpans[Math.max(0, k)]!, { input: this.tensors[t]!.name }, { related: [{ message: `\`${this.tensors[t]!.name}\` is declared here`, span: this.tensors[t]!.span }] }));
+        ok = false;
+      }
+    }
+    for (const t of io.inputs) if (!used.has(t)) this.report(makeDiagnostic("input_unreachable", this.tensors[t]!.span, { input: this.tensors[t]!.name }));
+    const order = this.kerasLayerOrder(io.outputs, live);
+    const remap = new Map(order.map((l, k) => [l, k]));
+    let offset = 0;
+    const layers: LayerIR[] = order.map((l) => {
+      const g = this.graphLayers[l]!;
+      const params: ParamIR[] = g.params.map(({ initializerArg: _arg, ...p }) => {
+        const size = prod(p.shape);
+        const ir: ParamIR = { ...p, offset, size };
+        offset += size;
+        return ir;
+      });
+      return { kind: g.resolved.def.kind, name: g.resolved.name, attrs: g.resolved.attrs, inputShape: g.inputShape, outputShape: g.outputShape, params, line: g.line };
+    });
+    // tensors renumbered: the inputs first (model input order), then live call outputs in statement order
+    const keep = [...io.inputs, ...this.nodes.flatMap((n, k) => (live.has(k) ? [n.output] : []))];
+    const tid = new Map(keep.map((t, k) => [t, k]));
+    const tensors: TensorIR[] = keep.map((t) => {
+      const { span: _s, node: _n, ...rest } = this.tensors[t]!;
+      return rest;
+    });
+    const nodes: NodeIR[] = this.nodes.flatMap((n, k) => (live.has(k) ? [{ layer: remap.get(n.layer)!, inputs: n.inputs.map((t) => tid.get(t)!), output: tid.get(n.output)!, line: n.line }] : []));
+    if (offset > this.limits.maxParams) {
+      this.report(makeDiagnostic("limit_params", this.model.name.span, { model: this.model.name.name, count: offset, limit: this.limits.maxParams }));
+      ok = false;
+    }
+    const outputs = io.outputs.map((t) => tid.get(t)!);
+    const training = compile ? this.checkTraining(compile, outputs.map((t, k) => ({ ...this.outputInfo(t, tensors, nodes, layers), name: tensors[t]!.name, span: io.outputSpans[k]! }))) : null;
+    if (!ok || !opt.ok || training === undefined) return undefined;
+    const o = opt.values;
+    return {
+      name: this.model.name.name,
+      seed: (o["seed"] as number | null) ?? null,
+      dtype: o["dtype"] as "float32" | "float64",
+      unroll: this.opts.unroll ?? (o["unroll"] as "auto" | "full" | "loops"),
+      inputShape: tensors[0]!.shape,
+      outputShape: tensors[outputs[0]!]!.shape,
+      functional: true,
+      layers,
+      tensors,
+      nodes,
+      inputs: io.inputs.map((t, k) => ({ name: this.tensors[t]!.name, tensor: k })),
+      outputs,
+      paramCount: offset,
+      training,
+    };
+  }
+
+  private dependsOn(output: number, input: number, live: ReadonlySet<number>): boolean {
+    const stack = [output];
+    const seen = new Set<number>();
+    while (stack.length) {
+      const t = stack.pop()!;
+      if (t === input) return true;
+      if (seen.has(t)) continue;
+      seen.add(t);
+      const n = this.tensors[t]!.node;
+      if (n >= 0 && live.has(n)) stack.push(...this.nodes[n]!.inputs);
+    }
+    return false;
+  }
+
+  /**
+   * Keras 3 `Functional` layer order: a walk from each output (in order)
+   * over inputs (in call order) numbers layers when first met; node depth is
+   * the longest path to an output; a layer's depth is its deepest call;
+   * layers sort by depth, deepest first, ties by walk order.
+   */
+  private kerasLayerOrder(outputs: readonly number[], live: ReadonlySet<number>): number[] {
+    const seenAt = new Map<number, number>();
+    const visited = new Set<number>();
+    const walk = (t: number) => {
+      const n = this.tensors[t]!.node;
+      if (n < 0 || visited.has(n)) return;
+      const layer = this.nodes[n]!.layer;
+      if (!seenAt.has(layer)) seenAt.set(layer, seenAt.size);
+      visited.add(n);
+      for (const i of this.nodes[n]!.inputs) walk(i);
+    };
+    for (const o of outputs) walk(o);
+    const depth = new Map<number, number>();
+    // reverse statement order visits every reader before its producer
+    for (let k = this.nodes.length - 1; k >= 0; k--) {
+      if (!live.has(k)) continue;
+      const n = this.nodes[k]!;
+      const d = depth.get(k) ?? 0;
+      depth.set(k, d);
+      for (const t of n.inputs) {
+        const p = this.tensors[t]!.node;
+        if (p >= 0) depth.set(p, Math.max(depth.get(p) ?? 0, d + 1));
+      }
+    }
+    const layerDepth = new Map<number, number>();
+    for (const [k, d] of depth) {
+      const l = this.nodes[k]!.layer;
+      layerDepth.set(l, Math.max(layerDepth.get(l) ?? 0, d));
+    }
+    return [...layerDepth.keys()].sort((a, b) => layerDepth.get(b)! - layerDepth.get(a)! || seenAt.get(a)! - seenAt.get(b)!);
+  }
+
+  private outputInfo(t: number, tensors: readonly TensorIR[], nodes: readonly NodeIR[], layers: readonly LayerIR[]) {
+    const n = nodes.find((x) => x.output === t);
+    const layer = n ? layers[n.layer] : undefined;
+    const def = layer ? this.defOf(layer.kind) : undefined;
+    return { shape: tensors[t]!.shape, activation: layer && def ? def.outputActivation?.(layer.attrs) : undefined, layerName: layer?.name ?? tensors[t]!.name };
+  }
+
+  private line(span: Span): number {
+    return this.lines.position(span.start).line;
+  }
+}
