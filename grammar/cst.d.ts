@@ -34,6 +34,7 @@ export interface StatementCstNode extends CstNode {
 
 export type StatementCstChildren = {
   Identifier?: IToken[];
+  Model?: IToken[];
   Equals?: IToken[];
   call: CallCstNode[];
   application?: ApplicationCstNode[];

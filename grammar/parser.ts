@@ -169,13 +169,14 @@ export class NnParser extends CstParser {
   });
 
   /**
-   * statement = [ Name "=" ] call { application }
+   * statement = [ ( Name | "model" ) "=" ] call { application }
    * A functional line binds a name (`h = Dense(8)(x)`, `shared = Dense(8)`)
-   * and may apply the constructed layer to tensors.
+   * and may apply the constructed layer to tensors; a pasted
+   * `model = Model(inputs=…, outputs=…)` binds the keyword's spelling.
    */
   public readonly statement = this.RULE("statement", () => {
     this.OPTION(() => {
-      this.CONSUME(Identifier);
+      this.OR([{ ALT: () => this.CONSUME(Identifier) }, { ALT: () => this.CONSUME(Model) }]);
       this.CONSUME(Equals);
     });
     this.SUBRULE(this.call);

@@ -57,6 +57,18 @@ describe.concurrent("examples", () => {
     expect(accuracy(out, "held-out accuracy")).toBeGreaterThanOrEqual(0.9);
   }, 120_000);
 
+  it("residual.ts trains the residual CNN (functional) to at least 0.9 held-out accuracy", async () => {
+    const out = await runExample("residual.ts");
+    expect(out).toMatch(/add \(Add\) .* conv2d\[0\]\[0\],/);
+    expect(accuracy(out, "held-out accuracy")).toBeGreaterThanOrEqual(0.9);
+  }, 120_000);
+
+  it("match.ts trains the two-input model well above chance", async () => {
+    const out = await runExample("match.ts");
+    expect(out).toContain("held-out: 500 questions");
+    expect(accuracy(out, "held-out accuracy")).toBeGreaterThanOrEqual(0.7);
+  }, 120_000);
+
   it("demo.ts (npm run demo) tells the story of bias", async () => {
     const out = await runExample("demo.ts");
     expect(out).toContain("use_bias=False on the hidden layer");

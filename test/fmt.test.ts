@@ -34,6 +34,11 @@ describe("fmt layout", () => {
       lines("model A(seed=7) {", "  Dense(4, activation='relu', input_shape=(1,))", "}"),
     ],
     [
+      "prints functional lines: assignments, applications, Model(...)",
+      "model A {\n  x=Input(shape=(4,))\n  h =Dense( 8 )( x )\n  s = Add()( [x,h] ,)\n  shared=Dense(2)\n  y= shared(s)\n  model = Model(inputs=x , outputs=[y])\n}",
+      lines("model A {", "  x = Input(shape=(4,))", "  h = Dense(8)(x)", "  s = Add()([x, h])", "  shared = Dense(2)", "  y = shared(s)", "  model = Model(inputs=x, outputs=[y])", "}"),
+    ],
+    [
       "drops trailing commas after statements, args and items",
       "model A {\n  Dense(4, activation='relu',),\n  Dense(2),\n  f([1, 2,], (3, 4,)),\n}",
       lines("model A {", "  Dense(4, activation='relu')", "  Dense(2)", "  f([1, 2], (3, 4))", "}"),

@@ -95,7 +95,7 @@ function buildStatement(node: StatementCstNode): CallNode | undefined {
   const callNode = first(c.call);
   const call = callNode === undefined ? undefined : buildCall(callNode);
   if (call === undefined) return undefined;
-  const targetTok = first(c.Identifier);
+  const targetTok = first(c.Identifier) ?? first(c.Model);
   const targetSpan = tokenSpan(targetTok);
   const applied = (c.application ?? []).map(buildApplication).filter(isDefined);
   if (targetSpan === undefined && applied.length === 0) return call;

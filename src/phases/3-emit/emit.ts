@@ -59,6 +59,8 @@ export const PRETTIER_MAX_STATEMENTS = 1_500;
 export interface ModelStats {
   readonly name: string;
   readonly statements: number;
+  /** Float64 values per sample in the model's activation and scratch buffers (peak activation memory = 8 × this × batch bytes). */
+  readonly activationValues: number;
 }
 
 export interface EmitResult {
@@ -481,9 +483,10 @@ export async function emitProgram(program: ProgramIR, opts: EmitOptions): Promis
   const structures: StatementStructures[] = [];
   let anyNative = false;
   for (const model of program.models) {
-    const r = fillClass(scaffold, model, planModel(model), threshold, { enabled: opts.wasm !== false, threshold: opts.wasmThreshold ?? NATIVE_MIN_WORK });
+    const plan = planModel(model);
+    const r = fillClass(scaffold, model, plan, threshold, { enabled: opts.wasm !== false, threshold: opts.wasmThreshold ?? NATIVE_MIN_WORK });
     if (r.native) anyNative = true;
-    stats.push({ name: model.name, statements: r.statements });
+    stats.push({ name: model.name, statements: r.statements, activationValues: plan.activationValues });
     if (r.statements > opts.maxStatements) {
       diagnostics.push(
         makeDiagnostic("limit_code_size", opts.modelSpans?.get(model.name) ?? { start: 0, end: 0 }, {
