@@ -43,10 +43,9 @@ export function checkFile(ast: FileNode, text: string, fileName: string, opts: C
         }),
       );
     } else seen.set(model.name.name, model.name.span);
-    const before = sink.diags.filter((d) => d.severity === "error").length;
+    const before = sink.diags.length;
     const ir = new ModelChecker(model, lines, sink, limits, opts, modelNames).run();
-    const after = sink.diags.filter((d) => d.severity === "error").length;
-    if (ir && after === before) models.push(ir);
+    if (ir && !sink.diags.slice(before).some((d) => d.severity === "error")) models.push(ir);
   }
   const silenced = new Set(opts.silence ?? []);
   const diagnostics = sink.diags.filter((d) => d.severity === "error" || !silenced.has(d.code));
@@ -85,6 +84,11 @@ class ModelChecker {
     if (nameProblem) this.report(makeDiagnostic("model_name_invalid", m.name.span, { name: m.name.name, reason: nameProblem }));
     const opt = resolveArgs(`model ${m.name.name}`, m.name.span, m.options, modelOptionArgs, this.sink);
 
+    if (m.statements.length > this.limits.maxLayers) {
+      // before any layer is analysed: the cost of every later phase grows with the layer count
+      this.report(makeDiagnostic("limit_layers", m.name.span, { model: m.name.name, count: m.statements.length, limit: this.limits.maxLayers }));
+      return undefined;
+    }
     const stmts = m.statements.filter((s) => !s.callee.missing);
     const compiles = stmts.filter((s) => s.callee.name === "compile");
     const layerStmts = stmts.filter((s) => s.callee.name !== "compile");

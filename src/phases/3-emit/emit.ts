@@ -169,8 +169,8 @@ const STAGED_INPUT = "x_native";
 function renderKernel(plan: ModelPlan, kernel: readonly Stmt[], st: RenderState, threshold: number, layer: string, native: NativeKernels): string {
   const unroll = shouldUnroll(plan.model.unroll, work(kernel), threshold);
   st.native = (spec) => native.call(layer, spec, st);
-  const rounding = new Set([...plan.buffers].filter(([, s]) => s.kind === "param" && plan.model.dtype === "float32").map(([name]) => name));
-  const rendered = renderStmts(specialize(kernel, { unroll, reserved: reservedNames(plan), native: (spec) => native.accepts(spec), rounding }), st);
+  const { reserved, rounding } = planNames(plan);
+  const rendered = renderStmts(specialize(kernel, { unroll, reserved, native: (spec) => native.accepts(spec), rounding }), st);
   delete st.native;
   return `{\n${rendered.join("\n")}\n}`;
 }
@@ -211,9 +211,23 @@ function renderForward(plan: ModelPlan, noise: readonly string[], st: RenderStat
   return out;
 }
 
-/** Identifiers the generated methods bind; kernel locals must not shadow them. */
-function reservedNames(plan: ModelPlan): Set<string> {
-  return new Set(["p", "g", "k", "h", "s0", "s1", "x", "y", "n", "res", "dOut", "training", "capacity", "store", "this", STAGED_INPUT, ...plan.buffers.keys()]);
+/**
+ * Per plan, computed once (per layer it would make emitting quadratic in
+ * the layer count): the identifiers the generated methods bind, which
+ * kernel locals must not shadow, and the parameter buffers whose stores
+ * round to float32.
+ */
+const namesByPlan = new WeakMap<ModelPlan, { reserved: Set<string>; rounding: Set<string> }>();
+
+function planNames(plan: ModelPlan): { reserved: Set<string>; rounding: Set<string> } {
+  let names = namesByPlan.get(plan);
+  if (names === undefined) {
+    const reserved = new Set(["p", "g", "k", "h", "s0", "s1", "x", "y", "n", "res", "dOut", "training", "capacity", "store", "this", STAGED_INPUT, ...plan.buffers.keys()]);
+    const rounding = new Set([...plan.buffers].filter(([, s]) => s.kind === "param" && plan.model.dtype === "float32").map(([name]) => name));
+    names = { reserved, rounding };
+    namesByPlan.set(plan, names);
+  }
+  return names;
 }
 
 /** How a method declares each local the rendered code may read (activation buffers: `this.<name>`). */
@@ -398,6 +412,29 @@ function fillClass(
 }
 
 /**
+ * The statements unrolling would generate, estimated before anything is
+ * specialized: each kernel that will be unrolled contributes its per-sample
+ * work (one statement per innermost execution), loop kernels nothing. On
+ * large unrolled layers it is within a few percent of the final count for
+ * Dense and about 2.5× it for convolutions (whose sums fold into one
+ * statement per output); small models add declarations it does not count.
+ * The exact count is checked again after rendering.
+ */
+export function estimateStatements(plan: ModelPlan, threshold: number): number {
+  const unrolled = (kernel: readonly Stmt[]) => {
+    const w = work(kernel);
+    return shouldUnroll(plan.model.unroll, w, threshold) ? w : 0;
+  };
+  let total = unrolled(plan.update) + unrolled(plan.loss);
+  for (const l of plan.layers) {
+    // as renderForward: a training forward equal to the inference one is emitted once
+    const twice = plan.training && JSON.stringify(l.forward) !== JSON.stringify(l.forwardTrain);
+    total += unrolled(l.forward) + (twice ? unrolled(l.forwardTrain) : 0) + unrolled(l.backward);
+  }
+  return total;
+}
+
+/**
  * Indents brace-structured code deterministically; used instead of prettier
  * for very large bodies, where prettier's cost would dominate compile time.
  * Safe because rendered bodies contain no strings or template literals.
@@ -419,6 +456,18 @@ function indentBraces(code: string): string {
     .join("\n");
 }
 
+/**
+ * The banner as line comments: every line of the text (any line terminator
+ * ends one) gets its own `//`, so no banner text can end the comment and
+ * become code.
+ */
+export function bannerComment(text: string): string {
+  return text
+    .split(/\r\n|[\r\n\u2028\u2029]/)
+    .map((line) => `// ${line}`.trimEnd() + "\n")
+    .join("");
+}
+
 export async function emitProgram(program: ProgramIR, opts: EmitOptions): Promise<EmitResult> {
   const project = new Project({ useInMemoryFileSystem: true, skipLoadingLibFiles: true });
   const diagnostics: Diagnostic[] = [];
@@ -430,7 +479,17 @@ export async function emitProgram(program: ProgramIR, opts: EmitOptions): Promis
   const structures: StatementStructures[] = [];
   let anyNative = false;
   for (const model of program.models) {
-    const r = fillClass(scaffold, model, planModel(model), threshold, { enabled: opts.wasm !== false, threshold: opts.wasmThreshold ?? NATIVE_MIN_WORK });
+    const plan = planModel(model);
+    // fail fast: specializing a model far over the budget would take minutes and gigabytes first
+    const estimate = estimateStatements(plan, threshold);
+    if (estimate > opts.maxStatements) {
+      stats.push({ name: model.name, statements: estimate });
+      diagnostics.push(
+        makeDiagnostic("limit_code_size", opts.modelSpans?.get(model.name) ?? { start: 0, end: 0 }, { model: model.name, count: estimate, limit: opts.maxStatements }),
+      );
+      continue;
+    }
+    const r = fillClass(scaffold, model, plan, threshold, { enabled: opts.wasm !== false, threshold: opts.wasmThreshold ?? NATIVE_MIN_WORK });
     if (r.native) anyNative = true;
     stats.push({ name: model.name, statements: r.statements });
     if (r.statements > opts.maxStatements) {
@@ -468,7 +527,7 @@ export async function emitProgram(program: ProgramIR, opts: EmitOptions): Promis
   // one blank line after the import, as prettier keeps it
   const out = project.createSourceFile("module.ts", { statements: [importDecl, (w) => w.blankLine(), ...structures] }, { overwrite: true });
   const base = opts.fileName.split(/[\\/]/).pop()!.replace(/[\r\n\u2028\u2029]/g, " ");
-  const banner = opts.banner === false ? "" : `// ${opts.banner ?? `generated by layerc ${VERSION} from ${base} — do not edit`}\n`;
+  const banner = opts.banner === false ? "" : bannerComment(opts.banner ?? `generated by layerc ${VERSION} from ${base} — do not edit`);
   // splice the specialized bodies into the printed scaffold (one pass)
   const text = banner + out.getFullText().replace(/__layerc_body_(\w+?)__;?/g, (m, key: string) => bodies.get(key) ?? m);
   const total = stats.reduce((n, m) => n + m.statements, 0);
