@@ -31,7 +31,6 @@ export function checkFile(ast: FileNode, text: string, fileName: string, opts: C
   const limits = resolveLimits(opts);
   const models: ModelIR[] = [];
   const seen = new Map<string, Span>();
-  const modelNames = new Set(ast.models.map((m) => m.name.name));
   if (ast.models.length === 0) sink.diags.push(makeDiagnostic("file_no_models", { start: 0, end: 0 }));
   for (const model of ast.models) {
     if (model.name.missing) continue;
@@ -44,7 +43,7 @@ export function checkFile(ast: FileNode, text: string, fileName: string, opts: C
       );
     } else seen.set(model.name.name, model.name.span);
     const before = sink.diags.length;
-    const ir = new ModelChecker(model, lines, sink, limits, opts, modelNames).run();
+    const ir = new ModelChecker(model, lines, sink, limits, opts).run();
     if (ir && !sink.diags.slice(before).some((d) => d.severity === "error")) models.push(ir);
   }
   const silenced = new Set(opts.silence ?? []);
@@ -70,8 +69,6 @@ class ModelChecker {
     private readonly sink: Sink,
     private readonly limits: Limits,
     private readonly opts: CheckOptions,
-    /** Every model name in the file, for names that would collide in the generated module. */
-    private readonly modelNames: ReadonlySet<string> = new Set(),
   ) {}
 
   private report(d: Diagnostic) {
@@ -80,7 +77,7 @@ class ModelChecker {
 
   run(): ModelIR | undefined {
     const m = this.model;
-    const nameProblem = modelNameProblem(m.name.name, this.modelNames);
+    const nameProblem = modelNameProblem(m.name.name);
     if (nameProblem) this.report(makeDiagnostic("model_name_invalid", m.name.span, { name: m.name.name, reason: nameProblem }));
     const opt = resolveArgs(`model ${m.name.name}`, m.name.span, m.options, modelOptionArgs, this.sink);
 
