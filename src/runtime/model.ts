@@ -9,14 +9,16 @@
  * mutate anything; steady-state predictBatch (with an output array) and
  * trainOnBatch allocate nothing.
  */
-import { LayercError } from "./errors.js";
+import { LayercError, NonFiniteError } from "./errors.js";
 import { initialize } from "./initializers.js";
 import { countCorrect } from "./losses.js";
 import { slotCount, stepScalars } from "./optimizers.js";
 import { deriveSeed, randomSeed, Rng, weightSeed } from "./random.js";
 import type { InitializerSpec, LossSpec, MetricName, OptimizerSpec } from "./spec.js";
 import { formatSummary, type SummaryLayer } from "./summary.js";
-import { lengthError, shapeText, toFloat32, type Samples } from "./data.js";
+import { firstNonFinite, lengthError, shapeText, toFloat32, type Samples } from "./data.js";
+import { boolean, callback, checkOptions, checkValue, describeValue, fraction, integer, any, type Rule } from "./options.js";
+import { allFinite, StepGuard } from "./step-guard.js";
 import { instantiate, nativeModule, type NativeKernel, type NativeModule } from "./native.js";
 import { Store } from "./store.js";
 
@@ -113,6 +115,12 @@ export interface Logs {
   [metric: string]: number | undefined;
 }
 
+/** Where a step runs, for its error: `trainOnBatch` or `fit epoch 2 batch 3`, and the caller's index of batch sample i. */
+interface StepSite {
+  readonly label: string;
+  sample(i: number): number;
+}
+
 /** fit() options with Keras's defaults: epochs 1, batchSize 32, shuffle true, no validation split. */
 export interface FitOptions {
   readonly epochs?: number;
@@ -137,6 +145,14 @@ export interface Evaluation {
 }
 
 const prod = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
+
+/** The options of every public method, validated by one validator (options.ts). */
+const positive = integer(1);
+const OPTIONS = {
+  constructor: { seed: integer(0), weights: any, wasm: boolean },
+  fit: { epochs: integer(0), batchSize: positive, shuffle: boolean, validationSplit: fraction, onEpochEnd: callback, onBatchEnd: callback },
+  evaluate: { batchSize: positive },
+} satisfies Record<string, Record<string, Rule>>;
 
 /**
  * Model inputs as the caller passes them: one array (one input) or one per
@@ -175,9 +191,7 @@ export abstract class ModelBase<X extends ModelInput = Samples, P extends ModelO
     protected readonly meta: ModelMeta,
     options: ModelOptions = {},
   ) {
-    if (options.seed !== undefined && (!Number.isInteger(options.seed) || options.seed < 0)) {
-      throw new LayercError(`seed must be a non-negative integer, got ${options.seed}`);
-    }
+    checkOptions(`new ${meta.name}`, options, OPTIONS.constructor);
     this.seed = options.seed ?? meta.seed ?? randomSeed();
     this.inSize = prod(meta.inputShape);
     this.outSize = prod(meta.outputShape);
@@ -284,7 +298,9 @@ export abstract class ModelBase<X extends ModelInput = Samples, P extends ModelO
       }
       if (w.data.length !== e.size) throw lengthError(w.data, e.size, `weight ${e.name}`, `shape ${shapeText(e.shape)}`);
       for (let j = 0; j < w.data.length; j++) {
-        if (typeof w.data[j] !== "number") throw new LayercError(`weight ${e.name} contains a non-number at index ${j}`);
+        const v = w.data[j];
+        if (typeof v !== "number") throw new LayercError(`weight ${e.name} contains a non-number at index ${j}: ${describeValue(v)}`);
+        if (v - v !== 0) throw new LayercError(`weight ${e.name} contains ${v} at index ${j}; weights must be finite`);
       }
     });
     weights.forEach((w, i) => this.params.set(w.data, expected[i]!.offset));
@@ -352,14 +368,14 @@ export abstract class ModelBase<X extends ModelInput = Samples, P extends ModelO
 
   /** Predictions for `batchSize` samples, written into `out` when given (no allocation). */
   predictBatch(x: X, batchSize: number, out?: P): P {
-    if (!Number.isInteger(batchSize) || batchSize < 1) throw new LayercError(`batchSize must be a positive integer, got ${batchSize}`);
+    checkValue("predictBatch batchSize", batchSize, positive);
     // sizes read once: this method is shared by every model class, so each property read is a polymorphic lookup
     const { outSizes } = this;
     const { xs } = this.readInputs(x, "predictBatch input", batchSize);
     const single = outSizes.length === 1;
     const given = out === undefined ? undefined : single ? [out as unknown as Float32Array] : (out as unknown as Float32Array[]);
-    if (given !== undefined && (!Array.isArray(given) || given.length !== outSizes.length)) {
-      throw new LayercError(`predictBatch output must be an array of ${outSizes.length} Float32Arrays`);
+    if (given !== undefined && (!Array.isArray(given) || given.length !== outSizes.length || !given.every((o) => o instanceof Float32Array))) {
+      throw new LayercError(single ? `predictBatch out must be a Float32Array, got ${describeValue(out)}` : `predictBatch out must be an array of ${outSizes.length} Float32Arrays, got ${describeValue(out)}`);
     }
     const results = outSizes.map((size, k) => {
       const r = given?.[k] ?? new Float32Array(batchSize * size);
@@ -414,6 +430,8 @@ export abstract class TrainableModel<X extends ModelInput = Samples, P extends M
   protected readonly hyper = new Float64Array(1);
   /** Optimizer steps taken (Keras `optimizer.iterations`). */
   private iterations = 0;
+  /** The state a rejected step puts back. */
+  private readonly guard = new StepGuard();
 
   protected constructor(meta: ModelMeta, options: ModelOptions = {}) {
     super(meta, options);
@@ -520,28 +538,83 @@ export abstract class TrainableModel<X extends ModelInput = Samples, P extends M
     });
   }
 
-  /** One optimizer step on one batch; returns the batch's mean loss (the weighted total with several outputs). */
+  /**
+   * One optimizer step on one batch; returns the batch's mean loss (the
+   * weighted total with several outputs). The step is all-or-nothing: see
+   * {@link NonFiniteError}.
+   */
   trainOnBatch(x: X, y: Y, batchSize: number): number {
-    if (!Number.isInteger(batchSize) || batchSize < 1) throw new LayercError(`batchSize must be a positive integer, got ${batchSize}`);
+    checkValue("trainOnBatch batchSize", batchSize, positive);
     const { xs } = this.readInputs(x, "trainOnBatch input", batchSize);
     const ys = this.labels(y, batchSize);
-    const loss = this.step(xs, ys, batchSize, null);
-    if (!Number.isFinite(loss)) throw new LayercError(`loss is ${loss} in trainOnBatch; weights were not updated`);
+    return this.step(xs, ys, batchSize, null, { label: "trainOnBatch", sample: (i) => i });
+  }
+
+  /**
+   * Forward, loss, backward, update — all or nothing. If an input or label,
+   * the loss, or after the update any parameter (moving statistics
+   * included) or optimizer state is not finite (a non-finite gradient of a
+   * trainable weight always ends up there), the model's state is put back
+   * as it was and a NonFiniteError names the first offending tensor, sample
+   * and step.
+   */
+  private step(xs: readonly Float32Array[], ys: readonly Float32Array[], n: number, tally: Tally | null, site: StepSite): number {
+    // inputs and labels first: a NaN masked by the forward pass (max pooling, relu) would otherwise pass unseen
+    const badData = xs.some((a, k) => firstNonFinite(a, 0, n * this.inSizes[k]!) >= 0) || ys.some((a, k) => firstNonFinite(a, 0, n * this.ySize(k)) >= 0);
+    if (badData) throw this.nonFinite(xs, ys, n, 0, site);
+    this.ensure(n);
+    this.guard.save(this.params, this.slots, this.rng, this.seededStreams);
+    const outs = this.forwardAll(xs, 0, n, true);
+    const loss = this.lossOf(ys, 0, n);
+    let ok = loss - loss === 0;
+    if (ok) {
+      this.grads.fill(0);
+      this.backward(xs[0]!, this.dOut, n);
+      stepScalars(this.training.optimizer, this.iterations + 1, this.hyper);
+      this.update();
+      ok = allFinite(this.params) && this.slots.every(allFinite);
+    }
+    if (!ok) {
+      const error = this.nonFinite(xs, ys, n, loss, site);
+      this.guard.restore(this.params, this.slots, this.rng, this.seededStreams);
+      throw error;
+    }
+    this.iterations++;
+    if (tally) this.count(tally, outs, ys, 0, n, loss);
     return loss;
   }
 
-  /** Forward, loss, backward, update. Skips the update when the loss is not finite. */
-  private step(xs: readonly Float32Array[], ys: readonly Float32Array[], n: number, tally: Tally | null): number {
-    this.ensure(n);
-    const outs = this.forwardAll(xs, 0, n, true);
-    const loss = this.lossOf(ys, 0, n);
-    if (tally) this.count(tally, outs, ys, 0, n, loss);
-    if (!Number.isFinite(loss)) return loss;
-    this.grads.fill(0);
-    this.backward(xs[0]!, this.dOut, n);
-    stepScalars(this.training.optimizer, ++this.iterations, this.hyper);
-    this.update();
-    return loss;
+  /** Why a step was rejected: the first non-finite input, label, loss, gradient, weight or optimizer state (before restoring). */
+  private nonFinite(xs: readonly Float32Array[], ys: readonly Float32Array[], n: number, loss: number, site: StepSite): NonFiniteError {
+    const step = this.iterations + 1;
+    const bad = (tensor: string, value: number, sample: number | null) => {
+      const from = sample !== null ? ` (sample ${sample})` : "";
+      return new NonFiniteError(`${site.label} step ${step} rejected: ${tensor}${from} is ${value}; the model is unchanged`, tensor, sample, step);
+    };
+    const several = (count: number, what: string, k: number) => (count > 1 ? `${what} ${k}` : what);
+    for (const [k, a] of xs.entries()) {
+      const i = firstNonFinite(a, 0, n * this.inSizes[k]!);
+      if (i >= 0) return bad(several(xs.length, "input", k), a[i]!, site.sample(Math.floor(i / this.inSizes[k]!)));
+    }
+    for (const [k, a] of ys.entries()) {
+      const i = firstNonFinite(a, 0, n * this.ySize(k));
+      if (i >= 0) return bad(several(ys.length, "labels", k), a[i]!, site.sample(Math.floor(i / this.ySize(k))));
+    }
+    if (loss - loss !== 0) return bad("loss", loss, null);
+    const weights = this.meta.weights;
+    const find = (a: Float32Array | Float64Array, prefix: string) => {
+      for (const w of weights) {
+        const i = firstNonFinite(a, w.offset, w.offset + w.size);
+        if (i >= 0) return bad(`${prefix}${w.name}`, a[i]!, null);
+      }
+      return undefined;
+    };
+    return (
+      find(this.grads, "gradient of ") ??
+      find(this.params, "") ??
+      this.slots.map((s) => find(s, "optimizer state of ")).find((e) => e !== undefined) ??
+      bad("a weight", NaN, null)
+    );
   }
 
   /** Adds one batch to the running sums: total loss, each output's loss and correct predictions. */
@@ -567,10 +640,8 @@ export abstract class TrainableModel<X extends ModelInput = Samples, P extends M
   }
 
   fit(x: X, y: Y, options: FitOptions = {}): History {
+    checkOptions("fit", options, OPTIONS.fit);
     const { epochs = 1, batchSize = 32, shuffle = true, validationSplit = 0 } = options;
-    if (!Number.isInteger(epochs) || epochs < 0) throw new LayercError(`epochs must be a non-negative integer, got ${epochs}`);
-    if (!Number.isInteger(batchSize) || batchSize < 1) throw new LayercError(`batchSize must be a positive integer, got ${batchSize}`);
-    if (!(validationSplit >= 0 && validationSplit < 1)) throw new LayercError(`validationSplit must be in [0, 1), got ${validationSplit}`);
     const { xs, n: total } = this.readInputs(x, "fit input");
     const ys = this.labels(y, total);
     // Keras: the first floor(N·(1 − split)) samples train, the rest validate
@@ -600,10 +671,8 @@ export abstract class TrainableModel<X extends ModelInput = Samples, P extends M
       const tally: Tally = { loss: 0, losses: [], correct: [] };
       for (let start = 0, b = 0; start < nTrain; start += batchSize, b++) {
         const n = Math.min(batchSize, nTrain - start);
-        const loss = this.step(gather(bxs, xs, this.inSizes, start, n), gather(bys, ys, ySizes, start, n), n, tally);
-        if (!Number.isFinite(loss)) {
-          throw new LayercError(`loss became ${loss} at epoch ${e + 1}, batch ${b + 1}; training stopped (weights of that batch were not applied)`);
-        }
+        const site = { label: `fit epoch ${e + 1} batch ${b + 1}`, sample: (i: number) => order[start + i]! };
+        const loss = this.step(gather(bxs, xs, this.inSizes, start, n), gather(bys, ys, ySizes, start, n), n, tally, site);
         options.onBatchEnd?.(b, { loss });
       }
       const logs = this.logsOf(tally, nTrain) as Logs;
@@ -617,6 +686,7 @@ export abstract class TrainableModel<X extends ModelInput = Samples, P extends M
 
   /** Mean loss (and accuracy when compiled with it) in inference mode; per output too with several outputs. */
   evaluate(x: X, y: Y, options: { batchSize?: number } = {}): Evaluation {
+    checkOptions("evaluate", options, OPTIONS.evaluate);
     const { xs, n: total } = this.readInputs(x, "evaluate input");
     const tally = this.evaluateRange(xs, this.labels(y, total), 0, total, options.batchSize ?? 32);
     return this.logsOf(tally, total) as Evaluation;

@@ -28,7 +28,6 @@ export function checkFile(ast: FileNode, text: string, fileName: string, opts: C
   const limits = resolveLimits(opts);
   const models: ModelIR[] = [];
   const seen = new Map<string, Span>();
-  const modelNames = new Set(ast.models.map((m) => m.name.name));
   if (ast.models.length === 0) sink.diags.push(makeDiagnostic("file_no_models", { start: 0, end: 0 }));
   for (const model of ast.models) {
     if (model.name.missing) continue;
@@ -40,11 +39,10 @@ export function checkFile(ast: FileNode, text: string, fileName: string, opts: C
         }),
       );
     } else seen.set(model.name.name, model.name.span);
-    const before = sink.diags.filter((d) => d.severity === "error").length;
+    const before = sink.diags.length;
     const Checker = isFunctional(model.statements) ? FunctionalChecker : ModelChecker;
-    const ir = new Checker(model, lines, sink, limits, opts, modelNames).run();
-    const after = sink.diags.filter((d) => d.severity === "error").length;
-    if (ir && after === before) models.push(ir);
+    const ir = new Checker(model, lines, sink, limits, opts).run();
+    if (ir && !sink.diags.slice(before).some((d) => d.severity === "error")) models.push(ir);
   }
   const silenced = new Set(opts.silence ?? []);
   const diagnostics = sink.diags.filter((d) => d.severity === "error" || !silenced.has(d.code));

@@ -66,6 +66,7 @@ export class FunctionalChecker extends ModelChecker {
   override run(): ModelIR | undefined {
     const m = this.model;
     const opt = this.checkOptions();
+    if (this.tooManyStatements()) return undefined;
     const stmts = m.statements.filter((s) => !s.callee.missing);
     const compiles = stmts.filter((s) => s.callee.name === "compile");
     this.checkCompilePlacement(stmts, compiles);

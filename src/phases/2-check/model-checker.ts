@@ -59,8 +59,6 @@ export class ModelChecker {
     protected readonly sink: Sink,
     protected readonly limits: Limits,
     protected readonly opts: CheckOptions,
-    /** Every model name in the file, for names that would collide in the generated module. */
-    private readonly modelNames: ReadonlySet<string> = new Set(),
   ) {}
 
   protected report(d: Diagnostic) {
@@ -70,7 +68,7 @@ export class ModelChecker {
   /** The model name's safety and the model options (`seed=`, ...); not ok when either has an error. */
   protected checkOptions(): { ok: boolean; values: Record<string, AttrValue> } {
     const m = this.model;
-    const nameProblem = modelNameProblem(m.name.name, this.modelNames);
+    const nameProblem = modelNameProblem(m.name.name);
     if (nameProblem) this.report(makeDiagnostic("model_name_invalid", m.name.span, { name: m.name.name, reason: nameProblem }));
     const opt = resolveArgs(`model ${m.name.name}`, m.name.span, m.options, modelOptionArgs, this.sink);
     return { ok: opt.ok && nameProblem === undefined, values: opt.values };
@@ -85,9 +83,18 @@ export class ModelChecker {
     return checkCompile(stmt, outputs?.[0], this.sink);
   }
 
+  /** The statement count limit, before any layer is analysed (the cost of every later phase grows with it). */
+  protected tooManyStatements(): boolean {
+    const m = this.model;
+    if (m.statements.length <= this.limits.maxLayers) return false;
+    this.report(makeDiagnostic("limit_layers", m.name.span, { model: m.name.name, count: m.statements.length, limit: this.limits.maxLayers }));
+    return true;
+  }
+
   run(): ModelIR | undefined {
     const m = this.model;
     const opt = this.checkOptions();
+    if (this.tooManyStatements()) return undefined;
 
     const stmts = m.statements.filter((s) => !s.callee.missing);
     const compiles = stmts.filter((s) => s.callee.name === "compile");
@@ -188,6 +195,11 @@ export class ModelChecker {
       return undefined;
     }
     if (!layer.ok) return undefined;
+    if (layer.def.merge) {
+      // a merge layer takes a list of tensors, which only a functional model names
+      this.report(makeDiagnostic("layer_call_args", layer.callee, { reason: `\`${layer.def.kind}\` merges a list of tensors; write the model in the functional style: \`s = ${layer.def.kind}()([a, b])\`` }));
+      return undefined;
+    }
     let input: Producer | undefined = producer;
     if (isFirst && inputShapeArg) input = { name: "the model input", span: nodes.get("input_shape")!.span, shape: inputShapeArg };
     if (!input) {
