@@ -103,6 +103,12 @@ export function describeType(t: ArgType): string {
       return t.allowMinusOne ? "shape tuple (positive integers, at most one -1)" : "shape tuple (positive integers)";
     case "ints":
       return t.rank === 1 ? `integer${range(t)} or 1-tuple` : `integer or ${t.rank}-tuple of integers${range(t)}`;
+    case "axes":
+      return "axis or tuple of axes (batch is axis 0; negative counts from the end)";
+    case "floats":
+      return "number or list of numbers";
+    case "pairs":
+      return t.rank === 1 ? "integer or (before, after) tuple (≥ 0)" : `integer, ${t.rank}-tuple of integers, or ${t.rank} (before, after) tuples (≥ 0)`;
     case "activation":
       return "activation (see Activations)";
     case "initializer":

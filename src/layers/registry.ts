@@ -14,6 +14,15 @@ import { globalAveragePooling2d, globalMaxPooling2d } from "./global-pooling.js"
 import { averagePooling1d, averagePooling2d, maxPooling1d, maxPooling2d } from "./pooling.js";
 import { dropout } from "./dropout.js";
 import { batchNormalization } from "./batch-normalization.js";
+import { relu } from "./relu.js";
+import { leakyRelu } from "./leaky-relu.js";
+import { prelu } from "./prelu.js";
+import { elu } from "./elu.js";
+import { softmax } from "./softmax.js";
+import { rescaling } from "./rescaling.js";
+import { normalization } from "./normalization.js";
+import { layerNormalization } from "./layer-normalization.js";
+import { unitNormalization } from "./unit-normalization.js";
 
 export type LayerKind =
   | "Dense"
@@ -29,7 +38,16 @@ export type LayerKind =
   | "AveragePooling1D"
   | "AveragePooling2D"
   | "Dropout"
-  | "BatchNormalization";
+  | "BatchNormalization"
+  | "ReLU"
+  | "LeakyReLU"
+  | "PReLU"
+  | "ELU"
+  | "Softmax"
+  | "Rescaling"
+  | "Normalization"
+  | "LayerNormalization"
+  | "UnitNormalization";
 
 export const layers: Readonly<Record<LayerKind, LayerDef>> = {
   Dense: dense,
@@ -46,6 +64,15 @@ export const layers: Readonly<Record<LayerKind, LayerDef>> = {
   AveragePooling2D: averagePooling2d,
   Dropout: dropout,
   BatchNormalization: batchNormalization,
+  ReLU: relu,
+  LeakyReLU: leakyRelu,
+  PReLU: prelu,
+  ELU: elu,
+  Softmax: softmax,
+  Rescaling: rescaling,
+  Normalization: normalization,
+  LayerNormalization: layerNormalization,
+  UnitNormalization: unitNormalization,
 };
 
 export function lookupLayer(kind: string): LayerDef | undefined {
