@@ -9,7 +9,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { Rng } from "../src/runtime/random.js";
 import { generated, interpreted, maxRelError, prod, randomArray, randomTargets } from "./helpers/models.js";
-import { normSteps, specArbitrary, type Step } from "./helpers/keras-layers-arbitrary.js";
+import { normSteps, spatialSteps, specArbitrary, type Step } from "./helpers/keras-layers-arbitrary.js";
 import type { LayerSpec } from "./helpers/layer-arbitrary.js";
 
 async function agree(spec: LayerSpec, dataSeed: number) {
@@ -41,4 +41,5 @@ function property(title: string, steps: fc.Arbitrary<Step>, ranks: readonly numb
 
 describe("generated code agrees with the interpreter on the layers of issue 12", () => {
   property("activation and normalization layers, ranks 1 to 3", normSteps, [1, 2, 3], 1212);
+  property("padding, cropping, upsampling, transposed, depthwise and separable convolutions, noise", spatialSteps, [2, 3], 1213);
 });

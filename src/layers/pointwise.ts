@@ -6,7 +6,7 @@
  * layer's output buffer (or the model input) when backward runs.
  */
 import { Buf, loop } from "../kernel/buffer.js";
-import { BATCH, type Expr, type Stmt } from "../kernel/expr.js";
+import { BATCH, num, type Expr, type Stmt } from "../kernel/expr.js";
 import { prod, type ArgSpec, type Attrs, type KernelContext, type LayerDef, type ShapeResult } from "./types.js";
 
 export interface Pointwise {
@@ -26,6 +26,9 @@ export function mapValues(size: number, to: string, value: (b: Expr, i: Expr) =>
   const out = new Buf(to, ["batch", size]);
   return [loop("b", BATCH, (b) => [loop("i", size, (i) => [out.store([b, i], value(b, i))])])];
 }
+
+/** Zeroes every value of a [batch, size] buffer. */
+export const zeroAll = (name: string, size: number): Stmt[] => mapValues(size, name, () => num(0));
 
 export function pointwiseLayer(p: Pointwise): LayerDef {
   const flat = (ctx: KernelContext, name: string) => new Buf(name, ["batch", prod(ctx.inShape)]);

@@ -23,6 +23,16 @@ import { rescaling } from "./rescaling.js";
 import { normalization } from "./normalization.js";
 import { layerNormalization } from "./layer-normalization.js";
 import { unitNormalization } from "./unit-normalization.js";
+import { zeroPadding1d, zeroPadding2d } from "./zero-padding.js";
+import { cropping1d, cropping2d } from "./cropping.js";
+import { upSampling1d, upSampling2d } from "./up-sampling.js";
+import { conv1dTranspose, conv2dTranspose } from "./conv-transpose.js";
+import { depthwiseConv2d } from "./depthwise-conv2d.js";
+import { separableConv1d, separableConv2d } from "./separable-conv.js";
+import { spatialDropout1d, spatialDropout2d } from "./spatial-dropout.js";
+import { gaussianNoise } from "./gaussian-noise.js";
+import { gaussianDropout } from "./gaussian-dropout.js";
+import { alphaDropout } from "./alpha-dropout.js";
 
 export type LayerKind =
   | "Dense"
@@ -47,7 +57,23 @@ export type LayerKind =
   | "Rescaling"
   | "Normalization"
   | "LayerNormalization"
-  | "UnitNormalization";
+  | "UnitNormalization"
+  | "ZeroPadding1D"
+  | "ZeroPadding2D"
+  | "Cropping1D"
+  | "Cropping2D"
+  | "UpSampling1D"
+  | "UpSampling2D"
+  | "Conv1DTranspose"
+  | "Conv2DTranspose"
+  | "DepthwiseConv2D"
+  | "SeparableConv1D"
+  | "SeparableConv2D"
+  | "SpatialDropout1D"
+  | "SpatialDropout2D"
+  | "GaussianNoise"
+  | "GaussianDropout"
+  | "AlphaDropout";
 
 export const layers: Readonly<Record<LayerKind, LayerDef>> = {
   Dense: dense,
@@ -73,6 +99,22 @@ export const layers: Readonly<Record<LayerKind, LayerDef>> = {
   Normalization: normalization,
   LayerNormalization: layerNormalization,
   UnitNormalization: unitNormalization,
+  ZeroPadding1D: zeroPadding1d,
+  ZeroPadding2D: zeroPadding2d,
+  Cropping1D: cropping1d,
+  Cropping2D: cropping2d,
+  UpSampling1D: upSampling1d,
+  UpSampling2D: upSampling2d,
+  Conv1DTranspose: conv1dTranspose,
+  Conv2DTranspose: conv2dTranspose,
+  DepthwiseConv2D: depthwiseConv2d,
+  SeparableConv1D: separableConv1d,
+  SeparableConv2D: separableConv2d,
+  SpatialDropout1D: spatialDropout1d,
+  SpatialDropout2D: spatialDropout2d,
+  GaussianNoise: gaussianNoise,
+  GaussianDropout: gaussianDropout,
+  AlphaDropout: alphaDropout,
 };
 
 export function lookupLayer(kind: string): LayerDef | undefined {

@@ -42,6 +42,44 @@ export const normSteps: fc.Arbitrary<Step> = fc.oneof(
   }),
 );
 
+/** Rank-2/3 (steps or height/width, channels) spatial layers of issue 12, with random geometry. */
+const spatial = (make: (sh: number[]) => { line: string; shape: number[] } | null): Step => (sh) => (sh.length < 2 || sh.length > 3 ? null : make(sh));
+const kind = (sh: number[], base: string) => `${base}${sh.length - 1}D`;
+const deconvOut = (L: number, k: number, s: number, padding: string) => (padding === "valid" ? (L - 1) * s + Math.max(k, s) : L * s);
+const convOut = (L: number, k: number, s: number, padding: string) => (padding === "valid" ? Math.floor((L - k) / s) + 1 : Math.ceil(L / s));
+
+export const spatialSteps: fc.Arbitrary<Step> = fc.oneof(
+  fc.tuple(fc.nat(2), fc.nat(2)).map(([a, b]): Step => spatial((sh) => ({ line: `${kind(sh, "ZeroPadding")}(${sh.length === 2 ? `(${a}, ${b})` : `((${a}, ${b}), (${b}, ${a}))`})`, shape: sh.map((d, i) => (i < sh.length - 1 ? d + a + b : d)) }))),
+  fc.tuple(fc.nat(1), fc.nat(1)).map(([a, b]): Step =>
+    spatial((sh) => (sh.slice(0, -1).some((d) => d - a - b < 1) ? null : { line: `${kind(sh, "Cropping")}(${sh.length === 2 ? `(${a}, ${b})` : `((${a}, ${b}), (${b}, ${a}))`})`, shape: sh.map((d, i) => (i < sh.length - 1 ? d - a - b : d)) })),
+  ),
+  fc.tuple(fc.integer({ min: 1, max: 3 }), fc.boolean()).map(([s, bilinear]): Step =>
+    spatial((sh) =>
+      sh.length === 2
+        ? { line: `UpSampling1D(${s})`, shape: [sh[0]! * s, sh[1]!] }
+        : { line: `UpSampling2D((${s}, 2), interpolation='${bilinear ? "bilinear" : "nearest"}')`, shape: [sh[0]! * s, sh[1]! * 2, sh[2]!] },
+    ),
+  ),
+  fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 2 }), fc.constantFrom("valid", "same"), fc.constantFrom("linear", "tanh", "relu")).map(([k, s, padding, act]): Step =>
+    spatial((sh) => ({
+      line: `${kind(sh, "Conv")}Transpose(2, ${k}, strides=${s}, padding='${padding}', activation='${act}')`,
+      shape: [...sh.slice(0, -1).map((d) => deconvOut(d, k, s, padding)), 2],
+    })),
+  ),
+  fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 2 }), fc.constantFrom("valid", "same"), fc.integer({ min: 1, max: 2 }), fc.boolean()).map(([k, s, padding, dm, separable]): Step =>
+    spatial((sh) => {
+      const out = sh.slice(0, -1).map((d) => convOut(d, k, s, padding));
+      if (out.some((o) => o < 1)) return null;
+      if (separable) return { line: `${kind(sh, "SeparableConv")}(2, ${k}, strides=${s}, padding='${padding}', depth_multiplier=${dm}, activation='tanh')`, shape: [...out, 2] };
+      if (sh.length !== 3) return null;
+      return { line: `DepthwiseConv2D(${k}, strides=${s}, padding='${padding}', depth_multiplier=${dm})`, shape: [...out, sh[2]! * dm] };
+    }),
+  ),
+  fc.constantFrom("SpatialDropout", "GaussianNoise(0.2)", "GaussianDropout(0.3)", "AlphaDropout(0.1)").map((l): Step =>
+    spatial((sh) => ({ line: l === "SpatialDropout" ? `${kind(sh, "SpatialDropout")}(0.3)` : l, shape: sh })),
+  ),
+);
+
 export function specArbitrary(steps: fc.Arbitrary<Step>, ranks: readonly number[]): fc.Arbitrary<LayerSpec & { unroll: string }> {
   return fc
     .record({
