@@ -10,7 +10,6 @@ export default defineConfig({
   },
   test: {
     include: ["test/**/*.test.ts"],
-    // generous: the suite runs on a shared 2-core machine where a full parallel run can be 5x slower than alone
     testTimeout: 300_000,
     pool: "forks",
     maxWorkers: 2,
