@@ -16,9 +16,9 @@
  * Forward: bias, then one matrix product per kernel tap (a GEMM over
  * (input position, in channel) × (in channel, filter)) over the input rows
  * whose output lands inside — a constant range per tap — then the
- * activation. So the products can run natively. Backward mirrors
- * conv-common's: per output gradient, skipped when zero, accumulate dkernel
- * and scatter dx.
+ * activation; the input gradient is the same products transposed. So they
+ * can run natively. The kernel gradient (a reduction over the batch) is a
+ * loop nest that skips zero output gradients, as conv-common's backward.
  */
 import { activationBackward, activationForward, applyElementwise, isElementwise } from "../kernel/activation.js";
 import { Buf, letVar, loop } from "../kernel/buffer.js";
@@ -51,7 +51,14 @@ function axisOf(L: number, k: number, s: number, d: number, padding: string, op:
   return { L, k, s, d, out, P: kEff - 1 - left };
 }
 
-function geometry(attrs: Attrs, input: readonly number[]) {
+interface Geometry {
+  readonly axes: readonly Axis[];
+  readonly cin: number;
+  readonly filters: number;
+  readonly positions: number;
+}
+
+function geometry(attrs: Attrs, input: readonly number[]): Geometry {
   const rank = input.length - 1;
   const [k, s, d] = [ints(attrs, "kernel_size"), ints(attrs, "strides"), ints(attrs, "dilation_rate")];
   const op = attrs["output_padding"] as readonly number[] | null;
@@ -87,47 +94,69 @@ const cartesian = (sizes: readonly number[]): number[][] => sizes.reduce<number[
 
 const strides = (sizes: readonly number[], inner: number) => sizes.map((_, i) => sizes.slice(i + 1).reduce((p, q) => p * q, 1) * inner);
 
+/**
+ * One matrix product per kernel tap u, over the input rows whose output
+ * o = i·s + u·d − P lands inside (a constant range per axis):
+ *   forward:    out(o, f)  += Σ_ci in(i, ci) · K[u, f, ci]
+ *   input_grad: in(i, ci)  += Σ_f  out(o, f) · K[u, f, ci]
+ * `inBuf` is x or dx ([batch, L…, cin]), `outBuf` z or dz ([batch, out…, filters]).
+ */
+function tapProducts(ctx: KernelContext, g: Geometry, dir: "forward" | "input_grad", inBuf: string, outBuf: string): Stmt[] {
+  const r = g.axes.length;
+  const inStride = strides(g.axes.map((a) => a.L), g.cin);
+  const outStride = strides(g.axes.map((a) => a.out), g.filters);
+  const kStride = strides(g.axes.map((a) => a.k), g.filters * g.cin);
+  const kernel = ctx.param("kernel").name;
+  const out: Stmt[] = [];
+  for (const u of cartesian(g.axes.map((a) => a.k))) {
+    const ranges = g.axes.map((a, i) => rowRange(a, u[i]!));
+    if (ranges.some((x) => x.lo > x.hi)) continue;
+    const count = (i: number) => ranges[i]!.hi - ranges[i]!.lo + 1;
+    const inSide = { offset: ranges.reduce((acc, x, i) => acc + x.lo * inStride[i]!, 0), batch: prod(g.axes.map((a) => a.L)) * g.cin, outer: (i: number) => inStride[i]! };
+    const outSide = {
+      offset: g.axes.reduce((acc, a, i) => acc + (ranges[i]!.lo * a.s + u[i]! * a.d - a.P) * outStride[i]!, 0),
+      batch: g.positions * g.filters,
+      outer: (i: number) => g.axes[i]!.s * outStride[i]!,
+    };
+    const [a, c] = dir === "forward" ? [inSide, outSide] : [outSide, inSide];
+    const last = g.axes[r - 1]!;
+    const inRows = { buf: inBuf, rows: g.cin, cols: 1 };
+    const outRows = { buf: outBuf, rows: last.s * g.filters, cols: 1 };
+    const kOffset = u.reduce((acc, t, i) => acc + t * kStride[i]!, 0);
+    out.push(
+      gemm(
+        {
+          label: `${dir}_tap_${u.join("_")}`,
+          outer: [{ name: "b", size: BATCH, a: a.batch, c: c.batch }, ...g.axes.slice(0, -1).map((_, i) => ({ name: `i${i}`, size: num(count(i)), a: a.outer(i), c: c.outer(i) }))],
+          m: num(count(r - 1)),
+          n: num(dir === "forward" ? g.filters : g.cin),
+          k: num(dir === "forward" ? g.cin : g.filters),
+          a: { ...(dir === "forward" ? inRows : outRows), offset: a.offset },
+          // K[u, f, ci]: (ci, f) for the forward product, (f, ci) for the input gradient
+          b: dir === "forward" ? { buf: kernel, offset: kOffset, rows: 1, cols: g.cin } : { buf: kernel, offset: kOffset, rows: g.cin, cols: 1 },
+          c: { ...(dir === "forward" ? outRows : inRows), offset: c.offset },
+          accumulate: true,
+        },
+        "ijk",
+        { names: { i: `i${r - 1}`, j: dir === "forward" ? "f" : "ci", k: dir === "forward" ? "ci" : "f", local: "acc" } },
+      ),
+    );
+  }
+  return out;
+}
+
 function forward(ctx: KernelContext): Stmt[] {
   const g = geometry(ctx.attrs, ctx.inShape);
   const act = activationOf(ctx.attrs);
   const keepZ = keepsZ(ctx.attrs, ctx.modelTrains);
   const y = new Buf(ctx.y.name, ["batch", g.positions, g.filters]);
   const z = keepZ ? new Buf(ctx.scratch("z").name, y.dims) : y;
-  const kernel = ctx.param("kernel");
-  const inStride = strides(g.axes.map((a) => a.L), g.cin);
-  const outStride = strides(g.axes.map((a) => a.out), g.filters);
-  const kStride = strides(g.axes.map((a) => a.k), g.filters * g.cin);
-  const r = g.axes.length;
   const body: Stmt[] = [
     loop("b", BATCH, (b) => [
       loop("q", g.positions, (q) => [loop("f", g.filters, (f) => [z.store([b, q, f], bool(ctx.attrs, "use_bias") ? ctx.param("bias").at(f) : num(0))])]),
     ]),
   ];
-  for (const u of cartesian(g.axes.map((a) => a.k))) {
-    const ranges = g.axes.map((a, i) => rowRange(a, u[i]!));
-    if (ranges.some((x) => x.lo > x.hi)) continue;
-    const last = g.axes[r - 1]!;
-    body.push(
-      gemm(
-        {
-          label: `forward_tap_${u.join("_")}`,
-          outer: [
-            { name: "b", size: BATCH, a: prod(g.axes.map((a) => a.L)) * g.cin, c: g.positions * g.filters },
-            ...g.axes.slice(0, -1).map((a, i) => ({ name: `i${i}`, size: num(ranges[i]!.hi - ranges[i]!.lo + 1), a: inStride[i]!, c: a.s * outStride[i]! })),
-          ],
-          m: num(ranges[r - 1]!.hi - ranges[r - 1]!.lo + 1),
-          n: num(g.filters),
-          k: num(g.cin),
-          a: { buf: ctx.x.name, offset: ranges.reduce((s, x, i) => s + x.lo * inStride[i]!, 0), rows: g.cin, cols: 1 },
-          b: { buf: kernel.name, offset: u.reduce((s, t, i) => s + t * kStride[i]!, 0), rows: 1, cols: g.cin },
-          c: { buf: z.name, offset: g.axes.reduce((s, a, i) => s + (ranges[i]!.lo * a.s + u[i]! * a.d - a.P) * outStride[i]!, 0), rows: last.s * g.filters, cols: 1 },
-          accumulate: true,
-        },
-        "ijk",
-        { names: { i: `i${r - 1}`, j: "f", k: "ci", local: "acc" } },
-      ),
-    );
-  }
+  body.push(...tapProducts(ctx, g, "forward", ctx.x.name, z.name));
   if (isElementwise(act)) {
     if (act !== "linear") body.push(loop("b", BATCH, (b) => [loop("q", g.positions, (q) => [loop("f", g.filters, (f) => [y.store([b, q, f], applyElementwise(act, z.at(b, q, f)))])])]));
   } else body.push(...activationForward(act, z, y, g.positions, g.filters));
@@ -150,13 +179,11 @@ function backward(ctx: KernelContext): Stmt[] {
     stmts.push(loop("b", BATCH, (b) => [loop("q", g.positions, (q) => [loop("f", g.filters, (f) => [ctx.grad("bias").accumulate([f], flat.at(b, q, f))])])]));
   }
   const x = new Buf(ctx.x.name, ["batch", ...g.axes.map((a) => a.L), g.cin]);
-  const dx = new Buf(ctx.dx.name, x.dims);
-  const kernel = ctx.param("kernel");
   const gk = ctx.grad("kernel");
   if (ctx.needInputGrad) {
     const size = prod(ctx.inShape);
     const dxFlat = new Buf(ctx.dx.name, ["batch", size]);
-    stmts.push(loop("b", BATCH, (b) => [loop("i", size, (i) => [dxFlat.store([b, i], num(0))])]));
+    stmts.push(loop("b", BATCH, (b) => [loop("i", size, (i) => [dxFlat.store([b, i], num(0))])]), ...tapProducts(ctx, g, "input_grad", ctx.dx.name, dz.name));
   }
   stmts.push(
     loop("b", BATCH, (b) =>
@@ -177,10 +204,7 @@ function backward(ctx: KernelContext): Stmt[] {
                 k: "if",
                 test: cmp("!=", ref("gz"), num(0)),
                 then: [
-                  loop("ci", g.cin, (ci) => [
-                    gk.accumulate([...u, f, ci], mul(x.at(b, ...i, ci), ref("gz"))),
-                    ...(ctx.needInputGrad ? [dx.accumulate([b, ...i, ci], mul(kernel.at(...u, f, ci), ref("gz")))] : []),
-                  ]),
+                  loop("ci", g.cin, (ci) => [gk.accumulate([...u, f, ci], mul(x.at(b, ...i, ci), ref("gz")))]),
                 ],
                 else: [],
               },
