@@ -8,13 +8,14 @@ import { parseSource } from "../phases/1-parse/index.js";
 import type { FileNode } from "../phases/1-parse/ast.js";
 import { checkFile } from "../phases/2-check/check.js";
 import { resolveLimits, type CheckOptions, type Limits } from "../phases/2-check/options.js";
-import { emitProgram, type ModelStats } from "../phases/3-emit/emit.js";
+// emit (ts-morph, prettier) and declarations (TypeScript) load on first compile: check, parse and
+// interpret never pay for them (`layerc check` starts in a fraction of the time).
+import type { ModelStats } from "../phases/3-emit/emit.js";
 import { interpretModel, type ModelClass } from "../interpreter/interpret.js";
 import type { ProgramIR, Shape } from "../ir/model-ir.js";
 import { hasErrors, makeDiagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { formatDiagnostics as render, type RenderOptions } from "../diagnostics/render.js";
 import { LineMap, type Span } from "../source.js";
-import { declarationOf } from "./declaration.js";
 
 /**
  * Options of {@link compile}, {@link check}, {@link parse} and {@link interpret}.
@@ -185,6 +186,7 @@ export async function compile(source: string, opts: CompileOptions = {}): Promis
   const models = modelInfo(r.ir);
   if (hasErrors(r.diagnostics)) return { diagnostics: locate(r.diagnostics, source, opts.fileName), models, ir: r.ir };
   const modelSpans = new Map<string, Span>(r.ast.models.map((m) => [m.name.name, m.name.span]));
+  const { emitProgram } = await import("../phases/3-emit/emit.js");
   const emitted = await emitProgram(r.ir, {
     fileName: opts.fileName ?? "input.nn",
     maxStatements: resolveLimits(opts).maxStatements,
@@ -197,7 +199,7 @@ export async function compile(source: string, opts: CompileOptions = {}): Promis
   });
   const diagnostics = locate([...r.diagnostics, ...emitted.diagnostics], source, opts.fileName);
   if (emitted.code === undefined || hasErrors(emitted.diagnostics)) return { diagnostics, models, ir: r.ir, stats: emitted.stats };
-  const declaration = opts.declaration === true ? declarationOf(emitted.code, `${opts.fileName ?? "input.nn"}.ts`) : undefined;
+  const declaration = opts.declaration === true ? (await import("./declaration.js")).declarationOf(emitted.code, `${opts.fileName ?? "input.nn"}.ts`) : undefined;
   return { code: emitted.code, ...(declaration !== undefined ? { declaration } : {}), diagnostics, models, ir: r.ir, stats: emitted.stats };
 }
 
