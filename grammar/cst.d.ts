@@ -33,11 +33,11 @@ export interface StatementCstNode extends CstNode {
 }
 
 export type StatementCstChildren = {
-  Identifier?: IToken[];
-  Model?: IToken[];
+  target?: TargetCstNode[];
   Equals?: IToken[];
-  call: CallCstNode[];
+  value?: ValueCstNode[];
   application?: ApplicationCstNode[];
+  call?: CallCstNode[];
 };
 
 export interface ApplicationCstNode extends CstNode {
@@ -51,13 +51,25 @@ export type ApplicationCstChildren = {
   RParen: IToken[];
 };
 
+export interface TargetCstNode extends CstNode {
+  name: "target";
+  children: TargetCstChildren;
+}
+
+export type TargetCstChildren = {
+  Identifier?: IToken[];
+  Model?: IToken[];
+};
+
 export interface CallCstNode extends CstNode {
   name: "call";
   children: CallCstChildren;
 }
 
 export type CallCstChildren = {
-  Identifier: IToken[];
+  target: TargetCstNode[];
+  Dot?: IToken[];
+  Identifier?: IToken[];
   LParen?: IToken[];
   args?: ArgsCstNode[];
   RParen?: IToken[];
@@ -90,13 +102,24 @@ export interface ValueCstNode extends CstNode {
 }
 
 export type ValueCstChildren = {
-  NumberLiteral?: IToken[];
+  number?: NumberCstNode[];
   StringLiteral?: IToken[];
   Bool?: IToken[];
   None?: IToken[];
   call?: CallCstNode[];
   parens?: ParensCstNode[];
   list?: ListCstNode[];
+};
+
+export interface NumberCstNode extends CstNode {
+  name: "number";
+  children: NumberCstChildren;
+}
+
+export type NumberCstChildren = {
+  NumberLiteral: (IToken)[];
+  Slash?: IToken[];
+  Star?: IToken[];
 };
 
 export interface ParensCstNode extends CstNode {
@@ -138,10 +161,12 @@ export interface NnCstVisitor<IN, OUT> extends ICstVisitor<IN, OUT> {
   model(children: ModelCstChildren, param?: IN): OUT;
   statement(children: StatementCstChildren, param?: IN): OUT;
   application(children: ApplicationCstChildren, param?: IN): OUT;
+  target(children: TargetCstChildren, param?: IN): OUT;
   call(children: CallCstChildren, param?: IN): OUT;
   args(children: ArgsCstChildren, param?: IN): OUT;
   arg(children: ArgCstChildren, param?: IN): OUT;
   value(children: ValueCstChildren, param?: IN): OUT;
+  number(children: NumberCstChildren, param?: IN): OUT;
   parens(children: ParensCstChildren, param?: IN): OUT;
   list(children: ListCstChildren, param?: IN): OUT;
   values(children: ValuesCstChildren, param?: IN): OUT;

@@ -39,6 +39,7 @@ import {
   allTokens,
   Bool,
   Comma,
+  Dot,
   Equals,
   Identifier,
   LBrace,
@@ -50,6 +51,8 @@ import {
   RBrace,
   RBracket,
   RParen,
+  Slash,
+  Star,
   StringLiteral,
 } from "./tokens.js";
 
@@ -62,7 +65,8 @@ function labelOf(t: TokenType): string {
 
 /** "`)`", "`)` or `,`", "a value, `)` or `,`". */
 export function describeExpected(types: readonly TokenType[]): string {
-  const unique = [...new Set(types)];
+  // Where a name may come, `model` is just a name pasted Python uses; saying so is noise.
+  const unique = [...new Set(types)].filter((t) => t !== Model || !types.includes(Identifier));
   const parts: string[] = [];
   if (valueStarts.every((t) => unique.includes(t))) {
     parts.push("a value");
@@ -161,38 +165,61 @@ export class NnParser extends CstParser {
       this.CONSUME(RParen);
     });
     this.CONSUME(LBrace);
-    this.MANY(() => {
-      this.SUBRULE(this.statement);
-      this.OPTION3(() => this.CONSUME(Comma));
+    this.MANY({
+      // `model` starts a statement only as pasted Python (`model = …`, `model.add(…)`);
+      // `model B {` after an unclosed block is the next model, reported as "expected `}`"
+      GATE: () => this.LA(1).tokenType !== Model || this.LA(2).tokenType === Equals || this.LA(2).tokenType === Dot,
+      DEF: () => {
+        this.SUBRULE(this.statement);
+        this.OPTION3(() => this.CONSUME(Comma));
+      },
     });
     this.CONSUME(RBrace);
   });
 
   /**
-   * statement = [ ( Name | "model" ) "=" ] call { application }
-   * A functional line binds a name (`h = Dense(8)(x)`, `shared = Dense(8)`)
-   * and may apply the constructed layer to tensors; a pasted
-   * `model = Model(inputs=…, outputs=…)` binds the keyword's spelling.
+   * statement = target "=" value { application } | call
+   * The assignment is pasted Python: `model = keras.Sequential([…])`,
+   * `num_classes = 10`, and the functional API's `h = Dense(8)(x)` (the
+   * value `Dense(8)` applied to tensors); check decides what each form means.
    */
   public readonly statement = this.RULE("statement", () => {
-    this.OPTION(() => {
-      this.OR([{ ALT: () => this.CONSUME(Identifier) }, { ALT: () => this.CONSUME(Model) }]);
-      this.CONSUME(Equals);
-    });
-    this.SUBRULE(this.call);
-    this.MANY(() => this.SUBRULE(this.application));
+    this.OR([
+      {
+        ALT: () => {
+          this.SUBRULE(this.target);
+          this.CONSUME(Equals);
+          this.SUBRULE(this.value);
+          this.MANY(() => this.SUBRULE(this.application));
+        },
+      },
+      { ALT: () => this.SUBRULE(this.call) },
+    ]);
   });
 
-  /** application = "(" [ args ] ")"  — calling a layer on tensors: the `(x)` of `Dense(8)(x)` */
+  /** application = "(" [ args ] ")"  — calling a layer on tensors: the `(x)` of `h = Dense(8)(x)` */
   public readonly application = this.RULE("application", () => {
     this.CONSUME(LParen);
     this.OPTION(() => this.SUBRULE(this.args));
     this.CONSUME(RParen);
   });
 
-  /** call = Name [ "(" [ args ] ")" ] */
+  /** target = Name  (`model` included, as Python code names its model so) */
+  public readonly target = this.RULE("target", () => {
+    this.OR([{ ALT: () => this.CONSUME(Identifier) }, { ALT: () => this.CONSUME(Model) }]);
+  });
+
+  /**
+   * call = target { "." Name } [ "(" [ args ] ")" ]
+   * The dotted prefix is a Keras module path (`tf.keras.layers.Dense`) or the
+   * model variable (`model.add`); check validates it.
+   */
   public readonly call = this.RULE("call", () => {
-    this.CONSUME(Identifier);
+    this.SUBRULE(this.target);
+    this.MANY(() => {
+      this.CONSUME(Dot);
+      this.CONSUME(Identifier);
+    });
     this.OPTION(() => {
       this.CONSUME(LParen);
       this.OPTION2(() => this.SUBRULE(this.args));
@@ -229,10 +256,10 @@ export class NnParser extends CstParser {
     this.SUBRULE(this.value);
   });
 
-  /** value = Number | String | Bool | None | call | Name | tuple | list  (call covers Name) */
+  /** value = number | String | Bool | None | call | Name | tuple | list  (call covers Name) */
   public readonly value = this.RULE("value", () => {
     this.OR([
-      { ALT: () => this.CONSUME(NumberLiteral) },
+      { ALT: () => this.SUBRULE(this.number) },
       { ALT: () => this.CONSUME(StringLiteral) },
       { ALT: () => this.CONSUME(Bool) },
       { ALT: () => this.CONSUME(None) },
@@ -240,6 +267,15 @@ export class NnParser extends CstParser {
       { ALT: () => this.SUBRULE(this.parens) },
       { ALT: () => this.SUBRULE(this.list) },
     ]);
+  });
+
+  /** number = Number { ( "/" | "*" ) Number }  — constant arithmetic, folded by the AST builder */
+  public readonly number = this.RULE("number", () => {
+    this.CONSUME(NumberLiteral);
+    this.MANY(() => {
+      this.OR([{ ALT: () => this.CONSUME(Slash) }, { ALT: () => this.CONSUME(Star) }]);
+      this.CONSUME2(NumberLiteral);
+    });
   });
 
   /** parens = "(" [ value [ "," [ values ] ] ] ")"  — a tuple, or `(x)` = x */

@@ -3,7 +3,7 @@
  * Imports nothing from the compiler.
  */
 export { ModelBase, TrainableModel } from "./model.js";
-export type { ModelMeta, WeightMeta, Weight, WeightInput, ModelOptions, FitOptions, History, Logs, Evaluation, ModelInput, ModelOutput, PortMeta, OutputMeta } from "./model.js";
+export type { ModelMeta, WeightMeta, Weight, WeightInput, ModelOptions, PredictOptions, FitOptions, History, Logs, Evaluation, ModelInput, ModelOutput, PortMeta, OutputMeta } from "./model.js";
 export { LayercError, NonFiniteError } from "./errors.js";
 export { Store } from "./store.js";
 export type { NativeKernel } from "./native.js";

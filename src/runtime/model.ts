@@ -102,6 +102,12 @@ export interface ModelOptions {
   readonly wasm?: boolean;
 }
 
+/** predict() options for many samples, as Keras's `model.predict(x, batch_size=…)`. */
+export interface PredictOptions {
+  /** Samples computed at a time (Keras's `batch_size`, default 32); the number of samples comes from x. */
+  readonly batchSize?: number;
+}
+
 /**
  * Per-epoch (or per-batch) metrics, with Keras's names. A model with several
  * outputs also reports each output's loss and metrics under the output's
@@ -222,8 +228,14 @@ export abstract class ModelBase<X extends ModelInput = Samples, P extends ModelO
     return this.kernels as K | null;
   }
 
-  /** Whether this instance runs native (WebAssembly SIMD) kernels. */
+  /**
+   * Whether this instance runs native (WebAssembly SIMD) kernels. Answered
+   * as soon as the instance exists: when the model has native kernels, the
+   * first read lays the buffers out (as the first predict would) to learn
+   * whether the platform runs them.
+   */
   get usesWasm(): boolean {
+    if (this.module !== null && this.kernels === null && this.capacity === 0) this.ensure(1);
     return this.kernels !== null;
   }
 
@@ -333,7 +345,11 @@ export abstract class ModelBase<X extends ModelInput = Samples, P extends ModelO
         }
         count = a.length / size;
       } else if (a.length !== count * size) {
-        throw lengthError(a, count * size, label, oneSample ? `one sample of shape ${shapeText(shapes[k]!)}` : `${count} samples of shape ${shapeText(shapes[k]!)}`);
+        const error = lengthError(a, count * size, label, oneSample ? `one sample of shape ${shapeText(shapes[k]!)}` : `${count} samples of shape ${shapeText(shapes[k]!)}`);
+        const samples = a.length / size;
+        // a batch passed to predict: say what to call instead
+        const hint = oneSample && Number.isInteger(samples) && samples > 1 ? `; that is ${samples} samples: use predictBatch(x, ${samples}) or predict(x, { batchSize: 32 })` : "";
+        throw new LayercError(`${error.message}${hint}`);
       }
     });
     return { xs, n: count! };
@@ -352,8 +368,15 @@ export abstract class ModelBase<X extends ModelInput = Samples, P extends ModelO
     return this.outputs;
   }
 
-  /** Prediction for one sample (one array per output when the model has several). */
-  predict(x: X): P {
+  /**
+   * Prediction for one sample (one array per output when the model has
+   * several); or, with `{ batchSize }` (Keras's `model.predict(x,
+   * batch_size=…)`), for every sample in `x`, computed `batchSize` samples
+   * at a time (default 32): x holds any whole number of samples and the
+   * result one output per sample, in order.
+   */
+  predict(x: X, options?: PredictOptions): P {
+    if (options !== undefined) return this.predictMany(x, options);
     const { xs } = this.readInputs(x, "predict input", 1, true);
     this.ensure(1);
     const ys = this.forwardAll(xs, 0, 1, false);
@@ -366,7 +389,26 @@ export abstract class ModelBase<X extends ModelInput = Samples, P extends ModelO
     return (outs.length === 1 ? outs[0]! : outs) as unknown as P;
   }
 
-  /** Predictions for `batchSize` samples, written into `out` when given (no allocation). */
+  private predictMany(x: X, options: PredictOptions): P {
+    const batchSize = options.batchSize ?? 32;
+    if (!Number.isInteger(batchSize) || batchSize < 1) throw new LayercError(`batchSize must be a positive integer, got ${batchSize}`);
+    const { xs, n: samples } = this.readInputs(x, "predict input");
+    const outs = this.outSizes.map((size) => new Float32Array(samples * size));
+    for (let s = 0; s < samples; s += batchSize) {
+      const n = Math.min(batchSize, samples - s);
+      const part = xs.map((a, k) => a.subarray(s * this.inSizes[k]!, (s + n) * this.inSizes[k]!));
+      const into = outs.map((o, k) => o.subarray(s * this.outSizes[k]!, (s + n) * this.outSizes[k]!));
+      this.predictBatch((part.length === 1 ? part[0]! : part) as unknown as X, n, (into.length === 1 ? into[0]! : into) as unknown as P);
+    }
+    return (outs.length === 1 ? outs[0]! : outs) as unknown as P;
+  }
+
+  /**
+   * Predictions for `batchSize` samples — `batchSize` is the number of samples
+   * in `x` (x holds batchSize × input size values), not Keras's chunk size:
+   * for that, use `predict(x, { batchSize })`. Writes into `out` when given
+   * (no allocation).
+   */
   predictBatch(x: X, batchSize: number, out?: P): P {
     checkValue("predictBatch batchSize", batchSize, positive);
     // sizes read once: this method is shared by every model class, so each property read is a polymorphic lookup

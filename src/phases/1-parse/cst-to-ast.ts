@@ -20,14 +20,16 @@ import type {
   ListCstNode,
   ModelCstNode,
   NnCstVisitor,
+  NumberCstNode,
   ParensCstNode,
   StatementCstNode,
+  TargetCstNode,
   ValueCstNode,
   ValuesCstNode,
 } from "../../../grammar/cst.js";
 import { ClosedString } from "../../../grammar/tokens.js";
 import { span, type Span } from "../../source.js";
-import type { ApplyNode, ArgNode, CallNode, Comment, FileNode, Ident, ModelNode, NameRef, ValueNode } from "./ast.js";
+import type { ApplyNode, ArgNode, CallNode, Comment, FileNode, Ident, ModelNode, NameRef, NumberLit, StatementNode, ValueNode } from "./ast.js";
 
 type RuleName = Exclude<keyof NnCstVisitor<unknown, unknown>, keyof ICstVisitor<unknown, unknown>>;
 
@@ -90,18 +92,18 @@ function buildModel(node: ModelCstNode): ModelNode | undefined {
   return { kind: "Model", name, options, statements, span: whole ?? keyword };
 }
 
-function buildStatement(node: StatementCstNode): CallNode | undefined {
+function buildStatement(node: StatementCstNode): StatementNode | undefined {
   const c = node.children;
-  const callNode = first(c.call);
-  const call = callNode === undefined ? undefined : buildCall(callNode);
-  if (call === undefined) return undefined;
-  const targetTok = first(c.Identifier) ?? first(c.Model);
-  const targetSpan = tokenSpan(targetTok);
+  const call = first(c.call);
+  if (call !== undefined) return buildCall(call);
+  const targetNode = first(c.target);
+  const target = targetNode === undefined ? undefined : buildTarget(targetNode);
+  const valueNode = first(c.value);
+  const value = valueNode === undefined ? undefined : buildValue(valueNode);
+  if (target === undefined || value === undefined) return undefined;
   const applied = (c.application ?? []).map(buildApplication).filter(isDefined);
-  if (targetSpan === undefined && applied.length === 0) return call;
-  const target: Ident | undefined = targetTok !== undefined && targetSpan !== undefined ? { kind: "Ident", name: targetTok.image, span: targetSpan } : undefined;
-  const whole = cover([targetSpan, call.span, ...applied.map((a) => a.span)]) ?? call.span;
-  return { ...call, ...(target ? { target } : {}), ...(applied.length ? { applied } : {}), span: whole };
+  const end = applied.length ? applied[applied.length - 1]!.span.end : value.span.end;
+  return { kind: "Assign", target, value, ...(applied.length ? { applied } : {}), span: span(target.span.start, end) };
 }
 
 function buildApplication(node: ApplicationCstNode): ApplyNode | undefined {
@@ -111,19 +113,33 @@ function buildApplication(node: ApplicationCstNode): ApplyNode | undefined {
   return whole === undefined ? undefined : { kind: "Apply", args, span: whole };
 }
 
+function buildTarget(node: TargetCstNode): Ident | undefined {
+  const tok = first(node.children.Identifier) ?? first(node.children.Model);
+  const s = tokenSpan(tok);
+  return tok === undefined || s === undefined ? undefined : { kind: "Ident", name: tok.image, span: s };
+}
+
 function buildCall(node: CallCstNode): CallNode | undefined {
   const c = node.children;
-  const idTok = first(c.Identifier);
-  const idSpan = tokenSpan(idTok);
-  if (idTok === undefined || idSpan === undefined) return undefined;
+  const head = first(c.target);
+  const headIdent = head === undefined ? undefined : buildTarget(head);
+  if (headIdent === undefined) return undefined;
+  const rest: Ident[] = [];
+  for (const t of c.Identifier ?? []) {
+    const s = tokenSpan(t);
+    if (s !== undefined) rest.push({ kind: "Ident", name: t.image, span: s });
+  }
+  const path = [headIdent, ...rest];
+  const callee = path[path.length - 1]!;
   const args = buildArgs(first(c.args));
-  const whole = cover([idSpan, tokenSpan(first(c.LParen)), ...args.map((a) => a.span), tokenSpan(first(c.RParen))]);
+  const whole = cover([headIdent.span, callee.span, tokenSpan(first(c.LParen)), ...args.map((a) => a.span), tokenSpan(first(c.RParen))]);
   return {
     kind: "Call",
-    callee: { kind: "Ident", name: idTok.image, span: idSpan },
+    callee,
+    ...(path.length > 1 ? { qualifier: path.slice(0, -1) } : {}),
     args,
     hasParens: c.LParen !== undefined,
-    span: whole ?? idSpan,
+    span: whole ?? callee.span,
   };
 }
 
@@ -147,7 +163,9 @@ function buildArg(node: ArgCstNode): ArgNode | undefined {
 
 function buildValue(node: ValueCstNode): ValueNode | undefined {
   const c = node.children;
-  const tok = first(c.NumberLiteral) ?? first(c.StringLiteral) ?? first(c.Bool) ?? first(c.None);
+  const num = first(c.number);
+  if (num !== undefined) return buildNumber(num);
+  const tok = first(c.StringLiteral) ?? first(c.Bool) ?? first(c.None);
   const s = tokenSpan(tok);
   if (tok !== undefined && s !== undefined) return buildLiteral(tok, s);
   const call = first(c.call);
@@ -159,11 +177,30 @@ function buildValue(node: ValueCstNode): ValueNode | undefined {
   return undefined;
 }
 
+/** Folds `1./255` or `28 * 28` left to right, as Python evaluates it; `/` always makes a float. */
+function buildNumber(node: NumberCstNode): NumberLit | undefined {
+  const c = node.children;
+  const operators = [...(c.Slash ?? []), ...(c.Star ?? [])].sort((a, b) => a.startOffset - b.startOffset);
+  const operands = c.NumberLiteral.filter((t) => tokenSpan(t) !== undefined);
+  const head = operands[0];
+  if (head === undefined || operands.length !== operators.length + 1) return undefined;
+  let value = Number(head.image);
+  let raw = head.image;
+  let isInteger = !/[.eE]/.test(head.image);
+  operators.forEach((op, i) => {
+    const operand = operands[i + 1]!;
+    const divide = op.image === "/";
+    value = divide ? value / Number(operand.image) : value * Number(operand.image);
+    isInteger = isInteger && !divide && !/[.eE]/.test(operand.image);
+    raw += `${divide ? "/" : " * "}${operand.image}`;
+  });
+  const last = operands[operands.length - 1]!;
+  return { kind: "Number", value, raw, isInteger, span: span(head.startOffset, last.startOffset + last.image.length) };
+}
+
 function buildLiteral(tok: IToken, s: Span): ValueNode {
   const raw = tok.image;
   switch (tok.tokenType.name) {
-    case "NumberLiteral":
-      return { kind: "Number", value: Number(raw), raw, isInteger: !/[.eE]/.test(raw), span: s };
     case "Bool":
       return { kind: "Bool", value: raw === "True" || raw === "true", raw, span: s };
     case "None":
@@ -177,7 +214,7 @@ function buildLiteral(tok: IToken, s: Span): ValueNode {
 function buildValueCall(node: CallCstNode): CallNode | NameRef | undefined {
   const call = buildCall(node);
   if (call === undefined || call.hasParens) return call;
-  return { kind: "Name", name: call.callee.name, span: call.callee.span };
+  return { kind: "Name", name: call.callee.name, ...(call.qualifier ? { qualifier: call.qualifier } : {}), span: call.span };
 }
 
 /** `(x)` is x; `(x,)`, `(x, y)` and `()` are tuples. */
@@ -209,11 +246,13 @@ const ruleBuilders = {
   file: buildFile,
   model: buildModel,
   statement: buildStatement,
+  target: buildTarget,
   application: buildApplication,
   call: buildCall,
   args: buildArgs,
   arg: buildArg,
   value: buildValue,
+  number: buildNumber,
   parens: buildParens,
   list: buildList,
   values: buildValues,

@@ -11,7 +11,8 @@
  * parameter offsets follow that order. Calls that reach no output are
  * dropped, as Keras builds the model from its outputs.
  */
-import type { ArgNode, CallNode, ValueNode } from "../1-parse/ast.js";
+import type { ApplyNode, ArgNode, CallNode, Ident, StatementNode, ValueNode } from "../1-parse/ast.js";
+import { PasteLowering } from "./paste.js";
 import type { LayerIR, ModelIR, NodeIR, ParamIR, Shape, TensorIR, TrainingIR } from "../../ir/model-ir.js";
 import { inputArgs } from "../../layers/registry.js";
 import { prod, type ParamDecl } from "../../layers/types.js";
@@ -49,10 +50,19 @@ interface GraphLayer {
   readonly line: number;
 }
 
-/** Is this model body written in the functional style? (any assignment, or a `Model(...)` statement) */
-export function isFunctional(stmts: readonly CallNode[]): boolean {
-  return stmts.some((s) => s.target !== undefined || (s.applied?.length ?? 0) > 0 || s.callee.name === "Model");
+/**
+ * Is this model body written in the functional style? A name bound to an
+ * `Input(…)` or a `Model(…)`, a layer applied to tensors (`h = Dense(8)(x)`),
+ * or a `Model(…)` statement. (`name = 10` and `model = keras.Sequential([…])`
+ * are pasted Sequential code.)
+ */
+export function isFunctional(stmts: readonly StatementNode[]): boolean {
+  const graphCall = (v: ValueNode) => v.kind === "Call" && (v.callee.name === "Input" || v.callee.name === "Model");
+  return stmts.some((s) => (s.kind === "Assign" ? (s.applied?.length ?? 0) > 0 || graphCall(s.value) : s.callee.name === "Model" && s.hasParens));
 }
+
+/** A statement as the graph sees it: the call (module prefix dropped, constants substituted), the name it binds, the tensors it is applied to. */
+type Line = CallNode & { readonly target?: Ident; readonly applied?: readonly ApplyNode[] };
 
 export class FunctionalChecker extends ModelChecker {
   private readonly env = new Map<string, Binding>();
@@ -66,12 +76,12 @@ export class FunctionalChecker extends ModelChecker {
   override run(): ModelIR | undefined {
     const m = this.model;
     const opt = this.checkOptions();
-    if (this.tooManyStatements()) return undefined;
-    const stmts = m.statements.filter((s) => !s.callee.missing);
+    const stmts = this.linesOf(m.statements).filter((s) => !s.callee.missing);
+    if (this.tooManyStatements(stmts.length)) return undefined;
     const compiles = stmts.filter((s) => s.callee.name === "compile");
     this.checkCompilePlacement(stmts, compiles);
     const styleAt = stmts.find((s) => s.target !== undefined || (s.applied?.length ?? 0) > 0 || s.callee.name === "Model")!;
-    let modelStmt: CallNode | undefined;
+    let modelStmt: Line | undefined;
     for (const stmt of stmts) {
       if (stmt.callee.name === "compile") continue;
       if (stmt.callee.name === "Model" && (stmt.applied?.length ?? 0) === 0) {
@@ -100,7 +110,27 @@ export class FunctionalChecker extends ModelChecker {
 
   // ---- statements -----------------------------------------------------------
 
-  private checkAssignment(stmt: CallNode): void {
+  private linesOf(statements: readonly StatementNode[]): Line[] {
+    const pasted = new PasteLowering(this.sink);
+    const lines: Line[] = [];
+    for (const s of statements) {
+      if (s.kind === "Assign" && s.value.kind !== "Call") {
+        pasted.bindConstant(s);
+        continue;
+      }
+      const call = pasted.lowerCall(s.kind === "Assign" ? (s.value as CallNode) : s);
+      if (call === null) continue;
+      if (call === undefined) {
+        this.graphOk = false;
+        if (s.kind === "Assign") this.env.set(s.target.name, { kind: "failed", span: s.target.span, used: true });
+        continue;
+      }
+      lines.push(s.kind === "Assign" ? { ...call, target: s.target, ...(s.applied ? { applied: s.applied } : {}), span: s.span } : call);
+    }
+    return lines;
+  }
+
+  private checkAssignment(stmt: Line): void {
     const applied = stmt.applied ?? [];
     if (stmt.callee.name === "Input" && applied.length === 0) return this.bindTensor(stmt, this.checkInputTensor(stmt));
     const bound = this.env.get(stmt.callee.name);
@@ -130,17 +160,17 @@ export class FunctionalChecker extends ModelChecker {
     this.bindTensor(stmt, tensor);
   }
 
-  private notCallable(stmt: CallNode, at: Span): void {
+  private notCallable(stmt: Line, at: Span): void {
     this.report(makeDiagnostic("tensor_not_callable", at, { name: `${stmt.callee.name}(...)` }));
     this.graphOk = false;
   }
 
-  private failBinding(stmt: CallNode): void {
+  private failBinding(stmt: Line): void {
     this.graphOk = false;
     if (stmt.target) this.env.set(stmt.target.name, { kind: "failed", span: stmt.target.span, used: true });
   }
 
-  private bindTensor(stmt: CallNode, id: number | undefined): void {
+  private bindTensor(stmt: Line, id: number | undefined): void {
     if (id === undefined) return this.failBinding(stmt);
     if (!stmt.target) return;
     const prev = this.env.get(stmt.target.name);

@@ -15,6 +15,8 @@ import { checkCompile, type OutputInfo } from "./compile-statement.js";
 import { layerNameProblem, modelNameProblem } from "./names.js";
 import type { CheckOptions, Limits } from "./options.js";
 import { modelOptionArgs } from "./vocabulary.js";
+import { PasteLowering } from "./paste.js";
+import { describeSupportedLayers, isUnsupportedKerasLayer } from "../../layers/catalog.js";
 
 export const formatShape = (s: Shape): string => (s.length === 1 ? `(${s[0]},)` : `(${s.join(", ")})`);
 
@@ -84,19 +86,19 @@ export class ModelChecker {
   }
 
   /** The statement count limit, before any layer is analysed (the cost of every later phase grows with it). */
-  protected tooManyStatements(): boolean {
+  protected tooManyStatements(count: number): boolean {
     const m = this.model;
-    if (m.statements.length <= this.limits.maxLayers) return false;
-    this.report(makeDiagnostic("limit_layers", m.name.span, { model: m.name.name, count: m.statements.length, limit: this.limits.maxLayers }));
+    if (count <= this.limits.maxLayers) return false;
+    this.report(makeDiagnostic("limit_layers", m.name.span, { model: m.name.name, count, limit: this.limits.maxLayers }));
     return true;
   }
 
   run(): ModelIR | undefined {
     const m = this.model;
     const opt = this.checkOptions();
-    if (this.tooManyStatements()) return undefined;
-
-    const stmts = m.statements.filter((s) => !s.callee.missing);
+    const pasted = new PasteLowering(this.sink);
+    const stmts = pasted.lower(m).filter((s) => !s.callee.missing);
+    if (this.tooManyStatements(stmts.length)) return undefined;
     const compiles = stmts.filter((s) => s.callee.name === "compile");
     const layerStmts = stmts.filter((s) => s.callee.name !== "compile");
     this.checkCompilePlacement(stmts, compiles);
@@ -108,7 +110,7 @@ export class ModelChecker {
       producer = this.checkInput(first);
       index = 1;
     }
-    let shapeKnown = producer !== undefined || first === undefined || first.callee.name !== "Input";
+    let shapeKnown = !pasted.dropped && (producer !== undefined || first === undefined || first.callee.name !== "Input");
     let ok = true;
     for (; index < layerStmts.length; index++) {
       const stmt = layerStmts[index]!;
@@ -120,7 +122,7 @@ export class ModelChecker {
         producer = undefined;
       } else producer = result;
     }
-    if (this.layers.length === 0 && ok && layerStmts.every((s) => s.callee.name === "Input")) {
+    if (this.layers.length === 0 && ok && !pasted.dropped && layerStmts.every((s) => s.callee.name === "Input")) {
       this.report(makeDiagnostic("model_empty", m.name.span, { name: m.name.name }));
       return undefined;
     }
@@ -232,8 +234,13 @@ export class ModelChecker {
     const kind = stmt.callee.name;
     const def = lookupLayer(kind);
     if (!def) {
+      const supported = describeSupportedLayers();
+      if (isUnsupportedKerasLayer(kind)) {
+        this.report(makeDiagnostic("layer_unsupported", stmt.callee.span, { name: kind, supported }));
+        return "unknown";
+      }
       const hint = suggest(kind, [...Object.keys(layers), "Input", "compile"]);
-      this.report(makeDiagnostic("layer_unknown", stmt.callee.span, { name: kind }, hint !== undefined ? { suggestion: hint } : {}));
+      this.report(makeDiagnostic("layer_unknown", stmt.callee.span, { name: kind, supported }, hint !== undefined ? { suggestion: hint } : {}));
       return "unknown";
     }
     const { values, ok, nodes } = resolveArgs(kind, stmt.span, stmt.args, allowInputShape ? [...def.args, ...commonArgs] : [...def.args, commonArgs[0]!], this.sink);
