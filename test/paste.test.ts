@@ -22,8 +22,8 @@ function modelOf(source: string): Omit<ModelIR, "layers" | "tensors" | "nodes"> 
   return {
     ...m,
     layers: m.layers.map(({ line: _line, ...l }) => l),
-    tensors: m.tensors.map(({ line: _line, ...t }) => t) as ModelIR["tensors"],
-    nodes: m.nodes.map(({ line: _line, ...n }) => n) as ModelIR["nodes"],
+    tensors: m.tensors.map(({ line: _line, ...t }) => t),
+    nodes: m.nodes.map(({ line: _line, ...n }) => n),
   };
 }
 
