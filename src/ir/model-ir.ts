@@ -4,7 +4,7 @@
  * no error the IR is complete and consistent; later phases may assume so.
  * Shapes never include the batch dimension.
  */
-import type { InitializerSpec, LossSpec, MetricName, OptimizerSpec } from "../runtime/spec.js";
+import type { InitializerSpec, LossSpec, MetricSpec, OptimizerSpec } from "../runtime/spec.js";
 
 export const IR_VERSION = 1;
 
@@ -67,7 +67,7 @@ export interface LayerIR {
 export interface TrainingIR {
   readonly loss: LossSpec;
   readonly optimizer: OptimizerSpec;
-  readonly metrics: readonly MetricName[];
+  readonly metrics: readonly MetricSpec[];
 }
 
 /** One checked model: plain, JSON-serialisable data that the backends consume. */

@@ -13,7 +13,7 @@ import { lookupLayer } from "../layers/registry.js";
 import { prod, type KernelContext } from "../layers/types.js";
 import { InternalError } from "../diagnostics/diagnostic.js";
 import type { LossSpec } from "../runtime/spec.js";
-import { optimizerKernel } from "../kernel/optimizer.js";
+import { optimizerKernel, optimizerSlots } from "../kernel/optimizer.js";
 import { lossKernel } from "../kernel/loss.js";
 
 export type Storage =
@@ -32,7 +32,9 @@ export type Storage =
   /** The caller's training targets (Float32Array: values, or class ids for sparse labels). */
   | { readonly kind: "labels" }
   /** The loss kernel's scalar result: [batch mean loss]. */
-  | { readonly kind: "result" };
+  | { readonly kind: "result" }
+  /** Per-sample loss weights from the runtime (1 unless class or sample weights are given). */
+  | { readonly kind: "sampleWeights" };
 
 export interface LayerPlan {
   readonly layer: LayerIR;
@@ -68,7 +70,7 @@ export function fusedLoss(loss: LossSpec, activation: string | undefined): LossS
   if (loss.fromLogits) return null;
   const categorical = loss.name === "categorical_crossentropy" || loss.name === "sparse_categorical_crossentropy";
   if ((categorical && activation === "softmax") || (loss.name === "binary_crossentropy" && activation === "sigmoid")) {
-    return { name: loss.name, fromLogits: true };
+    return { ...loss, fromLogits: true };
   }
   return null;
 }
@@ -170,7 +172,7 @@ export function planModel(model: ModelIR): ModelPlan {
     const names = {
       params: declare("params", { kind: "param", base: 0, size: model.paramCount }),
       grads: declare("grads", { kind: "grad", base: 0, size: model.paramCount }),
-      slots: [declare("slot0", { kind: "slot", index: 0 }), declare("slot1", { kind: "slot", index: 1 })] as const,
+      slots: Array.from({ length: optimizerSlots(model.training.optimizer) }, (_, index) => declare(`slot${index}`, { kind: "slot", index })),
       hyper: declare("hyper", { kind: "hyper" }),
     };
     const ranges = model.layers.flatMap((l) => l.params.filter((p) => p.trainable).map((p) => [p.offset, p.size] as const));
@@ -186,6 +188,7 @@ export function planModel(model: ModelIR): ModelPlan {
       labels: declare("labels", { kind: "labels" }),
       dOut: "dOut",
       result: declare("result", { kind: "result" }),
+      weights: declare("sampleWeights", { kind: "sampleWeights" }),
     });
   }
   return { model, training, buffers, layers, update, loss, output: outs[outs.length - 1]!, fused };

@@ -213,20 +213,17 @@ function renderForward(plan: ModelPlan, noise: readonly string[], st: RenderStat
 
 /** Identifiers the generated methods bind; kernel locals must not shadow them. */
 function reservedNames(plan: ModelPlan): Set<string> {
-  return new Set(["p", "g", "k", "h", "s0", "s1", "x", "y", "n", "res", "dOut", "training", "capacity", "store", "this", STAGED_INPUT, ...plan.buffers.keys()]);
+  return new Set(["p", "g", "k", "h", ...SLOT_LOCALS.map(([local]) => local), "x", "y", "n", "res", "sw", "dOut", "training", "capacity", "store", "this", STAGED_INPUT, ...plan.buffers.keys()]);
 }
 
 /** How a method declares each local the rendered code may read (activation buffers: `this.<name>`). */
-const DECLARED: readonly (readonly [string, string])[] = [
-  ["p", "this.params"],
-  ["g", "this.grads"],
-  ["s0", "this.slots[0]!"],
-  ["s1", "this.slots[1]!"],
-  ["h", "this.hyper"],
-];
+/** Optimizer state arrays: s0, s1, … (the plan declares as many as the optimizer keeps). */
+const SLOT_LOCALS: readonly (readonly [string, string])[] = Array.from({ length: 8 }, (_, i) => [`s${i}`, `this.slots[${i}]!`] as const);
+const DECLARED: readonly (readonly [string, string])[] = [["p", "this.params"], ["g", "this.grads"], ...SLOT_LOCALS, ["h", "this.hyper"]];
 const DECLARED_LAST: readonly (readonly [string, string])[] = [
   ["dOut", "this.dOut"],
   ["res", "this.lossResult"],
+  ["sw", "this.sampleWeights"],
 ];
 
 /**
