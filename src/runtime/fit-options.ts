@@ -29,8 +29,8 @@ export interface FitOptions {
   readonly onEpochEnd?: (epoch: number, logs: Logs) => void;
   /** After each batch, with the epoch's running loss and metrics. */
   readonly onBatchEnd?: (batch: number, logs: Logs) => void;
-  /** Stops training between batches when aborted; fit returns the history of the finished epochs. */
-  readonly signal?: AbortSignal;
+  /** An AbortSignal (or anything with `aborted`): stops training between batches; fit returns the history of the finished epochs. */
+  readonly signal?: { readonly aborted: boolean };
   /** 0 silent (default), 1 Keras's progress bar, 2 one line per epoch. */
   readonly verbose?: 0 | 1 | 2;
   /** Where progress goes (default: stdout in Node, console.log elsewhere). */
@@ -117,6 +117,9 @@ export function prepareFit(
   const sampleWeight = options.sampleWeight === undefined ? null : sampleWeightsOf(options.sampleWeight, total, "sampleWeight");
   if (options.classWeight !== undefined && (options.classWeight === null || typeof options.classWeight !== "object")) {
     throw new LayercError("classWeight must map class ids to weights");
+  }
+  if (options.classWeight !== undefined && sampleWeight !== null) {
+    throw new LayercError("classWeight and sampleWeight cannot be given together (as in Keras); fold the class weights into sampleWeight");
   }
   let nTrain = total;
   let validation: FitPlan["validation"] = null;

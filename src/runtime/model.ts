@@ -88,6 +88,10 @@ export type { EvaluateOptions, FitOptions, History } from "./fit-options.js";
 
 const prod = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 
+/** Resolves in a later macrotask (setTimeout 0), letting the event loop render and handle input; the runtime assumes no DOM or Node types. */
+const nextTask = (): Promise<void> =>
+  new Promise((resolve) => (globalThis as unknown as { setTimeout(f: () => void, ms: number): unknown }).setTimeout(resolve, 0));
+
 const KNOWN_OPTIMIZERS: readonly string[] = ["sgd", "adam", "adamw", "rmsprop", "adagrad", "adadelta", "adamax", "nadam", "lion", "ftrl"];
 
 export abstract class ModelBase {
@@ -442,7 +446,7 @@ export abstract class TrainableModel extends ModelBase implements CallbackModel 
     let last = Date.now();
     for (let r = run.next(); !r.done; r = run.next()) {
       if (Date.now() - last >= 16) {
-        await new Promise<void>((resolve) => setTimeout(resolve, 0));
+        await nextTask();
         last = Date.now();
       }
     }

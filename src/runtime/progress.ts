@@ -29,7 +29,8 @@ export function defaultSink(): ProgressSink {
       line += s;
       const parts = line.split("\n");
       line = parts.pop()!;
-      for (const p of parts) console.log(p);
+      const log = (globalThis as unknown as { console?: { log(s: string): void } }).console;
+      for (const p of parts) log?.log(p);
     },
   };
 }

@@ -38,7 +38,7 @@ function supportedList(table: Readonly<Record<string, unknown>>, extra: readonly
   const seen = new Set<unknown>();
   const names: string[] = [...extra];
   for (const [key, value] of Object.entries(table)) {
-    if (/^[A-Z][a-z]/.test(key) && !seen.has(value)) {
+    if (/^[A-Z]/.test(key) && !/^(MSE|MAE|MAPE|MSLE|BCE|KLD)$/.test(key) && !seen.has(value)) {
       seen.add(value);
       names.push(key);
     }
@@ -56,7 +56,7 @@ function lookup<T>(c: { name: string; span: Span }, table: Readonly<Record<strin
     sink.diags.push(makeDiagnostic("keras_unsupported", c.span, { what, name: c.name, supported: supportedList(table, extra) }));
     return undefined;
   }
-  const hint = suggestName(c.name, Object.keys(table));
+  const hint = suggestName(c.name, [...Object.keys(table), ...extra]);
   const code = what === "loss" ? "loss_unknown" : what === "optimizer" ? "optimizer_unknown" : "metric_unknown";
   sink.diags.push(makeDiagnostic(code, c.span, { name: c.name }, hint !== undefined ? { suggestion: hint } : {}));
   return undefined;
