@@ -108,6 +108,10 @@ export function describeType(t: ArgType): string {
       return "activation (see Activations)";
     case "initializer":
       return "initializer (see Initializers)";
+    case "regularizer":
+      return "regularizer: `L1(l1=0.01)`, `L2(l2=0.01)`, `L1L2(l1=0, l2=0)` or `'l1'`, `'l2'`, `'l1l2'`";
+    case "constraint":
+      return "constraint: `MaxNorm(max_value=2, axis=0)`, `MinMaxNorm(min_value=0, max_value=1, rate=1, axis=0)`, `NonNeg()`, `UnitNorm(axis=0)` or their snake_case strings";
     case "nullable":
       return `${describeType(t.inner)}, or None`;
   }

@@ -15,6 +15,7 @@ import { InternalError } from "../diagnostics/diagnostic.js";
 import type { LossSpec } from "../runtime/spec.js";
 import { optimizerKernel, optimizerSlots } from "../kernel/optimizer.js";
 import { lossKernel } from "../kernel/loss.js";
+import { constraintKernel, hasRegularizers, regularizerKernel } from "../kernel/weight-options.js";
 
 export type Storage =
   /** The caller's input samples (Float32Array, read-only). */
@@ -176,7 +177,13 @@ export function planModel(model: ModelIR): ModelPlan {
       hyper: declare("hyper", { kind: "hyper" }),
     };
     const ranges = model.layers.flatMap((l) => l.params.filter((p) => p.trainable).map((p) => [p.offset, p.size] as const));
-    update = optimizerKernel(model.training.optimizer, ranges, names);
+    // Keras: the regularizers' gradient joins before the update; constraints project after it
+    const tensors = model.layers.flatMap((l) => l.params.filter((p) => p.trainable));
+    update = [
+      ...(hasRegularizers(tensors) ? regularizerKernel(tensors, names.params, names.grads, declare("result", { kind: "result" })) : []),
+      ...optimizerKernel(model.training.optimizer, ranges, names),
+      ...constraintKernel(tensors, names.params),
+    ];
     const output = outs[outs.length - 1]!;
     const lossSpec = fused?.loss ?? model.training.loss;
     const classes = model.outputShape[model.outputShape.length - 1] ?? 1;
@@ -187,7 +194,7 @@ export function planModel(model: ModelIR): ModelPlan {
       probs,
       labels: declare("labels", { kind: "labels" }),
       dOut: "dOut",
-      result: declare("result", { kind: "result" }),
+      result: buffers.has("result") ? "result" : declare("result", { kind: "result" }),
       weights: declare("sampleWeights", { kind: "sampleWeights" }),
     });
   }

@@ -13,7 +13,7 @@ import { LayercError } from "./errors.js";
 import { initialize } from "./initializers.js";
 import { HYPER, slotLayout, stepScalars } from "./optimizers.js";
 import { deriveSeed, randomSeed, Rng, weightSeed } from "./random.js";
-import type { InitializerSpec, LossSpec, MetricSpec, OptimizerSpec } from "./spec.js";
+import type { InitializerSpec, LossSpec, MetricSpec, OptimizerSpec, RegularizerSpec } from "./spec.js";
 import type { CallbackModel, Logs } from "./callbacks.js";
 import { prepareFit, sampleWeightsOf, type EvaluateOptions, type FitOptions, type FitPlan, type History } from "./fit-options.js";
 import { createMetric, metricDirection, type MetricState } from "./metrics.js";
@@ -32,6 +32,8 @@ export interface WeightMeta {
   readonly size: number;
   readonly trainable: boolean;
   readonly init: InitializerSpec;
+  /** Its regularizer: the loss gains l1·Σ|w| + l2·Σw² (Keras kernel_regularizer / bias_regularizer). */
+  readonly regularizer?: RegularizerSpec;
 }
 
 export interface ModelMeta {
@@ -283,8 +285,10 @@ export abstract class TrainableModel extends ModelBase implements CallbackModel 
   protected readonly rng: Rng;
   /** dLoss/d(output or logits) of the last training batch (the loss kernel writes it, backward reads it). */
   protected dOut: Float64Array = new Float64Array(0);
-  /** The loss kernel's result: [batch mean loss]. */
-  protected readonly lossResult = new Float64Array(1);
+  /** The loss kernel's result: [batch mean loss, the regularizers' penalty (written by the update)]. */
+  protected readonly lossResult = new Float64Array(2);
+  /** Whether some weight has a regularizer (the update then writes the penalty, which the reported loss includes). */
+  private readonly regularized: boolean;
   /** Per-sample loss weights the loss kernel reads (1 unless class or sample weights are given). */
   protected sampleWeights: Float64Array = new Float64Array(0);
   private readonly training: NonNullable<ModelMeta["training"]>;
@@ -310,6 +314,18 @@ export abstract class TrainableModel extends ModelBase implements CallbackModel 
     this.grads = new Float64Array(meta.paramCount);
     this.rng = new Rng(deriveSeed(this.seed, 0x7fffffff));
     this.metricStates = meta.training.metrics.map((m) => createMetric(m, this.outSize, this.classes));
+    this.regularized = meta.weights.some((w) => w.trainable && w.regularizer && (w.regularizer.l1 !== 0 || w.regularizer.l2 !== 0));
+  }
+
+  /** The regularizers' penalty at the current weights (Keras adds it to the loss it reports). */
+  private penalty(): number {
+    let total = 0;
+    for (const w of this.meta.weights) {
+      const r = w.regularizer;
+      if (!w.trainable || !r) continue;
+      for (let i = w.offset; i < w.offset + w.size; i++) total += r.l1 * Math.abs(this.params[i]!) + r.l2 * this.params[i]! * this.params[i]!;
+    }
+    return total;
   }
 
   protected override place(capacity: number, store: Store): void {
@@ -422,7 +438,8 @@ export abstract class TrainableModel extends ModelBase implements CallbackModel 
     this.update();
     const every = this.training.optimizer.emaOverwriteFrequency;
     if (this.training.optimizer.useEma && every && t % every === 0) this.copyAverage();
-    return loss;
+    // the update computed the penalty from the weights this batch was evaluated with
+    return this.regularized ? loss + this.lossResult[1]! : loss;
   }
 
   /** use_ema: the moving average (the last slot) replaces the trainable weights. */
@@ -562,7 +579,7 @@ export abstract class TrainableModel extends ModelBase implements CallbackModel 
       if (weights) this.sampleWeights.fill(1, 0, n);
       for (const m of states) m.update(out, yb, 0, n);
     }
-    const logs: Logs = { loss: lossSum / (to - from) };
+    const logs: Logs = { loss: lossSum / (to - from) + (this.regularized ? this.penalty() : 0) };
     for (const m of states) logs[m.spec.name] = m.result();
     return logs;
   }

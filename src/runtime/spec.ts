@@ -198,3 +198,20 @@ export interface MetricSpec {
   /** F1Score's averaging. */
   readonly average?: "micro" | "macro" | "weighted";
 }
+
+/** A weight regularizer (Keras L1, L2, L1L2): the loss gains l1·Σ|w| + l2·Σw². */
+export interface RegularizerSpec {
+  readonly l1: number;
+  readonly l2: number;
+}
+
+/**
+ * A weight constraint (Keras MaxNorm, MinMaxNorm, NonNeg, UnitNorm), applied
+ * after each optimizer step. `axis`: the axes the norm runs over (Keras's
+ * default 0: for a Dense kernel, each unit's incoming weights).
+ */
+export type ConstraintSpec =
+  | { readonly name: "max_norm"; readonly maxValue: number; readonly axis: readonly number[] }
+  | { readonly name: "min_max_norm"; readonly minValue: number; readonly maxValue: number; readonly rate: number; readonly axis: readonly number[] }
+  | { readonly name: "non_neg" }
+  | { readonly name: "unit_norm"; readonly axis: readonly number[] };

@@ -39,6 +39,7 @@ NAMESPACES = {
     "loss": namespace(losses),
     "metrics": namespace(metrics),
     "callbacks": namespace(keras.callbacks),
+    "weights": namespace(keras.regularizers, keras.constraints),
 }
 
 
@@ -272,6 +273,32 @@ def fit_case(name, loss, units, activation, kind, metric_text, fit_text, optimiz
             "epoch": h.epoch, "history": {k: [float(v) for v in vs] for k, vs in h.history.items()}, "after": flat(model)}
 
 
+# (first Dense's extra arguments, second Dense's extra arguments, optimizer) in .nn syntax
+WEIGHT_OPTIONS = [
+    ("kernel_regularizer=L2(0.05), bias_regularizer='l1'", "kernel_regularizer=L1L2(l1=0.01, l2=0.02)", "SGD(learning_rate=0.1)"),
+    ("kernel_regularizer='l2'", "bias_regularizer=L1(0.2), kernel_regularizer=L1L2(l2=0.03)", "Adam(learning_rate=0.05)"),
+    ("kernel_constraint=MaxNorm(0.5), bias_constraint=NonNeg()", "kernel_constraint=UnitNorm(axis=1)", "SGD(learning_rate=0.5)"),
+    ("kernel_constraint=MinMaxNorm(min_value=0.2, max_value=0.6, rate=0.5)", "kernel_constraint='non_neg', kernel_regularizer=L2(0.01)", "SGD(learning_rate=0.5)"),
+]
+
+
+def weight_options_case(first, second, optimizer):
+    kw = lambda text: eval(f"dict({text})", {"__builtins__": {"dict": dict}}, NAMESPACES["weights"])
+    model = keras.Sequential(
+        [
+            keras.Input(shape=(3,)),
+            keras.layers.Dense(4, activation="tanh", **kw(first)),
+            keras.layers.Dense(2, **kw(second)),
+        ]
+    )
+    model.compile(optimizer=ev(optimizer), loss="mse")
+    w0 = set_weights(model)
+    h = model.fit(X, Y, batch_size=3, epochs=3, shuffle=False, verbose=0)
+    result = model.evaluate(X, Y, verbose=0, return_dict=True)
+    return {"first": first, "second": second, "optimizer": optimizer, "weights": w0, "history": h.history["loss"],
+            "after": flat(model), "evaluate": float(result["loss"])}
+
+
 def optimizer_case(text, epochs=4):
     model = mlp()
     model.compile(optimizer=ev(text), loss="mse")
@@ -297,6 +324,7 @@ def main():
         "x16": X16.tolist(),
         "metrics": [metrics_case(*c) for c in METRICS],
         "fits": [fit_case(*c) for c in FITS],
+        "weightOptions": [weight_options_case(*c) for c in WEIGHT_OPTIONS],
     }
     with open(OUT, "w") as f:
         json.dump(fixture, f, indent=1)
