@@ -34,8 +34,17 @@ function argmax(a: ArrayLike<number>, o: number, n: number): number {
 
 const noNan = (a: number, b: number) => (b === 0 ? 0 : a / b);
 
-/** A metric that averages a per-row value (Keras MeanMetricWrapper over the per-sample means). */
-function rowMean(spec: MetricSpec, outSize: number, classes: number, perRow: (p: Float64Array, o: number, y: ArrayLike<number>, yo: number, cls: number) => number): MetricState {
+/**
+ * A metric that averages a per-row value (Keras MeanMetricWrapper over the
+ * per-sample means); `finish` maps the mean to the result (RMSE's root).
+ */
+function rowMean(
+  spec: MetricSpec,
+  outSize: number,
+  classes: number,
+  perRow: (p: Float64Array, o: number, y: ArrayLike<number>, yo: number, cls: number) => number,
+  finish: (m: number) => number = (m) => m,
+): MetricState {
   const rows = outSize / classes;
   const sparse = spec.kind === "sparse_categorical_accuracy" || spec.kind === "sparse_top_k_categorical_accuracy";
   let sum = 0;
@@ -54,28 +63,23 @@ function rowMean(spec: MetricSpec, outSize: number, classes: number, perRow: (p:
         count++;
       }
     },
-    result: () => noNan(sum, count),
+    result: () => finish(noNan(sum, count)),
   };
 }
 
-/** Mean over every element of a per-element value (MAE, MSE, MAPE, and RMSE before its square root). */
-function elementMean(spec: MetricSpec, outSize: number, f: (p: number, y: number) => number, finish: (m: number) => number = (m) => m): MetricState {
-  let sum = 0;
-  let count = 0;
-  return {
+/** Mean over every element of a per-element value (MAE, MSE, MAPE, and RMSE before its square root): one row per sample. */
+function elementMean(spec: MetricSpec, outSize: number, f: (p: number, y: number) => number, finish?: (m: number) => number): MetricState {
+  return rowMean(
     spec,
-    reset: () => void (sum = count = 0),
-    update(pred, y, yOffset, batch) {
-      // per sample: the mean over its elements, then the mean over samples (equal sizes: the plain mean)
-      for (let b = 0; b < batch; b++) {
-        let s = 0;
-        for (let j = 0; j < outSize; j++) s += f(pred[b * outSize + j]!, +y[yOffset + b * outSize + j]!);
-        sum += s / outSize;
-        count++;
-      }
+    outSize,
+    outSize,
+    (p, o, y, yo, n) => {
+      let s = 0;
+      for (let j = 0; j < n; j++) s += f(p[o + j]!, +y[yo + j]!);
+      return s / n;
     },
-    result: () => finish(noNan(sum, count)),
-  };
+    finish,
+  );
 }
 
 /** True/false positives and negatives at `thresholds` over every element (y > 0 is positive; p > t predicts it). */
