@@ -9,7 +9,7 @@
  * mutate anything; steady-state predictBatch (with an output array) and
  * trainOnBatch allocate nothing.
  */
-import { LayercError } from "./errors.js";
+import { LayercError, NonFiniteError } from "./errors.js";
 import { initialize } from "./initializers.js";
 import { HYPER, slotLayout, stepScalars } from "./optimizers.js";
 import { deriveSeed, randomSeed, Rng, weightSeed } from "./random.js";
@@ -20,7 +20,9 @@ import { createMetric, metricDirection, type MetricState } from "./metrics.js";
 import { defaultSink, Progress } from "./progress.js";
 import { learningRateAt } from "./schedules.js";
 import { formatSummary, type SummaryLayer } from "./summary.js";
-import { lengthError, shapeText, toFloat32, type Samples } from "./data.js";
+import { firstNonFinite, lengthError, shapeText, toFloat32, type Samples } from "./data.js";
+import { boolean, callback, checkOptions, checkValue, describeValue, fraction, integer, any, type Rule } from "./options.js";
+import { allFinite, StepGuard } from "./step-guard.js";
 import { instantiate, nativeModule, type NativeKernel, type NativeModule } from "./native.js";
 import { Store } from "./store.js";
 
@@ -85,8 +87,20 @@ export interface ModelOptions {
   readonly wasm?: boolean;
 }
 
+/** predict() options for many samples, as Keras's `model.predict(x, batch_size=…)`. */
+export interface PredictOptions {
+  /** Samples computed at a time (Keras's `batch_size`, default 32); the number of samples comes from x. */
+  readonly batchSize?: number;
+}
+
 export type { Logs } from "./callbacks.js";
 export type { EvaluateOptions, FitOptions, History } from "./fit-options.js";
+
+/** Where a step runs, for its error: `trainOnBatch` or `fit epoch 2 batch 3`, and the caller's index of batch sample i. */
+interface StepSite {
+  readonly label: string;
+  sample(i: number): number;
+}
 
 const prod = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 
@@ -95,6 +109,30 @@ const nextTask = (): Promise<void> =>
   new Promise((resolve) => (globalThis as unknown as { setTimeout(f: () => void, ms: number): unknown }).setTimeout(resolve, 0));
 
 const KNOWN_OPTIMIZERS: readonly string[] = ["sgd", "adam", "adamw", "rmsprop", "adagrad", "adadelta", "adamax", "nadam", "lion", "ftrl"];
+
+/** The options of every public method, validated by one validator (options.ts). */
+const positive = integer(1);
+const OPTIONS = {
+  constructor: { seed: integer(0), weights: any, wasm: boolean },
+  fit: {
+    epochs: integer(0),
+    batchSize: positive,
+    shuffle: boolean,
+    validationSplit: fraction,
+    onEpochEnd: callback,
+    onBatchEnd: callback,
+    // checked in detail by prepareFit (fit-options.ts)
+    validationData: any,
+    classWeight: any,
+    sampleWeight: any,
+    initialEpoch: integer(0),
+    callbacks: any,
+    signal: any,
+    verbose: any,
+    progress: any,
+  },
+  evaluate: { batchSize: positive, sampleWeight: any },
+} satisfies Record<string, Record<string, Rule>>;
 
 export abstract class ModelBase {
   /** The seed used for initialization (given, from the spec, or fresh). */
@@ -113,9 +151,7 @@ export abstract class ModelBase {
     protected readonly meta: ModelMeta,
     options: ModelOptions = {},
   ) {
-    if (options.seed !== undefined && (!Number.isInteger(options.seed) || options.seed < 0)) {
-      throw new LayercError(`seed must be a non-negative integer, got ${options.seed}`);
-    }
+    checkOptions(`new ${meta.name}`, options, OPTIONS.constructor);
     this.seed = options.seed ?? meta.seed ?? randomSeed();
     this.inSize = prod(meta.inputShape);
     this.outSize = prod(meta.outputShape);
@@ -144,8 +180,14 @@ export abstract class ModelBase {
     return this.kernels as K | null;
   }
 
-  /** Whether this instance runs native (WebAssembly SIMD) kernels. */
+  /**
+   * Whether this instance runs native (WebAssembly SIMD) kernels. Answered
+   * as soon as the instance exists: when the model has native kernels, the
+   * first read lays the buffers out (as the first predict would) to learn
+   * whether the platform runs them.
+   */
   get usesWasm(): boolean {
+    if (this.module !== null && this.kernels === null && this.capacity === 0) this.ensure(1);
     return this.kernels !== null;
   }
 
@@ -220,16 +262,32 @@ export abstract class ModelBase {
       }
       if (w.data.length !== e.size) throw lengthError(w.data, e.size, `weight ${e.name}`, `shape ${shapeText(e.shape)}`);
       for (let j = 0; j < w.data.length; j++) {
-        if (typeof w.data[j] !== "number") throw new LayercError(`weight ${e.name} contains a non-number at index ${j}`);
+        const v = w.data[j];
+        if (typeof v !== "number") throw new LayercError(`weight ${e.name} contains a non-number at index ${j}: ${describeValue(v)}`);
+        if (v - v !== 0) throw new LayercError(`weight ${e.name} contains ${v} at index ${j}; weights must be finite`);
       }
     });
     weights.forEach((w, i) => this.params.set(w.data, expected[i]!.offset));
   }
 
-  /** Prediction for one sample. */
-  predict(x: Samples): Float32Array {
+  /**
+   * Prediction for one sample; or, with `{ batchSize }` (Keras's
+   * `model.predict(x, batch_size=…)`), for every sample in `x`, computed
+   * `batchSize` samples at a time (default 32): x holds any whole number of
+   * samples and the result one output per sample, in order.
+   */
+  predict(x: Samples, options?: PredictOptions): Float32Array {
     const xs = toFloat32(x, "predict input");
-    if (xs.length !== this.inSize) throw lengthError(xs, this.inSize, "predict input", `one sample of shape ${shapeText(this.meta.inputShape)}`);
+    const { inSize } = this;
+    if (options !== undefined) return this.predictMany(xs, options);
+    if (xs.length !== inSize) {
+      const samples = xs.length / inSize;
+      const hint =
+        Number.isInteger(samples) && samples > 1
+          ? `; that is ${samples} samples: use predictBatch(x, ${samples}) or predict(x, { batchSize: 32 })`
+          : "";
+      throw new LayercError(`${lengthError(xs, inSize, "predict input", `one sample of shape ${shapeText(this.meta.inputShape)}`).message}${hint}`);
+    }
     this.ensure(1);
     const y = this.forward(xs, 1, false);
     const out = new Float32Array(this.outSize);
@@ -237,9 +295,30 @@ export abstract class ModelBase {
     return out;
   }
 
-  /** Predictions for `batchSize` samples, written into `out` when given (no allocation). */
-  predictBatch(x: Samples, batchSize: number, out?: Float32Array): Float32Array {
+  private predictMany(xs: Float32Array, options: PredictOptions): Float32Array {
+    const batchSize = options.batchSize ?? 32;
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new LayercError(`batchSize must be a positive integer, got ${batchSize}`);
+    const samples = xs.length / this.inSize;
+    if (!Number.isInteger(samples) || samples < 1) {
+      throw new LayercError(`predict input has ${xs.length} values, not a whole number of samples of shape ${shapeText(this.meta.inputShape)} (${this.inSize} values each)`);
+    }
+    const out = new Float32Array(samples * this.outSize);
+    for (let s = 0; s < samples; s += batchSize) {
+      const n = Math.min(batchSize, samples - s);
+      this.predictBatch(xs.subarray(s * this.inSize, (s + n) * this.inSize), n, out.subarray(s * this.outSize, (s + n) * this.outSize));
+    }
+    return out;
+  }
+
+  /**
+   * Predictions for `batchSize` samples — `batchSize` is the number of samples
+   * in `x` (x holds batchSize × input size values), not Keras's chunk size:
+   * for that, use `predict(x, { batchSize })`. Writes into `out` when given
+   * (no allocation).
+   */
+  predictBatch(x: Samples, batchSize: number, out?: Float32Array): Float32Array {
+    checkValue("predictBatch batchSize", batchSize, positive);
+    if (out !== undefined && !(out instanceof Float32Array)) throw new LayercError(`predictBatch out must be a Float32Array, got ${describeValue(out)}`);
     // sizes read once: this method is shared by every model class, so each property read is a polymorphic lookup
     const { inSize, outSize } = this;
     const xs = toFloat32(x, "predictBatch input");
@@ -303,6 +382,8 @@ export abstract class TrainableModel extends ModelBase implements CallbackModel 
   private readonly metricStates: MetricState[];
   /** Set by a callback to end fit after the current epoch (Keras `model.stop_training`). */
   stopTraining = false;
+  /** The state a rejected step puts back. */
+  private readonly guard = new StepGuard();
 
   protected constructor(meta: ModelMeta, options: ModelOptions = {}) {
     super(meta, options);
@@ -406,40 +487,89 @@ export abstract class TrainableModel extends ModelBase implements CallbackModel 
     return ys;
   }
 
-  /** One optimizer step on one batch; returns the batch's mean loss. Throws, changing nothing, when the loss is not finite. */
+  /**
+   * One optimizer step on one batch; returns the batch's mean loss (with
+   * the regularizers' penalty). The step is all-or-nothing: see {@link NonFiniteError}.
+   */
   trainOnBatch(x: Samples, y: Samples, batchSize: number): number {
-    if (!Number.isInteger(batchSize) || batchSize < 1) throw new LayercError(`batchSize must be a positive integer, got ${batchSize}`);
+    checkValue("trainOnBatch batchSize", batchSize, positive);
     const xs = toFloat32(x, "trainOnBatch input");
     if (xs.length !== batchSize * this.inSize) {
       throw lengthError(xs, batchSize * this.inSize, "trainOnBatch input", `${batchSize} samples of shape ${shapeText(this.meta.inputShape)}`);
     }
     const ys = this.labels(y, batchSize);
-    const loss = this.step(xs, ys, null, batchSize, false);
-    if (!Number.isFinite(loss)) throw new LayercError(`loss is ${loss} in trainOnBatch; weights were not updated`);
-    return loss;
+    return this.step(xs, ys, null, batchSize, false, { label: "trainOnBatch", sample: (i) => i });
   }
 
   /**
-   * Forward, loss (weighted by `weights` when given), metrics, backward,
-   * update. Skips everything after the loss when it is not finite.
+   * Forward, loss (weighted by `weights` when given), backward, update — all
+   * or nothing. If an input or label, the loss, or after the update any
+   * parameter (moving statistics included) or optimizer state is not finite
+   * (a non-finite gradient of a trainable weight always ends up there), the
+   * model's state is put back as it was and a NonFiniteError names the first
+   * offending tensor, sample and step (Keras's TerminateOnNaN, without the
+   * damage). Metrics take the batch only when the step stands.
    */
-  private step(xs: Float32Array, ys: Float32Array, weights: Float64Array | null, n: number, metrics: boolean): number {
+  private step(xs: Float32Array, ys: Float32Array, weights: Float64Array | null, n: number, metrics: boolean, site: StepSite): number {
+    // inputs and labels first: a NaN masked by the forward pass (max pooling, relu) would otherwise pass unseen
+    if (firstNonFinite(xs, 0, n * this.inSize) >= 0 || firstNonFinite(ys, 0, n * this.ySize()) >= 0) throw this.nonFinite(xs, ys, n, 0, site);
     this.ensure(n);
+    this.guard.save(this.params, this.slots, this.rng, this.seededStreams);
+    const carried = this.hyper[HYPER.uProduct]!;
     const out = this.forward(xs, n, true);
     if (weights) this.sampleWeights.set(weights.subarray(0, n));
     const loss = this.lossAndGradient(ys, n);
     if (weights) this.sampleWeights.fill(1, 0, n);
-    if (!Number.isFinite(loss)) return loss;
+    const t = this.iterations + 1;
+    let ok = loss - loss === 0;
+    if (ok) {
+      this.grads.fill(0);
+      this.backward(xs, this.dOut, n);
+      stepScalars(this.training.optimizer, t, this.hyper, this.lrOverride ?? undefined);
+      this.update();
+      ok = allFinite(this.params) && this.slots.every(allFinite);
+    }
+    if (!ok) {
+      const error = this.nonFinite(xs, ys, n, loss, site);
+      this.guard.restore(this.params, this.slots, this.rng, this.seededStreams);
+      this.hyper[HYPER.uProduct] = carried;
+      throw error;
+    }
+    this.iterations = t;
     if (metrics) for (const m of this.metricStates) m.update(out, ys, 0, n);
-    this.grads.fill(0);
-    this.backward(xs, this.dOut, n);
-    const t = ++this.iterations;
-    stepScalars(this.training.optimizer, t, this.hyper, this.lrOverride ?? undefined);
-    this.update();
     const every = this.training.optimizer.emaOverwriteFrequency;
     if (this.training.optimizer.useEma && every && t % every === 0) this.copyAverage();
     // the update computed the penalty from the weights this batch was evaluated with
     return this.regularized ? loss + this.lossResult[1]! : loss;
+  }
+
+  /** Why a step was rejected: the first non-finite input, label, loss, gradient, weight or optimizer state (before restoring). */
+  private nonFinite(xs: Float32Array, ys: Float32Array, n: number, loss: number, site: StepSite): NonFiniteError {
+    const step = this.iterations + 1;
+    const per = this.ySize();
+    const ix = firstNonFinite(xs, 0, n * this.inSize);
+    const iy = firstNonFinite(ys, 0, n * per);
+    const bad = (tensor: string, value: number, sample: number | null) => {
+      const from = sample !== null ? ` (sample ${sample})` : "";
+      return new NonFiniteError(`${site.label} step ${step} rejected: ${tensor}${from} is ${value}; the model is unchanged`, tensor, sample, step);
+    };
+    if (ix >= 0) return bad("input", xs[ix]!, site.sample(Math.floor(ix / this.inSize)));
+    if (iy >= 0) return bad("labels", ys[iy]!, site.sample(Math.floor(iy / per)));
+    if (loss - loss !== 0) return bad("loss", loss, null);
+    const weights = this.meta.weights;
+    const find = (a: Float32Array | Float64Array, prefix: string) => {
+      for (const w of weights) {
+        const i = firstNonFinite(a, w.offset, w.offset + w.size);
+        if (i >= 0) return bad(`${prefix}${w.name}`, a[i]!, null);
+      }
+      return undefined;
+    };
+    return (
+      find(this.grads, "gradient of ") ??
+      find(this.params, "") ??
+      this.slots.map((s) => find(s, "optimizer state of ")).find((e) => e !== undefined) ??
+      bad("a weight", NaN, null)
+    );
   }
 
   /** use_ema: the moving average (the last slot) replaces the trainable weights. */
@@ -472,6 +602,7 @@ export abstract class TrainableModel extends ModelBase implements CallbackModel 
 
   /** The fit loop as an iterator that pauses after every batch (fit runs it through; fitAsync yields in between). */
   private fitRun(x: Samples, y: Samples, options: FitOptions): Iterator<void, void> & { history: History } {
+    checkOptions("fit", options, OPTIONS.fit);
     const plan = prepareFit({ sparseLabels: this.sparse() }, x, y, options, (ys, n, what) => this.labels(ys, n, what), this.inSize, this.ySize(), this.meta.inputShape);
     const history: History = { epoch: [], history: { loss: [] } };
     const self = this;
@@ -515,10 +646,7 @@ export abstract class TrainableModel extends ModelBase implements CallbackModel 
         }
         const xb = n * this.inSize === bx.length ? bx : bx.subarray(0, n * this.inSize);
         const yb = n * per === by.length ? by : by.subarray(0, n * per);
-        const loss = this.step(xb, yb, bw, n, true);
-        if (!Number.isFinite(loss)) {
-          throw new LayercError(`loss became ${loss} at epoch ${e + 1}, batch ${b + 1}; training stopped (weights of that batch were not applied)`);
-        }
+        const loss = this.step(xb, yb, bw, n, true, { label: `fit epoch ${e + 1} batch ${b + 1}`, sample: (i) => order[start + i]! });
         lossSum += loss * n;
         seen += n;
         const logs = this.logs(lossSum / seen);
@@ -552,8 +680,8 @@ export abstract class TrainableModel extends ModelBase implements CallbackModel 
 
   /** The mean loss and every compiled metric in inference mode (Keras evaluate with return_dict=True). */
   evaluate(x: Samples, y: Samples, options: EvaluateOptions = {}): Logs {
+    checkOptions("evaluate", options, OPTIONS.evaluate);
     const { batchSize = 32 } = options;
-    if (!Number.isInteger(batchSize) || batchSize < 1) throw new LayercError(`batchSize must be a positive integer, got ${batchSize}`);
     const xs = toFloat32(x, "evaluate input");
     if (xs.length % this.inSize !== 0 || xs.length === 0) {
       throw new LayercError(`evaluate input has ${xs.length} values, not a whole number of samples of shape ${shapeText(this.meta.inputShape)}`);

@@ -7,6 +7,7 @@
  */
 import { add, evalConstCond, isNum, ref, substitute, substituteCond, type Expr, type Stmt } from "../../kernel/expr.js";
 import type { Gemm } from "../../kernel/gemm.js";
+import { append } from "./append.js";
 
 export interface SpecializeOptions {
   /** Unroll every loop whose bounds are constants. */
@@ -350,7 +351,7 @@ function hoistInvariants(stmts: readonly Stmt[], names: ForwardNames): Stmt[] {
         }),
       true,
     );
-    out.push(...lets, { ...s, body });
+    append(out, lets).push({ ...s, body });
   }
   return out;
 }
@@ -553,7 +554,7 @@ function spec(stmts: readonly Stmt[], outer: ReadonlyMap<string, Expr>, opts: Sp
         if (constant && (opts.unroll || to.v - from.v === 1 || tiny)) {
           for (let k = from.v; k < to.v; k++) {
             const inner = new Map(env).set(s.v, { k: "num", v: k });
-            out.push(...spec(s.body, inner, opts, `${suffix}_${k}`, scope));
+            append(out, spec(s.body, inner, opts, `${suffix}_${k}`, scope));
           }
           break;
         }
@@ -584,8 +585,8 @@ function spec(stmts: readonly Stmt[], outer: ReadonlyMap<string, Expr>, opts: Sp
       case "if": {
         const test = substituteCond(s.test, env);
         const c = evalConstCond(test);
-        if (c === true) out.push(...spec(s.then, env, opts, suffix, scope));
-        else if (c === false) out.push(...spec(s.else, env, opts, suffix, scope));
+        if (c === true) append(out, spec(s.then, env, opts, suffix, scope));
+        else if (c === false) append(out, spec(s.else, env, opts, suffix, scope));
         else out.push({ k: "if", test, then: spec(s.then, env, opts, suffix), else: spec(s.else, env, opts, suffix) });
         break;
       }
@@ -594,7 +595,7 @@ function spec(stmts: readonly Stmt[], outer: ReadonlyMap<string, Expr>, opts: Sp
         break;
       case "gemm":
         if (!opts.native?.(s.spec)) {
-          out.push(...spec(s.lowered, env, opts, suffix, scope));
+          append(out, spec(s.lowered, env, opts, suffix, scope));
           break;
         }
         out.push({
