@@ -80,6 +80,16 @@ export function formatValue(v: AttrValue | undefined): string {
   return given.length === 0 ? `'${name}'` : `${name}(${given.map(([k, x]) => `${k}=${formatValue(x)}`).join(", ")})`;
 }
 
+/** A default in .nn syntax; (before, after) amounts are shown as Keras writes them. */
+function formatDefault(a: ArgSpec): string {
+  const inner = a.type.t === "nullable" ? a.type.inner : a.type;
+  if (inner.t === "pairs" && Array.isArray(a.default)) {
+    const v = a.default as readonly number[];
+    return inner.rank === 1 ? `(${v[0]}, ${v[1]})` : `(${Array.from({ length: inner.rank }, (_, i) => `(${v[2 * i]}, ${v[2 * i + 1]})`).join(", ")})`;
+  }
+  return formatValue(a.default);
+}
+
 function range(t: { min?: number; max?: number; exclusiveMin?: boolean }): string {
   const parts: string[] = [];
   if (t.min !== undefined) parts.push(`${t.exclusiveMin ? ">" : "≥"} ${t.min}`);
@@ -104,6 +114,12 @@ export function describeType(t: ArgType): string {
       return t.allowMinusOne ? "shape tuple (positive integers, at most one -1)" : "shape tuple (positive integers)";
     case "ints":
       return t.rank === 1 ? `integer${range(t)} or 1-tuple` : `integer or ${t.rank}-tuple of integers${range(t)}`;
+    case "axes":
+      return "axis or tuple of axes (batch is axis 0; negative counts from the end)";
+    case "floats":
+      return "number or list of numbers";
+    case "pairs":
+      return t.rank === 1 ? "integer or (before, after) tuple (≥ 0)" : `integer, ${t.rank}-tuple of integers, or ${t.rank} (before, after) tuples (≥ 0)`;
     case "activation":
       return "activation (see Activations)";
     case "initializer":
@@ -123,7 +139,7 @@ function argTable(args: readonly ArgSpec[]): string {
   const rows = args.map((a) => [
     code(a.name),
     describeType(a.type),
-    a.required ? "**required**" : code(formatValue(a.default)),
+    a.required ? "**required**" : code(formatDefault(a)),
     a.positional ? String(++pos) : "—",
   ]);
   return table(["argument", "accepts", "default", "position"], rows);
@@ -142,7 +158,7 @@ function groupAliases<T>(names: Readonly<Record<string, T>>, key: (v: T) => stri
 }
 
 const argList = (args: readonly ArgSpec[]) =>
-  args.length === 0 ? "—" : args.map((a) => `${a.name}=${a.required ? "(required)" : formatValue(a.default)}`).join(", ");
+  args.length === 0 ? "—" : args.map((a) => `${a.name}=${a.required ? "(required)" : formatDefault(a)}`).join(", ");
 
 // ---- grammar, from the parser's productions -----------------------------------
 
