@@ -4,7 +4,7 @@
  * spec that had content — an editor truncating before it writes — is read
  * again after the debounce instead of building an empty module.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -21,21 +21,21 @@ describe("watch() under faults", () => {
     const dir = mkdtempSync(join(tmpdir(), "layerc-watch-fault-"));
     dirs.push(dir);
     const file = join(dir, "seed.nn");
-    const output = join(dir, "seed.nn.ts");
+    const outDir = join(dir, "out");
+    const output = join(outDir, "seed.nn.ts");
     writeFileSync(file, spec(2));
     const events: WatchEvent[] = [];
-    const w = watch([dir], { io: quiet, onEvent: (e) => events.push(e) });
+    const w = watch([dir], { outDir, io: quiet, onEvent: (e) => events.push(e) });
     await w.ready;
-    // the output path becomes a directory: the next write fails (a permission error would do the same, but tests run as root)
-    rmSync(output);
-    mkdirSync(output);
+    // the output directory becomes a file: the next write fails (a read-only directory would do the same, but tests run as root)
+    rmSync(outDir, { recursive: true });
+    writeFileSync(outDir, "not a directory\n");
     writeFileSync(file, spec(3));
     await waitFor(() => events.some((e) => e.type === "error"), "the write error", 20_000, () => JSON.stringify(events));
     // the fault is cleared; saving the unchanged spec again must build it
-    rmSync(output, { recursive: true });
-    writeFileSync(output, "// stale\n");
+    rmSync(outDir);
     writeFileSync(file, spec(3));
-    await waitFor(() => readFileSync(output, "utf8").includes("readonly number[] = [3]"), "the retried build", 20_000, () => JSON.stringify(events));
+    await waitFor(() => existsSync(output) && readFileSync(output, "utf8").includes("readonly number[] = [3]"), "the retried build", 20_000, () => JSON.stringify(events));
     await w.close();
   });
 

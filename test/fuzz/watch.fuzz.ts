@@ -5,7 +5,7 @@
  * again), and plain edits. After every step the output must reach the
  * spec's current content, and no empty module may ever be written.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync, statSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { watch, type WatchEvent } from "../../src/index.js";
@@ -19,10 +19,11 @@ export async function soakWatch(steps: number): Promise<FuzzReport> {
   const failures: string[] = [];
   const dir = mkdtempSync(join(tmpdir(), "layerc-watch-soak-"));
   const file = join(dir, "seed.nn");
-  const output = join(dir, "seed.nn.ts");
+  const outDir = join(dir, "out");
+  const output = join(outDir, "seed.nn.ts");
   writeFileSync(file, spec(1));
   const events: WatchEvent[] = [];
-  const w = watch([dir], { io: { out: () => {}, err: () => {}, color: false }, debounceMs: 40, onEvent: (e) => events.push(e) });
+  const w = watch([file], { outDir, io: { out: () => {}, err: () => {}, color: false }, debounceMs: 40, onEvent: (e) => events.push(e) });
   await w.ready;
   const rng = new Rng(99);
   const counts = { truncate: 0, writeFailure: 0, edit: 0 };
@@ -38,12 +39,13 @@ export async function soakWatch(steps: number): Promise<FuzzReport> {
         writeFileSync(file, spec(units));
       } else if (kind < 0.6) {
         counts.writeFailure++;
-        rmSync(output, { recursive: true, force: true });
-        mkdirSync(output);
+        // the output directory turns into a file: the write fails; then it is repaired and the same content saved again
+        rmSync(outDir, { recursive: true, force: true });
+        writeFileSync(outDir, "not a directory\n");
         const errors = events.filter((e) => e.type === "error").length;
         writeFileSync(file, spec(units));
         await waitFor(() => events.filter((e) => e.type === "error").length > errors, "the write error", 20_000, () => JSON.stringify(events.slice(-3)));
-        rmSync(output, { recursive: true });
+        rmSync(outDir);
         writeFileSync(file, spec(units));
       } else {
         counts.edit++;
