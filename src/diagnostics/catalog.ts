@@ -182,6 +182,32 @@ export const catalog = {
     message: "cannot reshape input of shape {from} ({fromSize} values) to {to}",
     explain: "`Reshape` must keep the number of values; at most one size may be `-1`.",
   },
+  // ---- sequence layers ----------------------------------------------------
+  shape_dynamic: {
+    severity: "error",
+    message: "`{name}` has `None` at index {position}: layerc fixes every size at compile time; write the length, e.g. `{name}={fixed}`, and pad or truncate sequences to it",
+    explain: "Keras allows `None` for a variable sequence length; layerc specializes the code for one shape, so every size must be a number. Choose the longest sequence you need (`shape=(20, 8)`) and pad shorter sequences (with zeros, or with token id 0 before an `Embedding`) and truncate longer ones.",
+  },
+  embedding_not_first: {
+    severity: "error",
+    message: "`{layer}` reads token ids, so it must be the first layer and read the model input; here its input comes from {from}",
+    explain: "An `Embedding` looks rows up by integer id. layerc validates the ids of the model input before running anything, so an `Embedding` must read the model input directly (put it first).",
+  },
+  embedding_mask_zero: {
+    severity: "error",
+    message: "`mask_zero=True` is not supported: layerc has no masks, so no later layer could skip the padded steps",
+    explain: "Keras propagates a mask from `Embedding(mask_zero=True)` to the layers after it. layerc does not implement masking; leave `mask_zero=False` (padding ids are then ordinary tokens).",
+  },
+  embedding_input_length: {
+    severity: "error",
+    message: "`input_length={length}` does not match the input of `{layer}`, which has shape {shape}",
+    explain: "`input_length` (a Keras 2 argument, deprecated in Keras 3) must equal the sequence length of the input. Remove it; the input shape already says it.",
+  },
+  permute_dims: {
+    severity: "error",
+    message: "`{layer}` dims {dims} must be a permutation of {expected} for an input of rank {rank}",
+    explain: "`Permute` numbers the axes of one sample from 1 (the batch axis 0 never moves); `dims` lists each of them exactly once.",
+  },
   // ---- compile(...) ---------------------------------------------------------
   compile_duplicate: {
     severity: "error",

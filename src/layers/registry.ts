@@ -10,10 +10,11 @@ import { flatten } from "./flatten.js";
 import { conv1d } from "./conv1d.js";
 import { conv2d } from "./conv2d.js";
 import { reshape } from "./reshape.js";
-import { globalAveragePooling2d, globalMaxPooling2d } from "./global-pooling.js";
+import { globalAveragePooling1d, globalAveragePooling2d, globalMaxPooling1d, globalMaxPooling2d } from "./global-pooling.js";
 import { averagePooling1d, averagePooling2d, maxPooling1d, maxPooling2d } from "./pooling.js";
 import { dropout } from "./dropout.js";
 import { batchNormalization } from "./batch-normalization.js";
+import { sequenceLayers, type SequenceLayerKind } from "./sequence-registry.js";
 
 export type LayerKind =
   | "Dense"
@@ -29,7 +30,8 @@ export type LayerKind =
   | "AveragePooling1D"
   | "AveragePooling2D"
   | "Dropout"
-  | "BatchNormalization";
+  | "BatchNormalization"
+  | SequenceLayerKind;
 
 export const layers: Readonly<Record<LayerKind, LayerDef>> = {
   Dense: dense,
@@ -46,6 +48,7 @@ export const layers: Readonly<Record<LayerKind, LayerDef>> = {
   AveragePooling2D: averagePooling2d,
   Dropout: dropout,
   BatchNormalization: batchNormalization,
+  ...sequenceLayers,
 };
 
 export function lookupLayer(kind: string): LayerDef | undefined {

@@ -111,6 +111,12 @@ export interface LayerDef {
    * model's last layer, whose output must be its own buffer.
    */
   readonly aliasesInput?: boolean;
+  /**
+   * The layer reads its input as token ids: integers in [0, returned value).
+   * Such a layer must read the model input, which the runtime validates
+   * before any kernel runs (so a bad id changes no state).
+   */
+  tokenIds?(attrs: Attrs): number;
   /** Per-sample scratch buffers; `training`: the model has a backward pass. */
   scratch?(attrs: Attrs, input: Shape, output: Shape, training: boolean): ScratchDecl[];
   forward(ctx: KernelContext): Stmt[];

@@ -50,6 +50,11 @@ export interface ModelMeta {
      */
     readonly lossOnLogits?: LossSpec | null;
   } | null;
+  /**
+   * The model input is token ids (its first layer is an Embedding): every
+   * value must be an integer in [0, limit); `layer` names the reader.
+   */
+  readonly tokenIds?: { readonly limit: number; readonly layer: string };
   /** Native kernels (a WebAssembly SIMD module, base64) for the model's large matrix products. */
   readonly wasm?: string;
 }
@@ -234,10 +239,26 @@ export abstract class ModelBase {
     weights.forEach((w, i) => this.params.set(w.data, expected[i]!.offset));
   }
 
+  /** Throws, naming sample and position, when an input that is token ids holds a value outside [0, limit). */
+  protected checkIds(xs: Float32Array, what: string): void {
+    const ids = this.meta.tokenIds;
+    if (ids === undefined) return;
+    for (let i = 0; i < xs.length; i++) {
+      const v = xs[i]!;
+      if (!(Number.isInteger(v) && v >= 0 && v < ids.limit)) {
+        const sample = Math.floor(i / this.inSize);
+        throw new LayercError(
+          `${what}: sample ${sample}, position ${i - sample * this.inSize} is ${v}, but ${ids.layer} takes token ids that are integers in [0, ${ids.limit})`,
+        );
+      }
+    }
+  }
+
   /** Prediction for one sample. */
   predict(x: Samples): Float32Array {
     const xs = toFloat32(x, "predict input");
     if (xs.length !== this.inSize) throw lengthError(xs, this.inSize, "predict input", `one sample of shape ${shapeText(this.meta.inputShape)}`);
+    this.checkIds(xs, "predict input");
     this.ensure(1);
     const y = this.forward(xs, 1, false);
     const out = new Float32Array(this.outSize);
@@ -254,6 +275,7 @@ export abstract class ModelBase {
     if (xs.length !== batchSize * inSize) {
       throw lengthError(xs, batchSize * inSize, "predictBatch input", `${batchSize} samples of shape ${shapeText(this.meta.inputShape)}`);
     }
+    this.checkIds(xs, "predictBatch input");
     const result = out ?? new Float32Array(batchSize * outSize);
     if (result.length !== batchSize * outSize) {
       throw lengthError(result, batchSize * outSize, "predictBatch output", `${batchSize} × ${shapeText(this.meta.outputShape)}`);
@@ -381,6 +403,7 @@ export abstract class TrainableModel extends ModelBase {
     if (xs.length !== batchSize * this.inSize) {
       throw lengthError(xs, batchSize * this.inSize, "trainOnBatch input", `${batchSize} samples of shape ${shapeText(this.meta.inputShape)}`);
     }
+    this.checkIds(xs, "trainOnBatch input");
     const ys = this.labels(y, batchSize);
     const loss = this.step(xs, ys, batchSize, null);
     if (!Number.isFinite(loss)) throw new LayercError(`loss is ${loss} in trainOnBatch; weights were not updated`);
@@ -412,6 +435,7 @@ export abstract class TrainableModel extends ModelBase {
     if (xs.length % this.inSize !== 0 || xs.length === 0) {
       throw new LayercError(`fit input has ${xs.length} values, not a whole number of samples of shape ${shapeText(this.meta.inputShape)}`);
     }
+    this.checkIds(xs, "fit input");
     const total = xs.length / this.inSize;
     const ys = this.labels(y, total);
     const nTrain = Math.ceil(total * (1 - validationSplit));
@@ -462,6 +486,7 @@ export abstract class TrainableModel extends ModelBase {
     if (xs.length % this.inSize !== 0 || xs.length === 0) {
       throw new LayercError(`evaluate input has ${xs.length} values, not a whole number of samples of shape ${shapeText(this.meta.inputShape)}`);
     }
+    this.checkIds(xs, "evaluate input");
     const total = xs.length / this.inSize;
     return this.evaluateRange(xs, this.labels(y, total), 0, total, options.batchSize ?? 32);
   }

@@ -247,7 +247,12 @@ function convertShape(v: ValueNode, name: string, allowMinusOne: boolean, sink: 
   }
   const out: number[] = [];
   let minusOnes = 0;
-  for (const item of v.items) {
+  for (const [position, item] of v.items.entries()) {
+    if (item.kind === "None") {
+      const fixed = formatShapeNode({ ...v, items: v.items.map((it) => (it.kind === "None" ? { ...it, raw: "20" } : it)) });
+      sink.diags.push(makeDiagnostic("shape_dynamic", item.span, { name, position, fixed }));
+      return INVALID;
+    }
     const ok = item.kind === "Number" && item.isInteger && (item.value > 0 || (allowMinusOne && item.value === -1));
     if (!ok) {
       sink.diags.push(makeDiagnostic("shape_invalid", item.span, { name, got }));

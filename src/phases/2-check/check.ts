@@ -194,6 +194,10 @@ class ModelChecker {
       if (isFirst && shapeKnown) this.report(makeDiagnostic("input_shape_missing", this.model.name.span, { model: this.model.name.name }));
       return undefined;
     }
+    if (def.tokenIds && !isFirst) {
+      this.report(makeDiagnostic("embedding_not_first", stmt.callee.span, { layer: kind, from: input.name }, { related: [{ message: this.describeProducer(input), span: input.span }] }));
+      return undefined;
+    }
     const attrs = Object.fromEntries(Object.entries(values).filter(([k]) => k !== "name" && k !== "input_shape"));
     if (def.inputRank && (input.shape.length < def.inputRank.min || input.shape.length > def.inputRank.max)) {
       this.report(
