@@ -21,7 +21,6 @@ const backends: [string, (s: string) => Promise<ModelClass>][] = [
   ["interpreter", async (s) => interpreted(s)["M"]!],
   ["generated/auto", async (s) => (await generated(s))["M"]!],
   ["generated/loops", async (s) => (await generated(s, "loops"))["M"]!],
-  ["generated/full", async (s) => (await generated(s, "full"))["M"]!],
 ];
 
 function ids(rng: Rng, n: number, vocab: number): Float32Array {
@@ -36,6 +35,8 @@ describe("sequence layer gradients match finite differences", () => {
     ["GlobalMaxPooling1D keepdims", "(5, 3)", ["Dense(4, activation=tanh)", "GlobalMaxPooling1D(keepdims=True)", "Flatten()", "Dense(2)"], "float"],
     ["RepeatVector → Permute", "(3,)", ["Dense(2, activation=tanh)", "RepeatVector(4)", "Permute((2, 1))", "Dense(3)", "Flatten()", "Dense(1)"], "float"],
     ["Permute rank 3", "(2, 3, 4)", ["Dense(2, activation=tanh)", "Permute((3, 1, 2))", "Flatten()", "Dense(1)"], "float"],
+    ["TimeDistributed(Dense)", "(3, 2)", ["Dense(3, activation=tanh)", "TimeDistributed(Dense(2, activation=tanh))", "Flatten()", "Dense(1)"], "float"],
+    ["TimeDistributed(Conv1D) over steps of sequences", "(2, 5, 2)", ["TimeDistributed(Conv1D(2, 3, activation=relu))", "Flatten()", "Dense(1)"], "float"],
   ];
   cases.forEach(([title, input, layers, kind], k) => {
     it(title, async () => {

@@ -36,7 +36,14 @@ export type AttrValue =
   | string
   | null
   | readonly number[]
-  | InitializerSpec;
+  | InitializerSpec
+  | LayerAttr;
+
+/** A layer given as an argument of a wrapper (`Bidirectional(LSTM(8))`): its kind and resolved attributes. */
+export interface LayerAttr {
+  readonly layer: string;
+  readonly attrs: Readonly<Record<string, AttrValue>>;
+}
 
 /** One weight tensor of a layer, in Keras `get_weights()` order. */
 export interface ParamIR {

@@ -10,7 +10,7 @@ import { flatten } from "./flatten.js";
 import { conv1d } from "./conv1d.js";
 import { conv2d } from "./conv2d.js";
 import { reshape } from "./reshape.js";
-import { globalAveragePooling1d, globalAveragePooling2d, globalMaxPooling1d, globalMaxPooling2d } from "./global-pooling.js";
+import { globalAveragePooling2d, globalMaxPooling2d } from "./global-pooling.js";
 import { averagePooling1d, averagePooling2d, maxPooling1d, maxPooling2d } from "./pooling.js";
 import { dropout } from "./dropout.js";
 import { batchNormalization } from "./batch-normalization.js";

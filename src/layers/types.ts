@@ -24,7 +24,9 @@ export type ArgType =
   | { readonly t: "ints"; readonly rank: number; readonly min: number }
   | { readonly t: "activation" }
   | { readonly t: "initializer" }
-  | { readonly t: "nullable"; readonly inner: ArgType };
+  | { readonly t: "nullable"; readonly inner: ArgType }
+  /** A layer call (`LSTM(8)`) resolved against its own schema; `recurrent`: only recurrent layers. */
+  | { readonly t: "layer"; readonly recurrent?: boolean };
 
 export interface ArgSpec {
   readonly name: string;
@@ -100,6 +102,8 @@ export interface LayerDef {
   readonly kind: string;
   /** Keras default name stem: `dense` → dense, dense_1, ... */
   readonly defaultName: string;
+  /** A recurrent layer (SimpleRNN, LSTM, GRU): what Bidirectional accepts. */
+  readonly recurrent?: boolean;
   readonly args: readonly ArgSpec[];
   /** Accepted input ranks (without batch); undefined: any. */
   readonly inputRank?: { readonly min: number; readonly max: number; readonly describe: string };

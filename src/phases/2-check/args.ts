@@ -11,6 +11,7 @@ import type { InitializerSpec } from "../../runtime/spec.js";
 import { makeDiagnostic, suggest, type Diagnostic } from "../../diagnostics/diagnostic.js";
 import type { Span } from "../../source.js";
 import { activationNames, has, initializerNames } from "./vocabulary.js";
+import { layers, lookupLayer } from "../../layers/registry.js";
 
 export const INVALID = Symbol("invalid");
 export type Converted = AttrValue | typeof INVALID;
@@ -215,8 +216,30 @@ export function convertValue(v: ValueNode, type: ArgType, name: string, sink: Si
     }
     case "initializer":
       return convertInitializer(v, name, sink);
+    case "layer":
+      return convertLayer(v, type.recurrent === true, name, sink);
   }
 }
+
+/** A layer call as an argument: resolved against its kind's own schema (and `name=`), as a statement would be. */
+function convertLayer(v: ValueNode, recurrent: boolean, name: string, sink: Sink): Converted {
+  const expected = recurrent ? "a recurrent layer such as LSTM(32)" : "a layer such as Dense(8)";
+  if (v.kind !== "Call") return typeError(sink, v, name, expected);
+  const def = lookupLayer(v.callee.name);
+  if (!def) {
+    const hint = suggestName(v.callee.name, Object.keys(layers));
+    sink.diags.push(makeDiagnostic("layer_unknown", v.callee.span, { name: v.callee.name }, hint !== undefined ? { suggestion: hint } : {}));
+    return INVALID;
+  }
+  if (recurrent && def.recurrent !== true) {
+    sink.diags.push(makeDiagnostic("layer_not_recurrent", v.callee.span, { name: v.callee.name, arg: name }));
+    return INVALID;
+  }
+  const { values, ok } = resolveArgs(v.callee.name, v.span, v.args, [...def.args, wrappedNameArg], sink);
+  return ok ? { layer: v.callee.name, attrs: values } : INVALID;
+}
+
+const wrappedNameArg: ArgSpec = { name: "name", type: { t: "nullable", inner: { t: "string" } }, default: null };
 
 function checkRange(
   v: ValueNode,
