@@ -109,6 +109,8 @@ export function describeType(t: ArgType): string {
       return "initializer (see Initializers)";
     case "nullable":
       return `${describeType(t.inner)}, or None`;
+    case "layer":
+      return t.recurrent ? "a recurrent layer call: SimpleRNN(…), LSTM(…), GRU(…)" : "a layer call";
   }
 }
 
