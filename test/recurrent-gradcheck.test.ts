@@ -5,7 +5,7 @@
  * no bias, and dropout / recurrent_dropout in training (one seed, one mask
  * per evaluation).
  */
-import { describe, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { check } from "../src/index.js";
 import { Rng } from "../src/runtime/random.js";
 import { gradcheckWith } from "./helpers/gradcheck.js";
@@ -51,5 +51,29 @@ describe("recurrent gradients match finite differences", () => {
       const y = randomTargets(rng, "mse", batch, ir.outputShape);
       for (const [name, load] of loops ? [INTERPRETER, AUTO, LOOPS] : [INTERPRETER, AUTO]) await gradcheckWith(await load(src), `${title} (${name})`, x, y, batch);
     });
+  });
+});
+
+describe("recurrent initial weights follow Keras 3", () => {
+  it("LSTM: glorot kernel, orthogonal recurrent kernel (orthonormal rows), unit_forget_bias; GRU's (2, 3u) zero bias", async () => {
+    const src = `model R(seed=9) {\n  Input(shape=(5, 3))\n  LSTM(4, return_sequences=True)\n  GRU(2)\n}\nmodel N(seed=9) {\n  Input(shape=(5, 3))\n  LSTM(4, unit_forget_bias=False, bias_initializer='ones')\n}`;
+    const { R, N } = interpreted(src);
+    const [kernel, recurrent, bias, gk, gr, gb] = new R!().getWeights();
+    expect(kernel!.shape).toEqual([3, 16]);
+    expect(recurrent!.shape).toEqual([4, 16]);
+    // rows of the (4, 16) recurrent kernel are orthonormal: U·Uᵀ = I
+    for (let i = 0; i < 4; i++) {
+      for (let j = 0; j < 4; j++) {
+        let dot = 0;
+        for (let k = 0; k < 16; k++) dot += recurrent!.data[i * 16 + k]! * recurrent!.data[j * 16 + k]!;
+        expect(dot).toBeCloseTo(i === j ? 1 : 0, 5);
+      }
+    }
+    expect(Array.from(bias!.data)).toEqual([0, 0, 0, 0, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0]);
+    expect([gk!.shape, gr!.shape, gb!.shape]).toEqual([[4, 6], [2, 6], [2, 6]]);
+    expect(Array.from(gb!.data).every((v) => v === 0)).toBe(true);
+    const limit = Math.sqrt(6 / (3 + 16));
+    expect(Array.from(kernel!.data).every((v) => Math.abs(v) <= limit)).toBe(true);
+    expect(Array.from(new N!().getWeights()[2]!.data).every((v) => v === 1)).toBe(true);
   });
 });
