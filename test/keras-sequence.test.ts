@@ -50,7 +50,7 @@ async function check(cls: ModelClass, f: Fixture, label: string) {
 describe(`sequence layers agree with Keras ${fixtures.keras}`, () => {
   it("has a fixture for every sequence layer kind", () => {
     const kinds = new Set(fixtures.cases.flatMap((c) => c.summary.map((r) => r.kind)));
-    for (const k of ["Embedding", "SimpleRNN", "LSTM", "GRU", "GlobalAveragePooling1D", "GlobalMaxPooling1D", "RepeatVector", "Permute"]) expect(kinds).toContain(k);
+    for (const k of ["Embedding", "SimpleRNN", "LSTM", "GRU", "Bidirectional", "TimeDistributed", "GlobalAveragePooling1D", "GlobalMaxPooling1D", "RepeatVector", "Permute"]) expect(kinds).toContain(k);
   });
   for (const f of fixtures.cases) {
     it(f.name, async () => {

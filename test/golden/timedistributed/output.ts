@@ -26,7 +26,7 @@ const StepsMeta: ModelMeta = {
       init: { name: "zeros" },
     },
     {
-      name: "dense/kernel",
+      name: "dense_1/kernel",
       shape: [8, 1],
       offset: 8,
       size: 8,
@@ -34,7 +34,7 @@ const StepsMeta: ModelMeta = {
       init: { name: "glorot_uniform", seed: null },
     },
     {
-      name: "dense/bias",
+      name: "dense_1/bias",
       shape: [1],
       offset: 16,
       size: 1,
@@ -51,7 +51,7 @@ const StepsMeta: ModelMeta = {
       trainable: 8,
     },
     { name: "flatten", kind: "Flatten", outputShape: [8], params: 0, trainable: 0 },
-    { name: "dense", kind: "Dense", outputShape: [1], params: 9, trainable: 9 },
+    { name: "dense_1", kind: "Dense", outputShape: [1], params: 9, trainable: 9 },
   ],
   training: {
     loss: { name: "mean_squared_error", fromLogits: false },
@@ -65,7 +65,7 @@ export class Steps extends TrainableModel {
   static readonly inputShape: readonly number[] = [4, 3];
   static readonly outputShape: readonly number[] = [1];
   private time_distributed_out: Float64Array = new Float64Array(0);
-  private dense_out: Float64Array = new Float64Array(0);
+  private dense_1_out: Float64Array = new Float64Array(0);
   private flatten_dout: Float64Array = new Float64Array(0);
   private time_distributed_z: Float64Array = new Float64Array(0);
   private time_distributed_dz: Float64Array = new Float64Array(0);
@@ -76,7 +76,7 @@ export class Steps extends TrainableModel {
 
   protected allocate(capacity: number, store: Store): void {
     this.time_distributed_out = store.f64(capacity * 8);
-    this.dense_out = store.f64(capacity * 1);
+    this.dense_1_out = store.f64(capacity * 1);
     this.flatten_dout = store.f64(capacity * 8);
     this.time_distributed_z = store.f64(capacity * 8);
     this.time_distributed_dz = store.f64(capacity * 8);
@@ -85,7 +85,7 @@ export class Steps extends TrainableModel {
   protected forward(x: Float32Array, n: number, _training: boolean): Float64Array {
     const p = this.params;
     const time_distributed_out = this.time_distributed_out;
-    const dense_out = this.dense_out;
+    const dense_1_out = this.dense_1_out;
     const time_distributed_z = this.time_distributed_z;
     // time_distributed: TimeDistributed, line 4
     {
@@ -109,7 +109,7 @@ export class Steps extends TrainableModel {
         time_distributed_out[b * 2 + 1] = acc_0_1 > 0 ? acc_0_1 : 0;
       }
     }
-    // dense: Dense, line 6
+    // dense_1: Dense, line 6
     {
       const w0 = p[16]!;
       const w1 = p[8]!;
@@ -131,14 +131,14 @@ export class Steps extends TrainableModel {
           time_distributed_out[b * 8 + 5]! * w6 +
           time_distributed_out[b * 8 + 6]! * w7 +
           time_distributed_out[b * 8 + 7]! * w8;
-        dense_out[b] = acc_0_0;
+        dense_1_out[b] = acc_0_0;
       }
     }
-    return this.dense_out;
+    return this.dense_1_out;
   }
 
   protected override lossAndGradient(y: Float32Array, n: number): number {
-    const dense_out = this.dense_out;
+    const dense_1_out = this.dense_1_out;
     const dOut = this.dOut;
     const res = this.lossResult;
     // loss: mean_squared_error
@@ -146,7 +146,7 @@ export class Steps extends TrainableModel {
       const scale = 1 / n;
       let total = 0;
       for (let i = 0; i < n; i++) {
-        const p_ = dense_out[i]!;
+        const p_ = dense_1_out[i]!;
         const y_ = y[i]!;
         const u = p_ - y_;
         total += u * u;
@@ -164,7 +164,7 @@ export class Steps extends TrainableModel {
     const flatten_dout = this.flatten_dout;
     const time_distributed_z = this.time_distributed_z;
     const time_distributed_dz = this.time_distributed_dz;
-    // dense: Dense, line 6 (backward)
+    // dense_1: Dense, line 6 (backward)
     {
       const w0 = p[8]!;
       const w1 = p[9]!;
