@@ -35,7 +35,7 @@ const cases: [string, string, string[], boolean?][] = [
   ["GRU sequences, backwards", "(3, 2)", ["Dense(2, activation=tanh)", "GRU(2, return_sequences=True, go_backwards=True)", "Flatten()", "Dense(1)"], true],
   ["GRU recurrent_dropout, no bias", "(3, 2)", ["Dense(2, activation=tanh)", "GRU(3, recurrent_dropout=0.4, use_bias=False)", "Dense(1)"]],
   ["stacked LSTM → GRU", "(3, 2)", ["LSTM(3, return_sequences=True)", "GRU(2)", "Dense(1)"]],
-  ["Bidirectional LSTM concat, sequences", "(3, 2)", ["Dense(2, activation=tanh)", "Bidirectional(LSTM(2, return_sequences=True))", "Flatten()", "Dense(1)"], true],
+  ["Bidirectional LSTM concat, sequences", "(3, 2)", ["Dense(2, activation=tanh)", "Bidirectional(LSTM(2, return_sequences=True))", "Flatten()", "Dense(1)"]],
   ["Bidirectional GRU mul", "(3, 2)", ["Dense(2, activation=tanh)", "Bidirectional(GRU(2), merge_mode='mul')", "Dense(1)"]],
   ["Bidirectional SimpleRNN ave, sequences, first layer", "(3, 2)", ["Bidirectional(SimpleRNN(2, return_sequences=True), 'ave')", "Flatten()", "Dense(1)"]],
 ];
