@@ -160,7 +160,8 @@ function terminal(t: TokenType): string {
 }
 
 function ebnf(defs: readonly IProduction[]): string {
-  return defs.map(ebnfOne).join(" ");
+  // an alternation inside a longer sequence needs parentheses: `{ ( "/" | "*" ) Number }`
+  return defs.map((p) => (defs.length > 1 && p instanceof Alternation ? `( ${ebnfOne(p)} )` : ebnfOne(p))).join(" ");
 }
 
 function ebnfOne(p: IProduction): string {
@@ -225,6 +226,23 @@ function grammarSection(): string {
     "- A file holds any number of models. Statements inside a model are separated by whitespace or newlines; a `,` after a statement is allowed, so a pasted `Sequential([...])` body parses.",
     "- Arguments are positional first, then keyword (`name=value`), as in Python. Trailing commas are allowed in every list.",
     "- A statement is a layer call or `compile(...)`; `compile(...)` comes last and at most once.",
+    "",
+    pastingSection(),
+  ].join("\n");
+}
+
+function pastingSection(): string {
+  return [
+    "### Pasting Keras code",
+    "",
+    "A model copied from a Keras tutorial compiles with only `model Name { }` around it (see `examples/pasted.nn`):",
+    "",
+    "- Module prefixes Keras itself uses are accepted and checked against where they appear: `layers.`, `keras.layers.`, `tf.keras.layers.` for layers; `keras.Input`; `keras.Sequential`, `tf.keras.models.Sequential`; `keras.optimizers.` for `optimizer=`, `keras.losses.` for `loss=`, `keras.metrics.` for `metrics=`, `keras.activations.` or `tf.nn.` for `activation=`, `keras.initializers.` for `*_initializer=`, `regularizers.` for `*_regularizer=` (each also without `keras.` and with `tf.keras.`). Any other prefix is `module_unknown`; a real module in the wrong place is `module_mismatch`.",
+    "- `model = keras.Sequential([...])` (or `keras.Sequential()` followed by `model.add(...)` lines) contributes its layers; `model.compile(...)` is `compile(...)`; `model.summary()` is accepted and ignored; other methods (`fit`, `save`, …) are `method_unsupported`, with what to use instead.",
+    "- `name = value` binds a constant that later uses of `name` stand for (`num_classes = 10`, `input_shape = (28, 28, 1)`, `loss_fn = keras.losses.SparseCategoricalCrossentropy(from_logits=True)`).",
+    "- Numbers may be written as Python constant arithmetic: `1./255`, `28 * 28`; `/` always gives a float, as in Python.",
+    "- Keras's aliases name the same layer: `MaxPool2D` is `MaxPooling2D`, `Convolution2D` is `Conv2D`, `GlobalAvgPool2D` is `GlobalAveragePooling2D`.",
+    "- A Keras layer that layerc does not implement yet is `layer_unsupported` (never a suggestion of a different layer); any other unknown name is `layer_unknown`. Both list the supported layers by group.",
   ].join("\n");
 }
 
@@ -302,7 +320,7 @@ function initializersSection(): string {
   return [
     "## Initializers",
     "",
-    "Given as a string or bare name (`'he_normal'`, `HeNormal`), or as a call with arguments (`RandomNormal(stddev=0.1)`); every spelling below is accepted. A per-initializer `seed` overrides the model seed for that tensor.",
+    "Given as a string or bare name (`'he_normal'`, `HeNormal`), or as a call with arguments (`RandomNormal(stddev=0.1)`); every spelling below is accepted. A per-initializer `seed` overrides the model seed for that tensor. Without one, a weight's stream is derived from the model seed and the weight's identity (layer name + weight name, `dense_1/kernel`), not its position, so editing one layer leaves the others' initial weights unchanged.",
     "",
     table(["initializer", "spellings", "arguments (defaults)"], rows),
   ].join("\n");

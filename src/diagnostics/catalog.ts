@@ -60,6 +60,16 @@ export const catalog = {
     message: "spec file is {size} bytes, above the limit of {limit} bytes",
     explain: "Spec files are checked against `limits.maxFileBytes` before parsing. Raise the limit in the compile options if the file is really meant to be this big.",
   },
+  file_too_many_diagnostics: {
+    severity: "warning",
+    message: "{count} more diagnostics in this file are not shown",
+    explain: "After this many diagnostics the rest of the file is not reported, so one broken file cannot flood the output (errors among the hidden ones still block code generation).",
+  },
+  internal_error: {
+    severity: "error",
+    message: "layerc internal error while {phase}: {detail} (this is a bug in layerc; please report it with the spec)",
+    explain: "The compiler failed on this input. It reports the failure instead of throwing, keeps any previous output, and generates nothing.",
+  },
   file_no_models: {
     severity: "warning",
     message: "this file declares no model",
@@ -83,8 +93,33 @@ export const catalog = {
   // ---- layers and arguments -------------------------------------------------
   layer_unknown: {
     severity: "error",
-    message: "unknown layer `{name}`",
-    explain: "The statement does not name a layer layerc supports. See docs/language.md for the list.",
+    message: "unknown layer `{name}`{suggestion}; supported layers: {supported}",
+    explain: "The statement names neither a layer layerc supports nor a Keras layer. The message lists the supported layers in Keras's groups; docs/language.md describes each.",
+  },
+  layer_unsupported: {
+    severity: "error",
+    message: "`{name}` is a Keras layer that layerc does not support yet; supported layers: {supported}",
+    explain: "Keras has this layer but layerc does not implement it (yet). No other layer is suggested: a different layer would compute something else.",
+  },
+  module_unknown: {
+    severity: "error",
+    message: "`{module}.` is not a Keras module prefix; here layerc accepts {accepted}",
+    explain: "Pasted Keras code may keep the prefixes Keras itself uses (`layers.Dense`, `keras.layers.Dense`, `tf.keras.layers.Dense`, `keras.optimizers.Adam`, `keras.losses.…`, `regularizers.l2`, `tf.nn.relu`, `keras.Input`); any other prefix is rejected rather than guessed at.",
+  },
+  module_mismatch: {
+    severity: "error",
+    message: "`{written}`: {problem}",
+    explain: "The module prefix is a real Keras module, but it does not hold what this place takes (an optimizer from `keras.optimizers`, a loss from `keras.losses`, a layer from `keras.layers`, …).",
+  },
+  statement_unsupported: {
+    severity: "error",
+    message: "{what} cannot appear in a model block: {reason}",
+    explain: "A model block holds layer calls and `compile(...)`, or the pasted Keras forms around them: `model = keras.Sequential([...])`, `model.add(...)`, `model.compile(...)`, and constants such as `num_classes = 10`.",
+  },
+  method_unsupported: {
+    severity: "error",
+    message: "`{method}(…)` is not part of a spec: {advice}",
+    explain: "A spec describes the model (`add`, `compile`; `summary()` is accepted and ignored). Training, prediction and saving happen in TypeScript with the generated class.",
   },
   layer_name_duplicate: {
     severity: "error",
@@ -289,6 +324,11 @@ export const catalog = {
     severity: "error",
     message: "`{layer}` produces a tensor of {count} values per sample, above the limit of {limit}",
     explain: "Checked before any allocation. Raise `limits.maxTensorSize` in the options if intended.",
+  },
+  limit_layers: {
+    severity: "error",
+    message: "model `{model}` has {count} layers, above the limit of {limit}",
+    explain: "Checked before any layer is analysed. Raise `limits.maxLayers` in the options if intended.",
   },
   limit_code_size: {
     severity: "error",

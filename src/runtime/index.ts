@@ -3,8 +3,8 @@
  * Imports nothing from the compiler.
  */
 export { ModelBase, TrainableModel } from "./model.js";
-export type { ModelMeta, WeightMeta, Weight, WeightInput, ModelOptions, FitOptions, History, Logs } from "./model.js";
-export { LayercError } from "./errors.js";
+export type { ModelMeta, WeightMeta, Weight, WeightInput, ModelOptions, PredictOptions, FitOptions, History, Logs } from "./model.js";
+export { LayercError, NonFiniteError } from "./errors.js";
 export { Store } from "./store.js";
 export type { NativeKernel } from "./native.js";
 export { erf } from "./math.js";

@@ -16,6 +16,8 @@ import { checkCompile, type OutputInfo } from "./compile-statement.js";
 import { layerNameProblem, modelNameProblem } from "./names.js";
 import { resolveLimits, type CheckOptions, type Limits } from "./options.js";
 import { modelOptionArgs } from "./vocabulary.js";
+import { PasteLowering } from "./paste.js";
+import { describeSupportedLayers, isUnsupportedKerasLayer } from "../../layers/catalog.js";
 
 export interface CheckResult {
   /** Models that checked without errors (all of them when there is no error). */
@@ -31,7 +33,6 @@ export function checkFile(ast: FileNode, text: string, fileName: string, opts: C
   const limits = resolveLimits(opts);
   const models: ModelIR[] = [];
   const seen = new Map<string, Span>();
-  const modelNames = new Set(ast.models.map((m) => m.name.name));
   if (ast.models.length === 0) sink.diags.push(makeDiagnostic("file_no_models", { start: 0, end: 0 }));
   for (const model of ast.models) {
     if (model.name.missing) continue;
@@ -43,10 +44,9 @@ export function checkFile(ast: FileNode, text: string, fileName: string, opts: C
         }),
       );
     } else seen.set(model.name.name, model.name.span);
-    const before = sink.diags.filter((d) => d.severity === "error").length;
-    const ir = new ModelChecker(model, lines, sink, limits, opts, modelNames).run();
-    const after = sink.diags.filter((d) => d.severity === "error").length;
-    if (ir && after === before) models.push(ir);
+    const before = sink.diags.length;
+    const ir = new ModelChecker(model, lines, sink, limits, opts).run();
+    if (ir && !sink.diags.slice(before).some((d) => d.severity === "error")) models.push(ir);
   }
   const silenced = new Set(opts.silence ?? []);
   const diagnostics = sink.diags.filter((d) => d.severity === "error" || !silenced.has(d.code));
@@ -71,8 +71,6 @@ class ModelChecker {
     private readonly sink: Sink,
     private readonly limits: Limits,
     private readonly opts: CheckOptions,
-    /** Every model name in the file, for names that would collide in the generated module. */
-    private readonly modelNames: ReadonlySet<string> = new Set(),
   ) {}
 
   private report(d: Diagnostic) {
@@ -81,11 +79,17 @@ class ModelChecker {
 
   run(): ModelIR | undefined {
     const m = this.model;
-    const nameProblem = modelNameProblem(m.name.name, this.modelNames);
+    const nameProblem = modelNameProblem(m.name.name);
     if (nameProblem) this.report(makeDiagnostic("model_name_invalid", m.name.span, { name: m.name.name, reason: nameProblem }));
     const opt = resolveArgs(`model ${m.name.name}`, m.name.span, m.options, modelOptionArgs, this.sink);
 
-    const stmts = m.statements.filter((s) => !s.callee.missing);
+    const pasted = new PasteLowering(this.sink);
+    const stmts = pasted.lower(m).filter((s) => !s.callee.missing);
+    if (stmts.length > this.limits.maxLayers) {
+      // before any layer is analysed: the cost of every later phase grows with the layer count
+      this.report(makeDiagnostic("limit_layers", m.name.span, { model: m.name.name, count: stmts.length, limit: this.limits.maxLayers }));
+      return undefined;
+    }
     const compiles = stmts.filter((s) => s.callee.name === "compile");
     const layerStmts = stmts.filter((s) => s.callee.name !== "compile");
     this.checkCompilePlacement(stmts, compiles);
@@ -97,7 +101,7 @@ class ModelChecker {
       producer = this.checkInput(first);
       index = 1;
     }
-    let shapeKnown = producer !== undefined || first === undefined || first.callee.name !== "Input";
+    let shapeKnown = !pasted.dropped && (producer !== undefined || first === undefined || first.callee.name !== "Input");
     let ok = true;
     for (; index < layerStmts.length; index++) {
       const stmt = layerStmts[index]!;
@@ -109,7 +113,7 @@ class ModelChecker {
         producer = undefined;
       } else producer = result;
     }
-    if (this.layers.length === 0 && ok && layerStmts.every((s) => s.callee.name === "Input")) {
+    if (this.layers.length === 0 && ok && !pasted.dropped && layerStmts.every((s) => s.callee.name === "Input")) {
       this.report(makeDiagnostic("model_empty", m.name.span, { name: m.name.name }));
       return undefined;
     }
@@ -174,8 +178,13 @@ class ModelChecker {
     }
     const def = lookupLayer(kind);
     if (!def) {
+      const supported = describeSupportedLayers();
+      if (isUnsupportedKerasLayer(kind)) {
+        this.report(makeDiagnostic("layer_unsupported", stmt.callee.span, { name: kind, supported }));
+        return undefined;
+      }
       const hint = suggest(kind, [...Object.keys(layers), "Input", "compile"]);
-      this.report(makeDiagnostic("layer_unknown", stmt.callee.span, { name: kind }, hint !== undefined ? { suggestion: hint } : {}));
+      this.report(makeDiagnostic("layer_unknown", stmt.callee.span, { name: kind, supported }, hint !== undefined ? { suggestion: hint } : {}));
       return undefined;
     }
     const { values, ok, nodes } = resolveArgs(kind, stmt.span, stmt.args, [...def.args, ...commonArgs], this.sink);
