@@ -8,7 +8,7 @@
 import { describe, expect, it } from "vitest";
 import { check } from "../src/index.js";
 import { Rng } from "../src/runtime/random.js";
-import { gradcheckWith } from "./helpers/gradcheck.js";
+import { gradcheckWith } from "./helpers/gradcheck-with.js";
 import { generated, interpreted, prod, randomArray, randomTargets, type ModelClass } from "./helpers/models.js";
 
 const model = (input: string, layers: string[]) => `model M(seed=5, dtype=float64) {

@@ -212,6 +212,16 @@ export const catalog = {
     message: "`{layer}` would produce output shape {shape}: a size is zero or negative",
     explain: "The kernel, pool or stride is larger than the input along some axis. Use `padding='same'` or a smaller window.",
   },
+  crop_everything: {
+    severity: "error",
+    message: "`{layer}` crops {crop} from axis {axis}, which has size {size}: nothing would be left",
+    explain: "Cropping removes values from both ends of each spatial axis; together they must leave at least one. Crop less, or crop a larger input.",
+  },
+  normalization_no_statistics: {
+    severity: "error",
+    message: "`Normalization` needs both `mean=` and `variance=`; `{missing}` is missing",
+    explain: "Keras computes the statistics with `adapt()` on data, which a spec cannot do. Compute them once (e.g. `np.mean(x, axis=0)`, `np.var(x, axis=0)`) and write them into the spec: `Normalization(mean=[…], variance=[…])`, one value per index of `axis` or a single value for all.",
+  },
   shape_reshape: {
     severity: "error",
     message: "cannot reshape input of shape {from} ({fromSize} values) to {to}",
@@ -297,12 +307,17 @@ export const catalog = {
   optimizer_unknown: {
     severity: "error",
     message: "unknown optimizer `{name}`",
-    explain: "layerc supports `SGD`, `Adam` and `RMSprop` (and their lower-case strings).",
+    explain: "See the optimizer list in docs/language.md.",
   },
   metric_unknown: {
     severity: "error",
     message: "unknown metric `{name}`",
-    explain: "layerc supports the `accuracy` metric.",
+    explain: "See the metric list in docs/language.md.",
+  },
+  keras_unsupported: {
+    severity: "error",
+    message: "layerc does not support the Keras {what} `{name}`; supported: {supported}",
+    explain: "The name is part of Keras 3, but layerc does not implement it (yet). The message lists what layerc supports instead; nothing is substituted silently.",
   },
   loss_output_mismatch: {
     severity: "error",

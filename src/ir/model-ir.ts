@@ -4,7 +4,7 @@
  * no error the IR is complete and consistent; later phases may assume so.
  * Shapes never include the batch dimension.
  */
-import type { InitializerSpec, LossSpec, MetricName, OptimizerSpec } from "../runtime/spec.js";
+import type { ConstraintSpec, InitializerSpec, LossSpec, MetricSpec, OptimizerSpec, RegularizerSpec } from "../runtime/spec.js";
 
 export const IR_VERSION = 1;
 
@@ -37,6 +37,8 @@ export type AttrValue =
   | null
   | readonly number[]
   | InitializerSpec
+  | RegularizerSpec
+  | ConstraintSpec
   | LayerAttr;
 
 /** A layer given as an argument of a wrapper (`Bidirectional(LSTM(8))`): its kind and resolved attributes. */
@@ -52,6 +54,10 @@ export interface ParamIR {
   readonly shape: Shape;
   readonly initializer: InitializerSpec;
   readonly trainable: boolean;
+  /** `<weight>_regularizer=` of its layer (kernel_regularizer, bias_regularizer), when given. */
+  readonly regularizer?: RegularizerSpec;
+  /** `<weight>_constraint=` of its layer, when given. */
+  readonly constraint?: ConstraintSpec;
   /** Offset of this tensor in the model's flat parameter array. */
   readonly offset: number;
   readonly size: number;
@@ -74,7 +80,7 @@ export interface LayerIR {
 export interface TrainingIR {
   readonly loss: LossSpec;
   readonly optimizer: OptimizerSpec;
-  readonly metrics: readonly MetricName[];
+  readonly metrics: readonly MetricSpec[];
 }
 
 /** One checked model: plain, JSON-serialisable data that the backends consume. */

@@ -57,7 +57,20 @@ const SeqMeta: ModelMeta = {
   ],
   training: {
     loss: { name: "mean_squared_error", fromLogits: false },
-    optimizer: { name: "sgd", learningRate: 0.01, momentum: 0, nesterov: false },
+    optimizer: {
+      name: "sgd",
+      momentum: 0,
+      nesterov: false,
+      learningRate: 0.01,
+      schedule: null,
+      weightDecay: null,
+      clipnorm: null,
+      clipvalue: null,
+      globalClipnorm: null,
+      useEma: false,
+      emaMomentum: 0.99,
+      emaOverwriteFrequency: null,
+    },
     metrics: [],
     lossOnLogits: null,
   },
@@ -277,16 +290,18 @@ export class Seq extends TrainableModel {
     const dense_out = this.dense_out;
     const dOut = this.dOut;
     const res = this.lossResult;
+    const sw = this.sampleWeights;
     // loss: mean_squared_error
     {
       const scale = 1 / n;
       let total = 0;
-      for (let i = 0; i < n; i++) {
-        const p_ = dense_out[i]!;
-        const y_ = y[i]!;
-        const u = p_ - y_;
-        total += u * u;
-        dOut[i] = u * 2 * scale;
+      for (let b = 0; b < n; b++) {
+        const sw_ = sw[b]!;
+        const p_0 = dense_out[b]!;
+        const y_0 = y[b]!;
+        const u_0 = p_0 - y_0;
+        total += sw_ * (u_0 * u_0);
+        dOut[b] = sw_ * (u_0 * 2) * scale;
       }
       res[0] = total * scale;
     }
@@ -484,51 +499,15 @@ export class Seq extends TrainableModel {
   protected override update(): void {
     const p = this.params;
     const g = this.grads;
-    // optimizer step: sgd(learningRate=0.01, momentum=0, nesterov=false)
+    const h = this.hyper;
+    // optimizer step: sgd(momentum=0, nesterov=false, learningRate=0.01, schedule=?, weightDecay=?, clipnorm=?, clipvalue=?, globalClipnorm=?, useEma=false, emaMomentum=0.99, emaOverwriteFrequency=?)
     {
-      p[0] = p[0]! - g[0]! * 0.01;
-      p[1] = p[1]! - g[1]! * 0.01;
-      p[2] = p[2]! - g[2]! * 0.01;
-      p[3] = p[3]! - g[3]! * 0.01;
-      p[4] = p[4]! - g[4]! * 0.01;
-      p[5] = p[5]! - g[5]! * 0.01;
-      p[6] = p[6]! - g[6]! * 0.01;
-      p[7] = p[7]! - g[7]! * 0.01;
-      p[8] = p[8]! - g[8]! * 0.01;
-      p[9] = p[9]! - g[9]! * 0.01;
-      p[10] = p[10]! - g[10]! * 0.01;
-      p[11] = p[11]! - g[11]! * 0.01;
-      p[12] = p[12]! - g[12]! * 0.01;
-      p[13] = p[13]! - g[13]! * 0.01;
-      p[14] = p[14]! - g[14]! * 0.01;
-      p[15] = p[15]! - g[15]! * 0.01;
-      p[16] = p[16]! - g[16]! * 0.01;
-      p[17] = p[17]! - g[17]! * 0.01;
-      p[18] = p[18]! - g[18]! * 0.01;
-      p[19] = p[19]! - g[19]! * 0.01;
-      p[20] = p[20]! - g[20]! * 0.01;
-      p[21] = p[21]! - g[21]! * 0.01;
-      p[22] = p[22]! - g[22]! * 0.01;
-      p[23] = p[23]! - g[23]! * 0.01;
-      p[24] = p[24]! - g[24]! * 0.01;
-      p[25] = p[25]! - g[25]! * 0.01;
-      p[26] = p[26]! - g[26]! * 0.01;
-      p[27] = p[27]! - g[27]! * 0.01;
-      p[28] = p[28]! - g[28]! * 0.01;
-      p[29] = p[29]! - g[29]! * 0.01;
-      p[30] = p[30]! - g[30]! * 0.01;
-      p[31] = p[31]! - g[31]! * 0.01;
-      p[32] = p[32]! - g[32]! * 0.01;
-      p[33] = p[33]! - g[33]! * 0.01;
-      p[34] = p[34]! - g[34]! * 0.01;
-      p[35] = p[35]! - g[35]! * 0.01;
-      p[36] = p[36]! - g[36]! * 0.01;
-      p[37] = p[37]! - g[37]! * 0.01;
-      p[38] = p[38]! - g[38]! * 0.01;
-      p[39] = p[39]! - g[39]! * 0.01;
-      p[40] = p[40]! - g[40]! * 0.01;
-      p[41] = p[41]! - g[41]! * 0.01;
-      p[42] = p[42]! - g[42]! * 0.01;
+      const w0 = h[0]!;
+      for (let i = 0; i < 43; i++) {
+        const gr = g[i]!;
+        const w = p[i]!;
+        p[i] = w - gr * w0;
+      }
     }
   }
 }

@@ -56,7 +56,22 @@ const SeqMeta: ModelMeta = {
   ],
   training: {
     loss: { name: "mean_squared_error", fromLogits: false },
-    optimizer: { name: "adam", learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 },
+    optimizer: {
+      name: "adam",
+      beta1: 0.9,
+      beta2: 0.999,
+      epsilon: 1e-7,
+      amsgrad: false,
+      learningRate: 0.001,
+      schedule: null,
+      weightDecay: null,
+      clipnorm: null,
+      clipvalue: null,
+      globalClipnorm: null,
+      useEma: false,
+      emaMomentum: 0.99,
+      emaOverwriteFrequency: null,
+    },
     metrics: [],
     lossOnLogits: null,
   },
@@ -263,16 +278,18 @@ export class Seq extends TrainableModel {
     const dense_out = this.dense_out;
     const dOut = this.dOut;
     const res = this.lossResult;
+    const sw = this.sampleWeights;
     // loss: mean_squared_error
     {
       const scale = 1 / n;
       let total = 0;
-      for (let i = 0; i < n; i++) {
-        const p_ = dense_out[i]!;
-        const y_ = y[i]!;
-        const u = p_ - y_;
-        total += u * u;
-        dOut[i] = u * 2 * scale;
+      for (let b = 0; b < n; b++) {
+        const sw_ = sw[b]!;
+        const p_0 = dense_out[b]!;
+        const y_0 = y[b]!;
+        const u_0 = p_0 - y_0;
+        total += sw_ * (u_0 * u_0);
+        dOut[b] = sw_ * (u_0 * 2) * scale;
       }
       res[0] = total * scale;
     }
@@ -490,18 +507,19 @@ export class Seq extends TrainableModel {
     const s0 = this.slots[0]!;
     const s1 = this.slots[1]!;
     const h = this.hyper;
-    // optimizer step: adam(learningRate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-7)
+    // optimizer step: adam(beta1=0.9, beta2=0.999, epsilon=1e-7, amsgrad=false, learningRate=0.001, schedule=?, weightDecay=?, clipnorm=?, clipvalue=?, globalClipnorm=?, useEma=false, emaMomentum=0.99, emaOverwriteFrequency=?)
     {
-      const w0 = h[0]!;
+      const w0 = h[1]!;
       for (let i = 0; i < 43; i++) {
-        const gi = g[i]!;
+        const gr = g[i]!;
+        const w = p[i]!;
         const ld0 = s0[i]!;
-        const m = ld0 + (gi - ld0) * 0.09999999999999998;
+        const m = ld0 + (gr - ld0) * 0.09999999999999998;
         s0[i] = m;
         const ld1 = s1[i]!;
-        const v = ld1 + (gi * gi - ld1) * 0.0010000000000000009;
+        const v = ld1 + (gr * gr - ld1) * 0.0010000000000000009;
         s1[i] = v;
-        p[i] = p[i]! - (m * w0) / (Math.sqrt(v) + 1e-7);
+        p[i] = w - (m * w0) / (Math.sqrt(v) + 1e-7);
       }
     }
   }

@@ -65,7 +65,22 @@ const SeqMeta: ModelMeta = {
   ],
   training: {
     loss: { name: "binary_crossentropy", fromLogits: false },
-    optimizer: { name: "adam", learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 },
+    optimizer: {
+      name: "adam",
+      beta1: 0.9,
+      beta2: 0.999,
+      epsilon: 1e-7,
+      amsgrad: false,
+      learningRate: 0.001,
+      schedule: null,
+      weightDecay: null,
+      clipnorm: null,
+      clipvalue: null,
+      globalClipnorm: null,
+      useEma: false,
+      emaMomentum: 0.99,
+      emaOverwriteFrequency: null,
+    },
     metrics: [],
     lossOnLogits: { name: "binary_crossentropy", fromLogits: true },
   },
@@ -238,16 +253,18 @@ export class Seq extends TrainableModel {
     const dense_z = this.dense_z;
     const dOut = this.dOut;
     const res = this.lossResult;
+    const sw = this.sampleWeights;
     // loss: binary_crossentropy, fused with the final activation: computed from its logits
     {
       const scale = 1 / n;
       let total = 0;
-      for (let i = 0; i < n; i++) {
-        const p_ = dense_z[i]!;
-        const y_ = y[i]!;
-        const e = Math.exp(0 - Math.abs(p_));
-        total += (p_ >= 0 ? p_ : 0) - p_ * y_ + Math.log1p(e);
-        dOut[i] = ((p_ >= 0 ? 1 : e) / (e + 1) - y_) * scale;
+      for (let b = 0; b < n; b++) {
+        const sw_ = sw[b]!;
+        const p_0 = dense_z[b]!;
+        const y_0 = y[b]!;
+        const e_0 = Math.exp(0 - Math.abs(p_0));
+        total += sw_ * ((p_0 >= 0 ? p_0 : 0) - p_0 * y_0 + Math.log1p(e_0));
+        dOut[b] = sw_ * ((p_0 >= 0 ? 1 : e_0) / (e_0 + 1) - y_0) * scale;
       }
       res[0] = total * scale;
     }
@@ -419,18 +436,19 @@ export class Seq extends TrainableModel {
     const s0 = this.slots[0]!;
     const s1 = this.slots[1]!;
     const h = this.hyper;
-    // optimizer step: adam(learningRate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-7)
+    // optimizer step: adam(beta1=0.9, beta2=0.999, epsilon=1e-7, amsgrad=false, learningRate=0.001, schedule=?, weightDecay=?, clipnorm=?, clipvalue=?, globalClipnorm=?, useEma=false, emaMomentum=0.99, emaOverwriteFrequency=?)
     {
-      const w0 = h[0]!;
+      const w0 = h[1]!;
       for (let i = 0; i < 32; i++) {
-        const gi = g[i]!;
+        const gr = g[i]!;
+        const w = p[i]!;
         const ld0 = s0[i]!;
-        const m = ld0 + (gi - ld0) * 0.09999999999999998;
+        const m = ld0 + (gr - ld0) * 0.09999999999999998;
         s0[i] = m;
         const ld1 = s1[i]!;
-        const v = ld1 + (gi * gi - ld1) * 0.0010000000000000009;
+        const v = ld1 + (gr * gr - ld1) * 0.0010000000000000009;
         s1[i] = v;
-        p[i] = p[i]! - (m * w0) / (Math.sqrt(v) + 1e-7);
+        p[i] = w - (m * w0) / (Math.sqrt(v) + 1e-7);
       }
     }
   }
