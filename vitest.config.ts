@@ -12,6 +12,7 @@ export default defineConfig({
     include: ["test/**/*.test.ts"],
     // generous: the suite runs on a shared 2-core machine where a full parallel run can be 5x slower than alone
     testTimeout: 300_000,
+    hookTimeout: 120_000,
     pool: "forks",
     maxWorkers: 2,
   },

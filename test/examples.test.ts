@@ -36,7 +36,7 @@ beforeAll(async () => {
 describe.concurrent("examples", () => {
   it("every spec under examples/ has its generated module", () => {
     const specs = readdirSync(examples).filter((f) => f.endsWith(".nn"));
-    expect(specs).toEqual(expect.arrayContaining(["seed.nn", "bias.nn", "xor.nn", "iris.nn", "digits.nn"]));
+    expect(specs).toEqual(expect.arrayContaining(["seed.nn", "bias.nn", "xor.nn", "iris.nn", "digits.nn", "sentiment.nn", "forecast.nn"]));
     for (const s of specs) expect(existsSync(join(examples, `${s}.ts`))).toBe(true);
   });
 
@@ -54,6 +54,10 @@ describe.concurrent("examples", () => {
   it("digits.ts trains the CNN on synthetic glyphs to at least 0.9 held-out accuracy", async () => {
     const out = await runExample("digits.ts");
     expect(out).toMatch(/conv2d \(Conv2D\)/);
+    // verbose: 1 into a pipe: Keras's lines, no control characters
+    expect(out).toMatch(/^Epoch 10\/10\n94\/94 ━{20} \d+s \d+(us|ms|s)\/step - accuracy: \d\.\d{4} - loss: \d\.\d{4}$/m);
+    // eslint-disable-next-line no-control-regex
+    expect(out).not.toMatch(/[\x1b\r\b]/);
     expect(accuracy(out, "held-out accuracy")).toBeGreaterThanOrEqual(0.9);
   }, 120_000);
 
@@ -67,6 +71,21 @@ describe.concurrent("examples", () => {
     const out = await runExample("match.ts");
     expect(out).toContain("held-out: 500 questions");
     expect(accuracy(out, "held-out accuracy")).toBeGreaterThanOrEqual(0.7);
+  }, 120_000);
+
+  it("sentiment.ts: the LSTM reads negation (≥ 0.9 held out) and beats the bag of words", async () => {
+    const out = await runExample("sentiment.ts");
+    expect(out).toMatch(/lstm \(LSTM\)/);
+    const lstm = accuracy(out, "LSTM held-out accuracy");
+    expect(lstm).toBeGreaterThanOrEqual(0.9);
+    expect(lstm).toBeGreaterThan(accuracy(out, "bag of words held-out accuracy"));
+  }, 120_000);
+
+  it("forecast.ts: the GRU's held-out error is below both naive forecasts", async () => {
+    const out = await runExample("forecast.ts");
+    const gru = accuracy(out, "GRU MAE");
+    expect(gru).toBeLessThan(accuracy(out, "naive \\(last value\\) MAE"));
+    expect(gru).toBeLessThan(accuracy(out, "seasonal naive \\(12 steps ago\\) MAE"));
   }, 120_000);
 
   it("demo.ts (npm run demo) tells the story of bias", async () => {

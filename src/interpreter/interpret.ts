@@ -111,6 +111,7 @@ export function interpretModel(model: ModelIR): ModelClass {
 
     protected override lossAndGradient(y: Float32Array, n: number): number {
       this.mem.arrays[slotOf("labels")] = y;
+      this.mem.arrays[slotOf("sampleWeights")] = this.sampleWeights;
       this.mem.arrays[slotOf("dOut")] = this.dOut;
       for (const [slot, k] of douts) this.mem.arrays[slot] = this.dOuts[k]!;
       for (const [slot, k] of labels) this.mem.arrays[slot] = this.targets[k]!;

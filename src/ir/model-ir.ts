@@ -4,7 +4,7 @@
  * no error the IR is complete and consistent; later phases may assume so.
  * Shapes never include the batch dimension.
  */
-import type { InitializerSpec, LossSpec, MetricName, OptimizerSpec } from "../runtime/spec.js";
+import type { ConstraintSpec, InitializerSpec, LossSpec, MetricSpec, OptimizerSpec, RegularizerSpec } from "../runtime/spec.js";
 
 /** 2: the model is a graph (tensors, nodes, inputs, outputs); 1 was a layer list. */
 export const IR_VERSION = 2;
@@ -37,7 +37,16 @@ export type AttrValue =
   | string
   | null
   | readonly number[]
-  | InitializerSpec;
+  | InitializerSpec
+  | RegularizerSpec
+  | ConstraintSpec
+  | LayerAttr;
+
+/** A layer given as an argument of a wrapper (`Bidirectional(LSTM(8))`): its kind and resolved attributes. */
+export interface LayerAttr {
+  readonly layer: string;
+  readonly attrs: Readonly<Record<string, AttrValue>>;
+}
 
 /** One weight tensor of a layer, in Keras `get_weights()` order. */
 export interface ParamIR {
@@ -46,6 +55,10 @@ export interface ParamIR {
   readonly shape: Shape;
   readonly initializer: InitializerSpec;
   readonly trainable: boolean;
+  /** `<weight>_regularizer=` of its layer (kernel_regularizer, bias_regularizer), when given. */
+  readonly regularizer?: RegularizerSpec;
+  /** `<weight>_constraint=` of its layer, when given. */
+  readonly constraint?: ConstraintSpec;
   /** Offset of this tensor in the model's flat parameter array. */
   readonly offset: number;
   readonly size: number;
@@ -106,7 +119,7 @@ export interface TrainingIR {
   readonly loss: LossSpec;
   readonly optimizer: OptimizerSpec;
   /** The metrics (of the first output, when there are several). */
-  readonly metrics: readonly MetricName[];
+  readonly metrics: readonly MetricSpec[];
   /**
    * With several model outputs: each output's loss, loss weight and
    * metrics, in output order (Keras: total loss = Σ weight·loss).
@@ -117,7 +130,7 @@ export interface TrainingIR {
 export interface OutputTrainingIR {
   readonly loss: LossSpec;
   readonly weight: number;
-  readonly metrics: readonly MetricName[];
+  readonly metrics: readonly MetricSpec[];
 }
 
 /** One checked model: plain, JSON-serialisable data that the backends consume. */

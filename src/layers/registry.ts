@@ -36,6 +36,7 @@ import { alphaDropout } from "./alpha-dropout.js";
 import { addLayer, averageLayer, maximumLayer, minimumLayer, multiplyLayer, subtractLayer } from "./merge.js";
 import { concatenate } from "./concatenate.js";
 import { dot } from "./dot.js";
+import { sequenceLayers, type SequenceLayerKind } from "./sequence-registry.js";
 
 export type LayerKind =
   | "Dense"
@@ -84,7 +85,8 @@ export type LayerKind =
   | "Maximum"
   | "Minimum"
   | "Concatenate"
-  | "Dot";
+  | "Dot"
+  | SequenceLayerKind;
 
 export const layers: Readonly<Record<LayerKind, LayerDef>> = {
   Dense: dense,
@@ -134,6 +136,7 @@ export const layers: Readonly<Record<LayerKind, LayerDef>> = {
   Minimum: minimumLayer,
   Concatenate: concatenate,
   Dot: dot,
+  ...sequenceLayers,
 };
 
 export function lookupLayer(kind: string): LayerDef | undefined {

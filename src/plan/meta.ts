@@ -10,6 +10,19 @@ import type { ModelIR } from "../ir/model-ir.js";
 import type { ModelMeta, OutputMeta } from "../runtime/model.js";
 import type { SummaryLayer } from "../runtime/summary.js";
 import { outputLosses, type ModelPlan } from "./plan.js";
+import { lookupLayer } from "../layers/registry.js";
+
+/**
+ * The layer that reads token ids (the first of a Sequential model; in a functional model the
+ * checker allows one only on the single model input): the runtime validates the input against its vocabulary.
+ */
+function tokenIds(model: ModelIR): ModelMeta["tokenIds"] {
+  for (const l of model.layers) {
+    const limit = lookupLayer(l.kind)?.tokenIds?.(l.attrs);
+    if (limit !== undefined) return { limit, layer: `\`${l.name}\` (${l.kind}, input_dim=${limit})` };
+  }
+  return undefined;
+}
 
 export function metaOf(model: ModelIR, plan: ModelPlan): ModelMeta {
   const ported = model.inputs.length > 1 || model.outputs.length > 1;
@@ -34,11 +47,13 @@ export function metaOf(model: ModelIR, plan: ModelPlan): ModelMeta {
         size: p.size,
         trainable: p.trainable,
         init: p.initializer,
+        ...(p.regularizer ? { regularizer: p.regularizer } : {}),
       })),
     ),
     layers: model.functional ? functionalRows(model) : model.layers.map((l) => row(l.name, l.kind, l.outputShape, l.params)),
     training: model.training ? { ...trainingOf(model.training), lossOnLogits: plan.fused?.loss ?? null } : null,
     ...(ported ? { inputs: model.inputs.map((i) => ({ name: i.name, shape: model.tensors[i.tensor]!.shape })), outputs } : {}),
+    ...(tokenIds(model) ? { tokenIds: tokenIds(model)! } : {}),
   };
 }
 

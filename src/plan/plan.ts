@@ -25,8 +25,9 @@ import { lookupLayer } from "../layers/registry.js";
 import { prod, type KernelContext, type LayerDef } from "../layers/types.js";
 import { InternalError } from "../diagnostics/diagnostic.js";
 import type { LossSpec } from "../runtime/spec.js";
-import { optimizerKernel } from "../kernel/optimizer.js";
+import { optimizerKernel, optimizerSlots } from "../kernel/optimizer.js";
 import { lossKernel } from "../kernel/loss.js";
+import { constraintKernel, hasRegularizers, regularizerKernel } from "../kernel/weight-options.js";
 
 export type Storage =
   /** Model input `index` as the caller passed it (Float32Array, read-only). */
@@ -43,8 +44,13 @@ export type Storage =
   | { readonly kind: "hyper" }
   /** The caller's training targets for output `index` (Float32Array: values, or class ids for sparse labels). */
   | { readonly kind: "labels"; readonly index: number }
-  /** The loss kernel's scalar results: [batch mean loss of output 0, of output 1, ...]; `index` is the output. */
-  | { readonly kind: "result"; readonly index: number };
+  /**
+   * The loss kernels' scalar results: [batch mean loss of output 0, of output 1, ..., the
+   * regularizers' penalty]; `index` is the output (the regularizer kernel writes one past the last output's).
+   */
+  | { readonly kind: "result"; readonly index: number }
+  /** Per-sample loss weights from the runtime (1 unless class or sample weights are given), shared by every output's loss. */
+  | { readonly kind: "sampleWeights" };
 
 export interface LayerPlan {
   readonly layer: LayerIR;
@@ -103,7 +109,7 @@ export function fusedLoss(loss: LossSpec, activation: string | undefined): LossS
   if (loss.fromLogits) return null;
   const categorical = loss.name === "categorical_crossentropy" || loss.name === "sparse_categorical_crossentropy";
   if ((categorical && activation === "softmax") || (loss.name === "binary_crossentropy" && activation === "sigmoid")) {
-    return { name: loss.name, fromLogits: true };
+    return { ...loss, fromLogits: true };
   }
   return null;
 }
@@ -297,19 +303,36 @@ export function planModel(model: ModelIR): ModelPlan {
     const names = {
       params: declare("params", { kind: "param", base: 0, size: model.paramCount }),
       grads: declare("grads", { kind: "grad", base: 0, size: model.paramCount }),
-      slots: [declare("slot0", { kind: "slot", index: 0 }), declare("slot1", { kind: "slot", index: 1 })] as const,
+      slots: Array.from({ length: optimizerSlots(model.training.optimizer) }, (_, index) => declare(`slot${index}`, { kind: "slot", index })),
       hyper: declare("hyper", { kind: "hyper" }),
     };
     const ranges = model.layers.flatMap((l) => l.params.filter((p) => p.trainable).map((p) => [p.offset, p.size] as const));
-    update = optimizerKernel(model.training.optimizer, ranges, names);
-    losses = outputs.map((o, k) => outputLoss(model, o, k, heads[k]!, declare));
+    // Keras: the regularizers' gradient joins before the update; constraints project after it
+    const tensors = model.layers.flatMap((l) => l.params.filter((p) => p.trainable));
+    // the penalty goes one past the last output's loss: the regularizer kernel writes element 1 of that output's result
+    const last = outputs.length - 1;
+    update = [
+      ...(hasRegularizers(tensors) ? regularizerKernel(tensors, names.params, names.grads, declare(resultName(last), { kind: "result", index: last })) : []),
+      ...optimizerKernel(model.training.optimizer, ranges, names),
+      ...constraintKernel(tensors, names.params),
+    ];
+    losses = outputs.map((o, k) => outputLoss(model, o, k, heads[k]!, buffers, declare));
   }
   const activationValues = [...buffers.values()].reduce((s, b) => s + (b.kind === "act" ? b.perSample : 0), 0);
   return { model, training, buffers, layers, update, loss: losses.flat(), losses, inputs: inputBufs, outputs, output: outputs[0]!.buffer, fused: outputs[0]!.fused, activationValues };
 }
 
 /** The loss kernel of output `k`, its gradient scaled by the output's loss weight. */
-function outputLoss(model: ModelIR, o: OutputPlan, k: number, { loss, weight }: { loss: LossSpec; weight: number }, declare: (want: string, s: Storage) => string): Stmt[] {
+const resultName = (k: number) => (k === 0 ? "result" : `result${k}`);
+
+function outputLoss(
+  model: ModelIR,
+  o: OutputPlan,
+  k: number,
+  { loss, weight }: { loss: LossSpec; weight: number },
+  buffers: ReadonlyMap<string, Storage>,
+  declare: (want: string, s: Storage) => string,
+): Stmt[] {
   const shape = model.tensors[model.outputs[k]!]!.shape;
   const lossSpec = o.fused?.loss ?? loss;
   const classes = shape[shape.length - 1] ?? 1;
@@ -321,7 +344,8 @@ function outputLoss(model: ModelIR, o: OutputPlan, k: number, { loss, weight }: 
     probs,
     labels: declare(k === 0 ? "labels" : `labels${k}`, { kind: "labels", index: k }),
     dOut: o.dOut,
-    result: declare(k === 0 ? "result" : `result${k}`, { kind: "result", index: k }),
+    result: buffers.has(resultName(k)) ? resultName(k) : declare(resultName(k), { kind: "result", index: k }),
+    weights: buffers.has("sampleWeights") ? "sampleWeights" : declare("sampleWeights", { kind: "sampleWeights" }),
   });
   if (weight === 1) return stmts;
   // Keras: total loss = Σ weight·loss, so each output's gradient carries its weight

@@ -11,15 +11,19 @@
  */
 import { LayercError, NonFiniteError } from "./errors.js";
 import { initialize } from "./initializers.js";
-import { countCorrect } from "./losses.js";
-import { slotCount, stepScalars } from "./optimizers.js";
+import { HYPER, slotLayout, stepScalars } from "./optimizers.js";
 import { deriveSeed, randomSeed, Rng, weightSeed } from "./random.js";
-import type { InitializerSpec, LossSpec, MetricName, OptimizerSpec } from "./spec.js";
+import type { InitializerSpec, LossSpec, MetricSpec, OptimizerSpec, RegularizerSpec } from "./spec.js";
+import type { CallbackModel, Logs } from "./callbacks.js";
+import { prepareFit, sampleWeightsOf, type EvaluateOptions, type FitOptions, type FitPlan, type History } from "./fit-options.js";
+import { createMetric, metricDirection, type MetricState } from "./metrics.js";
+import { defaultSink, Progress } from "./progress.js";
+import { learningRateAt } from "./schedules.js";
 import { formatSummary, type SummaryLayer } from "./summary.js";
 import { firstNonFinite, lengthError, shapeText, toFloat32, type Samples } from "./data.js";
 import { boolean, callback, checkOptions, checkValue, describeValue, fraction, integer, any, type Rule } from "./options.js";
-import { allFinite, StepGuard } from "./step-guard.js";
-import { instantiate, nativeModule, type NativeKernel, type NativeModule } from "./native.js";
+import { stateFinite, StepGuard } from "./step-guard.js";
+import { instantiate, nativeModule, type NativeKernel, type NativeModule, type NativeScan } from "./native.js";
 import { Store } from "./store.js";
 
 export interface WeightMeta {
@@ -30,6 +34,8 @@ export interface WeightMeta {
   readonly size: number;
   readonly trainable: boolean;
   readonly init: InitializerSpec;
+  /** Its regularizer: the loss gains l1·Σ|w| + l2·Σw² (Keras kernel_regularizer / bias_regularizer). */
+  readonly regularizer?: RegularizerSpec;
 }
 
 export interface ModelMeta {
@@ -44,7 +50,7 @@ export interface ModelMeta {
   readonly training: {
     readonly loss: LossSpec;
     readonly optimizer: OptimizerSpec;
-    readonly metrics: readonly MetricName[];
+    readonly metrics: readonly MetricSpec[];
     /**
      * Set when the final softmax/sigmoid is fused with the crossentropy: the
      * loss kernel reads the pre-activation values (the logits), its
@@ -52,6 +58,11 @@ export interface ModelMeta {
      */
     readonly lossOnLogits?: LossSpec | null;
   } | null;
+  /**
+   * The model input is token ids (its first layer is an Embedding): every
+   * value must be an integer in [0, limit); `layer` names the reader.
+   */
+  readonly tokenIds?: { readonly limit: number; readonly layer: string };
   /** Native kernels (a WebAssembly SIMD module, base64) for the model's large matrix products. */
   readonly wasm?: string;
   /**
@@ -74,7 +85,7 @@ export interface PortMeta {
 export interface OutputMeta extends PortMeta {
   readonly loss?: LossSpec;
   readonly weight?: number;
-  readonly metrics?: readonly MetricName[];
+  readonly metrics?: readonly MetricSpec[];
 }
 
 /** One weight tensor as getWeights() returns it: a copy, in Keras order and shape. */
@@ -108,18 +119,8 @@ export interface PredictOptions {
   readonly batchSize?: number;
 }
 
-/**
- * Per-epoch (or per-batch) metrics, with Keras's names. A model with several
- * outputs also reports each output's loss and metrics under the output's
- * name (`out_loss`, `out_accuracy`, `val_out_loss`, ...); `loss` is the total.
- */
-export interface Logs {
-  loss: number;
-  accuracy?: number;
-  val_loss?: number;
-  val_accuracy?: number;
-  [metric: string]: number | undefined;
-}
+export type { Logs } from "./callbacks.js";
+export type { EvaluateOptions, FitOptions, History } from "./fit-options.js";
 
 /** Where a step runs, for its error: `trainOnBatch` or `fit epoch 2 batch 3`, and the caller's index of batch sample i. */
 interface StepSite {
@@ -127,37 +128,36 @@ interface StepSite {
   sample(i: number): number;
 }
 
-/** fit() options with Keras's defaults: epochs 1, batchSize 32, shuffle true, no validation split. */
-export interface FitOptions {
-  readonly epochs?: number;
-  readonly batchSize?: number;
-  readonly shuffle?: boolean;
-  readonly validationSplit?: number;
-  readonly onEpochEnd?: (epoch: number, logs: Logs) => void;
-  readonly onBatchEnd?: (batch: number, logs: Logs) => void;
-}
-
-/** What fit() returns, like Keras's History: epoch indices and one array per metric. */
-export interface History {
-  readonly epoch: number[];
-  readonly history: { loss: number[]; accuracy?: number[]; val_loss?: number[]; val_accuracy?: number[]; [metric: string]: number[] | undefined };
-}
-
-/** What evaluate() returns: the loss (the total with several outputs) and each metric under its Keras name. */
-export interface Evaluation {
-  loss: number;
-  accuracy?: number;
-  [metric: string]: number | undefined;
-}
-
 const prod = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
+
+/** Resolves in a later macrotask (setTimeout 0), letting the event loop render and handle input; the runtime assumes no DOM or Node types. */
+const nextTask = (): Promise<void> =>
+  new Promise((resolve) => (globalThis as unknown as { setTimeout(f: () => void, ms: number): unknown }).setTimeout(resolve, 0));
+
+const KNOWN_OPTIMIZERS: readonly string[] = ["sgd", "adam", "adamw", "rmsprop", "adagrad", "adadelta", "adamax", "nadam", "lion", "ftrl"];
 
 /** The options of every public method, validated by one validator (options.ts). */
 const positive = integer(1);
 const OPTIONS = {
   constructor: { seed: integer(0), weights: any, wasm: boolean },
-  fit: { epochs: integer(0), batchSize: positive, shuffle: boolean, validationSplit: fraction, onEpochEnd: callback, onBatchEnd: callback },
-  evaluate: { batchSize: positive },
+  fit: {
+    epochs: integer(0),
+    batchSize: positive,
+    shuffle: boolean,
+    validationSplit: fraction,
+    onEpochEnd: callback,
+    onBatchEnd: callback,
+    // checked in detail by prepareFit (fit-options.ts)
+    validationData: any,
+    classWeight: any,
+    sampleWeight: any,
+    initialEpoch: integer(0),
+    callbacks: any,
+    signal: any,
+    verbose: any,
+    progress: any,
+  },
+  evaluate: { batchSize: positive, sampleWeight: any },
 } satisfies Record<string, Record<string, Rule>>;
 
 /**
@@ -192,6 +192,9 @@ export abstract class ModelBase<X extends ModelInput = Samples, P extends ModelO
   private capacity = 0;
   private module: NativeModule | null;
   private kernels: Record<string, NativeKernel> | null = null;
+  /** SIMD finiteness scans over the native memory (`nativeMemory`), when the model runs native kernels. */
+  protected scan: NativeScan | null = null;
+  protected nativeMemory: ArrayBuffer | null = null;
 
   protected constructor(
     protected readonly meta: ModelMeta,
@@ -266,10 +269,14 @@ export abstract class ModelBase<X extends ModelInput = Samples, P extends ModelO
         this.place(capacity, Store.on(native.buffer));
         this.params.set(params);
         this.kernels = native.kernels;
+        this.scan = native.scan;
+        this.nativeMemory = native.buffer;
         return;
       }
       this.module = null;
       this.kernels = null;
+      this.scan = null;
+      this.nativeMemory = null;
     }
     this.place(capacity, Store.plain());
   }
@@ -318,6 +325,21 @@ export abstract class ModelBase<X extends ModelInput = Samples, P extends ModelO
     weights.forEach((w, i) => this.params.set(w.data, expected[i]!.offset));
   }
 
+  /** Throws, naming sample and position, when an input that is token ids holds a value outside [0, limit). */
+  protected checkIds(xs: Float32Array, what: string): void {
+    const ids = this.meta.tokenIds;
+    if (ids === undefined) return;
+    for (let i = 0; i < xs.length; i++) {
+      const v = xs[i]!;
+      if (!(Number.isInteger(v) && v >= 0 && v < ids.limit)) {
+        const sample = Math.floor(i / this.inSize);
+        throw new LayercError(
+          `${what}: sample ${sample}, position ${i - sample * this.inSize} is ${v}, but ${ids.layer} takes token ids that are integers in [0, ${ids.limit})`,
+        );
+      }
+    }
+  }
+
   /**
    * The caller's inputs as one Float32Array per model input, each holding
    * `n` samples (`n` undefined: a whole number of samples, at least one,
@@ -352,6 +374,8 @@ export abstract class ModelBase<X extends ModelInput = Samples, P extends ModelO
         throw new LayercError(`${error.message}${hint}`);
       }
     });
+    // a token-id layer reads the model's only input (the checker ensures it)
+    if (xs.length === 1) this.checkIds(xs[0]!, what);
     return { xs, n: count! };
   }
 
@@ -445,12 +469,28 @@ export abstract class ModelBase<X extends ModelInput = Samples, P extends ModelO
 
 /**
  * A model whose spec has `compile(...)`: adds training (trainOnBatch, fit,
- * evaluate) on top of ModelBase. Generated and interpreted classes extend
- * it only then, so an inference-only model has no training methods at all
- * (and calling one is a type error). `Y` is what the targets argument takes
- * (one array, or a tuple with one per output).
+ * fitAsync, evaluate) on top of ModelBase. Generated and interpreted classes
+ * extend it only then, so an inference-only model has no training methods at
+ * all (and calling one is a type error). `Y` is what the targets argument
+ * takes (one array, or a tuple with one per output).
+ *
+ * fit follows Keras 3's loop (backend/jax/trainer.py): per epoch, reset the
+ * metrics, train batch by batch (the loss and metrics are running means
+ * over the epoch), validate in inference mode, run the callbacks; at the
+ * end copy the EMA weights in (use_ema), then end the callbacks
+ * (restore_best_weights). Options are validated before anything changes; a
+ * non-finite loss stops training with the epoch and batch named, the
+ * weights as they were before that batch.
+ *
+ * With several inputs or outputs, fit packs each sample's inputs (and
+ * targets) side by side in one row, so shuffling, validation split and
+ * sample weights work on rows exactly as for one input; every step splits
+ * its batch back into one array per input and output.
  */
-export abstract class TrainableModel<X extends ModelInput = Samples, P extends ModelOutput = Float32Array, Y extends ModelInput = Samples> extends ModelBase<X, P> {
+export abstract class TrainableModel<X extends ModelInput = Samples, P extends ModelOutput = Float32Array, Y extends ModelInput = Samples>
+  extends ModelBase<X, P>
+  implements CallbackModel
+{
   /** Gradient accumulators mirroring params. */
   protected grads: Float64Array;
   /** Stream for dropout masks and shuffling. */
@@ -461,27 +501,45 @@ export abstract class TrainableModel<X extends ModelInput = Samples, P extends M
   protected dOuts: Float64Array[] = [];
   /** Targets of outputs after the first, for the current loss (output 0's are the `y` argument). */
   protected targets: Float32Array[] = [];
-  /** The loss kernel's results: [batch mean loss of each output]. */
+  /**
+   * The loss kernels' results: [batch mean loss of each output, then the
+   * regularizers' penalty (written by the update)].
+   */
   protected readonly lossResult: Float64Array;
+  /** Whether some weight has a regularizer (the update then writes the penalty, which the reported loss includes). */
+  private readonly regularized: boolean;
+  /** Per-sample loss weights every output's loss kernel reads (1 unless class or sample weights are given). */
+  protected sampleWeights: Float64Array = new Float64Array(0);
   private readonly training: NonNullable<ModelMeta["training"]>;
-  /** Each output's loss, weight and metrics (one entry for a single-output model). */
-  private readonly heads: readonly { name: string; loss: LossSpec; weight: number; metrics: readonly MetricName[]; classes: number }[];
-  /** Optimizer state mirroring params (SGD [velocity]; Adam [m, v]; RMSprop [velocity, momentum]). */
+  /** Each output's name, loss, weight and metrics (one entry for a single-output model). */
+  private readonly heads: readonly { name: string; loss: LossSpec; weight: number; metrics: readonly MetricSpec[]; classes: number }[];
+  /** Optimizer state mirroring params, in slotLayout order (runtime/optimizers.ts). */
   protected readonly slots: Float64Array[] = [];
-  /** Per-step optimizer scalars for the update rule: [Adam's α_t]. */
-  protected readonly hyper = new Float64Array(1);
+  /** Per-step optimizer scalars for the update rule (HYPER: learning rate, Adam's α_t, …). */
+  protected readonly hyper = new Float64Array(HYPER.size);
   /** Optimizer steps taken (Keras `optimizer.iterations`). */
   private iterations = 0;
+  /** A learning rate set by a callback or setLearningRate, replacing the spec's (or its schedule). */
+  private lrOverride: number | null = null;
+  /** Each output's metric states, in output order. */
+  private readonly metricStates: MetricState[][];
+  /** Set by a callback to end fit after the current epoch (Keras `model.stop_training`). */
+  stopTraining = false;
   /** The state a rejected step puts back. */
   private readonly guard = new StepGuard();
+  /** Whether the model has several inputs or outputs (fit then packs rows). */
+  private readonly ported: boolean;
+  /** Per-input and per-output scratch a packed batch is split into (models with several inputs or outputs). */
+  private splitX: Float32Array[] = [];
+  private splitY: Float32Array[] = [];
 
   protected constructor(meta: ModelMeta, options: ModelOptions = {}) {
     super(meta, options);
     if (!meta.training) throw new LayercError(`model ${meta.name} has no compile(...) and cannot train`);
     this.training = meta.training;
     const name = (meta.training.optimizer as { name: string }).name;
-    if (name !== "sgd" && name !== "adam" && name !== "rmsprop") throw new LayercError(`unknown optimizer "${name}"`);
-    for (let i = 0; i < slotCount(meta.training.optimizer); i++) this.slots.push(new Float64Array(meta.paramCount));
+    if (!KNOWN_OPTIMIZERS.includes(name)) throw new LayercError(`unknown optimizer "${name}"`);
+    for (const s of slotLayout(meta.training.optimizer)) this.slots.push(new Float64Array(meta.paramCount).fill(s.init));
     this.grads = new Float64Array(meta.paramCount);
     this.rng = new Rng(deriveSeed(this.seed, 0x7fffffff));
     const t = meta.training;
@@ -492,30 +550,46 @@ export abstract class TrainableModel<X extends ModelInput = Samples, P extends M
       metrics: o.metrics ?? t.metrics,
       classes: o.shape[o.shape.length - 1] ?? 1,
     }));
-    this.lossResult = new Float64Array(this.heads.length);
+    this.ported = this.inSizes.length > 1 || this.heads.length > 1;
+    this.lossResult = new Float64Array(this.heads.length + 1);
+    this.metricStates = this.heads.map((h, k) => h.metrics.map((m) => createMetric(m, this.outSizes[k]!, h.classes)));
+    this.regularized = meta.weights.some((w) => w.trainable && w.regularizer && (w.regularizer.l1 !== 0 || w.regularizer.l2 !== 0));
+  }
+
+  /** The regularizers' penalty at the current weights (Keras adds it to the loss it reports). */
+  private penalty(): number {
+    let total = 0;
+    for (const w of this.meta.weights) {
+      const r = w.regularizer;
+      if (!w.trainable || !r) continue;
+      for (let i = w.offset; i < w.offset + w.size; i++) total += r.l1 * Math.abs(this.params[i]!) + r.l2 * this.params[i]! * this.params[i]!;
+    }
+    return total;
   }
 
   protected override place(capacity: number, store: Store): void {
     if (store.native) this.grads = store.f64(this.meta.paramCount);
     this.dOuts = this.outSizes.map((size) => store.f64(capacity * size));
     this.dOut = this.dOuts[0]!;
+    this.sampleWeights = new Float64Array(capacity).fill(1);
+    if (this.ported) {
+      this.splitX = this.inSizes.map((size) => new Float32Array(capacity * size));
+      this.splitY = this.heads.map((_, k) => new Float32Array(capacity * this.ySize(k)));
+    }
     super.place(capacity, store);
   }
 
-  /**
-   * One optimizer step over the trainable parameters from `grads`: the
-   * model's specialized update rule (Keras 3), reading `slots` and `hyper`.
-   */
+  /** One optimizer step over the trainable parameters from `grads`: the model's specialized update rule, reading `slots` and `hyper`. */
   protected abstract update(): void;
-
   /** Accumulates parameter gradients into `grads` from dLoss/dOutput, after a training forward. */
   protected abstract backward(x: Float32Array, dOut: Float64Array, n: number): void;
   /**
-   * The model's loss kernel: the mean loss of the `n` samples the last
+   * The model's loss kernels: the mean loss of the `n` samples the last
    * forward computed against targets `y` (from its start; other outputs'
-   * targets in `targets`), writing each output's loss into `lossResult`
-   * and dLoss/d(output, or logits when the final activation is fused),
-   * times the output's loss weight, into `dOuts`; returns output 0's loss.
+   * targets in `targets`), each weighted by `sampleWeights`, writing each
+   * output's loss into `lossResult` and dLoss/d(output, or logits when the
+   * final activation is fused), times the output's loss weight, into
+   * `dOuts`; returns output 0's loss.
    */
   protected abstract lossAndGradient(y: Float32Array, n: number): number;
 
@@ -534,10 +608,7 @@ export abstract class TrainableModel<X extends ModelInput = Samples, P extends M
 
   private readonly seededStreams = new Map<number, Rng>();
 
-  /**
-   * Fills `count` values of `a` with uniform [0, 1) draws (dropout noise),
-   * from the model's stream, or from a layer's own stream when it has a seed.
-   */
+  /** Fills `count` values of `a` with uniform [0, 1) draws (dropout noise), from the model's stream or a layer's own seeded one. */
   protected fillUniform(a: Float64Array, count: number, seed?: number): void {
     let rng = this.rng;
     if (seed !== undefined) {
@@ -545,6 +616,32 @@ export abstract class TrainableModel<X extends ModelInput = Samples, P extends M
       this.seededStreams.set(seed, rng);
     }
     for (let i = 0; i < count; i++) a[i] = rng.uniform();
+  }
+
+  /** The learning rate the next step uses (the schedule's value at the current step, unless set). */
+  get learningRate(): number {
+    return this.lrOverride ?? learningRateAt(this.training.optimizer, this.iterations);
+  }
+
+  /** Sets the learning rate of every following step (Keras `optimizer.learning_rate = lr`), replacing any schedule. */
+  setLearningRate(lr: number): void {
+    if (typeof lr !== "number" || !(lr >= 0) || !Number.isFinite(lr)) throw new LayercError(`learning rate must be a finite number >= 0, got ${lr}`);
+    this.lrOverride = lr;
+  }
+
+  /** Optimizer steps taken so far (Keras `optimizer.iterations`). */
+  get optimizerIterations(): number {
+    return this.iterations;
+  }
+
+  /** Whether each compiled metric improves upward (for callbacks' mode 'auto'), under its logged name. */
+  get metricDirections(): Record<string, "up" | "down"> {
+    return Object.fromEntries(this.heads.flatMap((h, k) => h.metrics.map((m) => [this.metricName(k, m.name), metricDirection(m.kind)])));
+  }
+
+  /** Keras's log name of output k's metric: `accuracy`, or `out_accuracy` with several outputs. */
+  private metricName(k: number, name: string): string {
+    return this.heads.length > 1 ? `${this.heads[k]!.name}_${name}` : name;
   }
 
   private sparse(k: number): boolean {
@@ -556,74 +653,86 @@ export abstract class TrainableModel<X extends ModelInput = Samples, P extends M
     return this.sparse(k) ? 1 : this.outSizes[k]!;
   }
 
-  /** The caller's targets, one Float32Array per output, validated for `n` samples. */
-  private labels(y: ModelInput, n: number): Float32Array[] {
-    const many = this.heads.length > 1;
-    if (many && (!Array.isArray(y) || y.length !== this.heads.length)) {
-      throw new LayercError(`labels must be an array of ${this.heads.length} targets (one per output: ${this.heads.map((h) => h.name).join(", ")}), got ${Array.isArray(y) ? y.length : typeof y}`);
-    }
-    const parts = many ? (y as Samples[]) : [y as Samples];
-    return parts.map((part, k) => {
-      const what = many ? `labels ${k} (${this.heads[k]!.name})` : "labels";
-      const ys = toFloat32(part, what);
-      const per = this.ySize(k);
-      const size = this.outSizes[k]!;
-      const shape = this.meta.outputs?.[k]?.shape ?? this.meta.outputShape;
-      if (ys.length !== n * per) throw lengthError(ys, n * per, what, this.sparse(k) ? `${n} class ids` : `${n} targets of shape ${shapeText(shape)}`);
-      if (this.sparse(k)) {
-        for (let i = 0; i < ys.length; i++) {
-          const c = ys[i]!;
-          if (!Number.isInteger(c) || c < 0 || c >= size) throw new LayercError(`label ${i} is ${c}; sparse labels must be integer class ids in [0, ${size})`);
-        }
+  /** Output k's targets, validated for `n` samples. */
+  private labelsOf(k: number, y: Samples, n: number, what: string): Float32Array {
+    const ys = toFloat32(y, what);
+    const per = this.ySize(k);
+    const size = this.outSizes[k]!;
+    const shape = this.meta.outputs?.[k]?.shape ?? this.meta.outputShape;
+    if (ys.length !== n * per) throw lengthError(ys, n * per, what, this.sparse(k) ? `${n} class ids` : `${n} targets of shape ${shapeText(shape)}`);
+    if (this.sparse(k)) {
+      for (let i = 0; i < ys.length; i++) {
+        const c = ys[i]!;
+        if (!Number.isInteger(c) || c < 0 || c >= size) throw new LayercError(`label ${i} is ${c}; sparse labels must be integer class ids in [0, ${size})`);
       }
-      return ys;
-    });
+    }
+    return ys;
+  }
+
+  /** The caller's targets, one Float32Array per output, validated for `n` samples. */
+  private labels(y: ModelInput, n: number, what = "labels"): Float32Array[] {
+    const many = this.heads.length > 1;
+    if (!many) return [this.labelsOf(0, y as Samples, n, what)];
+    if (!Array.isArray(y) || y.length !== this.heads.length) {
+      throw new LayercError(`${what} must be an array of ${this.heads.length} targets (one per output: ${this.heads.map((h) => h.name).join(", ")}), got ${Array.isArray(y) ? y.length : typeof y}`);
+    }
+    return (y as Samples[]).map((part, k) => this.labelsOf(k, part, n, `${what} ${k} (${this.heads[k]!.name})`));
   }
 
   /**
    * One optimizer step on one batch; returns the batch's mean loss (the
-   * weighted total with several outputs). The step is all-or-nothing: see
-   * {@link NonFiniteError}.
+   * weighted total with several outputs, with the regularizers' penalty).
+   * The step is all-or-nothing: see {@link NonFiniteError}.
    */
   trainOnBatch(x: X, y: Y, batchSize: number): number {
     checkValue("trainOnBatch batchSize", batchSize, positive);
     const { xs } = this.readInputs(x, "trainOnBatch input", batchSize);
     const ys = this.labels(y, batchSize);
-    return this.step(xs, ys, batchSize, null, { label: "trainOnBatch", sample: (i) => i });
+    return this.step(xs, ys, null, batchSize, false, { label: "trainOnBatch", sample: (i) => i });
   }
 
   /**
-   * Forward, loss, backward, update — all or nothing. If an input or label,
-   * the loss, or after the update any parameter (moving statistics
-   * included) or optimizer state is not finite (a non-finite gradient of a
-   * trainable weight always ends up there), the model's state is put back
-   * as it was and a NonFiniteError names the first offending tensor, sample
-   * and step.
+   * Forward, loss (weighted by `weights` when given), backward, update — all
+   * or nothing. If an input, the loss (where every non-finite label ends
+   * up), or after the update any parameter (moving statistics included) or
+   * optimizer state is not finite (where every non-finite gradient of a
+   * trainable weight ends up), the model's state is put back as it was and
+   * a NonFiniteError names the first offending tensor, sample and step
+   * (Keras's TerminateOnNaN, without the damage). Metrics take the batch
+   * only when the step stands.
    */
-  private step(xs: readonly Float32Array[], ys: readonly Float32Array[], n: number, tally: Tally | null, site: StepSite): number {
-    // inputs and labels first: a NaN masked by the forward pass (max pooling, relu) would otherwise pass unseen
-    const badData = xs.some((a, k) => firstNonFinite(a, 0, n * this.inSizes[k]!) >= 0) || ys.some((a, k) => firstNonFinite(a, 0, n * this.ySize(k)) >= 0);
-    if (badData) throw this.nonFinite(xs, ys, n, 0, site);
+  private step(xs: readonly Float32Array[], ys: readonly Float32Array[], weights: Float64Array | null, n: number, metrics: boolean, site: StepSite): number {
+    // inputs first: a NaN the forward pass masks (max pooling, relu) would otherwise pass unseen;
+    // a non-finite label always makes the loss non-finite, so labels are only scanned to name one
+    if (xs.some((a, k) => firstNonFinite(a, 0, n * this.inSizes[k]!) >= 0)) throw this.nonFinite(xs, ys, n, 0, site);
     this.ensure(n);
     this.guard.save(this.params, this.slots, this.rng, this.seededStreams);
+    const carried = this.hyper[HYPER.uProduct]!;
     const outs = this.forwardAll(xs, 0, n, true);
+    if (weights) this.sampleWeights.set(weights.subarray(0, n));
     const loss = this.lossOf(ys, 0, n);
+    if (weights) this.sampleWeights.fill(1, 0, n);
+    const t = this.iterations + 1;
     let ok = loss - loss === 0;
     if (ok) {
       this.grads.fill(0);
       this.backward(xs[0]!, this.dOut, n);
-      stepScalars(this.training.optimizer, this.iterations + 1, this.hyper);
+      stepScalars(this.training.optimizer, t, this.hyper, this.lrOverride ?? undefined);
       this.update();
-      ok = allFinite(this.params) && this.slots.every(allFinite);
+      ok = stateFinite(this.params, this.slots, this.scan, this.nativeMemory);
     }
     if (!ok) {
       const error = this.nonFinite(xs, ys, n, loss, site);
       this.guard.restore(this.params, this.slots, this.rng, this.seededStreams);
+      this.hyper[HYPER.uProduct] = carried;
       throw error;
     }
-    this.iterations++;
-    if (tally) this.count(tally, outs, ys, 0, n, loss);
-    return loss;
+    this.iterations = t;
+    if (metrics) this.metricStates.forEach((states, k) => states.forEach((m) => m.update(outs[k]!, ys[k]!, 0, n)));
+    const every = this.training.optimizer.emaOverwriteFrequency;
+    if (this.training.optimizer.useEma && every && t % every === 0) this.copyAverage();
+    // the update computed the penalty (one past the outputs' losses) from the weights this batch was evaluated with
+    return this.regularized ? loss + this.lossResult[this.heads.length]! : loss;
   }
 
   /** Why a step was rejected: the first non-finite input, label, loss, gradient, weight or optimizer state (before restoring). */
@@ -659,97 +768,228 @@ export abstract class TrainableModel<X extends ModelInput = Samples, P extends M
     );
   }
 
-  /** Adds one batch to the running sums: total loss, each output's loss and correct predictions. */
-  private count(tally: Tally, outs: readonly Float64Array[], ys: readonly Float32Array[], yStart: number, n: number, loss: number): void {
-    tally.loss += loss * n;
-    this.heads.forEach((h, k) => {
-      tally.losses[k] = (tally.losses[k] ?? 0) + this.lossResult[k]! * n;
-      if (h.metrics.includes("accuracy")) {
-        tally.correct[k] = (tally.correct[k] ?? 0) + countCorrect(h.loss.name, outs[k]!, ys[k]!, yStart * this.ySize(k), n, this.outSizes[k]!, h.classes);
-      }
-    });
+  /** use_ema: the moving average (the last slot) replaces the trainable weights. */
+  private copyAverage(): void {
+    const avg = this.slots[this.slots.length - 1]!;
+    for (const w of this.meta.weights) if (w.trainable) for (let i = w.offset; i < w.offset + w.size; i++) this.params[i] = avg[i]!;
   }
 
-  /** Keras's log names for a tally over `count` samples (`prefix` "val_" for validation). */
-  private logsOf(tally: Tally, count: number, prefix = ""): Record<string, number> {
-    const logs: Record<string, number> = { [`${prefix}loss`]: tally.loss / count };
+  fit(x: X, y: Y, options: FitOptions = {}): History {
+    const run = this.fitRun(x, y, options);
+    for (let r = run.next(); !r.done; r = run.next());
+    return run.history;
+  }
+
+  /**
+   * fit, yielding to the event loop between batches at most every ~16 ms
+   * (a frame), so a page stays responsive while it trains.
+   */
+  async fitAsync(x: X, y: Y, options: FitOptions = {}): Promise<History> {
+    const run = this.fitRun(x, y, options);
+    let last = Date.now();
+    for (let r = run.next(); !r.done; r = run.next()) {
+      if (Date.now() - last >= 16) {
+        await nextTask();
+        last = Date.now();
+      }
+    }
+    return run.history;
+  }
+
+  /** Per-sample sizes of a packed input row and target row. */
+  private get rowSizes(): { x: number; y: number } {
+    return { x: this.inSizes.reduce((a, b) => a + b, 0), y: this.heads.reduce((a, _, k) => a + this.ySize(k), 0) };
+  }
+
+  /** Parts (one array per input or output, `n` samples each) packed into rows: sample i's parts side by side. */
+  private static pack(parts: readonly Float32Array[], sizes: readonly number[], n: number): Float32Array {
+    const row = sizes.reduce((a, b) => a + b, 0);
+    const out = new Float32Array(n * row);
+    for (let i = 0; i < n; i++) {
+      let o = i * row;
+      parts.forEach((p, k) => {
+        out.set(p.subarray(i * sizes[k]!, (i + 1) * sizes[k]!), o);
+        o += sizes[k]!;
+      });
+    }
+    return out;
+  }
+
+  /** Samples [from, from + n) of packed rows split into `into` (one array per part); returns views of n samples each. */
+  private static split(rows: Float32Array, sizes: readonly number[], from: number, n: number, into: Float32Array[]): Float32Array[] {
+    const row = sizes.reduce((a, b) => a + b, 0);
+    for (let i = 0; i < n; i++) {
+      let o = (from + i) * row;
+      for (let k = 0; k < sizes.length; k++) {
+        const size = sizes[k]!;
+        into[k]!.set(rows.subarray(o, o + size), i * size);
+        o += size;
+      }
+    }
+    return into.map((a, k) => (a.length === n * sizes[k]! ? a : a.subarray(0, n * sizes[k]!)));
+  }
+
+  /** A packed batch (or chunk) of `n` samples from `from` as one array per input and per output. */
+  private parts(xs: Float32Array, ys: Float32Array, from: number, n: number): { xs: Float32Array[]; ys: Float32Array[] } {
+    if (!this.ported) {
+      const per = this.ySize(0);
+      const x = from === 0 && xs.length === n * this.inSize ? xs : xs.subarray(from * this.inSize, (from + n) * this.inSize);
+      const y = from === 0 && ys.length === n * per ? ys : ys.subarray(from * per, (from + n) * per);
+      return { xs: [x], ys: [y] };
+    }
+    this.ensure(n);
+    const ySizes = this.heads.map((_, k) => this.ySize(k));
+    return { xs: TrainableModel.split(xs, this.inSizes, from, n, this.splitX), ys: TrainableModel.split(ys, ySizes, from, n, this.splitY) };
+  }
+
+  /**
+   * The caller's x and y as packed rows (as is for one input and one output),
+   * with the targets validated: what prepareFit and evaluate work on.
+   */
+  private rows(x: ModelInput, what: string): { xs: Float32Array; n: number } {
+    const { xs, n } = this.readInputs(x, what);
+    return { xs: this.ported ? TrainableModel.pack(xs, this.inSizes, n) : xs[0]!, n };
+  }
+
+  private labelRows(y: ModelInput, n: number, what: string): Float32Array {
+    const ys = this.labels(y, n, what);
+    return this.ported ? TrainableModel.pack(ys, this.heads.map((_, k) => this.ySize(k)), n) : ys[0]!;
+  }
+
+  /** The fit loop as an iterator that pauses after every batch (fit runs it through; fitAsync yields in between). */
+  private fitRun(x: X, y: Y, options: FitOptions): Iterator<void, void> & { history: History } {
+    checkOptions("fit", options, OPTIONS.fit);
+    let opts = options;
+    let fx: Samples = x as Samples;
+    if (this.ported) {
+      if (options.classWeight !== undefined && this.heads.length > 1) {
+        throw new LayercError("classWeight is not supported for a model with several outputs (as in Keras); pass sampleWeight instead");
+      }
+      // several inputs or outputs: validated here and packed into rows, which prepareFit treats as one input
+      fx = this.rows(x, "fit input").xs;
+      const vd = options.validationData;
+      if (vd !== undefined && Array.isArray(vd) && vd.length >= 2 && vd.length <= 3) {
+        const vx = this.rows(vd[0] as ModelInput, "validationData x").xs;
+        opts = { ...options, validationData: (vd.length === 3 ? [vx, vd[1], vd[2]] : [vx, vd[1]]) as FitOptions["validationData"] };
+      }
+    }
+    const { x: rowX, y: rowY } = this.rowSizes;
+    const plan = prepareFit({ sparseLabels: this.sparse(0) }, fx, y as Samples, opts, (ys, n, what) => this.labelRows(ys, n, what), rowX, rowY, this.meta.inputShape);
+    if (!this.ported) {
+      this.checkIds(plan.xs, "fit input");
+      if (plan.validation) this.checkIds(plan.validation.xs, "validationData x");
+    }
+    const history: History = { epoch: [], history: { loss: [] } };
+    const self = this;
+    function* loop(): Generator<void, void> {
+      yield* self.trainEpochs(plan, history);
+    }
+    const it = loop();
+    return Object.assign(it, { history });
+  }
+
+  private *trainEpochs(plan: FitPlan, history: History): Generator<void, void> {
+    const { xs, ys, weights, nTrain, batchSize, epochs, initialEpoch, callbacks, options } = plan;
+    const { x: inRow, y: per } = this.rowSizes;
+    const order = Uint32Array.from({ length: nTrain }, (_, i) => i);
+    const bx = new Float32Array(Math.min(batchSize, nTrain) * inRow);
+    const by = new Float32Array(Math.min(batchSize, nTrain) * per);
+    const bw = weights ? new Float64Array(Math.min(batchSize, nTrain)) : null;
+    const steps = Math.ceil(nTrain / batchSize);
+    const progress = plan.verbose ? new Progress(plan.verbose, epochs, steps, options.progress ?? defaultSink()) : null;
+    const headLoss = new Float64Array(this.heads.length);
+    this.stopTraining = false;
+    for (const c of callbacks) c.onTrainBegin?.(this);
+    let aborted = false;
+    for (let e = initialEpoch; e < epochs && !aborted; e++) {
+      for (const states of this.metricStates) for (const m of states) m.reset();
+      for (const c of callbacks) c.onEpochBegin?.(e, this);
+      progress?.epochBegin(e);
+      if (plan.shuffle) this.rng.shuffle(order);
+      let lossSum = 0;
+      let seen = 0;
+      headLoss.fill(0);
+      for (let start = 0, b = 0; start < nTrain; start += batchSize, b++) {
+        if (options.signal?.aborted) {
+          aborted = true;
+          break;
+        }
+        const n = Math.min(batchSize, nTrain - start);
+        for (let i = 0; i < n; i++) {
+          const s = order[start + i]!;
+          bx.set(xs.subarray(s * inRow, (s + 1) * inRow), i * inRow);
+          by.set(ys.subarray(s * per, (s + 1) * per), i * per);
+          if (bw) bw[i] = weights![s]!;
+        }
+        const batch = this.parts(bx, by, 0, n);
+        const loss = this.step(batch.xs, batch.ys, bw, n, true, { label: `fit epoch ${e + 1} batch ${b + 1}`, sample: (i) => order[start + i]! });
+        lossSum += loss * n;
+        seen += n;
+        for (let k = 0; k < headLoss.length; k++) headLoss[k] = headLoss[k]! + this.lossResult[k]! * n;
+        const logs = this.logs(lossSum / seen, headLoss, seen, this.metricStates);
+        options.onBatchEnd?.(b, logs);
+        progress?.batchEnd(b + 1, logs);
+        yield;
+      }
+      if (aborted) break;
+      const logs = this.logs(lossSum / seen, headLoss, seen, this.metricStates);
+      if (plan.validation) {
+        const v = this.evaluateRange(plan.validation.xs, plan.validation.ys, plan.validation.weights, 0, plan.validation.count, batchSize);
+        for (const [k, value] of Object.entries(v)) logs[`val_${k}`] = value;
+      }
+      for (const c of callbacks) c.onEpochEnd?.(e, logs, this);
+      progress?.epochEnd(logs);
+      history.epoch.push(e);
+      for (const [k, value] of Object.entries(logs)) (history.history[k] ??= []).push(value);
+      options.onEpochEnd?.(e, logs);
+      if (this.stopTraining) break;
+    }
+    if (this.training.optimizer.useEma && epochs > 0) this.copyAverage();
+    for (const c of callbacks) c.onTrainEnd?.(this);
+  }
+
+  /**
+   * The running loss and every metric's current value under Keras's names;
+   * with several outputs also each output's loss (`out_loss`, the mean of
+   * `headLoss` over `seen` samples) and its metrics as `out_<metric>`.
+   */
+  private logs(loss: number, headLoss: Float64Array, seen: number, states: readonly MetricState[][]): Logs {
+    const logs: Logs = { loss };
     const many = this.heads.length > 1;
     this.heads.forEach((h, k) => {
-      if (many) logs[`${prefix}${h.name}_loss`] = tally.losses[k]! / count;
-      if (h.metrics.includes("accuracy")) logs[`${prefix}${many ? `${h.name}_` : ""}accuracy`] = tally.correct[k]! / count;
+      if (many) logs[`${h.name}_loss`] = headLoss[k]! / seen;
+      for (const m of states[k]!) logs[this.metricName(k, m.spec.name)] = m.result();
     });
     return logs;
   }
 
-  fit(x: X, y: Y, options: FitOptions = {}): History {
-    checkOptions("fit", options, OPTIONS.fit);
-    const { epochs = 1, batchSize = 32, shuffle = true, validationSplit = 0 } = options;
-    const { xs, n: total } = this.readInputs(x, "fit input");
-    const ys = this.labels(y, total);
-    // Keras: the first floor(N·(1 − split)) samples train, the rest validate
-    const nTrain = validationSplit > 0 ? Math.floor(total * (1 - validationSplit)) : total;
-    if (validationSplit > 0 && (nTrain === 0 || nTrain === total)) {
-      throw new LayercError(
-        `validationSplit ${validationSplit} of ${total} samples leaves ${nTrain === 0 ? "no training" : "no validation"} samples; provide more data or a different split`,
-      );
-    }
-    const history: History = { epoch: [], history: { loss: [] } };
-    const order = Uint32Array.from({ length: nTrain }, (_, i) => i);
-    const cap = Math.min(batchSize, nTrain);
-    const bxs = this.inSizes.map((size) => new Float32Array(cap * size));
-    const bys = ys.map((_, k) => new Float32Array(cap * this.ySize(k)));
-    const gather = (dst: Float32Array[], src: readonly Float32Array[], sizes: readonly number[], start: number, n: number) =>
-      dst.map((d, k) => {
-        const per = sizes[k]!;
-        for (let i = 0; i < n; i++) {
-          const s = order[start + i]!;
-          d.set(src[k]!.subarray(s * per, (s + 1) * per), i * per);
-        }
-        return n * per === d.length ? d : d.subarray(0, n * per);
-      });
-    const ySizes = ys.map((_, k) => this.ySize(k));
-    for (let e = 0; e < epochs; e++) {
-      if (shuffle) this.rng.shuffle(order);
-      const tally: Tally = { loss: 0, losses: [], correct: [] };
-      for (let start = 0, b = 0; start < nTrain; start += batchSize, b++) {
-        const n = Math.min(batchSize, nTrain - start);
-        const site = { label: `fit epoch ${e + 1} batch ${b + 1}`, sample: (i: number) => order[start + i]! };
-        const loss = this.step(gather(bxs, xs, this.inSizes, start, n), gather(bys, ys, ySizes, start, n), n, tally, site);
-        options.onBatchEnd?.(b, { loss });
-      }
-      const logs = this.logsOf(tally, nTrain) as Logs;
-      if (nTrain < total) Object.assign(logs, this.logsOf(this.evaluateRange(xs, ys, nTrain, total, batchSize), total - nTrain, "val_"));
-      history.epoch.push(e);
-      for (const [k, v] of Object.entries(logs)) (history.history[k] ??= []).push(v as number);
-      options.onEpochEnd?.(e, logs);
-    }
-    return history;
-  }
-
-  /** Mean loss (and accuracy when compiled with it) in inference mode; per output too with several outputs. */
-  evaluate(x: X, y: Y, options: { batchSize?: number } = {}): Evaluation {
+  /** The mean loss and every compiled metric in inference mode (Keras evaluate with return_dict=True). */
+  evaluate(x: X, y: Y, options: EvaluateOptions = {}): Logs {
     checkOptions("evaluate", options, OPTIONS.evaluate);
-    const { xs, n: total } = this.readInputs(x, "evaluate input");
-    const tally = this.evaluateRange(xs, this.labels(y, total), 0, total, options.batchSize ?? 32);
-    return this.logsOf(tally, total) as Evaluation;
+    const { batchSize = 32 } = options;
+    const { xs, n: total } = this.rows(x, "evaluate input");
+    const ys = this.labelRows(y, total, "labels");
+    const weights = options.sampleWeight === undefined ? null : sampleWeightsOf(options.sampleWeight, total, "sampleWeight");
+    return this.evaluateRange(xs, ys, weights, 0, total, batchSize);
   }
 
-  private evaluateRange(xs: readonly Float32Array[], ys: readonly Float32Array[], from: number, to: number, batchSize: number): Tally {
+  /** Inference-mode loss and metrics over packed rows [from, to). */
+  private evaluateRange(xs: Float32Array, ys: Float32Array, weights: Float64Array | null, from: number, to: number, batchSize: number): Logs {
     const chunk = Math.min(batchSize, to - from);
     this.ensure(chunk);
-    const tally: Tally = { loss: 0, losses: [], correct: [] };
+    const states = this.heads.map((h, k) => h.metrics.map((m) => createMetric(m, this.outSizes[k]!, h.classes)));
+    const headLoss = new Float64Array(this.heads.length);
+    let lossSum = 0;
     for (let s = from; s < to; s += chunk) {
       const n = Math.min(chunk, to - s);
-      const outs = this.forwardAll(xs, s, n, false);
-      this.count(tally, outs, ys, s, n, this.lossOf(ys, s, n));
+      const batch = this.parts(xs, ys, s, n);
+      const outs = this.forwardAll(batch.xs, 0, n, false);
+      if (weights) this.sampleWeights.set(weights.subarray(s, s + n));
+      lossSum += this.lossOf(batch.ys, 0, n) * n;
+      if (weights) this.sampleWeights.fill(1, 0, n);
+      for (let k = 0; k < headLoss.length; k++) headLoss[k] = headLoss[k]! + this.lossResult[k]! * n;
+      states.forEach((st, k) => st.forEach((m) => m.update(outs[k]!, batch.ys[k]!, 0, n)));
     }
-    return tally;
+    return this.logs(lossSum / (to - from) + (this.regularized ? this.penalty() : 0), headLoss, to - from, states);
   }
-}
-
-/** Running sums over the batches of an epoch or an evaluation. */
-interface Tally {
-  loss: number;
-  losses: number[];
-  correct: number[];
 }

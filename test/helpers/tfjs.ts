@@ -164,7 +164,11 @@ function tfLayers(l: LayerIR, base: { inputShape?: number[] }, opts: BuildOption
   const where = `layer ${l.name} (${l.kind})`;
   const known = mapped[l.kind];
   if (!known) throw new Error(`${where}: no tfjs mapping in test/helpers/tfjs.ts`);
-  const extra = Object.keys(l.attrs).filter((a) => !known.includes(a));
+  // regularizers and constraints are checked against Keras fixtures; the tfjs oracle compares models without them
+  const weightOptions = Object.keys(l.attrs).filter((a) => /_(regularizer|constraint)$/.test(a));
+  const used = weightOptions.filter((a) => l.attrs[a] !== null);
+  if (used.length) throw new Error(`${where}: ${used.join(", ")} have no tfjs oracle here (test/training/keras-weight-options.test.ts checks them)`);
+  const extra = Object.keys(l.attrs).filter((a) => !known.includes(a) && !weightOptions.includes(a));
   if (extra.length) throw new Error(`${where}: attributes ${extra.join(", ")} are not mapped to tfjs in test/helpers/tfjs.ts`);
   if (l.attrs["data_format"] != null && l.attrs["data_format"] !== "channels_last") throw new Error(`${where}: data_format ${String(l.attrs["data_format"])}`);
   // Weights are overwritten by copyWeights; explicit initializers keep tfjs's different defaults out (row 1).
@@ -332,6 +336,8 @@ function tfOptimizer(o: OptimizerSpec): tf.Optimizer {
       return tf.train.adam(o.learningRate, o.beta1, o.beta2, o.epsilon);
     case "rmsprop":
       return tf.train.rmsprop(o.learningRate, o.rho, o.momentum, o.epsilon, false);
+    default:
+      throw new Error(`no tfjs oracle for ${o.name}; it is checked against Keras fixtures`);
   }
 }
 
@@ -345,7 +351,8 @@ const lossNames = {
 
 function tfLoss(l: LossSpec): string {
   if (l.fromLogits) throw new Error(`${l.name} from logits: tfjs clips logits (§7 row 17); use probability outputs`);
-  return lossNames[l.name];
+  if (!(l.name in lossNames)) throw new Error(`no tfjs oracle for ${l.name}; it is checked against Keras fixtures`);
+  return lossNames[l.name as keyof typeof lossNames];
 }
 
 /** Compiles the tfjs model with the spec's optimizer and loss (the spec must have compile(...)). */

@@ -20,7 +20,7 @@ import { makeDiagnostic, suggest } from "../../diagnostics/diagnostic.js";
 import type { Span } from "../../source.js";
 import { resolveArgs } from "./args.js";
 import { checkCompileOutputs, type NamedOutput, type OutputInfo } from "./compile-statement.js";
-import { formatShape, ModelChecker, type Producer, type ResolvedLayer } from "./model-checker.js";
+import { formatShape, ModelChecker, paramIR, type Producer, type ResolvedLayer } from "./model-checker.js";
 
 /** A name in the model body: a tensor, or a layer bound without being called. */
 type Binding =
@@ -259,6 +259,11 @@ export class FunctionalChecker extends ModelChecker {
       return undefined;
     }
     const producers: Producer[] = ins.ids.map((id) => this.producerOf(id));
+    if (def.tokenIds && this.tensors[ins.ids[0]!]!.node >= 0) {
+      // token ids are validated where they enter the model, so such a layer reads a model input
+      this.report(makeDiagnostic("embedding_not_first", at, { layer: kind, from: producers[0]!.name }, { related: [{ message: this.describeProducer(producers[0]!), span: producers[0]!.span }] }));
+      return undefined;
+    }
     const call = this.callLayer(layer.resolved, producers, at);
     if (!call) return undefined;
     let index = layer.index;
@@ -416,16 +421,21 @@ export class FunctionalChecker extends ModelChecker {
         ok = false;
       }
     }
+    const tokenLayer = [...live].map((n) => this.graphLayers[this.nodes[n]!.layer]!.resolved).find((r) => r.def.tokenIds);
+    if (tokenLayer && io.inputs.length > 1) {
+      // the runtime validates token ids on the model input; with several inputs it would not know which
+      this.report(makeDiagnostic("embedding_not_first", tokenLayer.callee, { layer: tokenLayer.def.kind, from: "one of several model inputs (a token-id layer is supported only in a model with one input)" }));
+      ok = false;
+    }
     for (const t of io.inputs) if (!used.has(t)) this.report(makeDiagnostic("input_unreachable", this.tensors[t]!.span, { input: this.tensors[t]!.name }));
     const order = this.kerasLayerOrder(io.outputs, live);
     const remap = new Map(order.map((l, k) => [l, k]));
     let offset = 0;
     const layers: LayerIR[] = order.map((l) => {
       const g = this.graphLayers[l]!;
-      const params: ParamIR[] = g.params.map(({ initializerArg: _arg, ...p }) => {
-        const size = prod(p.shape);
-        const ir: ParamIR = { ...p, offset, size };
-        offset += size;
+      const params: ParamIR[] = g.params.map((p) => {
+        const ir = paramIR(p, g.resolved.attrs, offset);
+        offset += ir.size;
         return ir;
       });
       return { kind: g.resolved.def.kind, name: g.resolved.name, attrs: g.resolved.attrs, inputShape: g.inputShape, outputShape: g.outputShape, params, line: g.line };

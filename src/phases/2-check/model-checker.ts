@@ -17,6 +17,7 @@ import type { CheckOptions, Limits } from "./options.js";
 import { modelOptionArgs } from "./vocabulary.js";
 import { PasteLowering } from "./paste.js";
 import { describeSupportedLayers, isUnsupportedKerasLayer } from "../../layers/catalog.js";
+import type { ConstraintSpec, RegularizerSpec } from "../../runtime/spec.js";
 
 export const formatShape = (s: Shape): string => (s.length === 1 ? `(${s[0]},)` : `(${s.join(", ")})`);
 
@@ -208,14 +209,17 @@ export class ModelChecker {
       if (isFirst && shapeKnown) this.report(makeDiagnostic("input_shape_missing", this.model.name.span, { model: this.model.name.name }));
       return undefined;
     }
+    if (layer.def.tokenIds && !isFirst) {
+      this.report(makeDiagnostic("embedding_not_first", layer.callee, { layer: layer.def.kind, from: input.name }, { related: [{ message: this.describeProducer(input), span: input.span }] }));
+      return undefined;
+    }
     const out = this.callLayer(layer, [input], stmt.span);
     if (!out) return undefined;
     const decls = this.declareParams(layer, input.shape);
     if (!decls) return undefined;
-    const params: ParamIR[] = decls.map(({ initializerArg: _arg, ...p }) => {
-      const size = prod(p.shape);
-      const ir: ParamIR = { ...p, offset: this.offset, size };
-      this.offset += size;
+    const params: ParamIR[] = decls.map((p) => {
+      const ir = paramIR(p, layer.attrs, this.offset);
+      this.offset += ir.size;
       return ir;
     });
     const line = this.lines.position(stmt.span.start).line;
@@ -244,6 +248,7 @@ export class ModelChecker {
       return "unknown";
     }
     const { values, ok, nodes } = resolveArgs(kind, stmt.span, stmt.args, allowInputShape ? [...def.args, ...commonArgs] : [...def.args, commonArgs[0]!], this.sink);
+    this.nameWrappedLayers(values, stmt.span);
     const name = this.layerName(def.defaultName, values["name"] as string | null, nodes.get("name")?.value.span ?? stmt.callee.span);
     const attrs = Object.fromEntries(Object.entries(values).filter(([k]) => k !== "name" && k !== "input_shape"));
     return { def, attrs, name, nodes, values, ok, span: stmt.span, callee: stmt.callee.span };
@@ -297,7 +302,29 @@ export class ModelChecker {
         }),
       );
     }
-    return initOk ? decls : undefined;
+    if (!initOk) return undefined;
+    for (const p of decls) {
+      // a constraint's axes must exist on the weight it constrains
+      const c = layer.attrs[`${p.name}_constraint`] as ConstraintSpec | null | undefined;
+      const bad = c && "axis" in c ? c.axis.find((a) => a >= p.shape.length) : undefined;
+      if (bad === undefined) continue;
+      const at = layer.nodes.get(`${p.name}_constraint`)?.value.span ?? layer.span;
+      this.report(makeDiagnostic("arg_range", at, { name: "axis", constraint: `an axis of ${layer.name}/${p.name}, shape ${formatShape(p.shape)}`, got: String(bad) }));
+      return undefined;
+    }
+    return decls;
+  }
+
+  /**
+   * A wrapped layer (`Bidirectional(LSTM(8))`) is created before its wrapper in Keras and
+   * takes the next default name of its kind, so the names of later layers match Keras's.
+   */
+  private nameWrappedLayers(values: Record<string, AttrValue>, span: Span) {
+    for (const [k, v] of Object.entries(values)) {
+      if (v === null || typeof v !== "object" || !("layer" in v)) continue;
+      const inner = lookupLayer(v.layer);
+      if (inner) values[k] = { ...v, attrs: { ...v.attrs, name: this.layerName(inner.defaultName, v.attrs["name"] as string | null, span) } };
+    }
   }
 
   protected describeProducer(p: Producer): string {
@@ -328,4 +355,14 @@ export class ModelChecker {
     this.layerNames.set(name, span);
     return name;
   }
+}
+
+/**
+ * A declared weight placed at `offset` in the flat parameter vector; the layer's
+ * `<weight>_regularizer=` and `<weight>_constraint=` attach to the weight of that name (Keras's naming).
+ */
+export function paramIR({ initializerArg: _arg, ...p }: ParamDecl, attrs: Attrs, offset: number): ParamIR {
+  const regularizer = attrs[`${p.name}_regularizer`] as RegularizerSpec | null | undefined;
+  const constraint = attrs[`${p.name}_constraint`] as ConstraintSpec | null | undefined;
+  return { ...p, ...(regularizer ? { regularizer } : {}), ...(constraint ? { constraint } : {}), offset, size: prod(p.shape) };
 }

@@ -70,6 +70,8 @@ export function localOf(buf: string, st: RenderState): { local: string; base: nu
       return at(s.index === 0 ? "y" : buf);
     case "result":
       return at("res", s.index);
+    case "sampleWeights":
+      return at("sw");
   }
 }
 
