@@ -19,6 +19,7 @@ Usage:
   layerc watch [paths...] [--out-dir D] [--unroll auto|full|loops] [--no-wasm] [--dts] [--clear] [--silence CODE,...]
   layerc fmt [paths...] [--check]
   layerc summary <file> [--model M]
+  layerc lsp [--stdio]
 
 Paths default to the current directory; directories are searched for *.nn.
 --no-wasm emits TypeScript only (by default, under --unroll auto, large Dense products
@@ -190,6 +191,8 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
       io.out(`${VERSION}\n`);
       return 0;
     }
+    // The language server takes over stdio; loaded only here so other commands never load its library.
+    if (command === "lsp") return await (await import("../lsp/server.js")).runServer(rest);
     const { values, positionals } = parseArgs({
       args: [...rest],
       allowPositionals: true,
