@@ -71,11 +71,11 @@ async function completionAt(text: string, needle: string, delta: number): Promis
 
 beforeAll(async () => {
   client = new LspClient();
-  const init = await client.request<{ capabilities: Record<string, unknown>; serverInfo: { name: string } }>("initialize", { processId: null, rootUri: null, capabilities: {} });
+  const init = await client.request<{ capabilities: Record<string, unknown>; serverInfo: { name: string } }>("initialize", { processId: null, rootUri: null, capabilities: {}, initializationOptions: { debounceMs: 600 } });
   expect(init.serverInfo.name).toBe("layerc");
   expect(init.capabilities).toMatchObject({ hoverProvider: true, documentFormattingProvider: true, documentSymbolProvider: true });
   client.notify("initialized", {});
-});
+}, 60_000);
 
 afterAll(() => client.kill());
 
@@ -108,7 +108,7 @@ describe("layerc lsp", () => {
     const p = await client.waitNotification((m) => m.method === "textDocument/publishDiagnostics" && (m.params as PublishParams).uri === URI, "diagnostics after edits", from);
     expect((p.params as PublishParams).version).toBe(4);
     expect((p.params as PublishParams).diagnostics).toEqual([]);
-    await new Promise((r) => setTimeout(r, 300));
+    await new Promise((r) => setTimeout(r, 700));
     expect(client.notifications.slice(from).filter((m) => (m.params as PublishParams | undefined)?.uri === URI)).toHaveLength(1);
     doc = MLP;
   });

@@ -7,7 +7,7 @@
  *
  * Loaded lazily by the CLI, so only `layerc lsp` pays for vscode-languageserver.
  */
-import { createConnection, ProposedFeatures, TextDocuments, TextDocumentSyncKind, type Connection } from "vscode-languageserver/node";
+import { createConnection, ProposedFeatures, TextDocuments, TextDocumentSyncKind, type Connection, type InitializeResult } from "vscode-languageserver/node";
 import { TextDocument } from "vscode-languageserver-textdocument";
 import { VERSION } from "../version.js";
 import { analyze, offsetAt, type Analysis } from "./analysis.js";
@@ -17,12 +17,15 @@ import { semanticTokens, tokenModifiers, tokenTypes } from "./semantic-tokens.js
 import { codeActions, documentSymbols, formatting, lspDiagnostics } from "./symbols.js";
 
 export interface ServerOptions {
-  /** Milliseconds of quiet after an edit before diagnostics are published (default 150). */
+  /**
+   * Milliseconds of quiet after an edit before diagnostics are published
+   * (default 150; a client may send `initializationOptions.debounceMs`).
+   */
   readonly debounceMs?: number;
 }
 
 export function startServer(opts: ServerOptions = {}, connection: Connection = createConnection(ProposedFeatures.all, process.stdin, process.stdout)): Connection {
-  const debounceMs = opts.debounceMs ?? 150;
+  let debounceMs = opts.debounceMs ?? 150;
   const documents = new TextDocuments(TextDocument);
   const cache = new Map<string, { version: number; analysis: Analysis }>();
   const timers = new Map<string, ReturnType<typeof setTimeout>>();
@@ -49,7 +52,13 @@ export function startServer(opts: ServerOptions = {}, connection: Connection = c
     timers.set(uri, setTimeout(() => publish(uri), delay));
   };
 
-  connection.onInitialize(() => ({
+  connection.onInitialize((params) => {
+    const asked = (params.initializationOptions as { debounceMs?: unknown } | undefined)?.debounceMs;
+    if (typeof asked === "number" && asked >= 0 && asked <= 10_000) debounceMs = asked;
+    return initializeResult();
+  });
+
+  const initializeResult = (): InitializeResult => ({
     serverInfo: { name: "layerc", version: VERSION },
     capabilities: {
       textDocumentSync: TextDocumentSyncKind.Incremental,
@@ -61,7 +70,7 @@ export function startServer(opts: ServerOptions = {}, connection: Connection = c
       codeActionProvider: { codeActionKinds: ["quickfix"] },
       semanticTokensProvider: { legend: { tokenTypes: [...tokenTypes], tokenModifiers: [...tokenModifiers] }, full: true },
     },
-  }));
+  });
 
   documents.onDidOpen((e) => schedule(e.document.uri, 0));
   documents.onDidChangeContent((e) => schedule(e.document.uri, debounceMs));

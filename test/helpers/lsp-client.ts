@@ -69,7 +69,7 @@ export class LspClient {
   }
 
   /** Waits for the first notification after index `from` that satisfies `pred`. */
-  async waitNotification(pred: (m: Message) => boolean, what: string, from = 0, timeoutMs = 10_000): Promise<Message> {
+  async waitNotification(pred: (m: Message) => boolean, what: string, from = 0, timeoutMs = 30_000): Promise<Message> {
     return waitFor(() => this.notifications.slice(from).find(pred), what, timeoutMs, () => `stderr: ${this.stderr}\nseen: ${JSON.stringify(this.notifications.map((n) => n.method))}`);
   }
 
