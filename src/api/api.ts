@@ -13,7 +13,7 @@ import { interpretModel, type ModelClass } from "../interpreter/interpret.js";
 import type { ProgramIR, Shape } from "../ir/model-ir.js";
 import { hasErrors, makeDiagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { formatDiagnostics as render, type RenderOptions } from "../diagnostics/render.js";
-import { LineMap, type Span } from "../source.js";
+import { LineMap, utf8Length, type Span } from "../source.js";
 import { declarationOf } from "./declaration.js";
 
 /**
@@ -105,7 +105,7 @@ function locate(diags: readonly Diagnostic[], source: string, fileName: string |
 
 function parseChecked(source: string, limits: Limits): ParseResult {
   if (typeof source !== "string") throw new TypeError("layerc: source must be a string");
-  const bytes = Buffer.byteLength(source, "utf8");
+  const bytes = utf8Length(source);
   if (bytes > limits.maxFileBytes) {
     return { ast: EMPTY_FILE, diagnostics: [makeDiagnostic("file_too_large", { start: 0, end: 0 }, { size: bytes, limit: limits.maxFileBytes })] };
   }
