@@ -14,7 +14,7 @@ import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { extname, join, normalize } from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
-import { compressToEncodedURIComponent } from "lz-string";
+import { compressToEncodedURIComponent, decompressFromEncodedURIComponent } from "lz-string";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { repoRoot } from "../../test/helpers/process.js";
 
@@ -139,6 +139,16 @@ describe("the playground", () => {
     expect(await page.locator("#train").isEnabled()).toBe(true);
     expect(await page.locator("#stop").isEnabled()).toBe(false);
   }, 60_000);
+
+  it("Share gives a link that holds the current spec", async () => {
+    await page.locator("#share").click();
+    const link = await page.locator("#share-url").inputValue();
+    const code = /#code=(.*)$/.exec(link)?.[1];
+    expect(code).toBeDefined();
+    const spec = decompressFromEncodedURIComponent(code!);
+    expect(spec).toContain("model Spirals(seed=3)");
+    expect(await page.locator("#share-status").textContent()).toMatch(/link copied|copy the link above/);
+  }, 30_000);
 
   it("logged no console errors", () => {
     expect(consoleErrors).toEqual([]);
