@@ -7,21 +7,46 @@ import { compile } from "../../src/api/api.js";
 import { analyze } from "../../src/lsp/analysis.js";
 import { hover } from "../../src/lsp/hover.js";
 import type { ModelIR } from "../../src/ir/model-ir.js";
-import type { CompilerRequest, CompilerResponse, ModelView } from "./protocol.js";
+import type { CompilerRequest, CompilerResponse, GraphNode, ModelView } from "./protocol.js";
+
+/** The graph IR's parts (IR v2: tensors, layer calls, inputs); absent from a v1 layer list. */
+interface GraphParts {
+  readonly tensors?: readonly { readonly shape: readonly number[] }[];
+  readonly nodes?: readonly { readonly layer: number; readonly inputs: readonly number[]; readonly output: number }[];
+  readonly inputs?: readonly { readonly name: string; readonly tensor: number }[];
+}
+
+/** Boxes and arrows: one box per model input and per layer call; a chain for a Sequential model. */
+function graphOf(m: ModelIR): Pick<ModelView, "nodes" | "edges"> {
+  const weights = (l: ModelIR["layers"][number]) => ({
+    params: l.params.reduce((s, p) => s + p.size, 0),
+    weights: l.params.map((p) => ({ name: p.name, shape: p.shape })),
+  });
+  const g = m as ModelIR & GraphParts;
+  if (g.tensors && g.nodes && g.inputs) {
+    const producer = new Map<number, string>();
+    const nodes: GraphNode[] = g.inputs.map((i) => {
+      producer.set(i.tensor, `t${i.tensor}`);
+      return { id: `t${i.tensor}`, kind: "Input", name: i.name, shape: g.tensors![i.tensor]!.shape, params: 0, weights: [] };
+    });
+    const edges: [string, string][] = [];
+    for (const n of g.nodes) {
+      const l = m.layers[n.layer]!;
+      const id = `t${n.output}`;
+      for (const t of n.inputs) edges.push([producer.get(t)!, id]);
+      producer.set(n.output, id);
+      nodes.push({ id, kind: l.kind, name: l.name, shape: g.tensors[n.output]!.shape, ...weights(l) });
+    }
+    return { nodes, edges };
+  }
+  const nodes: GraphNode[] = [
+    { id: "input", kind: "Input", name: "input", shape: m.inputShape, params: 0, weights: [] },
+    ...m.layers.map((l) => ({ id: l.name, kind: l.kind, name: l.name, shape: l.outputShape, ...weights(l) })),
+  ];
+  return { nodes, edges: nodes.slice(1).map((n, i) => [nodes[i]!.id, n.id] as const) };
+}
 
 function view(m: ModelIR): ModelView {
-  const nodes = [
-    { id: "input", kind: "Input", name: "input", shape: m.inputShape, params: 0, weights: [] },
-    ...m.layers.map((l) => ({
-      id: l.name,
-      kind: l.kind,
-      name: l.name,
-      shape: l.outputShape,
-      params: l.params.reduce((s, p) => s + p.size, 0),
-      weights: l.params.map((p) => ({ name: p.name, shape: p.shape })),
-    })),
-  ];
-  const edges = nodes.slice(1).map((n, i) => [nodes[i]!.id, n.id] as const);
   return {
     name: m.name,
     ir: m,
@@ -30,8 +55,7 @@ function view(m: ModelIR): ModelView {
     paramCount: m.paramCount,
     trainable: m.training !== null,
     ...(m.training ? { loss: m.training.loss.name } : {}),
-    nodes,
-    edges,
+    ...graphOf(m),
   };
 }
 

@@ -116,7 +116,8 @@ function startTraining(): void {
   if (!model) return;
   const info = datasets.find((d) => d.id === datasetSelect.value)!;
   chart.reset();
-  const weights = model.nodes.flatMap((n) => n.weights.map((w) => `${n.name}/${w.name}`));
+  // getWeights() order: each layer's weights once (a shared layer's too), in model.layers order.
+  const weights = model.ir.layers.flatMap((l) => l.params.map((p) => `${l.name}/${p.name}`));
   const maps = $("#heatmaps");
   maps.replaceChildren(
     ...weights.map((label) => {

@@ -36,7 +36,7 @@ export function modelSvg(m: ModelView): string {
   });
   const boxes = m.nodes.map((n) => {
     const p = pos.get(n.id)!;
-    const title = n.kind === "Input" ? "Input" : `${n.name} (${n.kind})`;
+    const title = n.kind === "Input" ? (n.name === "input" ? "Input" : `${n.name} (Input)`) : `${n.name} (${n.kind})`;
     const detail = `${shapeText(n.shape)}${n.params ? ` · ${n.params.toLocaleString("en-US")} params` : ""}`;
     return `<g class="layer layer-${esc(n.kind)}" data-layer="${esc(n.name)}" transform="translate(${p.x},${p.y})">
   <rect width="${BOX_W}" height="${BOX_H}" rx="6"/>
