@@ -4,7 +4,7 @@
  */
 export { ModelBase, TrainableModel } from "./model.js";
 export type { ModelMeta, WeightMeta, Weight, WeightInput, ModelOptions, FitOptions, History, Logs } from "./model.js";
-export { LayercError } from "./errors.js";
+export { LayercError, NonFiniteError } from "./errors.js";
 export { Store } from "./store.js";
 export type { NativeKernel } from "./native.js";
 export { erf } from "./math.js";

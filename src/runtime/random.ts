@@ -79,6 +79,24 @@ export class Rng {
     for (let i = 0; i < 12; i++) this.nextUint32();
   }
 
+  /** Writes the generator's state into `out` (5 values), so a rejected training step can put it back. */
+  saveState(out: Float64Array): void {
+    out[0] = this.a;
+    out[1] = this.b;
+    out[2] = this.c;
+    out[3] = this.d;
+    out[4] = this.spare;
+  }
+
+  /** Restores a state written by {@link saveState}. */
+  restoreState(s: Float64Array): void {
+    this.a = s[0]! | 0;
+    this.b = s[1]! | 0;
+    this.c = s[2]! | 0;
+    this.d = s[3]! | 0;
+    this.spare = s[4]!;
+  }
+
   /** The next raw output, an integer in [0, 2^32). */
   nextUint32(): number {
     const t = (((this.a + this.b) | 0) + this.d) | 0;
@@ -165,6 +183,26 @@ export class Rng {
  */
 export function deriveSeed(modelSeed: number, index: number): number {
   return mix32(mix32(fold(modelSeed) ^ 0x85ebca6b) ^ mix32(Math.imul(index + 1, 0x9e3779b9)));
+}
+
+/**
+ * A 32-bit hash of a string (FNV-1a over UTF-16 code units, then `mix32`),
+ * the same on every engine.
+ */
+export function hashName(name: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193);
+  return mix32(h >>> 0);
+}
+
+/**
+ * The seed of the weight called `name` (`layer/weight`, e.g. `dense_1/kernel`)
+ * in a model seeded `modelSeed`: it depends only on the seed and that stable
+ * identity, never on the weight's position, so adding, removing or editing
+ * one layer leaves every other layer's initial weights unchanged.
+ */
+export function weightSeed(modelSeed: number, name: string): number {
+  return deriveSeed(modelSeed, hashName(name));
 }
 
 /**
