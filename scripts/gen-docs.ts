@@ -46,6 +46,7 @@ import {
   metricNames,
   modelOptionArgs,
   optimizerNames,
+  scheduleNames,
 } from "../src/phases/2-check/vocabulary.js";
 import { diagnoseCase } from "../test/helpers/baseline.js";
 
@@ -79,6 +80,16 @@ export function formatValue(v: AttrValue | undefined): string {
   return given.length === 0 ? `'${name}'` : `${name}(${given.map(([k, x]) => `${k}=${formatValue(x)}`).join(", ")})`;
 }
 
+/** A default in .nn syntax; (before, after) amounts are shown as Keras writes them. */
+function formatDefault(a: ArgSpec): string {
+  const inner = a.type.t === "nullable" ? a.type.inner : a.type;
+  if (inner.t === "pairs" && Array.isArray(a.default)) {
+    const v = a.default as readonly number[];
+    return inner.rank === 1 ? `(${v[0]}, ${v[1]})` : `(${Array.from({ length: inner.rank }, (_, i) => `(${v[2 * i]}, ${v[2 * i + 1]})`).join(", ")})`;
+  }
+  return formatValue(a.default);
+}
+
 function range(t: { min?: number; max?: number; exclusiveMin?: boolean }): string {
   const parts: string[] = [];
   if (t.min !== undefined) parts.push(`${t.exclusiveMin ? ">" : "≥"} ${t.min}`);
@@ -103,10 +114,20 @@ export function describeType(t: ArgType): string {
       return t.allowMinusOne ? "shape tuple (positive integers, at most one -1)" : "shape tuple (positive integers)";
     case "ints":
       return t.rank === 1 ? `integer${range(t)} or 1-tuple` : `integer or ${t.rank}-tuple of integers${range(t)}`;
+    case "axes":
+      return "axis or tuple of axes (batch is axis 0; negative counts from the end)";
+    case "floats":
+      return "number or list of numbers";
+    case "pairs":
+      return t.rank === 1 ? "integer or (before, after) tuple (≥ 0)" : `integer, ${t.rank}-tuple of integers, or ${t.rank} (before, after) tuples (≥ 0)`;
     case "activation":
       return "activation (see Activations)";
     case "initializer":
       return "initializer (see Initializers)";
+    case "regularizer":
+      return "regularizer: `L1(l1=0.01)`, `L2(l2=0.01)`, `L1L2(l1=0, l2=0)` or `'l1'`, `'l2'`, `'l1l2'`";
+    case "constraint":
+      return "constraint: `MaxNorm(max_value=2, axis=0)`, `MinMaxNorm(min_value=0, max_value=1, rate=1, axis=0)`, `NonNeg()`, `UnitNorm(axis=0)` or their snake_case strings";
     case "nullable":
       return `${describeType(t.inner)}, or None`;
   }
@@ -118,7 +139,7 @@ function argTable(args: readonly ArgSpec[]): string {
   const rows = args.map((a) => [
     code(a.name),
     describeType(a.type),
-    a.required ? "**required**" : code(formatValue(a.default)),
+    a.required ? "**required**" : code(formatDefault(a)),
     a.positional ? String(++pos) : "—",
   ]);
   return table(["argument", "accepts", "default", "position"], rows);
@@ -137,7 +158,7 @@ function groupAliases<T>(names: Readonly<Record<string, T>>, key: (v: T) => stri
 }
 
 const argList = (args: readonly ArgSpec[]) =>
-  args.length === 0 ? "—" : args.map((a) => `${a.name}=${a.required ? "(required)" : formatValue(a.default)}`).join(", ");
+  args.length === 0 ? "—" : args.map((a) => `${a.name}=${a.required ? "(required)" : formatDefault(a)}`).join(", ");
 
 // ---- grammar, from the parser's productions -----------------------------------
 
@@ -158,7 +179,8 @@ function terminal(t: TokenType): string {
 }
 
 function ebnf(defs: readonly IProduction[]): string {
-  return defs.map(ebnfOne).join(" ");
+  // an alternation inside a longer sequence needs parentheses: `{ ( "/" | "*" ) Number }`
+  return defs.map((p) => (defs.length > 1 && p instanceof Alternation ? `( ${ebnfOne(p)} )` : ebnfOne(p))).join(" ");
 }
 
 function ebnfOne(p: IProduction): string {
@@ -223,6 +245,23 @@ function grammarSection(): string {
     "- A file holds any number of models. Statements inside a model are separated by whitespace or newlines; a `,` after a statement is allowed, so a pasted `Sequential([...])` body parses.",
     "- Arguments are positional first, then keyword (`name=value`), as in Python. Trailing commas are allowed in every list.",
     "- A statement is a layer call or `compile(...)`; `compile(...)` comes last and at most once.",
+    "",
+    pastingSection(),
+  ].join("\n");
+}
+
+function pastingSection(): string {
+  return [
+    "### Pasting Keras code",
+    "",
+    "A model copied from a Keras tutorial compiles with only `model Name { }` around it (see `examples/pasted.nn`):",
+    "",
+    "- Module prefixes Keras itself uses are accepted and checked against where they appear: `layers.`, `keras.layers.`, `tf.keras.layers.` for layers; `keras.Input`; `keras.Sequential`, `tf.keras.models.Sequential`; `keras.optimizers.` for `optimizer=`, `keras.losses.` for `loss=`, `keras.metrics.` for `metrics=`, `keras.activations.` or `tf.nn.` for `activation=`, `keras.initializers.` for `*_initializer=`, `regularizers.` for `*_regularizer=` (each also without `keras.` and with `tf.keras.`). Any other prefix is `module_unknown`; a real module in the wrong place is `module_mismatch`.",
+    "- `model = keras.Sequential([...])` (or `keras.Sequential()` followed by `model.add(...)` lines) contributes its layers; `model.compile(...)` is `compile(...)`; `model.summary()` is accepted and ignored; other methods (`fit`, `save`, …) are `method_unsupported`, with what to use instead.",
+    "- `name = value` binds a constant that later uses of `name` stand for (`num_classes = 10`, `input_shape = (28, 28, 1)`, `loss_fn = keras.losses.SparseCategoricalCrossentropy(from_logits=True)`).",
+    "- Numbers may be written as Python constant arithmetic: `1./255`, `28 * 28`; `/` always gives a float, as in Python.",
+    "- Keras's aliases name the same layer: `MaxPool2D` is `MaxPooling2D`, `Convolution2D` is `Conv2D`, `GlobalAvgPool2D` is `GlobalAveragePooling2D`.",
+    "- A Keras layer that layerc does not implement yet is `layer_unsupported` (never a suggestion of a different layer); any other unknown name is `layer_unknown`. Both list the supported layers by group.",
   ].join("\n");
 }
 
@@ -346,7 +385,11 @@ function compileSection(): string {
     spellings.map(code).join(", "),
     argList(value.args),
   ]);
-  const metrics = [...groupAliases(metricNames, (m) => m).entries()].map(([name, { spellings }]) => [code(name), spellings.map(code).join(", ")]);
+  const metrics = [
+    [code("accuracy"), [code("accuracy"), code("acc")].join(", "), "—"],
+    ...[...groupAliases(metricNames, (m) => m.kind).values()].map(({ value, spellings }) => [code(value.kind), spellings.map(code).join(", "), argList(value.args)]),
+  ];
+  const schedules = scheduleNames.map((n) => [code(n)]);
   return [
     "## compile(...)",
     "",
@@ -366,11 +409,19 @@ function compileSection(): string {
     "",
     table(["optimizer", "spellings", "arguments (defaults)"], optimizers),
     "",
+    "Every optimizer also takes Keras's common options: `weight_decay` (decoupled, w ← w − w·wd·lr before the update; AdamW's default is 0.004), `clipnorm` (each weight tensor's gradient), `global_clipnorm`, `clipvalue` (one of the three), `use_ema` / `ema_momentum` / `ema_overwrite_frequency` (fit ends by copying the moving average into the weights). The update rules are emitted specialized, every coefficient a constant; the learning rate is read once per step, since a schedule or a callback may change it.",
+    "",
+    "`learning_rate=` also takes a schedule, evaluated at the optimizer's step count as Keras does:",
+    "",
+    table(["schedule"], schedules),
+    "",
+    "Keras optimizers layerc does not implement (`Adafactor`, `Lamb`, `Muon`, …) are the error `keras_unsupported`, with the supported list, never a suggestion of a different optimizer.",
+    "",
     "### Metrics",
     "",
-    table(["metric", "spellings"], metrics),
+    table(["metric", "spellings", "arguments (defaults)"], metrics),
     "",
-    "`accuracy` picks binary, categorical or sparse categorical accuracy from the loss, as Keras does.",
+    "`accuracy` (or `acc`) picks binary accuracy for one output unit, sparse categorical accuracy for class-id targets (`sparse_categorical_crossentropy`), else categorical accuracy, as Keras 3's compile does. History and `evaluate` use the name as written (`metrics=['acc']` logs `acc`), or the class's own name for a call (`Precision()` logs `precision`), or its `name=`. `F1Score` needs `average` ('micro', 'macro' or 'weighted'): Keras's default, one value per class, is not a scalar log.",
   ].join("\n");
 }
 

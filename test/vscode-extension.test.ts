@@ -54,7 +54,8 @@ function expectedScopes(text: string): Map<number, { image: string; scope: strin
   const lexed = nnLexer.tokenize(text);
   for (const c of lexed.groups["comments"] ?? []) out.set(c.startOffset, { image: c.image, scope: "comment.line" });
   for (const t of lexed.tokens) {
-    const scope = { Model: "keyword.other.model", NumberLiteral: "constant.numeric", ClosedString: "string.quoted", Bool: "constant.language", None: "constant.language" }[t.tokenType.name];
+    // `model` is the keyword only where it opens a model block (pasted Python also names a variable `model`).
+    const scope = { NumberLiteral: "constant.numeric", ClosedString: "string.quoted", Bool: "constant.language", None: "constant.language" }[t.tokenType.name];
     if (scope) out.set(t.startOffset, { image: t.image, scope });
   }
   const visitValue = (v: ValueNode): void => {
@@ -62,7 +63,8 @@ function expectedScopes(text: string): Map<number, { image: string; scope: strin
     else if (v.kind === "Tuple" || v.kind === "List") v.items.forEach(visitValue);
   };
   const visitCall = (c: CallNode, statement: boolean): void => {
-    const layer = statement && c.callee.name !== "compile" && c.callee.name !== "Input";
+    // A qualified statement (`model.add(…)`, `model.summary()`) is pasted Python, not a layer.
+    const layer = statement && c.qualifier === undefined && c.callee.name !== "compile" && c.callee.name !== "Input";
     const scope = layer ? "entity.name.function.layer" : c.callee.name === "compile" ? "support.function" : c.callee.name === "Input" ? "support.class" : "entity.name.function";
     out.set(c.callee.span.start, { image: c.callee.name, scope });
     for (const a of c.args) {
@@ -71,9 +73,10 @@ function expectedScopes(text: string): Map<number, { image: string; scope: strin
     }
   };
   for (const m of parse(text).ast.models) {
+    out.set(m.span.start, { image: "model", scope: "keyword.other.model" });
     out.set(m.name.span.start, { image: m.name.name, scope: "entity.name.type.class" });
     for (const o of m.options) if (o.name) out.set(o.name.span.start, { image: o.name.name, scope: "variable.parameter" });
-    for (const s of m.statements) visitCall(s, true);
+    for (const s of m.statements) if (s.kind === "Call") visitCall(s, true);
   }
   return out;
 }

@@ -40,9 +40,12 @@ export type OpName =
   | "log"
   | "log1p"
   | "sqrt"
+  | "sin"
+  | "cos"
   | "abs"
   | "max"
   | "min"
+  | "pow"
   | "relu"
   | "relu6"
   | "leaky_relu"
@@ -83,6 +86,18 @@ export const ops: Readonly<Record<OpName, OpDef>> = {
     emit: (a) => `Math.sqrt(${a})`,
     grad: (_a, y, dy) => [div(dy, mul(num(2), y))],
   },
+  sin: {
+    arity: 1,
+    evaluate: Math.sin,
+    emit: (a) => `Math.sin(${a})`,
+    grad: ([a], _y, dy) => [mul(dy, call("cos", a!))],
+  },
+  cos: {
+    arity: 1,
+    evaluate: Math.cos,
+    emit: (a) => `Math.cos(${a})`,
+    grad: ([a], _y, dy) => [sub(num(0), mul(dy, call("sin", a!)))],
+  },
   abs: {
     arity: 1,
     evaluate: Math.abs,
@@ -102,6 +117,13 @@ export const ops: Readonly<Record<OpName, OpDef>> = {
     emit: (a, b) => `(${a} <= ${b} ? ${a} : ${b})`,
     atoms: true,
     grad: ([a, b], _y, dy) => [select(cmp("<=", a!, b!), dy, num(0)), select(cmp("<=", a!, b!), num(0), dy)],
+  },
+  pow: {
+    arity: 2,
+    evaluate: Math.pow,
+    emit: (a, b) => `Math.pow(${a}, ${b})`,
+    // d(a^b)/da = b·a^(b−1); d/db = a^b·ln a
+    grad: ([a, b], y, dy) => [mul(dy, mul(b!, call("pow", a!, sub(b!, num(1))))), mul(dy, mul(y, call("log", a!)))],
   },
   relu: {
     arity: 1,

@@ -56,9 +56,14 @@ export function modelIR(a: Analysis, model: ModelNode): ModelIR | undefined {
   return a.checked.ir.models.find((m) => m.name === model.name.name);
 }
 
-/** The statement whose span holds `offset`. */
+/** The model's layer-call statements (assignments of pasted Python are not layers). */
+export function callStatements(model: ModelNode): CallNode[] {
+  return model.statements.filter((s): s is CallNode => s.kind === "Call");
+}
+
+/** The call statement whose span holds `offset`. */
 export function statementAt(model: ModelNode, offset: number): CallNode | undefined {
-  return model.statements.find((s) => contains(s.span, offset));
+  return callStatements(model).find((s) => contains(s.span, offset));
 }
 
 /**
@@ -69,7 +74,7 @@ export function layerOf(a: Analysis, model: ModelNode, stmt: CallNode): LayerIR 
   const ir = modelIR(a, model);
   if (!ir) return undefined;
   const line = a.lines.position(stmt.span.start).line;
-  const sameLine = model.statements.filter((s) => a.lines.position(s.span.start).line === line && s.callee.name === stmt.callee.name);
+  const sameLine = callStatements(model).filter((s) => a.lines.position(s.span.start).line === line && s.callee.name === stmt.callee.name);
   const layers = ir.layers.filter((l) => l.line === line && l.kind === stmt.callee.name);
   return layers[sameLine.indexOf(stmt)];
 }

@@ -107,12 +107,7 @@ function fileNameOf(uri: string): string {
 }
 
 /** `layerc lsp [--stdio]`: serve until the client exits. */
-export async function runServer(args: readonly string[]): Promise<number> {
-  const unknown = args.filter((a) => a !== "--stdio");
-  if (unknown.length) {
-    process.stderr.write(`layerc lsp: unknown option ${unknown.join(" ")} (the server speaks LSP over stdio)\n`);
-    return 2;
-  }
+export async function runServer(): Promise<number> {
   const connection = startServer();
   // The library ends the process on `exit` (0 after `shutdown`, else 1) and when stdin closes.
   return await new Promise<number>((resolve) => connection.onExit(() => resolve(0)));

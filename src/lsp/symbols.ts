@@ -7,7 +7,7 @@
 import type { CodeAction, Diagnostic as LspDiagnostic, DocumentSymbol, Range, TextEdit } from "vscode-languageserver";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { formatSpec } from "../phases/fmt/format.js";
-import { kerasShape, layerOf, modelIR, positionAt, rangeOf, type Analysis } from "./analysis.js";
+import { callStatements, kerasShape, layerOf, modelIR, positionAt, rangeOf, type Analysis } from "./analysis.js";
 
 const SymbolKind = { Class: 5, Method: 6, Field: 8, Variable: 13 } as const;
 const Severity = { Error: 1, Warning: 2 } as const;
@@ -17,7 +17,7 @@ export function documentSymbols(a: Analysis): DocumentSymbol[] {
     .filter((m) => !m.name.missing)
     .map((m) => {
       const ir = modelIR(a, m);
-      const children: DocumentSymbol[] = m.statements
+      const children: DocumentSymbol[] = callStatements(m)
         .filter((s) => !s.callee.missing)
         .map((s) => {
           const layer = layerOf(a, m, s);

@@ -146,7 +146,8 @@ export function describeName(name: string): string | undefined {
   if (callee && callee.kind !== "layer" && callee.kind !== "input" && callee.kind !== "compile") {
     return `${callee.kind} \`${name}\`: ${callee.description}${callee.args.length ? ` Defaults: ${formatDefaults(callee.args)}.` : ""}`;
   }
-  if (has(metricNames, name)) return "metric `accuracy`: binary, categorical or sparse, chosen from the loss as Keras does.";
+  if (name === "accuracy" || name === "acc") return "metric `accuracy`: binary, categorical or sparse, chosen from the loss as Keras does.";
+  if (has(metricNames, name)) return `metric \`${name}\``;
   return undefined;
 }
 
@@ -166,7 +167,8 @@ export function valueCandidates(type: ArgType, argName: string): { label: string
     case "string":
       if (argName === "optimizer") return Object.keys(optimizerNames).map((v) => ({ label: v, kind: "optimizer" }));
       if (argName === "loss") return Object.keys(lossNames).map((v) => ({ label: v, kind: "loss" }));
-      if (argName === "metrics") return Object.keys(metricNames).map((v) => ({ label: v, kind: "metric" }));
+      // `accuracy`/`acc` are resolved from the loss by the checker, beside the named metrics.
+      if (argName === "metrics") return [...new Set(["accuracy", "acc", ...Object.keys(metricNames)])].map((v) => ({ label: v, kind: "metric" }));
       return [];
     default:
       return [];

@@ -3,7 +3,7 @@
  * Imports nothing from the compiler.
  */
 export { ModelBase, TrainableModel } from "./model.js";
-export type { ModelMeta, WeightMeta, Weight, WeightInput, ModelOptions, FitOptions, History, Logs } from "./model.js";
+export type { ModelMeta, WeightMeta, Weight, WeightInput, ModelOptions, PredictOptions, FitOptions, History, Logs } from "./model.js";
 export { LayercError, NonFiniteError } from "./errors.js";
 export { Store } from "./store.js";
 export type { NativeKernel } from "./native.js";
@@ -12,6 +12,13 @@ export { Rng, deriveSeed, randomSeed } from "./random.js";
 export { initialize, computeFans } from "./initializers.js";
 export { computeLoss, countCorrect } from "./losses.js";
 export { createOptimizer } from "./optimizers.js";
+export { EarlyStopping, ReduceLROnPlateau, LearningRateScheduler } from "./callbacks.js";
+export type { Callback, CallbackModel, EarlyStoppingOptions, ReduceLROnPlateauOptions } from "./callbacks.js";
+export type { EvaluateOptions } from "./fit-options.js";
+export type { ProgressSink } from "./progress.js";
+export { createMetric } from "./metrics.js";
+export type { MetricState } from "./metrics.js";
+export { scheduleAt, learningRateAt } from "./schedules.js";
 export type { Optimizer } from "./optimizers.js";
 export { formatSummary } from "./summary.js";
 export type { SummaryLayer } from "./summary.js";

@@ -11,6 +11,7 @@ import type { InitializerSpec } from "../../runtime/spec.js";
 import { makeDiagnostic, suggest, type Diagnostic } from "../../diagnostics/diagnostic.js";
 import type { Span } from "../../source.js";
 import { activationNames, has, initializerNames } from "./vocabulary.js";
+import { convertConstraint, convertRegularizer } from "./weight-options.js";
 
 export const INVALID = Symbol("invalid");
 export type Converted = AttrValue | typeof INVALID;
@@ -76,6 +77,12 @@ export function bindArgs(
     const name = arg.name.name;
     lastKeyword = name;
     if (arg.name.missing) continue;
+    if (!schema.some((s) => s.name === name) && /_(regularizer|constraint)$/.test(name)) {
+      // a Keras weight option this layer does not take: never suggest a different argument (kernel_regularizer → kernel_initializer)
+      const options = schema.filter((s) => /_(regularizer|constraint)$/.test(s.name)).map((s) => s.name);
+      sink.diags.push(makeDiagnostic("keras_unsupported", arg.name.span, { what: `${callee} argument`, name, supported: options.length ? options.join(", ") : "none" }));
+      continue;
+    }
     if (!schema.some((s) => s.name === name)) {
       const renamed = kerasRenames[name];
       const hint = renamed !== undefined && schema.some((s) => s.name === renamed) ? renamed : suggest(name, schema.map((s) => s.name));
@@ -212,6 +219,12 @@ export function convertValue(v: ValueNode, type: ArgType, name: string, sink: Si
       }
       return typeError(sink, v, name, type.rank === 1 ? "an integer" : `an integer or a tuple of ${type.rank} integers`);
     }
+    case "axes":
+      return convertNumbers(v, name, true, "an axis or a tuple of axes", sink);
+    case "floats":
+      return convertNumbers(v, name, false, "a number or a list of numbers", sink);
+    case "pairs":
+      return convertPairs(v, name, type.rank, sink);
     case "activation": {
       if (v.kind === "None") return "linear";
       const s = nameOf(v);
@@ -223,7 +236,59 @@ export function convertValue(v: ValueNode, type: ArgType, name: string, sink: Si
     }
     case "initializer":
       return convertInitializer(v, name, sink);
+    case "regularizer":
+      return convertRegularizer(v, name, sink) ?? INVALID;
+    case "constraint":
+      return convertConstraint(v, name, sink) ?? INVALID;
   }
+}
+
+const isSeq = (v: ValueNode): v is Extract<ValueNode, { kind: "Tuple" | "List" }> => v.kind === "Tuple" || v.kind === "List";
+
+/** A number or a non-empty tuple/list of numbers (integers when `integer`), as a list. */
+function convertNumbers(v: ValueNode, name: string, integer: boolean, expected: string, sink: Sink): Converted {
+  const items = isSeq(v) ? v.items : [v];
+  if (items.length === 0) return typeError(sink, v, name, expected);
+  const out: number[] = [];
+  for (const item of items) {
+    if (item.kind !== "Number" || (integer && !item.isInteger)) return typeError(sink, item, name, integer ? "an integer" : "a number");
+    out.push(item.value);
+  }
+  return out;
+}
+
+/** Non-negative (before, after) amounts per axis; see the `pairs` ArgType. */
+function convertPairs(v: ValueNode, name: string, rank: number, sink: Sink): Converted {
+  const count = (item: ValueNode): number | typeof INVALID => {
+    if (item.kind !== "Number" || !item.isInteger) return typeError(sink, item, name, "an integer");
+    return checkRange(item, item.value, { min: 0 }, name, sink) as number | typeof INVALID;
+  };
+  const expected = rank === 1 ? "an integer or a tuple of 2 integers" : `an integer, a tuple of ${rank} integers, or ${rank} tuples of 2 integers`;
+  if (!isSeq(v)) {
+    const n = count(v);
+    return n === INVALID ? n : Array.from({ length: 2 * rank }, () => n);
+  }
+  const out: number[] = [];
+  if (rank === 1) {
+    if (v.items.length !== 2) return typeError(sink, v, name, expected);
+    for (const item of v.items) {
+      const n = count(item);
+      if (n === INVALID) return n;
+      out.push(n);
+    }
+    return out;
+  }
+  if (v.items.length !== rank) return typeError(sink, v, name, expected);
+  for (const item of v.items) {
+    const pair = isSeq(item) ? item.items : [item, item];
+    if (pair.length !== 2) return typeError(sink, item, name, "a tuple of 2 integers");
+    for (const p of pair) {
+      const n = count(p);
+      if (n === INVALID) return n;
+      out.push(n);
+    }
+  }
+  return out;
 }
 
 function checkRange(

@@ -16,6 +16,9 @@ import { checkCompile, type OutputInfo } from "./compile-statement.js";
 import { layerNameProblem, modelNameProblem } from "./names.js";
 import { resolveLimits, type CheckOptions, type Limits } from "./options.js";
 import { modelOptionArgs } from "./vocabulary.js";
+import type { ConstraintSpec, RegularizerSpec } from "../../runtime/spec.js";
+import { PasteLowering } from "./paste.js";
+import { describeSupportedLayers, isUnsupportedKerasLayer } from "../../layers/catalog.js";
 
 export interface CheckResult {
   /** Models that checked without errors (all of them when there is no error). */
@@ -81,12 +84,13 @@ class ModelChecker {
     if (nameProblem) this.report(makeDiagnostic("model_name_invalid", m.name.span, { name: m.name.name, reason: nameProblem }));
     const opt = resolveArgs(`model ${m.name.name}`, m.name.span, m.options, modelOptionArgs, this.sink);
 
-    if (m.statements.length > this.limits.maxLayers) {
+    const pasted = new PasteLowering(this.sink);
+    const stmts = pasted.lower(m).filter((s) => !s.callee.missing);
+    if (stmts.length > this.limits.maxLayers) {
       // before any layer is analysed: the cost of every later phase grows with the layer count
-      this.report(makeDiagnostic("limit_layers", m.name.span, { model: m.name.name, count: m.statements.length, limit: this.limits.maxLayers }));
+      this.report(makeDiagnostic("limit_layers", m.name.span, { model: m.name.name, count: stmts.length, limit: this.limits.maxLayers }));
       return undefined;
     }
-    const stmts = m.statements.filter((s) => !s.callee.missing);
     const compiles = stmts.filter((s) => s.callee.name === "compile");
     const layerStmts = stmts.filter((s) => s.callee.name !== "compile");
     this.checkCompilePlacement(stmts, compiles);
@@ -98,7 +102,7 @@ class ModelChecker {
       producer = this.checkInput(first);
       index = 1;
     }
-    let shapeKnown = producer !== undefined || first === undefined || first.callee.name !== "Input";
+    let shapeKnown = !pasted.dropped && (producer !== undefined || first === undefined || first.callee.name !== "Input");
     let ok = true;
     for (; index < layerStmts.length; index++) {
       const stmt = layerStmts[index]!;
@@ -110,7 +114,7 @@ class ModelChecker {
         producer = undefined;
       } else producer = result;
     }
-    if (this.layers.length === 0 && ok && layerStmts.every((s) => s.callee.name === "Input")) {
+    if (this.layers.length === 0 && ok && !pasted.dropped && layerStmts.every((s) => s.callee.name === "Input")) {
       this.report(makeDiagnostic("model_empty", m.name.span, { name: m.name.name }));
       return undefined;
     }
@@ -175,8 +179,13 @@ class ModelChecker {
     }
     const def = lookupLayer(kind);
     if (!def) {
+      const supported = describeSupportedLayers();
+      if (isUnsupportedKerasLayer(kind)) {
+        this.report(makeDiagnostic("layer_unsupported", stmt.callee.span, { name: kind, supported }));
+        return undefined;
+      }
       const hint = suggest(kind, [...Object.keys(layers), "Input", "compile"]);
-      this.report(makeDiagnostic("layer_unknown", stmt.callee.span, { name: kind }, hint !== undefined ? { suggestion: hint } : {}));
+      this.report(makeDiagnostic("layer_unknown", stmt.callee.span, { name: kind, supported }, hint !== undefined ? { suggestion: hint } : {}));
       return undefined;
     }
     const { values, ok, nodes } = resolveArgs(kind, stmt.span, stmt.args, [...def.args, ...commonArgs], this.sink);
@@ -231,9 +240,21 @@ class ModelChecker {
       );
     }
     if (!initOk) return undefined;
+    for (const p of decls) {
+      // a constraint's axes must exist on the weight it constrains
+      const c = attrs[`${p.name}_constraint`] as ConstraintSpec | null | undefined;
+      const bad = c && "axis" in c ? c.axis.find((a) => a >= p.shape.length) : undefined;
+      if (bad === undefined) continue;
+      const at = nodes.get(`${p.name}_constraint`)?.value.span ?? stmt.span;
+      this.report(makeDiagnostic("arg_range", at, { name: "axis", constraint: `an axis of ${name}/${p.name}, shape ${formatShape(p.shape)}`, got: String(bad) }));
+      return undefined;
+    }
     const params: ParamIR[] = decls.map(({ initializerArg: _arg, ...p }) => {
       const size = prod(p.shape);
-      const ir: ParamIR = { ...p, offset: this.offset, size };
+      // `<weight>_regularizer=` and `<weight>_constraint=` of the layer attach to the weight of that name (Keras's naming)
+      const regularizer = attrs[`${p.name}_regularizer`] as RegularizerSpec | null | undefined;
+      const constraint = attrs[`${p.name}_constraint`] as ConstraintSpec | null | undefined;
+      const ir: ParamIR = { ...p, ...(regularizer ? { regularizer } : {}), ...(constraint ? { constraint } : {}), offset: this.offset, size };
       this.offset += size;
       return ir;
     });
