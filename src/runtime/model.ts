@@ -22,8 +22,8 @@ import { learningRateAt } from "./schedules.js";
 import { formatSummary, type SummaryLayer } from "./summary.js";
 import { firstNonFinite, lengthError, shapeText, toFloat32, type Samples } from "./data.js";
 import { boolean, callback, checkOptions, checkValue, describeValue, fraction, integer, any, type Rule } from "./options.js";
-import { allFinite, StepGuard } from "./step-guard.js";
-import { instantiate, nativeModule, type NativeKernel, type NativeModule } from "./native.js";
+import { stateFinite, StepGuard } from "./step-guard.js";
+import { instantiate, nativeModule, type NativeKernel, type NativeModule, type NativeScan } from "./native.js";
 import { Store } from "./store.js";
 
 export interface WeightMeta {
@@ -58,6 +58,11 @@ export interface ModelMeta {
      */
     readonly lossOnLogits?: LossSpec | null;
   } | null;
+  /**
+   * The model input is token ids (its first layer is an Embedding): every
+   * value must be an integer in [0, limit); `layer` names the reader.
+   */
+  readonly tokenIds?: { readonly limit: number; readonly layer: string };
   /** Native kernels (a WebAssembly SIMD module, base64) for the model's large matrix products. */
   readonly wasm?: string;
 }
@@ -146,6 +151,9 @@ export abstract class ModelBase {
   private capacity = 0;
   private module: NativeModule | null;
   private kernels: Record<string, NativeKernel> | null = null;
+  /** SIMD finiteness scans over the native memory (`nativeMemory`), when the model runs native kernels. */
+  protected scan: NativeScan | null = null;
+  protected nativeMemory: ArrayBuffer | null = null;
 
   protected constructor(
     protected readonly meta: ModelMeta,
@@ -218,10 +226,14 @@ export abstract class ModelBase {
         this.place(capacity, Store.on(native.buffer));
         this.params.set(params);
         this.kernels = native.kernels;
+        this.scan = native.scan;
+        this.nativeMemory = native.buffer;
         return;
       }
       this.module = null;
       this.kernels = null;
+      this.scan = null;
+      this.nativeMemory = null;
     }
     this.place(capacity, Store.plain());
   }
@@ -270,6 +282,21 @@ export abstract class ModelBase {
     weights.forEach((w, i) => this.params.set(w.data, expected[i]!.offset));
   }
 
+  /** Throws, naming sample and position, when an input that is token ids holds a value outside [0, limit). */
+  protected checkIds(xs: Float32Array, what: string): void {
+    const ids = this.meta.tokenIds;
+    if (ids === undefined) return;
+    for (let i = 0; i < xs.length; i++) {
+      const v = xs[i]!;
+      if (!(Number.isInteger(v) && v >= 0 && v < ids.limit)) {
+        const sample = Math.floor(i / this.inSize);
+        throw new LayercError(
+          `${what}: sample ${sample}, position ${i - sample * this.inSize} is ${v}, but ${ids.layer} takes token ids that are integers in [0, ${ids.limit})`,
+        );
+      }
+    }
+  }
+
   /**
    * Prediction for one sample; or, with `{ batchSize }` (Keras's
    * `model.predict(x, batch_size=…)`), for every sample in `x`, computed
@@ -288,6 +315,7 @@ export abstract class ModelBase {
           : "";
       throw new LayercError(`${lengthError(xs, inSize, "predict input", `one sample of shape ${shapeText(this.meta.inputShape)}`).message}${hint}`);
     }
+    this.checkIds(xs, "predict input");
     this.ensure(1);
     const y = this.forward(xs, 1, false);
     const out = new Float32Array(this.outSize);
@@ -302,6 +330,7 @@ export abstract class ModelBase {
     if (!Number.isInteger(samples) || samples < 1) {
       throw new LayercError(`predict input has ${xs.length} values, not a whole number of samples of shape ${shapeText(this.meta.inputShape)} (${this.inSize} values each)`);
     }
+    this.checkIds(xs, "predict input");
     const out = new Float32Array(samples * this.outSize);
     for (let s = 0; s < samples; s += batchSize) {
       const n = Math.min(batchSize, samples - s);
@@ -325,6 +354,7 @@ export abstract class ModelBase {
     if (xs.length !== batchSize * inSize) {
       throw lengthError(xs, batchSize * inSize, "predictBatch input", `${batchSize} samples of shape ${shapeText(this.meta.inputShape)}`);
     }
+    this.checkIds(xs, "predictBatch input");
     const result = out ?? new Float32Array(batchSize * outSize);
     if (result.length !== batchSize * outSize) {
       throw lengthError(result, batchSize * outSize, "predictBatch output", `${batchSize} × ${shapeText(this.meta.outputShape)}`);
@@ -497,22 +527,25 @@ export abstract class TrainableModel extends ModelBase implements CallbackModel 
     if (xs.length !== batchSize * this.inSize) {
       throw lengthError(xs, batchSize * this.inSize, "trainOnBatch input", `${batchSize} samples of shape ${shapeText(this.meta.inputShape)}`);
     }
+    this.checkIds(xs, "trainOnBatch input");
     const ys = this.labels(y, batchSize);
     return this.step(xs, ys, null, batchSize, false, { label: "trainOnBatch", sample: (i) => i });
   }
 
   /**
    * Forward, loss (weighted by `weights` when given), backward, update — all
-   * or nothing. If an input or label, the loss, or after the update any
-   * parameter (moving statistics included) or optimizer state is not finite
-   * (a non-finite gradient of a trainable weight always ends up there), the
-   * model's state is put back as it was and a NonFiniteError names the first
-   * offending tensor, sample and step (Keras's TerminateOnNaN, without the
-   * damage). Metrics take the batch only when the step stands.
+   * or nothing. If an input, the loss (where every non-finite label ends
+   * up), or after the update any parameter (moving statistics included) or
+   * optimizer state is not finite (where every non-finite gradient of a
+   * trainable weight ends up), the model's state is put back as it was and
+   * a NonFiniteError names the first offending tensor, sample and step
+   * (Keras's TerminateOnNaN, without the damage). Metrics take the batch
+   * only when the step stands.
    */
   private step(xs: Float32Array, ys: Float32Array, weights: Float64Array | null, n: number, metrics: boolean, site: StepSite): number {
-    // inputs and labels first: a NaN masked by the forward pass (max pooling, relu) would otherwise pass unseen
-    if (firstNonFinite(xs, 0, n * this.inSize) >= 0 || firstNonFinite(ys, 0, n * this.ySize()) >= 0) throw this.nonFinite(xs, ys, n, 0, site);
+    // inputs first: a NaN the forward pass masks (max pooling, relu) would otherwise pass unseen;
+    // a non-finite label always makes the loss non-finite, so labels are only scanned to name one
+    if (firstNonFinite(xs, 0, n * this.inSize) >= 0) throw this.nonFinite(xs, ys, n, 0, site);
     this.ensure(n);
     this.guard.save(this.params, this.slots, this.rng, this.seededStreams);
     const carried = this.hyper[HYPER.uProduct]!;
@@ -527,7 +560,7 @@ export abstract class TrainableModel extends ModelBase implements CallbackModel 
       this.backward(xs, this.dOut, n);
       stepScalars(this.training.optimizer, t, this.hyper, this.lrOverride ?? undefined);
       this.update();
-      ok = allFinite(this.params) && this.slots.every(allFinite);
+      ok = stateFinite(this.params, this.slots, this.scan, this.nativeMemory);
     }
     if (!ok) {
       const error = this.nonFinite(xs, ys, n, loss, site);
@@ -604,6 +637,8 @@ export abstract class TrainableModel extends ModelBase implements CallbackModel 
   private fitRun(x: Samples, y: Samples, options: FitOptions): Iterator<void, void> & { history: History } {
     checkOptions("fit", options, OPTIONS.fit);
     const plan = prepareFit({ sparseLabels: this.sparse() }, x, y, options, (ys, n, what) => this.labels(ys, n, what), this.inSize, this.ySize(), this.meta.inputShape);
+    this.checkIds(plan.xs, "fit input");
+    if (plan.validation) this.checkIds(plan.validation.xs, "validationData x");
     const history: History = { epoch: [], history: { loss: [] } };
     const self = this;
     function* loop(): Generator<void, void> {
@@ -686,6 +721,7 @@ export abstract class TrainableModel extends ModelBase implements CallbackModel 
     if (xs.length % this.inSize !== 0 || xs.length === 0) {
       throw new LayercError(`evaluate input has ${xs.length} values, not a whole number of samples of shape ${shapeText(this.meta.inputShape)}`);
     }
+    this.checkIds(xs, "evaluate input");
     const total = xs.length / this.inSize;
     const ys = this.labels(y, total);
     const weights = options.sampleWeight === undefined ? null : sampleWeightsOf(options.sampleWeight, total, "sampleWeight");
