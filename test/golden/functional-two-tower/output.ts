@@ -88,8 +88,21 @@ const TwoTowerMeta: ModelMeta = {
   ],
   training: {
     loss: { name: "categorical_crossentropy", fromLogits: false },
-    optimizer: { name: "sgd", learningRate: 0.1, momentum: 0, nesterov: false },
-    metrics: ["accuracy"],
+    optimizer: {
+      name: "sgd",
+      momentum: 0,
+      nesterov: false,
+      learningRate: 0.1,
+      schedule: null,
+      weightDecay: null,
+      clipnorm: null,
+      clipvalue: null,
+      globalClipnorm: null,
+      useEma: false,
+      emaMomentum: 0.99,
+      emaOverwriteFrequency: null,
+    },
+    metrics: [{ name: "accuracy", kind: "categorical_accuracy" }],
     lossOnLogits: { name: "categorical_crossentropy", fromLogits: true },
   },
   inputs: [
@@ -102,14 +115,14 @@ const TwoTowerMeta: ModelMeta = {
       shape: [2],
       loss: { name: "categorical_crossentropy", fromLogits: false },
       weight: 1,
-      metrics: ["accuracy"],
+      metrics: [{ name: "accuracy", kind: "categorical_accuracy" }],
     },
     {
       name: "reg",
       shape: [1],
       loss: { name: "mean_squared_error", fromLogits: false },
       weight: 0.5,
-      metrics: ["accuracy"],
+      metrics: [{ name: "accuracy", kind: "binary_accuracy" }],
     },
   ],
 };
@@ -358,70 +371,72 @@ export class TwoTower extends TrainableModel<
     const cls_z = this.cls_z;
     const dOut = this.dOut;
     const res = this.lossResult;
+    const sw = this.sampleWeights;
     // loss: output cls: categorical_crossentropy, fused with the final activation: computed from its logits
     {
       const scale = 1 / n;
       let total = 0;
-      for (let r = 0; r < n; r++) {
+      for (let b = 0; b < n; b++) {
+        const sw_ = sw[b]!;
         let usable = 1;
-        if (y[r * 2]! !== 0) {
-          if (cls_out[r * 2]! > 1e-290) {
+        if (y[b * 2]! !== 0) {
+          if (cls_out[b * 2]! > 1e-290) {
           } else {
             usable = 0;
           }
         }
-        if (y[r * 2 + 1]! !== 0) {
-          if (cls_out[r * 2 + 1]! > 1e-290) {
+        if (y[b * 2 + 1]! !== 0) {
+          if (cls_out[b * 2 + 1]! > 1e-290) {
           } else {
             usable = 0;
           }
         }
         if (usable === 1) {
           let ys = 0;
-          const ld0 = y[r * 2]!;
+          const ld0 = y[b * 2]!;
           const y_0 = ld0;
           if (y_0 !== 0) {
-            total = total - y_0 * Math.log(cls_out[r * 2]!);
+            total = total - sw_ * (y_0 * Math.log(cls_out[b * 2]!));
           }
           ys += y_0;
-          const ld1 = y[r * 2 + 1]!;
+          const ld1 = y[b * 2 + 1]!;
           const y_1 = ld1;
           if (y_1 !== 0) {
-            total = total - y_1 * Math.log(cls_out[r * 2 + 1]!);
+            total = total - sw_ * (y_1 * Math.log(cls_out[b * 2 + 1]!));
           }
           ys += y_1;
-          dOut[r * 2] = (cls_out[r * 2]! * ys - ld0) * scale;
-          dOut[r * 2 + 1] = (cls_out[r * 2 + 1]! * ys - ld1) * scale;
+          dOut[b * 2] = sw_ * (cls_out[b * 2]! * ys - ld0) * scale;
+          dOut[b * 2 + 1] = sw_ * (cls_out[b * 2 + 1]! * ys - ld1) * scale;
         } else {
           let m = -Infinity;
-          const ld2 = cls_z[r * 2]!;
+          const ld2 = cls_z[b * 2]!;
           m = m >= ld2 ? m : ld2;
-          const ld3 = cls_z[r * 2 + 1]!;
+          const ld3 = cls_z[b * 2 + 1]!;
           m = m >= ld3 ? m : ld3;
           let se = 0;
           const e_0 = Math.exp(ld2 - m);
-          dOut[r * 2] = e_0;
+          dOut[b * 2] = e_0;
           se += e_0;
           const e_1 = Math.exp(ld3 - m);
-          dOut[r * 2 + 1] = e_1;
+          dOut[b * 2 + 1] = e_1;
           se += e_1;
           const lse = m + Math.log(se);
           let ys = 0;
-          const ld4 = y[r * 2]!;
+          const ld4 = y[b * 2]!;
           const y_0 = ld4;
           if (y_0 !== 0) {
-            total += y_0 * (lse - cls_z[r * 2]!);
+            total += sw_ * (y_0 * (lse - cls_z[b * 2]!));
           }
           ys += y_0;
-          const ld5 = y[r * 2 + 1]!;
+          const ld5 = y[b * 2 + 1]!;
           const y_1 = ld5;
           if (y_1 !== 0) {
-            total += y_1 * (lse - cls_z[r * 2 + 1]!);
+            total += sw_ * (y_1 * (lse - cls_z[b * 2 + 1]!));
           }
           ys += y_1;
           const ratio = ys / se;
-          dOut[r * 2] = (e_0 * ratio - ld4) * scale;
-          dOut[r * 2 + 1] = (e_1 * ratio - ld5) * scale;
+          dOut[b * 2] = sw_ * (e_0 * ratio - ld4) * scale;
+          dOut[b * 2 + 1] = sw_ * (e_1 * ratio - ld5) * scale;
         }
       }
       res[0] = total * scale;
@@ -430,12 +445,13 @@ export class TwoTower extends TrainableModel<
     {
       const scale = 1 / n;
       let total = 0;
-      for (let i = 0; i < n; i++) {
-        const p_ = reg_out[i]!;
-        const y_ = labels1[i]!;
-        const u = p_ - y_;
-        total += u * u;
-        dOut1[i] = u * 2 * scale;
+      for (let b = 0; b < n; b++) {
+        const sw_ = sw[b]!;
+        const p_0 = reg_out[b]!;
+        const y_0 = labels1[b]!;
+        const u_0 = p_0 - y_0;
+        total += sw_ * (u_0 * u_0);
+        dOut1[b] = sw_ * (u_0 * 2) * scale;
       }
       res[1] = total * scale;
       for (let i = 0; i < n; i++) {
@@ -656,51 +672,15 @@ export class TwoTower extends TrainableModel<
   protected override update(): void {
     const p = this.params;
     const g = this.grads;
-    // optimizer step: sgd(learningRate=0.1, momentum=0, nesterov=false)
+    const h = this.hyper;
+    // optimizer step: sgd(momentum=0, nesterov=false, learningRate=0.1, schedule=?, weightDecay=?, clipnorm=?, clipvalue=?, globalClipnorm=?, useEma=false, emaMomentum=0.99, emaOverwriteFrequency=?)
     {
-      p[0] = p[0]! - g[0]! * 0.1;
-      p[1] = p[1]! - g[1]! * 0.1;
-      p[2] = p[2]! - g[2]! * 0.1;
-      p[3] = p[3]! - g[3]! * 0.1;
-      p[4] = p[4]! - g[4]! * 0.1;
-      p[5] = p[5]! - g[5]! * 0.1;
-      p[6] = p[6]! - g[6]! * 0.1;
-      p[7] = p[7]! - g[7]! * 0.1;
-      p[8] = p[8]! - g[8]! * 0.1;
-      p[9] = p[9]! - g[9]! * 0.1;
-      p[10] = p[10]! - g[10]! * 0.1;
-      p[11] = p[11]! - g[11]! * 0.1;
-      p[12] = p[12]! - g[12]! * 0.1;
-      p[13] = p[13]! - g[13]! * 0.1;
-      p[14] = p[14]! - g[14]! * 0.1;
-      p[15] = p[15]! - g[15]! * 0.1;
-      p[16] = p[16]! - g[16]! * 0.1;
-      p[17] = p[17]! - g[17]! * 0.1;
-      p[18] = p[18]! - g[18]! * 0.1;
-      p[19] = p[19]! - g[19]! * 0.1;
-      p[20] = p[20]! - g[20]! * 0.1;
-      p[21] = p[21]! - g[21]! * 0.1;
-      p[22] = p[22]! - g[22]! * 0.1;
-      p[23] = p[23]! - g[23]! * 0.1;
-      p[24] = p[24]! - g[24]! * 0.1;
-      p[25] = p[25]! - g[25]! * 0.1;
-      p[26] = p[26]! - g[26]! * 0.1;
-      p[27] = p[27]! - g[27]! * 0.1;
-      p[28] = p[28]! - g[28]! * 0.1;
-      p[29] = p[29]! - g[29]! * 0.1;
-      p[30] = p[30]! - g[30]! * 0.1;
-      p[31] = p[31]! - g[31]! * 0.1;
-      p[32] = p[32]! - g[32]! * 0.1;
-      p[33] = p[33]! - g[33]! * 0.1;
-      p[34] = p[34]! - g[34]! * 0.1;
-      p[35] = p[35]! - g[35]! * 0.1;
-      p[36] = p[36]! - g[36]! * 0.1;
-      p[37] = p[37]! - g[37]! * 0.1;
-      p[38] = p[38]! - g[38]! * 0.1;
-      p[39] = p[39]! - g[39]! * 0.1;
-      p[40] = p[40]! - g[40]! * 0.1;
-      p[41] = p[41]! - g[41]! * 0.1;
-      p[42] = p[42]! - g[42]! * 0.1;
+      const w0 = h[0]!;
+      for (let i = 0; i < 43; i++) {
+        const gr = g[i]!;
+        const w = p[i]!;
+        p[i] = w - gr * w0;
+      }
     }
   }
 }
