@@ -870,7 +870,8 @@ export abstract class TrainableModel<X extends ModelInput = Samples, P extends M
       const vd = options.validationData;
       if (vd !== undefined && Array.isArray(vd) && vd.length >= 2 && vd.length <= 3) {
         const vx = this.rows(vd[0] as ModelInput, "validationData x").xs;
-        opts = { ...options, validationData: (vd.length === 3 ? [vx, vd[1], vd[2]] : [vx, vd[1]]) as FitOptions["validationData"] };
+        const packed: NonNullable<FitOptions["validationData"]> = vd.length === 3 ? [vx, vd[1], vd[2]!] : [vx, vd[1]];
+        opts = { ...options, validationData: packed };
       }
     }
     const { x: rowX, y: rowY } = this.rowSizes;
