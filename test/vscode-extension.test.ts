@@ -64,8 +64,10 @@ function expectedScopes(text: string): Map<number, { image: string; scope: strin
   };
   const visitCall = (c: CallNode, statement: boolean): void => {
     // A qualified statement (`model.add(…)`, `model.summary()`) is pasted Python, not a layer.
-    const layer = statement && c.qualifier === undefined && c.callee.name !== "compile" && c.callee.name !== "Input";
-    const scope = layer ? "entity.name.function.layer" : c.callee.name === "compile" ? "support.function" : c.callee.name === "Input" ? "support.class" : "entity.name.function";
+    // `Input(…)` and a functional model's `Model(inputs=…, outputs=…)` are classes, not layers.
+    const cls = c.callee.name === "Input" || c.callee.name === "Model";
+    const layer = statement && c.qualifier === undefined && c.callee.name !== "compile" && !cls;
+    const scope = layer ? "entity.name.function.layer" : c.callee.name === "compile" ? "support.function" : cls ? "support.class" : "entity.name.function";
     out.set(c.callee.span.start, { image: c.callee.name, scope });
     for (const a of c.args) {
       if (a.name) out.set(a.name.span.start, { image: a.name.name, scope: "variable.parameter" });
