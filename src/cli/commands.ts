@@ -65,6 +65,12 @@ export const commands: readonly CommandSpec[] = [
     summary: "print the Keras-style model.summary() table of each model",
     options: [{ name: "model", type: "string", value: "M", help: "only model M" }],
   },
+  {
+    name: "lsp",
+    args: "",
+    summary: "run the language server (LSP over stdin/stdout) for editors",
+    options: [{ name: "stdio", type: "boolean", help: "talk over stdin/stdout (the default and only transport; editors pass it)" }],
+  },
 ];
 
 export function findCommand(name: string): CommandSpec | undefined {

@@ -277,6 +277,9 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
         return cmdFmt(positionals, run);
       case "summary":
         return cmdSummary(positionals, run);
+      case "lsp":
+        // Loaded only here, so no other command pays for the language-server library.
+        return await (await import("../lsp/server.js")).runServer();
       default:
         return await cmdWatch(positionals, run);
     }
