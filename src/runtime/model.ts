@@ -17,7 +17,8 @@ import { deriveSeed, randomSeed, Rng } from "./random.js";
 import type { InitializerSpec, LossSpec, MetricName, OptimizerSpec } from "./spec.js";
 import { formatSummary, type SummaryLayer } from "./summary.js";
 import { lengthError, shapeText, toFloat32, type Samples } from "./data.js";
-import { instantiate, nativeModule, type NativeKernel, type NativeModule } from "./native.js";
+import { decodeBase64, instantiate, nativeModule, type NativeKernel, type NativeModule } from "./native.js";
+import { readWeights, writeWeights, type WeightsDtype } from "./weights.js";
 import { Store } from "./store.js";
 
 export interface WeightMeta {
@@ -52,6 +53,12 @@ export interface ModelMeta {
   } | null;
   /** Native kernels (a WebAssembly SIMD module, base64) for the model's large matrix products. */
   readonly wasm?: string;
+  /**
+   * Weights baked in at build time (`layerc build --embed-weights`): a
+   * `.weights.bin` file, base64. Used when the constructor gets neither
+   * `weights` nor `seed`.
+   */
+  readonly embeddedWeights?: string;
 }
 
 /** One weight tensor as getWeights() returns it: a copy, in Keras order and shape. */
@@ -61,13 +68,18 @@ export interface Weight {
   readonly data: Float32Array;
 }
 
-/** A weight tensor for setWeights() or the constructor; `shape`, when given, must match. */
+/** A weight tensor for setWeights() or the constructor; `name` and `shape`, when given, must match. */
 export interface WeightInput {
+  readonly name?: string;
   readonly shape?: readonly number[];
   readonly data: ArrayLike<number>;
 }
 
-/** Constructor options: a seed for the initializers and dropout (else the spec's, else fresh), or weights. */
+/**
+ * Constructor options: a seed for the initializers and dropout (else the
+ * spec's, else fresh), or weights (e.g. `readWeights(bytes)`). A model
+ * built with embedded weights starts from them unless `seed` or `weights` is given.
+ */
 export interface ModelOptions {
   readonly seed?: number;
   readonly weights?: readonly WeightInput[];
@@ -132,6 +144,7 @@ export abstract class ModelBase {
     this.params = meta.dtype === "float64" ? new Float64Array(meta.paramCount) : new Float32Array(meta.paramCount);
     this.module = options.wasm === false ? null : nativeModule(meta);
     if (options.weights) this.setWeights(options.weights);
+    else if (meta.embeddedWeights !== undefined && options.seed === undefined) this.setWeights(readWeights(decodeBase64(meta.embeddedWeights)));
     else meta.weights.forEach((w, k) => initialize(w.init, w.shape, w.init.seed ?? deriveSeed(this.seed, k), this.params, w.offset));
   }
 
@@ -223,6 +236,9 @@ export abstract class ModelBase {
       if (w === null || typeof w !== "object" || w.data === undefined || typeof w.data.length !== "number") {
         throw new LayercError(`weight ${i} (${e.name}) must be { shape, data }`);
       }
+      if (w.name !== undefined && w.name !== e.name) {
+        throw new LayercError(`weight ${i} is named ${w.name}, expected ${e.name} ${shapeText(e.shape)}: these weights belong to another model`);
+      }
       if (w.shape !== undefined && (w.shape.length !== e.shape.length || w.shape.some((d, j) => d !== e.shape[j]))) {
         throw new LayercError(`weight ${e.name} has shape ${shapeText(w.shape)}, expected ${shapeText(e.shape)}`);
       }
@@ -232,6 +248,21 @@ export abstract class ModelBase {
       }
     });
     weights.forEach((w, i) => this.params.set(w.data, expected[i]!.offset));
+  }
+
+  /** The weights as a `.weights.bin` file (see readWeights); `dtype` float16 or int8 quantizes them. */
+  saveWeights(options: { dtype?: WeightsDtype } = {}): Uint8Array {
+    return writeWeights(this.getWeights(), { ...options, model: this.meta.name });
+  }
+
+  /** Replaces the weights from a `.weights.bin` file; a file for another model throws and changes nothing. */
+  loadWeights(bytes: Uint8Array | ArrayBuffer): void {
+    this.setWeights(readWeights(bytes));
+  }
+
+  /** A new model whose weights come from a `.weights.bin` file: `Model.loadWeights(bytes)`. */
+  static loadWeights<T extends ModelBase>(this: new (options?: ModelOptions) => T, bytes: Uint8Array | ArrayBuffer, options: Omit<ModelOptions, "weights"> = {}): T {
+    return new this({ ...options, weights: readWeights(bytes) });
   }
 
   /** Prediction for one sample. */
