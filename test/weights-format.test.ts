@@ -98,9 +98,9 @@ for (const [label, load] of [
 ] as const) {
   describe(`saveWeights / loadWeights (${label})`, () => {
     it("carries a model's weights to a fresh instance and predicts the same", async () => {
-      const { Net } = await load();
+      const Net = (await load())["Net"]!;
       const a = new Net({ seed: 11 });
-      const bytes = (a as unknown as { saveWeights(): Uint8Array }).saveWeights();
+      const bytes = a.saveWeights();
       const b = new Net({ weights: readWeights(bytes) });
       const c = (Net as unknown as { loadWeights(b: Uint8Array): InstanceType<typeof Net> }).loadWeights(bytes);
       const x = [0.3, -1, 2];
@@ -110,10 +110,10 @@ for (const [label, load] of [
     });
 
     it("refuses another model's weights, naming the first mismatch, and changes nothing", async () => {
-      const { Net, Other } = await load();
-      const net = new Net({ seed: 1 }) as unknown as InstanceType<typeof Net> & { loadWeights(b: Uint8Array): void };
+      const models = await load();
+      const net = new models["Net"]!({ seed: 1 });
       const before = net.getWeights();
-      const other = (new Other({ seed: 2 }) as unknown as { saveWeights(): Uint8Array }).saveWeights();
+      const other = new models["Other"]!({ seed: 2 }).saveWeights();
       expect(() => net.loadWeights(other)).toThrow(/expects 4 tensors/);
       const renamed = writeWeights(before.map((w, i) => (i === 1 ? { ...w, name: "dense/gamma" } : w)));
       expect(() => net.loadWeights(renamed)).toThrow(/weight 1 is named dense\/gamma, expected dense\/bias \(5,\)/);
