@@ -37,5 +37,12 @@ export { watch } from "./cli/watch.js";
 export type { WatchOptions, WatchEvent, Watcher } from "./cli/watch.js";
 export type { Io } from "./cli/main.js";
 
+/** Keras / TensorFlow.js interop: `layerc import` and `layerc export` as a library. */
+export { importModel } from "./interop/import.js";
+export type { ImportOptions, ImportResult, ImportFormat } from "./interop/import.js";
+export { exportModel } from "./interop/export.js";
+export type { ExportOptions, ExportResult, ExportTarget } from "./interop/export.js";
+export type { InteropDiagnostic, InteropCode } from "./interop/diagnostics.js";
+
 /** The version printed in generated banners. */
 export { VERSION } from "./version.js";

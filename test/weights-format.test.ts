@@ -5,7 +5,11 @@
  * refused without changing the model.
  */
 import { describe, expect, it } from "vitest";
-import { LayercError, readWeights, writeWeights } from "../src/runtime/index.js";
+import {
+  LayercError,
+  readWeights,
+  writeWeights,
+} from "../src/runtime/index.js";
 import { crc32 } from "../src/runtime/weights.js";
 import { generated, interpreted } from "./helpers/models.js";
 
@@ -21,7 +25,11 @@ model Other(seed=3) {
 `;
 
 const sample = () => [
-  { name: "dense/kernel", shape: [2, 3], data: Float32Array.from([0.5, -1.25, 3, 1e-3, -7.5, 0]) },
+  {
+    name: "dense/kernel",
+    shape: [2, 3],
+    data: Float32Array.from([0.5, -1.25, 3, 1e-3, -7.5, 0]),
+  },
   { name: "dense/bias", shape: [3], data: Float32Array.from([0.1, 0.2, -0.3]) },
   { name: "scalar", shape: [], data: Float32Array.from([42]) },
 ];
@@ -31,8 +39,12 @@ describe("readWeights / writeWeights", () => {
     const w = readWeights(writeWeights(sample(), { model: "Net" }));
     expect(w.dtype).toBe("float32");
     expect(w.model).toBe("Net");
-    expect(w.map((t) => [t.name, t.shape])).toEqual(sample().map((t) => [t.name, t.shape]));
-    w.forEach((t, i) => expect(Array.from(t.data)).toEqual(Array.from(sample()[i]!.data)));
+    expect(w.map((t) => [t.name, t.shape])).toEqual(
+      sample().map((t) => [t.name, t.shape]),
+    );
+    w.forEach((t, i) =>
+      expect(Array.from(t.data)).toEqual(Array.from(sample()[i]!.data)),
+    );
   });
 
   it("stores float16 and int8 within their rounding error", () => {
@@ -42,11 +54,17 @@ describe("readWeights / writeWeights", () => {
     sample().forEach((t, i) => {
       const max = Math.max(...Array.from(t.data, Math.abs));
       t.data.forEach((x, j) => {
-        expect(Math.abs(f16[i]!.data[j]! - x)).toBeLessThanOrEqual(Math.abs(x) * 2 ** -11 + 2 ** -24);
-        expect(Math.abs(i8[i]!.data[j]! - x)).toBeLessThanOrEqual(max / 127 / 2 + 1e-6);
+        expect(Math.abs(f16[i]!.data[j]! - x)).toBeLessThanOrEqual(
+          Math.abs(x) * 2 ** -11 + 2 ** -24,
+        );
+        expect(Math.abs(i8[i]!.data[j]! - x)).toBeLessThanOrEqual(
+          max / 127 / 2 + 1e-6,
+        );
       });
     });
-    expect(writeWeights(sample(), { dtype: "float16" }).length).toBeLessThan(writeWeights(sample()).length);
+    expect(writeWeights(sample(), { dtype: "float16" }).length).toBeLessThan(
+      writeWeights(sample()).length,
+    );
   });
 
   it("uses little-endian float32 after an 8-aligned header, with a CRC-32 over the rest", () => {
@@ -72,8 +90,12 @@ describe("readWeights / writeWeights", () => {
     ];
     // a header that claims 2 GiB of data: consistent checksum, so only the size check can catch it
     const huge = writeWeights([{ name: "a", shape: [1], data: [1] }]);
-    const text = new TextDecoder().decode(huge.subarray(16, 16 + new DataView(huge.buffer).getUint32(8, true)));
-    const claimed = new TextEncoder().encode(text.replace('"shape":[1]', '"shape":[536870912]'));
+    const text = new TextDecoder().decode(
+      huge.subarray(16, 16 + new DataView(huge.buffer).getUint32(8, true)),
+    );
+    const claimed = new TextEncoder().encode(
+      text.replace('"shape":[1]', '"shape":[536870912]'),
+    );
     const forged = new Uint8Array(Math.ceil((16 + claimed.length) / 8) * 8 + 4);
     forged.set(huge.subarray(0, 8));
     new DataView(forged.buffer).setUint32(8, claimed.length, true);
@@ -87,8 +109,12 @@ describe("readWeights / writeWeights", () => {
   });
 
   it("refuses bad input to writeWeights", () => {
-    expect(() => writeWeights([{ name: "a", shape: [2], data: [1] }])).toThrow(/expected 2/);
-    expect(() => writeWeights(sample(), { dtype: "bfloat16" as "int8" })).toThrow(/dtype/);
+    expect(() => writeWeights([{ name: "a", shape: [2], data: [1] }])).toThrow(
+      /expected 2/,
+    );
+    expect(() =>
+      writeWeights(sample(), { dtype: "bfloat16" as "int8" }),
+    ).toThrow(/dtype/);
   });
 });
 
@@ -102,7 +128,11 @@ for (const [label, load] of [
       const a = new Net({ seed: 11 });
       const bytes = a.saveWeights();
       const b = new Net({ weights: readWeights(bytes) });
-      const c = (Net as unknown as { loadWeights(b: Uint8Array): InstanceType<typeof Net> }).loadWeights(bytes);
+      const c = (
+        Net as unknown as {
+          loadWeights(b: Uint8Array): InstanceType<typeof Net>;
+        }
+      ).loadWeights(bytes);
       const x = [0.3, -1, 2];
       expect(Array.from(b.predict(x))).toEqual(Array.from(a.predict(x)));
       expect(Array.from(c.predict(x))).toEqual(Array.from(a.predict(x)));
@@ -115,10 +145,18 @@ for (const [label, load] of [
       const before = net.getWeights();
       const other = new models["Other"]!({ seed: 2 }).saveWeights();
       expect(() => net.loadWeights(other)).toThrow(/expects 4 tensors/);
-      const renamed = writeWeights(before.map((w, i) => (i === 1 ? { ...w, name: "dense/gamma" } : w)));
-      expect(() => net.loadWeights(renamed)).toThrow(/weight 1 is named dense\/gamma, expected dense\/bias \(5,\)/);
-      const reshaped = writeWeights(before.map((w, i) => (i === 0 ? { ...w, shape: [5, 3] } : w)));
-      expect(() => net.loadWeights(reshaped)).toThrow(/shape \(5, 3\), expected \(3, 5\)/);
+      const renamed = writeWeights(
+        before.map((w, i) => (i === 1 ? { ...w, name: "dense/gamma" } : w)),
+      );
+      expect(() => net.loadWeights(renamed)).toThrow(
+        /weight 1 is named dense\/gamma, expected dense\/bias \(5,\)/,
+      );
+      const reshaped = writeWeights(
+        before.map((w, i) => (i === 0 ? { ...w, shape: [5, 3] } : w)),
+      );
+      expect(() => net.loadWeights(reshaped)).toThrow(
+        /shape \(5, 3\), expected \(3, 5\)/,
+      );
       expect(net.getWeights()).toEqual(before);
     });
   });

@@ -10,6 +10,7 @@ import type { Diagnostic } from "../index.js";
 import { findSpecs, writeAtomic, type SpecFile } from "./files.js";
 import { buildSource, type BuildOptions, type SpecBuild } from "./build.js";
 import { runWatch } from "./watch.js";
+import { cmdExport, cmdImport, InteropUsageError } from "./interop.js";
 
 const USAGE = `layerc ${VERSION} — compile Keras-style .nn model specs to TypeScript
 
@@ -19,6 +20,8 @@ Usage:
   layerc watch [paths...] [--out-dir D] [--unroll auto|full|loops] [--no-wasm] [--dts] [--clear] [--silence CODE,...]
   layerc fmt [paths...] [--check]
   layerc summary <file> [--model M]
+  layerc import FILE [--out-dir D] [--name ModelName] [--spec S.nn]
+  layerc export SPEC --to keras|tfjs|python [--weights W.weights.bin] [--model M] [--out-dir D]
 
 Paths default to the current directory; directories are searched for *.nn.
 --no-wasm emits TypeScript only (by default, under --unroll auto, large Dense products
@@ -202,6 +205,10 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
         "no-wasm": { type: "boolean" },
         clear: { type: "boolean" },
         silence: { type: "string", multiple: true },
+        name: { type: "string" },
+        spec: { type: "string" },
+        to: { type: "string" },
+        weights: { type: "string" },
       },
     });
     switch (command) {
@@ -213,6 +220,10 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
         return cmdFmt(positionals, values, io);
       case "summary":
         return cmdSummary(positionals, values, io);
+      case "import":
+        return cmdImport(positionals, values, io);
+      case "export":
+        return cmdExport(positionals, values, io);
       case "watch": {
         const paths = positionals.length ? positionals : ["."];
         const missing = paths.filter((p) => !existsSync(p));
@@ -223,7 +234,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
         throw new UsageError(`unknown command ${command}\n\n${USAGE}`);
     }
   } catch (e) {
-    if (e instanceof UsageError || (e instanceof TypeError && (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS"))) {
+    if (e instanceof UsageError || e instanceof InteropUsageError || (e instanceof TypeError && (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS"))) {
       io.err(`layerc: ${e.message}\n`);
       return 2;
     }

@@ -30,7 +30,11 @@ export interface NamedWeight {
 }
 
 /** What readWeights returns: an array of tensors (pass it as `weights`), with the file's metadata. */
-export type WeightsFile = { name: string; shape: number[]; data: Float32Array }[] & {
+export type WeightsFile = {
+  name: string;
+  shape: number[];
+  data: Float32Array;
+}[] & {
   readonly dtype: WeightsDtype;
   readonly model?: string;
 };
@@ -41,20 +45,21 @@ const BYTES: Record<WeightsDtype, number> = { float32: 4, float16: 2, int8: 1 };
 /** Header JSON beyond this is not a weights file (a real header is a few bytes per tensor). */
 const MAX_HEADER = 16 * 1024 * 1024;
 
-let crcTable: Uint32Array | null = null;
+const CRC_TABLE = (() => {
+  const t = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    t[n] = c >>> 0;
+  }
+  return t;
+})();
 
 /** CRC-32 (IEEE 802.3, the zip/PNG one) of `bytes`. */
 export function crc32(bytes: Uint8Array, crc = 0): number {
-  if (crcTable === null) {
-    crcTable = new Uint32Array(256);
-    for (let n = 0; n < 256; n++) {
-      let c = n;
-      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-      crcTable[n] = c >>> 0;
-    }
-  }
   let c = ~crc >>> 0;
-  for (let i = 0; i < bytes.length; i++) c = crcTable[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
+  for (let i = 0; i < bytes.length; i++)
+    c = CRC_TABLE[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
   return ~c >>> 0;
 }
 
@@ -97,8 +102,13 @@ function fromHalf(h: number): number {
 }
 
 function checkShape(shape: unknown, what: string): number[] {
-  if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d < 0)) {
-    throw new LayercError(`${what} has an invalid shape ${JSON.stringify(shape)}`);
+  if (
+    !Array.isArray(shape) ||
+    shape.some((d) => !Number.isInteger(d) || d < 0)
+  ) {
+    throw new LayercError(
+      `${what} has an invalid shape ${JSON.stringify(shape)}`,
+    );
   }
   return shape as number[];
 }
@@ -107,30 +117,56 @@ function checkShape(shape: unknown, what: string): number[] {
  * Encodes `weights` (getWeights() output, or any named tensors) as a
  * `.weights.bin` file. `dtype` float16 and int8 store them quantized.
  */
-export function writeWeights(weights: readonly NamedWeight[], options: { dtype?: WeightsDtype; model?: string } = {}): Uint8Array {
+export function writeWeights(
+  weights: readonly NamedWeight[],
+  options: { dtype?: WeightsDtype; model?: string } = {},
+): Uint8Array {
   const dtype = options.dtype ?? "float32";
-  if (!(dtype in BYTES)) throw new LayercError(`weights dtype must be float32, float16 or int8, got ${String(dtype)}`);
-  if (!Array.isArray(weights)) throw new LayercError("writeWeights expects an array of { name, shape, data }");
+  if (!(dtype in BYTES))
+    throw new LayercError(
+      `weights dtype must be float32, float16 or int8, got ${String(dtype)}`,
+    );
+  if (!Array.isArray(weights))
+    throw new LayercError(
+      "writeWeights expects an array of { name, shape, data }",
+    );
   const tensors = weights.map((w, i) => {
-    if (w === null || typeof w !== "object" || typeof w.name !== "string") throw new LayercError(`weight ${i} must be { name, shape, data }`);
+    if (w === null || typeof w !== "object" || typeof w.name !== "string")
+      throw new LayercError(`weight ${i} must be { name, shape, data }`);
     const shape = checkShape(w.shape, `weight ${w.name}`);
     if (!w.data || w.data.length !== prod(shape)) {
-      throw new LayercError(`weight ${w.name} has ${w.data?.length} values, expected ${prod(shape)} for shape [${shape.join(", ")}]`);
+      throw new LayercError(
+        `weight ${w.name} has ${w.data?.length} values, expected ${prod(shape)} for shape [${shape.join(", ")}]`,
+      );
     }
     let scale: number | undefined;
     if (dtype === "int8") {
       let m = 0;
-      for (let j = 0; j < w.data.length; j++) m = Math.max(m, Math.abs(w.data[j]!));
-      if (!Number.isFinite(m)) throw new LayercError(`weight ${w.name} holds a non-finite value; int8 cannot store it`);
+      for (let j = 0; j < w.data.length; j++)
+        m = Math.max(m, Math.abs(w.data[j]!));
+      if (!Number.isFinite(m))
+        throw new LayercError(
+          `weight ${w.name} holds a non-finite value; int8 cannot store it`,
+        );
       scale = m === 0 ? 1 : Math.fround(m / 127);
     }
-    return { name: w.name, shape: [...shape], ...(scale !== undefined ? { scale } : {}), data: w.data };
+    return {
+      name: w.name,
+      shape: [...shape],
+      ...(scale !== undefined ? { scale } : {}),
+      data: w.data,
+    };
   });
   const header = new TextEncoder().encode(
-    JSON.stringify({ dtype, ...(options.model !== undefined ? { model: options.model } : {}), tensors: tensors.map(({ data, ...t }) => t) }),
+    JSON.stringify({
+      dtype,
+      ...(options.model !== undefined ? { model: options.model } : {}),
+      tensors: tensors.map(({ data, ...t }) => t),
+    }),
   );
   const dataStart = Math.ceil((FIXED + header.length) / 8) * 8;
-  const total = dataStart + tensors.reduce((s, t) => s + t.data.length * BYTES[dtype], 0);
+  const total =
+    dataStart + tensors.reduce((s, t) => s + t.data.length * BYTES[dtype], 0);
   const out = new Uint8Array(total);
   const view = new DataView(out.buffer);
   out.set(MAGIC, 0);
@@ -142,7 +178,11 @@ export function writeWeights(weights: readonly NamedWeight[], options: { dtype?:
       const x = t.data[j]!;
       if (dtype === "float32") view.setFloat32(at, x, true);
       else if (dtype === "float16") view.setUint16(at, toHalf(x), true);
-      else view.setInt8(at, Math.max(-127, Math.min(127, Math.round(x / t.scale!))));
+      else
+        view.setInt8(
+          at,
+          Math.max(-127, Math.min(127, Math.round(x / t.scale!))),
+        );
       at += BYTES[dtype];
     }
   }
@@ -160,25 +200,46 @@ interface HeaderTensor {
   scale?: number;
 }
 
-function parseHeader(bytes: Uint8Array, length: number): { dtype: WeightsDtype; model?: string; tensors: HeaderTensor[] } {
+function parseHeader(
+  bytes: Uint8Array,
+  length: number,
+): { dtype: WeightsDtype; model?: string; tensors: HeaderTensor[] } {
   let json: unknown;
   try {
-    json = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(FIXED, FIXED + length)));
+    json = JSON.parse(
+      new TextDecoder("utf-8", { fatal: true }).decode(
+        bytes.subarray(FIXED, FIXED + length),
+      ),
+    );
   } catch {
     fail("the header is not JSON");
   }
   const h = json as { dtype?: unknown; model?: unknown; tensors?: unknown };
   if (h === null || typeof h !== "object") fail("the header is not an object");
-  if (typeof h.dtype !== "string" || !(h.dtype in BYTES)) fail(`unknown dtype ${JSON.stringify(h.dtype)}`);
+  if (typeof h.dtype !== "string" || !(h.dtype in BYTES))
+    fail(`unknown dtype ${JSON.stringify(h.dtype)}`);
   if (!Array.isArray(h.tensors)) fail("the header has no tensor list");
   const tensors = h.tensors.map((t: unknown, i: number): HeaderTensor => {
     const r = t as { name?: unknown; shape?: unknown; scale?: unknown };
-    if (r === null || typeof r !== "object" || typeof r.name !== "string") fail(`tensor ${i} has no name`);
+    if (r === null || typeof r !== "object" || typeof r.name !== "string")
+      fail(`tensor ${i} has no name`);
     const shape = checkShape(r.shape, `tensor ${r.name}`);
-    if (h.dtype === "int8" && !(typeof r.scale === "number" && r.scale > 0 && Number.isFinite(r.scale))) fail(`tensor ${r.name} has no int8 scale`);
-    return { name: r.name, shape, ...(typeof r.scale === "number" ? { scale: r.scale } : {}) };
+    if (
+      h.dtype === "int8" &&
+      !(typeof r.scale === "number" && r.scale > 0 && Number.isFinite(r.scale))
+    )
+      fail(`tensor ${r.name} has no int8 scale`);
+    return {
+      name: r.name,
+      shape,
+      ...(typeof r.scale === "number" ? { scale: r.scale } : {}),
+    };
   });
-  return { dtype: h.dtype as WeightsDtype, ...(typeof h.model === "string" ? { model: h.model } : {}), tensors };
+  return {
+    dtype: h.dtype as WeightsDtype,
+    ...(typeof h.model === "string" ? { model: h.model } : {}),
+    tensors,
+  };
 }
 
 /**
@@ -188,29 +249,43 @@ function parseHeader(bytes: Uint8Array, length: number): { dtype: WeightsDtype; 
 export function readWeights(input: Uint8Array | ArrayBuffer): WeightsFile {
   const bytes = input instanceof Uint8Array ? input : new Uint8Array(input);
   if (bytes.length < FIXED || MAGIC.some((b, i) => bytes[i] !== b)) {
-    if (bytes.length >= 7 && MAGIC.slice(0, 7).every((b, i) => bytes[i] === b)) fail(`format version ${bytes[7]} is not supported (this runtime reads version 1)`);
+    if (bytes.length >= 7 && MAGIC.slice(0, 7).every((b, i) => bytes[i] === b))
+      fail(
+        `format version ${bytes[7]} is not supported (this runtime reads version 1)`,
+      );
     fail("it does not start with the LAYERCW magic bytes");
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerLength = view.getUint32(8, true);
-  if (headerLength > MAX_HEADER || FIXED + headerLength > bytes.length) fail(`the header claims ${headerLength} bytes but the file has ${bytes.length}`);
+  if (headerLength > MAX_HEADER || FIXED + headerLength > bytes.length)
+    fail(
+      `the header claims ${headerLength} bytes but the file has ${bytes.length}`,
+    );
   const stored = view.getUint32(12, true);
   const actual = crc32(bytes.subarray(FIXED));
-  if (stored !== actual) fail(`checksum mismatch (stored ${stored.toString(16)}, computed ${actual.toString(16)}): the file is damaged or truncated`);
+  if (stored !== actual)
+    fail(
+      `checksum mismatch (stored ${stored.toString(16)}, computed ${actual.toString(16)}): the file is damaged or truncated`,
+    );
   const header = parseHeader(bytes, headerLength);
   const width = BYTES[header.dtype];
   let at = Math.ceil((FIXED + headerLength) / 8) * 8;
   let need = at;
   for (const t of header.tensors) need += prod(t.shape) * width;
-  if (need !== bytes.length) fail(`the header describes ${need} bytes but the file has ${bytes.length}`);
+  if (need !== bytes.length)
+    fail(`the header describes ${need} bytes but the file has ${bytes.length}`);
   const tensors = header.tensors.map((t) => {
     const data = new Float32Array(prod(t.shape));
     for (let j = 0; j < data.length; j++, at += width) {
       if (header.dtype === "float32") data[j] = view.getFloat32(at, true);
-      else if (header.dtype === "float16") data[j] = fromHalf(view.getUint16(at, true));
+      else if (header.dtype === "float16")
+        data[j] = fromHalf(view.getUint16(at, true));
       else data[j] = view.getInt8(at) * t.scale!;
     }
     return { name: t.name, shape: [...t.shape], data };
   });
-  return Object.assign(tensors, { dtype: header.dtype, ...(header.model !== undefined ? { model: header.model } : {}) });
+  return Object.assign(tensors, {
+    dtype: header.dtype,
+    ...(header.model !== undefined ? { model: header.model } : {}),
+  });
 }

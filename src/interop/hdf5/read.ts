@@ -76,7 +76,10 @@ class Bytes {
   }
 
   check(at: number, n: number, what: string): void {
-    if (!(at >= 0 && n >= 0 && at + n <= this.data.length)) fail(`${what} at byte ${at} (+${n}) lies outside the ${this.data.length}-byte file`);
+    if (!(at >= 0 && n >= 0 && at + n <= this.data.length))
+      fail(
+        `${what} at byte ${at} (+${n}) lies outside the ${this.data.length}-byte file`,
+      );
   }
   u8(at: number): number {
     this.check(at, 1, "a field");
@@ -101,7 +104,8 @@ class Bytes {
       v = v * 256 + b;
     }
     if (allOnes) return UNDEF;
-    if (!Number.isSafeInteger(v)) fail(`a ${n}-byte value at byte ${at} is too large`);
+    if (!Number.isSafeInteger(v))
+      fail(`a ${n}-byte value at byte ${at} is too large`);
     return v;
   }
   addr(at: number): number {
@@ -112,7 +116,9 @@ class Bytes {
   }
   signature(at: number, sig: string): void {
     this.check(at, 4, sig);
-    for (let i = 0; i < 4; i++) if (this.data[at + i] !== sig.charCodeAt(i)) fail(`expected a ${sig} block at byte ${at}`);
+    for (let i = 0; i < 4; i++)
+      if (this.data[at + i] !== sig.charCodeAt(i))
+        fail(`expected a ${sig} block at byte ${at}`);
   }
   cstring(at: number, max: number): string {
     let end = at;
@@ -140,7 +146,8 @@ export function openHdf5(data: Uint8Array): Hdf5Group {
   if (version === 0 || version === 1) {
     const o = probe.u8(base + 13);
     const l = probe.u8(base + 14);
-    if (![2, 4, 8].includes(o) || ![2, 4, 8].includes(l)) fail(`offset size ${o} / length size ${l}`);
+    if (![2, 4, 8].includes(o) || ![2, 4, 8].includes(l))
+      fail(`offset size ${o} / length size ${l}`);
     const b = new Bytes(data, o, l);
     // v0: 24 fixed bytes; v1 adds indexed-storage K (2) + reserved (2)
     const fixed = base + 24 + (version === 1 ? 4 : 0);
@@ -151,7 +158,8 @@ export function openHdf5(data: Uint8Array): Hdf5Group {
   if (version === 2 || version === 3) {
     const o = probe.u8(base + 9);
     const l = probe.u8(base + 10);
-    if (![2, 4, 8].includes(o) || ![2, 4, 8].includes(l)) fail(`offset size ${o} / length size ${l}`);
+    if (![2, 4, 8].includes(o) || ![2, 4, 8].includes(l))
+      fail(`offset size ${o} / length size ${l}`);
     const b = new Bytes(data, o, l);
     file = new File(b, base);
     // signature 8, version, sizes (2), flags, then base, extension, EOF, root addresses
@@ -184,11 +192,12 @@ class File {
         if (k > 1000) fail("too many object header continuation blocks");
         const [start, size] = blocks[k]!;
         b.check(start, size, "an object header");
-        for (let p = start; p + 8 <= start + size && out.length < count; ) {
+        for (let p = start; p + 8 <= start + size && out.length < count;) {
           const type = b.u16(p);
           const msize = b.u16(p + 2);
           b.check(p + 8, msize, "an object header message");
-          if (type === 0x10) blocks.push([this.pos(b.addr(p + 8)), b.len(p + 8 + b.offsetSize)]);
+          if (type === 0x10)
+            blocks.push([this.pos(b.addr(p + 8)), b.len(p + 8 + b.offsetSize)]);
           else out.push({ type, at: p + 8, size: msize });
           p += 8 + msize;
         }
@@ -209,7 +218,7 @@ class File {
       const [start, size] = blocks[k]!;
       b.check(start, size, "an object header");
       const headerSize = 4 + (creationOrder ? 2 : 0);
-      for (let q = start; q + headerSize <= start + size; ) {
+      for (let q = start; q + headerSize <= start + size;) {
         const type = b.u8(q);
         const msize = b.u16(q + 1);
         const data = q + headerSize;
@@ -227,7 +236,8 @@ class File {
 
   object(name: string, addr: number): Hdf5Group | Hdf5Dataset {
     const msgs = this.messages(addr);
-    if (msgs.some((m) => m.type === 0x11 || m.type === 0x06 || m.type === 0x02)) return this.group(name, addr, msgs);
+    if (msgs.some((m) => m.type === 0x11 || m.type === 0x06 || m.type === 0x02))
+      return this.group(name, addr, msgs);
     if (msgs.some((m) => m.type === 0x08)) return this.dataset(name, msgs);
     // an empty new-style group has only a link info message (type 2), handled above
     fail(`object ${name} is neither a group nor a dataset`);
@@ -236,12 +246,20 @@ class File {
   group(name: string, addr: number, msgs = this.messages(addr)): Hdf5Group {
     const links = new Map<string, number>();
     for (const m of msgs) {
-      if (m.type === 0x11) this.symbolTable(this.b.addr(m.at), this.b.addr(m.at + this.b.offsetSize), links);
+      if (m.type === 0x11)
+        this.symbolTable(
+          this.b.addr(m.at),
+          this.b.addr(m.at + this.b.offsetSize),
+          links,
+        );
       else if (m.type === 0x06) this.link(m, links);
       else if (m.type === 0x02) {
         const flags = this.b.u8(m.at + 1);
         const heap = this.b.addr(m.at + 2 + (flags & 1 ? 8 : 0));
-        if (heap !== UNDEF) fail(`group ${name} uses dense link storage (a fractal heap), which this reader does not support`);
+        if (heap !== UNDEF)
+          fail(
+            `group ${name} uses dense link storage (a fractal heap), which this reader does not support`,
+          );
       }
     }
     const attrs = this.attributes(name, msgs);
@@ -253,7 +271,8 @@ class File {
       get: (key) => {
         const a = links.get(key);
         if (a === undefined) return undefined;
-        if (++this.depth > 64) fail("groups nested more than 64 deep (a cycle?)");
+        if (++this.depth > 64)
+          fail("groups nested more than 64 deep (a cycle?)");
         try {
           return this.object(name === "/" ? `/${key}` : `${name}/${key}`, a);
         } finally {
@@ -263,7 +282,11 @@ class File {
     };
   }
 
-  private symbolTable(btree: number, heap: number, links: Map<string, number>): void {
+  private symbolTable(
+    btree: number,
+    heap: number,
+    links: Map<string, number>,
+  ): void {
     const b = this.b;
     const h = this.pos(heap);
     b.signature(h, "HEAP");
@@ -272,7 +295,8 @@ class File {
     b.check(heapData, heapSize, "a local heap");
     const seen = new Set<number>();
     const visit = (addr: number, depth: number): void => {
-      if (depth > 32 || seen.has(addr)) fail("a group B-tree is cyclic or too deep");
+      if (depth > 32 || seen.has(addr))
+        fail("a group B-tree is cyclic or too deep");
       seen.add(addr);
       const at = this.pos(addr);
       if (b.data[at] === 0x53) {
@@ -283,8 +307,12 @@ class File {
         for (let i = 0; i < count; i++) {
           const e = at + 8 + i * entry;
           const nameOffset = b.len(e);
-          if (nameOffset >= heapSize) fail("a link name lies outside its local heap");
-          links.set(b.cstring(heapData + nameOffset, heapSize - nameOffset), b.addr(e + b.offsetSize));
+          if (nameOffset >= heapSize)
+            fail("a link name lies outside its local heap");
+          links.set(
+            b.cstring(heapData + nameOffset, heapSize - nameOffset),
+            b.addr(e + b.offsetSize),
+          );
         }
         return;
       }
@@ -324,8 +352,11 @@ class File {
     if (rank > 32) fail(`a dataspace of rank ${rank}`);
     if (version === 2 && b.u8(at + 3) === 2) return []; // null dataspace
     const start = at + (version === 1 ? 8 : 4);
-    const dims = Array.from({ length: rank }, (_, i) => b.len(start + i * b.lengthSize));
-    if (dims.reduce((a, d) => a * d, 1) > MAX_ELEMENTS) fail(`a dataspace claims ${dims.join("×")} elements`);
+    const dims = Array.from({ length: rank }, (_, i) =>
+      b.len(start + i * b.lengthSize),
+    );
+    if (dims.reduce((a, d) => a * d, 1) > MAX_ELEMENTS)
+      fail(`a dataspace claims ${dims.join("×")} elements`);
     return dims;
   }
 
@@ -334,9 +365,22 @@ class File {
     const cls = b.u8(at) & 0x0f;
     const bits = b.u8(at + 1);
     const size = b.u32(at + 4);
-    if (cls === 9) return { cls, size, littleEndian: true, signed: false, vlenString: (bits & 0x0f) === 1 };
+    if (cls === 9)
+      return {
+        cls,
+        size,
+        littleEndian: true,
+        signed: false,
+        vlenString: (bits & 0x0f) === 1,
+      };
     if (size > 16) fail(`an element size of ${size} bytes`);
-    return { cls, size, littleEndian: (bits & 1) === 0, signed: (bits & 0x08) !== 0, vlenString: false };
+    return {
+      cls,
+      size,
+      littleEndian: (bits & 1) === 0,
+      signed: (bits & 0x08) !== 0,
+      vlenString: false,
+    };
   }
 
   private element(t: Type, at: number): number | string {
@@ -350,16 +394,34 @@ class File {
         const e = (h >>> 10) & 0x1f;
         const s = h & 0x8000 ? -1 : 1;
         const m = h & 0x3ff;
-        return e === 0 ? s * m * 2 ** -24 : e === 31 ? (m ? NaN : s * Infinity) : s * (1 + m / 1024) * 2 ** (e - 15);
+        return e === 0
+          ? s * m * 2 ** -24
+          : e === 31
+            ? m
+              ? NaN
+              : s * Infinity
+            : s * (1 + m / 1024) * 2 ** (e - 15);
       }
       fail(`a ${t.size}-byte float`);
     }
     if (t.cls === 0) {
       b.check(at, t.size, "an integer");
-      if (t.size === 1) return t.signed ? b.view.getInt8(at) : b.view.getUint8(at);
-      if (t.size === 2) return t.signed ? b.view.getInt16(at, t.littleEndian) : b.view.getUint16(at, t.littleEndian);
-      if (t.size === 4) return t.signed ? b.view.getInt32(at, t.littleEndian) : b.view.getUint32(at, t.littleEndian);
-      if (t.size === 8) return Number(t.signed ? b.view.getBigInt64(at, t.littleEndian) : b.view.getBigUint64(at, t.littleEndian));
+      if (t.size === 1)
+        return t.signed ? b.view.getInt8(at) : b.view.getUint8(at);
+      if (t.size === 2)
+        return t.signed
+          ? b.view.getInt16(at, t.littleEndian)
+          : b.view.getUint16(at, t.littleEndian);
+      if (t.size === 4)
+        return t.signed
+          ? b.view.getInt32(at, t.littleEndian)
+          : b.view.getUint32(at, t.littleEndian);
+      if (t.size === 8)
+        return Number(
+          t.signed
+            ? b.view.getBigInt64(at, t.littleEndian)
+            : b.view.getBigUint64(at, t.littleEndian),
+        );
       fail(`a ${t.size}-byte integer`);
     }
     if (t.cls === 3) {
@@ -368,39 +430,55 @@ class File {
     }
     if (t.cls === 9 && t.vlenString) {
       const length = b.u32(at);
-      return this.globalHeapObject(b.addr(at + 4), b.u32(at + 4 + b.offsetSize), length);
+      return this.globalHeapObject(
+        b.addr(at + 4),
+        b.u32(at + 4 + b.offsetSize),
+        length,
+      );
     }
     fail(`element type class ${t.cls}`);
   }
 
-  private globalHeapObject(collection: number, index: number, length: number): string {
+  private globalHeapObject(
+    collection: number,
+    index: number,
+    length: number,
+  ): string {
     const b = this.b;
     const at = this.pos(collection);
     b.signature(at, "GCOL");
     const size = b.len(at + 8);
     b.check(at, size, "a global heap collection");
-    for (let p = at + 8 + b.lengthSize; p + 8 + b.lengthSize <= at + size; ) {
+    for (let p = at + 8 + b.lengthSize; p + 8 + b.lengthSize <= at + size;) {
       const id = b.u16(p);
       const objSize = b.len(p + 8);
       if (id === 0) break;
       if (id === index) {
         const n = Math.min(length, objSize);
         b.check(p + 8 + b.lengthSize, n, "a global heap object");
-        return new TextDecoder().decode(b.data.subarray(p + 8 + b.lengthSize, p + 8 + b.lengthSize + n));
+        return new TextDecoder().decode(
+          b.data.subarray(p + 8 + b.lengthSize, p + 8 + b.lengthSize + n),
+        );
       }
       p += 8 + b.lengthSize + Math.ceil(objSize / 8) * 8;
     }
     fail(`global heap object ${index} not found`);
   }
 
-  private attributes(owner: string, msgs: Message[]): Record<string, Hdf5Value> {
+  private attributes(
+    owner: string,
+    msgs: Message[],
+  ): Record<string, Hdf5Value> {
     const b = this.b;
     const out: Record<string, Hdf5Value> = {};
     for (const m of msgs) {
       if (m.type === 0x15) {
         const flags = b.u8(m.at + 1);
         const heap = b.addr(m.at + 2 + (flags & 1 ? 2 : 0));
-        if (heap !== UNDEF) fail(`${owner} stores attributes densely (a fractal heap), which this reader does not support`);
+        if (heap !== UNDEF)
+          fail(
+            `${owner} stores attributes densely (a fractal heap), which this reader does not support`,
+          );
       }
       if (m.type !== 0x0c) continue;
       const version = b.u8(m.at);
@@ -418,7 +496,9 @@ class File {
       const count = dims.reduce((a, d) => a * d, 1);
       const width = type.cls === 9 ? 4 + b.offsetSize + 4 : type.size;
       b.check(p, count * width, `attribute ${name} of ${owner}`);
-      const values = Array.from({ length: count }, (_, i) => this.element(type, p + i * width));
+      const values = Array.from({ length: count }, (_, i) =>
+        this.element(type, p + i * width),
+      );
       out[name] = dims.length === 0 ? values[0]! : values;
     }
     return out;
@@ -426,20 +506,30 @@ class File {
 
   private dataset(name: string, msgs: Message[]): Hdf5Dataset {
     const b = this.b;
-    const find = (type: number, what: string) => msgs.find((m) => m.type === type) ?? fail(`dataset ${name} has no ${what} message`);
+    const find = (type: number, what: string) =>
+      msgs.find((m) => m.type === type) ??
+      fail(`dataset ${name} has no ${what} message`);
     const shape = this.dataspace(find(0x01, "dataspace").at);
     const type = this.datatype(find(0x03, "datatype").at);
-    if (type.cls !== 0 && type.cls !== 1) fail(`dataset ${name} holds type class ${type.cls}, not numbers`);
-    const filters = this.filters(msgs.find((m) => m.type === 0x0b), name);
+    if (type.cls !== 0 && type.cls !== 1)
+      fail(`dataset ${name} holds type class ${type.cls}, not numbers`);
+    const filters = this.filters(
+      msgs.find((m) => m.type === 0x0b),
+      name,
+    );
     const layout = find(0x08, "layout").at;
     const count = shape.reduce((a, d) => a * d, 1);
     const total = count * type.size;
     const decode = (raw: Uint8Array): Float64Array => {
-      if (raw.length < total) fail(`dataset ${name} has ${raw.length} bytes of data, expected ${total}`);
+      if (raw.length < total)
+        fail(
+          `dataset ${name} has ${raw.length} bytes of data, expected ${total}`,
+        );
       const view = new Bytes(raw, b.offsetSize, b.lengthSize);
       const f = new File(view, 0);
       const out = new Float64Array(count);
-      for (let i = 0; i < count; i++) out[i] = f.element(type, i * type.size) as number;
+      for (let i = 0; i < count; i++)
+        out[i] = f.element(type, i * type.size) as number;
       return out;
     };
     const attrs = this.attributes(name, msgs);
@@ -450,7 +540,8 @@ class File {
       attrs,
       read: () => {
         const version = b.u8(layout);
-        if (version !== 3) fail(`dataset ${name} uses layout message version ${version}`);
+        if (version !== 3)
+          fail(`dataset ${name} uses layout message version ${version}`);
         const cls = b.u8(layout + 1);
         if (cls === 0) {
           const size = b.u16(layout + 2);
@@ -464,7 +555,8 @@ class File {
           b.check(at, total, `dataset ${name}`);
           return decode(b.data.subarray(at, at + total));
         }
-        if (cls === 2) return decode(this.chunked(name, layout, shape, type.size, filters));
+        if (cls === 2)
+          return decode(this.chunked(name, layout, shape, type.size, filters));
         fail(`dataset ${name} has layout class ${cls}`);
       },
     };
@@ -481,40 +573,64 @@ class File {
       const id = b.u16(p);
       const nameLength = version === 1 || id >= 256 ? b.u16(p + 2) : 0;
       const values = b.u16(p + (version === 1 || id >= 256 ? 6 : 4));
-      p += (version === 1 || id >= 256 ? 8 : 6) + (version === 1 ? Math.ceil(nameLength / 8) * 8 : nameLength) + values * 4;
+      p +=
+        (version === 1 || id >= 256 ? 8 : 6) +
+        (version === 1 ? Math.ceil(nameLength / 8) * 8 : nameLength) +
+        values * 4;
       if (version === 1 && values % 2) p += 4;
-      if (id !== 1 && id !== 2) fail(`dataset ${name} uses filter ${id} (only deflate and shuffle are supported)`);
+      if (id !== 1 && id !== 2)
+        fail(
+          `dataset ${name} uses filter ${id} (only deflate and shuffle are supported)`,
+        );
       ids.push(id);
     }
     return ids;
   }
 
-  private chunked(name: string, layout: number, shape: number[], elementSize: number, filters: number[]): Uint8Array {
+  private chunked(
+    name: string,
+    layout: number,
+    shape: number[],
+    elementSize: number,
+    filters: number[],
+  ): Uint8Array {
     const b = this.b;
     const rank = b.u8(layout + 2) - 1;
-    if (rank !== shape.length) fail(`dataset ${name}: chunk rank ${rank} for a rank-${shape.length} dataset`);
+    if (rank !== shape.length)
+      fail(
+        `dataset ${name}: chunk rank ${rank} for a rank-${shape.length} dataset`,
+      );
     const btree = b.addr(layout + 3);
-    const chunk = Array.from({ length: rank }, (_, i) => b.u32(layout + 3 + b.offsetSize + 4 * i));
-    if (chunk.some((c) => c === 0)) fail(`dataset ${name} has a zero chunk size`);
+    const chunk = Array.from({ length: rank }, (_, i) =>
+      b.u32(layout + 3 + b.offsetSize + 4 * i),
+    );
+    if (chunk.some((c) => c === 0))
+      fail(`dataset ${name} has a zero chunk size`);
     const out = new Uint8Array(shape.reduce((a, d) => a * d, 1) * elementSize);
     if (btree === UNDEF) return out;
     const chunkCount = chunk.reduce((a, d) => a * d, 1);
-    const strides = shape.map((_, i) => shape.slice(i + 1).reduce((a, d) => a * d, 1));
+    const strides = shape.map((_, i) =>
+      shape.slice(i + 1).reduce((a, d) => a * d, 1),
+    );
     const seen = new Set<number>();
     const keySize = 8 + 8 * (rank + 1);
     const visit = (addr: number, depth: number) => {
-      if (depth > 32 || seen.has(addr)) fail(`dataset ${name}: a cyclic or too deep chunk B-tree`);
+      if (depth > 32 || seen.has(addr))
+        fail(`dataset ${name}: a cyclic or too deep chunk B-tree`);
       seen.add(addr);
       const at = this.pos(addr);
       b.signature(at, "TREE");
-      if (b.u8(at + 4) !== 1) fail(`dataset ${name}: a chunk B-tree node of the wrong type`);
+      if (b.u8(at + 4) !== 1)
+        fail(`dataset ${name}: a chunk B-tree node of the wrong type`);
       const level = b.u8(at + 5);
       const used = b.u16(at + 6);
       let p = at + 8 + 2 * b.offsetSize;
       for (let i = 0; i < used; i++) {
         const size = b.u32(p);
         const mask = b.u32(p + 4);
-        const offsets = Array.from({ length: rank }, (_, d) => b.uint(p + 8 + 8 * d, 8));
+        const offsets = Array.from({ length: rank }, (_, d) =>
+          b.uint(p + 8 + 8 * d, 8),
+        );
         const child = b.addr(p + keySize);
         if (level > 0) visit(child, depth + 1);
         else {
@@ -523,9 +639,13 @@ class File {
           let raw = b.data.subarray(c, c + size);
           for (let k = filters.length - 1; k >= 0; k--) {
             if (mask & (1 << k)) continue;
-            raw = filters[k] === 1 ? inflate(raw, chunkCount * elementSize, name) : unshuffle(raw, elementSize);
+            raw =
+              filters[k] === 1
+                ? inflate(raw, chunkCount * elementSize, name)
+                : unshuffle(raw, elementSize);
           }
-          if (raw.length < chunkCount * elementSize) fail(`a chunk of ${name} is short`);
+          if (raw.length < chunkCount * elementSize)
+            fail(`a chunk of ${name} is short`);
           copyChunk(raw, out, offsets, chunk, shape, strides, elementSize);
         }
         p += keySize + b.offsetSize;
@@ -540,19 +660,30 @@ function inflate(raw: Uint8Array, expected: number, name: string): Uint8Array {
   try {
     return inflateSync(raw, { maxOutputLength: Math.max(expected, 1) });
   } catch (e) {
-    fail(`a deflated chunk of ${name} does not decompress (${(e as Error).message})`);
+    fail(
+      `a deflated chunk of ${name} does not decompress (${(e as Error).message})`,
+    );
   }
 }
 
 function unshuffle(raw: Uint8Array, size: number): Uint8Array {
   const n = Math.floor(raw.length / size);
   const out = new Uint8Array(raw.length);
-  for (let k = 0; k < size; k++) for (let i = 0; i < n; i++) out[i * size + k] = raw[k * n + i]!;
+  for (let k = 0; k < size; k++)
+    for (let i = 0; i < n; i++) out[i * size + k] = raw[k * n + i]!;
   out.set(raw.subarray(n * size), n * size);
   return out;
 }
 
-function copyChunk(raw: Uint8Array, out: Uint8Array, offsets: number[], chunk: number[], shape: number[], strides: number[], size: number): void {
+function copyChunk(
+  raw: Uint8Array,
+  out: Uint8Array,
+  offsets: number[],
+  chunk: number[],
+  shape: number[],
+  strides: number[],
+  size: number,
+): void {
   const rank = shape.length;
   const idx = new Array<number>(rank).fill(0);
   const total = chunk.reduce((a, d) => a * d, 1);
