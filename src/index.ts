@@ -11,7 +11,7 @@
 
 /** Compiling, checking, parsing, interpreting and rendering diagnostics. */
 export { compile, check, parse, interpret, formatDiagnostics, LayercCompileError } from "./api/api.js";
-export type { CompileOptions, CompileResult, CheckResult, ParseResult, ModelInfo } from "./api/api.js";
+export type { CompileOptions, CompileResult, CheckResult, ParseResult, ModelInfo, EmbedWeights } from "./api/api.js";
 
 /** Diagnostics: data, never exceptions. */
 export type { Diagnostic, RelatedInformation } from "./diagnostics/diagnostic.js";

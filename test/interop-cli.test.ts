@@ -7,6 +7,7 @@ import { spawnSync } from "node:child_process";
 import {
   copyFileSync,
   existsSync,
+  mkdirSync,
   mkdtempSync,
   readFileSync,
   rmSync,
@@ -90,6 +91,38 @@ describe("layerc import", () => {
     expect(readFileSync(join(dir, "t", "model.nn"), "utf8")).toContain(
       "Conv2D(4, (3, 3), padding='same', activation='relu')",
     );
+  });
+
+  it("build --embed-weights bakes the imported weights into the module", () => {
+    const r = run(
+      "build",
+      "out/mlp.nn",
+      "--embed-weights",
+      "out/mlp.weights.bin",
+      "--weights-dtype",
+      "float16",
+    );
+    expect(r.err).toBe("");
+    expect(r.code).toBe(0);
+    expect(readFileSync(join(dir, "out", "mlp.nn.ts"), "utf8")).toMatch(
+      /embeddedWeights:\s*"TEFZRVJDVw/,
+    );
+    mkdirSync(join(dir, "two"));
+    for (const f of ["a.nn", "b.nn"])
+      copyFileSync(join(dir, "out", "mlp.nn"), join(dir, "two", f));
+    expect(
+      run("build", "two", "--embed-weights", "out/mlp.weights.bin").err,
+    ).toMatch(/--embed-weights builds one spec file, but 2 were found/);
+    expect(
+      run(
+        "build",
+        "out/mlp.nn",
+        "--weights-dtype",
+        "int4",
+        "--embed-weights",
+        "out/mlp.weights.bin",
+      ).code,
+    ).toBe(2);
   });
 
   it("a bad file writes nothing and exits 1; a missing file exits 2", () => {
