@@ -7,23 +7,12 @@
 import { parseSource } from "../phases/1-parse/index.js";
 import type { FileNode } from "../phases/1-parse/ast.js";
 import { checkFile } from "../phases/2-check/check.js";
-import {
-  resolveLimits,
-  type CheckOptions,
-  type Limits,
-} from "../phases/2-check/options.js";
+import { resolveLimits, type CheckOptions, type Limits } from "../phases/2-check/options.js";
 import { emitProgram, type ModelStats } from "../phases/3-emit/emit.js";
 import { interpretModel, type ModelClass } from "../interpreter/interpret.js";
 import type { ProgramIR, Shape } from "../ir/model-ir.js";
-import {
-  hasErrors,
-  makeDiagnostic,
-  type Diagnostic,
-} from "../diagnostics/diagnostic.js";
-import {
-  formatDiagnostics as render,
-  type RenderOptions,
-} from "../diagnostics/render.js";
+import { hasErrors, makeDiagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
+import { formatDiagnostics as render, type RenderOptions } from "../diagnostics/render.js";
 import { LineMap, type Span } from "../source.js";
 import { declarationOf } from "./declaration.js";
 import { embeddedWeights } from "./embed.js";
@@ -90,12 +79,7 @@ export interface ModelInfo {
   /** Whether the model has `compile(...)`, so its class has `fit`, `trainOnBatch` and `evaluate`. */
   readonly trainable: boolean;
   /** Each layer with its Keras-style default name, kind, output shape and parameter count. */
-  readonly layers: readonly {
-    readonly name: string;
-    readonly kind: string;
-    readonly outputShape: Shape;
-    readonly params: number;
-  }[];
+  readonly layers: readonly { readonly name: string; readonly kind: string; readonly outputShape: Shape; readonly params: number }[];
 }
 
 /** Result of {@link parse}: the syntax tree (always present, possibly partial) and syntax diagnostics. */
@@ -126,49 +110,23 @@ export interface CompileResult extends CheckResult {
   readonly stats?: readonly ModelStats[];
 }
 
-const EMPTY_FILE: FileNode = {
-  kind: "File",
-  models: [],
-  comments: [],
-  span: { start: 0, end: 0 },
-};
+const EMPTY_FILE: FileNode = { kind: "File", models: [], comments: [], span: { start: 0, end: 0 } };
 
 /** Adds file and 1-based line/column to each diagnostic. */
-function locate(
-  diags: readonly Diagnostic[],
-  source: string,
-  fileName: string | undefined,
-): Diagnostic[] {
+function locate(diags: readonly Diagnostic[], source: string, fileName: string | undefined): Diagnostic[] {
   const lines = new LineMap(source);
   return diags.map((d) => {
     const s = lines.position(d.span.start);
     const e = lines.position(d.span.end);
-    return {
-      ...d,
-      ...(fileName !== undefined ? { file: fileName } : {}),
-      line: s.line,
-      column: s.column,
-      endLine: e.line,
-      endColumn: e.column,
-    };
+    return { ...d, ...(fileName !== undefined ? { file: fileName } : {}), line: s.line, column: s.column, endLine: e.line, endColumn: e.column };
   });
 }
 
 function parseChecked(source: string, limits: Limits): ParseResult {
-  if (typeof source !== "string")
-    throw new TypeError("layerc: source must be a string");
+  if (typeof source !== "string") throw new TypeError("layerc: source must be a string");
   const bytes = Buffer.byteLength(source, "utf8");
   if (bytes > limits.maxFileBytes) {
-    return {
-      ast: EMPTY_FILE,
-      diagnostics: [
-        makeDiagnostic(
-          "file_too_large",
-          { start: 0, end: 0 },
-          { size: bytes, limit: limits.maxFileBytes },
-        ),
-      ],
-    };
+    return { ast: EMPTY_FILE, diagnostics: [makeDiagnostic("file_too_large", { start: 0, end: 0 }, { size: bytes, limit: limits.maxFileBytes })] };
   }
   return parseSource(source);
 }
@@ -179,10 +137,7 @@ function parseChecked(source: string, limits: Limits): ParseResult {
  */
 export function parse(source: string, opts: CompileOptions = {}): ParseResult {
   const r = parseChecked(source, resolveLimits(opts));
-  return {
-    ast: r.ast,
-    diagnostics: locate(r.diagnostics, source, opts.fileName),
-  };
+  return { ast: r.ast, diagnostics: locate(r.diagnostics, source, opts.fileName) };
 }
 
 function modelInfo(ir: ProgramIR): ModelInfo[] {
@@ -192,55 +147,26 @@ function modelInfo(ir: ProgramIR): ModelInfo[] {
     outputShape: m.outputShape,
     paramCount: m.paramCount,
     trainable: m.training !== null,
-    layers: m.layers.map((l) => ({
-      name: l.name,
-      kind: l.kind,
-      outputShape: l.outputShape,
-      params: l.params.reduce((s, p) => s + p.size, 0),
-    })),
+    layers: m.layers.map((l) => ({ name: l.name, kind: l.kind, outputShape: l.outputShape, params: l.params.reduce((s, p) => s + p.size, 0) })),
   }));
 }
 
-function checkRaw(
-  source: string,
-  opts: CompileOptions,
-): { diagnostics: Diagnostic[]; ir: ProgramIR; ast: FileNode } {
+function checkRaw(source: string, opts: CompileOptions): { diagnostics: Diagnostic[]; ir: ProgramIR; ast: FileNode } {
   const limits = resolveLimits(opts);
   const parsed = parseChecked(source, limits);
   const fileName = opts.fileName ?? "<input>";
   // Analysis continues on recovered trees: every model without a blocking syntax error is checked
   // (a missing comma recovers to exactly the intended tree, so it does not block). Any error still
   // means no code is generated.
-  const blocking = parsed.diagnostics.filter(
-    (d) => d.severity === "error" && d.code !== "syntax_missing_comma",
-  );
-  const inside = (m: FileNode["models"][number]) =>
-    blocking.some(
-      (d) => d.span.start >= m.span.start && d.span.start < m.span.end,
-    );
+  const blocking = parsed.diagnostics.filter((d) => d.severity === "error" && d.code !== "syntax_missing_comma");
+  const inside = (m: FileNode["models"][number]) => blocking.some((d) => d.span.start >= m.span.start && d.span.start < m.span.end);
   const clean = parsed.ast.models.filter((m) => !inside(m));
-  if (
-    clean.length === 0 &&
-    (parsed.ast.models.length > 0 || blocking.length > 0)
-  ) {
-    return {
-      diagnostics: parsed.diagnostics,
-      ir: { version: 1, fileName, models: [] },
-      ast: parsed.ast,
-    };
+  if (clean.length === 0 && (parsed.ast.models.length > 0 || blocking.length > 0)) {
+    return { diagnostics: parsed.diagnostics, ir: { version: 1, fileName, models: [] }, ast: parsed.ast };
   }
-  const checked = checkFile(
-    { ...parsed.ast, models: clean },
-    source,
-    fileName,
-    opts,
-  );
-  const ir = hasErrors(parsed.diagnostics)
-    ? { ...checked.ir, models: [] }
-    : checked.ir;
-  const diagnostics = [...parsed.diagnostics, ...checked.diagnostics].sort(
-    (a, b) => a.span.start - b.span.start,
-  );
+  const checked = checkFile({ ...parsed.ast, models: clean }, source, fileName, opts);
+  const ir = hasErrors(parsed.diagnostics) ? { ...checked.ir, models: [] } : checked.ir;
+  const diagnostics = [...parsed.diagnostics, ...checked.diagnostics].sort((a, b) => a.span.start - b.span.start);
   return { diagnostics, ir, ast: parsed.ast };
 }
 
@@ -257,11 +183,7 @@ function checkRaw(
  */
 export function check(source: string, opts: CompileOptions = {}): CheckResult {
   const r = checkRaw(source, opts);
-  return {
-    diagnostics: locate(r.diagnostics, source, opts.fileName),
-    models: modelInfo(r.ir),
-    ir: r.ir,
-  };
+  return { diagnostics: locate(r.diagnostics, source, opts.fileName), models: modelInfo(r.ir), ir: r.ir };
 }
 
 /**
@@ -277,71 +199,28 @@ export function check(source: string, opts: CompileOptions = {}): CheckResult {
  * if (code === undefined) console.error(formatDiagnostics(diagnostics, source, { fileName: "seed.nn" }));
  * ```
  */
-export async function compile(
-  source: string,
-  opts: CompileOptions = {},
-): Promise<CompileResult> {
+export async function compile(source: string, opts: CompileOptions = {}): Promise<CompileResult> {
   const r = checkRaw(source, opts);
   const models = modelInfo(r.ir);
-  if (hasErrors(r.diagnostics))
-    return {
-      diagnostics: locate(r.diagnostics, source, opts.fileName),
-      models,
-      ir: r.ir,
-    };
-  const modelSpans = new Map<string, Span>(
-    r.ast.models.map((m) => [m.name.name, m.name.span]),
-  );
-  const embedded =
-    opts.embedWeights !== undefined
-      ? embeddedWeights(r.ir, opts.embedWeights, modelSpans)
-      : undefined;
-  if (embedded !== undefined && "diagnostic" in embedded)
-    return {
-      diagnostics: locate(
-        [...r.diagnostics, embedded.diagnostic],
-        source,
-        opts.fileName,
-      ),
-      models,
-      ir: r.ir,
-    };
+  if (hasErrors(r.diagnostics)) return { diagnostics: locate(r.diagnostics, source, opts.fileName), models, ir: r.ir };
+  const modelSpans = new Map<string, Span>(r.ast.models.map((m) => [m.name.name, m.name.span]));
+  const embedded = opts.embedWeights !== undefined ? embeddedWeights(r.ir, opts.embedWeights, modelSpans) : undefined;
+  if (embedded !== undefined && "diagnostic" in embedded) return { diagnostics: locate([...r.diagnostics, embedded.diagnostic], source, opts.fileName), models, ir: r.ir };
   const emitted = await emitProgram(r.ir, {
     ...(embedded !== undefined ? { embeddedWeights: embedded.byModel } : {}),
     fileName: opts.fileName ?? "input.nn",
     maxStatements: resolveLimits(opts).maxStatements,
     modelSpans,
-    ...(opts.runtimeImport !== undefined
-      ? { runtimeImport: opts.runtimeImport }
-      : {}),
+    ...(opts.runtimeImport !== undefined ? { runtimeImport: opts.runtimeImport } : {}),
     ...(opts.banner !== undefined ? { banner: opts.banner } : {}),
-    ...(opts.unrollThreshold !== undefined
-      ? { unrollThreshold: opts.unrollThreshold }
-      : {}),
+    ...(opts.unrollThreshold !== undefined ? { unrollThreshold: opts.unrollThreshold } : {}),
     ...(opts.wasm !== undefined ? { wasm: opts.wasm } : {}),
-    ...(opts.wasmThreshold !== undefined
-      ? { wasmThreshold: opts.wasmThreshold }
-      : {}),
+    ...(opts.wasmThreshold !== undefined ? { wasmThreshold: opts.wasmThreshold } : {}),
   });
-  const diagnostics = locate(
-    [...r.diagnostics, ...emitted.diagnostics],
-    source,
-    opts.fileName,
-  );
-  if (emitted.code === undefined || hasErrors(emitted.diagnostics))
-    return { diagnostics, models, ir: r.ir, stats: emitted.stats };
-  const declaration =
-    opts.declaration === true
-      ? declarationOf(emitted.code, `${opts.fileName ?? "input.nn"}.ts`)
-      : undefined;
-  return {
-    code: emitted.code,
-    ...(declaration !== undefined ? { declaration } : {}),
-    diagnostics,
-    models,
-    ir: r.ir,
-    stats: emitted.stats,
-  };
+  const diagnostics = locate([...r.diagnostics, ...emitted.diagnostics], source, opts.fileName);
+  if (emitted.code === undefined || hasErrors(emitted.diagnostics)) return { diagnostics, models, ir: r.ir, stats: emitted.stats };
+  const declaration = opts.declaration === true ? declarationOf(emitted.code, `${opts.fileName ?? "input.nn"}.ts`) : undefined;
+  return { code: emitted.code, ...(declaration !== undefined ? { declaration } : {}), diagnostics, models, ir: r.ir, stats: emitted.stats };
 }
 
 /**
@@ -355,13 +234,7 @@ export class LayercCompileError extends Error {
     source: string,
     fileName: string | undefined,
   ) {
-    super(
-      `spec has errors:\n${render(
-        diagnostics.filter((d) => d.severity === "error"),
-        source,
-        fileName !== undefined ? { fileName } : {},
-      )}`,
-    );
+    super(`spec has errors:\n${render(diagnostics.filter((d) => d.severity === "error"), source, fileName !== undefined ? { fileName } : {})}`);
   }
 }
 
@@ -377,20 +250,10 @@ export class LayercCompileError extends Error {
  * new Seed({ seed: 42 }).predict([0.5]);
  * ```
  */
-export function interpret(
-  source: string,
-  opts: CompileOptions = {},
-): Record<string, ModelClass> {
+export function interpret(source: string, opts: CompileOptions = {}): Record<string, ModelClass> {
   const r = checkRaw(source, opts);
-  if (hasErrors(r.diagnostics))
-    throw new LayercCompileError(
-      locate(r.diagnostics, source, opts.fileName),
-      source,
-      opts.fileName,
-    );
-  return Object.fromEntries(
-    r.ir.models.map((m) => [m.name, interpretModel(m)]),
-  );
+  if (hasErrors(r.diagnostics)) throw new LayercCompileError(locate(r.diagnostics, source, opts.fileName), source, opts.fileName);
+  return Object.fromEntries(r.ir.models.map((m) => [m.name, interpretModel(m)]));
 }
 
 /**
@@ -398,10 +261,6 @@ export function interpret(
  * `file:line:col: severity[code]: message`, then a code frame with carets
  * under the span and one note per related span. `color` adds ANSI colours.
  */
-export function formatDiagnostics(
-  diags: readonly Diagnostic[],
-  source: string,
-  opts: RenderOptions = {},
-): string {
+export function formatDiagnostics(diags: readonly Diagnostic[], source: string, opts: RenderOptions = {}): string {
   return render(diags, source, opts);
 }

@@ -5,14 +5,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { relative } from "node:path";
 import { parseArgs } from "node:util";
-import {
-  catalog,
-  check,
-  formatDiagnostics,
-  formatSpec,
-  interpret,
-  VERSION,
-} from "../index.js";
+import { catalog, check, formatDiagnostics, formatSpec, interpret, VERSION } from "../index.js";
 import type { Diagnostic, EmbedWeights } from "../index.js";
 import type { WeightsDtype } from "../runtime/weights.js";
 import { findSpecs, writeAtomic, type SpecFile } from "./files.js";
@@ -71,25 +64,13 @@ function display(path: string): string {
 
 function specsOrFail(paths: readonly string[]): SpecFile[] {
   const { files, missing } = findSpecs(paths.length ? paths : ["."]);
-  if (missing.length)
-    throw new UsageError(`no such file or directory: ${missing.join(", ")}`);
-  if (files.length === 0)
-    throw new UsageError(
-      `no .nn files found under ${(paths.length ? paths : ["."]).join(", ")}`,
-    );
+  if (missing.length) throw new UsageError(`no such file or directory: ${missing.join(", ")}`);
+  if (files.length === 0) throw new UsageError(`no .nn files found under ${(paths.length ? paths : ["."]).join(", ")}`);
   return files;
 }
 
-function report(
-  io: Io,
-  diags: readonly Diagnostic[],
-  source: string,
-  file: string,
-): void {
-  if (diags.length)
-    io.err(
-      formatDiagnostics(diags, source, { fileName: file, color: io.color }),
-    );
+function report(io: Io, diags: readonly Diagnostic[], source: string, file: string): void {
+  if (diags.length) io.err(formatDiagnostics(diags, source, { fileName: file, color: io.color }));
 }
 
 const UNROLL = ["auto", "full", "loops"] as const;
@@ -97,16 +78,11 @@ type Unroll = (typeof UNROLL)[number];
 
 function unrollOption(v: string | undefined): Unroll | undefined {
   if (v === undefined) return undefined;
-  if (!(UNROLL as readonly string[]).includes(v))
-    throw new UsageError(`--unroll must be auto, full or loops, got ${v}`);
+  if (!(UNROLL as readonly string[]).includes(v)) throw new UsageError(`--unroll must be auto, full or loops, got ${v}`);
   return v as Unroll;
 }
 
-export async function buildFile(
-  spec: SpecFile,
-  opts: BuildOptions,
-  io: Io,
-): Promise<SpecBuild> {
+export async function buildFile(spec: SpecFile, opts: BuildOptions, io: Io): Promise<SpecBuild> {
   const source = readSpec(spec.path);
   const file = display(spec.path);
   try {
@@ -115,27 +91,18 @@ export async function buildFile(
     return r;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === undefined) throw e;
-    throw new UsageError(
-      `cannot write output of ${file}: ${(e as Error).message}`,
-    );
+    throw new UsageError(`cannot write output of ${file}: ${(e as Error).message}`);
   }
 }
 
 /** `--silence a,b --silence c`: warning codes to drop; errors cannot be silenced. */
 function silenceOption(values: Record<string, unknown>): string[] {
   const raw = (values["silence"] as string[] | undefined) ?? [];
-  const codes = raw
-    .flatMap((v) => v.split(","))
-    .map((c) => c.trim())
-    .filter(Boolean);
+  const codes = raw.flatMap((v) => v.split(",")).map((c) => c.trim()).filter(Boolean);
   for (const code of codes) {
     const entry = (catalog as Record<string, { severity: string }>)[code];
-    if (entry === undefined)
-      throw new UsageError(`--silence: unknown diagnostic code ${code}`);
-    if (entry.severity === "error")
-      throw new UsageError(
-        `--silence: ${code} is an error; only warnings can be silenced`,
-      );
+    if (entry === undefined) throw new UsageError(`--silence: unknown diagnostic code ${code}`);
+    if (entry.severity === "error") throw new UsageError(`--silence: ${code} is an error; only warnings can be silenced`);
   }
   return codes;
 }
@@ -158,18 +125,12 @@ function buildOptions(values: Record<string, unknown>): BuildOptions {
 }
 
 /** `--embed-weights FILE [--weights-dtype float16|int8]`: weights baked into the generated class. */
-function embedOption(
-  values: Record<string, unknown>,
-): EmbedWeights | undefined {
+function embedOption(values: Record<string, unknown>): EmbedWeights | undefined {
   const file = values["embed-weights"] as string | undefined;
   const dtype = values["weights-dtype"] as string | undefined;
-  if (dtype !== undefined && !["float32", "float16", "int8"].includes(dtype))
-    throw new UsageError(
-      `--weights-dtype must be float32, float16 or int8, got ${dtype}`,
-    );
+  if (dtype !== undefined && !["float32", "float16", "int8"].includes(dtype)) throw new UsageError(`--weights-dtype must be float32, float16 or int8, got ${dtype}`);
   if (file === undefined) {
-    if (dtype !== undefined)
-      throw new UsageError("--weights-dtype needs --embed-weights");
+    if (dtype !== undefined) throw new UsageError("--weights-dtype needs --embed-weights");
     return undefined;
   }
   let weights: Uint8Array;
@@ -178,50 +139,29 @@ function embedOption(
   } catch (e) {
     throw new UsageError(`cannot read ${file}: ${(e as Error).message}`);
   }
-  return {
-    weights,
-    ...(dtype !== undefined ? { dtype: dtype as WeightsDtype } : {}),
-  };
+  return { weights, ...(dtype !== undefined ? { dtype: dtype as WeightsDtype } : {}) };
 }
 
-async function cmdBuild(
-  paths: string[],
-  values: Record<string, unknown>,
-  io: Io,
-): Promise<number> {
+async function cmdBuild(paths: string[], values: Record<string, unknown>, io: Io): Promise<number> {
   const opts = buildOptions(values);
   const specs = specsOrFail(paths);
-  if (opts.compile?.embedWeights !== undefined && specs.length !== 1)
-    throw new UsageError(
-      `--embed-weights builds one spec file, but ${specs.length} were found`,
-    );
+  if (opts.compile?.embedWeights !== undefined && specs.length !== 1) throw new UsageError(`--embed-weights builds one spec file, but ${specs.length} were found`);
   let failed = 0;
   for (const spec of specs) {
     const r = await buildFile(spec, opts, io);
     if (!r.ok) {
       failed++;
-      io.err(
-        `${display(spec.path)}: not written (errors); ${display(r.output)} keeps its previous content\n`,
-      );
+      io.err(`${display(spec.path)}: not written (errors); ${display(r.output)} keeps its previous content\n`);
       continue;
     }
-    for (const out of [
-      r.output,
-      ...(r.declarationOutput !== undefined ? [r.declarationOutput] : []),
-    ]) {
-      io.out(
-        `${r.wrote.includes(out) ? "wrote" : "unchanged"} ${display(out)}\n`,
-      );
+    for (const out of [r.output, ...(r.declarationOutput !== undefined ? [r.declarationOutput] : [])]) {
+      io.out(`${r.wrote.includes(out) ? "wrote" : "unchanged"} ${display(out)}\n`);
     }
   }
   return failed ? 1 : 0;
 }
 
-function cmdCheck(
-  paths: string[],
-  values: Record<string, unknown>,
-  io: Io,
-): number {
+function cmdCheck(paths: string[], values: Record<string, unknown>, io: Io): number {
   let failed = 0;
   const silence = silenceOption(values);
   for (const spec of specsOrFail(paths)) {
@@ -229,19 +169,12 @@ function cmdCheck(
     const r = check(source, { fileName: display(spec.path), silence });
     report(io, r.diagnostics, source, display(spec.path));
     if (r.diagnostics.some((d) => d.severity === "error")) failed++;
-    else
-      io.out(
-        `ok ${display(spec.path)} (${r.models.map((m) => m.name).join(", ") || "no models"})\n`,
-      );
+    else io.out(`ok ${display(spec.path)} (${r.models.map((m) => m.name).join(", ") || "no models"})\n`);
   }
   return failed ? 1 : 0;
 }
 
-function cmdFmt(
-  paths: string[],
-  values: Record<string, unknown>,
-  io: Io,
-): number {
+function cmdFmt(paths: string[], values: Record<string, unknown>, io: Io): number {
   let failed = 0;
   let unformatted = 0;
   for (const spec of specsOrFail(paths)) {
@@ -264,13 +197,8 @@ function cmdFmt(
   return failed || unformatted ? 1 : 0;
 }
 
-function cmdSummary(
-  paths: string[],
-  values: Record<string, unknown>,
-  io: Io,
-): number {
-  if (paths.length !== 1)
-    throw new UsageError("summary takes exactly one spec file");
+function cmdSummary(paths: string[], values: Record<string, unknown>, io: Io): number {
+  if (paths.length !== 1) throw new UsageError("summary takes exactly one spec file");
   const path = paths[0]!;
   const source = readSpec(path);
   const r = check(source, { fileName: path });
@@ -278,32 +206,16 @@ function cmdSummary(
   if (r.diagnostics.some((d) => d.severity === "error")) return 1;
   const classes = interpret(source, { fileName: path });
   const want = values["model"] as string | undefined;
-  const names = Object.keys(classes).filter(
-    (n) => want === undefined || n === want,
-  );
-  if (names.length === 0)
-    throw new UsageError(
-      `no model ${want} in ${path} (models: ${Object.keys(classes).join(", ")})`,
-    );
-  io.out(
-    names.map((n) => new classes[n]!({ seed: 0 }).summary()).join("\n\n") +
-      "\n",
-  );
+  const names = Object.keys(classes).filter((n) => want === undefined || n === want);
+  if (names.length === 0) throw new UsageError(`no model ${want} in ${path} (models: ${Object.keys(classes).join(", ")})`);
+  io.out(names.map((n) => new classes[n]!({ seed: 0 }).summary()).join("\n\n") + "\n");
   return 0;
 }
 
-export async function main(
-  argv: readonly string[],
-  io: Io = defaultIo,
-): Promise<number> {
+export async function main(argv: readonly string[], io: Io = defaultIo): Promise<number> {
   try {
     const [command, ...rest] = argv;
-    if (
-      command === undefined ||
-      command === "--help" ||
-      command === "-h" ||
-      command === "help"
-    ) {
+    if (command === undefined || command === "--help" || command === "-h" || command === "help") {
       io.out(`${USAGE}\n`);
       return command === undefined ? 2 : 0;
     }
@@ -347,29 +259,14 @@ export async function main(
       case "watch": {
         const paths = positionals.length ? positionals : ["."];
         const missing = paths.filter((p) => !existsSync(p));
-        if (missing.length)
-          throw new UsageError(
-            `no such file or directory: ${missing.join(", ")}`,
-          );
-        return await runWatch(
-          paths,
-          {
-            ...buildOptions(values),
-            ...(values["clear"] ? { clear: true } : {}),
-          },
-          io,
-        );
+        if (missing.length) throw new UsageError(`no such file or directory: ${missing.join(", ")}`);
+        return await runWatch(paths, { ...buildOptions(values), ...(values["clear"] ? { clear: true } : {}) }, io);
       }
       default:
         throw new UsageError(`unknown command ${command}\n\n${USAGE}`);
     }
   } catch (e) {
-    if (
-      e instanceof UsageError ||
-      e instanceof InteropUsageError ||
-      (e instanceof TypeError &&
-        (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS"))
-    ) {
+    if (e instanceof UsageError || e instanceof InteropUsageError || (e instanceof TypeError && (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS"))) {
       io.err(`layerc: ${e.message}\n`);
       return 2;
     }
