@@ -198,3 +198,20 @@ describe("layerc export", () => {
     expect(existsSync(join(dir, "none"))).toBe(false);
   });
 });
+
+describe("examples/from-keras.ts", () => {
+  const examples = join(import.meta.dirname, "..", "examples");
+
+  it("its spec and weights are what layerc import makes of the committed Keras file", () => {
+    expect(run("import", join(examples, "keras", "keras_cnn.keras"), "--out-dir", "ex").code).toBe(0);
+    expect(readFileSync(join(dir, "ex", "keras_cnn.nn"), "utf8")).toBe(readFileSync(join(examples, "keras_cnn.nn"), "utf8"));
+    expect(readFileSync(join(dir, "ex", "keras_cnn.weights.bin"))).toEqual(readFileSync(join(examples, "keras_cnn.weights.bin")));
+  });
+
+  it("runs the imported model with Keras's predictions", () => {
+    const r = spawnSync(process.execPath, ["--import", "tsx", join(examples, "from-keras.ts")], { cwd: join(examples, ".."), encoding: "utf8" });
+    expect(r.stderr).toBe("");
+    const worst = Number(/max \|layerc - keras [0-9.]+\|: (\S+)/.exec(r.stdout)?.[1]);
+    expect(worst).toBeLessThan(1e-5);
+  });
+});
