@@ -36,8 +36,9 @@ def set_weights(model, seed):
     # BatchNormalization: positive variances, non-trivial means
     for layer in model.layers:
         if isinstance(layer, keras.layers.BatchNormalization):
-            g, b, m, v = [rng.uniform(0.5, 1.5, size=x.shape).astype("float32") for x in layer.get_weights()]
-            layer.set_weights([g, b - 1.0, m - 1.0, v])
+            bn = [rng.uniform(0.5, 1.5, size=x.shape).astype("float32") for x in layer.get_weights()]
+            # gamma (first) and moving_variance (last) stay positive; beta and moving_mean mix signs
+            layer.set_weights(bn[:1] + [w - 1.0 for w in bn[1:-1]] + bn[-1:])
     idx = 0
     for layer in model.layers:
         n = len(layer.get_weights())
@@ -74,6 +75,39 @@ def cnn_model():
     ])
     m.compile(optimizer=keras.optimizers.SGD(learning_rate=0.05, momentum=0.9), loss="sparse_categorical_crossentropy")
     return m, (4, 8, 8, 2)
+
+
+def layers1d_model():
+    L = keras.layers
+    m = keras.Sequential([
+        keras.Input((12, 3)),
+        L.Conv1D(4, 3, padding="causal", dilation_rate=2, activation="tanh", kernel_initializer=keras.initializers.RandomNormal(stddev=0.1, seed=3)),
+        L.MaxPooling1D(2),
+        L.Conv1D(5, 2, strides=2, padding="same"),
+        L.AveragePooling1D(2, padding="same"),
+        L.Flatten(),
+        L.Reshape((2, 5)),
+        L.Activation("gelu"),
+        L.Flatten(),
+        L.Dense(4, activation="sigmoid", bias_initializer=keras.initializers.Constant(0.1),
+                kernel_initializer=keras.initializers.VarianceScaling(scale=2.0, mode="fan_avg", distribution="uniform")),
+    ])
+    return m, (3, 12, 3)
+
+
+def layers2d_model():
+    L = keras.layers
+    m = keras.Sequential([
+        keras.Input((9, 9, 2)),
+        L.Conv2D(3, (3, 2), strides=(2, 1), activation="elu", use_bias=False),
+        L.AveragePooling2D((2, 2), strides=1),
+        L.BatchNormalization(center=False, epsilon=0.01),
+        L.GlobalMaxPooling2D(),
+        L.Dense(6, activation="relu6"),
+        L.Dense(3, activation="log_softmax"),
+    ])
+    m.compile(optimizer=keras.optimizers.RMSprop(learning_rate=0.002, rho=0.8), loss=keras.losses.CategoricalCrossentropy(from_logits=True))
+    return m, (3, 9, 9, 2)
 
 
 def tfjs_clean(value):
@@ -139,7 +173,7 @@ def write_tfjs(model, out):
     (out / "model.json").write_text(json.dumps(doc, indent=1) + "\n")
 
 
-def make(name, build, seed):
+def make(name, build, seed, tfjs=True):
     keras.backend.clear_session()  # layer names start at dense, dense_1, ... in every fixture
     model, xshape = build()
     set_weights(model, seed)
@@ -150,7 +184,8 @@ def make(name, build, seed):
     model.save(out / "model.keras")
     model.save_weights(out / "model.weights.h5")
     model.save(out / "model.h5")
-    write_tfjs(model, out / "tfjs")
+    if tfjs:  # the layer-coverage cases use activations tfjs-layers lacks (gelu, relu6)
+        write_tfjs(model, out / "tfjs")
     (out / "expected.json").write_text(json.dumps({
         "keras_version": keras.__version__,
         "x": x.reshape(-1).tolist(),
@@ -189,4 +224,6 @@ if __name__ == "__main__":
         make("seed", seed_model, 1)
         make("mlp", mlp_model, 2)
         make("cnn", cnn_model, 3)
+        make("layers1d", layers1d_model, 4, tfjs=False)
+        make("layers2d", layers2d_model, 5, tfjs=False)
     check_exports()
