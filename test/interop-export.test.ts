@@ -98,33 +98,36 @@ describe.each(CASES)("export %s", (c) => {
     expect(readWeights(back.weights!)).toEqual(readWeights(weightsOf(c)));
   });
 
-  it.runIf(!c.startsWith("layers"))("to tfjs: tfjs-layers loads model.json + shard and predicts the same; import reads it back", async () => {
-    const files = exported(c, "tfjs");
-    const doc = JSON.parse(new TextDecoder().decode(files[0]!.data));
-    const shard = files[1]!.data;
-    const model = await tfl.loadLayersModel(
-      tf.io.fromMemory({
-        modelTopology: doc.modelTopology,
-        weightSpecs: doc.weightsManifest[0].weights,
-        weightData: shard.slice().buffer,
-      }),
-    );
-    const x = inputOf(c);
-    const shape = model.inputs[0]!.shape.slice(1) as number[];
-    const y = (
-      model.predict(
-        tf.tensor(x, [x.length / prod(shape), ...shape]),
-      ) as tf.Tensor
-    ).dataSync();
-    expect(maxError(y, layercPredict(c))).toBeLessThan(1e-5);
-    const back = importModel(files[0]!.data, {
-      readFile: (p) => (p === files[1]!.name ? shard : undefined),
-    });
-    expect(back.diagnostics).toEqual([]);
-    expect(body(back.spec!)).toBe(
-      body(specOf(c)).replace(/^model \w+/m, "model Imported"),
-    );
-  });
+  it.runIf(!c.startsWith("layers"))(
+    "to tfjs: tfjs-layers loads model.json + shard and predicts the same; import reads it back",
+    async () => {
+      const files = exported(c, "tfjs");
+      const doc = JSON.parse(new TextDecoder().decode(files[0]!.data));
+      const shard = files[1]!.data;
+      const model = await tfl.loadLayersModel(
+        tf.io.fromMemory({
+          modelTopology: doc.modelTopology,
+          weightSpecs: doc.weightsManifest[0].weights,
+          weightData: shard.slice().buffer,
+        }),
+      );
+      const x = inputOf(c);
+      const shape = model.inputs[0]!.shape.slice(1) as number[];
+      const y = (
+        model.predict(
+          tf.tensor(x, [x.length / prod(shape), ...shape]),
+        ) as tf.Tensor
+      ).dataSync();
+      expect(maxError(y, layercPredict(c))).toBeLessThan(1e-5);
+      const back = importModel(files[0]!.data, {
+        readFile: (p) => (p === files[1]!.name ? shard : undefined),
+      });
+      expect(back.diagnostics).toEqual([]);
+      expect(body(back.spec!)).toBe(
+        body(specOf(c)).replace(/^model \w+/m, "model Imported"),
+      );
+    },
+  );
 });
 
 describe("export errors", () => {

@@ -23,7 +23,8 @@ const UPDATE = process.env["UPDATE_GOLDEN"] === "1";
 const CASES = ["seed", "mlp", "cnn", "layers1d", "layers2d"] as const;
 const FORMATS = ["model.keras", "model.h5", "tfjs/model.json"] as const;
 /** The layer-coverage cases use activations tfjs-layers lacks, so they have no tfjs fixture. */
-const formatsOf = (c: string) => FORMATS.filter((f) => f !== "tfjs/model.json" || !c.startsWith("layers"));
+const formatsOf = (c: string) =>
+  FORMATS.filter((f) => f !== "tfjs/model.json" || !c.startsWith("layers"));
 
 interface Expected {
   keras_version: string;
@@ -97,24 +98,27 @@ describe.each(CASES)("import %s", (c) => {
     expect(maxError(y, want.y)).toBeLessThan(1e-5);
   });
 
-  it.runIf(formatsOf(c).includes("tfjs/model.json"))("the tfjs fixture is a model tfjs-layers loads, with Keras's predictions", async () => {
-    const dir = join(ROOT, c, "tfjs");
-    const json = JSON.parse(readFileSync(join(dir, "model.json"), "utf8"));
-    const shard = readFileSync(join(dir, "group1-shard1of1.bin"));
-    const handler = tf.io.fromMemory({
-      modelTopology: json.modelTopology,
-      weightSpecs: json.weightsManifest[0].weights,
-      weightData: shard.buffer.slice(
-        shard.byteOffset,
-        shard.byteOffset + shard.byteLength,
-      ),
-    });
-    const model = await tfl.loadLayersModel(handler);
-    const shape = model.inputs[0]!.shape.slice(1) as number[];
-    const x = tf.tensor(want.x, [want.x.length / prod(shape), ...shape]);
-    const y = (model.predict(x) as tf.Tensor).dataSync() as Float32Array;
-    expect(maxError(y, want.y)).toBeLessThan(1e-5);
-  });
+  it.runIf(formatsOf(c).includes("tfjs/model.json"))(
+    "the tfjs fixture is a model tfjs-layers loads, with Keras's predictions",
+    async () => {
+      const dir = join(ROOT, c, "tfjs");
+      const json = JSON.parse(readFileSync(join(dir, "model.json"), "utf8"));
+      const shard = readFileSync(join(dir, "group1-shard1of1.bin"));
+      const handler = tf.io.fromMemory({
+        modelTopology: json.modelTopology,
+        weightSpecs: json.weightsManifest[0].weights,
+        weightData: shard.buffer.slice(
+          shard.byteOffset,
+          shard.byteOffset + shard.byteLength,
+        ),
+      });
+      const model = await tfl.loadLayersModel(handler);
+      const shape = model.inputs[0]!.shape.slice(1) as number[];
+      const x = tf.tensor(want.x, [want.x.length / prod(shape), ...shape]);
+      const y = (model.predict(x) as tf.Tensor).dataSync() as Float32Array;
+      expect(maxError(y, want.y)).toBeLessThan(1e-5);
+    },
+  );
 });
 
 describe("bad files are diagnostics, and nothing is produced", () => {

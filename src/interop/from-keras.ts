@@ -132,7 +132,10 @@ class Translator {
             ? new Array<number>(type.rank).fill(dims[0]!)
             : dims;
         // a one-element size reads as Keras users write it: kernel_size=3, not (3,)
-        const text = type.t === "ints" && expanded.length === 1 ? String(expanded[0]) : tuple(expanded);
+        const text =
+          type.t === "ints" && expanded.length === 1
+            ? String(expanded[0])
+            : tuple(expanded);
         return { text, isDefault: same(expanded, def) };
       }
       case "activation": {
@@ -187,15 +190,26 @@ class Translator {
     const config = isObj(v) && isObj(v["config"]) ? v["config"] : {};
     const args: string[] = [];
     for (const [key, value] of Object.entries(config)) {
-      if ((key === "input_axes" || key === "output_axes") && value === null) continue;
+      if ((key === "input_axes" || key === "output_axes") && value === null)
+        continue;
       if (!entry.args.some((a) => a.name === key)) {
-        return this.report("import_arg_unsupported", `${where}: initializer ${cls} has ${key}=${JSON.stringify(value)}, which layerc does not model`, `${path}.config.${key}`);
+        return this.report(
+          "import_arg_unsupported",
+          `${where}: initializer ${cls} has ${key}=${JSON.stringify(value)}, which layerc does not model`,
+          `${path}.config.${key}`,
+        );
       }
     }
     // in the schema's order, as a person writes them: RandomNormal(mean, stddev, seed)
     for (const spec of entry.args) {
       if (!(spec.name in config)) continue;
-      const r = this.value(spec.type, config[spec.name]!, spec.default, `${where} ${spec.name}`, `${path}.config.${spec.name}`);
+      const r = this.value(
+        spec.type,
+        config[spec.name]!,
+        spec.default,
+        `${where} ${spec.name}`,
+        `${path}.config.${spec.name}`,
+      );
       if (r === null) return null;
       if (!r.isDefault) args.push(`${spec.name}=${r.text}`);
     }
