@@ -300,7 +300,7 @@ function initializersSection(): string {
   return [
     "## Initializers",
     "",
-    "Given as a string or bare name (`'he_normal'`, `HeNormal`), or as a call with arguments (`RandomNormal(stddev=0.1)`); every spelling below is accepted. A per-initializer `seed` overrides the model seed for that tensor.",
+    "Given as a string or bare name (`'he_normal'`, `HeNormal`), or as a call with arguments (`RandomNormal(stddev=0.1)`); every spelling below is accepted. A per-initializer `seed` overrides the model seed for that tensor. Without one, a weight's stream is derived from the model seed and the weight's identity (layer name + weight name, `dense_1/kernel`), not its position, so editing one layer leaves the others' initial weights unchanged.",
     "",
     table(["initializer", "spellings", "arguments (defaults)"], rows),
   ].join("\n");

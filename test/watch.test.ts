@@ -42,7 +42,7 @@ describe.concurrent("layerc watch (CLI)", () => {
     const cli = spawnCli(["watch", "."], dir);
     const seen = () =>
       `--- stdout\n${cli.stdout()}\n--- stderr\n${cli.stderr()}\n--- files\n${readdirSync(dir).join(" ")}\n--- seed.nn\n${read("seed.nn")}\n--- seed.nn.ts\n${read("seed.nn.ts")?.slice(0, 400)}`;
-    const until = <T>(probe: () => T | undefined | false | null, what: string) => waitFor(probe, what, 10_000, seen);
+    const until = <T>(probe: () => T | undefined | false | null, what: string) => waitFor(probe, what, 60_000, seen);
     try {
       // initial build
       await until(() => cli.stdout().includes("watching 1 spec in ."), "the initial build");
@@ -116,11 +116,11 @@ describe.concurrent("layerc watch (CLI)", () => {
     writeFileSync(join(dir, "seed.nn"), seed(2));
     const cli = spawnCli(["watch", ".", "--out-dir", "gen", "--dts", "--unroll", "loops"], dir);
     try {
-      await waitFor(() => cli.stdout().includes("watching 1 spec"), "the initial build", 10_000, () => cli.stdout() + cli.stderr());
+      await waitFor(() => cli.stdout().includes("watching 1 spec"), "the initial build", 60_000, () => cli.stdout() + cli.stderr());
       expect(readFileSync(join(dir, "gen/seed.nn.ts"), "utf8")).toContain("export class Seed");
       expect(readFileSync(join(dir, "gen/seed.nn.d.ts"), "utf8")).toContain("export declare class Seed extends ModelBase");
       unlinkSync(join(dir, "seed.nn"));
-      await waitFor(() => !existsSync(join(dir, "gen/seed.nn.ts")) && !existsSync(join(dir, "gen/seed.nn.d.ts")), "outputs removed", 10_000);
+      await waitFor(() => !existsSync(join(dir, "gen/seed.nn.ts")) && !existsSync(join(dir, "gen/seed.nn.d.ts")), "outputs removed", 60_000);
     } finally {
       cli.child.kill("SIGTERM");
     }

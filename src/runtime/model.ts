@@ -13,7 +13,7 @@ import { LayercError } from "./errors.js";
 import { initialize } from "./initializers.js";
 import { countCorrect } from "./losses.js";
 import { slotCount, stepScalars } from "./optimizers.js";
-import { deriveSeed, randomSeed, Rng } from "./random.js";
+import { deriveSeed, randomSeed, Rng, weightSeed } from "./random.js";
 import type { InitializerSpec, LossSpec, MetricName, OptimizerSpec } from "./spec.js";
 import { formatSummary, type SummaryLayer } from "./summary.js";
 import { lengthError, shapeText, toFloat32, type Samples } from "./data.js";
@@ -145,7 +145,8 @@ export abstract class ModelBase {
     this.module = options.wasm === false ? null : nativeModule(meta);
     if (options.weights) this.setWeights(options.weights);
     else if (meta.embeddedWeights !== undefined && options.seed === undefined) this.setWeights(readWeights(decodeBase64(meta.embeddedWeights)));
-    else meta.weights.forEach((w, k) => initialize(w.init, w.shape, w.init.seed ?? deriveSeed(this.seed, k), this.params, w.offset));
+    // each weight's stream follows from the model seed and its name, not its position (see weightSeed)
+    else meta.weights.forEach((w) => initialize(w.init, w.shape, w.init.seed ?? weightSeed(this.seed, w.name), this.params, w.offset));
   }
 
   /** (Re)allocates per-instance activation buffers for batches up to `capacity`, taking each from `store`. */
@@ -445,8 +446,13 @@ export abstract class TrainableModel extends ModelBase {
     }
     const total = xs.length / this.inSize;
     const ys = this.labels(y, total);
-    const nTrain = Math.ceil(total * (1 - validationSplit));
-    if (nTrain === 0) throw new LayercError(`validationSplit ${validationSplit} leaves no training samples`);
+    // Keras: the first floor(N·(1 − split)) samples train, the rest validate
+    const nTrain = validationSplit > 0 ? Math.floor(total * (1 - validationSplit)) : total;
+    if (validationSplit > 0 && (nTrain === 0 || nTrain === total)) {
+      throw new LayercError(
+        `validationSplit ${validationSplit} of ${total} samples leaves ${nTrain === 0 ? "no training" : "no validation"} samples; provide more data or a different split`,
+      );
+    }
     const withAcc = t.metrics.includes("accuracy");
     const per = this.ySize();
     const history: History = { epoch: [], history: { loss: [] } };

@@ -168,6 +168,26 @@ export function deriveSeed(modelSeed: number, index: number): number {
 }
 
 /**
+ * A 32-bit hash of a string (FNV-1a over UTF-16 code units, then `mix32`),
+ * the same on every engine.
+ */
+export function hashName(name: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193);
+  return mix32(h >>> 0);
+}
+
+/**
+ * The seed of the weight called `name` (`layer/weight`, e.g. `dense_1/kernel`)
+ * in a model seeded `modelSeed`: it depends only on the seed and that stable
+ * identity, never on the weight's position, so adding, removing or editing
+ * one layer leaves every other layer's initial weights unchanged.
+ */
+export function weightSeed(modelSeed: number, name: string): number {
+  return deriveSeed(modelSeed, hashName(name));
+}
+
+/**
  * A fresh seed for models that declare none: from `crypto.getRandomValues`
  * where the platform has it (browsers, Node ≥ 19, Deno, Bun), else
  * `Math.random`.

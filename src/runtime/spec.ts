@@ -26,7 +26,7 @@ export type InitializerName =
 /**
  * A fully resolved initializer: every argument present with its Keras 3
  * default. `seed` is the initializer's own seed (null: derived from the
- * model seed and the tensor's index).
+ * model seed and the weight's name, `layer/weight`).
  */
 export type InitializerSpec =
   | { readonly name: "zeros" | "ones"; readonly seed?: null }
