@@ -108,6 +108,17 @@ describe("readWeights / writeWeights", () => {
     }
   });
 
+  it("keeps any Unicode name, and refuses a header that is not UTF-8", () => {
+    const names = ["dënse/kérnel", "层/权重", "emoji/🙂"];
+    const w = readWeights(writeWeights(names.map((name) => ({ name, shape: [1], data: [1] }))));
+    expect(w.map((t) => t.name)).toEqual(names);
+    const bad = writeWeights([{ name: "ab", shape: [1], data: [1] }]);
+    const at = Buffer.from(bad).indexOf("ab");
+    bad[at] = 0xff;
+    new DataView(bad.buffer).setUint32(12, crc32(bad.subarray(16)), true);
+    expect(() => readWeights(bad)).toThrow(/not UTF-8/);
+  });
+
   it("refuses bad input to writeWeights", () => {
     expect(() => writeWeights([{ name: "a", shape: [2], data: [1] }])).toThrow(
       /expected 2/,

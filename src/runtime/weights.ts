@@ -65,6 +65,55 @@ export function crc32(bytes: Uint8Array, crc = 0): number {
 
 const prod = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 
+/** UTF-8 bytes of `s` (written here: TextEncoder is not in every runtime's type definitions). */
+function utf8Encode(s: string): Uint8Array {
+  const out: number[] = [];
+  for (const ch of s) {
+    const c = ch.codePointAt(0)!;
+    if (c < 0x80) out.push(c);
+    else if (c < 0x800) out.push(0xc0 | (c >> 6), 0x80 | (c & 63));
+    else if (c < 0x10000)
+      out.push(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
+    else
+      out.push(
+        0xf0 | (c >> 18),
+        0x80 | ((c >> 12) & 63),
+        0x80 | ((c >> 6) & 63),
+        0x80 | (c & 63),
+      );
+  }
+  return Uint8Array.from(out);
+}
+
+/** The string UTF-8 `bytes` encode, or null when they are not valid UTF-8. */
+function utf8Decode(bytes: Uint8Array): string | null {
+  let s = "";
+  for (let i = 0; i < bytes.length;) {
+    const c = bytes[i]!;
+    const n =
+      c < 0x80
+        ? 0
+        : c >= 0xc2 && c < 0xe0
+          ? 1
+          : c >= 0xe0 && c < 0xf0
+            ? 2
+            : c >= 0xf0 && c < 0xf5
+              ? 3
+              : -1;
+    if (n < 0) return null;
+    let cp = n === 0 ? c : c & (0x3f >> n);
+    for (let k = 1; k <= n; k++) {
+      const d = bytes[i + k];
+      if (d === undefined || (d & 0xc0) !== 0x80) return null;
+      cp = (cp << 6) | (d & 63);
+    }
+    if (cp > 0x10ffff) return null;
+    s += String.fromCodePoint(cp);
+    i += n + 1;
+  }
+  return s;
+}
+
 /** IEEE half bits of `x` (round to nearest even, overflow to ±Infinity). */
 function toHalf(x: number): number {
   const f = new Float32Array([x]);
@@ -157,7 +206,7 @@ export function writeWeights(
       data: w.data,
     };
   });
-  const header = new TextEncoder().encode(
+  const header = utf8Encode(
     JSON.stringify({
       dtype,
       ...(options.model !== undefined ? { model: options.model } : {}),
@@ -204,13 +253,11 @@ function parseHeader(
   bytes: Uint8Array,
   length: number,
 ): { dtype: WeightsDtype; model?: string; tensors: HeaderTensor[] } {
+  const text = utf8Decode(bytes.subarray(FIXED, FIXED + length));
+  if (text === null) fail("the header is not UTF-8");
   let json: unknown;
   try {
-    json = JSON.parse(
-      new TextDecoder("utf-8", { fatal: true }).decode(
-        bytes.subarray(FIXED, FIXED + length),
-      ),
-    );
+    json = JSON.parse(text);
   } catch {
     fail("the header is not JSON");
   }
