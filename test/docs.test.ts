@@ -32,6 +32,7 @@ describe("generated docs", () => {
     for (const code of Object.keys(catalog)) {
       const section = diagnostics.split(`\n## ${code}\n`)[1]?.split("\n## ")[0];
       expect(section, `no section for ${code}`).toBeDefined();
+      if (code === "internal_error") continue; // a layerc bug, not something a spec can show
       expect(section, `no example for ${code}`).toContain("Example: [test/baselines/");
     }
   });

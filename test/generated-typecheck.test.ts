@@ -8,11 +8,11 @@
 import fc from "fast-check";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import ts from "typescript";
 import { describe, expect, it } from "vitest";
 import { compile } from "../src/index.js";
 import { denseSpec } from "./helpers/spec-arbitrary.js";
 import { layerSpec } from "./helpers/layer-arbitrary.js";
+import { typecheckFiles } from "./helpers/typecheck.js";
 
 const root = join(import.meta.dirname, "..");
 
@@ -33,25 +33,7 @@ describe("generated code", () => {
       writeFileSync(file, a.code!);
       files.push(file);
     }
-    const program = ts.createProgram(files, {
-      strict: true,
-      noUncheckedIndexedAccess: true,
-      exactOptionalPropertyTypes: true,
-      noImplicitOverride: true,
-      noImplicitReturns: true,
-      // common in application tsconfigs (Vite's templates): generated code declares nothing it does not use
-      noUnusedLocals: true,
-      noUnusedParameters: true,
-      target: ts.ScriptTarget.ES2022,
-      module: ts.ModuleKind.NodeNext,
-      moduleResolution: ts.ModuleResolutionKind.NodeNext,
-      noEmit: true,
-      skipLibCheck: true,
-      baseUrl: root,
-      paths: { "layerc/runtime": ["./src/runtime/index.ts"] },
-      types: [],
-    });
-    const diags = ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n"));
+    const diags = typecheckFiles(files);
     expect(diags).toEqual([]);
   });
 });

@@ -133,12 +133,12 @@ for (const [label, load] of [
       expect(a.fit(x, y, { epochs: 2, shuffle: false }).history.loss).toEqual(b.fit(x, y, { epochs: 2, shuffle: false }).history.loss);
     });
 
-    it("a non-finite loss stops fit with the epoch and batch named", async () => {
+    it("a non-finite input stops fit with the epoch, batch, step and sample named", async () => {
       const { Clf } = await load();
       const m = new Clf!();
       const { x, y } = data(20);
       x[13] = [NaN, 0];
-      expect(() => m.fit(x, y, { epochs: 2, batchSize: 8, shuffle: false })).toThrow(/loss became NaN at epoch 1, batch 2/);
+      expect(() => m.fit(x, y, { epochs: 2, batchSize: 8, shuffle: false })).toThrow(/^fit epoch 1 batch 2 step 2 rejected: input \(sample 13\) is NaN; the model is unchanged/);
     });
 
     it("fit validates its options and data", async () => {

@@ -8,9 +8,10 @@ import { parseSource } from "../phases/1-parse/index.js";
 import type { FileNode } from "../phases/1-parse/ast.js";
 import { checkFile } from "../phases/2-check/check.js";
 import { resolveLimits, type CheckOptions, type Limits } from "../phases/2-check/options.js";
-import { emitProgram, type ModelStats } from "../phases/3-emit/emit.js";
+import { emitProgram, type EmitOptions, type EmitResult, type ModelStats } from "../phases/3-emit/emit.js";
+import { capDiagnostics, internalError, validateOptions } from "./guard.js";
 import { interpretModel, type ModelClass } from "../interpreter/interpret.js";
-import type { ProgramIR, Shape } from "../ir/model-ir.js";
+import { IR_VERSION, type ProgramIR, type Shape } from "../ir/model-ir.js";
 import { hasErrors, makeDiagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { formatDiagnostics as render, type RenderOptions } from "../diagnostics/render.js";
 import { LineMap, type Span } from "../source.js";
@@ -128,7 +129,7 @@ function parseChecked(source: string, limits: Limits): ParseResult {
   if (bytes > limits.maxFileBytes) {
     return { ast: EMPTY_FILE, diagnostics: [makeDiagnostic("file_too_large", { start: 0, end: 0 }, { size: bytes, limit: limits.maxFileBytes })] };
   }
-  return parseSource(source);
+  return parseSource(source, { maxLayers: limits.maxLayers });
 }
 
 /**
@@ -136,7 +137,14 @@ function parseChecked(source: string, limits: Limits): ParseResult {
  * syntax errors are diagnostics.
  */
 export function parse(source: string, opts: CompileOptions = {}): ParseResult {
-  const r = parseChecked(source, resolveLimits(opts));
+  validateOptions(opts);
+  let r: ParseResult;
+  try {
+    r = parseChecked(source, resolveLimits(opts));
+  } catch (e) {
+    if (typeof source !== "string") throw e;
+    r = { ast: EMPTY_FILE, diagnostics: [internalError("parsing", e)] };
+  }
   return { ast: r.ast, diagnostics: locate(r.diagnostics, source, opts.fileName) };
 }
 
@@ -151,7 +159,27 @@ function modelInfo(ir: ProgramIR): ModelInfo[] {
   }));
 }
 
-function checkRaw(source: string, opts: CompileOptions): { diagnostics: Diagnostic[]; ir: ProgramIR; ast: FileNode } {
+type Checked = { diagnostics: Diagnostic[]; ir: ProgramIR; ast: FileNode };
+
+/**
+ * Parse and check, with the promise that no input makes them throw: a
+ * failure inside is a layerc bug, reported as an `internal_error`
+ * diagnostic (so no output is written) rather than a stack trace, and the
+ * number of diagnostics per file is capped.
+ */
+function checkRaw(source: string, opts: CompileOptions): Checked {
+  validateOptions(opts);
+  let r: Checked;
+  try {
+    r = checkUnguarded(source, opts);
+  } catch (e) {
+    const fileName = opts.fileName ?? "<input>";
+    r = { diagnostics: [internalError("checking", e)], ir: { version: IR_VERSION, fileName, models: [] }, ast: EMPTY_FILE };
+  }
+  return { ...r, diagnostics: capDiagnostics(r.diagnostics) };
+}
+
+function checkUnguarded(source: string, opts: CompileOptions): Checked {
   const limits = resolveLimits(opts);
   const parsed = parseChecked(source, limits);
   const fileName = opts.fileName ?? "<input>";
@@ -162,7 +190,7 @@ function checkRaw(source: string, opts: CompileOptions): { diagnostics: Diagnost
   const inside = (m: FileNode["models"][number]) => blocking.some((d) => d.span.start >= m.span.start && d.span.start < m.span.end);
   const clean = parsed.ast.models.filter((m) => !inside(m));
   if (clean.length === 0 && (parsed.ast.models.length > 0 || blocking.length > 0)) {
-    return { diagnostics: parsed.diagnostics, ir: { version: 1, fileName, models: [] }, ast: parsed.ast };
+    return { diagnostics: parsed.diagnostics, ir: { version: IR_VERSION, fileName, models: [] }, ast: parsed.ast };
   }
   const checked = checkFile({ ...parsed.ast, models: clean }, source, fileName, opts);
   const ir = hasErrors(parsed.diagnostics) ? { ...checked.ir, models: [] } : checked.ir;
@@ -206,7 +234,7 @@ export async function compile(source: string, opts: CompileOptions = {}): Promis
   const modelSpans = new Map<string, Span>(r.ast.models.map((m) => [m.name.name, m.name.span]));
   const embedded = opts.embedWeights !== undefined ? embeddedWeights(r.ir, opts.embedWeights, modelSpans) : undefined;
   if (embedded !== undefined && "diagnostic" in embedded) return { diagnostics: locate([...r.diagnostics, embedded.diagnostic], source, opts.fileName), models, ir: r.ir };
-  const emitted = await emitProgram(r.ir, {
+  const emitted = await emitGuarded(r.ir, {
     ...(embedded !== undefined ? { embeddedWeights: embedded.byModel } : {}),
     fileName: opts.fileName ?? "input.nn",
     maxStatements: resolveLimits(opts).maxStatements,
@@ -219,8 +247,22 @@ export async function compile(source: string, opts: CompileOptions = {}): Promis
   });
   const diagnostics = locate([...r.diagnostics, ...emitted.diagnostics], source, opts.fileName);
   if (emitted.code === undefined || hasErrors(emitted.diagnostics)) return { diagnostics, models, ir: r.ir, stats: emitted.stats };
-  const declaration = opts.declaration === true ? declarationOf(emitted.code, `${opts.fileName ?? "input.nn"}.ts`) : undefined;
+  let declaration: string | undefined;
+  try {
+    declaration = opts.declaration === true ? declarationOf(emitted.code, `${opts.fileName ?? "input.nn"}.ts`) : undefined;
+  } catch (e) {
+    return { diagnostics: [...diagnostics, ...locate([internalError("writing declarations", e)], source, opts.fileName)], models, ir: r.ir, stats: emitted.stats };
+  }
   return { code: emitted.code, ...(declaration !== undefined ? { declaration } : {}), diagnostics, models, ir: r.ir, stats: emitted.stats };
+}
+
+/** Code generation, with a failure inside reported as an `internal_error` diagnostic. */
+async function emitGuarded(ir: ProgramIR, opts: EmitOptions): Promise<EmitResult> {
+  try {
+    return await emitProgram(ir, opts);
+  } catch (e) {
+    return { diagnostics: [internalError("generating code", e)], stats: [] };
+  }
 }
 
 /**

@@ -26,6 +26,6 @@ export function declarationOf(code: string, fileName: string): string {
     const text = problems.map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n")).join("; ");
     throw new InternalError(`generated code for ${fileName} has no isolated declaration: ${text}`);
   }
-  const banner = /^\/\/[^\n]*\n/.exec(code)?.[0] ?? "";
+  const banner = /^(?:\/\/[^\n]*\n)+/.exec(code)?.[0] ?? "";
   return banner + r.outputText;
 }

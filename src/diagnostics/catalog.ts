@@ -60,6 +60,16 @@ export const catalog = {
     message: "spec file is {size} bytes, above the limit of {limit} bytes",
     explain: "Spec files are checked against `limits.maxFileBytes` before parsing. Raise the limit in the compile options if the file is really meant to be this big.",
   },
+  file_too_many_diagnostics: {
+    severity: "warning",
+    message: "{count} more diagnostics in this file are not shown",
+    explain: "After this many diagnostics the rest of the file is not reported, so one broken file cannot flood the output (errors among the hidden ones still block code generation).",
+  },
+  internal_error: {
+    severity: "error",
+    message: "layerc internal error while {phase}: {detail} (this is a bug in layerc; please report it with the spec)",
+    explain: "The compiler failed on this input. It reports the failure instead of throwing, keeps any previous output, and generates nothing.",
+  },
   file_no_models: {
     severity: "warning",
     message: "this file declares no model",
@@ -228,6 +238,11 @@ export const catalog = {
     severity: "error",
     message: "`{layer}` produces a tensor of {count} values per sample, above the limit of {limit}",
     explain: "Checked before any allocation. Raise `limits.maxTensorSize` in the options if intended.",
+  },
+  limit_layers: {
+    severity: "error",
+    message: "model `{model}` has {count} layers, above the limit of {limit}",
+    explain: "Checked before any layer is analysed. Raise `limits.maxLayers` in the options if intended.",
   },
   limit_code_size: {
     severity: "error",

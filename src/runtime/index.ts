@@ -4,7 +4,7 @@
  */
 export { ModelBase, TrainableModel } from "./model.js";
 export type { ModelMeta, WeightMeta, Weight, WeightInput, ModelOptions, FitOptions, History, Logs } from "./model.js";
-export { LayercError } from "./errors.js";
+export { LayercError, NonFiniteError } from "./errors.js";
 export { readWeights, writeWeights } from "./weights.js";
 export type { WeightsDtype, WeightsFile, NamedWeight } from "./weights.js";
 export { Store } from "./store.js";

@@ -9,14 +9,16 @@
  * mutate anything; steady-state predictBatch (with an output array) and
  * trainOnBatch allocate nothing.
  */
-import { LayercError } from "./errors.js";
+import { LayercError, NonFiniteError } from "./errors.js";
 import { initialize } from "./initializers.js";
 import { countCorrect } from "./losses.js";
 import { slotCount, stepScalars } from "./optimizers.js";
 import { deriveSeed, randomSeed, Rng, weightSeed } from "./random.js";
 import type { InitializerSpec, LossSpec, MetricName, OptimizerSpec } from "./spec.js";
 import { formatSummary, type SummaryLayer } from "./summary.js";
-import { lengthError, shapeText, toFloat32, type Samples } from "./data.js";
+import { firstNonFinite, lengthError, shapeText, toFloat32, type Samples } from "./data.js";
+import { boolean, callback, checkOptions, checkValue, describeValue, fraction, integer, any, type Rule } from "./options.js";
+import { allFinite, StepGuard } from "./step-guard.js";
 import { decodeBase64, instantiate, nativeModule, type NativeKernel, type NativeModule } from "./native.js";
 import { readWeights, writeWeights, type WeightsDtype } from "./weights.js";
 import { Store } from "./store.js";
@@ -99,6 +101,12 @@ export interface Logs {
   val_accuracy?: number;
 }
 
+/** Where a step runs, for its error: `trainOnBatch` or `fit epoch 2 batch 3`, and the caller's index of batch sample i. */
+interface StepSite {
+  readonly label: string;
+  sample(i: number): number;
+}
+
 /** fit() options with Keras's defaults: epochs 1, batchSize 32, shuffle true, no validation split. */
 export interface FitOptions {
   readonly epochs?: number;
@@ -117,6 +125,14 @@ export interface History {
 
 const prod = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 
+/** The options of every public method, validated by one validator (options.ts). */
+const positive = integer(1);
+const OPTIONS = {
+  constructor: { seed: integer(0), weights: any, wasm: boolean },
+  fit: { epochs: integer(0), batchSize: positive, shuffle: boolean, validationSplit: fraction, onEpochEnd: callback, onBatchEnd: callback },
+  evaluate: { batchSize: positive },
+} satisfies Record<string, Record<string, Rule>>;
+
 export abstract class ModelBase {
   /** The seed used for initialization (given, from the spec, or fresh). */
   readonly seed: number;
@@ -134,9 +150,7 @@ export abstract class ModelBase {
     protected readonly meta: ModelMeta,
     options: ModelOptions = {},
   ) {
-    if (options.seed !== undefined && (!Number.isInteger(options.seed) || options.seed < 0)) {
-      throw new LayercError(`seed must be a non-negative integer, got ${options.seed}`);
-    }
+    checkOptions(`new ${meta.name}`, options, OPTIONS.constructor);
     this.seed = options.seed ?? meta.seed ?? randomSeed();
     this.inSize = prod(meta.inputShape);
     this.outSize = prod(meta.outputShape);
@@ -245,7 +259,9 @@ export abstract class ModelBase {
       }
       if (w.data.length !== e.size) throw lengthError(w.data, e.size, `weight ${e.name}`, `shape ${shapeText(e.shape)}`);
       for (let j = 0; j < w.data.length; j++) {
-        if (typeof w.data[j] !== "number") throw new LayercError(`weight ${e.name} contains a non-number at index ${j}`);
+        const v = w.data[j];
+        if (typeof v !== "number") throw new LayercError(`weight ${e.name} contains a non-number at index ${j}: ${describeValue(v)}`);
+        if (v - v !== 0) throw new LayercError(`weight ${e.name} contains ${v} at index ${j}; weights must be finite`);
       }
     });
     weights.forEach((w, i) => this.params.set(w.data, expected[i]!.offset));
@@ -279,7 +295,8 @@ export abstract class ModelBase {
 
   /** Predictions for `batchSize` samples, written into `out` when given (no allocation). */
   predictBatch(x: Samples, batchSize: number, out?: Float32Array): Float32Array {
-    if (!Number.isInteger(batchSize) || batchSize < 1) throw new LayercError(`batchSize must be a positive integer, got ${batchSize}`);
+    checkValue("predictBatch batchSize", batchSize, positive);
+    if (out !== undefined && !(out instanceof Float32Array)) throw new LayercError(`predictBatch out must be a Float32Array, got ${describeValue(out)}`);
     // sizes read once: this method is shared by every model class, so each property read is a polymorphic lookup
     const { inSize, outSize } = this;
     const xs = toFloat32(x, "predictBatch input");
@@ -326,6 +343,8 @@ export abstract class TrainableModel extends ModelBase {
   protected readonly hyper = new Float64Array(1);
   /** Optimizer steps taken (Keras `optimizer.iterations`). */
   private iterations = 0;
+  /** The state a rejected step puts back. */
+  private readonly guard = new StepGuard();
 
   protected constructor(meta: ModelMeta, options: ModelOptions = {}) {
     super(meta, options);
@@ -406,40 +425,87 @@ export abstract class TrainableModel extends ModelBase {
     return ys;
   }
 
-  /** One optimizer step on one batch; returns the batch's mean loss. */
+  /**
+   * One optimizer step on one batch; returns the batch's mean loss. The
+   * step is all-or-nothing: see {@link NonFiniteError}.
+   */
   trainOnBatch(x: Samples, y: Samples, batchSize: number): number {
-    if (!Number.isInteger(batchSize) || batchSize < 1) throw new LayercError(`batchSize must be a positive integer, got ${batchSize}`);
+    checkValue("trainOnBatch batchSize", batchSize, positive);
     const xs = toFloat32(x, "trainOnBatch input");
     if (xs.length !== batchSize * this.inSize) {
       throw lengthError(xs, batchSize * this.inSize, "trainOnBatch input", `${batchSize} samples of shape ${shapeText(this.meta.inputShape)}`);
     }
     const ys = this.labels(y, batchSize);
-    const loss = this.step(xs, ys, batchSize, null);
-    if (!Number.isFinite(loss)) throw new LayercError(`loss is ${loss} in trainOnBatch; weights were not updated`);
+    return this.step(xs, ys, batchSize, null, { label: "trainOnBatch", sample: (i) => i });
+  }
+
+  /**
+   * Forward, loss, backward, update — all or nothing. If an input or label,
+   * the loss, or after the update any parameter (moving statistics
+   * included) or optimizer state is not finite (a non-finite gradient of a
+   * trainable weight always ends up there), the model's state is put back
+   * as it was and a NonFiniteError names the first offending tensor, sample
+   * and step.
+   */
+  private step(xs: Float32Array, ys: Float32Array, n: number, correct: { n: number } | null, site: StepSite): number {
+    const t = this.training;
+    // inputs and labels first: a NaN masked by the forward pass (max pooling, relu) would otherwise pass unseen
+    if (firstNonFinite(xs, 0, n * this.inSize) >= 0 || firstNonFinite(ys, 0, n * this.ySize()) >= 0) throw this.nonFinite(xs, ys, n, 0, site);
+    this.ensure(n);
+    this.guard.save(this.params, this.slots, this.rng, this.seededStreams);
+    const out = this.forward(xs, n, true);
+    const loss = this.lossOf(ys, 0, n);
+    let ok = loss - loss === 0;
+    if (ok) {
+      this.grads.fill(0);
+      this.backward(xs, this.dOut, n);
+      stepScalars(t.optimizer, this.iterations + 1, this.hyper);
+      this.update();
+      ok = allFinite(this.params) && this.slots.every(allFinite);
+    }
+    if (!ok) {
+      const error = this.nonFinite(xs, ys, n, loss, site);
+      this.guard.restore(this.params, this.slots, this.rng, this.seededStreams);
+      throw error;
+    }
+    this.iterations++;
+    if (correct) correct.n += countCorrect(t.loss.name, out, ys, 0, n, this.outSize, this.classes);
     return loss;
   }
 
-  /** Forward, loss, backward, update. Skips the update when the loss is not finite. */
-  private step(xs: Float32Array, ys: Float32Array, n: number, correct: { n: number } | null): number {
-    const t = this.training;
-    this.ensure(n);
-    const out = this.forward(xs, n, true);
-    const loss = this.lossOf(ys, 0, n);
-    if (correct) correct.n += countCorrect(t.loss.name, out, ys, 0, n, this.outSize, this.classes);
-    if (!Number.isFinite(loss)) return loss;
-    this.grads.fill(0);
-    this.backward(xs, this.dOut, n);
-    stepScalars(this.training.optimizer, ++this.iterations, this.hyper);
-    this.update();
-    return loss;
+  /** Why a step was rejected: the first non-finite input, label, loss, gradient, weight or optimizer state (before restoring). */
+  private nonFinite(xs: Float32Array, ys: Float32Array, n: number, loss: number, site: StepSite): NonFiniteError {
+    const step = this.iterations + 1;
+    const per = this.ySize();
+    const ix = firstNonFinite(xs, 0, n * this.inSize);
+    const iy = firstNonFinite(ys, 0, n * per);
+    const bad = (tensor: string, value: number, sample: number | null) => {
+      const from = sample !== null ? ` (sample ${sample})` : "";
+      return new NonFiniteError(`${site.label} step ${step} rejected: ${tensor}${from} is ${value}; the model is unchanged`, tensor, sample, step);
+    };
+    if (ix >= 0) return bad("input", xs[ix]!, site.sample(Math.floor(ix / this.inSize)));
+    if (iy >= 0) return bad("labels", ys[iy]!, site.sample(Math.floor(iy / per)));
+    if (loss - loss !== 0) return bad("loss", loss, null);
+    const weights = this.meta.weights;
+    const find = (a: Float32Array | Float64Array, prefix: string) => {
+      for (const w of weights) {
+        const i = firstNonFinite(a, w.offset, w.offset + w.size);
+        if (i >= 0) return bad(`${prefix}${w.name}`, a[i]!, null);
+      }
+      return undefined;
+    };
+    return (
+      find(this.grads, "gradient of ") ??
+      find(this.params, "") ??
+      this.slots.map((s) => find(s, "optimizer state of ")).find((e) => e !== undefined) ??
+      bad("a weight", NaN, null)
+    );
   }
 
   fit(x: Samples, y: Samples, options: FitOptions = {}): History {
     const t = this.training;
+    checkOptions("fit", options, OPTIONS.fit);
     const { epochs = 1, batchSize = 32, shuffle = true, validationSplit = 0 } = options;
-    if (!Number.isInteger(epochs) || epochs < 0) throw new LayercError(`epochs must be a non-negative integer, got ${epochs}`);
-    if (!Number.isInteger(batchSize) || batchSize < 1) throw new LayercError(`batchSize must be a positive integer, got ${batchSize}`);
-    if (!(validationSplit >= 0 && validationSplit < 1)) throw new LayercError(`validationSplit must be in [0, 1), got ${validationSplit}`);
     const xs = toFloat32(x, "fit input");
     if (xs.length % this.inSize !== 0 || xs.length === 0) {
       throw new LayercError(`fit input has ${xs.length} values, not a whole number of samples of shape ${shapeText(this.meta.inputShape)}`);
@@ -472,10 +538,7 @@ export abstract class TrainableModel extends ModelBase {
         }
         const xb = n * this.inSize === bx.length ? bx : bx.subarray(0, n * this.inSize);
         const yb = n * per === by.length ? by : by.subarray(0, n * per);
-        const loss = this.step(xb, yb, n, withAcc ? correct : null);
-        if (!Number.isFinite(loss)) {
-          throw new LayercError(`loss became ${loss} at epoch ${e + 1}, batch ${b + 1}; training stopped (weights of that batch were not applied)`);
-        }
+        const loss = this.step(xb, yb, n, withAcc ? correct : null, { label: `fit epoch ${e + 1} batch ${b + 1}`, sample: (i) => order[start + i]! });
         lossSum += loss * n;
         options.onBatchEnd?.(b, { loss });
       }
@@ -495,6 +558,7 @@ export abstract class TrainableModel extends ModelBase {
 
   /** Mean loss (and accuracy when compiled with it) in inference mode. */
   evaluate(x: Samples, y: Samples, options: { batchSize?: number } = {}): { loss: number; accuracy?: number } {
+    checkOptions("evaluate", options, OPTIONS.evaluate);
     const xs = toFloat32(x, "evaluate input");
     if (xs.length % this.inSize !== 0 || xs.length === 0) {
       throw new LayercError(`evaluate input has ${xs.length} values, not a whole number of samples of shape ${shapeText(this.meta.inputShape)}`);

@@ -79,6 +79,24 @@ export class Rng {
     for (let i = 0; i < 12; i++) this.nextUint32();
   }
 
+  /** Writes the generator's state into `out` (5 values), so a rejected training step can put it back. */
+  saveState(out: Float64Array): void {
+    out[0] = this.a;
+    out[1] = this.b;
+    out[2] = this.c;
+    out[3] = this.d;
+    out[4] = this.spare;
+  }
+
+  /** Restores a state written by {@link saveState}. */
+  restoreState(s: Float64Array): void {
+    this.a = s[0]! | 0;
+    this.b = s[1]! | 0;
+    this.c = s[2]! | 0;
+    this.d = s[3]! | 0;
+    this.spare = s[4]!;
+  }
+
   /** The next raw output, an integer in [0, 2^32). */
   nextUint32(): number {
     const t = (((this.a + this.b) | 0) + this.d) | 0;

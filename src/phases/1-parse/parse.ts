@@ -11,7 +11,7 @@
  */
 import type { IRecognitionException, IToken, TokenType } from "chevrotain";
 import { nnParser } from "../../../grammar/parser.js";
-import { ClosedString, Comma, LBrace, LBracket, LParen, nnLexer, RBrace, RBracket, RParen, UnterminatedString } from "../../../grammar/tokens.js";
+import { ClosedString, Comma, Identifier, LBrace, LBracket, LParen, Model, nnLexer, RBrace, RBracket, RParen, UnterminatedString } from "../../../grammar/tokens.js";
 import { makeDiagnostic, type Diagnostic } from "../../diagnostics/diagnostic.js";
 import { span, type Span } from "../../source.js";
 import type { ArgNode, Comment, FileNode, ValueNode } from "./ast.js";
@@ -35,12 +35,17 @@ export interface DetailedParseResult extends ParseResult {
   readonly tokens: readonly IToken[];
 }
 
-export function parseSource(text: string): ParseResult {
-  const { ast, diagnostics } = parseDetailed(text);
+export interface ParseLimits {
+  /** Most statements in one model block; a longer block is reported (limit_layers) before parsing. */
+  readonly maxLayers?: number;
+}
+
+export function parseSource(text: string, limits: ParseLimits = {}): ParseResult {
+  const { ast, diagnostics } = parseDetailed(text, limits);
   return { ast, diagnostics };
 }
 
-export function parseDetailed(text: string): DetailedParseResult {
+export function parseDetailed(text: string, limits: ParseLimits = {}): DetailedParseResult {
   const lexed = nnLexer.tokenize(text);
   const comments: Comment[] = (lexed.groups["comments"] ?? []).map((t) => ({
     text: t.image,
@@ -54,9 +59,13 @@ export function parseDetailed(text: string): DetailedParseResult {
   for (const t of lexed.tokens) diagnostics.push(...checkStringToken(t));
 
   const tooDeep = findTooDeep(lexed.tokens);
+  const tooLong = limits.maxLayers !== undefined ? findTooManyStatements(lexed.tokens, limits.maxLayers) : undefined;
   let ast: FileNode;
   if (tooDeep !== undefined) {
     diagnostics.push(makeDiagnostic("syntax_nesting_too_deep", tokenSpanOf(tooDeep, text), { limit: MAX_NESTING }));
+    ast = { kind: "File", models: [], comments, span: span(0, text.length) };
+  } else if (tooLong !== undefined) {
+    diagnostics.push(makeDiagnostic("limit_layers", tokenSpanOf(tooLong.name, text), { model: tooLong.name.image, count: tooLong.count, limit: limits.maxLayers! }));
     ast = { kind: "File", models: [], comments, span: span(0, text.length) };
   } else {
     const { cst, errors } = nnParser.parseFile(lexed.tokens, MAX_SYNTAX_ERRORS + 1);
@@ -65,6 +74,33 @@ export function parseDetailed(text: string): DetailedParseResult {
     diagnostics.push(...missingCommas(ast, lexed.tokens, text));
   }
   return { ast, diagnostics: capErrors(diagnostics), tokens: lexed.tokens };
+}
+
+/**
+ * The first model block with more than `max` statements (calls at brace
+ * depth 1 and bracket depth 0), counted on the tokens in one pass, so a
+ * huge block costs no parsing, checking or emitting.
+ */
+function findTooManyStatements(tokens: readonly IToken[], max: number): { name: IToken; count: number } | undefined {
+  let braces = 0;
+  let brackets = 0;
+  let count = 0;
+  let name: IToken | undefined;
+  let afterModel = false;
+  for (const t of tokens) {
+    const type = t.tokenType;
+    if (afterModel && type === Identifier) name = t;
+    afterModel = type === Model;
+    if (type === LBrace) {
+      if (braces++ === 0) count = 0;
+    } else if (type === RBrace) {
+      if (braces > 0 && --braces === 0 && count > max) return { name: name ?? t, count };
+    } else if (type === LParen || type === LBracket) {
+      if (braces === 1 && brackets === 0 && type === LParen) count++;
+      brackets++;
+    } else if (type === RParen || type === RBracket) brackets = Math.max(0, brackets - 1);
+  }
+  return braces > 0 && count > max ? { name: name ?? tokens[0]!, count } : undefined;
 }
 
 /**

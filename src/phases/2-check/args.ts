@@ -44,6 +44,7 @@ export function bindArgs(
   let seenKeyword = false;
   let lastKeyword = "";
   let pos = 0;
+  let tooMany = false;
   for (const arg of args) {
     if (arg.name === undefined) {
       if (seenKeyword) {
@@ -55,13 +56,17 @@ export function bindArgs(
       }
       const spec = positional[pos++];
       if (spec === undefined) {
-        sink.diags.push(
-          makeDiagnostic("arg_too_many_positional", arg.span, {
-            callee,
-            max: positional.length,
-            count: args.filter((a) => a.name === undefined).length,
-          }),
-        );
+        // reported once per call, at the first extra argument
+        if (!tooMany) {
+          sink.diags.push(
+            makeDiagnostic("arg_too_many_positional", arg.span, {
+              callee,
+              max: positional.length,
+              count: args.filter((a) => a.name === undefined).length,
+            }),
+          );
+        }
+        tooMany = true;
         continue;
       }
       bound.set(spec.name, arg);
@@ -114,8 +119,11 @@ export function resolveArgs(
       continue;
     }
     const v = convertValue(node.value, spec.type, spec.name, sink);
-    if (v === INVALID) ok = false;
-    else values[spec.name] = v;
+    if (v === INVALID) {
+      // reported; later reads of this argument see its default, never a value of the wrong type
+      ok = false;
+      values[spec.name] = spec.default ?? null;
+    } else values[spec.name] = v;
   }
   return { values, ok: ok && sink.diags.length === before, nodes };
 }

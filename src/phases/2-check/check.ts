@@ -31,7 +31,6 @@ export function checkFile(ast: FileNode, text: string, fileName: string, opts: C
   const limits = resolveLimits(opts);
   const models: ModelIR[] = [];
   const seen = new Map<string, Span>();
-  const modelNames = new Set(ast.models.map((m) => m.name.name));
   if (ast.models.length === 0) sink.diags.push(makeDiagnostic("file_no_models", { start: 0, end: 0 }));
   for (const model of ast.models) {
     if (model.name.missing) continue;
@@ -43,10 +42,9 @@ export function checkFile(ast: FileNode, text: string, fileName: string, opts: C
         }),
       );
     } else seen.set(model.name.name, model.name.span);
-    const before = sink.diags.filter((d) => d.severity === "error").length;
-    const ir = new ModelChecker(model, lines, sink, limits, opts, modelNames).run();
-    const after = sink.diags.filter((d) => d.severity === "error").length;
-    if (ir && after === before) models.push(ir);
+    const before = sink.diags.length;
+    const ir = new ModelChecker(model, lines, sink, limits, opts).run();
+    if (ir && !sink.diags.slice(before).some((d) => d.severity === "error")) models.push(ir);
   }
   const silenced = new Set(opts.silence ?? []);
   const diagnostics = sink.diags.filter((d) => d.severity === "error" || !silenced.has(d.code));
@@ -71,8 +69,6 @@ class ModelChecker {
     private readonly sink: Sink,
     private readonly limits: Limits,
     private readonly opts: CheckOptions,
-    /** Every model name in the file, for names that would collide in the generated module. */
-    private readonly modelNames: ReadonlySet<string> = new Set(),
   ) {}
 
   private report(d: Diagnostic) {
@@ -81,10 +77,15 @@ class ModelChecker {
 
   run(): ModelIR | undefined {
     const m = this.model;
-    const nameProblem = modelNameProblem(m.name.name, this.modelNames);
+    const nameProblem = modelNameProblem(m.name.name);
     if (nameProblem) this.report(makeDiagnostic("model_name_invalid", m.name.span, { name: m.name.name, reason: nameProblem }));
     const opt = resolveArgs(`model ${m.name.name}`, m.name.span, m.options, modelOptionArgs, this.sink);
 
+    if (m.statements.length > this.limits.maxLayers) {
+      // before any layer is analysed: the cost of every later phase grows with the layer count
+      this.report(makeDiagnostic("limit_layers", m.name.span, { model: m.name.name, count: m.statements.length, limit: this.limits.maxLayers }));
+      return undefined;
+    }
     const stmts = m.statements.filter((s) => !s.callee.missing);
     const compiles = stmts.filter((s) => s.callee.name === "compile");
     const layerStmts = stmts.filter((s) => s.callee.name !== "compile");

@@ -20,23 +20,21 @@ const taken = new Set(
   (
     "Math Object Array Float32Array Float64Array Int32Array Uint8Array Number String Boolean Error TypeError RangeError " +
     "JSON Infinity NaN Symbol Promise Map Set Date RegExp globalThis console ModelBase LayercError erf Rng " +
-    "initialize runtime ModelMeta ModelOptions"
+    "initialize runtime ModelMeta ModelOptions TrainableModel NativeKernel Store"
   ).split(" "),
 );
 
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
- * Why `name` cannot be a model (class) name, if it cannot. `others` are the
- * other model names of the file: the emitter also declares `<Model>Meta`
- * for each model, so `AMeta` collides with model `A`'s metadata constant.
+ * Why `name` cannot be a model (class) name, if it cannot. (The emitter's
+ * own module-level names, `<Model>Meta` and `<Model>Kernels`, give way to
+ * model names, so they need no reservation here.)
  */
-export function modelNameProblem(name: string, others: ReadonlySet<string> = new Set()): string | undefined {
+export function modelNameProblem(name: string): string | undefined {
   if (!IDENT.test(name)) return "it is not an identifier (letters, digits and `_`)";
   if (reserved.has(name)) return "it is a reserved word in TypeScript";
   if (taken.has(name)) return "it would shadow a global or runtime name in the generated module";
-  const base = name.endsWith("Meta") ? name.slice(0, -"Meta".length) : undefined;
-  if (base !== undefined && others.has(base)) return `it would collide with \`${name}\`, the metadata constant generated for model \`${base}\``;
   if (!/^[A-Z]/.test(name)) return `model names become exported classes and must start with an uppercase letter (e.g. \`${name[0]!.toUpperCase()}${name.slice(1)}\`)`;
   if (name.length > 100) return "it is longer than 100 characters";
   return undefined;

@@ -12,6 +12,8 @@ export interface Limits {
   readonly maxTensorSize: number;
   /** Largest generated body, in statements (unrolled code size budget). */
   readonly maxStatements: number;
+  /** Most layers in one model. */
+  readonly maxLayers: number;
 }
 
 /** The limits used when `CompileOptions.limits` does not override them (frozen). */
@@ -20,6 +22,7 @@ export const defaultLimits: Limits = Object.freeze({
   maxParams: 10_000_000,
   maxTensorSize: 16_777_216,
   maxStatements: 200_000,
+  maxLayers: 2_000,
 });
 
 export interface CheckOptions {

@@ -92,6 +92,8 @@ interface RenderedModel {
 /** The native kernels of one model: products replaced by WebAssembly calls, by kernel name. */
 class NativeKernels {
   readonly gemms = new Map<string, WasmGemm>();
+  /** Name of the module-level interface that types them (`<Model>Kernels`, renamed on a clash). */
+  typeName = "";
   /** Some kernel reads the caller's input, which is staged into native memory first. */
   readsInput = false;
 
@@ -171,8 +173,8 @@ const STAGED_INPUT = "x_native";
 function renderKernel(plan: ModelPlan, kernel: readonly Stmt[], st: RenderState, threshold: number, layer: string, native: NativeKernels): string {
   const unroll = shouldUnroll(plan.model.unroll, work(kernel), threshold);
   st.native = (spec) => native.call(layer, spec, st);
-  const rounding = new Set([...plan.buffers].filter(([, s]) => s.kind === "param" && plan.model.dtype === "float32").map(([name]) => name));
-  const rendered = renderStmts(specialize(kernel, { unroll, reserved: reservedNames(plan), native: (spec) => native.accepts(spec), rounding }), st);
+  const { reserved, rounding } = planNames(plan);
+  const rendered = renderStmts(specialize(kernel, { unroll, reserved, native: (spec) => native.accepts(spec), rounding }), st);
   delete st.native;
   return `{\n${rendered.join("\n")}\n}`;
 }
@@ -213,9 +215,23 @@ function renderForward(plan: ModelPlan, noise: readonly string[], st: RenderStat
   return out;
 }
 
-/** Identifiers the generated methods bind; kernel locals must not shadow them. */
-function reservedNames(plan: ModelPlan): Set<string> {
-  return new Set(["p", "g", "k", "h", "s0", "s1", "x", "y", "n", "res", "dOut", "training", "capacity", "store", "this", STAGED_INPUT, ...plan.buffers.keys()]);
+/**
+ * Per plan, computed once (per layer it would make emitting quadratic in
+ * the layer count): the identifiers the generated methods bind, which
+ * kernel locals must not shadow, and the parameter buffers whose stores
+ * round to float32.
+ */
+const namesByPlan = new WeakMap<ModelPlan, { reserved: Set<string>; rounding: Set<string> }>();
+
+function planNames(plan: ModelPlan): { reserved: Set<string>; rounding: Set<string> } {
+  let names = namesByPlan.get(plan);
+  if (names === undefined) {
+    const reserved = new Set(["p", "g", "k", "h", "s0", "s1", "x", "y", "n", "res", "dOut", "training", "capacity", "store", "this", STAGED_INPUT, ...plan.buffers.keys()]);
+    const rounding = new Set([...plan.buffers].filter(([, s]) => s.kind === "param" && plan.model.dtype === "float32").map(([name]) => name));
+    names = { reserved, rounding };
+    namesByPlan.set(plan, names);
+  }
+  return names;
 }
 
 /** How a method declares each local the rendered code may read (activation buffers: `this.<name>`). */
@@ -249,7 +265,7 @@ function declareLocals(
   const staging = stage !== undefined && native.readsInput;
   const declare = ([local, from]: readonly [string, string]) => (st.used.has(local) && !params.includes(local) ? [`const ${local} = ${from};`] : []);
   const heads: string[] = [
-    ...(staging || st.used.has("k") ? [`const k = this.native<${plan.model.name}Kernels>();`] : []),
+    ...(staging || st.used.has("k") ? [`const k = this.native<${native.typeName}>();`] : []),
     ...DECLARED.flatMap(declare),
     ...[...plan.buffers].filter(([name, s]) => s.kind === "act" && st.used.has(name)).map(([name]) => `const ${name} = this.${name};`),
     ...DECLARED_LAST.flatMap(declare),
@@ -261,8 +277,15 @@ function declareLocals(
   return [...heads, ...body];
 }
 
-/** Marker statements the scaffold carries until the specialized bodies are spliced in. */
+/**
+ * Marker statements the scaffold carries until the specialized bodies are
+ * spliced in: `__layerc_body_<model index>_<method>__`. A marker is matched
+ * only where no identifier character precedes it, so no model or layer
+ * name (`A__B`, `A_`, one containing `__layerc_body_0_meta__`) can be
+ * mistaken for one.
+ */
 const marker = (key: string) => `__layerc_body_${key}__;`;
+const MARKER = /(?<![\w$])__layerc_body_([0-9]+_[A-Za-z]+|[A-Za-z]+)__/g;
 
 /**
  * The template's scaffolding as ts-morph structures (plain data), parsed
@@ -294,7 +317,7 @@ const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
 
 /** Rewrites `__layerc_body_key__` markers inside a structure to `__layerc_body_<prefix>key__`. */
 function markPrefix(st: StatementStructures, prefix: string): void {
-  const fix = (t: string) => t.replace(/__layerc_body_(\w+?)__/g, (_m, k: string) => `__layerc_body_${prefix}${k}__`);
+  const fix = (t: string) => t.replace(MARKER, (_m, k: string) => `__layerc_body_${prefix}${k}__`);
   if (st.kind === StructureKind.VariableStatement) {
     for (const d of st.declarations) if (typeof d.initializer === "string") (d as { initializer?: string }).initializer = fix(d.initializer);
   } else if (st.kind === StructureKind.Class) {
@@ -308,9 +331,10 @@ function fillClass(
   plan: ModelPlan,
   threshold: number,
   wasm: { readonly enabled: boolean; readonly threshold: number },
+  names: ModuleNames,
 ): RenderedModel & { structures: StatementStructures[] } {
-  const metaName = `${model.name}Meta`;
-  const rename = (text: string) => text.replace(/\b__META__\b/g, metaName).replace(/\b__MODEL__\b/g, model.name);
+  const metaName = names.meta;
+  const rename = (text: string) => text.replace(/\b__META__\b/g, () => metaName).replace(/\b__MODEL__\b/g, () => model.name);
   const meta = clone(scaffold.meta);
   meta.declarations = meta.declarations.map((d) => ({ ...d, name: metaName, initializer: marker("meta").slice(0, -1) }));
   const cls = clone(scaffold.cls);
@@ -320,6 +344,7 @@ function fillClass(
   for (const c of cls.ctors ?? []) c.statements = ((c.statements ?? []) as string[]).map(rename);
 
   const native = new NativeKernels(plan, wasm.enabled && plan.model.unroll === "auto", wasm.threshold);
+  native.typeName = names.kernels;
   const helpers = new Set<string>();
   const fwdState: RenderState = { storage: plan.buffers, helpers, used: new Set(), tmp: 0, statements: 0 };
   const states = [fwdState];
@@ -390,13 +415,36 @@ function fillClass(
   if (native.gemms.size > 0) {
     structures.push({
       kind: StructureKind.Interface,
-      name: `${model.name}Kernels`,
+      name: names.kernels,
       docs: ["Native (WebAssembly SIMD) kernels of the model's large matrix products: (batch size, byte addresses of A, B, C)."],
       properties: [...native.gemms.keys()].map((name) => ({ name, type: "NativeKernel", isReadonly: true })),
     });
   }
   structures.push(cls);
   return { source: "", statements, helpers, bodies, structures, native: native.gemms.size > 0 };
+}
+
+/**
+ * The statements unrolling would generate, estimated before anything is
+ * specialized: each kernel that will be unrolled contributes its per-sample
+ * work (one statement per innermost execution), loop kernels nothing. On
+ * large unrolled layers it is within a few percent of the final count for
+ * Dense and about 2.5× it for convolutions (whose sums fold into one
+ * statement per output); small models add declarations it does not count.
+ * The exact count is checked again after rendering.
+ */
+export function estimateStatements(plan: ModelPlan, threshold: number): number {
+  const unrolled = (kernel: readonly Stmt[]) => {
+    const w = work(kernel);
+    return shouldUnroll(plan.model.unroll, w, threshold) ? w : 0;
+  };
+  let total = unrolled(plan.update) + unrolled(plan.loss);
+  for (const l of plan.layers) {
+    // as renderForward: a training forward equal to the inference one is emitted once
+    const twice = plan.training && JSON.stringify(l.forward) !== JSON.stringify(l.forwardTrain);
+    total += unrolled(l.forward) + (twice ? unrolled(l.forwardTrain) : 0) + unrolled(l.backward);
+  }
+  return total;
 }
 
 /**
@@ -421,6 +469,44 @@ function indentBraces(code: string): string {
     .join("\n");
 }
 
+/**
+ * The banner as line comments: every line of the text (any line terminator
+ * ends one) gets its own `//`, so no banner text can end the comment and
+ * become code.
+ */
+export function bannerComment(text: string): string {
+  return text
+    .split(/\r\n|[\r\n\u2028\u2029]/)
+    .map((line) => `// ${line}`.trimEnd() + "\n")
+    .join("");
+}
+
+/** The module-level names generated for one model besides its class. */
+interface ModuleNames {
+  /** Its metadata constant, `<Model>Meta`. */
+  readonly meta: string;
+  /** Its native kernels' interface, `<Model>Kernels`. */
+  readonly kernels: string;
+}
+
+/**
+ * Names for every model's module-level declarations that collide with no
+ * class (model) name and no other such declaration: `<Model>Meta` and
+ * `<Model>Kernels`, with `_` appended until free (model `AMeta` beside
+ * model `A` makes `A`'s metadata `AMeta_`). Runtime imports and globals
+ * cannot collide: the checker reserves those names (2-check/names.ts).
+ */
+function allocateNames(program: ProgramIR): ModuleNames[] {
+  const taken = new Set(program.models.map((m) => m.name));
+  const free = (want: string) => {
+    let name = want;
+    while (taken.has(name)) name += "_";
+    taken.add(name);
+    return name;
+  };
+  return program.models.map((m) => ({ meta: free(`${m.name}Meta`), kernels: free(`${m.name}Kernels`) }));
+}
+
 export async function emitProgram(program: ProgramIR, opts: EmitOptions): Promise<EmitResult> {
   const project = new Project({ useInMemoryFileSystem: true, skipLoadingLibFiles: true });
   const diagnostics: Diagnostic[] = [];
@@ -431,8 +517,19 @@ export async function emitProgram(program: ProgramIR, opts: EmitOptions): Promis
   const bodies = new Map<string, string>();
   const structures: StatementStructures[] = [];
   let anyNative = false;
-  for (const model of program.models) {
-    const r = fillClass(scaffold, model, planModel(model), threshold, { enabled: opts.wasm !== false, threshold: opts.wasmThreshold ?? NATIVE_MIN_WORK });
+  const moduleNames = allocateNames(program);
+  for (const [index, model] of program.models.entries()) {
+    const plan = planModel(model);
+    // fail fast: specializing a model far over the budget would take minutes and gigabytes first
+    const estimate = estimateStatements(plan, threshold);
+    if (estimate > opts.maxStatements) {
+      stats.push({ name: model.name, statements: estimate });
+      diagnostics.push(
+        makeDiagnostic("limit_code_size", opts.modelSpans?.get(model.name) ?? { start: 0, end: 0 }, { model: model.name, count: estimate, limit: opts.maxStatements }),
+      );
+      continue;
+    }
+    const r = fillClass(scaffold, model, plan, threshold, { enabled: opts.wasm !== false, threshold: opts.wasmThreshold ?? NATIVE_MIN_WORK }, moduleNames[index]!);
     if (r.native) anyNative = true;
     stats.push({ name: model.name, statements: r.statements });
     if (r.statements > opts.maxStatements) {
@@ -447,7 +544,7 @@ export async function emitProgram(program: ProgramIR, opts: EmitOptions): Promis
     }
     r.helpers.forEach((h) => helpers.add(h));
     // markers are per model: prefix them so several models can share one module
-    const prefix = `${model.name}_`;
+    const prefix = `${index}_`;
     for (const st of r.structures) markPrefix(st, prefix);
     for (const [k, v] of r.bodies) bodies.set(prefix + k, v);
     const embedded = opts.embeddedWeights?.get(model.name);
@@ -472,9 +569,9 @@ export async function emitProgram(program: ProgramIR, opts: EmitOptions): Promis
   // one blank line after the import, as prettier keeps it
   const out = project.createSourceFile("module.ts", { statements: [importDecl, (w) => w.blankLine(), ...structures] }, { overwrite: true });
   const base = opts.fileName.split(/[\\/]/).pop()!.replace(/[\r\n\u2028\u2029]/g, " ");
-  const banner = opts.banner === false ? "" : `// ${opts.banner ?? `generated by layerc ${VERSION} from ${base} — do not edit`}\n`;
+  const banner = opts.banner === false ? "" : bannerComment(opts.banner ?? `generated by layerc ${VERSION} from ${base} — do not edit`);
   // splice the specialized bodies into the printed scaffold (one pass)
-  const text = banner + out.getFullText().replace(/__layerc_body_(\w+?)__;?/g, (m, key: string) => bodies.get(key) ?? m);
+  const text = banner + out.getFullText().replace(new RegExp(`${MARKER.source};?`, "g"), (m, key: string) => bodies.get(key) ?? m);
   const total = stats.reduce((n, m) => n + m.statements, 0);
   // babel-ts prints the same as the typescript parser here, at about half the cost
   const code = total > PRETTIER_MAX_STATEMENTS ? `${indentBraces(text)}\n` : await prettier.format(text, { parser: "babel-ts", printWidth: 100 });

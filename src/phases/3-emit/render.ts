@@ -10,6 +10,7 @@ import type { Gemm } from "../../kernel/gemm.js";
 import { opDef } from "../../kernel/ops.js";
 import type { Storage } from "../../plan/plan.js";
 import { InternalError } from "../../diagnostics/diagnostic.js";
+import { append } from "./append.js";
 
 export interface RenderState {
   readonly storage: ReadonlyMap<string, Storage>;
@@ -169,7 +170,7 @@ export function renderStmts(stmts: readonly Stmt[], st: RenderState): string[] {
         const lowered = renderStmts(s.lowered, st);
         const call = st.native?.(s.spec);
         if (call === undefined) {
-          out.push(...lowered);
+          append(out, lowered);
           return;
         }
         st.used.add("k");
@@ -179,7 +180,7 @@ export function renderStmts(stmts: readonly Stmt[], st: RenderState): string[] {
       }
     }
     st.statements++;
-    out.push(...pre, line);
+    append(out, pre).push(line);
   });
   return out;
 }

@@ -7,6 +7,7 @@
  */
 import { add, evalConstCond, isNum, ref, substitute, substituteCond, type Expr, type Stmt } from "../../kernel/expr.js";
 import type { Gemm } from "../../kernel/gemm.js";
+import { append } from "./append.js";
 
 export interface SpecializeOptions {
   /** Unroll every loop whose bounds are constants. */
@@ -350,7 +351,7 @@ function hoistInvariants(stmts: readonly Stmt[], names: ForwardNames): Stmt[] {
         }),
       true,
     );
-    out.push(...lets, { ...s, body });
+    append(out, lets).push({ ...s, body });
   }
   return out;
 }
@@ -547,7 +548,7 @@ function spec(stmts: readonly Stmt[], outer: ReadonlyMap<string, Expr>, opts: Sp
         if (constant && (opts.unroll || to.v - from.v === 1 || tiny)) {
           for (let k = from.v; k < to.v; k++) {
             const inner = new Map(env).set(s.v, { k: "num", v: k });
-            out.push(...spec(s.body, inner, opts, `${suffix}_${k}`));
+            append(out, spec(s.body, inner, opts, `${suffix}_${k}`));
           }
           break;
         }
@@ -576,8 +577,8 @@ function spec(stmts: readonly Stmt[], outer: ReadonlyMap<string, Expr>, opts: Sp
       case "if": {
         const test = substituteCond(s.test, env);
         const c = evalConstCond(test);
-        if (c === true) out.push(...spec(s.then, env, opts, suffix));
-        else if (c === false) out.push(...spec(s.else, env, opts, suffix));
+        if (c === true) append(out, spec(s.then, env, opts, suffix));
+        else if (c === false) append(out, spec(s.else, env, opts, suffix));
         else out.push({ k: "if", test, then: spec(s.then, env, opts, suffix), else: spec(s.else, env, opts, suffix) });
         break;
       }
@@ -586,7 +587,7 @@ function spec(stmts: readonly Stmt[], outer: ReadonlyMap<string, Expr>, opts: Sp
         break;
       case "gemm":
         if (!opts.native?.(s.spec)) {
-          out.push(...spec(s.lowered, env, opts, suffix));
+          append(out, spec(s.lowered, env, opts, suffix));
           break;
         }
         out.push({

@@ -17,6 +17,7 @@
  * are encoded below; `WebAssembly.validate` checks the result in tests.
  */
 import { extent, type Gemm } from "../../kernel/gemm.js";
+import { append } from "./append.js";
 
 export type ElemType = "f32" | "f64";
 
@@ -86,20 +87,20 @@ function sleb(v: number, out: number[]): void {
 function name(s: string, out: number[]): void {
   const bytes = new TextEncoder().encode(s);
   uleb(bytes.length, out);
-  out.push(...bytes);
+  append(out, bytes);
 }
 
 function section(id: number, body: number[], out: number[]): void {
   out.push(id);
   uleb(body.length, out);
-  out.push(...body);
+  append(out, body);
 }
 
 /** A function body under construction: instructions as bytes. */
 class Asm {
   readonly b: number[] = [];
   private op(...bytes: number[]): this {
-    this.b.push(...bytes);
+    append(this.b, bytes);
     return this;
   }
   private simd(code: number): this {
@@ -370,7 +371,7 @@ function gemmBody(g: WasmGemm): number[] {
     uleb(count, out);
     out.push(type);
   }
-  out.push(...x.b);
+  append(out, x.b);
   return out;
 }
 
@@ -401,7 +402,7 @@ export function gemmModule(gemms: readonly WasmGemm[]): Uint8Array {
   for (const g of gemms) {
     const body = gemmBody(g);
     uleb(body.length, code);
-    code.push(...body);
+    append(code, body);
   }
   section(10, code, out);
   return Uint8Array.from(out);

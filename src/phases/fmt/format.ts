@@ -18,7 +18,8 @@
  */
 import type { IToken } from "chevrotain";
 import { Comma, LBrace } from "../../../grammar/tokens.js";
-import { hasErrors, InternalError, type Diagnostic } from "../../diagnostics/diagnostic.js";
+import { hasErrors, InternalError, makeDiagnostic, type Diagnostic } from "../../diagnostics/diagnostic.js";
+import { defaultLimits, type Limits } from "../2-check/options.js";
 import type { Comment, FileNode, ModelNode } from "../1-parse/ast.js";
 import { parseDetailed } from "../1-parse/index.js";
 import { printArgs, printCall } from "./print-value.js";
@@ -34,7 +35,11 @@ export interface FormatResult {
  * Canonical formatting of a spec (what `layerc fmt` writes): comments kept,
  * idempotent. `text` is null when the spec has syntax errors.
  */
-export function formatSpec(text: string): FormatResult {
+export function formatSpec(text: string, opts: { readonly limits?: Partial<Pick<Limits, "maxFileBytes">> } = {}): FormatResult {
+  // the same size limit as check: fmt must not be the way to spend minutes and gigabytes on a huge file
+  const limit = opts.limits?.maxFileBytes ?? defaultLimits.maxFileBytes;
+  const bytes = Buffer.byteLength(text, "utf8");
+  if (bytes > limit) return { text: null, diagnostics: [makeDiagnostic("file_too_large", { start: 0, end: 0 }, { size: bytes, limit })] };
   const parsed = parseDetailed(text);
   if (hasErrors(parsed.diagnostics)) return { text: null, diagnostics: parsed.diagnostics };
   return { text: new Layout(text, parsed.ast, parsed.tokens).print(), diagnostics: parsed.diagnostics };
@@ -132,7 +137,8 @@ class Layout {
         prev.hoisted.push(c);
         return;
       }
-      if (!this.text.slice(prev.end, c.span.start).includes("\n")) {
+      // a lone CR ends a line (and a comment) just as LF does
+      if (!/[\r\n]/.test(this.text.slice(prev.end, c.span.start))) {
         prev.trailing.push(c);
         return;
       }
@@ -146,7 +152,7 @@ class Layout {
   private blankBefore(offset: number): boolean {
     const prevEnd = this.ends[lastIndexBelow(this.ends, offset + 1)];
     if (prevEnd === undefined) return false;
-    return (this.text.slice(prevEnd, offset).match(/\n/g) ?? []).length >= 2;
+    return (this.text.slice(prevEnd, offset).match(/\r\n|\r|\n/g) ?? []).length >= 2;
   }
 
   // ---- printing -------------------------------------------------------------
