@@ -11,10 +11,27 @@ interface Tensor {
   readonly data: Float32Array;
 }
 
+/**
+ * Formats numbers as NumPy prints an array (its default `floatmode='maxprec'`,
+ * precision 8): each value with as few fraction digits as it needs (at most
+ * 8), `1.` for whole numbers, all padded to one width so the points line up:
+ * `[0.5       , 0.12345679, 1.        ]`.
+ */
+export function numpyFormat(values: ArrayLike<number>, precision = 8): string[] {
+  const shortest = Array.from(values, (v) => {
+    const s = v.toFixed(precision).replace(/0+$/, "");
+    return s === "-0." ? "0." : s;
+  });
+  const frac = Math.max(...shortest.map((s) => s.length - s.indexOf(".") - 1));
+  const int = Math.max(...shortest.map((s) => s.indexOf(".")));
+  return shortest.map((s) => s.padStart(s.length + int - s.indexOf(".")).padEnd(int + 1 + frac));
+}
+
 /** Prints a weight the way numpy shows it in Keras's `model.get_weights()`. */
 function numpy(t: Tensor): string {
-  const fmt = (v: number) => (v === 0 ? "0." : v.toFixed(4));
-  const row = (vals: Float32Array) => `[${Array.from(vals, fmt).join(", ")}]`;
+  const all = numpyFormat(t.data);
+  let k = 0;
+  const row = (vals: Float32Array) => `[${Array.from(vals, () => all[k++]).join(", ")}]`;
   if (t.shape.length === 1) return `array(${row(t.data)}, dtype=float32)`;
   const cols = t.shape[1]!;
   const rows = Array.from({ length: t.shape[0]! }, (_, r) => row(t.data.subarray(r * cols, (r + 1) * cols)));
@@ -33,7 +50,7 @@ console.log("Spec: Dense(4, input_shape=(1,), activation='relu', use_bias=True, 
 const seed = new Seed({ seed: 42 });
 console.log(`\n${seed.summary()}`);
 show("model.getWeights(): kernels are glorot_uniform, biases start at zero", seed);
-console.log(`predict([0.5]) = [${Array.from(seed.predict([0.5]), (v) => v.toFixed(4)).join(", ")}]`);
+console.log(`predict([0.5]) = array([${numpyFormat(seed.predict([0.5])).join(", ")}], dtype=float32)`);
 
 show("use_bias=False on the hidden layer: no bias array at all, 4 fewer params", new NoHiddenBias({ seed: 42 }));
 show("bias_initializer='ones' on the hidden layer", new OnesBias({ seed: 42 }));

@@ -33,7 +33,20 @@ export interface StatementCstNode extends CstNode {
 }
 
 export type StatementCstChildren = {
-  call: CallCstNode[];
+  target?: TargetCstNode[];
+  Equals?: IToken[];
+  value?: ValueCstNode[];
+  call?: CallCstNode[];
+};
+
+export interface TargetCstNode extends CstNode {
+  name: "target";
+  children: TargetCstChildren;
+}
+
+export type TargetCstChildren = {
+  Identifier?: IToken[];
+  Model?: IToken[];
 };
 
 export interface CallCstNode extends CstNode {
@@ -42,7 +55,9 @@ export interface CallCstNode extends CstNode {
 }
 
 export type CallCstChildren = {
-  Identifier: IToken[];
+  target: TargetCstNode[];
+  Dot?: IToken[];
+  Identifier?: IToken[];
   LParen?: IToken[];
   args?: ArgsCstNode[];
   RParen?: IToken[];
@@ -75,13 +90,24 @@ export interface ValueCstNode extends CstNode {
 }
 
 export type ValueCstChildren = {
-  NumberLiteral?: IToken[];
+  number?: NumberCstNode[];
   StringLiteral?: IToken[];
   Bool?: IToken[];
   None?: IToken[];
   call?: CallCstNode[];
   parens?: ParensCstNode[];
   list?: ListCstNode[];
+};
+
+export interface NumberCstNode extends CstNode {
+  name: "number";
+  children: NumberCstChildren;
+}
+
+export type NumberCstChildren = {
+  NumberLiteral: (IToken)[];
+  Slash?: IToken[];
+  Star?: IToken[];
 };
 
 export interface ParensCstNode extends CstNode {
@@ -122,10 +148,12 @@ export interface NnCstVisitor<IN, OUT> extends ICstVisitor<IN, OUT> {
   file(children: FileCstChildren, param?: IN): OUT;
   model(children: ModelCstChildren, param?: IN): OUT;
   statement(children: StatementCstChildren, param?: IN): OUT;
+  target(children: TargetCstChildren, param?: IN): OUT;
   call(children: CallCstChildren, param?: IN): OUT;
   args(children: ArgsCstChildren, param?: IN): OUT;
   arg(children: ArgCstChildren, param?: IN): OUT;
   value(children: ValueCstChildren, param?: IN): OUT;
+  number(children: NumberCstChildren, param?: IN): OUT;
   parens(children: ParensCstChildren, param?: IN): OUT;
   list(children: ListCstChildren, param?: IN): OUT;
   values(children: ValuesCstChildren, param?: IN): OUT;

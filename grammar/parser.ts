@@ -39,6 +39,7 @@ import {
   allTokens,
   Bool,
   Comma,
+  Dot,
   Equals,
   Identifier,
   LBrace,
@@ -50,6 +51,8 @@ import {
   RBrace,
   RBracket,
   RParen,
+  Slash,
+  Star,
   StringLiteral,
 } from "./tokens.js";
 
@@ -62,7 +65,8 @@ function labelOf(t: TokenType): string {
 
 /** "`)`", "`)` or `,`", "a value, `)` or `,`". */
 export function describeExpected(types: readonly TokenType[]): string {
-  const unique = [...new Set(types)];
+  // Where a name may come, `model` is just a name pasted Python uses; saying so is noise.
+  const unique = [...new Set(types)].filter((t) => t !== Model || !types.includes(Identifier));
   const parts: string[] = [];
   if (valueStarts.every((t) => unique.includes(t))) {
     parts.push("a value");
@@ -161,21 +165,52 @@ export class NnParser extends CstParser {
       this.CONSUME(RParen);
     });
     this.CONSUME(LBrace);
-    this.MANY(() => {
-      this.SUBRULE(this.statement);
-      this.OPTION3(() => this.CONSUME(Comma));
+    this.MANY({
+      // `model` starts a statement only as pasted Python (`model = …`, `model.add(…)`);
+      // `model B {` after an unclosed block is the next model, reported as "expected `}`"
+      GATE: () => this.LA(1).tokenType !== Model || this.LA(2).tokenType === Equals || this.LA(2).tokenType === Dot,
+      DEF: () => {
+        this.SUBRULE(this.statement);
+        this.OPTION3(() => this.CONSUME(Comma));
+      },
     });
     this.CONSUME(RBrace);
   });
 
-  /** statement = call */
+  /**
+   * statement = target "=" value | call
+   * The assignment is pasted Python: `model = keras.Sequential([…])`,
+   * `num_classes = 10`; check decides what each form means.
+   */
   public readonly statement = this.RULE("statement", () => {
-    this.SUBRULE(this.call);
+    this.OR([
+      {
+        ALT: () => {
+          this.SUBRULE(this.target);
+          this.CONSUME(Equals);
+          this.SUBRULE(this.value);
+        },
+      },
+      { ALT: () => this.SUBRULE(this.call) },
+    ]);
   });
 
-  /** call = Name [ "(" [ args ] ")" ] */
+  /** target = Name  (`model` included, as Python code names its model so) */
+  public readonly target = this.RULE("target", () => {
+    this.OR([{ ALT: () => this.CONSUME(Identifier) }, { ALT: () => this.CONSUME(Model) }]);
+  });
+
+  /**
+   * call = target { "." Name } [ "(" [ args ] ")" ]
+   * The dotted prefix is a Keras module path (`tf.keras.layers.Dense`) or the
+   * model variable (`model.add`); check validates it.
+   */
   public readonly call = this.RULE("call", () => {
-    this.CONSUME(Identifier);
+    this.SUBRULE(this.target);
+    this.MANY(() => {
+      this.CONSUME(Dot);
+      this.CONSUME(Identifier);
+    });
     this.OPTION(() => {
       this.CONSUME(LParen);
       this.OPTION2(() => this.SUBRULE(this.args));
@@ -212,10 +247,10 @@ export class NnParser extends CstParser {
     this.SUBRULE(this.value);
   });
 
-  /** value = Number | String | Bool | None | call | Name | tuple | list  (call covers Name) */
+  /** value = number | String | Bool | None | call | Name | tuple | list  (call covers Name) */
   public readonly value = this.RULE("value", () => {
     this.OR([
-      { ALT: () => this.CONSUME(NumberLiteral) },
+      { ALT: () => this.SUBRULE(this.number) },
       { ALT: () => this.CONSUME(StringLiteral) },
       { ALT: () => this.CONSUME(Bool) },
       { ALT: () => this.CONSUME(None) },
@@ -223,6 +258,15 @@ export class NnParser extends CstParser {
       { ALT: () => this.SUBRULE(this.parens) },
       { ALT: () => this.SUBRULE(this.list) },
     ]);
+  });
+
+  /** number = Number { ( "/" | "*" ) Number }  — constant arithmetic, folded by the AST builder */
+  public readonly number = this.RULE("number", () => {
+    this.CONSUME(NumberLiteral);
+    this.MANY(() => {
+      this.OR([{ ALT: () => this.CONSUME(Slash) }, { ALT: () => this.CONSUME(Star) }]);
+      this.CONSUME2(NumberLiteral);
+    });
   });
 
   /** parens = "(" [ value [ "," [ values ] ] ] ")"  — a tuple, or `(x)` = x */

@@ -99,6 +99,11 @@ export const LBrace = createToken({ name: "LBrace", pattern: /\{/, label: "`{`" 
 export const RBrace = createToken({ name: "RBrace", pattern: /\}/, label: "`}`" });
 export const Comma = createToken({ name: "Comma", pattern: /,/, label: "`,`" });
 export const Equals = createToken({ name: "Equals", pattern: /=/, label: "`=`" });
+/** Module paths (`layers.Dense`, `keras.optimizers.Adam`) and methods (`model.add`). */
+export const Dot = createToken({ name: "Dot", pattern: /\./, label: "`.`" });
+/** Constant arithmetic between numbers, as pasted Python writes it: `1./255`, `28 * 28`. */
+export const Slash = createToken({ name: "Slash", pattern: /\//, label: "`/`" });
+export const Star = createToken({ name: "Star", pattern: /\*/, label: "`*`" });
 
 /** In lexing order. */
 export const allTokens: TokenType[] = [
@@ -120,6 +125,9 @@ export const allTokens: TokenType[] = [
   RBrace,
   Comma,
   Equals,
+  Dot,
+  Slash,
+  Star,
 ];
 
 /** One reused lexer. Diagnostics use offsets (line/column come from LineMap when rendering); token lines serve the parser. */

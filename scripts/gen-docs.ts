@@ -79,6 +79,16 @@ export function formatValue(v: AttrValue | undefined): string {
   return given.length === 0 ? `'${name}'` : `${name}(${given.map(([k, x]) => `${k}=${formatValue(x)}`).join(", ")})`;
 }
 
+/** A default in .nn syntax; (before, after) amounts are shown as Keras writes them. */
+function formatDefault(a: ArgSpec): string {
+  const inner = a.type.t === "nullable" ? a.type.inner : a.type;
+  if (inner.t === "pairs" && Array.isArray(a.default)) {
+    const v = a.default as readonly number[];
+    return inner.rank === 1 ? `(${v[0]}, ${v[1]})` : `(${Array.from({ length: inner.rank }, (_, i) => `(${v[2 * i]}, ${v[2 * i + 1]})`).join(", ")})`;
+  }
+  return formatValue(a.default);
+}
+
 function range(t: { min?: number; max?: number; exclusiveMin?: boolean }): string {
   const parts: string[] = [];
   if (t.min !== undefined) parts.push(`${t.exclusiveMin ? ">" : "≥"} ${t.min}`);
@@ -103,6 +113,12 @@ export function describeType(t: ArgType): string {
       return t.allowMinusOne ? "shape tuple (positive integers, at most one -1)" : "shape tuple (positive integers)";
     case "ints":
       return t.rank === 1 ? `integer${range(t)} or 1-tuple` : `integer or ${t.rank}-tuple of integers${range(t)}`;
+    case "axes":
+      return "axis or tuple of axes (batch is axis 0; negative counts from the end)";
+    case "floats":
+      return "number or list of numbers";
+    case "pairs":
+      return t.rank === 1 ? "integer or (before, after) tuple (≥ 0)" : `integer, ${t.rank}-tuple of integers, or ${t.rank} (before, after) tuples (≥ 0)`;
     case "activation":
       return "activation (see Activations)";
     case "initializer":
@@ -118,7 +134,7 @@ function argTable(args: readonly ArgSpec[]): string {
   const rows = args.map((a) => [
     code(a.name),
     describeType(a.type),
-    a.required ? "**required**" : code(formatValue(a.default)),
+    a.required ? "**required**" : code(formatDefault(a)),
     a.positional ? String(++pos) : "—",
   ]);
   return table(["argument", "accepts", "default", "position"], rows);
@@ -137,7 +153,7 @@ function groupAliases<T>(names: Readonly<Record<string, T>>, key: (v: T) => stri
 }
 
 const argList = (args: readonly ArgSpec[]) =>
-  args.length === 0 ? "—" : args.map((a) => `${a.name}=${a.required ? "(required)" : formatValue(a.default)}`).join(", ");
+  args.length === 0 ? "—" : args.map((a) => `${a.name}=${a.required ? "(required)" : formatDefault(a)}`).join(", ");
 
 // ---- grammar, from the parser's productions -----------------------------------
 
@@ -158,7 +174,8 @@ function terminal(t: TokenType): string {
 }
 
 function ebnf(defs: readonly IProduction[]): string {
-  return defs.map(ebnfOne).join(" ");
+  // an alternation inside a longer sequence needs parentheses: `{ ( "/" | "*" ) Number }`
+  return defs.map((p) => (defs.length > 1 && p instanceof Alternation ? `( ${ebnfOne(p)} )` : ebnfOne(p))).join(" ");
 }
 
 function ebnfOne(p: IProduction): string {
@@ -223,6 +240,23 @@ function grammarSection(): string {
     "- A file holds any number of models. Statements inside a model are separated by whitespace or newlines; a `,` after a statement is allowed, so a pasted `Sequential([...])` body parses.",
     "- Arguments are positional first, then keyword (`name=value`), as in Python. Trailing commas are allowed in every list.",
     "- A statement is a layer call or `compile(...)`; `compile(...)` comes last and at most once.",
+    "",
+    pastingSection(),
+  ].join("\n");
+}
+
+function pastingSection(): string {
+  return [
+    "### Pasting Keras code",
+    "",
+    "A model copied from a Keras tutorial compiles with only `model Name { }` around it (see `examples/pasted.nn`):",
+    "",
+    "- Module prefixes Keras itself uses are accepted and checked against where they appear: `layers.`, `keras.layers.`, `tf.keras.layers.` for layers; `keras.Input`; `keras.Sequential`, `tf.keras.models.Sequential`; `keras.optimizers.` for `optimizer=`, `keras.losses.` for `loss=`, `keras.metrics.` for `metrics=`, `keras.activations.` or `tf.nn.` for `activation=`, `keras.initializers.` for `*_initializer=`, `regularizers.` for `*_regularizer=` (each also without `keras.` and with `tf.keras.`). Any other prefix is `module_unknown`; a real module in the wrong place is `module_mismatch`.",
+    "- `model = keras.Sequential([...])` (or `keras.Sequential()` followed by `model.add(...)` lines) contributes its layers; `model.compile(...)` is `compile(...)`; `model.summary()` is accepted and ignored; other methods (`fit`, `save`, …) are `method_unsupported`, with what to use instead.",
+    "- `name = value` binds a constant that later uses of `name` stand for (`num_classes = 10`, `input_shape = (28, 28, 1)`, `loss_fn = keras.losses.SparseCategoricalCrossentropy(from_logits=True)`).",
+    "- Numbers may be written as Python constant arithmetic: `1./255`, `28 * 28`; `/` always gives a float, as in Python.",
+    "- Keras's aliases name the same layer: `MaxPool2D` is `MaxPooling2D`, `Convolution2D` is `Conv2D`, `GlobalAvgPool2D` is `GlobalAveragePooling2D`.",
+    "- A Keras layer that layerc does not implement yet is `layer_unsupported` (never a suggestion of a different layer); any other unknown name is `layer_unknown`. Both list the supported layers by group.",
   ].join("\n");
 }
 

@@ -38,7 +38,7 @@ describe("layerc CLI", () => {
     writeFileSync(join(dir, "seed.nn"), SEED.replace("Dense(2", "Dens(2"));
     const r = run("build", "seed.nn");
     expect(r.code).toBe(1);
-    expect(r.err).toContain("seed.nn:3:3: error[layer_unknown]: unknown layer `Dens`; did you mean `Dense`?");
+    expect(r.err).toContain("seed.nn:3:3: error[layer_unknown]: unknown layer `Dens` (did you mean `Dense`?)");
     expect(r.err).toContain("^^^^");
     expect(readFileSync(join(dir, "seed.nn.ts"), "utf8")).toBe(before);
     writeFileSync(join(dir, "seed.nn"), SEED);

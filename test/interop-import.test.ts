@@ -198,13 +198,13 @@ describe("bad files are diagnostics, and nothing is produced", () => {
   it("an unsupported layer, named with its config path", () => {
     const r = importModel(
       withConfig((c) => {
-        c.config.layers[1]!.class_name = "GaussianNoise";
+        c.config.layers[1]!.class_name = "MyCustomLayer";
       }),
     );
     expectFailure(
       r,
       "import_layer_unsupported",
-      /layer dense is a GaussianNoise, which layerc does not support/,
+      /layer dense is a MyCustomLayer, which layerc does not support/,
       "config.config.layers[1]",
     );
   });

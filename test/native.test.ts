@@ -205,6 +205,8 @@ describe("models with native kernels", () => {
       const I = interpreted(source)["N"]!;
       const native = new G();
       const loops = new G({ wasm: false });
+      // known as soon as the instance exists, before any call
+      expect(new G().usesWasm).toBe(true);
       const ref = new I();
       const rng = new Rng(11);
       const inSize = G.inputShape.reduce((a, b) => a * b, 1);

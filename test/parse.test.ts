@@ -1,15 +1,23 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { CallNode, ValueNode } from "../src/phases/1-parse/ast.js";
+import type { CallNode, ModelNode, ValueNode } from "../src/phases/1-parse/ast.js";
 import { MAX_NESTING, MAX_SYNTAX_ERRORS, parseSource } from "../src/phases/1-parse/index.js";
 import { stripSpans } from "./helpers/ast-tools.js";
 import { languageExamples } from "./helpers/language-examples.js";
 import { printedFileArb, printFile } from "./helpers/nn-arbitrary.js";
 
+/** The statements of a model written without pasted assignments. */
+function calls(m: ModelNode): CallNode[] {
+  return m.statements.map((s) => {
+    if (s.kind !== "Call") throw new Error(`not a call: ${s.kind}`);
+    return s;
+  });
+}
+
 function firstStatement(text: string): CallNode {
   const { ast, diagnostics } = parseSource(text);
   expect(diagnostics).toEqual([]);
-  const s = ast.models[0]?.statements[0];
+  const s = ast.models[0] && calls(ast.models[0])[0];
   if (s === undefined) throw new Error(`no statement in ${text}`);
   return s;
 }
@@ -35,7 +43,7 @@ describe("LANGUAGE.md examples", () => {
     const { ast } = parseSource(languageExamples.digits);
     const m = ast.models[0]!;
     expect(m.name.name).toBe("Digits");
-    expect(m.statements.map((s) => s.callee.name)).toEqual([
+    expect(calls(m).map((s) => s.callee.name)).toEqual([
       "Input",
       "Conv2D",
       "MaxPooling2D",
@@ -45,7 +53,7 @@ describe("LANGUAGE.md examples", () => {
       "Dense",
       "compile",
     ]);
-    expect(stripSpans(m.statements[1]!.args[1])).toEqual({ kind: "Arg", value: { kind: "Tuple", items: [num("3", 3, true), num("3", 3, true)] } });
+    expect(stripSpans(calls(m)[1]!.args[1])).toEqual({ kind: "Arg", value: { kind: "Tuple", items: [num("3", 3, true), num("3", 3, true)] } });
     expect(stripSpans(m.options)).toEqual([]);
   });
 
@@ -116,9 +124,9 @@ describe("statements and models", () => {
     for (const text of ["model A {\n  Flatten\n  Dense(3)\n}", "model A { Flatten Dense(3) }", "model A { Dense(4)\nFlatten() }"]) {
       const { ast, diagnostics } = parseSource(text);
       expect(diagnostics).toEqual([]);
-      expect(ast.models[0]!.statements).toHaveLength(2);
+      expect(calls(ast.models[0]!)).toHaveLength(2);
     }
-    const bare = parseSource("model A {\n  Flatten\n  Dense(3)\n}").ast.models[0]!.statements;
+    const bare = calls(parseSource("model A {\n  Flatten\n  Dense(3)\n}").ast.models[0]!);
     expect(bare.map((s) => [s.callee.name, s.hasParens])).toEqual([
       ["Flatten", false],
       ["Dense", true],
@@ -129,14 +137,14 @@ describe("statements and models", () => {
     const text = "model M {\n  Dense(4, activation='relu', input_shape=(3,)),\n  Dense(2),\n}\n";
     const { ast, diagnostics } = parseSource(text);
     expect(diagnostics).toEqual([]);
-    expect(ast.models[0]!.statements.map((s) => s.args.length)).toEqual([3, 1]);
+    expect(calls(ast.models[0]!).map((s) => s.args.length)).toEqual([3, 1]);
   });
 
   it("accepts trailing commas in arguments and options", () => {
     const { ast, diagnostics } = parseSource("model M(seed=1,) { Dense(4, use_bias=False,) }");
     expect(diagnostics).toEqual([]);
     expect(ast.models[0]!.options).toHaveLength(1);
-    expect(ast.models[0]!.statements[0]!.args).toHaveLength(2);
+    expect(calls(ast.models[0]!)[0]!.args).toHaveLength(2);
   });
 
   it("parses several models, empty models and `()` options", () => {
@@ -167,7 +175,7 @@ describe("spans", () => {
   const { ast } = parseSource(text);
   const slice = (s: { start: number; end: number }) => text.slice(s.start, s.end);
   const m = ast.models[0]!;
-  const dense = m.statements[0]!;
+  const dense = calls(m)[0]!;
 
   it.each<[string, () => { start: number; end: number }, string]>([
     ["file", () => ast.span, text],
@@ -189,13 +197,13 @@ describe("spans", () => {
 
   it("covers tuples, lists and nested calls, and a parenthesised value keeps its own span", () => {
     const t = "model A { f((1, 2), [3], g(x=4), (5)) }";
-    const args = parseSource(t).ast.models[0]!.statements[0]!.args;
+    const args = calls(parseSource(t).ast.models[0]!)[0]!.args;
     expect(args.map((a) => t.slice(a.value.span.start, a.value.span.end))).toEqual(["(1, 2)", "[3]", "g(x=4)", "5"]);
   });
 
   it("uses UTF-16 offsets after non-ASCII text", () => {
     const t = "# 😀 é\nmodel A { f('😀', x) }";
-    const v = parseSource(t).ast.models[0]!.statements[0]!.args[1]!.value as ValueNode;
+    const v = calls(parseSource(t).ast.models[0]!)[0]!.args[1]!.value as ValueNode;
     expect(t.slice(v.span.start, v.span.end)).toBe("x");
   });
 });
@@ -206,7 +214,7 @@ describe("comments", () => {
     const { ast, diagnostics } = parseSource(text);
     expect(diagnostics).toEqual([]);
     expect(ast.comments.map((c) => c.text)).toEqual(["// head", "# open", "# inside", "// after", "# tail"]);
-    expect(ast.models[0]!.statements[0]!.args).toHaveLength(2);
+    expect(calls(ast.models[0]!)[0]!.args).toHaveLength(2);
   });
 });
 
@@ -263,7 +271,7 @@ describe("syntax errors", () => {
       ["expected `)`, found `}`", "}"],
     ]);
     // Recovery keeps the rest of each model.
-    expect(ast.models.map((m) => [m.name.name, m.statements.map((s) => s.callee.name)])).toEqual([
+    expect(ast.models.map((m) => [m.name.name, calls(m).map((s) => s.callee.name)])).toEqual([
       ["A", ["Dense", "Dense"]],
       ["B", ["Dense", "Flatten"]],
       ["C", ["Conv2D"]],
@@ -273,7 +281,7 @@ describe("syntax errors", () => {
   it("recovers a missing model name as a missing Ident", () => {
     const { ast } = parseSource("model { Flatten }");
     expect(ast.models[0]!.name).toEqual({ kind: "Ident", name: "", span: { start: 5, end: 5 }, missing: true });
-    expect(ast.models[0]!.statements).toHaveLength(1);
+    expect(calls(ast.models[0]!)).toHaveLength(1);
   });
 
   it(`caps syntax diagnostics at ${MAX_SYNTAX_ERRORS}`, () => {

@@ -8,14 +8,15 @@ import { parseSource } from "../phases/1-parse/index.js";
 import type { FileNode } from "../phases/1-parse/ast.js";
 import { checkFile } from "../phases/2-check/check.js";
 import { resolveLimits, type CheckOptions, type Limits } from "../phases/2-check/options.js";
-import { emitProgram, type EmitOptions, type EmitResult, type ModelStats } from "../phases/3-emit/emit.js";
+// emit (ts-morph, prettier) and declarations (TypeScript) load on first compile: check, parse and
+// interpret never pay for them (`layerc check` starts in a fraction of the time).
+import type { EmitOptions, EmitResult, ModelStats } from "../phases/3-emit/emit.js";
 import { capDiagnostics, internalError, validateOptions } from "./guard.js";
 import { interpretModel, type ModelClass } from "../interpreter/interpret.js";
 import { IR_VERSION, type ProgramIR, type Shape } from "../ir/model-ir.js";
 import { hasErrors, makeDiagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { formatDiagnostics as render, type RenderOptions } from "../diagnostics/render.js";
 import { LineMap, type Span } from "../source.js";
-import { declarationOf } from "./declaration.js";
 import { embeddedWeights } from "./embed.js";
 import type { WeightsDtype } from "../runtime/weights.js";
 
@@ -249,7 +250,7 @@ export async function compile(source: string, opts: CompileOptions = {}): Promis
   if (emitted.code === undefined || hasErrors(emitted.diagnostics)) return { diagnostics, models, ir: r.ir, stats: emitted.stats };
   let declaration: string | undefined;
   try {
-    declaration = opts.declaration === true ? declarationOf(emitted.code, `${opts.fileName ?? "input.nn"}.ts`) : undefined;
+    declaration = opts.declaration === true ? (await import("./declaration.js")).declarationOf(emitted.code, `${opts.fileName ?? "input.nn"}.ts`) : undefined;
   } catch (e) {
     return { diagnostics: [...diagnostics, ...locate([internalError("writing declarations", e)], source, opts.fileName)], models, ir: r.ir, stats: emitted.stats };
   }
@@ -259,6 +260,7 @@ export async function compile(source: string, opts: CompileOptions = {}): Promis
 /** Code generation, with a failure inside reported as an `internal_error` diagnostic. */
 async function emitGuarded(ir: ProgramIR, opts: EmitOptions): Promise<EmitResult> {
   try {
+    const { emitProgram } = await import("../phases/3-emit/emit.js");
     return await emitProgram(ir, opts);
   } catch (e) {
     return { diagnostics: [internalError("generating code", e)], stats: [] };

@@ -1,37 +1,28 @@
 /**
  * The `layerc` command line: a thin shell over the public API.
  * Exit codes: 0 success, 1 diagnostics with errors, 2 usage or I/O error.
+ *
+ * Commands and their options are data (commands.ts): help, parsing and
+ * "did you mean" come from that table. Settings come from the config file
+ * (config.ts), overridden by flags. Output manners follow tsc/esbuild:
+ * diagnostics on stderr (or one JSON document on stdout with
+ * `--format json`), results on stdout unless `--quiet`, colour when stderr
+ * is a terminal unless NO_COLOR / FORCE_COLOR / --color / --no-color say
+ * otherwise.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { relative } from "node:path";
 import { parseArgs } from "node:util";
 import { catalog, check, formatDiagnostics, formatSpec, interpret, VERSION } from "../index.js";
-import type { Diagnostic, EmbedWeights } from "../index.js";
-import type { WeightsDtype } from "../runtime/weights.js";
+import type { Diagnostic } from "../index.js";
 import { findSpecs, writeAtomic, type SpecFile } from "./files.js";
 import { buildSource, type BuildOptions, type SpecBuild } from "./build.js";
-import { runWatch } from "./watch.js";
+import { commandHelp, commonOptions, findCommand, generalHelp, unknownCommandMessage, unknownOptionMessage, type CommandSpec } from "./commands.js";
 import { cmdExport, cmdImport, InteropUsageError } from "./interop.js";
-
-const USAGE = `layerc ${VERSION} — compile Keras-style .nn model specs to TypeScript
-
-Usage:
-  layerc build [paths...] [--out-dir D] [--unroll auto|full|loops] [--no-wasm] [--dts] [--silence CODE,...]
-               [--embed-weights W.weights.bin [--weights-dtype float32|float16|int8]]
-  layerc check [paths...] [--silence CODE,...]
-  layerc watch [paths...] [--out-dir D] [--unroll auto|full|loops] [--no-wasm] [--dts] [--clear] [--silence CODE,...]
-  layerc fmt [paths...] [--check]
-  layerc summary <file> [--model M]
-  layerc import FILE [--out-dir D] [--name ModelName] [--spec S.nn]
-  layerc export SPEC --to keras|tfjs|python [--weights W.weights.bin] [--model M] [--out-dir D]
-
-Paths default to the current directory; directories are searched for *.nn.
---no-wasm emits TypeScript only (by default, under --unroll auto, large Dense products
-run as embedded WebAssembly SIMD kernels, with the TypeScript loops as the fallback).
---embed-weights bakes a .weights.bin (from saveWeights or layerc import) into the one spec built,
-so the module needs no weights file; --weights-dtype float16|int8 stores them quantized.
---silence drops warnings by code (docs/diagnostics.md lists them); errors cannot be silenced.
-Exit codes: 0 success, 1 errors in a spec, 2 usage or I/O error.`;
+import type { EmbedWeights } from "../api/api.js";
+import type { WeightsDtype } from "../runtime/weights.js";
+import { ConfigError, loadConfig, type LayercConfig } from "./config.js";
+import { diagnosticJson, type FileReport } from "./json.js";
 
 /** Where the CLI and watch mode print: `out` for results and summaries, `err` for diagnostics. */
 export interface Io {
@@ -41,10 +32,24 @@ export interface Io {
   readonly color: boolean;
 }
 
+/**
+ * Colour by default when stderr is a terminal; NO_COLOR (any non-empty
+ * value) turns it off and FORCE_COLOR (other than `0`/`false`) on, as
+ * https://no-color.org and https://force-color.org describe; flags win.
+ */
+export function colorEnabled(flags: { color?: boolean; noColor?: boolean }, env: NodeJS.ProcessEnv, isTTY: boolean): boolean {
+  if (flags.noColor) return false;
+  if (flags.color) return true;
+  if (env["NO_COLOR"] !== undefined && env["NO_COLOR"] !== "") return false;
+  const force = env["FORCE_COLOR"];
+  if (force !== undefined) return force !== "0" && force !== "false";
+  return isTTY;
+}
+
 const defaultIo: Io = {
   out: (s) => process.stdout.write(s),
   err: (s) => process.stderr.write(s),
-  color: process.stderr.isTTY === true,
+  color: colorEnabled({}, process.env, process.stderr.isTTY === true),
 };
 
 class UsageError extends Error {}
@@ -69,8 +74,17 @@ function specsOrFail(paths: readonly string[]): SpecFile[] {
   return files;
 }
 
-function report(io: Io, diags: readonly Diagnostic[], source: string, file: string): void {
-  if (diags.length) io.err(formatDiagnostics(diags, source, { fileName: file, color: io.color }));
+/** The settings of one run: the parsed flags over the config file. */
+interface Run {
+  readonly io: Io;
+  readonly values: Record<string, unknown>;
+  readonly config: LayercConfig;
+  readonly json: boolean;
+  readonly quiet: boolean;
+}
+
+function report(run: Run, diags: readonly Diagnostic[], source: string, file: string): void {
+  if (diags.length && !run.json) run.io.err(formatDiagnostics(diags, source, { fileName: file, color: run.io.color }));
 }
 
 const UNROLL = ["auto", "full", "loops"] as const;
@@ -83,43 +97,49 @@ function unrollOption(v: string | undefined): Unroll | undefined {
 }
 
 export async function buildFile(spec: SpecFile, opts: BuildOptions, io: Io): Promise<SpecBuild> {
+  const run: Run = { io, values: {}, config: {}, json: false, quiet: false };
+  return (await buildOne(spec, opts, run)).build;
+}
+
+async function buildOne(spec: SpecFile, opts: BuildOptions, run: Run): Promise<{ build: SpecBuild; source: string }> {
   const source = readSpec(spec.path);
   const file = display(spec.path);
   try {
-    const r = await buildSource(spec, source, file, opts);
-    report(io, r.diagnostics, source, file);
-    return r;
+    const build = await buildSource(spec, source, file, opts);
+    report(run, build.diagnostics, source, file);
+    return { build, source };
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === undefined) throw e;
     throw new UsageError(`cannot write output of ${file}: ${(e as Error).message}`);
   }
 }
 
-/** `--silence a,b --silence c`: warning codes to drop; errors cannot be silenced. */
-function silenceOption(values: Record<string, unknown>): string[] {
-  const raw = (values["silence"] as string[] | undefined) ?? [];
+/** `--silence a,b --silence c` (plus the config's): warning codes to drop; errors cannot be silenced. */
+function silenceOption(run: Run): string[] {
+  const raw = [...(run.config.silence ?? []), ...((run.values["silence"] as string[] | undefined) ?? [])];
   const codes = raw.flatMap((v) => v.split(",")).map((c) => c.trim()).filter(Boolean);
   for (const code of codes) {
     const entry = (catalog as Record<string, { severity: string }>)[code];
     if (entry === undefined) throw new UsageError(`--silence: unknown diagnostic code ${code}`);
     if (entry.severity === "error") throw new UsageError(`--silence: ${code} is an error; only warnings can be silenced`);
   }
-  return codes;
+  return [...new Set(codes)];
 }
 
-function buildOptions(values: Record<string, unknown>): BuildOptions {
-  const unroll = unrollOption(values["unroll"] as string | undefined);
-  const silence = silenceOption(values);
+function buildOptions(run: Run): BuildOptions {
+  const { values, config } = run;
+  const unroll = unrollOption((values["unroll"] as string | undefined) ?? config.unroll);
+  const silence = silenceOption(run);
+  const outDir = (values["out-dir"] as string | undefined) ?? config.outDir;
+  const dtsOnly = values["dts-only"] === true || config.dtsOnly === true;
+  const noWasm = values["no-wasm"] === true || config.wasm === false;
   const embed = embedOption(values);
-  const compile = {
-    ...(silence.length ? { silence } : {}),
-    ...(values["no-wasm"] ? { wasm: false } : {}),
-    ...(embed ? { embedWeights: embed } : {}),
-  };
+  const compile = { ...(silence.length ? { silence } : {}), ...(noWasm ? { wasm: false } : {}), ...(embed ? { embedWeights: embed } : {}) };
   return {
-    ...(values["out-dir"] ? { outDir: values["out-dir"] as string } : {}),
+    ...(outDir ? { outDir } : {}),
     ...(unroll ? { unroll } : {}),
-    ...(values["dts"] ? { dts: true } : {}),
+    ...(values["dts"] || config.dts || dtsOnly ? { dts: true } : {}),
+    ...(dtsOnly ? { dtsOnly: true } : {}),
     ...(Object.keys(compile).length ? { compile } : {}),
   };
 }
@@ -142,131 +162,155 @@ function embedOption(values: Record<string, unknown>): EmbedWeights | undefined 
   return { weights, ...(dtype !== undefined ? { dtype: dtype as WeightsDtype } : {}) };
 }
 
-async function cmdBuild(paths: string[], values: Record<string, unknown>, io: Io): Promise<number> {
-  const opts = buildOptions(values);
+function printJson(run: Run, files: readonly FileReport[]): void {
+  const all = files.flatMap((f) => f.diagnostics);
+  const errors = all.filter((d) => d.severity === "error").length;
+  run.io.out(`${JSON.stringify({ version: VERSION, files, errors, warnings: all.length - errors }, null, 2)}\n`);
+}
+
+async function cmdBuild(paths: string[], run: Run): Promise<number> {
+  const opts = buildOptions(run);
   const specs = specsOrFail(paths);
   if (opts.compile?.embedWeights !== undefined && specs.length !== 1) throw new UsageError(`--embed-weights builds one spec file, but ${specs.length} were found`);
   let failed = 0;
+  const reports: FileReport[] = [];
   for (const spec of specs) {
-    const r = await buildFile(spec, opts, io);
+    const { build: r, source } = await buildOne(spec, opts, run);
+    const outputs = [...(opts.dtsOnly ? [] : [r.output]), ...(r.declarationOutput !== undefined ? [r.declarationOutput] : [])];
+    reports.push({ file: display(spec.path), ok: r.ok, diagnostics: r.diagnostics.map((d) => diagnosticJson(d, source)), outputs: r.ok ? outputs.map(display) : [] });
     if (!r.ok) {
       failed++;
-      io.err(`${display(spec.path)}: not written (errors); ${display(r.output)} keeps its previous content\n`);
+      if (!run.json) run.io.err(`${display(spec.path)}: not written (${r.refused ?? "errors"}); ${display(r.output)} keeps its previous content\n`);
       continue;
     }
-    for (const out of [r.output, ...(r.declarationOutput !== undefined ? [r.declarationOutput] : [])]) {
-      io.out(`${r.wrote.includes(out) ? "wrote" : "unchanged"} ${display(out)}\n`);
-    }
+    if (run.quiet || run.json) continue;
+    for (const out of outputs) run.io.out(`${r.wrote.includes(out) ? "wrote" : "unchanged"} ${display(out)}\n`);
   }
+  if (run.json) printJson(run, reports);
   return failed ? 1 : 0;
 }
 
-function cmdCheck(paths: string[], values: Record<string, unknown>, io: Io): number {
+function cmdCheck(paths: string[], run: Run): number {
   let failed = 0;
-  const silence = silenceOption(values);
+  const silence = silenceOption(run);
+  const reports: FileReport[] = [];
   for (const spec of specsOrFail(paths)) {
     const source = readSpec(spec.path);
     const r = check(source, { fileName: display(spec.path), silence });
-    report(io, r.diagnostics, source, display(spec.path));
-    if (r.diagnostics.some((d) => d.severity === "error")) failed++;
-    else io.out(`ok ${display(spec.path)} (${r.models.map((m) => m.name).join(", ") || "no models"})\n`);
+    report(run, r.diagnostics, source, display(spec.path));
+    const ok = !r.diagnostics.some((d) => d.severity === "error");
+    reports.push({ file: display(spec.path), ok, models: r.models.map((m) => m.name), diagnostics: r.diagnostics.map((d) => diagnosticJson(d, source)) });
+    if (!ok) failed++;
+    else if (!run.quiet && !run.json) run.io.out(`ok ${display(spec.path)} (${r.models.map((m) => m.name).join(", ") || "no models"})\n`);
   }
+  if (run.json) printJson(run, reports);
   return failed ? 1 : 0;
 }
 
-function cmdFmt(paths: string[], values: Record<string, unknown>, io: Io): number {
+function cmdFmt(paths: string[], run: Run): number {
   let failed = 0;
   let unformatted = 0;
   for (const spec of specsOrFail(paths)) {
     const source = readSpec(spec.path);
     const r = formatSpec(source);
     if (r.text === null) {
-      report(io, r.diagnostics, source, display(spec.path));
+      report(run, r.diagnostics, source, display(spec.path));
       failed++;
       continue;
     }
     if (r.text === source) continue;
-    if (values["check"]) {
+    if (run.values["check"]) {
       unformatted++;
-      io.out(`would reformat ${display(spec.path)}\n`);
+      run.io.out(`would reformat ${display(spec.path)}\n`);
     } else {
       writeAtomic(spec.path, r.text);
-      io.out(`formatted ${display(spec.path)}\n`);
+      if (!run.quiet) run.io.out(`formatted ${display(spec.path)}\n`);
     }
   }
   return failed || unformatted ? 1 : 0;
 }
 
-function cmdSummary(paths: string[], values: Record<string, unknown>, io: Io): number {
+function cmdSummary(paths: string[], run: Run): number {
   if (paths.length !== 1) throw new UsageError("summary takes exactly one spec file");
   const path = paths[0]!;
   const source = readSpec(path);
   const r = check(source, { fileName: path });
-  report(io, r.diagnostics, source, path);
+  report(run, r.diagnostics, source, path);
   if (r.diagnostics.some((d) => d.severity === "error")) return 1;
   const classes = interpret(source, { fileName: path });
-  const want = values["model"] as string | undefined;
+  const want = run.values["model"] as string | undefined;
   const names = Object.keys(classes).filter((n) => want === undefined || n === want);
   if (names.length === 0) throw new UsageError(`no model ${want} in ${path} (models: ${Object.keys(classes).join(", ")})`);
-  io.out(names.map((n) => new classes[n]!({ seed: 0 }).summary()).join("\n\n") + "\n");
+  run.io.out(names.map((n) => new classes[n]!({ seed: 0 }).summary()).join("\n\n") + "\n");
   return 0;
+}
+
+async function cmdWatch(paths: string[], run: Run): Promise<number> {
+  const roots = paths.length ? paths : ["."];
+  const missing = roots.filter((p) => !existsSync(p));
+  if (missing.length) throw new UsageError(`no such file or directory: ${missing.join(", ")}`);
+  const { runWatch } = await import("./watch.js");
+  return await runWatch(roots, { ...buildOptions(run), ...(run.values["clear"] ? { clear: true } : {}) }, run.io);
+}
+
+/** Parses a command's flags; unknown options get a did-you-mean. */
+function parseCommand(command: CommandSpec, args: readonly string[]) {
+  const options = Object.fromEntries(
+    [...command.options, ...commonOptions].map((o) => [o.name, { type: o.type, ...(o.multiple ? { multiple: true } : {}), ...(o.short ? { short: o.short } : {}) }]),
+  );
+  try {
+    return parseArgs({ args: [...args], allowPositionals: true, options, strict: true });
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    const unknown = /Unknown option '([^']+)'/.exec((e as Error).message)?.[1];
+    if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" && unknown !== undefined) throw new UsageError(unknownOptionMessage(command, unknown));
+    if (code?.startsWith("ERR_PARSE_ARGS")) throw new UsageError(`${command.name}: ${(e as Error).message}`);
+    throw e;
+  }
 }
 
 export async function main(argv: readonly string[], io: Io = defaultIo): Promise<number> {
   try {
-    const [command, ...rest] = argv;
-    if (command === undefined || command === "--help" || command === "-h" || command === "help") {
-      io.out(`${USAGE}\n`);
-      return command === undefined ? 2 : 0;
+    const [name, ...rest] = argv;
+    if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+      const topic = name === "help" && rest[0] !== undefined ? findCommand(rest[0]) : undefined;
+      if (name === "help" && rest[0] !== undefined && topic === undefined) throw new UsageError(unknownCommandMessage(rest[0]));
+      io.out(`${topic ? commandHelp(topic) : generalHelp(VERSION)}\n`);
+      return name === undefined ? 2 : 0;
     }
-    if (command === "--version" || command === "-v") {
+    if (name === "--version" || name === "-v") {
       io.out(`${VERSION}\n`);
       return 0;
     }
-    const { values, positionals } = parseArgs({
-      args: [...rest],
-      allowPositionals: true,
-      options: {
-        "out-dir": { type: "string" },
-        unroll: { type: "string" },
-        check: { type: "boolean" },
-        model: { type: "string" },
-        dts: { type: "boolean" },
-        "no-wasm": { type: "boolean" },
-        clear: { type: "boolean" },
-        silence: { type: "string", multiple: true },
-        name: { type: "string" },
-        spec: { type: "string" },
-        to: { type: "string" },
-        weights: { type: "string" },
-        "embed-weights": { type: "string" },
-        "weights-dtype": { type: "string" },
-      },
-    });
-    switch (command) {
+    const command = findCommand(name);
+    if (command === undefined) throw new UsageError(unknownCommandMessage(name));
+    const { values, positionals } = parseCommand(command, rest);
+    if (values["help"]) {
+      io.out(`${commandHelp(command)}\n`);
+      return 0;
+    }
+    const format = (values["format"] as string | undefined) ?? "text";
+    if (format !== "text" && format !== "json") throw new UsageError(`--format must be text or json, got ${format}`);
+    const color = values["color"] === true || values["no-color"] === true ? colorEnabled({ color: values["color"] === true, noColor: values["no-color"] === true }, {}, false) : io.color;
+    const run: Run = { io: { ...io, color }, values, config: loadConfig().config, json: format === "json", quiet: values["quiet"] === true };
+    switch (command.name) {
       case "build":
-        return await cmdBuild(positionals, values, io);
+        return await cmdBuild(positionals, run);
       case "check":
-        return cmdCheck(positionals, values, io);
+        return cmdCheck(positionals, run);
       case "fmt":
-        return cmdFmt(positionals, values, io);
+        return cmdFmt(positionals, run);
       case "summary":
-        return cmdSummary(positionals, values, io);
+        return cmdSummary(positionals, run);
       case "import":
-        return cmdImport(positionals, values, io);
+        return cmdImport(positionals, values, run.io);
       case "export":
-        return cmdExport(positionals, values, io);
-      case "watch": {
-        const paths = positionals.length ? positionals : ["."];
-        const missing = paths.filter((p) => !existsSync(p));
-        if (missing.length) throw new UsageError(`no such file or directory: ${missing.join(", ")}`);
-        return await runWatch(paths, { ...buildOptions(values), ...(values["clear"] ? { clear: true } : {}) }, io);
-      }
+        return cmdExport(positionals, values, run.io);
       default:
-        throw new UsageError(`unknown command ${command}\n\n${USAGE}`);
+        return await cmdWatch(positionals, run);
     }
   } catch (e) {
-    if (e instanceof UsageError || e instanceof InteropUsageError || (e instanceof TypeError && (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS"))) {
+    if (e instanceof UsageError || e instanceof ConfigError || e instanceof InteropUsageError) {
       io.err(`layerc: ${e.message}\n`);
       return 2;
     }

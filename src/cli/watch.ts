@@ -28,7 +28,8 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync, statSync, type Stats } from "node:fs";
 import { basename, dirname, relative, resolve, sep } from "node:path";
 import { performance } from "node:perf_hooks";
-import { watch as chokidarWatch, type FSWatcher } from "chokidar";
+import type { FSWatcher } from "chokidar";
+import { createRequire } from "node:module";
 import { formatDiagnostics } from "../api/api.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { buildSource, type BuildOptions, type SpecBuild } from "./build.js";
@@ -151,6 +152,8 @@ class SpecWatcher {
   ) {
     this.io = options.io ?? processIo;
     this.dirRoots = roots.filter((r) => statSync(r).isDirectory());
+    // loaded here, not at import: `layerc check` and the API never need it
+    const { watch: chokidarWatch } = createRequire(import.meta.url)("chokidar") as typeof import("chokidar");
     this.watcher = chokidarWatch([...roots], { ignored: (p, stats) => this.ignored(p, stats), ignoreInitial: false, atomic: true, persistent: true });
     this.watcher
       .on("add", (p) => this.schedule(p, "write"))
@@ -288,6 +291,8 @@ class SpecWatcher {
     if (r.ok) {
       const notes = [...(warnings ? [plural(warnings, "warning")] : []), ...(r.wrote.length ? [] : ["output unchanged"])];
       this.io.out(`[${clock()}] ${name} ✓ ${ms} ms${notes.length ? ` (${notes.join(", ")})` : ""}\n`);
+    } else if (r.refused !== undefined) {
+      this.io.out(`[${clock()}] ${name} ✗ not written: ${r.refused}\n`);
     } else {
       const kept = hadOutput ? `kept previous ${display(output)}` : `${display(output)} not written`;
       this.io.out(`[${clock()}] ${name} ✗ ${plural(errors, "error")} — ${kept}\n`);

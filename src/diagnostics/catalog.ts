@@ -93,8 +93,33 @@ export const catalog = {
   // ---- layers and arguments -------------------------------------------------
   layer_unknown: {
     severity: "error",
-    message: "unknown layer `{name}`",
-    explain: "The statement does not name a layer layerc supports. See docs/language.md for the list.",
+    message: "unknown layer `{name}`{suggestion}; supported layers: {supported}",
+    explain: "The statement names neither a layer layerc supports nor a Keras layer. The message lists the supported layers in Keras's groups; docs/language.md describes each.",
+  },
+  layer_unsupported: {
+    severity: "error",
+    message: "`{name}` is a Keras layer that layerc does not support yet; supported layers: {supported}",
+    explain: "Keras has this layer but layerc does not implement it (yet). No other layer is suggested: a different layer would compute something else.",
+  },
+  module_unknown: {
+    severity: "error",
+    message: "`{module}.` is not a Keras module prefix; here layerc accepts {accepted}",
+    explain: "Pasted Keras code may keep the prefixes Keras itself uses (`layers.Dense`, `keras.layers.Dense`, `tf.keras.layers.Dense`, `keras.optimizers.Adam`, `keras.losses.…`, `regularizers.l2`, `tf.nn.relu`, `keras.Input`); any other prefix is rejected rather than guessed at.",
+  },
+  module_mismatch: {
+    severity: "error",
+    message: "`{written}`: {problem}",
+    explain: "The module prefix is a real Keras module, but it does not hold what this place takes (an optimizer from `keras.optimizers`, a loss from `keras.losses`, a layer from `keras.layers`, …).",
+  },
+  statement_unsupported: {
+    severity: "error",
+    message: "{what} cannot appear in a model block: {reason}",
+    explain: "A model block holds layer calls and `compile(...)`, or the pasted Keras forms around them: `model = keras.Sequential([...])`, `model.add(...)`, `model.compile(...)`, and constants such as `num_classes = 10`.",
+  },
+  method_unsupported: {
+    severity: "error",
+    message: "`{method}(…)` is not part of a spec: {advice}",
+    explain: "A spec describes the model (`add`, `compile`; `summary()` is accepted and ignored). Training, prediction and saving happen in TypeScript with the generated class.",
   },
   layer_name_duplicate: {
     severity: "error",
@@ -186,6 +211,16 @@ export const catalog = {
     severity: "error",
     message: "`{layer}` would produce output shape {shape}: a size is zero or negative",
     explain: "The kernel, pool or stride is larger than the input along some axis. Use `padding='same'` or a smaller window.",
+  },
+  crop_everything: {
+    severity: "error",
+    message: "`{layer}` crops {crop} from axis {axis}, which has size {size}: nothing would be left",
+    explain: "Cropping removes values from both ends of each spatial axis; together they must leave at least one. Crop less, or crop a larger input.",
+  },
+  normalization_no_statistics: {
+    severity: "error",
+    message: "`Normalization` needs both `mean=` and `variance=`; `{missing}` is missing",
+    explain: "Keras computes the statistics with `adapt()` on data, which a spec cannot do. Compute them once (e.g. `np.mean(x, axis=0)`, `np.var(x, axis=0)`) and write them into the spec: `Normalization(mean=[…], variance=[…])`, one value per index of `axis` or a single value for all.",
   },
   shape_reshape: {
     severity: "error",

@@ -55,8 +55,11 @@ export function makeDiagnostic(
   extra: { related?: RelatedInformation[]; suggestion?: string } = {},
 ): Diagnostic {
   const entry = catalog[code];
-  let message = fillTemplate(entry.message, holes);
-  if (extra.suggestion !== undefined) message += `; did you mean \`${extra.suggestion}\`?`;
+  // A template may place the suggestion itself (`{suggestion}`); otherwise it ends the message.
+  const placed = entry.message.includes("{suggestion}");
+  const hint = extra.suggestion === undefined ? "" : placed ? ` (did you mean \`${extra.suggestion}\`?)` : `; did you mean \`${extra.suggestion}\`?`;
+  let message = fillTemplate(entry.message, placed ? { ...holes, suggestion: hint } : holes);
+  if (!placed) message += hint;
   const d: Diagnostic = { code, severity: entry.severity, message, span };
   return {
     ...d,

@@ -138,6 +138,15 @@ class Translator {
             : tuple(expanded);
         return { text, isDefault: same(expanded, def) };
       }
+      case "axes":
+      case "floats":
+      case "pairs": {
+        // an int/number or (nested) lists of them, printed as Keras users write them
+        const ok = (x: Json): boolean => (typeof x === "number" && (type.t === "floats" || Number.isInteger(x))) || (Array.isArray(x) && x.every(ok));
+        if (!ok(v)) return bad();
+        const print = (x: Json): string => (Array.isArray(x) ? `(${x.map(print).join(", ")}${x.length === 1 ? "," : ""})` : type.t === "floats" ? float(x as number) : String(x));
+        return { text: print(v), isDefault: same(v, def) };
+      }
       case "activation": {
         const name =
           v === null

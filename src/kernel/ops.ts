@@ -40,6 +40,8 @@ export type OpName =
   | "log"
   | "log1p"
   | "sqrt"
+  | "sin"
+  | "cos"
   | "abs"
   | "max"
   | "min"
@@ -82,6 +84,18 @@ export const ops: Readonly<Record<OpName, OpDef>> = {
     evaluate: Math.sqrt,
     emit: (a) => `Math.sqrt(${a})`,
     grad: (_a, y, dy) => [div(dy, mul(num(2), y))],
+  },
+  sin: {
+    arity: 1,
+    evaluate: Math.sin,
+    emit: (a) => `Math.sin(${a})`,
+    grad: ([a], _y, dy) => [mul(dy, call("cos", a!))],
+  },
+  cos: {
+    arity: 1,
+    evaluate: Math.cos,
+    emit: (a) => `Math.cos(${a})`,
+    grad: ([a], _y, dy) => [sub(num(0), mul(dy, call("sin", a!)))],
   },
   abs: {
     arity: 1,

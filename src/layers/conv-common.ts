@@ -81,7 +81,7 @@ export interface ConvKind {
   readonly describeInput: string;
 }
 
-function convArgs(c: ConvKind): ArgSpec[] {
+export function convArgs(c: ConvKind): ArgSpec[] {
   const ones = Array.from({ length: c.rank }, () => 1);
   const ints = { t: "ints", rank: c.rank, min: 1 } as const;
   return [
@@ -98,17 +98,21 @@ function convArgs(c: ConvKind): ArgSpec[] {
 
 const tuple = (v: readonly number[]) => (v.length === 1 ? `(${v[0]},)` : `(${v.join(", ")})`);
 
-function convOutputShape(attrs: Attrs, input: readonly number[]): ShapeResult {
+/** Keras 3's convolutions reject strides > 1 together with dilation > 1 at construction. */
+export function stridedDilationError(attrs: Attrs): ShapeResult | undefined {
   const strides = ints(attrs, "strides");
   const dilation = ints(attrs, "dilation_rate");
-  if (strides.some((s) => s > 1) && dilation.some((d) => d > 1)) {
-    // Keras 3 BaseConv rejects this combination at construction.
-    return {
-      ok: false,
-      code: "arg_range",
-      holes: { name: "dilation_rate", constraint: `1 when strides > 1 (strides=${tuple(strides)})`, got: tuple(dilation) },
-    };
-  }
+  if (!strides.some((s) => s > 1) || !dilation.some((d) => d > 1)) return undefined;
+  return {
+    ok: false,
+    code: "arg_range",
+    holes: { name: "dilation_rate", constraint: `1 when strides > 1 (strides=${tuple(strides)})`, got: tuple(dilation) },
+  };
+}
+
+function convOutputShape(attrs: Attrs, input: readonly number[]): ShapeResult {
+  const err = stridedDilationError(attrs);
+  if (err) return err;
   const g = convGeometry(attrs, input);
   const shape = [...g.axes.map((a) => a.out), g.filters];
   if (g.axes.some((a) => a.out <= 0)) return { ok: false, code: "shape_nonpositive", holes: { shape: `(None, ${shape.join(", ")})` } };
@@ -116,7 +120,7 @@ function convOutputShape(attrs: Attrs, input: readonly number[]): ShapeResult {
 }
 
 /** Does forward keep the pre-activation z (for backward, or for softmax over channels)? */
-const keepsZ = (attrs: Attrs, modelTrains: boolean) =>
+export const keepsZ = (attrs: Attrs, modelTrains: boolean) =>
   activationOf(attrs) !== "linear" && (modelTrains || !isElementwise(activationOf(attrs)));
 
 export function convLayer(c: ConvKind): LayerDef {

@@ -14,6 +14,25 @@ import { globalAveragePooling2d, globalMaxPooling2d } from "./global-pooling.js"
 import { averagePooling1d, averagePooling2d, maxPooling1d, maxPooling2d } from "./pooling.js";
 import { dropout } from "./dropout.js";
 import { batchNormalization } from "./batch-normalization.js";
+import { relu } from "./relu.js";
+import { leakyRelu } from "./leaky-relu.js";
+import { prelu } from "./prelu.js";
+import { elu } from "./elu.js";
+import { softmax } from "./softmax.js";
+import { rescaling } from "./rescaling.js";
+import { normalization } from "./normalization.js";
+import { layerNormalization } from "./layer-normalization.js";
+import { unitNormalization } from "./unit-normalization.js";
+import { zeroPadding1d, zeroPadding2d } from "./zero-padding.js";
+import { cropping1d, cropping2d } from "./cropping.js";
+import { upSampling1d, upSampling2d } from "./up-sampling.js";
+import { conv1dTranspose, conv2dTranspose } from "./conv-transpose.js";
+import { depthwiseConv2d } from "./depthwise-conv2d.js";
+import { separableConv1d, separableConv2d } from "./separable-conv.js";
+import { spatialDropout1d, spatialDropout2d } from "./spatial-dropout.js";
+import { gaussianNoise } from "./gaussian-noise.js";
+import { gaussianDropout } from "./gaussian-dropout.js";
+import { alphaDropout } from "./alpha-dropout.js";
 
 export type LayerKind =
   | "Dense"
@@ -29,7 +48,32 @@ export type LayerKind =
   | "AveragePooling1D"
   | "AveragePooling2D"
   | "Dropout"
-  | "BatchNormalization";
+  | "BatchNormalization"
+  | "ReLU"
+  | "LeakyReLU"
+  | "PReLU"
+  | "ELU"
+  | "Softmax"
+  | "Rescaling"
+  | "Normalization"
+  | "LayerNormalization"
+  | "UnitNormalization"
+  | "ZeroPadding1D"
+  | "ZeroPadding2D"
+  | "Cropping1D"
+  | "Cropping2D"
+  | "UpSampling1D"
+  | "UpSampling2D"
+  | "Conv1DTranspose"
+  | "Conv2DTranspose"
+  | "DepthwiseConv2D"
+  | "SeparableConv1D"
+  | "SeparableConv2D"
+  | "SpatialDropout1D"
+  | "SpatialDropout2D"
+  | "GaussianNoise"
+  | "GaussianDropout"
+  | "AlphaDropout";
 
 export const layers: Readonly<Record<LayerKind, LayerDef>> = {
   Dense: dense,
@@ -46,6 +90,31 @@ export const layers: Readonly<Record<LayerKind, LayerDef>> = {
   AveragePooling2D: averagePooling2d,
   Dropout: dropout,
   BatchNormalization: batchNormalization,
+  ReLU: relu,
+  LeakyReLU: leakyRelu,
+  PReLU: prelu,
+  ELU: elu,
+  Softmax: softmax,
+  Rescaling: rescaling,
+  Normalization: normalization,
+  LayerNormalization: layerNormalization,
+  UnitNormalization: unitNormalization,
+  ZeroPadding1D: zeroPadding1d,
+  ZeroPadding2D: zeroPadding2d,
+  Cropping1D: cropping1d,
+  Cropping2D: cropping2d,
+  UpSampling1D: upSampling1d,
+  UpSampling2D: upSampling2d,
+  Conv1DTranspose: conv1dTranspose,
+  Conv2DTranspose: conv2dTranspose,
+  DepthwiseConv2D: depthwiseConv2d,
+  SeparableConv1D: separableConv1d,
+  SeparableConv2D: separableConv2d,
+  SpatialDropout1D: spatialDropout1d,
+  SpatialDropout2D: spatialDropout2d,
+  GaussianNoise: gaussianNoise,
+  GaussianDropout: gaussianDropout,
+  AlphaDropout: alphaDropout,
 };
 
 export function lookupLayer(kind: string): LayerDef | undefined {

@@ -22,6 +22,17 @@ export type ArgType =
   | { readonly t: "shape"; readonly allowMinusOne?: boolean }
   /** An int or a tuple of `rank` ints (kernel_size=3 ≡ (3, 3)). */
   | { readonly t: "ints"; readonly rank: number; readonly min: number }
+  /** An axis or a tuple/list of axes (Keras counting: batch is 0, negatives from the end); resolved by the layer. */
+  | { readonly t: "axes" }
+  /** A number or a tuple/list of numbers (Normalization's statistics). */
+  | { readonly t: "floats" }
+  /**
+   * Amounts before and after each of `rank` spatial axes (ZeroPadding, Cropping):
+   * an int (everywhere), a tuple of `rank` ints (symmetric per axis; for rank 1 a
+   * (before, after) pair), or `rank` (before, after) pairs; resolved to
+   * [before0, after0, before1, after1, …].
+   */
+  | { readonly t: "pairs"; readonly rank: number }
   | { readonly t: "activation" }
   | { readonly t: "initializer" }
   | { readonly t: "nullable"; readonly inner: ArgType };

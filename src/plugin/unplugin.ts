@@ -19,9 +19,10 @@
  *
  * No state outlives one plugin instance, and the compiler keeps none.
  */
+import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { relative } from "node:path";
-import { ts } from "ts-morph";
+import { fileURLToPath } from "node:url";
 import { createUnplugin, type UnpluginInstance } from "unplugin";
 import { check, compile, formatDiagnostics, type Diagnostic } from "../index.js";
 import type { LayercPluginOptions } from "./options.js";
@@ -37,35 +38,63 @@ function displayName(file: string): string {
 }
 
 /** Generated TypeScript → JavaScript: type-only imports and annotations removed, nothing else changed. */
-export function transpileGenerated(code: string, fileName: string): string {
+export async function transpileGenerated(code: string, fileName: string): Promise<string> {
+  // loaded on the first spec, not when the bundler loads its config
+  const { ts } = await import("ts-morph");
   return ts.transpileModule(code, {
     fileName,
     compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, isolatedModules: true, sourceMap: false },
   }).outputText;
 }
 
-/** The unplugin message for a spec's errors: all of them rendered, positioned at the first. */
-export function errorMessage(errors: readonly Diagnostic[], source: string, file: string) {
+/**
+ * The unplugin message for a spec's errors: all of them rendered (with code
+ * frames), positioned at the first. `loc` follows each bundler: Rollup and
+ * webpack count columns from 0; Vite's overlay prints `loc` as the link it
+ * opens in the editor, so it gets the diagnostic's own 1-based column (the
+ * link and the message then agree); esbuild gets no `loc`, since it would
+ * print a second, empty code frame under ours (it has no line text).
+ * Bundlers print `stack` under the message; a spec error has none worth showing.
+ */
+export function errorMessage(errors: readonly Diagnostic[], source: string, file: string, framework = "rollup") {
   const name = displayName(file);
   const first = errors[0]!;
+  const column = (first.column ?? 1) - (framework === "vite" ? 0 : 1);
   return {
     message: formatDiagnostics(errors, source, { fileName: name }).trimEnd(),
     id: file,
-    // rollup, Vite and esbuild count columns from 0; diagnostics from 1
-    loc: { file, line: first.line ?? 1, column: (first.column ?? 1) - 1 },
+    // a user's spec error, not a crash: no JavaScript stack under the diagnostic
+    stack: "",
+    ...(framework === "esbuild" ? {} : { loc: { file, line: first.line ?? 1, column } }),
   };
+}
+
+/**
+ * Where generated modules' `layerc/runtime` import points: this package's
+ * own runtime, so a bundle gets it even where bare imports are not resolved
+ * (Rollup without @rollup/plugin-node-resolve would leave it external).
+ */
+function ownRuntime(): string | undefined {
+  for (const name of ["../runtime/index.js", "../runtime/index.ts"]) {
+    const path = fileURLToPath(new URL(name, import.meta.url));
+    if (existsSync(path)) return path;
+  }
+  return undefined;
 }
 
 /** The one implementation behind every bundler entry. */
 export const layercUnplugin: UnpluginInstance<LayercPluginOptions | undefined, false> = createUnplugin<LayercPluginOptions | undefined, false>(
-  (options = {}) => {
+  (options = {}, meta) => {
     const include = options.include ?? SPEC;
     const { include: _, ...compileOptions } = options;
     const isSpec = (id: string) => include.test(cleanId(id));
+    const runtimeImport = compileOptions.runtimeImport ?? "layerc/runtime";
+    const runtime = runtimeImport === "layerc/runtime" ? ownRuntime() : undefined;
 
     return {
       name: "layerc",
       enforce: "pre",
+
       load: {
         filter: { id: include },
         async handler(id) {
@@ -80,15 +109,23 @@ export const layercUnplugin: UnpluginInstance<LayercPluginOptions | undefined, f
           if (r.code === undefined) {
             // Throws in Rollup and Vite; esbuild and webpack collect it and
             // fail the build, and then need some module text to go on with.
-            this.error(errorMessage(errors, source, file));
+            this.error(errorMessage(errors, source, file, meta.framework));
             return { code: `throw new Error(${JSON.stringify(`layerc: ${displayName(file)} has errors`)});\n` };
           }
-          const js = transpileGenerated(r.code, `${file}.ts`);
+          const js = await transpileGenerated(r.code, `${file}.ts`);
           // moduleType: Vite 8 (Rolldown) would otherwise guess the type from `.nn`.
           return { code: js, map: null, moduleType: "js" } as { code: string; map: null };
         },
       },
       esbuild: { onLoadFilter: include, loader: "js" },
+      // Rollup alone leaves a bare import unresolved (external) without @rollup/plugin-node-resolve;
+      // Vite, esbuild and webpack resolve `layerc/runtime` themselves
+      rollup: {
+        resolveId(id, importer) {
+          if (runtime === undefined || id !== runtimeImport || importer === undefined || !isSpec(importer)) return null;
+          return runtime;
+        },
+      },
       vite: {
         // Runs when a file in the module graph changes (the spec's module is
         // already invalidated). A broken spec shows the overlay and sends no
@@ -98,8 +135,10 @@ export const layercUnplugin: UnpluginInstance<LayercPluginOptions | undefined, f
           const source = await read();
           const errors = check(source, { ...compileOptions, fileName: displayName(file) }).diagnostics.filter((d) => d.severity === "error");
           if (errors.length === 0) return;
-          const e = errorMessage(errors, source, file);
-          this.environment.hot.send({ type: "error", err: { message: e.message, stack: "", id: file, loc: e.loc, plugin: "layerc" } });
+          const e = errorMessage(errors, source, file, "vite");
+          // the terminal too, not only the browser overlay
+          this.environment.logger.error(`[layerc] ${e.message}`, { timestamp: true });
+          this.environment.hot.send({ type: "error", err: { message: e.message, stack: "", id: file, ...(e.loc ? { loc: e.loc } : {}), plugin: "layerc" } });
           return [];
         },
       },

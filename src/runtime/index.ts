@@ -3,7 +3,7 @@
  * Imports nothing from the compiler.
  */
 export { ModelBase, TrainableModel } from "./model.js";
-export type { ModelMeta, WeightMeta, Weight, WeightInput, ModelOptions, FitOptions, History, Logs } from "./model.js";
+export type { ModelMeta, WeightMeta, Weight, WeightInput, ModelOptions, PredictOptions, FitOptions, History, Logs } from "./model.js";
 export { LayercError, NonFiniteError } from "./errors.js";
 export { readWeights, writeWeights } from "./weights.js";
 export type { WeightsDtype, WeightsFile, NamedWeight } from "./weights.js";

@@ -93,6 +93,12 @@ export interface ModelOptions {
   readonly wasm?: boolean;
 }
 
+/** predict() options for many samples, as Keras's `model.predict(x, batch_size=…)`. */
+export interface PredictOptions {
+  /** Samples computed at a time (Keras's `batch_size`, default 32); the number of samples comes from x. */
+  readonly batchSize?: number;
+}
+
 /** Per-epoch (or per-batch) metrics, with Keras's names. */
 export interface Logs {
   loss: number;
@@ -180,8 +186,14 @@ export abstract class ModelBase {
     return this.kernels as K | null;
   }
 
-  /** Whether this instance runs native (WebAssembly SIMD) kernels. */
+  /**
+   * Whether this instance runs native (WebAssembly SIMD) kernels. Answered
+   * as soon as the instance exists: when the model has native kernels, the
+   * first read lays the buffers out (as the first predict would) to learn
+   * whether the platform runs them.
+   */
   get usesWasm(): boolean {
+    if (this.module !== null && this.kernels === null && this.capacity === 0) this.ensure(1);
     return this.kernels !== null;
   }
 
@@ -282,10 +294,24 @@ export abstract class ModelBase {
     return new this({ ...options, weights: readWeights(bytes) });
   }
 
-  /** Prediction for one sample. */
-  predict(x: Samples): Float32Array {
+  /**
+   * Prediction for one sample; or, with `{ batchSize }` (Keras's
+   * `model.predict(x, batch_size=…)`), for every sample in `x`, computed
+   * `batchSize` samples at a time (default 32): x holds any whole number of
+   * samples and the result one output per sample, in order.
+   */
+  predict(x: Samples, options?: PredictOptions): Float32Array {
     const xs = toFloat32(x, "predict input");
-    if (xs.length !== this.inSize) throw lengthError(xs, this.inSize, "predict input", `one sample of shape ${shapeText(this.meta.inputShape)}`);
+    const { inSize } = this;
+    if (options !== undefined) return this.predictMany(xs, options);
+    if (xs.length !== inSize) {
+      const samples = xs.length / inSize;
+      const hint =
+        Number.isInteger(samples) && samples > 1
+          ? `; that is ${samples} samples: use predictBatch(x, ${samples}) or predict(x, { batchSize: 32 })`
+          : "";
+      throw new LayercError(`${lengthError(xs, inSize, "predict input", `one sample of shape ${shapeText(this.meta.inputShape)}`).message}${hint}`);
+    }
     this.ensure(1);
     const y = this.forward(xs, 1, false);
     const out = new Float32Array(this.outSize);
@@ -293,7 +319,27 @@ export abstract class ModelBase {
     return out;
   }
 
-  /** Predictions for `batchSize` samples, written into `out` when given (no allocation). */
+  private predictMany(xs: Float32Array, options: PredictOptions): Float32Array {
+    const batchSize = options.batchSize ?? 32;
+    if (!Number.isInteger(batchSize) || batchSize < 1) throw new LayercError(`batchSize must be a positive integer, got ${batchSize}`);
+    const samples = xs.length / this.inSize;
+    if (!Number.isInteger(samples) || samples < 1) {
+      throw new LayercError(`predict input has ${xs.length} values, not a whole number of samples of shape ${shapeText(this.meta.inputShape)} (${this.inSize} values each)`);
+    }
+    const out = new Float32Array(samples * this.outSize);
+    for (let s = 0; s < samples; s += batchSize) {
+      const n = Math.min(batchSize, samples - s);
+      this.predictBatch(xs.subarray(s * this.inSize, (s + n) * this.inSize), n, out.subarray(s * this.outSize, (s + n) * this.outSize));
+    }
+    return out;
+  }
+
+  /**
+   * Predictions for `batchSize` samples — `batchSize` is the number of samples
+   * in `x` (x holds batchSize × input size values), not Keras's chunk size:
+   * for that, use `predict(x, { batchSize })`. Writes into `out` when given
+   * (no allocation).
+   */
   predictBatch(x: Samples, batchSize: number, out?: Float32Array): Float32Array {
     checkValue("predictBatch batchSize", batchSize, positive);
     if (out !== undefined && !(out instanceof Float32Array)) throw new LayercError(`predictBatch out must be a Float32Array, got ${describeValue(out)}`);

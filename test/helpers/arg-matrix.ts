@@ -41,6 +41,12 @@ export function validValue(t: ArgType): string {
       return "(2,)";
     case "ints":
       return "2";
+    case "axes":
+      return "-1";
+    case "floats":
+      return "0.5";
+    case "pairs":
+      return "1";
     case "activation":
       return "'relu'";
     case "initializer":

@@ -17,9 +17,9 @@ export interface Ident {
 export interface NumberLit {
   readonly kind: "Number";
   readonly value: number;
-  /** The text as written (`1e-3`, `-2.5`), for fmt and messages. */
+  /** The text as written (`1e-3`, `-2.5`, `1./255`), for fmt and messages. */
   readonly raw: string;
-  /** Written without `.` or exponent, e.g. `4` or `-2`. */
+  /** An integer as Python types it: `4`, `-2`, `28 * 28` (not `1.`, `1e3` or any `/`). */
   readonly isInteger: boolean;
   readonly span: Span;
 }
@@ -44,10 +44,12 @@ export interface NoneLit {
   readonly span: Span;
 }
 
-/** A bare identifier used as a value: `relu`, `he_normal`. */
+/** A bare identifier used as a value: `relu`, `he_normal`, `tf.nn.relu`. */
 export interface NameRef {
   readonly kind: "Name";
   readonly name: string;
+  /** The dotted prefix as written (`tf`, `nn` of `tf.nn.relu`); absent when none. */
+  readonly qualifier?: readonly Ident[];
   readonly span: Span;
 }
 
@@ -63,10 +65,13 @@ export interface ListNode {
   readonly span: Span;
 }
 
-/** `Name(args)` or a bare `Name` statement. */
+/** `Name(args)` or a bare `Name` statement; `layers.Dense(4)` and `model.add(…)` carry a qualifier. */
 export interface CallNode {
   readonly kind: "Call";
+  /** The last name: `Dense` of `tf.keras.layers.Dense`. */
   readonly callee: Ident;
+  /** The dotted prefix as written (`tf`, `keras`, `layers`); absent when none. */
+  readonly qualifier?: readonly Ident[];
   readonly args: readonly ArgNode[];
   /** False for a bare `Flatten` statement written without parentheses. */
   readonly hasParens: boolean;
@@ -83,12 +88,23 @@ export interface ArgNode {
   readonly span: Span;
 }
 
+/** `name = value`, as pasted Python writes it (`model = keras.Sequential([…])`). */
+export interface AssignNode {
+  readonly kind: "Assign";
+  readonly target: Ident;
+  readonly value: ValueNode;
+  readonly span: Span;
+}
+
+export type StatementNode = CallNode | AssignNode;
+
 export interface ModelNode {
   readonly kind: "Model";
   readonly name: Ident;
   /** Model options `(seed=1, ...)`; empty when omitted. */
   readonly options: readonly ArgNode[];
-  readonly statements: readonly CallNode[];
+  /** As written; check lowers pasted forms (assignments, `model.add`) to layer calls. */
+  readonly statements: readonly StatementNode[];
   readonly span: Span;
 }
 

@@ -19,14 +19,16 @@ import type {
   ListCstNode,
   ModelCstNode,
   NnCstVisitor,
+  NumberCstNode,
   ParensCstNode,
   StatementCstNode,
+  TargetCstNode,
   ValueCstNode,
   ValuesCstNode,
 } from "../../../grammar/cst.js";
 import { ClosedString } from "../../../grammar/tokens.js";
 import { span, type Span } from "../../source.js";
-import type { ArgNode, CallNode, Comment, FileNode, Ident, ModelNode, NameRef, ValueNode } from "./ast.js";
+import type { ArgNode, CallNode, Comment, FileNode, Ident, ModelNode, NameRef, NumberLit, StatementNode, ValueNode } from "./ast.js";
 
 type RuleName = Exclude<keyof NnCstVisitor<unknown, unknown>, keyof ICstVisitor<unknown, unknown>>;
 
@@ -89,24 +91,45 @@ function buildModel(node: ModelCstNode): ModelNode | undefined {
   return { kind: "Model", name, options, statements, span: whole ?? keyword };
 }
 
-function buildStatement(node: StatementCstNode): CallNode | undefined {
-  const call = first(node.children.call);
-  return call === undefined ? undefined : buildCall(call);
+function buildStatement(node: StatementCstNode): StatementNode | undefined {
+  const c = node.children;
+  const call = first(c.call);
+  if (call !== undefined) return buildCall(call);
+  const targetNode = first(c.target);
+  const target = targetNode === undefined ? undefined : buildTarget(targetNode);
+  const valueNode = first(c.value);
+  const value = valueNode === undefined ? undefined : buildValue(valueNode);
+  if (target === undefined || value === undefined) return undefined;
+  return { kind: "Assign", target, value, span: span(target.span.start, value.span.end) };
+}
+
+function buildTarget(node: TargetCstNode): Ident | undefined {
+  const tok = first(node.children.Identifier) ?? first(node.children.Model);
+  const s = tokenSpan(tok);
+  return tok === undefined || s === undefined ? undefined : { kind: "Ident", name: tok.image, span: s };
 }
 
 function buildCall(node: CallCstNode): CallNode | undefined {
   const c = node.children;
-  const idTok = first(c.Identifier);
-  const idSpan = tokenSpan(idTok);
-  if (idTok === undefined || idSpan === undefined) return undefined;
+  const head = first(c.target);
+  const headIdent = head === undefined ? undefined : buildTarget(head);
+  if (headIdent === undefined) return undefined;
+  const rest: Ident[] = [];
+  for (const t of c.Identifier ?? []) {
+    const s = tokenSpan(t);
+    if (s !== undefined) rest.push({ kind: "Ident", name: t.image, span: s });
+  }
+  const path = [headIdent, ...rest];
+  const callee = path[path.length - 1]!;
   const args = buildArgs(first(c.args));
-  const whole = cover([idSpan, tokenSpan(first(c.LParen)), ...args.map((a) => a.span), tokenSpan(first(c.RParen))]);
+  const whole = cover([headIdent.span, callee.span, tokenSpan(first(c.LParen)), ...args.map((a) => a.span), tokenSpan(first(c.RParen))]);
   return {
     kind: "Call",
-    callee: { kind: "Ident", name: idTok.image, span: idSpan },
+    callee,
+    ...(path.length > 1 ? { qualifier: path.slice(0, -1) } : {}),
     args,
     hasParens: c.LParen !== undefined,
-    span: whole ?? idSpan,
+    span: whole ?? callee.span,
   };
 }
 
@@ -130,7 +153,9 @@ function buildArg(node: ArgCstNode): ArgNode | undefined {
 
 function buildValue(node: ValueCstNode): ValueNode | undefined {
   const c = node.children;
-  const tok = first(c.NumberLiteral) ?? first(c.StringLiteral) ?? first(c.Bool) ?? first(c.None);
+  const num = first(c.number);
+  if (num !== undefined) return buildNumber(num);
+  const tok = first(c.StringLiteral) ?? first(c.Bool) ?? first(c.None);
   const s = tokenSpan(tok);
   if (tok !== undefined && s !== undefined) return buildLiteral(tok, s);
   const call = first(c.call);
@@ -142,11 +167,30 @@ function buildValue(node: ValueCstNode): ValueNode | undefined {
   return undefined;
 }
 
+/** Folds `1./255` or `28 * 28` left to right, as Python evaluates it; `/` always makes a float. */
+function buildNumber(node: NumberCstNode): NumberLit | undefined {
+  const c = node.children;
+  const operators = [...(c.Slash ?? []), ...(c.Star ?? [])].sort((a, b) => a.startOffset - b.startOffset);
+  const operands = c.NumberLiteral.filter((t) => tokenSpan(t) !== undefined);
+  const head = operands[0];
+  if (head === undefined || operands.length !== operators.length + 1) return undefined;
+  let value = Number(head.image);
+  let raw = head.image;
+  let isInteger = !/[.eE]/.test(head.image);
+  operators.forEach((op, i) => {
+    const operand = operands[i + 1]!;
+    const divide = op.image === "/";
+    value = divide ? value / Number(operand.image) : value * Number(operand.image);
+    isInteger = isInteger && !divide && !/[.eE]/.test(operand.image);
+    raw += `${divide ? "/" : " * "}${operand.image}`;
+  });
+  const last = operands[operands.length - 1]!;
+  return { kind: "Number", value, raw, isInteger, span: span(head.startOffset, last.startOffset + last.image.length) };
+}
+
 function buildLiteral(tok: IToken, s: Span): ValueNode {
   const raw = tok.image;
   switch (tok.tokenType.name) {
-    case "NumberLiteral":
-      return { kind: "Number", value: Number(raw), raw, isInteger: !/[.eE]/.test(raw), span: s };
     case "Bool":
       return { kind: "Bool", value: raw === "True" || raw === "true", raw, span: s };
     case "None":
@@ -160,7 +204,7 @@ function buildLiteral(tok: IToken, s: Span): ValueNode {
 function buildValueCall(node: CallCstNode): CallNode | NameRef | undefined {
   const call = buildCall(node);
   if (call === undefined || call.hasParens) return call;
-  return { kind: "Name", name: call.callee.name, span: call.callee.span };
+  return { kind: "Name", name: call.callee.name, ...(call.qualifier ? { qualifier: call.qualifier } : {}), span: call.span };
 }
 
 /** `(x)` is x; `(x,)`, `(x, y)` and `()` are tuples. */
@@ -192,10 +236,12 @@ const ruleBuilders = {
   file: buildFile,
   model: buildModel,
   statement: buildStatement,
+  target: buildTarget,
   call: buildCall,
   args: buildArgs,
   arg: buildArg,
   value: buildValue,
+  number: buildNumber,
   parens: buildParens,
   list: buildList,
   values: buildValues,

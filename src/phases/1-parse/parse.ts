@@ -137,7 +137,7 @@ function missingCommas(ast: FileNode, tokens: readonly IToken[], text: string): 
   };
   for (const m of ast.models) {
     args(m.options);
-    m.statements.forEach(value);
+    m.statements.forEach((s) => value(s.kind === "Assign" ? s.value : s));
   }
   return out;
 }

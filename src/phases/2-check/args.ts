@@ -212,6 +212,12 @@ export function convertValue(v: ValueNode, type: ArgType, name: string, sink: Si
       }
       return typeError(sink, v, name, type.rank === 1 ? "an integer" : `an integer or a tuple of ${type.rank} integers`);
     }
+    case "axes":
+      return convertNumbers(v, name, true, "an axis or a tuple of axes", sink);
+    case "floats":
+      return convertNumbers(v, name, false, "a number or a list of numbers", sink);
+    case "pairs":
+      return convertPairs(v, name, type.rank, sink);
     case "activation": {
       if (v.kind === "None") return "linear";
       const s = nameOf(v);
@@ -224,6 +230,54 @@ export function convertValue(v: ValueNode, type: ArgType, name: string, sink: Si
     case "initializer":
       return convertInitializer(v, name, sink);
   }
+}
+
+const isSeq = (v: ValueNode): v is Extract<ValueNode, { kind: "Tuple" | "List" }> => v.kind === "Tuple" || v.kind === "List";
+
+/** A number or a non-empty tuple/list of numbers (integers when `integer`), as a list. */
+function convertNumbers(v: ValueNode, name: string, integer: boolean, expected: string, sink: Sink): Converted {
+  const items = isSeq(v) ? v.items : [v];
+  if (items.length === 0) return typeError(sink, v, name, expected);
+  const out: number[] = [];
+  for (const item of items) {
+    if (item.kind !== "Number" || (integer && !item.isInteger)) return typeError(sink, item, name, integer ? "an integer" : "a number");
+    out.push(item.value);
+  }
+  return out;
+}
+
+/** Non-negative (before, after) amounts per axis; see the `pairs` ArgType. */
+function convertPairs(v: ValueNode, name: string, rank: number, sink: Sink): Converted {
+  const count = (item: ValueNode): number | typeof INVALID => {
+    if (item.kind !== "Number" || !item.isInteger) return typeError(sink, item, name, "an integer");
+    return checkRange(item, item.value, { min: 0 }, name, sink) as number | typeof INVALID;
+  };
+  const expected = rank === 1 ? "an integer or a tuple of 2 integers" : `an integer, a tuple of ${rank} integers, or ${rank} tuples of 2 integers`;
+  if (!isSeq(v)) {
+    const n = count(v);
+    return n === INVALID ? n : Array.from({ length: 2 * rank }, () => n);
+  }
+  const out: number[] = [];
+  if (rank === 1) {
+    if (v.items.length !== 2) return typeError(sink, v, name, expected);
+    for (const item of v.items) {
+      const n = count(item);
+      if (n === INVALID) return n;
+      out.push(n);
+    }
+    return out;
+  }
+  if (v.items.length !== rank) return typeError(sink, v, name, expected);
+  for (const item of v.items) {
+    const pair = isSeq(item) ? item.items : [item, item];
+    if (pair.length !== 2) return typeError(sink, item, name, "a tuple of 2 integers");
+    for (const p of pair) {
+      const n = count(p);
+      if (n === INVALID) return n;
+      out.push(n);
+    }
+  }
+  return out;
 }
 
 function checkRange(

@@ -16,6 +16,8 @@ import { checkCompile, type OutputInfo } from "./compile-statement.js";
 import { layerNameProblem, modelNameProblem } from "./names.js";
 import { resolveLimits, type CheckOptions, type Limits } from "./options.js";
 import { modelOptionArgs } from "./vocabulary.js";
+import { PasteLowering } from "./paste.js";
+import { describeSupportedLayers, isUnsupportedKerasLayer } from "../../layers/catalog.js";
 
 export interface CheckResult {
   /** Models that checked without errors (all of them when there is no error). */
@@ -81,12 +83,13 @@ class ModelChecker {
     if (nameProblem) this.report(makeDiagnostic("model_name_invalid", m.name.span, { name: m.name.name, reason: nameProblem }));
     const opt = resolveArgs(`model ${m.name.name}`, m.name.span, m.options, modelOptionArgs, this.sink);
 
-    if (m.statements.length > this.limits.maxLayers) {
+    const pasted = new PasteLowering(this.sink);
+    const stmts = pasted.lower(m).filter((s) => !s.callee.missing);
+    if (stmts.length > this.limits.maxLayers) {
       // before any layer is analysed: the cost of every later phase grows with the layer count
-      this.report(makeDiagnostic("limit_layers", m.name.span, { model: m.name.name, count: m.statements.length, limit: this.limits.maxLayers }));
+      this.report(makeDiagnostic("limit_layers", m.name.span, { model: m.name.name, count: stmts.length, limit: this.limits.maxLayers }));
       return undefined;
     }
-    const stmts = m.statements.filter((s) => !s.callee.missing);
     const compiles = stmts.filter((s) => s.callee.name === "compile");
     const layerStmts = stmts.filter((s) => s.callee.name !== "compile");
     this.checkCompilePlacement(stmts, compiles);
@@ -98,7 +101,7 @@ class ModelChecker {
       producer = this.checkInput(first);
       index = 1;
     }
-    let shapeKnown = producer !== undefined || first === undefined || first.callee.name !== "Input";
+    let shapeKnown = !pasted.dropped && (producer !== undefined || first === undefined || first.callee.name !== "Input");
     let ok = true;
     for (; index < layerStmts.length; index++) {
       const stmt = layerStmts[index]!;
@@ -110,7 +113,7 @@ class ModelChecker {
         producer = undefined;
       } else producer = result;
     }
-    if (this.layers.length === 0 && ok && layerStmts.every((s) => s.callee.name === "Input")) {
+    if (this.layers.length === 0 && ok && !pasted.dropped && layerStmts.every((s) => s.callee.name === "Input")) {
       this.report(makeDiagnostic("model_empty", m.name.span, { name: m.name.name }));
       return undefined;
     }
@@ -175,8 +178,13 @@ class ModelChecker {
     }
     const def = lookupLayer(kind);
     if (!def) {
+      const supported = describeSupportedLayers();
+      if (isUnsupportedKerasLayer(kind)) {
+        this.report(makeDiagnostic("layer_unsupported", stmt.callee.span, { name: kind, supported }));
+        return undefined;
+      }
       const hint = suggest(kind, [...Object.keys(layers), "Input", "compile"]);
-      this.report(makeDiagnostic("layer_unknown", stmt.callee.span, { name: kind }, hint !== undefined ? { suggestion: hint } : {}));
+      this.report(makeDiagnostic("layer_unknown", stmt.callee.span, { name: kind, supported }, hint !== undefined ? { suggestion: hint } : {}));
       return undefined;
     }
     const { values, ok, nodes } = resolveArgs(kind, stmt.span, stmt.args, [...def.args, ...commonArgs], this.sink);

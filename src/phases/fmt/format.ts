@@ -22,7 +22,7 @@ import { hasErrors, InternalError, makeDiagnostic, type Diagnostic } from "../..
 import { defaultLimits, type Limits } from "../2-check/options.js";
 import type { Comment, FileNode, ModelNode } from "../1-parse/ast.js";
 import { parseDetailed } from "../1-parse/index.js";
-import { printArgs, printCall } from "./print-value.js";
+import { printArgs, printStatement } from "./print-value.js";
 
 /** Result of {@link formatSpec}. */
 export interface FormatResult {
@@ -110,7 +110,7 @@ class Layout {
     for (const s of m.statements) {
       const after = this.tokens[this.tokenIndex(this.byEnd, s.span.end) + 1];
       const end = after?.tokenType === Comma ? tokenEnd(after) : s.span.end;
-      this.items.push(item("statement", printCall(s), INDENT, INDENT, s.span.start, end));
+      this.items.push(item("statement", printStatement(s, INDENT), INDENT, INDENT, s.span.start, end));
     }
     this.items.push(item("footer", "}", "", INDENT, m.span.end - 1, m.span.end));
   }

@@ -1,0 +1,79 @@
+/**
+ * Shared by the regularizing noise layers (SpatialDropout1D/2D,
+ * GaussianNoise, GaussianDropout, AlphaDropout): identity at inference;
+ * in training they read uniform draws from a `random` scratch buffer that
+ * the runtime refills from the model's seeded stream (or the layer's own
+ * `seed=`) before every training forward, so backward — which runs after
+ * that forward — sees the same noise. Normal draws come from pairs of
+ * uniforms by the Box–Muller transform.
+ */
+import { Buf, loop } from "../kernel/buffer.js";
+import { add, BATCH, call, mul, num, sub, type Expr, type Stmt } from "../kernel/expr.js";
+import { prod, type ArgSpec, type Attrs, type KernelContext, type LayerDef, type ShapeResult } from "./types.js";
+
+export const seedArg: ArgSpec = { name: "seed", type: { t: "nullable", inner: { t: "int", min: 0 } }, default: null };
+
+/** A standard normal from uniforms u1, u2 ∈ [0, 1): √(−2 ln(1 − u1)) · cos(2π u2). */
+export function boxMuller(u1: Expr, u2: Expr): Expr {
+  return mul(call("sqrt", mul(num(-2), call("log", sub(num(1), u1)))), call("cos", mul(num(2 * Math.PI), u2)));
+}
+
+export interface Noise {
+  readonly kind: string;
+  readonly defaultName: string;
+  readonly args: readonly ArgSpec[];
+  readonly inputRank?: LayerDef["inputRank"];
+  readonly validate?: (attrs: Attrs) => ShapeResult | undefined;
+  /** Uniform draws per sample in training (0: the layer is the identity in training too). */
+  readonly draws: (attrs: Attrs, input: readonly number[]) => number;
+  /** Training output for one value, given its input value and the noise buffer. */
+  readonly train: (ctx: KernelContext, noise: Buf, at: Cell, x: Expr) => Expr;
+  /** Input gradient in training. */
+  readonly grad: (ctx: KernelContext, noise: Buf, at: Cell, dy: Expr) => Expr;
+}
+
+/** One value of a sample: its sample, flat index and channel (last axis) index. */
+export interface Cell {
+  readonly b: Expr;
+  readonly flat: Expr;
+  readonly channel: Expr;
+}
+
+/** `to[cell] = value(cell)` over every value, the last axis innermost. */
+function mapCells(shape: readonly number[], to: string, value: (at: Cell) => Expr): Stmt[] {
+  const c = shape[shape.length - 1] ?? 1;
+  const rows = prod(shape) / c;
+  const out = new Buf(to, ["batch", rows, c]);
+  return [loop("b", BATCH, (b) => [loop("p", rows, (p) => [loop("c", c, (ch) => [out.store([b, p, ch], value({ b, flat: add(mul(p, num(c)), ch), channel: ch }))])])])];
+}
+
+export function noiseLayer(n: Noise): LayerDef {
+  const flat = (ctx: KernelContext, name: string) => new Buf(name, ["batch", prod(ctx.inShape)]);
+  const noiseOf = (ctx: KernelContext) => new Buf(ctx.scratch("noise").name, ["batch", n.draws(ctx.attrs, ctx.inShape)]);
+  const copy = (ctx: KernelContext, from: string, to: string): Stmt[] => mapCells(ctx.inShape, to, (at) => flat(ctx, from).at(at.b, at.flat));
+  return {
+    kind: n.kind,
+    defaultName: n.defaultName,
+    args: n.args,
+    ...(n.inputRank ? { inputRank: n.inputRank } : {}),
+    outputShape: (attrs, input) => n.validate?.(attrs) ?? { ok: true, shape: input },
+    params: () => [],
+    scratch: (attrs, input, _output, training) =>
+      training && n.draws(attrs, input) > 0 ? [{ name: "noise", size: n.draws(attrs, input), random: true, seed: attrs["seed"] as number | null }] : [],
+    forward(ctx) {
+      if (!ctx.training || n.draws(ctx.attrs, ctx.inShape) === 0) return copy(ctx, ctx.x.name, ctx.y.name);
+      return mapCells(ctx.inShape, ctx.y.name, (at) => n.train(ctx, noiseOf(ctx), at, flat(ctx, ctx.x.name).at(at.b, at.flat)));
+    },
+    backward(ctx) {
+      if (!ctx.needInputGrad) return [];
+      if (n.draws(ctx.attrs, ctx.inShape) === 0) return copy(ctx, ctx.dy.name, ctx.dx.name);
+      return mapCells(ctx.inShape, ctx.dx.name, (at) => n.grad(ctx, noiseOf(ctx), at, flat(ctx, ctx.dy.name).at(at.b, at.flat)));
+    },
+  };
+}
+
+/** `rate` < 1 for layers whose scale divides by 1 − rate. */
+export function rateBelowOne(attrs: Attrs): ShapeResult | undefined {
+  const rate = attrs["rate"] as number;
+  return rate < 1 ? undefined : { ok: false, code: "arg_range", holes: { name: "rate", constraint: "less than 1 (the layer scales by 1/(1 − rate))", got: String(rate) } };
+}

@@ -1,0 +1,53 @@
+/**
+ * Softmax(axis=-1): softmax over one axis or a set of axes of each sample
+ * (Keras counts the batch as axis 0), numerically stable (max subtracted):
+ *   y = exp(x − max) / Σ exp(x − max),   dx = y · (dy − Σ dy·y)
+ * No weights. Over the last axis it is the `softmax` activation, so loss
+ * checks treat it as one.
+ */
+import { letVar, setVar } from "../kernel/buffer.js";
+import { call, div, mul, num, ref, sub, type Stmt } from "../kernel/expr.js";
+import { axesAttr, overGroups, sampleAxes, splitAxes, view } from "./axes.js";
+import type { Attrs, KernelContext, LayerDef } from "./types.js";
+
+function split(attrs: Attrs, shape: readonly number[]) {
+  const r = sampleAxes("axis", axesAttr(attrs["axis"]), shape);
+  return splitAxes(shape, r.ok ? r.axes : [shape.length - 1]);
+}
+
+export const softmax: LayerDef = {
+  kind: "Softmax",
+  defaultName: "softmax",
+  args: [{ name: "axis", type: { t: "axes" }, default: -1, positional: true }],
+  outputShape(attrs, input) {
+    const r = sampleAxes("axis", axesAttr(attrs["axis"]), input);
+    return r.ok ? { ok: true, shape: input } : r;
+  },
+  params: () => [],
+  forward(ctx: KernelContext): Stmt[] {
+    const s = split(ctx.attrs, ctx.inShape);
+    const [x, y] = [view(ctx.x.name, ctx.inShape), view(ctx.y.name, ctx.inShape)];
+    return overGroups(s, ({ b, members }) => [
+      letVar("smax", num(-Infinity)),
+      ...members("m", (idx) => [setVar("smax", call("max", ref("smax"), x.at(b, ...idx)))]),
+      letVar("ssum", num(0)),
+      ...members("e", (idx) => [y.store([b, ...idx], call("exp", sub(x.at(b, ...idx), ref("smax")))), setVar("ssum", y.at(b, ...idx), true)]),
+      letVar("sinv", div(num(1), ref("ssum"))),
+      ...members("n", (idx) => [y.store([b, ...idx], mul(y.at(b, ...idx), ref("sinv")))]),
+    ]);
+  },
+  backward(ctx: KernelContext): Stmt[] {
+    if (!ctx.needInputGrad) return [];
+    const s = split(ctx.attrs, ctx.inShape);
+    const [y, dy, dx] = [view(ctx.y.name, ctx.inShape), view(ctx.dy.name, ctx.inShape), view(ctx.dx.name, ctx.inShape)];
+    return overGroups(s, ({ b, members }) => [
+      letVar("sdot", num(0)),
+      ...members("d", (idx) => [setVar("sdot", mul(dy.at(b, ...idx), y.at(b, ...idx)), true)]),
+      ...members("g", (idx) => [dx.store([b, ...idx], mul(y.at(b, ...idx), sub(dy.at(b, ...idx), ref("sdot"))))]),
+    ]);
+  },
+  outputActivation(attrs) {
+    const axes = axesAttr(attrs["axis"]);
+    return axes.length === 1 && axes[0] === -1 ? "softmax" : undefined;
+  },
+};

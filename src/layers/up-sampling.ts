@@ -1,0 +1,126 @@
+/**
+ * UpSampling1D(size=2) and UpSampling2D(size=(2, 2), interpolation=
+ * 'nearest'|'bilinear'), channels-last; no weights.
+ *
+ * Output position o = q·s + r along an axis (q the input position, r the
+ * phase). nearest: y[o] = x[q] (Keras repeats values). bilinear (Keras's
+ * image.resize, half-pixel centers): the source coordinate of o is
+ * q + δ_r with δ_r = (r + ½)/s − ½ ∈ (−½, ½), read from the two nearest
+ * input positions with weights 1 − |frac| and |frac|, clamped at the
+ * edges (the half-pixel kernel renormalized there, as jax.image.resize
+ * does). The phases are compile-time constants, so each (r_h, r_w) gets
+ * its own loop nest over (q_h, q_w, c) with constant weights. Backward
+ * scatters dy through the same taps into dx (zeroed first).
+ */
+import { nest, view } from "./axes.js";
+import { zeroAll } from "./pointwise.js";
+import { add, BATCH, cmp, mul, num, ref, select, sub, type Expr, type Stmt } from "../kernel/expr.js";
+import { letVar, loop, setVar } from "../kernel/buffer.js";
+import { ints } from "./common.js";
+import { prod, type KernelContext, type LayerDef } from "./types.js";
+
+/** One input position read for output phase r: index as a function of q, and its weight. */
+interface Tap {
+  readonly at: (q: Expr) => Expr;
+  readonly w: number;
+}
+
+/** Bilinear taps of phase r on an axis of length L upsampled by s. */
+function bilinearTaps(L: number, s: number, r: number): Tap[] {
+  const delta = (r + 0.5) / s - 0.5;
+  if (delta === 0) return [{ at: (q) => q, w: 1 }];
+  const f = Math.abs(delta);
+  // the neighbour before (δ < 0) or after (δ > 0), clamped into the axis
+  const other =
+    delta < 0 ? (q: Expr) => select(cmp(">", q, num(0)), sub(q, num(1)), num(0)) : (q: Expr) => select(cmp("<", q, num(L - 1)), add(q, num(1)), num(L - 1));
+  return [
+    { at: (q) => q, w: 1 - f },
+    { at: other, w: f },
+  ];
+}
+
+const nearestTaps = (): Tap[] => [{ at: (q) => q, w: 1 }];
+
+/** Every phase combination with its taps per spatial axis (cartesian product over axes). */
+function phases(sizes: readonly number[], input: readonly number[], bilinear: boolean): { r: number[]; taps: Tap[][] }[] {
+  let out: { r: number[]; taps: Tap[][] }[] = [{ r: [], taps: [] }];
+  sizes.forEach((s, a) => {
+    const next: typeof out = [];
+    for (const p of out) for (let r = 0; r < s; r++) next.push({ r: [...p.r, r], taps: [...p.taps, bilinear ? bilinearTaps(input[a]!, s, r) : nearestTaps()] });
+    out = next;
+  });
+  return out;
+}
+
+/** Every combination of one tap per axis: index per axis and the product of weights. */
+function combos(taps: readonly Tap[][], q: readonly Expr[]): { at: Expr[]; w: number }[] {
+  let out: { at: Expr[]; w: number }[] = [{ at: [], w: 1 }];
+  taps.forEach((axis, a) => {
+    out = out.flatMap((c) => axis.map((t) => ({ at: [...c.at, t.at(q[a]!)], w: c.w * t.w })));
+  });
+  return out;
+}
+
+function kernels(ctx: KernelContext, backward: boolean): Stmt[] {
+  const size = ints(ctx.attrs, "size");
+  const rank = size.length;
+  const bilinear = ctx.attrs["interpolation"] === "bilinear";
+  const [x, y] = backward ? [view(ctx.dx.name, ctx.inShape), view(ctx.dy.name, ctx.outShape)] : [view(ctx.x.name, ctx.inShape), view(ctx.y.name, ctx.outShape)];
+  const spatial = ctx.inShape.slice(0, rank);
+  const channels = ctx.inShape[rank]!;
+  if (!bilinear && backward) {
+    // each input value gathers its s₀·s₁… copies
+    return [
+      loop("b", BATCH, (b) =>
+        nest("q", spatial, (q) => [
+          loop("c", channels, (c) => [
+            letVar("g", num(0)),
+            ...nest("r", size, (r) => [setVar("g", y.at(b, ...q.map((v, a) => add(mul(v, num(size[a]!)), r[a]!)), c), true)]),
+            x.store([b, ...q, c], ref("g")),
+          ]),
+        ]),
+      ),
+    ];
+  }
+  const out: Stmt[] = backward ? zeroAll(ctx.dx.name, prod(ctx.inShape)) : [];
+  for (const p of phases(size, spatial, bilinear)) {
+    out.push(
+      loop("b", BATCH, (b) =>
+        nest("q", spatial, (q) => [
+          loop("c", channels, (c) => {
+            const o = q.map((v, a) => add(mul(v, num(size[a]!)), num(p.r[a]!)));
+            const taps = combos(p.taps, q);
+            if (backward) return taps.map((t) => x.accumulate([b, ...t.at, c], mul(num(t.w), y.at(b, ...o, c))));
+            const value = taps.map((t) => mul(num(t.w), x.at(b, ...t.at, c))).reduce((s, v) => add(s, v));
+            return [y.store([b, ...o, c], value)];
+          }),
+        ]),
+      ),
+    );
+  }
+  return out;
+}
+
+function upSamplingLayer(kind: string, defaultName: string, rank: 1 | 2, describeInput: string): LayerDef {
+  return {
+    kind,
+    defaultName,
+    args: [
+      { name: "size", type: { t: "ints", rank, min: 1 }, default: Array.from({ length: rank }, () => 2), positional: true },
+      ...(rank === 2
+        ? ([
+            { name: "data_format", type: { t: "nullable", inner: { t: "enum", values: ["channels_last"] } }, default: null },
+            { name: "interpolation", type: { t: "enum", values: ["nearest", "bilinear"] }, default: "nearest" },
+          ] as const)
+        : []),
+    ],
+    inputRank: { min: rank + 1, max: rank + 1, describe: describeInput },
+    outputShape: (attrs, input) => ({ ok: true, shape: input.map((d, a) => (a < rank ? d * ints(attrs, "size")[a]! : d)) }),
+    params: () => [],
+    forward: (ctx) => kernels(ctx, false),
+    backward: (ctx) => (ctx.needInputGrad ? kernels(ctx, true) : []),
+  };
+}
+
+export const upSampling1d = upSamplingLayer("UpSampling1D", "up_sampling1d", 1, "2 (steps, channels)");
+export const upSampling2d = upSamplingLayer("UpSampling2D", "up_sampling2d", 2, "3 (height, width, channels)");

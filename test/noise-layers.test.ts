@@ -1,0 +1,123 @@
+/**
+ * The regularizing noise layers follow Keras 3's distributions in training
+ * and are the identity at inference. Their draws cannot match Keras's own,
+ * so the statistics are checked here, on the interpreter and on generated
+ * code: a model `Input → layer` is run through its training forward (the
+ * protected `forward(x, n, true)` every model class has, which draws fresh
+ * noise as a training step does) over many values.
+ */
+import { describe, expect, it } from "vitest";
+import { generated, interpreted, type ModelClass } from "./helpers/models.js";
+
+const spec = (input: string, layer: string) => `model M(seed=5) {
+  Input(shape=${input})
+  ${layer}
+  compile(optimizer='sgd', loss='mse')
+}`;
+
+type Forward = { ensure(n: number): void; forward(x: Float32Array, n: number, training: boolean): Float64Array };
+/** The training forward's output (buffers sized for n first, as every public method does). */
+function trainForward(m: object, x: Float32Array, n: number): Float64Array {
+  const f = m as Forward;
+  f.ensure(n);
+  return Float64Array.from(f.forward(x, n, true).subarray(0, x.length));
+}
+
+const mean = (v: ArrayLike<number>) => Array.from(v).reduce((a, b) => a + b, 0) / v.length;
+const variance = (v: ArrayLike<number>) => {
+  const m = mean(v);
+  return Array.from(v).reduce((a, b) => a + (b - m) ** 2, 0) / v.length;
+};
+
+async function backends(source: string): Promise<[string, ModelClass][]> {
+  return [
+    ["interpreter", interpreted(source)["M"]!],
+    ["generated", (await generated(source))["M"]!],
+  ];
+}
+
+/** Standard normal inputs (deterministic). */
+function normals(n: number): Float32Array {
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i += 2) {
+    const [u, v] = [(i * 0.618034 + 0.1) % 1, (i * 0.414214 + 0.3) % 1];
+    const r = Math.sqrt(-2 * Math.log(1 - u));
+    out[i] = r * Math.cos(2 * Math.PI * v);
+    if (i + 1 < n) out[i + 1] = r * Math.sin(2 * Math.PI * v);
+  }
+  return out;
+}
+
+describe("noise layers in training", () => {
+  it("SpatialDropout1D drops whole channels with probability rate and scales the rest by 1/(1 − rate)", async () => {
+    for (const [name, M] of await backends(spec("(5, 40)", "SpatialDropout1D(0.3)"))) {
+      const batch = 50;
+      const x = new Float32Array(batch * 5 * 40).fill(2);
+      const y = trainForward(new M(), x, batch);
+      let dropped = 0;
+      for (let b = 0; b < batch; b++)
+        for (let c = 0; c < 40; c++) {
+          const col = Array.from({ length: 5 }, (_, s) => y[(b * 5 + s) * 40 + c]!);
+          expect(new Set(col).size, `${name}: one decision per channel`).toBe(1);
+          expect([0, 2 / 0.7].some((v) => Math.abs(col[0]! - v) < 1e-12)).toBe(true);
+          if (col[0] === 0) dropped++;
+        }
+      expect(Math.abs(dropped / (batch * 40) - 0.3), name).toBeLessThan(0.04);
+    }
+  });
+
+  it("SpatialDropout2D shares the decision over height and width", async () => {
+    for (const [name, M] of await backends(spec("(2, 3, 4)", "SpatialDropout2D(0.5)"))) {
+      const y = trainForward(new M(), new Float32Array(8 * 24).fill(1), 8);
+      for (let b = 0; b < 8; b++)
+        for (let c = 0; c < 4; c++) expect(new Set(Array.from({ length: 6 }, (_, p) => y[(b * 6 + p) * 4 + c])).size, name).toBe(1);
+      expect(new Set(y).size, name).toBe(2);
+    }
+  });
+
+  it("GaussianNoise adds N(0, stddev²)", async () => {
+    for (const [name, M] of await backends(spec("(100,)", "GaussianNoise(0.5)"))) {
+      const x = Float32Array.from({ length: 100 * 100 }, (_, i) => Math.sin(i));
+      const y = trainForward(new M(), x, 100);
+      const noise = y.map((v, i) => v - x[i]!);
+      expect(Math.abs(mean(noise)), name).toBeLessThan(0.02);
+      expect(Math.abs(variance(noise) - 0.25), name).toBeLessThan(0.02);
+    }
+  });
+
+  it("GaussianDropout multiplies by N(1, rate/(1 − rate))", async () => {
+    for (const [name, M] of await backends(spec("(100,)", "GaussianDropout(0.2)"))) {
+      const y = trainForward(new M(), new Float32Array(100 * 100).fill(1), 100);
+      expect(Math.abs(mean(y) - 1), name).toBeLessThan(0.02);
+      expect(Math.abs(variance(y) - 0.25), name).toBeLessThan(0.02);
+    }
+  });
+
+  it("AlphaDropout keeps zero mean and unit variance of standard normal inputs, dropping to a·α' + b", async () => {
+    const rate = 0.2;
+    const alphaP = -1.6732632423543772 * 1.0507009873554805;
+    const a = ((1 - rate) * (1 + rate * alphaP * alphaP)) ** -0.5;
+    const b = -a * alphaP * rate;
+    for (const [name, M] of await backends(spec("(100,)", `AlphaDropout(${rate})`))) {
+      const x = normals(100 * 100);
+      const y = trainForward(new M(), x, 100);
+      let dropped = 0;
+      y.forEach((v, i) => {
+        if (Math.abs(v - (a * alphaP + b)) < 1e-9) dropped++;
+        else expect(v).toBeCloseTo(a * x[i]! + b, 9);
+      });
+      expect(Math.abs(dropped / y.length - rate), name).toBeLessThan(0.02);
+      expect(Math.abs(mean(y)), name).toBeLessThan(0.03);
+      expect(Math.abs(variance(y) - 1), name).toBeLessThan(0.05);
+    }
+  });
+
+  it("every noise layer is the identity at inference", async () => {
+    const layers = ["SpatialDropout1D(0.5)", "GaussianNoise(0.9)", "GaussianDropout(0.5)", "AlphaDropout(0.5)"];
+    const source = `model M(seed=5) {\n  Input(shape=(3, 4))\n${layers.map((l) => `  ${l}\n`).join("")}}`;
+    for (const [name, M] of await backends(source)) {
+      const x = Float32Array.from({ length: 2 * 12 }, (_, i) => i - 7.5);
+      expect(Array.from(new M().predictBatch(x, 2)), name).toEqual(Array.from(x));
+    }
+  });
+});
