@@ -18,16 +18,16 @@ const cases = [
   ["layerc build examples/seed.nn (to a temp dir)", [bin("bin/layerc.js"), "build", bin("examples/seed.nn"), "--out-dir", join(root, "bench", ".tmp-cli")]],
   ["tsc --version", [bin("node_modules/typescript/bin/tsc"), "--version"]],
   ["prettier --version", [bin("node_modules/prettier/bin/prettier.cjs"), "--version"]],
-  ["esbuild --version", [bin("node_modules/esbuild/bin/esbuild"), "--version"]],
+  ["esbuild --version (native binary)", [bin("node_modules/esbuild/bin/esbuild"), "--version"], true],
 ];
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 console.log(`CLI cold start, ${runs} runs each (ms: median [min–max])`);
-for (const [name, args] of cases) {
+for (const [name, args, native] of cases) {
   const times = [];
   for (let i = 0; i < runs + 1; i++) {
     const t = process.hrtime.bigint();
-    const r = spawnSync(process.execPath, args, { cwd: root, encoding: "utf8" });
+    const r = native ? spawnSync(args[0], args.slice(1), { cwd: root, encoding: "utf8" }) : spawnSync(process.execPath, args, { cwd: root, encoding: "utf8" });
     const ms = Number(process.hrtime.bigint() - t) / 1e6;
     if (r.status !== 0) throw new Error(`${name} exited ${r.status}: ${r.stderr}`);
     if (i > 0) times.push(ms); // the first run warms the file cache

@@ -46,6 +46,7 @@ import {
   metricNames,
   modelOptionArgs,
   optimizerNames,
+  scheduleNames,
 } from "../src/phases/2-check/vocabulary.js";
 import { diagnoseCase } from "../test/helpers/baseline.js";
 
@@ -123,6 +124,10 @@ export function describeType(t: ArgType): string {
       return "activation (see Activations)";
     case "initializer":
       return "initializer (see Initializers)";
+    case "regularizer":
+      return "regularizer: `L1(l1=0.01)`, `L2(l2=0.01)`, `L1L2(l1=0, l2=0)` or `'l1'`, `'l2'`, `'l1l2'`";
+    case "constraint":
+      return "constraint: `MaxNorm(max_value=2, axis=0)`, `MinMaxNorm(min_value=0, max_value=1, rate=1, axis=0)`, `NonNeg()`, `UnitNorm(axis=0)` or their snake_case strings";
     case "nullable":
       return `${describeType(t.inner)}, or None`;
   }
@@ -380,7 +385,11 @@ function compileSection(): string {
     spellings.map(code).join(", "),
     argList(value.args),
   ]);
-  const metrics = [...groupAliases(metricNames, (m) => m).entries()].map(([name, { spellings }]) => [code(name), spellings.map(code).join(", ")]);
+  const metrics = [
+    [code("accuracy"), [code("accuracy"), code("acc")].join(", "), "—"],
+    ...[...groupAliases(metricNames, (m) => m.kind).values()].map(({ value, spellings }) => [code(value.kind), spellings.map(code).join(", "), argList(value.args)]),
+  ];
+  const schedules = scheduleNames.map((n) => [code(n)]);
   return [
     "## compile(...)",
     "",
@@ -400,11 +409,19 @@ function compileSection(): string {
     "",
     table(["optimizer", "spellings", "arguments (defaults)"], optimizers),
     "",
+    "Every optimizer also takes Keras's common options: `weight_decay` (decoupled, w ← w − w·wd·lr before the update; AdamW's default is 0.004), `clipnorm` (each weight tensor's gradient), `global_clipnorm`, `clipvalue` (one of the three), `use_ema` / `ema_momentum` / `ema_overwrite_frequency` (fit ends by copying the moving average into the weights). The update rules are emitted specialized, every coefficient a constant; the learning rate is read once per step, since a schedule or a callback may change it.",
+    "",
+    "`learning_rate=` also takes a schedule, evaluated at the optimizer's step count as Keras does:",
+    "",
+    table(["schedule"], schedules),
+    "",
+    "Keras optimizers layerc does not implement (`Adafactor`, `Lamb`, `Muon`, …) are the error `keras_unsupported`, with the supported list, never a suggestion of a different optimizer.",
+    "",
     "### Metrics",
     "",
-    table(["metric", "spellings"], metrics),
+    table(["metric", "spellings", "arguments (defaults)"], metrics),
     "",
-    "`accuracy` picks binary, categorical or sparse categorical accuracy from the loss, as Keras does.",
+    "`accuracy` (or `acc`) picks binary accuracy for one output unit, sparse categorical accuracy for class-id targets (`sparse_categorical_crossentropy`), else categorical accuracy, as Keras 3's compile does. History and `evaluate` use the name as written (`metrics=['acc']` logs `acc`), or the class's own name for a call (`Precision()` logs `precision`), or its `name=`. `F1Score` needs `average` ('micro', 'macro' or 'weighted'): Keras's default, one value per class, is not a scalar log.",
   ].join("\n");
 }
 

@@ -54,6 +54,10 @@ describe.concurrent("examples", () => {
   it("digits.ts trains the CNN on synthetic glyphs to at least 0.9 held-out accuracy", async () => {
     const out = await runExample("digits.ts");
     expect(out).toMatch(/conv2d \(Conv2D\)/);
+    // verbose: 1 into a pipe: Keras's lines, no control characters
+    expect(out).toMatch(/^Epoch 10\/10\n94\/94 ━{20} \d+s \d+(us|ms|s)\/step - accuracy: \d\.\d{4} - loss: \d\.\d{4}$/m);
+    // eslint-disable-next-line no-control-regex
+    expect(out).not.toMatch(/[\x1b\r\b]/);
     expect(accuracy(out, "held-out accuracy")).toBeGreaterThanOrEqual(0.9);
   }, 120_000);
 

@@ -20,6 +20,7 @@ const cases: [string, number[], string][] = [
   ["Softmax over axis 1", [4, 2], "Softmax(axis=1)"],
   ["Softmax over two axes", [2, 2, 2], "Softmax(axis=[1, 2])"],
   ["Rescaling", [4, 2], "Rescaling(0.25, offset=0.5)"],
+  ["Rescaling per channel", [4, 2], "Rescaling([0.5, -2.0, 1.5], offset=[1, 0, -1])"],
   ["Normalization per channel", [4, 2], "Normalization(mean=[0.1, 0.2, -0.3], variance=[2.0, 0.5, 1.0])"],
   ["Normalization inverted, axis 1", [4, 2], "Normalization(axis=1, mean=[1, 2, 3, 4], variance=[1, 2, 3, 4], invert=True)"],
   ["LayerNormalization", [4, 2], "LayerNormalization(gamma_initializer=RandomNormal(mean=1.0, stddev=0.3), beta_initializer=RandomNormal(stddev=0.3))"],

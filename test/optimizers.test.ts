@@ -5,9 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { LayercError } from "../src/runtime/errors.js";
-import { createOptimizer, stepScalars, type Optimizer } from "../src/runtime/optimizers.js";
-import { optimizerKernel } from "../src/kernel/optimizer.js";
-import { compileKernel } from "../src/interpreter/exec.js";
+import { createOptimizer, type Optimizer } from "../src/runtime/optimizers.js";
 import type { OptimizerSpec } from "../src/runtime/spec.js";
 
 function closeAll(actual: ArrayLike<number>, expected: readonly number[], rel = 1e-14): void {
@@ -168,7 +166,7 @@ describe("all optimizers", () => {
     it(`counts iterations and never reallocates state: ${label(spec)}`, () => {
       const o = createOptimizer(spec, 4);
       const before = [...slots(o)];
-      const expected = spec.name === "adam" ? 2 : spec.name === "sgd" ? (spec.momentum > 0 ? 1 : 0) : spec.momentum > 0 ? 2 : 1;
+      const expected = spec.name === "adam" ? 2 : spec.name === "sgd" ? (spec.momentum > 0 ? 1 : 0) : (spec as { momentum: number }).momentum > 0 ? 2 : 1;
       expect(before.length).toBe(expected);
       for (const s of before) expect(s.length).toBe(4);
       const w = new Float32Array(4);
@@ -202,44 +200,8 @@ describe("all optimizers", () => {
     expect(() => o.step(w, new Float64Array(2), [[0, 3]])).toThrow(LayercError);
     expect(() => o.step(new Float64Array(8), new Float64Array(8), [[4, 2]])).toThrow(LayercError);
     expect(() => o.step(w, new Float64Array(4), [[-1, 2]])).toThrow(LayercError);
-    expect(() => createOptimizer({ name: "adagrad" } as unknown as OptimizerSpec, 4)).toThrow(LayercError);
+    expect(() => createOptimizer({ name: "adafactor" } as unknown as OptimizerSpec, 4)).toThrow(LayercError);
   });
 });
 
-describe("the optimizer kernel (what models run) equals the runtime reference", () => {
-  const configs: OptimizerSpec[] = [
-    { name: "sgd", learningRate: 0.1, momentum: 0, nesterov: false },
-    { name: "sgd", learningRate: 0.05, momentum: 0.9, nesterov: false },
-    { name: "sgd", learningRate: 0.05, momentum: 0.5, nesterov: true },
-    { name: "adam", learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 },
-    { name: "rmsprop", learningRate: 0.01, rho: 0.9, momentum: 0, epsilon: 1e-7 },
-    { name: "rmsprop", learningRate: 0.01, rho: 0.8, momentum: 0.5, epsilon: 1e-3 },
-  ];
-  for (const spec of configs) {
-    it(`${spec.name} ${JSON.stringify(spec)}: 4 steps over two ranges, float32 params`, () => {
-      const size = 11;
-      const ranges: [number, number][] = [
-        [0, 4],
-        [4, 3],
-        [8, 3],
-      ]; // [7, 8) is not trainable
-      const names = { params: "params", grads: "grads", slots: ["slot0", "slot1"] as const, hyper: "hyper" };
-      const order = ["params", "grads", "slot0", "slot1", "hyper"];
-      const run = compileKernel(optimizerKernel(spec, ranges, names), (buf) => ({ slot: order.indexOf(buf), base: 0 }));
-      const p = Float32Array.from({ length: size }, (_, i) => Math.sin(i + 1));
-      const ref = createOptimizer(spec, size);
-      const pRef = p.slice();
-      const state = [new Float64Array(size), new Float64Array(size)];
-      const hyper = new Float64Array(1);
-      for (let t = 1; t <= 4; t++) {
-        const g = Float64Array.from({ length: size }, (_, i) => Math.cos(i * t) * (t % 2 ? 1 : -0.5));
-        ref.step(pRef, g, ranges);
-        stepScalars(spec, t, hyper);
-        run({ arrays: [p, g, state[0]!, state[1]!, hyper], batch: 0 });
-      }
-      expect(Array.from(p)).toEqual(Array.from(pRef));
-      expect(p[7]).toBe(Math.fround(Math.sin(8)));
-      slots(ref).forEach((s, i) => expect(Array.from(state[i]!)).toEqual(Array.from(s)));
-    });
-  }
-});
+// the optimizer kernel against this reference, bit for bit, for every optimizer and option: test/training/optimizer-kernel.test.ts

@@ -246,12 +246,17 @@ export const catalog = {
   optimizer_unknown: {
     severity: "error",
     message: "unknown optimizer `{name}`",
-    explain: "layerc supports `SGD`, `Adam` and `RMSprop` (and their lower-case strings).",
+    explain: "See the optimizer list in docs/language.md.",
   },
   metric_unknown: {
     severity: "error",
     message: "unknown metric `{name}`",
-    explain: "layerc supports the `accuracy` metric.",
+    explain: "See the metric list in docs/language.md.",
+  },
+  keras_unsupported: {
+    severity: "error",
+    message: "layerc does not support the Keras {what} `{name}`; supported: {supported}",
+    explain: "The name is part of Keras 3, but layerc does not implement it (yet). The message lists what layerc supports instead; nothing is substituted silently.",
   },
   loss_output_mismatch: {
     severity: "error",

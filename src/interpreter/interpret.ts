@@ -99,6 +99,7 @@ export function interpretModel(model: ModelIR): ModelClass {
 
     protected override lossAndGradient(y: Float32Array, n: number): number {
       this.mem.arrays[slotOf("labels")] = y;
+      this.mem.arrays[slotOf("sampleWeights")] = this.sampleWeights;
       this.mem.arrays[slotOf("dOut")] = this.dOut;
       this.mem.batch = n;
       compiled.loss(this.mem);

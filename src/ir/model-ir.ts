@@ -4,7 +4,7 @@
  * no error the IR is complete and consistent; later phases may assume so.
  * Shapes never include the batch dimension.
  */
-import type { InitializerSpec, LossSpec, MetricName, OptimizerSpec } from "../runtime/spec.js";
+import type { ConstraintSpec, InitializerSpec, LossSpec, MetricSpec, OptimizerSpec, RegularizerSpec } from "../runtime/spec.js";
 
 export const IR_VERSION = 1;
 
@@ -36,7 +36,9 @@ export type AttrValue =
   | string
   | null
   | readonly number[]
-  | InitializerSpec;
+  | InitializerSpec
+  | RegularizerSpec
+  | ConstraintSpec;
 
 /** One weight tensor of a layer, in Keras `get_weights()` order. */
 export interface ParamIR {
@@ -45,6 +47,10 @@ export interface ParamIR {
   readonly shape: Shape;
   readonly initializer: InitializerSpec;
   readonly trainable: boolean;
+  /** `<weight>_regularizer=` of its layer (kernel_regularizer, bias_regularizer), when given. */
+  readonly regularizer?: RegularizerSpec;
+  /** `<weight>_constraint=` of its layer, when given. */
+  readonly constraint?: ConstraintSpec;
   /** Offset of this tensor in the model's flat parameter array. */
   readonly offset: number;
   readonly size: number;
@@ -67,7 +73,7 @@ export interface LayerIR {
 export interface TrainingIR {
   readonly loss: LossSpec;
   readonly optimizer: OptimizerSpec;
-  readonly metrics: readonly MetricName[];
+  readonly metrics: readonly MetricSpec[];
 }
 
 /** One checked model: plain, JSON-serialisable data that the backends consume. */

@@ -2,18 +2,25 @@
  * The training loss and its gradient in the kernel form, so generated code
  * computes them specialized (sizes, loss variant, label encoding and
  * constants fixed at compile time) and the interpreter runs the same
- * program. Keras 3 semantics, transcribed operation for operation from the
- * runtime's reference `computeLoss` (src/runtime/losses.ts, which documents
- * the conventions and is validated against tfjs); tests hold this kernel to
- * it bit for bit.
+ * program. Keras 3 semantics. MSE, MAE and the crossentropies are
+ * transcribed operation for operation from the runtime's reference
+ * `computeLoss` (src/runtime/losses.ts, which documents the conventions);
+ * tests hold this kernel to it bit for bit. The other losses (loss-element.ts,
+ * loss-rows.ts) are checked against real Keras 3 fixtures and finite
+ * differences.
  *
  * Buffers: `pred` (the output, or the logits when the final activation is
  * fused), `probs` (the fused softmax's output, or null), `labels` (targets,
  * or class ids for sparse labels), `dOut` (written: dLoss/dpred, already
- * divided by the reduction size) and `result` ([0] ← the batch mean loss).
+ * divided by the reduction size), `result` ([0] ← the batch mean loss) and
+ * `weights` (per-sample weights, or absent: every sample weighs 1). With
+ * weights, the loss is Σ w·l / n (Keras's class_weight / sample_weight:
+ * divided by the batch size, not by the sum of the weights).
  */
 import { add, and, BATCH, call, cmp, div, mul, num, ref, select, sub, type Expr, type Stmt } from "./expr.js";
 import { letVar, load, loop, setVar, storeAt as store } from "./buffer.js";
+import { clip, elementLoss, elementwiseLosses, inClip, power, type ElementwiseName } from "./loss-element.js";
+import { rowLoss, rowLosses, type RowName } from "./loss-rows.js";
 import type { LossSpec } from "../runtime/spec.js";
 
 export interface LossBuffers {
@@ -22,66 +29,130 @@ export interface LossBuffers {
   readonly labels: string;
   readonly dOut: string;
   readonly result: string;
+  readonly weights?: string;
 }
 
-const EPS = 1e-7;
-/** Math.fround(1 − 1e-7), as the runtime clips. */
-const HI = 1 - 2 ** -23;
-
 const when = (test: ReturnType<typeof cmp> | ReturnType<typeof and>, then: Stmt[], otherwise: Stmt[] = []): Stmt => ({ k: "if", test, then, else: otherwise });
-const clip = (p: Expr): Expr => select(cmp("<", p, num(EPS)), num(EPS), select(cmp(">", p, num(HI)), num(HI), p));
-const inClip = (p: Expr) => and(cmp(">=", p, num(EPS)), cmp("<=", p, num(HI)));
-const subtract = (name: string, value: Expr): Stmt => setVar(name, sub(ref(name), value));
+
+/** Per-sample weighting: `sw` is the current sample's weight (1, folded away, without a weights buffer). */
+interface Weighting {
+  readonly sw: Expr;
+  /** Binds `sw` for sample b at the top of its loop. */
+  readonly bind: (b: Expr) => Stmt[];
+}
+
+function weighting(b: LossBuffers): Weighting {
+  if (b.weights === undefined) return { sw: num(1), bind: () => [] };
+  const w = b.weights;
+  return { sw: ref("sw"), bind: (s) => [letVar("sw", load(w, s))] };
+}
 
 export function lossKernel(spec: LossSpec, outSize: number, classes: number, b: LossBuffers): Stmt[] {
-  const { name, fromLogits } = spec;
+  const { name } = spec;
   const sparse = name === "sparse_categorical_crossentropy";
+  const wt = weighting(b);
   // sparse labels: one class id per sample, over the whole output (as the runtime reads them)
-  if (sparse || name === "categorical_crossentropy") return categorical(spec, sparse, outSize, sparse ? outSize : classes, b);
+  if (sparse || name === "categorical_crossentropy") return categorical(spec, sparse, outSize, sparse ? outSize : classes, b, wt);
+  if ((rowLosses as readonly string[]).includes(name)) return rowLoss(spec as LossSpec & { name: RowName }, outSize, classes, b, wt.sw, wt.bind);
+  return elementwise(spec, outSize, b, wt);
+}
+
+/** Keras's label smoothing of binary targets: y·(1 − s) + s/2. */
+const smoothBinary = (spec: LossSpec, y: Expr): Expr => (spec.labelSmoothing ? add(mul(y, num(1 - spec.labelSmoothing)), num(0.5 * spec.labelSmoothing)) : y);
+
+/** Losses averaged over the last axis element by element: the regression losses, hinge, and the binary crossentropies. */
+function elementwise(spec: LossSpec, outSize: number, b: LossBuffers, wt: Weighting): Stmt[] {
+  const { name } = spec;
   const scale = ref("scale");
+  const hinge = name === "hinge" || name === "squared_hinge";
   const perElement = (i: Expr): Stmt[] => {
-    const p = load(b.pred, i);
-    const y = ref("y");
-    const residual = name === "mean_squared_error" || name === "mean_absolute_error";
-    const head = [letVar("p", p), letVar("y", load(b.labels, i)), ...(residual ? [letVar("u", sub(ref("p"), y))] : [])];
-    const u = ref("u");
     const pv = ref("p");
-    if (name === "mean_squared_error") return [...head, setVar("total", mul(u, u), true), store(b.dOut, i, mul(mul(num(2), u), scale))];
-    if (name === "mean_absolute_error") {
-      return [...head, setVar("total", call("abs", u), true), store(b.dOut, i, mul(select(cmp(">", u, num(0)), num(1), num(-1)), scale))];
-    }
-    if (fromLogits) {
-      return [
-        ...head,
-        letVar("e", call("exp", sub(num(0), call("abs", pv)))),
-        setVar("total", add(sub(call("max", pv, num(0)), mul(pv, y)), call("log1p", ref("e"))), true),
-        store(b.dOut, i, mul(sub(div(select(cmp(">=", pv, num(0)), num(1), ref("e")), add(num(1), ref("e"))), y), scale)),
-      ];
-    }
-    return [
-      ...head,
-      letVar("c", clip(pv)),
-      subtract("total", add(mul(y, call("log", ref("c"))), mul(sub(num(1), y), call("log", sub(num(1), ref("c")))))),
-      store(b.dOut, i, mul(select(inClip(pv), sub(div(sub(num(1), y), sub(num(1), ref("c"))), div(y, ref("c"))), num(0)), scale)),
-    ];
+    const y = ref("y");
+    const head = [letVar("p", load(b.pred, i)), letVar("y", hinge ? select(cmp("==", ref("bin"), num(1)), sub(mul(num(2), load(b.labels, i)), num(1)), load(b.labels, i)) : smoothBinary(spec, load(b.labels, i)))];
+    const emit = (pre: Stmt[], value: Expr, grad: Expr): Stmt[] => [...head, ...pre, setVar("total", mul(wt.sw, value), true), store(b.dOut, i, mul(mul(wt.sw, grad), scale))];
+    if (name === "binary_crossentropy") return binary(spec, pv, y, emit);
+    if (name === "binary_focal_crossentropy") return binaryFocal(spec, pv, y, emit);
+    if (!(elementwiseLosses as readonly string[]).includes(name)) throw new Error(`layerc internal error: no loss kernel for ${name}`);
+    const { pre, value, grad } = elementLoss(spec as LossSpec & { name: ElementwiseName }, pv, y);
+    return emit(pre, value, grad);
   };
+  // hinge: Keras converts 0/1 targets to −1/1 when every target of the batch is 0 or 1
+  const binaryFlag: Stmt[] = hinge
+    ? [
+        letVar("bin", num(1)),
+        loop("i", mul(BATCH, num(outSize)), (i) => [
+          letVar("t", load(b.labels, i)),
+          when(and(cmp("!=", ref("t"), num(0)), cmp("!=", ref("t"), num(1))), [setVar("bin", num(0))]),
+        ]),
+      ]
+    : [];
   return [
     letVar("scale", div(num(1), mul(BATCH, num(outSize)))),
     letVar("total", num(0)),
-    loop("i", mul(BATCH, num(outSize)), (i) => perElement(i)),
+    ...binaryFlag,
+    loop("b", BATCH, (s) => [...wt.bind(s), loop("j", outSize, (j) => perElement(add(mul(s, num(outSize)), j)))]),
     store(b.result, num(0), mul(ref("total"), scale)),
   ];
 }
 
-/** (Sparse) categorical crossentropy along the last axis, `classes` wide, outSize/classes rows per sample. */
-function categorical(spec: LossSpec, sparse: boolean, outSize: number, width: number, b: LossBuffers): Stmt[] {
-  const rowsPer = outSize / width;
-  const rows = mul(BATCH, num(sparse ? 1 : rowsPer));
+type Emit = (pre: Stmt[], value: Expr, grad: Expr) => Stmt[];
+
+/** Binary crossentropy, from logits (stable, unclipped) or from clipped probabilities. */
+function binary(spec: LossSpec, pv: Expr, y: Expr, emit: Emit): Stmt[] {
+  if (spec.fromLogits) {
+    const e = ref("e");
+    return emit(
+      [letVar("e", call("exp", sub(num(0), call("abs", pv))))],
+      add(sub(call("max", pv, num(0)), mul(pv, y)), call("log1p", e)),
+      sub(div(select(cmp(">=", pv, num(0)), num(1), e), add(num(1), e)), y),
+    );
+  }
+  const c = ref("c");
+  return emit(
+    [letVar("c", clip(pv))],
+    sub(num(0), add(mul(y, call("log", c)), mul(sub(num(1), y), call("log", sub(num(1), c))))),
+    select(inClip(pv), sub(div(sub(num(1), y), sub(num(1), c)), div(y, c)), num(0)),
+  );
+}
+
+/**
+ * Binary focal crossentropy (Keras: focal factor (1 − p_t)^γ on the clipped
+ * BCE, p_t = y·p + (1 − y)(1 − p), optional class balancing α / 1 − α);
+ * from logits, p = sigmoid(z) and the gradient goes through it.
+ */
+function binaryFocal(spec: LossSpec, pv: Expr, y: Expr, emit: Emit): Stmt[] {
+  const gamma = spec.gamma ?? 2;
+  const alpha = spec.alpha ?? 0.25;
+  const q = ref("q");
+  const c = ref("c");
+  const pt = ref("pt");
+  const pre: Stmt[] = [
+    letVar("q", spec.fromLogits ? call("sigmoid", pv) : pv),
+    letVar("c", clip(q)),
+    letVar("bce", sub(num(0), add(mul(y, call("log", c)), mul(sub(num(1), y), call("log", sub(num(1), c)))))),
+    letVar("pt", add(mul(y, q), mul(sub(num(1), y), sub(num(1), q)))),
+    letVar("ff", power(sub(num(1), pt), gamma)),
+    letVar("wb", spec.applyClassBalancing ? add(mul(y, num(alpha)), mul(sub(num(1), y), num(1 - alpha))) : num(1)),
+  ];
+  const dBce = select(inClip(q), sub(div(sub(num(1), y), sub(num(1), c)), div(y, c)), num(0));
+  const dFf = mul(mul(num(-gamma), power(sub(num(1), pt), gamma - 1)), sub(mul(num(2), y), num(1)));
+  let grad = mul(ref("wb"), add(mul(ref("ff"), dBce), mul(ref("bce"), dFf)));
+  if (spec.fromLogits) grad = mul(grad, mul(q, sub(num(1), q)));
+  return emit(pre, mul(ref("wb"), mul(ref("ff"), ref("bce"))), grad);
+}
+
+/** (Sparse) categorical crossentropy along the last axis, `width` wide, outSize/width rows per sample. */
+function categorical(spec: LossSpec, sparse: boolean, outSize: number, width: number, b: LossBuffers, wt: Weighting): Stmt[] {
+  const rowsPer = sparse ? 1 : outSize / width;
   const scale = ref("scale");
+  const sw = wt.sw;
+  const ls = sparse ? 0 : (spec.labelSmoothing ?? 0);
   const row = (r: Expr): Stmt[] => {
     const o = mul(r, num(width));
     const at = (j: Expr) => add(o, j);
-    const label = (j: Expr): Expr => (sparse ? select(cmp("==", j, load(b.labels, r)), num(1), num(0)) : load(b.labels, at(j)));
+    const raw = (j: Expr): Expr => (sparse ? select(cmp("==", j, load(b.labels, r)), num(1), num(0)) : load(b.labels, at(j)));
+    // label smoothing: y·(1 − s) + s/classes
+    const label = (j: Expr): Expr => (ls ? add(mul(raw(j), num(1 - ls)), num(ls / width)) : raw(j));
     const labelled = (j: Expr) => (sparse ? cmp("==", j, load(b.labels, r)) : cmp("!=", load(b.labels, at(j)), num(0)));
     const pred = (j: Expr) => load(b.pred, at(j));
 
@@ -95,11 +166,11 @@ function categorical(spec: LossSpec, sparse: boolean, outSize: number, width: nu
       letVar("ys", num(0)),
       loop("j", width, (j) => [
         letVar("y", label(j)),
-        when(cmp("!=", ref("y"), num(0)), [setVar("total", mul(ref("y"), sub(ref("lse"), pred(j))), true)]),
+        when(cmp("!=", ref("y"), num(0)), [setVar("total", mul(sw, mul(ref("y"), sub(ref("lse"), pred(j)))), true)]),
         setVar("ys", ref("y"), true),
       ]),
       letVar("ratio", div(ref("ys"), ref("se"))),
-      loop("j", width, (j) => [store(b.dOut, at(j), mul(sub(mul(load(b.dOut, at(j)), ref("ratio")), label(j)), scale))]),
+      loop("j", width, (j) => [store(b.dOut, at(j), mul(mul(sw, sub(mul(load(b.dOut, at(j)), ref("ratio")), label(j))), scale))]),
     ];
     if (spec.fromLogits && b.probs !== null) {
       // the fused softmax already holds p: no exp, one log per labelled class, unless a labelled p underflowed
@@ -107,17 +178,21 @@ function categorical(spec: LossSpec, sparse: boolean, outSize: number, width: nu
       const p = (j: Expr) => load(probs, at(j));
       return [
         letVar("usable", num(1)),
-        loop("j", width, (j) => [when(labelled(j), [when(cmp(">", p(j), num(1e-290)), [], [setVar("usable", num(0))])])]),
+        loop("j", width, (j) => {
+          const check = when(cmp(">", p(j), num(1e-290)), [], [setVar("usable", num(0))]);
+          // smoothed labels are never 0: every class is labelled
+          return [ls ? check : when(labelled(j), [check])];
+        }),
         when(
           cmp("==", ref("usable"), num(1)),
           [
             letVar("ys", num(0)),
             loop("j", width, (j) => [
               letVar("y", label(j)),
-              when(cmp("!=", ref("y"), num(0)), [subtract("total", mul(ref("y"), call("log", p(j))))]),
+              when(cmp("!=", ref("y"), num(0)), [setVar("total", sub(ref("total"), mul(sw, mul(ref("y"), call("log", p(j))))))]),
               setVar("ys", ref("y"), true),
             ]),
-            loop("j", width, (j) => [store(b.dOut, at(j), mul(sub(mul(p(j), ref("ys")), label(j)), scale))]),
+            loop("j", width, (j) => [store(b.dOut, at(j), mul(mul(sw, sub(mul(p(j), ref("ys")), label(j))), scale))]),
           ],
           logits,
         ),
@@ -133,13 +208,18 @@ function categorical(spec: LossSpec, sparse: boolean, outSize: number, width: nu
         letVar("q", div(pred(j), ref("s"))),
         letVar("y", label(j)),
         letVar("c", clip(ref("q"))),
-        when(cmp("!=", ref("y"), num(0)), [subtract("total", mul(ref("y"), call("log", ref("c"))))]),
+        when(cmp("!=", ref("y"), num(0)), [setVar("total", sub(ref("total"), mul(sw, mul(ref("y"), call("log", ref("c"))))))]),
         letVar("g", select(and(cmp("!=", ref("y"), num(0)), inClip(ref("q"))), div(sub(num(0), ref("y")), ref("c")), num(0))),
         setVar("gq", mul(ref("g"), ref("q")), true),
         store(b.dOut, at(j), ref("g")),
       ]),
-      loop("j", width, (j) => [store(b.dOut, at(j), mul(div(sub(load(b.dOut, at(j)), ref("gq")), ref("s")), scale))]),
+      loop("j", width, (j) => [store(b.dOut, at(j), mul(mul(sw, div(sub(load(b.dOut, at(j)), ref("gq")), ref("s"))), scale))]),
     ];
   };
-  return [letVar("scale", div(num(1), rows)), letVar("total", num(0)), loop("r", rows, (r) => row(r)), store(b.result, num(0), mul(ref("total"), scale))];
+  return [
+    letVar("scale", div(num(1), mul(BATCH, num(rowsPer)))),
+    letVar("total", num(0)),
+    loop("b", BATCH, (s) => [...wt.bind(s), ...(rowsPer === 1 ? row(s) : [loop("rr", rowsPer, (rr) => row(add(mul(s, num(rowsPer)), rr)))])]),
+    store(b.result, num(0), mul(ref("total"), scale)),
+  ];
 }

@@ -45,6 +45,7 @@ export type OpName =
   | "abs"
   | "max"
   | "min"
+  | "pow"
   | "relu"
   | "relu6"
   | "leaky_relu"
@@ -116,6 +117,13 @@ export const ops: Readonly<Record<OpName, OpDef>> = {
     emit: (a, b) => `(${a} <= ${b} ? ${a} : ${b})`,
     atoms: true,
     grad: ([a, b], _y, dy) => [select(cmp("<=", a!, b!), dy, num(0)), select(cmp("<=", a!, b!), num(0), dy)],
+  },
+  pow: {
+    arity: 2,
+    evaluate: Math.pow,
+    emit: (a, b) => `Math.pow(${a}, ${b})`,
+    // d(a^b)/da = b·a^(b−1); d/db = a^b·ln a
+    grad: ([a, b], y, dy) => [mul(dy, mul(b!, call("pow", a!, sub(b!, num(1))))), mul(dy, mul(y, call("log", a!)))],
   },
   relu: {
     arity: 1,

@@ -16,10 +16,21 @@ export const activationArg = (positional = false): ArgSpec => ({
   positional,
 });
 
+/**
+ * `<weight>_regularizer` and `<weight>_constraint` for each named weight; the
+ * checker attaches them to the weight of that name (kernel, bias, …).
+ */
+export const weightOptionArgs = (...weights: string[]): ArgSpec[] =>
+  weights.flatMap((w) => [
+    { name: `${w}_regularizer`, type: { t: "nullable", inner: { t: "regularizer" } }, default: null },
+    { name: `${w}_constraint`, type: { t: "nullable", inner: { t: "constraint" } }, default: null },
+  ]);
+
 export const biasArgs: readonly ArgSpec[] = [
   { name: "use_bias", type: { t: "bool" }, default: true },
   { name: "kernel_initializer", type: { t: "initializer" }, default: GLOROT_UNIFORM },
   { name: "bias_initializer", type: { t: "initializer" }, default: ZEROS },
+  ...weightOptionArgs("kernel", "bias"),
 ];
 
 export const activationOf = (attrs: Attrs): ActivationName => (attrs["activation"] ?? "linear") as ActivationName;

@@ -20,6 +20,11 @@ function statAxes(attrs: Attrs, shape: readonly number[]) {
   return sampleAxes("axis", axesAttr(attrs["axis"]), shape);
 }
 
+function axesOf(ctx: KernelContext): number[] {
+  const r = statAxes(ctx.attrs, ctx.inShape);
+  return r.ok ? r.axes : [];
+}
+
 function checkStats(attrs: Attrs, shape: readonly number[]): ShapeResult {
   const r = statAxes(attrs, shape);
   if (!r.ok) return r;
@@ -38,10 +43,13 @@ function checkStats(attrs: Attrs, shape: readonly number[]): ShapeResult {
   return { ok: true, shape };
 }
 
-/** `to = scale·from + shift` with per-statistic constants: an unrolled loop over statistics, each over the other axes. */
-function affine(ctx: KernelContext, from: string, to: string, coeff: (i: number) => { scale: number; shift: number }): Stmt[] {
-  const r = statAxes(ctx.attrs, ctx.inShape);
-  const s = splitAxes(ctx.inShape, r.ok ? r.axes : []);
+/**
+ * `to = scale·from + shift` with constants per index of the sample axes `axes`
+ * (none: one pair for everything): an unrolled loop over those indices, each
+ * over the other axes. Also Rescaling's kernel.
+ */
+export function affine(ctx: KernelContext, axes: readonly number[], from: string, to: string, coeff: (i: number) => { scale: number; shift: number }): Stmt[] {
+  const s = splitAxes(ctx.inShape, axes);
   const [a, y] = [view(from, ctx.inShape), view(to, ctx.inShape)];
   const out: Stmt[] = [];
   for (let stat = 0; stat < s.size; stat++) {
@@ -87,7 +95,7 @@ export const normalization: LayerDef = {
   params: () => [],
   forward(ctx) {
     const invert = ctx.attrs["invert"] === true;
-    return affine(ctx, ctx.x.name, ctx.y.name, (i) => {
+    return affine(ctx, axesOf(ctx), ctx.x.name, ctx.y.name, (i) => {
       const { m, sd } = stats(ctx.attrs, i);
       return invert ? { scale: sd, shift: m } : { scale: 1 / sd, shift: -m / sd };
     });
@@ -95,7 +103,7 @@ export const normalization: LayerDef = {
   backward(ctx) {
     if (!ctx.needInputGrad) return [];
     const invert = ctx.attrs["invert"] === true;
-    return affine(ctx, ctx.dy.name, ctx.dx.name, (i) => {
+    return affine(ctx, axesOf(ctx), ctx.dy.name, ctx.dx.name, (i) => {
       const { sd } = stats(ctx.attrs, i);
       return { scale: invert ? sd : 1 / sd, shift: 0 };
     });

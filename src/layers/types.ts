@@ -35,6 +35,10 @@ export type ArgType =
   | { readonly t: "pairs"; readonly rank: number }
   | { readonly t: "activation" }
   | { readonly t: "initializer" }
+  /** L1 / L2 / L1L2, as a string or a call. */
+  | { readonly t: "regularizer" }
+  /** MaxNorm / MinMaxNorm / NonNeg / UnitNorm, as a string or a call. */
+  | { readonly t: "constraint" }
   | { readonly t: "nullable"; readonly inner: ArgType };
 
 export interface ArgSpec {

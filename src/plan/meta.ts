@@ -23,6 +23,7 @@ export function metaOf(model: ModelIR, plan: ModelPlan): ModelMeta {
         size: p.size,
         trainable: p.trainable,
         init: p.initializer,
+        ...(p.regularizer ? { regularizer: p.regularizer } : {}),
       })),
     ),
     layers: model.layers.map((l) => ({

@@ -13,8 +13,9 @@ import { lookupLayer } from "../layers/registry.js";
 import { prod, type KernelContext } from "../layers/types.js";
 import { InternalError } from "../diagnostics/diagnostic.js";
 import type { LossSpec } from "../runtime/spec.js";
-import { optimizerKernel } from "../kernel/optimizer.js";
+import { optimizerKernel, optimizerSlots } from "../kernel/optimizer.js";
 import { lossKernel } from "../kernel/loss.js";
+import { constraintKernel, hasRegularizers, regularizerKernel } from "../kernel/weight-options.js";
 
 export type Storage =
   /** The caller's input samples (Float32Array, read-only). */
@@ -32,7 +33,9 @@ export type Storage =
   /** The caller's training targets (Float32Array: values, or class ids for sparse labels). */
   | { readonly kind: "labels" }
   /** The loss kernel's scalar result: [batch mean loss]. */
-  | { readonly kind: "result" };
+  | { readonly kind: "result" }
+  /** Per-sample loss weights from the runtime (1 unless class or sample weights are given). */
+  | { readonly kind: "sampleWeights" };
 
 export interface LayerPlan {
   readonly layer: LayerIR;
@@ -68,7 +71,7 @@ export function fusedLoss(loss: LossSpec, activation: string | undefined): LossS
   if (loss.fromLogits) return null;
   const categorical = loss.name === "categorical_crossentropy" || loss.name === "sparse_categorical_crossentropy";
   if ((categorical && activation === "softmax") || (loss.name === "binary_crossentropy" && activation === "sigmoid")) {
-    return { name: loss.name, fromLogits: true };
+    return { ...loss, fromLogits: true };
   }
   return null;
 }
@@ -170,11 +173,17 @@ export function planModel(model: ModelIR): ModelPlan {
     const names = {
       params: declare("params", { kind: "param", base: 0, size: model.paramCount }),
       grads: declare("grads", { kind: "grad", base: 0, size: model.paramCount }),
-      slots: [declare("slot0", { kind: "slot", index: 0 }), declare("slot1", { kind: "slot", index: 1 })] as const,
+      slots: Array.from({ length: optimizerSlots(model.training.optimizer) }, (_, index) => declare(`slot${index}`, { kind: "slot", index })),
       hyper: declare("hyper", { kind: "hyper" }),
     };
     const ranges = model.layers.flatMap((l) => l.params.filter((p) => p.trainable).map((p) => [p.offset, p.size] as const));
-    update = optimizerKernel(model.training.optimizer, ranges, names);
+    // Keras: the regularizers' gradient joins before the update; constraints project after it
+    const tensors = model.layers.flatMap((l) => l.params.filter((p) => p.trainable));
+    update = [
+      ...(hasRegularizers(tensors) ? regularizerKernel(tensors, names.params, names.grads, declare("result", { kind: "result" })) : []),
+      ...optimizerKernel(model.training.optimizer, ranges, names),
+      ...constraintKernel(tensors, names.params),
+    ];
     const output = outs[outs.length - 1]!;
     const lossSpec = fused?.loss ?? model.training.loss;
     const classes = model.outputShape[model.outputShape.length - 1] ?? 1;
@@ -185,7 +194,8 @@ export function planModel(model: ModelIR): ModelPlan {
       probs,
       labels: declare("labels", { kind: "labels" }),
       dOut: "dOut",
-      result: declare("result", { kind: "result" }),
+      result: buffers.has("result") ? "result" : declare("result", { kind: "result" }),
+      weights: declare("sampleWeights", { kind: "sampleWeights" }),
     });
   }
   return { model, training, buffers, layers, update, loss, output: outs[outs.length - 1]!, fused };

@@ -11,10 +11,14 @@
  */
 import { LayercError, NonFiniteError } from "./errors.js";
 import { initialize } from "./initializers.js";
-import { countCorrect } from "./losses.js";
-import { slotCount, stepScalars } from "./optimizers.js";
+import { HYPER, slotLayout, stepScalars } from "./optimizers.js";
 import { deriveSeed, randomSeed, Rng, weightSeed } from "./random.js";
-import type { InitializerSpec, LossSpec, MetricName, OptimizerSpec } from "./spec.js";
+import type { InitializerSpec, LossSpec, MetricSpec, OptimizerSpec, RegularizerSpec } from "./spec.js";
+import type { CallbackModel, Logs } from "./callbacks.js";
+import { prepareFit, sampleWeightsOf, type EvaluateOptions, type FitOptions, type FitPlan, type History } from "./fit-options.js";
+import { createMetric, metricDirection, type MetricState } from "./metrics.js";
+import { defaultSink, Progress } from "./progress.js";
+import { learningRateAt } from "./schedules.js";
 import { formatSummary, type SummaryLayer } from "./summary.js";
 import { firstNonFinite, lengthError, shapeText, toFloat32, type Samples } from "./data.js";
 import { boolean, callback, checkOptions, checkValue, describeValue, fraction, integer, any, type Rule } from "./options.js";
@@ -31,6 +35,8 @@ export interface WeightMeta {
   readonly size: number;
   readonly trainable: boolean;
   readonly init: InitializerSpec;
+  /** Its regularizer: the loss gains l1·Σ|w| + l2·Σw² (Keras kernel_regularizer / bias_regularizer). */
+  readonly regularizer?: RegularizerSpec;
 }
 
 export interface ModelMeta {
@@ -45,7 +51,7 @@ export interface ModelMeta {
   readonly training: {
     readonly loss: LossSpec;
     readonly optimizer: OptimizerSpec;
-    readonly metrics: readonly MetricName[];
+    readonly metrics: readonly MetricSpec[];
     /**
      * Set when the final softmax/sigmoid is fused with the crossentropy: the
      * loss kernel reads the pre-activation values (the logits), its
@@ -99,13 +105,8 @@ export interface PredictOptions {
   readonly batchSize?: number;
 }
 
-/** Per-epoch (or per-batch) metrics, with Keras's names. */
-export interface Logs {
-  loss: number;
-  accuracy?: number;
-  val_loss?: number;
-  val_accuracy?: number;
-}
+export type { Logs } from "./callbacks.js";
+export type { EvaluateOptions, FitOptions, History } from "./fit-options.js";
 
 /** Where a step runs, for its error: `trainOnBatch` or `fit epoch 2 batch 3`, and the caller's index of batch sample i. */
 interface StepSite {
@@ -113,30 +114,36 @@ interface StepSite {
   sample(i: number): number;
 }
 
-/** fit() options with Keras's defaults: epochs 1, batchSize 32, shuffle true, no validation split. */
-export interface FitOptions {
-  readonly epochs?: number;
-  readonly batchSize?: number;
-  readonly shuffle?: boolean;
-  readonly validationSplit?: number;
-  readonly onEpochEnd?: (epoch: number, logs: Logs) => void;
-  readonly onBatchEnd?: (batch: number, logs: Logs) => void;
-}
-
-/** What fit() returns, like Keras's History: epoch indices and one array per metric. */
-export interface History {
-  readonly epoch: number[];
-  readonly history: { loss: number[]; accuracy?: number[]; val_loss?: number[]; val_accuracy?: number[] };
-}
-
 const prod = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
+
+/** Resolves in a later macrotask (setTimeout 0), letting the event loop render and handle input; the runtime assumes no DOM or Node types. */
+const nextTask = (): Promise<void> =>
+  new Promise((resolve) => (globalThis as unknown as { setTimeout(f: () => void, ms: number): unknown }).setTimeout(resolve, 0));
+
+const KNOWN_OPTIMIZERS: readonly string[] = ["sgd", "adam", "adamw", "rmsprop", "adagrad", "adadelta", "adamax", "nadam", "lion", "ftrl"];
 
 /** The options of every public method, validated by one validator (options.ts). */
 const positive = integer(1);
 const OPTIONS = {
   constructor: { seed: integer(0), weights: any, wasm: boolean },
-  fit: { epochs: integer(0), batchSize: positive, shuffle: boolean, validationSplit: fraction, onEpochEnd: callback, onBatchEnd: callback },
-  evaluate: { batchSize: positive },
+  fit: {
+    epochs: integer(0),
+    batchSize: positive,
+    shuffle: boolean,
+    validationSplit: fraction,
+    onEpochEnd: callback,
+    onBatchEnd: callback,
+    // checked in detail by prepareFit (fit-options.ts)
+    validationData: any,
+    classWeight: any,
+    sampleWeight: any,
+    initialEpoch: integer(0),
+    callbacks: any,
+    signal: any,
+    verbose: any,
+    progress: any,
+  },
+  evaluate: { batchSize: positive, sampleWeight: any },
 } satisfies Record<string, Record<string, Rule>>;
 
 export abstract class ModelBase {
@@ -369,26 +376,43 @@ export abstract class ModelBase {
 
 /**
  * A model whose spec has `compile(...)`: adds training (trainOnBatch, fit,
- * evaluate) on top of ModelBase. Generated and interpreted classes extend
- * it only then, so an inference-only model has no training methods at all
- * (and calling one is a type error).
+ * fitAsync, evaluate) on top of ModelBase. Generated and interpreted classes
+ * extend it only then, so an inference-only model has no training methods at
+ * all (and calling one is a type error).
+ *
+ * fit follows Keras 3's loop (backend/jax/trainer.py): per epoch, reset the
+ * metrics, train batch by batch (the loss and metrics are running means
+ * over the epoch), validate in inference mode, run the callbacks; at the
+ * end copy the EMA weights in (use_ema), then end the callbacks
+ * (restore_best_weights). Options are validated before anything changes; a
+ * non-finite loss stops training with the epoch and batch named, the
+ * weights as they were before that batch.
  */
-export abstract class TrainableModel extends ModelBase {
+export abstract class TrainableModel extends ModelBase implements CallbackModel {
   /** Gradient accumulators mirroring params. */
   protected grads: Float64Array;
   /** Stream for dropout masks and shuffling. */
   protected readonly rng: Rng;
   /** dLoss/d(output or logits) of the last training batch (the loss kernel writes it, backward reads it). */
   protected dOut: Float64Array = new Float64Array(0);
-  /** The loss kernel's result: [batch mean loss]. */
-  protected readonly lossResult = new Float64Array(1);
+  /** The loss kernel's result: [batch mean loss, the regularizers' penalty (written by the update)]. */
+  protected readonly lossResult = new Float64Array(2);
+  /** Whether some weight has a regularizer (the update then writes the penalty, which the reported loss includes). */
+  private readonly regularized: boolean;
+  /** Per-sample loss weights the loss kernel reads (1 unless class or sample weights are given). */
+  protected sampleWeights: Float64Array = new Float64Array(0);
   private readonly training: NonNullable<ModelMeta["training"]>;
-  /** Optimizer state mirroring params (SGD [velocity]; Adam [m, v]; RMSprop [velocity, momentum]). */
+  /** Optimizer state mirroring params, in slotLayout order (runtime/optimizers.ts). */
   protected readonly slots: Float64Array[] = [];
-  /** Per-step optimizer scalars for the update rule: [Adam's α_t]. */
-  protected readonly hyper = new Float64Array(1);
+  /** Per-step optimizer scalars for the update rule (HYPER: learning rate, Adam's α_t, …). */
+  protected readonly hyper = new Float64Array(HYPER.size);
   /** Optimizer steps taken (Keras `optimizer.iterations`). */
   private iterations = 0;
+  /** A learning rate set by a callback or setLearningRate, replacing the spec's (or its schedule). */
+  private lrOverride: number | null = null;
+  private readonly metricStates: MetricState[];
+  /** Set by a callback to end fit after the current epoch (Keras `model.stop_training`). */
+  stopTraining = false;
   /** The state a rejected step puts back. */
   private readonly guard = new StepGuard();
 
@@ -397,45 +421,47 @@ export abstract class TrainableModel extends ModelBase {
     if (!meta.training) throw new LayercError(`model ${meta.name} has no compile(...) and cannot train`);
     this.training = meta.training;
     const name = (meta.training.optimizer as { name: string }).name;
-    if (name !== "sgd" && name !== "adam" && name !== "rmsprop") throw new LayercError(`unknown optimizer "${name}"`);
-    for (let i = 0; i < slotCount(meta.training.optimizer); i++) this.slots.push(new Float64Array(meta.paramCount));
+    if (!KNOWN_OPTIMIZERS.includes(name)) throw new LayercError(`unknown optimizer "${name}"`);
+    for (const s of slotLayout(meta.training.optimizer)) this.slots.push(new Float64Array(meta.paramCount).fill(s.init));
     this.grads = new Float64Array(meta.paramCount);
     this.rng = new Rng(deriveSeed(this.seed, 0x7fffffff));
+    this.metricStates = meta.training.metrics.map((m) => createMetric(m, this.outSize, this.classes));
+    this.regularized = meta.weights.some((w) => w.trainable && w.regularizer && (w.regularizer.l1 !== 0 || w.regularizer.l2 !== 0));
+  }
+
+  /** The regularizers' penalty at the current weights (Keras adds it to the loss it reports). */
+  private penalty(): number {
+    let total = 0;
+    for (const w of this.meta.weights) {
+      const r = w.regularizer;
+      if (!w.trainable || !r) continue;
+      for (let i = w.offset; i < w.offset + w.size; i++) total += r.l1 * Math.abs(this.params[i]!) + r.l2 * this.params[i]! * this.params[i]!;
+    }
+    return total;
   }
 
   protected override place(capacity: number, store: Store): void {
     if (store.native) this.grads = store.f64(this.meta.paramCount);
     this.dOut = store.f64(capacity * this.outSize);
+    this.sampleWeights = new Float64Array(capacity).fill(1);
     super.place(capacity, store);
   }
 
-  /**
-   * One optimizer step over the trainable parameters from `grads`: the
-   * model's specialized update rule (Keras 3), reading `slots` and `hyper`.
-   */
+  /** One optimizer step over the trainable parameters from `grads`: the model's specialized update rule, reading `slots` and `hyper`. */
   protected abstract update(): void;
-
   /** Accumulates parameter gradients into `grads` from dLoss/dOutput, after a training forward. */
   protected abstract backward(x: Float32Array, dOut: Float64Array, n: number): void;
   /**
    * The model's loss kernel: the mean loss of the `n` samples the last
-   * forward computed against targets `y` (from its start), writing
-   * dLoss/d(output, or logits when the final activation is fused) into
-   * `dOut`; returns the loss (also left in `lossResult[0]`).
+   * forward computed against targets `y` (from its start), each weighted by
+   * `sampleWeights`, writing dLoss/d(output, or logits when the final
+   * activation is fused) into `dOut`; returns the loss (also in `lossResult[0]`).
    */
   protected abstract lossAndGradient(y: Float32Array, n: number): number;
 
-  /** The batch's mean loss (the gradient goes to dOut); targets start at `yOffset` values into ys. */
-  private lossOf(ys: Float32Array, yOffset: number, n: number): number {
-    return this.lossAndGradient(yOffset === 0 ? ys : ys.subarray(yOffset), n);
-  }
-
   private readonly seededStreams = new Map<number, Rng>();
 
-  /**
-   * Fills `count` values of `a` with uniform [0, 1) draws (dropout noise),
-   * from the model's stream, or from a layer's own stream when it has a seed.
-   */
+  /** Fills `count` values of `a` with uniform [0, 1) draws (dropout noise), from the model's stream or a layer's own seeded one. */
   protected fillUniform(a: Float64Array, count: number, seed?: number): void {
     let rng = this.rng;
     if (seed !== undefined) {
@@ -443,6 +469,27 @@ export abstract class TrainableModel extends ModelBase {
       this.seededStreams.set(seed, rng);
     }
     for (let i = 0; i < count; i++) a[i] = rng.uniform();
+  }
+
+  /** The learning rate the next step uses (the schedule's value at the current step, unless set). */
+  get learningRate(): number {
+    return this.lrOverride ?? learningRateAt(this.training.optimizer, this.iterations);
+  }
+
+  /** Sets the learning rate of every following step (Keras `optimizer.learning_rate = lr`), replacing any schedule. */
+  setLearningRate(lr: number): void {
+    if (typeof lr !== "number" || !(lr >= 0) || !Number.isFinite(lr)) throw new LayercError(`learning rate must be a finite number >= 0, got ${lr}`);
+    this.lrOverride = lr;
+  }
+
+  /** Optimizer steps taken so far (Keras `optimizer.iterations`). */
+  get optimizerIterations(): number {
+    return this.iterations;
+  }
+
+  /** Whether each compiled metric improves upward (for callbacks' mode 'auto'). */
+  get metricDirections(): Record<string, "up" | "down"> {
+    return Object.fromEntries(this.training.metrics.map((m) => [m.name, metricDirection(m.kind)]));
   }
 
   private sparse(): boolean {
@@ -454,11 +501,11 @@ export abstract class TrainableModel extends ModelBase {
     return this.sparse() ? 1 : this.outSize;
   }
 
-  private labels(y: Samples, n: number): Float32Array {
-    const ys = toFloat32(y, "labels");
+  private labels(y: Samples, n: number, what = "labels"): Float32Array {
+    const ys = toFloat32(y, what);
     const per = this.ySize();
     if (ys.length !== n * per) {
-      throw lengthError(ys, n * per, "labels", this.sparse() ? `${n} class ids` : `${n} targets of shape ${shapeText(this.meta.outputShape)}`);
+      throw lengthError(ys, n * per, what, this.sparse() ? `${n} class ids` : `${n} targets of shape ${shapeText(this.meta.outputShape)}`);
     }
     if (this.sparse()) {
       for (let i = 0; i < ys.length; i++) {
@@ -472,8 +519,8 @@ export abstract class TrainableModel extends ModelBase {
   }
 
   /**
-   * One optimizer step on one batch; returns the batch's mean loss. The
-   * step is all-or-nothing: see {@link NonFiniteError}.
+   * One optimizer step on one batch; returns the batch's mean loss (with
+   * the regularizers' penalty). The step is all-or-nothing: see {@link NonFiniteError}.
    */
   trainOnBatch(x: Samples, y: Samples, batchSize: number): number {
     checkValue("trainOnBatch batchSize", batchSize, positive);
@@ -482,41 +529,49 @@ export abstract class TrainableModel extends ModelBase {
       throw lengthError(xs, batchSize * this.inSize, "trainOnBatch input", `${batchSize} samples of shape ${shapeText(this.meta.inputShape)}`);
     }
     const ys = this.labels(y, batchSize);
-    return this.step(xs, ys, batchSize, null, { label: "trainOnBatch", sample: (i) => i });
+    return this.step(xs, ys, null, batchSize, false, { label: "trainOnBatch", sample: (i) => i });
   }
 
   /**
-   * Forward, loss, backward, update — all or nothing. If an input or label,
-   * the loss, or after the update any parameter (moving statistics
-   * included) or optimizer state is not finite (a non-finite gradient of a
-   * trainable weight always ends up there), the model's state is put back
-   * as it was and a NonFiniteError names the first offending tensor, sample
-   * and step.
+   * Forward, loss (weighted by `weights` when given), backward, update — all
+   * or nothing. If an input or label, the loss, or after the update any
+   * parameter (moving statistics included) or optimizer state is not finite
+   * (a non-finite gradient of a trainable weight always ends up there), the
+   * model's state is put back as it was and a NonFiniteError names the first
+   * offending tensor, sample and step (Keras's TerminateOnNaN, without the
+   * damage). Metrics take the batch only when the step stands.
    */
-  private step(xs: Float32Array, ys: Float32Array, n: number, correct: { n: number } | null, site: StepSite): number {
-    const t = this.training;
+  private step(xs: Float32Array, ys: Float32Array, weights: Float64Array | null, n: number, metrics: boolean, site: StepSite): number {
     // inputs and labels first: a NaN masked by the forward pass (max pooling, relu) would otherwise pass unseen
     if (firstNonFinite(xs, 0, n * this.inSize) >= 0 || firstNonFinite(ys, 0, n * this.ySize()) >= 0) throw this.nonFinite(xs, ys, n, 0, site);
     this.ensure(n);
     this.guard.save(this.params, this.slots, this.rng, this.seededStreams);
+    const carried = this.hyper[HYPER.uProduct]!;
     const out = this.forward(xs, n, true);
-    const loss = this.lossOf(ys, 0, n);
+    if (weights) this.sampleWeights.set(weights.subarray(0, n));
+    const loss = this.lossAndGradient(ys, n);
+    if (weights) this.sampleWeights.fill(1, 0, n);
+    const t = this.iterations + 1;
     let ok = loss - loss === 0;
     if (ok) {
       this.grads.fill(0);
       this.backward(xs, this.dOut, n);
-      stepScalars(t.optimizer, this.iterations + 1, this.hyper);
+      stepScalars(this.training.optimizer, t, this.hyper, this.lrOverride ?? undefined);
       this.update();
       ok = allFinite(this.params) && this.slots.every(allFinite);
     }
     if (!ok) {
       const error = this.nonFinite(xs, ys, n, loss, site);
       this.guard.restore(this.params, this.slots, this.rng, this.seededStreams);
+      this.hyper[HYPER.uProduct] = carried;
       throw error;
     }
-    this.iterations++;
-    if (correct) correct.n += countCorrect(t.loss.name, out, ys, 0, n, this.outSize, this.classes);
-    return loss;
+    this.iterations = t;
+    if (metrics) for (const m of this.metricStates) m.update(out, ys, 0, n);
+    const every = this.training.optimizer.emaOverwriteFrequency;
+    if (this.training.optimizer.useEma && every && t % every === 0) this.copyAverage();
+    // the update computed the penalty from the weights this batch was evaluated with
+    return this.regularized ? loss + this.lossResult[1]! : loss;
   }
 
   /** Why a step was rejected: the first non-finite input, label, loss, gradient, weight or optimizer state (before restoring). */
@@ -548,87 +603,143 @@ export abstract class TrainableModel extends ModelBase {
     );
   }
 
+  /** use_ema: the moving average (the last slot) replaces the trainable weights. */
+  private copyAverage(): void {
+    const avg = this.slots[this.slots.length - 1]!;
+    for (const w of this.meta.weights) if (w.trainable) for (let i = w.offset; i < w.offset + w.size; i++) this.params[i] = avg[i]!;
+  }
+
   fit(x: Samples, y: Samples, options: FitOptions = {}): History {
-    const t = this.training;
+    const run = this.fitRun(x, y, options);
+    for (let r = run.next(); !r.done; r = run.next());
+    return run.history;
+  }
+
+  /**
+   * fit, yielding to the event loop between batches at most every ~16 ms
+   * (a frame), so a page stays responsive while it trains.
+   */
+  async fitAsync(x: Samples, y: Samples, options: FitOptions = {}): Promise<History> {
+    const run = this.fitRun(x, y, options);
+    let last = Date.now();
+    for (let r = run.next(); !r.done; r = run.next()) {
+      if (Date.now() - last >= 16) {
+        await nextTask();
+        last = Date.now();
+      }
+    }
+    return run.history;
+  }
+
+  /** The fit loop as an iterator that pauses after every batch (fit runs it through; fitAsync yields in between). */
+  private fitRun(x: Samples, y: Samples, options: FitOptions): Iterator<void, void> & { history: History } {
     checkOptions("fit", options, OPTIONS.fit);
-    const { epochs = 1, batchSize = 32, shuffle = true, validationSplit = 0 } = options;
-    const xs = toFloat32(x, "fit input");
-    if (xs.length % this.inSize !== 0 || xs.length === 0) {
-      throw new LayercError(`fit input has ${xs.length} values, not a whole number of samples of shape ${shapeText(this.meta.inputShape)}`);
-    }
-    const total = xs.length / this.inSize;
-    const ys = this.labels(y, total);
-    // Keras: the first floor(N·(1 − split)) samples train, the rest validate
-    const nTrain = validationSplit > 0 ? Math.floor(total * (1 - validationSplit)) : total;
-    if (validationSplit > 0 && (nTrain === 0 || nTrain === total)) {
-      throw new LayercError(
-        `validationSplit ${validationSplit} of ${total} samples leaves ${nTrain === 0 ? "no training" : "no validation"} samples; provide more data or a different split`,
-      );
-    }
-    const withAcc = t.metrics.includes("accuracy");
-    const per = this.ySize();
+    const plan = prepareFit({ sparseLabels: this.sparse() }, x, y, options, (ys, n, what) => this.labels(ys, n, what), this.inSize, this.ySize(), this.meta.inputShape);
     const history: History = { epoch: [], history: { loss: [] } };
+    const self = this;
+    function* loop(): Generator<void, void> {
+      yield* self.trainEpochs(plan, history);
+    }
+    const it = loop();
+    return Object.assign(it, { history });
+  }
+
+  private *trainEpochs(plan: FitPlan, history: History): Generator<void, void> {
+    const { xs, ys, weights, nTrain, batchSize, epochs, initialEpoch, callbacks, options } = plan;
+    const per = this.ySize();
     const order = Uint32Array.from({ length: nTrain }, (_, i) => i);
     const bx = new Float32Array(Math.min(batchSize, nTrain) * this.inSize);
     const by = new Float32Array(Math.min(batchSize, nTrain) * per);
-    for (let e = 0; e < epochs; e++) {
-      if (shuffle) this.rng.shuffle(order);
+    const bw = weights ? new Float64Array(Math.min(batchSize, nTrain)) : null;
+    const steps = Math.ceil(nTrain / batchSize);
+    const progress = plan.verbose ? new Progress(plan.verbose, epochs, steps, options.progress ?? defaultSink()) : null;
+    this.stopTraining = false;
+    for (const c of callbacks) c.onTrainBegin?.(this);
+    let aborted = false;
+    for (let e = initialEpoch; e < epochs && !aborted; e++) {
+      for (const m of this.metricStates) m.reset();
+      for (const c of callbacks) c.onEpochBegin?.(e, this);
+      progress?.epochBegin(e);
+      if (plan.shuffle) this.rng.shuffle(order);
       let lossSum = 0;
-      const correct = { n: 0 };
+      let seen = 0;
       for (let start = 0, b = 0; start < nTrain; start += batchSize, b++) {
+        if (options.signal?.aborted) {
+          aborted = true;
+          break;
+        }
         const n = Math.min(batchSize, nTrain - start);
         for (let i = 0; i < n; i++) {
           const s = order[start + i]!;
           bx.set(xs.subarray(s * this.inSize, (s + 1) * this.inSize), i * this.inSize);
           by.set(ys.subarray(s * per, (s + 1) * per), i * per);
+          if (bw) bw[i] = weights![s]!;
         }
         const xb = n * this.inSize === bx.length ? bx : bx.subarray(0, n * this.inSize);
         const yb = n * per === by.length ? by : by.subarray(0, n * per);
-        const loss = this.step(xb, yb, n, withAcc ? correct : null, { label: `fit epoch ${e + 1} batch ${b + 1}`, sample: (i) => order[start + i]! });
+        const loss = this.step(xb, yb, bw, n, true, { label: `fit epoch ${e + 1} batch ${b + 1}`, sample: (i) => order[start + i]! });
         lossSum += loss * n;
-        options.onBatchEnd?.(b, { loss });
+        seen += n;
+        const logs = this.logs(lossSum / seen);
+        options.onBatchEnd?.(b, logs);
+        progress?.batchEnd(b + 1, logs);
+        yield;
       }
-      const logs: Logs = { loss: lossSum / nTrain };
-      if (withAcc) logs.accuracy = correct.n / nTrain;
-      if (nTrain < total) {
-        const v = this.evaluateRange(xs, ys, nTrain, total, batchSize);
-        logs.val_loss = v.loss;
-        if (withAcc) logs.val_accuracy = v.accuracy!;
+      if (aborted) break;
+      const logs = this.logs(lossSum / seen);
+      if (plan.validation) {
+        const v = this.evaluateRange(plan.validation.xs, plan.validation.ys, plan.validation.weights, 0, plan.validation.count, batchSize);
+        for (const [k, value] of Object.entries(v)) logs[`val_${k}`] = value;
       }
+      for (const c of callbacks) c.onEpochEnd?.(e, logs, this);
+      progress?.epochEnd(logs);
       history.epoch.push(e);
-      for (const [k, v] of Object.entries(logs) as [keyof Logs, number][]) (history.history[k] ??= []).push(v);
+      for (const [k, value] of Object.entries(logs)) (history.history[k] ??= []).push(value);
       options.onEpochEnd?.(e, logs);
+      if (this.stopTraining) break;
     }
-    return history;
+    if (this.training.optimizer.useEma && epochs > 0) this.copyAverage();
+    for (const c of callbacks) c.onTrainEnd?.(this);
   }
 
-  /** Mean loss (and accuracy when compiled with it) in inference mode. */
-  evaluate(x: Samples, y: Samples, options: { batchSize?: number } = {}): { loss: number; accuracy?: number } {
+  /** The epoch's running loss and every metric's current value, under Keras's names. */
+  private logs(loss: number): Logs {
+    const logs: Logs = { loss };
+    for (const m of this.metricStates) logs[m.spec.name] = m.result();
+    return logs;
+  }
+
+  /** The mean loss and every compiled metric in inference mode (Keras evaluate with return_dict=True). */
+  evaluate(x: Samples, y: Samples, options: EvaluateOptions = {}): Logs {
     checkOptions("evaluate", options, OPTIONS.evaluate);
+    const { batchSize = 32 } = options;
     const xs = toFloat32(x, "evaluate input");
     if (xs.length % this.inSize !== 0 || xs.length === 0) {
       throw new LayercError(`evaluate input has ${xs.length} values, not a whole number of samples of shape ${shapeText(this.meta.inputShape)}`);
     }
     const total = xs.length / this.inSize;
-    return this.evaluateRange(xs, this.labels(y, total), 0, total, options.batchSize ?? 32);
+    const ys = this.labels(y, total);
+    const weights = options.sampleWeight === undefined ? null : sampleWeightsOf(options.sampleWeight, total, "sampleWeight");
+    return this.evaluateRange(xs, ys, weights, 0, total, batchSize);
   }
 
-  private evaluateRange(xs: Float32Array, ys: Float32Array, from: number, to: number, batchSize: number) {
-    const t = this.training;
+  private evaluateRange(xs: Float32Array, ys: Float32Array, weights: Float64Array | null, from: number, to: number, batchSize: number): Logs {
     const per = this.ySize();
     const chunk = Math.min(batchSize, to - from);
     this.ensure(chunk);
+    const states = this.training.metrics.map((m) => createMetric(m, this.outSize, this.classes));
     let lossSum = 0;
-    let correct = 0;
     for (let s = from; s < to; s += chunk) {
       const n = Math.min(chunk, to - s);
       const out = this.forward(xs.subarray(s * this.inSize, (s + n) * this.inSize), n, false);
-      lossSum += this.lossOf(ys, s * per, n) * n;
-      correct += countCorrect(t.loss.name, out, ys, s * per, n, this.outSize, this.classes);
+      const yb = ys.subarray(s * per, (s + n) * per);
+      if (weights) this.sampleWeights.set(weights.subarray(s, s + n));
+      lossSum += this.lossAndGradient(yb, n) * n;
+      if (weights) this.sampleWeights.fill(1, 0, n);
+      for (const m of states) m.update(out, yb, 0, n);
     }
-    const count = to - from;
-    const result: { loss: number; accuracy?: number } = { loss: lossSum / count };
-    if (t.metrics.includes("accuracy")) result.accuracy = correct / count;
-    return result;
+    const logs: Logs = { loss: lossSum / (to - from) + (this.regularized ? this.penalty() : 0) };
+    for (const m of states) logs[m.spec.name] = m.result();
+    return logs;
   }
 }

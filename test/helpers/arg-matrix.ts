@@ -51,6 +51,10 @@ export function validValue(t: ArgType): string {
       return "'relu'";
     case "initializer":
       return "'zeros'";
+    case "regularizer":
+      return "'l2'";
+    case "constraint":
+      return "'non_neg'";
   }
 }
 

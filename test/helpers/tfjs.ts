@@ -332,6 +332,8 @@ function tfOptimizer(o: OptimizerSpec): tf.Optimizer {
       return tf.train.adam(o.learningRate, o.beta1, o.beta2, o.epsilon);
     case "rmsprop":
       return tf.train.rmsprop(o.learningRate, o.rho, o.momentum, o.epsilon, false);
+    default:
+      throw new Error(`no tfjs oracle for ${o.name}; it is checked against Keras fixtures`);
   }
 }
 
@@ -345,7 +347,8 @@ const lossNames = {
 
 function tfLoss(l: LossSpec): string {
   if (l.fromLogits) throw new Error(`${l.name} from logits: tfjs clips logits (§7 row 17); use probability outputs`);
-  return lossNames[l.name];
+  if (!(l.name in lossNames)) throw new Error(`no tfjs oracle for ${l.name}; it is checked against Keras fixtures`);
+  return lossNames[l.name as keyof typeof lossNames];
 }
 
 /** Compiles the tfjs model with the spec's optimizer and loss (the spec must have compile(...)). */

@@ -87,6 +87,9 @@ CASES = [
     ("noise_predict", (3, 2), 2, ["SpatialDropout1D(0.5)", "GaussianNoise(0.3)", "GaussianDropout(0.4)", "AlphaDropout(0.2)"], False),
     ("spatial_dropout2d_predict", (2, 2, 2), 2, ["SpatialDropout2D(0.5, seed=3)"], False),
     ("noise_rate_zero", (3, 2), 2, ["SpatialDropout1D(0.0)", "GaussianNoise(0.0)", "GaussianDropout(0.0)", "AlphaDropout(0.0)"]),
+    # the spelling of a pasted preprocessing layer: 1./255 is a number literal in both languages
+    ("rescaling_bytes", (4,), None, ["Rescaling(1./255, offset=-0.5)", "Dense(2)"]),
+    ("rescaling_per_channel", (2, 3), 3, ["Rescaling([0.5, 2.0, -1.0], offset=[0.0, 1.0, 0.25])"]),
 ]
 
 

@@ -11,6 +11,7 @@ import type { InitializerSpec } from "../../runtime/spec.js";
 import { makeDiagnostic, suggest, type Diagnostic } from "../../diagnostics/diagnostic.js";
 import type { Span } from "../../source.js";
 import { activationNames, has, initializerNames } from "./vocabulary.js";
+import { convertConstraint, convertRegularizer } from "./weight-options.js";
 
 export const INVALID = Symbol("invalid");
 export type Converted = AttrValue | typeof INVALID;
@@ -76,6 +77,12 @@ export function bindArgs(
     const name = arg.name.name;
     lastKeyword = name;
     if (arg.name.missing) continue;
+    if (!schema.some((s) => s.name === name) && /_(regularizer|constraint)$/.test(name)) {
+      // a Keras weight option this layer does not take: never suggest a different argument (kernel_regularizer → kernel_initializer)
+      const options = schema.filter((s) => /_(regularizer|constraint)$/.test(s.name)).map((s) => s.name);
+      sink.diags.push(makeDiagnostic("keras_unsupported", arg.name.span, { what: `${callee} argument`, name, supported: options.length ? options.join(", ") : "none" }));
+      continue;
+    }
     if (!schema.some((s) => s.name === name)) {
       const renamed = kerasRenames[name];
       const hint = renamed !== undefined && schema.some((s) => s.name === renamed) ? renamed : suggest(name, schema.map((s) => s.name));
@@ -229,6 +236,10 @@ export function convertValue(v: ValueNode, type: ArgType, name: string, sink: Si
     }
     case "initializer":
       return convertInitializer(v, name, sink);
+    case "regularizer":
+      return convertRegularizer(v, name, sink) ?? INVALID;
+    case "constraint":
+      return convertConstraint(v, name, sink) ?? INVALID;
   }
 }
 

@@ -16,6 +16,7 @@ import { checkCompile, type OutputInfo } from "./compile-statement.js";
 import { layerNameProblem, modelNameProblem } from "./names.js";
 import { resolveLimits, type CheckOptions, type Limits } from "./options.js";
 import { modelOptionArgs } from "./vocabulary.js";
+import type { ConstraintSpec, RegularizerSpec } from "../../runtime/spec.js";
 import { PasteLowering } from "./paste.js";
 import { describeSupportedLayers, isUnsupportedKerasLayer } from "../../layers/catalog.js";
 
@@ -239,9 +240,21 @@ class ModelChecker {
       );
     }
     if (!initOk) return undefined;
+    for (const p of decls) {
+      // a constraint's axes must exist on the weight it constrains
+      const c = attrs[`${p.name}_constraint`] as ConstraintSpec | null | undefined;
+      const bad = c && "axis" in c ? c.axis.find((a) => a >= p.shape.length) : undefined;
+      if (bad === undefined) continue;
+      const at = nodes.get(`${p.name}_constraint`)?.value.span ?? stmt.span;
+      this.report(makeDiagnostic("arg_range", at, { name: "axis", constraint: `an axis of ${name}/${p.name}, shape ${formatShape(p.shape)}`, got: String(bad) }));
+      return undefined;
+    }
     const params: ParamIR[] = decls.map(({ initializerArg: _arg, ...p }) => {
       const size = prod(p.shape);
-      const ir: ParamIR = { ...p, offset: this.offset, size };
+      // `<weight>_regularizer=` and `<weight>_constraint=` of the layer attach to the weight of that name (Keras's naming)
+      const regularizer = attrs[`${p.name}_regularizer`] as RegularizerSpec | null | undefined;
+      const constraint = attrs[`${p.name}_constraint`] as ConstraintSpec | null | undefined;
+      const ir: ParamIR = { ...p, ...(regularizer ? { regularizer } : {}), ...(constraint ? { constraint } : {}), offset: this.offset, size };
       this.offset += size;
       return ir;
     });

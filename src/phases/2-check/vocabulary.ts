@@ -5,7 +5,7 @@
  * the IR carries only canonical names.
  */
 import type { ActivationName } from "../../ir/model-ir.js";
-import type { InitializerName, LossName } from "../../runtime/spec.js";
+import type { InitializerName } from "../../runtime/spec.js";
 import type { ArgSpec } from "../../layers/types.js";
 
 export const activationNames: Readonly<Record<string, ActivationName>> = {
@@ -129,66 +129,10 @@ export const initializerNames: Readonly<Record<string, InitializerEntry>> = (() 
   return table;
 })();
 
-interface LossEntry {
-  readonly name: LossName;
-  readonly args: readonly ArgSpec[];
-}
-
-const fromLogits: ArgSpec = { name: "from_logits", type: { t: "bool" }, default: false };
-
-const lossEntries: Readonly<Record<LossName, LossEntry>> = {
-  mean_squared_error: { name: "mean_squared_error", args: [] },
-  mean_absolute_error: { name: "mean_absolute_error", args: [] },
-  binary_crossentropy: { name: "binary_crossentropy", args: [fromLogits] },
-  categorical_crossentropy: { name: "categorical_crossentropy", args: [fromLogits] },
-  sparse_categorical_crossentropy: { name: "sparse_categorical_crossentropy", args: [fromLogits] },
-};
-
-export const lossNames: Readonly<Record<string, LossEntry>> = {
-  mean_squared_error: lossEntries.mean_squared_error,
-  mse: lossEntries.mean_squared_error,
-  MSE: lossEntries.mean_squared_error,
-  MeanSquaredError: lossEntries.mean_squared_error,
-  mean_absolute_error: lossEntries.mean_absolute_error,
-  mae: lossEntries.mean_absolute_error,
-  MAE: lossEntries.mean_absolute_error,
-  MeanAbsoluteError: lossEntries.mean_absolute_error,
-  binary_crossentropy: lossEntries.binary_crossentropy,
-  bce: lossEntries.binary_crossentropy,
-  BCE: lossEntries.binary_crossentropy,
-  BinaryCrossentropy: lossEntries.binary_crossentropy,
-  categorical_crossentropy: lossEntries.categorical_crossentropy,
-  CategoricalCrossentropy: lossEntries.categorical_crossentropy,
-  sparse_categorical_crossentropy: lossEntries.sparse_categorical_crossentropy,
-  SparseCategoricalCrossentropy: lossEntries.sparse_categorical_crossentropy,
-};
-
-interface OptimizerEntry {
-  readonly name: "sgd" | "adam" | "rmsprop";
-  readonly args: readonly ArgSpec[];
-}
-
-const lr = (v: number): ArgSpec => ({ name: "learning_rate", type: { t: "float", min: 0, exclusiveMin: true }, default: v, positional: true });
-const unit = (name: string, v: number): ArgSpec => ({ name, type: { t: "float", min: 0, max: 1 }, default: v });
-const eps: ArgSpec = { name: "epsilon", type: { t: "float", min: 0 }, default: 1e-7 };
-
-const sgd: OptimizerEntry = {
-  name: "sgd",
-  args: [lr(0.01), unit("momentum", 0), { name: "nesterov", type: { t: "bool" }, default: false }],
-};
-const adam: OptimizerEntry = { name: "adam", args: [lr(0.001), unit("beta_1", 0.9), unit("beta_2", 0.999), eps] };
-const rmsprop: OptimizerEntry = { name: "rmsprop", args: [lr(0.001), unit("rho", 0.9), unit("momentum", 0), eps] };
-
-export const optimizerNames: Readonly<Record<string, OptimizerEntry>> = {
-  sgd,
-  SGD: sgd,
-  adam,
-  Adam: adam,
-  rmsprop,
-  RMSprop: rmsprop,
-};
-
-export const metricNames: Readonly<Record<string, "accuracy">> = { accuracy: "accuracy", acc: "accuracy" };
+// losses, optimizers and metrics: loss-names.ts, optimizer-names.ts, metric-names.ts
+export { lossNames } from "./loss-names.js";
+export { optimizerNames, scheduleNames } from "./optimizer-names.js";
+export { metricNames } from "./metric-names.js";
 
 export const modelOptionArgs: readonly ArgSpec[] = [
   { name: "seed", type: { t: "nullable", inner: { t: "int", min: 0, max: 4294967295 } }, default: null },

@@ -226,7 +226,7 @@ const namesByPlan = new WeakMap<ModelPlan, { reserved: Set<string>; rounding: Se
 function planNames(plan: ModelPlan): { reserved: Set<string>; rounding: Set<string> } {
   let names = namesByPlan.get(plan);
   if (names === undefined) {
-    const reserved = new Set(["p", "g", "k", "h", "s0", "s1", "x", "y", "n", "res", "dOut", "training", "capacity", "store", "this", STAGED_INPUT, ...plan.buffers.keys()]);
+    const reserved = new Set(["p", "g", "k", "h", ...SLOT_LOCALS.map(([local]) => local), "x", "y", "n", "res", "sw", "dOut", "training", "capacity", "store", "this", STAGED_INPUT, ...plan.buffers.keys()]);
     const rounding = new Set([...plan.buffers].filter(([, s]) => s.kind === "param" && plan.model.dtype === "float32").map(([name]) => name));
     names = { reserved, rounding };
     namesByPlan.set(plan, names);
@@ -235,16 +235,13 @@ function planNames(plan: ModelPlan): { reserved: Set<string>; rounding: Set<stri
 }
 
 /** How a method declares each local the rendered code may read (activation buffers: `this.<name>`). */
-const DECLARED: readonly (readonly [string, string])[] = [
-  ["p", "this.params"],
-  ["g", "this.grads"],
-  ["s0", "this.slots[0]!"],
-  ["s1", "this.slots[1]!"],
-  ["h", "this.hyper"],
-];
+/** Optimizer state arrays: s0, s1, … (the plan declares as many as the optimizer keeps). */
+const SLOT_LOCALS: readonly (readonly [string, string])[] = Array.from({ length: 8 }, (_, i) => [`s${i}`, `this.slots[${i}]!`] as const);
+const DECLARED: readonly (readonly [string, string])[] = [["p", "this.params"], ["g", "this.grads"], ...SLOT_LOCALS, ["h", "this.hyper"]];
 const DECLARED_LAST: readonly (readonly [string, string])[] = [
   ["dOut", "this.dOut"],
   ["res", "this.lossResult"],
+  ["sw", "this.sampleWeights"],
 ];
 
 /**

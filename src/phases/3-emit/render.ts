@@ -70,6 +70,8 @@ export function localOf(buf: string, st: RenderState): { local: string; base: nu
       return at("y");
     case "result":
       return at("res");
+    case "sampleWeights":
+      return at("sw");
   }
 }
 

@@ -534,7 +534,13 @@ function fuse(stmts: Stmt[]): Stmt[] {
   return out;
 }
 
-function spec(stmts: readonly Stmt[], outer: ReadonlyMap<string, Expr>, opts: SpecializeOptions, suffix: string): Stmt[] {
+/**
+ * `scope` holds the locals already declared in the block being emitted:
+ * unrolled iterations and statements flattened from a constant branch share
+ * their parent's block, so two sibling loops that both declare `w` and both
+ * unroll would otherwise declare `w_0` twice.
+ */
+function spec(stmts: readonly Stmt[], outer: ReadonlyMap<string, Expr>, opts: SpecializeOptions, suffix: string, scope: Set<string> = new Set()): Stmt[] {
   const env = new Map(outer);
   const out: Stmt[] = [];
   for (const s of stmts) {
@@ -548,7 +554,7 @@ function spec(stmts: readonly Stmt[], outer: ReadonlyMap<string, Expr>, opts: Sp
         if (constant && (opts.unroll || to.v - from.v === 1 || tiny)) {
           for (let k = from.v; k < to.v; k++) {
             const inner = new Map(env).set(s.v, { k: "num", v: k });
-            append(out, spec(s.body, inner, opts, `${suffix}_${k}`));
+            append(out, spec(s.body, inner, opts, `${suffix}_${k}`, scope));
           }
           break;
         }
@@ -560,7 +566,9 @@ function spec(stmts: readonly Stmt[], outer: ReadonlyMap<string, Expr>, opts: Sp
         break;
       }
       case "let": {
-        const name = safeName(suffix ? `${s.name}${suffix}` : s.name, opts);
+        let name = safeName(suffix ? `${s.name}${suffix}` : s.name, opts);
+        while (scope.has(name)) name = safeName(`${name}_`, opts);
+        scope.add(name);
         out.push({ k: "let", name, value: substitute(s.value, env) });
         env.set(s.name, ref(name));
         break;
@@ -577,8 +585,8 @@ function spec(stmts: readonly Stmt[], outer: ReadonlyMap<string, Expr>, opts: Sp
       case "if": {
         const test = substituteCond(s.test, env);
         const c = evalConstCond(test);
-        if (c === true) append(out, spec(s.then, env, opts, suffix));
-        else if (c === false) append(out, spec(s.else, env, opts, suffix));
+        if (c === true) append(out, spec(s.then, env, opts, suffix, scope));
+        else if (c === false) append(out, spec(s.else, env, opts, suffix, scope));
         else out.push({ k: "if", test, then: spec(s.then, env, opts, suffix), else: spec(s.else, env, opts, suffix) });
         break;
       }
@@ -587,7 +595,7 @@ function spec(stmts: readonly Stmt[], outer: ReadonlyMap<string, Expr>, opts: Sp
         break;
       case "gemm":
         if (!opts.native?.(s.spec)) {
-          append(out, spec(s.lowered, env, opts, suffix));
+          append(out, spec(s.lowered, env, opts, suffix, scope));
           break;
         }
         out.push({

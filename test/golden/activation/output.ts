@@ -32,7 +32,20 @@ const ActMeta: ModelMeta = {
   ],
   training: {
     loss: { name: "categorical_crossentropy", fromLogits: false },
-    optimizer: { name: "sgd", learningRate: 0.01, momentum: 0, nesterov: false },
+    optimizer: {
+      name: "sgd",
+      momentum: 0,
+      nesterov: false,
+      learningRate: 0.01,
+      schedule: null,
+      weightDecay: null,
+      clipnorm: null,
+      clipvalue: null,
+      globalClipnorm: null,
+      useEma: false,
+      emaMomentum: 0.99,
+      emaOverwriteFrequency: null,
+    },
     metrics: [],
     lossOnLogits: { name: "categorical_crossentropy", fromLogits: true },
   },
@@ -122,95 +135,97 @@ export class Act extends TrainableModel {
     const activation_out = this.activation_out;
     const dOut = this.dOut;
     const res = this.lossResult;
+    const sw = this.sampleWeights;
     // loss: categorical_crossentropy, fused with the final activation: computed from its logits
     {
       const scale = 1 / n;
       let total = 0;
-      for (let r = 0; r < n; r++) {
+      for (let b = 0; b < n; b++) {
+        const sw_ = sw[b]!;
         let usable = 1;
-        if (y[r * 3]! !== 0) {
-          if (activation_out[r * 3]! > 1e-290) {
+        if (y[b * 3]! !== 0) {
+          if (activation_out[b * 3]! > 1e-290) {
           } else {
             usable = 0;
           }
         }
-        if (y[r * 3 + 1]! !== 0) {
-          if (activation_out[r * 3 + 1]! > 1e-290) {
+        if (y[b * 3 + 1]! !== 0) {
+          if (activation_out[b * 3 + 1]! > 1e-290) {
           } else {
             usable = 0;
           }
         }
-        if (y[r * 3 + 2]! !== 0) {
-          if (activation_out[r * 3 + 2]! > 1e-290) {
+        if (y[b * 3 + 2]! !== 0) {
+          if (activation_out[b * 3 + 2]! > 1e-290) {
           } else {
             usable = 0;
           }
         }
         if (usable === 1) {
           let ys = 0;
-          const ld0 = y[r * 3]!;
+          const ld0 = y[b * 3]!;
           const y_0 = ld0;
           if (y_0 !== 0) {
-            total = total - y_0 * Math.log(activation_out[r * 3]!);
+            total = total - sw_ * (y_0 * Math.log(activation_out[b * 3]!));
           }
           ys += y_0;
-          const ld1 = y[r * 3 + 1]!;
+          const ld1 = y[b * 3 + 1]!;
           const y_1 = ld1;
           if (y_1 !== 0) {
-            total = total - y_1 * Math.log(activation_out[r * 3 + 1]!);
+            total = total - sw_ * (y_1 * Math.log(activation_out[b * 3 + 1]!));
           }
           ys += y_1;
-          const ld2 = y[r * 3 + 2]!;
+          const ld2 = y[b * 3 + 2]!;
           const y_2 = ld2;
           if (y_2 !== 0) {
-            total = total - y_2 * Math.log(activation_out[r * 3 + 2]!);
+            total = total - sw_ * (y_2 * Math.log(activation_out[b * 3 + 2]!));
           }
           ys += y_2;
-          dOut[r * 3] = (activation_out[r * 3]! * ys - ld0) * scale;
-          dOut[r * 3 + 1] = (activation_out[r * 3 + 1]! * ys - ld1) * scale;
-          dOut[r * 3 + 2] = (activation_out[r * 3 + 2]! * ys - ld2) * scale;
+          dOut[b * 3] = sw_ * (activation_out[b * 3]! * ys - ld0) * scale;
+          dOut[b * 3 + 1] = sw_ * (activation_out[b * 3 + 1]! * ys - ld1) * scale;
+          dOut[b * 3 + 2] = sw_ * (activation_out[b * 3 + 2]! * ys - ld2) * scale;
         } else {
           let m = -Infinity;
-          const ld3 = dense_out[r * 3]!;
+          const ld3 = dense_out[b * 3]!;
           m = m >= ld3 ? m : ld3;
-          const ld4 = dense_out[r * 3 + 1]!;
+          const ld4 = dense_out[b * 3 + 1]!;
           m = m >= ld4 ? m : ld4;
-          const ld5 = dense_out[r * 3 + 2]!;
+          const ld5 = dense_out[b * 3 + 2]!;
           m = m >= ld5 ? m : ld5;
           let se = 0;
           const e_0 = Math.exp(ld3 - m);
-          dOut[r * 3] = e_0;
+          dOut[b * 3] = e_0;
           se += e_0;
           const e_1 = Math.exp(ld4 - m);
-          dOut[r * 3 + 1] = e_1;
+          dOut[b * 3 + 1] = e_1;
           se += e_1;
           const e_2 = Math.exp(ld5 - m);
-          dOut[r * 3 + 2] = e_2;
+          dOut[b * 3 + 2] = e_2;
           se += e_2;
           const lse = m + Math.log(se);
           let ys = 0;
-          const ld6 = y[r * 3]!;
+          const ld6 = y[b * 3]!;
           const y_0 = ld6;
           if (y_0 !== 0) {
-            total += y_0 * (lse - dense_out[r * 3]!);
+            total += sw_ * (y_0 * (lse - dense_out[b * 3]!));
           }
           ys += y_0;
-          const ld7 = y[r * 3 + 1]!;
+          const ld7 = y[b * 3 + 1]!;
           const y_1 = ld7;
           if (y_1 !== 0) {
-            total += y_1 * (lse - dense_out[r * 3 + 1]!);
+            total += sw_ * (y_1 * (lse - dense_out[b * 3 + 1]!));
           }
           ys += y_1;
-          const ld8 = y[r * 3 + 2]!;
+          const ld8 = y[b * 3 + 2]!;
           const y_2 = ld8;
           if (y_2 !== 0) {
-            total += y_2 * (lse - dense_out[r * 3 + 2]!);
+            total += sw_ * (y_2 * (lse - dense_out[b * 3 + 2]!));
           }
           ys += y_2;
           const ratio = ys / se;
-          dOut[r * 3] = (e_0 * ratio - ld6) * scale;
-          dOut[r * 3 + 1] = (e_1 * ratio - ld7) * scale;
-          dOut[r * 3 + 2] = (e_2 * ratio - ld8) * scale;
+          dOut[b * 3] = sw_ * (e_0 * ratio - ld6) * scale;
+          dOut[b * 3 + 1] = sw_ * (e_1 * ratio - ld7) * scale;
+          dOut[b * 3 + 2] = sw_ * (e_2 * ratio - ld8) * scale;
         }
       }
       res[0] = total * scale;
@@ -261,23 +276,55 @@ export class Act extends TrainableModel {
   protected override update(): void {
     const p = this.params;
     const g = this.grads;
-    // optimizer step: sgd(learningRate=0.01, momentum=0, nesterov=false)
+    const h = this.hyper;
+    // optimizer step: sgd(momentum=0, nesterov=false, learningRate=0.01, schedule=?, weightDecay=?, clipnorm=?, clipvalue=?, globalClipnorm=?, useEma=false, emaMomentum=0.99, emaOverwriteFrequency=?)
     {
-      p[0] = p[0]! - g[0]! * 0.01;
-      p[1] = p[1]! - g[1]! * 0.01;
-      p[2] = p[2]! - g[2]! * 0.01;
-      p[3] = p[3]! - g[3]! * 0.01;
-      p[4] = p[4]! - g[4]! * 0.01;
-      p[5] = p[5]! - g[5]! * 0.01;
-      p[6] = p[6]! - g[6]! * 0.01;
-      p[7] = p[7]! - g[7]! * 0.01;
-      p[8] = p[8]! - g[8]! * 0.01;
-      p[9] = p[9]! - g[9]! * 0.01;
-      p[10] = p[10]! - g[10]! * 0.01;
-      p[11] = p[11]! - g[11]! * 0.01;
-      p[12] = p[12]! - g[12]! * 0.01;
-      p[13] = p[13]! - g[13]! * 0.01;
-      p[14] = p[14]! - g[14]! * 0.01;
+      const gr_0 = g[0]!;
+      const w_0 = p[0]!;
+      const ld0 = h[0]!;
+      p[0] = w_0 - gr_0 * ld0;
+      const gr_1 = g[1]!;
+      const w_1 = p[1]!;
+      p[1] = w_1 - gr_1 * ld0;
+      const gr_2 = g[2]!;
+      const w_2 = p[2]!;
+      p[2] = w_2 - gr_2 * ld0;
+      const gr_3 = g[3]!;
+      const w_3 = p[3]!;
+      p[3] = w_3 - gr_3 * ld0;
+      const gr_4 = g[4]!;
+      const w_4 = p[4]!;
+      p[4] = w_4 - gr_4 * ld0;
+      const gr_5 = g[5]!;
+      const w_5 = p[5]!;
+      p[5] = w_5 - gr_5 * ld0;
+      const gr_6 = g[6]!;
+      const w_6 = p[6]!;
+      p[6] = w_6 - gr_6 * ld0;
+      const gr_7 = g[7]!;
+      const w_7 = p[7]!;
+      p[7] = w_7 - gr_7 * ld0;
+      const gr_8 = g[8]!;
+      const w_8 = p[8]!;
+      p[8] = w_8 - gr_8 * ld0;
+      const gr_9 = g[9]!;
+      const w_9 = p[9]!;
+      p[9] = w_9 - gr_9 * ld0;
+      const gr_10 = g[10]!;
+      const w_10 = p[10]!;
+      p[10] = w_10 - gr_10 * ld0;
+      const gr_11 = g[11]!;
+      const w_11 = p[11]!;
+      p[11] = w_11 - gr_11 * ld0;
+      const gr_12 = g[12]!;
+      const w_12 = p[12]!;
+      p[12] = w_12 - gr_12 * ld0;
+      const gr_13 = g[13]!;
+      const w_13 = p[13]!;
+      p[13] = w_13 - gr_13 * ld0;
+      const gr_14 = g[14]!;
+      const w_14 = p[14]!;
+      p[14] = w_14 - gr_14 * ld0;
     }
   }
 }

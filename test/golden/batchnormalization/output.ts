@@ -80,7 +80,22 @@ const NormedMeta: ModelMeta = {
   ],
   training: {
     loss: { name: "categorical_crossentropy", fromLogits: false },
-    optimizer: { name: "adam", learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 },
+    optimizer: {
+      name: "adam",
+      beta1: 0.9,
+      beta2: 0.999,
+      epsilon: 1e-7,
+      amsgrad: false,
+      learningRate: 0.001,
+      schedule: null,
+      weightDecay: null,
+      clipnorm: null,
+      clipvalue: null,
+      globalClipnorm: null,
+      useEma: false,
+      emaMomentum: 0.99,
+      emaOverwriteFrequency: null,
+    },
     metrics: [],
     lossOnLogits: { name: "categorical_crossentropy", fromLogits: true },
   },
@@ -289,70 +304,72 @@ export class Normed extends TrainableModel {
     const dense_1_z = this.dense_1_z;
     const dOut = this.dOut;
     const res = this.lossResult;
+    const sw = this.sampleWeights;
     // loss: categorical_crossentropy, fused with the final activation: computed from its logits
     {
       const scale = 1 / n;
       let total = 0;
-      for (let r = 0; r < n; r++) {
+      for (let b = 0; b < n; b++) {
+        const sw_ = sw[b]!;
         let usable = 1;
-        if (y[r * 2]! !== 0) {
-          if (dense_1_out[r * 2]! > 1e-290) {
+        if (y[b * 2]! !== 0) {
+          if (dense_1_out[b * 2]! > 1e-290) {
           } else {
             usable = 0;
           }
         }
-        if (y[r * 2 + 1]! !== 0) {
-          if (dense_1_out[r * 2 + 1]! > 1e-290) {
+        if (y[b * 2 + 1]! !== 0) {
+          if (dense_1_out[b * 2 + 1]! > 1e-290) {
           } else {
             usable = 0;
           }
         }
         if (usable === 1) {
           let ys = 0;
-          const ld0 = y[r * 2]!;
+          const ld0 = y[b * 2]!;
           const y_0 = ld0;
           if (y_0 !== 0) {
-            total = total - y_0 * Math.log(dense_1_out[r * 2]!);
+            total = total - sw_ * (y_0 * Math.log(dense_1_out[b * 2]!));
           }
           ys += y_0;
-          const ld1 = y[r * 2 + 1]!;
+          const ld1 = y[b * 2 + 1]!;
           const y_1 = ld1;
           if (y_1 !== 0) {
-            total = total - y_1 * Math.log(dense_1_out[r * 2 + 1]!);
+            total = total - sw_ * (y_1 * Math.log(dense_1_out[b * 2 + 1]!));
           }
           ys += y_1;
-          dOut[r * 2] = (dense_1_out[r * 2]! * ys - ld0) * scale;
-          dOut[r * 2 + 1] = (dense_1_out[r * 2 + 1]! * ys - ld1) * scale;
+          dOut[b * 2] = sw_ * (dense_1_out[b * 2]! * ys - ld0) * scale;
+          dOut[b * 2 + 1] = sw_ * (dense_1_out[b * 2 + 1]! * ys - ld1) * scale;
         } else {
           let m = -Infinity;
-          const ld2 = dense_1_z[r * 2]!;
+          const ld2 = dense_1_z[b * 2]!;
           m = m >= ld2 ? m : ld2;
-          const ld3 = dense_1_z[r * 2 + 1]!;
+          const ld3 = dense_1_z[b * 2 + 1]!;
           m = m >= ld3 ? m : ld3;
           let se = 0;
           const e_0 = Math.exp(ld2 - m);
-          dOut[r * 2] = e_0;
+          dOut[b * 2] = e_0;
           se += e_0;
           const e_1 = Math.exp(ld3 - m);
-          dOut[r * 2 + 1] = e_1;
+          dOut[b * 2 + 1] = e_1;
           se += e_1;
           const lse = m + Math.log(se);
           let ys = 0;
-          const ld4 = y[r * 2]!;
+          const ld4 = y[b * 2]!;
           const y_0 = ld4;
           if (y_0 !== 0) {
-            total += y_0 * (lse - dense_1_z[r * 2]!);
+            total += sw_ * (y_0 * (lse - dense_1_z[b * 2]!));
           }
           ys += y_0;
-          const ld5 = y[r * 2 + 1]!;
+          const ld5 = y[b * 2 + 1]!;
           const y_1 = ld5;
           if (y_1 !== 0) {
-            total += y_1 * (lse - dense_1_z[r * 2 + 1]!);
+            total += sw_ * (y_1 * (lse - dense_1_z[b * 2 + 1]!));
           }
           ys += y_1;
           const ratio = ys / se;
-          dOut[r * 2] = (e_0 * ratio - ld4) * scale;
-          dOut[r * 2 + 1] = (e_1 * ratio - ld5) * scale;
+          dOut[b * 2] = sw_ * (e_0 * ratio - ld4) * scale;
+          dOut[b * 2 + 1] = sw_ * (e_1 * ratio - ld5) * scale;
         }
       }
       res[0] = total * scale;
@@ -497,29 +514,31 @@ export class Normed extends TrainableModel {
     const s0 = this.slots[0]!;
     const s1 = this.slots[1]!;
     const h = this.hyper;
-    // optimizer step: adam(learningRate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-7)
+    // optimizer step: adam(beta1=0.9, beta2=0.999, epsilon=1e-7, amsgrad=false, learningRate=0.001, schedule=?, weightDecay=?, clipnorm=?, clipvalue=?, globalClipnorm=?, useEma=false, emaMomentum=0.99, emaOverwriteFrequency=?)
     {
-      const w0 = h[0]!;
+      const w0 = h[1]!;
       for (let i = 0; i < 18; i++) {
-        const gi = g[i]!;
+        const gr = g[i]!;
+        const w = p[i]!;
         const ld0 = s0[i]!;
-        const m = ld0 + (gi - ld0) * 0.09999999999999998;
+        const m = ld0 + (gr - ld0) * 0.09999999999999998;
         s0[i] = m;
         const ld1 = s1[i]!;
-        const v = ld1 + (gi * gi - ld1) * 0.0010000000000000009;
+        const v = ld1 + (gr * gr - ld1) * 0.0010000000000000009;
         s1[i] = v;
-        p[i] = p[i]! - (m * w0) / (Math.sqrt(v) + 1e-7);
+        p[i] = w - (m * w0) / (Math.sqrt(v) + 1e-7);
       }
-      const w1 = h[0]!;
+      const w1 = h[1]!;
       for (let i = 24; i < 32; i++) {
-        const gi = g[i]!;
+        const gr = g[i]!;
+        const w = p[i]!;
         const ld2 = s0[i]!;
-        const m = ld2 + (gi - ld2) * 0.09999999999999998;
+        const m = ld2 + (gr - ld2) * 0.09999999999999998;
         s0[i] = m;
         const ld3 = s1[i]!;
-        const v = ld3 + (gi * gi - ld3) * 0.0010000000000000009;
+        const v = ld3 + (gr * gr - ld3) * 0.0010000000000000009;
         s1[i] = v;
-        p[i] = p[i]! - (m * w1) / (Math.sqrt(v) + 1e-7);
+        p[i] = w - (m * w1) / (Math.sqrt(v) + 1e-7);
       }
     }
   }

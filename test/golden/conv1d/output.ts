@@ -49,7 +49,22 @@ const WaveMeta: ModelMeta = {
   ],
   training: {
     loss: { name: "mean_squared_error", fromLogits: false },
-    optimizer: { name: "rmsprop", learningRate: 0.001, rho: 0.9, momentum: 0, epsilon: 1e-7 },
+    optimizer: {
+      name: "rmsprop",
+      rho: 0.9,
+      momentum: 0,
+      epsilon: 1e-7,
+      centered: false,
+      learningRate: 0.001,
+      schedule: null,
+      weightDecay: null,
+      clipnorm: null,
+      clipvalue: null,
+      globalClipnorm: null,
+      useEma: false,
+      emaMomentum: 0.99,
+      emaOverwriteFrequency: null,
+    },
     metrics: [],
     lossOnLogits: null,
   },
@@ -239,16 +254,18 @@ export class Wave extends TrainableModel {
     const dense_out = this.dense_out;
     const dOut = this.dOut;
     const res = this.lossResult;
+    const sw = this.sampleWeights;
     // loss: mean_squared_error
     {
       const scale = 1 / n;
       let total = 0;
-      for (let i = 0; i < n; i++) {
-        const p_ = dense_out[i]!;
-        const y_ = y[i]!;
-        const u = p_ - y_;
-        total += u * u;
-        dOut[i] = u * 2 * scale;
+      for (let b = 0; b < n; b++) {
+        const sw_ = sw[b]!;
+        const p_0 = dense_out[b]!;
+        const y_0 = y[b]!;
+        const u_0 = p_0 - y_0;
+        total += sw_ * (u_0 * u_0);
+        dOut[b] = sw_ * (u_0 * 2) * scale;
       }
       res[0] = total * scale;
     }
@@ -499,14 +516,17 @@ export class Wave extends TrainableModel {
     const p = this.params;
     const g = this.grads;
     const s0 = this.slots[0]!;
-    // optimizer step: rmsprop(learningRate=0.001, rho=0.9, momentum=0, epsilon=1e-7)
+    const h = this.hyper;
+    // optimizer step: rmsprop(rho=0.9, momentum=0, epsilon=1e-7, centered=false, learningRate=0.001, schedule=?, weightDecay=?, clipnorm=?, clipvalue=?, globalClipnorm=?, useEma=false, emaMomentum=0.99, emaOverwriteFrequency=?)
     {
+      const w0 = h[0]!;
       for (let i = 0; i < 46; i++) {
-        const gi = g[i]!;
-        const v = s0[i]! * 0.9 + gi * 0.09999999999999998 * gi;
+        const gr = g[i]!;
+        const w = p[i]!;
+        const v = s0[i]! * 0.9 + gr * 0.09999999999999998 * gr;
         s0[i] = v;
-        const inc = (gi * 0.001) / Math.sqrt(v + 1e-7);
-        p[i] = p[i]! - inc;
+        const inc = (gr * w0) / Math.sqrt(v + 1e-7);
+        p[i] = w - inc;
       }
     }
   }

@@ -64,8 +64,21 @@ const DigitsMeta: ModelMeta = {
   ],
   training: {
     loss: { name: "sparse_categorical_crossentropy", fromLogits: false },
-    optimizer: { name: "sgd", learningRate: 0.05, momentum: 0.9, nesterov: false },
-    metrics: ["accuracy"],
+    optimizer: {
+      name: "sgd",
+      momentum: 0.9,
+      nesterov: false,
+      learningRate: 0.05,
+      schedule: null,
+      weightDecay: null,
+      clipnorm: null,
+      clipvalue: null,
+      globalClipnorm: null,
+      useEma: false,
+      emaMomentum: 0.99,
+      emaOverwriteFrequency: null,
+    },
+    metrics: [{ name: "accuracy", kind: "sparse_categorical_accuracy" }],
     lossOnLogits: { name: "sparse_categorical_crossentropy", fromLogits: true },
   },
   wasm: "AGFzbQEAAAABCAFgBH9/f38AAg8BA2VudgZtZW1vcnkCAAADAgEABxQBEGNvbnYyZF8xX2ZvcndhcmQAAAqaDQGXDQQIfwt7FXwEf0ECIQRBAiEFIAEhLCADIS0gAEEBbCEuA0BBAiEvA0BBACEGAkADQCAGQQRqIARLDQFBACEHICxBAGogBkEgbGohCSACQdAAaiAHQQRsaiEKIC1BAGogBkEQbGogB0EIbGohCyAL/QADACEMIAv9AAMQIQ4gC/0AAyAhECAL/QADMCESIAUhCANAIAr9XQIA/V8hFCAJKwMA/RQhFiAMIBYgFP3yAf3wASEMIAkrAyD9FCEWIA4gFiAU/fIB/fABIQ4gCSsDQP0UIRYgECAWIBT98gH98AEhECAJKwNg/RQhFiASIBYgFP3yAf3wASESIAr9XQIQ/V8hFCAJKwMQ/RQhFiAMIBYgFP3yAf3wASEMIAkrAzD9FCEWIA4gFiAU/fIB/fABIQ4gCSsDUP0UIRYgECAWIBT98gH98AEhECAJKwNw/RQhFiASIBYgFP3yAf3wASESIAr9XQIg/V8hFCAJKwMg/RQhFiAMIBYgFP3yAf3wASEMIAkrA0D9FCEWIA4gFiAU/fIB/fABIQ4gCSsDYP0UIRYgECAWIBT98gH98AEhECAJKwOAAf0UIRYgEiAWIBT98gH98AEhEiAK/V0CMP1fIRQgCSsDYP0UIRYgDCAWIBT98gH98AEhDCAJKwOAAf0UIRYgDiAWIBT98gH98AEhDiAJKwOgAf0UIRYgECAWIBT98gH98AEhECAJKwPAAf0UIRYgEiAWIBT98gH98AEhEiAK/V0CQP1fIRQgCSsDcP0UIRYgDCAWIBT98gH98AEhDCAJKwOQAf0UIRYgDiAWIBT98gH98AEhDiAJKwOwAf0UIRYgECAWIBT98gH98AEhECAJKwPQAf0UIRYgEiAWIBT98gH98AEhEiAK/V0CUP1fIRQgCSsDgAH9FCEWIAwgFiAU/fIB/fABIQwgCSsDoAH9FCEWIA4gFiAU/fIB/fABIQ4gCSsDwAH9FCEWIBAgFiAU/fIB/fABIRAgCSsD4AH9FCEWIBIgFiAU/fIB/fABIRIgCv1dAmD9XyEUIAkrA8AB/RQhFiAMIBYgFP3yAf3wASEMIAkrA+AB/RQhFiAOIBYgFP3yAf3wASEOIAkrA4AC/RQhFiAQIBYgFP3yAf3wASEQIAkrA6AC/RQhFiASIBYgFP3yAf3wASESIAr9XQJw/V8hFCAJKwPQAf0UIRYgDCAWIBT98gH98AEhDCAJKwPwAf0UIRYgDiAWIBT98gH98AEhDiAJKwOQAv0UIRYgECAWIBT98gH98AEhECAJKwOwAv0UIRYgEiAWIBT98gH98AEhEiAK/V0CgAH9XyEUIAkrA+AB/RQhFiAMIBYgFP3yAf3wASEMIAkrA4AC/RQhFiAOIBYgFP3yAf3wASEOIAkrA6AC/RQhFiAQIBYgFP3yAf3wASEQIAkrA8AC/RQhFiASIBYgFP3yAf3wASESIAlBCGohCSAKQQhqIQogCEEBayEIIAgNAAsgCyAM/QsDACALIA79CwMQIAsgEP0LAyAgCyAS/QsDMCAGQQRqIQYMAAsLAkADQCAGQQFqIARLDQFBACEHICxBAGogBkEgbGohCSACQdAAaiAHQQRsaiEKIC1BAGogBkEQbGogB0EIbGohCyAL/QADACEMIAUhCANAIAr9XQIA/V8hFCAJKwMA/RQhFiAMIBYgFP3yAf3wASEMIAr9XQIQ/V8hFCAJKwMQ/RQhFiAMIBYgFP3yAf3wASEMIAr9XQIg/V8hFCAJKwMg/RQhFiAMIBYgFP3yAf3wASEMIAr9XQIw/V8hFCAJKwNg/RQhFiAMIBYgFP3yAf3wASEMIAr9XQJA/V8hFCAJKwNw/RQhFiAMIBYgFP3yAf3wASEMIAr9XQJQ/V8hFCAJKwOAAf0UIRYgDCAWIBT98gH98AEhDCAK/V0CYP1fIRQgCSsDwAH9FCEWIAwgFiAU/fIB/fABIQwgCv1dAnD9XyEUIAkrA9AB/RQhFiAMIBYgFP3yAf3wASEMIAr9XQKAAf1fIRQgCSsD4AH9FCEWIAwgFiAU/fIB/fABIQwgCUEIaiEJIApBCGohCiAIQQFrIQggCA0ACyALIAz9CwMAIAZBAWohBgwACwsgLEHAAWohLCAtQSBqIS0gL0EBayEvIC8NAAsgLEECQcABbGshLCAtQQJBIGxrIS0gLEHABGohLCAtQcAAaiEtIC5BAWshLiAuDQALICwgAEEBbEHABGxrISwgLSAAQQFsQcAAbGshLQs=",
@@ -383,92 +396,94 @@ export class Digits extends TrainableModel {
     const dense_z = this.dense_z;
     const dOut = this.dOut;
     const res = this.lossResult;
+    const sw = this.sampleWeights;
     // loss: sparse_categorical_crossentropy, fused with the final activation: computed from its logits
     {
       const scale = 1 / n;
       let total = 0;
-      for (let r = 0; r < n; r++) {
+      for (let b = 0; b < n; b++) {
+        const sw_ = sw[b]!;
         let usable = 1;
-        const ld0 = y[r]!;
+        const ld0 = y[b]!;
         if (0 === ld0) {
-          if (dense_out[r * 3]! > 1e-290) {
+          if (dense_out[b * 3]! > 1e-290) {
           } else {
             usable = 0;
           }
         }
         if (1 === ld0) {
-          if (dense_out[r * 3 + 1]! > 1e-290) {
+          if (dense_out[b * 3 + 1]! > 1e-290) {
           } else {
             usable = 0;
           }
         }
         if (2 === ld0) {
-          if (dense_out[r * 3 + 2]! > 1e-290) {
+          if (dense_out[b * 3 + 2]! > 1e-290) {
           } else {
             usable = 0;
           }
         }
         if (usable === 1) {
           let ys = 0;
-          const ld1 = y[r]!;
+          const ld1 = y[b]!;
           const y_0 = 0 === ld1 ? 1 : 0;
           if (y_0 !== 0) {
-            total = total - y_0 * Math.log(dense_out[r * 3]!);
+            total = total - sw_ * (y_0 * Math.log(dense_out[b * 3]!));
           }
           ys += y_0;
           const y_1 = 1 === ld1 ? 1 : 0;
           if (y_1 !== 0) {
-            total = total - y_1 * Math.log(dense_out[r * 3 + 1]!);
+            total = total - sw_ * (y_1 * Math.log(dense_out[b * 3 + 1]!));
           }
           ys += y_1;
           const y_2 = 2 === ld1 ? 1 : 0;
           if (y_2 !== 0) {
-            total = total - y_2 * Math.log(dense_out[r * 3 + 2]!);
+            total = total - sw_ * (y_2 * Math.log(dense_out[b * 3 + 2]!));
           }
           ys += y_2;
-          dOut[r * 3] = (dense_out[r * 3]! * ys - (0 === ld1 ? 1 : 0)) * scale;
-          dOut[r * 3 + 1] = (dense_out[r * 3 + 1]! * ys - (1 === ld1 ? 1 : 0)) * scale;
-          dOut[r * 3 + 2] = (dense_out[r * 3 + 2]! * ys - (2 === ld1 ? 1 : 0)) * scale;
+          dOut[b * 3] = sw_ * (dense_out[b * 3]! * ys - (0 === ld1 ? 1 : 0)) * scale;
+          dOut[b * 3 + 1] = sw_ * (dense_out[b * 3 + 1]! * ys - (1 === ld1 ? 1 : 0)) * scale;
+          dOut[b * 3 + 2] = sw_ * (dense_out[b * 3 + 2]! * ys - (2 === ld1 ? 1 : 0)) * scale;
         } else {
           let m = -Infinity;
-          const ld2 = dense_z[r * 3]!;
+          const ld2 = dense_z[b * 3]!;
           m = m >= ld2 ? m : ld2;
-          const ld3 = dense_z[r * 3 + 1]!;
+          const ld3 = dense_z[b * 3 + 1]!;
           m = m >= ld3 ? m : ld3;
-          const ld4 = dense_z[r * 3 + 2]!;
+          const ld4 = dense_z[b * 3 + 2]!;
           m = m >= ld4 ? m : ld4;
           let se = 0;
           const e_0 = Math.exp(ld2 - m);
-          dOut[r * 3] = e_0;
+          dOut[b * 3] = e_0;
           se += e_0;
           const e_1 = Math.exp(ld3 - m);
-          dOut[r * 3 + 1] = e_1;
+          dOut[b * 3 + 1] = e_1;
           se += e_1;
           const e_2 = Math.exp(ld4 - m);
-          dOut[r * 3 + 2] = e_2;
+          dOut[b * 3 + 2] = e_2;
           se += e_2;
           const lse = m + Math.log(se);
           let ys = 0;
-          const ld5 = y[r]!;
+          const ld5 = y[b]!;
           const y_0 = 0 === ld5 ? 1 : 0;
           if (y_0 !== 0) {
-            total += y_0 * (lse - dense_z[r * 3]!);
+            total += sw_ * (y_0 * (lse - dense_z[b * 3]!));
           }
           ys += y_0;
           const y_1 = 1 === ld5 ? 1 : 0;
           if (y_1 !== 0) {
-            total += y_1 * (lse - dense_z[r * 3 + 1]!);
+            total += sw_ * (y_1 * (lse - dense_z[b * 3 + 1]!));
           }
           ys += y_1;
           const y_2 = 2 === ld5 ? 1 : 0;
           if (y_2 !== 0) {
-            total += y_2 * (lse - dense_z[r * 3 + 2]!);
+            total += sw_ * (y_2 * (lse - dense_z[b * 3 + 2]!));
           }
           ys += y_2;
           const ratio = ys / se;
-          dOut[r * 3] = (e_0 * ratio - (0 === ld5 ? 1 : 0)) * scale;
-          dOut[r * 3 + 1] = (e_1 * ratio - (1 === ld5 ? 1 : 0)) * scale;
-          dOut[r * 3 + 2] = (e_2 * ratio - (2 === ld5 ? 1 : 0)) * scale;
+          dOut[b * 3] = sw_ * (e_0 * ratio - (0 === ld5 ? 1 : 0)) * scale;
+          dOut[b * 3 + 1] = sw_ * (e_1 * ratio - (1 === ld5 ? 1 : 0)) * scale;
+          dOut[b * 3 + 2] = sw_ * (e_2 * ratio - (2 === ld5 ? 1 : 0)) * scale;
         }
       }
       res[0] = total * scale;
@@ -698,12 +713,16 @@ export class Digits extends TrainableModel {
     const p = this.params;
     const g = this.grads;
     const s0 = this.slots[0]!;
-    // optimizer step: sgd(learningRate=0.05, momentum=0.9, nesterov=false)
+    const h = this.hyper;
+    // optimizer step: sgd(momentum=0.9, nesterov=false, learningRate=0.05, schedule=?, weightDecay=?, clipnorm=?, clipvalue=?, globalClipnorm=?, useEma=false, emaMomentum=0.99, emaOverwriteFrequency=?)
     {
+      const w0 = h[0]!;
       for (let i = 0; i < 83; i++) {
-        const v = s0[i]! * 0.9 - g[i]! * 0.05;
-        s0[i] = v;
-        p[i] = p[i]! + v;
+        const gr = g[i]!;
+        const w = p[i]!;
+        const vel = s0[i]! * 0.9 - gr * w0;
+        s0[i] = vel;
+        p[i] = w + vel;
       }
     }
   }

@@ -63,7 +63,20 @@ const WideMeta: ModelMeta = {
   ],
   training: {
     loss: { name: "categorical_crossentropy", fromLogits: false },
-    optimizer: { name: "sgd", learningRate: 0.01, momentum: 0, nesterov: false },
+    optimizer: {
+      name: "sgd",
+      momentum: 0,
+      nesterov: false,
+      learningRate: 0.01,
+      schedule: null,
+      weightDecay: null,
+      clipnorm: null,
+      clipvalue: null,
+      globalClipnorm: null,
+      useEma: false,
+      emaMomentum: 0.99,
+      emaOverwriteFrequency: null,
+    },
     metrics: [],
     lossOnLogits: { name: "categorical_crossentropy", fromLogits: true },
   },
@@ -491,120 +504,122 @@ export class Wide extends TrainableModel {
     const dense_2_z = this.dense_2_z;
     const dOut = this.dOut;
     const res = this.lossResult;
+    const sw = this.sampleWeights;
     // loss: categorical_crossentropy, fused with the final activation: computed from its logits
     {
       const scale = 1 / n;
       let total = 0;
-      for (let r = 0; r < n; r++) {
+      for (let b = 0; b < n; b++) {
+        const sw_ = sw[b]!;
         let usable = 1;
-        if (y[r * 4]! !== 0) {
-          if (dense_2_out[r * 4]! > 1e-290) {
+        if (y[b * 4]! !== 0) {
+          if (dense_2_out[b * 4]! > 1e-290) {
           } else {
             usable = 0;
           }
         }
-        if (y[r * 4 + 1]! !== 0) {
-          if (dense_2_out[r * 4 + 1]! > 1e-290) {
+        if (y[b * 4 + 1]! !== 0) {
+          if (dense_2_out[b * 4 + 1]! > 1e-290) {
           } else {
             usable = 0;
           }
         }
-        if (y[r * 4 + 2]! !== 0) {
-          if (dense_2_out[r * 4 + 2]! > 1e-290) {
+        if (y[b * 4 + 2]! !== 0) {
+          if (dense_2_out[b * 4 + 2]! > 1e-290) {
           } else {
             usable = 0;
           }
         }
-        if (y[r * 4 + 3]! !== 0) {
-          if (dense_2_out[r * 4 + 3]! > 1e-290) {
+        if (y[b * 4 + 3]! !== 0) {
+          if (dense_2_out[b * 4 + 3]! > 1e-290) {
           } else {
             usable = 0;
           }
         }
         if (usable === 1) {
           let ys = 0;
-          const ld0 = y[r * 4]!;
+          const ld0 = y[b * 4]!;
           const y_0 = ld0;
           if (y_0 !== 0) {
-            total = total - y_0 * Math.log(dense_2_out[r * 4]!);
+            total = total - sw_ * (y_0 * Math.log(dense_2_out[b * 4]!));
           }
           ys += y_0;
-          const ld1 = y[r * 4 + 1]!;
+          const ld1 = y[b * 4 + 1]!;
           const y_1 = ld1;
           if (y_1 !== 0) {
-            total = total - y_1 * Math.log(dense_2_out[r * 4 + 1]!);
+            total = total - sw_ * (y_1 * Math.log(dense_2_out[b * 4 + 1]!));
           }
           ys += y_1;
-          const ld2 = y[r * 4 + 2]!;
+          const ld2 = y[b * 4 + 2]!;
           const y_2 = ld2;
           if (y_2 !== 0) {
-            total = total - y_2 * Math.log(dense_2_out[r * 4 + 2]!);
+            total = total - sw_ * (y_2 * Math.log(dense_2_out[b * 4 + 2]!));
           }
           ys += y_2;
-          const ld3 = y[r * 4 + 3]!;
+          const ld3 = y[b * 4 + 3]!;
           const y_3 = ld3;
           if (y_3 !== 0) {
-            total = total - y_3 * Math.log(dense_2_out[r * 4 + 3]!);
+            total = total - sw_ * (y_3 * Math.log(dense_2_out[b * 4 + 3]!));
           }
           ys += y_3;
-          dOut[r * 4] = (dense_2_out[r * 4]! * ys - ld0) * scale;
-          dOut[r * 4 + 1] = (dense_2_out[r * 4 + 1]! * ys - ld1) * scale;
-          dOut[r * 4 + 2] = (dense_2_out[r * 4 + 2]! * ys - ld2) * scale;
-          dOut[r * 4 + 3] = (dense_2_out[r * 4 + 3]! * ys - ld3) * scale;
+          dOut[b * 4] = sw_ * (dense_2_out[b * 4]! * ys - ld0) * scale;
+          dOut[b * 4 + 1] = sw_ * (dense_2_out[b * 4 + 1]! * ys - ld1) * scale;
+          dOut[b * 4 + 2] = sw_ * (dense_2_out[b * 4 + 2]! * ys - ld2) * scale;
+          dOut[b * 4 + 3] = sw_ * (dense_2_out[b * 4 + 3]! * ys - ld3) * scale;
         } else {
           let m = -Infinity;
-          const ld4 = dense_2_z[r * 4]!;
+          const ld4 = dense_2_z[b * 4]!;
           m = m >= ld4 ? m : ld4;
-          const ld5 = dense_2_z[r * 4 + 1]!;
+          const ld5 = dense_2_z[b * 4 + 1]!;
           m = m >= ld5 ? m : ld5;
-          const ld6 = dense_2_z[r * 4 + 2]!;
+          const ld6 = dense_2_z[b * 4 + 2]!;
           m = m >= ld6 ? m : ld6;
-          const ld7 = dense_2_z[r * 4 + 3]!;
+          const ld7 = dense_2_z[b * 4 + 3]!;
           m = m >= ld7 ? m : ld7;
           let se = 0;
           const e_0 = Math.exp(ld4 - m);
-          dOut[r * 4] = e_0;
+          dOut[b * 4] = e_0;
           se += e_0;
           const e_1 = Math.exp(ld5 - m);
-          dOut[r * 4 + 1] = e_1;
+          dOut[b * 4 + 1] = e_1;
           se += e_1;
           const e_2 = Math.exp(ld6 - m);
-          dOut[r * 4 + 2] = e_2;
+          dOut[b * 4 + 2] = e_2;
           se += e_2;
           const e_3 = Math.exp(ld7 - m);
-          dOut[r * 4 + 3] = e_3;
+          dOut[b * 4 + 3] = e_3;
           se += e_3;
           const lse = m + Math.log(se);
           let ys = 0;
-          const ld8 = y[r * 4]!;
+          const ld8 = y[b * 4]!;
           const y_0 = ld8;
           if (y_0 !== 0) {
-            total += y_0 * (lse - dense_2_z[r * 4]!);
+            total += sw_ * (y_0 * (lse - dense_2_z[b * 4]!));
           }
           ys += y_0;
-          const ld9 = y[r * 4 + 1]!;
+          const ld9 = y[b * 4 + 1]!;
           const y_1 = ld9;
           if (y_1 !== 0) {
-            total += y_1 * (lse - dense_2_z[r * 4 + 1]!);
+            total += sw_ * (y_1 * (lse - dense_2_z[b * 4 + 1]!));
           }
           ys += y_1;
-          const ld10 = y[r * 4 + 2]!;
+          const ld10 = y[b * 4 + 2]!;
           const y_2 = ld10;
           if (y_2 !== 0) {
-            total += y_2 * (lse - dense_2_z[r * 4 + 2]!);
+            total += sw_ * (y_2 * (lse - dense_2_z[b * 4 + 2]!));
           }
           ys += y_2;
-          const ld11 = y[r * 4 + 3]!;
+          const ld11 = y[b * 4 + 3]!;
           const y_3 = ld11;
           if (y_3 !== 0) {
-            total += y_3 * (lse - dense_2_z[r * 4 + 3]!);
+            total += sw_ * (y_3 * (lse - dense_2_z[b * 4 + 3]!));
           }
           ys += y_3;
           const ratio = ys / se;
-          dOut[r * 4] = (e_0 * ratio - ld8) * scale;
-          dOut[r * 4 + 1] = (e_1 * ratio - ld9) * scale;
-          dOut[r * 4 + 2] = (e_2 * ratio - ld10) * scale;
-          dOut[r * 4 + 3] = (e_3 * ratio - ld11) * scale;
+          dOut[b * 4] = sw_ * (e_0 * ratio - ld8) * scale;
+          dOut[b * 4 + 1] = sw_ * (e_1 * ratio - ld9) * scale;
+          dOut[b * 4 + 2] = sw_ * (e_2 * ratio - ld10) * scale;
+          dOut[b * 4 + 3] = sw_ * (e_3 * ratio - ld11) * scale;
         }
       }
       res[0] = total * scale;
@@ -957,10 +972,14 @@ export class Wide extends TrainableModel {
   protected override update(): void {
     const p = this.params;
     const g = this.grads;
-    // optimizer step: sgd(learningRate=0.01, momentum=0, nesterov=false)
+    const h = this.hyper;
+    // optimizer step: sgd(momentum=0, nesterov=false, learningRate=0.01, schedule=?, weightDecay=?, clipnorm=?, clipvalue=?, globalClipnorm=?, useEma=false, emaMomentum=0.99, emaOverwriteFrequency=?)
     {
+      const w0 = h[0]!;
       for (let i = 0; i < 2724; i++) {
-        p[i] = p[i]! - g[i]! * 0.01;
+        const gr = g[i]!;
+        const w = p[i]!;
+        p[i] = w - gr * w0;
       }
     }
   }

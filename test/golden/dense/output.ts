@@ -41,7 +41,20 @@ const DenseRowsMeta: ModelMeta = {
   ],
   training: {
     loss: { name: "categorical_crossentropy", fromLogits: false },
-    optimizer: { name: "sgd", learningRate: 0.1, momentum: 0.9, nesterov: false },
+    optimizer: {
+      name: "sgd",
+      momentum: 0.9,
+      nesterov: false,
+      learningRate: 0.1,
+      schedule: null,
+      weightDecay: null,
+      clipnorm: null,
+      clipvalue: null,
+      globalClipnorm: null,
+      useEma: false,
+      emaMomentum: 0.99,
+      emaOverwriteFrequency: null,
+    },
     metrics: [],
     lossOnLogits: { name: "categorical_crossentropy", fromLogits: true },
   },
@@ -178,70 +191,72 @@ export class DenseRows extends TrainableModel {
     const dense_1_z = this.dense_1_z;
     const dOut = this.dOut;
     const res = this.lossResult;
+    const sw = this.sampleWeights;
     // loss: categorical_crossentropy, fused with the final activation: computed from its logits
     {
       const scale = 1 / n;
       let total = 0;
-      for (let r = 0; r < n; r++) {
+      for (let b = 0; b < n; b++) {
+        const sw_ = sw[b]!;
         let usable = 1;
-        if (y[r * 2]! !== 0) {
-          if (dense_1_out[r * 2]! > 1e-290) {
+        if (y[b * 2]! !== 0) {
+          if (dense_1_out[b * 2]! > 1e-290) {
           } else {
             usable = 0;
           }
         }
-        if (y[r * 2 + 1]! !== 0) {
-          if (dense_1_out[r * 2 + 1]! > 1e-290) {
+        if (y[b * 2 + 1]! !== 0) {
+          if (dense_1_out[b * 2 + 1]! > 1e-290) {
           } else {
             usable = 0;
           }
         }
         if (usable === 1) {
           let ys = 0;
-          const ld0 = y[r * 2]!;
+          const ld0 = y[b * 2]!;
           const y_0 = ld0;
           if (y_0 !== 0) {
-            total = total - y_0 * Math.log(dense_1_out[r * 2]!);
+            total = total - sw_ * (y_0 * Math.log(dense_1_out[b * 2]!));
           }
           ys += y_0;
-          const ld1 = y[r * 2 + 1]!;
+          const ld1 = y[b * 2 + 1]!;
           const y_1 = ld1;
           if (y_1 !== 0) {
-            total = total - y_1 * Math.log(dense_1_out[r * 2 + 1]!);
+            total = total - sw_ * (y_1 * Math.log(dense_1_out[b * 2 + 1]!));
           }
           ys += y_1;
-          dOut[r * 2] = (dense_1_out[r * 2]! * ys - ld0) * scale;
-          dOut[r * 2 + 1] = (dense_1_out[r * 2 + 1]! * ys - ld1) * scale;
+          dOut[b * 2] = sw_ * (dense_1_out[b * 2]! * ys - ld0) * scale;
+          dOut[b * 2 + 1] = sw_ * (dense_1_out[b * 2 + 1]! * ys - ld1) * scale;
         } else {
           let m = -Infinity;
-          const ld2 = dense_1_z[r * 2]!;
+          const ld2 = dense_1_z[b * 2]!;
           m = m >= ld2 ? m : ld2;
-          const ld3 = dense_1_z[r * 2 + 1]!;
+          const ld3 = dense_1_z[b * 2 + 1]!;
           m = m >= ld3 ? m : ld3;
           let se = 0;
           const e_0 = Math.exp(ld2 - m);
-          dOut[r * 2] = e_0;
+          dOut[b * 2] = e_0;
           se += e_0;
           const e_1 = Math.exp(ld3 - m);
-          dOut[r * 2 + 1] = e_1;
+          dOut[b * 2 + 1] = e_1;
           se += e_1;
           const lse = m + Math.log(se);
           let ys = 0;
-          const ld4 = y[r * 2]!;
+          const ld4 = y[b * 2]!;
           const y_0 = ld4;
           if (y_0 !== 0) {
-            total += y_0 * (lse - dense_1_z[r * 2]!);
+            total += sw_ * (y_0 * (lse - dense_1_z[b * 2]!));
           }
           ys += y_0;
-          const ld5 = y[r * 2 + 1]!;
+          const ld5 = y[b * 2 + 1]!;
           const y_1 = ld5;
           if (y_1 !== 0) {
-            total += y_1 * (lse - dense_1_z[r * 2 + 1]!);
+            total += sw_ * (y_1 * (lse - dense_1_z[b * 2 + 1]!));
           }
           ys += y_1;
           const ratio = ys / se;
-          dOut[r * 2] = (e_0 * ratio - ld4) * scale;
-          dOut[r * 2 + 1] = (e_1 * ratio - ld5) * scale;
+          dOut[b * 2] = sw_ * (e_0 * ratio - ld4) * scale;
+          dOut[b * 2 + 1] = sw_ * (e_1 * ratio - ld5) * scale;
         }
       }
       res[0] = total * scale;
@@ -355,74 +370,120 @@ export class DenseRows extends TrainableModel {
     const p = this.params;
     const g = this.grads;
     const s0 = this.slots[0]!;
-    // optimizer step: sgd(learningRate=0.1, momentum=0.9, nesterov=false)
+    const h = this.hyper;
+    // optimizer step: sgd(momentum=0.9, nesterov=false, learningRate=0.1, schedule=?, weightDecay=?, clipnorm=?, clipvalue=?, globalClipnorm=?, useEma=false, emaMomentum=0.99, emaOverwriteFrequency=?)
     {
-      const v_0 = s0[0]! * 0.9 - g[0]! * 0.1;
-      s0[0] = v_0;
-      p[0] = p[0]! + v_0;
-      const v_1 = s0[1]! * 0.9 - g[1]! * 0.1;
-      s0[1] = v_1;
-      p[1] = p[1]! + v_1;
-      const v_2 = s0[2]! * 0.9 - g[2]! * 0.1;
-      s0[2] = v_2;
-      p[2] = p[2]! + v_2;
-      const v_3 = s0[3]! * 0.9 - g[3]! * 0.1;
-      s0[3] = v_3;
-      p[3] = p[3]! + v_3;
-      const v_4 = s0[4]! * 0.9 - g[4]! * 0.1;
-      s0[4] = v_4;
-      p[4] = p[4]! + v_4;
-      const v_5 = s0[5]! * 0.9 - g[5]! * 0.1;
-      s0[5] = v_5;
-      p[5] = p[5]! + v_5;
-      const v_6 = s0[6]! * 0.9 - g[6]! * 0.1;
-      s0[6] = v_6;
-      p[6] = p[6]! + v_6;
-      const v_7 = s0[7]! * 0.9 - g[7]! * 0.1;
-      s0[7] = v_7;
-      p[7] = p[7]! + v_7;
-      const v_8 = s0[8]! * 0.9 - g[8]! * 0.1;
-      s0[8] = v_8;
-      p[8] = p[8]! + v_8;
-      const v_9 = s0[9]! * 0.9 - g[9]! * 0.1;
-      s0[9] = v_9;
-      p[9] = p[9]! + v_9;
-      const v_10 = s0[10]! * 0.9 - g[10]! * 0.1;
-      s0[10] = v_10;
-      p[10] = p[10]! + v_10;
-      const v_11 = s0[11]! * 0.9 - g[11]! * 0.1;
-      s0[11] = v_11;
-      p[11] = p[11]! + v_11;
-      const v_12 = s0[12]! * 0.9 - g[12]! * 0.1;
-      s0[12] = v_12;
-      p[12] = p[12]! + v_12;
-      const v_13 = s0[13]! * 0.9 - g[13]! * 0.1;
-      s0[13] = v_13;
-      p[13] = p[13]! + v_13;
-      const v_14 = s0[14]! * 0.9 - g[14]! * 0.1;
-      s0[14] = v_14;
-      p[14] = p[14]! + v_14;
-      const v_15 = s0[15]! * 0.9 - g[15]! * 0.1;
-      s0[15] = v_15;
-      p[15] = p[15]! + v_15;
-      const v_16 = s0[16]! * 0.9 - g[16]! * 0.1;
-      s0[16] = v_16;
-      p[16] = p[16]! + v_16;
-      const v_17 = s0[17]! * 0.9 - g[17]! * 0.1;
-      s0[17] = v_17;
-      p[17] = p[17]! + v_17;
-      const v_18 = s0[18]! * 0.9 - g[18]! * 0.1;
-      s0[18] = v_18;
-      p[18] = p[18]! + v_18;
-      const v_19 = s0[19]! * 0.9 - g[19]! * 0.1;
-      s0[19] = v_19;
-      p[19] = p[19]! + v_19;
-      const v_20 = s0[20]! * 0.9 - g[20]! * 0.1;
-      s0[20] = v_20;
-      p[20] = p[20]! + v_20;
-      const v_21 = s0[21]! * 0.9 - g[21]! * 0.1;
-      s0[21] = v_21;
-      p[21] = p[21]! + v_21;
+      const gr_0 = g[0]!;
+      const w_0 = p[0]!;
+      const ld0 = h[0]!;
+      const vel_0 = s0[0]! * 0.9 - gr_0 * ld0;
+      s0[0] = vel_0;
+      p[0] = w_0 + vel_0;
+      const gr_1 = g[1]!;
+      const w_1 = p[1]!;
+      const vel_1 = s0[1]! * 0.9 - gr_1 * ld0;
+      s0[1] = vel_1;
+      p[1] = w_1 + vel_1;
+      const gr_2 = g[2]!;
+      const w_2 = p[2]!;
+      const vel_2 = s0[2]! * 0.9 - gr_2 * ld0;
+      s0[2] = vel_2;
+      p[2] = w_2 + vel_2;
+      const gr_3 = g[3]!;
+      const w_3 = p[3]!;
+      const vel_3 = s0[3]! * 0.9 - gr_3 * ld0;
+      s0[3] = vel_3;
+      p[3] = w_3 + vel_3;
+      const gr_4 = g[4]!;
+      const w_4 = p[4]!;
+      const vel_4 = s0[4]! * 0.9 - gr_4 * ld0;
+      s0[4] = vel_4;
+      p[4] = w_4 + vel_4;
+      const gr_5 = g[5]!;
+      const w_5 = p[5]!;
+      const vel_5 = s0[5]! * 0.9 - gr_5 * ld0;
+      s0[5] = vel_5;
+      p[5] = w_5 + vel_5;
+      const gr_6 = g[6]!;
+      const w_6 = p[6]!;
+      const vel_6 = s0[6]! * 0.9 - gr_6 * ld0;
+      s0[6] = vel_6;
+      p[6] = w_6 + vel_6;
+      const gr_7 = g[7]!;
+      const w_7 = p[7]!;
+      const vel_7 = s0[7]! * 0.9 - gr_7 * ld0;
+      s0[7] = vel_7;
+      p[7] = w_7 + vel_7;
+      const gr_8 = g[8]!;
+      const w_8 = p[8]!;
+      const vel_8 = s0[8]! * 0.9 - gr_8 * ld0;
+      s0[8] = vel_8;
+      p[8] = w_8 + vel_8;
+      const gr_9 = g[9]!;
+      const w_9 = p[9]!;
+      const vel_9 = s0[9]! * 0.9 - gr_9 * ld0;
+      s0[9] = vel_9;
+      p[9] = w_9 + vel_9;
+      const gr_10 = g[10]!;
+      const w_10 = p[10]!;
+      const vel_10 = s0[10]! * 0.9 - gr_10 * ld0;
+      s0[10] = vel_10;
+      p[10] = w_10 + vel_10;
+      const gr_11 = g[11]!;
+      const w_11 = p[11]!;
+      const vel_11 = s0[11]! * 0.9 - gr_11 * ld0;
+      s0[11] = vel_11;
+      p[11] = w_11 + vel_11;
+      const gr_12 = g[12]!;
+      const w_12 = p[12]!;
+      const vel_12 = s0[12]! * 0.9 - gr_12 * ld0;
+      s0[12] = vel_12;
+      p[12] = w_12 + vel_12;
+      const gr_13 = g[13]!;
+      const w_13 = p[13]!;
+      const vel_13 = s0[13]! * 0.9 - gr_13 * ld0;
+      s0[13] = vel_13;
+      p[13] = w_13 + vel_13;
+      const gr_14 = g[14]!;
+      const w_14 = p[14]!;
+      const vel_14 = s0[14]! * 0.9 - gr_14 * ld0;
+      s0[14] = vel_14;
+      p[14] = w_14 + vel_14;
+      const gr_15 = g[15]!;
+      const w_15 = p[15]!;
+      const vel_15 = s0[15]! * 0.9 - gr_15 * ld0;
+      s0[15] = vel_15;
+      p[15] = w_15 + vel_15;
+      const gr_16 = g[16]!;
+      const w_16 = p[16]!;
+      const vel_16 = s0[16]! * 0.9 - gr_16 * ld0;
+      s0[16] = vel_16;
+      p[16] = w_16 + vel_16;
+      const gr_17 = g[17]!;
+      const w_17 = p[17]!;
+      const vel_17 = s0[17]! * 0.9 - gr_17 * ld0;
+      s0[17] = vel_17;
+      p[17] = w_17 + vel_17;
+      const gr_18 = g[18]!;
+      const w_18 = p[18]!;
+      const vel_18 = s0[18]! * 0.9 - gr_18 * ld0;
+      s0[18] = vel_18;
+      p[18] = w_18 + vel_18;
+      const gr_19 = g[19]!;
+      const w_19 = p[19]!;
+      const vel_19 = s0[19]! * 0.9 - gr_19 * ld0;
+      s0[19] = vel_19;
+      p[19] = w_19 + vel_19;
+      const gr_20 = g[20]!;
+      const w_20 = p[20]!;
+      const vel_20 = s0[20]! * 0.9 - gr_20 * ld0;
+      s0[20] = vel_20;
+      p[20] = w_20 + vel_20;
+      const gr_21 = g[21]!;
+      const w_21 = p[21]!;
+      const vel_21 = s0[21]! * 0.9 - gr_21 * ld0;
+      s0[21] = vel_21;
+      p[21] = w_21 + vel_21;
     }
   }
 }

@@ -32,7 +32,22 @@ const FlatMeta: ModelMeta = {
   ],
   training: {
     loss: { name: "binary_crossentropy", fromLogits: false },
-    optimizer: { name: "adam", learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 },
+    optimizer: {
+      name: "adam",
+      beta1: 0.9,
+      beta2: 0.999,
+      epsilon: 1e-7,
+      amsgrad: false,
+      learningRate: 0.001,
+      schedule: null,
+      weightDecay: null,
+      clipnorm: null,
+      clipvalue: null,
+      globalClipnorm: null,
+      useEma: false,
+      emaMomentum: 0.99,
+      emaOverwriteFrequency: null,
+    },
     metrics: [],
     lossOnLogits: { name: "binary_crossentropy", fromLogits: true },
   },
@@ -88,16 +103,18 @@ export class Flat extends TrainableModel {
     const dense_z = this.dense_z;
     const dOut = this.dOut;
     const res = this.lossResult;
+    const sw = this.sampleWeights;
     // loss: binary_crossentropy, fused with the final activation: computed from its logits
     {
       const scale = 1 / n;
       let total = 0;
-      for (let i = 0; i < n; i++) {
-        const p_ = dense_z[i]!;
-        const y_ = y[i]!;
-        const e = Math.exp(0 - Math.abs(p_));
-        total += (p_ >= 0 ? p_ : 0) - p_ * y_ + Math.log1p(e);
-        dOut[i] = ((p_ >= 0 ? 1 : e) / (e + 1) - y_) * scale;
+      for (let b = 0; b < n; b++) {
+        const sw_ = sw[b]!;
+        const p_0 = dense_z[b]!;
+        const y_0 = y[b]!;
+        const e_0 = Math.exp(0 - Math.abs(p_0));
+        total += sw_ * ((p_0 >= 0 ? p_0 : 0) - p_0 * y_0 + Math.log1p(e_0));
+        dOut[b] = sw_ * ((p_0 >= 0 ? 1 : e_0) / (e_0 + 1) - y_0) * scale;
       }
       res[0] = total * scale;
     }
@@ -153,65 +170,72 @@ export class Flat extends TrainableModel {
     const s0 = this.slots[0]!;
     const s1 = this.slots[1]!;
     const h = this.hyper;
-    // optimizer step: adam(learningRate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-7)
+    // optimizer step: adam(beta1=0.9, beta2=0.999, epsilon=1e-7, amsgrad=false, learningRate=0.001, schedule=?, weightDecay=?, clipnorm=?, clipvalue=?, globalClipnorm=?, useEma=false, emaMomentum=0.99, emaOverwriteFrequency=?)
     {
-      const gi_0 = g[0]!;
+      const gr_0 = g[0]!;
+      const w_0 = p[0]!;
       const ld0 = s0[0]!;
-      const m_0 = ld0 + (gi_0 - ld0) * 0.09999999999999998;
+      const m_0 = ld0 + (gr_0 - ld0) * 0.09999999999999998;
       s0[0] = m_0;
       const ld1 = s1[0]!;
-      const v_0 = ld1 + (gi_0 * gi_0 - ld1) * 0.0010000000000000009;
+      const v_0 = ld1 + (gr_0 * gr_0 - ld1) * 0.0010000000000000009;
       s1[0] = v_0;
-      const ld4 = h[0]!;
-      p[0] = p[0]! - (m_0 * ld4) / (Math.sqrt(v_0) + 1e-7);
-      const gi_1 = g[1]!;
+      const ld4 = h[1]!;
+      p[0] = w_0 - (m_0 * ld4) / (Math.sqrt(v_0) + 1e-7);
+      const gr_1 = g[1]!;
+      const w_1 = p[1]!;
       const ld2 = s0[1]!;
-      const m_1 = ld2 + (gi_1 - ld2) * 0.09999999999999998;
+      const m_1 = ld2 + (gr_1 - ld2) * 0.09999999999999998;
       s0[1] = m_1;
       const ld3 = s1[1]!;
-      const v_1 = ld3 + (gi_1 * gi_1 - ld3) * 0.0010000000000000009;
+      const v_1 = ld3 + (gr_1 * gr_1 - ld3) * 0.0010000000000000009;
       s1[1] = v_1;
-      p[1] = p[1]! - (m_1 * ld4) / (Math.sqrt(v_1) + 1e-7);
-      const gi_2 = g[2]!;
+      p[1] = w_1 - (m_1 * ld4) / (Math.sqrt(v_1) + 1e-7);
+      const gr_2 = g[2]!;
+      const w_2 = p[2]!;
       const ld5 = s0[2]!;
-      const m_2 = ld5 + (gi_2 - ld5) * 0.09999999999999998;
+      const m_2 = ld5 + (gr_2 - ld5) * 0.09999999999999998;
       s0[2] = m_2;
       const ld6 = s1[2]!;
-      const v_2 = ld6 + (gi_2 * gi_2 - ld6) * 0.0010000000000000009;
+      const v_2 = ld6 + (gr_2 * gr_2 - ld6) * 0.0010000000000000009;
       s1[2] = v_2;
-      p[2] = p[2]! - (m_2 * ld4) / (Math.sqrt(v_2) + 1e-7);
-      const gi_3 = g[3]!;
+      p[2] = w_2 - (m_2 * ld4) / (Math.sqrt(v_2) + 1e-7);
+      const gr_3 = g[3]!;
+      const w_3 = p[3]!;
       const ld7 = s0[3]!;
-      const m_3 = ld7 + (gi_3 - ld7) * 0.09999999999999998;
+      const m_3 = ld7 + (gr_3 - ld7) * 0.09999999999999998;
       s0[3] = m_3;
       const ld8 = s1[3]!;
-      const v_3 = ld8 + (gi_3 * gi_3 - ld8) * 0.0010000000000000009;
+      const v_3 = ld8 + (gr_3 * gr_3 - ld8) * 0.0010000000000000009;
       s1[3] = v_3;
-      p[3] = p[3]! - (m_3 * ld4) / (Math.sqrt(v_3) + 1e-7);
-      const gi_4 = g[4]!;
+      p[3] = w_3 - (m_3 * ld4) / (Math.sqrt(v_3) + 1e-7);
+      const gr_4 = g[4]!;
+      const w_4 = p[4]!;
       const ld9 = s0[4]!;
-      const m_4 = ld9 + (gi_4 - ld9) * 0.09999999999999998;
+      const m_4 = ld9 + (gr_4 - ld9) * 0.09999999999999998;
       s0[4] = m_4;
       const ld10 = s1[4]!;
-      const v_4 = ld10 + (gi_4 * gi_4 - ld10) * 0.0010000000000000009;
+      const v_4 = ld10 + (gr_4 * gr_4 - ld10) * 0.0010000000000000009;
       s1[4] = v_4;
-      p[4] = p[4]! - (m_4 * ld4) / (Math.sqrt(v_4) + 1e-7);
-      const gi_5 = g[5]!;
+      p[4] = w_4 - (m_4 * ld4) / (Math.sqrt(v_4) + 1e-7);
+      const gr_5 = g[5]!;
+      const w_5 = p[5]!;
       const ld11 = s0[5]!;
-      const m_5 = ld11 + (gi_5 - ld11) * 0.09999999999999998;
+      const m_5 = ld11 + (gr_5 - ld11) * 0.09999999999999998;
       s0[5] = m_5;
       const ld12 = s1[5]!;
-      const v_5 = ld12 + (gi_5 * gi_5 - ld12) * 0.0010000000000000009;
+      const v_5 = ld12 + (gr_5 * gr_5 - ld12) * 0.0010000000000000009;
       s1[5] = v_5;
-      p[5] = p[5]! - (m_5 * ld4) / (Math.sqrt(v_5) + 1e-7);
-      const gi_6 = g[6]!;
+      p[5] = w_5 - (m_5 * ld4) / (Math.sqrt(v_5) + 1e-7);
+      const gr_6 = g[6]!;
+      const w_6 = p[6]!;
       const ld13 = s0[6]!;
-      const m_6 = ld13 + (gi_6 - ld13) * 0.09999999999999998;
+      const m_6 = ld13 + (gr_6 - ld13) * 0.09999999999999998;
       s0[6] = m_6;
       const ld14 = s1[6]!;
-      const v_6 = ld14 + (gi_6 * gi_6 - ld14) * 0.0010000000000000009;
+      const v_6 = ld14 + (gr_6 * gr_6 - ld14) * 0.0010000000000000009;
       s1[6] = v_6;
-      p[6] = p[6]! - (m_6 * ld4) / (Math.sqrt(v_6) + 1e-7);
+      p[6] = w_6 - (m_6 * ld4) / (Math.sqrt(v_6) + 1e-7);
     }
   }
 }

@@ -38,7 +38,20 @@ const GmpMeta: ModelMeta = {
   ],
   training: {
     loss: { name: "categorical_crossentropy", fromLogits: false },
-    optimizer: { name: "sgd", learningRate: 0.01, momentum: 0, nesterov: false },
+    optimizer: {
+      name: "sgd",
+      momentum: 0,
+      nesterov: false,
+      learningRate: 0.01,
+      schedule: null,
+      weightDecay: null,
+      clipnorm: null,
+      clipvalue: null,
+      globalClipnorm: null,
+      useEma: false,
+      emaMomentum: 0.99,
+      emaOverwriteFrequency: null,
+    },
     metrics: [],
     lossOnLogits: { name: "categorical_crossentropy", fromLogits: true },
   },
@@ -134,70 +147,72 @@ export class Gmp extends TrainableModel {
     const dense_z = this.dense_z;
     const dOut = this.dOut;
     const res = this.lossResult;
+    const sw = this.sampleWeights;
     // loss: categorical_crossentropy, fused with the final activation: computed from its logits
     {
       const scale = 1 / n;
       let total = 0;
-      for (let r = 0; r < n; r++) {
+      for (let b = 0; b < n; b++) {
+        const sw_ = sw[b]!;
         let usable = 1;
-        if (y[r * 2]! !== 0) {
-          if (dense_out[r * 2]! > 1e-290) {
+        if (y[b * 2]! !== 0) {
+          if (dense_out[b * 2]! > 1e-290) {
           } else {
             usable = 0;
           }
         }
-        if (y[r * 2 + 1]! !== 0) {
-          if (dense_out[r * 2 + 1]! > 1e-290) {
+        if (y[b * 2 + 1]! !== 0) {
+          if (dense_out[b * 2 + 1]! > 1e-290) {
           } else {
             usable = 0;
           }
         }
         if (usable === 1) {
           let ys = 0;
-          const ld0 = y[r * 2]!;
+          const ld0 = y[b * 2]!;
           const y_0 = ld0;
           if (y_0 !== 0) {
-            total = total - y_0 * Math.log(dense_out[r * 2]!);
+            total = total - sw_ * (y_0 * Math.log(dense_out[b * 2]!));
           }
           ys += y_0;
-          const ld1 = y[r * 2 + 1]!;
+          const ld1 = y[b * 2 + 1]!;
           const y_1 = ld1;
           if (y_1 !== 0) {
-            total = total - y_1 * Math.log(dense_out[r * 2 + 1]!);
+            total = total - sw_ * (y_1 * Math.log(dense_out[b * 2 + 1]!));
           }
           ys += y_1;
-          dOut[r * 2] = (dense_out[r * 2]! * ys - ld0) * scale;
-          dOut[r * 2 + 1] = (dense_out[r * 2 + 1]! * ys - ld1) * scale;
+          dOut[b * 2] = sw_ * (dense_out[b * 2]! * ys - ld0) * scale;
+          dOut[b * 2 + 1] = sw_ * (dense_out[b * 2 + 1]! * ys - ld1) * scale;
         } else {
           let m = -Infinity;
-          const ld2 = dense_z[r * 2]!;
+          const ld2 = dense_z[b * 2]!;
           m = m >= ld2 ? m : ld2;
-          const ld3 = dense_z[r * 2 + 1]!;
+          const ld3 = dense_z[b * 2 + 1]!;
           m = m >= ld3 ? m : ld3;
           let se = 0;
           const e_0 = Math.exp(ld2 - m);
-          dOut[r * 2] = e_0;
+          dOut[b * 2] = e_0;
           se += e_0;
           const e_1 = Math.exp(ld3 - m);
-          dOut[r * 2 + 1] = e_1;
+          dOut[b * 2 + 1] = e_1;
           se += e_1;
           const lse = m + Math.log(se);
           let ys = 0;
-          const ld4 = y[r * 2]!;
+          const ld4 = y[b * 2]!;
           const y_0 = ld4;
           if (y_0 !== 0) {
-            total += y_0 * (lse - dense_z[r * 2]!);
+            total += sw_ * (y_0 * (lse - dense_z[b * 2]!));
           }
           ys += y_0;
-          const ld5 = y[r * 2 + 1]!;
+          const ld5 = y[b * 2 + 1]!;
           const y_1 = ld5;
           if (y_1 !== 0) {
-            total += y_1 * (lse - dense_z[r * 2 + 1]!);
+            total += sw_ * (y_1 * (lse - dense_z[b * 2 + 1]!));
           }
           ys += y_1;
           const ratio = ys / se;
-          dOut[r * 2] = (e_0 * ratio - ld4) * scale;
-          dOut[r * 2 + 1] = (e_1 * ratio - ld5) * scale;
+          dOut[b * 2] = sw_ * (e_0 * ratio - ld4) * scale;
+          dOut[b * 2 + 1] = sw_ * (e_1 * ratio - ld5) * scale;
         }
       }
       res[0] = total * scale;
@@ -238,14 +253,28 @@ export class Gmp extends TrainableModel {
   protected override update(): void {
     const p = this.params;
     const g = this.grads;
-    // optimizer step: sgd(learningRate=0.01, momentum=0, nesterov=false)
+    const h = this.hyper;
+    // optimizer step: sgd(momentum=0, nesterov=false, learningRate=0.01, schedule=?, weightDecay=?, clipnorm=?, clipvalue=?, globalClipnorm=?, useEma=false, emaMomentum=0.99, emaOverwriteFrequency=?)
     {
-      p[0] = p[0]! - g[0]! * 0.01;
-      p[1] = p[1]! - g[1]! * 0.01;
-      p[2] = p[2]! - g[2]! * 0.01;
-      p[3] = p[3]! - g[3]! * 0.01;
-      p[4] = p[4]! - g[4]! * 0.01;
-      p[5] = p[5]! - g[5]! * 0.01;
+      const gr_0 = g[0]!;
+      const w_0 = p[0]!;
+      const ld0 = h[0]!;
+      p[0] = w_0 - gr_0 * ld0;
+      const gr_1 = g[1]!;
+      const w_1 = p[1]!;
+      p[1] = w_1 - gr_1 * ld0;
+      const gr_2 = g[2]!;
+      const w_2 = p[2]!;
+      p[2] = w_2 - gr_2 * ld0;
+      const gr_3 = g[3]!;
+      const w_3 = p[3]!;
+      p[3] = w_3 - gr_3 * ld0;
+      const gr_4 = g[4]!;
+      const w_4 = p[4]!;
+      p[4] = w_4 - gr_4 * ld0;
+      const gr_5 = g[5]!;
+      const w_5 = p[5]!;
+      p[5] = w_5 - gr_5 * ld0;
     }
   }
 }

@@ -65,8 +65,23 @@ const MlpMeta: ModelMeta = {
   ],
   training: {
     loss: { name: "categorical_crossentropy", fromLogits: false },
-    optimizer: { name: "adam", learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 },
-    metrics: ["accuracy"],
+    optimizer: {
+      name: "adam",
+      beta1: 0.9,
+      beta2: 0.999,
+      epsilon: 1e-7,
+      amsgrad: false,
+      learningRate: 0.01,
+      schedule: null,
+      weightDecay: null,
+      clipnorm: null,
+      clipvalue: null,
+      globalClipnorm: null,
+      useEma: false,
+      emaMomentum: 0.99,
+      emaOverwriteFrequency: null,
+    },
+    metrics: [{ name: "accuracy", kind: "categorical_accuracy" }],
     lossOnLogits: { name: "categorical_crossentropy", fromLogits: true },
   },
 };
@@ -278,95 +293,97 @@ export class Mlp extends TrainableModel {
     const dense_2_z = this.dense_2_z;
     const dOut = this.dOut;
     const res = this.lossResult;
+    const sw = this.sampleWeights;
     // loss: categorical_crossentropy, fused with the final activation: computed from its logits
     {
       const scale = 1 / n;
       let total = 0;
-      for (let r = 0; r < n; r++) {
+      for (let b = 0; b < n; b++) {
+        const sw_ = sw[b]!;
         let usable = 1;
-        if (y[r * 3]! !== 0) {
-          if (dense_2_out[r * 3]! > 1e-290) {
+        if (y[b * 3]! !== 0) {
+          if (dense_2_out[b * 3]! > 1e-290) {
           } else {
             usable = 0;
           }
         }
-        if (y[r * 3 + 1]! !== 0) {
-          if (dense_2_out[r * 3 + 1]! > 1e-290) {
+        if (y[b * 3 + 1]! !== 0) {
+          if (dense_2_out[b * 3 + 1]! > 1e-290) {
           } else {
             usable = 0;
           }
         }
-        if (y[r * 3 + 2]! !== 0) {
-          if (dense_2_out[r * 3 + 2]! > 1e-290) {
+        if (y[b * 3 + 2]! !== 0) {
+          if (dense_2_out[b * 3 + 2]! > 1e-290) {
           } else {
             usable = 0;
           }
         }
         if (usable === 1) {
           let ys = 0;
-          const ld0 = y[r * 3]!;
+          const ld0 = y[b * 3]!;
           const y_0 = ld0;
           if (y_0 !== 0) {
-            total = total - y_0 * Math.log(dense_2_out[r * 3]!);
+            total = total - sw_ * (y_0 * Math.log(dense_2_out[b * 3]!));
           }
           ys += y_0;
-          const ld1 = y[r * 3 + 1]!;
+          const ld1 = y[b * 3 + 1]!;
           const y_1 = ld1;
           if (y_1 !== 0) {
-            total = total - y_1 * Math.log(dense_2_out[r * 3 + 1]!);
+            total = total - sw_ * (y_1 * Math.log(dense_2_out[b * 3 + 1]!));
           }
           ys += y_1;
-          const ld2 = y[r * 3 + 2]!;
+          const ld2 = y[b * 3 + 2]!;
           const y_2 = ld2;
           if (y_2 !== 0) {
-            total = total - y_2 * Math.log(dense_2_out[r * 3 + 2]!);
+            total = total - sw_ * (y_2 * Math.log(dense_2_out[b * 3 + 2]!));
           }
           ys += y_2;
-          dOut[r * 3] = (dense_2_out[r * 3]! * ys - ld0) * scale;
-          dOut[r * 3 + 1] = (dense_2_out[r * 3 + 1]! * ys - ld1) * scale;
-          dOut[r * 3 + 2] = (dense_2_out[r * 3 + 2]! * ys - ld2) * scale;
+          dOut[b * 3] = sw_ * (dense_2_out[b * 3]! * ys - ld0) * scale;
+          dOut[b * 3 + 1] = sw_ * (dense_2_out[b * 3 + 1]! * ys - ld1) * scale;
+          dOut[b * 3 + 2] = sw_ * (dense_2_out[b * 3 + 2]! * ys - ld2) * scale;
         } else {
           let m = -Infinity;
-          const ld3 = dense_2_z[r * 3]!;
+          const ld3 = dense_2_z[b * 3]!;
           m = m >= ld3 ? m : ld3;
-          const ld4 = dense_2_z[r * 3 + 1]!;
+          const ld4 = dense_2_z[b * 3 + 1]!;
           m = m >= ld4 ? m : ld4;
-          const ld5 = dense_2_z[r * 3 + 2]!;
+          const ld5 = dense_2_z[b * 3 + 2]!;
           m = m >= ld5 ? m : ld5;
           let se = 0;
           const e_0 = Math.exp(ld3 - m);
-          dOut[r * 3] = e_0;
+          dOut[b * 3] = e_0;
           se += e_0;
           const e_1 = Math.exp(ld4 - m);
-          dOut[r * 3 + 1] = e_1;
+          dOut[b * 3 + 1] = e_1;
           se += e_1;
           const e_2 = Math.exp(ld5 - m);
-          dOut[r * 3 + 2] = e_2;
+          dOut[b * 3 + 2] = e_2;
           se += e_2;
           const lse = m + Math.log(se);
           let ys = 0;
-          const ld6 = y[r * 3]!;
+          const ld6 = y[b * 3]!;
           const y_0 = ld6;
           if (y_0 !== 0) {
-            total += y_0 * (lse - dense_2_z[r * 3]!);
+            total += sw_ * (y_0 * (lse - dense_2_z[b * 3]!));
           }
           ys += y_0;
-          const ld7 = y[r * 3 + 1]!;
+          const ld7 = y[b * 3 + 1]!;
           const y_1 = ld7;
           if (y_1 !== 0) {
-            total += y_1 * (lse - dense_2_z[r * 3 + 1]!);
+            total += sw_ * (y_1 * (lse - dense_2_z[b * 3 + 1]!));
           }
           ys += y_1;
-          const ld8 = y[r * 3 + 2]!;
+          const ld8 = y[b * 3 + 2]!;
           const y_2 = ld8;
           if (y_2 !== 0) {
-            total += y_2 * (lse - dense_2_z[r * 3 + 2]!);
+            total += sw_ * (y_2 * (lse - dense_2_z[b * 3 + 2]!));
           }
           ys += y_2;
           const ratio = ys / se;
-          dOut[r * 3] = (e_0 * ratio - ld6) * scale;
-          dOut[r * 3 + 1] = (e_1 * ratio - ld7) * scale;
-          dOut[r * 3 + 2] = (e_2 * ratio - ld8) * scale;
+          dOut[b * 3] = sw_ * (e_0 * ratio - ld6) * scale;
+          dOut[b * 3 + 1] = sw_ * (e_1 * ratio - ld7) * scale;
+          dOut[b * 3 + 2] = sw_ * (e_2 * ratio - ld8) * scale;
         }
       }
       res[0] = total * scale;
@@ -634,18 +651,19 @@ export class Mlp extends TrainableModel {
     const s0 = this.slots[0]!;
     const s1 = this.slots[1]!;
     const h = this.hyper;
-    // optimizer step: adam(learningRate=0.01, beta1=0.9, beta2=0.999, epsilon=1e-7)
+    // optimizer step: adam(beta1=0.9, beta2=0.999, epsilon=1e-7, amsgrad=false, learningRate=0.01, schedule=?, weightDecay=?, clipnorm=?, clipvalue=?, globalClipnorm=?, useEma=false, emaMomentum=0.99, emaOverwriteFrequency=?)
     {
-      const w0 = h[0]!;
+      const w0 = h[1]!;
       for (let i = 0; i < 307; i++) {
-        const gi = g[i]!;
+        const gr = g[i]!;
+        const w = p[i]!;
         const ld0 = s0[i]!;
-        const m = ld0 + (gi - ld0) * 0.09999999999999998;
+        const m = ld0 + (gr - ld0) * 0.09999999999999998;
         s0[i] = m;
         const ld1 = s1[i]!;
-        const v = ld1 + (gi * gi - ld1) * 0.0010000000000000009;
+        const v = ld1 + (gr * gr - ld1) * 0.0010000000000000009;
         s1[i] = v;
-        p[i] = p[i]! - (m * w0) / (Math.sqrt(v) + 1e-7);
+        p[i] = w - (m * w0) / (Math.sqrt(v) + 1e-7);
       }
     }
   }

@@ -48,7 +48,20 @@ const BinaryMeta: ModelMeta = {
   ],
   training: {
     loss: { name: "binary_crossentropy", fromLogits: false },
-    optimizer: { name: "sgd", learningRate: 0.01, momentum: 0, nesterov: false },
+    optimizer: {
+      name: "sgd",
+      momentum: 0,
+      nesterov: false,
+      learningRate: 0.01,
+      schedule: null,
+      weightDecay: null,
+      clipnorm: null,
+      clipvalue: null,
+      globalClipnorm: null,
+      useEma: false,
+      emaMomentum: 0.99,
+      emaOverwriteFrequency: null,
+    },
     metrics: [],
     lossOnLogits: null,
   },
@@ -140,17 +153,21 @@ export class Binary extends TrainableModel {
     const dense_1_out = this.dense_1_out;
     const dOut = this.dOut;
     const res = this.lossResult;
+    const sw = this.sampleWeights;
     // loss: binary_crossentropy
     {
       const scale = 1 / n;
       let total = 0;
-      for (let i = 0; i < n; i++) {
-        const p_ = dense_1_out[i]!;
-        const y_ = y[i]!;
-        const c = p_ < 1e-7 ? 1e-7 : p_ > 0.9999998807907104 ? 0.9999998807907104 : p_;
-        total = total - (y_ * Math.log(c) + (1 - y_) * Math.log(1 - c));
-        dOut[i] =
-          (p_ >= 1e-7 && p_ <= 0.9999998807907104 ? (1 - y_) / (1 - c) - y_ / c : 0) * scale;
+      for (let b = 0; b < n; b++) {
+        const sw_ = sw[b]!;
+        const p_0 = dense_1_out[b]!;
+        const y_0 = y[b]!;
+        const c_0 = p_0 < 1e-7 ? 1e-7 : p_0 > 0.9999998807907104 ? 0.9999998807907104 : p_0;
+        total += sw_ * (0 - (y_0 * Math.log(c_0) + (1 - y_0) * Math.log(1 - c_0)));
+        dOut[b] =
+          sw_ *
+          (p_0 >= 1e-7 && p_0 <= 0.9999998807907104 ? (1 - y_0) / (1 - c_0) - y_0 / c_0 : 0) *
+          scale;
       }
       res[0] = total * scale;
     }
@@ -228,29 +245,73 @@ export class Binary extends TrainableModel {
   protected override update(): void {
     const p = this.params;
     const g = this.grads;
-    // optimizer step: sgd(learningRate=0.01, momentum=0, nesterov=false)
+    const h = this.hyper;
+    // optimizer step: sgd(momentum=0, nesterov=false, learningRate=0.01, schedule=?, weightDecay=?, clipnorm=?, clipvalue=?, globalClipnorm=?, useEma=false, emaMomentum=0.99, emaOverwriteFrequency=?)
     {
-      p[0] = p[0]! - g[0]! * 0.01;
-      p[1] = p[1]! - g[1]! * 0.01;
-      p[2] = p[2]! - g[2]! * 0.01;
-      p[3] = p[3]! - g[3]! * 0.01;
-      p[4] = p[4]! - g[4]! * 0.01;
-      p[5] = p[5]! - g[5]! * 0.01;
-      p[6] = p[6]! - g[6]! * 0.01;
-      p[7] = p[7]! - g[7]! * 0.01;
-      p[8] = p[8]! - g[8]! * 0.01;
-      p[9] = p[9]! - g[9]! * 0.01;
-      p[10] = p[10]! - g[10]! * 0.01;
-      p[11] = p[11]! - g[11]! * 0.01;
-      p[12] = p[12]! - g[12]! * 0.01;
-      p[13] = p[13]! - g[13]! * 0.01;
-      p[14] = p[14]! - g[14]! * 0.01;
-      p[15] = p[15]! - g[15]! * 0.01;
-      p[16] = p[16]! - g[16]! * 0.01;
-      p[17] = p[17]! - g[17]! * 0.01;
-      p[18] = p[18]! - g[18]! * 0.01;
-      p[19] = p[19]! - g[19]! * 0.01;
-      p[20] = p[20]! - g[20]! * 0.01;
+      const gr_0 = g[0]!;
+      const w_0 = p[0]!;
+      const ld0 = h[0]!;
+      p[0] = w_0 - gr_0 * ld0;
+      const gr_1 = g[1]!;
+      const w_1 = p[1]!;
+      p[1] = w_1 - gr_1 * ld0;
+      const gr_2 = g[2]!;
+      const w_2 = p[2]!;
+      p[2] = w_2 - gr_2 * ld0;
+      const gr_3 = g[3]!;
+      const w_3 = p[3]!;
+      p[3] = w_3 - gr_3 * ld0;
+      const gr_4 = g[4]!;
+      const w_4 = p[4]!;
+      p[4] = w_4 - gr_4 * ld0;
+      const gr_5 = g[5]!;
+      const w_5 = p[5]!;
+      p[5] = w_5 - gr_5 * ld0;
+      const gr_6 = g[6]!;
+      const w_6 = p[6]!;
+      p[6] = w_6 - gr_6 * ld0;
+      const gr_7 = g[7]!;
+      const w_7 = p[7]!;
+      p[7] = w_7 - gr_7 * ld0;
+      const gr_8 = g[8]!;
+      const w_8 = p[8]!;
+      p[8] = w_8 - gr_8 * ld0;
+      const gr_9 = g[9]!;
+      const w_9 = p[9]!;
+      p[9] = w_9 - gr_9 * ld0;
+      const gr_10 = g[10]!;
+      const w_10 = p[10]!;
+      p[10] = w_10 - gr_10 * ld0;
+      const gr_11 = g[11]!;
+      const w_11 = p[11]!;
+      p[11] = w_11 - gr_11 * ld0;
+      const gr_12 = g[12]!;
+      const w_12 = p[12]!;
+      p[12] = w_12 - gr_12 * ld0;
+      const gr_13 = g[13]!;
+      const w_13 = p[13]!;
+      p[13] = w_13 - gr_13 * ld0;
+      const gr_14 = g[14]!;
+      const w_14 = p[14]!;
+      p[14] = w_14 - gr_14 * ld0;
+      const gr_15 = g[15]!;
+      const w_15 = p[15]!;
+      p[15] = w_15 - gr_15 * ld0;
+      const gr_16 = g[16]!;
+      const w_16 = p[16]!;
+      p[16] = w_16 - gr_16 * ld0;
+      const gr_17 = g[17]!;
+      const w_17 = p[17]!;
+      p[17] = w_17 - gr_17 * ld0;
+      const gr_18 = g[18]!;
+      const w_18 = p[18]!;
+      p[18] = w_18 - gr_18 * ld0;
+      const gr_19 = g[19]!;
+      const w_19 = p[19]!;
+      p[19] = w_19 - gr_19 * ld0;
+      const gr_20 = g[20]!;
+      const w_20 = p[20]!;
+      p[20] = w_20 - gr_20 * ld0;
     }
   }
 }

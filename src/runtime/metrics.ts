@@ -1,0 +1,238 @@
+/**
+ * Keras 3 metrics (keras/src/metrics) as streaming accumulators: `update`
+ * reads one batch of predictions and targets, `result` gives the value over
+ * everything seen since `reset`, as Keras's stateful metrics do across an
+ * epoch. Part of the shipped runtime: imports only runtime files. Metrics
+ * read outputs after the forward pass and change no weight, so they run
+ * here, generically, rather than as emitted kernels.
+ *
+ * Targets: `sparse` metrics read one class id per row; the others read
+ * targets shaped like the output. Outputs are read as rows of `classes`
+ * values (outSize/classes rows per sample). Sample weights are not applied
+ * to metrics (Keras weighs only `weighted_metrics`).
+ */
+import type { MetricKind, MetricSpec } from "./spec.js";
+
+/** Whether a metric improves upward (Keras `_direction`), for callbacks in mode 'auto'. */
+export function metricDirection(kind: MetricKind): "up" | "down" {
+  return kind.endsWith("_error") ? "down" : "up";
+}
+
+export interface MetricState {
+  readonly spec: MetricSpec;
+  reset(): void;
+  /** Adds `batch` samples: predictions from pred[0], targets from y[yOffset]. */
+  update(pred: Float64Array, y: ArrayLike<number>, yOffset: number, batch: number): void;
+  result(): number;
+}
+
+function argmax(a: ArrayLike<number>, o: number, n: number): number {
+  let k = 0;
+  for (let j = 1; j < n; j++) if (a[o + j]! > a[o + k]!) k = j;
+  return k;
+}
+
+const noNan = (a: number, b: number) => (b === 0 ? 0 : a / b);
+
+/**
+ * A metric that averages a per-row value (Keras MeanMetricWrapper over the
+ * per-sample means); `finish` maps the mean to the result (RMSE's root).
+ */
+function rowMean(
+  spec: MetricSpec,
+  outSize: number,
+  classes: number,
+  perRow: (p: Float64Array, o: number, y: ArrayLike<number>, yo: number, cls: number) => number,
+  finish: (m: number) => number = (m) => m,
+): MetricState {
+  const rows = outSize / classes;
+  const sparse = spec.kind === "sparse_categorical_accuracy" || spec.kind === "sparse_top_k_categorical_accuracy";
+  let sum = 0;
+  let count = 0;
+  return {
+    spec,
+    reset: () => void (sum = count = 0),
+    update(pred, y, yOffset, batch) {
+      for (let b = 0; b < batch; b++) {
+        let s = 0;
+        for (let r = 0; r < rows; r++) {
+          const o = (b * rows + r) * classes;
+          s += perRow(pred, o, y, sparse ? yOffset + b * rows + r : yOffset + o, classes);
+        }
+        sum += s / rows;
+        count++;
+      }
+    },
+    result: () => finish(noNan(sum, count)),
+  };
+}
+
+/** Mean over every element of a per-element value (MAE, MSE, MAPE, and RMSE before its square root): one row per sample. */
+function elementMean(spec: MetricSpec, outSize: number, f: (p: number, y: number) => number, finish?: (m: number) => number): MetricState {
+  return rowMean(
+    spec,
+    outSize,
+    outSize,
+    (p, o, y, yo, n) => {
+      let s = 0;
+      for (let j = 0; j < n; j++) s += f(p[o + j]!, +y[yo + j]!);
+      return s / n;
+    },
+    finish,
+  );
+}
+
+/** True/false positives and negatives at `thresholds` over every element (y > 0 is positive; p > t predicts it). */
+function confusion(thresholds: readonly number[]) {
+  const n = thresholds.length;
+  const tp = new Float64Array(n);
+  const fp = new Float64Array(n);
+  const fn = new Float64Array(n);
+  const tn = new Float64Array(n);
+  return {
+    tp,
+    fp,
+    fn,
+    tn,
+    reset() {
+      tp.fill(0);
+      fp.fill(0);
+      fn.fill(0);
+      tn.fill(0);
+    },
+    add(p: number, positive: boolean) {
+      for (let i = 0; i < n; i++) {
+        const predicted = p > thresholds[i]!;
+        const counts = positive ? (predicted ? tp : fn) : predicted ? fp : tn;
+        counts[i] = counts[i]! + 1;
+      }
+    },
+  };
+}
+
+function thresholded(spec: MetricSpec, outSize: number, value: (tp: number, fp: number, fn: number) => number): MetricState {
+  const c = confusion([spec.threshold ?? 0.5]);
+  return {
+    spec,
+    reset: () => c.reset(),
+    update(pred, y, yOffset, batch) {
+      for (let i = 0; i < batch * outSize; i++) c.add(pred[i]!, +y[yOffset + i]! > 0);
+    },
+    result: () => value(c.tp[0]!, c.fp[0]!, c.fn[0]!),
+  };
+}
+
+/** ROC AUC by Keras's interpolated Riemann sum over `numThresholds` evenly spaced thresholds. */
+function auc(spec: MetricSpec, outSize: number): MetricState {
+  const k = spec.numThresholds ?? 200;
+  const eps = 1e-7;
+  const thresholds = [-eps, ...Array.from({ length: k - 2 }, (_, i) => (i + 1) / (k - 1)), 1 + eps];
+  const c = confusion(thresholds);
+  return {
+    spec,
+    reset: () => c.reset(),
+    update(pred, y, yOffset, batch) {
+      for (let i = 0; i < batch * outSize; i++) c.add(pred[i]!, +y[yOffset + i]! > 0);
+    },
+    result() {
+      let area = 0;
+      const recall = (i: number) => noNan(c.tp[i]!, c.tp[i]! + c.fn[i]!);
+      const fpr = (i: number) => noNan(c.fp[i]!, c.fp[i]! + c.tn[i]!);
+      for (let i = 0; i < k - 1; i++) area += (fpr(i) - fpr(i + 1)) * ((recall(i) + recall(i + 1)) / 2);
+      return area;
+    },
+  };
+}
+
+/** F1 from per-class counts: the class of each row's largest prediction (threshold None) or p > threshold. */
+function f1(spec: MetricSpec, outSize: number, classes: number): MetricState {
+  const tp = new Float64Array(classes);
+  const fp = new Float64Array(classes);
+  const fn = new Float64Array(classes);
+  const support = new Float64Array(classes);
+  const threshold = spec.threshold ?? null;
+  return {
+    spec,
+    reset() {
+      tp.fill(0);
+      fp.fill(0);
+      fn.fill(0);
+      support.fill(0);
+    },
+    update(pred, y, yOffset, batch) {
+      for (let o = 0; o < batch * outSize; o += classes) {
+        const top = argmax(pred, o, classes);
+        for (let j = 0; j < classes; j++) {
+          const predicted = threshold === null ? j === top : pred[o + j]! > threshold;
+          const actual = +y[yOffset + o + j]!;
+          support[j] = support[j]! + actual;
+          if (predicted) {
+            tp[j] = tp[j]! + actual;
+            fp[j] = fp[j]! + 1 - actual;
+          } else fn[j] = fn[j]! + actual;
+        }
+      }
+    },
+    result() {
+      if (spec.average === "micro") {
+        const [t, p, n] = [tp, fp, fn].map((a) => a.reduce((s, v) => s + v, 0)) as [number, number, number];
+        return noNan(2 * t, 2 * t + p + n);
+      }
+      let sum = 0;
+      let weights = 0;
+      for (let j = 0; j < classes; j++) {
+        const score = noNan(2 * tp[j]!, 2 * tp[j]! + fp[j]! + fn[j]!);
+        const w = spec.average === "weighted" ? support[j]! : 1;
+        sum += score * w;
+        weights += w;
+      }
+      return noNan(sum, weights);
+    },
+  };
+}
+
+/** A fresh accumulator for `spec` on outputs of `outSize` values per sample, `classes` along the last axis. */
+export function createMetric(spec: MetricSpec, outSize: number, classes: number): MetricState {
+  switch (spec.kind) {
+    case "binary_accuracy": {
+      const t = spec.threshold ?? 0.5;
+      return rowMean(spec, outSize, classes, (p, o, y, yo, n) => {
+        let hits = 0;
+        for (let j = 0; j < n; j++) hits += (p[o + j]! > t ? 1 : 0) === +y[yo + j]! ? 1 : 0;
+        return hits / n;
+      });
+    }
+    case "categorical_accuracy":
+      return rowMean(spec, outSize, classes, (p, o, y, yo, n) => (argmax(p, o, n) === argmax(y, yo, n) ? 1 : 0));
+    case "sparse_categorical_accuracy":
+      return rowMean(spec, outSize, classes, (p, o, y, yo, n) => (argmax(p, o, n) === +y[yo]! ? 1 : 0));
+    case "top_k_categorical_accuracy":
+    case "sparse_top_k_categorical_accuracy": {
+      const k = spec.k ?? 5;
+      const sparse = spec.kind === "sparse_top_k_categorical_accuracy";
+      return rowMean(spec, outSize, classes, (p, o, y, yo, n) => {
+        const target = sparse ? +y[yo]! : argmax(y, yo, n);
+        // in the top k when at most k − 1 predictions are strictly larger (Keras: ties count in)
+        let above = 0;
+        for (let j = 0; j < n; j++) if (p[o + j]! > p[o + target]!) above++;
+        return above < k ? 1 : 0;
+      });
+    }
+    case "mean_absolute_error":
+      return elementMean(spec, outSize, (p, y) => Math.abs(p - y));
+    case "mean_squared_error":
+      return elementMean(spec, outSize, (p, y) => (p - y) * (p - y));
+    case "root_mean_squared_error":
+      return elementMean(spec, outSize, (p, y) => (p - y) * (p - y), Math.sqrt);
+    case "mean_absolute_percentage_error":
+      return elementMean(spec, outSize, (p, y) => 100 * Math.abs((y - p) / Math.max(Math.abs(y), 1e-7)));
+    case "precision":
+      return thresholded(spec, outSize, (tp, fp) => noNan(tp, tp + fp));
+    case "recall":
+      return thresholded(spec, outSize, (tp, _fp, fn) => noNan(tp, tp + fn));
+    case "auc":
+      return auc(spec, outSize);
+    case "f1_score":
+      return f1(spec, outSize, classes);
+  }
+}
