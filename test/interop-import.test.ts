@@ -212,17 +212,14 @@ describe("bad files are diagnostics, and nothing is produced", () => {
   it("an unsupported argument value, named with its config path", () => {
     const r = importModel(
       withConfig((c) => {
-        c.config.layers[2]!.config["kernel_regularizer"] = {
-          class_name: "L2",
-          config: { l2: 0.01 },
-        };
+        c.config.layers[2]!.config["lora_rank"] = 4;
       }),
     );
     expectFailure(
       r,
       "import_arg_unsupported",
-      /layer dense_1 \(Dense\) sets kernel_regularizer=/,
-      "config.config.layers[2].config.kernel_regularizer",
+      /layer dense_1 \(Dense\) sets lora_rank=4/,
+      "config.config.layers[2].config.lora_rank",
     );
   });
 

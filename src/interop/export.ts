@@ -17,7 +17,7 @@ import { compileConfig, modelConfig, trainingConfig } from "./to-keras.js";
 import { kerasClassOf } from "./keras-layers.js";
 import { snakeCase } from "./weight-sources.js";
 import { pythonScript } from "./to-python.js";
-import { interopDiagnostic, type InteropDiagnostic } from "./diagnostics.js";
+import { interopDiagnostic, InteropFailure, type InteropDiagnostic } from "./diagnostics.js";
 
 /** What exportModel writes: a `.keras` archive, a TensorFlow.js model.json + shard, or a Keras 3 Python script. */
 export type ExportTarget = "keras" | "tfjs" | "python";
@@ -175,6 +175,15 @@ export function exportModel(
       return fail("import_weights_mismatch", e.message);
     throw e;
   }
+  try {
+    return exportFiles(model, tensors, options);
+  } catch (e) {
+    if (e instanceof InteropFailure) return { files: [], diagnostics: [e.diagnostic] };
+    throw e;
+  }
+}
+
+function exportFiles(model: ModelIR, tensors: Tensor[], options: ExportOptions): ExportResult {
   const stem = options.stem ?? snakeCase(model.name);
   switch (options.to) {
     case "keras": {

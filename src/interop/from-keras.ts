@@ -147,6 +147,10 @@ class Translator {
         const print = (x: Json): string => (Array.isArray(x) ? `(${x.map(print).join(", ")}${x.length === 1 ? "," : ""})` : type.t === "floats" ? float(x as number) : String(x));
         return { text: print(v), isDefault: same(v, def) };
       }
+      case "regularizer":
+      case "constraint":
+        // layerc has them, but their Keras configs are not translated yet: only the default passes
+        return v === null ? { text: "None", isDefault: def === null || def === undefined } : bad();
       case "activation": {
         const name =
           v === null
@@ -524,29 +528,19 @@ export function translateCompile(
       );
     else {
       const args: string[] = [];
-      for (const [key, value] of Object.entries(
-        isObj(opt["config"]) ? opt["config"] : {},
-      )) {
-        if (OPTIMIZER_IGNORED.has(key)) continue;
-        const spec = entry.args.find(
-          (a) => a.name === (key === "lr" ? "learning_rate" : key),
-        );
-        if (!spec) {
-          if (!OPTIMIZER_BENIGN[key]?.some((b) => same(b, value)))
-            t.report(
-              "import_compile_unsupported",
-              `optimizer ${cls} sets ${key}=${JSON.stringify(value)}, which layerc does not support`,
-              `${optPath}.config.${key}`,
-            );
-          continue;
+      const config = isObj(opt["config"]) ? opt["config"] : {};
+      for (const [key, value] of Object.entries(config)) {
+        if (OPTIMIZER_IGNORED.has(key) || entry.args.some((a) => a.name === (key === "lr" ? "learning_rate" : key))) continue;
+        if (!OPTIMIZER_BENIGN[key]?.some((b) => same(b, value))) {
+          t.report("import_compile_unsupported", `optimizer ${cls} sets ${key}=${JSON.stringify(value)}, which layerc does not support`, `${optPath}.config.${key}`);
         }
-        const r = t.value(
-          spec.type,
-          value,
-          spec.default,
-          `optimizer ${cls} ${key}`,
-          `${optPath}.config.${key}`,
-        );
+      }
+      // in the schema's order, as a person writes them: SGD(learning_rate, momentum)
+      for (const spec of entry.args) {
+        if (spec.name === "name") continue; // Keras always writes the optimizer's default name
+        const key = spec.name in config ? spec.name : spec.name === "learning_rate" && "lr" in config ? "lr" : null;
+        if (key === null) continue;
+        const r = t.value(spec.type, config[key]!, spec.default, `optimizer ${cls} ${key}`, `${optPath}.config.${key}`);
         if (r && !r.isDefault) args.push(`${spec.name}=${r.text}`);
       }
       parts.push(
@@ -607,12 +601,12 @@ export function translateCompile(
   ).flat();
   const names: string[] = [];
   metrics.forEach((m, i) => {
-    if (typeof m === "string" && has(metricNames, m))
-      names.push(quote(metricNames[m]!));
+    if (typeof m === "string" && (m === "accuracy" || m === "acc" || has(metricNames, m)))
+      names.push(quote(m));
     else
       t.report(
         "import_compile_unsupported",
-        `metric ${JSON.stringify(m)} is not one layerc has (accuracy)`,
+        `metric ${JSON.stringify(m)} is not one layerc has`,
         `${path}.metrics[${i}]`,
       );
   });

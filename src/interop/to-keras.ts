@@ -14,6 +14,7 @@ import type {
 } from "../ir/model-ir.js";
 import type { InitializerSpec, OptimizerSpec } from "../runtime/spec.js";
 import { kerasClassOf, kerasLayers, type Json } from "./keras-layers.js";
+import { failImport } from "./diagnostics.js";
 
 type Obj = { [key: string]: Json };
 
@@ -89,6 +90,9 @@ export function layerConfig(
     dtype: dtypePolicy(dtype, flavor),
   };
   for (const [key, value] of Object.entries(layer.attrs)) {
+    if ((key.endsWith("_regularizer") || key.endsWith("_constraint")) && value !== null) {
+      failImport("import_model_unsupported", `layer ${layer.name}: ${key} is not exported yet`);
+    }
     const kerasKey = rename.find(([, to]) => to === key)?.[0] ?? key;
     config[kerasKey] = attrJson(value, flavor);
   }
@@ -138,36 +142,36 @@ export function modelConfig(model: ModelIR, flavor: Flavor): Obj {
   };
 }
 
-function optimizerJson(o: OptimizerSpec, flavor: Flavor): Obj {
-  const config: Obj =
-    o.name === "sgd"
-      ? {
-          name: "SGD",
-          learning_rate: o.learningRate,
-          momentum: o.momentum,
-          nesterov: o.nesterov,
-        }
-      : o.name === "adam"
-        ? {
-            name: "adam",
-            learning_rate: o.learningRate,
-            beta_1: o.beta1,
-            beta_2: o.beta2,
-            epsilon: o.epsilon,
-          }
-        : {
-            name: "rmsprop",
-            learning_rate: o.learningRate,
-            rho: o.rho,
-            momentum: o.momentum,
-            epsilon: o.epsilon,
-          };
-  return wrap(
-    flavor,
-    "keras.optimizers",
-    o.name === "sgd" ? "SGD" : o.name === "adam" ? "Adam" : "RMSprop",
-    config,
-  );
+const OPTIMIZER_CLASSES: Readonly<Record<OptimizerSpec["name"], string>> = {
+  sgd: "SGD",
+  adam: "Adam",
+  adamw: "AdamW",
+  rmsprop: "RMSprop",
+  adagrad: "Adagrad",
+  adadelta: "Adadelta",
+  adamax: "Adamax",
+  nadam: "Nadam",
+  lion: "Lion",
+  ftrl: "Ftrl",
+};
+
+const OPTIMIZER_DEFAULTS: Readonly<Record<string, Json>> = { useEma: false, emaMomentum: 0.99, amsgrad: false, centered: false };
+
+/** camelCase spec fields → Keras's snake_case arguments (beta1 → beta_1). */
+const snake = (k: string) => k.replace(/([a-z])([A-Z0-9])/g, "$1_$2").toLowerCase();
+
+export function optimizerJson(o: OptimizerSpec, flavor: Flavor): Obj {
+  if (o.schedule !== undefined && o.schedule !== null) {
+    failImport("import_compile_unsupported", "learning-rate schedules are not exported yet; export the model without compile(...) or with a constant learning_rate");
+  }
+  const config: Obj = { name: o.name, learning_rate: o.learningRate };
+  for (const [k, v] of Object.entries(o)) {
+    if (k === "name" || k === "schedule" || k === "learningRate" || v === undefined || v === null) continue;
+    // options at Keras's default are left out (every optimizer takes them)
+    if (OPTIMIZER_DEFAULTS[k] === v) continue;
+    config[snake(k)] = v as Json;
+  }
+  return wrap(flavor, "keras.optimizers", OPTIMIZER_CLASSES[o.name], config);
 }
 
 const LOSS_CLASSES: Readonly<Record<string, string>> = {
@@ -189,7 +193,7 @@ export function compileConfig(t: TrainingIR): Obj {
     optimizer: optimizerJson(t.optimizer, "keras3"),
     loss,
     loss_weights: null,
-    metrics: t.metrics.length ? [...t.metrics] : null,
+    metrics: t.metrics.length ? t.metrics.map((m) => m.name) : null,
     weighted_metrics: null,
   };
 }
@@ -200,5 +204,5 @@ export function trainingConfig(t: TrainingIR): Obj {
     ? { class_name: LOSS_CLASSES[t.loss.name]!, config: { from_logits: true } }
     : t.loss.name;
   const opt = optimizerJson(t.optimizer, "tfjs");
-  return { loss, metrics: [...t.metrics], optimizer_config: opt };
+  return { loss, metrics: t.metrics.map((m) => m.name), optimizer_config: opt };
 }
