@@ -431,6 +431,7 @@ function limitsSection(): string {
     maxParams: "limit_params",
     maxTensorSize: "limit_tensor",
     maxStatements: "limit_code_size",
+    maxLayers: "limit_layers",
   };
   const rows = Object.entries(defaultLimits).map(([k, v]) => [code(`limits.${k}`), String(v), codes[k] ? code(codes[k]!) : "—"]);
   return [

@@ -63,12 +63,14 @@ try {
     sh(npm, ["install", "--omit=dev", "--no-audit", "--no-fund", tarball], app);
     const nm = join(app, "node_modules");
     const names = packages(nm);
-    return `${names.length} packages, ${(sizeOf(nm) / 1e6).toFixed(1)} MB in node_modules (layerc itself ${(sizeOf(join(nm, "layerc")) / 1e6).toFixed(1)} MB)`;
+    const sizes = names.map((n) => [n, sizeOf(join(nm, n))] as const).sort((a, b) => b[1] - a[1]);
+    const top = sizes.slice(0, 8).map(([n, b]) => `${n} ${(b / 1e6).toFixed(1)}`).join(", ");
+    return `${names.length} packages, ${(sizeOf(nm) / 1e6).toFixed(1)} MB in node_modules; largest (MB): ${top}`;
   });
   writeFileSync(join(app, "src", "seed.nn"), "model Seed {\n  Dense(4, input_shape=(1,), activation='relu')\n  Dense(2, activation='softmax')\n}\n");
   writeFileSync(
     join(app, "src", "main.ts"),
-    'import * as models from "./seed.nn";\nimport { readWeights } from "layerc/runtime";\nconst Seed = models["Seed"]!;\nexport const y: Float32Array = new Seed({ seed: 1 }).predict([0.5]);\nexport const r = readWeights;\n',
+    'import * as models from "./seed.nn";\nimport { LayercError, type ModelBase } from "layerc/runtime";\nconst Seed = models["Seed"]!;\nexport const m: ModelBase = new Seed({ seed: 1 });\nexport const y: Float32Array = m.predict([0.5]);\nexport const E = LayercError;\n',
   );
   const tsc = join(root, "node_modules", "typescript", "bin", "tsc");
   for (const [module, resolution] of [["nodenext", "nodenext"], ["esnext", "bundler"]]) {

@@ -39,7 +39,8 @@ describe("activation and normalization layer gradients match central finite diff
 describe("generated code: the same layers, stacked", () => {
   // one unroll style each keeps the run short; the property tests cover both on every layer
   it("rank 2 stack, loops kept", async () => {
-    const layers = cases.filter(([, input]) => input.length === 2).map(([, , l]) => l);
+    // every other rank-2 case keeps the compile short; the property tests hold the rest to the interpreter
+    const layers = cases.filter(([, input]) => input.length === 2).map(([, , l]) => l).filter((_, i) => i % 2 === 0);
     await gradcheck([4, 2], layers, ["loops"]);
   });
   it("rank 3 stack, fully unrolled", async () => {

@@ -80,6 +80,8 @@ interface SpecState {
   readonly hash: string;
   /** The spec's stat when it was read for that build. */
   readonly stat: Stats;
+  /** That source was empty or only whitespace. */
+  readonly blank: boolean;
 }
 
 function display(path: string): string {
@@ -140,6 +142,8 @@ class SpecWatcher {
   private pending = new Map<string, Change>();
   private timer: NodeJS.Timeout | undefined;
   private readonly rechecks = new Map<string, NodeJS.Timeout>();
+  /** Specs read empty once after having content: the next read builds whatever it finds. */
+  private readonly blankRetried = new Set<string>();
   private initialDone = false;
   private closed = false;
   /** Rebuilds run one batch at a time, chained here. */
@@ -268,13 +272,25 @@ class SpecWatcher {
     const spec = this.specFile(path);
     const hash = createHash("sha256").update(source).digest("hex");
     const output = outputPath(spec, this.options.outDir);
-    const unchanged = this.states.get(path)?.hash === hash && existsSync(output);
-    this.states.set(path, { hash, stat: before });
-    if (unchanged) return;
+    const last = this.states.get(path);
+    const blank = source.trim() === "";
+    // An editor saving in place truncates the file before writing it: an empty read of a spec that
+    // had content is most likely that moment. Read again after the debounce; build only what is
+    // still there then (a spec really emptied stays empty and is built as such).
+    if (blank && last !== undefined && !last.blank && !this.blankRetried.has(path)) {
+      this.blankRetried.add(path);
+      this.schedule(path, "write");
+      return;
+    }
+    this.blankRetried.delete(path);
+    if (last?.hash === hash && existsSync(output)) return;
     const hadOutput = existsSync(output);
     const name = display(path);
     const start = performance.now();
+    // recorded only once the build is done: a write that throws (read-only output directory)
+    // leaves the spec unrecorded, so saving it again retries
     const r = await buildSource(spec, source, name, this.options);
+    this.states.set(path, { hash, stat: before, blank });
     const ms = Math.round(performance.now() - start);
     say(() => this.printBuild(name, source, output, hadOutput, ms, r));
     if (r.ok) this.options.onEvent?.({ type: "built", spec: path, output, ms, changed: r.wrote.length > 0, diagnostics: r.diagnostics });

@@ -22,8 +22,8 @@ import { learningRateAt } from "./schedules.js";
 import { formatSummary, type SummaryLayer } from "./summary.js";
 import { firstNonFinite, lengthError, shapeText, toFloat32, type Samples } from "./data.js";
 import { boolean, callback, checkOptions, checkValue, describeValue, fraction, integer, any, type Rule } from "./options.js";
-import { allFinite, StepGuard } from "./step-guard.js";
-import { decodeBase64, instantiate, nativeModule, type NativeKernel, type NativeModule } from "./native.js";
+import { stateFinite, StepGuard } from "./step-guard.js";
+import { decodeBase64, instantiate, nativeModule, type NativeKernel, type NativeModule, type NativeScan } from "./native.js";
 import { readWeights, writeWeights, type WeightsDtype } from "./weights.js";
 import { Store } from "./store.js";
 
@@ -158,6 +158,9 @@ export abstract class ModelBase {
   private capacity = 0;
   private module: NativeModule | null;
   private kernels: Record<string, NativeKernel> | null = null;
+  /** SIMD finiteness scans over the native memory (`nativeMemory`), when the model runs native kernels. */
+  protected scan: NativeScan | null = null;
+  protected nativeMemory: ArrayBuffer | null = null;
 
   protected constructor(
     protected readonly meta: ModelMeta,
@@ -231,10 +234,14 @@ export abstract class ModelBase {
         this.place(capacity, Store.on(native.buffer));
         this.params.set(params);
         this.kernels = native.kernels;
+        this.scan = native.scan;
+        this.nativeMemory = native.buffer;
         return;
       }
       this.module = null;
       this.kernels = null;
+      this.scan = null;
+      this.nativeMemory = null;
     }
     this.place(capacity, Store.plain());
   }
@@ -534,16 +541,18 @@ export abstract class TrainableModel extends ModelBase implements CallbackModel 
 
   /**
    * Forward, loss (weighted by `weights` when given), backward, update — all
-   * or nothing. If an input or label, the loss, or after the update any
-   * parameter (moving statistics included) or optimizer state is not finite
-   * (a non-finite gradient of a trainable weight always ends up there), the
-   * model's state is put back as it was and a NonFiniteError names the first
-   * offending tensor, sample and step (Keras's TerminateOnNaN, without the
-   * damage). Metrics take the batch only when the step stands.
+   * or nothing. If an input, the loss (where every non-finite label ends
+   * up), or after the update any parameter (moving statistics included) or
+   * optimizer state is not finite (where every non-finite gradient of a
+   * trainable weight ends up), the model's state is put back as it was and
+   * a NonFiniteError names the first offending tensor, sample and step
+   * (Keras's TerminateOnNaN, without the damage). Metrics take the batch
+   * only when the step stands.
    */
   private step(xs: Float32Array, ys: Float32Array, weights: Float64Array | null, n: number, metrics: boolean, site: StepSite): number {
-    // inputs and labels first: a NaN masked by the forward pass (max pooling, relu) would otherwise pass unseen
-    if (firstNonFinite(xs, 0, n * this.inSize) >= 0 || firstNonFinite(ys, 0, n * this.ySize()) >= 0) throw this.nonFinite(xs, ys, n, 0, site);
+    // inputs first: a NaN the forward pass masks (max pooling, relu) would otherwise pass unseen;
+    // a non-finite label always makes the loss non-finite, so labels are only scanned to name one
+    if (firstNonFinite(xs, 0, n * this.inSize) >= 0) throw this.nonFinite(xs, ys, n, 0, site);
     this.ensure(n);
     this.guard.save(this.params, this.slots, this.rng, this.seededStreams);
     const carried = this.hyper[HYPER.uProduct]!;
@@ -558,7 +567,7 @@ export abstract class TrainableModel extends ModelBase implements CallbackModel 
       this.backward(xs, this.dOut, n);
       stepScalars(this.training.optimizer, t, this.hyper, this.lrOverride ?? undefined);
       this.update();
-      ok = allFinite(this.params) && this.slots.every(allFinite);
+      ok = stateFinite(this.params, this.slots, this.scan, this.nativeMemory);
     }
     if (!ok) {
       const error = this.nonFinite(xs, ys, n, loss, site);

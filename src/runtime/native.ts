@@ -73,13 +73,82 @@ export function nativeModule(meta: { readonly wasm?: string }): NativeModule | n
   return m;
 }
 
-/** A fresh memory of at least `bytes` and the kernels bound to it; null if either cannot be created. */
-export function instantiate(module: NativeModule, bytes: number): { buffer: ArrayBuffer; kernels: Record<string, NativeKernel> } | null {
+/**
+ * Finiteness scans over a native memory (SIMD): `f32(address, count)` /
+ * `f64(address, count)` return 1 when one of `count` values at the byte
+ * address is NaN or ±Infinity (count a multiple of 16 / 8; the caller
+ * scans any rest). What makes the all-or-nothing training step cheap on
+ * large models (see step-guard.ts).
+ */
+export interface NativeScan {
+  f32(address: number, count: number): number;
+  f64(address: number, count: number): number;
+}
+
+/** Values per loop iteration of the scans: 4 vectors. */
+export const SCAN_BLOCK = { f32: 16, f64: 8 } as const;
+
+/**
+ * The scan module's body for one element type: every exponent field all
+ * ones (the bit pattern of NaN and ±Infinity) is OR-ed into an accumulator,
+ * 4 vectors per iteration. Params: address, count; locals: end, acc.
+ */
+function scanBody(maskLane: number[], eqOp: number[], elemShift: number): number[] {
+  const mask = [0xfd, 0x0c, ...Array.from({ length: 16 / maskLane.length }, () => maskLane).flat()];
+  const vector = (offset: number) => [0x20, 3, 0x20, 0, 0xfd, 0x00, 0x00, offset, ...mask, 0xfd, 0x4e, ...mask, ...eqOp, 0xfd, 0x50, 0x21, 3];
+  return [
+    0x02, 0x01, 0x7f, 0x01, 0x7b, // locals: end i32, acc v128
+    0x20, 0, 0x20, 1, 0x41, elemShift, 0x74, 0x6a, 0x21, 2, // end = address + count << shift
+    0x02, 0x40, 0x03, 0x40, // block, loop
+    0x20, 0, 0x20, 2, 0x4f, 0x0d, 1, // address >= end → break
+    ...vector(0), ...vector(16), ...vector(32), ...vector(48),
+    0x20, 0, 0x41, 0xc0, 0x00, 0x6a, 0x21, 0, // address += 64
+    0x0c, 0, 0x0b, 0x0b, // br loop, end loop, end block
+    0x20, 3, 0xfd, 0x53, // v128.any_true(acc)
+    0x0b,
+  ];
+}
+
+function scanModuleBytes(): Uint8Array {
+  const f32 = scanBody([0x00, 0x00, 0x80, 0x7f], [0xfd, 0x37], 2);
+  const f64 = scanBody([0, 0, 0, 0, 0, 0, 0xf0, 0x7f], [0xfd, 0xd6, 0x01], 3);
+  const section = (id: number, body: number[]) => [id, ...leb(body.length), ...body];
+  const code = [2, ...leb(f32.length), ...f32, ...leb(f64.length), ...f64];
+  return Uint8Array.from([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, [1, 0x60, 2, 0x7f, 0x7f, 1, 0x7f]),
+    ...section(2, [1, 3, 0x65, 0x6e, 0x76, 6, 0x6d, 0x65, 0x6d, 0x6f, 0x72, 0x79, 0x02, 0x00, 0x00]),
+    ...section(3, [2, 0, 0]),
+    ...section(7, [2, 3, 0x66, 0x33, 0x32, 0x00, 0, 3, 0x66, 0x36, 0x34, 0x00, 1]),
+    ...section(10, code),
+  ]);
+}
+
+function leb(v: number): number[] {
+  const out: number[] = [];
+  do {
+    let b = v & 0x7f;
+    v >>>= 7;
+    if (v !== 0) b |= 0x80;
+    out.push(b);
+  } while (v !== 0);
+  return out;
+}
+
+let scanModule: NativeModule | null | undefined;
+
+/** A fresh memory of at least `bytes`, the kernels bound to it and the scans over it; null if they cannot be created. */
+export function instantiate(module: NativeModule, bytes: number): { buffer: ArrayBuffer; kernels: Record<string, NativeKernel>; scan: NativeScan | null } | null {
   try {
     const wasm = wasmApi()!;
     const memory = new wasm.Memory({ initial: Math.max(1, Math.ceil(bytes / 65536)) });
     const instance = new wasm.Instance(module, { env: { memory } });
-    return { buffer: memory.buffer, kernels: instance.exports as Record<string, NativeKernel> };
+    if (scanModule === undefined) {
+      const scanBytes = scanModuleBytes();
+      scanModule = wasm.validate(scanBytes) ? new wasm.Module(scanBytes) : null;
+    }
+    const scan = scanModule !== null ? (new wasm.Instance(scanModule, { env: { memory } }).exports as NativeScan) : null;
+    return { buffer: memory.buffer, kernels: instance.exports as Record<string, NativeKernel>, scan };
   } catch {
     return null;
   }

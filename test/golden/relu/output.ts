@@ -32,7 +32,20 @@ const ClippedMeta: ModelMeta = {
   ],
   training: {
     loss: { name: "mean_squared_error", fromLogits: false },
-    optimizer: { name: "sgd", learningRate: 0.01, momentum: 0, nesterov: false },
+    optimizer: {
+      name: "sgd",
+      momentum: 0,
+      nesterov: false,
+      learningRate: 0.01,
+      schedule: null,
+      weightDecay: null,
+      clipnorm: null,
+      clipvalue: null,
+      globalClipnorm: null,
+      useEma: false,
+      emaMomentum: 0.99,
+      emaOverwriteFrequency: null,
+    },
     metrics: [],
     lossOnLogits: null,
   },
@@ -116,16 +129,28 @@ export class Clipped extends TrainableModel {
     const re_lu_out = this.re_lu_out;
     const dOut = this.dOut;
     const res = this.lossResult;
+    const sw = this.sampleWeights;
     // loss: mean_squared_error
     {
       const scale = 1 / (n * 3);
       let total = 0;
-      for (let i = 0; i < n * 3; i++) {
-        const p_ = re_lu_out[i]!;
-        const y_ = y[i]!;
-        const u = p_ - y_;
-        total += u * u;
-        dOut[i] = u * 2 * scale;
+      for (let b = 0; b < n; b++) {
+        const sw_ = sw[b]!;
+        const p_0 = re_lu_out[b * 3]!;
+        const y_0 = y[b * 3]!;
+        const u_0 = p_0 - y_0;
+        total += sw_ * (u_0 * u_0);
+        dOut[b * 3] = sw_ * (u_0 * 2) * scale;
+        const p_1 = re_lu_out[b * 3 + 1]!;
+        const y_1 = y[b * 3 + 1]!;
+        const u_1 = p_1 - y_1;
+        total += sw_ * (u_1 * u_1);
+        dOut[b * 3 + 1] = sw_ * (u_1 * 2) * scale;
+        const p_2 = re_lu_out[b * 3 + 2]!;
+        const y_2 = y[b * 3 + 2]!;
+        const u_2 = p_2 - y_2;
+        total += sw_ * (u_2 * u_2);
+        dOut[b * 3 + 2] = sw_ * (u_2 * 2) * scale;
       }
       res[0] = total * scale;
     }
@@ -185,23 +210,55 @@ export class Clipped extends TrainableModel {
   protected override update(): void {
     const p = this.params;
     const g = this.grads;
-    // optimizer step: sgd(learningRate=0.01, momentum=0, nesterov=false)
+    const h = this.hyper;
+    // optimizer step: sgd(momentum=0, nesterov=false, learningRate=0.01, schedule=?, weightDecay=?, clipnorm=?, clipvalue=?, globalClipnorm=?, useEma=false, emaMomentum=0.99, emaOverwriteFrequency=?)
     {
-      p[0] = p[0]! - g[0]! * 0.01;
-      p[1] = p[1]! - g[1]! * 0.01;
-      p[2] = p[2]! - g[2]! * 0.01;
-      p[3] = p[3]! - g[3]! * 0.01;
-      p[4] = p[4]! - g[4]! * 0.01;
-      p[5] = p[5]! - g[5]! * 0.01;
-      p[6] = p[6]! - g[6]! * 0.01;
-      p[7] = p[7]! - g[7]! * 0.01;
-      p[8] = p[8]! - g[8]! * 0.01;
-      p[9] = p[9]! - g[9]! * 0.01;
-      p[10] = p[10]! - g[10]! * 0.01;
-      p[11] = p[11]! - g[11]! * 0.01;
-      p[12] = p[12]! - g[12]! * 0.01;
-      p[13] = p[13]! - g[13]! * 0.01;
-      p[14] = p[14]! - g[14]! * 0.01;
+      const gr_0 = g[0]!;
+      const w_0 = p[0]!;
+      const ld0 = h[0]!;
+      p[0] = w_0 - gr_0 * ld0;
+      const gr_1 = g[1]!;
+      const w_1 = p[1]!;
+      p[1] = w_1 - gr_1 * ld0;
+      const gr_2 = g[2]!;
+      const w_2 = p[2]!;
+      p[2] = w_2 - gr_2 * ld0;
+      const gr_3 = g[3]!;
+      const w_3 = p[3]!;
+      p[3] = w_3 - gr_3 * ld0;
+      const gr_4 = g[4]!;
+      const w_4 = p[4]!;
+      p[4] = w_4 - gr_4 * ld0;
+      const gr_5 = g[5]!;
+      const w_5 = p[5]!;
+      p[5] = w_5 - gr_5 * ld0;
+      const gr_6 = g[6]!;
+      const w_6 = p[6]!;
+      p[6] = w_6 - gr_6 * ld0;
+      const gr_7 = g[7]!;
+      const w_7 = p[7]!;
+      p[7] = w_7 - gr_7 * ld0;
+      const gr_8 = g[8]!;
+      const w_8 = p[8]!;
+      p[8] = w_8 - gr_8 * ld0;
+      const gr_9 = g[9]!;
+      const w_9 = p[9]!;
+      p[9] = w_9 - gr_9 * ld0;
+      const gr_10 = g[10]!;
+      const w_10 = p[10]!;
+      p[10] = w_10 - gr_10 * ld0;
+      const gr_11 = g[11]!;
+      const w_11 = p[11]!;
+      p[11] = w_11 - gr_11 * ld0;
+      const gr_12 = g[12]!;
+      const w_12 = p[12]!;
+      p[12] = w_12 - gr_12 * ld0;
+      const gr_13 = g[13]!;
+      const w_13 = p[13]!;
+      p[13] = w_13 - gr_13 * ld0;
+      const gr_14 = g[14]!;
+      const w_14 = p[14]!;
+      p[14] = w_14 - gr_14 * ld0;
     }
   }
 }

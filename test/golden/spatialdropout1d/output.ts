@@ -38,7 +38,20 @@ const RegularizedMeta: ModelMeta = {
   ],
   training: {
     loss: { name: "mean_squared_error", fromLogits: false },
-    optimizer: { name: "sgd", learningRate: 0.01, momentum: 0, nesterov: false },
+    optimizer: {
+      name: "sgd",
+      momentum: 0,
+      nesterov: false,
+      learningRate: 0.01,
+      schedule: null,
+      weightDecay: null,
+      clipnorm: null,
+      clipvalue: null,
+      globalClipnorm: null,
+      useEma: false,
+      emaMomentum: 0.99,
+      emaOverwriteFrequency: null,
+    },
     metrics: [],
     lossOnLogits: null,
   },
@@ -179,16 +192,73 @@ export class Regularized extends TrainableModel {
     const spatial_dropout1d_out = this.spatial_dropout1d_out;
     const dOut = this.dOut;
     const res = this.lossResult;
+    const sw = this.sampleWeights;
     // loss: mean_squared_error
     {
       const scale = 1 / (n * 12);
       let total = 0;
-      for (let i = 0; i < n * 12; i++) {
-        const p_ = spatial_dropout1d_out[i]!;
-        const y_ = y[i]!;
-        const u = p_ - y_;
-        total += u * u;
-        dOut[i] = u * 2 * scale;
+      for (let b = 0; b < n; b++) {
+        const sw_ = sw[b]!;
+        const p_0 = spatial_dropout1d_out[b * 12]!;
+        const y_0 = y[b * 12]!;
+        const u_0 = p_0 - y_0;
+        total += sw_ * (u_0 * u_0);
+        dOut[b * 12] = sw_ * (u_0 * 2) * scale;
+        const p_1 = spatial_dropout1d_out[b * 12 + 1]!;
+        const y_1 = y[b * 12 + 1]!;
+        const u_1 = p_1 - y_1;
+        total += sw_ * (u_1 * u_1);
+        dOut[b * 12 + 1] = sw_ * (u_1 * 2) * scale;
+        const p_2 = spatial_dropout1d_out[b * 12 + 2]!;
+        const y_2 = y[b * 12 + 2]!;
+        const u_2 = p_2 - y_2;
+        total += sw_ * (u_2 * u_2);
+        dOut[b * 12 + 2] = sw_ * (u_2 * 2) * scale;
+        const p_3 = spatial_dropout1d_out[b * 12 + 3]!;
+        const y_3 = y[b * 12 + 3]!;
+        const u_3 = p_3 - y_3;
+        total += sw_ * (u_3 * u_3);
+        dOut[b * 12 + 3] = sw_ * (u_3 * 2) * scale;
+        const p_4 = spatial_dropout1d_out[b * 12 + 4]!;
+        const y_4 = y[b * 12 + 4]!;
+        const u_4 = p_4 - y_4;
+        total += sw_ * (u_4 * u_4);
+        dOut[b * 12 + 4] = sw_ * (u_4 * 2) * scale;
+        const p_5 = spatial_dropout1d_out[b * 12 + 5]!;
+        const y_5 = y[b * 12 + 5]!;
+        const u_5 = p_5 - y_5;
+        total += sw_ * (u_5 * u_5);
+        dOut[b * 12 + 5] = sw_ * (u_5 * 2) * scale;
+        const p_6 = spatial_dropout1d_out[b * 12 + 6]!;
+        const y_6 = y[b * 12 + 6]!;
+        const u_6 = p_6 - y_6;
+        total += sw_ * (u_6 * u_6);
+        dOut[b * 12 + 6] = sw_ * (u_6 * 2) * scale;
+        const p_7 = spatial_dropout1d_out[b * 12 + 7]!;
+        const y_7 = y[b * 12 + 7]!;
+        const u_7 = p_7 - y_7;
+        total += sw_ * (u_7 * u_7);
+        dOut[b * 12 + 7] = sw_ * (u_7 * 2) * scale;
+        const p_8 = spatial_dropout1d_out[b * 12 + 8]!;
+        const y_8 = y[b * 12 + 8]!;
+        const u_8 = p_8 - y_8;
+        total += sw_ * (u_8 * u_8);
+        dOut[b * 12 + 8] = sw_ * (u_8 * 2) * scale;
+        const p_9 = spatial_dropout1d_out[b * 12 + 9]!;
+        const y_9 = y[b * 12 + 9]!;
+        const u_9 = p_9 - y_9;
+        total += sw_ * (u_9 * u_9);
+        dOut[b * 12 + 9] = sw_ * (u_9 * 2) * scale;
+        const p_10 = spatial_dropout1d_out[b * 12 + 10]!;
+        const y_10 = y[b * 12 + 10]!;
+        const u_10 = p_10 - y_10;
+        total += sw_ * (u_10 * u_10);
+        dOut[b * 12 + 10] = sw_ * (u_10 * 2) * scale;
+        const p_11 = spatial_dropout1d_out[b * 12 + 11]!;
+        const y_11 = y[b * 12 + 11]!;
+        const u_11 = p_11 - y_11;
+        total += sw_ * (u_11 * u_11);
+        dOut[b * 12 + 11] = sw_ * (u_11 * 2) * scale;
       }
       res[0] = total * scale;
     }
@@ -258,20 +328,46 @@ export class Regularized extends TrainableModel {
   protected override update(): void {
     const p = this.params;
     const g = this.grads;
-    // optimizer step: sgd(learningRate=0.01, momentum=0, nesterov=false)
+    const h = this.hyper;
+    // optimizer step: sgd(momentum=0, nesterov=false, learningRate=0.01, schedule=?, weightDecay=?, clipnorm=?, clipvalue=?, globalClipnorm=?, useEma=false, emaMomentum=0.99, emaOverwriteFrequency=?)
     {
-      p[0] = p[0]! - g[0]! * 0.01;
-      p[1] = p[1]! - g[1]! * 0.01;
-      p[2] = p[2]! - g[2]! * 0.01;
-      p[3] = p[3]! - g[3]! * 0.01;
-      p[4] = p[4]! - g[4]! * 0.01;
-      p[5] = p[5]! - g[5]! * 0.01;
-      p[6] = p[6]! - g[6]! * 0.01;
-      p[7] = p[7]! - g[7]! * 0.01;
-      p[8] = p[8]! - g[8]! * 0.01;
-      p[9] = p[9]! - g[9]! * 0.01;
-      p[10] = p[10]! - g[10]! * 0.01;
-      p[11] = p[11]! - g[11]! * 0.01;
+      const gr_0 = g[0]!;
+      const w_0 = p[0]!;
+      const ld0 = h[0]!;
+      p[0] = w_0 - gr_0 * ld0;
+      const gr_1 = g[1]!;
+      const w_1 = p[1]!;
+      p[1] = w_1 - gr_1 * ld0;
+      const gr_2 = g[2]!;
+      const w_2 = p[2]!;
+      p[2] = w_2 - gr_2 * ld0;
+      const gr_3 = g[3]!;
+      const w_3 = p[3]!;
+      p[3] = w_3 - gr_3 * ld0;
+      const gr_4 = g[4]!;
+      const w_4 = p[4]!;
+      p[4] = w_4 - gr_4 * ld0;
+      const gr_5 = g[5]!;
+      const w_5 = p[5]!;
+      p[5] = w_5 - gr_5 * ld0;
+      const gr_6 = g[6]!;
+      const w_6 = p[6]!;
+      p[6] = w_6 - gr_6 * ld0;
+      const gr_7 = g[7]!;
+      const w_7 = p[7]!;
+      p[7] = w_7 - gr_7 * ld0;
+      const gr_8 = g[8]!;
+      const w_8 = p[8]!;
+      p[8] = w_8 - gr_8 * ld0;
+      const gr_9 = g[9]!;
+      const w_9 = p[9]!;
+      p[9] = w_9 - gr_9 * ld0;
+      const gr_10 = g[10]!;
+      const w_10 = p[10]!;
+      p[10] = w_10 - gr_10 * ld0;
+      const gr_11 = g[11]!;
+      const w_11 = p[11]!;
+      p[11] = w_11 - gr_11 * ld0;
     }
   }
 }
