@@ -130,6 +130,8 @@ export function describeType(t: ArgType): string {
       return "constraint: `MaxNorm(max_value=2, axis=0)`, `MinMaxNorm(min_value=0, max_value=1, rate=1, axis=0)`, `NonNeg()`, `UnitNorm(axis=0)` or their snake_case strings";
     case "nullable":
       return `${describeType(t.inner)}, or None`;
+    case "layer":
+      return t.recurrent ? "a recurrent layer call: SimpleRNN(…), LSTM(…), GRU(…)" : "a layer call";
   }
 }
 

@@ -36,7 +36,7 @@ beforeAll(async () => {
 describe.concurrent("examples", () => {
   it("every spec under examples/ has its generated module", () => {
     const specs = readdirSync(examples).filter((f) => f.endsWith(".nn"));
-    expect(specs).toEqual(expect.arrayContaining(["seed.nn", "bias.nn", "xor.nn", "iris.nn", "digits.nn"]));
+    expect(specs).toEqual(expect.arrayContaining(["seed.nn", "bias.nn", "xor.nn", "iris.nn", "digits.nn", "sentiment.nn", "forecast.nn"]));
     for (const s of specs) expect(existsSync(join(examples, `${s}.ts`))).toBe(true);
   });
 
@@ -59,6 +59,21 @@ describe.concurrent("examples", () => {
     // eslint-disable-next-line no-control-regex
     expect(out).not.toMatch(/[\x1b\r\b]/);
     expect(accuracy(out, "held-out accuracy")).toBeGreaterThanOrEqual(0.9);
+  }, 120_000);
+
+  it("sentiment.ts: the LSTM reads negation (≥ 0.9 held out) and beats the bag of words", async () => {
+    const out = await runExample("sentiment.ts");
+    expect(out).toMatch(/lstm \(LSTM\)/);
+    const lstm = accuracy(out, "LSTM held-out accuracy");
+    expect(lstm).toBeGreaterThanOrEqual(0.9);
+    expect(lstm).toBeGreaterThan(accuracy(out, "bag of words held-out accuracy"));
+  }, 120_000);
+
+  it("forecast.ts: the GRU's held-out error is below both naive forecasts", async () => {
+    const out = await runExample("forecast.ts");
+    const gru = accuracy(out, "GRU MAE");
+    expect(gru).toBeLessThan(accuracy(out, "naive \\(last value\\) MAE"));
+    expect(gru).toBeLessThan(accuracy(out, "seasonal naive \\(12 steps ago\\) MAE"));
   }, 120_000);
 
   it("demo.ts (npm run demo) tells the story of bias", async () => {

@@ -227,6 +227,67 @@ export const catalog = {
     message: "cannot reshape input of shape {from} ({fromSize} values) to {to}",
     explain: "`Reshape` must keep the number of values; at most one size may be `-1`.",
   },
+  // ---- sequence layers ----------------------------------------------------
+  shape_dynamic: {
+    severity: "error",
+    message: "`{name}` has `None` at index {position}: layerc fixes every size at compile time; write the length, e.g. `{name}={fixed}`, and pad or truncate sequences to it",
+    explain: "Keras allows `None` for a variable sequence length; layerc specializes the code for one shape, so every size must be a number. Choose the longest sequence you need (`shape=(20, 8)`) and pad shorter sequences (with zeros, or with token id 0 before an `Embedding`) and truncate longer ones.",
+  },
+  embedding_not_first: {
+    severity: "error",
+    message: "`{layer}` reads token ids, so it must be the first layer and read the model input; here its input comes from {from}",
+    explain: "An `Embedding` looks rows up by integer id. layerc validates the ids of the model input before running anything, so an `Embedding` must read the model input directly (put it first).",
+  },
+  embedding_mask_zero: {
+    severity: "error",
+    message: "`mask_zero=True` is not supported: layerc has no masks, so no later layer could skip the padded steps",
+    explain: "Keras propagates a mask from `Embedding(mask_zero=True)` to the layers after it. layerc does not implement masking; leave `mask_zero=False` (padding ids are then ordinary tokens).",
+  },
+  embedding_input_length: {
+    severity: "error",
+    message: "`input_length={length}` does not match the input of `{layer}`, which has shape {shape}",
+    explain: "`input_length` (a Keras 2 argument, deprecated in Keras 3) must equal the sequence length of the input. Remove it; the input shape already says it.",
+  },
+  rnn_activation: {
+    severity: "error",
+    message: "`{name}={activation}` is not supported in a recurrent layer: it must apply element by element",
+    explain: "Recurrent layers apply `activation` and `recurrent_activation` to each unit separately; `softmax` and `log_softmax` work on whole rows and are refused.",
+  },
+  rnn_stateful: {
+    severity: "error",
+    message: "`stateful=True` is not supported: every batch starts from the zero state",
+    explain: "A stateful recurrent layer carries its state from one batch to the next. layerc models keep no state between calls; feed longer sequences instead.",
+  },
+  rnn_return_state: {
+    severity: "error",
+    message: "`return_state=True` needs a functional model: a Sequential layer has one output",
+    explain: "`return_state` makes a recurrent layer return its output and final states; only a functional model can route several outputs. In a Sequential model leave it False.",
+  },
+  gru_reset_before: {
+    severity: "error",
+    message: "`reset_after=False` is not supported; use Keras 3's default `reset_after=True`",
+    explain: "layerc implements the GRU variant Keras 3 uses by default (reset gate applied after the recurrent product, a (2, 3·units) bias).",
+  },
+  layer_not_recurrent: {
+    severity: "error",
+    message: "`{arg}` must be a recurrent layer (SimpleRNN, LSTM or GRU), got `{name}`",
+    explain: "`Bidirectional` runs a recurrent layer over the sequence in both directions; other layers have no direction.",
+  },
+  bidirectional_go_backwards: {
+    severity: "error",
+    message: "the `{name}` inside `Bidirectional` must read forwards: `Bidirectional` adds the backward copy itself",
+    explain: "`Bidirectional` runs the given layer as it is and a copy with `go_backwards=True`; Keras refuses a given layer that already goes backwards, since both copies would then read the same way.",
+  },
+  layer_not_wrappable: {
+    severity: "error",
+    message: "`{name}` cannot be wrapped: {reason}",
+    explain: "A wrapper (`TimeDistributed`) runs the wrapped layer on parts of its input; a layer that must read the model input itself cannot be wrapped.",
+  },
+  permute_dims: {
+    severity: "error",
+    message: "`{layer}` dims {dims} must be a permutation of {expected} for an input of rank {rank}",
+    explain: "`Permute` numbers the axes of one sample from 1 (the batch axis 0 never moves); `dims` lists each of them exactly once.",
+  },
   // ---- compile(...) ---------------------------------------------------------
   compile_duplicate: {
     severity: "error",

@@ -147,6 +147,9 @@ class Translator {
         const print = (x: Json): string => (Array.isArray(x) ? `(${x.map(print).join(", ")}${x.length === 1 ? "," : ""})` : type.t === "floats" ? float(x as number) : String(x));
         return { text: print(v), isDefault: same(v, def) };
       }
+      case "layer":
+        // a wrapped layer (Bidirectional, TimeDistributed): not translated yet
+        return bad();
       case "regularizer":
       case "constraint":
         // layerc has them, but their Keras configs are not translated yet: only the default passes

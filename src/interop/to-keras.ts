@@ -18,7 +18,7 @@ import { failImport } from "./diagnostics.js";
 
 type Obj = { [key: string]: Json };
 
-const INITIALIZER_CLASSES: Readonly<Record<InitializerSpec["name"], string>> = {
+const INITIALIZER_CLASSES: Readonly<Partial<Record<InitializerSpec["name"], string>>> = {
   zeros: "Zeros",
   ones: "Ones",
   constant: "Constant",
@@ -58,7 +58,8 @@ export function initializerJson(spec: InitializerSpec, flavor: Flavor): Obj {
   const config: Obj = {};
   for (const [k, v] of Object.entries(rest)) config[k] = v ?? null;
   if ("seed" in spec && !("seed" in config)) config["seed"] = null;
-  return wrap(flavor, "keras.initializers", INITIALIZER_CLASSES[name], config);
+  const className = INITIALIZER_CLASSES[name] ?? failImport("import_model_unsupported", `the ${name} initializer is not exported yet`);
+  return wrap(flavor, "keras.initializers", className, config);
 }
 
 function attrJson(v: AttrValue, flavor: Flavor): Json {

@@ -38,7 +38,14 @@ export type AttrValue =
   | readonly number[]
   | InitializerSpec
   | RegularizerSpec
-  | ConstraintSpec;
+  | ConstraintSpec
+  | LayerAttr;
+
+/** A layer given as an argument of a wrapper (`Bidirectional(LSTM(8))`): its kind and resolved attributes. */
+export interface LayerAttr {
+  readonly layer: string;
+  readonly attrs: Readonly<Record<string, AttrValue>>;
+}
 
 /** One weight tensor of a layer, in Keras `get_weights()` order. */
 export interface ParamIR {

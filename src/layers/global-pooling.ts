@@ -1,15 +1,15 @@
 /**
- * GlobalAveragePooling2D and GlobalMaxPooling2D: reduce (height, width,
- * channels) to (channels,) — or (1, 1, channels) with keepdims=True, which
- * has the same memory layout. Kernels view the input as [batch, h·w,
- * channels]. Max backward sends each gradient to the FIRST maximum in
+ * GlobalAveragePooling1D/2D and GlobalMaxPooling1D/2D: reduce (steps,
+ * channels) or (height, width, channels) to (channels,) — or (1, channels)
+ * / (1, 1, channels) with keepdims=True, which has the same memory layout.
+ * Kernels view the input as [batch, positions, channels]. Max backward sends each gradient to the FIRST maximum in
  * row-major order (the tfjs/TF convention, reference §2.3); backward finds
  * it again from the input with a strict `>`, so forward keeps nothing.
  */
 import { Buf, letVar, loop, setVar } from "../kernel/buffer.js";
 import { BATCH, call, cmp, div, num, ref, select, type Stmt } from "../kernel/expr.js";
 import { bool } from "./common.js";
-import type { ArgSpec, KernelContext, LayerDef } from "./types.js";
+import { prod, type ArgSpec, type KernelContext, type LayerDef } from "./types.js";
 
 const args: readonly ArgSpec[] = [
   { name: "data_format", type: { t: "nullable", inner: { t: "enum", values: ["channels_last"] } }, default: null },
@@ -17,8 +17,8 @@ const args: readonly ArgSpec[] = [
 ];
 
 function views(ctx: KernelContext) {
-  const [h, w, c] = ctx.inShape as [number, number, number];
-  const positions = h * w;
+  const c = ctx.inShape[ctx.inShape.length - 1]!;
+  const positions = prod(ctx.inShape) / c;
   return {
     positions,
     c,
@@ -29,77 +29,84 @@ function views(ctx: KernelContext) {
   };
 }
 
-function globalPooling(kind: string, defaultName: string, forward: LayerDef["forward"], backward: LayerDef["backward"]): LayerDef {
+const RANKS = {
+  1: { min: 2, max: 2, describe: "2 (steps, channels)" },
+  2: { min: 3, max: 3, describe: "3 (height, width, channels)" },
+} as const;
+
+function globalPooling(kind: string, defaultName: string, forward: LayerDef["forward"], backward: LayerDef["backward"], rank: 1 | 2 = 2): LayerDef {
   return {
     kind,
     defaultName,
     args,
-    inputRank: { min: 3, max: 3, describe: "3 (height, width, channels)" },
-    outputShape: (attrs, input) => ({ ok: true, shape: bool(attrs, "keepdims") ? [1, 1, input[2]!] : [input[2]!] }),
+    inputRank: RANKS[rank],
+    outputShape: (attrs, input) => {
+      const c = input[input.length - 1]!;
+      return { ok: true, shape: bool(attrs, "keepdims") ? [...input.slice(0, -1).map(() => 1), c] : [c] };
+    },
     params: () => [],
     forward,
     backward: (ctx) => (ctx.needInputGrad ? backward(ctx) : []),
   };
 }
 
-export const globalAveragePooling2d = globalPooling(
-  "GlobalAveragePooling2D",
-  "global_average_pooling2d",
-  (ctx) => {
-    const { positions, c, x, y } = views(ctx);
-    return [
-      loop("b", BATCH, (b) => [
-        loop("c", c, (ch) => [
-          letVar("sum", num(0)),
-          loop("pos", positions, (p) => [setVar("sum", x.at(b, p, ch), true)]),
-          y.store([b, ch], div(ref("sum"), num(positions))),
-        ]),
+const averageForward = (ctx: KernelContext): Stmt[] => {
+  const { positions, c, x, y } = views(ctx);
+  return [
+    loop("b", BATCH, (b) => [
+      loop("c", c, (ch) => [
+        letVar("sum", num(0)),
+        loop("pos", positions, (p) => [setVar("sum", x.at(b, p, ch), true)]),
+        y.store([b, ch], div(ref("sum"), num(positions))),
       ]),
-    ];
-  },
-  (ctx) => {
-    const { positions, c, dx, dy } = views(ctx);
-    return [
-      loop("b", BATCH, (b) => [
-        loop("c", c, (ch) => [
-          letVar("share", div(dy.at(b, ch), num(positions))),
-          loop("pos", positions, (p) => [dx.store([b, p, ch], ref("share"))]),
-        ]),
-      ]),
-    ];
-  },
-);
+    ]),
+  ];
+};
 
-export const globalMaxPooling2d = globalPooling(
-  "GlobalMaxPooling2D",
-  "global_max_pooling2d",
-  (ctx) => {
-    const { positions, c, x, y } = views(ctx);
-    return [
-      loop("b", BATCH, (b) => [
-        loop("c", c, (ch) => [
-          letVar("best", x.at(b, num(0), ch)),
-          loop("pos", positions, (p) => [setVar("best", call("max", ref("best"), x.at(b, p, ch)))]),
-          y.store([b, ch], ref("best")),
-        ]),
+const averageBackward = (ctx: KernelContext): Stmt[] => {
+  const { positions, c, dx, dy } = views(ctx);
+  return [
+    loop("b", BATCH, (b) => [
+      loop("c", c, (ch) => [
+        letVar("share", div(dy.at(b, ch), num(positions))),
+        loop("pos", positions, (p) => [dx.store([b, p, ch], ref("share"))]),
       ]),
-    ];
-  },
-  (ctx): Stmt[] => {
-    const { positions, c, x, dx, dy } = views(ctx);
-    return [
-      loop("b", BATCH, (b) => [
-        loop("c", c, (ch) => [
-          letVar("best", x.at(b, num(0), ch)),
-          letVar("arg", num(0)),
-          loop("pos", positions, (p) => [
-            letVar("v", x.at(b, p, ch)),
-            setVar("arg", select(cmp(">", ref("v"), ref("best")), p, ref("arg"))),
-            setVar("best", call("max", ref("best"), ref("v"))),
-          ]),
-          loop("pos", positions, (p) => [dx.store([b, p, ch], select(cmp("==", p, ref("arg")), dy.at(b, ch), num(0)))]),
-        ]),
+    ]),
+  ];
+};
+
+const maxForward = (ctx: KernelContext): Stmt[] => {
+  const { positions, c, x, y } = views(ctx);
+  return [
+    loop("b", BATCH, (b) => [
+      loop("c", c, (ch) => [
+        letVar("best", x.at(b, num(0), ch)),
+        loop("pos", positions, (p) => [setVar("best", call("max", ref("best"), x.at(b, p, ch)))]),
+        y.store([b, ch], ref("best")),
       ]),
-    ];
-  },
-);
+    ]),
+  ];
+};
+
+const maxBackward = (ctx: KernelContext): Stmt[] => {
+  const { positions, c, x, dx, dy } = views(ctx);
+  return [
+    loop("b", BATCH, (b) => [
+      loop("c", c, (ch) => [
+        letVar("best", x.at(b, num(0), ch)),
+        letVar("arg", num(0)),
+        loop("pos", positions, (p) => [
+          letVar("v", x.at(b, p, ch)),
+          setVar("arg", select(cmp(">", ref("v"), ref("best")), p, ref("arg"))),
+          setVar("best", call("max", ref("best"), ref("v"))),
+        ]),
+        loop("pos", positions, (p) => [dx.store([b, p, ch], select(cmp("==", p, ref("arg")), dy.at(b, ch), num(0)))]),
+      ]),
+    ]),
+  ];
+};
+
+export const globalAveragePooling1d = globalPooling("GlobalAveragePooling1D", "global_average_pooling1d", averageForward, averageBackward, 1);
+export const globalMaxPooling1d = globalPooling("GlobalMaxPooling1D", "global_max_pooling1d", maxForward, maxBackward, 1);
+export const globalAveragePooling2d = globalPooling("GlobalAveragePooling2D", "global_average_pooling2d", averageForward, averageBackward);
+export const globalMaxPooling2d = globalPooling("GlobalMaxPooling2D", "global_max_pooling2d", maxForward, maxBackward);

@@ -33,6 +33,7 @@ import { spatialDropout1d, spatialDropout2d } from "./spatial-dropout.js";
 import { gaussianNoise } from "./gaussian-noise.js";
 import { gaussianDropout } from "./gaussian-dropout.js";
 import { alphaDropout } from "./alpha-dropout.js";
+import { sequenceLayers, type SequenceLayerKind } from "./sequence-registry.js";
 
 export type LayerKind =
   | "Dense"
@@ -73,7 +74,8 @@ export type LayerKind =
   | "SpatialDropout2D"
   | "GaussianNoise"
   | "GaussianDropout"
-  | "AlphaDropout";
+  | "AlphaDropout"
+  | SequenceLayerKind;
 
 export const layers: Readonly<Record<LayerKind, LayerDef>> = {
   Dense: dense,
@@ -115,6 +117,7 @@ export const layers: Readonly<Record<LayerKind, LayerDef>> = {
   GaussianNoise: gaussianNoise,
   GaussianDropout: gaussianDropout,
   AlphaDropout: alphaDropout,
+  ...sequenceLayers,
 };
 
 export function lookupLayer(kind: string): LayerDef | undefined {

@@ -39,7 +39,9 @@ export type ArgType =
   | { readonly t: "regularizer" }
   /** MaxNorm / MinMaxNorm / NonNeg / UnitNorm, as a string or a call. */
   | { readonly t: "constraint" }
-  | { readonly t: "nullable"; readonly inner: ArgType };
+  | { readonly t: "nullable"; readonly inner: ArgType }
+  /** A layer call (`LSTM(8)`) resolved against its own schema; `recurrent`: only recurrent layers. */
+  | { readonly t: "layer"; readonly recurrent?: boolean };
 
 export interface ArgSpec {
   readonly name: string;
@@ -115,6 +117,8 @@ export interface LayerDef {
   readonly kind: string;
   /** Keras default name stem: `dense` → dense, dense_1, ... */
   readonly defaultName: string;
+  /** A recurrent layer (SimpleRNN, LSTM, GRU): what Bidirectional accepts. */
+  readonly recurrent?: boolean;
   readonly args: readonly ArgSpec[];
   /** Accepted input ranks (without batch); undefined: any. */
   readonly inputRank?: { readonly min: number; readonly max: number; readonly describe: string };
@@ -126,6 +130,12 @@ export interface LayerDef {
    * model's last layer, whose output must be its own buffer.
    */
   readonly aliasesInput?: boolean;
+  /**
+   * The layer reads its input as token ids: integers in [0, returned value).
+   * Such a layer must read the model input, which the runtime validates
+   * before any kernel runs (so a bad id changes no state).
+   */
+  tokenIds?(attrs: Attrs): number;
   /** Per-sample scratch buffers; `training`: the model has a backward pass. */
   scratch?(attrs: Attrs, input: Shape, output: Shape, training: boolean): ScratchDecl[];
   forward(ctx: KernelContext): Stmt[];

@@ -6,6 +6,14 @@
 import type { ModelIR } from "../ir/model-ir.js";
 import type { ModelMeta } from "../runtime/model.js";
 import type { ModelPlan } from "./plan.js";
+import { lookupLayer } from "../layers/registry.js";
+
+/** The first layer reads token ids: the runtime validates the input against its vocabulary. */
+function tokenIds(model: ModelIR): ModelMeta["tokenIds"] {
+  const first = model.layers[0]!;
+  const limit = lookupLayer(first.kind)?.tokenIds?.(first.attrs);
+  return limit === undefined ? undefined : { limit, layer: `\`${first.name}\` (${first.kind}, input_dim=${limit})` };
+}
 
 export function metaOf(model: ModelIR, plan: ModelPlan): ModelMeta {
   return {
@@ -34,5 +42,6 @@ export function metaOf(model: ModelIR, plan: ModelPlan): ModelMeta {
       trainable: l.params.reduce((s, p) => s + (p.trainable ? p.size : 0), 0),
     })),
     training: model.training ? { ...model.training, lossOnLogits: plan.fused?.loss ?? null } : null,
+    ...(tokenIds(model) ? { tokenIds: tokenIds(model)! } : {}),
   };
 }

@@ -11,7 +11,7 @@
  * own RNG is unrelated, so only the distributions match Keras, not values.
  */
 import { LayercError } from "./errors.js";
-import { Rng } from "./random.js";
+import { deriveSeed, Rng } from "./random.js";
 import type { InitializerSpec } from "./spec.js";
 
 /** Standard deviation of a standard normal truncated to [−2, 2]; Keras divides σ by it. */
@@ -76,6 +76,14 @@ export function initialize(
       return identity(shape, spec.gain, out, offset);
     case "orthogonal":
       return orthogonal(shape, spec.gain, new Rng(seed), out, offset);
+    case "unit_forget_bias": {
+      // Keras calls the inner initializer twice, for (units,) and (2·units,)
+      const u = spec.units;
+      initialize(spec.inner, [u], spec.inner.seed ?? seed, out, offset);
+      out.fill(1, offset + u, offset + 2 * u);
+      initialize(spec.inner, [2 * u], spec.inner.seed ?? deriveSeed(seed, 1), out, offset + 2 * u);
+      return;
+    }
   }
   const draw = sampler(spec, shape, new Rng(seed));
   for (let i = offset; i < end; i++) out[i] = draw();
@@ -83,7 +91,7 @@ export function initialize(
 
 /** A function returning one draw of a per-element random initializer. */
 function sampler(
-  spec: Exclude<InitializerSpec, { name: "zeros" | "ones" | "constant" | "identity" | "orthogonal" }>,
+  spec: Exclude<InitializerSpec, { name: "zeros" | "ones" | "constant" | "identity" | "orthogonal" | "unit_forget_bias" }>,
   shape: readonly number[],
   rng: Rng,
 ): () => number {

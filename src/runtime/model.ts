@@ -59,6 +59,11 @@ export interface ModelMeta {
      */
     readonly lossOnLogits?: LossSpec | null;
   } | null;
+  /**
+   * The model input is token ids (its first layer is an Embedding): every
+   * value must be an integer in [0, limit); `layer` names the reader.
+   */
+  readonly tokenIds?: { readonly limit: number; readonly layer: string };
   /** Native kernels (a WebAssembly SIMD module, base64) for the model's large matrix products. */
   readonly wasm?: string;
   /**
@@ -308,6 +313,21 @@ export abstract class ModelBase {
     return new this({ ...options, weights: readWeights(bytes) });
   }
 
+  /** Throws, naming sample and position, when an input that is token ids holds a value outside [0, limit). */
+  protected checkIds(xs: Float32Array, what: string): void {
+    const ids = this.meta.tokenIds;
+    if (ids === undefined) return;
+    for (let i = 0; i < xs.length; i++) {
+      const v = xs[i]!;
+      if (!(Number.isInteger(v) && v >= 0 && v < ids.limit)) {
+        const sample = Math.floor(i / this.inSize);
+        throw new LayercError(
+          `${what}: sample ${sample}, position ${i - sample * this.inSize} is ${v}, but ${ids.layer} takes token ids that are integers in [0, ${ids.limit})`,
+        );
+      }
+    }
+  }
+
   /**
    * Prediction for one sample; or, with `{ batchSize }` (Keras's
    * `model.predict(x, batch_size=…)`), for every sample in `x`, computed
@@ -326,6 +346,7 @@ export abstract class ModelBase {
           : "";
       throw new LayercError(`${lengthError(xs, inSize, "predict input", `one sample of shape ${shapeText(this.meta.inputShape)}`).message}${hint}`);
     }
+    this.checkIds(xs, "predict input");
     this.ensure(1);
     const y = this.forward(xs, 1, false);
     const out = new Float32Array(this.outSize);
@@ -340,6 +361,7 @@ export abstract class ModelBase {
     if (!Number.isInteger(samples) || samples < 1) {
       throw new LayercError(`predict input has ${xs.length} values, not a whole number of samples of shape ${shapeText(this.meta.inputShape)} (${this.inSize} values each)`);
     }
+    this.checkIds(xs, "predict input");
     const out = new Float32Array(samples * this.outSize);
     for (let s = 0; s < samples; s += batchSize) {
       const n = Math.min(batchSize, samples - s);
@@ -363,6 +385,7 @@ export abstract class ModelBase {
     if (xs.length !== batchSize * inSize) {
       throw lengthError(xs, batchSize * inSize, "predictBatch input", `${batchSize} samples of shape ${shapeText(this.meta.inputShape)}`);
     }
+    this.checkIds(xs, "predictBatch input");
     const result = out ?? new Float32Array(batchSize * outSize);
     if (result.length !== batchSize * outSize) {
       throw lengthError(result, batchSize * outSize, "predictBatch output", `${batchSize} × ${shapeText(this.meta.outputShape)}`);
@@ -535,6 +558,7 @@ export abstract class TrainableModel extends ModelBase implements CallbackModel 
     if (xs.length !== batchSize * this.inSize) {
       throw lengthError(xs, batchSize * this.inSize, "trainOnBatch input", `${batchSize} samples of shape ${shapeText(this.meta.inputShape)}`);
     }
+    this.checkIds(xs, "trainOnBatch input");
     const ys = this.labels(y, batchSize);
     return this.step(xs, ys, null, batchSize, false, { label: "trainOnBatch", sample: (i) => i });
   }
@@ -644,6 +668,8 @@ export abstract class TrainableModel extends ModelBase implements CallbackModel 
   private fitRun(x: Samples, y: Samples, options: FitOptions): Iterator<void, void> & { history: History } {
     checkOptions("fit", options, OPTIONS.fit);
     const plan = prepareFit({ sparseLabels: this.sparse() }, x, y, options, (ys, n, what) => this.labels(ys, n, what), this.inSize, this.ySize(), this.meta.inputShape);
+    this.checkIds(plan.xs, "fit input");
+    if (plan.validation) this.checkIds(plan.validation.xs, "validationData x");
     const history: History = { epoch: [], history: { loss: [] } };
     const self = this;
     function* loop(): Generator<void, void> {
@@ -726,6 +752,7 @@ export abstract class TrainableModel extends ModelBase implements CallbackModel 
     if (xs.length % this.inSize !== 0 || xs.length === 0) {
       throw new LayercError(`evaluate input has ${xs.length} values, not a whole number of samples of shape ${shapeText(this.meta.inputShape)}`);
     }
+    this.checkIds(xs, "evaluate input");
     const total = xs.length / this.inSize;
     const ys = this.labels(y, total);
     const weights = options.sampleWeight === undefined ? null : sampleWeightsOf(options.sampleWeight, total, "sampleWeight");

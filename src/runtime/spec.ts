@@ -45,7 +45,12 @@ export type InitializerSpec =
       readonly seed: number | null;
     }
   | { readonly name: "orthogonal"; readonly gain: number; readonly seed: number | null }
-  | { readonly name: "identity"; readonly gain: number; readonly seed?: null };
+  | { readonly name: "identity"; readonly gain: number; readonly seed?: null }
+  /**
+   * LSTM's unit_forget_bias (Keras): `inner` on the input gate's quarter of
+   * the bias and on the last half, ones on the forget gate's quarter.
+   */
+  | { readonly name: "unit_forget_bias"; readonly inner: InitializerSpec; readonly units: number; readonly seed?: null };
 
 export type LossName =
   | "mean_squared_error"

@@ -17,7 +17,7 @@ export const valueKinds: readonly string[] = [
   "'relu'", "'zeros'", "'x'", "''", "'same'", "'\u001b[2J\u0007'", "'a\u202eb'",
   "True", "False", "None", "relu", "dense1", "same", "x",
   "()", "(2,)", "(2, 2)", "(0,)", "(-1,)", "[2, 2]", "[]", "(1.5,)", "('a',)", "((2,),)", "(2, 2, 2, 2, 2, 2, 2, 2, 2)",
-  "f()", "Zeros()", "RandomNormal(stddev=1)", "RandomNormal(stddev=x)", "Dense(1)", "Adam(learning_rate=-1)", "f(x=1, 2)",
+  "f()", "Zeros()", "RandomNormal(stddev=1)", "RandomNormal(stddev=x)", "Dense(1)", "LSTM(2)", "Bidirectional(LSTM(1))", "Adam(learning_rate=-1)", "f(x=1, 2)",
 ];
 
 /** A value the type accepts, used to fill the arguments not under test. */
@@ -51,6 +51,8 @@ export function validValue(t: ArgType): string {
       return "'relu'";
     case "initializer":
       return "'zeros'";
+    case "layer":
+      return t.recurrent ? "LSTM(2)" : "Dense(2)";
     case "regularizer":
       return "'l2'";
     case "constraint":

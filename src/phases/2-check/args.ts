@@ -11,6 +11,7 @@ import type { InitializerSpec } from "../../runtime/spec.js";
 import { makeDiagnostic, suggest, type Diagnostic } from "../../diagnostics/diagnostic.js";
 import type { Span } from "../../source.js";
 import { activationNames, has, initializerNames } from "./vocabulary.js";
+import { layers, lookupLayer } from "../../layers/registry.js";
 import { convertConstraint, convertRegularizer } from "./weight-options.js";
 
 export const INVALID = Symbol("invalid");
@@ -236,6 +237,8 @@ export function convertValue(v: ValueNode, type: ArgType, name: string, sink: Si
     }
     case "initializer":
       return convertInitializer(v, name, sink);
+    case "layer":
+      return convertLayer(v, type.recurrent === true, name, sink);
     case "regularizer":
       return convertRegularizer(v, name, sink) ?? INVALID;
     case "constraint":
@@ -291,6 +294,26 @@ function convertPairs(v: ValueNode, name: string, rank: number, sink: Sink): Con
   return out;
 }
 
+/** A layer call as an argument: resolved against its kind's own schema (and `name=`), as a statement would be. */
+function convertLayer(v: ValueNode, recurrent: boolean, name: string, sink: Sink): Converted {
+  const expected = recurrent ? "a recurrent layer such as LSTM(32)" : "a layer such as Dense(8)";
+  if (v.kind !== "Call") return typeError(sink, v, name, expected);
+  const def = lookupLayer(v.callee.name);
+  if (!def) {
+    const hint = suggestName(v.callee.name, Object.keys(layers));
+    sink.diags.push(makeDiagnostic("layer_unknown", v.callee.span, { name: v.callee.name }, hint !== undefined ? { suggestion: hint } : {}));
+    return INVALID;
+  }
+  if (recurrent && def.recurrent !== true) {
+    sink.diags.push(makeDiagnostic("layer_not_recurrent", v.callee.span, { name: v.callee.name, arg: name }));
+    return INVALID;
+  }
+  const { values, ok } = resolveArgs(v.callee.name, v.span, v.args, [...def.args, wrappedNameArg], sink);
+  return ok ? { layer: v.callee.name, attrs: values } : INVALID;
+}
+
+const wrappedNameArg: ArgSpec = { name: "name", type: { t: "nullable", inner: { t: "string" } }, default: null };
+
 function checkRange(
   v: ValueNode,
   n: number,
@@ -320,7 +343,12 @@ function convertShape(v: ValueNode, name: string, allowMinusOne: boolean, sink: 
   }
   const out: number[] = [];
   let minusOnes = 0;
-  for (const item of v.items) {
+  for (const [position, item] of v.items.entries()) {
+    if (item.kind === "None") {
+      const fixed = formatShapeNode({ ...v, items: v.items.map((it) => (it.kind === "None" ? { ...it, raw: "20" } : it)) });
+      sink.diags.push(makeDiagnostic("shape_dynamic", item.span, { name, position, fixed }));
+      return INVALID;
+    }
     const ok = item.kind === "Number" && item.isInteger && (item.value > 0 || (allowMinusOne && item.value === -1));
     if (!ok) {
       sink.diags.push(makeDiagnostic("shape_invalid", item.span, { name, got }));

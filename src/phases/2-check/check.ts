@@ -6,7 +6,7 @@
  * independent mistakes as possible.
  */
 import type { CallNode, FileNode, ModelNode } from "../1-parse/ast.js";
-import { IR_VERSION, type LayerIR, type ModelIR, type ParamIR, type ProgramIR, type Shape, type TrainingIR } from "../../ir/model-ir.js";
+import { IR_VERSION, type AttrValue, type LayerIR, type ModelIR, type ParamIR, type ProgramIR, type Shape, type TrainingIR } from "../../ir/model-ir.js";
 import { commonArgs, inputArgs, layers, lookupLayer } from "../../layers/registry.js";
 import { prod } from "../../layers/types.js";
 import { makeDiagnostic, suggest, type Diagnostic } from "../../diagnostics/diagnostic.js";
@@ -190,6 +190,7 @@ class ModelChecker {
     }
     const { values, ok, nodes } = resolveArgs(kind, stmt.span, stmt.args, [...def.args, ...commonArgs], this.sink);
     const inputShapeArg = values["input_shape"] as number[] | null | undefined;
+    this.nameWrappedLayers(values, stmt.span);
     const name = this.layerName(def.defaultName, values["name"] as string | null, nodes.get("name")?.value.span ?? stmt.callee.span);
     if (inputShapeArg && (!isFirst || hasInputStmt)) {
       // After a leading Input(...), point at it: that is where the input is already declared.
@@ -202,6 +203,10 @@ class ModelChecker {
     if (isFirst && inputShapeArg) input = { name: "the model input", span: nodes.get("input_shape")!.span, shape: inputShapeArg };
     if (!input) {
       if (isFirst && shapeKnown) this.report(makeDiagnostic("input_shape_missing", this.model.name.span, { model: this.model.name.name }));
+      return undefined;
+    }
+    if (def.tokenIds && !isFirst) {
+      this.report(makeDiagnostic("embedding_not_first", stmt.callee.span, { layer: kind, from: input.name }, { related: [{ message: this.describeProducer(input), span: input.span }] }));
       return undefined;
     }
     const attrs = Object.fromEntries(Object.entries(values).filter(([k]) => k !== "name" && k !== "input_shape"));
@@ -266,6 +271,18 @@ class ModelChecker {
   private describeProducer(p: Producer): string {
     const pos = this.lines.position(p.span.start);
     return `this input comes from ${p.name} at ${pos.line}:${pos.column}, which outputs ${formatShape(p.shape)}`;
+  }
+
+  /**
+   * A wrapped layer (`Bidirectional(LSTM(8))`) is created before its wrapper in Keras and
+   * takes the next default name of its kind, so the names of later layers match Keras's.
+   */
+  private nameWrappedLayers(values: Record<string, AttrValue>, span: Span) {
+    for (const [k, v] of Object.entries(values)) {
+      if (v === null || typeof v !== "object" || !("layer" in v)) continue;
+      const inner = lookupLayer(v.layer);
+      if (inner) values[k] = { ...v, attrs: { ...v.attrs, name: this.layerName(inner.defaultName, v.attrs["name"] as string | null, span) } };
+    }
   }
 
   /** Keras default names (`dense`, `dense_1`, ...) or the user's, checked for safety and uniqueness. */

@@ -1,0 +1,184 @@
+/**
+ * Bidirectional(layer, merge_mode='concat'): the wrapped recurrent layer
+ * runs twice over the sequence — as given ("forward_<name>") and with
+ * go_backwards=True ("backward_<name>") — with its own weights each, and
+ * the two outputs are merged: concatenated on the last axis, or summed,
+ * multiplied or averaged. With return_sequences the backward run's outputs
+ * are flipped back into input order first, as Keras does.
+ *
+ * The wrapped layer's own kernels do the work: this file hands them a
+ * context whose parameters, scratch buffers and output are the direction's
+ * own, and writes only the merge and its gradient. Both directions add to
+ * the input gradient (the backward one through a scratch buffer).
+ * Weights: the forward layer's, then the backward layer's (Keras order).
+ */
+import { Buf, loop } from "../kernel/buffer.js";
+import { add, BATCH, mul, num, sub, type Expr, type Stmt } from "../kernel/expr.js";
+import type { LayerAttr } from "../ir/model-ir.js";
+import { bool } from "./common.js";
+import { lookupLayer } from "./registry.js";
+import { prod, type Attrs, type KernelContext, type LayerDef, type ShapeResult } from "./types.js";
+
+type Direction = "forward" | "backward";
+const DIRECTIONS: readonly Direction[] = ["forward", "backward"];
+
+function wrapped(attrs: Attrs) {
+  const l = attrs["layer"] as LayerAttr;
+  const def = lookupLayer(l.layer)!;
+  const name = (l.attrs["name"] as string | null) ?? def.defaultName;
+  const inner = Object.fromEntries(Object.entries(l.attrs).filter(([k]) => k !== "name"));
+  const of = (dir: Direction): Attrs => (dir === "backward" ? { ...inner, go_backwards: true } : inner);
+  return { def, name, of };
+}
+
+const mode = (attrs: Attrs) => attrs["merge_mode"] as "concat" | "sum" | "mul" | "ave";
+
+/** Renames the products of a direction's kernels, so both directions' native kernels get names of their own. */
+function relabel(stmts: readonly Stmt[], dir: Direction): Stmt[] {
+  return stmts.map((s): Stmt => {
+    switch (s.k) {
+      case "for":
+        return { ...s, body: relabel(s.body, dir) };
+      case "if":
+        return { ...s, then: relabel(s.then, dir), else: relabel(s.else, dir) };
+      case "gemm":
+        return { ...s, spec: { ...s.spec, label: `${dir}_${s.spec.label}` } };
+      default:
+        return s;
+    }
+  });
+}
+
+/** The wrapped layer's view of one direction: its own weights, scratch, output and gradients. */
+function directionContext(ctx: KernelContext, dir: Direction, withGrads: boolean): KernelContext {
+  const w = wrapped(ctx.attrs);
+  const innerOut = innerShape(ctx);
+  const p = dir[0]!;
+  const scratchBuf = (n: string, dims: number[]) => new Buf(ctx.scratch(n).name, ["batch", ...dims]);
+  return {
+    ...ctx,
+    attrs: w.of(dir),
+    outShape: innerOut,
+    y: scratchBuf(`${p}_y`, innerOut),
+    dy: withGrads ? scratchBuf(`${p}_dy`, innerOut) : ctx.dy,
+    dx: dir === "forward" || !withGrads || !ctx.needInputGrad ? ctx.dx : scratchBuf("dxb", [...ctx.inShape]),
+    outputGradIsPreActivation: false,
+    param: (n) => ctx.param(`${dir}_${w.name}/${n}`),
+    grad: (n) => ctx.grad(`${dir}_${w.name}/${n}`),
+    scratch: (n) => ctx.scratch(`${p}_${n}`),
+  };
+}
+
+function innerShape(ctx: { attrs: Attrs; inShape: readonly number[] }): number[] {
+  const w = wrapped(ctx.attrs);
+  const r = w.def.outputShape(w.of("forward"), ctx.inShape);
+  if (!r.ok) throw new Error("Bidirectional reached planning with an invalid wrapped layer");
+  return [...r.shape];
+}
+
+/** rows × units of one direction's output; rows = steps with return_sequences (the backward run's are reversed). */
+function mergeViews(ctx: KernelContext) {
+  const inner = innerShape(ctx);
+  const units = inner[inner.length - 1]!;
+  const rows = prod(inner) / units;
+  const sequences = inner.length > 1;
+  const flip = (r: Expr): Expr => (sequences ? sub(num(rows - 1), r) : r);
+  const view = (name: string) => new Buf(name, ["batch", rows, units]);
+  return { units, rows, flip, view, width: mode(ctx.attrs) === "concat" ? 2 * units : units };
+}
+
+function merge(ctx: KernelContext): Stmt[] {
+  const { units, rows, flip, view, width } = mergeViews(ctx);
+  const f = view(ctx.scratch("f_y").name);
+  const b = view(ctx.scratch("b_y").name);
+  const y = new Buf(ctx.y.name, ["batch", rows, width]);
+  const m = mode(ctx.attrs);
+  return [
+    loop("b", BATCH, (n) => [
+      loop("r", rows, (r) => [
+        loop("j", units, (j) => {
+          const a = f.at(n, r, j);
+          const c = b.at(n, flip(r), j);
+          if (m === "concat") return [y.store([n, r, j], a), y.store([n, r, add(j, num(units))], c)];
+          const v = m === "sum" ? add(a, c) : m === "mul" ? mul(a, c) : mul(add(a, c), num(0.5));
+          return [y.store([n, r, j], v)];
+        }),
+      ]),
+    ]),
+  ];
+}
+
+function unmerge(ctx: KernelContext): Stmt[] {
+  const { units, rows, flip, view, width } = mergeViews(ctx);
+  const [f, b] = [view(ctx.scratch("f_y").name), view(ctx.scratch("b_y").name)];
+  const [df, db] = [view(ctx.scratch("f_dy").name), view(ctx.scratch("b_dy").name)];
+  const dy = new Buf(ctx.dy.name, ["batch", rows, width]);
+  const m = mode(ctx.attrs);
+  return [
+    loop("b", BATCH, (n) => [
+      loop("r", rows, (r) => [
+        loop("j", units, (j) => {
+          const g = dy.at(n, r, j);
+          if (m === "concat") return [df.store([n, r, j], g), db.store([n, flip(r), j], dy.at(n, r, add(j, num(units))))];
+          if (m === "mul") return [df.store([n, r, j], mul(g, b.at(n, flip(r), j))), db.store([n, flip(r), j], mul(g, f.at(n, r, j)))];
+          const share = m === "ave" ? mul(g, num(0.5)) : g;
+          return [df.store([n, r, j], share), db.store([n, flip(r), j], share)];
+        }),
+      ]),
+    ]),
+  ];
+}
+
+export const bidirectional: LayerDef = {
+  kind: "Bidirectional",
+  defaultName: "bidirectional",
+  args: [
+    { name: "layer", type: { t: "layer", recurrent: true }, required: true, positional: true },
+    { name: "merge_mode", type: { t: "enum", values: ["concat", "sum", "mul", "ave"] }, default: "concat", positional: true },
+  ],
+  inputRank: { min: 2, max: 2, describe: "2 (timesteps, features)" },
+
+  outputShape(attrs, input): ShapeResult {
+    const w = wrapped(attrs);
+    // Keras builds the backward copy with go_backwards=True and requires the two to differ
+    if (bool(w.of("forward"), "go_backwards")) return { ok: false, code: "bidirectional_go_backwards", holes: { name: w.def.kind } };
+    const r = w.def.outputShape(w.of("forward"), input);
+    if (!r.ok || mode(attrs) !== "concat") return r;
+    return { ok: true, shape: [...r.shape.slice(0, -1), 2 * r.shape[r.shape.length - 1]!] };
+  },
+
+  params: (attrs, input) => {
+    const w = wrapped(attrs);
+    return DIRECTIONS.flatMap((dir) => w.def.params(w.of(dir), input).map((p) => ({ ...p, name: `${dir}_${w.name}/${p.name}` })));
+  },
+
+  scratch(attrs, input, _output, training) {
+    const w = wrapped(attrs);
+    const inner = w.def.outputShape(w.of("forward"), input);
+    const size = inner.ok ? prod(inner.shape) : 0;
+    const out = DIRECTIONS.flatMap((dir) => [
+      ...(w.def.scratch?.(w.of(dir), input, inner.ok ? inner.shape : [], training) ?? []).map((s) => ({ ...s, name: `${dir[0]}_${s.name}` })),
+      { name: `${dir[0]}_y`, size },
+      ...(training ? [{ name: `${dir[0]}_dy`, size }] : []),
+    ]);
+    if (training) out.push({ name: "dxb", size: prod(input) });
+    return out;
+  },
+
+  forward(ctx: KernelContext): Stmt[] {
+    const w = wrapped(ctx.attrs);
+    return [...DIRECTIONS.flatMap((dir) => relabel(w.def.forward(directionContext(ctx, dir, false)), dir)), ...merge(ctx)];
+  },
+
+  backward(ctx: KernelContext): Stmt[] {
+    const w = wrapped(ctx.attrs);
+    const out = [...unmerge(ctx), ...DIRECTIONS.flatMap((dir) => relabel(w.def.backward(directionContext(ctx, dir, true)), dir))];
+    if (ctx.needInputGrad) {
+      const size = prod(ctx.inShape);
+      const dx = new Buf(ctx.dx.name, ["batch", size]);
+      const dxb = new Buf(ctx.scratch("dxb").name, ["batch", size]);
+      out.push(loop("b", BATCH, (n) => [loop("i", size, (i) => [dx.accumulate([n, i], dxb.at(n, i))])]));
+    }
+    return out;
+  },
+};
