@@ -11,6 +11,7 @@ export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
     testTimeout: 300_000,
+    hookTimeout: 120_000,
     pool: "forks",
     maxWorkers: 2,
   },

@@ -1,6 +1,6 @@
 /**
  * Soak: watch mode under random faults — in-place saves that truncate the
- * spec before writing it (after a random delay), write failures (the output
+ * spec before writing it (up to 35 ms later, within the 40 ms debounce), write failures (the output
  * path turned into a directory, then repaired and the unchanged spec saved
  * again), and plain edits. After every step the output must reach the
  * spec's current content, and no empty module may ever be written.
@@ -35,7 +35,8 @@ export async function soakWatch(steps: number): Promise<FuzzReport> {
       if (kind < 0.4) {
         counts.truncate++;
         writeFileSync(file, "");
-        await sleep(Math.floor(rng.uniform() * 60));
+        // the rest of the save lands within the debounce (40 ms), as an editor's does; a longer gap is a spec really emptied
+        await sleep(Math.floor(rng.uniform() * 35));
         writeFileSync(file, spec(units));
       } else if (kind < 0.6) {
         counts.writeFailure++;
