@@ -16,6 +16,21 @@ export interface Position {
   readonly column: number;
 }
 
+/** UTF-8 byte length of a string (lone surrogates count as U+FFFD), without Node's Buffer so the checker also runs in browsers. */
+export function utf8Length(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      n += 4;
+      i++;
+    } else n += 3;
+  }
+  return n;
+}
+
 export function span(start: number, end: number): Span {
   return { start, end: Math.max(start, end) };
 }

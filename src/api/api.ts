@@ -16,7 +16,7 @@ import { interpretModel, type ModelClass } from "../interpreter/interpret.js";
 import { IR_VERSION, type ProgramIR, type Shape } from "../ir/model-ir.js";
 import { hasErrors, makeDiagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { formatDiagnostics as render, type RenderOptions } from "../diagnostics/render.js";
-import { LineMap, type Span } from "../source.js";
+import { LineMap, utf8Length, type Span } from "../source.js";
 import { embeddedWeights } from "./embed.js";
 import type { WeightsDtype } from "../runtime/weights.js";
 
@@ -126,7 +126,7 @@ function locate(diags: readonly Diagnostic[], source: string, fileName: string |
 
 function parseChecked(source: string, limits: Limits): ParseResult {
   if (typeof source !== "string") throw new TypeError("layerc: source must be a string");
-  const bytes = Buffer.byteLength(source, "utf8");
+  const bytes = utf8Length(source);
   if (bytes > limits.maxFileBytes) {
     return { ast: EMPTY_FILE, diagnostics: [makeDiagnostic("file_too_large", { start: 0, end: 0 }, { size: bytes, limit: limits.maxFileBytes })] };
   }

@@ -97,6 +97,12 @@ export const commands: readonly CommandSpec[] = [
       { name: "out-dir", type: "string", value: "D", help: "write under D (default .)" },
     ],
   },
+  {
+    name: "lsp",
+    args: "",
+    summary: "run the language server (LSP over stdin/stdout) for editors",
+    options: [{ name: "stdio", type: "boolean", help: "talk over stdin/stdout (the default and only transport; editors pass it)" }],
+  },
 ];
 
 export function findCommand(name: string): CommandSpec | undefined {

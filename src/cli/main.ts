@@ -306,6 +306,9 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
         return cmdImport(positionals, values, run.io);
       case "export":
         return cmdExport(positionals, values, run.io);
+      case "lsp":
+        // Loaded only here, so no other command pays for the language-server library.
+        return await (await import("../lsp/server.js")).runServer();
       default:
         return await cmdWatch(positionals, run);
     }
