@@ -11,7 +11,7 @@
 
 /** Compiling, checking, parsing, interpreting and rendering diagnostics. */
 export { compile, check, parse, interpret, formatDiagnostics, LayercCompileError } from "./api/api.js";
-export type { CompileOptions, CompileResult, CheckResult, ParseResult, ModelInfo } from "./api/api.js";
+export type { CompileOptions, CompileResult, CheckResult, ParseResult, ModelInfo, EmbedWeights } from "./api/api.js";
 
 /** Diagnostics: data, never exceptions. */
 export type { Diagnostic, RelatedInformation } from "./diagnostics/diagnostic.js";
@@ -36,6 +36,13 @@ export type { FormatResult } from "./phases/fmt/format.js";
 export { watch } from "./cli/watch.js";
 export type { WatchOptions, WatchEvent, Watcher } from "./cli/watch.js";
 export type { Io } from "./cli/main.js";
+
+/** Keras / TensorFlow.js interop: `layerc import` and `layerc export` as a library. */
+export { importModel } from "./interop/import.js";
+export type { ImportOptions, ImportResult, ImportFormat } from "./interop/import.js";
+export { exportModel } from "./interop/export.js";
+export type { ExportOptions, ExportResult, ExportTarget } from "./interop/export.js";
+export type { InteropDiagnostic, InteropCode } from "./interop/diagnostics.js";
 
 /** The version printed in generated banners. */
 export { VERSION } from "./version.js";

@@ -27,6 +27,8 @@ declare module "*.nn" {
     readonly inputShape: readonly number[];
     /** Shape of one output sample. */
     readonly outputShape: readonly number[];
+    /** A new model whose weights come from a `.weights.bin` file (see `readWeights`). */
+    loadWeights(bytes: Uint8Array | ArrayBuffer, options?: Omit<ModelOptions, "weights">): ModelBase;
   }
 
   /** The spec's models, by name. */

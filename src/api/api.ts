@@ -17,6 +17,8 @@ import { IR_VERSION, type ProgramIR, type Shape } from "../ir/model-ir.js";
 import { hasErrors, makeDiagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { formatDiagnostics as render, type RenderOptions } from "../diagnostics/render.js";
 import { LineMap, utf8Length, type Span } from "../source.js";
+import { embeddedWeights } from "./embed.js";
+import type { WeightsDtype } from "../runtime/weights.js";
 
 /**
  * Options of {@link compile}, {@link check}, {@link parse} and {@link interpret}.
@@ -47,6 +49,23 @@ export interface CompileOptions extends CheckOptions {
   readonly wasmThreshold?: number;
   /** Also produce the module's declaration text (`CompileResult.declaration`), as `layerc build --dts` writes. */
   readonly declaration?: boolean;
+  /**
+   * Bake trained weights into the generated class (`layerc build
+   * --embed-weights`): a `.weights.bin` for one model of the file (the
+   * model it names, or `model`, or the file's only model), optionally
+   * re-stored as float16 or int8 (dequantized once at construction).
+   */
+  readonly embedWeights?: EmbedWeights;
+}
+
+/** The {@link CompileOptions.embedWeights} option. */
+export interface EmbedWeights {
+  /** The `.weights.bin` bytes. */
+  readonly weights: Uint8Array;
+  /** The model to embed them in (default: the model the file names, else the only model). */
+  readonly model?: string;
+  /** How to store them in the module (default float32). */
+  readonly dtype?: WeightsDtype;
 }
 
 /** What the checker learned about one model: shapes without the batch dimension, parameter counts, layers. */
@@ -214,7 +233,10 @@ export async function compile(source: string, opts: CompileOptions = {}): Promis
   const models = modelInfo(r.ir);
   if (hasErrors(r.diagnostics)) return { diagnostics: locate(r.diagnostics, source, opts.fileName), models, ir: r.ir };
   const modelSpans = new Map<string, Span>(r.ast.models.map((m) => [m.name.name, m.name.span]));
+  const embedded = opts.embedWeights !== undefined ? embeddedWeights(r.ir, opts.embedWeights, modelSpans) : undefined;
+  if (embedded !== undefined && "diagnostic" in embedded) return { diagnostics: locate([...r.diagnostics, embedded.diagnostic], source, opts.fileName), models, ir: r.ir };
   const emitted = await emitGuarded(r.ir, {
+    ...(embedded !== undefined ? { embeddedWeights: embedded.byModel } : {}),
     fileName: opts.fileName ?? "input.nn",
     maxStatements: resolveLimits(opts).maxStatements,
     modelSpans,

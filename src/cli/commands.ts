@@ -44,7 +44,18 @@ export const commands: readonly CommandSpec[] = [
     name: "build",
     args: "[paths…]",
     summary: "compile every .nn under the paths (default .) to <file>.nn.ts beside it",
-    options: [outDir, unroll, noWasm, dts, dtsOnly, silence, format, quiet],
+    options: [
+      outDir,
+      unroll,
+      noWasm,
+      dts,
+      dtsOnly,
+      silence,
+      format,
+      quiet,
+      { name: "embed-weights", type: "string", value: "W.weights.bin", help: "bake these weights into the generated class (one spec only)" },
+      { name: "weights-dtype", type: "string", value: "float32|float16|int8", help: "store the embedded weights quantized (dequantized once at construction)" },
+    ],
   },
   { name: "check", args: "[paths…]", summary: "report diagnostics only; write nothing", options: [silence, format, quiet] },
   {
@@ -64,6 +75,27 @@ export const commands: readonly CommandSpec[] = [
     args: "<file>",
     summary: "print the Keras-style model.summary() table of each model",
     options: [{ name: "model", type: "string", value: "M", help: "only model M" }],
+  },
+  {
+    name: "import",
+    args: "<file>",
+    summary: "a Keras .keras / .h5 / .weights.h5 (with --spec) or a TensorFlow.js model.json → <stem>.nn + <stem>.weights.bin",
+    options: [
+      { name: "out-dir", type: "string", value: "D", help: "write the spec and weights under D (default .)" },
+      { name: "name", type: "string", value: "ModelName", help: "the model (class) name in the spec (default: from the file name)" },
+      { name: "spec", type: "string", value: "S.nn", help: "for a weights-only .weights.h5: the spec the weights belong to" },
+    ],
+  },
+  {
+    name: "export",
+    args: "<spec>",
+    summary: "a spec (and its weights) → a .keras archive, a TensorFlow.js model.json, or a Keras Python script",
+    options: [
+      { name: "to", type: "string", value: "keras|tfjs|python", help: "what to write" },
+      { name: "weights", type: "string", value: "W.weights.bin", help: "the weights to export (default: the model's seeded initial weights)" },
+      { name: "model", type: "string", value: "M", help: "which model of the spec (default: the only one)" },
+      { name: "out-dir", type: "string", value: "D", help: "write under D (default .)" },
+    ],
   },
   {
     name: "lsp",

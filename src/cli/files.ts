@@ -77,9 +77,9 @@ export function removeGenerated(path: string): "removed" | "kept" | "absent" {
   return "removed";
 }
 
-/** Writes atomically; returns false when the file already has this content. */
-export function writeAtomic(path: string, content: string): boolean {
-  if (existsSync(path) && readFileSync(path, "utf8") === content) return false;
+/** Writes atomically (text as UTF-8); returns false when the file already has this content. */
+export function writeAtomic(path: string, content: string | Uint8Array): boolean {
+  if (existsSync(path) && readFileSync(path).equals(typeof content === "string" ? Buffer.from(content, "utf8") : content)) return false;
   mkdirSync(dirname(path), { recursive: true });
   const tmp = join(dirname(path), `.${basename(path)}.layerc-tmp-${process.pid}-${Math.random().toString(36).slice(2)}`);
   try {

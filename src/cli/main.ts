@@ -18,6 +18,9 @@ import type { Diagnostic } from "../index.js";
 import { findSpecs, writeAtomic, type SpecFile } from "./files.js";
 import { buildSource, type BuildOptions, type SpecBuild } from "./build.js";
 import { commandHelp, commonOptions, findCommand, generalHelp, unknownCommandMessage, unknownOptionMessage, type CommandSpec } from "./commands.js";
+import { cmdExport, cmdImport, InteropUsageError } from "./interop.js";
+import type { EmbedWeights } from "../api/api.js";
+import type { WeightsDtype } from "../runtime/weights.js";
 import { ConfigError, loadConfig, type LayercConfig } from "./config.js";
 import { diagnosticJson, type FileReport } from "./json.js";
 
@@ -130,13 +133,33 @@ function buildOptions(run: Run): BuildOptions {
   const outDir = (values["out-dir"] as string | undefined) ?? config.outDir;
   const dtsOnly = values["dts-only"] === true || config.dtsOnly === true;
   const noWasm = values["no-wasm"] === true || config.wasm === false;
+  const embed = embedOption(values);
+  const compile = { ...(silence.length ? { silence } : {}), ...(noWasm ? { wasm: false } : {}), ...(embed ? { embedWeights: embed } : {}) };
   return {
     ...(outDir ? { outDir } : {}),
     ...(unroll ? { unroll } : {}),
     ...(values["dts"] || config.dts || dtsOnly ? { dts: true } : {}),
     ...(dtsOnly ? { dtsOnly: true } : {}),
-    ...(silence.length || noWasm ? { compile: { ...(silence.length ? { silence } : {}), ...(noWasm ? { wasm: false } : {}) } } : {}),
+    ...(Object.keys(compile).length ? { compile } : {}),
   };
+}
+
+/** `--embed-weights FILE [--weights-dtype float16|int8]`: weights baked into the generated class. */
+function embedOption(values: Record<string, unknown>): EmbedWeights | undefined {
+  const file = values["embed-weights"] as string | undefined;
+  const dtype = values["weights-dtype"] as string | undefined;
+  if (dtype !== undefined && !["float32", "float16", "int8"].includes(dtype)) throw new UsageError(`--weights-dtype must be float32, float16 or int8, got ${dtype}`);
+  if (file === undefined) {
+    if (dtype !== undefined) throw new UsageError("--weights-dtype needs --embed-weights");
+    return undefined;
+  }
+  let weights: Uint8Array;
+  try {
+    weights = new Uint8Array(readFileSync(file));
+  } catch (e) {
+    throw new UsageError(`cannot read ${file}: ${(e as Error).message}`);
+  }
+  return { weights, ...(dtype !== undefined ? { dtype: dtype as WeightsDtype } : {}) };
 }
 
 function printJson(run: Run, files: readonly FileReport[]): void {
@@ -147,9 +170,11 @@ function printJson(run: Run, files: readonly FileReport[]): void {
 
 async function cmdBuild(paths: string[], run: Run): Promise<number> {
   const opts = buildOptions(run);
+  const specs = specsOrFail(paths);
+  if (opts.compile?.embedWeights !== undefined && specs.length !== 1) throw new UsageError(`--embed-weights builds one spec file, but ${specs.length} were found`);
   let failed = 0;
   const reports: FileReport[] = [];
-  for (const spec of specsOrFail(paths)) {
+  for (const spec of specs) {
     const { build: r, source } = await buildOne(spec, opts, run);
     const outputs = [...(opts.dtsOnly ? [] : [r.output]), ...(r.declarationOutput !== undefined ? [r.declarationOutput] : [])];
     reports.push({ file: display(spec.path), ok: r.ok, diagnostics: r.diagnostics.map((d) => diagnosticJson(d, source)), outputs: r.ok ? outputs.map(display) : [] });
@@ -277,6 +302,10 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
         return cmdFmt(positionals, run);
       case "summary":
         return cmdSummary(positionals, run);
+      case "import":
+        return cmdImport(positionals, values, run.io);
+      case "export":
+        return cmdExport(positionals, values, run.io);
       case "lsp":
         // Loaded only here, so no other command pays for the language-server library.
         return await (await import("../lsp/server.js")).runServer();
@@ -284,7 +313,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
         return await cmdWatch(positionals, run);
     }
   } catch (e) {
-    if (e instanceof UsageError || e instanceof ConfigError) {
+    if (e instanceof UsageError || e instanceof ConfigError || e instanceof InteropUsageError) {
       io.err(`layerc: ${e.message}\n`);
       return 2;
     }

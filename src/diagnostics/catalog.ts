@@ -431,6 +431,14 @@ export const catalog = {
     message: "generated code for model `{model}` would be {count} statements, above the budget of {limit}: use unroll=loops (or auto), or raise limits.maxStatements",
     explain: "Use `unroll=loops` (or `auto`), or raise `limits.maxStatements`.",
   },
+
+  // ---- embedded weights ---------------------------------------------------
+  weights_mismatch: {
+    severity: "error",
+    message: "the weights to embed do not fit model `{model}`: {reason}",
+    explain:
+      "`layerc build --embed-weights FILE` (the `embedWeights` compile option) bakes a `.weights.bin` into the generated class. The file must be one written for this model: the same tensors, by name and shape, in the same order (as `model.saveWeights()` or `layerc import` write them).",
+  },
 } as const satisfies Record<string, CatalogEntry>;
 
 /** A stable diagnostic code: a key of {@link catalog}. */

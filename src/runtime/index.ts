@@ -5,6 +5,8 @@
 export { ModelBase, TrainableModel } from "./model.js";
 export type { ModelMeta, WeightMeta, Weight, WeightInput, ModelOptions, PredictOptions, FitOptions, History, Logs, ModelInput, ModelOutput, PortMeta, OutputMeta } from "./model.js";
 export { LayercError, NonFiniteError } from "./errors.js";
+export { readWeights, writeWeights } from "./weights.js";
+export type { WeightsDtype, WeightsFile, NamedWeight } from "./weights.js";
 export { Store } from "./store.js";
 export type { NativeKernel } from "./native.js";
 export { erf } from "./math.js";

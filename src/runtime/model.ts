@@ -23,7 +23,8 @@ import { formatSummary, type SummaryLayer } from "./summary.js";
 import { firstNonFinite, lengthError, shapeText, toFloat32, type Samples } from "./data.js";
 import { boolean, callback, checkOptions, checkValue, describeValue, fraction, integer, any, type Rule } from "./options.js";
 import { stateFinite, StepGuard } from "./step-guard.js";
-import { instantiate, nativeModule, type NativeKernel, type NativeModule, type NativeScan } from "./native.js";
+import { decodeBase64, instantiate, nativeModule, type NativeKernel, type NativeModule, type NativeScan } from "./native.js";
+import { readWeights, writeWeights, type WeightsDtype } from "./weights.js";
 import { Store } from "./store.js";
 
 export interface WeightMeta {
@@ -66,6 +67,12 @@ export interface ModelMeta {
   /** Native kernels (a WebAssembly SIMD module, base64) for the model's large matrix products. */
   readonly wasm?: string;
   /**
+   * Weights baked in at build time (`layerc build --embed-weights`): a
+   * `.weights.bin` file, base64. Used when the constructor gets neither
+   * `weights` nor `seed`.
+   */
+  readonly embeddedWeights?: string;
+  /**
    * A functional model with several inputs or outputs: each in
    * `Model(inputs=…, outputs=…)` order (the first ones are also
    * inputShape/outputShape). Absent: one input and one output.
@@ -95,13 +102,18 @@ export interface Weight {
   readonly data: Float32Array;
 }
 
-/** A weight tensor for setWeights() or the constructor; `shape`, when given, must match. */
+/** A weight tensor for setWeights() or the constructor; `name` and `shape`, when given, must match. */
 export interface WeightInput {
+  readonly name?: string;
   readonly shape?: readonly number[];
   readonly data: ArrayLike<number>;
 }
 
-/** Constructor options: a seed for the initializers and dropout (else the spec's, else fresh), or weights. */
+/**
+ * Constructor options: a seed for the initializers and dropout (else the
+ * spec's, else fresh), or weights (e.g. `readWeights(bytes)`). A model
+ * built with embedded weights starts from them unless `seed` or `weights` is given.
+ */
 export interface ModelOptions {
   readonly seed?: number;
   readonly weights?: readonly WeightInput[];
@@ -210,6 +222,7 @@ export abstract class ModelBase<X extends ModelInput = Samples, P extends ModelO
     this.params = meta.dtype === "float64" ? new Float64Array(meta.paramCount) : new Float32Array(meta.paramCount);
     this.module = options.wasm === false ? null : nativeModule(meta);
     if (options.weights) this.setWeights(options.weights);
+    else if (meta.embeddedWeights !== undefined && options.seed === undefined) this.setWeights(readWeights(decodeBase64(meta.embeddedWeights)));
     // each weight's stream follows from the model seed and its name, not its position (see weightSeed)
     else meta.weights.forEach((w) => initialize(w.init, w.shape, w.init.seed ?? weightSeed(this.seed, w.name), this.params, w.offset));
   }
@@ -312,6 +325,9 @@ export abstract class ModelBase<X extends ModelInput = Samples, P extends ModelO
       if (w === null || typeof w !== "object" || w.data === undefined || typeof w.data.length !== "number") {
         throw new LayercError(`weight ${i} (${e.name}) must be { shape, data }`);
       }
+      if (w.name !== undefined && w.name !== e.name) {
+        throw new LayercError(`weight ${i} is named ${w.name}, expected ${e.name} ${shapeText(e.shape)}: these weights belong to another model`);
+      }
       if (w.shape !== undefined && (w.shape.length !== e.shape.length || w.shape.some((d, j) => d !== e.shape[j]))) {
         throw new LayercError(`weight ${e.name} has shape ${shapeText(w.shape)}, expected ${shapeText(e.shape)}`);
       }
@@ -323,6 +339,21 @@ export abstract class ModelBase<X extends ModelInput = Samples, P extends ModelO
       }
     });
     weights.forEach((w, i) => this.params.set(w.data, expected[i]!.offset));
+  }
+
+  /** The weights as a `.weights.bin` file (see readWeights); `dtype` float16 or int8 quantizes them. */
+  saveWeights(options: { dtype?: WeightsDtype } = {}): Uint8Array {
+    return writeWeights(this.getWeights(), { ...options, model: this.meta.name });
+  }
+
+  /** Replaces the weights from a `.weights.bin` file; a file for another model throws and changes nothing. */
+  loadWeights(bytes: Uint8Array | ArrayBuffer): void {
+    this.setWeights(readWeights(bytes));
+  }
+
+  /** A new model whose weights come from a `.weights.bin` file: `Model.loadWeights(bytes)`. */
+  static loadWeights<T extends ModelBase>(this: new (options?: ModelOptions) => T, bytes: Uint8Array | ArrayBuffer, options: Omit<ModelOptions, "weights"> = {}): T {
+    return new this({ ...options, weights: readWeights(bytes) });
   }
 
   /** Throws, naming sample and position, when an input that is token ids holds a value outside [0, limit). */

@@ -135,7 +135,19 @@ function leb(v: number): number[] {
   return out;
 }
 
-let scanModule: NativeModule | null | undefined;
+/** The finiteness-scan module, compiled once at load (a few hundred bytes; immutable, so safe to share). */
+const scanModule: NativeModule | null = compileScanModule();
+
+function compileScanModule(): NativeModule | null {
+  try {
+    const wasm = wasmApi();
+    if (wasm === undefined) return null;
+    const scanBytes = scanModuleBytes();
+    return wasm.validate(scanBytes) ? new wasm.Module(scanBytes) : null;
+  } catch {
+    return null;
+  }
+}
 
 /** A fresh memory of at least `bytes`, the kernels bound to it and the scans over it; null if they cannot be created. */
 export function instantiate(module: NativeModule, bytes: number): { buffer: ArrayBuffer; kernels: Record<string, NativeKernel>; scan: NativeScan | null } | null {
@@ -143,10 +155,6 @@ export function instantiate(module: NativeModule, bytes: number): { buffer: Arra
     const wasm = wasmApi()!;
     const memory = new wasm.Memory({ initial: Math.max(1, Math.ceil(bytes / 65536)) });
     const instance = new wasm.Instance(module, { env: { memory } });
-    if (scanModule === undefined) {
-      const scanBytes = scanModuleBytes();
-      scanModule = wasm.validate(scanBytes) ? new wasm.Module(scanBytes) : null;
-    }
     const scan = scanModule !== null ? (new wasm.Instance(scanModule, { env: { memory } }).exports as NativeScan) : null;
     return { buffer: memory.buffer, kernels: instance.exports as Record<string, NativeKernel>, scan };
   } catch {

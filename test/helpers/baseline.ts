@@ -26,7 +26,8 @@
  * when a diagnostic points at it.
  *
  * Cases may carry compile options in a first-line comment:
- * `# options: {"limits": {"maxParams": 10}, "silence": ["..."]}`.
+ * `# options: {"limits": {"maxParams": 10}, "silence": ["..."]}`
+ * (`"embedWeights": {"weights": "<base64>"}` for a `.weights.bin`).
  * Diagnostics come from the public `check()`; when check finds no error, the
  * case also goes through `compile()`, whose extra diagnostics (the generated
  * code budget, `limit_code_size`) are only known after emission.
@@ -40,10 +41,13 @@ export function caseOptions(source: string): CompileOptions {
   const m = /^\s*(?:#|\/\/)\s*options:\s*(\{.*\})\s*$/.exec(first);
   if (!m) return {};
   const parsed = JSON.parse(m[1]!) as Record<string, unknown>;
-  const allowed = new Set(["limits", "silence", "unroll"]);
+  const allowed = new Set(["limits", "silence", "unroll", "embedWeights"]);
   for (const key of Object.keys(parsed)) {
     if (!allowed.has(key)) throw new Error(`unknown case option "${key}" (allowed: ${[...allowed].join(", ")})`);
   }
+  // JSON has no bytes: embedded weights are given as { "weights": "<base64 of a .weights.bin>" }
+  const embed = parsed["embedWeights"] as { weights: string } | undefined;
+  if (embed !== undefined) parsed["embedWeights"] = { ...embed, weights: new Uint8Array(Buffer.from(embed.weights, "base64")) };
   return parsed as CompileOptions;
 }
 

@@ -46,6 +46,8 @@ export interface EmitOptions {
   /** Emit WebAssembly SIMD kernels for large matrix products under `unroll=auto` (default true). */
   readonly wasm?: boolean;
   readonly wasmThreshold?: number;
+  /** Per model name: a `.weights.bin` (base64) to bake into the class's meta as `embeddedWeights`. */
+  readonly embeddedWeights?: ReadonlyMap<string, string>;
 }
 
 /**
@@ -595,6 +597,8 @@ export async function emitProgram(program: ProgramIR, opts: EmitOptions): Promis
     const prefix = `${index}_`;
     for (const st of r.structures) markPrefix(st, prefix);
     for (const [k, v] of r.bodies) bodies.set(prefix + k, v);
+    const embedded = opts.embeddedWeights?.get(model.name);
+    if (embedded !== undefined) bodies.set(`${prefix}meta`, JSON.stringify({ ...JSON.parse(r.bodies.get("meta")!), embeddedWeights: embedded }));
     structures.push(...r.structures);
   }
   if (diagnostics.length > 0) return { diagnostics, stats };

@@ -1,0 +1,630 @@
+/**
+ * Keras model config (the JSON in `config.json`, a legacy `.h5`'s
+ * `model_config` attribute, or a TensorFlow.js `modelTopology`) → `.nn`
+ * statements. Generic over the layer registry: each config key is matched
+ * to the layerc argument of the same name (keras-layers.ts lists the
+ * exceptions) and converted by the argument's type; arguments at their
+ * layerc default are left out, so the spec reads like hand-written Keras.
+ * Anything without a faithful translation becomes a diagnostic with the
+ * config path, and no statement is guessed.
+ */
+import { lookupLayer } from "../layers/registry.js";
+import type { ArgSpec, ArgType } from "../layers/types.js";
+import type { AttrValue } from "../ir/model-ir.js";
+import type { InitializerSpec } from "../runtime/spec.js";
+import {
+  activationNames,
+  has,
+  initializerNames,
+  lossNames,
+  metricNames,
+  optimizerNames,
+} from "../phases/2-check/vocabulary.js";
+import { COMMON_BENIGN, kerasRow, type Json } from "./keras-layers.js";
+import { interopDiagnostic, type InteropDiagnostic } from "./diagnostics.js";
+
+type Obj = { [key: string]: Json };
+
+const isObj = (v: Json | undefined): v is Obj =>
+  v !== null && typeof v === "object" && !Array.isArray(v);
+const same = (a: unknown, b: unknown): boolean =>
+  JSON.stringify(a) === JSON.stringify(b);
+
+/** A spec string literal (the language's only escapes are `\\`, `\'`, `\"`). */
+export const quote = (s: string): string =>
+  `'${s.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
+const tuple = (a: readonly number[]): string =>
+  `(${a.join(", ")}${a.length === 1 ? "," : ""})`;
+/**
+ * Shortest decimal for a config float. Keras keeps some hyperparameters in
+ * float32 variables (learning_rate 0.01 is saved as 0.009999999776482582),
+ * so a value that is exactly a float32 prints as the shortest decimal that
+ * rounds to that float32.
+ */
+function float(x: number): string {
+  if (Number.isInteger(x)) return `${x}.0`;
+  const isF32 = Math.fround(x) === x;
+  for (let p = 1; p <= 17; p++) {
+    const y = Number(x.toPrecision(p));
+    if (y === x || (isF32 && Math.fround(y) === x)) return String(y);
+  }
+  return String(x);
+}
+
+/** What a translated model consists of: statement lines and the layer names in order. */
+export interface TranslatedModel {
+  readonly options: string[];
+  readonly statements: string[];
+  readonly layers: { readonly name: string; readonly className: string }[];
+  readonly diagnostics: InteropDiagnostic[];
+}
+
+class Translator {
+  readonly diagnostics: InteropDiagnostic[] = [];
+  private readonly counts = new Map<string, number>();
+
+  report(
+    code: Parameters<typeof interopDiagnostic>[0],
+    message: string,
+    path: string,
+  ): null {
+    this.diagnostics.push(interopDiagnostic(code, message, path));
+    return null;
+  }
+
+  /** layerc's default name for the next layer of `stem` (dense, dense_1, …). */
+  defaultName(stem: string): string {
+    const n = this.counts.get(stem) ?? 0;
+    this.counts.set(stem, n + 1);
+    return n === 0 ? stem : `${stem}_${n}`;
+  }
+
+  /** The .nn text of a Keras value for an argument of type `type`, and whether it equals `def`. */
+  value(
+    type: ArgType,
+    v: Json,
+    def: AttrValue | undefined,
+    where: string,
+    path: string,
+  ): { text: string; isDefault: boolean } | null {
+    if (type.t === "nullable") {
+      if (v === null) return { text: "None", isDefault: def === null };
+      return this.value(type.inner, v, def, where, path);
+    }
+    const bad = () =>
+      this.report(
+        "import_value_unsupported",
+        `${where} is ${JSON.stringify(v)}, which layerc cannot express`,
+        path,
+      );
+    switch (type.t) {
+      case "int":
+        return typeof v === "number" && Number.isInteger(v)
+          ? { text: String(v), isDefault: v === def }
+          : bad();
+      case "float":
+        return typeof v === "number"
+          ? { text: float(v), isDefault: v === def }
+          : bad();
+      case "bool":
+        return typeof v === "boolean"
+          ? { text: v ? "True" : "False", isDefault: v === def }
+          : bad();
+      case "enum":
+        return typeof v === "string" && type.values.includes(v)
+          ? { text: quote(v), isDefault: v === def }
+          : bad();
+      case "string":
+        return typeof v === "string"
+          ? { text: quote(v), isDefault: v === def }
+          : bad();
+      case "shape":
+      case "ints": {
+        const a = typeof v === "number" ? [v] : v;
+        if (
+          !Array.isArray(a) ||
+          a.some((d) => typeof d !== "number" || !Number.isInteger(d))
+        )
+          return bad();
+        const dims = a as number[];
+        const expanded =
+          type.t === "ints" && dims.length === 1 && type.rank > 1
+            ? new Array<number>(type.rank).fill(dims[0]!)
+            : dims;
+        // a one-element size reads as Keras users write it: kernel_size=3, not (3,)
+        const text =
+          type.t === "ints" && expanded.length === 1
+            ? String(expanded[0])
+            : tuple(expanded);
+        return { text, isDefault: same(expanded, def) };
+      }
+      case "axes":
+      case "floats":
+      case "pairs": {
+        // an int/number or (nested) lists of them, printed as Keras users write them
+        const ok = (x: Json): boolean => (typeof x === "number" && (type.t === "floats" || Number.isInteger(x))) || (Array.isArray(x) && x.every(ok));
+        if (!ok(v)) return bad();
+        const print = (x: Json): string => (Array.isArray(x) ? `(${x.map(print).join(", ")}${x.length === 1 ? "," : ""})` : type.t === "floats" ? float(x as number) : String(x));
+        return { text: print(v), isDefault: same(v, def) };
+      }
+      case "layer":
+        // a wrapped layer (Bidirectional, TimeDistributed): not translated yet
+        return bad();
+      case "regularizer":
+      case "constraint":
+        // layerc has them, but their Keras configs are not translated yet: only the default passes
+        return v === null ? { text: "None", isDefault: def === null || def === undefined } : bad();
+      case "activation": {
+        const name =
+          v === null
+            ? "linear"
+            : typeof v === "string"
+              ? v
+              : isObj(v) && typeof v["class_name"] === "string"
+                ? v["class_name"]
+                : null;
+        if (name === null || !has(activationNames, name)) {
+          return this.report(
+            "import_value_unsupported",
+            `${where} is the activation ${JSON.stringify(v)}, which layerc does not have`,
+            path,
+          );
+        }
+        const canonical = activationNames[name]!;
+        return { text: quote(canonical), isDefault: canonical === def };
+      }
+      case "initializer":
+        return this.initializer(
+          v,
+          def as InitializerSpec | undefined,
+          where,
+          path,
+        );
+    }
+  }
+
+  initializer(
+    v: Json,
+    def: InitializerSpec | undefined,
+    where: string,
+    path: string,
+  ): { text: string; isDefault: boolean } | null {
+    const cls =
+      typeof v === "string"
+        ? v
+        : isObj(v) && typeof v["class_name"] === "string"
+          ? v["class_name"]
+          : null;
+    if (cls === null || !has(initializerNames, cls)) {
+      return this.report(
+        "import_value_unsupported",
+        `${where} is the initializer ${JSON.stringify(v)}, which layerc does not have`,
+        path,
+      );
+    }
+    const entry = initializerNames[cls]!;
+    const config = isObj(v) && isObj(v["config"]) ? v["config"] : {};
+    const args: string[] = [];
+    for (const [key, value] of Object.entries(config)) {
+      if ((key === "input_axes" || key === "output_axes") && value === null)
+        continue;
+      if (!entry.args.some((a) => a.name === key)) {
+        return this.report(
+          "import_arg_unsupported",
+          `${where}: initializer ${cls} has ${key}=${JSON.stringify(value)}, which layerc does not model`,
+          `${path}.config.${key}`,
+        );
+      }
+    }
+    // in the schema's order, as a person writes them: RandomNormal(mean, stddev, seed)
+    for (const spec of entry.args) {
+      if (!(spec.name in config)) continue;
+      const r = this.value(
+        spec.type,
+        config[spec.name]!,
+        spec.default,
+        `${where} ${spec.name}`,
+        `${path}.config.${spec.name}`,
+      );
+      if (r === null) return null;
+      if (!r.isDefault) args.push(`${spec.name}=${r.text}`);
+    }
+    const isDefault =
+      def !== undefined && def.name === entry.name && args.length === 0;
+    return {
+      text: args.length
+        ? `${classNameOf(entry.name)}(${args.join(", ")})`
+        : quote(entry.name),
+      isDefault,
+    };
+  }
+
+  /** One layer config → its statement (null when it cannot be translated; diagnostics say why). */
+  layer(
+    layer: Json,
+    path: string,
+  ): { statement: string; name: string; className: string } | null {
+    if (
+      !isObj(layer) ||
+      typeof layer["class_name"] !== "string" ||
+      !isObj(layer["config"])
+    ) {
+      return this.report(
+        "import_model_unsupported",
+        "a layer entry without class_name and config",
+        path,
+      );
+    }
+    const cls = layer["class_name"];
+    const kerasName =
+      typeof layer["config"]["name"] === "string"
+        ? layer["config"]["name"]
+        : cls.toLowerCase();
+    const row = kerasRow(cls);
+    if (!row)
+      return this.report(
+        "import_layer_unsupported",
+        `layer ${kerasName} is a ${cls}, which layerc does not support`,
+        path,
+      );
+    const def = lookupLayer(row.kind)!;
+    const config = row.adapt ? row.adapt(layer["config"]) : layer["config"];
+    const given = new Map<string, string>();
+    let ok = true;
+    for (const [key, value] of Object.entries(config)) {
+      if (
+        key === "name" ||
+        key === "dtype" ||
+        key === "batch_input_shape" ||
+        key === "batch_shape" ||
+        key === "input_shape" ||
+        key === "build_config"
+      )
+        continue;
+      const argName = row.rename?.[key] ?? key;
+      const spec = def.args.find((a) => a.name === argName);
+      const keyPath = `${path}.config.${key}`;
+      if (!spec) {
+        const benign = row.benign?.[key] ?? COMMON_BENIGN[key];
+        if (benign?.some((b) => same(b, value))) continue;
+        this.report(
+          "import_arg_unsupported",
+          `layer ${kerasName} (${cls}) sets ${key}=${JSON.stringify(value)}, which layerc does not support`,
+          keyPath,
+        );
+        ok = false;
+        continue;
+      }
+      // a key layerc models only to accept Keras's default (data_format='channels_last')
+      if (
+        COMMON_BENIGN[key]?.some((b) => same(b, value)) &&
+        (spec.default === null ||
+          COMMON_BENIGN[key]!.some((b) => same(b, spec.default)))
+      )
+        continue;
+      const r = this.value(
+        spec.type,
+        value,
+        spec.default,
+        `layer ${kerasName} (${cls}) ${key}`,
+        keyPath,
+      );
+      if (r === null) ok = false;
+      else if (!r.isDefault || spec.required) given.set(argName, r.text);
+    }
+    for (const spec of def.args) {
+      if (spec.required && !given.has(spec.name)) {
+        this.report(
+          "import_value_unsupported",
+          `layer ${kerasName} (${cls}) has no ${spec.name}`,
+          `${path}.config`,
+        );
+        ok = false;
+      }
+    }
+    const expected = this.defaultName(def.defaultName);
+    if (!ok) return null;
+    return {
+      statement: call(
+        row.kind,
+        def.args,
+        given,
+        kerasName === expected ? null : kerasName,
+      ),
+      name: kerasName,
+      className: cls,
+    };
+  }
+}
+
+/** Positional for leading required positional arguments (`Dense(4, …)`), keywords after, in schema order. */
+function call(
+  kind: string,
+  args: readonly ArgSpec[],
+  given: Map<string, string>,
+  name: string | null,
+): string {
+  const parts: string[] = [];
+  let positional = true;
+  for (const a of args) {
+    const text = given.get(a.name);
+    if (text === undefined) {
+      positional = false;
+      continue;
+    }
+    positional = positional && a.required === true && a.positional === true;
+    parts.push(positional ? text : `${a.name}=${text}`);
+  }
+  if (name !== null) parts.push(`name=${quote(name)}`);
+  return `${kind}(${parts.join(", ")})`;
+}
+
+function classNameOf(name: string): string {
+  for (const [key, entry] of Object.entries(initializerNames))
+    if (entry.name === name && /^[A-Z]/.test(key)) return key;
+  return name;
+}
+
+/** The shape without batch from a Keras batch shape ([null, 8, 8, 1] → [8, 8, 1]). */
+function inputShapeOf(config: Obj): number[] | null {
+  const batch = config["batch_shape"] ?? config["batch_input_shape"];
+  if (
+    Array.isArray(batch) &&
+    batch.length >= 2 &&
+    batch.slice(1).every((d) => typeof d === "number")
+  )
+    return batch.slice(1) as number[];
+  const shape = config["input_shape"];
+  if (Array.isArray(shape) && shape.every((d) => typeof d === "number"))
+    return shape as number[];
+  return null;
+}
+
+function dtypeOf(config: Obj): string | null {
+  const d = config["dtype"];
+  if (typeof d === "string") return d;
+  if (isObj(d) && isObj(d["config"]) && typeof d["config"]["name"] === "string")
+    return d["config"]["name"];
+  return null;
+}
+
+/** A Sequential config → statements (functional configs are reported until the language has graphs). */
+export function translateModel(model: Json, path = "config"): TranslatedModel {
+  const t = new Translator();
+  const out: TranslatedModel = {
+    options: [],
+    statements: [],
+    layers: [],
+    diagnostics: t.diagnostics,
+  };
+  if (
+    !isObj(model) ||
+    typeof model["class_name"] !== "string" ||
+    !isObj(model["config"])
+  ) {
+    t.report(
+      "import_model_unsupported",
+      "the model config has no class_name and config",
+      path,
+    );
+    return out;
+  }
+  const cls = model["class_name"];
+  if (cls !== "Sequential") {
+    t.report(
+      "import_model_unsupported",
+      `the model is a ${cls}; layerc imports Sequential models (functional graphs are not in the language yet)`,
+      `${path}.class_name`,
+    );
+    return out;
+  }
+  const config = model["config"];
+  const layers = Array.isArray(config["layers"]) ? config["layers"] : [];
+  const dtypes = new Set<string>();
+  let input: number[] | null = null;
+  layers.forEach((layer, i) => {
+    const lp = `${path}.config.layers[${i}]`;
+    if (!isObj(layer) || !isObj(layer["config"])) return;
+    const d = dtypeOf(layer["config"]);
+    if (d !== null) dtypes.add(d);
+    if (i === 0) input = inputShapeOf(layer["config"]);
+    if (layer["class_name"] === "InputLayer") {
+      if (i !== 0)
+        t.report(
+          "import_model_unsupported",
+          "an InputLayer after the first layer",
+          lp,
+        );
+      return;
+    }
+    const r = t.layer(layer, lp);
+    if (r !== null) {
+      out.statements.push(r.statement);
+      out.layers.push({ name: r.name, className: r.className });
+    }
+  });
+  if (input === null && Array.isArray(config["build_input_shape"]))
+    input = inputShapeOf({ batch_shape: config["build_input_shape"] });
+  if (input === null)
+    t.report(
+      "import_model_unsupported",
+      "the config gives no input shape (build the model, or add an Input, before saving)",
+      `${path}.config.layers[0]`,
+    );
+  else out.statements.unshift(`Input(shape=${tuple(input)})`);
+  const kinds = [...dtypes];
+  if (
+    kinds.length > 1 ||
+    (kinds.length === 1 && kinds[0] !== "float32" && kinds[0] !== "float64")
+  ) {
+    t.report(
+      "import_model_unsupported",
+      `the model computes in ${kinds.join(" and ")}; layerc models use one of float32 and float64`,
+      `${path}.config.dtype`,
+    );
+  } else if (kinds[0] === "float64") out.options.push("dtype='float64'");
+  return out;
+}
+
+const OPTIMIZER_BENIGN: Readonly<Record<string, readonly Json[]>> = {
+  weight_decay: [null, 0],
+  clipnorm: [null],
+  global_clipnorm: [null],
+  clipvalue: [null],
+  use_ema: [false],
+  loss_scale_factor: [null],
+  gradient_accumulation_steps: [null],
+  amsgrad: [false],
+  centered: [false],
+  decay: [0],
+  is_legacy_optimizer: [false],
+};
+const OPTIMIZER_IGNORED = new Set([
+  "name",
+  "ema_momentum",
+  "ema_overwrite_frequency",
+  "jit_compile",
+]);
+const LOSS_BENIGN: Readonly<Record<string, readonly Json[]>> = {
+  reduction: ["sum_over_batch_size", "auto", null],
+  label_smoothing: [0],
+  axis: [-1],
+  ignore_class: [null],
+  dtype: [null, "float32"],
+};
+
+/** `compile_config` (Keras 3) or `training_config` (legacy .h5) → a `compile(...)` statement. */
+export function translateCompile(
+  compile: Json,
+  path: string,
+): { statement: string | null; diagnostics: InteropDiagnostic[] } {
+  const t = new Translator();
+  const done = (statement: string | null) => ({
+    statement: t.diagnostics.length ? null : statement,
+    diagnostics: t.diagnostics,
+  });
+  if (!isObj(compile) || Object.keys(compile).length === 0) return done(null);
+  const parts: string[] = [];
+  // optimizer: Keras 3 {class_name, config}; legacy training_config {optimizer_config: {class_name, config}}
+  const opt = compile["optimizer"] ?? compile["optimizer_config"];
+  const optPath = `${path}.${compile["optimizer"] !== undefined ? "optimizer" : "optimizer_config"}`;
+  if (typeof opt === "string") {
+    if (has(optimizerNames, opt)) parts.push(`optimizer=${quote(opt)}`);
+    else
+      t.report(
+        "import_compile_unsupported",
+        `optimizer ${opt} is not one layerc has (sgd, adam, rmsprop)`,
+        optPath,
+      );
+  } else if (isObj(opt) && typeof opt["class_name"] === "string") {
+    const cls = opt["class_name"];
+    const entry = has(optimizerNames, cls)
+      ? optimizerNames[cls]!
+      : has(optimizerNames, cls.toLowerCase())
+        ? optimizerNames[cls.toLowerCase()]!
+        : null;
+    if (entry === null)
+      t.report(
+        "import_compile_unsupported",
+        `optimizer ${cls} is not one layerc has (SGD, Adam, RMSprop)`,
+        `${optPath}.class_name`,
+      );
+    else {
+      const args: string[] = [];
+      const config = isObj(opt["config"]) ? opt["config"] : {};
+      for (const [key, value] of Object.entries(config)) {
+        if (OPTIMIZER_IGNORED.has(key) || entry.args.some((a) => a.name === (key === "lr" ? "learning_rate" : key))) continue;
+        if (!OPTIMIZER_BENIGN[key]?.some((b) => same(b, value))) {
+          t.report("import_compile_unsupported", `optimizer ${cls} sets ${key}=${JSON.stringify(value)}, which layerc does not support`, `${optPath}.config.${key}`);
+        }
+      }
+      // in the schema's order, as a person writes them: SGD(learning_rate, momentum)
+      for (const spec of entry.args) {
+        if (spec.name === "name") continue; // Keras always writes the optimizer's default name
+        const key = spec.name in config ? spec.name : spec.name === "learning_rate" && "lr" in config ? "lr" : null;
+        if (key === null) continue;
+        const r = t.value(spec.type, config[key]!, spec.default, `optimizer ${cls} ${key}`, `${optPath}.config.${key}`);
+        if (r && !r.isDefault) args.push(`${spec.name}=${r.text}`);
+      }
+      parts.push(
+        `optimizer=${classNameOfOptimizer(entry.name)}(${args.join(", ")})`,
+      );
+    }
+  }
+  const loss = compile["loss"];
+  if (typeof loss === "string" && has(lossNames, loss))
+    parts.push(`loss=${quote(lossNames[loss]!.name)}`);
+  else if (
+    isObj(loss) &&
+    typeof loss["class_name"] === "string" &&
+    has(lossNames, loss["class_name"])
+  ) {
+    const entry = lossNames[loss["class_name"]]!;
+    const args: string[] = [];
+    for (const [key, value] of Object.entries(
+      isObj(loss["config"]) ? loss["config"] : {},
+    )) {
+      if (key === "name" || key === "fn") continue;
+      const spec = entry.args.find((a) => a.name === key);
+      if (!spec) {
+        if (!LOSS_BENIGN[key]?.some((b) => same(b, value)))
+          t.report(
+            "import_compile_unsupported",
+            `loss ${loss["class_name"]} sets ${key}=${JSON.stringify(value)}, which layerc does not support`,
+            `${path}.loss.config.${key}`,
+          );
+        continue;
+      }
+      const r = t.value(
+        spec.type,
+        value,
+        spec.default,
+        `loss ${key}`,
+        `${path}.loss.config.${key}`,
+      );
+      if (r && !r.isDefault) args.push(`${key}=${r.text}`);
+    }
+    parts.push(
+      args.length
+        ? `loss=${loss["class_name"]}(${args.join(", ")})`
+        : `loss=${quote(entry.name)}`,
+    );
+  } else
+    t.report(
+      "import_compile_unsupported",
+      `loss ${JSON.stringify(loss)} is not one layerc has`,
+      `${path}.loss`,
+    );
+  const metrics = (
+    Array.isArray(compile["metrics"])
+      ? compile["metrics"]
+      : compile["metrics"] === null || compile["metrics"] === undefined
+        ? []
+        : [compile["metrics"]]
+  ).flat();
+  const names: string[] = [];
+  metrics.forEach((m, i) => {
+    if (typeof m === "string" && (m === "accuracy" || m === "acc" || has(metricNames, m)))
+      names.push(quote(m));
+    else
+      t.report(
+        "import_compile_unsupported",
+        `metric ${JSON.stringify(m)} is not one layerc has`,
+        `${path}.metrics[${i}]`,
+      );
+  });
+  if (names.length) parts.push(`metrics=[${[...new Set(names)].join(", ")}]`);
+  for (const key of ["loss_weights", "weighted_metrics"]) {
+    if (compile[key] !== undefined && compile[key] !== null)
+      t.report(
+        "import_compile_unsupported",
+        `${key} is set, which layerc does not support`,
+        `${path}.${key}`,
+      );
+  }
+  return done(`compile(${parts.join(", ")})`);
+}
+
+function classNameOfOptimizer(name: string): string {
+  return name === "sgd" ? "SGD" : name === "adam" ? "Adam" : "RMSprop";
+}

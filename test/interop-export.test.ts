@@ -1,0 +1,149 @@
+/**
+ * `exportModel`, checked on the far side:
+ * - keras: the committed exports under test/keras/interop/exported/ are
+ *   byte-identical to what the exporter writes now, and real Keras 3 opened
+ *   them (make_fixtures.py --exports) and predicted what layerc predicts,
+ *   to 1e-5 — for the `.keras` archive and for the Python script + weights;
+ * - round trip: export → import gives back the same spec and weights;
+ * - tfjs: tfjs-layers loads the model.json + shard and predicts the same.
+ * `UPDATE_GOLDEN=1` rewrites the exports (then rerun the Python script).
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import * as tf from "@tensorflow/tfjs-core";
+import "@tensorflow/tfjs-backend-cpu";
+import * as tfl from "@tensorflow/tfjs-layers";
+import { exportModel, type ExportTarget } from "../src/interop/export.js";
+import { importModel } from "../src/interop/import.js";
+import { readWeights } from "../src/runtime/index.js";
+import { interpreted, prod } from "./helpers/models.js";
+
+const ROOT = join(import.meta.dirname, "keras", "interop");
+const EXPORTED = join(ROOT, "exported");
+const UPDATE = process.env["UPDATE_GOLDEN"] === "1";
+const CASES = ["seed", "mlp", "cnn", "layers1d", "layers2d"] as const;
+
+const bytes = (path: string) => new Uint8Array(readFileSync(path));
+const specOf = (c: string) =>
+  readFileSync(join(ROOT, c, "expected.nn"), "utf8");
+const weightsOf = (c: string) =>
+  importModel(bytes(join(ROOT, c, "model.keras")), { fileName: `${c}.keras` })
+    .weights!;
+const inputOf = (c: string) =>
+  (
+    JSON.parse(readFileSync(join(ROOT, c, "expected.json"), "utf8")) as {
+      x: number[];
+    }
+  ).x;
+const body = (spec: string) => spec.replace(/^#.*\n/, "");
+
+function layercPredict(c: string): Float32Array {
+  const Model = Object.values(interpreted(specOf(c)))[0]!;
+  const x = inputOf(c);
+  return new Model({ weights: readWeights(weightsOf(c)) }).predictBatch(
+    Float32Array.from(x),
+    x.length / prod(Model.inputShape),
+  );
+}
+
+function maxError(y: ArrayLike<number>, want: ArrayLike<number>): number {
+  expect(y.length).toBe(want.length);
+  let e = 0;
+  for (let i = 0; i < y.length; i++)
+    e = Math.max(e, Math.abs(y[i]! - want[i]!));
+  return e;
+}
+
+const exported = (c: string, to: ExportTarget) => {
+  const r = exportModel(specOf(c), { to, weights: weightsOf(c), stem: c });
+  expect(r.diagnostics).toEqual([]);
+  return r.files;
+};
+
+describe.each(CASES)("export %s", (c) => {
+  it("to keras and python: the committed exports, which Keras 3 loaded and ran with layerc's predictions", () => {
+    const files = [...exported(c, "keras"), ...exported(c, "python")];
+    if (UPDATE) {
+      mkdirSync(EXPORTED, { recursive: true });
+      for (const f of files) writeFileSync(join(EXPORTED, f.name), f.data);
+      writeFileSync(
+        join(EXPORTED, `${c}.input.json`),
+        JSON.stringify({ x: inputOf(c) }) + "\n",
+      );
+    }
+    for (const f of files)
+      expect(
+        Buffer.from(f.data).equals(readFileSync(join(EXPORTED, f.name))),
+        f.name,
+      ).toBe(true);
+    const predictions = join(EXPORTED, `${c}.predictions.json`);
+    expect(existsSync(predictions), "run make_fixtures.py --exports").toBe(
+      true,
+    );
+    const keras = JSON.parse(readFileSync(predictions, "utf8")) as {
+      y: number[];
+      y_script: number[];
+    };
+    const ours = layercPredict(c);
+    expect(maxError(keras.y, ours)).toBeLessThan(1e-5);
+    expect(maxError(keras.y_script, ours)).toBeLessThan(1e-5);
+  });
+
+  it("round trip: export --to keras, then import, gives the same spec and weights", () => {
+    const [archive] = exported(c, "keras");
+    const back = importModel(archive!.data, { fileName: `${c}.keras` });
+    expect(back.diagnostics).toEqual([]);
+    expect(body(back.spec!)).toBe(body(specOf(c)));
+    expect(readWeights(back.weights!)).toEqual(readWeights(weightsOf(c)));
+  });
+
+  if (!c.startsWith("layers"))
+    it("to tfjs: tfjs-layers loads model.json + shard and predicts the same; import reads it back", async () => {
+      const files = exported(c, "tfjs");
+      const doc = JSON.parse(new TextDecoder().decode(files[0]!.data));
+      const shard = files[1]!.data;
+      const model = await tfl.loadLayersModel(
+        tf.io.fromMemory({
+          modelTopology: doc.modelTopology,
+          weightSpecs: doc.weightsManifest[0].weights,
+          weightData: shard.slice().buffer,
+        }),
+      );
+      const x = inputOf(c);
+      const shape = model.inputs[0]!.shape.slice(1) as number[];
+      const y = (
+        model.predict(
+          tf.tensor(x, [x.length / prod(shape), ...shape]),
+        ) as tf.Tensor
+      ).dataSync();
+      expect(maxError(y, layercPredict(c))).toBeLessThan(1e-5);
+      const back = importModel(files[0]!.data, {
+        readFile: (p) => (p === files[1]!.name ? shard : undefined),
+      });
+      expect(back.diagnostics).toEqual([]);
+      expect(body(back.spec!)).toBe(
+        body(specOf(c)).replace(/^model \w+/m, "model Imported"),
+      );
+    });
+});
+
+describe("export errors", () => {
+  it("weights for another model, a spec with errors, an ambiguous model", () => {
+    const other = weightsOf("seed");
+    expect(
+      exportModel(specOf("mlp"), { to: "keras", weights: other })
+        .diagnostics[0],
+    ).toMatchObject({ code: "import_weights_mismatch" });
+    expect(
+      exportModel("model A {\n  Dense(-1)\n}\n", { to: "keras" })
+        .diagnostics[0],
+    ).toMatchObject({ code: "import_spec_invalid" });
+    expect(
+      exportModel(
+        `${specOf("seed")}\n${specOf("seed").replace("model Seed", "model Seed2")}`,
+        { to: "tfjs" },
+      ).diagnostics[0]?.message,
+    ).toMatch(/2 models/);
+  });
+});
