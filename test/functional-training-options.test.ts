@@ -106,3 +106,14 @@ describe("functional models with #13's training options", () => {
     m.getWeights().forEach((t, k) => expect(Array.from(t.data)).toEqual(Array.from(w[k]!)));
   });
 });
+
+describe("export of a functional model", () => {
+  it("is refused with a diagnostic (the exporters write Sequential configs only), not exported as a wrong Sequential", async () => {
+    const { exportModel } = await import("../src/interop/export.js");
+    for (const to of ["keras", "tfjs", "python"] as const) {
+      const r = exportModel(SPEC, { to });
+      expect(r.files).toEqual([]);
+      expect(r.diagnostics.map((d) => d.message).join("\n")).toMatch(/TwoTower is a functional model; export writes Sequential models only/);
+    }
+  });
+});

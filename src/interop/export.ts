@@ -167,6 +167,13 @@ export function exportModel(
     );
   }
   const model = models[0]!;
+  if (model.functional) {
+    // the exporters write a Sequential config; a graph would be exported wrong, so it is refused
+    return fail(
+      "import_model_unsupported",
+      `model ${model.name} is a functional model; export writes Sequential models only (functional export is not implemented yet)`,
+    );
+  }
   let tensors: Tensor[];
   try {
     tensors = modelWeights(source, model, options.weights);
