@@ -3,7 +3,7 @@
  * client in memory with esbuild (vscode-languageclient inside, `vscode` external),
  * then writes the OPC package — `extension.vsixmanifest`,
  * `[Content_Types].xml` and the extension's files under `extension/` —
- * with scripts/zip.ts.
+ * with the compiler's own zip writer (src/interop/zip.ts), entries deflated.
  *
  *   npm run vscode:package        → editors/vscode/dist/layerc-vscode-<version>.vsix
  */
@@ -11,7 +11,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { build } from "esbuild";
-import { zip, type ZipEntry } from "./zip.js";
+import { writeZip } from "../src/interop/zip.js";
 
 export const EXTENSION_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "editors", "vscode");
 
@@ -80,7 +80,7 @@ export async function packageExtension(outDir = join(EXTENSION_DIR, "dist")): Pr
     logLevel: "warning",
   });
   const manifest = JSON.parse(readFileSync(join(EXTENSION_DIR, "package.json"), "utf8")) as Manifest;
-  const entries: ZipEntry[] = [
+  const entries: { name: string; data: Uint8Array }[] = [
     { name: "extension.vsixmanifest", data: Buffer.from(vsixManifest(manifest)) },
     { name: "[Content_Types].xml", data: Buffer.from(CONTENT_TYPES) },
     ...FILES.map((f) => ({ name: `extension/${f}`, data: readFileSync(join(EXTENSION_DIR, f)) })),
@@ -88,7 +88,7 @@ export async function packageExtension(outDir = join(EXTENSION_DIR, "dist")): Pr
   ];
   mkdirSync(outDir, { recursive: true });
   const out = join(outDir, `${manifest.name}-${manifest.version}.vsix`);
-  writeFileSync(out, zip(entries));
+  writeFileSync(out, writeZip(entries, { deflate: true }));
   return out;
 }
 

@@ -17,7 +17,7 @@ import { nnLexer } from "../grammar/tokens.js";
 import { parse } from "../src/index.js";
 import type { CallNode, ValueNode } from "../src/phases/1-parse/ast.js";
 import { findServer } from "../editors/vscode/src/server-path.js";
-import { crc32 } from "../scripts/zip.js";
+import { crc32 } from "../src/runtime/weights.js";
 import { EXTENSION_DIR, packageExtension } from "../scripts/package-vscode.js";
 import { repoRoot } from "./helpers/process.js";
 

@@ -1,12 +1,12 @@
 /**
  * Zip archives as Keras (`.keras`) uses them: reading stored or deflated
- * entries from the central directory, and writing stored ones. Every size
+ * entries from the central directory, and writing stored or deflated ones. Every size
  * and offset is checked against the bytes present, each entry's CRC-32 is
  * verified, and an uncompressed size beyond MAX_ENTRY is refused before
  * anything is inflated. ZIP64 and encryption are not supported (Keras
  * writes neither for models that fit in memory).
  */
-import { inflateRawSync } from "node:zlib";
+import { deflateRawSync, inflateRawSync } from "node:zlib";
 import { crc32 } from "../runtime/weights.js";
 
 export class ZipError extends Error {
@@ -116,9 +116,13 @@ export function readZip(data: Uint8Array): Map<string, ZipEntry> {
   return entries;
 }
 
-/** A zip archive of stored (uncompressed) entries, in the given order, with a fixed timestamp (deterministic bytes). */
+/**
+ * A zip archive of the entries in the given order, with a fixed timestamp (deterministic bytes).
+ * Entries are stored; with `deflate`, each is deflated where that makes it smaller (a `.vsix`).
+ */
 export function writeZip(
   files: readonly { name: string; data: Uint8Array }[],
+  options: { deflate?: boolean } = {},
 ): Uint8Array {
   const chunks: Uint8Array[] = [];
   const central: Uint8Array[] = [];
@@ -127,14 +131,18 @@ export function writeZip(
   for (const f of files) {
     const name = new TextEncoder().encode(f.name);
     const crc = crc32(f.data);
+    const deflated = options.deflate === true ? deflateRawSync(f.data, { level: 9 }) : null;
+    const body = deflated !== null && deflated.length < f.data.length ? new Uint8Array(deflated) : f.data;
+    const method = body === f.data ? 0 : 8;
     const local = new Uint8Array(30 + name.length);
     const lv = new DataView(local.buffer);
     lv.setUint32(0, 0x04034b50, true);
     lv.setUint16(4, 20, true);
     lv.setUint16(6, 0x0800, true); // UTF-8 names
+    lv.setUint16(8, method, true);
     lv.setUint16(12, DOS_DATE, true);
     lv.setUint32(14, crc, true);
-    lv.setUint32(18, f.data.length, true);
+    lv.setUint32(18, body.length, true);
     lv.setUint32(22, f.data.length, true);
     lv.setUint16(26, name.length, true);
     local.set(name, 30);
@@ -144,16 +152,17 @@ export function writeZip(
     dv.setUint16(4, 20, true);
     dv.setUint16(6, 20, true);
     dv.setUint16(8, 0x0800, true);
+    dv.setUint16(10, method, true);
     dv.setUint16(14, DOS_DATE, true);
     dv.setUint32(16, crc, true);
-    dv.setUint32(20, f.data.length, true);
+    dv.setUint32(20, body.length, true);
     dv.setUint32(24, f.data.length, true);
     dv.setUint16(28, name.length, true);
     dv.setUint32(42, offset, true);
     dir.set(name, 46);
-    chunks.push(local, f.data);
+    chunks.push(local, body);
     central.push(dir);
-    offset += local.length + f.data.length;
+    offset += local.length + body.length;
   }
   const dirSize = central.reduce((s, c) => s + c.length, 0);
   const end = new Uint8Array(22);
