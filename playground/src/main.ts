@@ -166,12 +166,16 @@ $("#example").onclick = () => {
 $("#share").onclick = async () => {
   const url = location.href.split("#")[0] + hashOf(editor.state.doc.toString());
   $<HTMLInputElement>("#share-url").value = url;
-  try {
-    await navigator.clipboard.writeText(url);
-    $("#share-status").textContent = "link copied";
-  } catch {
-    $("#share-status").textContent = "copy the link above";
-  }
+  $("#share-status").textContent = "";
+  // A clipboard write can wait on a permission prompt that never comes (headless, iframes): give up after a second.
+  const copied = await Promise.race([
+    navigator.clipboard.writeText(url).then(
+      () => true,
+      () => false,
+    ),
+    new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 1000)),
+  ]);
+  $("#share-status").textContent = copied ? "link copied" : "copy the link above";
 };
 window.addEventListener("hashchange", () => {
   const text = specFromHash(location.hash);

@@ -149,6 +149,8 @@ describe("the playground", () => {
     expect(code).toBeDefined();
     const spec = decompressFromEncodedURIComponent(code!);
     expect(spec).toContain("model Spirals(seed=3)");
+    // The status is set after the clipboard promise settles, which is asynchronous: wait for it, don't sample it.
+    await page.waitForFunction(() => (document.querySelector("#share-status")?.textContent ?? "") !== "", undefined, { timeout: 10_000 });
     expect(await page.locator("#share-status").textContent()).toMatch(/link copied|copy the link above/);
   }, 30_000);
 
