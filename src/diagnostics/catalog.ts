@@ -261,7 +261,7 @@ export const catalog = {
   rnn_return_state: {
     severity: "error",
     message: "`return_state=True` needs a functional model: a Sequential layer has one output",
-    explain: "`return_state` makes a recurrent layer return its output and final states; only a functional model can route several outputs. In a Sequential model leave it False.",
+    explain: "`return_state` makes a recurrent layer return its output and final states; only a functional model can bind several outputs (`seq, h, c = LSTM(8, return_sequences=True, return_state=True)(x)`). In a Sequential model leave it False.",
   },
   gru_reset_before: {
     severity: "error",
@@ -349,6 +349,11 @@ export const catalog = {
     severity: "error",
     message: "`{name}` is a tensor, not a layer, and cannot be called",
     explain: "Only layers are called on tensors: `h = Dense(8)(x)` or `shared = Dense(8)` then `h = shared(x)`. A layer call returns a tensor.",
+  },
+  layer_outputs_unpack: {
+    severity: "error",
+    message: "this `{layer}` call returns {returns}, but the statement binds {binds}{fix}",
+    explain: "A layer call binds one name per output. A recurrent layer with `return_state=True` returns its output and then its final states (LSTM: h and c; SimpleRNN and GRU: h; Bidirectional: the forward states, then the backward ones), unpacked as in Python: `seq, h, c = LSTM(8, return_sequences=True, return_state=True)(x)`.",
   },
   layer_call_args: {
     severity: "error",

@@ -81,12 +81,18 @@ function functionalRows(model: ModelIR): SummaryLayer[] {
   for (const n of model.nodes) {
     const k = calls.get(n.layer) ?? 0;
     calls.set(n.layer, k + 1);
-    origin.set(n.output, `${model.layers[n.layer]!.name}[${k}][0]`);
+    [n.output, ...(n.extraOutputs ?? [])].forEach((t, j) => origin.set(t, `${model.layers[n.layer]!.name}[${k}][${j}]`));
   }
   const inputs = model.inputs.map((i) => ({ ...row(i.name, "InputLayer", model.tensors[i.tensor]!.shape, []), connected: [] }));
-  const layers = model.layers.map((l, index) => ({
-    ...row(l.name, l.kind, l.outputShape, l.params),
-    connected: model.nodes.filter((n) => n.layer === index).flatMap((n) => n.inputs.map((t) => origin.get(t)!)),
-  }));
+  const layers = model.layers.map((l, index) => {
+    const first = model.nodes.find((n) => n.layer === index);
+    // a call with several outputs (return_state) shows every output's shape, as Keras does
+    const several = first?.extraOutputs ? { outputShapes: [first.output, ...first.extraOutputs].map((t) => model.tensors[t]!.shape) } : {};
+    return {
+      ...row(l.name, l.kind, l.outputShape, l.params),
+      ...several,
+      connected: model.nodes.filter((n) => n.layer === index).flatMap((n) => n.inputs.map((t) => origin.get(t)!)),
+    };
+  });
   return [...inputs, ...layers];
 }

@@ -96,14 +96,15 @@ function buildStatement(node: StatementCstNode): StatementNode | undefined {
   const c = node.children;
   const call = first(c.call);
   if (call !== undefined) return buildCall(call);
-  const targetNode = first(c.target);
-  const target = targetNode === undefined ? undefined : buildTarget(targetNode);
+  const targets = (c.target ?? []).map(buildTarget);
+  const target = targets[0];
   const valueNode = first(c.value);
   const value = valueNode === undefined ? undefined : buildValue(valueNode);
-  if (target === undefined || value === undefined) return undefined;
+  if (target === undefined || value === undefined || !targets.every(isDefined)) return undefined;
   const applied = (c.application ?? []).map(buildApplication).filter(isDefined);
   const end = applied.length ? applied[applied.length - 1]!.span.end : value.span.end;
-  return { kind: "Assign", target, value, ...(applied.length ? { applied } : {}), span: span(target.span.start, end) };
+  const unpack = targets.length > 1 ? { targets: targets as Ident[] } : {};
+  return { kind: "Assign", target, ...unpack, value, ...(applied.length ? { applied } : {}), span: span(target.span.start, end) };
 }
 
 function buildApplication(node: ApplicationCstNode): ApplyNode | undefined {
