@@ -32,6 +32,10 @@ export const COMMON_BENIGN: Readonly<Record<string, readonly Json[]>> = {
   activity_regularizer: [null],
   kernel_constraint: [null],
   bias_constraint: [null],
+  recurrent_regularizer: [null],
+  recurrent_constraint: [null],
+  embeddings_regularizer: [null],
+  embeddings_constraint: [null],
   quantization_config: [null],
   lora_rank: [null],
   lora_alpha: [null],
@@ -75,6 +79,10 @@ export const kerasLayers: Readonly<Record<string, KerasLayerRow>> = {
   MaxPooling2D: { adapt: poolingStrides },
   AveragePooling1D: { adapt: poolingStrides },
   AveragePooling2D: { adapt: poolingStrides },
+  // a mask is never passed (import refuses masked calls), so masked steps' outputs never arise
+  SimpleRNN: { benign: { zero_output_for_mask: [false] } },
+  LSTM: { benign: { zero_output_for_mask: [false] } },
+  GRU: { benign: { zero_output_for_mask: [false] } },
   GlobalAveragePooling2D: {},
   GlobalMaxPooling2D: {},
 };

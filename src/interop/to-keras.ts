@@ -12,7 +12,7 @@ import type {
   ModelIR,
   TrainingIR,
 } from "../ir/model-ir.js";
-import type { InitializerSpec, OptimizerSpec } from "../runtime/spec.js";
+import type { ConstraintSpec, InitializerSpec, OptimizerSpec, RegularizerSpec, ScheduleSpec } from "../runtime/spec.js";
 import { kerasClassOf, kerasLayers, type Json } from "./keras-layers.js";
 import { failImport } from "./diagnostics.js";
 
@@ -62,7 +62,36 @@ export function initializerJson(spec: InitializerSpec, flavor: Flavor): Obj {
   return wrap(flavor, "keras.initializers", className, config);
 }
 
-function attrJson(v: AttrValue, flavor: Flavor): Json {
+/** A regularizer as Keras writes it: L1, L2, or L1L2 when both are set. */
+export function regularizerJson(r: RegularizerSpec, flavor: Flavor): Obj {
+  return r.l1 === 0 && r.l2 !== 0
+    ? wrap(flavor, "keras.regularizers", "L2", { l2: r.l2 })
+    : r.l2 === 0 && r.l1 !== 0
+      ? wrap(flavor, "keras.regularizers", "L1", { l1: r.l1 })
+      : wrap(flavor, "keras.regularizers", "L1L2", { l1: r.l1, l2: r.l2 });
+}
+
+/** A constraint as Keras writes it (`axis` an int when it is one axis, as Keras's default 0). */
+export function constraintJson(c: ConstraintSpec, flavor: Flavor): Obj {
+  const axis = (a: readonly number[]): Json => (a.length === 1 ? a[0]! : [...a]);
+  switch (c.name) {
+    case "max_norm":
+      return wrap(flavor, "keras.constraints", "MaxNorm", { max_value: c.maxValue, axis: axis(c.axis) });
+    case "min_max_norm":
+      return wrap(flavor, "keras.constraints", "MinMaxNorm", { min_value: c.minValue, max_value: c.maxValue, rate: c.rate, axis: axis(c.axis) });
+    case "non_neg":
+      return wrap(flavor, "keras.constraints", "NonNeg", {});
+    case "unit_norm":
+      return wrap(flavor, "keras.constraints", "UnitNorm", { axis: axis(c.axis) });
+  }
+}
+
+/** A resolved layer attribute as a Keras config value (`key` tells a regularizer from a constraint). */
+export function attrJson(key: string, v: AttrValue, flavor: Flavor): Json {
+  if (v !== null && typeof v === "object" && !Array.isArray(v)) {
+    if (key.endsWith("_regularizer")) return regularizerJson(v as RegularizerSpec, flavor);
+    if (key.endsWith("_constraint")) return constraintJson(v as ConstraintSpec, flavor);
+  }
   if (isInitializer(v)) return initializerJson(v, flavor);
   if (Array.isArray(v)) return [...(v as number[])];
   return v as Json;
@@ -91,11 +120,8 @@ export function layerConfig(
     dtype: dtypePolicy(dtype, flavor),
   };
   for (const [key, value] of Object.entries(layer.attrs)) {
-    if ((key.endsWith("_regularizer") || key.endsWith("_constraint")) && value !== null) {
-      failImport("import_model_unsupported", `layer ${layer.name}: ${key} is not exported yet`);
-    }
     const kerasKey = rename.find(([, to]) => to === key)?.[0] ?? key;
-    config[kerasKey] = attrJson(value, flavor);
+    config[kerasKey] = attrJson(key, value, flavor);
   }
   // layerc's strides=None means pool_size, as in Keras; tfjs wants it spelled out
   if (flavor === "tfjs" && "pool_size" in config && config["strides"] === null)
@@ -143,7 +169,7 @@ export function modelConfig(model: ModelIR, flavor: Flavor): Obj {
   };
 }
 
-const OPTIMIZER_CLASSES: Readonly<Record<OptimizerSpec["name"], string>> = {
+export const OPTIMIZER_CLASSES: Readonly<Record<OptimizerSpec["name"], string>> = {
   sgd: "SGD",
   adam: "Adam",
   adamw: "AdamW",
@@ -161,11 +187,30 @@ const OPTIMIZER_DEFAULTS: Readonly<Record<string, Json>> = { useEma: false, emaM
 /** camelCase spec fields → Keras's snake_case arguments (beta1 → beta_1). */
 const snake = (k: string) => k.replace(/([a-z])([A-Z0-9])/g, "$1_$2").toLowerCase();
 
+const SCHEDULE_CLASSES: Readonly<Record<ScheduleSpec["name"], string>> = {
+  exponential_decay: "ExponentialDecay",
+  inverse_time_decay: "InverseTimeDecay",
+  piecewise_constant_decay: "PiecewiseConstantDecay",
+  polynomial_decay: "PolynomialDecay",
+  cosine_decay: "CosineDecay",
+  cosine_decay_restarts: "CosineDecayRestarts",
+};
+
+/** A learning-rate schedule as Keras serializes it inside an optimizer config. */
+export function scheduleJson(s: ScheduleSpec, flavor: Flavor): Obj {
+  const className = SCHEDULE_CLASSES[s.name];
+  const config: Obj = {};
+  for (const [k, v] of Object.entries(s))
+    if (k !== "name") config[snake(k)] = Array.isArray(v) ? [...(v as number[])] : (v as Json);
+  config["name"] = className;
+  return wrap(flavor, "keras.optimizers.schedules", className, config);
+}
+
 export function optimizerJson(o: OptimizerSpec, flavor: Flavor): Obj {
-  if (o.schedule !== undefined && o.schedule !== null) {
-    failImport("import_compile_unsupported", "learning-rate schedules are not exported yet; export the model without compile(...) or with a constant learning_rate");
-  }
-  const config: Obj = { name: o.name, learning_rate: o.learningRate };
+  const config: Obj = {
+    name: o.name,
+    learning_rate: o.schedule ? scheduleJson(o.schedule, flavor) : o.learningRate,
+  };
   for (const [k, v] of Object.entries(o)) {
     if (k === "name" || k === "schedule" || k === "learningRate" || v === undefined || v === null) continue;
     // options at Keras's default are left out (every optimizer takes them)

@@ -7,11 +7,10 @@
  * (strings through JSON escaping), so no spec text reaches the script raw.
  */
 import type { AttrValue, ModelIR } from "../ir/model-ir.js";
-import type { InitializerSpec } from "../runtime/spec.js";
 import { lookupLayer } from "../layers/registry.js";
 import { VERSION } from "../version.js";
 import { kerasClassOf } from "./keras-layers.js";
-import { compileConfig, initializerJson } from "./to-keras.js";
+import { attrJson, compileConfig } from "./to-keras.js";
 import type { Json } from "./keras-layers.js";
 
 const str = (s: string) => JSON.stringify(s);
@@ -49,9 +48,6 @@ function py(v: Json | AttrValue | undefined): string {
     .join(", ")}}`;
 }
 
-const isInitializer = (v: AttrValue): v is InitializerSpec =>
-  v !== null && typeof v === "object" && !Array.isArray(v);
-
 export function pythonScript(
   model: ModelIR,
   weightsFile: string | null,
@@ -68,7 +64,7 @@ export function pythonScript(
         positional = false;
         continue;
       }
-      const text = isInitializer(v) ? py(initializerJson(v, "keras3")) : py(v);
+      const text = py(attrJson(spec.name, v, "keras3"));
       positional =
         positional && spec.required === true && spec.positional === true;
       args.push(positional ? text : `${spec.name}=${text}`);
