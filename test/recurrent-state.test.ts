@@ -177,7 +177,7 @@ describe("unpacking in the language", () => {
     const stmt = m!.statements[1]!;
     expect(stmt.kind === "Assign" ? stmt.targets?.map((t) => t.name) : undefined).toEqual(["seq", "h", "c"]);
     expect(s!.statements.map((x) => (x.kind === "Call" ? x.callee.name : "="))).toEqual(["Input", "Flatten", "Dense"]);
-    const text = formatSpec(src).text;
+    const text = formatSpec(src).text ?? "";
     expect(text).toContain("  seq, h, c = LSTM(8, return_sequences=True, return_state=True)(x)\n");
     expect(formatSpec(text).text).toBe(text);
     expect(check(src).diagnostics.filter((d) => d.severity === "error")).toEqual([]);
