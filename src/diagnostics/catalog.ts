@@ -352,7 +352,7 @@ export const catalog = {
   },
   layer_outputs_unpack: {
     severity: "error",
-    message: "this `{layer}` call returns {returns}, but the statement binds {binds}{fix}",
+    message: "this `{layer}` call returns {returns}, but {binds}{fix}",
     explain: "A layer call binds one name per output. A recurrent layer with `return_state=True` returns its output and then its final states (LSTM: h and c; SimpleRNN and GRU: h; Bidirectional: the forward states, then the backward ones), unpacked as in Python: `seq, h, c = LSTM(8, return_sequences=True, return_state=True)(x)`.",
   },
   layer_call_args: {
@@ -409,6 +409,16 @@ export const catalog = {
     severity: "warning",
     message: "input `{input}` reaches no output",
     explain: "No output is computed from this input; the model still takes it (in `inputs=` order) but ignores it.",
+  },
+  dict_key_invalid: {
+    severity: "error",
+    message: "a dict key here is an output name, written as a string; got {got}",
+    explain: "`{'out': 'mse'}` means `dict(out='mse')`: its keys are names, written as strings.",
+  },
+  dict_key_duplicate: {
+    severity: "error",
+    message: "key {key} is given more than once",
+    explain: "Each key of a dict literal may appear once; Python would keep only the last value, which hides a mistake.",
   },
   loss_count: {
     severity: "error",

@@ -126,12 +126,13 @@ export class FunctionalChecker extends ModelChecker {
         if (s.kind === "Assign") for (const t of s.targets ?? [s.target]) this.env.set(t.name, { kind: "failed", span: t.span, used: true });
         continue;
       }
-      lines.push(s.kind === "Assign" ? { ...call, target: s.target, ...(s.targets ? { targets: s.targets } : {}), ...(s.applied ? { applied: s.applied } : {}), span: s.span } : call);
+      const applied = s.kind === "Assign" ? s.applied?.map((a) => ({ ...a, args: pasted.lowerArgs(a.args) })) : undefined;
+      lines.push(s.kind === "Assign" ? { ...call, target: s.target, ...(s.targets ? { targets: s.targets } : {}), ...(applied ? { applied } : {}), span: s.span } : call);
     }
     return lines;
   }
 
-  /** `a, b = 1, 2`: only a layer call with several outputs is unpacked. */
+  /** `a, b = (1, 2)`: only a layer call with several outputs is unpacked. */
   private unpackUnsupported(targets: readonly Ident[]): void {
     const at = { start: targets[0]!.span.start, end: targets[targets.length - 1]!.span.end };
     this.report(makeDiagnostic("statement_unsupported", at, { what: `unpacking into \`${targets.map((t) => t.name).join(", ")}\``, reason: "only the outputs of a layer call are unpacked (`seq, h, c = LSTM(8, return_sequences=True, return_state=True)(x)`)" }));
@@ -143,36 +144,50 @@ export class FunctionalChecker extends ModelChecker {
     const applied = stmt.applied ?? [];
     if (stmt.targets && applied.length === 0 && this.env.get(stmt.callee.name)?.kind !== "layer") return this.unpackUnsupported(stmt.targets);
     if (stmt.callee.name === "Input" && applied.length === 0) return this.bindTensor(stmt, this.checkInputTensor(stmt));
-    const bound = this.env.get(stmt.callee.name);
-    if (bound?.kind === "failed") return this.failBinding(stmt);
+    const value = this.evaluate(stmt, applied, applied[0]?.span ?? stmt.span);
+    if (value?.kind === "layer") {
+      if (stmt.target) this.env.set(stmt.target.name, { kind: "layer", layer: value.layer, span: stmt.target.span, used: false });
+      return;
+    }
+    this.bindTensor(stmt, value?.ids);
+  }
+
+  /**
+   * A layer expression: `Dense(8)` is a layer; `Dense(8)(x)` and
+   * `shared(x)` (a bound layer's own parentheses) are a call of it on
+   * tensors, a new node. `at` is where the call on tensors is written.
+   * Undefined after reporting (or when the name's statement failed).
+   */
+  private evaluate(call: CallNode, applied: readonly ApplyNode[], at: Span): { kind: "tensor"; ids: number[] } | { kind: "layer"; layer: PendingLayer } | undefined {
+    // a call's outputs: one tensor, or its output and states (return_state)
+    const tensor = (ids: number[] | undefined) => (ids === undefined ? undefined : { kind: "tensor" as const, ids });
+    const bound = this.env.get(call.callee.name);
+    if (bound?.kind === "failed") return undefined;
     if (bound?.kind === "layer") {
-      // `y = shared(x)`: the call's own parentheses are the application
       bound.used = true;
-      if (applied.length > 0) return this.notCallable(stmt, applied[0]!.span);
-      return this.bindTensor(stmt, this.callLayerOn(bound.layer, stmt.args, stmt.span));
+      if (applied.length > 0) return this.notCallable(call, applied[0]!.span);
+      return tensor(this.callLayerOn(bound.layer, call.args, at));
     }
     if (bound?.kind === "tensor") {
       bound.used = true;
-      this.report(makeDiagnostic("tensor_not_callable", stmt.callee.span, { name: stmt.callee.name }));
-      this.graphOk = false;
-      return;
+      this.report(makeDiagnostic("tensor_not_callable", call.callee.span, { name: call.callee.name }));
+      return undefined;
     }
-    const r = this.resolveLayer(stmt, false);
+    const r = this.resolveLayer(call, false);
     const resolved = r === "unknown" || !r.ok ? undefined : r;
-    if (applied.length === 0) {
-      if (!resolved) return this.failBinding(stmt);
-      const layer: PendingLayer = { resolved, index: -1 };
-      if (stmt.target) this.env.set(stmt.target.name, { kind: "layer", layer, span: stmt.target.span, used: false });
-      return;
+    if (applied.length === 0) return resolved ? { kind: "layer", layer: { resolved, index: -1 } } : undefined;
+    if (applied.length > 1) return this.notCallable(call, applied[1]!.span);
+    if (!resolved) {
+      // still check the tensors it is called on
+      this.inputsOf(applied[0]!.args, applied[0]!.span);
+      return undefined;
     }
-    if (applied.length > 1) return this.notCallable(stmt, applied[1]!.span);
-    const tensor = resolved ? this.callLayerOn({ resolved, index: -1 }, applied[0]!.args, applied[0]!.span) : (this.inputsOf(applied[0]!.args, applied[0]!.span), undefined);
-    this.bindTensor(stmt, tensor);
+    return tensor(this.callLayerOn({ resolved, index: -1 }, applied[0]!.args, applied[0]!.span));
   }
 
-  private notCallable(stmt: Line, at: Span): void {
-    this.report(makeDiagnostic("tensor_not_callable", at, { name: `${stmt.callee.name}(...)` }));
-    this.graphOk = false;
+  private notCallable(call: CallNode, at: Span): undefined {
+    this.report(makeDiagnostic("tensor_not_callable", at, { name: `${call.callee.name}(...)` }));
+    return undefined;
   }
 
   private failBinding(stmt: Line): void {
@@ -188,9 +203,7 @@ export class FunctionalChecker extends ModelChecker {
     if (targets.length === 0) return;
     if (targets.length !== ids.length) {
       const at = { start: targets[0]!.span.start, end: targets[targets.length - 1]!.span.end };
-      const returns = ids.length === 1 ? "1 tensor" : `${ids.length} tensors (its output, then its final states)`;
-      const fix = ids.length > 1 ? `: write \`${["y", ...ids.slice(1).map((_, k) => `state${k + 1}`)].join(", ")} = …\`` : ": bind one name";
-      this.report(makeDiagnostic("layer_outputs_unpack", at, { layer: stmt.callee.name, returns, binds: targets.length === 1 ? "1 name" : `${targets.length} names`, fix }));
+      this.reportUnpack(stmt.callee.name, ids.length, targets.length === 1 ? "the statement binds 1 name" : `the statement binds ${targets.length} names`, at);
       return this.failBinding(stmt);
     }
     targets.forEach((target, k) => {
@@ -201,6 +214,13 @@ export class FunctionalChecker extends ModelChecker {
       const t = this.tensors[id]!;
       this.tensors[id] = { ...t, variable: target.name };
     });
+  }
+
+  /** A call's outputs bound to the wrong number of names (or nested where one tensor is expected). */
+  private reportUnpack(layer: string, count: number, binds: string, at: Span): void {
+    const returns = count === 1 ? "1 tensor" : `${count} tensors (its output, then its final states)`;
+    const fix = count > 1 ? `: write \`${["y", ...Array.from({ length: count - 1 }, (_, k) => `state${k + 1}`)].join(", ")} = …\`` : ": bind one name";
+    this.report(makeDiagnostic("layer_outputs_unpack", at, { layer, returns, binds, fix }));
   }
 
   private checkInputTensor(stmt: CallNode): number | undefined {
@@ -232,18 +252,6 @@ export class FunctionalChecker extends ModelChecker {
       this.report(makeDiagnostic("arg_duplicate", given[1]!.name!.span, { name: keywordName! }));
       return undefined;
     }
-    let extra: { ids: number[]; span: Span } | undefined;
-    if (given[0]) {
-      const v = given[0].value;
-      const items: readonly ValueNode[] = v.kind === "List" || v.kind === "Tuple" ? v.items : [v];
-      const ids: number[] = [];
-      for (const item of items) {
-        const id = this.tensorRef(item);
-        if (id === undefined) return undefined;
-        ids.push(id);
-      }
-      extra = { ids, span: v.span };
-    }
     if (positional.length !== 1) {
       this.report(makeDiagnostic("layer_call_args", at, { reason: `a layer is called on one tensor or one list of tensors, got ${positional.length} arguments` }));
       return undefined;
@@ -257,11 +265,36 @@ export class FunctionalChecker extends ModelChecker {
       if (id === undefined) return undefined;
       ids.push(id);
     }
+    let extra: { ids: number[]; span: Span } | undefined;
+    if (given[0]) {
+      const e = given[0].value;
+      const refs: readonly ValueNode[] = e.kind === "List" || e.kind === "Tuple" ? e.items : [e];
+      const eids: number[] = [];
+      for (const item of refs) {
+        const id = this.tensorRef(item);
+        if (id === undefined) return undefined;
+        eids.push(id);
+      }
+      extra = { ids: eids, span: e.span };
+    }
     return { ids, list, ...(extra ? { extra } : {}) };
   }
 
-  /** A name used as a tensor: did-you-mean when it is unknown. */
+  /**
+   * A tensor in a layer call's arguments: a name (did-you-mean when it is
+   * unknown), or a layer call nested in place, as Python allows:
+   * `Add()([Dense(4)(x), y])`, `Concatenate()([shared(a), b])`.
+   */
   private tensorRef(v: ValueNode): number | undefined {
+    const nested = v.kind === "LayerCall" ? this.evaluate(v.layer, v.applied, v.applied[0]!.span) : v.kind === "Call" && this.env.get(v.callee.name)?.kind === "layer" ? this.evaluate(v, [], v.span) : null;
+    // (a call on tensors is never a layer)
+    if (nested !== null) {
+      if (nested?.kind !== "tensor") return undefined;
+      if (nested.ids.length === 1) return nested.ids[0];
+      // Python would pass the list of outputs here
+      this.reportUnpack(v.kind === "LayerCall" ? v.layer.callee.name : v.kind === "Call" ? v.callee.name : "layer", nested.ids.length, "it is nested where one tensor is expected", v.span);
+      return undefined;
+    }
     if (v.kind !== "Name") {
       this.report(makeDiagnostic("layer_call_args", v.span, { reason: "layers are called on tensor names" }));
       return undefined;
@@ -427,6 +460,8 @@ export class FunctionalChecker extends ModelChecker {
   }
 
   private ioRef(v: ValueNode, key: string): number | undefined {
+    // `outputs=Dense(1)(h)`: a layer call in place
+    if (v.kind === "LayerCall" || (v.kind === "Call" && this.env.get(v.callee.name)?.kind === "layer")) return this.tensorRef(v);
     if (v.kind === "Name") {
       const b = this.env.get(v.name);
       if (b?.kind === "tensor") {
@@ -439,7 +474,8 @@ export class FunctionalChecker extends ModelChecker {
       this.report(makeDiagnostic("model_io_invalid", v.span, { name: v.name, reason: `is not a tensor of this model (${key}=)` }, hint !== undefined ? { suggestion: hint } : {}));
       return undefined;
     }
-    this.report(makeDiagnostic("model_io_invalid", v.span, { name: "this value", reason: `is not a tensor name (${key}=)` }));
+    const dict = v.kind === "Dict" || (v.kind === "Call" && v.callee.name === "dict");
+    this.report(makeDiagnostic("model_io_invalid", v.span, dict ? { name: "{…}", reason: `is a dict: layerc takes \`${key}=\` as a tensor or a list of tensors, in the order predict takes or returns them` } : { name: "this value", reason: `is not a tensor name (${key}=)` }));
     return undefined;
   }
 
