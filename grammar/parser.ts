@@ -38,6 +38,7 @@ import {
 import {
   allTokens,
   Bool,
+  Colon,
   Comma,
   Dot,
   Equals,
@@ -57,7 +58,7 @@ import {
 } from "./tokens.js";
 
 /** Token types that can start a value; used to say "a value" in messages. */
-const valueStarts: readonly TokenType[] = [NumberLiteral, StringLiteral, Bool, None, Identifier, LParen, LBracket];
+const valueStarts: readonly TokenType[] = [NumberLiteral, StringLiteral, Bool, None, Identifier, LParen, LBracket, LBrace];
 
 function labelOf(t: TokenType): string {
   return t === EOF ? "end of file" : tokenLabel(t);
@@ -178,10 +179,11 @@ export class NnParser extends CstParser {
   });
 
   /**
-   * statement = target "=" value { application } | call
+   * statement = target "=" value | call
    * The assignment is pasted Python: `model = keras.Sequential([…])`,
    * `num_classes = 10`, and the functional API's `h = Dense(8)(x)` (the
-   * value `Dense(8)` applied to tensors); check decides what each form means.
+   * value `Dense(8)` applied to tensors, see `value`); check decides what
+   * each form means.
    */
   public readonly statement = this.RULE("statement", () => {
     this.OR([
@@ -190,7 +192,6 @@ export class NnParser extends CstParser {
           this.SUBRULE(this.target);
           this.CONSUME(Equals);
           this.SUBRULE(this.value);
-          this.MANY(() => this.SUBRULE(this.application));
         },
       },
       { ALT: () => this.SUBRULE(this.call) },
@@ -256,16 +257,26 @@ export class NnParser extends CstParser {
     this.SUBRULE(this.value);
   });
 
-  /** value = number | String | Bool | None | call | Name | tuple | list  (call covers Name) */
+  /**
+   * value = number | String | Bool | None | call { application } | tuple | list | dict
+   * (call covers Name). The applications are layer calls on tensors, as
+   * Python nests them anywhere a value goes: `Add()([Dense(4)(x), y])`.
+   */
   public readonly value = this.RULE("value", () => {
     this.OR([
       { ALT: () => this.SUBRULE(this.number) },
       { ALT: () => this.CONSUME(StringLiteral) },
       { ALT: () => this.CONSUME(Bool) },
       { ALT: () => this.CONSUME(None) },
-      { ALT: () => this.SUBRULE(this.call) },
+      {
+        ALT: () => {
+          this.SUBRULE(this.call);
+          this.MANY(() => this.SUBRULE(this.application));
+        },
+      },
       { ALT: () => this.SUBRULE(this.parens) },
       { ALT: () => this.SUBRULE(this.list) },
+      { ALT: () => this.SUBRULE(this.dict) },
     ]);
   });
 
@@ -296,6 +307,27 @@ export class NnParser extends CstParser {
     this.CONSUME(LBracket);
     this.OPTION(() => this.SUBRULE(this.values));
     this.CONSUME(RBracket);
+  });
+
+  /** dict = "{" [ entry { "," entry } [ "," ] ] "}"  — a Python dict literal, `{'out': 'mse'}` */
+  public readonly dict = this.RULE("dict", () => {
+    this.CONSUME(LBrace);
+    this.OPTION(() => {
+      this.SUBRULE(this.entry);
+      this.MANY(() => {
+        this.CONSUME(Comma);
+        this.SUBRULE2(this.entry);
+      });
+      this.OPTION2(() => this.CONSUME2(Comma));
+    });
+    this.CONSUME(RBrace);
+  });
+
+  /** entry = value ":" value */
+  public readonly entry = this.RULE("entry", () => {
+    this.SUBRULE(this.value);
+    this.CONSUME(Colon);
+    this.SUBRULE2(this.value);
   });
 
   /** values = value { "," value } [ "," ] */

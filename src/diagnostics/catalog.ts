@@ -405,6 +405,16 @@ export const catalog = {
     message: "input `{input}` reaches no output",
     explain: "No output is computed from this input; the model still takes it (in `inputs=` order) but ignores it.",
   },
+  dict_key_invalid: {
+    severity: "error",
+    message: "a dict key here is an output name, written as a string; got {got}",
+    explain: "`{'out': 'mse'}` means `dict(out='mse')`: its keys are names, written as strings.",
+  },
+  dict_key_duplicate: {
+    severity: "error",
+    message: "key {key} is given more than once",
+    explain: "Each key of a dict literal may appear once; Python would keep only the last value, which hides a mistake.",
+  },
   loss_count: {
     severity: "error",
     message: "`{arg}` has {count} entries but the model has {outputs} outputs",

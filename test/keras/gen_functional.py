@@ -1,6 +1,7 @@
 """Writes functional.json: Keras 3 functional models as the oracle for
 issue 11 (residual MLP, two-input Concatenate, two outputs with loss
-weights, a siamese shared layer, a small residual CNN, every merge layer).
+weights, a siamese shared layer, a small residual CNN, every merge layer,
+layer calls nested in lists and arguments, `{…}` dict literals in compile).
 
 Each case is the body of a `.nn` functional model, which is Keras's own
 Python: the same lines build the Keras model here (executed with the layer
@@ -100,6 +101,24 @@ y = Dense(2)(f)
 Model(inputs=x, outputs=[y, g])
 compile(optimizer=SGD(learning_rate=0.05), loss=['mse', 'mse'], loss_weights=[1.0, 2.0])
 """,
+    "nested_calls_dict": """
+x = Input(shape=(4,))
+y = Dense(4, activation='tanh')(x)
+s = Add()([Dense(4)(x), y])
+c = Concatenate()([Dense(3, activation='relu')(s), Dense(2)(y)])
+out = Dense(2, name='out')(c)
+aux = Dense(1, name='aux')(Multiply()([s, y]))
+Model(inputs=x, outputs=[out, aux])
+compile(optimizer=SGD(learning_rate=0.1), loss={'out': 'mse', 'aux': 'mse'}, loss_weights={'aux': 0.5, 'out': 1.0})
+""",
+    "nested_shared_dict": """
+a = Input(shape=(3,), name='a')
+b = Input(shape=(3,), name='b')
+shared = Dense(3, activation='tanh')
+d = Dense(1, activation='sigmoid', name='d')(Concatenate()([shared(a), shared(b)]))
+Model(inputs=[a, b], outputs=d)
+compile(optimizer=SGD(learning_rate=0.1), loss={'d': 'binary_crossentropy'})
+""",
 }
 
 BATCH = 4
@@ -144,7 +163,8 @@ def case(name, body, seed):
     for w, v in zip(m.weights, before):
         w.assign(v)
     xs = [sample(rng, tuple(i.shape[1:])) for i in m.inputs]
-    losses = m.loss if isinstance(m.loss, list) else [m.loss] * len(m.outputs)
+    names = [o._keras_history.operation.name for o in m.outputs]
+    losses = [m.loss[n] for n in names] if isinstance(m.loss, dict) else m.loss if isinstance(m.loss, list) else [m.loss] * len(m.outputs)
     ys = [target(rng, l, tuple(o.shape[1:])) for l, o in zip(losses, m.outputs)]
     preds = m.predict(xs if len(xs) > 1 else xs[0], verbose=0)
     preds = preds if isinstance(preds, list) else [preds]

@@ -125,7 +125,8 @@ export class FunctionalChecker extends ModelChecker {
         if (s.kind === "Assign") this.env.set(s.target.name, { kind: "failed", span: s.target.span, used: true });
         continue;
       }
-      lines.push(s.kind === "Assign" ? { ...call, target: s.target, ...(s.applied ? { applied: s.applied } : {}), span: s.span } : call);
+      const applied = s.kind === "Assign" ? s.applied?.map((a) => ({ ...a, args: pasted.lowerArgs(a.args) })) : undefined;
+      lines.push(s.kind === "Assign" ? { ...call, target: s.target, ...(applied ? { applied } : {}), span: s.span } : call);
     }
     return lines;
   }
@@ -133,36 +134,49 @@ export class FunctionalChecker extends ModelChecker {
   private checkAssignment(stmt: Line): void {
     const applied = stmt.applied ?? [];
     if (stmt.callee.name === "Input" && applied.length === 0) return this.bindTensor(stmt, this.checkInputTensor(stmt));
-    const bound = this.env.get(stmt.callee.name);
-    if (bound?.kind === "failed") return this.failBinding(stmt);
+    const value = this.evaluate(stmt, applied, applied[0]?.span ?? stmt.span);
+    if (value?.kind === "layer") {
+      if (stmt.target) this.env.set(stmt.target.name, { kind: "layer", layer: value.layer, span: stmt.target.span, used: false });
+      return;
+    }
+    this.bindTensor(stmt, value?.id);
+  }
+
+  /**
+   * A layer expression: `Dense(8)` is a layer; `Dense(8)(x)` and
+   * `shared(x)` (a bound layer's own parentheses) are a call of it on
+   * tensors, a new node. `at` is where the call on tensors is written.
+   * Undefined after reporting (or when the name's statement failed).
+   */
+  private evaluate(call: CallNode, applied: readonly ApplyNode[], at: Span): { kind: "tensor"; id: number } | { kind: "layer"; layer: PendingLayer } | undefined {
+    const tensor = (id: number | undefined) => (id === undefined ? undefined : { kind: "tensor" as const, id });
+    const bound = this.env.get(call.callee.name);
+    if (bound?.kind === "failed") return undefined;
     if (bound?.kind === "layer") {
-      // `y = shared(x)`: the call's own parentheses are the application
       bound.used = true;
-      if (applied.length > 0) return this.notCallable(stmt, applied[0]!.span);
-      return this.bindTensor(stmt, this.callLayerOn(bound.layer, stmt.args, stmt.span));
+      if (applied.length > 0) return this.notCallable(call, applied[0]!.span);
+      return tensor(this.callLayerOn(bound.layer, call.args, at));
     }
     if (bound?.kind === "tensor") {
       bound.used = true;
-      this.report(makeDiagnostic("tensor_not_callable", stmt.callee.span, { name: stmt.callee.name }));
-      this.graphOk = false;
-      return;
+      this.report(makeDiagnostic("tensor_not_callable", call.callee.span, { name: call.callee.name }));
+      return undefined;
     }
-    const r = this.resolveLayer(stmt, false);
+    const r = this.resolveLayer(call, false);
     const resolved = r === "unknown" || !r.ok ? undefined : r;
-    if (applied.length === 0) {
-      if (!resolved) return this.failBinding(stmt);
-      const layer: PendingLayer = { resolved, index: -1 };
-      if (stmt.target) this.env.set(stmt.target.name, { kind: "layer", layer, span: stmt.target.span, used: false });
-      return;
+    if (applied.length === 0) return resolved ? { kind: "layer", layer: { resolved, index: -1 } } : undefined;
+    if (applied.length > 1) return this.notCallable(call, applied[1]!.span);
+    if (!resolved) {
+      // still check the tensors it is called on
+      this.inputsOf(applied[0]!.args, applied[0]!.span);
+      return undefined;
     }
-    if (applied.length > 1) return this.notCallable(stmt, applied[1]!.span);
-    const tensor = resolved ? this.callLayerOn({ resolved, index: -1 }, applied[0]!.args, applied[0]!.span) : (this.inputsOf(applied[0]!.args, applied[0]!.span), undefined);
-    this.bindTensor(stmt, tensor);
+    return tensor(this.callLayerOn({ resolved, index: -1 }, applied[0]!.args, applied[0]!.span));
   }
 
-  private notCallable(stmt: Line, at: Span): void {
-    this.report(makeDiagnostic("tensor_not_callable", at, { name: `${stmt.callee.name}(...)` }));
-    this.graphOk = false;
+  private notCallable(call: CallNode, at: Span): undefined {
+    this.report(makeDiagnostic("tensor_not_callable", at, { name: `${call.callee.name}(...)` }));
+    return undefined;
   }
 
   private failBinding(stmt: Line): void {
@@ -216,8 +230,15 @@ export class FunctionalChecker extends ModelChecker {
     return { ids, list };
   }
 
-  /** A name used as a tensor: did-you-mean when it is unknown. */
+  /**
+   * A tensor in a layer call's arguments: a name (did-you-mean when it is
+   * unknown), or a layer call nested in place, as Python allows:
+   * `Add()([Dense(4)(x), y])`, `Concatenate()([shared(a), b])`.
+   */
   private tensorRef(v: ValueNode): number | undefined {
+    const nested = v.kind === "LayerCall" ? this.evaluate(v.layer, v.applied, v.applied[0]!.span) : v.kind === "Call" && this.env.get(v.callee.name)?.kind === "layer" ? this.evaluate(v, [], v.span) : null;
+    // (a call on tensors is never a layer)
+    if (nested !== null) return nested?.kind === "tensor" ? nested.id : undefined;
     if (v.kind !== "Name") {
       this.report(makeDiagnostic("layer_call_args", v.span, { reason: "layers are called on tensor names" }));
       return undefined;
@@ -363,6 +384,8 @@ export class FunctionalChecker extends ModelChecker {
   }
 
   private ioRef(v: ValueNode, key: string): number | undefined {
+    // `outputs=Dense(1)(h)`: a layer call in place
+    if (v.kind === "LayerCall" || (v.kind === "Call" && this.env.get(v.callee.name)?.kind === "layer")) return this.tensorRef(v);
     if (v.kind === "Name") {
       const b = this.env.get(v.name);
       if (b?.kind === "tensor") {
@@ -375,7 +398,8 @@ export class FunctionalChecker extends ModelChecker {
       this.report(makeDiagnostic("model_io_invalid", v.span, { name: v.name, reason: `is not a tensor of this model (${key}=)` }, hint !== undefined ? { suggestion: hint } : {}));
       return undefined;
     }
-    this.report(makeDiagnostic("model_io_invalid", v.span, { name: "this value", reason: `is not a tensor name (${key}=)` }));
+    const dict = v.kind === "Dict" || (v.kind === "Call" && v.callee.name === "dict");
+    this.report(makeDiagnostic("model_io_invalid", v.span, dict ? { name: "{…}", reason: `is a dict: layerc takes \`${key}=\` as a tensor or a list of tensors, in the order predict takes or returns them` } : { name: "this value", reason: `is not a tensor name (${key}=)` }));
     return undefined;
   }
 

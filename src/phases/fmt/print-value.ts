@@ -69,5 +69,9 @@ export function printValue(v: ValueNode): string {
       return `[${v.items.map(printValue).join(", ")}]`;
     case "Call":
       return printCall(v);
+    case "LayerCall":
+      return printCall(v.layer) + v.applied.map((a) => `(${printArgs(a.args)})`).join("");
+    case "Dict":
+      return `{${v.entries.map((e) => `${printValue(e.key)}: ${printValue(e.value)}`).join(", ")}}`;
   }
 }
