@@ -173,6 +173,15 @@ describe("native matrix-product kernels", () => {
           expect(runCase(c)).toBeLessThan(limit(c));
         }
       }
+      // the dot form (transposed B): vector steps along k, a scalar k remainder, an odd column
+      for (const k of [1, 3, 4, 9, 16]) {
+        for (const precision of ["f64", "f32"] as const) {
+          for (const accumulate of [false, true]) {
+            const c: Case = { m, n, k, batched: "m", batch: 2, ta: "f64", tb: "f32", aT: false, bT: true, order: "ijk", accumulate, seed: m * 7 + n * 3 + k, outer: [], taps: [], precision };
+            expect(runCase(c)).toBeLessThan(limit(c));
+          }
+        }
+      }
     }
   });
 });

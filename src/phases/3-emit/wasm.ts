@@ -17,7 +17,9 @@
  *
  * Schedule: 4 rows of C × 2 vectors of columns (4 columns in f64x2, 8 in
  * f32x4) per register block, 8 accumulators kept in registers over the
- * whole reduction; columns that are not contiguous fall back to 4 scalar
+ * whole reduction; when B's columns are not contiguous but both operands
+ * are contiguous along k (a transposed B), the dot form vectorizes k
+ * instead (see `dot` below); other layouts fall back to 4 scalar
  * accumulators per row; row and column remainders get the same block with
  * fewer rows/columns. Each function takes (n, a, b, c): the batch size and
  * the byte addresses of the three operand buffers in the model's memory.
@@ -216,6 +218,15 @@ class Asm {
   vadd32 = () => this.simd(0xe4); // f32x4.add
   vmul32 = () => this.simd(0xe6); // f32x4.mul
   promote = () => this.op(0xbb); // f64.promote_f32
+  eqz = () => this.op(0x45);
+  shrU = () => this.op(0x76);
+  and = () => this.op(0x71);
+  /** fNxM.extract_lane: 0x1f for f32x4, 0x21 for f64x2. */
+  extract(code: number, lane: number) {
+    this.simd(code);
+    this.b.push(lane);
+    return this;
+  }
   promoteLow = () => this.simd(0x5f); // f64x2.promote_low_f32x4
 }
 
@@ -223,7 +234,7 @@ class Asm {
 
 const bytesOf = (t: ElemType) => (t === "f64" ? 8 : 4);
 
-// locals: params n, a, b, c; then i32 M, K, i, j, kk, pa, pb, pc; v128 acc×8, bv×2, av; scalar acc×16, bs×4, as (f64 or f32)
+// locals: params n, a, b, c; then i32 M, K, i, j, kk, pa, pb, pc; v128 acc×8, bv×4, av; scalar acc×16, bs×4, as (f64 or f32)
 const N_ARG = 0;
 const A_ARG = 1;
 const B_ARG = 2;
@@ -237,20 +248,20 @@ const PA = 9;
 const PB = 10;
 const PC = 11;
 const VACC = 12; // 8
-const VB = 20; // 2
-const VA = 22;
-const SACC = 23; // 16
-const SB = 39; // 4
-const SA = 43;
-const ABASE = 44;
-const CBASE = 45;
-const OUTER = 46; // one counter per outer dimension
+const VB = 20; // 4
+const VA = 24;
+const SACC = 25; // 16
+const SB = 41; // 4
+const SA = 45;
+const ABASE = 46;
+const CBASE = 47;
+const OUTER = 48; // one counter per outer dimension, then the dot form's remainder counter
 const F32 = 0x7d;
 const LOCALS = (outer: number, scalar: number): [number, number][] => [
   [8, I32],
-  [11, V128],
+  [13, V128],
   [21, scalar],
-  [2 + outer, I32],
+  [3 + outer, I32],
 ];
 
 /** A column chunk of a register block: one vector of lanes, or one scalar column, at column `col` of the block. */
@@ -276,6 +287,9 @@ interface Lanes {
   readonly szero: (x: Asm) => void;
   readonly vmulAdd: (x: Asm) => void;
   readonly smulAdd: (x: Asm) => void;
+  readonly sadd: (x: Asm) => void;
+  /** Pushes the sum of the lanes of vector local `v`. */
+  readonly hsum: (x: Asm, v: number) => void;
   /** Stores the vector accumulator `acc` at `offset` from the address `addr` pushes (C is float64). */
   readonly vectorStore: (x: Asm, acc: number, offset: number, addr: () => void) => void;
   readonly scalarStore: (x: Asm, acc: number, offset: number, addr: () => void) => void;
@@ -292,6 +306,8 @@ const LANES: Record<ElemType, Lanes> = {
     szero: (x) => x.f64zero(),
     vmulAdd: (x) => x.vmul().vadd(),
     smulAdd: (x) => x.fmul().fadd(),
+    sadd: (x) => x.fadd(),
+    hsum: (x, v) => x.get(v).extract(0x21, 0).get(v).extract(0x21, 1).fadd(),
     vectorStore: (x, acc, offset, addr) => {
       addr();
       x.get(acc).storePair(offset);
@@ -311,6 +327,8 @@ const LANES: Record<ElemType, Lanes> = {
     szero: (x) => x.f32zero(),
     vmulAdd: (x) => x.vmul32().vadd32(),
     smulAdd: (x) => x.fmul32().fadd32(),
+    sadd: (x) => x.fadd32(),
+    hsum: (x, v) => x.get(v).extract(0x1f, 0).get(v).extract(0x1f, 1).fadd32().get(v).extract(0x1f, 2).get(v).extract(0x1f, 3).fadd32().fadd32(),
     vectorStore: (x, acc, offset, addr) => {
       // lanes 0–1 widen into the first f64x2, lanes 2–3 (moved down by a shuffle) into the second
       addr();
@@ -444,11 +462,117 @@ function gemmBody(g: WasmGemm): number[] {
     }
   };
 
+  /**
+   * The dot form, for products whose A rows and B columns are both
+   * contiguous along k but whose B columns are not (B is a transposed
+   * matrix, e.g. an input gradient dY·Wᵀ): a block of rows × 2 columns keeps
+   * one vector accumulator per element of C, reduces k a vector of lanes at a
+   * time, the k remainder in scalars, and adds the lanes at the end.
+   */
+  const dot = !vector && a.cols === 1 && b.rows === 1 && taps.length === 1 && taps[0]!.a === 0 && taps[0]!.b === 0;
+  const KR = OUTER + outer.length;
+  // 4 rows × 2 columns of accumulators; 2 × 4 when A's rows are narrowed from float64 (each one then serves 4 columns)
+  const dotShape = g.precision === "f32" && types.a === "f64" && types.b === "f32" ? { rows: 2, cols: 4 } : { rows: 4, cols: 2 };
+  const dotBlock = (rows: number, cols: number) => {
+    x.get(ABASE).i32((bases.a + a.offset) * ea).add().get(I).i32(a.rows * ea).mul().add().set(PA);
+    x.get(B_ARG).i32((bases.b + b.offset) * eb).add().get(J).i32(b.cols * eb).mul().add().set(PB);
+    x.get(CBASE).i32((bases.c + c.offset) * ec).add().get(I).i32(c.rows * ec).mul().add().get(J).i32(c.cols * ec).mul().add().set(PC);
+    const vacc = (r: number, h: number) => VACC + r * dotShape.cols + h;
+    const sacc = (r: number, h: number) => SACC + r * 4 + h;
+    const pa = () => x.get(PA);
+    const pb = () => x.get(PB);
+    for (let r = 0; r < rows; r++) {
+      for (let h = 0; h < cols; h++) {
+        lanes.vzero(x);
+        x.set(vacc(r, h));
+        lanes.szero(x);
+        x.set(sacc(r, h));
+      }
+    }
+    // k / lanes vector steps, then k mod lanes scalar steps
+    x.get(K).i32(Math.log2(w)).shrU().set(KK);
+    x.get(K).i32(w - 1).and().set(KR);
+    x.block().loop();
+    x.get(KK).eqz().brIf(1);
+    for (let h = 0; h < cols; h++) {
+      x.get(PB);
+      lanes.vectorLoad(x, types.b, h * b.cols * eb, pb);
+      x.set(VB + h);
+    }
+    for (let r = 0; r < rows; r++) {
+      x.get(PA);
+      lanes.vectorLoad(x, types.a, r * a.rows * ea, pa);
+      x.set(VA);
+      for (let h = 0; h < cols; h++) {
+        x.get(vacc(r, h)).get(VA).get(VB + h);
+        lanes.vmulAdd(x);
+        x.set(vacc(r, h));
+      }
+    }
+    x.get(PA).i32(w * ea).add().set(PA);
+    x.get(PB).i32(w * eb).add().set(PB);
+    x.get(KK).i32(1).sub().set(KK);
+    x.br(0).end().end();
+    x.block().loop();
+    x.get(KR).eqz().brIf(1);
+    for (let h = 0; h < cols; h++) {
+      x.get(PB);
+      lanes.scalarLoad(x, types.b, h * b.cols * eb);
+      x.set(SB + h);
+    }
+    for (let r = 0; r < rows; r++) {
+      x.get(PA);
+      lanes.scalarLoad(x, types.a, r * a.rows * ea);
+      x.set(SA);
+      for (let h = 0; h < cols; h++) {
+        x.get(sacc(r, h)).get(SA).get(SB + h);
+        lanes.smulAdd(x);
+        x.set(sacc(r, h));
+      }
+    }
+    x.get(PA).i32(ea).add().set(PA);
+    x.get(PB).i32(eb).add().set(PB);
+    x.get(KR).i32(1).sub().set(KR);
+    x.br(0).end().end();
+    const pc = () => x.get(PC);
+    for (let r = 0; r < rows; r++) {
+      for (let h = 0; h < cols; h++) {
+        const offset = (r * c.rows + h * c.cols) * ec;
+        lanes.hsum(x, vacc(r, h));
+        x.get(sacc(r, h));
+        lanes.sadd(x);
+        if (spec.accumulate) {
+          x.get(PC);
+          lanes.scalarLoad(x, "f64", offset);
+          lanes.sadd(x);
+        }
+        x.set(sacc(r, h));
+        lanes.scalarStore(x, sacc(r, h), offset, pc);
+      }
+    }
+  };
+  const dotColumns = (rows: number) => {
+    const span = dotShape.cols;
+    const full = Math.floor(n / span);
+    if (full > 0) {
+      x.i32(0).set(J);
+      x.loop();
+      dotBlock(rows, span);
+      x.get(J).i32(span).add().set(J).get(J).i32(full * span).ltU().brIf(0);
+      x.end();
+    }
+    for (let j = full * span; j < n; j++) {
+      x.i32(j).set(J);
+      dotBlock(rows, 1);
+    }
+  };
+
   /** Rows in blocks of `rows` while at least that many remain. */
   const rowLoop = (rows: number) => {
     x.block().loop();
     x.get(I).i32(rows).add().get(M).gtU().brIf(1);
-    columns(rows);
+    if (dot) dotColumns(rows);
+    else columns(rows);
     x.get(I).i32(rows).add().set(I);
     x.br(0).end().end();
   };
@@ -457,7 +581,7 @@ function gemmBody(g: WasmGemm): number[] {
     const o = outer[d];
     if (!o) {
       x.i32(0).set(I);
-      rowLoop(4);
+      rowLoop(dot ? dotShape.rows : 4);
       rowLoop(1);
       return;
     }
