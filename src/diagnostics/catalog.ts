@@ -243,7 +243,7 @@ export const catalog = {
   embedding_not_first: {
     severity: "error",
     message: "`{layer}` reads token ids, so it must be the first layer and read the model input; here its input comes from {from}",
-    explain: "An `Embedding` looks rows up by integer id. layerc validates the ids of the model input before running anything, so an `Embedding` must read the model input directly (put it first).",
+    explain: "An `Embedding` looks rows up by integer id. layerc validates ids where they enter the model, before running anything, so an `Embedding` must read a model input directly: put it first in a Sequential model; in a functional model call it on an `Input` (any of several).",
   },
   embedding_mask_zero: {
     severity: "error",

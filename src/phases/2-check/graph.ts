@@ -6,8 +6,7 @@
  * graph IR: tensors, nodes in statement order (a topological order, since
  * a tensor must exist before it is used), inputs and outputs from
  * `Model(inputs=…, outputs=…)` or by default. Layers and weights are
- * ordered as Keras 3's `model.layers` / `model.weights` (by depth from the
- * inputs, ties in the order a walk from the outputs first meets them);
+ * ordered as Keras 3's `model.layers` / `model.weights` (src/ir/keras-order.ts);
  * parameter offsets follow that order. Calls that reach no output are
  * dropped, as Keras builds the model from its outputs.
  */
@@ -15,6 +14,7 @@ import type { ApplyNode, ArgNode, CallNode, Ident, StatementNode, ValueNode } fr
 import { PasteLowering } from "./paste.js";
 import type { LayerIR, ModelIR, NodeIR, ParamIR, Shape, TensorIR, TrainingIR } from "../../ir/model-ir.js";
 import { inputArgs } from "../../layers/registry.js";
+import { kerasOrder } from "../../ir/keras-order.js";
 import { prod, type ParamDecl } from "../../layers/types.js";
 import { makeDiagnostic, suggest } from "../../diagnostics/diagnostic.js";
 import type { Span } from "../../source.js";
@@ -445,14 +445,9 @@ export class FunctionalChecker extends ModelChecker {
         ok = false;
       }
     }
-    const tokenLayer = [...live].map((n) => this.graphLayers[this.nodes[n]!.layer]!.resolved).find((r) => r.def.tokenIds);
-    if (tokenLayer && io.inputs.length > 1) {
-      // the runtime validates token ids on the model input; with several inputs it would not know which
-      this.report(makeDiagnostic("embedding_not_first", tokenLayer.callee, { layer: tokenLayer.def.kind, from: "one of several model inputs (a token-id layer is supported only in a model with one input)" }));
-      ok = false;
-    }
     for (const t of io.inputs) if (!used.has(t)) this.report(makeDiagnostic("input_unreachable", this.tensors[t]!.span, { input: this.tensors[t]!.name }));
-    const order = this.kerasLayerOrder(io.outputs, live);
+    // Keras 3 `model.layers` order (docs in keras-order.ts); the InputLayers take no part in the weights
+    const order = kerasOrder(this.nodes, (t) => this.tensors[t]!.node, io.inputs, io.outputs, (k) => live.has(k)).flatMap((o) => (o.kind === "layer" ? [o.layer] : []));
     const remap = new Map(order.map((l, k) => [l, k]));
     let offset = 0;
     const layers: LayerIR[] = order.map((l) => {
@@ -510,44 +505,6 @@ export class FunctionalChecker extends ModelChecker {
       if (n >= 0 && live.has(n)) stack.push(...this.nodes[n]!.inputs);
     }
     return false;
-  }
-
-  /**
-   * Keras 3 `Functional` layer order: a walk from each output (in order)
-   * over inputs (in call order) numbers layers when first met; node depth is
-   * the longest path to an output; a layer's depth is its deepest call;
-   * layers sort by depth, deepest first, ties by walk order.
-   */
-  private kerasLayerOrder(outputs: readonly number[], live: ReadonlySet<number>): number[] {
-    const seenAt = new Map<number, number>();
-    const visited = new Set<number>();
-    const walk = (t: number) => {
-      const n = this.tensors[t]!.node;
-      if (n < 0 || visited.has(n)) return;
-      const layer = this.nodes[n]!.layer;
-      if (!seenAt.has(layer)) seenAt.set(layer, seenAt.size);
-      visited.add(n);
-      for (const i of this.nodes[n]!.inputs) walk(i);
-    };
-    for (const o of outputs) walk(o);
-    const depth = new Map<number, number>();
-    // reverse statement order visits every reader before its producer
-    for (let k = this.nodes.length - 1; k >= 0; k--) {
-      if (!live.has(k)) continue;
-      const n = this.nodes[k]!;
-      const d = depth.get(k) ?? 0;
-      depth.set(k, d);
-      for (const t of n.inputs) {
-        const p = this.tensors[t]!.node;
-        if (p >= 0) depth.set(p, Math.max(depth.get(p) ?? 0, d + 1));
-      }
-    }
-    const layerDepth = new Map<number, number>();
-    for (const [k, d] of depth) {
-      const l = this.nodes[k]!.layer;
-      layerDepth.set(l, Math.max(layerDepth.get(l) ?? 0, d));
-    }
-    return [...layerDepth.keys()].sort((a, b) => layerDepth.get(b)! - layerDepth.get(a)! || seenAt.get(a)! - seenAt.get(b)!);
   }
 
   private outputInfo(t: number, tensors: readonly TensorIR[], nodes: readonly NodeIR[], layers: readonly LayerIR[]) {
