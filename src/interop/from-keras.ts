@@ -112,8 +112,9 @@ export class Translator {
           ? { text: String(v), isDefault: v === def }
           : bad();
       case "float":
+        // Keras keeps hyperparameters as float32: 0.0010000000474974513 is Adam's default 0.001
         return typeof v === "number"
-          ? { text: float(v), isDefault: v === def }
+          ? { text: float(v), isDefault: v === def || (typeof def === "number" && Math.fround(def) === v) }
           : bad();
       case "bool":
         return typeof v === "boolean"

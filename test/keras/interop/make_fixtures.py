@@ -330,19 +330,25 @@ def check_exports():
     for f in sorted(exported.glob("*.keras")) if exported.exists() else []:
         model = keras.saving.load_model(f)
         spec = json.loads((exported / (f.stem + ".input.json")).read_text())
-        x = np.asarray(spec["x"], dtype="float32").reshape([-1, *model.input_shape[1:]])
-        y = model.predict(x, verbose=0)
+        xs = [np.asarray(x, dtype="float32").reshape([-1, *inp.shape[1:]])
+              for x, inp in zip(spec.get("inputs") or [spec["x"]], model.inputs)]
+
+        def predict(m):
+            y = m.predict(xs if len(xs) > 1 else xs[0], verbose=0)
+            return [a.reshape(-1).astype("float64").tolist() for a in (y if isinstance(y, list) else [y])]
+        ys = predict(model)
         script = exported / (f.stem + ".py")
-        y_script = None
+        ys_script = None
         if script.exists():
             import runpy
             built = runpy.run_path(str(script))["build_model"]()
             built.load_weights(exported / (f.stem + ".weights.h5"))
-            y_script = built.predict(x, verbose=0).reshape(-1).astype("float64").tolist()
+            ys_script = predict(built)
         (exported / (f.stem + ".predictions.json")).write_text(json.dumps({
             "keras_version": keras.__version__,
-            "y": y.reshape(-1).astype("float64").tolist(),
-            "y_script": y_script,
+            "y": ys[0],
+            "y_script": ys_script and ys_script[0],
+            **({"ys": ys, "ys_script": ys_script} if len(ys) > 1 else {}),
             "compile": model.get_compile_config() if model.compiled else None,
             "summary": [(l.__class__.__name__, l.name, [list(w.shape) for w in l.weights]) for l in model.layers],
         }) + "\n")
