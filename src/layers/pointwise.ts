@@ -8,6 +8,7 @@
 import { Buf, loop } from "../kernel/buffer.js";
 import { BATCH, num, type Expr, type Stmt } from "../kernel/expr.js";
 import { prod, type ArgSpec, type Attrs, type KernelContext, type LayerDef, type ShapeResult } from "./types.js";
+import { keepsMask } from "./mask-support.js";
 
 export interface Pointwise {
   readonly kind: string;
@@ -34,6 +35,7 @@ export function pointwiseLayer(p: Pointwise): LayerDef {
   const flat = (ctx: KernelContext, name: string) => new Buf(name, ["batch", prod(ctx.inShape)]);
   return {
     kind: p.kind,
+    masking: keepsMask,
     defaultName: p.defaultName,
     args: p.args,
     outputShape: (attrs, input) => p.validate?.(attrs) ?? { ok: true, shape: input },
