@@ -91,6 +91,8 @@ export function layerConfig(
     dtype: dtypePolicy(dtype, flavor),
   };
   for (const [key, value] of Object.entries(layer.attrs)) {
+    // Keras's get_config writes activity_regularizer only when one is set
+    if (key === "activity_regularizer" && value === null) continue;
     if ((key.endsWith("_regularizer") || key.endsWith("_constraint")) && value !== null) {
       failImport("import_model_unsupported", `layer ${layer.name}: ${key} is not exported yet`);
     }

@@ -35,6 +35,7 @@ const num_ = (attrs: Attrs, name: string): number => attrs[name] as number;
 /** Keras 3 order; every argument may be given by position, as in Python. */
 export const batchNormalization: LayerDef = {
   kind: "BatchNormalization",
+  description: "Normalizes each channel with batch statistics while training and moving averages at inference.",
   defaultName: "batch_normalization",
   args: [
     { name: "axis", type: { t: "int" }, default: -1, positional: true },

@@ -22,7 +22,7 @@ import { Buf, letVar, loop, setVar } from "../kernel/buffer.js";
 import { add, and, BATCH, cmp, mul, num, ref, sub, type Cond, type Expr, type Stmt } from "../kernel/expr.js";
 import { activationArg, activationOf, biasArgs, bool, init, int, ints } from "./common.js";
 import { gemm } from "../kernel/gemm.js";
-import { prod, type ArgSpec, type Attrs, type KernelContext, type LayerDef, type ShapeResult } from "./types.js";
+import { type LayerBody, prod, type ArgSpec, type Attrs, type KernelContext, type LayerDef, type ShapeResult } from "./types.js";
 
 export type Padding = "valid" | "same" | "causal";
 
@@ -123,7 +123,7 @@ function convOutputShape(attrs: Attrs, input: readonly number[]): ShapeResult {
 export const keepsZ = (attrs: Attrs, modelTrains: boolean) =>
   activationOf(attrs) !== "linear" && (modelTrains || !isElementwise(activationOf(attrs)));
 
-export function convLayer(c: ConvKind): LayerDef {
+export function convLayer(c: ConvKind): LayerBody {
   return {
     kind: c.kind,
     defaultName: c.defaultName,

@@ -9,7 +9,7 @@
 import type { ModelIR } from "../ir/model-ir.js";
 import type { ModelMeta, OutputMeta } from "../runtime/model.js";
 import type { SummaryLayer } from "../runtime/summary.js";
-import { outputLosses, type ModelPlan } from "./plan.js";
+import { hasActivityPenalty, outputLosses, type ModelPlan } from "./plan.js";
 import { lookupLayer } from "../layers/registry.js";
 
 /**
@@ -51,7 +51,7 @@ export function metaOf(model: ModelIR, plan: ModelPlan): ModelMeta {
       })),
     ),
     layers: model.functional ? functionalRows(model) : model.layers.map((l) => row(l.name, l.kind, l.outputShape, l.params)),
-    training: model.training ? { ...trainingOf(model.training), lossOnLogits: plan.fused?.loss ?? null } : null,
+    training: model.training ? { ...trainingOf(model.training), lossOnLogits: plan.fused?.loss ?? null, ...(hasActivityPenalty(model) ? { activityPenalty: true } : {}) } : null,
     ...(ported ? { inputs: model.inputs.map((i) => ({ name: i.name, shape: model.tensors[i.tensor]!.shape })), outputs } : {}),
     ...(tokenIds(model) ? { tokenIds: tokenIds(model)! } : {}),
   };

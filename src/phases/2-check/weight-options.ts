@@ -21,7 +21,8 @@ const regularizers: Readonly<Record<string, { args: ArgSpec[]; build: (a: Record
   return { L1: l1, l1, L2: l2, l2, L1L2: l1l2, l1l2 };
 })();
 
-const axisArg: ArgSpec = { name: "axis", type: { t: "ints", rank: 1, min: 0 }, default: [0] };
+// Keras: an axis or a list/tuple of axes of the weight (negatives count from the end; checked against the weight's rank)
+const axisArg: ArgSpec = { name: "axis", type: { t: "axes" }, default: [0] };
 const constraints: Readonly<Record<string, { args: ArgSpec[]; build: (a: Record<string, unknown>) => ConstraintSpec }>> = (() => {
   const axis = (a: Record<string, unknown>) => a["axis"] as number[];
   const maxNorm = { args: [float("max_value", 2), { ...axisArg, positional: true }], build: (a: Record<string, unknown>) => ({ name: "max_norm" as const, maxValue: a["max_value"] as number, axis: axis(a) }) };
