@@ -33,6 +33,8 @@ import { allTokens } from "../grammar/tokens.js";
 import { catalog, type DiagnosticCode } from "../src/diagnostics/catalog.js";
 import { formatDiagnostics } from "../src/diagnostics/render.js";
 import { check } from "../src/api/api.js";
+import { importModel } from "../src/interop/import.js";
+import { exportModel } from "../src/interop/export.js";
 import { commonArgs, inputArgs, layers } from "../src/layers/registry.js";
 import type { ArgSpec, ArgType } from "../src/layers/types.js";
 import type { AttrValue } from "../src/ir/model-ir.js";
@@ -509,8 +511,49 @@ async function examples(): Promise<Map<DiagnosticCode, Example>> {
   return new Map([...best].map(([k, v]) => [k, v.example]));
 }
 
+/**
+ * Examples for the codes about Keras files (`source: "keras-file"`): a
+ * small TensorFlow.js model.json (or spec, for export) run through the real
+ * importModel / exportModel, printed as `layerc import` prints it.
+ */
+function kerasFileExamples(): Map<DiagnosticCode, { input: string; command: string; rendered: string }> {
+  const dense = (config: Record<string, unknown>) => ({ class_name: "Dense", config: { name: "dense", units: 2, ...config } });
+  const modelJson = (layers: unknown[], extra: Record<string, unknown> = {}, cls = "Sequential") =>
+    JSON.stringify({
+      modelTopology: {
+        model_config: { class_name: cls, config: { name: "m", layers: [{ class_name: "InputLayer", config: { batch_input_shape: [null, 3], name: "input_layer" } }, ...layers] } },
+        ...extra,
+      },
+      weightsManifest: [],
+    });
+  const cases: [DiagnosticCode, string][] = [
+    ["import_format_unknown", "hello"],
+    ["import_file_invalid", "{ not json"],
+    ["import_layer_unsupported", modelJson([{ class_name: "MyCustomLayer", config: { name: "custom" } }])],
+    ["import_arg_unsupported", modelJson([dense({ lora_rank: 4 })])],
+    ["import_value_unsupported", modelJson([dense({ activation: "swish2" })])],
+    ["import_model_unsupported", modelJson([], {}, "MySubclassedModel")],
+    ["import_compile_unsupported", modelJson([dense({})], { training_config: { loss: "mse", optimizer_config: { class_name: "Adafactor", config: {} } } })],
+    ["import_weights_mismatch", modelJson([dense({})])],
+  ];
+  const out = new Map<DiagnosticCode, { input: string; command: string; rendered: string }>();
+  const render = (file: string, d: { severity: string; code: string; message: string; path?: string }) =>
+    `${file}: ${d.severity}[${d.code}]: ${d.message}${d.path !== undefined ? ` (at ${d.path})` : ""}`;
+  for (const [code, input] of cases) {
+    const d = importModel(new TextEncoder().encode(input), { fileName: "model.json" }).diagnostics[0];
+    if (d?.code !== code) throw new Error(`gen-docs: the ${code} example reports ${d?.code ?? "nothing"}`);
+    out.set(code, { input, command: "layerc import model.json", rendered: render("model.json", d) });
+  }
+  const spec = "model A {\n  Input(shape=(3,))\n  Dense(-1)\n}\n";
+  const d = exportModel(spec, { to: "keras" }).diagnostics[0];
+  if (d?.code !== "import_spec_invalid") throw new Error(`gen-docs: the import_spec_invalid example reports ${d?.code ?? "nothing"}`);
+  out.set("import_spec_invalid", { input: spec, command: "layerc export a.nn --to keras", rendered: render("a.nn", d) });
+  return out;
+}
+
 export async function diagnosticsDoc(): Promise<string> {
   const found = await examples();
+  const fileExamples = kerasFileExamples();
   const entries = Object.entries(catalog) as [DiagnosticCode, (typeof catalog)[DiagnosticCode]][];
   const out = [
     "# Diagnostics",
@@ -526,6 +569,23 @@ export async function diagnosticsDoc(): Promise<string> {
   ];
   for (const [k, e] of entries) {
     out.push("", `## ${k}`, "", `**${e.severity}**: ${code(e.message)}`, "", e.explain);
+    const fileExample = fileExamples.get(k);
+    if (fileExample !== undefined) {
+      out.push(
+        "",
+        "Reported about a Keras or TensorFlow.js file, located by its path in the file (no spec line). " +
+          `Example: \`${fileExample.command}\` with`,
+        "",
+        "```",
+        fileExample.input.trimEnd(),
+        "```",
+        "",
+        "```text",
+        fileExample.rendered,
+        "```",
+      );
+      continue;
+    }
     const ex = found.get(k);
     if (ex === undefined) {
       out.push("", "_No baseline case reports this code yet._");

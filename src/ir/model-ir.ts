@@ -100,8 +100,10 @@ export interface NodeIR {
   readonly layer: number;
   /** Tensor ids (indices into ModelIR.tensors), in call order; merge layers take several. */
   readonly inputs: readonly number[];
-  /** Tensor id of the result. */
+  /** Tensor id of the result (the first one when the call returns several). */
   readonly output: number;
+  /** Tensor ids of the call's further results (LayerDef.extraOutputs: a recurrent layer's states); absent when none. */
+  readonly extraOutputs?: readonly number[];
   /** 1-based line of the call in the spec. */
   readonly line: number;
 }

@@ -100,6 +100,14 @@ export interface KernelContext {
   readonly xs: readonly Buf[];
   readonly dxs: readonly Buf[];
   readonly inShapes: readonly Shape[];
+  /**
+   * Every output of the call and its gradient, in output order (`y`/`dy`/`outShape`
+   * are the first). A layer with extraOutputs writes the others; an output no
+   * one reads has a gradient buffer that stays zero.
+   */
+  readonly ys: readonly Buf[];
+  readonly dys: readonly Buf[];
+  readonly outShapes: readonly Shape[];
   /** Whether the backward kernel must produce dx (false when the input is a model input); for merges, any of dxs. */
   readonly needInputGrad: boolean;
   /**
@@ -143,6 +151,19 @@ export interface LayerDef {
    */
   readonly merge?: { readonly minInputs: number; readonly maxInputs?: number; outputShape(attrs: Attrs, inputs: readonly Shape[]): ShapeResult };
   params(attrs: Attrs, input: Shape): ParamDecl[];
+  /**
+   * A call returns further tensors after its output (a recurrent layer's
+   * `return_state=True`: its final states): their shapes. Only a functional
+   * model can bind them (`seq, h, c = LSTM(…)(x)`); the kernels write them to
+   * `ys[1…]` and read their gradients from `dys[1…]`.
+   */
+  extraOutputs?(attrs: Attrs, input: Shape): Shape[];
+  /**
+   * A call may take further tensors by keyword (a recurrent layer's
+   * `initial_state=[h, c]`): the keyword and the shapes it takes, in order.
+   * When given they are the call's inputs after the first (`xs[1…]`, `dxs[1…]`).
+   */
+  readonly extraInputs?: { readonly keyword: string; shapes(attrs: Attrs, input: Shape): Shape[] };
   /**
    * The output is the input's memory under another shape (Flatten, Reshape):
    * the plan makes both share one buffer and runs no kernel, except for the

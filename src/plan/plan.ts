@@ -169,9 +169,14 @@ export function planModel(model: ModelIR): ModelPlan {
     calls.set(n.layer, call + 1);
     return call === 0 ? model.layers[n.layer]!.name : `${model.layers[n.layer]!.name}_call${call + 1}`;
   });
+  // every output of a call: its result, then its extra outputs (a recurrent layer's states)
+  const outputsOf = (n: NodeIR): readonly number[] => [n.output, ...(n.extraOutputs ?? [])];
+  // the call and output slot that produced each tensor
+  const producedBy = new Map<number, [number, number]>();
+  nodes.forEach((n, i) => outputsOf(n).forEach((t, k) => producedBy.set(t, [i, k])));
   const tensorLabel = (t: number) => {
-    const producer = nodes.findIndex((n) => n.output === t);
-    return producer >= 0 ? labels[producer]! : tensors[t]!.name;
+    const p = producedBy.get(t);
+    return p === undefined ? tensors[t]!.name : p[1] === 0 ? labels[p[0]]! : `${labels[p[0]]!}_out${p[1]}`;
   };
 
   // activation buffers, one per tensor (aliasing calls share their input's)
@@ -183,6 +188,7 @@ export function planModel(model: ModelIR): ModelPlan {
   });
   nodes.forEach((n, i) => {
     act[n.output] = aliases[i] ? act[n.inputs[0]!]! : declare(`${labels[i]}_out`, { kind: "act", perSample: prod(tensors[n.output]!.shape) });
+    for (const t of n.extraOutputs ?? []) act[t] = declare(`${tensorLabel(t)}`, { kind: "act", perSample: prod(tensors[t]!.shape) });
   });
   for (let k = 1; k < model.outputs.length; k++) dOuts.push(declare(`dOut${k}`, { kind: "dout", index: k }));
 
@@ -196,6 +202,12 @@ export function planModel(model: ModelIR): ModelPlan {
         const only = readers[t]!.length === 1 ? readers[t]![0]![0] : -1;
         grad[t] = only >= 0 && aliases[only] ? grad[nodes[only]!.output]! : declare(`${tensorLabel(t)}_dout`, { kind: "act", perSample: prod(tensors[t]!.shape) });
       }
+    }
+    // an output of a several-output call that nothing reads (`_, h = GRU(…)(x)` using only h):
+    // its gradient is a buffer nothing writes, so it stays zero
+    for (const n of nodes) {
+      if (n.extraOutputs === undefined) continue;
+      for (const t of outputsOf(n)) if (grad[t] === "") grad[t] = declare(`${tensorLabel(t)}_dout`, { kind: "act", perSample: prod(tensors[t]!.shape) });
     }
   }
   // the edge that writes a tensor's gradient first in backward order: the last reader, its first slot (none for outputs: the loss writes first)
@@ -230,6 +242,7 @@ export function planModel(model: ModelIR): ModelPlan {
     const label = labels[i]!;
     const inShapes = node.inputs.map((t) => tensors[t]!.shape);
     const outShape = tensors[node.output]!.shape;
+    const outShapes = outputsOf(node).map((t) => tensors[t]!.shape);
     const scratch = new Map<string, { name: string; size: number }>();
     for (const s of def.scratch?.(layer.attrs, inShapes[0]!, outShape, training, inShapes) ?? []) {
       const storage: Storage = !s.random
@@ -266,17 +279,22 @@ export function planModel(model: ModelIR): ModelPlan {
     const xs = node.inputs.map((t, j) => new Buf(act[t]!, ["batch", ...inShapes[j]!]));
     const dxs = dxNames.map((d, j) => new Buf(d, ["batch", ...inShapes[j]!]));
     const fuse = fuses.find((f) => f?.node === i) ?? null;
+    const ys = outputsOf(node).map((t, k) => new Buf(act[t]!, ["batch", ...outShapes[k]!]));
+    const dys = outputsOf(node).map((t, k) => new Buf(grad[t]!, ["batch", ...outShapes[k]!]));
     const ctx: KernelContext = {
       attrs: layer.attrs,
       inShape: inShapes[0]!,
       outShape,
       x: xs[0]!,
-      y: new Buf(act[node.output]!, ["batch", ...outShape]),
+      y: ys[0]!,
       dx: dxs[0]!,
-      dy: new Buf(grad[node.output]!, ["batch", ...outShape]),
+      dy: dys[0]!,
       xs,
       dxs,
       inShapes,
+      ys,
+      dys,
+      outShapes,
       needInputGrad: dxNames.some((d) => d !== ""),
       training,
       modelTrains: training,

@@ -67,9 +67,10 @@ export interface ModelMeta {
   } | null;
   /**
    * The model input is token ids (its first layer is an Embedding): every
-   * value must be an integer in [0, limit); `layer` names the reader.
+   * value must be an integer in [0, limit); `layer` names the reader. (With
+   * several inputs, each input that is token ids says so in `inputs`.)
    */
-  readonly tokenIds?: { readonly limit: number; readonly layer: string };
+  readonly tokenIds?: TokenIds;
   /** Native kernels (a WebAssembly SIMD module, base64) for the model's large matrix products. */
   readonly wasm?: string;
   /**
@@ -87,11 +88,19 @@ export interface ModelMeta {
   readonly outputs?: readonly OutputMeta[];
 }
 
+/** An input of token ids: every value must be an integer in [0, limit); `layer` names the reader. */
+export interface TokenIds {
+  readonly limit: number;
+  readonly layer: string;
+}
+
 /** One model input or output. */
 export interface PortMeta {
   /** The input's name, or the output layer's name (Keras's key for `out_loss`). */
   readonly name: string;
   readonly shape: readonly number[];
+  /** An input that token-id layers (Embedding) read. */
+  readonly tokenIds?: TokenIds;
 }
 
 /** One model output and, for a model with compile(...), its loss, loss weight and metrics. */
@@ -362,16 +371,17 @@ export abstract class ModelBase<X extends ModelInput = Samples, P extends ModelO
     return new this({ ...options, weights: readWeights(bytes) });
   }
 
-  /** Throws, naming sample and position, when an input that is token ids holds a value outside [0, limit). */
-  protected checkIds(xs: Float32Array, what: string): void {
-    const ids = this.meta.tokenIds;
+  /** Throws, naming sample and position, when input `k`, if it is token ids, holds a value outside [0, limit). */
+  protected checkIds(xs: Float32Array, what: string, k = 0): void {
+    const ids = (this.meta.inputs?.length ?? 1) === 1 ? this.meta.tokenIds : this.meta.inputs![k]!.tokenIds;
     if (ids === undefined) return;
+    const size = this.inSizes[k]!;
     for (let i = 0; i < xs.length; i++) {
       const v = xs[i]!;
       if (!(Number.isInteger(v) && v >= 0 && v < ids.limit)) {
-        const sample = Math.floor(i / this.inSize);
+        const sample = Math.floor(i / size);
         throw new LayercError(
-          `${what}: sample ${sample}, position ${i - sample * this.inSize} is ${v}, but ${ids.layer} takes token ids that are integers in [0, ${ids.limit})`,
+          `${what}: sample ${sample}, position ${i - sample * size} is ${v}, but ${ids.layer} takes token ids that are integers in [0, ${ids.limit})`,
         );
       }
     }
@@ -411,8 +421,8 @@ export abstract class ModelBase<X extends ModelInput = Samples, P extends ModelO
         throw new LayercError(`${error.message}${hint}`);
       }
     });
-    // a token-id layer reads the model's only input (the checker ensures it)
-    if (xs.length === 1) this.checkIds(xs[0]!, what);
+    // token-id layers read model inputs only (the checker ensures it), so ids are checked here, per input
+    xs.forEach((a, k) => this.checkIds(a, shapes.length === 1 ? what : `${what} ${k} (${this.meta.inputs![k]!.name})`, k));
     return { xs, n: count! };
   }
 

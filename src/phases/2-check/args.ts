@@ -154,6 +154,10 @@ export function describeValue(v: ValueNode): string {
       return "a list";
     case "Call":
       return `call \`${v.callee.name}(...)\``;
+    case "LayerCall":
+      return `a layer call \`${v.layer.callee.name}(...)(...)\``;
+    case "Dict":
+      return "a dict";
   }
 }
 
@@ -378,7 +382,8 @@ function formatShapeNode(v: ValueNode): string {
   }
   if (v.kind === "Number" || v.kind === "String" || v.kind === "Bool" || v.kind === "None") return v.raw;
   if (v.kind === "Name") return v.name;
-  return `${v.callee.name}(...)`;
+  if (v.kind === "Dict") return "{...}";
+  return `${v.kind === "LayerCall" ? v.layer.callee.name : v.callee.name}(...)`;
 }
 
 function convertInitializer(v: ValueNode, name: string, sink: Sink): Converted {

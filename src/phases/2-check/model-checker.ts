@@ -215,6 +215,10 @@ export class ModelChecker {
     }
     const out = this.callLayer(layer, [input], stmt.span);
     if (!out) return undefined;
+    if ((layer.def.extraOutputs?.(layer.attrs, input.shape).length ?? 0) > 0) {
+      this.report(makeDiagnostic("rnn_return_state", layer.span, { layer: layer.def.kind }, { related: [{ message: this.describeProducer(input), span: input.span }] }));
+      return undefined;
+    }
     const decls = this.declareParams(layer, input.shape);
     if (!decls) return undefined;
     const params: ParamIR[] = decls.map((p) => {
