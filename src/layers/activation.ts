@@ -12,6 +12,7 @@ const rowsCols = (shape: readonly number[]) => ({ rows: prod(shape.slice(0, -1))
 export const activation: LayerDef = {
   kind: "Activation",
   masking: keepsMask,
+  description: "Applies an activation function to its input.",
   defaultName: "activation",
   args: [{ name: "activation", type: { t: "activation" }, required: true, positional: true }],
   outputShape: (_attrs, input) => ({ ok: true, shape: input }),

@@ -37,6 +37,7 @@ const num_ = (attrs: Attrs, name: string): number => attrs[name] as number;
 export const batchNormalization: LayerDef = {
   kind: "BatchNormalization",
   masking: refusesMask,
+  description: "Normalizes each channel with batch statistics while training and moving averages at inference.",
   defaultName: "batch_normalization",
   args: [
     { name: "axis", type: { t: "int" }, default: -1, positional: true },

@@ -146,6 +146,7 @@ function unmerge(ctx: KernelContext): Stmt[] {
 
 export const bidirectional: LayerDef = {
   kind: "Bidirectional",
+  description: "Runs a recurrent layer forwards and backwards over the sequence and merges the results (`merge_mode`).",
   defaultName: "bidirectional",
   args: [
     { name: "layer", type: { t: "layer", recurrent: true }, required: true, positional: true },

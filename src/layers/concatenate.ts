@@ -64,6 +64,7 @@ const copy = (rows: number, size: number, to: (r: Expr, j: Expr) => [string, Exp
 export const concatenate: LayerDef = {
   kind: "Concatenate",
   masking: refusesMask,
+  description: "Joins a list of tensors along `axis` (the others must match).",
   defaultName: "concatenate",
   args: [{ name: "axis", type: { t: "int" }, default: -1, positional: true }],
   outputShape: (_attrs, input) => ({ ok: true, shape: input }),

@@ -23,6 +23,7 @@ const keepsZ = (attrs: Attrs, modelTrains: boolean) =>
 export const dense: LayerDef = {
   kind: "Dense",
   masking: keepsMask,
+  description: "Densely-connected layer: `activation(dot(x, kernel) + bias)` on the last axis.",
   defaultName: "dense",
   args: [{ name: "units", type: { t: "int", min: 1 }, required: true, positional: true }, activationArg(true), ...biasArgs],
   inputRank: { min: 1, max: 8, describe: "at least 1" },

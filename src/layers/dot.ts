@@ -88,6 +88,7 @@ function norms(s: Side, p: string): Stmt {
 export const dot: LayerDef = {
   kind: "Dot",
   masking: refusesMask,
+  description: "Dot product of two tensors along `axes` (cosine similarity with `normalize=True`).",
   defaultName: "dot",
   args: [
     { name: "axes", type: { t: "ints", rank: 2, min: -8 }, required: true, positional: true },

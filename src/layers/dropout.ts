@@ -43,6 +43,7 @@ function apply(ctx: KernelContext, from: string, to: string): Stmt[] {
 export const dropout: LayerDef = {
   kind: "Dropout",
   masking: keepsMask,
+  description: "Sets a `rate` fraction of inputs to 0 while training and scales the rest by 1/(1-rate).",
   defaultName: "dropout",
   args: [
     { name: "rate", type: { t: "float", min: 0, max: 1 }, required: true, positional: true },

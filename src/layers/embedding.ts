@@ -26,6 +26,7 @@ function views(ctx: KernelContext) {
 
 export const embedding: LayerDef = {
   kind: "Embedding",
+  description: "Maps integer token ids in [0, `input_dim`) to learned vectors of size `output_dim`.",
   defaultName: "embedding",
   args: [
     { name: "input_dim", type: { t: "int", min: 1 }, required: true, positional: true },

@@ -9,7 +9,7 @@
 import { Buf, letVar, loop, setVar } from "../kernel/buffer.js";
 import { BATCH, call, cmp, div, mul, num, ref, select, type Expr, type Stmt } from "../kernel/expr.js";
 import { bool } from "./common.js";
-import { prod, type ArgSpec, type KernelContext, type LayerDef } from "./types.js";
+import { type LayerBody, described, prod, type ArgSpec, type KernelContext, type LayerDef } from "./types.js";
 
 const args: readonly ArgSpec[] = [
   { name: "data_format", type: { t: "nullable", inner: { t: "enum", values: ["channels_last"] } }, default: null },
@@ -34,7 +34,7 @@ const RANKS = {
   2: { min: 3, max: 3, describe: "3 (height, width, channels)" },
 } as const;
 
-function globalPooling(kind: string, defaultName: string, forward: LayerDef["forward"], backward: LayerDef["backward"], rank: 1 | 2 = 2, masking?: LayerDef["masking"]): LayerDef {
+function globalPooling(kind: string, defaultName: string, forward: LayerDef["forward"], backward: LayerDef["backward"], rank: 1 | 2 = 2, masking?: LayerDef["masking"]): LayerBody {
   return {
     kind,
     defaultName,
@@ -127,7 +127,10 @@ const maxBackward = (ctx: KernelContext): Stmt[] => {
 };
 
 // Keras 3: GlobalAveragePooling1D averages over the unmasked steps and drops the mask
-export const globalAveragePooling1d = globalPooling("GlobalAveragePooling1D", "global_average_pooling1d", averageForward, averageBackward, 1, { reads: true, keeps: () => false });
-export const globalMaxPooling1d = globalPooling("GlobalMaxPooling1D", "global_max_pooling1d", maxForward, maxBackward, 1);
-export const globalAveragePooling2d = globalPooling("GlobalAveragePooling2D", "global_average_pooling2d", averageForward, averageBackward);
-export const globalMaxPooling2d = globalPooling("GlobalMaxPooling2D", "global_max_pooling2d", maxForward, maxBackward);
+export const globalAveragePooling1d = described(
+  globalPooling("GlobalAveragePooling1D", "global_average_pooling1d", averageForward, averageBackward, 1, { reads: true, keeps: () => false }),
+  "Averages over the steps axis (the unmasked steps, given a mask), leaving one value per channel.",
+);
+export const globalMaxPooling1d = described(globalPooling("GlobalMaxPooling1D", "global_max_pooling1d", maxForward, maxBackward, 1), "Maximum over the steps axis, leaving one value per channel.");
+export const globalAveragePooling2d = described(globalPooling("GlobalAveragePooling2D", "global_average_pooling2d", averageForward, averageBackward), "Averages over height and width, leaving one value per channel.");
+export const globalMaxPooling2d = described(globalPooling("GlobalMaxPooling2D", "global_max_pooling2d", maxForward, maxBackward), "Maximum over height and width, leaving one value per channel.");

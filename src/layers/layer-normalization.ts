@@ -25,6 +25,7 @@ function split(attrs: Attrs, shape: readonly number[]): AxisSplit {
 export const layerNormalization: LayerDef = {
   kind: "LayerNormalization",
   masking: keepsMask,
+  description: "Normalizes each sample over `axis` to mean 0 and variance 1, then scales by `gamma` and shifts by `beta`.",
   defaultName: "layer_normalization",
   args: [
     { name: "axis", type: { t: "axes" }, default: -1, positional: true },

@@ -24,6 +24,7 @@ function keepOf(ctx: KernelContext, x: Buf, b: Expr, r: Expr, f: number): Stmt[]
 
 export const masking: LayerDef = {
   kind: "Masking",
+  description: "Masks the timesteps whose every value equals `mask_value` (zeroing them); recurrent layers after it skip those steps.",
   defaultName: "masking",
   args: [{ name: "mask_value", type: { t: "float" }, default: 0, positional: true }],
   inputRank: { min: 1, max: 8, describe: "at least 1 (…, features)" },

@@ -86,6 +86,7 @@ function stats(attrs: Attrs, i: number) {
 export const normalization: LayerDef = {
   kind: "Normalization",
   masking: keepsMask,
+  description: "Standardizes features with a fixed `mean` and `variance`: `(x - mean) / sqrt(variance)`.",
   defaultName: "normalization",
   args: [
     { name: "axis", type: { t: "nullable", inner: { t: "axes" } }, default: -1, positional: true },

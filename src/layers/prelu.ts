@@ -28,6 +28,7 @@ function overValues(ctx: KernelContext, body: (b: Expr, idx: Expr[], a: Expr[]) 
 export const prelu: LayerDef = {
   kind: "PReLU",
   masking: keepsMask,
+  description: "Parametric ReLU: `x` for x >= 0, a learned `alpha * x` below.",
   defaultName: "p_re_lu",
   args: [
     { name: "alpha_initializer", type: { t: "initializer" }, default: ZEROS, positional: true },

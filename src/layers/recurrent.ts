@@ -31,7 +31,7 @@ import { gemm, type GemmOperand } from "../kernel/gemm.js";
 import { SMALL_WORK } from "../kernel/schedule.js";
 import { bool, int } from "./common.js";
 import { activationOfArg as act, sequenceArgs, type Cell } from "./recurrent-cell.js";
-import { prod, type Attrs, type KernelContext, type LayerDef, type ScratchDecl, type ShapeResult } from "./types.js";
+import { type LayerBody, prod, type Attrs, type KernelContext, type LayerDef, type ScratchDecl, type ShapeResult } from "./types.js";
 
 /** An active dropout rate (Keras applies dropout only for 0 < rate < 1). */
 const active = (rate: number): boolean => rate > 0 && rate < 1;
@@ -425,7 +425,7 @@ function inCell(cell: Cell, ctx: KernelContext): KernelContext {
 }
 
 /** A registry entry for a recurrent layer built from its cell. */
-export function recurrentLayer(cell: Cell): LayerDef {
+export function recurrentLayer(cell: Cell): LayerBody {
   return {
     kind: cell.kind,
     defaultName: cell.defaultName,

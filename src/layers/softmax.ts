@@ -19,6 +19,7 @@ function split(attrs: Attrs, shape: readonly number[]) {
 export const softmax: LayerDef = {
   kind: "Softmax",
   masking: refusesMask,
+  description: "Softmax along `axis` (each slice sums to 1).",
   defaultName: "softmax",
   args: [{ name: "axis", type: { t: "axes" }, default: -1, positional: true }],
   outputShape(attrs, input) {

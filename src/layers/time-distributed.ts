@@ -93,6 +93,7 @@ function sliceContext(ctx: KernelContext): KernelContext {
 export const timeDistributed: LayerDef = {
   kind: "TimeDistributed",
   masking: keepsMask,
+  description: "Applies a layer to every step of a sequence, with the same weights.",
   defaultName: "time_distributed",
   args: [{ name: "layer", type: { t: "layer" }, required: true, positional: true }],
   inputRank: { min: 2, max: 8, describe: "at least 2 (timesteps, …)" },

@@ -139,6 +139,11 @@ export interface KernelContext {
 export interface LayerDef {
   /** Keras class name, the statement keyword: `Dense`. */
   readonly kind: string;
+  /**
+   * One line saying what the layer computes, for editors (hover, completion);
+   * they add the Keras defaults from `args`.
+   */
+  readonly description: string;
   /** Keras default name stem: `dense` → dense, dense_1, ... */
   readonly defaultName: string;
   /** A recurrent layer (SimpleRNN, LSTM, GRU): what Bidirectional accepts. */
@@ -208,5 +213,11 @@ export interface LayerDef {
    */
   preActivation?(ctx: KernelContext): Buf;
 }
+
+/** A layer definition as a family builder (convLayer, poolLayer, …) makes it, before its description. */
+export type LayerBody = Omit<LayerDef, "description">;
+
+/** The registered definition: a family builder's result with its one-line description. */
+export const described = (def: LayerBody, description: string): LayerDef => ({ ...def, description });
 
 export const prod = (s: Shape): number => s.reduce((a, b) => a * b, 1);

@@ -30,6 +30,7 @@ function inverseNorm(x: Buf, b: Expr, members: Group["members"]): Stmt[] {
 export const unitNormalization: LayerDef = {
   kind: "UnitNormalization",
   masking: keepsMask,
+  description: "Scales each sample to unit L2 norm along `axis`.",
   defaultName: "unit_normalization",
   args: [{ name: "axis", type: { t: "axes" }, default: -1, positional: true }],
   outputShape(attrs, input) {

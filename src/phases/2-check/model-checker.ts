@@ -316,12 +316,16 @@ export class ModelChecker {
     }
     if (!initOk) return undefined;
     for (const p of decls) {
-      // a constraint's axes must exist on the weight it constrains
+      // a constraint's axes must exist on the weight it constrains, each once (negatives count from the end)
       const c = layer.attrs[`${p.name}_constraint`] as ConstraintSpec | null | undefined;
-      const bad = c && "axis" in c ? c.axis.find((a) => a >= p.shape.length) : undefined;
-      if (bad === undefined) continue;
+      if (!c || !("axis" in c)) continue;
+      const rank = p.shape.length;
+      const bad = c.axis.find((a) => a >= rank || a < -rank);
+      const repeated = c.axis.find((a, i) => c.axis.findIndex((b) => (b + rank) % rank === (a + rank) % rank) !== i);
+      if (bad === undefined && repeated === undefined) continue;
       const at = layer.nodes.get(`${p.name}_constraint`)?.value.span ?? layer.span;
-      this.report(makeDiagnostic("arg_range", at, { name: "axis", constraint: `an axis of ${layer.name}/${p.name}, shape ${formatShape(p.shape)}`, got: String(bad) }));
+      const constraint = bad !== undefined ? `an axis of ${layer.name}/${p.name}, shape ${formatShape(p.shape)}` : "axes that are all different";
+      this.report(makeDiagnostic("arg_range", at, { name: "axis", constraint, got: String(bad ?? repeated) }));
       return undefined;
     }
     return decls;
@@ -375,6 +379,8 @@ export class ModelChecker {
  */
 export function paramIR({ initializerArg: _arg, ...p }: ParamDecl, attrs: Attrs, offset: number): ParamIR {
   const regularizer = attrs[`${p.name}_regularizer`] as RegularizerSpec | null | undefined;
-  const constraint = attrs[`${p.name}_constraint`] as ConstraintSpec | null | undefined;
+  const given = attrs[`${p.name}_constraint`] as ConstraintSpec | null | undefined;
+  // the kernel reads the constraint's axes as non-negative weight axes
+  const constraint = given && "axis" in given ? { ...given, axis: given.axis.map((a) => (a < 0 ? a + p.shape.length : a)) } : given;
   return { ...p, ...(regularizer ? { regularizer } : {}), ...(constraint ? { constraint } : {}), offset, size: prod(p.shape) };
 }
