@@ -11,6 +11,7 @@
 import { letVar, load, loop, storeAt } from "../kernel/buffer.js";
 import { add, BATCH, call, cmp, div, mul, num, ref, select, sub, type Expr, type Stmt } from "../kernel/expr.js";
 import type { Shape } from "../ir/model-ir.js";
+import { refusesMask } from "./mask-support.js";
 import { type LayerBody, described, prod, type KernelContext, type LayerDef, type ShapeResult } from "./types.js";
 
 const shapeText = (s: Shape) => `(None, ${s.join(", ")})`;
@@ -111,6 +112,7 @@ function elementwise(kind: string, defaultName: string, op: Op, minInputs: numbe
   const outputShape = (_attrs: unknown, inputs: readonly Shape[]) => broadcastShapes(inputs);
   return {
     kind,
+    masking: refusesMask,
     defaultName,
     args: [],
     outputShape: (_attrs, input) => ({ ok: true, shape: input }),

@@ -9,6 +9,7 @@
  */
 import { Buf, loop } from "../kernel/buffer.js";
 import { add, BATCH, call, mul, num, sub, type Expr, type Stmt } from "../kernel/expr.js";
+import { keepsMask } from "./mask-support.js";
 import { type LayerBody, prod, type ArgSpec, type Attrs, type KernelContext, type LayerDef, type ShapeResult } from "./types.js";
 
 export const seedArg: ArgSpec = { name: "seed", type: { t: "nullable", inner: { t: "int", min: 0 } }, default: null };
@@ -53,6 +54,7 @@ export function noiseLayer(n: Noise): LayerBody {
   const copy = (ctx: KernelContext, from: string, to: string): Stmt[] => mapCells(ctx.inShape, to, (at) => flat(ctx, from).at(at.b, at.flat));
   return {
     kind: n.kind,
+    masking: keepsMask,
     defaultName: n.defaultName,
     args: n.args,
     ...(n.inputRank ? { inputRank: n.inputRank } : {}),

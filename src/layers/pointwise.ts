@@ -7,6 +7,7 @@
  */
 import { Buf, loop } from "../kernel/buffer.js";
 import { BATCH, num, type Expr, type Stmt } from "../kernel/expr.js";
+import { keepsMask } from "./mask-support.js";
 import { type LayerBody, prod, type ArgSpec, type Attrs, type KernelContext, type LayerDef, type ShapeResult } from "./types.js";
 
 export interface Pointwise {
@@ -34,6 +35,7 @@ export function pointwiseLayer(p: Pointwise): LayerBody {
   const flat = (ctx: KernelContext, name: string) => new Buf(name, ["batch", prod(ctx.inShape)]);
   return {
     kind: p.kind,
+    masking: keepsMask,
     defaultName: p.defaultName,
     args: p.args,
     outputShape: (attrs, input) => p.validate?.(attrs) ?? { ok: true, shape: input },

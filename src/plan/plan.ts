@@ -189,6 +189,8 @@ export function planModel(model: ModelIR): ModelPlan {
   nodes.forEach((n, i) => {
     act[n.output] = aliases[i] ? act[n.inputs[0]!]! : declare(`${labels[i]}_out`, { kind: "act", perSample: prod(tensors[n.output]!.shape) });
     for (const t of n.extraOutputs ?? []) act[t] = declare(`${tensorLabel(t)}`, { kind: "act", perSample: prod(tensors[t]!.shape) });
+    // a mask this call makes (Embedding(mask_zero=True), Masking): written by its forward, read by later calls
+    if (n.maskOutput !== undefined) act[n.maskOutput] = declare(`${labels[i]}_mask`, { kind: "act", perSample: prod(tensors[n.maskOutput]!.shape) });
   });
   for (let k = 1; k < model.outputs.length; k++) dOuts.push(declare(`dOut${k}`, { kind: "dout", index: k }));
 
@@ -279,6 +281,8 @@ export function planModel(model: ModelIR): ModelPlan {
     const xs = node.inputs.map((t, j) => new Buf(act[t]!, ["batch", ...inShapes[j]!]));
     const dxs = dxNames.map((d, j) => new Buf(d, ["batch", ...inShapes[j]!]));
     const fuse = fuses.find((f) => f?.node === i) ?? null;
+    // the input's mask, for a layer that reads masks
+    const reads = def.masking?.reads ? tensors[node.inputs[0]!]!.mask : undefined;
     const ys = outputsOf(node).map((t, k) => new Buf(act[t]!, ["batch", ...outShapes[k]!]));
     const dys = outputsOf(node).map((t, k) => new Buf(grad[t]!, ["batch", ...outShapes[k]!]));
     const ctx: KernelContext = {
@@ -295,6 +299,8 @@ export function planModel(model: ModelIR): ModelPlan {
       ys,
       dys,
       outShapes,
+      mask: reads !== undefined ? new Buf(act[reads]!, ["batch", ...tensors[reads]!.shape]) : null,
+      maskOut: node.maskOutput !== undefined ? new Buf(act[node.maskOutput]!, ["batch", ...tensors[node.maskOutput]!.shape]) : null,
       needInputGrad: dxNames.some((d) => d !== ""),
       training,
       modelTrains: training,

@@ -16,6 +16,7 @@ import { layerNameProblem, modelNameProblem } from "./names.js";
 import type { CheckOptions, Limits } from "./options.js";
 import { modelOptionArgs } from "./vocabulary.js";
 import { PasteLowering } from "./paste.js";
+import { attachMasks } from "./masks.js";
 import { describeSupportedLayers, isUnsupportedKerasLayer } from "../../layers/catalog.js";
 import type { ConstraintSpec, RegularizerSpec } from "../../runtime/spec.js";
 
@@ -52,6 +53,8 @@ export interface Producer {
 
 export class ModelChecker {
   private readonly layers: LayerIR[] = [];
+  /** Each layer's statement, for diagnostics after the stack is built (masks). */
+  private readonly layerSpans: Span[] = [];
   private readonly layerNames = new Map<string, Span>();
   private readonly nameCounters = new Map<string, number>();
   private offset = 0;
@@ -141,6 +144,9 @@ export class ModelChecker {
       if (training === null) ok = false;
     }
     if (!ok || !opt.ok || !last) return undefined;
+    const chain = chainGraph(this.layers, first ? this.lines.position(first.span.start).line : 1);
+    const masked = attachMasks({ ...chain, layers: this.layers, trains: training !== null }, (k) => this.layerSpans[k]!, (d) => this.report(d));
+    if (!masked) return undefined;
     const o = opt.values;
     return {
       name: m.name.name,
@@ -151,7 +157,8 @@ export class ModelChecker {
       outputShape: last.outputShape,
       functional: false,
       layers: this.layers,
-      ...chainGraph(this.layers, first ? this.lines.position(first.span.start).line : 1),
+      ...chain,
+      ...masked,
       paramCount: this.offset,
       training,
     };
@@ -229,6 +236,7 @@ export class ModelChecker {
     const line = this.lines.position(stmt.span.start).line;
     const { kind } = layer.def;
     this.layers.push({ kind, name: layer.name, attrs: layer.attrs, inputShape: input.shape, outputShape: out.shape, params, line });
+    this.layerSpans.push(stmt.span);
     return { name: `\`${layer.name}\``, span: stmt.span, shape: out.shape };
   }
 
