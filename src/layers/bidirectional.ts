@@ -146,6 +146,7 @@ function unmerge(ctx: KernelContext): Stmt[] {
 
 export const bidirectional: LayerDef = {
   kind: "Bidirectional",
+  description: "Runs a recurrent layer forwards and backwards over the sequence and merges the results (`merge_mode`).",
   defaultName: "bidirectional",
   args: [
     { name: "layer", type: { t: "layer", recurrent: true }, required: true, positional: true },
@@ -162,6 +163,8 @@ export const bidirectional: LayerDef = {
     return { ok: true, shape: [...r.shape.slice(0, -1), 2 * r.shape[r.shape.length - 1]!] };
   },
 
+  // Keras masking: both directions skip masked steps; the output keeps the mask as a sequence
+  masking: { reads: true, keeps: (attrs) => bool(wrapped(attrs).of("forward"), "return_sequences") },
   // Keras 3: return_state returns the output, the forward states, then the backward states;
   // initial_state=[…] is split in half the same way
   extraOutputs(attrs, input) {

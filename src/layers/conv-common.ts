@@ -41,7 +41,7 @@ import { add, and, BATCH, cmp, mul, num, ref, sub, type Cond, type Expr, type St
 import { activationArg, activationOf, biasArgs, bool, init, int, ints } from "./common.js";
 import { gemm } from "../kernel/gemm.js";
 import { SMALL_WORK } from "../kernel/schedule.js";
-import { prod, type ArgSpec, type Attrs, type KernelContext, type LayerDef, type ShapeResult } from "./types.js";
+import { type LayerBody, prod, type ArgSpec, type Attrs, type KernelContext, type LayerDef, type ShapeResult } from "./types.js";
 
 export type Padding = "valid" | "same" | "causal";
 
@@ -142,7 +142,7 @@ function convOutputShape(attrs: Attrs, input: readonly number[]): ShapeResult {
 export const keepsZ = (attrs: Attrs, modelTrains: boolean) =>
   activationOf(attrs) !== "linear" && (modelTrains || !isElementwise(activationOf(attrs)));
 
-export function convLayer(c: ConvKind): LayerDef {
+export function convLayer(c: ConvKind): LayerBody {
   return {
     kind: c.kind,
     defaultName: c.defaultName,

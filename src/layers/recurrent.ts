@@ -31,7 +31,7 @@ import { gemm, type GemmOperand } from "../kernel/gemm.js";
 import { SMALL_WORK } from "../kernel/schedule.js";
 import { bool, int } from "./common.js";
 import { activationOfArg as act, sequenceArgs, type Cell } from "./recurrent-cell.js";
-import { prod, type Attrs, type KernelContext, type LayerDef, type ScratchDecl, type ShapeResult } from "./types.js";
+import { type LayerBody, prod, type Attrs, type KernelContext, type LayerDef, type ScratchDecl, type ShapeResult } from "./types.js";
 
 /** An active dropout rate (Keras applies dropout only for 0 < rate < 1). */
 const active = (rate: number): boolean => rate > 0 && rate < 1;
@@ -154,8 +154,11 @@ function forward(cell: Cell, ctx: KernelContext): Stmt[] {
   const pre = keepHist ? sc("pre", [T, Gu]) : null;
   const acts = keepHist && cell.keepsActs ? sc("acts", [T, Gu]) : null;
   const extra = keepHist && cell.keepsExtra ? sc("extra", [T, u]) : null;
+  // Keras masking: a masked step carries h (and c) through unchanged; its output is the previous one
+  const mask = ctx.mask ? new Buf(ctx.mask.name, ["batch", T]) : null;
   const steps = loop("s", T, (s) => {
     const t = goBack ? sub(num(T - 1), s) : s;
+    const kept = (b: Expr, v: Expr, prev: Expr): Expr => (mask ? select(cmp(">", mask.at(b, t), num(0)), v, prev) : v);
     const body: Stmt[] = [];
     body.push(loop("b", BATCH, (b) => [loop("o", Gu, (o) => [zr.store([b, o], recBias ? bias!.at(num(1), o) : num(0))])]));
     body.push(...recurrentProducts(d, ctx, hs, s, U, zr.name));
@@ -168,8 +171,8 @@ function forward(cell: Cell, ctx: KernelContext): Stmt[] {
             zr: (g) => zr.at(b, add(num(g * u), j)),
             hPrev: hs.at(b, s, j),
             cPrev: cs.at(b, s, j),
-            setH: (v) => hs.store([b, add(s, num(1)), j], v),
-            setC: (v) => cs.store([b, add(s, num(1)), j], v),
+            setH: (v) => hs.store([b, add(s, num(1)), j], kept(b, v, hs.at(b, s, j))),
+            setC: (v) => cs.store([b, add(s, num(1)), j], kept(b, v, cs.at(b, s, j))),
             keep: keepHist,
             setPre: (g, v) => (pre ? [pre.store([b, s, add(num(g * u), j)], v)] : []),
             setAct: (g, v) => (acts ? [acts.store([b, s, add(num(g * u), j)], v)] : []),
@@ -258,9 +261,14 @@ function backward(cell: Cell, ctx: KernelContext): Stmt[] {
       ]),
     ]),
   );
+  // masked steps (h' = h, c' = c): the cell sees no gradient and dh, dc pass straight through
+  const mask = ctx.mask ? new Buf(ctx.mask.name, ["batch", T]) : null;
   const steps = loop("r", T, (r) => {
     const s = sub(num(T - 1), r);
     const t = goBack ? r : s;
+    const m = (b: Expr): Expr => mask!.at(b, t);
+    const into = (b: Expr, g: Expr): Expr => (mask ? mul(m(b), g) : g);
+    const past = (b: Expr, v: Expr, g: Expr): Expr => (mask ? add(v, mul(sub(num(1), m(b)), g)) : v);
     const body: Stmt[] = [];
     if (sequences) body.push(loop("b", BATCH, (b) => [loop("j", u, (j) => [dh.accumulate([b, j], dy.at(b, add(mul(s, num(u)), j)))])]));
     body.push(
@@ -275,10 +283,10 @@ function backward(cell: Cell, ctx: KernelContext): Stmt[] {
             h: hs.at(b, add(s, num(1)), j),
             cPrev: cs.at(b, s, j),
             c: cs.at(b, add(s, num(1)), j),
-            dh: dh.at(b, j),
-            setDh: (v) => dh.store([b, j], v),
-            dc: dc.at(b, j),
-            setDc: (v) => dc.store([b, j], v),
+            dh: into(b, dh.at(b, j)),
+            setDh: (v) => dh.store([b, j], past(b, v, dh.at(b, j))),
+            dc: into(b, dc.at(b, j)),
+            setDc: (v) => dc.store([b, j], past(b, v, dc.at(b, j))),
             setDz: (g, v) => dz.store([b, t, add(num(g * u), j)], v),
             setDzr: (g, v) => dzr.store([b, add(num(g * u), j)], v),
           }),
@@ -417,7 +425,7 @@ function inCell(cell: Cell, ctx: KernelContext): KernelContext {
 }
 
 /** A registry entry for a recurrent layer built from its cell. */
-export function recurrentLayer(cell: Cell): LayerDef {
+export function recurrentLayer(cell: Cell): LayerBody {
   return {
     kind: cell.kind,
     defaultName: cell.defaultName,
@@ -428,6 +436,8 @@ export function recurrentLayer(cell: Cell): LayerDef {
     params: (attrs, input) => cell.params(attrs, input[1]!, int(attrs, "units")).map((p) => ({ ...p, name: `${cell.defaultName}_cell/${p.name}` })),
     extraOutputs: (attrs) => (bool(attrs, "return_state") ? statesOf(cell, attrs) : []),
     extraInputs: { keyword: "initial_state", shapes: (attrs) => statesOf(cell, attrs) },
+    // Keras: the input's mask skips steps; the output keeps it only as a sequence
+    masking: { reads: true, keeps: (attrs) => bool(attrs, "return_sequences") },
     scratch: (attrs, input, _output, training) => scratchOf(cell, attrs, input, training),
     forward: (ctx) => forward(cell, inCell(cell, ctx)),
     backward: (ctx) => backward(cell, inCell(cell, ctx)),

@@ -9,7 +9,7 @@
 import type { ModelIR } from "../ir/model-ir.js";
 import type { ModelMeta, OutputMeta } from "../runtime/model.js";
 import type { SummaryLayer } from "../runtime/summary.js";
-import { outputLosses, type ModelPlan } from "./plan.js";
+import { hasActivityPenalty, outputLosses, type ModelPlan } from "./plan.js";
 import { lookupLayer } from "../layers/registry.js";
 import { kerasOrder } from "../ir/keras-order.js";
 
@@ -57,7 +57,7 @@ export function metaOf(model: ModelIR, plan: ModelPlan): ModelMeta {
       })),
     ),
     layers: model.functional ? functionalRows(model) : model.layers.map((l) => row(l.name, l.kind, l.outputShape, l.params)),
-    training: model.training ? { ...trainingOf(model.training), lossOnLogits: plan.fused?.loss ?? null } : null,
+    training: model.training ? { ...trainingOf(model.training), lossOnLogits: plan.fused?.loss ?? null, ...(hasActivityPenalty(model) ? { activityPenalty: true } : {}) } : null,
     ...(ported ? { inputs: model.inputs.map((i, k) => ({ name: i.name, shape: model.tensors[i.tensor]!.shape, ...(model.inputs.length > 1 && tokenIds(model, k) ? { tokenIds: tokenIds(model, k)! } : {}) })), outputs } : {}),
     ...(model.inputs.length === 1 && tokenIds(model, 0) ? { tokenIds: tokenIds(model, 0)! } : {}),
   };

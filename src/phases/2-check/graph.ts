@@ -20,6 +20,7 @@ import { makeDiagnostic, suggest } from "../../diagnostics/diagnostic.js";
 import type { Span } from "../../source.js";
 import { resolveArgs } from "./args.js";
 import { checkCompileOutputs, type NamedOutput, type OutputInfo } from "./compile-statement.js";
+import { attachMasks } from "./masks.js";
 import { formatShape, ModelChecker, paramIR, type Producer, type ResolvedLayer } from "./model-checker.js";
 
 /** A name in the model body: a tensor, or a layer bound without being called. */
@@ -68,6 +69,8 @@ export class FunctionalChecker extends ModelChecker {
   private readonly env = new Map<string, Binding>();
   private readonly tensors: GraphTensor[] = [];
   private readonly nodes: NodeIR[] = [];
+  /** Where each node's call is written. */
+  private readonly nodeSpans: Span[] = [];
   private readonly graphLayers: GraphLayer[] = [];
   private readonly inputs: { name: string; tensor: number; span: Span }[] = [];
   private inputNames = 0;
@@ -371,6 +374,7 @@ export class FunctionalChecker extends ModelChecker {
     const ids = shapes.map((_, k) => this.tensors.length + k);
     const node = this.nodes.length;
     this.nodes.push({ layer: index, inputs: [...ins.ids, ...(ins.extra?.ids ?? [])], output: ids[0]!, ...(ids.length > 1 ? { extraOutputs: ids.slice(1) } : {}), line });
+    this.nodeSpans.push(at);
     for (const shape of shapes) this.tensors.push({ name: layer.resolved.name, shape, line, span: at, node });
     return ids;
   }
@@ -555,6 +559,9 @@ export class FunctionalChecker extends ModelChecker {
     const outputs = io.outputs.map((t) => tid.get(t)!);
     const training = compile ? this.checkTraining(compile, outputs.map((t, k) => ({ ...this.outputInfo(t, tensors, nodes, layers), name: tensors[t]!.name, span: io.outputSpans[k]! }))) : null;
     if (!ok || !opt.ok || training === undefined) return undefined;
+    const liveSpans = this.nodeSpans.filter((_, k) => live.has(k));
+    const masked = attachMasks({ tensors, nodes, layers, outputs, trains: training !== null }, (k) => liveSpans[k]!, (d) => this.report(d));
+    if (!masked) return undefined;
     const o = opt.values;
     return {
       name: this.model.name.name,
@@ -565,8 +572,7 @@ export class FunctionalChecker extends ModelChecker {
       outputShape: tensors[outputs[0]!]!.shape,
       functional: true,
       layers,
-      tensors,
-      nodes,
+      ...masked,
       inputs: io.inputs.map((t, k) => ({ name: this.tensors[t]!.name, tensor: k })),
       outputs,
       paramCount: offset,
