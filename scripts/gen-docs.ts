@@ -129,7 +129,7 @@ export function describeType(t: ArgType): string {
     case "regularizer":
       return "regularizer: `L1(l1=0.01)`, `L2(l2=0.01)`, `L1L2(l1=0, l2=0)` or `'l1'`, `'l2'`, `'l1l2'`";
     case "constraint":
-      return "constraint: `MaxNorm(max_value=2, axis=0)`, `MinMaxNorm(min_value=0, max_value=1, rate=1, axis=0)`, `NonNeg()`, `UnitNorm(axis=0)` or their snake_case strings";
+      return "constraint: `MaxNorm(max_value=2, axis=0)`, `MinMaxNorm(min_value=0, max_value=1, rate=1, axis=0)`, `NonNeg()`, `UnitNorm(axis=0)` or their snake_case strings (`axis`: one axis of the weight or a list of them, negatives from the end)";
     case "nullable":
       return `${describeType(t.inner)}, or None`;
     case "layer":
@@ -420,6 +420,10 @@ function compileSection(): string {
     table(["schedule"], schedules),
     "",
     "Keras optimizers layerc does not implement (`Adafactor`, `Lamb`, `Muon`, …) are the error `keras_unsupported`, with the supported list, never a suggestion of a different optimizer.",
+    "",
+    "### Regularizers and constraints",
+    "",
+    "`kernel_regularizer=` / `bias_regularizer=` add Σ l1·|w| + l2·w² of their weight to the loss (its gradient joins before the update). `activity_regularizer=`, on the layers whose Keras constructor takes it (Dense, the convolutions, SimpleRNN, LSTM, GRU), adds the penalty of the layer's output divided by the batch size, and its gradient to the output's, as Keras 3's `add_loss` does; the loss that fit, `trainOnBatch` and `evaluate` report includes every penalty. A shared layer's activity penalty is its last call's: Keras 3 clears a layer's `add_loss` losses when it is called again. Constraints project the weight after each update (after the EMA); `axis` is one axis of the weight or a list/tuple of them. A layer wrapped in `Bidirectional` or `TimeDistributed` takes no regularizer or constraint (`keras_unsupported`): the wrapper owns the weights.",
     "",
     "### Metrics",
     "",

@@ -150,6 +150,8 @@ export function layerConfig(
   };
   const argTypes = new Map((lookupLayer(layer.kind)?.args ?? []).map((a) => [a.name, a.type]));
   for (const [key, value] of Object.entries(layer.attrs)) {
+    // Keras's get_config writes activity_regularizer only when one is set
+    if (key === "activity_regularizer" && value === null) continue;
     const kerasKey = rename.find(([, to]) => to === key)?.[0] ?? key;
     config[kerasKey] = kerasForm(argTypes.get(key), attrJson(key, value, flavor, dtype));
   }
