@@ -29,7 +29,7 @@ def build_model():
             keras.layers.PReLU(shared_axes=(1, 2), name="p_re_lu"),
             keras.layers.Conv2DTranspose(2, (3, 3), strides=(2, 2), name="conv2d_transpose"),
             keras.layers.SpatialDropout2D(0.2, name="spatial_dropout2d"),
-            keras.layers.LayerNormalization(axis=(-1,), epsilon=0.01, name="layer_normalization"),
+            keras.layers.LayerNormalization(epsilon=0.01, name="layer_normalization"),
             keras.layers.ELU(alpha=0.5, name="elu"),
             keras.layers.GlobalAveragePooling2D(name="global_average_pooling2d"),
             keras.layers.Softmax(name="softmax"),

@@ -18,7 +18,7 @@ def build_model():
     model = keras.Sequential(
         [
             keras.Input(shape=(6,)),
-            keras.layers.Normalization(axis=(-1,), mean=(0.1, 0.2, 0.3, 0.4, 0.5, 0.6), variance=(1, 2, 0.5, 1.5, 1, 0.25), name="normalization"),
+            keras.layers.Normalization(mean=(0.1, 0.2, 0.3, 0.4, 0.5, 0.6), variance=(1, 2, 0.5, 1.5, 1, 0.25), name="normalization"),
             keras.layers.Rescaling(0.5, offset=0.1, name="rescaling"),
             keras.layers.GaussianNoise(0.1, name="gaussian_noise"),
             keras.layers.Dense(8, name="dense"),
