@@ -79,9 +79,7 @@ function kerasLayerTensors(layers: Hdf5Group, key: string): FileTensor[] {
           if (d?.kind === "dataset") out.push(tensor(d));
         }
       }
-      // a Bidirectional layer's forward weights come before its backward ones, as in get_weights()
-      const rank = (k: string) => (k === "forward_layer" ? 0 : k === "backward_layer" ? 2 : 1);
-      for (const k of g.keys().sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0))) {
+      for (const k of g.keys().sort()) {
         const child = k === "vars" ? undefined : g.get(k);
         if (child?.kind === "group") collect(child);
       }
@@ -208,14 +206,19 @@ export function tfjsLayerWeights(
     p += s.length;
   }
   const view = new DataView(all.buffer);
-  return (refs) =>
-    refs.map(({ name: layer }) =>
+  // A weight belongs to the layer named by the first scope of its path that names a layer of the model:
+  // `dense/kernel`, `sequential/dense/kernel` (an outer model scope), and `lstm/lstm_cell/kernel` (an RNN's
+  // weights under its cell scope, as Keras 2 names them and layerc exports them) all address their layer.
+  return (refs) => {
+    const names = new Set(refs.map((r) => r.name));
+    const owner = (entry: ManifestEntry) =>
+      entry.name
+        .split("/")
+        .slice(0, -1)
+        .find((scope) => names.has(scope));
+    return refs.map(({ name: layer }) =>
       entries
-        .filter((e) => {
-          // `dense/kernel`, `sequential/dense/kernel`; a wrapper's `bidirectional/forward_lstm/lstm_cell/kernel`
-          const parts = e.name.split("/");
-          return parts.length >= 2 && (parts[parts.length - 2] === layer || (parts.length > 2 && parts[0] === layer));
-        })
+        .filter((e) => owner(e) === layer)
         .map((e) => ({
           shape: e.shape,
           path: e.name,
@@ -226,4 +229,5 @@ export function tfjsLayerWeights(
             ),
         })),
     );
+  };
 }
