@@ -156,7 +156,7 @@ def zoo_sequence_model():
     m = keras.Sequential([
         keras.Input((5, 3)),
         L.Bidirectional(L.LSTM(4, return_sequences=True)), L.TimeDistributed(L.Dense(3)),
-        L.GRU(3, return_sequences=True, go_backwards=True), L.SimpleRNN(2, return_sequences=True, activation="relu"),
+        L.GRU(3, return_sequences=True, go_backwards=True), L.SimpleRNN(3, return_sequences=True, activation="elu"),
         L.Bidirectional(L.GRU(2), merge_mode="sum"), L.Dense(2),
     ])
     m.compile(optimizer=keras.optimizers.Nadam(learning_rate=0.002), loss=keras.losses.BinaryCrossentropy(from_logits=True, label_smoothing=0.1))

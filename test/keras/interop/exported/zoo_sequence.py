@@ -21,7 +21,7 @@ def build_model():
             keras.layers.Bidirectional(keras.layers.LSTM(4, return_sequences=True), name="bidirectional"),
             keras.layers.TimeDistributed(keras.layers.Dense(3), name="time_distributed"),
             keras.layers.GRU(3, return_sequences=True, go_backwards=True, name="gru"),
-            keras.layers.SimpleRNN(2, activation="relu", return_sequences=True, name="simple_rnn"),
+            keras.layers.SimpleRNN(3, activation="elu", return_sequences=True, name="simple_rnn"),
             keras.layers.Bidirectional(keras.layers.GRU(2), merge_mode="sum", name="bidirectional_1"),
             keras.layers.Dense(2, name="dense_1"),
         ],
