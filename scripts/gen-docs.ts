@@ -429,7 +429,7 @@ function compileSection(): string {
     "",
     table(["metric", "spellings", "arguments (defaults)"], metrics),
     "",
-    "`accuracy` (or `acc`) picks binary accuracy for one output unit, sparse categorical accuracy for class-id targets (`sparse_categorical_crossentropy`), else categorical accuracy, as Keras 3's compile does. History and `evaluate` use the name as written (`metrics=['acc']` logs `acc`), or the class's own name for a call (`Precision()` logs `precision`), or its `name=`. `F1Score` needs `average` ('micro', 'macro' or 'weighted'): Keras's default, one value per class, is not a scalar log.",
+    "`accuracy` (or `acc`) picks binary accuracy for one output unit, sparse categorical accuracy for class-id targets (`sparse_categorical_crossentropy`), else categorical accuracy, as Keras 3's compile does. History and `evaluate` use the name as written (`metrics=['acc']` logs `acc`), or the class's own name for a call (`Precision()` logs `precision`), or its `name=`. `F1Score` and `FBetaScore` (`beta`) need `average` ('micro', 'macro' or 'weighted'), computed as Keras 3 does (ties with the row's largest prediction all count without a `threshold`; Keras's ε in precision, recall and the score). Keras's default `average=None` logs one value per class — an array per epoch in Keras's History — and is the error `keras_unsupported`: layerc's logs and history hold numbers, so that `logs.accuracy.toFixed(3)` type-checks in every model's code; widening them to `number | number[]` would break that for every model.",
   ].join("\n");
 }
 

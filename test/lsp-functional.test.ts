@@ -5,7 +5,8 @@
  * calls; completion offers the tensors bound so far where a layer is
  * applied and in `Model(...)`, and shared layers where a value starts; go
  * to definition and find references follow rebinding (`h = Dense(8)(h)`:
- * each use is the latest binding before its statement).
+ * each use is the latest binding before its statement); document symbols
+ * list the variables.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LspClient } from "./helpers/lsp-client.js";
@@ -120,6 +121,24 @@ describe("layerc lsp on functional models", () => {
     expect(await refs(pos(SIAMESE, "h = Dense(8)"), true)).toEqual([span(SIAMESE, "h = Dense(8)", 1), span(SIAMESE, "(h)", 1, 1, 1)]);
     expect(await refs(pos(SIAMESE, "ea,", 0), true)).toEqual([span(SIAMESE, "ea = ", 2), span(SIAMESE, "ea,", 2)]);
     expect(await refs(pos(SIAMESE, "b = Input"), false)).toEqual([span(SIAMESE, "(b)", 1, 1), span(SIAMESE, "[a, b]", 1, 4)]);
+  });
+
+  it("document symbols list a functional model's variables with the layer that made each and its shape", async () => {
+    const uri = await openDoc(SIAMESE);
+    const symbols = await client.request<{ name: string; children: { name: string; detail: string }[] }[]>("textDocument/documentSymbol", { textDocument: { uri } });
+    expect(symbols[0]!.children.map((c) => `${c.name}: ${c.detail}`)).toEqual([
+      "a: Input → (None, 4)",
+      "b: Input → (None, 4)",
+      "shared: dense (Dense), shared layer",
+      "ea: dense (Dense) → (None, 5)",
+      "eb: dense (Dense) → (None, 5)",
+      "h: add (Add) → (None, 5)",
+      "h: dense_1 (Dense) → (None, 8)",
+      "h: dense_2 (Dense) → (None, 3)",
+      "y: dense_3 (Dense) → (None, 1)",
+      "Model: ",
+      "compile: training",
+    ]);
   });
 
   it("completes the tensors bound so far where a layer is applied and in Model(...), shared layers where a value starts", async () => {

@@ -10,7 +10,7 @@ import type { Hover } from "vscode-languageserver";
 import type { AssignNode, CallNode, ModelNode } from "../phases/1-parse/ast.js";
 import type { LayerIR } from "../ir/model-ir.js";
 import { contains, hitAt, kerasShape, layerOf, modelAt, modelIR, rangeOf, statementAt, tupleShape, type Analysis } from "./analysis.js";
-import { bindingAt, layerOfBinding, modelNames, tensorOf, type Binding, type ModelNames } from "./names.js";
+import { assignedLayer, bindingAt, layerOfBinding, modelNames, tensorOf, type Binding, type ModelNames } from "./names.js";
 import { describeName, describeType, defaultOf, formatDefaults, lookupCallee, modelOptions, type CalleeKind } from "./vocab.js";
 
 export function hover(a: Analysis, offset: number): Hover | null {
@@ -23,7 +23,8 @@ export function hover(a: Analysis, offset: number): Hover | null {
   // `h = Dense(8)(x)`: the layer call is the assignment's value
   const assign = model.statements.find((s): s is AssignNode & { value: CallNode } => s.kind === "Assign" && s.value.kind === "Call" && contains(s.value.span, offset));
   const stmt = statementAt(model, offset) ?? assign?.value;
-  const layer = assign ? assignedLayer(a, model, names, assign) : undefined;
+  const ir = modelIR(a, model);
+  const layer = assign ? (ir ? (assignedLayer(a, ir, names, assign) ?? null) : null) : undefined;
   if (!stmt) {
     const opt = model.options.find((o) => o.name && offset >= o.name.span.start && offset <= o.name.span.end);
     const spec = opt && modelOptions.args.find((s) => s.name === opt.name!.name);
@@ -75,17 +76,6 @@ function modelHover(a: Analysis, model: ModelNode) {
     lines.push(ir.training ? `trainable: ${ir.training.optimizer.name}, ${ir.training.loss.name}` : "inference only (no `compile(...)`)");
   } else lines.push("_shapes unknown: the model has errors_");
   return markdown(a, model.name.span, lines.join("\n\n"));
-}
-
-/** The layer an assignment's call made: the producer of the tensor it binds, or the layer a shared-layer binding's first call made (null: none in the IR). */
-function assignedLayer(a: Analysis, model: ModelNode, names: ModelNames, s: AssignNode): LayerIR | null {
-  const b = names.bindings.find((x) => x.def === s.target.span);
-  const ir = modelIR(a, model);
-  if (!b || !ir) return null;
-  if (b.kind === "layer") return layerOfBinding(a, ir, names, b)?.layer ?? null;
-  const t = tensorOf(a, ir, b);
-  const node = t ? ir.nodes.find((n) => ir.tensors[n.output] === t) : undefined;
-  return node ? ir.layers[node.layer]! : null;
 }
 
 /** A tensor name: its shape and where it comes from; a shared layer's name: its layer, weights and calls. */

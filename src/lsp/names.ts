@@ -9,7 +9,7 @@
  * shapes come from the graph IR (docs/graph-ir.md), whose tensors record
  * the variable and line of their binding.
  */
-import type { ApplyNode, ArgNode, ModelNode, ValueNode } from "../phases/1-parse/ast.js";
+import type { ApplyNode, ArgNode, AssignNode, ModelNode, ValueNode } from "../phases/1-parse/ast.js";
 import type { LayerIR, ModelIR, TensorIR } from "../ir/model-ir.js";
 import type { Location } from "vscode-languageserver";
 import type { Span } from "../source.js";
@@ -99,6 +99,16 @@ export function layerOfBinding(a: Analysis, ir: ModelIR, names: ModelNames, b: B
   const node = ir.nodes.find((n) => n.output === id);
   if (!node) return undefined;
   return { layer: ir.layers[node.layer]!, calls: ir.nodes.filter((n) => n.layer === node.layer).length };
+}
+
+/** The layer an assignment's call made: the producer of the tensor it binds, or a shared-layer binding's layer. */
+export function assignedLayer(a: Analysis, ir: ModelIR, names: ModelNames, s: AssignNode): LayerIR | undefined {
+  const b = names.bindings.find((x) => x.def === s.target.span);
+  if (!b) return undefined;
+  if (b.kind === "layer") return layerOfBinding(a, ir, names, b)?.layer;
+  const t = tensorOf(a, ir, b);
+  const node = t ? ir.nodes.find((n) => ir.tensors[n.output] === t) : undefined;
+  return node ? ir.layers[node.layer] : undefined;
 }
 
 /** Go to definition: the binding statement's target of the name under the cursor. */

@@ -11,7 +11,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { check, formatDiagnostics } from "../../src/index.js";
+import { check, compile, formatDiagnostics } from "../../src/index.js";
 import type { ModelInput } from "../../src/runtime/index.js";
 import { generated, interpreted, type ModelClass } from "../helpers/models.js";
 import { near } from "../helpers/keras-fixture.js";
@@ -90,5 +90,29 @@ describe("activity regularizer and constraint axis diagnostics", () => {
     expect(errors("Dense(2, kernel_constraint=MaxNorm(1, axis=(0, 2)))")).toContain("`axis` must be an axis of dense/kernel, shape (4, 2), got 2");
     expect(errors("Dense(2, kernel_constraint=UnitNorm(axis=-3))")).toContain("`axis` must be an axis of dense/kernel, shape (4, 2), got -3");
     expect(errors("Dense(2, kernel_constraint=UnitNorm(axis=[1, -1]))")).toContain("`axis` must be axes that are all different, got -1");
+  });
+});
+
+describe("activity penalties with native (WebAssembly) kernels", () => {
+  it("a Dense large enough for a native product trains as the interpreter does", async () => {
+    const src = `model Big(seed=3) {
+  x = Input(shape=(24,))
+  h = Dense(32, activation='relu', activity_regularizer=L1L2(l1=0.01, l2=0.02))(x)
+  y = Dense(24, activity_regularizer='l2')(h)
+  Model(inputs=x, outputs=y)
+  compile(optimizer=SGD(learning_rate=0.05), loss='mse')
+}`;
+    expect((await compile(src)).code).toContain("WebAssembly");
+    const x = Float32Array.from({ length: 10 * 24 }, (_, i) => Math.sin(i * 0.37));
+    const y = Float32Array.from({ length: 10 * 24 }, (_, i) => Math.cos(i * 0.11));
+    const run = (cls: ModelClass) => {
+      const m = new cls();
+      const h = m.fit(x, y, { epochs: 2, batchSize: 4, shuffle: false });
+      return { loss: [...h.history.loss, m.evaluate(x, y, { batchSize: 3 }).loss], weights: m.getWeights().flatMap((w) => [...w.data]) };
+    };
+    const a = run(interpreted(src)["Big"]!);
+    const b = run((await generated(src))["Big"]!);
+    near(b.loss, a.loss, "loss (generated vs interpreter)", 1e-6);
+    near(b.weights, a.weights, "weights (generated vs interpreter)", 1e-5);
   });
 });
