@@ -33,10 +33,10 @@ export interface StatementCstNode extends CstNode {
 }
 
 export type StatementCstChildren = {
-  target?: TargetCstNode[];
+  target?: (TargetCstNode)[];
+  Comma?: IToken[];
   Equals?: IToken[];
   value?: ValueCstNode[];
-  application?: ApplicationCstNode[];
   call?: CallCstNode[];
 };
 
@@ -107,8 +107,10 @@ export type ValueCstChildren = {
   Bool?: IToken[];
   None?: IToken[];
   call?: CallCstNode[];
+  application?: ApplicationCstNode[];
   parens?: ParensCstNode[];
   list?: ListCstNode[];
+  dict?: DictCstNode[];
 };
 
 export interface NumberCstNode extends CstNode {
@@ -146,6 +148,28 @@ export type ListCstChildren = {
   RBracket: IToken[];
 };
 
+export interface DictCstNode extends CstNode {
+  name: "dict";
+  children: DictCstChildren;
+}
+
+export type DictCstChildren = {
+  LBrace: IToken[];
+  entry?: (EntryCstNode)[];
+  Comma?: (IToken)[];
+  RBrace: IToken[];
+};
+
+export interface EntryCstNode extends CstNode {
+  name: "entry";
+  children: EntryCstChildren;
+}
+
+export type EntryCstChildren = {
+  value: (ValueCstNode)[];
+  Colon: IToken[];
+};
+
 export interface ValuesCstNode extends CstNode {
   name: "values";
   children: ValuesCstChildren;
@@ -169,5 +193,7 @@ export interface NnCstVisitor<IN, OUT> extends ICstVisitor<IN, OUT> {
   number(children: NumberCstChildren, param?: IN): OUT;
   parens(children: ParensCstChildren, param?: IN): OUT;
   list(children: ListCstChildren, param?: IN): OUT;
+  dict(children: DictCstChildren, param?: IN): OUT;
+  entry(children: EntryCstChildren, param?: IN): OUT;
   values(children: ValuesCstChildren, param?: IN): OUT;
 }

@@ -38,6 +38,7 @@ import {
 import {
   allTokens,
   Bool,
+  Colon,
   Comma,
   Dot,
   Equals,
@@ -57,7 +58,7 @@ import {
 } from "./tokens.js";
 
 /** Token types that can start a value; used to say "a value" in messages. */
-const valueStarts: readonly TokenType[] = [NumberLiteral, StringLiteral, Bool, None, Identifier, LParen, LBracket];
+const valueStarts: readonly TokenType[] = [NumberLiteral, StringLiteral, Bool, None, Identifier, LParen, LBracket, LBrace];
 
 function labelOf(t: TokenType): string {
   return t === EOF ? "end of file" : tokenLabel(t);
@@ -178,24 +179,40 @@ export class NnParser extends CstParser {
   });
 
   /**
-   * statement = target "=" value { application } | call
+   * statement = target { "," target } "=" value | call
    * The assignment is pasted Python: `model = keras.Sequential([…])`,
    * `num_classes = 10`, and the functional API's `h = Dense(8)(x)` (the
-   * value `Dense(8)` applied to tensors); check decides what each form means.
+   * value `Dense(8)` applied to tensors, see `value`) or
+   * `seq, h, c = LSTM(8, return_state=True)(x)` (unpacking a call with
+   * several outputs); check decides what each form means.
    */
   public readonly statement = this.RULE("statement", () => {
     this.OR([
       {
+        // `a, b = …` vs the statements `Flatten, Dense(4)`: only a scan to the `=` tells them apart
+        GATE: () => this.assignmentAhead(),
         ALT: () => {
           this.SUBRULE(this.target);
+          this.MANY2(() => {
+            this.CONSUME(Comma);
+            this.SUBRULE2(this.target);
+          });
           this.CONSUME(Equals);
           this.SUBRULE(this.value);
-          this.MANY(() => this.SUBRULE(this.application));
         },
       },
       { ALT: () => this.SUBRULE(this.call) },
     ]);
   });
+
+  /** Names separated by commas, then `=`: the tokens ahead start an assignment. */
+  private assignmentAhead(): boolean {
+    const isName = (i: number) => this.LA(i).tokenType === Identifier || this.LA(i).tokenType === Model;
+    if (!isName(1)) return false;
+    let i = 1;
+    while (this.LA(i + 1).tokenType === Comma && isName(i + 2)) i += 2;
+    return this.LA(i + 1).tokenType === Equals;
+  }
 
   /** application = "(" [ args ] ")"  — calling a layer on tensors: the `(x)` of `h = Dense(8)(x)` */
   public readonly application = this.RULE("application", () => {
@@ -256,16 +273,26 @@ export class NnParser extends CstParser {
     this.SUBRULE(this.value);
   });
 
-  /** value = number | String | Bool | None | call | Name | tuple | list  (call covers Name) */
+  /**
+   * value = number | String | Bool | None | call { application } | tuple | list | dict
+   * (call covers Name). The applications are layer calls on tensors, as
+   * Python nests them anywhere a value goes: `Add()([Dense(4)(x), y])`.
+   */
   public readonly value = this.RULE("value", () => {
     this.OR([
       { ALT: () => this.SUBRULE(this.number) },
       { ALT: () => this.CONSUME(StringLiteral) },
       { ALT: () => this.CONSUME(Bool) },
       { ALT: () => this.CONSUME(None) },
-      { ALT: () => this.SUBRULE(this.call) },
+      {
+        ALT: () => {
+          this.SUBRULE(this.call);
+          this.MANY(() => this.SUBRULE(this.application));
+        },
+      },
       { ALT: () => this.SUBRULE(this.parens) },
       { ALT: () => this.SUBRULE(this.list) },
+      { ALT: () => this.SUBRULE(this.dict) },
     ]);
   });
 
@@ -296,6 +323,27 @@ export class NnParser extends CstParser {
     this.CONSUME(LBracket);
     this.OPTION(() => this.SUBRULE(this.values));
     this.CONSUME(RBracket);
+  });
+
+  /** dict = "{" [ entry { "," entry } [ "," ] ] "}"  — a Python dict literal, `{'out': 'mse'}` */
+  public readonly dict = this.RULE("dict", () => {
+    this.CONSUME(LBrace);
+    this.OPTION(() => {
+      this.SUBRULE(this.entry);
+      this.MANY(() => {
+        this.CONSUME(Comma);
+        this.SUBRULE2(this.entry);
+      });
+      this.OPTION2(() => this.CONSUME2(Comma));
+    });
+    this.CONSUME(RBrace);
+  });
+
+  /** entry = value ":" value */
+  public readonly entry = this.RULE("entry", () => {
+    this.SUBRULE(this.value);
+    this.CONSUME(Colon);
+    this.SUBRULE2(this.value);
   });
 
   /** values = value { "," value } [ "," ] */

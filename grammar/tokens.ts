@@ -99,6 +99,8 @@ export const LBrace = createToken({ name: "LBrace", pattern: /\{/, label: "`{`" 
 export const RBrace = createToken({ name: "RBrace", pattern: /\}/, label: "`}`" });
 export const Comma = createToken({ name: "Comma", pattern: /,/, label: "`,`" });
 export const Equals = createToken({ name: "Equals", pattern: /=/, label: "`=`" });
+/** Between a key and its value in a `{'out': 'mse'}` dict literal. */
+export const Colon = createToken({ name: "Colon", pattern: /:/, label: "`:`" });
 /** Module paths (`layers.Dense`, `keras.optimizers.Adam`) and methods (`model.add`). */
 export const Dot = createToken({ name: "Dot", pattern: /\./, label: "`.`" });
 /** Constant arithmetic between numbers, as pasted Python writes it: `1./255`, `28 * 28`. */
@@ -125,6 +127,7 @@ export const allTokens: TokenType[] = [
   RBrace,
   Comma,
   Equals,
+  Colon,
   Dot,
   Slash,
   Star,

@@ -39,6 +39,11 @@ describe("fmt layout", () => {
       lines("model A {", "  x = Input(shape=(4,))", "  h = Dense(8)(x)", "  s = Add()([x, h])", "  shared = Dense(2)", "  y = shared(s)", "  model = Model(inputs=x, outputs=[y])", "}"),
     ],
     [
+      "prints layer calls nested in values and dict literals",
+      "model A {\n  s = Add()( [Dense( 4 )( x ),y] )\n  compile(loss={ 'out' : 'mse','aux':'mae', }, loss_weights = {})\n}",
+      lines("model A {", "  s = Add()([Dense(4)(x), y])", "  compile(loss={'out': 'mse', 'aux': 'mae'}, loss_weights={})", "}"),
+    ],
+    [
       "drops trailing commas after statements, args and items",
       "model A {\n  Dense(4, activation='relu',),\n  Dense(2),\n  f([1, 2,], (3, 4,)),\n}",
       lines("model A {", "  Dense(4, activation='relu')", "  Dense(2)", "  f([1, 2], (3, 4))", "}"),

@@ -22,7 +22,9 @@ import { interpreted, prod } from "./helpers/models.js";
 const ROOT = join(import.meta.dirname, "keras", "interop");
 const EXPORTED = join(ROOT, "exported");
 const UPDATE = process.env["UPDATE_GOLDEN"] === "1";
-const CASES = ["seed", "mlp", "cnn", "layers1d", "layers2d"] as const;
+const CASES = ["seed", "mlp", "cnn", "layers1d", "layers2d", "regularized", "two_input", "residual", "shared", "two_output", "lstm", "embedding"] as const;
+/** tfjs-layers 4.22 lacks gelu/relu6 activations (layers*), the L1 / L2 regularizer classes and the Subtract layer. */
+const TFJS_LOADS = (c: string) => !c.startsWith("layers") && c !== "regularized" && c !== "shared";
 
 const bytes = (path: string) => new Uint8Array(readFileSync(path));
 const specOf = (c: string) =>
@@ -30,21 +32,25 @@ const specOf = (c: string) =>
 const weightsOf = (c: string) =>
   importModel(bytes(join(ROOT, c, "model.keras")), { fileName: `${c}.keras` })
     .weights!;
-const inputOf = (c: string) =>
-  (
-    JSON.parse(readFileSync(join(ROOT, c, "expected.json"), "utf8")) as {
-      x: number[];
-    }
-  ).x;
+/** The case's inputs, one flat array per model input. */
+const inputsOf = (c: string) => {
+  const e = JSON.parse(readFileSync(join(ROOT, c, "expected.json"), "utf8")) as { x: number[]; inputs?: number[][] };
+  return e.inputs ?? [e.x];
+};
 const body = (spec: string) => spec.replace(/^#.*\n/, "");
 
-function layercPredict(c: string): Float32Array {
+/** layerc's predictions for the case, one flat array per output. */
+function layercPredict(c: string): Float32Array[] {
   const Model = Object.values(interpreted(specOf(c)))[0]!;
-  const x = inputOf(c);
-  return new Model({ weights: readWeights(weightsOf(c)) }).predictBatch(
-    Float32Array.from(x),
-    x.length / prod(Model.inputShape),
-  );
+  const xs = inputsOf(c).map((x) => Float32Array.from(x));
+  const n = xs[0]!.length / prod((Model as unknown as { inputShapes: number[][] }).inputShapes[0]!);
+  const y = new Model({ weights: readWeights(weightsOf(c)) }).predictBatch((xs.length === 1 ? xs[0]! : xs) as Float32Array, n) as Float32Array | Float32Array[];
+  return Array.isArray(y) ? y : [y];
+}
+
+function maxErrors(ys: readonly ArrayLike<number>[], wants: readonly ArrayLike<number>[]): number {
+  expect(ys.length).toBe(wants.length);
+  return Math.max(...ys.map((y, k) => maxError(y, wants[k]!)));
 }
 
 function maxError(y: ArrayLike<number>, want: ArrayLike<number>): number {
@@ -67,9 +73,10 @@ describe.each(CASES)("export %s", (c) => {
     if (UPDATE) {
       mkdirSync(EXPORTED, { recursive: true });
       for (const f of files) writeFileSync(join(EXPORTED, f.name), f.data);
+      const xs = inputsOf(c);
       writeFileSync(
         join(EXPORTED, `${c}.input.json`),
-        JSON.stringify({ x: inputOf(c) }) + "\n",
+        JSON.stringify(xs.length === 1 ? { x: xs[0] } : { inputs: xs }) + "\n",
       );
     }
     for (const f of files)
@@ -84,10 +91,12 @@ describe.each(CASES)("export %s", (c) => {
     const keras = JSON.parse(readFileSync(predictions, "utf8")) as {
       y: number[];
       y_script: number[];
+      ys?: number[][];
+      ys_script?: number[][];
     };
     const ours = layercPredict(c);
-    expect(maxError(keras.y, ours)).toBeLessThan(1e-5);
-    expect(maxError(keras.y_script, ours)).toBeLessThan(1e-5);
+    expect(maxErrors(keras.ys ?? [keras.y], ours)).toBeLessThan(1e-5);
+    expect(maxErrors(keras.ys_script ?? [keras.y_script], ours)).toBeLessThan(1e-5);
   });
 
   it("round trip: export --to keras, then import, gives the same spec and weights", () => {
@@ -98,7 +107,7 @@ describe.each(CASES)("export %s", (c) => {
     expect(readWeights(back.weights!)).toEqual(readWeights(weightsOf(c)));
   });
 
-  if (!c.startsWith("layers"))
+  if (TFJS_LOADS(c))
     it("to tfjs: tfjs-layers loads model.json + shard and predicts the same; import reads it back", async () => {
       const files = exported(c, "tfjs");
       const doc = JSON.parse(new TextDecoder().decode(files[0]!.data));
@@ -110,14 +119,12 @@ describe.each(CASES)("export %s", (c) => {
           weightData: shard.slice().buffer,
         }),
       );
-      const x = inputOf(c);
-      const shape = model.inputs[0]!.shape.slice(1) as number[];
-      const y = (
-        model.predict(
-          tf.tensor(x, [x.length / prod(shape), ...shape]),
-        ) as tf.Tensor
-      ).dataSync();
-      expect(maxError(y, layercPredict(c))).toBeLessThan(1e-5);
+      const xs = inputsOf(c).map((x, k) => {
+        const shape = model.inputs[k]!.shape.slice(1) as number[];
+        return tf.tensor(x, [x.length / prod(shape), ...shape]);
+      });
+      const y = model.predict(xs.length === 1 ? xs[0]! : xs) as tf.Tensor | tf.Tensor[];
+      expect(maxErrors((Array.isArray(y) ? y : [y]).map((t) => t.dataSync()), layercPredict(c))).toBeLessThan(1e-5);
       const back = importModel(files[0]!.data, {
         readFile: (p) => (p === files[1]!.name ? shard : undefined),
       });
@@ -126,6 +133,35 @@ describe.each(CASES)("export %s", (c) => {
         body(specOf(c)).replace(/^model \w+/m, "model Imported"),
       );
     });
+});
+
+describe("Keras read back what it was given", () => {
+  const recorded = (c: string) =>
+    JSON.parse(readFileSync(join(EXPORTED, `${c}.predictions.json`), "utf8")) as {
+      compile: Record<string, unknown> & { optimizer: { config: Record<string, unknown> } };
+      summary: [string, string, number[][]][];
+    };
+
+  it("per-output losses, loss weights and metrics of a two-output model", () => {
+    const { compile } = recorded("two_output");
+    expect(compile["loss"]).toEqual({ cls: "categorical_crossentropy", reg: "mean_squared_error" });
+    expect(compile["loss_weights"]).toEqual({ cls: 1, reg: 0.5 });
+    expect(compile["metrics"]).toEqual({ cls: ["accuracy"], reg: ["mae"] });
+  });
+
+  it("a learning-rate schedule", () => {
+    const lr = recorded("regularized").compile.optimizer.config["learning_rate"];
+    expect(lr).toMatchObject({
+      class_name: "ExponentialDecay",
+      config: { initial_learning_rate: 0.1, decay_steps: 100, decay_rate: 0.96, staircase: true },
+    });
+  });
+
+  it("a shared layer once, with one set of weights", () => {
+    const { summary } = recorded("shared");
+    expect(summary.filter(([, name]) => name === "tower")).toEqual([["Dense", "tower", [[4, 5], [5]]]]);
+    expect(summary.map(([cls]) => cls)).toEqual(["InputLayer", "InputLayer", "Dense", "Subtract", "Multiply", "Concatenate", "Dense"]);
+  });
 });
 
 describe("export errors", () => {

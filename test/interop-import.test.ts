@@ -19,8 +19,14 @@ import { generated, interpreted, prod } from "./helpers/models.js";
 
 const ROOT = join(import.meta.dirname, "keras", "interop");
 const UPDATE = process.env["UPDATE_GOLDEN"] === "1";
-/** The seed model, an MLP with BatchNormalization and Dropout, a CNN with padding='same', and two cases covering every other layer. */
-const CASES = ["seed", "mlp", "cnn", "layers1d", "layers2d"] as const;
+/**
+ * The seed model, an MLP with BatchNormalization and Dropout, a CNN with
+ * padding='same', two cases covering every other layer, regularizers /
+ * constraints / a learning-rate schedule, and the functional cases: two
+ * inputs, a residual block, a shared layer, two outputs with per-output
+ * losses, weights and metrics, LSTMs, and Embedding feeding two branches.
+ */
+const CASES = ["seed", "mlp", "cnn", "layers1d", "layers2d", "regularized", "two_input", "residual", "shared", "two_output", "lstm", "embedding"] as const;
 const FORMATS = ["model.keras", "model.h5", "tfjs/model.json"] as const;
 /** The layer-coverage cases use activations tfjs-layers lacks, so they have no tfjs fixture. */
 const formatsOf = (c: string) =>
@@ -30,6 +36,9 @@ interface Expected {
   keras_version: string;
   x: number[];
   y: number[];
+  /** Cases with several inputs or outputs (or integer ids): every input and every output, flat. */
+  inputs?: number[][];
+  outputs?: number[][];
 }
 
 const expected = (c: string): Expected =>
@@ -47,6 +56,22 @@ function load(c: string, format: string, extra: ImportOptions = {}) {
     readFile: readBeside(file),
     ...extra,
   });
+}
+
+/** The model's predictions on the case's inputs, one flat array per output. */
+function predictions(Model: ReturnType<typeof interpreted>[string], weights: Uint8Array, want: Expected): Float32Array[] {
+  const xs = (want.inputs ?? [want.x]).map((x) => Float32Array.from(x));
+  const shapes = (Model as unknown as { inputShapes?: number[][] }).inputShapes ?? [Model.inputShape];
+  const n = xs[0]!.length / prod(shapes[0]!);
+  const m = new Model({ weights: readWeights(weights) });
+  const y = m.predictBatch((xs.length === 1 ? xs[0]! : xs) as Float32Array, n) as Float32Array | Float32Array[];
+  return Array.isArray(y) ? y : [y];
+}
+
+function expectPredictions(ys: Float32Array[], want: Expected): void {
+  const wants = want.outputs ?? [want.y];
+  expect(ys.length).toBe(wants.length);
+  ys.forEach((y, k) => expect(maxError(y, wants[k]!)).toBeLessThan(1e-5));
 }
 
 function maxError(y: Float32Array, want: number[]): number {
@@ -69,12 +94,7 @@ describe.each(CASES)("import %s", (c) => {
       expect(r.spec).toBe(readFileSync(golden, "utf8"));
       expect(r.spec).toContain(`Keras ${want.keras_version}`);
       const Model = Object.values(interpreted(r.spec!))[0]!;
-      const n = want.x.length / prod(Model.inputShape);
-      const y = new Model({ weights: readWeights(r.weights!) }).predictBatch(
-        Float32Array.from(want.x),
-        n,
-      );
-      expect(maxError(y, want.y)).toBeLessThan(1e-5);
+      expectPredictions(predictions(Model, r.weights!, want), want);
     },
   );
 
@@ -87,19 +107,15 @@ describe.each(CASES)("import %s", (c) => {
   });
 
   // one case is enough to show generated code takes imported weights; compiling is the slow part
-  if (c === "mlp")
+  if (c === "mlp" || c === "shared")
     it("the generated class predicts the same", async () => {
       const r = load(c, "model.keras");
       const Model = Object.values(await generated(r.spec!))[0]!;
-      const n = want.x.length / prod(Model.inputShape);
-      const y = new Model({ weights: readWeights(r.weights!) }).predictBatch(
-        Float32Array.from(want.x),
-        n,
-      );
-      expect(maxError(y, want.y)).toBeLessThan(1e-5);
+      expectPredictions(predictions(Model, r.weights!, want), want);
     });
 
-  if (formatsOf(c).includes("tfjs/model.json"))
+  // tfjs-layers 4.22 lacks the L1 / L2 regularizer classes (it has only L1L2) and the Subtract layer
+  if (formatsOf(c).includes("tfjs/model.json") && c !== "regularized" && c !== "shared")
     it("the tfjs fixture is a model tfjs-layers loads, with Keras's predictions", async () => {
       const dir = join(ROOT, c, "tfjs");
       const json = JSON.parse(readFileSync(join(dir, "model.json"), "utf8"));
@@ -113,10 +129,12 @@ describe.each(CASES)("import %s", (c) => {
         ),
       });
       const model = await tfl.loadLayersModel(handler);
-      const shape = model.inputs[0]!.shape.slice(1) as number[];
-      const x = tf.tensor(want.x, [want.x.length / prod(shape), ...shape]);
-      const y = (model.predict(x) as tf.Tensor).dataSync() as Float32Array;
-      expect(maxError(y, want.y)).toBeLessThan(1e-5);
+      const xs = (want.inputs ?? [want.x]).map((x, k) => {
+        const shape = model.inputs[k]!.shape.slice(1) as number[];
+        return tf.tensor(x, [x.length / prod(shape), ...shape]);
+      });
+      const y = model.predict(xs.length === 1 ? xs[0]! : xs) as tf.Tensor | tf.Tensor[];
+      expectPredictions((Array.isArray(y) ? y : [y]).map((t) => t.dataSync() as Float32Array), want);
     });
 });
 
@@ -251,6 +269,44 @@ describe("bad files are diagnostics, and nothing is produced", () => {
       load("seed", "model.weights.h5"),
       "import_file_invalid",
       /only weights/,
+    );
+  });
+
+  it("functional configs layerc cannot express: a nested model, a masked call, a second output of a layer, a dangling node", () => {
+    const archive = bytes(join(ROOT, "two_input", "model.keras"));
+    type Layer = { class_name: string; name: string; inbound_nodes: { args: unknown[]; kwargs: Record<string, unknown> }[] };
+    const edited = (edit: (layers: Layer[]) => void) =>
+      writeZip(
+        [...readZip(archive).values()].map((e) => {
+          if (e.name !== "config.json") return { name: e.name, data: e.read() };
+          const config = JSON.parse(new TextDecoder().decode(e.read()));
+          edit(config.config.layers);
+          return { name: e.name, data: new TextEncoder().encode(JSON.stringify(config)) };
+        }),
+      );
+    const history = (layer: Layer, k = 0) => (layer.inbound_nodes[0]!.args[k] as { config: { keras_history: unknown[] } }).config.keras_history;
+    expectFailure(
+      importModel(edited((ls) => void (ls[2]!.class_name = "Functional"))),
+      "import_model_unsupported",
+      /layer dense is a nested Functional model/,
+      "config.config.layers[2]",
+    );
+    expectFailure(
+      importModel(edited((ls) => void (ls[2]!.inbound_nodes[0]!.kwargs = { mask: { class_name: "__keras_tensor__" } }))),
+      "import_model_unsupported",
+      /layer dense is called with mask=/,
+      "config.config.layers[2].inbound_nodes[0].kwargs.mask",
+    );
+    expectFailure(
+      importModel(edited((ls) => void (history(ls[2]!)[2] = 1))),
+      "import_model_unsupported",
+      /reads output 1 of a; layerc layers have one output/,
+    );
+    expectFailure(
+      importModel(edited((ls) => void (history(ls[2]!)[0] = "nowhere"))),
+      "import_model_unsupported",
+      /layer dense \(call 0\) reads nowhere\[0\]\[0\], which no layer call of the config produces/,
+      "config.config.layers[2].inbound_nodes[0]",
     );
   });
 

@@ -51,6 +51,8 @@ interface Case {
   readonly outer: readonly { size: number; batch: boolean; a: number; c: number }[];
   /** Constant extra reduction dimensions: size, A and B strides. */
   readonly taps: readonly { size: number; a: number; b: number }[];
+  /** Arithmetic of the kernel: f64x2, or f32x4 with operands rounded to float32 on load. */
+  readonly precision: ElemType;
 }
 
 const caseArb: fc.Arbitrary<Case> = fc.record({
@@ -68,9 +70,20 @@ const caseArb: fc.Arbitrary<Case> = fc.record({
   seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
   outer: fc.array(fc.record({ size: fc.integer({ min: 1, max: 3 }), batch: fc.boolean(), a: fc.integer({ min: 0, max: 40 }), c: fc.integer({ min: 0, max: 200 }) }), { maxLength: 2 }),
   taps: fc.array(fc.record({ size: fc.integer({ min: 1, max: 3 }), a: fc.integer({ min: 0, max: 9 }), b: fc.integer({ min: 0, max: 30 }) }), { maxLength: 2 }),
+  precision: fc.constantFrom("f32" as const, "f64" as const),
 });
 
-/** Runs one product both ways on the same random memory; returns the largest difference in C. */
+/** Unit roundoff of float32. */
+const U32 = 2 ** -24;
+
+/**
+ * Runs one product both ways on the same random memory. Returns the largest
+ * difference in C for a float64 kernel; for a float32 kernel, the largest
+ * ratio of the difference to the float32 error bound of a length-L
+ * reduction, (L + 3)·u·(|C₀| + Σ|a·b|) with L = k × taps (one rounding per
+ * add, plus rounding each float64 operand and C₀ to float32 on load), so a
+ * result ≤ 1 is within the bound.
+ */
 function runCase(c: Case): number {
   const M = c.m * (c.batched === "m" ? c.batch : 1);
   const K = c.k * (c.batched === "k" ? c.batch : 1);
@@ -91,7 +104,7 @@ function runCase(c: Case): number {
     c: { buf: "C", offset: offsets.c, rows: N, cols: 1 },
     accumulate: c.accumulate,
   };
-  const bytes = gemmModule([{ name: "p", spec, types: { a: c.ta, b: c.tb, c: "f64" }, bases }]);
+  const bytes = gemmModule([{ name: "p", spec, types: { a: c.ta, b: c.tb, c: "f64" }, bases, precision: c.precision }]);
   expect(WebAssembly.validate(bytes)).toBe(true);
   const memory = new WebAssembly.Memory({ initial: 4 });
   const kernel = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports["p"] as (n: number, a: number, b: number, c: number) => void;
@@ -116,20 +129,33 @@ function runCase(c: Case): number {
   run({ arrays, batch: c.batch });
 
   kernel(c.batch, A.byteOffset, B.byteOffset, C.byteOffset);
-  return maxRelError(C, arrays[2]!)[0];
+  if (c.precision === "f64") return maxRelError(C, arrays[2]!)[0];
+  // the same nest on absolute values gives |C₀| + Σ|a·b| per element
+  const abs = [A, B, C].map((arr) => arr.map(Math.abs));
+  run({ arrays: abs, batch: c.batch });
+  const length = K * c.taps.reduce((s, t) => s * t.size, 1);
+  let worst = 0;
+  for (let i = 0; i < C.length; i++) {
+    const bound = (length + 3) * U32 * abs[2]![i]! + 1e-300;
+    worst = Math.max(worst, Math.abs(C[i]! - arrays[2]![i]!) / bound);
+  }
+  return worst;
 }
+
+/** The largest error a case may have: float64 kernels match to 1e-12; float32 ones stay within their bound. */
+const limit = (c: Case) => (c.precision === "f64" ? 1e-12 : 1);
 
 describe("native matrix-product kernels", () => {
   it("compute what the kernel's loop nest computes, for random extents, strides, types and batch sizes", () => {
     fc.assert(
       fc.property(caseArb, (c) => {
-        expect(runCase(c)).toBeLessThan(1e-12);
+        expect(runCase(c)).toBeLessThan(limit(c));
       }),
       { numRuns: 300, seed: 20261129 },
     );
   });
 
-  it("cover the register block edges: 4×4 blocks, a 2-column and a 1-column tail, leftover rows", () => {
+  it("cover the register block edges: full blocks, a one-vector and a 1-column tail, leftover rows", () => {
     for (const [m, n] of [
       [4, 4],
       [5, 6],
@@ -137,10 +163,34 @@ describe("native matrix-product kernels", () => {
       [8, 9],
       [3, 2],
       [1, 1],
+      [4, 8],
+      [6, 13],
+      [9, 20],
     ] as const) {
       for (const aT of [false, true]) {
-        const c: Case = { m, n, k: 5, batched: "none", batch: 1, ta: "f32", tb: "f32", aT, bT: false, order: "kij", accumulate: true, seed: m * 31 + n, outer: [], taps: [] };
-        expect(runCase(c)).toBeLessThan(1e-12);
+        for (const precision of ["f64", "f32"] as const) {
+          const c: Case = { m, n, k: 5, batched: "none", batch: 1, ta: "f32", tb: "f64", aT, bT: false, order: "kij", accumulate: true, seed: m * 31 + n, outer: [], taps: [], precision };
+          expect(runCase(c)).toBeLessThan(limit(c));
+        }
+      }
+      // long accumulating reductions run in chunks of 128 steps (one partial chunk here)
+      for (const [k, batched] of [
+        [300, "none"],
+        [70, "k"],
+      ] as const) {
+        for (const precision of ["f64", "f32"] as const) {
+          const c: Case = { m, n, k, batched, batch: 3, ta: "f64", tb: "f32", aT: true, bT: false, order: "ikj", accumulate: true, seed: m + n + k, outer: [], taps: [], precision };
+          expect(runCase(c)).toBeLessThan(limit(c));
+        }
+      }
+      // the dot form (transposed B): vector steps along k, a scalar k remainder, an odd column
+      for (const k of [1, 3, 4, 9, 16]) {
+        for (const precision of ["f64", "f32"] as const) {
+          for (const accumulate of [false, true]) {
+            const c: Case = { m, n, k, batched: "m", batch: 2, ta: "f64", tb: "f32", aT: false, bT: true, order: "ijk", accumulate, seed: m * 7 + n * 3 + k, outer: [], taps: [], precision };
+            expect(runCase(c)).toBeLessThan(limit(c));
+          }
+        }
       }
     }
   });
@@ -166,6 +216,27 @@ const NATIVE_SPECS: Record<string, string> = {
   Dense(36, activation='relu')
   Dense(3)
   compile(optimizer='adam', loss='mse')
+}
+`,
+  conv2dSame: `model N(seed=7) {
+  Input(shape=(12, 10, 2))
+  Conv2D(8, 3, padding='same', activation='relu')
+  MaxPooling2D(2)
+  Conv2D(8, (3, 2), strides=(2, 1), padding='same', activation='tanh')
+  Conv2D(9, 2, dilation_rate=2, padding='same')
+  Flatten()
+  Dense(3, activation='softmax')
+  compile(optimizer=Adam(learning_rate=0.01), loss='categorical_crossentropy')
+}
+`,
+  conv1dCausal: `model N(seed=9) {
+  Input(shape=(32, 4))
+  Conv1D(12, 4, padding='causal', dilation_rate=2, activation='relu')
+  Conv1D(8, 3, padding='causal', activation='elu')
+  Conv1D(8, 5, strides=2, padding='same')
+  Flatten()
+  Dense(2)
+  compile(optimizer='sgd', loss='mse')
 }
 `,
   mlp: `model N(seed=3) {
@@ -252,6 +323,33 @@ describe("models with native kernels", () => {
     const y = randomTargets(rng, "mse", 6, G.outputShape);
     const gn = gradient(G, 8, theta, x, y, 6);
     const gi = gradient(I, 8, theta, x, y, 6);
+    expect(Math.abs(gn.loss - gi.loss)).toBeLessThan(1e-12);
+    expect(maxRelError(gn.grad, gi.grad)[0]).toBeLessThan(1e-10);
+  });
+
+  it("padded, strided and dilated convolutions: native forward and both gradients equal the interpreter's (float64)", async () => {
+    const source = `model N(seed=4, dtype=float64) {
+  Input(shape=(8, 7, 2))
+  Conv2D(8, 3, padding='same', activation='tanh')
+  Conv2D(8, (2, 3), strides=(2, 2), padding='same', activation='sigmoid')
+  Conv2D(8, 2, dilation_rate=(2, 1), padding='same', use_bias=False)
+  Flatten()
+  Dense(2)
+  compile(optimizer=SGD(learning_rate=1.0), loss='mse')
+}
+`;
+    const r = await compile(source);
+    for (const label of ["conv2d_forward", "conv2d_kernel_grad", "conv2d_1_forward", "conv2d_1_kernel_grad", "conv2d_1_input_grad", "conv2d_2_forward", "conv2d_2_input_grad"]) {
+      expect(r.code).toContain(`k.${label}(`);
+    }
+    const G = (await generated(source))["N"]!;
+    const I = interpreted(source)["N"]!;
+    const rng = new Rng(12);
+    const theta = flat(new I({ seed: 4 }).getWeights()).map(() => rng.uniform() - 0.5);
+    const x = randomArray(rng, 5 * 112, 1);
+    const y = randomTargets(rng, "mse", 5, G.outputShape);
+    const gn = gradient(G, 4, theta, x, y, 5);
+    const gi = gradient(I, 4, theta, x, y, 5);
     expect(Math.abs(gn.loss - gi.loss)).toBeLessThan(1e-12);
     expect(maxRelError(gn.grad, gi.grad)[0]).toBeLessThan(1e-10);
   });

@@ -13,8 +13,8 @@ import { LayercError } from "../runtime/errors.js";
 import { VERSION } from "../version.js";
 import { writeHdf5, type Hdf5Tree } from "./hdf5/write.js";
 import { writeZip } from "./zip.js";
-import { compileConfig, modelConfig, trainingConfig } from "./to-keras.js";
-import { kerasClassOf } from "./keras-layers.js";
+import { compileConfig, jsonText, modelConfig, trainingConfig } from "./to-keras.js";
+import { kerasClassOf, kerasLayers } from "./keras-layers.js";
 import { snakeCase } from "./weight-sources.js";
 import { pythonScript } from "./to-python.js";
 import { interopDiagnostic, InteropFailure, type InteropDiagnostic } from "./diagnostics.js";
@@ -48,7 +48,7 @@ interface Tensor {
 }
 
 const text = (s: string) => new TextEncoder().encode(s);
-const json = (v: unknown) => text(JSON.stringify(v, null, 2) + "\n");
+const json = (v: unknown) => text(jsonText(v) + "\n");
 
 /** The Keras 3 weights file: layers/<snake class>[_n]/vars/<i>, as saving_lib writes it. */
 export function kerasWeightsH5(
@@ -67,7 +67,9 @@ export function kerasWeightsH5(
       const t = tensors[k++]!;
       vars[String(i)] = { shape: t.shape, data: t.data };
     });
-    layers[n === 0 ? stem : `${stem}_${n}`] = { vars };
+    const at = kerasLayers[kerasClassOf(layer.kind)]?.varsAt;
+    layers[n === 0 ? stem : `${stem}_${n}`] =
+      at === undefined ? { vars } : { [at]: { vars }, vars: {} };
   }
   return writeHdf5({ layers, vars: {} });
 }
@@ -93,7 +95,7 @@ function tfjsFiles(
       backend: "tensor_flow.js",
       model_config: modelConfig(model, "tfjs"),
       ...(model.training
-        ? { training_config: trainingConfig(model.training) }
+        ? { training_config: trainingConfig(model, model.training) }
         : {}),
     },
     weightsManifest: [
@@ -167,13 +169,6 @@ export function exportModel(
     );
   }
   const model = models[0]!;
-  if (model.functional) {
-    // the exporters write a Sequential config; a graph would be exported wrong, so it is refused
-    return fail(
-      "import_model_unsupported",
-      `model ${model.name} is a functional model; export writes Sequential models only (functional export is not implemented yet)`,
-    );
-  }
   let tensors: Tensor[];
   try {
     tensors = modelWeights(source, model, options.weights);
@@ -197,7 +192,7 @@ function exportFiles(model: ModelIR, tensors: Tensor[], options: ExportOptions):
       const config = {
         ...modelConfig(model, "keras3"),
         ...(model.training
-          ? { compile_config: compileConfig(model.training) }
+          ? { compile_config: compileConfig(model, model.training) }
           : {}),
       };
       const metadata = { keras_version: "3", saved_by: `layerc ${VERSION}` };

@@ -20,20 +20,23 @@ import {
   metricNames,
   optimizerNames,
 } from "../phases/2-check/vocabulary.js";
+import { constraints, regularizers } from "../phases/2-check/weight-options.js";
+import { scheduleArgs, scheduleNames } from "../phases/2-check/optimizer-names.js";
 import { COMMON_BENIGN, kerasRow, type Json } from "./keras-layers.js";
+import { OPTIMIZER_CLASSES } from "./to-keras.js";
 import { interopDiagnostic, type InteropDiagnostic } from "./diagnostics.js";
 
-type Obj = { [key: string]: Json };
+export type Obj = { [key: string]: Json };
 
-const isObj = (v: Json | undefined): v is Obj =>
+export const isObj = (v: Json | undefined): v is Obj =>
   v !== null && typeof v === "object" && !Array.isArray(v);
-const same = (a: unknown, b: unknown): boolean =>
+export const same = (a: unknown, b: unknown): boolean =>
   JSON.stringify(a) === JSON.stringify(b);
 
 /** A spec string literal (the language's only escapes are `\\`, `\'`, `\"`). */
 export const quote = (s: string): string =>
   `'${s.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
-const tuple = (a: readonly number[]): string =>
+export const tuple = (a: readonly number[]): string =>
   `(${a.join(", ")}${a.length === 1 ? "," : ""})`;
 /**
  * Shortest decimal for a config float. Keras keeps some hyperparameters in
@@ -57,9 +60,11 @@ export interface TranslatedModel {
   readonly statements: string[];
   readonly layers: { readonly name: string; readonly className: string }[];
   readonly diagnostics: InteropDiagnostic[];
+  /** A functional model's output layer names, in order (the keys of per-output compile arguments). */
+  outputs?: string[];
 }
 
-class Translator {
+export class Translator {
   readonly diagnostics: InteropDiagnostic[] = [];
   private readonly counts = new Map<string, number>();
 
@@ -72,11 +77,15 @@ class Translator {
     return null;
   }
 
-  /** layerc's default name for the next layer of `stem` (dense, dense_1, …). */
-  defaultName(stem: string): string {
+  /**
+   * Whether layerc would name the next layer of `stem` `name` by itself
+   * (dense, dense_1, …); as in Keras, only an unnamed layer takes a number.
+   */
+  isDefaultName(stem: string, name: string): boolean {
     const n = this.counts.get(stem) ?? 0;
+    if (name !== (n === 0 ? stem : `${stem}_${n}`)) return false;
     this.counts.set(stem, n + 1);
-    return n === 0 ? stem : `${stem}_${n}`;
+    return true;
   }
 
   /** The .nn text of a Keras value for an argument of type `type`, and whether it equals `def`. */
@@ -103,8 +112,9 @@ class Translator {
           ? { text: String(v), isDefault: v === def }
           : bad();
       case "float":
+        // Keras keeps hyperparameters as float32: 0.0010000000474974513 is Adam's default 0.001
         return typeof v === "number"
-          ? { text: float(v), isDefault: v === def }
+          ? { text: float(v), isDefault: v === def || (typeof def === "number" && Math.fround(def) === v) }
           : bad();
       case "bool":
         return typeof v === "boolean"
@@ -145,15 +155,16 @@ class Translator {
         const ok = (x: Json): boolean => (typeof x === "number" && (type.t === "floats" || Number.isInteger(x))) || (Array.isArray(x) && x.every(ok));
         if (!ok(v)) return bad();
         const print = (x: Json): string => (Array.isArray(x) ? `(${x.map(print).join(", ")}${x.length === 1 ? "," : ""})` : type.t === "floats" ? float(x as number) : String(x));
-        return { text: print(v), isDefault: same(v, def) };
+        // one axis and a list of that axis mean the same (a constraint's default axis is [0]; Keras writes 0)
+        const isDefault = same(v, def) || (type.t === "axes" && (same([v], def) || same(v, [def as Json])));
+        return { text: print(v), isDefault };
       }
       case "layer":
         // a wrapped layer (Bidirectional, TimeDistributed): not translated yet
         return bad();
       case "regularizer":
       case "constraint":
-        // layerc has them, but their Keras configs are not translated yet: only the default passes
-        return v === null ? { text: "None", isDefault: def === null || def === undefined } : bad();
+        return this.weightOption(type.t, v, def, where, path);
       case "activation": {
         const name =
           v === null
@@ -181,6 +192,97 @@ class Translator {
           path,
         );
     }
+  }
+
+  /** A Keras regularizer or constraint (`{class_name: 'L2', config: {l2: 0.01}}`, or a string) → `L2(l2=0.01)`. */
+  weightOption(
+    kind: "regularizer" | "constraint",
+    v: Json,
+    def: AttrValue | undefined,
+    where: string,
+    path: string,
+  ): { text: string; isDefault: boolean } | null {
+    if (v === null)
+      return { text: "None", isDefault: def === null || def === undefined };
+    const table: Readonly<Record<string, { args: readonly ArgSpec[] }>> =
+      kind === "regularizer" ? regularizers : constraints;
+    const cls =
+      typeof v === "string"
+        ? v
+        : isObj(v) && typeof v["class_name"] === "string"
+          ? v["class_name"]
+          : null;
+    if (cls === null || !has(table, cls))
+      return this.report(
+        "import_value_unsupported",
+        `${where} is the ${kind} ${JSON.stringify(v)}, which layerc does not have`,
+        path,
+      );
+    const entry = table[cls]!;
+    const config = isObj(v) && isObj(v["config"]) ? v["config"] : {};
+    for (const [key, value] of Object.entries(config)) {
+      if (key !== "name" && !entry.args.some((a) => a.name === key))
+        return this.report(
+          "import_arg_unsupported",
+          `${where}: ${kind} ${cls} has ${key}=${JSON.stringify(value)}, which layerc does not model`,
+          `${path}.config.${key}`,
+        );
+    }
+    const args: string[] = [];
+    for (const spec of entry.args) {
+      if (!(spec.name in config)) continue;
+      const r = this.value(
+        spec.type,
+        config[spec.name]!,
+        spec.default,
+        `${where} ${spec.name}`,
+        `${path}.config.${spec.name}`,
+      );
+      if (r === null) return null;
+      // a regularizer's strengths are always written: L2() would hide the 0.01
+      if (!r.isDefault || kind === "regularizer")
+        args.push(`${spec.name}=${r.text}`);
+    }
+    // the class spelling of a string ('l2' → L2, 'max_norm' → MaxNorm)
+    const className =
+      Object.keys(table).find((k) => /^[A-Z]/.test(k) && table[k] === entry) ??
+      cls;
+    return { text: `${className}(${args.join(", ")})`, isDefault: false };
+  }
+
+  /** A Keras learning-rate schedule config → `ExponentialDecay(initial_learning_rate=…, …)`. */
+  schedule(v: Json, where: string, path: string): string | null {
+    const cls = isObj(v) && typeof v["class_name"] === "string" ? v["class_name"] : null;
+    const args = cls === null ? undefined : scheduleArgs(cls);
+    if (cls === null || args === undefined)
+      return this.report(
+        "import_compile_unsupported",
+        `${where} is the learning-rate schedule ${JSON.stringify(cls ?? v)}, which layerc does not have (${scheduleNames.join(", ")})`,
+        path,
+      );
+    const config = isObj(v) && isObj(v["config"]) ? v["config"] : {};
+    const parts: string[] = [];
+    for (const [key, value] of Object.entries(config)) {
+      if (key === "name") continue;
+      const spec = args.find((a) => a.name === key);
+      if (!spec) {
+        this.report(
+          "import_compile_unsupported",
+          `${where}: ${cls} sets ${key}=${JSON.stringify(value)}, which layerc does not support`,
+          `${path}.config.${key}`,
+        );
+        continue;
+      }
+      // PiecewiseConstantDecay's lists are read by the checker itself (no schema type)
+      const r =
+        spec.type.t === "string"
+          ? this.value({ t: "floats" }, value, undefined, `${where} ${key}`, `${path}.config.${key}`)
+          : this.value(spec.type, value, spec.default, `${where} ${key}`, `${path}.config.${key}`);
+      if (r === null) continue;
+      const text = spec.type.t === "string" ? r.text.replace(/^\((.*?),?\)$/, "[$1]") : r.text;
+      if (!r.isDefault || spec.required) parts.push(`${key}=${text}`);
+    }
+    return `${cls}(${parts.join(", ")})`;
   }
 
   initializer(
@@ -322,14 +424,14 @@ class Translator {
         ok = false;
       }
     }
-    const expected = this.defaultName(def.defaultName);
+    const isDefault = this.isDefaultName(def.defaultName, kerasName);
     if (!ok) return null;
     return {
       statement: call(
         row.kind,
         def.args,
         given,
-        kerasName === expected ? null : kerasName,
+        isDefault ? null : kerasName,
       ),
       name: kerasName,
       className: cls,
@@ -366,7 +468,7 @@ function classNameOf(name: string): string {
 }
 
 /** The shape without batch from a Keras batch shape ([null, 8, 8, 1] → [8, 8, 1]). */
-function inputShapeOf(config: Obj): number[] | null {
+export function inputShapeOf(config: Obj): number[] | null {
   const batch = config["batch_shape"] ?? config["batch_input_shape"];
   if (
     Array.isArray(batch) &&
@@ -380,7 +482,7 @@ function inputShapeOf(config: Obj): number[] | null {
   return null;
 }
 
-function dtypeOf(config: Obj): string | null {
+export function dtypeOf(config: Obj): string | null {
   const d = config["dtype"];
   if (typeof d === "string") return d;
   if (isObj(d) && isObj(d["config"]) && typeof d["config"]["name"] === "string")
@@ -493,10 +595,15 @@ const LOSS_BENIGN: Readonly<Record<string, readonly Json[]>> = {
   dtype: [null, "float32"],
 };
 
-/** `compile_config` (Keras 3) or `training_config` (legacy .h5) → a `compile(...)` statement. */
+/**
+ * `compile_config` (Keras 3) or `training_config` (legacy .h5) → a
+ * `compile(...)` statement; `outputs` names the model's outputs in order,
+ * so per-output losses, loss weights and metrics (lists or dicts) map.
+ */
 export function translateCompile(
   compile: Json,
   path: string,
+  outputs: readonly string[] = [],
 ): { statement: string | null; diagnostics: InteropDiagnostic[] } {
   const t = new Translator();
   const done = (statement: string | null) => ({
@@ -513,7 +620,7 @@ export function translateCompile(
     else
       t.report(
         "import_compile_unsupported",
-        `optimizer ${opt} is not one layerc has (sgd, adam, rmsprop)`,
+        `optimizer ${opt} is not one layerc has (${Object.keys(OPTIMIZER_CLASSES).join(", ")})`,
         optPath,
       );
   } else if (isObj(opt) && typeof opt["class_name"] === "string") {
@@ -526,7 +633,7 @@ export function translateCompile(
     if (entry === null)
       t.report(
         "import_compile_unsupported",
-        `optimizer ${cls} is not one layerc has (SGD, Adam, RMSprop)`,
+        `optimizer ${cls} is not one layerc has (${Object.values(OPTIMIZER_CLASSES).join(", ")})`,
         `${optPath}.class_name`,
       );
     else {
@@ -543,6 +650,11 @@ export function translateCompile(
         if (spec.name === "name") continue; // Keras always writes the optimizer's default name
         const key = spec.name in config ? spec.name : spec.name === "learning_rate" && "lr" in config ? "lr" : null;
         if (key === null) continue;
+        if (spec.name === "learning_rate" && isObj(config[key]!)) {
+          const schedule = t.schedule(config[key]!, `optimizer ${cls} learning_rate`, `${optPath}.config.${key}`);
+          if (schedule !== null) args.push(`learning_rate=${schedule}`);
+          continue;
+        }
         const r = t.value(spec.type, config[key]!, spec.default, `optimizer ${cls} ${key}`, `${optPath}.config.${key}`);
         if (r && !r.isDefault) args.push(`${spec.name}=${r.text}`);
       }
@@ -551,80 +663,82 @@ export function translateCompile(
       );
     }
   }
-  const loss = compile["loss"];
-  if (typeof loss === "string" && has(lossNames, loss))
-    parts.push(`loss=${quote(lossNames[loss]!.name)}`);
-  else if (
-    isObj(loss) &&
-    typeof loss["class_name"] === "string" &&
-    has(lossNames, loss["class_name"])
-  ) {
+  const lossOf = (loss: Json, lp: string): string | null => {
+    if (typeof loss === "string" && has(lossNames, loss))
+      return quote(lossNames[loss]!.name);
+    if (!isObj(loss) || typeof loss["class_name"] !== "string" || !has(lossNames, loss["class_name"]))
+      return t.report("import_compile_unsupported", `loss ${JSON.stringify(loss)} is not one layerc has`, lp);
     const entry = lossNames[loss["class_name"]]!;
     const args: string[] = [];
-    for (const [key, value] of Object.entries(
-      isObj(loss["config"]) ? loss["config"] : {},
-    )) {
+    for (const [key, value] of Object.entries(isObj(loss["config"]) ? loss["config"] : {})) {
       if (key === "name" || key === "fn") continue;
       const spec = entry.args.find((a) => a.name === key);
       if (!spec) {
         if (!LOSS_BENIGN[key]?.some((b) => same(b, value)))
-          t.report(
-            "import_compile_unsupported",
-            `loss ${loss["class_name"]} sets ${key}=${JSON.stringify(value)}, which layerc does not support`,
-            `${path}.loss.config.${key}`,
-          );
+          t.report("import_compile_unsupported", `loss ${loss["class_name"]} sets ${key}=${JSON.stringify(value)}, which layerc does not support`, `${lp}.config.${key}`);
         continue;
       }
-      const r = t.value(
-        spec.type,
-        value,
-        spec.default,
-        `loss ${key}`,
-        `${path}.loss.config.${key}`,
-      );
+      const r = t.value(spec.type, value, spec.default, `loss ${key}`, `${lp}.config.${key}`);
       if (r && !r.isDefault) args.push(`${key}=${r.text}`);
     }
-    parts.push(
-      args.length
-        ? `loss=${loss["class_name"]}(${args.join(", ")})`
-        : `loss=${quote(entry.name)}`,
-    );
-  } else
-    t.report(
-      "import_compile_unsupported",
-      `loss ${JSON.stringify(loss)} is not one layerc has`,
-      `${path}.loss`,
-    );
-  const metrics = (
-    Array.isArray(compile["metrics"])
-      ? compile["metrics"]
-      : compile["metrics"] === null || compile["metrics"] === undefined
-        ? []
-        : [compile["metrics"]]
-  ).flat();
-  const names: string[] = [];
-  metrics.forEach((m, i) => {
-    if (typeof m === "string" && (m === "accuracy" || m === "acc" || has(metricNames, m)))
-      names.push(quote(m));
-    else
-      t.report(
-        "import_compile_unsupported",
-        `metric ${JSON.stringify(m)} is not one layerc has`,
-        `${path}.metrics[${i}]`,
-      );
-  });
-  if (names.length) parts.push(`metrics=[${[...new Set(names)].join(", ")}]`);
-  for (const key of ["loss_weights", "weighted_metrics"]) {
-    if (compile[key] !== undefined && compile[key] !== null)
-      t.report(
-        "import_compile_unsupported",
-        `${key} is set, which layerc does not support`,
-        `${path}.${key}`,
-      );
+    return args.length ? `${loss["class_name"]}(${args.join(", ")})` : quote(entry.name);
+  };
+  const metricsOf = (v: Json, mp: string): string[] => {
+    const items = Array.isArray(v) ? v : v === null || v === undefined ? [] : [v];
+    const names: string[] = [];
+    items.forEach((m, i) => {
+      if (typeof m === "string" && (m === "accuracy" || m === "acc" || has(metricNames, m))) names.push(quote(m));
+      else t.report("import_compile_unsupported", `metric ${JSON.stringify(m)} is not one layerc has`, Array.isArray(v) ? `${mp}[${i}]` : mp);
+    });
+    return [...new Set(names)];
+  };
+  const isPerOutput = (v: Json | undefined): v is Json[] | Obj =>
+    outputs.length > 1 && (Array.isArray(v) || (isObj(v) && typeof v["class_name"] !== "string"));
+  /** A per-output value as the spec writes it: a list in output order, or dict(name=…) when Keras gave a dict. */
+  const perOutput = (v: Json[] | Obj, p: string, one: (x: Json, p: string) => string | null): string | null => {
+    if (Array.isArray(v)) {
+      const items = v.map((x, k) => one(x, `${p}[${k}]`));
+      return items.every((x) => x !== null) ? `[${items.join(", ")}]` : null;
+    }
+    const keys = Object.keys(v);
+    const unknown = keys.find((k) => !outputs.includes(k));
+    if (unknown !== undefined)
+      return t.report("import_compile_unsupported", `${p} names ${unknown}, which is not an output of the model (${outputs.join(", ")})`, `${p}.${unknown}`);
+    // keys that are not identifiers cannot be keywords of dict(…): the list form says the same in output order
+    const asList = keys.some((k) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(k));
+    const items = (asList ? outputs : outputs.filter((o) => o in v)).map((o) => [o, o in v ? one(v[o]!, `${p}.${o}`) : "None"] as const);
+    if (items.some(([, x]) => x === null)) return null;
+    return asList ? `[${items.map(([, x]) => x).join(", ")}]` : `dict(${items.map(([k, x]) => `${k}=${x}`).join(", ")})`;
+  };
+  const loss = compile["loss"];
+  const lossText = isPerOutput(loss)
+    ? perOutput(loss, `${path}.loss`, lossOf)
+    : lossOf(Array.isArray(loss) && loss.length === 1 ? loss[0]! : (loss ?? null), `${path}.loss`);
+  if (lossText !== null) parts.push(`loss=${lossText}`);
+  const weights = compile["loss_weights"];
+  if (weights !== undefined && weights !== null) {
+    const weight = (w: Json, p: string) =>
+      typeof w === "number" && w >= 0 ? float(w) : t.report("import_compile_unsupported", `loss weight ${JSON.stringify(w)} is not a non-negative number`, p);
+    const text = isPerOutput(weights)
+      ? perOutput(weights, `${path}.loss_weights`, weight)
+      : weight(Array.isArray(weights) && weights.length === 1 ? weights[0]! : weights, `${path}.loss_weights`);
+    if (text !== null && !(outputs.length <= 1 && text === "1.0")) parts.push(`loss_weights=${text}`);
   }
+  const metrics = compile["metrics"];
+  // a list of lists or a dict gives each output its own metrics; a flat list applies to every output
+  const nested = isPerOutput(metrics) && (isObj(metrics) || metrics.some((m) => Array.isArray(m) || m === null));
+  if (nested) {
+    const text = perOutput(metrics as Json[] | Obj, `${path}.metrics`, (m, p) => `[${metricsOf(m, p).join(", ")}]`);
+    if (text !== null) parts.push(`metrics=${text}`);
+  } else {
+    const names = metricsOf(Array.isArray(metrics) ? metrics.flat() : (metrics ?? null), `${path}.metrics`);
+    if (names.length) parts.push(`metrics=[${names.join(", ")}]`);
+  }
+  if (compile["weighted_metrics"] !== undefined && compile["weighted_metrics"] !== null)
+    t.report("import_compile_unsupported", "weighted_metrics is set, which layerc does not support", `${path}.weighted_metrics`);
   return done(`compile(${parts.join(", ")})`);
 }
 
 function classNameOfOptimizer(name: string): string {
-  return name === "sgd" ? "SGD" : name === "adam" ? "Adam" : "RMSprop";
+  return OPTIMIZER_CLASSES[name as keyof typeof OPTIMIZER_CLASSES] ?? name;
 }

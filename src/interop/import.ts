@@ -14,6 +14,7 @@ import { writeWeights, type NamedWeight } from "../runtime/weights.js";
 import { Hdf5Error, openHdf5, type Hdf5Group } from "./hdf5/read.js";
 import { readZip, ZipError } from "./zip.js";
 import { translateCompile, translateModel } from "./from-keras.js";
+import { translateFunctional } from "./from-keras-graph.js";
 import { kerasClassOf, type Json } from "./keras-layers.js";
 import {
   failImport,
@@ -303,9 +304,14 @@ export function importModel(
       text = options.spec;
     } else {
       const name = options.name ?? modelNameFrom(stemOf(options.fileName));
-      const model = translateModel(source.config);
+      const model =
+        isObj(source.config) &&
+        (source.config["class_name"] === "Functional" ||
+          source.config["class_name"] === "Model")
+          ? translateFunctional(source.config)
+          : translateModel(source.config);
       const compile = source.compile
-        ? translateCompile(source.compile.value, source.compile.path)
+        ? translateCompile(source.compile.value, source.compile.path, model.outputs ?? [])
         : { statement: null, diagnostics: [] };
       const diagnostics = [...model.diagnostics, ...compile.diagnostics];
       if (diagnostics.length) return fail(diagnostics);

@@ -19,6 +19,8 @@ export interface KerasLayerRow {
   readonly rename?: Readonly<Record<string, string>>;
   /** Keras keys layerc ignores, each with the only value(s) that mean "as layerc does". */
   readonly benign?: Readonly<Record<string, readonly Json[]>>;
+  /** Where Keras 3's weights file keeps the layer's variables, under its group: `cell` for a recurrent layer (`lstm/cell/vars/0`). */
+  readonly varsAt?: string;
   /** Rewrites a config before translation (older spellings Keras still loads). */
   readonly adapt?: (config: Record<string, Json>) => Record<string, Json>;
 }
@@ -32,6 +34,10 @@ export const COMMON_BENIGN: Readonly<Record<string, readonly Json[]>> = {
   activity_regularizer: [null],
   kernel_constraint: [null],
   bias_constraint: [null],
+  recurrent_regularizer: [null],
+  recurrent_constraint: [null],
+  embeddings_regularizer: [null],
+  embeddings_constraint: [null],
   quantization_config: [null],
   lora_rank: [null],
   lora_alpha: [null],
@@ -75,6 +81,10 @@ export const kerasLayers: Readonly<Record<string, KerasLayerRow>> = {
   MaxPooling2D: { adapt: poolingStrides },
   AveragePooling1D: { adapt: poolingStrides },
   AveragePooling2D: { adapt: poolingStrides },
+  // a mask is never passed (import refuses masked calls), so masked steps' outputs never arise
+  SimpleRNN: { benign: { zero_output_for_mask: [false] }, varsAt: "cell" },
+  LSTM: { benign: { zero_output_for_mask: [false] }, varsAt: "cell" },
+  GRU: { benign: { zero_output_for_mask: [false] }, varsAt: "cell" },
   GlobalAveragePooling2D: {},
   GlobalMaxPooling2D: {},
 };

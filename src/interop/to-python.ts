@@ -6,12 +6,12 @@
  * training on several devices. Every value is printed as a Python literal
  * (strings through JSON escaping), so no spec text reaches the script raw.
  */
-import type { AttrValue, ModelIR } from "../ir/model-ir.js";
-import type { InitializerSpec } from "../runtime/spec.js";
+import type { AttrValue, LayerIR, ModelIR } from "../ir/model-ir.js";
 import { lookupLayer } from "../layers/registry.js";
 import { VERSION } from "../version.js";
 import { kerasClassOf } from "./keras-layers.js";
-import { compileConfig, initializerJson } from "./to-keras.js";
+import { attrJson, compileConfig, markedFloat, nodeIndices } from "./to-keras.js";
+import { uniqueIdentifiers } from "./names.js";
 import type { Json } from "./keras-layers.js";
 
 const str = (s: string) => JSON.stringify(s);
@@ -29,7 +29,7 @@ function py(v: Json | AttrValue | undefined): string {
   if (v === null || v === undefined) return "None";
   if (typeof v === "boolean") return v ? "True" : "False";
   if (typeof v === "number") return Number.isInteger(v) ? String(v) : String(v);
-  if (typeof v === "string") return str(v);
+  if (typeof v === "string") return markedFloat(v) ?? str(v);
   if (Array.isArray(v))
     return `(${v.map(py).join(", ")}${v.length === 1 ? "," : ""})`;
   const o = v as Record<string, Json>;
@@ -39,7 +39,9 @@ function py(v: Json | AttrValue | undefined): string {
     const args = Object.entries(config)
       .filter(
         ([k, x]) =>
-          !(k === "seed" && x === null) && k !== "name" && defaults[k] !== x,
+          !(k === "seed" && x === null) &&
+          k !== "name" &&
+          defaults[k] !== (typeof x === "string" && markedFloat(x) !== null ? Number(markedFloat(x)) : x),
       )
       .map(([k, x]) => `${k}=${py(x)}`);
     return `${o["module"]}.${o["class_name"]}(${args.join(", ")})`;
@@ -49,39 +51,102 @@ function py(v: Json | AttrValue | undefined): string {
     .join(", ")}}`;
 }
 
-const isInitializer = (v: AttrValue): v is InitializerSpec =>
-  v !== null && typeof v === "object" && !Array.isArray(v);
+/** `keras.layers.Dense(4, activation="relu", name="dense")`: arguments at their Keras default left out. */
+function layerCall(layer: LayerIR): string {
+  const def = lookupLayer(layer.kind)!;
+  const args: string[] = [];
+  let positional = true;
+  for (const spec of def.args) {
+    const v = layer.attrs[spec.name];
+    if (v === undefined) continue;
+    const isDefault = JSON.stringify(v) === JSON.stringify(spec.default);
+    if (isDefault && !spec.required) {
+      positional = false;
+      continue;
+    }
+    const text = py(attrJson(spec.name, v, "keras3"));
+    positional =
+      positional && spec.required === true && spec.positional === true;
+    args.push(positional ? text : `${spec.name}=${text}`);
+  }
+  args.push(`name=${str(layer.name)}`);
+  return `keras.layers.${kerasClassOf(layer.kind)}(${args.join(", ")})`;
+}
+
+/** A Sequential model as `keras.Sequential([...])`. */
+function sequentialLines(model: ModelIR): string[] {
+  return [
+    `    model = keras.Sequential(`,
+    `        [`,
+    `            keras.Input(shape=${py([...model.inputShape])}${model.dtype === "float64" ? `, dtype="float64"` : ""}),`,
+    ...model.layers.map((layer) => `            ${layerCall(layer)},`),
+    `        ],`,
+    `        name=${str(model.name)},`,
+    `    )`,
+  ];
+}
+
+/**
+ * A functional model in Keras's functional API: one line per Input and per
+ * layer call, a layer called several times bound once and then called by
+ * name, and `keras.Model(inputs=…, outputs=…)`. Variables are the Keras
+ * names (the scheme `layerc import` writes specs in).
+ */
+function functionalLines(model: ModelIR): string[] {
+  const at = nodeIndices(model);
+  const callCount = new Map<number, number>();
+  for (const n of model.nodes) callCount.set(n.layer, (callCount.get(n.layer) ?? 0) + 1);
+  const shared = [...callCount].filter(([, n]) => n > 1).map(([l]) => l);
+  const ids = uniqueIdentifiers([
+    ...model.inputs.map((i) => i.name),
+    ...model.nodes.map((n, i) => (callCount.get(n.layer)! > 1 ? `${model.layers[n.layer]!.name}_${at[i]! + 1}` : model.layers[n.layer]!.name)),
+    ...shared.map((l) => model.layers[l]!.name),
+  ]);
+  const variable = new Map<number, string>();
+  model.inputs.forEach((input, i) => variable.set(input.tensor, ids[i]!));
+  model.nodes.forEach((n, i) => variable.set(n.output, ids[model.inputs.length + i]!));
+  const layerVariable = new Map(shared.map((l, i) => [l, ids[model.inputs.length + model.nodes.length + i]!]));
+  const dtype = model.dtype === "float64" ? `, dtype="float64"` : "";
+  const lines = model.inputs.map(
+    (input) => `    ${variable.get(input.tensor)} = keras.Input(shape=${py([...model.tensors[input.tensor]!.shape])}${dtype}, name=${str(input.name)})`,
+  );
+  const declared = new Set<number>();
+  for (const n of model.nodes) {
+    const layer = model.layers[n.layer]!;
+    const args = n.inputs.map((t) => variable.get(t)!);
+    const applied = lookupLayer(layer.kind)?.merge !== undefined ? `[${args.join(", ")}]` : args[0]!;
+    const name = layerVariable.get(n.layer);
+    if (name === undefined) {
+      lines.push(`    ${variable.get(n.output)} = ${layerCall(layer)}(${applied})`);
+      continue;
+    }
+    if (!declared.has(n.layer)) {
+      declared.add(n.layer);
+      lines.push(`    ${name} = ${layerCall(layer)}`);
+    }
+    lines.push(`    ${variable.get(n.output)} = ${name}(${applied})`);
+  }
+  const list = (tensors: readonly number[]) =>
+    tensors.length === 1 ? variable.get(tensors[0]!)! : `[${tensors.map((id) => variable.get(id)!).join(", ")}]`;
+  lines.push(
+    `    model = keras.Model(inputs=${list(model.inputs.map((i) => i.tensor))}, outputs=${list(model.outputs)}, name=${str(model.name)})`,
+  );
+  return lines;
+}
 
 export function pythonScript(
   model: ModelIR,
   weightsFile: string | null,
 ): string {
-  const layers = model.layers.map((layer) => {
-    const def = lookupLayer(layer.kind)!;
-    const args: string[] = [];
-    let positional = true;
-    for (const spec of def.args) {
-      const v = layer.attrs[spec.name];
-      if (v === undefined) continue;
-      const isDefault = JSON.stringify(v) === JSON.stringify(spec.default);
-      if (isDefault && !spec.required) {
-        positional = false;
-        continue;
-      }
-      const text = isInitializer(v) ? py(initializerJson(v, "keras3")) : py(v);
-      positional =
-        positional && spec.required === true && spec.positional === true;
-      args.push(positional ? text : `${spec.name}=${text}`);
-    }
-    args.push(`name=${str(layer.name)}`);
-    return `            keras.layers.${kerasClassOf(layer.kind)}(${args.join(", ")}),`;
-  });
-  const compile = model.training ? compileConfig(model.training) : null;
+  const compile = model.training ? compileConfig(model, model.training) : null;
   const compileLines = compile
     ? [
         `    model.compile(`,
         `        optimizer=${py(compile["optimizer"])},`,
         `        loss=${typeof compile["loss"] === "string" ? str(compile["loss"]) : py(compile["loss"])},`,
+        ...(compile["loss_weights"] !== null
+          ? [`        loss_weights=${py(compile["loss_weights"])},`]
+          : []),
         ...(compile["metrics"]
           ? [`        metrics=${JSON.stringify(compile["metrics"])},`]
           : []),
@@ -113,13 +178,7 @@ export function pythonScript(
     ``,
     ``,
     `def build_model():`,
-    `    model = keras.Sequential(`,
-    `        [`,
-    `            keras.Input(shape=${py([...model.inputShape])}${model.dtype === "float64" ? `, dtype="float64"` : ""}),`,
-    ...layers,
-    `        ],`,
-    `        name=${str(model.name)},`,
-    `    )`,
+    ...(model.functional ? functionalLines(model) : sequentialLines(model)),
     ...compileLines,
     `    return model`,
     ``,

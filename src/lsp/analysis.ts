@@ -103,8 +103,9 @@ function hitInCall(call: CallNode, offset: number, depth: number, parentArg: Arg
 function hitInValue(v: ValueNode, offset: number, call: CallNode, arg: ArgNode, depth: number): Hit | undefined {
   if (!contains(v.span, offset)) return undefined;
   if (v.kind === "Call") return hitInCall(v, offset, depth + 1, arg);
-  if (v.kind === "Tuple" || v.kind === "List") {
-    for (const item of v.items) {
+  if (v.kind === "LayerCall") return hitInCall(v.layer, offset, depth + 1, arg);
+  if (v.kind === "Tuple" || v.kind === "List" || v.kind === "Dict") {
+    for (const item of v.kind === "Dict" ? v.entries.flatMap((e) => [e.key, e.value]) : v.items) {
       const h = hitInValue(item, offset, call, arg, depth);
       if (h) return h;
     }

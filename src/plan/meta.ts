@@ -9,19 +9,25 @@
 import type { ModelIR } from "../ir/model-ir.js";
 import type { ModelMeta, OutputMeta } from "../runtime/model.js";
 import type { SummaryLayer } from "../runtime/summary.js";
-import { outputLosses, type ModelPlan } from "./plan.js";
+import { hasActivityPenalty, outputLosses, type ModelPlan } from "./plan.js";
 import { lookupLayer } from "../layers/registry.js";
+import { kerasOrder } from "../ir/keras-order.js";
 
 /**
- * The layer that reads token ids (the first of a Sequential model; in a functional model the
- * checker allows one only on the single model input): the runtime validates the input against its vocabulary.
+ * What the runtime checks on model input `k` when token-id layers
+ * (Embedding) read it: the checker lets such a layer read only a model
+ * input, so each input's ids are validated where they enter. With several
+ * readers, the smallest vocabulary bounds them all.
  */
-function tokenIds(model: ModelIR): ModelMeta["tokenIds"] {
-  for (const l of model.layers) {
-    const limit = lookupLayer(l.kind)?.tokenIds?.(l.attrs);
-    if (limit !== undefined) return { limit, layer: `\`${l.name}\` (${l.kind}, input_dim=${limit})` };
+function tokenIds(model: ModelIR, k: number): ModelMeta["tokenIds"] {
+  const tensor = model.inputs[k]!.tensor;
+  let best: ModelMeta["tokenIds"];
+  for (const n of model.nodes) {
+    const l = model.layers[n.layer]!;
+    const limit = n.inputs[0] === tensor ? lookupLayer(l.kind)?.tokenIds?.(l.attrs) : undefined;
+    if (limit !== undefined && (best === undefined || limit < best.limit)) best = { limit, layer: `\`${l.name}\` (${l.kind}, input_dim=${limit})` };
   }
-  return undefined;
+  return best;
 }
 
 export function metaOf(model: ModelIR, plan: ModelPlan): ModelMeta {
@@ -51,9 +57,9 @@ export function metaOf(model: ModelIR, plan: ModelPlan): ModelMeta {
       })),
     ),
     layers: model.functional ? functionalRows(model) : model.layers.map((l) => row(l.name, l.kind, l.outputShape, l.params)),
-    training: model.training ? { ...trainingOf(model.training), lossOnLogits: plan.fused?.loss ?? null } : null,
-    ...(ported ? { inputs: model.inputs.map((i) => ({ name: i.name, shape: model.tensors[i.tensor]!.shape })), outputs } : {}),
-    ...(tokenIds(model) ? { tokenIds: tokenIds(model)! } : {}),
+    training: model.training ? { ...trainingOf(model.training), lossOnLogits: plan.fused?.loss ?? null, ...(hasActivityPenalty(model) ? { activityPenalty: true } : {}) } : null,
+    ...(ported ? { inputs: model.inputs.map((i, k) => ({ name: i.name, shape: model.tensors[i.tensor]!.shape, ...(model.inputs.length > 1 && tokenIds(model, k) ? { tokenIds: tokenIds(model, k)! } : {}) })), outputs } : {}),
+    ...(model.inputs.length === 1 && tokenIds(model, 0) ? { tokenIds: tokenIds(model, 0)! } : {}),
   };
 }
 
@@ -81,12 +87,21 @@ function functionalRows(model: ModelIR): SummaryLayer[] {
   for (const n of model.nodes) {
     const k = calls.get(n.layer) ?? 0;
     calls.set(n.layer, k + 1);
-    origin.set(n.output, `${model.layers[n.layer]!.name}[${k}][0]`);
+    [n.output, ...(n.extraOutputs ?? [])].forEach((t, j) => origin.set(t, `${model.layers[n.layer]!.name}[${k}][${j}]`));
   }
-  const inputs = model.inputs.map((i) => ({ ...row(i.name, "InputLayer", model.tensors[i.tensor]!.shape, []), connected: [] }));
-  const layers = model.layers.map((l, index) => ({
-    ...row(l.name, l.kind, l.outputShape, l.params),
-    connected: model.nodes.filter((n) => n.layer === index).flatMap((n) => n.inputs.map((t) => origin.get(t)!)),
-  }));
-  return [...inputs, ...layers];
+  const layerRow = (index: number): SummaryLayer => {
+    const l = model.layers[index]!;
+    const first = model.nodes.find((n) => n.layer === index);
+    // a call with several outputs (return_state) shows every output's shape, as Keras does
+    const several = first?.extraOutputs ? { outputShapes: [first.output, ...first.extraOutputs].map((t) => model.tensors[t]!.shape) } : {};
+    return { ...row(l.name, l.kind, l.outputShape, l.params), ...several, connected: model.nodes.filter((n) => n.layer === index).flatMap((n) => n.inputs.map((t) => origin.get(t)!)) };
+  };
+  const inputRow = (tensor: number): SummaryLayer => {
+    const i = model.inputs.find((x) => x.tensor === tensor)!;
+    return { ...row(i.name, "InputLayer", model.tensors[tensor]!.shape, []), connected: [] };
+  };
+  // Keras's model.layers order places each InputLayer by its depth too
+  const producer = new Map(model.nodes.flatMap((n, k) => [n.output, ...(n.extraOutputs ?? [])].map((t) => [t, k] as const)));
+  const order = kerasOrder(model.nodes, (t) => producer.get(t) ?? -1, model.inputs.map((i) => i.tensor), model.outputs);
+  return order.map((o) => (o.kind === "layer" ? layerRow(o.layer) : inputRow(o.tensor)));
 }

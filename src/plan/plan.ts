@@ -15,11 +15,19 @@
  * - a shared layer's calls name the same parameter and gradient tensors;
  *   layers accumulate parameter gradients, so the calls' gradients sum;
  * - an aliasing call (Flatten, Reshape) shares its input's buffer when it
- *   is that tensor's only reader and its output is no model output.
+ *   is that tensor's only reader and its output is no model output;
+ * - a layer with `activity_regularizer=` adds its output's penalty to the
+ *   loss (after the output losses, so evaluate has it too) and the
+ *   penalty's gradient to its output gradient at the start of its
+ *   backward, when every reader has written that gradient; such an output
+ *   is never fused with its crossentropy (the penalty is on the
+ *   activation's output, not on the logits). A shared layer's penalty is
+ *   its last call's only: Keras 3 clears a layer's add_loss losses when it
+ *   is called again, so only the last call's penalty reaches the loss.
  * A Sequential model is the chain case and plans exactly as it always did.
  */
-import { Buf, load, loop, storeAt } from "../kernel/buffer.js";
-import { BATCH, mul, num, type Stmt } from "../kernel/expr.js";
+import { Buf, letVar, load, loop, setVar, storeAt } from "../kernel/buffer.js";
+import { add, BATCH, cmp, div, mul, num, ref, select, type Stmt } from "../kernel/expr.js";
 import type { LayerIR, ModelIR, NodeIR } from "../ir/model-ir.js";
 import { lookupLayer } from "../layers/registry.js";
 import { prod, type KernelContext, type LayerDef } from "../layers/types.js";
@@ -27,7 +35,8 @@ import { InternalError } from "../diagnostics/diagnostic.js";
 import type { LossSpec } from "../runtime/spec.js";
 import { optimizerKernel, optimizerSlots } from "../kernel/optimizer.js";
 import { lossKernel } from "../kernel/loss.js";
-import { constraintKernel, hasRegularizers, regularizerKernel } from "../kernel/weight-options.js";
+import { activityGradKernel, activityPenaltyKernel, constraintKernel, hasRegularizers, penalizes, regularizerKernel } from "../kernel/weight-options.js";
+import type { RegularizerSpec } from "../runtime/spec.js";
 
 export type Storage =
   /** Model input `index` as the caller passed it (Float32Array, read-only). */
@@ -46,7 +55,8 @@ export type Storage =
   | { readonly kind: "labels"; readonly index: number }
   /**
    * The loss kernels' scalar results: [batch mean loss of output 0, of output 1, ..., the
-   * regularizers' penalty]; `index` is the output (the regularizer kernel writes one past the last output's).
+   * regularizers' penalty, the activity regularizers' penalty]; `index` is the output (the
+   * regularizer kernel writes one past the last output's, the activity penalty two past).
    */
   | { readonly kind: "result"; readonly index: number }
   /** Per-sample loss weights from the runtime (1 unless class or sample weights are given), shared by every output's loss. */
@@ -159,9 +169,14 @@ export function planModel(model: ModelIR): ModelPlan {
     calls.set(n.layer, call + 1);
     return call === 0 ? model.layers[n.layer]!.name : `${model.layers[n.layer]!.name}_call${call + 1}`;
   });
+  // every output of a call: its result, then its extra outputs (a recurrent layer's states)
+  const outputsOf = (n: NodeIR): readonly number[] => [n.output, ...(n.extraOutputs ?? [])];
+  // the call and output slot that produced each tensor
+  const producedBy = new Map<number, [number, number]>();
+  nodes.forEach((n, i) => outputsOf(n).forEach((t, k) => producedBy.set(t, [i, k])));
   const tensorLabel = (t: number) => {
-    const producer = nodes.findIndex((n) => n.output === t);
-    return producer >= 0 ? labels[producer]! : tensors[t]!.name;
+    const p = producedBy.get(t);
+    return p === undefined ? tensors[t]!.name : p[1] === 0 ? labels[p[0]]! : `${labels[p[0]]!}_out${p[1]}`;
   };
 
   // activation buffers, one per tensor (aliasing calls share their input's)
@@ -173,6 +188,9 @@ export function planModel(model: ModelIR): ModelPlan {
   });
   nodes.forEach((n, i) => {
     act[n.output] = aliases[i] ? act[n.inputs[0]!]! : declare(`${labels[i]}_out`, { kind: "act", perSample: prod(tensors[n.output]!.shape) });
+    for (const t of n.extraOutputs ?? []) act[t] = declare(`${tensorLabel(t)}`, { kind: "act", perSample: prod(tensors[t]!.shape) });
+    // a mask this call makes (Embedding(mask_zero=True), Masking): written by its forward, read by later calls
+    if (n.maskOutput !== undefined) act[n.maskOutput] = declare(`${labels[i]}_mask`, { kind: "act", perSample: prod(tensors[n.maskOutput]!.shape) });
   });
   for (let k = 1; k < model.outputs.length; k++) dOuts.push(declare(`dOut${k}`, { kind: "dout", index: k }));
 
@@ -187,6 +205,12 @@ export function planModel(model: ModelIR): ModelPlan {
         grad[t] = only >= 0 && aliases[only] ? grad[nodes[only]!.output]! : declare(`${tensorLabel(t)}_dout`, { kind: "act", perSample: prod(tensors[t]!.shape) });
       }
     }
+    // an output of a several-output call that nothing reads (`_, h = GRU(…)(x)` using only h):
+    // its gradient is a buffer nothing writes, so it stays zero
+    for (const n of nodes) {
+      if (n.extraOutputs === undefined) continue;
+      for (const t of outputsOf(n)) if (grad[t] === "") grad[t] = declare(`${tensorLabel(t)}_dout`, { kind: "act", perSample: prod(tensors[t]!.shape) });
+    }
   }
   // the edge that writes a tensor's gradient first in backward order: the last reader, its first slot (none for outputs: the loss writes first)
   const firstWriter = (t: number): string => {
@@ -195,6 +219,8 @@ export function planModel(model: ModelIR): ModelPlan {
     return last ? `${last[0]}:${readers[t]!.find((r) => r[0] === last[0])![1]}` : "";
   };
 
+  // the call whose output an activity regularizer penalizes: each layer's last (see above)
+  const penalizedCall = (i: number) => !nodes.some((n, j) => j > i && n.layer === nodes[i]!.layer);
   // fusion of each output's final softmax/sigmoid with its crossentropy
   const heads = outputLosses(model);
   const fuses = model.outputs.map((t, k) => {
@@ -203,6 +229,7 @@ export function planModel(model: ModelIR): ModelPlan {
     const n = nodes[producer]!;
     const layer = model.layers[n.layer]!;
     const def = defOf(layer);
+    if (activityOf(layer) && penalizedCall(producer)) return null;
     // an Activation layer straight on a model input: its pre-activation is the caller's input, nothing to fuse into
     if (!def.preActivation || (def.kind === "Activation" && isInput.has(n.inputs[0]!))) return null;
     const loss = fusedLoss(heads[k]!.loss, def.outputActivation?.(layer.attrs));
@@ -217,6 +244,7 @@ export function planModel(model: ModelIR): ModelPlan {
     const label = labels[i]!;
     const inShapes = node.inputs.map((t) => tensors[t]!.shape);
     const outShape = tensors[node.output]!.shape;
+    const outShapes = outputsOf(node).map((t) => tensors[t]!.shape);
     const scratch = new Map<string, { name: string; size: number }>();
     for (const s of def.scratch?.(layer.attrs, inShapes[0]!, outShape, training, inShapes) ?? []) {
       const storage: Storage = !s.random
@@ -253,17 +281,26 @@ export function planModel(model: ModelIR): ModelPlan {
     const xs = node.inputs.map((t, j) => new Buf(act[t]!, ["batch", ...inShapes[j]!]));
     const dxs = dxNames.map((d, j) => new Buf(d, ["batch", ...inShapes[j]!]));
     const fuse = fuses.find((f) => f?.node === i) ?? null;
+    // the input's mask, for a layer that reads masks
+    const reads = def.masking?.reads ? tensors[node.inputs[0]!]!.mask : undefined;
+    const ys = outputsOf(node).map((t, k) => new Buf(act[t]!, ["batch", ...outShapes[k]!]));
+    const dys = outputsOf(node).map((t, k) => new Buf(grad[t]!, ["batch", ...outShapes[k]!]));
     const ctx: KernelContext = {
       attrs: layer.attrs,
       inShape: inShapes[0]!,
       outShape,
       x: xs[0]!,
-      y: new Buf(act[node.output]!, ["batch", ...outShape]),
+      y: ys[0]!,
       dx: dxs[0]!,
-      dy: new Buf(grad[node.output]!, ["batch", ...outShape]),
+      dy: dys[0]!,
       xs,
       dxs,
       inShapes,
+      ys,
+      dys,
+      outShapes,
+      mask: reads !== undefined ? new Buf(act[reads]!, ["batch", ...tensors[reads]!.shape]) : null,
+      maskOut: node.maskOutput !== undefined ? new Buf(act[node.maskOutput]!, ["batch", ...tensors[node.maskOutput]!.shape]) : null,
       needInputGrad: dxNames.some((d) => d !== ""),
       training,
       modelTrains: training,
@@ -289,7 +326,9 @@ export function planModel(model: ModelIR): ModelPlan {
     }
     const forward = def.forward({ ...ctx, training: false });
     if (!training) return { layer, node, label, forward, forwardTrain: [], backward: [] };
-    return { layer, node, label, forward, forwardTrain: def.forward(ctx), backward: [...def.backward(ctx), ...sums] };
+    const activity = penalizedCall(i) ? activityOf(layer) : null;
+    const penaltyGrad = activity && grad[node.output] !== "" ? activityGradKernel(activity, act[node.output]!, grad[node.output]!, prod(outShape)) : [];
+    return { layer, node, label, forward, forwardTrain: def.forward(ctx), backward: [...penaltyGrad, ...def.backward(ctx), ...sums] };
   });
 
   const outputs: OutputPlan[] = model.outputs.map((t, k) => ({
@@ -316,10 +355,50 @@ export function planModel(model: ModelIR): ModelPlan {
       ...optimizerKernel(model.training.optimizer, ranges, names),
       ...constraintKernel(tensors, names.params),
     ];
-    losses = outputs.map((o, k) => outputLoss(model, o, k, heads[k]!, buffers, declare));
+    losses = outputs.map((o, k) => {
+      const m = model.tensors[model.outputs[k]!]!.mask;
+      return outputLoss(model, o, k, heads[k]!, buffers, declare, m === undefined ? null : act[m]!);
+    });
+    // every regularized call's activity penalty, after the last output's loss (in training and in evaluate)
+    const penalized = nodes.flatMap((n, i) => {
+      const r = penalizedCall(i) ? activityOf(model.layers[n.layer]!) : null;
+      return r ? [{ r, y: act[n.output]!, size: prod(model.tensors[n.output]!.shape) }] : [];
+    });
+    if (penalized.length > 0) {
+      const result = declare("activity", { kind: "result", index: outputs.length + 1 });
+      losses[last] = [...losses[last]!, storeAt(result, num(0), num(0)), ...penalized.flatMap((p) => activityPenaltyKernel(p.r, p.y, p.size, result, 0))];
+    }
   }
   const activationValues = [...buffers.values()].reduce((s, b) => s + (b.kind === "act" ? b.perSample : 0), 0);
   return { model, training, buffers, layers, update, loss: losses.flat(), losses, inputs: inputBufs, outputs, output: outputs[0]!.buffer, fused: outputs[0]!.fused, activationValues };
+}
+
+/** A layer's `activity_regularizer=`, when it penalizes anything. */
+const activityOf = (layer: LayerIR): RegularizerSpec | null => {
+  const r = layer.attrs["activity_regularizer"] as RegularizerSpec | null | undefined;
+  return penalizes(r) ? r : null;
+};
+
+/** Whether some call adds an activity penalty (the runtime then adds the result after the regularizers' to the loss). */
+export const hasActivityPenalty = (model: ModelIR): boolean => model.training !== null && model.layers.some((l) => activityOf(l) !== null);
+
+/**
+ * A masked output's per-timestep loss weights, as Keras 3's apply_mask for
+ * sum_over_batch_size: w = sample weight · mask · total / valid (total: the
+ * batch's timesteps, valid: its unmasked ones; 0 when none is), so the loss
+ * is Σ w·l / total = Σ sw·l over unmasked steps / valid.
+ */
+function maskedWeights(mask: string, rows: number, sampleWeights: string, weights: string): { stmts: Stmt[]; weights: string } {
+  const total = mul(BATCH, num(rows));
+  return {
+    weights,
+    stmts: [
+      letVar("valid", num(0)),
+      loop("i", total, (i) => [setVar("valid", load(mask, i), true)]),
+      letVar("mw", select(cmp(">", ref("valid"), num(0)), div(total, ref("valid")), num(0))),
+      loop("b", BATCH, (b) => [loop("r", rows, (r) => [storeAt(weights, add(mul(b, num(rows)), r), mul(mul(load(sampleWeights, b), load(mask, add(mul(b, num(rows)), r))), ref("mw")))])]),
+    ],
+  };
 }
 
 /** The loss kernel of output `k`, its gradient scaled by the output's loss weight. */
@@ -332,6 +411,7 @@ function outputLoss(
   { loss, weight }: { loss: LossSpec; weight: number },
   buffers: ReadonlyMap<string, Storage>,
   declare: (want: string, s: Storage) => string,
+  mask: string | null,
 ): Stmt[] {
   const shape = model.tensors[model.outputs[k]!]!.shape;
   const lossSpec = o.fused?.loss ?? loss;
@@ -339,14 +419,20 @@ function outputLoss(
   // a fused softmax's output already holds the probabilities the loss needs
   const probs = o.fused !== null && lossSpec.name !== "binary_crossentropy" ? o.buffer : null;
   const size = prod(shape);
-  const stmts = lossKernel(lossSpec, size, classes, {
-    pred: o.fused?.logits ?? o.buffer,
-    probs,
-    labels: declare(k === 0 ? "labels" : `labels${k}`, { kind: "labels", index: k }),
-    dOut: o.dOut,
-    result: buffers.has(resultName(k)) ? resultName(k) : declare(resultName(k), { kind: "result", index: k }),
-    weights: buffers.has("sampleWeights") ? "sampleWeights" : declare("sampleWeights", { kind: "sampleWeights" }),
-  });
+  const sampleWeights = buffers.has("sampleWeights") ? "sampleWeights" : declare("sampleWeights", { kind: "sampleWeights" });
+  const masked = mask === null ? null : maskedWeights(mask, size / classes, sampleWeights, declare(`lossWeights${k === 0 ? "" : k}`, { kind: "act", perSample: size / classes }));
+  const stmts = [
+    ...(masked?.stmts ?? []),
+    ...lossKernel(lossSpec, size, classes, {
+      pred: o.fused?.logits ?? o.buffer,
+      probs,
+      labels: declare(k === 0 ? "labels" : `labels${k}`, { kind: "labels", index: k }),
+      dOut: o.dOut,
+      result: buffers.has(resultName(k)) ? resultName(k) : declare(resultName(k), { kind: "result", index: k }),
+      weights: masked?.weights ?? sampleWeights,
+      ...(masked ? { weightsPerRow: true } : {}),
+    }),
+  ];
   if (weight === 1) return stmts;
   // Keras: total loss = Σ weight·loss, so each output's gradient carries its weight
   return [...stmts, loop("i", mul(BATCH, num(size)), (e) => [storeAt(o.dOut, e, mul(load(o.dOut, e), num(weight)))])];

@@ -58,12 +58,19 @@ export interface ModelMeta {
      * gradient is p − y, and backward starts below the activation.
      */
     readonly lossOnLogits?: LossSpec | null;
+    /**
+     * Some layer has `activity_regularizer=`: the loss kernels add its
+     * penalty on the layer's output (divided by the batch size, as Keras)
+     * into the result after the regularizers', and the loss includes it.
+     */
+    readonly activityPenalty?: boolean;
   } | null;
   /**
    * The model input is token ids (its first layer is an Embedding): every
-   * value must be an integer in [0, limit); `layer` names the reader.
+   * value must be an integer in [0, limit); `layer` names the reader. (With
+   * several inputs, each input that is token ids says so in `inputs`.)
    */
-  readonly tokenIds?: { readonly limit: number; readonly layer: string };
+  readonly tokenIds?: TokenIds;
   /** Native kernels (a WebAssembly SIMD module, base64) for the model's large matrix products. */
   readonly wasm?: string;
   /**
@@ -81,11 +88,19 @@ export interface ModelMeta {
   readonly outputs?: readonly OutputMeta[];
 }
 
+/** An input of token ids: every value must be an integer in [0, limit); `layer` names the reader. */
+export interface TokenIds {
+  readonly limit: number;
+  readonly layer: string;
+}
+
 /** One model input or output. */
 export interface PortMeta {
   /** The input's name, or the output layer's name (Keras's key for `out_loss`). */
   readonly name: string;
   readonly shape: readonly number[];
+  /** An input that token-id layers (Embedding) read. */
+  readonly tokenIds?: TokenIds;
 }
 
 /** One model output and, for a model with compile(...), its loss, loss weight and metrics. */
@@ -356,16 +371,17 @@ export abstract class ModelBase<X extends ModelInput = Samples, P extends ModelO
     return new this({ ...options, weights: readWeights(bytes) });
   }
 
-  /** Throws, naming sample and position, when an input that is token ids holds a value outside [0, limit). */
-  protected checkIds(xs: Float32Array, what: string): void {
-    const ids = this.meta.tokenIds;
+  /** Throws, naming sample and position, when input `k`, if it is token ids, holds a value outside [0, limit). */
+  protected checkIds(xs: Float32Array, what: string, k = 0): void {
+    const ids = (this.meta.inputs?.length ?? 1) === 1 ? this.meta.tokenIds : this.meta.inputs![k]!.tokenIds;
     if (ids === undefined) return;
+    const size = this.inSizes[k]!;
     for (let i = 0; i < xs.length; i++) {
       const v = xs[i]!;
       if (!(Number.isInteger(v) && v >= 0 && v < ids.limit)) {
-        const sample = Math.floor(i / this.inSize);
+        const sample = Math.floor(i / size);
         throw new LayercError(
-          `${what}: sample ${sample}, position ${i - sample * this.inSize} is ${v}, but ${ids.layer} takes token ids that are integers in [0, ${ids.limit})`,
+          `${what}: sample ${sample}, position ${i - sample * size} is ${v}, but ${ids.layer} takes token ids that are integers in [0, ${ids.limit})`,
         );
       }
     }
@@ -405,8 +421,8 @@ export abstract class ModelBase<X extends ModelInput = Samples, P extends ModelO
         throw new LayercError(`${error.message}${hint}`);
       }
     });
-    // a token-id layer reads the model's only input (the checker ensures it)
-    if (xs.length === 1) this.checkIds(xs[0]!, what);
+    // token-id layers read model inputs only (the checker ensures it), so ids are checked here, per input
+    xs.forEach((a, k) => this.checkIds(a, shapes.length === 1 ? what : `${what} ${k} (${this.meta.inputs![k]!.name})`, k));
     return { xs, n: count! };
   }
 
@@ -534,7 +550,8 @@ export abstract class TrainableModel<X extends ModelInput = Samples, P extends M
   protected targets: Float32Array[] = [];
   /**
    * The loss kernels' results: [batch mean loss of each output, then the
-   * regularizers' penalty (written by the update)].
+   * regularizers' penalty (written by the update), then the activity
+   * regularizers' penalty (written by the loss kernels)].
    */
   protected readonly lossResult: Float64Array;
   /** Whether some weight has a regularizer (the update then writes the penalty, which the reported loss includes). */
@@ -582,7 +599,7 @@ export abstract class TrainableModel<X extends ModelInput = Samples, P extends M
       classes: o.shape[o.shape.length - 1] ?? 1,
     }));
     this.ported = this.inSizes.length > 1 || this.heads.length > 1;
-    this.lossResult = new Float64Array(this.heads.length + 1);
+    this.lossResult = new Float64Array(this.heads.length + 2);
     this.metricStates = this.heads.map((h, k) => h.metrics.map((m) => createMetric(m, this.outSizes[k]!, h.classes)));
     this.regularized = meta.weights.some((w) => w.trainable && w.regularizer && (w.regularizer.l1 !== 0 || w.regularizer.l2 !== 0));
   }
@@ -624,15 +641,17 @@ export abstract class TrainableModel<X extends ModelInput = Samples, P extends M
    */
   protected abstract lossAndGradient(y: Float32Array, n: number): number;
 
-  /** The batch's total loss Σ weight·loss (gradients go to dOuts); targets start `yStart` samples into ys. */
+  /** The batch's total loss Σ weight·loss + activity penalties (gradients go to dOuts); targets start `yStart` samples into ys. */
   private lossOf(ys: readonly Float32Array[], yStart: number, n: number): number {
     for (let k = 1; k < ys.length; k++) {
       const per = this.ySize(k);
       this.targets[k] = ys[k]!.subarray(yStart * per, (yStart + n) * per);
     }
     const first = this.lossAndGradient(yStart === 0 ? ys[0]! : ys[0]!.subarray(yStart * this.ySize(0)), n);
-    if (this.heads.length === 1) return first;
-    let total = 0;
+    // Keras adds the layers' activity penalties (add_loss) to the compiled loss
+    const activity = this.training.activityPenalty ? this.lossResult[this.heads.length + 1]! : 0;
+    if (this.heads.length === 1) return first + activity;
+    let total = activity;
     for (let k = 0; k < this.heads.length; k++) total += this.heads[k]!.weight * this.lossResult[k]!;
     return total;
   }

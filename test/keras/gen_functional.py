@@ -1,6 +1,8 @@
 """Writes functional.json: Keras 3 functional models as the oracle for
 issue 11 (residual MLP, two-input Concatenate, two outputs with loss
-weights, a siamese shared layer, a small residual CNN, every merge layer).
+weights, a siamese shared layer, a small residual CNN, every merge layer,
+layer calls nested in lists and arguments, `{…}` dict literals in compile,
+an Embedding on the second of two inputs).
 
 Each case is the body of a `.nn` functional model, which is Keras's own
 Python: the same lines build the Keras model here (executed with the layer
@@ -100,6 +102,34 @@ y = Dense(2)(f)
 Model(inputs=x, outputs=[y, g])
 compile(optimizer=SGD(learning_rate=0.05), loss=['mse', 'mse'], loss_weights=[1.0, 2.0])
 """,
+    "nested_calls_dict": """
+x = Input(shape=(4,))
+y = Dense(4, activation='tanh')(x)
+s = Add()([Dense(4)(x), y])
+c = Concatenate()([Dense(3, activation='relu')(s), Dense(2)(y)])
+out = Dense(2, name='out')(c)
+aux = Dense(1, name='aux')(Multiply()([s, y]))
+Model(inputs=x, outputs=[out, aux])
+compile(optimizer=SGD(learning_rate=0.1), loss={'out': 'mse', 'aux': 'mse'}, loss_weights={'aux': 0.5, 'out': 1.0})
+""",
+    "nested_shared_dict": """
+a = Input(shape=(3,), name='a')
+b = Input(shape=(3,), name='b')
+shared = Dense(3, activation='tanh')
+d = Dense(1, activation='sigmoid', name='d')(Concatenate()([shared(a), shared(b)]))
+Model(inputs=[a, b], outputs=d)
+compile(optimizer=SGD(learning_rate=0.1), loss={'d': 'binary_crossentropy'})
+""",
+    "embedding_on_second_input": """
+f = Input(shape=(3,), name='f')
+t = Input(shape=(5,), name='t')
+e = Embedding(7, 4)(t)
+p = GlobalAveragePooling1D()(e)
+h = Concatenate()([p, Dense(4, activation='tanh')(f)])
+y = Dense(3, activation='softmax')(h)
+Model(inputs=[f, t], outputs=y)
+compile(optimizer=SGD(learning_rate=0.1), loss='categorical_crossentropy')
+""",
 }
 
 BATCH = 4
@@ -143,8 +173,11 @@ def case(name, body, seed):
     before = [rng.uniform(-0.6, 0.6, size=w.shape).astype("float32") for w in m.weights]
     for w, v in zip(m.weights, before):
         w.assign(v)
-    xs = [sample(rng, tuple(i.shape[1:])) for i in m.inputs]
-    losses = m.loss if isinstance(m.loss, list) else [m.loss] * len(m.outputs)
+    # an input that an Embedding reads holds token ids: integers below its input_dim
+    vocab = {id(n.input_tensors[0]): l.input_dim for l in m.layers if isinstance(l, layers.Embedding) for n in l._inbound_nodes}
+    xs = [sample(rng, tuple(i.shape[1:])) if id(i) not in vocab else rng.integers(0, vocab[id(i)], size=(BATCH, *i.shape[1:])).astype("float32") for i in m.inputs]
+    names = [o._keras_history.operation.name for o in m.outputs]
+    losses = [m.loss[n] for n in names] if isinstance(m.loss, dict) else m.loss if isinstance(m.loss, list) else [m.loss] * len(m.outputs)
     ys = [target(rng, l, tuple(o.shape[1:])) for l, o in zip(losses, m.outputs)]
     preds = m.predict(xs if len(xs) > 1 else xs[0], verbose=0)
     preds = preds if isinstance(preds, list) else [preds]

@@ -85,7 +85,34 @@ export interface ApplyNode {
   readonly span: Span;
 }
 
-export type ValueNode = NumberLit | StringLit | BoolLit | NoneLit | NameRef | TupleNode | ListNode | CallNode;
+/**
+ * A layer call on tensors nested in a value, as Python allows anywhere:
+ * `Dense(4)(x)` in `Add()([Dense(4)(x), y])`. (At the top of an assignment
+ * the parser splits it into the AssignNode's `value` and `applied`.)
+ */
+export interface LayerCallNode {
+  readonly kind: "LayerCall";
+  /** The layer: `Dense(4)`. */
+  readonly layer: CallNode;
+  /** Its applications on tensors, `(x)`; never empty. */
+  readonly applied: readonly ApplyNode[];
+  readonly span: Span;
+}
+
+/** `{'out': 'mse', ...}`: a Python dict literal, meaning what `dict(out='mse', ...)` means. */
+export interface DictNode {
+  readonly kind: "Dict";
+  readonly entries: readonly DictEntry[];
+  readonly span: Span;
+}
+
+export interface DictEntry {
+  readonly key: ValueNode;
+  readonly value: ValueNode;
+  readonly span: Span;
+}
+
+export type ValueNode = NumberLit | StringLit | BoolLit | NoneLit | NameRef | TupleNode | ListNode | CallNode | LayerCallNode | DictNode;
 
 export interface ArgNode {
   readonly kind: "Arg";
@@ -102,7 +129,10 @@ export interface ArgNode {
  */
 export interface AssignNode {
   readonly kind: "Assign";
+  /** The (first) name bound. */
   readonly target: Ident;
+  /** Every name of an unpacking assignment (`seq, h, c = LSTM(…)(x)`), the first being `target`; absent for one name. */
+  readonly targets?: readonly Ident[];
   readonly value: ValueNode;
   /** Calls of the value on tensors, `(x)` in `h = Dense(8)(x)`; absent when none. */
   readonly applied?: readonly ApplyNode[];

@@ -16,6 +16,8 @@ import type {
   ArgCstNode,
   ArgsCstNode,
   CallCstNode,
+  DictCstNode,
+  EntryCstNode,
   FileCstNode,
   ListCstNode,
   ModelCstNode,
@@ -29,7 +31,7 @@ import type {
 } from "../../../grammar/cst.js";
 import { ClosedString } from "../../../grammar/tokens.js";
 import { span, type Span } from "../../source.js";
-import type { ApplyNode, ArgNode, CallNode, Comment, FileNode, Ident, ModelNode, NameRef, NumberLit, StatementNode, ValueNode } from "./ast.js";
+import type { ApplyNode, ArgNode, CallNode, Comment, DictEntry, FileNode, Ident, ModelNode, NameRef, NumberLit, StatementNode, ValueNode } from "./ast.js";
 
 type RuleName = Exclude<keyof NnCstVisitor<unknown, unknown>, keyof ICstVisitor<unknown, unknown>>;
 
@@ -96,14 +98,16 @@ function buildStatement(node: StatementCstNode): StatementNode | undefined {
   const c = node.children;
   const call = first(c.call);
   if (call !== undefined) return buildCall(call);
-  const targetNode = first(c.target);
-  const target = targetNode === undefined ? undefined : buildTarget(targetNode);
+  const targets = (c.target ?? []).map(buildTarget);
+  const target = targets[0];
   const valueNode = first(c.value);
   const value = valueNode === undefined ? undefined : buildValue(valueNode);
-  if (target === undefined || value === undefined) return undefined;
-  const applied = (c.application ?? []).map(buildApplication).filter(isDefined);
-  const end = applied.length ? applied[applied.length - 1]!.span.end : value.span.end;
-  return { kind: "Assign", target, value, ...(applied.length ? { applied } : {}), span: span(target.span.start, end) };
+  if (target === undefined || value === undefined || !targets.every(isDefined)) return undefined;
+  const unpack = targets.length > 1 ? { targets: targets as Ident[] } : {};
+  // `h = Dense(8)(x)`: the layer is the value, `(x)` its application
+  const whole = span(target.span.start, value.span.end);
+  if (value.kind === "LayerCall") return { kind: "Assign", target, ...unpack, value: value.layer, applied: value.applied, span: whole };
+  return { kind: "Assign", target, ...unpack, value, span: whole };
 }
 
 function buildApplication(node: ApplicationCstNode): ApplyNode | undefined {
@@ -169,7 +173,15 @@ function buildValue(node: ValueCstNode): ValueNode | undefined {
   const s = tokenSpan(tok);
   if (tok !== undefined && s !== undefined) return buildLiteral(tok, s);
   const call = first(c.call);
-  if (call !== undefined) return buildValueCall(call);
+  if (call !== undefined) {
+    const value = buildValueCall(call);
+    const applied = (c.application ?? []).map(buildApplication).filter(isDefined);
+    // (an application always follows the call's own parentheses, so the value is a Call)
+    if (value === undefined || value.kind !== "Call" || applied.length === 0) return value;
+    return { kind: "LayerCall", layer: value, applied, span: span(value.span.start, applied[applied.length - 1]!.span.end) };
+  }
+  const dict = first(c.dict);
+  if (dict !== undefined) return buildDict(dict);
   const parens = first(c.parens);
   if (parens !== undefined) return buildParens(parens);
   const list = first(c.list);
@@ -237,6 +249,20 @@ function buildList(node: ListCstNode): ValueNode | undefined {
   return s === undefined ? undefined : { kind: "List", items, span: s };
 }
 
+function buildDict(node: DictCstNode): ValueNode | undefined {
+  const c = node.children;
+  const entries = (c.entry ?? []).map(buildEntry).filter(isDefined);
+  const s = cover([tokenSpan(first(c.LBrace)), ...entries.map((e) => e.span), tokenSpan(first(c.RBrace))]);
+  return s === undefined ? undefined : { kind: "Dict", entries, span: s };
+}
+
+function buildEntry(node: EntryCstNode): DictEntry | undefined {
+  const [k, v] = node.children.value ?? [];
+  const key = k === undefined ? undefined : buildValue(k);
+  const value = v === undefined ? undefined : buildValue(v);
+  return key === undefined || value === undefined ? undefined : { key, value, span: span(key.span.start, value.span.end) };
+}
+
 function buildValues(node: ValuesCstNode | undefined): ValueNode[] {
   return (node?.children.value ?? []).map(buildValue).filter(isDefined);
 }
@@ -255,6 +281,8 @@ const ruleBuilders = {
   number: buildNumber,
   parens: buildParens,
   list: buildList,
+  dict: buildDict,
+  entry: buildEntry,
   values: buildValues,
 } satisfies Record<RuleName, unknown>;
 

@@ -133,11 +133,16 @@ function missingCommas(ast: FileNode, tokens: readonly IToken[], text: string): 
   };
   const value = (v: ValueNode) => {
     if (v.kind === "Call") args(v.args);
+    else if (v.kind === "LayerCall") [v.layer, ...v.applied].forEach((c) => args(c.args));
     else if (v.kind === "Tuple" || v.kind === "List") v.items.forEach(value);
+    else if (v.kind === "Dict") v.entries.forEach((e) => [e.key, e.value].forEach(value));
   };
   for (const m of ast.models) {
     args(m.options);
-    m.statements.forEach((s) => value(s.kind === "Assign" ? s.value : s));
+    for (const s of m.statements) {
+      value(s.kind === "Assign" ? s.value : s);
+      if (s.kind === "Assign") s.applied?.forEach((a) => args(a.args));
+    }
   }
   return out;
 }

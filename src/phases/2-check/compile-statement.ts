@@ -139,6 +139,14 @@ function resolveMetrics(v: ValueNode | undefined, output: OutputInfo | undefined
       ok = false;
       continue;
     }
+    if (entry.kind === "f1_score" && values["average"] === null) {
+      // Keras's default average=None logs one value per class (an array in History); layerc's logs are
+      // typed number so that `logs.accuracy.toFixed(3)` type-checks in every model's code
+      const at = item.kind === "Call" ? (item.args.find((a) => a.name?.name === "average")?.span ?? item.span) : item.span;
+      sink.diags.push(makeDiagnostic("keras_unsupported", at, { what: `${c.name} average`, name: "None", supported: "'micro', 'macro', 'weighted' (Keras's None logs one value per class, which layerc's numeric logs do not hold)" }));
+      ok = false;
+      continue;
+    }
     const wanted = (values["name"] as string | null) ?? (item.kind === "Call" ? entry.defaultName : c.name);
     // Keras makes a repeated name unique: auc, auc_1, auc_2, …
     let name = wanted;
@@ -149,6 +157,7 @@ function resolveMetrics(v: ValueNode | undefined, output: OutputInfo | undefined
     if (typeof values["k"] === "number") spec.k = values["k"];
     if (typeof values["num_thresholds"] === "number") spec.numThresholds = values["num_thresholds"];
     if (typeof values["average"] === "string") spec.average = values["average"] as MetricSpec["average"];
+    if (typeof values["beta"] === "number" && values["beta"] !== 1) spec.beta = values["beta"];
     out.push(spec);
   }
   return ok ? out : undefined;
@@ -163,10 +172,12 @@ export interface OutputInfo {
 export function checkCompile(stmt: CallNode, output: OutputInfo | undefined, sink: Sink): TrainingIR | undefined {
   const before = sink.diags.length;
   const nodes = bindArgs("compile", stmt.args, schema, sink);
+  // one output: each argument may still be given per output, `[…]` or `{'name': …}`, as Keras allows
+  const outputs = [{ name: output?.layerName ?? "", span: stmt.span }];
   const weights = nodes.get("loss_weights");
   if (weights) {
     // one output: a single weight scales the loss (and its gradient), as Keras does
-    const w = perOutput(weights.value, "loss_weights", [{ name: output?.layerName ?? "", span: stmt.span }], sink);
+    const w = perOutput(weights.value, "loss_weights", outputs, sink);
     const value = w?.[0];
     if (value === undefined) return undefined;
     if (value.kind !== "Number" || !(value.value >= 0)) {
@@ -183,12 +194,25 @@ export function checkCompile(stmt: CallNode, output: OutputInfo | undefined, sin
     sink.diags.push(makeDiagnostic("arg_missing", stmt.span, { callee: "compile", name: "loss" }));
     return undefined;
   }
-  const loss = resolveLoss(lossNode.value, sink);
+  const lossValue = perOutput(lossNode.value, "loss", outputs, sink);
+  if (lossValue === undefined) return undefined;
+  if (lossValue[0] === undefined) {
+    sink.diags.push(makeDiagnostic("loss_count", lossNode.value.span, { arg: "loss", count: 0, outputs: 1 }));
+    return undefined;
+  }
+  const loss = resolveLoss(lossValue[0], sink);
   const optimizer = resolveOptimizer(nodes.get("optimizer")?.value, sink);
-  const metrics = resolveMetrics(nodes.get("metrics")?.value, output, loss, sink);
+  const metricNode = nodes.get("metrics")?.value;
+  const metricValue = metricNode !== undefined && nestedMetrics(metricNode) ? perOutput(metricNode, "metrics", outputs, sink) : [metricNode];
+  const metrics = metricValue && resolveMetrics(metricValue[0], output, loss, sink);
   if (!loss || !optimizer || !metrics || sink.diags.length > before) return undefined;
-  if (output) checkPairing(loss, lossNode.value.span, output, sink);
+  if (output) checkPairing(loss, lossValue[0].span, output, sink);
   return { loss, optimizer, metrics };
+}
+
+/** Metrics given per output: a dict, or a list of lists (a flat list of names applies to every output). */
+function nestedMetrics(v: ValueNode): boolean {
+  return isDict(v) || ((v.kind === "List" || v.kind === "Tuple") && v.items.some((i) => i.kind === "List" || i.kind === "Tuple"));
 }
 
 function checkPairing(loss: LossSpec, span: Span, out: OutputInfo, sink: Sink): void {
@@ -232,11 +256,42 @@ function perOutput(v: ValueNode, arg: string, outputs: readonly { name: string; 
     }
     return [...v.items];
   }
-  if (v.kind === "Call" && v.callee.name === "dict") {
-    const byName = new Map(v.args.map((a) => [a.name?.name ?? "", a.value]));
-    return spread(byName, v.span, arg, outputs, sink);
+  const byName = dictOf(v, sink);
+  if (byName === null) return outputs.map(() => v);
+  return byName && spread(byName, v.span, arg, outputs, sink);
+}
+
+const isDict = (v: ValueNode) => v.kind === "Dict" || (v.kind === "Call" && v.callee.name === "dict");
+
+/**
+ * The entries of `{'out': v, ...}` or of `dict(out=v, ...)`, which mean the
+ * same; null when `v` is neither. Keys must be strings, each given once
+ * (positioned errors, then undefined).
+ */
+function dictOf(v: ValueNode, sink: Sink): Map<string, ValueNode> | null | undefined {
+  if (!isDict(v)) return null;
+  const entries =
+    v.kind === "Dict"
+      ? v.entries.map((e) => ({ key: e.key.kind === "String" ? e.key.value : undefined, span: e.key.span, got: describeValue(e.key), value: e.value }))
+      : v.kind === "Call"
+        ? v.args.map((a) => ({ key: a.name?.name, span: a.name?.span ?? a.span, got: "a positional argument", value: a.value }))
+        : [];
+  const byName = new Map<string, ValueNode>();
+  const first = new Map<string, Span>();
+  let ok = true;
+  for (const e of entries) {
+    if (e.key === undefined) {
+      sink.diags.push(makeDiagnostic("dict_key_invalid", e.span, { got: e.got }));
+      ok = false;
+    } else if (first.has(e.key)) {
+      sink.diags.push(makeDiagnostic("dict_key_duplicate", e.span, { key: `'${e.key}'` }, { related: [{ message: "first given here", span: first.get(e.key)! }] }));
+      ok = false;
+    } else {
+      first.set(e.key, e.span);
+      byName.set(e.key, e.value);
+    }
   }
-  return outputs.map(() => v);
+  return ok ? byName : undefined;
 }
 
 function spread(byName: ReadonlyMap<string, ValueNode>, span: Span, arg: string, outputs: readonly { name: string }[], sink: Sink): (ValueNode | undefined)[] | undefined {
@@ -269,9 +324,7 @@ export function checkCompileOutputs(stmt: CallNode, outputs: readonly NamedOutpu
   const weightNode = nodes.get("loss_weights");
   const weightValues = weightNode ? perOutput(weightNode.value, "loss_weights", outputs, sink) : outputs.map(() => undefined);
   const metricNode = nodes.get("metrics")?.value;
-  // a flat list of names applies to every output; a list of lists or a dict gives each its own
-  const nested = metricNode !== undefined && ((metricNode.kind === "Call" && metricNode.callee.name === "dict") || ((metricNode.kind === "List" || metricNode.kind === "Tuple") && metricNode.items.some((i) => i.kind === "List" || i.kind === "Tuple")));
-  const metricValues = nested ? perOutput(metricNode, "metrics", outputs, sink) : outputs.map(() => metricNode);
+  const metricValues = metricNode !== undefined && nestedMetrics(metricNode) ? perOutput(metricNode, "metrics", outputs, sink) : outputs.map(() => metricNode);
   if (!optimizer || !lossValues || !weightValues || !metricValues) return undefined;
   const heads = outputs.map((o, k) => {
     const lv = lossValues[k];

@@ -191,6 +191,9 @@ const schedules: Readonly<Record<string, ScheduleEntry>> = {
   },
 };
 
+/** A schedule class's argument schema (Keras's config keys), or undefined when layerc has no such schedule. */
+export const scheduleArgs = (name: string): readonly ArgSpec[] | undefined => (has(schedules, name) ? schedules[name]!.args : undefined);
+
 /** Schedule class names, for docs and diagnostics. */
 export const scheduleNames: readonly string[] = Object.keys(schedules);
 

@@ -121,11 +121,21 @@ export class PasteLowering {
       return { kind: "Call", callee: call.callee, args: this.args(call.args), hasParens: call.hasParens, span: call.span };
     }
     if (variable && call.callee.name === "summary") return null;
+    return this.layerConstructor(call);
+  }
+
+  /** A layer (or `Input`/`Model`) constructor with its prefix checked and dropped and its class alias resolved; undefined after reporting. */
+  private layerConstructor(call: CallNode): CallNode | undefined {
     const roles: Role[] = call.callee.name === "Input" || call.callee.name === "Model" ? ["layers", "models"] : ["layers"];
     if (!this.checkPrefix(call.callee, call.qualifier, roles)) return undefined;
     const kind = kerasLayerClass(call.callee.name);
     const callee: Ident = kind === call.callee.name ? call.callee : { ...call.callee, name: kind };
     return { kind: "Call", callee, args: this.args(call.args), hasParens: call.hasParens, span: call.span };
+  }
+
+  /** The arguments of a layer call on tensors, `([a, Dense(4)(b)])`, lowered as values. */
+  lowerArgs(args: readonly ArgNode[]): ArgNode[] {
+    return this.args(args);
   }
 
   /** `name = value` binding a constant (`num_classes = 10`): later bare uses of `name` stand for it. */
@@ -150,6 +160,11 @@ export class PasteLowering {
 
   private assignment(stmt: AssignNode): void {
     const v = stmt.value;
+    if (stmt.targets) {
+      const names = stmt.targets.map((t) => t.name).join(", ");
+      this.report("statement_unsupported", stmt.span, { what: `unpacking into \`${names}\``, reason: "only a functional model unpacks the outputs of a layer call (`seq, h, c = LSTM(8, return_sequences=True, return_state=True)(x)`)" });
+      return;
+    }
     if (v.kind === "Call" && v.callee.name === "Sequential") return this.sequential(v, stmt.target.name);
     if (v.kind === "Call" && (modelCalls.has(v.callee.name) || v.callee.name === "Input" || isLayerName(kerasLayerClass(v.callee.name)))) {
       this.report("statement_unsupported", stmt.span, {
@@ -249,6 +264,13 @@ export class PasteLowering {
       case "Tuple":
       case "List":
         return { ...v, items: v.items.map((item) => this.value(item, role)) };
+      case "LayerCall": {
+        // a layer call nested in a value (`Add()([Dense(4)(x), y])`): lowered as a statement's is
+        const layer = this.layerConstructor(v.layer) ?? v.layer;
+        return { ...v, layer, applied: v.applied.map((a) => ({ ...a, args: this.args(a.args) })) };
+      }
+      case "Dict":
+        return { ...v, entries: v.entries.map((e) => ({ ...e, value: this.value(e.value, role) })) };
       default:
         return v;
     }

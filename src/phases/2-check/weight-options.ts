@@ -13,7 +13,8 @@ import { has } from "./vocabulary.js";
 
 const float = (name: string, v: number, positional = true): ArgSpec => ({ name, type: { t: "float", min: 0 }, default: v, positional });
 
-const regularizers: Readonly<Record<string, { args: ArgSpec[]; build: (a: Record<string, unknown>) => RegularizerSpec }>> = (() => {
+/** Keras regularizer classes and strings → argument schema (interop translates Keras configs through it). */
+export const regularizers: Readonly<Record<string, { args: ArgSpec[]; build: (a: Record<string, unknown>) => RegularizerSpec }>> = (() => {
   const l1 = { args: [float("l1", 0.01)], build: (a: Record<string, unknown>) => ({ l1: a["l1"] as number, l2: 0 }) };
   const l2 = { args: [float("l2", 0.01)], build: (a: Record<string, unknown>) => ({ l1: 0, l2: a["l2"] as number }) };
   // Keras 3: L1L2 (and its string 'l1l2') default to 0 and 0
@@ -21,8 +22,10 @@ const regularizers: Readonly<Record<string, { args: ArgSpec[]; build: (a: Record
   return { L1: l1, l1, L2: l2, l2, L1L2: l1l2, l1l2 };
 })();
 
-const axisArg: ArgSpec = { name: "axis", type: { t: "ints", rank: 1, min: 0 }, default: [0] };
-const constraints: Readonly<Record<string, { args: ArgSpec[]; build: (a: Record<string, unknown>) => ConstraintSpec }>> = (() => {
+// Keras: an axis or a list/tuple of axes of the weight (negatives count from the end; checked against the weight's rank)
+const axisArg: ArgSpec = { name: "axis", type: { t: "axes" }, default: [0] };
+/** Keras constraint classes and strings → argument schema. */
+export const constraints: Readonly<Record<string, { args: ArgSpec[]; build: (a: Record<string, unknown>) => ConstraintSpec }>> = (() => {
   const axis = (a: Record<string, unknown>) => a["axis"] as number[];
   const maxNorm = { args: [float("max_value", 2), { ...axisArg, positional: true }], build: (a: Record<string, unknown>) => ({ name: "max_norm" as const, maxValue: a["max_value"] as number, axis: axis(a) }) };
   const minMax = {

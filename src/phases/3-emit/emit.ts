@@ -152,7 +152,9 @@ class NativeKernels {
     if (!this.accepts(spec)) return undefined;
     const types = this.types(spec);
     const name = `${layer}_${spec.label}`;
-    this.gemms.set(name, { name, spec, types, bases: { a: this.base(spec.a.buf), b: this.base(spec.b.buf), c: this.base(spec.c.buf) } });
+    // float32 models compute in f32x4, float64 models in f64x2 (see wasm.ts)
+    const precision: ElemType = this.plan.model.dtype === "float64" ? "f64" : "f32";
+    this.gemms.set(name, { name, spec, types, bases: { a: this.base(spec.a.buf), b: this.base(spec.b.buf), c: this.base(spec.c.buf) }, precision });
     const args = [spec.a.buf, spec.b.buf, spec.c.buf].map((b) => this.address(b, st));
     return `k.${name}(n, ${args.join(", ")});`;
   }

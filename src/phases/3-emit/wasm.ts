@@ -2,16 +2,27 @@
  * Native kernels for large matrix products: a WebAssembly module with one
  * function per product, generated at compile time with every extent,
  * stride and offset baked in (only a batch-dependent extent is read at run
- * time). Arithmetic is float64, like the TypeScript path and the
- * interpreter: float32 operands are widened on load, products and sums are
- * f64x2 SIMD. Results differ from the loop nest only by summation order.
+ * time).
  *
- * Schedule: 4 rows of C × 4 columns (two f64x2 vectors) per register block,
- * 8 accumulators kept in registers over the whole reduction; columns that
- * are not contiguous fall back to 4 scalar accumulators per row; row and
- * column remainders get the same block with fewer rows/columns. Each
- * function takes (n, a, b, c): the batch size and the byte addresses of
- * the three operand buffers in the model's memory.
+ * Precision follows the model's dtype. A float64 model computes in f64x2
+ * SIMD, like the TypeScript path and the interpreter: float32 operands are
+ * widened on load, and results differ from the loop nest only by summation
+ * order. A float32 model (Keras's default) computes in f32x4 SIMD, twice the
+ * lanes: every operand is rounded to float32 on load (parameters and inputs
+ * already are; float64 activations and gradients are narrowed), products
+ * and sums are float32, and the result is widened back into its buffer. So
+ * the product is what Keras computes in float32, and it differs from the
+ * float64 reference by float32 rounding, which grows with the reduction
+ * length (test/native.test.ts bounds it by (K + 3)·2⁻²⁴·Σ|a·b|).
+ *
+ * Schedule: 4 rows of C × 2 vectors of columns (4 columns in f64x2, 8 in
+ * f32x4) per register block, 8 accumulators kept in registers over the
+ * whole reduction; when B's columns are not contiguous but both operands
+ * are contiguous along k (a transposed B), the dot form vectorizes k
+ * instead (see `dot` below); other layouts fall back to 4 scalar
+ * accumulators per row; row and column remainders get the same block with
+ * fewer rows/columns. Each function takes (n, a, b, c): the batch size and
+ * the byte addresses of the three operand buffers in the model's memory.
  *
  * The binary is written directly (no toolchain): the few instructions used
  * are encoded below; `WebAssembly.validate` checks the result in tests.
@@ -28,6 +39,8 @@ export interface WasmGemm {
   readonly types: { readonly a: ElemType; readonly b: ElemType; readonly c: ElemType };
   /** Element offset of each operand's tensor inside its buffer's array (parameters, gradients). */
   readonly bases: { readonly a: number; readonly b: number; readonly c: number };
+  /** Arithmetic: f64 (f64x2 lanes) or f32 (f32x4 lanes, operands rounded on load); f64 when absent. */
+  readonly precision?: ElemType;
 }
 
 /** Can this product become a native kernel? (n constant, C float64, extents known.) */
@@ -113,6 +126,11 @@ class Asm {
     uleb(offset, this.b);
     return this;
   }
+  tee(i: number) {
+    this.op(0x22);
+    uleb(i, this.b);
+    return this;
+  }
   get(i: number) {
     this.op(0x20);
     uleb(i, this.b);
@@ -156,6 +174,25 @@ class Asm {
     if (t === "f64") return this.simd(0x00).mem(3, offset); // v128.load
     return this.simd(0x5d).mem(2, offset).simd(0x5f); // v128.load64_zero, f64x2.promote_low_f32x4
   }
+  /** Loads one element as f32 (narrowing f64). */
+  loadScalar32(t: ElemType, offset: number) {
+    if (t === "f32") return this.op(0x2a).mem(2, offset); // f32.load
+    return this.op(0x2b).mem(3, offset).op(0xb6); // f64.load, f32.demote_f64
+  }
+  /** Loads four consecutive elements as an f32x4 (narrowing f64: two f64x2 loads, demoted and joined). */
+  loadQuad(t: ElemType, offset: number, addr: () => void) {
+    if (t === "f32") return this.simd(0x00).mem(2, offset); // v128.load
+    this.simd(0x00).mem(3, offset).simd(0x5e); // v128.load, f32x4.demote_f64x2_zero
+    addr();
+    this.simd(0x00).mem(3, offset + 16).simd(0x5e);
+    return this.shuffle([0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23]); // low halves of both
+  }
+  /** i8x16.shuffle of the two vectors on the stack. */
+  shuffle(lanes: readonly number[]) {
+    this.simd(0x0d);
+    append(this.b, lanes);
+    return this;
+  }
   storeScalar(offset: number) {
     return this.op(0x39).mem(3, offset); // f64.store
   }
@@ -167,6 +204,9 @@ class Asm {
     for (let i = 0; i < 8; i++) this.b.push(0);
     return this;
   }
+  f32zero() {
+    return this.op(0x43, 0, 0, 0, 0);
+  }
   v128zero() {
     this.simd(0x0c);
     for (let i = 0; i < 16; i++) this.b.push(0);
@@ -177,13 +217,30 @@ class Asm {
   fmul = () => this.op(0xa2);
   vadd = () => this.simd(0xf0); // f64x2.add
   vmul = () => this.simd(0xf2); // f64x2.mul
+  splat32 = () => this.simd(0x13); // f32x4.splat
+  fadd32 = () => this.op(0x92);
+  fmul32 = () => this.op(0x94);
+  vadd32 = () => this.simd(0xe4); // f32x4.add
+  vmul32 = () => this.simd(0xe6); // f32x4.mul
+  promote = () => this.op(0xbb); // f64.promote_f32
+  eqz = () => this.op(0x45);
+  select = () => this.op(0x1b);
+  shrU = () => this.op(0x76);
+  and = () => this.op(0x71);
+  /** fNxM.extract_lane: 0x1f for f32x4, 0x21 for f64x2. */
+  extract(code: number, lane: number) {
+    this.simd(code);
+    this.b.push(lane);
+    return this;
+  }
+  promoteLow = () => this.simd(0x5f); // f64x2.promote_low_f32x4
 }
 
 // ---- the product kernel -------------------------------------------------------
 
 const bytesOf = (t: ElemType) => (t === "f64" ? 8 : 4);
 
-// locals: params n, a, b, c; then i32 M, K, i, j, kk, pa, pb, pc; v128 acc×8, bv×2, av; f64 acc×16, bs×4, as
+// locals: params n, a, b, c; then i32 M, K, i, j, kk, pa, pb, pc; v128 acc×8, bv×4, av; scalar acc×16, bs×4, as (f64 or f32)
 const N_ARG = 0;
 const A_ARG = 1;
 const B_ARG = 2;
@@ -197,29 +254,108 @@ const PA = 9;
 const PB = 10;
 const PC = 11;
 const VACC = 12; // 8
-const VB = 20; // 2
-const VA = 22;
-const SACC = 23; // 16
-const SB = 39; // 4
-const SA = 43;
-const ABASE = 44;
-const CBASE = 45;
-const OUTER = 46; // one counter per outer dimension
-const LOCALS = (outer: number): [number, number][] => [
+const VB = 20; // 4
+const VA = 24;
+const SACC = 25; // 16
+const SB = 41; // 4
+const SA = 45;
+const ABASE = 46;
+const CBASE = 47;
+const OUTER = 48; // one counter per outer dimension, then the dot form's remainder counter
+const F32 = 0x7d;
+const LOCALS = (outer: number, scalar: number): [number, number][] => [
   [8, I32],
-  [11, V128],
-  [21, F64],
-  [2 + outer, I32],
+  [13, V128],
+  [21, scalar],
+  [4 + outer, I32],
 ];
 
-/** A column chunk of a register block: two lanes (vector) or one (scalar), at column `col` of the block. */
+/** Steps per chunk of a long accumulating reduction. */
+const K_CHUNK = 128;
+
+/** A column chunk of a register block: one vector of lanes, or one scalar column, at column `col` of the block. */
 interface Chunk {
   readonly vector: boolean;
   readonly col: number;
 }
 
+/**
+ * The arithmetic of one precision: how operands load (as a splatted scalar
+ * of A, a vector or scalar of B or C), how products accumulate, and how
+ * accumulators store into the float64 C.
+ */
+interface Lanes {
+  readonly width: number;
+  readonly scalarType: number;
+  /** Pushes A's element (address on the stack) splatted to a vector, or as a scalar. */
+  readonly scalarLoad: (x: Asm, t: ElemType, offset: number) => void;
+  readonly splat: (x: Asm) => void;
+  /** Pushes a vector of `width` consecutive elements; `addr` pushes the address again (a second load). */
+  readonly vectorLoad: (x: Asm, t: ElemType, offset: number, addr: () => void) => void;
+  readonly vzero: (x: Asm) => void;
+  readonly szero: (x: Asm) => void;
+  readonly vmulAdd: (x: Asm) => void;
+  readonly smulAdd: (x: Asm) => void;
+  readonly sadd: (x: Asm) => void;
+  /** Pushes the sum of the lanes of vector local `v`. */
+  readonly hsum: (x: Asm, v: number) => void;
+  /** Stores the vector accumulator `acc` at `offset` from the address `addr` pushes (C is float64). */
+  readonly vectorStore: (x: Asm, acc: number, offset: number, addr: () => void) => void;
+  readonly scalarStore: (x: Asm, acc: number, offset: number, addr: () => void) => void;
+}
+
+const LANES: Record<ElemType, Lanes> = {
+  f64: {
+    width: 2,
+    scalarType: F64,
+    scalarLoad: (x, t, offset) => x.loadScalar(t, offset),
+    splat: (x) => x.splat(),
+    vectorLoad: (x, t, offset) => x.loadPair(t, offset),
+    vzero: (x) => x.v128zero(),
+    szero: (x) => x.f64zero(),
+    vmulAdd: (x) => x.vmul().vadd(),
+    smulAdd: (x) => x.fmul().fadd(),
+    sadd: (x) => x.fadd(),
+    hsum: (x, v) => x.get(v).extract(0x21, 0).get(v).extract(0x21, 1).fadd(),
+    vectorStore: (x, acc, offset, addr) => {
+      addr();
+      x.get(acc).storePair(offset);
+    },
+    scalarStore: (x, acc, offset, addr) => {
+      addr();
+      x.get(acc).storeScalar(offset);
+    },
+  },
+  f32: {
+    width: 4,
+    scalarType: F32,
+    scalarLoad: (x, t, offset) => x.loadScalar32(t, offset),
+    splat: (x) => x.splat32(),
+    vectorLoad: (x, t, offset, addr) => x.loadQuad(t, offset, addr),
+    vzero: (x) => x.v128zero(),
+    szero: (x) => x.f32zero(),
+    vmulAdd: (x) => x.vmul32().vadd32(),
+    smulAdd: (x) => x.fmul32().fadd32(),
+    sadd: (x) => x.fadd32(),
+    hsum: (x, v) => x.get(v).extract(0x1f, 0).get(v).extract(0x1f, 1).fadd32().get(v).extract(0x1f, 2).get(v).extract(0x1f, 3).fadd32().fadd32(),
+    vectorStore: (x, acc, offset, addr) => {
+      // lanes 0–1 widen into the first f64x2, lanes 2–3 (moved down by a shuffle) into the second
+      addr();
+      x.get(acc).promoteLow().storePair(offset);
+      addr();
+      x.get(acc).get(acc).shuffle([8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15]).promoteLow().storePair(offset + 16);
+    },
+    scalarStore: (x, acc, offset, addr) => {
+      addr();
+      x.get(acc).promote().storeScalar(offset);
+    },
+  },
+};
+
 function gemmBody(g: WasmGemm): number[] {
   const { spec, types, bases } = g;
+  const lanes = LANES[g.precision ?? "f64"];
+  const w = lanes.width;
   const m = extent(spec.m)!;
   const n = extent(spec.n)!.per;
   const k = extent(spec.k)!;
@@ -231,6 +367,13 @@ function gemmBody(g: WasmGemm): number[] {
   const taps = tapOffsets(spec);
   const outer = spec.outer ?? [];
   const x = new Asm();
+  /**
+   * Long accumulating reductions (a kernel gradient sums over every sample
+   * and position) run in chunks of K_CHUNK steps, all of C per chunk, so the
+   * chunk's rows of A and B stay in cache across C's blocks.
+   */
+  const chunked = spec.accumulate && !(a.cols === 1 && b.rows === 1 && !vector) && (k.batch || k.per > K_CHUNK);
+  const KC0 = OUTER + outer.length + 1;
 
   /** Pushes an extent: a constant, or the batch size times one. */
   const size = (e: { per: number; batch: boolean }) => {
@@ -248,20 +391,28 @@ function gemmBody(g: WasmGemm): number[] {
     x.get(ABASE).i32((bases.a + a.offset) * ea).add().get(I).i32(a.rows * ea).mul().add().set(PA);
     x.get(B_ARG).i32((bases.b + b.offset) * eb).add().get(J).i32(b.cols * eb).mul().add().set(PB);
     x.get(CBASE).i32((bases.c + c.offset) * ec).add().get(I).i32(c.rows * ec).mul().add().get(J).i32(c.cols * ec).mul().add().set(PC);
+    if (chunked) {
+      // this k chunk: A and B start KC0 steps in, KK = min(KC, K − KC0) steps
+      x.get(PA).get(KC0).i32(a.cols * ea).mul().add().set(PA);
+      x.get(PB).get(KC0).i32(b.rows * eb).mul().add().set(PB);
+    }
     const acc = (r: number, h: number) => (chunks[h]!.vector ? VACC + r * 2 + h : SACC + r * 4 + h);
     const cOffset = (r: number, h: number) => (r * c.rows + chunks[h]!.col * c.cols) * ec;
+    const pc = () => x.get(PC);
+    const pb = () => x.get(PB);
     for (let r = 0; r < rows; r++) {
       chunks.forEach((ch, h) => {
         if (spec.accumulate) {
           x.get(PC);
-          if (ch.vector) x.loadPair("f64", cOffset(r, h));
-          else x.loadScalar("f64", cOffset(r, h));
-        } else if (ch.vector) x.v128zero();
-        else x.f64zero();
+          if (ch.vector) lanes.vectorLoad(x, "f64", cOffset(r, h), pc);
+          else lanes.scalarLoad(x, "f64", cOffset(r, h));
+        } else if (ch.vector) lanes.vzero(x);
+        else lanes.szero(x);
         x.set(acc(r, h));
       });
     }
-    x.get(K).set(KK);
+    if (chunked) x.i32(K_CHUNK).get(K).get(KC0).sub().tee(KK).get(KK).i32(K_CHUNK).gtU().select().set(KK);
+    else x.get(K).set(KK);
     x.loop();
     const anyVector = chunks.some((ch) => ch.vector);
     const anyScalar = chunks.some((ch) => !ch.vector);
@@ -271,16 +422,24 @@ function gemmBody(g: WasmGemm): number[] {
       chunks.forEach((ch, h) => {
         x.get(PB);
         const offset = (ch.col * b.cols + tap.b) * eb;
-        if (ch.vector) x.loadPair(types.b, offset).set(VB + h);
-        else x.loadScalar(types.b, offset).set(SB + h);
+        if (ch.vector) lanes.vectorLoad(x, types.b, offset, pb);
+        else lanes.scalarLoad(x, types.b, offset);
+        x.set(ch.vector ? VB + h : SB + h);
       });
       for (let r = 0; r < rows; r++) {
-        x.get(PA).loadScalar(types.a, (r * a.rows + tap.a) * ea);
-        if (anyVector) x.splat().set(VA);
-        else x.set(SA);
+        x.get(PA);
+        lanes.scalarLoad(x, types.a, (r * a.rows + tap.a) * ea);
+        if (anyVector) lanes.splat(x);
+        x.set(anyVector ? VA : SA);
         chunks.forEach((ch, h) => {
-          if (ch.vector) x.get(acc(r, h)).get(VA).get(VB + h).vmul().vadd().set(acc(r, h));
-          else x.get(acc(r, h)).get(SA).get(SB + h).fmul().fadd().set(acc(r, h));
+          if (ch.vector) {
+            x.get(acc(r, h)).get(VA).get(VB + h);
+            lanes.vmulAdd(x);
+          } else {
+            x.get(acc(r, h)).get(SA).get(SB + h);
+            lanes.smulAdd(x);
+          }
+          x.set(acc(r, h));
         });
       }
     }
@@ -290,34 +449,34 @@ function gemmBody(g: WasmGemm): number[] {
     x.end();
     for (let r = 0; r < rows; r++) {
       chunks.forEach((ch, h) => {
-        x.get(PC).get(acc(r, h));
-        if (ch.vector) x.storePair(cOffset(r, h));
-        else x.storeScalar(cOffset(r, h));
+        if (ch.vector) lanes.vectorStore(x, acc(r, h), cOffset(r, h), pc);
+        else lanes.scalarStore(x, acc(r, h), cOffset(r, h), pc);
       });
     }
   };
 
-  /** All columns for the rows at i: full 4-column blocks in a loop, then the remainder. */
+  /** All columns for the rows at i: full blocks (two vectors, or 4 scalar columns) in a loop, then the remainder. */
   const columns = (rows: number) => {
-    const full = Math.floor(n / 4);
+    const span = vector ? 2 * w : 4;
+    const full = Math.floor(n / span);
     const main: Chunk[] = vector
       ? [
           { vector: true, col: 0 },
-          { vector: true, col: 2 },
+          { vector: true, col: w },
         ]
       : [0, 1, 2, 3].map((col) => ({ vector: false, col }));
     if (full > 0) {
       x.i32(0).set(J);
       x.loop();
       block(rows, main);
-      x.get(J).i32(4).add().set(J).get(J).i32(full * 4).ltU().brIf(0);
+      x.get(J).i32(span).add().set(J).get(J).i32(full * span).ltU().brIf(0);
       x.end();
     }
-    let j = full * 4;
-    if (vector && n - j >= 2) {
+    let j = full * span;
+    if (vector && n - j >= w) {
       x.i32(j).set(J);
       block(rows, [{ vector: true, col: 0 }]);
-      j += 2;
+      j += w;
     }
     for (; j < n; j++) {
       x.i32(j).set(J);
@@ -325,11 +484,117 @@ function gemmBody(g: WasmGemm): number[] {
     }
   };
 
+  /**
+   * The dot form, for products whose A rows and B columns are both
+   * contiguous along k but whose B columns are not (B is a transposed
+   * matrix, e.g. an input gradient dY·Wᵀ): a block of rows × 2 columns keeps
+   * one vector accumulator per element of C, reduces k a vector of lanes at a
+   * time, the k remainder in scalars, and adds the lanes at the end.
+   */
+  const dot = !vector && a.cols === 1 && b.rows === 1 && taps.length === 1 && taps[0]!.a === 0 && taps[0]!.b === 0;
+  const KR = OUTER + outer.length;
+  // 4 rows × 2 columns of accumulators; 2 × 4 when A's rows are narrowed from float64 (each one then serves 4 columns)
+  const dotShape = g.precision === "f32" && types.a === "f64" && types.b === "f32" ? { rows: 2, cols: 4 } : { rows: 4, cols: 2 };
+  const dotBlock = (rows: number, cols: number) => {
+    x.get(ABASE).i32((bases.a + a.offset) * ea).add().get(I).i32(a.rows * ea).mul().add().set(PA);
+    x.get(B_ARG).i32((bases.b + b.offset) * eb).add().get(J).i32(b.cols * eb).mul().add().set(PB);
+    x.get(CBASE).i32((bases.c + c.offset) * ec).add().get(I).i32(c.rows * ec).mul().add().get(J).i32(c.cols * ec).mul().add().set(PC);
+    const vacc = (r: number, h: number) => VACC + r * dotShape.cols + h;
+    const sacc = (r: number, h: number) => SACC + r * 4 + h;
+    const pa = () => x.get(PA);
+    const pb = () => x.get(PB);
+    for (let r = 0; r < rows; r++) {
+      for (let h = 0; h < cols; h++) {
+        lanes.vzero(x);
+        x.set(vacc(r, h));
+        lanes.szero(x);
+        x.set(sacc(r, h));
+      }
+    }
+    // k / lanes vector steps, then k mod lanes scalar steps
+    x.get(K).i32(Math.log2(w)).shrU().set(KK);
+    x.get(K).i32(w - 1).and().set(KR);
+    x.block().loop();
+    x.get(KK).eqz().brIf(1);
+    for (let h = 0; h < cols; h++) {
+      x.get(PB);
+      lanes.vectorLoad(x, types.b, h * b.cols * eb, pb);
+      x.set(VB + h);
+    }
+    for (let r = 0; r < rows; r++) {
+      x.get(PA);
+      lanes.vectorLoad(x, types.a, r * a.rows * ea, pa);
+      x.set(VA);
+      for (let h = 0; h < cols; h++) {
+        x.get(vacc(r, h)).get(VA).get(VB + h);
+        lanes.vmulAdd(x);
+        x.set(vacc(r, h));
+      }
+    }
+    x.get(PA).i32(w * ea).add().set(PA);
+    x.get(PB).i32(w * eb).add().set(PB);
+    x.get(KK).i32(1).sub().set(KK);
+    x.br(0).end().end();
+    x.block().loop();
+    x.get(KR).eqz().brIf(1);
+    for (let h = 0; h < cols; h++) {
+      x.get(PB);
+      lanes.scalarLoad(x, types.b, h * b.cols * eb);
+      x.set(SB + h);
+    }
+    for (let r = 0; r < rows; r++) {
+      x.get(PA);
+      lanes.scalarLoad(x, types.a, r * a.rows * ea);
+      x.set(SA);
+      for (let h = 0; h < cols; h++) {
+        x.get(sacc(r, h)).get(SA).get(SB + h);
+        lanes.smulAdd(x);
+        x.set(sacc(r, h));
+      }
+    }
+    x.get(PA).i32(ea).add().set(PA);
+    x.get(PB).i32(eb).add().set(PB);
+    x.get(KR).i32(1).sub().set(KR);
+    x.br(0).end().end();
+    const pc = () => x.get(PC);
+    for (let r = 0; r < rows; r++) {
+      for (let h = 0; h < cols; h++) {
+        const offset = (r * c.rows + h * c.cols) * ec;
+        lanes.hsum(x, vacc(r, h));
+        x.get(sacc(r, h));
+        lanes.sadd(x);
+        if (spec.accumulate) {
+          x.get(PC);
+          lanes.scalarLoad(x, "f64", offset);
+          lanes.sadd(x);
+        }
+        x.set(sacc(r, h));
+        lanes.scalarStore(x, sacc(r, h), offset, pc);
+      }
+    }
+  };
+  const dotColumns = (rows: number) => {
+    const span = dotShape.cols;
+    const full = Math.floor(n / span);
+    if (full > 0) {
+      x.i32(0).set(J);
+      x.loop();
+      dotBlock(rows, span);
+      x.get(J).i32(span).add().set(J).get(J).i32(full * span).ltU().brIf(0);
+      x.end();
+    }
+    for (let j = full * span; j < n; j++) {
+      x.i32(j).set(J);
+      dotBlock(rows, 1);
+    }
+  };
+
   /** Rows in blocks of `rows` while at least that many remain. */
   const rowLoop = (rows: number) => {
     x.block().loop();
     x.get(I).i32(rows).add().get(M).gtU().brIf(1);
-    columns(rows);
+    if (dot) dotColumns(rows);
+    else columns(rows);
     x.get(I).i32(rows).add().set(I);
     x.br(0).end().end();
   };
@@ -337,9 +602,11 @@ function gemmBody(g: WasmGemm): number[] {
   const outerLoops = (d: number) => {
     const o = outer[d];
     if (!o) {
+      if (chunked) x.i32(0).set(KC0).loop();
       x.i32(0).set(I);
-      rowLoop(4);
+      rowLoop(dot ? dotShape.rows : 4);
       rowLoop(1);
+      if (chunked) x.get(KC0).i32(K_CHUNK).add().tee(KC0).get(K).ltU().brIf(0).end();
       return;
     }
     const e = extent(o.size)!;
@@ -365,7 +632,7 @@ function gemmBody(g: WasmGemm): number[] {
   x.end();
 
   const out: number[] = [];
-  const locals = LOCALS(outer.length);
+  const locals = LOCALS(outer.length, lanes.scalarType);
   uleb(locals.length, out);
   for (const [count, type] of locals) {
     uleb(count, out);

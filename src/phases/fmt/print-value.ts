@@ -21,7 +21,7 @@ const MAX_WIDTH = 100;
  * calls prints one per line, each with a trailing comma, as Keras code does.
  */
 export function printStatement(s: StatementNode, indent = ""): string {
-  const target = s.kind === "Assign" ? `${s.target.name} = ` : "";
+  const target = s.kind === "Assign" ? `${(s.targets ?? [s.target]).map((t) => t.name).join(", ")} = ` : "";
   const call = s.kind === "Assign" ? s.value : s;
   const applied = s.kind === "Assign" ? (s.applied ?? []).map((a) => `(${printArgs(a.args)})`).join("") : "";
   const line = target + printValue(call) + applied;
@@ -69,5 +69,9 @@ export function printValue(v: ValueNode): string {
       return `[${v.items.map(printValue).join(", ")}]`;
     case "Call":
       return printCall(v);
+    case "LayerCall":
+      return printCall(v.layer) + v.applied.map((a) => `(${printArgs(a.args)})`).join("");
+    case "Dict":
+      return `{${v.entries.map((e) => `${printValue(e.key)}: ${printValue(e.value)}`).join(", ")}}`;
   }
 }

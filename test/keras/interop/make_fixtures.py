@@ -110,6 +110,103 @@ def layers2d_model():
     return m, (3, 9, 9, 2)
 
 
+def regularized_model():
+    L, R, C = keras.layers, keras.regularizers, keras.constraints
+    m = keras.Sequential([
+        keras.Input((6,)),
+        L.Dense(8, activation="relu", kernel_regularizer=R.L2(0.01), bias_regularizer=R.L1L2(l1=0.001, l2=0.002),
+                kernel_constraint=C.MaxNorm(3.0), bias_constraint=C.NonNeg()),
+        L.Dense(4, activation="softmax", kernel_regularizer=R.L1(0.05), kernel_constraint=C.MinMaxNorm(0.5, 2.0, rate=0.9),
+                bias_constraint=C.UnitNorm()),
+    ])
+    schedule = keras.optimizers.schedules.ExponentialDecay(0.1, decay_steps=100, decay_rate=0.96, staircase=True)
+    m.compile(optimizer=keras.optimizers.Adam(learning_rate=schedule), loss="categorical_crossentropy")
+    return m, (4, 6)
+
+
+# ---- functional models (issue 14, session 2): each also needs a name for every input so tests can feed them
+
+def two_input_model():
+    L = keras.layers
+    a = keras.Input((5,), name="a")
+    b = keras.Input((3,), name="b")
+    ha = L.Dense(4, activation="relu")(a)
+    hb = L.Dense(4, activation="tanh")(b)
+    h = L.Concatenate()([ha, hb])
+    out = L.Dense(2, name="out")(h)
+    m = keras.Model(inputs=[a, b], outputs=out, name="two_input")
+    m.compile(optimizer=keras.optimizers.SGD(learning_rate=0.1), loss="mse")
+    return m, [(4, 5), (4, 3)]
+
+
+def residual_model():
+    L = keras.layers
+    x = keras.Input((6, 6, 2))
+    c = L.Conv2D(2, 3, padding="same", activation="relu")(x)
+    c = L.Conv2D(2, 3, padding="same")(c)
+    s = L.Add()([x, c])
+    s = L.Activation("relu")(s)
+    p = L.MaxPooling2D(2)(s)
+    f = L.Flatten()(p)
+    y = L.Dense(3, activation="softmax")(f)
+    m = keras.Model(x, y)
+    m.compile(optimizer=keras.optimizers.Adam(learning_rate=0.005), loss="categorical_crossentropy", metrics=["accuracy"])
+    return m, [(3, 6, 6, 2)]
+
+
+def shared_model():
+    L = keras.layers
+    a = keras.Input((4,), name="left")
+    b = keras.Input((4,), name="right")
+    shared = L.Dense(5, activation="tanh", name="tower")
+    ea = shared(a)
+    eb = shared(b)
+    d = L.Subtract()([ea, eb])
+    m_ = L.Multiply()([ea, eb])
+    h = L.Concatenate()([d, m_])
+    y = L.Dense(1, activation="sigmoid")(h)
+    m = keras.Model(inputs=[a, b], outputs=y)
+    m.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+    return m, [(4, 4), (4, 4)]
+
+
+def two_output_model():
+    L = keras.layers
+    x = keras.Input((4,))
+    h = L.Dense(8, activation="relu")(x)
+    cls = L.Dense(3, activation="softmax", name="cls")(h)
+    reg = L.Dense(1, name="reg")(h)
+    m = keras.Model(inputs=x, outputs=[cls, reg])
+    m.compile(optimizer=keras.optimizers.SGD(learning_rate=0.1), loss={"cls": "categorical_crossentropy", "reg": "mse"},
+              loss_weights={"cls": 1.0, "reg": 0.5}, metrics={"cls": ["accuracy"], "reg": ["mae"]})
+    return m, [(5, 4)]
+
+
+def lstm_model():
+    L = keras.layers
+    m = keras.Sequential([
+        keras.Input((6, 3)),
+        L.LSTM(5, return_sequences=True),
+        L.LSTM(4),
+        L.Dense(2, activation="softmax"),
+    ])
+    m.compile(optimizer=keras.optimizers.RMSprop(learning_rate=0.01), loss="categorical_crossentropy")
+    return m, [(3, 6, 3)]
+
+
+def embedding_model():
+    L = keras.layers
+    ids = keras.Input((7,), dtype="int32", name="ids")
+    e = L.Embedding(20, 6)(ids)
+    r = L.LSTM(4)(e)
+    p = L.GlobalAveragePooling1D()(e)
+    h = L.Concatenate()([r, p])
+    y = L.Dense(3, activation="softmax")(h)
+    m = keras.Model(ids, y)
+    m.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    return m, [(4, 7)]
+
+
 def tfjs_clean(value):
     """A Keras 3 config value in the Keras 2 form TensorFlow.js reads."""
     if isinstance(value, dict):
@@ -121,10 +218,23 @@ def tfjs_clean(value):
     return value
 
 
+def keras2_node(node):
+    """A Keras 3 inbound node ({args: [tensor or [tensors]], kwargs}) in the Keras 2 list form."""
+    args = node["args"][0]
+    tensors = args if isinstance(args, list) else [args]
+    return [[*t["config"]["keras_history"], {}] for t in tensors]
+
+
+def keras2_refs(refs):
+    """input_layers / output_layers: Keras 3 writes one [name, 0, 0] for a single tensor; Keras 2 always a list."""
+    return [refs] if refs and isinstance(refs[0], str) else refs
+
+
 def write_tfjs(model, out):
     out.mkdir(parents=True, exist_ok=True)
     config = json.loads(model.to_json())
     layers = []
+    functional = config["class_name"] == "Functional"
     for layer in config["config"]["layers"]:
         c = tfjs_clean(layer)
         cfg = c["config"]
@@ -136,10 +246,17 @@ def write_tfjs(model, out):
             for k in ("kernel_initializer", "bias_initializer"):
                 if isinstance(cfg.get(k), dict):
                     cfg[k]["config"] = {kk: vv for kk, vv in cfg[k]["config"].items() if kk not in ("input_axes", "output_axes")}
-        layers.append({"class_name": c["class_name"], "config": cfg})
+        entry = {"class_name": c["class_name"], "config": cfg}
+        if functional:  # Keras 2's node format: [[[layer, node_index, tensor_index, kwargs], ...], ...]
+            entry["name"] = layer["name"]
+            entry["inbound_nodes"] = [keras2_node(n) for n in layer["inbound_nodes"]]
+        layers.append(entry)
     topology = {
-        "class_name": "Sequential",
-        "config": {"name": config["config"]["name"], "layers": layers},
+        "class_name": "Model" if functional else "Sequential",
+        "config": {"name": config["config"]["name"], "layers": layers, **({
+            "input_layers": keras2_refs(config["config"]["input_layers"]),
+            "output_layers": keras2_refs(config["config"]["output_layers"]),
+        } if functional else {})},
         "keras_version": keras.__version__,
         "backend": "jax",
     }
@@ -150,6 +267,7 @@ def write_tfjs(model, out):
         topology_training = {
             "loss": cc["loss"],
             "metrics": cc["metrics"],
+            **({"loss_weights": cc["loss_weights"]} if cc.get("loss_weights") else {}),
             "optimizer_config": {"class_name": opt["class_name"], "config": opt["config"]},
         }
     else:
@@ -179,8 +297,19 @@ def make(name, build, seed, tfjs=True):
     set_weights(model, seed)
     out = HERE / name
     out.mkdir(parents=True, exist_ok=True)
-    x = np.random.default_rng(seed + 100).uniform(-1, 1, size=xshape).astype("float32")
-    y = model.predict(x, verbose=0)
+    rng = np.random.default_rng(seed + 100)
+    if isinstance(xshape, list):  # several inputs (or integer ids): recorded per input and per output
+        xs = [rng.integers(0, 20, size=s).astype("float32") if inp.dtype.startswith("int") else
+              rng.uniform(-1, 1, size=s).astype("float32") for s, inp in zip(xshape, model.inputs)]
+        ys = model.predict(xs if len(xs) > 1 else xs[0], verbose=0)
+        ys = ys if isinstance(ys, list) else [ys]
+        io = {"inputs": [a.reshape(-1).tolist() for a in xs],
+              "outputs": [a.reshape(-1).astype("float64").tolist() for a in ys]}
+        x, y = xs[0], ys[0]
+    else:
+        x = rng.uniform(-1, 1, size=xshape).astype("float32")
+        y = model.predict(x, verbose=0)
+        io = {}
     model.save(out / "model.keras")
     model.save_weights(out / "model.weights.h5")
     model.save(out / "model.h5")
@@ -191,6 +320,7 @@ def make(name, build, seed, tfjs=True):
         "x": x.reshape(-1).tolist(),
         "y": y.reshape(-1).astype("float64").tolist(),
         "weights": [[w.name for w in l.weights] for l in model.layers],
+        **io,
     }) + "\n")
     print("wrote", out)
 
@@ -200,19 +330,25 @@ def check_exports():
     for f in sorted(exported.glob("*.keras")) if exported.exists() else []:
         model = keras.saving.load_model(f)
         spec = json.loads((exported / (f.stem + ".input.json")).read_text())
-        x = np.asarray(spec["x"], dtype="float32").reshape([-1, *model.input_shape[1:]])
-        y = model.predict(x, verbose=0)
+        xs = [np.asarray(x, dtype="float32").reshape([-1, *inp.shape[1:]])
+              for x, inp in zip(spec.get("inputs") or [spec["x"]], model.inputs)]
+
+        def predict(m):
+            y = m.predict(xs if len(xs) > 1 else xs[0], verbose=0)
+            return [a.reshape(-1).astype("float64").tolist() for a in (y if isinstance(y, list) else [y])]
+        ys = predict(model)
         script = exported / (f.stem + ".py")
-        y_script = None
+        ys_script = None
         if script.exists():
             import runpy
             built = runpy.run_path(str(script))["build_model"]()
             built.load_weights(exported / (f.stem + ".weights.h5"))
-            y_script = built.predict(x, verbose=0).reshape(-1).astype("float64").tolist()
+            ys_script = predict(built)
         (exported / (f.stem + ".predictions.json")).write_text(json.dumps({
             "keras_version": keras.__version__,
-            "y": y.reshape(-1).astype("float64").tolist(),
-            "y_script": y_script,
+            "y": ys[0],
+            "y_script": ys_script and ys_script[0],
+            **({"ys": ys, "ys_script": ys_script} if len(ys) > 1 else {}),
             "compile": model.get_compile_config() if model.compiled else None,
             "summary": [(l.__class__.__name__, l.name, [list(w.shape) for w in l.weights]) for l in model.layers],
         }) + "\n")
@@ -220,10 +356,24 @@ def check_exports():
 
 
 if __name__ == "__main__":
+    cases = {
+        "seed": (seed_model, 1, True),
+        "mlp": (mlp_model, 2, True),
+        "cnn": (cnn_model, 3, True),
+        "layers1d": (layers1d_model, 4, False),
+        "layers2d": (layers2d_model, 5, False),
+        "regularized": (regularized_model, 6, True),
+        "two_input": (two_input_model, 7, True),
+        "residual": (residual_model, 8, True),
+        "shared": (shared_model, 9, True),
+        "two_output": (two_output_model, 10, True),
+        "lstm": (lstm_model, 11, True),
+        "embedding": (embedding_model, 12, True),
+    }
+    # `make_fixtures.py two_input shared` remakes only those cases (the others' binary files stay as committed)
+    chosen = [a for a in sys.argv[1:] if not a.startswith("--")] or list(cases)
     if "--exports" not in sys.argv:
-        make("seed", seed_model, 1)
-        make("mlp", mlp_model, 2)
-        make("cnn", cnn_model, 3)
-        make("layers1d", layers1d_model, 4, tfjs=False)
-        make("layers2d", layers2d_model, 5, tfjs=False)
+        for name in chosen:
+            build, seed, tfjs = cases[name]
+            make(name, build, seed, tfjs=tfjs)
     check_exports()
