@@ -15,7 +15,8 @@
  * - a shared layer's calls name the same parameter and gradient tensors;
  *   layers accumulate parameter gradients, so the calls' gradients sum;
  * - an aliasing call (Flatten, Reshape) shares its input's buffer when it
- *   is that tensor's only reader and its output is no model output.
+ *   is that tensor's only reader and its output is no model output;
+ * - buffers whose lifetimes never overlap share storage (liveness.ts).
  * A Sequential model is the chain case and plans exactly as it always did.
  */
 import { Buf, load, loop, storeAt } from "../kernel/buffer.js";
@@ -28,14 +29,18 @@ import type { LossSpec } from "../runtime/spec.js";
 import { optimizerKernel, optimizerSlots } from "../kernel/optimizer.js";
 import { lossKernel } from "../kernel/loss.js";
 import { constraintKernel, hasRegularizers, regularizerKernel } from "../kernel/weight-options.js";
+import { activationValues, shareBuffers } from "./liveness.js";
 
 export type Storage =
   /** Model input `index` as the caller passed it (Float32Array, read-only). */
   | { readonly kind: "input"; readonly index: number }
   /** dLoss/d(output `index`), written by the loss kernel. */
   | { readonly kind: "dout"; readonly index: number }
-  /** A per-instance Float64Array of `perSample` values per sample; `random`: refilled with U[0,1) before each training forward. */
-  | { readonly kind: "act"; readonly perSample: number; readonly random?: boolean; readonly seed?: number }
+  /**
+   * A per-instance Float64Array of `perSample` values per sample; `random`: refilled with U[0,1) before each training forward;
+   * `shares`: no allocation of its own, it uses that (earlier) buffer's, whose lifetime never overlaps its own (see liveness.ts).
+   */
+  | { readonly kind: "act"; readonly perSample: number; readonly random?: boolean; readonly seed?: number; readonly shares?: string }
   /** A tensor in the flat parameter (or gradient) array at a constant offset. */
   | { readonly kind: "param" | "grad"; readonly base: number; readonly size: number }
   /** Optimizer state mirroring the parameters (float64), by slot index. */
@@ -100,8 +105,13 @@ export interface ModelPlan {
   readonly output: string;
   /** The first output's fusion (see OutputPlan.fused). */
   readonly fused: OutputPlan["fused"];
-  /** Activation values per sample held by the plan's buffers (inputs excluded), for compile stats. */
+  /** Activation values per sample the plan's buffers allocate (inputs excluded; after sharing), for compile stats. */
   readonly activationValues: number;
+}
+
+export interface PlanOptions {
+  /** Let buffers with disjoint lifetimes share storage (liveness.ts); default true. Off only to test that sharing changes nothing. */
+  readonly reuseBuffers?: boolean;
 }
 
 /** softmax + (sparse) categorical crossentropy, sigmoid + binary crossentropy. */
@@ -127,7 +137,7 @@ const defOf = (layer: LayerIR): LayerDef => {
   return def;
 };
 
-export function planModel(model: ModelIR): ModelPlan {
+export function planModel(model: ModelIR, options: PlanOptions = {}): ModelPlan {
   const training = model.training !== null;
   const buffers = new Map<string, Storage>();
   const unique = (want: string): string => {
@@ -318,8 +328,13 @@ export function planModel(model: ModelIR): ModelPlan {
     ];
     losses = outputs.map((o, k) => outputLoss(model, o, k, heads[k]!, buffers, declare));
   }
-  const activationValues = [...buffers.values()].reduce((s, b) => s + (b.kind === "act" ? b.perSample : 0), 0);
-  return { model, training, buffers, layers, update, loss: losses.flat(), losses, inputs: inputBufs, outputs, output: outputs[0]!.buffer, fused: outputs[0]!.fused, activationValues };
+  // the runtime reads the outputs after the kernels ran, so they keep their own storage
+  const programs = {
+    inference: [...layers.map((l) => l.forward), ...losses],
+    training: training ? [...layers.map((l) => l.forwardTrain), ...losses, ...[...layers].reverse().map((l) => l.backward), update] : [],
+  };
+  const shared = options.reuseBuffers === false ? buffers : shareBuffers(buffers, programs, new Set(outputs.map((o) => o.buffer)));
+  return { model, training, buffers: shared, layers, update, loss: losses.flat(), losses, inputs: inputBufs, outputs, output: outputs[0]!.buffer, fused: outputs[0]!.fused, activationValues: activationValues(shared) };
 }
 
 /** The loss kernel of output `k`, its gradient scaled by the output's loss weight. */
