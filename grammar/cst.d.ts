@@ -33,7 +33,8 @@ export interface StatementCstNode extends CstNode {
 }
 
 export type StatementCstChildren = {
-  target?: TargetCstNode[];
+  target?: (TargetCstNode)[];
+  Comma?: IToken[];
   Equals?: IToken[];
   value?: ValueCstNode[];
   call?: CallCstNode[];

@@ -179,17 +179,24 @@ export class NnParser extends CstParser {
   });
 
   /**
-   * statement = target "=" value | call
+   * statement = target { "," target } "=" value | call
    * The assignment is pasted Python: `model = keras.Sequential([…])`,
    * `num_classes = 10`, and the functional API's `h = Dense(8)(x)` (the
-   * value `Dense(8)` applied to tensors, see `value`); check decides what
-   * each form means.
+   * value `Dense(8)` applied to tensors, see `value`) or
+   * `seq, h, c = LSTM(8, return_state=True)(x)` (unpacking a call with
+   * several outputs); check decides what each form means.
    */
   public readonly statement = this.RULE("statement", () => {
     this.OR([
       {
+        // `a, b = …` vs the statements `Flatten, Dense(4)`: only a scan to the `=` tells them apart
+        GATE: () => this.assignmentAhead(),
         ALT: () => {
           this.SUBRULE(this.target);
+          this.MANY2(() => {
+            this.CONSUME(Comma);
+            this.SUBRULE2(this.target);
+          });
           this.CONSUME(Equals);
           this.SUBRULE(this.value);
         },
@@ -197,6 +204,15 @@ export class NnParser extends CstParser {
       { ALT: () => this.SUBRULE(this.call) },
     ]);
   });
+
+  /** Names separated by commas, then `=`: the tokens ahead start an assignment. */
+  private assignmentAhead(): boolean {
+    const isName = (i: number) => this.LA(i).tokenType === Identifier || this.LA(i).tokenType === Model;
+    if (!isName(1)) return false;
+    let i = 1;
+    while (this.LA(i + 1).tokenType === Comma && isName(i + 2)) i += 2;
+    return this.LA(i + 1).tokenType === Equals;
+  }
 
   /** application = "(" [ args ] ")"  — calling a layer on tensors: the `(x)` of `h = Dense(8)(x)` */
   public readonly application = this.RULE("application", () => {

@@ -33,6 +33,8 @@ import { allTokens } from "../grammar/tokens.js";
 import { catalog, type DiagnosticCode } from "../src/diagnostics/catalog.js";
 import { formatDiagnostics } from "../src/diagnostics/render.js";
 import { check } from "../src/api/api.js";
+import { importModel } from "../src/interop/import.js";
+import { exportModel } from "../src/interop/export.js";
 import { commonArgs, inputArgs, layers } from "../src/layers/registry.js";
 import type { ArgSpec, ArgType } from "../src/layers/types.js";
 import type { AttrValue } from "../src/ir/model-ir.js";
@@ -127,7 +129,7 @@ export function describeType(t: ArgType): string {
     case "regularizer":
       return "regularizer: `L1(l1=0.01)`, `L2(l2=0.01)`, `L1L2(l1=0, l2=0)` or `'l1'`, `'l2'`, `'l1l2'`";
     case "constraint":
-      return "constraint: `MaxNorm(max_value=2, axis=0)`, `MinMaxNorm(min_value=0, max_value=1, rate=1, axis=0)`, `NonNeg()`, `UnitNorm(axis=0)` or their snake_case strings";
+      return "constraint: `MaxNorm(max_value=2, axis=0)`, `MinMaxNorm(min_value=0, max_value=1, rate=1, axis=0)`, `NonNeg()`, `UnitNorm(axis=0)` or their snake_case strings (`axis`: one axis of the weight or a list of them, negatives from the end)";
     case "nullable":
       return `${describeType(t.inner)}, or None`;
     case "layer":
@@ -419,11 +421,15 @@ function compileSection(): string {
     "",
     "Keras optimizers layerc does not implement (`Adafactor`, `Lamb`, `Muon`, …) are the error `keras_unsupported`, with the supported list, never a suggestion of a different optimizer.",
     "",
+    "### Regularizers and constraints",
+    "",
+    "`kernel_regularizer=` / `bias_regularizer=` add Σ l1·|w| + l2·w² of their weight to the loss (its gradient joins before the update). `activity_regularizer=`, on the layers whose Keras constructor takes it (Dense, the convolutions, SimpleRNN, LSTM, GRU), adds the penalty of the layer's output divided by the batch size, and its gradient to the output's, as Keras 3's `add_loss` does; the loss that fit, `trainOnBatch` and `evaluate` report includes every penalty. A shared layer's activity penalty is its last call's: Keras 3 clears a layer's `add_loss` losses when it is called again. Constraints project the weight after each update (after the EMA); `axis` is one axis of the weight or a list/tuple of them. A layer wrapped in `Bidirectional` or `TimeDistributed` takes no regularizer or constraint (`keras_unsupported`): the wrapper owns the weights.",
+    "",
     "### Metrics",
     "",
     table(["metric", "spellings", "arguments (defaults)"], metrics),
     "",
-    "`accuracy` (or `acc`) picks binary accuracy for one output unit, sparse categorical accuracy for class-id targets (`sparse_categorical_crossentropy`), else categorical accuracy, as Keras 3's compile does. History and `evaluate` use the name as written (`metrics=['acc']` logs `acc`), or the class's own name for a call (`Precision()` logs `precision`), or its `name=`. `F1Score` needs `average` ('micro', 'macro' or 'weighted'): Keras's default, one value per class, is not a scalar log.",
+    "`accuracy` (or `acc`) picks binary accuracy for one output unit, sparse categorical accuracy for class-id targets (`sparse_categorical_crossentropy`), else categorical accuracy, as Keras 3's compile does. History and `evaluate` use the name as written (`metrics=['acc']` logs `acc`), or the class's own name for a call (`Precision()` logs `precision`), or its `name=`. `F1Score` and `FBetaScore` (`beta`) need `average` ('micro', 'macro' or 'weighted'), computed as Keras 3 does (ties with the row's largest prediction all count without a `threshold`; Keras's ε in precision, recall and the score). Keras's default `average=None` logs one value per class — an array per epoch in Keras's History — and is the error `keras_unsupported`: layerc's logs and history hold numbers, so that `logs.accuracy.toFixed(3)` type-checks in every model's code; widening them to `number | number[]` would break that for every model.",
   ].join("\n");
 }
 
@@ -505,8 +511,49 @@ async function examples(): Promise<Map<DiagnosticCode, Example>> {
   return new Map([...best].map(([k, v]) => [k, v.example]));
 }
 
+/**
+ * Examples for the codes about Keras files (`source: "keras-file"`): a
+ * small TensorFlow.js model.json (or spec, for export) run through the real
+ * importModel / exportModel, printed as `layerc import` prints it.
+ */
+function kerasFileExamples(): Map<DiagnosticCode, { input: string; command: string; rendered: string }> {
+  const dense = (config: Record<string, unknown>) => ({ class_name: "Dense", config: { name: "dense", units: 2, ...config } });
+  const modelJson = (layers: unknown[], extra: Record<string, unknown> = {}, cls = "Sequential") =>
+    JSON.stringify({
+      modelTopology: {
+        model_config: { class_name: cls, config: { name: "m", layers: [{ class_name: "InputLayer", config: { batch_input_shape: [null, 3], name: "input_layer" } }, ...layers] } },
+        ...extra,
+      },
+      weightsManifest: [],
+    });
+  const cases: [DiagnosticCode, string][] = [
+    ["import_format_unknown", "hello"],
+    ["import_file_invalid", "{ not json"],
+    ["import_layer_unsupported", modelJson([{ class_name: "MyCustomLayer", config: { name: "custom" } }])],
+    ["import_arg_unsupported", modelJson([dense({ lora_rank: 4 })])],
+    ["import_value_unsupported", modelJson([dense({ activation: "swish2" })])],
+    ["import_model_unsupported", modelJson([], {}, "MySubclassedModel")],
+    ["import_compile_unsupported", modelJson([dense({})], { training_config: { loss: "mse", optimizer_config: { class_name: "Adafactor", config: {} } } })],
+    ["import_weights_mismatch", modelJson([dense({})])],
+  ];
+  const out = new Map<DiagnosticCode, { input: string; command: string; rendered: string }>();
+  const render = (file: string, d: { severity: string; code: string; message: string; path?: string }) =>
+    `${file}: ${d.severity}[${d.code}]: ${d.message}${d.path !== undefined ? ` (at ${d.path})` : ""}`;
+  for (const [code, input] of cases) {
+    const d = importModel(new TextEncoder().encode(input), { fileName: "model.json" }).diagnostics[0];
+    if (d?.code !== code) throw new Error(`gen-docs: the ${code} example reports ${d?.code ?? "nothing"}`);
+    out.set(code, { input, command: "layerc import model.json", rendered: render("model.json", d) });
+  }
+  const spec = "model A {\n  Input(shape=(3,))\n  Dense(-1)\n}\n";
+  const d = exportModel(spec, { to: "keras" }).diagnostics[0];
+  if (d?.code !== "import_spec_invalid") throw new Error(`gen-docs: the import_spec_invalid example reports ${d?.code ?? "nothing"}`);
+  out.set("import_spec_invalid", { input: spec, command: "layerc export a.nn --to keras", rendered: render("a.nn", d) });
+  return out;
+}
+
 export async function diagnosticsDoc(): Promise<string> {
   const found = await examples();
+  const fileExamples = kerasFileExamples();
   const entries = Object.entries(catalog) as [DiagnosticCode, (typeof catalog)[DiagnosticCode]][];
   const out = [
     "# Diagnostics",
@@ -522,6 +569,23 @@ export async function diagnosticsDoc(): Promise<string> {
   ];
   for (const [k, e] of entries) {
     out.push("", `## ${k}`, "", `**${e.severity}**: ${code(e.message)}`, "", e.explain);
+    const fileExample = fileExamples.get(k);
+    if (fileExample !== undefined) {
+      out.push(
+        "",
+        "Reported about a Keras or TensorFlow.js file, located by its path in the file (no spec line). " +
+          `Example: \`${fileExample.command}\` with`,
+        "",
+        "```",
+        fileExample.input.trimEnd(),
+        "```",
+        "",
+        "```text",
+        fileExample.rendered,
+        "```",
+      );
+      continue;
+    }
     const ex = found.get(k);
     if (ex === undefined) {
       out.push("", "_No baseline case reports this code yet._");

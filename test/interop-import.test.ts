@@ -272,6 +272,44 @@ describe("bad files are diagnostics, and nothing is produced", () => {
     );
   });
 
+  it("functional configs layerc cannot express: a nested model, a masked call, a second output of a layer, a dangling node", () => {
+    const archive = bytes(join(ROOT, "two_input", "model.keras"));
+    type Layer = { class_name: string; name: string; inbound_nodes: { args: unknown[]; kwargs: Record<string, unknown> }[] };
+    const edited = (edit: (layers: Layer[]) => void) =>
+      writeZip(
+        [...readZip(archive).values()].map((e) => {
+          if (e.name !== "config.json") return { name: e.name, data: e.read() };
+          const config = JSON.parse(new TextDecoder().decode(e.read()));
+          edit(config.config.layers);
+          return { name: e.name, data: new TextEncoder().encode(JSON.stringify(config)) };
+        }),
+      );
+    const history = (layer: Layer, k = 0) => (layer.inbound_nodes[0]!.args[k] as { config: { keras_history: unknown[] } }).config.keras_history;
+    expectFailure(
+      importModel(edited((ls) => void (ls[2]!.class_name = "Functional"))),
+      "import_model_unsupported",
+      /layer dense is a nested Functional model/,
+      "config.config.layers[2]",
+    );
+    expectFailure(
+      importModel(edited((ls) => void (ls[2]!.inbound_nodes[0]!.kwargs = { mask: { class_name: "__keras_tensor__" } }))),
+      "import_model_unsupported",
+      /layer dense is called with mask=/,
+      "config.config.layers[2].inbound_nodes[0].kwargs.mask",
+    );
+    expectFailure(
+      importModel(edited((ls) => void (history(ls[2]!)[2] = 1))),
+      "import_model_unsupported",
+      /reads output 1 of a; layerc layers have one output/,
+    );
+    expectFailure(
+      importModel(edited((ls) => void (history(ls[2]!)[0] = "nowhere"))),
+      "import_model_unsupported",
+      /layer dense \(call 0\) reads nowhere\[0\]\[0\], which no layer call of the config produces/,
+      "config.config.layers[2].inbound_nodes[0]",
+    );
+  });
+
   it("bytes that are no model at all", () => {
     expectFailure(
       importModel(new TextEncoder().encode("hello")),

@@ -173,6 +173,16 @@ describe("native matrix-product kernels", () => {
           expect(runCase(c)).toBeLessThan(limit(c));
         }
       }
+      // long accumulating reductions run in chunks of 128 steps (one partial chunk here)
+      for (const [k, batched] of [
+        [300, "none"],
+        [70, "k"],
+      ] as const) {
+        for (const precision of ["f64", "f32"] as const) {
+          const c: Case = { m, n, k, batched, batch: 3, ta: "f64", tb: "f32", aT: true, bT: false, order: "ikj", accumulate: true, seed: m + n + k, outer: [], taps: [], precision };
+          expect(runCase(c)).toBeLessThan(limit(c));
+        }
+      }
       // the dot form (transposed B): vector steps along k, a scalar k remainder, an odd column
       for (const k of [1, 3, 4, 9, 16]) {
         for (const precision of ["f64", "f32"] as const) {
@@ -206,6 +216,27 @@ const NATIVE_SPECS: Record<string, string> = {
   Dense(36, activation='relu')
   Dense(3)
   compile(optimizer='adam', loss='mse')
+}
+`,
+  conv2dSame: `model N(seed=7) {
+  Input(shape=(12, 10, 2))
+  Conv2D(8, 3, padding='same', activation='relu')
+  MaxPooling2D(2)
+  Conv2D(8, (3, 2), strides=(2, 1), padding='same', activation='tanh')
+  Conv2D(9, 2, dilation_rate=2, padding='same')
+  Flatten()
+  Dense(3, activation='softmax')
+  compile(optimizer=Adam(learning_rate=0.01), loss='categorical_crossentropy')
+}
+`,
+  conv1dCausal: `model N(seed=9) {
+  Input(shape=(32, 4))
+  Conv1D(12, 4, padding='causal', dilation_rate=2, activation='relu')
+  Conv1D(8, 3, padding='causal', activation='elu')
+  Conv1D(8, 5, strides=2, padding='same')
+  Flatten()
+  Dense(2)
+  compile(optimizer='sgd', loss='mse')
 }
 `,
   mlp: `model N(seed=3) {
@@ -292,6 +323,33 @@ describe("models with native kernels", () => {
     const y = randomTargets(rng, "mse", 6, G.outputShape);
     const gn = gradient(G, 8, theta, x, y, 6);
     const gi = gradient(I, 8, theta, x, y, 6);
+    expect(Math.abs(gn.loss - gi.loss)).toBeLessThan(1e-12);
+    expect(maxRelError(gn.grad, gi.grad)[0]).toBeLessThan(1e-10);
+  });
+
+  it("padded, strided and dilated convolutions: native forward and both gradients equal the interpreter's (float64)", async () => {
+    const source = `model N(seed=4, dtype=float64) {
+  Input(shape=(8, 7, 2))
+  Conv2D(8, 3, padding='same', activation='tanh')
+  Conv2D(8, (2, 3), strides=(2, 2), padding='same', activation='sigmoid')
+  Conv2D(8, 2, dilation_rate=(2, 1), padding='same', use_bias=False)
+  Flatten()
+  Dense(2)
+  compile(optimizer=SGD(learning_rate=1.0), loss='mse')
+}
+`;
+    const r = await compile(source);
+    for (const label of ["conv2d_forward", "conv2d_kernel_grad", "conv2d_1_forward", "conv2d_1_kernel_grad", "conv2d_1_input_grad", "conv2d_2_forward", "conv2d_2_input_grad"]) {
+      expect(r.code).toContain(`k.${label}(`);
+    }
+    const G = (await generated(source))["N"]!;
+    const I = interpreted(source)["N"]!;
+    const rng = new Rng(12);
+    const theta = flat(new I({ seed: 4 }).getWeights()).map(() => rng.uniform() - 0.5);
+    const x = randomArray(rng, 5 * 112, 1);
+    const y = randomTargets(rng, "mse", 5, G.outputShape);
+    const gn = gradient(G, 4, theta, x, y, 5);
+    const gi = gradient(I, 4, theta, x, y, 5);
     expect(Math.abs(gn.loss - gi.loss)).toBeLessThan(1e-12);
     expect(maxRelError(gn.grad, gi.grad)[0]).toBeLessThan(1e-10);
   });

@@ -4,8 +4,9 @@
  * (`npm run playground:build`) served from a local static server.
  *
  * A shared link with a broken spec shows the diagnostic; fixing it shows the
- * shapes; training XOR reaches accuracy 1.0 while the chart grows; the page
- * logs no console errors. Screenshots go to playground/test/artifacts/.
+ * shapes; training XOR reaches accuracy 1.0 while the chart grows; a
+ * functional two-input model is drawn as its graph (both inputs, the merge);
+ * the page logs no console errors. Screenshots go to playground/test/artifacts/.
  *
  *   npm run test:browser
  */
@@ -52,6 +53,18 @@ model Xor(seed=1) {
   Dense(8, activation='tanh')
   Dens(1, activation='sigmoid')
   compile(optimizer=Adam(learning_rate=0.05), loss='binary_crossentropy', metrics=['accuracy'])
+}
+`;
+
+const TWO_TOWER = `model Tower(seed=1) {
+  a = Input(shape=(5,), name='left')
+  b = Input(shape=(3,), name='right')
+  ha = Dense(4, activation='relu')(a)
+  hb = Dense(4)(b)
+  h = Concatenate()([ha, hb])
+  y = Dense(1, activation='sigmoid')(h)
+  Model(inputs=[a, b], outputs=y)
+  compile(optimizer='adam', loss='binary_crossentropy')
 }
 `;
 
@@ -153,6 +166,48 @@ describe("the playground", () => {
     await page.waitForFunction(() => (document.querySelector("#share-status")?.textContent ?? "") !== "", undefined, { timeout: 10_000 });
     expect(await page.locator("#share-status").textContent()).toMatch(/link copied|copy the link above/);
   }, 30_000);
+
+  it("draws a functional model's graph: both inputs, their branches, and the merge they meet in", async () => {
+    await page.goto("about:blank");
+    await page.goto(`${base}#code=${compressToEncodedURIComponent(TWO_TOWER)}`);
+    await page.locator('#model svg g[data-layer="concatenate"]').waitFor({ timeout: 30_000 });
+    const boxes = await page.locator("#model svg g.layer").evaluateAll((gs) =>
+      gs.map((g) => ({
+        name: g.getAttribute("data-layer"),
+        title: g.querySelector("text.title")?.textContent,
+        shape: g.querySelector("text.shape")?.textContent,
+        at: /translate\(([\d.]+),([\d.]+)\)/.exec(g.getAttribute("transform") ?? "")!.slice(1).map(Number),
+      })),
+    );
+    expect(boxes.map((b) => [b.title, b.shape])).toEqual([
+      ["left (Input)", "(None, 5)"],
+      ["right (Input)", "(None, 3)"],
+      ["dense (Dense)", "(None, 4) · 24 params"],
+      ["dense_1 (Dense)", "(None, 4) · 16 params"],
+      ["concatenate (Concatenate)", "(None, 8)"],
+      ["dense_2 (Dense)", "(None, 1) · 9 params"],
+    ]);
+    const at = Object.fromEntries(boxes.map((b) => [b.name, b.at as [number, number]]));
+    // the two inputs side by side on the top row, each branch below its input, the merge below both
+    expect(at["left"]![1]).toBe(at["right"]![1]);
+    expect(at["left"]![0]).not.toBe(at["right"]![0]);
+    expect(at["dense"]![1]).toBeGreaterThan(at["left"]![1]);
+    expect(at["concatenate"]![1]).toBeGreaterThan(at["dense"]![1]);
+    expect(at["dense_2"]![1]).toBeGreaterThan(at["concatenate"]![1]);
+    // edges: input → branch twice, both branches into the merge, merge → output
+    const edges = await page.locator("#model svg line.edge").evaluateAll((ls) => ls.map((l) => ["x1", "y1", "x2", "y2"].map((k) => Number(l.getAttribute(k)))));
+    expect(edges).toHaveLength(5);
+    const into = (name: string) => edges.filter(([, , x2, y2]) => Math.abs(x2! - (at[name]![0] + 94)) < 1 && Math.abs(y2! - (at[name]![1] - 2)) < 1);
+    const from = (name: string) => edges.filter(([x1, y1]) => Math.abs(x1! - (at[name]![0] + 94)) < 1 && Math.abs(y1! - (at[name]![1] + 46)) < 1);
+    const key = (e: number[]) => e.join();
+    expect(into("concatenate").map(key).sort()).toEqual([...from("dense"), ...from("dense_1")].map(key).sort());
+    expect(into("concatenate")).toHaveLength(2);
+    expect(from("left").map(key)).toEqual(into("dense").map(key));
+    expect(from("right").map(key)).toEqual(into("dense_1").map(key));
+    expect(from("concatenate").map(key)).toEqual(into("dense_2").map(key));
+    expect(into("dense_2")).toHaveLength(1);
+    await page.screenshot({ path: join(ARTIFACTS, "two-tower-graph.png") });
+  }, 60_000);
 
   it("logged no console errors", () => {
     expect(consoleErrors).toEqual([]);

@@ -14,6 +14,13 @@ export interface CatalogEntry {
   readonly severity: Severity;
   readonly message: string;
   readonly explain: string;
+  /**
+   * `keras-file`: reported by `layerc import` / `layerc export` about a Keras
+   * or TensorFlow.js file, located by the diagnostic's `path` in that file's
+   * config (`config.layers[2].config.kernel_regularizer`) rather than by a
+   * span in a spec.
+   */
+  readonly source?: "keras-file";
 }
 
 /** Every diagnostic layerc can report, keyed by its stable code (read-only data). */
@@ -238,10 +245,20 @@ export const catalog = {
     message: "`{layer}` reads token ids, so it must be the first layer and read the model input; here its input comes from {from}",
     explain: "An `Embedding` looks rows up by integer id. layerc validates ids where they enter the model, before running anything, so an `Embedding` must read a model input directly: put it first in a Sequential model; in a functional model call it on an `Input` (any of several).",
   },
-  embedding_mask_zero: {
+  mask_unsupported: {
     severity: "error",
-    message: "`mask_zero=True` is not supported: layerc has no masks, so no later layer could skip the padded steps",
-    explain: "Keras propagates a mask from `Embedding(mask_zero=True)` to the layers after it. layerc does not implement masking; leave `mask_zero=False` (padding ids are then ordinary tokens).",
+    message: "`{name}` ({layer}) receives the mask made by {from}; Keras would use it here, and layerc does not implement masking in {layer}",
+    explain: "Masks (from `Embedding(mask_zero=True)` or `Masking`) are honoured by the recurrent layers, Bidirectional and GlobalAveragePooling1D, and carried through layers that only pass them on (Dense, activations, dropout, normalization, TimeDistributed). Keras also uses masks in Softmax, BatchNormalization and the merge layers, which layerc does not: remove the mask or restructure the model.",
+  },
+  mask_dropped: {
+    severity: "warning",
+    message: "`{name}` ({layer}) does not support masking: the mask made by {from} stops here, as in Keras",
+    explain: "Keras warns when a layer without mask support receives a mask: it computes on every timestep (padding included) and later layers see no mask. Put the layers that should skip padding (LSTM, GRU, GlobalAveragePooling1D) before it.",
+  },
+  mask_loss: {
+    severity: "error",
+    message: "the model output `{name}` carries the mask made by {from}; a masked loss (Keras weights each timestep by its mask) is not implemented",
+    explain: "When a model output still carries a mask, Keras weights the loss and metrics per timestep, ignoring masked steps. layerc does not implement that yet: end the masked part with a layer that consumes the mask (an LSTM/GRU without return_sequences, GlobalAveragePooling1D) or drops it, or compile without a loss on that output.",
   },
   embedding_input_length: {
     severity: "error",
@@ -261,7 +278,7 @@ export const catalog = {
   rnn_return_state: {
     severity: "error",
     message: "`return_state=True` needs a functional model: a Sequential layer has one output",
-    explain: "`return_state` makes a recurrent layer return its output and final states; only a functional model can route several outputs. In a Sequential model leave it False.",
+    explain: "`return_state` makes a recurrent layer return its output and final states; only a functional model can bind several outputs (`seq, h, c = LSTM(8, return_sequences=True, return_state=True)(x)`). In a Sequential model leave it False.",
   },
   gru_reset_before: {
     severity: "error",
@@ -349,6 +366,11 @@ export const catalog = {
     severity: "error",
     message: "`{name}` is a tensor, not a layer, and cannot be called",
     explain: "Only layers are called on tensors: `h = Dense(8)(x)` or `shared = Dense(8)` then `h = shared(x)`. A layer call returns a tensor.",
+  },
+  layer_outputs_unpack: {
+    severity: "error",
+    message: "this `{layer}` call returns {returns}, but {binds}{fix}",
+    explain: "A layer call binds one name per output. A recurrent layer with `return_state=True` returns its output and then its final states (LSTM: h and c; SimpleRNN and GRU: h; Bidirectional: the forward states, then the backward ones), unpacked as in Python: `seq, h, c = LSTM(8, return_sequences=True, return_state=True)(x)`.",
   },
   layer_call_args: {
     severity: "error",
@@ -448,6 +470,65 @@ export const catalog = {
     message: "the weights to embed do not fit model `{model}`: {reason}",
     explain:
       "`layerc build --embed-weights FILE` (the `embedWeights` compile option) bakes a `.weights.bin` into the generated class. The file must be one written for this model: the same tensors, by name and shape, in the same order (as `model.saveWeights()` or `layerc import` write them).",
+  },
+
+  // ---- Keras interop (layerc import / export): located by a path in the Keras file ----
+  import_format_unknown: {
+    severity: "error",
+    source: "keras-file",
+    message: "{detail}",
+    explain: "The bytes are not a .keras archive, an HDF5 file or a TensorFlow.js model.json.",
+  },
+  import_file_invalid: {
+    severity: "error",
+    source: "keras-file",
+    message: "{detail}",
+    explain:
+      "The file is truncated or damaged, a part it names is missing (a weight shard, `model.weights.h5`), or a size in a header claims more bytes than the file holds. Nothing is written.",
+  },
+  import_layer_unsupported: {
+    severity: "error",
+    source: "keras-file",
+    message: "{detail}",
+    explain: "The model uses a Keras layer class layerc does not implement; the path names its entry in the config. layerc never substitutes a different layer.",
+  },
+  import_arg_unsupported: {
+    severity: "error",
+    source: "keras-file",
+    message: "{detail}",
+    explain: "A layer (or initializer, regularizer, constraint) sets a Keras argument that layerc does not model to a value other than its default.",
+  },
+  import_value_unsupported: {
+    severity: "error",
+    source: "keras-file",
+    message: "{detail}",
+    explain: "A layer argument has a value layerc does not accept: an unknown activation, initializer, regularizer or constraint, a custom object.",
+  },
+  import_model_unsupported: {
+    severity: "error",
+    source: "keras-file",
+    message: "{detail}",
+    explain:
+      "The model's structure has no layerc spec: a subclassed or nested model, a layer called with a mask or on a second output of another layer, several dtypes; or, on export, a spec layerc cannot write.",
+  },
+  import_compile_unsupported: {
+    severity: "error",
+    source: "keras-file",
+    message: "{detail}",
+    explain: "The training configuration uses an optimizer, learning-rate schedule, loss, metric or option layerc does not have.",
+  },
+  import_weights_mismatch: {
+    severity: "error",
+    source: "keras-file",
+    message: "{detail}",
+    explain: "The weights in the file (or the `.weights.bin` given to export) do not fit the layers of the model: missing, extra, or of another shape.",
+  },
+  import_spec_invalid: {
+    severity: "error",
+    source: "keras-file",
+    message: "{detail}",
+    explain:
+      "The spec written from the config (or given with `--spec`, or to export) does not check; the message carries the checker's diagnostic and its line.",
   },
 } as const satisfies Record<string, CatalogEntry>;
 

@@ -37,6 +37,12 @@ export interface Diagnostic {
   readonly related?: readonly RelatedInformation[];
   /** A replacement the user most likely meant ("did you mean ..."). */
   readonly suggestion?: string;
+  /**
+   * For a diagnostic about a Keras or TensorFlow.js file (`layerc import` /
+   * `layerc export`), which has no spec span: where the problem is in that
+   * file (`config.layers[2].config.kernel_regularizer`, `model_weights/dense`).
+   */
+  readonly path?: string;
 }
 
 export type Holes = Readonly<Record<string, string | number>>;

@@ -155,7 +155,9 @@ export class Translator {
         const ok = (x: Json): boolean => (typeof x === "number" && (type.t === "floats" || Number.isInteger(x))) || (Array.isArray(x) && x.every(ok));
         if (!ok(v)) return bad();
         const print = (x: Json): string => (Array.isArray(x) ? `(${x.map(print).join(", ")}${x.length === 1 ? "," : ""})` : type.t === "floats" ? float(x as number) : String(x));
-        return { text: print(v), isDefault: same(v, def) };
+        // one axis and a list of that axis mean the same (a constraint's default axis is [0]; Keras writes 0)
+        const isDefault = same(v, def) || (type.t === "axes" && (same([v], def) || same(v, [def as Json])));
+        return { text: print(v), isDefault };
       }
       case "layer":
         // a wrapped layer (Bidirectional, TimeDistributed): not translated yet

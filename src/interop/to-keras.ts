@@ -122,6 +122,8 @@ export function layerConfig(
     dtype: dtypePolicy(dtype, flavor),
   };
   for (const [key, value] of Object.entries(layer.attrs)) {
+    // Keras's get_config writes activity_regularizer only when one is set
+    if (key === "activity_regularizer" && value === null) continue;
     const kerasKey = rename.find(([, to]) => to === key)?.[0] ?? key;
     config[kerasKey] = attrJson(key, value, flavor);
   }

@@ -92,6 +92,13 @@ export interface TensorIR {
   readonly variable?: string;
   /** 1-based line of the statement that produced it. */
   readonly line: number;
+  /**
+   * Keras masking: the tensor holding this tensor's mask (one 0/1 value per
+   * timestep, the shape without the last axis), made by an
+   * `Embedding(mask_zero=True)` or `Masking` call and carried on by layers
+   * that keep masks; absent when it has none.
+   */
+  readonly mask?: number;
 }
 
 /** One call of a layer on tensors: a node of the graph. */
@@ -100,8 +107,12 @@ export interface NodeIR {
   readonly layer: number;
   /** Tensor ids (indices into ModelIR.tensors), in call order; merge layers take several. */
   readonly inputs: readonly number[];
-  /** Tensor id of the result. */
+  /** Tensor id of the result (the first one when the call returns several). */
   readonly output: number;
+  /** Tensor ids of the call's further results (LayerDef.extraOutputs: a recurrent layer's states); absent when none. */
+  readonly extraOutputs?: readonly number[];
+  /** The mask tensor this call makes (LayerDef.masking.makes); absent when none. */
+  readonly maskOutput?: number;
   /** 1-based line of the call in the spec. */
   readonly line: number;
 }

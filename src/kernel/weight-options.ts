@@ -5,13 +5,16 @@
  * after it, after the EMA):
  *
  *   regularizers   grads += l1·sign(w) + 2·l2·w; result[1] ← Σ l1·|w| + l2·w²
+ *   activity       a layer call's output y (batch of B): the loss gains
+ *                  (Σ l1·|y| + l2·y²) / B, so dy += (l1·sign(y) + 2·l2·y) / B
+ *                  (keras/src/layers/layer.py divides by the batch size)
  *   constraints    MaxNorm, MinMaxNorm, UnitNorm scale each slice along the
  *                  constraint's axes by (clipped) norm / (ε + norm); NonNeg
  *                  zeroes negative weights (keras/src/constraints)
  *
  * Both are written over constant offsets, specialized like every kernel.
  */
-import { add, call, cmp, div, mul, num, ref, select, sub, type Expr, type Stmt } from "./expr.js";
+import { add, BATCH, call, cmp, div, mul, num, ref, select, sub, type Expr, type Stmt } from "./expr.js";
 import { letVar, load, loop, setVar, storeAt as store } from "./buffer.js";
 import type { ConstraintSpec, RegularizerSpec } from "../runtime/spec.js";
 
@@ -34,7 +37,7 @@ export function regularizerKernel(weights: readonly WeightTensor[], params: stri
     out.push(
       loop("i", prod(w.shape), (i) => {
         const at = add(num(w.offset), i);
-        const sign = select(cmp(">", ref("w"), num(0)), num(1), select(cmp("<", ref("w"), num(0)), num(-1), num(0)));
+        const sign = signOf(ref("w"));
         return [
           letVar("w", load(params, at)),
           setVar("pen", add(mul(num(r.l1), call("abs", ref("w"))), mul(num(r.l2), mul(ref("w"), ref("w")))), true),
@@ -45,6 +48,27 @@ export function regularizerKernel(weights: readonly WeightTensor[], params: stri
   }
   out.push(store(result, num(1), ref("pen")));
   return out;
+}
+
+const signOf = (v: Expr): Expr => select(cmp(">", v, num(0)), num(1), select(cmp("<", v, num(0)), num(-1), num(0)));
+
+/** Whether a regularizer adds anything (L1L2() with both factors 0 does not). */
+export const penalizes = (r: RegularizerSpec | null | undefined): r is RegularizerSpec => !!r && (r.l1 !== 0 || r.l2 !== 0);
+
+/** Adds the activity penalty of output `y` (`size` values per sample) to `result[index]`: (Σ l1·|y| + l2·y²) / batch. */
+export function activityPenaltyKernel(r: RegularizerSpec, y: string, size: number, result: string, index: number): Stmt[] {
+  return [
+    letVar("pen", num(0)),
+    loop("i", mul(BATCH, num(size)), (i) => [letVar("v", load(y, i)), setVar("pen", add(mul(num(r.l1), call("abs", ref("v"))), mul(num(r.l2), mul(ref("v"), ref("v")))), true)]),
+    store(result, num(index), div(ref("pen"), BATCH), true),
+  ];
+}
+
+/** Adds the activity penalty's gradient to the output gradient `dy`: (l1·sign(y) + 2·l2·y) / batch. */
+export function activityGradKernel(r: RegularizerSpec, y: string, dy: string, size: number): Stmt[] {
+  return [
+    loop("i", mul(BATCH, num(size)), (i) => [letVar("v", load(y, i)), store(dy, i, div(add(mul(num(r.l1), signOf(ref("v"))), mul(num(2 * r.l2), ref("v"))), BATCH), true)]),
+  ];
 }
 
 /** Whether any weight has a regularizer (the kernel then runs and the runtime adds result[1] to the loss). */
@@ -62,7 +86,7 @@ function constrain(w: WeightTensor, c: ConstraintSpec, P: string, v: string): St
   }
   // strides of the weight; the kept axes index the slices, the reduced axes run inside each
   const strides = w.shape.map((_, d) => prod(w.shape.slice(d + 1)));
-  const reduced = [...new Set(c.axis)].sort();
+  const reduced = [...new Set(c.axis)].sort((a, b) => a - b);
   const kept = w.shape.map((_, d) => d).filter((d) => !reduced.includes(d));
   const nest = (axes: readonly number[], name: string, body: (offset: Expr) => Stmt[], offset: Expr = num(w.offset), k = 0): Stmt[] => {
     if (k === axes.length) return body(offset);

@@ -5,11 +5,14 @@
 import { activationBackward, activationForward } from "../kernel/activation.js";
 import { activationOf } from "./common.js";
 import { prod, type KernelContext, type LayerDef } from "./types.js";
+import { keepsMask } from "./mask-support.js";
 
 const rowsCols = (shape: readonly number[]) => ({ rows: prod(shape.slice(0, -1)), cols: shape[shape.length - 1] ?? 1 });
 
 export const activation: LayerDef = {
   kind: "Activation",
+  masking: keepsMask,
+  description: "Applies an activation function to its input.",
   defaultName: "activation",
   args: [{ name: "activation", type: { t: "activation" }, required: true, positional: true }],
   outputShape: (_attrs, input) => ({ ok: true, shape: input }),

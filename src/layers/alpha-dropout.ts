@@ -9,7 +9,7 @@
  */
 import { add, cmp, mul, num, select } from "../kernel/expr.js";
 import { noiseLayer, rateBelowOne, seedArg } from "./noise-common.js";
-import { prod, type Attrs } from "./types.js";
+import { described, prod, type Attrs } from "./types.js";
 
 const ALPHA_P = -1.6732632423543772 * 1.0507009873554805;
 const rateOf = (attrs: Attrs) => attrs["rate"] as number;
@@ -19,7 +19,7 @@ const affine = (attrs: Attrs) => {
   return { a, b: -a * ALPHA_P * rate, rate };
 };
 
-export const alphaDropout = noiseLayer({
+export const alphaDropout = described(noiseLayer({
   kind: "AlphaDropout",
   defaultName: "alpha_dropout",
   args: [{ name: "rate", type: { t: "float", min: 0, max: 1 }, required: true, positional: true }, seedArg],
@@ -33,4 +33,4 @@ export const alphaDropout = noiseLayer({
     const { a, rate } = affine(ctx.attrs);
     return select(cmp(">=", noise.at(at.b, at.flat), num(rate)), mul(num(a), dy), num(0));
   },
-});
+}), "Dropout that keeps the mean and variance of its inputs (for SELU networks) while training.");

@@ -24,6 +24,7 @@ import { Buf, letVar, loop, setVar } from "../kernel/buffer.js";
 import { add, BATCH, call, div, mul, num, ref, sub, type Expr, type Stmt } from "../kernel/expr.js";
 import { bool, init, ONES, ZEROS } from "./common.js";
 import { prod, type Attrs, type KernelContext, type LayerDef, type ParamDecl } from "./types.js";
+import { refusesMask } from "./mask-support.js";
 
 function dims(ctx: { inShape: readonly number[] }) {
   const c = ctx.inShape[ctx.inShape.length - 1]!;
@@ -35,6 +36,8 @@ const num_ = (attrs: Attrs, name: string): number => attrs[name] as number;
 /** Keras 3 order; every argument may be given by position, as in Python. */
 export const batchNormalization: LayerDef = {
   kind: "BatchNormalization",
+  masking: refusesMask,
+  description: "Normalizes each channel with batch statistics while training and moving averages at inference.",
   defaultName: "batch_normalization",
   args: [
     { name: "axis", type: { t: "int" }, default: -1, positional: true },

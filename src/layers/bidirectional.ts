@@ -55,13 +55,28 @@ function directionContext(ctx: KernelContext, dir: Direction, withGrads: boolean
   const innerOut = innerShape(ctx);
   const p = dir[0]!;
   const scratchBuf = (n: string, dims: number[]) => new Buf(ctx.scratch(n).name, ["batch", ...dims]);
+  const y = scratchBuf(`${p}_y`, innerOut);
+  const dy = withGrads ? scratchBuf(`${p}_dy`, innerOut) : ctx.dy;
+  const dx = dir === "forward" || !withGrads || ctx.dx.name === "" ? ctx.dx : scratchBuf("dxb", [...ctx.inShape]);
+  // states (initial_state= inputs, return_state outputs): the forward direction's first half, the backward's second
+  const half = <T>(all: readonly T[]): T[] => {
+    const rest = all.slice(1);
+    const n = rest.length / 2;
+    return dir === "forward" ? rest.slice(0, n) : rest.slice(n);
+  };
   return {
     ...ctx,
     attrs: w.of(dir),
     outShape: innerOut,
-    y: scratchBuf(`${p}_y`, innerOut),
-    dy: withGrads ? scratchBuf(`${p}_dy`, innerOut) : ctx.dy,
-    dx: dir === "forward" || !withGrads || !ctx.needInputGrad ? ctx.dx : scratchBuf("dxb", [...ctx.inShape]),
+    y,
+    dy,
+    dx,
+    xs: [ctx.x, ...half(ctx.xs)],
+    dxs: [dx, ...half(ctx.dxs)],
+    inShapes: [ctx.inShape, ...half(ctx.inShapes)],
+    ys: [y, ...half(ctx.ys)],
+    dys: [dy, ...half(ctx.dys)],
+    outShapes: [innerOut, ...half(ctx.outShapes)],
     outputGradIsPreActivation: false,
     param: (n) => ctx.param(`${dir}_${w.name}/${n}`),
     grad: (n) => ctx.grad(`${dir}_${w.name}/${n}`),
@@ -131,6 +146,7 @@ function unmerge(ctx: KernelContext): Stmt[] {
 
 export const bidirectional: LayerDef = {
   kind: "Bidirectional",
+  description: "Runs a recurrent layer forwards and backwards over the sequence and merges the results (`merge_mode`).",
   defaultName: "bidirectional",
   args: [
     { name: "layer", type: { t: "layer", recurrent: true }, required: true, positional: true },
@@ -145,6 +161,24 @@ export const bidirectional: LayerDef = {
     const r = w.def.outputShape(w.of("forward"), input);
     if (!r.ok || mode(attrs) !== "concat") return r;
     return { ok: true, shape: [...r.shape.slice(0, -1), 2 * r.shape[r.shape.length - 1]!] };
+  },
+
+  // Keras masking: both directions skip masked steps; the output keeps the mask as a sequence
+  masking: { reads: true, keeps: (attrs) => bool(wrapped(attrs).of("forward"), "return_sequences") },
+  // Keras 3: return_state returns the output, the forward states, then the backward states;
+  // initial_state=[…] is split in half the same way
+  extraOutputs(attrs, input) {
+    const w = wrapped(attrs);
+    const states = w.def.extraOutputs?.(w.of("forward"), input) ?? [];
+    return [...states, ...states];
+  },
+  extraInputs: {
+    keyword: "initial_state",
+    shapes(attrs, input) {
+      const w = wrapped(attrs);
+      const states = w.def.extraInputs?.shapes(w.of("forward"), input) ?? [];
+      return [...states, ...states];
+    },
   },
 
   params: (attrs, input) => {
@@ -173,7 +207,7 @@ export const bidirectional: LayerDef = {
   backward(ctx: KernelContext): Stmt[] {
     const w = wrapped(ctx.attrs);
     const out = [...unmerge(ctx), ...DIRECTIONS.flatMap((dir) => relabel(w.def.backward(directionContext(ctx, dir, true)), dir))];
-    if (ctx.needInputGrad) {
+    if (ctx.dx.name !== "") {
       const size = prod(ctx.inShape);
       const dx = new Buf(ctx.dx.name, ["batch", size]);
       const dxb = new Buf(ctx.scratch("dxb").name, ["batch", size]);

@@ -26,11 +26,19 @@ export const weightOptionArgs = (...weights: string[]): ArgSpec[] =>
     { name: `${w}_constraint`, type: { t: "nullable", inner: { t: "constraint" } }, default: null },
   ]);
 
+/**
+ * Keras 3 `activity_regularizer=`: a penalty on the layer's output at every
+ * call, divided by the batch size and added to the loss (the plan adds it
+ * and its gradient; any layer kind may take it).
+ */
+export const activityRegularizerArg: ArgSpec = { name: "activity_regularizer", type: { t: "nullable", inner: { t: "regularizer" } }, default: null };
+
 export const biasArgs: readonly ArgSpec[] = [
   { name: "use_bias", type: { t: "bool" }, default: true },
   { name: "kernel_initializer", type: { t: "initializer" }, default: GLOROT_UNIFORM },
   { name: "bias_initializer", type: { t: "initializer" }, default: ZEROS },
   ...weightOptionArgs("kernel", "bias"),
+  activityRegularizerArg,
 ];
 
 export const activationOf = (attrs: Attrs): ActivationName => (attrs["activation"] ?? "linear") as ActivationName;

@@ -11,6 +11,7 @@ import type { Attrs, KernelContext, LayerDef, ShapeResult } from "./types.js";
 import { prod } from "./types.js";
 import { int } from "./common.js";
 import type { Shape } from "../ir/model-ir.js";
+import { refusesMask } from "./mask-support.js";
 
 const shapeText = (s: Shape) => `(None, ${s.join(", ")})`;
 
@@ -62,6 +63,8 @@ const copy = (rows: number, size: number, to: (r: Expr, j: Expr) => [string, Exp
 
 export const concatenate: LayerDef = {
   kind: "Concatenate",
+  masking: refusesMask,
+  description: "Joins a list of tensors along `axis` (the others must match).",
   defaultName: "concatenate",
   args: [{ name: "axis", type: { t: "int" }, default: -1, positional: true }],
   outputShape: (_attrs, input) => ({ ok: true, shape: input }),

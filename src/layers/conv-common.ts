@@ -16,13 +16,32 @@
  *
  * Backward: one pass over (output position, tap, input channel) accumulates
  * dkernel and scatters dx, which is zeroed first (taps overlap when k_eff > s).
+ *
+ * Large convolutions (at least IM2COL_MIN_WORK multiply-adds per sample) are
+ * also written as matrix products, which the emitter may run as native
+ * kernels (the loops above stay their lowering and the interpreter's form):
+ * an unpadded forward is an implicit GEMM over the input in place; a padded
+ * forward and both gradients go through im2col, a per-sample scratch
+ * `cols` of shape [positions, taps…, cin] holding each output position's
+ * receptive field (zeros where a tap falls in the padding):
+ *
+ *   forward      z(q, f)      = bias(f) + Σ_(t,ci) cols(q, t, ci) · kernel(t, ci, f)
+ *   kernel grad  dkernel(t,ci,f) += Σ_(b,q) cols(b, q, t, ci) · dz(b, q, f)
+ *   input grad   dcols(q,t,ci) = Σ_f dz(q, f) · kernel(t, ci, f), scattered back
+ *                into dx (col2im); dcols reuses `cols` once the kernel
+ *                gradient has read it.
+ *
+ * im2col costs positions·taps·cin copies per sample, a 1/filters share of
+ * the product's multiply-adds, and turns every padding, stride and dilation
+ * into one dense product; measured in bench/RESULTS.md (M4).
  */
 import { activationBackward, activationForward, applyElementwise, isElementwise } from "../kernel/activation.js";
 import { Buf, letVar, loop, setVar } from "../kernel/buffer.js";
 import { add, and, BATCH, cmp, mul, num, ref, sub, type Cond, type Expr, type Stmt } from "../kernel/expr.js";
 import { activationArg, activationOf, biasArgs, bool, init, int, ints } from "./common.js";
 import { gemm } from "../kernel/gemm.js";
-import { prod, type ArgSpec, type Attrs, type KernelContext, type LayerDef, type ShapeResult } from "./types.js";
+import { SMALL_WORK } from "../kernel/schedule.js";
+import { type LayerBody, prod, type ArgSpec, type Attrs, type KernelContext, type LayerDef, type ShapeResult } from "./types.js";
 
 export type Padding = "valid" | "same" | "causal";
 
@@ -123,7 +142,7 @@ function convOutputShape(attrs: Attrs, input: readonly number[]): ShapeResult {
 export const keepsZ = (attrs: Attrs, modelTrains: boolean) =>
   activationOf(attrs) !== "linear" && (modelTrains || !isElementwise(activationOf(attrs)));
 
-export function convLayer(c: ConvKind): LayerDef {
+export function convLayer(c: ConvKind): LayerBody {
   return {
     kind: c.kind,
     defaultName: c.defaultName,
@@ -137,11 +156,13 @@ export function convLayer(c: ConvKind): LayerDef {
       if (!bool(attrs, "use_bias")) return [kernel];
       return [kernel, { name: "bias", shape: [filters], initializer: init(attrs, "bias_initializer"), trainable: true, initializerArg: "bias_initializer" }];
     },
-    scratch(attrs, _input, output, training) {
+    scratch(attrs, input, output, training) {
       const size = prod(output);
       const out = [];
       if (keepsZ(attrs, training)) out.push({ name: "z", size });
       if (training && activationOf(attrs) !== "linear") out.push({ name: "dz", size });
+      const g = convGeometry(attrs, input);
+      if (large(g) && (training || padded(g))) out.push({ name: "cols", size: colsSize(g) });
       return out;
     },
     forward: convForward,
@@ -225,6 +246,59 @@ function convForward(ctx: KernelContext): Stmt[] {
   return body;
 }
 
+/** Multiply-adds per sample of the convolution's product. */
+const work = (g: ConvGeometry) => g.positions * prod(g.axes.map((a) => a.k)) * g.cin * g.filters;
+
+/**
+ * Large enough to be written as im2col products (see the file comment):
+ * 4096 multiply-adds per sample, from where bench/native-threshold.ts
+ * measured native products 7–12× faster than loops, so the im2col copy and
+ * the call pay for themselves; smaller convolutions keep their fused loops.
+ */
+const large = (g: ConvGeometry) => work(g) >= IM2COL_MIN_WORK;
+const IM2COL_MIN_WORK = 32 * SMALL_WORK;
+
+/** Does some tap read outside the input (padding, or a partial last window)? */
+const padded = (g: ConvGeometry) => g.axes.some((a) => a.before > 0 || (a.out - 1) * a.s + (a.k - 1) * a.d >= a.L);
+
+/** Values per sample of the im2col scratch: positions × taps × input channels. */
+const colsSize = (g: ConvGeometry) => g.positions * prod(g.axes.map((a) => a.k)) * g.cin;
+
+/** The im2col scratch as [batch, positions…, taps…, cin]. */
+const colsView = (ctx: KernelContext, g: ConvGeometry) => new Buf(ctx.scratch("cols").name, ["batch", ...g.axes.map((a) => a.out), ...g.axes.map((a) => a.k), g.cin]);
+
+/** Visits every (sample, output position, tap): `inside` where the tap reads the input, `outside` where it reads padding. */
+function everyTap(g: ConvGeometry, inside: (b: Expr, o: Expr[], t: Expr[], at: Expr[]) => Stmt[], outside: (b: Expr, o: Expr[], t: Expr[]) => Stmt[]): Stmt[] {
+  return [
+    loop("b", BATCH, (b) =>
+      nest("o", g.axes.map((a) => a.out), (o) =>
+        nest("t", g.axes.map((a) => a.k), (t) => {
+          const { at, inBounds } = taps(g, o, t);
+          const body = inside(b, o, t, at);
+          return inBounds ? [{ k: "if", test: inBounds, then: body, else: outside(b, o, t) }] : body;
+        }),
+      ),
+    ),
+  ];
+}
+
+/** Fills `cols` with each output position's receptive field (zeros in the padding). */
+function im2col(ctx: KernelContext, g: ConvGeometry): Stmt[] {
+  const { x } = views(ctx, g);
+  const cols = colsView(ctx, g);
+  return everyTap(
+    g,
+    (b, o, t, at) => [loop("ci", g.cin, (ci) => [cols.store([b, ...o, ...t, ci], x.at(b, ...at, ci))])],
+    (b, o, t) => [loop("ci", g.cin, (ci) => [cols.store([b, ...o, ...t, ci], num(0))])],
+  );
+}
+
+/** Adds each receptive field's gradient in `cols` back into dx (col2im; padding taps are dropped). */
+function col2im(ctx: KernelContext, g: ConvGeometry, dx: Buf): Stmt[] {
+  const cols = colsView(ctx, g);
+  return everyTap(g, (b, o, t, at) => [loop("ci", g.cin, (ci) => [dx.accumulate([b, ...at, ci], cols.at(b, ...o, ...t, ci))])], () => []);
+}
+
 /**
  * Without padding, the convolution is a matrix product per output row (an
  * implicit GEMM): rows are the positions along the last spatial axis, the
@@ -234,9 +308,8 @@ function convForward(ctx: KernelContext): Stmt[] {
  * between a bias prologue and an activation epilogue.
  */
 function product(ctx: KernelContext, g: ConvGeometry, z: Buf, y: Buf, fusedLoops: Stmt[]): Stmt[] {
-  const padded = g.axes.some((a) => a.before > 0 || (a.out - 1) * a.s + (a.k - 1) * a.d >= a.L);
   const act = activationOf(ctx.attrs);
-  if (padded) return fusedLoops;
+  if (padded(g) && !large(g)) return fusedLoops;
   const r = g.axes.length;
   const after = (v: readonly number[], i: number) => v.slice(i + 1).reduce((p, q) => p * q, 1);
   const inStride = g.axes.map((_, i) => after(g.axes.map((a) => a.L), i) * g.cin);
@@ -255,6 +328,26 @@ function product(ctx: KernelContext, g: ConvGeometry, z: Buf, y: Buf, fusedLoops
     isElementwise(act) && act !== "linear"
       ? [loop("b", BATCH, (b) => [loop("q", g.positions, (q) => [loop("f", g.filters, (f) => [flatY.store([b, at(q, f)], applyElementwise(act, flatZ.at(b, at(q, f))))])])])]
       : [];
+  if (padded(g)) {
+    // im2col: one product over every (sample, position) row
+    const T = prod(g.axes.map((a) => a.k)) * g.cin;
+    return [
+      gemm(
+        {
+          label: "forward",
+          m: mul(BATCH, num(g.positions)),
+          n: num(g.filters),
+          k: num(T),
+          a: { buf: ctx.scratch("cols").name, offset: 0, rows: T, cols: 1 },
+          b: { buf: ctx.param("kernel").name, offset: 0, rows: g.filters, cols: 1 },
+          c: { buf: z.name, offset: 0, rows: g.filters, cols: 1 },
+          accumulate: true,
+        },
+        "ijk",
+        { fused: { lowered: fusedLoops, prologue: [...im2col(ctx, g), ...prologue], epilogue } },
+      ),
+    ];
+  }
   const spec = gemm(
     {
       label: "forward",
@@ -290,38 +383,105 @@ function convBackward(ctx: KernelContext): Stmt[] {
   const gk = ctx.grad("kernel");
   const useBias = bool(ctx.attrs, "use_bias");
   const dx = new Buf(ctx.dx.name, x.dims);
+  const zeroDx: Stmt[] = [];
   if (ctx.needInputGrad) {
     const size = prod(ctx.inShape);
     const dxFlat = new Buf(ctx.dx.name, ["batch", size]);
-    stmts.push(loop("b", BATCH, (b) => [loop("i", size, (i) => [dxFlat.store([b, i], num(0))])]));
+    zeroDx.push(loop("b", BATCH, (b) => [loop("i", size, (i) => [dxFlat.store([b, i], num(0))])]));
   }
-  // One upstream gradient at a time, skipped when it is exactly zero: after ReLU
-  // and max pooling most are, so only the positions that matter do work.
+  const kernelTerm = (b: Expr, t: Expr[], at: Expr[], ci: Expr, f: Expr) => gk.accumulate([...t, ci, f], mul(x.at(b, ...at, ci), ref("gz")));
+  const inputTerm = (b: Expr, t: Expr[], at: Expr[], ci: Expr, f: Expr) => dx.accumulate([b, ...at, ci], mul(kernel.at(...t, ci, f), ref("gz")));
+  if (!large(g)) {
+    stmts.push(...zeroDx);
+    stmts.push(scatterBoth(g, dz, kshape, useBias ? ctx.grad("bias") : undefined, (b, t, at, ci, f) => [kernelTerm(b, t, at, ci, f), ...(ctx.needInputGrad ? [inputTerm(b, t, at, ci, f)] : [])]));
+    return stmts;
+  }
+  // large: the kernel gradient and the input gradient as products over im2col (see the file comment)
+  const T = prod(kshape) * g.cin;
+  const cols = ctx.scratch("cols").name;
+  const dzFlat = flat(dz.name);
+  const biasGrad: Stmt[] = useBias
+    ? [loop("b", BATCH, (b) => [loop("q", g.positions, (q) => [loop("f", g.filters, (f) => [ctx.grad("bias").accumulate([f], dzFlat.at(b, q, f))])])])]
+    : [];
   stmts.push(
-    loop("b", BATCH, (b) =>
-      nest("o", g.axes.map((a) => a.out), (o) => [
-        loop("f", g.filters, (f) => [
-          letVar("gz", dz.at(b, ...o, f)),
-          {
-            k: "if",
-            test: cmp("!=", ref("gz"), num(0)),
-            then: [
-              ...(useBias ? [ctx.grad("bias").accumulate([f], ref("gz"))] : []),
-              ...nest("t", kshape, (t) => {
-                const { at, inBounds } = taps(g, o, t);
-                return guarded(inBounds, [
-                  loop("ci", g.cin, (ci) => [
-                    gk.accumulate([...t, ci, f], mul(x.at(b, ...at, ci), ref("gz"))),
-                    ...(ctx.needInputGrad ? [dx.accumulate([b, ...at, ci], mul(kernel.at(...t, ci, f), ref("gz")))] : []),
-                  ]),
-                ]);
-              }),
-            ],
-            else: [],
-          },
-        ]),
-      ]),
+    gemm(
+      {
+        label: "kernel_grad",
+        m: num(T),
+        n: num(g.filters),
+        k: mul(BATCH, num(g.positions)),
+        a: { buf: cols, offset: 0, rows: 1, cols: T },
+        b: { buf: dz.name, offset: 0, rows: g.filters, cols: 1 },
+        c: { buf: gk.name, offset: 0, rows: g.filters, cols: 1 },
+        accumulate: true,
+      },
+      "ikj",
+      {
+        fused: {
+          lowered: [scatterBoth(g, dz, kshape, useBias ? ctx.grad("bias") : undefined, (b, t, at, ci, f) => [kernelTerm(b, t, at, ci, f)])],
+          // a padded forward filled cols already (same decision: the two products do the same work)
+          prologue: [...biasGrad, ...(padded(g) ? [] : im2col(ctx, g))],
+          epilogue: [],
+        },
+      },
     ),
   );
+  if (ctx.needInputGrad) {
+    stmts.push(
+      gemm(
+        {
+          label: "input_grad",
+          m: mul(BATCH, num(g.positions)),
+          n: num(T),
+          k: num(g.filters),
+          a: { buf: dz.name, offset: 0, rows: g.filters, cols: 1 },
+          b: { buf: ctx.param("kernel").name, offset: 0, rows: 1, cols: g.filters },
+          c: { buf: cols, offset: 0, rows: T, cols: 1 },
+          accumulate: false,
+        },
+        "ijk",
+        {
+          fused: {
+            lowered: [...zeroDx, scatterBoth(g, dz, kshape, undefined, (b, t, at, ci, f) => [inputTerm(b, t, at, ci, f)])],
+            prologue: [],
+            epilogue: [...zeroDx, ...col2im(ctx, g, dx)],
+          },
+        },
+      ),
+    );
+  }
   return stmts;
+}
+
+/**
+ * One pass over every nonzero upstream gradient gz = dz(b, o, f): the bias
+ * gradient, then `perTap` for each tap inside the input and each input
+ * channel. Skipping exact zeros pays after ReLU and max pooling.
+ */
+function scatterBoth(
+  g: ConvGeometry,
+  dz: Buf,
+  kshape: readonly number[],
+  biasGrad: Buf | undefined,
+  perTap: (b: Expr, t: Expr[], at: Expr[], ci: Expr, f: Expr) => Stmt[],
+): Stmt {
+  return loop("b", BATCH, (b) =>
+    nest("o", g.axes.map((a) => a.out), (o) => [
+      loop("f", g.filters, (f) => [
+        letVar("gz", dz.at(b, ...o, f)),
+        {
+          k: "if",
+          test: cmp("!=", ref("gz"), num(0)),
+          then: [
+            ...(biasGrad ? [biasGrad.accumulate([f], ref("gz"))] : []),
+            ...nest("t", kshape, (t) => {
+              const { at, inBounds } = taps(g, o, t);
+              return guarded(inBounds, [loop("ci", g.cin, (ci) => perTap(b, t, at, ci, f))]);
+            }),
+          ],
+          else: [],
+        },
+      ]),
+    ]),
+  );
 }

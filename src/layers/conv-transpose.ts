@@ -27,7 +27,7 @@ import { gemm } from "../kernel/gemm.js";
 import { nest } from "./axes.js";
 import { activationOf, bool, init, int, ints } from "./common.js";
 import { convArgs, keepsZ, type ConvKind } from "./conv-common.js";
-import { prod, type ArgSpec, type Attrs, type KernelContext, type LayerDef, type ShapeResult } from "./types.js";
+import { type LayerBody, described, prod, type ArgSpec, type Attrs, type KernelContext, type LayerDef, type ShapeResult } from "./types.js";
 
 interface Axis {
   readonly L: number;
@@ -224,7 +224,7 @@ function transposeArgs(c: ConvKind): ArgSpec[] {
   return [...args.slice(0, at), { name: "output_padding", type: { t: "nullable", inner: { t: "ints", rank: c.rank, min: 0 } }, default: null }, ...args.slice(at)];
 }
 
-function convTransposeLayer(c: ConvKind): LayerDef {
+function convTransposeLayer(c: ConvKind): LayerBody {
   return {
     kind: c.kind,
     defaultName: c.defaultName,
@@ -251,5 +251,5 @@ function convTransposeLayer(c: ConvKind): LayerDef {
   };
 }
 
-export const conv1dTranspose = convTransposeLayer({ kind: "Conv1DTranspose", defaultName: "conv1d_transpose", rank: 1, paddings: ["valid", "same"], describeInput: "2 (steps, channels)" });
-export const conv2dTranspose = convTransposeLayer({ kind: "Conv2DTranspose", defaultName: "conv2d_transpose", rank: 2, paddings: ["valid", "same"], describeInput: "3 (height, width, channels)" });
+export const conv1dTranspose = described(convTransposeLayer({ kind: "Conv1DTranspose", defaultName: "conv1d_transpose", rank: 1, paddings: ["valid", "same"], describeInput: "2 (steps, channels)" }), "Transposed 1-D convolution (the gradient of Conv1D), upsampling the steps axis.");
+export const conv2dTranspose = described(convTransposeLayer({ kind: "Conv2DTranspose", defaultName: "conv2d_transpose", rank: 2, paddings: ["valid", "same"], describeInput: "3 (height, width, channels)" }), "Transposed 2-D convolution (the gradient of Conv2D), upsampling height and width.");

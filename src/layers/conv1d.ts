@@ -6,11 +6,12 @@
  * in conv-common.ts, shared with Conv2D.
  */
 import { convLayer } from "./conv-common.js";
+import { described } from "./types.js";
 
-export const conv1d = convLayer({
+export const conv1d = described(convLayer({
   kind: "Conv1D",
   defaultName: "conv1d",
   rank: 1,
   paddings: ["valid", "same", "causal"],
   describeInput: "2 (steps, channels)",
-});
+}), "1-D convolution over the steps axis (channels last): `activation(conv(x, kernel) + bias)`.");

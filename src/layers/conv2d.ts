@@ -6,11 +6,12 @@
  * The math lives in conv-common.ts, shared with Conv1D.
  */
 import { convLayer } from "./conv-common.js";
+import { described } from "./types.js";
 
-export const conv2d = convLayer({
+export const conv2d = described(convLayer({
   kind: "Conv2D",
   defaultName: "conv2d",
   rank: 2,
   paddings: ["valid", "same"],
   describeInput: "3 (height, width, channels)",
-});
+}), "2-D convolution over height and width (channels last): `activation(conv(x, kernel) + bias)`.");

@@ -10,7 +10,7 @@ import { zeroAll } from "./pointwise.js";
 import { add, BATCH, num } from "../kernel/expr.js";
 import { loop } from "../kernel/buffer.js";
 import { ints } from "./common.js";
-import { prod, type LayerDef, type ShapeResult } from "./types.js";
+import { type LayerBody, described, prod, type LayerDef, type ShapeResult } from "./types.js";
 
 function cropOutput(crop: readonly number[], input: readonly number[], rank: number): ShapeResult {
   const shape = [...input];
@@ -22,7 +22,7 @@ function cropOutput(crop: readonly number[], input: readonly number[], rank: num
   return { ok: true, shape };
 }
 
-function croppingLayer(kind: string, defaultName: string, rank: 1 | 2, dflt: number[], describeInput: string): LayerDef {
+function croppingLayer(kind: string, defaultName: string, rank: 1 | 2, dflt: number[], describeInput: string): LayerBody {
   return {
     kind,
     defaultName,
@@ -50,5 +50,5 @@ function croppingLayer(kind: string, defaultName: string, rank: 1 | 2, dflt: num
   };
 }
 
-export const cropping1d = croppingLayer("Cropping1D", "cropping1d", 1, [1, 1], "2 (steps, channels)");
-export const cropping2d = croppingLayer("Cropping2D", "cropping2d", 2, [0, 0, 0, 0], "3 (height, width, channels)");
+export const cropping1d = described(croppingLayer("Cropping1D", "cropping1d", 1, [1, 1], "2 (steps, channels)"), "Removes steps from the start and end of the sequence.");
+export const cropping2d = described(croppingLayer("Cropping2D", "cropping2d", 2, [0, 0, 0, 0], "3 (height, width, channels)"), "Removes rows and columns from the edges of height and width.");

@@ -9,6 +9,7 @@ import { SMALL_WORK } from "../kernel/schedule.js";
 import { gemm } from "../kernel/gemm.js";
 import { activationArg, activationOf, biasArgs, bool, init, int } from "./common.js";
 import { prod, type Attrs, type KernelContext, type LayerDef } from "./types.js";
+import { keepsMask } from "./mask-support.js";
 
 function dims(ctx: { inShape: readonly number[]; attrs: Attrs }) {
   const n = ctx.inShape[ctx.inShape.length - 1]!;
@@ -21,6 +22,8 @@ const keepsZ = (attrs: Attrs, modelTrains: boolean) =>
 
 export const dense: LayerDef = {
   kind: "Dense",
+  masking: keepsMask,
+  description: "Densely-connected layer: `activation(dot(x, kernel) + bias)` on the last axis.",
   defaultName: "dense",
   args: [{ name: "units", type: { t: "int", min: 1 }, required: true, positional: true }, activationArg(true), ...biasArgs],
   inputRank: { min: 1, max: 8, describe: "at least 1" },

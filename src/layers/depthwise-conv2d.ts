@@ -9,7 +9,7 @@
 import { activationBackward, activationForward, applyElementwise, isElementwise } from "../kernel/activation.js";
 import { Buf, loop } from "../kernel/buffer.js";
 import { BATCH, type Stmt } from "../kernel/expr.js";
-import { activationArg, activationOf, bool, init, ints, GLOROT_UNIFORM, ZEROS } from "./common.js";
+import { activationArg, activationOf, activityRegularizerArg, bool, init, ints, GLOROT_UNIFORM, ZEROS } from "./common.js";
 import { keepsZ, stridedDilationError } from "./conv-common.js";
 import { depthwiseBackward, depthwiseForward, depthwiseGeometry } from "./depthwise-common.js";
 import { prod, type ArgSpec, type KernelContext, type LayerDef } from "./types.js";
@@ -28,6 +28,7 @@ export const depthwiseArgs = (rank: number): ArgSpec[] => {
     { name: "use_bias", type: { t: "bool" }, default: true },
     { name: "depthwise_initializer", type: { t: "initializer" }, default: GLOROT_UNIFORM },
     { name: "bias_initializer", type: { t: "initializer" }, default: ZEROS },
+    activityRegularizerArg,
   ];
 };
 
@@ -58,6 +59,7 @@ export const activationScratch = (attrs: Parameters<typeof keepsZ>[0], size: num
 
 export const depthwiseConv2d: LayerDef = {
   kind: "DepthwiseConv2D",
+  description: "Depthwise 2-D convolution: each input channel convolved with its own `depth_multiplier` filters.",
   defaultName: "depthwise_conv2d",
   args: depthwiseArgs(2),
   inputRank: { min: 3, max: 3, describe: "3 (height, width, channels)" },

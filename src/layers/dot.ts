@@ -11,6 +11,7 @@ import { add, BATCH, call, cmp, div, mul, num, ref, select, sub, type Expr, type
 import type { Shape } from "../ir/model-ir.js";
 import { bool, ints } from "./common.js";
 import { prod, type Attrs, type KernelContext, type LayerDef, type ShapeResult } from "./types.js";
+import { refusesMask } from "./mask-support.js";
 
 const EPS = 1e-7;
 const shapeText = (s: Shape) => `(None, ${s.join(", ")})`;
@@ -86,6 +87,8 @@ function norms(s: Side, p: string): Stmt {
 
 export const dot: LayerDef = {
   kind: "Dot",
+  masking: refusesMask,
+  description: "Dot product of two tensors along `axes` (cosine similarity with `normalize=True`).",
   defaultName: "dot",
   args: [
     { name: "axes", type: { t: "ints", rank: 2, min: -8 }, required: true, positional: true },

@@ -17,6 +17,7 @@
 import { Buf, loop } from "../kernel/buffer.js";
 import { BATCH, cmp, div, num, select, type Stmt } from "../kernel/expr.js";
 import { prod, type Attrs, type KernelContext, type LayerDef } from "./types.js";
+import { keepsMask } from "./mask-support.js";
 
 const rateOf = (attrs: Attrs): number => attrs["rate"] as number;
 
@@ -41,6 +42,8 @@ function apply(ctx: KernelContext, from: string, to: string): Stmt[] {
 
 export const dropout: LayerDef = {
   kind: "Dropout",
+  masking: keepsMask,
+  description: "Sets a `rate` fraction of inputs to 0 while training and scales the rest by 1/(1-rate).",
   defaultName: "dropout",
   args: [
     { name: "rate", type: { t: "float", min: 0, max: 1 }, required: true, positional: true },

@@ -7,10 +7,11 @@
  *
  * Backward scatters dy into the rows that were read (a repeated id adds
  * twice); ids have no gradient, and the layer always reads the model input.
- * `mask_zero=True` is rejected: layerc has no masks (no layer would honour one).
+ * `mask_zero=True` makes a mask (Keras 3: id ≠ 0) that later layers honour
+ * (see src/phases/2-check/masks.ts).
  */
 import { Buf, load, loop, storeAt } from "../kernel/buffer.js";
-import { add, BATCH, mul, num, type Expr, type Stmt } from "../kernel/expr.js";
+import { add, BATCH, cmp, mul, num, select, type Expr, type Stmt } from "../kernel/expr.js";
 import { init, int } from "./common.js";
 import { prod, type KernelContext, type LayerDef, type ShapeResult } from "./types.js";
 
@@ -25,6 +26,7 @@ function views(ctx: KernelContext) {
 
 export const embedding: LayerDef = {
   kind: "Embedding",
+  description: "Maps integer token ids in [0, `input_dim`) to learned vectors of size `output_dim`.",
   defaultName: "embedding",
   args: [
     { name: "input_dim", type: { t: "int", min: 1 }, required: true, positional: true },
@@ -36,9 +38,9 @@ export const embedding: LayerDef = {
   ],
   inputRank: { min: 1, max: 8, describe: "at least 1 (token ids)" },
   tokenIds: (attrs) => int(attrs, "input_dim"),
+  masking: { makes: (attrs) => attrs["mask_zero"] === true },
 
   outputShape(attrs, input): ShapeResult {
-    if (attrs["mask_zero"] === true) return { ok: false, code: "embedding_mask_zero", holes: {} };
     const length = attrs["input_length"] as number | null;
     if (length !== null && (input.length !== 1 || input[0] !== length)) {
       return { ok: false, code: "embedding_input_length", holes: { length, shape: `(None, ${input.join(", ")})` } };
@@ -60,7 +62,14 @@ export const embedding: LayerDef = {
     const { positions, dim, row } = views(ctx);
     const table = ctx.param("embeddings").name;
     const y = new Buf(ctx.y.name, ["batch", positions, dim]);
-    return [loop("b", BATCH, (b) => [loop("pos", positions, (p) => [loop("j", dim, (j) => [y.store([b, p, j], load(table, add(row(b, p), j)))])])])];
+    const out = [loop("b", BATCH, (b) => [loop("pos", positions, (p) => [loop("j", dim, (j) => [y.store([b, p, j], load(table, add(row(b, p), j)))])])])];
+    if (ctx.maskOut) {
+      // mask_zero: a step is kept when its id is not 0
+      const ids = new Buf(ctx.x.name, ["batch", positions]);
+      const mask = new Buf(ctx.maskOut.name, ["batch", positions]);
+      out.push(loop("b", BATCH, (b) => [loop("pos", positions, (p) => [mask.store([b, p], select(cmp("!=", ids.at(b, p), num(0)), num(1), num(0)))])]));
+    }
+    return out;
   },
 
   backward(ctx: KernelContext): Stmt[] {

@@ -14,6 +14,7 @@ function copy(from: Buf, to: Buf, size: number) {
 
 export const flatten: LayerDef = {
   kind: "Flatten",
+  description: "Flattens each sample to one dimension (no parameters).",
   defaultName: "flatten",
   args: [],
   inputRank: { min: 1, max: 8, describe: "at least 1" },

@@ -7,9 +7,9 @@
  * it again from the input with a strict `>`, so forward keeps nothing.
  */
 import { Buf, letVar, loop, setVar } from "../kernel/buffer.js";
-import { BATCH, call, cmp, div, num, ref, select, type Stmt } from "../kernel/expr.js";
+import { BATCH, call, cmp, div, mul, num, ref, select, type Expr, type Stmt } from "../kernel/expr.js";
 import { bool } from "./common.js";
-import { prod, type ArgSpec, type KernelContext, type LayerDef } from "./types.js";
+import { type LayerBody, described, prod, type ArgSpec, type KernelContext, type LayerDef } from "./types.js";
 
 const args: readonly ArgSpec[] = [
   { name: "data_format", type: { t: "nullable", inner: { t: "enum", values: ["channels_last"] } }, default: null },
@@ -34,10 +34,11 @@ const RANKS = {
   2: { min: 3, max: 3, describe: "3 (height, width, channels)" },
 } as const;
 
-function globalPooling(kind: string, defaultName: string, forward: LayerDef["forward"], backward: LayerDef["backward"], rank: 1 | 2 = 2): LayerDef {
+function globalPooling(kind: string, defaultName: string, forward: LayerDef["forward"], backward: LayerDef["backward"], rank: 1 | 2 = 2, masking?: LayerDef["masking"]): LayerBody {
   return {
     kind,
     defaultName,
+    ...(masking ? { masking } : {}),
     args,
     inputRank: RANKS[rank],
     outputShape: (attrs, input) => {
@@ -50,28 +51,47 @@ function globalPooling(kind: string, defaultName: string, forward: LayerDef["for
   };
 }
 
+/**
+ * With a mask (GlobalAveragePooling1D, Keras 3): the mean over unmasked steps,
+ * Σ x·m / Σ m (NaN when every step is masked, as in Keras). `count` binds it.
+ */
+function maskedCount(ctx: KernelContext, positions: number, b: Expr): { bind: Stmt[]; count: Expr; weight: (p: Expr) => Expr | null } {
+  if (!ctx.mask) return { bind: [], count: num(positions), weight: () => null };
+  const mask = new Buf(ctx.mask.name, ["batch", positions]);
+  return {
+    bind: [letVar("count", num(0)), loop("pos", positions, (p) => [setVar("count", mask.at(b, p), true)])],
+    count: ref("count"),
+    weight: (p) => mask.at(b, p),
+  };
+}
+
 const averageForward = (ctx: KernelContext): Stmt[] => {
   const { positions, c, x, y } = views(ctx);
   return [
-    loop("b", BATCH, (b) => [
-      loop("c", c, (ch) => [
-        letVar("sum", num(0)),
-        loop("pos", positions, (p) => [setVar("sum", x.at(b, p, ch), true)]),
-        y.store([b, ch], div(ref("sum"), num(positions))),
-      ]),
-    ]),
+    loop("b", BATCH, (b) => {
+      const m = maskedCount(ctx, positions, b);
+      const term = (p: Expr, ch: Expr) => (m.weight(p) ? mul(x.at(b, p, ch), m.weight(p)!) : x.at(b, p, ch));
+      return [
+        ...m.bind,
+        loop("c", c, (ch) => [letVar("sum", num(0)), loop("pos", positions, (p) => [setVar("sum", term(p, ch), true)]), y.store([b, ch], div(ref("sum"), m.count))]),
+      ];
+    }),
   ];
 };
 
 const averageBackward = (ctx: KernelContext): Stmt[] => {
   const { positions, c, dx, dy } = views(ctx);
   return [
-    loop("b", BATCH, (b) => [
-      loop("c", c, (ch) => [
-        letVar("share", div(dy.at(b, ch), num(positions))),
-        loop("pos", positions, (p) => [dx.store([b, p, ch], ref("share"))]),
-      ]),
-    ]),
+    loop("b", BATCH, (b) => {
+      const m = maskedCount(ctx, positions, b);
+      return [
+        ...m.bind,
+        loop("c", c, (ch) => [
+          letVar("share", div(dy.at(b, ch), m.count)),
+          loop("pos", positions, (p) => [dx.store([b, p, ch], m.weight(p) ? mul(ref("share"), m.weight(p)!) : ref("share"))]),
+        ]),
+      ];
+    }),
   ];
 };
 
@@ -106,7 +126,11 @@ const maxBackward = (ctx: KernelContext): Stmt[] => {
   ];
 };
 
-export const globalAveragePooling1d = globalPooling("GlobalAveragePooling1D", "global_average_pooling1d", averageForward, averageBackward, 1);
-export const globalMaxPooling1d = globalPooling("GlobalMaxPooling1D", "global_max_pooling1d", maxForward, maxBackward, 1);
-export const globalAveragePooling2d = globalPooling("GlobalAveragePooling2D", "global_average_pooling2d", averageForward, averageBackward);
-export const globalMaxPooling2d = globalPooling("GlobalMaxPooling2D", "global_max_pooling2d", maxForward, maxBackward);
+// Keras 3: GlobalAveragePooling1D averages over the unmasked steps and drops the mask
+export const globalAveragePooling1d = described(
+  globalPooling("GlobalAveragePooling1D", "global_average_pooling1d", averageForward, averageBackward, 1, { reads: true, keeps: () => false }),
+  "Averages over the steps axis (the unmasked steps, given a mask), leaving one value per channel.",
+);
+export const globalMaxPooling1d = described(globalPooling("GlobalMaxPooling1D", "global_max_pooling1d", maxForward, maxBackward, 1), "Maximum over the steps axis, leaving one value per channel.");
+export const globalAveragePooling2d = described(globalPooling("GlobalAveragePooling2D", "global_average_pooling2d", averageForward, averageBackward), "Averages over height and width, leaving one value per channel.");
+export const globalMaxPooling2d = described(globalPooling("GlobalMaxPooling2D", "global_max_pooling2d", maxForward, maxBackward), "Maximum over height and width, leaving one value per channel.");

@@ -12,6 +12,7 @@ import { add, mul, num, ref, sub } from "../kernel/expr.js";
 import { bool, init } from "./common.js";
 import { activate, activationGrad, activationOfArg as act, cellArgs, cellParams, type Cell } from "./recurrent-cell.js";
 import { recurrentLayer } from "./recurrent.js";
+import { described } from "./types.js";
 
 const Z = 0;
 const R = 1;
@@ -74,4 +75,4 @@ const cell: Cell = {
   },
 };
 
-export const gru = recurrentLayer(cell);
+export const gru = described(recurrentLayer(cell), "Gated recurrent unit layer (update and reset gates; Keras's `reset_after=True` form).");

@@ -15,6 +15,7 @@ import { add, call, div, mul, num, ref, sub, type Expr, type Stmt } from "../ker
 import { axesAttr, overGroups, sampleAxes, splitAxes, view, type AxisSplit } from "./axes.js";
 import { bool, init, ONES, ZEROS } from "./common.js";
 import { prod, type Attrs, type KernelContext, type LayerDef, type ParamDecl } from "./types.js";
+import { keepsMask } from "./mask-support.js";
 
 function split(attrs: Attrs, shape: readonly number[]): AxisSplit {
   const r = sampleAxes("axis", axesAttr(attrs["axis"]), shape);
@@ -23,6 +24,8 @@ function split(attrs: Attrs, shape: readonly number[]): AxisSplit {
 
 export const layerNormalization: LayerDef = {
   kind: "LayerNormalization",
+  masking: keepsMask,
+  description: "Normalizes each sample over `axis` to mean 0 and variance 1, then scales by `gamma` and shifts by `beta`.",
   defaultName: "layer_normalization",
   args: [
     { name: "axis", type: { t: "axes" }, default: -1, positional: true },

@@ -12,6 +12,7 @@ import type { InitializerSpec } from "../runtime/spec.js";
 import { bool, init } from "./common.js";
 import { activate, activationGrad, activationOfArg as act, cellArgs, cellParams, type Cell } from "./recurrent-cell.js";
 import { recurrentLayer } from "./recurrent.js";
+import { described } from "./types.js";
 
 const I = 0;
 const F = 1;
@@ -75,4 +76,4 @@ const cell: Cell = {
   },
 };
 
-export const lstm = recurrentLayer(cell);
+export const lstm = described(recurrentLayer(cell), "Long short-term memory recurrent layer (input, forget, cell and output gates).");

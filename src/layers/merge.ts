@@ -11,7 +11,8 @@
 import { letVar, load, loop, storeAt } from "../kernel/buffer.js";
 import { add, BATCH, call, cmp, div, mul, num, ref, select, sub, type Expr, type Stmt } from "../kernel/expr.js";
 import type { Shape } from "../ir/model-ir.js";
-import { prod, type KernelContext, type LayerDef, type ShapeResult } from "./types.js";
+import { refusesMask } from "./mask-support.js";
+import { type LayerBody, described, prod, type KernelContext, type LayerDef, type ShapeResult } from "./types.js";
 
 const shapeText = (s: Shape) => `(None, ${s.join(", ")})`;
 
@@ -107,10 +108,11 @@ function partials(op: Op, xs: readonly Expr[], dy: Expr): { pre: Stmt[]; grads: 
   }
 }
 
-function elementwise(kind: string, defaultName: string, op: Op, minInputs: number, maxInputs?: number): LayerDef {
+function elementwise(kind: string, defaultName: string, op: Op, minInputs: number, maxInputs?: number): LayerBody {
   const outputShape = (_attrs: unknown, inputs: readonly Shape[]) => broadcastShapes(inputs);
   return {
     kind,
+    masking: refusesMask,
     defaultName,
     args: [],
     outputShape: (_attrs, input) => ({ ok: true, shape: input }),
@@ -140,9 +142,9 @@ function elementwise(kind: string, defaultName: string, op: Op, minInputs: numbe
   };
 }
 
-export const addLayer = elementwise("Add", "add", "add", 1);
-export const subtractLayer = elementwise("Subtract", "subtract", "subtract", 2, 2);
-export const multiplyLayer = elementwise("Multiply", "multiply", "multiply", 1);
-export const averageLayer = elementwise("Average", "average", "average", 1);
-export const maximumLayer = elementwise("Maximum", "maximum", "maximum", 1);
-export const minimumLayer = elementwise("Minimum", "minimum", "minimum", 1);
+export const addLayer = described(elementwise("Add", "add", "add", 1), "Adds a list of tensors of the same shape element by element.");
+export const subtractLayer = described(elementwise("Subtract", "subtract", "subtract", 2, 2), "Subtracts the second of two tensors from the first, element by element.");
+export const multiplyLayer = described(elementwise("Multiply", "multiply", "multiply", 1), "Multiplies a list of tensors of the same shape element by element.");
+export const averageLayer = described(elementwise("Average", "average", "average", 1), "Averages a list of tensors of the same shape element by element.");
+export const maximumLayer = described(elementwise("Maximum", "maximum", "maximum", 1), "Element-wise maximum of a list of tensors of the same shape.");
+export const minimumLayer = described(elementwise("Minimum", "minimum", "minimum", 1), "Element-wise minimum of a list of tensors of the same shape.");

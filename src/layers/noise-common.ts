@@ -9,7 +9,8 @@
  */
 import { Buf, loop } from "../kernel/buffer.js";
 import { add, BATCH, call, mul, num, sub, type Expr, type Stmt } from "../kernel/expr.js";
-import { prod, type ArgSpec, type Attrs, type KernelContext, type LayerDef, type ShapeResult } from "./types.js";
+import { keepsMask } from "./mask-support.js";
+import { type LayerBody, prod, type ArgSpec, type Attrs, type KernelContext, type LayerDef, type ShapeResult } from "./types.js";
 
 export const seedArg: ArgSpec = { name: "seed", type: { t: "nullable", inner: { t: "int", min: 0 } }, default: null };
 
@@ -47,12 +48,13 @@ function mapCells(shape: readonly number[], to: string, value: (at: Cell) => Exp
   return [loop("b", BATCH, (b) => [loop("p", rows, (p) => [loop("c", c, (ch) => [out.store([b, p, ch], value({ b, flat: add(mul(p, num(c)), ch), channel: ch }))])])])];
 }
 
-export function noiseLayer(n: Noise): LayerDef {
+export function noiseLayer(n: Noise): LayerBody {
   const flat = (ctx: KernelContext, name: string) => new Buf(name, ["batch", prod(ctx.inShape)]);
   const noiseOf = (ctx: KernelContext) => new Buf(ctx.scratch("noise").name, ["batch", n.draws(ctx.attrs, ctx.inShape)]);
   const copy = (ctx: KernelContext, from: string, to: string): Stmt[] => mapCells(ctx.inShape, to, (at) => flat(ctx, from).at(at.b, at.flat));
   return {
     kind: n.kind,
+    masking: keepsMask,
     defaultName: n.defaultName,
     args: n.args,
     ...(n.inputRank ? { inputRank: n.inputRank } : {}),

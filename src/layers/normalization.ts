@@ -11,6 +11,7 @@ import { add, BATCH, mul, num, type Expr, type Stmt } from "../kernel/expr.js";
 import { loop } from "../kernel/buffer.js";
 import { axesAttr, nest, sampleAxes, splitAxes, view } from "./axes.js";
 import type { Attrs, KernelContext, LayerDef, ShapeResult } from "./types.js";
+import { keepsMask } from "./mask-support.js";
 
 const EPSILON = 1e-7;
 
@@ -84,6 +85,8 @@ function stats(attrs: Attrs, i: number) {
 
 export const normalization: LayerDef = {
   kind: "Normalization",
+  masking: keepsMask,
+  description: "Standardizes features with a fixed `mean` and `variance`: `(x - mean) / sqrt(variance)`.",
   defaultName: "normalization",
   args: [
     { name: "axis", type: { t: "nullable", inner: { t: "axes" } }, default: -1, positional: true },

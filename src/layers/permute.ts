@@ -25,6 +25,7 @@ function copyLoops(ctx: KernelContext, body: (b: Expr, out: Expr[], inp: Expr[])
 
 export const permute: LayerDef = {
   kind: "Permute",
+  description: "Reorders the axes of each sample by `dims` (1-based, the batch axis stays first).",
   defaultName: "permute",
   args: [{ name: "dims", type: { t: "shape" }, required: true, positional: true }],
 

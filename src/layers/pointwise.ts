@@ -7,7 +7,8 @@
  */
 import { Buf, loop } from "../kernel/buffer.js";
 import { BATCH, num, type Expr, type Stmt } from "../kernel/expr.js";
-import { prod, type ArgSpec, type Attrs, type KernelContext, type LayerDef, type ShapeResult } from "./types.js";
+import { keepsMask } from "./mask-support.js";
+import { type LayerBody, prod, type ArgSpec, type Attrs, type KernelContext, type LayerDef, type ShapeResult } from "./types.js";
 
 export interface Pointwise {
   readonly kind: string;
@@ -30,10 +31,11 @@ export function mapValues(size: number, to: string, value: (b: Expr, i: Expr) =>
 /** Zeroes every value of a [batch, size] buffer. */
 export const zeroAll = (name: string, size: number): Stmt[] => mapValues(size, name, () => num(0));
 
-export function pointwiseLayer(p: Pointwise): LayerDef {
+export function pointwiseLayer(p: Pointwise): LayerBody {
   const flat = (ctx: KernelContext, name: string) => new Buf(name, ["batch", prod(ctx.inShape)]);
   return {
     kind: p.kind,
+    masking: keepsMask,
     defaultName: p.defaultName,
     args: p.args,
     outputShape: (attrs, input) => p.validate?.(attrs) ?? { ok: true, shape: input },

@@ -20,7 +20,7 @@
 import { Buf, letVar, loop, setVar } from "../kernel/buffer.js";
 import { add, and, BATCH, call, cmp, div, isNum, mul, num, ref, sub, type Cond, type Expr, type Stmt } from "../kernel/expr.js";
 import { ints } from "./common.js";
-import { prod, type ArgSpec, type Attrs, type KernelContext, type LayerDef, type ShapeResult } from "./types.js";
+import { type LayerBody, described, prod, type ArgSpec, type Attrs, type KernelContext, type LayerDef, type ShapeResult } from "./types.js";
 
 type Mode = "max" | "avg";
 
@@ -219,7 +219,7 @@ function poolArgs(rank: number, poolDefault: readonly number[] | undefined): Arg
   ];
 }
 
-function poolLayer(kind: string, defaultName: string, rank: 1 | 2, mode: Mode, poolDefault: readonly number[] | undefined): LayerDef {
+function poolLayer(kind: string, defaultName: string, rank: 1 | 2, mode: Mode, poolDefault: readonly number[] | undefined): LayerBody {
   return {
     kind,
     defaultName,
@@ -236,10 +236,10 @@ function poolLayer(kind: string, defaultName: string, rank: 1 | 2, mode: Mode, p
 }
 
 /** Keras 3: MaxPooling1D(pool_size=2, strides=None, padding="valid"). */
-export const maxPooling1d = poolLayer("MaxPooling1D", "max_pooling1d", 1, "max", [2]);
+export const maxPooling1d = described(poolLayer("MaxPooling1D", "max_pooling1d", 1, "max", [2]), "Maximum over windows of `pool_size` steps.");
 /** Keras 3: MaxPooling2D(pool_size=(2, 2), strides=None, padding="valid"). */
-export const maxPooling2d = poolLayer("MaxPooling2D", "max_pooling2d", 2, "max", [2, 2]);
+export const maxPooling2d = described(poolLayer("MaxPooling2D", "max_pooling2d", 2, "max", [2, 2]), "Maximum over `pool_size` windows of height and width.");
 /** Keras 3: AveragePooling1D(pool_size, strides=None, padding="valid"); pool_size has no default. */
-export const averagePooling1d = poolLayer("AveragePooling1D", "average_pooling1d", 1, "avg", undefined);
+export const averagePooling1d = described(poolLayer("AveragePooling1D", "average_pooling1d", 1, "avg", undefined), "Average over windows of `pool_size` steps.");
 /** Keras 3: AveragePooling2D(pool_size, strides=None, padding="valid"); pool_size has no default. */
-export const averagePooling2d = poolLayer("AveragePooling2D", "average_pooling2d", 2, "avg", undefined);
+export const averagePooling2d = described(poolLayer("AveragePooling2D", "average_pooling2d", 2, "avg", undefined), "Average over `pool_size` windows of height and width.");

@@ -10,6 +10,7 @@ import { BATCH, cmp, mul, num, select, type Expr } from "../kernel/expr.js";
 import { axesAttr, nest, sampleAxes, view } from "./axes.js";
 import { init, ZEROS } from "./common.js";
 import type { Attrs, KernelContext, LayerDef } from "./types.js";
+import { keepsMask } from "./mask-support.js";
 
 function alphaShape(attrs: Attrs, input: readonly number[]): number[] {
   const shared = attrs["shared_axes"] === null ? [] : axesAttr(attrs["shared_axes"]);
@@ -26,6 +27,8 @@ function overValues(ctx: KernelContext, body: (b: Expr, idx: Expr[], a: Expr[]) 
 
 export const prelu: LayerDef = {
   kind: "PReLU",
+  masking: keepsMask,
+  description: "Parametric ReLU: `x` for x >= 0, a learned `alpha * x` below.",
   defaultName: "p_re_lu",
   args: [
     { name: "alpha_initializer", type: { t: "initializer" }, default: ZEROS, positional: true },

@@ -11,8 +11,11 @@
  *
  * and backward through time in reverse, accumulating dU per step and dW,
  * the biases and dx once after the loop. Histories are kept per sample:
- * hs and cs hold T+1 states (slot 0 is the zero initial state), and a
- * training model keeps every gate's pre-activation and activation.
+ * hs and cs hold T+1 states (slot 0 is the initial state: zeros, or the
+ * call's `initial_state=[h, c]`, whose gradients are dh and dc after the
+ * loop), and a training model keeps every gate's pre-activation and
+ * activation. With `return_state=True` the call's further outputs are the
+ * final states h (and c); their gradients join dh and dc before the loop.
  *
  * With go_backwards the sequence is read from its end and the outputs stay
  * in processing order (as Keras returns them). Dropout follows Keras 3:
@@ -28,7 +31,7 @@ import { gemm, type GemmOperand } from "../kernel/gemm.js";
 import { SMALL_WORK } from "../kernel/schedule.js";
 import { bool, int } from "./common.js";
 import { activationOfArg as act, sequenceArgs, type Cell } from "./recurrent-cell.js";
-import { prod, type Attrs, type KernelContext, type LayerDef, type ScratchDecl, type ShapeResult } from "./types.js";
+import { type LayerBody, prod, type Attrs, type KernelContext, type LayerDef, type ScratchDecl, type ShapeResult } from "./types.js";
 
 /** An active dropout rate (Keras applies dropout only for 0 < rate < 1). */
 const active = (rate: number): boolean => rate > 0 && rate < 1;
@@ -138,14 +141,24 @@ function forward(cell: Cell, ctx: KernelContext): Stmt[] {
       ),
     );
   }
-  out.push(loop("b", BATCH, (b) => [loop("j", u, (j) => [hs.store([b, num(0), j], num(0)), ...(cell.carry ? [cs.store([b, num(0), j], num(0))] : [])])]));
+  // the initial states: zeros, or the call's `initial_state=[h, (c)]`
+  const init = (k: number) => (ctx.xs.length > k ? new Buf(ctx.xs[k]!.name, ["batch", u]) : null);
+  const [h0, c0] = [init(1), init(2)];
+  out.push(
+    loop("b", BATCH, (b) => [
+      loop("j", u, (j) => [hs.store([b, num(0), j], h0 ? h0.at(b, j) : num(0)), ...(cell.carry ? [cs.store([b, num(0), j], c0 ? c0.at(b, j) : num(0))] : [])]),
+    ]),
+  );
 
   const keepHist = ctx.modelTrains;
   const pre = keepHist ? sc("pre", [T, Gu]) : null;
   const acts = keepHist && cell.keepsActs ? sc("acts", [T, Gu]) : null;
   const extra = keepHist && cell.keepsExtra ? sc("extra", [T, u]) : null;
+  // Keras masking: a masked step carries h (and c) through unchanged; its output is the previous one
+  const mask = ctx.mask ? new Buf(ctx.mask.name, ["batch", T]) : null;
   const steps = loop("s", T, (s) => {
     const t = goBack ? sub(num(T - 1), s) : s;
+    const kept = (b: Expr, v: Expr, prev: Expr): Expr => (mask ? select(cmp(">", mask.at(b, t), num(0)), v, prev) : v);
     const body: Stmt[] = [];
     body.push(loop("b", BATCH, (b) => [loop("o", Gu, (o) => [zr.store([b, o], recBias ? bias!.at(num(1), o) : num(0))])]));
     body.push(...recurrentProducts(d, ctx, hs, s, U, zr.name));
@@ -158,8 +171,8 @@ function forward(cell: Cell, ctx: KernelContext): Stmt[] {
             zr: (g) => zr.at(b, add(num(g * u), j)),
             hPrev: hs.at(b, s, j),
             cPrev: cs.at(b, s, j),
-            setH: (v) => hs.store([b, add(s, num(1)), j], v),
-            setC: (v) => cs.store([b, add(s, num(1)), j], v),
+            setH: (v) => hs.store([b, add(s, num(1)), j], kept(b, v, hs.at(b, s, j))),
+            setC: (v) => cs.store([b, add(s, num(1)), j], kept(b, v, cs.at(b, s, j))),
             keep: keepHist,
             setPre: (g, v) => (pre ? [pre.store([b, s, add(num(g * u), j)], v)] : []),
             setAct: (g, v) => (acts ? [acts.store([b, s, add(num(g * u), j)], v)] : []),
@@ -176,6 +189,12 @@ function forward(cell: Cell, ctx: KernelContext): Stmt[] {
     out.push(loop("b", BATCH, (b) => [loop("s", T, (s) => [loop("j", u, (j) => [y.store([b, add(mul(s, num(u)), j)], hs.at(b, add(s, num(1)), j))])])]));
   } else {
     out.push(loop("b", BATCH, (b) => [loop("j", u, (j) => [y.store([b, j], hs.at(b, num(T), j))])]));
+  }
+  // return_state: the final states h (and c) after the output
+  const final = [hs, cs];
+  for (let k = 1; k < ctx.ys.length; k++) {
+    const state = new Buf(ctx.ys[k]!.name, ["batch", u]);
+    out.push(loop("b", BATCH, (b) => [loop("j", u, (j) => [state.store([b, j], final[k - 1]!.at(b, num(T), j))])]));
   }
   return out;
 }
@@ -230,14 +249,26 @@ function backward(cell: Cell, ctx: KernelContext): Stmt[] {
   const gU = ctx.grad("recurrent_kernel").name;
   const out: Stmt[] = [];
 
+  // the final states' gradients: through the output (unless it is the sequence) and through return_state's outputs
+  const stateGrad = (k: number) => (ctx.dys.length > k ? new Buf(ctx.dys[k]!.name, ["batch", u]) : null);
+  const [dhT, dcT] = [stateGrad(1), stateGrad(2)];
+  const plus = (v: Expr, g: Buf | null, b: Expr, j: Expr): Expr => (g ? add(v, g.at(b, j)) : v);
   out.push(
     loop("b", BATCH, (b) => [
-      loop("j", u, (j) => [dh.store([b, j], sequences ? num(0) : dy.at(b, j)), ...(cell.carry ? [dc.store([b, j], num(0))] : [])]),
+      loop("j", u, (j) => [
+        dh.store([b, j], sequences ? (dhT ? dhT.at(b, j) : num(0)) : plus(dy.at(b, j), dhT, b, j)),
+        ...(cell.carry ? [dc.store([b, j], dcT ? dcT.at(b, j) : num(0))] : []),
+      ]),
     ]),
   );
+  // masked steps (h' = h, c' = c): the cell sees no gradient and dh, dc pass straight through
+  const mask = ctx.mask ? new Buf(ctx.mask.name, ["batch", T]) : null;
   const steps = loop("r", T, (r) => {
     const s = sub(num(T - 1), r);
     const t = goBack ? r : s;
+    const m = (b: Expr): Expr => mask!.at(b, t);
+    const into = (b: Expr, g: Expr): Expr => (mask ? mul(m(b), g) : g);
+    const past = (b: Expr, v: Expr, g: Expr): Expr => (mask ? add(v, mul(sub(num(1), m(b)), g)) : v);
     const body: Stmt[] = [];
     if (sequences) body.push(loop("b", BATCH, (b) => [loop("j", u, (j) => [dh.accumulate([b, j], dy.at(b, add(mul(s, num(u)), j)))])]));
     body.push(
@@ -252,10 +283,10 @@ function backward(cell: Cell, ctx: KernelContext): Stmt[] {
             h: hs.at(b, add(s, num(1)), j),
             cPrev: cs.at(b, s, j),
             c: cs.at(b, add(s, num(1)), j),
-            dh: dh.at(b, j),
-            setDh: (v) => dh.store([b, j], v),
-            dc: dc.at(b, j),
-            setDc: (v) => dc.store([b, j], v),
+            dh: into(b, dh.at(b, j)),
+            setDh: (v) => dh.store([b, j], past(b, v, dh.at(b, j))),
+            dc: into(b, dc.at(b, j)),
+            setDc: (v) => dc.store([b, j], past(b, v, dc.at(b, j))),
             setDz: (g, v) => dz.store([b, t, add(num(g * u), j)], v),
             setDzr: (g, v) => dzr.store([b, add(num(g * u), j)], v),
           }),
@@ -271,6 +302,13 @@ function backward(cell: Cell, ctx: KernelContext): Stmt[] {
 
   if (useBias) out.push(loop("b", BATCH, (b) => [loop("t", T, (t) => [loop("o", Gu, (o) => [ctx.grad("bias").accumulate([o], dz.at(b, t, o))])])]));
   out.push(...inputGradients(d, ctx, dz.name));
+  // initial_state: after the loop dh and dc hold dLoss/dh_0 and dLoss/dc_0
+  [dh, dc].forEach((g, k) => {
+    const target = ctx.dxs[k + 1];
+    if (target === undefined || target.name === "") return;
+    const dst = new Buf(target.name, ["batch", u]);
+    out.push(loop("b", BATCH, (b) => [loop("j", u, (j) => [dst.store([b, j], g.at(b, j))])]));
+  });
   return out;
 }
 
@@ -337,7 +375,7 @@ function inputGradients(d: Dims, ctx: KernelContext, dz: string): Stmt[] {
       ),
     );
   }
-  if (!ctx.needInputGrad) return out;
+  if (ctx.dx.name === "") return out;
   const dx = new Buf(ctx.dx.name, ["batch", T, F]);
   for (let g = 0; g < groups; g++) {
     const { cols, c0 } = d.xMask ? groupCols(d, g) : { cols: Gu, c0: 0 };
@@ -368,15 +406,26 @@ function outputShape(cell: Cell, attrs: Attrs, input: readonly number[]): ShapeR
     if (k !== "identity" && k !== "elementwise") return { ok: false, code: "rnn_activation", holes: { name, activation: act(attrs, name) } };
   }
   if (bool(attrs, "stateful")) return { ok: false, code: "rnn_stateful", holes: {} };
-  if (bool(attrs, "return_state")) return { ok: false, code: "rnn_return_state", holes: {} };
   const problem = cell.validate?.(attrs);
   if (problem) return problem;
   const u = int(attrs, "units");
   return { ok: true, shape: bool(attrs, "return_sequences") ? [input[0]!, u] : [u] };
 }
 
+/** The shapes of the layer's states: h, and c for a cell with a carry (LSTM). */
+const statesOf = (cell: Cell, attrs: Attrs): number[][] => (cell.carry ? [[int(attrs, "units")], [int(attrs, "units")]] : [[int(attrs, "units")]]);
+
+/**
+ * Keras 3 keeps a recurrent layer's weights in its cell: `lstm/lstm_cell/kernel`
+ * (`model.weights` paths). The cell math names them `kernel`, … as usual.
+ */
+function inCell(cell: Cell, ctx: KernelContext): KernelContext {
+  const prefix = `${cell.defaultName}_cell/`;
+  return { ...ctx, param: (n) => ctx.param(prefix + n), grad: (n) => ctx.grad(prefix + n) };
+}
+
 /** A registry entry for a recurrent layer built from its cell. */
-export function recurrentLayer(cell: Cell): LayerDef {
+export function recurrentLayer(cell: Cell): LayerBody {
   return {
     kind: cell.kind,
     defaultName: cell.defaultName,
@@ -384,10 +433,14 @@ export function recurrentLayer(cell: Cell): LayerDef {
     args: [...cell.args, ...sequenceArgs],
     inputRank: { min: 2, max: 2, describe: "2 (timesteps, features)" },
     outputShape: (attrs, input) => outputShape(cell, attrs, input),
-    params: (attrs, input) => cell.params(attrs, input[1]!, int(attrs, "units")),
+    params: (attrs, input) => cell.params(attrs, input[1]!, int(attrs, "units")).map((p) => ({ ...p, name: `${cell.defaultName}_cell/${p.name}` })),
+    extraOutputs: (attrs) => (bool(attrs, "return_state") ? statesOf(cell, attrs) : []),
+    extraInputs: { keyword: "initial_state", shapes: (attrs) => statesOf(cell, attrs) },
+    // Keras: the input's mask skips steps; the output keeps it only as a sequence
+    masking: { reads: true, keeps: (attrs) => bool(attrs, "return_sequences") },
     scratch: (attrs, input, _output, training) => scratchOf(cell, attrs, input, training),
-    forward: (ctx) => forward(cell, ctx),
-    backward: (ctx) => backward(cell, ctx),
+    forward: (ctx) => forward(cell, inCell(cell, ctx)),
+    backward: (ctx) => backward(cell, inCell(cell, ctx)),
   };
 }
 

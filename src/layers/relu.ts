@@ -10,7 +10,7 @@
  */
 import { add, call, cmp, mul, num, select, sub, type Expr } from "../kernel/expr.js";
 import { pointwiseLayer } from "./pointwise.js";
-import type { Attrs } from "./types.js";
+import { described, type Attrs } from "./types.js";
 
 function params(attrs: Attrs) {
   return { max: attrs["max_value"] as number | null, slope: attrs["negative_slope"] as number, t: attrs["threshold"] as number };
@@ -21,7 +21,7 @@ const leaky = (attrs: Attrs) => {
   return slope !== 0 && max === null && t === 0;
 };
 
-export const relu = pointwiseLayer({
+export const relu = described(pointwiseLayer({
   kind: "ReLU",
   defaultName: "re_lu",
   args: [
@@ -44,4 +44,4 @@ export const relu = pointwiseLayer({
     const through = select(pass, dy, num(0));
     return slope === 0 ? through : add(through, select(cmp("<", x, num(t)), mul(num(slope), dy), num(0)));
   },
-});
+}), "Rectified linear unit with optional `max_value`, `negative_slope` and `threshold`.");

@@ -15,6 +15,7 @@ function views(ctx: KernelContext) {
 
 export const repeatVector: LayerDef = {
   kind: "RepeatVector",
+  description: "Repeats a vector `n` times, making a sequence.",
   defaultName: "repeat_vector",
   args: [{ name: "n", type: { t: "int", min: 1 }, required: true, positional: true }],
   inputRank: { min: 1, max: 1, describe: "1 (features)" },

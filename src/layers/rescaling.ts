@@ -27,6 +27,7 @@ function check(attrs: Attrs, input: readonly number[]): ShapeResult {
 
 export const rescaling: LayerDef = {
   kind: "Rescaling",
+  description: "Multiplies by `scale` and adds `offset` (no parameters).",
   defaultName: "rescaling",
   args: [
     { name: "scale", type: { t: "floats" }, required: true, positional: true },

@@ -28,6 +28,7 @@ function reshapeOutput(target: readonly number[], input: readonly number[]): Sha
 
 export const reshape: LayerDef = {
   kind: "Reshape",
+  description: "Reshapes each sample to `target_shape` (one dimension may be -1).",
   defaultName: "reshape",
   args: [{ name: "target_shape", type: { t: "shape", allowMinusOne: true }, required: true, positional: true }],
   outputShape: (attrs, input) => reshapeOutput(ints(attrs, "target_shape"), input),

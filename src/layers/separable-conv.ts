@@ -16,7 +16,7 @@ import { activationOf, bool, init, int, ints, GLOROT_UNIFORM } from "./common.js
 import { keepsZ, stridedDilationError } from "./conv-common.js";
 import { depthwiseBackward, depthwiseForward, depthwiseGeometry } from "./depthwise-common.js";
 import { activate, activationScratch, depthwiseArgs, preActivationGrad } from "./depthwise-conv2d.js";
-import { prod, type ArgSpec, type LayerDef } from "./types.js";
+import { type LayerBody, described, prod, type ArgSpec, type LayerDef } from "./types.js";
 
 function separableArgs(rank: number): ArgSpec[] {
   const dw = depthwiseArgs(rank).filter((a) => a.name !== "bias_initializer");
@@ -28,7 +28,7 @@ function separableArgs(rank: number): ArgSpec[] {
   ];
 }
 
-function separableLayer(kind: string, defaultName: string, rank: 1 | 2, describeInput: string): LayerDef {
+function separableLayer(kind: string, defaultName: string, rank: 1 | 2, describeInput: string): LayerBody {
   return {
     kind,
     defaultName,
@@ -144,5 +144,5 @@ function separableLayer(kind: string, defaultName: string, rank: 1 | 2, describe
   };
 }
 
-export const separableConv1d = separableLayer("SeparableConv1D", "separable_conv1d", 1, "2 (steps, channels)");
-export const separableConv2d = separableLayer("SeparableConv2D", "separable_conv2d", 2, "3 (height, width, channels)");
+export const separableConv1d = described(separableLayer("SeparableConv1D", "separable_conv1d", 1, "2 (steps, channels)"), "Depthwise 1-D convolution per channel followed by a pointwise (1x1) convolution mixing channels.");
+export const separableConv2d = described(separableLayer("SeparableConv2D", "separable_conv2d", 2, "3 (height, width, channels)"), "Depthwise 2-D convolution per channel followed by a pointwise (1x1) convolution mixing channels.");

@@ -7,6 +7,7 @@ import type { LayerDef } from "./types.js";
 import { bidirectional } from "./bidirectional.js";
 import { embedding } from "./embedding.js";
 import { globalAveragePooling1d, globalMaxPooling1d } from "./global-pooling.js";
+import { masking } from "./masking.js";
 import { permute } from "./permute.js";
 import { repeatVector } from "./repeat-vector.js";
 import { timeDistributed } from "./time-distributed.js";
@@ -24,7 +25,8 @@ export type SequenceLayerKind =
   | "GlobalAveragePooling1D"
   | "GlobalMaxPooling1D"
   | "RepeatVector"
-  | "Permute";
+  | "Permute"
+  | "Masking";
 
 export const sequenceLayers: Readonly<Record<SequenceLayerKind, LayerDef>> = {
   Embedding: embedding,
@@ -37,4 +39,5 @@ export const sequenceLayers: Readonly<Record<SequenceLayerKind, LayerDef>> = {
   GlobalMaxPooling1D: globalMaxPooling1d,
   RepeatVector: repeatVector,
   Permute: permute,
+  Masking: masking,
 };

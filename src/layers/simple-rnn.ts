@@ -8,6 +8,7 @@ import { add, num, ref } from "../kernel/expr.js";
 import { init } from "./common.js";
 import { activate, activationGrad, activationOfArg as act, cellArgs, cellParams, type Cell } from "./recurrent-cell.js";
 import { recurrentLayer } from "./recurrent.js";
+import { described } from "./types.js";
 
 const cell: Cell = {
   kind: "SimpleRNN",
@@ -30,4 +31,4 @@ const cell: Cell = {
   },
 };
 
-export const simpleRnn = recurrentLayer(cell);
+export const simpleRnn = described(recurrentLayer(cell), "Fully-connected recurrent layer: `h = activation(x·kernel + h·recurrent_kernel + bias)` per step.");

@@ -9,6 +9,7 @@ import { letVar, setVar } from "../kernel/buffer.js";
 import { call, div, mul, num, ref, sub, type Stmt } from "../kernel/expr.js";
 import { axesAttr, overGroups, sampleAxes, splitAxes, view } from "./axes.js";
 import type { Attrs, KernelContext, LayerDef } from "./types.js";
+import { refusesMask } from "./mask-support.js";
 
 function split(attrs: Attrs, shape: readonly number[]) {
   const r = sampleAxes("axis", axesAttr(attrs["axis"]), shape);
@@ -17,6 +18,8 @@ function split(attrs: Attrs, shape: readonly number[]) {
 
 export const softmax: LayerDef = {
   kind: "Softmax",
+  masking: refusesMask,
+  description: "Softmax along `axis` (each slice sums to 1).",
   defaultName: "softmax",
   args: [{ name: "axis", type: { t: "axes" }, default: -1, positional: true }],
   outputShape(attrs, input) {

@@ -9,7 +9,7 @@
 import type { Buf } from "../kernel/buffer.js";
 import { cmp, div, num, select, type Expr } from "../kernel/expr.js";
 import { noiseLayer, seedArg, type Cell } from "./noise-common.js";
-import type { Attrs, KernelContext } from "./types.js";
+import { type LayerBody, described, type Attrs, type KernelContext } from "./types.js";
 
 const rateOf = (attrs: Attrs) => attrs["rate"] as number;
 
@@ -19,7 +19,7 @@ function masked(ctx: KernelContext, noise: Buf, at: Cell, v: Expr): Expr {
   return select(cmp(">=", noise.at(at.b, at.channel), num(rate)), div(v, num(1 - rate)), num(0));
 }
 
-function spatialDropout(kind: string, defaultName: string, rank: 1 | 2, describe: string) {
+function spatialDropout(kind: string, defaultName: string, rank: 1 | 2, describe: string): LayerBody {
   return noiseLayer({
     kind,
     defaultName,
@@ -32,5 +32,5 @@ function spatialDropout(kind: string, defaultName: string, rank: 1 | 2, describe
   });
 }
 
-export const spatialDropout1d = spatialDropout("SpatialDropout1D", "spatial_dropout1d", 1, "2 (steps, channels)");
-export const spatialDropout2d = spatialDropout("SpatialDropout2D", "spatial_dropout2d", 2, "3 (height, width, channels)");
+export const spatialDropout1d = described(spatialDropout("SpatialDropout1D", "spatial_dropout1d", 1, "2 (steps, channels)"), "Drops whole channels (feature maps) of a sequence while training.");
+export const spatialDropout2d = described(spatialDropout("SpatialDropout2D", "spatial_dropout2d", 2, "3 (height, width, channels)"), "Drops whole channels (feature maps) of an image while training.");

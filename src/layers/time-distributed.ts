@@ -11,6 +11,7 @@ import type { LayerAttr } from "../ir/model-ir.js";
 import { lookupLayer } from "./registry.js";
 import type { Attrs, KernelContext, LayerDef, ShapeResult } from "./types.js";
 import { Buf } from "../kernel/buffer.js";
+import { keepsMask } from "./mask-support.js";
 
 function wrapped(attrs: Attrs) {
   const l = attrs["layer"] as LayerAttr;
@@ -91,6 +92,8 @@ function sliceContext(ctx: KernelContext): KernelContext {
 
 export const timeDistributed: LayerDef = {
   kind: "TimeDistributed",
+  masking: keepsMask,
+  description: "Applies a layer to every step of a sequence, with the same weights.",
   defaultName: "time_distributed",
   args: [{ name: "layer", type: { t: "layer" }, required: true, positional: true }],
   inputRank: { min: 2, max: 8, describe: "at least 2 (timesteps, …)" },

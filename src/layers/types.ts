@@ -100,6 +100,22 @@ export interface KernelContext {
   readonly xs: readonly Buf[];
   readonly dxs: readonly Buf[];
   readonly inShapes: readonly Shape[];
+  /**
+   * Every output of the call and its gradient, in output order (`y`/`dy`/`outShape`
+   * are the first). A layer with extraOutputs writes the others; an output no
+   * one reads has a gradient buffer that stays zero.
+   */
+  readonly ys: readonly Buf[];
+  readonly dys: readonly Buf[];
+  readonly outShapes: readonly Shape[];
+  /**
+   * Keras masking (LayerDef.masking): the mask of this call's input, one 0/1
+   * value per timestep ([batch, …input shape without its last axis]), for a
+   * layer that reads it; null when the input has none.
+   */
+  readonly mask: Buf | null;
+  /** Where a layer that makes a mask (Embedding(mask_zero=True), Masking) writes it; null otherwise. */
+  readonly maskOut: Buf | null;
   /** Whether the backward kernel must produce dx (false when the input is a model input); for merges, any of dxs. */
   readonly needInputGrad: boolean;
   /**
@@ -123,6 +139,11 @@ export interface KernelContext {
 export interface LayerDef {
   /** Keras class name, the statement keyword: `Dense`. */
   readonly kind: string;
+  /**
+   * One line saying what the layer computes, for editors (hover, completion);
+   * they add the Keras defaults from `args`.
+   */
+  readonly description: string;
   /** Keras default name stem: `dense` → dense, dense_1, ... */
   readonly defaultName: string;
   /** A recurrent layer (SimpleRNN, LSTM, GRU): what Bidirectional accepts. */
@@ -138,6 +159,33 @@ export interface LayerDef {
    */
   readonly merge?: { readonly minInputs: number; readonly maxInputs?: number; outputShape(attrs: Attrs, inputs: readonly Shape[]): ShapeResult };
   params(attrs: Attrs, input: Shape): ParamDecl[];
+  /**
+   * A call returns further tensors after its output (a recurrent layer's
+   * `return_state=True`: its final states): their shapes. Only a functional
+   * model can bind them (`seq, h, c = LSTM(…)(x)`); the kernels write them to
+   * `ys[1…]` and read their gradients from `dys[1…]`.
+   */
+  extraOutputs?(attrs: Attrs, input: Shape): Shape[];
+  /**
+   * A call may take further tensors by keyword (a recurrent layer's
+   * `initial_state=[h, c]`): the keyword and the shapes it takes, in order.
+   * When given they are the call's inputs after the first (`xs[1…]`, `dxs[1…]`).
+   */
+  readonly extraInputs?: { readonly keyword: string; shapes(attrs: Attrs, input: Shape): Shape[] };
+  /**
+   * Keras 3 masking. A layer that `makes` a mask computes one for its output
+   * (ctx.maskOut); one that `reads` it gets its input's mask (ctx.mask); the
+   * output carries the input's mask on when `keeps` (Keras `supports_masking`
+   * with the default compute_mask, or an RNN with return_sequences). Any other
+   * layer drops a mask, as Keras does (with a warning); `refuses`: Keras would
+   * use the mask there and layerc does not implement it (an error).
+   */
+  readonly masking?: {
+    readonly reads?: boolean;
+    keeps?(attrs: Attrs): boolean;
+    makes?(attrs: Attrs): boolean;
+    readonly refuses?: boolean;
+  };
   /**
    * The output is the input's memory under another shape (Flatten, Reshape):
    * the plan makes both share one buffer and runs no kernel, except for the
@@ -165,5 +213,11 @@ export interface LayerDef {
    */
   preActivation?(ctx: KernelContext): Buf;
 }
+
+/** A layer definition as a family builder (convLayer, poolLayer, …) makes it, before its description. */
+export type LayerBody = Omit<LayerDef, "description">;
+
+/** The registered definition: a family builder's result with its one-line description. */
+export const described = (def: LayerBody, description: string): LayerDef => ({ ...def, description });
 
 export const prod = (s: Shape): number => s.reduce((a, b) => a * b, 1);

@@ -9,6 +9,7 @@ import { letVar, setVar, type Buf } from "../kernel/buffer.js";
 import { call, cmp, div, mul, num, ref, select, sub, type Expr, type Stmt } from "../kernel/expr.js";
 import { axesAttr, overGroups, sampleAxes, splitAxes, view, type Group } from "./axes.js";
 import type { Attrs, KernelContext, LayerDef } from "./types.js";
+import { keepsMask } from "./mask-support.js";
 
 const CAP = 1e12;
 
@@ -28,6 +29,8 @@ function inverseNorm(x: Buf, b: Expr, members: Group["members"]): Stmt[] {
 
 export const unitNormalization: LayerDef = {
   kind: "UnitNormalization",
+  masking: keepsMask,
+  description: "Scales each sample to unit L2 norm along `axis`.",
   defaultName: "unit_normalization",
   args: [{ name: "axis", type: { t: "axes" }, default: -1, positional: true }],
   outputShape(attrs, input) {

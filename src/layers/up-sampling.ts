@@ -17,7 +17,7 @@ import { zeroAll } from "./pointwise.js";
 import { add, BATCH, cmp, mul, num, ref, select, sub, type Expr, type Stmt } from "../kernel/expr.js";
 import { letVar, loop, setVar } from "../kernel/buffer.js";
 import { ints } from "./common.js";
-import { prod, type KernelContext, type LayerDef } from "./types.js";
+import { type LayerBody, described, prod, type KernelContext, type LayerDef } from "./types.js";
 
 /** One input position read for output phase r: index as a function of q, and its weight. */
 interface Tap {
@@ -101,7 +101,7 @@ function kernels(ctx: KernelContext, backward: boolean): Stmt[] {
   return out;
 }
 
-function upSamplingLayer(kind: string, defaultName: string, rank: 1 | 2, describeInput: string): LayerDef {
+function upSamplingLayer(kind: string, defaultName: string, rank: 1 | 2, describeInput: string): LayerBody {
   return {
     kind,
     defaultName,
@@ -122,5 +122,5 @@ function upSamplingLayer(kind: string, defaultName: string, rank: 1 | 2, describ
   };
 }
 
-export const upSampling1d = upSamplingLayer("UpSampling1D", "up_sampling1d", 1, "2 (steps, channels)");
-export const upSampling2d = upSamplingLayer("UpSampling2D", "up_sampling2d", 2, "3 (height, width, channels)");
+export const upSampling1d = described(upSamplingLayer("UpSampling1D", "up_sampling1d", 1, "2 (steps, channels)"), "Repeats each step `size` times.");
+export const upSampling2d = described(upSamplingLayer("UpSampling2D", "up_sampling2d", 2, "3 (height, width, channels)"), "Repeats rows and columns `size` times (nearest neighbour).");

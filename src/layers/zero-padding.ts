@@ -11,9 +11,9 @@ import { zeroAll } from "./pointwise.js";
 import { add, BATCH, num } from "../kernel/expr.js";
 import { loop } from "../kernel/buffer.js";
 import { ints } from "./common.js";
-import { prod, type LayerDef } from "./types.js";
+import { type LayerBody, described, prod, type LayerDef } from "./types.js";
 
-export function paddingLayer(kind: string, defaultName: string, rank: 1 | 2, describeInput: string): LayerDef {
+export function paddingLayer(kind: string, defaultName: string, rank: 1 | 2, describeInput: string): LayerBody {
   const amounts = (attrs: Parameters<LayerDef["outputShape"]>[0]) => ints(attrs, "padding");
   return {
     kind,
@@ -42,5 +42,5 @@ export function paddingLayer(kind: string, defaultName: string, rank: 1 | 2, des
   };
 }
 
-export const zeroPadding1d = paddingLayer("ZeroPadding1D", "zero_padding1d", 1, "2 (steps, channels)");
-export const zeroPadding2d = paddingLayer("ZeroPadding2D", "zero_padding2d", 2, "3 (height, width, channels)");
+export const zeroPadding1d = described(paddingLayer("ZeroPadding1D", "zero_padding1d", 1, "2 (steps, channels)"), "Pads the steps axis with zeros before and after.");
+export const zeroPadding2d = described(paddingLayer("ZeroPadding2D", "zero_padding2d", 2, "3 (height, width, channels)"), "Pads height and width with zeros before and after.");

@@ -3,10 +3,14 @@
  * the compiler's schemas (vocab.ts): layer names at the start of a
  * statement, the not-yet-given argument names of the call being written,
  * values that fit the argument (enum strings, activations, initializers,
- * optimizers, losses, metrics, booleans), and tensor names.
+ * optimizers, losses, metrics, booleans), and in functional models the
+ * names bound before the cursor (names.ts): tensors where a layer is
+ * applied (`Dense(8)(|`, `Add()([a, |`, `shared(|`) and in
+ * `Model(inputs=…, outputs=…)`, shared layers where a statement's value starts.
  */
 import type { CompletionItem, CompletionItemKind, SignatureHelp } from "vscode-languageserver";
-import type { Analysis } from "./analysis.js";
+import { modelAt, type Analysis } from "./analysis.js";
+import { modelNames, namesBefore, type Binding } from "./names.js";
 import { cursorInfo, type CursorContext } from "./context.js";
 import { hintFor } from "./hover.js";
 import { activationDescriptions, describeName, describeType, defaultOf, formatDefaults, layerKinds, lookupCallee, modelOptions, signatureParts, valueCandidates, type Callee } from "./vocab.js";
@@ -20,27 +24,37 @@ function calleeFor(ctx: { callee: string; modelOptions: boolean; parentKeyword?:
   return ctx.modelOptions ? modelOptions : lookupCallee(ctx.callee, hintFor(ctx.parentKeyword));
 }
 
-export function complete(a: Analysis, offset: number, tensorNames: readonly string[] = []): CompletionItem[] {
+export function complete(a: Analysis, offset: number): CompletionItem[] {
   const info = cursorInfo(a.text, offset);
-  return itemsFor(info.context, tensorNames);
+  const model = modelAt(a, offset);
+  return itemsFor(info.context, model ? namesBefore(modelNames(model), offset) : []);
 }
 
-function itemsFor(ctx: CursorContext, tensorNames: readonly string[]): CompletionItem[] {
+const bindingItems = (bound: readonly Binding[], kind: Binding["kind"]): CompletionItem[] =>
+  bound
+    .filter((b) => b.kind === kind)
+    .map((b) => ({ label: b.name, kind: kind === "tensor" ? Kind.Variable : Kind.Function, detail: kind === "tensor" ? "tensor" : "shared layer", sortText: `0${b.name}` }));
+
+function itemsFor(ctx: CursorContext, bound: readonly Binding[]): CompletionItem[] {
   switch (ctx.kind) {
     case "top":
       return [{ label: "model", kind: Kind.Keyword, insertText: "model ${1:Name} {\n  $0\n}", insertTextFormat: InsertTextFormat.Snippet, detail: "a model block" }];
     case "statement":
-      return [...layerItems(), ...tensorNames.map((n) => ({ label: n, kind: Kind.Variable, detail: "tensor" }))];
+      return [...bindingItems(bound, "layer"), ...layerItems()];
+    case "tensors":
+      return bindingItems(bound, "tensor");
     case "argument": {
+      // `shared(|`: a bound layer applied to tensors
+      if (bound.some((b) => b.kind === "layer" && b.name === ctx.callee)) return ctx.inString ? [] : bindingItems(bound, "tensor");
       const callee = calleeFor(ctx);
       if (!callee) return [];
       const items = ctx.inString ? [] : argumentNameItems(callee, ctx.given, ctx.positional);
       const next = callee.args.filter((s) => s.positional)[ctx.positional];
       if (next && !ctx.given.includes(next.name)) items.push(...valueItems(callee, next.name, ctx.inString, "1"));
-      if (callee.kind === "layer" && !ctx.inString) items.push(...tensorNames.map((n) => ({ label: n, kind: Kind.Variable, detail: "tensor", sortText: "2" + n })));
       return items;
     }
     case "value": {
+      if (ctx.callee === "Model" && (ctx.keyword === "inputs" || ctx.keyword === "outputs") && !ctx.inString) return bindingItems(bound, "tensor");
       const callee = calleeFor(ctx);
       return callee ? valueItems(callee, ctx.keyword, ctx.inString, "0") : [];
     }

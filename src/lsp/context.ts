@@ -18,6 +18,8 @@ interface Frame {
   readonly parentKeyword?: string;
   /** For `(` after `model Name`: model options. */
   readonly modelOptions?: boolean;
+  /** For `(` right after `)`: a layer applied to tensors, `Dense(8)(x)`. */
+  readonly application?: boolean;
   readonly keywords: string[];
   positional: number;
   /** Keyword of the argument being written, once `name=` is seen. */
@@ -34,6 +36,8 @@ export type CursorContext =
   | { readonly kind: "argument"; readonly callee: string; readonly modelOptions: boolean; readonly parentKeyword?: string; readonly given: readonly string[]; readonly positional: number; readonly inString: boolean }
   /** Writing the value of `callee(keyword=…)`; `inList` inside `[...]`. */
   | { readonly kind: "value"; readonly callee: string; readonly modelOptions: boolean; readonly parentKeyword?: string; readonly keyword: string; readonly inList: boolean; readonly inString: boolean }
+  /** Naming the tensors a layer is applied to: `Dense(8)(|` or `Add()([a, |`. */
+  | { readonly kind: "tensors" }
   | { readonly kind: "none" };
 
 export interface CursorInfo {
@@ -101,6 +105,7 @@ function step(t: IToken, stack: Frame[], prev: IToken | undefined, prev2: IToken
       offset: t.startOffset,
       ...(named !== undefined ? { callee: named } : {}),
       ...(image === "(" && isModel ? { modelOptions: true } : {}),
+      ...(image === "(" && prev?.image === ")" ? { application: true } : {}),
       ...(image === "{" && model !== undefined ? { callee: model } : {}),
       ...(top?.keyword !== undefined ? { parentKeyword: top.keyword } : {}),
       keywords: [],
@@ -162,11 +167,13 @@ function contextOf(stack: readonly Frame[], top: Frame | undefined, prev: IToken
   }
   if (top.open === "[") {
     const owner = stack[stack.length - 2];
+    if (owner?.application === true && owner.keyword === undefined) return { kind: "tensors" };
     if (owner?.open === "(" && owner.callee !== undefined && owner.keyword !== undefined) {
       return { kind: "value", callee: owner.callee, modelOptions: owner.modelOptions === true, ...(owner.parentKeyword !== undefined ? { parentKeyword: owner.parentKeyword } : {}), keyword: owner.keyword, inList: true, inString };
     }
     return { kind: "none" };
   }
+  if (top.application === true) return top.keyword === undefined && !top.hasContent ? { kind: "tensors" } : { kind: "none" };
   if (top.callee === undefined) return { kind: "none" };
   const base = { callee: top.callee, modelOptions: top.modelOptions === true, ...(top.parentKeyword !== undefined ? { parentKeyword: top.parentKeyword } : {}) };
   if (top.keyword !== undefined) {

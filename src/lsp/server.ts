@@ -13,6 +13,7 @@ import { VERSION } from "../version.js";
 import { analyze, offsetAt, type Analysis } from "./analysis.js";
 import { complete, signatureHelp } from "./completion.js";
 import { hover } from "./hover.js";
+import { definition, references } from "./names.js";
 import { semanticTokens, tokenModifiers, tokenTypes } from "./semantic-tokens.js";
 import { codeActions, documentSymbols, formatting, lspDiagnostics } from "./symbols.js";
 
@@ -63,6 +64,8 @@ export function startServer(opts: ServerOptions = {}, connection: Connection = c
     capabilities: {
       textDocumentSync: TextDocumentSyncKind.Incremental,
       hoverProvider: true,
+      definitionProvider: true,
+      referencesProvider: true,
       completionProvider: { triggerCharacters: ["(", ",", "=", "'", '"', "[", " "] },
       signatureHelpProvider: { triggerCharacters: ["(", ","], retriggerCharacters: ["="] },
       documentSymbolProvider: true,
@@ -89,6 +92,8 @@ export function startServer(opts: ServerOptions = {}, connection: Connection = c
 
   connection.onHover((p) => at(p.textDocument.uri, (a) => hover(a, offsetAt(a, p.position)), null));
   connection.onCompletion((p) => at(p.textDocument.uri, (a) => complete(a, offsetAt(a, p.position)), []));
+  connection.onDefinition((p) => at(p.textDocument.uri, (a) => definition(a, p.textDocument.uri, offsetAt(a, p.position)), null));
+  connection.onReferences((p) => at(p.textDocument.uri, (a) => references(a, p.textDocument.uri, offsetAt(a, p.position), p.context.includeDeclaration), []));
   connection.onSignatureHelp((p) => at(p.textDocument.uri, (a) => signatureHelp(a, offsetAt(a, p.position)), null));
   connection.onDocumentSymbol((p) => at(p.textDocument.uri, documentSymbols, []));
   connection.onDocumentFormatting((p) => at(p.textDocument.uri, formatting, []));

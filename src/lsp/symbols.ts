@@ -1,5 +1,6 @@
 /**
- * Document symbols (models, their layers and `compile`), LSP diagnostics
+ * Document symbols (models, their layers and `compile`; in a functional
+ * model its variables, each with the layer that made it), LSP diagnostics
  * from the checker's (same codes, spans and related notes as the CLI),
  * quick fixes for every diagnostic that carries a did-you-mean suggestion,
  * and whole-document formatting through `formatSpec`.
@@ -7,7 +8,9 @@
 import type { CodeAction, Diagnostic as LspDiagnostic, DocumentSymbol, Range, TextEdit } from "vscode-languageserver";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { formatSpec } from "../phases/fmt/format.js";
-import { callStatements, kerasShape, layerOf, modelIR, positionAt, rangeOf, type Analysis } from "./analysis.js";
+import type { CallNode } from "../phases/1-parse/ast.js";
+import { kerasShape, layerOf, modelIR, positionAt, rangeOf, type Analysis } from "./analysis.js";
+import { assignedLayer, modelNames, tensorOf } from "./names.js";
 
 const SymbolKind = { Class: 5, Method: 6, Field: 8, Variable: 13 } as const;
 const Severity = { Error: 1, Warning: 2 } as const;
@@ -17,19 +20,25 @@ export function documentSymbols(a: Analysis): DocumentSymbol[] {
     .filter((m) => !m.name.missing)
     .map((m) => {
       const ir = modelIR(a, m);
-      const children: DocumentSymbol[] = callStatements(m)
-        .filter((s) => !s.callee.missing)
-        .map((s) => {
-          const layer = layerOf(a, m, s);
-          const isCompile = s.callee.name === "compile";
-          return {
-            name: layer ? layer.name : s.callee.name,
-            detail: layer ? `${layer.kind} → ${kerasShape(layer.outputShape)}` : isCompile ? "training" : s.callee.name === "Input" && ir ? kerasShape(ir.inputShape) : "",
-            kind: isCompile ? SymbolKind.Method : SymbolKind.Field,
+      const names = modelNames(m);
+      const children: DocumentSymbol[] = m.statements.flatMap((s): DocumentSymbol[] => {
+        if (s.kind === "Call") return s.callee.missing ? [] : [callSymbol(s)];
+        // functional: `h = Dense(8)(x)` is the variable h, made by a layer; `x = Input(…)` an input; `shared = Dense(8)` a layer
+        const b = names.bindings.find((x) => x.def === s.target.span);
+        if (!b) return [];
+        const layer = ir ? assignedLayer(a, ir, names, s) : undefined;
+        const t = ir && b.kind === "tensor" ? tensorOf(a, ir, b) : undefined;
+        const made = layer ? `${layer.name} (${layer.kind})` : t ? "Input" : "";
+        return [
+          {
+            name: b.name,
+            detail: b.kind === "layer" ? `${made ? `${made}, ` : ""}shared layer` : `${made}${t ? ` → ${kerasShape(t.shape)}` : ""}`,
+            kind: b.kind === "layer" ? SymbolKind.Field : SymbolKind.Variable,
             range: rangeOf(a, s.span),
-            selectionRange: rangeOf(a, s.callee.span),
-          };
-        });
+            selectionRange: rangeOf(a, s.target.span),
+          },
+        ];
+      });
       return {
         name: m.name.name,
         detail: ir ? `${kerasShape(ir.inputShape)} → ${kerasShape(ir.outputShape)}, ${ir.paramCount} params` : "",
@@ -38,6 +47,18 @@ export function documentSymbols(a: Analysis): DocumentSymbol[] {
         selectionRange: rangeOf(a, m.name.span),
         children,
       };
+
+      function callSymbol(s: CallNode): DocumentSymbol {
+        const layer = layerOf(a, m, s);
+        const isCompile = s.callee.name === "compile";
+        return {
+          name: layer ? layer.name : s.callee.name,
+          detail: layer ? `${layer.kind} → ${kerasShape(layer.outputShape)}` : isCompile ? "training" : s.callee.name === "Input" && ir ? kerasShape(ir.inputShape) : "",
+          kind: isCompile ? SymbolKind.Method : SymbolKind.Field,
+          range: rangeOf(a, s.span),
+          selectionRange: rangeOf(a, s.callee.span),
+        };
+      }
     });
 }
 

@@ -3,7 +3,8 @@
  * (layers, `Input`, `compile`, initializers, optimizers, losses, model
  * options) and a one-line description of each, all read from the compiler's
  * own registry and vocabulary, so hover, completion and signature help can
- * never disagree with the checker. Only the prose descriptions live here.
+ * never disagree with the checker. A layer's description lives on its
+ * definition in the registry; the other callables' prose lives here.
  */
 import type { ArgSpec, ArgType } from "../layers/types.js";
 import type { AttrValue } from "../ir/model-ir.js";
@@ -29,23 +30,6 @@ export interface Callee {
   readonly args: readonly ArgSpec[];
   readonly description: string;
 }
-
-const layerDescriptions: Readonly<Record<string, string>> = {
-  Dense: "Densely-connected layer: `activation(dot(x, kernel) + bias)` on the last axis.",
-  Activation: "Applies an activation function to its input.",
-  Flatten: "Flattens each sample to one dimension (no parameters).",
-  Conv1D: "1-D convolution over the steps axis (channels last).",
-  Conv2D: "2-D convolution over height and width (channels last).",
-  Reshape: "Reshapes each sample to `target_shape` (one dimension may be -1).",
-  GlobalAveragePooling2D: "Averages over height and width, leaving one value per channel.",
-  GlobalMaxPooling2D: "Maximum over height and width, leaving one value per channel.",
-  MaxPooling1D: "Maximum over windows of `pool_size` steps.",
-  MaxPooling2D: "Maximum over `pool_size` windows of height and width.",
-  AveragePooling1D: "Average over windows of `pool_size` steps.",
-  AveragePooling2D: "Average over `pool_size` windows of height and width.",
-  Dropout: "Sets a `rate` fraction of inputs to 0 while training and scales the rest by 1/(1-rate).",
-  BatchNormalization: "Normalizes each channel with batch statistics while training and moving averages at inference.",
-};
 
 const otherDescriptions: Readonly<Record<string, string>> = {
   Input: "Declares the model input; `shape` excludes the batch dimension.",
@@ -106,7 +90,7 @@ export function lookupCallee(name: string, hint?: CalleeKind): Callee | undefine
   const candidates: (() => Callee | undefined)[] = [
     () => {
       const def = lookupLayer(name);
-      return def ? { kind: "layer", name, args: [...def.args, ...commonArgs], description: layerDescriptions[name] ?? `The Keras layer \`${name}\`.` } : undefined;
+      return def ? { kind: "layer", name, args: [...def.args, ...commonArgs], description: def.description } : undefined;
     },
     () => (name === "Input" ? { kind: "input", name, args: inputArgs, description: otherDescriptions["Input"]! } : undefined),
     () => (name === "compile" ? { kind: "compile", name, args: compileArgs, description: otherDescriptions["compile"]! } : undefined),

@@ -9,7 +9,7 @@
 import type { ModelIR } from "../ir/model-ir.js";
 import type { ModelMeta, OutputMeta } from "../runtime/model.js";
 import type { SummaryLayer } from "../runtime/summary.js";
-import { outputLosses, type ModelPlan } from "./plan.js";
+import { hasActivityPenalty, outputLosses, type ModelPlan } from "./plan.js";
 import { lookupLayer } from "../layers/registry.js";
 import { kerasOrder } from "../ir/keras-order.js";
 
@@ -57,7 +57,7 @@ export function metaOf(model: ModelIR, plan: ModelPlan): ModelMeta {
       })),
     ),
     layers: model.functional ? functionalRows(model) : model.layers.map((l) => row(l.name, l.kind, l.outputShape, l.params)),
-    training: model.training ? { ...trainingOf(model.training), lossOnLogits: plan.fused?.loss ?? null } : null,
+    training: model.training ? { ...trainingOf(model.training), lossOnLogits: plan.fused?.loss ?? null, ...(hasActivityPenalty(model) ? { activityPenalty: true } : {}) } : null,
     ...(ported ? { inputs: model.inputs.map((i, k) => ({ name: i.name, shape: model.tensors[i.tensor]!.shape, ...(model.inputs.length > 1 && tokenIds(model, k) ? { tokenIds: tokenIds(model, k)! } : {}) })), outputs } : {}),
     ...(model.inputs.length === 1 && tokenIds(model, 0) ? { tokenIds: tokenIds(model, 0)! } : {}),
   };
@@ -87,18 +87,21 @@ function functionalRows(model: ModelIR): SummaryLayer[] {
   for (const n of model.nodes) {
     const k = calls.get(n.layer) ?? 0;
     calls.set(n.layer, k + 1);
-    origin.set(n.output, `${model.layers[n.layer]!.name}[${k}][0]`);
+    [n.output, ...(n.extraOutputs ?? [])].forEach((t, j) => origin.set(t, `${model.layers[n.layer]!.name}[${k}][${j}]`));
   }
   const layerRow = (index: number): SummaryLayer => {
     const l = model.layers[index]!;
-    return { ...row(l.name, l.kind, l.outputShape, l.params), connected: model.nodes.filter((n) => n.layer === index).flatMap((n) => n.inputs.map((t) => origin.get(t)!)) };
+    const first = model.nodes.find((n) => n.layer === index);
+    // a call with several outputs (return_state) shows every output's shape, as Keras does
+    const several = first?.extraOutputs ? { outputShapes: [first.output, ...first.extraOutputs].map((t) => model.tensors[t]!.shape) } : {};
+    return { ...row(l.name, l.kind, l.outputShape, l.params), ...several, connected: model.nodes.filter((n) => n.layer === index).flatMap((n) => n.inputs.map((t) => origin.get(t)!)) };
   };
   const inputRow = (tensor: number): SummaryLayer => {
     const i = model.inputs.find((x) => x.tensor === tensor)!;
     return { ...row(i.name, "InputLayer", model.tensors[tensor]!.shape, []), connected: [] };
   };
   // Keras's model.layers order places each InputLayer by its depth too
-  const producer = new Map(model.nodes.map((n, k) => [n.output, k]));
+  const producer = new Map(model.nodes.flatMap((n, k) => [n.output, ...(n.extraOutputs ?? [])].map((t) => [t, k] as const)));
   const order = kerasOrder(model.nodes, (t) => producer.get(t) ?? -1, model.inputs.map((i) => i.tensor), model.outputs);
   return order.map((o) => (o.kind === "layer" ? layerRow(o.layer) : inputRow(o.tensor)));
 }

@@ -16,6 +16,14 @@
  *   layers accumulate parameter gradients, so the calls' gradients sum;
  * - an aliasing call (Flatten, Reshape) shares its input's buffer when it
  *   is that tensor's only reader and its output is no model output;
+ * - a layer with `activity_regularizer=` adds its output's penalty to the
+ *   loss (after the output losses, so evaluate has it too) and the
+ *   penalty's gradient to its output gradient at the start of its
+ *   backward, when every reader has written that gradient; such an output
+ *   is never fused with its crossentropy (the penalty is on the
+ *   activation's output, not on the logits). A shared layer's penalty is
+ *   its last call's only: Keras 3 clears a layer's add_loss losses when it
+ *   is called again, so only the last call's penalty reaches the loss;
  * - buffers whose lifetimes never overlap share storage (liveness.ts).
  * A Sequential model is the chain case and plans exactly as it always did.
  */
@@ -28,7 +36,8 @@ import { InternalError } from "../diagnostics/diagnostic.js";
 import type { LossSpec } from "../runtime/spec.js";
 import { optimizerKernel, optimizerSlots } from "../kernel/optimizer.js";
 import { lossKernel } from "../kernel/loss.js";
-import { constraintKernel, hasRegularizers, regularizerKernel } from "../kernel/weight-options.js";
+import { activityGradKernel, activityPenaltyKernel, constraintKernel, hasRegularizers, penalizes, regularizerKernel } from "../kernel/weight-options.js";
+import type { RegularizerSpec } from "../runtime/spec.js";
 import { activationValues, shareBuffers } from "./liveness.js";
 
 export type Storage =
@@ -51,7 +60,8 @@ export type Storage =
   | { readonly kind: "labels"; readonly index: number }
   /**
    * The loss kernels' scalar results: [batch mean loss of output 0, of output 1, ..., the
-   * regularizers' penalty]; `index` is the output (the regularizer kernel writes one past the last output's).
+   * regularizers' penalty, the activity regularizers' penalty]; `index` is the output (the
+   * regularizer kernel writes one past the last output's, the activity penalty two past).
    */
   | { readonly kind: "result"; readonly index: number }
   /** Per-sample loss weights from the runtime (1 unless class or sample weights are given), shared by every output's loss. */
@@ -169,9 +179,14 @@ export function planModel(model: ModelIR, options: PlanOptions = {}): ModelPlan 
     calls.set(n.layer, call + 1);
     return call === 0 ? model.layers[n.layer]!.name : `${model.layers[n.layer]!.name}_call${call + 1}`;
   });
+  // every output of a call: its result, then its extra outputs (a recurrent layer's states)
+  const outputsOf = (n: NodeIR): readonly number[] => [n.output, ...(n.extraOutputs ?? [])];
+  // the call and output slot that produced each tensor
+  const producedBy = new Map<number, [number, number]>();
+  nodes.forEach((n, i) => outputsOf(n).forEach((t, k) => producedBy.set(t, [i, k])));
   const tensorLabel = (t: number) => {
-    const producer = nodes.findIndex((n) => n.output === t);
-    return producer >= 0 ? labels[producer]! : tensors[t]!.name;
+    const p = producedBy.get(t);
+    return p === undefined ? tensors[t]!.name : p[1] === 0 ? labels[p[0]]! : `${labels[p[0]]!}_out${p[1]}`;
   };
 
   // activation buffers, one per tensor (aliasing calls share their input's)
@@ -183,6 +198,9 @@ export function planModel(model: ModelIR, options: PlanOptions = {}): ModelPlan 
   });
   nodes.forEach((n, i) => {
     act[n.output] = aliases[i] ? act[n.inputs[0]!]! : declare(`${labels[i]}_out`, { kind: "act", perSample: prod(tensors[n.output]!.shape) });
+    for (const t of n.extraOutputs ?? []) act[t] = declare(`${tensorLabel(t)}`, { kind: "act", perSample: prod(tensors[t]!.shape) });
+    // a mask this call makes (Embedding(mask_zero=True), Masking): written by its forward, read by later calls
+    if (n.maskOutput !== undefined) act[n.maskOutput] = declare(`${labels[i]}_mask`, { kind: "act", perSample: prod(tensors[n.maskOutput]!.shape) });
   });
   for (let k = 1; k < model.outputs.length; k++) dOuts.push(declare(`dOut${k}`, { kind: "dout", index: k }));
 
@@ -197,6 +215,12 @@ export function planModel(model: ModelIR, options: PlanOptions = {}): ModelPlan 
         grad[t] = only >= 0 && aliases[only] ? grad[nodes[only]!.output]! : declare(`${tensorLabel(t)}_dout`, { kind: "act", perSample: prod(tensors[t]!.shape) });
       }
     }
+    // an output of a several-output call that nothing reads (`_, h = GRU(…)(x)` using only h):
+    // its gradient is a buffer nothing writes, so it stays zero
+    for (const n of nodes) {
+      if (n.extraOutputs === undefined) continue;
+      for (const t of outputsOf(n)) if (grad[t] === "") grad[t] = declare(`${tensorLabel(t)}_dout`, { kind: "act", perSample: prod(tensors[t]!.shape) });
+    }
   }
   // the edge that writes a tensor's gradient first in backward order: the last reader, its first slot (none for outputs: the loss writes first)
   const firstWriter = (t: number): string => {
@@ -205,6 +229,8 @@ export function planModel(model: ModelIR, options: PlanOptions = {}): ModelPlan 
     return last ? `${last[0]}:${readers[t]!.find((r) => r[0] === last[0])![1]}` : "";
   };
 
+  // the call whose output an activity regularizer penalizes: each layer's last (see above)
+  const penalizedCall = (i: number) => !nodes.some((n, j) => j > i && n.layer === nodes[i]!.layer);
   // fusion of each output's final softmax/sigmoid with its crossentropy
   const heads = outputLosses(model);
   const fuses = model.outputs.map((t, k) => {
@@ -213,6 +239,7 @@ export function planModel(model: ModelIR, options: PlanOptions = {}): ModelPlan 
     const n = nodes[producer]!;
     const layer = model.layers[n.layer]!;
     const def = defOf(layer);
+    if (activityOf(layer) && penalizedCall(producer)) return null;
     // an Activation layer straight on a model input: its pre-activation is the caller's input, nothing to fuse into
     if (!def.preActivation || (def.kind === "Activation" && isInput.has(n.inputs[0]!))) return null;
     const loss = fusedLoss(heads[k]!.loss, def.outputActivation?.(layer.attrs));
@@ -227,6 +254,7 @@ export function planModel(model: ModelIR, options: PlanOptions = {}): ModelPlan 
     const label = labels[i]!;
     const inShapes = node.inputs.map((t) => tensors[t]!.shape);
     const outShape = tensors[node.output]!.shape;
+    const outShapes = outputsOf(node).map((t) => tensors[t]!.shape);
     const scratch = new Map<string, { name: string; size: number }>();
     for (const s of def.scratch?.(layer.attrs, inShapes[0]!, outShape, training, inShapes) ?? []) {
       const storage: Storage = !s.random
@@ -263,17 +291,26 @@ export function planModel(model: ModelIR, options: PlanOptions = {}): ModelPlan 
     const xs = node.inputs.map((t, j) => new Buf(act[t]!, ["batch", ...inShapes[j]!]));
     const dxs = dxNames.map((d, j) => new Buf(d, ["batch", ...inShapes[j]!]));
     const fuse = fuses.find((f) => f?.node === i) ?? null;
+    // the input's mask, for a layer that reads masks
+    const reads = def.masking?.reads ? tensors[node.inputs[0]!]!.mask : undefined;
+    const ys = outputsOf(node).map((t, k) => new Buf(act[t]!, ["batch", ...outShapes[k]!]));
+    const dys = outputsOf(node).map((t, k) => new Buf(grad[t]!, ["batch", ...outShapes[k]!]));
     const ctx: KernelContext = {
       attrs: layer.attrs,
       inShape: inShapes[0]!,
       outShape,
       x: xs[0]!,
-      y: new Buf(act[node.output]!, ["batch", ...outShape]),
+      y: ys[0]!,
       dx: dxs[0]!,
-      dy: new Buf(grad[node.output]!, ["batch", ...outShape]),
+      dy: dys[0]!,
       xs,
       dxs,
       inShapes,
+      ys,
+      dys,
+      outShapes,
+      mask: reads !== undefined ? new Buf(act[reads]!, ["batch", ...tensors[reads]!.shape]) : null,
+      maskOut: node.maskOutput !== undefined ? new Buf(act[node.maskOutput]!, ["batch", ...tensors[node.maskOutput]!.shape]) : null,
       needInputGrad: dxNames.some((d) => d !== ""),
       training,
       modelTrains: training,
@@ -299,7 +336,9 @@ export function planModel(model: ModelIR, options: PlanOptions = {}): ModelPlan 
     }
     const forward = def.forward({ ...ctx, training: false });
     if (!training) return { layer, node, label, forward, forwardTrain: [], backward: [] };
-    return { layer, node, label, forward, forwardTrain: def.forward(ctx), backward: [...def.backward(ctx), ...sums] };
+    const activity = penalizedCall(i) ? activityOf(layer) : null;
+    const penaltyGrad = activity && grad[node.output] !== "" ? activityGradKernel(activity, act[node.output]!, grad[node.output]!, prod(outShape)) : [];
+    return { layer, node, label, forward, forwardTrain: def.forward(ctx), backward: [...penaltyGrad, ...def.backward(ctx), ...sums] };
   });
 
   const outputs: OutputPlan[] = model.outputs.map((t, k) => ({
@@ -327,6 +366,15 @@ export function planModel(model: ModelIR, options: PlanOptions = {}): ModelPlan 
       ...constraintKernel(tensors, names.params),
     ];
     losses = outputs.map((o, k) => outputLoss(model, o, k, heads[k]!, buffers, declare));
+    // every regularized call's activity penalty, after the last output's loss (in training and in evaluate)
+    const penalized = nodes.flatMap((n, i) => {
+      const r = penalizedCall(i) ? activityOf(model.layers[n.layer]!) : null;
+      return r ? [{ r, y: act[n.output]!, size: prod(model.tensors[n.output]!.shape) }] : [];
+    });
+    if (penalized.length > 0) {
+      const result = declare("activity", { kind: "result", index: outputs.length + 1 });
+      losses[last] = [...losses[last]!, storeAt(result, num(0), num(0)), ...penalized.flatMap((p) => activityPenaltyKernel(p.r, p.y, p.size, result, 0))];
+    }
   }
   // the runtime reads the outputs after the kernels ran, so they keep their own storage
   const programs = {
@@ -336,6 +384,15 @@ export function planModel(model: ModelIR, options: PlanOptions = {}): ModelPlan 
   const shared = options.reuseBuffers === false ? buffers : shareBuffers(buffers, programs, new Set(outputs.map((o) => o.buffer)));
   return { model, training, buffers: shared, layers, update, loss: losses.flat(), losses, inputs: inputBufs, outputs, output: outputs[0]!.buffer, fused: outputs[0]!.fused, activationValues: activationValues(shared) };
 }
+
+/** A layer's `activity_regularizer=`, when it penalizes anything. */
+const activityOf = (layer: LayerIR): RegularizerSpec | null => {
+  const r = layer.attrs["activity_regularizer"] as RegularizerSpec | null | undefined;
+  return penalizes(r) ? r : null;
+};
+
+/** Whether some call adds an activity penalty (the runtime then adds the result after the regularizers' to the loss). */
+export const hasActivityPenalty = (model: ModelIR): boolean => model.training !== null && model.layers.some((l) => activityOf(l) !== null);
 
 /** The loss kernel of output `k`, its gradient scaled by the output's loss weight. */
 const resultName = (k: number) => (k === 0 ? "result" : `result${k}`);

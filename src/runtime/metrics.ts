@@ -33,6 +33,8 @@ function argmax(a: ArrayLike<number>, o: number, n: number): number {
 }
 
 const noNan = (a: number, b: number) => (b === 0 ? 0 : a / b);
+/** Keras's backend.epsilon(). */
+const EPSILON = 1e-7;
 
 /**
  * A metric that averages a per-row value (Keras MeanMetricWrapper over the
@@ -144,13 +146,26 @@ function auc(spec: MetricSpec, outSize: number): MetricState {
   };
 }
 
-/** F1 from per-class counts: the class of each row's largest prediction (threshold None) or p > threshold. */
-function f1(spec: MetricSpec, outSize: number, classes: number): MetricState {
+/**
+ * F-beta (F1Score: beta 1) as Keras 3's FBetaScore: per-class counts of the
+ * rows' predictions — with no threshold every value equal to the row's
+ * largest (and not ~0) counts as predicted, else p > threshold — then
+ * precision, recall and (1 + β²)·p·r / (β²·p + r), each with Keras's ε;
+ * `micro` from the summed counts, `macro` the classes' mean, `weighted` by
+ * support (the checker requires one of them: see compile-statement.ts).
+ */
+function fbeta(spec: MetricSpec, outSize: number, classes: number): MetricState {
   const tp = new Float64Array(classes);
   const fp = new Float64Array(classes);
   const fn = new Float64Array(classes);
   const support = new Float64Array(classes);
   const threshold = spec.threshold ?? null;
+  const b2 = (spec.beta ?? 1) ** 2;
+  const score = (t: number, p: number, n: number) => {
+    const precision = t / (t + p + EPSILON);
+    const recall = t / (t + n + EPSILON);
+    return ((precision * recall) / (b2 * precision + recall + EPSILON)) * (1 + b2);
+  };
   return {
     spec,
     reset() {
@@ -161,9 +176,10 @@ function f1(spec: MetricSpec, outSize: number, classes: number): MetricState {
     },
     update(pred, y, yOffset, batch) {
       for (let o = 0; o < batch * outSize; o += classes) {
-        const top = argmax(pred, o, classes);
+        const top = pred[o + argmax(pred, o, classes)]!;
         for (let j = 0; j < classes; j++) {
-          const predicted = threshold === null ? j === top : pred[o + j]! > threshold;
+          const p = pred[o + j]!;
+          const predicted = threshold === null ? p >= top && Math.abs(p) > 1e-9 : p > threshold;
           const actual = +y[yOffset + o + j]!;
           support[j] = support[j]! + actual;
           if (predicted) {
@@ -176,17 +192,12 @@ function f1(spec: MetricSpec, outSize: number, classes: number): MetricState {
     result() {
       if (spec.average === "micro") {
         const [t, p, n] = [tp, fp, fn].map((a) => a.reduce((s, v) => s + v, 0)) as [number, number, number];
-        return noNan(2 * t, 2 * t + p + n);
+        return score(t, p, n);
       }
-      let sum = 0;
-      let weights = 0;
-      for (let j = 0; j < classes; j++) {
-        const score = noNan(2 * tp[j]!, 2 * tp[j]! + fp[j]! + fn[j]!);
-        const w = spec.average === "weighted" ? support[j]! : 1;
-        sum += score * w;
-        weights += w;
-      }
-      return noNan(sum, weights);
+      const per = Array.from({ length: classes }, (_, j) => score(tp[j]!, fp[j]!, fn[j]!));
+      if (spec.average === "macro") return per.reduce((s, v) => s + v, 0) / classes;
+      const total = support.reduce((s, v) => s + v, 0);
+      return per.reduce((s, v, j) => s + v * (support[j]! / (total + EPSILON)), 0);
     },
   };
 }
@@ -233,6 +244,6 @@ export function createMetric(spec: MetricSpec, outSize: number, classes: number)
     case "auc":
       return auc(spec, outSize);
     case "f1_score":
-      return f1(spec, outSize, classes);
+      return fbeta(spec, outSize, classes);
   }
 }

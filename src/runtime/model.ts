@@ -58,6 +58,12 @@ export interface ModelMeta {
      * gradient is p − y, and backward starts below the activation.
      */
     readonly lossOnLogits?: LossSpec | null;
+    /**
+     * Some layer has `activity_regularizer=`: the loss kernels add its
+     * penalty on the layer's output (divided by the batch size, as Keras)
+     * into the result after the regularizers', and the loss includes it.
+     */
+    readonly activityPenalty?: boolean;
   } | null;
   /**
    * The model input is token ids (its first layer is an Embedding): every
@@ -544,7 +550,8 @@ export abstract class TrainableModel<X extends ModelInput = Samples, P extends M
   protected targets: Float32Array[] = [];
   /**
    * The loss kernels' results: [batch mean loss of each output, then the
-   * regularizers' penalty (written by the update)].
+   * regularizers' penalty (written by the update), then the activity
+   * regularizers' penalty (written by the loss kernels)].
    */
   protected readonly lossResult: Float64Array;
   /** Whether some weight has a regularizer (the update then writes the penalty, which the reported loss includes). */
@@ -592,7 +599,7 @@ export abstract class TrainableModel<X extends ModelInput = Samples, P extends M
       classes: o.shape[o.shape.length - 1] ?? 1,
     }));
     this.ported = this.inSizes.length > 1 || this.heads.length > 1;
-    this.lossResult = new Float64Array(this.heads.length + 1);
+    this.lossResult = new Float64Array(this.heads.length + 2);
     this.metricStates = this.heads.map((h, k) => h.metrics.map((m) => createMetric(m, this.outSizes[k]!, h.classes)));
     this.regularized = meta.weights.some((w) => w.trainable && w.regularizer && (w.regularizer.l1 !== 0 || w.regularizer.l2 !== 0));
   }
@@ -634,15 +641,17 @@ export abstract class TrainableModel<X extends ModelInput = Samples, P extends M
    */
   protected abstract lossAndGradient(y: Float32Array, n: number): number;
 
-  /** The batch's total loss Σ weight·loss (gradients go to dOuts); targets start `yStart` samples into ys. */
+  /** The batch's total loss Σ weight·loss + activity penalties (gradients go to dOuts); targets start `yStart` samples into ys. */
   private lossOf(ys: readonly Float32Array[], yStart: number, n: number): number {
     for (let k = 1; k < ys.length; k++) {
       const per = this.ySize(k);
       this.targets[k] = ys[k]!.subarray(yStart * per, (yStart + n) * per);
     }
     const first = this.lossAndGradient(yStart === 0 ? ys[0]! : ys[0]!.subarray(yStart * this.ySize(0)), n);
-    if (this.heads.length === 1) return first;
-    let total = 0;
+    // Keras adds the layers' activity penalties (add_loss) to the compiled loss
+    const activity = this.training.activityPenalty ? this.lossResult[this.heads.length + 1]! : 0;
+    if (this.heads.length === 1) return first + activity;
+    let total = activity;
     for (let k = 0; k < this.heads.length; k++) total += this.heads[k]!.weight * this.lossResult[k]!;
     return total;
   }

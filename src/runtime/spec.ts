@@ -200,8 +200,10 @@ export interface MetricSpec {
   readonly k?: number;
   /** AUC's thresholds (default 200). */
   readonly numThresholds?: number;
-  /** F1Score's averaging. */
+  /** F1Score / FBetaScore averaging (Keras's average=None, one value per class, is refused by the checker). */
   readonly average?: "micro" | "macro" | "weighted";
+  /** FBetaScore's beta (F1Score: 1). */
+  readonly beta?: number;
 }
 
 /** A weight regularizer (Keras L1, L2, L1L2): the loss gains l1·Σ|w| + l2·Σw². */

@@ -8,6 +8,8 @@ export interface SummaryLayer {
   readonly name: string;
   readonly kind: string;
   readonly outputShape: readonly number[];
+  /** A call with several outputs (a recurrent layer's return_state): every output's shape, shown as Keras's list. */
+  readonly outputShapes?: readonly (readonly number[])[];
   readonly params: number;
   readonly trainable: number;
   /** Functional models: the inbound tensors (`dense[0][0]`), shown in a "Connected to" column (empty: `-`). */
@@ -32,7 +34,8 @@ export function formatSummary(name: string, layers: readonly SummaryLayer[], byt
   const functional = layers.some((l) => l.connected !== undefined);
   const widths = functional ? [19, 17, 10, 17] : [31, 22, 13];
   const rows = layers.map((l) => {
-    const cells = [`${l.name} (${l.kind})`, `(None, ${l.outputShape.join(", ")})`, formatCount(l.params)];
+    const shape = (s: readonly number[]) => `(None, ${s.join(", ")})`;
+    const cells = [`${l.name} (${l.kind})`, l.outputShapes ? `[${l.outputShapes.map(shape).join(", ")}]` : shape(l.outputShape), formatCount(l.params)];
     if (!functional) return [cells];
     const links = l.connected?.length ? l.connected.map((c, i, all) => (i < all.length - 1 ? `${c},` : c)) : ["-"];
     return links.map((link, i) => (i === 0 ? [...cells, link] : ["", "", "", link]));

@@ -228,6 +228,9 @@ METRICS = [
     ("'sparse_categorical_crossentropy'", 4, "softmax", "sparse",
      "['accuracy', 'sparse_categorical_accuracy', SparseTopKCategoricalAccuracy(k=2), 'sparse_top_k_categorical_accuracy']"),
     ("'mse'", 1, None, "positive", "['mae', 'mse', RootMeanSquaredError(name='rmse'), 'mape', 'accuracy', 'MAE']"),
+    ("'binary_crossentropy'", 3, "sigmoid", "binary",
+     "[FBetaScore(average='macro', beta=2.0), FBetaScore('weighted', 0.5, 0.4), F1Score(average='micro', threshold=0.5), FBetaScore(average='micro', beta=1.5, threshold=0.6, name='fb'), F1Score('macro')]"),
+    ("'categorical_crossentropy'", 3, "softmax", "onehot", "[FBetaScore(average='weighted', beta=3.0), F1Score('macro', threshold=0.3)]"),
 ]
 
 

@@ -11,6 +11,7 @@
  * (`auc_2` in the second model of a run), so metrics are matched in order.
  */
 import { describe, expect, it } from "vitest";
+import { check, formatDiagnostics } from "../../src/index.js";
 import { EarlyStopping, ReduceLROnPlateau, type Callback } from "../../src/runtime/index.js";
 import { generated, interpreted, type ModelClass } from "../helpers/models.js";
 import { fixtureModel as model, near, trainingFixture } from "../helpers/keras-fixture.js";
@@ -118,5 +119,16 @@ describe("Keras 3 fixtures: evaluate and fit", async () => {
         m.getWeights().forEach((w, j) => near(w.data, c.after[j]!, `${backend} ${w.name}`));
       }
     });
+  });
+});
+
+describe("F-beta metrics without an average", () => {
+  it("are refused with the reason (Keras logs one value per class), never checked as something else", () => {
+    const src = (metrics: string) => `model M {\n  Input(shape=(3,))\n  Dense(3, activation='softmax')\n  compile(optimizer='sgd', loss='categorical_crossentropy', metrics=${metrics})\n}`;
+    for (const m of ["[F1Score()]", "[F1Score(average=None)]", "['f1_score']", "[FBetaScore(beta=2.0)]"]) {
+      const text = formatDiagnostics(check(src(m)).diagnostics, src(m));
+      expect(text, m).toMatch(/error\[keras_unsupported\]: layerc does not support the Keras \w+ average `None`; supported: 'micro', 'macro', 'weighted' \(Keras's None logs one value per class/);
+    }
+    expect(check(src("[FBetaScore('macro', 2.0), F1Score(average='micro', threshold=0.5)]")).diagnostics).toEqual([]);
   });
 });

@@ -129,7 +129,10 @@ export interface ArgNode {
  */
 export interface AssignNode {
   readonly kind: "Assign";
+  /** The (first) name bound. */
   readonly target: Ident;
+  /** Every name of an unpacking assignment (`seq, h, c = LSTM(…)(x)`), the first being `target`; absent for one name. */
+  readonly targets?: readonly Ident[];
   readonly value: ValueNode;
   /** Calls of the value on tensors, `(x)` in `h = Dense(8)(x)`; absent when none. */
   readonly applied?: readonly ApplyNode[];

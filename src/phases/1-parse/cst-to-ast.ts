@@ -98,15 +98,16 @@ function buildStatement(node: StatementCstNode): StatementNode | undefined {
   const c = node.children;
   const call = first(c.call);
   if (call !== undefined) return buildCall(call);
-  const targetNode = first(c.target);
-  const target = targetNode === undefined ? undefined : buildTarget(targetNode);
+  const targets = (c.target ?? []).map(buildTarget);
+  const target = targets[0];
   const valueNode = first(c.value);
   const value = valueNode === undefined ? undefined : buildValue(valueNode);
-  if (target === undefined || value === undefined) return undefined;
+  if (target === undefined || value === undefined || !targets.every(isDefined)) return undefined;
+  const unpack = targets.length > 1 ? { targets: targets as Ident[] } : {};
   // `h = Dense(8)(x)`: the layer is the value, `(x)` its application
   const whole = span(target.span.start, value.span.end);
-  if (value.kind === "LayerCall") return { kind: "Assign", target, value: value.layer, applied: value.applied, span: whole };
-  return { kind: "Assign", target, value, span: whole };
+  if (value.kind === "LayerCall") return { kind: "Assign", target, ...unpack, value: value.layer, applied: value.applied, span: whole };
+  return { kind: "Assign", target, ...unpack, value, span: whole };
 }
 
 function buildApplication(node: ApplicationCstNode): ApplyNode | undefined {

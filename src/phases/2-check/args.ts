@@ -313,7 +313,14 @@ function convertLayer(v: ValueNode, recurrent: boolean, name: string, sink: Sink
     return INVALID;
   }
   const { values, ok } = resolveArgs(v.callee.name, v.span, v.args, [...def.args, wrappedNameArg], sink);
-  return ok ? { layer: v.callee.name, attrs: values } : INVALID;
+  if (!ok) return INVALID;
+  // the wrapper owns the weights and calls: a wrapped layer's regularizers and constraints would be ignored, so refuse them
+  const refused = v.args.find((a) => a.name !== undefined && /_(regularizer|constraint)$/.test(a.name.name) && values[a.name.name] !== null);
+  if (refused?.name) {
+    sink.diags.push(makeDiagnostic("keras_unsupported", refused.name.span, { what: `argument of a wrapped ${v.callee.name}`, name: refused.name.name, supported: "none (regularizers and constraints work on unwrapped layers only)" }));
+    return INVALID;
+  }
+  return { layer: v.callee.name, attrs: values };
 }
 
 const wrappedNameArg: ArgSpec = { name: "name", type: { t: "nullable", inner: { t: "string" } }, default: null };

@@ -20,6 +20,7 @@ import { makeDiagnostic, suggest } from "../../diagnostics/diagnostic.js";
 import type { Span } from "../../source.js";
 import { resolveArgs } from "./args.js";
 import { checkCompileOutputs, type NamedOutput, type OutputInfo } from "./compile-statement.js";
+import { attachMasks } from "./masks.js";
 import { formatShape, ModelChecker, paramIR, type Producer, type ResolvedLayer } from "./model-checker.js";
 
 /** A name in the model body: a tensor, or a layer bound without being called. */
@@ -62,12 +63,14 @@ export function isFunctional(stmts: readonly StatementNode[]): boolean {
 }
 
 /** A statement as the graph sees it: the call (module prefix dropped, constants substituted), the name it binds, the tensors it is applied to. */
-type Line = CallNode & { readonly target?: Ident; readonly applied?: readonly ApplyNode[] };
+type Line = CallNode & { readonly target?: Ident; readonly targets?: readonly Ident[]; readonly applied?: readonly ApplyNode[] };
 
 export class FunctionalChecker extends ModelChecker {
   private readonly env = new Map<string, Binding>();
   private readonly tensors: GraphTensor[] = [];
   private readonly nodes: NodeIR[] = [];
+  /** Where each node's call is written. */
+  private readonly nodeSpans: Span[] = [];
   private readonly graphLayers: GraphLayer[] = [];
   private readonly inputs: { name: string; tensor: number; span: Span }[] = [];
   private inputNames = 0;
@@ -115,31 +118,41 @@ export class FunctionalChecker extends ModelChecker {
     const lines: Line[] = [];
     for (const s of statements) {
       if (s.kind === "Assign" && s.value.kind !== "Call") {
-        pasted.bindConstant(s);
+        if (s.targets) this.unpackUnsupported(s.targets);
+        else pasted.bindConstant(s);
         continue;
       }
       const call = pasted.lowerCall(s.kind === "Assign" ? (s.value as CallNode) : s);
       if (call === null) continue;
       if (call === undefined) {
         this.graphOk = false;
-        if (s.kind === "Assign") this.env.set(s.target.name, { kind: "failed", span: s.target.span, used: true });
+        if (s.kind === "Assign") for (const t of s.targets ?? [s.target]) this.env.set(t.name, { kind: "failed", span: t.span, used: true });
         continue;
       }
       const applied = s.kind === "Assign" ? s.applied?.map((a) => ({ ...a, args: pasted.lowerArgs(a.args) })) : undefined;
-      lines.push(s.kind === "Assign" ? { ...call, target: s.target, ...(applied ? { applied } : {}), span: s.span } : call);
+      lines.push(s.kind === "Assign" ? { ...call, target: s.target, ...(s.targets ? { targets: s.targets } : {}), ...(applied ? { applied } : {}), span: s.span } : call);
     }
     return lines;
   }
 
+  /** `a, b = (1, 2)`: only a layer call with several outputs is unpacked. */
+  private unpackUnsupported(targets: readonly Ident[]): void {
+    const at = { start: targets[0]!.span.start, end: targets[targets.length - 1]!.span.end };
+    this.report(makeDiagnostic("statement_unsupported", at, { what: `unpacking into \`${targets.map((t) => t.name).join(", ")}\``, reason: "only the outputs of a layer call are unpacked (`seq, h, c = LSTM(8, return_sequences=True, return_state=True)(x)`)" }));
+    this.graphOk = false;
+    for (const t of targets) this.env.set(t.name, { kind: "failed", span: t.span, used: true });
+  }
+
   private checkAssignment(stmt: Line): void {
     const applied = stmt.applied ?? [];
+    if (stmt.targets && applied.length === 0 && this.env.get(stmt.callee.name)?.kind !== "layer") return this.unpackUnsupported(stmt.targets);
     if (stmt.callee.name === "Input" && applied.length === 0) return this.bindTensor(stmt, this.checkInputTensor(stmt));
     const value = this.evaluate(stmt, applied, applied[0]?.span ?? stmt.span);
     if (value?.kind === "layer") {
       if (stmt.target) this.env.set(stmt.target.name, { kind: "layer", layer: value.layer, span: stmt.target.span, used: false });
       return;
     }
-    this.bindTensor(stmt, value?.id);
+    this.bindTensor(stmt, value?.ids);
   }
 
   /**
@@ -148,8 +161,9 @@ export class FunctionalChecker extends ModelChecker {
    * tensors, a new node. `at` is where the call on tensors is written.
    * Undefined after reporting (or when the name's statement failed).
    */
-  private evaluate(call: CallNode, applied: readonly ApplyNode[], at: Span): { kind: "tensor"; id: number } | { kind: "layer"; layer: PendingLayer } | undefined {
-    const tensor = (id: number | undefined) => (id === undefined ? undefined : { kind: "tensor" as const, id });
+  private evaluate(call: CallNode, applied: readonly ApplyNode[], at: Span): { kind: "tensor"; ids: number[] } | { kind: "layer"; layer: PendingLayer } | undefined {
+    // a call's outputs: one tensor, or its output and states (return_state)
+    const tensor = (ids: number[] | undefined) => (ids === undefined ? undefined : { kind: "tensor" as const, ids });
     const bound = this.env.get(call.callee.name);
     if (bound?.kind === "failed") return undefined;
     if (bound?.kind === "layer") {
@@ -181,17 +195,35 @@ export class FunctionalChecker extends ModelChecker {
 
   private failBinding(stmt: Line): void {
     this.graphOk = false;
-    if (stmt.target) this.env.set(stmt.target.name, { kind: "failed", span: stmt.target.span, used: true });
+    for (const t of stmt.targets ?? (stmt.target ? [stmt.target] : [])) this.env.set(t.name, { kind: "failed", span: t.span, used: true });
   }
 
-  private bindTensor(stmt: Line, id: number | undefined): void {
-    if (id === undefined) return this.failBinding(stmt);
-    if (!stmt.target) return;
-    const prev = this.env.get(stmt.target.name);
-    if (prev?.kind === "tensor" && !prev.used) this.warnUnusedTensor(stmt.target.name, prev.span);
-    this.env.set(stmt.target.name, { kind: "tensor", id, span: stmt.target.span, used: false });
-    const t = this.tensors[id]!;
-    this.tensors[id] = { ...t, variable: stmt.target.name };
+  /** Binds the statement's names to the call's outputs (`seq, h, c = LSTM(…, return_state=True)(x)`: one name per output). */
+  private bindTensor(stmt: Line, got: number | readonly number[] | undefined): void {
+    if (got === undefined) return this.failBinding(stmt);
+    const ids = typeof got === "number" ? [got] : got;
+    const targets = stmt.targets ?? (stmt.target ? [stmt.target] : []);
+    if (targets.length === 0) return;
+    if (targets.length !== ids.length) {
+      const at = { start: targets[0]!.span.start, end: targets[targets.length - 1]!.span.end };
+      this.reportUnpack(stmt.callee.name, ids.length, targets.length === 1 ? "the statement binds 1 name" : `the statement binds ${targets.length} names`, at);
+      return this.failBinding(stmt);
+    }
+    targets.forEach((target, k) => {
+      const id = ids[k]!;
+      const prev = this.env.get(target.name);
+      if (prev?.kind === "tensor" && !prev.used) this.warnUnusedTensor(target.name, prev.span);
+      this.env.set(target.name, { kind: "tensor", id, span: target.span, used: false });
+      const t = this.tensors[id]!;
+      this.tensors[id] = { ...t, variable: target.name };
+    });
+  }
+
+  /** A call's outputs bound to the wrong number of names (or nested where one tensor is expected). */
+  private reportUnpack(layer: string, count: number, binds: string, at: Span): void {
+    const returns = count === 1 ? "1 tensor" : `${count} tensors (its output, then its final states)`;
+    const fix = count > 1 ? `: write \`${["y", ...Array.from({ length: count - 1 }, (_, k) => `state${k + 1}`)].join(", ")} = …\`` : ": bind one name";
+    this.report(makeDiagnostic("layer_outputs_unpack", at, { layer, returns, binds, fix }));
   }
 
   private checkInputTensor(stmt: CallNode): number | undefined {
@@ -206,12 +238,21 @@ export class FunctionalChecker extends ModelChecker {
     return id;
   }
 
-  /** The tensors an application names: `(x)` or `([a, b])`; undefined after reporting. */
-  private inputsOf(args: readonly ArgNode[], at: Span): { ids: number[]; list: boolean } | undefined {
+  /**
+   * The tensors an application names: `(x)` or `([a, b])`, and the tensors of
+   * the layer's keyword (`initial_state=[h, c]`) when it takes one; undefined after reporting.
+   */
+  private inputsOf(args: readonly ArgNode[], at: Span, keywordName?: string): { ids: number[]; list: boolean; extra?: { ids: number[]; span: Span } } | undefined {
     const positional = args.filter((a) => a.name === undefined);
-    const keyword = args.find((a) => a.name !== undefined);
+    const keyword = args.find((a) => a.name !== undefined && a.name.name !== keywordName);
     if (keyword) {
-      this.report(makeDiagnostic("layer_call_args", keyword.span, { reason: `keyword \`${keyword.name!.name}=\` is not supported in a layer call` }));
+      const allowed = keywordName !== undefined ? ` (this layer takes \`${keywordName}=\`)` : "";
+      this.report(makeDiagnostic("layer_call_args", keyword.span, { reason: `keyword \`${keyword.name!.name}=\` is not supported in a layer call${allowed}` }));
+      return undefined;
+    }
+    const given = args.filter((a) => a.name !== undefined);
+    if (given.length > 1) {
+      this.report(makeDiagnostic("arg_duplicate", given[1]!.name!.span, { name: keywordName! }));
       return undefined;
     }
     if (positional.length !== 1) {
@@ -227,7 +268,19 @@ export class FunctionalChecker extends ModelChecker {
       if (id === undefined) return undefined;
       ids.push(id);
     }
-    return { ids, list };
+    let extra: { ids: number[]; span: Span } | undefined;
+    if (given[0]) {
+      const e = given[0].value;
+      const refs: readonly ValueNode[] = e.kind === "List" || e.kind === "Tuple" ? e.items : [e];
+      const eids: number[] = [];
+      for (const item of refs) {
+        const id = this.tensorRef(item);
+        if (id === undefined) return undefined;
+        eids.push(id);
+      }
+      extra = { ids: eids, span: e.span };
+    }
+    return { ids, list, ...(extra ? { extra } : {}) };
   }
 
   /**
@@ -238,7 +291,13 @@ export class FunctionalChecker extends ModelChecker {
   private tensorRef(v: ValueNode): number | undefined {
     const nested = v.kind === "LayerCall" ? this.evaluate(v.layer, v.applied, v.applied[0]!.span) : v.kind === "Call" && this.env.get(v.callee.name)?.kind === "layer" ? this.evaluate(v, [], v.span) : null;
     // (a call on tensors is never a layer)
-    if (nested !== null) return nested?.kind === "tensor" ? nested.id : undefined;
+    if (nested !== null) {
+      if (nested?.kind !== "tensor") return undefined;
+      if (nested.ids.length === 1) return nested.ids[0];
+      // Python would pass the list of outputs here
+      this.reportUnpack(v.kind === "LayerCall" ? v.layer.callee.name : v.kind === "Call" ? v.callee.name : "layer", nested.ids.length, "it is nested where one tensor is expected", v.span);
+      return undefined;
+    }
     if (v.kind !== "Name") {
       this.report(makeDiagnostic("layer_call_args", v.span, { reason: "layers are called on tensor names" }));
       return undefined;
@@ -260,11 +319,11 @@ export class FunctionalChecker extends ModelChecker {
     return undefined;
   }
 
-  /** One call of `layer` on the tensors `args` names: a new node and its output tensor. */
-  private callLayerOn(layer: PendingLayer, args: readonly ArgNode[], at: Span): number | undefined {
-    const ins = this.inputsOf(args, at);
-    if (!ins) return undefined;
+  /** One call of `layer` on the tensors `args` names: a new node and its output tensors (one, or the output and its states). */
+  private callLayerOn(layer: PendingLayer, args: readonly ArgNode[], at: Span): number[] | undefined {
     const def = layer.resolved.def;
+    const ins = this.inputsOf(args, at, def.extraInputs?.keyword);
+    if (!ins) return undefined;
     const kind = def.kind;
     if (def.merge && !ins.list) {
       this.report(makeDiagnostic("layer_call_args", at, { reason: `\`${kind}\` merges a list of tensors: \`${kind}()([a, b])\`` }));
@@ -287,6 +346,7 @@ export class FunctionalChecker extends ModelChecker {
     }
     const call = this.callLayer(layer.resolved, producers, at);
     if (!call) return undefined;
+    if (ins.extra && !this.extraInputsFit(layer.resolved, producers[0]!.shape, ins.extra)) return undefined;
     let index = layer.index;
     if (index < 0) {
       const decls = this.declareParams(layer.resolved, producers[0]!.shape);
@@ -309,11 +369,31 @@ export class FunctionalChecker extends ModelChecker {
         return undefined;
       }
     }
-    const id = this.tensors.length;
     const line = this.line(at);
-    this.nodes.push({ layer: index, inputs: ins.ids, output: id, line });
-    this.tensors.push({ name: layer.resolved.name, shape: call.shape, line, span: at, node: this.nodes.length - 1 });
-    return id;
+    const shapes = [call.shape, ...(def.extraOutputs?.(layer.resolved.attrs, producers[0]!.shape) ?? [])];
+    const ids = shapes.map((_, k) => this.tensors.length + k);
+    const node = this.nodes.length;
+    this.nodes.push({ layer: index, inputs: [...ins.ids, ...(ins.extra?.ids ?? [])], output: ids[0]!, ...(ids.length > 1 ? { extraOutputs: ids.slice(1) } : {}), line });
+    this.nodeSpans.push(at);
+    for (const shape of shapes) this.tensors.push({ name: layer.resolved.name, shape, line, span: at, node });
+    return ids;
+  }
+
+  /** `initial_state=[h, c]`: as many tensors as the layer has states, each of its state's shape. */
+  private extraInputsFit(layer: ResolvedLayer, input: Shape, extra: { ids: number[]; span: Span }): boolean {
+    const spec = layer.def.extraInputs!;
+    const want = spec.shapes(layer.attrs, input);
+    const got = extra.ids.map((id) => this.producerOf(id));
+    const expected = `${want.length} tensor${want.length === 1 ? "" : "s"} of shape${want.length === 1 ? "" : "s"} ${want.map((w) => formatShape(w)).join(", ")}`;
+    const bad = got.length !== want.length ? -1 : got.findIndex((p, k) => p.shape.join() !== want[k]!.join());
+    if (got.length === want.length && bad < 0) return true;
+    const what = bad < 0 ? `${got.length} tensor${got.length === 1 ? "" : "s"}` : `${got[bad]!.name} of shape ${formatShape(got[bad]!.shape)} at position ${bad + 1}`;
+    this.report(
+      makeDiagnostic("layer_call_args", extra.span, { reason: `\`${spec.keyword}=\` of \`${layer.name}\` (${layer.def.kind}) takes ${expected}, got ${what}` }, {
+        related: got.map((p) => ({ message: this.describeProducer(p), span: p.span })),
+      }),
+    );
+    return false;
   }
 
   private producerOf(id: number): Producer {
@@ -409,7 +489,8 @@ export class FunctionalChecker extends ModelChecker {
 
   private warnUnused(outputs: readonly number[]): void {
     for (const [name, b] of this.env) {
-      if (!b.used && b.kind !== "failed" && !(b.kind === "tensor" && outputs.includes(b.id))) {
+      // `_` (and `_name`) is Python's "unused on purpose": `_, h = GRU(8, return_state=True)(x)`
+      if (!b.used && b.kind !== "failed" && !name.startsWith("_") && !(b.kind === "tensor" && outputs.includes(b.id))) {
         if (b.kind === "tensor") this.warnUnusedTensor(name, b.span);
         else this.report(makeDiagnostic("tensor_unused", b.span, { name }));
       }
@@ -460,13 +541,17 @@ export class FunctionalChecker extends ModelChecker {
       return { kind: g.resolved.def.kind, name: g.resolved.name, attrs: g.resolved.attrs, inputShape: g.inputShape, outputShape: g.outputShape, params, line: g.line };
     });
     // tensors renumbered: the inputs first (model input order), then live call outputs in statement order
-    const keep = [...io.inputs, ...this.nodes.flatMap((n, k) => (live.has(k) ? [n.output] : []))];
+    const keep = [...io.inputs, ...this.nodes.flatMap((n, k) => (live.has(k) ? [n.output, ...(n.extraOutputs ?? [])] : []))];
     const tid = new Map(keep.map((t, k) => [t, k]));
     const tensors: TensorIR[] = keep.map((t) => {
       const { span: _s, node: _n, ...rest } = this.tensors[t]!;
       return rest;
     });
-    const nodes: NodeIR[] = this.nodes.flatMap((n, k) => (live.has(k) ? [{ layer: remap.get(n.layer)!, inputs: n.inputs.map((t) => tid.get(t)!), output: tid.get(n.output)!, line: n.line }] : []));
+    const nodes: NodeIR[] = this.nodes.flatMap((n, k) => {
+      if (!live.has(k)) return [];
+      const extra = n.extraOutputs ? { extraOutputs: n.extraOutputs.map((t) => tid.get(t)!) } : {};
+      return [{ layer: remap.get(n.layer)!, inputs: n.inputs.map((t) => tid.get(t)!), output: tid.get(n.output)!, ...extra, line: n.line }];
+    });
     if (offset > this.limits.maxParams) {
       this.report(makeDiagnostic("limit_params", this.model.name.span, { model: this.model.name.name, count: offset, limit: this.limits.maxParams }));
       ok = false;
@@ -474,6 +559,9 @@ export class FunctionalChecker extends ModelChecker {
     const outputs = io.outputs.map((t) => tid.get(t)!);
     const training = compile ? this.checkTraining(compile, outputs.map((t, k) => ({ ...this.outputInfo(t, tensors, nodes, layers), name: tensors[t]!.name, span: io.outputSpans[k]! }))) : null;
     if (!ok || !opt.ok || training === undefined) return undefined;
+    const liveSpans = this.nodeSpans.filter((_, k) => live.has(k));
+    const masked = attachMasks({ tensors, nodes, layers, outputs, trains: training !== null }, (k) => liveSpans[k]!, (d) => this.report(d));
+    if (!masked) return undefined;
     const o = opt.values;
     return {
       name: this.model.name.name,
@@ -484,8 +572,7 @@ export class FunctionalChecker extends ModelChecker {
       outputShape: tensors[outputs[0]!]!.shape,
       functional: true,
       layers,
-      tensors,
-      nodes,
+      ...masked,
       inputs: io.inputs.map((t, k) => ({ name: this.tensors[t]!.name, tensor: k })),
       outputs,
       paramCount: offset,

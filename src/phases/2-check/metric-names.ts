@@ -26,6 +26,7 @@ const threshold = (v: number | null): ArgSpec => ({
   positional: v !== null,
 });
 const k: ArgSpec = { name: "k", type: { t: "int", min: 1 }, default: 5, positional: true };
+const average: ArgSpec = { name: "average", type: { t: "nullable", inner: { t: "enum", values: ["micro", "macro", "weighted"] } }, default: null, positional: true };
 
 const entry = (kind: MetricKind, args: ArgSpec[] = []): MetricEntry => ({ kind, defaultName: kind, args: [...args, nameArg, dtypeArg] });
 
@@ -49,13 +50,9 @@ const entries: readonly (readonly [className: string, entry: MetricEntry])[] = [
       { name: "summation_method", type: { t: "enum", values: ["interpolation"] }, default: "interpolation", positional: true },
     ]),
   ],
-  [
-    "F1Score",
-    entry("f1_score", [
-      { name: "average", type: { t: "enum", values: ["micro", "macro", "weighted"] }, required: true, positional: true },
-      threshold(null),
-    ]),
-  ],
+  ["F1Score", entry("f1_score", [average, threshold(null)])],
+  // Keras: F1Score is FBetaScore with beta 1; both log per-class values without `average`
+  ["FBetaScore", { kind: "f1_score", defaultName: "fbeta_score", args: [average, { name: "beta", type: { t: "float", min: 0, exclusiveMin: true }, default: 1, positional: true }, { ...threshold(null), positional: true }, nameArg, dtypeArg] }],
 ];
 
 const snake: Record<string, string> = {
@@ -72,6 +69,7 @@ const snake: Record<string, string> = {
   Recall: "recall",
   AUC: "auc",
   F1Score: "f1_score",
+  FBetaScore: "fbeta_score",
 };
 
 /** Every accepted spelling except accuracy/acc (resolved from shapes). */
@@ -95,6 +93,6 @@ export const unsupportedMetrics: readonly string[] = [
   "ConcordanceCorrelation", "concordance_correlation", "PearsonCorrelation", "pearson_correlation", "Hinge", "hinge", "SquaredHinge",
   "squared_hinge", "CategoricalHinge", "categorical_hinge", "KLDivergence", "kl_divergence", "Poisson", "poisson", "BinaryCrossentropy",
   "binary_crossentropy", "bce", "BCE", "CategoricalCrossentropy", "categorical_crossentropy", "SparseCategoricalCrossentropy",
-  "sparse_categorical_crossentropy", "Accuracy", "FBetaScore", "f_beta_score", "IoU", "io_u", "BinaryIoU", "binary_io_u", "MeanIoU",
+  "sparse_categorical_crossentropy", "Accuracy", "IoU", "io_u", "BinaryIoU", "binary_io_u", "MeanIoU",
   "mean_io_u", "OneHotIoU", "one_hot_io_u", "OneHotMeanIoU", "one_hot_mean_io_u",
 ];

@@ -16,6 +16,7 @@ import { layerNameProblem, modelNameProblem } from "./names.js";
 import type { CheckOptions, Limits } from "./options.js";
 import { modelOptionArgs } from "./vocabulary.js";
 import { PasteLowering } from "./paste.js";
+import { attachMasks } from "./masks.js";
 import { describeSupportedLayers, isUnsupportedKerasLayer } from "../../layers/catalog.js";
 import type { ConstraintSpec, RegularizerSpec } from "../../runtime/spec.js";
 
@@ -52,6 +53,8 @@ export interface Producer {
 
 export class ModelChecker {
   private readonly layers: LayerIR[] = [];
+  /** Each layer's statement, for diagnostics after the stack is built (masks). */
+  private readonly layerSpans: Span[] = [];
   private readonly layerNames = new Map<string, Span>();
   private readonly nameCounters = new Map<string, number>();
   private offset = 0;
@@ -141,6 +144,9 @@ export class ModelChecker {
       if (training === null) ok = false;
     }
     if (!ok || !opt.ok || !last) return undefined;
+    const chain = chainGraph(this.layers, first ? this.lines.position(first.span.start).line : 1);
+    const masked = attachMasks({ ...chain, layers: this.layers, trains: training !== null }, (k) => this.layerSpans[k]!, (d) => this.report(d));
+    if (!masked) return undefined;
     const o = opt.values;
     return {
       name: m.name.name,
@@ -151,7 +157,8 @@ export class ModelChecker {
       outputShape: last.outputShape,
       functional: false,
       layers: this.layers,
-      ...chainGraph(this.layers, first ? this.lines.position(first.span.start).line : 1),
+      ...chain,
+      ...masked,
       paramCount: this.offset,
       training,
     };
@@ -215,6 +222,10 @@ export class ModelChecker {
     }
     const out = this.callLayer(layer, [input], stmt.span);
     if (!out) return undefined;
+    if ((layer.def.extraOutputs?.(layer.attrs, input.shape).length ?? 0) > 0) {
+      this.report(makeDiagnostic("rnn_return_state", layer.span, { layer: layer.def.kind }, { related: [{ message: this.describeProducer(input), span: input.span }] }));
+      return undefined;
+    }
     const decls = this.declareParams(layer, input.shape);
     if (!decls) return undefined;
     const params: ParamIR[] = decls.map((p) => {
@@ -225,6 +236,7 @@ export class ModelChecker {
     const line = this.lines.position(stmt.span.start).line;
     const { kind } = layer.def;
     this.layers.push({ kind, name: layer.name, attrs: layer.attrs, inputShape: input.shape, outputShape: out.shape, params, line });
+    this.layerSpans.push(stmt.span);
     return { name: `\`${layer.name}\``, span: stmt.span, shape: out.shape };
   }
 
@@ -304,12 +316,16 @@ export class ModelChecker {
     }
     if (!initOk) return undefined;
     for (const p of decls) {
-      // a constraint's axes must exist on the weight it constrains
+      // a constraint's axes must exist on the weight it constrains, each once (negatives count from the end)
       const c = layer.attrs[`${p.name}_constraint`] as ConstraintSpec | null | undefined;
-      const bad = c && "axis" in c ? c.axis.find((a) => a >= p.shape.length) : undefined;
-      if (bad === undefined) continue;
+      if (!c || !("axis" in c)) continue;
+      const rank = p.shape.length;
+      const bad = c.axis.find((a) => a >= rank || a < -rank);
+      const repeated = c.axis.find((a, i) => c.axis.findIndex((b) => (b + rank) % rank === (a + rank) % rank) !== i);
+      if (bad === undefined && repeated === undefined) continue;
       const at = layer.nodes.get(`${p.name}_constraint`)?.value.span ?? layer.span;
-      this.report(makeDiagnostic("arg_range", at, { name: "axis", constraint: `an axis of ${layer.name}/${p.name}, shape ${formatShape(p.shape)}`, got: String(bad) }));
+      const constraint = bad !== undefined ? `an axis of ${layer.name}/${p.name}, shape ${formatShape(p.shape)}` : "axes that are all different";
+      this.report(makeDiagnostic("arg_range", at, { name: "axis", constraint, got: String(bad ?? repeated) }));
       return undefined;
     }
     return decls;
@@ -363,6 +379,8 @@ export class ModelChecker {
  */
 export function paramIR({ initializerArg: _arg, ...p }: ParamDecl, attrs: Attrs, offset: number): ParamIR {
   const regularizer = attrs[`${p.name}_regularizer`] as RegularizerSpec | null | undefined;
-  const constraint = attrs[`${p.name}_constraint`] as ConstraintSpec | null | undefined;
+  const given = attrs[`${p.name}_constraint`] as ConstraintSpec | null | undefined;
+  // the kernel reads the constraint's axes as non-negative weight axes
+  const constraint = given && "axis" in given ? { ...given, axis: given.axis.map((a) => (a < 0 ? a + p.shape.length : a)) } : given;
   return { ...p, ...(regularizer ? { regularizer } : {}), ...(constraint ? { constraint } : {}), offset, size: prod(p.shape) };
 }

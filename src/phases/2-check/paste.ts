@@ -160,6 +160,11 @@ export class PasteLowering {
 
   private assignment(stmt: AssignNode): void {
     const v = stmt.value;
+    if (stmt.targets) {
+      const names = stmt.targets.map((t) => t.name).join(", ");
+      this.report("statement_unsupported", stmt.span, { what: `unpacking into \`${names}\``, reason: "only a functional model unpacks the outputs of a layer call (`seq, h, c = LSTM(8, return_sequences=True, return_state=True)(x)`)" });
+      return;
+    }
     if (v.kind === "Call" && v.callee.name === "Sequential") return this.sequential(v, stmt.target.name);
     if (v.kind === "Call" && (modelCalls.has(v.callee.name) || v.callee.name === "Input" || isLayerName(kerasLayerClass(v.callee.name)))) {
       this.report("statement_unsupported", stmt.span, {

@@ -22,7 +22,8 @@ export const regularizers: Readonly<Record<string, { args: ArgSpec[]; build: (a:
   return { L1: l1, l1, L2: l2, l2, L1L2: l1l2, l1l2 };
 })();
 
-const axisArg: ArgSpec = { name: "axis", type: { t: "ints", rank: 1, min: 0 }, default: [0] };
+// Keras: an axis or a list/tuple of axes of the weight (negatives count from the end; checked against the weight's rank)
+const axisArg: ArgSpec = { name: "axis", type: { t: "axes" }, default: [0] };
 /** Keras constraint classes and strings → argument schema. */
 export const constraints: Readonly<Record<string, { args: ArgSpec[]; build: (a: Record<string, unknown>) => ConstraintSpec }>> = (() => {
   const axis = (a: Record<string, unknown>) => a["axis"] as number[];

@@ -126,6 +126,11 @@ class Asm {
     uleb(offset, this.b);
     return this;
   }
+  tee(i: number) {
+    this.op(0x22);
+    uleb(i, this.b);
+    return this;
+  }
   get(i: number) {
     this.op(0x20);
     uleb(i, this.b);
@@ -219,6 +224,7 @@ class Asm {
   vmul32 = () => this.simd(0xe6); // f32x4.mul
   promote = () => this.op(0xbb); // f64.promote_f32
   eqz = () => this.op(0x45);
+  select = () => this.op(0x1b);
   shrU = () => this.op(0x76);
   and = () => this.op(0x71);
   /** fNxM.extract_lane: 0x1f for f32x4, 0x21 for f64x2. */
@@ -261,8 +267,11 @@ const LOCALS = (outer: number, scalar: number): [number, number][] => [
   [8, I32],
   [13, V128],
   [21, scalar],
-  [3 + outer, I32],
+  [4 + outer, I32],
 ];
+
+/** Steps per chunk of a long accumulating reduction. */
+const K_CHUNK = 128;
 
 /** A column chunk of a register block: one vector of lanes, or one scalar column, at column `col` of the block. */
 interface Chunk {
@@ -358,6 +367,13 @@ function gemmBody(g: WasmGemm): number[] {
   const taps = tapOffsets(spec);
   const outer = spec.outer ?? [];
   const x = new Asm();
+  /**
+   * Long accumulating reductions (a kernel gradient sums over every sample
+   * and position) run in chunks of K_CHUNK steps, all of C per chunk, so the
+   * chunk's rows of A and B stay in cache across C's blocks.
+   */
+  const chunked = spec.accumulate && !(a.cols === 1 && b.rows === 1 && !vector) && (k.batch || k.per > K_CHUNK);
+  const KC0 = OUTER + outer.length + 1;
 
   /** Pushes an extent: a constant, or the batch size times one. */
   const size = (e: { per: number; batch: boolean }) => {
@@ -375,6 +391,11 @@ function gemmBody(g: WasmGemm): number[] {
     x.get(ABASE).i32((bases.a + a.offset) * ea).add().get(I).i32(a.rows * ea).mul().add().set(PA);
     x.get(B_ARG).i32((bases.b + b.offset) * eb).add().get(J).i32(b.cols * eb).mul().add().set(PB);
     x.get(CBASE).i32((bases.c + c.offset) * ec).add().get(I).i32(c.rows * ec).mul().add().get(J).i32(c.cols * ec).mul().add().set(PC);
+    if (chunked) {
+      // this k chunk: A and B start KC0 steps in, KK = min(KC, K − KC0) steps
+      x.get(PA).get(KC0).i32(a.cols * ea).mul().add().set(PA);
+      x.get(PB).get(KC0).i32(b.rows * eb).mul().add().set(PB);
+    }
     const acc = (r: number, h: number) => (chunks[h]!.vector ? VACC + r * 2 + h : SACC + r * 4 + h);
     const cOffset = (r: number, h: number) => (r * c.rows + chunks[h]!.col * c.cols) * ec;
     const pc = () => x.get(PC);
@@ -390,7 +411,8 @@ function gemmBody(g: WasmGemm): number[] {
         x.set(acc(r, h));
       });
     }
-    x.get(K).set(KK);
+    if (chunked) x.i32(K_CHUNK).get(K).get(KC0).sub().tee(KK).get(KK).i32(K_CHUNK).gtU().select().set(KK);
+    else x.get(K).set(KK);
     x.loop();
     const anyVector = chunks.some((ch) => ch.vector);
     const anyScalar = chunks.some((ch) => !ch.vector);
@@ -580,9 +602,11 @@ function gemmBody(g: WasmGemm): number[] {
   const outerLoops = (d: number) => {
     const o = outer[d];
     if (!o) {
+      if (chunked) x.i32(0).set(KC0).loop();
       x.i32(0).set(I);
       rowLoop(dot ? dotShape.rows : 4);
       rowLoop(1);
+      if (chunked) x.get(KC0).i32(K_CHUNK).add().tee(KC0).get(K).ltU().brIf(0).end();
       return;
     }
     const e = extent(o.size)!;

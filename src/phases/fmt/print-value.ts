@@ -21,7 +21,7 @@ const MAX_WIDTH = 100;
  * calls prints one per line, each with a trailing comma, as Keras code does.
  */
 export function printStatement(s: StatementNode, indent = ""): string {
-  const target = s.kind === "Assign" ? `${s.target.name} = ` : "";
+  const target = s.kind === "Assign" ? `${(s.targets ?? [s.target]).map((t) => t.name).join(", ")} = ` : "";
   const call = s.kind === "Assign" ? s.value : s;
   const applied = s.kind === "Assign" ? (s.applied ?? []).map((a) => `(${printArgs(a.args)})`).join("") : "";
   const line = target + printValue(call) + applied;

@@ -10,7 +10,7 @@ const BothMeta: ModelMeta = {
   paramCount: 85,
   weights: [
     {
-      name: "bidirectional/forward_lstm/kernel",
+      name: "bidirectional/forward_lstm/lstm_cell/kernel",
       shape: [2, 8],
       offset: 0,
       size: 16,
@@ -18,7 +18,7 @@ const BothMeta: ModelMeta = {
       init: { name: "glorot_uniform", seed: null },
     },
     {
-      name: "bidirectional/forward_lstm/recurrent_kernel",
+      name: "bidirectional/forward_lstm/lstm_cell/recurrent_kernel",
       shape: [2, 8],
       offset: 16,
       size: 16,
@@ -26,7 +26,7 @@ const BothMeta: ModelMeta = {
       init: { name: "orthogonal", gain: 1, seed: null },
     },
     {
-      name: "bidirectional/forward_lstm/bias",
+      name: "bidirectional/forward_lstm/lstm_cell/bias",
       shape: [8],
       offset: 32,
       size: 8,
@@ -34,7 +34,7 @@ const BothMeta: ModelMeta = {
       init: { name: "unit_forget_bias", inner: { name: "zeros" }, units: 2 },
     },
     {
-      name: "bidirectional/backward_lstm/kernel",
+      name: "bidirectional/backward_lstm/lstm_cell/kernel",
       shape: [2, 8],
       offset: 40,
       size: 16,
@@ -42,7 +42,7 @@ const BothMeta: ModelMeta = {
       init: { name: "glorot_uniform", seed: null },
     },
     {
-      name: "bidirectional/backward_lstm/recurrent_kernel",
+      name: "bidirectional/backward_lstm/lstm_cell/recurrent_kernel",
       shape: [2, 8],
       offset: 56,
       size: 16,
@@ -50,7 +50,7 @@ const BothMeta: ModelMeta = {
       init: { name: "orthogonal", gain: 1, seed: null },
     },
     {
-      name: "bidirectional/backward_lstm/bias",
+      name: "bidirectional/backward_lstm/lstm_cell/bias",
       shape: [8],
       offset: 72,
       size: 8,

@@ -10,7 +10,7 @@ const SeqMeta: ModelMeta = {
   paramCount: 43,
   weights: [
     {
-      name: "gru/kernel",
+      name: "gru/gru_cell/kernel",
       shape: [2, 6],
       offset: 0,
       size: 12,
@@ -18,7 +18,7 @@ const SeqMeta: ModelMeta = {
       init: { name: "glorot_uniform", seed: null },
     },
     {
-      name: "gru/recurrent_kernel",
+      name: "gru/gru_cell/recurrent_kernel",
       shape: [2, 6],
       offset: 12,
       size: 12,
@@ -26,7 +26,7 @@ const SeqMeta: ModelMeta = {
       init: { name: "orthogonal", gain: 1, seed: null },
     },
     {
-      name: "gru/bias",
+      name: "gru/gru_cell/bias",
       shape: [2, 6],
       offset: 24,
       size: 12,

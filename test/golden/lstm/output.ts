@@ -10,7 +10,7 @@ const SeqMeta: ModelMeta = {
   paramCount: 43,
   weights: [
     {
-      name: "lstm/kernel",
+      name: "lstm/lstm_cell/kernel",
       shape: [2, 8],
       offset: 0,
       size: 16,
@@ -18,7 +18,7 @@ const SeqMeta: ModelMeta = {
       init: { name: "glorot_uniform", seed: null },
     },
     {
-      name: "lstm/recurrent_kernel",
+      name: "lstm/lstm_cell/recurrent_kernel",
       shape: [2, 8],
       offset: 16,
       size: 16,
@@ -26,7 +26,7 @@ const SeqMeta: ModelMeta = {
       init: { name: "orthogonal", gain: 1, seed: null },
     },
     {
-      name: "lstm/bias",
+      name: "lstm/lstm_cell/bias",
       shape: [8],
       offset: 32,
       size: 8,

@@ -18,7 +18,7 @@ const SeqMeta: ModelMeta = {
       init: { name: "random_uniform", minval: -0.05, maxval: 0.05, seed: null },
     },
     {
-      name: "simple_rnn/kernel",
+      name: "simple_rnn/simple_rnn_cell/kernel",
       shape: [2, 3],
       offset: 10,
       size: 6,
@@ -26,7 +26,7 @@ const SeqMeta: ModelMeta = {
       init: { name: "glorot_uniform", seed: null },
     },
     {
-      name: "simple_rnn/recurrent_kernel",
+      name: "simple_rnn/simple_rnn_cell/recurrent_kernel",
       shape: [3, 3],
       offset: 16,
       size: 9,
@@ -34,7 +34,7 @@ const SeqMeta: ModelMeta = {
       init: { name: "orthogonal", gain: 1, seed: null },
     },
     {
-      name: "simple_rnn/bias",
+      name: "simple_rnn/simple_rnn_cell/bias",
       shape: [3],
       offset: 25,
       size: 3,

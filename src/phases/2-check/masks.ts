@@ -1,0 +1,75 @@
+/**
+ * Keras 3 masking over a checked graph (both model styles): which tensors
+ * carry a mask, and which calls make one. `Embedding(mask_zero=True)` and
+ * `Masking(mask_value=…)` make a mask (one 0/1 value per timestep: the
+ * output's shape without its last axis), a new tensor of the graph written
+ * by the call (NodeIR.maskOutput). Layers that keep masks (Keras
+ * `supports_masking` with the default compute_mask: Dense, activations,
+ * dropout and noise, normalization, TimeDistributed; RNNs and
+ * Bidirectional with return_sequences) pass it to their output unchanged;
+ * readers (RNNs, Bidirectional, GlobalAveragePooling1D) get it as
+ * `ctx.mask`. Any other layer drops it, which Keras warns about, and so do
+ * we (`mask_dropped`); a layer where Keras would use the mask and layerc
+ * does not implement that (`masking.refuses`) is an error. A mask that
+ * reaches a compiled model output would weight the loss and metrics per
+ * timestep; that is not implemented and is refused (`mask_loss`).
+ */
+import type { LayerIR, NodeIR, Shape, TensorIR } from "../../ir/model-ir.js";
+import { lookupLayer } from "../../layers/registry.js";
+import { makeDiagnostic, type Diagnostic } from "../../diagnostics/diagnostic.js";
+import type { Span } from "../../source.js";
+
+export interface MaskedGraph {
+  readonly tensors: TensorIR[];
+  readonly nodes: NodeIR[];
+}
+
+/**
+ * Adds mask tensors and NodeIR.maskOutput to a graph; `at(k)` is the span of
+ * node k's call. Returns undefined after reporting an error.
+ */
+export function attachMasks(
+  graph: { readonly tensors: readonly TensorIR[]; readonly nodes: readonly NodeIR[]; readonly layers: readonly LayerIR[]; readonly outputs: readonly number[]; readonly trains: boolean },
+  at: (node: number) => Span,
+  report: (d: Diagnostic) => void,
+): MaskedGraph | undefined {
+  const tensors = [...graph.tensors];
+  const maker = new Map<number, string>();
+  let ok = true;
+  const nodes = graph.nodes.map((n, k): NodeIR => {
+    const layer = graph.layers[n.layer]!;
+    const masking = lookupLayer(layer.kind)?.masking;
+    const masked = n.inputs.map((t) => tensors[t]!.mask).find((m) => m !== undefined);
+    if (masked !== undefined) {
+      const from = maker.get(masked)!;
+      if (masking?.refuses) {
+        report(makeDiagnostic("mask_unsupported", at(k), { layer: layer.kind, name: layer.name, from }));
+        ok = false;
+      } else if (!masking?.reads && !masking?.keeps) {
+        report(makeDiagnostic("mask_dropped", at(k), { layer: layer.kind, name: layer.name, from }));
+      }
+    }
+    const out = tensors[n.output]!;
+    if (masking?.makes?.(layer.attrs)) {
+      const id = tensors.length;
+      tensors.push({ name: `${layer.name}_mask`, shape: maskShape(out.shape), line: out.line });
+      tensors[n.output] = { ...out, mask: id };
+      maker.set(id, `\`${layer.name}\` (${layer.kind})`);
+      return { ...n, maskOutput: id };
+    }
+    if (masked !== undefined && masking?.keeps?.(layer.attrs)) tensors[n.output] = { ...out, mask: masked };
+    return n;
+  });
+  if (graph.trains) {
+    for (const t of graph.outputs) {
+      const m = tensors[t]!.mask;
+      if (m === undefined) continue;
+      const k = graph.nodes.findIndex((n) => n.output === t);
+      report(makeDiagnostic("mask_loss", at(Math.max(0, k)), { name: tensors[t]!.name, from: maker.get(m)! }));
+      ok = false;
+    }
+  }
+  return ok ? { tensors, nodes } : undefined;
+}
+
+const maskShape = (s: Shape): number[] => (s.length > 1 ? s.slice(0, -1) : [1]);

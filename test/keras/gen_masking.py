@@ -1,0 +1,134 @@
+"""Writes masking.json: Keras 3 models with masks — Embedding(mask_zero=True)
+and Masking(mask_value=…) — read by recurrent layers (masked steps carry
+the state and output through), Bidirectional and GlobalAveragePooling1D
+(mean over unmasked steps), and carried through Dense and stacked
+return_sequences RNNs; the oracle for issue 12's masking
+(test/masking.test.ts). Every case ends in a layer that drops the mask.
+
+Same recipe as gen_functional.py (its `build` runs the case text, the
+body of a `.nn` functional model, as Keras's own Python). Weights from a
+seeded generator set explicitly; inputs are token ids with padding zeros
+(at the end, the start and inside a sequence), or float steps of which
+some equal the mask value. Recorded: weight names, predictions and three
+train_on_batch steps (loss, then the weights after the last).
+
+    KERAS_BACKEND=jax /work/.venv-keras/bin/python test/keras/gen_masking.py
+"""
+import json
+import os
+import sys
+
+os.environ.setdefault("KERAS_BACKEND", "jax")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+from gen_functional import build, target  # noqa: E402
+
+BATCH = 4
+IDS = [[3, 1, 4, 1, 0, 0], [5, 9, 2, 6, 5, 3], [0, 0, 5, 8, 9, 7], [9, 0, 3, 0, 0, 2]]
+
+CASES = {
+    "embedding_lstm": ("ids", """
+x = Input(shape=(6,))
+e = Embedding(10, 4, mask_zero=True)(x)
+h = LSTM(3)(e)
+y = Dense(2)(h)
+Model(inputs=x, outputs=y)
+compile(optimizer=SGD(learning_rate=0.1), loss='mse')
+"""),
+    "embedding_gru_sequences_gap": ("ids", """
+x = Input(shape=(6,))
+e = Embedding(10, 4, mask_zero=True)(x)
+s = GRU(3, return_sequences=True)(e)
+p = GlobalAveragePooling1D()(s)
+y = Dense(1, activation='sigmoid')(p)
+Model(inputs=x, outputs=y)
+compile(optimizer=SGD(learning_rate=0.1), loss='binary_crossentropy')
+"""),
+    "embedding_dense_bidirectional_gap": ("ids", """
+x = Input(shape=(6,))
+e = Embedding(10, 4, mask_zero=True)(x)
+d = Dense(3, activation='tanh')(e)
+s = Bidirectional(LSTM(2, return_sequences=True))(d)
+p = GlobalAveragePooling1D()(s)
+y = Dense(2)(p)
+Model(inputs=x, outputs=y)
+compile(optimizer=SGD(learning_rate=0.1), loss='mse')
+"""),
+    "masking_simple_rnn_backwards": ("steps0", """
+x = Input(shape=(5, 3))
+m = Masking()(x)
+h = SimpleRNN(3, go_backwards=True)(m)
+y = Dense(1)(h)
+Model(inputs=x, outputs=y)
+compile(optimizer=SGD(learning_rate=0.1), loss='mse')
+"""),
+    "masking_value_stacked_lstm": ("steps-1", """
+x = Input(shape=(5, 3))
+m = Masking(mask_value=-1.0)(x)
+s = LSTM(3, return_sequences=True)(m)
+h = LSTM(2)(s)
+y = Dense(1)(h)
+Model(inputs=x, outputs=y)
+compile(optimizer=SGD(learning_rate=0.1), loss='mse')
+"""),
+    "masked_gru_states_bidirectional_gru": ("ids", """
+x = Input(shape=(6,))
+e = Embedding(10, 3, mask_zero=True)(x)
+seq, h = GRU(3, return_sequences=True, return_state=True)(e)
+b = Bidirectional(GRU(2), merge_mode='ave')(seq)
+j = Concatenate()([h, b])
+y = Dense(2)(j)
+Model(inputs=x, outputs=y)
+compile(optimizer=SGD(learning_rate=0.1), loss='mse')
+"""),
+}
+
+
+def inputs(kind, rng):
+    if kind == "ids":
+        return np.array(IDS, dtype="float32")
+    value = 0.0 if kind == "steps0" else -1.0
+    x = rng.uniform(-1.0, 1.0, size=(BATCH, 5, 3)).astype("float32")
+    # masked steps: the end of sample 0, the start of sample 1, the middle of sample 2; sample 3 has a partial match only
+    for b, t in [(0, 3), (0, 4), (1, 0), (2, 2)]:
+        x[b, t, :] = value
+    x[3, 1, 0] = value
+    return x
+
+
+def case(name, kind, body, seed):
+    rng = np.random.default_rng(seed)
+    m = build(body)
+    before = [rng.uniform(-0.6, 0.6, size=w.shape).astype("float32") for w in m.weights]
+    for w, v in zip(m.weights, before):
+        w.assign(v)
+    x = inputs(kind, rng)
+    y = target(rng, m.loss, tuple(m.outputs[0].shape[1:]))
+    pred = m.predict(x, verbose=0)
+    steps = [float(m.train_on_batch(x, y)) for _ in range(3)]
+    return {
+        "name": name,
+        "source": body.strip(),
+        "layers": [l.name for l in m.layers],
+        "weight_names": [w.path for w in m.weights],
+        "weight_shapes": [list(w.shape) for w in m.weights],
+        "weights_before": [v.ravel().tolist() for v in before],
+        "x": x.ravel().tolist(),
+        "y": np.asarray(y).ravel().tolist(),
+        "predictions": np.asarray(pred).ravel().tolist(),
+        "losses": steps,
+        "weights_after": [np.asarray(w.numpy()).ravel().tolist() for w in m.weights],
+    }
+
+
+def main():
+    out = [case(name, kind, body, 500 + k) for k, (name, (kind, body)) in enumerate(CASES.items())]
+    here = os.path.dirname(os.path.abspath(__file__))
+    with open(os.path.join(here, "masking.json"), "w") as f:
+        json.dump({"keras": keras.__version__, "backend": keras.backend.backend(), "cases": out}, f)
+        f.write("\n")
+
+
+if __name__ == "__main__":
+    main()
