@@ -27,8 +27,8 @@
  * - buffers whose lifetimes never overlap share storage (liveness.ts).
  * A Sequential model is the chain case and plans exactly as it always did.
  */
-import { Buf, load, loop, storeAt } from "../kernel/buffer.js";
-import { BATCH, mul, num, type Stmt } from "../kernel/expr.js";
+import { Buf, letVar, load, loop, setVar, storeAt } from "../kernel/buffer.js";
+import { add, BATCH, cmp, div, mul, num, ref, select, type Stmt } from "../kernel/expr.js";
 import type { LayerIR, ModelIR, NodeIR } from "../ir/model-ir.js";
 import { lookupLayer } from "../layers/registry.js";
 import { prod, type KernelContext, type LayerDef } from "../layers/types.js";
@@ -365,7 +365,10 @@ export function planModel(model: ModelIR, options: PlanOptions = {}): ModelPlan 
       ...optimizerKernel(model.training.optimizer, ranges, names),
       ...constraintKernel(tensors, names.params),
     ];
-    losses = outputs.map((o, k) => outputLoss(model, o, k, heads[k]!, buffers, declare));
+    losses = outputs.map((o, k) => {
+      const m = model.tensors[model.outputs[k]!]!.mask;
+      return outputLoss(model, o, k, heads[k]!, buffers, declare, m === undefined ? null : act[m]!);
+    });
     // every regularized call's activity penalty, after the last output's loss (in training and in evaluate)
     const penalized = nodes.flatMap((n, i) => {
       const r = penalizedCall(i) ? activityOf(model.layers[n.layer]!) : null;
@@ -394,6 +397,25 @@ const activityOf = (layer: LayerIR): RegularizerSpec | null => {
 /** Whether some call adds an activity penalty (the runtime then adds the result after the regularizers' to the loss). */
 export const hasActivityPenalty = (model: ModelIR): boolean => model.training !== null && model.layers.some((l) => activityOf(l) !== null);
 
+/**
+ * A masked output's per-timestep loss weights, as Keras 3's apply_mask for
+ * sum_over_batch_size: w = sample weight · mask · total / valid (total: the
+ * batch's timesteps, valid: its unmasked ones; 0 when none is), so the loss
+ * is Σ w·l / total = Σ sw·l over unmasked steps / valid.
+ */
+function maskedWeights(mask: string, rows: number, sampleWeights: string, weights: string): { stmts: Stmt[]; weights: string } {
+  const total = mul(BATCH, num(rows));
+  return {
+    weights,
+    stmts: [
+      letVar("valid", num(0)),
+      loop("i", total, (i) => [setVar("valid", load(mask, i), true)]),
+      letVar("mw", select(cmp(">", ref("valid"), num(0)), div(total, ref("valid")), num(0))),
+      loop("b", BATCH, (b) => [loop("r", rows, (r) => [storeAt(weights, add(mul(b, num(rows)), r), mul(mul(load(sampleWeights, b), load(mask, add(mul(b, num(rows)), r))), ref("mw")))])]),
+    ],
+  };
+}
+
 /** The loss kernel of output `k`, its gradient scaled by the output's loss weight. */
 const resultName = (k: number) => (k === 0 ? "result" : `result${k}`);
 
@@ -404,6 +426,7 @@ function outputLoss(
   { loss, weight }: { loss: LossSpec; weight: number },
   buffers: ReadonlyMap<string, Storage>,
   declare: (want: string, s: Storage) => string,
+  mask: string | null,
 ): Stmt[] {
   const shape = model.tensors[model.outputs[k]!]!.shape;
   const lossSpec = o.fused?.loss ?? loss;
@@ -411,14 +434,20 @@ function outputLoss(
   // a fused softmax's output already holds the probabilities the loss needs
   const probs = o.fused !== null && lossSpec.name !== "binary_crossentropy" ? o.buffer : null;
   const size = prod(shape);
-  const stmts = lossKernel(lossSpec, size, classes, {
-    pred: o.fused?.logits ?? o.buffer,
-    probs,
-    labels: declare(k === 0 ? "labels" : `labels${k}`, { kind: "labels", index: k }),
-    dOut: o.dOut,
-    result: buffers.has(resultName(k)) ? resultName(k) : declare(resultName(k), { kind: "result", index: k }),
-    weights: buffers.has("sampleWeights") ? "sampleWeights" : declare("sampleWeights", { kind: "sampleWeights" }),
-  });
+  const sampleWeights = buffers.has("sampleWeights") ? "sampleWeights" : declare("sampleWeights", { kind: "sampleWeights" });
+  const masked = mask === null ? null : maskedWeights(mask, size / classes, sampleWeights, declare(`lossWeights${k === 0 ? "" : k}`, { kind: "act", perSample: size / classes }));
+  const stmts = [
+    ...(masked?.stmts ?? []),
+    ...lossKernel(lossSpec, size, classes, {
+      pred: o.fused?.logits ?? o.buffer,
+      probs,
+      labels: declare(k === 0 ? "labels" : `labels${k}`, { kind: "labels", index: k }),
+      dOut: o.dOut,
+      result: buffers.has(resultName(k)) ? resultName(k) : declare(resultName(k), { kind: "result", index: k }),
+      weights: masked?.weights ?? sampleWeights,
+      ...(masked ? { weightsPerRow: true } : {}),
+    }),
+  ];
   if (weight === 1) return stmts;
   // Keras: total loss = Σ weight·loss, so each output's gradient carries its weight
   return [...stmts, loop("i", mul(BATCH, num(size)), (e) => [storeAt(o.dOut, e, mul(load(o.dOut, e), num(weight)))])];

@@ -10,7 +10,7 @@ const StepsMeta: ModelMeta = {
   paramCount: 17,
   weights: [
     {
-      name: "time_distributed/kernel",
+      name: "time_distributed/dense/kernel",
       shape: [3, 2],
       offset: 0,
       size: 6,
@@ -18,7 +18,7 @@ const StepsMeta: ModelMeta = {
       init: { name: "glorot_uniform", seed: null },
     },
     {
-      name: "time_distributed/bias",
+      name: "time_distributed/dense/bias",
       shape: [2],
       offset: 6,
       size: 2,
