@@ -15,6 +15,8 @@ import brain from "brain.js";
 export { tf };
 
 export type ModelKey = "seed" | "mlp" | "cnn";
+/** Models a peer can build: bench/run.ts's, and bench/native.ts's M4 MNIST CNN. */
+export type PeerKey = ModelKey | "mnist";
 export type Backend = "cpu" | "wasm";
 
 export interface KerasWeight {
@@ -42,7 +44,7 @@ export async function useBackend(b: Backend): Promise<void> {
   }
 }
 
-function buildLayers(key: ModelKey): tfl.Sequential {
+function buildLayers(key: PeerKey): tfl.Sequential {
   const z = { kernelInitializer: "zeros", biasInitializer: "zeros" } as const;
   switch (key) {
     case "seed":
@@ -69,6 +71,18 @@ function buildLayers(key: ModelKey): tfl.Sequential {
           tfl.layers.dense({ ...z, units: 10, activation: "softmax" }),
         ],
       });
+    case "mnist":
+      return tfl.sequential({
+        layers: [
+          tfl.layers.conv2d({ ...z, filters: 32, kernelSize: 3, padding: "same", activation: "relu", inputShape: [28, 28, 1] }),
+          tfl.layers.maxPooling2d({ poolSize: 2 }),
+          tfl.layers.conv2d({ ...z, filters: 64, kernelSize: 3, padding: "same", activation: "relu" }),
+          tfl.layers.maxPooling2d({ poolSize: 2 }),
+          tfl.layers.flatten(),
+          tfl.layers.dropout({ rate: 0.5 }),
+          tfl.layers.dense({ ...z, units: 10, activation: "softmax" }),
+        ],
+      });
   }
 }
 
@@ -83,7 +97,7 @@ export class TfjsPeer {
   private readonly inShape: number[];
 
   private constructor(
-    readonly key: ModelKey,
+    readonly key: PeerKey,
     readonly backend: Backend,
     inShape: readonly number[],
   ) {
@@ -92,7 +106,7 @@ export class TfjsPeer {
     this.model.compile({ optimizer: tf.train.sgd(0.01), loss: "categoricalCrossentropy" });
   }
 
-  static async create(key: ModelKey, backend: Backend, inShape: readonly number[], weights: readonly KerasWeight[]): Promise<TfjsPeer> {
+  static async create(key: PeerKey, backend: Backend, inShape: readonly number[], weights: readonly KerasWeight[]): Promise<TfjsPeer> {
     await useBackend(backend);
     const p = new TfjsPeer(key, backend, inShape);
     p.setWeights(weights);

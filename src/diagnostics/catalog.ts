@@ -257,8 +257,8 @@ export const catalog = {
   },
   mask_loss: {
     severity: "error",
-    message: "the model output `{name}` carries the mask made by {from}; a masked loss (Keras weights each timestep by its mask) is not implemented",
-    explain: "When a model output still carries a mask, Keras weights the loss and metrics per timestep, ignoring masked steps. layerc does not implement that yet: end the masked part with a layer that consumes the mask (an LSTM/GRU without return_sequences, GlobalAveragePooling1D) or drops it, or compile without a loss on that output.",
+    message: "the model output `{name}` carries the mask made by {from}; {what} are not implemented",
+    explain: "When a model output still carries a mask, Keras weights the loss and the metrics per timestep, ignoring masked steps. layerc weights the loss so, but not metrics, and its sparse labels are one class id per sample: compile that output without metrics and with one-hot labels, or end the masked part with a layer that consumes the mask (an LSTM/GRU without return_sequences, GlobalAveragePooling1D).",
   },
   embedding_input_length: {
     severity: "error",

@@ -206,13 +206,19 @@ export function tfjsLayerWeights(
     p += s.length;
   }
   const view = new DataView(all.buffer);
-  return (refs) =>
-    refs.map(({ name: layer }) =>
+  // A weight belongs to the layer named by the first scope of its path that names a layer of the model:
+  // `dense/kernel`, `sequential/dense/kernel` (an outer model scope), and `lstm/lstm_cell/kernel` (an RNN's
+  // weights under its cell scope, as Keras 2 names them and layerc exports them) all address their layer.
+  return (refs) => {
+    const names = new Set(refs.map((r) => r.name));
+    const owner = (entry: ManifestEntry) =>
+      entry.name
+        .split("/")
+        .slice(0, -1)
+        .find((scope) => names.has(scope));
+    return refs.map(({ name: layer }) =>
       entries
-        .filter((e) => {
-          const parts = e.name.split("/");
-          return parts.length >= 2 && parts[parts.length - 2] === layer;
-        })
+        .filter((e) => owner(e) === layer)
         .map((e) => ({
           shape: e.shape,
           path: e.name,
@@ -223,4 +229,5 @@ export function tfjsLayerWeights(
             ),
         })),
     );
+  };
 }
