@@ -92,7 +92,7 @@ export class Steps extends TrainableModel {
     this.dense_1_out = store.f64(capacity * 1);
     this.flatten_dout = store.f64(capacity * 8);
     this.time_distributed_z = store.f64(capacity * 8);
-    this.time_distributed_dz = store.f64(capacity * 8);
+    this.time_distributed_dz = this.time_distributed_out;
   }
 
   protected forward(x: Float32Array, n: number, _training: boolean): Float64Array {
