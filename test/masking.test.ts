@@ -7,7 +7,8 @@
  * - against real Keras 3 (test/keras/masking.json, written by
  *   test/keras/gen_masking.py): predictions (1e-5), three training steps
  *   (1e-4), in the interpreter and in generated code;
- * - finite differences (float64) through masked recurrences, and generated
+ * - finite differences (float64) through masked recurrences and a masked
+ *   loss (Keras 3 weights each timestep of a masked output), and generated
  *   code (auto and loops) taking the same step as the interpreter;
  * - a Sequential spec computes what its functional twin does.
  */
@@ -87,6 +88,15 @@ a = Add()([h, c])
 y = Dense(2)(a)`,
     "ids",
     2,
+  ],
+  [
+    "a masked sequence output: the loss weighted per timestep",
+    `x = Input(shape=(5, 3))
+m = Masking()(x)
+s = LSTM(2, return_sequences=True)(m)
+y = Dense(2)(s)`,
+    "steps",
+    10,
   ],
 ];
 

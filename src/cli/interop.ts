@@ -9,6 +9,7 @@ import { importModel } from "../interop/import.js";
 import { exportModel, type ExportTarget } from "../interop/export.js";
 import type { InteropDiagnostic } from "../interop/diagnostics.js";
 import { writeAtomic } from "./files.js";
+import { line } from "./lines.js";
 
 export interface InteropIo {
   readonly out: (s: string) => void;
@@ -33,7 +34,7 @@ export function reportInterop(
 ): void {
   for (const d of diags)
     io.err(
-      `${file}: ${d.severity}[${d.code}]: ${d.message}${d.path !== undefined ? ` (at ${d.path})` : ""}\n`,
+      line(`${file}: ${d.severity}[${d.code}]: ${d.message}${d.path !== undefined ? ` (at ${d.path})` : ""}`),
     );
 }
 
@@ -73,7 +74,7 @@ export function cmdImport(
   });
   reportInterop(io, file, r.diagnostics);
   if (r.spec === null || r.weights === null) {
-    io.err(`${file}: nothing written\n`);
+    io.err(line(`${file}: nothing written`));
     return 1;
   }
   const outDir = (values["out-dir"] as string | undefined) ?? ".";
@@ -88,7 +89,7 @@ export function cmdImport(
       `cannot write ${specOut}: ${(e as Error).message}`,
     );
   }
-  io.out(`wrote ${specOut}\nwrote ${weightsOut}\n`);
+  io.out(line(`wrote ${specOut}`) + line(`wrote ${weightsOut}`));
   return 0;
 }
 
@@ -119,7 +120,7 @@ export function cmdExport(
   });
   reportInterop(io, file, r.diagnostics);
   if (r.files.length === 0) {
-    io.err(`${file}: nothing written\n`);
+    io.err(line(`${file}: nothing written`));
     return 1;
   }
   const outDir = (values["out-dir"] as string | undefined) ?? ".";
@@ -132,7 +133,7 @@ export function cmdExport(
         `cannot write ${path}: ${(e as Error).message}`,
       );
     }
-    io.out(`wrote ${path}\n`);
+    io.out(line(`wrote ${path}`));
   }
   return 0;
 }

@@ -23,6 +23,7 @@ import type { EmbedWeights } from "../api/api.js";
 import type { WeightsDtype } from "../runtime/weights.js";
 import { ConfigError, loadConfig, type LayercConfig } from "./config.js";
 import { diagnosticJson, type FileReport } from "./json.js";
+import { jsonText, line } from "./lines.js";
 
 /** Where the CLI and watch mode print: `out` for results and summaries, `err` for diagnostics. */
 export interface Io {
@@ -165,7 +166,7 @@ function embedOption(values: Record<string, unknown>): EmbedWeights | undefined 
 function printJson(run: Run, files: readonly FileReport[]): void {
   const all = files.flatMap((f) => f.diagnostics);
   const errors = all.filter((d) => d.severity === "error").length;
-  run.io.out(`${JSON.stringify({ version: VERSION, files, errors, warnings: all.length - errors }, null, 2)}\n`);
+  run.io.out(`${jsonText({ version: VERSION, files, errors, warnings: all.length - errors })}\n`);
 }
 
 async function cmdBuild(paths: string[], run: Run): Promise<number> {
@@ -180,11 +181,11 @@ async function cmdBuild(paths: string[], run: Run): Promise<number> {
     reports.push({ file: display(spec.path), ok: r.ok, diagnostics: r.diagnostics.map((d) => diagnosticJson(d, source)), outputs: r.ok ? outputs.map(display) : [] });
     if (!r.ok) {
       failed++;
-      if (!run.json) run.io.err(`${display(spec.path)}: not written (${r.refused ?? "errors"}); ${display(r.output)} keeps its previous content\n`);
+      if (!run.json) run.io.err(line(`${display(spec.path)}: not written (${r.refused ?? "errors"}); ${display(r.output)} keeps its previous content`));
       continue;
     }
     if (run.quiet || run.json) continue;
-    for (const out of outputs) run.io.out(`${r.wrote.includes(out) ? "wrote" : "unchanged"} ${display(out)}\n`);
+    for (const out of outputs) run.io.out(line(`${r.wrote.includes(out) ? "wrote" : "unchanged"} ${display(out)}`));
   }
   if (run.json) printJson(run, reports);
   return failed ? 1 : 0;
@@ -201,7 +202,7 @@ function cmdCheck(paths: string[], run: Run): number {
     const ok = !r.diagnostics.some((d) => d.severity === "error");
     reports.push({ file: display(spec.path), ok, models: r.models.map((m) => m.name), diagnostics: r.diagnostics.map((d) => diagnosticJson(d, source)) });
     if (!ok) failed++;
-    else if (!run.quiet && !run.json) run.io.out(`ok ${display(spec.path)} (${r.models.map((m) => m.name).join(", ") || "no models"})\n`);
+    else if (!run.quiet && !run.json) run.io.out(line(`ok ${display(spec.path)} (${r.models.map((m) => m.name).join(", ") || "no models"})`));
   }
   if (run.json) printJson(run, reports);
   return failed ? 1 : 0;
@@ -221,10 +222,10 @@ function cmdFmt(paths: string[], run: Run): number {
     if (r.text === source) continue;
     if (run.values["check"]) {
       unformatted++;
-      run.io.out(`would reformat ${display(spec.path)}\n`);
+      run.io.out(line(`would reformat ${display(spec.path)}`));
     } else {
       writeAtomic(spec.path, r.text);
-      if (!run.quiet) run.io.out(`formatted ${display(spec.path)}\n`);
+      if (!run.quiet) run.io.out(line(`formatted ${display(spec.path)}`));
     }
   }
   return failed || unformatted ? 1 : 0;
@@ -314,7 +315,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     }
   } catch (e) {
     if (e instanceof UsageError || e instanceof ConfigError || e instanceof InteropUsageError) {
-      io.err(`layerc: ${e.message}\n`);
+      io.err(line(`layerc: ${e.message}`));
       return 2;
     }
     throw e;

@@ -257,8 +257,8 @@ export const catalog = {
   },
   mask_loss: {
     severity: "error",
-    message: "the model output `{name}` carries the mask made by {from}; a masked loss (Keras weights each timestep by its mask) is not implemented",
-    explain: "When a model output still carries a mask, Keras weights the loss and metrics per timestep, ignoring masked steps. layerc does not implement that yet: end the masked part with a layer that consumes the mask (an LSTM/GRU without return_sequences, GlobalAveragePooling1D) or drops it, or compile without a loss on that output.",
+    message: "the model output `{name}` carries the mask made by {from}; {what} are not implemented",
+    explain: "When a model output still carries a mask, Keras weights the loss and the metrics per timestep, ignoring masked steps. layerc weights the loss so, but not metrics, and its sparse labels are one class id per sample: compile that output without metrics and with one-hot labels, or end the masked part with a layer that consumes the mask (an LSTM/GRU without return_sequences, GlobalAveragePooling1D).",
   },
   embedding_input_length: {
     severity: "error",
@@ -457,6 +457,12 @@ export const catalog = {
     severity: "error",
     message: "model `{model}` has {count} layers, above the limit of {limit}",
     explain: "Checked before any layer is analysed. Raise `limits.maxLayers` in the options if intended.",
+  },
+  limit_file_layers: {
+    severity: "error",
+    message: "this file has {count} layers in {models} models, above the limit of {limit} per file",
+    explain:
+      "The layers of all the file's models together count against `limits.maxLayers` too (every phase's cost grows with them, and a 1 MiB file holds 20,000 one-layer models). Checked before anything is parsed. Split the models over several files, or raise `limits.maxLayers` in the options.",
   },
   limit_code_size: {
     severity: "error",

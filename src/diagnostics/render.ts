@@ -20,7 +20,7 @@ const paint = (on: boolean, code: string, s: string) => (on ? `\x1b[${code}m${s}
  * carriage return that overwrites the line, text that reads backwards):
  * they are shown as `\u{…}` instead.
  */
-const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/g;
+export const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/g;
 
 const escapeChar = (c: string) => `\\u{${c.charCodeAt(0).toString(16)}}`;
 

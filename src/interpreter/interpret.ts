@@ -5,7 +5,7 @@
  * the runtime with the emitter, and names no layer kind.
  */
 import type { ModelIR } from "../ir/model-ir.js";
-import { planModel, type ModelPlan } from "../plan/plan.js";
+import { planModel, type ModelPlan, type PlanOptions } from "../plan/plan.js";
 import { metaOf } from "../plan/meta.js";
 import { ModelBase, TrainableModel, type ModelMeta, type ModelOptions } from "../runtime/model.js";
 import { compileKernel, type Binding, type Memory } from "./exec.js";
@@ -34,8 +34,8 @@ interface Compiled {
   readonly loss: (m: Memory) => void;
 }
 
-function compileModel(model: ModelIR): Compiled {
-  const plan = planModel(model);
+function compileModel(model: ModelIR, options: PlanOptions): Compiled {
+  const plan = planModel(model, options);
   // slot 0: the flat parameters, slot 1: their gradients, then one slot per other buffer
   const numbered = new Map<string, number>();
   for (const [name, s] of plan.buffers) if (s.kind !== "param" && s.kind !== "grad") numbered.set(name, numbered.size + 2);
@@ -56,8 +56,9 @@ function compileModel(model: ModelIR): Compiled {
   };
 }
 
-export function interpretModel(model: ModelIR): ModelClass {
-  const compiled = compileModel(model);
+/** `options` are the plan's (tests turn buffer sharing off to compare). */
+export function interpretModel(model: ModelIR, options: PlanOptions = {}): ModelClass {
+  const compiled = compileModel(model, options);
   const meta: ModelMeta = metaOf(model, compiled.plan);
   const { plan, slots } = compiled;
   const slotOf = (name: string) => slots.get(name)!;
@@ -94,8 +95,9 @@ export function interpretModel(model: ModelIR): ModelClass {
     }
 
     protected allocate(capacity: number): void {
+      // a sharing buffer comes after the one whose storage it uses
       for (const [name, s] of plan.buffers) {
-        if (s.kind === "act") this.mem.arrays[slotOf(name)] = new Float64Array(capacity * s.perSample);
+        if (s.kind === "act") this.mem.arrays[slotOf(name)] = s.shares === undefined ? new Float64Array(capacity * s.perSample) : this.mem.arrays[slotOf(s.shares)]!;
       }
     }
 

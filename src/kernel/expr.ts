@@ -146,6 +146,27 @@ export function compare(op: CmpOp, a: number, b: number): boolean {
   }
 }
 
+export type Bin = Extract<Expr, { k: "bin" }>;
+
+/** `a op b`, folded like the builders. */
+export function binary(op: BinOp, a: Expr, b: Expr): Expr {
+  return op === "+" ? add(a, b) : op === "-" ? sub(a, b) : op === "*" ? mul(a, b) : div(a, b);
+}
+
+/**
+ * The left spine of a chain of binary operations: `[e, e.a, e.a.a, …]` down
+ * to the last node whose `a` is not a binary operation. Specializing folds
+ * `acc += …` into left-leaning sums as deep as their number of terms (one
+ * per input of an unrolled Dense), so every walk over specialized
+ * expressions follows the spine in a loop and recurses only into the
+ * right operands, which stay shallow.
+ */
+export function leftSpine(e: Bin): Bin[] {
+  const spine = [e];
+  for (let a = e.a; a.k === "bin"; a = a.a) spine.push(a);
+  return spine;
+}
+
 /** Replaces variables by expressions (used to unroll loops) and re-folds. */
 export function substitute(e: Expr, env: ReadonlyMap<string, Expr>): Expr {
   switch (e.k) {
@@ -157,9 +178,11 @@ export function substitute(e: Expr, env: ReadonlyMap<string, Expr>): Expr {
     case "load":
       return { k: "load", buf: e.buf, index: substitute(e.index, env) };
     case "bin": {
-      const a = substitute(e.a, env);
-      const b = substitute(e.b, env);
-      return e.op === "+" ? add(a, b) : e.op === "-" ? sub(a, b) : e.op === "*" ? mul(a, b) : div(a, b);
+      // along the left spine in a loop: a folded sum is as deep as its number of terms
+      const spine = leftSpine(e);
+      let acc = substitute(spine[spine.length - 1]!.a, env);
+      for (let i = spine.length - 1; i >= 0; i--) acc = binary(spine[i]!.op, acc, substitute(spine[i]!.b, env));
+      return acc;
     }
     case "op":
       return { k: "op", op: e.op, args: e.args.map((a) => substitute(a, env)) };

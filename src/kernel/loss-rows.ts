@@ -10,7 +10,7 @@
 import { add, BATCH, call, cmp, div, mul, num, ref, select, sub, type Expr, type Stmt } from "./expr.js";
 import { letVar, load, loop, setVar, storeAt as store } from "./buffer.js";
 import { clip, inClip, power } from "./loss-element.js";
-import type { LossBuffers } from "./loss.js";
+import type { LossBuffers, Weighting } from "./loss.js";
 import type { LossSpec } from "../runtime/spec.js";
 
 export type RowName = "kl_divergence" | "cosine_similarity" | "categorical_hinge" | "categorical_focal_crossentropy";
@@ -18,10 +18,12 @@ export const rowLosses: readonly RowName[] = ["kl_divergence", "cosine_similarit
 
 const EPS = 1e-7;
 
-export function rowLoss(spec: LossSpec & { name: RowName }, outSize: number, width: number, b: LossBuffers, sw: Expr, bind: (s: Expr) => Stmt[]): Stmt[] {
+export function rowLoss(spec: LossSpec & { name: RowName }, outSize: number, width: number, b: LossBuffers, wt: Weighting): Stmt[] {
   const rowsPer = outSize / width;
   const scale = ref("scale");
-  const row = (r: Expr): Stmt[] => {
+  const { sw, bind } = wt;
+  const row = (r: Expr): Stmt[] => [...wt.bindRow(r), ...rowBody(r)];
+  const rowBody = (r: Expr): Stmt[] => {
     const at = (j: Expr) => add(mul(r, num(width)), j);
     const pred = (j: Expr) => load(b.pred, at(j));
     const y = (j: Expr) => load(b.labels, at(j));

@@ -30,21 +30,31 @@ export interface LossBuffers {
   readonly dOut: string;
   readonly result: string;
   readonly weights?: string;
+  /**
+   * `weights` holds one weight per row (a timestep: the output's values along
+   * its last axis) instead of per sample: a masked output's loss (Keras 3
+   * weights each timestep by its mask).
+   */
+  readonly weightsPerRow?: boolean;
 }
 
 const when = (test: ReturnType<typeof cmp> | ReturnType<typeof and>, then: Stmt[], otherwise: Stmt[] = []): Stmt => ({ k: "if", test, then, else: otherwise });
 
-/** Per-sample weighting: `sw` is the current sample's weight (1, folded away, without a weights buffer). */
-interface Weighting {
+/** Per-sample (or per-row) weighting: `sw` is the current weight (1, folded away, without a weights buffer). */
+export interface Weighting {
   readonly sw: Expr;
   /** Binds `sw` for sample b at the top of its loop. */
   readonly bind: (b: Expr) => Stmt[];
+  /** Binds `sw` for row r (a global row index) at the top of its loop; per-row weights only. */
+  readonly bindRow: (r: Expr) => Stmt[];
+  readonly perRow: boolean;
 }
 
 function weighting(b: LossBuffers): Weighting {
-  if (b.weights === undefined) return { sw: num(1), bind: () => [] };
+  if (b.weights === undefined) return { sw: num(1), bind: () => [], bindRow: () => [], perRow: false };
   const w = b.weights;
-  return { sw: ref("sw"), bind: (s) => [letVar("sw", load(w, s))] };
+  const bind = (i: Expr) => [letVar("sw", load(w, i))];
+  return b.weightsPerRow ? { sw: ref("sw"), bind: () => [], bindRow: bind, perRow: true } : { sw: ref("sw"), bind, bindRow: () => [], perRow: false };
 }
 
 export function lossKernel(spec: LossSpec, outSize: number, classes: number, b: LossBuffers): Stmt[] {
@@ -53,15 +63,15 @@ export function lossKernel(spec: LossSpec, outSize: number, classes: number, b: 
   const wt = weighting(b);
   // sparse labels: one class id per sample, over the whole output (as the runtime reads them)
   if (sparse || name === "categorical_crossentropy") return categorical(spec, sparse, outSize, sparse ? outSize : classes, b, wt);
-  if ((rowLosses as readonly string[]).includes(name)) return rowLoss(spec as LossSpec & { name: RowName }, outSize, classes, b, wt.sw, wt.bind);
-  return elementwise(spec, outSize, b, wt);
+  if ((rowLosses as readonly string[]).includes(name)) return rowLoss(spec as LossSpec & { name: RowName }, outSize, classes, b, wt);
+  return elementwise(spec, outSize, classes, b, wt);
 }
 
 /** Keras's label smoothing of binary targets: y·(1 − s) + s/2. */
 const smoothBinary = (spec: LossSpec, y: Expr): Expr => (spec.labelSmoothing ? add(mul(y, num(1 - spec.labelSmoothing)), num(0.5 * spec.labelSmoothing)) : y);
 
 /** Losses averaged over the last axis element by element: the regression losses, hinge, and the binary crossentropies. */
-function elementwise(spec: LossSpec, outSize: number, b: LossBuffers, wt: Weighting): Stmt[] {
+function elementwise(spec: LossSpec, outSize: number, classes: number, b: LossBuffers, wt: Weighting): Stmt[] {
   const { name } = spec;
   const scale = ref("scale");
   const hinge = name === "hinge" || name === "squared_hinge";
@@ -90,7 +100,10 @@ function elementwise(spec: LossSpec, outSize: number, b: LossBuffers, wt: Weight
     letVar("scale", div(num(1), mul(BATCH, num(outSize)))),
     letVar("total", num(0)),
     ...binaryFlag,
-    loop("b", BATCH, (s) => [...wt.bind(s), loop("j", outSize, (j) => perElement(add(mul(s, num(outSize)), j)))]),
+    wt.perRow
+      ? // per-row weights: rows of `classes` values, each bound to its weight
+        loop("r", mul(BATCH, num(outSize / classes)), (r) => [...wt.bindRow(r), loop("j", classes, (j) => perElement(add(mul(r, num(classes)), j)))])
+      : loop("b", BATCH, (s) => [...wt.bind(s), loop("j", outSize, (j) => perElement(add(mul(s, num(outSize)), j)))]),
     store(b.result, num(0), mul(ref("total"), scale)),
   ];
 }
@@ -147,7 +160,8 @@ function categorical(spec: LossSpec, sparse: boolean, outSize: number, width: nu
   const scale = ref("scale");
   const sw = wt.sw;
   const ls = sparse ? 0 : (spec.labelSmoothing ?? 0);
-  const row = (r: Expr): Stmt[] => {
+  const row = (r: Expr): Stmt[] => [...wt.bindRow(r), ...rowBody(r)];
+  const rowBody = (r: Expr): Stmt[] => {
     const o = mul(r, num(width));
     const at = (j: Expr) => add(o, j);
     const raw = (j: Expr): Expr => (sparse ? select(cmp("==", j, load(b.labels, r)), num(1), num(0)) : load(b.labels, at(j)));

@@ -4,7 +4,8 @@
  * kernels run unchanged on a view in which each (sample, step) pair is one
  * sample: a batch of n sequences is a batch of n·steps slices, which is the
  * same memory (row-major, steps inside samples). So this file only scales
- * the batch extent of those kernels; weights are the wrapped layer's.
+ * the batch extent of those kernels; weights are the wrapped layer's,
+ * named under it as Keras 3 does (`time_distributed/dense_1/kernel`).
  */
 import { add, BATCH, div, mul, num, sub, type Cond, type Expr, type Stmt } from "../kernel/expr.js";
 import type { LayerAttr } from "../ir/model-ir.js";
@@ -17,7 +18,7 @@ function wrapped(attrs: Attrs) {
   const l = attrs["layer"] as LayerAttr;
   const def = lookupLayer(l.layer)!;
   const inner = Object.fromEntries(Object.entries(l.attrs).filter(([k]) => k !== "name"));
-  return { def, attrs: inner };
+  return { def, attrs: inner, name: (l.attrs["name"] as string | null) ?? def.defaultName };
 }
 
 /** `batch` → `batch · steps` in an expression, keeping `batch · c` in the form the emitter recognizes. */
@@ -83,6 +84,8 @@ function sliceContext(ctx: KernelContext): KernelContext {
     dx: slice(ctx.dx),
     dy: slice(ctx.dy),
     outputGradIsPreActivation: false,
+    param: (n) => ctx.param(`${w.name}/${n}`),
+    grad: (n) => ctx.grad(`${w.name}/${n}`),
     scratch: (n) => {
       const s = ctx.scratch(n);
       return new Buf(s.name, ["batch", s.sampleSize / steps]);
@@ -112,7 +115,7 @@ export const timeDistributed: LayerDef = {
 
   params: (attrs, input) => {
     const w = wrapped(attrs);
-    return w.def.params(w.attrs, input.slice(1));
+    return w.def.params(w.attrs, input.slice(1)).map((p) => ({ ...p, name: `${w.name}/${p.name}` }));
   },
 
   scratch(attrs, input, output, training) {

@@ -16,18 +16,19 @@
  *   layers accumulate parameter gradients, so the calls' gradients sum;
  * - an aliasing call (Flatten, Reshape) shares its input's buffer when it
  *   is that tensor's only reader and its output is no model output;
- * - a layer with `activity_regularizer=` adds its output's penalty to the
+ * - a layer with `activity_regularizer=` (any layer) adds its output's penalty to the
  *   loss (after the output losses, so evaluate has it too) and the
  *   penalty's gradient to its output gradient at the start of its
  *   backward, when every reader has written that gradient; such an output
  *   is never fused with its crossentropy (the penalty is on the
  *   activation's output, not on the logits). A shared layer's penalty is
  *   its last call's only: Keras 3 clears a layer's add_loss losses when it
- *   is called again, so only the last call's penalty reaches the loss.
+ *   is called again, so only the last call's penalty reaches the loss;
+ * - buffers whose lifetimes never overlap share storage (liveness.ts).
  * A Sequential model is the chain case and plans exactly as it always did.
  */
-import { Buf, load, loop, storeAt } from "../kernel/buffer.js";
-import { BATCH, mul, num, type Stmt } from "../kernel/expr.js";
+import { Buf, letVar, load, loop, setVar, storeAt } from "../kernel/buffer.js";
+import { add, BATCH, cmp, div, mul, num, ref, select, type Stmt } from "../kernel/expr.js";
 import type { LayerIR, ModelIR, NodeIR } from "../ir/model-ir.js";
 import { lookupLayer } from "../layers/registry.js";
 import { prod, type KernelContext, type LayerDef } from "../layers/types.js";
@@ -37,14 +38,18 @@ import { optimizerKernel, optimizerSlots } from "../kernel/optimizer.js";
 import { lossKernel } from "../kernel/loss.js";
 import { activityGradKernel, activityPenaltyKernel, constraintKernel, hasRegularizers, penalizes, regularizerKernel } from "../kernel/weight-options.js";
 import type { RegularizerSpec } from "../runtime/spec.js";
+import { activationValues, shareBuffers } from "./liveness.js";
 
 export type Storage =
   /** Model input `index` as the caller passed it (Float32Array, read-only). */
   | { readonly kind: "input"; readonly index: number }
   /** dLoss/d(output `index`), written by the loss kernel. */
   | { readonly kind: "dout"; readonly index: number }
-  /** A per-instance Float64Array of `perSample` values per sample; `random`: refilled with U[0,1) before each training forward. */
-  | { readonly kind: "act"; readonly perSample: number; readonly random?: boolean; readonly seed?: number }
+  /**
+   * A per-instance Float64Array of `perSample` values per sample; `random`: refilled with U[0,1) before each training forward;
+   * `shares`: no allocation of its own, it uses that (earlier) buffer's, whose lifetime never overlaps its own (see liveness.ts).
+   */
+  | { readonly kind: "act"; readonly perSample: number; readonly random?: boolean; readonly seed?: number; readonly shares?: string }
   /** A tensor in the flat parameter (or gradient) array at a constant offset. */
   | { readonly kind: "param" | "grad"; readonly base: number; readonly size: number }
   /** Optimizer state mirroring the parameters (float64), by slot index. */
@@ -110,8 +115,13 @@ export interface ModelPlan {
   readonly output: string;
   /** The first output's fusion (see OutputPlan.fused). */
   readonly fused: OutputPlan["fused"];
-  /** Activation values per sample held by the plan's buffers (inputs excluded), for compile stats. */
+  /** Activation values per sample the plan's buffers allocate (inputs excluded; after sharing), for compile stats. */
   readonly activationValues: number;
+}
+
+export interface PlanOptions {
+  /** Let buffers with disjoint lifetimes share storage (liveness.ts); default true. Off only to test that sharing changes nothing. */
+  readonly reuseBuffers?: boolean;
 }
 
 /** softmax + (sparse) categorical crossentropy, sigmoid + binary crossentropy. */
@@ -137,7 +147,7 @@ const defOf = (layer: LayerIR): LayerDef => {
   return def;
 };
 
-export function planModel(model: ModelIR): ModelPlan {
+export function planModel(model: ModelIR, options: PlanOptions = {}): ModelPlan {
   const training = model.training !== null;
   const buffers = new Map<string, Storage>();
   const unique = (want: string): string => {
@@ -179,12 +189,15 @@ export function planModel(model: ModelIR): ModelPlan {
     return p === undefined ? tensors[t]!.name : p[1] === 0 ? labels[p[0]]! : `${labels[p[0]]!}_out${p[1]}`;
   };
 
+  // the call whose output an activity regularizer penalizes: each layer's last (see above)
+  const penalizedCall = (i: number) => !nodes.some((n, j) => j > i && n.layer === nodes[i]!.layer);
   // activation buffers, one per tensor (aliasing calls share their input's)
   const act: string[] = new Array<string>(tensors.length).fill("");
   model.inputs.forEach((inp, k) => (act[inp.tensor] = inputBufs[k]!));
-  const aliases = nodes.map((n) => {
+  const aliases = nodes.map((n, i) => {
     const t = n.inputs[0]!;
-    return defOf(model.layers[n.layer]!).aliasesInput === true && n.inputs.length === 1 && !outputOf.has(n.output) && readers[t]!.length === 1 && !outputOf.has(t);
+    // a penalized call's output is its own buffer: its backward adds the penalty's gradient
+    return defOf(model.layers[n.layer]!).aliasesInput === true && !(penalizedCall(i) && activityOf(model.layers[n.layer]!)) && n.inputs.length === 1 && !outputOf.has(n.output) && readers[t]!.length === 1 && !outputOf.has(t);
   });
   nodes.forEach((n, i) => {
     act[n.output] = aliases[i] ? act[n.inputs[0]!]! : declare(`${labels[i]}_out`, { kind: "act", perSample: prod(tensors[n.output]!.shape) });
@@ -219,8 +232,6 @@ export function planModel(model: ModelIR): ModelPlan {
     return last ? `${last[0]}:${readers[t]!.find((r) => r[0] === last[0])![1]}` : "";
   };
 
-  // the call whose output an activity regularizer penalizes: each layer's last (see above)
-  const penalizedCall = (i: number) => !nodes.some((n, j) => j > i && n.layer === nodes[i]!.layer);
   // fusion of each output's final softmax/sigmoid with its crossentropy
   const heads = outputLosses(model);
   const fuses = model.outputs.map((t, k) => {
@@ -355,7 +366,10 @@ export function planModel(model: ModelIR): ModelPlan {
       ...optimizerKernel(model.training.optimizer, ranges, names),
       ...constraintKernel(tensors, names.params),
     ];
-    losses = outputs.map((o, k) => outputLoss(model, o, k, heads[k]!, buffers, declare));
+    losses = outputs.map((o, k) => {
+      const m = model.tensors[model.outputs[k]!]!.mask;
+      return outputLoss(model, o, k, heads[k]!, buffers, declare, m === undefined ? null : act[m]!);
+    });
     // every regularized call's activity penalty, after the last output's loss (in training and in evaluate)
     const penalized = nodes.flatMap((n, i) => {
       const r = penalizedCall(i) ? activityOf(model.layers[n.layer]!) : null;
@@ -366,8 +380,13 @@ export function planModel(model: ModelIR): ModelPlan {
       losses[last] = [...losses[last]!, storeAt(result, num(0), num(0)), ...penalized.flatMap((p) => activityPenaltyKernel(p.r, p.y, p.size, result, 0))];
     }
   }
-  const activationValues = [...buffers.values()].reduce((s, b) => s + (b.kind === "act" ? b.perSample : 0), 0);
-  return { model, training, buffers, layers, update, loss: losses.flat(), losses, inputs: inputBufs, outputs, output: outputs[0]!.buffer, fused: outputs[0]!.fused, activationValues };
+  // the runtime reads the outputs after the kernels ran, so they keep their own storage
+  const programs = {
+    inference: [...layers.map((l) => l.forward), ...losses],
+    training: training ? [...layers.map((l) => l.forwardTrain), ...losses, ...[...layers].reverse().map((l) => l.backward), update] : [],
+  };
+  const shared = options.reuseBuffers === false ? buffers : shareBuffers(buffers, programs, new Set(outputs.map((o) => o.buffer)));
+  return { model, training, buffers: shared, layers, update, loss: losses.flat(), losses, inputs: inputBufs, outputs, output: outputs[0]!.buffer, fused: outputs[0]!.fused, activationValues: activationValues(shared) };
 }
 
 /** A layer's `activity_regularizer=`, when it penalizes anything. */
@@ -379,6 +398,25 @@ const activityOf = (layer: LayerIR): RegularizerSpec | null => {
 /** Whether some call adds an activity penalty (the runtime then adds the result after the regularizers' to the loss). */
 export const hasActivityPenalty = (model: ModelIR): boolean => model.training !== null && model.layers.some((l) => activityOf(l) !== null);
 
+/**
+ * A masked output's per-timestep loss weights, as Keras 3's apply_mask for
+ * sum_over_batch_size: w = sample weight · mask · total / valid (total: the
+ * batch's timesteps, valid: its unmasked ones; 0 when none is), so the loss
+ * is Σ w·l / total = Σ sw·l over unmasked steps / valid.
+ */
+function maskedWeights(mask: string, rows: number, sampleWeights: string, weights: string): { stmts: Stmt[]; weights: string } {
+  const total = mul(BATCH, num(rows));
+  return {
+    weights,
+    stmts: [
+      letVar("valid", num(0)),
+      loop("i", total, (i) => [setVar("valid", load(mask, i), true)]),
+      letVar("mw", select(cmp(">", ref("valid"), num(0)), div(total, ref("valid")), num(0))),
+      loop("b", BATCH, (b) => [loop("r", rows, (r) => [storeAt(weights, add(mul(b, num(rows)), r), mul(mul(load(sampleWeights, b), load(mask, add(mul(b, num(rows)), r))), ref("mw")))])]),
+    ],
+  };
+}
+
 /** The loss kernel of output `k`, its gradient scaled by the output's loss weight. */
 const resultName = (k: number) => (k === 0 ? "result" : `result${k}`);
 
@@ -389,6 +427,7 @@ function outputLoss(
   { loss, weight }: { loss: LossSpec; weight: number },
   buffers: ReadonlyMap<string, Storage>,
   declare: (want: string, s: Storage) => string,
+  mask: string | null,
 ): Stmt[] {
   const shape = model.tensors[model.outputs[k]!]!.shape;
   const lossSpec = o.fused?.loss ?? loss;
@@ -396,14 +435,20 @@ function outputLoss(
   // a fused softmax's output already holds the probabilities the loss needs
   const probs = o.fused !== null && lossSpec.name !== "binary_crossentropy" ? o.buffer : null;
   const size = prod(shape);
-  const stmts = lossKernel(lossSpec, size, classes, {
-    pred: o.fused?.logits ?? o.buffer,
-    probs,
-    labels: declare(k === 0 ? "labels" : `labels${k}`, { kind: "labels", index: k }),
-    dOut: o.dOut,
-    result: buffers.has(resultName(k)) ? resultName(k) : declare(resultName(k), { kind: "result", index: k }),
-    weights: buffers.has("sampleWeights") ? "sampleWeights" : declare("sampleWeights", { kind: "sampleWeights" }),
-  });
+  const sampleWeights = buffers.has("sampleWeights") ? "sampleWeights" : declare("sampleWeights", { kind: "sampleWeights" });
+  const masked = mask === null ? null : maskedWeights(mask, size / classes, sampleWeights, declare(`lossWeights${k === 0 ? "" : k}`, { kind: "act", perSample: size / classes }));
+  const stmts = [
+    ...(masked?.stmts ?? []),
+    ...lossKernel(lossSpec, size, classes, {
+      pred: o.fused?.logits ?? o.buffer,
+      probs,
+      labels: declare(k === 0 ? "labels" : `labels${k}`, { kind: "labels", index: k }),
+      dOut: o.dOut,
+      result: buffers.has(resultName(k)) ? resultName(k) : declare(resultName(k), { kind: "result", index: k }),
+      weights: masked?.weights ?? sampleWeights,
+      ...(masked ? { weightsPerRow: true } : {}),
+    }),
+  ];
   if (weight === 1) return stmts;
   // Keras: total loss = Σ weight·loss, so each output's gradient carries its weight
   return [...stmts, loop("i", mul(BATCH, num(size)), (e) => [storeAt(o.dOut, e, mul(load(o.dOut, e), num(weight)))])];

@@ -3,13 +3,14 @@ and Masking(mask_value=…) — read by recurrent layers (masked steps carry
 the state and output through), Bidirectional and GlobalAveragePooling1D
 (mean over unmasked steps), and carried through Dense and stacked
 return_sequences RNNs; the oracle for issue 12's masking
-(test/masking.test.ts). Every case ends in a layer that drops the mask.
+(test/masking.test.ts).
 
 Same recipe as gen_functional.py (its `build` runs the case text, the
 body of a `.nn` functional model, as Keras's own Python). Weights from a
 seeded generator set explicitly; inputs are token ids with padding zeros
 (at the end, the start and inside a sequence), or float steps of which
-some equal the mask value. Recorded: weight names, predictions and three
+some equal the mask value. The last cases end in a sequence that still
+carries the mask, so Keras weights their loss per timestep. Recorded: weight names, predictions and three
 train_on_batch steps (loss, then the weights after the last).
 
     KERAS_BACKEND=jax /work/.venv-keras/bin/python test/keras/gen_masking.py
@@ -82,7 +83,32 @@ y = Dense(2)(j)
 Model(inputs=x, outputs=y)
 compile(optimizer=SGD(learning_rate=0.1), loss='mse')
 """),
+    # the output keeps the mask: the loss is averaged over unmasked timesteps only
+    "masked_sequence_output_softmax": ("ids", """
+x = Input(shape=(6,))
+e = Embedding(10, 4, mask_zero=True)(x)
+s = LSTM(3, return_sequences=True)(e)
+y = Dense(3, activation='softmax')(s)
+Model(inputs=x, outputs=y)
+compile(optimizer=SGD(learning_rate=0.1), loss='categorical_crossentropy')
+"""),
+    "masked_sequence_output_mse_backwards": ("steps0", """
+x = Input(shape=(5, 3))
+m = Masking()(x)
+s = GRU(2, return_sequences=True, go_backwards=True)(m)
+d = Dense(2, activation='tanh')(s)
+y = TimeDistributed(Dense(2))(d)
+Model(inputs=x, outputs=y)
+compile(optimizer=SGD(learning_rate=0.1), loss='mse')
+"""),
 }
+
+
+def targets(rng, loss, shape):
+    if loss == "categorical_crossentropy" and len(shape) > 1:
+        ids = rng.integers(0, shape[-1], size=(BATCH, *shape[:-1]))
+        return np.eye(shape[-1], dtype="float32")[ids]
+    return target(rng, loss, shape)
 
 
 def inputs(kind, rng):
@@ -104,7 +130,7 @@ def case(name, kind, body, seed):
     for w, v in zip(m.weights, before):
         w.assign(v)
     x = inputs(kind, rng)
-    y = target(rng, m.loss, tuple(m.outputs[0].shape[1:]))
+    y = targets(rng, m.loss, tuple(m.outputs[0].shape[1:]))
     pred = m.predict(x, verbose=0)
     steps = [float(m.train_on_batch(x, y)) for _ in range(3)]
     return {

@@ -10,9 +10,13 @@ export interface Limits {
   readonly maxParams: number;
   /** Largest activation tensor of one layer, in values per sample. */
   readonly maxTensorSize: number;
-  /** Largest generated body, in statements (unrolled code size budget). */
+  /**
+   * Largest generated body, in statements (unrolled code size budget). The
+   * default is what compiles in about 2 s (about 20 µs per estimated
+   * statement; see test/limits.test.ts).
+   */
   readonly maxStatements: number;
-  /** Most layers in one model. */
+  /** Most layers in one model, and in one file (all its models together). */
   readonly maxLayers: number;
 }
 
@@ -21,7 +25,7 @@ export const defaultLimits: Limits = Object.freeze({
   maxFileBytes: 1_048_576,
   maxParams: 10_000_000,
   maxTensorSize: 16_777_216,
-  maxStatements: 200_000,
+  maxStatements: 100_000,
   maxLayers: 2_000,
 });
 

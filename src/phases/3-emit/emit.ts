@@ -392,7 +392,7 @@ function fillClass(
   const helpers = new Set<string>();
   const fwdState: RenderState = { storage: plan.buffers, helpers, used: new Set(), tmp: 0, statements: 0 };
   const states = [fwdState];
-  const acts = [...plan.buffers].filter(([, s]) => s.kind === "act") as [string, { kind: "act"; perSample: number; random?: boolean; seed?: number }][];
+  const acts = [...plan.buffers].filter(([, s]) => s.kind === "act") as [string, { kind: "act"; perSample: number; random?: boolean; seed?: number; shares?: string }][];
   const noise = plan.training
     ? acts.filter(([, s]) => s.random).map(([name, s]) => `this.fillUniform(this.${name}, n * ${s.perSample}${s.seed !== undefined ? `, ${s.seed}` : ""});`)
     : [];
@@ -428,9 +428,11 @@ function fillClass(
 
   // only buffers some method reads or writes get a field (a fused output's dz scratch, say, is never touched)
   const touched = new Set(states.flatMap((st) => [...st.used]));
+  // a buffer that shares another's storage (disjoint lifetimes, see plan/liveness.ts) takes that field; that one is kept
+  for (const [name, s] of acts) if (s.shares !== undefined && touched.has(name)) touched.add(s.shares);
   const fields: { name: string; type: string; alloc: string }[] = acts
     .filter(([name, s]) => touched.has(name) || name === plan.output || s.random === true)
-    .map(([name, s]) => ({ name, type: "Float64Array", alloc: `store.f64(capacity * ${s.perSample})` }));
+    .map(([name, s]) => ({ name, type: "Float64Array", alloc: s.shares === undefined ? `store.f64(capacity * ${s.perSample})` : `this.${s.shares}` }));
   if (native.readsInput) fields.push({ name: STAGED_INPUT, type: "Float32Array", alloc: `store.f32(capacity * ${inSize})` });
   const props = (cls.properties ?? []).map((prop) =>
     prop.name === "inputShape" ? { ...prop, initializer: JSON.stringify(model.inputShape) } : prop.name === "outputShape" ? { ...prop, initializer: JSON.stringify(model.outputShape) } : prop,

@@ -5,7 +5,7 @@
  * at constant offsets), `x` and `dOut`. Op arguments that an op's template
  * repeats are bound to a const first, so nothing is evaluated twice.
  */
-import { add, num, type Cond, type Expr, type Stmt } from "../../kernel/expr.js";
+import { add, leftSpine, num, type BinOp, type Cond, type Expr, type Stmt } from "../../kernel/expr.js";
 import type { Gemm } from "../../kernel/gemm.js";
 import { opDef } from "../../kernel/ops.js";
 import type { Storage } from "../../plan/plan.js";
@@ -84,6 +84,9 @@ function bufferAccess(buf: string, index: Expr, st: RenderState, pre: string[]):
   return `${local}[${expr(add(index, num(base)), st, pre)}]!`;
 }
 
+/** Operators of equal precedence associate to the left, so `(a - b) + c` prints as `a - b + c`. */
+const PRECEDENCE: Record<BinOp, number> = { "+": 0, "-": 0, "*": 1, "/": 1 };
+
 const isAtom = (e: Expr) => e.k === "num" || e.k === "var" || e.k === "batch" || e.k === "load";
 
 export function expr(e: Expr, st: RenderState, pre: string[]): string {
@@ -96,8 +99,18 @@ export function expr(e: Expr, st: RenderState, pre: string[]): string {
       return "n";
     case "load":
       return bufferAccess(e.buf, e.index, st, pre);
-    case "bin":
-      return `(${expr(e.a, st, pre)} ${e.op} ${expr(e.b, st, pre)})`;
+    case "bin": {
+      // a folded sum is a left spine as long as its number of terms: walk it in a loop, and print
+      // `a + b + c` rather than `((a + b) + c)`, which nests as deep in every parser that reads it
+      const spine = leftSpine(e);
+      let text = expr(spine[spine.length - 1]!.a, st, pre);
+      for (let i = spine.length - 1; i >= 0; i--) {
+        const n = spine[i]!;
+        const left = n.a.k === "bin" && PRECEDENCE[n.a.op] !== PRECEDENCE[n.op] ? `(${text})` : text;
+        text = `${left} ${n.op} ${expr(n.b, st, pre)}`;
+      }
+      return `(${text})`;
+    }
     case "op": {
       const def = opDef(e.op);
       for (const h of def.helpers ?? []) st.helpers.add(h);

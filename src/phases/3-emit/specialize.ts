@@ -5,7 +5,7 @@
  * their branch, and `let x = a; x += b; x += c` folds into one expression.
  * The result is still kernel form; render.ts turns it into TypeScript.
  */
-import { add, evalConstCond, isNum, ref, substitute, substituteCond, type Expr, type Stmt } from "../../kernel/expr.js";
+import { add, evalConstCond, isNum, leftSpine, ref, substitute, substituteCond, type Cond, type Expr, type Stmt } from "../../kernel/expr.js";
 import type { Gemm } from "../../kernel/gemm.js";
 import { append } from "./append.js";
 
@@ -51,10 +51,19 @@ function mapLoads(e: Expr, f: (buf: string, index: Expr) => Expr | undefined): E
   switch (e.k) {
     case "load": {
       const index = mapLoads(e.index, f);
-      return f(e.buf, index) ?? { k: "load", buf: e.buf, index };
+      return f(e.buf, index) ?? (index === e.index ? e : { k: "load", buf: e.buf, index });
     }
-    case "bin":
-      return { ...e, a: mapLoads(e.a, f), b: mapLoads(e.b, f) };
+    case "bin": {
+      // unchanged nodes are kept (less garbage, and keys cached per index object stay valid)
+      const spine = leftSpine(e);
+      let a = mapLoads(spine[spine.length - 1]!.a, f);
+      for (let i = spine.length - 1; i >= 0; i--) {
+        const n = spine[i]!;
+        const b = mapLoads(n.b, f);
+        a = a === n.a && b === n.b ? n : { ...n, a, b };
+      }
+      return a;
+    }
     case "op":
       return { ...e, args: e.args.map((a) => mapLoads(a, f)) };
     case "select":
@@ -99,17 +108,36 @@ function linear(e: Expr): { coefs: Map<string, number>; c: number } | null {
   }
 }
 
-/** Do two index expressions certainly name different elements (same variable part, different constants)? */
-function distinct(a: Expr, b: Expr): boolean {
-  const x = linear(a);
-  const y = linear(b);
-  if (!x || !y || x.c === y.c || x.coefs.size !== y.coefs.size) return false;
-  for (const [v, k] of x.coefs) if (y.coefs.get(v) !== k) return false;
-  return true;
+/** Identity of one buffer element: the buffer and the (structural) index expression. */
+const accessKey = (buf: string, index: Expr) => `${buf}@${exprKey(index)}`;
+
+/** A string that identifies an expression's structure (equal strings, equal expressions). */
+function exprKey(e: Expr): string {
+  switch (e.k) {
+    case "num":
+      return Object.is(e.v, -0) ? "0" : String(e.v);
+    case "var":
+      return e.name;
+    case "batch":
+      return "#n";
+    case "load":
+      return `${e.buf}[${exprKey(e.index)}]`;
+    case "bin": {
+      const spine = leftSpine(e);
+      let key = exprKey(spine[spine.length - 1]!.a);
+      for (let i = spine.length - 1; i >= 0; i--) key = `(${key} ${spine[i]!.op} ${exprKey(spine[i]!.b)})`;
+      return key;
+    }
+    case "op":
+      return `${e.op}(${e.args.map(exprKey).join(", ")})`;
+    case "select":
+      return `?(${condKey(e.test)}; ${exprKey(e.then)}; ${exprKey(e.else)})`;
+  }
 }
 
-/** Identity of one buffer element: the buffer and the (structural) index expression. */
-const accessKey = (buf: string, index: Expr) => `${buf}@${JSON.stringify(index)}`;
+function condKey(c: Cond): string {
+  return c.k === "and" ? `&(${condKey(c.a)}; ${condKey(c.b)})` : `(${exprKey(c.a)} ${c.op} ${exprKey(c.b)})`;
+}
 
 /** A new local `<prefix><k>` (one counter per prefix), avoiding the method's reserved names. */
 function freshName(names: ForwardNames, prefix: string): string {
@@ -160,12 +188,216 @@ interface Stored {
   /** An element this block stored (its value), or one it read (the load). */
   readonly kind: "stored" | "loaded";
   readonly buf: string;
+  /** accessKey(buf, index). */
+  readonly key: string;
   /** The local holding the value, once a later load asked for it. */
   local: string | null;
   readonly value: Expr;
   readonly index: Expr;
   /** Position of the store in the block's output groups. */
   readonly at: number;
+  /** For a reused load: the statement whose reading asked for its local (their `let`s are placed in that order). */
+  asked?: number;
+}
+
+/** The variable names an expression mentions (loop indices and scalar locals, inside loads too), with repeats. */
+function varsOf(e: Expr, out: string[] = []): string[] {
+  switch (e.k) {
+    case "var":
+      out.push(e.name);
+      break;
+    case "load":
+      varsOf(e.index, out);
+      break;
+    case "bin": {
+      const spine = leftSpine(e);
+      varsOf(spine[spine.length - 1]!.a, out);
+      for (let i = spine.length - 1; i >= 0; i--) varsOf(spine[i]!.b, out);
+      break;
+    }
+    case "op":
+      for (const a of e.args) varsOf(a, out);
+      break;
+    case "select":
+      condVars(e.test, out);
+      varsOf(e.then, out);
+      varsOf(e.else, out);
+      break;
+    default:
+      break;
+  }
+  return out;
+}
+
+function condVars(c: Cond, out: string[]): void {
+  if (c.k === "and") {
+    condVars(c.a, out);
+    condVars(c.b, out);
+  } else {
+    varsOf(c.a, out);
+    varsOf(c.b, out);
+  }
+}
+
+/**
+ * Keys of a linear index: its variable part (which coefficients) and its
+ * constant. Two indices certainly name different elements when both are
+ * linear with the same variable part and different constants.
+ */
+function linearKey(index: Expr): { sig: string; c: number } | null {
+  // constant indices (unrolled parameter updates) are the common case
+  if (index.k === "num") return Number.isNaN(index.v) ? null : { sig: "[]", c: index.v };
+  const f = linear(index);
+  if (!f || Number.isNaN(f.c) || [...f.coefs.values()].some(Number.isNaN)) return null;
+  return { sig: JSON.stringify([...f.coefs].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))), c: f.c };
+}
+
+/**
+ * The entries forwardStores knows, indexed so that each statement finds the
+ * ones it ends without scanning all of them (an unrolled kernel has one
+ * entry per element it touched): by buffer and the linear form of the index
+ * (a store ends the entries of its buffer that `distinct` cannot tell apart
+ * from its index), by the scalars they mention, and by their local. Removal
+ * is lazy: an index may still list an entry that was ended or replaced, so
+ * an entry is ended only if it is still the one available under its key.
+ */
+class Available {
+  private readonly entries = new Map<string, Stored>();
+  /**
+   * Per buffer: entries by variable part, then constant; those whose index
+   * is not linear; and those not sorted yet (sorting waits for a store to
+   * the buffer, which most loaded buffers never see).
+   */
+  private readonly bufs = new Map<string, { linear: Map<string, Map<number, Stored[]>>; other: Stored[]; unsorted: Stored[] }>();
+  private readonly vars = new Map<string, Stored[]>();
+  /** Entries not yet listed under the scalars they mention (listed when an assignment asks). */
+  private unlisted: Stored[] = [];
+  private readonly locals = new Map<string, Stored[]>();
+
+  get(key: string): Stored | undefined {
+    return this.entries.get(key);
+  }
+
+  add(e: Stored): void {
+    this.entries.set(e.key, e);
+    let b = this.bufs.get(e.buf);
+    if (!b) this.bufs.set(e.buf, (b = { linear: new Map(), other: [], unsorted: [] }));
+    b.unsorted.push(e);
+    this.unlisted.push(e);
+    if (e.local !== null) push(this.locals, e.local, e);
+  }
+
+  /** Records the local an entry was bound to. */
+  bind(e: Stored, local: string): void {
+    e.local = local;
+    push(this.locals, local, e);
+  }
+
+  private live(e: Stored): boolean {
+    return this.entries.get(e.key) === e;
+  }
+
+  private end(list: readonly Stored[] | undefined): void {
+    for (const e of list ?? []) if (this.live(e)) this.entries.delete(e.key);
+  }
+
+  /** Ends every entry of a buffer. */
+  endBuffer(buf: string): void {
+    const b = this.bufs.get(buf);
+    if (!b) return;
+    for (const byC of b.linear.values()) for (const list of byC.values()) this.end(list);
+    this.end(b.other);
+    this.end(b.unsorted);
+    this.bufs.delete(buf);
+  }
+
+  /** Ends the entries of `buf` that a store at `index` may overwrite: all but those certainly distinct from it. */
+  endOverlapping(buf: string, index: Expr): void {
+    const lin = linearKey(index);
+    const b = this.bufs.get(buf);
+    if (!lin || !b) return this.endBuffer(buf);
+    for (const e of b.unsorted.splice(0)) {
+      if (!this.live(e)) continue;
+      const at = linearKey(e.index);
+      if (!at) b.other.push(e);
+      else {
+        let byC = b.linear.get(at.sig);
+        if (!byC) b.linear.set(at.sig, (byC = new Map()));
+        push(byC, at.c, e);
+      }
+    }
+    this.end(b.other);
+    b.other = [];
+    for (const [sig, byC] of b.linear) {
+      if (sig === lin.sig) continue;
+      for (const list of byC.values()) this.end(list);
+      b.linear.delete(sig);
+    }
+    const same = b.linear.get(lin.sig);
+    this.end(same?.get(lin.c));
+    same?.delete(lin.c);
+  }
+
+  /** Ends the entries whose index or value mentions `name` (and, with `local`, those held in a local of that name). */
+  endMentioning(name: string, local: boolean): void {
+    for (const e of this.unlisted) {
+      // a loaded entry's value is the load itself
+      if (this.live(e)) for (const v of new Set(varsOf(e.index, e.kind === "loaded" ? [] : varsOf(e.value)))) push(this.vars, v, e);
+    }
+    this.unlisted = [];
+    this.end(this.vars.get(name));
+    this.vars.delete(name);
+    if (local) {
+      this.end(this.locals.get(name));
+      this.locals.delete(name);
+    }
+  }
+}
+
+function loadFree(e: Expr): boolean {
+  let found = false;
+  mapLoads(e, () => {
+    found = true;
+    return undefined;
+  });
+  return !found;
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+/**
+ * Places the `let`s of reused loads in front of the statement group that
+ * first read them, which now reads the locals. Per group, the locals asked
+ * for by later statements come first, those asked for by one statement in
+ * the order asked. When no index of a group's loads contains a load or one
+ * of the new locals, one pass replaces them all; otherwise the loads are
+ * replaced one at a time, in the order that defines the result.
+ */
+function placeReusedLoads(groups: Stmt[][], reused: readonly Stored[]): void {
+  const byGroup = new Map<number, Stored[]>();
+  for (const e of reused) push(byGroup, e.at, e);
+  for (const [at, list] of byGroup) {
+    const locals = new Set(list.map((e) => e.local!));
+    const simple = list.every((e) => loadFree(e.index) && !varsOf(e.index).some((v) => locals.has(v)));
+    // asked later first; within one statement, in the order asked (the list is in that order)
+    const order = [...list].sort((x, y) => y.asked! - x.asked!);
+    const lets: Stmt[] = order.map((e) => ({ k: "let", name: e.local!, value: e.value }));
+    if (simple) {
+      const local = new Map(list.map((e) => [e.key, ref(e.local!)] as const));
+      groups[at] = [...lets, ...mapStmtExprs(groups[at]!, (x) => mapLoads(x, (b, i) => local.get(accessKey(b, i))), false)];
+      continue;
+    }
+    // as the entries were asked for: statement by statement, and within one, the last asked first
+    for (const e of [...order].reverse()) {
+      const local = ref(e.local!);
+      const swap = (x: Expr) => mapLoads(x, (b, i) => (accessKey(b, i) === e.key ? local : undefined));
+      groups[at] = [{ k: "let", name: e.local!, value: e.value }, ...mapStmtExprs(groups[at]!, swap, false)];
+    }
+  }
 }
 
 /**
@@ -176,55 +408,46 @@ interface Stored {
  * Any other store to the buffer, an accumulating store, or an assignment to
  * a scalar the entry depends on ends the forwarding; nested blocks see the
  * entries valid at their start and end those of buffers they store to.
+ * Linear in the size of the block (see Available, placeReusedLoads).
  */
 function forwardStores(stmts: readonly Stmt[], names: ForwardNames): Stmt[] {
-  const avail = new Map<string, Stored>();
+  const avail = new Available();
   const groups: Stmt[][] = [];
-  /** Loaded entries whose local was asked for and whose `let` is not placed yet. */
-  const pending: Stored[] = [];
-  const key = accessKey;
+  /** Loaded entries whose local was asked for; their `let`s are placed at the end. */
+  const reused: Stored[] = [];
   const fresh = (prefix: string) => freshName(names, prefix);
   const use = (buf: string, index: Expr): Expr | undefined => {
-    const entry = avail.get(key(buf, index));
+    const key = accessKey(buf, index);
+    const entry = avail.get(key);
     if (!entry) {
       // first read of this element: remembered, bound to a local if it is read again
-      avail.set(key(buf, index), { kind: "loaded", buf, local: null, value: { k: "load", buf, index }, index, at: groups.length });
+      avail.add({ kind: "loaded", buf, key, local: null, value: { k: "load", buf, index }, index, at: groups.length });
       return undefined;
     }
     if (entry.kind === "loaded") {
       if (entry.local === null) {
-        entry.local = fresh("ld");
-        pending.push(entry);
+        avail.bind(entry, fresh("ld"));
+        entry.asked = groups.length;
+        reused.push(entry);
       }
-      return ref(entry.local);
+      return ref(entry.local!);
     }
     if (entry.value.k === "var" || entry.value.k === "num") return entry.value;
     if (entry.local === null) {
-      entry.local = fresh("st");
+      avail.bind(entry, fresh("st"));
       // the store is its group's last statement (a reused load's `let` may precede it): bind its value first
       const group = groups[entry.at]!;
       const last = group[group.length - 1]!;
       if (last.k !== "store") throw new Error("layerc internal error: forwarded store not found");
-      groups[entry.at] = [...group.slice(0, -1), { k: "let", name: entry.local, value: last.value }, { ...last, value: ref(entry.local) }];
+      groups[entry.at] = [...group.slice(0, -1), { k: "let", name: entry.local!, value: last.value }, { ...last, value: ref(entry.local!) }];
     }
-    return ref(entry.local);
-  };
-  /** Places the `let` of reused loads before the statement that first read them, which now reads the local. */
-  const materialize = () => {
-    // in reverse, so that consts placed in front of the same statement keep the order they were asked for
-    for (const e of pending.splice(0).reverse()) {
-      const local = ref(e.local!);
-      const swap = (x: Expr) => mapLoads(x, (b, i) => (accessKey(b, i) === accessKey(e.buf, e.index) ? local : undefined));
-      groups[e.at] = [{ k: "let", name: e.local!, value: e.value }, ...mapStmtExprs(groups[e.at]!, swap, false)];
-    }
-  };
-  const forget = (pred: (buf: string, e: Stored) => boolean) => {
-    for (const [k, e] of avail) if (pred(e.buf, e)) avail.delete(k);
+    return ref(entry.local!);
   };
   /** Ends the entries a nested block may invalidate (buffers it stores to, scalars it assigns). */
   const touched = (body: readonly Stmt[]) => {
     const fx = effects(body);
-    forget((buf, e) => fx.writes.has(buf) || [...fx.assigned].some((v) => mentions(e.index, v) || mentions(e.value, v)));
+    for (const buf of fx.writes) avail.endBuffer(buf);
+    for (const v of fx.assigned) avail.endMentioning(v, false);
   };
   for (const s of stmts) {
     const m = (e: Expr) => mapLoads(e, use);
@@ -233,22 +456,22 @@ function forwardStores(stmts: readonly Stmt[], names: ForwardNames): Stmt[] {
         const value = m(s.value);
         groups.push([{ ...s, value }]);
         // a local that holds an element serves later reads of it (until it is reassigned)
-        if (value.k === "load" && !avail.has(key(value.buf, value.index))) {
-          avail.set(key(value.buf, value.index), { kind: "stored", buf: value.buf, local: s.name, value: ref(s.name), index: value.index, at: groups.length - 1 });
+        if (value.k === "load" && !avail.get(accessKey(value.buf, value.index))) {
+          avail.add({ kind: "stored", buf: value.buf, key: accessKey(value.buf, value.index), local: s.name, value: ref(s.name), index: value.index, at: groups.length - 1 });
         }
         break;
       }
       case "set":
         groups.push([{ ...s, value: m(s.value) }]);
-        forget((_b, e) => e.local === s.name || mentions(e.index, s.name) || mentions(e.value, s.name));
+        avail.endMentioning(s.name, true);
         break;
       case "store": {
         const index = m(s.index);
         const value = m(s.value);
         // an index that may be the same element ends what was known about it
-        forget((buf, e) => buf === s.buf && !distinct(e.index, index));
+        avail.endOverlapping(s.buf, index);
         groups.push([{ ...s, index, value }]);
-        if (!s.acc && !names.rounding.has(s.buf)) avail.set(key(s.buf, index), { kind: "stored", buf: s.buf, local: null, value, index, at: groups.length - 1 });
+        if (!s.acc && !names.rounding.has(s.buf)) avail.add({ kind: "stored", buf: s.buf, key: accessKey(s.buf, index), local: null, value, index, at: groups.length - 1 });
         break;
       }
       case "for": {
@@ -273,8 +496,8 @@ function forwardStores(stmts: readonly Stmt[], names: ForwardNames): Stmt[] {
         groups.push([s]);
         break;
     }
-    materialize();
   }
+  placeReusedLoads(groups, reused);
   return groups.flat();
 }
 
@@ -333,7 +556,7 @@ function hoistInvariants(stmts: readonly Stmt[], names: ForwardNames): Stmt[] {
     const lets: Stmt[] = [];
     for (const l of allLoads(s.body)) {
       const key = accessKey(l.buf, l.index);
-      if (hoisted.has(key) || fx.writes.has(l.buf) || [...local].some((v) => mentions(l.index, v))) continue;
+      if (hoisted.has(key) || fx.writes.has(l.buf) || varsOf(l.index).some((v) => local.has(v))) continue;
       const name = freshName(names, "w");
       hoisted.set(key, name);
       lets.push({ k: "let", name, value: l });
@@ -377,10 +600,12 @@ function exprEffects(e: Expr, fx: Effects): void {
       fx.reads.add(e.buf);
       exprEffects(e.index, fx);
       return;
-    case "bin":
-      exprEffects(e.a, fx);
-      exprEffects(e.b, fx);
+    case "bin": {
+      const spine = leftSpine(e);
+      exprEffects(spine[spine.length - 1]!.a, fx);
+      for (let i = spine.length - 1; i >= 0; i--) exprEffects(spine[i]!.b, fx);
       return;
+    }
     case "op":
       e.args.forEach((a) => exprEffects(a, fx));
       return;
@@ -445,43 +670,83 @@ function effects(stmts: readonly Stmt[], fx: Effects = { reads: new Set(), write
   return fx;
 }
 
-const disjoint = (a: ReadonlySet<string>, b: ReadonlySet<string>) => [...a].every((x) => !b.has(x));
+/** Do two sets share a member other than `skip`? (Walks the smaller one.) */
+function meet(a: ReadonlySet<string>, b: ReadonlySet<string>, skip?: string): boolean {
+  const [small, large] = a.size <= b.size ? [a, b] : [b, a];
+  for (const x of small) if (x !== skip && large.has(x)) return true;
+  return false;
+}
 
-/** Index expressions of every access (load or store) to `buf`, nested blocks included. */
-function indices(stmts: readonly Stmt[], buf: string): Expr[] {
-  const stores: Expr[] = [];
-  const walk = (list: readonly Stmt[]): void => {
+/** What fusing needs to know about a loop body; a fused body's facts are the union of its parts'. */
+interface BodyFacts {
+  readonly fx: Effects;
+  /**
+   * Per buffer accessed: the slice size C when every access (load or store,
+   * nested blocks included) stays inside iteration v's own slice
+   * [v·C, v·C + C), or false when one does not.
+   */
+  readonly slices: Map<string, number | false>;
+}
+
+function sliceOf(prev: number | false | undefined, size: number | false): number | false {
+  return prev === undefined ? size : prev === size ? size : false;
+}
+
+function bodyFacts(stmts: readonly Stmt[], v: string): BodyFacts {
+  const slices = new Map<string, number | false>();
+  const note = (buf: string, index: Expr) => {
+    if (slices.get(buf) === false) return;
+    const f = linear(index);
+    const coef = f?.coefs.get(v) ?? 0;
+    const ok = f !== null && f.coefs.size === 1 && coef > 0 && f.c >= 0 && f.c < coef;
+    slices.set(buf, sliceOf(slices.get(buf), ok ? coef : false));
+  };
+  const stores = (list: readonly Stmt[]): void => {
     for (const s of list) {
-      if (s.k === "store" && s.buf === buf) stores.push(s.index);
-      else if (s.k === "for") walk(s.body);
+      if (s.k === "store") note(s.buf, s.index);
+      else if (s.k === "for") stores(s.body);
       else if (s.k === "if") {
-        walk(s.then);
-        walk(s.else);
+        stores(s.then);
+        stores(s.else);
       } else if (s.k === "gemm") {
-        walk(s.lowered);
-        walk(s.prologue);
-        walk(s.epilogue);
+        stores(s.lowered);
+        stores(s.prologue);
+        stores(s.epilogue);
       }
     }
   };
-  walk(stmts);
-  return [...stores, ...allLoads(stmts).filter((l) => l.buf === buf).map((l) => l.index)];
+  stores(stmts);
+  for (const l of allLoads(stmts)) note(l.buf, l.index);
+  return { fx: effects(stmts), slices };
+}
+
+/** Adds a body's facts to the facts of the body it is appended to. */
+function mergeFacts(into: BodyFacts, from: BodyFacts): void {
+  for (const k of ["reads", "writes", "lets", "vars", "assigned"] as const) for (const x of from.fx[k]) into.fx[k].add(x);
+  for (const [buf, size] of from.slices) into.slices.set(buf, sliceOf(into.slices.get(buf), size));
 }
 
 /**
- * Does every access to `buf` in both bodies stay inside iteration v's own
- * slice [v·C, v·C + C) for one C? Then a value one loop produces at an
- * iteration is consumed only at that iteration, and fusing keeps the order.
+ * May loop bodies a and b (over the same variable v) run as one loop? A
+ * buffer written by one and touched by the other must be used by both only
+ * inside each iteration's own slice, and no scalar one declares or assigns
+ * may be used by the other.
  */
-function sliceLocal(buf: string, v: string, a: readonly Stmt[], b: readonly Stmt[]): boolean {
-  let size = 0;
-  for (const index of [...indices(a, buf), ...indices(b, buf)]) {
-    const f = linear(index);
-    const coef = f?.coefs.get(v) ?? 0;
-    if (!f || f.coefs.size !== 1 || coef <= 0 || f.c < 0 || f.c >= coef || (size !== 0 && coef !== size)) return false;
-    size = coef;
-  }
-  return true;
+function independent(a: BodyFacts, b: BodyFacts, v: string): boolean {
+  const sliced = (buf: string) => {
+    const x = a.slices.get(buf);
+    const y = b.slices.get(buf);
+    return x !== false && y !== false && (x === undefined || y === undefined || x === y);
+  };
+  for (const buf of b.fx.reads) if (a.fx.writes.has(buf) && !sliced(buf)) return false;
+  for (const buf of b.fx.writes) if ((a.fx.writes.has(buf) || a.fx.reads.has(buf)) && !sliced(buf)) return false;
+  return (
+    !meet(a.fx.lets, b.fx.lets, v) &&
+    !meet(a.fx.lets, b.fx.vars, v) &&
+    !meet(b.fx.lets, a.fx.vars, v) &&
+    !meet(a.fx.assigned, b.fx.vars) &&
+    !meet(b.fx.assigned, a.fx.vars)
+  );
 }
 
 /** Renames loop variable `from` to `to` in statements (the names are unique after specialization). */
@@ -489,6 +754,8 @@ function renameVar(stmts: readonly Stmt[], from: string, to: string): Stmt[] {
   const env = new Map<string, Expr>([[from, ref(to)]]);
   return mapStmtExprs(stmts, (e) => substitute(e, env), true);
 }
+
+type For = Extract<Stmt, { k: "for" }>;
 
 /**
  * Merges adjacent loops over the same range when that changes no result: a
@@ -498,39 +765,40 @@ function renameVar(stmts: readonly Stmt[], from: string, to: string): Stmt[] {
  * declares or assigns may be used by the other. Small layers are several
  * short batch loops (bias, activation, kernel and input gradients, softmax);
  * one loop saves the loop overhead and shares the loads, and computes the
- * same values in the same order per element as the separate loops.
+ * same values in the same order per element as the separate loops. The
+ * loop being extended keeps its body's facts, so an unrolled kernel's
+ * thousands of batch loops fuse in linear time.
  */
-function fuse(stmts: Stmt[]): Stmt[] {
+function fuse(stmts: readonly Stmt[]): Stmt[] {
   const out: Stmt[] = [];
+  /** The last statement of `out` when it is a loop: later loops may join its (growing) body. */
+  let open: { loop: For; body: Stmt[]; facts: BodyFacts | null; fused: boolean } | null = null;
+  const close = () => {
+    if (open?.fused) out[out.length - 1] = { ...open.loop, body: open.body };
+    open = null;
+  };
   for (const s0 of stmts) {
-    const s = s0.k === "for" ? { ...s0, body: fuse([...s0.body]) } : s0.k === "if" ? { ...s0, then: fuse([...s0.then]), else: fuse([...s0.else]) } : s0;
-    const prev = out[out.length - 1];
-    if (s.k === "for" && prev?.k === "for" && !isNum(s.to) && JSON.stringify(prev.from) === JSON.stringify(s.from) && JSON.stringify(prev.to) === JSON.stringify(s.to)) {
+    const s = s0.k === "for" ? { ...s0, body: fuse(s0.body) } : s0.k === "if" ? { ...s0, then: fuse(s0.then), else: fuse(s0.else) } : s0;
+    if (s.k === "for" && open && !isNum(s.to) && JSON.stringify(open.loop.from) === JSON.stringify(s.from) && JSON.stringify(open.loop.to) === JSON.stringify(s.to)) {
+      const v = open.loop.v;
       // the second loop's variable becomes the first's, unless its body already declares that name
-      if (prev.v !== s.v && effects(s.body).lets.has(prev.v)) {
-        out.push(s);
-        continue;
-      }
-      const body = prev.v === s.v ? [...s.body] : renameVar(s.body, s.v, prev.v);
-      const a = effects(prev.body);
-      const b = effects(body);
-      a.lets.delete(prev.v);
-      b.lets.delete(prev.v);
-      const shared = [...a.writes].filter((x) => b.reads.has(x) || b.writes.has(x)).concat([...b.writes].filter((x) => a.reads.has(x)));
-      const independent =
-        shared.every((buf) => sliceLocal(buf, prev.v, prev.body, body)) &&
-        disjoint(a.lets, b.lets) &&
-        disjoint(a.lets, b.vars) &&
-        disjoint(b.lets, a.vars) &&
-        disjoint(a.assigned, b.vars) &&
-        disjoint(b.assigned, a.vars);
-      if (independent) {
-        out[out.length - 1] = { ...prev, body: [...prev.body, ...body] };
-        continue;
+      const body = v === s.v ? [...s.body] : renameVar(s.body, s.v, v);
+      const b = bodyFacts(body, v);
+      if (v === s.v || !b.fx.lets.has(v)) {
+        open.facts ??= bodyFacts(open.body, v);
+        if (independent(open.facts, b, v)) {
+          append(open.body, body);
+          mergeFacts(open.facts, b);
+          open.fused = true;
+          continue;
+        }
       }
     }
+    close();
     out.push(s);
+    if (s.k === "for") open = { loop: s, body: [...s.body], facts: null, fused: false };
   }
+  close();
   return out;
 }
 
@@ -552,10 +820,9 @@ function spec(stmts: readonly Stmt[], outer: ReadonlyMap<string, Expr>, opts: Sp
         if (constant && to.v - from.v <= 0) break;
         const tiny = constant && !hasVariableLoop(s.body) && (to.v - from.v) * Math.max(1, work(s.body)) <= INNER_UNROLL_WORK;
         if (constant && (opts.unroll || to.v - from.v === 1 || tiny)) {
-          for (let k = from.v; k < to.v; k++) {
-            const inner = new Map(env).set(s.v, { k: "num", v: k });
-            append(out, spec(s.body, inner, opts, `${suffix}_${k}`, scope));
-          }
+          // one map for every iteration: spec copies the environment it is given
+          const inner = new Map(env);
+          for (let k = from.v; k < to.v; k++) append(out, spec(s.body, inner.set(s.v, { k: "num", v: k }), opts, `${suffix}_${k}`, scope));
           break;
         }
         const inner = new Map(env);
@@ -630,8 +897,10 @@ function mentions(e: Expr, name: string): boolean {
       return false;
     case "load":
       return mentions(e.index, name);
-    case "bin":
-      return mentions(e.a, name) || mentions(e.b, name);
+    case "bin": {
+      const spine = leftSpine(e);
+      return mentions(spine[spine.length - 1]!.a, name) || spine.some((n) => mentions(n.b, name));
+    }
     case "op":
       return e.args.some((a) => mentions(a, name));
     case "select":

@@ -65,7 +65,7 @@ export class Act extends TrainableModel {
   protected allocate(capacity: number, store: Store): void {
     this.dense_out = store.f64(capacity * 3);
     this.activation_out = store.f64(capacity * 3);
-    this.dense_dout = store.f64(capacity * 3);
+    this.dense_dout = this.dense_out;
   }
 
   protected forward(x: Float32Array, n: number, _training: boolean): Float64Array {

@@ -68,7 +68,7 @@ export class Selu extends TrainableModel {
   protected allocate(capacity: number, store: Store): void {
     this.dense_out = store.f64(capacity * 3);
     this.alpha_dropout_out = store.f64(capacity * 3);
-    this.dense_dout = store.f64(capacity * 3);
+    this.dense_dout = this.dense_out;
     this.dense_z = store.f64(capacity * 3);
     this.dense_dz = store.f64(capacity * 3);
     this.alpha_dropout_noise = store.f64(capacity * 3);

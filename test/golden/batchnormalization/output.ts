@@ -122,14 +122,14 @@ export class Normed extends TrainableModel {
   protected allocate(capacity: number, store: Store): void {
     this.dense_out = store.f64(capacity * 3);
     this.batch_normalization_out = store.f64(capacity * 3);
-    this.activation_out = store.f64(capacity * 3);
+    this.activation_out = this.dense_out;
     this.dense_1_out = store.f64(capacity * 2);
     this.activation_dout = store.f64(capacity * 3);
-    this.batch_normalization_dout = store.f64(capacity * 3);
-    this.dense_dout = store.f64(capacity * 3);
+    this.batch_normalization_dout = this.dense_out;
+    this.dense_dout = this.batch_normalization_out;
     this.batch_normalization_xhat = store.f64(capacity * 3);
     this.batch_normalization_inv = store.f64(capacity * 3);
-    this.dense_1_z = store.f64(capacity * 2);
+    this.dense_1_z = this.activation_dout;
   }
 
   protected forward(x: Float32Array, n: number, training: boolean): Float64Array {

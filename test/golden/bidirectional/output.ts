@@ -142,34 +142,34 @@ export class Both extends TrainableModel {
   protected allocate(capacity: number, store: Store): void {
     this.bidirectional_out = store.f64(capacity * 4);
     this.dense_out = store.f64(capacity * 1);
-    this.bidirectional_dout = store.f64(capacity * 4);
-    this.bidirectional_f_xz = store.f64(capacity * 24);
+    this.bidirectional_dout = store.f64(capacity * 24);
+    this.bidirectional_f_xz = this.bidirectional_dout;
     this.bidirectional_f_hs = store.f64(capacity * 8);
     this.bidirectional_f_zr = store.f64(capacity * 8);
     this.bidirectional_f_hp0 = store.f64(capacity * 2);
     this.bidirectional_f_cs = store.f64(capacity * 8);
     this.bidirectional_f_pre = store.f64(capacity * 24);
     this.bidirectional_f_acts = store.f64(capacity * 24);
-    this.bidirectional_f_dz = store.f64(capacity * 24);
-    this.bidirectional_f_dzr = store.f64(capacity * 8);
-    this.bidirectional_f_dh = store.f64(capacity * 2);
+    this.bidirectional_f_dz = this.bidirectional_f_pre;
+    this.bidirectional_f_dzr = this.bidirectional_f_zr;
+    this.bidirectional_f_dh = this.bidirectional_out;
     this.bidirectional_f_dc = store.f64(capacity * 2);
-    this.bidirectional_f_y = store.f64(capacity * 2);
-    this.bidirectional_f_dy = store.f64(capacity * 2);
-    this.bidirectional_b_xz = store.f64(capacity * 24);
+    this.bidirectional_f_y = this.bidirectional_f_dc;
+    this.bidirectional_f_dy = store.f64(capacity * 24);
+    this.bidirectional_b_xz = this.bidirectional_f_dy;
     this.bidirectional_b_hs = store.f64(capacity * 8);
     this.bidirectional_b_zr = store.f64(capacity * 8);
     this.bidirectional_b_hp0 = store.f64(capacity * 2);
     this.bidirectional_b_cs = store.f64(capacity * 8);
     this.bidirectional_b_pre = store.f64(capacity * 24);
     this.bidirectional_b_acts = store.f64(capacity * 24);
-    this.bidirectional_b_dz = store.f64(capacity * 24);
-    this.bidirectional_b_dzr = store.f64(capacity * 8);
+    this.bidirectional_b_dz = this.bidirectional_b_pre;
+    this.bidirectional_b_dzr = this.bidirectional_b_zr;
     this.bidirectional_b_dh = store.f64(capacity * 2);
     this.bidirectional_b_dc = store.f64(capacity * 2);
-    this.bidirectional_b_y = store.f64(capacity * 2);
+    this.bidirectional_b_y = this.bidirectional_b_dh;
     this.bidirectional_b_dy = store.f64(capacity * 2);
-    this.dense_z = store.f64(capacity * 1);
+    this.dense_z = this.bidirectional_f_dc;
   }
 
   protected forward(x: Float32Array, n: number, _training: boolean): Float64Array {

@@ -88,7 +88,7 @@ export class Wave extends TrainableModel {
     this.dense_out = store.f64(capacity * 1);
     this.flatten_dout = store.f64(capacity * 24);
     this.conv1d_z = store.f64(capacity * 24);
-    this.conv1d_dz = store.f64(capacity * 24);
+    this.conv1d_dz = this.conv1d_out;
   }
 
   protected forward(x: Float32Array, n: number, _training: boolean): Float64Array {

@@ -107,13 +107,13 @@ export class Digits extends TrainableModel {
 
   protected allocate(capacity: number, store: Store): void {
     this.conv2d_out = store.f64(capacity * 72);
-    this.conv2d_1_out = store.f64(capacity * 8);
+    this.conv2d_1_out = store.f64(capacity * 72);
     this.dense_out = store.f64(capacity * 3);
     this.flatten_dout = store.f64(capacity * 8);
-    this.conv2d_dout = store.f64(capacity * 72);
+    this.conv2d_dout = this.conv2d_1_out;
     this.conv2d_z = store.f64(capacity * 72);
-    this.conv2d_dz = store.f64(capacity * 72);
-    this.dense_z = store.f64(capacity * 3);
+    this.conv2d_dz = this.conv2d_out;
+    this.dense_z = this.flatten_dout;
   }
 
   protected forward(x: Float32Array, n: number, _training: boolean): Float64Array {

@@ -65,7 +65,7 @@ export class Cropped extends TrainableModel {
   protected allocate(capacity: number, store: Store): void {
     this.conv2d_out = store.f64(capacity * 24);
     this.cropping2d_out = store.f64(capacity * 4);
-    this.conv2d_dout = store.f64(capacity * 24);
+    this.conv2d_dout = this.conv2d_out;
   }
 
   protected forward(x: Float32Array, n: number, _training: boolean): Float64Array {

@@ -118,10 +118,10 @@ export class Wide extends TrainableModel {
     this.dense_1_dout = store.f64(capacity * 32);
     this.dense_dout = store.f64(capacity * 32);
     this.dense_z = store.f64(capacity * 32);
-    this.dense_dz = store.f64(capacity * 32);
-    this.dense_1_z = store.f64(capacity * 32);
+    this.dense_dz = this.dense_out;
+    this.dense_1_z = this.dense_1_dout;
     this.dense_1_dz = store.f64(capacity * 32);
-    this.dense_2_z = store.f64(capacity * 4);
+    this.dense_2_z = this.dense_1_dout;
     this.x_native = store.f32(capacity * 48);
   }
 

@@ -78,9 +78,9 @@ export class DenseRows extends TrainableModel {
     this.dense_out = store.f64(capacity * 6);
     this.dense_1_out = store.f64(capacity * 2);
     this.flatten_dout = store.f64(capacity * 6);
-    this.dense_z = store.f64(capacity * 6);
+    this.dense_z = this.flatten_dout;
     this.dense_dz = store.f64(capacity * 6);
-    this.dense_1_z = store.f64(capacity * 2);
+    this.dense_1_z = this.flatten_dout;
   }
 
   protected forward(x: Float32Array, n: number, _training: boolean): Float64Array {

@@ -70,7 +70,7 @@ export class Depthwise extends TrainableModel {
   protected allocate(capacity: number, store: Store): void {
     this.depthwise_conv2d_out = store.f64(capacity * 16);
     this.depthwise_conv2d_z = store.f64(capacity * 16);
-    this.depthwise_conv2d_dz = store.f64(capacity * 16);
+    this.depthwise_conv2d_dz = this.depthwise_conv2d_z;
   }
 
   protected forward(x: Float32Array, n: number, _training: boolean): Float64Array {

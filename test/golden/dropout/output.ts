@@ -83,12 +83,12 @@ export class Iris extends TrainableModel {
     this.dense_out = store.f64(capacity * 8);
     this.dropout_out = store.f64(capacity * 8);
     this.out_out = store.f64(capacity * 3);
-    this.dropout_dout = store.f64(capacity * 8);
-    this.dense_dout = store.f64(capacity * 8);
+    this.dropout_dout = this.dense_out;
+    this.dense_dout = this.dropout_out;
     this.dense_z = store.f64(capacity * 8);
-    this.dense_dz = store.f64(capacity * 8);
+    this.dense_dz = this.dense_out;
     this.dropout_noise = store.f64(capacity * 8);
-    this.out_z = store.f64(capacity * 3);
+    this.out_z = this.dense_out;
   }
 
   protected forward(x: Float32Array, n: number, training: boolean): Float64Array {

@@ -79,7 +79,7 @@ export class Tokens extends TrainableModel {
     this.embedding_out = store.f64(capacity * 12);
     this.dense_out = store.f64(capacity * 1);
     this.flatten_dout = store.f64(capacity * 12);
-    this.dense_z = store.f64(capacity * 1);
+    this.dense_z = this.flatten_dout;
   }
 
   protected forward(x: Float32Array, n: number, _training: boolean): Float64Array {

@@ -67,7 +67,7 @@ export class Flat extends TrainableModel {
   protected allocate(capacity: number, store: Store): void {
     this.dense_out = store.f64(capacity * 1);
     this.flatten_dout = store.f64(capacity * 6);
-    this.dense_z = store.f64(capacity * 1);
+    this.dense_z = this.flatten_dout;
   }
 
   protected forward(x: Float32Array, n: number, _training: boolean): Float64Array {

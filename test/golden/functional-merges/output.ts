@@ -164,12 +164,12 @@ export class Merges extends ModelBase {
     this.subtract_out = store.f64(capacity * 3);
     this.multiply_out = store.f64(capacity * 3);
     this.average_out = store.f64(capacity * 3);
-    this.maximum_out = store.f64(capacity * 3);
-    this.minimum_out = store.f64(capacity * 3);
-    this.dot_out = store.f64(capacity * 1);
+    this.maximum_out = this.dense_out;
+    this.minimum_out = this.dense_1_out;
+    this.dot_out = this.add_out;
     this.concatenate_out = store.f64(capacity * 4);
-    this.dot_inv0 = store.f64(capacity * 1);
-    this.dot_inv1 = store.f64(capacity * 1);
+    this.dot_inv0 = this.subtract_out;
+    this.dot_inv1 = this.multiply_out;
   }
 
   protected forward(x: Float32Array, n: number, _training: boolean): Float64Array {

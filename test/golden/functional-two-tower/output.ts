@@ -156,20 +156,20 @@ export class TwoTower extends TrainableModel<
   }
 
   protected allocate(capacity: number, store: Store): void {
-    this.dense_out = store.f64(capacity * 4);
-    this.dense_call2_out = store.f64(capacity * 4);
+    this.dense_out = store.f64(capacity * 8);
+    this.dense_call2_out = store.f64(capacity * 8);
     this.concatenate_out = store.f64(capacity * 8);
     this.cls_out = store.f64(capacity * 2);
     this.reg_out = store.f64(capacity * 1);
-    this.concatenate_dout = store.f64(capacity * 8);
-    this.dense_dout = store.f64(capacity * 4);
-    this.dense_call2_dout = store.f64(capacity * 4);
+    this.concatenate_dout = this.dense_out;
+    this.dense_dout = this.dense_call2_out;
+    this.dense_call2_dout = this.concatenate_out;
     this.dense_z = store.f64(capacity * 4);
-    this.dense_dz = store.f64(capacity * 4);
+    this.dense_dz = this.dense_out;
     this.dense_call2_z = store.f64(capacity * 4);
-    this.dense_call2_dz = store.f64(capacity * 4);
-    this.cls_z = store.f64(capacity * 2);
-    this.concatenate_dout_part = store.f64(capacity * 8);
+    this.dense_call2_dz = this.dense_out;
+    this.cls_z = this.dense_call2_out;
+    this.concatenate_dout_part = this.dense_call2_out;
   }
 
   protected forward(x: Float32Array, n: number, _training: boolean): Float64Array {

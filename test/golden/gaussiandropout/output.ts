@@ -72,7 +72,7 @@ export class Noisy extends TrainableModel {
   protected allocate(capacity: number, store: Store): void {
     this.dense_out = store.f64(capacity * 3);
     this.gaussian_dropout_out = store.f64(capacity * 3);
-    this.dense_dout = store.f64(capacity * 3);
+    this.dense_dout = this.dense_out;
     this.gaussian_dropout_noise = store.f64(capacity * 6);
   }
 

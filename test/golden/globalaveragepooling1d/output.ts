@@ -85,11 +85,11 @@ export class Bag extends TrainableModel {
 
   protected allocate(capacity: number, store: Store): void {
     this.embedding_out = store.f64(capacity * 20);
-    this.global_average_pooling1d_out = store.f64(capacity * 4);
+    this.global_average_pooling1d_out = store.f64(capacity * 20);
     this.dense_out = store.f64(capacity * 2);
-    this.global_average_pooling1d_dout = store.f64(capacity * 4);
-    this.embedding_dout = store.f64(capacity * 20);
-    this.dense_z = store.f64(capacity * 2);
+    this.global_average_pooling1d_dout = this.embedding_out;
+    this.embedding_dout = this.global_average_pooling1d_out;
+    this.dense_z = this.embedding_out;
   }
 
   protected forward(x: Float32Array, n: number, _training: boolean): Float64Array {

@@ -107,13 +107,13 @@ export class Gap extends TrainableModel {
 
   protected allocate(capacity: number, store: Store): void {
     this.conv2d_out = store.f64(capacity * 12);
-    this.global_average_pooling2d_out = store.f64(capacity * 3);
+    this.global_average_pooling2d_out = store.f64(capacity * 12);
     this.dense_out = store.f64(capacity * 2);
-    this.global_average_pooling2d_dout = store.f64(capacity * 3);
-    this.conv2d_dout = store.f64(capacity * 12);
+    this.global_average_pooling2d_dout = this.conv2d_out;
+    this.conv2d_dout = this.global_average_pooling2d_out;
     this.conv2d_z = store.f64(capacity * 12);
-    this.conv2d_dz = store.f64(capacity * 12);
-    this.dense_z = store.f64(capacity * 2);
+    this.conv2d_dz = this.conv2d_out;
+    this.dense_z = this.conv2d_out;
     this.x_native = store.f32(capacity * 32);
   }
 

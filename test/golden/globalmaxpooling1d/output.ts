@@ -91,12 +91,12 @@ export class Peak extends TrainableModel {
 
   protected allocate(capacity: number, store: Store): void {
     this.dense_out = store.f64(capacity * 20);
-    this.global_max_pooling1d_out = store.f64(capacity * 4);
+    this.global_max_pooling1d_out = store.f64(capacity * 20);
     this.dense_1_out = store.f64(capacity * 1);
-    this.global_max_pooling1d_dout = store.f64(capacity * 4);
-    this.dense_dout = store.f64(capacity * 20);
-    this.dense_z = store.f64(capacity * 20);
-    this.dense_dz = store.f64(capacity * 20);
+    this.global_max_pooling1d_dout = store.f64(capacity * 20);
+    this.dense_dout = this.global_max_pooling1d_out;
+    this.dense_z = this.global_max_pooling1d_out;
+    this.dense_dz = this.global_max_pooling1d_dout;
   }
 
   protected forward(x: Float32Array, n: number, _training: boolean): Float64Array {

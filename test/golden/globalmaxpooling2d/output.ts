@@ -73,7 +73,7 @@ export class Gmp extends TrainableModel {
     this.global_max_pooling2d_out = store.f64(capacity * 2);
     this.dense_out = store.f64(capacity * 2);
     this.global_max_pooling2d_dout = store.f64(capacity * 2);
-    this.dense_z = store.f64(capacity * 2);
+    this.dense_z = this.global_max_pooling2d_dout;
   }
 
   protected forward(x: Float32Array, n: number, _training: boolean): Float64Array {

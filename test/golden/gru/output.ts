@@ -100,17 +100,17 @@ export class Seq extends TrainableModel {
   protected allocate(capacity: number, store: Store): void {
     this.gru_out = store.f64(capacity * 6);
     this.dense_out = store.f64(capacity * 1);
-    this.flatten_dout = store.f64(capacity * 6);
-    this.gru_xz = store.f64(capacity * 18);
+    this.flatten_dout = store.f64(capacity * 18);
+    this.gru_xz = this.flatten_dout;
     this.gru_hs = store.f64(capacity * 8);
     this.gru_zr = store.f64(capacity * 6);
     this.gru_hp0 = store.f64(capacity * 2);
     this.gru_pre = store.f64(capacity * 18);
     this.gru_acts = store.f64(capacity * 18);
     this.gru_extra = store.f64(capacity * 6);
-    this.gru_dz = store.f64(capacity * 18);
-    this.gru_dzr = store.f64(capacity * 6);
-    this.gru_dh = store.f64(capacity * 2);
+    this.gru_dz = this.gru_pre;
+    this.gru_dzr = this.gru_out;
+    this.gru_dh = this.gru_zr;
   }
 
   protected forward(x: Float32Array, n: number, _training: boolean): Float64Array {

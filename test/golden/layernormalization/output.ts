@@ -91,7 +91,7 @@ export class Normed extends TrainableModel {
   protected allocate(capacity: number, store: Store): void {
     this.dense_out = store.f64(capacity * 8);
     this.layer_normalization_out = store.f64(capacity * 8);
-    this.dense_dout = store.f64(capacity * 8);
+    this.dense_dout = this.dense_out;
     this.layer_normalization_xhat = store.f64(capacity * 8);
     this.layer_normalization_inv = store.f64(capacity * 2);
   }

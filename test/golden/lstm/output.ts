@@ -102,17 +102,17 @@ export class Seq extends TrainableModel {
   protected allocate(capacity: number, store: Store): void {
     this.lstm_out = store.f64(capacity * 2);
     this.dense_out = store.f64(capacity * 1);
-    this.lstm_dout = store.f64(capacity * 2);
-    this.lstm_xz = store.f64(capacity * 24);
+    this.lstm_dout = store.f64(capacity * 24);
+    this.lstm_xz = this.lstm_dout;
     this.lstm_hs = store.f64(capacity * 8);
     this.lstm_zr = store.f64(capacity * 8);
     this.lstm_hp0 = store.f64(capacity * 2);
     this.lstm_cs = store.f64(capacity * 8);
     this.lstm_pre = store.f64(capacity * 24);
     this.lstm_acts = store.f64(capacity * 24);
-    this.lstm_dz = store.f64(capacity * 24);
-    this.lstm_dzr = store.f64(capacity * 8);
-    this.lstm_dh = store.f64(capacity * 2);
+    this.lstm_dz = this.lstm_pre;
+    this.lstm_dzr = this.lstm_zr;
+    this.lstm_dh = this.lstm_out;
     this.lstm_dc = store.f64(capacity * 2);
   }
 

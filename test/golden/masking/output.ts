@@ -114,20 +114,20 @@ export class Seq extends TrainableModel {
     this.masking_out = store.f64(capacity * 8);
     this.masking_mask = store.f64(capacity * 4);
     this.lstm_out = store.f64(capacity * 8);
-    this.global_average_pooling1d_out = store.f64(capacity * 2);
+    this.global_average_pooling1d_out = store.f64(capacity * 32);
     this.dense_out = store.f64(capacity * 1);
-    this.global_average_pooling1d_dout = store.f64(capacity * 2);
-    this.lstm_dout = store.f64(capacity * 8);
-    this.masking_dout = store.f64(capacity * 8);
-    this.lstm_xz = store.f64(capacity * 32);
+    this.global_average_pooling1d_dout = this.lstm_out;
+    this.lstm_dout = this.global_average_pooling1d_out;
+    this.masking_dout = this.lstm_out;
+    this.lstm_xz = this.global_average_pooling1d_out;
     this.lstm_hs = store.f64(capacity * 10);
     this.lstm_zr = store.f64(capacity * 8);
     this.lstm_hp0 = store.f64(capacity * 2);
     this.lstm_cs = store.f64(capacity * 10);
     this.lstm_pre = store.f64(capacity * 32);
     this.lstm_acts = store.f64(capacity * 32);
-    this.lstm_dz = store.f64(capacity * 32);
-    this.lstm_dzr = store.f64(capacity * 8);
+    this.lstm_dz = this.lstm_pre;
+    this.lstm_dzr = this.lstm_zr;
     this.lstm_dh = store.f64(capacity * 2);
     this.lstm_dc = store.f64(capacity * 2);
   }

@@ -76,7 +76,7 @@ export class Pool2 extends TrainableModel {
     this.max_pooling2d_out = store.f64(capacity * 4);
     this.dense_out = store.f64(capacity * 2);
     this.flatten_dout = store.f64(capacity * 4);
-    this.dense_z = store.f64(capacity * 2);
+    this.dense_z = this.flatten_dout;
   }
 
   protected forward(x: Float32Array, n: number, _training: boolean): Float64Array {

@@ -106,15 +106,15 @@ export class Mlp extends TrainableModel {
 
   protected allocate(capacity: number, store: Store): void {
     this.dense_out = store.f64(capacity * 16);
-    this.dense_1_out = store.f64(capacity * 8);
+    this.dense_1_out = store.f64(capacity * 16);
     this.dense_2_out = store.f64(capacity * 3);
     this.dense_1_dout = store.f64(capacity * 8);
-    this.dense_dout = store.f64(capacity * 16);
+    this.dense_dout = this.dense_1_out;
     this.dense_z = store.f64(capacity * 16);
-    this.dense_dz = store.f64(capacity * 16);
+    this.dense_dz = this.dense_out;
     this.dense_1_z = store.f64(capacity * 8);
     this.dense_1_dz = store.f64(capacity * 8);
-    this.dense_2_z = store.f64(capacity * 3);
+    this.dense_2_z = this.dense_1_dout;
   }
 
   protected forward(x: Float32Array, n: number, _training: boolean): Float64Array {

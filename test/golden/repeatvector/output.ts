@@ -85,13 +85,13 @@ export class Repeat extends TrainableModel {
   }
 
   protected allocate(capacity: number, store: Store): void {
-    this.dense_out = store.f64(capacity * 2);
+    this.dense_out = store.f64(capacity * 6);
     this.repeat_vector_out = store.f64(capacity * 6);
     this.dense_1_out = store.f64(capacity * 1);
-    this.flatten_dout = store.f64(capacity * 6);
-    this.dense_dout = store.f64(capacity * 2);
+    this.flatten_dout = this.dense_out;
+    this.dense_dout = this.repeat_vector_out;
     this.dense_z = store.f64(capacity * 2);
-    this.dense_dz = store.f64(capacity * 2);
+    this.dense_dz = this.dense_out;
   }
 
   protected forward(x: Float32Array, n: number, _training: boolean): Float64Array {

@@ -111,19 +111,19 @@ export class Seq extends TrainableModel {
 
   protected allocate(capacity: number, store: Store): void {
     this.embedding_out = store.f64(capacity * 8);
-    this.simple_rnn_out = store.f64(capacity * 3);
+    this.simple_rnn_out = store.f64(capacity * 8);
     this.dense_out = store.f64(capacity * 1);
-    this.simple_rnn_dout = store.f64(capacity * 3);
-    this.embedding_dout = store.f64(capacity * 8);
-    this.simple_rnn_xz = store.f64(capacity * 12);
+    this.simple_rnn_dout = store.f64(capacity * 12);
+    this.embedding_dout = this.simple_rnn_out;
+    this.simple_rnn_xz = this.simple_rnn_dout;
     this.simple_rnn_hs = store.f64(capacity * 15);
     this.simple_rnn_zr = store.f64(capacity * 3);
     this.simple_rnn_hp0 = store.f64(capacity * 3);
     this.simple_rnn_pre = store.f64(capacity * 12);
-    this.simple_rnn_dz = store.f64(capacity * 12);
-    this.simple_rnn_dzr = store.f64(capacity * 3);
+    this.simple_rnn_dz = this.simple_rnn_pre;
+    this.simple_rnn_dzr = this.simple_rnn_zr;
     this.simple_rnn_dh = store.f64(capacity * 3);
-    this.dense_z = store.f64(capacity * 1);
+    this.dense_z = this.simple_rnn_zr;
   }
 
   protected forward(x: Float32Array, n: number, _training: boolean): Float64Array {

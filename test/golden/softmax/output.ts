@@ -65,7 +65,7 @@ export class Attention extends TrainableModel {
   protected allocate(capacity: number, store: Store): void {
     this.dense_out = store.f64(capacity * 6);
     this.softmax_out = store.f64(capacity * 6);
-    this.dense_dout = store.f64(capacity * 6);
+    this.dense_dout = this.dense_out;
   }
 
   protected forward(x: Float32Array, n: number, _training: boolean): Float64Array {

@@ -72,7 +72,7 @@ export class Regularized extends TrainableModel {
   protected allocate(capacity: number, store: Store): void {
     this.dense_out = store.f64(capacity * 12);
     this.spatial_dropout1d_out = store.f64(capacity * 12);
-    this.dense_dout = store.f64(capacity * 12);
+    this.dense_dout = this.dense_out;
     this.spatial_dropout1d_noise = store.f64(capacity * 4);
   }
 

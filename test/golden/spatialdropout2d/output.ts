@@ -72,7 +72,7 @@ export class Regularized extends TrainableModel {
   protected allocate(capacity: number, store: Store): void {
     this.conv2d_out = store.f64(capacity * 8);
     this.spatial_dropout2d_out = store.f64(capacity * 8);
-    this.conv2d_dout = store.f64(capacity * 8);
+    this.conv2d_dout = this.conv2d_out;
     this.spatial_dropout2d_noise = store.f64(capacity * 2);
   }
 

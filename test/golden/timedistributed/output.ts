@@ -10,7 +10,7 @@ const StepsMeta: ModelMeta = {
   paramCount: 17,
   weights: [
     {
-      name: "time_distributed/kernel",
+      name: "time_distributed/dense/kernel",
       shape: [3, 2],
       offset: 0,
       size: 6,
@@ -18,7 +18,7 @@ const StepsMeta: ModelMeta = {
       init: { name: "glorot_uniform", seed: null },
     },
     {
-      name: "time_distributed/bias",
+      name: "time_distributed/dense/bias",
       shape: [2],
       offset: 6,
       size: 2,
@@ -92,7 +92,7 @@ export class Steps extends TrainableModel {
     this.dense_1_out = store.f64(capacity * 1);
     this.flatten_dout = store.f64(capacity * 8);
     this.time_distributed_z = store.f64(capacity * 8);
-    this.time_distributed_dz = store.f64(capacity * 8);
+    this.time_distributed_dz = this.time_distributed_out;
   }
 
   protected forward(x: Float32Array, n: number, _training: boolean): Float64Array {

@@ -107,10 +107,10 @@ export class Tuned extends TrainableModel {
     this.dense_out = store.f64(capacity * 4);
     this.dense_1_out = store.f64(capacity * 3);
     this.dense_dout = store.f64(capacity * 4);
-    this.dense_z = store.f64(capacity * 4);
+    this.dense_z = this.dense_dout;
     this.dense_dz = store.f64(capacity * 4);
-    this.dense_1_z = store.f64(capacity * 3);
-    this.dense_1_dz = store.f64(capacity * 3);
+    this.dense_1_z = this.dense_dout;
+    this.dense_1_dz = this.dense_dz;
   }
 
   protected forward(x: Float32Array, n: number, _training: boolean): Float64Array {

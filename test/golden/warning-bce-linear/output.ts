@@ -85,7 +85,7 @@ export class Binary extends TrainableModel {
     this.dense_1_out = store.f64(capacity * 1);
     this.dense_dout = store.f64(capacity * 4);
     this.dense_z = store.f64(capacity * 4);
-    this.dense_dz = store.f64(capacity * 4);
+    this.dense_dz = this.dense_out;
   }
 
   protected forward(x: Float32Array, n: number, _training: boolean): Float64Array {
