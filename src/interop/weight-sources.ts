@@ -79,7 +79,9 @@ function kerasLayerTensors(layers: Hdf5Group, key: string): FileTensor[] {
           if (d?.kind === "dataset") out.push(tensor(d));
         }
       }
-      for (const k of g.keys().sort()) {
+      // a Bidirectional layer's forward weights come before its backward ones, as in get_weights()
+      const rank = (k: string) => (k === "forward_layer" ? 0 : k === "backward_layer" ? 2 : 1);
+      for (const k of g.keys().sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0))) {
         const child = k === "vars" ? undefined : g.get(k);
         if (child?.kind === "group") collect(child);
       }

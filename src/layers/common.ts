@@ -27,9 +27,10 @@ export const weightOptionArgs = (...weights: string[]): ArgSpec[] =>
   ]);
 
 /**
- * Keras 3 `activity_regularizer=`: a penalty on the layer's output at every
- * call, divided by the batch size and added to the loss (the plan adds it
- * and its gradient; any layer kind may take it).
+ * Keras 3 `activity_regularizer=`: a penalty on the layer's output, divided
+ * by the batch size and added to the loss (the plan adds it and its
+ * gradient). Keras's base Layer takes it, so every layer does (registry.ts
+ * commonArgs).
  */
 export const activityRegularizerArg: ArgSpec = { name: "activity_regularizer", type: { t: "nullable", inner: { t: "regularizer" } }, default: null };
 
@@ -38,7 +39,6 @@ export const biasArgs: readonly ArgSpec[] = [
   { name: "kernel_initializer", type: { t: "initializer" }, default: GLOROT_UNIFORM },
   { name: "bias_initializer", type: { t: "initializer" }, default: ZEROS },
   ...weightOptionArgs("kernel", "bias"),
-  activityRegularizerArg,
 ];
 
 export const activationOf = (attrs: Attrs): ActivationName => (attrs["activation"] ?? "linear") as ActivationName;

@@ -9,7 +9,7 @@
 import { activationBackward, activationForward, applyElementwise, isElementwise } from "../kernel/activation.js";
 import { Buf, loop } from "../kernel/buffer.js";
 import { BATCH, type Stmt } from "../kernel/expr.js";
-import { activationArg, activationOf, activityRegularizerArg, bool, init, ints, GLOROT_UNIFORM, ZEROS } from "./common.js";
+import { activationArg, activationOf, bool, init, ints, GLOROT_UNIFORM, ZEROS } from "./common.js";
 import { keepsZ, stridedDilationError } from "./conv-common.js";
 import { depthwiseBackward, depthwiseForward, depthwiseGeometry } from "./depthwise-common.js";
 import { prod, type ArgSpec, type KernelContext, type LayerDef } from "./types.js";
@@ -28,7 +28,6 @@ export const depthwiseArgs = (rank: number): ArgSpec[] => {
     { name: "use_bias", type: { t: "bool" }, default: true },
     { name: "depthwise_initializer", type: { t: "initializer" }, default: GLOROT_UNIFORM },
     { name: "bias_initializer", type: { t: "initializer" }, default: ZEROS },
-    activityRegularizerArg,
   ];
 };
 

@@ -9,7 +9,7 @@ import type { Expr, Stmt } from "../kernel/expr.js";
 import { opDef } from "../kernel/ops.js";
 import type { ActivationName } from "../ir/model-ir.js";
 import type { InitializerSpec } from "../runtime/spec.js";
-import { activationArg, activityRegularizerArg, bool, GLOROT_UNIFORM, init, ZEROS } from "./common.js";
+import { activationArg, bool, GLOROT_UNIFORM, init, ZEROS } from "./common.js";
 import type { ArgSpec, Attrs, ParamDecl, ShapeResult } from "./types.js";
 
 /** What a cell's step reads and writes for unit j of sample b at step s (input time t). */
@@ -109,7 +109,6 @@ export const cellArgs = (extra: readonly ArgSpec[] = [], recurrentActivation = t
   { name: "recurrent_initializer", type: { t: "initializer" }, default: ORTHOGONAL },
   { name: "bias_initializer", type: { t: "initializer" }, default: ZEROS },
   ...extra,
-  activityRegularizerArg,
 ];
 
 /** kernel (features, G·u), recurrent_kernel (u, G·u), then the bias when use_bias. */

@@ -4,6 +4,7 @@
  * without registering it is a compile error.
  */
 import type { ArgSpec, LayerDef } from "./types.js";
+import { activityRegularizerArg } from "./common.js";
 import { activation } from "./activation.js";
 import { dense } from "./dense.js";
 import { flatten } from "./flatten.js";
@@ -149,8 +150,9 @@ export const inputArgs: readonly ArgSpec[] = [
   { name: "name", type: { t: "string" }, default: null },
 ];
 
-/** Arguments every layer accepts, handled by the checker itself. */
+/** Arguments every layer accepts (Keras's base Layer): name and input_shape are the checker's, activity_regularizer the plan's. */
 export const commonArgs: readonly ArgSpec[] = [
   { name: "name", type: { t: "nullable", inner: { t: "string" } }, default: null },
   { name: "input_shape", type: { t: "nullable", inner: { t: "shape" } }, default: null },
+  activityRegularizerArg,
 ];

@@ -1,6 +1,6 @@
 /**
  * UpSampling1D(size=2) and UpSampling2D(size=(2, 2), interpolation=
- * 'nearest'|'bilinear'), channels-last; no weights.
+ * 'nearest'|'bilinear'|'bicubic'|'lanczos3'|'lanczos5'|'area'), channels-last; no weights.
  *
  * Output position o = q·s + r along an axis (q the input position, r the
  * phase). nearest: y[o] = x[q] (Keras repeats values). bilinear (Keras's
@@ -11,6 +11,15 @@
  * does). The phases are compile-time constants, so each (r_h, r_w) gets
  * its own loop nest over (q_h, q_w, c) with constant weights. Backward
  * scatters dy through the same taps into dx (zeroed first).
+ *
+ * bicubic, lanczos3, lanczos5 (jax.image.resize without antialiasing, which
+ * Keras 3 calls): per axis a weight matrix computed at compile time as JAX's
+ * compute_weight_mat does — kernel(|o + ½)/s − ½ − i|) for every input
+ * position i (Keys cubic with a = −½, or Lanczos of radius 3 / 5), taps
+ * outside the image left out and the rest renormalized to sum 1 — applied
+ * separably (rows into a scratch buffer, then columns), each output
+ * coordinate with its own constant taps. area: for an integer upscale every
+ * output pixel lies inside one input pixel, so area weighting is nearest.
  */
 import { nest, view } from "./axes.js";
 import { zeroAll } from "./pointwise.js";
@@ -61,9 +70,66 @@ function combos(taps: readonly Tap[][], q: readonly Expr[]): { at: Expr[]; w: nu
   return out;
 }
 
+/** The resampling kernels of jax.image.resize, as functions of the distance x ≥ 0. */
+const RESAMPLERS: Readonly<Record<string, (x: number) => number>> = {
+  bicubic: (x) => (x >= 2 ? 0 : x >= 1 ? ((-0.5 * x + 2.5) * x - 4) * x + 2 : ((1.5 * x - 2.5) * x) * x + 1),
+  lanczos3: (x) => lanczos(3, x),
+  lanczos5: (x) => lanczos(5, x),
+};
+
+function lanczos(radius: number, x: number): number {
+  if (x > radius) return 0;
+  if (x <= 1e-3) return 1;
+  return (radius * Math.sin(Math.PI * x) * Math.sin((Math.PI * x) / radius)) / (Math.PI * Math.PI * x * x);
+}
+
+/** For each output position along an axis of length L upsampled by s: its input taps (index, weight), as JAX computes them. */
+function weightRows(kernel: (x: number) => number, L: number, s: number): { i: number; w: number }[][] {
+  const rows: { i: number; w: number }[][] = [];
+  for (let o = 0; o < L * s; o++) {
+    const at = (o + 0.5) / s - 0.5;
+    const taps = Array.from({ length: L }, (_, i) => ({ i, w: Math.fround(kernel(Math.fround(Math.abs(at - i)))) })).filter((t) => t.w !== 0);
+    const sum = taps.reduce((a, t) => a + t.w, 0);
+    rows.push(Math.abs(sum) > 1000 * 1.1920928955078125e-7 ? taps.map((t) => ({ i: t.i, w: t.w / sum })) : []);
+  }
+  return rows;
+}
+
+/**
+ * Separable resampling of (H, W, C) by weight rows: rows pass x → t (H·s_h, W, C),
+ * column pass t → y; backward runs the transposes (dy → dt → dx).
+ */
+function resampled(ctx: KernelContext, backward: boolean, kernel: (x: number) => number): Stmt[] {
+  const [sh, sw] = ints(ctx.attrs, "size") as [number, number];
+  const [H, W, C] = ctx.inShape as [number, number, number];
+  const rowsH = weightRows(kernel, H, sh);
+  const rowsW = weightRows(kernel, W, sw);
+  const x = view(backward ? ctx.dx.name : ctx.x.name, ctx.inShape);
+  const y = view(backward ? ctx.dy.name : ctx.y.name, ctx.outShape);
+  const t = view(ctx.scratch(backward ? "dt" : "t").name, [H * sh, W, C]);
+  const sum = (terms: Expr[]): Expr => (terms.length === 0 ? num(0) : terms.reduce((a, v) => add(a, v)));
+  // forward: t[oh, w] = Σ Wh[oh, i]·x[i, w]; y[oh, ow] = Σ Ww[ow, j]·t[oh, j]
+  if (!backward) {
+    return [
+      loop("b", BATCH, (b) => rowsH.map((taps, oh) => loop("w", W, (w) => [loop("c", C, (c) => [t.store([b, num(oh), w, c], sum(taps.map((k) => mul(num(k.w), x.at(b, num(k.i), w, c)))))])]))),
+      loop("b", BATCH, (b) => [loop("h", H * sh, (h) => rowsW.map((taps, ow) => loop("c", C, (c) => [y.store([b, h, num(ow), c], sum(taps.map((k) => mul(num(k.w), t.at(b, h, num(k.i), c)))))])))]),
+    ];
+  }
+  // backward: dt[oh, j] = Σ_ow Ww[ow, j]·dy[oh, ow]; dx[i, w] = Σ_oh Wh[oh, i]·dt[oh, w] (gathered per input position)
+  const gather = (rows: { i: number; w: number }[][], n: number) => Array.from({ length: n }, (_, i) => rows.flatMap((taps, o) => taps.filter((k) => k.i === i).map((k) => ({ o, w: k.w }))));
+  const byJ = gather(rowsW, W);
+  const byI = gather(rowsH, H);
+  return [
+    loop("b", BATCH, (b) => [loop("h", H * sh, (h) => byJ.map((taps, j) => loop("c", C, (c) => [t.store([b, h, num(j), c], sum(taps.map((k) => mul(num(k.w), y.at(b, h, num(k.o), c)))))])))]),
+    loop("b", BATCH, (b) => byI.map((taps, i) => loop("w", W, (w) => [loop("c", C, (c) => [x.store([b, num(i), w, c], sum(taps.map((k) => mul(num(k.w), t.at(b, num(k.o), w, c)))))])]))),
+  ];
+}
+
 function kernels(ctx: KernelContext, backward: boolean): Stmt[] {
   const size = ints(ctx.attrs, "size");
   const rank = size.length;
+  const resampler = RESAMPLERS[ctx.attrs["interpolation"] as string];
+  if (resampler) return resampled(ctx, backward, resampler);
   const bilinear = ctx.attrs["interpolation"] === "bilinear";
   const [x, y] = backward ? [view(ctx.dx.name, ctx.inShape), view(ctx.dy.name, ctx.outShape)] : [view(ctx.x.name, ctx.inShape), view(ctx.y.name, ctx.outShape)];
   const spatial = ctx.inShape.slice(0, rank);
@@ -110,17 +176,23 @@ function upSamplingLayer(kind: string, defaultName: string, rank: 1 | 2, describ
       ...(rank === 2
         ? ([
             { name: "data_format", type: { t: "nullable", inner: { t: "enum", values: ["channels_last"] } }, default: null },
-            { name: "interpolation", type: { t: "enum", values: ["nearest", "bilinear"] }, default: "nearest" },
+            { name: "interpolation", type: { t: "enum", values: ["nearest", "bilinear", "bicubic", "lanczos3", "lanczos5", "area"] }, default: "nearest" },
           ] as const)
         : []),
     ],
     inputRank: { min: rank + 1, max: rank + 1, describe: describeInput },
     outputShape: (attrs, input) => ({ ok: true, shape: input.map((d, a) => (a < rank ? d * ints(attrs, "size")[a]! : d)) }),
     params: () => [],
+    // the separable resamplers keep the rows pass in a scratch buffer (and its gradient)
+    scratch: (attrs, input, _output, training) => {
+      if (!(String(attrs["interpolation"]) in RESAMPLERS)) return [];
+      const size = prod(input) * ints(attrs, "size")[0]!;
+      return [{ name: "t", size }, ...(training ? [{ name: "dt", size }] : [])];
+    },
     forward: (ctx) => kernels(ctx, false),
     backward: (ctx) => (ctx.needInputGrad ? kernels(ctx, true) : []),
   };
 }
 
 export const upSampling1d = described(upSamplingLayer("UpSampling1D", "up_sampling1d", 1, "2 (steps, channels)"), "Repeats each step `size` times.");
-export const upSampling2d = described(upSamplingLayer("UpSampling2D", "up_sampling2d", 2, "3 (height, width, channels)"), "Repeats rows and columns `size` times (nearest neighbour).");
+export const upSampling2d = described(upSamplingLayer("UpSampling2D", "up_sampling2d", 2, "3 (height, width, channels)"), "Enlarges rows and columns `size` times: repeated (nearest), or resampled (bilinear, bicubic, lanczos3, lanczos5) as jax.image.resize does.");

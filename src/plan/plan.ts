@@ -16,7 +16,7 @@
  *   layers accumulate parameter gradients, so the calls' gradients sum;
  * - an aliasing call (Flatten, Reshape) shares its input's buffer when it
  *   is that tensor's only reader and its output is no model output;
- * - a layer with `activity_regularizer=` adds its output's penalty to the
+ * - a layer with `activity_regularizer=` (any layer) adds its output's penalty to the
  *   loss (after the output losses, so evaluate has it too) and the
  *   penalty's gradient to its output gradient at the start of its
  *   backward, when every reader has written that gradient; such an output
@@ -189,12 +189,15 @@ export function planModel(model: ModelIR, options: PlanOptions = {}): ModelPlan 
     return p === undefined ? tensors[t]!.name : p[1] === 0 ? labels[p[0]]! : `${labels[p[0]]!}_out${p[1]}`;
   };
 
+  // the call whose output an activity regularizer penalizes: each layer's last (see above)
+  const penalizedCall = (i: number) => !nodes.some((n, j) => j > i && n.layer === nodes[i]!.layer);
   // activation buffers, one per tensor (aliasing calls share their input's)
   const act: string[] = new Array<string>(tensors.length).fill("");
   model.inputs.forEach((inp, k) => (act[inp.tensor] = inputBufs[k]!));
-  const aliases = nodes.map((n) => {
+  const aliases = nodes.map((n, i) => {
     const t = n.inputs[0]!;
-    return defOf(model.layers[n.layer]!).aliasesInput === true && n.inputs.length === 1 && !outputOf.has(n.output) && readers[t]!.length === 1 && !outputOf.has(t);
+    // a penalized call's output is its own buffer: its backward adds the penalty's gradient
+    return defOf(model.layers[n.layer]!).aliasesInput === true && !(penalizedCall(i) && activityOf(model.layers[n.layer]!)) && n.inputs.length === 1 && !outputOf.has(n.output) && readers[t]!.length === 1 && !outputOf.has(t);
   });
   nodes.forEach((n, i) => {
     act[n.output] = aliases[i] ? act[n.inputs[0]!]! : declare(`${labels[i]}_out`, { kind: "act", perSample: prod(tensors[n.output]!.shape) });
@@ -229,8 +232,6 @@ export function planModel(model: ModelIR, options: PlanOptions = {}): ModelPlan 
     return last ? `${last[0]}:${readers[t]!.find((r) => r[0] === last[0])![1]}` : "";
   };
 
-  // the call whose output an activity regularizer penalizes: each layer's last (see above)
-  const penalizedCall = (i: number) => !nodes.some((n, j) => j > i && n.layer === nodes[i]!.layer);
   // fusion of each output's final softmax/sigmoid with its crossentropy
   const heads = outputLosses(model);
   const fuses = model.outputs.map((t, k) => {

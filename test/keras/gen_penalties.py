@@ -8,7 +8,8 @@ Run from the repository root (DEVELOPERS.md says how to install Keras 3):
 Each case is the body of a functional `.nn` model, which is Keras's own
 Python: the same lines build the Keras model here and the layerc model in
 the test. Keras 3 adds `activity_regularizer(output) / batch_size` of every
-layer call to the loss (keras/src/layers/layer.py); batches of 4 over 6
+layer call to the loss (keras/src/layers/layer.py; the base Layer takes the
+argument, so every layer does); batches of 4 over 6
 samples make the last batch smaller, so the division by the actual batch
 size is covered. Weights, inputs and targets come from a seeded NumPy
 generator and are set explicitly. Recorded per case: the weights before,
@@ -71,6 +72,17 @@ f = Flatten()(d)
 y = Dense(2, kernel_constraint=UnitNorm(axis=-1), bias_constraint=MinMaxNorm(0.1, 0.3, rate=0.5, axis=(0,)))(f)
 Model(inputs=x, outputs=y)
 compile(optimizer=SGD(learning_rate=0.02), loss='mse')
+""",
+    "any_layer_activity": """
+x = Input(shape=(4, 3))
+f = Flatten(activity_regularizer=L2(0.05))(x)
+h = Dense(5, activation='tanh')(f)
+g = Dense(5)(f)
+s = Add(activity_regularizer='l1')([h, g])
+n = LayerNormalization(activity_regularizer=L2(0.02))(s)
+y = Dense(2)(n)
+Model(inputs=x, outputs=y)
+compile(optimizer=SGD(learning_rate=0.1), loss='mse')
 """,
     "dense_axes": """
 x = Input(shape=(3,))

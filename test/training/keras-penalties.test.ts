@@ -75,11 +75,11 @@ describe("activity regularizer and constraint axis diagnostics", () => {
     const src = `model M {\n  Input(shape=(3, 4))\n  ${body}\n}`;
     return formatDiagnostics(check(src).diagnostics, src);
   };
-  it("every layer whose Keras constructor has activity_regularizer takes it; others name what they support", () => {
-    for (const layer of ["Dense(2", "Conv1D(2, 2", "Conv1DTranspose(2, 2", "SeparableConv1D(2, 2", "SimpleRNN(2", "LSTM(2", "GRU(2"]) {
-      expect(errors(`${layer}, activity_regularizer=L1L2(l1=0.1, l2=0.1))`), layer).toBe("");
+  it("every layer takes activity_regularizer, as Keras's base Layer does", () => {
+    for (const layer of ["Dense(2, ", "Conv1D(2, 2, ", "Conv1DTranspose(2, 2, ", "SeparableConv1D(2, 2, ", "SimpleRNN(2, ", "LSTM(2, ", "GRU(2, ", "LayerNormalization(", "Flatten(", "Dropout(0.5, ", "MaxPooling1D(", "Bidirectional(LSTM(2), "]) {
+      expect(errors(`${layer}activity_regularizer=L1L2(l1=0.1, l2=0.1))`), layer).toBe("");
     }
-    expect(errors("LayerNormalization(activity_regularizer='l2')")).toContain("layerc does not support the Keras LayerNormalization argument `activity_regularizer`; supported: none");
+    expect(errors("LayerNormalization(gamma_regularizer='l2')")).toContain("layerc does not support the Keras LayerNormalization argument `gamma_regularizer`; supported: activity_regularizer");
   });
   it("a wrapped layer's regularizers and constraints are refused rather than ignored", () => {
     expect(errors("TimeDistributed(Dense(2, kernel_regularizer='l2'))")).toContain("error[keras_unsupported]: layerc does not support the Keras argument of a wrapped Dense `kernel_regularizer`");

@@ -12,6 +12,7 @@ import { makeDiagnostic, suggest, type Diagnostic } from "../../diagnostics/diag
 import type { Span } from "../../source.js";
 import { activationNames, has, initializerNames } from "./vocabulary.js";
 import { layers, lookupLayer } from "../../layers/registry.js";
+import { activityRegularizerArg } from "../../layers/common.js";
 import { convertConstraint, convertRegularizer } from "./weight-options.js";
 
 export const INVALID = Symbol("invalid");
@@ -312,7 +313,7 @@ function convertLayer(v: ValueNode, recurrent: boolean, name: string, sink: Sink
     sink.diags.push(makeDiagnostic("layer_not_recurrent", v.callee.span, { name: v.callee.name, arg: name }));
     return INVALID;
   }
-  const { values, ok } = resolveArgs(v.callee.name, v.span, v.args, [...def.args, wrappedNameArg], sink);
+  const { values, ok } = resolveArgs(v.callee.name, v.span, v.args, [...def.args, wrappedNameArg, activityRegularizerArg], sink);
   if (!ok) return INVALID;
   // the wrapper owns the weights and calls: a wrapped layer's regularizers and constraints would be ignored, so refuse them
   const refused = v.args.find((a) => a.name !== undefined && /_(regularizer|constraint)$/.test(a.name.name) && values[a.name.name] !== null);

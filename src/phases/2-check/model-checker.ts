@@ -259,7 +259,7 @@ export class ModelChecker {
       this.report(makeDiagnostic("layer_unknown", stmt.callee.span, { name: kind, supported }, hint !== undefined ? { suggestion: hint } : {}));
       return "unknown";
     }
-    const { values, ok, nodes } = resolveArgs(kind, stmt.span, stmt.args, allowInputShape ? [...def.args, ...commonArgs] : [...def.args, commonArgs[0]!], this.sink);
+    const { values, ok, nodes } = resolveArgs(kind, stmt.span, stmt.args, allowInputShape ? [...def.args, ...commonArgs] : [...def.args, ...commonArgs.filter((a) => a.name !== "input_shape")], this.sink);
     this.nameWrappedLayers(values, stmt.span);
     const name = this.layerName(def.defaultName, values["name"] as string | null, nodes.get("name")?.value.span ?? stmt.callee.span);
     const attrs = Object.fromEntries(Object.entries(values).filter(([k]) => k !== "name" && k !== "input_shape"));
