@@ -26,11 +26,11 @@ const UPDATE = process.env["UPDATE_GOLDEN"] === "1";
  * inputs, a residual block, a shared layer, two outputs with per-output
  * losses, weights and metrics, LSTMs, and Embedding feeding two branches.
  */
-const CASES = ["seed", "mlp", "cnn", "layers1d", "layers2d", "regularized", "two_input", "residual", "shared", "two_output", "lstm", "embedding"] as const;
+const CASES = ["seed", "mlp", "cnn", "layers1d", "layers2d", "regularized", "two_input", "residual", "shared", "two_output", "lstm", "embedding", "zoo_image", "zoo_vector", "zoo_sequence"] as const;
 const FORMATS = ["model.keras", "model.h5", "tfjs/model.json"] as const;
-/** The layer-coverage cases use activations tfjs-layers lacks, so they have no tfjs fixture. */
+/** The layer-coverage cases use layers and activations tfjs-layers lacks, so they have no tfjs fixture. */
 const formatsOf = (c: string) =>
-  FORMATS.filter((f) => f !== "tfjs/model.json" || !c.startsWith("layers"));
+  FORMATS.filter((f) => f !== "tfjs/model.json" || !/^(layers|zoo)/.test(c));
 
 interface Expected {
   keras_version: string;
@@ -136,6 +136,16 @@ describe.each(CASES)("import %s", (c) => {
       const y = model.predict(xs.length === 1 ? xs[0]! : xs) as tf.Tensor | tf.Tensor[];
       expectPredictions((Array.isArray(y) ? y : [y]).map((t) => t.dataSync() as Float32Array), want);
     });
+});
+
+describe("HDF5 layouts Keras writes", () => {
+  it("a legacy .h5 whose layer_names / weight_names Keras split into name0, name1, … (its 64 KiB header limit)", () => {
+    const whole = load("mlp", "model.h5");
+    const chunked = load("mlp", "model.chunked.h5");
+    expect(chunked.diagnostics).toEqual([]);
+    expect(chunked.spec).toBe(whole.spec);
+    expect(readWeights(chunked.weights!)).toEqual(readWeights(whole.weights!));
+  });
 });
 
 describe("bad files are diagnostics, and nothing is produced", () => {

@@ -196,6 +196,77 @@ describe("native matrix-product kernels", () => {
   });
 });
 
+describe("native kernels with a fused epilogue (bias, relu)", () => {
+  it("start C at the bias row and store relu(C) in place or beside C, in both precisions", () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          m: fc.integer({ min: 1, max: 9 }),
+          n: fc.integer({ min: 1, max: 19 }),
+          k: fc.integer({ min: 1, max: 7 }),
+          batch: fc.integer({ min: 1, max: 3 }),
+          bias: fc.boolean(),
+          relu: fc.constantFrom("none" as const, "inPlace" as const, "beside" as const),
+          tb: fc.constantFrom("f32" as const, "f64" as const),
+          precision: fc.constantFrom("f32" as const, "f64" as const),
+          seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+        }),
+        (c) => {
+          const M = c.m * c.batch;
+          const spec: Gemm = {
+            label: "p",
+            m: mul(BATCH, num(c.m)),
+            n: num(c.n),
+            k: num(c.k),
+            a: { buf: "A", offset: 1, rows: c.k, cols: 1 },
+            b: { buf: "B", offset: 2, rows: c.n, cols: 1 },
+            c: { buf: "C", offset: 0, rows: c.n, cols: 1 },
+            accumulate: false,
+            ...(c.bias ? { bias: { buf: "W", offset: 3 } } : {}),
+            ...(c.relu === "none" ? {} : { relu: { buf: c.relu === "inPlace" ? "C" : "Y" } }),
+          };
+          const bytes = gemmModule([{ name: "p", spec, types: { a: "f64", b: c.tb, c: "f64", bias: c.tb }, bases: { a: 0, b: 0, c: 0, bias: 2 }, precision: c.precision }]);
+          expect(WebAssembly.validate(bytes)).toBe(true);
+          const memory = new WebAssembly.Memory({ initial: 4 });
+          const kernel = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports["p"] as (...args: number[]) => void;
+          const view = (t: ElemType, at: number, size: number) => (t === "f64" ? new Float64Array(memory.buffer, at, size) : new Float32Array(memory.buffer, at, size));
+          const A = new Float64Array(memory.buffer, 0, 1 + M * c.k);
+          const B = view(c.tb, 65536, 2 + c.k * c.n);
+          const W = view(c.tb, 98304, 5 + c.n);
+          const C = new Float64Array(memory.buffer, 131072, M * c.n);
+          const Y = new Float64Array(memory.buffer, 196608, M * c.n);
+          const rng = new Rng(c.seed);
+          for (const arr of [A, B, W, C, Y]) for (let i = 0; i < arr.length; i++) arr[i] = rng.uniform() * 2 - 1;
+          const before = { C: C.slice(), Y: Y.slice() };
+          const z = new Float64Array(M * c.n);
+          const bound = new Float64Array(M * c.n);
+          for (let i = 0; i < M; i++) {
+            for (let j = 0; j < c.n; j++) {
+              let s = c.bias ? W[5 + j]! : 0;
+              let abs = Math.abs(s);
+              for (let q = 0; q < c.k; q++) {
+                s += A[1 + i * c.k + q]! * B[2 + q * c.n + j]!;
+                abs += Math.abs(A[1 + i * c.k + q]! * B[2 + q * c.n + j]!);
+              }
+              z[i * c.n + j] = s;
+              bound[i * c.n + j] = c.precision === "f64" ? 1e-12 * Math.max(1, abs) : (c.k + 3) * U32 * abs + 1e-300;
+            }
+          }
+          kernel(c.batch, A.byteOffset, B.byteOffset, C.byteOffset, c.bias ? W.byteOffset : 0, c.relu === "beside" ? Y.byteOffset : 0);
+          const relu = (v: number) => (v > 0 ? v : 0);
+          for (let i = 0; i < M * c.n; i++) {
+            const zc = c.relu === "inPlace" ? relu(z[i]!) : z[i]!;
+            expect(Math.abs(C[i]! - zc)).toBeLessThanOrEqual(bound[i]!);
+            if (c.relu === "beside") expect(Math.abs(Y[i]! - relu(z[i]!))).toBeLessThanOrEqual(bound[i]!);
+            else expect(Y[i]).toBe(before.Y[i]);
+          }
+        },
+      ),
+      { numRuns: 150, seed: 20261130 },
+    );
+  });
+});
+
 /** Specs whose large products run natively: rank-3 inputs (several rows per sample), no-bias layers, float64. */
 const NATIVE_SPECS: Record<string, string> = {
   conv2d: `model N(seed=6) {

@@ -463,6 +463,12 @@ export const catalog = {
     message: "model `{model}` has {count} layers, above the limit of {limit}",
     explain: "Checked before any layer is analysed. Raise `limits.maxLayers` in the options if intended.",
   },
+  limit_file_layers: {
+    severity: "error",
+    message: "this file has {count} layers in {models} models, above the limit of {limit} per file",
+    explain:
+      "The layers of all the file's models together count against `limits.maxLayers` too (every phase's cost grows with them, and a 1 MiB file holds 20,000 one-layer models). Checked before anything is parsed. Split the models over several files, or raise `limits.maxLayers` in the options.",
+  },
   limit_code_size: {
     severity: "error",
     message: "generated code for model `{model}` would be {count} statements, above the budget of {limit}: use unroll=loops (or auto), or raise limits.maxStatements",

@@ -14,7 +14,7 @@ import { VERSION } from "../version.js";
 import { writeHdf5, type Hdf5Tree } from "./hdf5/write.js";
 import { writeZip } from "./zip.js";
 import { compileConfig, jsonText, modelConfig, trainingConfig } from "./to-keras.js";
-import { kerasClassOf, kerasLayers } from "./keras-layers.js";
+import { kerasClassOf, kerasVarGroups } from "./keras-layers.js";
 import { snakeCase } from "./weight-sources.js";
 import { pythonScript } from "./to-python.js";
 import { interopDiagnostic, InteropFailure, type InteropDiagnostic } from "./diagnostics.js";
@@ -62,14 +62,24 @@ export function kerasWeightsH5(
     const stem = snakeCase(kerasClassOf(layer.kind));
     const n = used.get(stem) ?? 0;
     used.set(stem, n + 1);
-    const vars: Record<string, { shape: number[]; data: Float32Array }> = {};
-    layer.params.forEach((_, i) => {
-      const t = tensors[k++]!;
-      vars[String(i)] = { shape: t.shape, data: t.data };
+    // the layer's own (empty) vars, and each sub-object's vars at its path, as saving_lib writes them
+    type Group = { [name: string]: Group | { shape: number[]; data: Float32Array } };
+    const group: Group = { vars: {} };
+    const groups = kerasVarGroups(layer.kind, layer.attrs);
+    const per = layer.params.length / groups.length;
+    groups.forEach((path, g) => {
+      let node = group;
+      for (const part of path.split("/").filter(Boolean)) {
+        node[part] ??= { vars: {} };
+        node = node[part] as Group;
+      }
+      const vars = node["vars"] as Record<string, { shape: number[]; data: Float32Array }>;
+      for (let i = 0; i < per; i++) {
+        const t = tensors[k++]!;
+        vars[String(i)] = { shape: t.shape, data: t.data };
+      }
     });
-    const at = kerasLayers[kerasClassOf(layer.kind)]?.varsAt;
-    layers[n === 0 ? stem : `${stem}_${n}`] =
-      at === undefined ? { vars } : { [at]: { vars }, vars: {} };
+    layers[n === 0 ? stem : `${stem}_${n}`] = group as Hdf5Tree;
   }
   return writeHdf5({ layers, vars: {} });
 }

@@ -64,6 +64,8 @@ export interface TranslatedModel {
   outputs?: string[];
 }
 
+const RECURRENT = new Set(["SimpleRNN", "LSTM", "GRU"]);
+
 export class Translator {
   readonly diagnostics: InteropDiagnostic[] = [];
   private readonly counts = new Map<string, number>();
@@ -75,6 +77,12 @@ export class Translator {
   ): null {
     this.diagnostics.push(interopDiagnostic(code, message, path));
     return null;
+  }
+
+  /** The name layerc gives the next unnamed layer of `stem`. */
+  nextName(stem: string): string {
+    const n = this.counts.get(stem) ?? 0;
+    return n === 0 ? stem : `${stem}_${n}`;
   }
 
   /**
@@ -159,9 +167,14 @@ export class Translator {
         const isDefault = same(v, def) || (type.t === "axes" && (same([v], def) || same(v, [def as Json])));
         return { text: print(v), isDefault };
       }
-      case "layer":
-        // a wrapped layer (Bidirectional, TimeDistributed): not translated yet
-        return bad();
+      case "layer": {
+        // a wrapped layer (Bidirectional(LSTM(8)), TimeDistributed(Dense(4))): its own call, without a name
+        const inner = isObj(v) ? this.layer(v, path, true) : null;
+        if (inner === null) return isObj(v) ? null : bad();
+        if (type.recurrent && !RECURRENT.has(inner.className))
+          return this.report("import_value_unsupported", `${where} is a ${inner.className}; it must be a recurrent layer`, path);
+        return { text: inner.statement, isDefault: false };
+      }
       case "regularizer":
       case "constraint":
         return this.weightOption(type.t, v, def, where, path);
@@ -341,10 +354,15 @@ export class Translator {
     };
   }
 
-  /** One layer config → its statement (null when it cannot be translated; diagnostics say why). */
+  /**
+   * One layer config → its statement (null when it cannot be translated;
+   * diagnostics say why). `inner`: a wrapped layer, written without a name
+   * (layerc names it by its kind, as it does every unnamed layer).
+   */
   layer(
     layer: Json,
     path: string,
+    inner = false,
   ): { statement: string; name: string; className: string } | null {
     if (
       !isObj(layer) ||
@@ -389,6 +407,8 @@ export class Translator {
       if (!spec) {
         const benign = row.benign?.[key] ?? COMMON_BENIGN[key];
         if (benign?.some((b) => same(b, value))) continue;
+        // a regularizer or constraint layerc does not model (depthwise_, alpha_, gamma_, …) is harmless when unset
+        if (value === null && /_(regularizer|constraint)$/.test(key)) continue;
         this.report(
           "import_arg_unsupported",
           `layer ${kerasName} (${cls}) sets ${key}=${JSON.stringify(value)}, which layerc does not support`,
@@ -424,7 +444,7 @@ export class Translator {
         ok = false;
       }
     }
-    const isDefault = this.isDefaultName(def.defaultName, kerasName);
+    const isDefault = inner ? this.isDefaultName(def.defaultName, this.nextName(def.defaultName)) : this.isDefaultName(def.defaultName, kerasName);
     if (!ok) return null;
     return {
       statement: call(

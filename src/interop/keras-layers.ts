@@ -19,6 +19,8 @@ export interface KerasLayerRow {
   readonly rename?: Readonly<Record<string, string>>;
   /** Keras keys layerc ignores, each with the only value(s) that mean "as layerc does". */
   readonly benign?: Readonly<Record<string, readonly Json[]>>;
+  /** Keys Keras's constructor rejects although other layers take them (SpatialDropout: `trainable`). */
+  readonly omit?: readonly string[];
   /** Where Keras 3's weights file keeps the layer's variables, under its group: `cell` for a recurrent layer (`lstm/cell/vars/0`). */
   readonly varsAt?: string;
   /** Rewrites a config before translation (older spellings Keras still loads). */
@@ -48,6 +50,30 @@ function poolingStrides(c: Record<string, Json>): Record<string, Json> {
   if (JSON.stringify(c["strides"]) !== JSON.stringify(c["pool_size"])) return c;
   const { strides: _, ...rest } = c;
   return rest;
+}
+
+/** Bidirectional's `backward_layer` is dropped when it is `layer` run backwards (what Keras builds by itself). */
+function mirroredBackward(c: Record<string, Json>): Record<string, Json> {
+  // Keras's object ids and build shapes say nothing about the layer
+  const clean = (v: Json): Json =>
+    Array.isArray(v)
+      ? v.map(clean)
+      : v !== null && typeof v === "object"
+        ? Object.fromEntries(Object.entries(v).filter(([k]) => k !== "shared_object_id" && k !== "build_config").map(([k, x]) => [k, clean(x)]))
+        : v;
+  const strip = (l: Json | undefined): Json => {
+    if (l === null || typeof l !== "object" || Array.isArray(l)) return l ?? null;
+    const config = l["config"];
+    if (config === null || typeof config !== "object" || Array.isArray(config)) return clean(l);
+    const { name: _n, go_backwards: _g, ...rest } = config;
+    return clean({ class_name: l["class_name"] ?? null, config: rest });
+  };
+  const backwards = (l: Json | undefined): Json =>
+    l !== null && typeof l === "object" && !Array.isArray(l) && l["config"] !== null && typeof l["config"] === "object" && !Array.isArray(l["config"]) ? (l["config"]["go_backwards"] ?? false) : null;
+  const { backward_layer: back, ...rest } = c;
+  if (back === undefined) return c;
+  const mirrors = JSON.stringify(strip(back)) === JSON.stringify(strip(c["layer"])) && backwards(back) === !backwards(c["layer"]);
+  return mirrors ? rest : c;
 }
 
 /** Keras classes with something to say; other classes map 1:1 when layerc has the kind. */
@@ -82,9 +108,15 @@ export const kerasLayers: Readonly<Record<string, KerasLayerRow>> = {
   AveragePooling1D: { adapt: poolingStrides },
   AveragePooling2D: { adapt: poolingStrides },
   // a mask is never passed (import refuses masked calls), so masked steps' outputs never arise
-  SimpleRNN: { benign: { zero_output_for_mask: [false] }, varsAt: "cell" },
-  LSTM: { benign: { zero_output_for_mask: [false] }, varsAt: "cell" },
-  GRU: { benign: { zero_output_for_mask: [false] }, varsAt: "cell" },
+  SimpleRNN: { benign: { zero_output_for_mask: [false, true] }, varsAt: "cell" },
+  LSTM: { benign: { zero_output_for_mask: [false, true] }, varsAt: "cell" },
+  GRU: { benign: { zero_output_for_mask: [false, true] }, varsAt: "cell" },
+  // Keras 3 always writes the backward copy; when it mirrors `layer` it says nothing more
+  Bidirectional: { adapt: mirroredBackward },
+  AlphaDropout: { benign: { noise_shape: [null] } },
+  SpatialDropout1D: { omit: ["trainable"] },
+  SpatialDropout2D: { omit: ["trainable"] },
+  LayerNormalization: { benign: { rms_scaling: [false] } },
   GlobalAveragePooling2D: {},
   GlobalMaxPooling2D: {},
 };
@@ -98,6 +130,24 @@ export function kerasRow(
     : {};
   const kind = row.kind ?? className;
   return lookupLayer(kind) ? { ...row, kind } : undefined;
+}
+
+/**
+ * Where Keras 3's weights file keeps a layer's variables, in
+ * `get_weights()` order, the layer's parameters split evenly among them:
+ * `""` (its own `vars`), `cell` for a recurrent layer, `forward_layer/cell`
+ * and `backward_layer/cell` for Bidirectional, `layer` for TimeDistributed.
+ */
+export function kerasVarGroups(kind: string, attrs: Readonly<Record<string, unknown>>): string[] {
+  const inner = attrs["layer"] as { layer?: string; attrs?: Record<string, unknown> } | undefined;
+  const at = (k: string, a: Readonly<Record<string, unknown>>) => kerasVarGroups(k, a)[0]!;
+  const join = (head: string, tail: string) => (tail === "" ? head : `${head}/${tail}`);
+  if (kind === "Bidirectional" && inner?.layer) {
+    const tail = at(inner.layer, inner.attrs ?? {});
+    return [join("forward_layer", tail), join("backward_layer", tail)];
+  }
+  if (kind === "TimeDistributed" && inner?.layer) return [join("layer", at(inner.layer, inner.attrs ?? {}))];
+  return [kerasLayers[kerasClassOf(kind)]?.varsAt ?? ""];
 }
 
 /** The Keras class that a layerc layer kind exports as. */

@@ -8,6 +8,7 @@
  */
 import type {
   AttrValue,
+  LayerAttr,
   LayerIR,
   ModelIR,
   TrainingIR,
@@ -15,6 +16,7 @@ import type {
 import type { ConstraintSpec, InitializerSpec, LossSpec, OptimizerSpec, RegularizerSpec, ScheduleSpec } from "../runtime/spec.js";
 import { lookupLayer } from "../layers/registry.js";
 import { lossNames } from "../phases/2-check/loss-names.js";
+import type { ArgType } from "../layers/types.js";
 import { kerasClassOf, kerasLayers, type Json } from "./keras-layers.js";
 import { failImport } from "./diagnostics.js";
 
@@ -88,8 +90,16 @@ export function constraintJson(c: ConstraintSpec, flavor: Flavor): Obj {
   }
 }
 
+export const isLayerAttr = (v: AttrValue): v is LayerAttr =>
+  v !== null && typeof v === "object" && !Array.isArray(v) && "layer" in v && "attrs" in v;
+
 /** A resolved layer attribute as a Keras config value (`key` tells a regularizer from a constraint). */
-export function attrJson(key: string, v: AttrValue, flavor: Flavor): Json {
+export function attrJson(key: string, v: AttrValue, flavor: Flavor, dtype = "float32"): Json {
+  // a wrapped layer (Bidirectional(LSTM(8))) is a whole layer config
+  if (isLayerAttr(v)) {
+    const { name, ...attrs } = v.attrs;
+    return layerConfig({ kind: v.layer, name: typeof name === "string" ? name : v.layer.toLowerCase(), attrs } as LayerIR, dtype, flavor);
+  }
   if (v !== null && typeof v === "object" && !Array.isArray(v)) {
     if (key.endsWith("_regularizer")) return regularizerJson(v as RegularizerSpec, flavor);
     if (key.endsWith("_constraint")) return constraintJson(v as ConstraintSpec, flavor);
@@ -109,6 +119,23 @@ const dtypePolicy = (dtype: string, flavor: Flavor): Json =>
       }
     : dtype;
 
+/**
+ * A resolved attribute in the form Keras's constructor takes: padding and
+ * cropping amounts back from layerc's flat [before0, after0, …] to one
+ * (before, after) pair per axis, a one-number list (Rescaling's scale,
+ * UpSampling1D's size, which Keras insists be an int) to the number.
+ */
+export function kerasForm(type: ArgType | undefined, v: Json): Json {
+  if (type?.t === "nullable") return v === null ? v : kerasForm(type.inner, v);
+  if (!Array.isArray(v)) return v;
+  if (type?.t === "pairs") {
+    const pairs = Array.from({ length: v.length / 2 }, (_, i) => [v[2 * i]!, v[2 * i + 1]!]);
+    return type.rank === 1 ? pairs[0]! : pairs;
+  }
+  if ((type?.t === "floats" || (type?.t === "ints" && type.rank === 1)) && v.length === 1) return v[0]!;
+  return v;
+}
+
 export function layerConfig(
   layer: LayerIR,
   dtype: string,
@@ -121,12 +148,14 @@ export function layerConfig(
     trainable: true,
     dtype: dtypePolicy(dtype, flavor),
   };
+  const argTypes = new Map((lookupLayer(layer.kind)?.args ?? []).map((a) => [a.name, a.type]));
   for (const [key, value] of Object.entries(layer.attrs)) {
     // Keras's get_config writes activity_regularizer only when one is set
     if (key === "activity_regularizer" && value === null) continue;
     const kerasKey = rename.find(([, to]) => to === key)?.[0] ?? key;
-    config[kerasKey] = attrJson(key, value, flavor);
+    config[kerasKey] = kerasForm(argTypes.get(key), attrJson(key, value, flavor, dtype));
   }
+  for (const key of kerasLayers[className]?.omit ?? []) delete config[key];
   // layerc's strides=None means pool_size, as in Keras; tfjs wants it spelled out
   if (flavor === "tfjs" && "pool_size" in config && config["strides"] === null)
     config["strides"] = config["pool_size"]!;

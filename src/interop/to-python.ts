@@ -10,7 +10,7 @@ import type { AttrValue, LayerIR, ModelIR } from "../ir/model-ir.js";
 import { lookupLayer } from "../layers/registry.js";
 import { VERSION } from "../version.js";
 import { kerasClassOf } from "./keras-layers.js";
-import { attrJson, compileConfig, markedFloat, nodeIndices } from "./to-keras.js";
+import { attrJson, compileConfig, isLayerAttr, kerasForm, markedFloat, nodeIndices } from "./to-keras.js";
 import { uniqueIdentifiers } from "./names.js";
 import type { Json } from "./keras-layers.js";
 
@@ -52,7 +52,7 @@ function py(v: Json | AttrValue | undefined): string {
 }
 
 /** `keras.layers.Dense(4, activation="relu", name="dense")`: arguments at their Keras default left out. */
-function layerCall(layer: LayerIR): string {
+function layerCall(layer: Pick<LayerIR, "kind" | "attrs"> & { readonly name?: string }): string {
   const def = lookupLayer(layer.kind)!;
   const args: string[] = [];
   let positional = true;
@@ -64,12 +64,13 @@ function layerCall(layer: LayerIR): string {
       positional = false;
       continue;
     }
-    const text = py(attrJson(spec.name, v, "keras3"));
+    // a wrapped layer is its own constructor call, named by Keras (Bidirectional(LSTM(8)))
+    const text = isLayerAttr(v) ? layerCall({ kind: v.layer, attrs: v.attrs }) : py(kerasForm(spec.type, attrJson(spec.name, v, "keras3")));
     positional =
       positional && spec.required === true && spec.positional === true;
     args.push(positional ? text : `${spec.name}=${text}`);
   }
-  args.push(`name=${str(layer.name)}`);
+  if (layer.name !== undefined) args.push(`name=${str(layer.name)}`);
   return `keras.layers.${kerasClassOf(layer.kind)}(${args.join(", ")})`;
 }
 

@@ -62,6 +62,16 @@ export interface Gemm {
   readonly c: GemmOperand;
   /** Add to C instead of overwriting it. */
   readonly accumulate: boolean;
+  /**
+   * Fused epilogue, for native kernels: C(i, j) = bias[offset + j] + Σ… (C is
+   * overwritten; `accumulate` must be false), and with `relu`,
+   * relu(C(i, j)) is stored into that buffer (C itself, or one laid out
+   * exactly like C, C keeping the pre-activation). The loop nest does not
+   * implement them: a product that has them is built with gemm()'s `fused`
+   * option, whose lowering does the same work in its own loops.
+   */
+  readonly bias?: { readonly buf: string; readonly offset: number };
+  readonly relu?: { readonly buf: string };
 }
 
 /**
@@ -106,6 +116,7 @@ const DEFAULT_NAMES: GemmNames = { i: "gi", j: "gj", k: "gk", local: "av" };
 
 export function gemm(spec: Gemm, order: LoopOrder, options: GemmOptions = {}): Stmt {
   if (options.fused) return { k: "gemm", spec, ...options.fused };
+  if (spec.bias || spec.relu) throw new Error("layerc internal error: a product with a fused epilogue needs its own lowering");
   const names = options.names ?? DEFAULT_NAMES;
   const { m, n, k, a, b, c } = spec;
   const { local } = names;

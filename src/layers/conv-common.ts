@@ -328,6 +328,12 @@ function product(ctx: KernelContext, g: ConvGeometry, z: Buf, y: Buf, fusedLoops
     isElementwise(act) && act !== "linear"
       ? [loop("b", BATCH, (b) => [loop("q", g.positions, (q) => [loop("f", g.filters, (f) => [flatY.store([b, at(q, f)], applyElementwise(act, flatZ.at(b, at(q, f))))])])])]
       : [];
+  // relu and linear fuse into the native kernel: it starts at the bias and applies relu as it stores
+  const fuse = act === "relu" || act === "linear";
+  const epilogueSpec = fuse
+    ? { accumulate: false, ...(useBias ? { bias: { buf: ctx.param("bias").name, offset: 0 } } : {}), ...(act === "relu" ? { relu: { buf: y.name } } : {}) }
+    : {};
+  const around = fuse ? { prologue: [] as Stmt[], epilogue: [] as Stmt[] } : { prologue, epilogue };
   if (padded(g)) {
     // im2col: one product over every (sample, position) row
     const T = prod(g.axes.map((a) => a.k)) * g.cin;
@@ -342,9 +348,10 @@ function product(ctx: KernelContext, g: ConvGeometry, z: Buf, y: Buf, fusedLoops
           b: { buf: ctx.param("kernel").name, offset: 0, rows: g.filters, cols: 1 },
           c: { buf: z.name, offset: 0, rows: g.filters, cols: 1 },
           accumulate: true,
+          ...epilogueSpec,
         },
         "ijk",
-        { fused: { lowered: fusedLoops, prologue: [...im2col(ctx, g), ...prologue], epilogue } },
+        { fused: { lowered: fusedLoops, prologue: [...im2col(ctx, g), ...around.prologue], epilogue: around.epilogue } },
       ),
     ];
   }
@@ -363,9 +370,10 @@ function product(ctx: KernelContext, g: ConvGeometry, z: Buf, y: Buf, fusedLoops
       b: { buf: ctx.param("kernel").name, offset: 0, rows: g.filters, cols: 1 },
       c: { buf: z.name, offset: 0, rows: g.filters, cols: 1 },
       accumulate: true,
+      ...epilogueSpec,
     },
     "ijk",
-    { fused: { lowered: fusedLoops, prologue, epilogue } },
+    { fused: { lowered: fusedLoops, ...around } },
   );
   return [spec];
 }

@@ -6,7 +6,7 @@ import { activationBackward, activationForward, applyElementwise, isElementwise 
 import { Buf, letVar, loop, setVar } from "../kernel/buffer.js";
 import { BATCH, mul, num, ref, type Expr, type Stmt } from "../kernel/expr.js";
 import { SMALL_WORK } from "../kernel/schedule.js";
-import { gemm } from "../kernel/gemm.js";
+import { gemm, type Gemm } from "../kernel/gemm.js";
 import { activationArg, activationOf, biasArgs, bool, init, int } from "./common.js";
 import { prod, type Attrs, type KernelContext, type LayerDef } from "./types.js";
 import { keepsMask } from "./mask-support.js";
@@ -73,25 +73,28 @@ export const dense: LayerDef = {
       );
     } else {
       // large: one matrix product after the bias; its loop nest streams row i of the kernel into every row of z
-      body.push(
-        loop("b", BATCH, (b) => [loop("r", rows, (r) => [loop("o", units, (o) => [z.store([b, r, o], init(o))])])]),
-        gemm(
-          {
-            label: "forward",
-            m: mul(BATCH, num(rows)),
-            n: num(units),
-            k: num(n),
-            a: { buf: x.name, offset: 0, rows: n, cols: 1 },
-            b: { buf: kernel.name, offset: 0, rows: units, cols: 1 },
-            c: { buf: z.name, offset: 0, rows: units, cols: 1 },
-            accumulate: true,
-          },
-          "kij",
-          { names: { i: "b", j: "o", k: "i", local: "xv" } },
-        ),
-      );
-      if (elementwise && act !== "linear") {
-        body.push(loop("b", BATCH, (b) => [loop("r", rows, (r) => [loop("o", units, (o) => [y.store([b, r, o], applyElementwise(act, z.at(b, r, o)))])])]));
+      const spec: Gemm = {
+        label: "forward",
+        m: mul(BATCH, num(rows)),
+        n: num(units),
+        k: num(n),
+        a: { buf: x.name, offset: 0, rows: n, cols: 1 },
+        b: { buf: kernel.name, offset: 0, rows: units, cols: 1 },
+        c: { buf: z.name, offset: 0, rows: units, cols: 1 },
+        accumulate: true,
+      };
+      const biasFill = loop("b", BATCH, (b) => [loop("r", rows, (r) => [loop("o", units, (o) => [z.store([b, r, o], init(o))])])]);
+      const actLoops =
+        elementwise && act !== "linear" ? [loop("b", BATCH, (b) => [loop("r", rows, (r) => [loop("o", units, (o) => [y.store([b, r, o], applyElementwise(act, z.at(b, r, o)))])])])] : [];
+      const nest = gemm(spec, "kij", { names: { i: "b", j: "o", k: "i", local: "xv" } });
+      if (act === "relu" || act === "linear") {
+        // a native kernel starts at the bias and applies relu as it stores (fused epilogue)
+        const fusedSpec: Gemm = { ...spec, accumulate: false, ...(useBias ? { bias: { buf: ctx.param("bias").name, offset: 0 } } : {}), ...(act === "relu" ? { relu: { buf: y.name } } : {}) };
+        // the lowering is the plain loop nest (not a product statement the emitter could replace again)
+        const loops = nest.k === "gemm" ? nest.lowered : [nest];
+        body.push(gemm(fusedSpec, "kij", { fused: { lowered: [biasFill, ...loops, ...actLoops], prologue: [], epilogue: [] } }));
+      } else {
+        body.push(biasFill, nest, ...actLoops);
       }
     }
     if (!elementwise) body.push(...activationForward(act, z, y, rows, units));

@@ -7,8 +7,8 @@
  * TypeScript loops, which compute the same function.
  */
 
-/** One matrix-product kernel: (batch size, byte addresses of A, B and C). */
-export type NativeKernel = (n: number, a: number, b: number, c: number) => void;
+/** One matrix-product kernel: (batch size, byte addresses of A, B and C[, of its bias and of its relu output]). */
+export type NativeKernel = (n: number, a: number, b: number, c: number, bias?: number, out?: number) => void;
 
 /** The part of the WebAssembly JS API used here (declared locally: the runtime's types need no DOM lib). */
 interface WasmApi {

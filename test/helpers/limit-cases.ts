@@ -15,6 +15,8 @@ export interface LimitCase {
   readonly expect: string;
 }
 
+const manyModels = (n: number) => Array.from({ length: n }, (_, i) => `model M${i} {\n  Dense(1, input_shape=(1,))\n}\n`).join("");
+
 const layers = (n: number) => `model M {\n  Dense(1, input_shape=(1,))\n${"  Dense(1)\n".repeat(n - 1)}}\n`;
 
 export function limitCases(): LimitCase[] {
@@ -23,6 +25,7 @@ export function limitCases(): LimitCase[] {
     { name: "Conv2D with unroll=full", source: "model M(unroll=full) {\n  Conv2D(64, 3, input_shape=(64, 64, 16))\n  compile(loss='mse')\n}\n", expect: "limit_code_size" },
     { name: "5,000 layers", source: layers(5000), expect: "limit_layers" },
     { name: "95,000 one-unit layers in 1 MiB", source: layers(95_000), options: { limits: { maxFileBytes: 1_048_576 } }, expect: "limit_layers" },
+    { name: "22,851 one-layer models in 1 MiB", source: manyModels(22_851), expect: "limit_file_layers" },
     { name: "Dense with 16,000 positional arguments", source: `model M {\n  Dense(${Array(16_000).fill("1").join(", ")}, input_shape=(1,))\n}\n`, expect: "arg_too_many_positional" },
     { name: "1,900 bad layers (diagnostics cap)", source: `model M {\n  Input(shape=(1,))\n${"  Dense(x)\n".repeat(1_900)}}\n`, expect: "file_too_many_diagnostics" },
     { name: "16 MiB file", source: `model M {\n${"  Dense(1)\n".repeat(1_700_000)}}\n`, expect: "file_too_large" },

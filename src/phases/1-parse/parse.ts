@@ -65,7 +65,11 @@ export function parseDetailed(text: string, limits: ParseLimits = {}): DetailedP
     diagnostics.push(makeDiagnostic("syntax_nesting_too_deep", tokenSpanOf(tooDeep, text), { limit: MAX_NESTING }));
     ast = { kind: "File", models: [], comments, span: span(0, text.length) };
   } else if (tooLong !== undefined) {
-    diagnostics.push(makeDiagnostic("limit_layers", tokenSpanOf(tooLong.name, text), { model: tooLong.name.image, count: tooLong.count, limit: limits.maxLayers! }));
+    diagnostics.push(
+      tooLong.models === undefined
+        ? makeDiagnostic("limit_layers", tokenSpanOf(tooLong.name, text), { model: tooLong.name.image, count: tooLong.count, limit: limits.maxLayers! })
+        : makeDiagnostic("limit_file_layers", tokenSpanOf(tooLong.name, text), { count: tooLong.count, models: tooLong.models, limit: limits.maxLayers! }),
+    );
     ast = { kind: "File", models: [], comments, span: span(0, text.length) };
   } else {
     const { cst, errors } = nnParser.parseFile(lexed.tokens, MAX_SYNTAX_ERRORS + 1);
@@ -79,12 +83,15 @@ export function parseDetailed(text: string, limits: ParseLimits = {}): DetailedP
 /**
  * The first model block with more than `max` statements (calls at brace
  * depth 1 and bracket depth 0), counted on the tokens in one pass, so a
- * huge block costs no parsing, checking or emitting.
+ * huge block costs no parsing, checking or emitting; or, with `models`, a
+ * file whose blocks together have more than `max`.
  */
-function findTooManyStatements(tokens: readonly IToken[], max: number): { name: IToken; count: number } | undefined {
+function findTooManyStatements(tokens: readonly IToken[], max: number): { name: IToken; count: number; models?: number } | undefined {
   let braces = 0;
   let brackets = 0;
   let count = 0;
+  let total = 0;
+  let models = 0;
   let name: IToken | undefined;
   let afterModel = false;
   for (const t of tokens) {
@@ -92,15 +99,23 @@ function findTooManyStatements(tokens: readonly IToken[], max: number): { name: 
     if (afterModel && type === Identifier) name = t;
     afterModel = type === Model;
     if (type === LBrace) {
-      if (braces++ === 0) count = 0;
+      if (braces++ === 0) {
+        count = 0;
+        models++;
+      }
     } else if (type === RBrace) {
       if (braces > 0 && --braces === 0 && count > max) return { name: name ?? t, count };
     } else if (type === LParen || type === LBracket) {
-      if (braces === 1 && brackets === 0 && type === LParen) count++;
+      if (braces === 1 && brackets === 0 && type === LParen) {
+        count++;
+        total++;
+      }
       brackets++;
     } else if (type === RParen || type === RBracket) brackets = Math.max(0, brackets - 1);
   }
-  return braces > 0 && count > max ? { name: name ?? tokens[0]!, count } : undefined;
+  if (braces > 0 && count > max) return { name: name ?? tokens[0]!, count };
+  // the models together (many small models cost what one large one does)
+  return total > max ? { name: tokens.find((t) => t.tokenType === Model) ?? tokens[0]!, count: total, models } : undefined;
 }
 
 /**

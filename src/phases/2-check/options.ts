@@ -16,7 +16,7 @@ export interface Limits {
    * statement; see test/limits.test.ts).
    */
   readonly maxStatements: number;
-  /** Most layers in one model. */
+  /** Most layers in one model, and in one file (all its models together). */
   readonly maxLayers: number;
 }
 

@@ -129,12 +129,14 @@ class NativeKernels {
   }
 
   private types(spec: Gemm) {
-    return { a: this.elemType(spec.a.buf), b: this.elemType(spec.b.buf), c: this.elemType(spec.c.buf) };
+    return { a: this.elemType(spec.a.buf), b: this.elemType(spec.b.buf), c: this.elemType(spec.c.buf), ...(spec.bias ? { bias: this.elemType(spec.bias.buf) } : {}) };
   }
 
   /** Does `spec` become a native kernel? */
   accepts(spec: Gemm): boolean {
     if (!this.enabled || !nativeEligible(spec, this.types(spec))) return false;
+    // a relu epilogue writes float64 activations laid out like C
+    if (spec.relu && (this.elemType(spec.relu.buf) !== "f64" || this.plan.buffers.get(spec.relu.buf)?.kind === "input")) return false;
     // only the first model input is staged into native memory; products reading another keep their loops
     const later = (buf: string) => {
       const s = this.plan.buffers.get(buf);
@@ -154,8 +156,12 @@ class NativeKernels {
     const name = `${layer}_${spec.label}`;
     // float32 models compute in f32x4, float64 models in f64x2 (see wasm.ts)
     const precision: ElemType = this.plan.model.dtype === "float64" ? "f64" : "f32";
-    this.gemms.set(name, { name, spec, types, bases: { a: this.base(spec.a.buf), b: this.base(spec.b.buf), c: this.base(spec.c.buf) }, precision });
-    const args = [spec.a.buf, spec.b.buf, spec.c.buf].map((b) => this.address(b, st));
+    const bases = { a: this.base(spec.a.buf), b: this.base(spec.b.buf), c: this.base(spec.c.buf), ...(spec.bias ? { bias: this.base(spec.bias.buf) } : {}) };
+    this.gemms.set(name, { name, spec, types, bases, precision });
+    const bufs = [spec.a.buf, spec.b.buf, spec.c.buf];
+    // the fused epilogue's buffers: the bias, and where relu(C) goes (0 when absent)
+    if (spec.bias || spec.relu) bufs.push(spec.bias?.buf ?? "", spec.relu?.buf ?? "");
+    const args = bufs.map((b) => (b === "" ? "0" : this.address(b, st)));
     return `k.${name}(n, ${args.join(", ")});`;
   }
 }
@@ -470,7 +476,7 @@ function fillClass(
     structures.push({
       kind: StructureKind.Interface,
       name: names.kernels,
-      docs: ["Native (WebAssembly SIMD) kernels of the model's large matrix products: (batch size, byte addresses of A, B, C)."],
+      docs: ["Native (WebAssembly SIMD) kernels of the model's large matrix products: (batch size, byte addresses of A, B, C[, bias, relu output])."],
       properties: [...native.gemms.keys()].map((name) => ({ name, type: "NativeKernel", isReadonly: true })),
     });
   }

@@ -21,8 +21,12 @@
  * are contiguous along k (a transposed B), the dot form vectorizes k
  * instead (see `dot` below); other layouts fall back to 4 scalar
  * accumulators per row; row and column remainders get the same block with
- * fewer rows/columns. Each function takes (n, a, b, c): the batch size and
- * the byte addresses of the three operand buffers in the model's memory.
+ * fewer rows/columns. Each function takes (n, a, b, c, bias, out): the
+ * batch size and the byte addresses of the operand buffers in the model's
+ * memory. Fused epilogue: a product with a `bias` starts C at the bias row
+ * instead of zero (no separate pass writing it), and one with `relu`
+ * applies relu as the accumulators are stored — into C itself, or into a
+ * second buffer laid out like C while C keeps the pre-activation.
  *
  * The binary is written directly (no toolchain): the few instructions used
  * are encoded below; `WebAssembly.validate` checks the result in tests.
@@ -35,10 +39,10 @@ export type ElemType = "f32" | "f64";
 export interface WasmGemm {
   readonly name: string;
   readonly spec: Gemm;
-  /** Element type of each operand's buffer. */
-  readonly types: { readonly a: ElemType; readonly b: ElemType; readonly c: ElemType };
+  /** Element type of each operand's buffer (and of the bias's, when the product has one). */
+  readonly types: { readonly a: ElemType; readonly b: ElemType; readonly c: ElemType; readonly bias?: ElemType };
   /** Element offset of each operand's tensor inside its buffer's array (parameters, gradients). */
-  readonly bases: { readonly a: number; readonly b: number; readonly c: number };
+  readonly bases: { readonly a: number; readonly b: number; readonly c: number; readonly bias?: number };
   /** Arithmetic: f64 (f64x2 lanes) or f32 (f32x4 lanes, operands rounded on load); f64 when absent. */
   readonly precision?: ElemType;
 }
@@ -112,7 +116,7 @@ function section(id: number, body: number[], out: number[]): void {
 /** A function body under construction: instructions as bytes. */
 class Asm {
   readonly b: number[] = [];
-  private op(...bytes: number[]): this {
+  op(...bytes: number[]): this {
     append(this.b, bytes);
     return this;
   }
@@ -224,6 +228,10 @@ class Asm {
   vmul32 = () => this.simd(0xe6); // f32x4.mul
   promote = () => this.op(0xbb); // f64.promote_f32
   eqz = () => this.op(0x45);
+  /** fNxM.pmax (b < a ? a : b with a, b on the stack as pmax(a, b)): 0xeb for f32x4, 0xf7 for f64x2. */
+  pmax(code: number) {
+    return this.simd(code);
+  }
   select = () => this.op(0x1b);
   shrU = () => this.op(0x76);
   and = () => this.op(0x71);
@@ -240,28 +248,30 @@ class Asm {
 
 const bytesOf = (t: ElemType) => (t === "f64" ? 8 : 4);
 
-// locals: params n, a, b, c; then i32 M, K, i, j, kk, pa, pb, pc; v128 acc×8, bv×4, av; scalar acc×16, bs×4, as (f64 or f32)
+// locals: params n, a, b, c, bias, out; then i32 M, K, i, j, kk, pa, pb, pc; v128 acc×8, bv×4, av; scalar acc×16, bs×4, as (f64 or f32)
 const N_ARG = 0;
 const A_ARG = 1;
 const B_ARG = 2;
 const C_ARG = 3;
-const M = 4;
-const K = 5;
-const I = 6;
-const J = 7;
-const KK = 8;
-const PA = 9;
-const PB = 10;
-const PC = 11;
-const VACC = 12; // 8
-const VB = 20; // 4
-const VA = 24;
-const SACC = 25; // 16
-const SB = 41; // 4
-const SA = 45;
-const ABASE = 46;
-const CBASE = 47;
-const OUTER = 48; // one counter per outer dimension, then the dot form's remainder counter
+const BIAS_ARG = 4;
+const OUT_ARG = 5;
+const M = 6;
+const K = 7;
+const I = 8;
+const J = 9;
+const KK = 10;
+const PA = 11;
+const PB = 12;
+const PC = 13;
+const VACC = 14; // 8
+const VB = 22; // 4
+const VA = 26;
+const SACC = 27; // 16
+const SB = 43; // 4
+const SA = 47;
+const ABASE = 48;
+const CBASE = 49;
+const OUTER = 50; // one counter per outer dimension, then the dot form's remainder counter
 const F32 = 0x7d;
 const LOCALS = (outer: number, scalar: number): [number, number][] => [
   [8, I32],
@@ -297,6 +307,8 @@ interface Lanes {
   readonly vmulAdd: (x: Asm) => void;
   readonly smulAdd: (x: Asm) => void;
   readonly sadd: (x: Asm) => void;
+  /** Sets local `v` (a vector, or a scalar when `scalar`) to relu(v) = v > 0 ? v : 0 (NaN and −0 give 0, like the TypeScript op). */
+  readonly relu: (x: Asm, v: number, scalar: boolean) => void;
   /** Pushes the sum of the lanes of vector local `v`. */
   readonly hsum: (x: Asm, v: number) => void;
   /** Stores the vector accumulator `acc` at `offset` from the address `addr` pushes (C is float64). */
@@ -316,6 +328,7 @@ const LANES: Record<ElemType, Lanes> = {
     vmulAdd: (x) => x.vmul().vadd(),
     smulAdd: (x) => x.fmul().fadd(),
     sadd: (x) => x.fadd(),
+    relu: (x, v, scalar) => (scalar ? x.get(v).f64zero().get(v).f64zero().op(0x64).select() : x.v128zero().get(v).pmax(0xf7)).set(v), // f64.gt; f64x2.pmax
     hsum: (x, v) => x.get(v).extract(0x21, 0).get(v).extract(0x21, 1).fadd(),
     vectorStore: (x, acc, offset, addr) => {
       addr();
@@ -337,6 +350,7 @@ const LANES: Record<ElemType, Lanes> = {
     vmulAdd: (x) => x.vmul32().vadd32(),
     smulAdd: (x) => x.fmul32().fadd32(),
     sadd: (x) => x.fadd32(),
+    relu: (x, v, scalar) => (scalar ? x.get(v).f32zero().get(v).f32zero().op(0x5e).select() : x.v128zero().get(v).pmax(0xeb)).set(v), // f32.gt; f32x4.pmax
     hsum: (x, v) => x.get(v).extract(0x1f, 0).get(v).extract(0x1f, 1).fadd32().get(v).extract(0x1f, 2).get(v).extract(0x1f, 3).fadd32().fadd32(),
     vectorStore: (x, acc, offset, addr) => {
       // lanes 0–1 widen into the first f64x2, lanes 2–3 (moved down by a shuffle) into the second
@@ -400,16 +414,31 @@ function gemmBody(g: WasmGemm): number[] {
     const cOffset = (r: number, h: number) => (r * c.rows + chunks[h]!.col * c.cols) * ec;
     const pc = () => x.get(PC);
     const pb = () => x.get(PB);
-    for (let r = 0; r < rows; r++) {
+    if (spec.bias) {
+      // C starts at the bias row: one load per chunk, copied into every row's accumulator
+      const tb = types.bias ?? "f64";
+      const eBias = bytesOf(tb);
+      const at = () => x.get(BIAS_ARG).get(J).i32(eBias).mul().add();
       chunks.forEach((ch, h) => {
-        if (spec.accumulate) {
-          x.get(PC);
-          if (ch.vector) lanes.vectorLoad(x, "f64", cOffset(r, h), pc);
-          else lanes.scalarLoad(x, "f64", cOffset(r, h));
-        } else if (ch.vector) lanes.vzero(x);
-        else lanes.szero(x);
-        x.set(acc(r, h));
+        const offset = ((bases.bias ?? 0) + spec.bias!.offset + ch.col) * eBias;
+        at();
+        if (ch.vector) lanes.vectorLoad(x, tb, offset, at);
+        else lanes.scalarLoad(x, tb, offset);
+        x.set(ch.vector ? VB + h : SB + h);
+        for (let r = 0; r < rows; r++) x.get(ch.vector ? VB + h : SB + h).set(acc(r, h));
       });
+    } else {
+      for (let r = 0; r < rows; r++) {
+        chunks.forEach((ch, h) => {
+          if (spec.accumulate) {
+            x.get(PC);
+            if (ch.vector) lanes.vectorLoad(x, "f64", cOffset(r, h), pc);
+            else lanes.scalarLoad(x, "f64", cOffset(r, h));
+          } else if (ch.vector) lanes.vzero(x);
+          else lanes.szero(x);
+          x.set(acc(r, h));
+        });
+      }
     }
     if (chunked) x.i32(K_CHUNK).get(K).get(KC0).sub().tee(KK).get(KK).i32(K_CHUNK).gtU().select().set(KK);
     else x.get(K).set(KK);
@@ -447,10 +476,19 @@ function gemmBody(g: WasmGemm): number[] {
     x.get(PB).i32(b.rows * eb).add().set(PB);
     x.get(KK).i32(1).sub().set(KK).get(KK).brIf(0);
     x.end();
+    // the epilogue: relu into C itself, or C kept (the pre-activation) and relu(C) stored at the same place in `out`
+    const inPlace = spec.relu !== undefined && spec.relu.buf === c.buf;
+    const po = () => x.get(PC).get(C_ARG).sub().get(OUT_ARG).add();
     for (let r = 0; r < rows; r++) {
       chunks.forEach((ch, h) => {
+        if (inPlace) lanes.relu(x, acc(r, h), !ch.vector);
         if (ch.vector) lanes.vectorStore(x, acc(r, h), cOffset(r, h), pc);
         else lanes.scalarStore(x, acc(r, h), cOffset(r, h), pc);
+        if (spec.relu && !inPlace) {
+          lanes.relu(x, acc(r, h), !ch.vector);
+          if (ch.vector) lanes.vectorStore(x, acc(r, h), cOffset(r, h), po);
+          else lanes.scalarStore(x, acc(r, h), cOffset(r, h), po);
+        }
       });
     }
   };
@@ -491,7 +529,7 @@ function gemmBody(g: WasmGemm): number[] {
    * one vector accumulator per element of C, reduces k a vector of lanes at a
    * time, the k remainder in scalars, and adds the lanes at the end.
    */
-  const dot = !vector && a.cols === 1 && b.rows === 1 && taps.length === 1 && taps[0]!.a === 0 && taps[0]!.b === 0;
+  const dot = !vector && a.cols === 1 && b.rows === 1 && taps.length === 1 && taps[0]!.a === 0 && taps[0]!.b === 0 && !spec.bias && !spec.relu;
   const KR = OUTER + outer.length;
   // 4 rows × 2 columns of accumulators; 2 × 4 when A's rows are narrowed from float64 (each one then serves 4 columns)
   const dotShape = g.precision === "f32" && types.a === "f64" && types.b === "f32" ? { rows: 2, cols: 4 } : { rows: 4, cols: 2 };
@@ -645,8 +683,8 @@ function gemmBody(g: WasmGemm): number[] {
 /** The module: imports `env.memory`, exports one function per product. */
 export function gemmModule(gemms: readonly WasmGemm[]): Uint8Array {
   const out: number[] = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
-  // one type: (i32, i32, i32, i32) -> ()
-  section(1, [1, 0x60, 4, I32, I32, I32, I32, 0], out);
+  // one type: (n, a, b, c, bias, out: i32) -> (); kernels without a bias or epilogue ignore the last two
+  section(1, [1, 0x60, 6, I32, I32, I32, I32, I32, I32, 0], out);
   const imports: number[] = [1];
   name("env", imports);
   name("memory", imports);

@@ -124,6 +124,45 @@ def regularized_model():
     return m, (4, 6)
 
 
+# ---- every other layer kind layerc has, with non-default arguments (import coverage; tfjs-layers lacks most)
+
+def zoo_image_model():
+    L = keras.layers
+    m = keras.Sequential([
+        keras.Input((8, 8, 3)),
+        L.ZeroPadding2D(1), L.Conv2D(4, 3, dilation_rate=2), L.ReLU(max_value=6.0), L.Cropping2D(((1, 0), (0, 1))),
+        L.UpSampling2D(2), L.DepthwiseConv2D(3, depth_multiplier=2), L.LeakyReLU(negative_slope=0.1),
+        L.SeparableConv2D(3, 3, padding="same"), L.PReLU(shared_axes=[1, 2]), L.Conv2DTranspose(2, 3, strides=2),
+        L.SpatialDropout2D(0.2), L.LayerNormalization(epsilon=0.01), L.ELU(alpha=0.5), L.GlobalAveragePooling2D(), L.Softmax(),
+    ])
+    return m, (2, 8, 8, 3)
+
+
+def zoo_vector_model():
+    L = keras.layers
+    m = keras.Sequential([
+        keras.Input((6,)),
+        L.Normalization(mean=[0.1, 0.2, 0.3, 0.4, 0.5, 0.6], variance=[1.0, 2.0, 0.5, 1.5, 1.0, 0.25]),
+        L.Rescaling(0.5, offset=0.1), L.GaussianNoise(0.1), L.Dense(8), L.UnitNormalization(), L.GaussianDropout(0.1),
+        L.AlphaDropout(0.1), L.RepeatVector(3), L.Permute((2, 1)), L.Reshape((4, 6)), L.ZeroPadding1D(1),
+        L.Cropping1D((1, 0)), L.UpSampling1D(2), L.Conv1DTranspose(3, 3), L.SeparableConv1D(2, 3, depth_multiplier=2),
+        L.SpatialDropout1D(0.1), L.GlobalMaxPooling1D(),
+    ])
+    return m, (3, 6)
+
+
+def zoo_sequence_model():
+    L = keras.layers
+    m = keras.Sequential([
+        keras.Input((5, 3)),
+        L.Bidirectional(L.LSTM(4, return_sequences=True)), L.TimeDistributed(L.Dense(3)),
+        L.GRU(3, return_sequences=True, go_backwards=True), L.SimpleRNN(3, return_sequences=True, activation="elu"),
+        L.Bidirectional(L.GRU(2), merge_mode="sum"), L.Dense(2),
+    ])
+    m.compile(optimizer=keras.optimizers.Nadam(learning_rate=0.002), loss=keras.losses.BinaryCrossentropy(from_logits=True, label_smoothing=0.1))
+    return m, (3, 5, 3)
+
+
 # ---- functional models (issue 14, session 2): each also needs a name for every input so tests can feed them
 
 def two_input_model():
@@ -325,6 +364,23 @@ def make(name, build, seed, tfjs=True):
     print("wrote", out)
 
 
+def chunked_legacy_h5():
+    """mlp/model.chunked.h5: the MLP saved by Keras's legacy writer with its object-header limit lowered, so that
+    Keras itself splits layer_names and weight_names into layer_names0, layer_names1, ... as it does for big models."""
+    from keras.src.legacy.saving import legacy_h5_format
+    limit = legacy_h5_format.HDF5_OBJECT_HEADER_LIMIT
+    legacy_h5_format.HDF5_OBJECT_HEADER_LIMIT = 40
+    try:
+        model = keras.saving.load_model(HERE / "mlp" / "model.keras")
+        model.save(HERE / "mlp" / "model.chunked.h5")
+    finally:
+        legacy_h5_format.HDF5_OBJECT_HEADER_LIMIT = limit
+    import h5py
+    with h5py.File(HERE / "mlp" / "model.chunked.h5") as f:
+        assert "layer_names" not in f["model_weights"].attrs and "layer_names1" in f["model_weights"].attrs
+    print("wrote", HERE / "mlp" / "model.chunked.h5")
+
+
 def check_exports():
     exported = HERE / "exported"
     for f in sorted(exported.glob("*.keras")) if exported.exists() else []:
@@ -369,11 +425,18 @@ if __name__ == "__main__":
         "two_output": (two_output_model, 10, True),
         "lstm": (lstm_model, 11, True),
         "embedding": (embedding_model, 12, True),
+        "zoo_image": (zoo_image_model, 13, False),
+        "zoo_vector": (zoo_vector_model, 14, False),
+        "zoo_sequence": (zoo_sequence_model, 15, False),
     }
     # `make_fixtures.py two_input shared` remakes only those cases (the others' binary files stay as committed)
-    chosen = [a for a in sys.argv[1:] if not a.startswith("--")] or list(cases)
+    chosen = [a for a in sys.argv[1:] if not a.startswith("--")] or [*cases, "chunked"]
     if "--exports" not in sys.argv:
         for name in chosen:
+            if name == "chunked":
+                continue
             build, seed, tfjs = cases[name]
             make(name, build, seed, tfjs=tfjs)
+        if "chunked" in chosen or "mlp" in chosen:
+            chunked_legacy_h5()
     check_exports()

@@ -18,10 +18,10 @@ def build_model():
     model = keras.Sequential(
         [
             keras.Input(shape=(12, 3)),
-            keras.layers.Conv1D(4, (3,), padding="causal", dilation_rate=(2,), activation="tanh", kernel_initializer=keras.initializers.RandomNormal(mean=0, stddev=0.1, seed=3), name="conv1d"),
+            keras.layers.Conv1D(4, 3, padding="causal", dilation_rate=2, activation="tanh", kernel_initializer=keras.initializers.RandomNormal(mean=0, stddev=0.1, seed=3), name="conv1d"),
             keras.layers.MaxPooling1D(name="max_pooling1d"),
-            keras.layers.Conv1D(5, (2,), strides=(2,), padding="same", name="conv1d_1"),
-            keras.layers.AveragePooling1D((2,), padding="same", name="average_pooling1d"),
+            keras.layers.Conv1D(5, 2, strides=2, padding="same", name="conv1d_1"),
+            keras.layers.AveragePooling1D(2, padding="same", name="average_pooling1d"),
             keras.layers.Flatten(name="flatten"),
             keras.layers.Reshape((2, 5), name="reshape"),
             keras.layers.Activation("gelu", name="activation"),
