@@ -138,6 +138,16 @@ describe.each(CASES)("import %s", (c) => {
     });
 });
 
+describe("HDF5 layouts Keras writes", () => {
+  it("a legacy .h5 whose layer_names / weight_names Keras split into name0, name1, … (its 64 KiB header limit)", () => {
+    const whole = load("mlp", "model.h5");
+    const chunked = load("mlp", "model.chunked.h5");
+    expect(chunked.diagnostics).toEqual([]);
+    expect(chunked.spec).toBe(whole.spec);
+    expect(readWeights(chunked.weights!)).toEqual(readWeights(whole.weights!));
+  });
+});
+
 describe("bad files are diagnostics, and nothing is produced", () => {
   const seedKeras = bytes(join(ROOT, "seed", "model.keras"));
   const rezip = (change: (name: string, data: Uint8Array) => Uint8Array) =>

@@ -10,6 +10,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { generated, interpreted, maxRelError, type ModelClass } from "./helpers/models.js";
+import { summaryRows } from "./helpers/summary-rows.js";
 
 interface Fixture {
   readonly name: string;
@@ -41,9 +42,9 @@ async function check(cls: ModelClass, f: Fixture, label: string) {
       expect(e, `${label} step ${k + 1}, ${w.name}[${j}]`).toBeLessThan(1e-4);
     });
   });
-  const rows = m.summary();
+  const rows = summaryRows(m.summary());
   for (const row of f.summary) {
-    expect(rows, `${label} summary row of ${row.name}`).toMatch(new RegExp(`${row.name} \\(${row.kind}\\)\\s+│ \\(None, ${row.output.join(", ")}\\)\\s+│\\s+${row.params.toLocaleString("en-US")} │`));
+    expect(rows, `${label} summary row of ${row.name}`).toContainEqual([`${row.name} (${row.kind})`, `(None, ${row.output.join(", ")})`, row.params.toLocaleString("en-US")]);
   }
 }
 

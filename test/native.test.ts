@@ -434,6 +434,47 @@ describe("models with native kernels", () => {
     expectSameGradients((await generated(source))["N"]!, interpreted(source)["N"]!, 3, new Rng(9), 3, 1);
   });
 
+  it("stage every model input a native kernel reads: products on a second and third input run natively too", async () => {
+    // the two towers' first Dense read inputs 1 and 2 in forward and in their kernel gradients
+    const source = `model N(seed=6) {
+  a = Input(shape=(4,), name='a')
+  b = Input(shape=(48,), name='b')
+  c = Input(shape=(2, 40), name='c')
+  hb = Dense(40, activation='relu')(b)
+  hc = Flatten()(Dense(36, activation='tanh')(c))
+  h = Concatenate()([Dense(8)(a), hb, hc])
+  y = Dense(3, activation='softmax')(h)
+  Model(inputs=[a, b, c], outputs=y)
+  compile(optimizer=SGD(learning_rate=0.1), loss='categorical_crossentropy')
+}
+`;
+    const r = await compile(source);
+    for (const call of ["x1_native[i] = this.inputs[1]![i]!", "k.dense_kernel_grad(n, x1_native.byteOffset", "k.dense_1_forward(n, x2_native.byteOffset", "k.dense_1_kernel_grad(n, x2_native.byteOffset"]) expect(r.code).toContain(call);
+    expect(r.code).toMatch(/k\.dense_forward\(\s*n,\s*x1_native\.byteOffset/);
+    const G = (await generated(source))["N"]!;
+    const I = interpreted(source)["N"]!;
+    const native = new G();
+    const loops = new G({ wasm: false });
+    const ref = new I();
+    expect(native.usesWasm).toBe(true);
+    const rng = new Rng(21);
+    const inputs = (n: number) => [4, 48, 80].map((s) => randomArray(rng, n * s, 2)) as unknown as Float32Array;
+    for (const n of [5, 1, 17]) {
+      const xs = inputs(n);
+      expect(maxRelError(native.predictBatch(xs, n), ref.predictBatch(xs, n))[0]).toBeLessThan(1e-6);
+      expect(maxRelError(native.predictBatch(xs, n), loops.predictBatch(xs, n))[0]).toBeLessThan(1e-6);
+    }
+    const n = 6;
+    const xs = inputs(n);
+    const ys = randomTargets(rng, "categorical_crossentropy", n, [3]);
+    for (let step = 0; step < 3; step++) {
+      const [a, b, c] = [native.trainOnBatch(xs, ys, n), loops.trainOnBatch(xs, ys, n), ref.trainOnBatch(xs, ys, n)];
+      expect(Math.abs(a - c) / Math.max(1, Math.abs(c))).toBeLessThan(1e-6);
+      expect(Math.abs(a - b) / Math.max(1, Math.abs(b))).toBeLessThan(1e-6);
+    }
+    expect(maxRelError(flat(native.getWeights()), flat(ref.getWeights()))[0]).toBeLessThan(1e-5);
+  });
+
   it("keep weights through layout changes, and setWeights/getWeights use the native memory", async () => {
     const G = await nativeClass(NATIVE_SPECS["mlp"]!);
     const m = new G({ seed: 1 });

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { check, interpret } from "../src/index.js";
+import { summaryRows } from "./helpers/summary-rows.js";
 
 const spec = (input: string, layer: string) => `model M {\n  Input(shape=${input})\n  ${layer}\n}`;
 
@@ -151,7 +152,7 @@ describe("BatchNormalization", () => {
   it("summary() reports 2C non-trainable params", () => {
     const M = interpret(spec("(4, 4, 3)", "BatchNormalization()"))["M"]!;
     const text = new M({ seed: 1 }).summary();
-    expect(text).toContain("batch_normalization (BatchNormalization)");
+    expect(summaryRows(text).map((r) => r[0])).toContain("batch_normalization (BatchNormalization)");
     expect(text).toContain("Total params: 12 (48.00 B)");
     expect(text).toContain("Trainable params: 6 (24.00 B)");
     expect(text).toContain("Non-trainable params: 6 (24.00 B)");

@@ -167,7 +167,7 @@ describe("the playground", () => {
     expect(await page.locator("#share-status").textContent()).toMatch(/link copied|copy the link above/);
   }, 30_000);
 
-  it("draws a functional model's graph: both inputs, their branches, and the merge they meet in", async () => {
+  it("draws a functional model's graph (both inputs, their branches, the merge they meet in) and hovers its tensor names with their shapes", async () => {
     await page.goto("about:blank");
     await page.goto(`${base}#code=${compressToEncodedURIComponent(TWO_TOWER)}`);
     await page.locator('#model svg g[data-layer="concatenate"]').waitFor({ timeout: 30_000 });
@@ -207,6 +207,26 @@ describe("the playground", () => {
     expect(from("concatenate").map(key)).toEqual(into("dense_2").map(key));
     expect(into("dense_2")).toHaveLength(1);
     await page.screenshot({ path: join(ARTIFACTS, "two-tower-graph.png") });
+    // the editor's hover (the language server's module) knows the tensors' shapes
+    const hb = await page.locator(".cm-line", { hasText: "Concatenate" }).evaluate((line) => {
+      // the screen position of `hb` in `[ha, hb]`: a DOM range over the text node that holds it
+      const walker = document.createTreeWalker(line, NodeFilter.SHOW_TEXT);
+      for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+        const at = n.textContent!.indexOf("hb]");
+        if (at < 0) continue;
+        const range = document.createRange();
+        range.setStart(n, at);
+        range.setEnd(n, at + 2);
+        const r = range.getBoundingClientRect();
+        return { x: r.x + r.width / 2, y: r.y + r.height / 2 };
+      }
+      return null;
+    });
+    expect(hb).not.toBeNull();
+    await page.mouse.move(hb!.x, hb!.y);
+    const tip = page.locator(".hover-doc", { hasText: "tensor" });
+    await tip.waitFor({ timeout: 15_000 });
+    expect(await tip.textContent()).toContain("tensor hb → (None, 4)");
   }, 60_000);
 
   it("logged no console errors", () => {

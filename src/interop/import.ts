@@ -25,6 +25,7 @@ import {
 import {
   kerasLayerWeights,
   legacyLayerWeights,
+  listAttr,
   tfjsLayerWeights,
   type LayerWeights,
 } from "./weight-sources.js";
@@ -183,7 +184,7 @@ function fromHdf5(bytes: Uint8Array): Source {
 
 function weightsOnly(root: Hdf5Group): LayerWeights {
   if (root.get("layers")?.kind === "group") return kerasLayerWeights(root);
-  if (Array.isArray(root.attrs["layer_names"])) return legacyLayerWeights(root);
+  if (listAttr(root, "layer_names") !== undefined) return legacyLayerWeights(root);
   failImport(
     "import_file_invalid",
     "the HDF5 file holds neither a Keras model nor Keras weights",

@@ -91,6 +91,21 @@ function kerasLayerTensors(layers: Hdf5Group, key: string): FileTensor[] {
   }
 }
 
+/**
+ * A list attribute of a legacy Keras HDF5 group. Keras splits one whose
+ * bytes exceed HDF5's 64 KiB object-header limit (the `layer_names` of a
+ * model with thousands of layers, the `weight_names` of a big layer) into
+ * `name0`, `name1`, … (legacy_h5_format.save_attributes_to_hdf5_group);
+ * they are joined back here.
+ */
+export function listAttr(group: Hdf5Group, name: string): unknown[] | undefined {
+  const whole = group.attrs[name];
+  if (Array.isArray(whole)) return whole;
+  const parts: unknown[] = [];
+  for (let i = 0; Array.isArray(group.attrs[`${name}${i}`]); i++) parts.push(...(group.attrs[`${name}${i}`] as unknown[]));
+  return Array.isArray(group.attrs[`${name}0`]) ? parts : undefined;
+}
+
 export function legacyLayerWeights(root: Hdf5Group): LayerWeights {
   return (refs) => refs.map(({ name }) => legacyLayerTensors(root, name));
 }
@@ -99,7 +114,7 @@ function legacyLayerTensors(root: Hdf5Group, name: string): FileTensor[] {
   {
     const group = root.get(name);
     if (group?.kind !== "group") return [];
-    const names = group.attrs["weight_names"];
+    const names = listAttr(group, "weight_names");
     if (!Array.isArray(names)) return [];
     return names.map((path) => {
       let node: Hdf5Group | Hdf5Dataset | undefined = group;

@@ -29,18 +29,42 @@ export function formatBytes(bytes: number): string {
   return `${v.toFixed(2)} ${units[u]}`;
 }
 
+/**
+ * A cell's text in a column `width` wide, as the rich table Keras prints
+ * its summary with wraps it: words (with their trailing spaces) fill a line
+ * while they fit; a word longer than the column takes a line of its own,
+ * cut to the width with "…".
+ */
+export function wrapCell(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.match(/\S+\s*/g) ?? [""]) {
+    if (width - line.length >= word.trimEnd().length) line += word;
+    else {
+      if (line !== "") lines.push(line);
+      line = word;
+    }
+  }
+  lines.push(line);
+  return lines.map((l) => {
+    const t = l.trimEnd();
+    return t.length > width ? `${t.slice(0, width - 1)}…` : t;
+  });
+}
+
 export function formatSummary(name: string, layers: readonly SummaryLayer[], bytesPerParam: number): string {
-  // a functional model (rows with `connected`) gets Keras's fourth column, one inbound tensor per line
+  // a functional model (rows with `connected`) gets Keras's fourth column; columns have Keras's
+  // widths (its default 108/88-character table fitted to an 80-column terminal) and cells wrap
   const functional = layers.some((l) => l.connected !== undefined);
   const widths = functional ? [19, 17, 10, 17] : [31, 22, 13];
   const rows = layers.map((l) => {
     const shape = (s: readonly number[]) => `(None, ${s.join(", ")})`;
     const cells = [`${l.name} (${l.kind})`, l.outputShapes ? `[${l.outputShapes.map(shape).join(", ")}]` : shape(l.outputShape), formatCount(l.params)];
-    if (!functional) return [cells];
-    const links = l.connected?.length ? l.connected.map((c, i, all) => (i < all.length - 1 ? `${c},` : c)) : ["-"];
-    return links.map((link, i) => (i === 0 ? [...cells, link] : ["", "", "", link]));
+    if (functional) cells.push(l.connected?.length ? l.connected.join(", ") : "-");
+    const wrapped = cells.map((c, i) => wrapCell(c, widths[i]!));
+    const height = Math.max(...wrapped.map((w) => w.length));
+    return Array.from({ length: height }, (_, k) => wrapped.map((w) => w[k] ?? ""));
   });
-  for (const r of rows) for (const line of r) line.forEach((cell, i) => (widths[i] = Math.max(widths[i]!, cell.length)));
   const line = (l: string, m: string, r: string, fill: string) => l + widths.map((w) => fill.repeat(w + 2)).join(m) + r;
   const row = (cells: readonly string[], edge: string) =>
     edge + cells.map((c, i) => ` ${i === 2 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)} `).join(edge) + edge;

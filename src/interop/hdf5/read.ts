@@ -373,7 +373,9 @@ class File {
         signed: false,
         vlenString: (bits & 0x0f) === 1,
       };
-    if (size > 16) fail(`an element size of ${size} bytes`);
+    // numbers are at most 16 bytes; a fixed-length string (class 3) is as long as its longest value
+    // (tf.keras writes weight_names as such, `batch_normalization/moving_variance:0` is 36 bytes)
+    if (cls === 3 ? size > 0xffff : size > 16) fail(`an element size of ${size} bytes`);
     return {
       cls,
       size,

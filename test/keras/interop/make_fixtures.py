@@ -364,6 +364,23 @@ def make(name, build, seed, tfjs=True):
     print("wrote", out)
 
 
+def chunked_legacy_h5():
+    """mlp/model.chunked.h5: the MLP saved by Keras's legacy writer with its object-header limit lowered, so that
+    Keras itself splits layer_names and weight_names into layer_names0, layer_names1, ... as it does for big models."""
+    from keras.src.legacy.saving import legacy_h5_format
+    limit = legacy_h5_format.HDF5_OBJECT_HEADER_LIMIT
+    legacy_h5_format.HDF5_OBJECT_HEADER_LIMIT = 40
+    try:
+        model = keras.saving.load_model(HERE / "mlp" / "model.keras")
+        model.save(HERE / "mlp" / "model.chunked.h5")
+    finally:
+        legacy_h5_format.HDF5_OBJECT_HEADER_LIMIT = limit
+    import h5py
+    with h5py.File(HERE / "mlp" / "model.chunked.h5") as f:
+        assert "layer_names" not in f["model_weights"].attrs and "layer_names1" in f["model_weights"].attrs
+    print("wrote", HERE / "mlp" / "model.chunked.h5")
+
+
 def check_exports():
     exported = HERE / "exported"
     for f in sorted(exported.glob("*.keras")) if exported.exists() else []:
@@ -413,9 +430,13 @@ if __name__ == "__main__":
         "zoo_sequence": (zoo_sequence_model, 15, False),
     }
     # `make_fixtures.py two_input shared` remakes only those cases (the others' binary files stay as committed)
-    chosen = [a for a in sys.argv[1:] if not a.startswith("--")] or list(cases)
+    chosen = [a for a in sys.argv[1:] if not a.startswith("--")] or [*cases, "chunked"]
     if "--exports" not in sys.argv:
         for name in chosen:
+            if name == "chunked":
+                continue
             build, seed, tfjs = cases[name]
             make(name, build, seed, tfjs=tfjs)
+        if "chunked" in chosen or "mlp" in chosen:
+            chunked_legacy_h5()
     check_exports()
