@@ -227,6 +227,8 @@ export abstract class ModelBase<X extends ModelInput = Samples, P extends ModelO
   protected nativeMemory: ArrayBuffer | null = null;
   /** Bytes of native memory each sample of capacity takes (0: not native, or not laid out yet). */
   private sampleBytes = 0;
+  /** Each input's copy of one predict chunk (see predictBatch). */
+  private stage: Float32Array[] = [];
 
   protected constructor(
     protected readonly meta: ModelMeta,
@@ -510,11 +512,26 @@ export abstract class ModelBase<X extends ModelInput = Samples, P extends ModelO
     // native models predict in chunks whose buffers fit in a core's cache (activations are
     // streamed layer by layer: a large batch would stream them through memory instead)
     this.ensure(1);
-    const chunk = Math.min(batchSize, 256, this.sampleBytes > 0 ? Math.max(1, Math.floor(CACHE_BYTES / this.sampleBytes)) : 256);
+    let chunk = Math.min(batchSize, 256);
+    const fit = this.sampleBytes > 0 ? Math.max(1, Math.floor(CACHE_BYTES / this.sampleBytes)) : chunk;
+    if (fit < chunk) {
+      // a divisor of the batch, so every chunk is staged into the same arrays (no views allocated per call)
+      chunk = fit;
+      while (batchSize % chunk !== 0) chunk--;
+    }
     this.ensure(chunk);
+    const staged = chunk < batchSize && batchSize <= 256;
+    if (staged && (this.stage.length !== xs.length || this.stage[0]!.length !== chunk * this.inSizes[0]!)) this.stage = this.inSizes.map((size) => new Float32Array(chunk * size));
     for (let s = 0; s < batchSize; s += chunk) {
       const n = Math.min(chunk, batchSize - s);
-      const ys = this.forwardAll(xs, s, n, false);
+      if (staged) {
+        for (let k = 0; k < xs.length; k++) {
+          const from = xs[k]!;
+          const to = this.stage[k]!;
+          for (let i = 0, o = s * this.inSizes[k]!; i < to.length; i++) to[i] = from[o + i]!;
+        }
+      }
+      const ys = this.forwardAll(staged ? this.stage : xs, staged ? 0 : s, n, false);
       for (let k = 0; k < outSizes.length; k++) {
         const y = ys[k]!;
         const result = results[k]!;
