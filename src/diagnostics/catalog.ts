@@ -245,6 +245,11 @@ export const catalog = {
     message: "`{layer}` reads token ids, so it must be the first layer and read the model input; here its input comes from {from}",
     explain: "An `Embedding` looks rows up by integer id. layerc validates ids where they enter the model, before running anything, so an `Embedding` must read a model input directly: put it first in a Sequential model; in a functional model call it on an `Input` (any of several).",
   },
+  bidirectional_backward_layer: {
+    severity: "error",
+    message: "invalid `backward_layer=`: {reason}",
+    explain: "`Bidirectional(layer, backward_layer=…)` runs `backward_layer` over the reversed sequence instead of a copy of `layer`. As in Keras 3 it must be a recurrent layer with `go_backwards=True` and the same `return_sequences` and `return_state` as `layer`; layerc also needs both to output one shape.",
+  },
   mask_unsupported: {
     severity: "error",
     message: "`{name}` ({layer}) receives the mask made by {from}; Keras would use it here, and layerc does not implement masking in {layer}",
