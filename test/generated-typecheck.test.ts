@@ -36,4 +36,21 @@ describe("generated code", () => {
     const diags = typecheckFiles(files);
     expect(diags).toEqual([]);
   });
+
+  it("declares no local whose use folded away (a focal loss with gamma=0)", async () => {
+    const dir = join(root, "test", ".tmp", "typecheck-folded");
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    const losses = ["categorical_focal_crossentropy(gamma=0)", "categorical_focal_crossentropy(gamma=0, label_smoothing=0.1)", "binary_focal_crossentropy(gamma=0)"];
+    const files: string[] = [];
+    for (const [i, loss] of losses.entries()) {
+      const units = loss.startsWith("binary") ? 1 : 2;
+      const r = await compile(`model M {\n  Dense(${units}, activation='${units === 1 ? "sigmoid" : "softmax"}', input_shape=(2,))\n  compile(loss=${loss})\n}\n`);
+      expect(r.code, r.diagnostics.map((d) => d.message).join("\n")).toBeDefined();
+      const file = join(dir, `focal${i}.nn.ts`);
+      writeFileSync(file, r.code!);
+      files.push(file);
+    }
+    expect(typecheckFiles(files)).toEqual([]);
+  });
 });

@@ -7,6 +7,8 @@
  * noise as a training step does) over many values.
  */
 import { describe, expect, it } from "vitest";
+import { check } from "../src/index.js";
+import { gradcheck } from "./helpers/gradcheck.js";
 import { generated, interpreted, type ModelClass } from "./helpers/models.js";
 
 const spec = (input: string, layer: string) => `model M(seed=5) {
@@ -119,5 +121,44 @@ describe("noise layers in training", () => {
       const x = Float32Array.from({ length: 2 * 12 }, (_, i) => i - 7.5);
       expect(Array.from(new M().predictBatch(x, 2)), name).toEqual(Array.from(x));
     }
+  });
+});
+
+describe("AlphaDropout noise_shape", () => {
+  it("(None, 1, F) shares one keep/drop pattern over the steps of a sample; (1, …) over the batch", async () => {
+    const rate = 0.4;
+    const alphaP = -1.6732632423543772 * 1.0507009873554805;
+    const a = ((1 - rate) * (1 + rate * alphaP * alphaP)) ** -0.5;
+    const dropped = a * alphaP - a * alphaP * rate;
+    for (const [noiseShape, shared] of [["(None, 1, 6)", false], ["(1, 5, None)", true]] as const) {
+      for (const [name, M] of await backends(spec("(5, 6)", `AlphaDropout(${rate}, noise_shape=${noiseShape})`))) {
+        const batch = 20;
+        const y = trainForward(new M(), new Float32Array(batch * 30).fill(1), batch);
+        const isDropped = (b: number, t: number, f: number) => Math.abs(y[(b * 5 + t) * 6 + f]! - dropped) < 1e-9;
+        let count = 0;
+        for (let b = 0; b < batch; b++)
+          for (let t = 0; t < 5; t++)
+            for (let f = 0; f < 6; f++) {
+              if (isDropped(b, t, f)) count++;
+              // (None, 1, F): the same across steps; (1, T, None): the same across samples
+              const twin = shared ? isDropped(0, t, f) : isDropped(b, 0, f);
+              expect(isDropped(b, t, f), `${name} ${noiseShape} at ${b},${t},${f}`).toBe(twin);
+            }
+        expect(count, `${name} ${noiseShape}: some values dropped`).toBeGreaterThan(0);
+        expect(count, `${name} ${noiseShape}: some values kept`).toBeLessThan(batch * 30);
+      }
+    }
+  });
+
+  it("its gradient follows the same shared draws (finite differences, interpreter and generated loops)", async () => {
+    await gradcheck([5, 3], ["AlphaDropout(0.3, noise_shape=(None, 1, 3), seed=2)", "Flatten()", "Dense(2)"], ["interpreter", "loops"]);
+  });
+
+  it("rejects a noise_shape that does not fit the input, as Keras would", () => {
+    const codes = (ns: string) => check(spec("(5, 6)", `AlphaDropout(0.2, noise_shape=${ns})`)).diagnostics.map((d) => d.code);
+    expect(codes("(None, 5)")).toContain("arg_range");
+    expect(codes("(None, 3, 6)")).toContain("arg_range");
+    expect(codes("(8, 1, 6)")).toContain("arg_range");
+    expect(codes("(None, None, 1)")).toEqual([]);
   });
 });

@@ -7,7 +7,8 @@
  * - against real Keras 3 (test/keras/recurrent-state.json, written by
  *   test/keras/gen_recurrent_state.py): weight names, layer order, the
  *   summary's output shapes, predictions (1e-5) and three training steps
- *   (1e-4), in the interpreter and in generated code;
+ *   (1e-4), in the interpreter and in generated code; Bidirectional's
+ *   `backward_layer=` too;
  * - finite differences (float64) with gradients flowing into state outputs
  *   and out through initial states, and generated code (auto and loops)
  *   taking the same step as the interpreter.
@@ -102,6 +103,18 @@ Model(inputs=x, outputs=y)`,
 seq, fh, fc, bh, bc = Bidirectional(LSTM(2, return_sequences=True, return_state=True), merge_mode='mul')(x)
 _, g = GRU(2, return_state=True)(x)
 o = Bidirectional(GRU(2), merge_mode='concat')(seq, initial_state=[g, g])
+j = Concatenate()([o, fh, fc, bh, bc])
+y = Dense(2)(j)
+Model(inputs=x, outputs=y)`,
+    [["y", 2]],
+  ],
+  [
+    "Bidirectional with backward_layer: another kind (GRU) with sequences, and another activation with states in and out",
+    [["x", 12]],
+    `x = Input(shape=(4, 3))
+s = Bidirectional(LSTM(2, return_sequences=True), backward_layer=GRU(2, go_backwards=True, return_sequences=True))(x)
+_, h, c = LSTM(2, return_state=True)(s)
+o, fh, fc, bh, bc = Bidirectional(LSTM(2, return_state=True), backward_layer=LSTM(2, activation='relu', go_backwards=True, return_state=True), merge_mode='ave')(s, initial_state=[h, c, c, h])
 j = Concatenate()([o, fh, fc, bh, bc])
 y = Dense(2)(j)
 Model(inputs=x, outputs=y)`,

@@ -245,6 +245,11 @@ export const catalog = {
     message: "`{layer}` reads token ids, so it must be the first layer and read the model input; here its input comes from {from}",
     explain: "An `Embedding` looks rows up by integer id. layerc validates ids where they enter the model, before running anything, so an `Embedding` must read a model input directly: put it first in a Sequential model; in a functional model call it on an `Input` (any of several).",
   },
+  bidirectional_backward_layer: {
+    severity: "error",
+    message: "invalid `backward_layer=`: {reason}",
+    explain: "`Bidirectional(layer, backward_layer=…)` runs `backward_layer` over the reversed sequence instead of a copy of `layer`. As in Keras 3 it must be a recurrent layer with `go_backwards=True` and the same `return_sequences` and `return_state` as `layer`; layerc also needs both to output one shape.",
+  },
   mask_unsupported: {
     severity: "error",
     message: "`{name}` ({layer}) receives the mask made by {from}; Keras would use it here, and layerc does not implement masking in {layer}",
@@ -463,6 +468,12 @@ export const catalog = {
     message: "this file has {count} layers in {models} models, above the limit of {limit} per file",
     explain:
       "The layers of all the file's models together count against `limits.maxLayers` too (every phase's cost grows with them, and a 1 MiB file holds 20,000 one-layer models). Checked before anything is parsed. Split the models over several files, or raise `limits.maxLayers` in the options.",
+  },
+  limit_file_code_size: {
+    severity: "error",
+    message: "generated code for this file would be {count} statements in {models} models, above the budget of {limit}: use unroll=loops (or auto), split the models over several files, or raise limits.maxStatements",
+    explain:
+      "The statement budget holds for the whole generated module as well as for each model: compiling costs about 20 µs per statement. Use `unroll=loops` (or `auto`), split the models over several files, or raise `limits.maxStatements`.",
   },
   limit_code_size: {
     severity: "error",

@@ -14,7 +14,7 @@
  */
 import { Buf, loop } from "../kernel/buffer.js";
 import { add, BATCH, mul, num, sub, type Expr, type Stmt } from "../kernel/expr.js";
-import type { LayerAttr } from "../ir/model-ir.js";
+import type { LayerAttr, Shape } from "../ir/model-ir.js";
 import { bool } from "./common.js";
 import { lookupLayer } from "./registry.js";
 import { prod, type Attrs, type KernelContext, type LayerDef, type ShapeResult } from "./types.js";
@@ -22,13 +22,72 @@ import { prod, type Attrs, type KernelContext, type LayerDef, type ShapeResult }
 type Direction = "forward" | "backward";
 const DIRECTIONS: readonly Direction[] = ["forward", "backward"];
 
-function wrapped(attrs: Attrs) {
-  const l = attrs["layer"] as LayerAttr;
+/** One direction's layer: its definition, Keras name and attributes. */
+interface DirectionLayer {
+  readonly def: LayerDef;
+  readonly name: string;
+  readonly attrs: Attrs;
+}
+
+/**
+ * A direction's layer. Keras 3 recreates the wrapped layer as
+ * `forward_<name>` (and, without backward_layer=, `backward_<name>` with
+ * go_backwards=True); a given backward_layer keeps its own name. Inside
+ * Bidirectional a layer returning sequences outputs zeros at masked steps
+ * (Keras forces zero_output_for_mask = return_sequences).
+ */
+function layerOf(l: LayerAttr, prefix: Direction | null, backwards?: boolean): DirectionLayer {
   const def = lookupLayer(l.layer)!;
-  const name = (l.attrs["name"] as string | null) ?? def.defaultName;
-  const inner = Object.fromEntries(Object.entries(l.attrs).filter(([k]) => k !== "name"));
-  const of = (dir: Direction): Attrs => (dir === "backward" ? { ...inner, go_backwards: true } : inner);
-  return { def, name, of };
+  const attrs = Object.fromEntries(Object.entries(l.attrs).filter(([k]) => k !== "name"));
+  const own = (l.attrs["name"] as string | null) ?? def.defaultName;
+  const name = prefix === null ? own : `${prefix}_${own.startsWith(`${prefix}_`) ? own.slice(prefix.length + 1) : own}`;
+  return { def, name, attrs: { ...attrs, ...(backwards ? { go_backwards: true } : {}), zero_output_for_mask: attrs["return_sequences"] === true } };
+}
+
+/**
+ * The two directions: the wrapped layer, and `backward_layer=` when given
+ * (Keras requires its go_backwards=True), else a copy of the wrapped layer
+ * with go_backwards=True.
+ */
+function wrapped(attrs: Attrs) {
+  const given = attrs["backward_layer"] as LayerAttr | null | undefined;
+  const dirs: Record<Direction, DirectionLayer> = {
+    forward: layerOf(attrs["layer"] as LayerAttr, "forward"),
+    backward: given ? layerOf(given, null) : layerOf(attrs["layer"] as LayerAttr, "backward", true),
+  };
+  const layer = (dir: Direction) => dirs[dir];
+  return { layer, def: dirs.forward.def, of: (dir: Direction) => dirs[dir].attrs };
+}
+
+/** A direction's states (return_state outputs, or initial_state inputs), forward's first. */
+function statesOf(attrs: Attrs, input: readonly number[], which: "extraOutputs" | "extraInputs"): { forward: Shape[]; backward: Shape[] } {
+  const w = wrapped(attrs);
+  const of = (dir: Direction) => {
+    const l = w.layer(dir);
+    return which === "extraOutputs" ? (l.def.extraOutputs?.(l.attrs, input) ?? []) : (l.def.extraInputs?.shapes(l.attrs, input) ?? []);
+  };
+  return { forward: of("forward"), backward: of("backward") };
+}
+
+/**
+ * Keras 3's checks of `backward_layer=`: go_backwards=True (the opposite of the
+ * forward layer's), the same return_sequences and return_state; layerc also
+ * needs both directions' outputs to have one shape (the merge reads them alike).
+ */
+function backwardLayerProblem(attrs: Attrs, input: readonly number[]): string | undefined {
+  if (!attrs["backward_layer"]) return undefined;
+  const w = wrapped(attrs);
+  const [f, b] = [w.layer("forward"), w.layer("backward")];
+  if (!bool(b.attrs, "go_backwards")) return `\`${b.name}\` must read the sequence backwards: give it \`go_backwards=True\``;
+  for (const k of ["return_sequences", "return_state"]) {
+    if (bool(f.attrs, k) !== bool(b.attrs, k)) return `\`${k}\` must be the same in both layers (${bool(f.attrs, k) ? "True" : "False"} in \`${f.name}\`)`;
+  }
+  // Keras 3 declares (and splits initial_state into) two equal halves of states
+  const [fs, bs] = [f.def.extraInputs?.shapes(f.attrs, input) ?? [], b.def.extraInputs?.shapes(b.attrs, input) ?? []];
+  if (bool(f.attrs, "return_state") && fs.map(String).join() !== bs.map(String).join()) return `with \`return_state=True\` both layers must have the same states (Keras returns them as two equal halves): \`${f.name}\` has ${fs.length}, \`${b.name}\` ${bs.length}`;
+  const [fo, bo] = [f.def.outputShape(f.attrs, input), b.def.outputShape(b.attrs, input)];
+  if (fo.ok && bo.ok && fo.shape.join() !== bo.shape.join()) return `both layers must output one shape (layerc merges them alike): (None, ${fo.shape.join(", ")}) and (None, ${bo.shape.join(", ")})`;
+  return bo.ok ? undefined : `\`${b.name}\` itself is invalid on this input`;
 }
 
 const mode = (attrs: Attrs) => attrs["merge_mode"] as "concat" | "sum" | "mul" | "ave";
@@ -52,34 +111,37 @@ function relabel(stmts: readonly Stmt[], dir: Direction): Stmt[] {
 /** The wrapped layer's view of one direction: its own weights, scratch, output and gradients. */
 function directionContext(ctx: KernelContext, dir: Direction, withGrads: boolean): KernelContext {
   const w = wrapped(ctx.attrs);
+  const l = w.layer(dir);
   const innerOut = innerShape(ctx);
   const p = dir[0]!;
   const scratchBuf = (n: string, dims: number[]) => new Buf(ctx.scratch(n).name, ["batch", ...dims]);
   const y = scratchBuf(`${p}_y`, innerOut);
   const dy = withGrads ? scratchBuf(`${p}_dy`, innerOut) : ctx.dy;
   const dx = dir === "forward" || !withGrads || ctx.dx.name === "" ? ctx.dx : scratchBuf("dxb", [...ctx.inShape]);
-  // states (initial_state= inputs, return_state outputs): the forward direction's first half, the backward's second
-  const half = <T>(all: readonly T[]): T[] => {
+  // states (initial_state= inputs, return_state outputs): the forward direction's first, then the backward's
+  const part = (which: "extraOutputs" | "extraInputs") => <T>(all: readonly T[]): T[] => {
     const rest = all.slice(1);
-    const n = rest.length / 2;
+    const n = statesOf(ctx.attrs, ctx.inShape, which).forward.length;
     return dir === "forward" ? rest.slice(0, n) : rest.slice(n);
   };
+  const ins = part("extraInputs");
+  const outs = part("extraOutputs");
   return {
     ...ctx,
-    attrs: w.of(dir),
+    attrs: l.attrs,
     outShape: innerOut,
     y,
     dy,
     dx,
-    xs: [ctx.x, ...half(ctx.xs)],
-    dxs: [dx, ...half(ctx.dxs)],
-    inShapes: [ctx.inShape, ...half(ctx.inShapes)],
-    ys: [y, ...half(ctx.ys)],
-    dys: [dy, ...half(ctx.dys)],
-    outShapes: [innerOut, ...half(ctx.outShapes)],
+    xs: [ctx.x, ...ins(ctx.xs)],
+    dxs: [dx, ...ins(ctx.dxs)],
+    inShapes: [ctx.inShape, ...ins(ctx.inShapes)],
+    ys: [y, ...outs(ctx.ys)],
+    dys: [dy, ...outs(ctx.dys)],
+    outShapes: [innerOut, ...outs(ctx.outShapes)],
     outputGradIsPreActivation: false,
-    param: (n) => ctx.param(`${dir}_${w.name}/${n}`),
-    grad: (n) => ctx.grad(`${dir}_${w.name}/${n}`),
+    param: (n) => ctx.param(`${l.name}/${n}`),
+    grad: (n) => ctx.grad(`${l.name}/${n}`),
     scratch: (n) => ctx.scratch(`${p}_${n}`),
   };
 }
@@ -151,6 +213,8 @@ export const bidirectional: LayerDef = {
   args: [
     { name: "layer", type: { t: "layer", recurrent: true }, required: true, positional: true },
     { name: "merge_mode", type: { t: "enum", values: ["concat", "sum", "mul", "ave"] }, default: "concat", positional: true },
+    // Keras 3: (layer, merge_mode, weights, backward_layer); initial weights come from initializers here
+    { name: "backward_layer", type: { t: "nullable", inner: { t: "layer", recurrent: true } }, default: null },
   ],
   inputRank: { min: 2, max: 2, describe: "2 (timesteps, features)" },
 
@@ -158,6 +222,8 @@ export const bidirectional: LayerDef = {
     const w = wrapped(attrs);
     // Keras builds the backward copy with go_backwards=True and requires the two to differ
     if (bool(w.of("forward"), "go_backwards")) return { ok: false, code: "bidirectional_go_backwards", holes: { name: w.def.kind } };
+    const problem = backwardLayerProblem(attrs, input);
+    if (problem) return { ok: false, code: "bidirectional_backward_layer", holes: { reason: problem } };
     const r = w.def.outputShape(w.of("forward"), input);
     if (!r.ok || mode(attrs) !== "concat") return r;
     return { ok: true, shape: [...r.shape.slice(0, -1), 2 * r.shape[r.shape.length - 1]!] };
@@ -168,22 +234,23 @@ export const bidirectional: LayerDef = {
   // Keras 3: return_state returns the output, the forward states, then the backward states;
   // initial_state=[…] is split in half the same way
   extraOutputs(attrs, input) {
-    const w = wrapped(attrs);
-    const states = w.def.extraOutputs?.(w.of("forward"), input) ?? [];
-    return [...states, ...states];
+    const s = statesOf(attrs, input, "extraOutputs");
+    return [...s.forward, ...s.backward];
   },
   extraInputs: {
     keyword: "initial_state",
     shapes(attrs, input) {
-      const w = wrapped(attrs);
-      const states = w.def.extraInputs?.shapes(w.of("forward"), input) ?? [];
-      return [...states, ...states];
+      const s = statesOf(attrs, input, "extraInputs");
+      return [...s.forward, ...s.backward];
     },
   },
 
   params: (attrs, input) => {
     const w = wrapped(attrs);
-    return DIRECTIONS.flatMap((dir) => w.def.params(w.of(dir), input).map((p) => ({ ...p, name: `${dir}_${w.name}/${p.name}` })));
+    return DIRECTIONS.flatMap((dir) => {
+      const l = w.layer(dir);
+      return l.def.params(l.attrs, input).map((p) => ({ ...p, name: `${l.name}/${p.name}` }));
+    });
   },
 
   scratch(attrs, input, _output, training) {
@@ -191,7 +258,7 @@ export const bidirectional: LayerDef = {
     const inner = w.def.outputShape(w.of("forward"), input);
     const size = inner.ok ? prod(inner.shape) : 0;
     const out = DIRECTIONS.flatMap((dir) => [
-      ...(w.def.scratch?.(w.of(dir), input, inner.ok ? inner.shape : [], training) ?? []).map((s) => ({ ...s, name: `${dir[0]}_${s.name}` })),
+      ...(w.layer(dir).def.scratch?.(w.of(dir), input, inner.ok ? inner.shape : [], training) ?? []).map((s) => ({ ...s, name: `${dir[0]}_${s.name}` })),
       { name: `${dir[0]}_y`, size },
       ...(training ? [{ name: `${dir[0]}_dy`, size }] : []),
     ]);
@@ -201,12 +268,12 @@ export const bidirectional: LayerDef = {
 
   forward(ctx: KernelContext): Stmt[] {
     const w = wrapped(ctx.attrs);
-    return [...DIRECTIONS.flatMap((dir) => relabel(w.def.forward(directionContext(ctx, dir, false)), dir)), ...merge(ctx)];
+    return [...DIRECTIONS.flatMap((dir) => relabel(w.layer(dir).def.forward(directionContext(ctx, dir, false)), dir)), ...merge(ctx)];
   },
 
   backward(ctx: KernelContext): Stmt[] {
     const w = wrapped(ctx.attrs);
-    const out = [...unmerge(ctx), ...DIRECTIONS.flatMap((dir) => relabel(w.def.backward(directionContext(ctx, dir, true)), dir))];
+    const out = [...unmerge(ctx), ...DIRECTIONS.flatMap((dir) => relabel(w.layer(dir).def.backward(directionContext(ctx, dir, true)), dir))];
     if (ctx.dx.name !== "") {
       const size = prod(ctx.inShape);
       const dx = new Buf(ctx.dx.name, ["batch", size]);

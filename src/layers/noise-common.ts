@@ -10,6 +10,7 @@
 import { Buf, loop } from "../kernel/buffer.js";
 import { add, BATCH, call, mul, num, sub, type Expr, type Stmt } from "../kernel/expr.js";
 import { keepsMask } from "./mask-support.js";
+import { nest } from "./axes.js";
 import { type LayerBody, prod, type ArgSpec, type Attrs, type KernelContext, type LayerDef, type ShapeResult } from "./types.js";
 
 export const seedArg: ArgSpec = { name: "seed", type: { t: "nullable", inner: { t: "int", min: 0 } }, default: null };
@@ -25,6 +26,8 @@ export interface Noise {
   readonly args: readonly ArgSpec[];
   readonly inputRank?: LayerDef["inputRank"];
   readonly validate?: (attrs: Attrs) => ShapeResult | undefined;
+  /** Checks that need the input shape (AlphaDropout's noise_shape). */
+  readonly validateShape?: (attrs: Attrs, input: readonly number[]) => ShapeResult | undefined;
   /** Uniform draws per sample in training (0: the layer is the identity in training too). */
   readonly draws: (attrs: Attrs, input: readonly number[]) => number;
   /** Training output for one value, given its input value and the noise buffer. */
@@ -33,19 +36,20 @@ export interface Noise {
   readonly grad: (ctx: KernelContext, noise: Buf, at: Cell, dy: Expr) => Expr;
 }
 
-/** One value of a sample: its sample, flat index and channel (last axis) index. */
+/** One value of a sample: its sample, flat index, channel (last axis) index, and every axis's index. */
 export interface Cell {
   readonly b: Expr;
   readonly flat: Expr;
   readonly channel: Expr;
+  readonly idx: readonly Expr[];
 }
 
 /** `to[cell] = value(cell)` over every value, the last axis innermost. */
 function mapCells(shape: readonly number[], to: string, value: (at: Cell) => Expr): Stmt[] {
-  const c = shape[shape.length - 1] ?? 1;
-  const rows = prod(shape) / c;
-  const out = new Buf(to, ["batch", rows, c]);
-  return [loop("b", BATCH, (b) => [loop("p", rows, (p) => [loop("c", c, (ch) => [out.store([b, p, ch], value({ b, flat: add(mul(p, num(c)), ch), channel: ch }))])])])];
+  const dims = shape.length > 0 ? shape : [1];
+  const out = new Buf(to, ["batch", ...dims]);
+  const flat = (idx: readonly Expr[]): Expr => idx.reduce((acc, v, a) => (a === 0 ? v : add(mul(acc, num(dims[a]!)), v)), num(0));
+  return [loop("b", BATCH, (b) => nest("i", dims, (idx) => [out.store([b, ...idx], value({ b, flat: flat(idx), channel: idx[idx.length - 1]!, idx }))]))];
 }
 
 export function noiseLayer(n: Noise): LayerBody {
@@ -58,7 +62,7 @@ export function noiseLayer(n: Noise): LayerBody {
     defaultName: n.defaultName,
     args: n.args,
     ...(n.inputRank ? { inputRank: n.inputRank } : {}),
-    outputShape: (attrs, input) => n.validate?.(attrs) ?? { ok: true, shape: input },
+    outputShape: (attrs, input) => n.validate?.(attrs) ?? n.validateShape?.(attrs, input) ?? { ok: true, shape: input },
     params: () => [],
     scratch: (attrs, input, _output, training) =>
       training && n.draws(attrs, input) > 0 ? [{ name: "noise", size: n.draws(attrs, input), random: true, seed: attrs["seed"] as number | null }] : [],

@@ -33,6 +33,9 @@ import { bool, int } from "./common.js";
 import { activationOfArg as act, sequenceArgs, type Cell } from "./recurrent-cell.js";
 import { type LayerBody, prod, type Attrs, type KernelContext, type LayerDef, type ScratchDecl, type ShapeResult } from "./types.js";
 
+/** Masked steps of a returned sequence are zeros (Keras's zero_output_for_mask; Bidirectional sets it). */
+const zeroOutput = (attrs: Attrs): boolean => attrs["zero_output_for_mask"] === true;
+
 /** An active dropout rate (Keras applies dropout only for 0 < rate < 1). */
 const active = (rate: number): boolean => rate > 0 && rate < 1;
 
@@ -186,7 +189,9 @@ function forward(cell: Cell, ctx: KernelContext): Stmt[] {
   out.push(steps);
   const y = new Buf(ctx.y.name, ["batch", prod(ctx.outShape)]);
   if (bool(a, "return_sequences")) {
-    out.push(loop("b", BATCH, (b) => [loop("s", T, (s) => [loop("j", u, (j) => [y.store([b, add(mul(s, num(u)), j)], hs.at(b, add(s, num(1)), j))])])]));
+    // zero_output_for_mask (set by Bidirectional, as Keras does): masked steps output zeros, not the carried h
+    const zeroed = (b: Expr, s: Expr, v: Expr): Expr => (mask && zeroOutput(a) ? mul(v, mask.at(b, goBack ? sub(num(T - 1), s) : s)) : v);
+    out.push(loop("b", BATCH, (b) => [loop("s", T, (s) => [loop("j", u, (j) => [y.store([b, add(mul(s, num(u)), j)], zeroed(b, s, hs.at(b, add(s, num(1)), j)))])])]));
   } else {
     out.push(loop("b", BATCH, (b) => [loop("j", u, (j) => [y.store([b, j], hs.at(b, num(T), j))])]));
   }
@@ -270,7 +275,8 @@ function backward(cell: Cell, ctx: KernelContext): Stmt[] {
     const into = (b: Expr, g: Expr): Expr => (mask ? mul(m(b), g) : g);
     const past = (b: Expr, v: Expr, g: Expr): Expr => (mask ? add(v, mul(sub(num(1), m(b)), g)) : v);
     const body: Stmt[] = [];
-    if (sequences) body.push(loop("b", BATCH, (b) => [loop("j", u, (j) => [dh.accumulate([b, j], dy.at(b, add(mul(s, num(u)), j)))])]));
+    const dOut = (b: Expr, j: Expr): Expr => (mask && zeroOutput(a) ? mul(dy.at(b, add(mul(s, num(u)), j)), m(b)) : dy.at(b, add(mul(s, num(u)), j)));
+    if (sequences) body.push(loop("b", BATCH, (b) => [loop("j", u, (j) => [dh.accumulate([b, j], dOut(b, j))])]));
     body.push(
       loop("b", BATCH, (b) => [
         loop("j", u, (j) =>

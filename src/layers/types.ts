@@ -18,8 +18,8 @@ export type ArgType =
   | { readonly t: "bool" }
   | { readonly t: "enum"; readonly values: readonly string[] }
   | { readonly t: "string" }
-  /** A shape: tuple/list of positive ints; `allowMinusOne` for Reshape. */
-  | { readonly t: "shape"; readonly allowMinusOne?: boolean }
+  /** A shape: tuple/list of positive ints; `allowMinusOne` for Reshape; `allowNone`: None entries resolve to 0 ("the input's size", noise_shape). */
+  | { readonly t: "shape"; readonly allowMinusOne?: boolean; readonly allowNone?: boolean }
   /** An int or a tuple of `rank` ints (kernel_size=3 ≡ (3, 3)). */
   | { readonly t: "ints"; readonly rank: number; readonly min: number }
   /** An axis or a tuple/list of axes (Keras counting: batch is 0, negatives from the end); resolved by the layer. */

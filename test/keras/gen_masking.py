@@ -83,6 +83,16 @@ y = Dense(2)(j)
 Model(inputs=x, outputs=y)
 compile(optimizer=SGD(learning_rate=0.1), loss='mse')
 """),
+    # inside Bidirectional a returned sequence is zero at masked steps (Keras forces zero_output_for_mask)
+    "bidirectional_sequences_zero_at_masked_steps": ("ids", """
+x = Input(shape=(6,))
+e = Embedding(10, 3, mask_zero=True)(x)
+s = Bidirectional(GRU(2, return_sequences=True), backward_layer=LSTM(2, return_sequences=True, go_backwards=True))(e)
+f = Flatten()(s)
+y = Dense(2)(f)
+Model(inputs=x, outputs=y)
+compile(optimizer=SGD(learning_rate=0.1), loss='mse')
+"""),
     # the output keeps the mask: the loss is averaged over unmasked timesteps only
     "masked_sequence_output_softmax": ("ids", """
 x = Input(shape=(6,))

@@ -1,6 +1,7 @@
 """Writes recurrent-state.json: Keras 3 functional models whose recurrent
 layers return their states (`seq, h, c = LSTM(…, return_state=True)(x)`)
-or start from given ones (`initial_state=[h, c]`), the oracle for issue 12's
+or start from given ones (`initial_state=[h, c]`), and Bidirectional's
+`backward_layer=`, the oracle for issue 12's
 return_state / initial_state (read by test/recurrent-state.test.ts).
 
 Same recipe as gen_functional.py (whose `case` builds and records each
@@ -83,6 +84,23 @@ _, h3 = GRU(2, return_state=True)(s2, initial_state=[g0])
 y = Dense(1, activation='sigmoid')(h3)
 Model(inputs=x, outputs=y)
 compile(optimizer=SGD(learning_rate=0.1), loss='binary_crossentropy')
+""",
+    # backward_layer=: a layer of another kind reads the reversed sequence
+    "bidirectional_backward_layer": """
+x = Input(shape=(5, 3))
+o = Bidirectional(LSTM(3, return_sequences=True), backward_layer=GRU(3, return_sequences=True, go_backwards=True))(x)
+f = Flatten()(o)
+y = Dense(2)(f)
+Model(inputs=x, outputs=y)
+compile(optimizer=SGD(learning_rate=0.1), loss='mse')
+""",
+    "bidirectional_backward_layer_states": """
+x = Input(shape=(4, 2))
+o, fh, fc, bh, bc = Bidirectional(LSTM(2, return_state=True), backward_layer=LSTM(2, activation='relu', return_state=True, go_backwards=True), merge_mode='sum')(x)
+j = Concatenate()([o, fh, fc, bh, bc])
+y = Dense(1)(j)
+Model(inputs=x, outputs=[y, bh])
+compile(optimizer=SGD(learning_rate=0.1), loss=['mse', 'mse'])
 """,
 }
 

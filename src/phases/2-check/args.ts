@@ -207,7 +207,7 @@ export function convertValue(v: ValueNode, type: ArgType, name: string, sink: Si
       return INVALID;
     }
     case "shape":
-      return convertShape(v, name, type.allowMinusOne ?? false, sink);
+      return convertShape(v, name, type.allowMinusOne ?? false, sink, type.allowNone ?? false);
     case "ints": {
       if (v.kind === "Number" && v.isInteger) {
         const n = checkRange(v, v.value, { min: type.min }, name, sink);
@@ -347,7 +347,7 @@ function checkRange(
   return n;
 }
 
-function convertShape(v: ValueNode, name: string, allowMinusOne: boolean, sink: Sink): Converted {
+function convertShape(v: ValueNode, name: string, allowMinusOne: boolean, sink: Sink, allowNone = false): Converted {
   const got = v.kind === "Tuple" || v.kind === "List" ? formatShapeNode(v) : describeValue(v);
   if ((v.kind !== "Tuple" && v.kind !== "List") || v.items.length === 0) {
     sink.diags.push(makeDiagnostic("shape_invalid", v.span, { name, got }));
@@ -356,6 +356,10 @@ function convertShape(v: ValueNode, name: string, allowMinusOne: boolean, sink: 
   const out: number[] = [];
   let minusOnes = 0;
   for (const [position, item] of v.items.entries()) {
+    if (item.kind === "None" && allowNone) {
+      out.push(0);
+      continue;
+    }
     if (item.kind === "None") {
       const fixed = formatShapeNode({ ...v, items: v.items.map((it) => (it.kind === "None" ? { ...it, raw: "20" } : it)) });
       sink.diags.push(makeDiagnostic("shape_dynamic", item.span, { name, position, fixed }));

@@ -96,8 +96,8 @@ class NativeKernels {
   readonly gemms = new Map<string, WasmGemm>();
   /** Name of the module-level interface that types them (`<Model>Kernels`, renamed on a clash). */
   typeName = "";
-  /** Some kernel reads the caller's input, which is staged into native memory first. */
-  readsInput = false;
+  /** Model inputs (by index) some kernel reads; each is staged into native memory first. */
+  readonly stagedInputs = new Set<number>();
 
   constructor(
     private readonly plan: ModelPlan,
@@ -119,11 +119,12 @@ class NativeKernels {
 
   /** The address argument of a buffer: the byte offset of its array in the native memory. */
   private address(buf: string, st: RenderState): string {
-    if (this.plan.buffers.get(buf)?.kind === "input") {
+    const s = this.plan.buffers.get(buf);
+    if (s?.kind === "input") {
       // kernels read the caller's input from its copy in native memory
-      this.readsInput = true;
-      st.used.add(STAGED_INPUT);
-      return `${STAGED_INPUT}.byteOffset`;
+      this.stagedInputs.add(s.index);
+      st.used.add(stagedInput(s.index));
+      return `${stagedInput(s.index)}.byteOffset`;
     }
     return `${localOf(buf, st).local}.byteOffset`;
   }
@@ -137,12 +138,6 @@ class NativeKernels {
     if (!this.enabled || !nativeEligible(spec, this.types(spec))) return false;
     // a relu epilogue writes float64 activations laid out like C
     if (spec.relu && (this.elemType(spec.relu.buf) !== "f64" || this.plan.buffers.get(spec.relu.buf)?.kind === "input")) return false;
-    // only the first model input is staged into native memory; products reading another keep their loops
-    const later = (buf: string) => {
-      const s = this.plan.buffers.get(buf);
-      return s?.kind === "input" && s.index > 0;
-    };
-    if (later(spec.a.buf) || later(spec.b.buf)) return false;
     // multiply-adds per sample: every extent (batch factors count once) and every tap
     const extents = [spec.m, spec.n, spec.k, ...(spec.outer ?? []).map((o) => o.size)];
     const work = extents.reduce((w, e) => w * extent(e)!.per, 1) * (spec.taps ?? []).reduce((w, t) => w * t.size, 1);
@@ -185,8 +180,8 @@ function optimizerTitle(plan: ModelPlan): string {
   return `optimizer step: ${o.name}(${args})`;
 }
 
-/** Native memory copy of the caller's input, for kernels that read it. */
-const STAGED_INPUT = "x_native";
+/** Native memory copy of model input `k` (`x_native`, `x1_native`, ...), for kernels that read it. */
+const stagedInput = (k: number) => (k === 0 ? "x_native" : `x${k}_native`);
 
 function renderKernel(plan: ModelPlan, kernel: readonly Stmt[], st: RenderState, threshold: number, layer: string, native: NativeKernels): string {
   const unroll = shouldUnroll(plan.model.unroll, work(kernel), threshold);
@@ -244,7 +239,7 @@ const namesByPlan = new WeakMap<ModelPlan, { reserved: Set<string>; rounding: Se
 function planNames(plan: ModelPlan): { reserved: Set<string>; rounding: Set<string> } {
   let names = namesByPlan.get(plan);
   if (names === undefined) {
-    const reserved = new Set(["p", "g", "k", "h", ...SLOT_LOCALS.map(([local]) => local), "x", "y", "n", "res", "sw", "dOut", "training", "capacity", "store", "this", STAGED_INPUT, ...plan.buffers.keys()]);
+    const reserved = new Set(["p", "g", "k", "h", ...SLOT_LOCALS.map(([local]) => local), "x", "y", "n", "res", "sw", "dOut", "training", "capacity", "store", "this", ...plan.inputs.map((_, k) => stagedInput(k)), ...plan.buffers.keys()]);
     const rounding = new Set([...plan.buffers].filter(([, s]) => s.kind === "param" && plan.model.dtype === "float32").map(([name]) => name));
     names = { reserved, rounding };
     namesByPlan.set(plan, names);
@@ -275,9 +270,9 @@ function declareLocals(
   plan: ModelPlan,
   native: NativeKernels,
   params: readonly string[],
-  stage?: { inSize: number },
+  stage?: { inSizes: readonly number[] },
 ): string[] {
-  const staging = stage !== undefined && native.readsInput;
+  const staging = stage !== undefined && native.stagedInputs.size > 0;
   const declare = ([local, from]: readonly [string, string]) => (st.used.has(local) && !params.includes(local) ? [`const ${local} = ${from};`] : []);
   const heads: string[] = [
     ...(staging || st.used.has("k") ? [`const k = this.native<${native.typeName}>();`] : []),
@@ -286,10 +281,15 @@ function declareLocals(
     ...[...plan.buffers].filter(([name, s]) => s.kind === "act" && st.used.has(name)).map(([name]) => `const ${name} = this.${name};`),
     ...DECLARED_LAST.flatMap(declare),
   ];
-  if (staging) {
-    const when = st.used.has(STAGED_INPUT) ? "k !== null" : "k !== null && training";
-    heads.push(`const ${STAGED_INPUT} = this.${STAGED_INPUT};`, `if (${when}) {\nfor (let i = 0; i < n * ${stage.inSize}; i++) ${STAGED_INPUT}[i] = x[i]!;\n}`);
-  } else if (st.used.has(STAGED_INPUT)) heads.push(`const ${STAGED_INPUT} = this.${STAGED_INPUT};`);
+  for (let k = 0; k < plan.inputs.length; k++) {
+    const staged = stagedInput(k);
+    if (staging && native.stagedInputs.has(k)) {
+      // copied once per forward: in every forward when forward's kernels read it, in training ones when only backward does
+      const when = st.used.has(staged) ? "k !== null" : "k !== null && training";
+      const from = k === 0 ? "x" : `this.inputs[${k}]!`;
+      heads.push(`const ${staged} = this.${staged};`, `if (${when}) {\nfor (let i = 0; i < n * ${stage.inSizes[k]}; i++) ${staged}[i] = ${from}[i]!;\n}`);
+    } else if (st.used.has(staged)) heads.push(`const ${staged} = this.${staged};`);
+  }
   return [...heads, ...body];
 }
 
@@ -397,7 +397,7 @@ function fillClass(
     ? acts.filter(([, s]) => s.random).map(([name, s]) => `this.fillUniform(this.${name}, n * ${s.perSample}${s.seed !== undefined ? `, ${s.seed}` : ""});`)
     : [];
   const fwdBody = renderForward(plan, noise, fwdState, threshold, native);
-  const inSize = model.inputShape.reduce((a, b) => a * b, 1);
+  const inSizes = model.inputs.map((i) => model.tensors[i.tensor]!.shape.reduce((a, b) => a * b, 1));
   let statements = fwdState.statements;
   let bwd: string[] | null = null;
   let upd: string[] | null = null;
@@ -421,7 +421,7 @@ function fillClass(
   }
   // declared after backward is rendered: the input is copied into native memory once per
   // forward when any kernel (forward or backward) reads it; backward reads the same copy
-  const fwd = declareLocals(fwdState, fwdBody, plan, native, ["x", "n", "training"], { inSize });
+  const fwd = declareLocals(fwdState, fwdBody, plan, native, ["x", "n", "training"], { inSizes });
   // a model with several outputs hands the runtime every output buffer; forward returns the first
   if (plan.outputs.length > 1) plan.outputs.forEach((o, k) => fwd.push(`this.outputs[${k}] = this.${o.buffer};`));
   fwd.push(`return this.${plan.output};`);
@@ -433,7 +433,7 @@ function fillClass(
   const fields: { name: string; type: string; alloc: string }[] = acts
     .filter(([name, s]) => touched.has(name) || name === plan.output || s.random === true)
     .map(([name, s]) => ({ name, type: "Float64Array", alloc: s.shares === undefined ? `store.f64(capacity * ${s.perSample})` : `this.${s.shares}` }));
-  if (native.readsInput) fields.push({ name: STAGED_INPUT, type: "Float32Array", alloc: `store.f32(capacity * ${inSize})` });
+  for (const k of [...native.stagedInputs].sort((a, b) => a - b)) fields.push({ name: stagedInput(k), type: "Float32Array", alloc: `store.f32(capacity * ${inSizes[k]})` });
   const props = (cls.properties ?? []).map((prop) =>
     prop.name === "inputShape" ? { ...prop, initializer: JSON.stringify(model.inputShape) } : prop.name === "outputShape" ? { ...prop, initializer: JSON.stringify(model.outputShape) } : prop,
   );
@@ -578,10 +578,30 @@ export async function emitProgram(program: ProgramIR, opts: EmitOptions): Promis
   const structures: StatementStructures[] = [];
   let anyNative = false;
   const moduleNames = allocateNames(program);
+  const plans = program.models.map((m) => planModel(m));
+  // fail fast: specializing a model far over the budget would take minutes and gigabytes first;
+  // the budget holds for the file too (each of its models under it could still add up to hours)
+  const estimates = plans.map((p) => estimateStatements(p, threshold));
+  const fileTooLarge = (count: number, perModel: readonly ModelStats[]): EmitResult => ({
+    diagnostics: [
+      makeDiagnostic("limit_file_code_size", opts.modelSpans?.get(program.models[0]!.name) ?? { start: 0, end: 0 }, {
+        count,
+        models: program.models.length,
+        limit: opts.maxStatements,
+      }),
+    ],
+    stats: [...perModel],
+  });
+  const fileEstimate = estimates.reduce((n, e) => n + e, 0);
+  if (estimates.every((e) => e <= opts.maxStatements) && fileEstimate > opts.maxStatements) {
+    return fileTooLarge(
+      fileEstimate,
+      plans.map((p, i) => ({ name: p.model.name, statements: estimates[i]!, activationValues: p.activationValues })),
+    );
+  }
   for (const [index, model] of program.models.entries()) {
-    const plan = planModel(model);
-    // fail fast: specializing a model far over the budget would take minutes and gigabytes first
-    const estimate = estimateStatements(plan, threshold);
+    const plan = plans[index]!;
+    const estimate = estimates[index]!;
     if (estimate > opts.maxStatements) {
       stats.push({ name: model.name, statements: estimate, activationValues: plan.activationValues });
       diagnostics.push(
@@ -612,6 +632,8 @@ export async function emitProgram(program: ProgramIR, opts: EmitOptions): Promis
     structures.push(...r.structures);
   }
   if (diagnostics.length > 0) return { diagnostics, stats };
+  const fileStatements = stats.reduce((n, m) => n + m.statements, 0);
+  if (fileStatements > opts.maxStatements) return fileTooLarge(fileStatements, stats);
 
   const bases = new Set(program.models.map((m) => (m.training ? "TrainableModel" : "ModelBase")));
   const named = [...[...bases].sort(), ...[...helpers].sort()];

@@ -41,7 +41,97 @@ function safeName(name: string, opts: SpecializeOptions): string {
 
 export function specialize(stmts: readonly Stmt[], opts: SpecializeOptions): Stmt[] {
   const names = { next: new Map<string, number>(), reserved: opts.reserved ?? new Set<string>(), rounding: opts.rounding ?? new Set<string>() };
-  return hoistInvariants(forwardStores(fold(fuse(spec(stmts, new Map(), opts, ""))), names), names);
+  return dropUnusedLets(hoistInvariants(forwardStores(fold(fuse(spec(stmts, new Map(), opts, ""))), names), names));
+}
+
+// ---- unused locals ----------------------------------------------------------------
+
+/** Calls `f` on every statement, nested blocks included. */
+function eachStmt(stmts: readonly Stmt[], f: (s: Stmt) => void): void {
+  for (const s of stmts) {
+    f(s);
+    if (s.k === "for") eachStmt(s.body, f);
+    else if (s.k === "if") {
+      eachStmt(s.then, f);
+      eachStmt(s.else, f);
+    } else if (s.k === "gemm") {
+      eachStmt(s.lowered, f);
+      eachStmt(s.prologue, f);
+      eachStmt(s.epilogue, f);
+    }
+  }
+}
+
+/**
+ * Removes the `let`s whose local nothing reads or assigns, and then those
+ * only they read. Constants can fold a use away after the kernel was
+ * written (a focal loss with gamma=0 multiplies its log term by 0), and a
+ * declared, unread local fails `noUnusedLocals`. Kernel expressions have
+ * no side effects, so dropping one changes no result. A name counts as
+ * used if any block uses it (names are unique per block, not per kernel),
+ * which only keeps more.
+ */
+function dropUnusedLets(stmts: Stmt[]): Stmt[] {
+  const uses = new Map<string, number>();
+  const values = new Map<string, Expr[]>();
+  const use = (name: string, by: number) => uses.set(name, (uses.get(name) ?? 0) + by);
+  eachStmt(stmts, (s) => {
+    const exprs: Expr[] = [];
+    const vars: string[] = [];
+    switch (s.k) {
+      case "let":
+        push(values, s.name, s.value);
+        exprs.push(s.value);
+        break;
+      case "set":
+        use(s.name, 1);
+        exprs.push(s.value);
+        break;
+      case "store":
+        exprs.push(s.index, s.value);
+        break;
+      case "for":
+        exprs.push(s.from, s.to);
+        break;
+      case "if":
+        condVars(s.test, vars);
+        break;
+      default:
+        break;
+    }
+    for (const e of exprs) varsOf(e, vars);
+    for (const v of vars) use(v, 1);
+  });
+  const dead = new Set<string>();
+  const work = [...values.keys()].filter((name) => !uses.get(name));
+  while (work.length > 0) {
+    const name = work.pop()!;
+    if (dead.has(name)) continue;
+    dead.add(name);
+    for (const value of values.get(name)!) {
+      for (const v of varsOf(value)) {
+        use(v, -1);
+        if (uses.get(v) === 0 && values.has(v)) work.push(v);
+      }
+    }
+  }
+  if (dead.size === 0) return stmts;
+  const keep = (list: readonly Stmt[]): Stmt[] =>
+    list.flatMap((s): Stmt[] => {
+      switch (s.k) {
+        case "let":
+          return dead.has(s.name) ? [] : [s];
+        case "for":
+          return [{ ...s, body: keep(s.body) }];
+        case "if":
+          return [{ ...s, then: keep(s.then), else: keep(s.else) }];
+        case "gemm":
+          return [{ ...s, lowered: keep(s.lowered), prologue: keep(s.prologue), epilogue: keep(s.epilogue) }];
+        default:
+          return [s];
+      }
+    });
+  return keep(stmts);
 }
 
 // ---- store-to-load forwarding ---------------------------------------------------

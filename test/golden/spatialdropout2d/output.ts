@@ -129,26 +129,30 @@ export class Regularized extends TrainableModel {
     if (training) {
       for (let b = 0; b < n; b++) {
         const ld0 = spatial_dropout2d_noise[b * 2]!;
-        spatial_dropout2d_out[b * 4 * 2] = ld0 >= 0.5 ? conv2d_out[b * 8]! / 0.5 : 0;
+        spatial_dropout2d_out[b * 2 * 2 * 2] = ld0 >= 0.5 ? conv2d_out[b * 8]! / 0.5 : 0;
         const ld1 = spatial_dropout2d_noise[b * 2 + 1]!;
-        spatial_dropout2d_out[b * 4 * 2 + 1] = ld1 >= 0.5 ? conv2d_out[b * 8 + 1]! / 0.5 : 0;
-        spatial_dropout2d_out[(b * 4 + 1) * 2] = ld0 >= 0.5 ? conv2d_out[b * 8 + 2]! / 0.5 : 0;
-        spatial_dropout2d_out[(b * 4 + 1) * 2 + 1] = ld1 >= 0.5 ? conv2d_out[b * 8 + 3]! / 0.5 : 0;
-        spatial_dropout2d_out[(b * 4 + 2) * 2] = ld0 >= 0.5 ? conv2d_out[b * 8 + 4]! / 0.5 : 0;
-        spatial_dropout2d_out[(b * 4 + 2) * 2 + 1] = ld1 >= 0.5 ? conv2d_out[b * 8 + 5]! / 0.5 : 0;
-        spatial_dropout2d_out[(b * 4 + 3) * 2] = ld0 >= 0.5 ? conv2d_out[b * 8 + 6]! / 0.5 : 0;
-        spatial_dropout2d_out[(b * 4 + 3) * 2 + 1] = ld1 >= 0.5 ? conv2d_out[b * 8 + 7]! / 0.5 : 0;
+        spatial_dropout2d_out[b * 2 * 2 * 2 + 1] = ld1 >= 0.5 ? conv2d_out[b * 8 + 1]! / 0.5 : 0;
+        spatial_dropout2d_out[(b * 2 * 2 + 1) * 2] = ld0 >= 0.5 ? conv2d_out[b * 8 + 2]! / 0.5 : 0;
+        spatial_dropout2d_out[(b * 2 * 2 + 1) * 2 + 1] =
+          ld1 >= 0.5 ? conv2d_out[b * 8 + 3]! / 0.5 : 0;
+        spatial_dropout2d_out[(b * 2 + 1) * 2 * 2] = ld0 >= 0.5 ? conv2d_out[b * 8 + 4]! / 0.5 : 0;
+        spatial_dropout2d_out[(b * 2 + 1) * 2 * 2 + 1] =
+          ld1 >= 0.5 ? conv2d_out[b * 8 + 5]! / 0.5 : 0;
+        spatial_dropout2d_out[((b * 2 + 1) * 2 + 1) * 2] =
+          ld0 >= 0.5 ? conv2d_out[b * 8 + 6]! / 0.5 : 0;
+        spatial_dropout2d_out[((b * 2 + 1) * 2 + 1) * 2 + 1] =
+          ld1 >= 0.5 ? conv2d_out[b * 8 + 7]! / 0.5 : 0;
       }
     } else {
       for (let b = 0; b < n; b++) {
-        spatial_dropout2d_out[b * 4 * 2] = conv2d_out[b * 8]!;
-        spatial_dropout2d_out[b * 4 * 2 + 1] = conv2d_out[b * 8 + 1]!;
-        spatial_dropout2d_out[(b * 4 + 1) * 2] = conv2d_out[b * 8 + 2]!;
-        spatial_dropout2d_out[(b * 4 + 1) * 2 + 1] = conv2d_out[b * 8 + 3]!;
-        spatial_dropout2d_out[(b * 4 + 2) * 2] = conv2d_out[b * 8 + 4]!;
-        spatial_dropout2d_out[(b * 4 + 2) * 2 + 1] = conv2d_out[b * 8 + 5]!;
-        spatial_dropout2d_out[(b * 4 + 3) * 2] = conv2d_out[b * 8 + 6]!;
-        spatial_dropout2d_out[(b * 4 + 3) * 2 + 1] = conv2d_out[b * 8 + 7]!;
+        spatial_dropout2d_out[b * 2 * 2 * 2] = conv2d_out[b * 8]!;
+        spatial_dropout2d_out[b * 2 * 2 * 2 + 1] = conv2d_out[b * 8 + 1]!;
+        spatial_dropout2d_out[(b * 2 * 2 + 1) * 2] = conv2d_out[b * 8 + 2]!;
+        spatial_dropout2d_out[(b * 2 * 2 + 1) * 2 + 1] = conv2d_out[b * 8 + 3]!;
+        spatial_dropout2d_out[(b * 2 + 1) * 2 * 2] = conv2d_out[b * 8 + 4]!;
+        spatial_dropout2d_out[(b * 2 + 1) * 2 * 2 + 1] = conv2d_out[b * 8 + 5]!;
+        spatial_dropout2d_out[((b * 2 + 1) * 2 + 1) * 2] = conv2d_out[b * 8 + 6]!;
+        spatial_dropout2d_out[((b * 2 + 1) * 2 + 1) * 2 + 1] = conv2d_out[b * 8 + 7]!;
       }
     }
     return this.spatial_dropout2d_out;
@@ -219,15 +223,15 @@ export class Regularized extends TrainableModel {
     {
       for (let b = 0; b < n; b++) {
         const ld0 = spatial_dropout2d_noise[b * 2]!;
-        conv2d_dout[b * 4 * 2] = ld0 >= 0.5 ? dOut[b * 8]! / 0.5 : 0;
+        conv2d_dout[b * 2 * 2 * 2] = ld0 >= 0.5 ? dOut[b * 8]! / 0.5 : 0;
         const ld1 = spatial_dropout2d_noise[b * 2 + 1]!;
-        conv2d_dout[b * 4 * 2 + 1] = ld1 >= 0.5 ? dOut[b * 8 + 1]! / 0.5 : 0;
-        conv2d_dout[(b * 4 + 1) * 2] = ld0 >= 0.5 ? dOut[b * 8 + 2]! / 0.5 : 0;
-        conv2d_dout[(b * 4 + 1) * 2 + 1] = ld1 >= 0.5 ? dOut[b * 8 + 3]! / 0.5 : 0;
-        conv2d_dout[(b * 4 + 2) * 2] = ld0 >= 0.5 ? dOut[b * 8 + 4]! / 0.5 : 0;
-        conv2d_dout[(b * 4 + 2) * 2 + 1] = ld1 >= 0.5 ? dOut[b * 8 + 5]! / 0.5 : 0;
-        conv2d_dout[(b * 4 + 3) * 2] = ld0 >= 0.5 ? dOut[b * 8 + 6]! / 0.5 : 0;
-        conv2d_dout[(b * 4 + 3) * 2 + 1] = ld1 >= 0.5 ? dOut[b * 8 + 7]! / 0.5 : 0;
+        conv2d_dout[b * 2 * 2 * 2 + 1] = ld1 >= 0.5 ? dOut[b * 8 + 1]! / 0.5 : 0;
+        conv2d_dout[(b * 2 * 2 + 1) * 2] = ld0 >= 0.5 ? dOut[b * 8 + 2]! / 0.5 : 0;
+        conv2d_dout[(b * 2 * 2 + 1) * 2 + 1] = ld1 >= 0.5 ? dOut[b * 8 + 3]! / 0.5 : 0;
+        conv2d_dout[(b * 2 + 1) * 2 * 2] = ld0 >= 0.5 ? dOut[b * 8 + 4]! / 0.5 : 0;
+        conv2d_dout[(b * 2 + 1) * 2 * 2 + 1] = ld1 >= 0.5 ? dOut[b * 8 + 5]! / 0.5 : 0;
+        conv2d_dout[((b * 2 + 1) * 2 + 1) * 2] = ld0 >= 0.5 ? dOut[b * 8 + 6]! / 0.5 : 0;
+        conv2d_dout[((b * 2 + 1) * 2 + 1) * 2 + 1] = ld1 >= 0.5 ? dOut[b * 8 + 7]! / 0.5 : 0;
       }
     }
     // conv2d: Conv2D, line 4 (backward)
