@@ -469,6 +469,12 @@ export const catalog = {
     explain:
       "The layers of all the file's models together count against `limits.maxLayers` too (every phase's cost grows with them, and a 1 MiB file holds 20,000 one-layer models). Checked before anything is parsed. Split the models over several files, or raise `limits.maxLayers` in the options.",
   },
+  limit_file_code_size: {
+    severity: "error",
+    message: "generated code for this file would be {count} statements in {models} models, above the budget of {limit}: use unroll=loops (or auto), split the models over several files, or raise limits.maxStatements",
+    explain:
+      "The statement budget holds for the whole generated module as well as for each model: compiling costs about 20 µs per statement. Use `unroll=loops` (or `auto`), split the models over several files, or raise `limits.maxStatements`.",
+  },
   limit_code_size: {
     severity: "error",
     message: "generated code for model `{model}` would be {count} statements, above the budget of {limit}: use unroll=loops (or auto), or raise limits.maxStatements",
