@@ -22,13 +22,7 @@ import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { compile } from "../src/index.js";
 import { median, measureWindow, prng, shuffle, timer } from "./harness.js";
-import {
-  initTfjs,
-  TfjsPeer,
-  useBackend,
-  type Backend,
-  type KerasWeight,
-} from "./peers.js";
+import { initTfjs, TfjsPeer, useBackend, type Backend, type KerasWeight } from "./peers.js";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const GEN = path.join(HERE, ".gen");
@@ -38,15 +32,8 @@ const ROUNDS = quick ? 3 : 7;
 const WINDOW_MS = quick ? 150 : 300;
 const FIT_SAMPLES = 512;
 type Key = "mlp" | "cnn" | "mnist";
-const MODELS = (
-  argv[argv.indexOf("--models") + 1] && argv.includes("--models")
-    ? argv[argv.indexOf("--models") + 1]!.split(",")
-    : ["mlp", "cnn", "mnist"]
-) as Key[];
-const SPEC: Record<
-  Key,
-  { file: string; cls: string; inShape: number[]; title: string }
-> = {
+const MODELS = (argv[argv.indexOf("--models") + 1] && argv.includes("--models") ? argv[argv.indexOf("--models") + 1]!.split(",") : ["mlp", "cnn", "mnist"]) as Key[];
+const SPEC: Record<Key, { file: string; cls: string; inShape: number[]; title: string }> = {
   mlp: {
     file: "mlp.nn",
     cls: "Mlp",
@@ -63,8 +50,7 @@ const SPEC: Record<
     file: "mnist.nn",
     cls: "Mnist",
     inShape: [28, 28, 1],
-    title:
-      "M4 MNIST CNN (Conv2D 32 same → MaxPool → Conv2D 64 same → MaxPool → Dropout 0.5 → Dense 10)",
+    title: "M4 MNIST CNN (Conv2D 32 same → MaxPool → Conv2D 64 same → MaxPool → Dropout 0.5 → Dense 10)",
   },
 };
 
@@ -88,9 +74,7 @@ interface Model {
   trainOnBatch(x: Float32Array, y: Float32Array, n?: number): number;
   fit(x: Float32Array, y: Float32Array, o: object): unknown;
   getWeights(): { shape: readonly number[]; data: Float32Array }[];
-  setWeights(
-    w: readonly { shape: readonly number[]; data: Float32Array }[],
-  ): void;
+  setWeights(w: readonly { shape: readonly number[]; data: Float32Array }[]): void;
   readonly usesWasm: boolean;
 }
 interface Cell {
@@ -112,12 +96,7 @@ interface Cell {
 const SLOW_ROUNDS = 2;
 
 const load1 = () => os.loadavg()[0]!;
-const fmt = (v: number) =>
-  v >= 100
-    ? Math.round(v).toLocaleString("en-US")
-    : v >= 10
-      ? v.toFixed(1)
-      : v.toPrecision(3);
+const fmt = (v: number) => (v >= 100 ? Math.round(v).toLocaleString("en-US") : v >= 10 ? v.toFixed(1) : v.toPrecision(3));
 
 /** This machine's f32x4 rate in a register-bound loop: 12 independent chains of acc = acc·m + a (2 ops × 4 lanes each). */
 function f32x4Peak(): number {
@@ -140,26 +119,9 @@ function f32x4Peak(): number {
   // locals: param 0 = iterations; v128 × (CHAINS + 2): m, a, accs
   body.push(1, CHAINS + 2, 0x7b);
   body.push(...f32x4const(0.999), 0x21, 1, ...f32x4const(0.001), 0x21, 2);
-  for (let c = 0; c < CHAINS; c++)
-    body.push(...f32x4const(1 + c / 16), 0x21, 3 + c);
+  for (let c = 0; c < CHAINS; c++) body.push(...f32x4const(1 + c / 16), 0x21, 3 + c);
   body.push(0x03, 0x40); // loop
-  for (let c = 0; c < CHAINS; c++)
-    body.push(
-      0x20,
-      3 + c,
-      0x20,
-      1,
-      0xfd,
-      0xe6,
-      0x01,
-      0x20,
-      2,
-      0xfd,
-      0xe4,
-      0x01,
-      0x21,
-      3 + c,
-    );
+  for (let c = 0; c < CHAINS; c++) body.push(0x20, 3 + c, 0x20, 1, 0xfd, 0xe6, 0x01, 0x20, 2, 0xfd, 0xe4, 0x01, 0x21, 3 + c);
   body.push(0x20, 0, 0x41, 1, 0x6b, 0x22, 0, 0x0d, 0, 0x0b); // n -= 1; br_if n
   // return lane 0 of the sum of the chains (keeps them live)
   body.push(0x20, 3);
@@ -254,22 +216,14 @@ function data(key: Key) {
 }
 
 function kerasPython(): string | null {
-  const candidates = [
-    process.env["LAYERC_KERAS_PYTHON"],
-    "/work/.venv-keras/bin/python",
-    "python3",
-  ].filter((p): p is string => !!p);
+  const candidates = [process.env["LAYERC_KERAS_PYTHON"], "/work/.venv-keras/bin/python", "python3"].filter((p): p is string => !!p);
   for (const py of candidates) {
     if (py.includes("/") && !existsSync(py)) continue;
     try {
-      const v = execFileSync(
-        py,
-        ["-c", "import keras, jax; print(keras.__version__)"],
-        {
-          env: { ...process.env, KERAS_BACKEND: "jax" },
-          stdio: ["ignore", "pipe", "ignore"],
-        },
-      )
+      const v = execFileSync(py, ["-c", "import keras, jax; print(keras.__version__)"], {
+        env: { ...process.env, KERAS_BACKEND: "jax" },
+        stdio: ["ignore", "pipe", "ignore"],
+      })
         .toString()
         .trim();
       if (v.startsWith("3.")) return py;
@@ -302,109 +256,43 @@ function runKeras(): KerasResult {
         "no Python with Keras 3 and JAX found (tried $LAYERC_KERAS_PYTHON, /work/.venv-keras/bin/python, python3); install one with `python3 -m venv /work/.venv-keras && /work/.venv-keras/bin/pip install keras==3.15.1 'jax[cpu]'`, or point LAYERC_KERAS_PYTHON at one",
     };
   console.log(`keras: ${py} bench/keras.py …`);
-  const out = execFileSync(
-    py,
-    [
-      path.join(HERE, "keras.py"),
-      "--models",
-      MODELS.join(","),
-      ...(quick ? ["--quick"] : []),
-    ],
-    {
-      env: { ...process.env, KERAS_BACKEND: "jax" },
-      stdio: ["ignore", "pipe", "inherit"],
-      maxBuffer: 1 << 24,
-    },
-  ).toString();
+  const out = execFileSync(py, [path.join(HERE, "keras.py"), "--models", MODELS.join(","), ...(quick ? ["--quick"] : [])], {
+    env: { ...process.env, KERAS_BACKEND: "jax" },
+    stdio: ["ignore", "pipe", "inherit"],
+    maxBuffer: 1 << 24,
+  }).toString();
   return JSON.parse(out.trim().split("\n").at(-1)!) as KerasResult;
 }
 
 async function main() {
   mkdirSync(GEN, { recursive: true });
   const start = { date: new Date().toISOString(), load: os.loadavg() };
-  console.log(
-    `native bench — ${start.date}, load ${start.load.map((l) => l.toFixed(2)).join(" ")}`,
-  );
+  console.log(`native bench — ${start.date}, load ${start.load.map((l) => l.toFixed(2)).join(" ")}`);
   // the peak is measured before every round too; the best one is reported (a loaded machine only lowers it)
-  const peaks: { gflops: number; load: number }[] = [
-    { gflops: f32x4Peak(), load: load1() },
-  ];
-  console.log(
-    `f32x4 peak (register-bound loop): ${peaks[0]!.gflops.toFixed(1)} GFLOP/s, load ${peaks[0]!.load.toFixed(2)}`,
-  );
+  const peaks: { gflops: number; load: number }[] = [{ gflops: f32x4Peak(), load: load1() }];
+  console.log(`f32x4 peak (register-bound loop): ${peaks[0]!.gflops.toFixed(1)} GFLOP/s, load ${peaks[0]!.load.toFixed(2)}`);
   await initTfjs();
   const cells: Cell[] = [];
   for (const key of MODELS) {
     const spec = SPEC[key];
-    const r = await compile(
-      readFileSync(path.join(HERE, "models", spec.file), "utf8"),
-      { fileName: spec.file },
-    );
+    const r = await compile(readFileSync(path.join(HERE, "models", spec.file), "utf8"), { fileName: spec.file });
     if (!r.code) throw new Error(`${spec.file} does not compile`);
     const file = path.join(GEN, `native-${key}.nn.ts`);
-    writeFileSync(
-      file,
-      r.code.replace(
-        /from "layerc\/runtime"/,
-        `from "../../src/runtime/index.js"`,
-      ),
-    );
-    const Cls = (
-      (await import(pathToFileURL(file).href)) as Record<
-        string,
-        new (o?: object) => Model
-      >
-    )[spec.cls]!;
+    writeFileSync(file, r.code.replace(/from "layerc\/runtime"/, `from "../../src/runtime/index.js"`));
+    const Cls = ((await import(pathToFileURL(file).href)) as Record<string, new (o?: object) => Model>)[spec.cls]!;
     const gen = new Cls({ seed: 42 });
     const w0 = gen.getWeights();
     const d = data(key);
     const out1 = new Float32Array(10);
     const out32 = new Float32Array(320);
+    const genCell = (row: Row, call: () => unknown): Cell => ({ key, who: "gen", row, call, isAsync: false, us: [], load: [], rounds: [] });
     cells.push(
-      {
-        key,
-        who: "gen",
-        row: "p1",
-        call: () => gen.predictBatch(d.x1, 1, out1),
-        isAsync: false,
-        us: [],
-        load: [],
-        rounds: [],
-      },
-      {
-        key,
-        who: "gen",
-        row: "p32",
-        call: () => gen.predictBatch(d.x32, 32, out32),
-        isAsync: false,
-        us: [],
-        load: [],
-        rounds: [],
-      },
-      {
-        key,
-        who: "gen",
-        row: "t32",
-        call: () => gen.trainOnBatch(d.x32, d.y32, 32),
-        isAsync: false,
-        us: [],
-        load: [],
-        rounds: [],
-      },
-      {
-        key,
-        who: "gen",
-        row: "fit",
-        call: () =>
-          gen.fit(d.x, d.y, { epochs: 1, batchSize: 32, shuffle: false }),
-        isAsync: false,
-        us: [],
-        load: [],
-        rounds: [],
-      },
+      genCell("p1", () => gen.predictBatch(d.x1, 1, out1)),
+      genCell("p32", () => gen.predictBatch(d.x32, 32, out32)),
+      genCell("t32", () => gen.trainOnBatch(d.x32, d.y32, 32)),
+      genCell("fit", () => gen.fit(d.x, d.y, { epochs: 1, batchSize: 32, shuffle: false })),
     );
-    if (!gen.usesWasm)
-      console.log(`WARNING: ${key} runs without native kernels`);
+    if (!gen.usesWasm) console.log(`WARNING: ${key} runs without native kernels`);
     for (const backend of ["cpu", "wasm"] as const) {
       const weights: KerasWeight[] = w0.map((w) => ({
         shape: w.shape,
@@ -415,42 +303,23 @@ async function main() {
       const t = peer.tensors(d.x32, d.y32, 32, 10);
       const canTrain = !(backend === "wasm" && key !== "mlp"); // tfjs wasm has no Conv2DBackpropFilter
       const slow = key === "mnist" && backend === "cpu";
-      cells.push({
+      const peerCell = (row: Row, call: () => unknown, isAsync: boolean, slowCell: boolean): Cell => ({
         key,
         who,
-        row: "p1",
+        row,
         backend,
-        call: () => peer.predict(d.x1, 1),
-        isAsync: false,
+        call,
+        isAsync,
         us: [],
         load: [],
         rounds: [],
+        slow: slowCell,
       });
-      cells.push({
-        key,
-        who,
-        row: "p32",
-        backend,
-        call: () => peer.predict(d.x32, 32),
-        isAsync: false,
-        us: [],
-        load: [],
-        rounds: [],
-        slow,
-      });
-      if (canTrain)
-        cells.push({
-          key,
-          who,
-          row: "t32",
-          backend,
-          call: () => peer.train(t.x, t.y),
-          isAsync: true,
-          us: [],
-          load: [],
-          rounds: [],
-          slow,
-        });
+      cells.push(
+        peerCell("p1", () => peer.predict(d.x1, 1), false, false),
+        peerCell("p32", () => peer.predict(d.x32, 32), false, slow),
+      );
+      if (canTrain) cells.push(peerCell("t32", () => peer.train(t.x, t.y), true, slow));
     }
   }
   const rnd = prng(15);
@@ -469,9 +338,7 @@ async function main() {
       cell.load.push(load1());
       cell.rounds.push(round);
     }
-    console.log(
-      `round ${round}${round === 0 ? " (warm-up)" : ""} done, load ${load1().toFixed(2)}`,
-    );
+    console.log(`round ${round}${round === 0 ? " (warm-up)" : ""} done, load ${load1().toFixed(2)}`);
   }
   const keras = runKeras();
   const best = peaks.reduce((a, b) => (b.gflops > a.gflops ? b : a));
@@ -497,29 +364,13 @@ async function main() {
     ) + "\n",
   );
   const md = render(cells, keras, peak, peakLoad, start, end);
-  const file = path.join(
-    HERE,
-    quick || argv.includes("--models") ? "RESULTS.partial.md" : "RESULTS.md",
-  );
+  const file = path.join(HERE, quick || argv.includes("--models") ? "RESULTS.partial.md" : "RESULTS.md");
   const previous = existsSync(file) ? readFileSync(file, "utf8") : "";
   const at = previous.search(/^## Native backend/m);
   const before = at < 0 ? previous : previous.slice(0, at);
-  const after =
-    at < 0
-      ? ""
-      : previous
-          .slice(at)
-          .replace(
-            /^## Native backend[^\n]*\n[\s\S]*?(?=^## |(?![\s\S]))/m,
-            "",
-          );
-  writeFileSync(
-    file,
-    `${before.trimEnd()}\n\n${md.trimEnd()}\n${after ? `\n${after.trimStart()}` : ""}`,
-  );
-  console.log(
-    `\nwrote ${path.relative(process.cwd(), file)} and bench/native-results.json\n`,
-  );
+  const after = at < 0 ? "" : previous.slice(at).replace(/^## Native backend[^\n]*\n[\s\S]*?(?=^## |(?![\s\S]))/m, "");
+  writeFileSync(file, `${before.trimEnd()}\n\n${md.trimEnd()}\n${after ? `\n${after.trimStart()}` : ""}`);
+  console.log(`\nwrote ${path.relative(process.cwd(), file)} and bench/native-results.json\n`);
   console.log(md);
 }
 
@@ -530,14 +381,7 @@ const ROW_LABEL: Record<Row, string> = {
   fit: "fit (512 samples, B=32), samples/s",
 };
 
-function render(
-  cells: Cell[],
-  keras: KerasResult,
-  peak: number,
-  peakLoad: number,
-  start: { date: string; load: number[] },
-  end: { load: number[] },
-): string {
+function render(cells: Cell[], keras: KerasResult, peak: number, peakLoad: number, start: { date: string; load: number[] }, end: { load: number[] }): string {
   const L: string[] = [];
   L.push("## Native backend (issue 15)");
   L.push("");
@@ -556,54 +400,35 @@ function render(
       : `Keras: **not measured** — ${"absent" in keras ? keras.absent : "?"}.`,
   );
   L.push("");
-  const get = (key: Key, who: Who, row: Row) =>
-    cells.find((c) => c.key === key && c.who === who && c.row === row);
+  const get = (key: Key, who: Who, row: Row) => cells.find((c) => c.key === key && c.who === who && c.row === row);
   for (const key of MODELS) {
     L.push(`### ${SPEC[key].title}`);
     L.push("");
-    L.push(
-      "| row | layerc generated | GFLOP/s (% of peak) | tfjs-layers cpu | tfjs-layers wasm | Keras 3 (JAX) | tfjs cpu ÷ layerc | tfjs wasm ÷ layerc | Keras ÷ layerc |",
-    );
+    L.push("| row | layerc generated | GFLOP/s (% of peak) | tfjs-layers cpu | tfjs-layers wasm | Keras 3 (JAX) | tfjs cpu ÷ layerc | tfjs wasm ÷ layerc | Keras ÷ layerc |");
     L.push("|---|---|---|---|---|---|---|---|---|");
     for (const row of ["p1", "p32", "t32", "fit"] as Row[]) {
       const g = get(key, "gen", row)!;
       const value = (c: Cell | undefined) => {
         if (!c || c.us.length === 0) return "n/a";
-        const v =
-          row === "fit" ? (FIT_SAMPLES * 1e6) / median(c.us) : median(c.us);
-        const lo =
-          row === "fit"
-            ? (FIT_SAMPLES * 1e6) / Math.max(...c.us)
-            : Math.min(...c.us);
-        const hi =
-          row === "fit"
-            ? (FIT_SAMPLES * 1e6) / Math.min(...c.us)
-            : Math.max(...c.us);
+        const v = row === "fit" ? (FIT_SAMPLES * 1e6) / median(c.us) : median(c.us);
+        const lo = row === "fit" ? (FIT_SAMPLES * 1e6) / Math.max(...c.us) : Math.min(...c.us);
+        const hi = row === "fit" ? (FIT_SAMPLES * 1e6) / Math.min(...c.us) : Math.max(...c.us);
         return `${fmt(v)} [${fmt(lo)}–${fmt(hi)}] ⟨${median(c.load).toFixed(1)}⟩`;
       };
       const samples = row === "p1" ? 1 : 32;
-      const macs =
-        row === "t32" || row === "fit" ? TRAIN_MACS[key] : FORWARD_MACS[key];
-      const usPerSample =
-        row === "fit" ? median(g.us) / FIT_SAMPLES : median(g.us) / samples;
+      const macs = row === "t32" || row === "fit" ? TRAIN_MACS[key] : FORWARD_MACS[key];
+      const usPerSample = row === "fit" ? median(g.us) / FIT_SAMPLES : median(g.us) / samples;
       const gflops = (2 * macs) / usPerSample / 1000;
       const ratio = (c: Cell | undefined) => {
         // same-round pairs only
-        const rs = (c?.rounds ?? []).flatMap((r, i) =>
-          g.rounds.includes(r) ? [c!.us[i]! / g.us[g.rounds.indexOf(r)]!] : [],
-        );
+        const rs = (c?.rounds ?? []).flatMap((r, i) => (g.rounds.includes(r) ? [c!.us[i]! / g.us[g.rounds.indexOf(r)]!] : []));
         if (rs.length === 0) return "–";
         return `${median(rs).toFixed(2)}× [${Math.min(...rs).toFixed(2)}–${Math.max(...rs).toFixed(2)}]`;
       };
       const k = kerasOk?.models[key]?.[row];
-      const kerasCell = k
-        ? `${fmt(k.median)} [${fmt(k.min)}–${fmt(k.max)}] ⟨${k.load.toFixed(1)}⟩`
-        : "n/a";
-      const gValue =
-        row === "fit" ? (FIT_SAMPLES * 1e6) / median(g.us) : median(g.us);
-      const kerasRatio = k
-        ? `${(row === "fit" ? gValue / k.median : k.median / gValue).toFixed(2)}×`
-        : "–";
+      const kerasCell = k ? `${fmt(k.median)} [${fmt(k.min)}–${fmt(k.max)}] ⟨${k.load.toFixed(1)}⟩` : "n/a";
+      const gValue = row === "fit" ? (FIT_SAMPLES * 1e6) / median(g.us) : median(g.us);
+      const kerasRatio = k ? `${(row === "fit" ? gValue / k.median : k.median / gValue).toFixed(2)}×` : "–";
       L.push(
         `| ${ROW_LABEL[row]} | ${value(g)} | ${gflops.toFixed(2)} (${((100 * gflops) / peak).toFixed(0)}%) | ${value(get(key, "tfcpu", row))} | ${value(get(key, "tfwasm", row))} | ${kerasCell} | ${ratio(get(key, "tfcpu", row))} | ${ratio(get(key, "tfwasm", row))} | ${kerasRatio} |`,
       );

@@ -340,6 +340,17 @@ async function nativeClass(source: string): Promise<ModelClass> {
   return (await generated(source))["N"]!;
 }
 
+/** One SGD(1) step's exact loss and gradients, native model vs interpreter, from the same random weights (float64 models, mse). */
+function expectSameGradients(G: ModelClass, I: ModelClass, seed: number, rng: Rng, n: number, spread: number): void {
+  const theta = flat(new I({ seed }).getWeights()).map(() => (rng.uniform() - 0.5) * spread);
+  const x = randomArray(rng, n * G.inputShape.reduce((a, b) => a * b, 1), 1);
+  const y = randomTargets(rng, "mse", n, G.outputShape);
+  const gn = gradient(G, seed, theta, x, y, n);
+  const gi = gradient(I, seed, theta, x, y, n);
+  expect(Math.abs(gn.loss - gi.loss)).toBeLessThan(1e-12);
+  expect(maxRelError(gn.grad, gi.grad)[0]).toBeLessThan(1e-10);
+}
+
 describe("models with native kernels", () => {
   for (const [name, source] of Object.entries(NATIVE_SPECS)) {
     it(`${name}: agree with the interpreter and with their TypeScript fallback`, async () => {
@@ -386,16 +397,7 @@ describe("models with native kernels", () => {
   compile(optimizer=SGD(learning_rate=1.0), loss='mse')
 }
 `;
-    const G = await nativeClass(source);
-    const I = interpreted(source)["N"]!;
-    const rng = new Rng(5);
-    const theta = flat(new I({ seed: 8 }).getWeights()).map(() => rng.uniform() * 0.4 - 0.2);
-    const x = randomArray(rng, 6 * 80, 1);
-    const y = randomTargets(rng, "mse", 6, G.outputShape);
-    const gn = gradient(G, 8, theta, x, y, 6);
-    const gi = gradient(I, 8, theta, x, y, 6);
-    expect(Math.abs(gn.loss - gi.loss)).toBeLessThan(1e-12);
-    expect(maxRelError(gn.grad, gi.grad)[0]).toBeLessThan(1e-10);
+    expectSameGradients(await nativeClass(source), interpreted(source)["N"]!, 8, new Rng(5), 6, 0.4);
   });
 
   it("padded, strided and dilated convolutions: native forward and both gradients equal the interpreter's (float64)", async () => {
@@ -413,16 +415,7 @@ describe("models with native kernels", () => {
     for (const label of ["conv2d_forward", "conv2d_kernel_grad", "conv2d_1_forward", "conv2d_1_kernel_grad", "conv2d_1_input_grad", "conv2d_2_forward", "conv2d_2_input_grad"]) {
       expect(r.code).toContain(`k.${label}(`);
     }
-    const G = (await generated(source))["N"]!;
-    const I = interpreted(source)["N"]!;
-    const rng = new Rng(12);
-    const theta = flat(new I({ seed: 4 }).getWeights()).map(() => rng.uniform() - 0.5);
-    const x = randomArray(rng, 5 * 112, 1);
-    const y = randomTargets(rng, "mse", 5, G.outputShape);
-    const gn = gradient(G, 4, theta, x, y, 5);
-    const gi = gradient(I, 4, theta, x, y, 5);
-    expect(Math.abs(gn.loss - gi.loss)).toBeLessThan(1e-12);
-    expect(maxRelError(gn.grad, gi.grad)[0]).toBeLessThan(1e-10);
+    expectSameGradients((await generated(source))["N"]!, interpreted(source)["N"]!, 4, new Rng(12), 5, 1);
   });
 
   it("stage the input for a native backward when the forward stays TypeScript", async () => {
@@ -438,13 +431,7 @@ describe("models with native kernels", () => {
     const r = await compile(source);
     expect(r.code).toContain("k.dense_kernel_grad(");
     expect(r.code).not.toContain("k.dense_forward(");
-    const G = (await generated(source))["N"]!;
-    const I = interpreted(source)["N"]!;
-    const rng = new Rng(9);
-    const theta = flat(new I({ seed: 3 }).getWeights()).map(() => rng.uniform() - 0.5);
-    const x = randomArray(rng, 3 * 50, 1);
-    const y = randomTargets(rng, "mse", 3, [1]);
-    expect(maxRelError(gradient(G, 3, theta, x, y, 3).grad, gradient(I, 3, theta, x, y, 3).grad)[0]).toBeLessThan(1e-10);
+    expectSameGradients((await generated(source))["N"]!, interpreted(source)["N"]!, 3, new Rng(9), 3, 1);
   });
 
   it("stage every model input a native kernel reads: products on a second and third input run natively too", async () => {

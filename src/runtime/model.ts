@@ -88,6 +88,9 @@ export interface ModelMeta {
   readonly outputs?: readonly OutputMeta[];
 }
 
+/** Native memory per predict chunk: about one core's L2 cache (bench/native.ts measured M3/M4 predict B=32 per sample 1.5–3× slower than B=1 without it). */
+const CACHE_BYTES = 1 << 20;
+
 /** An input of token ids: every value must be an integer in [0, limit); `layer` names the reader. */
 export interface TokenIds {
   readonly limit: number;
@@ -222,6 +225,8 @@ export abstract class ModelBase<X extends ModelInput = Samples, P extends ModelO
   /** SIMD finiteness scans over the native memory (`nativeMemory`), when the model runs native kernels. */
   protected scan: NativeScan | null = null;
   protected nativeMemory: ArrayBuffer | null = null;
+  /** Bytes of native memory each sample of capacity takes (0: not native, or not laid out yet). */
+  private sampleBytes = 0;
 
   protected constructor(
     protected readonly meta: ModelMeta,
@@ -291,6 +296,10 @@ export abstract class ModelBase<X extends ModelInput = Samples, P extends ModelO
       const params = this.params;
       const measure = Store.measure();
       this.place(capacity, measure);
+      // one more sample's worth, for the cache-sized predict chunks
+      const next = Store.measure();
+      this.place(capacity + 1, next);
+      this.sampleBytes = next.bytes - measure.bytes;
       this.params = params;
       const native = instantiate(this.module, measure.bytes);
       if (native !== null) {
@@ -498,7 +507,10 @@ export abstract class ModelBase<X extends ModelInput = Samples, P extends ModelO
       }
       return r;
     });
-    const chunk = Math.min(batchSize, 256);
+    // native models predict in chunks whose buffers fit in a core's cache (activations are
+    // streamed layer by layer: a large batch would stream them through memory instead)
+    this.ensure(1);
+    const chunk = Math.min(batchSize, 256, this.sampleBytes > 0 ? Math.max(1, Math.floor(CACHE_BYTES / this.sampleBytes)) : 256);
     this.ensure(chunk);
     for (let s = 0; s < batchSize; s += chunk) {
       const n = Math.min(chunk, batchSize - s);
