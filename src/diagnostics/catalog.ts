@@ -282,7 +282,7 @@ export const catalog = {
   },
   rnn_return_state: {
     severity: "error",
-    message: "`return_state=True` needs a functional model: a Sequential layer has one output",
+    message: "this layer returns several tensors (`return_state=True`, or Bidirectional's `merge_mode=None`), which needs a functional model: a Sequential layer has one output",
     explain: "`return_state` makes a recurrent layer return its output and final states; only a functional model can bind several outputs (`seq, h, c = LSTM(8, return_sequences=True, return_state=True)(x)`). In a Sequential model leave it False.",
   },
   gru_reset_before: {
