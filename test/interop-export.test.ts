@@ -149,6 +149,16 @@ describe("Keras read back what it was given", () => {
     expect(compile["metrics"]).toEqual({ cls: ["accuracy"], reg: ["mae"] });
   });
 
+  it("metrics with options and their own names", () => {
+    const metrics = recorded("regularized").compile["metrics"] as (string | { class_name: string; config: Record<string, unknown> })[];
+    expect(metrics[0]).toBe("accuracy");
+    expect(metrics.slice(1)).toMatchObject([
+      { class_name: "TopKCategoricalAccuracy", config: { name: "top_k_categorical_accuracy", k: 2 } },
+      { class_name: "Precision", config: { name: "prec", thresholds: 0.7 } },
+      { class_name: "AUC", config: { name: "auc", num_thresholds: 50 } },
+    ]);
+  });
+
   it("a learning-rate schedule", () => {
     const lr = recorded("regularized").compile.optimizer.config["learning_rate"];
     expect(lr).toMatchObject({

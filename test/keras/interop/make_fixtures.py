@@ -120,7 +120,9 @@ def regularized_model():
                 bias_constraint=C.UnitNorm()),
     ])
     schedule = keras.optimizers.schedules.ExponentialDecay(0.1, decay_steps=100, decay_rate=0.96, staircase=True)
-    m.compile(optimizer=keras.optimizers.Adam(learning_rate=schedule), loss="categorical_crossentropy")
+    m.compile(optimizer=keras.optimizers.Adam(learning_rate=schedule), loss="categorical_crossentropy",
+              metrics=["accuracy", keras.metrics.TopKCategoricalAccuracy(k=2),
+                       keras.metrics.Precision(thresholds=0.7, name="prec"), keras.metrics.AUC(num_thresholds=50)])
     return m, (4, 6)
 
 
