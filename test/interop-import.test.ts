@@ -251,6 +251,16 @@ describe("bad files are diagnostics, and nothing is produced", () => {
     );
   });
 
+  it("an integer Input (token ids) is no second dtype", () => {
+    const r = importModel(
+      withConfig((c) => {
+        c.config.layers[0]!.config["dtype"] = "int32";
+      }),
+    );
+    expect(r.diagnostics).toEqual([]);
+    expect(r.spec).toContain("Input(shape=(1,))");
+  });
+
   it("a 2 GiB size claim in an archive header", () => {
     const huge = seedKeras.slice();
     const view = new DataView(huge.buffer);

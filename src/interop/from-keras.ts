@@ -548,7 +548,8 @@ export function translateModel(model: Json, path = "config"): TranslatedModel {
     const lp = `${path}.config.layers[${i}]`;
     if (!isObj(layer) || !isObj(layer["config"])) return;
     const d = dtypeOf(layer["config"]);
-    if (d !== null) dtypes.add(d);
+    // token ids arrive as integers in Keras (Input(dtype='int32') before an Embedding); layerc feeds them as numbers
+    if (d !== null && !(layer["class_name"] === "InputLayer" && /^u?int/.test(d))) dtypes.add(d);
     if (i === 0) input = inputShapeOf(layer["config"]);
     if (layer["class_name"] === "InputLayer") {
       if (i !== 0)
