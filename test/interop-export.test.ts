@@ -22,9 +22,9 @@ import { interpreted, prod } from "./helpers/models.js";
 const ROOT = join(import.meta.dirname, "keras", "interop");
 const EXPORTED = join(ROOT, "exported");
 const UPDATE = process.env["UPDATE_GOLDEN"] === "1";
-const CASES = ["seed", "mlp", "cnn", "layers1d", "layers2d", "regularized", "two_input", "residual", "shared", "two_output", "lstm", "embedding", "zoo_image", "zoo_vector", "zoo_sequence"] as const;
+const CASES = ["seed", "mlp", "cnn", "layers1d", "layers2d", "regularized", "two_input", "residual", "shared", "two_output", "lstm", "embedding", "masked", "zoo_image", "zoo_vector", "zoo_sequence"] as const;
 /** tfjs-layers 4.22 lacks gelu/relu6 activations (layers*), most zoo layers, the L1 / L2 regularizer classes and the Subtract layer. */
-const TFJS_LOADS = (c: string) => !/^(layers|zoo)/.test(c) && c !== "regularized" && c !== "shared";
+const TFJS_LOADS = (c: string) => !/^(layers|zoo|masked)/.test(c) && c !== "regularized" && c !== "shared";
 
 const bytes = (path: string) => new Uint8Array(readFileSync(path));
 const specOf = (c: string) =>
@@ -147,6 +147,16 @@ describe("Keras read back what it was given", () => {
     expect(compile["loss"]).toEqual({ cls: "categorical_crossentropy", reg: "mean_squared_error" });
     expect(compile["loss_weights"]).toEqual({ cls: 1, reg: 0.5 });
     expect(compile["metrics"]).toEqual({ cls: ["accuracy"], reg: ["mae"] });
+  });
+
+  it("metrics with options and their own names", () => {
+    const metrics = recorded("regularized").compile["metrics"] as (string | { class_name: string; config: Record<string, unknown> })[];
+    expect(metrics[0]).toBe("accuracy");
+    expect(metrics.slice(1)).toMatchObject([
+      { class_name: "TopKCategoricalAccuracy", config: { name: "top_k_categorical_accuracy", k: 2 } },
+      { class_name: "Precision", config: { name: "prec", thresholds: 0.7 } },
+      { class_name: "AUC", config: { name: "auc", num_thresholds: 50 } },
+    ]);
   });
 
   it("a learning-rate schedule", () => {

@@ -26,11 +26,11 @@ const UPDATE = process.env["UPDATE_GOLDEN"] === "1";
  * inputs, a residual block, a shared layer, two outputs with per-output
  * losses, weights and metrics, LSTMs, and Embedding feeding two branches.
  */
-const CASES = ["seed", "mlp", "cnn", "layers1d", "layers2d", "regularized", "two_input", "residual", "shared", "two_output", "lstm", "embedding", "zoo_image", "zoo_vector", "zoo_sequence"] as const;
+const CASES = ["seed", "mlp", "cnn", "layers1d", "layers2d", "regularized", "two_input", "residual", "shared", "two_output", "lstm", "embedding", "masked", "zoo_image", "zoo_vector", "zoo_sequence"] as const;
 const FORMATS = ["model.keras", "model.h5", "tfjs/model.json"] as const;
 /** The layer-coverage cases use layers and activations tfjs-layers lacks, so they have no tfjs fixture. */
 const formatsOf = (c: string) =>
-  FORMATS.filter((f) => f !== "tfjs/model.json" || !/^(layers|zoo)/.test(c));
+  FORMATS.filter((f) => f !== "tfjs/model.json" || !/^(layers|zoo|masked)/.test(c));
 
 interface Expected {
   keras_version: string;
@@ -249,6 +249,16 @@ describe("bad files are diagnostics, and nothing is produced", () => {
       /layer dense_1 \(Dense\) sets lora_rank=4/,
       "config.config.layers[2].config.lora_rank",
     );
+  });
+
+  it("an integer Input (token ids) is no second dtype", () => {
+    const r = importModel(
+      withConfig((c) => {
+        c.config.layers[0]!.config["dtype"] = "int32";
+      }),
+    );
+    expect(r.diagnostics).toEqual([]);
+    expect(r.spec).toContain("Input(shape=(1,))");
   });
 
   it("a 2 GiB size claim in an archive header", () => {

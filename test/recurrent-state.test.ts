@@ -121,6 +121,18 @@ Model(inputs=x, outputs=y)`,
     [["y", 2]],
   ],
   [
+    "Bidirectional merge_mode=None: both directions' sequences and states as tensors",
+    [["x", 12]],
+    `x = Input(shape=(4, 3))
+f, b, fh, bh = Bidirectional(GRU(2, return_sequences=True, return_state=True), merge_mode=None)(x)
+m = Multiply()([f, b])
+g = Flatten()(m)
+j = Concatenate()([g, bh])
+y = Dense(2)(j)
+Model(inputs=x, outputs=[y, fh])`,
+    [["y", 2], ["fh", 2]],
+  ],
+  [
     "dropout and recurrent_dropout with states in and out",
     [["x", 12]],
     `x = Input(shape=(4, 3))
@@ -196,6 +208,7 @@ describe("unpacking in the language", () => {
     const codes = (src: string) => check(src).diagnostics.map((d) => d.code);
     expect(codes("model S {\n  Input(shape=(4, 3))\n  GRU(2, return_state=True)\n}\n")).toContain("rnn_return_state");
     expect(codes("model S {\n  Input(shape=(4, 3))\n  Bidirectional(GRU(2, return_state=True))\n}\n")).toContain("rnn_return_state");
+    expect(codes("model S {\n  Input(shape=(4, 3))\n  Bidirectional(GRU(2), merge_mode=None)\n}\n")).toContain("rnn_return_state");
     expect(codes("model S {\n  a, b = (1, 2)\n  model = keras.Sequential([keras.Input(shape=(3,)), Dense(a)])\n}\n")).toContain("statement_unsupported");
     // one name for three outputs, three names for one output
     expect(codes("model F {\n  x = Input(shape=(4, 3))\n  y = LSTM(2, return_state=True)(x)\n}\n")).toContain("layer_outputs_unpack");

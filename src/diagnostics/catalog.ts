@@ -282,7 +282,7 @@ export const catalog = {
   },
   rnn_return_state: {
     severity: "error",
-    message: "`return_state=True` needs a functional model: a Sequential layer has one output",
+    message: "this layer returns several tensors (`return_state=True`, or Bidirectional's `merge_mode=None`), which needs a functional model: a Sequential layer has one output",
     explain: "`return_state` makes a recurrent layer return its output and final states; only a functional model can bind several outputs (`seq, h, c = LSTM(8, return_sequences=True, return_state=True)(x)`). In a Sequential model leave it False.",
   },
   gru_reset_before: {
@@ -468,6 +468,12 @@ export const catalog = {
     message: "this file has {count} layers in {models} models, above the limit of {limit} per file",
     explain:
       "The layers of all the file's models together count against `limits.maxLayers` too (every phase's cost grows with them, and a 1 MiB file holds 20,000 one-layer models). Checked before anything is parsed. Split the models over several files, or raise `limits.maxLayers` in the options.",
+  },
+  limit_file_code_size: {
+    severity: "error",
+    message: "generated code for this file would be {count} statements in {models} models, above the budget of {limit}: use unroll=loops (or auto), split the models over several files, or raise limits.maxStatements",
+    explain:
+      "The statement budget holds for the whole generated module as well as for each model: compiling costs about 20 µs per statement. Use `unroll=loops` (or `auto`), split the models over several files, or raise `limits.maxStatements`.",
   },
   limit_code_size: {
     severity: "error",

@@ -66,8 +66,14 @@ export function kerasWeightsH5(
     type Group = { [name: string]: Group | { shape: number[]; data: Float32Array } };
     const group: Group = { vars: {} };
     const groups = kerasVarGroups(layer.kind, layer.attrs);
-    const per = layer.params.length / groups.length;
+    // a Bidirectional layer's forward weights are named forward_<layer>/…; a given backward_layer's may differ in count
+    const forward = layer.params.filter((p) => p.name.startsWith("forward_")).length;
+    const counts =
+      groups.length === 2 && forward > 0
+        ? [forward, layer.params.length - forward]
+        : groups.map(() => layer.params.length / groups.length);
     groups.forEach((path, g) => {
+      const per = counts[g]!;
       let node = group;
       for (const part of path.split("/").filter(Boolean)) {
         node[part] ??= { vars: {} };

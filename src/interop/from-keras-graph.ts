@@ -98,8 +98,21 @@ export function translateFunctional(
   const calls: Call[] = [];
   const dtypes = new Set<string>();
 
+  // Keras 3 records Embedding(mask_zero=True)'s mask as an op, `not_equal(ids, 0)`, passed to later calls as
+  // mask=; layerc carries that mask implicitly from the Embedding, so the op is dropped and the mask= accepted
+  const maskOps = new Map<string, Ref>();
+  entries.forEach((entry) => {
+    if (!isObj(entry) || entry["class_name"] !== "NotEqual" || typeof entry["name"] !== "string") return;
+    const node = Array.isArray(entry["inbound_nodes"]) ? entry["inbound_nodes"][0] : undefined;
+    const args = isObj(node) && Array.isArray(node["args"]) ? node["args"] : [];
+    const source = args.length === 2 && args[1] === 0 ? refOf(args[0]!) : null;
+    if (source !== null) maskOps.set(entry["name"], source);
+  });
+  const masksUsed = new Set<string>();
+
   entries.forEach((entry, i) => {
     const lp = `${path}.config.layers[${i}]`;
+    if (isObj(entry) && typeof entry["name"] === "string" && maskOps.has(entry["name"])) return;
     if (!isObj(entry) || !isObj(entry["config"]) || typeof entry["class_name"] !== "string") {
       t.report("import_model_unsupported", "a layer entry without class_name and config", lp);
       return;
@@ -133,11 +146,20 @@ export function translateFunctional(
     const nodes = Array.isArray(entry["inbound_nodes"]) ? entry["inbound_nodes"] : [];
     nodes.forEach((node, k) => {
       const np = `${lp}.inbound_nodes[${k}]`;
-      const call = parseNode(t, name, k, node, np);
+      const call = parseNode(t, name, k, node, np, maskOps, masksUsed);
       if (call) calls.push(call);
     });
   });
 
+  for (const op of masksUsed) {
+    const source = maskOps.get(op)!;
+    const fromEmbedding = calls.some((c) => {
+      const e = entryOf.get(c.layer)?.entry;
+      return e?.["class_name"] === "Embedding" && isObj(e["config"]) && e["config"]["mask_zero"] === true && c.inputs.length === 1 && key(c.inputs[0]!) === key(source);
+    });
+    if (!fromEmbedding)
+      t.report("import_model_unsupported", `the mask ${op} is not the one an Embedding(mask_zero=True) computes from its ids; layerc passes only that mask`, `${path}.config.layers`);
+  }
   const inputs = refsOf(config["input_layers"]);
   const outputs = refsOf(config["output_layers"]);
   if (inputs === null || outputs === null || inputs.length === 0 || outputs.length === 0) {
@@ -241,7 +263,7 @@ export function translateFunctional(
 }
 
 /** One inbound node (either format) → the call it records, or null after reporting. */
-function parseNode(t: Translator, layer: string, node: number, v: Json, path: string): Call | null {
+function parseNode(t: Translator, layer: string, node: number, v: Json, path: string, maskOps: ReadonlyMap<string, Ref>, masksUsed: Set<string>): Call | null {
   let tensors: Json[];
   let list: boolean;
   let kwargs: Json = null;
@@ -258,9 +280,15 @@ function parseNode(t: Translator, layer: string, node: number, v: Json, path: st
     for (const item of v) if (Array.isArray(item) && item.length > 3 && isObj(item[3]!) && Object.keys(item[3]).length) kwargs = item[3]!;
   } else return t.report("import_model_unsupported", `layer ${layer} has an inbound node layerc cannot read`, path);
   if (isObj(kwargs))
-    for (const [k, x] of Object.entries(kwargs))
+    for (const [k, x] of Object.entries(kwargs)) {
+      const mask = k === "mask" ? refOf(x) : null;
+      if (mask !== null && maskOps.has(mask.layer)) {
+        masksUsed.add(mask.layer);
+        continue;
+      }
       if (!BENIGN_KWARGS[k]?.some((b) => same(b, x)))
         return t.report("import_model_unsupported", `layer ${layer} is called with ${k}=${JSON.stringify(x)}, which layerc does not support`, `${path}.kwargs.${k}`);
+    }
   const refs = tensors.map(refOf);
   if (refs.some((r) => r === null) || refs.length === 0)
     return t.report("import_model_unsupported", `layer ${layer} is called on something other than tensors of the model`, `${path}.args`);

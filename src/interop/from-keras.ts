@@ -548,7 +548,8 @@ export function translateModel(model: Json, path = "config"): TranslatedModel {
     const lp = `${path}.config.layers[${i}]`;
     if (!isObj(layer) || !isObj(layer["config"])) return;
     const d = dtypeOf(layer["config"]);
-    if (d !== null) dtypes.add(d);
+    // token ids arrive as integers in Keras (Input(dtype='int32') before an Embedding); layerc feeds them as numbers
+    if (d !== null && !(layer["class_name"] === "InputLayer" && /^u?int/.test(d))) dtypes.add(d);
     if (i === 0) input = inputShapeOf(layer["config"]);
     if (layer["class_name"] === "InputLayer") {
       if (i !== 0)
@@ -607,6 +608,15 @@ const OPTIMIZER_IGNORED = new Set([
   "ema_overwrite_frequency",
   "jit_compile",
 ]);
+/** Metric config keys layerc does not model, at the values that mean "as layerc computes". */
+const METRIC_BENIGN: Readonly<Record<string, readonly Json[]>> = {
+  top_k: [null],
+  class_id: [null],
+  multi_label: [false],
+  num_labels: [null],
+  label_weights: [null],
+  from_logits: [false],
+};
 const LOSS_BENIGN: Readonly<Record<string, readonly Json[]>> = {
   reduction: ["sum_over_batch_size", "auto", null],
   label_smoothing: [0],
@@ -707,8 +717,29 @@ export function translateCompile(
     const items = Array.isArray(v) ? v : v === null || v === undefined ? [] : [v];
     const names: string[] = [];
     items.forEach((m, i) => {
+      const at = Array.isArray(v) ? `${mp}[${i}]` : mp;
       if (typeof m === "string" && (m === "accuracy" || m === "acc" || has(metricNames, m))) names.push(quote(m));
-      else t.report("import_compile_unsupported", `metric ${JSON.stringify(m)} is not one layerc has`, Array.isArray(v) ? `${mp}[${i}]` : mp);
+      else if (isObj(m) && typeof m["class_name"] === "string" && has(metricNames, m["class_name"])) {
+        // a metric object: its class with the options and the name that differ from the class's defaults
+        const entry = metricNames[m["class_name"]]!;
+        const config = isObj(m["config"]) ? m["config"] : {};
+        const args: string[] = [];
+        for (const [key, value] of Object.entries(config)) {
+          const spec = entry.args.find((a) => a.name === key);
+          if (key === "dtype" && (value === null || value === "float32")) continue;
+          if (key === "name" && value === entry.defaultName) continue;
+          if (!spec) {
+            if (!METRIC_BENIGN[key]?.some((b) => same(b, value)))
+              t.report("import_compile_unsupported", `metric ${m["class_name"]} sets ${key}=${JSON.stringify(value)}, which layerc does not support`, `${at}.config.${key}`);
+            continue;
+          }
+          // AUC's get_config writes the curve in capitals ('ROC'); its constructor takes either
+          const given = key === "curve" && typeof value === "string" ? value.toLowerCase() : value;
+          const r = t.value(spec.type, given, spec.default, `metric ${key}`, `${at}.config.${key}`);
+          if (r && !r.isDefault) args.push(`${key}=${r.text}`);
+        }
+        names.push(`${m["class_name"]}(${args.join(", ")})`);
+      } else t.report("import_compile_unsupported", `metric ${JSON.stringify(m)} is not one layerc has`, at);
     });
     return [...new Set(names)];
   };

@@ -13,9 +13,10 @@ import type {
   ModelIR,
   TrainingIR,
 } from "../ir/model-ir.js";
-import type { ConstraintSpec, InitializerSpec, LossSpec, OptimizerSpec, RegularizerSpec, ScheduleSpec } from "../runtime/spec.js";
+import type { ConstraintSpec, InitializerSpec, LossSpec, MetricSpec, OptimizerSpec, RegularizerSpec, ScheduleSpec } from "../runtime/spec.js";
 import { lookupLayer } from "../layers/registry.js";
 import { lossNames } from "../phases/2-check/loss-names.js";
+import { metricNames } from "../phases/2-check/metric-names.js";
 import type { ArgType } from "../layers/types.js";
 import { kerasClassOf, kerasLayers, type Json } from "./keras-layers.js";
 import { failImport } from "./diagnostics.js";
@@ -365,6 +366,27 @@ export function lossJson(loss: LossSpec, flavor: Flavor): Json {
     : wrap(flavor, "keras.losses", className, options);
 }
 
+/**
+ * A metric as Keras serializes it: the string when Keras's `metrics.get`
+ * resolves it to the same metric, else the class with its name and options
+ * (`TopKCategoricalAccuracy(k=3)`, `Precision(thresholds=0.7, name='prec')`).
+ */
+export function metricJson(m: MetricSpec, flavor: Flavor): Json {
+  const options: Obj = {};
+  const classes = Object.keys(metricNames).filter((k) => /^[A-Z]/.test(k) && metricNames[k]!.kind === m.kind);
+  const className = classes.find((k) => (m.beta !== undefined ? k === "FBetaScore" : k !== "FBetaScore")) ?? classes[0];
+  const entry = className !== undefined ? metricNames[className]! : undefined;
+  const takes = new Set(entry?.args.map((a) => a.name) ?? []);
+  if (m.threshold !== undefined) options[takes.has("thresholds") ? "thresholds" : "threshold"] = m.threshold;
+  if (m.k !== undefined && m.k !== 5) options["k"] = m.k;
+  if (m.numThresholds !== undefined && m.numThresholds !== 200) options["num_thresholds"] = m.numThresholds;
+  if (m.average !== undefined) options["average"] = m.average;
+  if (m.beta !== undefined) options["beta"] = m.beta;
+  const plain = m.name === "accuracy" || m.name === "acc" || (Object.prototype.hasOwnProperty.call(metricNames, m.name) && metricNames[m.name]!.kind === m.kind);
+  if ((plain && Object.keys(options).length === 0) || entry === undefined) return m.name;
+  return wrap(flavor, "keras.metrics", className!, { name: m.name, dtype: "float32", ...options });
+}
+
 /** The output names of a model with several outputs (the keys of per-output compile arguments), else null. */
 function outputNames(model: ModelIR): string[] | null {
   return model.training?.outputs && model.outputs.length > 1 ? model.outputs.map((id) => model.tensors[id]!.name) : null;
@@ -374,13 +396,13 @@ function outputNames(model: ModelIR): string[] | null {
 function perOutput(model: ModelIR, t: TrainingIR, flavor: Flavor): { loss: Json; loss_weights: Json; metrics: Json } {
   const names = outputNames(model);
   if (names === null)
-    return { loss: lossJson(t.loss, flavor), loss_weights: null, metrics: t.metrics.length ? t.metrics.map((m) => m.name) : null };
+    return { loss: lossJson(t.loss, flavor), loss_weights: null, metrics: t.metrics.length ? t.metrics.map((m) => metricJson(m, flavor)) : null };
   const by = (f: (o: NonNullable<TrainingIR["outputs"]>[number]) => Json): Obj =>
     Object.fromEntries(t.outputs!.map((o, k) => [names[k]!, f(o)]));
   return {
     loss: by((o) => lossJson(o.loss, flavor)),
     loss_weights: by((o) => o.weight),
-    metrics: by((o) => o.metrics.map((m) => m.name)),
+    metrics: by((o) => o.metrics.map((m) => metricJson(m, flavor))),
   };
 }
 

@@ -51,6 +51,20 @@ function py(v: Json | AttrValue | undefined): string {
     .join(", ")}}`;
 }
 
+/** Metrics as Python: lists stay lists (Keras wants a list or a dict of lists), metric objects become constructor calls. */
+function pyMetrics(v: Json): string {
+  if (Array.isArray(v)) return `[${v.map(pyMetrics).join(", ")}]`;
+  if (v !== null && typeof v === "object" && typeof v["class_name"] !== "string")
+    return `{${Object.entries(v).map(([k, x]) => `${str(k)}: ${pyMetrics(x)}`).join(", ")}}`;
+  if (v !== null && typeof v === "object" && !Array.isArray(v) && typeof v["module"] === "string") {
+    // the metric's name is its history key (Precision(name="prec") logs `prec`), so it is kept
+    const config = (v["config"] ?? {}) as Record<string, Json>;
+    const args = Object.entries(config).filter(([k, x]) => !(k === "dtype" && x === "float32")).map(([k, x]) => `${k}=${py(x)}`);
+    return `${v["module"]}.${v["class_name"] as string}(${args.join(", ")})`;
+  }
+  return py(v);
+}
+
 /** `keras.layers.Dense(4, activation="relu", name="dense")`: arguments at their Keras default left out. */
 function layerCall(layer: Pick<LayerIR, "kind" | "attrs"> & { readonly name?: string }): string {
   const def = lookupLayer(layer.kind)!;
@@ -149,7 +163,7 @@ export function pythonScript(
           ? [`        loss_weights=${py(compile["loss_weights"])},`]
           : []),
         ...(compile["metrics"]
-          ? [`        metrics=${JSON.stringify(compile["metrics"])},`]
+          ? [`        metrics=${pyMetrics(compile["metrics"])},`]
           : []),
         `    )`,
       ]

@@ -3,7 +3,9 @@
  * runs twice over the sequence — as given ("forward_<name>") and with
  * go_backwards=True ("backward_<name>") — with its own weights each, and
  * the two outputs are merged: concatenated on the last axis, or summed,
- * multiplied or averaged. With return_sequences the backward run's outputs
+ * multiplied or averaged — or, with merge_mode=None, returned as two
+ * tensors (the backward one the call's first extra output, before any
+ * states). With return_sequences the backward run's outputs
  * are flipped back into input order first, as Keras does.
  *
  * The wrapped layer's own kernels do the work: this file hands them a
@@ -90,7 +92,10 @@ function backwardLayerProblem(attrs: Attrs, input: readonly number[]): string | 
   return bo.ok ? undefined : `\`${b.name}\` itself is invalid on this input`;
 }
 
-const mode = (attrs: Attrs) => attrs["merge_mode"] as "concat" | "sum" | "mul" | "ave";
+/** merge_mode; "none" (Keras's None) returns the two directions' outputs as two tensors. */
+const mode = (attrs: Attrs) => (attrs["merge_mode"] ?? "none") as "concat" | "sum" | "mul" | "ave" | "none";
+/** With merge_mode=None the backward output is the first extra output, before the states. */
+const lead = (attrs: Attrs) => (mode(attrs) === "none" ? 1 : 0);
 
 /** Renames the products of a direction's kernels, so both directions' native kernels get names of their own. */
 function relabel(stmts: readonly Stmt[], dir: Direction): Stmt[] {
@@ -120,7 +125,7 @@ function directionContext(ctx: KernelContext, dir: Direction, withGrads: boolean
   const dx = dir === "forward" || !withGrads || ctx.dx.name === "" ? ctx.dx : scratchBuf("dxb", [...ctx.inShape]);
   // states (initial_state= inputs, return_state outputs): the forward direction's first, then the backward's
   const part = (which: "extraOutputs" | "extraInputs") => <T>(all: readonly T[]): T[] => {
-    const rest = all.slice(1);
+    const rest = all.slice(1 + (which === "extraOutputs" ? lead(ctx.attrs) : 0));
     const n = statesOf(ctx.attrs, ctx.inShape, which).forward.length;
     return dir === "forward" ? rest.slice(0, n) : rest.slice(n);
   };
@@ -176,6 +181,7 @@ function merge(ctx: KernelContext): Stmt[] {
         loop("j", units, (j) => {
           const a = f.at(n, r, j);
           const c = b.at(n, flip(r), j);
+          if (m === "none") return [y.store([n, r, j], a), new Buf(ctx.ys[1]!.name, ["batch", rows, units]).store([n, r, j], c)];
           if (m === "concat") return [y.store([n, r, j], a), y.store([n, r, add(j, num(units))], c)];
           const v = m === "sum" ? add(a, c) : m === "mul" ? mul(a, c) : mul(add(a, c), num(0.5));
           return [y.store([n, r, j], v)];
@@ -196,6 +202,7 @@ function unmerge(ctx: KernelContext): Stmt[] {
       loop("r", rows, (r) => [
         loop("j", units, (j) => {
           const g = dy.at(n, r, j);
+          if (m === "none") return [df.store([n, r, j], g), db.store([n, flip(r), j], new Buf(ctx.dys[1]!.name, ["batch", rows, units]).at(n, r, j))];
           if (m === "concat") return [df.store([n, r, j], g), db.store([n, flip(r), j], dy.at(n, r, add(j, num(units))))];
           if (m === "mul") return [df.store([n, r, j], mul(g, b.at(n, flip(r), j))), db.store([n, flip(r), j], mul(g, f.at(n, r, j)))];
           const share = m === "ave" ? mul(g, num(0.5)) : g;
@@ -212,7 +219,7 @@ export const bidirectional: LayerDef = {
   defaultName: "bidirectional",
   args: [
     { name: "layer", type: { t: "layer", recurrent: true }, required: true, positional: true },
-    { name: "merge_mode", type: { t: "enum", values: ["concat", "sum", "mul", "ave"] }, default: "concat", positional: true },
+    { name: "merge_mode", type: { t: "nullable", inner: { t: "enum", values: ["concat", "sum", "mul", "ave"] } }, default: "concat", positional: true },
     // Keras 3: (layer, merge_mode, weights, backward_layer); initial weights come from initializers here
     { name: "backward_layer", type: { t: "nullable", inner: { t: "layer", recurrent: true } }, default: null },
   ],
@@ -235,7 +242,10 @@ export const bidirectional: LayerDef = {
   // initial_state=[…] is split in half the same way
   extraOutputs(attrs, input) {
     const s = statesOf(attrs, input, "extraOutputs");
-    return [...s.forward, ...s.backward];
+    const w = wrapped(attrs);
+    const inner = w.def.outputShape(w.of("forward"), input);
+    const backwardOutput = mode(attrs) === "none" && inner.ok ? [inner.shape] : [];
+    return [...backwardOutput, ...s.forward, ...s.backward];
   },
   extraInputs: {
     keyword: "initial_state",

@@ -97,29 +97,50 @@ export function shareBuffers(buffers: ReadonlyMap<string, Storage>, programs: Pr
   const lives = [lifetimes(programs.inference), lifetimes(programs.training)];
   const candidate = (name: string, s: Storage): boolean =>
     s.kind === "act" && s.random !== true && !pinned.has(name) && lives.some((l) => l.has(name)) && lives.every((l) => l.get(name)?.readFirst !== true);
-  const overlaps = (a: string, b: string) =>
-    lives.some((l) => {
-      const x = l.get(a);
-      const y = l.get(b);
-      return x !== undefined && y !== undefined && x.first <= y.last && y.first <= x.last;
-    });
-  // groups of buffers that share one allocation; the first member names it
-  const groups: { members: string[]; size: number }[] = [];
+  // groups of buffers that share one allocation (the first member names it), with each program's busy steps as sorted disjoint [first, last] pairs
+  interface Group {
+    readonly members: string[];
+    size: number;
+    readonly busy: number[][];
+  }
+  const groups: Group[] = [];
+  const free = (busy: readonly number[], life: Life | undefined): boolean => {
+    if (life === undefined) return true;
+    // the first interval that ends at or after this one starts must start after it ends
+    let lo = 0;
+    let hi = busy.length / 2;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (busy[2 * mid + 1]! < life.first) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo === busy.length / 2 || busy[2 * lo]! > life.last;
+  };
+  const occupy = (busy: number[], life: Life | undefined) => {
+    if (life === undefined) return;
+    let at = 0;
+    while (at < busy.length && busy[at]! < life.first) at += 2;
+    busy.splice(at, 0, life.first, life.last);
+  };
   for (const [name, s] of buffers) {
     if (!candidate(name, s) || s.kind !== "act") continue;
-    // the fitting group that grows least, then the smallest
-    let best: (typeof groups)[number] | undefined;
-    for (const g of groups) {
-      if (g.members.some((m) => overlaps(m, name))) continue;
-      const growth = Math.max(0, s.perSample - g.size);
+    const own = lives.map((l) => l.get(name));
+    // the fitting group that grows least, then the smallest; a huge model looks at its latest groups only
+    let best: Group | undefined;
+    for (let g = Math.max(0, groups.length - MAX_SCAN); g < groups.length; g++) {
+      const group = groups[g]!;
+      if (!own.every((life, p) => free(group.busy[p]!, life))) continue;
+      const growth = Math.max(0, s.perSample - group.size);
       const bestGrowth = best === undefined ? Infinity : Math.max(0, s.perSample - best.size);
-      if (growth < bestGrowth || (growth === bestGrowth && best !== undefined && g.size < best.size)) best = g;
+      if (growth < bestGrowth || (growth === bestGrowth && best !== undefined && group.size < best.size)) best = group;
     }
-    if (best === undefined) groups.push({ members: [name], size: s.perSample });
-    else {
-      best.members.push(name);
-      best.size = Math.max(best.size, s.perSample);
+    if (best === undefined) {
+      best = { members: [], size: s.perSample, busy: lives.map(() => []) };
+      groups.push(best);
     }
+    best.members.push(name);
+    best.size = Math.max(best.size, s.perSample);
+    own.forEach((life, p) => occupy(best!.busy[p]!, life));
   }
   const out = new Map(buffers);
   for (const g of groups) {
@@ -129,6 +150,9 @@ export function shareBuffers(buffers: ReadonlyMap<string, Storage>, programs: Pr
   }
   return out;
 }
+
+/** Groups a buffer is matched against: all of them below this many (compile time stays linear for huge models). */
+const MAX_SCAN = 256;
 
 /** Float64 values per sample that the activation buffers allocate (a sharing buffer allocates nothing). */
 export function activationValues(buffers: ReadonlyMap<string, Storage>): number {

@@ -23,6 +23,11 @@ export function limitCases(): LimitCase[] {
   return [
     { name: "Dense 300×300 with unroll=full", source: "model M(unroll=full) {\n  Dense(300, input_shape=(300,))\n  Dense(300)\n  compile(loss='mse')\n}\n", expect: "limit_code_size" },
     { name: "Conv2D with unroll=full", source: "model M(unroll=full) {\n  Conv2D(64, 3, input_shape=(64, 64, 16))\n  compile(loss='mse')\n}\n", expect: "limit_code_size" },
+    {
+      name: "two models, each under the statement budget, together over it",
+      source: denseAtBudget(5_000).replace("model M(", "model A(") + denseAtBudget(5_000).replace("model M(", "model B("),
+      expect: "limit_file_code_size",
+    },
     { name: "5,000 layers", source: layers(5000), expect: "limit_layers" },
     { name: "95,000 one-unit layers in 1 MiB", source: layers(95_000), options: { limits: { maxFileBytes: 1_048_576 } }, expect: "limit_layers" },
     { name: "22,851 one-layer models in 1 MiB", source: manyModels(22_851), expect: "limit_file_layers" },

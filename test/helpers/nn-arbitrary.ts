@@ -33,6 +33,8 @@ export type GenValue =
   | { kind: "Name"; name: string }
   | { kind: "Tuple"; items: GenValue[] }
   | { kind: "List"; items: GenValue[] }
+  | { kind: "Dict"; entries: { key: GenValue; value: GenValue }[] }
+  | { kind: "LayerCall"; layer: GenCall; applied: { kind: "Apply"; args: GenArg[] }[] }
   | GenCall;
 export interface GenIdent {
   kind: "Ident";
@@ -76,6 +78,10 @@ const tree = fc.letrec<{ value: GenValue; arg: GenArg; call: GenCall }>((tie) =>
     leafArb,
     fc.array(tie("value"), { maxLength: 3 }).map((items): GenValue => ({ kind: "Tuple", items })),
     fc.array(tie("value"), { maxLength: 3 }).map((items): GenValue => ({ kind: "List", items })),
+    fc.array(fc.record({ key: tie("value"), value: tie("value") }), { maxLength: 3 }).map((entries): GenValue => ({ kind: "Dict", entries })),
+    fc
+      .tuple(tie("call"), fc.array(fc.array(tie("arg"), { maxLength: 2 }), { minLength: 1, maxLength: 2 }))
+      .map(([layer, applied]): GenValue => ({ kind: "LayerCall", layer, applied: applied.map((args) => ({ kind: "Apply", args })) })),
     tie("call"),
   ),
   arg: fc
@@ -222,6 +228,20 @@ class Printer {
         return this.seq("(", ")", v.items, v.items.length === 1);
       case "List":
         return this.seq("[", "]", v.items, false);
+      case "Dict":
+        this.tok("{");
+        v.entries.forEach((e, i) => {
+          if (i > 0) this.tok(",");
+          this.value(e.key);
+          this.tok(":");
+          this.value(e.value);
+        });
+        if (v.entries.length > 0 && this.chance(0.3)) this.tok(",");
+        return this.tok("}");
+      case "LayerCall":
+        this.call(v.layer);
+        for (const a of v.applied) this.args(a.args);
+        return;
     }
   }
 

@@ -102,6 +102,24 @@ y = Dense(1)(j)
 Model(inputs=x, outputs=[y, bh])
 compile(optimizer=SGD(learning_rate=0.1), loss=['mse', 'mse'])
 """,
+    # merge_mode=None: the two directions' outputs as two tensors (then the states)
+    "bidirectional_merge_none": """
+x = Input(shape=(5, 3))
+f, b = Bidirectional(GRU(3, return_sequences=True), merge_mode=None)(x)
+d = Subtract()([f, b])
+g = Flatten()(d)
+y = Dense(2)(g)
+Model(inputs=x, outputs=y)
+compile(optimizer=SGD(learning_rate=0.1), loss='mse')
+""",
+    "bidirectional_merge_none_states": """
+x = Input(shape=(4, 2))
+f, b, fh, fc, bh, bc = Bidirectional(LSTM(2, return_state=True), merge_mode=None)(x)
+j = Concatenate()([f, b, fc, bh])
+y = Dense(1)(j)
+Model(inputs=x, outputs=[y, b])
+compile(optimizer=SGD(learning_rate=0.1), loss=['mse', 'mse'])
+""",
 }
 
 

@@ -11,9 +11,9 @@ export interface Limits {
   /** Largest activation tensor of one layer, in values per sample. */
   readonly maxTensorSize: number;
   /**
-   * Largest generated body, in statements (unrolled code size budget). The
-   * default is what compiles in about 2 s (about 20 µs per estimated
-   * statement; see test/limits.test.ts).
+   * Largest generated code, in statements, of each model and of the whole
+   * file (unrolled code size budget). The default is what compiles in about
+   * 2 s (about 20 µs per estimated statement; see test/limits.test.ts).
    */
   readonly maxStatements: number;
   /** Most layers in one model, and in one file (all its models together). */

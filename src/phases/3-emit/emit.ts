@@ -578,10 +578,30 @@ export async function emitProgram(program: ProgramIR, opts: EmitOptions): Promis
   const structures: StatementStructures[] = [];
   let anyNative = false;
   const moduleNames = allocateNames(program);
+  const plans = program.models.map((m) => planModel(m));
+  // fail fast: specializing a model far over the budget would take minutes and gigabytes first;
+  // the budget holds for the file too (each of its models under it could still add up to hours)
+  const estimates = plans.map((p) => estimateStatements(p, threshold));
+  const fileTooLarge = (count: number, perModel: readonly ModelStats[]): EmitResult => ({
+    diagnostics: [
+      makeDiagnostic("limit_file_code_size", opts.modelSpans?.get(program.models[0]!.name) ?? { start: 0, end: 0 }, {
+        count,
+        models: program.models.length,
+        limit: opts.maxStatements,
+      }),
+    ],
+    stats: [...perModel],
+  });
+  const fileEstimate = estimates.reduce((n, e) => n + e, 0);
+  if (estimates.every((e) => e <= opts.maxStatements) && fileEstimate > opts.maxStatements) {
+    return fileTooLarge(
+      fileEstimate,
+      plans.map((p, i) => ({ name: p.model.name, statements: estimates[i]!, activationValues: p.activationValues })),
+    );
+  }
   for (const [index, model] of program.models.entries()) {
-    const plan = planModel(model);
-    // fail fast: specializing a model far over the budget would take minutes and gigabytes first
-    const estimate = estimateStatements(plan, threshold);
+    const plan = plans[index]!;
+    const estimate = estimates[index]!;
     if (estimate > opts.maxStatements) {
       stats.push({ name: model.name, statements: estimate, activationValues: plan.activationValues });
       diagnostics.push(
@@ -612,6 +632,8 @@ export async function emitProgram(program: ProgramIR, opts: EmitOptions): Promis
     structures.push(...r.structures);
   }
   if (diagnostics.length > 0) return { diagnostics, stats };
+  const fileStatements = stats.reduce((n, m) => n + m.statements, 0);
+  if (fileStatements > opts.maxStatements) return fileTooLarge(fileStatements, stats);
 
   const bases = new Set(program.models.map((m) => (m.training ? "TrainableModel" : "ModelBase")));
   const named = [...[...bases].sort(), ...[...helpers].sort()];

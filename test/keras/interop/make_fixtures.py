@@ -120,7 +120,9 @@ def regularized_model():
                 bias_constraint=C.UnitNorm()),
     ])
     schedule = keras.optimizers.schedules.ExponentialDecay(0.1, decay_steps=100, decay_rate=0.96, staircase=True)
-    m.compile(optimizer=keras.optimizers.Adam(learning_rate=schedule), loss="categorical_crossentropy")
+    m.compile(optimizer=keras.optimizers.Adam(learning_rate=schedule), loss="categorical_crossentropy",
+              metrics=["accuracy", keras.metrics.TopKCategoricalAccuracy(k=2),
+                       keras.metrics.Precision(thresholds=0.7, name="prec"), keras.metrics.AUC(num_thresholds=50)])
     return m, (4, 6)
 
 
@@ -246,6 +248,17 @@ def embedding_model():
     return m, [(4, 7)]
 
 
+def masked_model():
+    """Embedding(mask_zero=True) into an LSTM, functional: Keras 3 records the mask as a not_equal op passed as mask=."""
+    L = keras.layers
+    ids = keras.Input((7,), dtype="int32", name="ids")
+    e = L.Embedding(20, 5, mask_zero=True)(ids)
+    r = L.LSTM(4)(e)
+    y = L.Dense(2, activation="softmax")(r)
+    m = keras.Model(ids, y)
+    return m, [(4, 7)]
+
+
 def tfjs_clean(value):
     """A Keras 3 config value in the Keras 2 form TensorFlow.js reads."""
     if isinstance(value, dict):
@@ -340,6 +353,9 @@ def make(name, build, seed, tfjs=True):
     if isinstance(xshape, list):  # several inputs (or integer ids): recorded per input and per output
         xs = [rng.integers(0, 20, size=s).astype("float32") if inp.dtype.startswith("int") else
               rng.uniform(-1, 1, size=s).astype("float32") for s, inp in zip(xshape, model.inputs)]
+        if name == "masked":  # padding (id 0) at the end of every other sequence and one in the middle
+            xs[0][::2, -3:] = 0
+            xs[0][1, 2] = 0
         ys = model.predict(xs if len(xs) > 1 else xs[0], verbose=0)
         ys = ys if isinstance(ys, list) else [ys]
         io = {"inputs": [a.reshape(-1).tolist() for a in xs],
@@ -425,6 +441,7 @@ if __name__ == "__main__":
         "two_output": (two_output_model, 10, True),
         "lstm": (lstm_model, 11, True),
         "embedding": (embedding_model, 12, True),
+        "masked": (masked_model, 16, False),
         "zoo_image": (zoo_image_model, 13, False),
         "zoo_vector": (zoo_vector_model, 14, False),
         "zoo_sequence": (zoo_sequence_model, 15, False),

@@ -26,6 +26,7 @@ def build_model():
     model.compile(
         optimizer=keras.optimizers.Adam(learning_rate=keras.optimizers.schedules.ExponentialDecay(initial_learning_rate=0.1, decay_steps=100, decay_rate=0.96, staircase=True)),
         loss="categorical_crossentropy",
+        metrics=["accuracy", keras.metrics.TopKCategoricalAccuracy(name="top_k_categorical_accuracy", k=2), keras.metrics.Precision(name="prec", thresholds=0.7), keras.metrics.AUC(name="auc", num_thresholds=50)],
     )
     return model
 

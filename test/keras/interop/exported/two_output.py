@@ -24,7 +24,7 @@ def build_model():
         optimizer=keras.optimizers.SGD(learning_rate=0.1),
         loss={"cls": "categorical_crossentropy", "reg": "mean_squared_error"},
         loss_weights={"cls": 1, "reg": 0.5},
-        metrics={"cls":["accuracy"],"reg":["mae"]},
+        metrics={"cls": ["accuracy"], "reg": ["mae"]},
     )
     return model
 
