@@ -88,9 +88,6 @@ export interface ModelMeta {
   readonly outputs?: readonly OutputMeta[];
 }
 
-/** Native memory per predict chunk: about one core's L2 cache (bench/native.ts measured M3/M4 predict B=32 per sample 1.5–3× slower than B=1 without it). */
-const CACHE_BYTES = 1 << 20;
-
 /** An input of token ids: every value must be an integer in [0, limit); `layer` names the reader. */
 export interface TokenIds {
   readonly limit: number;
@@ -225,10 +222,6 @@ export abstract class ModelBase<X extends ModelInput = Samples, P extends ModelO
   /** SIMD finiteness scans over the native memory (`nativeMemory`), when the model runs native kernels. */
   protected scan: NativeScan | null = null;
   protected nativeMemory: ArrayBuffer | null = null;
-  /** Bytes of native memory each sample of capacity takes (0: not native, or not laid out yet). */
-  private sampleBytes = 0;
-  /** Each input's copy of one predict chunk (see predictBatch). */
-  private stage: Float32Array[] = [];
 
   protected constructor(
     protected readonly meta: ModelMeta,
@@ -298,10 +291,6 @@ export abstract class ModelBase<X extends ModelInput = Samples, P extends ModelO
       const params = this.params;
       const measure = Store.measure();
       this.place(capacity, measure);
-      // one more sample's worth, for the cache-sized predict chunks
-      const next = Store.measure();
-      this.place(capacity + 1, next);
-      this.sampleBytes = next.bytes - measure.bytes;
       this.params = params;
       const native = instantiate(this.module, measure.bytes);
       if (native !== null) {
@@ -509,29 +498,11 @@ export abstract class ModelBase<X extends ModelInput = Samples, P extends ModelO
       }
       return r;
     });
-    // native models predict in chunks whose buffers fit in a core's cache (activations are
-    // streamed layer by layer: a large batch would stream them through memory instead)
-    this.ensure(1);
-    let chunk = Math.min(batchSize, 256);
-    const fit = this.sampleBytes > 0 ? Math.max(1, Math.floor(CACHE_BYTES / this.sampleBytes)) : chunk;
-    if (fit < chunk) {
-      // a divisor of the batch, so every chunk is staged into the same arrays (no views allocated per call)
-      chunk = fit;
-      while (batchSize % chunk !== 0) chunk--;
-    }
+    const chunk = Math.min(batchSize, 256);
     this.ensure(chunk);
-    const staged = chunk < batchSize && batchSize <= 256;
-    if (staged && (this.stage.length !== xs.length || this.stage[0]!.length !== chunk * this.inSizes[0]!)) this.stage = this.inSizes.map((size) => new Float32Array(chunk * size));
     for (let s = 0; s < batchSize; s += chunk) {
       const n = Math.min(chunk, batchSize - s);
-      if (staged) {
-        for (let k = 0; k < xs.length; k++) {
-          const from = xs[k]!;
-          const to = this.stage[k]!;
-          for (let i = 0, o = s * this.inSizes[k]!; i < to.length; i++) to[i] = from[o + i]!;
-        }
-      }
-      const ys = this.forwardAll(staged ? this.stage : xs, staged ? 0 : s, n, false);
+      const ys = this.forwardAll(xs, s, n, false);
       for (let k = 0; k < outSizes.length; k++) {
         const y = ys[k]!;
         const result = results[k]!;
