@@ -43,6 +43,31 @@ interface Call {
   readonly inputs: Ref[];
   /** Called on a list (`Add()([a, b])`) rather than on one tensor. */
   readonly list: boolean;
+  /** A recurrent layer's `initial_state=[…]`: Keras 3 records it as a keyword, Keras 2 as further inputs. */
+  readonly initialState: Ref[];
+}
+
+/** Keras's recurrent layers and the number of states each returns with `return_state=True`. */
+const RNN_STATES: Readonly<Record<string, number>> = { LSTM: 2, GRU: 1, SimpleRNN: 1 };
+
+/**
+ * How many tensors one call of a layer returns, from its Keras config: a
+ * recurrent layer with `return_state` adds its states, a Bidirectional adds
+ * both directions' states and, with `merge_mode=None`, returns each
+ * direction's output apart.
+ */
+function outputCount(entry: Obj): number {
+  const cls = entry["class_name"];
+  const config = isObj(entry["config"]) ? entry["config"] : {};
+  if (typeof cls === "string" && RNN_STATES[cls] !== undefined) return config["return_state"] === true ? 1 + RNN_STATES[cls]! : 1;
+  if (cls === "Bidirectional") {
+    const inner = isObj(config["layer"]) ? config["layer"] : {};
+    const innerConfig = isObj(inner["config"]) ? inner["config"] : {};
+    const states = typeof inner["class_name"] === "string" ? (RNN_STATES[inner["class_name"]] ?? 0) : 0;
+    const outputs = config["merge_mode"] === null ? 2 : 1;
+    return outputs + (innerConfig["return_state"] === true ? 2 * states : 0);
+  }
+  return 1;
 }
 
 const key = (r: { layer: string; node: number; index?: number }) =>
@@ -146,7 +171,8 @@ export function translateFunctional(
     const nodes = Array.isArray(entry["inbound_nodes"]) ? entry["inbound_nodes"] : [];
     nodes.forEach((node, k) => {
       const np = `${lp}.inbound_nodes[${k}]`;
-      const call = parseNode(t, name, k, node, np, maskOps, masksUsed);
+      const recurrent = RNN_STATES[cls] !== undefined || cls === "Bidirectional";
+      const call = parseNode(t, name, k, node, np, maskOps, masksUsed, recurrent);
       if (call) calls.push(call);
     });
   });
@@ -166,9 +192,9 @@ export function translateFunctional(
     t.report("import_model_unsupported", "the functional config has no input_layers and output_layers", `${path}.config`);
     return out;
   }
-  for (const r of [...inputs, ...outputs])
+  for (const r of inputs)
     if (r.index !== 0)
-      t.report("import_model_unsupported", `model input/output ${r.layer} is output ${r.index} of its layer; layerc layers have one output`, `${path}.config.output_layers`);
+      t.report("import_model_unsupported", `model input ${r.layer} is output ${r.index} of its layer`, `${path}.config.input_layers`);
   for (const r of inputs)
     if (!inputShapes.has(r.layer))
       t.report("import_model_unsupported", `model input ${r.layer} is not an InputLayer`, `${path}.config.input_layers`);
@@ -180,17 +206,24 @@ export function translateFunctional(
   const wanted: string[] = [];
   const inputNames = [...inputShapes.keys()];
   wanted.push(...inputNames);
-  for (const c of calls) {
+  const counts = calls.map((c) => outputCount(entryOf.get(c.layer)!.entry));
+  calls.forEach((c, i) => {
     const n = callsOf.get(c.layer)!.length;
-    wanted.push(n === 1 ? c.layer : `${c.layer}_${c.node + 1}`);
-  }
+    const base = n === 1 ? c.layer : `${c.layer}_${c.node + 1}`;
+    wanted.push(base);
+    // a call's further results (an RNN's states): `seq, seq_state_1, seq_state_2 = LSTM(…)(x)`
+    for (let k = 1; k < counts[i]!; k++) wanted.push(`${base}_state_${k}`);
+  });
   const shared = [...callsOf].filter(([, cs]) => cs.length > 1).map(([l]) => l);
   wanted.push(...shared);
   const ids = uniqueIdentifiers(wanted);
   const variable = new Map<string, string>();
   inputNames.forEach((n, i) => variable.set(key({ layer: n, node: 0 }), ids[i]!));
-  calls.forEach((c, i) => variable.set(key(c), ids[inputNames.length + i]!));
-  const layerVariable = new Map(shared.map((l, i) => [l, ids[inputNames.length + calls.length + i]!]));
+  let next = inputNames.length;
+  calls.forEach((c, i) => {
+    for (let k = 0; k < counts[i]!; k++) variable.set(key({ ...c, index: k }), ids[next++]!);
+  });
+  const layerVariable = new Map(shared.map((l, i) => [l, ids[next + i]!]));
 
   // inputs first, in input_layers order; Keras names an unnamed input input_layer, input_layer_1, …
   // (layerc numbers every Input, named or not)
@@ -208,10 +241,10 @@ export function translateFunctional(
   const pending = [...calls];
   const declared = new Set<string>();
   while (pending.length) {
-    const at = pending.findIndex((c) => c.inputs.every((r) => available.has(key(r))));
+    const at = pending.findIndex((c) => [...c.inputs, ...c.initialState].every((r) => available.has(key(r))));
     if (at < 0) {
       const c = pending[0]!;
-      const missing = c.inputs.find((r) => !available.has(key(r)))!;
+      const missing = [...c.inputs, ...c.initialState].find((r) => !available.has(key(r)))!;
       t.report(
         "import_model_unsupported",
         `layer ${c.layer} (call ${c.node}) reads ${missing.layer}[${missing.node}][${missing.index}], which no layer call of the config produces`,
@@ -224,30 +257,34 @@ export function translateFunctional(
     const args = c.inputs.map((r) => variable.get(key(r))!);
     const row = kerasRow(entry["class_name"] as string);
     const merge = row !== undefined && lookupLayer(row.kind)?.merge !== undefined;
-    const applied = c.list || merge ? `[${args.join(", ")}]` : args[0]!;
-    const target = variable.get(key(c))!;
+    const states = c.initialState.map((r) => variable.get(key(r))!);
+    const applied = (c.list || merge ? `[${args.join(", ")}]` : args[0]!) + (states.length ? `, initial_state=[${states.join(", ")}]` : "");
+    const count = outputCount(entry);
+    const results = Array.from({ length: count }, (_, k) => ({ ...c, index: k }));
+    const target = results.map((r) => variable.get(key(r))!).join(", ");
+    const produced = () => results.forEach((r) => available.add(key(r)));
     const layerVar = layerVariable.get(c.layer);
     if (!declared.has(c.layer)) {
       declared.add(c.layer);
       const r = t.layer(entry, lp);
       if (r === null) {
-        available.add(key(c)); // reported; its readers are not reported again
+        produced(); // reported; its readers are not reported again
         continue;
       }
       out.layers.push({ name: r.name, className: r.className });
       if (layerVar === undefined) {
         out.statements.push(`${target} = ${r.statement}(${applied})`);
-        available.add(key(c));
+        produced();
         continue;
       }
       out.statements.push(`${layerVar} = ${r.statement}`);
     }
     if (layerVar !== undefined) out.statements.push(`${target} = ${layerVar}(${applied})`);
-    available.add(key(c));
+    produced();
   }
   for (const r of outputs)
     if (!available.has(key(r)))
-      t.report("import_model_unsupported", `model output ${r.layer}[${r.node}] is not produced by any layer call`, `${path}.config.output_layers`);
+      t.report("import_model_unsupported", `model output ${r.layer}[${r.node}][${r.index}] is not produced by any layer call`, `${path}.config.output_layers`);
   const list = (refs: Ref[]) =>
     refs.length === 1
       ? variable.get(key(refs[0]!))!
@@ -263,7 +300,16 @@ export function translateFunctional(
 }
 
 /** One inbound node (either format) → the call it records, or null after reporting. */
-function parseNode(t: Translator, layer: string, node: number, v: Json, path: string, maskOps: ReadonlyMap<string, Ref>, masksUsed: Set<string>): Call | null {
+function parseNode(
+  t: Translator,
+  layer: string,
+  node: number,
+  v: Json,
+  path: string,
+  maskOps: ReadonlyMap<string, Ref>,
+  masksUsed: Set<string>,
+  recurrent: boolean,
+): Call | null {
   let tensors: Json[];
   let list: boolean;
   let kwargs: Json = null;
@@ -279,8 +325,16 @@ function parseNode(t: Translator, layer: string, node: number, v: Json, path: st
     list = v.length > 1;
     for (const item of v) if (Array.isArray(item) && item.length > 3 && isObj(item[3]!) && Object.keys(item[3]).length) kwargs = item[3]!;
   } else return t.report("import_model_unsupported", `layer ${layer} has an inbound node layerc cannot read`, path);
+  let initialState: Ref[] = [];
   if (isObj(kwargs))
     for (const [k, x] of Object.entries(kwargs)) {
+      if (k === "initial_state" && recurrent && x !== null) {
+        const states = Array.isArray(x) ? x.map(refOf) : [refOf(x)];
+        if (states.some((r) => r === null))
+          return t.report("import_model_unsupported", `layer ${layer} is called with an initial_state that is not tensors of the model`, `${path}.kwargs.initial_state`);
+        initialState = states as Ref[];
+        continue;
+      }
       const mask = k === "mask" ? refOf(x) : null;
       if (mask !== null && maskOps.has(mask.layer)) {
         masksUsed.add(mask.layer);
@@ -292,8 +346,7 @@ function parseNode(t: Translator, layer: string, node: number, v: Json, path: st
   const refs = tensors.map(refOf);
   if (refs.some((r) => r === null) || refs.length === 0)
     return t.report("import_model_unsupported", `layer ${layer} is called on something other than tensors of the model`, `${path}.args`);
-  for (const r of refs as Ref[])
-    if (r.index !== 0)
-      return t.report("import_model_unsupported", `layer ${layer} reads output ${r.index} of ${r.layer}; layerc layers have one output (return_state is not imported)`, path);
-  return { layer, node, inputs: refs as Ref[], list };
+  // Keras 2 / tfjs record a recurrent layer's initial states as further inputs of its node
+  if (recurrent && !isObj(v) && refs.length > 1) return { layer, node, inputs: [refs[0]!], list: false, initialState: refs.slice(1) as Ref[] };
+  return { layer, node, inputs: refs as Ref[], list, initialState };
 }

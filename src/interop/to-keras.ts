@@ -194,12 +194,17 @@ export function nodeIndices(model: ModelIR): number[] {
   });
 }
 
-/** Each tensor's Keras history: [producing layer (or input) name, node index, 0]. */
+/** Each tensor's Keras history: [producing layer (or input) name, node index, which of the call's results]. */
 export function tensorHistory(model: ModelIR): Map<number, [string, number, number]> {
   const at = nodeIndices(model);
   const history = new Map<number, [string, number, number]>();
   for (const input of model.inputs) history.set(input.tensor, [input.name, 0, 0]);
-  model.nodes.forEach((n, i) => history.set(n.output, [model.layers[n.layer]!.name, at[i]!, 0]));
+  model.nodes.forEach((n, i) => {
+    const name = model.layers[n.layer]!.name;
+    history.set(n.output, [name, at[i]!, 0]);
+    // a call's further results (a recurrent layer's states) are its outputs 1, 2, …
+    n.extraOutputs?.forEach((id, k) => history.set(id, [name, at[i]!, k + 1]));
+  });
   return history;
 }
 
@@ -229,12 +234,17 @@ function functionalConfig(model: ModelIR, flavor: Flavor): Obj {
     return { ...layer, name: input.name, inbound_nodes: [] };
   });
   const layers = model.layers.map((layer, li) => {
-    const merge = lookupLayer(layer.kind)?.merge !== undefined;
+    const def = lookupLayer(layer.kind);
+    const merge = def?.merge !== undefined;
     const nodes = model.nodes
       .filter((n) => n.layer === li)
       .map((n): Json => {
         const refs = n.inputs.map(ref);
-        return flavor === "keras3" ? { args: [merge ? refs : refs[0]!], kwargs: {} } : refs;
+        // the tensors after the first of a non-merge call are its keyword inputs (an RNN's initial_state=[h, c]):
+        // Keras 3 records them as that keyword, Keras 2 and tfjs as further inputs of the node
+        const keyword = !merge && refs.length > 1 ? def?.extraInputs?.keyword : undefined;
+        if (flavor !== "keras3") return refs;
+        return { args: [merge ? refs : refs[0]!], kwargs: keyword !== undefined ? { [keyword]: refs.slice(1) } : {} };
       });
     return { ...layerConfig(layer, model.dtype, flavor), name: layer.name, inbound_nodes: nodes };
   });

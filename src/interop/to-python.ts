@@ -112,35 +112,45 @@ function functionalLines(model: ModelIR): string[] {
   const callCount = new Map<number, number>();
   for (const n of model.nodes) callCount.set(n.layer, (callCount.get(n.layer) ?? 0) + 1);
   const shared = [...callCount].filter(([, n]) => n > 1).map(([l]) => l);
+  // every result of a call gets a variable: `seq, seq_state_1, seq_state_2 = layers.LSTM(…, return_state=True)(x)`
+  const results = model.nodes.map((n) => [n.output, ...(n.extraOutputs ?? [])]);
   const ids = uniqueIdentifiers([
     ...model.inputs.map((i) => i.name),
-    ...model.nodes.map((n, i) => (callCount.get(n.layer)! > 1 ? `${model.layers[n.layer]!.name}_${at[i]! + 1}` : model.layers[n.layer]!.name)),
+    ...model.nodes.flatMap((n, i) => {
+      const base = callCount.get(n.layer)! > 1 ? `${model.layers[n.layer]!.name}_${at[i]! + 1}` : model.layers[n.layer]!.name;
+      return results[i]!.map((_, k) => (k === 0 ? base : `${base}_state_${k}`));
+    }),
     ...shared.map((l) => model.layers[l]!.name),
   ]);
   const variable = new Map<number, string>();
   model.inputs.forEach((input, i) => variable.set(input.tensor, ids[i]!));
-  model.nodes.forEach((n, i) => variable.set(n.output, ids[model.inputs.length + i]!));
-  const layerVariable = new Map(shared.map((l, i) => [l, ids[model.inputs.length + model.nodes.length + i]!]));
+  let next = model.inputs.length;
+  for (const r of results) for (const id of r) variable.set(id, ids[next++]!);
+  const layerVariable = new Map(shared.map((l, i) => [l, ids[next + i]!]));
   const dtype = model.dtype === "float64" ? `, dtype="float64"` : "";
   const lines = model.inputs.map(
     (input) => `    ${variable.get(input.tensor)} = keras.Input(shape=${py([...model.tensors[input.tensor]!.shape])}${dtype}, name=${str(input.name)})`,
   );
   const declared = new Set<number>();
-  for (const n of model.nodes) {
+  model.nodes.forEach((n, i) => {
     const layer = model.layers[n.layer]!;
+    const def = lookupLayer(layer.kind);
     const args = n.inputs.map((t) => variable.get(t)!);
-    const applied = lookupLayer(layer.kind)?.merge !== undefined ? `[${args.join(", ")}]` : args[0]!;
+    // tensors after the first of a non-merge call are its keyword inputs (an RNN's initial_state=[h, c])
+    const keyword = def?.merge === undefined && args.length > 1 ? def?.extraInputs?.keyword : undefined;
+    const applied = def?.merge !== undefined ? `[${args.join(", ")}]` : keyword !== undefined ? `${args[0]!}, ${keyword}=[${args.slice(1).join(", ")}]` : args[0]!;
+    const target = results[i]!.map((id) => variable.get(id)!).join(", ");
     const name = layerVariable.get(n.layer);
     if (name === undefined) {
-      lines.push(`    ${variable.get(n.output)} = ${layerCall(layer)}(${applied})`);
-      continue;
+      lines.push(`    ${target} = ${layerCall(layer)}(${applied})`);
+      return;
     }
     if (!declared.has(n.layer)) {
       declared.add(n.layer);
       lines.push(`    ${name} = ${layerCall(layer)}`);
     }
-    lines.push(`    ${variable.get(n.output)} = ${name}(${applied})`);
-  }
+    lines.push(`    ${target} = ${name}(${applied})`);
+  });
   const list = (tensors: readonly number[]) =>
     tensors.length === 1 ? variable.get(tensors[0]!)! : `[${tensors.map((id) => variable.get(id)!).join(", ")}]`;
   lines.push(

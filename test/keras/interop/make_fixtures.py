@@ -259,6 +259,20 @@ def masked_model():
     return m, [(4, 7)]
 
 
+def encoder_decoder_model():
+    """Layer calls with several results: an encoder LSTM's states start a decoder LSTM (initial_state=), a GRU's
+    state feeds a Dense, and a state is a model output."""
+    L = keras.layers
+    enc = keras.Input((6, 3), name="enc")
+    dec = keras.Input((4, 2), name="dec")
+    _, h, c = L.LSTM(5, return_state=True)(enc)
+    d = L.LSTM(5, return_sequences=True)(dec, initial_state=[h, c])
+    g, gh = L.GRU(3, return_sequences=True, return_state=True)(d)
+    y = L.Dense(2, activation="softmax")(L.Concatenate()([L.Flatten()(g), gh]))
+    m = keras.Model([enc, dec], [y, h])
+    return m, [(3, 6, 3), (3, 4, 2)]
+
+
 def tfjs_clean(value):
     """A Keras 3 config value in the Keras 2 form TensorFlow.js reads."""
     if isinstance(value, dict):
@@ -274,6 +288,8 @@ def keras2_node(node):
     """A Keras 3 inbound node ({args: [tensor or [tensors]], kwargs}) in the Keras 2 list form."""
     args = node["args"][0]
     tensors = args if isinstance(args, list) else [args]
+    # Keras 2 records an RNN's initial_state tensors as further inputs of the node
+    tensors = tensors + list(node.get("kwargs", {}).get("initial_state") or [])
     return [[*t["config"]["keras_history"], {}] for t in tensors]
 
 
@@ -442,6 +458,7 @@ if __name__ == "__main__":
         "lstm": (lstm_model, 11, True),
         "embedding": (embedding_model, 12, True),
         "masked": (masked_model, 16, False),
+        "encoder_decoder": (encoder_decoder_model, 17, True),
         "zoo_image": (zoo_image_model, 13, False),
         "zoo_vector": (zoo_vector_model, 14, False),
         "zoo_sequence": (zoo_sequence_model, 15, False),
