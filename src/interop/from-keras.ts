@@ -241,21 +241,9 @@ export class Translator {
           `${path}.config.${key}`,
         );
     }
-    const args: string[] = [];
-    for (const spec of entry.args) {
-      if (!(spec.name in config)) continue;
-      const r = this.value(
-        spec.type,
-        config[spec.name]!,
-        spec.default,
-        `${where} ${spec.name}`,
-        `${path}.config.${spec.name}`,
-      );
-      if (r === null) return null;
-      // a regularizer's strengths are always written: L2() would hide the 0.01
-      if (!r.isDefault || kind === "regularizer")
-        args.push(`${spec.name}=${r.text}`);
-    }
+    // a regularizer's strengths are always written: L2() would hide the 0.01
+    const args = this.configArgs(entry.args, config, where, path, kind === "regularizer");
+    if (args === null) return null;
     // the class spelling of a string ('l2' → L2, 'max_norm' → MaxNorm)
     const className =
       Object.keys(table).find((k) => /^[A-Z]/.test(k) && table[k] === entry) ??
@@ -298,6 +286,34 @@ export class Translator {
     return `${cls}(${parts.join(", ")})`;
   }
 
+  /**
+   * The keyword arguments of an initializer, regularizer or constraint config,
+   * in the schema's order as a person writes them (`RandomNormal(mean, stddev, seed)`):
+   * defaults left out unless `always`; null after reporting a value.
+   */
+  private configArgs(
+    specs: readonly ArgSpec[],
+    config: Obj,
+    where: string,
+    path: string,
+    always: boolean,
+  ): string[] | null {
+    const args: string[] = [];
+    for (const spec of specs) {
+      if (!(spec.name in config)) continue;
+      const r = this.value(
+        spec.type,
+        config[spec.name]!,
+        spec.default,
+        `${where} ${spec.name}`,
+        `${path}.config.${spec.name}`,
+      );
+      if (r === null) return null;
+      if (!r.isDefault || always) args.push(`${spec.name}=${r.text}`);
+    }
+    return args;
+  }
+
   initializer(
     v: Json,
     def: InitializerSpec | undefined,
@@ -319,7 +335,6 @@ export class Translator {
     }
     const entry = initializerNames[cls]!;
     const config = isObj(v) && isObj(v["config"]) ? v["config"] : {};
-    const args: string[] = [];
     for (const [key, value] of Object.entries(config)) {
       if ((key === "input_axes" || key === "output_axes") && value === null)
         continue;
@@ -331,19 +346,8 @@ export class Translator {
         );
       }
     }
-    // in the schema's order, as a person writes them: RandomNormal(mean, stddev, seed)
-    for (const spec of entry.args) {
-      if (!(spec.name in config)) continue;
-      const r = this.value(
-        spec.type,
-        config[spec.name]!,
-        spec.default,
-        `${where} ${spec.name}`,
-        `${path}.config.${spec.name}`,
-      );
-      if (r === null) return null;
-      if (!r.isDefault) args.push(`${spec.name}=${r.text}`);
-    }
+    const args = this.configArgs(entry.args, config, where, path, false);
+    if (args === null) return null;
     const isDefault =
       def !== undefined && def.name === entry.name && args.length === 0;
     return {
@@ -510,7 +514,7 @@ export function dtypeOf(config: Obj): string | null {
   return null;
 }
 
-/** A Sequential config → statements (functional configs are reported until the language has graphs). */
+/** A Sequential config → statements (functional configs go to translateFunctional; any other class is reported). */
 export function translateModel(model: Json, path = "config"): TranslatedModel {
   const t = new Translator();
   const out: TranslatedModel = {
@@ -535,7 +539,7 @@ export function translateModel(model: Json, path = "config"): TranslatedModel {
   if (cls !== "Sequential") {
     t.report(
       "import_model_unsupported",
-      `the model is a ${cls}; layerc imports Sequential models (functional graphs are not in the language yet)`,
+      `the model is a ${cls}; layerc imports Sequential and functional models (a subclassed model's config does not list its layers)`,
       `${path}.class_name`,
     );
     return out;

@@ -9,7 +9,7 @@
 import { Buf, loop } from "../kernel/buffer.js";
 import { BATCH, type Expr, type Stmt } from "../kernel/expr.js";
 import type { AttrValue, Shape } from "../ir/model-ir.js";
-import { prod, type ShapeResult } from "./types.js";
+import { prod, type Attrs, type ShapeResult } from "./types.js";
 
 /** An `axes` attribute as a list (a default may be a single number). */
 export const axesAttr = (v: AttrValue | undefined): readonly number[] => (typeof v === "number" ? [v] : ((v ?? []) as readonly number[]));
@@ -53,6 +53,18 @@ export function splitAxes(shape: Shape, reduced: readonly number[]): AxisSplit {
   const reducedShape = reduced.map((i) => shape[i]!);
   const keptShape = kept.map((i) => shape[i]!);
   return { shape, reduced, reducedShape, kept, keptShape, size: prod(reducedShape), groups: prod(keptShape) };
+}
+
+/** The split an `axis=` argument makes (the last axis when it is invalid, which outputShape has reported). */
+export function splitAxisAttr(attrs: Attrs, shape: Shape): AxisSplit {
+  const r = sampleAxes("axis", axesAttr(attrs["axis"]), shape);
+  return splitAxes(shape, r.ok ? r.axes : [shape.length - 1]);
+}
+
+/** outputShape of a layer that keeps its input's shape and reduces over `axis=`: the input, or the axis error. */
+export function sameShapeOverAxis(attrs: Attrs, input: Shape): ShapeResult {
+  const r = sampleAxes("axis", axesAttr(attrs["axis"]), input);
+  return r.ok ? { ok: true, shape: input } : r;
 }
 
 /** Loops named `${prefix}0…` over `sizes`. */

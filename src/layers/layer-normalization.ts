@@ -12,15 +12,10 @@
  */
 import { Buf, letVar, setVar } from "../kernel/buffer.js";
 import { add, call, div, mul, num, ref, sub, type Expr, type Stmt } from "../kernel/expr.js";
-import { axesAttr, overGroups, sampleAxes, splitAxes, view, type AxisSplit } from "./axes.js";
+import { overGroups, sameShapeOverAxis, splitAxisAttr, view } from "./axes.js";
 import { bool, init, ONES, ZEROS } from "./common.js";
-import { prod, type Attrs, type KernelContext, type LayerDef, type ParamDecl } from "./types.js";
+import { prod, type KernelContext, type LayerDef, type ParamDecl } from "./types.js";
 import { keepsMask } from "./mask-support.js";
-
-function split(attrs: Attrs, shape: readonly number[]): AxisSplit {
-  const r = sampleAxes("axis", axesAttr(attrs["axis"]), shape);
-  return splitAxes(shape, r.ok ? r.axes : [shape.length - 1]);
-}
 
 export const layerNormalization: LayerDef = {
   kind: "LayerNormalization",
@@ -35,12 +30,9 @@ export const layerNormalization: LayerDef = {
     { name: "beta_initializer", type: { t: "initializer" }, default: ZEROS, positional: true },
     { name: "gamma_initializer", type: { t: "initializer" }, default: ONES, positional: true },
   ],
-  outputShape(attrs, input) {
-    const r = sampleAxes("axis", axesAttr(attrs["axis"]), input);
-    return r.ok ? { ok: true, shape: input } : r;
-  },
+  outputShape: sameShapeOverAxis,
   params(attrs, input) {
-    const shape = split(attrs, input).reducedShape;
+    const shape = splitAxisAttr(attrs, input).reducedShape;
     const out: ParamDecl[] = [];
     if (bool(attrs, "scale")) out.push({ name: "gamma", shape, initializer: init(attrs, "gamma_initializer"), trainable: true, initializerArg: "gamma_initializer" });
     if (bool(attrs, "center")) out.push({ name: "beta", shape, initializer: init(attrs, "beta_initializer"), trainable: true, initializerArg: "beta_initializer" });
@@ -50,12 +42,12 @@ export const layerNormalization: LayerDef = {
     training
       ? [
           { name: "xhat", size: prod(input) },
-          { name: "inv", size: split(attrs, input).groups },
+          { name: "inv", size: splitAxisAttr(attrs, input).groups },
         ]
       : [],
 
   forward(ctx: KernelContext): Stmt[] {
-    const s = split(ctx.attrs, ctx.inShape);
+    const s = splitAxisAttr(ctx.attrs, ctx.inShape);
     const [x, y] = [view(ctx.x.name, ctx.inShape), view(ctx.y.name, ctx.inShape)];
     const gamma = (r: Expr) => (bool(ctx.attrs, "scale") ? new Buf(ctx.param("gamma").name, [s.size]).at(r) : num(1));
     const beta = (r: Expr) => (bool(ctx.attrs, "center") ? new Buf(ctx.param("beta").name, [s.size]).at(r) : num(0));
@@ -79,7 +71,7 @@ export const layerNormalization: LayerDef = {
   },
 
   backward(ctx: KernelContext): Stmt[] {
-    const s = split(ctx.attrs, ctx.inShape);
+    const s = splitAxisAttr(ctx.attrs, ctx.inShape);
     const scale = bool(ctx.attrs, "scale");
     const [dy, xhat] = [view(ctx.dy.name, ctx.inShape), view(ctx.scratch("xhat").name, ctx.inShape)];
     const inv = new Buf(ctx.scratch("inv").name, ["batch", s.groups]);

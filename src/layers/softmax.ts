@@ -7,14 +7,9 @@
  */
 import { letVar, setVar } from "../kernel/buffer.js";
 import { call, div, mul, num, ref, sub, type Stmt } from "../kernel/expr.js";
-import { axesAttr, overGroups, sampleAxes, splitAxes, view } from "./axes.js";
-import type { Attrs, KernelContext, LayerDef } from "./types.js";
+import { axesAttr, overGroups, sameShapeOverAxis, splitAxisAttr, view } from "./axes.js";
+import type { KernelContext, LayerDef } from "./types.js";
 import { refusesMask } from "./mask-support.js";
-
-function split(attrs: Attrs, shape: readonly number[]) {
-  const r = sampleAxes("axis", axesAttr(attrs["axis"]), shape);
-  return splitAxes(shape, r.ok ? r.axes : [shape.length - 1]);
-}
 
 export const softmax: LayerDef = {
   kind: "Softmax",
@@ -22,13 +17,10 @@ export const softmax: LayerDef = {
   description: "Softmax along `axis` (each slice sums to 1).",
   defaultName: "softmax",
   args: [{ name: "axis", type: { t: "axes" }, default: -1, positional: true }],
-  outputShape(attrs, input) {
-    const r = sampleAxes("axis", axesAttr(attrs["axis"]), input);
-    return r.ok ? { ok: true, shape: input } : r;
-  },
+  outputShape: sameShapeOverAxis,
   params: () => [],
   forward(ctx: KernelContext): Stmt[] {
-    const s = split(ctx.attrs, ctx.inShape);
+    const s = splitAxisAttr(ctx.attrs, ctx.inShape);
     const [x, y] = [view(ctx.x.name, ctx.inShape), view(ctx.y.name, ctx.inShape)];
     return overGroups(s, ({ b, members }) => [
       letVar("smax", num(-Infinity)),
@@ -41,7 +33,7 @@ export const softmax: LayerDef = {
   },
   backward(ctx: KernelContext): Stmt[] {
     if (!ctx.needInputGrad) return [];
-    const s = split(ctx.attrs, ctx.inShape);
+    const s = splitAxisAttr(ctx.attrs, ctx.inShape);
     const [y, dy, dx] = [view(ctx.y.name, ctx.inShape), view(ctx.dy.name, ctx.inShape), view(ctx.dx.name, ctx.inShape)];
     return overGroups(s, ({ b, members }) => [
       letVar("sdot", num(0)),

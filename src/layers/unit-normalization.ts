@@ -7,16 +7,11 @@
  */
 import { letVar, setVar, type Buf } from "../kernel/buffer.js";
 import { call, cmp, div, mul, num, ref, select, sub, type Expr, type Stmt } from "../kernel/expr.js";
-import { axesAttr, overGroups, sampleAxes, splitAxes, view, type Group } from "./axes.js";
-import type { Attrs, KernelContext, LayerDef } from "./types.js";
+import { overGroups, sameShapeOverAxis, splitAxisAttr, view, type Group } from "./axes.js";
+import type { KernelContext, LayerDef } from "./types.js";
 import { keepsMask } from "./mask-support.js";
 
 const CAP = 1e12;
-
-function split(attrs: Attrs, shape: readonly number[]) {
-  const r = sampleAxes("axis", axesAttr(attrs["axis"]), shape);
-  return splitAxes(shape, r.ok ? r.axes : [shape.length - 1]);
-}
 
 /** `uinv` = the group's capped inverse norm, from the input `x`. */
 function inverseNorm(x: Buf, b: Expr, members: Group["members"]): Stmt[] {
@@ -33,14 +28,11 @@ export const unitNormalization: LayerDef = {
   description: "Scales each sample to unit L2 norm along `axis`.",
   defaultName: "unit_normalization",
   args: [{ name: "axis", type: { t: "axes" }, default: -1, positional: true }],
-  outputShape(attrs, input) {
-    const r = sampleAxes("axis", axesAttr(attrs["axis"]), input);
-    return r.ok ? { ok: true, shape: input } : r;
-  },
+  outputShape: sameShapeOverAxis,
   params: () => [],
   forward(ctx: KernelContext): Stmt[] {
     const [x, y] = [view(ctx.x.name, ctx.inShape), view(ctx.y.name, ctx.inShape)];
-    return overGroups(split(ctx.attrs, ctx.inShape), ({ b, members }) => [
+    return overGroups(splitAxisAttr(ctx.attrs, ctx.inShape), ({ b, members }) => [
       ...inverseNorm(x, b, members),
       ...members("n", (idx) => [y.store([b, ...idx], mul(x.at(b, ...idx), ref("uinv")))]),
     ]);
@@ -48,7 +40,7 @@ export const unitNormalization: LayerDef = {
   backward(ctx: KernelContext): Stmt[] {
     if (!ctx.needInputGrad) return [];
     const [x, y, dy, dx] = [view(ctx.x.name, ctx.inShape), view(ctx.y.name, ctx.inShape), view(ctx.dy.name, ctx.inShape), view(ctx.dx.name, ctx.inShape)];
-    return overGroups(split(ctx.attrs, ctx.inShape), ({ b, members }) => [
+    return overGroups(splitAxisAttr(ctx.attrs, ctx.inShape), ({ b, members }) => [
       ...inverseNorm(x, b, members),
       letVar("udot", num(0)),
       ...members("d", (idx) => [setVar("udot", mul(dy.at(b, ...idx), y.at(b, ...idx)), true)]),
