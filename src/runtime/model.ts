@@ -26,6 +26,7 @@ import { stateFinite, StepGuard } from "./step-guard.js";
 import { decodeBase64, instantiate, nativeModule, type NativeKernel, type NativeModule, type NativeScan } from "./native.js";
 import { readWeights, writeWeights, type WeightsDtype } from "./weights.js";
 import { Store } from "./store.js";
+import { instantiateThreaded, type ThreadPool } from "./threads.js";
 
 export interface WeightMeta {
   /** `layer/weight`, e.g. `dense/kernel`. */
@@ -138,6 +139,16 @@ export interface ModelOptions {
    * loops only. Both compute the same function.
    */
   readonly wasm?: boolean;
+  /**
+   * Threads that compute the native kernels' large products (default 1):
+   * n − 1 worker threads share the model's WebAssembly memory, and each
+   * large call is split across them by rows of its result, so results are
+   * bit-identical to one thread's. Needs Node `worker_threads`, or a
+   * cross-origin isolated page; elsewhere, and for models without native
+   * kernels, the model runs on one thread (see `threads`). End the workers
+   * with `dispose()` (in Node they never keep a process alive).
+   */
+  readonly threads?: number;
 }
 
 /** predict() options for many samples, as Keras's `model.predict(x, batch_size=…)`. */
@@ -161,12 +172,18 @@ const prod = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 const nextTask = (): Promise<void> =>
   new Promise((resolve) => (globalThis as unknown as { setTimeout(f: () => void, ms: number): unknown }).setTimeout(resolve, 0));
 
+/** Ends the worker threads of a model that is collected without dispose(). */
+const poolRegistry: { register(model: object, pool: ThreadPool, token: object): void; unregister(token: object): void } | undefined =
+  typeof (globalThis as { FinalizationRegistry?: unknown }).FinalizationRegistry === "function"
+    ? new (globalThis as unknown as { FinalizationRegistry: new (cleanup: (pool: ThreadPool) => void) => NonNullable<typeof poolRegistry> }).FinalizationRegistry((pool) => pool.dispose())
+    : undefined;
+
 const KNOWN_OPTIMIZERS: readonly string[] = ["sgd", "adam", "adamw", "rmsprop", "adagrad", "adadelta", "adamax", "nadam", "lion", "ftrl"];
 
 /** The options of every public method, validated by one validator (options.ts). */
 const positive = integer(1);
 const OPTIONS = {
-  constructor: { seed: integer(0), weights: any, wasm: boolean },
+  constructor: { seed: integer(0), weights: any, wasm: boolean, threads: integer(1, 64) },
   fit: {
     epochs: integer(0),
     batchSize: positive,
@@ -222,6 +239,9 @@ export abstract class ModelBase<X extends ModelInput = Samples, P extends ModelO
   /** SIMD finiteness scans over the native memory (`nativeMemory`), when the model runs native kernels. */
   protected scan: NativeScan | null = null;
   protected nativeMemory: ArrayBuffer | null = null;
+  /** Threads requested (`threads` option), and the worker threads running, if any (threads.ts). */
+  private threadCount: number;
+  private pool: ThreadPool | null = null;
 
   protected constructor(
     protected readonly meta: ModelMeta,
@@ -236,6 +256,7 @@ export abstract class ModelBase<X extends ModelInput = Samples, P extends ModelO
     this.outSizes = (meta.outputs ?? [{ shape: meta.outputShape }]).map((o) => prod(o.shape));
     this.params = meta.dtype === "float64" ? new Float64Array(meta.paramCount) : new Float32Array(meta.paramCount);
     this.module = options.wasm === false ? null : nativeModule(meta);
+    this.threadCount = options.threads ?? 1;
     if (options.weights) this.setWeights(options.weights);
     else if (meta.embeddedWeights !== undefined && options.seed === undefined) this.setWeights(readWeights(decodeBase64(meta.embeddedWeights)));
     // each weight's stream follows from the model seed and its name, not its position (see weightSeed)
@@ -292,7 +313,13 @@ export abstract class ModelBase<X extends ModelInput = Samples, P extends ModelO
       const measure = Store.measure();
       this.place(capacity, measure);
       this.params = params;
-      const native = instantiate(this.module, measure.bytes);
+      this.endThreads();
+      const threaded = this.threadCount > 1 ? instantiateThreaded(this.meta, measure.bytes, this.threadCount) : null;
+      if (threaded !== null) {
+        this.pool = threaded.pool;
+        poolRegistry?.register(this, threaded.pool, this);
+      }
+      const native = threaded ?? instantiate(this.module, measure.bytes);
       if (native !== null) {
         this.place(capacity, Store.on(native.buffer));
         this.params.set(params);
@@ -307,6 +334,29 @@ export abstract class ModelBase<X extends ModelInput = Samples, P extends ModelO
       this.nativeMemory = null;
     }
     this.place(capacity, Store.plain());
+  }
+
+  /**
+   * Threads computing this model's large products: the `threads` option
+   * where worker threads run (see ModelOptions), else 1. Like `usesWasm`,
+   * answered as soon as the instance exists.
+   */
+  get threads(): number {
+    if (this.threadCount > 1 && this.module !== null && this.capacity === 0) this.ensure(1);
+    return this.pool?.threads ?? 1;
+  }
+
+  /** Ends the model's worker threads (`threads` option); the model keeps working, on one thread. Safe to call again. */
+  dispose(): void {
+    this.threadCount = 1;
+    this.endThreads();
+  }
+
+  private endThreads(): void {
+    if (this.pool === null) return;
+    this.pool.dispose();
+    poolRegistry?.unregister(this);
+    this.pool = null;
   }
 
   /** Total number of weights, trainable and not (Keras count_params). */

@@ -29,8 +29,8 @@ import { specialize, work } from "./specialize.js";
 import { localOf, renderStmts, type RenderState } from "./render.js";
 import { shouldUnroll, UNROLL_THRESHOLD, useNative } from "./policy.js";
 import { NATIVE_MIN_WORK } from "../../kernel/schedule.js";
-import { gemmModule, nativeEligible, type ElemType, type WasmGemm } from "./wasm.js";
-import { extent, type Gemm } from "../../kernel/gemm.js";
+import { gemmModule, nativeEligible, productWork, type ElemType, type WasmGemm } from "./wasm.js";
+import type { Gemm } from "../../kernel/gemm.js";
 
 export interface EmitOptions {
   /** Source file name shown in the banner (base name only is used). */
@@ -138,10 +138,7 @@ class NativeKernels {
     if (!this.enabled || !nativeEligible(spec, this.types(spec))) return false;
     // a relu epilogue writes float64 activations laid out like C
     if (spec.relu && (this.elemType(spec.relu.buf) !== "f64" || this.plan.buffers.get(spec.relu.buf)?.kind === "input")) return false;
-    // multiply-adds per sample: every extent (batch factors count once) and every tap
-    const extents = [spec.m, spec.n, spec.k, ...(spec.outer ?? []).map((o) => o.size)];
-    const work = extents.reduce((w, e) => w * extent(e)!.per, 1) * (spec.taps ?? []).reduce((w, t) => w * t.size, 1);
-    return useNative(work, this.threshold);
+    return useNative(productWork(spec), this.threshold);
   }
 
   /** The call replacing `spec` in layer `layer`, or undefined to keep its loops. */
