@@ -12,10 +12,10 @@
  * we (`mask_dropped`); a layer where Keras would use the mask and layerc
  * does not implement that (`masking.refuses`) is an error. A mask that
  * reaches a compiled model output weights its loss per timestep (Keras 3's
- * apply_mask, planned in plan.ts); metrics weighted by a mask and sparse
- * labels per timestep are not implemented and are refused (`mask_loss`).
+ * apply_mask, planned in plan.ts) and the metrics that read masks (the
+ * runtime, from the mask buffer the model hands it: runtime/metrics.ts).
  */
-import type { LayerIR, NodeIR, Shape, TensorIR, TrainingIR } from "../../ir/model-ir.js";
+import type { LayerIR, NodeIR, Shape, TensorIR } from "../../ir/model-ir.js";
 import { lookupLayer } from "../../layers/registry.js";
 import { makeDiagnostic, type Diagnostic } from "../../diagnostics/diagnostic.js";
 import type { Span } from "../../source.js";
@@ -30,7 +30,7 @@ export interface MaskedGraph {
  * node k's call. Returns undefined after reporting an error.
  */
 export function attachMasks(
-  graph: { readonly tensors: readonly TensorIR[]; readonly nodes: readonly NodeIR[]; readonly layers: readonly LayerIR[]; readonly outputs: readonly number[]; readonly training: TrainingIR | null },
+  graph: { readonly tensors: readonly TensorIR[]; readonly nodes: readonly NodeIR[]; readonly layers: readonly LayerIR[]; },
   at: (node: number) => Span,
   report: (d: Diagnostic) => void,
 ): MaskedGraph | undefined {
@@ -61,19 +61,6 @@ export function attachMasks(
     if (masked !== undefined && masking?.keeps?.(layer.attrs)) tensors[n.output] = { ...out, mask: masked };
     return n;
   });
-  const training = graph.training;
-  if (training) {
-    graph.outputs.forEach((t, k) => {
-      const m = tensors[t]!.mask;
-      if (m === undefined) return;
-      const head = training.outputs?.[k] ?? training;
-      const what = head.loss.name === "sparse_categorical_crossentropy" ? "sparse labels per timestep" : head.metrics.length > 0 ? "metrics weighted by the mask" : null;
-      if (what === null) return;
-      const n = graph.nodes.findIndex((x) => x.output === t);
-      report(makeDiagnostic("mask_loss", at(Math.max(0, n)), { name: tensors[t]!.name, from: maker.get(m)!, what }));
-      ok = false;
-    });
-  }
   return ok ? { tensors, nodes } : undefined;
 }
 

@@ -462,6 +462,8 @@ function fillClass(
   const fwd = declareLocals(fwdState, fwdBody, plan, native, ["x", "n", "training"], { inSizes });
   // a model with several outputs hands the runtime every output buffer; forward returns the first
   if (plan.outputs.length > 1) plan.outputs.forEach((o, k) => fwd.push(`this.outputs[${k}] = this.${o.buffer};`));
+  // a masked output hands the runtime its mask too: the metrics weight its rows with it
+  if (plan.training) plan.outputs.forEach((o, k) => o.mask !== null && fwd.push(`this.outputMasks[${k}] = this.${o.mask};`));
   fwd.push(`return this.${plan.output};`);
 
   // only buffers some method reads or writes get a field (a fused output's dz scratch, say, is never touched)
