@@ -108,11 +108,11 @@ function tapOffsets(spec: Gemm): { a: number; b: number }[] {
 
 // ---- binary encoding --------------------------------------------------------
 
-const I32 = 0x7f;
-const F64 = 0x7c;
-const V128 = 0x7b;
+export const I32 = 0x7f;
+export const F64 = 0x7c;
+export const V128 = 0x7b;
 
-function uleb(v: number, out: number[]): void {
+export function uleb(v: number, out: number[]): void {
   do {
     let byte = v & 0x7f;
     v = Math.floor(v / 128);
@@ -144,18 +144,18 @@ function section(id: number, body: number[], out: number[]): void {
 }
 
 /** A function body under construction: instructions as bytes. */
-class Asm {
+export class Asm {
   readonly b: number[] = [];
   op(...bytes: number[]): this {
     append(this.b, bytes);
     return this;
   }
-  private simd(code: number): this {
+  simd(code: number): this {
     this.b.push(0xfd);
     uleb(code, this.b);
     return this;
   }
-  private mem(align: number, offset: number): this {
+  mem(align: number, offset: number): this {
     uleb(align, this.b);
     uleb(offset, this.b);
     return this;
@@ -279,7 +279,7 @@ class Asm {
 
 // ---- the product kernel -------------------------------------------------------
 
-const bytesOf = (t: ElemType) => (t === "f64" ? 8 : 4);
+export const bytesOf = (t: ElemType) => (t === "f64" ? 8 : 4);
 
 // locals: params n, a, b, c, bias, out, part, parts; then i32 M, K, i, j, kk, pa, pb, pc, lo; v128 acc×8, bv×4, av; scalar acc×16, bs×4, as (f64 or f32)
 const N_ARG = 0;
@@ -308,7 +308,7 @@ const SA = 50;
 const ABASE = 51;
 const CBASE = 52;
 const OUTER = 53; // one counter per outer dimension, then the dot form's remainder counter
-const F32 = 0x7d;
+export const F32 = 0x7d;
 const LOCALS = (outer: number, scalar: number): [number, number][] => [
   [9, I32],
   [13, V128],
@@ -402,7 +402,7 @@ const LANES: Record<ElemType, Lanes> = {
   },
 };
 
-function gemmBody(g: WasmGemm): number[] {
+export function gemmBody(g: WasmGemm): number[] {
   const { spec, types, bases } = g;
   const lanes = LANES[g.precision ?? "f64"];
   const w = lanes.width;
@@ -724,32 +724,53 @@ function gemmBody(g: WasmGemm): number[] {
 /** Name of the custom section listing each kernel's work (read by src/runtime/threads.ts). */
 export const WORK_SECTION = "layerc.work";
 
-/** The module: imports `env.memory`, exports one function per product. */
+/** The module of a model's products: one exported function per product. */
 export function gemmModule(gemms: readonly WasmGemm[]): Uint8Array {
+  return kernelModule(gemms.map(gemmKernel));
+}
+
+/** One kernel of a module: its export name, its body, and whether it is a product (params part, parts; see splitWork). */
+export interface ModuleKernel {
+  readonly name: string;
+  readonly body: () => number[];
+  /** A product's multiply-adds per sample when its calls may be split into parts (rowSplittable), else 0. */
+  readonly splitWork?: number;
+  readonly product?: boolean;
+}
+
+/** A product as a module kernel. */
+export const gemmKernel = (g: WasmGemm): ModuleKernel => ({ name: g.name, body: () => gemmBody(g), product: true, splitWork: rowSplittable(g.spec) ? productWork(g.spec) : 0 });
+
+/**
+ * The module: imports `env.memory`, exports one function per kernel (products
+ * here, window operations from wasm-window.ts). A custom section lists each
+ * kernel's splitWork (WORK_SECTION).
+ */
+export function kernelModule(kernels: readonly ModuleKernel[]): Uint8Array {
   const out: number[] = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
-  // one type: (n, a, b, c, bias, out, part, parts: i32) -> (); kernels without a bias or epilogue ignore bias and out
-  section(1, [1, 0x60, 8, I32, I32, I32, I32, I32, I32, I32, I32, 0], out);
+  // two types: (n, a, b, c, bias, out: i32) -> () and the same with (part, parts) (products); kernels ignore the arguments they do not need
+  section(1, [2, 0x60, 6, I32, I32, I32, I32, I32, I32, 0, 0x60, 8, I32, I32, I32, I32, I32, I32, I32, I32, 0], out);
   const imports: number[] = [1];
   name("env", imports);
   name("memory", imports);
   imports.push(0x02, 0x00, 0x00); // memory, limits: min 0, no max
   section(2, imports, out);
   const funcs: number[] = [];
-  uleb(gemms.length, funcs);
-  for (let i = 0; i < gemms.length; i++) funcs.push(0);
+  uleb(kernels.length, funcs);
+  for (const g of kernels) funcs.push(g.product ? 1 : 0);
   section(3, funcs, out);
   const exports: number[] = [];
-  uleb(gemms.length, exports);
-  gemms.forEach((g, i) => {
+  uleb(kernels.length, exports);
+  kernels.forEach((g, i) => {
     name(g.name, exports);
     exports.push(0x00);
     uleb(i, exports);
   });
   section(7, exports, out);
   const code: number[] = [];
-  uleb(gemms.length, code);
-  for (const g of gemms) {
-    const body = gemmBody(g);
+  uleb(kernels.length, code);
+  for (const g of kernels) {
+    const body = g.body();
     uleb(body.length, code);
     append(code, body);
   }
@@ -758,7 +779,7 @@ export function gemmModule(gemms: readonly WasmGemm[]): Uint8Array {
   // (the runtime's thread pool splits only large calls: src/runtime/threads.ts)
   const work: number[] = [];
   name(WORK_SECTION, work);
-  for (const g of gemms) uleb(rowSplittable(g.spec) ? productWork(g.spec) : 0, work);
+  for (const g of kernels) uleb(g.splitWork ?? 0, work);
   section(0, work, out);
   return Uint8Array.from(out);
 }
