@@ -22,7 +22,7 @@ export interface MetricState {
   readonly spec: MetricSpec;
   reset(): void;
   /** Adds `batch` samples: predictions from pred[0], targets from y[yOffset]. */
-  update(pred: Float64Array, y: ArrayLike<number>, yOffset: number, batch: number): void;
+  update(pred: Float32Array | Float64Array, y: ArrayLike<number>, yOffset: number, batch: number): void;
   result(): number;
 }
 
@@ -44,7 +44,7 @@ function rowMean(
   spec: MetricSpec,
   outSize: number,
   classes: number,
-  perRow: (p: Float64Array, o: number, y: ArrayLike<number>, yo: number, cls: number) => number,
+  perRow: (p: Float32Array | Float64Array, o: number, y: ArrayLike<number>, yo: number, cls: number) => number,
   finish: (m: number) => number = (m) => m,
 ): MetricState {
   const rows = outSize / classes;
