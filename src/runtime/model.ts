@@ -555,6 +555,12 @@ export abstract class TrainableModel<X extends ModelInput = Samples, P extends M
   /** Targets of outputs after the first, for the current loss (output 0's are the `y` argument). */
   protected targets: Float32Array[] = [];
   /**
+   * Each masked output's mask from the last forward (one 0/1 value per row
+   * of the output's last axis; set by forward, absent for unmasked outputs):
+   * metrics that read masks weight their rows with it, as Keras.
+   */
+  protected outputMasks: (Float32Array | Float64Array | undefined)[] = [];
+  /**
    * The loss kernels' results: [batch mean loss of each output, then the
    * regularizers' penalty (written by the update), then the activity
    * regularizers' penalty (written by the loss kernels)].
@@ -704,22 +710,26 @@ export abstract class TrainableModel<X extends ModelInput = Samples, P extends M
     return this.heads[k]!.loss.name === "sparse_categorical_crossentropy";
   }
 
-  /** Values per sample in output k's targets: 1 class id for sparse losses, else the output size. */
+  /** Values per sample in output k's targets: for sparse losses one class id per row of the last axis (1 for a vector output), else the output size. */
   private ySize(k: number): number {
-    return this.sparse(k) ? 1 : this.outSizes[k]!;
+    return this.sparse(k) ? this.outSizes[k]! / this.heads[k]!.classes : this.outSizes[k]!;
   }
 
   /** Output k's targets, validated for `n` samples. */
   private labelsOf(k: number, y: Samples, n: number, what: string): Float32Array {
     const ys = toFloat32(y, what);
     const per = this.ySize(k);
-    const size = this.outSizes[k]!;
+    const classes = this.heads[k]!.classes;
     const shape = this.meta.outputs?.[k]?.shape ?? this.meta.outputShape;
-    if (ys.length !== n * per) throw lengthError(ys, n * per, what, this.sparse(k) ? `${n} class ids` : `${n} targets of shape ${shapeText(shape)}`);
+    const ids = per === 1 ? `${n} class ids` : `${n} × ${per} class ids (one per position of shape ${shapeText(shape.slice(0, -1))})`;
+    if (ys.length !== n * per) throw lengthError(ys, n * per, what, this.sparse(k) ? ids : `${n} targets of shape ${shapeText(shape)}`);
     if (this.sparse(k)) {
       for (let i = 0; i < ys.length; i++) {
         const c = ys[i]!;
-        if (!Number.isInteger(c) || c < 0 || c >= size) throw new LayercError(`label ${i} is ${c}; sparse labels must be integer class ids in [0, ${size})`);
+        if (!Number.isInteger(c) || c < 0 || c >= classes) {
+          const at = per === 1 ? `label ${i}` : `label ${i} (sample ${Math.floor(i / per)}, position ${i % per})`;
+          throw new LayercError(`${at} is ${c}; sparse labels must be integer class ids in [0, ${classes})`);
+        }
       }
     }
     return ys;
@@ -784,7 +794,7 @@ export abstract class TrainableModel<X extends ModelInput = Samples, P extends M
       throw error;
     }
     this.iterations = t;
-    if (metrics) this.metricStates.forEach((states, k) => states.forEach((m) => m.update(outs[k]!, ys[k]!, 0, n)));
+    if (metrics) this.metricStates.forEach((states, k) => states.forEach((m) => m.update(outs[k]!, ys[k]!, 0, n, this.outputMasks[k])));
     const every = this.training.optimizer.emaOverwriteFrequency;
     if (this.training.optimizer.useEma && every && t % every === 0) this.copyAverage();
     // the update computed the penalty (one past the outputs' losses) from the weights this batch was evaluated with
@@ -930,6 +940,10 @@ export abstract class TrainableModel<X extends ModelInput = Samples, P extends M
         opts = { ...options, validationData: packed };
       }
     }
+    if (options.classWeight !== undefined && this.sparse(0) && this.ySize(0) > 1) {
+      // Keras 3 would take the argmax over each sample's sequence of class ids (a position, not a class)
+      throw new LayercError(`classWeight is not supported with sparse labels per position (${this.ySize(0)} class ids per sample); pass sampleWeight instead`);
+    }
     const { x: rowX, y: rowY } = this.rowSizes;
     const plan = prepareFit({ sparseLabels: this.sparse(0) }, fx, y as Samples, opts, (ys, n, what) => this.labelRows(ys, n, what), rowX, rowY, this.meta.inputShape);
     if (!this.ported) {
@@ -1045,7 +1059,7 @@ export abstract class TrainableModel<X extends ModelInput = Samples, P extends M
       lossSum += this.lossOf(batch.ys, 0, n) * n;
       if (weights) this.sampleWeights.fill(1, 0, n);
       for (let k = 0; k < headLoss.length; k++) headLoss[k] = headLoss[k]! + this.lossResult[k]! * n;
-      states.forEach((st, k) => st.forEach((m) => m.update(outs[k]!, batch.ys[k]!, 0, n)));
+      states.forEach((st, k) => st.forEach((m) => m.update(outs[k]!, batch.ys[k]!, 0, n, this.outputMasks[k])));
     }
     return this.logs(lossSum / (to - from) + (this.regularized ? this.penalty() : 0), headLoss, to - from, states);
   }

@@ -80,11 +80,11 @@ function tapOffsets(spec: Gemm): { a: number; b: number }[] {
 
 // ---- binary encoding --------------------------------------------------------
 
-const I32 = 0x7f;
-const F64 = 0x7c;
-const V128 = 0x7b;
+export const I32 = 0x7f;
+export const F64 = 0x7c;
+export const V128 = 0x7b;
 
-function uleb(v: number, out: number[]): void {
+export function uleb(v: number, out: number[]): void {
   do {
     let byte = v & 0x7f;
     v = Math.floor(v / 128);
@@ -116,18 +116,18 @@ function section(id: number, body: number[], out: number[]): void {
 }
 
 /** A function body under construction: instructions as bytes. */
-class Asm {
+export class Asm {
   readonly b: number[] = [];
   op(...bytes: number[]): this {
     append(this.b, bytes);
     return this;
   }
-  private simd(code: number): this {
+  simd(code: number): this {
     this.b.push(0xfd);
     uleb(code, this.b);
     return this;
   }
-  private mem(align: number, offset: number): this {
+  mem(align: number, offset: number): this {
     uleb(align, this.b);
     uleb(offset, this.b);
     return this;
@@ -254,7 +254,7 @@ class Asm {
 
 // ---- the product kernel -------------------------------------------------------
 
-const bytesOf = (t: ElemType) => (t === "f64" ? 8 : 4);
+export const bytesOf = (t: ElemType) => (t === "f64" ? 8 : 4);
 
 // locals: params n, a, b, c, bias, out; then i32 M, K, i, j, kk, pa, pb, pc; v128 acc×8, bv×4, av; scalar acc×16, bs×4, as (f64 or f32)
 const N_ARG = 0;
@@ -280,7 +280,7 @@ const SA = 47;
 const ABASE = 48;
 const CBASE = 49;
 const OUTER = 50; // one counter per outer dimension, then the dot form's remainder counter
-const F32 = 0x7d;
+export const F32 = 0x7d;
 const LOCALS = (outer: number, scalar: number): [number, number][] => [
   [8, I32],
   [13, V128],
@@ -381,7 +381,7 @@ const LANES: Record<ElemType, Lanes> = {
   },
 };
 
-function gemmBody(g: WasmGemm): number[] {
+export function gemmBody(g: WasmGemm): number[] {
   const { spec, types, bases } = g;
   const lanes = LANES[g.precision ?? "f64"];
   const w = lanes.width;
@@ -695,10 +695,18 @@ function gemmBody(g: WasmGemm): number[] {
   return out;
 }
 
-/** The module: imports `env.memory`, exports one function per product. */
+/** The module of a model's products: one exported function per product. */
 export function gemmModule(gemms: readonly WasmGemm[]): Uint8Array {
+  return kernelModule(gemms.map((g) => ({ name: g.name, body: () => gemmBody(g) })));
+}
+
+/**
+ * The module: imports `env.memory`, exports one function per kernel (products
+ * here, window operations from wasm-window.ts), all of one type.
+ */
+export function kernelModule(kernels: readonly { readonly name: string; readonly body: () => number[] }[]): Uint8Array {
   const out: number[] = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
-  // one type: (n, a, b, c, bias, out: i32) -> (); kernels without a bias or epilogue ignore the last two
+  // one type: (n, a, b, c, bias, out: i32) -> (); kernels ignore the arguments they do not need
   section(1, [1, 0x60, 6, I32, I32, I32, I32, I32, I32, 0], out);
   const imports: number[] = [1];
   name("env", imports);
@@ -706,21 +714,21 @@ export function gemmModule(gemms: readonly WasmGemm[]): Uint8Array {
   imports.push(0x02, 0x00, 0x00); // memory, limits: min 0, no max
   section(2, imports, out);
   const funcs: number[] = [];
-  uleb(gemms.length, funcs);
-  for (let i = 0; i < gemms.length; i++) funcs.push(0);
+  uleb(kernels.length, funcs);
+  for (let i = 0; i < kernels.length; i++) funcs.push(0);
   section(3, funcs, out);
   const exports: number[] = [];
-  uleb(gemms.length, exports);
-  gemms.forEach((g, i) => {
+  uleb(kernels.length, exports);
+  kernels.forEach((g, i) => {
     name(g.name, exports);
     exports.push(0x00);
     uleb(i, exports);
   });
   section(7, exports, out);
   const code: number[] = [];
-  uleb(gemms.length, code);
-  for (const g of gemms) {
-    const body = gemmBody(g);
+  uleb(kernels.length, code);
+  for (const g of kernels) {
+    const body = g.body();
     uleb(body.length, code);
     append(code, body);
   }
