@@ -407,7 +407,7 @@ function compileSection(): string {
     "",
     table(["loss", "spellings", "arguments (defaults)"], losses),
     "",
-    "`sparse_categorical_crossentropy` needs a vector output (`loss_output_mismatch`). An output activation that a loss would train badly with (e.g. `categorical_crossentropy` after `relu`, or `from_logits=True` after `softmax`) is the warning `loss_activation_mismatch`.",
+    "`sparse_categorical_crossentropy` takes one integer class id per row of the output's last axis: one per sample for a vector output, one per timestep for a sequence output `(T, C)` (targets `n × T` ids). When a mask (`Embedding(mask_zero=True)`, `Masking`) reaches a compiled output, the loss and the metrics Keras masks (the accuracies, MSE, MAE, MAPE; not RMSE, precision, recall, AUC, F1) skip masked timesteps, as Keras 3 does. An output activation that a loss would train badly with (e.g. `categorical_crossentropy` after `relu`, or `from_logits=True` after `softmax`) is the warning `loss_activation_mismatch`.",
     "",
     "### Optimizers",
     "",

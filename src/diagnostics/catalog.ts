@@ -252,19 +252,15 @@ export const catalog = {
   },
   mask_unsupported: {
     severity: "error",
-    message: "`{name}` ({layer}) receives the mask made by {from}; Keras would use it here, and layerc does not implement masking in {layer}",
-    explain: "Masks (from `Embedding(mask_zero=True)` or `Masking`) are honoured by the recurrent layers, Bidirectional and GlobalAveragePooling1D, and carried through layers that only pass them on (Dense, activations, dropout, normalization, TimeDistributed). Keras also uses masks in Softmax, BatchNormalization and the merge layers, which layerc does not: remove the mask or restructure the model.",
+    message: "`{name}` ({layer}) receives the mask made by {from}: {why}",
+    explain: "Masks (from `Embedding(mask_zero=True)` or `Masking`) are honoured by the recurrent layers, Bidirectional, GlobalAveragePooling1D, BatchNormalization (moments over unmasked steps) and the merge layers (which combine them as Keras does), and carried through layers that only pass them on (Dense, activations, dropout, normalization, TimeDistributed). A `Softmax` layer cannot take a per-timestep mask: Keras 3 adds the mask to the logits and raises because it does not broadcast against them. Merges of inputs of different shapes (broadcasting) with masks are not implemented. Remove the mask or restructure the model.",
   },
   mask_dropped: {
     severity: "warning",
     message: "`{name}` ({layer}) does not support masking: the mask made by {from} stops here, as in Keras",
     explain: "Keras warns when a layer without mask support receives a mask: it computes on every timestep (padding included) and later layers see no mask. Put the layers that should skip padding (LSTM, GRU, GlobalAveragePooling1D) before it.",
   },
-  mask_loss: {
-    severity: "error",
-    message: "the model output `{name}` carries the mask made by {from}; {what} are not implemented",
-    explain: "When a model output still carries a mask, Keras weights the loss and the metrics per timestep, ignoring masked steps. layerc weights the loss so, but not metrics, and its sparse labels are one class id per sample: compile that output without metrics and with one-hot labels, or end the masked part with a layer that consumes the mask (an LSTM/GRU without return_sequences, GlobalAveragePooling1D).",
-  },
+
   embedding_input_length: {
     severity: "error",
     message: "`input_length={length}` does not match the input of `{layer}`, which has shape {shape}",
@@ -341,11 +337,7 @@ export const catalog = {
     message: "layerc does not support the Keras {what} `{name}`; supported: {supported}",
     explain: "The name is part of Keras 3, but layerc does not implement it (yet). The message lists what layerc supports instead; nothing is substituted silently.",
   },
-  loss_output_mismatch: {
-    severity: "error",
-    message: "loss `{loss}` needs {needs}, but the model outputs shape {shape}",
-    explain: "The loss cannot be applied to this output shape.",
-  },
+
   loss_activation_mismatch: {
     severity: "warning",
     message: "loss `{loss}` after a `{activation}` output {problem}",

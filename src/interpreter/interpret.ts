@@ -73,6 +73,8 @@ export function interpretModel(model: ModelIR, options: PlanOptions = {}): Model
   const douts = ports("dout");
   const labels = ports("labels");
   const outputSlots = plan.outputs.map((o) => slotOf(o.buffer));
+  // masked outputs' masks, for the metrics (training models only)
+  const maskSlots = model.training ? plan.outputs.flatMap((o, k) => (o.mask === null ? [] : [[k, slotOf(o.mask)] as const])) : [];
 
   class Interpreted extends Base {
     static readonly inputShape: readonly number[] = model.inputShape;
@@ -108,6 +110,7 @@ export function interpretModel(model: ModelIR, options: PlanOptions = {}): Model
       if (training) for (const [name, perSample, seed] of randoms) this.fillUniform(this.mem.arrays[slotOf(name)] as Float64Array, n * perSample, seed);
       for (const k of training ? compiled.forwardTrain : compiled.forward) k(this.mem);
       if (outputSlots.length > 1) outputSlots.forEach((slot, k) => (this.outputs[k] = this.mem.arrays[slot] as Float64Array));
+      for (const [k, slot] of maskSlots) this.outputMasks[k] = this.mem.arrays[slot] as Float64Array;
       return this.mem.arrays[slotOf(plan.output)] as Float64Array;
     }
 

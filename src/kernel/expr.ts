@@ -10,6 +10,13 @@
  */
 import type { OpName } from "./ops.js";
 import type { Gemm } from "./gemm.js";
+import type { Window } from "./window.js";
+
+/** What a backend may run natively: a matrix product (gemm.ts) or a window operation (window.ts). */
+export type NativeSpec = Gemm | Window;
+
+/** Is this native-eligible statement a window operation (rather than a product)? */
+export const isWindow = (spec: NativeSpec): spec is Window => "kind" in spec && spec.kind === "window";
 
 export type Expr =
   | { readonly k: "num"; readonly v: number }
@@ -39,15 +46,16 @@ export type Stmt =
   /** A comment carried into generated code (ignored by the interpreter). */
   | { readonly k: "note"; readonly text: string }
   /**
-   * A matrix product (see gemm.ts): `lowered` is the equivalent loop nest,
-   * which the interpreter runs and the emitter specializes; `spec` lets a
-   * backend replace it by a native kernel (WASM SIMD) between `prologue`
-   * and `epilogue`: `lowered` ≡ prologue; product; epilogue (a layer may
-   * fuse bias and activation into its loops that way).
+   * A matrix product (see gemm.ts) or a window operation (window.ts):
+   * `lowered` is the equivalent loop nest, which the interpreter runs and
+   * the emitter specializes; `spec` lets a backend replace it by a native
+   * kernel (WASM SIMD) between `prologue` and `epilogue`: `lowered` ≡
+   * prologue; operation; epilogue (a layer may fuse bias and activation
+   * into its loops that way).
    */
   | {
       readonly k: "gemm";
-      readonly spec: Gemm;
+      readonly spec: NativeSpec;
       readonly lowered: readonly Stmt[];
       readonly prologue: readonly Stmt[];
       readonly epilogue: readonly Stmt[];

@@ -61,8 +61,8 @@ export function lossKernel(spec: LossSpec, outSize: number, classes: number, b: 
   const { name } = spec;
   const sparse = name === "sparse_categorical_crossentropy";
   const wt = weighting(b);
-  // sparse labels: one class id per sample, over the whole output (as the runtime reads them)
-  if (sparse || name === "categorical_crossentropy") return categorical(spec, sparse, outSize, sparse ? outSize : classes, b, wt);
+  // sparse labels: one class id per row of the last axis (per sample for a vector output, per timestep for a sequence)
+  if (sparse || name === "categorical_crossentropy") return categorical(spec, sparse, outSize, classes, b, wt);
   if ((rowLosses as readonly string[]).includes(name)) return rowLoss(spec as LossSpec & { name: RowName }, outSize, classes, b, wt);
   return elementwise(spec, outSize, classes, b, wt);
 }
@@ -156,7 +156,7 @@ function binaryFocal(spec: LossSpec, pv: Expr, y: Expr, emit: Emit): Stmt[] {
 
 /** (Sparse) categorical crossentropy along the last axis, `width` wide, outSize/width rows per sample. */
 function categorical(spec: LossSpec, sparse: boolean, outSize: number, width: number, b: LossBuffers, wt: Weighting): Stmt[] {
-  const rowsPer = sparse ? 1 : outSize / width;
+  const rowsPer = outSize / width;
   const scale = ref("scale");
   const sw = wt.sw;
   const ls = sparse ? 0 : (spec.labelSmoothing ?? 0);

@@ -93,6 +93,8 @@ export interface OutputPlan {
    * loss with from_logits), whose gradient is exactly p − y.
    */
   readonly fused: { readonly logits: string; readonly loss: LossSpec } | null;
+  /** The output's mask buffer (one 0/1 value per row of its last axis), when a mask reaches it: the runtime's metrics read it. */
+  readonly mask: string | null;
 }
 
 export interface ModelPlan {
@@ -292,8 +294,12 @@ export function planModel(model: ModelIR, options: PlanOptions = {}): ModelPlan 
     const xs = node.inputs.map((t, j) => new Buf(act[t]!, ["batch", ...inShapes[j]!]));
     const dxs = dxNames.map((d, j) => new Buf(d, ["batch", ...inShapes[j]!]));
     const fuse = fuses.find((f) => f?.node === i) ?? null;
-    // the input's mask, for a layer that reads masks
-    const reads = def.masking?.reads ? tensors[node.inputs[0]!]!.mask : undefined;
+    // the inputs' masks, for a layer that reads or combines masks
+    const maskOf = (t: number) => (def.masking?.reads || def.masking?.combines ? tensors[t]!.mask : undefined);
+    const masks = node.inputs.map((t) => {
+      const m = maskOf(t);
+      return m !== undefined ? new Buf(act[m]!, ["batch", ...tensors[m]!.shape]) : null;
+    });
     const ys = outputsOf(node).map((t, k) => new Buf(act[t]!, ["batch", ...outShapes[k]!]));
     const dys = outputsOf(node).map((t, k) => new Buf(grad[t]!, ["batch", ...outShapes[k]!]));
     const ctx: KernelContext = {
@@ -310,7 +316,8 @@ export function planModel(model: ModelIR, options: PlanOptions = {}): ModelPlan 
       ys,
       dys,
       outShapes,
-      mask: reads !== undefined ? new Buf(act[reads]!, ["batch", ...tensors[reads]!.shape]) : null,
+      mask: masks[0]!,
+      masks,
       maskOut: node.maskOutput !== undefined ? new Buf(act[node.maskOutput]!, ["batch", ...tensors[node.maskOutput]!.shape]) : null,
       needInputGrad: dxNames.some((d) => d !== ""),
       training,
@@ -346,6 +353,7 @@ export function planModel(model: ModelIR, options: PlanOptions = {}): ModelPlan 
     buffer: act[t]!,
     dOut: dOuts[k]!,
     fused: fuses[k] ? { logits: logits[k]!, loss: fuses[k]!.loss } : null,
+    mask: model.tensors[t]!.mask === undefined ? null : act[model.tensors[t]!.mask!]!,
   }));
   let update: Stmt[] = [];
   let losses: Stmt[][] = [];
@@ -366,10 +374,7 @@ export function planModel(model: ModelIR, options: PlanOptions = {}): ModelPlan 
       ...optimizerKernel(model.training.optimizer, ranges, names),
       ...constraintKernel(tensors, names.params),
     ];
-    losses = outputs.map((o, k) => {
-      const m = model.tensors[model.outputs[k]!]!.mask;
-      return outputLoss(model, o, k, heads[k]!, buffers, declare, m === undefined ? null : act[m]!);
-    });
+    losses = outputs.map((o, k) => outputLoss(model, o, k, heads[k]!, buffers, declare, o.mask));
     // every regularized call's activity penalty, after the last output's loss (in training and in evaluate)
     const penalized = nodes.flatMap((n, i) => {
       const r = penalizedCall(i) ? activityOf(model.layers[n.layer]!) : null;
@@ -380,12 +385,12 @@ export function planModel(model: ModelIR, options: PlanOptions = {}): ModelPlan 
       losses[last] = [...losses[last]!, storeAt(result, num(0), num(0)), ...penalized.flatMap((p) => activityPenaltyKernel(p.r, p.y, p.size, result, 0))];
     }
   }
-  // the runtime reads the outputs after the kernels ran, so they keep their own storage
+  // the runtime reads the outputs (and their masks, for metrics) after the kernels ran, so they keep their own storage
   const programs = {
     inference: [...layers.map((l) => l.forward), ...losses],
     training: training ? [...layers.map((l) => l.forwardTrain), ...losses, ...[...layers].reverse().map((l) => l.backward), update] : [],
   };
-  const shared = options.reuseBuffers === false ? buffers : shareBuffers(buffers, programs, new Set(outputs.map((o) => o.buffer)));
+  const shared = options.reuseBuffers === false ? buffers : shareBuffers(buffers, programs, new Set(outputs.flatMap((o) => (o.mask === null ? [o.buffer] : [o.buffer, o.mask]))));
   return { model, training, buffers: shared, layers, update, loss: losses.flat(), losses, inputs: inputBufs, outputs, output: outputs[0]!.buffer, fused: outputs[0]!.fused, activationValues: activationValues(shared) };
 }
 

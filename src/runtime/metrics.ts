@@ -10,6 +10,16 @@
  * targets shaped like the output. Outputs are read as rows of `classes`
  * values (outSize/classes rows per sample). Sample weights are not applied
  * to metrics (Keras weighs only `weighted_metrics`).
+ *
+ * A masked output (a mask reached it: Embedding(mask_zero=True), Masking)
+ * hands `update` one 0/1 value per row. Keras 3's MeanMetricWrapper reads
+ * the prediction's mask as sample weights of its per-row values (apply_mask
+ * with reduction "sum"), so the accuracies, MAE, MSE and MAPE become
+ * Σ mask·value / Σ mask over the rows seen; RootMeanSquaredError, precision,
+ * recall, AUC and F1 do not read masks in Keras, and ignore it here too.
+ * (Keras 3 on JAX loses the mask between the gradient and the metrics in
+ * fit, so its fit logs are unmasked there; TensorFlow and PyTorch mask them.
+ * layerc masks both, as evaluate does on every backend.)
  */
 import type { MetricKind, MetricSpec } from "./spec.js";
 
@@ -21,8 +31,11 @@ export function metricDirection(kind: MetricKind): "up" | "down" {
 export interface MetricState {
   readonly spec: MetricSpec;
   reset(): void;
-  /** Adds `batch` samples: predictions from pred[0], targets from y[yOffset]. */
-  update(pred: Float64Array, y: ArrayLike<number>, yOffset: number, batch: number): void;
+  /**
+   * Adds `batch` samples: predictions from pred[0], targets from y[yOffset];
+   * `mask` (outSize/classes values per sample) weights the rows of metrics that read masks.
+   */
+  update(pred: Float64Array, y: ArrayLike<number>, yOffset: number, batch: number, mask?: Float64Array | null): void;
   result(): number;
 }
 
@@ -38,7 +51,8 @@ const EPSILON = 1e-7;
 
 /**
  * A metric that averages a per-row value (Keras MeanMetricWrapper over the
- * per-sample means); `finish` maps the mean to the result (RMSE's root).
+ * per-sample means; with a mask, over the unmasked rows); `finish` maps the
+ * mean to the result (RMSE's root). `masks`: whether the metric reads masks.
  */
 function rowMean(
   spec: MetricSpec,
@@ -46,6 +60,7 @@ function rowMean(
   classes: number,
   perRow: (p: Float64Array, o: number, y: ArrayLike<number>, yo: number, cls: number) => number,
   finish: (m: number) => number = (m) => m,
+  masks = true,
 ): MetricState {
   const rows = outSize / classes;
   const sparse = spec.kind === "sparse_categorical_accuracy" || spec.kind === "sparse_top_k_categorical_accuracy";
@@ -54,33 +69,47 @@ function rowMean(
   return {
     spec,
     reset: () => void (sum = count = 0),
-    update(pred, y, yOffset, batch) {
+    update(pred, y, yOffset, batch, mask) {
+      const weights = masks ? mask : null;
       for (let b = 0; b < batch; b++) {
         let s = 0;
+        let valid = 0;
         for (let r = 0; r < rows; r++) {
           const o = (b * rows + r) * classes;
-          s += perRow(pred, o, y, sparse ? yOffset + b * rows + r : yOffset + o, classes);
+          const m = weights ? weights[b * rows + r]! : 1;
+          s += m * perRow(pred, o, y, sparse ? yOffset + b * rows + r : yOffset + o, classes);
+          valid += m;
         }
-        sum += s / rows;
-        count++;
+        if (weights) {
+          sum += s;
+          count += valid;
+        } else {
+          sum += s / rows;
+          count++;
+        }
       }
     },
     result: () => finish(noNan(sum, count)),
   };
 }
 
-/** Mean over every element of a per-element value (MAE, MSE, MAPE, and RMSE before its square root): one row per sample. */
-function elementMean(spec: MetricSpec, outSize: number, f: (p: number, y: number) => number, finish?: (m: number) => number): MetricState {
+/**
+ * Mean over every element of a per-element value (MAE, MSE, MAPE, and RMSE
+ * before its square root): the mean along the last axis per row, then over
+ * rows (masked ones left out, for the metrics that read masks).
+ */
+function elementMean(spec: MetricSpec, outSize: number, classes: number, f: (p: number, y: number) => number, finish?: (m: number) => number, masks = true): MetricState {
   return rowMean(
     spec,
     outSize,
-    outSize,
+    classes,
     (p, o, y, yo, n) => {
       let s = 0;
       for (let j = 0; j < n; j++) s += f(p[o + j]!, +y[yo + j]!);
       return s / n;
     },
     finish,
+    masks,
   );
 }
 
@@ -230,13 +259,14 @@ export function createMetric(spec: MetricSpec, outSize: number, classes: number)
       });
     }
     case "mean_absolute_error":
-      return elementMean(spec, outSize, (p, y) => Math.abs(p - y));
+      return elementMean(spec, outSize, classes, (p, y) => Math.abs(p - y));
     case "mean_squared_error":
-      return elementMean(spec, outSize, (p, y) => (p - y) * (p - y));
+      return elementMean(spec, outSize, classes, (p, y) => (p - y) * (p - y));
     case "root_mean_squared_error":
-      return elementMean(spec, outSize, (p, y) => (p - y) * (p - y), Math.sqrt);
+      // Keras's RootMeanSquaredError averages squared errors it computes itself: they carry no mask
+      return elementMean(spec, outSize, classes, (p, y) => (p - y) * (p - y), Math.sqrt, false);
     case "mean_absolute_percentage_error":
-      return elementMean(spec, outSize, (p, y) => 100 * Math.abs((y - p) / Math.max(Math.abs(y), 1e-7)));
+      return elementMean(spec, outSize, classes, (p, y) => 100 * Math.abs((y - p) / Math.max(Math.abs(y), 1e-7)));
     case "precision":
       return thresholded(spec, outSize, (tp, fp) => noNan(tp, tp + fp));
     case "recall":

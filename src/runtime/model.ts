@@ -26,6 +26,7 @@ import { stateFinite, StepGuard } from "./step-guard.js";
 import { decodeBase64, instantiate, nativeModule, type NativeKernel, type NativeModule, type NativeScan } from "./native.js";
 import { readWeights, writeWeights, type WeightsDtype } from "./weights.js";
 import { Store } from "./store.js";
+import { instantiateThreaded, type ThreadPool } from "./threads.js";
 
 export interface WeightMeta {
   /** `layer/weight`, e.g. `dense/kernel`. */
@@ -138,6 +139,16 @@ export interface ModelOptions {
    * loops only. Both compute the same function.
    */
   readonly wasm?: boolean;
+  /**
+   * Threads that compute the native kernels' large products (default 1):
+   * n − 1 worker threads share the model's WebAssembly memory, and each
+   * large call is split across them by rows of its result, so results are
+   * bit-identical to one thread's. Needs Node `worker_threads`, or a
+   * cross-origin isolated page; elsewhere, and for models without native
+   * kernels, the model runs on one thread (see `threads`). End the workers
+   * with `dispose()` (in Node they never keep a process alive).
+   */
+  readonly threads?: number;
 }
 
 /** predict() options for many samples, as Keras's `model.predict(x, batch_size=…)`. */
@@ -164,12 +175,18 @@ const prod = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 const nextTask = (): Promise<void> =>
   new Promise((resolve) => (globalThis as unknown as { setTimeout(f: () => void, ms: number): unknown }).setTimeout(resolve, 0));
 
+/** Ends the worker threads of a model that is collected without dispose(). */
+const poolRegistry: { register(model: object, pool: ThreadPool, token: object): void; unregister(token: object): void } | undefined =
+  typeof (globalThis as { FinalizationRegistry?: unknown }).FinalizationRegistry === "function"
+    ? new (globalThis as unknown as { FinalizationRegistry: new (cleanup: (pool: ThreadPool) => void) => NonNullable<typeof poolRegistry> }).FinalizationRegistry((pool) => pool.dispose())
+    : undefined;
+
 const KNOWN_OPTIMIZERS: readonly string[] = ["sgd", "adam", "adamw", "rmsprop", "adagrad", "adadelta", "adamax", "nadam", "lion", "ftrl"];
 
 /** The options of every public method, validated by one validator (options.ts). */
 const positive = integer(1);
 const OPTIONS = {
-  constructor: { seed: integer(0), weights: any, wasm: boolean },
+  constructor: { seed: integer(0), weights: any, wasm: boolean, threads: integer(1, 64) },
   fit: {
     epochs: integer(0),
     batchSize: positive,
@@ -228,6 +245,9 @@ export abstract class ModelBase<X extends ModelInput = Samples, P extends ModelO
   /** SIMD finiteness scans over the native memory (`nativeMemory`), when the model runs native kernels. */
   protected scan: NativeScan | null = null;
   protected nativeMemory: ArrayBuffer | null = null;
+  /** Threads requested (`threads` option), and the worker threads running, if any (threads.ts). */
+  private threadCount: number;
+  private pool: ThreadPool | null = null;
 
   protected constructor(
     protected readonly meta: ModelMeta,
@@ -242,6 +262,7 @@ export abstract class ModelBase<X extends ModelInput = Samples, P extends ModelO
     this.outSizes = (meta.outputs ?? [{ shape: meta.outputShape }]).map((o) => prod(o.shape));
     this.params = meta.dtype === "float64" ? new Float64Array(meta.paramCount) : new Float32Array(meta.paramCount);
     this.module = options.wasm === false ? null : nativeModule(meta);
+    this.threadCount = options.threads ?? 1;
     if (options.weights) this.setWeights(options.weights);
     else if (meta.embeddedWeights !== undefined && options.seed === undefined) this.setWeights(readWeights(decodeBase64(meta.embeddedWeights)));
     // each weight's stream follows from the model seed and its name, not its position (see weightSeed)
@@ -298,7 +319,13 @@ export abstract class ModelBase<X extends ModelInput = Samples, P extends ModelO
       const measure = Store.measure();
       this.place(capacity, measure);
       this.params = params;
-      const native = instantiate(this.module, measure.bytes);
+      this.endThreads();
+      const threaded = this.threadCount > 1 ? instantiateThreaded(this.meta, measure.bytes, this.threadCount) : null;
+      if (threaded !== null) {
+        this.pool = threaded.pool;
+        poolRegistry?.register(this, threaded.pool, this);
+      }
+      const native = threaded ?? instantiate(this.module, measure.bytes);
       if (native !== null) {
         this.place(capacity, Store.on(native.buffer));
         this.params.set(params);
@@ -313,6 +340,29 @@ export abstract class ModelBase<X extends ModelInput = Samples, P extends ModelO
       this.nativeMemory = null;
     }
     this.place(capacity, Store.plain());
+  }
+
+  /**
+   * Threads computing this model's large products: the `threads` option
+   * where worker threads run (see ModelOptions), else 1. Like `usesWasm`,
+   * answered as soon as the instance exists.
+   */
+  get threads(): number {
+    if (this.threadCount > 1 && this.module !== null && this.capacity === 0) this.ensure(1);
+    return this.pool?.threads ?? 1;
+  }
+
+  /** Ends the model's worker threads (`threads` option); the model keeps working, on one thread. Safe to call again. */
+  dispose(): void {
+    this.threadCount = 1;
+    this.endThreads();
+  }
+
+  private endThreads(): void {
+    if (this.pool === null) return;
+    this.pool.dispose();
+    poolRegistry?.unregister(this);
+    this.pool = null;
   }
 
   /** Total number of weights, trainable and not (Keras count_params). */
@@ -595,6 +645,12 @@ export abstract class TrainableModel<X extends ModelInput = Samples, P extends M
   /** Targets of outputs after the first, for the current loss (output 0's are the `y` argument). */
   protected targets: Float32Array[] = [];
   /**
+   * Each masked output's mask from the last forward (one 0/1 value per row
+   * of the output's last axis; set by forward, absent for unmasked outputs):
+   * metrics that read masks weight their rows with it, as Keras.
+   */
+  protected outputMasks: (Float64Array | undefined)[] = [];
+  /**
    * The loss kernels' results: [batch mean loss of each output, then the
    * regularizers' penalty (written by the update), then the activity
    * regularizers' penalty (written by the loss kernels)].
@@ -747,24 +803,28 @@ export abstract class TrainableModel<X extends ModelInput = Samples, P extends M
     return this.heads[k]!.loss.name === "sparse_categorical_crossentropy";
   }
 
-  /** Values per sample in output k's targets: 1 class id for sparse losses, else the output size. */
+  /** Values per sample in output k's targets: for sparse losses one class id per row of the last axis (1 for a vector output), else the output size. */
   private ySize(k: number): number {
-    return this.sparse(k) ? 1 : this.outSizes[k]!;
+    return this.sparse(k) ? this.outSizes[k]! / this.heads[k]!.classes : this.outSizes[k]!;
   }
 
   /** Output k's targets, validated for `n` samples; `what` names them in errors (built only then). */
   private labelsOf(k: number, y: Samples, n: number, what: string): Float32Array {
     const ys = y instanceof Float32Array ? y : toFloat32(y, this.labelName(k, what));
     const per = this.ySize(k);
-    const size = this.outSizes[k]!;
+    const classes = this.heads[k]!.classes;
     if (ys.length !== n * per) {
       const shape = this.meta.outputs?.[k]?.shape ?? this.meta.outputShape;
-      throw lengthError(ys, n * per, this.labelName(k, what), this.sparse(k) ? `${n} class ids` : `${n} targets of shape ${shapeText(shape)}`);
+      const ids = per === 1 ? `${n} class ids` : `${n} × ${per} class ids (one per position of shape ${shapeText(shape.slice(0, -1))})`;
+      throw lengthError(ys, n * per, this.labelName(k, what), this.sparse(k) ? ids : `${n} targets of shape ${shapeText(shape)}`);
     }
     if (this.sparse(k)) {
       for (let i = 0; i < ys.length; i++) {
         const c = ys[i]!;
-        if (!Number.isInteger(c) || c < 0 || c >= size) throw new LayercError(`label ${i} is ${c}; sparse labels must be integer class ids in [0, ${size})`);
+        if (!Number.isInteger(c) || c < 0 || c >= classes) {
+          const at = per === 1 ? `label ${i}` : `label ${i} (sample ${Math.floor(i / per)}, position ${i % per})`;
+          throw new LayercError(`${at} is ${c}; sparse labels must be integer class ids in [0, ${classes})`);
+        }
       }
     }
     return ys;
@@ -837,7 +897,7 @@ export abstract class TrainableModel<X extends ModelInput = Samples, P extends M
       throw error;
     }
     this.iterations = t;
-    if (metrics) for (let k = 0; k < this.metricStates.length; k++) for (const m of this.metricStates[k]!) m.update(outs[k]!, ys[k]!, 0, n);
+    if (metrics) for (let k = 0; k < this.metricStates.length; k++) for (const m of this.metricStates[k]!) m.update(outs[k]!, ys[k]!, 0, n, this.outputMasks[k]);
     const every = this.training.optimizer.emaOverwriteFrequency;
     if (this.training.optimizer.useEma && every && t % every === 0) this.copyAverage();
     // the update computed the penalty (one past the outputs' losses) from the weights this batch was evaluated with
@@ -983,6 +1043,10 @@ export abstract class TrainableModel<X extends ModelInput = Samples, P extends M
         opts = { ...options, validationData: packed };
       }
     }
+    if (options.classWeight !== undefined && this.sparse(0) && this.ySize(0) > 1) {
+      // Keras 3 would take the argmax over each sample's sequence of class ids (a position, not a class)
+      throw new LayercError(`classWeight is not supported with sparse labels per position (${this.ySize(0)} class ids per sample); pass sampleWeight instead`);
+    }
     const { x: rowX, y: rowY } = this.rowSizes;
     const plan = prepareFit({ sparseLabels: this.sparse(0) }, fx, y as Samples, opts, (ys, n, what) => this.labelRows(ys, n, what), rowX, rowY, this.meta.inputShape);
     if (!this.ported) {
@@ -1098,7 +1162,7 @@ export abstract class TrainableModel<X extends ModelInput = Samples, P extends M
       lossSum += this.lossOf(batch.ys, 0, n) * n;
       if (weights) this.sampleWeights.fill(1, 0, n);
       for (let k = 0; k < headLoss.length; k++) headLoss[k] = headLoss[k]! + this.lossResult[k]! * n;
-      states.forEach((st, k) => st.forEach((m) => m.update(outs[k]!, batch.ys[k]!, 0, n)));
+      states.forEach((st, k) => st.forEach((m) => m.update(outs[k]!, batch.ys[k]!, 0, n, this.outputMasks[k])));
     }
     return this.logs(lossSum / (to - from) + (this.regularized ? this.penalty() : 0), headLoss, to - from, states);
   }

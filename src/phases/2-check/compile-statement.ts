@@ -217,11 +217,6 @@ function nestedMetrics(v: ValueNode): boolean {
 
 function checkPairing(loss: LossSpec, span: Span, out: OutputInfo, sink: Sink): void {
   const act = out.activation ?? "linear";
-  const shape = `(None, ${out.shape.join(", ")})`;
-  if (loss.name === "sparse_categorical_crossentropy" && out.shape.length !== 1) {
-    sink.diags.push(makeDiagnostic("loss_output_mismatch", span, { loss: loss.name, needs: "a vector output (one score per class)", shape }));
-    return;
-  }
   const warn = (problem: string) =>
     sink.diags.push(makeDiagnostic("loss_activation_mismatch", span, { loss: loss.name, activation: act, problem }));
   const categorical = loss.name === "categorical_crossentropy" || loss.name === "sparse_categorical_crossentropy" || loss.name === "categorical_focal_crossentropy";

@@ -560,7 +560,7 @@ export class FunctionalChecker extends ModelChecker {
     const training = compile ? this.checkTraining(compile, outputs.map((t, k) => ({ ...this.outputInfo(t, tensors, nodes, layers), name: tensors[t]!.name, span: io.outputSpans[k]! }))) : null;
     if (!ok || !opt.ok || training === undefined) return undefined;
     const liveSpans = this.nodeSpans.filter((_, k) => live.has(k));
-    const masked = attachMasks({ tensors, nodes, layers, outputs, training }, (k) => liveSpans[k]!, (d) => this.report(d));
+    const masked = attachMasks({ tensors, nodes, layers }, (k) => liveSpans[k]!, (d) => this.report(d));
     if (!masked) return undefined;
     const o = opt.values;
     return {

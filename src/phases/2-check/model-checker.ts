@@ -145,7 +145,7 @@ export class ModelChecker {
     }
     if (!ok || !opt.ok || !last) return undefined;
     const chain = chainGraph(this.layers, first ? this.lines.position(first.span.start).line : 1);
-    const masked = attachMasks({ ...chain, layers: this.layers, training }, (k) => this.layerSpans[k]!, (d) => this.report(d));
+    const masked = attachMasks({ ...chain, layers: this.layers }, (k) => this.layerSpans[k]!, (d) => this.report(d));
     if (!masked) return undefined;
     const o = opt.values;
     return {

@@ -23,14 +23,16 @@ import { outputLosses, planModel, type ModelPlan } from "../../plan/plan.js";
 import { metaOf } from "../../plan/meta.js";
 import { makeDiagnostic, type Diagnostic } from "../../diagnostics/diagnostic.js";
 import type { Span } from "../../source.js";
-import type { Stmt } from "../../kernel/expr.js";
+import { isWindow, type NativeSpec, type Stmt } from "../../kernel/expr.js";
 import { VERSION } from "../../version.js";
 import { specialize, work } from "./specialize.js";
 import { localOf, renderStmts, type RenderState } from "./render.js";
 import { shouldUnroll, UNROLL_THRESHOLD, useNative } from "./policy.js";
 import { NATIVE_MIN_WORK } from "../../kernel/schedule.js";
-import { gemmModule, nativeEligible, type ElemType, type WasmGemm } from "./wasm.js";
+import { gemmKernel, kernelModule, nativeEligible, productWork, type ElemType, type WasmGemm } from "./wasm.js";
+import { windowBody, type WasmWindow } from "./wasm-window.js";
 import { extent, type Gemm } from "../../kernel/gemm.js";
+import type { Window } from "../../kernel/window.js";
 
 export interface EmitOptions {
   /** Source file name shown in the banner (base name only is used). */
@@ -91,9 +93,10 @@ interface RenderedModel {
   readonly bodies: ReadonlyMap<string, string>;
 }
 
-/** The native kernels of one model: products replaced by WebAssembly calls, by kernel name. */
+/** The native kernels of one model: products and window operations replaced by WebAssembly calls, by kernel name. */
 class NativeKernels {
   readonly gemms = new Map<string, WasmGemm>();
+  readonly windows = new Map<string, WasmWindow>();
   /** Name of the module-level interface that types them (`<Model>Kernels`, renamed on a clash). */
   typeName = "";
   /** Model inputs (by index) some kernel reads; each is staged into native memory first. */
@@ -133,20 +136,52 @@ class NativeKernels {
     return { a: this.elemType(spec.a.buf), b: this.elemType(spec.b.buf), c: this.elemType(spec.c.buf), ...(spec.bias ? { bias: this.elemType(spec.bias.buf) } : {}) };
   }
 
-  /** Does `spec` become a native kernel? */
-  accepts(spec: Gemm): boolean {
-    if (!this.enabled || !nativeEligible(spec, this.types(spec))) return false;
-    // a relu epilogue writes float64 activations laid out like C
-    if (spec.relu && (this.elemType(spec.relu.buf) !== "f64" || this.plan.buffers.get(spec.relu.buf)?.kind === "input")) return false;
-    // multiply-adds per sample: every extent (batch factors count once) and every tap
-    const extents = [spec.m, spec.n, spec.k, ...(spec.outer ?? []).map((o) => o.size)];
-    const work = extents.reduce((w, e) => w * extent(e)!.per, 1) * (spec.taps ?? []).reduce((w, t) => w * t.size, 1);
+  /** Number of native kernels. */
+  get size(): number {
+    return this.gemms.size + this.windows.size;
+  }
+
+  /** The module's bytes: every product, then every window operation. */
+  module(): Uint8Array {
+    const gemms = [...this.gemms.values()].map(gemmKernel);
+    const windows = [...this.windows.values()].map((w) => ({ name: w.name, body: () => windowBody(w) }));
+    return kernelModule([...gemms, ...windows]);
+  }
+
+  /**
+   * Does a window operation become a native kernel? When its work (window
+   * positions × taps × channels per sample) is past the same threshold as
+   * products: smaller ones are unrolled, where the loops are as fast.
+   */
+  private acceptsWindow(spec: Window): boolean {
+    if (!this.enabled || extent(spec.batch) === null || extent(spec.batch)!.batch !== true) return false;
+    const bufs = [spec.image, spec.windows, ...(spec.source !== undefined ? [spec.source] : [])];
+    // the operation writes the image side (scatter, gradients) or the window side: never a model input
+    const written = spec.op === "gather" || spec.op === "max" || spec.op === "avg" ? spec.windows : spec.image;
+    if (this.plan.buffers.get(written)?.kind === "input" || bufs.some((b) => this.plan.buffers.get(b)?.kind === "param")) return false;
+    const work = spec.axes.reduce((n, a) => n * a.out * a.k, 1) * spec.channels;
     return useNative(work, this.threshold);
   }
 
+  /** Does `spec` become a native kernel? */
+  accepts(spec: NativeSpec): boolean {
+    if (isWindow(spec)) return this.acceptsWindow(spec);
+    if (!this.enabled || !nativeEligible(spec, this.types(spec))) return false;
+    // a relu epilogue writes float64 activations laid out like C
+    if (spec.relu && (this.elemType(spec.relu.buf) !== "f64" || this.plan.buffers.get(spec.relu.buf)?.kind === "input")) return false;
+    return useNative(productWork(spec), this.threshold);
+  }
+
   /** The call replacing `spec` in layer `layer`, or undefined to keep its loops. */
-  call(layer: string, spec: Gemm, st: RenderState): string | undefined {
+  call(layer: string, spec: NativeSpec, st: RenderState): string | undefined {
     if (!this.accepts(spec)) return undefined;
+    if (isWindow(spec)) {
+      const name = `${layer}_${spec.label}`;
+      const types = { image: this.elemType(spec.image), windows: this.elemType(spec.windows), ...(spec.source !== undefined ? { source: this.elemType(spec.source) } : {}) };
+      this.windows.set(name, { name, spec, types });
+      const args = [spec.image, spec.windows, spec.source ?? ""].map((b) => (b === "" ? "0" : this.address(b, st)));
+      return `k.${name}(n, ${args.join(", ")});`;
+    }
     const types = this.types(spec);
     const name = `${layer}_${spec.label}`;
     // float32 models compute in f32x4, float64 models in f64x2 (see wasm.ts)
@@ -424,6 +459,8 @@ function fillClass(
   const fwd = declareLocals(fwdState, fwdBody, plan, native, ["x", "n", "training"], { inSizes });
   // a model with several outputs hands the runtime every output buffer; forward returns the first
   if (plan.outputs.length > 1) plan.outputs.forEach((o, k) => fwd.push(`this.outputs[${k}] = this.${o.buffer};`));
+  // a masked output hands the runtime its mask too: the metrics weight its rows with it
+  if (plan.training) plan.outputs.forEach((o, k) => o.mask !== null && fwd.push(`this.outputMasks[${k}] = this.${o.mask};`));
   fwd.push(`return this.${plan.output};`);
 
   // only buffers some method reads or writes get a field (a fused output's dz scratch, say, is never touched)
@@ -454,7 +491,7 @@ function fillClass(
     ...fields.map((f) => ({ kind: StructureKind.Property as const, name: f.name, scope: Scope.Private, type: f.type, initializer: `new ${f.type}(0)` })),
   ];
 
-  const metaValue = { ...metaOf(model, plan), ...(native.gemms.size > 0 ? { wasm: Buffer.from(gemmModule([...native.gemms.values()])).toString("base64") } : {}) };
+  const metaValue = { ...metaOf(model, plan), ...(native.size > 0 ? { wasm: Buffer.from(native.module()).toString("base64") } : {}) };
   const bodies = new Map<string, string>([["meta", JSON.stringify(metaValue)]]);
   bodies.set("allocate", fields.length ? fields.map((f) => `this.${f.name} = ${f.alloc};`).join("\n") : "void capacity;\nvoid store;");
   bodies.set("forward", fwd.join("\n"));
@@ -472,16 +509,16 @@ function fillClass(
     }));
 
   const structures: StatementStructures[] = [meta];
-  if (native.gemms.size > 0) {
+  if (native.size > 0) {
     structures.push({
       kind: StructureKind.Interface,
       name: names.kernels,
-      docs: ["Native (WebAssembly SIMD) kernels of the model's large matrix products: (batch size, byte addresses of A, B, C[, bias, relu output])."],
-      properties: [...native.gemms.keys()].map((name) => ({ name, type: "NativeKernel", isReadonly: true })),
+      docs: ["Native (WebAssembly SIMD) kernels of the model's large matrix products (batch size, byte addresses of A, B, C[, bias, relu output]) and window operations (batch size, byte addresses of the image, windows[, source])."],
+      properties: [...native.gemms.keys(), ...native.windows.keys()].map((name) => ({ name, type: "NativeKernel", isReadonly: true })),
     });
   }
   structures.push(cls);
-  return { source: "", statements, helpers, bodies, structures, native: native.gemms.size > 0 };
+  return { source: "", statements, helpers, bodies, structures, native: native.size > 0 };
 }
 
 /**

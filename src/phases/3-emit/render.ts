@@ -5,8 +5,7 @@
  * at constant offsets), `x` and `dOut`. Op arguments that an op's template
  * repeats are bound to a const first, so nothing is evaluated twice.
  */
-import { add, leftSpine, num, type BinOp, type Cond, type Expr, type Stmt } from "../../kernel/expr.js";
-import type { Gemm } from "../../kernel/gemm.js";
+import { add, leftSpine, num, type BinOp, type Cond, type Expr, type NativeSpec, type Stmt } from "../../kernel/expr.js";
 import { opDef } from "../../kernel/ops.js";
 import type { Storage } from "../../plan/plan.js";
 import { InternalError } from "../../diagnostics/diagnostic.js";
@@ -25,7 +24,9 @@ export interface RenderState {
    * to keep its loop nest; the nest stays as the fallback when the kernels
    * are unavailable at run time (`k` is null then).
    */
-  native?: (spec: Gemm) => string | undefined;
+  native?: (spec: NativeSpec) => string | undefined;
+  /** Rendering a native branch (`k` is known non-null there): nested native calls need no guard. */
+  inNative?: boolean;
 }
 
 export function renderNumber(v: number): string {
@@ -182,14 +183,21 @@ export function renderStmts(stmts: readonly Stmt[], st: RenderState): string[] {
         out.push(`// ${s.text.replace(/[\r\n]+/g, " ")}`);
         return;
       case "gemm": {
-        const lowered = renderStmts(s.lowered, st);
         const call = st.native?.(s.spec);
         if (call === undefined) {
-          append(out, lowered);
+          append(out, renderStmts(s.lowered, st));
           return;
         }
         st.used.add("k");
+        const outer = st.inNative === true;
+        const lowered = outer ? [] : renderStmts(s.lowered, st);
+        st.inNative = true;
         const native = [...renderStmts(s.prologue, st), call, ...renderStmts(s.epilogue, st)];
+        st.inNative = outer;
+        if (outer) {
+          append(out, native);
+          return;
+        }
         line = `if (k !== null) {\n${native.join("\n")}\n} else {\n${lowered.join("\n")}\n}`;
         break;
       }

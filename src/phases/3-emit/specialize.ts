@@ -5,8 +5,7 @@
  * their branch, and `let x = a; x += b; x += c` folds into one expression.
  * The result is still kernel form; render.ts turns it into TypeScript.
  */
-import { add, evalConstCond, isNum, leftSpine, ref, substitute, substituteCond, type Cond, type Expr, type Stmt } from "../../kernel/expr.js";
-import type { Gemm } from "../../kernel/gemm.js";
+import { add, evalConstCond, isNum, leftSpine, ref, substitute, substituteCond, type Cond, type Expr, type NativeSpec, type Stmt } from "../../kernel/expr.js";
 import { append } from "./append.js";
 
 export interface SpecializeOptions {
@@ -18,7 +17,7 @@ export interface SpecializeOptions {
    * Matrix products that will become native calls; the others are replaced
    * by their loop nests here, so they specialize (and fuse) like any loops.
    */
-  readonly native?: (spec: Gemm) => boolean;
+  readonly native?: (spec: NativeSpec) => boolean;
   /** Buffers whose stores round (float32 parameters); loads after their stores are not forwarded. */
   readonly rounding?: ReadonlySet<string>;
 }

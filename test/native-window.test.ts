@@ -1,0 +1,184 @@
+/**
+ * Native window kernels (src/phases/3-emit/wasm-window.ts): for random
+ * geometries (1 or 2 spatial axes, padding before and after, strides,
+ * dilation, channel counts around the vector widths), element types and
+ * batch sizes, the generated WebAssembly function computes what the
+ * operation's own loop nest (src/kernel/window.ts) computes when the
+ * interpreter runs it: bit for bit for copies, scatters, max and its
+ * gradient (ties and NaN included: the first maximum wins, NaN never does),
+ * and for averages in float32 within (taps + 3)·2⁻²⁴·Σ|x| (float64 ones exactly).
+ */
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { BATCH, mul, num } from "../src/kernel/expr.js";
+import { windowOp, type Window, type WindowAxis, type WindowOpName } from "../src/kernel/window.js";
+import { compileKernel } from "../src/interpreter/exec.js";
+import { kernelModule, type ElemType } from "../src/phases/3-emit/wasm.js";
+import { windowBody } from "../src/phases/3-emit/wasm-window.js";
+import { Rng } from "../src/runtime/random.js";
+
+interface Wasm {
+  validate(bytes: Uint8Array): boolean;
+  readonly Module: new (bytes: Uint8Array) => object;
+  readonly Memory: new (d: { initial: number }) => { readonly buffer: ArrayBuffer };
+  readonly Instance: new (m: object, imports: object) => { readonly exports: Record<string, unknown> };
+}
+const WebAssembly = (globalThis as unknown as { WebAssembly: Wasm }).WebAssembly;
+
+interface AxisCase {
+  readonly L: number;
+  readonly k: number;
+  readonly s: number;
+  readonly d: number;
+  readonly before: number;
+  readonly after: number;
+}
+
+interface Case {
+  readonly op: WindowOpName;
+  readonly axes: readonly AxisCase[];
+  readonly channels: number;
+  readonly batch: number;
+  /** Samples per batch element (TimeDistributed scales the batch). */
+  readonly per: number;
+  readonly types: { readonly image: ElemType; readonly windows: ElemType; readonly source: ElemType };
+  /** Draw values from a few integers (ties), with some NaN and −∞. */
+  readonly ties: boolean;
+  readonly seed: number;
+}
+
+const axisArb = fc.record({
+  L: fc.integer({ min: 1, max: 8 }),
+  k: fc.integer({ min: 1, max: 3 }),
+  s: fc.integer({ min: 1, max: 3 }),
+  d: fc.integer({ min: 1, max: 2 }),
+  before: fc.integer({ min: 0, max: 2 }),
+  after: fc.integer({ min: 0, max: 2 }),
+});
+const typeArb = fc.constantFrom("f32" as const, "f64" as const);
+const caseArb: fc.Arbitrary<Case> = fc.record({
+  op: fc.constantFrom("gather" as const, "scatter" as const, "max" as const, "avg" as const, "max_grad" as const, "avg_grad" as const),
+  axes: fc.array(axisArb, { minLength: 1, maxLength: 2 }),
+  channels: fc.integer({ min: 1, max: 11 }),
+  batch: fc.integer({ min: 1, max: 3 }),
+  per: fc.constantFrom(1, 2),
+  types: fc.record({ image: typeArb, windows: typeArb, source: typeArb }),
+  ties: fc.boolean(),
+  seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+});
+
+/** The case's geometry: padding below k_eff (so every window has a tap inside), dilation 1 for averages. */
+function geometry(c: Case): WindowAxis[] | null {
+  const axes = c.axes.map((a) => {
+    const d = c.op === "avg" || c.op === "avg_grad" ? 1 : a.d;
+    const kEff = d * (a.k - 1) + 1;
+    const before = Math.min(a.before, kEff - 1);
+    const after = Math.min(a.after, kEff - 1);
+    const out = Math.floor((a.L + before + after - kEff) / a.s) + 1;
+    return { L: a.L, k: a.k, s: a.s, d, before, out };
+  });
+  return axes.every((a) => a.out >= 1) ? axes : null;
+}
+
+const U32 = 2 ** -24;
+
+/** Runs one operation both ways on the same random memory; returns the worst error (0 = bit for bit), relative to the float32 bound for float32 averages. */
+function runCase(c: Case): number {
+  const axes = geometry(c);
+  if (axes === null) return 0;
+  const C = c.channels;
+  const samples = c.batch * c.per;
+  const pool = !(c.op === "gather" || c.op === "scatter");
+  const imageSize = samples * axes.reduce((n, a) => n * a.L, 1) * C;
+  const windowsSize = samples * axes.reduce((n, a) => n * a.out * (pool ? 1 : a.k), 1) * C;
+  const spec: Window = {
+    kind: "window",
+    label: "w",
+    op: c.op,
+    batch: c.per === 1 ? BATCH : mul(BATCH, num(c.per)),
+    axes,
+    channels: C,
+    image: "I",
+    windows: "W",
+    ...(c.op === "max_grad" ? { source: "S" } : {}),
+  };
+  const types = { image: c.types.image, windows: c.types.windows, ...(c.op === "max_grad" ? { source: c.types.source } : {}) };
+  const bytes = kernelModule([{ name: "w", body: () => windowBody({ name: "w", spec, types }) }]);
+  expect(WebAssembly.validate(bytes)).toBe(true);
+  const pages = Math.ceil((8 * (2 * imageSize + windowsSize) + 3 * 64) / 65536) + 1;
+  const memory = new WebAssembly.Memory({ initial: pages });
+  const kernel = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports["w"] as (n: number, a: number, b: number, c: number) => void;
+  const view = (t: ElemType, at: number, size: number) => (t === "f64" ? new Float64Array(memory.buffer, at, size) : new Float32Array(memory.buffer, at, size));
+  // operands at unaligned-to-16 offsets, as activations inside a shared store can be
+  const I = view(c.types.image, 8, imageSize);
+  const W = view(c.types.windows, 8 + 8 * imageSize + 24, windowsSize);
+  const S = view(c.types.source, 8 + 8 * (imageSize + windowsSize) + 56, imageSize);
+  const rng = new Rng(c.seed);
+  const draw = () => {
+    if (!c.ties) return rng.uniform() * 2 - 1;
+    const r = rng.uniform();
+    return r < 0.05 ? NaN : r < 0.1 ? -Infinity : Math.floor(r * 4) - 2;
+  };
+  for (const arr of [I, W, S]) for (let i = 0; i < arr.length; i++) arr[i] = draw();
+
+  const arrays: (Float32Array | Float64Array)[] = [I.slice(), W.slice(), S.slice()];
+  const slot = { I: 0, W: 1, S: 2 } as const;
+  const stmt = windowOp({ ...spec });
+  const run = compileKernel([stmt], (buf) => ({ slot: slot[buf as keyof typeof slot], base: 0 }));
+  run({ arrays, batch: c.batch });
+  kernel(c.batch, I.byteOffset, W.byteOffset, S.byteOffset);
+
+  const [got, want] = c.op === "gather" || c.op === "max" || c.op === "avg" ? [W, arrays[1]!] : [I, arrays[0]!];
+  const f32avg = (c.op === "avg" || c.op === "avg_grad") && c.types.image === "f32" && c.types.windows === "f32";
+  if (!f32avg) {
+    let bad = 0;
+    for (let i = 0; i < got.length; i++) if (!Object.is(got[i], want[i])) bad = Math.max(bad, Math.abs(got[i]! - want[i]!) || 1);
+    return bad;
+  }
+  const abs = [I, W, S].map((arr) => arr.map(Math.abs));
+  run({ arrays: abs, batch: c.batch });
+  const bound = abs[got === W ? 1 : 0]!;
+  const taps = axes.reduce((n, a) => n * a.k, 1);
+  let worst = 0;
+  for (let i = 0; i < got.length; i++) {
+    if (Object.is(got[i], want[i])) continue;
+    worst = Math.max(worst, Math.abs(got[i]! - want[i]!) / ((taps + 3) * U32 * bound[i]! + 1e-300));
+  }
+  return worst;
+}
+
+describe("native window kernels", () => {
+  it("compute what the operation's loop nest computes, for random geometries, types and batch sizes", () => {
+    fc.assert(
+      fc.property(caseArb, (c) => {
+        const limit = (c.op === "avg" || c.op === "avg_grad") && c.types.image === "f32" && c.types.windows === "f32" ? 1 : 0;
+        expect(runCase(c)).toBeLessThanOrEqual(limit);
+      }),
+      { numRuns: 400, seed: 20261130 },
+    );
+  });
+
+  it("cover long channel runs (a vector loop), every op and type mix", () => {
+    for (const op of ["gather", "scatter", "max", "avg", "max_grad", "avg_grad"] as const) {
+      for (const channels of [1, 3, 4, 17, 40, 64]) {
+        for (const image of ["f32", "f64"] as const) {
+          const c: Case = {
+            op,
+            axes: [
+              { L: 5, k: 3, s: 2, d: 1, before: 1, after: 1 },
+              { L: 4, k: 2, s: 1, d: 1, before: 0, after: 1 },
+            ],
+            channels,
+            batch: 2,
+            per: 1,
+            types: { image, windows: image === "f32" ? "f32" : "f64", source: image },
+            ties: channels % 2 === 1,
+            seed: channels * 13 + op.length,
+          };
+          const f32avg = (op === "avg" || op === "avg_grad") && image === "f32";
+          expect(runCase(c), `${op} ${channels} ${image}`).toBeLessThanOrEqual(f32avg ? 1 : 0);
+        }
+      }
+    }
+  });
+});
