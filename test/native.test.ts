@@ -17,7 +17,7 @@ import { describe, expect, it } from "vitest";
 import { BATCH, mul, num } from "../src/kernel/expr.js";
 import { gemm, type Gemm, type LoopOrder } from "../src/kernel/gemm.js";
 import { compileKernel } from "../src/interpreter/exec.js";
-import { gemmModule, type ElemType } from "../src/phases/3-emit/wasm.js";
+import { gemmModule, rowSplittable, type ElemType } from "../src/phases/3-emit/wasm.js";
 import { decodeBase64, nativeModule } from "../src/runtime/native.js";
 import { Rng } from "../src/runtime/random.js";
 import { compile } from "../src/index.js";
@@ -55,6 +55,8 @@ interface Case {
   readonly precision: ElemType;
   /** C's element type: float32 (a float32 model's activations and their gradients) only under f32 arithmetic. */
   readonly tc?: ElemType;
+  /** Parts the call is also split into (rows of C, as the thread pool splits it), which must give the same bits (default 3). */
+  readonly parts?: number;
 }
 
 const caseArb: fc.Arbitrary<Case> = fc.record({
@@ -74,6 +76,7 @@ const caseArb: fc.Arbitrary<Case> = fc.record({
   taps: fc.array(fc.record({ size: fc.integer({ min: 1, max: 3 }), a: fc.integer({ min: 0, max: 9 }), b: fc.integer({ min: 0, max: 30 }) }), { maxLength: 2 }),
   precision: fc.constantFrom("f32" as const, "f64" as const),
   tc: fc.constantFrom("f32" as const, "f64" as const),
+  parts: fc.integer({ min: 2, max: 5 }),
 }).map((c) => (c.precision === "f64" ? { ...c, tc: "f64" as const } : c));
 
 /** Unit roundoff of float32. */
@@ -88,6 +91,8 @@ const U32 = 2 ** -24;
  * more for storing into a float32 C), so a result ≤ 1 is within the bound.
  * The reference runs on float64 copies, so it rounds nothing.
  */
+let splitChecked = 0;
+
 function runCase(c: Case): number {
   const M = c.m * (c.batched === "m" ? c.batch : 1);
   const K = c.k * (c.batched === "k" ? c.batch : 1);
@@ -112,7 +117,7 @@ function runCase(c: Case): number {
   const bytes = gemmModule([{ name: "p", spec, types: { a: c.ta, b: c.tb, c: tc }, bases, precision: c.precision }]);
   expect(WebAssembly.validate(bytes)).toBe(true);
   const memory = new WebAssembly.Memory({ initial: 4 });
-  const kernel = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports["p"] as (n: number, a: number, b: number, c: number) => void;
+  const kernel = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports["p"] as (n: number, a: number, b: number, c: number, bias?: number, out?: number, part?: number, parts?: number) => void;
   const outerA = c.outer.reduce((s, o) => s + (outerSize(o) - 1) * o.a, 0);
   const outerC = c.outer.reduce((s, o) => s + (outerSize(o) - 1) * o.c, 0);
   const tapA = c.taps.reduce((s, t) => s + (t.size - 1) * t.a, 0);
@@ -133,7 +138,17 @@ function runCase(c: Case): number {
   const run = compileKernel([gemm(spec, c.order)], (buf) => ({ slot: slot[buf as keyof typeof slot], base: bases[buf.toLowerCase() as "a" | "b" | "c"] }));
   run({ arrays, batch: c.batch });
 
+  // a splittable call split into parts (in any order) computes exactly the bits of the whole call (threads.ts relies on it)
+  const c0 = C.slice();
+  const parts = c.parts ?? 3;
+  for (let p = parts - 1; p >= 0; p--) kernel(c.batch, A.byteOffset, B.byteOffset, C.byteOffset, 0, 0, p, parts);
+  const split = C.slice();
+  C.set(c0);
   kernel(c.batch, A.byteOffset, B.byteOffset, C.byteOffset);
+  if (rowSplittable(spec)) {
+    splitChecked++;
+    expect(split).toEqual(C);
+  }
   if (c.precision === "f64") return maxRelError(C, arrays[2]!)[0];
   // the same nest on absolute values gives |C₀| + Σ|a·b| per element
   const abs = [A, B, Float64Array.from(C)].map((arr) => arr.map(Math.abs));
@@ -165,6 +180,8 @@ describe("native matrix-product kernels", () => {
       }),
       { numRuns: 300, seed: 20261129 },
     );
+    // most cases have no overlapping outer blocks, so the split check ran on them
+    expect(splitChecked).toBeGreaterThan(150);
   });
 
   it("cover the register block edges: full blocks, a one-vector and a 1-column tail, leftover rows", () => {

@@ -29,7 +29,7 @@ import { specialize, work } from "./specialize.js";
 import { localOf, renderStmts, type RenderState } from "./render.js";
 import { shouldUnroll, UNROLL_THRESHOLD, useNative } from "./policy.js";
 import { NATIVE_MIN_WORK } from "../../kernel/schedule.js";
-import { gemmBody, kernelModule, nativeEligible, type ElemType, type WasmGemm } from "./wasm.js";
+import { gemmKernel, kernelModule, nativeEligible, productWork, type ElemType, type WasmGemm } from "./wasm.js";
 import { windowBody, type WasmWindow } from "./wasm-window.js";
 import { extent, type Gemm } from "../../kernel/gemm.js";
 import type { Window } from "../../kernel/window.js";
@@ -150,7 +150,7 @@ class NativeKernels {
 
   /** The module's bytes: every product, then every window operation. */
   module(): Uint8Array {
-    const gemms = [...this.gemms.values()].map((g) => ({ name: g.name, body: () => gemmBody(g) }));
+    const gemms = [...this.gemms.values()].map(gemmKernel);
     const windows = [...this.windows.values()].map((w) => ({ name: w.name, body: () => windowBody(w) }));
     return kernelModule([...gemms, ...windows]);
   }
@@ -176,10 +176,7 @@ class NativeKernels {
     if (!this.enabled || !nativeEligible(spec, this.types(spec), this.precision)) return false;
     // a relu epilogue writes activations laid out like C, of C's element type
     if (spec.relu && (this.elemType(spec.relu.buf) !== this.elemType(spec.c.buf) || this.plan.buffers.get(spec.relu.buf)?.kind === "input")) return false;
-    // multiply-adds per sample: every extent (batch factors count once) and every tap
-    const extents = [spec.m, spec.n, spec.k, ...(spec.outer ?? []).map((o) => o.size)];
-    const work = extents.reduce((w, e) => w * extent(e)!.per, 1) * (spec.taps ?? []).reduce((w, t) => w * t.size, 1);
-    return useNative(work, this.threshold);
+    return useNative(productWork(spec), this.threshold);
   }
 
   /** The call replacing `spec` in layer `layer`, or undefined to keep its loops. */
