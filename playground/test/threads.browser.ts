@@ -16,7 +16,7 @@ import { join } from "node:path";
 import { buildSync } from "esbuild";
 import { chromium, type BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { compile } from "../../src/index.js";
+import { compile } from "../../src/api/api.js";
 import { repoRoot } from "../../test/helpers/process.js";
 
 const CHROMIUM = process.env["CHROMIUM_PATH"] ?? "/usr/bin/chromium";
