@@ -1,9 +1,11 @@
 /**
  * Native kernels for window operations (src/kernel/window.ts): im2col
  * gathers, col2im scatters, max/average pooling and their gradients, as
- * WebAssembly functions with the whole geometry baked in. They live in the
- * model's module beside the products (wasm.ts) and take the same arguments:
- * (n, image, windows, source, 0, 0), the batch size and byte addresses.
+ * WebAssembly functions with the whole geometry baked in; and the depthwise
+ * convolution's forward and gradients. They live in the model's module
+ * beside the products (wasm.ts) and take the same arguments: (n, image,
+ * windows, source or depthwise kernel, bias), the batch size and byte
+ * addresses.
  *
  * Every operation walks (sample, window position…, tap…) with integer
  * counters and tests each tap's input position with one unsigned compare
@@ -11,7 +13,10 @@
  * axis on both sides, so they are the vector lanes: f64x2 when some operand
  * is float64, f32x4 when all are float32, then scalar for the remainder.
  * Copies (gather, scatter) run taps outside and channels inside; reductions
- * (pooling) keep a vector of channels in registers across the window's taps.
+ * (pooling) keep a vector of channels in registers across the window's taps;
+ * depthwise products run taps outside and unrolled channel chunks inside,
+ * accumulating in memory (the window's outputs or the kernel gradient stay
+ * in L1), with lanes gathered where the depth multiplier spreads them.
  * The arithmetic is the loop nest's: the same summation order (so float64
  * results are identical), max by strict `>` (pmax / gt + bitselect), and
  * the arg-max of max_grad is the first maximum in tap order, 0 when none.
