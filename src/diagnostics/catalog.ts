@@ -252,8 +252,8 @@ export const catalog = {
   },
   mask_unsupported: {
     severity: "error",
-    message: "`{name}` ({layer}) receives the mask made by {from}; Keras would use it here, and layerc does not implement masking in {layer}",
-    explain: "Masks (from `Embedding(mask_zero=True)` or `Masking`) are honoured by the recurrent layers, Bidirectional and GlobalAveragePooling1D, and carried through layers that only pass them on (Dense, activations, dropout, normalization, TimeDistributed). Keras also uses masks in Softmax, BatchNormalization and the merge layers, which layerc does not: remove the mask or restructure the model.",
+    message: "`{name}` ({layer}) receives the mask made by {from}: {why}",
+    explain: "Masks (from `Embedding(mask_zero=True)` or `Masking`) are honoured by the recurrent layers, Bidirectional, GlobalAveragePooling1D, BatchNormalization (moments over unmasked steps) and the merge layers (which combine them as Keras does), and carried through layers that only pass them on (Dense, activations, dropout, normalization, TimeDistributed). A `Softmax` layer cannot take a per-timestep mask: Keras 3 adds the mask to the logits and raises because it does not broadcast against them. Merges of inputs of different shapes (broadcasting) with masks are not implemented. Remove the mask or restructure the model.",
   },
   mask_dropped: {
     severity: "warning",

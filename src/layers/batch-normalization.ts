@@ -15,6 +15,13 @@
  *   backward:  dβ = Σdy, dγ = Σdy·x̂,
  *              dx = (γ·inv/N)·(N·dy − Σdy − x̂·Σ(dy·x̂)).
  *
+ * With a mask (Keras 3 `_moments`, training only; the output keeps the
+ * mask): the moments count unmasked rows only, each divided by
+ * D = Σmask + 1e-7 (Keras's backend.epsilon()): μ = Σm·x/D,
+ * σ² = Σm·(x − μ)²/D; every row is normalized with them. Backward:
+ * dx = γ·inv·(dy − m·(Σdy + x̂·Σ(dy·x̂))/D), which leaves out a term of
+ * relative size 1e-7/D from the ε in D (below float32 resolution).
+ *
  * Scratch (only when the model trains): `xhat` (per sample, x̂) and `inv`,
  * the per-channel 1/√(σ² + ε) of the last training batch, which is not per
  * sample: it occupies row 0 of a C-wide scratch buffer (every buffer has
@@ -24,7 +31,7 @@ import { Buf, letVar, loop, setVar } from "../kernel/buffer.js";
 import { add, BATCH, call, div, mul, num, ref, sub, type Expr, type Stmt } from "../kernel/expr.js";
 import { bool, init, ONES, ZEROS } from "./common.js";
 import { prod, type Attrs, type KernelContext, type LayerDef, type ParamDecl } from "./types.js";
-import { refusesMask } from "./mask-support.js";
+import { keepsMask } from "./mask-support.js";
 
 function dims(ctx: { inShape: readonly number[] }) {
   const c = ctx.inShape[ctx.inShape.length - 1]!;
@@ -33,10 +40,23 @@ function dims(ctx: { inShape: readonly number[] }) {
 
 const num_ = (attrs: Attrs, name: string): number => attrs[name] as number;
 
+/** The input's mask as [batch, rows] (one value per row of channels), or null. */
+const maskOf = (ctx: KernelContext, rows: number): Buf | null => (ctx.mask ? new Buf(ctx.mask.name, ["batch", rows]) : null);
+
+/**
+ * The count the moments divide by: batch · rows, or with a mask `n`, bound
+ * by `stmts` to Σmask + 1e-7 (Keras's backend.epsilon()).
+ */
+function count(mask: Buf | null, rows: number): { stmts: Stmt[]; n: Expr } {
+  if (!mask) return { stmts: [], n: mul(BATCH, num(rows)) };
+  return { stmts: [letVar("n", num(1e-7)), loop("bn", BATCH, (b) => [loop("rn", rows, (r) => [setVar("n", mask.at(b, r), true)])])], n: ref("n") };
+}
+
 /** Keras 3 order; every argument may be given by position, as in Python. */
 export const batchNormalization: LayerDef = {
   kind: "BatchNormalization",
-  masking: refusesMask,
+  // Keras: a mask weights the batch moments in training; the output carries it on
+  masking: { ...keepsMask, reads: true },
   description: "Normalizes each channel with batch statistics while training and moving averages at inference.",
   defaultName: "batch_normalization",
   args: [
@@ -107,17 +127,21 @@ export const batchNormalization: LayerDef = {
     }
 
     const momentum = num_(ctx.attrs, "momentum");
-    const n = mul(BATCH, num(rows));
     const xhat = new Buf(ctx.scratch("xhat").name, ["batch", rows, c]);
     const inv = ctx.scratch("inv");
+    // masked: each row weighs its mask value, and the count is Σmask + ε (Keras)
+    const mask = maskOf(ctx, rows);
+    const w = (b: Expr, r: Expr, v: Expr): Expr => (mask ? mul(mask.at(b, r), v) : v);
+    const { stmts, n } = count(mask, rows);
     return [
+      ...stmts,
       loop("ch", c, (ch) => [
         letVar("sum", num(0)),
-        loop("b", BATCH, (b) => [loop("r", rows, (r) => [setVar("sum", x.at(b, r, ch), true)])]),
+        loop("b", BATCH, (b) => [loop("r", rows, (r) => [setVar("sum", w(b, r, x.at(b, r, ch)), true)])]),
         letVar("mean", div(ref("sum"), n)),
         letVar("sq", num(0)),
         loop("b2", BATCH, (b) => [
-          loop("r2", rows, (r) => [letVar("d", sub(x.at(b, r, ch), ref("mean"))), setVar("sq", mul(ref("d"), ref("d")), true)]),
+          loop("r2", rows, (r) => [letVar("d", sub(x.at(b, r, ch), ref("mean"))), setVar("sq", w(b, r, mul(ref("d"), ref("d"))), true)]),
         ]),
         letVar("variance", div(ref("sq"), n)),
         letVar("iv", div(num(1), call("sqrt", add(ref("variance"), eps)))),
@@ -142,7 +166,8 @@ export const batchNormalization: LayerDef = {
     const dy = new Buf(ctx.dy.name, ["batch", rows, c]);
     const xhat = new Buf(ctx.scratch("xhat").name, ["batch", rows, c]);
     const inv = ctx.scratch("inv");
-    const n = mul(BATCH, num(rows));
+    const mask = maskOf(ctx, rows);
+    const { stmts, n } = count(mask, rows);
     const body = (ch: Expr): Stmt[] => {
       const out: Stmt[] = [
         letVar("sdy", num(0)),
@@ -163,17 +188,16 @@ export const batchNormalization: LayerDef = {
         out.push(
           letVar("kx", div(mul(gamma, inv.at(num(0), ch)), n)),
           loop("b2", BATCH, (b) => [
-            loop("r2", rows, (r) => [
-              dx.store(
-                [b, r, ch],
-                mul(ref("kx"), sub(sub(mul(n, dy.at(b, r, ch)), ref("sdy")), mul(xhat.at(b, r, ch), ref("sdyx")))),
-              ),
-            ]),
+            loop("r2", rows, (r) => {
+              const xs = mul(xhat.at(b, r, ch), ref("sdyx"));
+              const ndy = mul(n, dy.at(b, r, ch));
+              return [dx.store([b, r, ch], mul(ref("kx"), mask ? sub(ndy, mul(mask.at(b, r), add(ref("sdy"), xs))) : sub(sub(ndy, ref("sdy")), xs)))];
+            }),
           ]),
         );
       }
       return out;
     };
-    return [loop("ch", c, body)];
+    return [...(ctx.needInputGrad ? stmts : []), loop("ch", c, body)];
   },
 };

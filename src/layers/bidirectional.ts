@@ -237,7 +237,8 @@ export const bidirectional: LayerDef = {
   },
 
   // Keras masking: both directions skip masked steps; the output keeps the mask as a sequence
-  masking: { reads: true, keeps: (attrs) => bool(wrapped(attrs).of("forward"), "return_sequences") },
+  // (with merge_mode=None both outputs carry it, as Keras's compute_mask returns [mask, mask]; states carry none)
+  masking: { reads: true, keeps: (attrs) => bool(wrapped(attrs).of("forward"), "return_sequences"), keepsExtra: (attrs) => lead(attrs) },
   // Keras 3: return_state returns the output, the forward states, then the backward states;
   // initial_state=[…] is split in half the same way
   extraOutputs(attrs, input) {

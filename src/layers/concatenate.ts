@@ -4,14 +4,19 @@
  * rule: equal ranks, and equal sizes on every other axis. Forward copies
  * each input into its slice of the output; backward copies the slices of
  * the output gradient back. No weights.
+ *
+ * Masks (Keras 3 Concatenate.compute_mask): along the last axis the output
+ * mask is the OR of the inputs' when all have one (an unmasked input counts
+ * as all ones, so otherwise the OR masks nothing and the output has none);
+ * along another axis the inputs' masks are concatenated, all ones for an
+ * unmasked input.
  */
-import { loop } from "../kernel/buffer.js";
-import { add, BATCH, mul, num, type Expr } from "../kernel/expr.js";
+import { load, loop, storeAt } from "../kernel/buffer.js";
+import { add, BATCH, call, mul, num, type Expr, type Stmt } from "../kernel/expr.js";
 import type { Attrs, KernelContext, LayerDef, ShapeResult } from "./types.js";
 import { prod } from "./types.js";
 import { int } from "./common.js";
 import type { Shape } from "../ir/model-ir.js";
-import { refusesMask } from "./mask-support.js";
 
 const shapeText = (s: Shape) => `(None, ${s.join(", ")})`;
 
@@ -61,9 +66,46 @@ const copy = (rows: number, size: number, to: (r: Expr, j: Expr) => [string, Exp
     ]),
   ]);
 
+/** Whether the call makes an output mask: along the last axis when every input is masked, along another when any is. */
+function combinesMasks(attrs: Attrs, shapes: readonly Shape[], masked: readonly boolean[]): boolean {
+  const rank = shapes[0]!.length;
+  return sampleAxis(int(attrs, "axis"), rank) === rank - 1 ? masked.every(Boolean) : true;
+}
+
+/** The output's mask (see the header). */
+function concatMasks(ctx: KernelContext): Stmt[] {
+  const out = ctx.maskOut;
+  if (out === null) return [];
+  const rank = ctx.outShape.length;
+  const a = sampleAxis(int(ctx.attrs, "axis"), rank);
+  if (a === rank - 1) {
+    const rows = prod(ctx.outShape.slice(0, -1));
+    return [loop("i", mul(BATCH, num(rows)), (i) => [storeAt(out.name, i, ctx.masks.map((m) => load(m!.name, i) as Expr).reduce((p, q) => call("max", p, q)))])];
+  }
+  // mask space: the shapes without their last axis, joined along the same axis
+  const rows = prod(ctx.outShape.slice(0, a));
+  const after = prod(ctx.outShape.slice(a + 1, -1));
+  const total = ctx.outShape[a]! * after;
+  let offset = 0;
+  return ctx.inShapes.map((s, k) => {
+    const size = s[a]! * after;
+    const at = offset;
+    offset += size;
+    const m = ctx.masks[k];
+    return loop("b", BATCH, (b) => [
+      loop("r", rows, (r) => [
+        loop("j", size, (j) => {
+          const row = add(mul(b, num(rows)), r);
+          return [storeAt(out.name, add(add(mul(row, num(total)), num(at)), j), m ? load(m.name, add(mul(row, num(size)), j)) : num(1))];
+        }),
+      ]),
+    ]);
+  });
+}
+
 export const concatenate: LayerDef = {
   kind: "Concatenate",
-  masking: refusesMask,
+  masking: { combines: combinesMasks },
   description: "Joins a list of tensors along `axis` (the others must match).",
   defaultName: "concatenate",
   args: [{ name: "axis", type: { t: "int" }, default: -1, positional: true }],
@@ -71,14 +113,14 @@ export const concatenate: LayerDef = {
   merge: { minInputs: 1, outputShape: concatShape },
   params: () => [],
   forward(ctx) {
-    return blocks(ctx).map(({ rows, size, total, offset }, k) =>
+    return [...concatMasks(ctx), ...blocks(ctx).map(({ rows, size, total, offset }, k) =>
       copy(
         rows,
         size,
         (row, j) => [ctx.y.name, add(add(mul(row, num(total)), num(offset)), j)],
         (row, j) => [ctx.xs[k]!.name, add(mul(row, num(size)), j)],
       ),
-    );
+    )];
   },
   backward(ctx) {
     return blocks(ctx).flatMap(({ rows, size, total, offset }, k) =>

@@ -11,7 +11,6 @@ import { add, BATCH, call, cmp, div, mul, num, ref, select, sub, type Expr, type
 import type { Shape } from "../ir/model-ir.js";
 import { bool, ints } from "./common.js";
 import { prod, type Attrs, type KernelContext, type LayerDef, type ShapeResult } from "./types.js";
-import { refusesMask } from "./mask-support.js";
 
 const EPS = 1e-7;
 const shapeText = (s: Shape) => `(None, ${s.join(", ")})`;
@@ -87,7 +86,8 @@ function norms(s: Side, p: string): Stmt {
 
 export const dot: LayerDef = {
   kind: "Dot",
-  masking: refusesMask,
+  // Keras 3: supports_masking with compute_mask None — the mask is taken without a warning and ends here
+  masking: { ignores: true },
   description: "Dot product of two tensors along `axes` (cosine similarity with `normalize=True`).",
   defaultName: "dot",
   args: [

@@ -6,6 +6,3 @@ import type { LayerDef } from "./types.js";
 
 /** Keras `supports_masking` with the default compute_mask: the output carries the input's mask; the layer does not read it. */
 export const keepsMask: NonNullable<LayerDef["masking"]> = { keeps: () => true };
-
-/** Keras uses the mask in this layer's computation, which layerc does not implement: a masked input is an error. */
-export const refusesMask: NonNullable<LayerDef["masking"]> = { refuses: true };

@@ -9,11 +9,14 @@ import { letVar, setVar } from "../kernel/buffer.js";
 import { call, div, mul, num, ref, sub, type Stmt } from "../kernel/expr.js";
 import { axesAttr, overGroups, sameShapeOverAxis, splitAxisAttr, view } from "./axes.js";
 import type { KernelContext, LayerDef } from "./types.js";
-import { refusesMask } from "./mask-support.js";
 
 export const softmax: LayerDef = {
   kind: "Softmax",
-  masking: refusesMask,
+  // Keras 3 adds (1 − mask)·(−1e9) to the logits, which needs a mask broadcastable to them: one value per timestep is not
+  masking: {
+    refuses:
+      "Keras 3 adds the mask to the logits only when it broadcasts against them, and a mask with one value per timestep does not (Keras raises 'The `mask` must be broadcastable to `inputs`'); use Dense(…, activation='softmax') or Activation('softmax'), which carry the mask on",
+  },
   description: "Softmax along `axis` (each slice sums to 1).",
   defaultName: "softmax",
   args: [{ name: "axis", type: { t: "axes" }, default: -1, positional: true }],

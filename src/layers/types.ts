@@ -114,6 +114,8 @@ export interface KernelContext {
    * layer that reads it; null when the input has none.
    */
   readonly mask: Buf | null;
+  /** Every input's mask (null for an unmasked input), for a layer that reads masks or combines them (merges). */
+  readonly masks: readonly (Buf | null)[];
   /** Where a layer that makes a mask (Embedding(mask_zero=True), Masking) writes it; null otherwise. */
   readonly maskOut: Buf | null;
   /** Whether the backward kernel must produce dx (false when the input is a model input); for merges, any of dxs. */
@@ -177,14 +179,27 @@ export interface LayerDef {
    * (ctx.maskOut); one that `reads` it gets its input's mask (ctx.mask); the
    * output carries the input's mask on when `keeps` (Keras `supports_masking`
    * with the default compute_mask, or an RNN with return_sequences). Any other
-   * layer drops a mask, as Keras does (with a warning); `refuses`: Keras would
-   * use the mask there and layerc does not implement it (an error).
+   * layer drops a mask, as Keras does (with a warning) unless it `ignores`
+   * it as Keras's Dot; `combines`: a merge's mask from its inputs' masks;
+   * `refuses`: a mask cannot go there (an error saying why).
    */
   readonly masking?: {
     readonly reads?: boolean;
     keeps?(attrs: Attrs): boolean;
+    /** How many of the call's extra outputs (in order) also carry the kept mask (Bidirectional merge_mode=None: the backward output). */
+    keepsExtra?(attrs: Attrs): number;
     makes?(attrs: Attrs): boolean;
-    readonly refuses?: boolean;
+    /**
+     * A merge that combines its inputs' masks (Keras's merge compute_mask): it
+     * reads them as ctx.masks and, when this returns true for which inputs are
+     * masked, writes the output's mask to ctx.maskOut; false: the output has
+     * no mask; null: layerc does not implement this combination (an error).
+     */
+    combines?(attrs: Attrs, inShapes: readonly Shape[], masked: readonly boolean[]): boolean | null;
+    /** Keras `supports_masking` with compute_mask None (Dot): takes a mask without a warning, the output has none. */
+    readonly ignores?: boolean;
+    /** A mask into this layer is an error; the text says why (Keras fails there too, or layerc does not implement it). */
+    readonly refuses?: string;
   };
   /**
    * The output is the input's memory under another shape (Flatten, Reshape):

@@ -294,8 +294,12 @@ export function planModel(model: ModelIR, options: PlanOptions = {}): ModelPlan 
     const xs = node.inputs.map((t, j) => new Buf(act[t]!, ["batch", ...inShapes[j]!]));
     const dxs = dxNames.map((d, j) => new Buf(d, ["batch", ...inShapes[j]!]));
     const fuse = fuses.find((f) => f?.node === i) ?? null;
-    // the input's mask, for a layer that reads masks
-    const reads = def.masking?.reads ? tensors[node.inputs[0]!]!.mask : undefined;
+    // the inputs' masks, for a layer that reads or combines masks
+    const maskOf = (t: number) => (def.masking?.reads || def.masking?.combines ? tensors[t]!.mask : undefined);
+    const masks = node.inputs.map((t) => {
+      const m = maskOf(t);
+      return m !== undefined ? new Buf(act[m]!, ["batch", ...tensors[m]!.shape]) : null;
+    });
     const ys = outputsOf(node).map((t, k) => new Buf(act[t]!, ["batch", ...outShapes[k]!]));
     const dys = outputsOf(node).map((t, k) => new Buf(grad[t]!, ["batch", ...outShapes[k]!]));
     const ctx: KernelContext = {
@@ -312,7 +316,8 @@ export function planModel(model: ModelIR, options: PlanOptions = {}): ModelPlan 
       ys,
       dys,
       outShapes,
-      mask: reads !== undefined ? new Buf(act[reads]!, ["batch", ...tensors[reads]!.shape]) : null,
+      mask: masks[0]!,
+      masks,
       maskOut: node.maskOutput !== undefined ? new Buf(act[node.maskOutput]!, ["batch", ...tensors[node.maskOutput]!.shape]) : null,
       needInputGrad: dxNames.some((d) => d !== ""),
       training,

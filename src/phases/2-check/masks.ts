@@ -9,8 +9,9 @@
  * Bidirectional with return_sequences) pass it to their output unchanged;
  * readers (RNNs, Bidirectional, GlobalAveragePooling1D) get it as
  * `ctx.mask`. Any other layer drops it, which Keras warns about, and so do
- * we (`mask_dropped`); a layer where Keras would use the mask and layerc
- * does not implement that (`masking.refuses`) is an error. A mask that
+ * we (`mask_dropped`); a layer where a mask cannot go (`masking.refuses`:
+ * Softmax, where Keras fails too) is an error. Merges combine their inputs'
+ * masks (`masking.combines`: the layer writes the output's mask). A mask that
  * reaches a compiled model output weights its loss per timestep (Keras 3's
  * apply_mask, planned in plan.ts) and the metrics that read masks (the
  * runtime, from the mask buffer the model hands it: runtime/metrics.ts).
@@ -40,25 +41,34 @@ export function attachMasks(
   const nodes = graph.nodes.map((n, k): NodeIR => {
     const layer = graph.layers[n.layer]!;
     const masking = lookupLayer(layer.kind)?.masking;
-    const masked = n.inputs.map((t) => tensors[t]!.mask).find((m) => m !== undefined);
+    const inMasks = n.inputs.map((t) => tensors[t]!.mask);
+    const masked = inMasks.find((m) => m !== undefined);
+    // a merge makes its output's mask from its inputs' (null: a combination layerc does not implement)
+    const combined = masked !== undefined && masking?.combines ? masking.combines(layer.attrs, n.inputs.map((t) => tensors[t]!.shape), inMasks.map((m) => m !== undefined)) : false;
     if (masked !== undefined) {
       const from = maker.get(masked)!;
-      if (masking?.refuses) {
-        report(makeDiagnostic("mask_unsupported", at(k), { layer: layer.kind, name: layer.name, from }));
+      if (masking?.refuses !== undefined || combined === null) {
+        const why = masking?.refuses ?? "layerc does not combine the masks of merge inputs of different shapes (broadcasting)";
+        report(makeDiagnostic("mask_unsupported", at(k), { layer: layer.kind, name: layer.name, from, why }));
         ok = false;
-      } else if (!masking?.reads && !masking?.keeps) {
+      } else if (!masking?.reads && !masking?.keeps && !masking?.combines && !masking?.ignores) {
         report(makeDiagnostic("mask_dropped", at(k), { layer: layer.kind, name: layer.name, from }));
       }
     }
     const out = tensors[n.output]!;
-    if (masking?.makes?.(layer.attrs)) {
+    if (masking?.makes?.(layer.attrs) || combined === true) {
       const id = tensors.length;
       tensors.push({ name: `${layer.name}_mask`, shape: maskShape(out.shape), line: out.line });
       tensors[n.output] = { ...out, mask: id };
-      maker.set(id, `\`${layer.name}\` (${layer.kind})`);
+      // a combined mask is named after the masks it combines
+      const sources = [...new Set(inMasks.filter((m) => m !== undefined).map((m) => maker.get(m)!))];
+      maker.set(id, combined === true ? sources.join(" and ") : `\`${layer.name}\` (${layer.kind})`);
       return { ...n, maskOutput: id };
     }
-    if (masked !== undefined && masking?.keeps?.(layer.attrs)) tensors[n.output] = { ...out, mask: masked };
+    if (masked !== undefined && masking?.keeps?.(layer.attrs)) {
+      tensors[n.output] = { ...out, mask: masked };
+      for (const t of (n.extraOutputs ?? []).slice(0, masking.keepsExtra?.(layer.attrs) ?? 0)) tensors[t] = { ...tensors[t]!, mask: masked };
+    }
     return n;
   });
   return ok ? { tensors, nodes } : undefined;
