@@ -26,6 +26,7 @@ import { stateFinite, StepGuard } from "./step-guard.js";
 import { decodeBase64, instantiate, nativeModule, type NativeKernel, type NativeModule, type NativeScan } from "./native.js";
 import { readWeights, writeWeights, type WeightsDtype } from "./weights.js";
 import { Store } from "./store.js";
+import { instantiateThreaded, type ThreadPool } from "./threads.js";
 
 export interface WeightMeta {
   /** `layer/weight`, e.g. `dense/kernel`. */
@@ -73,6 +74,12 @@ export interface ModelMeta {
   readonly tokenIds?: TokenIds;
   /** Native kernels (a WebAssembly SIMD module, base64) for the model's large matrix products. */
   readonly wasm?: string;
+  /**
+   * "float32" when the generated code keeps activations and their gradients
+   * in Float32Array buffers (float32 models); the runtime then allocates
+   * dLoss/dOutput (dOut) as float32 too. Absent: float64 buffers.
+   */
+  readonly activations?: "float32";
   /**
    * Weights baked in at build time (`layerc build --embed-weights`): a
    * `.weights.bin` file, base64. Used when the constructor gets neither
@@ -138,6 +145,16 @@ export interface ModelOptions {
    * loops only. Both compute the same function.
    */
   readonly wasm?: boolean;
+  /**
+   * Threads that compute the native kernels' large products (default 1):
+   * n − 1 worker threads share the model's WebAssembly memory, and each
+   * large call is split across them by rows of its result, so results are
+   * bit-identical to one thread's. Needs Node `worker_threads`, or a
+   * cross-origin isolated page; elsewhere, and for models without native
+   * kernels, the model runs on one thread (see `threads`). End the workers
+   * with `dispose()` (in Node they never keep a process alive).
+   */
+  readonly threads?: number;
 }
 
 /** predict() options for many samples, as Keras's `model.predict(x, batch_size=…)`. */
@@ -155,18 +172,27 @@ interface StepSite {
   sample(i: number): number;
 }
 
+/** trainOnBatch's site: one object, so a step allocates none. */
+const TRAIN_ON_BATCH: StepSite = { label: "trainOnBatch", sample: (i) => i };
+
 const prod = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 
 /** Resolves in a later macrotask (setTimeout 0), letting the event loop render and handle input; the runtime assumes no DOM or Node types. */
 const nextTask = (): Promise<void> =>
   new Promise((resolve) => (globalThis as unknown as { setTimeout(f: () => void, ms: number): unknown }).setTimeout(resolve, 0));
 
+/** Ends the worker threads of a model that is collected without dispose(). */
+const poolRegistry: { register(model: object, pool: ThreadPool, token: object): void; unregister(token: object): void } | undefined =
+  typeof (globalThis as { FinalizationRegistry?: unknown }).FinalizationRegistry === "function"
+    ? new (globalThis as unknown as { FinalizationRegistry: new (cleanup: (pool: ThreadPool) => void) => NonNullable<typeof poolRegistry> }).FinalizationRegistry((pool) => pool.dispose())
+    : undefined;
+
 const KNOWN_OPTIMIZERS: readonly string[] = ["sgd", "adam", "adamw", "rmsprop", "adagrad", "adadelta", "adamax", "nadam", "lion", "ftrl"];
 
 /** The options of every public method, validated by one validator (options.ts). */
 const positive = integer(1);
 const OPTIONS = {
-  constructor: { seed: integer(0), weights: any, wasm: boolean },
+  constructor: { seed: integer(0), weights: any, wasm: boolean, threads: integer(1, 64) },
   fit: {
     epochs: integer(0),
     batchSize: positive,
@@ -215,13 +241,19 @@ export abstract class ModelBase<X extends ModelInput = Samples, P extends ModelO
   /** Model inputs after the first, for the current forward/backward (input 0 is the `x` argument). */
   protected inputs: Float32Array[] = [];
   /** Every output buffer of the last forward (forward returns output 0); set by models with several outputs. */
-  protected outputs: Float64Array[] = [];
+  protected outputs: (Float32Array | Float64Array)[] = [];
+  /** Reused by readBatch and predictBatch, so the hot paths allocate nothing. */
+  private readonly batchXs: Float32Array[] = [];
+  private readonly batchOuts: Float32Array[] = [];
   private capacity = 0;
   private module: NativeModule | null;
   private kernels: Record<string, NativeKernel> | null = null;
   /** SIMD finiteness scans over the native memory (`nativeMemory`), when the model runs native kernels. */
   protected scan: NativeScan | null = null;
   protected nativeMemory: ArrayBuffer | null = null;
+  /** Threads requested (`threads` option), and the worker threads running, if any (threads.ts). */
+  private threadCount: number;
+  private pool: ThreadPool | null = null;
 
   protected constructor(
     protected readonly meta: ModelMeta,
@@ -236,6 +268,7 @@ export abstract class ModelBase<X extends ModelInput = Samples, P extends ModelO
     this.outSizes = (meta.outputs ?? [{ shape: meta.outputShape }]).map((o) => prod(o.shape));
     this.params = meta.dtype === "float64" ? new Float64Array(meta.paramCount) : new Float32Array(meta.paramCount);
     this.module = options.wasm === false ? null : nativeModule(meta);
+    this.threadCount = options.threads ?? 1;
     if (options.weights) this.setWeights(options.weights);
     else if (meta.embeddedWeights !== undefined && options.seed === undefined) this.setWeights(readWeights(decodeBase64(meta.embeddedWeights)));
     // each weight's stream follows from the model seed and its name, not its position (see weightSeed)
@@ -245,7 +278,7 @@ export abstract class ModelBase<X extends ModelInput = Samples, P extends ModelO
   /** (Re)allocates per-instance activation buffers for batches up to `capacity`, taking each from `store`. */
   protected abstract allocate(capacity: number, store: Store): void;
   /** Runs the layers on `n` samples of `x`; returns the output buffer (n × outSize). */
-  protected abstract forward(x: Float32Array, n: number, training: boolean): Float64Array;
+  protected abstract forward(x: Float32Array, n: number, training: boolean): Float32Array | Float64Array;
   /** Makes the activation buffers hold at least `n` samples (allocates only when growing). */
   protected ensure(n: number): void {
     if (n > this.capacity) {
@@ -292,7 +325,13 @@ export abstract class ModelBase<X extends ModelInput = Samples, P extends ModelO
       const measure = Store.measure();
       this.place(capacity, measure);
       this.params = params;
-      const native = instantiate(this.module, measure.bytes);
+      this.endThreads();
+      const threaded = this.threadCount > 1 ? instantiateThreaded(this.meta, measure.bytes, this.threadCount) : null;
+      if (threaded !== null) {
+        this.pool = threaded.pool;
+        poolRegistry?.register(this, threaded.pool, this);
+      }
+      const native = threaded ?? instantiate(this.module, measure.bytes);
       if (native !== null) {
         this.place(capacity, Store.on(native.buffer));
         this.params.set(params);
@@ -307,6 +346,29 @@ export abstract class ModelBase<X extends ModelInput = Samples, P extends ModelO
       this.nativeMemory = null;
     }
     this.place(capacity, Store.plain());
+  }
+
+  /**
+   * Threads computing this model's large products: the `threads` option
+   * where worker threads run (see ModelOptions), else 1. Like `usesWasm`,
+   * answered as soon as the instance exists.
+   */
+  get threads(): number {
+    if (this.threadCount > 1 && this.module !== null && this.capacity === 0) this.ensure(1);
+    return this.pool?.threads ?? 1;
+  }
+
+  /** Ends the model's worker threads (`threads` option); the model keeps working, on one thread. Safe to call again. */
+  dispose(): void {
+    this.threadCount = 1;
+    this.endThreads();
+  }
+
+  private endThreads(): void {
+    if (this.pool === null) return;
+    this.pool.dispose();
+    poolRegistry?.unregister(this);
+    this.pool = null;
   }
 
   /** Total number of weights, trainable and not (Keras count_params). */
@@ -426,15 +488,43 @@ export abstract class ModelBase<X extends ModelInput = Samples, P extends ModelO
     return { xs, n: count! };
   }
 
+  /**
+   * The caller's inputs for exactly `n` samples, validated, in an array this
+   * model reuses (valid until its next call): what predictBatch and
+   * trainOnBatch read. Allocates nothing when every input is a Float32Array
+   * of the right length; anything else goes through readInputs, which
+   * converts or throws.
+   */
+  protected readBatch(x: ModelInput, what: string, n: number): readonly Float32Array[] {
+    const sizes = this.inSizes;
+    const one = sizes.length === 1;
+    const xs = this.batchXs;
+    let ok = one ? true : Array.isArray(x) && x.length === sizes.length;
+    for (let k = 0; ok && k < sizes.length; k++) {
+      const a: unknown = one ? x : (x as readonly unknown[])[k];
+      ok = a instanceof Float32Array && a.length === n * sizes[k]!;
+      if (ok) xs[k] = a as Float32Array;
+    }
+    if (!ok) return this.readInputs(x, what, n).xs;
+    xs.length = sizes.length;
+    // token ids: the label is built only for inputs that have them
+    for (let k = 0; k < xs.length; k++) {
+      if ((one ? this.meta.tokenIds : this.meta.inputs![k]!.tokenIds) !== undefined) this.checkIds(xs[k]!, one ? what : `${what} ${k} (${this.meta.inputs![k]!.name})`, k);
+    }
+    return xs;
+  }
+
+  /** Input k's `n` samples from sample `start` (the array itself when that is all of it). */
+  private inputView(xs: readonly Float32Array[], k: number, start: number, n: number): Float32Array {
+    const a = xs[k]!;
+    const size = this.inSizes[k]!;
+    return start === 0 && a.length === n * size ? a : a.subarray(start * size, (start + n) * size);
+  }
+
   /** Runs forward on `n` samples of every input from sample `start`; returns every output buffer. */
-  protected forwardAll(xs: readonly Float32Array[], start: number, n: number, training: boolean): Float64Array[] {
-    const view = (k: number) => {
-      const a = xs[k]!;
-      const size = this.inSizes[k]!;
-      return start === 0 && a.length === n * size ? a : a.subarray(start * size, (start + n) * size);
-    };
-    for (let k = 1; k < xs.length; k++) this.inputs[k] = view(k);
-    const y = this.forward(view(0), n, training);
+  protected forwardAll(xs: readonly Float32Array[], start: number, n: number, training: boolean): (Float32Array | Float64Array)[] {
+    for (let k = 1; k < xs.length; k++) this.inputs[k] = this.inputView(xs, k, start, n);
+    const y = this.forward(this.inputView(xs, 0, start, n), n, training);
     if (this.outSizes.length === 1) this.outputs[0] = y;
     return this.outputs;
   }
@@ -474,6 +564,11 @@ export abstract class ModelBase<X extends ModelInput = Samples, P extends ModelO
     return (outs.length === 1 ? outs[0]! : outs) as unknown as P;
   }
 
+  /** Fresh output arrays for `n` samples (a method of its own: a closure in predictBatch would cost a context per call). */
+  private newOutputs(n: number): Float32Array[] {
+    return this.outSizes.map((size) => new Float32Array(n * size));
+  }
+
   /**
    * Predictions for `batchSize` samples — `batchSize` is the number of samples
    * in `x` (x holds batchSize × input size values), not Keras's chunk size:
@@ -484,20 +579,27 @@ export abstract class ModelBase<X extends ModelInput = Samples, P extends ModelO
     checkValue("predictBatch batchSize", batchSize, positive);
     // sizes read once: this method is shared by every model class, so each property read is a polymorphic lookup
     const { outSizes } = this;
-    const { xs } = this.readInputs(x, "predictBatch input", batchSize);
+    const xs = this.readBatch(x, "predictBatch input", batchSize);
     const single = outSizes.length === 1;
-    const given = out === undefined ? undefined : single ? [out as unknown as Float32Array] : (out as unknown as Float32Array[]);
-    if (given !== undefined && (!Array.isArray(given) || given.length !== outSizes.length || !given.every((o) => o instanceof Float32Array))) {
-      throw new LayercError(single ? `predictBatch out must be a Float32Array, got ${describeValue(out)}` : `predictBatch out must be an array of ${outSizes.length} Float32Arrays, got ${describeValue(out)}`);
-    }
-    const results = outSizes.map((size, k) => {
-      const r = given?.[k] ?? new Float32Array(batchSize * size);
-      if (r.length !== batchSize * size) {
-        const shape = (this.meta.outputs?.[k]?.shape ?? this.meta.outputShape);
-        throw lengthError(r, batchSize * size, single ? "predictBatch output" : `predictBatch output ${k}`, `${batchSize} × ${shapeText(shape)}`);
+    // no closures or arrays on the path with `out` given: it allocates nothing (test/alloc-free.test.ts)
+    let results: readonly Float32Array[];
+    if (out === undefined) results = this.newOutputs(batchSize);
+    else {
+      let ok = single ? out instanceof Float32Array : Array.isArray(out) && out.length === outSizes.length;
+      for (let k = 0; ok && !single && k < outSizes.length; k++) ok = (out as readonly unknown[])[k] instanceof Float32Array;
+      if (!ok) {
+        throw new LayercError(single ? `predictBatch out must be a Float32Array, got ${describeValue(out)}` : `predictBatch out must be an array of ${outSizes.length} Float32Arrays, got ${describeValue(out)}`);
       }
-      return r;
-    });
+      if (single) this.batchOuts[0] = out as unknown as Float32Array;
+      results = single ? this.batchOuts : (out as unknown as readonly Float32Array[]);
+    }
+    for (let k = 0; k < outSizes.length; k++) {
+      const r = results[k]!;
+      if (r.length !== batchSize * outSizes[k]!) {
+        const shape = this.meta.outputs?.[k]?.shape ?? this.meta.outputShape;
+        throw lengthError(r, batchSize * outSizes[k]!, single ? "predictBatch output" : `predictBatch output ${k}`, `${batchSize} × ${shapeText(shape)}`);
+      }
+    }
     const chunk = Math.min(batchSize, 256);
     this.ensure(chunk);
     for (let s = 0; s < batchSize; s += chunk) {
@@ -510,7 +612,7 @@ export abstract class ModelBase<X extends ModelInput = Samples, P extends ModelO
         for (let i = 0, o = s * outSizes[k]!; i < end; i++) result[o + i] = y[i]!;
       }
     }
-    return (single ? results[0]! : results) as unknown as P;
+    return (single ? results[0]! : out === undefined ? results : out) as unknown as P;
   }
 }
 
@@ -543,9 +645,9 @@ export abstract class TrainableModel<X extends ModelInput = Samples, P extends M
   /** Stream for dropout masks and shuffling. */
   protected readonly rng: Rng;
   /** dLoss/d(output or logits) of the last training batch (the loss kernel writes it, backward reads it). */
-  protected dOut: Float64Array = new Float64Array(0);
+  protected dOut: Float32Array | Float64Array = new Float64Array(0);
   /** The same for every output (dOuts[0] is dOut). */
-  protected dOuts: Float64Array[] = [];
+  protected dOuts: (Float32Array | Float64Array)[] = [];
   /** Targets of outputs after the first, for the current loss (output 0's are the `y` argument). */
   protected targets: Float32Array[] = [];
   /**
@@ -553,7 +655,7 @@ export abstract class TrainableModel<X extends ModelInput = Samples, P extends M
    * of the output's last axis; set by forward, absent for unmasked outputs):
    * metrics that read masks weight their rows with it, as Keras.
    */
-  protected outputMasks: (Float64Array | undefined)[] = [];
+  protected outputMasks: (Float32Array | Float64Array | undefined)[] = [];
   /**
    * The loss kernels' results: [batch mean loss of each output, then the
    * regularizers' penalty (written by the update), then the activity
@@ -586,6 +688,8 @@ export abstract class TrainableModel<X extends ModelInput = Samples, P extends M
   /** Per-input and per-output scratch a packed batch is split into (models with several inputs or outputs). */
   private splitX: Float32Array[] = [];
   private splitY: Float32Array[] = [];
+  /** Reused by labels(), so trainOnBatch allocates nothing. */
+  private readonly batchYs: Float32Array[] = [];
 
   protected constructor(meta: ModelMeta, options: ModelOptions = {}) {
     super(meta, options);
@@ -623,7 +727,7 @@ export abstract class TrainableModel<X extends ModelInput = Samples, P extends M
 
   protected override place(capacity: number, store: Store): void {
     if (store.native) this.grads = store.f64(this.meta.paramCount);
-    this.dOuts = this.outSizes.map((size) => store.f64(capacity * size));
+    this.dOuts = this.outSizes.map((size) => (this.meta.activations === "float32" ? store.f32(capacity * size) : store.f64(capacity * size)));
     this.dOut = this.dOuts[0]!;
     this.sampleWeights = new Float64Array(capacity).fill(1);
     if (this.ported) {
@@ -636,7 +740,7 @@ export abstract class TrainableModel<X extends ModelInput = Samples, P extends M
   /** One optimizer step over the trainable parameters from `grads`: the model's specialized update rule, reading `slots` and `hyper`. */
   protected abstract update(): void;
   /** Accumulates parameter gradients into `grads` from dLoss/dOutput, after a training forward. */
-  protected abstract backward(x: Float32Array, dOut: Float64Array, n: number): void;
+  protected abstract backward(x: Float32Array, dOut: Float32Array | Float64Array, n: number): void;
   /**
    * The model's loss kernels: the mean loss of the `n` samples the last
    * forward computed against targets `y` (from its start; other outputs'
@@ -651,7 +755,8 @@ export abstract class TrainableModel<X extends ModelInput = Samples, P extends M
   private lossOf(ys: readonly Float32Array[], yStart: number, n: number): number {
     for (let k = 1; k < ys.length; k++) {
       const per = this.ySize(k);
-      this.targets[k] = ys[k]!.subarray(yStart * per, (yStart + n) * per);
+      const y = ys[k]!;
+      this.targets[k] = yStart === 0 && y.length === n * per ? y : y.subarray(yStart * per, (yStart + n) * per);
     }
     const first = this.lossAndGradient(yStart === 0 ? ys[0]! : ys[0]!.subarray(yStart * this.ySize(0)), n);
     // Keras adds the layers' activity penalties (add_loss) to the compiled loss
@@ -709,14 +814,16 @@ export abstract class TrainableModel<X extends ModelInput = Samples, P extends M
     return this.sparse(k) ? this.outSizes[k]! / this.heads[k]!.classes : this.outSizes[k]!;
   }
 
-  /** Output k's targets, validated for `n` samples. */
+  /** Output k's targets, validated for `n` samples; `what` names them in errors (built only then). */
   private labelsOf(k: number, y: Samples, n: number, what: string): Float32Array {
-    const ys = toFloat32(y, what);
+    const ys = y instanceof Float32Array ? y : toFloat32(y, this.labelName(k, what));
     const per = this.ySize(k);
     const classes = this.heads[k]!.classes;
-    const shape = this.meta.outputs?.[k]?.shape ?? this.meta.outputShape;
-    const ids = per === 1 ? `${n} class ids` : `${n} × ${per} class ids (one per position of shape ${shapeText(shape.slice(0, -1))})`;
-    if (ys.length !== n * per) throw lengthError(ys, n * per, what, this.sparse(k) ? ids : `${n} targets of shape ${shapeText(shape)}`);
+    if (ys.length !== n * per) {
+      const shape = this.meta.outputs?.[k]?.shape ?? this.meta.outputShape;
+      const ids = per === 1 ? `${n} class ids` : `${n} × ${per} class ids (one per position of shape ${shapeText(shape.slice(0, -1))})`;
+      throw lengthError(ys, n * per, this.labelName(k, what), this.sparse(k) ? ids : `${n} targets of shape ${shapeText(shape)}`);
+    }
     if (this.sparse(k)) {
       for (let i = 0; i < ys.length; i++) {
         const c = ys[i]!;
@@ -729,14 +836,22 @@ export abstract class TrainableModel<X extends ModelInput = Samples, P extends M
     return ys;
   }
 
-  /** The caller's targets, one Float32Array per output, validated for `n` samples. */
-  private labels(y: ModelInput, n: number, what = "labels"): Float32Array[] {
-    const many = this.heads.length > 1;
-    if (!many) return [this.labelsOf(0, y as Samples, n, what)];
-    if (!Array.isArray(y) || y.length !== this.heads.length) {
-      throw new LayercError(`${what} must be an array of ${this.heads.length} targets (one per output: ${this.heads.map((h) => h.name).join(", ")}), got ${Array.isArray(y) ? y.length : typeof y}`);
+  private labelName(k: number, what: string): string {
+    return this.heads.length > 1 ? `${what} ${k} (${this.heads[k]!.name})` : what;
+  }
+
+  /** The caller's targets, one Float32Array per output, validated for `n` samples, in an array this model reuses (valid until its next call). */
+  private labels(y: ModelInput, n: number, what = "labels"): readonly Float32Array[] {
+    const ys = this.batchYs;
+    if (this.heads.length === 1) ys[0] = this.labelsOf(0, y as Samples, n, what);
+    else {
+      if (!Array.isArray(y) || y.length !== this.heads.length) {
+        throw new LayercError(`${what} must be an array of ${this.heads.length} targets (one per output: ${this.heads.map((h) => h.name).join(", ")}), got ${Array.isArray(y) ? y.length : typeof y}`);
+      }
+      for (let k = 0; k < this.heads.length; k++) ys[k] = this.labelsOf(k, (y as readonly Samples[])[k]!, n, what);
     }
-    return (y as Samples[]).map((part, k) => this.labelsOf(k, part, n, `${what} ${k} (${this.heads[k]!.name})`));
+    ys.length = this.heads.length;
+    return ys;
   }
 
   /**
@@ -746,9 +861,9 @@ export abstract class TrainableModel<X extends ModelInput = Samples, P extends M
    */
   trainOnBatch(x: X, y: Y, batchSize: number): number {
     checkValue("trainOnBatch batchSize", batchSize, positive);
-    const { xs } = this.readInputs(x, "trainOnBatch input", batchSize);
+    const xs = this.readBatch(x, "trainOnBatch input", batchSize);
     const ys = this.labels(y, batchSize);
-    return this.step(xs, ys, null, batchSize, false, { label: "trainOnBatch", sample: (i) => i });
+    return this.step(xs, ys, null, batchSize, false, TRAIN_ON_BATCH);
   }
 
   /**
@@ -764,7 +879,7 @@ export abstract class TrainableModel<X extends ModelInput = Samples, P extends M
   private step(xs: readonly Float32Array[], ys: readonly Float32Array[], weights: Float64Array | null, n: number, metrics: boolean, site: StepSite): number {
     // inputs first: a NaN the forward pass masks (max pooling, relu) would otherwise pass unseen;
     // a non-finite label always makes the loss non-finite, so labels are only scanned to name one
-    if (xs.some((a, k) => firstNonFinite(a, 0, n * this.inSizes[k]!) >= 0)) throw this.nonFinite(xs, ys, n, 0, site);
+    for (let k = 0; k < xs.length; k++) if (firstNonFinite(xs[k]!, 0, n * this.inSizes[k]!) >= 0) throw this.nonFinite(xs, ys, n, 0, site);
     this.ensure(n);
     this.guard.save(this.params, this.slots, this.rng, this.seededStreams);
     const carried = this.hyper[HYPER.uProduct]!;
@@ -788,7 +903,7 @@ export abstract class TrainableModel<X extends ModelInput = Samples, P extends M
       throw error;
     }
     this.iterations = t;
-    if (metrics) this.metricStates.forEach((states, k) => states.forEach((m) => m.update(outs[k]!, ys[k]!, 0, n, this.outputMasks[k])));
+    if (metrics) for (let k = 0; k < this.metricStates.length; k++) for (const m of this.metricStates[k]!) m.update(outs[k]!, ys[k]!, 0, n, this.outputMasks[k]);
     const every = this.training.optimizer.emaOverwriteFrequency;
     if (this.training.optimizer.useEma && every && t % every === 0) this.copyAverage();
     // the update computed the penalty (one past the outputs' losses) from the weights this batch was evaluated with

@@ -7,8 +7,12 @@
  * TypeScript loops, which compute the same function.
  */
 
-/** One matrix-product kernel: (batch size, byte addresses of A, B and C[, of its bias and of its relu output]). */
-export type NativeKernel = (n: number, a: number, b: number, c: number, bias?: number, out?: number) => void;
+/**
+ * One matrix-product kernel: (batch size, byte addresses of A, B and C[, of
+ * its bias and of its relu output][, part, parts: compute only part `part`
+ * of `parts` of C's rows, as threads.ts splits a call]).
+ */
+export type NativeKernel = (n: number, a: number, b: number, c: number, bias?: number, out?: number, part?: number, parts?: number) => void;
 
 /** The part of the WebAssembly JS API used here (declared locally: the runtime's types need no DOM lib). */
 interface WasmApi {
@@ -109,7 +113,8 @@ function scanBody(maskLane: number[], eqOp: number[], elemShift: number): number
   ];
 }
 
-function scanModuleBytes(): Uint8Array {
+/** The finiteness-scan module's bytes (threads.ts compiles a shared-memory variant). */
+export function scanModuleBytes(): Uint8Array {
   const f32 = scanBody([0x00, 0x00, 0x80, 0x7f], [0xfd, 0x37], 2);
   const f64 = scanBody([0, 0, 0, 0, 0, 0, 0xf0, 0x7f], [0xfd, 0xd6, 0x01], 3);
   const section = (id: number, body: number[]) => [id, ...leb(body.length), ...body];

@@ -592,8 +592,12 @@ function forwardStores(stmts: readonly Stmt[], names: ForwardNames): Stmt[] {
 
 // ---- loop-invariant loads --------------------------------------------------------
 
-/** Every load in statements, nested blocks included. */
-function allLoads(stmts: readonly Stmt[], out: Extract<Expr, { k: "load" }>[] = []): Extract<Expr, { k: "load" }>[] {
+/**
+ * Every load in statements, nested blocks included; with `branches` false,
+ * of the loads inside an if's branches only those whose index shares no
+ * variable with the if's test (the test may be their bounds check).
+ */
+function allLoads(stmts: readonly Stmt[], out: Extract<Expr, { k: "load" }>[] = [], branches = true): Extract<Expr, { k: "load" }>[] {
   const f = (b: string, i: Expr): undefined => {
     out.push({ k: "load", buf: b, index: i });
     return undefined;
@@ -602,19 +606,21 @@ function allLoads(stmts: readonly Stmt[], out: Extract<Expr, { k: "load" }>[] = 
     if (s.k === "for") {
       mapLoads(s.from, f);
       mapLoads(s.to, f);
-      allLoads(s.body, out);
+      allLoads(s.body, out, branches);
     } else if (s.k === "if") {
       mapCondLoads(s.test, f);
-      allLoads(s.then, out);
-      allLoads(s.else, out);
+      const inner = allLoads(s.else, allLoads(s.then, [], branches), branches);
+      const tested: string[] = [];
+      condVars(s.test, tested);
+      for (const l of inner) if (branches || !varsOf(l.index).some((v) => tested.includes(v))) out.push(l);
     } else if (s.k === "let" || s.k === "set") mapLoads(s.value, f);
     else if (s.k === "store") {
       mapLoads(s.index, f);
       mapLoads(s.value, f);
     } else if (s.k === "gemm") {
-      allLoads(s.lowered, out);
-      allLoads(s.prologue, out);
-      allLoads(s.epilogue, out);
+      allLoads(s.lowered, out, branches);
+      allLoads(s.prologue, out, branches);
+      allLoads(s.epilogue, out, branches);
     }
   }
   return out;
@@ -624,8 +630,12 @@ function allLoads(stmts: readonly Stmt[], out: Extract<Expr, { k: "load" }>[] = 
  * Reads that a loop repeats unchanged move in front of it: a load whose
  * buffer the loop never writes and whose index uses no variable the loop
  * declares or assigns (the weights of an unrolled layer inside its batch
- * loop). Typed-array reads cannot throw, so hoisting one out of a branch or
- * a loop that runs zero times is harmless.
+ * loop). Typed-array reads cannot throw, so hoisting one out of a loop that
+ * runs zero times is harmless; a read inside an if whose test reads a
+ * variable of the read's index stays there: the test is then usually its
+ * bounds check (a padded convolution's taps), and an out-of-bounds read is
+ * `undefined`, which makes V8 box every value read into that local (a heap
+ * number per read: ~260 KB per predictBatch of a small padded CNN).
  */
 function hoistInvariants(stmts: readonly Stmt[], names: ForwardNames): Stmt[] {
   const out: Stmt[] = [];
@@ -643,7 +653,7 @@ function hoistInvariants(stmts: readonly Stmt[], names: ForwardNames): Stmt[] {
     const local = new Set([s.v, ...fx.lets, ...fx.assigned]);
     const hoisted = new Map<string, string>();
     const lets: Stmt[] = [];
-    for (const l of allLoads(s.body)) {
+    for (const l of allLoads(s.body, [], false)) {
       const key = accessKey(l.buf, l.index);
       if (hoisted.has(key) || fx.writes.has(l.buf) || varsOf(l.index).some((v) => local.has(v))) continue;
       const name = freshName(names, "w");

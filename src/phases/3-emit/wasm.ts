@@ -8,9 +8,11 @@
  * SIMD, like the TypeScript path and the interpreter: float32 operands are
  * widened on load, and results differ from the loop nest only by summation
  * order. A float32 model (Keras's default) computes in f32x4 SIMD, twice the
- * lanes: every operand is rounded to float32 on load (parameters and inputs
- * already are; float64 activations and gradients are narrowed), products
- * and sums are float32, and the result is widened back into its buffer. So
+ * lanes: products and sums are float32, operands are float32 (activations
+ * and their gradients are float32 buffers in a float32 model, like the
+ * parameters and inputs; a float64 operand, the parameter gradients, is
+ * narrowed on load), and results are stored as float32, or widened into a
+ * float64 buffer (the parameter gradients). So
  * the product is what Keras computes in float32, and it differs from the
  * float64 reference by float32 rounding, which grows with the reduction
  * length (test/native.test.ts bounds it by (K + 3)·2⁻²⁴·Σ|a·b|).
@@ -21,9 +23,10 @@
  * are contiguous along k (a transposed B), the dot form vectorizes k
  * instead (see `dot` below); other layouts fall back to 4 scalar
  * accumulators per row; row and column remainders get the same block with
- * fewer rows/columns. Each function takes (n, a, b, c, bias, out): the
- * batch size and the byte addresses of the operand buffers in the model's
- * memory. Fused epilogue: a product with a `bias` starts C at the bias row
+ * fewer rows/columns. Each function takes (n, a, b, c, bias, out, part,
+ * parts): the batch size, the byte addresses of the operand buffers in the
+ * model's memory, and optionally a part of the call to compute (rows of C,
+ * for the runtime's threads; see rowSplittable). Fused epilogue: a product with a `bias` starts C at the bias row
  * instead of zero (no separate pass writing it), and one with `relu`
  * applies relu as the accumulators are stored — into C itself, or into a
  * second buffer laid out like C while C keeps the pre-activation.
@@ -47,8 +50,8 @@ export interface WasmGemm {
   readonly precision?: ElemType;
 }
 
-/** Can this product become a native kernel? (n constant, C float64, extents known.) */
-export function nativeEligible(spec: Gemm, types: WasmGemm["types"]): boolean {
+/** Can this product become a native kernel? (n constant, extents known; C float64, or float32 under f32 arithmetic.) */
+export function nativeEligible(spec: Gemm, types: WasmGemm["types"], precision: ElemType = "f64"): boolean {
   const m = extent(spec.m);
   const n = extent(spec.n);
   const k = extent(spec.k);
@@ -58,13 +61,42 @@ export function nativeEligible(spec: Gemm, types: WasmGemm["types"]): boolean {
     k !== null &&
     n !== null &&
     !n.batch &&
-    types.c === "f64" &&
+    (types.c === "f64" || (types.c === "f32" && precision === "f32")) &&
     m.per > 0 &&
     n.per > 0 &&
     k.per > 0 &&
     outer.every((o) => o !== null && o.per > 0) &&
     (spec.taps ?? []).every((t) => t.size > 0)
   );
+}
+
+/** Multiply-adds per sample: every extent (batch factors count once) and every tap. */
+export function productWork(spec: Gemm): number {
+  const extents = [spec.m, spec.n, spec.k, ...(spec.outer ?? []).map((o) => o.size)];
+  return extents.reduce((w, e) => w * extent(e)!.per, 1) * (spec.taps ?? []).reduce((w, t) => w * t.size, 1);
+}
+
+/**
+ * Whether a call may be split into parts that each compute some rows of C
+ * (the `part`, `parts` arguments; the runtime's thread pool runs parts on
+ * several threads): true when no element of C is written from two rows, i.e.
+ * every outer dimension either keeps C in place (it accumulates into the
+ * same rows) or moves it past everything the dimensions inside it write.
+ * Each element is then computed by one part, in the same order as by the
+ * whole call, so the result has the same bits.
+ */
+export function rowSplittable(spec: Gemm): boolean {
+  const m = extent(spec.m)!;
+  const n = extent(spec.n)!;
+  // elements spanned by one block of C (unknown when it grows with the batch)
+  let span: number | null = m.batch ? null : (m.per - 1) * Math.abs(spec.c.rows) + (n.per - 1) * Math.abs(spec.c.cols) + 1;
+  for (const o of [...(spec.outer ?? [])].reverse()) {
+    if (o.c === 0) continue;
+    const size = extent(o.size)!;
+    if (span === null || Math.abs(o.c) < span) return false;
+    span = size.batch ? null : (size.per - 1) * Math.abs(o.c) + span;
+  }
+  return true;
 }
 
 /** Every combination of tap indices, as (A, B) element offsets. */
@@ -203,6 +235,12 @@ export class Asm {
   storePair(offset: number) {
     return this.simd(0x0b).mem(3, offset); // v128.store
   }
+  storeScalar32(offset: number) {
+    return this.op(0x38).mem(2, offset); // f32.store
+  }
+  storeQuad(offset: number) {
+    return this.simd(0x0b).mem(2, offset); // v128.store of four f32
+  }
   f64zero() {
     this.op(0x44);
     for (let i = 0; i < 8; i++) this.b.push(0);
@@ -235,6 +273,9 @@ export class Asm {
   select = () => this.op(0x1b);
   shrU = () => this.op(0x76);
   and = () => this.op(0x71);
+  or = () => this.op(0x72);
+  eq = () => this.op(0x46);
+  divU = () => this.op(0x6e);
   /** fNxM.extract_lane: 0x1f for f32x4, 0x21 for f64x2. */
   extract(code: number, lane: number) {
     this.simd(code);
@@ -248,33 +289,36 @@ export class Asm {
 
 export const bytesOf = (t: ElemType) => (t === "f64" ? 8 : 4);
 
-// locals: params n, a, b, c, bias, out; then i32 M, K, i, j, kk, pa, pb, pc; v128 acc×8, bv×4, av; scalar acc×16, bs×4, as (f64 or f32)
+// locals: params n, a, b, c, bias, out, part, parts; then i32 M, K, i, j, kk, pa, pb, pc, lo; v128 acc×8, bv×4, av; scalar acc×16, bs×4, as (f64 or f32)
 const N_ARG = 0;
 const A_ARG = 1;
 const B_ARG = 2;
 const C_ARG = 3;
 const BIAS_ARG = 4;
 const OUT_ARG = 5;
-const M = 6;
-const K = 7;
-const I = 8;
-const J = 9;
-const KK = 10;
-const PA = 11;
-const PB = 12;
-const PC = 13;
-const VACC = 14; // 8
-const VB = 22; // 4
-const VA = 26;
-const SACC = 27; // 16
-const SB = 43; // 4
-const SA = 47;
-const ABASE = 48;
-const CBASE = 49;
-const OUTER = 50; // one counter per outer dimension, then the dot form's remainder counter
+const PART_ARG = 6;
+const PARTS_ARG = 7;
+const M = 8;
+const K = 9;
+const I = 10;
+const J = 11;
+const KK = 12;
+const PA = 13;
+const PB = 14;
+const PC = 15;
+const LO = 16;
+const VACC = 17; // 8
+const VB = 25; // 4
+const VA = 29;
+const SACC = 30; // 16
+const SB = 46; // 4
+const SA = 50;
+const ABASE = 51;
+const CBASE = 52;
+const OUTER = 53; // one counter per outer dimension, then the dot form's remainder counter
 export const F32 = 0x7d;
 const LOCALS = (outer: number, scalar: number): [number, number][] => [
-  [8, I32],
+  [9, I32],
   [13, V128],
   [21, scalar],
   [4 + outer, I32],
@@ -292,7 +336,7 @@ interface Chunk {
 /**
  * The arithmetic of one precision: how operands load (as a splatted scalar
  * of A, a vector or scalar of B or C), how products accumulate, and how
- * accumulators store into the float64 C.
+ * accumulators store into C.
  */
 interface Lanes {
   readonly width: number;
@@ -311,9 +355,9 @@ interface Lanes {
   readonly relu: (x: Asm, v: number, scalar: boolean) => void;
   /** Pushes the sum of the lanes of vector local `v`. */
   readonly hsum: (x: Asm, v: number) => void;
-  /** Stores the vector accumulator `acc` at `offset` from the address `addr` pushes (C is float64). */
-  readonly vectorStore: (x: Asm, acc: number, offset: number, addr: () => void) => void;
-  readonly scalarStore: (x: Asm, acc: number, offset: number, addr: () => void) => void;
+  /** Stores the vector accumulator `acc` at `offset` from the address `addr` pushes, into C of element type `t`. */
+  readonly vectorStore: (x: Asm, t: ElemType, acc: number, offset: number, addr: () => void) => void;
+  readonly scalarStore: (x: Asm, t: ElemType, acc: number, offset: number, addr: () => void) => void;
 }
 
 const LANES: Record<ElemType, Lanes> = {
@@ -330,11 +374,12 @@ const LANES: Record<ElemType, Lanes> = {
     sadd: (x) => x.fadd(),
     relu: (x, v, scalar) => (scalar ? x.get(v).f64zero().get(v).f64zero().op(0x64).select() : x.v128zero().get(v).pmax(0xf7)).set(v), // f64.gt; f64x2.pmax
     hsum: (x, v) => x.get(v).extract(0x21, 0).get(v).extract(0x21, 1).fadd(),
-    vectorStore: (x, acc, offset, addr) => {
+    // f64 arithmetic only ever stores into a float64 C (nativeEligible)
+    vectorStore: (x, _t, acc, offset, addr) => {
       addr();
       x.get(acc).storePair(offset);
     },
-    scalarStore: (x, acc, offset, addr) => {
+    scalarStore: (x, _t, acc, offset, addr) => {
       addr();
       x.get(acc).storeScalar(offset);
     },
@@ -352,16 +397,22 @@ const LANES: Record<ElemType, Lanes> = {
     sadd: (x) => x.fadd32(),
     relu: (x, v, scalar) => (scalar ? x.get(v).f32zero().get(v).f32zero().op(0x5e).select() : x.v128zero().get(v).pmax(0xeb)).set(v), // f32.gt; f32x4.pmax
     hsum: (x, v) => x.get(v).extract(0x1f, 0).get(v).extract(0x1f, 1).fadd32().get(v).extract(0x1f, 2).get(v).extract(0x1f, 3).fadd32().fadd32(),
-    vectorStore: (x, acc, offset, addr) => {
+    vectorStore: (x, t, acc, offset, addr) => {
+      if (t === "f32") {
+        addr();
+        x.get(acc).storeQuad(offset);
+        return;
+      }
       // lanes 0–1 widen into the first f64x2, lanes 2–3 (moved down by a shuffle) into the second
       addr();
       x.get(acc).promoteLow().storePair(offset);
       addr();
       x.get(acc).get(acc).shuffle([8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15]).promoteLow().storePair(offset + 16);
     },
-    scalarStore: (x, acc, offset, addr) => {
+    scalarStore: (x, t, acc, offset, addr) => {
       addr();
-      x.get(acc).promote().storeScalar(offset);
+      if (t === "f32") x.get(acc).storeScalar32(offset);
+      else x.get(acc).promote().storeScalar(offset);
     },
   },
 };
@@ -398,6 +449,11 @@ export function gemmBody(g: WasmGemm): number[] {
   x.set(M);
   size(k);
   x.set(K);
+  // part `part` of `parts` (0 parts: all of it) computes rows [lo, hi) of every C block, cut at multiples of 4 (see rowRange)
+  x.get(PARTS_ARG).get(PARTS_ARG).eqz().or().set(PARTS_ARG);
+  x.get(M).get(PART_ARG).mul().get(PARTS_ARG).divU().i32(-4).and().set(LO);
+  x.get(M).get(M).get(PART_ARG).i32(1).add().mul().get(PARTS_ARG).divU().i32(-4).and();
+  x.get(PART_ARG).i32(1).add().get(PARTS_ARG).eq().select().set(M);
 
   /** One register block: rows i..i+rows-1, columns j + chunk.col…; j is local J. */
   const block = (rows: number, chunks: readonly Chunk[]) => {
@@ -432,8 +488,8 @@ export function gemmBody(g: WasmGemm): number[] {
         chunks.forEach((ch, h) => {
           if (spec.accumulate) {
             x.get(PC);
-            if (ch.vector) lanes.vectorLoad(x, "f64", cOffset(r, h), pc);
-            else lanes.scalarLoad(x, "f64", cOffset(r, h));
+            if (ch.vector) lanes.vectorLoad(x, types.c, cOffset(r, h), pc);
+            else lanes.scalarLoad(x, types.c, cOffset(r, h));
           } else if (ch.vector) lanes.vzero(x);
           else lanes.szero(x);
           x.set(acc(r, h));
@@ -482,12 +538,12 @@ export function gemmBody(g: WasmGemm): number[] {
     for (let r = 0; r < rows; r++) {
       chunks.forEach((ch, h) => {
         if (inPlace) lanes.relu(x, acc(r, h), !ch.vector);
-        if (ch.vector) lanes.vectorStore(x, acc(r, h), cOffset(r, h), pc);
-        else lanes.scalarStore(x, acc(r, h), cOffset(r, h), pc);
+        if (ch.vector) lanes.vectorStore(x, types.c, acc(r, h), cOffset(r, h), pc);
+        else lanes.scalarStore(x, types.c, acc(r, h), cOffset(r, h), pc);
         if (spec.relu && !inPlace) {
           lanes.relu(x, acc(r, h), !ch.vector);
-          if (ch.vector) lanes.vectorStore(x, acc(r, h), cOffset(r, h), po);
-          else lanes.scalarStore(x, acc(r, h), cOffset(r, h), po);
+          if (ch.vector) lanes.vectorStore(x, types.c, acc(r, h), cOffset(r, h), po);
+          else lanes.scalarStore(x, types.c, acc(r, h), cOffset(r, h), po);
         }
       });
     }
@@ -603,11 +659,11 @@ export function gemmBody(g: WasmGemm): number[] {
         lanes.sadd(x);
         if (spec.accumulate) {
           x.get(PC);
-          lanes.scalarLoad(x, "f64", offset);
+          lanes.scalarLoad(x, types.c, offset);
           lanes.sadd(x);
         }
         x.set(sacc(r, h));
-        lanes.scalarStore(x, sacc(r, h), offset, pc);
+        lanes.scalarStore(x, types.c, sacc(r, h), offset, pc);
       }
     }
   };
@@ -641,7 +697,7 @@ export function gemmBody(g: WasmGemm): number[] {
     const o = outer[d];
     if (!o) {
       if (chunked) x.i32(0).set(KC0).loop();
-      x.i32(0).set(I);
+      x.get(LO).set(I);
       rowLoop(dot ? dotShape.rows : 4);
       rowLoop(1);
       if (chunked) x.get(KC0).i32(K_CHUNK).add().tee(KC0).get(K).ltU().brIf(0).end();
@@ -680,19 +736,35 @@ export function gemmBody(g: WasmGemm): number[] {
   return out;
 }
 
+/** Name of the custom section listing each kernel's work (read by src/runtime/threads.ts). */
+export const WORK_SECTION = "layerc.work";
+
 /** The module of a model's products: one exported function per product. */
 export function gemmModule(gemms: readonly WasmGemm[]): Uint8Array {
-  return kernelModule(gemms.map((g) => ({ name: g.name, body: () => gemmBody(g) })));
+  return kernelModule(gemms.map(gemmKernel));
 }
+
+/** One kernel of a module: its export name, its body, and whether it is a product (params part, parts; see splitWork). */
+export interface ModuleKernel {
+  readonly name: string;
+  readonly body: () => number[];
+  /** A product's multiply-adds per sample when its calls may be split into parts (rowSplittable), else 0. */
+  readonly splitWork?: number;
+  readonly product?: boolean;
+}
+
+/** A product as a module kernel. */
+export const gemmKernel = (g: WasmGemm): ModuleKernel => ({ name: g.name, body: () => gemmBody(g), product: true, splitWork: rowSplittable(g.spec) ? productWork(g.spec) : 0 });
 
 /**
  * The module: imports `env.memory`, exports one function per kernel (products
- * here, window operations from wasm-window.ts), all of one type.
+ * here, window operations from wasm-window.ts). A custom section lists each
+ * kernel's splitWork (WORK_SECTION).
  */
-export function kernelModule(kernels: readonly { readonly name: string; readonly body: () => number[] }[]): Uint8Array {
+export function kernelModule(kernels: readonly ModuleKernel[]): Uint8Array {
   const out: number[] = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
-  // one type: (n, a, b, c, bias, out: i32) -> (); kernels ignore the arguments they do not need
-  section(1, [1, 0x60, 6, I32, I32, I32, I32, I32, I32, 0], out);
+  // two types: (n, a, b, c, bias, out: i32) -> () and the same with (part, parts) (products); kernels ignore the arguments they do not need
+  section(1, [2, 0x60, 6, I32, I32, I32, I32, I32, I32, 0, 0x60, 8, I32, I32, I32, I32, I32, I32, I32, I32, 0], out);
   const imports: number[] = [1];
   name("env", imports);
   name("memory", imports);
@@ -700,7 +772,7 @@ export function kernelModule(kernels: readonly { readonly name: string; readonly
   section(2, imports, out);
   const funcs: number[] = [];
   uleb(kernels.length, funcs);
-  for (let i = 0; i < kernels.length; i++) funcs.push(0);
+  for (const g of kernels) funcs.push(g.product ? 1 : 0);
   section(3, funcs, out);
   const exports: number[] = [];
   uleb(kernels.length, exports);
@@ -718,5 +790,11 @@ export function kernelModule(kernels: readonly { readonly name: string; readonly
     append(code, body);
   }
   section(10, code, out);
+  // custom section: each function's multiply-adds per sample, in export order, 0 when it must not be split
+  // (the runtime's thread pool splits only large calls: src/runtime/threads.ts)
+  const work: number[] = [];
+  name(WORK_SECTION, work);
+  for (const g of kernels) uleb(g.splitWork ?? 0, work);
+  section(0, work, out);
   return Uint8Array.from(out);
 }

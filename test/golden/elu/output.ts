@@ -49,26 +49,27 @@ const ExponentialMeta: ModelMeta = {
     metrics: [],
     lossOnLogits: null,
   },
+  activations: "float32",
 };
 
 export class Exponential extends TrainableModel {
   static readonly inputShape: readonly number[] = [4];
   static readonly outputShape: readonly number[] = [3];
-  private dense_out: Float64Array = new Float64Array(0);
-  private elu_out: Float64Array = new Float64Array(0);
-  private dense_dout: Float64Array = new Float64Array(0);
+  private dense_out: Float32Array = new Float32Array(0);
+  private elu_out: Float32Array = new Float32Array(0);
+  private dense_dout: Float32Array = new Float32Array(0);
 
   constructor(options: ModelOptions = {}) {
     super(ExponentialMeta, options);
   }
 
   protected allocate(capacity: number, store: Store): void {
-    this.dense_out = store.f64(capacity * 3);
-    this.elu_out = store.f64(capacity * 3);
-    this.dense_dout = store.f64(capacity * 3);
+    this.dense_out = store.f32(capacity * 3);
+    this.elu_out = store.f32(capacity * 3);
+    this.dense_dout = store.f32(capacity * 3);
   }
 
-  protected forward(x: Float32Array, n: number, _training: boolean): Float64Array {
+  protected forward(x: Float32Array, n: number, _training: boolean): Float32Array {
     const p = this.params;
     const dense_out = this.dense_out;
     const elu_out = this.elu_out;
@@ -148,7 +149,7 @@ export class Exponential extends TrainableModel {
     return res[0]!;
   }
 
-  protected override backward(x: Float32Array, dOut: Float64Array, n: number): void {
+  protected override backward(x: Float32Array, dOut: Float32Array, n: number): void {
     const g = this.grads;
     const dense_out = this.dense_out;
     const dense_dout = this.dense_dout;

@@ -49,14 +49,15 @@ const NoisyMeta: ModelMeta = {
     metrics: [],
     lossOnLogits: null,
   },
+  activations: "float32",
 };
 
 export class Noisy extends TrainableModel {
   static readonly inputShape: readonly number[] = [3];
   static readonly outputShape: readonly number[] = [2];
-  private gaussian_noise_out: Float64Array = new Float64Array(0);
-  private dense_out: Float64Array = new Float64Array(0);
-  private gaussian_noise_dout: Float64Array = new Float64Array(0);
+  private gaussian_noise_out: Float32Array = new Float32Array(0);
+  private dense_out: Float32Array = new Float32Array(0);
+  private gaussian_noise_dout: Float32Array = new Float32Array(0);
   private gaussian_noise_noise: Float64Array = new Float64Array(0);
 
   constructor(options: ModelOptions = {}) {
@@ -64,13 +65,13 @@ export class Noisy extends TrainableModel {
   }
 
   protected allocate(capacity: number, store: Store): void {
-    this.gaussian_noise_out = store.f64(capacity * 3);
-    this.dense_out = store.f64(capacity * 2);
-    this.gaussian_noise_dout = store.f64(capacity * 3);
+    this.gaussian_noise_out = store.f32(capacity * 3);
+    this.dense_out = store.f32(capacity * 2);
+    this.gaussian_noise_dout = store.f32(capacity * 3);
     this.gaussian_noise_noise = store.f64(capacity * 6);
   }
 
-  protected forward(x: Float32Array, n: number, training: boolean): Float64Array {
+  protected forward(x: Float32Array, n: number, training: boolean): Float32Array {
     const p = this.params;
     const gaussian_noise_out = this.gaussian_noise_out;
     const dense_out = this.dense_out;
@@ -154,7 +155,7 @@ export class Noisy extends TrainableModel {
     return res[0]!;
   }
 
-  protected override backward(_x: Float32Array, dOut: Float64Array, n: number): void {
+  protected override backward(_x: Float32Array, dOut: Float32Array, n: number): void {
     const p = this.params;
     const g = this.grads;
     const gaussian_noise_out = this.gaussian_noise_out;

@@ -49,26 +49,27 @@ const SwapMeta: ModelMeta = {
     metrics: [],
     lossOnLogits: null,
   },
+  activations: "float32",
 };
 
 export class Swap extends TrainableModel {
   static readonly inputShape: readonly number[] = [4, 2];
   static readonly outputShape: readonly number[] = [2, 3];
-  private permute_out: Float64Array = new Float64Array(0);
-  private dense_out: Float64Array = new Float64Array(0);
-  private permute_dout: Float64Array = new Float64Array(0);
+  private permute_out: Float32Array = new Float32Array(0);
+  private dense_out: Float32Array = new Float32Array(0);
+  private permute_dout: Float32Array = new Float32Array(0);
 
   constructor(options: ModelOptions = {}) {
     super(SwapMeta, options);
   }
 
   protected allocate(capacity: number, store: Store): void {
-    this.permute_out = store.f64(capacity * 8);
-    this.dense_out = store.f64(capacity * 6);
-    this.permute_dout = store.f64(capacity * 8);
+    this.permute_out = store.f32(capacity * 8);
+    this.dense_out = store.f32(capacity * 6);
+    this.permute_dout = store.f32(capacity * 8);
   }
 
-  protected forward(x: Float32Array, n: number, _training: boolean): Float64Array {
+  protected forward(x: Float32Array, n: number, _training: boolean): Float32Array {
     const p = this.params;
     const permute_out = this.permute_out;
     const dense_out = this.dense_out;
@@ -190,7 +191,7 @@ export class Swap extends TrainableModel {
     return res[0]!;
   }
 
-  protected override backward(_x: Float32Array, dOut: Float64Array, n: number): void {
+  protected override backward(_x: Float32Array, dOut: Float32Array, n: number): void {
     const p = this.params;
     const g = this.grads;
     const permute_out = this.permute_out;

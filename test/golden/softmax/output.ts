@@ -49,26 +49,27 @@ const AttentionMeta: ModelMeta = {
     metrics: [],
     lossOnLogits: null,
   },
+  activations: "float32",
 };
 
 export class Attention extends TrainableModel {
   static readonly inputShape: readonly number[] = [3, 2];
   static readonly outputShape: readonly number[] = [3, 2];
-  private dense_out: Float64Array = new Float64Array(0);
-  private softmax_out: Float64Array = new Float64Array(0);
-  private dense_dout: Float64Array = new Float64Array(0);
+  private dense_out: Float32Array = new Float32Array(0);
+  private softmax_out: Float32Array = new Float32Array(0);
+  private dense_dout: Float32Array = new Float32Array(0);
 
   constructor(options: ModelOptions = {}) {
     super(AttentionMeta, options);
   }
 
   protected allocate(capacity: number, store: Store): void {
-    this.dense_out = store.f64(capacity * 6);
-    this.softmax_out = store.f64(capacity * 6);
+    this.dense_out = store.f32(capacity * 6);
+    this.softmax_out = store.f32(capacity * 6);
     this.dense_dout = this.dense_out;
   }
 
-  protected forward(x: Float32Array, n: number, _training: boolean): Float64Array {
+  protected forward(x: Float32Array, n: number, _training: boolean): Float32Array {
     const p = this.params;
     const dense_out = this.dense_out;
     const softmax_out = this.softmax_out;
@@ -204,7 +205,7 @@ export class Attention extends TrainableModel {
     return res[0]!;
   }
 
-  protected override backward(x: Float32Array, dOut: Float64Array, n: number): void {
+  protected override backward(x: Float32Array, dOut: Float32Array, n: number): void {
     const g = this.grads;
     const softmax_out = this.softmax_out;
     const dense_dout = this.dense_dout;
