@@ -14,7 +14,7 @@ import brain from "brain.js";
 
 export { tf };
 
-export type ModelKey = "seed" | "mlp" | "cnn";
+export type ModelKey = "seed" | "mlp" | "cnn" | "lstm";
 /** Models a peer can build: bench/run.ts's, and bench/native.ts's M4 MNIST CNN. */
 export type PeerKey = ModelKey | "mnist" | "mobile";
 export type Backend = "cpu" | "wasm";
@@ -71,6 +71,14 @@ function buildLayers(key: PeerKey): tfl.Sequential {
           tfl.layers.dense({ ...z, units: 10, activation: "softmax" }),
         ],
       });
+    case "lstm":
+      // Keras 3 defaults (tfjs's recurrentActivation default is hardSigmoid); weights are set from layerc's
+      return tfl.sequential({
+        layers: [
+          tfl.layers.lstm({ units: 64, inputShape: [20, 8], recurrentActivation: "sigmoid", kernelInitializer: "zeros", recurrentInitializer: "zeros", biasInitializer: "zeros" }),
+          tfl.layers.dense({ ...z, units: 1 }),
+        ],
+      });
     case "mnist":
       return tfl.sequential({
         layers: [
@@ -115,7 +123,7 @@ export class TfjsPeer {
   ) {
     this.inShape = [...inShape];
     this.model = buildLayers(key);
-    this.model.compile({ optimizer: tf.train.sgd(0.01), loss: "categoricalCrossentropy" });
+    this.model.compile({ optimizer: tf.train.sgd(0.01), loss: key === "lstm" ? "meanSquaredError" : "categoricalCrossentropy" });
   }
 
   static async create(key: PeerKey, backend: Backend, inShape: readonly number[], weights: readonly KerasWeight[]): Promise<TfjsPeer> {
