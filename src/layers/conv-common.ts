@@ -238,7 +238,7 @@ const work = (g: ConvGeometry) => g.positions * prod(g.axes.map((a) => a.k)) * g
  * the call pay for themselves; smaller convolutions keep their fused loops.
  */
 const large = (g: ConvGeometry) => work(g) >= IM2COL_MIN_WORK;
-const IM2COL_MIN_WORK = 32 * SMALL_WORK;
+export const IM2COL_MIN_WORK = 32 * SMALL_WORK;
 
 /** Does some tap read outside the input (padding, or a partial last window)? */
 const padded = (g: ConvGeometry) => windowPadded(g.axes);
