@@ -32,7 +32,7 @@ import { NATIVE_MIN_WORK } from "../../kernel/schedule.js";
 import { gemmKernel, kernelModule, nativeEligible, productWork, type ElemType, type WasmGemm } from "./wasm.js";
 import { windowBody, type WasmWindow } from "./wasm-window.js";
 import { extent, type Gemm } from "../../kernel/gemm.js";
-import type { Window } from "../../kernel/window.js";
+import { writesImage, type Window } from "../../kernel/window.js";
 
 export interface EmitOptions {
   /** Source file name shown in the banner (base name only is used). */
@@ -164,9 +164,9 @@ class NativeKernels {
     if (!this.enabled || extent(spec.batch) === null || extent(spec.batch)!.batch !== true) return false;
     const bufs = [spec.image, spec.windows, ...(spec.source !== undefined ? [spec.source] : [])];
     // the operation writes the image side (scatter, gradients) or the window side: never a model input
-    const written = spec.op === "gather" || spec.op === "max" || spec.op === "avg" ? spec.windows : spec.image;
+    const written = writesImage(spec.op) ? spec.image : spec.windows;
     if (this.plan.buffers.get(written)?.kind === "input" || bufs.some((b) => this.plan.buffers.get(b)?.kind === "param")) return false;
-    const work = spec.axes.reduce((n, a) => n * a.out * a.k, 1) * spec.channels;
+    const work = spec.axes.reduce((n, a) => n * a.out * a.k, 1) * spec.channels * (spec.multiplier ?? 1);
     return useNative(work, this.threshold);
   }
 
@@ -184,9 +184,13 @@ class NativeKernels {
     if (!this.accepts(spec)) return undefined;
     if (isWindow(spec)) {
       const name = `${layer}_${spec.label}`;
-      const types = { image: this.elemType(spec.image), windows: this.elemType(spec.windows), ...(spec.source !== undefined ? { source: this.elemType(spec.source) } : {}) };
-      this.windows.set(name, { name, spec, types });
-      const args = [spec.image, spec.windows, spec.source ?? ""].map((b) => (b === "" ? "0" : this.address(b, st)));
+      const optional = (key: "source" | "weights" | "bias") => (spec[key] !== undefined ? { [key]: this.elemType(spec[key]) } : {});
+      const types = { image: this.elemType(spec.image), windows: this.elemType(spec.windows), ...optional("source"), ...optional("weights"), ...optional("bias") };
+      const bases = { weights: spec.weights !== undefined ? this.base(spec.weights) : 0, bias: spec.bias !== undefined ? this.base(spec.bias) : 0 };
+      this.windows.set(name, { name, spec, types, bases });
+      // (n, image, windows, source or weights[, bias])
+      const bufs = [spec.image, spec.windows, spec.source ?? spec.weights ?? "", ...(spec.bias !== undefined ? [spec.bias] : [])];
+      const args = bufs.map((b) => (b === "" ? "0" : this.address(b, st)));
       return `k.${name}(n, ${args.join(", ")});`;
     }
     const types = this.types(spec);
