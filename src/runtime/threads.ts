@@ -106,9 +106,6 @@ interface WorkerHandle {
 /** Starts a worker running `source`; `failed` is called if it dies of an error (it never started, or its program threw). */
 type Spawn = (source: string, failed: (error: unknown) => void) => WorkerHandle;
 
-/** The browser's Blob URL of the worker program (made once, kept: a worker may load it after its constructor returns). */
-let workerUrl: string | undefined;
-
 interface Host {
   readonly process?: { getBuiltinModule?(name: string): unknown };
   readonly Worker?: new (url: string) => WorkerHandle;
@@ -141,6 +138,8 @@ function workerFactory(): Spawn | null {
   }
   const { Worker, Blob, URL } = host;
   if (host.crossOriginIsolated === true && Worker !== undefined && Blob !== undefined && URL !== undefined) {
+    // the Blob URL of the worker program, made once per factory and kept: a worker may load it after its constructor returns
+    let workerUrl: string | undefined;
     return (source, failed) => {
       workerUrl ??= URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
       const worker = new Worker(workerUrl) as WorkerHandle & { onerror: ((e: unknown) => void) | null };

@@ -224,6 +224,10 @@ export class Asm {
     return this.shuffle([0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23]); // low halves of both
   }
   /** i8x16.shuffle of the two vectors on the stack. */
+  /** v128.load32_splat / v128.load64_splat: one element loaded into every lane (one instruction, no scalar round trip). */
+  loadSplat(t: ElemType, offset: number) {
+    return t === "f32" ? this.simd(0x09).mem(2, offset) : this.simd(0x0a).mem(3, offset);
+  }
   shuffle(lanes: readonly number[]) {
     this.simd(0x0d);
     append(this.b, lanes);
@@ -344,6 +348,8 @@ interface Lanes {
   /** Pushes A's element (address on the stack) splatted to a vector, or as a scalar. */
   readonly scalarLoad: (x: Asm, t: ElemType, offset: number) => void;
   readonly splat: (x: Asm) => void;
+  /** Pushes A's element (address on the stack) splatted to a vector. */
+  readonly splatLoad: (x: Asm, t: ElemType, offset: number) => void;
   /** Pushes a vector of `width` consecutive elements; `addr` pushes the address again (a second load). */
   readonly vectorLoad: (x: Asm, t: ElemType, offset: number, addr: () => void) => void;
   readonly vzero: (x: Asm) => void;
@@ -366,6 +372,7 @@ const LANES: Record<ElemType, Lanes> = {
     scalarType: F64,
     scalarLoad: (x, t, offset) => x.loadScalar(t, offset),
     splat: (x) => x.splat(),
+    splatLoad: (x, t, offset) => (t === "f64" ? x.loadSplat("f64", offset) : x.loadScalar(t, offset).splat()),
     vectorLoad: (x, t, offset) => x.loadPair(t, offset),
     vzero: (x) => x.v128zero(),
     szero: (x) => x.f64zero(),
@@ -389,6 +396,7 @@ const LANES: Record<ElemType, Lanes> = {
     scalarType: F32,
     scalarLoad: (x, t, offset) => x.loadScalar32(t, offset),
     splat: (x) => x.splat32(),
+    splatLoad: (x, t, offset) => (t === "f32" ? x.loadSplat("f32", offset) : x.loadScalar32(t, offset).splat32()),
     vectorLoad: (x, t, offset, addr) => x.loadQuad(t, offset, addr),
     vzero: (x) => x.v128zero(),
     szero: (x) => x.f32zero(),
@@ -513,8 +521,11 @@ export function gemmBody(g: WasmGemm): number[] {
       });
       for (let r = 0; r < rows; r++) {
         x.get(PA);
-        lanes.scalarLoad(x, types.a, (r * a.rows + tap.a) * ea);
-        if (anyVector) lanes.splat(x);
+        if (anyVector && taps.length === 1 && rows > 1) lanes.splatLoad(x, types.a, (r * a.rows + tap.a) * ea);
+        else {
+          lanes.scalarLoad(x, types.a, (r * a.rows + tap.a) * ea);
+          if (anyVector) lanes.splat(x);
+        }
         x.set(anyVector ? VA : SA);
         chunks.forEach((ch, h) => {
           if (ch.vector) {
