@@ -31,8 +31,8 @@ const quick = argv.includes("--quick");
 const ROUNDS = quick ? 3 : 7;
 const WINDOW_MS = quick ? 150 : 300;
 const FIT_SAMPLES = 512;
-type Key = "mlp" | "cnn" | "mnist";
-const MODELS = (argv[argv.indexOf("--models") + 1] && argv.includes("--models") ? argv[argv.indexOf("--models") + 1]!.split(",") : ["mlp", "cnn", "mnist"]) as Key[];
+type Key = "mlp" | "cnn" | "mnist" | "mobile";
+const MODELS = (argv[argv.indexOf("--models") + 1] && argv.includes("--models") ? argv[argv.indexOf("--models") + 1]!.split(",") : ["mlp", "cnn", "mnist", "mobile"]) as Key[];
 const SPEC: Record<Key, { file: string; cls: string; inShape: number[]; title: string }> = {
   mlp: {
     file: "mlp.nn",
@@ -52,6 +52,12 @@ const SPEC: Record<Key, { file: string; cls: string; inShape: number[]; title: s
     inShape: [28, 28, 1],
     title: "M4 MNIST CNN (Conv2D 32 same → MaxPool → Conv2D 64 same → MaxPool → Dropout 0.5 → Dense 10)",
   },
+  mobile: {
+    file: "mobile.nn",
+    cls: "Mobile",
+    inShape: [28, 28, 1],
+    title: "M5 mobile CNN (Conv2D 16 s2 → DepthwiseConv2D → SeparableConv2D 32 → MaxPool → Conv2DTranspose 16 s2 → GAP → Dense 10)",
+  },
 };
 
 /** Multiply-adds per sample of the forward pass (layer shapes above). */
@@ -59,12 +65,14 @@ const FORWARD_MACS: Record<Key, number> = {
   mlp: 784 * 128 + 128 * 64 + 64 * 10,
   cnn: 26 * 26 * 9 * 8 + 13 * 13 * 8 * 10,
   mnist: 28 * 28 * 9 * 32 + 14 * 14 * 9 * 32 * 64 + 7 * 7 * 64 * 10,
+  mobile: 196 * 9 * 16 * 3 + 196 * 16 * 32 + 49 * 9 * 32 * 16 + 16 * 10,
 };
 /** Multiply-adds per sample of a training step: forward, kernel gradients, and input gradients of every layer but the first. */
 const TRAIN_MACS: Record<Key, number> = {
   mlp: 3 * FORWARD_MACS.mlp - 784 * 128,
   cnn: 3 * FORWARD_MACS.cnn - 26 * 26 * 9 * 8,
   mnist: 3 * FORWARD_MACS.mnist - 28 * 28 * 9 * 32,
+  mobile: 3 * FORWARD_MACS.mobile - 196 * 9 * 16,
 };
 
 type Row = "p1" | "p32" | "t32" | "fit";
@@ -302,7 +310,7 @@ async function main() {
       const who: Who = backend === "cpu" ? "tfcpu" : "tfwasm";
       const t = peer.tensors(d.x32, d.y32, 32, 10);
       const canTrain = !(backend === "wasm" && key !== "mlp"); // tfjs wasm has no Conv2DBackpropFilter
-      const slow = key === "mnist" && backend === "cpu";
+      const slow = (key === "mnist" || key === "mobile") && backend === "cpu";
       const peerCell = (row: Row, call: () => unknown, isAsync: boolean, slowCell: boolean): Cell => ({
         key,
         who,

@@ -14,9 +14,9 @@ import brain from "brain.js";
 
 export { tf };
 
-export type ModelKey = "seed" | "mlp" | "cnn";
+export type ModelKey = "seed" | "mlp" | "cnn" | "lstm";
 /** Models a peer can build: bench/run.ts's, and bench/native.ts's M4 MNIST CNN. */
-export type PeerKey = ModelKey | "mnist";
+export type PeerKey = ModelKey | "mnist" | "mobile";
 export type Backend = "cpu" | "wasm";
 
 export interface KerasWeight {
@@ -71,6 +71,14 @@ function buildLayers(key: PeerKey): tfl.Sequential {
           tfl.layers.dense({ ...z, units: 10, activation: "softmax" }),
         ],
       });
+    case "lstm":
+      // Keras 3 defaults (tfjs's recurrentActivation default is hardSigmoid); weights are set from layerc's
+      return tfl.sequential({
+        layers: [
+          tfl.layers.lstm({ units: 64, inputShape: [20, 8], recurrentActivation: "sigmoid", kernelInitializer: "zeros", recurrentInitializer: "zeros", biasInitializer: "zeros" }),
+          tfl.layers.dense({ ...z, units: 1 }),
+        ],
+      });
     case "mnist":
       return tfl.sequential({
         layers: [
@@ -80,6 +88,18 @@ function buildLayers(key: PeerKey): tfl.Sequential {
           tfl.layers.maxPooling2d({ poolSize: 2 }),
           tfl.layers.flatten(),
           tfl.layers.dropout({ rate: 0.5 }),
+          tfl.layers.dense({ ...z, units: 10, activation: "softmax" }),
+        ],
+      });
+    case "mobile":
+      return tfl.sequential({
+        layers: [
+          tfl.layers.conv2d({ ...z, filters: 16, kernelSize: 3, strides: 2, padding: "same", activation: "relu", inputShape: [28, 28, 1] }),
+          tfl.layers.depthwiseConv2d({ depthwiseInitializer: "zeros", biasInitializer: "zeros", kernelSize: 3, padding: "same", activation: "relu" }),
+          tfl.layers.separableConv2d({ depthwiseInitializer: "zeros", pointwiseInitializer: "zeros", biasInitializer: "zeros", filters: 32, kernelSize: 3, padding: "same", activation: "relu" }),
+          tfl.layers.maxPooling2d({ poolSize: 2 }),
+          tfl.layers.conv2dTranspose({ ...z, filters: 16, kernelSize: 3, strides: 2, padding: "same", activation: "relu" }),
+          tfl.layers.globalAveragePooling2d({}),
           tfl.layers.dense({ ...z, units: 10, activation: "softmax" }),
         ],
       });
@@ -103,7 +123,7 @@ export class TfjsPeer {
   ) {
     this.inShape = [...inShape];
     this.model = buildLayers(key);
-    this.model.compile({ optimizer: tf.train.sgd(0.01), loss: "categoricalCrossentropy" });
+    this.model.compile({ optimizer: tf.train.sgd(0.01), loss: key === "lstm" ? "meanSquaredError" : "categoricalCrossentropy" });
   }
 
   static async create(key: PeerKey, backend: Backend, inShape: readonly number[], weights: readonly KerasWeight[]): Promise<TfjsPeer> {

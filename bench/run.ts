@@ -1,11 +1,14 @@
 /**
  * layerc benchmark (DESIGN.md §5, issue 5). Run by hand, never in `npm test`:
  *
- *   node --expose-gc --import tsx bench/run.ts [--quick] [--rounds N] [--window MS] [--models seed,mlp,cnn]
+ *   node --expose-gc --import tsx bench/run.ts [--quick] [--rounds N] [--window MS] [--models seed,mlp,cnn,lstm]
  *
  * (`npx tsx bench/run.ts …` re-runs itself that way, since the heap rows need
  * --expose-gc.) Full: ~6 min on an idle 2-core box, longer under load; --quick: ~2 min.
- * Writes bench/RESULTS.md and bench/results.json.
+ * Writes bench/RESULTS.md and bench/results.json (a quick or partial run:
+ * RESULTS.partial.md and results.partial.json; `--models lstm` alone also
+ * refreshes the "LSTM row, measured alone" section at the end of RESULTS.md,
+ * which a full run, whose tables include the LSTM, drops).
  *
  * 1. compiles bench/models/*.nn through the public `compile()` (timed: cold,
  *    then the median of warm compiles), writes bench/.gen/*.nn.ts, imports it;
@@ -63,12 +66,20 @@ const CFG = {
   /** normwise relative tolerance for the weight change of one SGD step (catches gradient bugs the weight check cannot see at lr 0.01) */
   tolDelta: 1e-3,
 };
-const MODELS: readonly ModelKey[] = (flag("--models")?.split(",") as ModelKey[] | undefined) ?? ["seed", "mlp", "cnn"];
+const MODELS: readonly ModelKey[] = (flag("--models")?.split(",") as ModelKey[] | undefined) ?? ["seed", "mlp", "cnn", "lstm"];
 
 const SPECS: Record<ModelKey, { file: string; cls: string; inShape: number[]; out: number; brainSizes: number[] | null }> = {
   seed: { file: "seed.nn", cls: "Seed", inShape: [1], out: 2, brainSizes: [1, 4, 2] },
   mlp: { file: "mlp.nn", cls: "Mlp", inShape: [784], out: 10, brainSizes: [784, 128, 64, 10] },
   cnn: { file: "cnn.nn", cls: "Cnn", inShape: [28, 28, 1], out: 10, brainSizes: null },
+  // issue 12: no hand-written contender (bench/hand.ts has none) and no brain.js (no recurrent layers)
+  lstm: { file: "lstm.nn", cls: "Lstm", inShape: [20, 8], out: 1, brainSizes: null },
+};
+const TITLE: Record<ModelKey, string> = {
+  seed: "M1 seed (1 → Dense 4 relu → Dense 2 softmax)",
+  mlp: "M2 MLP (784 → 128 relu → 64 relu → 10 softmax)",
+  cnn: "M3 CNN (28×28×1 → Conv2D 8 3×3 valid relu → MaxPool 2 → Flatten → Dense 10 softmax)",
+  lstm: "M5 LSTM (20×8 → LSTM 64 → Dense 1, MSE; issue 12)",
 };
 
 type ContenderId = "gen" | "interp" | "hand" | "tfcpu" | "tfwasm" | "brain";
@@ -237,7 +248,9 @@ function makeData(key: ModelKey): Data {
   const xb = Array.from({ length: 4 }, () => Float32Array.from({ length: CFG.batch * inSize }, value));
   const yb = Array.from({ length: 4 }, () => {
     const y = new Float32Array(CFG.batch * spec.out);
-    for (let b = 0; b < CFG.batch; b++) y[b * spec.out + Math.floor(rnd() * spec.out)] = 1;
+    // regression targets for the LSTM (MSE), one-hot labels for the classifiers
+    if (key === "lstm") y.forEach((_, i) => (y[i] = rnd() * 2 - 1));
+    else for (let b = 0; b < CFG.batch; b++) y[b * spec.out + Math.floor(rnd() * spec.out)] = 1;
     return y;
   });
   return { x1, xb, yb };
@@ -559,12 +572,12 @@ async function main() {
     const w0: KerasWeight[] = gen.getWeights().map((w) => ({ shape: w.shape, data: w.data }));
     const d = makeData(key);
     datasets[key] = d;
-    const hand: HandModel = key === "seed" ? new HandSeed() : key === "mlp" ? new HandMlp() : new HandCnn();
-    hand.setWeights(w0.map((w) => w.data));
+    const hand: HandModel | null = key === "seed" ? new HandSeed() : key === "mlp" ? new HandMlp() : key === "cnn" ? new HandCnn() : null;
+    hand?.setWeights(w0.map((w) => w.data));
     const cs: Contender[] = [
       layercContender("gen", gen, w0, d, spec.out),
       layercContender("interp", new Interp({ weights: w0 }) as TrainableModel, w0, d, spec.out),
-      handContender(hand, w0, d, spec.out),
+      ...(hand ? [handContender(hand, w0, d, spec.out)] : []),
       await tfjsContender(key, "cpu", w0, d),
       await tfjsContender(key, "wasm", w0, d),
     ];
@@ -686,8 +699,26 @@ async function main() {
   const jsonFile = partial ? "results.partial.json" : "results.json";
   const previous = existsSync(path.join(HERE, "RESULTS.md")) ? readFileSync(path.join(HERE, "RESULTS.md"), "utf8") : "";
   const at = previous.search(/^## (Unroll threshold|Watch mode)/m);
-  const keep = partial || at < 0 ? "" : previous.slice(at);
+  const keep = partial || at < 0 ? "" : withoutSection(previous.slice(at), LSTM_ALONE);
   writeFileSync(path.join(HERE, resultsFile), keep ? `${md.trimEnd()}\n\n${keep}` : md);
+  if (partial && MODELS.length === 1 && MODELS[0] === "lstm") {
+    // the LSTM row measured alone: its table, targets and conditions, at the end of RESULTS.md
+    const table = md.slice(md.indexOf(`## ${TITLE.lstm}`), md.indexOf("## Compile time"));
+    const lines = md.split("\n");
+    const head = lines.findIndex((l) => l.startsWith("| target | measured"));
+    const targetRows = [...lines.slice(head, head + 2), ...lines.filter((l) => l.startsWith("| LSTM "))];
+    const section = [
+      `## ${LSTM_ALONE}`,
+      "",
+      `Measured alone by \`${M.command}\` on ${M.date} (git ${M.gitHead}), load average start ${M.loadavgStart.map((x) => x.toFixed(2)).join(" / ")}, end ${loadEnd.map((x) => x.toFixed(2)).join(" / ")} on the shared 2-core machine; protocol as above but ${CFG.rounds} rounds of ${CFG.windowMs} ms windows. A full run includes this model in the tables above and drops this section.`,
+      "",
+      ...targetRows,
+      "",
+      table.replace(/^## .*$/m, `### ${TITLE.lstm}`).trim(),
+      "",
+    ].join("\n");
+    writeFileSync(path.join(HERE, "RESULTS.md"), `${withoutSection(previous, LSTM_ALONE).trimEnd()}\n\n${section}`);
+  }
   const json = {
     machine: { ...M, loadavgEnd: loadEnd },
     config: CFG,
@@ -705,6 +736,17 @@ async function main() {
   writeFileSync(path.join(HERE, jsonFile), JSON.stringify(json, null, 1) + "\n");
   log(`\nwrote bench/${resultsFile} and bench/${jsonFile}`);
   log("\n" + report.targets.map((t) => `${t.met === null ? "n/a   " : t.met ? "MET   " : "MISSED"} ${t.name}: ${t.measured}`).join("\n"));
+}
+
+/** The heading of RESULTS.md's section for the LSTM row measured alone (`--models lstm`). */
+const LSTM_ALONE = "LSTM row, measured alone";
+
+/** `md` without its `## heading` section (up to the next `## ` heading). */
+function withoutSection(md: string, heading: string): string {
+  const start = md.indexOf(`## ${heading}`);
+  if (start < 0) return md;
+  const next = md.indexOf("\n## ", start + 3);
+  return md.slice(0, start) + (next < 0 ? "" : md.slice(next + 1));
 }
 
 // ───────────────────────────────────────── analysis ─────────────────────────────────────────
@@ -819,6 +861,11 @@ function analyse(cells: Cell[], _rounds: unknown) {
   ratioTarget("MLP train B=32 not slower than tfjs-layers wasm", "mlp", "t32", "tfwasm", 1);
   ratioTarget("CNN predict B=1 faster than tfjs-layers wasm", "cnn", "p1", "tfwasm", 1, true);
   ratioTarget("CNN train B=32 ≥ 50× tfjs-layers cpu", "cnn", "t32", "tfcpu", 50);
+  // issue 12: the LSTM row faster than both tfjs-layers backends
+  ratioTarget("LSTM predict B=1 faster than tfjs-layers cpu", "lstm", "p1", "tfcpu", 1, true);
+  ratioTarget("LSTM predict B=1 faster than tfjs-layers wasm", "lstm", "p1", "tfwasm", 1, true);
+  ratioTarget("LSTM train B=32 faster than tfjs-layers cpu", "lstm", "t32", "tfcpu", 1, true);
+  ratioTarget("LSTM train B=32 faster than tfjs-layers wasm", "lstm", "t32", "tfwasm", 1, true);
   // within 1.3× of hand-written on every row: generated time ≤ 1.3 × hand time ⇔ hand/gen ≥ 1/1.3
   for (const m of MODELS) {
     for (const k of ["p1", "p1o", "p32", "t32"] as const) {
@@ -925,7 +972,7 @@ function renderMarkdown(
   for (const m of MODELS) {
     const present = CONTENDERS.filter((c) => (contenders[m] ?? []).some((x) => x.id === c) || disabled.some((d) => d.model === m && d.contender === c));
     const cols = present.length ? present : CONTENDERS;
-    L.push(`## ${m === "seed" ? "M1 seed (1 → Dense 4 relu → Dense 2 softmax)" : m === "mlp" ? "M2 MLP (784 → 128 relu → 64 relu → 10 softmax)" : "M3 CNN (28×28×1 → Conv2D 8 3×3 valid relu → MaxPool 2 → Flatten → Dense 10 softmax)"}`);
+    L.push(`## ${TITLE[m]}`);
     L.push(``);
     L.push(`| row | ${cols.map((c) => LABEL[c]).join(" | ")} |`);
     L.push(`|---|${cols.map(() => "---").join("|")}|`);
@@ -933,7 +980,7 @@ function renderMarkdown(
       const dis = disabled.find((d) => d.model === m && d.contender === c && (d.kind === "all" || d.kind === k));
       if (dis) return `aborted: ${dis.reason}`;
       const ct = (contenders[m] ?? []).find((x) => x.id === c);
-      if (!ct) return m === "cnn" && c === "brain" ? "n/a (no conv)" : "n/a";
+      if (!ct) return m === "cnn" && c === "brain" ? "n/a (no conv)" : m === "lstm" && c === "brain" ? "n/a (no recurrent layers)" : m === "lstm" && c === "hand" ? "n/a (none written)" : "n/a";
       return `n/a${ct.na[k] ? ` (${ct.na[k]})` : ""}`;
     };
     for (const k of KINDS) {

@@ -14,7 +14,10 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { gzipSync } from "node:zlib";
+import { build, transform, type Plugin } from "esbuild";
 import { compile } from "../src/index.js";
+import { WORKER_SOURCE } from "../src/runtime/threads.js";
 import { median, measureWindow, prng, shuffle, timer } from "./harness.js";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -57,6 +60,35 @@ interface Cell {
 }
 
 const load1 = () => os.loadavg()[0]!;
+
+/** min and min+gzip (-9) bytes of some code. */
+const sized = (code: string | Uint8Array) => ({ min: typeof code === "string" ? Buffer.byteLength(code) : code.length, gzip: gzipSync(code, { level: 9 }).length });
+
+/**
+ * What threads cost in bytes: the worker's program (minified), and the
+ * runtime bundle (every export, minified) with threads.ts and with it
+ * replaced by a stub that never starts threads.
+ */
+async function sizes(): Promise<string[]> {
+  const worker = sized((await transform(WORKER_SOURCE, { minify: true })).code);
+  const stub: Plugin = {
+    name: "no-threads",
+    setup(b) {
+      b.onResolve({ filter: /\/threads\.js$/ }, () => ({ path: "threads-stub", namespace: "stub" }));
+      b.onLoad({ filter: /.*/, namespace: "stub" }, () => ({ contents: "export const instantiateThreaded = () => null;", loader: "js" }));
+    },
+  };
+  const runtime = async (plugins: Plugin[]) => {
+    const r = await build({ entryPoints: [path.join(HERE, "../src/runtime/index.ts")], bundle: true, minify: true, format: "esm", platform: "browser", target: "es2022", write: false, logLevel: "silent", plugins });
+    return sized(r.outputFiles[0]!.contents);
+  };
+  const withThreads = await runtime([]);
+  const without = await runtime([stub]);
+  return [
+    `worker program (WORKER_SOURCE, minified): ${worker.min} B min, ${worker.gzip} B min+gzip`,
+    `runtime bundle (src/runtime/index.ts, every export): ${withThreads.min} B min, ${withThreads.gzip} B min+gzip with threads; ${without.min} B min, ${without.gzip} B min+gzip with threads.ts stubbed out (threads add ${withThreads.gzip - without.gzip} B min+gzip, the worker program included)`,
+  ];
+}
 
 async function main(): Promise<void> {
   mkdirSync(GEN, { recursive: true });
@@ -126,6 +158,7 @@ async function main(): Promise<void> {
       results.push({ key, row, threads: THREADS, one: one.us, many: many.us, ratios, cpuOne: one.cpu, cpuMany: many.cpu });
     }
   }
+  lines.push("", ...(await sizes()));
   console.log(lines.join("\n"));
   if (!quick) writeFileSync(path.join(HERE, "threads-results.json"), JSON.stringify({ date: new Date().toISOString(), loads, startLoad, results }, null, 1) + "\n");
 }

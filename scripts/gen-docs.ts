@@ -326,7 +326,7 @@ function layersSection(): string {
   for (const [kind, def] of Object.entries(layers)) {
     out.push("", `### ${kind}`, "");
     const rank = def.inputRank ? `input rank ${def.inputRank.describe}` : "input of any rank";
-    out.push(`Default name stem ${code(def.defaultName)}; ${rank}.`, "", argTable(def.args));
+    out.push(def.description, "", `Default name stem ${code(def.defaultName)}; ${rank}.`, "", argTable(def.args));
     const example = goldenExample(kind);
     if (example !== undefined) out.push("", example);
   }

@@ -41,7 +41,10 @@ interface Case {
   readonly batch: number;
   /** Samples per batch element (TimeDistributed scales the batch). */
   readonly per: number;
-  readonly types: { readonly image: ElemType; readonly windows: ElemType; readonly source: ElemType };
+  readonly types: { readonly image: ElemType; readonly windows: ElemType; readonly source: ElemType; readonly weights: ElemType };
+  /** Depthwise operations: the depth multiplier and whether the forward has a bias. */
+  readonly dm: number;
+  readonly bias: boolean;
   /** Draw values from a few integers (ties), with some NaN and −∞. */
   readonly ties: boolean;
   readonly seed: number;
@@ -57,12 +60,24 @@ const axisArb = fc.record({
 });
 const typeArb = fc.constantFrom("f32" as const, "f64" as const);
 const caseArb: fc.Arbitrary<Case> = fc.record({
-  op: fc.constantFrom("gather" as const, "scatter" as const, "max" as const, "avg" as const, "max_grad" as const, "avg_grad" as const),
+  op: fc.constantFrom(
+    "gather" as const,
+    "scatter" as const,
+    "max" as const,
+    "avg" as const,
+    "max_grad" as const,
+    "avg_grad" as const,
+    "depthwise" as const,
+    "depthwise_kernel_grad" as const,
+    "depthwise_input_grad" as const,
+  ),
   axes: fc.array(axisArb, { minLength: 1, maxLength: 2 }),
   channels: fc.integer({ min: 1, max: 11 }),
   batch: fc.integer({ min: 1, max: 3 }),
   per: fc.constantFrom(1, 2),
-  types: fc.record({ image: typeArb, windows: typeArb, source: typeArb }),
+  types: fc.record({ image: typeArb, windows: typeArb, source: typeArb, weights: typeArb }),
+  dm: fc.integer({ min: 1, max: 3 }),
+  bias: fc.boolean(),
   ties: fc.boolean(),
   seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
 });
@@ -88,9 +103,16 @@ function runCase(c: Case): number {
   if (axes === null) return 0;
   const C = c.channels;
   const samples = c.batch * c.per;
+  const depthwise = c.op.startsWith("depthwise");
   const pool = !(c.op === "gather" || c.op === "scatter");
+  const taps = axes.reduce((n, a) => n * a.k, 1);
   const imageSize = samples * axes.reduce((n, a) => n * a.L, 1) * C;
-  const windowsSize = samples * axes.reduce((n, a) => n * a.out * (pool ? 1 : a.k), 1) * C;
+  const windowsSize = samples * axes.reduce((n, a) => n * a.out * (pool ? 1 : a.k), 1) * C * (depthwise ? c.dm : 1);
+  // the kernel and bias sit at an element offset inside their arrays, as parameters do
+  const bases = { weights: 3, bias: 2 };
+  const weightsSize = bases.weights + taps * C * c.dm;
+  const biasSize = bases.bias + C * c.dm;
+  const bias = depthwise && c.op === "depthwise" && c.bias;
   const spec: Window = {
     kind: "window",
     label: "w",
@@ -101,44 +123,69 @@ function runCase(c: Case): number {
     image: "I",
     windows: "W",
     ...(c.op === "max_grad" ? { source: "S" } : {}),
+    ...(depthwise ? { weights: "K", multiplier: c.dm } : {}),
+    ...(bias ? { bias: "B" } : {}),
   };
-  const types = { image: c.types.image, windows: c.types.windows, ...(c.op === "max_grad" ? { source: c.types.source } : {}) };
-  const bytes = kernelModule([{ name: "w", body: () => windowBody({ name: "w", spec, types }) }]);
+  const types = {
+    image: c.types.image,
+    windows: c.types.windows,
+    ...(c.op === "max_grad" ? { source: c.types.source } : {}),
+    ...(depthwise ? { weights: c.types.weights } : {}),
+    ...(bias ? { bias: c.types.source } : {}),
+  };
+  const bytes = kernelModule([{ name: "w", body: () => windowBody({ name: "w", spec, types, bases }) }]);
   expect(WebAssembly.validate(bytes)).toBe(true);
-  const pages = Math.ceil((8 * (2 * imageSize + windowsSize) + 3 * 64) / 65536) + 1;
+  const pages = Math.ceil((8 * (2 * imageSize + windowsSize + weightsSize + biasSize) + 5 * 64) / 65536) + 1;
   const memory = new WebAssembly.Memory({ initial: pages });
-  const kernel = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports["w"] as (n: number, a: number, b: number, c: number) => void;
+  const kernel = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports["w"] as (n: number, a: number, b: number, c: number, d: number) => void;
   const view = (t: ElemType, at: number, size: number) => (t === "f64" ? new Float64Array(memory.buffer, at, size) : new Float32Array(memory.buffer, at, size));
   // operands at unaligned-to-16 offsets, as activations inside a shared store can be
   const I = view(c.types.image, 8, imageSize);
   const W = view(c.types.windows, 8 + 8 * imageSize + 24, windowsSize);
   const S = view(c.types.source, 8 + 8 * (imageSize + windowsSize) + 56, imageSize);
+  const K = view(c.types.weights, 8 + 8 * (2 * imageSize + windowsSize) + 64, weightsSize);
+  const B = view(c.types.source, 8 + 8 * (2 * imageSize + windowsSize + weightsSize) + 96, biasSize);
   const rng = new Rng(c.seed);
   const draw = () => {
     if (!c.ties) return rng.uniform() * 2 - 1;
     const r = rng.uniform();
     return r < 0.05 ? NaN : r < 0.1 ? -Infinity : Math.floor(r * 4) - 2;
   };
-  for (const arr of [I, W, S]) for (let i = 0; i < arr.length; i++) arr[i] = draw();
+  for (const arr of [I, W, S, K, B]) for (let i = 0; i < arr.length; i++) arr[i] = depthwise && c.ties ? Math.floor(rng.uniform() * 5) - 2 : draw();
 
-  const arrays: (Float32Array | Float64Array)[] = [I.slice(), W.slice(), S.slice()];
-  const slot = { I: 0, W: 1, S: 2 } as const;
+  const arrays: (Float32Array | Float64Array)[] = [I.slice(), W.slice(), S.slice(), K.slice(), B.slice()];
+  const slot = { I: 0, W: 1, S: 2, K: 3, B: 4 } as const;
   const stmt = windowOp({ ...spec });
-  const run = compileKernel([stmt], (buf) => ({ slot: slot[buf as keyof typeof slot], base: 0 }));
+  const base = (buf: string) => (buf === "K" ? bases.weights : buf === "B" ? bases.bias : 0);
+  const run = compileKernel([stmt], (buf) => ({ slot: slot[buf as keyof typeof slot], base: base(buf) }));
   run({ arrays, batch: c.batch });
-  kernel(c.batch, I.byteOffset, W.byteOffset, S.byteOffset);
+  kernel(c.batch, I.byteOffset, W.byteOffset, depthwise ? K.byteOffset : S.byteOffset, B.byteOffset);
 
-  const [got, want] = c.op === "gather" || c.op === "max" || c.op === "avg" ? [W, arrays[1]!] : [I, arrays[0]!];
+  const written = c.op === "depthwise_kernel_grad" ? 3 : c.op === "gather" || c.op === "max" || c.op === "avg" || c.op === "depthwise" ? 1 : 0;
+  const got = [I, W, S, K][written]!;
+  const want = arrays[written]!;
   const f32avg = (c.op === "avg" || c.op === "avg_grad") && c.types.image === "f32" && c.types.windows === "f32";
+  if (depthwise) {
+    // products: within (terms + 3)·u·Σ|terms| of the float64 loops; u of float32 when an operand is stored in float32 (rounded on every store)
+    const f32 = [c.types.image, c.types.windows, c.types.weights, ...(bias ? [c.types.source] : [])].some((t) => t === "f32");
+    const abs = [I, W, S, K, B].map((arr) => arr.map(Math.abs));
+    run({ arrays: abs, batch: c.batch });
+    const terms = taps * c.dm * samples * axes.reduce((n, a) => n * a.out, 1) + 1;
+    let worst = 0;
+    for (let i = 0; i < got.length; i++) {
+      if (Object.is(got[i], want[i])) continue;
+      worst = Math.max(worst, Math.abs(got[i]! - want[i]!) / ((terms + 3) * (f32 ? U32 : 2 ** -53) * abs[written]![i]! + 1e-300));
+    }
+    return worst;
+  }
   if (!f32avg) {
     let bad = 0;
     for (let i = 0; i < got.length; i++) if (!Object.is(got[i], want[i])) bad = Math.max(bad, Math.abs(got[i]! - want[i]!) || 1);
     return bad;
   }
-  const abs = [I, W, S].map((arr) => arr.map(Math.abs));
+  const abs = [I, W, S, K, B].map((arr) => arr.map(Math.abs));
   run({ arrays: abs, batch: c.batch });
-  const bound = abs[got === W ? 1 : 0]!;
-  const taps = axes.reduce((n, a) => n * a.k, 1);
+  const bound = abs[written]!;
   let worst = 0;
   for (let i = 0; i < got.length; i++) {
     if (Object.is(got[i], want[i])) continue;
@@ -151,17 +198,19 @@ describe("native window kernels", () => {
   it("compute what the operation's loop nest computes, for random geometries, types and batch sizes", () => {
     fc.assert(
       fc.property(caseArb, (c) => {
-        const limit = (c.op === "avg" || c.op === "avg_grad") && c.types.image === "f32" && c.types.windows === "f32" ? 1 : 0;
+        const limit = c.op.startsWith("depthwise") || ((c.op === "avg" || c.op === "avg_grad") && c.types.image === "f32" && c.types.windows === "f32") ? 1 : 0;
         expect(runCase(c)).toBeLessThanOrEqual(limit);
       }),
       { numRuns: 400, seed: 20261130 },
     );
   });
 
-  it("cover long channel runs (a vector loop), every op and type mix", () => {
-    for (const op of ["gather", "scatter", "max", "avg", "max_grad", "avg_grad"] as const) {
+  it("cover long channel runs (a vector loop), every op and type mix, depth multipliers 1–4", () => {
+    const ops = ["gather", "scatter", "max", "avg", "max_grad", "avg_grad", "depthwise", "depthwise_kernel_grad", "depthwise_input_grad"] as const;
+    for (const op of ops) {
       for (const channels of [1, 3, 4, 17, 40, 64]) {
         for (const image of ["f32", "f64"] as const) {
+          const dm = 1 + (channels % 4);
           const c: Case = {
             op,
             axes: [
@@ -171,12 +220,14 @@ describe("native window kernels", () => {
             channels,
             batch: 2,
             per: 1,
-            types: { image, windows: image === "f32" ? "f32" : "f64", source: image },
+            types: { image, windows: image === "f32" ? "f32" : "f64", source: image, weights: "f32" },
+            dm,
+            bias: channels % 3 !== 0,
             ties: channels % 2 === 1,
             seed: channels * 13 + op.length,
           };
-          const f32avg = (op === "avg" || op === "avg_grad") && image === "f32";
-          expect(runCase(c), `${op} ${channels} ${image}`).toBeLessThanOrEqual(f32avg ? 1 : 0);
+          const bounded = op.startsWith("depthwise") || ((op === "avg" || op === "avg_grad") && image === "f32");
+          expect(runCase(c), `${op} ${channels} ${image}`).toBeLessThanOrEqual(bounded ? 1 : 0);
         }
       }
     }

@@ -53,6 +53,8 @@ interface Case {
   readonly taps: readonly { size: number; a: number; b: number }[];
   /** Arithmetic of the kernel: f64x2, or f32x4 with operands rounded to float32 on load. */
   readonly precision: ElemType;
+  /** C's element type: float32 (a float32 model's activations and their gradients) only under f32 arithmetic. */
+  readonly tc?: ElemType;
   /** Parts the call is also split into (rows of C, as the thread pool splits it), which must give the same bits (default 3). */
   readonly parts?: number;
 }
@@ -73,8 +75,9 @@ const caseArb: fc.Arbitrary<Case> = fc.record({
   outer: fc.array(fc.record({ size: fc.integer({ min: 1, max: 3 }), batch: fc.boolean(), a: fc.integer({ min: 0, max: 40 }), c: fc.integer({ min: 0, max: 200 }) }), { maxLength: 2 }),
   taps: fc.array(fc.record({ size: fc.integer({ min: 1, max: 3 }), a: fc.integer({ min: 0, max: 9 }), b: fc.integer({ min: 0, max: 30 }) }), { maxLength: 2 }),
   precision: fc.constantFrom("f32" as const, "f64" as const),
+  tc: fc.constantFrom("f32" as const, "f64" as const),
   parts: fc.integer({ min: 2, max: 5 }),
-});
+}).map((c) => (c.precision === "f64" ? { ...c, tc: "f64" as const } : c));
 
 /** Unit roundoff of float32. */
 const U32 = 2 ** -24;
@@ -84,8 +87,9 @@ const U32 = 2 ** -24;
  * difference in C for a float64 kernel; for a float32 kernel, the largest
  * ratio of the difference to the float32 error bound of a length-L
  * reduction, (L + 3)·u·(|C₀| + Σ|a·b|) with L = k × taps (one rounding per
- * add, plus rounding each float64 operand and C₀ to float32 on load), so a
- * result ≤ 1 is within the bound.
+ * add, plus rounding each float64 operand and C₀ to float32 on load; one
+ * more for storing into a float32 C), so a result ≤ 1 is within the bound.
+ * The reference runs on float64 copies, so it rounds nothing.
  */
 let splitChecked = 0;
 
@@ -109,7 +113,8 @@ function runCase(c: Case): number {
     c: { buf: "C", offset: offsets.c, rows: N, cols: 1 },
     accumulate: c.accumulate,
   };
-  const bytes = gemmModule([{ name: "p", spec, types: { a: c.ta, b: c.tb, c: "f64" }, bases, precision: c.precision }]);
+  const tc = c.tc ?? "f64";
+  const bytes = gemmModule([{ name: "p", spec, types: { a: c.ta, b: c.tb, c: tc }, bases, precision: c.precision }]);
   expect(WebAssembly.validate(bytes)).toBe(true);
   const memory = new WebAssembly.Memory({ initial: 4 });
   const kernel = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports["p"] as (n: number, a: number, b: number, c: number, bias?: number, out?: number, part?: number, parts?: number) => void;
@@ -123,12 +128,12 @@ function runCase(c: Case): number {
   const view = (t: ElemType, at: number, size: number) => (t === "f64" ? new Float64Array(memory.buffer, at, size) : new Float32Array(memory.buffer, at, size));
   const A = view(c.ta, 0, sizeA);
   const B = view(c.tb, 65536, sizeB);
-  const C = new Float64Array(memory.buffer, 131072, sizeC);
+  const C = view(tc, 131072, sizeC);
   const rng = new Rng(c.seed);
   for (const arr of [A, B, C]) for (let i = 0; i < arr.length; i++) arr[i] = rng.uniform() * 2 - 1;
 
-  // the reference: the product's own loop nest, run by the interpreter on copies
-  const arrays: (Float32Array | Float64Array)[] = [A.slice(), B.slice(), C.slice()];
+  // the reference: the product's own loop nest, run by the interpreter on copies (C's in float64)
+  const arrays: (Float32Array | Float64Array)[] = [A.slice(), B.slice(), Float64Array.from(C)];
   const slot = { A: 0, B: 1, C: 2 } as const;
   const run = compileKernel([gemm(spec, c.order)], (buf) => ({ slot: slot[buf as keyof typeof slot], base: bases[buf.toLowerCase() as "a" | "b" | "c"] }));
   run({ arrays, batch: c.batch });
@@ -146,16 +151,23 @@ function runCase(c: Case): number {
   }
   if (c.precision === "f64") return maxRelError(C, arrays[2]!)[0];
   // the same nest on absolute values gives |C₀| + Σ|a·b| per element
-  const abs = [A, B, C].map((arr) => arr.map(Math.abs));
+  const abs = [A, B, Float64Array.from(C)].map((arr) => arr.map(Math.abs));
   run({ arrays: abs, batch: c.batch });
   const length = K * c.taps.reduce((s, t) => s * t.size, 1);
   let worst = 0;
   for (let i = 0; i < C.length; i++) {
-    const bound = (length + 3) * U32 * abs[2]![i]! + 1e-300;
+    const bound = (length + (tc === "f32" ? 4 : 3)) * U32 * abs[2]![i]! + 1e-300;
     worst = Math.max(worst, Math.abs(C[i]! - arrays[2]![i]!) / bound);
   }
   return worst;
 }
+
+/** Arithmetic and C's element type: f64 into float64, f32 into float64 (parameter gradients) or float32 (activations). */
+const PAIRS = [
+  ["f64", "f64"],
+  ["f32", "f64"],
+  ["f32", "f32"],
+] as const;
 
 /** The largest error a case may have: float64 kernels match to 1e-12; float32 ones stay within their bound. */
 const limit = (c: Case) => (c.precision === "f64" ? 1e-12 : 1);
@@ -185,8 +197,8 @@ describe("native matrix-product kernels", () => {
       [9, 20],
     ] as const) {
       for (const aT of [false, true]) {
-        for (const precision of ["f64", "f32"] as const) {
-          const c: Case = { m, n, k: 5, batched: "none", batch: 1, ta: "f32", tb: "f64", aT, bT: false, order: "kij", accumulate: true, seed: m * 31 + n, outer: [], taps: [], precision };
+        for (const [precision, tc] of PAIRS) {
+          const c: Case = { m, n, k: 5, batched: "none", batch: 1, ta: "f32", tb: "f64", aT, bT: false, order: "kij", accumulate: true, seed: m * 31 + n, outer: [], taps: [], precision, tc };
           expect(runCase(c)).toBeLessThan(limit(c));
         }
       }
@@ -195,16 +207,16 @@ describe("native matrix-product kernels", () => {
         [300, "none"],
         [70, "k"],
       ] as const) {
-        for (const precision of ["f64", "f32"] as const) {
-          const c: Case = { m, n, k, batched, batch: 3, ta: "f64", tb: "f32", aT: true, bT: false, order: "ikj", accumulate: true, seed: m + n + k, outer: [], taps: [], precision };
+        for (const [precision, tc] of PAIRS) {
+          const c: Case = { m, n, k, batched, batch: 3, ta: "f64", tb: "f32", aT: true, bT: false, order: "ikj", accumulate: true, seed: m + n + k, outer: [], taps: [], precision, tc };
           expect(runCase(c)).toBeLessThan(limit(c));
         }
       }
       // the dot form (transposed B): vector steps along k, a scalar k remainder, an odd column
       for (const k of [1, 3, 4, 9, 16]) {
-        for (const precision of ["f64", "f32"] as const) {
+        for (const [precision, tc] of PAIRS) {
           for (const accumulate of [false, true]) {
-            const c: Case = { m, n, k, batched: "m", batch: 2, ta: "f64", tb: "f32", aT: false, bT: true, order: "ijk", accumulate, seed: m * 7 + n * 3 + k, outer: [], taps: [], precision };
+            const c: Case = { m, n, k, batched: "m", batch: 2, ta: "f64", tb: "f32", aT: false, bT: true, order: "ijk", accumulate, seed: m * 7 + n * 3 + k, outer: [], taps: [], precision, tc };
             expect(runCase(c)).toBeLessThan(limit(c));
           }
         }
@@ -226,9 +238,12 @@ describe("native kernels with a fused epilogue (bias, relu)", () => {
           relu: fc.constantFrom("none" as const, "inPlace" as const, "beside" as const),
           tb: fc.constantFrom("f32" as const, "f64" as const),
           precision: fc.constantFrom("f32" as const, "f64" as const),
+          tc: fc.constantFrom("f32" as const, "f64" as const),
           seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
         }),
-        (c) => {
+        (drawn) => {
+          // a float32 C (and relu output) only under f32 arithmetic, as the emitter pairs them
+          const c = drawn.precision === "f64" ? { ...drawn, tc: "f64" as const } : drawn;
           const M = c.m * c.batch;
           const spec: Gemm = {
             label: "p",
@@ -242,16 +257,16 @@ describe("native kernels with a fused epilogue (bias, relu)", () => {
             ...(c.bias ? { bias: { buf: "W", offset: 3 } } : {}),
             ...(c.relu === "none" ? {} : { relu: { buf: c.relu === "inPlace" ? "C" : "Y" } }),
           };
-          const bytes = gemmModule([{ name: "p", spec, types: { a: "f64", b: c.tb, c: "f64", bias: c.tb }, bases: { a: 0, b: 0, c: 0, bias: 2 }, precision: c.precision }]);
+          const bytes = gemmModule([{ name: "p", spec, types: { a: c.tc, b: c.tb, c: c.tc, bias: c.tb }, bases: { a: 0, b: 0, c: 0, bias: 2 }, precision: c.precision }]);
           expect(WebAssembly.validate(bytes)).toBe(true);
           const memory = new WebAssembly.Memory({ initial: 4 });
           const kernel = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports["p"] as (...args: number[]) => void;
           const view = (t: ElemType, at: number, size: number) => (t === "f64" ? new Float64Array(memory.buffer, at, size) : new Float32Array(memory.buffer, at, size));
-          const A = new Float64Array(memory.buffer, 0, 1 + M * c.k);
+          const A = view(c.tc, 0, 1 + M * c.k);
           const B = view(c.tb, 65536, 2 + c.k * c.n);
           const W = view(c.tb, 98304, 5 + c.n);
-          const C = new Float64Array(memory.buffer, 131072, M * c.n);
-          const Y = new Float64Array(memory.buffer, 196608, M * c.n);
+          const C = view(c.tc, 131072, M * c.n);
+          const Y = view(c.tc, 196608, M * c.n);
           const rng = new Rng(c.seed);
           for (const arr of [A, B, W, C, Y]) for (let i = 0; i < arr.length; i++) arr[i] = rng.uniform() * 2 - 1;
           const before = { C: C.slice(), Y: Y.slice() };
@@ -266,7 +281,7 @@ describe("native kernels with a fused epilogue (bias, relu)", () => {
                 abs += Math.abs(A[1 + i * c.k + q]! * B[2 + q * c.n + j]!);
               }
               z[i * c.n + j] = s;
-              bound[i * c.n + j] = c.precision === "f64" ? 1e-12 * Math.max(1, abs) : (c.k + 3) * U32 * abs + 1e-300;
+              bound[i * c.n + j] = c.precision === "f64" ? 1e-12 * Math.max(1, abs) : (c.k + (c.tc === "f32" ? 4 : 3)) * U32 * abs + 1e-300;
             }
           }
           kernel(c.batch, A.byteOffset, B.byteOffset, C.byteOffset, c.bias ? W.byteOffset : 0, c.relu === "beside" ? Y.byteOffset : 0);
@@ -466,7 +481,7 @@ describe("models with native kernels", () => {
 }
 `;
     const r = await compile(source);
-    for (const call of ["x1_native[i] = this.inputs[1]![i]!", "k.dense_kernel_grad(n, x1_native.byteOffset", "k.dense_1_forward(n, x2_native.byteOffset", "k.dense_1_kernel_grad(n, x2_native.byteOffset"]) expect(r.code).toContain(call);
+    for (const call of ["const from = this.inputs[1]!;", "if (from.length === n * 48) x1_native.set(from);", "k.dense_kernel_grad(n, x1_native.byteOffset", "k.dense_1_forward(n, x2_native.byteOffset", "k.dense_1_kernel_grad(n, x2_native.byteOffset"]) expect(r.code).toContain(call);
     expect(r.code).toMatch(/k\.dense_forward\(\s*n,\s*x1_native\.byteOffset/);
     const G = (await generated(source))["N"]!;
     const I = interpreted(source)["N"]!;

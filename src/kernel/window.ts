@@ -25,6 +25,14 @@
  *             maximum of `source` (the forward input) in row-major tap order
  *   avg_grad  image(b,p,c) = Σ_o windows(b,o,c) / (taps inside)  (zeroed first)
  *
+ * Depthwise convolution, with a kernel `weights` [k…, channels, multiplier]
+ * and windows [batch, out…, channels·multiplier] (channel c, multiplier m at c·dm + m):
+ *
+ *   depthwise              windows(b,o,c,m) = bias(c,m) + Σ_t image(b,p,c) · weights(t,c,m)
+ *   depthwise_kernel_grad  weights(t,c,m) += Σ_(b,o) image(b,p,c) · windows(b,o,c,m)
+ *                          (`weights` is the kernel's gradient here)
+ *   depthwise_input_grad   image(b,p,c) = Σ_(o,t,m) weights(t,c,m) · windows(b,o,c,m)  (zeroed first)
+ *
  * Bounds checks are emitted only on axes where some tap leaves the input,
  * and they fold away when the emitter unrolls.
  */
@@ -40,7 +48,7 @@ export interface WindowAxis {
   readonly before: number;
 }
 
-export type WindowOpName = "gather" | "scatter" | "max" | "avg" | "max_grad" | "avg_grad";
+export type WindowOpName = "gather" | "scatter" | "max" | "avg" | "max_grad" | "avg_grad" | "depthwise" | "depthwise_kernel_grad" | "depthwise_input_grad";
 
 export interface Window {
   readonly kind: "window";
@@ -55,7 +63,14 @@ export interface Window {
   readonly windows: string;
   /** max_grad: the forward input the arg-max is taken over. */
   readonly source?: string;
+  /** Depthwise operations: the kernel (or its gradient), the bias, the depth multiplier. */
+  readonly weights?: string;
+  readonly bias?: string;
+  readonly multiplier?: number;
 }
+
+/** Does the operation write its image side (rather than its windows)? */
+export const writesImage = (op: WindowOpName) => op === "scatter" || op === "max_grad" || op === "avg_grad" || op === "depthwise_input_grad";
 
 /** Does window `o`'s tap `t` leave the input below (`low`) or above (`high`) on some position? */
 export const leavesLow = (a: WindowAxis) => a.before > 0;
@@ -106,12 +121,53 @@ function insideCount(axes: readonly WindowAxis[], o: readonly Expr[]): Expr {
   return n;
 }
 
-/** The statement for a window operation: its description and its loop nest. */
-export function windowOp(spec: Omit<Window, "kind" | "batch"> & { readonly batch?: Expr }): Stmt {
+/**
+ * The statement for a window operation: its description and its loop nest.
+ * `fused` replaces the nest by the layer's own equivalent loops (e.g. two
+ * gradients in one pass); the native path runs prologue, the kernel, epilogue.
+ */
+export function windowOp(
+  spec: Omit<Window, "kind" | "batch"> & { readonly batch?: Expr },
+  fused?: { readonly lowered: readonly Stmt[]; readonly prologue: readonly Stmt[]; readonly epilogue: readonly Stmt[] },
+): Stmt {
   const w: Window = { kind: "window", batch: BATCH, ...spec };
   if ((w.op === "avg" || w.op === "avg_grad") && w.axes.some((a) => a.d !== 1)) throw new Error("layerc internal error: average windows need dilation 1");
   if (w.op === "max_grad" && w.source === undefined) throw new Error("layerc internal error: max_grad needs the forward input");
+  if (w.op.startsWith("depthwise") && (w.weights === undefined || w.multiplier === undefined)) throw new Error("layerc internal error: a depthwise window needs its kernel");
+  if (fused) return { k: "gemm", spec: w, ...fused };
   return { k: "gemm", spec: w, lowered: lowerWindow(w), prologue: [], epilogue: [] };
+}
+
+/** The depthwise operations' loops: (b, o, c, m) outside, taps inside. */
+function lowerDepthwise(w: Window, image: Buf, zeroImage: () => Stmt): Stmt[] {
+  const dm = w.multiplier!;
+  const outs = w.axes.map((a) => a.out);
+  const kernel = new Buf(w.weights!, [...w.axes.map((a) => a.k), w.channels, dm]);
+  const z = new Buf(w.windows, ["batch", ...outs, w.channels, dm]);
+  const window = (o: Expr[], body: (t: Expr[], at: Expr[]) => Stmt[]) =>
+    nest("t", w.axes.map((a) => a.k), (t) => {
+      const { at, inBounds } = windowTaps(w.axes, o, t);
+      return guarded(inBounds, body(t, at));
+    });
+  const body = loop("b", w.batch, (b) =>
+    nest("o", outs, (o) => [
+      loop("ci", w.channels, (ci) => [
+        loop("m", dm, (m): Stmt[] => {
+          if (w.op === "depthwise") {
+            return [
+              letVar("acc", w.bias !== undefined ? new Buf(w.bias, [w.channels * dm]).at(add(mul(ci, num(dm)), m)) : num(0)),
+              ...window(o, (t, at) => [setVar("acc", mul(image.at(b, ...at, ci), kernel.at(...t, ci, m)), true)]),
+              z.store([b, ...o, ci, m], ref("acc")),
+            ];
+          }
+          const term = (t: Expr[], at: Expr[]) =>
+            w.op === "depthwise_kernel_grad" ? kernel.accumulate([...t, ci, m], mul(image.at(b, ...at, ci), ref("gz"))) : image.accumulate([b, ...at, ci], mul(kernel.at(...t, ci, m), ref("gz")));
+          return [letVar("gz", z.at(b, ...o, ci, m)), ...window(o, (t, at) => [term(t, at)])];
+        }),
+      ]),
+    ]),
+  );
+  return w.op === "depthwise_input_grad" ? [zeroImage(), body] : [body];
 }
 
 /** The loop nest of a window operation (what the interpreter runs and the TypeScript fallback is). */
@@ -125,6 +181,7 @@ function lowerWindow(w: Window): Stmt[] {
     const flat = new Buf(w.image, ["batch", size]);
     return loop("b", w.batch, (b) => [loop("i", size, (i) => [flat.store([b, i], num(0))])]);
   };
+  if (w.op.startsWith("depthwise")) return lowerDepthwise(w, image, zeroImage);
   if (w.op === "gather" || w.op === "scatter") {
     const cols = new Buf(w.windows, ["batch", ...outs, ...ks, C]);
     const body = loop("b", w.batch, (b) =>

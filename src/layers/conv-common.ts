@@ -20,8 +20,9 @@
  * Large convolutions (at least IM2COL_MIN_WORK multiply-adds per sample) are
  * also written as matrix products, which the emitter may run as native
  * kernels (the loops above stay their lowering and the interpreter's form):
- * an unpadded forward is an implicit GEMM over the input in place; a padded
- * forward and both gradients go through im2col, a per-sample scratch
+ * an unpadded forward of one input channel is an implicit GEMM over the
+ * input in place; other forwards (see viaIm2col for the measurements) and
+ * both gradients go through im2col, a per-sample scratch
  * `cols` of shape [positions, taps…, cin] holding each output position's
  * receptive field (zeros where a tap falls in the padding):
  *
@@ -168,7 +169,7 @@ export function convLayer(c: ConvKind): LayerBody {
       if (keepsZ(attrs, training)) out.push({ name: "z", size });
       if (training && activationOf(attrs) !== "linear") out.push({ name: "dz", size });
       const g = convGeometry(attrs, input);
-      if (large(g) && (training || padded(g))) out.push({ name: "cols", size: colsSize(g) });
+      if (large(g) && (training || viaIm2col(g))) out.push({ name: "cols", size: colsSize(g) });
       return out;
     },
     forward: convForward,
@@ -238,10 +239,24 @@ const work = (g: ConvGeometry) => g.positions * prod(g.axes.map((a) => a.k)) * g
  * the call pay for themselves; smaller convolutions keep their fused loops.
  */
 const large = (g: ConvGeometry) => work(g) >= IM2COL_MIN_WORK;
-const IM2COL_MIN_WORK = 32 * SMALL_WORK;
+export const IM2COL_MIN_WORK = 32 * SMALL_WORK;
 
 /** Does some tap read outside the input (padding, or a partial last window)? */
 const padded = (g: ConvGeometry) => windowPadded(g.axes);
+
+/**
+ * Does the forward go through im2col (else the implicit GEMM)? Every large
+ * padded convolution, and every large one with more than one input channel:
+ * measured with bench/ab.ts (implicit GEMM ÷ im2col time, predict B=1 / B=32 /
+ * train B=32, load 13), the native gather + one long product beat the
+ * implicit GEMM's per-tap reductions of length cin from cin = 2 on —
+ * 28×28×2 → 16: 0.91 / 0.86 / 0.98; 28×28×4 → 16: 0.80 / 0.58 / 0.86;
+ * Conv1D 64×8 → 16 k5: 0.89 / 0.83 / 0.88; 16×16×32 → 32: 0.58 / 0.78 / 0.81
+ * — while with one input channel the implicit GEMM wins (M3, 28×28×1 → 8:
+ * 1.27 / 1.24 / 1.02): there the copy is taps values per 9·filters
+ * multiply-adds and the product's k is tiny either way.
+ */
+const viaIm2col = (g: ConvGeometry) => large(g) && (padded(g) || g.cin > 1);
 
 /** Values per sample of the im2col scratch: positions × taps × input channels. */
 const colsSize = (g: ConvGeometry) => g.positions * prod(g.axes.map((a) => a.k)) * g.cin;
@@ -289,7 +304,7 @@ function product(ctx: KernelContext, g: ConvGeometry, z: Buf, y: Buf, fusedLoops
     ? { accumulate: false, ...(useBias ? { bias: { buf: ctx.param("bias").name, offset: 0 } } : {}), ...(act === "relu" ? { relu: { buf: y.name } } : {}) }
     : {};
   const around = fuse ? { prologue: [] as Stmt[], epilogue: [] as Stmt[] } : { prologue, epilogue };
-  if (padded(g)) {
+  if (viaIm2col(g)) {
     // im2col: one product over every (sample, position) row
     const T = prod(g.axes.map((a) => a.k)) * g.cin;
     return [
@@ -382,8 +397,8 @@ function convBackward(ctx: KernelContext): Stmt[] {
       {
         fused: {
           lowered: [scatterBoth(g, dz, kshape, useBias ? ctx.grad("bias") : undefined, (b, t, at, ci, f) => [kernelTerm(b, t, at, ci, f)])],
-          // a padded forward filled cols already (same decision: the two products do the same work)
-          prologue: [...biasGrad, ...(padded(g) ? [] : [im2col(ctx, g)])],
+          // an im2col forward filled cols already (same decision: the two products do the same work)
+          prologue: [...biasGrad, ...(viaIm2col(g) ? [] : [im2col(ctx, g)])],
           epilogue: [],
         },
       },

@@ -26,7 +26,8 @@ import { add, and, BATCH, cmp, mul, num, ref, sub, type Cond, type Expr, type St
 import { gemm } from "../kernel/gemm.js";
 import { nest } from "./axes.js";
 import { activationOf, bool, init, int, ints } from "./common.js";
-import { convArgs, keepsZ, type ConvKind } from "./conv-common.js";
+import { convArgs, IM2COL_MIN_WORK, keepsZ, type ConvKind } from "./conv-common.js";
+import { windowOp } from "../kernel/window.js";
 import { type LayerBody, described, prod, type ArgSpec, type Attrs, type KernelContext, type LayerDef, type ShapeResult } from "./types.js";
 
 interface Axis {
@@ -185,7 +186,48 @@ function backward(ctx: KernelContext): Stmt[] {
     const dxFlat = new Buf(ctx.dx.name, ["batch", size]);
     stmts.push(loop("b", BATCH, (b) => [loop("i", size, (i) => [dxFlat.store([b, i], num(0))])]), ...tapProducts(ctx, g, "input_grad", ctx.dx.name, dz.name));
   }
+  const loops = kernelGradLoops(g, x, dz, gk);
+  if (!large(g)) return [...stmts, loops];
+  // large: gather each input position's taps of dz (an im2col over dz), then one product
+  const T = prod(g.axes.map((a) => a.k)) * g.filters;
+  const cols = ctx.scratch("cols").name;
+  const windows = g.axes.map((a) => ({ L: a.out, out: a.L, k: a.k, s: a.s, d: a.d, before: a.P }));
+  const gather = windowOp({ label: "dz_cols", op: "gather", axes: windows, channels: g.filters, image: dz.name, windows: cols });
   stmts.push(
+    gemm(
+      {
+        label: "kernel_grad",
+        m: num(T),
+        n: num(g.cin),
+        k: mul(BATCH, num(prod(g.axes.map((a) => a.L)))),
+        a: { buf: cols, offset: 0, rows: 1, cols: T },
+        b: { buf: ctx.x.name, offset: 0, rows: g.cin, cols: 1 },
+        c: { buf: gk.name, offset: 0, rows: g.cin, cols: 1 },
+        accumulate: true,
+      },
+      "ikj",
+      { fused: { lowered: [loops], prologue: [gather], epilogue: [] } },
+    ),
+  );
+  return stmts;
+}
+
+/**
+ * Large enough for the kernel gradient to pay for gathering dz (conv-common's
+ * threshold for im2col, on the same multiply-adds per sample).
+ */
+const large = (g: Geometry) => prod(g.axes.map((a) => a.L * a.k)) * g.cin * g.filters >= IM2COL_MIN_WORK;
+
+/** Values per sample of the gathered dz: input positions × taps × filters. */
+const colsSize = (g: Geometry) => prod(g.axes.map((a) => a.L * a.k)) * g.filters;
+
+/**
+ * The kernel gradient as loops: dK[u, f, ci] += x(b, i, ci) · dz(b, o, f)
+ * over every input position i and tap u whose output o lands inside,
+ * skipping zero output gradients.
+ */
+function kernelGradLoops(g: Geometry, x: Buf, dz: Buf, gk: Buf): Stmt {
+  return (
     loop("b", BATCH, (b) =>
       nest("i", g.axes.map((a) => a.L), (i) =>
         nest("u", g.axes.map((a) => a.k), (u) => {
@@ -213,9 +255,8 @@ function backward(ctx: KernelContext): Stmt[] {
           return test ? [{ k: "if", test, then: inner, else: [] }] : inner;
         }),
       ),
-    ),
+    )
   );
-  return stmts;
 }
 
 function transposeArgs(c: ConvKind): ArgSpec[] {
@@ -238,10 +279,12 @@ function convTransposeLayer(c: ConvKind): LayerBody {
       if (!bool(attrs, "use_bias")) return [kernel];
       return [kernel, { name: "bias", shape: [filters], initializer: init(attrs, "bias_initializer"), trainable: true, initializerArg: "bias_initializer" }];
     },
-    scratch(attrs, _input, output, training) {
+    scratch(attrs, input, output, training) {
       const out = [];
       if (keepsZ(attrs, training)) out.push({ name: "z", size: prod(output) });
       if (training && activationOf(attrs) !== "linear") out.push({ name: "dz", size: prod(output) });
+      const g = geometry(attrs, input);
+      if (training && large(g)) out.push({ name: "cols", size: colsSize(g) });
       return out;
     },
     forward,

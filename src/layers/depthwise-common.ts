@@ -8,9 +8,10 @@
  * Backward, per output gradient (skipped when zero): dK[t, ci, m] += x·g,
  * dx[…, ci] += K·g. There is no reduction over channels, so no matrix product.
  */
-import { Buf, letVar, loop, setVar } from "../kernel/buffer.js";
+import { Buf, letVar, loop } from "../kernel/buffer.js";
 import { add, and, BATCH, cmp, mul, num, ref, sub, type Cond, type Expr, type Stmt } from "../kernel/expr.js";
 import { nest } from "./axes.js";
+import { windowOp } from "../kernel/window.js";
 import { convOutputLength, padBefore, type Padding } from "./conv-common.js";
 import { ints } from "./common.js";
 import { prod, type Attrs } from "./types.js";
@@ -57,25 +58,11 @@ export interface DepthwiseBuffers {
 }
 
 export function depthwiseForward(g: DepthwiseGeometry, bufs: DepthwiseBuffers): Stmt[] {
-  const x = new Buf(bufs.x, ["batch", ...g.axes.map((a) => a.L), g.cin]);
-  const z = new Buf(bufs.out, ["batch", ...g.axes.map((a) => a.out), g.cin, g.dm]);
-  return [
-    loop("b", BATCH, (b) =>
-      nest("o", g.axes.map((a) => a.out), (o) => [
-        loop("ci", g.cin, (ci) => [
-          loop("m", g.dm, (m) => [
-            letVar("acc", bufs.bias ? bufs.bias.at(add(mul(ci, num(g.dm)), m)) : num(0)),
-            ...nest("t", g.axes.map((a) => a.k), (t) => {
-              const { at, test } = taps(g, o, t);
-              return guarded(test, [setVar("acc", mul(x.at(b, ...at, ci), bufs.kernel.at(...t, ci, m)), true)]);
-            }),
-            z.store([b, ...o, ci, m], ref("acc")),
-          ]),
-        ]),
-      ]),
-    ),
-  ];
+  return [windowOp({ label: "depthwise", op: "depthwise", ...windowOf(g), image: bufs.x, windows: bufs.out, weights: bufs.kernel.name, ...(bufs.bias ? { bias: bufs.bias.name } : {}) })];
 }
+
+/** The window geometry of the depthwise convolution (src/kernel/window.ts). */
+const windowOf = (g: DepthwiseGeometry) => ({ axes: g.axes, channels: g.cin, multiplier: g.dm });
 
 export interface DepthwiseGrads {
   readonly x: string;
@@ -88,7 +75,25 @@ export interface DepthwiseGrads {
   readonly gbias?: Buf;
 }
 
+/**
+ * Both gradients in one pass of loops (the interpreter's form and the
+ * fallback); natively, the kernel gradient and the input gradient are two
+ * window operations, the bias gradient a loop before them.
+ */
 export function depthwiseBackward(g: DepthwiseGeometry, bufs: DepthwiseGrads): Stmt[] {
+  const ch = g.cin * g.dm;
+  const dz = new Buf(bufs.dout, ["batch", g.positions, ch]);
+  const biasGrad = bufs.gbias ? [loop("b", BATCH, (b) => [loop("q", g.positions, (q) => [loop("c", ch, (c) => [bufs.gbias!.accumulate([c], dz.at(b, q, c))])])])] : [];
+  const input = bufs.dx !== undefined ? [windowOp({ label: "depthwise_input_grad", op: "depthwise_input_grad", ...windowOf(g), image: bufs.dx, windows: bufs.dout, weights: bufs.kernel.name })] : [];
+  return [
+    windowOp(
+      { label: "depthwise_kernel_grad", op: "depthwise_kernel_grad", ...windowOf(g), image: bufs.x, windows: bufs.dout, weights: bufs.gkernel.name },
+      { lowered: depthwiseBackwardLoops(g, bufs), prologue: biasGrad, epilogue: input },
+    ),
+  ];
+}
+
+function depthwiseBackwardLoops(g: DepthwiseGeometry, bufs: DepthwiseGrads): Stmt[] {
   const dims = ["batch", ...g.axes.map((a) => a.L), g.cin] as const;
   const x = new Buf(bufs.x, dims);
   const dz = new Buf(bufs.dout, ["batch", ...g.axes.map((a) => a.out), g.cin, g.dm]);

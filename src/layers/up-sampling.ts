@@ -18,8 +18,11 @@
  * position i (Keys cubic with a = −½, or Lanczos of radius 3 / 5), taps
  * outside the image left out and the rest renormalized to sum 1 — applied
  * separably (rows into a scratch buffer, then columns), each output
- * coordinate with its own constant taps. area: for an integer upscale every
- * output pixel lies inside one input pixel, so area weighting is nearest.
+ * coordinate with its own constant taps. area: TensorFlow's ResizeArea
+ * (Keras 3's TF backend; its JAX and PyTorch backends reject 'area') averages
+ * the input pixels an output pixel's box [o/s, (o+1)/s) covers; for an
+ * integer upscale that box lies inside input pixel ⌊o/s⌋, so area is
+ * exactly nearest, which is what runs.
  */
 import { nest, view } from "./axes.js";
 import { zeroAll } from "./pointwise.js";
@@ -195,4 +198,4 @@ function upSamplingLayer(kind: string, defaultName: string, rank: 1 | 2, describ
 }
 
 export const upSampling1d = described(upSamplingLayer("UpSampling1D", "up_sampling1d", 1, "2 (steps, channels)"), "Repeats each step `size` times.");
-export const upSampling2d = described(upSamplingLayer("UpSampling2D", "up_sampling2d", 2, "3 (height, width, channels)"), "Enlarges rows and columns `size` times: repeated (nearest), or resampled (bilinear, bicubic, lanczos3, lanczos5) as jax.image.resize does.");
+export const upSampling2d = described(upSamplingLayer("UpSampling2D", "up_sampling2d", 2, "3 (height, width, channels)"), "Enlarges rows and columns `size` times: repeated (nearest), or resampled (bilinear, bicubic, lanczos3, lanczos5) as jax.image.resize does. `area` is TensorFlow's area resize, which for an integer factor is exactly nearest; Keras 3 accepts it only on the TensorFlow backend (on JAX and PyTorch it raises).");

@@ -154,7 +154,7 @@ export function shareBuffers(buffers: ReadonlyMap<string, Storage>, programs: Pr
 /** Groups a buffer is matched against: all of them below this many (compile time stays linear for huge models). */
 const MAX_SCAN = 256;
 
-/** Float64 values per sample that the activation buffers allocate (a sharing buffer allocates nothing). */
+/** Values per sample that the activation buffers allocate (a sharing buffer allocates nothing). */
 export function activationValues(buffers: ReadonlyMap<string, Storage>): number {
   let total = 0;
   for (const s of buffers.values()) if (s.kind === "act" && s.shares === undefined) total += s.perSample;

@@ -36,7 +36,7 @@ export interface MetricState {
    * Adds `batch` samples: predictions from pred[0], targets from y[yOffset];
    * `mask` (outSize/classes values per sample) weights the rows of metrics that read masks.
    */
-  update(pred: Float64Array, y: ArrayLike<number>, yOffset: number, batch: number, mask?: Float64Array | null): void;
+  update(pred: Float32Array | Float64Array, y: ArrayLike<number>, yOffset: number, batch: number, mask?: Float32Array | Float64Array | null): void;
   /** The value so far: a number, or one per class (F1Score/FBetaScore without `average`). */
   result(): LogValue;
 }
@@ -63,7 +63,7 @@ function rowMean(
   spec: MetricSpec,
   outSize: number,
   classes: number,
-  perRow: (p: Float64Array, o: number, y: ArrayLike<number>, yo: number, cls: number) => number,
+  perRow: (p: Float32Array | Float64Array, o: number, y: ArrayLike<number>, yo: number, cls: number) => number,
   finish: (m: number) => number = (m) => m,
   masks = true,
 ): MetricState {

@@ -75,6 +75,12 @@ export interface ModelMeta {
   /** Native kernels (a WebAssembly SIMD module, base64) for the model's large matrix products. */
   readonly wasm?: string;
   /**
+   * "float32" when the generated code keeps activations and their gradients
+   * in Float32Array buffers (float32 models); the runtime then allocates
+   * dLoss/dOutput (dOut) as float32 too. Absent: float64 buffers.
+   */
+  readonly activations?: "float32";
+  /**
    * Weights baked in at build time (`layerc build --embed-weights`): a
    * `.weights.bin` file, base64. Used when the constructor gets neither
    * `weights` nor `seed`.
@@ -235,7 +241,7 @@ export abstract class ModelBase<X extends ModelInput = Samples, P extends ModelO
   /** Model inputs after the first, for the current forward/backward (input 0 is the `x` argument). */
   protected inputs: Float32Array[] = [];
   /** Every output buffer of the last forward (forward returns output 0); set by models with several outputs. */
-  protected outputs: Float64Array[] = [];
+  protected outputs: (Float32Array | Float64Array)[] = [];
   /** Reused by readBatch and predictBatch, so the hot paths allocate nothing. */
   private readonly batchXs: Float32Array[] = [];
   private readonly batchOuts: Float32Array[] = [];
@@ -272,7 +278,7 @@ export abstract class ModelBase<X extends ModelInput = Samples, P extends ModelO
   /** (Re)allocates per-instance activation buffers for batches up to `capacity`, taking each from `store`. */
   protected abstract allocate(capacity: number, store: Store): void;
   /** Runs the layers on `n` samples of `x`; returns the output buffer (n × outSize). */
-  protected abstract forward(x: Float32Array, n: number, training: boolean): Float64Array;
+  protected abstract forward(x: Float32Array, n: number, training: boolean): Float32Array | Float64Array;
   /** Makes the activation buffers hold at least `n` samples (allocates only when growing). */
   protected ensure(n: number): void {
     if (n > this.capacity) {
@@ -516,7 +522,7 @@ export abstract class ModelBase<X extends ModelInput = Samples, P extends ModelO
   }
 
   /** Runs forward on `n` samples of every input from sample `start`; returns every output buffer. */
-  protected forwardAll(xs: readonly Float32Array[], start: number, n: number, training: boolean): Float64Array[] {
+  protected forwardAll(xs: readonly Float32Array[], start: number, n: number, training: boolean): (Float32Array | Float64Array)[] {
     for (let k = 1; k < xs.length; k++) this.inputs[k] = this.inputView(xs, k, start, n);
     const y = this.forward(this.inputView(xs, 0, start, n), n, training);
     if (this.outSizes.length === 1) this.outputs[0] = y;
@@ -641,9 +647,9 @@ export abstract class TrainableModel<X extends ModelInput = Samples, P extends M
   /** Stream for dropout masks and shuffling. */
   protected readonly rng: Rng;
   /** dLoss/d(output or logits) of the last training batch (the loss kernel writes it, backward reads it). */
-  protected dOut: Float64Array = new Float64Array(0);
+  protected dOut: Float32Array | Float64Array = new Float64Array(0);
   /** The same for every output (dOuts[0] is dOut). */
-  protected dOuts: Float64Array[] = [];
+  protected dOuts: (Float32Array | Float64Array)[] = [];
   /** Targets of outputs after the first, for the current loss (output 0's are the `y` argument). */
   protected targets: Float32Array[] = [];
   /**
@@ -651,7 +657,7 @@ export abstract class TrainableModel<X extends ModelInput = Samples, P extends M
    * of the output's last axis; set by forward, absent for unmasked outputs):
    * metrics that read masks weight their rows with it, as Keras.
    */
-  protected outputMasks: (Float64Array | undefined)[] = [];
+  protected outputMasks: (Float32Array | Float64Array | undefined)[] = [];
   /**
    * The loss kernels' results: [batch mean loss of each output, then the
    * regularizers' penalty (written by the update), then the activity
@@ -723,7 +729,7 @@ export abstract class TrainableModel<X extends ModelInput = Samples, P extends M
 
   protected override place(capacity: number, store: Store): void {
     if (store.native) this.grads = store.f64(this.meta.paramCount);
-    this.dOuts = this.outSizes.map((size) => store.f64(capacity * size));
+    this.dOuts = this.outSizes.map((size) => (this.meta.activations === "float32" ? store.f32(capacity * size) : store.f64(capacity * size)));
     this.dOut = this.dOuts[0]!;
     this.sampleWeights = new Float64Array(capacity).fill(1);
     if (this.ported) {
@@ -736,7 +742,7 @@ export abstract class TrainableModel<X extends ModelInput = Samples, P extends M
   /** One optimizer step over the trainable parameters from `grads`: the model's specialized update rule, reading `slots` and `hyper`. */
   protected abstract update(): void;
   /** Accumulates parameter gradients into `grads` from dLoss/dOutput, after a training forward. */
-  protected abstract backward(x: Float32Array, dOut: Float64Array, n: number): void;
+  protected abstract backward(x: Float32Array, dOut: Float32Array | Float64Array, n: number): void;
   /**
    * The model's loss kernels: the mean loss of the `n` samples the last
    * forward computed against targets `y` (from its start; other outputs'

@@ -50,8 +50,13 @@ const CONTROL_INTS = WORKER_PARTS + 1;
  * late or descheduled (a busy machine) holds up only a small part.
  */
 const PARTS_PER_THREAD = 2;
-/** How long an idle worker polls before it sleeps (ms). */
-const SPIN_MS = 0.2;
+/**
+ * How long an idle worker polls before it sleeps (ms): long enough to catch
+ * back-to-back calls (a forward pass's products), short because polling
+ * takes CPU time from the model's own thread on a busy machine (Linux
+ * schedules a process's threads as one group).
+ */
+const SPIN_MS = 0.05;
 
 /**
  * The worker's whole program, as source (a Node eval worker or a browser

@@ -33,7 +33,7 @@ import { NATIVE_MIN_WORK } from "../../kernel/schedule.js";
 import { gemmKernel, kernelModule, nativeEligible, productWork, type ElemType, type WasmGemm } from "./wasm.js";
 import { windowBody, type WasmWindow } from "./wasm-window.js";
 import { extent, type Gemm } from "../../kernel/gemm.js";
-import type { Window } from "../../kernel/window.js";
+import { writesImage, type Window } from "../../kernel/window.js";
 
 export interface EmitOptions {
   /** Source file name shown in the banner (base name only is used). */
@@ -64,7 +64,7 @@ export const PRETTIER_MAX_STATEMENTS = 1_500;
 export interface ModelStats {
   readonly name: string;
   readonly statements: number;
-  /** Float64 values per sample in the model's activation and scratch buffers (peak activation memory = 8 × this × batch bytes). */
+  /** Values per sample in the model's activation and scratch buffers (peak activation memory = this × batch × 4 bytes in a float32 model, 8 in a float64 one; random draws are 8). */
   readonly activationValues: number;
 }
 
@@ -107,13 +107,15 @@ class NativeKernels {
     private readonly plan: ModelPlan,
     readonly enabled: boolean,
     private readonly threshold: number,
+    /** Activation buffers (and the runtime's dOut) that are Float32Array: see `float32Buffers`. */
+    private readonly f32: ReadonlySet<string>,
   ) {}
 
   private elemType(buf: string): ElemType {
     const s = this.plan.buffers.get(buf);
     if (s?.kind === "input") return "f32";
     if (s?.kind === "param") return this.plan.model.dtype === "float64" ? "f64" : "f32";
-    return "f64";
+    return this.f32.has(buf) ? "f32" : "f64";
   }
 
   private base(buf: string): number {
@@ -137,6 +139,11 @@ class NativeKernels {
     return { a: this.elemType(spec.a.buf), b: this.elemType(spec.b.buf), c: this.elemType(spec.c.buf), ...(spec.bias ? { bias: this.elemType(spec.bias.buf) } : {}) };
   }
 
+  /** float32 models compute in f32x4, float64 models in f64x2 (see wasm.ts). */
+  private get precision(): ElemType {
+    return this.plan.model.dtype === "float64" ? "f64" : "f32";
+  }
+
   /** Number of native kernels. */
   get size(): number {
     return this.gemms.size + this.windows.size;
@@ -158,18 +165,18 @@ class NativeKernels {
     if (!this.enabled || extent(spec.batch) === null || extent(spec.batch)!.batch !== true) return false;
     const bufs = [spec.image, spec.windows, ...(spec.source !== undefined ? [spec.source] : [])];
     // the operation writes the image side (scatter, gradients) or the window side: never a model input
-    const written = spec.op === "gather" || spec.op === "max" || spec.op === "avg" ? spec.windows : spec.image;
+    const written = writesImage(spec.op) ? spec.image : spec.windows;
     if (this.plan.buffers.get(written)?.kind === "input" || bufs.some((b) => this.plan.buffers.get(b)?.kind === "param")) return false;
-    const work = spec.axes.reduce((n, a) => n * a.out * a.k, 1) * spec.channels;
+    const work = spec.axes.reduce((n, a) => n * a.out * a.k, 1) * spec.channels * (spec.multiplier ?? 1);
     return useNative(work, this.threshold);
   }
 
   /** Does `spec` become a native kernel? */
   accepts(spec: NativeSpec): boolean {
     if (isWindow(spec)) return this.acceptsWindow(spec);
-    if (!this.enabled || !nativeEligible(spec, this.types(spec))) return false;
-    // a relu epilogue writes float64 activations laid out like C
-    if (spec.relu && (this.elemType(spec.relu.buf) !== "f64" || this.plan.buffers.get(spec.relu.buf)?.kind === "input")) return false;
+    if (!this.enabled || !nativeEligible(spec, this.types(spec), this.precision)) return false;
+    // a relu epilogue writes activations laid out like C, of C's element type
+    if (spec.relu && (this.elemType(spec.relu.buf) !== this.elemType(spec.c.buf) || this.plan.buffers.get(spec.relu.buf)?.kind === "input")) return false;
     return useNative(productWork(spec), this.threshold);
   }
 
@@ -178,15 +185,18 @@ class NativeKernels {
     if (!this.accepts(spec)) return undefined;
     if (isWindow(spec)) {
       const name = `${layer}_${spec.label}`;
-      const types = { image: this.elemType(spec.image), windows: this.elemType(spec.windows), ...(spec.source !== undefined ? { source: this.elemType(spec.source) } : {}) };
-      this.windows.set(name, { name, spec, types });
-      const args = [spec.image, spec.windows, spec.source ?? ""].map((b) => (b === "" ? "0" : this.address(b, st)));
+      const optional = (key: "source" | "weights" | "bias") => (spec[key] !== undefined ? { [key]: this.elemType(spec[key]) } : {});
+      const types = { image: this.elemType(spec.image), windows: this.elemType(spec.windows), ...optional("source"), ...optional("weights"), ...optional("bias") };
+      const bases = { weights: spec.weights !== undefined ? this.base(spec.weights) : 0, bias: spec.bias !== undefined ? this.base(spec.bias) : 0 };
+      this.windows.set(name, { name, spec, types, bases });
+      // (n, image, windows, source or weights[, bias])
+      const bufs = [spec.image, spec.windows, spec.source ?? spec.weights ?? "", ...(spec.bias !== undefined ? [spec.bias] : [])];
+      const args = bufs.map((b) => (b === "" ? "0" : this.address(b, st)));
       return `k.${name}(n, ${args.join(", ")});`;
     }
     const types = this.types(spec);
     const name = `${layer}_${spec.label}`;
-    // float32 models compute in f32x4, float64 models in f64x2 (see wasm.ts)
-    const precision: ElemType = this.plan.model.dtype === "float64" ? "f64" : "f32";
+    const precision = this.precision;
     const bases = { a: this.base(spec.a.buf), b: this.base(spec.b.buf), c: this.base(spec.c.buf), ...(spec.bias ? { bias: this.base(spec.bias.buf) } : {}) };
     this.gemms.set(name, { name, spec, types, bases, precision });
     const bufs = [spec.a.buf, spec.b.buf, spec.c.buf];
@@ -195,6 +205,25 @@ class NativeKernels {
     const args = bufs.map((b) => (b === "" ? "0" : this.address(b, st)));
     return `k.${name}(n, ${args.join(", ")});`;
   }
+}
+
+/**
+ * The activation, gradient and scratch buffers stored as Float32Array: all
+ * of them in a float32 model (Keras keeps float32 activations; half the
+ * bytes every pass moves, and the native kernels load them without
+ * narrowing), none in a float64 one. Random buffers (dropout and noise
+ * draws) stay float64, so a draw compares with the rate exactly as in the
+ * interpreter, and so does every buffer sharing storage with one. The
+ * runtime's dOut follows (meta `activations`).
+ */
+function float32Buffers(plan: ModelPlan): Set<string> {
+  if (plan.model.dtype === "float64") return new Set();
+  const acts = [...plan.buffers].filter(([, s]) => s.kind === "act") as [string, { kind: "act"; random?: boolean; shares?: string }][];
+  const root = (name: string, s: { shares?: string }) => s.shares ?? name;
+  const wide = new Set(acts.filter(([, s]) => s.random === true).map(([name, s]) => root(name, s)));
+  const f32 = new Set(acts.filter(([name, s]) => !wide.has(root(name, s))).map(([name]) => name));
+  for (const [name, s] of plan.buffers) if (s.kind === "dout") f32.add(name);
+  return f32;
 }
 
 /** The comment above the loss kernel: the loss, and whether it is fused with the final activation. */
@@ -323,7 +352,9 @@ function declareLocals(
       // copied once per forward: in every forward when forward's kernels read it, in training ones when only backward does
       const when = st.used.has(staged) ? "k !== null" : "k !== null && training";
       const from = k === 0 ? "x" : `this.inputs[${k}]!`;
-      heads.push(`const ${staged} = this.${staged};`, `if (${when}) {\nfor (let i = 0; i < n * ${stage.inSizes[k]}; i++) ${staged}[i] = ${from}[i]!;\n}`);
+      // one block copy when the input holds exactly n samples (it always does from the runtime), else element by element
+      const copy = `const from = ${from};\nif (from.length === n * ${stage.inSizes[k]}) ${staged}.set(from);\nelse for (let i = 0; i < n * ${stage.inSizes[k]}; i++) ${staged}[i] = from[i]!;`;
+      heads.push(`const ${staged} = this.${staged};`, `if (${when}) {\n${copy}\n}`);
     } else if (st.used.has(staged)) heads.push(`const ${staged} = this.${staged};`);
   }
   return [...heads, ...body];
@@ -424,7 +455,9 @@ function fillClass(
   cls.extends = `${plan.training ? "TrainableModel" : "ModelBase"}${portTypes(model, plan.training ? names.logs : null)}`;
   for (const c of cls.ctors ?? []) c.statements = ((c.statements ?? []) as string[]).map(rename);
 
-  const native = new NativeKernels(plan, wasm.enabled && plan.model.unroll === "auto", wasm.threshold);
+  const f32 = float32Buffers(plan);
+  const arrayType = (buf: string) => (f32.has(buf) ? "Float32Array" : "Float64Array");
+  const native = new NativeKernels(plan, wasm.enabled && plan.model.unroll === "auto", wasm.threshold, f32);
   native.typeName = names.kernels;
   const helpers = new Set<string>();
   const fwdState: RenderState = { storage: plan.buffers, helpers, used: new Set(), tmp: 0, statements: 0 };
@@ -471,7 +504,10 @@ function fillClass(
   for (const [name, s] of acts) if (s.shares !== undefined && touched.has(name)) touched.add(s.shares);
   const fields: { name: string; type: string; alloc: string }[] = acts
     .filter(([name, s]) => touched.has(name) || name === plan.output || s.random === true)
-    .map(([name, s]) => ({ name, type: "Float64Array", alloc: s.shares === undefined ? `store.f64(capacity * ${s.perSample})` : `this.${s.shares}` }));
+    .map(([name, s]) => {
+      const t = f32.has(name) ? "f32" : "f64";
+      return { name, type: t === "f32" ? "Float32Array" : "Float64Array", alloc: s.shares === undefined ? `store.${t}(capacity * ${s.perSample})` : `this.${s.shares}` };
+    });
   for (const k of [...native.stagedInputs].sort((a, b) => a - b)) fields.push({ name: stagedInput(k), type: "Float32Array", alloc: `store.f32(capacity * ${inSizes[k]})` });
   const props = (cls.properties ?? []).map((prop) =>
     prop.name === "inputShape" ? { ...prop, initializer: JSON.stringify(model.inputShape) } : prop.name === "outputShape" ? { ...prop, initializer: JSON.stringify(model.outputShape) } : prop,
@@ -493,7 +529,7 @@ function fillClass(
     ...fields.map((f) => ({ kind: StructureKind.Property as const, name: f.name, scope: Scope.Private, type: f.type, initializer: `new ${f.type}(0)` })),
   ];
 
-  const metaValue = { ...metaOf(model, plan), ...(native.size > 0 ? { wasm: Buffer.from(native.module()).toString("base64") } : {}) };
+  const metaValue = { ...metaOf(model, plan), ...(f32.size > 0 ? { activations: "float32" } : {}), ...(native.size > 0 ? { wasm: Buffer.from(native.module()).toString("base64") } : {}) };
   const bodies = new Map<string, string>([["meta", JSON.stringify(metaValue)]]);
   bodies.set("allocate", fields.length ? fields.map((f) => `this.${f.name} = ${f.alloc};`).join("\n") : "void capacity;\nvoid store;");
   bodies.set("forward", fwd.join("\n"));
@@ -506,7 +542,12 @@ function fillClass(
     .filter((m) => bodies.has(m.name))
     .map((m) => ({
       ...m,
-      parameters: (m.parameters ?? []).map((prm) => (uses(bodies.get(m.name)!, prm.name) ? prm : { ...prm, name: `_${prm.name}` })),
+      // the array types of this model's buffers: forward returns its output buffer, backward reads dOut
+      ...(m.name === "forward" ? { returnType: arrayType(plan.output) } : {}),
+      parameters: (m.parameters ?? []).map((prm) => {
+        const typed = m.name === "backward" && prm.name === "dOut" ? { ...prm, type: arrayType("dOut") } : prm;
+        return uses(bodies.get(m.name)!, prm.name) ? typed : { ...typed, name: `_${prm.name}` };
+      }),
       statements: [marker(m.name)],
     }));
 

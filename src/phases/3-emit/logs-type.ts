@@ -13,7 +13,7 @@ import type { ModelMeta } from "../../runtime/model.js";
 import { perClass } from "../../runtime/metrics.js";
 
 /** The logged names and their types, in the order the runtime logs them. */
-export function logEntries(meta: ModelMeta): { name: string; type: "number" | "number[]" }[] {
+export function logEntries(meta: Pick<ModelMeta, "training" | "outputs" | "outputShape">): { name: string; type: "number" | "number[]" }[] {
   const t = meta.training;
   if (t === null) return [];
   const heads = meta.outputs ?? [{ name: "", shape: meta.outputShape }];
@@ -27,7 +27,7 @@ export function logEntries(meta: ModelMeta): { name: string; type: "number" | "n
 }
 
 /** The type literal of `<Model>Logs`. */
-export function logsTypeText(meta: ModelMeta): string {
+export function logsTypeText(meta: Pick<ModelMeta, "training" | "outputs" | "outputShape">): string {
   const entries = logEntries(meta);
   const key = (name: string) => (/^[A-Za-z_$][\w$]*$/.test(name) ? name : JSON.stringify(name));
   const lines = [

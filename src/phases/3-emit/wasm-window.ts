@@ -1,9 +1,11 @@
 /**
  * Native kernels for window operations (src/kernel/window.ts): im2col
  * gathers, col2im scatters, max/average pooling and their gradients, as
- * WebAssembly functions with the whole geometry baked in. They live in the
- * model's module beside the products (wasm.ts) and take the same arguments:
- * (n, image, windows, source, 0, 0), the batch size and byte addresses.
+ * WebAssembly functions with the whole geometry baked in; and the depthwise
+ * convolution's forward and gradients. They live in the model's module
+ * beside the products (wasm.ts) and take the same arguments: (n, image,
+ * windows, source or depthwise kernel, bias), the batch size and byte
+ * addresses.
  *
  * Every operation walks (sample, window position…, tap…) with integer
  * counters and tests each tap's input position with one unsigned compare
@@ -11,19 +13,24 @@
  * axis on both sides, so they are the vector lanes: f64x2 when some operand
  * is float64, f32x4 when all are float32, then scalar for the remainder.
  * Copies (gather, scatter) run taps outside and channels inside; reductions
- * (pooling) keep a vector of channels in registers across the window's taps.
+ * (pooling) keep a vector of channels in registers across the window's taps;
+ * depthwise products run taps outside and unrolled channel chunks inside,
+ * accumulating in memory (the window's outputs or the kernel gradient stay
+ * in L1), with lanes gathered where the depth multiplier spreads them.
  * The arithmetic is the loop nest's: the same summation order (so float64
  * results are identical), max by strict `>` (pmax / gt + bitselect), and
  * the arg-max of max_grad is the first maximum in tap order, 0 when none.
  */
-import type { Window } from "../../kernel/window.js";
+import { writesImage, type Window } from "../../kernel/window.js";
 import { extent } from "../../kernel/gemm.js";
 import { Asm, bytesOf, F32, F64, I32, uleb, V128, type ElemType } from "./wasm.js";
 
 export interface WasmWindow {
   readonly name: string;
   readonly spec: Window;
-  readonly types: { readonly image: ElemType; readonly windows: ElemType; readonly source?: ElemType };
+  readonly types: { readonly image: ElemType; readonly windows: ElemType; readonly source?: ElemType; readonly weights?: ElemType; readonly bias?: ElemType };
+  /** Element offsets of the depthwise kernel and bias inside their arrays (parameters, gradients). */
+  readonly bases?: { readonly weights: number; readonly bias: number };
 }
 
 // locals: params n, image, windows, source (then two unused); i32 locals, v128 locals, scalar locals
@@ -46,7 +53,11 @@ const HI = 19;
 const LO = 20;
 const R1 = 21; // running pointers of a looped channel run
 const R2 = 22;
-const AXIS = 23; // 4 per axis: window counter, window start, tap counter, tap position
+const TAP = 23; // linear tap index (depthwise)
+const WBASE = 24; // depthwise kernel (or gradient) address
+const BBASE = 25; // bias address
+const KT = 26; // the kernel at the current tap
+const AXIS = 27; // 4 per axis: window counter, window start, tap counter, tap position
 const MAX_AXES = 4;
 const N_I32 = AXIS - 6 + 4 * MAX_AXES;
 const VBASE = 6 + N_I32;
@@ -128,6 +139,13 @@ class Lanes {
     this.vconst([0, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0]);
     return this.x.simd(0xae); // i32x4.add
   }
+  /** Replaces lane `l` of the vector below the scalar on the stack. */
+  replaceLane(l: number) {
+    this.x.simd(this.p === "f64" ? 0x22 : 0x20).b.push(l);
+    return this.x;
+  }
+  vmul = () => this.x.simd(this.p === "f64" ? 0xf2 : 0xe6);
+  smul = () => this.x.op(this.p === "f64" ? 0xa2 : 0x94);
   /** Lane `l` of the index vector local `v`, as an i32. */
   indexLane(v: number, l: number) {
     this.x.get(v);
@@ -142,7 +160,7 @@ class Lanes {
 
 export function windowBody(k: WasmWindow): number[] {
   const { spec: w, types } = k;
-  const p: ElemType = types.image === "f64" || types.windows === "f64" || types.source === "f64" ? "f64" : "f32";
+  const p: ElemType = [types.image, types.windows, types.source, types.weights, types.bias].includes("f64") ? "f64" : "f32";
   const x = new Asm();
   const v = new Lanes(x, p);
   const W = v.width;
@@ -156,6 +174,11 @@ export function windowBody(k: WasmWindow): number[] {
   /** Elements between consecutive positions of axis `i` in the image, divided by C. */
   const stride = axes.map((_, i) => axes.slice(i + 1).reduce((n, a) => n * a.L, 1));
   const checked = axes.map((a) => a.before > 0 || (a.out - 1) * a.s + (a.k - 1) * a.d - a.before >= a.L);
+  const depthwise = w.op.startsWith("depthwise");
+  const dm = w.multiplier ?? 1;
+  /** Channels of the window side: C·dm for depthwise operations. */
+  const J = depthwise ? C * dm : C;
+  const tapStride = axes.map((_, i) => axes.slice(i + 1).reduce((n, a) => n * a.k, 1));
   const O = (i: number) => AXIS + 4 * i;
   const P = (i: number) => AXIS + 4 * i + 1;
   const T = (i: number) => AXIS + 4 * i + 2;
@@ -183,6 +206,12 @@ export function windowBody(k: WasmWindow): number[] {
       x.i32(0);
       axes.forEach((_, j) => x.get(Q(j)).i32(stride[j]!).mul().add());
       x.set(LIN);
+      if (depthwise) {
+        // taps count down: the tap index on axis j is k − T
+        x.i32(0);
+        axes.forEach((a, j) => x.i32(a.k).get(T(j)).sub().i32(tapStride[j]!).mul().add());
+        x.set(TAP);
+      }
       if (checked.some((c) => c)) {
         let first = true;
         axes.forEach((a, j) => {
@@ -272,13 +301,22 @@ export function windowBody(k: WasmWindow): number[] {
   const samples = extent(w.batch)!;
   x.get(N_ARG).i32(samples.per).mul().set(SAMPLES);
   x.get(IMAGE_ARG).set(PIN).get(WIN_ARG).set(PW).get(SRC_ARG).set(PSRC);
-  if (w.op === "scatter" || w.op === "max_grad" || w.op === "avg_grad") {
+  if (writesImage(w.op)) {
     // the image (dx) is a sum over windows: zero it first
     x.get(PIN).i32(0).get(SAMPLES).i32(imageSample * ei).mul().op(0xfc, 0x0b, 0x00); // memory.fill
   }
   x.block().loop();
   x.get(SAMPLES).eqz().brIf(1);
+  if (depthwise) {
+    x.get(SRC_ARG).i32((k.bases?.weights ?? 0) * bytesOf(types.weights ?? "f64")).add().set(WBASE);
+    x.get(4).i32((k.bases?.bias ?? 0) * bytesOf(types.bias ?? "f64")).add().set(BBASE);
+  }
   windowLoops(0, () => {
+    if (depthwise) {
+      depthwiseAt(w.op);
+      x.get(PW).i32(J * ew).add().set(PW);
+      return;
+    }
     if (w.op === "gather" || w.op === "scatter") {
       tapLoops(0, () => {
         imageAddress();
@@ -462,6 +500,106 @@ export function windowBody(k: WasmWindow): number[] {
       x.i32(c).set(COFF);
       chunk(false);
     }
+  }
+
+  /**
+   * Pushes a vector (lanes == null: one scalar) of elements of type `t`
+   * from the address in local `base`: lane l at element offset offsets[l] —
+   * one load when consecutive, a splat when all equal, else lane by lane.
+   */
+  function gatherLanes(base: number, t: ElemType, offsets: readonly number[]) {
+    const e = bytesOf(t);
+    if (offsets.length === 1) {
+      x.get(base);
+      v.sload(t, offsets[0]! * e);
+      return;
+    }
+    if (offsets.every((o, l) => o === offsets[0]! + l)) {
+      x.get(base);
+      v.vload(t, offsets[0]! * e);
+      return;
+    }
+    x.get(base);
+    v.sload(t, offsets[0]! * e);
+    v.vsplat();
+    offsets.forEach((o, l) => {
+      if (l === 0 || o === offsets[0]) return;
+      x.get(base);
+      v.sload(t, o * e);
+      v.replaceLane(l);
+    });
+  }
+
+  /**
+   * One window position of a depthwise operation, taps outside and channel
+   * chunks (vectors, then scalars; unrolled, so lane offsets are constants)
+   * inside; the forward starts the window side at the bias.
+   */
+  function depthwiseAt(op: Window["op"]) {
+    const wt = types.weights ?? "f64";
+    const ek = bytesOf(wt);
+    /** Chunks of `count` channels: [first channel, lanes]. */
+    const chunks = (count: number) => {
+      const out: [number, number][] = [];
+      let j = 0;
+      for (; j + W <= count; j += W) out.push([j, W]);
+      for (; j < count; j++) out.push([j, 1]);
+      return out;
+    };
+    const lanes = (j0: number, n: number, f: (j: number) => number) => Array.from({ length: n }, (_, l) => f(j0 + l));
+    /** Stores the value on the stack (its address below it) at channel j0. */
+    const store = (t: ElemType, j0: number, n: number) => (n === 1 ? v.sstore(t, j0 * bytesOf(t)) : v.vstore(t, j0 * bytesOf(t)));
+    if (op === "depthwise") {
+      for (const [j0, n] of chunks(J)) {
+        x.get(PW);
+        if (w.bias !== undefined) gatherLanes(BBASE, types.bias ?? "f64", lanes(j0, n, (j) => j));
+        else if (n === 1) v.szero();
+        else v.vzero();
+        store(types.windows, j0, n);
+      }
+    }
+    tapLoops(0, () =>
+      ifInside(() => {
+        x.get(PIN).get(LIN).i32(C * ei).mul().add().set(A1);
+        x.get(WBASE).get(TAP).i32(J * ek).mul().add().set(KT);
+        if (op === "depthwise_input_grad") {
+          // dx(p, c) += Σ_m K(t, c, m) · dz(o, c, m)
+          for (const [c0, n] of chunks(C)) {
+            x.get(A1);
+            gatherLanes(A1, types.image, lanes(c0, n, (c) => c));
+            for (let m = 0; m < dm; m++) {
+              gatherLanes(KT, wt, lanes(c0, n, (c) => c * dm + m));
+              gatherLanes(PW, types.windows, lanes(c0, n, (c) => c * dm + m));
+              if (n === 1) {
+                v.smul();
+                v.sadd();
+              } else {
+                v.vmul();
+                v.vadd();
+              }
+            }
+            store(types.image, c0, n);
+          }
+          return;
+        }
+        for (const [j0, n] of chunks(J)) {
+          const [dst, dt] = op === "depthwise" ? [PW, types.windows] : [KT, wt];
+          x.get(dst);
+          gatherLanes(dst, dt, lanes(j0, n, (j) => j));
+          gatherLanes(A1, types.image, lanes(j0, n, (j) => Math.floor(j / dm)));
+          if (op === "depthwise") gatherLanes(KT, wt, lanes(j0, n, (j) => j));
+          else gatherLanes(PW, types.windows, lanes(j0, n, (j) => j));
+          if (n === 1) {
+            v.smul();
+            v.sadd();
+          } else {
+            v.vmul();
+            v.vadd();
+          }
+          store(dt, j0, n);
+        }
+      }),
+    );
   }
 
   const out: number[] = [];

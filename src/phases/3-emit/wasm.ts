@@ -8,9 +8,11 @@
  * SIMD, like the TypeScript path and the interpreter: float32 operands are
  * widened on load, and results differ from the loop nest only by summation
  * order. A float32 model (Keras's default) computes in f32x4 SIMD, twice the
- * lanes: every operand is rounded to float32 on load (parameters and inputs
- * already are; float64 activations and gradients are narrowed), products
- * and sums are float32, and the result is widened back into its buffer. So
+ * lanes: products and sums are float32, operands are float32 (activations
+ * and their gradients are float32 buffers in a float32 model, like the
+ * parameters and inputs; a float64 operand, the parameter gradients, is
+ * narrowed on load), and results are stored as float32, or widened into a
+ * float64 buffer (the parameter gradients). So
  * the product is what Keras computes in float32, and it differs from the
  * float64 reference by float32 rounding, which grows with the reduction
  * length (test/native.test.ts bounds it by (K + 3)·2⁻²⁴·Σ|a·b|).
@@ -48,8 +50,8 @@ export interface WasmGemm {
   readonly precision?: ElemType;
 }
 
-/** Can this product become a native kernel? (n constant, C float64, extents known.) */
-export function nativeEligible(spec: Gemm, types: WasmGemm["types"]): boolean {
+/** Can this product become a native kernel? (n constant, extents known; C float64, or float32 under f32 arithmetic.) */
+export function nativeEligible(spec: Gemm, types: WasmGemm["types"], precision: ElemType = "f64"): boolean {
   const m = extent(spec.m);
   const n = extent(spec.n);
   const k = extent(spec.k);
@@ -59,7 +61,7 @@ export function nativeEligible(spec: Gemm, types: WasmGemm["types"]): boolean {
     k !== null &&
     n !== null &&
     !n.batch &&
-    types.c === "f64" &&
+    (types.c === "f64" || (types.c === "f32" && precision === "f32")) &&
     m.per > 0 &&
     n.per > 0 &&
     k.per > 0 &&
@@ -222,6 +224,10 @@ export class Asm {
     return this.shuffle([0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23]); // low halves of both
   }
   /** i8x16.shuffle of the two vectors on the stack. */
+  /** v128.load32_splat / v128.load64_splat: one element loaded into every lane (one instruction, no scalar round trip). */
+  loadSplat(t: ElemType, offset: number) {
+    return t === "f32" ? this.simd(0x09).mem(2, offset) : this.simd(0x0a).mem(3, offset);
+  }
   shuffle(lanes: readonly number[]) {
     this.simd(0x0d);
     append(this.b, lanes);
@@ -232,6 +238,12 @@ export class Asm {
   }
   storePair(offset: number) {
     return this.simd(0x0b).mem(3, offset); // v128.store
+  }
+  storeScalar32(offset: number) {
+    return this.op(0x38).mem(2, offset); // f32.store
+  }
+  storeQuad(offset: number) {
+    return this.simd(0x0b).mem(2, offset); // v128.store of four f32
   }
   f64zero() {
     this.op(0x44);
@@ -328,7 +340,7 @@ interface Chunk {
 /**
  * The arithmetic of one precision: how operands load (as a splatted scalar
  * of A, a vector or scalar of B or C), how products accumulate, and how
- * accumulators store into the float64 C.
+ * accumulators store into C.
  */
 interface Lanes {
   readonly width: number;
@@ -336,6 +348,8 @@ interface Lanes {
   /** Pushes A's element (address on the stack) splatted to a vector, or as a scalar. */
   readonly scalarLoad: (x: Asm, t: ElemType, offset: number) => void;
   readonly splat: (x: Asm) => void;
+  /** Pushes A's element (address on the stack) splatted to a vector. */
+  readonly splatLoad: (x: Asm, t: ElemType, offset: number) => void;
   /** Pushes a vector of `width` consecutive elements; `addr` pushes the address again (a second load). */
   readonly vectorLoad: (x: Asm, t: ElemType, offset: number, addr: () => void) => void;
   readonly vzero: (x: Asm) => void;
@@ -347,9 +361,9 @@ interface Lanes {
   readonly relu: (x: Asm, v: number, scalar: boolean) => void;
   /** Pushes the sum of the lanes of vector local `v`. */
   readonly hsum: (x: Asm, v: number) => void;
-  /** Stores the vector accumulator `acc` at `offset` from the address `addr` pushes (C is float64). */
-  readonly vectorStore: (x: Asm, acc: number, offset: number, addr: () => void) => void;
-  readonly scalarStore: (x: Asm, acc: number, offset: number, addr: () => void) => void;
+  /** Stores the vector accumulator `acc` at `offset` from the address `addr` pushes, into C of element type `t`. */
+  readonly vectorStore: (x: Asm, t: ElemType, acc: number, offset: number, addr: () => void) => void;
+  readonly scalarStore: (x: Asm, t: ElemType, acc: number, offset: number, addr: () => void) => void;
 }
 
 const LANES: Record<ElemType, Lanes> = {
@@ -358,6 +372,7 @@ const LANES: Record<ElemType, Lanes> = {
     scalarType: F64,
     scalarLoad: (x, t, offset) => x.loadScalar(t, offset),
     splat: (x) => x.splat(),
+    splatLoad: (x, t, offset) => (t === "f64" ? x.loadSplat("f64", offset) : x.loadScalar(t, offset).splat()),
     vectorLoad: (x, t, offset) => x.loadPair(t, offset),
     vzero: (x) => x.v128zero(),
     szero: (x) => x.f64zero(),
@@ -366,11 +381,12 @@ const LANES: Record<ElemType, Lanes> = {
     sadd: (x) => x.fadd(),
     relu: (x, v, scalar) => (scalar ? x.get(v).f64zero().get(v).f64zero().op(0x64).select() : x.v128zero().get(v).pmax(0xf7)).set(v), // f64.gt; f64x2.pmax
     hsum: (x, v) => x.get(v).extract(0x21, 0).get(v).extract(0x21, 1).fadd(),
-    vectorStore: (x, acc, offset, addr) => {
+    // f64 arithmetic only ever stores into a float64 C (nativeEligible)
+    vectorStore: (x, _t, acc, offset, addr) => {
       addr();
       x.get(acc).storePair(offset);
     },
-    scalarStore: (x, acc, offset, addr) => {
+    scalarStore: (x, _t, acc, offset, addr) => {
       addr();
       x.get(acc).storeScalar(offset);
     },
@@ -380,6 +396,7 @@ const LANES: Record<ElemType, Lanes> = {
     scalarType: F32,
     scalarLoad: (x, t, offset) => x.loadScalar32(t, offset),
     splat: (x) => x.splat32(),
+    splatLoad: (x, t, offset) => (t === "f32" ? x.loadSplat("f32", offset) : x.loadScalar32(t, offset).splat32()),
     vectorLoad: (x, t, offset, addr) => x.loadQuad(t, offset, addr),
     vzero: (x) => x.v128zero(),
     szero: (x) => x.f32zero(),
@@ -388,16 +405,22 @@ const LANES: Record<ElemType, Lanes> = {
     sadd: (x) => x.fadd32(),
     relu: (x, v, scalar) => (scalar ? x.get(v).f32zero().get(v).f32zero().op(0x5e).select() : x.v128zero().get(v).pmax(0xeb)).set(v), // f32.gt; f32x4.pmax
     hsum: (x, v) => x.get(v).extract(0x1f, 0).get(v).extract(0x1f, 1).fadd32().get(v).extract(0x1f, 2).get(v).extract(0x1f, 3).fadd32().fadd32(),
-    vectorStore: (x, acc, offset, addr) => {
+    vectorStore: (x, t, acc, offset, addr) => {
+      if (t === "f32") {
+        addr();
+        x.get(acc).storeQuad(offset);
+        return;
+      }
       // lanes 0–1 widen into the first f64x2, lanes 2–3 (moved down by a shuffle) into the second
       addr();
       x.get(acc).promoteLow().storePair(offset);
       addr();
       x.get(acc).get(acc).shuffle([8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15]).promoteLow().storePair(offset + 16);
     },
-    scalarStore: (x, acc, offset, addr) => {
+    scalarStore: (x, t, acc, offset, addr) => {
       addr();
-      x.get(acc).promote().storeScalar(offset);
+      if (t === "f32") x.get(acc).storeScalar32(offset);
+      else x.get(acc).promote().storeScalar(offset);
     },
   },
 };
@@ -473,8 +496,8 @@ export function gemmBody(g: WasmGemm): number[] {
         chunks.forEach((ch, h) => {
           if (spec.accumulate) {
             x.get(PC);
-            if (ch.vector) lanes.vectorLoad(x, "f64", cOffset(r, h), pc);
-            else lanes.scalarLoad(x, "f64", cOffset(r, h));
+            if (ch.vector) lanes.vectorLoad(x, types.c, cOffset(r, h), pc);
+            else lanes.scalarLoad(x, types.c, cOffset(r, h));
           } else if (ch.vector) lanes.vzero(x);
           else lanes.szero(x);
           x.set(acc(r, h));
@@ -498,8 +521,11 @@ export function gemmBody(g: WasmGemm): number[] {
       });
       for (let r = 0; r < rows; r++) {
         x.get(PA);
-        lanes.scalarLoad(x, types.a, (r * a.rows + tap.a) * ea);
-        if (anyVector) lanes.splat(x);
+        if (anyVector && taps.length === 1 && rows > 1) lanes.splatLoad(x, types.a, (r * a.rows + tap.a) * ea);
+        else {
+          lanes.scalarLoad(x, types.a, (r * a.rows + tap.a) * ea);
+          if (anyVector) lanes.splat(x);
+        }
         x.set(anyVector ? VA : SA);
         chunks.forEach((ch, h) => {
           if (ch.vector) {
@@ -523,12 +549,12 @@ export function gemmBody(g: WasmGemm): number[] {
     for (let r = 0; r < rows; r++) {
       chunks.forEach((ch, h) => {
         if (inPlace) lanes.relu(x, acc(r, h), !ch.vector);
-        if (ch.vector) lanes.vectorStore(x, acc(r, h), cOffset(r, h), pc);
-        else lanes.scalarStore(x, acc(r, h), cOffset(r, h), pc);
+        if (ch.vector) lanes.vectorStore(x, types.c, acc(r, h), cOffset(r, h), pc);
+        else lanes.scalarStore(x, types.c, acc(r, h), cOffset(r, h), pc);
         if (spec.relu && !inPlace) {
           lanes.relu(x, acc(r, h), !ch.vector);
-          if (ch.vector) lanes.vectorStore(x, acc(r, h), cOffset(r, h), po);
-          else lanes.scalarStore(x, acc(r, h), cOffset(r, h), po);
+          if (ch.vector) lanes.vectorStore(x, types.c, acc(r, h), cOffset(r, h), po);
+          else lanes.scalarStore(x, types.c, acc(r, h), cOffset(r, h), po);
         }
       });
     }
@@ -644,11 +670,11 @@ export function gemmBody(g: WasmGemm): number[] {
         lanes.sadd(x);
         if (spec.accumulate) {
           x.get(PC);
-          lanes.scalarLoad(x, "f64", offset);
+          lanes.scalarLoad(x, types.c, offset);
           lanes.sadd(x);
         }
         x.set(sacc(r, h));
-        lanes.scalarStore(x, sacc(r, h), offset, pc);
+        lanes.scalarStore(x, types.c, sacc(r, h), offset, pc);
       }
     }
   };

@@ -55,6 +55,7 @@ const SeluMeta: ModelMeta = {
     metrics: [],
     lossOnLogits: null,
   },
+  activations: "float32",
 };
 
 /** Selu's logs under Keras's names: fit's callbacks and history, and what evaluate returns (val_… when fit validates). */
@@ -67,11 +68,11 @@ export type SeluLogs = {
 export class Selu extends TrainableModel<Samples, Float32Array, Samples, SeluLogs> {
   static readonly inputShape: readonly number[] = [3];
   static readonly outputShape: readonly number[] = [3];
-  private dense_out: Float64Array = new Float64Array(0);
-  private alpha_dropout_out: Float64Array = new Float64Array(0);
-  private dense_dout: Float64Array = new Float64Array(0);
-  private dense_z: Float64Array = new Float64Array(0);
-  private dense_dz: Float64Array = new Float64Array(0);
+  private dense_out: Float32Array = new Float32Array(0);
+  private alpha_dropout_out: Float32Array = new Float32Array(0);
+  private dense_dout: Float32Array = new Float32Array(0);
+  private dense_z: Float32Array = new Float32Array(0);
+  private dense_dz: Float32Array = new Float32Array(0);
   private alpha_dropout_noise: Float64Array = new Float64Array(0);
 
   constructor(options: ModelOptions = {}) {
@@ -79,15 +80,15 @@ export class Selu extends TrainableModel<Samples, Float32Array, Samples, SeluLog
   }
 
   protected allocate(capacity: number, store: Store): void {
-    this.dense_out = store.f64(capacity * 3);
-    this.alpha_dropout_out = store.f64(capacity * 3);
+    this.dense_out = store.f32(capacity * 3);
+    this.alpha_dropout_out = store.f32(capacity * 3);
     this.dense_dout = this.dense_out;
-    this.dense_z = store.f64(capacity * 3);
-    this.dense_dz = store.f64(capacity * 3);
+    this.dense_z = store.f32(capacity * 3);
+    this.dense_dz = store.f32(capacity * 3);
     this.alpha_dropout_noise = store.f64(capacity * 3);
   }
 
-  protected forward(x: Float32Array, n: number, training: boolean): Float64Array {
+  protected forward(x: Float32Array, n: number, training: boolean): Float32Array {
     const p = this.params;
     const dense_out = this.dense_out;
     const alpha_dropout_out = this.alpha_dropout_out;
@@ -186,7 +187,7 @@ export class Selu extends TrainableModel<Samples, Float32Array, Samples, SeluLog
     return res[0]!;
   }
 
-  protected override backward(x: Float32Array, dOut: Float64Array, n: number): void {
+  protected override backward(x: Float32Array, dOut: Float32Array, n: number): void {
     const g = this.grads;
     const dense_dout = this.dense_dout;
     const dense_z = this.dense_z;

@@ -62,6 +62,7 @@ const Avg1Meta: ModelMeta = {
     metrics: [],
     lossOnLogits: null,
   },
+  activations: "float32",
 };
 
 /** Avg1's logs under Keras's names: fit's callbacks and history, and what evaluate returns (val_… when fit validates). */
@@ -74,21 +75,21 @@ export type Avg1Logs = {
 export class Avg1 extends TrainableModel<Samples, Float32Array, Samples, Avg1Logs> {
   static readonly inputShape: readonly number[] = [9, 2];
   static readonly outputShape: readonly number[] = [1];
-  private average_pooling1d_out: Float64Array = new Float64Array(0);
-  private dense_out: Float64Array = new Float64Array(0);
-  private flatten_dout: Float64Array = new Float64Array(0);
+  private average_pooling1d_out: Float32Array = new Float32Array(0);
+  private dense_out: Float32Array = new Float32Array(0);
+  private flatten_dout: Float32Array = new Float32Array(0);
 
   constructor(options: ModelOptions = {}) {
     super(Avg1Meta, options);
   }
 
   protected allocate(capacity: number, store: Store): void {
-    this.average_pooling1d_out = store.f64(capacity * 10);
-    this.dense_out = store.f64(capacity * 1);
-    this.flatten_dout = store.f64(capacity * 10);
+    this.average_pooling1d_out = store.f32(capacity * 10);
+    this.dense_out = store.f32(capacity * 1);
+    this.flatten_dout = store.f32(capacity * 10);
   }
 
-  protected forward(x: Float32Array, n: number, _training: boolean): Float64Array {
+  protected forward(x: Float32Array, n: number, _training: boolean): Float32Array {
     const p = this.params;
     const average_pooling1d_out = this.average_pooling1d_out;
     const dense_out = this.dense_out;
@@ -180,7 +181,7 @@ export class Avg1 extends TrainableModel<Samples, Float32Array, Samples, Avg1Log
     return res[0]!;
   }
 
-  protected override backward(_x: Float32Array, dOut: Float64Array, n: number): void {
+  protected override backward(_x: Float32Array, dOut: Float32Array, n: number): void {
     const p = this.params;
     const g = this.grads;
     const average_pooling1d_out = this.average_pooling1d_out;

@@ -62,6 +62,7 @@ const Avg2Meta: ModelMeta = {
     metrics: [],
     lossOnLogits: { name: "categorical_crossentropy", fromLogits: true },
   },
+  activations: "float32",
 };
 
 /** Avg2's logs under Keras's names: fit's callbacks and history, and what evaluate returns (val_… when fit validates). */
@@ -74,23 +75,23 @@ export type Avg2Logs = {
 export class Avg2 extends TrainableModel<Samples, Float32Array, Samples, Avg2Logs> {
   static readonly inputShape: readonly number[] = [5, 5, 1];
   static readonly outputShape: readonly number[] = [2];
-  private average_pooling2d_out: Float64Array = new Float64Array(0);
-  private dense_out: Float64Array = new Float64Array(0);
-  private flatten_dout: Float64Array = new Float64Array(0);
-  private dense_z: Float64Array = new Float64Array(0);
+  private average_pooling2d_out: Float32Array = new Float32Array(0);
+  private dense_out: Float32Array = new Float32Array(0);
+  private flatten_dout: Float32Array = new Float32Array(0);
+  private dense_z: Float32Array = new Float32Array(0);
 
   constructor(options: ModelOptions = {}) {
     super(Avg2Meta, options);
   }
 
   protected allocate(capacity: number, store: Store): void {
-    this.average_pooling2d_out = store.f64(capacity * 9);
-    this.dense_out = store.f64(capacity * 2);
-    this.flatten_dout = store.f64(capacity * 9);
+    this.average_pooling2d_out = store.f32(capacity * 9);
+    this.dense_out = store.f32(capacity * 2);
+    this.flatten_dout = store.f32(capacity * 9);
     this.dense_z = this.flatten_dout;
   }
 
-  protected forward(x: Float32Array, n: number, _training: boolean): Float64Array {
+  protected forward(x: Float32Array, n: number, _training: boolean): Float32Array {
     const p = this.params;
     const average_pooling2d_out = this.average_pooling2d_out;
     const dense_out = this.dense_out;
@@ -288,7 +289,7 @@ export class Avg2 extends TrainableModel<Samples, Float32Array, Samples, Avg2Log
     return res[0]!;
   }
 
-  protected override backward(_x: Float32Array, dOut: Float64Array, n: number): void {
+  protected override backward(_x: Float32Array, dOut: Float32Array, n: number): void {
     const p = this.params;
     const g = this.grads;
     const average_pooling2d_out = this.average_pooling2d_out;

@@ -105,6 +105,7 @@ const NormedMeta: ModelMeta = {
     metrics: [],
     lossOnLogits: { name: "categorical_crossentropy", fromLogits: true },
   },
+  activations: "float32",
 };
 
 /** Normed's logs under Keras's names: fit's callbacks and history, and what evaluate returns (val_… when fit validates). */
@@ -117,35 +118,35 @@ export type NormedLogs = {
 export class Normed extends TrainableModel<Samples, Float32Array, Samples, NormedLogs> {
   static readonly inputShape: readonly number[] = [4];
   static readonly outputShape: readonly number[] = [2];
-  private dense_out: Float64Array = new Float64Array(0);
-  private batch_normalization_out: Float64Array = new Float64Array(0);
-  private activation_out: Float64Array = new Float64Array(0);
-  private dense_1_out: Float64Array = new Float64Array(0);
-  private activation_dout: Float64Array = new Float64Array(0);
-  private batch_normalization_dout: Float64Array = new Float64Array(0);
-  private dense_dout: Float64Array = new Float64Array(0);
-  private batch_normalization_xhat: Float64Array = new Float64Array(0);
-  private batch_normalization_inv: Float64Array = new Float64Array(0);
-  private dense_1_z: Float64Array = new Float64Array(0);
+  private dense_out: Float32Array = new Float32Array(0);
+  private batch_normalization_out: Float32Array = new Float32Array(0);
+  private activation_out: Float32Array = new Float32Array(0);
+  private dense_1_out: Float32Array = new Float32Array(0);
+  private activation_dout: Float32Array = new Float32Array(0);
+  private batch_normalization_dout: Float32Array = new Float32Array(0);
+  private dense_dout: Float32Array = new Float32Array(0);
+  private batch_normalization_xhat: Float32Array = new Float32Array(0);
+  private batch_normalization_inv: Float32Array = new Float32Array(0);
+  private dense_1_z: Float32Array = new Float32Array(0);
 
   constructor(options: ModelOptions = {}) {
     super(NormedMeta, options);
   }
 
   protected allocate(capacity: number, store: Store): void {
-    this.dense_out = store.f64(capacity * 3);
-    this.batch_normalization_out = store.f64(capacity * 3);
+    this.dense_out = store.f32(capacity * 3);
+    this.batch_normalization_out = store.f32(capacity * 3);
     this.activation_out = this.dense_out;
-    this.dense_1_out = store.f64(capacity * 2);
-    this.activation_dout = store.f64(capacity * 3);
+    this.dense_1_out = store.f32(capacity * 2);
+    this.activation_dout = store.f32(capacity * 3);
     this.batch_normalization_dout = this.dense_out;
     this.dense_dout = this.batch_normalization_out;
-    this.batch_normalization_xhat = store.f64(capacity * 3);
-    this.batch_normalization_inv = store.f64(capacity * 3);
+    this.batch_normalization_xhat = store.f32(capacity * 3);
+    this.batch_normalization_inv = store.f32(capacity * 3);
     this.dense_1_z = this.activation_dout;
   }
 
-  protected forward(x: Float32Array, n: number, training: boolean): Float64Array {
+  protected forward(x: Float32Array, n: number, training: boolean): Float32Array {
     const p = this.params;
     const dense_out = this.dense_out;
     const batch_normalization_out = this.batch_normalization_out;
@@ -390,7 +391,7 @@ export class Normed extends TrainableModel<Samples, Float32Array, Samples, Norme
     return res[0]!;
   }
 
-  protected override backward(x: Float32Array, dOut: Float64Array, n: number): void {
+  protected override backward(x: Float32Array, dOut: Float32Array, n: number): void {
     const p = this.params;
     const g = this.grads;
     const batch_normalization_out = this.batch_normalization_out;

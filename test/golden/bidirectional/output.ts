@@ -105,6 +105,7 @@ const BothMeta: ModelMeta = {
     metrics: [],
     lossOnLogits: { name: "binary_crossentropy", fromLogits: true },
   },
+  activations: "float32",
 };
 
 /** Both's logs under Keras's names: fit's callbacks and history, and what evaluate returns (val_… when fit validates). */
@@ -117,75 +118,75 @@ export type BothLogs = {
 export class Both extends TrainableModel<Samples, Float32Array, Samples, BothLogs> {
   static readonly inputShape: readonly number[] = [3, 2];
   static readonly outputShape: readonly number[] = [1];
-  private bidirectional_out: Float64Array = new Float64Array(0);
-  private dense_out: Float64Array = new Float64Array(0);
-  private bidirectional_dout: Float64Array = new Float64Array(0);
-  private bidirectional_f_xz: Float64Array = new Float64Array(0);
-  private bidirectional_f_hs: Float64Array = new Float64Array(0);
-  private bidirectional_f_zr: Float64Array = new Float64Array(0);
-  private bidirectional_f_hp0: Float64Array = new Float64Array(0);
-  private bidirectional_f_cs: Float64Array = new Float64Array(0);
-  private bidirectional_f_pre: Float64Array = new Float64Array(0);
-  private bidirectional_f_acts: Float64Array = new Float64Array(0);
-  private bidirectional_f_dz: Float64Array = new Float64Array(0);
-  private bidirectional_f_dzr: Float64Array = new Float64Array(0);
-  private bidirectional_f_dh: Float64Array = new Float64Array(0);
-  private bidirectional_f_dc: Float64Array = new Float64Array(0);
-  private bidirectional_f_y: Float64Array = new Float64Array(0);
-  private bidirectional_f_dy: Float64Array = new Float64Array(0);
-  private bidirectional_b_xz: Float64Array = new Float64Array(0);
-  private bidirectional_b_hs: Float64Array = new Float64Array(0);
-  private bidirectional_b_zr: Float64Array = new Float64Array(0);
-  private bidirectional_b_hp0: Float64Array = new Float64Array(0);
-  private bidirectional_b_cs: Float64Array = new Float64Array(0);
-  private bidirectional_b_pre: Float64Array = new Float64Array(0);
-  private bidirectional_b_acts: Float64Array = new Float64Array(0);
-  private bidirectional_b_dz: Float64Array = new Float64Array(0);
-  private bidirectional_b_dzr: Float64Array = new Float64Array(0);
-  private bidirectional_b_dh: Float64Array = new Float64Array(0);
-  private bidirectional_b_dc: Float64Array = new Float64Array(0);
-  private bidirectional_b_y: Float64Array = new Float64Array(0);
-  private bidirectional_b_dy: Float64Array = new Float64Array(0);
-  private dense_z: Float64Array = new Float64Array(0);
+  private bidirectional_out: Float32Array = new Float32Array(0);
+  private dense_out: Float32Array = new Float32Array(0);
+  private bidirectional_dout: Float32Array = new Float32Array(0);
+  private bidirectional_f_xz: Float32Array = new Float32Array(0);
+  private bidirectional_f_hs: Float32Array = new Float32Array(0);
+  private bidirectional_f_zr: Float32Array = new Float32Array(0);
+  private bidirectional_f_hp0: Float32Array = new Float32Array(0);
+  private bidirectional_f_cs: Float32Array = new Float32Array(0);
+  private bidirectional_f_pre: Float32Array = new Float32Array(0);
+  private bidirectional_f_acts: Float32Array = new Float32Array(0);
+  private bidirectional_f_dz: Float32Array = new Float32Array(0);
+  private bidirectional_f_dzr: Float32Array = new Float32Array(0);
+  private bidirectional_f_dh: Float32Array = new Float32Array(0);
+  private bidirectional_f_dc: Float32Array = new Float32Array(0);
+  private bidirectional_f_y: Float32Array = new Float32Array(0);
+  private bidirectional_f_dy: Float32Array = new Float32Array(0);
+  private bidirectional_b_xz: Float32Array = new Float32Array(0);
+  private bidirectional_b_hs: Float32Array = new Float32Array(0);
+  private bidirectional_b_zr: Float32Array = new Float32Array(0);
+  private bidirectional_b_hp0: Float32Array = new Float32Array(0);
+  private bidirectional_b_cs: Float32Array = new Float32Array(0);
+  private bidirectional_b_pre: Float32Array = new Float32Array(0);
+  private bidirectional_b_acts: Float32Array = new Float32Array(0);
+  private bidirectional_b_dz: Float32Array = new Float32Array(0);
+  private bidirectional_b_dzr: Float32Array = new Float32Array(0);
+  private bidirectional_b_dh: Float32Array = new Float32Array(0);
+  private bidirectional_b_dc: Float32Array = new Float32Array(0);
+  private bidirectional_b_y: Float32Array = new Float32Array(0);
+  private bidirectional_b_dy: Float32Array = new Float32Array(0);
+  private dense_z: Float32Array = new Float32Array(0);
 
   constructor(options: ModelOptions = {}) {
     super(BothMeta, options);
   }
 
   protected allocate(capacity: number, store: Store): void {
-    this.bidirectional_out = store.f64(capacity * 4);
-    this.dense_out = store.f64(capacity * 1);
-    this.bidirectional_dout = store.f64(capacity * 24);
+    this.bidirectional_out = store.f32(capacity * 4);
+    this.dense_out = store.f32(capacity * 1);
+    this.bidirectional_dout = store.f32(capacity * 24);
     this.bidirectional_f_xz = this.bidirectional_dout;
-    this.bidirectional_f_hs = store.f64(capacity * 8);
-    this.bidirectional_f_zr = store.f64(capacity * 8);
-    this.bidirectional_f_hp0 = store.f64(capacity * 2);
-    this.bidirectional_f_cs = store.f64(capacity * 8);
-    this.bidirectional_f_pre = store.f64(capacity * 24);
-    this.bidirectional_f_acts = store.f64(capacity * 24);
+    this.bidirectional_f_hs = store.f32(capacity * 8);
+    this.bidirectional_f_zr = store.f32(capacity * 8);
+    this.bidirectional_f_hp0 = store.f32(capacity * 2);
+    this.bidirectional_f_cs = store.f32(capacity * 8);
+    this.bidirectional_f_pre = store.f32(capacity * 24);
+    this.bidirectional_f_acts = store.f32(capacity * 24);
     this.bidirectional_f_dz = this.bidirectional_f_pre;
     this.bidirectional_f_dzr = this.bidirectional_f_zr;
     this.bidirectional_f_dh = this.bidirectional_out;
-    this.bidirectional_f_dc = store.f64(capacity * 2);
+    this.bidirectional_f_dc = store.f32(capacity * 2);
     this.bidirectional_f_y = this.bidirectional_f_dc;
-    this.bidirectional_f_dy = store.f64(capacity * 24);
+    this.bidirectional_f_dy = store.f32(capacity * 24);
     this.bidirectional_b_xz = this.bidirectional_f_dy;
-    this.bidirectional_b_hs = store.f64(capacity * 8);
-    this.bidirectional_b_zr = store.f64(capacity * 8);
-    this.bidirectional_b_hp0 = store.f64(capacity * 2);
-    this.bidirectional_b_cs = store.f64(capacity * 8);
-    this.bidirectional_b_pre = store.f64(capacity * 24);
-    this.bidirectional_b_acts = store.f64(capacity * 24);
+    this.bidirectional_b_hs = store.f32(capacity * 8);
+    this.bidirectional_b_zr = store.f32(capacity * 8);
+    this.bidirectional_b_hp0 = store.f32(capacity * 2);
+    this.bidirectional_b_cs = store.f32(capacity * 8);
+    this.bidirectional_b_pre = store.f32(capacity * 24);
+    this.bidirectional_b_acts = store.f32(capacity * 24);
     this.bidirectional_b_dz = this.bidirectional_b_pre;
     this.bidirectional_b_dzr = this.bidirectional_b_zr;
-    this.bidirectional_b_dh = store.f64(capacity * 2);
-    this.bidirectional_b_dc = store.f64(capacity * 2);
+    this.bidirectional_b_dh = store.f32(capacity * 2);
+    this.bidirectional_b_dc = store.f32(capacity * 2);
     this.bidirectional_b_y = this.bidirectional_b_dh;
-    this.bidirectional_b_dy = store.f64(capacity * 2);
+    this.bidirectional_b_dy = store.f32(capacity * 2);
     this.dense_z = this.bidirectional_f_dc;
   }
 
-  protected forward(x: Float32Array, n: number, _training: boolean): Float64Array {
+  protected forward(x: Float32Array, n: number, _training: boolean): Float32Array {
     const p = this.params;
     const bidirectional_out = this.bidirectional_out;
     const dense_out = this.dense_out;
@@ -528,7 +529,7 @@ export class Both extends TrainableModel<Samples, Float32Array, Samples, BothLog
     return res[0]!;
   }
 
-  protected override backward(x: Float32Array, dOut: Float64Array, n: number): void {
+  protected override backward(x: Float32Array, dOut: Float32Array, n: number): void {
     const p = this.params;
     const g = this.grads;
     const bidirectional_out = this.bidirectional_out;

@@ -74,6 +74,7 @@ const WaveMeta: ModelMeta = {
     metrics: [],
     lossOnLogits: null,
   },
+  activations: "float32",
 };
 
 /** Wave's logs under Keras's names: fit's callbacks and history, and what evaluate returns (val_… when fit validates). */
@@ -86,25 +87,25 @@ export type WaveLogs = {
 export class Wave extends TrainableModel<Samples, Float32Array, Samples, WaveLogs> {
   static readonly inputShape: readonly number[] = [8, 2];
   static readonly outputShape: readonly number[] = [1];
-  private conv1d_out: Float64Array = new Float64Array(0);
-  private dense_out: Float64Array = new Float64Array(0);
-  private flatten_dout: Float64Array = new Float64Array(0);
-  private conv1d_z: Float64Array = new Float64Array(0);
-  private conv1d_dz: Float64Array = new Float64Array(0);
+  private conv1d_out: Float32Array = new Float32Array(0);
+  private dense_out: Float32Array = new Float32Array(0);
+  private flatten_dout: Float32Array = new Float32Array(0);
+  private conv1d_z: Float32Array = new Float32Array(0);
+  private conv1d_dz: Float32Array = new Float32Array(0);
 
   constructor(options: ModelOptions = {}) {
     super(WaveMeta, options);
   }
 
   protected allocate(capacity: number, store: Store): void {
-    this.conv1d_out = store.f64(capacity * 24);
-    this.dense_out = store.f64(capacity * 1);
-    this.flatten_dout = store.f64(capacity * 24);
-    this.conv1d_z = store.f64(capacity * 24);
+    this.conv1d_out = store.f32(capacity * 24);
+    this.dense_out = store.f32(capacity * 1);
+    this.flatten_dout = store.f32(capacity * 24);
+    this.conv1d_z = store.f32(capacity * 24);
     this.conv1d_dz = this.conv1d_out;
   }
 
-  protected forward(x: Float32Array, n: number, _training: boolean): Float64Array {
+  protected forward(x: Float32Array, n: number, _training: boolean): Float32Array {
     const p = this.params;
     const conv1d_out = this.conv1d_out;
     const dense_out = this.dense_out;
@@ -285,7 +286,7 @@ export class Wave extends TrainableModel<Samples, Float32Array, Samples, WaveLog
     return res[0]!;
   }
 
-  protected override backward(x: Float32Array, dOut: Float64Array, n: number): void {
+  protected override backward(x: Float32Array, dOut: Float32Array, n: number): void {
     const p = this.params;
     const g = this.grads;
     const conv1d_out = this.conv1d_out;

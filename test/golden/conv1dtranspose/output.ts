@@ -60,6 +60,7 @@ const DecoderMeta: ModelMeta = {
     metrics: [],
     lossOnLogits: null,
   },
+  activations: "float32",
 };
 
 /** Decoder's logs under Keras's names: fit's callbacks and history, and what evaluate returns (val_… when fit validates). */
@@ -72,21 +73,21 @@ export type DecoderLogs = {
 export class Decoder extends TrainableModel<Samples, Float32Array, Samples, DecoderLogs> {
   static readonly inputShape: readonly number[] = [3, 2];
   static readonly outputShape: readonly number[] = [6, 2];
-  private conv1d_transpose_out: Float64Array = new Float64Array(0);
-  private conv1d_transpose_z: Float64Array = new Float64Array(0);
-  private conv1d_transpose_dz: Float64Array = new Float64Array(0);
+  private conv1d_transpose_out: Float32Array = new Float32Array(0);
+  private conv1d_transpose_z: Float32Array = new Float32Array(0);
+  private conv1d_transpose_dz: Float32Array = new Float32Array(0);
 
   constructor(options: ModelOptions = {}) {
     super(DecoderMeta, options);
   }
 
   protected allocate(capacity: number, store: Store): void {
-    this.conv1d_transpose_out = store.f64(capacity * 12);
-    this.conv1d_transpose_z = store.f64(capacity * 12);
-    this.conv1d_transpose_dz = store.f64(capacity * 12);
+    this.conv1d_transpose_out = store.f32(capacity * 12);
+    this.conv1d_transpose_z = store.f32(capacity * 12);
+    this.conv1d_transpose_dz = store.f32(capacity * 12);
   }
 
-  protected forward(x: Float32Array, n: number, _training: boolean): Float64Array {
+  protected forward(x: Float32Array, n: number, _training: boolean): Float32Array {
     const p = this.params;
     const conv1d_transpose_out = this.conv1d_transpose_out;
     const conv1d_transpose_z = this.conv1d_transpose_z;
@@ -301,7 +302,7 @@ export class Decoder extends TrainableModel<Samples, Float32Array, Samples, Deco
     return res[0]!;
   }
 
-  protected override backward(x: Float32Array, dOut: Float64Array, n: number): void {
+  protected override backward(x: Float32Array, dOut: Float32Array, n: number): void {
     const g = this.grads;
     const conv1d_transpose_z = this.conv1d_transpose_z;
     const conv1d_transpose_dz = this.conv1d_transpose_dz;

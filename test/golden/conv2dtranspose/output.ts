@@ -60,6 +60,7 @@ const DecoderMeta: ModelMeta = {
     metrics: [],
     lossOnLogits: null,
   },
+  activations: "float32",
 };
 
 /** Decoder's logs under Keras's names: fit's callbacks and history, and what evaluate returns (val_… when fit validates). */
@@ -72,17 +73,17 @@ export type DecoderLogs = {
 export class Decoder extends TrainableModel<Samples, Float32Array, Samples, DecoderLogs> {
   static readonly inputShape: readonly number[] = [2, 2, 1];
   static readonly outputShape: readonly number[] = [3, 3, 2];
-  private conv2d_transpose_out: Float64Array = new Float64Array(0);
+  private conv2d_transpose_out: Float32Array = new Float32Array(0);
 
   constructor(options: ModelOptions = {}) {
     super(DecoderMeta, options);
   }
 
   protected allocate(capacity: number, store: Store): void {
-    this.conv2d_transpose_out = store.f64(capacity * 18);
+    this.conv2d_transpose_out = store.f32(capacity * 18);
   }
 
-  protected forward(x: Float32Array, n: number, _training: boolean): Float64Array {
+  protected forward(x: Float32Array, n: number, _training: boolean): Float32Array {
     const p = this.params;
     const conv2d_transpose_out = this.conv2d_transpose_out;
     // conv2d_transpose: Conv2DTranspose, line 4
@@ -324,7 +325,7 @@ export class Decoder extends TrainableModel<Samples, Float32Array, Samples, Deco
     return res[0]!;
   }
 
-  protected override backward(x: Float32Array, dOut: Float64Array, n: number): void {
+  protected override backward(x: Float32Array, dOut: Float32Array, n: number): void {
     const g = this.grads;
     // conv2d_transpose: Conv2DTranspose, line 4 (backward)
     {

@@ -55,6 +55,7 @@ const CroppedMeta: ModelMeta = {
     metrics: [],
     lossOnLogits: null,
   },
+  activations: "float32",
 };
 
 /** Cropped's logs under Keras's names: fit's callbacks and history, and what evaluate returns (val_… when fit validates). */
@@ -67,21 +68,21 @@ export type CroppedLogs = {
 export class Cropped extends TrainableModel<Samples, Float32Array, Samples, CroppedLogs> {
   static readonly inputShape: readonly number[] = [4, 3, 1];
   static readonly outputShape: readonly number[] = [2, 1, 2];
-  private conv2d_out: Float64Array = new Float64Array(0);
-  private cropping2d_out: Float64Array = new Float64Array(0);
-  private conv2d_dout: Float64Array = new Float64Array(0);
+  private conv2d_out: Float32Array = new Float32Array(0);
+  private cropping2d_out: Float32Array = new Float32Array(0);
+  private conv2d_dout: Float32Array = new Float32Array(0);
 
   constructor(options: ModelOptions = {}) {
     super(CroppedMeta, options);
   }
 
   protected allocate(capacity: number, store: Store): void {
-    this.conv2d_out = store.f64(capacity * 24);
-    this.cropping2d_out = store.f64(capacity * 4);
+    this.conv2d_out = store.f32(capacity * 24);
+    this.cropping2d_out = store.f32(capacity * 4);
     this.conv2d_dout = this.conv2d_out;
   }
 
-  protected forward(x: Float32Array, n: number, _training: boolean): Float64Array {
+  protected forward(x: Float32Array, n: number, _training: boolean): Float32Array {
     const p = this.params;
     const conv2d_out = this.conv2d_out;
     const cropping2d_out = this.cropping2d_out;
@@ -207,7 +208,7 @@ export class Cropped extends TrainableModel<Samples, Float32Array, Samples, Crop
     return res[0]!;
   }
 
-  protected override backward(x: Float32Array, dOut: Float64Array, n: number): void {
+  protected override backward(x: Float32Array, dOut: Float32Array, n: number): void {
     const g = this.grads;
     const conv2d_dout = this.conv2d_dout;
     // cropping2d: Cropping2D, line 5 (backward)

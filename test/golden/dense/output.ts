@@ -64,6 +64,7 @@ const DenseRowsMeta: ModelMeta = {
     metrics: [],
     lossOnLogits: { name: "categorical_crossentropy", fromLogits: true },
   },
+  activations: "float32",
 };
 
 /** DenseRows's logs under Keras's names: fit's callbacks and history, and what evaluate returns (val_… when fit validates). */
@@ -76,27 +77,27 @@ export type DenseRowsLogs = {
 export class DenseRows extends TrainableModel<Samples, Float32Array, Samples, DenseRowsLogs> {
   static readonly inputShape: readonly number[] = [3, 4];
   static readonly outputShape: readonly number[] = [2];
-  private dense_out: Float64Array = new Float64Array(0);
-  private dense_1_out: Float64Array = new Float64Array(0);
-  private flatten_dout: Float64Array = new Float64Array(0);
-  private dense_z: Float64Array = new Float64Array(0);
-  private dense_dz: Float64Array = new Float64Array(0);
-  private dense_1_z: Float64Array = new Float64Array(0);
+  private dense_out: Float32Array = new Float32Array(0);
+  private dense_1_out: Float32Array = new Float32Array(0);
+  private flatten_dout: Float32Array = new Float32Array(0);
+  private dense_z: Float32Array = new Float32Array(0);
+  private dense_dz: Float32Array = new Float32Array(0);
+  private dense_1_z: Float32Array = new Float32Array(0);
 
   constructor(options: ModelOptions = {}) {
     super(DenseRowsMeta, options);
   }
 
   protected allocate(capacity: number, store: Store): void {
-    this.dense_out = store.f64(capacity * 6);
-    this.dense_1_out = store.f64(capacity * 2);
-    this.flatten_dout = store.f64(capacity * 6);
+    this.dense_out = store.f32(capacity * 6);
+    this.dense_1_out = store.f32(capacity * 2);
+    this.flatten_dout = store.f32(capacity * 6);
     this.dense_z = this.flatten_dout;
-    this.dense_dz = store.f64(capacity * 6);
+    this.dense_dz = store.f32(capacity * 6);
     this.dense_1_z = this.flatten_dout;
   }
 
-  protected forward(x: Float32Array, n: number, _training: boolean): Float64Array {
+  protected forward(x: Float32Array, n: number, _training: boolean): Float32Array {
     const p = this.params;
     const dense_out = this.dense_out;
     const dense_1_out = this.dense_1_out;
@@ -277,7 +278,7 @@ export class DenseRows extends TrainableModel<Samples, Float32Array, Samples, De
     return res[0]!;
   }
 
-  protected override backward(x: Float32Array, dOut: Float64Array, n: number): void {
+  protected override backward(x: Float32Array, dOut: Float32Array, n: number): void {
     const p = this.params;
     const g = this.grads;
     const dense_out = this.dense_out;

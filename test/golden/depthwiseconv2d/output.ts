@@ -60,6 +60,7 @@ const DepthwiseMeta: ModelMeta = {
     metrics: [],
     lossOnLogits: null,
   },
+  activations: "float32",
 };
 
 /** Depthwise's logs under Keras's names: fit's callbacks and history, and what evaluate returns (val_… when fit validates). */
@@ -72,21 +73,21 @@ export type DepthwiseLogs = {
 export class Depthwise extends TrainableModel<Samples, Float32Array, Samples, DepthwiseLogs> {
   static readonly inputShape: readonly number[] = [3, 3, 2];
   static readonly outputShape: readonly number[] = [2, 2, 4];
-  private depthwise_conv2d_out: Float64Array = new Float64Array(0);
-  private depthwise_conv2d_z: Float64Array = new Float64Array(0);
-  private depthwise_conv2d_dz: Float64Array = new Float64Array(0);
+  private depthwise_conv2d_out: Float32Array = new Float32Array(0);
+  private depthwise_conv2d_z: Float32Array = new Float32Array(0);
+  private depthwise_conv2d_dz: Float32Array = new Float32Array(0);
 
   constructor(options: ModelOptions = {}) {
     super(DepthwiseMeta, options);
   }
 
   protected allocate(capacity: number, store: Store): void {
-    this.depthwise_conv2d_out = store.f64(capacity * 16);
-    this.depthwise_conv2d_z = store.f64(capacity * 16);
+    this.depthwise_conv2d_out = store.f32(capacity * 16);
+    this.depthwise_conv2d_z = store.f32(capacity * 16);
     this.depthwise_conv2d_dz = this.depthwise_conv2d_z;
   }
 
-  protected forward(x: Float32Array, n: number, _training: boolean): Float64Array {
+  protected forward(x: Float32Array, n: number, _training: boolean): Float32Array {
     const p = this.params;
     const depthwise_conv2d_out = this.depthwise_conv2d_out;
     const depthwise_conv2d_z = this.depthwise_conv2d_z;
@@ -319,7 +320,7 @@ export class Depthwise extends TrainableModel<Samples, Float32Array, Samples, De
     return res[0]!;
   }
 
-  protected override backward(x: Float32Array, dOut: Float64Array, n: number): void {
+  protected override backward(x: Float32Array, dOut: Float32Array, n: number): void {
     const g = this.grads;
     const depthwise_conv2d_out = this.depthwise_conv2d_out;
     const depthwise_conv2d_dz = this.depthwise_conv2d_dz;

@@ -66,6 +66,7 @@ const IrisMeta: ModelMeta = {
     metrics: [{ name: "accuracy", kind: "categorical_accuracy" }],
     lossOnLogits: { name: "categorical_crossentropy", fromLogits: true },
   },
+  activations: "float32",
 };
 
 /** Iris's logs under Keras's names: fit's callbacks and history, and what evaluate returns (val_… when fit validates). */
@@ -80,33 +81,33 @@ export type IrisLogs = {
 export class Iris extends TrainableModel<Samples, Float32Array, Samples, IrisLogs> {
   static readonly inputShape: readonly number[] = [4];
   static readonly outputShape: readonly number[] = [3];
-  private dense_out: Float64Array = new Float64Array(0);
-  private dropout_out: Float64Array = new Float64Array(0);
-  private out_out: Float64Array = new Float64Array(0);
-  private dropout_dout: Float64Array = new Float64Array(0);
-  private dense_dout: Float64Array = new Float64Array(0);
-  private dense_z: Float64Array = new Float64Array(0);
-  private dense_dz: Float64Array = new Float64Array(0);
+  private dense_out: Float32Array = new Float32Array(0);
+  private dropout_out: Float32Array = new Float32Array(0);
+  private out_out: Float32Array = new Float32Array(0);
+  private dropout_dout: Float32Array = new Float32Array(0);
+  private dense_dout: Float32Array = new Float32Array(0);
+  private dense_z: Float32Array = new Float32Array(0);
+  private dense_dz: Float32Array = new Float32Array(0);
   private dropout_noise: Float64Array = new Float64Array(0);
-  private out_z: Float64Array = new Float64Array(0);
+  private out_z: Float32Array = new Float32Array(0);
 
   constructor(options: ModelOptions = {}) {
     super(IrisMeta, options);
   }
 
   protected allocate(capacity: number, store: Store): void {
-    this.dense_out = store.f64(capacity * 8);
-    this.dropout_out = store.f64(capacity * 8);
-    this.out_out = store.f64(capacity * 3);
+    this.dense_out = store.f32(capacity * 8);
+    this.dropout_out = store.f32(capacity * 8);
+    this.out_out = store.f32(capacity * 3);
     this.dropout_dout = this.dense_out;
     this.dense_dout = this.dropout_out;
-    this.dense_z = store.f64(capacity * 8);
+    this.dense_z = store.f32(capacity * 8);
     this.dense_dz = this.dense_out;
     this.dropout_noise = store.f64(capacity * 8);
     this.out_z = this.dense_out;
   }
 
-  protected forward(x: Float32Array, n: number, training: boolean): Float64Array {
+  protected forward(x: Float32Array, n: number, training: boolean): Float32Array {
     const p = this.params;
     const dense_out = this.dense_out;
     const dropout_out = this.dropout_out;
@@ -397,7 +398,7 @@ export class Iris extends TrainableModel<Samples, Float32Array, Samples, IrisLog
     return res[0]!;
   }
 
-  protected override backward(x: Float32Array, dOut: Float64Array, n: number): void {
+  protected override backward(x: Float32Array, dOut: Float32Array, n: number): void {
     const p = this.params;
     const g = this.grads;
     const dropout_out = this.dropout_out;

@@ -67,6 +67,7 @@ const TokensMeta: ModelMeta = {
     lossOnLogits: { name: "binary_crossentropy", fromLogits: true },
   },
   tokenIds: { limit: 6, layer: "`embedding` (Embedding, input_dim=6)" },
+  activations: "float32",
 };
 
 /** Tokens's logs under Keras's names: fit's callbacks and history, and what evaluate returns (val_… when fit validates). */
@@ -79,23 +80,23 @@ export type TokensLogs = {
 export class Tokens extends TrainableModel<Samples, Float32Array, Samples, TokensLogs> {
   static readonly inputShape: readonly number[] = [4];
   static readonly outputShape: readonly number[] = [1];
-  private embedding_out: Float64Array = new Float64Array(0);
-  private dense_out: Float64Array = new Float64Array(0);
-  private flatten_dout: Float64Array = new Float64Array(0);
-  private dense_z: Float64Array = new Float64Array(0);
+  private embedding_out: Float32Array = new Float32Array(0);
+  private dense_out: Float32Array = new Float32Array(0);
+  private flatten_dout: Float32Array = new Float32Array(0);
+  private dense_z: Float32Array = new Float32Array(0);
 
   constructor(options: ModelOptions = {}) {
     super(TokensMeta, options);
   }
 
   protected allocate(capacity: number, store: Store): void {
-    this.embedding_out = store.f64(capacity * 12);
-    this.dense_out = store.f64(capacity * 1);
-    this.flatten_dout = store.f64(capacity * 12);
+    this.embedding_out = store.f32(capacity * 12);
+    this.dense_out = store.f32(capacity * 1);
+    this.flatten_dout = store.f32(capacity * 12);
     this.dense_z = this.flatten_dout;
   }
 
-  protected forward(x: Float32Array, n: number, _training: boolean): Float64Array {
+  protected forward(x: Float32Array, n: number, _training: boolean): Float32Array {
     const p = this.params;
     const embedding_out = this.embedding_out;
     const dense_out = this.dense_out;
@@ -180,7 +181,7 @@ export class Tokens extends TrainableModel<Samples, Float32Array, Samples, Token
     return res[0]!;
   }
 
-  protected override backward(x: Float32Array, dOut: Float64Array, n: number): void {
+  protected override backward(x: Float32Array, dOut: Float32Array, n: number): void {
     const p = this.params;
     const g = this.grads;
     const embedding_out = this.embedding_out;

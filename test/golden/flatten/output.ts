@@ -57,6 +57,7 @@ const FlatMeta: ModelMeta = {
     metrics: [],
     lossOnLogits: { name: "binary_crossentropy", fromLogits: true },
   },
+  activations: "float32",
 };
 
 /** Flat's logs under Keras's names: fit's callbacks and history, and what evaluate returns (val_… when fit validates). */
@@ -69,21 +70,21 @@ export type FlatLogs = {
 export class Flat extends TrainableModel<Samples, Float32Array, Samples, FlatLogs> {
   static readonly inputShape: readonly number[] = [2, 3];
   static readonly outputShape: readonly number[] = [1];
-  private dense_out: Float64Array = new Float64Array(0);
-  private flatten_dout: Float64Array = new Float64Array(0);
-  private dense_z: Float64Array = new Float64Array(0);
+  private dense_out: Float32Array = new Float32Array(0);
+  private flatten_dout: Float32Array = new Float32Array(0);
+  private dense_z: Float32Array = new Float32Array(0);
 
   constructor(options: ModelOptions = {}) {
     super(FlatMeta, options);
   }
 
   protected allocate(capacity: number, store: Store): void {
-    this.dense_out = store.f64(capacity * 1);
-    this.flatten_dout = store.f64(capacity * 6);
+    this.dense_out = store.f32(capacity * 1);
+    this.flatten_dout = store.f32(capacity * 6);
     this.dense_z = this.flatten_dout;
   }
 
-  protected forward(x: Float32Array, n: number, _training: boolean): Float64Array {
+  protected forward(x: Float32Array, n: number, _training: boolean): Float32Array {
     const p = this.params;
     const dense_out = this.dense_out;
     const dense_z = this.dense_z;
@@ -134,7 +135,7 @@ export class Flat extends TrainableModel<Samples, Float32Array, Samples, FlatLog
     return res[0]!;
   }
 
-  protected override backward(x: Float32Array, dOut: Float64Array, n: number): void {
+  protected override backward(x: Float32Array, dOut: Float32Array, n: number): void {
     const p = this.params;
     const g = this.grads;
     const flatten_dout = this.flatten_dout;

@@ -133,6 +133,7 @@ const MergesMeta: ModelMeta = {
     },
   ],
   training: null,
+  activations: "float32",
 };
 
 export class Merges extends ModelBase {
@@ -140,39 +141,39 @@ export class Merges extends ModelBase {
   static readonly outputShape: readonly number[] = [4];
   static readonly inputShapes: readonly (readonly number[])[] = [[4]];
   static readonly outputShapes: readonly (readonly number[])[] = [[4]];
-  private dense_out: Float64Array = new Float64Array(0);
-  private dense_1_out: Float64Array = new Float64Array(0);
-  private add_out: Float64Array = new Float64Array(0);
-  private subtract_out: Float64Array = new Float64Array(0);
-  private multiply_out: Float64Array = new Float64Array(0);
-  private average_out: Float64Array = new Float64Array(0);
-  private maximum_out: Float64Array = new Float64Array(0);
-  private minimum_out: Float64Array = new Float64Array(0);
-  private dot_out: Float64Array = new Float64Array(0);
-  private concatenate_out: Float64Array = new Float64Array(0);
-  private dot_inv0: Float64Array = new Float64Array(0);
-  private dot_inv1: Float64Array = new Float64Array(0);
+  private dense_out: Float32Array = new Float32Array(0);
+  private dense_1_out: Float32Array = new Float32Array(0);
+  private add_out: Float32Array = new Float32Array(0);
+  private subtract_out: Float32Array = new Float32Array(0);
+  private multiply_out: Float32Array = new Float32Array(0);
+  private average_out: Float32Array = new Float32Array(0);
+  private maximum_out: Float32Array = new Float32Array(0);
+  private minimum_out: Float32Array = new Float32Array(0);
+  private dot_out: Float32Array = new Float32Array(0);
+  private concatenate_out: Float32Array = new Float32Array(0);
+  private dot_inv0: Float32Array = new Float32Array(0);
+  private dot_inv1: Float32Array = new Float32Array(0);
 
   constructor(options: ModelOptions = {}) {
     super(MergesMeta, options);
   }
 
   protected allocate(capacity: number, store: Store): void {
-    this.dense_out = store.f64(capacity * 3);
-    this.dense_1_out = store.f64(capacity * 3);
-    this.add_out = store.f64(capacity * 3);
-    this.subtract_out = store.f64(capacity * 3);
-    this.multiply_out = store.f64(capacity * 3);
-    this.average_out = store.f64(capacity * 3);
+    this.dense_out = store.f32(capacity * 3);
+    this.dense_1_out = store.f32(capacity * 3);
+    this.add_out = store.f32(capacity * 3);
+    this.subtract_out = store.f32(capacity * 3);
+    this.multiply_out = store.f32(capacity * 3);
+    this.average_out = store.f32(capacity * 3);
     this.maximum_out = this.dense_out;
     this.minimum_out = this.dense_1_out;
     this.dot_out = this.add_out;
-    this.concatenate_out = store.f64(capacity * 4);
+    this.concatenate_out = store.f32(capacity * 4);
     this.dot_inv0 = this.subtract_out;
     this.dot_inv1 = this.multiply_out;
   }
 
-  protected forward(x: Float32Array, n: number, _training: boolean): Float64Array {
+  protected forward(x: Float32Array, n: number, _training: boolean): Float32Array {
     const p = this.params;
     const dense_out = this.dense_out;
     const dense_1_out = this.dense_1_out;

@@ -125,6 +125,7 @@ const TwoTowerMeta: ModelMeta = {
       metrics: [{ name: "accuracy", kind: "binary_accuracy" }],
     },
   ],
+  activations: "float32",
 };
 
 /** TwoTower's logs under Keras's names: fit's callbacks and history, and what evaluate returns (val_… when fit validates). */
@@ -152,43 +153,43 @@ export class TwoTower extends TrainableModel<
   static readonly outputShape: readonly number[] = [2];
   static readonly inputShapes: readonly (readonly number[])[] = [[3], [3]];
   static readonly outputShapes: readonly (readonly number[])[] = [[2], [1]];
-  private dense_out: Float64Array = new Float64Array(0);
-  private dense_call2_out: Float64Array = new Float64Array(0);
-  private concatenate_out: Float64Array = new Float64Array(0);
-  private cls_out: Float64Array = new Float64Array(0);
-  private reg_out: Float64Array = new Float64Array(0);
-  private concatenate_dout: Float64Array = new Float64Array(0);
-  private dense_dout: Float64Array = new Float64Array(0);
-  private dense_call2_dout: Float64Array = new Float64Array(0);
-  private dense_z: Float64Array = new Float64Array(0);
-  private dense_dz: Float64Array = new Float64Array(0);
-  private dense_call2_z: Float64Array = new Float64Array(0);
-  private dense_call2_dz: Float64Array = new Float64Array(0);
-  private cls_z: Float64Array = new Float64Array(0);
-  private concatenate_dout_part: Float64Array = new Float64Array(0);
+  private dense_out: Float32Array = new Float32Array(0);
+  private dense_call2_out: Float32Array = new Float32Array(0);
+  private concatenate_out: Float32Array = new Float32Array(0);
+  private cls_out: Float32Array = new Float32Array(0);
+  private reg_out: Float32Array = new Float32Array(0);
+  private concatenate_dout: Float32Array = new Float32Array(0);
+  private dense_dout: Float32Array = new Float32Array(0);
+  private dense_call2_dout: Float32Array = new Float32Array(0);
+  private dense_z: Float32Array = new Float32Array(0);
+  private dense_dz: Float32Array = new Float32Array(0);
+  private dense_call2_z: Float32Array = new Float32Array(0);
+  private dense_call2_dz: Float32Array = new Float32Array(0);
+  private cls_z: Float32Array = new Float32Array(0);
+  private concatenate_dout_part: Float32Array = new Float32Array(0);
 
   constructor(options: ModelOptions = {}) {
     super(TwoTowerMeta, options);
   }
 
   protected allocate(capacity: number, store: Store): void {
-    this.dense_out = store.f64(capacity * 8);
-    this.dense_call2_out = store.f64(capacity * 8);
-    this.concatenate_out = store.f64(capacity * 8);
-    this.cls_out = store.f64(capacity * 2);
-    this.reg_out = store.f64(capacity * 1);
+    this.dense_out = store.f32(capacity * 8);
+    this.dense_call2_out = store.f32(capacity * 8);
+    this.concatenate_out = store.f32(capacity * 8);
+    this.cls_out = store.f32(capacity * 2);
+    this.reg_out = store.f32(capacity * 1);
     this.concatenate_dout = this.dense_out;
     this.dense_dout = this.dense_call2_out;
     this.dense_call2_dout = this.concatenate_out;
-    this.dense_z = store.f64(capacity * 4);
+    this.dense_z = store.f32(capacity * 4);
     this.dense_dz = this.dense_out;
-    this.dense_call2_z = store.f64(capacity * 4);
+    this.dense_call2_z = store.f32(capacity * 4);
     this.dense_call2_dz = this.dense_out;
     this.cls_z = this.dense_call2_out;
     this.concatenate_dout_part = this.dense_call2_out;
   }
 
-  protected forward(x: Float32Array, n: number, _training: boolean): Float64Array {
+  protected forward(x: Float32Array, n: number, _training: boolean): Float32Array {
     const p = this.params;
     const x1 = this.inputs[1]!;
     const dense_out = this.dense_out;
@@ -477,7 +478,7 @@ export class TwoTower extends TrainableModel<
     return res[0]!;
   }
 
-  protected override backward(x: Float32Array, dOut: Float64Array, n: number): void {
+  protected override backward(x: Float32Array, dOut: Float32Array, n: number): void {
     const p = this.params;
     const g = this.grads;
     const x1 = this.inputs[1]!;

@@ -61,6 +61,7 @@ const NoisyMeta: ModelMeta = {
     metrics: [],
     lossOnLogits: null,
   },
+  activations: "float32",
 };
 
 /** Noisy's logs under Keras's names: fit's callbacks and history, and what evaluate returns (val_… when fit validates). */
@@ -73,9 +74,9 @@ export type NoisyLogs = {
 export class Noisy extends TrainableModel<Samples, Float32Array, Samples, NoisyLogs> {
   static readonly inputShape: readonly number[] = [3];
   static readonly outputShape: readonly number[] = [3];
-  private dense_out: Float64Array = new Float64Array(0);
-  private gaussian_dropout_out: Float64Array = new Float64Array(0);
-  private dense_dout: Float64Array = new Float64Array(0);
+  private dense_out: Float32Array = new Float32Array(0);
+  private gaussian_dropout_out: Float32Array = new Float32Array(0);
+  private dense_dout: Float32Array = new Float32Array(0);
   private gaussian_dropout_noise: Float64Array = new Float64Array(0);
 
   constructor(options: ModelOptions = {}) {
@@ -83,13 +84,13 @@ export class Noisy extends TrainableModel<Samples, Float32Array, Samples, NoisyL
   }
 
   protected allocate(capacity: number, store: Store): void {
-    this.dense_out = store.f64(capacity * 3);
-    this.gaussian_dropout_out = store.f64(capacity * 3);
+    this.dense_out = store.f32(capacity * 3);
+    this.gaussian_dropout_out = store.f32(capacity * 3);
     this.dense_dout = this.dense_out;
     this.gaussian_dropout_noise = store.f64(capacity * 6);
   }
 
-  protected forward(x: Float32Array, n: number, training: boolean): Float64Array {
+  protected forward(x: Float32Array, n: number, training: boolean): Float32Array {
     const p = this.params;
     const dense_out = this.dense_out;
     const gaussian_dropout_out = this.gaussian_dropout_out;
@@ -187,7 +188,7 @@ export class Noisy extends TrainableModel<Samples, Float32Array, Samples, NoisyL
     return res[0]!;
   }
 
-  protected override backward(x: Float32Array, dOut: Float64Array, n: number): void {
+  protected override backward(x: Float32Array, dOut: Float32Array, n: number): void {
     const g = this.grads;
     const dense_dout = this.dense_dout;
     const gaussian_dropout_noise = this.gaussian_dropout_noise;

@@ -55,6 +55,7 @@ const NoisyMeta: ModelMeta = {
     metrics: [],
     lossOnLogits: null,
   },
+  activations: "float32",
 };
 
 /** Noisy's logs under Keras's names: fit's callbacks and history, and what evaluate returns (val_… when fit validates). */
@@ -67,9 +68,9 @@ export type NoisyLogs = {
 export class Noisy extends TrainableModel<Samples, Float32Array, Samples, NoisyLogs> {
   static readonly inputShape: readonly number[] = [3];
   static readonly outputShape: readonly number[] = [2];
-  private gaussian_noise_out: Float64Array = new Float64Array(0);
-  private dense_out: Float64Array = new Float64Array(0);
-  private gaussian_noise_dout: Float64Array = new Float64Array(0);
+  private gaussian_noise_out: Float32Array = new Float32Array(0);
+  private dense_out: Float32Array = new Float32Array(0);
+  private gaussian_noise_dout: Float32Array = new Float32Array(0);
   private gaussian_noise_noise: Float64Array = new Float64Array(0);
 
   constructor(options: ModelOptions = {}) {
@@ -77,13 +78,13 @@ export class Noisy extends TrainableModel<Samples, Float32Array, Samples, NoisyL
   }
 
   protected allocate(capacity: number, store: Store): void {
-    this.gaussian_noise_out = store.f64(capacity * 3);
-    this.dense_out = store.f64(capacity * 2);
-    this.gaussian_noise_dout = store.f64(capacity * 3);
+    this.gaussian_noise_out = store.f32(capacity * 3);
+    this.dense_out = store.f32(capacity * 2);
+    this.gaussian_noise_dout = store.f32(capacity * 3);
     this.gaussian_noise_noise = store.f64(capacity * 6);
   }
 
-  protected forward(x: Float32Array, n: number, training: boolean): Float64Array {
+  protected forward(x: Float32Array, n: number, training: boolean): Float32Array {
     const p = this.params;
     const gaussian_noise_out = this.gaussian_noise_out;
     const dense_out = this.dense_out;
@@ -167,7 +168,7 @@ export class Noisy extends TrainableModel<Samples, Float32Array, Samples, NoisyL
     return res[0]!;
   }
 
-  protected override backward(_x: Float32Array, dOut: Float64Array, n: number): void {
+  protected override backward(_x: Float32Array, dOut: Float32Array, n: number): void {
     const p = this.params;
     const g = this.grads;
     const gaussian_noise_out = this.gaussian_noise_out;

@@ -73,6 +73,7 @@ const BagMeta: ModelMeta = {
     lossOnLogits: { name: "sparse_categorical_crossentropy", fromLogits: true },
   },
   tokenIds: { limit: 8, layer: "`embedding` (Embedding, input_dim=8)" },
+  activations: "float32",
 };
 
 /** Bag's logs under Keras's names: fit's callbacks and history, and what evaluate returns (val_… when fit validates). */
@@ -85,27 +86,27 @@ export type BagLogs = {
 export class Bag extends TrainableModel<Samples, Float32Array, Samples, BagLogs> {
   static readonly inputShape: readonly number[] = [5];
   static readonly outputShape: readonly number[] = [2];
-  private embedding_out: Float64Array = new Float64Array(0);
-  private global_average_pooling1d_out: Float64Array = new Float64Array(0);
-  private dense_out: Float64Array = new Float64Array(0);
-  private global_average_pooling1d_dout: Float64Array = new Float64Array(0);
-  private embedding_dout: Float64Array = new Float64Array(0);
-  private dense_z: Float64Array = new Float64Array(0);
+  private embedding_out: Float32Array = new Float32Array(0);
+  private global_average_pooling1d_out: Float32Array = new Float32Array(0);
+  private dense_out: Float32Array = new Float32Array(0);
+  private global_average_pooling1d_dout: Float32Array = new Float32Array(0);
+  private embedding_dout: Float32Array = new Float32Array(0);
+  private dense_z: Float32Array = new Float32Array(0);
 
   constructor(options: ModelOptions = {}) {
     super(BagMeta, options);
   }
 
   protected allocate(capacity: number, store: Store): void {
-    this.embedding_out = store.f64(capacity * 20);
-    this.global_average_pooling1d_out = store.f64(capacity * 20);
-    this.dense_out = store.f64(capacity * 2);
+    this.embedding_out = store.f32(capacity * 20);
+    this.global_average_pooling1d_out = store.f32(capacity * 20);
+    this.dense_out = store.f32(capacity * 2);
     this.global_average_pooling1d_dout = this.embedding_out;
     this.embedding_dout = this.global_average_pooling1d_out;
     this.dense_z = this.embedding_out;
   }
 
-  protected forward(x: Float32Array, n: number, _training: boolean): Float64Array {
+  protected forward(x: Float32Array, n: number, _training: boolean): Float32Array {
     const p = this.params;
     const embedding_out = this.embedding_out;
     const global_average_pooling1d_out = this.global_average_pooling1d_out;
@@ -289,7 +290,7 @@ export class Bag extends TrainableModel<Samples, Float32Array, Samples, BagLogs>
     return res[0]!;
   }
 
-  protected override backward(x: Float32Array, dOut: Float64Array, n: number): void {
+  protected override backward(x: Float32Array, dOut: Float32Array, n: number): void {
     const p = this.params;
     const g = this.grads;
     const global_average_pooling1d_out = this.global_average_pooling1d_out;

@@ -78,6 +78,7 @@ const PeakMeta: ModelMeta = {
     metrics: [],
     lossOnLogits: null,
   },
+  activations: "float32",
 };
 
 /** Peak's logs under Keras's names: fit's callbacks and history, and what evaluate returns (val_… when fit validates). */
@@ -90,29 +91,29 @@ export type PeakLogs = {
 export class Peak extends TrainableModel<Samples, Float32Array, Samples, PeakLogs> {
   static readonly inputShape: readonly number[] = [5, 3];
   static readonly outputShape: readonly number[] = [1];
-  private dense_out: Float64Array = new Float64Array(0);
-  private global_max_pooling1d_out: Float64Array = new Float64Array(0);
-  private dense_1_out: Float64Array = new Float64Array(0);
-  private global_max_pooling1d_dout: Float64Array = new Float64Array(0);
-  private dense_dout: Float64Array = new Float64Array(0);
-  private dense_z: Float64Array = new Float64Array(0);
-  private dense_dz: Float64Array = new Float64Array(0);
+  private dense_out: Float32Array = new Float32Array(0);
+  private global_max_pooling1d_out: Float32Array = new Float32Array(0);
+  private dense_1_out: Float32Array = new Float32Array(0);
+  private global_max_pooling1d_dout: Float32Array = new Float32Array(0);
+  private dense_dout: Float32Array = new Float32Array(0);
+  private dense_z: Float32Array = new Float32Array(0);
+  private dense_dz: Float32Array = new Float32Array(0);
 
   constructor(options: ModelOptions = {}) {
     super(PeakMeta, options);
   }
 
   protected allocate(capacity: number, store: Store): void {
-    this.dense_out = store.f64(capacity * 20);
-    this.global_max_pooling1d_out = store.f64(capacity * 20);
-    this.dense_1_out = store.f64(capacity * 1);
-    this.global_max_pooling1d_dout = store.f64(capacity * 20);
+    this.dense_out = store.f32(capacity * 20);
+    this.global_max_pooling1d_out = store.f32(capacity * 20);
+    this.dense_1_out = store.f32(capacity * 1);
+    this.global_max_pooling1d_dout = store.f32(capacity * 20);
     this.dense_dout = this.global_max_pooling1d_out;
     this.dense_z = this.global_max_pooling1d_out;
     this.dense_dz = this.global_max_pooling1d_dout;
   }
 
-  protected forward(x: Float32Array, n: number, _training: boolean): Float64Array {
+  protected forward(x: Float32Array, n: number, _training: boolean): Float32Array {
     const p = this.params;
     const dense_out = this.dense_out;
     const global_max_pooling1d_out = this.global_max_pooling1d_out;
@@ -321,7 +322,7 @@ export class Peak extends TrainableModel<Samples, Float32Array, Samples, PeakLog
     return res[0]!;
   }
 
-  protected override backward(x: Float32Array, dOut: Float64Array, n: number): void {
+  protected override backward(x: Float32Array, dOut: Float32Array, n: number): void {
     const p = this.params;
     const g = this.grads;
     const dense_out = this.dense_out;

@@ -61,6 +61,7 @@ const GmpMeta: ModelMeta = {
     metrics: [],
     lossOnLogits: { name: "categorical_crossentropy", fromLogits: true },
   },
+  activations: "float32",
 };
 
 /** Gmp's logs under Keras's names: fit's callbacks and history, and what evaluate returns (val_… when fit validates). */
@@ -73,23 +74,23 @@ export type GmpLogs = {
 export class Gmp extends TrainableModel<Samples, Float32Array, Samples, GmpLogs> {
   static readonly inputShape: readonly number[] = [3, 3, 2];
   static readonly outputShape: readonly number[] = [2];
-  private global_max_pooling2d_out: Float64Array = new Float64Array(0);
-  private dense_out: Float64Array = new Float64Array(0);
-  private global_max_pooling2d_dout: Float64Array = new Float64Array(0);
-  private dense_z: Float64Array = new Float64Array(0);
+  private global_max_pooling2d_out: Float32Array = new Float32Array(0);
+  private dense_out: Float32Array = new Float32Array(0);
+  private global_max_pooling2d_dout: Float32Array = new Float32Array(0);
+  private dense_z: Float32Array = new Float32Array(0);
 
   constructor(options: ModelOptions = {}) {
     super(GmpMeta, options);
   }
 
   protected allocate(capacity: number, store: Store): void {
-    this.global_max_pooling2d_out = store.f64(capacity * 2);
-    this.dense_out = store.f64(capacity * 2);
-    this.global_max_pooling2d_dout = store.f64(capacity * 2);
+    this.global_max_pooling2d_out = store.f32(capacity * 2);
+    this.dense_out = store.f32(capacity * 2);
+    this.global_max_pooling2d_dout = store.f32(capacity * 2);
     this.dense_z = this.global_max_pooling2d_dout;
   }
 
-  protected forward(x: Float32Array, n: number, _training: boolean): Float64Array {
+  protected forward(x: Float32Array, n: number, _training: boolean): Float32Array {
     const p = this.params;
     const global_max_pooling2d_out = this.global_max_pooling2d_out;
     const dense_out = this.dense_out;
@@ -233,7 +234,7 @@ export class Gmp extends TrainableModel<Samples, Float32Array, Samples, GmpLogs>
     return res[0]!;
   }
 
-  protected override backward(_x: Float32Array, dOut: Float64Array, n: number): void {
+  protected override backward(_x: Float32Array, dOut: Float32Array, n: number): void {
     const p = this.params;
     const g = this.grads;
     const global_max_pooling2d_out = this.global_max_pooling2d_out;

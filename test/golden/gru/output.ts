@@ -80,6 +80,7 @@ const SeqMeta: ModelMeta = {
     metrics: [],
     lossOnLogits: null,
   },
+  activations: "float32",
 };
 
 /** Seq's logs under Keras's names: fit's callbacks and history, and what evaluate returns (val_… when fit validates). */
@@ -92,41 +93,41 @@ export type SeqLogs = {
 export class Seq extends TrainableModel<Samples, Float32Array, Samples, SeqLogs> {
   static readonly inputShape: readonly number[] = [3, 2];
   static readonly outputShape: readonly number[] = [1];
-  private gru_out: Float64Array = new Float64Array(0);
-  private dense_out: Float64Array = new Float64Array(0);
-  private flatten_dout: Float64Array = new Float64Array(0);
-  private gru_xz: Float64Array = new Float64Array(0);
-  private gru_hs: Float64Array = new Float64Array(0);
-  private gru_zr: Float64Array = new Float64Array(0);
-  private gru_hp0: Float64Array = new Float64Array(0);
-  private gru_pre: Float64Array = new Float64Array(0);
-  private gru_acts: Float64Array = new Float64Array(0);
-  private gru_extra: Float64Array = new Float64Array(0);
-  private gru_dz: Float64Array = new Float64Array(0);
-  private gru_dzr: Float64Array = new Float64Array(0);
-  private gru_dh: Float64Array = new Float64Array(0);
+  private gru_out: Float32Array = new Float32Array(0);
+  private dense_out: Float32Array = new Float32Array(0);
+  private flatten_dout: Float32Array = new Float32Array(0);
+  private gru_xz: Float32Array = new Float32Array(0);
+  private gru_hs: Float32Array = new Float32Array(0);
+  private gru_zr: Float32Array = new Float32Array(0);
+  private gru_hp0: Float32Array = new Float32Array(0);
+  private gru_pre: Float32Array = new Float32Array(0);
+  private gru_acts: Float32Array = new Float32Array(0);
+  private gru_extra: Float32Array = new Float32Array(0);
+  private gru_dz: Float32Array = new Float32Array(0);
+  private gru_dzr: Float32Array = new Float32Array(0);
+  private gru_dh: Float32Array = new Float32Array(0);
 
   constructor(options: ModelOptions = {}) {
     super(SeqMeta, options);
   }
 
   protected allocate(capacity: number, store: Store): void {
-    this.gru_out = store.f64(capacity * 6);
-    this.dense_out = store.f64(capacity * 1);
-    this.flatten_dout = store.f64(capacity * 18);
+    this.gru_out = store.f32(capacity * 6);
+    this.dense_out = store.f32(capacity * 1);
+    this.flatten_dout = store.f32(capacity * 18);
     this.gru_xz = this.flatten_dout;
-    this.gru_hs = store.f64(capacity * 8);
-    this.gru_zr = store.f64(capacity * 6);
-    this.gru_hp0 = store.f64(capacity * 2);
-    this.gru_pre = store.f64(capacity * 18);
-    this.gru_acts = store.f64(capacity * 18);
-    this.gru_extra = store.f64(capacity * 6);
+    this.gru_hs = store.f32(capacity * 8);
+    this.gru_zr = store.f32(capacity * 6);
+    this.gru_hp0 = store.f32(capacity * 2);
+    this.gru_pre = store.f32(capacity * 18);
+    this.gru_acts = store.f32(capacity * 18);
+    this.gru_extra = store.f32(capacity * 6);
     this.gru_dz = this.gru_pre;
     this.gru_dzr = this.gru_out;
     this.gru_dh = this.gru_zr;
   }
 
-  protected forward(x: Float32Array, n: number, _training: boolean): Float64Array {
+  protected forward(x: Float32Array, n: number, _training: boolean): Float32Array {
     const p = this.params;
     const gru_out = this.gru_out;
     const dense_out = this.dense_out;
@@ -321,7 +322,7 @@ export class Seq extends TrainableModel<Samples, Float32Array, Samples, SeqLogs>
     return res[0]!;
   }
 
-  protected override backward(x: Float32Array, dOut: Float64Array, n: number): void {
+  protected override backward(x: Float32Array, dOut: Float32Array, n: number): void {
     const p = this.params;
     const g = this.grads;
     const gru_out = this.gru_out;

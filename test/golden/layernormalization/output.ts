@@ -79,6 +79,7 @@ const NormedMeta: ModelMeta = {
     metrics: [],
     lossOnLogits: null,
   },
+  activations: "float32",
 };
 
 /** Normed's logs under Keras's names: fit's callbacks and history, and what evaluate returns (val_… when fit validates). */
@@ -91,25 +92,25 @@ export type NormedLogs = {
 export class Normed extends TrainableModel<Samples, Float32Array, Samples, NormedLogs> {
   static readonly inputShape: readonly number[] = [2, 4];
   static readonly outputShape: readonly number[] = [2, 4];
-  private dense_out: Float64Array = new Float64Array(0);
-  private layer_normalization_out: Float64Array = new Float64Array(0);
-  private dense_dout: Float64Array = new Float64Array(0);
-  private layer_normalization_xhat: Float64Array = new Float64Array(0);
-  private layer_normalization_inv: Float64Array = new Float64Array(0);
+  private dense_out: Float32Array = new Float32Array(0);
+  private layer_normalization_out: Float32Array = new Float32Array(0);
+  private dense_dout: Float32Array = new Float32Array(0);
+  private layer_normalization_xhat: Float32Array = new Float32Array(0);
+  private layer_normalization_inv: Float32Array = new Float32Array(0);
 
   constructor(options: ModelOptions = {}) {
     super(NormedMeta, options);
   }
 
   protected allocate(capacity: number, store: Store): void {
-    this.dense_out = store.f64(capacity * 8);
-    this.layer_normalization_out = store.f64(capacity * 8);
+    this.dense_out = store.f32(capacity * 8);
+    this.layer_normalization_out = store.f32(capacity * 8);
     this.dense_dout = this.dense_out;
-    this.layer_normalization_xhat = store.f64(capacity * 8);
-    this.layer_normalization_inv = store.f64(capacity * 2);
+    this.layer_normalization_xhat = store.f32(capacity * 8);
+    this.layer_normalization_inv = store.f32(capacity * 2);
   }
 
-  protected forward(x: Float32Array, n: number, _training: boolean): Float64Array {
+  protected forward(x: Float32Array, n: number, _training: boolean): Float32Array {
     const p = this.params;
     const dense_out = this.dense_out;
     const layer_normalization_out = this.layer_normalization_out;
@@ -323,7 +324,7 @@ export class Normed extends TrainableModel<Samples, Float32Array, Samples, Norme
     return res[0]!;
   }
 
-  protected override backward(x: Float32Array, dOut: Float64Array, n: number): void {
+  protected override backward(x: Float32Array, dOut: Float32Array, n: number): void {
     const p = this.params;
     const g = this.grads;
     const dense_dout = this.dense_dout;

@@ -55,6 +55,7 @@ const LeakyMeta: ModelMeta = {
     metrics: [],
     lossOnLogits: null,
   },
+  activations: "float32",
 };
 
 /** Leaky's logs under Keras's names: fit's callbacks and history, and what evaluate returns (val_… when fit validates). */
@@ -67,21 +68,21 @@ export type LeakyLogs = {
 export class Leaky extends TrainableModel<Samples, Float32Array, Samples, LeakyLogs> {
   static readonly inputShape: readonly number[] = [4];
   static readonly outputShape: readonly number[] = [3];
-  private dense_out: Float64Array = new Float64Array(0);
-  private leaky_re_lu_out: Float64Array = new Float64Array(0);
-  private dense_dout: Float64Array = new Float64Array(0);
+  private dense_out: Float32Array = new Float32Array(0);
+  private leaky_re_lu_out: Float32Array = new Float32Array(0);
+  private dense_dout: Float32Array = new Float32Array(0);
 
   constructor(options: ModelOptions = {}) {
     super(LeakyMeta, options);
   }
 
   protected allocate(capacity: number, store: Store): void {
-    this.dense_out = store.f64(capacity * 3);
-    this.leaky_re_lu_out = store.f64(capacity * 3);
-    this.dense_dout = store.f64(capacity * 3);
+    this.dense_out = store.f32(capacity * 3);
+    this.leaky_re_lu_out = store.f32(capacity * 3);
+    this.dense_dout = store.f32(capacity * 3);
   }
 
-  protected forward(x: Float32Array, n: number, _training: boolean): Float64Array {
+  protected forward(x: Float32Array, n: number, _training: boolean): Float32Array {
     const p = this.params;
     const dense_out = this.dense_out;
     const leaky_re_lu_out = this.leaky_re_lu_out;
@@ -161,7 +162,7 @@ export class Leaky extends TrainableModel<Samples, Float32Array, Samples, LeakyL
     return res[0]!;
   }
 
-  protected override backward(x: Float32Array, dOut: Float64Array, n: number): void {
+  protected override backward(x: Float32Array, dOut: Float32Array, n: number): void {
     const g = this.grads;
     const dense_out = this.dense_out;
     const dense_dout = this.dense_dout;

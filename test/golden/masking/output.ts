@@ -87,6 +87,7 @@ const SeqMeta: ModelMeta = {
     metrics: [],
     lossOnLogits: null,
   },
+  activations: "float32",
 };
 
 /** Seq's logs under Keras's names: fit's callbacks and history, and what evaluate returns (val_… when fit validates). */
@@ -99,53 +100,53 @@ export type SeqLogs = {
 export class Seq extends TrainableModel<Samples, Float32Array, Samples, SeqLogs> {
   static readonly inputShape: readonly number[] = [4, 2];
   static readonly outputShape: readonly number[] = [1];
-  private masking_out: Float64Array = new Float64Array(0);
-  private masking_mask: Float64Array = new Float64Array(0);
-  private lstm_out: Float64Array = new Float64Array(0);
-  private global_average_pooling1d_out: Float64Array = new Float64Array(0);
-  private dense_out: Float64Array = new Float64Array(0);
-  private global_average_pooling1d_dout: Float64Array = new Float64Array(0);
-  private lstm_dout: Float64Array = new Float64Array(0);
-  private masking_dout: Float64Array = new Float64Array(0);
-  private lstm_xz: Float64Array = new Float64Array(0);
-  private lstm_hs: Float64Array = new Float64Array(0);
-  private lstm_zr: Float64Array = new Float64Array(0);
-  private lstm_hp0: Float64Array = new Float64Array(0);
-  private lstm_cs: Float64Array = new Float64Array(0);
-  private lstm_pre: Float64Array = new Float64Array(0);
-  private lstm_acts: Float64Array = new Float64Array(0);
-  private lstm_dz: Float64Array = new Float64Array(0);
-  private lstm_dzr: Float64Array = new Float64Array(0);
-  private lstm_dh: Float64Array = new Float64Array(0);
-  private lstm_dc: Float64Array = new Float64Array(0);
+  private masking_out: Float32Array = new Float32Array(0);
+  private masking_mask: Float32Array = new Float32Array(0);
+  private lstm_out: Float32Array = new Float32Array(0);
+  private global_average_pooling1d_out: Float32Array = new Float32Array(0);
+  private dense_out: Float32Array = new Float32Array(0);
+  private global_average_pooling1d_dout: Float32Array = new Float32Array(0);
+  private lstm_dout: Float32Array = new Float32Array(0);
+  private masking_dout: Float32Array = new Float32Array(0);
+  private lstm_xz: Float32Array = new Float32Array(0);
+  private lstm_hs: Float32Array = new Float32Array(0);
+  private lstm_zr: Float32Array = new Float32Array(0);
+  private lstm_hp0: Float32Array = new Float32Array(0);
+  private lstm_cs: Float32Array = new Float32Array(0);
+  private lstm_pre: Float32Array = new Float32Array(0);
+  private lstm_acts: Float32Array = new Float32Array(0);
+  private lstm_dz: Float32Array = new Float32Array(0);
+  private lstm_dzr: Float32Array = new Float32Array(0);
+  private lstm_dh: Float32Array = new Float32Array(0);
+  private lstm_dc: Float32Array = new Float32Array(0);
 
   constructor(options: ModelOptions = {}) {
     super(SeqMeta, options);
   }
 
   protected allocate(capacity: number, store: Store): void {
-    this.masking_out = store.f64(capacity * 8);
-    this.masking_mask = store.f64(capacity * 4);
-    this.lstm_out = store.f64(capacity * 8);
-    this.global_average_pooling1d_out = store.f64(capacity * 32);
-    this.dense_out = store.f64(capacity * 1);
+    this.masking_out = store.f32(capacity * 8);
+    this.masking_mask = store.f32(capacity * 4);
+    this.lstm_out = store.f32(capacity * 8);
+    this.global_average_pooling1d_out = store.f32(capacity * 32);
+    this.dense_out = store.f32(capacity * 1);
     this.global_average_pooling1d_dout = this.lstm_out;
     this.lstm_dout = this.global_average_pooling1d_out;
     this.masking_dout = this.lstm_out;
     this.lstm_xz = this.global_average_pooling1d_out;
-    this.lstm_hs = store.f64(capacity * 10);
-    this.lstm_zr = store.f64(capacity * 8);
-    this.lstm_hp0 = store.f64(capacity * 2);
-    this.lstm_cs = store.f64(capacity * 10);
-    this.lstm_pre = store.f64(capacity * 32);
-    this.lstm_acts = store.f64(capacity * 32);
+    this.lstm_hs = store.f32(capacity * 10);
+    this.lstm_zr = store.f32(capacity * 8);
+    this.lstm_hp0 = store.f32(capacity * 2);
+    this.lstm_cs = store.f32(capacity * 10);
+    this.lstm_pre = store.f32(capacity * 32);
+    this.lstm_acts = store.f32(capacity * 32);
     this.lstm_dz = this.lstm_pre;
     this.lstm_dzr = this.lstm_zr;
-    this.lstm_dh = store.f64(capacity * 2);
-    this.lstm_dc = store.f64(capacity * 2);
+    this.lstm_dh = store.f32(capacity * 2);
+    this.lstm_dc = store.f32(capacity * 2);
   }
 
-  protected forward(x: Float32Array, n: number, _training: boolean): Float64Array {
+  protected forward(x: Float32Array, n: number, _training: boolean): Float32Array {
     const p = this.params;
     const masking_out = this.masking_out;
     const masking_mask = this.masking_mask;
@@ -408,7 +409,7 @@ export class Seq extends TrainableModel<Samples, Float32Array, Samples, SeqLogs>
     return res[0]!;
   }
 
-  protected override backward(_x: Float32Array, dOut: Float64Array, n: number): void {
+  protected override backward(_x: Float32Array, dOut: Float32Array, n: number): void {
     const p = this.params;
     const g = this.grads;
     const masking_out = this.masking_out;

@@ -56,6 +56,7 @@ const Pool1Meta: ModelMeta = {
     metrics: [],
     lossOnLogits: null,
   },
+  activations: "float32",
 };
 
 /** Pool1's logs under Keras's names: fit's callbacks and history, and what evaluate returns (val_… when fit validates). */
@@ -68,21 +69,21 @@ export type Pool1Logs = {
 export class Pool1 extends TrainableModel<Samples, Float32Array, Samples, Pool1Logs> {
   static readonly inputShape: readonly number[] = [8, 2];
   static readonly outputShape: readonly number[] = [1];
-  private max_pooling1d_out: Float64Array = new Float64Array(0);
-  private dense_out: Float64Array = new Float64Array(0);
-  private flatten_dout: Float64Array = new Float64Array(0);
+  private max_pooling1d_out: Float32Array = new Float32Array(0);
+  private dense_out: Float32Array = new Float32Array(0);
+  private flatten_dout: Float32Array = new Float32Array(0);
 
   constructor(options: ModelOptions = {}) {
     super(Pool1Meta, options);
   }
 
   protected allocate(capacity: number, store: Store): void {
-    this.max_pooling1d_out = store.f64(capacity * 8);
-    this.dense_out = store.f64(capacity * 1);
-    this.flatten_dout = store.f64(capacity * 8);
+    this.max_pooling1d_out = store.f32(capacity * 8);
+    this.dense_out = store.f32(capacity * 1);
+    this.flatten_dout = store.f32(capacity * 8);
   }
 
-  protected forward(x: Float32Array, n: number, _training: boolean): Float64Array {
+  protected forward(x: Float32Array, n: number, _training: boolean): Float32Array {
     const p = this.params;
     const max_pooling1d_out = this.max_pooling1d_out;
     const dense_out = this.dense_out;
@@ -205,7 +206,7 @@ export class Pool1 extends TrainableModel<Samples, Float32Array, Samples, Pool1L
     return res[0]!;
   }
 
-  protected override backward(_x: Float32Array, dOut: Float64Array, n: number): void {
+  protected override backward(_x: Float32Array, dOut: Float32Array, n: number): void {
     const p = this.params;
     const g = this.grads;
     const max_pooling1d_out = this.max_pooling1d_out;

@@ -64,6 +64,7 @@ const Pool2Meta: ModelMeta = {
     metrics: [],
     lossOnLogits: { name: "categorical_crossentropy", fromLogits: true },
   },
+  activations: "float32",
 };
 
 /** Pool2's logs under Keras's names: fit's callbacks and history, and what evaluate returns (val_… when fit validates). */
@@ -76,23 +77,23 @@ export type Pool2Logs = {
 export class Pool2 extends TrainableModel<Samples, Float32Array, Samples, Pool2Logs> {
   static readonly inputShape: readonly number[] = [4, 4, 1];
   static readonly outputShape: readonly number[] = [2];
-  private max_pooling2d_out: Float64Array = new Float64Array(0);
-  private dense_out: Float64Array = new Float64Array(0);
-  private flatten_dout: Float64Array = new Float64Array(0);
-  private dense_z: Float64Array = new Float64Array(0);
+  private max_pooling2d_out: Float32Array = new Float32Array(0);
+  private dense_out: Float32Array = new Float32Array(0);
+  private flatten_dout: Float32Array = new Float32Array(0);
+  private dense_z: Float32Array = new Float32Array(0);
 
   constructor(options: ModelOptions = {}) {
     super(Pool2Meta, options);
   }
 
   protected allocate(capacity: number, store: Store): void {
-    this.max_pooling2d_out = store.f64(capacity * 4);
-    this.dense_out = store.f64(capacity * 2);
-    this.flatten_dout = store.f64(capacity * 4);
+    this.max_pooling2d_out = store.f32(capacity * 4);
+    this.dense_out = store.f32(capacity * 2);
+    this.flatten_dout = store.f32(capacity * 4);
     this.dense_z = this.flatten_dout;
   }
 
-  protected forward(x: Float32Array, n: number, _training: boolean): Float64Array {
+  protected forward(x: Float32Array, n: number, _training: boolean): Float32Array {
     const p = this.params;
     const max_pooling2d_out = this.max_pooling2d_out;
     const dense_out = this.dense_out;
@@ -274,7 +275,7 @@ export class Pool2 extends TrainableModel<Samples, Float32Array, Samples, Pool2L
     return res[0]!;
   }
 
-  protected override backward(_x: Float32Array, dOut: Float64Array, n: number): void {
+  protected override backward(_x: Float32Array, dOut: Float32Array, n: number): void {
     const p = this.params;
     const g = this.grads;
     const max_pooling2d_out = this.max_pooling2d_out;

@@ -90,6 +90,7 @@ const MlpMeta: ModelMeta = {
     metrics: [{ name: "accuracy", kind: "categorical_accuracy" }],
     lossOnLogits: { name: "categorical_crossentropy", fromLogits: true },
   },
+  activations: "float32",
 };
 
 /** Mlp's logs under Keras's names: fit's callbacks and history, and what evaluate returns (val_… when fit validates). */
@@ -104,35 +105,35 @@ export type MlpLogs = {
 export class Mlp extends TrainableModel<Samples, Float32Array, Samples, MlpLogs> {
   static readonly inputShape: readonly number[] = [8];
   static readonly outputShape: readonly number[] = [3];
-  private dense_out: Float64Array = new Float64Array(0);
-  private dense_1_out: Float64Array = new Float64Array(0);
-  private dense_2_out: Float64Array = new Float64Array(0);
-  private dense_1_dout: Float64Array = new Float64Array(0);
-  private dense_dout: Float64Array = new Float64Array(0);
-  private dense_z: Float64Array = new Float64Array(0);
-  private dense_dz: Float64Array = new Float64Array(0);
-  private dense_1_z: Float64Array = new Float64Array(0);
-  private dense_1_dz: Float64Array = new Float64Array(0);
-  private dense_2_z: Float64Array = new Float64Array(0);
+  private dense_out: Float32Array = new Float32Array(0);
+  private dense_1_out: Float32Array = new Float32Array(0);
+  private dense_2_out: Float32Array = new Float32Array(0);
+  private dense_1_dout: Float32Array = new Float32Array(0);
+  private dense_dout: Float32Array = new Float32Array(0);
+  private dense_z: Float32Array = new Float32Array(0);
+  private dense_dz: Float32Array = new Float32Array(0);
+  private dense_1_z: Float32Array = new Float32Array(0);
+  private dense_1_dz: Float32Array = new Float32Array(0);
+  private dense_2_z: Float32Array = new Float32Array(0);
 
   constructor(options: ModelOptions = {}) {
     super(MlpMeta, options);
   }
 
   protected allocate(capacity: number, store: Store): void {
-    this.dense_out = store.f64(capacity * 16);
-    this.dense_1_out = store.f64(capacity * 16);
-    this.dense_2_out = store.f64(capacity * 3);
-    this.dense_1_dout = store.f64(capacity * 8);
+    this.dense_out = store.f32(capacity * 16);
+    this.dense_1_out = store.f32(capacity * 16);
+    this.dense_2_out = store.f32(capacity * 3);
+    this.dense_1_dout = store.f32(capacity * 8);
     this.dense_dout = this.dense_1_out;
-    this.dense_z = store.f64(capacity * 16);
+    this.dense_z = store.f32(capacity * 16);
     this.dense_dz = this.dense_out;
-    this.dense_1_z = store.f64(capacity * 8);
-    this.dense_1_dz = store.f64(capacity * 8);
+    this.dense_1_z = store.f32(capacity * 8);
+    this.dense_1_dz = store.f32(capacity * 8);
     this.dense_2_z = this.dense_1_dout;
   }
 
-  protected forward(x: Float32Array, n: number, _training: boolean): Float64Array {
+  protected forward(x: Float32Array, n: number, _training: boolean): Float32Array {
     const p = this.params;
     const dense_out = this.dense_out;
     const dense_1_out = this.dense_1_out;
@@ -406,7 +407,7 @@ export class Mlp extends TrainableModel<Samples, Float32Array, Samples, MlpLogs>
     return res[0]!;
   }
 
-  protected override backward(x: Float32Array, dOut: Float64Array, n: number): void {
+  protected override backward(x: Float32Array, dOut: Float32Array, n: number): void {
     const p = this.params;
     const g = this.grads;
     const dense_out = this.dense_out;

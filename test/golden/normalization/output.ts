@@ -55,6 +55,7 @@ const StandardizedMeta: ModelMeta = {
     metrics: [],
     lossOnLogits: null,
   },
+  activations: "float32",
 };
 
 /** Standardized's logs under Keras's names: fit's callbacks and history, and what evaluate returns (val_… when fit validates). */
@@ -67,21 +68,21 @@ export type StandardizedLogs = {
 export class Standardized extends TrainableModel<Samples, Float32Array, Samples, StandardizedLogs> {
   static readonly inputShape: readonly number[] = [3];
   static readonly outputShape: readonly number[] = [1];
-  private normalization_out: Float64Array = new Float64Array(0);
-  private dense_out: Float64Array = new Float64Array(0);
-  private normalization_dout: Float64Array = new Float64Array(0);
+  private normalization_out: Float32Array = new Float32Array(0);
+  private dense_out: Float32Array = new Float32Array(0);
+  private normalization_dout: Float32Array = new Float32Array(0);
 
   constructor(options: ModelOptions = {}) {
     super(StandardizedMeta, options);
   }
 
   protected allocate(capacity: number, store: Store): void {
-    this.normalization_out = store.f64(capacity * 3);
-    this.dense_out = store.f64(capacity * 1);
-    this.normalization_dout = store.f64(capacity * 3);
+    this.normalization_out = store.f32(capacity * 3);
+    this.dense_out = store.f32(capacity * 1);
+    this.normalization_dout = store.f32(capacity * 3);
   }
 
-  protected forward(x: Float32Array, n: number, _training: boolean): Float64Array {
+  protected forward(x: Float32Array, n: number, _training: boolean): Float32Array {
     const p = this.params;
     const normalization_out = this.normalization_out;
     const dense_out = this.dense_out;
@@ -133,7 +134,7 @@ export class Standardized extends TrainableModel<Samples, Float32Array, Samples,
     return res[0]!;
   }
 
-  protected override backward(_x: Float32Array, dOut: Float64Array, n: number): void {
+  protected override backward(_x: Float32Array, dOut: Float32Array, n: number): void {
     const p = this.params;
     const g = this.grads;
     const normalization_out = this.normalization_out;

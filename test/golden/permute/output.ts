@@ -55,6 +55,7 @@ const SwapMeta: ModelMeta = {
     metrics: [],
     lossOnLogits: null,
   },
+  activations: "float32",
 };
 
 /** Swap's logs under Keras's names: fit's callbacks and history, and what evaluate returns (val_… when fit validates). */
@@ -67,21 +68,21 @@ export type SwapLogs = {
 export class Swap extends TrainableModel<Samples, Float32Array, Samples, SwapLogs> {
   static readonly inputShape: readonly number[] = [4, 2];
   static readonly outputShape: readonly number[] = [2, 3];
-  private permute_out: Float64Array = new Float64Array(0);
-  private dense_out: Float64Array = new Float64Array(0);
-  private permute_dout: Float64Array = new Float64Array(0);
+  private permute_out: Float32Array = new Float32Array(0);
+  private dense_out: Float32Array = new Float32Array(0);
+  private permute_dout: Float32Array = new Float32Array(0);
 
   constructor(options: ModelOptions = {}) {
     super(SwapMeta, options);
   }
 
   protected allocate(capacity: number, store: Store): void {
-    this.permute_out = store.f64(capacity * 8);
-    this.dense_out = store.f64(capacity * 6);
-    this.permute_dout = store.f64(capacity * 8);
+    this.permute_out = store.f32(capacity * 8);
+    this.dense_out = store.f32(capacity * 6);
+    this.permute_dout = store.f32(capacity * 8);
   }
 
-  protected forward(x: Float32Array, n: number, _training: boolean): Float64Array {
+  protected forward(x: Float32Array, n: number, _training: boolean): Float32Array {
     const p = this.params;
     const permute_out = this.permute_out;
     const dense_out = this.dense_out;
@@ -203,7 +204,7 @@ export class Swap extends TrainableModel<Samples, Float32Array, Samples, SwapLog
     return res[0]!;
   }
 
-  protected override backward(_x: Float32Array, dOut: Float64Array, n: number): void {
+  protected override backward(_x: Float32Array, dOut: Float32Array, n: number): void {
     const p = this.params;
     const g = this.grads;
     const permute_out = this.permute_out;

@@ -65,6 +65,7 @@ const ParametricMeta: ModelMeta = {
     metrics: [],
     lossOnLogits: null,
   },
+  activations: "float32",
 };
 
 /** Parametric's logs under Keras's names: fit's callbacks and history, and what evaluate returns (val_… when fit validates). */
@@ -77,21 +78,21 @@ export type ParametricLogs = {
 export class Parametric extends TrainableModel<Samples, Float32Array, Samples, ParametricLogs> {
   static readonly inputShape: readonly number[] = [2, 4];
   static readonly outputShape: readonly number[] = [2, 3];
-  private dense_out: Float64Array = new Float64Array(0);
-  private p_re_lu_out: Float64Array = new Float64Array(0);
-  private dense_dout: Float64Array = new Float64Array(0);
+  private dense_out: Float32Array = new Float32Array(0);
+  private p_re_lu_out: Float32Array = new Float32Array(0);
+  private dense_dout: Float32Array = new Float32Array(0);
 
   constructor(options: ModelOptions = {}) {
     super(ParametricMeta, options);
   }
 
   protected allocate(capacity: number, store: Store): void {
-    this.dense_out = store.f64(capacity * 6);
-    this.p_re_lu_out = store.f64(capacity * 6);
-    this.dense_dout = store.f64(capacity * 6);
+    this.dense_out = store.f32(capacity * 6);
+    this.p_re_lu_out = store.f32(capacity * 6);
+    this.dense_dout = store.f32(capacity * 6);
   }
 
-  protected forward(x: Float32Array, n: number, _training: boolean): Float64Array {
+  protected forward(x: Float32Array, n: number, _training: boolean): Float32Array {
     const p = this.params;
     const dense_out = this.dense_out;
     const p_re_lu_out = this.p_re_lu_out;
@@ -223,7 +224,7 @@ export class Parametric extends TrainableModel<Samples, Float32Array, Samples, P
     return res[0]!;
   }
 
-  protected override backward(x: Float32Array, dOut: Float64Array, n: number): void {
+  protected override backward(x: Float32Array, dOut: Float32Array, n: number): void {
     const p = this.params;
     const g = this.grads;
     const dense_out = this.dense_out;

@@ -31,24 +31,25 @@ const PixelsMeta: ModelMeta = {
     { name: "dense", kind: "Dense", outputShape: [2], params: 10, trainable: 10 },
   ],
   training: null,
+  activations: "float32",
 };
 
 export class Pixels extends ModelBase {
   static readonly inputShape: readonly number[] = [4];
   static readonly outputShape: readonly number[] = [2];
-  private rescaling_out: Float64Array = new Float64Array(0);
-  private dense_out: Float64Array = new Float64Array(0);
+  private rescaling_out: Float32Array = new Float32Array(0);
+  private dense_out: Float32Array = new Float32Array(0);
 
   constructor(options: ModelOptions = {}) {
     super(PixelsMeta, options);
   }
 
   protected allocate(capacity: number, store: Store): void {
-    this.rescaling_out = store.f64(capacity * 4);
-    this.dense_out = store.f64(capacity * 2);
+    this.rescaling_out = store.f32(capacity * 4);
+    this.dense_out = store.f32(capacity * 2);
   }
 
-  protected forward(x: Float32Array, n: number, _training: boolean): Float64Array {
+  protected forward(x: Float32Array, n: number, _training: boolean): Float32Array {
     const p = this.params;
     const rescaling_out = this.rescaling_out;
     const dense_out = this.dense_out;

@@ -49,24 +49,25 @@ const ReshapedMeta: ModelMeta = {
     { name: "dense_1", kind: "Dense", outputShape: [1], params: 7, trainable: 7 },
   ],
   training: null,
+  activations: "float32",
 };
 
 export class Reshaped extends ModelBase {
   static readonly inputShape: readonly number[] = [12];
   static readonly outputShape: readonly number[] = [1];
-  private dense_out: Float64Array = new Float64Array(0);
-  private dense_1_out: Float64Array = new Float64Array(0);
+  private dense_out: Float32Array = new Float32Array(0);
+  private dense_1_out: Float32Array = new Float32Array(0);
 
   constructor(options: ModelOptions = {}) {
     super(ReshapedMeta, options);
   }
 
   protected allocate(capacity: number, store: Store): void {
-    this.dense_out = store.f64(capacity * 6);
-    this.dense_1_out = store.f64(capacity * 1);
+    this.dense_out = store.f32(capacity * 6);
+    this.dense_1_out = store.f32(capacity * 1);
   }
 
-  protected forward(x: Float32Array, n: number, _training: boolean): Float64Array {
+  protected forward(x: Float32Array, n: number, _training: boolean): Float32Array {
     const p = this.params;
     const dense_out = this.dense_out;
     const dense_1_out = this.dense_1_out;

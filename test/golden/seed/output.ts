@@ -47,26 +47,27 @@ const SeedMeta: ModelMeta = {
     { name: "dense_1", kind: "Dense", outputShape: [2], params: 10, trainable: 10 },
   ],
   training: null,
+  activations: "float32",
 };
 
 export class Seed extends ModelBase {
   static readonly inputShape: readonly number[] = [1];
   static readonly outputShape: readonly number[] = [2];
-  private dense_out: Float64Array = new Float64Array(0);
-  private dense_1_out: Float64Array = new Float64Array(0);
-  private dense_1_z: Float64Array = new Float64Array(0);
+  private dense_out: Float32Array = new Float32Array(0);
+  private dense_1_out: Float32Array = new Float32Array(0);
+  private dense_1_z: Float32Array = new Float32Array(0);
 
   constructor(options: ModelOptions = {}) {
     super(SeedMeta, options);
   }
 
   protected allocate(capacity: number, store: Store): void {
-    this.dense_out = store.f64(capacity * 4);
-    this.dense_1_out = store.f64(capacity * 2);
-    this.dense_1_z = store.f64(capacity * 2);
+    this.dense_out = store.f32(capacity * 4);
+    this.dense_1_out = store.f32(capacity * 2);
+    this.dense_1_z = store.f32(capacity * 2);
   }
 
-  protected forward(x: Float32Array, n: number, _training: boolean): Float64Array {
+  protected forward(x: Float32Array, n: number, _training: boolean): Float32Array {
     const p = this.params;
     const dense_out = this.dense_out;
     const dense_1_out = this.dense_1_out;

@@ -68,6 +68,7 @@ const SeparableMeta: ModelMeta = {
     metrics: [],
     lossOnLogits: null,
   },
+  activations: "float32",
 };
 
 /** Separable's logs under Keras's names: fit's callbacks and history, and what evaluate returns (val_… when fit validates). */
@@ -80,21 +81,21 @@ export type SeparableLogs = {
 export class Separable extends TrainableModel<Samples, Float32Array, Samples, SeparableLogs> {
   static readonly inputShape: readonly number[] = [4, 2];
   static readonly outputShape: readonly number[] = [4, 3];
-  private separable_conv1d_out: Float64Array = new Float64Array(0);
-  private separable_conv1d_dw: Float64Array = new Float64Array(0);
-  private separable_conv1d_ddw: Float64Array = new Float64Array(0);
+  private separable_conv1d_out: Float32Array = new Float32Array(0);
+  private separable_conv1d_dw: Float32Array = new Float32Array(0);
+  private separable_conv1d_ddw: Float32Array = new Float32Array(0);
 
   constructor(options: ModelOptions = {}) {
     super(SeparableMeta, options);
   }
 
   protected allocate(capacity: number, store: Store): void {
-    this.separable_conv1d_out = store.f64(capacity * 12);
-    this.separable_conv1d_dw = store.f64(capacity * 8);
-    this.separable_conv1d_ddw = store.f64(capacity * 8);
+    this.separable_conv1d_out = store.f32(capacity * 12);
+    this.separable_conv1d_dw = store.f32(capacity * 8);
+    this.separable_conv1d_ddw = store.f32(capacity * 8);
   }
 
-  protected forward(x: Float32Array, n: number, _training: boolean): Float64Array {
+  protected forward(x: Float32Array, n: number, _training: boolean): Float32Array {
     const p = this.params;
     const separable_conv1d_out = this.separable_conv1d_out;
     const separable_conv1d_dw = this.separable_conv1d_dw;
@@ -247,7 +248,7 @@ export class Separable extends TrainableModel<Samples, Float32Array, Samples, Se
     return res[0]!;
   }
 
-  protected override backward(x: Float32Array, dOut: Float64Array, n: number): void {
+  protected override backward(x: Float32Array, dOut: Float32Array, n: number): void {
     const p = this.params;
     const g = this.grads;
     const separable_conv1d_dw = this.separable_conv1d_dw;

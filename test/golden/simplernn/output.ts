@@ -91,6 +91,7 @@ const SeqMeta: ModelMeta = {
     lossOnLogits: { name: "binary_crossentropy", fromLogits: true },
   },
   tokenIds: { limit: 5, layer: "`embedding` (Embedding, input_dim=5)" },
+  activations: "float32",
 };
 
 /** Seq's logs under Keras's names: fit's callbacks and history, and what evaluate returns (val_… when fit validates). */
@@ -103,43 +104,43 @@ export type SeqLogs = {
 export class Seq extends TrainableModel<Samples, Float32Array, Samples, SeqLogs> {
   static readonly inputShape: readonly number[] = [4];
   static readonly outputShape: readonly number[] = [1];
-  private embedding_out: Float64Array = new Float64Array(0);
-  private simple_rnn_out: Float64Array = new Float64Array(0);
-  private dense_out: Float64Array = new Float64Array(0);
-  private simple_rnn_dout: Float64Array = new Float64Array(0);
-  private embedding_dout: Float64Array = new Float64Array(0);
-  private simple_rnn_xz: Float64Array = new Float64Array(0);
-  private simple_rnn_hs: Float64Array = new Float64Array(0);
-  private simple_rnn_zr: Float64Array = new Float64Array(0);
-  private simple_rnn_hp0: Float64Array = new Float64Array(0);
-  private simple_rnn_pre: Float64Array = new Float64Array(0);
-  private simple_rnn_dz: Float64Array = new Float64Array(0);
-  private simple_rnn_dzr: Float64Array = new Float64Array(0);
-  private simple_rnn_dh: Float64Array = new Float64Array(0);
-  private dense_z: Float64Array = new Float64Array(0);
+  private embedding_out: Float32Array = new Float32Array(0);
+  private simple_rnn_out: Float32Array = new Float32Array(0);
+  private dense_out: Float32Array = new Float32Array(0);
+  private simple_rnn_dout: Float32Array = new Float32Array(0);
+  private embedding_dout: Float32Array = new Float32Array(0);
+  private simple_rnn_xz: Float32Array = new Float32Array(0);
+  private simple_rnn_hs: Float32Array = new Float32Array(0);
+  private simple_rnn_zr: Float32Array = new Float32Array(0);
+  private simple_rnn_hp0: Float32Array = new Float32Array(0);
+  private simple_rnn_pre: Float32Array = new Float32Array(0);
+  private simple_rnn_dz: Float32Array = new Float32Array(0);
+  private simple_rnn_dzr: Float32Array = new Float32Array(0);
+  private simple_rnn_dh: Float32Array = new Float32Array(0);
+  private dense_z: Float32Array = new Float32Array(0);
 
   constructor(options: ModelOptions = {}) {
     super(SeqMeta, options);
   }
 
   protected allocate(capacity: number, store: Store): void {
-    this.embedding_out = store.f64(capacity * 8);
-    this.simple_rnn_out = store.f64(capacity * 8);
-    this.dense_out = store.f64(capacity * 1);
-    this.simple_rnn_dout = store.f64(capacity * 12);
+    this.embedding_out = store.f32(capacity * 8);
+    this.simple_rnn_out = store.f32(capacity * 8);
+    this.dense_out = store.f32(capacity * 1);
+    this.simple_rnn_dout = store.f32(capacity * 12);
     this.embedding_dout = this.simple_rnn_out;
     this.simple_rnn_xz = this.simple_rnn_dout;
-    this.simple_rnn_hs = store.f64(capacity * 15);
-    this.simple_rnn_zr = store.f64(capacity * 3);
-    this.simple_rnn_hp0 = store.f64(capacity * 3);
-    this.simple_rnn_pre = store.f64(capacity * 12);
+    this.simple_rnn_hs = store.f32(capacity * 15);
+    this.simple_rnn_zr = store.f32(capacity * 3);
+    this.simple_rnn_hp0 = store.f32(capacity * 3);
+    this.simple_rnn_pre = store.f32(capacity * 12);
     this.simple_rnn_dz = this.simple_rnn_pre;
     this.simple_rnn_dzr = this.simple_rnn_zr;
-    this.simple_rnn_dh = store.f64(capacity * 3);
+    this.simple_rnn_dh = store.f32(capacity * 3);
     this.dense_z = this.simple_rnn_zr;
   }
 
-  protected forward(x: Float32Array, n: number, _training: boolean): Float64Array {
+  protected forward(x: Float32Array, n: number, _training: boolean): Float32Array {
     const p = this.params;
     const embedding_out = this.embedding_out;
     const simple_rnn_out = this.simple_rnn_out;
@@ -284,7 +285,7 @@ export class Seq extends TrainableModel<Samples, Float32Array, Samples, SeqLogs>
     return res[0]!;
   }
 
-  protected override backward(x: Float32Array, dOut: Float64Array, n: number): void {
+  protected override backward(x: Float32Array, dOut: Float32Array, n: number): void {
     const p = this.params;
     const g = this.grads;
     const embedding_out = this.embedding_out;

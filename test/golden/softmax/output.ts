@@ -55,6 +55,7 @@ const AttentionMeta: ModelMeta = {
     metrics: [],
     lossOnLogits: null,
   },
+  activations: "float32",
 };
 
 /** Attention's logs under Keras's names: fit's callbacks and history, and what evaluate returns (val_… when fit validates). */
@@ -67,21 +68,21 @@ export type AttentionLogs = {
 export class Attention extends TrainableModel<Samples, Float32Array, Samples, AttentionLogs> {
   static readonly inputShape: readonly number[] = [3, 2];
   static readonly outputShape: readonly number[] = [3, 2];
-  private dense_out: Float64Array = new Float64Array(0);
-  private softmax_out: Float64Array = new Float64Array(0);
-  private dense_dout: Float64Array = new Float64Array(0);
+  private dense_out: Float32Array = new Float32Array(0);
+  private softmax_out: Float32Array = new Float32Array(0);
+  private dense_dout: Float32Array = new Float32Array(0);
 
   constructor(options: ModelOptions = {}) {
     super(AttentionMeta, options);
   }
 
   protected allocate(capacity: number, store: Store): void {
-    this.dense_out = store.f64(capacity * 6);
-    this.softmax_out = store.f64(capacity * 6);
+    this.dense_out = store.f32(capacity * 6);
+    this.softmax_out = store.f32(capacity * 6);
     this.dense_dout = this.dense_out;
   }
 
-  protected forward(x: Float32Array, n: number, _training: boolean): Float64Array {
+  protected forward(x: Float32Array, n: number, _training: boolean): Float32Array {
     const p = this.params;
     const dense_out = this.dense_out;
     const softmax_out = this.softmax_out;
@@ -217,7 +218,7 @@ export class Attention extends TrainableModel<Samples, Float32Array, Samples, At
     return res[0]!;
   }
 
-  protected override backward(x: Float32Array, dOut: Float64Array, n: number): void {
+  protected override backward(x: Float32Array, dOut: Float32Array, n: number): void {
     const g = this.grads;
     const softmax_out = this.softmax_out;
     const dense_dout = this.dense_dout;

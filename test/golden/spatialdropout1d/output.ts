@@ -61,6 +61,7 @@ const RegularizedMeta: ModelMeta = {
     metrics: [],
     lossOnLogits: null,
   },
+  activations: "float32",
 };
 
 /** Regularized's logs under Keras's names: fit's callbacks and history, and what evaluate returns (val_… when fit validates). */
@@ -73,9 +74,9 @@ export type RegularizedLogs = {
 export class Regularized extends TrainableModel<Samples, Float32Array, Samples, RegularizedLogs> {
   static readonly inputShape: readonly number[] = [3, 2];
   static readonly outputShape: readonly number[] = [3, 4];
-  private dense_out: Float64Array = new Float64Array(0);
-  private spatial_dropout1d_out: Float64Array = new Float64Array(0);
-  private dense_dout: Float64Array = new Float64Array(0);
+  private dense_out: Float32Array = new Float32Array(0);
+  private spatial_dropout1d_out: Float32Array = new Float32Array(0);
+  private dense_dout: Float32Array = new Float32Array(0);
   private spatial_dropout1d_noise: Float64Array = new Float64Array(0);
 
   constructor(options: ModelOptions = {}) {
@@ -83,13 +84,13 @@ export class Regularized extends TrainableModel<Samples, Float32Array, Samples, 
   }
 
   protected allocate(capacity: number, store: Store): void {
-    this.dense_out = store.f64(capacity * 12);
-    this.spatial_dropout1d_out = store.f64(capacity * 12);
+    this.dense_out = store.f32(capacity * 12);
+    this.spatial_dropout1d_out = store.f32(capacity * 12);
     this.dense_dout = this.dense_out;
     this.spatial_dropout1d_noise = store.f64(capacity * 4);
   }
 
-  protected forward(x: Float32Array, n: number, training: boolean): Float64Array {
+  protected forward(x: Float32Array, n: number, training: boolean): Float32Array {
     const p = this.params;
     const dense_out = this.dense_out;
     const spatial_dropout1d_out = this.spatial_dropout1d_out;
@@ -278,7 +279,7 @@ export class Regularized extends TrainableModel<Samples, Float32Array, Samples, 
     return res[0]!;
   }
 
-  protected override backward(x: Float32Array, dOut: Float64Array, n: number): void {
+  protected override backward(x: Float32Array, dOut: Float32Array, n: number): void {
     const g = this.grads;
     const dense_dout = this.dense_dout;
     const spatial_dropout1d_noise = this.spatial_dropout1d_noise;

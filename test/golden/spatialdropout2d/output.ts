@@ -61,6 +61,7 @@ const RegularizedMeta: ModelMeta = {
     metrics: [],
     lossOnLogits: null,
   },
+  activations: "float32",
 };
 
 /** Regularized's logs under Keras's names: fit's callbacks and history, and what evaluate returns (val_… when fit validates). */
@@ -73,9 +74,9 @@ export type RegularizedLogs = {
 export class Regularized extends TrainableModel<Samples, Float32Array, Samples, RegularizedLogs> {
   static readonly inputShape: readonly number[] = [2, 2, 2];
   static readonly outputShape: readonly number[] = [2, 2, 2];
-  private conv2d_out: Float64Array = new Float64Array(0);
-  private spatial_dropout2d_out: Float64Array = new Float64Array(0);
-  private conv2d_dout: Float64Array = new Float64Array(0);
+  private conv2d_out: Float32Array = new Float32Array(0);
+  private spatial_dropout2d_out: Float32Array = new Float32Array(0);
+  private conv2d_dout: Float32Array = new Float32Array(0);
   private spatial_dropout2d_noise: Float64Array = new Float64Array(0);
 
   constructor(options: ModelOptions = {}) {
@@ -83,13 +84,13 @@ export class Regularized extends TrainableModel<Samples, Float32Array, Samples, 
   }
 
   protected allocate(capacity: number, store: Store): void {
-    this.conv2d_out = store.f64(capacity * 8);
-    this.spatial_dropout2d_out = store.f64(capacity * 8);
+    this.conv2d_out = store.f32(capacity * 8);
+    this.spatial_dropout2d_out = store.f32(capacity * 8);
     this.conv2d_dout = this.conv2d_out;
     this.spatial_dropout2d_noise = store.f64(capacity * 2);
   }
 
-  protected forward(x: Float32Array, n: number, training: boolean): Float64Array {
+  protected forward(x: Float32Array, n: number, training: boolean): Float32Array {
     const p = this.params;
     const conv2d_out = this.conv2d_out;
     const spatial_dropout2d_out = this.spatial_dropout2d_out;
@@ -228,7 +229,7 @@ export class Regularized extends TrainableModel<Samples, Float32Array, Samples, 
     return res[0]!;
   }
 
-  protected override backward(x: Float32Array, dOut: Float64Array, n: number): void {
+  protected override backward(x: Float32Array, dOut: Float32Array, n: number): void {
     const g = this.grads;
     const conv2d_dout = this.conv2d_dout;
     const spatial_dropout2d_noise = this.spatial_dropout2d_noise;

@@ -78,6 +78,7 @@ const StepsMeta: ModelMeta = {
     metrics: [],
     lossOnLogits: null,
   },
+  activations: "float32",
 };
 
 /** Steps's logs under Keras's names: fit's callbacks and history, and what evaluate returns (val_… when fit validates). */
@@ -90,25 +91,25 @@ export type StepsLogs = {
 export class Steps extends TrainableModel<Samples, Float32Array, Samples, StepsLogs> {
   static readonly inputShape: readonly number[] = [4, 3];
   static readonly outputShape: readonly number[] = [1];
-  private time_distributed_out: Float64Array = new Float64Array(0);
-  private dense_1_out: Float64Array = new Float64Array(0);
-  private flatten_dout: Float64Array = new Float64Array(0);
-  private time_distributed_z: Float64Array = new Float64Array(0);
-  private time_distributed_dz: Float64Array = new Float64Array(0);
+  private time_distributed_out: Float32Array = new Float32Array(0);
+  private dense_1_out: Float32Array = new Float32Array(0);
+  private flatten_dout: Float32Array = new Float32Array(0);
+  private time_distributed_z: Float32Array = new Float32Array(0);
+  private time_distributed_dz: Float32Array = new Float32Array(0);
 
   constructor(options: ModelOptions = {}) {
     super(StepsMeta, options);
   }
 
   protected allocate(capacity: number, store: Store): void {
-    this.time_distributed_out = store.f64(capacity * 8);
-    this.dense_1_out = store.f64(capacity * 1);
-    this.flatten_dout = store.f64(capacity * 8);
-    this.time_distributed_z = store.f64(capacity * 8);
+    this.time_distributed_out = store.f32(capacity * 8);
+    this.dense_1_out = store.f32(capacity * 1);
+    this.flatten_dout = store.f32(capacity * 8);
+    this.time_distributed_z = store.f32(capacity * 8);
     this.time_distributed_dz = this.time_distributed_out;
   }
 
-  protected forward(x: Float32Array, n: number, _training: boolean): Float64Array {
+  protected forward(x: Float32Array, n: number, _training: boolean): Float32Array {
     const p = this.params;
     const time_distributed_out = this.time_distributed_out;
     const dense_1_out = this.dense_1_out;
@@ -185,7 +186,7 @@ export class Steps extends TrainableModel<Samples, Float32Array, Samples, StepsL
     return res[0]!;
   }
 
-  protected override backward(x: Float32Array, dOut: Float64Array, n: number): void {
+  protected override backward(x: Float32Array, dOut: Float32Array, n: number): void {
     const p = this.params;
     const g = this.grads;
     const time_distributed_out = this.time_distributed_out;

@@ -92,6 +92,7 @@ const TunedMeta: ModelMeta = {
     ],
     lossOnLogits: null,
   },
+  activations: "float32",
 };
 
 /** Tuned's logs under Keras's names: fit's callbacks and history, and what evaluate returns (val_… when fit validates). */
@@ -110,29 +111,29 @@ export type TunedLogs = {
 export class Tuned extends TrainableModel<Samples, Float32Array, Samples, TunedLogs> {
   static readonly inputShape: readonly number[] = [3];
   static readonly outputShape: readonly number[] = [3];
-  private dense_out: Float64Array = new Float64Array(0);
-  private dense_1_out: Float64Array = new Float64Array(0);
-  private dense_dout: Float64Array = new Float64Array(0);
-  private dense_z: Float64Array = new Float64Array(0);
-  private dense_dz: Float64Array = new Float64Array(0);
-  private dense_1_z: Float64Array = new Float64Array(0);
-  private dense_1_dz: Float64Array = new Float64Array(0);
+  private dense_out: Float32Array = new Float32Array(0);
+  private dense_1_out: Float32Array = new Float32Array(0);
+  private dense_dout: Float32Array = new Float32Array(0);
+  private dense_z: Float32Array = new Float32Array(0);
+  private dense_dz: Float32Array = new Float32Array(0);
+  private dense_1_z: Float32Array = new Float32Array(0);
+  private dense_1_dz: Float32Array = new Float32Array(0);
 
   constructor(options: ModelOptions = {}) {
     super(TunedMeta, options);
   }
 
   protected allocate(capacity: number, store: Store): void {
-    this.dense_out = store.f64(capacity * 4);
-    this.dense_1_out = store.f64(capacity * 3);
-    this.dense_dout = store.f64(capacity * 4);
+    this.dense_out = store.f32(capacity * 4);
+    this.dense_1_out = store.f32(capacity * 3);
+    this.dense_dout = store.f32(capacity * 4);
     this.dense_z = this.dense_dout;
-    this.dense_dz = store.f64(capacity * 4);
+    this.dense_dz = store.f32(capacity * 4);
     this.dense_1_z = this.dense_dout;
     this.dense_1_dz = this.dense_dz;
   }
 
-  protected forward(x: Float32Array, n: number, _training: boolean): Float64Array {
+  protected forward(x: Float32Array, n: number, _training: boolean): Float32Array {
     const p = this.params;
     const dense_out = this.dense_out;
     const dense_1_out = this.dense_1_out;
@@ -318,7 +319,7 @@ export class Tuned extends TrainableModel<Samples, Float32Array, Samples, TunedL
     return res[0]!;
   }
 
-  protected override backward(x: Float32Array, dOut: Float64Array, n: number): void {
+  protected override backward(x: Float32Array, dOut: Float32Array, n: number): void {
     const p = this.params;
     const g = this.grads;
     const dense_out = this.dense_out;

@@ -61,6 +61,7 @@ const UnitMeta: ModelMeta = {
     metrics: [],
     lossOnLogits: null,
   },
+  activations: "float32",
 };
 
 /** Unit's logs under Keras's names: fit's callbacks and history, and what evaluate returns (val_… when fit validates). */
@@ -73,21 +74,21 @@ export type UnitLogs = {
 export class Unit extends TrainableModel<Samples, Float32Array, Samples, UnitLogs> {
   static readonly inputShape: readonly number[] = [3];
   static readonly outputShape: readonly number[] = [3];
-  private dense_out: Float64Array = new Float64Array(0);
-  private unit_normalization_out: Float64Array = new Float64Array(0);
-  private dense_dout: Float64Array = new Float64Array(0);
+  private dense_out: Float32Array = new Float32Array(0);
+  private unit_normalization_out: Float32Array = new Float32Array(0);
+  private dense_dout: Float32Array = new Float32Array(0);
 
   constructor(options: ModelOptions = {}) {
     super(UnitMeta, options);
   }
 
   protected allocate(capacity: number, store: Store): void {
-    this.dense_out = store.f64(capacity * 3);
-    this.unit_normalization_out = store.f64(capacity * 3);
-    this.dense_dout = store.f64(capacity * 3);
+    this.dense_out = store.f32(capacity * 3);
+    this.unit_normalization_out = store.f32(capacity * 3);
+    this.dense_dout = store.f32(capacity * 3);
   }
 
-  protected forward(x: Float32Array, n: number, _training: boolean): Float64Array {
+  protected forward(x: Float32Array, n: number, _training: boolean): Float32Array {
     const p = this.params;
     const dense_out = this.dense_out;
     const unit_normalization_out = this.unit_normalization_out;
@@ -166,7 +167,7 @@ export class Unit extends TrainableModel<Samples, Float32Array, Samples, UnitLog
     return res[0]!;
   }
 
-  protected override backward(x: Float32Array, dOut: Float64Array, n: number): void {
+  protected override backward(x: Float32Array, dOut: Float32Array, n: number): void {
     const g = this.grads;
     const dense_out = this.dense_out;
     const unit_normalization_out = this.unit_normalization_out;

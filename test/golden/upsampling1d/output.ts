@@ -55,6 +55,7 @@ const UpsampledMeta: ModelMeta = {
     metrics: [],
     lossOnLogits: null,
   },
+  activations: "float32",
 };
 
 /** Upsampled's logs under Keras's names: fit's callbacks and history, and what evaluate returns (val_… when fit validates). */
@@ -67,21 +68,21 @@ export type UpsampledLogs = {
 export class Upsampled extends TrainableModel<Samples, Float32Array, Samples, UpsampledLogs> {
   static readonly inputShape: readonly number[] = [3, 2];
   static readonly outputShape: readonly number[] = [5, 1];
-  private up_sampling1d_out: Float64Array = new Float64Array(0);
-  private conv1d_out: Float64Array = new Float64Array(0);
-  private up_sampling1d_dout: Float64Array = new Float64Array(0);
+  private up_sampling1d_out: Float32Array = new Float32Array(0);
+  private conv1d_out: Float32Array = new Float32Array(0);
+  private up_sampling1d_dout: Float32Array = new Float32Array(0);
 
   constructor(options: ModelOptions = {}) {
     super(UpsampledMeta, options);
   }
 
   protected allocate(capacity: number, store: Store): void {
-    this.up_sampling1d_out = store.f64(capacity * 12);
-    this.conv1d_out = store.f64(capacity * 5);
-    this.up_sampling1d_dout = store.f64(capacity * 12);
+    this.up_sampling1d_out = store.f32(capacity * 12);
+    this.conv1d_out = store.f32(capacity * 5);
+    this.up_sampling1d_dout = store.f32(capacity * 12);
   }
 
-  protected forward(x: Float32Array, n: number, _training: boolean): Float64Array {
+  protected forward(x: Float32Array, n: number, _training: boolean): Float32Array {
     const p = this.params;
     const up_sampling1d_out = this.up_sampling1d_out;
     const conv1d_out = this.conv1d_out;
@@ -196,7 +197,7 @@ export class Upsampled extends TrainableModel<Samples, Float32Array, Samples, Up
     return res[0]!;
   }
 
-  protected override backward(_x: Float32Array, dOut: Float64Array, n: number): void {
+  protected override backward(_x: Float32Array, dOut: Float32Array, n: number): void {
     const p = this.params;
     const g = this.grads;
     const up_sampling1d_out = this.up_sampling1d_out;

@@ -71,6 +71,7 @@ const BinaryMeta: ModelMeta = {
     metrics: [],
     lossOnLogits: null,
   },
+  activations: "float32",
 };
 
 /** Binary's logs under Keras's names: fit's callbacks and history, and what evaluate returns (val_… when fit validates). */
@@ -83,25 +84,25 @@ export type BinaryLogs = {
 export class Binary extends TrainableModel<Samples, Float32Array, Samples, BinaryLogs> {
   static readonly inputShape: readonly number[] = [3];
   static readonly outputShape: readonly number[] = [1];
-  private dense_out: Float64Array = new Float64Array(0);
-  private dense_1_out: Float64Array = new Float64Array(0);
-  private dense_dout: Float64Array = new Float64Array(0);
-  private dense_z: Float64Array = new Float64Array(0);
-  private dense_dz: Float64Array = new Float64Array(0);
+  private dense_out: Float32Array = new Float32Array(0);
+  private dense_1_out: Float32Array = new Float32Array(0);
+  private dense_dout: Float32Array = new Float32Array(0);
+  private dense_z: Float32Array = new Float32Array(0);
+  private dense_dz: Float32Array = new Float32Array(0);
 
   constructor(options: ModelOptions = {}) {
     super(BinaryMeta, options);
   }
 
   protected allocate(capacity: number, store: Store): void {
-    this.dense_out = store.f64(capacity * 4);
-    this.dense_1_out = store.f64(capacity * 1);
-    this.dense_dout = store.f64(capacity * 4);
-    this.dense_z = store.f64(capacity * 4);
+    this.dense_out = store.f32(capacity * 4);
+    this.dense_1_out = store.f32(capacity * 1);
+    this.dense_dout = store.f32(capacity * 4);
+    this.dense_z = store.f32(capacity * 4);
     this.dense_dz = this.dense_out;
   }
 
-  protected forward(x: Float32Array, n: number, _training: boolean): Float64Array {
+  protected forward(x: Float32Array, n: number, _training: boolean): Float32Array {
     const p = this.params;
     const dense_out = this.dense_out;
     const dense_1_out = this.dense_1_out;
@@ -187,7 +188,7 @@ export class Binary extends TrainableModel<Samples, Float32Array, Samples, Binar
     return res[0]!;
   }
 
-  protected override backward(x: Float32Array, dOut: Float64Array, n: number): void {
+  protected override backward(x: Float32Array, dOut: Float32Array, n: number): void {
     const p = this.params;
     const g = this.grads;
     const dense_out = this.dense_out;

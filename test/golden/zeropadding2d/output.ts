@@ -61,6 +61,7 @@ const PaddedMeta: ModelMeta = {
     metrics: [],
     lossOnLogits: null,
   },
+  activations: "float32",
 };
 
 /** Padded's logs under Keras's names: fit's callbacks and history, and what evaluate returns (val_… when fit validates). */
@@ -73,21 +74,21 @@ export type PaddedLogs = {
 export class Padded extends TrainableModel<Samples, Float32Array, Samples, PaddedLogs> {
   static readonly inputShape: readonly number[] = [2, 2, 1];
   static readonly outputShape: readonly number[] = [2, 2, 1];
-  private zero_padding2d_out: Float64Array = new Float64Array(0);
-  private conv2d_out: Float64Array = new Float64Array(0);
-  private zero_padding2d_dout: Float64Array = new Float64Array(0);
+  private zero_padding2d_out: Float32Array = new Float32Array(0);
+  private conv2d_out: Float32Array = new Float32Array(0);
+  private zero_padding2d_dout: Float32Array = new Float32Array(0);
 
   constructor(options: ModelOptions = {}) {
     super(PaddedMeta, options);
   }
 
   protected allocate(capacity: number, store: Store): void {
-    this.zero_padding2d_out = store.f64(capacity * 9);
-    this.conv2d_out = store.f64(capacity * 4);
-    this.zero_padding2d_dout = store.f64(capacity * 9);
+    this.zero_padding2d_out = store.f32(capacity * 9);
+    this.conv2d_out = store.f32(capacity * 4);
+    this.zero_padding2d_dout = store.f32(capacity * 9);
   }
 
-  protected forward(x: Float32Array, n: number, _training: boolean): Float64Array {
+  protected forward(x: Float32Array, n: number, _training: boolean): Float32Array {
     const p = this.params;
     const zero_padding2d_out = this.zero_padding2d_out;
     const conv2d_out = this.conv2d_out;
@@ -181,7 +182,7 @@ export class Padded extends TrainableModel<Samples, Float32Array, Samples, Padde
     return res[0]!;
   }
 
-  protected override backward(_x: Float32Array, dOut: Float64Array, n: number): void {
+  protected override backward(_x: Float32Array, dOut: Float32Array, n: number): void {
     const p = this.params;
     const g = this.grads;
     const zero_padding2d_out = this.zero_padding2d_out;
