@@ -167,6 +167,8 @@ class NativeKernels {
     // the operation writes the image side (scatter, gradients) or the window side: never a model input
     const written = writesImage(spec.op) ? spec.image : spec.windows;
     if (this.plan.buffers.get(written)?.kind === "input" || bufs.some((b) => this.plan.buffers.get(b)?.kind === "param")) return false;
+    const relu = spec.relu !== undefined ? this.plan.buffers.get(spec.relu)?.kind : undefined;
+    if (relu === "input" || relu === "param") return false;
     const work = spec.axes.reduce((n, a) => n * a.out * a.k, 1) * spec.channels * (spec.multiplier ?? 1);
     return useNative(work, this.threshold);
   }
@@ -185,12 +187,13 @@ class NativeKernels {
     if (!this.accepts(spec)) return undefined;
     if (isWindow(spec)) {
       const name = `${layer}_${spec.label}`;
-      const optional = (key: "source" | "weights" | "bias") => (spec[key] !== undefined ? { [key]: this.elemType(spec[key]) } : {});
-      const types = { image: this.elemType(spec.image), windows: this.elemType(spec.windows), ...optional("source"), ...optional("weights"), ...optional("bias") };
+      const optional = (key: "source" | "weights" | "bias" | "relu") => (spec[key] !== undefined ? { [key]: this.elemType(spec[key]) } : {});
+      const types = { image: this.elemType(spec.image), windows: this.elemType(spec.windows), ...optional("source"), ...optional("weights"), ...optional("bias"), ...optional("relu") };
       const bases = { weights: spec.weights !== undefined ? this.base(spec.weights) : 0, bias: spec.bias !== undefined ? this.base(spec.bias) : 0 };
       this.windows.set(name, { name, spec, types, bases });
-      // (n, image, windows, source or weights[, bias])
-      const bufs = [spec.image, spec.windows, spec.source ?? spec.weights ?? "", ...(spec.bias !== undefined ? [spec.bias] : [])];
+      // (n, image, windows, source or weights[, bias[, relu output]])
+      const tail = spec.relu !== undefined ? [spec.bias ?? "", spec.relu] : spec.bias !== undefined ? [spec.bias] : [];
+      const bufs = [spec.image, spec.windows, spec.source ?? spec.weights ?? "", ...tail];
       const args = bufs.map((b) => (b === "" ? "0" : this.address(b, st)));
       return `k.${name}(n, ${args.join(", ")});`;
     }

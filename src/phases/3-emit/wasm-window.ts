@@ -4,8 +4,8 @@
  * WebAssembly functions with the whole geometry baked in; and the depthwise
  * convolution's forward and gradients. They live in the model's module
  * beside the products (wasm.ts) and take the same arguments: (n, image,
- * windows, source or depthwise kernel, bias), the batch size and byte
- * addresses.
+ * windows, source or depthwise kernel, bias, relu output), the batch size
+ * and byte addresses.
  *
  * Every operation walks (sample, window position…, tap…) with integer
  * counters and tests each tap's input position with one unsigned compare
@@ -28,7 +28,7 @@ import { Asm, bytesOf, F32, F64, I32, uleb, V128, type ElemType } from "./wasm.j
 export interface WasmWindow {
   readonly name: string;
   readonly spec: Window;
-  readonly types: { readonly image: ElemType; readonly windows: ElemType; readonly source?: ElemType; readonly weights?: ElemType; readonly bias?: ElemType };
+  readonly types: { readonly image: ElemType; readonly windows: ElemType; readonly source?: ElemType; readonly weights?: ElemType; readonly bias?: ElemType; readonly relu?: ElemType };
   /** Element offsets of the depthwise kernel and bias inside their arrays (parameters, gradients). */
   readonly bases?: { readonly weights: number; readonly bias: number };
 }
@@ -38,6 +38,7 @@ const N_ARG = 0;
 const IMAGE_ARG = 1;
 const WIN_ARG = 2;
 const SRC_ARG = 3;
+const OUT_ARG = 5;
 const SAMPLES = 6;
 const PIN = 7; // image sample base
 const PW = 8; // windows pointer (advances in memory order)
@@ -160,7 +161,7 @@ class Lanes {
 
 export function windowBody(k: WasmWindow): number[] {
   const { spec: w, types } = k;
-  const p: ElemType = [types.image, types.windows, types.source, types.weights, types.bias].includes("f64") ? "f64" : "f32";
+  const p: ElemType = [types.image, types.windows, types.source, types.weights, types.bias, types.relu].includes("f64") ? "f64" : "f32";
   const x = new Asm();
   const v = new Lanes(x, p);
   const W = v.width;
@@ -600,6 +601,27 @@ export function windowBody(k: WasmWindow): number[] {
         }
       }),
     );
+    if (op === "depthwise" && w.relu !== undefined) {
+      // the fused epilogue: relu of this window's outputs, still in cache, at the same place in the relu buffer
+      x.get(PW).get(WIN_ARG).sub().get(OUT_ARG).add().set(A1);
+      for (const [j0, n] of chunks(J)) {
+        x.get(A1);
+        if (n === 1) {
+          gatherLanes(PW, types.windows, [j0]);
+          x.set(SVAL).get(SVAL);
+          v.szero();
+          x.get(SVAL);
+          v.szero();
+          v.sgt();
+          x.select();
+        } else {
+          v.vzero();
+          gatherLanes(PW, types.windows, lanes(j0, n, (j) => j));
+          v.vmax();
+        }
+        store(types.relu ?? types.windows, j0, n);
+      }
+    }
   }
 
   const out: number[] = [];
