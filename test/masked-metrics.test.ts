@@ -60,7 +60,9 @@ function matchesKeras(c: KerasCase, cls: ModelClass) {
 describe("metrics on masked outputs and sparse labels per timestep, against Keras 3", () => {
   const cases = fixture.cases.map((c) => [c.name, c] as const);
   it.each(cases)("%s: interpreter", (_n, c) => matchesKeras(c, interpreted(specOf(c))["K"]!));
-  it.each(cases)("%s: generated code", async (_n, c) => matchesKeras(c, (await generated(specOf(c)))["K"]!));
+  // generated code for the cases that cover its paths (mask handed over, per-timestep sparse ids, two heads)
+  const distinct = new Set(["categorical_sequence", "sparse_sequence", "two_outputs_one_masked"]);
+  it.each(cases.filter(([n]) => distinct.has(n)))("%s: generated code", async (_n, c) => matchesKeras(c, (await generated(specOf(c)))["K"]!));
 });
 
 describe("sparse labels per timestep: validated before anything runs", () => {
