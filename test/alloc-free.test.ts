@@ -41,25 +41,34 @@ function window(fn: () => unknown, calls: number): number {
   return h1 - h0 + freed;
 }
 
+const BOUND = 102.4; // 0.1 KiB
+
 /**
  * Allocated bytes per call: the smallest of 3 windows, minus an empty
- * window's bytes. Warm-up and window length follow the call's cost: at
- * most 6000 warm-up calls or 1.5 s (the JIT must have optimized the step: unoptimized code boxes every number), windows of 300–3000 calls (~60 ms).
+ * window's bytes. Warm-up first: 3000 calls (the JIT must have optimized
+ * the step: unoptimized code boxes every number), at most 6 s on a loaded
+ * machine; windows of 300–3000 calls (~60 ms). A value over the bound is
+ * measured again (up to 3 rounds, more warm-up each): a JIT that tiered up
+ * late on a loaded machine passes the next round, a real per-call
+ * allocation fails every one.
  */
 function allocatedPerCall(fn: () => unknown): number {
-  const t0 = performance.now();
-  let warm = 0;
-  while (warm < 6000 && (warm < 100 || performance.now() - t0 < 1500)) {
-    fn();
-    warm++;
+  let best = Infinity;
+  for (let round = 0; round < 3 && !(best < BOUND); round++) {
+    const t0 = performance.now();
+    let warm = 0;
+    while (warm < 3000 && (warm < 100 || performance.now() - t0 < 6000)) {
+      fn();
+      warm++;
+    }
+    const perCall = (performance.now() - t0) / warm;
+    const calls = Math.max(300, Math.min(3000, Math.round(60 / perCall)));
+    const floor = Math.min(window(() => 0, 0), window(() => 0, 0), window(() => 0, 0));
+    best = Math.min(best, (Math.min(window(fn, calls), window(fn, calls), window(fn, calls)) - floor) / calls);
   }
-  const perCall = (performance.now() - t0) / warm;
-  const calls = Math.max(300, Math.min(3000, Math.round(60 / perCall)));
-  const floor = Math.min(window(() => 0, 0), window(() => 0, 0), window(() => 0, 0));
-  return (Math.min(window(fn, calls), window(fn, calls), window(fn, calls)) - floor) / calls;
+  return best;
 }
 
-const BOUND = 102.4; // 0.1 KiB
 
 const prod = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 

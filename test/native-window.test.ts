@@ -45,6 +45,8 @@ interface Case {
   /** Depthwise operations: the depth multiplier and whether the forward has a bias. */
   readonly dm: number;
   readonly bias: boolean;
+  /** The depthwise forward's fused relu: none, into the windows (in place), or into a buffer beside them. */
+  readonly relu: "none" | "inplace" | "beside";
   /** Draw values from a few integers (ties), with some NaN and −∞. */
   readonly ties: boolean;
   readonly seed: number;
@@ -78,6 +80,7 @@ const caseArb: fc.Arbitrary<Case> = fc.record({
   types: fc.record({ image: typeArb, windows: typeArb, source: typeArb, weights: typeArb }),
   dm: fc.integer({ min: 1, max: 3 }),
   bias: fc.boolean(),
+  relu: fc.constantFrom("none" as const, "inplace" as const, "beside" as const),
   ties: fc.boolean(),
   seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
 });
@@ -113,6 +116,7 @@ function runCase(c: Case): number {
   const weightsSize = bases.weights + taps * C * c.dm;
   const biasSize = bases.bias + C * c.dm;
   const bias = depthwise && c.op === "depthwise" && c.bias;
+  const relu = c.op === "depthwise" ? c.relu : "none";
   const spec: Window = {
     kind: "window",
     label: "w",
@@ -125,6 +129,7 @@ function runCase(c: Case): number {
     ...(c.op === "max_grad" ? { source: "S" } : {}),
     ...(depthwise ? { weights: "K", multiplier: c.dm } : {}),
     ...(bias ? { bias: "B" } : {}),
+    ...(relu !== "none" ? { relu: relu === "inplace" ? "W" : "R" } : {}),
   };
   const types = {
     image: c.types.image,
@@ -132,12 +137,13 @@ function runCase(c: Case): number {
     ...(c.op === "max_grad" ? { source: c.types.source } : {}),
     ...(depthwise ? { weights: c.types.weights } : {}),
     ...(bias ? { bias: c.types.source } : {}),
+    ...(relu !== "none" ? { relu: c.types.windows } : {}),
   };
   const bytes = kernelModule([{ name: "w", body: () => windowBody({ name: "w", spec, types, bases }) }]);
   expect(WebAssembly.validate(bytes)).toBe(true);
-  const pages = Math.ceil((8 * (2 * imageSize + windowsSize + weightsSize + biasSize) + 5 * 64) / 65536) + 1;
+  const pages = Math.ceil((8 * (2 * imageSize + 2 * windowsSize + weightsSize + biasSize) + 6 * 64) / 65536) + 1;
   const memory = new WebAssembly.Memory({ initial: pages });
-  const kernel = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports["w"] as (n: number, a: number, b: number, c: number, d: number) => void;
+  const kernel = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports["w"] as (n: number, a: number, b: number, c: number, d: number, e: number) => void;
   const view = (t: ElemType, at: number, size: number) => (t === "f64" ? new Float64Array(memory.buffer, at, size) : new Float32Array(memory.buffer, at, size));
   // operands at unaligned-to-16 offsets, as activations inside a shared store can be
   const I = view(c.types.image, 8, imageSize);
@@ -145,21 +151,26 @@ function runCase(c: Case): number {
   const S = view(c.types.source, 8 + 8 * (imageSize + windowsSize) + 56, imageSize);
   const K = view(c.types.weights, 8 + 8 * (2 * imageSize + windowsSize) + 64, weightsSize);
   const B = view(c.types.source, 8 + 8 * (2 * imageSize + windowsSize + weightsSize) + 96, biasSize);
+  const R = view(c.types.windows, 8 + 8 * (2 * imageSize + windowsSize + weightsSize + biasSize) + 128, windowsSize);
   const rng = new Rng(c.seed);
   const draw = () => {
     if (!c.ties) return rng.uniform() * 2 - 1;
     const r = rng.uniform();
     return r < 0.05 ? NaN : r < 0.1 ? -Infinity : Math.floor(r * 4) - 2;
   };
-  for (const arr of [I, W, S, K, B]) for (let i = 0; i < arr.length; i++) arr[i] = depthwise && c.ties ? Math.floor(rng.uniform() * 5) - 2 : draw();
+  for (const arr of [I, W, S, K, B, R]) for (let i = 0; i < arr.length; i++) arr[i] = depthwise && c.ties ? Math.floor(rng.uniform() * 5) - 2 : draw();
 
-  const arrays: (Float32Array | Float64Array)[] = [I.slice(), W.slice(), S.slice(), K.slice(), B.slice()];
-  const slot = { I: 0, W: 1, S: 2, K: 3, B: 4 } as const;
+  const arrays: (Float32Array | Float64Array)[] = [I.slice(), W.slice(), S.slice(), K.slice(), B.slice(), R.slice()];
+  const slot = { I: 0, W: 1, S: 2, K: 3, B: 4, R: 5 } as const;
   const stmt = windowOp({ ...spec });
   const base = (buf: string) => (buf === "K" ? bases.weights : buf === "B" ? bases.bias : 0);
   const run = compileKernel([stmt], (buf) => ({ slot: slot[buf as keyof typeof slot], base: base(buf) }));
   run({ arrays, batch: c.batch });
-  kernel(c.batch, I.byteOffset, W.byteOffset, depthwise ? K.byteOffset : S.byteOffset, B.byteOffset);
+  kernel(c.batch, I.byteOffset, W.byteOffset, depthwise ? K.byteOffset : S.byteOffset, B.byteOffset, relu === "inplace" ? W.byteOffset : R.byteOffset);
+  if (relu === "beside") {
+    // beside the windows (compared below), the relu buffer holds exactly relu of what the kernel stored there
+    for (let i = 0; i < R.length; i++) if (!Object.is(R[i], W[i]! > 0 ? W[i] : 0)) return 1e300;
+  }
 
   const written = c.op === "depthwise_kernel_grad" ? 3 : c.op === "gather" || c.op === "max" || c.op === "avg" || c.op === "depthwise" ? 1 : 0;
   const got = [I, W, S, K][written]!;
@@ -168,7 +179,7 @@ function runCase(c: Case): number {
   if (depthwise) {
     // products: within (terms + 3)·u·Σ|terms| of the float64 loops; u of float32 when an operand is stored in float32 (rounded on every store)
     const f32 = [c.types.image, c.types.windows, c.types.weights, ...(bias ? [c.types.source] : [])].some((t) => t === "f32");
-    const abs = [I, W, S, K, B].map((arr) => arr.map(Math.abs));
+    const abs = [I, W, S, K, B, R].map((arr) => arr.map(Math.abs));
     run({ arrays: abs, batch: c.batch });
     const terms = taps * c.dm * samples * axes.reduce((n, a) => n * a.out, 1) + 1;
     let worst = 0;
@@ -183,7 +194,7 @@ function runCase(c: Case): number {
     for (let i = 0; i < got.length; i++) if (!Object.is(got[i], want[i])) bad = Math.max(bad, Math.abs(got[i]! - want[i]!) || 1);
     return bad;
   }
-  const abs = [I, W, S, K, B].map((arr) => arr.map(Math.abs));
+  const abs = [I, W, S, K, B, R].map((arr) => arr.map(Math.abs));
   run({ arrays: abs, batch: c.batch });
   const bound = abs[written]!;
   let worst = 0;
@@ -223,6 +234,7 @@ describe("native window kernels", () => {
             types: { image, windows: image === "f32" ? "f32" : "f64", source: image, weights: "f32" },
             dm,
             bias: channels % 3 !== 0,
+            relu: (["none", "inplace", "beside"] as const)[channels % 3]!,
             ties: channels % 2 === 1,
             seed: channels * 13 + op.length,
           };

@@ -281,11 +281,7 @@ export const catalog = {
     message: "this layer returns several tensors (`return_state=True`, or Bidirectional's `merge_mode=None`), which needs a functional model: a Sequential layer has one output",
     explain: "`return_state` makes a recurrent layer return its output and final states; only a functional model can bind several outputs (`seq, h, c = LSTM(8, return_sequences=True, return_state=True)(x)`). In a Sequential model leave it False.",
   },
-  gru_reset_before: {
-    severity: "error",
-    message: "`reset_after=False` is not supported; use Keras 3's default `reset_after=True`",
-    explain: "layerc implements the GRU variant Keras 3 uses by default (reset gate applied after the recurrent product, a (2, 3·units) bias).",
-  },
+
   layer_not_recurrent: {
     severity: "error",
     message: "`{arg}` must be a recurrent layer (SimpleRNN, LSTM or GRU), got `{name}`",

@@ -7,15 +7,18 @@
 import type { ModelIR } from "../ir/model-ir.js";
 import { planModel, type ModelPlan, type PlanOptions } from "../plan/plan.js";
 import { metaOf } from "../plan/meta.js";
-import { ModelBase, TrainableModel, type ModelMeta, type ModelOptions } from "../runtime/model.js";
+import { ModelBase, TrainableModel, type AnyLogs, type ModelMeta, type ModelOptions } from "../runtime/model.js";
+import type { Samples } from "../runtime/data.js";
 import { compileKernel, type Binding, type Memory } from "./exec.js";
 
 /** The constructor type shared by interpreted and generated model classes. */
 /**
  * A model instance as interpret() returns it: every model has the ModelBase
  * interface; the training methods exist only when its spec has compile(...).
+ * Its logs are `AnyLogs` (the interpreter's types cannot know the metrics: a
+ * value may be per-class); generated classes have exact `<Model>Logs`.
  */
-export type Model = ModelBase & Partial<Pick<TrainableModel, "trainOnBatch" | "fit" | "evaluate">>;
+export type Model = ModelBase & Partial<Pick<TrainableModel<Samples, Float32Array, Samples, AnyLogs>, "trainOnBatch" | "fit" | "evaluate">>;
 
 /** The constructor type shared by interpreted and generated model classes. */
 export interface ModelClass {

@@ -29,6 +29,7 @@
  * and windows [batch, out…, channels·multiplier] (channel c, multiplier m at c·dm + m):
  *
  *   depthwise              windows(b,o,c,m) = bias(c,m) + Σ_t image(b,p,c) · weights(t,c,m)
+ *                          (and relu of it into `relu`, when given)
  *   depthwise_kernel_grad  weights(t,c,m) += Σ_(b,o) image(b,p,c) · windows(b,o,c,m)
  *                          (`weights` is the kernel's gradient here)
  *   depthwise_input_grad   image(b,p,c) = Σ_(o,t,m) weights(t,c,m) · windows(b,o,c,m)  (zeroed first)
@@ -36,6 +37,7 @@
  * Bounds checks are emitted only on axes where some tap leaves the input,
  * and they fold away when the emitter unrolls.
  */
+import { applyElementwise } from "./activation.js";
 import { Buf, letVar, loop, setVar } from "./buffer.js";
 import { add, and, BATCH, call, cmp, div, isNum, mul, num, ref, sub, type Cond, type Expr, type Stmt } from "./expr.js";
 
@@ -67,6 +69,12 @@ export interface Window {
   readonly weights?: string;
   readonly bias?: string;
   readonly multiplier?: number;
+  /**
+   * Fused epilogue of the depthwise forward: relu(windows) is also stored
+   * into this buffer, laid out like the windows (the windows buffer itself:
+   * in place), while the window's outputs are still in cache.
+   */
+  readonly relu?: string;
 }
 
 /** Does the operation write its image side (rather than its windows)? */
@@ -158,6 +166,7 @@ function lowerDepthwise(w: Window, image: Buf, zeroImage: () => Stmt): Stmt[] {
               letVar("acc", w.bias !== undefined ? new Buf(w.bias, [w.channels * dm]).at(add(mul(ci, num(dm)), m)) : num(0)),
               ...window(o, (t, at) => [setVar("acc", mul(image.at(b, ...at, ci), kernel.at(...t, ci, m)), true)]),
               z.store([b, ...o, ci, m], ref("acc")),
+              ...(w.relu !== undefined ? [new Buf(w.relu, z.dims).store([b, ...o, ci, m], applyElementwise("relu", ref("acc")))] : []),
             ];
           }
           const term = (t: Expr[], at: Expr[]) =>

@@ -55,10 +55,12 @@ export interface DepthwiseBuffers {
   /** Output [batch, positions…, cin·dm]. */
   readonly out: string;
   readonly bias?: Buf;
+  /** Where relu(out) goes, fused into the forward (out itself: in place). */
+  readonly relu?: string;
 }
 
 export function depthwiseForward(g: DepthwiseGeometry, bufs: DepthwiseBuffers): Stmt[] {
-  return [windowOp({ label: "depthwise", op: "depthwise", ...windowOf(g), image: bufs.x, windows: bufs.out, weights: bufs.kernel.name, ...(bufs.bias ? { bias: bufs.bias.name } : {}) })];
+  return [windowOp({ label: "depthwise", op: "depthwise", ...windowOf(g), image: bufs.x, windows: bufs.out, weights: bufs.kernel.name, ...(bufs.bias ? { bias: bufs.bias.name } : {}), ...(bufs.relu !== undefined ? { relu: bufs.relu } : {}) })];
 }
 
 /** The window geometry of the depthwise convolution (src/kernel/window.ts). */

@@ -82,7 +82,10 @@ export const depthwiseConv2d: LayerDef = {
     const g = depthwiseGeometry(ctx.attrs, ctx.inShape);
     const z = keepsZ(ctx.attrs, ctx.modelTrains) ? ctx.scratch("z").name : ctx.y.name;
     const bias = bool(ctx.attrs, "use_bias") ? ctx.param("bias") : undefined;
-    return [...depthwiseForward(g, { x: ctx.x.name, kernel: ctx.param("depthwise_kernel"), out: z, ...(bias ? { bias } : {}) }), ...activate(ctx, z, g.positions, g.cin * g.dm)];
+    // relu is fused into the depthwise kernel; other activations are a pass of their own
+    const relu = activationOf(ctx.attrs) === "relu";
+    const forward = depthwiseForward(g, { x: ctx.x.name, kernel: ctx.param("depthwise_kernel"), out: z, ...(bias ? { bias } : {}), ...(relu ? { relu: ctx.y.name } : {}) });
+    return relu ? forward : [...forward, ...activate(ctx, z, g.positions, g.cin * g.dm)];
   },
   backward(ctx) {
     const g = depthwiseGeometry(ctx.attrs, ctx.inShape);

@@ -1,22 +1,35 @@
 /**
- * GRU (Keras 3, reset_after=True): gates in Keras's kernel order z, r, h —
+ * GRU (Keras 3): gates in Keras's kernel order z, r, h —
  *   z = σ(x·W_z + b_z + h·U_z + b'_z),  r = σ(x·W_r + b_r + h·U_r + b'_r)
  *   ĥ = act(x·W_h + b_h + r·(h·U_h + b'_h)),  h' = z·h + (1 − z)·ĥ
  * Weights kernel (features, 3u), recurrent_kernel (u, 3u), bias (2, 3u):
- * row 0 is added to x·W, row 1 to h·U. reset_after=False (reset before the
- * product, one bias row) is refused with a diagnostic. The time loop is
- * recurrent.ts.
+ * row 0 is added to x·W, row 1 to h·U. With reset_after=False (Keras 2's
+ * default, "reset before") the bias is one (3u) row added to x·W and
+ *   ĥ = act(x·W_h + b_h + (r ⊙ h)·U_h),
+ * a gated product (recurrent-cell.ts: the loop computes r for every unit
+ * before that product). The time loop is recurrent.ts.
  */
 import { letVar } from "../kernel/buffer.js";
 import { add, mul, num, ref, sub } from "../kernel/expr.js";
 import { bool, init } from "./common.js";
-import { activate, activationGrad, activationOfArg as act, cellArgs, cellParams, type Cell } from "./recurrent-cell.js";
+import { activate, activationGrad, activationOfArg as act, cellArgs, cellParams, type Cell, type GatedProduct } from "./recurrent-cell.js";
 import { recurrentLayer } from "./recurrent.js";
 import { described } from "./types.js";
 
 const Z = 0;
 const R = 1;
 const H = 2;
+
+/** reset_after=False: h_h = (r ⊙ h)·U_h, r = σ(x·W_r + b_r + h·U_r). */
+const resetBefore: GatedProduct = {
+  gate: H,
+  by: R,
+  scale: (io) => activate(act(io.attrs, "recurrent_activation"), add(io.xz(R), io.zr(R))),
+  scaleBack(io) {
+    const dpr = activationGrad(act(io.attrs, "recurrent_activation"), io.pre(R), io.act(R), io.d);
+    return [letVar("dpr", dpr), io.setDz(R, ref("dpr")), io.setDzr(R, ref("dpr"))];
+  },
+};
 
 const cell: Cell = {
   kind: "GRU",
@@ -26,9 +39,10 @@ const cell: Cell = {
   keepsActs: true,
   keepsExtra: true,
   args: cellArgs([{ name: "reset_after", type: { t: "bool" }, default: true }]),
-  params: (attrs, features, units) => cellParams(attrs, features, units, 3, { shape: [2, 3 * units], initializer: init(attrs, "bias_initializer") }),
-  validate: (attrs) => (bool(attrs, "reset_after") ? undefined : { ok: false, code: "gru_reset_before", holes: {} }),
-  recurrentBias: () => true,
+  params: (attrs, features, units) =>
+    cellParams(attrs, features, units, 3, { shape: bool(attrs, "reset_after") ? [2, 3 * units] : [3 * units], initializer: init(attrs, "bias_initializer") }),
+  recurrentBias: (attrs) => bool(attrs, "reset_after"),
+  gatedProduct: (attrs) => (bool(attrs, "reset_after") ? null : resetBefore),
 
   step(io) {
     const a = act(io.attrs, "activation");
@@ -39,7 +53,8 @@ const cell: Cell = {
       letVar("zg", activate(ra, ref("pz"))),
       letVar("rg", activate(ra, ref("pr"))),
       letVar("rh", io.zr(H)),
-      letVar("ph", add(io.xz(H), mul(ref("rg"), ref("rh")))),
+      // reset after: r scales h·U_h here; before: zr(H) already is (r ⊙ h)·U_h
+      letVar("ph", bool(io.attrs, "reset_after") ? add(io.xz(H), mul(ref("rg"), ref("rh"))) : add(io.xz(H), ref("rh"))),
       letVar("hh", activate(a, ref("ph"))),
       io.setH(add(mul(ref("zg"), io.hPrev), mul(sub(num(1), ref("zg")), ref("hh")))),
       ...io.setPre(Z, ref("pz")),
@@ -55,6 +70,21 @@ const cell: Cell = {
   stepBack(io) {
     const a = act(io.attrs, "activation");
     const ra = act(io.attrs, "recurrent_activation");
+    if (!bool(io.attrs, "reset_after")) {
+      // reset before: r's gradient comes back through the gated product (resetBefore.scaleBack)
+      return [
+        letVar("dh", io.dh),
+        letVar("zg", io.act(Z)),
+        letVar("hh", io.act(H)),
+        letVar("dpz", activationGrad(ra, io.pre(Z), ref("zg"), mul(ref("dh"), sub(io.hPrev, ref("hh"))))),
+        letVar("dph", activationGrad(a, io.pre(H), ref("hh"), mul(ref("dh"), sub(num(1), ref("zg"))))),
+        io.setDz(Z, ref("dpz")),
+        io.setDz(H, ref("dph")),
+        io.setDzr(Z, ref("dpz")),
+        io.setDzr(H, ref("dph")),
+        io.setDh(mul(ref("dh"), ref("zg"))),
+      ];
+    }
     return [
       letVar("dh", io.dh),
       letVar("zg", io.act(Z)),
@@ -75,4 +105,4 @@ const cell: Cell = {
   },
 };
 
-export const gru = described(recurrentLayer(cell), "Gated recurrent unit layer (update and reset gates; Keras's `reset_after=True` form).");
+export const gru = described(recurrentLayer(cell), "Gated recurrent unit layer (update and reset gates; `reset_after=True`, Keras 3's default, or `False`, Keras 2's).");

@@ -51,6 +51,33 @@ export interface StepBackIO {
   setDzr(g: number, v: Expr): Stmt;
 }
 
+/** What a gated product's backward reads and writes for unit j (see Cell.gatedProduct). */
+export interface GateBackIO {
+  readonly attrs: Attrs;
+  pre(g: number): Expr;
+  act(g: number): Expr;
+  /** dLoss/d(the scaling gate's value) of this unit. */
+  readonly d: Expr;
+  setDz(g: number, v: Expr): Stmt;
+  setDzr(g: number, v: Expr): Stmt;
+}
+
+/**
+ * A gate whose recurrent product reads h scaled unit by unit by another
+ * gate's value (GRU reset_after=False: (r ⊙ h)·U_h). The loop computes the
+ * other gates' products first, then `scale` per unit, then this product;
+ * backward mirrors it (`scaleBack` gets dLoss/d(scale)).
+ */
+export interface GatedProduct {
+  /** The gate whose product is gated: the last one, so the others' columns come first. */
+  readonly gate: number;
+  /** The gate whose activation scales h (kept in the history's acts for backward). */
+  readonly by: number;
+  /** The scaling value of unit j, from the other gates' x·W and h·U (io.xz, io.zr). */
+  scale(io: Pick<StepIO, "attrs" | "xz" | "zr">): Expr;
+  scaleBack(io: GateBackIO): Stmt[];
+}
+
 export interface Cell {
   readonly kind: string;
   readonly defaultName: string;
@@ -67,6 +94,8 @@ export interface Cell {
   validate?(attrs: Attrs): ShapeResult | undefined;
   /** The bias has a second row added to h·U (GRU reset_after). */
   recurrentBias(attrs: Attrs): boolean;
+  /** A gate whose recurrent product reads a gated h (GRU reset_after=False), or null. */
+  gatedProduct?(attrs: Attrs): GatedProduct | null;
   step(io: StepIO): Stmt[];
   stepBack(io: StepBackIO): Stmt[];
 }

@@ -23,6 +23,13 @@
  * recurrent_dropout = 0 one input mask serves every gate, otherwise
  * (Keras's implementation 1) every gate has its own input and recurrent
  * mask. A rate of exactly 0 or 1 disables that dropout, as in Keras.
+ *
+ * A cell with a gated product (GRU reset_after=False) has its last gate's
+ * recurrent product read (scale ⊙ hp): the other gates' products come
+ * first, then scale per unit (the reset gate), rh = scale ⊙ hp, and
+ * zr_last = rh·U_last. Backward: after the cell's step, drh = dzr_last·U_lastᵀ,
+ * dLoss/dscale = drh ⊙ hp (the cell's scaleBack) and dh += drh ⊙ scale ⊙ mask;
+ * dU_last += rhᵀ·dzr_last.
  */
 import { activationKinds } from "../kernel/activation.js";
 import { Buf, loop } from "../kernel/buffer.js";
@@ -30,7 +37,7 @@ import { add, BATCH, cmp, mul, num, select, sub, type Expr, type Stmt } from "..
 import { gemm, type GemmOperand } from "../kernel/gemm.js";
 import { SMALL_WORK } from "../kernel/schedule.js";
 import { bool, int } from "./common.js";
-import { activationOfArg as act, sequenceArgs, type Cell } from "./recurrent-cell.js";
+import { activationOfArg as act, sequenceArgs, type Cell, type GatedProduct } from "./recurrent-cell.js";
 import { type LayerBody, prod, type Attrs, type KernelContext, type LayerDef, type ScratchDecl, type ShapeResult } from "./types.js";
 
 /** Masked steps of a returned sequence are zeros (Keras's zero_output_for_mask; Bidirectional sets it). */
@@ -49,6 +56,8 @@ interface Dims {
   /** Input/recurrent masks in use (training only). */
   readonly xMask: boolean;
   readonly hMask: boolean;
+  /** The cell's gated product (GRU reset_after=False), or null. */
+  readonly gated: GatedProduct | null;
 }
 
 function dimsOf(cell: Cell, attrs: Attrs, input: readonly number[], training: boolean): Dims {
@@ -62,6 +71,7 @@ function dimsOf(cell: Cell, attrs: Attrs, input: readonly number[], training: bo
     groups: rec !== 0 ? cell.gates : 1,
     xMask: training && active(attrs["dropout"] as number),
     hMask: training && active(rec),
+    gated: cell.gatedProduct?.(attrs) ?? null,
   };
 }
 
@@ -78,6 +88,8 @@ function scratchOf(cell: Cell, attrs: Attrs, input: readonly number[], training:
   const hpCount = d.hMask ? groups : 1;
   for (let g = 0; g < hpCount; g++) out.push({ name: `hp${g}`, size: u });
   if (cell.carry) out.push({ name: "cs", size: (T + 1) * u });
+  if (d.gated) out.push({ name: "rh", size: u });
+  if (training && d.gated) out.push({ name: "drh", size: u });
   if (training) {
     out.push({ name: "pre", size: T * G * u });
     if (cell.keepsActs) out.push({ name: "acts", size: T * G * u });
@@ -165,6 +177,22 @@ function forward(cell: Cell, ctx: KernelContext): Stmt[] {
     const body: Stmt[] = [];
     body.push(loop("b", BATCH, (b) => [loop("o", Gu, (o) => [zr.store([b, o], recBias ? bias!.at(num(1), o) : num(0))])]));
     body.push(...recurrentProducts(d, ctx, hs, s, U, zr.name));
+    if (d.gated) {
+      // the gated product: rh = scale ⊙ hp of the gate's group, then zr_gate += rh·U_gate
+      const gated = d.gated;
+      const rh = sc("rh", [u]);
+      const hp = new Buf(ctx.scratch(`hp${d.hMask ? gated.gate : 0}`).name, ["batch", u]);
+      const scale = (b: Expr, j: Expr) => gated.scale({ attrs: a, xz: (g) => xz.at(b, t, add(num(g * u), j)), zr: (g) => zr.at(b, add(num(g * u), j)) });
+      body.push(loop("b", BATCH, (b) => [loop("j", u, (j) => [rh.store([b, j], mul(scale(b, j), hp.at(b, j)))])]));
+      const c0 = gated.gate * u;
+      body.push(
+        gemm(
+          { label: "recurrent_gated", m: BATCH, n: num(u), k: num(u), a: operand(rh.name, 0, u, 1), b: operand(U, c0, Gu, 1), c: operand(zr.name, c0, Gu, 1), accumulate: true },
+          "kij",
+          { names: { i: "b", j: "o", k: "i", local: "hv" } },
+        ),
+      );
+    }
     body.push(
       loop("b", BATCH, (b) => [
         loop("j", u, (j) =>
@@ -207,7 +235,8 @@ function forward(cell: Cell, ctx: KernelContext): Stmt[] {
 
 /**
  * zr += hp·U, hp being h_s through the recurrent mask of each gate group:
- * one copy and one product per group, all at constant offsets.
+ * one copy and one product per group, all at constant offsets. A gated
+ * product's columns are left to the caller (its group's hp is still made).
  */
 function recurrentProducts(d: Dims, ctx: KernelContext, hs: Buf, s: Expr, U: string, zr: string): Stmt[] {
   const { u, G } = d;
@@ -218,7 +247,8 @@ function recurrentProducts(d: Dims, ctx: KernelContext, hs: Buf, s: Expr, U: str
     const hp = new Buf(ctx.scratch(`hp${g}`).name, ["batch", u]);
     const noise = d.hMask ? new Buf(ctx.scratch("hnoise").name, ["batch", d.groups, u]) : null;
     out.push(loop("b", BATCH, (b) => [loop("j", u, (j) => [hp.store([b, j], noise ? mul(hs.at(b, s, j), keep(noise.at(b, num(g), j), rate)) : hs.at(b, s, j))])]));
-    const { cols, c0 } = d.hMask ? groupCols(d, g) : { cols: G * u, c0: 0 };
+    const { cols, c0 } = plainCols(d, g);
+    if (cols === 0) continue;
     out.push(
       gemm(
         { label: `recurrent${groups > 1 ? g : ""}`, m: BATCH, n: num(cols), k: num(u), a: operand(hp.name, 0, u, 1), b: operand(U, c0, G * u, 1), c: operand(zr, c0, G * u, 1), accumulate: true },
@@ -228,6 +258,14 @@ function recurrentProducts(d: Dims, ctx: KernelContext, hs: Buf, s: Expr, U: str
     );
   }
   return out;
+}
+
+/** The columns group g's hp multiplies directly: its gates (or all), less a gated product's (the last gate's). */
+function plainCols(d: Dims, g: number): { cols: number; c0: number } {
+  const { cols, c0 } = d.hMask ? groupCols(d, g) : { cols: d.G * d.u, c0: 0 };
+  if (!d.gated) return { cols, c0 };
+  const end = Math.min(c0 + cols, d.gated.gate * d.u);
+  return { cols: Math.max(0, end - c0), c0 };
 }
 
 function backward(cell: Cell, ctx: KernelContext): Stmt[] {
@@ -299,6 +337,8 @@ function backward(cell: Cell, ctx: KernelContext): Stmt[] {
         ),
       ]),
     );
+    // masked steps: the cell saw dh = 0, so dzr is 0 and nothing flows here either
+    if (d.gated) body.push(...gatedBack(d, ctx, hs, s, U, acts, pre, dz, dzr, dh, t));
     // GRU's second bias row is added to h·U: its gradient is dzr, step by step
     if (recBias) body.push(loop("b", BATCH, (b) => [loop("o", Gu, (o) => [ctx.grad("bias").accumulate([add(num(Gu), o)], dzr.at(b, o))])]));
     body.push(...stateGradients(d, ctx, hs, s, U, gU, dzr.name, dh.name));
@@ -319,6 +359,63 @@ function backward(cell: Cell, ctx: KernelContext): Stmt[] {
 }
 
 /**
+ * Back through a gated product at step s (after the cell's step wrote
+ * dzr_gate): drh = dzr_gate·U_gateᵀ; the scale's gradient drh ⊙ hp goes to
+ * the cell (scaleBack), and h_s gets drh ⊙ scale ⊙ (recurrent mask).
+ */
+function gatedBack(
+  d: Dims,
+  ctx: KernelContext,
+  hs: Buf,
+  s: Expr,
+  U: string,
+  acts: Buf,
+  pre: Buf,
+  dz: Buf,
+  dzr: Buf,
+  dh: Buf,
+  t: Expr,
+): Stmt[] {
+  const gated = d.gated!;
+  const { u, G } = d;
+  const Gu = G * u;
+  const c0 = gated.gate * u;
+  const drh = new Buf(ctx.scratch("drh").name, ["batch", u]);
+  const rate = ctx.attrs["recurrent_dropout"] as number;
+  const noise = d.hMask ? new Buf(ctx.scratch("hnoise").name, ["batch", d.groups, u]) : null;
+  const hMaskOf = (b: Expr, j: Expr): Expr | null => (noise ? keep(noise.at(b, num(gated.gate), j), rate) : null);
+  const hp = (b: Expr, j: Expr): Expr => {
+    const m = hMaskOf(b, j);
+    return m ? mul(hs.at(b, s, j), m) : hs.at(b, s, j);
+  };
+  return [
+    gemm(
+      { label: "gated_grad", m: BATCH, n: num(u), k: num(u), a: operand(dzr.name, c0, Gu, 1), b: operand(U, c0, 1, Gu), c: operand(drh.name, 0, u, 1), accumulate: false },
+      "ijk",
+      { names: { i: "b", j: "i", k: "o", local: "sv" } },
+    ),
+    loop("b", BATCH, (b) => [
+      loop("j", u, (j) => {
+        const r = acts.at(b, s, add(num(gated.by * u), j));
+        const m = hMaskOf(b, j);
+        const toH = mul(drh.at(b, j), r);
+        return [
+          ...gated.scaleBack({
+            attrs: ctx.attrs,
+            pre: (g) => pre.at(b, s, add(num(g * u), j)),
+            act: (g) => acts.at(b, s, add(num(g * u), j)),
+            d: mul(drh.at(b, j), hp(b, j)),
+            setDz: (g, v) => dz.store([b, t, add(num(g * u), j)], v),
+            setDzr: (g, v) => dzr.store([b, add(num(g * u), j)], v),
+          }),
+          dh.accumulate([b, j], m ? mul(toH, m) : toH),
+        ];
+      }),
+    ]),
+  ];
+}
+
+/**
  * One step back through U: dU += hpᵀ·dzr, and the gradient reaching h_s
  * through the recurrent product, dh += (dzr·Uᵀ) · mask, per gate group.
  */
@@ -333,7 +430,23 @@ function stateGradients(d: Dims, ctx: KernelContext, hs: Buf, s: Expr, U: string
     const noise = d.hMask ? new Buf(ctx.scratch("hnoise").name, ["batch", d.groups, u]) : null;
     const mask = (b: Expr, j: Expr) => keep(noise!.at(b, num(g), j), rate);
     out.push(loop("b", BATCH, (b) => [loop("j", u, (j) => [hp.store([b, j], noise ? mul(hs.at(b, s, j), mask(b, j)) : hs.at(b, s, j))])]));
-    const { cols, c0 } = d.hMask ? groupCols(d, g) : { cols: Gu, c0: 0 };
+    if (d.gated && g === (d.hMask ? d.gated.gate : 0)) {
+      // dU_gate += rhᵀ·dzr_gate, rh = scale ⊙ hp as in forward (the scale gate's value is kept in acts)
+      const gated = d.gated;
+      const rh = new Buf(ctx.scratch("rh").name, ["batch", u]);
+      const r = new Buf(ctx.scratch("acts").name, ["batch", d.T, Gu]);
+      out.push(loop("b", BATCH, (b) => [loop("j", u, (j) => [rh.store([b, j], mul(r.at(b, s, add(num(gated.by * u), j)), hp.at(b, j)))])]));
+      const c = gated.gate * u;
+      out.push(
+        gemm(
+          { label: "recurrent_kernel_grad_gated", m: num(u), n: num(u), k: BATCH, a: operand(rh.name, 0, 1, u), b: operand(dzr, c, Gu, 1), c: operand(gU, c, Gu, 1), accumulate: true },
+          "kij",
+          { names: { i: "i", j: "o", k: "b", local: "hv" } },
+        ),
+      );
+    }
+    const { cols, c0 } = plainCols(d, g);
+    if (cols === 0) continue;
     const suffix = groups > 1 ? String(g) : "";
     out.push(
       gemm(

@@ -11,7 +11,7 @@
  */
 import { Buf, loop } from "../kernel/buffer.js";
 import { BATCH, mul, num, type Stmt } from "../kernel/expr.js";
-import { gemm } from "../kernel/gemm.js";
+import { gemm, type Gemm } from "../kernel/gemm.js";
 import { activationOf, bool, init, int, ints, GLOROT_UNIFORM } from "./common.js";
 import { keepsZ, stridedDilationError } from "./conv-common.js";
 import { depthwiseBackward, depthwiseForward, depthwiseGeometry } from "./depthwise-common.js";
@@ -68,25 +68,25 @@ function separableLayer(kind: string, defaultName: string, rank: 1 | 2, describe
       const z = keepsZ(ctx.attrs, ctx.modelTrains) ? ctx.scratch("z").name : ctx.y.name;
       const zb = new Buf(z, ["batch", g.positions, filters]);
       const useBias = bool(ctx.attrs, "use_bias");
-      return [
-        ...depthwiseForward(g, { x: ctx.x.name, kernel: ctx.param("depthwise_kernel"), out: dw }),
-        loop("b", BATCH, (b) => [loop("q", g.positions, (q) => [loop("f", filters, (f) => [zb.store([b, q, f], useBias ? ctx.param("bias").at(f) : num(0))])])]),
-        gemm(
-          {
-            label: "pointwise",
-            m: mul(BATCH, num(g.positions)),
-            n: num(filters),
-            k: num(ch),
-            a: { buf: dw, offset: 0, rows: ch, cols: 1 },
-            b: { buf: ctx.param("pointwise_kernel").name, offset: 0, rows: filters, cols: 1 },
-            c: { buf: z, offset: 0, rows: filters, cols: 1 },
-            accumulate: true,
-          },
-          "kij",
-          { names: { i: "q", j: "f", k: "c", local: "v" } },
-        ),
-        ...activate(ctx, z, g.positions, filters),
-      ];
+      const spec: Gemm = {
+        label: "pointwise",
+        m: mul(BATCH, num(g.positions)),
+        n: num(filters),
+        k: num(ch),
+        a: { buf: dw, offset: 0, rows: ch, cols: 1 },
+        b: { buf: ctx.param("pointwise_kernel").name, offset: 0, rows: filters, cols: 1 },
+        c: { buf: z, offset: 0, rows: filters, cols: 1 },
+        accumulate: true,
+      };
+      const biasFill = loop("b", BATCH, (b) => [loop("q", g.positions, (q) => [loop("f", filters, (f) => [zb.store([b, q, f], useBias ? ctx.param("bias").at(f) : num(0))])])]);
+      const pointwise = gemm(spec, "kij", { names: { i: "q", j: "f", k: "c", local: "v" } });
+      const depthwise = depthwiseForward(g, { x: ctx.x.name, kernel: ctx.param("depthwise_kernel"), out: dw });
+      const act = activationOf(ctx.attrs);
+      if (act !== "relu" && act !== "linear") return [...depthwise, biasFill, pointwise, ...activate(ctx, z, g.positions, filters)];
+      // as Dense: a native kernel starts at the bias and applies relu as it stores (fused epilogue)
+      const fused: Gemm = { ...spec, accumulate: false, ...(useBias ? { bias: { buf: ctx.param("bias").name, offset: 0 } } : {}), ...(act === "relu" ? { relu: { buf: ctx.y.name } } : {}) };
+      const loops = pointwise.k === "gemm" ? pointwise.lowered : [pointwise];
+      return [...depthwise, gemm(fused, "kij", { fused: { lowered: [biasFill, ...loops, ...activate(ctx, z, g.positions, filters)], prologue: [], epilogue: [] } })];
     },
     backward(ctx) {
       const g = depthwiseGeometry(ctx.attrs, ctx.inShape);

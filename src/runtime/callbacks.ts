@@ -11,11 +11,33 @@
 import { LayercError } from "./errors.js";
 import type { Weight, WeightInput } from "./model.js";
 
-/** Per-epoch (or per-batch) values with Keras's names: loss, metrics, val_…, learning_rate. */
+/**
+ * One logged value: a number, or one number per class — what F1Score and
+ * FBetaScore with Keras's default `average=None` log (an array per epoch in
+ * Keras's History too).
+ */
+export type LogValue = number | number[];
+
+/**
+ * Per-epoch (or per-batch) values with Keras's names: loss, metrics, val_…,
+ * learning_rate — for a model whose every metric logs a number. Each
+ * generated model has its own exact logs type (`<Model>Logs`, e.g.
+ * `{ loss: number; accuracy: number; f1_score: number[]; val_loss?: number; … }`),
+ * derived from its compiled metrics and outputs.
+ */
 export interface Logs {
   loss: number;
   [name: string]: number;
 }
+
+/** Logs whose metrics the type system does not know (interpreted models): any value may be per-class. */
+export interface AnyLogs {
+  loss: number;
+  [name: string]: LogValue;
+}
+
+/** What the built-in callbacks read: any model's logs. */
+export type LogsLike = { readonly [name: string]: unknown };
 
 export interface CallbackModel {
   stopTraining: boolean;
@@ -26,12 +48,15 @@ export interface CallbackModel {
   setLearningRate(lr: number): void;
   /** Names of the compiled metrics whose value should go up (accuracy, precision, auc, …). */
   readonly metricDirections: Readonly<Record<string, "up" | "down">>;
+  /** Names of the compiled metrics that log one value per class (F1Score / FBetaScore with average=None). */
+  readonly perClassMetrics?: readonly string[];
 }
 
-export interface Callback {
+/** A fit callback; `L` is the model's logs type (`<Model>Logs` for a generated model). */
+export interface Callback<L = Logs> {
   onTrainBegin?(model: CallbackModel): void;
   onEpochBegin?(epoch: number, model: CallbackModel): void;
-  onEpochEnd?(epoch: number, logs: Logs, model: CallbackModel): void;
+  onEpochEnd?(epoch: number, logs: L, model: CallbackModel): void;
   onTrainEnd?(model: CallbackModel): void;
 }
 
@@ -46,6 +71,27 @@ class Monitor {
     readonly minDelta: number,
   ) {
     if (!["auto", "min", "max"].includes(mode)) throw new LayercError(`mode must be 'auto', 'min' or 'max', got ${String(mode)}`);
+  }
+
+  /**
+   * Refuses, before training starts, to monitor a metric that logs one value
+   * per class: Keras fails on it too (comparing an array is ambiguous), only
+   * after the first epoch has trained.
+   */
+  check(model: CallbackModel, who: string): void {
+    const name = this.monitor.replace(/^val_/, "");
+    if (model.perClassMetrics?.includes(name)) {
+      throw new LayercError(
+        `${who} cannot monitor ${this.monitor}: it logs one value per class (F1Score/FBetaScore with average=None), which has no single best; monitor a metric with average='macro', 'micro' or 'weighted' (Keras fails on it too: "The truth value of an array … is ambiguous")`,
+      );
+    }
+  }
+
+  /** The monitored value in `logs` (undefined when absent); an array throws (see check). */
+  current(logs: LogsLike, who: string): number | undefined {
+    const v = logs[this.monitor];
+    if (v === undefined || typeof v === "number") return v;
+    throw new LayercError(`${who} cannot monitor ${this.monitor}: its value is not one number`);
   }
 
   improves(model: CallbackModel, current: number, reference: number | null): boolean {
@@ -81,7 +127,7 @@ export interface EarlyStoppingOptions {
 }
 
 /** Stops training when the monitored value stops improving (Keras EarlyStopping). */
-export class EarlyStopping implements Callback {
+export class EarlyStopping implements Callback<LogsLike> {
   private readonly m: Monitor;
   private readonly patience: number;
   private readonly baseline: number | null;
@@ -103,7 +149,8 @@ export class EarlyStopping implements Callback {
     this.startFrom = nonNegativeInt(options.startFromEpoch ?? 0, "startFromEpoch");
   }
 
-  onTrainBegin(): void {
+  onTrainBegin(model: CallbackModel): void {
+    this.m.check(model, "EarlyStopping");
     this.wait = 0;
     this.stoppedEpoch = 0;
     this.best = null;
@@ -111,8 +158,8 @@ export class EarlyStopping implements Callback {
     this.bestEpoch = 0;
   }
 
-  onEpochEnd(epoch: number, logs: Logs, model: CallbackModel): void {
-    const current = logs[this.m.monitor];
+  onEpochEnd(epoch: number, logs: LogsLike, model: CallbackModel): void {
+    const current = this.m.current(logs, "EarlyStopping");
     if (current === undefined || epoch < this.startFrom) return;
     if (this.restore && this.bestWeights === null) {
       this.bestWeights = model.getWeights();
@@ -148,7 +195,7 @@ export interface ReduceLROnPlateauOptions {
 }
 
 /** Multiplies the learning rate by `factor` when the monitored value stops improving (Keras ReduceLROnPlateau). */
-export class ReduceLROnPlateau implements Callback {
+export class ReduceLROnPlateau implements Callback<LogsLike> {
   private readonly m: Monitor;
   private readonly factor: number;
   private readonly patience: number;
@@ -167,15 +214,16 @@ export class ReduceLROnPlateau implements Callback {
     this.minLr = options.minLr ?? 0;
   }
 
-  onTrainBegin(): void {
+  onTrainBegin(model: CallbackModel): void {
+    this.m.check(model, "ReduceLROnPlateau");
     this.best = null;
     this.wait = 0;
     this.cooldownCounter = 0;
   }
 
-  onEpochEnd(_epoch: number, logs: Logs, model: CallbackModel): void {
-    logs["learning_rate"] = model.learningRate;
-    const current = logs[this.m.monitor];
+  onEpochEnd(_epoch: number, logs: LogsLike, model: CallbackModel): void {
+    (logs as Record<string, unknown>)["learning_rate"] = model.learningRate;
+    const current = this.m.current(logs, "ReduceLROnPlateau");
     if (current === undefined) return;
     if (this.cooldownCounter > 0) {
       this.cooldownCounter--;
@@ -199,7 +247,7 @@ export class ReduceLROnPlateau implements Callback {
 }
 
 /** Sets the learning rate at the start of each epoch from `schedule(epoch, lr)` (Keras LearningRateScheduler). */
-export class LearningRateScheduler implements Callback {
+export class LearningRateScheduler implements Callback<LogsLike> {
   constructor(readonly schedule: (epoch: number, lr: number) => number) {
     if (typeof schedule !== "function") throw new LayercError("LearningRateScheduler needs a function (epoch, lr) => lr");
   }
@@ -210,8 +258,8 @@ export class LearningRateScheduler implements Callback {
     model.setLearningRate(lr);
   }
 
-  onEpochEnd(_epoch: number, logs: Logs, model: CallbackModel): void {
-    logs["learning_rate"] = model.learningRate;
+  onEpochEnd(_epoch: number, logs: LogsLike, model: CallbackModel): void {
+    (logs as Record<string, unknown>)["learning_rate"] = model.learningRate;
   }
 }
 

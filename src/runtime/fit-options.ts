@@ -5,13 +5,17 @@
  * sampleWeight (multiplied, as Keras does), callbacks and progress. Part of
  * the shipped runtime.
  */
-import type { Callback, Logs } from "./callbacks.js";
+import type { AnyLogs, Callback, Logs, LogValue } from "./callbacks.js";
 import { lengthError, shapeText, toFloat32, type Samples } from "./data.js";
 import { LayercError } from "./errors.js";
 import type { ProgressSink } from "./progress.js";
 
-/** fit() options with Keras's defaults: epochs 1, batchSize 32, shuffle true, verbose 0 (quiet, unlike Keras, for libraries). */
-export interface FitOptions {
+/**
+ * fit() options with Keras's defaults: epochs 1, batchSize 32, shuffle true,
+ * verbose 0 (quiet, unlike Keras, for libraries). `L` is the model's logs
+ * type (`<Model>Logs` for a generated model).
+ */
+export interface FitOptions<L = Logs> {
   readonly epochs?: number;
   readonly batchSize?: number;
   readonly shuffle?: boolean;
@@ -25,10 +29,10 @@ export interface FitOptions {
   readonly sampleWeight?: ArrayLike<number>;
   /** Epoch to start at (its index in the history); training runs epochs initialEpoch … epochs − 1. */
   readonly initialEpoch?: number;
-  readonly callbacks?: readonly Callback[];
-  readonly onEpochEnd?: (epoch: number, logs: Logs) => void;
+  readonly callbacks?: readonly Callback<L>[];
+  readonly onEpochEnd?: (epoch: number, logs: L) => void;
   /** After each batch, with the epoch's running loss and metrics. */
-  readonly onBatchEnd?: (batch: number, logs: Logs) => void;
+  readonly onBatchEnd?: (batch: number, logs: L) => void;
   /** An AbortSignal (or anything with `aborted`): stops training between batches; fit returns the history of the finished epochs. */
   readonly signal?: { readonly aborted: boolean };
   /** 0 silent (default), 1 Keras's progress bar, 2 one line per epoch. */
@@ -42,11 +46,17 @@ export interface EvaluateOptions {
   readonly sampleWeight?: ArrayLike<number>;
 }
 
-/** What fit() returns, like Keras's History: epoch indices and one array per logged value. */
-export interface History {
+/** What fit() returns, like Keras's History: epoch indices and one array per logged value (per-class metrics: an array per epoch). */
+export interface History<L = Logs> {
   readonly epoch: number[];
-  readonly history: { loss: number[]; [name: string]: number[] | undefined };
+  readonly history: HistoryOf<L>;
 }
+
+/** `history.history` for logs `L`: loss, and every other logged name (present when logged) as one value per epoch. */
+export type HistoryOf<L> = { loss: number[] } & { [K in keyof L as K extends "loss" ? never : K]?: Exclude<L[K], undefined>[] };
+
+/** History as the runtime builds it. */
+export type AnyHistory = { readonly epoch: number[]; readonly history: { loss: number[]; [name: string]: LogValue[] } };
 
 export interface FitPlan {
   readonly xs: Float32Array;
@@ -58,9 +68,9 @@ export interface FitPlan {
   readonly initialEpoch: number;
   readonly shuffle: boolean;
   readonly verbose: 0 | 1 | 2;
-  readonly callbacks: readonly Callback[];
+  readonly callbacks: readonly Callback<AnyLogs>[];
   readonly validation: { xs: Float32Array; ys: Float32Array; weights: Float64Array | null; count: number } | null;
-  readonly options: FitOptions;
+  readonly options: FitOptions<AnyLogs>;
 }
 
 export function sampleWeightsOf(w: ArrayLike<number>, n: number, what: string): Float64Array {
@@ -95,7 +105,7 @@ export function prepareFit(
   model: { readonly sparseLabels: boolean },
   x: Samples,
   y: Samples,
-  options: FitOptions,
+  options: FitOptions<AnyLogs>,
   labels: (y: Samples, n: number, what: string) => Float32Array,
   inSize: number,
   per: number,

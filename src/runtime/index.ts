@@ -3,7 +3,7 @@
  * Imports nothing from the compiler.
  */
 export { ModelBase, TrainableModel } from "./model.js";
-export type { ModelMeta, WeightMeta, Weight, WeightInput, ModelOptions, PredictOptions, FitOptions, History, Logs, ModelInput, ModelOutput, PortMeta, OutputMeta } from "./model.js";
+export type { ModelMeta, WeightMeta, Weight, WeightInput, ModelOptions, PredictOptions, FitOptions, History, HistoryOf, Logs, AnyLogs, LogValue, ModelInput, ModelOutput, PortMeta, OutputMeta } from "./model.js";
 export { LayercError, NonFiniteError } from "./errors.js";
 export { readWeights, writeWeights } from "./weights.js";
 export type { WeightsDtype, WeightsFile, NamedWeight } from "./weights.js";
@@ -15,7 +15,7 @@ export { initialize, computeFans } from "./initializers.js";
 export { computeLoss, countCorrect } from "./losses.js";
 export { createOptimizer } from "./optimizers.js";
 export { EarlyStopping, ReduceLROnPlateau, LearningRateScheduler } from "./callbacks.js";
-export type { Callback, CallbackModel, EarlyStoppingOptions, ReduceLROnPlateauOptions } from "./callbacks.js";
+export type { Callback, CallbackModel, EarlyStoppingOptions, ReduceLROnPlateauOptions, LogsLike } from "./callbacks.js";
 export type { EvaluateOptions } from "./fit-options.js";
 export type { ProgressSink } from "./progress.js";
 export { createMetric } from "./metrics.js";

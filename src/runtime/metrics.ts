@@ -21,6 +21,7 @@
  * fit, so its fit logs are unmasked there; TensorFlow and PyTorch mask them.
  * layerc masks both, as evaluate does on every backend.)
  */
+import type { LogValue } from "./callbacks.js";
 import type { MetricKind, MetricSpec } from "./spec.js";
 
 /** Whether a metric improves upward (Keras `_direction`), for callbacks in mode 'auto'. */
@@ -36,8 +37,12 @@ export interface MetricState {
    * `mask` (outSize/classes values per sample) weights the rows of metrics that read masks.
    */
   update(pred: Float32Array | Float64Array, y: ArrayLike<number>, yOffset: number, batch: number, mask?: Float32Array | Float64Array | null): void;
-  result(): number;
+  /** The value so far: a number, or one per class (F1Score/FBetaScore without `average`). */
+  result(): LogValue;
 }
+
+/** Whether a metric logs one value per class (F1Score / FBetaScore with Keras's default average=None). */
+export const perClass = (spec: MetricSpec): boolean => spec.kind === "f1_score" && spec.average == null;
 
 function argmax(a: ArrayLike<number>, o: number, n: number): number {
   let k = 0;
@@ -181,7 +186,7 @@ function auc(spec: MetricSpec, outSize: number): MetricState {
  * largest (and not ~0) counts as predicted, else p > threshold — then
  * precision, recall and (1 + β²)·p·r / (β²·p + r), each with Keras's ε;
  * `micro` from the summed counts, `macro` the classes' mean, `weighted` by
- * support (the checker requires one of them: see compile-statement.ts).
+ * support; without `average` (Keras's None) one score per class.
  */
 function fbeta(spec: MetricSpec, outSize: number, classes: number): MetricState {
   const tp = new Float64Array(classes);
@@ -224,6 +229,7 @@ function fbeta(spec: MetricSpec, outSize: number, classes: number): MetricState 
         return score(t, p, n);
       }
       const per = Array.from({ length: classes }, (_, j) => score(tp[j]!, fp[j]!, fn[j]!));
+      if (spec.average == null) return per;
       if (spec.average === "macro") return per.reduce((s, v) => s + v, 0) / classes;
       const total = support.reduce((s, v) => s + v, 0);
       return per.reduce((s, v, j) => s + v * (support[j]! / (total + EPSILON)), 0);

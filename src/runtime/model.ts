@@ -14,9 +14,9 @@ import { initialize } from "./initializers.js";
 import { HYPER, slotLayout, stepScalars } from "./optimizers.js";
 import { deriveSeed, randomSeed, Rng, weightSeed } from "./random.js";
 import type { InitializerSpec, LossSpec, MetricSpec, OptimizerSpec, RegularizerSpec } from "./spec.js";
-import type { CallbackModel, Logs } from "./callbacks.js";
-import { prepareFit, sampleWeightsOf, type EvaluateOptions, type FitOptions, type FitPlan, type History } from "./fit-options.js";
-import { createMetric, metricDirection, type MetricState } from "./metrics.js";
+import type { AnyLogs, CallbackModel, Logs } from "./callbacks.js";
+import { prepareFit, sampleWeightsOf, type AnyHistory, type EvaluateOptions, type FitOptions, type FitPlan, type History } from "./fit-options.js";
+import { createMetric, metricDirection, perClass, type MetricState } from "./metrics.js";
 import { defaultSink, Progress } from "./progress.js";
 import { learningRateAt } from "./schedules.js";
 import { formatSummary, type SummaryLayer } from "./summary.js";
@@ -163,8 +163,8 @@ export interface PredictOptions {
   readonly batchSize?: number;
 }
 
-export type { Logs } from "./callbacks.js";
-export type { EvaluateOptions, FitOptions, History } from "./fit-options.js";
+export type { AnyLogs, Logs, LogValue } from "./callbacks.js";
+export type { EvaluateOptions, FitOptions, History, HistoryOf } from "./fit-options.js";
 
 /** Where a step runs, for its error: `trainOnBatch` or `fit epoch 2 batch 3`, and the caller's index of batch sample i. */
 interface StepSite {
@@ -621,7 +621,9 @@ export abstract class ModelBase<X extends ModelInput = Samples, P extends ModelO
  * fitAsync, evaluate) on top of ModelBase. Generated and interpreted classes
  * extend it only then, so an inference-only model has no training methods at
  * all (and calling one is a type error). `Y` is what the targets argument
- * takes (one array, or a tuple with one per output).
+ * takes (one array, or a tuple with one per output); `L` what fit's
+ * callbacks and history see and evaluate returns: a generated model's exact
+ * `<Model>Logs` (per-class metrics as number[]), else `Logs`.
  *
  * fit follows Keras 3's loop (backend/jax/trainer.py): per epoch, reset the
  * metrics, train batch by batch (the loss and metrics are running means
@@ -636,7 +638,7 @@ export abstract class ModelBase<X extends ModelInput = Samples, P extends ModelO
  * sample weights work on rows exactly as for one input; every step splits
  * its batch back into one array per input and output.
  */
-export abstract class TrainableModel<X extends ModelInput = Samples, P extends ModelOutput = Float32Array, Y extends ModelInput = Samples>
+export abstract class TrainableModel<X extends ModelInput = Samples, P extends ModelOutput = Float32Array, Y extends ModelInput = Samples, L extends { loss: number } = Logs>
   extends ModelBase<X, P>
   implements CallbackModel
 {
@@ -800,6 +802,11 @@ export abstract class TrainableModel<X extends ModelInput = Samples, P extends M
     return Object.fromEntries(this.heads.flatMap((h, k) => h.metrics.map((m) => [this.metricName(k, m.name), metricDirection(m.kind)])));
   }
 
+  /** The logged names of the metrics that log one value per class (F1Score/FBetaScore with average=None). */
+  get perClassMetrics(): string[] {
+    return this.heads.flatMap((h, k) => h.metrics.filter(perClass).map((m) => this.metricName(k, m.name)));
+  }
+
   /** Keras's log name of output k's metric: `accuracy`, or `out_accuracy` with several outputs. */
   private metricName(k: number, name: string): string {
     return this.heads.length > 1 ? `${this.heads[k]!.name}_${name}` : name;
@@ -949,18 +956,18 @@ export abstract class TrainableModel<X extends ModelInput = Samples, P extends M
     for (const w of this.meta.weights) if (w.trainable) for (let i = w.offset; i < w.offset + w.size; i++) this.params[i] = avg[i]!;
   }
 
-  fit(x: X, y: Y, options: FitOptions = {}): History {
-    const run = this.fitRun(x, y, options);
+  fit(x: X, y: Y, options: FitOptions<L> = {}): History<L> {
+    const run = this.fitRun(x, y, options as unknown as FitOptions<AnyLogs>);
     for (let r = run.next(); !r.done; r = run.next());
-    return run.history;
+    return run.history as unknown as History<L>;
   }
 
   /**
    * fit, yielding to the event loop between batches at most every ~16 ms
    * (a frame), so a page stays responsive while it trains.
    */
-  async fitAsync(x: X, y: Y, options: FitOptions = {}): Promise<History> {
-    const run = this.fitRun(x, y, options);
+  async fitAsync(x: X, y: Y, options: FitOptions<L> = {}): Promise<History<L>> {
+    const run = this.fitRun(x, y, options as unknown as FitOptions<AnyLogs>);
     let last = Date.now();
     for (let r = run.next(); !r.done; r = run.next()) {
       if (Date.now() - last >= 16) {
@@ -968,7 +975,7 @@ export abstract class TrainableModel<X extends ModelInput = Samples, P extends M
         last = Date.now();
       }
     }
-    return run.history;
+    return run.history as unknown as History<L>;
   }
 
   /** Per-sample sizes of a packed input row and target row. */
@@ -1032,7 +1039,7 @@ export abstract class TrainableModel<X extends ModelInput = Samples, P extends M
   }
 
   /** The fit loop as an iterator that pauses after every batch (fit runs it through; fitAsync yields in between). */
-  private fitRun(x: X, y: Y, options: FitOptions): Iterator<void, void> & { history: History } {
+  private fitRun(x: X, y: Y, options: FitOptions<AnyLogs>): Iterator<void, void> & { history: AnyHistory } {
     checkOptions("fit", options, OPTIONS.fit);
     let opts = options;
     let fx: Samples = x as Samples;
@@ -1045,7 +1052,7 @@ export abstract class TrainableModel<X extends ModelInput = Samples, P extends M
       const vd = options.validationData;
       if (vd !== undefined && Array.isArray(vd) && vd.length >= 2 && vd.length <= 3) {
         const vx = this.rows(vd[0] as ModelInput, "validationData x").xs;
-        const packed: NonNullable<FitOptions["validationData"]> = vd.length === 3 ? [vx, vd[1], vd[2]!] : [vx, vd[1]];
+        const packed: NonNullable<FitOptions<AnyLogs>["validationData"]> = vd.length === 3 ? [vx, vd[1], vd[2]!] : [vx, vd[1]];
         opts = { ...options, validationData: packed };
       }
     }
@@ -1059,7 +1066,7 @@ export abstract class TrainableModel<X extends ModelInput = Samples, P extends M
       this.checkIds(plan.xs, "fit input");
       if (plan.validation) this.checkIds(plan.validation.xs, "validationData x");
     }
-    const history: History = { epoch: [], history: { loss: [] } };
+    const history: AnyHistory = { epoch: [], history: { loss: [] } };
     const self = this;
     function* loop(): Generator<void, void> {
       yield* self.trainEpochs(plan, history);
@@ -1068,7 +1075,7 @@ export abstract class TrainableModel<X extends ModelInput = Samples, P extends M
     return Object.assign(it, { history });
   }
 
-  private *trainEpochs(plan: FitPlan, history: History): Generator<void, void> {
+  private *trainEpochs(plan: FitPlan, history: AnyHistory): Generator<void, void> {
     const { xs, ys, weights, nTrain, batchSize, epochs, initialEpoch, callbacks, options } = plan;
     const { x: inRow, y: per } = this.rowSizes;
     const order = Uint32Array.from({ length: nTrain }, (_, i) => i);
@@ -1133,8 +1140,8 @@ export abstract class TrainableModel<X extends ModelInput = Samples, P extends M
    * with several outputs also each output's loss (`out_loss`, the mean of
    * `headLoss` over `seen` samples) and its metrics as `out_<metric>`.
    */
-  private logs(loss: number, headLoss: Float64Array, seen: number, states: readonly MetricState[][]): Logs {
-    const logs: Logs = { loss };
+  private logs(loss: number, headLoss: Float64Array, seen: number, states: readonly MetricState[][]): AnyLogs {
+    const logs: AnyLogs = { loss };
     const many = this.heads.length > 1;
     this.heads.forEach((h, k) => {
       if (many) logs[`${h.name}_loss`] = headLoss[k]! / seen;
@@ -1144,17 +1151,17 @@ export abstract class TrainableModel<X extends ModelInput = Samples, P extends M
   }
 
   /** The mean loss and every compiled metric in inference mode (Keras evaluate with return_dict=True). */
-  evaluate(x: X, y: Y, options: EvaluateOptions = {}): Logs {
+  evaluate(x: X, y: Y, options: EvaluateOptions = {}): L {
     checkOptions("evaluate", options, OPTIONS.evaluate);
     const { batchSize = 32 } = options;
     const { xs, n: total } = this.rows(x, "evaluate input");
     const ys = this.labelRows(y, total, "labels");
     const weights = options.sampleWeight === undefined ? null : sampleWeightsOf(options.sampleWeight, total, "sampleWeight");
-    return this.evaluateRange(xs, ys, weights, 0, total, batchSize);
+    return this.evaluateRange(xs, ys, weights, 0, total, batchSize) as unknown as L;
   }
 
   /** Inference-mode loss and metrics over packed rows [from, to). */
-  private evaluateRange(xs: Float32Array, ys: Float32Array, weights: Float64Array | null, from: number, to: number, batchSize: number): Logs {
+  private evaluateRange(xs: Float32Array, ys: Float32Array, weights: Float64Array | null, from: number, to: number, batchSize: number): AnyLogs {
     const chunk = Math.min(batchSize, to - from);
     this.ensure(chunk);
     const states = this.heads.map((h, k) => h.metrics.map((m) => createMetric(m, this.outSizes[k]!, h.classes)));

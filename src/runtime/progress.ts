@@ -8,9 +8,11 @@
  * colours, at most every 50 ms) and prints only the finished line per epoch
  * elsewhere, so logs and pipes get no control characters; verbose 2 prints
  * one line per epoch (`32/32 - 0s - 2ms/step - …`). Values print as Keras
- * does: 4 decimals, or scientific notation below 1e-3. Part of the shipped
- * runtime.
+ * does: 4 decimals, or scientific notation below 1e-3; a per-class value
+ * (F1Score without `average`) prints its mean, as Keras's progress bar does.
+ * Part of the shipped runtime.
  */
+import type { LogValue } from "./callbacks.js";
 
 export interface ProgressSink {
   write(text: string): void;
@@ -35,6 +37,8 @@ export function defaultSink(): ProgressSink {
   };
 }
 
+const mean = (v: LogValue) => (typeof v === "number" ? v : v.reduce((a, b) => a + b, 0) / v.length);
+
 const value = (v: number) => (Math.abs(v) > 1e-3 ? v.toFixed(4) : v.toExponential(4).replace(/e([+-])(\d)$/, "e$10$2"));
 
 function perStep(seconds: number): string {
@@ -43,10 +47,10 @@ function perStep(seconds: number): string {
   return `${(seconds * 1e6).toFixed(0)}us/step`;
 }
 
-const metrics = (logs: Readonly<Record<string, number>>) =>
+const metrics = (logs: Readonly<Record<string, LogValue>>) =>
   Object.keys(logs)
     .sort((a, b) => +a.startsWith("val_") - +b.startsWith("val_") || (a < b ? -1 : a > b ? 1 : 0))
-    .map((k) => ` - ${k}: ${value(logs[k]!)}`)
+    .map((k) => ` - ${k}: ${value(mean(logs[k]!))}`)
     .join("");
 
 export class Progress {
@@ -69,7 +73,7 @@ export class Progress {
   }
 
   /** After batch `done` (1-based) with the running logs of the epoch. */
-  batchEnd(done: number, logs: Readonly<Record<string, number>>): void {
+  batchEnd(done: number, logs: Readonly<Record<string, LogValue>>): void {
     if (this.verbose !== 1 || !this.sink.tty || done >= this.steps) return;
     const t = this.now();
     if (t - this.last < 50) return;
@@ -79,7 +83,7 @@ export class Progress {
     this.draw(done, ` \x1b[1m${Math.floor(eta)}s\x1b[0m`, elapsed / done, logs, false);
   }
 
-  epochEnd(logs: Readonly<Record<string, number>>): void {
+  epochEnd(logs: Readonly<Record<string, LogValue>>): void {
     const elapsed = (this.now() - this.start) / 1000;
     const step = elapsed / Math.max(1, this.steps);
     if (this.verbose === 2) {
@@ -91,7 +95,7 @@ export class Progress {
     this.draw(this.steps, time, step, logs, true);
   }
 
-  private draw(done: number, time: string, step: number, logs: Readonly<Record<string, number>>, final: boolean): void {
+  private draw(done: number, time: string, step: number, logs: Readonly<Record<string, LogValue>>, final: boolean): void {
     const tty = this.sink.tty;
     const digits = String(this.steps).length;
     const count = `${String(done).padStart(digits)}/${this.steps}`;

@@ -200,7 +200,7 @@ export interface MetricSpec {
   readonly k?: number;
   /** AUC's thresholds (default 200). */
   readonly numThresholds?: number;
-  /** F1Score / FBetaScore averaging (Keras's average=None, one value per class, is refused by the checker). */
+  /** F1Score / FBetaScore averaging; absent (Keras's default None): one value per class, an array in logs, History and evaluate. */
   readonly average?: "micro" | "macro" | "weighted";
   /** FBetaScore's beta (F1Score: 1). */
   readonly beta?: number;

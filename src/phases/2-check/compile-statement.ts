@@ -139,14 +139,6 @@ function resolveMetrics(v: ValueNode | undefined, output: OutputInfo | undefined
       ok = false;
       continue;
     }
-    if (entry.kind === "f1_score" && values["average"] === null) {
-      // Keras's default average=None logs one value per class (an array in History); layerc's logs are
-      // typed number so that `logs.accuracy.toFixed(3)` type-checks in every model's code
-      const at = item.kind === "Call" ? (item.args.find((a) => a.name?.name === "average")?.span ?? item.span) : item.span;
-      sink.diags.push(makeDiagnostic("keras_unsupported", at, { what: `${c.name} average`, name: "None", supported: "'micro', 'macro', 'weighted' (Keras's None logs one value per class, which layerc's numeric logs do not hold)" }));
-      ok = false;
-      continue;
-    }
     const wanted = (values["name"] as string | null) ?? (item.kind === "Call" ? entry.defaultName : c.name);
     // Keras makes a repeated name unique: auc, auc_1, auc_2, …
     let name = wanted;

@@ -50,7 +50,7 @@ const entries: readonly (readonly [className: string, entry: MetricEntry])[] = [
       { name: "summation_method", type: { t: "enum", values: ["interpolation"] }, default: "interpolation", positional: true },
     ]),
   ],
-  ["F1Score", entry("f1_score", [average, threshold(null)])],
+  ["F1Score", entry("f1_score", [average, { ...threshold(null), positional: true }])],
   // Keras: F1Score is FBetaScore with beta 1; both log per-class values without `average`
   ["FBetaScore", { kind: "f1_score", defaultName: "fbeta_score", args: [average, { name: "beta", type: { t: "float", min: 0, exclusiveMin: true }, default: 1, positional: true }, { ...threshold(null), positional: true }, nameArg, dtypeArg] }],
 ];

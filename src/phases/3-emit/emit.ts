@@ -25,6 +25,7 @@ import { makeDiagnostic, type Diagnostic } from "../../diagnostics/diagnostic.js
 import type { Span } from "../../source.js";
 import { isWindow, type NativeSpec, type Stmt } from "../../kernel/expr.js";
 import { VERSION } from "../../version.js";
+import { logsTypeText } from "./logs-type.js";
 import { specialize, work } from "./specialize.js";
 import { localOf, renderStmts, type RenderState } from "./render.js";
 import { shouldUnroll, UNROLL_THRESHOLD, useNative } from "./policy.js";
@@ -166,6 +167,8 @@ class NativeKernels {
     // the operation writes the image side (scatter, gradients) or the window side: never a model input
     const written = writesImage(spec.op) ? spec.image : spec.windows;
     if (this.plan.buffers.get(written)?.kind === "input" || bufs.some((b) => this.plan.buffers.get(b)?.kind === "param")) return false;
+    const relu = spec.relu !== undefined ? this.plan.buffers.get(spec.relu)?.kind : undefined;
+    if (relu === "input" || relu === "param") return false;
     const work = spec.axes.reduce((n, a) => n * a.out * a.k, 1) * spec.channels * (spec.multiplier ?? 1);
     return useNative(work, this.threshold);
   }
@@ -184,12 +187,13 @@ class NativeKernels {
     if (!this.accepts(spec)) return undefined;
     if (isWindow(spec)) {
       const name = `${layer}_${spec.label}`;
-      const optional = (key: "source" | "weights" | "bias") => (spec[key] !== undefined ? { [key]: this.elemType(spec[key]) } : {});
-      const types = { image: this.elemType(spec.image), windows: this.elemType(spec.windows), ...optional("source"), ...optional("weights"), ...optional("bias") };
+      const optional = (key: "source" | "weights" | "bias" | "relu") => (spec[key] !== undefined ? { [key]: this.elemType(spec[key]) } : {});
+      const types = { image: this.elemType(spec.image), windows: this.elemType(spec.windows), ...optional("source"), ...optional("weights"), ...optional("bias"), ...optional("relu") };
       const bases = { weights: spec.weights !== undefined ? this.base(spec.weights) : 0, bias: spec.bias !== undefined ? this.base(spec.bias) : 0 };
       this.windows.set(name, { name, spec, types, bases });
-      // (n, image, windows, source or weights[, bias])
-      const bufs = [spec.image, spec.windows, spec.source ?? spec.weights ?? "", ...(spec.bias !== undefined ? [spec.bias] : [])];
+      // (n, image, windows, source or weights[, bias[, relu output]])
+      const tail = spec.relu !== undefined ? [spec.bias ?? "", spec.relu] : spec.bias !== undefined ? [spec.bias] : [];
+      const bufs = [spec.image, spec.windows, spec.source ?? spec.weights ?? "", ...tail];
       const args = bufs.map((b) => (b === "" ? "0" : this.address(b, st)));
       return `k.${name}(n, ${args.join(", ")});`;
     }
@@ -422,16 +426,17 @@ function markPrefix(st: StatementStructures, prefix: string): void {
 /**
  * The type arguments that make a model's methods exact: with several inputs
  * predict takes a tuple of that many sample arrays, with several outputs it
- * returns a tuple of Float32Arrays and training takes a tuple of targets.
- * Empty for one input and one output (the base classes' defaults).
+ * returns a tuple of Float32Arrays and training takes a tuple of targets;
+ * a trainable model's logs are its `<Model>Logs` (logs-type.ts). Empty for
+ * one input and one output without training (the base class's defaults).
  */
-function portTypes(model: ModelIR, training: boolean): string {
+function portTypes(model: ModelIR, logs: string | null): string {
   const tuple = (n: number, t: string) => `[${Array.from({ length: n }, () => t).join(", ")}]`;
   const ins = model.inputs.length;
   const outs = model.outputs.length;
-  if (ins === 1 && outs === 1) return "";
+  if (ins === 1 && outs === 1 && logs === null) return "";
   const args = [ins === 1 ? "Samples" : tuple(ins, "Samples"), outs === 1 ? "Float32Array" : tuple(outs, "Float32Array")];
-  if (training) args.push(outs === 1 ? "Samples" : tuple(outs, "Samples"));
+  if (logs !== null) args.push(outs === 1 ? "Samples" : tuple(outs, "Samples"), logs);
   return `<${args.join(", ")}>`;
 }
 
@@ -450,7 +455,7 @@ function fillClass(
   const cls = clone(scaffold.cls);
   cls.name = model.name;
   // only a model with compile(...) has training methods, so only it extends TrainableModel
-  cls.extends = `${plan.training ? "TrainableModel" : "ModelBase"}${portTypes(model, plan.training)}`;
+  cls.extends = `${plan.training ? "TrainableModel" : "ModelBase"}${portTypes(model, plan.training ? names.logs : null)}`;
   for (const c of cls.ctors ?? []) c.statements = ((c.statements ?? []) as string[]).map(rename);
 
   const f32 = float32Buffers(plan);
@@ -550,6 +555,16 @@ function fillClass(
     }));
 
   const structures: StatementStructures[] = [meta];
+  if (plan.training) {
+    structures.push({
+      kind: StructureKind.TypeAlias,
+      leadingTrivia: (w) => w.blankLine(),
+      isExported: true,
+      name: names.logs,
+      docs: [`${model.name}'s logs under Keras's names: fit's callbacks and history, and what evaluate returns (val_… when fit validates).`],
+      type: logsTypeText(metaValue),
+    });
+  }
   if (native.size > 0) {
     structures.push({
       kind: StructureKind.Interface,
@@ -625,12 +640,14 @@ interface ModuleNames {
   readonly meta: string;
   /** Its native kernels' interface, `<Model>Kernels`. */
   readonly kernels: string;
+  /** Its logs type, `<Model>Logs` (trainable models). */
+  readonly logs: string;
 }
 
 /**
  * Names for every model's module-level declarations that collide with no
- * class (model) name and no other such declaration: `<Model>Meta` and
- * `<Model>Kernels`, with `_` appended until free (model `AMeta` beside
+ * class (model) name and no other such declaration: `<Model>Meta`,
+ * `<Model>Kernels` and `<Model>Logs`, with `_` appended until free (model `AMeta` beside
  * model `A` makes `A`'s metadata `AMeta_`). Runtime imports and globals
  * cannot collide: the checker reserves those names (2-check/names.ts).
  */
@@ -642,7 +659,7 @@ function allocateNames(program: ProgramIR): ModuleNames[] {
     taken.add(name);
     return name;
   };
-  return program.models.map((m) => ({ meta: free(`${m.name}Meta`), kernels: free(`${m.name}Kernels`) }));
+  return program.models.map((m) => ({ meta: free(`${m.name}Meta`), kernels: free(`${m.name}Kernels`), logs: free(`${m.name}Logs`) }));
 }
 
 export async function emitProgram(program: ProgramIR, opts: EmitOptions): Promise<EmitResult> {
@@ -715,7 +732,7 @@ export async function emitProgram(program: ProgramIR, opts: EmitOptions): Promis
 
   const bases = new Set(program.models.map((m) => (m.training ? "TrainableModel" : "ModelBase")));
   const named = [...[...bases].sort(), ...[...helpers].sort()];
-  const ported = program.models.some((m) => m.inputs.length > 1 || m.outputs.length > 1);
+  const ported = program.models.some((m) => m.inputs.length > 1 || m.outputs.length > 1 || m.training);
   const importDecl: ImportDeclarationStructure = {
     kind: StructureKind.ImportDeclaration,
     moduleSpecifier: opts.runtimeImport ?? "layerc/runtime",

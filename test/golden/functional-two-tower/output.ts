@@ -128,10 +128,26 @@ const TwoTowerMeta: ModelMeta = {
   activations: "float32",
 };
 
+/** TwoTower's logs under Keras's names: fit's callbacks and history, and what evaluate returns (val_… when fit validates). */
+export type TwoTowerLogs = {
+  loss: number;
+  cls_loss: number;
+  cls_accuracy: number;
+  reg_loss: number;
+  reg_accuracy: number;
+  val_loss?: number;
+  val_cls_loss?: number;
+  val_cls_accuracy?: number;
+  val_reg_loss?: number;
+  val_reg_accuracy?: number;
+  learning_rate?: number;
+};
+
 export class TwoTower extends TrainableModel<
   [Samples, Samples],
   [Float32Array, Float32Array],
-  [Samples, Samples]
+  [Samples, Samples],
+  TwoTowerLogs
 > {
   static readonly inputShape: readonly number[] = [3];
   static readonly outputShape: readonly number[] = [2];
