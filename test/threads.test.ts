@@ -12,6 +12,9 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { buildSync } from "esbuild";
 import { compile } from "../src/index.js";
+import { BATCH, mul, num } from "../src/kernel/expr.js";
+import type { Gemm } from "../src/kernel/gemm.js";
+import { gemmModule, productWork, WORK_SECTION } from "../src/phases/3-emit/wasm.js";
 import { describe, expect, it } from "vitest";
 import { LayercError, NonFiniteError } from "../src/runtime/index.js";
 import { sharedMemoryImport, threadsAvailable, type ThreadPool } from "../src/runtime/threads.js";
@@ -227,6 +230,30 @@ describe("threads: options and fallback", () => {
     } finally {
       host.SharedArrayBuffer = saved;
     }
+  });
+
+  it("marks in the module which products may be split: each kernel's work per sample, 0 where outer blocks of C overlap", () => {
+    const spec = (outerC: number): Gemm => ({
+      label: "p",
+      outer: [{ name: "u", size: mul(BATCH, num(3)), a: 40, c: outerC }],
+      m: num(8),
+      n: num(5),
+      k: num(4),
+      a: { buf: "A", offset: 0, rows: 4, cols: 1 },
+      b: { buf: "B", offset: 0, rows: 5, cols: 1 },
+      c: { buf: "C", offset: 0, rows: 5, cols: 1 },
+      accumulate: true,
+    });
+    const types = { a: "f64", b: "f64", c: "f64" } as const;
+    const bases = { a: 0, b: 0, c: 0 };
+    // C blocks of 8 rows × 5: 40 elements apart they are disjoint, 0 apart they accumulate into the same rows, 20 apart rows overlap
+    const bytes = gemmModule([40, 0, 20].map((c, i) => ({ name: `p${i}`, spec: spec(c), types, bases })));
+    const wasm = (globalThis as unknown as { WebAssembly: { Module: { new (b: Uint8Array): object; customSections(m: object, name: string): ArrayBuffer[] } } }).WebAssembly;
+    const section = new Uint8Array(wasm.Module.customSections(new wasm.Module(bytes), WORK_SECTION)[0]!);
+    const work = productWork(spec(40));
+    expect(work).toBe(3 * 8 * 5 * 4);
+    // uleb(480) = [0xe0, 0x03]
+    expect([...section]).toEqual([0xe0, 0x03, 0xe0, 0x03, 0]);
   });
 
   it("rewrites a module's memory import as shared (what a shared memory needs), and nothing else", async () => {
