@@ -11,17 +11,8 @@
 import { describe, expect, it } from "vitest";
 import { compile } from "../src/index.js";
 import { Rng } from "../src/runtime/random.js";
-import { flat, generated, gradient, interpreted, maxRelError, randomArray, randomTargets, type ModelClass } from "./helpers/models.js";
-
-function expectSameGradients(G: ModelClass, I: ModelClass, seed: number, rng: Rng, n: number): void {
-  const theta = flat(new I({ seed }).getWeights()).map(() => rng.uniform() - 0.5);
-  const x = randomArray(rng, n * G.inputShape.reduce((a, b) => a * b, 1), 1);
-  const y = randomTargets(rng, "mse", n, G.outputShape);
-  const gn = gradient(G, seed, theta, x, y, n);
-  const gi = gradient(I, seed, theta, x, y, n);
-  expect(Math.abs(gn.loss - gi.loss)).toBeLessThan(1e-12);
-  expect(maxRelError(gn.grad, gi.grad)[0]).toBeLessThan(1e-10);
-}
+import { flat, generated, interpreted, maxRelError, randomArray, randomTargets } from "./helpers/models.js";
+import { expectSameGradients } from "./helpers/gradients.js";
 
 interface Case {
   readonly source: string;

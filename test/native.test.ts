@@ -21,7 +21,8 @@ import { gemmModule, rowSplittable, type ElemType } from "../src/phases/3-emit/w
 import { decodeBase64, nativeModule } from "../src/runtime/native.js";
 import { Rng } from "../src/runtime/random.js";
 import { compile } from "../src/index.js";
-import { flat, generated, gradient, interpreted, maxRelError, randomArray, randomTargets, type ModelClass } from "./helpers/models.js";
+import { flat, generated, interpreted, maxRelError, randomArray, randomTargets, type ModelClass } from "./helpers/models.js";
+import { expectSameGradients } from "./helpers/gradients.js";
 
 /** The WebAssembly JS API as this test uses it (the repo's type settings have no DOM lib). */
 interface Wasm {
@@ -373,16 +374,6 @@ async function nativeClass(source: string): Promise<ModelClass> {
 }
 
 /** One SGD(1) step's exact loss and gradients, native model vs interpreter, from the same random weights (float64 models, mse). */
-function expectSameGradients(G: ModelClass, I: ModelClass, seed: number, rng: Rng, n: number, spread: number): void {
-  const theta = flat(new I({ seed }).getWeights()).map(() => (rng.uniform() - 0.5) * spread);
-  const x = randomArray(rng, n * G.inputShape.reduce((a, b) => a * b, 1), 1);
-  const y = randomTargets(rng, "mse", n, G.outputShape);
-  const gn = gradient(G, seed, theta, x, y, n);
-  const gi = gradient(I, seed, theta, x, y, n);
-  expect(Math.abs(gn.loss - gi.loss)).toBeLessThan(1e-12);
-  expect(maxRelError(gn.grad, gi.grad)[0]).toBeLessThan(1e-10);
-}
-
 describe("models with native kernels", () => {
   for (const [name, source] of Object.entries(NATIVE_SPECS)) {
     it(`${name}: agree with the interpreter and with their TypeScript fallback`, async () => {

@@ -26,6 +26,7 @@ import type { Span } from "../../source.js";
 import { isWindow, type NativeSpec, type Stmt } from "../../kernel/expr.js";
 import { VERSION } from "../../version.js";
 import { logsTypeText } from "./logs-type.js";
+import { METRIC_EXPORTS } from "../../runtime/metrics.js";
 import { specialize, work } from "./specialize.js";
 import { localOf, renderStmts, type RenderState } from "./render.js";
 import { shouldUnroll, UNROLL_THRESHOLD, useNative } from "./policy.js";
@@ -526,6 +527,20 @@ function fillClass(
       initializer: JSON.stringify(list),
     });
     props.push(shapes("inputShapes", model.inputs.map((i) => model.tensors[i.tensor]!.shape)), shapes("outputShapes", model.outputs.map((t) => model.tensors[t]!.shape)));
+  }
+  // the metric factories the model compiles, linked by the class (the runtime's others tree-shake away)
+  const metricKinds = [...new Set([...(model.training?.metrics ?? []), ...(metaOf(model, plan).outputs ?? []).flatMap((o) => o.metrics ?? [])].map((m) => m.kind))].sort();
+  if (metricKinds.length > 0) {
+    for (const k of metricKinds) helpers.add(METRIC_EXPORTS[k]);
+    props.push({
+      kind: StructureKind.Property as const,
+      name: "metricKinds",
+      isStatic: true,
+      isReadonly: true,
+      scope: Scope.Protected,
+      hasOverrideKeyword: true,
+      initializer: `{ ${metricKinds.map((k) => `${k}: ${METRIC_EXPORTS[k]}`).join(", ")} }`,
+    } as (typeof props)[number]);
   }
   cls.properties = [
     ...props,

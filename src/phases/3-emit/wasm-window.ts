@@ -251,49 +251,41 @@ export function windowBody(k: WasmWindow): number[] {
   const run = (mode: "copy" | "zero" | "add", src: number, ts: ElemType, dst: number, td: ElemType) => {
     const [esrc, edst] = [bytesOf(ts), bytesOf(td)];
     const nvec = Math.floor(C / W);
-    const vec = (s: number, so: number, d: number, dO: number) => {
+    /** One element (`vector` false) or one vector of lanes. */
+    const step = (vector: boolean, s: number, so: number, d: number, dO: number) => {
+      const load = (t: ElemType, offset: number) => (vector ? v.vload(t, offset) : v.sload(t, offset));
       x.get(d);
-      if (mode === "zero") v.vzero();
-      else {
+      if (mode === "zero") {
+        if (vector) v.vzero();
+        else v.szero();
+      } else {
         x.get(s);
-        v.vload(ts, so);
+        load(ts, so);
         if (mode === "add") {
           x.get(d);
-          v.vload(td, dO);
-          v.vadd();
+          load(td, dO);
+          if (vector) v.vadd();
+          else v.sadd();
         }
       }
-      v.vstore(td, dO);
-    };
-    const scalar = (s: number, so: number, d: number, dO: number) => {
-      x.get(d);
-      if (mode === "zero") v.szero();
-      else {
-        x.get(s);
-        v.sload(ts, so);
-        if (mode === "add") {
-          x.get(d);
-          v.sload(td, dO);
-          v.sadd();
-        }
-      }
-      v.sstore(td, dO);
+      if (vector) v.vstore(td, dO);
+      else v.sstore(td, dO);
     };
     let [s, d, so, dO] = [src, dst, 0, 0];
     if (nvec <= UNROLL_VECTORS) {
-      for (let q = 0; q < nvec; q++) vec(src, q * W * esrc, dst, q * W * edst);
+      for (let q = 0; q < nvec; q++) step(true, src, q * W * esrc, dst, q * W * edst);
       [so, dO] = [nvec * W * esrc, nvec * W * edst];
     } else {
       if (mode !== "zero") x.get(src).set(R1);
       x.get(dst).set(R2);
       counted(LOOP, nvec, () => {
-        vec(R1, 0, R2, 0);
+        step(true, R1, 0, R2, 0);
         if (mode !== "zero") x.get(R1).i32(W * esrc).add().set(R1);
         x.get(R2).i32(W * edst).add().set(R2);
       });
       [s, d] = [R1, R2];
     }
-    for (let c = 0; c < C - nvec * W; c++) scalar(s, so + c * esrc, d, dO + c * edst);
+    for (let c = 0; c < C - nvec * W; c++) step(false, s, so + c * esrc, d, dO + c * edst);
   };
 
   /** Image address of the tap (LIN) and channel 0 into A1 (gather/scatter). */
@@ -373,54 +365,44 @@ export function windowBody(k: WasmWindow): number[] {
       };
       switch (op) {
         case "max":
-          if (vector) v.vneginf();
-          else v.sneginf();
-          x.set(acc);
-          tapLoops(0, () =>
-            ifInside(() => {
-              cell();
-              if (vector) {
-                x.get(acc);
-                load(types.image, imageAt);
-                v.vmax().set(acc);
-              } else {
-                load(types.image, imageAt);
-                x.set(SVAL).get(SVAL).get(acc).get(SVAL).get(acc);
-                v.sgt();
-                x.select().set(acc);
-              }
-            }),
-          );
-          winAt();
-          x.get(acc);
-          if (vector) v.vstore(types.windows, 0);
-          else v.sstore(types.windows, 0);
-          return;
-        case "avg":
-          if (vector) v.vzero();
+        case "avg": {
+          // acc starts at −∞ (max) or 0 (avg), takes every inside tap, and is stored (avg: divided by the count)
+          if (op === "max") {
+            if (vector) v.vneginf();
+            else v.sneginf();
+          } else if (vector) v.vzero();
           else v.szero();
           x.set(acc);
           tapLoops(0, () =>
             ifInside(() => {
               cell();
-              x.get(acc);
-              load(types.image, imageAt);
-              if (vector) v.vadd();
-              else v.sadd();
+              if (op === "avg" || vector) {
+                x.get(acc);
+                load(types.image, imageAt);
+                if (op === "max") v.vmax();
+                else if (vector) v.vadd();
+                else v.sadd();
+              } else {
+                load(types.image, imageAt);
+                x.set(SVAL).get(SVAL).get(acc).get(SVAL).get(acc);
+                v.sgt();
+                x.select();
+              }
               x.set(acc);
             }),
           );
           winAt();
-          x.get(acc).get(FCOUNT);
-          if (vector) {
-            v.vsplat();
-            v.vdiv();
-            v.vstore(types.windows, 0);
-          } else {
-            v.sdiv();
-            v.sstore(types.windows, 0);
+          x.get(acc);
+          if (op === "avg") {
+            x.get(FCOUNT);
+            if (vector) v.vsplat();
+            if (vector) v.vdiv();
+            else v.sdiv();
           }
+          if (vector) v.vstore(types.windows, 0);
+          else v.sstore(types.windows, 0);
           return;
+        }
         case "avg_grad": {
           const gs = vector ? GS : SGS;
           load(types.windows, winAt);
@@ -548,6 +530,16 @@ export function windowBody(k: WasmWindow): number[] {
       return out;
     };
     const lanes = (j0: number, n: number, f: (j: number) => number) => Array.from({ length: n }, (_, l) => f(j0 + l));
+    /** acc + a·b, for the three values on the stack: n lanes (1: scalars). */
+    const mulAdd = (n: number) => {
+      if (n === 1) {
+        v.smul();
+        v.sadd();
+      } else {
+        v.vmul();
+        v.vadd();
+      }
+    };
     /** Stores the value on the stack (its address below it) at channel j0. */
     const store = (t: ElemType, j0: number, n: number) => (n === 1 ? v.sstore(t, j0 * bytesOf(t)) : v.vstore(t, j0 * bytesOf(t)));
     if (op === "depthwise") {
@@ -571,13 +563,7 @@ export function windowBody(k: WasmWindow): number[] {
             for (let m = 0; m < dm; m++) {
               gatherLanes(KT, wt, lanes(c0, n, (c) => c * dm + m));
               gatherLanes(PW, types.windows, lanes(c0, n, (c) => c * dm + m));
-              if (n === 1) {
-                v.smul();
-                v.sadd();
-              } else {
-                v.vmul();
-                v.vadd();
-              }
+              mulAdd(n);
             }
             store(types.image, c0, n);
           }
@@ -590,13 +576,7 @@ export function windowBody(k: WasmWindow): number[] {
           gatherLanes(A1, types.image, lanes(j0, n, (j) => Math.floor(j / dm)));
           if (op === "depthwise") gatherLanes(KT, wt, lanes(j0, n, (j) => j));
           else gatherLanes(PW, types.windows, lanes(j0, n, (j) => j));
-          if (n === 1) {
-            v.smul();
-            v.sadd();
-          } else {
-            v.vmul();
-            v.vadd();
-          }
+          mulAdd(n);
           store(dt, j0, n);
         }
       }),
