@@ -32,7 +32,7 @@ import { localOf, renderStmts, type RenderState } from "./render.js";
 import { shouldUnroll, UNROLL_THRESHOLD, useNative } from "./policy.js";
 import { NATIVE_MIN_WORK } from "../../kernel/schedule.js";
 import { gemmKernel, kernelModule, nativeEligible, productWork, type ElemType, type WasmGemm } from "./wasm.js";
-import { windowBody, type WasmWindow } from "./wasm-window.js";
+import { windowBody, windowSplit, type WasmWindow } from "./wasm-window.js";
 import { extent, type Gemm } from "../../kernel/gemm.js";
 import { writesImage, type Window } from "../../kernel/window.js";
 
@@ -153,7 +153,7 @@ class NativeKernels {
   /** The module's bytes: every product, then every window operation. */
   module(): Uint8Array {
     const gemms = [...this.gemms.values()].map(gemmKernel);
-    const windows = [...this.windows.values()].map((w) => ({ name: w.name, body: () => windowBody(w) }));
+    const windows = [...this.windows.values()].map((w) => ({ name: w.name, body: () => windowBody(w), split: windowSplit(w) }));
     return kernelModule([...gemms, ...windows]);
   }
 
