@@ -542,6 +542,19 @@ function fillClass(
       initializer: `{ ${metricKinds.map((k) => `${k}: ${METRIC_EXPORTS[k]}`).join(", ")} }`,
     } as (typeof props)[number]);
   }
+  // threads split native kernels only: a model with them links the threads module (threads.ts)
+  if (native.size > 0) {
+    helpers.add("instantiateThreaded");
+    props.push({
+      kind: StructureKind.Property as const,
+      name: "threading",
+      isStatic: true,
+      isReadonly: true,
+      scope: Scope.Protected,
+      hasOverrideKeyword: true,
+      initializer: "instantiateThreaded",
+    } as (typeof props)[number]);
+  }
   cls.properties = [
     ...props,
     ...fields.map((f) => ({ kind: StructureKind.Property as const, name: f.name, scope: Scope.Private, type: f.type, initializer: `new ${f.type}(0)` })),
