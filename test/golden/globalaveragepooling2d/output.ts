@@ -92,7 +92,7 @@ export type GapLogs = {
   learning_rate?: number;
 };
 
-/** Native (WebAssembly SIMD) kernels of the model's large matrix products (batch size, byte addresses of A, B, C[, bias, relu output]) and window operations (batch size, byte addresses of the image, windows[, source]). */
+/** Native (WebAssembly SIMD) kernels of the model's large matrix products (batch size, byte addresses of A, B, C[, bias, relu output]) and window operations (batch size, byte addresses of the image, windows[, source]) and elementwise loops such as the optimizer update (byte addresses of its buffers, then its scalars). */
 interface GapKernels {
   readonly conv2d_forward: NativeKernel;
 }
