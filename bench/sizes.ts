@@ -61,16 +61,18 @@ export async function runtimeSizes(files: readonly string[], dir: string): Promi
     const source = readFileSync(file, "utf8");
     const base = path.basename(file);
     const rel = path.relative(ROOT, file);
+    // unique per file (bench/models/seed.nn and examples/seed.nn share a name)
+    const id = rel.replace(/[\\/]/g, "_");
     const r = await compile(source, { fileName: base, runtimeImport: path.relative(dir, RUNTIME).replace(/\.ts$/, ".js") });
     if (r.code === undefined) throw new Error(`${rel} does not compile:\n${formatDiagnostics(r.diagnostics, source, { fileName: base })}`);
-    const module = path.join(dir, `${base}.ts`);
+    const module = path.join(dir, `${id}.ts`);
     writeFileSync(module, r.code);
     const classes = [...r.code.matchAll(/^export class (\w+)/gm)].map((c) => c[1]!);
     const names = runtimeValueImports(r.code);
-    const runtimeEntry = path.join(dir, `runtime-of-${base}.ts`);
+    const runtimeEntry = path.join(dir, `runtime-of-${id}.ts`);
     writeFileSync(runtimeEntry, `export { ${names.join(", ")} } from "${path.relative(dir, RUNTIME).replace(/\.ts$/, ".js")}";\n`);
-    const modelEntry = path.join(dir, `entry-${base}.ts`);
-    writeFileSync(modelEntry, `export { ${classes.join(", ")} } from "./${base}.js";\n`);
+    const modelEntry = path.join(dir, `entry-${id}.ts`);
+    writeFileSync(modelEntry, `export { ${classes.join(", ")} } from "./${id}.js";\n`);
     sizes.push(await bundleSize(runtimeEntry, `${rel} (${classes.join(", ")}): runtime it imports (${names.join(", ")})`));
     sizes.push(await bundleSize(modelEntry, `${rel} (${classes.join(", ")}): runtime + generated code, tree-shaken`));
   }

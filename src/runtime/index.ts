@@ -40,3 +40,5 @@ export { formatSummary } from "./summary.js";
 export type { SummaryLayer } from "./summary.js";
 export type { Samples } from "./data.js";
 export type * from "./spec.js";
+/** Linked by generated classes with native kernels (`new Model({ threads: n })`). */
+export { instantiateThreaded } from "./threads.js";

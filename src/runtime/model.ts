@@ -26,7 +26,7 @@ import { stateFinite, StepGuard } from "./step-guard.js";
 import { decodeBase64, instantiate, nativeModule, type NativeKernel, type NativeModule, type NativeScan } from "./native.js";
 import { readWeights, writeWeights, type WeightsDtype } from "./weights.js";
 import { Store } from "./store.js";
-import { instantiateThreaded, type ThreadPool } from "./threads.js";
+import type { instantiateThreaded, ThreadPool } from "./threads.js";
 
 export interface WeightMeta {
   /** `layer/weight`, e.g. `dense/kernel`. */
@@ -146,10 +146,10 @@ export interface ModelOptions {
    */
   readonly wasm?: boolean;
   /**
-   * Threads that compute the native kernels' large products (default 1):
-   * n − 1 worker threads share the model's WebAssembly memory, and each
-   * large call is split across them by rows of its result, so results are
-   * bit-identical to one thread's. Needs Node `worker_threads`, or a
+   * Threads that compute the native kernels (default 1): n − 1 worker
+   * threads share the model's WebAssembly memory, and each large kernel call
+   * is split across them (products by rows of their result, window
+   * operations by samples), so results are bit-identical to one thread's. Needs Node `worker_threads`, or a
    * cross-origin isolated page; elsewhere, and for models without native
    * kernels, the model runs on one thread (see `threads`). End the workers
    * with `dispose()` (in Node they never keep a process alive).
@@ -253,6 +253,12 @@ export abstract class ModelBase<X extends ModelInput = Samples, P extends ModelO
   protected nativeMemory: ArrayBuffer | null = null;
   /** Threads requested (`threads` option), and the worker threads running, if any (threads.ts). */
   private threadCount: number;
+  /**
+   * The threads module (threads.ts), linked by generated classes that have
+   * native kernels (the only ones threads can split); null elsewhere, so a
+   * bundle of a model without native kernels carries no threads code.
+   */
+  protected static readonly threading: typeof instantiateThreaded | null = null;
   private pool: ThreadPool | null = null;
 
   protected constructor(
@@ -326,7 +332,8 @@ export abstract class ModelBase<X extends ModelInput = Samples, P extends ModelO
       this.place(capacity, measure);
       this.params = params;
       this.endThreads();
-      const threaded = this.threadCount > 1 ? instantiateThreaded(this.meta, measure.bytes, this.threadCount) : null;
+      const threading = (this.constructor as unknown as { threading: typeof instantiateThreaded | null }).threading;
+      const threaded = this.threadCount > 1 && threading !== null ? threading(this.meta, measure.bytes, this.threadCount) : null;
       if (threaded !== null) {
         this.pool = threaded.pool;
         poolRegistry?.register(this, threaded.pool, this);
@@ -349,7 +356,7 @@ export abstract class ModelBase<X extends ModelInput = Samples, P extends ModelO
   }
 
   /**
-   * Threads computing this model's large products: the `threads` option
+   * Threads computing this model's native kernels: the `threads` option
    * where worker threads run (see ModelOptions), else 1. Like `usesWasm`,
    * answered as soon as the instance exists.
    */

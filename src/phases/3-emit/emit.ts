@@ -33,7 +33,7 @@ import { localOf, renderStmts, type RenderState } from "./render.js";
 import { shouldUnroll, UNROLL_THRESHOLD, useNative } from "./policy.js";
 import { NATIVE_MIN_WORK } from "../../kernel/schedule.js";
 import { gemmKernel, kernelModule, nativeEligible, productWork, type ElemType, type WasmGemm } from "./wasm.js";
-import { windowBody, type WasmWindow } from "./wasm-window.js";
+import { windowBody, windowSplit, type WasmWindow } from "./wasm-window.js";
 import { extent, type Gemm } from "../../kernel/gemm.js";
 import { writesImage, type Window } from "../../kernel/window.js";
 
@@ -155,7 +155,7 @@ class NativeKernels {
   /** The module's bytes: every product, then every window operation. */
   module(): Uint8Array {
     const gemms = [...this.gemms.values()].map(gemmKernel);
-    const windows = [...this.windows.values()].map((w) => ({ name: w.name, body: () => windowBody(w) }));
+    const windows = [...this.windows.values()].map((w) => ({ name: w.name, body: () => windowBody(w), split: windowSplit(w) }));
     const maps = [...this.maps.values()].map((m) => ({ name: m.name, body: () => mapBody(m), params: mapParams(m) }));
     return kernelModule([...gemms, ...windows, ...maps]);
   }
@@ -583,6 +583,19 @@ function fillClass(
       scope: Scope.Protected,
       hasOverrideKeyword: true,
       initializer: `{ ${metricKinds.map((k) => `${k}: ${METRIC_EXPORTS[k]}`).join(", ")} }`,
+    } as (typeof props)[number]);
+  }
+  // threads split native kernels only: a model with them links the threads module (threads.ts)
+  if (native.size > 0) {
+    helpers.add("instantiateThreaded");
+    props.push({
+      kind: StructureKind.Property as const,
+      name: "threading",
+      isStatic: true,
+      isReadonly: true,
+      scope: Scope.Protected,
+      hasOverrideKeyword: true,
+      initializer: "instantiateThreaded",
     } as (typeof props)[number]);
   }
   cls.properties = [
