@@ -34,10 +34,10 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { gzipSync } from "node:zlib";
-import { build } from "esbuild";
 import { compile, interpret, formatDiagnostics } from "../src/index.js";
 import type { TrainableModel } from "../src/runtime/model.js";
 import { HandCnn, HandMlp, HandSeed, type HandModel } from "./hand.js";
+import { runtimeSizes, type BundleSize } from "./sizes.js";
 import { forceGc, hasGc, heapFloor as measureHeapFloor, measureHeap, measureWindow, median, prng, shuffle, timer, type HeapResult, type Timer } from "./harness.js";
 import { BrainPeer, initTfjs, reluEverywhere, TfjsPeer, tf, useBackend, type Backend, type KerasWeight, type ModelKey } from "./peers.js";
 
@@ -203,30 +203,12 @@ async function compileAll(): Promise<Record<string, CompileStats>> {
   return out;
 }
 
-interface BundleSize {
-  entry: string;
-  minBytes: number;
-  gzipBytes: number;
-  error?: string;
-}
-
 async function bundleSizes(): Promise<BundleSize[]> {
-  const entries: { entry: string; file: string }[] = [{ entry: "src/runtime/index.ts (every runtime export)", file: path.join(ROOT, "src/runtime/index.ts") }];
-  if (MODELS.includes("seed")) {
-    const e = path.join(GEN, "entry-seed.ts");
-    writeFileSync(e, `export { Seed } from "./seed.nn.js";\n`);
-    entries.push({ entry: "entry `export { Seed } from './seed.nn.js'` (runtime + generated seed, tree-shaken)", file: e });
-  }
-  const sizes: BundleSize[] = [];
-  for (const { entry, file } of entries) {
-    try {
-      const r = await build({ entryPoints: [file], bundle: true, minify: true, format: "esm", platform: "browser", target: "es2022", write: false, logLevel: "silent" });
-      const code = r.outputFiles[0]!.contents;
-      sizes.push({ entry, minBytes: code.length, gzipBytes: gzipSync(code, { level: 9 }).length });
-    } catch (e) {
-      sizes.push({ entry, minBytes: NaN, gzipBytes: NaN, error: String((e as Error).message).split("\n")[0] });
-    }
-  }
+  // every export, then each bench model's runtime and runtime + generated code (bench/sizes.ts)
+  const sizes = await runtimeSizes(
+    MODELS.map((k) => path.join(HERE, "models", SPECS[k].file)),
+    path.join(GEN, "sizes"),
+  );
   for (const s of sizes) log(`bundle ${s.entry}: ${s.minBytes} B min, ${s.gzipBytes} B min+gzip${s.error ? ` (${s.error})` : ""}`);
   return sizes;
 }
@@ -930,6 +912,10 @@ function renderMarkdown(
   const targets = [...report.targets];
   const rt = bundles[0];
   if (rt && Number.isFinite(rt.gzipBytes)) targets.push({ name: "runtime ≤ 10 KB min+gzip", measured: `${rt.gzipBytes} B min+gzip (${(rt.gzipBytes / 1024).toFixed(2)} KiB), ${rt.minBytes} B min — src/runtime/index.ts, every export`, met: rt.gzipBytes <= 10_000 });
+  // what a model ships: the runtime its generated module imports, tree-shaken (bench/sizes.ts)
+  for (const b of bundles.filter((x) => x.entry.includes("runtime it imports") && Number.isFinite(x.gzipBytes))) {
+    targets.push({ name: `runtime ≤ 10 KB min+gzip — ${b.entry.split(":")[0]}`, measured: `${b.gzipBytes} B min+gzip, ${b.minBytes} B min (the runtime it imports, tree-shaken)`, met: b.gzipBytes <= 10_000 });
+  }
   if (compileStats["mlp"]) targets.push({ name: "compile MLP < 200 ms (warm median)", measured: `${fmtNum(compileStats["mlp"].warmMedianMs)} ms (cold ${fmtNum(compileStats["mlp"].coldMs)} ms)`, met: compileStats["mlp"].warmMedianMs < 200 });
   if (compileStats["seed"]) targets.push({ name: "compile seed < 30 ms (warm median)", measured: `${fmtNum(compileStats["seed"].warmMedianMs)} ms (cold ${fmtNum(compileStats["seed"].coldMs)} ms, first compile in the process)`, met: compileStats["seed"].warmMedianMs < 30 });
   report.targets.splice(0, report.targets.length, ...targets);

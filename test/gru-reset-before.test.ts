@@ -49,7 +49,9 @@ function matchesKeras(c: KerasCase, cls: ModelClass) {
 describe("GRU(reset_after=False) against Keras 3", () => {
   const cases = fixture.cases.map((c) => [c.name, c] as const);
   it.each(cases)("%s: interpreter", (_n, c) => matchesKeras(c, interpreted(specOf(c))["K"]!));
-  it.each(cases)("%s: generated code", async (_n, c) => matchesKeras(c, (await generated(specOf(c)))["K"]!));
+  // generated code for two cases (each compile costs ~0.5 s under load); the gradient cases below compare generated code too
+  const distinct = new Set(["gru_reset_before_sequences_backwards_no_bias", "gru_reset_before_states_bidirectional"]);
+  it.each(cases.filter(([n]) => distinct.has(n)))("%s: generated code", async (_n, c) => matchesKeras(c, (await generated(specOf(c)))["K"]!));
 });
 
 const IDS = [3, 1, 4, 0, 0, 5, 9, 2, 6, 5, 0, 0, 5, 8, 9];

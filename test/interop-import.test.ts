@@ -26,7 +26,7 @@ const UPDATE = process.env["UPDATE_GOLDEN"] === "1";
  * inputs, a residual block, a shared layer, two outputs with per-output
  * losses, weights and metrics, LSTMs, and Embedding feeding two branches.
  */
-const CASES = ["seed", "mlp", "cnn", "layers1d", "layers2d", "regularized", "two_input", "residual", "shared", "two_output", "lstm", "embedding", "masked", "encoder_decoder", "zoo_image", "zoo_vector", "zoo_sequence"] as const;
+const CASES = ["seed", "mlp", "cnn", "layers1d", "layers2d", "regularized", "two_input", "residual", "shared", "two_output", "lstm", "embedding", "masked", "encoder_decoder", "gru_reset_before", "zoo_image", "zoo_vector", "zoo_sequence"] as const;
 const FORMATS = ["model.keras", "model.h5", "tfjs/model.json"] as const;
 /** The layer-coverage cases use layers and activations tfjs-layers lacks, so they have no tfjs fixture. */
 const formatsOf = (c: string) =>

@@ -60,7 +60,9 @@ function matchesKeras(c: KerasCase, cls: ModelClass) {
 describe("metrics on masked outputs and sparse labels per timestep, against Keras 3", () => {
   const cases = fixture.cases.map((c) => [c.name, c] as const);
   it.each(cases)("%s: interpreter", (_n, c) => matchesKeras(c, interpreted(specOf(c))["K"]!));
-  it.each(cases)("%s: generated code", async (_n, c) => matchesKeras(c, (await generated(specOf(c)))["K"]!));
+  // generated code for the cases that cover its paths (mask handed over, per-timestep sparse ids, two heads)
+  const distinct = new Set(["categorical_sequence", "sparse_sequence", "two_outputs_one_masked"]);
+  it.each(cases.filter(([n]) => distinct.has(n)))("%s: generated code", async (_n, c) => matchesKeras(c, (await generated(specOf(c)))["K"]!));
 });
 
 describe("sparse labels per timestep: validated before anything runs", () => {
@@ -79,41 +81,5 @@ describe("sparse labels per timestep: validated before anything runs", () => {
     expect(() => m.fit(x, new Float32Array(8), { classWeight: { 0: 2 }, verbose: 0 })).toThrow(/classWeight is not supported with sparse labels per position/);
     expect(m.getWeights().map((w) => Array.from(w.data))).toEqual(before);
     expect(Number.isFinite(m.trainOnBatch(x, Float32Array.from([0, 1, 2, 1, 0, 2, 1, 1]), 2))).toBe(true);
-  });
-});
-
-describe("generated code of masked models type-checks under strict", () => {
-  it("masked outputs with metrics, masked merges and BatchNormalization, GRU(reset_after=False)", async () => {
-    const { compile } = await import("../src/index.js");
-    const { typecheckFiles } = await import("./helpers/typecheck.js");
-    const { mkdirSync, rmSync, writeFileSync } = await import("node:fs");
-    const dir = join(import.meta.dirname, ".tmp", "typecheck-masked");
-    rmSync(dir, { recursive: true, force: true });
-    mkdirSync(dir, { recursive: true });
-    const extra = `model Merged {
-  a = Input(shape=(6,))
-  b = Input(shape=(6,))
-  ea = Embedding(10, 3, mask_zero=True)(a)
-  eb = Embedding(10, 3, mask_zero=True)(b)
-  m = Maximum()([ea, eb])
-  n = BatchNormalization()(m)
-  c = Concatenate(axis=1)([n, ea])
-  s = GRU(4, reset_after=False, recurrent_dropout=0.2, return_sequences=True)(c)
-  y = Dense(3, activation='softmax')(s)
-  Model(inputs=[a, b], outputs=y)
-  compile(optimizer='adam', loss='sparse_categorical_crossentropy', metrics=['accuracy'])
-}
-`;
-    // the two-output case (a masked and an unmasked head), and the merge/normalization/GRU stack
-    const sources = [specOf(fixture.cases.find((c) => c.name === "two_outputs_one_masked")!), extra];
-    const files: string[] = [];
-    for (const [i, source] of sources.entries()) {
-      const r = await compile(source, { fileName: `masked${i}.nn` });
-      expect(r.code, r.diagnostics.map((d) => d.message).join("\n")).toBeDefined();
-      const file = join(dir, `masked${i}.nn.ts`);
-      writeFileSync(file, r.code!);
-      files.push(file);
-    }
-    expect(typecheckFiles(files)).toEqual([]);
   });
 });

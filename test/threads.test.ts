@@ -17,7 +17,8 @@ import type { Gemm } from "../src/kernel/gemm.js";
 import { gemmModule, productWork, WORK_SECTION } from "../src/phases/3-emit/wasm.js";
 import { describe, expect, it } from "vitest";
 import { LayercError, NonFiniteError } from "../src/runtime/index.js";
-import { sharedMemoryImport, threadsAvailable, type ThreadPool } from "../src/runtime/threads.js";
+import { readSplits, sharedMemoryImport, SPLIT_MIN_WORK, threadsAvailable, type ThreadPool } from "../src/runtime/threads.js";
+import { decodeBase64 } from "../src/runtime/native.js";
 import { Rng } from "../src/runtime/random.js";
 import { generated, interpreted, randomArray, randomTargets, type ModelClass } from "./helpers/models.js";
 
@@ -32,12 +33,16 @@ const MLP = `model T(seed=3) {
 }
 `;
 
-/** Convolutions (im2col products, kernel and input gradients), pooling and a float64 model. */
+/**
+ * Convolutions (products over im2col windows, kernel and input gradients),
+ * pooling, a float64 model; at batch 32 its im2col, col2im and pooling
+ * kernels are large enough to be split over samples too.
+ */
 const CNN = `model T(seed=5, dtype=float64) {
-  Input(shape=(10, 10, 4))
-  Conv2D(24, 3, padding='same', activation='relu')
+  Input(shape=(12, 12, 8))
+  Conv2D(32, 3, padding='same', activation='relu')
   MaxPooling2D(2)
-  Conv2D(32, 3, activation='relu')
+  Conv2D(16, 3, padding='same', activation='relu')
   Flatten()
   Dense(6)
   compile(optimizer=SGD(learning_rate=0.05, momentum=0.9), loss='mse')
@@ -50,6 +55,7 @@ const sameBits = (a: ArrayLike<number>, b: ArrayLike<number>) => a.length === b.
 const weightsOf = (m: Threaded) => m.getWeights().map((w) => w.data);
 
 const canThread = threadsAvailable();
+const wasmApi = (globalThis as unknown as { WebAssembly: { Module: { new (b: Uint8Array): object; customSections(m: object, name: string): ArrayBuffer[] } } }).WebAssembly;
 
 /** Compiled once per source for the whole file. */
 const classes = new Map<string, Promise<ModelClass>>();
@@ -61,7 +67,7 @@ const compiled = (source: string): Promise<ModelClass> => {
 describe.runIf(canThread)("threads: results bit-identical to one thread", () => {
   for (const [name, source, batch] of [
     ["mlp (float32, dropout, Adam)", MLP, 16],
-    ["cnn (float64, convolutions, pooling)", CNN, 8],
+    ["cnn (float64, convolutions, pooling)", CNN, 32],
   ] as const) {
     it(`${name}: trainOnBatch, predictBatch, fit, evaluate — with parts computed by a worker`, async () => {
       const G = await compiled(source);
@@ -69,6 +75,11 @@ describe.runIf(canThread)("threads: results bit-identical to one thread", () => 
       const two = new G({ threads: 2 }) as Threaded;
       const three = new G({ threads: 3 }) as Threaded;
       expect([one.threads, two.threads, three.threads]).toEqual([1, 2, 3]);
+      // which kernels split how at this batch size: products by rows, window operations (CNN) by samples
+      const splits = readSplits(new Uint8Array(wasmApi.Module.customSections(new wasmApi.Module(decodeBase64((one as unknown as { meta: { wasm: string } }).meta.wasm)), WORK_SECTION)[0]!));
+      const split = (rows: boolean) => splits.filter((sp) => sp !== null && (sp.strides === null) === rows && sp.work * batch >= SPLIT_MIN_WORK).length;
+      expect(split(true)).toBeGreaterThan(2);
+      if (source === CNN) expect(split(false)).toBeGreaterThanOrEqual(4);
       const rng = new Rng(11);
       const inSize = G.inputShape.reduce((a, b) => a * b, 1);
       const x = randomArray(rng, batch * inSize, 1);
@@ -232,7 +243,7 @@ describe("threads: options and fallback", () => {
     }
   });
 
-  it("marks in the module which products may be split: each kernel's work per sample, 0 where outer blocks of C overlap", () => {
+  it("marks in the module which products may be split by rows, with their work per sample; not where outer blocks of C overlap", () => {
     const spec = (outerC: number): Gemm => ({
       label: "p",
       outer: [{ name: "u", size: mul(BATCH, num(3)), a: 40, c: outerC }],
@@ -252,8 +263,8 @@ describe("threads: options and fallback", () => {
     const section = new Uint8Array(wasm.Module.customSections(new wasm.Module(bytes), WORK_SECTION)[0]!);
     const work = productWork(spec(40));
     expect(work).toBe(3 * 8 * 5 * 4);
-    // uleb(480) = [0xe0, 0x03]
-    expect([...section]).toEqual([0xe0, 0x03, 0xe0, 0x03, 0]);
+    // per kernel: 1 (by rows), uleb(480) = [0xe0, 0x03]; or 0 (never split)
+    expect([...section]).toEqual([1, 0xe0, 0x03, 1, 0xe0, 0x03, 0]);
   });
 
   it("rewrites a module's memory import as shared (what a shared memory needs), and nothing else", async () => {

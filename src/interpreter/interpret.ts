@@ -10,6 +10,7 @@ import { metaOf } from "../plan/meta.js";
 import { ModelBase, TrainableModel, type AnyLogs, type ModelMeta, type ModelOptions } from "../runtime/model.js";
 import type { Samples } from "../runtime/data.js";
 import { compileKernel, type Binding, type Memory } from "./exec.js";
+import { METRICS } from "../runtime/metrics.js";
 
 /** The constructor type shared by interpreted and generated model classes. */
 /**
@@ -80,6 +81,8 @@ export function interpretModel(model: ModelIR, options: PlanOptions = {}): Model
   const maskSlots = model.training ? plan.outputs.flatMap((o, k) => (o.mask === null ? [] : [[k, slotOf(o.mask)] as const])) : [];
 
   class Interpreted extends Base {
+    // the interpreter links every metric kind (generated classes only theirs)
+    protected static override readonly metricKinds = METRICS;
     static readonly inputShape: readonly number[] = model.inputShape;
     static readonly outputShape: readonly number[] = model.outputShape;
     static readonly inputShapes: readonly (readonly number[])[] = model.inputs.map((i) => model.tensors[i.tensor]!.shape);

@@ -9,6 +9,7 @@
 import { Buf, letVar, loop, setVar } from "../kernel/buffer.js";
 import { BATCH, call, cmp, div, mul, num, ref, select, type Expr, type Stmt } from "../kernel/expr.js";
 import { bool } from "./common.js";
+import { windowOp } from "../kernel/window.js";
 import { type LayerBody, described, prod, type ArgSpec, type KernelContext, type LayerDef } from "./types.js";
 
 const args: readonly ArgSpec[] = [
@@ -65,9 +66,22 @@ function maskedCount(ctx: KernelContext, positions: number, b: Expr): { bind: St
   };
 }
 
+/**
+ * Without a mask, the average is one window over every position: a window
+ * operation (src/kernel/window.ts), native where the model has native
+ * kernels, with these loops as its lowering.
+ */
+function unmaskedWindow(ctx: KernelContext, op: "avg" | "avg_grad", loops: Stmt[]): Stmt[] {
+  if (ctx.mask) return loops;
+  const { positions, c } = views(ctx);
+  const [image, windows] = op === "avg" ? [ctx.x.name, ctx.y.name] : [ctx.dx.name, ctx.dy.name];
+  const axes = [{ L: positions, out: 1, k: positions, s: 1, d: 1, before: 0 }];
+  return [windowOp({ label: op === "avg" ? "pool" : "pool_grad", op, axes, channels: c, image, windows }, { lowered: loops, prologue: [], epilogue: [] })];
+}
+
 const averageForward = (ctx: KernelContext): Stmt[] => {
   const { positions, c, x, y } = views(ctx);
-  return [
+  return unmaskedWindow(ctx, "avg", [
     loop("b", BATCH, (b) => {
       const m = maskedCount(ctx, positions, b);
       const term = (p: Expr, ch: Expr) => (m.weight(p) ? mul(x.at(b, p, ch), m.weight(p)!) : x.at(b, p, ch));
@@ -76,12 +90,12 @@ const averageForward = (ctx: KernelContext): Stmt[] => {
         loop("c", c, (ch) => [letVar("sum", num(0)), loop("pos", positions, (p) => [setVar("sum", term(p, ch), true)]), y.store([b, ch], div(ref("sum"), m.count))]),
       ];
     }),
-  ];
+  ]);
 };
 
 const averageBackward = (ctx: KernelContext): Stmt[] => {
   const { positions, c, dx, dy } = views(ctx);
-  return [
+  return unmaskedWindow(ctx, "avg_grad", [
     loop("b", BATCH, (b) => {
       const m = maskedCount(ctx, positions, b);
       return [
@@ -92,7 +106,7 @@ const averageBackward = (ctx: KernelContext): Stmt[] => {
         ]),
       ];
     }),
-  ];
+  ]);
 };
 
 const maxForward = (ctx: KernelContext): Stmt[] => {

@@ -18,11 +18,27 @@ export { EarlyStopping, ReduceLROnPlateau, LearningRateScheduler } from "./callb
 export type { Callback, CallbackModel, EarlyStoppingOptions, ReduceLROnPlateauOptions, LogsLike } from "./callbacks.js";
 export type { EvaluateOptions } from "./fit-options.js";
 export type { ProgressSink } from "./progress.js";
-export { createMetric } from "./metrics.js";
-export type { MetricState } from "./metrics.js";
+export {
+  createMetric,
+  binaryAccuracy,
+  categoricalAccuracy,
+  sparseCategoricalAccuracy,
+  topKAccuracy,
+  meanAbsoluteError,
+  meanSquaredError,
+  rootMeanSquaredError,
+  meanAbsolutePercentageError,
+  precision,
+  recall,
+  aucMetric,
+  fbetaScore,
+} from "./metrics.js";
+export type { MetricState, MetricFactory, MetricKinds } from "./metrics.js";
 export { scheduleAt, learningRateAt } from "./schedules.js";
 export type { Optimizer } from "./optimizers.js";
 export { formatSummary } from "./summary.js";
 export type { SummaryLayer } from "./summary.js";
 export type { Samples } from "./data.js";
 export type * from "./spec.js";
+/** Linked by generated classes with native kernels (`new Model({ threads: n })`). */
+export { instantiateThreaded } from "./threads.js";

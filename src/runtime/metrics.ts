@@ -238,48 +238,85 @@ function fbeta(spec: MetricSpec, outSize: number, classes: number): MetricState 
 }
 
 /** A fresh accumulator for `spec` on outputs of `outSize` values per sample, `classes` along the last axis. */
+export type MetricFactory = (spec: MetricSpec, outSize: number, classes: number) => MetricState;
+
+// one export per metric kind: a generated model imports the factories of the metrics it compiles and
+// links them in (TrainableModel.metricKinds), so a bundle carries only those
+
+export const binaryAccuracy: MetricFactory = (spec, outSize, classes) => {
+  const t = spec.threshold ?? 0.5;
+  return rowMean(spec, outSize, classes, (p, o, y, yo, n) => {
+    let hits = 0;
+    for (let j = 0; j < n; j++) hits += (p[o + j]! > t ? 1 : 0) === +y[yo + j]! ? 1 : 0;
+    return hits / n;
+  });
+};
+export const categoricalAccuracy: MetricFactory = (spec, outSize, classes) =>
+  rowMean(spec, outSize, classes, (p, o, y, yo, n) => (argmax(p, o, n) === argmax(y, yo, n) ? 1 : 0));
+export const sparseCategoricalAccuracy: MetricFactory = (spec, outSize, classes) =>
+  rowMean(spec, outSize, classes, (p, o, y, yo, n) => (argmax(p, o, n) === +y[yo]! ? 1 : 0));
+/** top_k_categorical_accuracy and sparse_top_k_categorical_accuracy. */
+export const topKAccuracy: MetricFactory = (spec, outSize, classes) => {
+  const k = spec.k ?? 5;
+  const sparse = spec.kind === "sparse_top_k_categorical_accuracy";
+  return rowMean(spec, outSize, classes, (p, o, y, yo, n) => {
+    const target = sparse ? +y[yo]! : argmax(y, yo, n);
+    // in the top k when at most k − 1 predictions are strictly larger (Keras: ties count in)
+    let above = 0;
+    for (let j = 0; j < n; j++) if (p[o + j]! > p[o + target]!) above++;
+    return above < k ? 1 : 0;
+  });
+};
+export const meanAbsoluteError: MetricFactory = (spec, outSize, classes) => elementMean(spec, outSize, classes, (p, y) => Math.abs(p - y));
+export const meanSquaredError: MetricFactory = (spec, outSize, classes) => elementMean(spec, outSize, classes, (p, y) => (p - y) * (p - y));
+// Keras's RootMeanSquaredError averages squared errors it computes itself: they carry no mask
+export const rootMeanSquaredError: MetricFactory = (spec, outSize, classes) => elementMean(spec, outSize, classes, (p, y) => (p - y) * (p - y), Math.sqrt, false);
+export const meanAbsolutePercentageError: MetricFactory = (spec, outSize, classes) =>
+  elementMean(spec, outSize, classes, (p, y) => 100 * Math.abs((y - p) / Math.max(Math.abs(y), 1e-7)));
+export const precision: MetricFactory = (spec, outSize) => thresholded(spec, outSize, (tp, fp) => noNan(tp, tp + fp));
+export const recall: MetricFactory = (spec, outSize) => thresholded(spec, outSize, (tp, _fp, fn) => noNan(tp, tp + fn));
+export const aucMetric: MetricFactory = (spec, outSize) => auc(spec, outSize);
+/** F1Score and FBetaScore. */
+export const fbetaScore: MetricFactory = (spec, outSize, classes) => fbeta(spec, outSize, classes);
+
+/** The factories a model links, by metric kind. */
+export type MetricKinds = Readonly<Partial<Record<MetricKind, MetricFactory>>>;
+
+/** Every metric kind's factory (interpreted models, createMetric). */
+export const METRICS: Readonly<Record<MetricKind, MetricFactory>> = {
+  binary_accuracy: binaryAccuracy,
+  categorical_accuracy: categoricalAccuracy,
+  sparse_categorical_accuracy: sparseCategoricalAccuracy,
+  top_k_categorical_accuracy: topKAccuracy,
+  sparse_top_k_categorical_accuracy: topKAccuracy,
+  mean_absolute_error: meanAbsoluteError,
+  mean_squared_error: meanSquaredError,
+  root_mean_squared_error: rootMeanSquaredError,
+  mean_absolute_percentage_error: meanAbsolutePercentageError,
+  precision,
+  recall,
+  auc: aucMetric,
+  f1_score: fbetaScore,
+};
+
+/** The runtime export of each kind's factory, for generated modules' imports (the emitter reads it). */
+export const METRIC_EXPORTS: Readonly<Record<MetricKind, string>> = {
+  binary_accuracy: "binaryAccuracy",
+  categorical_accuracy: "categoricalAccuracy",
+  sparse_categorical_accuracy: "sparseCategoricalAccuracy",
+  top_k_categorical_accuracy: "topKAccuracy",
+  sparse_top_k_categorical_accuracy: "topKAccuracy",
+  mean_absolute_error: "meanAbsoluteError",
+  mean_squared_error: "meanSquaredError",
+  root_mean_squared_error: "rootMeanSquaredError",
+  mean_absolute_percentage_error: "meanAbsolutePercentageError",
+  precision: "precision",
+  recall: "recall",
+  auc: "aucMetric",
+  f1_score: "fbetaScore",
+};
+
+/** A fresh accumulator for `spec` (any kind) on outputs of `outSize` values per sample, `classes` along the last axis. */
 export function createMetric(spec: MetricSpec, outSize: number, classes: number): MetricState {
-  switch (spec.kind) {
-    case "binary_accuracy": {
-      const t = spec.threshold ?? 0.5;
-      return rowMean(spec, outSize, classes, (p, o, y, yo, n) => {
-        let hits = 0;
-        for (let j = 0; j < n; j++) hits += (p[o + j]! > t ? 1 : 0) === +y[yo + j]! ? 1 : 0;
-        return hits / n;
-      });
-    }
-    case "categorical_accuracy":
-      return rowMean(spec, outSize, classes, (p, o, y, yo, n) => (argmax(p, o, n) === argmax(y, yo, n) ? 1 : 0));
-    case "sparse_categorical_accuracy":
-      return rowMean(spec, outSize, classes, (p, o, y, yo, n) => (argmax(p, o, n) === +y[yo]! ? 1 : 0));
-    case "top_k_categorical_accuracy":
-    case "sparse_top_k_categorical_accuracy": {
-      const k = spec.k ?? 5;
-      const sparse = spec.kind === "sparse_top_k_categorical_accuracy";
-      return rowMean(spec, outSize, classes, (p, o, y, yo, n) => {
-        const target = sparse ? +y[yo]! : argmax(y, yo, n);
-        // in the top k when at most k − 1 predictions are strictly larger (Keras: ties count in)
-        let above = 0;
-        for (let j = 0; j < n; j++) if (p[o + j]! > p[o + target]!) above++;
-        return above < k ? 1 : 0;
-      });
-    }
-    case "mean_absolute_error":
-      return elementMean(spec, outSize, classes, (p, y) => Math.abs(p - y));
-    case "mean_squared_error":
-      return elementMean(spec, outSize, classes, (p, y) => (p - y) * (p - y));
-    case "root_mean_squared_error":
-      // Keras's RootMeanSquaredError averages squared errors it computes itself: they carry no mask
-      return elementMean(spec, outSize, classes, (p, y) => (p - y) * (p - y), Math.sqrt, false);
-    case "mean_absolute_percentage_error":
-      return elementMean(spec, outSize, classes, (p, y) => 100 * Math.abs((y - p) / Math.max(Math.abs(y), 1e-7)));
-    case "precision":
-      return thresholded(spec, outSize, (tp, fp) => noNan(tp, tp + fp));
-    case "recall":
-      return thresholded(spec, outSize, (tp, _fp, fn) => noNan(tp, tp + fn));
-    case "auc":
-      return auc(spec, outSize);
-    case "f1_score":
-      return fbeta(spec, outSize, classes);
-  }
+  return METRICS[spec.kind](spec, outSize, classes);
 }

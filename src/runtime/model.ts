@@ -16,7 +16,7 @@ import { deriveSeed, randomSeed, Rng, weightSeed } from "./random.js";
 import type { InitializerSpec, LossSpec, MetricSpec, OptimizerSpec, RegularizerSpec } from "./spec.js";
 import type { AnyLogs, CallbackModel, Logs } from "./callbacks.js";
 import { prepareFit, sampleWeightsOf, type AnyHistory, type EvaluateOptions, type FitOptions, type FitPlan, type History } from "./fit-options.js";
-import { createMetric, metricDirection, perClass, type MetricState } from "./metrics.js";
+import { metricDirection, perClass, type MetricKinds, type MetricState } from "./metrics.js";
 import { defaultSink, Progress } from "./progress.js";
 import { learningRateAt } from "./schedules.js";
 import { formatSummary, type SummaryLayer } from "./summary.js";
@@ -26,7 +26,7 @@ import { stateFinite, StepGuard } from "./step-guard.js";
 import { decodeBase64, instantiate, nativeModule, type NativeKernel, type NativeModule, type NativeScan } from "./native.js";
 import { readWeights, writeWeights, type WeightsDtype } from "./weights.js";
 import { Store } from "./store.js";
-import { instantiateThreaded, type ThreadPool } from "./threads.js";
+import type { instantiateThreaded, ThreadPool } from "./threads.js";
 
 export interface WeightMeta {
   /** `layer/weight`, e.g. `dense/kernel`. */
@@ -253,6 +253,12 @@ export abstract class ModelBase<X extends ModelInput = Samples, P extends ModelO
   protected nativeMemory: ArrayBuffer | null = null;
   /** Threads requested (`threads` option), and the worker threads running, if any (threads.ts). */
   private threadCount: number;
+  /**
+   * The threads module (threads.ts), linked by generated classes that have
+   * native kernels (the only ones threads can split); null elsewhere, so a
+   * bundle of a model without native kernels carries no threads code.
+   */
+  protected static readonly threading: typeof instantiateThreaded | null = null;
   private pool: ThreadPool | null = null;
 
   protected constructor(
@@ -326,7 +332,8 @@ export abstract class ModelBase<X extends ModelInput = Samples, P extends ModelO
       this.place(capacity, measure);
       this.params = params;
       this.endThreads();
-      const threaded = this.threadCount > 1 ? instantiateThreaded(this.meta, measure.bytes, this.threadCount) : null;
+      const threading = (this.constructor as unknown as { threading: typeof instantiateThreaded | null }).threading;
+      const threaded = this.threadCount > 1 && threading !== null ? threading(this.meta, measure.bytes, this.threadCount) : null;
       if (threaded !== null) {
         this.pool = threaded.pool;
         poolRegistry?.register(this, threaded.pool, this);
@@ -712,8 +719,27 @@ export abstract class TrainableModel<X extends ModelInput = Samples, P extends M
     }));
     this.ported = this.inSizes.length > 1 || this.heads.length > 1;
     this.lossResult = new Float64Array(this.heads.length + 2);
-    this.metricStates = this.heads.map((h, k) => h.metrics.map((m) => createMetric(m, this.outSizes[k]!, h.classes)));
+    this.metricStates = this.createMetrics();
     this.regularized = meta.weights.some((w) => w.trainable && w.regularizer && (w.regularizer.l1 !== 0 || w.regularizer.l2 !== 0));
+  }
+
+  /**
+   * The metric factories this model class links, by kind: a generated class
+   * lists the metrics it compiles (so a bundle carries only those), an
+   * interpreted one every kind (runtime/metrics.ts METRICS).
+   */
+  protected static readonly metricKinds: MetricKinds = {};
+
+  /** Fresh accumulators for every output's metrics, from the class's linked factories. */
+  private createMetrics(): MetricState[][] {
+    const kinds = (this.constructor as unknown as { metricKinds: MetricKinds }).metricKinds;
+    return this.heads.map((h, k) =>
+      h.metrics.map((m) => {
+        const create = kinds[m.kind];
+        if (create === undefined) throw new LayercError(`model ${this.meta.name} does not link the ${m.kind} metric (regenerate it with this layerc)`);
+        return create(m, this.outSizes[k]!, h.classes);
+      }),
+    );
   }
 
   /** The regularizers' penalty at the current weights (Keras adds it to the loss it reports). */
@@ -1164,7 +1190,7 @@ export abstract class TrainableModel<X extends ModelInput = Samples, P extends M
   private evaluateRange(xs: Float32Array, ys: Float32Array, weights: Float64Array | null, from: number, to: number, batchSize: number): AnyLogs {
     const chunk = Math.min(batchSize, to - from);
     this.ensure(chunk);
-    const states = this.heads.map((h, k) => h.metrics.map((m) => createMetric(m, this.outSizes[k]!, h.classes)));
+    const states = this.createMetrics();
     const headLoss = new Float64Array(this.heads.length);
     let lossSum = 0;
     for (let s = from; s < to; s += chunk) {

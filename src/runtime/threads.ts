@@ -60,21 +60,29 @@ const PARTS_PER_THREAD = 2;
  * on a busy machine (Linux schedules a process's threads as one group), which
  * measured 0.71× instead of 0.88× on the MLP train step at load 19 (polling 50 µs).
  */
-export const WORKER_SOURCE = `"use strict";
+// a pure call, so a bundle of a model without native kernels (which never starts threads) drops it
+export const WORKER_SOURCE: string = /* @__PURE__ */ (() => `"use strict";
 const start = (d) => {
   const c = new Int32Array(d.control);
   const exp = new WebAssembly.Instance(d.module, { env: { memory: d.memory } }).exports;
   const fns = d.names.map((n) => exp[n]);
+  const call = (k, n, a, b, o, bias, out, p, parts) => {
+    const st = d.strides[k];
+    if (st === null) return fns[k](n, a, b, o, bias, out, p, parts);
+    const s0 = Math.floor((n * p) / parts), count = Math.floor((n * (p + 1)) / parts) - s0;
+    const at = (x, i) => x + s0 * st[i];
+    if (count > 0) fns[k](count, at(a, 0), at(b, 1), at(o, 2), at(bias, 3), at(out, 4));
+  };
   for (;;) {
     const w = Atomics.load(c, ${NEXT});
     const p = w & 255;
     const parts = Atomics.load(c, ${PARTS});
     if (p < parts) {
-      const f = fns[c[${CALL}]];
+      const k = c[${CALL}];
       const n = c[${CALL + 1}], a = c[${CALL + 2}], b = c[${CALL + 3}], o = c[${CALL + 4}], bias = c[${CALL + 5}], out = c[${CALL + 6}];
       if (Atomics.compareExchange(c, ${NEXT}, w, w + 1) === w) {
         try {
-          f(n, a, b, o, bias, out, p, parts);
+          call(k, n, a, b, o, bias, out, p, parts);
         } catch (e) {
           const m = String(e && e.message || e).slice(0, ${MESSAGE_CHARS});
           c[${MESSAGE}] = m.length;
@@ -95,7 +103,7 @@ const start = (d) => {
 };
 if (typeof require === "function") require("node:worker_threads").parentPort.once("message", start);
 else self.onmessage = (e) => start(e.data);
-`;
+`)();
 
 /** A started worker, Node's or a browser's. */
 interface WorkerHandle {
@@ -225,8 +233,8 @@ export function sharedMemoryImport(bytes: Uint8Array): Uint8Array | null {
 interface SharedModules {
   readonly kernels: object;
   readonly scan: object | null;
-  /** Each kernel's multiply-adds per sample, in export order (0: never split). */
-  readonly work: readonly number[];
+  /** How each kernel's calls may be split, in export order (null: never). */
+  readonly splits: readonly (Split | null)[];
 }
 
 const compiled = new WeakMap<object, SharedModules | null>();
@@ -242,7 +250,7 @@ function sharedModules(meta: { readonly wasm?: string }): SharedModules | null {
       const scanBytes = sharedMemoryImport(scanModuleBytes());
       const scan = scanBytes !== null ? new wasm.Module(scanBytes) : null;
       const section = wasm.Module.customSections(kernels, "layerc.work")[0];
-      if (section !== undefined) result = { kernels, scan, work: readWork(new Uint8Array(section)) };
+      if (section !== undefined) result = { kernels, scan, splits: readSplits(new Uint8Array(section)) };
     }
   } catch {
     result = null;
@@ -251,22 +259,37 @@ function sharedModules(meta: { readonly wasm?: string }): SharedModules | null {
   return result;
 }
 
-/** The work section's contents: one uleb per kernel, in export order. */
-function readWork(section: Uint8Array): number[] {
-  const work: number[] = [];
+/**
+ * How a kernel's calls split (the emitter's KernelSplit): `strides` null —
+ * by rows of C (the kernel's part, parts arguments); else over samples, each
+ * address argument moved by its bytes per sample. `work`: per sample.
+ */
+export interface Split {
+  readonly work: number;
+  readonly strides: readonly number[] | null;
+}
+
+/** The split section's contents, per kernel in export order: 0; 1, work; or 2, work, 5 strides (ulebs). */
+export function readSplits(section: Uint8Array): (Split | null)[] {
+  const out: (Split | null)[] = [];
   let at = 0;
-  while (at < section.length) {
+  const uleb = () => {
     let v = 0;
     let shift = 0;
     for (;;) {
       const b = section[at++]!;
       v += (b & 0x7f) * 2 ** shift;
       shift += 7;
-      if (b < 0x80) break;
+      if (b < 0x80) return v;
     }
-    work.push(v);
+  };
+  while (at < section.length) {
+    const kind = uleb();
+    if (kind === 0) out.push(null);
+    else if (kind === 1) out.push({ work: uleb(), strides: null });
+    else out.push({ work: uleb(), strides: [uleb(), uleb(), uleb(), uleb(), uleb()] });
   }
-  return work;
+  return out;
 }
 
 /** The worker threads of one model instance: dispose() stops them. */
@@ -276,6 +299,21 @@ export interface ThreadPool {
   /** Parts of split calls so far: all of them, and those worker threads computed. */
   parts(): { all: number; workers: number };
   dispose(): void;
+}
+
+/**
+ * Part `p` of `parts` of a call: rows of C (the kernel's own arguments), or
+ * a range of samples (addresses moved by their strides; an empty range does
+ * nothing). WORKER_SOURCE does the same.
+ */
+function callPart(fn: NativeKernel, strides: readonly number[] | null, n: number, a: number, b: number, o: number, bias: number, out: number, p: number, parts: number): void {
+  if (strides === null) return fn(n, a, b, o, bias, out, p, parts);
+  const s0 = Math.floor((n * p) / parts);
+  const count = Math.floor((n * (p + 1)) / parts) - s0;
+  if (count === 0) return;
+  // absent arguments and parameters have stride 0
+  const at = (address: number, i: number) => address + s0 * strides[i]!;
+  fn(count, at(a, 0), at(b, 1), at(o, 2), at(bias, 3), at(out, 4));
 }
 
 /**
@@ -305,7 +343,7 @@ export function instantiateThreaded(
   }
   // export order is the work section's order
   const names = Object.keys(exports);
-  if (names.length !== modules.work.length) return null;
+  if (names.length !== modules.splits.length) return null;
   const control = new host.SharedArrayBuffer!(CONTROL_INTS * 4);
   const c = new Int32Array(control);
   const workers: WorkerHandle[] = [];
@@ -332,7 +370,7 @@ export function instantiateThreaded(
     for (let i = 1; i < threads; i++) {
       const w = spawn(WORKER_SOURCE, failed);
       workers.push(w);
-      w.postMessage({ module: modules.kernels, memory, control, names });
+      w.postMessage({ module: modules.kernels, memory, control, names, strides: modules.splits.map((sp) => sp?.strides ?? null) });
     }
   } catch {
     pool.dispose();
@@ -340,7 +378,7 @@ export function instantiateThreaded(
   }
   let canWait = true;
   /** Runs kernel `index` split into `threads` parts; throws what a part threw (a worker's failure as a LayercError). */
-  const run = (index: number, fn: NativeKernel, n: number, a: number, b: number, o: number, bias = 0, out = 0): void => {
+  const run = (index: number, fn: NativeKernel, strides: readonly number[] | null, n: number, a: number, b: number, o: number, bias = 0, out = 0): void => {
     const parts = threads * PARTS_PER_THREAD;
     c[CALL] = index;
     c[CALL + 1] = n;
@@ -364,7 +402,7 @@ export function instantiateThreaded(
       if (Atomics.compareExchange(c, NEXT, w, w + 1) !== w) continue;
       if (!failed) {
         try {
-          fn(n, a, b, o, bias, out, p, parts);
+          callPart(fn, strides, n, a, b, o, bias, out, p, parts);
         } catch (e) {
           failed = true;
           error = e;
@@ -395,12 +433,12 @@ export function instantiateThreaded(
   const kernels: Record<string, NativeKernel> = {};
   names.forEach((name, index) => {
     const fn = exports[name]!;
-    const work = modules.work[index]!;
+    const split = modules.splits[index];
     kernels[name] =
-      work === 0
+      split === null || split === undefined
         ? fn
         : (n, a, b, o, bias, out) => {
-            if (live && work * n >= SPLIT_MIN_WORK) run(index, fn, n, a, b, o, bias, out);
+            if (live && split.work * n >= SPLIT_MIN_WORK) run(index, fn, split.strides, n, a, b, o, bias, out);
             else fn(n, a, b, o, bias, out);
           };
   });

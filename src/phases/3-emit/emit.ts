@@ -26,12 +26,13 @@ import type { Span } from "../../source.js";
 import { isWindow, type NativeSpec, type Stmt } from "../../kernel/expr.js";
 import { VERSION } from "../../version.js";
 import { logsTypeText } from "./logs-type.js";
+import { METRIC_EXPORTS } from "../../runtime/metrics.js";
 import { specialize, work } from "./specialize.js";
 import { localOf, renderStmts, type RenderState } from "./render.js";
 import { shouldUnroll, UNROLL_THRESHOLD, useNative } from "./policy.js";
 import { NATIVE_MIN_WORK } from "../../kernel/schedule.js";
 import { gemmKernel, kernelModule, nativeEligible, productWork, type ElemType, type WasmGemm } from "./wasm.js";
-import { windowBody, type WasmWindow } from "./wasm-window.js";
+import { windowBody, windowSplit, type WasmWindow } from "./wasm-window.js";
 import { extent, type Gemm } from "../../kernel/gemm.js";
 import { writesImage, type Window } from "../../kernel/window.js";
 
@@ -152,7 +153,7 @@ class NativeKernels {
   /** The module's bytes: every product, then every window operation. */
   module(): Uint8Array {
     const gemms = [...this.gemms.values()].map(gemmKernel);
-    const windows = [...this.windows.values()].map((w) => ({ name: w.name, body: () => windowBody(w) }));
+    const windows = [...this.windows.values()].map((w) => ({ name: w.name, body: () => windowBody(w), split: windowSplit(w) }));
     return kernelModule([...gemms, ...windows]);
   }
 
@@ -526,6 +527,33 @@ function fillClass(
       initializer: JSON.stringify(list),
     });
     props.push(shapes("inputShapes", model.inputs.map((i) => model.tensors[i.tensor]!.shape)), shapes("outputShapes", model.outputs.map((t) => model.tensors[t]!.shape)));
+  }
+  // the metric factories the model compiles, linked by the class (the runtime's others tree-shake away)
+  const metricKinds = [...new Set([...(model.training?.metrics ?? []), ...(metaOf(model, plan).outputs ?? []).flatMap((o) => o.metrics ?? [])].map((m) => m.kind))].sort();
+  if (metricKinds.length > 0) {
+    for (const k of metricKinds) helpers.add(METRIC_EXPORTS[k]);
+    props.push({
+      kind: StructureKind.Property as const,
+      name: "metricKinds",
+      isStatic: true,
+      isReadonly: true,
+      scope: Scope.Protected,
+      hasOverrideKeyword: true,
+      initializer: `{ ${metricKinds.map((k) => `${k}: ${METRIC_EXPORTS[k]}`).join(", ")} }`,
+    } as (typeof props)[number]);
+  }
+  // threads split native kernels only: a model with them links the threads module (threads.ts)
+  if (native.size > 0) {
+    helpers.add("instantiateThreaded");
+    props.push({
+      kind: StructureKind.Property as const,
+      name: "threading",
+      isStatic: true,
+      isReadonly: true,
+      scope: Scope.Protected,
+      hasOverrideKeyword: true,
+      initializer: "instantiateThreaded",
+    } as (typeof props)[number]);
   }
   cls.properties = [
     ...props,

@@ -23,7 +23,7 @@
  */
 import { writesImage, type Window } from "../../kernel/window.js";
 import { extent } from "../../kernel/gemm.js";
-import { Asm, bytesOf, F32, F64, I32, uleb, V128, type ElemType } from "./wasm.js";
+import { Asm, bytesOf, F32, F64, I32, uleb, V128, type ElemType, type KernelSplit } from "./wasm.js";
 
 export interface WasmWindow {
   readonly name: string;
@@ -619,3 +619,27 @@ export function windowBody(k: WasmWindow): number[] {
   return out;
 }
 
+/**
+ * How the runtime's threads may split a window operation's calls: over
+ * samples (each sample's windows and image are disjoint, and each is
+ * computed the same way whatever samples share a call), every sample-sized
+ * argument moved by its bytes per sample — except depthwise_kernel_grad,
+ * which sums every sample into one kernel gradient and runs whole.
+ * Arguments: (n, image, windows, source or depthwise kernel, bias, relu output).
+ */
+export function windowSplit(k: WasmWindow): KernelSplit | undefined {
+  const { spec: w, types } = k;
+  if (w.op === "depthwise_kernel_grad") return undefined;
+  const per = extent(w.batch)!.per;
+  const image = w.axes.reduce((n, a) => n * a.L, 1) * w.channels;
+  const outs = w.axes.reduce((n, a) => n * a.out, 1);
+  const taps = w.axes.reduce((n, a) => n * a.k, 1);
+  const windows = outs * w.channels * (w.op === "gather" || w.op === "scatter" ? taps : (w.multiplier ?? 1));
+  const work = outs * taps * w.channels * (w.multiplier ?? 1) * per;
+  const windowBytes = per * windows * bytesOf(types.windows);
+  return {
+    kind: "samples",
+    work,
+    strides: [per * image * bytesOf(types.image), windowBytes, w.source !== undefined ? per * image * bytesOf(types.source ?? "f64") : 0, 0, w.relu !== undefined ? windowBytes : 0],
+  };
+}

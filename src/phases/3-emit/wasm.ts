@@ -747,7 +747,7 @@ export function gemmBody(g: WasmGemm): number[] {
   return out;
 }
 
-/** Name of the custom section listing each kernel's work (read by src/runtime/threads.ts). */
+/** Name of the custom section saying how each kernel's calls may be split (KernelSplit; read by src/runtime/threads.ts). */
 export const WORK_SECTION = "layerc.work";
 
 /** The module of a model's products: one exported function per product. */
@@ -755,22 +755,36 @@ export function gemmModule(gemms: readonly WasmGemm[]): Uint8Array {
   return kernelModule(gemms.map(gemmKernel));
 }
 
-/** One kernel of a module: its export name, its body, and whether it is a product (params part, parts; see splitWork). */
+/**
+ * How the runtime may split a kernel's calls into parts (src/runtime/threads.ts):
+ * `rows` — a product computes rows of C per part (its `part, parts`
+ * arguments; see rowSplittable); `samples` — each part calls the kernel on a
+ * range of samples, every address argument moved by its bytes per sample
+ * (`strides`, for arguments 1–5; 0 for parameters). `work`: multiply-adds
+ * (or element operations) per sample, for the size threshold.
+ */
+export type KernelSplit = { readonly kind: "rows"; readonly work: number } | { readonly kind: "samples"; readonly work: number; readonly strides: readonly number[] };
+
+/** One kernel of a module: its export name, its body, whether it takes (part, parts), and how its calls may be split (none: never). */
 export interface ModuleKernel {
   readonly name: string;
   readonly body: () => number[];
-  /** A product's multiply-adds per sample when its calls may be split into parts (rowSplittable), else 0. */
-  readonly splitWork?: number;
   readonly product?: boolean;
+  readonly split?: KernelSplit;
 }
 
 /** A product as a module kernel. */
-export const gemmKernel = (g: WasmGemm): ModuleKernel => ({ name: g.name, body: () => gemmBody(g), product: true, splitWork: rowSplittable(g.spec) ? productWork(g.spec) : 0 });
+export const gemmKernel = (g: WasmGemm): ModuleKernel => ({
+  name: g.name,
+  body: () => gemmBody(g),
+  product: true,
+  ...(rowSplittable(g.spec) ? { split: { kind: "rows", work: productWork(g.spec) } } : {}),
+});
 
 /**
  * The module: imports `env.memory`, exports one function per kernel (products
- * here, window operations from wasm-window.ts). A custom section lists each
- * kernel's splitWork (WORK_SECTION).
+ * here, window operations from wasm-window.ts). A custom section says how
+ * each kernel's calls may be split (WORK_SECTION).
  */
 export function kernelModule(kernels: readonly ModuleKernel[]): Uint8Array {
   const out: number[] = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
@@ -801,11 +815,22 @@ export function kernelModule(kernels: readonly ModuleKernel[]): Uint8Array {
     append(code, body);
   }
   section(10, code, out);
-  // custom section: each function's multiply-adds per sample, in export order, 0 when it must not be split
-  // (the runtime's thread pool splits only large calls: src/runtime/threads.ts)
+  // custom section: how each function's calls may be split, in export order (src/runtime/threads.ts)
   const work: number[] = [];
   name(WORK_SECTION, work);
-  for (const g of kernels) uleb(g.splitWork ?? 0, work);
+  // per kernel: 0 (never split); 1, work (rows); 2, work, 5 strides (samples)
+  for (const g of kernels) {
+    const sp = g.split;
+    if (sp === undefined) work.push(0);
+    else if (sp.kind === "rows") {
+      work.push(1);
+      uleb(sp.work, work);
+    } else {
+      work.push(2);
+      uleb(sp.work, work);
+      for (let i = 0; i < 5; i++) uleb(sp.strides[i] ?? 0, work);
+    }
+  }
   section(0, work, out);
   return Uint8Array.from(out);
 }

@@ -259,6 +259,19 @@ def masked_model():
     return m, [(4, 7)]
 
 
+def gru_reset_before_model():
+    """Keras 2's GRU form, reset_after=False (one (3u) bias row, r applied before the recurrent product), stacked."""
+    L = keras.layers
+    m = keras.Sequential([
+        keras.Input((6, 3)),
+        L.GRU(5, reset_after=False, return_sequences=True),
+        L.GRU(4, reset_after=False),
+        L.Dense(2, activation="softmax"),
+    ])
+    m.compile(optimizer="sgd", loss="categorical_crossentropy")
+    return m, (3, 6, 3)
+
+
 def encoder_decoder_model():
     """Layer calls with several results: an encoder LSTM's states start a decoder LSTM (initial_state=), a GRU's
     state feeds a Dense, and a state is a model output."""
@@ -459,6 +472,7 @@ if __name__ == "__main__":
         "embedding": (embedding_model, 12, True),
         "masked": (masked_model, 16, False),
         "encoder_decoder": (encoder_decoder_model, 17, True),
+        "gru_reset_before": (gru_reset_before_model, 18, True),
         "zoo_image": (zoo_image_model, 13, False),
         "zoo_vector": (zoo_vector_model, 14, False),
         "zoo_sequence": (zoo_sequence_model, 15, False),
