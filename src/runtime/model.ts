@@ -146,10 +146,10 @@ export interface ModelOptions {
    */
   readonly wasm?: boolean;
   /**
-   * Threads that compute the native kernels' large products (default 1):
-   * n − 1 worker threads share the model's WebAssembly memory, and each
-   * large call is split across them by rows of its result, so results are
-   * bit-identical to one thread's. Needs Node `worker_threads`, or a
+   * Threads that compute the native kernels (default 1): n − 1 worker
+   * threads share the model's WebAssembly memory, and each large kernel call
+   * is split across them (products by rows of their result, window
+   * operations by samples), so results are bit-identical to one thread's. Needs Node `worker_threads`, or a
    * cross-origin isolated page; elsewhere, and for models without native
    * kernels, the model runs on one thread (see `threads`). End the workers
    * with `dispose()` (in Node they never keep a process alive).
@@ -356,7 +356,7 @@ export abstract class ModelBase<X extends ModelInput = Samples, P extends ModelO
   }
 
   /**
-   * Threads computing this model's large products: the `threads` option
+   * Threads computing this model's native kernels: the `threads` option
    * where worker threads run (see ModelOptions), else 1. Like `usesWasm`,
    * answered as soon as the instance exists.
    */
