@@ -582,6 +582,8 @@ function fillClass(
       isReadonly: true,
       scope: Scope.Protected,
       hasOverrideKeyword: true,
+      // typed, so the declaration can be written without inference (isolatedDeclarations)
+      type: "MetricKinds",
       initializer: `{ ${metricKinds.map((k) => `${k}: ${METRIC_EXPORTS[k]}`).join(", ")} }`,
     } as (typeof props)[number]);
   }
@@ -595,6 +597,7 @@ function fillClass(
       isReadonly: true,
       scope: Scope.Protected,
       hasOverrideKeyword: true,
+      type: "typeof instantiateThreaded",
       initializer: "instantiateThreaded",
     } as (typeof props)[number]);
   }
@@ -806,6 +809,8 @@ export async function emitProgram(program: ProgramIR, opts: EmitOptions): Promis
   if (fileStatements > opts.maxStatements) return fileTooLarge(fileStatements, stats);
 
   const bases = new Set(program.models.map((m) => (m.training ? "TrainableModel" : "ModelBase")));
+  const metricFactories = new Set<string>(Object.values(METRIC_EXPORTS));
+  const metricKindsUsed = [...helpers].some((h) => metricFactories.has(h));
   const named = [...[...bases].sort(), ...[...helpers].sort()];
   const ported = program.models.some((m) => m.inputs.length > 1 || m.outputs.length > 1 || m.training);
   const importDecl: ImportDeclarationStructure = {
@@ -814,6 +819,7 @@ export async function emitProgram(program: ProgramIR, opts: EmitOptions): Promis
     namedImports: [
       ...named.map((n) => ({ name: n })),
       { name: "ModelMeta", isTypeOnly: true },
+      ...(metricKindsUsed ? [{ name: "MetricKinds", isTypeOnly: true }] : []),
       { name: "ModelOptions", isTypeOnly: true },
       ...(ported ? [{ name: "Samples", isTypeOnly: true }] : []),
       ...(anyNative ? [{ name: "NativeKernel", isTypeOnly: true }] : []),

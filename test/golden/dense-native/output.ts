@@ -106,7 +106,7 @@ interface WideKernels {
 export class Wide extends TrainableModel<Samples, Float32Array, Samples, WideLogs> {
   static readonly inputShape: readonly number[] = [48];
   static readonly outputShape: readonly number[] = [4];
-  protected static override readonly threading = instantiateThreaded;
+  protected static override readonly threading: typeof instantiateThreaded = instantiateThreaded;
   private dense_out: Float32Array = new Float32Array(0);
   private dense_1_out: Float32Array = new Float32Array(0);
   private dense_2_out: Float32Array = new Float32Array(0);

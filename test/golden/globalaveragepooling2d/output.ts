@@ -101,7 +101,7 @@ interface GapKernels {
 export class Gap extends TrainableModel<Samples, Float32Array, Samples, GapLogs> {
   static readonly inputShape: readonly number[] = [4, 4, 2];
   static readonly outputShape: readonly number[] = [2];
-  protected static override readonly threading = instantiateThreaded;
+  protected static override readonly threading: typeof instantiateThreaded = instantiateThreaded;
   private conv2d_out: Float32Array = new Float32Array(0);
   private global_average_pooling2d_out: Float32Array = new Float32Array(0);
   private dense_out: Float32Array = new Float32Array(0);
