@@ -38,6 +38,17 @@ def build(key):
         m = keras.Sequential([keras.Input((784,)), layers.Dense(128, activation="relu"), layers.Dense(64, activation="relu"), layers.Dense(10, activation="softmax")])
     elif key == "cnn":
         m = keras.Sequential([keras.Input((28, 28, 1)), layers.Conv2D(8, 3, activation="relu"), layers.MaxPooling2D(2), layers.Flatten(), layers.Dense(10, activation="softmax")])
+    elif key == "mobile":
+        m = keras.Sequential([
+            keras.Input((28, 28, 1)),
+            layers.Conv2D(16, 3, strides=2, padding="same", activation="relu"),
+            layers.DepthwiseConv2D(3, padding="same", activation="relu"),
+            layers.SeparableConv2D(32, 3, padding="same", activation="relu"),
+            layers.MaxPooling2D(2),
+            layers.Conv2DTranspose(16, 3, strides=2, padding="same", activation="relu"),
+            layers.GlobalAveragePooling2D(),
+            layers.Dense(10, activation="softmax"),
+        ])
     else:
         m = keras.Sequential([
             keras.Input((28, 28, 1)),
@@ -78,8 +89,8 @@ def summary(xs, load):
 
 
 def main():
-    shapes = {"mlp": (784,), "cnn": (28, 28, 1), "mnist": (28, 28, 1)}
-    models = [k for k in ("mlp", "cnn", "mnist") if k in (sys.argv[sys.argv.index("--models") + 1].split(",") if "--models" in sys.argv else shapes)]
+    shapes = {"mlp": (784,), "cnn": (28, 28, 1), "mnist": (28, 28, 1), "mobile": (28, 28, 1)}
+    models = [k for k in ("mlp", "cnn", "mnist", "mobile") if k in (sys.argv[sys.argv.index("--models") + 1].split(",") if "--models" in sys.argv else shapes)]
     res = {"keras": keras.__version__, "backend": keras.backend.backend(), "models": {}}
     import jax
     res["jax"] = jax.__version__

@@ -5,7 +5,7 @@
  * subprocess in the same run), with the arithmetic rate of every layerc
  * row next to this machine's measured f32x4 WebAssembly peak.
  *
- *   node --expose-gc --import tsx bench/native.ts [--quick] [--models mlp,cnn,mnist]
+ *   node --expose-gc --import tsx bench/native.ts [--quick] [--models mlp,cnn,mnist,mobile]
  *
  * Rows: predict B=1 and B=32 (`predictBatch(x, n, out)`), train step B=32
  * (`trainOnBatch`), and `fit` throughput (512 samples, batch 32, 1 epoch,

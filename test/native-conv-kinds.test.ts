@@ -67,6 +67,15 @@ const CASES: Record<string, Case> = {
   GlobalAveragePooling2D(keepdims=True)`),
     kernels: ["global_average_pooling2d_pool", "global_average_pooling2d_pool_grad"],
   },
+  timeDistributed: {
+    // the window kernels see batch × steps samples
+    source: model(`  Input(shape=(3, 8, 8, 4))
+  TimeDistributed(Conv2D(8, 3, padding='same', activation='relu'))
+  TimeDistributed(MaxPooling2D(2))
+  TimeDistributed(DepthwiseConv2D(3, padding='same'))
+  TimeDistributed(AveragePooling2D(2, padding='same'))`),
+    kernels: ["time_distributed_im2col", "time_distributed_1_pool_grad", "time_distributed_2_depthwise_input_grad", "time_distributed_2_depthwise_kernel_grad"],
+  },
   pooling: {
     source: model(`  Input(shape=(9, 7, 3))
   Conv2D(6, 1)

@@ -12,8 +12,23 @@ import type { OpName } from "./ops.js";
 import type { Gemm } from "./gemm.js";
 import type { Window } from "./window.js";
 
-/** What a backend may run natively: a matrix product (gemm.ts) or a window operation (window.ts). */
-export type NativeSpec = Gemm | Window;
+/**
+ * An elementwise loop (the optimizer's update rule): `lowered` is one loop
+ * whose body reads and writes element i of its buffers; a backend may run
+ * it natively when those buffers live in its memory (wasm-map.ts).
+ */
+export interface MapSpec {
+  readonly kind: "map";
+  readonly label: string;
+  /** Elements the loop runs over. */
+  readonly size: number;
+}
+
+/** What a backend may run natively: a matrix product (gemm.ts), a window operation (window.ts) or an elementwise loop. */
+export type NativeSpec = Gemm | Window | MapSpec;
+
+/** Is this native-eligible statement an elementwise loop? */
+export const isMap = (spec: NativeSpec): spec is MapSpec => "kind" in spec && spec.kind === "map";
 
 /** Is this native-eligible statement a window operation (rather than a product)? */
 export const isWindow = (spec: NativeSpec): spec is Window => "kind" in spec && spec.kind === "window";

@@ -145,7 +145,7 @@ export function optimizerKernel(spec: OptimizerSpec, ranges: readonly (readonly 
   const update = rule(spec, lr, S, H);
   const mode = clipMode(spec);
   const pieces = mode === "norm" ? ranges.filter(([, size]) => size > 0).map(([o, s]) => [o, s] as [number, number]) : merge(ranges);
-  const each = (body: (i: Expr) => Stmt[]) => pieces.map(([off, size]) => ({ k: "for", v: "i", from: num(off), to: num(off + size), body: body(ref("i")) }) as Stmt);
+  const each = (body: (i: Expr) => Stmt[]) => pieces.map(([off, size], k) => elementwise(`update${k}`, size, { k: "for", v: "i", from: num(off), to: num(off + size), body: body(ref("i")) }));
   const sumSquares = (name: string, over: readonly (readonly [number, number])[]): Stmt[] => [
     letVar(name, num(0)),
     ...over.map(([off, size]) => ({ k: "for", v: "i", from: num(off), to: num(off + size), body: [setVar(name, mul(load(G, ref("i")), load(G, ref("i"))), true)] }) as Stmt),
@@ -181,9 +181,14 @@ export function optimizerKernel(spec: OptimizerSpec, ranges: readonly (readonly 
     return [
       ...sumSquares(`ss${k}`, [[off, size]]),
       letVar(`cn${k}`, call("max", select(cmp(">", ss, num(0)), call("sqrt", ss), ss), num(spec.clipnorm!))),
-      { k: "for", v: "i", from: num(off), to: num(off + size), body: body(ref("i"), ref(`cn${k}`)) } as Stmt,
+      elementwise(`update${k}`, size, { k: "for", v: "i", from: num(off), to: num(off + size), body: body(ref("i"), ref(`cn${k}`)) }),
     ];
   });
+}
+
+/** The update loop over one range, marked as an elementwise loop a backend may run natively (MapSpec). */
+function elementwise(label: string, size: number, loop: Stmt): Stmt {
+  return { k: "gemm", spec: { kind: "map", label, size }, lowered: [loop], prologue: [], epilogue: [] };
 }
 
 function merge(ranges: readonly (readonly [number, number])[]): [number, number][] {

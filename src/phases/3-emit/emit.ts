@@ -23,7 +23,8 @@ import { outputLosses, planModel, type ModelPlan } from "../../plan/plan.js";
 import { metaOf } from "../../plan/meta.js";
 import { makeDiagnostic, type Diagnostic } from "../../diagnostics/diagnostic.js";
 import type { Span } from "../../source.js";
-import { isWindow, type NativeSpec, type Stmt } from "../../kernel/expr.js";
+import { isMap, isWindow, type NativeSpec, type Stmt } from "../../kernel/expr.js";
+import { mapBody, mapParams, planMap, type Scalar, type WasmMap } from "./wasm-map.js";
 import { VERSION } from "../../version.js";
 import { logsTypeText } from "./logs-type.js";
 import { METRIC_EXPORTS } from "../../runtime/metrics.js";
@@ -99,6 +100,7 @@ interface RenderedModel {
 class NativeKernels {
   readonly gemms = new Map<string, WasmGemm>();
   readonly windows = new Map<string, WasmWindow>();
+  readonly maps = new Map<string, WasmMap>();
   /** Name of the module-level interface that types them (`<Model>Kernels`, renamed on a clash). */
   typeName = "";
   /** Model inputs (by index) some kernel reads; each is staged into native memory first. */
@@ -147,14 +149,15 @@ class NativeKernels {
 
   /** Number of native kernels. */
   get size(): number {
-    return this.gemms.size + this.windows.size;
+    return this.gemms.size + this.windows.size + this.maps.size;
   }
 
   /** The module's bytes: every product, then every window operation. */
   module(): Uint8Array {
     const gemms = [...this.gemms.values()].map(gemmKernel);
     const windows = [...this.windows.values()].map((w) => ({ name: w.name, body: () => windowBody(w), split: windowSplit(w) }));
-    return kernelModule([...gemms, ...windows]);
+    const maps = [...this.maps.values()].map((m) => ({ name: m.name, body: () => mapBody(m), params: mapParams(m) }));
+    return kernelModule([...gemms, ...windows, ...maps]);
   }
 
   /**
@@ -174,8 +177,47 @@ class NativeKernels {
     return useNative(work, this.threshold);
   }
 
+  /**
+   * An elementwise loop as a native kernel (wasm-map.ts): the specialized
+   * loop, after constant-index reads it hoisted (the learning rate), when
+   * it runs at least `threshold` times, every buffer it indexes lives in
+   * the native memory (parameters, gradients, activations) and the call
+   * takes at most 6 arguments; undefined keeps the loop.
+   */
+  private callMap(name: string, lowered: readonly Stmt[], st: RenderState): string | undefined {
+    const hoisted = new Map<string, string>();
+    let loop: Extract<Stmt, { k: "for" }> | undefined;
+    for (const s of lowered) {
+      if (s.k === "let" && s.value.k === "load" && s.value.index.k === "num" && loop === undefined) {
+        const { local, base } = localOf(s.value.buf, st);
+        hoisted.set(s.name, `${local}[${base + s.value.index.v}]!`);
+      } else if (s.k === "for" && loop === undefined) loop = s;
+      else if (s.k !== "note") return undefined;
+    }
+    if (loop === undefined || loop.to.k !== "num" || loop.from.k !== "num" || !useNative(loop.to.v - loop.from.v, this.threshold)) return undefined;
+    const place = (buf: string) => {
+      const s = this.plan.buffers.get(buf);
+      const resident = s?.kind === "param" || s?.kind === "grad" || s?.kind === "dout" || (s?.kind === "act" && s.shares === undefined);
+      return resident ? { type: this.elemType(buf), base: this.base(buf) } : null;
+    };
+    const m = planMap(name, loop, new Set(hoisted.keys()), place);
+    if (m === null || m.buffers.length + m.scalars.length > 6) return undefined;
+    this.maps.set(name, m);
+    const scalar = (sc: Scalar) => {
+      if ("name" in sc) return hoisted.get(sc.name)!;
+      const { local, base } = localOf(sc.buf, st);
+      return `${local}[${base + sc.index}]!`;
+    };
+    const args = [...m.buffers.map((b) => this.address(b.buf, st)), ...m.scalars.map(scalar)];
+    return `k.${name}(${args.join(", ")});`;
+  }
+
   /** Does `spec` become a native kernel? */
   accepts(spec: NativeSpec): boolean {
+    // an elementwise loop (the update, rendered after forward and backward): in a model whose buffers are in the
+    // native memory anyway (it has other native kernels), and long enough; whether its specialized loop compiles
+    // is decided in call
+    if (isMap(spec)) return this.enabled && this.gemms.size + this.windows.size > 0 && useNative(spec.size, this.threshold);
     if (isWindow(spec)) return this.acceptsWindow(spec);
     if (!this.enabled || !nativeEligible(spec, this.types(spec), this.precision)) return false;
     // a relu epilogue writes activations laid out like C, of C's element type
@@ -184,8 +226,9 @@ class NativeKernels {
   }
 
   /** The call replacing `spec` in layer `layer`, or undefined to keep its loops. */
-  call(layer: string, spec: NativeSpec, st: RenderState): string | undefined {
+  call(layer: string, spec: NativeSpec, st: RenderState, lowered: readonly Stmt[]): string | undefined {
     if (!this.accepts(spec)) return undefined;
+    if (isMap(spec)) return this.callMap(`${layer}_${spec.label}`, lowered, st);
     if (isWindow(spec)) {
       const name = `${layer}_${spec.label}`;
       const optional = (key: "source" | "weights" | "bias" | "relu") => (spec[key] !== undefined ? { [key]: this.elemType(spec[key]) } : {});
@@ -254,7 +297,7 @@ const stagedInput = (k: number) => (k === 0 ? "x_native" : `x${k}_native`);
 
 function renderKernel(plan: ModelPlan, kernel: readonly Stmt[], st: RenderState, threshold: number, layer: string, native: NativeKernels): string {
   const unroll = shouldUnroll(plan.model.unroll, work(kernel), threshold);
-  st.native = (spec) => native.call(layer, spec, st);
+  st.native = (spec, lowered) => native.call(layer, spec, st, lowered);
   const { reserved, rounding } = planNames(plan);
   const rendered = renderStmts(specialize(kernel, { unroll, reserved, native: (spec) => native.accepts(spec), rounding }), st);
   delete st.native;
@@ -539,6 +582,8 @@ function fillClass(
       isReadonly: true,
       scope: Scope.Protected,
       hasOverrideKeyword: true,
+      // typed, so the declaration can be written without inference (isolatedDeclarations)
+      type: "MetricKinds",
       initializer: `{ ${metricKinds.map((k) => `${k}: ${METRIC_EXPORTS[k]}`).join(", ")} }`,
     } as (typeof props)[number]);
   }
@@ -552,6 +597,7 @@ function fillClass(
       isReadonly: true,
       scope: Scope.Protected,
       hasOverrideKeyword: true,
+      type: "typeof instantiateThreaded",
       initializer: "instantiateThreaded",
     } as (typeof props)[number]);
   }
@@ -597,8 +643,12 @@ function fillClass(
     structures.push({
       kind: StructureKind.Interface,
       name: names.kernels,
-      docs: ["Native (WebAssembly SIMD) kernels of the model's large matrix products (batch size, byte addresses of A, B, C[, bias, relu output]) and window operations (batch size, byte addresses of the image, windows[, source])."],
-      properties: [...native.gemms.keys(), ...native.windows.keys()].map((name) => ({ name, type: "NativeKernel", isReadonly: true })),
+      docs: ["Native (WebAssembly SIMD) kernels of the model's large matrix products (batch size, byte addresses of A, B, C[, bias, relu output]) and window operations (batch size, byte addresses of the image, windows[, source]) and elementwise loops such as the optimizer update (byte addresses of its buffers, then its scalars)."],
+      properties: [
+        ...[...native.gemms.keys(), ...native.windows.keys()].map((name) => ({ name, type: "NativeKernel", isReadonly: true })),
+        // an elementwise loop takes its buffers' addresses and its scalars
+        ...[...native.maps.keys()].map((name) => ({ name, type: "(...args: number[]) => void", isReadonly: true })),
+      ],
     });
   }
   structures.push(cls);
@@ -759,6 +809,8 @@ export async function emitProgram(program: ProgramIR, opts: EmitOptions): Promis
   if (fileStatements > opts.maxStatements) return fileTooLarge(fileStatements, stats);
 
   const bases = new Set(program.models.map((m) => (m.training ? "TrainableModel" : "ModelBase")));
+  const metricFactories = new Set<string>(Object.values(METRIC_EXPORTS));
+  const metricKindsUsed = [...helpers].some((h) => metricFactories.has(h));
   const named = [...[...bases].sort(), ...[...helpers].sort()];
   const ported = program.models.some((m) => m.inputs.length > 1 || m.outputs.length > 1 || m.training);
   const importDecl: ImportDeclarationStructure = {
@@ -767,6 +819,7 @@ export async function emitProgram(program: ProgramIR, opts: EmitOptions): Promis
     namedImports: [
       ...named.map((n) => ({ name: n })),
       { name: "ModelMeta", isTypeOnly: true },
+      ...(metricKindsUsed ? [{ name: "MetricKinds", isTypeOnly: true }] : []),
       { name: "ModelOptions", isTypeOnly: true },
       ...(ported ? [{ name: "Samples", isTypeOnly: true }] : []),
       ...(anyNative ? [{ name: "NativeKernel", isTypeOnly: true }] : []),

@@ -24,7 +24,7 @@ export interface RenderState {
    * to keep its loop nest; the nest stays as the fallback when the kernels
    * are unavailable at run time (`k` is null then).
    */
-  native?: (spec: NativeSpec) => string | undefined;
+  native?: (spec: NativeSpec, lowered: readonly Stmt[]) => string | undefined;
   /** Rendering a native branch (`k` is known non-null there): nested native calls need no guard. */
   inNative?: boolean;
 }
@@ -183,7 +183,7 @@ export function renderStmts(stmts: readonly Stmt[], st: RenderState): string[] {
         out.push(`// ${s.text.replace(/[\r\n]+/g, " ")}`);
         return;
       case "gemm": {
-        const call = st.native?.(s.spec);
+        const call = st.native?.(s.spec, s.lowered);
         if (call === undefined) {
           append(out, renderStmts(s.lowered, st));
           return;

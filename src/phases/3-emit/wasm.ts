@@ -736,8 +736,12 @@ export function gemmBody(g: WasmGemm): number[] {
   outerLoops(0);
   x.end();
 
+  return functionBody(LOCALS(outer.length, lanes.scalarType), x);
+}
+
+/** A function body: its local declarations ([count, type] runs), then the instructions. */
+export function functionBody(locals: readonly (readonly [number, number])[], x: Asm): number[] {
   const out: number[] = [];
-  const locals = LOCALS(outer.length, lanes.scalarType);
   uleb(locals.length, out);
   for (const [count, type] of locals) {
     uleb(count, out);
@@ -771,6 +775,8 @@ export interface ModuleKernel {
   readonly body: () => number[];
   readonly product?: boolean;
   readonly split?: KernelSplit;
+  /** Parameter types of a kernel with a signature of its own (elementwise loops: wasm-map.ts). */
+  readonly params?: readonly number[];
 }
 
 /** A product as a module kernel. */
@@ -789,7 +795,14 @@ export const gemmKernel = (g: WasmGemm): ModuleKernel => ({
 export function kernelModule(kernels: readonly ModuleKernel[]): Uint8Array {
   const out: number[] = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
   // two types: (n, a, b, c, bias, out: i32) -> () and the same with (part, parts) (products); kernels ignore the arguments they do not need
-  section(1, [2, 0x60, 6, I32, I32, I32, I32, I32, I32, 0, 0x60, 8, I32, I32, I32, I32, I32, I32, I32, I32, 0], out);
+  // then one type per distinct signature of the kernels that have their own
+  const own = [...new Set(kernels.flatMap((g) => (g.params ? [g.params.join(",")] : [])))];
+  const types = [2 + own.length, 0x60, 6, I32, I32, I32, I32, I32, I32, 0, 0x60, 8, I32, I32, I32, I32, I32, I32, I32, I32, 0];
+  for (const sig of own) {
+    const params = sig.split(",").map(Number);
+    types.push(0x60, params.length, ...params, 0);
+  }
+  section(1, types, out);
   const imports: number[] = [1];
   name("env", imports);
   name("memory", imports);
@@ -797,7 +810,7 @@ export function kernelModule(kernels: readonly ModuleKernel[]): Uint8Array {
   section(2, imports, out);
   const funcs: number[] = [];
   uleb(kernels.length, funcs);
-  for (const g of kernels) funcs.push(g.product ? 1 : 0);
+  for (const g of kernels) funcs.push(g.params ? 2 + own.indexOf(g.params.join(",")) : g.product ? 1 : 0);
   section(3, funcs, out);
   const exports: number[] = [];
   uleb(kernels.length, exports);

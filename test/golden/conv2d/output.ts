@@ -4,6 +4,7 @@ import {
   instantiateThreaded,
   sparseCategoricalAccuracy,
   type ModelMeta,
+  type MetricKinds,
   type ModelOptions,
   type Samples,
   type NativeKernel,
@@ -97,7 +98,7 @@ export type DigitsLogs = {
   learning_rate?: number;
 };
 
-/** Native (WebAssembly SIMD) kernels of the model's large matrix products (batch size, byte addresses of A, B, C[, bias, relu output]) and window operations (batch size, byte addresses of the image, windows[, source]). */
+/** Native (WebAssembly SIMD) kernels of the model's large matrix products (batch size, byte addresses of A, B, C[, bias, relu output]) and window operations (batch size, byte addresses of the image, windows[, source]) and elementwise loops such as the optimizer update (byte addresses of its buffers, then its scalars). */
 interface DigitsKernels {
   readonly conv2d_1_forward: NativeKernel;
 }
@@ -105,10 +106,10 @@ interface DigitsKernels {
 export class Digits extends TrainableModel<Samples, Float32Array, Samples, DigitsLogs> {
   static readonly inputShape: readonly number[] = [6, 6, 1];
   static readonly outputShape: readonly number[] = [3];
-  protected static override readonly metricKinds = {
+  protected static override readonly metricKinds: MetricKinds = {
     sparse_categorical_accuracy: sparseCategoricalAccuracy,
   };
-  protected static override readonly threading = instantiateThreaded;
+  protected static override readonly threading: typeof instantiateThreaded = instantiateThreaded;
   private conv2d_out: Float32Array = new Float32Array(0);
   private conv2d_1_out: Float32Array = new Float32Array(0);
   private dense_out: Float32Array = new Float32Array(0);

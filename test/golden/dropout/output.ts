@@ -3,6 +3,7 @@ import {
   TrainableModel,
   categoricalAccuracy,
   type ModelMeta,
+  type MetricKinds,
   type ModelOptions,
   type Samples,
   type Store,
@@ -82,7 +83,9 @@ export type IrisLogs = {
 export class Iris extends TrainableModel<Samples, Float32Array, Samples, IrisLogs> {
   static readonly inputShape: readonly number[] = [4];
   static readonly outputShape: readonly number[] = [3];
-  protected static override readonly metricKinds = { categorical_accuracy: categoricalAccuracy };
+  protected static override readonly metricKinds: MetricKinds = {
+    categorical_accuracy: categoricalAccuracy,
+  };
   private dense_out: Float32Array = new Float32Array(0);
   private dropout_out: Float32Array = new Float32Array(0);
   private out_out: Float32Array = new Float32Array(0);

@@ -4,6 +4,7 @@ import {
   binaryAccuracy,
   categoricalAccuracy,
   type ModelMeta,
+  type MetricKinds,
   type ModelOptions,
   type Samples,
   type Store,
@@ -155,7 +156,7 @@ export class TwoTower extends TrainableModel<
   static readonly outputShape: readonly number[] = [2];
   static readonly inputShapes: readonly (readonly number[])[] = [[3], [3]];
   static readonly outputShapes: readonly (readonly number[])[] = [[2], [1]];
-  protected static override readonly metricKinds = {
+  protected static override readonly metricKinds: MetricKinds = {
     binary_accuracy: binaryAccuracy,
     categorical_accuracy: categoricalAccuracy,
   };

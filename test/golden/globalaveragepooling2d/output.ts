@@ -93,7 +93,7 @@ export type GapLogs = {
   learning_rate?: number;
 };
 
-/** Native (WebAssembly SIMD) kernels of the model's large matrix products (batch size, byte addresses of A, B, C[, bias, relu output]) and window operations (batch size, byte addresses of the image, windows[, source]). */
+/** Native (WebAssembly SIMD) kernels of the model's large matrix products (batch size, byte addresses of A, B, C[, bias, relu output]) and window operations (batch size, byte addresses of the image, windows[, source]) and elementwise loops such as the optimizer update (byte addresses of its buffers, then its scalars). */
 interface GapKernels {
   readonly conv2d_forward: NativeKernel;
 }
@@ -101,7 +101,7 @@ interface GapKernels {
 export class Gap extends TrainableModel<Samples, Float32Array, Samples, GapLogs> {
   static readonly inputShape: readonly number[] = [4, 4, 2];
   static readonly outputShape: readonly number[] = [2];
-  protected static override readonly threading = instantiateThreaded;
+  protected static override readonly threading: typeof instantiateThreaded = instantiateThreaded;
   private conv2d_out: Float32Array = new Float32Array(0);
   private global_average_pooling2d_out: Float32Array = new Float32Array(0);
   private dense_out: Float32Array = new Float32Array(0);

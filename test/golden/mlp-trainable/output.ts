@@ -3,6 +3,7 @@ import {
   TrainableModel,
   categoricalAccuracy,
   type ModelMeta,
+  type MetricKinds,
   type ModelOptions,
   type Samples,
   type Store,
@@ -106,7 +107,9 @@ export type MlpLogs = {
 export class Mlp extends TrainableModel<Samples, Float32Array, Samples, MlpLogs> {
   static readonly inputShape: readonly number[] = [8];
   static readonly outputShape: readonly number[] = [3];
-  protected static override readonly metricKinds = { categorical_accuracy: categoricalAccuracy };
+  protected static override readonly metricKinds: MetricKinds = {
+    categorical_accuracy: categoricalAccuracy,
+  };
   private dense_out: Float32Array = new Float32Array(0);
   private dense_1_out: Float32Array = new Float32Array(0);
   private dense_2_out: Float32Array = new Float32Array(0);

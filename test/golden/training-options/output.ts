@@ -5,6 +5,7 @@ import {
   categoricalAccuracy,
   fbetaScore,
   type ModelMeta,
+  type MetricKinds,
   type ModelOptions,
   type Samples,
   type Store,
@@ -114,7 +115,7 @@ export type TunedLogs = {
 export class Tuned extends TrainableModel<Samples, Float32Array, Samples, TunedLogs> {
   static readonly inputShape: readonly number[] = [3];
   static readonly outputShape: readonly number[] = [3];
-  protected static override readonly metricKinds = {
+  protected static override readonly metricKinds: MetricKinds = {
     auc: aucMetric,
     categorical_accuracy: categoricalAccuracy,
     f1_score: fbetaScore,

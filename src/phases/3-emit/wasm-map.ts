@@ -1,0 +1,219 @@
+/**
+ * Native kernels for elementwise loops (a MapSpec in the kernel form, e.g.
+ * the optimizer's update rule): one loop `for v in [from, to)` whose body
+ * only reads and writes element v of buffers in the native memory, reads
+ * scalars (constant-index loads, such as the learning rate, passed as f64
+ * arguments) and computes + − × ÷ √ |·|. It runs in f64x2 SIMD, two
+ * elements per step, and a scalar step for an odd last element.
+ *
+ * The arithmetic is exactly the TypeScript's: every operation is the same
+ * IEEE float64 operation in the same order (WebAssembly contracts nothing
+ * into fused multiply-adds), float32 elements are widened on load and
+ * rounded to nearest once when stored, as a Float32Array store does. So the
+ * kernel computes the fallback loop's numbers bit for bit
+ * (test/native-map.test.ts). The kernel is compiled from the specialized
+ * loop the fallback renders, so both start from the same expression.
+ */
+import type { Expr, Stmt } from "../../kernel/expr.js";
+import { Asm, F64, functionBody, I32, V128, type ElemType } from "./wasm.js";
+import { append } from "./append.js";
+
+/** Where a buffer lives: its element type and element offset in its array, or null when it is not in the native memory. */
+export type MapPlace = (buf: string) => { readonly type: ElemType; readonly base: number } | null;
+
+export interface WasmMap {
+  readonly name: string;
+  readonly loop: { readonly v: string; readonly from: number; readonly to: number; readonly body: readonly Stmt[] };
+  /** Native buffers the loop indexes, in argument order (one i32 byte address each). */
+  readonly buffers: readonly { readonly buf: string; readonly type: ElemType; readonly base: number }[];
+  /**
+   * Scalars in argument order after the buffers (one f64 each): outer
+   * locals the loop reads (`name`), and constant-index reads of buffers
+   * outside the native memory (`buf`, `index`: the learning rate in hyper).
+   */
+  readonly scalars: readonly Scalar[];
+}
+
+type For = Extract<Stmt, { k: "for" }>;
+
+export type Scalar = { readonly name: string } | { readonly buf: string; readonly index: number };
+
+const scalarKey = (s: Scalar) => ("name" in s ? `var ${s.name}` : `load ${s.buf} ${s.index}`);
+
+/** The element offset of `index` from the loop variable (`v`, `v + c`, `c + v`), or null. */
+function offsetOf(index: Expr, v: string): number | null {
+  if (index.k === "var") return index.name === v ? 0 : null;
+  if (index.k === "bin" && index.op === "+") {
+    if (index.a.k === "var" && index.a.name === v && index.b.k === "num") return index.b.v;
+    if (index.b.k === "var" && index.b.name === v && index.a.k === "num") return index.a.v;
+  }
+  return null;
+}
+
+/**
+ * The kernel for a specialized loop, or null when the loop is not such an
+ * elementwise loop. `outer` are the scalar locals defined before the loop
+ * (they become arguments); `place` tells which buffers are native.
+ */
+export function planMap(name: string, loop: For, outer: ReadonlySet<string>, place: MapPlace): WasmMap | null {
+  if (loop.from.k !== "num" || loop.to.k !== "num" || loop.to.v - loop.from.v < 2) return null;
+  const buffers = new Map<string, { buf: string; type: ElemType; base: number }>();
+  const scalars = new Map<string, Scalar>();
+  const scalar = (sc: Scalar) => {
+    scalars.set(scalarKey(sc), sc);
+    return true;
+  };
+  const locals = new Set<string>();
+  const use = (buf: string, index: Expr): boolean => {
+    const at = offsetOf(index, loop.v);
+    const where = place(buf);
+    if (at === null || at < 0 || where === null) return false;
+    if (!buffers.has(buf)) buffers.set(buf, { buf, ...where });
+    return true;
+  };
+  const expr = (e: Expr): boolean => {
+    switch (e.k) {
+      case "num":
+        return true;
+      case "var":
+        if (locals.has(e.name)) return true;
+        if (e.name === loop.v || !outer.has(e.name)) return false;
+        return scalar({ name: e.name });
+      case "load":
+        // a constant element of a buffer the kernel cannot see (hyper): an argument
+        if (e.index.k === "num" && place(e.buf) === null) return scalar({ buf: e.buf, index: e.index.v });
+        return use(e.buf, e.index);
+      case "bin":
+        return expr(e.a) && expr(e.b);
+      case "op":
+        return (e.op === "sqrt" || e.op === "abs") && e.args.length === 1 && expr(e.args[0]!);
+      default:
+        return false;
+    }
+  };
+  for (const s of loop.body) {
+    if (s.k === "let" && !locals.has(s.name) && expr(s.value)) locals.add(s.name);
+    else if (s.k === "store" && expr(s.value) && use(s.buf, s.index)) continue;
+    else if (s.k === "note") continue;
+    else return null;
+  }
+  // element-by-element semantics hold when each native buffer is its own memory (distinct arrays)
+  return { name, loop: { v: loop.v, from: loop.from.v, to: loop.to.v, body: loop.body }, buffers: [...buffers.values()], scalars: [...scalars.values()] };
+}
+
+/** The function's parameter types: an i32 address per buffer, then an f64 per scalar. */
+export const mapParams = (m: WasmMap): number[] => [...m.buffers.map(() => I32), ...m.scalars.map(() => F64)];
+
+const bytes = (t: ElemType) => (t === "f64" ? 8 : 4);
+
+/** The function body of a map kernel. */
+export function mapBody(m: WasmMap): number[] {
+  const x = new Asm();
+  const nb = m.buffers.length;
+  const ns = m.scalars.length;
+  const I = nb + ns;
+  const slot = new Map(m.buffers.map((b, k) => [b.buf, k]));
+  const scalarArg = new Map(m.scalars.map((s, k) => [scalarKey(s), nb + k]));
+  // locals: i (i32); a splatted copy of every scalar (v128); per let a v128 and an f64
+  const splat = new Map(m.scalars.map((s, k) => [scalarKey(s), I + 1 + k]));
+  const lets = m.loop.body.flatMap((s) => (s.k === "let" ? [s.name] : []));
+  const vlet = new Map(lets.map((n, k) => [n, I + 1 + ns + k]));
+  const slet = new Map(lets.map((n, k) => [n, I + 1 + ns + lets.length + k]));
+
+  /** Pushes element (i + offset) of `buf`'s address; the offset goes into the memarg. */
+  const address = (buf: string, index: Expr): number => {
+    const b = m.buffers[slot.get(buf)!]!;
+    const e = bytes(b.type);
+    x.get(slot.get(buf)!).get(I).i32(e).mul().add();
+    return (b.base + offsetOf(index, m.loop.v)!) * e;
+  };
+  const expr = (e: Expr, vector: boolean): void => {
+    switch (e.k) {
+      case "num": {
+        x.op(0x44);
+        const f = new Float64Array([e.v]);
+        append(x.b, [...new Uint8Array(f.buffer)]);
+        if (vector) x.simd(0x14); // f64x2.splat
+        return;
+      }
+      case "var": {
+        const key = scalarKey({ name: e.name });
+        if (vlet.has(e.name)) x.get(vector ? vlet.get(e.name)! : slet.get(e.name)!);
+        else x.get(vector ? splat.get(key)! : scalarArg.get(key)!);
+        return;
+      }
+      case "load": {
+        if (!slot.has(e.buf)) {
+          const key = scalarKey({ buf: e.buf, index: (e.index as { v: number }).v });
+          x.get(vector ? splat.get(key)! : scalarArg.get(key)!);
+          return;
+        }
+        const t = m.buffers[slot.get(e.buf)!]!.type;
+        const offset = address(e.buf, e.index);
+        if (vector) {
+          if (t === "f64") x.simd(0x00).mem(3, offset); // v128.load
+          else x.simd(0x5d).mem(2, offset).simd(0x5f); // v128.load64_zero, f64x2.promote_low_f32x4
+        } else if (t === "f64") x.op(0x2b).mem(3, offset);
+        else x.op(0x2a).mem(2, offset).op(0xbb); // f32.load, f64.promote_f32
+        return;
+      }
+      case "bin": {
+        expr(e.a, vector);
+        expr(e.b, vector);
+        const k = "+-*/".indexOf(e.op);
+        if (vector) x.simd(0xf0 + k); // f64x2.add/sub/mul/div
+        else x.op(0xa0 + k); // f64.add/sub/mul/div
+        return;
+      }
+      case "op":
+        expr(e.args[0]!, vector);
+        if (e.op === "sqrt") {
+          if (vector) x.simd(0xef);
+          else x.op(0x9f);
+        } else if (vector) x.simd(0xec);
+        else x.op(0x99);
+        return;
+      default:
+        throw new Error(`layerc internal error: map kernel cannot compile ${e.k}`);
+    }
+  };
+  const body = (vector: boolean) => {
+    for (const s of m.loop.body) {
+      if (s.k === "let") {
+        expr(s.value, vector);
+        x.set(vector ? vlet.get(s.name)! : slet.get(s.name)!);
+      } else if (s.k === "store") {
+        const t = m.buffers[slot.get(s.buf)!]!.type;
+        const offset = address(s.buf, s.index);
+        if (s.acc) {
+          // v += value: the element loaded again, as the TypeScript `a[i] += value` reads it
+          expr({ k: "bin", op: "+", a: { k: "load", buf: s.buf, index: s.index }, b: s.value }, vector);
+        } else expr(s.value, vector);
+        if (vector) {
+          if (t === "f64") x.simd(0x0b).mem(3, offset); // v128.store
+          else x.simd(0x5e).simd(0x5b).mem(2, offset).op(0); // f32x4.demote_f64x2_zero, v128.store64_lane 0
+        } else if (t === "f64") x.op(0x39).mem(3, offset);
+        else x.op(0xb6).op(0x38).mem(2, offset); // f32.demote_f64, f32.store
+      }
+    }
+  };
+  for (const [s, local] of splat) x.get(scalarArg.get(s)!).simd(0x14).set(local);
+  const { from, to } = m.loop;
+  const pairs = Math.floor((to - from) / 2);
+  x.i32(from).set(I);
+  x.loop();
+  body(true);
+  x.get(I).i32(2).add().set(I).get(I).i32(from + 2 * pairs).ltU().brIf(0);
+  x.end();
+  if ((to - from) % 2 === 1) body(false);
+  x.end();
+
+  return functionBody(
+    [
+      [1, I32],
+      [ns + lets.length, V128],
+      [lets.length, F64],
+    ],
+    x,
+  );
+}
