@@ -242,6 +242,12 @@ export abstract class ModelBase<X extends ModelInput = Samples, P extends ModelO
   protected inputs: Float32Array[] = [];
   /** Every output buffer of the last forward (forward returns output 0); set by models with several outputs. */
   protected outputs: (Float32Array | Float64Array)[] = [];
+  /**
+   * One input without token ids, one output: predict/predictBatch take a
+   * direct path for a Float32Array of the right length (no input list, no
+   * per-output loops — for a seed-sized model they cost more than its forward).
+   */
+  private readonly plain: boolean;
   /** Reused by readBatch and predictBatch, so the hot paths allocate nothing. */
   private readonly batchXs: Float32Array[] = [];
   private readonly batchOuts: Float32Array[] = [];
@@ -272,6 +278,7 @@ export abstract class ModelBase<X extends ModelInput = Samples, P extends ModelO
     this.classes = meta.outputShape[meta.outputShape.length - 1] ?? 1;
     this.inSizes = (meta.inputs ?? [{ shape: meta.inputShape }]).map((i) => prod(i.shape));
     this.outSizes = (meta.outputs ?? [{ shape: meta.outputShape }]).map((o) => prod(o.shape));
+    this.plain = this.inSizes.length === 1 && this.outSizes.length === 1 && meta.tokenIds === undefined;
     this.params = meta.dtype === "float64" ? new Float64Array(meta.paramCount) : new Float32Array(meta.paramCount);
     this.module = options.wasm === false ? null : nativeModule(meta);
     this.threadCount = options.threads ?? 1;
@@ -545,6 +552,14 @@ export abstract class ModelBase<X extends ModelInput = Samples, P extends ModelO
    */
   predict(x: X, options?: PredictOptions): P {
     if (options !== undefined) return this.predictMany(x, options);
+    if (this.plain && x instanceof Float32Array && x.length === this.inSize) {
+      this.ensure(1);
+      const y = this.forward(x, 1, false);
+      this.outputs[0] = y;
+      const out = new Float32Array(this.outSize);
+      for (let i = 0; i < out.length; i++) out[i] = y[i]!;
+      return out as unknown as P;
+    }
     const { xs } = this.readInputs(x, "predict input", 1, true);
     this.ensure(1);
     const ys = this.forwardAll(xs, 0, 1, false);
@@ -583,6 +598,17 @@ export abstract class ModelBase<X extends ModelInput = Samples, P extends ModelO
    * (no allocation).
    */
   predictBatch(x: X, batchSize: number, out?: P): P {
+    // the direct path: one batch that fits in a chunk, every argument already what it must be
+    if (this.plain && out instanceof Float32Array && x instanceof Float32Array && Number.isInteger(batchSize) && batchSize >= 1 && batchSize <= 256) {
+      const { inSize, outSize } = this;
+      if (x.length === batchSize * inSize && out.length === batchSize * outSize) {
+        this.ensure(batchSize);
+        const y = this.forward(x, batchSize, false);
+        this.outputs[0] = y;
+        for (let i = 0, end = batchSize * outSize; i < end; i++) out[i] = y[i]!;
+        return out;
+      }
+    }
     checkValue("predictBatch batchSize", batchSize, positive);
     // sizes read once: this method is shared by every model class, so each property read is a polymorphic lookup
     const { outSizes } = this;
