@@ -129,7 +129,8 @@ export function scanModuleBytes(): Uint8Array {
   ]);
 }
 
-function leb(v: number): number[] {
+/** An unsigned LEB128 number (WebAssembly's encoding) as bytes. */
+export function leb(v: number): number[] {
   const out: number[] = [];
   do {
     let b = v & 0x7f;

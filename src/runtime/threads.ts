@@ -20,7 +20,7 @@
  * between calls.
  */
 import { LayercError } from "./errors.js";
-import { decodeBase64, scanModuleBytes, type NativeKernel, type NativeScan } from "./native.js";
+import { decodeBase64, leb, scanModuleBytes, type NativeKernel, type NativeScan } from "./native.js";
 
 /** Multiply-adds from which a call is split (smaller ones run whole on the calling thread). */
 export const SPLIT_MIN_WORK = 1 << 17;
@@ -170,63 +170,59 @@ export function threadsAvailable(): boolean {
  */
 export function sharedMemoryImport(bytes: Uint8Array): Uint8Array | null {
   const out: number[] = Array.from(bytes.subarray(0, 8));
-  let at = 8;
+  const c: Cursor = { bytes, at: 8 };
   let patched = false;
-  const uleb = (): number => {
-    let v = 0;
-    let shift = 0;
-    for (;;) {
-      const b = bytes[at++]!;
-      v += (b & 0x7f) * 2 ** shift;
-      shift += 7;
-      if (b < 0x80) return v;
-    }
-  };
-  const write = (v: number, into: number[]) => {
-    do {
-      let b = v & 0x7f;
-      v = Math.floor(v / 128);
-      if (v !== 0) b |= 0x80;
-      into.push(b);
-    } while (v !== 0);
-  };
-  while (at < bytes.length) {
-    const id = bytes[at++]!;
-    const size = uleb();
-    const end = at + size;
+  while (c.at < bytes.length) {
+    const id = bytes[c.at++]!;
+    const size = readUleb(c);
+    const end = c.at + size;
     if (id !== 2) {
-      out.push(id);
-      write(size, out);
-      for (let i = at; i < end; i++) out.push(bytes[i]!);
-      at = end;
+      out.push(id, ...leb(size));
+      for (let i = c.at; i < end; i++) out.push(bytes[i]!);
+      c.at = end;
       continue;
     }
     const body: number[] = [];
-    const count = uleb();
-    write(count, body);
+    const count = readUleb(c);
+    body.push(...leb(count));
     for (let i = 0; i < count; i++) {
       for (let s = 0; s < 2; s++) {
-        const len = uleb();
-        write(len, body);
-        for (let j = 0; j < len; j++) body.push(bytes[at++]!);
+        const len = readUleb(c);
+        body.push(...leb(len));
+        for (let j = 0; j < len; j++) body.push(bytes[c.at++]!);
       }
-      const kind = bytes[at++]!;
+      const kind = bytes[c.at++]!;
       body.push(kind);
       if (kind !== 2) return null;
-      const flags = bytes[at++]!;
-      const min = uleb();
-      if (flags & 1) uleb();
-      body.push(3);
-      write(min, body);
-      write(65536, body);
+      const flags = bytes[c.at++]!;
+      const min = readUleb(c);
+      if (flags & 1) readUleb(c);
+      body.push(3, ...leb(min), ...leb(65536));
       patched = true;
     }
-    if (at !== end) return null;
-    out.push(2);
-    write(body.length, out);
+    if (c.at !== end) return null;
+    out.push(2, ...leb(body.length));
     for (const b of body) out.push(b);
   }
   return patched ? Uint8Array.from(out) : null;
+}
+
+/** A position in a module's bytes, for reading them. */
+interface Cursor {
+  readonly bytes: Uint8Array;
+  at: number;
+}
+
+/** Reads an unsigned LEB128 number at the cursor and moves past it. */
+function readUleb(c: Cursor): number {
+  let v = 0;
+  let shift = 0;
+  for (;;) {
+    const b = c.bytes[c.at++]!;
+    v += (b & 0x7f) * 2 ** shift;
+    shift += 7;
+    if (b < 0x80) return v;
+  }
 }
 
 /** Compiled shared-memory variants of a model's kernels and of the scan module, per model metadata. */
@@ -272,18 +268,9 @@ export interface Split {
 /** The split section's contents, per kernel in export order: 0; 1, work; or 2, work, 5 strides (ulebs). */
 export function readSplits(section: Uint8Array): (Split | null)[] {
   const out: (Split | null)[] = [];
-  let at = 0;
-  const uleb = () => {
-    let v = 0;
-    let shift = 0;
-    for (;;) {
-      const b = section[at++]!;
-      v += (b & 0x7f) * 2 ** shift;
-      shift += 7;
-      if (b < 0x80) return v;
-    }
-  };
-  while (at < section.length) {
+  const c: Cursor = { bytes: section, at: 0 };
+  const uleb = () => readUleb(c);
+  while (c.at < section.length) {
     const kind = uleb();
     if (kind === 0) out.push(null);
     else if (kind === 1) out.push({ work: uleb(), strides: null });
