@@ -15,7 +15,7 @@
  * loop the fallback renders, so both start from the same expression.
  */
 import type { Expr, Stmt } from "../../kernel/expr.js";
-import { Asm, F64, functionBody, I32, V128, type ElemType } from "./wasm.js";
+import { Asm, bytesOf, F64, functionBody, I32, V128, type ElemType } from "./wasm.js";
 import { append } from "./append.js";
 
 /** Where a buffer lives: its element type and element offset in its array, or null when it is not in the native memory. */
@@ -104,8 +104,6 @@ export function planMap(name: string, loop: For, outer: ReadonlySet<string>, pla
 /** The function's parameter types: an i32 address per buffer, then an f64 per scalar. */
 export const mapParams = (m: WasmMap): number[] => [...m.buffers.map(() => I32), ...m.scalars.map(() => F64)];
 
-const bytes = (t: ElemType) => (t === "f64" ? 8 : 4);
-
 /** The function body of a map kernel. */
 export function mapBody(m: WasmMap): number[] {
   const x = new Asm();
@@ -123,7 +121,7 @@ export function mapBody(m: WasmMap): number[] {
   /** Pushes element (i + offset) of `buf`'s address; the offset goes into the memarg. */
   const address = (buf: string, index: Expr): number => {
     const b = m.buffers[slot.get(buf)!]!;
-    const e = bytes(b.type);
+    const e = bytesOf(b.type);
     x.get(slot.get(buf)!).get(I).i32(e).mul().add();
     return (b.base + offsetOf(index, m.loop.v)!) * e;
   };
