@@ -232,8 +232,12 @@ export function mapBody(m: WasmMap): number[] {
       [1, I32],
       [ns + lets.length, V128],
       [lets.length, F64],
-      [2 * pairs, V128],
-      [2 * pairs, F64],
+      ...(pairs > 0
+        ? [
+            [2 * pairs, V128],
+            [2 * pairs, F64],
+          ]
+        : []),
     ],
     x,
   );
