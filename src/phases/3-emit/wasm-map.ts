@@ -233,10 +233,10 @@ export function mapBody(m: WasmMap): number[] {
       [ns + lets.length, V128],
       [lets.length, F64],
       ...(pairs > 0
-        ? [
+        ? ([
             [2 * pairs, V128],
             [2 * pairs, F64],
-          ]
+          ] as const)
         : []),
     ],
     x,
