@@ -22,7 +22,7 @@ import { rateWith, type ScheduleKinds } from "./schedules.js";
 import { formatSummary, type SummaryLayer } from "./summary.js";
 import { firstNonFinite, lengthError, shapeText, toFloat32, type Samples } from "./data.js";
 import { boolean, callback, checkOptions, checkValue, describeValue, fraction, integer, any, type Rule } from "./options.js";
-import { stateFinite, StepGuard } from "./step-guard.js";
+import { inputFinite, stateFinite, StepGuard } from "./step-guard.js";
 import { decodeBase64, type NativeKernel, type NativeLoader, type NativeModule, type NativeScan } from "./native.js";
 import { readWeights, writeWeights, type WeightsDtype } from "./weights.js";
 import { Store } from "./store.js";
@@ -760,6 +760,8 @@ export abstract class TrainableModel<X extends ModelInput = Samples, P extends M
   private splitY: Float32Array[] = [];
   /** Reused by labels(), so trainOnBatch allocates nothing. */
   private readonly batchYs: Float32Array[] = [];
+  /** Native models: scratch in the native memory a step's inputs are copied into and scanned with SIMD (step-guard.ts inputFinite). */
+  private inputStage: Float32Array[] = [];
 
   protected constructor(meta: ModelMeta, options: ModelOptions = {}) {
     super(meta, options);
@@ -818,6 +820,7 @@ export abstract class TrainableModel<X extends ModelInput = Samples, P extends M
 
   protected override place(capacity: number, store: Store): void {
     if (store.native) this.grads = store.f64(this.meta.paramCount);
+    this.inputStage = store.native ? this.inSizes.map((size) => store.f32(capacity * size)) : [];
     this.dOuts = this.outSizes.map((size) => (this.meta.activations === "float32" ? store.f32(capacity * size) : store.f64(capacity * size)));
     this.dOut = this.dOuts[0]!;
     this.sampleWeights = new Float64Array(capacity).fill(1);
@@ -975,8 +978,8 @@ export abstract class TrainableModel<X extends ModelInput = Samples, P extends M
   private step(xs: readonly Float32Array[], ys: readonly Float32Array[], weights: Float64Array | null, n: number, metrics: boolean, site: StepSite): number {
     // inputs first: a NaN the forward pass masks (max pooling, relu) would otherwise pass unseen;
     // a non-finite label always makes the loss non-finite, so labels are only scanned to name one
-    for (let k = 0; k < xs.length; k++) if (firstNonFinite(xs[k]!, 0, n * this.inSizes[k]!) >= 0) throw this.nonFinite(xs, ys, n, 0, site);
     this.ensure(n);
+    for (let k = 0; k < xs.length; k++) if (!inputFinite(xs[k]!, n * this.inSizes[k]!, this.inputStage[k] ?? null, this.scan)) throw this.nonFinite(xs, ys, n, 0, site);
     this.guard.save(this.params, this.slots, this.rng, this.seededStreams);
     const carried = this.hyper[HYPER.uProduct]!;
     const outs = this.forwardAll(xs, 0, n, true);
@@ -1191,13 +1194,20 @@ export abstract class TrainableModel<X extends ModelInput = Samples, P extends M
           break;
         }
         const n = Math.min(batchSize, nTrain - start);
-        for (let i = 0; i < n; i++) {
-          const s = order[start + i]!;
-          bx.set(xs.subarray(s * inRow, (s + 1) * inRow), i * inRow);
-          by.set(ys.subarray(s * per, (s + 1) * per), i * per);
-          if (bw) bw[i] = weights![s]!;
+        let batch;
+        if (plan.shuffle) {
+          for (let i = 0; i < n; i++) {
+            const s = order[start + i]!;
+            bx.set(xs.subarray(s * inRow, (s + 1) * inRow), i * inRow);
+            by.set(ys.subarray(s * per, (s + 1) * per), i * per);
+            if (bw) bw[i] = weights![s]!;
+          }
+          batch = this.parts(bx, by, 0, n);
+        } else {
+          // in order: the batch is a view of the caller's rows (the step copies what it keeps), no gather
+          if (bw) bw.set(weights!.subarray(start, start + n));
+          batch = this.parts(xs, ys, start, n);
         }
-        const batch = this.parts(bx, by, 0, n);
         const loss = this.step(batch.xs, batch.ys, bw, n, true, { label: `fit epoch ${e + 1} batch ${b + 1}`, sample: (i) => order[start + i]! });
         lossSum += loss * n;
         seen += n;
