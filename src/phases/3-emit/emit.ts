@@ -27,7 +27,7 @@ import { isMap, isWindow, type NativeSpec, type Stmt } from "../../kernel/expr.j
 import { mapBody, mapParams, planMap, type Scalar, type WasmMap } from "./wasm-map.js";
 import { VERSION } from "../../version.js";
 import { logsTypeText } from "./logs-type.js";
-import { METRIC_EXPORTS } from "../../runtime/metrics.js";
+import { linkTypeImports, runtimeLinks } from "./links.js";
 import { specialize, work } from "./specialize.js";
 import { localOf, renderStmts, type RenderState } from "./render.js";
 import { shouldUnroll, UNROLL_THRESHOLD, useNative } from "./policy.js";
@@ -92,6 +92,8 @@ interface RenderedModel {
   readonly native: boolean;
   readonly statements: number;
   readonly helpers: ReadonlySet<string>;
+  /** Runtime types the class's linked statics are annotated with (imported type-only). */
+  readonly linkTypes: readonly string[];
   /** Specialized bodies keyed by marker name, spliced in after printing. */
   readonly bodies: ReadonlyMap<string, string>;
 }
@@ -580,34 +582,21 @@ function fillClass(
     });
     props.push(shapes("inputShapes", model.inputs.map((i) => model.tensors[i.tensor]!.shape)), shapes("outputShapes", model.outputs.map((t) => model.tensors[t]!.shape)));
   }
-  // the metric factories the model compiles, linked by the class (the runtime's others tree-shake away)
-  const metricKinds = [...new Set([...(model.training?.metrics ?? []), ...(metaOf(model, plan).outputs ?? []).flatMap((o) => o.metrics ?? [])].map((m) => m.kind))].sort();
-  if (metricKinds.length > 0) {
-    for (const k of metricKinds) helpers.add(METRIC_EXPORTS[k]);
+  // what the model's spec decides, linked by the class (the runtime's other kinds tree-shake away)
+  const modelMeta = metaOf(model, plan);
+  const links = runtimeLinks(model, modelMeta, native.size > 0);
+  for (const link of links) {
+    link.exports.forEach((e) => helpers.add(e));
     props.push({
       kind: StructureKind.Property as const,
-      name: "metricKinds",
+      name: link.name,
       isStatic: true,
       isReadonly: true,
       scope: Scope.Protected,
       hasOverrideKeyword: true,
       // typed, so the declaration can be written without inference (isolatedDeclarations)
-      type: "MetricKinds",
-      initializer: `{ ${metricKinds.map((k) => `${k}: ${METRIC_EXPORTS[k]}`).join(", ")} }`,
-    } as (typeof props)[number]);
-  }
-  // threads split native kernels only: a model with them links the threads module (threads.ts)
-  if (native.size > 0) {
-    helpers.add("instantiateThreaded");
-    props.push({
-      kind: StructureKind.Property as const,
-      name: "threading",
-      isStatic: true,
-      isReadonly: true,
-      scope: Scope.Protected,
-      hasOverrideKeyword: true,
-      type: "typeof instantiateThreaded",
-      initializer: "instantiateThreaded",
+      type: link.type,
+      initializer: link.value,
     } as (typeof props)[number]);
   }
   cls.properties = [
@@ -615,7 +604,7 @@ function fillClass(
     ...fields.map((f) => ({ kind: StructureKind.Property as const, name: f.name, scope: Scope.Private, type: f.type, initializer: `new ${f.type}(0)` })),
   ];
 
-  const metaValue = { ...metaOf(model, plan), ...(f32.size > 0 ? { activations: "float32" } : {}), ...(native.size > 0 ? { wasm: Buffer.from(native.module()).toString("base64") } : {}) };
+  const metaValue = { ...modelMeta, ...(f32.size > 0 ? { activations: "float32" } : {}), ...(native.size > 0 ? { wasm: Buffer.from(native.module()).toString("base64") } : {}) };
   const bodies = new Map<string, string>([["meta", JSON.stringify(metaValue)]]);
   bodies.set("allocate", fields.length ? fields.map((f) => `this.${f.name} = ${f.alloc};`).join("\n") : "void capacity;\nvoid store;");
   bodies.set("forward", fwd.join("\n"));
@@ -661,7 +650,7 @@ function fillClass(
     });
   }
   structures.push(cls);
-  return { source: "", statements, helpers, bodies, structures, native: native.size > 0 };
+  return { source: "", statements, helpers, linkTypes: links.flatMap(linkTypeImports), bodies, structures, native: native.size > 0 };
 }
 
 /**
@@ -754,6 +743,7 @@ export async function emitProgram(program: ProgramIR, opts: EmitOptions): Promis
   const diagnostics: Diagnostic[] = [];
   const stats: ModelStats[] = [];
   const helpers = new Set<string>();
+  const linkTypes = new Set<string>();
   const threshold = opts.unrollThreshold ?? UNROLL_THRESHOLD;
   const scaffold = loadScaffold(project);
   const bodies = new Map<string, string>();
@@ -805,6 +795,7 @@ export async function emitProgram(program: ProgramIR, opts: EmitOptions): Promis
       continue;
     }
     r.helpers.forEach((h) => helpers.add(h));
+    r.linkTypes.forEach((t) => linkTypes.add(t));
     // markers are per model: prefix them so several models can share one module
     const prefix = `${index}_`;
     for (const st of r.structures) markPrefix(st, prefix);
@@ -818,8 +809,6 @@ export async function emitProgram(program: ProgramIR, opts: EmitOptions): Promis
   if (fileStatements > opts.maxStatements) return fileTooLarge(fileStatements, stats);
 
   const bases = new Set(program.models.map((m) => (m.training ? "TrainableModel" : "ModelBase")));
-  const metricFactories = new Set<string>(Object.values(METRIC_EXPORTS));
-  const metricKindsUsed = [...helpers].some((h) => metricFactories.has(h));
   const named = [...[...bases].sort(), ...[...helpers].sort()];
   const ported = program.models.some((m) => m.inputs.length > 1 || m.outputs.length > 1 || m.training);
   const importDecl: ImportDeclarationStructure = {
@@ -828,7 +817,7 @@ export async function emitProgram(program: ProgramIR, opts: EmitOptions): Promis
     namedImports: [
       ...named.map((n) => ({ name: n })),
       { name: "ModelMeta", isTypeOnly: true },
-      ...(metricKindsUsed ? [{ name: "MetricKinds", isTypeOnly: true }] : []),
+      ...[...linkTypes].sort().map((name) => ({ name, isTypeOnly: true })),
       { name: "ModelOptions", isTypeOnly: true },
       ...(ported ? [{ name: "Samples", isTypeOnly: true }] : []),
       ...(anyNative ? [{ name: "NativeKernel", isTypeOnly: true }] : []),
