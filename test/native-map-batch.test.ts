@@ -10,7 +10,7 @@
 import { describe, expect, it } from "vitest";
 import { activationBackward, activationKinds } from "../src/kernel/activation.js";
 import { Buf, loop } from "../src/kernel/buffer.js";
-import { BATCH, elementwise, type Stmt } from "../src/kernel/expr.js";
+import { BATCH, call, cmp, elementwise, num, select, type Stmt } from "../src/kernel/expr.js";
 import { compileKernel } from "../src/interpreter/exec.js";
 import { mapBody, mapParams, planMap, takesBatch, type MapPlace } from "../src/phases/3-emit/wasm-map.js";
 import { kernelModule, type ElemType } from "../src/phases/3-emit/wasm.js";
@@ -135,6 +135,24 @@ describe("native elementwise loops over the batch", () => {
       }
     });
   }
+
+  it("max/min inside a selection get their own locals (compare-and-select within a select)", () => {
+    const n = 4;
+    const z = new Buf("z", ["batch", 1, 9]);
+    const dy = new Buf("dy", ["batch", 1, 9]);
+    const dz = new Buf("dz", ["batch", 1, 9]);
+    const stmt = elementwise(
+      "clip_grad",
+      9,
+      loop("b", BATCH, (b) => [
+        loop("j", 9, (j) => [dz.store([b, num(0), j], select(cmp(">", call("max", z.at(b, num(0), j), num(0.5)), num(1)), call("min", dy.at(b, num(0), j), num(2)), call("max", dy.at(b, num(0), j), z.at(b, num(0), j))))]),
+      ]),
+      true,
+    );
+    const r = bothWays(stmt, { z: { type: "f64", base: 0, size: n * 9 }, dy: { type: "f32", base: 0, size: n * 9 }, dz: { type: "f32", base: 0, size: n * 9 } }, n);
+    expect(r).not.toBeNull();
+    expect(r!.native).toEqual(r!.loops);
+  });
 
   it("runs a loop on storage shared with another buffer only at the very same elements", () => {
     const n = 3;

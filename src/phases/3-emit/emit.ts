@@ -25,10 +25,9 @@ import { makeDiagnostic, type Diagnostic } from "../../diagnostics/diagnostic.js
 import type { Span } from "../../source.js";
 import { isMap, isWindow, type MapSpec, type NativeSpec, type Stmt } from "../../kernel/expr.js";
 import { mapBody, mapParams, planMap, takesBatch, type Scalar, type WasmMap } from "./wasm-map.js";
-
 import { VERSION } from "../../version.js";
 import { logsTypeText } from "./logs-type.js";
-import { METRIC_EXPORTS } from "../../runtime/metrics.js";
+import { linkTypeImports, runtimeLinks } from "./links.js";
 import { specialize, work } from "./specialize.js";
 import { localOf, renderStmts, type RenderState } from "./render.js";
 import { shouldUnroll, UNROLL_THRESHOLD, useNative } from "./policy.js";
@@ -93,12 +92,22 @@ interface RenderedModel {
   readonly native: boolean;
   readonly statements: number;
   readonly helpers: ReadonlySet<string>;
+  /** Runtime types the class's linked statics are annotated with (imported type-only). */
+  readonly linkTypes: readonly string[];
   /** Specialized bodies keyed by marker name, spliced in after printing. */
   readonly bodies: ReadonlyMap<string, string>;
 }
 
 /** Elements per sample from which an elementwise loop over the batch runs natively (in a model with native kernels). */
 const MAP_MIN_PER_SAMPLE = 16;
+
+/**
+ * Most arguments an elementwise kernel takes (the batch size, buffer
+ * addresses, then scalars): enough for every update rule with EMA on top
+ * (Adam with AMSGrad: parameters, gradients, three slots, the average;
+ * learning rate, α_t, EMA momentum).
+ */
+const MAP_MAX_ARGS = 10;
 
 /** The native kernels of one model: products and window operations replaced by WebAssembly calls, by kernel name. */
 class NativeKernels {
@@ -186,9 +195,9 @@ class NativeKernels {
    * loop, after constant-index reads it hoisted (the learning rate), when
    * it runs at least `threshold` times (a loop over the batch: see
    * `accepts`), every buffer it indexes lives in the native memory
-   * (parameters, gradients, activations, also ones sharing storage with a
-   * dead buffer) and the call takes at most 6 arguments; undefined keeps the
-   * loop.
+   * (parameters, gradients, optimizer state, activations, also ones sharing
+   * storage with a dead buffer) and the call takes at most MAP_MAX_ARGS
+   * arguments; undefined keeps the loop.
    */
   private callMap(name: string, spec: MapSpec, lowered: readonly Stmt[], st: RenderState): string | undefined {
     const hoisted = new Map<string, string>();
@@ -204,11 +213,12 @@ class NativeKernels {
     if (spec.batch !== true && (loop.to.k !== "num" || loop.from.k !== "num" || !useNative(loop.to.v - loop.from.v, this.threshold))) return undefined;
     const place = (buf: string) => {
       const s = this.plan.buffers.get(buf);
-      const resident = s?.kind === "param" || s?.kind === "grad" || s?.kind === "dout" || s?.kind === "act";
+      // the optimizer state (slots) lives there too: the runtime places it beside the gradients (model.ts)
+      const resident = s?.kind === "param" || s?.kind === "grad" || s?.kind === "slot" || s?.kind === "dout" || s?.kind === "act";
       return resident ? { type: this.elemType(buf), base: this.base(buf), root: (s.kind === "act" ? s.shares : undefined) ?? buf } : null;
     };
     const m = planMap(name, loop, new Set(hoisted.keys()), place);
-    if (m === null || (takesBatch(m) ? 1 : 0) + m.buffers.length + m.scalars.length > 6) return undefined;
+    if (m === null || (takesBatch(m) ? 1 : 0) + m.buffers.length + m.scalars.length > MAP_MAX_ARGS) return undefined;
     // one kernel per name: a second, different loop under the same name keeps its TypeScript
     const known = this.maps.get(name);
     if (known !== undefined && JSON.stringify(known) !== JSON.stringify(m)) return undefined;
@@ -586,34 +596,21 @@ function fillClass(
     });
     props.push(shapes("inputShapes", model.inputs.map((i) => model.tensors[i.tensor]!.shape)), shapes("outputShapes", model.outputs.map((t) => model.tensors[t]!.shape)));
   }
-  // the metric factories the model compiles, linked by the class (the runtime's others tree-shake away)
-  const metricKinds = [...new Set([...(model.training?.metrics ?? []), ...(metaOf(model, plan).outputs ?? []).flatMap((o) => o.metrics ?? [])].map((m) => m.kind))].sort();
-  if (metricKinds.length > 0) {
-    for (const k of metricKinds) helpers.add(METRIC_EXPORTS[k]);
+  // what the model's spec decides, linked by the class (the runtime's other kinds tree-shake away)
+  const modelMeta = metaOf(model, plan);
+  const links = runtimeLinks(model, modelMeta, native.size > 0);
+  for (const link of links) {
+    link.exports.forEach((e) => helpers.add(e));
     props.push({
       kind: StructureKind.Property as const,
-      name: "metricKinds",
+      name: link.name,
       isStatic: true,
       isReadonly: true,
       scope: Scope.Protected,
       hasOverrideKeyword: true,
       // typed, so the declaration can be written without inference (isolatedDeclarations)
-      type: "MetricKinds",
-      initializer: `{ ${metricKinds.map((k) => `${k}: ${METRIC_EXPORTS[k]}`).join(", ")} }`,
-    } as (typeof props)[number]);
-  }
-  // threads split native kernels only: a model with them links the threads module (threads.ts)
-  if (native.size > 0) {
-    helpers.add("instantiateThreaded");
-    props.push({
-      kind: StructureKind.Property as const,
-      name: "threading",
-      isStatic: true,
-      isReadonly: true,
-      scope: Scope.Protected,
-      hasOverrideKeyword: true,
-      type: "typeof instantiateThreaded",
-      initializer: "instantiateThreaded",
+      type: link.type,
+      initializer: link.value,
     } as (typeof props)[number]);
   }
   cls.properties = [
@@ -621,7 +618,7 @@ function fillClass(
     ...fields.map((f) => ({ kind: StructureKind.Property as const, name: f.name, scope: Scope.Private, type: f.type, initializer: `new ${f.type}(0)` })),
   ];
 
-  const metaValue = { ...metaOf(model, plan), ...(f32.size > 0 ? { activations: "float32" } : {}), ...(native.size > 0 ? { wasm: Buffer.from(native.module()).toString("base64") } : {}) };
+  const metaValue = { ...modelMeta, ...(f32.size > 0 ? { activations: "float32" } : {}), ...(native.size > 0 ? { wasm: Buffer.from(native.module()).toString("base64") } : {}) };
   const bodies = new Map<string, string>([["meta", JSON.stringify(metaValue)]]);
   bodies.set("allocate", fields.length ? fields.map((f) => `this.${f.name} = ${f.alloc};`).join("\n") : "void capacity;\nvoid store;");
   bodies.set("forward", fwd.join("\n"));
@@ -667,7 +664,7 @@ function fillClass(
     });
   }
   structures.push(cls);
-  return { source: "", statements, helpers, bodies, structures, native: native.size > 0 };
+  return { source: "", statements, helpers, linkTypes: links.flatMap(linkTypeImports), bodies, structures, native: native.size > 0 };
 }
 
 /**
@@ -760,6 +757,7 @@ export async function emitProgram(program: ProgramIR, opts: EmitOptions): Promis
   const diagnostics: Diagnostic[] = [];
   const stats: ModelStats[] = [];
   const helpers = new Set<string>();
+  const linkTypes = new Set<string>();
   const threshold = opts.unrollThreshold ?? UNROLL_THRESHOLD;
   const scaffold = loadScaffold(project);
   const bodies = new Map<string, string>();
@@ -811,6 +809,7 @@ export async function emitProgram(program: ProgramIR, opts: EmitOptions): Promis
       continue;
     }
     r.helpers.forEach((h) => helpers.add(h));
+    r.linkTypes.forEach((t) => linkTypes.add(t));
     // markers are per model: prefix them so several models can share one module
     const prefix = `${index}_`;
     for (const st of r.structures) markPrefix(st, prefix);
@@ -824,8 +823,6 @@ export async function emitProgram(program: ProgramIR, opts: EmitOptions): Promis
   if (fileStatements > opts.maxStatements) return fileTooLarge(fileStatements, stats);
 
   const bases = new Set(program.models.map((m) => (m.training ? "TrainableModel" : "ModelBase")));
-  const metricFactories = new Set<string>(Object.values(METRIC_EXPORTS));
-  const metricKindsUsed = [...helpers].some((h) => metricFactories.has(h));
   const named = [...[...bases].sort(), ...[...helpers].sort()];
   const ported = program.models.some((m) => m.inputs.length > 1 || m.outputs.length > 1 || m.training);
   const importDecl: ImportDeclarationStructure = {
@@ -834,7 +831,7 @@ export async function emitProgram(program: ProgramIR, opts: EmitOptions): Promis
     namedImports: [
       ...named.map((n) => ({ name: n })),
       { name: "ModelMeta", isTypeOnly: true },
-      ...(metricKindsUsed ? [{ name: "MetricKinds", isTypeOnly: true }] : []),
+      ...[...linkTypes].sort().map((name) => ({ name, isTypeOnly: true })),
       { name: "ModelOptions", isTypeOnly: true },
       ...(ported ? [{ name: "Samples", isTypeOnly: true }] : []),
       ...(anyNative ? [{ name: "NativeKernel", isTypeOnly: true }] : []),

@@ -3,13 +3,13 @@
  * the optimizer's update rule): one loop `for v in [from, to)` whose body
  * only reads and writes element v of buffers in the native memory, reads
  * scalars (constant-index loads, such as the learning rate, passed as f64
- * arguments) and computes + − × ÷ √ |·| and selections `test ? a : b`
- * (compares, and). It runs in f64x2 SIMD, two elements per step, and a
- * scalar step for an odd last element. The loop may sit inside loops over
- * the batch (an `n` argument) or constant extents that only move where its
- * elements are: each buffer's index is then `Σ stride·u + v + c` over those
- * outer variables u (an activation's gradient over every sample; a bias
- * gradient adding every sample's row into the same elements, in the
+ * arguments) and computes + − × ÷ √ |·| max min and selections
+ * `test ? a : b` (compares, and). It runs in f64x2 SIMD, two elements per
+ * step, and a scalar step for an odd last element. The loop may sit inside
+ * loops over the batch (an `n` argument) or constant extents that only move
+ * where its elements are: each buffer's index is then `Σ stride·u + v + c`
+ * over those outer variables u (an activation's gradient over every sample;
+ * a bias gradient adding every sample's row into the same elements, in the
  * TypeScript's order).
  *
  * The arithmetic is exactly the TypeScript's: every operation is the same
@@ -17,7 +17,9 @@
  * into fused multiply-adds), float32 elements are widened on load and
  * rounded to nearest once when stored, as a Float32Array store does. So the
  * kernel computes the fallback loop's numbers bit for bit
- * (test/native-map.test.ts). The kernel is compiled from the specialized
+ * (test/native-map.test.ts). `max`/`min` are the kernel form's
+ * `a >= b ? a : b` / `a <= b ? a : b` (not WebAssembly's f64.max, which
+ * differs on NaN and signed zeros): a compare and a select. The kernel is compiled from the specialized
  * loop the fallback renders, so both start from the same expression.
  */
 import type { Cond, Expr, Stmt } from "../../kernel/expr.js";
@@ -28,9 +30,9 @@ import { append } from "./append.js";
 /**
  * Where a buffer lives: its element type and element offset in its array,
  * and the array it is a name for (`root`: buffers sharing storage have the
- * same), or null when it is not in the native memory.
+ * same; itself when absent), or null when it is not in the native memory.
  */
-export type MapPlace = (buf: string) => { readonly type: ElemType; readonly base: number; readonly root: string } | null;
+export type MapPlace = (buf: string) => { readonly type: ElemType; readonly base: number; readonly root?: string } | null;
 
 export interface WasmMap {
   readonly name: string;
@@ -112,7 +114,7 @@ export function planMap(name: string, nest: For, outer: ReadonlySet<string>, pla
     const strides = around.map((o) => l.terms.get(o.v) ?? 0);
     if (strides.some((k) => k < 0)) return false;
     const known = buffers.get(buf);
-    if (known === undefined) buffers.set(buf, { buf, ...where, strides, offsets: new Set([l.c]) });
+    if (known === undefined) buffers.set(buf, { buf, type: where.type, base: where.base, root: where.root ?? buf, strides, offsets: new Set([l.c]) });
     else if (known.strides.some((k, i) => k !== strides[i])) return false;
     else known.offsets.add(l.c);
     return true;
@@ -132,6 +134,7 @@ export function planMap(name: string, nest: For, outer: ReadonlySet<string>, pla
       case "bin":
         return expr(e.a) && expr(e.b);
       case "op":
+        if (e.op === "max" || e.op === "min") return e.args.length === 2 && expr(e.args[0]!) && expr(e.args[1]!);
         return (e.op === "sqrt" || e.op === "abs") && e.args.length === 1 && expr(e.args[0]!);
       case "select":
         return cond(e.test) && expr(e.then) && expr(e.else);
@@ -187,8 +190,13 @@ export function mapBody(m: WasmMap): number[] {
   const lets = m.loop.body.flatMap((s) => (s.k === "let" ? [s.name] : []));
   const vlet = new Map(lets.map((n, k) => [n, I + 1 + ns + k]));
   const slet = new Map(lets.map((n, k) => [n, I + 1 + ns + lets.length + k]));
+  // a pair of locals per max/min (its operands, each evaluated once), v128 then f64; taken in order in each pass
+  const pairs = m.loop.body.reduce((n, s) => n + (s.k === "let" || s.k === "store" ? selects(s.value) : 0), 0);
+  const vpair = I + 1 + ns + 2 * lets.length;
+  const spair = vpair + 2 * pairs;
+  let taken = 0;
   const depth = m.outer.length;
-  const outerVar = (j: number) => I + 1 + ns + 2 * lets.length + j;
+  const outerVar = (j: number) => spair + 2 * pairs + j;
   const row = (k: number) => (depth === 0 ? P + k : outerVar(depth) + k);
 
   /** Pushes element (i + offset) of `buf`'s address; the offset goes into the memarg. */
@@ -259,6 +267,18 @@ export function mapBody(m: WasmMap): number[] {
         else x.op(0x1b); // select
         return;
       case "op":
+        if (e.op === "max" || e.op === "min") {
+          // a >= b ? a : b (max), a <= b ? a : b (min)
+          const at = (vector ? vpair : spair) + 2 * taken++;
+          expr(e.args[0]!, vector);
+          x.set(at);
+          expr(e.args[1]!, vector);
+          x.set(at + 1);
+          x.get(at).get(at + 1).get(at).get(at + 1);
+          if (vector) x.simd(e.op === "max" ? 0x4c : 0x4b).simd(0x52); // f64x2.ge/le, v128.bitselect
+          else x.op(e.op === "max" ? 0x66 : 0x65, 0x1b); // f64.ge/le, select
+          return;
+        }
         expr(e.args[0]!, vector);
         if (e.op === "sqrt") {
           if (vector) x.simd(0xef);
@@ -271,6 +291,7 @@ export function mapBody(m: WasmMap): number[] {
     }
   };
   const body = (vector: boolean) => {
+    taken = 0;
     for (const s of m.loop.body) {
       if (s.k === "let") {
         expr(s.value, vector);
@@ -292,12 +313,12 @@ export function mapBody(m: WasmMap): number[] {
   };
   for (const [s, local] of splat) x.get(scalarArg.get(s)!).simd(0x14).set(local);
   const { from, to } = m.loop;
-  const pairs = Math.floor((to - from) / 2);
+  const steps = Math.floor((to - from) / 2);
   const elementwise = () => {
     x.i32(from).set(I);
     x.loop();
     body(true);
-    x.get(I).i32(2).add().set(I).get(I).i32(from + 2 * pairs).ltU().brIf(0);
+    x.get(I).i32(2).add().set(I).get(I).i32(from + 2 * steps).ltU().brIf(0);
     x.end();
     if ((to - from) % 2 === 1) body(false);
   };
@@ -336,8 +357,26 @@ export function mapBody(m: WasmMap): number[] {
       [1, I32],
       [ns + lets.length, V128],
       [lets.length, F64],
+      ...(pairs > 0
+        ? ([
+            [2 * pairs, V128],
+            [2 * pairs, F64],
+          ] as const)
+        : []),
       ...(depth > 0 ? ([[depth + nb, I32]] as const) : []),
     ],
     x,
   );
+}
+
+/** The max/min operations in `e` (each needs a pair of locals). */
+function selects(e: Expr): number {
+  if (e.k === "bin") return selects(e.a) + selects(e.b);
+  if (e.k === "op") return (e.op === "max" || e.op === "min" ? 1 : 0) + e.args.reduce((n, a) => n + selects(a), 0);
+  if (e.k === "select") return selectsIn(e.test) + selects(e.then) + selects(e.else);
+  return 0;
+}
+
+function selectsIn(c: Cond): number {
+  return c.k === "and" ? selectsIn(c.a) + selectsIn(c.b) : selects(c.a) + selects(c.b);
 }

@@ -3,8 +3,13 @@ import {
   TrainableModel,
   binaryAccuracy,
   categoricalAccuracy,
+  constantInit,
+  sgdRule,
+  varianceScalingInit,
   type ModelMeta,
+  type InitializerKinds,
   type MetricKinds,
+  type OptimizerKinds,
   type ModelOptions,
   type Samples,
   type Store,
@@ -156,10 +161,15 @@ export class TwoTower extends TrainableModel<
   static readonly outputShape: readonly number[] = [2];
   static readonly inputShapes: readonly (readonly number[])[] = [[3], [3]];
   static readonly outputShapes: readonly (readonly number[])[] = [[2], [1]];
+  protected static override readonly initializerKinds: InitializerKinds = {
+    glorot_uniform: varianceScalingInit,
+    zeros: constantInit,
+  };
   protected static override readonly metricKinds: MetricKinds = {
     binary_accuracy: binaryAccuracy,
     categorical_accuracy: categoricalAccuracy,
   };
+  protected static override readonly optimizerKinds: OptimizerKinds = { sgd: sgdRule };
   private dense_out: Float32Array = new Float32Array(0);
   private dense_call2_out: Float32Array = new Float32Array(0);
   private concatenate_out: Float32Array = new Float32Array(0);
