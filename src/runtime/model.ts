@@ -833,7 +833,17 @@ export abstract class TrainableModel<X extends ModelInput = Samples, P extends M
   }
 
   protected override place(capacity: number, store: Store): void {
-    if (store.native) this.grads = store.f64(this.meta.paramCount);
+    if (store.native) {
+      this.grads = store.f64(this.meta.paramCount);
+      // the optimizer state moves into the native memory too (the update rule may run natively), carrying its values
+      // over; a measuring store hands out empty arrays, which must not replace the state
+      for (let i = 0; i < this.slots.length; i++) {
+        const slot = store.f64(this.meta.paramCount);
+        if (slot.length !== this.meta.paramCount) continue;
+        slot.set(this.slots[i]!);
+        this.slots[i] = slot;
+      }
+    }
     this.inputStage = store.native ? this.inSizes.map((size) => store.f32(capacity * size)) : [];
     this.dOuts = this.outSizes.map((size) => (this.meta.activations === "float32" ? store.f32(capacity * size) : store.f64(capacity * size)));
     this.dOut = this.dOuts[0]!;

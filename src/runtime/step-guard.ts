@@ -95,9 +95,9 @@ export function inputFinite(x: Float32Array, count: number, stage: Float32Array 
   return true;
 }
 
-/** The check after a step: every parameter (native ones scanned with SIMD) and every optimizer slot is finite. */
+/** The check after a step: every parameter and every optimizer slot is finite (those in the native memory scanned with SIMD). */
 export function stateFinite(params: Float32Array | Float64Array, slots: readonly Float64Array[], scan: NativeScan | null, memory: ArrayBufferLike | null): boolean {
   if (!allFinite(params, scan, memory)) return false;
-  for (let i = 0; i < slots.length; i++) if (!allFinite(slots[i]!)) return false;
+  for (let i = 0; i < slots.length; i++) if (!allFinite(slots[i]!, scan, memory)) return false;
   return true;
 }

@@ -99,6 +99,14 @@ interface RenderedModel {
   readonly bodies: ReadonlyMap<string, string>;
 }
 
+/**
+ * Most arguments an elementwise kernel takes (buffer addresses, then
+ * scalars): enough for every update rule with EMA on top (Adam with
+ * AMSGrad: parameters, gradients, three slots, the average; learning rate,
+ * α_t, EMA momentum).
+ */
+const MAP_MAX_ARGS = 10;
+
 /** The native kernels of one model: products and window operations replaced by WebAssembly calls, by kernel name. */
 class NativeKernels {
   readonly gemms = new Map<string, WasmGemm>();
@@ -184,8 +192,8 @@ class NativeKernels {
    * An elementwise loop as a native kernel (wasm-map.ts): the specialized
    * loop, after constant-index reads it hoisted (the learning rate), when
    * it runs at least `threshold` times, every buffer it indexes lives in
-   * the native memory (parameters, gradients, activations) and the call
-   * takes at most 6 arguments; undefined keeps the loop.
+   * the native memory (parameters, gradients, optimizer state, activations)
+   * and the call takes at most MAP_MAX_ARGS arguments; undefined keeps the loop.
    */
   private callMap(name: string, lowered: readonly Stmt[], st: RenderState): string | undefined {
     const hoisted = new Map<string, string>();
@@ -200,11 +208,12 @@ class NativeKernels {
     if (loop === undefined || loop.to.k !== "num" || loop.from.k !== "num" || !useNative(loop.to.v - loop.from.v, this.threshold)) return undefined;
     const place = (buf: string) => {
       const s = this.plan.buffers.get(buf);
-      const resident = s?.kind === "param" || s?.kind === "grad" || s?.kind === "dout" || (s?.kind === "act" && s.shares === undefined);
+      // the optimizer state (slots) lives there too: the runtime places it beside the gradients (model.ts)
+      const resident = s?.kind === "param" || s?.kind === "grad" || s?.kind === "slot" || s?.kind === "dout" || (s?.kind === "act" && s.shares === undefined);
       return resident ? { type: this.elemType(buf), base: this.base(buf) } : null;
     };
     const m = planMap(name, loop, new Set(hoisted.keys()), place);
-    if (m === null || m.buffers.length + m.scalars.length > 6) return undefined;
+    if (m === null || m.buffers.length + m.scalars.length > MAP_MAX_ARGS) return undefined;
     this.maps.set(name, m);
     const scalar = (sc: Scalar) => {
       if ("name" in sc) return hoisted.get(sc.name)!;

@@ -3,7 +3,7 @@
  * the optimizer's update rule): one loop `for v in [from, to)` whose body
  * only reads and writes element v of buffers in the native memory, reads
  * scalars (constant-index loads, such as the learning rate, passed as f64
- * arguments) and computes + − × ÷ √ |·|. It runs in f64x2 SIMD, two
+ * arguments) and computes + − × ÷ √ |·| max min. It runs in f64x2 SIMD, two
  * elements per step, and a scalar step for an odd last element.
  *
  * The arithmetic is exactly the TypeScript's: every operation is the same
@@ -11,7 +11,9 @@
  * into fused multiply-adds), float32 elements are widened on load and
  * rounded to nearest once when stored, as a Float32Array store does. So the
  * kernel computes the fallback loop's numbers bit for bit
- * (test/native-map.test.ts). The kernel is compiled from the specialized
+ * (test/native-map.test.ts). `max`/`min` are the kernel form's
+ * `a >= b ? a : b` / `a <= b ? a : b` (not WebAssembly's f64.max, which
+ * differs on NaN and signed zeros): a compare and a select. The kernel is compiled from the specialized
  * loop the fallback renders, so both start from the same expression.
  */
 import type { Expr, Stmt } from "../../kernel/expr.js";
@@ -86,6 +88,7 @@ export function planMap(name: string, loop: For, outer: ReadonlySet<string>, pla
       case "bin":
         return expr(e.a) && expr(e.b);
       case "op":
+        if (e.op === "max" || e.op === "min") return e.args.length === 2 && expr(e.args[0]!) && expr(e.args[1]!);
         return (e.op === "sqrt" || e.op === "abs") && e.args.length === 1 && expr(e.args[0]!);
       default:
         return false;
@@ -117,6 +120,11 @@ export function mapBody(m: WasmMap): number[] {
   const lets = m.loop.body.flatMap((s) => (s.k === "let" ? [s.name] : []));
   const vlet = new Map(lets.map((n, k) => [n, I + 1 + ns + k]));
   const slet = new Map(lets.map((n, k) => [n, I + 1 + ns + lets.length + k]));
+  // a pair of locals per max/min (its operands, each evaluated once), v128 then f64; taken in order in each pass
+  const pairs = m.loop.body.reduce((n, s) => n + (s.k === "let" || s.k === "store" ? selects(s.value) : 0), 0);
+  const vpair = I + 1 + ns + 2 * lets.length;
+  const spair = vpair + 2 * pairs;
+  let taken = 0;
 
   /** Pushes element (i + offset) of `buf`'s address; the offset goes into the memarg. */
   const address = (buf: string, index: Expr): number => {
@@ -164,6 +172,18 @@ export function mapBody(m: WasmMap): number[] {
         return;
       }
       case "op":
+        if (e.op === "max" || e.op === "min") {
+          // a >= b ? a : b (max), a <= b ? a : b (min)
+          const at = (vector ? vpair : spair) + 2 * taken++;
+          expr(e.args[0]!, vector);
+          x.set(at);
+          expr(e.args[1]!, vector);
+          x.set(at + 1);
+          x.get(at).get(at + 1).get(at).get(at + 1);
+          if (vector) x.simd(e.op === "max" ? 0x4c : 0x4b).simd(0x52); // f64x2.ge/le, v128.bitselect
+          else x.op(e.op === "max" ? 0x66 : 0x65, 0x1b); // f64.ge/le, select
+          return;
+        }
         expr(e.args[0]!, vector);
         if (e.op === "sqrt") {
           if (vector) x.simd(0xef);
@@ -176,6 +196,7 @@ export function mapBody(m: WasmMap): number[] {
     }
   };
   const body = (vector: boolean) => {
+    taken = 0;
     for (const s of m.loop.body) {
       if (s.k === "let") {
         expr(s.value, vector);
@@ -197,11 +218,11 @@ export function mapBody(m: WasmMap): number[] {
   };
   for (const [s, local] of splat) x.get(scalarArg.get(s)!).simd(0x14).set(local);
   const { from, to } = m.loop;
-  const pairs = Math.floor((to - from) / 2);
+  const steps = Math.floor((to - from) / 2);
   x.i32(from).set(I);
   x.loop();
   body(true);
-  x.get(I).i32(2).add().set(I).get(I).i32(from + 2 * pairs).ltU().brIf(0);
+  x.get(I).i32(2).add().set(I).get(I).i32(from + 2 * steps).ltU().brIf(0);
   x.end();
   if ((to - from) % 2 === 1) body(false);
   x.end();
@@ -211,7 +232,20 @@ export function mapBody(m: WasmMap): number[] {
       [1, I32],
       [ns + lets.length, V128],
       [lets.length, F64],
+      ...(pairs > 0
+        ? ([
+            [2 * pairs, V128],
+            [2 * pairs, F64],
+          ] as const)
+        : []),
     ],
     x,
   );
+}
+
+/** The max/min operations in `e` (each needs a pair of locals). */
+function selects(e: Expr): number {
+  if (e.k === "bin") return selects(e.a) + selects(e.b);
+  if (e.k === "op") return (e.op === "max" || e.op === "min" ? 1 : 0) + e.args.reduce((n, a) => n + selects(a), 0);
+  return 0;
 }
