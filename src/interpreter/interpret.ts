@@ -14,6 +14,7 @@ import { METRICS } from "../runtime/metrics.js";
 import { INITIALIZERS } from "../runtime/initializers.js";
 import { OPTIMIZERS } from "../runtime/optimizers.js";
 import { SCHEDULES } from "../runtime/schedules.js";
+import { WEIGHT_CODECS } from "../runtime/weights.js";
 
 /** The constructor type shared by interpreted and generated model classes. */
 /**
@@ -84,11 +85,12 @@ export function interpretModel(model: ModelIR, options: PlanOptions = {}): Model
   const maskSlots = model.training ? plan.outputs.flatMap((o, k) => (o.mask === null ? [] : [[k, slotOf(o.mask)] as const])) : [];
 
   class Interpreted extends Base {
-    // the interpreter links every metric, initializer, optimizer and schedule (generated classes only theirs)
+    // the interpreter links every metric, initializer, optimizer, schedule and weights codec (generated classes only theirs)
     protected static override readonly metricKinds = METRICS;
     protected static override readonly initializerKinds = INITIALIZERS;
     protected static override readonly optimizerKinds = OPTIMIZERS;
     protected static override readonly scheduleKinds = SCHEDULES;
+    protected static override readonly weightCodecs = WEIGHT_CODECS;
     static readonly inputShape: readonly number[] = model.inputShape;
     static readonly outputShape: readonly number[] = model.outputShape;
     static readonly inputShapes: readonly (readonly number[])[] = model.inputs.map((i) => model.tensors[i.tensor]!.shape);

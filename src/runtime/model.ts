@@ -24,7 +24,7 @@ import { firstNonFinite, lengthError, shapeText, toFloat32, type Samples } from 
 import { boolean, callback, checkOptions, checkValue, describeValue, fraction, integer, any, type Rule } from "./options.js";
 import { inputFinite, stateFinite, StepGuard } from "./step-guard.js";
 import { decodeBase64, type NativeKernel, type NativeLoader, type NativeModule, type NativeScan } from "./native.js";
-import { readWeights, writeWeights, type WeightsDtype } from "./weights.js";
+import { decodeWeights, encodeWeights, type WeightsCodecs, type WeightsDtype } from "./weights.js";
 import { Store } from "./store.js";
 import type { instantiateThreaded, ThreadPool } from "./threads.js";
 
@@ -191,11 +191,13 @@ const poolRegistry: { register(model: object, pool: ThreadPool, token: object): 
  * What a model class links of the runtime (its static fields): a generated
  * class links only what its spec compiles — its weights' initializers, its
  * optimizer, schedule and metrics, the native loader and threads module
- * when it has native kernels — so a bundle carries only those; an
+ * when it has native kernels, the quantized weights codec of the weights
+ * it embeds — so a bundle carries only those; an
  * interpreted class links everything.
  */
 interface Links {
   readonly initializerKinds: InitializerKinds;
+  readonly weightCodecs: WeightsCodecs;
   readonly nativeLoader: NativeLoader | null;
   readonly threading: typeof instantiateThreaded | null;
   readonly metricKinds: MetricKinds;
@@ -256,8 +258,6 @@ export abstract class ModelBase<X extends ModelInput = Samples, P extends ModelO
   protected params: Float32Array | Float64Array;
   protected readonly inSize: number;
   protected readonly outSize: number;
-  /** Size of the output's last axis (crossentropy and accuracy work along it). */
-  protected readonly classes: number;
   /** Per-sample sizes of every input and output (one each unless the meta lists several). */
   protected readonly inSizes: readonly number[];
   protected readonly outSizes: readonly number[];
@@ -295,6 +295,8 @@ export abstract class ModelBase<X extends ModelInput = Samples, P extends ModelO
   protected static readonly nativeLoader: NativeLoader | null = null;
   /** The initializers the class links, by name (see Links). */
   protected static readonly initializerKinds: InitializerKinds = {};
+  /** The quantized `.weights.bin` codecs the class links (float32 files always work; see Links). */
+  protected static readonly weightCodecs: WeightsCodecs = {};
   private pool: ThreadPool | null = null;
 
   protected constructor(
@@ -305,7 +307,6 @@ export abstract class ModelBase<X extends ModelInput = Samples, P extends ModelO
     this.seed = options.seed ?? meta.seed ?? randomSeed();
     this.inSize = prod(meta.inputShape);
     this.outSize = prod(meta.outputShape);
-    this.classes = meta.outputShape[meta.outputShape.length - 1] ?? 1;
     this.inSizes = (meta.inputs ?? [{ shape: meta.inputShape }]).map((i) => prod(i.shape));
     this.outSizes = (meta.outputs ?? [{ shape: meta.outputShape }]).map((o) => prod(o.shape));
     this.plain = this.inSizes.length === 1 && this.outSizes.length === 1 && meta.tokenIds === undefined;
@@ -313,7 +314,7 @@ export abstract class ModelBase<X extends ModelInput = Samples, P extends ModelO
     this.module = options.wasm === false ? null : (linksOf(this).nativeLoader?.module(meta) ?? null);
     this.threadCount = options.threads ?? 1;
     if (options.weights) this.setWeights(options.weights);
-    else if (meta.embeddedWeights !== undefined && options.seed === undefined) this.setWeights(readWeights(decodeBase64(meta.embeddedWeights)));
+    else if (meta.embeddedWeights !== undefined && options.seed === undefined) this.setWeights(decodeWeights(decodeBase64(meta.embeddedWeights), linksOf(this).weightCodecs));
     // each weight's stream follows from the model seed and its name, not its position (see weightSeed)
     else {
       const kinds = linksOf(this).initializerKinds;
@@ -465,24 +466,43 @@ export abstract class ModelBase<X extends ModelInput = Samples, P extends ModelO
     weights.forEach((w, i) => this.params.set(w.data, expected[i]!.offset));
   }
 
-  /** The weights as a `.weights.bin` file (see readWeights); `dtype` float16 or int8 quantizes them. */
+  /**
+   * The weights as a `.weights.bin` file (see readWeights). `dtype` float16
+   * or int8 quantizes them where the class links that codec (interpreted
+   * classes, and generated ones built with `--weights-dtype` of it);
+   * elsewhere `writeWeights(model.getWeights(), { dtype })` does.
+   */
   saveWeights(options: { dtype?: WeightsDtype } = {}): Uint8Array {
-    return writeWeights(this.getWeights(), { ...options, model: this.meta.name });
+    return encodeWeights(this.getWeights(), { ...options, model: this.meta.name }, linksOf(this).weightCodecs);
   }
 
-  /** Replaces the weights from a `.weights.bin` file; a file for another model throws and changes nothing. */
+  /**
+   * Replaces the weights from a `.weights.bin` file; a file for another
+   * model throws and changes nothing. Quantized files as saveWeights
+   * (elsewhere `setWeights(readWeights(bytes))`).
+   */
   loadWeights(bytes: Uint8Array | ArrayBuffer): void {
-    this.setWeights(readWeights(bytes));
+    this.setWeights(decodeWeights(bytes, linksOf(this).weightCodecs));
   }
 
   /** A new model whose weights come from a `.weights.bin` file: `Model.loadWeights(bytes)`. */
   static loadWeights<T extends ModelBase>(this: new (options?: ModelOptions) => T, bytes: Uint8Array | ArrayBuffer, options: Omit<ModelOptions, "weights"> = {}): T {
-    return new this({ ...options, weights: readWeights(bytes) });
+    return new this({ ...options, weights: decodeWeights(bytes, (this as unknown as Links).weightCodecs) });
+  }
+
+  /** Input k's token ids, if it is token ids. */
+  private idsOf(k: number): TokenIds | undefined {
+    return this.inSizes.length === 1 ? this.meta.tokenIds : this.meta.inputs![k]!.tokenIds;
+  }
+
+  /** How errors name input k: `what`, or `what k (name)` with several inputs. */
+  private inputLabel(what: string, k: number): string {
+    return this.inSizes.length === 1 ? what : `${what} ${k} (${this.meta.inputs![k]!.name})`;
   }
 
   /** Throws, naming sample and position, when input `k`, if it is token ids, holds a value outside [0, limit). */
   protected checkIds(xs: Float32Array, what: string, k = 0): void {
-    const ids = (this.meta.inputs?.length ?? 1) === 1 ? this.meta.tokenIds : this.meta.inputs![k]!.tokenIds;
+    const ids = this.idsOf(k);
     if (ids === undefined) return;
     const size = this.inSizes[k]!;
     for (let i = 0; i < xs.length; i++) {
@@ -512,18 +532,19 @@ export abstract class ModelBase<X extends ModelInput = Samples, P extends ModelO
       }
       parts = x as Samples[];
     }
-    const xs = parts.map((p, k) => toFloat32(p, shapes.length === 1 ? what : `${what} ${k} (${this.meta.inputs![k]!.name})`));
+    const xs = parts.map((p, k) => toFloat32(p, this.inputLabel(what, k)));
     let count = n;
     xs.forEach((a, k) => {
       const size = this.inSizes[k]!;
-      const label = shapes.length === 1 ? what : `${what} ${k} (${this.meta.inputs![k]!.name})`;
+      const label = this.inputLabel(what, k);
+      const shape = shapeText(shapes[k]!);
       if (count === undefined) {
         if (a.length % size !== 0 || a.length === 0) {
-          throw new LayercError(`${label} has ${a.length} values, not a whole number of samples of shape ${shapeText(shapes[k]!)}`);
+          throw new LayercError(`${label} has ${a.length} values, not a whole number of samples of shape ${shape}`);
         }
         count = a.length / size;
       } else if (a.length !== count * size) {
-        const error = lengthError(a, count * size, label, oneSample ? `one sample of shape ${shapeText(shapes[k]!)}` : `${count} samples of shape ${shapeText(shapes[k]!)}`);
+        const error = lengthError(a, count * size, label, `${oneSample ? "one sample" : `${count} samples`} of shape ${shape}`);
         const samples = a.length / size;
         // a batch passed to predict: say what to call instead
         const hint = oneSample && Number.isInteger(samples) && samples > 1 ? `; that is ${samples} samples: use predictBatch(x, ${samples}) or predict(x, { batchSize: 32 })` : "";
@@ -531,7 +552,7 @@ export abstract class ModelBase<X extends ModelInput = Samples, P extends ModelO
       }
     });
     // token-id layers read model inputs only (the checker ensures it), so ids are checked here, per input
-    xs.forEach((a, k) => this.checkIds(a, shapes.length === 1 ? what : `${what} ${k} (${this.meta.inputs![k]!.name})`, k));
+    xs.forEach((a, k) => this.checkIds(a, this.inputLabel(what, k), k));
     return { xs, n: count! };
   }
 
@@ -556,7 +577,7 @@ export abstract class ModelBase<X extends ModelInput = Samples, P extends ModelO
     xs.length = sizes.length;
     // token ids: the label is built only for inputs that have them
     for (let k = 0; k < xs.length; k++) {
-      if ((one ? this.meta.tokenIds : this.meta.inputs![k]!.tokenIds) !== undefined) this.checkIds(xs[k]!, one ? what : `${what} ${k} (${this.meta.inputs![k]!.name})`, k);
+      if (this.idsOf(k) !== undefined) this.checkIds(xs[k]!, this.inputLabel(what, k), k);
     }
     return xs;
   }
@@ -593,16 +614,9 @@ export abstract class ModelBase<X extends ModelInput = Samples, P extends ModelO
       for (let i = 0; i < out.length; i++) out[i] = y[i]!;
       return out as unknown as P;
     }
+    // validated here for one sample (its errors suggest predictBatch for a batch), computed as a batch of one
     const { xs } = this.readInputs(x, "predict input", 1, true);
-    this.ensure(1);
-    const ys = this.forwardAll(xs, 0, 1, false);
-    const outs = this.outSizes.map((size, k) => {
-      const out = new Float32Array(size);
-      const y = ys[k]!;
-      for (let i = 0; i < out.length; i++) out[i] = y[i]!;
-      return out;
-    });
-    return (outs.length === 1 ? outs[0]! : outs) as unknown as P;
+    return this.predictBatch((xs.length === 1 ? xs[0]! : xs) as unknown as X, 1);
   }
 
   private predictMany(x: X, options: PredictOptions): P {
@@ -1169,12 +1183,7 @@ export abstract class TrainableModel<X extends ModelInput = Samples, P extends M
       if (plan.validation) this.checkIds(plan.validation.xs, "validationData x");
     }
     const history: AnyHistory = { epoch: [], history: { loss: [] } };
-    const self = this;
-    function* loop(): Generator<void, void> {
-      yield* self.trainEpochs(plan, history);
-    }
-    const it = loop();
-    return Object.assign(it, { history });
+    return Object.assign(this.trainEpochs(plan, history), { history });
   }
 
   private *trainEpochs(plan: FitPlan, history: AnyHistory): Generator<void, void> {

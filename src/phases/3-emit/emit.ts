@@ -23,11 +23,12 @@ import { outputLosses, planModel, type ModelPlan } from "../../plan/plan.js";
 import { metaOf } from "../../plan/meta.js";
 import { makeDiagnostic, type Diagnostic } from "../../diagnostics/diagnostic.js";
 import type { Span } from "../../source.js";
-import { isMap, isWindow, type NativeSpec, type Stmt } from "../../kernel/expr.js";
-import { mapBody, mapParams, planMap, type Scalar, type WasmMap } from "./wasm-map.js";
+import { isMap, isWindow, type MapSpec, type NativeSpec, type Stmt } from "../../kernel/expr.js";
+import { mapBody, mapParams, planMap, takesBatch, type Scalar, type WasmMap } from "./wasm-map.js";
 import { VERSION } from "../../version.js";
 import { logsTypeText } from "./logs-type.js";
 import { linkTypeImports, runtimeLinks } from "./links.js";
+import { readWeights, type WeightsDtype } from "../../runtime/weights.js";
 import { specialize, work } from "./specialize.js";
 import { localOf, renderStmts, type RenderState } from "./render.js";
 import { shouldUnroll, UNROLL_THRESHOLD, useNative } from "./policy.js";
@@ -98,11 +99,14 @@ interface RenderedModel {
   readonly bodies: ReadonlyMap<string, string>;
 }
 
+/** Elements per sample from which an elementwise loop over the batch runs natively (in a model with native kernels). */
+const MAP_MIN_PER_SAMPLE = 16;
+
 /**
- * Most arguments an elementwise kernel takes (buffer addresses, then
- * scalars): enough for every update rule with EMA on top (Adam with
- * AMSGrad: parameters, gradients, three slots, the average; learning rate,
- * α_t, EMA momentum).
+ * Most arguments an elementwise kernel takes (the batch size, buffer
+ * addresses, then scalars): enough for every update rule with EMA on top
+ * (Adam with AMSGrad: parameters, gradients, three slots, the average;
+ * learning rate, α_t, EMA momentum).
  */
 const MAP_MAX_ARGS = 10;
 
@@ -190,11 +194,13 @@ class NativeKernels {
   /**
    * An elementwise loop as a native kernel (wasm-map.ts): the specialized
    * loop, after constant-index reads it hoisted (the learning rate), when
-   * it runs at least `threshold` times, every buffer it indexes lives in
-   * the native memory (parameters, gradients, optimizer state, activations)
-   * and the call takes at most MAP_MAX_ARGS arguments; undefined keeps the loop.
+   * it runs at least `threshold` times (a loop over the batch: see
+   * `accepts`), every buffer it indexes lives in the native memory
+   * (parameters, gradients, optimizer state, activations, also ones sharing
+   * storage with a dead buffer) and the call takes at most MAP_MAX_ARGS
+   * arguments; undefined keeps the loop.
    */
-  private callMap(name: string, lowered: readonly Stmt[], st: RenderState): string | undefined {
+  private callMap(name: string, spec: MapSpec, lowered: readonly Stmt[], st: RenderState): string | undefined {
     const hoisted = new Map<string, string>();
     let loop: Extract<Stmt, { k: "for" }> | undefined;
     for (const s of lowered) {
@@ -204,31 +210,40 @@ class NativeKernels {
       } else if (s.k === "for" && loop === undefined) loop = s;
       else if (s.k !== "note") return undefined;
     }
-    if (loop === undefined || loop.to.k !== "num" || loop.from.k !== "num" || !useNative(loop.to.v - loop.from.v, this.threshold)) return undefined;
+    if (loop === undefined) return undefined;
+    if (spec.batch !== true && (loop.to.k !== "num" || loop.from.k !== "num" || !useNative(loop.to.v - loop.from.v, this.threshold))) return undefined;
     const place = (buf: string) => {
       const s = this.plan.buffers.get(buf);
       // the optimizer state (slots) lives there too: the runtime places it beside the gradients (model.ts)
-      const resident = s?.kind === "param" || s?.kind === "grad" || s?.kind === "slot" || s?.kind === "dout" || (s?.kind === "act" && s.shares === undefined);
-      return resident ? { type: this.elemType(buf), base: this.base(buf) } : null;
+      const resident = s?.kind === "param" || s?.kind === "grad" || s?.kind === "slot" || s?.kind === "dout" || s?.kind === "act";
+      return resident ? { type: this.elemType(buf), base: this.base(buf), root: (s.kind === "act" ? s.shares : undefined) ?? buf } : null;
     };
     const m = planMap(name, loop, new Set(hoisted.keys()), place);
-    if (m === null || m.buffers.length + m.scalars.length > MAP_MAX_ARGS) return undefined;
+    if (m === null || (takesBatch(m) ? 1 : 0) + m.buffers.length + m.scalars.length > MAP_MAX_ARGS) return undefined;
+    // one kernel per name: a second, different loop under the same name keeps its TypeScript
+    const known = this.maps.get(name);
+    if (known !== undefined && JSON.stringify(known) !== JSON.stringify(m)) return undefined;
     this.maps.set(name, m);
     const scalar = (sc: Scalar) => {
       if ("name" in sc) return hoisted.get(sc.name)!;
       const { local, base } = localOf(sc.buf, st);
       return `${local}[${base + sc.index}]!`;
     };
-    const args = [...m.buffers.map((b) => this.address(b.buf, st)), ...m.scalars.map(scalar)];
+    const args = [...(takesBatch(m) ? ["n"] : []), ...m.buffers.map((b) => this.address(b.buf, st)), ...m.scalars.map(scalar)];
     return `k.${name}(${args.join(", ")});`;
   }
 
-  /** Does `spec` become a native kernel? */
-  accepts(spec: NativeSpec): boolean {
+  /** Does `spec` become a native kernel (in a kernel that is `unrolled` or not)? */
+  accepts(spec: NativeSpec, unrolled = false): boolean {
     // an elementwise loop (the update, rendered after forward and backward): in a model whose buffers are in the
     // native memory anyway (it has other native kernels), and long enough; whether its specialized loop compiles
     // is decided in call
-    if (isMap(spec)) return this.enabled && this.gemms.size + this.windows.size > 0 && useNative(spec.size, this.threshold);
+    // one over the batch when a sample's part is at least MAP_MIN_PER_SAMPLE elements (a few vector steps: the call then
+    // costs less than the TypeScript loop at any batch size), unless its layer's kernel is small enough to be unrolled
+    if (isMap(spec)) {
+      const long = spec.batch === true ? spec.size >= MAP_MIN_PER_SAMPLE && !unrolled : useNative(spec.size, this.threshold);
+      return this.enabled && this.gemms.size + this.windows.size > 0 && long;
+    }
     if (isWindow(spec)) return this.acceptsWindow(spec);
     if (!this.enabled || !nativeEligible(spec, this.types(spec), this.precision)) return false;
     // a relu epilogue writes activations laid out like C, of C's element type
@@ -239,7 +254,7 @@ class NativeKernels {
   /** The call replacing `spec` in layer `layer`, or undefined to keep its loops. */
   call(layer: string, spec: NativeSpec, st: RenderState, lowered: readonly Stmt[]): string | undefined {
     if (!this.accepts(spec)) return undefined;
-    if (isMap(spec)) return this.callMap(`${layer}_${spec.label}`, lowered, st);
+    if (isMap(spec)) return this.callMap(`${layer}_${spec.label}`, spec, lowered, st);
     if (isWindow(spec)) {
       const name = `${layer}_${spec.label}`;
       const optional = (key: "source" | "weights" | "bias" | "relu") => (spec[key] !== undefined ? { [key]: this.elemType(spec[key]) } : {});
@@ -313,7 +328,7 @@ function renderKernel(plan: ModelPlan, kernel: readonly Stmt[], st: RenderState,
   const unroll = shouldUnroll(plan.model.unroll, work(kernel), threshold);
   st.native = (spec, lowered) => native.call(layer, spec, st, lowered);
   const { reserved, rounding } = planNames(plan);
-  const rendered = renderStmts(specialize(kernel, { unroll, reserved, native: (spec) => native.accepts(spec), rounding }), st);
+  const rendered = renderStmts(specialize(kernel, { unroll, reserved, native: (spec) => native.accepts(spec, unroll), rounding }), st);
   delete st.native;
   return `{\n${rendered.join("\n")}\n}`;
 }
@@ -505,6 +520,7 @@ function fillClass(
   threshold: number,
   wasm: { readonly enabled: boolean; readonly threshold: number },
   names: ModuleNames,
+  embeddedDtype: WeightsDtype | undefined,
 ): RenderedModel & { structures: StatementStructures[] } {
   const metaName = names.meta;
   const rename = (text: string) => text.replace(/\b__META__\b/g, () => metaName).replace(/\b__MODEL__\b/g, () => model.name);
@@ -587,7 +603,7 @@ function fillClass(
   }
   // what the model's spec decides, linked by the class (the runtime's other kinds tree-shake away)
   const modelMeta = metaOf(model, plan);
-  const links = runtimeLinks(model, modelMeta, native.size > 0);
+  const links = runtimeLinks(model, modelMeta, native.size > 0, embeddedDtype);
   for (const link of links) {
     link.exports.forEach((e) => helpers.add(e));
     props.push({
@@ -784,7 +800,10 @@ export async function emitProgram(program: ProgramIR, opts: EmitOptions): Promis
       );
       continue;
     }
-    const r = fillClass(scaffold, model, plan, threshold, { enabled: opts.wasm !== false, threshold: opts.wasmThreshold ?? NATIVE_MIN_WORK }, moduleNames[index]!);
+    const embedded = opts.embeddedWeights?.get(model.name);
+    // the dtype of embedded weights decides the codec the class links
+    const embeddedDtype = embedded === undefined ? undefined : readWeights(Buffer.from(embedded, "base64")).dtype;
+    const r = fillClass(scaffold, model, plan, threshold, { enabled: opts.wasm !== false, threshold: opts.wasmThreshold ?? NATIVE_MIN_WORK }, moduleNames[index]!, embeddedDtype);
     if (r.native) anyNative = true;
     stats.push({ name: model.name, statements: r.statements, activationValues: plan.activationValues });
     if (r.statements > opts.maxStatements) {
@@ -803,7 +822,6 @@ export async function emitProgram(program: ProgramIR, opts: EmitOptions): Promis
     const prefix = `${index}_`;
     for (const st of r.structures) markPrefix(st, prefix);
     for (const [k, v] of r.bodies) bodies.set(prefix + k, v);
-    const embedded = opts.embeddedWeights?.get(model.name);
     if (embedded !== undefined) bodies.set(`${prefix}meta`, JSON.stringify({ ...JSON.parse(r.bodies.get("meta")!), embeddedWeights: embedded }));
     structures.push(...r.structures);
   }

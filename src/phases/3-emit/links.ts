@@ -2,8 +2,9 @@
  * What a generated class links of the runtime: the pieces its spec decides
  * at compile time, as protected static fields the runtime base classes read
  * (runtime/model.ts `Links`) — the initializers its weights use, the
- * metrics, optimizer and learning-rate schedule it compiles, and, with
- * native kernels, the WebAssembly loader and the threads module. A bundler
+ * metrics, optimizer and learning-rate schedule it compiles, the codec of
+ * quantized weights it embeds, and, with native kernels, the WebAssembly
+ * loader and the threads module. A bundler
  * then drops every other kind from the runtime. The names come from the
  * runtime's export tables; nothing here names a layer kind.
  */
@@ -14,6 +15,7 @@ import { INITIALIZER_EXPORTS } from "../../runtime/initializers.js";
 import { METRIC_EXPORTS } from "../../runtime/metrics.js";
 import { OPTIMIZER_EXPORTS } from "../../runtime/optimizers.js";
 import { SCHEDULE_EXPORTS } from "../../runtime/schedules.js";
+import { WEIGHT_CODEC_EXPORTS, type WeightsDtype } from "../../runtime/weights.js";
 
 /** One static field: `protected static override readonly <name>: <type> = <value>;`, importing `exports` (values) and `type`. */
 export interface RuntimeLink {
@@ -37,8 +39,12 @@ function initializerNames(spec: InitializerSpec): string[] {
   return spec.name === "unit_forget_bias" ? [spec.name, ...initializerNames(spec.inner)] : [spec.name];
 }
 
-/** The statics a generated class of `model` declares (its metadata `meta`; `native`: it has native kernels). */
-export function runtimeLinks(model: ModelIR, meta: ModelMeta, native: boolean): RuntimeLink[] {
+/**
+ * The statics a generated class of `model` declares (its metadata `meta`;
+ * `native`: it has native kernels; `embedded`: the dtype of the weights it
+ * embeds, if any).
+ */
+export function runtimeLinks(model: ModelIR, meta: ModelMeta, native: boolean, embedded?: WeightsDtype): RuntimeLink[] {
   const training = model.training;
   const metrics = [...(training?.metrics ?? []), ...(meta.outputs ?? []).flatMap((o) => o.metrics ?? [])].map((m) => m.kind);
   const schedule = training?.optimizer.schedule;
@@ -47,6 +53,8 @@ export function runtimeLinks(model: ModelIR, meta: ModelMeta, native: boolean): 
     kindTable("metricKinds", "MetricKinds", metrics, METRIC_EXPORTS),
     training ? kindTable("optimizerKinds", "OptimizerKinds", [training.optimizer.name], OPTIMIZER_EXPORTS) : null,
     schedule ? kindTable("scheduleKinds", "ScheduleKinds", [schedule.name], SCHEDULE_EXPORTS) : null,
+    // quantized embedded weights: the class decodes them, and then saves and loads that dtype too
+    embedded !== undefined && embedded !== "float32" ? kindTable("weightCodecs", "WeightsCodecs", [embedded], WEIGHT_CODEC_EXPORTS) : null,
   ];
   // threads split native kernels only: only a model with them links the loader and the threads module (threads.ts)
   if (native) {
