@@ -272,6 +272,9 @@ class NativeKernels {
     const name = `${layer}_${spec.label}`;
     const precision = this.precision;
     const bases = { a: this.base(spec.a.buf), b: this.base(spec.b.buf), c: this.base(spec.c.buf), ...(spec.bias ? { bias: this.base(spec.bias.buf) } : {}) };
+    const known = this.gemms.get(name);
+    // one kernel per name: a layer's inference and training forwards share a product's kernel only when it is the same product
+    if (known !== undefined && JSON.stringify(known.spec) !== JSON.stringify(spec)) throw new Error(`layerc internal error: two different products named ${name}`);
     this.gemms.set(name, { name, spec, types, bases, precision });
     const bufs = [spec.a.buf, spec.b.buf, spec.c.buf];
     // the fused epilogue's buffers: the bias, and where relu(C) goes (0 when absent)
