@@ -3,8 +3,8 @@
  * model with native kernels, the update rule over the parameters, gradients
  * and optimizer state (slots, which the runtime keeps in the native memory)
  * runs as f64x2 WebAssembly and computes the TypeScript loop's numbers bit
- * for bit; rules reading per-tensor scalars (clipnorm) or using
- * comparisons the kernel does not compile (Lion, Ftrl) keep the loop.
+ * for bit (Lion's sign is a selection); rules reading per-tensor scalars
+ * (clipnorm) keep the loop.
  */
 import { describe, expect, it } from "vitest";
 import { compile } from "../src/index.js";
@@ -88,7 +88,7 @@ const OPTIMIZERS: readonly (readonly [string, boolean])[] = [
   ["Adamax(learning_rate=0.01)", true],
   ["Nadam(learning_rate=0.01)", true],
   ["SGD(learning_rate=0.1, clipnorm=1.0)", false],
-  ["Lion(learning_rate=0.01)", false],
+  ["Lion(learning_rate=0.01)", true],
 ];
 
 describe("native optimizer update", () => {

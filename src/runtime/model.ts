@@ -84,6 +84,12 @@ export interface ModelMeta {
    */
   readonly activations?: "float32";
   /**
+   * "backward" when the generated backward writes or zeroes every trainable
+   * gradient itself before adding into it (phases/3-emit/grad-init.ts); the
+   * runtime then does not clear the gradients before each backward.
+   */
+  readonly gradients?: "backward";
+  /**
    * Weights baked in at build time (`layerc build --embed-weights`): a
    * `.weights.bin` file, base64. Used when the constructor gets neither
    * `weights` nor `seed`.
@@ -1023,7 +1029,7 @@ export abstract class TrainableModel<X extends ModelInput = Samples, P extends M
     const t = this.iterations + 1;
     let ok = loss - loss === 0;
     if (ok) {
-      this.grads.fill(0);
+      if (this.meta.gradients !== "backward") this.grads.fill(0);
       this.backward(xs[0]!, this.dOut, n);
       stepScalars(this.optimizer, this.training.optimizer, t, this.hyper, this.lrOverride ?? this.rateAt(t - 1));
       this.update();

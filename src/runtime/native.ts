@@ -141,9 +141,6 @@ export function leb(v: number): number[] {
   return out;
 }
 
-/** The finiteness-scan module, compiled on first use (a few hundred bytes; immutable, so safe to share); undefined until then. */
-let scanModule: NativeModule | null | undefined;
-
 function compileScanModule(): NativeModule | null {
   try {
     const wasm = wasmApi();
@@ -161,7 +158,10 @@ export function instantiate(module: NativeModule, bytes: number): { buffer: Arra
     const wasm = wasmApi()!;
     const memory = new wasm.Memory({ initial: Math.max(1, Math.ceil(bytes / 65536)) });
     const instance = new wasm.Instance(module, { env: { memory } });
-    scanModule ??= compileScanModule();
+    // The finiteness-scan module is a few hundred bytes: compiled per model
+    // memory (microseconds) rather than cached in module state, which src/
+    // keeps free of (test/api-concurrency).
+    const scanModule = compileScanModule();
     const scan = scanModule !== null ? (new wasm.Instance(scanModule, { env: { memory } }).exports as NativeScan) : null;
     return { buffer: memory.buffer, kernels: instance.exports as Record<string, NativeKernel>, scan };
   } catch {

@@ -23,8 +23,8 @@ import { outputLosses, planModel, type ModelPlan } from "../../plan/plan.js";
 import { metaOf } from "../../plan/meta.js";
 import { makeDiagnostic, type Diagnostic } from "../../diagnostics/diagnostic.js";
 import type { Span } from "../../source.js";
-import { isMap, isWindow, type NativeSpec, type Stmt } from "../../kernel/expr.js";
-import { mapBody, mapParams, planMap, type Scalar, type WasmMap } from "./wasm-map.js";
+import { isMap, isWindow, type MapSpec, type NativeSpec, type Stmt } from "../../kernel/expr.js";
+import { mapBody, mapParams, planMap, takesBatch, type Scalar, type WasmMap } from "./wasm-map.js";
 import { VERSION } from "../../version.js";
 import { logsTypeText } from "./logs-type.js";
 import { linkTypeImports, runtimeLinks } from "./links.js";
@@ -35,6 +35,7 @@ import { shouldUnroll, UNROLL_THRESHOLD, useNative } from "./policy.js";
 import { NATIVE_MIN_WORK } from "../../kernel/schedule.js";
 import { gemmKernel, kernelModule, nativeEligible, productWork, type ElemType, type WasmGemm } from "./wasm.js";
 import { windowBody, windowSplit, type WasmWindow } from "./wasm-window.js";
+import { initializeGradients } from "./grad-init.js";
 import { extent, type Gemm } from "../../kernel/gemm.js";
 import { writesImage, type Window } from "../../kernel/window.js";
 
@@ -99,11 +100,14 @@ interface RenderedModel {
   readonly bodies: ReadonlyMap<string, string>;
 }
 
+/** Elements per sample from which an elementwise loop over the batch runs natively (in a model with native kernels). */
+const MAP_MIN_PER_SAMPLE = 16;
+
 /**
- * Most arguments an elementwise kernel takes (buffer addresses, then
- * scalars): enough for every update rule with EMA on top (Adam with
- * AMSGrad: parameters, gradients, three slots, the average; learning rate,
- * α_t, EMA momentum).
+ * Most arguments an elementwise kernel takes (the batch size, buffer
+ * addresses, then scalars): enough for every update rule with EMA on top
+ * (Adam with AMSGrad: parameters, gradients, three slots, the average;
+ * learning rate, α_t, EMA momentum).
  */
 const MAP_MAX_ARGS = 10;
 
@@ -191,11 +195,13 @@ class NativeKernels {
   /**
    * An elementwise loop as a native kernel (wasm-map.ts): the specialized
    * loop, after constant-index reads it hoisted (the learning rate), when
-   * it runs at least `threshold` times, every buffer it indexes lives in
-   * the native memory (parameters, gradients, optimizer state, activations)
-   * and the call takes at most MAP_MAX_ARGS arguments; undefined keeps the loop.
+   * it runs at least `threshold` times (a loop over the batch: see
+   * `accepts`), every buffer it indexes lives in the native memory
+   * (parameters, gradients, optimizer state, activations, also ones sharing
+   * storage with a dead buffer) and the call takes at most MAP_MAX_ARGS
+   * arguments; undefined keeps the loop.
    */
-  private callMap(name: string, lowered: readonly Stmt[], st: RenderState): string | undefined {
+  private callMap(name: string, spec: MapSpec, lowered: readonly Stmt[], st: RenderState): string | undefined {
     const hoisted = new Map<string, string>();
     let loop: Extract<Stmt, { k: "for" }> | undefined;
     for (const s of lowered) {
@@ -205,31 +211,40 @@ class NativeKernels {
       } else if (s.k === "for" && loop === undefined) loop = s;
       else if (s.k !== "note") return undefined;
     }
-    if (loop === undefined || loop.to.k !== "num" || loop.from.k !== "num" || !useNative(loop.to.v - loop.from.v, this.threshold)) return undefined;
+    if (loop === undefined) return undefined;
+    if (spec.batch !== true && (loop.to.k !== "num" || loop.from.k !== "num" || !useNative(loop.to.v - loop.from.v, this.threshold))) return undefined;
     const place = (buf: string) => {
       const s = this.plan.buffers.get(buf);
       // the optimizer state (slots) lives there too: the runtime places it beside the gradients (model.ts)
-      const resident = s?.kind === "param" || s?.kind === "grad" || s?.kind === "slot" || s?.kind === "dout" || (s?.kind === "act" && s.shares === undefined);
-      return resident ? { type: this.elemType(buf), base: this.base(buf) } : null;
+      const resident = s?.kind === "param" || s?.kind === "grad" || s?.kind === "slot" || s?.kind === "dout" || s?.kind === "act";
+      return resident ? { type: this.elemType(buf), base: this.base(buf), root: (s.kind === "act" ? s.shares : undefined) ?? buf } : null;
     };
     const m = planMap(name, loop, new Set(hoisted.keys()), place);
-    if (m === null || m.buffers.length + m.scalars.length > MAP_MAX_ARGS) return undefined;
+    if (m === null || (takesBatch(m) ? 1 : 0) + m.buffers.length + m.scalars.length > MAP_MAX_ARGS) return undefined;
+    // one kernel per name: a second, different loop under the same name keeps its TypeScript
+    const known = this.maps.get(name);
+    if (known !== undefined && JSON.stringify(known) !== JSON.stringify(m)) return undefined;
     this.maps.set(name, m);
     const scalar = (sc: Scalar) => {
       if ("name" in sc) return hoisted.get(sc.name)!;
       const { local, base } = localOf(sc.buf, st);
       return `${local}[${base + sc.index}]!`;
     };
-    const args = [...m.buffers.map((b) => this.address(b.buf, st)), ...m.scalars.map(scalar)];
+    const args = [...(takesBatch(m) ? ["n"] : []), ...m.buffers.map((b) => this.address(b.buf, st)), ...m.scalars.map(scalar)];
     return `k.${name}(${args.join(", ")});`;
   }
 
-  /** Does `spec` become a native kernel? */
-  accepts(spec: NativeSpec): boolean {
+  /** Does `spec` become a native kernel (in a kernel that is `unrolled` or not)? */
+  accepts(spec: NativeSpec, unrolled = false): boolean {
     // an elementwise loop (the update, rendered after forward and backward): in a model whose buffers are in the
     // native memory anyway (it has other native kernels), and long enough; whether its specialized loop compiles
     // is decided in call
-    if (isMap(spec)) return this.enabled && this.gemms.size + this.windows.size > 0 && useNative(spec.size, this.threshold);
+    // one over the batch when a sample's part is at least MAP_MIN_PER_SAMPLE elements (a few vector steps: the call then
+    // costs less than the TypeScript loop at any batch size), unless its layer's kernel is small enough to be unrolled
+    if (isMap(spec)) {
+      const long = spec.batch === true ? spec.size >= MAP_MIN_PER_SAMPLE && !unrolled : useNative(spec.size, this.threshold);
+      return this.enabled && this.gemms.size + this.windows.size > 0 && long;
+    }
     if (isWindow(spec)) return this.acceptsWindow(spec);
     if (!this.enabled || !nativeEligible(spec, this.types(spec), this.precision)) return false;
     // a relu epilogue writes activations laid out like C, of C's element type
@@ -240,7 +255,7 @@ class NativeKernels {
   /** The call replacing `spec` in layer `layer`, or undefined to keep its loops. */
   call(layer: string, spec: NativeSpec, st: RenderState, lowered: readonly Stmt[]): string | undefined {
     if (!this.accepts(spec)) return undefined;
-    if (isMap(spec)) return this.callMap(`${layer}_${spec.label}`, lowered, st);
+    if (isMap(spec)) return this.callMap(`${layer}_${spec.label}`, spec, lowered, st);
     if (isWindow(spec)) {
       const name = `${layer}_${spec.label}`;
       const optional = (key: "source" | "weights" | "bias" | "relu") => (spec[key] !== undefined ? { [key]: this.elemType(spec[key]) } : {});
@@ -257,6 +272,9 @@ class NativeKernels {
     const name = `${layer}_${spec.label}`;
     const precision = this.precision;
     const bases = { a: this.base(spec.a.buf), b: this.base(spec.b.buf), c: this.base(spec.c.buf), ...(spec.bias ? { bias: this.base(spec.bias.buf) } : {}) };
+    const known = this.gemms.get(name);
+    // one kernel per name: a layer's inference and training forwards share a product's kernel only when it is the same product
+    if (known !== undefined && JSON.stringify(known.spec) !== JSON.stringify(spec)) throw new Error(`layerc internal error: two different products named ${name}`);
     this.gemms.set(name, { name, spec, types, bases, precision });
     const bufs = [spec.a.buf, spec.b.buf, spec.c.buf];
     // the fused epilogue's buffers: the bias, and where relu(C) goes (0 when absent)
@@ -311,7 +329,7 @@ function renderKernel(plan: ModelPlan, kernel: readonly Stmt[], st: RenderState,
   const unroll = shouldUnroll(plan.model.unroll, work(kernel), threshold);
   st.native = (spec, lowered) => native.call(layer, spec, st, lowered);
   const { reserved, rounding } = planNames(plan);
-  const rendered = renderStmts(specialize(kernel, { unroll, reserved, native: (spec) => native.accepts(spec), rounding }), st);
+  const rendered = renderStmts(specialize(kernel, { unroll, reserved, native: (spec) => native.accepts(spec, unroll), rounding }), st);
   delete st.native;
   return `{\n${rendered.join("\n")}\n}`;
 }
@@ -532,9 +550,16 @@ function fillClass(
   let bwd: string[] | null = null;
   let upd: string[] | null = null;
   let loss: string[] | null = null;
+  let gradInit = false;
   if (plan.training) {
     const bwdState: RenderState = { storage: plan.buffers, helpers, used: new Set(), tmp: 0, statements: 0 };
-    const body = renderKernels(plan, (l) => l.backward, true, bwdState, threshold, native);
+    // a model with native kernels clears its gradients itself (grad-init.ts); the others leave it to the runtime
+    gradInit = native.size > 0;
+    const order = [...plan.layers].reverse();
+    const init = gradInit ? initializeGradients(plan, order) : null;
+    const kernels = new Map(order.map((l, i) => [l, init?.backward[i] ?? l.backward]));
+    const zero = init !== null && init.zero.length > 0 ? ["// gradients the layers add into start at zero", renderKernel(plan, init.zero, bwdState, threshold, "gradients", native)] : [];
+    const body = [...zero, ...renderKernels(plan, (l) => kernels.get(l)!, true, bwdState, threshold, native)];
     bwd = declareLocals(bwdState, body, plan, native, ["x", "dOut", "n"]);
     statements += bwdState.statements;
     states.push(bwdState);
@@ -608,7 +633,7 @@ function fillClass(
 
   // the summary text is in the meta; its rows are for tools, not the runtime
   const { layers: _rows, ...shipped } = modelMeta;
-  const metaValue = { ...shipped, ...(f32.size > 0 ? { activations: "float32" } : {}), ...(native.size > 0 ? { wasm: Buffer.from(native.module()).toString("base64") } : {}) };
+  const metaValue = { ...shipped, ...(f32.size > 0 ? { activations: "float32" } : {}), ...(gradInit ? { gradients: "backward" } : {}), ...(native.size > 0 ? { wasm: Buffer.from(native.module()).toString("base64") } : {}) };
   const bodies = new Map<string, string>([["meta", JSON.stringify(metaValue)]]);
   bodies.set("allocate", fields.length ? fields.map((f) => `this.${f.name} = ${f.alloc};`).join("\n") : "void capacity;\nvoid store;");
   bodies.set("forward", fwd.join("\n"));

@@ -87,7 +87,8 @@ const WideMeta: ModelMeta = {
     lossOnLogits: { name: "categorical_crossentropy", fromLogits: true },
   },
   activations: "float32",
-  wasm: "AGFzbQEAAAABGwNgBn9/f39/fwBgCH9/f39/f39/AGADf398AAIPAQNlbnYGbWVtb3J5AgAAAwcGAQEBAQECB3YGDWRlbnNlX2ZvcndhcmQAAA9kZW5zZV8xX2ZvcndhcmQAARNkZW5zZV8xX2tlcm5lbF9ncmFkAAISZGVuc2VfMV9pbnB1dF9ncmFkAAMRZGVuc2Vfa2VybmVsX2dyYWQABBFvcHRpbWl6ZXJfdXBkYXRlMAAFCvEwBusIBAl/DXsVfQR/IABBAWwhCEEwIQkgByAHRXIhByAIIAZsIAduQXxxIRAgCCAIIAZBAWpsIAduQXxxIAZBAWogB0YbIQggASEzIAMhNCAQIQoCQANAIApBBGogCEsNAUEAIQsDQCAzQQBqIApBwAFsaiENIAJBAGogC0EEbGohDiA0QQBqIApBgAFsaiALQQRsaiEPIAQgC0EEbGr9AAKAMCEZIBkhESAZIRMgGSEVIBkhFyAEIAtBBGxq/QACkDAhGiAaIRIgGiEUIBohFiAaIRggCSEMA0AgDv0AAgAhGSAO/QACECEaIA39CQIAIR0gESAdIBn95gH95AEhESASIB0gGv3mAf3kASESIA39CQLAASEdIBMgHSAZ/eYB/eQBIRMgFCAdIBr95gH95AEhFCAN/QkCgAMhHSAVIB0gGf3mAf3kASEVIBYgHSAa/eYB/eQBIRYgDf0JAsAEIR0gFyAdIBn95gH95AEhFyAYIB0gGv3mAf3kASEYIA1BBGohDSAOQYABaiEOIAxBAWshDCAMDQALIA8gEf0LAgD9DAAAAAAAAAAAAAAAAAAAAAAgEf3rASERIA8gA2sgBWogEf0LAgAgDyAS/QsCEP0MAAAAAAAAAAAAAAAAAAAAACAS/esBIRIgDyADayAFaiAS/QsCECAPIBP9CwKAAf0MAAAAAAAAAAAAAAAAAAAAACAT/esBIRMgDyADayAFaiAT/QsCgAEgDyAU/QsCkAH9DAAAAAAAAAAAAAAAAAAAAAAgFP3rASEUIA8gA2sgBWogFP0LApABIA8gFf0LAoAC/QwAAAAAAAAAAAAAAAAAAAAAIBX96wEhFSAPIANrIAVqIBX9CwKAAiAPIBb9CwKQAv0MAAAAAAAAAAAAAAAAAAAAACAW/esBIRYgDyADayAFaiAW/QsCkAIgDyAX/QsCgAP9DAAAAAAAAAAAAAAAAAAAAAAgF/3rASEXIA8gA2sgBWogF/0LAoADIA8gGP0LApAD/QwAAAAAAAAAAAAAAAAAAAAAIBj96wEhGCAPIANrIAVqIBj9CwKQAyALQQhqIQsgC0EgSQ0ACyAKQQRqIQoMAAsLAkADQCAKQQFqIAhLDQFBACELA0AgM0EAaiAKQcABbGohDSACQQBqIAtBBGxqIQ4gNEEAaiAKQYABbGogC0EEbGohDyAEIAtBBGxq/QACgDAhGSAZIREgBCALQQRsav0AApAwIRogGiESIAkhDANAIA79AAIAIRkgDv0AAhAhGiANKgIA/RMhHSARIB0gGf3mAf3kASERIBIgHSAa/eYB/eQBIRIgDUEEaiENIA5BgAFqIQ4gDEEBayEMIAwNAAsgDyAR/QsCAP0MAAAAAAAAAAAAAAAAAAAAACAR/esBIREgDyADayAFaiAR/QsCACAPIBL9CwIQ/QwAAAAAAAAAAAAAAAAAAAAAIBL96wEhEiAPIANrIAVqIBL9CwIQIAtBCGohCyALQSBJDQALIApBAWohCgwACwsL0wUECX8NexV9BH8gAEEBbCEIQSAhCSAHIAdFciEHIAggBmwgB25BfHEhECAIIAggBkEBamwgB25BfHEgBkEBaiAHRhshCCABITMgAyE0IBAhCgJAA0AgCkEEaiAISw0BQQAhCwNAIDNBAGogCkGAAWxqIQ0gAkGAMWogC0EEbGohDiA0QQBqIApBgAFsaiALQQRsaiEPIA/9AAIAIREgD/0AAhAhEiAP/QACgAEhEyAP/QACkAEhFCAP/QACgAIhFSAP/QACkAIhFiAP/QACgAMhFyAP/QACkAMhGCAJIQwDQCAO/QACACEZIA79AAIQIRogDf0JAgAhHSARIB0gGf3mAf3kASERIBIgHSAa/eYB/eQBIRIgDf0JAoABIR0gEyAdIBn95gH95AEhEyAUIB0gGv3mAf3kASEUIA39CQKAAiEdIBUgHSAZ/eYB/eQBIRUgFiAdIBr95gH95AEhFiAN/QkCgAMhHSAXIB0gGf3mAf3kASEXIBggHSAa/eYB/eQBIRggDUEEaiENIA5BgAFqIQ4gDEEBayEMIAwNAAsgDyAR/QsCACAPIBL9CwIQIA8gE/0LAoABIA8gFP0LApABIA8gFf0LAoACIA8gFv0LApACIA8gF/0LAoADIA8gGP0LApADIAtBCGohCyALQSBJDQALIApBBGohCgwACwsCQANAIApBAWogCEsNAUEAIQsDQCAzQQBqIApBgAFsaiENIAJBgDFqIAtBBGxqIQ4gNEEAaiAKQYABbGogC0EEbGohDyAP/QACACERIA/9AAIQIRIgCSEMA0AgDv0AAgAhGSAO/QACECEaIA0qAgD9EyEdIBEgHSAZ/eYB/eQBIREgEiAdIBr95gH95AEhEiANQQRqIQ0gDkGAAWohDiAMQQFrIQwgDA0ACyAPIBH9CwIAIA8gEv0LAhAgC0EIaiELIAtBIEkNAAsgCkEBaiEKDAALCwuUCwQJfw17FX0Ef0EgIQggAEEBbCEJIAcgB0VyIQcgCCAGbCAHbkF8cSEQIAggCCAGQQFqbCAHbkF8cSAGQQFqIAdGGyEIIAEhMyADITRBACE2A0AgECEKAkADQCAKQQRqIAhLDQFBACELA0AgM0EAaiAKQQRsaiENIAJBAGogC0EEbGohDiA0QYDiAGogCkGAAmxqIAtBCGxqIQ8gDSA2QYABbGohDSAOIDZBgAFsaiEOIA/9AAMA/V4gD/0AAxD9Xv0NAAECAwQFBgcQERITFBUWFyERIA/9AAMg/V4gD/0AAzD9Xv0NAAECAwQFBgcQERITFBUWFyESIA/9AAOAAv1eIA/9AAOQAv1e/Q0AAQIDBAUGBxAREhMUFRYXIRMgD/0AA6AC/V4gD/0AA7AC/V79DQABAgMEBQYHEBESExQVFhchFCAP/QADgAT9XiAP/QADkAT9Xv0NAAECAwQFBgcQERITFBUWFyEVIA/9AAOgBP1eIA/9AAOwBP1e/Q0AAQIDBAUGBxAREhMUFRYXIRYgD/0AA4AG/V4gD/0AA5AG/V79DQABAgMEBQYHEBESExQVFhchFyAP/QADoAb9XiAP/QADsAb9Xv0NAAECAwQFBgcQERITFBUWFyEYQYABIAkgNmsiDCAMQYABSxshDANAIA79AAIAIRkgDv0AAhAhGiAN/QkCACEdIBEgHSAZ/eYB/eQBIREgEiAdIBr95gH95AEhEiAN/QkCBCEdIBMgHSAZ/eYB/eQBIRMgFCAdIBr95gH95AEhFCAN/QkCCCEdIBUgHSAZ/eYB/eQBIRUgFiAdIBr95gH95AEhFiAN/QkCDCEdIBcgHSAZ/eYB/eQBIRcgGCAdIBr95gH95AEhGCANQYABaiENIA5BgAFqIQ4gDEEBayEMIAwNAAsgDyAR/V/9CwMAIA8gESAR/Q0ICQoLDA0ODwgJCgsMDQ4P/V/9CwMQIA8gEv1f/QsDICAPIBIgEv0NCAkKCwwNDg8ICQoLDA0OD/1f/QsDMCAPIBP9X/0LA4ACIA8gEyAT/Q0ICQoLDA0ODwgJCgsMDQ4P/V/9CwOQAiAPIBT9X/0LA6ACIA8gFCAU/Q0ICQoLDA0ODwgJCgsMDQ4P/V/9CwOwAiAPIBX9X/0LA4AEIA8gFSAV/Q0ICQoLDA0ODwgJCgsMDQ4P/V/9CwOQBCAPIBb9X/0LA6AEIA8gFiAW/Q0ICQoLDA0ODwgJCgsMDQ4P/V/9CwOwBCAPIBf9X/0LA4AGIA8gFyAX/Q0ICQoLDA0ODwgJCgsMDQ4P/V/9CwOQBiAPIBj9X/0LA6AGIA8gGCAY/Q0ICQoLDA0ODwgJCgsMDQ4P/V/9CwOwBiALQQhqIQsgC0EgSQ0ACyAKQQRqIQoMAAsLAkADQCAKQQFqIAhLDQFBACELA0AgM0EAaiAKQQRsaiENIAJBAGogC0EEbGohDiA0QYDiAGogCkGAAmxqIAtBCGxqIQ8gDSA2QYABbGohDSAOIDZBgAFsaiEOIA/9AAMA/V4gD/0AAxD9Xv0NAAECAwQFBgcQERITFBUWFyERIA/9AAMg/V4gD/0AAzD9Xv0NAAECAwQFBgcQERITFBUWFyESQYABIAkgNmsiDCAMQYABSxshDANAIA79AAIAIRkgDv0AAhAhGiANKgIA/RMhHSARIB0gGf3mAf3kASERIBIgHSAa/eYB/eQBIRIgDUGAAWohDSAOQYABaiEOIAxBAWshDCAMDQALIA8gEf1f/QsDACAPIBEgEf0NCAkKCwwNDg8ICQoLDA0OD/1f/QsDECAPIBL9X/0LAyAgDyASIBL9DQgJCgsMDQ4PCAkKCwwNDg/9X/0LAzAgC0EIaiELIAtBIEkNAAsgCkEBaiEKDAALCyA2QYABaiI2IAlJDQALC6YLBAl/DXsVfQR/IABBAWwhCEEgIQkgByAHRXIhByAIIAZsIAduQXxxIRAgCCAIIAZBAWpsIAduQXxxIAZBAWogB0YbIQggASEzIAMhNCAQIQoCQANAIApBBGogCEsNAUEAIQsDQCAzQQBqIApBgAFsaiENIAJBgDFqIAtBgAFsaiEOIDRBAGogCkGAAWxqIAtBBGxqIQ/9DAAAAAAAAAAAAAAAAAAAAAAhEUMAAAAAIR79DAAAAAAAAAAAAAAAAAAAAAAhEkMAAAAAIR/9DAAAAAAAAAAAAAAAAAAAAAAhE0MAAAAAISL9DAAAAAAAAAAAAAAAAAAAAAAhFEMAAAAAISP9DAAAAAAAAAAAAAAAAAAAAAAhFUMAAAAAISb9DAAAAAAAAAAAAAAAAAAAAAAhFkMAAAAAISf9DAAAAAAAAAAAAAAAAAAAAAAhF0MAAAAAISr9DAAAAAAAAAAAAAAAAAAAAAAhGEMAAAAAISsgCUECdiEMIAlBA3EhNQJAA0AgDEUNASAO/QACACEZIA79AAKAASEaIA39AAIAIR0gESAdIBn95gH95AEhESASIB0gGv3mAf3kASESIA39AAKAASEdIBMgHSAZ/eYB/eQBIRMgFCAdIBr95gH95AEhFCAN/QACgAIhHSAVIB0gGf3mAf3kASEVIBYgHSAa/eYB/eQBIRYgDf0AAoADIR0gFyAdIBn95gH95AEhFyAYIB0gGv3mAf3kASEYIA1BEGohDSAOQRBqIQ4gDEEBayEMDAALCwJAA0AgNUUNASAOKgIAIS4gDioCgAEhLyANKgIAITIgHiAyIC6UkiEeIB8gMiAvlJIhHyANKgKAASEyICIgMiAulJIhIiAjIDIgL5SSISMgDSoCgAIhMiAmIDIgLpSSISYgJyAyIC+UkiEnIA0qAoADITIgKiAyIC6UkiEqICsgMiAvlJIhKyANQQRqIQ0gDkEEaiEOIDVBAWshNQwACwsgEf0fACAR/R8BkiAR/R8CIBH9HwOSkiAekiEeIA8gHjgCACAS/R8AIBL9HwGSIBL9HwIgEv0fA5KSIB+SIR8gDyAfOAIEIBP9HwAgE/0fAZIgE/0fAiAT/R8DkpIgIpIhIiAPICI4AoABIBT9HwAgFP0fAZIgFP0fAiAU/R8DkpIgI5IhIyAPICM4AoQBIBX9HwAgFf0fAZIgFf0fAiAV/R8DkpIgJpIhJiAPICY4AoACIBb9HwAgFv0fAZIgFv0fAiAW/R8DkpIgJ5IhJyAPICc4AoQCIBf9HwAgF/0fAZIgF/0fAiAX/R8DkpIgKpIhKiAPICo4AoADIBj9HwAgGP0fAZIgGP0fAiAY/R8DkpIgK5IhKyAPICs4AoQDIAtBAmohCyALQSBJDQALIApBBGohCgwACwsCQANAIApBAWogCEsNAUEAIQsDQCAzQQBqIApBgAFsaiENIAJBgDFqIAtBgAFsaiEOIDRBAGogCkGAAWxqIAtBBGxqIQ/9DAAAAAAAAAAAAAAAAAAAAAAhEUMAAAAAIR79DAAAAAAAAAAAAAAAAAAAAAAhEkMAAAAAIR8gCUECdiEMIAlBA3EhNQJAA0AgDEUNASAO/QACACEZIA79AAKAASEaIA39AAIAIR0gESAdIBn95gH95AEhESASIB0gGv3mAf3kASESIA1BEGohDSAOQRBqIQ4gDEEBayEMDAALCwJAA0AgNUUNASAOKgIAIS4gDioCgAEhLyANKgIAITIgHiAyIC6UkiEeIB8gMiAvlJIhHyANQQRqIQ0gDkEEaiEOIDVBAWshNQwACwsgEf0fACAR/R8BkiAR/R8CIBH9HwOSkiAekiEeIA8gHjgCACAS/R8AIBL9HwGSIBL9HwIgEv0fA5KSIB+SIR8gDyAfOAIEIAtBAmohCyALQSBJDQALIApBAWohCgwACwsLkAsECX8NexV9BH9BMCEIIABBAWwhCSAHIAdFciEHIAggBmwgB25BfHEhECAIIAggBkEBamwgB25BfHEgBkEBaiAHRhshCCABITMgAyE0QQAhNgNAIBAhCgJAA0AgCkEEaiAISw0BQQAhCwNAIDNBAGogCkEEbGohDSACQQBqIAtBBGxqIQ4gNEEAaiAKQYACbGogC0EIbGohDyANIDZBwAFsaiENIA4gNkGAAWxqIQ4gD/0AAwD9XiAP/QADEP1e/Q0AAQIDBAUGBxAREhMUFRYXIREgD/0AAyD9XiAP/QADMP1e/Q0AAQIDBAUGBxAREhMUFRYXIRIgD/0AA4AC/V4gD/0AA5AC/V79DQABAgMEBQYHEBESExQVFhchEyAP/QADoAL9XiAP/QADsAL9Xv0NAAECAwQFBgcQERITFBUWFyEUIA/9AAOABP1eIA/9AAOQBP1e/Q0AAQIDBAUGBxAREhMUFRYXIRUgD/0AA6AE/V4gD/0AA7AE/V79DQABAgMEBQYHEBESExQVFhchFiAP/QADgAb9XiAP/QADkAb9Xv0NAAECAwQFBgcQERITFBUWFyEXIA/9AAOgBv1eIA/9AAOwBv1e/Q0AAQIDBAUGBxAREhMUFRYXIRhBgAEgCSA2ayIMIAxBgAFLGyEMA0AgDv0AAgAhGSAO/QACECEaIA39CQIAIR0gESAdIBn95gH95AEhESASIB0gGv3mAf3kASESIA39CQIEIR0gEyAdIBn95gH95AEhEyAUIB0gGv3mAf3kASEUIA39CQIIIR0gFSAdIBn95gH95AEhFSAWIB0gGv3mAf3kASEWIA39CQIMIR0gFyAdIBn95gH95AEhFyAYIB0gGv3mAf3kASEYIA1BwAFqIQ0gDkGAAWohDiAMQQFrIQwgDA0ACyAPIBH9X/0LAwAgDyARIBH9DQgJCgsMDQ4PCAkKCwwNDg/9X/0LAxAgDyAS/V/9CwMgIA8gEiAS/Q0ICQoLDA0ODwgJCgsMDQ4P/V/9CwMwIA8gE/1f/QsDgAIgDyATIBP9DQgJCgsMDQ4PCAkKCwwNDg/9X/0LA5ACIA8gFP1f/QsDoAIgDyAUIBT9DQgJCgsMDQ4PCAkKCwwNDg/9X/0LA7ACIA8gFf1f/QsDgAQgDyAVIBX9DQgJCgsMDQ4PCAkKCwwNDg/9X/0LA5AEIA8gFv1f/QsDoAQgDyAWIBb9DQgJCgsMDQ4PCAkKCwwNDg/9X/0LA7AEIA8gF/1f/QsDgAYgDyAXIBf9DQgJCgsMDQ4PCAkKCwwNDg/9X/0LA5AGIA8gGP1f/QsDoAYgDyAYIBj9DQgJCgsMDQ4PCAkKCwwNDg/9X/0LA7AGIAtBCGohCyALQSBJDQALIApBBGohCgwACwsCQANAIApBAWogCEsNAUEAIQsDQCAzQQBqIApBBGxqIQ0gAkEAaiALQQRsaiEOIDRBAGogCkGAAmxqIAtBCGxqIQ8gDSA2QcABbGohDSAOIDZBgAFsaiEOIA/9AAMA/V4gD/0AAxD9Xv0NAAECAwQFBgcQERITFBUWFyERIA/9AAMg/V4gD/0AAzD9Xv0NAAECAwQFBgcQERITFBUWFyESQYABIAkgNmsiDCAMQYABSxshDANAIA79AAIAIRkgDv0AAhAhGiANKgIA/RMhHSARIB0gGf3mAf3kASERIBIgHSAa/eYB/eQBIRIgDUHAAWohDSAOQYABaiEOIAxBAWshDCAMDQALIA8gEf1f/QsDACAPIBEgEf0NCAkKCwwNDg8ICQoLDA0OD/1f/QsDECAPIBL9X/0LAyAgDyASIBL9DQgJCgsMDQ4PCAkKCwwNDg/9X/0LAzAgC0EIaiELIAtBIEkNAAsgCkEBaiEKDAALCyA2QYABaiI2IAlJDQALC10DAX8DewJ8IAL9FCEEQQAhAwNAIAAgA0EIbGr9AAMAIQUgASADQQRsav1dAgD9XyEGIAEgA0EEbGogBiAFIAT98gH98QH9Xv1bAgAAIANBAmohAyADQaQVSQ0ACwsAHAtsYXllcmMud29yawGADAGACAGACAGACAGADAA=",
+  gradients: "backward",
+  wasm: "AGFzbQEAAAABKAVgBn9/f39/fwBgCH9/f39/f39/AGAEf39/fwBgA39/fwBgA39/fAACDwEDZW52Bm1lbW9yeQIAAAMKCQEBAQEBAgIDBAe6AQkNZGVuc2VfZm9yd2FyZAAAD2RlbnNlXzFfZm9yd2FyZAABE2RlbnNlXzFfa2VybmVsX2dyYWQAAhJkZW5zZV8xX2lucHV0X2dyYWQAAxFkZW5zZV9rZXJuZWxfZ3JhZAAEF2RlbnNlXzFfYWN0aXZhdGlvbl9ncmFkAAUVZGVuc2VfYWN0aXZhdGlvbl9ncmFkAAYPZGVuc2VfYmlhc19ncmFkAAcRb3B0aW1pemVyX3VwZGF0ZTAACAqsMAnrCAQJfw17FX0EfyAAQQFsIQhBMCEJIAcgB0VyIQcgCCAGbCAHbkF8cSEQIAggCCAGQQFqbCAHbkF8cSAGQQFqIAdGGyEIIAEhMyADITQgECEKAkADQCAKQQRqIAhLDQFBACELA0AgM0EAaiAKQcABbGohDSACQQBqIAtBBGxqIQ4gNEEAaiAKQYABbGogC0EEbGohDyAEIAtBBGxq/QACgDAhGSAZIREgGSETIBkhFSAZIRcgBCALQQRsav0AApAwIRogGiESIBohFCAaIRYgGiEYIAkhDANAIA79AAIAIRkgDv0AAhAhGiAN/QkCACEdIBEgHSAZ/eYB/eQBIREgEiAdIBr95gH95AEhEiAN/QkCwAEhHSATIB0gGf3mAf3kASETIBQgHSAa/eYB/eQBIRQgDf0JAoADIR0gFSAdIBn95gH95AEhFSAWIB0gGv3mAf3kASEWIA39CQLABCEdIBcgHSAZ/eYB/eQBIRcgGCAdIBr95gH95AEhGCANQQRqIQ0gDkGAAWohDiAMQQFrIQwgDA0ACyAPIBH9CwIA/QwAAAAAAAAAAAAAAAAAAAAAIBH96wEhESAPIANrIAVqIBH9CwIAIA8gEv0LAhD9DAAAAAAAAAAAAAAAAAAAAAAgEv3rASESIA8gA2sgBWogEv0LAhAgDyAT/QsCgAH9DAAAAAAAAAAAAAAAAAAAAAAgE/3rASETIA8gA2sgBWogE/0LAoABIA8gFP0LApAB/QwAAAAAAAAAAAAAAAAAAAAAIBT96wEhFCAPIANrIAVqIBT9CwKQASAPIBX9CwKAAv0MAAAAAAAAAAAAAAAAAAAAACAV/esBIRUgDyADayAFaiAV/QsCgAIgDyAW/QsCkAL9DAAAAAAAAAAAAAAAAAAAAAAgFv3rASEWIA8gA2sgBWogFv0LApACIA8gF/0LAoAD/QwAAAAAAAAAAAAAAAAAAAAAIBf96wEhFyAPIANrIAVqIBf9CwKAAyAPIBj9CwKQA/0MAAAAAAAAAAAAAAAAAAAAACAY/esBIRggDyADayAFaiAY/QsCkAMgC0EIaiELIAtBIEkNAAsgCkEEaiEKDAALCwJAA0AgCkEBaiAISw0BQQAhCwNAIDNBAGogCkHAAWxqIQ0gAkEAaiALQQRsaiEOIDRBAGogCkGAAWxqIAtBBGxqIQ8gBCALQQRsav0AAoAwIRkgGSERIAQgC0EEbGr9AAKQMCEaIBohEiAJIQwDQCAO/QACACEZIA79AAIQIRogDSoCAP0TIR0gESAdIBn95gH95AEhESASIB0gGv3mAf3kASESIA1BBGohDSAOQYABaiEOIAxBAWshDCAMDQALIA8gEf0LAgD9DAAAAAAAAAAAAAAAAAAAAAAgEf3rASERIA8gA2sgBWogEf0LAgAgDyAS/QsCEP0MAAAAAAAAAAAAAAAAAAAAACAS/esBIRIgDyADayAFaiAS/QsCECALQQhqIQsgC0EgSQ0ACyAKQQFqIQoMAAsLC9MFBAl/DXsVfQR/IABBAWwhCEEgIQkgByAHRXIhByAIIAZsIAduQXxxIRAgCCAIIAZBAWpsIAduQXxxIAZBAWogB0YbIQggASEzIAMhNCAQIQoCQANAIApBBGogCEsNAUEAIQsDQCAzQQBqIApBgAFsaiENIAJBgDFqIAtBBGxqIQ4gNEEAaiAKQYABbGogC0EEbGohDyAP/QACACERIA/9AAIQIRIgD/0AAoABIRMgD/0AApABIRQgD/0AAoACIRUgD/0AApACIRYgD/0AAoADIRcgD/0AApADIRggCSEMA0AgDv0AAgAhGSAO/QACECEaIA39CQIAIR0gESAdIBn95gH95AEhESASIB0gGv3mAf3kASESIA39CQKAASEdIBMgHSAZ/eYB/eQBIRMgFCAdIBr95gH95AEhFCAN/QkCgAIhHSAVIB0gGf3mAf3kASEVIBYgHSAa/eYB/eQBIRYgDf0JAoADIR0gFyAdIBn95gH95AEhFyAYIB0gGv3mAf3kASEYIA1BBGohDSAOQYABaiEOIAxBAWshDCAMDQALIA8gEf0LAgAgDyAS/QsCECAPIBP9CwKAASAPIBT9CwKQASAPIBX9CwKAAiAPIBb9CwKQAiAPIBf9CwKAAyAPIBj9CwKQAyALQQhqIQsgC0EgSQ0ACyAKQQRqIQoMAAsLAkADQCAKQQFqIAhLDQFBACELA0AgM0EAaiAKQYABbGohDSACQYAxaiALQQRsaiEOIDRBAGogCkGAAWxqIAtBBGxqIQ8gD/0AAgAhESAP/QACECESIAkhDANAIA79AAIAIRkgDv0AAhAhGiANKgIA/RMhHSARIB0gGf3mAf3kASERIBIgHSAa/eYB/eQBIRIgDUEEaiENIA5BgAFqIQ4gDEEBayEMIAwNAAsgDyAR/QsCACAPIBL9CwIQIAtBCGohCyALQSBJDQALIApBAWohCgwACwsLigkECX8NexV9BH9BICEIIABBAWwhCSAHIAdFciEHIAggBmwgB25BfHEhECAIIAggBkEBamwgB25BfHEgBkEBaiAHRhshCCABITMgAyE0IBAhCgJAA0AgCkEEaiAISw0BQQAhCwNAIDNBAGogCkEEbGohDSACQQBqIAtBBGxqIQ4gNEGA4gBqIApBgAJsaiALQQhsaiEP/QwAAAAAAAAAAAAAAAAAAAAAIRH9DAAAAAAAAAAAAAAAAAAAAAAhEv0MAAAAAAAAAAAAAAAAAAAAACET/QwAAAAAAAAAAAAAAAAAAAAAIRT9DAAAAAAAAAAAAAAAAAAAAAAhFf0MAAAAAAAAAAAAAAAAAAAAACEW/QwAAAAAAAAAAAAAAAAAAAAAIRf9DAAAAAAAAAAAAAAAAAAAAAAhGCAJIQwDQCAO/QACACEZIA79AAIQIRogDf0JAgAhHSARIB0gGf3mAf3kASERIBIgHSAa/eYB/eQBIRIgDf0JAgQhHSATIB0gGf3mAf3kASETIBQgHSAa/eYB/eQBIRQgDf0JAgghHSAVIB0gGf3mAf3kASEVIBYgHSAa/eYB/eQBIRYgDf0JAgwhHSAXIB0gGf3mAf3kASEXIBggHSAa/eYB/eQBIRggDUGAAWohDSAOQYABaiEOIAxBAWshDCAMDQALIA8gEf1f/QsDACAPIBEgEf0NCAkKCwwNDg8ICQoLDA0OD/1f/QsDECAPIBL9X/0LAyAgDyASIBL9DQgJCgsMDQ4PCAkKCwwNDg/9X/0LAzAgDyAT/V/9CwOAAiAPIBMgE/0NCAkKCwwNDg8ICQoLDA0OD/1f/QsDkAIgDyAU/V/9CwOgAiAPIBQgFP0NCAkKCwwNDg8ICQoLDA0OD/1f/QsDsAIgDyAV/V/9CwOABCAPIBUgFf0NCAkKCwwNDg8ICQoLDA0OD/1f/QsDkAQgDyAW/V/9CwOgBCAPIBYgFv0NCAkKCwwNDg8ICQoLDA0OD/1f/QsDsAQgDyAX/V/9CwOABiAPIBcgF/0NCAkKCwwNDg8ICQoLDA0OD/1f/QsDkAYgDyAY/V/9CwOgBiAPIBggGP0NCAkKCwwNDg8ICQoLDA0OD/1f/QsDsAYgC0EIaiELIAtBIEkNAAsgCkEEaiEKDAALCwJAA0AgCkEBaiAISw0BQQAhCwNAIDNBAGogCkEEbGohDSACQQBqIAtBBGxqIQ4gNEGA4gBqIApBgAJsaiALQQhsaiEP/QwAAAAAAAAAAAAAAAAAAAAAIRH9DAAAAAAAAAAAAAAAAAAAAAAhEiAJIQwDQCAO/QACACEZIA79AAIQIRogDSoCAP0TIR0gESAdIBn95gH95AEhESASIB0gGv3mAf3kASESIA1BgAFqIQ0gDkGAAWohDiAMQQFrIQwgDA0ACyAPIBH9X/0LAwAgDyARIBH9DQgJCgsMDQ4PCAkKCwwNDg/9X/0LAxAgDyAS/V/9CwMgIA8gEiAS/Q0ICQoLDA0ODwgJCgsMDQ4P/V/9CwMwIAtBCGohCyALQSBJDQALIApBAWohCgwACwsLpgsECX8NexV9BH8gAEEBbCEIQSAhCSAHIAdFciEHIAggBmwgB25BfHEhECAIIAggBkEBamwgB25BfHEgBkEBaiAHRhshCCABITMgAyE0IBAhCgJAA0AgCkEEaiAISw0BQQAhCwNAIDNBAGogCkGAAWxqIQ0gAkGAMWogC0GAAWxqIQ4gNEEAaiAKQYABbGogC0EEbGohD/0MAAAAAAAAAAAAAAAAAAAAACERQwAAAAAhHv0MAAAAAAAAAAAAAAAAAAAAACESQwAAAAAhH/0MAAAAAAAAAAAAAAAAAAAAACETQwAAAAAhIv0MAAAAAAAAAAAAAAAAAAAAACEUQwAAAAAhI/0MAAAAAAAAAAAAAAAAAAAAACEVQwAAAAAhJv0MAAAAAAAAAAAAAAAAAAAAACEWQwAAAAAhJ/0MAAAAAAAAAAAAAAAAAAAAACEXQwAAAAAhKv0MAAAAAAAAAAAAAAAAAAAAACEYQwAAAAAhKyAJQQJ2IQwgCUEDcSE1AkADQCAMRQ0BIA79AAIAIRkgDv0AAoABIRogDf0AAgAhHSARIB0gGf3mAf3kASERIBIgHSAa/eYB/eQBIRIgDf0AAoABIR0gEyAdIBn95gH95AEhEyAUIB0gGv3mAf3kASEUIA39AAKAAiEdIBUgHSAZ/eYB/eQBIRUgFiAdIBr95gH95AEhFiAN/QACgAMhHSAXIB0gGf3mAf3kASEXIBggHSAa/eYB/eQBIRggDUEQaiENIA5BEGohDiAMQQFrIQwMAAsLAkADQCA1RQ0BIA4qAgAhLiAOKgKAASEvIA0qAgAhMiAeIDIgLpSSIR4gHyAyIC+UkiEfIA0qAoABITIgIiAyIC6UkiEiICMgMiAvlJIhIyANKgKAAiEyICYgMiAulJIhJiAnIDIgL5SSIScgDSoCgAMhMiAqIDIgLpSSISogKyAyIC+UkiErIA1BBGohDSAOQQRqIQ4gNUEBayE1DAALCyAR/R8AIBH9HwGSIBH9HwIgEf0fA5KSIB6SIR4gDyAeOAIAIBL9HwAgEv0fAZIgEv0fAiAS/R8DkpIgH5IhHyAPIB84AgQgE/0fACAT/R8BkiAT/R8CIBP9HwOSkiAikiEiIA8gIjgCgAEgFP0fACAU/R8BkiAU/R8CIBT9HwOSkiAjkiEjIA8gIzgChAEgFf0fACAV/R8BkiAV/R8CIBX9HwOSkiAmkiEmIA8gJjgCgAIgFv0fACAW/R8BkiAW/R8CIBb9HwOSkiAnkiEnIA8gJzgChAIgF/0fACAX/R8BkiAX/R8CIBf9HwOSkiAqkiEqIA8gKjgCgAMgGP0fACAY/R8BkiAY/R8CIBj9HwOSkiArkiErIA8gKzgChAMgC0ECaiELIAtBIEkNAAsgCkEEaiEKDAALCwJAA0AgCkEBaiAISw0BQQAhCwNAIDNBAGogCkGAAWxqIQ0gAkGAMWogC0GAAWxqIQ4gNEEAaiAKQYABbGogC0EEbGohD/0MAAAAAAAAAAAAAAAAAAAAACERQwAAAAAhHv0MAAAAAAAAAAAAAAAAAAAAACESQwAAAAAhHyAJQQJ2IQwgCUEDcSE1AkADQCAMRQ0BIA79AAIAIRkgDv0AAoABIRogDf0AAgAhHSARIB0gGf3mAf3kASERIBIgHSAa/eYB/eQBIRIgDUEQaiENIA5BEGohDiAMQQFrIQwMAAsLAkADQCA1RQ0BIA4qAgAhLiAOKgKAASEvIA0qAgAhMiAeIDIgLpSSIR4gHyAyIC+UkiEfIA1BBGohDSAOQQRqIQ4gNUEBayE1DAALCyAR/R8AIBH9HwGSIBH9HwIgEf0fA5KSIB6SIR4gDyAeOAIAIBL9HwAgEv0fAZIgEv0fAiAS/R8DkpIgH5IhHyAPIB84AgQgC0ECaiELIAtBIEkNAAsgCkEBaiEKDAALCwuGCQQJfw17FX0Ef0EwIQggAEEBbCEJIAcgB0VyIQcgCCAGbCAHbkF8cSEQIAggCCAGQQFqbCAHbkF8cSAGQQFqIAdGGyEIIAEhMyADITQgECEKAkADQCAKQQRqIAhLDQFBACELA0AgM0EAaiAKQQRsaiENIAJBAGogC0EEbGohDiA0QQBqIApBgAJsaiALQQhsaiEP/QwAAAAAAAAAAAAAAAAAAAAAIRH9DAAAAAAAAAAAAAAAAAAAAAAhEv0MAAAAAAAAAAAAAAAAAAAAACET/QwAAAAAAAAAAAAAAAAAAAAAIRT9DAAAAAAAAAAAAAAAAAAAAAAhFf0MAAAAAAAAAAAAAAAAAAAAACEW/QwAAAAAAAAAAAAAAAAAAAAAIRf9DAAAAAAAAAAAAAAAAAAAAAAhGCAJIQwDQCAO/QACACEZIA79AAIQIRogDf0JAgAhHSARIB0gGf3mAf3kASERIBIgHSAa/eYB/eQBIRIgDf0JAgQhHSATIB0gGf3mAf3kASETIBQgHSAa/eYB/eQBIRQgDf0JAgghHSAVIB0gGf3mAf3kASEVIBYgHSAa/eYB/eQBIRYgDf0JAgwhHSAXIB0gGf3mAf3kASEXIBggHSAa/eYB/eQBIRggDUHAAWohDSAOQYABaiEOIAxBAWshDCAMDQALIA8gEf1f/QsDACAPIBEgEf0NCAkKCwwNDg8ICQoLDA0OD/1f/QsDECAPIBL9X/0LAyAgDyASIBL9DQgJCgsMDQ4PCAkKCwwNDg/9X/0LAzAgDyAT/V/9CwOAAiAPIBMgE/0NCAkKCwwNDg8ICQoLDA0OD/1f/QsDkAIgDyAU/V/9CwOgAiAPIBQgFP0NCAkKCwwNDg8ICQoLDA0OD/1f/QsDsAIgDyAV/V/9CwOABCAPIBUgFf0NCAkKCwwNDg8ICQoLDA0OD/1f/QsDkAQgDyAW/V/9CwOgBCAPIBYgFv0NCAkKCwwNDg8ICQoLDA0OD/1f/QsDsAQgDyAX/V/9CwOABiAPIBcgF/0NCAkKCwwNDg8ICQoLDA0OD/1f/QsDkAYgDyAY/V/9CwOgBiAPIBggGP0NCAkKCwwNDg8ICQoLDA0OD/1f/QsDsAYgC0EIaiELIAtBIEkNAAsgCkEEaiEKDAALCwJAA0AgCkEBaiAISw0BQQAhCwNAIDNBAGogCkEEbGohDSACQQBqIAtBBGxqIQ4gNEEAaiAKQYACbGogC0EIbGohD/0MAAAAAAAAAAAAAAAAAAAAACER/QwAAAAAAAAAAAAAAAAAAAAAIRIgCSEMA0AgDv0AAgAhGSAO/QACECEaIA0qAgD9EyEdIBEgHSAZ/eYB/eQBIREgEiAdIBr95gH95AEhEiANQcABaiENIA5BgAFqIQ4gDEEBayEMIAwNAAsgDyAR/V/9CwMAIA8gESAR/Q0ICQoLDA0ODwgJCgsMDQ4P/V/9CwMQIA8gEv1f/QsDICAPIBIgEv0NCAkKCwwNDg8ICQoLDA0OD/1f/QsDMCALQQhqIQsgC0EgSQ0ACyAKQQFqIQoMAAsLC6oBBAF/AHsAfAR/QQAhBQJAA0AgBSAAQQFsTw0BIAEgBUGAAWxqIQYgAiAFQYABbGohByADIAVBgAFsaiEIQQAhBANAIAggBEEEbGogBiAEQQRsav1dAgD9X0QAAAAAAADwP/0UIAcgBEEEbGr9XQIA/V8gByAEQQRsav1dAgD9X/3yAf3xAf3yAf1e/VsCAAAgBEECaiEEIARBIEkNAAsgBUEBaiEFDAALCwuiAQQBfwB7AHwEf0EAIQUCQANAIAUgAEEBbE8NASABIAVBgAFsaiEGIAIgBUGAAWxqIQcgAyAFQYABbGohCEEAIQQDQCAIIARBBGxqIAcgBEEEbGr9XQIA/V9EAAAAAAAAAAD9FCAGIARBBGxq/V0CAP1fRAAAAAAAAAAA/RT9Sv1S/V79WwIAACAEQQJqIQQgBEEgSQ0ACyAFQQFqIQUMAAsLC3YEAX8AewB8A39BACEEAkADQCAEIABBAWxPDQEgASAEQYABbGohBSACIQZBACEDA0AgBiADQQhsaiAGIANBCGxq/QADgGAgBSADQQRsav1dAgD9X/3wAf0LA4BgIANBAmohAyADQSBJDQALIARBAWohBAwACwsLZQMBfwN7AnwgAv0UIQQgACEAIAEhAUEAIQMDQCAAIANBCGxq/QADACEFIAEgA0EEbGr9XQIA/V8hBiABIANBBGxqIAYgBSAE/fIB/fEB/V79WwIAACADQQJqIQMgA0GkFUkNAAsLAB8LbGF5ZXJjLndvcmsBgAwBgAgBgAgBgAgBgAwAAAAA",
 };
 
 /** Wide's logs under Keras's names: fit's callbacks and history, and what evaluate returns (val_… when fit validates). */
@@ -104,6 +105,9 @@ interface WideKernels {
   readonly dense_1_kernel_grad: NativeKernel;
   readonly dense_1_input_grad: NativeKernel;
   readonly dense_kernel_grad: NativeKernel;
+  readonly dense_1_activation_grad: (...args: number[]) => void;
+  readonly dense_activation_grad: (...args: number[]) => void;
+  readonly dense_bias_grad: (...args: number[]) => void;
   readonly optimizer_update0: (...args: number[]) => void;
 }
 
@@ -638,6 +642,45 @@ export class Wide extends TrainableModel<Samples, Float32Array, Samples, WideLog
     const dense_dz = this.dense_dz;
     const dense_1_dz = this.dense_1_dz;
     const x_native = this.x_native;
+    // gradients the layers add into start at zero
+    {
+      g[1536] = 0;
+      g[1537] = 0;
+      g[1538] = 0;
+      g[1539] = 0;
+      g[1540] = 0;
+      g[1541] = 0;
+      g[1542] = 0;
+      g[1543] = 0;
+      g[1544] = 0;
+      g[1545] = 0;
+      g[1546] = 0;
+      g[1547] = 0;
+      g[1548] = 0;
+      g[1549] = 0;
+      g[1550] = 0;
+      g[1551] = 0;
+      g[1552] = 0;
+      g[1553] = 0;
+      g[1554] = 0;
+      g[1555] = 0;
+      g[1556] = 0;
+      g[1557] = 0;
+      g[1558] = 0;
+      g[1559] = 0;
+      g[1560] = 0;
+      g[1561] = 0;
+      g[1562] = 0;
+      g[1563] = 0;
+      g[1564] = 0;
+      g[1565] = 0;
+      g[1566] = 0;
+      g[1567] = 0;
+      g[2720] = 0;
+      g[2721] = 0;
+      g[2722] = 0;
+      g[2723] = 0;
+    }
     // dense_2: Dense, line 8 (backward)
     {
       for (let b = 0; b < n; b++) {
@@ -645,6 +688,11 @@ export class Wide extends TrainableModel<Samples, Float32Array, Samples, WideLog
         g[2721]! += dOut[b * 4 + 1]!;
         g[2722]! += dOut[b * 4 + 2]!;
         g[2723]! += dOut[b * 4 + 3]!;
+      }
+      for (let i = 0; i < 128; i++) {
+        g[i + 2592] = 0;
+      }
+      for (let b = 0; b < n; b++) {
         const w0 = dOut[b * 4]!;
         const w1 = dOut[b * 4 + 1]!;
         const w2 = dOut[b * 4 + 2]!;
@@ -674,75 +722,28 @@ export class Wide extends TrainableModel<Samples, Float32Array, Samples, WideLog
     }
     // dense_1: Dense, line 7 (backward)
     {
-      for (let ab = 0; ab < n; ab++) {
-        const ld0 = dense_1_out[ab * 32]!;
-        dense_1_dz[ab * 32] = dense_1_dout[ab * 32]! * (1 - ld0 * ld0);
-        const ld1 = dense_1_out[ab * 32 + 1]!;
-        dense_1_dz[ab * 32 + 1] = dense_1_dout[ab * 32 + 1]! * (1 - ld1 * ld1);
-        const ld2 = dense_1_out[ab * 32 + 2]!;
-        dense_1_dz[ab * 32 + 2] = dense_1_dout[ab * 32 + 2]! * (1 - ld2 * ld2);
-        const ld3 = dense_1_out[ab * 32 + 3]!;
-        dense_1_dz[ab * 32 + 3] = dense_1_dout[ab * 32 + 3]! * (1 - ld3 * ld3);
-        const ld4 = dense_1_out[ab * 32 + 4]!;
-        dense_1_dz[ab * 32 + 4] = dense_1_dout[ab * 32 + 4]! * (1 - ld4 * ld4);
-        const ld5 = dense_1_out[ab * 32 + 5]!;
-        dense_1_dz[ab * 32 + 5] = dense_1_dout[ab * 32 + 5]! * (1 - ld5 * ld5);
-        const ld6 = dense_1_out[ab * 32 + 6]!;
-        dense_1_dz[ab * 32 + 6] = dense_1_dout[ab * 32 + 6]! * (1 - ld6 * ld6);
-        const ld7 = dense_1_out[ab * 32 + 7]!;
-        dense_1_dz[ab * 32 + 7] = dense_1_dout[ab * 32 + 7]! * (1 - ld7 * ld7);
-        const ld8 = dense_1_out[ab * 32 + 8]!;
-        dense_1_dz[ab * 32 + 8] = dense_1_dout[ab * 32 + 8]! * (1 - ld8 * ld8);
-        const ld9 = dense_1_out[ab * 32 + 9]!;
-        dense_1_dz[ab * 32 + 9] = dense_1_dout[ab * 32 + 9]! * (1 - ld9 * ld9);
-        const ld10 = dense_1_out[ab * 32 + 10]!;
-        dense_1_dz[ab * 32 + 10] = dense_1_dout[ab * 32 + 10]! * (1 - ld10 * ld10);
-        const ld11 = dense_1_out[ab * 32 + 11]!;
-        dense_1_dz[ab * 32 + 11] = dense_1_dout[ab * 32 + 11]! * (1 - ld11 * ld11);
-        const ld12 = dense_1_out[ab * 32 + 12]!;
-        dense_1_dz[ab * 32 + 12] = dense_1_dout[ab * 32 + 12]! * (1 - ld12 * ld12);
-        const ld13 = dense_1_out[ab * 32 + 13]!;
-        dense_1_dz[ab * 32 + 13] = dense_1_dout[ab * 32 + 13]! * (1 - ld13 * ld13);
-        const ld14 = dense_1_out[ab * 32 + 14]!;
-        dense_1_dz[ab * 32 + 14] = dense_1_dout[ab * 32 + 14]! * (1 - ld14 * ld14);
-        const ld15 = dense_1_out[ab * 32 + 15]!;
-        dense_1_dz[ab * 32 + 15] = dense_1_dout[ab * 32 + 15]! * (1 - ld15 * ld15);
-        const ld16 = dense_1_out[ab * 32 + 16]!;
-        dense_1_dz[ab * 32 + 16] = dense_1_dout[ab * 32 + 16]! * (1 - ld16 * ld16);
-        const ld17 = dense_1_out[ab * 32 + 17]!;
-        dense_1_dz[ab * 32 + 17] = dense_1_dout[ab * 32 + 17]! * (1 - ld17 * ld17);
-        const ld18 = dense_1_out[ab * 32 + 18]!;
-        dense_1_dz[ab * 32 + 18] = dense_1_dout[ab * 32 + 18]! * (1 - ld18 * ld18);
-        const ld19 = dense_1_out[ab * 32 + 19]!;
-        dense_1_dz[ab * 32 + 19] = dense_1_dout[ab * 32 + 19]! * (1 - ld19 * ld19);
-        const ld20 = dense_1_out[ab * 32 + 20]!;
-        dense_1_dz[ab * 32 + 20] = dense_1_dout[ab * 32 + 20]! * (1 - ld20 * ld20);
-        const ld21 = dense_1_out[ab * 32 + 21]!;
-        dense_1_dz[ab * 32 + 21] = dense_1_dout[ab * 32 + 21]! * (1 - ld21 * ld21);
-        const ld22 = dense_1_out[ab * 32 + 22]!;
-        dense_1_dz[ab * 32 + 22] = dense_1_dout[ab * 32 + 22]! * (1 - ld22 * ld22);
-        const ld23 = dense_1_out[ab * 32 + 23]!;
-        dense_1_dz[ab * 32 + 23] = dense_1_dout[ab * 32 + 23]! * (1 - ld23 * ld23);
-        const ld24 = dense_1_out[ab * 32 + 24]!;
-        dense_1_dz[ab * 32 + 24] = dense_1_dout[ab * 32 + 24]! * (1 - ld24 * ld24);
-        const ld25 = dense_1_out[ab * 32 + 25]!;
-        dense_1_dz[ab * 32 + 25] = dense_1_dout[ab * 32 + 25]! * (1 - ld25 * ld25);
-        const ld26 = dense_1_out[ab * 32 + 26]!;
-        dense_1_dz[ab * 32 + 26] = dense_1_dout[ab * 32 + 26]! * (1 - ld26 * ld26);
-        const ld27 = dense_1_out[ab * 32 + 27]!;
-        dense_1_dz[ab * 32 + 27] = dense_1_dout[ab * 32 + 27]! * (1 - ld27 * ld27);
-        const ld28 = dense_1_out[ab * 32 + 28]!;
-        dense_1_dz[ab * 32 + 28] = dense_1_dout[ab * 32 + 28]! * (1 - ld28 * ld28);
-        const ld29 = dense_1_out[ab * 32 + 29]!;
-        dense_1_dz[ab * 32 + 29] = dense_1_dout[ab * 32 + 29]! * (1 - ld29 * ld29);
-        const ld30 = dense_1_out[ab * 32 + 30]!;
-        dense_1_dz[ab * 32 + 30] = dense_1_dout[ab * 32 + 30]! * (1 - ld30 * ld30);
-        const ld31 = dense_1_out[ab * 32 + 31]!;
-        dense_1_dz[ab * 32 + 31] = dense_1_dout[ab * 32 + 31]! * (1 - ld31 * ld31);
+      if (k !== null) {
+        k.dense_1_activation_grad(
+          n,
+          dense_1_dout.byteOffset,
+          dense_1_out.byteOffset,
+          dense_1_dz.byteOffset,
+        );
+      } else {
+        for (let ab = 0; ab < n; ab++) {
+          for (let aj = 0; aj < 32; aj++) {
+            dense_1_dz[ab * 32 + aj] =
+              dense_1_dout[ab * 32 + aj]! *
+              (1 - dense_1_out[ab * 32 + aj]! * dense_1_out[ab * 32 + aj]!);
+          }
+        }
       }
       if (k !== null) {
         k.dense_1_kernel_grad(n, dense_out.byteOffset, dense_1_dz.byteOffset, g.byteOffset);
       } else {
+        for (let i = 0; i < 1024; i++) {
+          g[i + 1568] = 0;
+        }
         for (let i = 0; i < 32; i++) {
           for (let b = 0; b < n; b++) {
             const xv = dense_out[i + b * 32]!;
@@ -826,107 +827,30 @@ export class Wide extends TrainableModel<Samples, Float32Array, Samples, WideLog
     }
     // dense: Dense, line 6 (backward)
     {
-      for (let ab = 0; ab < n; ab++) {
-        const st0 = dense_z[ab * 32]! > 0 ? dense_dout[ab * 32]! : 0;
-        dense_dz[ab * 32] = st0;
-        const st1 = dense_z[ab * 32 + 1]! > 0 ? dense_dout[ab * 32 + 1]! : 0;
-        dense_dz[ab * 32 + 1] = st1;
-        const st2 = dense_z[ab * 32 + 2]! > 0 ? dense_dout[ab * 32 + 2]! : 0;
-        dense_dz[ab * 32 + 2] = st2;
-        const st3 = dense_z[ab * 32 + 3]! > 0 ? dense_dout[ab * 32 + 3]! : 0;
-        dense_dz[ab * 32 + 3] = st3;
-        const st4 = dense_z[ab * 32 + 4]! > 0 ? dense_dout[ab * 32 + 4]! : 0;
-        dense_dz[ab * 32 + 4] = st4;
-        const st5 = dense_z[ab * 32 + 5]! > 0 ? dense_dout[ab * 32 + 5]! : 0;
-        dense_dz[ab * 32 + 5] = st5;
-        const st6 = dense_z[ab * 32 + 6]! > 0 ? dense_dout[ab * 32 + 6]! : 0;
-        dense_dz[ab * 32 + 6] = st6;
-        const st7 = dense_z[ab * 32 + 7]! > 0 ? dense_dout[ab * 32 + 7]! : 0;
-        dense_dz[ab * 32 + 7] = st7;
-        const st8 = dense_z[ab * 32 + 8]! > 0 ? dense_dout[ab * 32 + 8]! : 0;
-        dense_dz[ab * 32 + 8] = st8;
-        const st9 = dense_z[ab * 32 + 9]! > 0 ? dense_dout[ab * 32 + 9]! : 0;
-        dense_dz[ab * 32 + 9] = st9;
-        const st10 = dense_z[ab * 32 + 10]! > 0 ? dense_dout[ab * 32 + 10]! : 0;
-        dense_dz[ab * 32 + 10] = st10;
-        const st11 = dense_z[ab * 32 + 11]! > 0 ? dense_dout[ab * 32 + 11]! : 0;
-        dense_dz[ab * 32 + 11] = st11;
-        const st12 = dense_z[ab * 32 + 12]! > 0 ? dense_dout[ab * 32 + 12]! : 0;
-        dense_dz[ab * 32 + 12] = st12;
-        const st13 = dense_z[ab * 32 + 13]! > 0 ? dense_dout[ab * 32 + 13]! : 0;
-        dense_dz[ab * 32 + 13] = st13;
-        const st14 = dense_z[ab * 32 + 14]! > 0 ? dense_dout[ab * 32 + 14]! : 0;
-        dense_dz[ab * 32 + 14] = st14;
-        const st15 = dense_z[ab * 32 + 15]! > 0 ? dense_dout[ab * 32 + 15]! : 0;
-        dense_dz[ab * 32 + 15] = st15;
-        const st16 = dense_z[ab * 32 + 16]! > 0 ? dense_dout[ab * 32 + 16]! : 0;
-        dense_dz[ab * 32 + 16] = st16;
-        const st17 = dense_z[ab * 32 + 17]! > 0 ? dense_dout[ab * 32 + 17]! : 0;
-        dense_dz[ab * 32 + 17] = st17;
-        const st18 = dense_z[ab * 32 + 18]! > 0 ? dense_dout[ab * 32 + 18]! : 0;
-        dense_dz[ab * 32 + 18] = st18;
-        const st19 = dense_z[ab * 32 + 19]! > 0 ? dense_dout[ab * 32 + 19]! : 0;
-        dense_dz[ab * 32 + 19] = st19;
-        const st20 = dense_z[ab * 32 + 20]! > 0 ? dense_dout[ab * 32 + 20]! : 0;
-        dense_dz[ab * 32 + 20] = st20;
-        const st21 = dense_z[ab * 32 + 21]! > 0 ? dense_dout[ab * 32 + 21]! : 0;
-        dense_dz[ab * 32 + 21] = st21;
-        const st22 = dense_z[ab * 32 + 22]! > 0 ? dense_dout[ab * 32 + 22]! : 0;
-        dense_dz[ab * 32 + 22] = st22;
-        const st23 = dense_z[ab * 32 + 23]! > 0 ? dense_dout[ab * 32 + 23]! : 0;
-        dense_dz[ab * 32 + 23] = st23;
-        const st24 = dense_z[ab * 32 + 24]! > 0 ? dense_dout[ab * 32 + 24]! : 0;
-        dense_dz[ab * 32 + 24] = st24;
-        const st25 = dense_z[ab * 32 + 25]! > 0 ? dense_dout[ab * 32 + 25]! : 0;
-        dense_dz[ab * 32 + 25] = st25;
-        const st26 = dense_z[ab * 32 + 26]! > 0 ? dense_dout[ab * 32 + 26]! : 0;
-        dense_dz[ab * 32 + 26] = st26;
-        const st27 = dense_z[ab * 32 + 27]! > 0 ? dense_dout[ab * 32 + 27]! : 0;
-        dense_dz[ab * 32 + 27] = st27;
-        const st28 = dense_z[ab * 32 + 28]! > 0 ? dense_dout[ab * 32 + 28]! : 0;
-        dense_dz[ab * 32 + 28] = st28;
-        const st29 = dense_z[ab * 32 + 29]! > 0 ? dense_dout[ab * 32 + 29]! : 0;
-        dense_dz[ab * 32 + 29] = st29;
-        const st30 = dense_z[ab * 32 + 30]! > 0 ? dense_dout[ab * 32 + 30]! : 0;
-        dense_dz[ab * 32 + 30] = st30;
-        const st31 = dense_z[ab * 32 + 31]! > 0 ? dense_dout[ab * 32 + 31]! : 0;
-        dense_dz[ab * 32 + 31] = st31;
-        g[1536]! += st0;
-        g[1537]! += st1;
-        g[1538]! += st2;
-        g[1539]! += st3;
-        g[1540]! += st4;
-        g[1541]! += st5;
-        g[1542]! += st6;
-        g[1543]! += st7;
-        g[1544]! += st8;
-        g[1545]! += st9;
-        g[1546]! += st10;
-        g[1547]! += st11;
-        g[1548]! += st12;
-        g[1549]! += st13;
-        g[1550]! += st14;
-        g[1551]! += st15;
-        g[1552]! += st16;
-        g[1553]! += st17;
-        g[1554]! += st18;
-        g[1555]! += st19;
-        g[1556]! += st20;
-        g[1557]! += st21;
-        g[1558]! += st22;
-        g[1559]! += st23;
-        g[1560]! += st24;
-        g[1561]! += st25;
-        g[1562]! += st26;
-        g[1563]! += st27;
-        g[1564]! += st28;
-        g[1565]! += st29;
-        g[1566]! += st30;
-        g[1567]! += st31;
+      if (k !== null) {
+        k.dense_activation_grad(n, dense_z.byteOffset, dense_dout.byteOffset, dense_dz.byteOffset);
+      } else {
+        for (let ab = 0; ab < n; ab++) {
+          for (let aj = 0; aj < 32; aj++) {
+            dense_dz[ab * 32 + aj] = dense_z[ab * 32 + aj]! > 0 ? dense_dout[ab * 32 + aj]! : 0;
+          }
+        }
+      }
+      if (k !== null) {
+        k.dense_bias_grad(n, dense_dz.byteOffset, g.byteOffset);
+      } else {
+        for (let b = 0; b < n; b++) {
+          for (let o = 0; o < 32; o++) {
+            g[o + 1536]! += dense_dz[b * 32 + o]!;
+          }
+        }
       }
       if (k !== null) {
         k.dense_kernel_grad(n, x_native.byteOffset, dense_dz.byteOffset, g.byteOffset);
       } else {
+        for (let i = 0; i < 1536; i++) {
+          g[i] = 0;
+        }
         for (let i = 0; i < 48; i++) {
           for (let b = 0; b < n; b++) {
             const xv = x[i + b * 48]!;

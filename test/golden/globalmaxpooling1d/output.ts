@@ -235,50 +235,74 @@ export class Peak extends TrainableModel<Samples, Float32Array, Samples, PeakLog
     // global_max_pooling1d: GlobalMaxPooling1D, line 5
     {
       for (let b = 0; b < n; b++) {
-        const ld0 = dense_out[b * 5 * 4]!;
-        let best_0 = ld0;
-        best_0 = best_0 >= ld0 ? best_0 : ld0;
-        best_0 = best_0 >= dense_out[(b * 5 + 1) * 4]! ? best_0 : dense_out[(b * 5 + 1) * 4]!;
-        best_0 = best_0 >= dense_out[(b * 5 + 2) * 4]! ? best_0 : dense_out[(b * 5 + 2) * 4]!;
-        best_0 = best_0 >= dense_out[(b * 5 + 3) * 4]! ? best_0 : dense_out[(b * 5 + 3) * 4]!;
-        best_0 = best_0 >= dense_out[(b * 5 + 4) * 4]! ? best_0 : dense_out[(b * 5 + 4) * 4]!;
-        global_max_pooling1d_out[b * 4] = best_0;
-        const ld1 = dense_out[b * 5 * 4 + 1]!;
-        let best_1 = ld1;
-        best_1 = best_1 >= ld1 ? best_1 : ld1;
-        best_1 =
-          best_1 >= dense_out[(b * 5 + 1) * 4 + 1]! ? best_1 : dense_out[(b * 5 + 1) * 4 + 1]!;
-        best_1 =
-          best_1 >= dense_out[(b * 5 + 2) * 4 + 1]! ? best_1 : dense_out[(b * 5 + 2) * 4 + 1]!;
-        best_1 =
-          best_1 >= dense_out[(b * 5 + 3) * 4 + 1]! ? best_1 : dense_out[(b * 5 + 3) * 4 + 1]!;
-        best_1 =
-          best_1 >= dense_out[(b * 5 + 4) * 4 + 1]! ? best_1 : dense_out[(b * 5 + 4) * 4 + 1]!;
-        global_max_pooling1d_out[b * 4 + 1] = best_1;
-        const ld2 = dense_out[b * 5 * 4 + 2]!;
-        let best_2 = ld2;
-        best_2 = best_2 >= ld2 ? best_2 : ld2;
-        best_2 =
-          best_2 >= dense_out[(b * 5 + 1) * 4 + 2]! ? best_2 : dense_out[(b * 5 + 1) * 4 + 2]!;
-        best_2 =
-          best_2 >= dense_out[(b * 5 + 2) * 4 + 2]! ? best_2 : dense_out[(b * 5 + 2) * 4 + 2]!;
-        best_2 =
-          best_2 >= dense_out[(b * 5 + 3) * 4 + 2]! ? best_2 : dense_out[(b * 5 + 3) * 4 + 2]!;
-        best_2 =
-          best_2 >= dense_out[(b * 5 + 4) * 4 + 2]! ? best_2 : dense_out[(b * 5 + 4) * 4 + 2]!;
-        global_max_pooling1d_out[b * 4 + 2] = best_2;
-        const ld3 = dense_out[b * 5 * 4 + 3]!;
-        let best_3 = ld3;
-        best_3 = best_3 >= ld3 ? best_3 : ld3;
-        best_3 =
-          best_3 >= dense_out[(b * 5 + 1) * 4 + 3]! ? best_3 : dense_out[(b * 5 + 1) * 4 + 3]!;
-        best_3 =
-          best_3 >= dense_out[(b * 5 + 2) * 4 + 3]! ? best_3 : dense_out[(b * 5 + 2) * 4 + 3]!;
-        best_3 =
-          best_3 >= dense_out[(b * 5 + 3) * 4 + 3]! ? best_3 : dense_out[(b * 5 + 3) * 4 + 3]!;
-        best_3 =
-          best_3 >= dense_out[(b * 5 + 4) * 4 + 3]! ? best_3 : dense_out[(b * 5 + 4) * 4 + 3]!;
-        global_max_pooling1d_out[b * 4 + 3] = best_3;
+        let m_0_0 = -Infinity;
+        if (dense_out[b * 5 * 4]! > m_0_0) {
+          m_0_0 = dense_out[b * 5 * 4]!;
+        }
+        if (dense_out[(b * 5 + 1) * 4]! > m_0_0) {
+          m_0_0 = dense_out[(b * 5 + 1) * 4]!;
+        }
+        if (dense_out[(b * 5 + 2) * 4]! > m_0_0) {
+          m_0_0 = dense_out[(b * 5 + 2) * 4]!;
+        }
+        if (dense_out[(b * 5 + 3) * 4]! > m_0_0) {
+          m_0_0 = dense_out[(b * 5 + 3) * 4]!;
+        }
+        if (dense_out[(b * 5 + 4) * 4]! > m_0_0) {
+          m_0_0 = dense_out[(b * 5 + 4) * 4]!;
+        }
+        global_max_pooling1d_out[b * 4] = m_0_0;
+        let m_0_1 = -Infinity;
+        if (dense_out[b * 5 * 4 + 1]! > m_0_1) {
+          m_0_1 = dense_out[b * 5 * 4 + 1]!;
+        }
+        if (dense_out[(b * 5 + 1) * 4 + 1]! > m_0_1) {
+          m_0_1 = dense_out[(b * 5 + 1) * 4 + 1]!;
+        }
+        if (dense_out[(b * 5 + 2) * 4 + 1]! > m_0_1) {
+          m_0_1 = dense_out[(b * 5 + 2) * 4 + 1]!;
+        }
+        if (dense_out[(b * 5 + 3) * 4 + 1]! > m_0_1) {
+          m_0_1 = dense_out[(b * 5 + 3) * 4 + 1]!;
+        }
+        if (dense_out[(b * 5 + 4) * 4 + 1]! > m_0_1) {
+          m_0_1 = dense_out[(b * 5 + 4) * 4 + 1]!;
+        }
+        global_max_pooling1d_out[b * 4 + 1] = m_0_1;
+        let m_0_2 = -Infinity;
+        if (dense_out[b * 5 * 4 + 2]! > m_0_2) {
+          m_0_2 = dense_out[b * 5 * 4 + 2]!;
+        }
+        if (dense_out[(b * 5 + 1) * 4 + 2]! > m_0_2) {
+          m_0_2 = dense_out[(b * 5 + 1) * 4 + 2]!;
+        }
+        if (dense_out[(b * 5 + 2) * 4 + 2]! > m_0_2) {
+          m_0_2 = dense_out[(b * 5 + 2) * 4 + 2]!;
+        }
+        if (dense_out[(b * 5 + 3) * 4 + 2]! > m_0_2) {
+          m_0_2 = dense_out[(b * 5 + 3) * 4 + 2]!;
+        }
+        if (dense_out[(b * 5 + 4) * 4 + 2]! > m_0_2) {
+          m_0_2 = dense_out[(b * 5 + 4) * 4 + 2]!;
+        }
+        global_max_pooling1d_out[b * 4 + 2] = m_0_2;
+        let m_0_3 = -Infinity;
+        if (dense_out[b * 5 * 4 + 3]! > m_0_3) {
+          m_0_3 = dense_out[b * 5 * 4 + 3]!;
+        }
+        if (dense_out[(b * 5 + 1) * 4 + 3]! > m_0_3) {
+          m_0_3 = dense_out[(b * 5 + 1) * 4 + 3]!;
+        }
+        if (dense_out[(b * 5 + 2) * 4 + 3]! > m_0_3) {
+          m_0_3 = dense_out[(b * 5 + 2) * 4 + 3]!;
+        }
+        if (dense_out[(b * 5 + 3) * 4 + 3]! > m_0_3) {
+          m_0_3 = dense_out[(b * 5 + 3) * 4 + 3]!;
+        }
+        if (dense_out[(b * 5 + 4) * 4 + 3]! > m_0_3) {
+          m_0_3 = dense_out[(b * 5 + 4) * 4 + 3]!;
+        }
+        global_max_pooling1d_out[b * 4 + 3] = m_0_3;
       }
     }
     // dense_1: Dense, line 6
@@ -361,102 +385,120 @@ export class Peak extends TrainableModel<Samples, Float32Array, Samples, PeakLog
     // global_max_pooling1d: GlobalMaxPooling1D, line 5 (backward)
     {
       for (let b = 0; b < n; b++) {
-        const ld0 = dense_out[b * 5 * 4]!;
-        let best_0 = ld0;
-        let arg_0 = 0;
-        const v_0_0 = ld0;
-        arg_0 = v_0_0 > best_0 ? 0 : arg_0;
-        best_0 = best_0 >= v_0_0 ? best_0 : v_0_0;
-        const v_0_1 = dense_out[(b * 5 + 1) * 4]!;
-        arg_0 = v_0_1 > best_0 ? 1 : arg_0;
-        best_0 = best_0 >= v_0_1 ? best_0 : v_0_1;
-        const v_0_2 = dense_out[(b * 5 + 2) * 4]!;
-        arg_0 = v_0_2 > best_0 ? 2 : arg_0;
-        best_0 = best_0 >= v_0_2 ? best_0 : v_0_2;
-        const v_0_3 = dense_out[(b * 5 + 3) * 4]!;
-        arg_0 = v_0_3 > best_0 ? 3 : arg_0;
-        best_0 = best_0 >= v_0_3 ? best_0 : v_0_3;
-        const v_0_4 = dense_out[(b * 5 + 4) * 4]!;
-        arg_0 = v_0_4 > best_0 ? 4 : arg_0;
-        best_0 = best_0 >= v_0_4 ? best_0 : v_0_4;
-        const ld1 = global_max_pooling1d_dout[b * 4]!;
-        dense_dout[b * 5 * 4] = 0 === arg_0 ? ld1 : 0;
-        dense_dout[(b * 5 + 1) * 4] = 1 === arg_0 ? ld1 : 0;
-        dense_dout[(b * 5 + 2) * 4] = 2 === arg_0 ? ld1 : 0;
-        dense_dout[(b * 5 + 3) * 4] = 3 === arg_0 ? ld1 : 0;
-        dense_dout[(b * 5 + 4) * 4] = 4 === arg_0 ? ld1 : 0;
-        const ld2 = dense_out[b * 5 * 4 + 1]!;
-        let best_1 = ld2;
-        let arg_1 = 0;
-        const v_1_0 = ld2;
-        arg_1 = v_1_0 > best_1 ? 0 : arg_1;
-        best_1 = best_1 >= v_1_0 ? best_1 : v_1_0;
-        const v_1_1 = dense_out[(b * 5 + 1) * 4 + 1]!;
-        arg_1 = v_1_1 > best_1 ? 1 : arg_1;
-        best_1 = best_1 >= v_1_1 ? best_1 : v_1_1;
-        const v_1_2 = dense_out[(b * 5 + 2) * 4 + 1]!;
-        arg_1 = v_1_2 > best_1 ? 2 : arg_1;
-        best_1 = best_1 >= v_1_2 ? best_1 : v_1_2;
-        const v_1_3 = dense_out[(b * 5 + 3) * 4 + 1]!;
-        arg_1 = v_1_3 > best_1 ? 3 : arg_1;
-        best_1 = best_1 >= v_1_3 ? best_1 : v_1_3;
-        const v_1_4 = dense_out[(b * 5 + 4) * 4 + 1]!;
-        arg_1 = v_1_4 > best_1 ? 4 : arg_1;
-        best_1 = best_1 >= v_1_4 ? best_1 : v_1_4;
-        const ld3 = global_max_pooling1d_dout[b * 4 + 1]!;
-        dense_dout[b * 5 * 4 + 1] = 0 === arg_1 ? ld3 : 0;
-        dense_dout[(b * 5 + 1) * 4 + 1] = 1 === arg_1 ? ld3 : 0;
-        dense_dout[(b * 5 + 2) * 4 + 1] = 2 === arg_1 ? ld3 : 0;
-        dense_dout[(b * 5 + 3) * 4 + 1] = 3 === arg_1 ? ld3 : 0;
-        dense_dout[(b * 5 + 4) * 4 + 1] = 4 === arg_1 ? ld3 : 0;
-        const ld4 = dense_out[b * 5 * 4 + 2]!;
-        let best_2 = ld4;
-        let arg_2 = 0;
-        const v_2_0 = ld4;
-        arg_2 = v_2_0 > best_2 ? 0 : arg_2;
-        best_2 = best_2 >= v_2_0 ? best_2 : v_2_0;
-        const v_2_1 = dense_out[(b * 5 + 1) * 4 + 2]!;
-        arg_2 = v_2_1 > best_2 ? 1 : arg_2;
-        best_2 = best_2 >= v_2_1 ? best_2 : v_2_1;
-        const v_2_2 = dense_out[(b * 5 + 2) * 4 + 2]!;
-        arg_2 = v_2_2 > best_2 ? 2 : arg_2;
-        best_2 = best_2 >= v_2_2 ? best_2 : v_2_2;
-        const v_2_3 = dense_out[(b * 5 + 3) * 4 + 2]!;
-        arg_2 = v_2_3 > best_2 ? 3 : arg_2;
-        best_2 = best_2 >= v_2_3 ? best_2 : v_2_3;
-        const v_2_4 = dense_out[(b * 5 + 4) * 4 + 2]!;
-        arg_2 = v_2_4 > best_2 ? 4 : arg_2;
-        best_2 = best_2 >= v_2_4 ? best_2 : v_2_4;
-        const ld5 = global_max_pooling1d_dout[b * 4 + 2]!;
-        dense_dout[b * 5 * 4 + 2] = 0 === arg_2 ? ld5 : 0;
-        dense_dout[(b * 5 + 1) * 4 + 2] = 1 === arg_2 ? ld5 : 0;
-        dense_dout[(b * 5 + 2) * 4 + 2] = 2 === arg_2 ? ld5 : 0;
-        dense_dout[(b * 5 + 3) * 4 + 2] = 3 === arg_2 ? ld5 : 0;
-        dense_dout[(b * 5 + 4) * 4 + 2] = 4 === arg_2 ? ld5 : 0;
-        const ld6 = dense_out[b * 5 * 4 + 3]!;
-        let best_3 = ld6;
-        let arg_3 = 0;
-        const v_3_0 = ld6;
-        arg_3 = v_3_0 > best_3 ? 0 : arg_3;
-        best_3 = best_3 >= v_3_0 ? best_3 : v_3_0;
-        const v_3_1 = dense_out[(b * 5 + 1) * 4 + 3]!;
-        arg_3 = v_3_1 > best_3 ? 1 : arg_3;
-        best_3 = best_3 >= v_3_1 ? best_3 : v_3_1;
-        const v_3_2 = dense_out[(b * 5 + 2) * 4 + 3]!;
-        arg_3 = v_3_2 > best_3 ? 2 : arg_3;
-        best_3 = best_3 >= v_3_2 ? best_3 : v_3_2;
-        const v_3_3 = dense_out[(b * 5 + 3) * 4 + 3]!;
-        arg_3 = v_3_3 > best_3 ? 3 : arg_3;
-        best_3 = best_3 >= v_3_3 ? best_3 : v_3_3;
-        const v_3_4 = dense_out[(b * 5 + 4) * 4 + 3]!;
-        arg_3 = v_3_4 > best_3 ? 4 : arg_3;
-        best_3 = best_3 >= v_3_4 ? best_3 : v_3_4;
-        const ld7 = global_max_pooling1d_dout[b * 4 + 3]!;
-        dense_dout[b * 5 * 4 + 3] = 0 === arg_3 ? ld7 : 0;
-        dense_dout[(b * 5 + 1) * 4 + 3] = 1 === arg_3 ? ld7 : 0;
-        dense_dout[(b * 5 + 2) * 4 + 3] = 2 === arg_3 ? ld7 : 0;
-        dense_dout[(b * 5 + 3) * 4 + 3] = 3 === arg_3 ? ld7 : 0;
-        dense_dout[(b * 5 + 4) * 4 + 3] = 4 === arg_3 ? ld7 : 0;
+        dense_dout[b * 20] = 0;
+        dense_dout[b * 20 + 1] = 0;
+        dense_dout[b * 20 + 2] = 0;
+        dense_dout[b * 20 + 3] = 0;
+        dense_dout[b * 20 + 4] = 0;
+        dense_dout[b * 20 + 5] = 0;
+        dense_dout[b * 20 + 6] = 0;
+        dense_dout[b * 20 + 7] = 0;
+        dense_dout[b * 20 + 8] = 0;
+        dense_dout[b * 20 + 9] = 0;
+        dense_dout[b * 20 + 10] = 0;
+        dense_dout[b * 20 + 11] = 0;
+        dense_dout[b * 20 + 12] = 0;
+        dense_dout[b * 20 + 13] = 0;
+        dense_dout[b * 20 + 14] = 0;
+        dense_dout[b * 20 + 15] = 0;
+        dense_dout[b * 20 + 16] = 0;
+        dense_dout[b * 20 + 17] = 0;
+        dense_dout[b * 20 + 18] = 0;
+        dense_dout[b * 20 + 19] = 0;
+      }
+      for (let b = 0; b < n; b++) {
+        let m_0_0 = -Infinity;
+        let at_0_0 = 0;
+        if (dense_out[b * 5 * 4]! > m_0_0) {
+          m_0_0 = dense_out[b * 5 * 4]!;
+          at_0_0 = 0;
+        }
+        if (dense_out[(b * 5 + 1) * 4]! > m_0_0) {
+          m_0_0 = dense_out[(b * 5 + 1) * 4]!;
+          at_0_0 = 4;
+        }
+        if (dense_out[(b * 5 + 2) * 4]! > m_0_0) {
+          m_0_0 = dense_out[(b * 5 + 2) * 4]!;
+          at_0_0 = 8;
+        }
+        if (dense_out[(b * 5 + 3) * 4]! > m_0_0) {
+          m_0_0 = dense_out[(b * 5 + 3) * 4]!;
+          at_0_0 = 12;
+        }
+        if (dense_out[(b * 5 + 4) * 4]! > m_0_0) {
+          m_0_0 = dense_out[(b * 5 + 4) * 4]!;
+          at_0_0 = 16;
+        }
+        dense_dout[b * 20 + at_0_0]! += global_max_pooling1d_dout[b * 4]!;
+        let m_0_1 = -Infinity;
+        let at_0_1 = 0;
+        if (dense_out[b * 5 * 4 + 1]! > m_0_1) {
+          m_0_1 = dense_out[b * 5 * 4 + 1]!;
+          at_0_1 = 1;
+        }
+        if (dense_out[(b * 5 + 1) * 4 + 1]! > m_0_1) {
+          m_0_1 = dense_out[(b * 5 + 1) * 4 + 1]!;
+          at_0_1 = 5;
+        }
+        if (dense_out[(b * 5 + 2) * 4 + 1]! > m_0_1) {
+          m_0_1 = dense_out[(b * 5 + 2) * 4 + 1]!;
+          at_0_1 = 9;
+        }
+        if (dense_out[(b * 5 + 3) * 4 + 1]! > m_0_1) {
+          m_0_1 = dense_out[(b * 5 + 3) * 4 + 1]!;
+          at_0_1 = 13;
+        }
+        if (dense_out[(b * 5 + 4) * 4 + 1]! > m_0_1) {
+          m_0_1 = dense_out[(b * 5 + 4) * 4 + 1]!;
+          at_0_1 = 17;
+        }
+        dense_dout[b * 20 + at_0_1]! += global_max_pooling1d_dout[b * 4 + 1]!;
+        let m_0_2 = -Infinity;
+        let at_0_2 = 0;
+        if (dense_out[b * 5 * 4 + 2]! > m_0_2) {
+          m_0_2 = dense_out[b * 5 * 4 + 2]!;
+          at_0_2 = 2;
+        }
+        if (dense_out[(b * 5 + 1) * 4 + 2]! > m_0_2) {
+          m_0_2 = dense_out[(b * 5 + 1) * 4 + 2]!;
+          at_0_2 = 6;
+        }
+        if (dense_out[(b * 5 + 2) * 4 + 2]! > m_0_2) {
+          m_0_2 = dense_out[(b * 5 + 2) * 4 + 2]!;
+          at_0_2 = 10;
+        }
+        if (dense_out[(b * 5 + 3) * 4 + 2]! > m_0_2) {
+          m_0_2 = dense_out[(b * 5 + 3) * 4 + 2]!;
+          at_0_2 = 14;
+        }
+        if (dense_out[(b * 5 + 4) * 4 + 2]! > m_0_2) {
+          m_0_2 = dense_out[(b * 5 + 4) * 4 + 2]!;
+          at_0_2 = 18;
+        }
+        dense_dout[b * 20 + at_0_2]! += global_max_pooling1d_dout[b * 4 + 2]!;
+        let m_0_3 = -Infinity;
+        let at_0_3 = 0;
+        if (dense_out[b * 5 * 4 + 3]! > m_0_3) {
+          m_0_3 = dense_out[b * 5 * 4 + 3]!;
+          at_0_3 = 3;
+        }
+        if (dense_out[(b * 5 + 1) * 4 + 3]! > m_0_3) {
+          m_0_3 = dense_out[(b * 5 + 1) * 4 + 3]!;
+          at_0_3 = 7;
+        }
+        if (dense_out[(b * 5 + 2) * 4 + 3]! > m_0_3) {
+          m_0_3 = dense_out[(b * 5 + 2) * 4 + 3]!;
+          at_0_3 = 11;
+        }
+        if (dense_out[(b * 5 + 3) * 4 + 3]! > m_0_3) {
+          m_0_3 = dense_out[(b * 5 + 3) * 4 + 3]!;
+          at_0_3 = 15;
+        }
+        if (dense_out[(b * 5 + 4) * 4 + 3]! > m_0_3) {
+          m_0_3 = dense_out[(b * 5 + 4) * 4 + 3]!;
+          at_0_3 = 19;
+        }
+        dense_dout[b * 20 + at_0_3]! += global_max_pooling1d_dout[b * 4 + 3]!;
       }
     }
     // dense: Dense, line 4 (backward)

@@ -100,30 +100,64 @@ export class Gmp extends TrainableModel<Samples, Float32Array, Samples, GmpLogs>
     // global_max_pooling2d: GlobalMaxPooling2D, line 4
     {
       for (let b = 0; b < n; b++) {
-        const ld0 = x[b * 9 * 2]!;
-        let best_0 = ld0;
-        best_0 = best_0 >= ld0 ? best_0 : ld0;
-        best_0 = best_0 >= x[(b * 9 + 1) * 2]! ? best_0 : x[(b * 9 + 1) * 2]!;
-        best_0 = best_0 >= x[(b * 9 + 2) * 2]! ? best_0 : x[(b * 9 + 2) * 2]!;
-        best_0 = best_0 >= x[(b * 9 + 3) * 2]! ? best_0 : x[(b * 9 + 3) * 2]!;
-        best_0 = best_0 >= x[(b * 9 + 4) * 2]! ? best_0 : x[(b * 9 + 4) * 2]!;
-        best_0 = best_0 >= x[(b * 9 + 5) * 2]! ? best_0 : x[(b * 9 + 5) * 2]!;
-        best_0 = best_0 >= x[(b * 9 + 6) * 2]! ? best_0 : x[(b * 9 + 6) * 2]!;
-        best_0 = best_0 >= x[(b * 9 + 7) * 2]! ? best_0 : x[(b * 9 + 7) * 2]!;
-        best_0 = best_0 >= x[(b * 9 + 8) * 2]! ? best_0 : x[(b * 9 + 8) * 2]!;
-        global_max_pooling2d_out[b * 2] = best_0;
-        const ld1 = x[b * 9 * 2 + 1]!;
-        let best_1 = ld1;
-        best_1 = best_1 >= ld1 ? best_1 : ld1;
-        best_1 = best_1 >= x[(b * 9 + 1) * 2 + 1]! ? best_1 : x[(b * 9 + 1) * 2 + 1]!;
-        best_1 = best_1 >= x[(b * 9 + 2) * 2 + 1]! ? best_1 : x[(b * 9 + 2) * 2 + 1]!;
-        best_1 = best_1 >= x[(b * 9 + 3) * 2 + 1]! ? best_1 : x[(b * 9 + 3) * 2 + 1]!;
-        best_1 = best_1 >= x[(b * 9 + 4) * 2 + 1]! ? best_1 : x[(b * 9 + 4) * 2 + 1]!;
-        best_1 = best_1 >= x[(b * 9 + 5) * 2 + 1]! ? best_1 : x[(b * 9 + 5) * 2 + 1]!;
-        best_1 = best_1 >= x[(b * 9 + 6) * 2 + 1]! ? best_1 : x[(b * 9 + 6) * 2 + 1]!;
-        best_1 = best_1 >= x[(b * 9 + 7) * 2 + 1]! ? best_1 : x[(b * 9 + 7) * 2 + 1]!;
-        best_1 = best_1 >= x[(b * 9 + 8) * 2 + 1]! ? best_1 : x[(b * 9 + 8) * 2 + 1]!;
-        global_max_pooling2d_out[b * 2 + 1] = best_1;
+        let m_0_0 = -Infinity;
+        if (x[b * 9 * 2]! > m_0_0) {
+          m_0_0 = x[b * 9 * 2]!;
+        }
+        if (x[(b * 9 + 1) * 2]! > m_0_0) {
+          m_0_0 = x[(b * 9 + 1) * 2]!;
+        }
+        if (x[(b * 9 + 2) * 2]! > m_0_0) {
+          m_0_0 = x[(b * 9 + 2) * 2]!;
+        }
+        if (x[(b * 9 + 3) * 2]! > m_0_0) {
+          m_0_0 = x[(b * 9 + 3) * 2]!;
+        }
+        if (x[(b * 9 + 4) * 2]! > m_0_0) {
+          m_0_0 = x[(b * 9 + 4) * 2]!;
+        }
+        if (x[(b * 9 + 5) * 2]! > m_0_0) {
+          m_0_0 = x[(b * 9 + 5) * 2]!;
+        }
+        if (x[(b * 9 + 6) * 2]! > m_0_0) {
+          m_0_0 = x[(b * 9 + 6) * 2]!;
+        }
+        if (x[(b * 9 + 7) * 2]! > m_0_0) {
+          m_0_0 = x[(b * 9 + 7) * 2]!;
+        }
+        if (x[(b * 9 + 8) * 2]! > m_0_0) {
+          m_0_0 = x[(b * 9 + 8) * 2]!;
+        }
+        global_max_pooling2d_out[b * 2] = m_0_0;
+        let m_0_1 = -Infinity;
+        if (x[b * 9 * 2 + 1]! > m_0_1) {
+          m_0_1 = x[b * 9 * 2 + 1]!;
+        }
+        if (x[(b * 9 + 1) * 2 + 1]! > m_0_1) {
+          m_0_1 = x[(b * 9 + 1) * 2 + 1]!;
+        }
+        if (x[(b * 9 + 2) * 2 + 1]! > m_0_1) {
+          m_0_1 = x[(b * 9 + 2) * 2 + 1]!;
+        }
+        if (x[(b * 9 + 3) * 2 + 1]! > m_0_1) {
+          m_0_1 = x[(b * 9 + 3) * 2 + 1]!;
+        }
+        if (x[(b * 9 + 4) * 2 + 1]! > m_0_1) {
+          m_0_1 = x[(b * 9 + 4) * 2 + 1]!;
+        }
+        if (x[(b * 9 + 5) * 2 + 1]! > m_0_1) {
+          m_0_1 = x[(b * 9 + 5) * 2 + 1]!;
+        }
+        if (x[(b * 9 + 6) * 2 + 1]! > m_0_1) {
+          m_0_1 = x[(b * 9 + 6) * 2 + 1]!;
+        }
+        if (x[(b * 9 + 7) * 2 + 1]! > m_0_1) {
+          m_0_1 = x[(b * 9 + 7) * 2 + 1]!;
+        }
+        if (x[(b * 9 + 8) * 2 + 1]! > m_0_1) {
+          m_0_1 = x[(b * 9 + 8) * 2 + 1]!;
+        }
+        global_max_pooling2d_out[b * 2 + 1] = m_0_1;
       }
     }
     // dense: Dense, line 5
