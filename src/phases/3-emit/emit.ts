@@ -35,6 +35,7 @@ import { shouldUnroll, UNROLL_THRESHOLD, useNative } from "./policy.js";
 import { NATIVE_MIN_WORK } from "../../kernel/schedule.js";
 import { gemmKernel, kernelModule, nativeEligible, productWork, type ElemType, type WasmGemm } from "./wasm.js";
 import { windowBody, windowSplit, type WasmWindow } from "./wasm-window.js";
+import { initializeGradients } from "./grad-init.js";
 import { extent, type Gemm } from "../../kernel/gemm.js";
 import { writesImage, type Window } from "../../kernel/window.js";
 
@@ -549,9 +550,16 @@ function fillClass(
   let bwd: string[] | null = null;
   let upd: string[] | null = null;
   let loss: string[] | null = null;
+  let gradInit = false;
   if (plan.training) {
     const bwdState: RenderState = { storage: plan.buffers, helpers, used: new Set(), tmp: 0, statements: 0 };
-    const body = renderKernels(plan, (l) => l.backward, true, bwdState, threshold, native);
+    // a model with native kernels clears its gradients itself (grad-init.ts); the others leave it to the runtime
+    gradInit = native.size > 0;
+    const order = [...plan.layers].reverse();
+    const init = gradInit ? initializeGradients(plan, order) : null;
+    const kernels = new Map(order.map((l, i) => [l, init?.backward[i] ?? l.backward]));
+    const zero = init !== null && init.zero.length > 0 ? ["// gradients the layers add into start at zero", renderKernel(plan, init.zero, bwdState, threshold, "gradients", native)] : [];
+    const body = [...zero, ...renderKernels(plan, (l) => kernels.get(l)!, true, bwdState, threshold, native)];
     bwd = declareLocals(bwdState, body, plan, native, ["x", "dOut", "n"]);
     statements += bwdState.statements;
     states.push(bwdState);
@@ -623,7 +631,9 @@ function fillClass(
     ...fields.map((f) => ({ kind: StructureKind.Property as const, name: f.name, scope: Scope.Private, type: f.type, initializer: `new ${f.type}(0)` })),
   ];
 
-  const metaValue = { ...modelMeta, ...(f32.size > 0 ? { activations: "float32" } : {}), ...(native.size > 0 ? { wasm: Buffer.from(native.module()).toString("base64") } : {}) };
+  // the summary text is in the meta; its rows are for tools, not the runtime
+  const { layers: _rows, ...shipped } = modelMeta;
+  const metaValue = { ...shipped, ...(f32.size > 0 ? { activations: "float32" } : {}), ...(gradInit ? { gradients: "backward" } : {}), ...(native.size > 0 ? { wasm: Buffer.from(native.module()).toString("base64") } : {}) };
   const bodies = new Map<string, string>([["meta", JSON.stringify(metaValue)]]);
   bodies.set("allocate", fields.length ? fields.map((f) => `this.${f.name} = ${f.alloc};`).join("\n") : "void capacity;\nvoid store;");
   bodies.set("forward", fwd.join("\n"));

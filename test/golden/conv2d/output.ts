@@ -67,12 +67,8 @@ const DigitsMeta: ModelMeta = {
       init: { name: "zeros" },
     },
   ],
-  layers: [
-    { name: "conv2d", kind: "Conv2D", outputShape: [6, 6, 2], params: 20, trainable: 20 },
-    { name: "conv2d_1", kind: "Conv2D", outputShape: [2, 2, 2], params: 36, trainable: 36 },
-    { name: "flatten", kind: "Flatten", outputShape: [8], params: 0, trainable: 0 },
-    { name: "dense", kind: "Dense", outputShape: [3], params: 27, trainable: 27 },
-  ],
+  summary:
+    'Model: "Digits"\n┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━┓\n┃ Layer (type)                    ┃ Output Shape           ┃       Param # ┃\n┡━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━┩\n│ conv2d (Conv2D)                 │ (None, 6, 6, 2)        │            20 │\n├─────────────────────────────────┼────────────────────────┼───────────────┤\n│ conv2d_1 (Conv2D)               │ (None, 2, 2, 2)        │            36 │\n├─────────────────────────────────┼────────────────────────┼───────────────┤\n│ flatten (Flatten)               │ (None, 8)              │             0 │\n├─────────────────────────────────┼────────────────────────┼───────────────┤\n│ dense (Dense)                   │ (None, 3)              │            27 │\n└─────────────────────────────────┴────────────────────────┴───────────────┘\n Total params: 83 (332.00 B)\n Trainable params: 83 (332.00 B)\n Non-trainable params: 0 (0.00 B)',
   training: {
     loss: { name: "sparse_categorical_crossentropy", fromLogits: false },
     optimizer: {
@@ -93,6 +89,7 @@ const DigitsMeta: ModelMeta = {
     lossOnLogits: { name: "sparse_categorical_crossentropy", fromLogits: true },
   },
   activations: "float32",
+  gradients: "backward",
   wasm: "AGFzbQEAAAABHANgBn9/f39/fwBgCH9/f39/f39/AGAEf39/fwACDwEDZW52Bm1lbW9yeQIAAAMDAgECBy0CEGNvbnYyZF8xX2ZvcndhcmQAABZjb252MmRfYWN0aXZhdGlvbl9ncmFkAAEKpBUC0RMECX8NexV9Bn9BAiEIQQIhCSAHIAdFciEHIAggBmwgB25BfHEhECAIIAggBkEBamwgB25BfHEgBkEBaiAHRhshCCABITMgAyE0IABBAWwhNQNAQQIhNgNAIBAhCgJAA0AgCkEEaiAISw0BQQAhCyAzQQBqIApBEGxqIQ0gAkHQAGogC0EEbGohDiA0QQBqIApBCGxqIAtBBGxqIQ9DAAAAACEeQwAAAAAhIkMAAAAAISZDAAAAACEqIAkhDANAIA4qAgAhLiANKgIAITIgHiAyIC6UkiEeIA0qAhAhMiAiIDIgLpSSISIgDSoCICEyICYgMiAulJIhJiANKgIwITIgKiAyIC6UkiEqIA4qAhAhLiANKgIIITIgHiAyIC6UkiEeIA0qAhghMiAiIDIgLpSSISIgDSoCKCEyICYgMiAulJIhJiANKgI4ITIgKiAyIC6UkiEqIA4qAiAhLiANKgIQITIgHiAyIC6UkiEeIA0qAiAhMiAiIDIgLpSSISIgDSoCMCEyICYgMiAulJIhJiANKgJAITIgKiAyIC6UkiEqIA4qAjAhLiANKgIwITIgHiAyIC6UkiEeIA0qAkAhMiAiIDIgLpSSISIgDSoCUCEyICYgMiAulJIhJiANKgJgITIgKiAyIC6UkiEqIA4qAkAhLiANKgI4ITIgHiAyIC6UkiEeIA0qAkghMiAiIDIgLpSSISIgDSoCWCEyICYgMiAulJIhJiANKgJoITIgKiAyIC6UkiEqIA4qAlAhLiANKgJAITIgHiAyIC6UkiEeIA0qAlAhMiAiIDIgLpSSISIgDSoCYCEyICYgMiAulJIhJiANKgJwITIgKiAyIC6UkiEqIA4qAmAhLiANKgJgITIgHiAyIC6UkiEeIA0qAnAhMiAiIDIgLpSSISIgDSoCgAEhMiAmIDIgLpSSISYgDSoCkAEhMiAqIDIgLpSSISogDioCcCEuIA0qAmghMiAeIDIgLpSSIR4gDSoCeCEyICIgMiAulJIhIiANKgKIASEyICYgMiAulJIhJiANKgKYASEyICogMiAulJIhKiAOKgKAASEuIA0qAnAhMiAeIDIgLpSSIR4gDSoCgAEhMiAiIDIgLpSSISIgDSoCkAEhMiAmIDIgLpSSISYgDSoCoAEhMiAqIDIgLpSSISogDUEEaiENIA5BCGohDiAMQQFrIQwgDA0ACyAPIB44AgAgDyAiOAIIIA8gJjgCECAPICo4AhhBASELIDNBAGogCkEQbGohDSACQdAAaiALQQRsaiEOIDRBAGogCkEIbGogC0EEbGohD0MAAAAAIR5DAAAAACEiQwAAAAAhJkMAAAAAISogCSEMA0AgDioCACEuIA0qAgAhMiAeIDIgLpSSIR4gDSoCECEyICIgMiAulJIhIiANKgIgITIgJiAyIC6UkiEmIA0qAjAhMiAqIDIgLpSSISogDioCECEuIA0qAgghMiAeIDIgLpSSIR4gDSoCGCEyICIgMiAulJIhIiANKgIoITIgJiAyIC6UkiEmIA0qAjghMiAqIDIgLpSSISogDioCICEuIA0qAhAhMiAeIDIgLpSSIR4gDSoCICEyICIgMiAulJIhIiANKgIwITIgJiAyIC6UkiEmIA0qAkAhMiAqIDIgLpSSISogDioCMCEuIA0qAjAhMiAeIDIgLpSSIR4gDSoCQCEyICIgMiAulJIhIiANKgJQITIgJiAyIC6UkiEmIA0qAmAhMiAqIDIgLpSSISogDioCQCEuIA0qAjghMiAeIDIgLpSSIR4gDSoCSCEyICIgMiAulJIhIiANKgJYITIgJiAyIC6UkiEmIA0qAmghMiAqIDIgLpSSISogDioCUCEuIA0qAkAhMiAeIDIgLpSSIR4gDSoCUCEyICIgMiAulJIhIiANKgJgITIgJiAyIC6UkiEmIA0qAnAhMiAqIDIgLpSSISogDioCYCEuIA0qAmAhMiAeIDIgLpSSIR4gDSoCcCEyICIgMiAulJIhIiANKgKAASEyICYgMiAulJIhJiANKgKQASEyICogMiAulJIhKiAOKgJwIS4gDSoCaCEyIB4gMiAulJIhHiANKgJ4ITIgIiAyIC6UkiEiIA0qAogBITIgJiAyIC6UkiEmIA0qApgBITIgKiAyIC6UkiEqIA4qAoABIS4gDSoCcCEyIB4gMiAulJIhHiANKgKAASEyICIgMiAulJIhIiANKgKQASEyICYgMiAulJIhJiANKgKgASEyICogMiAulJIhKiANQQRqIQ0gDkEIaiEOIAxBAWshDCAMDQALIA8gHjgCACAPICI4AgggDyAmOAIQIA8gKjgCGCAKQQRqIQoMAAsLAkADQCAKQQFqIAhLDQFBACELIDNBAGogCkEQbGohDSACQdAAaiALQQRsaiEOIDRBAGogCkEIbGogC0EEbGohD0MAAAAAIR4gCSEMA0AgDioCACEuIA0qAgAhMiAeIDIgLpSSIR4gDioCECEuIA0qAgghMiAeIDIgLpSSIR4gDioCICEuIA0qAhAhMiAeIDIgLpSSIR4gDioCMCEuIA0qAjAhMiAeIDIgLpSSIR4gDioCQCEuIA0qAjghMiAeIDIgLpSSIR4gDioCUCEuIA0qAkAhMiAeIDIgLpSSIR4gDioCYCEuIA0qAmAhMiAeIDIgLpSSIR4gDioCcCEuIA0qAmghMiAeIDIgLpSSIR4gDioCgAEhLiANKgJwITIgHiAyIC6UkiEeIA1BBGohDSAOQQhqIQ4gDEEBayEMIAwNAAsgDyAeOAIAQQEhCyAzQQBqIApBEGxqIQ0gAkHQAGogC0EEbGohDiA0QQBqIApBCGxqIAtBBGxqIQ9DAAAAACEeIAkhDANAIA4qAgAhLiANKgIAITIgHiAyIC6UkiEeIA4qAhAhLiANKgIIITIgHiAyIC6UkiEeIA4qAiAhLiANKgIQITIgHiAyIC6UkiEeIA4qAjAhLiANKgIwITIgHiAyIC6UkiEeIA4qAkAhLiANKgI4ITIgHiAyIC6UkiEeIA4qAlAhLiANKgJAITIgHiAyIC6UkiEeIA4qAmAhLiANKgJgITIgHiAyIC6UkiEeIA4qAnAhLiANKgJoITIgHiAyIC6UkiEeIA4qAoABIS4gDSoCcCEyIB4gMiAulJIhHiANQQRqIQ0gDkEIaiEOIAxBAWshDCAMDQALIA8gHjgCACAKQQFqIQoMAAsLIDNB4ABqITMgNEEQaiE0IDZBAWshNiA2DQALIDNBAkHgAGxrITMgNEECQRBsayE0IDNBoAJqITMgNEEgaiE0IDVBAWshNSA1DQALIDMgAEEBbEGgAmxrITMgNCAAQQFsQSBsayE0C84BBAF/AHsAfAV/QQAhBQJAA0AgBSAAQQFsTw0BQQAhBgJAA0AgBkEkTw0BIAEgBUGgAmxqIAZBCGxqIQcgAiAFQaACbGogBkEIbGohCCADIAVBoAJsaiAGQQhsaiEJQQAhBANAIAkgBEEEbGogCCAEQQRsav1dAgD9X0QAAAAAAAAAAP0UIAcgBEEEbGr9XQIA/V9EAAAAAAAAAAD9FP1K/VL9Xv1bAgAAIARBAmohBCAEQQJJDQALIAZBAWohBgwACwsgBUEBaiEFDAALCwsAEAtsYXllcmMud29yawGQAQA=",
 };
 
@@ -524,8 +521,99 @@ export class Digits extends TrainableModel<Samples, Float32Array, Samples, Digit
     const conv2d_dout = this.conv2d_dout;
     const conv2d_z = this.conv2d_z;
     const conv2d_dz = this.conv2d_dz;
+    // gradients the layers add into start at zero
+    {
+      g[0] = 0;
+      g[1] = 0;
+      g[2] = 0;
+      g[3] = 0;
+      g[4] = 0;
+      g[5] = 0;
+      g[6] = 0;
+      g[7] = 0;
+      g[8] = 0;
+      g[9] = 0;
+      g[10] = 0;
+      g[11] = 0;
+      g[12] = 0;
+      g[13] = 0;
+      g[14] = 0;
+      g[15] = 0;
+      g[16] = 0;
+      g[17] = 0;
+      g[18] = 0;
+      g[19] = 0;
+      g[20] = 0;
+      g[21] = 0;
+      g[22] = 0;
+      g[23] = 0;
+      g[24] = 0;
+      g[25] = 0;
+      g[26] = 0;
+      g[27] = 0;
+      g[28] = 0;
+      g[29] = 0;
+      g[30] = 0;
+      g[31] = 0;
+      g[32] = 0;
+      g[33] = 0;
+      g[34] = 0;
+      g[35] = 0;
+      g[36] = 0;
+      g[37] = 0;
+      g[38] = 0;
+      g[39] = 0;
+      g[40] = 0;
+      g[41] = 0;
+      g[42] = 0;
+      g[43] = 0;
+      g[44] = 0;
+      g[45] = 0;
+      g[46] = 0;
+      g[47] = 0;
+      g[48] = 0;
+      g[49] = 0;
+      g[50] = 0;
+      g[51] = 0;
+      g[52] = 0;
+      g[53] = 0;
+      g[54] = 0;
+      g[55] = 0;
+      g[80] = 0;
+      g[81] = 0;
+      g[82] = 0;
+    }
     // dense: Dense, line 7 (backward)
     {
+      for (let b = 0; b < n; b++) {
+        g[80]! += dOut[b * 3]!;
+        g[81]! += dOut[b * 3 + 1]!;
+        g[82]! += dOut[b * 3 + 2]!;
+      }
+      g[56] = 0;
+      g[57] = 0;
+      g[58] = 0;
+      g[59] = 0;
+      g[60] = 0;
+      g[61] = 0;
+      g[62] = 0;
+      g[63] = 0;
+      g[64] = 0;
+      g[65] = 0;
+      g[66] = 0;
+      g[67] = 0;
+      g[68] = 0;
+      g[69] = 0;
+      g[70] = 0;
+      g[71] = 0;
+      g[72] = 0;
+      g[73] = 0;
+      g[74] = 0;
+      g[75] = 0;
+      g[76] = 0;
+      g[77] = 0;
+      g[78] = 0;
+      g[79] = 0;
       const w0 = p[56]!;
       const w1 = p[57]!;
       const w2 = p[58]!;
@@ -551,15 +639,12 @@ export class Digits extends TrainableModel<Samples, Float32Array, Samples, Digit
       const w22 = p[78]!;
       const w23 = p[79]!;
       for (let b = 0; b < n; b++) {
-        const ld0 = dOut[b * 3]!;
-        g[80]! += ld0;
-        const ld1 = dOut[b * 3 + 1]!;
-        g[81]! += ld1;
-        const ld2 = dOut[b * 3 + 2]!;
-        g[82]! += ld2;
         const xv_0 = conv2d_1_out[b * 8]!;
+        const ld0 = dOut[b * 3]!;
         g[56]! += xv_0 * ld0;
+        const ld1 = dOut[b * 3 + 1]!;
         g[57]! += xv_0 * ld1;
+        const ld2 = dOut[b * 3 + 2]!;
         g[58]! += xv_0 * ld2;
         const xv_1 = conv2d_1_out[b * 8 + 1]!;
         g[59]! += xv_1 * ld0;

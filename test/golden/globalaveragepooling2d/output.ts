@@ -57,17 +57,8 @@ const GapMeta: ModelMeta = {
       init: { name: "zeros" },
     },
   ],
-  layers: [
-    { name: "conv2d", kind: "Conv2D", outputShape: [2, 2, 3], params: 57, trainable: 57 },
-    {
-      name: "global_average_pooling2d",
-      kind: "GlobalAveragePooling2D",
-      outputShape: [3],
-      params: 0,
-      trainable: 0,
-    },
-    { name: "dense", kind: "Dense", outputShape: [2], params: 8, trainable: 8 },
-  ],
+  summary:
+    'Model: "Gap"\n┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━┓\n┃ Layer (type)                    ┃ Output Shape           ┃       Param # ┃\n┡━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━┩\n│ conv2d (Conv2D)                 │ (None, 2, 2, 3)        │            57 │\n├─────────────────────────────────┼────────────────────────┼───────────────┤\n│ global_average_pooling2d        │ (None, 3)              │             0 │\n│ (GlobalAveragePooling2D)        │                        │               │\n├─────────────────────────────────┼────────────────────────┼───────────────┤\n│ dense (Dense)                   │ (None, 2)              │             8 │\n└─────────────────────────────────┴────────────────────────┴───────────────┘\n Total params: 65 (260.00 B)\n Trainable params: 65 (260.00 B)\n Non-trainable params: 0 (0.00 B)',
   training: {
     loss: { name: "categorical_crossentropy", fromLogits: false },
     optimizer: {
@@ -90,6 +81,7 @@ const GapMeta: ModelMeta = {
     lossOnLogits: { name: "categorical_crossentropy", fromLogits: true },
   },
   activations: "float32",
+  gradients: "backward",
   wasm: "AGFzbQEAAAABFQJgBn9/f39/fwBgCH9/f39/f39/AAIPAQNlbnYGbWVtb3J5AgAAAwIBAQcSAQ5jb252MmRfZm9yd2FyZAAACqkgAaYgBAl/DXsVfQZ/QQIhCEECIQkgByAHRXIhByAIIAZsIAduQXxxIRAgCCAIIAZBAWpsIAduQXxxIAZBAWogB0YbIQggASEzIAMhNCAAQQFsITUDQEECITYDQCAQIQoCQANAIApBBGogCEsNAUEAIQsgM0EAaiAKQQhsaiENIAJBAGogC0EEbGohDiA0QQBqIApBDGxqIAtBBGxqIQ8gBCALQQRsaioC2AEhLiAuIR4gLiEiIC4hJiAuISogCSEMA0AgDioCACEuIA0qAgAhMiAeIDIgLpSSIR4gDSoCCCEyICIgMiAulJIhIiANKgIQITIgJiAyIC6UkiEmIA0qAhghMiAqIDIgLpSSISogDioCGCEuIA0qAgghMiAeIDIgLpSSIR4gDSoCECEyICIgMiAulJIhIiANKgIYITIgJiAyIC6UkiEmIA0qAiAhMiAqIDIgLpSSISogDioCMCEuIA0qAhAhMiAeIDIgLpSSIR4gDSoCGCEyICIgMiAulJIhIiANKgIgITIgJiAyIC6UkiEmIA0qAighMiAqIDIgLpSSISogDioCSCEuIA0qAiAhMiAeIDIgLpSSIR4gDSoCKCEyICIgMiAulJIhIiANKgIwITIgJiAyIC6UkiEmIA0qAjghMiAqIDIgLpSSISogDioCYCEuIA0qAighMiAeIDIgLpSSIR4gDSoCMCEyICIgMiAulJIhIiANKgI4ITIgJiAyIC6UkiEmIA0qAkAhMiAqIDIgLpSSISogDioCeCEuIA0qAjAhMiAeIDIgLpSSIR4gDSoCOCEyICIgMiAulJIhIiANKgJAITIgJiAyIC6UkiEmIA0qAkghMiAqIDIgLpSSISogDioCkAEhLiANKgJAITIgHiAyIC6UkiEeIA0qAkghMiAiIDIgLpSSISIgDSoCUCEyICYgMiAulJIhJiANKgJYITIgKiAyIC6UkiEqIA4qAqgBIS4gDSoCSCEyIB4gMiAulJIhHiANKgJQITIgIiAyIC6UkiEiIA0qAlghMiAmIDIgLpSSISYgDSoCYCEyICogMiAulJIhKiAOKgLAASEuIA0qAlAhMiAeIDIgLpSSIR4gDSoCWCEyICIgMiAulJIhIiANKgJgITIgJiAyIC6UkiEmIA0qAmghMiAqIDIgLpSSISogDUEEaiENIA5BDGohDiAMQQFrIQwgDA0ACyAPIB44AgAgHkMAAAAAIB5DAAAAAF4bIR4gDyADayAFaiAeOAIAIA8gIjgCDCAiQwAAAAAgIkMAAAAAXhshIiAPIANrIAVqICI4AgwgDyAmOAIYICZDAAAAACAmQwAAAABeGyEmIA8gA2sgBWogJjgCGCAPICo4AiQgKkMAAAAAICpDAAAAAF4bISogDyADayAFaiAqOAIkQQEhCyAzQQBqIApBCGxqIQ0gAkEAaiALQQRsaiEOIDRBAGogCkEMbGogC0EEbGohDyAEIAtBBGxqKgLYASEuIC4hHiAuISIgLiEmIC4hKiAJIQwDQCAOKgIAIS4gDSoCACEyIB4gMiAulJIhHiANKgIIITIgIiAyIC6UkiEiIA0qAhAhMiAmIDIgLpSSISYgDSoCGCEyICogMiAulJIhKiAOKgIYIS4gDSoCCCEyIB4gMiAulJIhHiANKgIQITIgIiAyIC6UkiEiIA0qAhghMiAmIDIgLpSSISYgDSoCICEyICogMiAulJIhKiAOKgIwIS4gDSoCECEyIB4gMiAulJIhHiANKgIYITIgIiAyIC6UkiEiIA0qAiAhMiAmIDIgLpSSISYgDSoCKCEyICogMiAulJIhKiAOKgJIIS4gDSoCICEyIB4gMiAulJIhHiANKgIoITIgIiAyIC6UkiEiIA0qAjAhMiAmIDIgLpSSISYgDSoCOCEyICogMiAulJIhKiAOKgJgIS4gDSoCKCEyIB4gMiAulJIhHiANKgIwITIgIiAyIC6UkiEiIA0qAjghMiAmIDIgLpSSISYgDSoCQCEyICogMiAulJIhKiAOKgJ4IS4gDSoCMCEyIB4gMiAulJIhHiANKgI4ITIgIiAyIC6UkiEiIA0qAkAhMiAmIDIgLpSSISYgDSoCSCEyICogMiAulJIhKiAOKgKQASEuIA0qAkAhMiAeIDIgLpSSIR4gDSoCSCEyICIgMiAulJIhIiANKgJQITIgJiAyIC6UkiEmIA0qAlghMiAqIDIgLpSSISogDioCqAEhLiANKgJIITIgHiAyIC6UkiEeIA0qAlAhMiAiIDIgLpSSISIgDSoCWCEyICYgMiAulJIhJiANKgJgITIgKiAyIC6UkiEqIA4qAsABIS4gDSoCUCEyIB4gMiAulJIhHiANKgJYITIgIiAyIC6UkiEiIA0qAmAhMiAmIDIgLpSSISYgDSoCaCEyICogMiAulJIhKiANQQRqIQ0gDkEMaiEOIAxBAWshDCAMDQALIA8gHjgCACAeQwAAAAAgHkMAAAAAXhshHiAPIANrIAVqIB44AgAgDyAiOAIMICJDAAAAACAiQwAAAABeGyEiIA8gA2sgBWogIjgCDCAPICY4AhggJkMAAAAAICZDAAAAAF4bISYgDyADayAFaiAmOAIYIA8gKjgCJCAqQwAAAAAgKkMAAAAAXhshKiAPIANrIAVqICo4AiRBAiELIDNBAGogCkEIbGohDSACQQBqIAtBBGxqIQ4gNEEAaiAKQQxsaiALQQRsaiEPIAQgC0EEbGoqAtgBIS4gLiEeIC4hIiAuISYgLiEqIAkhDANAIA4qAgAhLiANKgIAITIgHiAyIC6UkiEeIA0qAgghMiAiIDIgLpSSISIgDSoCECEyICYgMiAulJIhJiANKgIYITIgKiAyIC6UkiEqIA4qAhghLiANKgIIITIgHiAyIC6UkiEeIA0qAhAhMiAiIDIgLpSSISIgDSoCGCEyICYgMiAulJIhJiANKgIgITIgKiAyIC6UkiEqIA4qAjAhLiANKgIQITIgHiAyIC6UkiEeIA0qAhghMiAiIDIgLpSSISIgDSoCICEyICYgMiAulJIhJiANKgIoITIgKiAyIC6UkiEqIA4qAkghLiANKgIgITIgHiAyIC6UkiEeIA0qAighMiAiIDIgLpSSISIgDSoCMCEyICYgMiAulJIhJiANKgI4ITIgKiAyIC6UkiEqIA4qAmAhLiANKgIoITIgHiAyIC6UkiEeIA0qAjAhMiAiIDIgLpSSISIgDSoCOCEyICYgMiAulJIhJiANKgJAITIgKiAyIC6UkiEqIA4qAnghLiANKgIwITIgHiAyIC6UkiEeIA0qAjghMiAiIDIgLpSSISIgDSoCQCEyICYgMiAulJIhJiANKgJIITIgKiAyIC6UkiEqIA4qApABIS4gDSoCQCEyIB4gMiAulJIhHiANKgJIITIgIiAyIC6UkiEiIA0qAlAhMiAmIDIgLpSSISYgDSoCWCEyICogMiAulJIhKiAOKgKoASEuIA0qAkghMiAeIDIgLpSSIR4gDSoCUCEyICIgMiAulJIhIiANKgJYITIgJiAyIC6UkiEmIA0qAmAhMiAqIDIgLpSSISogDioCwAEhLiANKgJQITIgHiAyIC6UkiEeIA0qAlghMiAiIDIgLpSSISIgDSoCYCEyICYgMiAulJIhJiANKgJoITIgKiAyIC6UkiEqIA1BBGohDSAOQQxqIQ4gDEEBayEMIAwNAAsgDyAeOAIAIB5DAAAAACAeQwAAAABeGyEeIA8gA2sgBWogHjgCACAPICI4AgwgIkMAAAAAICJDAAAAAF4bISIgDyADayAFaiAiOAIMIA8gJjgCGCAmQwAAAAAgJkMAAAAAXhshJiAPIANrIAVqICY4AhggDyAqOAIkICpDAAAAACAqQwAAAABeGyEqIA8gA2sgBWogKjgCJCAKQQRqIQoMAAsLAkADQCAKQQFqIAhLDQFBACELIDNBAGogCkEIbGohDSACQQBqIAtBBGxqIQ4gNEEAaiAKQQxsaiALQQRsaiEPIAQgC0EEbGoqAtgBIS4gLiEeIAkhDANAIA4qAgAhLiANKgIAITIgHiAyIC6UkiEeIA4qAhghLiANKgIIITIgHiAyIC6UkiEeIA4qAjAhLiANKgIQITIgHiAyIC6UkiEeIA4qAkghLiANKgIgITIgHiAyIC6UkiEeIA4qAmAhLiANKgIoITIgHiAyIC6UkiEeIA4qAnghLiANKgIwITIgHiAyIC6UkiEeIA4qApABIS4gDSoCQCEyIB4gMiAulJIhHiAOKgKoASEuIA0qAkghMiAeIDIgLpSSIR4gDioCwAEhLiANKgJQITIgHiAyIC6UkiEeIA1BBGohDSAOQQxqIQ4gDEEBayEMIAwNAAsgDyAeOAIAIB5DAAAAACAeQwAAAABeGyEeIA8gA2sgBWogHjgCAEEBIQsgM0EAaiAKQQhsaiENIAJBAGogC0EEbGohDiA0QQBqIApBDGxqIAtBBGxqIQ8gBCALQQRsaioC2AEhLiAuIR4gCSEMA0AgDioCACEuIA0qAgAhMiAeIDIgLpSSIR4gDioCGCEuIA0qAgghMiAeIDIgLpSSIR4gDioCMCEuIA0qAhAhMiAeIDIgLpSSIR4gDioCSCEuIA0qAiAhMiAeIDIgLpSSIR4gDioCYCEuIA0qAighMiAeIDIgLpSSIR4gDioCeCEuIA0qAjAhMiAeIDIgLpSSIR4gDioCkAEhLiANKgJAITIgHiAyIC6UkiEeIA4qAqgBIS4gDSoCSCEyIB4gMiAulJIhHiAOKgLAASEuIA0qAlAhMiAeIDIgLpSSIR4gDUEEaiENIA5BDGohDiAMQQFrIQwgDA0ACyAPIB44AgAgHkMAAAAAIB5DAAAAAF4bIR4gDyADayAFaiAeOAIAQQIhCyAzQQBqIApBCGxqIQ0gAkEAaiALQQRsaiEOIDRBAGogCkEMbGogC0EEbGohDyAEIAtBBGxqKgLYASEuIC4hHiAJIQwDQCAOKgIAIS4gDSoCACEyIB4gMiAulJIhHiAOKgIYIS4gDSoCCCEyIB4gMiAulJIhHiAOKgIwIS4gDSoCECEyIB4gMiAulJIhHiAOKgJIIS4gDSoCICEyIB4gMiAulJIhHiAOKgJgIS4gDSoCKCEyIB4gMiAulJIhHiAOKgJ4IS4gDSoCMCEyIB4gMiAulJIhHiAOKgKQASEuIA0qAkAhMiAeIDIgLpSSIR4gDioCqAEhLiANKgJIITIgHiAyIC6UkiEeIA4qAsABIS4gDSoCUCEyIB4gMiAulJIhHiANQQRqIQ0gDkEMaiEOIAxBAWshDCAMDQALIA8gHjgCACAeQwAAAAAgHkMAAAAAXhshHiAPIANrIAVqIB44AgAgCkEBaiEKDAALCyAzQSBqITMgNEEYaiE0IDZBAWshNiA2DQALIDNBAkEgbGshMyA0QQJBGGxrITQgM0GAAWohMyA0QTBqITQgNUEBayE1IDUNAAsgMyAAQQFsQYABbGshMyA0IABBAWxBMGxrITQLAA8LbGF5ZXJjLndvcmsB2AE=",
 };
 
@@ -343,8 +335,80 @@ export class Gap extends TrainableModel<Samples, Float32Array, Samples, GapLogs>
     const conv2d_dout = this.conv2d_dout;
     const conv2d_z = this.conv2d_z;
     const conv2d_dz = this.conv2d_dz;
+    // gradients the layers add into start at zero
+    {
+      g[0] = 0;
+      g[1] = 0;
+      g[2] = 0;
+      g[3] = 0;
+      g[4] = 0;
+      g[5] = 0;
+      g[6] = 0;
+      g[7] = 0;
+      g[8] = 0;
+      g[9] = 0;
+      g[10] = 0;
+      g[11] = 0;
+      g[12] = 0;
+      g[13] = 0;
+      g[14] = 0;
+      g[15] = 0;
+      g[16] = 0;
+      g[17] = 0;
+      g[18] = 0;
+      g[19] = 0;
+      g[20] = 0;
+      g[21] = 0;
+      g[22] = 0;
+      g[23] = 0;
+      g[24] = 0;
+      g[25] = 0;
+      g[26] = 0;
+      g[27] = 0;
+      g[28] = 0;
+      g[29] = 0;
+      g[30] = 0;
+      g[31] = 0;
+      g[32] = 0;
+      g[33] = 0;
+      g[34] = 0;
+      g[35] = 0;
+      g[36] = 0;
+      g[37] = 0;
+      g[38] = 0;
+      g[39] = 0;
+      g[40] = 0;
+      g[41] = 0;
+      g[42] = 0;
+      g[43] = 0;
+      g[44] = 0;
+      g[45] = 0;
+      g[46] = 0;
+      g[47] = 0;
+      g[48] = 0;
+      g[49] = 0;
+      g[50] = 0;
+      g[51] = 0;
+      g[52] = 0;
+      g[53] = 0;
+      g[54] = 0;
+      g[55] = 0;
+      g[56] = 0;
+      g[63] = 0;
+      g[64] = 0;
+    }
     // dense: Dense, line 6 (backward)
     {
+      for (let b = 0; b < n; b++) {
+        g[63]! += dOut[b * 2]!;
+        g[64]! += dOut[b * 2 + 1]!;
+      }
+      g[57] = 0;
+      g[58] = 0;
+      g[59] = 0;
+      g[60] = 0;
+      g[61] = 0;
+      g[62] = 0;
       const w0 = p[57]!;
       const w1 = p[58]!;
       const w2 = p[59]!;
@@ -352,12 +416,10 @@ export class Gap extends TrainableModel<Samples, Float32Array, Samples, GapLogs>
       const w4 = p[61]!;
       const w5 = p[62]!;
       for (let b = 0; b < n; b++) {
-        const ld0 = dOut[b * 2]!;
-        g[63]! += ld0;
-        const ld1 = dOut[b * 2 + 1]!;
-        g[64]! += ld1;
         const xv_0 = global_average_pooling2d_out[b * 3]!;
+        const ld0 = dOut[b * 2]!;
         g[57]! += xv_0 * ld0;
+        const ld1 = dOut[b * 2 + 1]!;
         g[58]! += xv_0 * ld1;
         const xv_1 = global_average_pooling2d_out[b * 3 + 1]!;
         g[59]! += xv_1 * ld0;
