@@ -67,6 +67,18 @@ const CASES: Record<string, Case> = {
   GlobalAveragePooling2D(keepdims=True)`),
     kernels: ["global_average_pooling2d_pool", "global_average_pooling2d_pool_grad"],
   },
+  globalMax: {
+    source: model(`  Input(shape=(9, 7, 3))
+  Conv2D(16, 1)
+  GlobalMaxPooling2D(keepdims=True)`),
+    kernels: ["global_max_pooling2d_pool", "global_max_pooling2d_pool_grad"],
+  },
+  globalMax1d: {
+    source: model(`  Input(shape=(40, 6))
+  Conv1D(12, 3, padding='same', activation='relu')
+  GlobalMaxPooling1D(keepdims=True)`),
+    kernels: ["global_max_pooling1d_pool", "global_max_pooling1d_pool_grad"],
+  },
   timeDistributed: {
     // the window kernels see batch × steps samples
     source: model(`  Input(shape=(3, 8, 8, 4))

@@ -226,8 +226,8 @@ describe("native matrix-product kernels", () => {
   });
 });
 
-describe("native kernels with a fused epilogue (bias, relu)", () => {
-  it("start C at the bias row and store relu(C) in place or beside C, in both precisions", () => {
+describe("native kernels with a fused epilogue (bias, relu, per-column affine)", () => {
+  it("start C at the bias row, store relu(C) in place or beside C, and map the final value by v·scale + shift, in both precisions", () => {
     fc.assert(
       fc.property(
         fc.record({
@@ -236,6 +236,8 @@ describe("native kernels with a fused epilogue (bias, relu)", () => {
           k: fc.integer({ min: 1, max: 7 }),
           batch: fc.integer({ min: 1, max: 3 }),
           bias: fc.boolean(),
+          affine: fc.boolean(),
+          reluLast: fc.boolean(),
           relu: fc.constantFrom("none" as const, "inPlace" as const, "beside" as const),
           tb: fc.constantFrom("f32" as const, "f64" as const),
           precision: fc.constantFrom("f32" as const, "f64" as const),
@@ -244,7 +246,9 @@ describe("native kernels with a fused epilogue (bias, relu)", () => {
         }),
         (drawn) => {
           // a float32 C (and relu output) only under f32 arithmetic, as the emitter pairs them
-          const c = drawn.precision === "f64" ? { ...drawn, tc: "f64" as const } : drawn;
+          // an affine epilogue reads its scale and shift after the bias row (a folded BatchNormalization always has one)
+          const d = drawn.affine ? { ...drawn, bias: true } : drawn;
+          const c = d.precision === "f64" ? { ...d, tc: "f64" as const } : d;
           const M = c.m * c.batch;
           const spec: Gemm = {
             label: "p",
@@ -257,6 +261,8 @@ describe("native kernels with a fused epilogue (bias, relu)", () => {
             accumulate: false,
             ...(c.bias ? { bias: { buf: "W", offset: 3 } } : {}),
             ...(c.relu === "none" ? {} : { relu: { buf: c.relu === "inPlace" ? "C" : "Y" } }),
+            ...(c.affine ? { affine: true } : {}),
+            ...(c.affine && c.reluLast ? { reluLast: true } : {}),
           };
           const bytes = gemmModule([{ name: "p", spec, types: { a: c.tc, b: c.tb, c: c.tc, bias: c.tb }, bases: { a: 0, b: 0, c: 0, bias: 2 }, precision: c.precision }]);
           expect(WebAssembly.validate(bytes)).toBe(true);
@@ -265,7 +271,7 @@ describe("native kernels with a fused epilogue (bias, relu)", () => {
           const view = (t: ElemType, at: number, size: number) => (t === "f64" ? new Float64Array(memory.buffer, at, size) : new Float32Array(memory.buffer, at, size));
           const A = view(c.tc, 0, 1 + M * c.k);
           const B = view(c.tb, 65536, 2 + c.k * c.n);
-          const W = view(c.tb, 98304, 5 + c.n);
+          const W = view(c.tb, 98304, 5 + 3 * c.n);
           const C = view(c.tc, 131072, M * c.n);
           const Y = view(c.tc, 196608, M * c.n);
           const rng = new Rng(c.seed);
@@ -287,11 +293,28 @@ describe("native kernels with a fused epilogue (bias, relu)", () => {
           }
           kernel(c.batch, A.byteOffset, B.byteOffset, C.byteOffset, c.bias ? W.byteOffset : 0, c.relu === "beside" ? Y.byteOffset : 0);
           const relu = (v: number) => (v > 0 ? v : 0);
+          // the final value mapped by column j's scale and shift; its bound grows by |scale| and two more roundings
+          const mapped = (v: number, i: number, b: number): [number, number] => {
+            if (!c.affine) return [v, b];
+            const j = i % c.n;
+            const [scale, shift] = [W[5 + c.n + j]!, W[5 + 2 * c.n + j]!];
+            const u = c.precision === "f64" ? 1e-12 : 2 * U32;
+            return [v * scale + shift, b * Math.abs(scale) + u * (Math.abs(v * scale) + Math.abs(shift))];
+          };
+          // relu then the map, or (reluLast) the map then relu
+          const last = c.affine && c.reluLast;
+          const finalOf = (i: number): [number, number] => {
+            if (!last) return mapped(relu(z[i]!), i, bound[i]!);
+            const [v, b] = mapped(z[i]!, i, bound[i]!);
+            return [relu(v), b];
+          };
           for (let i = 0; i < M * c.n; i++) {
-            const zc = c.relu === "inPlace" ? relu(z[i]!) : z[i]!;
-            expect(Math.abs(C[i]! - zc)).toBeLessThanOrEqual(bound[i]!);
-            if (c.relu === "beside") expect(Math.abs(Y[i]! - relu(z[i]!))).toBeLessThanOrEqual(bound[i]!);
-            else expect(Y[i]).toBe(before.Y[i]);
+            const [zc, bc] = c.relu === "beside" ? [z[i]!, bound[i]!] : c.relu === "inPlace" ? finalOf(i) : mapped(z[i]!, i, bound[i]!);
+            expect(Math.abs(C[i]! - zc)).toBeLessThanOrEqual(bc);
+            if (c.relu === "beside") {
+              const [yv, yb] = finalOf(i);
+              expect(Math.abs(Y[i]! - yv)).toBeLessThanOrEqual(yb);
+            } else expect(Y[i]).toBe(before.Y[i]);
           }
         },
       ),

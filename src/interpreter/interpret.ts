@@ -11,6 +11,11 @@ import { ModelBase, TrainableModel, type AnyLogs, type ModelMeta, type ModelOpti
 import type { Samples } from "../runtime/data.js";
 import { compileKernel, type Binding, type Memory } from "./exec.js";
 import { METRICS } from "../runtime/metrics.js";
+import { INITIALIZERS } from "../runtime/initializers.js";
+import { OPTIMIZERS } from "../runtime/optimizers.js";
+import { SCHEDULES } from "../runtime/schedules.js";
+import { WEIGHT_CODECS } from "../runtime/weights.js";
+import { decodeBase64 } from "../runtime/native.js";
 
 /** The constructor type shared by interpreted and generated model classes. */
 /**
@@ -81,8 +86,13 @@ export function interpretModel(model: ModelIR, options: PlanOptions = {}): Model
   const maskSlots = model.training ? plan.outputs.flatMap((o, k) => (o.mask === null ? [] : [[k, slotOf(o.mask)] as const])) : [];
 
   class Interpreted extends Base {
-    // the interpreter links every metric kind (generated classes only theirs)
+    // the interpreter links every metric, initializer, optimizer, schedule and weights codec (generated classes only theirs)
     protected static override readonly metricKinds = METRICS;
+    protected static override readonly initializerKinds = INITIALIZERS;
+    protected static override readonly optimizerKinds = OPTIMIZERS;
+    protected static override readonly scheduleKinds = SCHEDULES;
+    protected static override readonly weightCodecs = WEIGHT_CODECS;
+    protected static override readonly base64 = decodeBase64;
     static readonly inputShape: readonly number[] = model.inputShape;
     static readonly outputShape: readonly number[] = model.outputShape;
     static readonly inputShapes: readonly (readonly number[])[] = model.inputs.map((i) => model.tensors[i.tensor]!.shape);

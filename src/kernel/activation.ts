@@ -7,7 +7,7 @@
  */
 import type { ActivationName } from "../ir/model-ir.js";
 import { Buf, letVar, loop, setVar } from "./buffer.js";
-import { add, BATCH, call, div, mul, num, ref, sub, type Expr, type Stmt } from "./expr.js";
+import { add, BATCH, call, div, elementwise, mul, num, ref, sub, type Expr, type Stmt } from "./expr.js";
 import { opDef, type OpName } from "./ops.js";
 
 export type ActivationKind =
@@ -119,17 +119,22 @@ export function activationBackward(
   const k = activationKinds[act];
   if (k.kind === "identity" || k.kind === "elementwise") {
     return [
-      loop("ab", BATCH, (b) => [
-        loop("ar", rows, (r) => [
-          loop("aj", cols, (j) => {
-            const g =
-              k.kind === "identity"
-                ? ddy.at(b, r, j)
-                : opDef(k.op).grad([zz.at(b, r, j)], yy.at(b, r, j), ddy.at(b, r, j))[0]!;
-            return [ddz.store([b, r, j], g)];
-          }),
+      elementwise(
+        "activation_grad",
+        rows * cols,
+        loop("ab", BATCH, (b) => [
+          loop("ar", rows, (r) => [
+            loop("aj", cols, (j) => {
+              const g =
+                k.kind === "identity"
+                  ? ddy.at(b, r, j)
+                  : opDef(k.op).grad([zz.at(b, r, j)], yy.at(b, r, j), ddy.at(b, r, j))[0]!;
+              return [ddz.store([b, r, j], g)];
+            }),
+          ]),
         ]),
-      ]),
+        true,
+      ),
     ];
   }
   if (k.kind === "softmax") {

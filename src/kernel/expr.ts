@@ -13,15 +13,25 @@ import type { Gemm } from "./gemm.js";
 import type { Window } from "./window.js";
 
 /**
- * An elementwise loop (the optimizer's update rule): `lowered` is one loop
- * whose body reads and writes element i of its buffers; a backend may run
- * it natively when those buffers live in its memory (wasm-map.ts).
+ * An elementwise loop (the optimizer's update rule, an activation's
+ * gradient, a bias gradient): `lowered` is one loop whose body reads and
+ * writes element i of its buffers, possibly inside loops over the batch and
+ * other constant extents that only move where element i is (a bias
+ * gradient sums over them); a backend may run it natively when those
+ * buffers live in its memory (wasm-map.ts).
  */
 export interface MapSpec {
   readonly kind: "map";
   readonly label: string;
-  /** Elements the loop runs over. */
+  /** Elements the loop runs over; per sample when it runs over the batch. */
   readonly size: number;
+  /** Whether the loop runs over the batch (its size is then per sample). */
+  readonly batch?: boolean;
+}
+
+/** Marks `loop` as an elementwise loop a backend may run natively (MapSpec). */
+export function elementwise(label: string, size: number, loop: Stmt, batch = false): Stmt {
+  return { k: "gemm", spec: { kind: "map", label, size, ...(batch ? { batch } : {}) }, lowered: [loop], prologue: [], epilogue: [] };
 }
 
 /** What a backend may run natively: a matrix product (gemm.ts), a window operation (window.ts) or an elementwise loop. */

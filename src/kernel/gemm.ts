@@ -72,6 +72,15 @@ export interface Gemm {
    */
   readonly bias?: { readonly buf: string; readonly offset: number };
   readonly relu?: { readonly buf: string };
+  /**
+   * A per-column affine map after the bias and relu (a folded
+   * BatchNormalization at inference, affine.ts): `bias` then holds 3·n
+   * values — the bias, scale, shift — and the final value v (relu(C) when
+   * `relu`, else C) is stored as v·scale[j] + shift[j].
+   */
+  readonly affine?: boolean;
+  /** With `affine` and `relu`: relu applies after the affine map (a relu layer folded after a folded normalization), not before. */
+  readonly reluLast?: boolean;
 }
 
 /**
@@ -116,7 +125,7 @@ const DEFAULT_NAMES: GemmNames = { i: "gi", j: "gj", k: "gk", local: "av" };
 
 export function gemm(spec: Gemm, order: LoopOrder, options: GemmOptions = {}): Stmt {
   if (options.fused) return { k: "gemm", spec, ...options.fused };
-  if (spec.bias || spec.relu) throw new Error("layerc internal error: a product with a fused epilogue needs its own lowering");
+  if (spec.bias || spec.relu || spec.affine) throw new Error("layerc internal error: a product with a fused epilogue needs its own lowering");
   const names = options.names ?? DEFAULT_NAMES;
   const { m, n, k, a, b, c } = spec;
   const { local } = names;

@@ -16,7 +16,7 @@
  *
  * Arithmetic is float64 and rounds once when stored into float32 params.
  */
-import { add, call, cmp, div, mul, num, ref, select, sub, type Expr, type Stmt } from "./expr.js";
+import { add, call, cmp, div, elementwise, mul, num, ref, select, sub, type Expr, type Stmt } from "./expr.js";
 import { letVar, load, loop, setVar, storeAt as store } from "./buffer.js";
 import { clipMode, HYPER, slotLayout } from "../runtime/optimizers.js";
 import type { OptimizerSpec } from "../runtime/spec.js";
@@ -184,11 +184,6 @@ export function optimizerKernel(spec: OptimizerSpec, ranges: readonly (readonly 
       elementwise(`update${k}`, size, { k: "for", v: "i", from: num(off), to: num(off + size), body: body(ref("i"), ref(`cn${k}`)) }),
     ];
   });
-}
-
-/** The update loop over one range, marked as an elementwise loop a backend may run natively (MapSpec). */
-function elementwise(label: string, size: number, loop: Stmt): Stmt {
-  return { k: "gemm", spec: { kind: "map", label, size }, lowered: [loop], prologue: [], epilogue: [] };
 }
 
 function merge(ranges: readonly (readonly [number, number])[]): [number, number][] {

@@ -29,6 +29,7 @@
  */
 import { Buf, letVar, loop, setVar } from "../kernel/buffer.js";
 import { add, BATCH, call, div, mul, num, ref, sub, type Expr, type Stmt } from "../kernel/expr.js";
+import { affineForward, type ChannelAffine } from "../kernel/affine.js";
 import { bool, init, ONES, ZEROS } from "./common.js";
 import { prod, type Attrs, type KernelContext, type LayerDef, type ParamDecl } from "./types.js";
 import { keepsMask } from "./mask-support.js";
@@ -50,6 +51,24 @@ const maskOf = (ctx: KernelContext, rows: number): Buf | null => (ctx.mask ? new
 function count(mask: Buf | null, rows: number): { stmts: Stmt[]; n: Expr } {
   if (!mask) return { stmts: [], n: mul(BATCH, num(rows)) };
   return { stmts: [letVar("n", num(1e-7)), loop("bn", BATCH, (b) => [loop("rn", rows, (r) => [setVar("n", mask.at(b, r), true)])])], n: ref("n") };
+}
+
+/** The inference form, y = x·k + (β − μ_mov·k) with k = γ/√(σ²_mov + ε): a per-channel affine map (the plan may fold it into a product, affine.ts). */
+function inference(ctx: KernelContext): ChannelAffine {
+  const { c } = dims(ctx);
+  const eps = num(num_(ctx.attrs, "epsilon"));
+  const mm = ctx.param("moving_mean");
+  const mv = ctx.param("moving_variance");
+  const gamma = (ch: Expr): Expr => (bool(ctx.attrs, "scale") ? ctx.param("gamma").at(ch) : num(1));
+  const beta = (ch: Expr): Expr => (bool(ctx.attrs, "center") ? ctx.param("beta").at(ch) : num(0));
+  return {
+    channels: c,
+    per: (ch) => ({
+      stmts: [letVar("k", mul(div(num(1), call("sqrt", add(mv.at(ch), eps))), gamma(ch))), letVar("off", sub(beta(ch), mul(mm.at(ch), ref("k"))))],
+      scale: ref("k"),
+      shift: ref("off"),
+    }),
+  };
 }
 
 /** Keras 3 order; every argument may be given by position, as in Python. */
@@ -116,15 +135,7 @@ export const batchNormalization: LayerDef = {
     const gamma = (ch: Expr): Expr => (scale ? ctx.param("gamma").at(ch) : num(1));
     const beta = (ch: Expr): Expr => (center ? ctx.param("beta").at(ch) : num(0));
 
-    if (!ctx.training) {
-      return [
-        loop("ch", c, (ch) => [
-          letVar("k", mul(div(num(1), call("sqrt", add(mv.at(ch), eps))), gamma(ch))),
-          letVar("off", sub(beta(ch), mul(mm.at(ch), ref("k")))),
-          loop("b", BATCH, (b) => [loop("r", rows, (r) => [y.store([b, r, ch], add(mul(x.at(b, r, ch), ref("k")), ref("off")))])]),
-        ]),
-      ];
-    }
+    if (!ctx.training) return affineForward(inference(ctx), x.name, y.name, rows);
 
     const momentum = num_(ctx.attrs, "momentum");
     const xhat = new Buf(ctx.scratch("xhat").name, ["batch", rows, c]);
@@ -158,6 +169,8 @@ export const batchNormalization: LayerDef = {
       ]),
     ];
   },
+
+  inferenceAffine: inference,
 
   backward(ctx: KernelContext): Stmt[] {
     const { rows, c } = dims(ctx);

@@ -43,7 +43,7 @@
  */
 import { activationBackward, activationForward, applyElementwise, isElementwise } from "../kernel/activation.js";
 import { Buf, letVar, loop, setVar } from "../kernel/buffer.js";
-import { add, BATCH, cmp, mul, num, ref, type Expr, type Stmt } from "../kernel/expr.js";
+import { add, BATCH, cmp, elementwise, mul, num, ref, type Expr, type Stmt } from "../kernel/expr.js";
 import { activationArg, activationOf, biasArgs, bool, init, int, ints } from "./common.js";
 import { gemm } from "../kernel/gemm.js";
 import { guarded, nest, windowOp, windowPadded, windowTaps } from "../kernel/window.js";
@@ -379,7 +379,7 @@ function convBackward(ctx: KernelContext): Stmt[] {
   const cols = ctx.scratch("cols").name;
   const dzFlat = flat(dz.name);
   const biasGrad: Stmt[] = useBias
-    ? [loop("b", BATCH, (b) => [loop("q", g.positions, (q) => [loop("f", g.filters, (f) => [ctx.grad("bias").accumulate([f], dzFlat.at(b, q, f))])])])]
+    ? [elementwise("bias_grad", g.positions * g.filters, loop("b", BATCH, (b) => [loop("q", g.positions, (q) => [loop("f", g.filters, (f) => [ctx.grad("bias").accumulate([f], dzFlat.at(b, q, f))])])]), true)]
     : [];
   stmts.push(
     gemm(

@@ -4,7 +4,7 @@
  */
 import { activationBackward, activationForward, applyElementwise, isElementwise } from "../kernel/activation.js";
 import { Buf, letVar, loop, setVar } from "../kernel/buffer.js";
-import { BATCH, mul, num, ref, type Expr, type Stmt } from "../kernel/expr.js";
+import { BATCH, elementwise, mul, num, ref, type Expr, type Stmt } from "../kernel/expr.js";
 import { SMALL_WORK } from "../kernel/schedule.js";
 import { gemm, type Gemm } from "../kernel/gemm.js";
 import { activationArg, activationOf, biasArgs, bool, init, int } from "./common.js";
@@ -116,7 +116,7 @@ export const dense: LayerDef = {
     const kernel = ctx.param("kernel");
     const useBias = bool(ctx.attrs, "use_bias");
     if (useBias) {
-      out.push(loop("b", BATCH, (b) => [loop("r", rows, (r) => [loop("o", units, (o) => [ctx.grad("bias").accumulate([o], dz.at(b, r, o))])])]));
+      out.push(elementwise("bias_grad", rows * units, loop("b", BATCH, (b) => [loop("r", rows, (r) => [loop("o", units, (o) => [ctx.grad("bias").accumulate([o], dz.at(b, r, o))])])]), true));
     }
     // kernel gradient xᵀ·dz. Large: row i of it stays in cache while every sample adds to it.
     // Small (unrolled): one pass over the batch updating every entry, so no entry is

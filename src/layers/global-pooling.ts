@@ -4,10 +4,12 @@
  * / (1, 1, channels) with keepdims=True, which has the same memory layout.
  * Kernels view the input as [batch, positions, channels]. Max backward sends each gradient to the FIRST maximum in
  * row-major order (the tfjs/TF convention, reference §2.3); backward finds
- * it again from the input with a strict `>`, so forward keeps nothing.
+ * it again from the input with a strict `>`, so forward keeps nothing. The
+ * maximum and the unmasked average are window operations over one window
+ * of every position (native where the model has native kernels).
  */
 import { Buf, letVar, loop, setVar } from "../kernel/buffer.js";
-import { BATCH, call, cmp, div, mul, num, ref, select, type Expr, type Stmt } from "../kernel/expr.js";
+import { BATCH, div, mul, num, ref, type Expr, type Stmt } from "../kernel/expr.js";
 import { bool } from "./common.js";
 import { windowOp } from "../kernel/window.js";
 import { type LayerBody, described, prod, type ArgSpec, type KernelContext, type LayerDef } from "./types.js";
@@ -109,35 +111,24 @@ const averageBackward = (ctx: KernelContext): Stmt[] => {
   ]);
 };
 
+/**
+ * The maximum is one max window over every position, and its gradient the
+ * window's max_grad (src/kernel/window.ts: native where the model has native
+ * kernels, the window's loops elsewhere): the FIRST maximum in position
+ * order takes the gradient, and NaN is ignored (−∞ start, strict `>`), as in
+ * MaxPooling; every value the same as Keras for finite inputs (Keras
+ * propagates a NaN, which no training step here accepts as input).
+ */
+const wholeWindow = (positions: number) => [{ L: positions, out: 1, k: positions, s: 1, d: 1, before: 0 }];
+
 const maxForward = (ctx: KernelContext): Stmt[] => {
-  const { positions, c, x, y } = views(ctx);
-  return [
-    loop("b", BATCH, (b) => [
-      loop("c", c, (ch) => [
-        letVar("best", x.at(b, num(0), ch)),
-        loop("pos", positions, (p) => [setVar("best", call("max", ref("best"), x.at(b, p, ch)))]),
-        y.store([b, ch], ref("best")),
-      ]),
-    ]),
-  ];
+  const { positions, c } = views(ctx);
+  return [windowOp({ label: "pool", op: "max", axes: wholeWindow(positions), channels: c, image: ctx.x.name, windows: ctx.y.name })];
 };
 
 const maxBackward = (ctx: KernelContext): Stmt[] => {
-  const { positions, c, x, dx, dy } = views(ctx);
-  return [
-    loop("b", BATCH, (b) => [
-      loop("c", c, (ch) => [
-        letVar("best", x.at(b, num(0), ch)),
-        letVar("arg", num(0)),
-        loop("pos", positions, (p) => [
-          letVar("v", x.at(b, p, ch)),
-          setVar("arg", select(cmp(">", ref("v"), ref("best")), p, ref("arg"))),
-          setVar("best", call("max", ref("best"), ref("v"))),
-        ]),
-        loop("pos", positions, (p) => [dx.store([b, p, ch], select(cmp("==", p, ref("arg")), dy.at(b, ch), num(0)))]),
-      ]),
-    ]),
-  ];
+  const { positions, c } = views(ctx);
+  return [windowOp({ label: "pool_grad", op: "max_grad", axes: wholeWindow(positions), channels: c, image: ctx.dx.name, windows: ctx.dy.name, source: ctx.x.name })];
 };
 
 // Keras 3: GlobalAveragePooling1D averages over the unmasked steps and drops the mask

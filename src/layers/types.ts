@@ -5,6 +5,7 @@
  * and the IR types, never a phase or a backend.
  */
 import type { Buf } from "../kernel/buffer.js";
+import type { ChannelAffine } from "../kernel/affine.js";
 import type { Stmt } from "../kernel/expr.js";
 import type { ActivationName, AttrValue, Shape } from "../ir/model-ir.js";
 import type { InitializerSpec } from "../runtime/spec.js";
@@ -227,6 +228,21 @@ export interface LayerDef {
    * `outputGradIsPreActivation` in backward).
    */
   preActivation?(ctx: KernelContext): Buf;
+  /**
+   * At inference the layer is a per-channel affine map over the last axis
+   * (y = x·scale + shift; BatchNormalization with its moving statistics),
+   * stated once: its inference forward applies it (affineForward), and the
+   * plan may fold it into the epilogue of the product that makes its input
+   * (foldAffine, src/kernel/affine.ts).
+   */
+  inferenceAffine?(ctx: KernelContext): ChannelAffine;
+  /**
+   * At inference the layer is this elementwise activation of its input
+   * (Activation('relu'), ReLU()): the plan may fold it into the epilogue of
+   * the product that makes its input (foldRelu, src/kernel/affine.ts; relu
+   * only, the one activation the product kernels apply).
+   */
+  inferenceElementwise?(attrs: Attrs): ActivationName | undefined;
 }
 
 /** A layer definition as a family builder (convLayer, poolLayer, …) makes it, before its description. */

@@ -5,15 +5,30 @@
 export { ModelBase, TrainableModel } from "./model.js";
 export type { ModelMeta, WeightMeta, Weight, WeightInput, ModelOptions, PredictOptions, FitOptions, History, HistoryOf, Logs, AnyLogs, LogValue, ModelInput, ModelOutput, PortMeta, OutputMeta } from "./model.js";
 export { LayercError, NonFiniteError } from "./errors.js";
-export { readWeights, writeWeights } from "./weights.js";
-export type { WeightsDtype, WeightsFile, NamedWeight } from "./weights.js";
+export { readWeights, writeWeights, float16Codec, int8Codec } from "./weights.js";
+export type { WeightsDtype, WeightsFile, NamedWeight, WeightsCodec, WeightsCodecs } from "./weights.js";
 export { Store } from "./store.js";
-export type { NativeKernel } from "./native.js";
+export type { NativeKernel, NativeLoader } from "./native.js";
+/** Linked by generated classes with native kernels (nativeLoader) or embedded weights (decodeBase64). */
+export { nativeLoader, decodeBase64 } from "./native.js";
 export { erf } from "./math.js";
 export { Rng, deriveSeed, randomSeed } from "./random.js";
-export { initialize, computeFans } from "./initializers.js";
+export {
+  initialize,
+  computeFans,
+  constantInit,
+  identityInit,
+  orthogonalInit,
+  unitForgetBiasInit,
+  randomNormalInit,
+  truncatedNormalInit,
+  randomUniformInit,
+  varianceScalingInit,
+} from "./initializers.js";
+export type { InitializerFill, InitializerKinds } from "./initializers.js";
 export { computeLoss, countCorrect } from "./losses.js";
-export { createOptimizer } from "./optimizers.js";
+export { createOptimizer, sgdRule, adamRule, rmspropRule, adagradRule, adadeltaRule, adamaxRule, nadamRule, lionRule, ftrlRule } from "./optimizers.js";
+export type { OptimizerRule, OptimizerKinds } from "./optimizers.js";
 export { EarlyStopping, ReduceLROnPlateau, LearningRateScheduler } from "./callbacks.js";
 export type { Callback, CallbackModel, EarlyStoppingOptions, ReduceLROnPlateauOptions, LogsLike } from "./callbacks.js";
 export type { EvaluateOptions } from "./fit-options.js";
@@ -34,7 +49,17 @@ export {
   fbetaScore,
 } from "./metrics.js";
 export type { MetricState, MetricFactory, MetricKinds } from "./metrics.js";
-export { scheduleAt, learningRateAt } from "./schedules.js";
+export {
+  scheduleAt,
+  learningRateAt,
+  exponentialDecay,
+  inverseTimeDecay,
+  piecewiseConstantDecay,
+  polynomialDecay,
+  cosineDecay,
+  cosineDecayRestarts,
+} from "./schedules.js";
+export type { ScheduleRule, ScheduleKinds } from "./schedules.js";
 export type { Optimizer } from "./optimizers.js";
 export { formatSummary } from "./summary.js";
 export type { SummaryLayer } from "./summary.js";

@@ -48,6 +48,24 @@ export function computeFans(shape: readonly number[]): [fanIn: number, fanOut: n
 }
 
 /**
+ * Fills `out[offset, end)` (end − offset = ∏shape) row-major with a fresh
+ * tensor of `shape` drawn per `spec`; `kinds` are the initializers the
+ * model links (unit_forget_bias fills through its inner one).
+ */
+export type InitializerFill = (
+  spec: InitializerSpec,
+  shape: readonly number[],
+  seed: number,
+  out: Float32Array | Float64Array,
+  offset: number,
+  end: number,
+  kinds: InitializerKinds,
+) => void;
+
+/** The initializers a model links, by name: a generated class only those its weights use (so a bundle carries only those). */
+export type InitializerKinds = Readonly<Partial<Record<InitializerSpec["name"], InitializerFill>>>;
+
+/**
  * Fills `out[offset, offset + ∏shape)` row-major with a fresh tensor of
  * `shape` drawn per `spec`. `seed` is this tensor's seed (the caller chose
  * between `spec.seed` and the model-derived one); non-random initializers
@@ -61,60 +79,118 @@ export function initialize(
   out: Float32Array | Float64Array,
   offset: number,
 ): void {
+  initializeWith(INITIALIZERS, spec, shape, seed, out, offset);
+}
+
+/** `initialize` with the initializers `kinds` links (a model's); an initializer it does not link throws. */
+export function initializeWith(
+  kinds: InitializerKinds,
+  spec: InitializerSpec,
+  shape: readonly number[],
+  seed: number,
+  out: Float32Array | Float64Array,
+  offset: number,
+): void {
   const size = shape.reduce((p, d) => p * d, 1);
   const end = offset + size;
   if (!(offset >= 0 && end <= out.length)) {
     throw new LayercError(`cannot initialize ${size} values at offset ${offset} of a buffer of length ${out.length}`);
   }
-  switch (spec.name) {
-    case "zeros":
-    case "ones":
-    case "constant":
-      out.fill(spec.name === "constant" ? spec.value : spec.name === "ones" ? 1 : 0, offset, end);
-      return;
-    case "identity":
-      return identity(shape, spec.gain, out, offset);
-    case "orthogonal":
-      return orthogonal(shape, spec.gain, new Rng(seed), out, offset);
-    case "unit_forget_bias": {
-      // Keras calls the inner initializer twice, for (units,) and (2·units,)
-      const u = spec.units;
-      initialize(spec.inner, [u], spec.inner.seed ?? seed, out, offset);
-      out.fill(1, offset + u, offset + 2 * u);
-      initialize(spec.inner, [2 * u], spec.inner.seed ?? deriveSeed(seed, 1), out, offset + 2 * u);
-      return;
-    }
-  }
-  const draw = sampler(spec, shape, new Rng(seed));
-  for (let i = offset; i < end; i++) out[i] = draw();
+  const fill = Object.hasOwn(kinds, spec.name) ? kinds[spec.name] : undefined;
+  if (fill === undefined) throw new LayercError(`unknown initializer "${(spec as { name: string }).name}"`);
+  fill(spec, shape, seed, out, offset, end, kinds);
 }
 
-/** A function returning one draw of a per-element random initializer. */
-function sampler(
-  spec: Exclude<InitializerSpec, { name: "zeros" | "ones" | "constant" | "identity" | "orthogonal" | "unit_forget_bias" }>,
-  shape: readonly number[],
-  rng: Rng,
-): () => number {
-  switch (spec.name) {
-    case "random_normal": {
-      const { mean, stddev } = spec;
-      return () => mean + stddev * rng.normal();
-    }
-    case "truncated_normal": {
-      const { mean, stddev } = spec;
-      return () => mean + stddev * rng.truncatedNormal();
-    }
-    case "random_uniform": {
-      const { minval, maxval } = spec;
-      return () => minval + (maxval - minval) * rng.uniform();
-    }
-    case "variance_scaling":
-      return varianceScaling(shape, spec.scale, spec.mode, spec.distribution, rng);
-  }
-  const def = SHORTCUTS[spec.name];
-  if (!def) throw new LayercError(`unknown initializer "${(spec as { name: string }).name}"`);
+/** The variant of InitializerSpec whose name includes N. */
+type Spec<N extends InitializerSpec["name"]> = InitializerSpec extends infer S ? (S extends { readonly name: infer M } ? (N extends M ? S : never) : never) : never;
+
+// one export per initializer (or family): a generated model links those its weights use
+
+/** zeros, ones and constant. */
+export const constantInit: InitializerFill = (spec, _shape, _seed, out, offset, end) =>
+  void out.fill(spec.name === "constant" ? spec.value : spec.name === "ones" ? 1 : 0, offset, end);
+
+export const identityInit: InitializerFill = (spec, shape, _seed, out, offset) => identity(shape, (spec as Spec<"identity">).gain, out, offset);
+
+export const orthogonalInit: InitializerFill = (spec, shape, seed, out, offset) => orthogonal(shape, (spec as Spec<"orthogonal">).gain, new Rng(seed), out, offset);
+
+/** Keras calls the inner initializer twice, for (units,) and (2·units,). */
+export const unitForgetBiasInit: InitializerFill = (spec, _shape, seed, out, offset, _end, kinds) => {
+  const { inner, units: u } = spec as Spec<"unit_forget_bias">;
+  initializeWith(kinds, inner, [u], inner.seed ?? seed, out, offset);
+  out.fill(1, offset + u, offset + 2 * u);
+  initializeWith(kinds, inner, [2 * u], inner.seed ?? deriveSeed(seed, 1), out, offset + 2 * u);
+};
+
+/** One draw per element, in order. */
+const draws =
+  (sampler: (spec: InitializerSpec, shape: readonly number[], rng: Rng) => () => number): InitializerFill =>
+  (spec, shape, seed, out, offset, end) => {
+    const draw = sampler(spec, shape, new Rng(seed));
+    for (let i = offset; i < end; i++) out[i] = draw();
+  };
+
+export const randomNormalInit: InitializerFill = draws((spec, _shape, rng) => {
+  const { mean, stddev } = spec as Spec<"random_normal">;
+  return () => mean + stddev * rng.normal();
+});
+
+export const truncatedNormalInit: InitializerFill = draws((spec, _shape, rng) => {
+  const { mean, stddev } = spec as Spec<"truncated_normal">;
+  return () => mean + stddev * rng.truncatedNormal();
+});
+
+export const randomUniformInit: InitializerFill = draws((spec, _shape, rng) => {
+  const { minval, maxval } = spec as Spec<"random_uniform">;
+  return () => minval + (maxval - minval) * rng.uniform();
+});
+
+/** variance_scaling and its named forms (glorot_*, he_*, lecun_*). */
+export const varianceScalingInit: InitializerFill = draws((spec, shape, rng) => {
+  if (spec.name === "variance_scaling") return varianceScaling(shape, spec.scale, spec.mode, spec.distribution, rng);
+  const def = SHORTCUTS[spec.name as Shortcut];
   return varianceScaling(shape, def[0], def[1], def[2], rng);
-}
+});
+
+/** Every initializer (interpreted models, `initialize`). */
+export const INITIALIZERS: Readonly<Record<InitializerSpec["name"], InitializerFill>> = {
+  zeros: constantInit,
+  ones: constantInit,
+  constant: constantInit,
+  identity: identityInit,
+  orthogonal: orthogonalInit,
+  unit_forget_bias: unitForgetBiasInit,
+  random_normal: randomNormalInit,
+  truncated_normal: truncatedNormalInit,
+  random_uniform: randomUniformInit,
+  variance_scaling: varianceScalingInit,
+  glorot_uniform: varianceScalingInit,
+  glorot_normal: varianceScalingInit,
+  he_uniform: varianceScalingInit,
+  he_normal: varianceScalingInit,
+  lecun_uniform: varianceScalingInit,
+  lecun_normal: varianceScalingInit,
+};
+
+/** The runtime export of each initializer, for generated modules' imports (the emitter reads it). */
+export const INITIALIZER_EXPORTS: Readonly<Record<InitializerSpec["name"], string>> = {
+  zeros: "constantInit",
+  ones: "constantInit",
+  constant: "constantInit",
+  identity: "identityInit",
+  orthogonal: "orthogonalInit",
+  unit_forget_bias: "unitForgetBiasInit",
+  random_normal: "randomNormalInit",
+  truncated_normal: "truncatedNormalInit",
+  random_uniform: "randomUniformInit",
+  variance_scaling: "varianceScalingInit",
+  glorot_uniform: "varianceScalingInit",
+  glorot_normal: "varianceScalingInit",
+  he_uniform: "varianceScalingInit",
+  he_normal: "varianceScalingInit",
+  lecun_uniform: "varianceScalingInit",
+  lecun_normal: "varianceScalingInit",
+};
 
 /**
  * Keras 3 VarianceScaling with s = scale / max(1, n): uniform on

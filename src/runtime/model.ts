@@ -10,21 +10,21 @@
  * trainOnBatch allocate nothing.
  */
 import { LayercError, NonFiniteError } from "./errors.js";
-import { initialize } from "./initializers.js";
-import { HYPER, slotLayout, stepScalars } from "./optimizers.js";
+import { initializeWith, type InitializerKinds } from "./initializers.js";
+import { HYPER, slotsOf, stepScalars, type OptimizerKinds, type OptimizerRule } from "./optimizers.js";
 import { deriveSeed, randomSeed, Rng, weightSeed } from "./random.js";
 import type { InitializerSpec, LossSpec, MetricSpec, OptimizerSpec, RegularizerSpec } from "./spec.js";
 import type { AnyLogs, CallbackModel, Logs } from "./callbacks.js";
 import { prepareFit, sampleWeightsOf, type AnyHistory, type EvaluateOptions, type FitOptions, type FitPlan, type History } from "./fit-options.js";
 import { metricDirection, perClass, type MetricKinds, type MetricState } from "./metrics.js";
 import { defaultSink, Progress } from "./progress.js";
-import { learningRateAt } from "./schedules.js";
-import { formatSummary, type SummaryLayer } from "./summary.js";
+import { rateWith, type ScheduleKinds } from "./schedules.js";
+import type { SummaryLayer } from "./summary.js";
 import { firstNonFinite, lengthError, shapeText, toFloat32, type Samples } from "./data.js";
 import { boolean, callback, checkOptions, checkValue, describeValue, fraction, integer, any, type Rule } from "./options.js";
-import { stateFinite, StepGuard } from "./step-guard.js";
-import { decodeBase64, instantiate, nativeModule, type NativeKernel, type NativeModule, type NativeScan } from "./native.js";
-import { readWeights, writeWeights, type WeightsDtype } from "./weights.js";
+import { inputFinite, stateFinite, StepGuard } from "./step-guard.js";
+import { type decodeBase64, type NativeKernel, type NativeLoader, type NativeModule, type NativeScan } from "./native.js";
+import { decodeWeights, encodeWeights, type WeightsCodecs, type WeightsDtype } from "./weights.js";
 import { Store } from "./store.js";
 import type { instantiateThreaded, ThreadPool } from "./threads.js";
 
@@ -48,7 +48,10 @@ export interface ModelMeta {
   readonly dtype: "float32" | "float64";
   readonly paramCount: number;
   readonly weights: readonly WeightMeta[];
-  readonly layers: readonly SummaryLayer[];
+  /** The summary() text (Keras 3's model.summary() table), computed by the compiler: the runtime carries no table formatter. */
+  readonly summary: string;
+  /** The summary's rows, for tools (interpreted models; generated code leaves them out). */
+  readonly layers?: readonly SummaryLayer[];
   readonly training: {
     readonly loss: LossSpec;
     readonly optimizer: OptimizerSpec;
@@ -80,6 +83,12 @@ export interface ModelMeta {
    * dLoss/dOutput (dOut) as float32 too. Absent: float64 buffers.
    */
   readonly activations?: "float32";
+  /**
+   * "backward" when the generated backward writes or zeroes every trainable
+   * gradient itself before adding into it (phases/3-emit/grad-init.ts); the
+   * runtime then does not clear the gradients before each backward.
+   */
+  readonly gradients?: "backward";
   /**
    * Weights baked in at build time (`layerc build --embed-weights`): a
    * `.weights.bin` file, base64. Used when the constructor gets neither
@@ -187,7 +196,33 @@ const poolRegistry: { register(model: object, pool: ThreadPool, token: object): 
     ? new (globalThis as unknown as { FinalizationRegistry: new (cleanup: (pool: ThreadPool) => void) => NonNullable<typeof poolRegistry> }).FinalizationRegistry((pool) => pool.dispose())
     : undefined;
 
-const KNOWN_OPTIMIZERS: readonly string[] = ["sgd", "adam", "adamw", "rmsprop", "adagrad", "adadelta", "adamax", "nadam", "lion", "ftrl"];
+/**
+ * What a model class links of the runtime (its static fields): a generated
+ * class links only what its spec compiles — its weights' initializers, its
+ * optimizer, schedule and metrics, the native loader and threads module
+ * when it has native kernels, the quantized weights codec of the weights
+ * it embeds — so a bundle carries only those; an
+ * interpreted class links everything.
+ */
+interface Links {
+  readonly initializerKinds: InitializerKinds;
+  readonly weightCodecs: WeightsCodecs;
+  readonly base64: typeof decodeBase64 | null;
+  readonly nativeLoader: NativeLoader | null;
+  readonly threading: typeof instantiateThreaded | null;
+  readonly metricKinds: MetricKinds;
+  readonly optimizerKinds: OptimizerKinds;
+  readonly scheduleKinds: ScheduleKinds;
+}
+
+const linksOf = (model: object): Links => model.constructor as unknown as Links;
+
+/** The `kind` of `what` (metric, optimizer) the class of `model` links; throws when it does not. */
+function linked<T>(kinds: Readonly<Partial<Record<string, T>>>, kind: string, what: string, model: string): T {
+  const found = Object.hasOwn(kinds, kind) ? kinds[kind] : undefined;
+  if (found === undefined) throw new LayercError(`model ${model} does not link the ${kind} ${what} (unknown, or generated by another layerc: regenerate it)`);
+  return found;
+}
 
 /** The options of every public method, validated by one validator (options.ts). */
 const positive = integer(1);
@@ -233,8 +268,6 @@ export abstract class ModelBase<X extends ModelInput = Samples, P extends ModelO
   protected params: Float32Array | Float64Array;
   protected readonly inSize: number;
   protected readonly outSize: number;
-  /** Size of the output's last axis (crossentropy and accuracy work along it). */
-  protected readonly classes: number;
   /** Per-sample sizes of every input and output (one each unless the meta lists several). */
   protected readonly inSizes: readonly number[];
   protected readonly outSizes: readonly number[];
@@ -266,6 +299,17 @@ export abstract class ModelBase<X extends ModelInput = Samples, P extends ModelO
    * bundle of a model without native kernels carries no threads code.
    */
   protected static readonly threading: typeof instantiateThreaded | null = null;
+  /**
+   * The WebAssembly loader (native.ts), linked by generated classes that
+   * have native kernels; null elsewhere (the model runs its TypeScript loops).
+   */
+  protected static readonly nativeLoader: NativeLoader | null = null;
+  /** The initializers the class links, by name (see Links). */
+  protected static readonly initializerKinds: InitializerKinds = {};
+  /** The quantized `.weights.bin` codecs the class links (float32 files always work; see Links). */
+  protected static readonly weightCodecs: WeightsCodecs = {};
+  /** The base64 decoder (native.ts), linked by generated classes that embed weights. */
+  protected static readonly base64: typeof decodeBase64 | null = null;
   private pool: ThreadPool | null = null;
 
   protected constructor(
@@ -276,17 +320,23 @@ export abstract class ModelBase<X extends ModelInput = Samples, P extends ModelO
     this.seed = options.seed ?? meta.seed ?? randomSeed();
     this.inSize = prod(meta.inputShape);
     this.outSize = prod(meta.outputShape);
-    this.classes = meta.outputShape[meta.outputShape.length - 1] ?? 1;
     this.inSizes = (meta.inputs ?? [{ shape: meta.inputShape }]).map((i) => prod(i.shape));
     this.outSizes = (meta.outputs ?? [{ shape: meta.outputShape }]).map((o) => prod(o.shape));
     this.plain = this.inSizes.length === 1 && this.outSizes.length === 1 && meta.tokenIds === undefined;
     this.params = meta.dtype === "float64" ? new Float64Array(meta.paramCount) : new Float32Array(meta.paramCount);
-    this.module = options.wasm === false ? null : nativeModule(meta);
+    this.module = options.wasm === false ? null : (linksOf(this).nativeLoader?.module(meta) ?? null);
     this.threadCount = options.threads ?? 1;
     if (options.weights) this.setWeights(options.weights);
-    else if (meta.embeddedWeights !== undefined && options.seed === undefined) this.setWeights(readWeights(decodeBase64(meta.embeddedWeights)));
+    else if (meta.embeddedWeights !== undefined && options.seed === undefined) {
+      const { base64, weightCodecs } = linksOf(this);
+      if (base64 === null) throw new LayercError(`model ${meta.name} embeds weights but does not link decodeBase64 (generated by another layerc: regenerate it)`);
+      this.setWeights(decodeWeights(base64(meta.embeddedWeights), weightCodecs));
+    }
     // each weight's stream follows from the model seed and its name, not its position (see weightSeed)
-    else meta.weights.forEach((w) => initialize(w.init, w.shape, w.init.seed ?? weightSeed(this.seed, w.name), this.params, w.offset));
+    else {
+      const kinds = linksOf(this).initializerKinds;
+      for (const w of meta.weights) initializeWith(kinds, w.init, w.shape, w.init.seed ?? weightSeed(this.seed, w.name), this.params, w.offset);
+    }
   }
 
   /** (Re)allocates per-instance activation buffers for batches up to `capacity`, taking each from `store`. */
@@ -340,13 +390,13 @@ export abstract class ModelBase<X extends ModelInput = Samples, P extends ModelO
       this.place(capacity, measure);
       this.params = params;
       this.endThreads();
-      const threading = (this.constructor as unknown as { threading: typeof instantiateThreaded | null }).threading;
+      const { threading, nativeLoader } = linksOf(this);
       const threaded = this.threadCount > 1 && threading !== null ? threading(this.meta, measure.bytes, this.threadCount) : null;
       if (threaded !== null) {
         this.pool = threaded.pool;
         poolRegistry?.register(this, threaded.pool, this);
       }
-      const native = threaded ?? instantiate(this.module, measure.bytes);
+      const native = threaded ?? nativeLoader!.instantiate(this.module, measure.bytes);
       if (native !== null) {
         this.place(capacity, Store.on(native.buffer));
         this.params.set(params);
@@ -393,7 +443,7 @@ export abstract class ModelBase<X extends ModelInput = Samples, P extends ModelO
 
   /** The Keras 3 model.summary() table as text. */
   summary(): string {
-    return formatSummary(this.meta.name, this.meta.layers, this.meta.dtype === "float64" ? 8 : 4);
+    return this.meta.summary;
   }
 
   /** Copies of every weight tensor, in Keras order and shapes. */
@@ -433,24 +483,43 @@ export abstract class ModelBase<X extends ModelInput = Samples, P extends ModelO
     weights.forEach((w, i) => this.params.set(w.data, expected[i]!.offset));
   }
 
-  /** The weights as a `.weights.bin` file (see readWeights); `dtype` float16 or int8 quantizes them. */
+  /**
+   * The weights as a `.weights.bin` file (see readWeights). `dtype` float16
+   * or int8 quantizes them where the class links that codec (interpreted
+   * classes, and generated ones built with `--weights-dtype` of it);
+   * elsewhere `writeWeights(model.getWeights(), { dtype })` does.
+   */
   saveWeights(options: { dtype?: WeightsDtype } = {}): Uint8Array {
-    return writeWeights(this.getWeights(), { ...options, model: this.meta.name });
+    return encodeWeights(this.getWeights(), { ...options, model: this.meta.name }, linksOf(this).weightCodecs);
   }
 
-  /** Replaces the weights from a `.weights.bin` file; a file for another model throws and changes nothing. */
+  /**
+   * Replaces the weights from a `.weights.bin` file; a file for another
+   * model throws and changes nothing. Quantized files as saveWeights
+   * (elsewhere `setWeights(readWeights(bytes))`).
+   */
   loadWeights(bytes: Uint8Array | ArrayBuffer): void {
-    this.setWeights(readWeights(bytes));
+    this.setWeights(decodeWeights(bytes, linksOf(this).weightCodecs));
   }
 
   /** A new model whose weights come from a `.weights.bin` file: `Model.loadWeights(bytes)`. */
   static loadWeights<T extends ModelBase>(this: new (options?: ModelOptions) => T, bytes: Uint8Array | ArrayBuffer, options: Omit<ModelOptions, "weights"> = {}): T {
-    return new this({ ...options, weights: readWeights(bytes) });
+    return new this({ ...options, weights: decodeWeights(bytes, (this as unknown as Links).weightCodecs) });
+  }
+
+  /** Input k's token ids, if it is token ids. */
+  private idsOf(k: number): TokenIds | undefined {
+    return this.inSizes.length === 1 ? this.meta.tokenIds : this.meta.inputs![k]!.tokenIds;
+  }
+
+  /** How errors name input k: `what`, or `what k (name)` with several inputs. */
+  private inputLabel(what: string, k: number): string {
+    return this.inSizes.length === 1 ? what : `${what} ${k} (${this.meta.inputs![k]!.name})`;
   }
 
   /** Throws, naming sample and position, when input `k`, if it is token ids, holds a value outside [0, limit). */
   protected checkIds(xs: Float32Array, what: string, k = 0): void {
-    const ids = (this.meta.inputs?.length ?? 1) === 1 ? this.meta.tokenIds : this.meta.inputs![k]!.tokenIds;
+    const ids = this.idsOf(k);
     if (ids === undefined) return;
     const size = this.inSizes[k]!;
     for (let i = 0; i < xs.length; i++) {
@@ -480,18 +549,19 @@ export abstract class ModelBase<X extends ModelInput = Samples, P extends ModelO
       }
       parts = x as Samples[];
     }
-    const xs = parts.map((p, k) => toFloat32(p, shapes.length === 1 ? what : `${what} ${k} (${this.meta.inputs![k]!.name})`));
+    const xs = parts.map((p, k) => toFloat32(p, this.inputLabel(what, k)));
     let count = n;
     xs.forEach((a, k) => {
       const size = this.inSizes[k]!;
-      const label = shapes.length === 1 ? what : `${what} ${k} (${this.meta.inputs![k]!.name})`;
+      const label = this.inputLabel(what, k);
+      const shape = shapeText(shapes[k]!);
       if (count === undefined) {
         if (a.length % size !== 0 || a.length === 0) {
-          throw new LayercError(`${label} has ${a.length} values, not a whole number of samples of shape ${shapeText(shapes[k]!)}`);
+          throw new LayercError(`${label} has ${a.length} values, not a whole number of samples of shape ${shape}`);
         }
         count = a.length / size;
       } else if (a.length !== count * size) {
-        const error = lengthError(a, count * size, label, oneSample ? `one sample of shape ${shapeText(shapes[k]!)}` : `${count} samples of shape ${shapeText(shapes[k]!)}`);
+        const error = lengthError(a, count * size, label, `${oneSample ? "one sample" : `${count} samples`} of shape ${shape}`);
         const samples = a.length / size;
         // a batch passed to predict: say what to call instead
         const hint = oneSample && Number.isInteger(samples) && samples > 1 ? `; that is ${samples} samples: use predictBatch(x, ${samples}) or predict(x, { batchSize: 32 })` : "";
@@ -499,7 +569,7 @@ export abstract class ModelBase<X extends ModelInput = Samples, P extends ModelO
       }
     });
     // token-id layers read model inputs only (the checker ensures it), so ids are checked here, per input
-    xs.forEach((a, k) => this.checkIds(a, shapes.length === 1 ? what : `${what} ${k} (${this.meta.inputs![k]!.name})`, k));
+    xs.forEach((a, k) => this.checkIds(a, this.inputLabel(what, k), k));
     return { xs, n: count! };
   }
 
@@ -524,7 +594,7 @@ export abstract class ModelBase<X extends ModelInput = Samples, P extends ModelO
     xs.length = sizes.length;
     // token ids: the label is built only for inputs that have them
     for (let k = 0; k < xs.length; k++) {
-      if ((one ? this.meta.tokenIds : this.meta.inputs![k]!.tokenIds) !== undefined) this.checkIds(xs[k]!, one ? what : `${what} ${k} (${this.meta.inputs![k]!.name})`, k);
+      if (this.idsOf(k) !== undefined) this.checkIds(xs[k]!, this.inputLabel(what, k), k);
     }
     return xs;
   }
@@ -561,16 +631,9 @@ export abstract class ModelBase<X extends ModelInput = Samples, P extends ModelO
       for (let i = 0; i < out.length; i++) out[i] = y[i]!;
       return out as unknown as P;
     }
+    // validated here for one sample (its errors suggest predictBatch for a batch), computed as a batch of one
     const { xs } = this.readInputs(x, "predict input", 1, true);
-    this.ensure(1);
-    const ys = this.forwardAll(xs, 0, 1, false);
-    const outs = this.outSizes.map((size, k) => {
-      const out = new Float32Array(size);
-      const y = ys[k]!;
-      for (let i = 0; i < out.length; i++) out[i] = y[i]!;
-      return out;
-    });
-    return (outs.length === 1 ? outs[0]! : outs) as unknown as P;
+    return this.predictBatch((xs.length === 1 ? xs[0]! : xs) as unknown as X, 1);
   }
 
   private predictMany(x: X, options: PredictOptions): P {
@@ -703,6 +766,8 @@ export abstract class TrainableModel<X extends ModelInput = Samples, P extends M
   /** Per-sample loss weights every output's loss kernel reads (1 unless class or sample weights are given). */
   protected sampleWeights: Float64Array = new Float64Array(0);
   private readonly training: NonNullable<ModelMeta["training"]>;
+  /** The optimizer's slots and per-step scalars (its update rule is the generated `update`). */
+  private readonly optimizer: OptimizerRule;
   /** Each output's name, loss, weight and metrics (one entry for a single-output model). */
   private readonly heads: readonly { name: string; loss: LossSpec; weight: number; metrics: readonly MetricSpec[]; classes: number }[];
   /** Optimizer state mirroring params, in slotLayout order (runtime/optimizers.ts). */
@@ -726,14 +791,15 @@ export abstract class TrainableModel<X extends ModelInput = Samples, P extends M
   private splitY: Float32Array[] = [];
   /** Reused by labels(), so trainOnBatch allocates nothing. */
   private readonly batchYs: Float32Array[] = [];
+  /** Native models: scratch in the native memory a step's inputs are copied into and scanned with SIMD (step-guard.ts inputFinite). */
+  private inputStage: Float32Array[] = [];
 
   protected constructor(meta: ModelMeta, options: ModelOptions = {}) {
     super(meta, options);
     if (!meta.training) throw new LayercError(`model ${meta.name} has no compile(...) and cannot train`);
     this.training = meta.training;
-    const name = (meta.training.optimizer as { name: string }).name;
-    if (!KNOWN_OPTIMIZERS.includes(name)) throw new LayercError(`unknown optimizer "${name}"`);
-    for (const s of slotLayout(meta.training.optimizer)) this.slots.push(new Float64Array(meta.paramCount).fill(s.init));
+    this.optimizer = linked(linksOf(this).optimizerKinds, meta.training.optimizer.name, "optimizer", meta.name);
+    for (const s of slotsOf(this.optimizer, meta.training.optimizer)) this.slots.push(new Float64Array(meta.paramCount).fill(s.init));
     this.grads = new Float64Array(meta.paramCount);
     this.rng = new Rng(deriveSeed(this.seed, 0x7fffffff));
     const t = meta.training;
@@ -756,17 +822,20 @@ export abstract class TrainableModel<X extends ModelInput = Samples, P extends M
    * interpreted one every kind (runtime/metrics.ts METRICS).
    */
   protected static readonly metricKinds: MetricKinds = {};
+  /** The optimizer rule the class links, by name (see Links). */
+  protected static readonly optimizerKinds: OptimizerKinds = {};
+  /** The learning-rate schedules the class links, by name (see Links). */
+  protected static readonly scheduleKinds: ScheduleKinds = {};
 
   /** Fresh accumulators for every output's metrics, from the class's linked factories. */
   private createMetrics(): MetricState[][] {
-    const kinds = (this.constructor as unknown as { metricKinds: MetricKinds }).metricKinds;
-    return this.heads.map((h, k) =>
-      h.metrics.map((m) => {
-        const create = kinds[m.kind];
-        if (create === undefined) throw new LayercError(`model ${this.meta.name} does not link the ${m.kind} metric (regenerate it with this layerc)`);
-        return create(m, this.outSizes[k]!, h.classes);
-      }),
-    );
+    const kinds = linksOf(this).metricKinds;
+    return this.heads.map((h, k) => h.metrics.map((m) => linked(kinds, m.kind, "metric", this.meta.name)(m, this.outSizes[k]!, h.classes)));
+  }
+
+  /** The learning rate of the step after `step` steps: the spec's or its schedule's. */
+  private rateAt(step: number): number {
+    return rateWith(linksOf(this).scheduleKinds, this.training.optimizer, step);
   }
 
   /** The regularizers' penalty at the current weights (Keras adds it to the loss it reports). */
@@ -781,7 +850,18 @@ export abstract class TrainableModel<X extends ModelInput = Samples, P extends M
   }
 
   protected override place(capacity: number, store: Store): void {
-    if (store.native) this.grads = store.f64(this.meta.paramCount);
+    if (store.native) {
+      this.grads = store.f64(this.meta.paramCount);
+      // the optimizer state moves into the native memory too (the update rule may run natively), carrying its values
+      // over; a measuring store hands out empty arrays, which must not replace the state
+      for (let i = 0; i < this.slots.length; i++) {
+        const slot = store.f64(this.meta.paramCount);
+        if (slot.length !== this.meta.paramCount) continue;
+        slot.set(this.slots[i]!);
+        this.slots[i] = slot;
+      }
+    }
+    this.inputStage = store.native ? this.inSizes.map((size) => store.f32(capacity * size)) : [];
     this.dOuts = this.outSizes.map((size) => (this.meta.activations === "float32" ? store.f32(capacity * size) : store.f64(capacity * size)));
     this.dOut = this.dOuts[0]!;
     this.sampleWeights = new Float64Array(capacity).fill(1);
@@ -836,7 +916,7 @@ export abstract class TrainableModel<X extends ModelInput = Samples, P extends M
 
   /** The learning rate the next step uses (the schedule's value at the current step, unless set). */
   get learningRate(): number {
-    return this.lrOverride ?? learningRateAt(this.training.optimizer, this.iterations);
+    return this.lrOverride ?? this.rateAt(this.iterations);
   }
 
   /** Sets the learning rate of every following step (Keras `optimizer.learning_rate = lr`), replacing any schedule. */
@@ -939,8 +1019,8 @@ export abstract class TrainableModel<X extends ModelInput = Samples, P extends M
   private step(xs: readonly Float32Array[], ys: readonly Float32Array[], weights: Float64Array | null, n: number, metrics: boolean, site: StepSite): number {
     // inputs first: a NaN the forward pass masks (max pooling, relu) would otherwise pass unseen;
     // a non-finite label always makes the loss non-finite, so labels are only scanned to name one
-    for (let k = 0; k < xs.length; k++) if (firstNonFinite(xs[k]!, 0, n * this.inSizes[k]!) >= 0) throw this.nonFinite(xs, ys, n, 0, site);
     this.ensure(n);
+    for (let k = 0; k < xs.length; k++) if (!inputFinite(xs[k]!, n * this.inSizes[k]!, this.inputStage[k] ?? null, this.scan)) throw this.nonFinite(xs, ys, n, 0, site);
     this.guard.save(this.params, this.slots, this.rng, this.seededStreams);
     const carried = this.hyper[HYPER.uProduct]!;
     const outs = this.forwardAll(xs, 0, n, true);
@@ -950,9 +1030,9 @@ export abstract class TrainableModel<X extends ModelInput = Samples, P extends M
     const t = this.iterations + 1;
     let ok = loss - loss === 0;
     if (ok) {
-      this.grads.fill(0);
+      if (this.meta.gradients !== "backward") this.grads.fill(0);
       this.backward(xs[0]!, this.dOut, n);
-      stepScalars(this.training.optimizer, t, this.hyper, this.lrOverride ?? undefined);
+      stepScalars(this.optimizer, this.training.optimizer, t, this.hyper, this.lrOverride ?? this.rateAt(t - 1));
       this.update();
       ok = stateFinite(this.params, this.slots, this.scan, this.nativeMemory);
     }
@@ -1120,12 +1200,7 @@ export abstract class TrainableModel<X extends ModelInput = Samples, P extends M
       if (plan.validation) this.checkIds(plan.validation.xs, "validationData x");
     }
     const history: AnyHistory = { epoch: [], history: { loss: [] } };
-    const self = this;
-    function* loop(): Generator<void, void> {
-      yield* self.trainEpochs(plan, history);
-    }
-    const it = loop();
-    return Object.assign(it, { history });
+    return Object.assign(this.trainEpochs(plan, history), { history });
   }
 
   private *trainEpochs(plan: FitPlan, history: AnyHistory): Generator<void, void> {
@@ -1155,13 +1230,20 @@ export abstract class TrainableModel<X extends ModelInput = Samples, P extends M
           break;
         }
         const n = Math.min(batchSize, nTrain - start);
-        for (let i = 0; i < n; i++) {
-          const s = order[start + i]!;
-          bx.set(xs.subarray(s * inRow, (s + 1) * inRow), i * inRow);
-          by.set(ys.subarray(s * per, (s + 1) * per), i * per);
-          if (bw) bw[i] = weights![s]!;
+        let batch;
+        if (plan.shuffle) {
+          for (let i = 0; i < n; i++) {
+            const s = order[start + i]!;
+            bx.set(xs.subarray(s * inRow, (s + 1) * inRow), i * inRow);
+            by.set(ys.subarray(s * per, (s + 1) * per), i * per);
+            if (bw) bw[i] = weights![s]!;
+          }
+          batch = this.parts(bx, by, 0, n);
+        } else {
+          // in order: the batch is a view of the caller's rows (the step copies what it keeps), no gather
+          if (bw) bw.set(weights!.subarray(start, start + n));
+          batch = this.parts(xs, ys, start, n);
         }
-        const batch = this.parts(bx, by, 0, n);
         const loss = this.step(batch.xs, batch.ys, bw, n, true, { label: `fit epoch ${e + 1} batch ${b + 1}`, sample: (i) => order[start + i]! });
         lossSum += loss * n;
         seen += n;

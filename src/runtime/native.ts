@@ -141,9 +141,6 @@ export function leb(v: number): number[] {
   return out;
 }
 
-/** The finiteness-scan module, compiled once at load (a few hundred bytes; immutable, so safe to share). */
-const scanModule: NativeModule | null = compileScanModule();
-
 function compileScanModule(): NativeModule | null {
   try {
     const wasm = wasmApi();
@@ -161,9 +158,25 @@ export function instantiate(module: NativeModule, bytes: number): { buffer: Arra
     const wasm = wasmApi()!;
     const memory = new wasm.Memory({ initial: Math.max(1, Math.ceil(bytes / 65536)) });
     const instance = new wasm.Instance(module, { env: { memory } });
+    // The finiteness-scan module is a few hundred bytes: compiled per model
+    // memory (microseconds) rather than cached in module state, which src/
+    // keeps free of (test/api-concurrency).
+    const scanModule = compileScanModule();
     const scan = scanModule !== null ? (new wasm.Instance(scanModule, { env: { memory } }).exports as NativeScan) : null;
     return { buffer: memory.buffer, kernels: instance.exports as Record<string, NativeKernel>, scan };
   } catch {
     return null;
   }
 }
+
+/**
+ * What ModelBase needs to run a model's native kernels. Generated classes
+ * that have native kernels link it (`protected static nativeLoader`), so a
+ * bundle of a model without them carries no WebAssembly loader.
+ */
+export interface NativeLoader {
+  module(meta: { readonly wasm?: string }): NativeModule | null;
+  instantiate(module: NativeModule, bytes: number): ReturnType<typeof instantiate>;
+}
+
+export const nativeLoader: NativeLoader = { module: nativeModule, instantiate };

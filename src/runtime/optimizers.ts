@@ -50,35 +50,106 @@ export const HYPER = {
   size: 6,
 } as const;
 
+/** The variant of OptimizerSpec whose name includes N. */
+type Spec<N extends OptimizerSpec["name"]> = OptimizerSpec extends infer S ? (S extends { readonly name: infer M } ? (N extends M ? S : never) : never) : never;
+
+/**
+ * What the runtime needs of an optimizer besides its update rule (which the
+ * model's generated update runs): its state arrays and its per-step scalars.
+ */
+export interface OptimizerRule {
+  /** The state arrays (slots) besides use_ema's average, each mirroring the parameters, with the value each starts at (Keras's names). */
+  slots(spec: OptimizerSpec): { readonly name: string; readonly init: number }[];
+  /** Writes this optimizer's scalars of step t (1-based) into `out` (HYPER.a …; lr and ema are written already). */
+  scalars?(spec: OptimizerSpec, t: number, out: Float64Array, lr: number): void;
+}
+
+/** The optimizer rules a model links, by name: a generated class only its own (so a bundle carries only that). */
+export type OptimizerKinds = Readonly<Partial<Record<OptimizerSpec["name"], OptimizerRule>>>;
+
+const zero = (...names: string[]) => names.map((name) => ({ name, init: 0 }));
+const accumulator = (spec: OptimizerSpec) => [{ name: "accumulator", init: (spec as Spec<"adagrad" | "ftrl">).initialAccumulatorValue }];
+
+// one export per optimizer: a generated model links the one it compiles
+
+export const sgdRule: OptimizerRule = { slots: (spec) => ((spec as Spec<"sgd">).momentum > 0 ? zero("momentum") : []) };
+/** adam and adamw. */
+export const adamRule: OptimizerRule = {
+  slots: (spec) => zero("momentum", "velocity", ...((spec as Spec<"adam">).amsgrad ? ["velocity_hat"] : [])),
+  scalars: (spec, t, out, lr) => {
+    const { beta1, beta2 } = spec as Spec<"adam">;
+    out[HYPER.a] = (lr * Math.sqrt(1 - beta2 ** t)) / (1 - beta1 ** t);
+  },
+};
+export const rmspropRule: OptimizerRule = {
+  slots: (spec) => {
+    const { momentum, centered } = spec as Spec<"rmsprop">;
+    return zero("velocity", ...(momentum > 0 ? ["momentum"] : []), ...(centered ? ["average_gradient"] : []));
+  },
+};
+export const adagradRule: OptimizerRule = { slots: accumulator };
+export const adadeltaRule: OptimizerRule = { slots: () => zero("accumulated_grad", "accumulated_delta_var") };
+export const adamaxRule: OptimizerRule = {
+  slots: () => zero("momentum", "norm"),
+  scalars: (spec, t, out) => {
+    out[HYPER.a] = 1 - (spec as Spec<"adamax">).beta1 ** t;
+  },
+};
+export const nadamRule: OptimizerRule = {
+  slots: () => zero("momentum", "velocity"),
+  scalars: (spec, t, out) => {
+    const { beta1, beta2 } = spec as Spec<"nadam">;
+    const ut = beta1 * (1 - 0.5 * 0.96 ** t);
+    const ut1 = beta1 * (1 - 0.5 * 0.96 ** (t + 1));
+    const product = (t === 1 ? 1 : out[HYPER.uProduct]!) * ut;
+    out[HYPER.uProduct] = product;
+    out[HYPER.a] = ut1 / (1 - product * ut1);
+    out[HYPER.b] = (1 - ut) / (1 - product);
+    out[HYPER.c] = 1 - beta2 ** t;
+  },
+};
+export const lionRule: OptimizerRule = { slots: () => zero("momentum") };
+export const ftrlRule: OptimizerRule = { slots: (spec) => [...accumulator(spec), ...zero("linear")] };
+
+/** Every optimizer's rule (interpreted models, createOptimizer). */
+export const OPTIMIZERS: Readonly<Record<OptimizerSpec["name"], OptimizerRule>> = {
+  sgd: sgdRule,
+  adam: adamRule,
+  adamw: adamRule,
+  rmsprop: rmspropRule,
+  adagrad: adagradRule,
+  adadelta: adadeltaRule,
+  adamax: adamaxRule,
+  nadam: nadamRule,
+  lion: lionRule,
+  ftrl: ftrlRule,
+};
+
+/** The runtime export of each optimizer's rule, for generated modules' imports (the emitter reads it). */
+export const OPTIMIZER_EXPORTS: Readonly<Record<OptimizerSpec["name"], string>> = {
+  sgd: "sgdRule",
+  adam: "adamRule",
+  adamw: "adamRule",
+  rmsprop: "rmspropRule",
+  adagrad: "adagradRule",
+  adadelta: "adadeltaRule",
+  adamax: "adamaxRule",
+  nadam: "nadamRule",
+  lion: "lionRule",
+  ftrl: "ftrlRule",
+};
+
 /**
  * The optimizer's state arrays (slots), each mirroring the parameters, in
  * order, with the value each starts at (Keras's variable names).
  */
 export function slotLayout(spec: OptimizerSpec): { readonly name: string; readonly init: number }[] {
-  const zero = (...names: string[]) => names.map((name) => ({ name, init: 0 }));
-  const slots = (() => {
-    switch (spec.name) {
-      case "sgd":
-        return spec.momentum > 0 ? zero("momentum") : [];
-      case "adam":
-      case "adamw":
-        return zero("momentum", "velocity", ...(spec.amsgrad ? ["velocity_hat"] : []));
-      case "rmsprop":
-        return zero("velocity", ...(spec.momentum > 0 ? ["momentum"] : []), ...(spec.centered ? ["average_gradient"] : []));
-      case "adagrad":
-        return [{ name: "accumulator", init: spec.initialAccumulatorValue }];
-      case "adadelta":
-        return zero("accumulated_grad", "accumulated_delta_var");
-      case "adamax":
-        return zero("momentum", "norm");
-      case "nadam":
-        return zero("momentum", "velocity");
-      case "lion":
-        return zero("momentum");
-      case "ftrl":
-        return [{ name: "accumulator", init: spec.initialAccumulatorValue }, ...zero("linear")];
-    }
-  })();
+  return slotsOf(OPTIMIZERS[spec.name], spec);
+}
+
+/** slotLayout by the optimizer's rule (what a model links). */
+export function slotsOf(rule: OptimizerRule, spec: OptimizerSpec): { readonly name: string; readonly init: number }[] {
+  const slots = rule.slots(spec);
   return spec.useEma ? [...slots, ...zero("average")] : slots;
 }
 
@@ -88,34 +159,16 @@ export function slotCount(spec: OptimizerSpec): number {
 }
 
 /**
- * Fills `out` (length ≥ HYPER.size) with the scalars of step t (1-based);
- * out[HYPER.uProduct] carries Nadam's product between calls. `lr`, when
- * given, replaces the spec's learning rate or schedule (a callback set it).
+ * Fills `out` (length ≥ HYPER.size) with the scalars of step t (1-based) of
+ * the optimizer whose rule is `rule`; out[HYPER.uProduct] carries Nadam's
+ * product between calls. `lr` is the learning rate of the step (the spec's,
+ * its schedule's at step t − 1, or one a callback set).
  */
-export function stepScalars(spec: OptimizerSpec, t: number, out: Float64Array, lr: number = learningRateAt(spec, t - 1)): void {
+export function stepScalars(rule: OptimizerRule, spec: OptimizerSpec, t: number, out: Float64Array, lr: number): void {
   out[HYPER.lr] = lr;
   out[HYPER.ema] = t === 1 ? 0 : (spec.emaMomentum ?? 0.99);
-  switch (spec.name) {
-    case "adam":
-    case "adamw":
-      out[HYPER.a] = (lr * Math.sqrt(1 - spec.beta2 ** t)) / (1 - spec.beta1 ** t);
-      break;
-    case "adamax":
-      out[HYPER.a] = 1 - spec.beta1 ** t;
-      break;
-    case "nadam": {
-      const ut = spec.beta1 * (1 - 0.5 * 0.96 ** t);
-      const ut1 = spec.beta1 * (1 - 0.5 * 0.96 ** (t + 1));
-      const product = (t === 1 ? 1 : out[HYPER.uProduct]!) * ut;
-      out[HYPER.uProduct] = product;
-      out[HYPER.a] = ut1 / (1 - product * ut1);
-      out[HYPER.b] = (1 - ut) / (1 - product);
-      out[HYPER.c] = 1 - spec.beta2 ** t;
-      break;
-    }
-    default:
-      out[HYPER.a] = 0;
-  }
+  out[HYPER.a] = 0;
+  rule.scalars?.(spec, t, out, lr);
 }
 
 /** Keras's clip order: clipnorm, else global_clipnorm, else clipvalue. */
@@ -155,7 +208,8 @@ class KerasOptimizer implements Optimizer {
     }
     const sp = this.spec;
     const h = this.hyper;
-    stepScalars(sp, ++this.iterations, h);
+    const t = ++this.iterations;
+    stepScalars(OPTIMIZERS[sp.name], sp, t, h, learningRateAt(sp, t - 1));
     const lr = h[HYPER.lr]!;
     const mode = clipMode(sp);
     let globalScale = 1;
@@ -276,8 +330,6 @@ export function pow(x: number, p: number): number {
   return p === 0.5 ? Math.sqrt(x) : Math.pow(x, p);
 }
 
-const KNOWN = new Set(["sgd", "adam", "adamw", "rmsprop", "adagrad", "adadelta", "adamax", "nadam", "lion", "ftrl"]);
-
 /**
  * A Keras 3 optimizer for `size` parameters (size = params.length); its
  * state arrays are preallocated here. Throws LayercError for an unknown
@@ -285,6 +337,6 @@ const KNOWN = new Set(["sgd", "adam", "adamw", "rmsprop", "adagrad", "adadelta",
  */
 export function createOptimizer(spec: OptimizerSpec, size: number): Optimizer {
   const name = (spec as { name: string }).name;
-  if (!KNOWN.has(name)) throw new LayercError(`unknown optimizer "${name}"`);
+  if (!Object.hasOwn(OPTIMIZERS, name)) throw new LayercError(`unknown optimizer "${name}"`);
   return new KerasOptimizer(spec, size);
 }

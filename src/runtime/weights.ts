@@ -150,6 +150,63 @@ function fromHalf(h: number): number {
   return sign * (1 + mant / 1024) * 2 ** (exp - 15);
 }
 
+/**
+ * A quantized encoding of the format: how it stores one value, and (int8)
+ * the per-tensor scale it writes into the header. Model classes link the
+ * codecs of the quantized weights they embed (`protected static
+ * weightCodecs`); `readWeights` and `writeWeights` handle every dtype.
+ */
+export interface WeightsCodec {
+  /** The per-tensor scale to store (int8); throws when the tensor cannot be stored. */
+  scale?(data: ArrayLike<number>, name: string): number;
+  write(view: DataView, at: number, x: number, scale: number | undefined): void;
+  read(view: DataView, at: number, scale: number | undefined): number;
+}
+
+/** The quantized codecs a model links, by dtype (float32 is always there). */
+export type WeightsCodecs = Readonly<Partial<Record<Exclude<WeightsDtype, "float32">, WeightsCodec>>>;
+
+export const float16Codec: WeightsCodec = {
+  write: (view, at, x) => view.setUint16(at, toHalf(x), true),
+  read: (view, at) => fromHalf(view.getUint16(at, true)),
+};
+
+export const int8Codec: WeightsCodec = {
+  scale(data, name) {
+    let m = 0;
+    for (let j = 0; j < data.length; j++) m = Math.max(m, Math.abs(data[j]!));
+    if (!Number.isFinite(m))
+      throw new LayercError(
+        `weight ${name} holds a non-finite value; int8 cannot store it`,
+      );
+    return m === 0 ? 1 : Math.fround(m / 127);
+  },
+  write: (view, at, x, scale) =>
+    view.setInt8(at, Math.max(-127, Math.min(127, Math.round(x / scale!)))),
+  read: (view, at, scale) => view.getInt8(at) * scale!,
+};
+
+const FLOAT32: WeightsCodec = {
+  write: (view, at, x) => view.setFloat32(at, x, true),
+  read: (view, at) => view.getFloat32(at, true),
+};
+
+/** Every quantized codec (readWeights, writeWeights, interpreted models). */
+export const WEIGHT_CODECS: WeightsCodecs = { float16: float16Codec, int8: int8Codec };
+
+/** The runtime export of each quantized codec, for generated modules' imports (the emitter reads it). */
+export const WEIGHT_CODEC_EXPORTS: Readonly<Record<Exclude<WeightsDtype, "float32">, string>> = { float16: "float16Codec", int8: "int8Codec" };
+
+/** The codec of `dtype` among `codecs`; `fix` says what to do instead when it is not linked. */
+function codecOf(dtype: WeightsDtype, codecs: WeightsCodecs, fix: string): WeightsCodec {
+  const codec = dtype === "float32" ? FLOAT32 : codecs[dtype];
+  if (codec === undefined)
+    throw new LayercError(
+      `this model class reads and writes float32 weights files only (it links the ${dtype} codec when built with --weights-dtype ${dtype}): ${fix}`,
+    );
+  return codec;
+}
+
 function checkShape(shape: unknown, what: string): number[] {
   if (
     !Array.isArray(shape) ||
@@ -170,11 +227,25 @@ export function writeWeights(
   weights: readonly NamedWeight[],
   options: { dtype?: WeightsDtype; model?: string } = {},
 ): Uint8Array {
+  return encodeWeights(weights, options, WEIGHT_CODECS);
+}
+
+/** writeWeights with the quantized codecs `codecs` links (a model class's). */
+export function encodeWeights(
+  weights: readonly NamedWeight[],
+  options: { dtype?: WeightsDtype; model?: string },
+  codecs: WeightsCodecs,
+): Uint8Array {
   const dtype = options.dtype ?? "float32";
-  if (!(dtype in BYTES))
+  if (!Object.hasOwn(BYTES, dtype))
     throw new LayercError(
       `weights dtype must be float32, float16 or int8, got ${String(dtype)}`,
     );
+  const codec = codecOf(
+    dtype,
+    codecs,
+    `use writeWeights(model.getWeights(), { dtype: "${dtype}" }) from layerc/runtime`,
+  );
   if (!Array.isArray(weights))
     throw new LayercError(
       "writeWeights expects an array of { name, shape, data }",
@@ -188,17 +259,7 @@ export function writeWeights(
         `weight ${w.name} has ${w.data?.length} values, expected ${prod(shape)} for shape [${shape.join(", ")}]`,
       );
     }
-    let scale: number | undefined;
-    if (dtype === "int8") {
-      let m = 0;
-      for (let j = 0; j < w.data.length; j++)
-        m = Math.max(m, Math.abs(w.data[j]!));
-      if (!Number.isFinite(m))
-        throw new LayercError(
-          `weight ${w.name} holds a non-finite value; int8 cannot store it`,
-        );
-      scale = m === 0 ? 1 : Math.fround(m / 127);
-    }
+    const scale = codec.scale?.(w.data, w.name);
     return {
       name: w.name,
       shape: [...shape],
@@ -224,14 +285,7 @@ export function writeWeights(
   let at = dataStart;
   for (const t of tensors) {
     for (let j = 0; j < t.data.length; j++) {
-      const x = t.data[j]!;
-      if (dtype === "float32") view.setFloat32(at, x, true);
-      else if (dtype === "float16") view.setUint16(at, toHalf(x), true);
-      else
-        view.setInt8(
-          at,
-          Math.max(-127, Math.min(127, Math.round(x / t.scale!))),
-        );
+      codec.write(view, at, t.data[j]!, t.scale);
       at += BYTES[dtype];
     }
   }
@@ -263,7 +317,7 @@ function parseHeader(
   }
   const h = json as { dtype?: unknown; model?: unknown; tensors?: unknown };
   if (h === null || typeof h !== "object") fail("the header is not an object");
-  if (typeof h.dtype !== "string" || !(h.dtype in BYTES))
+  if (typeof h.dtype !== "string" || !Object.hasOwn(BYTES, h.dtype))
     fail(`unknown dtype ${JSON.stringify(h.dtype)}`);
   if (!Array.isArray(h.tensors)) fail("the header has no tensor list");
   const tensors = h.tensors.map((t: unknown, i: number): HeaderTensor => {
@@ -294,6 +348,14 @@ function parseHeader(
  * (and allocates nothing large) on a truncated, corrupt or oversized file.
  */
 export function readWeights(input: Uint8Array | ArrayBuffer): WeightsFile {
+  return decodeWeights(input, WEIGHT_CODECS);
+}
+
+/** readWeights with the quantized codecs `codecs` links (a model class's). */
+export function decodeWeights(
+  input: Uint8Array | ArrayBuffer,
+  codecs: WeightsCodecs,
+): WeightsFile {
   const bytes = input instanceof Uint8Array ? input : new Uint8Array(input);
   if (bytes.length < FIXED || MAGIC.some((b, i) => bytes[i] !== b)) {
     if (bytes.length >= 7 && MAGIC.slice(0, 7).every((b, i) => bytes[i] === b))
@@ -315,6 +377,11 @@ export function readWeights(input: Uint8Array | ArrayBuffer): WeightsFile {
       `checksum mismatch (stored ${stored.toString(16)}, computed ${actual.toString(16)}): the file is damaged or truncated`,
     );
   const header = parseHeader(bytes, headerLength);
+  const codec = codecOf(
+    header.dtype,
+    codecs,
+    "use model.setWeights(readWeights(bytes)) from layerc/runtime",
+  );
   const width = BYTES[header.dtype];
   let at = Math.ceil((FIXED + headerLength) / 8) * 8;
   let need = at;
@@ -323,12 +390,8 @@ export function readWeights(input: Uint8Array | ArrayBuffer): WeightsFile {
     fail(`the header describes ${need} bytes but the file has ${bytes.length}`);
   const tensors = header.tensors.map((t) => {
     const data = new Float32Array(prod(t.shape));
-    for (let j = 0; j < data.length; j++, at += width) {
-      if (header.dtype === "float32") data[j] = view.getFloat32(at, true);
-      else if (header.dtype === "float16")
-        data[j] = fromHalf(view.getUint16(at, true));
-      else data[j] = view.getInt8(at) * t.scale!;
-    }
+    for (let j = 0; j < data.length; j++, at += width)
+      data[j] = codec.read(view, at, t.scale);
     return { name: t.name, shape: [...t.shape], data };
   });
   return Object.assign(tensors, {

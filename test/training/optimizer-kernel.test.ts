@@ -8,7 +8,8 @@
 import { describe, expect, it } from "vitest";
 import { compileKernel } from "../../src/interpreter/exec.js";
 import { optimizerKernel } from "../../src/kernel/optimizer.js";
-import { createOptimizer, HYPER, slotLayout, stepScalars } from "../../src/runtime/optimizers.js";
+import { createOptimizer, HYPER, OPTIMIZERS, slotLayout, stepScalars } from "../../src/runtime/optimizers.js";
+import { learningRateAt } from "../../src/runtime/schedules.js";
 import type { OptimizerSpec } from "../../src/runtime/spec.js";
 
 const base = { learningRate: 0.01 };
@@ -75,7 +76,7 @@ describe("the optimizer kernel equals the runtime reference bit for bit", () => 
       for (let t = 1; t <= 4; t++) {
         const g = Float64Array.from({ length: size }, (_, i) => Math.cos(i * t) * (t % 2 ? 1 : -0.5));
         ref.step(pRef, g, ranges);
-        stepScalars(spec, t, hyper);
+        stepScalars(OPTIMIZERS[spec.name], spec, t, hyper, learningRateAt(spec, t - 1));
         run({ arrays: [p, g, ...state, hyper], batch: 0 });
       }
       expect(Array.from(p)).toEqual(Array.from(pRef));

@@ -23,17 +23,19 @@ import { outputLosses, planModel, type ModelPlan } from "../../plan/plan.js";
 import { metaOf } from "../../plan/meta.js";
 import { makeDiagnostic, type Diagnostic } from "../../diagnostics/diagnostic.js";
 import type { Span } from "../../source.js";
-import { isMap, isWindow, type NativeSpec, type Stmt } from "../../kernel/expr.js";
-import { mapBody, mapParams, planMap, type Scalar, type WasmMap } from "./wasm-map.js";
+import { isMap, isWindow, type MapSpec, type NativeSpec, type Stmt } from "../../kernel/expr.js";
+import { mapBody, mapParams, planMap, takesBatch, type Scalar, type WasmMap } from "./wasm-map.js";
 import { VERSION } from "../../version.js";
 import { logsTypeText } from "./logs-type.js";
-import { METRIC_EXPORTS } from "../../runtime/metrics.js";
+import { linkTypeImports, runtimeLinks } from "./links.js";
+import { readWeights, type WeightsDtype } from "../../runtime/weights.js";
 import { specialize, work } from "./specialize.js";
 import { localOf, renderStmts, type RenderState } from "./render.js";
 import { shouldUnroll, UNROLL_THRESHOLD, useNative } from "./policy.js";
 import { NATIVE_MIN_WORK } from "../../kernel/schedule.js";
 import { gemmKernel, kernelModule, nativeEligible, productWork, type ElemType, type WasmGemm } from "./wasm.js";
 import { windowBody, windowSplit, type WasmWindow } from "./wasm-window.js";
+import { initializeGradients } from "./grad-init.js";
 import { extent, type Gemm } from "../../kernel/gemm.js";
 import { writesImage, type Window } from "../../kernel/window.js";
 
@@ -92,9 +94,22 @@ interface RenderedModel {
   readonly native: boolean;
   readonly statements: number;
   readonly helpers: ReadonlySet<string>;
+  /** Runtime types the class's linked statics are annotated with (imported type-only). */
+  readonly linkTypes: readonly string[];
   /** Specialized bodies keyed by marker name, spliced in after printing. */
   readonly bodies: ReadonlyMap<string, string>;
 }
+
+/** Elements per sample from which an elementwise loop over the batch runs natively (in a model with native kernels). */
+const MAP_MIN_PER_SAMPLE = 16;
+
+/**
+ * Most arguments an elementwise kernel takes (the batch size, buffer
+ * addresses, then scalars): enough for every update rule with EMA on top
+ * (Adam with AMSGrad: parameters, gradients, three slots, the average;
+ * learning rate, α_t, EMA momentum).
+ */
+const MAP_MAX_ARGS = 10;
 
 /** The native kernels of one model: products and window operations replaced by WebAssembly calls, by kernel name. */
 class NativeKernels {
@@ -180,11 +195,13 @@ class NativeKernels {
   /**
    * An elementwise loop as a native kernel (wasm-map.ts): the specialized
    * loop, after constant-index reads it hoisted (the learning rate), when
-   * it runs at least `threshold` times, every buffer it indexes lives in
-   * the native memory (parameters, gradients, activations) and the call
-   * takes at most 6 arguments; undefined keeps the loop.
+   * it runs at least `threshold` times (a loop over the batch: see
+   * `accepts`), every buffer it indexes lives in the native memory
+   * (parameters, gradients, optimizer state, activations, also ones sharing
+   * storage with a dead buffer) and the call takes at most MAP_MAX_ARGS
+   * arguments; undefined keeps the loop.
    */
-  private callMap(name: string, lowered: readonly Stmt[], st: RenderState): string | undefined {
+  private callMap(name: string, spec: MapSpec, lowered: readonly Stmt[], st: RenderState): string | undefined {
     const hoisted = new Map<string, string>();
     let loop: Extract<Stmt, { k: "for" }> | undefined;
     for (const s of lowered) {
@@ -194,30 +211,40 @@ class NativeKernels {
       } else if (s.k === "for" && loop === undefined) loop = s;
       else if (s.k !== "note") return undefined;
     }
-    if (loop === undefined || loop.to.k !== "num" || loop.from.k !== "num" || !useNative(loop.to.v - loop.from.v, this.threshold)) return undefined;
+    if (loop === undefined) return undefined;
+    if (spec.batch !== true && (loop.to.k !== "num" || loop.from.k !== "num" || !useNative(loop.to.v - loop.from.v, this.threshold))) return undefined;
     const place = (buf: string) => {
       const s = this.plan.buffers.get(buf);
-      const resident = s?.kind === "param" || s?.kind === "grad" || s?.kind === "dout" || (s?.kind === "act" && s.shares === undefined);
-      return resident ? { type: this.elemType(buf), base: this.base(buf) } : null;
+      // the optimizer state (slots) lives there too: the runtime places it beside the gradients (model.ts)
+      const resident = s?.kind === "param" || s?.kind === "grad" || s?.kind === "slot" || s?.kind === "dout" || s?.kind === "act";
+      return resident ? { type: this.elemType(buf), base: this.base(buf), root: (s.kind === "act" ? s.shares : undefined) ?? buf } : null;
     };
     const m = planMap(name, loop, new Set(hoisted.keys()), place);
-    if (m === null || m.buffers.length + m.scalars.length > 6) return undefined;
+    if (m === null || (takesBatch(m) ? 1 : 0) + m.buffers.length + m.scalars.length > MAP_MAX_ARGS) return undefined;
+    // one kernel per name: a second, different loop under the same name keeps its TypeScript
+    const known = this.maps.get(name);
+    if (known !== undefined && JSON.stringify(known) !== JSON.stringify(m)) return undefined;
     this.maps.set(name, m);
     const scalar = (sc: Scalar) => {
       if ("name" in sc) return hoisted.get(sc.name)!;
       const { local, base } = localOf(sc.buf, st);
       return `${local}[${base + sc.index}]!`;
     };
-    const args = [...m.buffers.map((b) => this.address(b.buf, st)), ...m.scalars.map(scalar)];
+    const args = [...(takesBatch(m) ? ["n"] : []), ...m.buffers.map((b) => this.address(b.buf, st)), ...m.scalars.map(scalar)];
     return `k.${name}(${args.join(", ")});`;
   }
 
-  /** Does `spec` become a native kernel? */
-  accepts(spec: NativeSpec): boolean {
+  /** Does `spec` become a native kernel (in a kernel that is `unrolled` or not)? */
+  accepts(spec: NativeSpec, unrolled = false): boolean {
     // an elementwise loop (the update, rendered after forward and backward): in a model whose buffers are in the
     // native memory anyway (it has other native kernels), and long enough; whether its specialized loop compiles
     // is decided in call
-    if (isMap(spec)) return this.enabled && this.gemms.size + this.windows.size > 0 && useNative(spec.size, this.threshold);
+    // one over the batch when a sample's part is at least MAP_MIN_PER_SAMPLE elements (a few vector steps: the call then
+    // costs less than the TypeScript loop at any batch size), unless its layer's kernel is small enough to be unrolled
+    if (isMap(spec)) {
+      const long = spec.batch === true ? spec.size >= MAP_MIN_PER_SAMPLE && !unrolled : useNative(spec.size, this.threshold);
+      return this.enabled && this.gemms.size + this.windows.size > 0 && long;
+    }
     if (isWindow(spec)) return this.acceptsWindow(spec);
     if (!this.enabled || !nativeEligible(spec, this.types(spec), this.precision)) return false;
     // a relu epilogue writes activations laid out like C, of C's element type
@@ -228,7 +255,7 @@ class NativeKernels {
   /** The call replacing `spec` in layer `layer`, or undefined to keep its loops. */
   call(layer: string, spec: NativeSpec, st: RenderState, lowered: readonly Stmt[]): string | undefined {
     if (!this.accepts(spec)) return undefined;
-    if (isMap(spec)) return this.callMap(`${layer}_${spec.label}`, lowered, st);
+    if (isMap(spec)) return this.callMap(`${layer}_${spec.label}`, spec, lowered, st);
     if (isWindow(spec)) {
       const name = `${layer}_${spec.label}`;
       const optional = (key: "source" | "weights" | "bias" | "relu") => (spec[key] !== undefined ? { [key]: this.elemType(spec[key]) } : {});
@@ -245,6 +272,9 @@ class NativeKernels {
     const name = `${layer}_${spec.label}`;
     const precision = this.precision;
     const bases = { a: this.base(spec.a.buf), b: this.base(spec.b.buf), c: this.base(spec.c.buf), ...(spec.bias ? { bias: this.base(spec.bias.buf) } : {}) };
+    const known = this.gemms.get(name);
+    // one kernel per name: a layer's inference and training forwards share a product's kernel only when it is the same product
+    if (known !== undefined && JSON.stringify(known.spec) !== JSON.stringify(spec)) throw new Error(`layerc internal error: two different products named ${name}`);
     this.gemms.set(name, { name, spec, types, bases, precision });
     const bufs = [spec.a.buf, spec.b.buf, spec.c.buf];
     // the fused epilogue's buffers: the bias, and where relu(C) goes (0 when absent)
@@ -299,7 +329,7 @@ function renderKernel(plan: ModelPlan, kernel: readonly Stmt[], st: RenderState,
   const unroll = shouldUnroll(plan.model.unroll, work(kernel), threshold);
   st.native = (spec, lowered) => native.call(layer, spec, st, lowered);
   const { reserved, rounding } = planNames(plan);
-  const rendered = renderStmts(specialize(kernel, { unroll, reserved, native: (spec) => native.accepts(spec), rounding }), st);
+  const rendered = renderStmts(specialize(kernel, { unroll, reserved, native: (spec) => native.accepts(spec, unroll), rounding }), st);
   delete st.native;
   return `{\n${rendered.join("\n")}\n}`;
 }
@@ -491,6 +521,7 @@ function fillClass(
   threshold: number,
   wasm: { readonly enabled: boolean; readonly threshold: number },
   names: ModuleNames,
+  embeddedDtype: WeightsDtype | undefined,
 ): RenderedModel & { structures: StatementStructures[] } {
   const metaName = names.meta;
   const rename = (text: string) => text.replace(/\b__META__\b/g, () => metaName).replace(/\b__MODEL__\b/g, () => model.name);
@@ -519,9 +550,16 @@ function fillClass(
   let bwd: string[] | null = null;
   let upd: string[] | null = null;
   let loss: string[] | null = null;
+  let gradInit = false;
   if (plan.training) {
     const bwdState: RenderState = { storage: plan.buffers, helpers, used: new Set(), tmp: 0, statements: 0 };
-    const body = renderKernels(plan, (l) => l.backward, true, bwdState, threshold, native);
+    // a model with native kernels clears its gradients itself (grad-init.ts); the others leave it to the runtime
+    gradInit = native.size > 0;
+    const order = [...plan.layers].reverse();
+    const init = gradInit ? initializeGradients(plan, order) : null;
+    const kernels = new Map(order.map((l, i) => [l, init?.backward[i] ?? l.backward]));
+    const zero = init !== null && init.zero.length > 0 ? ["// gradients the layers add into start at zero", renderKernel(plan, init.zero, bwdState, threshold, "gradients", native)] : [];
+    const body = [...zero, ...renderKernels(plan, (l) => kernels.get(l)!, true, bwdState, threshold, native)];
     bwd = declareLocals(bwdState, body, plan, native, ["x", "dOut", "n"]);
     statements += bwdState.statements;
     states.push(bwdState);
@@ -571,34 +609,21 @@ function fillClass(
     });
     props.push(shapes("inputShapes", model.inputs.map((i) => model.tensors[i.tensor]!.shape)), shapes("outputShapes", model.outputs.map((t) => model.tensors[t]!.shape)));
   }
-  // the metric factories the model compiles, linked by the class (the runtime's others tree-shake away)
-  const metricKinds = [...new Set([...(model.training?.metrics ?? []), ...(metaOf(model, plan).outputs ?? []).flatMap((o) => o.metrics ?? [])].map((m) => m.kind))].sort();
-  if (metricKinds.length > 0) {
-    for (const k of metricKinds) helpers.add(METRIC_EXPORTS[k]);
+  // what the model's spec decides, linked by the class (the runtime's other kinds tree-shake away)
+  const modelMeta = metaOf(model, plan);
+  const links = runtimeLinks(model, modelMeta, native.size > 0, embeddedDtype);
+  for (const link of links) {
+    link.exports.forEach((e) => helpers.add(e));
     props.push({
       kind: StructureKind.Property as const,
-      name: "metricKinds",
+      name: link.name,
       isStatic: true,
       isReadonly: true,
       scope: Scope.Protected,
       hasOverrideKeyword: true,
       // typed, so the declaration can be written without inference (isolatedDeclarations)
-      type: "MetricKinds",
-      initializer: `{ ${metricKinds.map((k) => `${k}: ${METRIC_EXPORTS[k]}`).join(", ")} }`,
-    } as (typeof props)[number]);
-  }
-  // threads split native kernels only: a model with them links the threads module (threads.ts)
-  if (native.size > 0) {
-    helpers.add("instantiateThreaded");
-    props.push({
-      kind: StructureKind.Property as const,
-      name: "threading",
-      isStatic: true,
-      isReadonly: true,
-      scope: Scope.Protected,
-      hasOverrideKeyword: true,
-      type: "typeof instantiateThreaded",
-      initializer: "instantiateThreaded",
+      type: link.type,
+      initializer: link.value,
     } as (typeof props)[number]);
   }
   cls.properties = [
@@ -606,7 +631,9 @@ function fillClass(
     ...fields.map((f) => ({ kind: StructureKind.Property as const, name: f.name, scope: Scope.Private, type: f.type, initializer: `new ${f.type}(0)` })),
   ];
 
-  const metaValue = { ...metaOf(model, plan), ...(f32.size > 0 ? { activations: "float32" } : {}), ...(native.size > 0 ? { wasm: Buffer.from(native.module()).toString("base64") } : {}) };
+  // the summary text is in the meta; its rows are for tools, not the runtime
+  const { layers: _rows, ...shipped } = modelMeta;
+  const metaValue = { ...shipped, ...(f32.size > 0 ? { activations: "float32" } : {}), ...(gradInit ? { gradients: "backward" } : {}), ...(native.size > 0 ? { wasm: Buffer.from(native.module()).toString("base64") } : {}) };
   const bodies = new Map<string, string>([["meta", JSON.stringify(metaValue)]]);
   bodies.set("allocate", fields.length ? fields.map((f) => `this.${f.name} = ${f.alloc};`).join("\n") : "void capacity;\nvoid store;");
   bodies.set("forward", fwd.join("\n"));
@@ -653,7 +680,7 @@ function fillClass(
     });
   }
   structures.push(cls);
-  return { source: "", statements, helpers, bodies, structures, native: native.size > 0 };
+  return { source: "", statements, helpers, linkTypes: links.flatMap(linkTypeImports), bodies, structures, native: native.size > 0 };
 }
 
 /** One input that is not token ids and one output: the model gets its own predictBatch direct path. */
@@ -770,6 +797,7 @@ export async function emitProgram(program: ProgramIR, opts: EmitOptions): Promis
   const diagnostics: Diagnostic[] = [];
   const stats: ModelStats[] = [];
   const helpers = new Set<string>();
+  const linkTypes = new Set<string>();
   const threshold = opts.unrollThreshold ?? UNROLL_THRESHOLD;
   const scaffold = loadScaffold(project);
   const bodies = new Map<string, string>();
@@ -807,7 +835,10 @@ export async function emitProgram(program: ProgramIR, opts: EmitOptions): Promis
       );
       continue;
     }
-    const r = fillClass(scaffold, model, plan, threshold, { enabled: opts.wasm !== false, threshold: opts.wasmThreshold ?? NATIVE_MIN_WORK }, moduleNames[index]!);
+    const embedded = opts.embeddedWeights?.get(model.name);
+    // the dtype of embedded weights decides the codec the class links
+    const embeddedDtype = embedded === undefined ? undefined : readWeights(Buffer.from(embedded, "base64")).dtype;
+    const r = fillClass(scaffold, model, plan, threshold, { enabled: opts.wasm !== false, threshold: opts.wasmThreshold ?? NATIVE_MIN_WORK }, moduleNames[index]!, embeddedDtype);
     if (r.native) anyNative = true;
     stats.push({ name: model.name, statements: r.statements, activationValues: plan.activationValues });
     if (r.statements > opts.maxStatements) {
@@ -821,11 +852,11 @@ export async function emitProgram(program: ProgramIR, opts: EmitOptions): Promis
       continue;
     }
     r.helpers.forEach((h) => helpers.add(h));
+    r.linkTypes.forEach((t) => linkTypes.add(t));
     // markers are per model: prefix them so several models can share one module
     const prefix = `${index}_`;
     for (const st of r.structures) markPrefix(st, prefix);
     for (const [k, v] of r.bodies) bodies.set(prefix + k, v);
-    const embedded = opts.embeddedWeights?.get(model.name);
     if (embedded !== undefined) bodies.set(`${prefix}meta`, JSON.stringify({ ...JSON.parse(r.bodies.get("meta")!), embeddedWeights: embedded }));
     structures.push(...r.structures);
   }
@@ -834,8 +865,6 @@ export async function emitProgram(program: ProgramIR, opts: EmitOptions): Promis
   if (fileStatements > opts.maxStatements) return fileTooLarge(fileStatements, stats);
 
   const bases = new Set(program.models.map((m) => (m.training ? "TrainableModel" : "ModelBase")));
-  const metricFactories = new Set<string>(Object.values(METRIC_EXPORTS));
-  const metricKindsUsed = [...helpers].some((h) => metricFactories.has(h));
   const named = [...[...bases].sort(), ...[...helpers].sort()];
   const direct = structures.some((st) => st.kind === StructureKind.Class && (st.methods ?? []).some((m) => m.name === "predictBatch"));
   const ported = direct || program.models.some((m) => m.inputs.length > 1 || m.outputs.length > 1 || m.training);
@@ -845,7 +874,7 @@ export async function emitProgram(program: ProgramIR, opts: EmitOptions): Promis
     namedImports: [
       ...named.map((n) => ({ name: n })),
       { name: "ModelMeta", isTypeOnly: true },
-      ...(metricKindsUsed ? [{ name: "MetricKinds", isTypeOnly: true }] : []),
+      ...[...linkTypes].sort().map((name) => ({ name, isTypeOnly: true })),
       { name: "ModelOptions", isTypeOnly: true },
       ...(ported ? [{ name: "Samples", isTypeOnly: true }] : []),
       ...(anyNative ? [{ name: "NativeKernel", isTypeOnly: true }] : []),

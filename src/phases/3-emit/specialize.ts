@@ -5,7 +5,7 @@
  * their branch, and `let x = a; x += b; x += c` folds into one expression.
  * The result is still kernel form; render.ts turns it into TypeScript.
  */
-import { add, evalConstCond, isNum, leftSpine, ref, substitute, substituteCond, type Cond, type Expr, type NativeSpec, type Stmt } from "../../kernel/expr.js";
+import { add, evalConstCond, isMap, isNum, leftSpine, ref, substitute, substituteCond, type Cond, type Expr, type NativeSpec, type Stmt } from "../../kernel/expr.js";
 import { append } from "./append.js";
 
 export interface SpecializeOptions {
@@ -20,6 +20,8 @@ export interface SpecializeOptions {
   readonly native?: (spec: NativeSpec) => boolean;
   /** Buffers whose stores round (float32 parameters); loads after their stores are not forwarded. */
   readonly rounding?: ReadonlySet<string>;
+  /** Keep every loop of more than one iteration (an elementwise loop a backend runs natively needs its loop). */
+  readonly loops?: boolean;
 }
 
 /** Spill temporaries are named tmp0, tmp1, … by the renderer. */
@@ -918,7 +920,7 @@ function spec(stmts: readonly Stmt[], outer: ReadonlyMap<string, Expr>, opts: Sp
         const constant = isNum(from) && isNum(to);
         if (constant && to.v - from.v <= 0) break;
         const tiny = constant && !hasVariableLoop(s.body) && (to.v - from.v) * Math.max(1, work(s.body)) <= INNER_UNROLL_WORK;
-        if (constant && (opts.unroll || to.v - from.v === 1 || tiny)) {
+        if (constant && (to.v - from.v === 1 || (opts.loops !== true && (opts.unroll || tiny)))) {
           // one map for every iteration: spec copies the environment it is given
           const inner = new Map(env);
           for (let k = from.v; k < to.v; k++) append(out, spec(s.body, inner.set(s.v, { k: "num", v: k }), opts, `${suffix}_${k}`, scope));
@@ -967,7 +969,7 @@ function spec(stmts: readonly Stmt[], outer: ReadonlyMap<string, Expr>, opts: Sp
         out.push({
           k: "gemm",
           spec: s.spec,
-          lowered: spec(s.lowered, env, opts, suffix),
+          lowered: spec(s.lowered, env, isMap(s.spec) ? { ...opts, loops: true } : opts, suffix),
           prologue: spec(s.prologue, env, opts, suffix),
           epilogue: spec(s.epilogue, env, opts, suffix),
         });

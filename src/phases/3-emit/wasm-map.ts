@@ -3,29 +3,44 @@
  * the optimizer's update rule): one loop `for v in [from, to)` whose body
  * only reads and writes element v of buffers in the native memory, reads
  * scalars (constant-index loads, such as the learning rate, passed as f64
- * arguments) and computes + − × ÷ √ |·|. It runs in f64x2 SIMD, two
- * elements per step, and a scalar step for an odd last element.
+ * arguments) and computes + − × ÷ √ |·| max min and selections
+ * `test ? a : b` (compares, and). It runs in f64x2 SIMD, two elements per
+ * step, and a scalar step for an odd last element. The loop may sit inside
+ * loops over the batch (an `n` argument) or constant extents that only move
+ * where its elements are: each buffer's index is then `Σ stride·u + v + c`
+ * over those outer variables u (an activation's gradient over every sample;
+ * a bias gradient adding every sample's row into the same elements, in the
+ * TypeScript's order).
  *
  * The arithmetic is exactly the TypeScript's: every operation is the same
  * IEEE float64 operation in the same order (WebAssembly contracts nothing
  * into fused multiply-adds), float32 elements are widened on load and
  * rounded to nearest once when stored, as a Float32Array store does. So the
  * kernel computes the fallback loop's numbers bit for bit
- * (test/native-map.test.ts). The kernel is compiled from the specialized
+ * (test/native-map.test.ts). `max`/`min` are the kernel form's
+ * `a >= b ? a : b` / `a <= b ? a : b` (not WebAssembly's f64.max, which
+ * differs on NaN and signed zeros): a compare and a select. The kernel is compiled from the specialized
  * loop the fallback renders, so both start from the same expression.
  */
-import type { Expr, Stmt } from "../../kernel/expr.js";
+import type { Cond, Expr, Stmt } from "../../kernel/expr.js";
+import { extent } from "../../kernel/gemm.js";
 import { Asm, bytesOf, F64, functionBody, I32, V128, type ElemType } from "./wasm.js";
 import { append } from "./append.js";
 
-/** Where a buffer lives: its element type and element offset in its array, or null when it is not in the native memory. */
-export type MapPlace = (buf: string) => { readonly type: ElemType; readonly base: number } | null;
+/**
+ * Where a buffer lives: its element type and element offset in its array,
+ * and the array it is a name for (`root`: buffers sharing storage have the
+ * same; itself when absent), or null when it is not in the native memory.
+ */
+export type MapPlace = (buf: string) => { readonly type: ElemType; readonly base: number; readonly root?: string } | null;
 
 export interface WasmMap {
   readonly name: string;
   readonly loop: { readonly v: string; readonly from: number; readonly to: number; readonly body: readonly Stmt[] };
-  /** Native buffers the loop indexes, in argument order (one i32 byte address each). */
-  readonly buffers: readonly { readonly buf: string; readonly type: ElemType; readonly base: number }[];
+  /** Loops around the elementwise one, outermost first: each runs `per` (times the batch size, the kernel's first argument, when `batch`) times. */
+  readonly outer: readonly { readonly v: string; readonly per: number; readonly batch: boolean }[];
+  /** Native buffers the loop indexes, in argument order (one i32 byte address each), with their element strides per outer loop. */
+  readonly buffers: readonly { readonly buf: string; readonly type: ElemType; readonly base: number; readonly strides: readonly number[] }[];
   /**
    * Scalars in argument order after the buffers (one f64 each): outer
    * locals the loop reads (`name`), and constant-index reads of buffers
@@ -40,14 +55,29 @@ export type Scalar = { readonly name: string } | { readonly buf: string; readonl
 
 const scalarKey = (s: Scalar) => ("name" in s ? `var ${s.name}` : `load ${s.buf} ${s.index}`);
 
-/** The element offset of `index` from the loop variable (`v`, `v + c`, `c + v`), or null. */
-function offsetOf(index: Expr, v: string): number | null {
-  if (index.k === "var") return index.name === v ? 0 : null;
-  if (index.k === "bin" && index.op === "+") {
-    if (index.a.k === "var" && index.a.name === v && index.b.k === "num") return index.b.v;
-    if (index.b.k === "var" && index.b.name === v && index.a.k === "num") return index.a.v;
+/** An index as Σ coefficient·variable + constant, or null when it is not linear in its variables. */
+function linear(e: Expr): { readonly terms: ReadonlyMap<string, number>; readonly c: number } | null {
+  if (e.k === "num") return { terms: new Map(), c: e.v };
+  if (e.k === "var") return { terms: new Map([[e.name, 1]]), c: 0 };
+  if (e.k !== "bin" || e.op === "/") return null;
+  const a = linear(e.a);
+  const b = linear(e.b);
+  if (a === null || b === null) return null;
+  if (e.op === "*") {
+    const [scale, other] = a.terms.size === 0 ? [a.c, b] : b.terms.size === 0 ? [b.c, a] : [null, a];
+    if (scale === null) return null;
+    return { terms: new Map([...other.terms].map(([v, k]) => [v, k * scale])), c: other.c * scale };
   }
-  return null;
+  const sign = e.op === "-" ? -1 : 1;
+  const terms = new Map(a.terms);
+  for (const [v, k] of b.terms) terms.set(v, (terms.get(v) ?? 0) + sign * k);
+  return { terms, c: a.c + sign * b.c };
+}
+
+/** The element offset of `index` from the loop variable (`v + c` plus the outer variables' terms), or null. */
+function offsetOf(index: Expr, v: string): number | null {
+  const l = linear(index);
+  return l !== null && l.terms.get(v) === 1 ? l.c : null;
 }
 
 /**
@@ -55,9 +85,21 @@ function offsetOf(index: Expr, v: string): number | null {
  * elementwise loop. `outer` are the scalar locals defined before the loop
  * (they become arguments); `place` tells which buffers are native.
  */
-export function planMap(name: string, loop: For, outer: ReadonlySet<string>, place: MapPlace): WasmMap | null {
+export function planMap(name: string, nest: For, outer: ReadonlySet<string>, place: MapPlace): WasmMap | null {
+  // the loops around the elementwise one: from 0, over the batch or a constant extent, with nothing else in them
+  const around: { v: string; per: number; batch: boolean }[] = [];
+  let loop = nest;
+  for (;;) {
+    const inner = loop.body.filter((s) => s.k !== "note");
+    if (inner.length !== 1 || inner[0]!.k !== "for") break;
+    const size = extent(loop.to);
+    if (loop.from.k !== "num" || loop.from.v !== 0 || size === null) return null;
+    around.push({ v: loop.v, ...size });
+    loop = inner[0]!;
+  }
   if (loop.from.k !== "num" || loop.to.k !== "num" || loop.to.v - loop.from.v < 2) return null;
-  const buffers = new Map<string, { buf: string; type: ElemType; base: number }>();
+  const outerVars = new Set(around.map((o) => o.v));
+  const buffers = new Map<string, { buf: string; type: ElemType; base: number; strides: number[]; root: string; offsets: Set<number> }>();
   const scalars = new Map<string, Scalar>();
   const scalar = (sc: Scalar) => {
     scalars.set(scalarKey(sc), sc);
@@ -65,10 +107,16 @@ export function planMap(name: string, loop: For, outer: ReadonlySet<string>, pla
   };
   const locals = new Set<string>();
   const use = (buf: string, index: Expr): boolean => {
-    const at = offsetOf(index, loop.v);
+    const l = linear(index);
     const where = place(buf);
-    if (at === null || at < 0 || where === null) return false;
-    if (!buffers.has(buf)) buffers.set(buf, { buf, ...where });
+    if (l === null || l.terms.get(loop.v) !== 1 || l.c < 0 || where === null) return false;
+    if ([...l.terms.keys()].some((v) => v !== loop.v && !outerVars.has(v))) return false;
+    const strides = around.map((o) => l.terms.get(o.v) ?? 0);
+    if (strides.some((k) => k < 0)) return false;
+    const known = buffers.get(buf);
+    if (known === undefined) buffers.set(buf, { buf, type: where.type, base: where.base, root: where.root ?? buf, strides, offsets: new Set([l.c]) });
+    else if (known.strides.some((k, i) => k !== strides[i])) return false;
+    else known.offsets.add(l.c);
     return true;
   };
   const expr = (e: Expr): boolean => {
@@ -77,7 +125,7 @@ export function planMap(name: string, loop: For, outer: ReadonlySet<string>, pla
         return true;
       case "var":
         if (locals.has(e.name)) return true;
-        if (e.name === loop.v || !outer.has(e.name)) return false;
+        if (e.name === loop.v || outerVars.has(e.name) || !outer.has(e.name)) return false;
         return scalar({ name: e.name });
       case "load":
         // a constant element of a buffer the kernel cannot see (hyper): an argument
@@ -86,44 +134,91 @@ export function planMap(name: string, loop: For, outer: ReadonlySet<string>, pla
       case "bin":
         return expr(e.a) && expr(e.b);
       case "op":
+        if (e.op === "max" || e.op === "min") return e.args.length === 2 && expr(e.args[0]!) && expr(e.args[1]!);
         return (e.op === "sqrt" || e.op === "abs") && e.args.length === 1 && expr(e.args[0]!);
+      case "select":
+        return cond(e.test) && expr(e.then) && expr(e.else);
       default:
         return false;
     }
   };
+  const cond = (c: Cond): boolean => (c.k === "and" ? cond(c.a) && cond(c.b) : expr(c.a) && expr(c.b));
   for (const s of loop.body) {
     if (s.k === "let" && !locals.has(s.name) && expr(s.value)) locals.add(s.name);
     else if (s.k === "store" && expr(s.value) && use(s.buf, s.index)) continue;
     else if (s.k === "note") continue;
     else return null;
   }
-  // element-by-element semantics hold when each native buffer is its own memory (distinct arrays)
-  return { name, loop: { v: loop.v, from: loop.from.v, to: loop.to.v, body: loop.body }, buffers: [...buffers.values()], scalars: [...scalars.values()] };
+  // element-by-element semantics hold when each native buffer is its own memory, or names the same
+  // array as another one at exactly the same elements (storage a buffer shares with a dead one)
+  const all = [...buffers.values()];
+  for (const a of all) {
+    for (const b of all) {
+      if (a === b || a.root !== b.root) continue;
+      const same = a.base === b.base && a.type === b.type && a.strides.every((k, i) => k === b.strides[i]) && a.offsets.size === 1 && b.offsets.size === 1 && [...a.offsets][0] === [...b.offsets][0];
+      if (!same) return null;
+    }
+  }
+  return {
+    name,
+    loop: { v: loop.v, from: loop.from.v, to: loop.to.v, body: loop.body },
+    outer: around,
+    buffers: all.map(({ buf, type, base, strides }) => ({ buf, type, base, strides })),
+    scalars: [...scalars.values()],
+  };
 }
 
-/** The function's parameter types: an i32 address per buffer, then an f64 per scalar. */
-export const mapParams = (m: WasmMap): number[] => [...m.buffers.map(() => I32), ...m.scalars.map(() => F64)];
+/** Whether the kernel takes the batch size (first): when an outer loop runs over the batch. */
+export const takesBatch = (m: WasmMap): boolean => m.outer.some((o) => o.batch);
+
+/** The function's parameter types: [the batch size,] an i32 address per buffer, then an f64 per scalar. */
+export const mapParams = (m: WasmMap): number[] => [...(takesBatch(m) ? [I32] : []), ...m.buffers.map(() => I32), ...m.scalars.map(() => F64)];
 
 /** The function body of a map kernel. */
 export function mapBody(m: WasmMap): number[] {
   const x = new Asm();
   const nb = m.buffers.length;
   const ns = m.scalars.length;
-  const I = nb + ns;
+  // params: [n,] one address per buffer, one f64 per scalar
+  const P = takesBatch(m) ? 1 : 0;
+  const I = P + nb + ns;
   const slot = new Map(m.buffers.map((b, k) => [b.buf, k]));
-  const scalarArg = new Map(m.scalars.map((s, k) => [scalarKey(s), nb + k]));
-  // locals: i (i32); a splatted copy of every scalar (v128); per let a v128 and an f64
+  const scalarArg = new Map(m.scalars.map((s, k) => [scalarKey(s), P + nb + k]));
+  // locals: i (i32); a splatted copy of every scalar (v128); per let a v128 and an f64;
+  // with outer loops, their variables and each buffer's address at the current outer position (i32)
   const splat = new Map(m.scalars.map((s, k) => [scalarKey(s), I + 1 + k]));
   const lets = m.loop.body.flatMap((s) => (s.k === "let" ? [s.name] : []));
   const vlet = new Map(lets.map((n, k) => [n, I + 1 + ns + k]));
   const slet = new Map(lets.map((n, k) => [n, I + 1 + ns + lets.length + k]));
+  // a pair of locals per max/min (its operands, each evaluated once), v128 then f64; taken in order in each pass
+  const pairs = m.loop.body.reduce((n, s) => n + (s.k === "let" || s.k === "store" ? selects(s.value) : 0), 0);
+  const vpair = I + 1 + ns + 2 * lets.length;
+  const spair = vpair + 2 * pairs;
+  let taken = 0;
+  const depth = m.outer.length;
+  const outerVar = (j: number) => spair + 2 * pairs + j;
+  const row = (k: number) => (depth === 0 ? P + k : outerVar(depth) + k);
 
   /** Pushes element (i + offset) of `buf`'s address; the offset goes into the memarg. */
   const address = (buf: string, index: Expr): number => {
     const b = m.buffers[slot.get(buf)!]!;
     const e = bytesOf(b.type);
-    x.get(slot.get(buf)!).get(I).i32(e).mul().add();
+    x.get(row(slot.get(buf)!)).get(I).i32(e).mul().add();
     return (b.base + offsetOf(index, m.loop.v)!) * e;
+  };
+  const cond = (c: Cond, vector: boolean): void => {
+    if (c.k === "and") {
+      cond(c.a, vector);
+      cond(c.b, vector);
+      if (vector) x.simd(0x4e); // v128.and
+      else x.op(0x71); // i32.and
+      return;
+    }
+    expr(c.a, vector);
+    expr(c.b, vector);
+    const k = ["==", "!=", "<", ">", "<=", ">="].indexOf(c.op);
+    if (vector) x.simd(0x47 + k); // f64x2.eq/ne/lt/gt/le/ge
+    else x.op(0x61 + k); // f64.eq/ne/lt/gt/le/ge
   };
   const expr = (e: Expr, vector: boolean): void => {
     switch (e.k) {
@@ -163,7 +258,27 @@ export function mapBody(m: WasmMap): number[] {
         else x.op(0xa0 + k); // f64.add/sub/mul/div
         return;
       }
+      case "select":
+        // both sides are loads and arithmetic (no effects): evaluate both, keep one
+        expr(e.then, vector);
+        expr(e.else, vector);
+        cond(e.test, vector);
+        if (vector) x.simd(0x52); // v128.bitselect
+        else x.op(0x1b); // select
+        return;
       case "op":
+        if (e.op === "max" || e.op === "min") {
+          // a >= b ? a : b (max), a <= b ? a : b (min)
+          const at = (vector ? vpair : spair) + 2 * taken++;
+          expr(e.args[0]!, vector);
+          x.set(at);
+          expr(e.args[1]!, vector);
+          x.set(at + 1);
+          x.get(at).get(at + 1).get(at).get(at + 1);
+          if (vector) x.simd(e.op === "max" ? 0x4c : 0x4b).simd(0x52); // f64x2.ge/le, v128.bitselect
+          else x.op(e.op === "max" ? 0x66 : 0x65, 0x1b); // f64.ge/le, select
+          return;
+        }
         expr(e.args[0]!, vector);
         if (e.op === "sqrt") {
           if (vector) x.simd(0xef);
@@ -176,6 +291,7 @@ export function mapBody(m: WasmMap): number[] {
     }
   };
   const body = (vector: boolean) => {
+    taken = 0;
     for (const s of m.loop.body) {
       if (s.k === "let") {
         expr(s.value, vector);
@@ -197,13 +313,43 @@ export function mapBody(m: WasmMap): number[] {
   };
   for (const [s, local] of splat) x.get(scalarArg.get(s)!).simd(0x14).set(local);
   const { from, to } = m.loop;
-  const pairs = Math.floor((to - from) / 2);
-  x.i32(from).set(I);
-  x.loop();
-  body(true);
-  x.get(I).i32(2).add().set(I).get(I).i32(from + 2 * pairs).ltU().brIf(0);
-  x.end();
-  if ((to - from) % 2 === 1) body(false);
+  const steps = Math.floor((to - from) / 2);
+  const elementwise = () => {
+    x.i32(from).set(I);
+    x.loop();
+    body(true);
+    x.get(I).i32(2).add().set(I).get(I).i32(from + 2 * steps).ltU().brIf(0);
+    x.end();
+    if ((to - from) % 2 === 1) body(false);
+  };
+  /** Outer loop j (and the ones inside it) around the elementwise loop: `for (u = 0; u < extent; u++)`. */
+  const outer = (j: number): void => {
+    if (j === depth) {
+      // each buffer's address at this outer position: its argument + Σ u·stride·bytes
+      m.buffers.forEach((b, k) => {
+        x.get(P + k);
+        b.strides.forEach((stride, o) => {
+          if (stride !== 0) x.get(outerVar(o)).i32(stride * bytesOf(b.type)).mul().add();
+        });
+        x.set(row(k));
+      });
+      elementwise();
+      return;
+    }
+    const { per, batch } = m.outer[j]!;
+    x.i32(0).set(outerVar(j));
+    x.block();
+    x.loop();
+    x.get(outerVar(j));
+    if (batch) x.get(0).i32(per).mul();
+    else x.i32(per);
+    x.op(0x4f).brIf(1); // i32.ge_u: done
+    outer(j + 1);
+    x.get(outerVar(j)).i32(1).add().set(outerVar(j)).br(0);
+    x.end();
+    x.end();
+  };
+  outer(0);
   x.end();
 
   return functionBody(
@@ -211,7 +357,26 @@ export function mapBody(m: WasmMap): number[] {
       [1, I32],
       [ns + lets.length, V128],
       [lets.length, F64],
+      ...(pairs > 0
+        ? ([
+            [2 * pairs, V128],
+            [2 * pairs, F64],
+          ] as const)
+        : []),
+      ...(depth > 0 ? ([[depth + nb, I32]] as const) : []),
     ],
     x,
   );
+}
+
+/** The max/min operations in `e` (each needs a pair of locals). */
+function selects(e: Expr): number {
+  if (e.k === "bin") return selects(e.a) + selects(e.b);
+  if (e.k === "op") return (e.op === "max" || e.op === "min" ? 1 : 0) + e.args.reduce((n, a) => n + selects(a), 0);
+  if (e.k === "select") return selectsIn(e.test) + selects(e.then) + selects(e.else);
+  return 0;
+}
+
+function selectsIn(c: Cond): number {
+  return c.k === "and" ? selectsIn(c.a) + selectsIn(c.b) : selects(c.a) + selects(c.b);
 }

@@ -543,16 +543,44 @@ export function gemmBody(g: WasmGemm): number[] {
     x.get(PB).i32(b.rows * eb).add().set(PB);
     x.get(KK).i32(1).sub().set(KK).get(KK).brIf(0);
     x.end();
-    // the epilogue: relu into C itself, or C kept (the pre-activation) and relu(C) stored at the same place in `out`
+    // the epilogue: relu into C itself, or C kept (the pre-activation) and relu(C) stored at the same place in `out`;
+    // with `affine`, the final value v becomes v·scale[j] + shift[j] (scale and shift n and 2n past the bias)
     const inPlace = spec.relu !== undefined && spec.relu.buf === c.buf;
     const po = () => x.get(PC).get(C_ARG).sub().get(OUT_ARG).add();
+    const affine = (r: number, h: number) => {
+      if (!spec.affine) return;
+      const ch = chunks[h]!;
+      const tb = types.bias ?? "f64";
+      const eBias = bytesOf(tb);
+      const at = () => x.get(BIAS_ARG).get(J).i32(eBias).mul().add();
+      const load = (row: number) => {
+        const offset = ((bases.bias ?? 0) + spec.bias!.offset + row * n + ch.col) * eBias;
+        at();
+        if (ch.vector) lanes.vectorLoad(x, tb, offset, at);
+        else lanes.scalarLoad(x, tb, offset);
+      };
+      // shift + v·scale
+      load(2);
+      x.get(acc(r, h));
+      load(1);
+      if (ch.vector) lanes.vmulAdd(x);
+      else lanes.smulAdd(x);
+      x.set(acc(r, h));
+    };
+    // the final value: relu then the affine map, or (reluLast) the map then relu
+    const final = (r: number, h: number) => {
+      if (!spec.reluLast) lanes.relu(x, acc(r, h), !chunks[h]!.vector);
+      affine(r, h);
+      if (spec.reluLast) lanes.relu(x, acc(r, h), !chunks[h]!.vector);
+    };
     for (let r = 0; r < rows; r++) {
       chunks.forEach((ch, h) => {
-        if (inPlace) lanes.relu(x, acc(r, h), !ch.vector);
+        if (inPlace) final(r, h);
+        else if (!spec.relu) affine(r, h);
         if (ch.vector) lanes.vectorStore(x, types.c, acc(r, h), cOffset(r, h), pc);
         else lanes.scalarStore(x, types.c, acc(r, h), cOffset(r, h), pc);
         if (spec.relu && !inPlace) {
-          lanes.relu(x, acc(r, h), !ch.vector);
+          final(r, h);
           if (ch.vector) lanes.vectorStore(x, types.c, acc(r, h), cOffset(r, h), po);
           else lanes.scalarStore(x, types.c, acc(r, h), cOffset(r, h), po);
         }
@@ -596,7 +624,7 @@ export function gemmBody(g: WasmGemm): number[] {
    * one vector accumulator per element of C, reduces k a vector of lanes at a
    * time, the k remainder in scalars, and adds the lanes at the end.
    */
-  const dot = !vector && a.cols === 1 && b.rows === 1 && taps.length === 1 && taps[0]!.a === 0 && taps[0]!.b === 0 && !spec.bias && !spec.relu;
+  const dot = !vector && a.cols === 1 && b.rows === 1 && taps.length === 1 && taps[0]!.a === 0 && taps[0]!.b === 0 && !spec.bias && !spec.relu && !spec.affine;
   const KR = OUTER + outer.length;
   // 4 rows × 2 columns of accumulators; 2 × 4 when A's rows are narrowed from float64 (each one then serves 4 columns)
   const dotShape = g.precision === "f32" && types.a === "f64" && types.b === "f32" ? { rows: 2, cols: 4 } : { rows: 4, cols: 2 };
