@@ -20,7 +20,7 @@ const __META__: ModelMeta = {
   dtype: "float32",
   paramCount: 0,
   weights: [],
-  layers: [],
+  summary: "",
   training: null,
 };
 

@@ -43,7 +43,7 @@ function closeTo(actual: ArrayLike<number>, expected: readonly number[], tol: nu
 function layerOrder(c: Case): string[] {
   const m = new (interpreted(spec(c))["K"]!)({ seed: 1 });
   // (the summary's rows themselves: a long name is cut there, as Keras cuts it)
-  return (m as unknown as { meta: ModelMeta }).meta.layers.map((l) => l.name);
+  return (m as unknown as { meta: ModelMeta }).meta.layers!.map((l) => l.name);
 }
 
 /** A model input or target argument: one array, or one per input/output. */

@@ -79,6 +79,8 @@ export interface Gemm {
    * `relu`, else C) is stored as v·scale[j] + shift[j].
    */
   readonly affine?: boolean;
+  /** With `affine` and `relu`: relu applies after the affine map (a relu layer folded after a folded normalization), not before. */
+  readonly reluLast?: boolean;
 }
 
 /**

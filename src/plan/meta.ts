@@ -8,7 +8,7 @@
  */
 import type { ModelIR } from "../ir/model-ir.js";
 import type { ModelMeta, OutputMeta } from "../runtime/model.js";
-import type { SummaryLayer } from "../runtime/summary.js";
+import { formatSummary, type SummaryLayer } from "../runtime/summary.js";
 import { hasActivityPenalty, outputLosses, type ModelPlan } from "./plan.js";
 import { lookupLayer } from "../layers/registry.js";
 import { kerasOrder } from "../ir/keras-order.js";
@@ -38,6 +38,7 @@ export function metaOf(model: ModelIR, plan: ModelPlan): ModelMeta {
     const o = model.training?.outputs?.[k];
     return { name: tensor.name, shape: tensor.shape, ...(losses[k] ? { loss: losses[k]!.loss, weight: losses[k]!.weight, metrics: o?.metrics ?? model.training!.metrics } : {}) };
   });
+  const layers = model.functional ? functionalRows(model) : model.layers.map((l) => row(l.name, l.kind, l.outputShape, l.params));
   return {
     name: model.name,
     inputShape: model.inputShape,
@@ -56,7 +57,8 @@ export function metaOf(model: ModelIR, plan: ModelPlan): ModelMeta {
         ...(p.regularizer ? { regularizer: p.regularizer } : {}),
       })),
     ),
-    layers: model.functional ? functionalRows(model) : model.layers.map((l) => row(l.name, l.kind, l.outputShape, l.params)),
+    summary: formatSummary(model.name, layers, model.dtype === "float64" ? 8 : 4),
+    layers,
     training: model.training ? { ...trainingOf(model.training), lossOnLogits: plan.fused?.loss ?? null, ...(hasActivityPenalty(model) ? { activityPenalty: true } : {}) } : null,
     ...(ported ? { inputs: model.inputs.map((i, k) => ({ name: i.name, shape: model.tensors[i.tensor]!.shape, ...(model.inputs.length > 1 && tokenIds(model, k) ? { tokenIds: tokenIds(model, k)! } : {}) })), outputs } : {}),
     ...(model.inputs.length === 1 && tokenIds(model, 0) ? { tokenIds: tokenIds(model, 0)! } : {}),

@@ -9,8 +9,8 @@ export { readWeights, writeWeights, float16Codec, int8Codec } from "./weights.js
 export type { WeightsDtype, WeightsFile, NamedWeight, WeightsCodec, WeightsCodecs } from "./weights.js";
 export { Store } from "./store.js";
 export type { NativeKernel, NativeLoader } from "./native.js";
-/** Linked by generated classes with native kernels. */
-export { nativeLoader } from "./native.js";
+/** Linked by generated classes with native kernels (nativeLoader) or embedded weights (decodeBase64). */
+export { nativeLoader, decodeBase64 } from "./native.js";
 export { erf } from "./math.js";
 export { Rng, deriveSeed, randomSeed } from "./random.js";
 export {

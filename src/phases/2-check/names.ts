@@ -20,7 +20,9 @@ const taken = new Set(
   (
     "Math Object Array Float32Array Float64Array Int32Array Uint8Array Number String Boolean Error TypeError RangeError " +
     "JSON Infinity NaN Symbol Promise Map Set Date RegExp globalThis console ModelBase LayercError erf Rng " +
-    "initialize runtime ModelMeta ModelOptions TrainableModel NativeKernel Store Samples"
+    "initialize runtime ModelMeta ModelOptions TrainableModel NativeKernel Store Samples " +
+    // the types of the statics a class links (emit/links.ts)
+    "MetricKinds InitializerKinds OptimizerKinds ScheduleKinds WeightsCodecs NativeLoader"
   ).split(" "),
 );
 

@@ -2,8 +2,8 @@
  * What a generated class links of the runtime: the pieces its spec decides
  * at compile time, as protected static fields the runtime base classes read
  * (runtime/model.ts `Links`) — the initializers its weights use, the
- * metrics, optimizer and learning-rate schedule it compiles, the codec of
- * quantized weights it embeds, and, with native kernels, the WebAssembly
+ * metrics, optimizer and learning-rate schedule it compiles, the base64
+ * decoder and the codec of the weights it embeds, and, with native kernels, the WebAssembly
  * loader and the threads module. A bundler
  * then drops every other kind from the runtime. The names come from the
  * runtime's export tables; nothing here names a layer kind.
@@ -55,6 +55,7 @@ export function runtimeLinks(model: ModelIR, meta: ModelMeta, native: boolean, e
     schedule ? kindTable("scheduleKinds", "ScheduleKinds", [schedule.name], SCHEDULE_EXPORTS) : null,
     // quantized embedded weights: the class decodes them, and then saves and loads that dtype too
     embedded !== undefined && embedded !== "float32" ? kindTable("weightCodecs", "WeightsCodecs", [embedded], WEIGHT_CODEC_EXPORTS) : null,
+    embedded !== undefined ? { name: "base64", type: "typeof decodeBase64", value: "decodeBase64", exports: ["decodeBase64"] } : null,
   ];
   // threads split native kernels only: only a model with them links the loader and the threads module (threads.ts)
   if (native) {

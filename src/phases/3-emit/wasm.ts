@@ -567,15 +567,20 @@ export function gemmBody(g: WasmGemm): number[] {
       else lanes.smulAdd(x);
       x.set(acc(r, h));
     };
+    // the final value: relu then the affine map, or (reluLast) the map then relu
+    const final = (r: number, h: number) => {
+      if (!spec.reluLast) lanes.relu(x, acc(r, h), !chunks[h]!.vector);
+      affine(r, h);
+      if (spec.reluLast) lanes.relu(x, acc(r, h), !chunks[h]!.vector);
+    };
     for (let r = 0; r < rows; r++) {
       chunks.forEach((ch, h) => {
-        if (inPlace) lanes.relu(x, acc(r, h), !ch.vector);
-        if (!spec.relu || inPlace) affine(r, h);
+        if (inPlace) final(r, h);
+        else if (!spec.relu) affine(r, h);
         if (ch.vector) lanes.vectorStore(x, types.c, acc(r, h), cOffset(r, h), pc);
         else lanes.scalarStore(x, types.c, acc(r, h), cOffset(r, h), pc);
         if (spec.relu && !inPlace) {
-          lanes.relu(x, acc(r, h), !ch.vector);
-          affine(r, h);
+          final(r, h);
           if (ch.vector) lanes.vectorStore(x, types.c, acc(r, h), cOffset(r, h), po);
           else lanes.scalarStore(x, types.c, acc(r, h), cOffset(r, h), po);
         }

@@ -37,17 +37,8 @@ const Avg1Meta: ModelMeta = {
       init: { name: "zeros" },
     },
   ],
-  layers: [
-    {
-      name: "average_pooling1d",
-      kind: "AveragePooling1D",
-      outputShape: [5, 2],
-      params: 0,
-      trainable: 0,
-    },
-    { name: "flatten", kind: "Flatten", outputShape: [10], params: 0, trainable: 0 },
-    { name: "dense", kind: "Dense", outputShape: [1], params: 11, trainable: 11 },
-  ],
+  summary:
+    'Model: "Avg1"\n┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━┓\n┃ Layer (type)                    ┃ Output Shape           ┃       Param # ┃\n┡━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━┩\n│ average_pooling1d               │ (None, 5, 2)           │             0 │\n│ (AveragePooling1D)              │                        │               │\n├─────────────────────────────────┼────────────────────────┼───────────────┤\n│ flatten (Flatten)               │ (None, 10)             │             0 │\n├─────────────────────────────────┼────────────────────────┼───────────────┤\n│ dense (Dense)                   │ (None, 1)              │            11 │\n└─────────────────────────────────┴────────────────────────┴───────────────┘\n Total params: 11 (44.00 B)\n Trainable params: 11 (44.00 B)\n Non-trainable params: 0 (0.00 B)',
   training: {
     loss: { name: "mean_squared_error", fromLogits: false },
     optimizer: {

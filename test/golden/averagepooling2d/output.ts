@@ -37,17 +37,8 @@ const Avg2Meta: ModelMeta = {
       init: { name: "zeros" },
     },
   ],
-  layers: [
-    {
-      name: "average_pooling2d",
-      kind: "AveragePooling2D",
-      outputShape: [3, 3, 1],
-      params: 0,
-      trainable: 0,
-    },
-    { name: "flatten", kind: "Flatten", outputShape: [9], params: 0, trainable: 0 },
-    { name: "dense", kind: "Dense", outputShape: [2], params: 20, trainable: 20 },
-  ],
+  summary:
+    'Model: "Avg2"\n┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━┓\n┃ Layer (type)                    ┃ Output Shape           ┃       Param # ┃\n┡━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━┩\n│ average_pooling2d               │ (None, 3, 3, 1)        │             0 │\n│ (AveragePooling2D)              │                        │               │\n├─────────────────────────────────┼────────────────────────┼───────────────┤\n│ flatten (Flatten)               │ (None, 9)              │             0 │\n├─────────────────────────────────┼────────────────────────┼───────────────┤\n│ dense (Dense)                   │ (None, 2)              │            20 │\n└─────────────────────────────────┴────────────────────────┴───────────────┘\n Total params: 20 (80.00 B)\n Trainable params: 20 (80.00 B)\n Non-trainable params: 0 (0.00 B)',
   training: {
     loss: { name: "categorical_crossentropy", fromLogits: false },
     optimizer: {

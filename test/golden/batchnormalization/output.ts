@@ -77,18 +77,8 @@ const NormedMeta: ModelMeta = {
       init: { name: "zeros" },
     },
   ],
-  layers: [
-    { name: "dense", kind: "Dense", outputShape: [3], params: 12, trainable: 12 },
-    {
-      name: "batch_normalization",
-      kind: "BatchNormalization",
-      outputShape: [3],
-      params: 12,
-      trainable: 6,
-    },
-    { name: "activation", kind: "Activation", outputShape: [3], params: 0, trainable: 0 },
-    { name: "dense_1", kind: "Dense", outputShape: [2], params: 8, trainable: 8 },
-  ],
+  summary:
+    'Model: "Normed"\n┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━┓\n┃ Layer (type)                    ┃ Output Shape           ┃       Param # ┃\n┡━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━┩\n│ dense (Dense)                   │ (None, 3)              │            12 │\n├─────────────────────────────────┼────────────────────────┼───────────────┤\n│ batch_normalization             │ (None, 3)              │            12 │\n│ (BatchNormalization)            │                        │               │\n├─────────────────────────────────┼────────────────────────┼───────────────┤\n│ activation (Activation)         │ (None, 3)              │             0 │\n├─────────────────────────────────┼────────────────────────┼───────────────┤\n│ dense_1 (Dense)                 │ (None, 2)              │             8 │\n└─────────────────────────────────┴────────────────────────┴───────────────┘\n Total params: 32 (128.00 B)\n Trainable params: 26 (104.00 B)\n Non-trainable params: 6 (24.00 B)',
   training: {
     loss: { name: "categorical_crossentropy", fromLogits: false },
     optimizer: {

@@ -87,10 +87,8 @@ const BothMeta: ModelMeta = {
       init: { name: "zeros" },
     },
   ],
-  layers: [
-    { name: "bidirectional", kind: "Bidirectional", outputShape: [4], params: 80, trainable: 80 },
-    { name: "dense", kind: "Dense", outputShape: [1], params: 5, trainable: 5 },
-  ],
+  summary:
+    'Model: "Both"\n┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━┓\n┃ Layer (type)                    ┃ Output Shape           ┃       Param # ┃\n┡━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━┩\n│ bidirectional (Bidirectional)   │ (None, 4)              │            80 │\n├─────────────────────────────────┼────────────────────────┼───────────────┤\n│ dense (Dense)                   │ (None, 1)              │             5 │\n└─────────────────────────────────┴────────────────────────┴───────────────┘\n Total params: 85 (340.00 B)\n Trainable params: 85 (340.00 B)\n Non-trainable params: 0 (0.00 B)',
   training: {
     loss: { name: "binary_crossentropy", fromLogits: false },
     optimizer: {

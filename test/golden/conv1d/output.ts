@@ -53,11 +53,8 @@ const WaveMeta: ModelMeta = {
       init: { name: "zeros" },
     },
   ],
-  layers: [
-    { name: "conv1d", kind: "Conv1D", outputShape: [8, 3], params: 21, trainable: 21 },
-    { name: "flatten", kind: "Flatten", outputShape: [24], params: 0, trainable: 0 },
-    { name: "dense", kind: "Dense", outputShape: [1], params: 25, trainable: 25 },
-  ],
+  summary:
+    'Model: "Wave"\n┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━┓\n┃ Layer (type)                    ┃ Output Shape           ┃       Param # ┃\n┡━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━┩\n│ conv1d (Conv1D)                 │ (None, 8, 3)           │            21 │\n├─────────────────────────────────┼────────────────────────┼───────────────┤\n│ flatten (Flatten)               │ (None, 24)             │             0 │\n├─────────────────────────────────┼────────────────────────┼───────────────┤\n│ dense (Dense)                   │ (None, 1)              │            25 │\n└─────────────────────────────────┴────────────────────────┴───────────────┘\n Total params: 46 (184.00 B)\n Trainable params: 46 (184.00 B)\n Non-trainable params: 0 (0.00 B)',
   training: {
     loss: { name: "mean_squared_error", fromLogits: false },
     optimizer: {

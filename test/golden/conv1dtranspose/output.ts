@@ -37,15 +37,8 @@ const DecoderMeta: ModelMeta = {
       init: { name: "zeros" },
     },
   ],
-  layers: [
-    {
-      name: "conv1d_transpose",
-      kind: "Conv1DTranspose",
-      outputShape: [6, 2],
-      params: 14,
-      trainable: 14,
-    },
-  ],
+  summary:
+    'Model: "Decoder"\n┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━┓\n┃ Layer (type)                    ┃ Output Shape           ┃       Param # ┃\n┡━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━┩\n│ conv1d_transpose                │ (None, 6, 2)           │            14 │\n│ (Conv1DTranspose)               │                        │               │\n└─────────────────────────────────┴────────────────────────┴───────────────┘\n Total params: 14 (56.00 B)\n Trainable params: 14 (56.00 B)\n Non-trainable params: 0 (0.00 B)',
   training: {
     loss: { name: "mean_squared_error", fromLogits: false },
     optimizer: {

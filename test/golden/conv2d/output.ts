@@ -67,12 +67,8 @@ const DigitsMeta: ModelMeta = {
       init: { name: "zeros" },
     },
   ],
-  layers: [
-    { name: "conv2d", kind: "Conv2D", outputShape: [6, 6, 2], params: 20, trainable: 20 },
-    { name: "conv2d_1", kind: "Conv2D", outputShape: [2, 2, 2], params: 36, trainable: 36 },
-    { name: "flatten", kind: "Flatten", outputShape: [8], params: 0, trainable: 0 },
-    { name: "dense", kind: "Dense", outputShape: [3], params: 27, trainable: 27 },
-  ],
+  summary:
+    'Model: "Digits"\n┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━┓\n┃ Layer (type)                    ┃ Output Shape           ┃       Param # ┃\n┡━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━┩\n│ conv2d (Conv2D)                 │ (None, 6, 6, 2)        │            20 │\n├─────────────────────────────────┼────────────────────────┼───────────────┤\n│ conv2d_1 (Conv2D)               │ (None, 2, 2, 2)        │            36 │\n├─────────────────────────────────┼────────────────────────┼───────────────┤\n│ flatten (Flatten)               │ (None, 8)              │             0 │\n├─────────────────────────────────┼────────────────────────┼───────────────┤\n│ dense (Dense)                   │ (None, 3)              │            27 │\n└─────────────────────────────────┴────────────────────────┴───────────────┘\n Total params: 83 (332.00 B)\n Trainable params: 83 (332.00 B)\n Non-trainable params: 0 (0.00 B)',
   training: {
     loss: { name: "sparse_categorical_crossentropy", fromLogits: false },
     optimizer: {

@@ -37,15 +37,8 @@ const DecoderMeta: ModelMeta = {
       init: { name: "zeros" },
     },
   ],
-  layers: [
-    {
-      name: "conv2d_transpose",
-      kind: "Conv2DTranspose",
-      outputShape: [3, 3, 2],
-      params: 10,
-      trainable: 10,
-    },
-  ],
+  summary:
+    'Model: "Decoder"\n┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━┓\n┃ Layer (type)                    ┃ Output Shape           ┃       Param # ┃\n┡━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━┩\n│ conv2d_transpose                │ (None, 3, 3, 2)        │            10 │\n│ (Conv2DTranspose)               │                        │               │\n└─────────────────────────────────┴────────────────────────┴───────────────┘\n Total params: 10 (40.00 B)\n Trainable params: 10 (40.00 B)\n Non-trainable params: 0 (0.00 B)',
   training: {
     loss: { name: "mean_squared_error", fromLogits: false },
     optimizer: {

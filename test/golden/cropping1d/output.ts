@@ -37,10 +37,8 @@ const CroppedMeta: ModelMeta = {
       init: { name: "zeros" },
     },
   ],
-  layers: [
-    { name: "dense", kind: "Dense", outputShape: [5, 2], params: 6, trainable: 6 },
-    { name: "cropping1d", kind: "Cropping1D", outputShape: [2, 2], params: 0, trainable: 0 },
-  ],
+  summary:
+    'Model: "Cropped"\n┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━┓\n┃ Layer (type)                    ┃ Output Shape           ┃       Param # ┃\n┡━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━┩\n│ dense (Dense)                   │ (None, 5, 2)           │             6 │\n├─────────────────────────────────┼────────────────────────┼───────────────┤\n│ cropping1d (Cropping1D)         │ (None, 2, 2)           │             0 │\n└─────────────────────────────────┴────────────────────────┴───────────────┘\n Total params: 6 (24.00 B)\n Trainable params: 6 (24.00 B)\n Non-trainable params: 0 (0.00 B)',
   training: {
     loss: { name: "mean_squared_error", fromLogits: false },
     optimizer: {

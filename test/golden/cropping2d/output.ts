@@ -37,10 +37,8 @@ const CroppedMeta: ModelMeta = {
       init: { name: "zeros" },
     },
   ],
-  layers: [
-    { name: "conv2d", kind: "Conv2D", outputShape: [4, 3, 2], params: 4, trainable: 4 },
-    { name: "cropping2d", kind: "Cropping2D", outputShape: [2, 1, 2], params: 0, trainable: 0 },
-  ],
+  summary:
+    'Model: "Cropped"\n┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━┓\n┃ Layer (type)                    ┃ Output Shape           ┃       Param # ┃\n┡━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━┩\n│ conv2d (Conv2D)                 │ (None, 4, 3, 2)        │             4 │\n├─────────────────────────────────┼────────────────────────┼───────────────┤\n│ cropping2d (Cropping2D)         │ (None, 2, 1, 2)        │             0 │\n└─────────────────────────────────┴────────────────────────┴───────────────┘\n Total params: 4 (16.00 B)\n Trainable params: 4 (16.00 B)\n Non-trainable params: 0 (0.00 B)',
   training: {
     loss: { name: "mean_squared_error", fromLogits: false },
     optimizer: {

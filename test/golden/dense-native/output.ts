@@ -65,11 +65,8 @@ const WideMeta: ModelMeta = {
       init: { name: "zeros" },
     },
   ],
-  layers: [
-    { name: "dense", kind: "Dense", outputShape: [32], params: 1568, trainable: 1568 },
-    { name: "dense_1", kind: "Dense", outputShape: [32], params: 1024, trainable: 1024 },
-    { name: "dense_2", kind: "Dense", outputShape: [4], params: 132, trainable: 132 },
-  ],
+  summary:
+    'Model: "Wide"\n┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━┓\n┃ Layer (type)                    ┃ Output Shape           ┃       Param # ┃\n┡━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━┩\n│ dense (Dense)                   │ (None, 32)             │         1,568 │\n├─────────────────────────────────┼────────────────────────┼───────────────┤\n│ dense_1 (Dense)                 │ (None, 32)             │         1,024 │\n├─────────────────────────────────┼────────────────────────┼───────────────┤\n│ dense_2 (Dense)                 │ (None, 4)              │           132 │\n└─────────────────────────────────┴────────────────────────┴───────────────┘\n Total params: 2,724 (10.64 KB)\n Trainable params: 2,724 (10.64 KB)\n Non-trainable params: 0 (0.00 B)',
   training: {
     loss: { name: "categorical_crossentropy", fromLogits: false },
     optimizer: {

@@ -46,11 +46,8 @@ const DenseRowsMeta: ModelMeta = {
       init: { name: "glorot_uniform", seed: null },
     },
   ],
-  layers: [
-    { name: "dense", kind: "Dense", outputShape: [3, 2], params: 10, trainable: 10 },
-    { name: "flatten", kind: "Flatten", outputShape: [6], params: 0, trainable: 0 },
-    { name: "dense_1", kind: "Dense", outputShape: [2], params: 12, trainable: 12 },
-  ],
+  summary:
+    'Model: "DenseRows"\n┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━┓\n┃ Layer (type)                    ┃ Output Shape           ┃       Param # ┃\n┡━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━┩\n│ dense (Dense)                   │ (None, 3, 2)           │            10 │\n├─────────────────────────────────┼────────────────────────┼───────────────┤\n│ flatten (Flatten)               │ (None, 6)              │             0 │\n├─────────────────────────────────┼────────────────────────┼───────────────┤\n│ dense_1 (Dense)                 │ (None, 2)              │            12 │\n└─────────────────────────────────┴────────────────────────┴───────────────┘\n Total params: 22 (88.00 B)\n Trainable params: 22 (88.00 B)\n Non-trainable params: 0 (0.00 B)',
   training: {
     loss: { name: "categorical_crossentropy", fromLogits: false },
     optimizer: {

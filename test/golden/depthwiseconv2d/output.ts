@@ -37,15 +37,8 @@ const DepthwiseMeta: ModelMeta = {
       init: { name: "zeros" },
     },
   ],
-  layers: [
-    {
-      name: "depthwise_conv2d",
-      kind: "DepthwiseConv2D",
-      outputShape: [2, 2, 4],
-      params: 20,
-      trainable: 20,
-    },
-  ],
+  summary:
+    'Model: "Depthwise"\n┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━┓\n┃ Layer (type)                    ┃ Output Shape           ┃       Param # ┃\n┡━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━┩\n│ depthwise_conv2d                │ (None, 2, 2, 4)        │            20 │\n│ (DepthwiseConv2D)               │                        │               │\n└─────────────────────────────────┴────────────────────────┴───────────────┘\n Total params: 20 (80.00 B)\n Trainable params: 20 (80.00 B)\n Non-trainable params: 0 (0.00 B)',
   training: {
     loss: { name: "mean_squared_error", fromLogits: false },
     optimizer: {

@@ -47,11 +47,8 @@ const IrisMeta: ModelMeta = {
       init: { name: "glorot_uniform", seed: null },
     },
   ],
-  layers: [
-    { name: "dense", kind: "Dense", outputShape: [8], params: 40, trainable: 40 },
-    { name: "dropout", kind: "Dropout", outputShape: [8], params: 0, trainable: 0 },
-    { name: "out", kind: "Dense", outputShape: [3], params: 24, trainable: 24 },
-  ],
+  summary:
+    'Model: "Iris"\n┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━┓\n┃ Layer (type)                    ┃ Output Shape           ┃       Param # ┃\n┡━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━┩\n│ dense (Dense)                   │ (None, 8)              │            40 │\n├─────────────────────────────────┼────────────────────────┼───────────────┤\n│ dropout (Dropout)               │ (None, 8)              │             0 │\n├─────────────────────────────────┼────────────────────────┼───────────────┤\n│ out (Dense)                     │ (None, 3)              │            24 │\n└─────────────────────────────────┴────────────────────────┴───────────────┘\n Total params: 64 (256.00 B)\n Trainable params: 64 (256.00 B)\n Non-trainable params: 0 (0.00 B)',
   training: {
     loss: { name: "categorical_crossentropy", fromLogits: false },
     optimizer: {

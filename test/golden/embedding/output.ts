@@ -46,11 +46,8 @@ const TokensMeta: ModelMeta = {
       init: { name: "zeros" },
     },
   ],
-  layers: [
-    { name: "embedding", kind: "Embedding", outputShape: [4, 3], params: 18, trainable: 18 },
-    { name: "flatten", kind: "Flatten", outputShape: [12], params: 0, trainable: 0 },
-    { name: "dense", kind: "Dense", outputShape: [1], params: 13, trainable: 13 },
-  ],
+  summary:
+    'Model: "Tokens"\n┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━┓\n┃ Layer (type)                    ┃ Output Shape           ┃       Param # ┃\n┡━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━┩\n│ embedding (Embedding)           │ (None, 4, 3)           │            18 │\n├─────────────────────────────────┼────────────────────────┼───────────────┤\n│ flatten (Flatten)               │ (None, 12)             │             0 │\n├─────────────────────────────────┼────────────────────────┼───────────────┤\n│ dense (Dense)                   │ (None, 1)              │            13 │\n└─────────────────────────────────┴────────────────────────┴───────────────┘\n Total params: 31 (124.00 B)\n Trainable params: 31 (124.00 B)\n Non-trainable params: 0 (0.00 B)',
   training: {
     loss: { name: "binary_crossentropy", fromLogits: false },
     optimizer: {

@@ -37,10 +37,8 @@ const FlatMeta: ModelMeta = {
       init: { name: "zeros" },
     },
   ],
-  layers: [
-    { name: "flatten", kind: "Flatten", outputShape: [6], params: 0, trainable: 0 },
-    { name: "dense", kind: "Dense", outputShape: [1], params: 7, trainable: 7 },
-  ],
+  summary:
+    'Model: "Flat"\n┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━┓\n┃ Layer (type)                    ┃ Output Shape           ┃       Param # ┃\n┡━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━┩\n│ flatten (Flatten)               │ (None, 6)              │             0 │\n├─────────────────────────────────┼────────────────────────┼───────────────┤\n│ dense (Dense)                   │ (None, 1)              │             7 │\n└─────────────────────────────────┴────────────────────────┴───────────────┘\n Total params: 7 (28.00 B)\n Trainable params: 7 (28.00 B)\n Non-trainable params: 0 (0.00 B)',
   training: {
     loss: { name: "binary_crossentropy", fromLogits: false },
     optimizer: {

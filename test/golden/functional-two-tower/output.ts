@@ -58,42 +58,8 @@ const TwoTowerMeta: ModelMeta = {
     },
     { name: "reg/bias", shape: [1], offset: 42, size: 1, trainable: true, init: { name: "zeros" } },
   ],
-  layers: [
-    { name: "a", kind: "InputLayer", outputShape: [3], params: 0, trainable: 0, connected: [] },
-    { name: "b", kind: "InputLayer", outputShape: [3], params: 0, trainable: 0, connected: [] },
-    {
-      name: "dense",
-      kind: "Dense",
-      outputShape: [4],
-      params: 16,
-      trainable: 16,
-      connected: ["a[0][0]", "b[0][0]"],
-    },
-    {
-      name: "concatenate",
-      kind: "Concatenate",
-      outputShape: [8],
-      params: 0,
-      trainable: 0,
-      connected: ["dense[0][0]", "dense[1][0]"],
-    },
-    {
-      name: "cls",
-      kind: "Dense",
-      outputShape: [2],
-      params: 18,
-      trainable: 18,
-      connected: ["concatenate[0][0]"],
-    },
-    {
-      name: "reg",
-      kind: "Dense",
-      outputShape: [1],
-      params: 9,
-      trainable: 9,
-      connected: ["concatenate[0][0]"],
-    },
-  ],
+  summary:
+    'Model: "TwoTower"\n┏━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━┓\n┃ Layer (type)        ┃ Output Shape      ┃    Param # ┃ Connected to      ┃\n┡━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━┩\n│ a (InputLayer)      │ (None, 3)         │          0 │ -                 │\n├─────────────────────┼───────────────────┼────────────┼───────────────────┤\n│ b (InputLayer)      │ (None, 3)         │          0 │ -                 │\n├─────────────────────┼───────────────────┼────────────┼───────────────────┤\n│ dense (Dense)       │ (None, 4)         │         16 │ a[0][0], b[0][0]  │\n├─────────────────────┼───────────────────┼────────────┼───────────────────┤\n│ concatenate         │ (None, 8)         │          0 │ dense[0][0],      │\n│ (Concatenate)       │                   │            │ dense[1][0]       │\n├─────────────────────┼───────────────────┼────────────┼───────────────────┤\n│ cls (Dense)         │ (None, 2)         │         18 │ concatenate[0][0] │\n├─────────────────────┼───────────────────┼────────────┼───────────────────┤\n│ reg (Dense)         │ (None, 1)         │          9 │ concatenate[0][0] │\n└─────────────────────┴───────────────────┴────────────┴───────────────────┘\n Total params: 43 (172.00 B)\n Trainable params: 43 (172.00 B)\n Non-trainable params: 0 (0.00 B)',
   training: {
     loss: { name: "categorical_crossentropy", fromLogits: false },
     optimizer: {

@@ -37,16 +37,8 @@ const NoisyMeta: ModelMeta = {
       init: { name: "zeros" },
     },
   ],
-  layers: [
-    { name: "dense", kind: "Dense", outputShape: [3], params: 12, trainable: 12 },
-    {
-      name: "gaussian_dropout",
-      kind: "GaussianDropout",
-      outputShape: [3],
-      params: 0,
-      trainable: 0,
-    },
-  ],
+  summary:
+    'Model: "Noisy"\n┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━┓\n┃ Layer (type)                    ┃ Output Shape           ┃       Param # ┃\n┡━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━┩\n│ dense (Dense)                   │ (None, 3)              │            12 │\n├─────────────────────────────────┼────────────────────────┼───────────────┤\n│ gaussian_dropout                │ (None, 3)              │             0 │\n│ (GaussianDropout)               │                        │               │\n└─────────────────────────────────┴────────────────────────┴───────────────┘\n Total params: 12 (48.00 B)\n Trainable params: 12 (48.00 B)\n Non-trainable params: 0 (0.00 B)',
   training: {
     loss: { name: "mean_squared_error", fromLogits: false },
     optimizer: {

@@ -37,10 +37,8 @@ const NoisyMeta: ModelMeta = {
       init: { name: "zeros" },
     },
   ],
-  layers: [
-    { name: "gaussian_noise", kind: "GaussianNoise", outputShape: [3], params: 0, trainable: 0 },
-    { name: "dense", kind: "Dense", outputShape: [2], params: 8, trainable: 8 },
-  ],
+  summary:
+    'Model: "Noisy"\n┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━┓\n┃ Layer (type)                    ┃ Output Shape           ┃       Param # ┃\n┡━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━┩\n│ gaussian_noise (GaussianNoise)  │ (None, 3)              │             0 │\n├─────────────────────────────────┼────────────────────────┼───────────────┤\n│ dense (Dense)                   │ (None, 2)              │             8 │\n└─────────────────────────────────┴────────────────────────┴───────────────┘\n Total params: 8 (32.00 B)\n Trainable params: 8 (32.00 B)\n Non-trainable params: 0 (0.00 B)',
   training: {
     loss: { name: "mean_squared_error", fromLogits: false },
     optimizer: {

@@ -46,17 +46,8 @@ const BagMeta: ModelMeta = {
       init: { name: "zeros" },
     },
   ],
-  layers: [
-    { name: "embedding", kind: "Embedding", outputShape: [5, 4], params: 32, trainable: 32 },
-    {
-      name: "global_average_pooling1d",
-      kind: "GlobalAveragePooling1D",
-      outputShape: [4],
-      params: 0,
-      trainable: 0,
-    },
-    { name: "dense", kind: "Dense", outputShape: [2], params: 10, trainable: 10 },
-  ],
+  summary:
+    'Model: "Bag"\n┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━┓\n┃ Layer (type)                    ┃ Output Shape           ┃       Param # ┃\n┡━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━┩\n│ embedding (Embedding)           │ (None, 5, 4)           │            32 │\n├─────────────────────────────────┼────────────────────────┼───────────────┤\n│ global_average_pooling1d        │ (None, 4)              │             0 │\n│ (GlobalAveragePooling1D)        │                        │               │\n├─────────────────────────────────┼────────────────────────┼───────────────┤\n│ dense (Dense)                   │ (None, 2)              │            10 │\n└─────────────────────────────────┴────────────────────────┴───────────────┘\n Total params: 42 (168.00 B)\n Trainable params: 42 (168.00 B)\n Non-trainable params: 0 (0.00 B)',
   training: {
     loss: { name: "sparse_categorical_crossentropy", fromLogits: false },
     optimizer: {

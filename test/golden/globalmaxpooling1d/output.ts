@@ -53,17 +53,8 @@ const PeakMeta: ModelMeta = {
       init: { name: "zeros" },
     },
   ],
-  layers: [
-    { name: "dense", kind: "Dense", outputShape: [5, 4], params: 16, trainable: 16 },
-    {
-      name: "global_max_pooling1d",
-      kind: "GlobalMaxPooling1D",
-      outputShape: [4],
-      params: 0,
-      trainable: 0,
-    },
-    { name: "dense_1", kind: "Dense", outputShape: [1], params: 5, trainable: 5 },
-  ],
+  summary:
+    'Model: "Peak"\n┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━┓\n┃ Layer (type)                    ┃ Output Shape           ┃       Param # ┃\n┡━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━┩\n│ dense (Dense)                   │ (None, 5, 4)           │            16 │\n├─────────────────────────────────┼────────────────────────┼───────────────┤\n│ global_max_pooling1d            │ (None, 4)              │             0 │\n│ (GlobalMaxPooling1D)            │                        │               │\n├─────────────────────────────────┼────────────────────────┼───────────────┤\n│ dense_1 (Dense)                 │ (None, 1)              │             5 │\n└─────────────────────────────────┴────────────────────────┴───────────────┘\n Total params: 21 (84.00 B)\n Trainable params: 21 (84.00 B)\n Non-trainable params: 0 (0.00 B)',
   training: {
     loss: { name: "mean_squared_error", fromLogits: false },
     optimizer: {

@@ -37,16 +37,8 @@ const GmpMeta: ModelMeta = {
       init: { name: "zeros" },
     },
   ],
-  layers: [
-    {
-      name: "global_max_pooling2d",
-      kind: "GlobalMaxPooling2D",
-      outputShape: [2],
-      params: 0,
-      trainable: 0,
-    },
-    { name: "dense", kind: "Dense", outputShape: [2], params: 6, trainable: 6 },
-  ],
+  summary:
+    'Model: "Gmp"\n┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━┓\n┃ Layer (type)                    ┃ Output Shape           ┃       Param # ┃\n┡━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━┩\n│ global_max_pooling2d            │ (None, 2)              │             0 │\n│ (GlobalMaxPooling2D)            │                        │               │\n├─────────────────────────────────┼────────────────────────┼───────────────┤\n│ dense (Dense)                   │ (None, 2)              │             6 │\n└─────────────────────────────────┴────────────────────────┴───────────────┘\n Total params: 6 (24.00 B)\n Trainable params: 6 (24.00 B)\n Non-trainable params: 0 (0.00 B)',
   training: {
     loss: { name: "categorical_crossentropy", fromLogits: false },
     optimizer: {

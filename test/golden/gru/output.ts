@@ -62,11 +62,8 @@ const SeqMeta: ModelMeta = {
       init: { name: "zeros" },
     },
   ],
-  layers: [
-    { name: "gru", kind: "GRU", outputShape: [3, 2], params: 36, trainable: 36 },
-    { name: "flatten", kind: "Flatten", outputShape: [6], params: 0, trainable: 0 },
-    { name: "dense", kind: "Dense", outputShape: [1], params: 7, trainable: 7 },
-  ],
+  summary:
+    'Model: "Seq"\n┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━┓\n┃ Layer (type)                    ┃ Output Shape           ┃       Param # ┃\n┡━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━┩\n│ gru (GRU)                       │ (None, 3, 2)           │            36 │\n├─────────────────────────────────┼────────────────────────┼───────────────┤\n│ flatten (Flatten)               │ (None, 6)              │             0 │\n├─────────────────────────────────┼────────────────────────┼───────────────┤\n│ dense (Dense)                   │ (None, 1)              │             7 │\n└─────────────────────────────────┴────────────────────────┴───────────────┘\n Total params: 43 (172.00 B)\n Trainable params: 43 (172.00 B)\n Non-trainable params: 0 (0.00 B)',
   training: {
     loss: { name: "mean_squared_error", fromLogits: false },
     optimizer: {

@@ -53,16 +53,8 @@ const NormedMeta: ModelMeta = {
       init: { name: "zeros" },
     },
   ],
-  layers: [
-    { name: "dense", kind: "Dense", outputShape: [2, 4], params: 20, trainable: 20 },
-    {
-      name: "layer_normalization",
-      kind: "LayerNormalization",
-      outputShape: [2, 4],
-      params: 8,
-      trainable: 8,
-    },
-  ],
+  summary:
+    'Model: "Normed"\n┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━┓\n┃ Layer (type)                    ┃ Output Shape           ┃       Param # ┃\n┡━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━┩\n│ dense (Dense)                   │ (None, 2, 4)           │            20 │\n├─────────────────────────────────┼────────────────────────┼───────────────┤\n│ layer_normalization             │ (None, 2, 4)           │             8 │\n│ (LayerNormalization)            │                        │               │\n└─────────────────────────────────┴────────────────────────┴───────────────┘\n Total params: 28 (112.00 B)\n Trainable params: 28 (112.00 B)\n Non-trainable params: 0 (0.00 B)',
   training: {
     loss: { name: "mean_squared_error", fromLogits: false },
     optimizer: {

@@ -37,10 +37,8 @@ const LeakyMeta: ModelMeta = {
       init: { name: "zeros" },
     },
   ],
-  layers: [
-    { name: "dense", kind: "Dense", outputShape: [3], params: 15, trainable: 15 },
-    { name: "leaky_re_lu", kind: "LeakyReLU", outputShape: [3], params: 0, trainable: 0 },
-  ],
+  summary:
+    'Model: "Leaky"\n┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━┓\n┃ Layer (type)                    ┃ Output Shape           ┃       Param # ┃\n┡━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━┩\n│ dense (Dense)                   │ (None, 3)              │            15 │\n├─────────────────────────────────┼────────────────────────┼───────────────┤\n│ leaky_re_lu (LeakyReLU)         │ (None, 3)              │             0 │\n└─────────────────────────────────┴────────────────────────┴───────────────┘\n Total params: 15 (60.00 B)\n Trainable params: 15 (60.00 B)\n Non-trainable params: 0 (0.00 B)',
   training: {
     loss: { name: "mean_squared_error", fromLogits: false },
     optimizer: {

@@ -63,10 +63,8 @@ const SeqMeta: ModelMeta = {
       init: { name: "zeros" },
     },
   ],
-  layers: [
-    { name: "lstm", kind: "LSTM", outputShape: [2], params: 40, trainable: 40 },
-    { name: "dense", kind: "Dense", outputShape: [1], params: 3, trainable: 3 },
-  ],
+  summary:
+    'Model: "Seq"\n┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━┓\n┃ Layer (type)                    ┃ Output Shape           ┃       Param # ┃\n┡━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━┩\n│ lstm (LSTM)                     │ (None, 2)              │            40 │\n├─────────────────────────────────┼────────────────────────┼───────────────┤\n│ dense (Dense)                   │ (None, 1)              │             3 │\n└─────────────────────────────────┴────────────────────────┴───────────────┘\n Total params: 43 (172.00 B)\n Trainable params: 43 (172.00 B)\n Non-trainable params: 0 (0.00 B)',
   training: {
     loss: { name: "mean_squared_error", fromLogits: false },
     optimizer: {

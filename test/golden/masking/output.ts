@@ -63,18 +63,8 @@ const SeqMeta: ModelMeta = {
       init: { name: "zeros" },
     },
   ],
-  layers: [
-    { name: "masking", kind: "Masking", outputShape: [4, 2], params: 0, trainable: 0 },
-    { name: "lstm", kind: "LSTM", outputShape: [4, 2], params: 40, trainable: 40 },
-    {
-      name: "global_average_pooling1d",
-      kind: "GlobalAveragePooling1D",
-      outputShape: [2],
-      params: 0,
-      trainable: 0,
-    },
-    { name: "dense", kind: "Dense", outputShape: [1], params: 3, trainable: 3 },
-  ],
+  summary:
+    'Model: "Seq"\n┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━┓\n┃ Layer (type)                    ┃ Output Shape           ┃       Param # ┃\n┡━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━┩\n│ masking (Masking)               │ (None, 4, 2)           │             0 │\n├─────────────────────────────────┼────────────────────────┼───────────────┤\n│ lstm (LSTM)                     │ (None, 4, 2)           │            40 │\n├─────────────────────────────────┼────────────────────────┼───────────────┤\n│ global_average_pooling1d        │ (None, 2)              │             0 │\n│ (GlobalAveragePooling1D)        │                        │               │\n├─────────────────────────────────┼────────────────────────┼───────────────┤\n│ dense (Dense)                   │ (None, 1)              │             3 │\n└─────────────────────────────────┴────────────────────────┴───────────────┘\n Total params: 43 (172.00 B)\n Trainable params: 43 (172.00 B)\n Non-trainable params: 0 (0.00 B)',
   training: {
     loss: { name: "mean_squared_error", fromLogits: false },
     optimizer: {

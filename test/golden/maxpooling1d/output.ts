@@ -37,11 +37,8 @@ const Pool1Meta: ModelMeta = {
       init: { name: "zeros" },
     },
   ],
-  layers: [
-    { name: "max_pooling1d", kind: "MaxPooling1D", outputShape: [4, 2], params: 0, trainable: 0 },
-    { name: "flatten", kind: "Flatten", outputShape: [8], params: 0, trainable: 0 },
-    { name: "dense", kind: "Dense", outputShape: [1], params: 9, trainable: 9 },
-  ],
+  summary:
+    'Model: "Pool1"\n┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━┓\n┃ Layer (type)                    ┃ Output Shape           ┃       Param # ┃\n┡━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━┩\n│ max_pooling1d (MaxPooling1D)    │ (None, 4, 2)           │             0 │\n├─────────────────────────────────┼────────────────────────┼───────────────┤\n│ flatten (Flatten)               │ (None, 8)              │             0 │\n├─────────────────────────────────┼────────────────────────┼───────────────┤\n│ dense (Dense)                   │ (None, 1)              │             9 │\n└─────────────────────────────────┴────────────────────────┴───────────────┘\n Total params: 9 (36.00 B)\n Trainable params: 9 (36.00 B)\n Non-trainable params: 0 (0.00 B)',
   training: {
     loss: { name: "mean_absolute_error", fromLogits: false },
     optimizer: {

@@ -37,17 +37,8 @@ const Pool2Meta: ModelMeta = {
       init: { name: "zeros" },
     },
   ],
-  layers: [
-    {
-      name: "max_pooling2d",
-      kind: "MaxPooling2D",
-      outputShape: [2, 2, 1],
-      params: 0,
-      trainable: 0,
-    },
-    { name: "flatten", kind: "Flatten", outputShape: [4], params: 0, trainable: 0 },
-    { name: "dense", kind: "Dense", outputShape: [2], params: 10, trainable: 10 },
-  ],
+  summary:
+    'Model: "Pool2"\n┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━┓\n┃ Layer (type)                    ┃ Output Shape           ┃       Param # ┃\n┡━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━┩\n│ max_pooling2d (MaxPooling2D)    │ (None, 2, 2, 1)        │             0 │\n├─────────────────────────────────┼────────────────────────┼───────────────┤\n│ flatten (Flatten)               │ (None, 4)              │             0 │\n├─────────────────────────────────┼────────────────────────┼───────────────┤\n│ dense (Dense)                   │ (None, 2)              │            10 │\n└─────────────────────────────────┴────────────────────────┴───────────────┘\n Total params: 10 (40.00 B)\n Trainable params: 10 (40.00 B)\n Non-trainable params: 0 (0.00 B)',
   training: {
     loss: { name: "categorical_crossentropy", fromLogits: false },
     optimizer: {

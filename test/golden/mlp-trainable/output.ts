@@ -71,11 +71,8 @@ const MlpMeta: ModelMeta = {
       init: { name: "zeros" },
     },
   ],
-  layers: [
-    { name: "dense", kind: "Dense", outputShape: [16], params: 144, trainable: 144 },
-    { name: "dense_1", kind: "Dense", outputShape: [8], params: 136, trainable: 136 },
-    { name: "dense_2", kind: "Dense", outputShape: [3], params: 27, trainable: 27 },
-  ],
+  summary:
+    'Model: "Mlp"\n┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━┓\n┃ Layer (type)                    ┃ Output Shape           ┃       Param # ┃\n┡━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━┩\n│ dense (Dense)                   │ (None, 16)             │           144 │\n├─────────────────────────────────┼────────────────────────┼───────────────┤\n│ dense_1 (Dense)                 │ (None, 8)              │           136 │\n├─────────────────────────────────┼────────────────────────┼───────────────┤\n│ dense_2 (Dense)                 │ (None, 3)              │            27 │\n└─────────────────────────────────┴────────────────────────┴───────────────┘\n Total params: 307 (1.20 KB)\n Trainable params: 307 (1.20 KB)\n Non-trainable params: 0 (0.00 B)',
   training: {
     loss: { name: "categorical_crossentropy", fromLogits: false },
     optimizer: {

@@ -37,10 +37,8 @@ const StandardizedMeta: ModelMeta = {
       init: { name: "zeros" },
     },
   ],
-  layers: [
-    { name: "normalization", kind: "Normalization", outputShape: [3], params: 0, trainable: 0 },
-    { name: "dense", kind: "Dense", outputShape: [1], params: 4, trainable: 4 },
-  ],
+  summary:
+    'Model: "Standardized"\n┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━┓\n┃ Layer (type)                    ┃ Output Shape           ┃       Param # ┃\n┡━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━┩\n│ normalization (Normalization)   │ (None, 3)              │             0 │\n├─────────────────────────────────┼────────────────────────┼───────────────┤\n│ dense (Dense)                   │ (None, 1)              │             4 │\n└─────────────────────────────────┴────────────────────────┴───────────────┘\n Total params: 4 (16.00 B)\n Trainable params: 4 (16.00 B)\n Non-trainable params: 0 (0.00 B)',
   training: {
     loss: { name: "mean_squared_error", fromLogits: false },
     optimizer: {

@@ -37,10 +37,8 @@ const SwapMeta: ModelMeta = {
       init: { name: "zeros" },
     },
   ],
-  layers: [
-    { name: "permute", kind: "Permute", outputShape: [2, 4], params: 0, trainable: 0 },
-    { name: "dense", kind: "Dense", outputShape: [2, 3], params: 15, trainable: 15 },
-  ],
+  summary:
+    'Model: "Swap"\n┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━┓\n┃ Layer (type)                    ┃ Output Shape           ┃       Param # ┃\n┡━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━┩\n│ permute (Permute)               │ (None, 2, 4)           │             0 │\n├─────────────────────────────────┼────────────────────────┼───────────────┤\n│ dense (Dense)                   │ (None, 2, 3)           │            15 │\n└─────────────────────────────────┴────────────────────────┴───────────────┘\n Total params: 15 (60.00 B)\n Trainable params: 15 (60.00 B)\n Non-trainable params: 0 (0.00 B)',
   training: {
     loss: { name: "mean_squared_error", fromLogits: false },
     optimizer: {

@@ -45,10 +45,8 @@ const ParametricMeta: ModelMeta = {
       init: { name: "constant", value: 0.25 },
     },
   ],
-  layers: [
-    { name: "dense", kind: "Dense", outputShape: [2, 3], params: 15, trainable: 15 },
-    { name: "p_re_lu", kind: "PReLU", outputShape: [2, 3], params: 3, trainable: 3 },
-  ],
+  summary:
+    'Model: "Parametric"\n┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━┓\n┃ Layer (type)                    ┃ Output Shape           ┃       Param # ┃\n┡━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━┩\n│ dense (Dense)                   │ (None, 2, 3)           │            15 │\n├─────────────────────────────────┼────────────────────────┼───────────────┤\n│ p_re_lu (PReLU)                 │ (None, 2, 3)           │             3 │\n└─────────────────────────────────┴────────────────────────┴───────────────┘\n Total params: 18 (72.00 B)\n Trainable params: 18 (72.00 B)\n Non-trainable params: 0 (0.00 B)',
   training: {
     loss: { name: "mean_squared_error", fromLogits: false },
     optimizer: {

@@ -53,12 +53,8 @@ const RepeatMeta: ModelMeta = {
       init: { name: "zeros" },
     },
   ],
-  layers: [
-    { name: "dense", kind: "Dense", outputShape: [2], params: 8, trainable: 8 },
-    { name: "repeat_vector", kind: "RepeatVector", outputShape: [3, 2], params: 0, trainable: 0 },
-    { name: "flatten", kind: "Flatten", outputShape: [6], params: 0, trainable: 0 },
-    { name: "dense_1", kind: "Dense", outputShape: [1], params: 7, trainable: 7 },
-  ],
+  summary:
+    'Model: "Repeat"\n┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━┓\n┃ Layer (type)                    ┃ Output Shape           ┃       Param # ┃\n┡━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━┩\n│ dense (Dense)                   │ (None, 2)              │             8 │\n├─────────────────────────────────┼────────────────────────┼───────────────┤\n│ repeat_vector (RepeatVector)    │ (None, 3, 2)           │             0 │\n├─────────────────────────────────┼────────────────────────┼───────────────┤\n│ flatten (Flatten)               │ (None, 6)              │             0 │\n├─────────────────────────────────┼────────────────────────┼───────────────┤\n│ dense_1 (Dense)                 │ (None, 1)              │             7 │\n└─────────────────────────────────┴────────────────────────┴───────────────┘\n Total params: 15 (60.00 B)\n Trainable params: 15 (60.00 B)\n Non-trainable params: 0 (0.00 B)',
   training: {
     loss: { name: "mean_squared_error", fromLogits: false },
     optimizer: {

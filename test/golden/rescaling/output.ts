@@ -34,10 +34,8 @@ const PixelsMeta: ModelMeta = {
       init: { name: "zeros" },
     },
   ],
-  layers: [
-    { name: "rescaling", kind: "Rescaling", outputShape: [4], params: 0, trainable: 0 },
-    { name: "dense", kind: "Dense", outputShape: [2], params: 10, trainable: 10 },
-  ],
+  summary:
+    'Model: "Pixels"\n┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━┓\n┃ Layer (type)                    ┃ Output Shape           ┃       Param # ┃\n┡━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━┩\n│ rescaling (Rescaling)           │ (None, 4)              │             0 │\n├─────────────────────────────────┼────────────────────────┼───────────────┤\n│ dense (Dense)                   │ (None, 2)              │            10 │\n└─────────────────────────────────┴────────────────────────┴───────────────┘\n Total params: 10 (40.00 B)\n Trainable params: 10 (40.00 B)\n Non-trainable params: 0 (0.00 B)',
   training: null,
   activations: "float32",
 };

@@ -50,12 +50,8 @@ const ReshapedMeta: ModelMeta = {
       init: { name: "zeros" },
     },
   ],
-  layers: [
-    { name: "reshape", kind: "Reshape", outputShape: [3, 4], params: 0, trainable: 0 },
-    { name: "dense", kind: "Dense", outputShape: [3, 2], params: 10, trainable: 10 },
-    { name: "flatten", kind: "Flatten", outputShape: [6], params: 0, trainable: 0 },
-    { name: "dense_1", kind: "Dense", outputShape: [1], params: 7, trainable: 7 },
-  ],
+  summary:
+    'Model: "Reshaped"\n┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━┓\n┃ Layer (type)                    ┃ Output Shape           ┃       Param # ┃\n┡━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━┩\n│ reshape (Reshape)               │ (None, 3, 4)           │             0 │\n├─────────────────────────────────┼────────────────────────┼───────────────┤\n│ dense (Dense)                   │ (None, 3, 2)           │            10 │\n├─────────────────────────────────┼────────────────────────┼───────────────┤\n│ flatten (Flatten)               │ (None, 6)              │             0 │\n├─────────────────────────────────┼────────────────────────┼───────────────┤\n│ dense_1 (Dense)                 │ (None, 1)              │             7 │\n└─────────────────────────────────┴────────────────────────┴───────────────┘\n Total params: 17 (68.00 B)\n Trainable params: 17 (68.00 B)\n Non-trainable params: 0 (0.00 B)',
   training: null,
   activations: "float32",
 };

@@ -33,10 +33,8 @@ const SeedNoBiasMeta: ModelMeta = {
       init: { name: "glorot_uniform", seed: null },
     },
   ],
-  layers: [
-    { name: "dense", kind: "Dense", outputShape: [4], params: 4, trainable: 4 },
-    { name: "dense_1", kind: "Dense", outputShape: [2], params: 8, trainable: 8 },
-  ],
+  summary:
+    'Model: "SeedNoBias"\n┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━┓\n┃ Layer (type)                    ┃ Output Shape           ┃       Param # ┃\n┡━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━┩\n│ dense (Dense)                   │ (None, 4)              │             4 │\n├─────────────────────────────────┼────────────────────────┼───────────────┤\n│ dense_1 (Dense)                 │ (None, 2)              │             8 │\n└─────────────────────────────────┴────────────────────────┴───────────────┘\n Total params: 12 (48.00 B)\n Trainable params: 12 (48.00 B)\n Non-trainable params: 0 (0.00 B)',
   training: null,
   activations: "float32",
 };

@@ -50,10 +50,8 @@ const SeedMeta: ModelMeta = {
       init: { name: "zeros" },
     },
   ],
-  layers: [
-    { name: "dense", kind: "Dense", outputShape: [4], params: 8, trainable: 8 },
-    { name: "dense_1", kind: "Dense", outputShape: [2], params: 10, trainable: 10 },
-  ],
+  summary:
+    'Model: "Seed"\n┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━┓\n┃ Layer (type)                    ┃ Output Shape           ┃       Param # ┃\n┡━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━┩\n│ dense (Dense)                   │ (None, 4)              │             8 │\n├─────────────────────────────────┼────────────────────────┼───────────────┤\n│ dense_1 (Dense)                 │ (None, 2)              │            10 │\n└─────────────────────────────────┴────────────────────────┴───────────────┘\n Total params: 18 (72.00 B)\n Trainable params: 18 (72.00 B)\n Non-trainable params: 0 (0.00 B)',
   training: null,
   activations: "float32",
 };

@@ -45,15 +45,8 @@ const SeparableMeta: ModelMeta = {
       init: { name: "zeros" },
     },
   ],
-  layers: [
-    {
-      name: "separable_conv1d",
-      kind: "SeparableConv1D",
-      outputShape: [4, 3],
-      params: 13,
-      trainable: 13,
-    },
-  ],
+  summary:
+    'Model: "Separable"\n┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━┓\n┃ Layer (type)                    ┃ Output Shape           ┃       Param # ┃\n┡━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━┩\n│ separable_conv1d                │ (None, 4, 3)           │            13 │\n│ (SeparableConv1D)               │                        │               │\n└─────────────────────────────────┴────────────────────────┴───────────────┘\n Total params: 13 (52.00 B)\n Trainable params: 13 (52.00 B)\n Non-trainable params: 0 (0.00 B)',
   training: {
     loss: { name: "mean_squared_error", fromLogits: false },
     optimizer: {

@@ -36,15 +36,8 @@ const SeparableMeta: ModelMeta = {
       init: { name: "glorot_uniform", seed: null },
     },
   ],
-  layers: [
-    {
-      name: "separable_conv2d",
-      kind: "SeparableConv2D",
-      outputShape: [2, 2, 2],
-      params: 12,
-      trainable: 12,
-    },
-  ],
+  summary:
+    'Model: "Separable"\n┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━┓\n┃ Layer (type)                    ┃ Output Shape           ┃       Param # ┃\n┡━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━┩\n│ separable_conv2d                │ (None, 2, 2, 2)        │            12 │\n│ (SeparableConv2D)               │                        │               │\n└─────────────────────────────────┴────────────────────────┴───────────────┘\n Total params: 12 (48.00 B)\n Trainable params: 12 (48.00 B)\n Non-trainable params: 0 (0.00 B)',
   training: {
     loss: { name: "mean_squared_error", fromLogits: false },
     optimizer: {

@@ -71,11 +71,8 @@ const SeqMeta: ModelMeta = {
       init: { name: "zeros" },
     },
   ],
-  layers: [
-    { name: "embedding", kind: "Embedding", outputShape: [4, 2], params: 10, trainable: 10 },
-    { name: "simple_rnn", kind: "SimpleRNN", outputShape: [3], params: 18, trainable: 18 },
-    { name: "dense", kind: "Dense", outputShape: [1], params: 4, trainable: 4 },
-  ],
+  summary:
+    'Model: "Seq"\n┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━┓\n┃ Layer (type)                    ┃ Output Shape           ┃       Param # ┃\n┡━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━┩\n│ embedding (Embedding)           │ (None, 4, 2)           │            10 │\n├─────────────────────────────────┼────────────────────────┼───────────────┤\n│ simple_rnn (SimpleRNN)          │ (None, 3)              │            18 │\n├─────────────────────────────────┼────────────────────────┼───────────────┤\n│ dense (Dense)                   │ (None, 1)              │             4 │\n└─────────────────────────────────┴────────────────────────┴───────────────┘\n Total params: 32 (128.00 B)\n Trainable params: 32 (128.00 B)\n Non-trainable params: 0 (0.00 B)',
   training: {
     loss: { name: "binary_crossentropy", fromLogits: false },
     optimizer: {

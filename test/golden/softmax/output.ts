@@ -37,10 +37,8 @@ const AttentionMeta: ModelMeta = {
       init: { name: "zeros" },
     },
   ],
-  layers: [
-    { name: "dense", kind: "Dense", outputShape: [3, 2], params: 6, trainable: 6 },
-    { name: "softmax", kind: "Softmax", outputShape: [3, 2], params: 0, trainable: 0 },
-  ],
+  summary:
+    'Model: "Attention"\n┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━┓\n┃ Layer (type)                    ┃ Output Shape           ┃       Param # ┃\n┡━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━┩\n│ dense (Dense)                   │ (None, 3, 2)           │             6 │\n├─────────────────────────────────┼────────────────────────┼───────────────┤\n│ softmax (Softmax)               │ (None, 3, 2)           │             0 │\n└─────────────────────────────────┴────────────────────────┴───────────────┘\n Total params: 6 (24.00 B)\n Trainable params: 6 (24.00 B)\n Non-trainable params: 0 (0.00 B)',
   training: {
     loss: { name: "mean_squared_error", fromLogits: false },
     optimizer: {

@@ -37,16 +37,8 @@ const RegularizedMeta: ModelMeta = {
       init: { name: "zeros" },
     },
   ],
-  layers: [
-    { name: "dense", kind: "Dense", outputShape: [3, 4], params: 12, trainable: 12 },
-    {
-      name: "spatial_dropout1d",
-      kind: "SpatialDropout1D",
-      outputShape: [3, 4],
-      params: 0,
-      trainable: 0,
-    },
-  ],
+  summary:
+    'Model: "Regularized"\n┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━┓\n┃ Layer (type)                    ┃ Output Shape           ┃       Param # ┃\n┡━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━┩\n│ dense (Dense)                   │ (None, 3, 4)           │            12 │\n├─────────────────────────────────┼────────────────────────┼───────────────┤\n│ spatial_dropout1d               │ (None, 3, 4)           │             0 │\n│ (SpatialDropout1D)              │                        │               │\n└─────────────────────────────────┴────────────────────────┴───────────────┘\n Total params: 12 (48.00 B)\n Trainable params: 12 (48.00 B)\n Non-trainable params: 0 (0.00 B)',
   training: {
     loss: { name: "mean_squared_error", fromLogits: false },
     optimizer: {

@@ -37,16 +37,8 @@ const RegularizedMeta: ModelMeta = {
       init: { name: "zeros" },
     },
   ],
-  layers: [
-    { name: "conv2d", kind: "Conv2D", outputShape: [2, 2, 2], params: 6, trainable: 6 },
-    {
-      name: "spatial_dropout2d",
-      kind: "SpatialDropout2D",
-      outputShape: [2, 2, 2],
-      params: 0,
-      trainable: 0,
-    },
-  ],
+  summary:
+    'Model: "Regularized"\n┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━┓\n┃ Layer (type)                    ┃ Output Shape           ┃       Param # ┃\n┡━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━┩\n│ conv2d (Conv2D)                 │ (None, 2, 2, 2)        │             6 │\n├─────────────────────────────────┼────────────────────────┼───────────────┤\n│ spatial_dropout2d               │ (None, 2, 2, 2)        │             0 │\n│ (SpatialDropout2D)              │                        │               │\n└─────────────────────────────────┴────────────────────────┴───────────────┘\n Total params: 6 (24.00 B)\n Trainable params: 6 (24.00 B)\n Non-trainable params: 0 (0.00 B)',
   training: {
     loss: { name: "mean_squared_error", fromLogits: false },
     optimizer: {

@@ -53,17 +53,8 @@ const StepsMeta: ModelMeta = {
       init: { name: "zeros" },
     },
   ],
-  layers: [
-    {
-      name: "time_distributed",
-      kind: "TimeDistributed",
-      outputShape: [4, 2],
-      params: 8,
-      trainable: 8,
-    },
-    { name: "flatten", kind: "Flatten", outputShape: [8], params: 0, trainable: 0 },
-    { name: "dense_1", kind: "Dense", outputShape: [1], params: 9, trainable: 9 },
-  ],
+  summary:
+    'Model: "Steps"\n┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━┓\n┃ Layer (type)                    ┃ Output Shape           ┃       Param # ┃\n┡━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━┩\n│ time_distributed                │ (None, 4, 2)           │             8 │\n│ (TimeDistributed)               │                        │               │\n├─────────────────────────────────┼────────────────────────┼───────────────┤\n│ flatten (Flatten)               │ (None, 8)              │             0 │\n├─────────────────────────────────┼────────────────────────┼───────────────┤\n│ dense_1 (Dense)                 │ (None, 1)              │             9 │\n└─────────────────────────────────┴────────────────────────┴───────────────┘\n Total params: 17 (68.00 B)\n Trainable params: 17 (68.00 B)\n Non-trainable params: 0 (0.00 B)',
   training: {
     loss: { name: "mean_squared_error", fromLogits: false },
     optimizer: {

@@ -61,10 +61,8 @@ const TunedMeta: ModelMeta = {
       regularizer: { l1: 0.01, l2: 0 },
     },
   ],
-  layers: [
-    { name: "dense", kind: "Dense", outputShape: [4], params: 16, trainable: 16 },
-    { name: "dense_1", kind: "Dense", outputShape: [3], params: 15, trainable: 15 },
-  ],
+  summary:
+    'Model: "Tuned"\n┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━┓\n┃ Layer (type)                    ┃ Output Shape           ┃       Param # ┃\n┡━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━┩\n│ dense (Dense)                   │ (None, 4)              │            16 │\n├─────────────────────────────────┼────────────────────────┼───────────────┤\n│ dense_1 (Dense)                 │ (None, 3)              │            15 │\n└─────────────────────────────────┴────────────────────────┴───────────────┘\n Total params: 31 (124.00 B)\n Trainable params: 31 (124.00 B)\n Non-trainable params: 0 (0.00 B)',
   training: {
     loss: {
       name: "categorical_focal_crossentropy",

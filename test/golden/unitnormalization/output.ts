@@ -37,16 +37,8 @@ const UnitMeta: ModelMeta = {
       init: { name: "zeros" },
     },
   ],
-  layers: [
-    { name: "dense", kind: "Dense", outputShape: [3], params: 12, trainable: 12 },
-    {
-      name: "unit_normalization",
-      kind: "UnitNormalization",
-      outputShape: [3],
-      params: 0,
-      trainable: 0,
-    },
-  ],
+  summary:
+    'Model: "Unit"\n┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━┓\n┃ Layer (type)                    ┃ Output Shape           ┃       Param # ┃\n┡━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━┩\n│ dense (Dense)                   │ (None, 3)              │            12 │\n├─────────────────────────────────┼────────────────────────┼───────────────┤\n│ unit_normalization              │ (None, 3)              │             0 │\n│ (UnitNormalization)             │                        │               │\n└─────────────────────────────────┴────────────────────────┴───────────────┘\n Total params: 12 (48.00 B)\n Trainable params: 12 (48.00 B)\n Non-trainable params: 0 (0.00 B)',
   training: {
     loss: { name: "mean_squared_error", fromLogits: false },
     optimizer: {

@@ -37,10 +37,8 @@ const UpsampledMeta: ModelMeta = {
       init: { name: "zeros" },
     },
   ],
-  layers: [
-    { name: "up_sampling1d", kind: "UpSampling1D", outputShape: [6, 2], params: 0, trainable: 0 },
-    { name: "conv1d", kind: "Conv1D", outputShape: [5, 1], params: 5, trainable: 5 },
-  ],
+  summary:
+    'Model: "Upsampled"\n┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━┓\n┃ Layer (type)                    ┃ Output Shape           ┃       Param # ┃\n┡━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━┩\n│ up_sampling1d (UpSampling1D)    │ (None, 6, 2)           │             0 │\n├─────────────────────────────────┼────────────────────────┼───────────────┤\n│ conv1d (Conv1D)                 │ (None, 5, 1)           │             5 │\n└─────────────────────────────────┴────────────────────────┴───────────────┘\n Total params: 5 (20.00 B)\n Trainable params: 5 (20.00 B)\n Non-trainable params: 0 (0.00 B)',
   training: {
     loss: { name: "mean_squared_error", fromLogits: false },
     optimizer: {

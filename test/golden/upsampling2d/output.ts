@@ -37,16 +37,8 @@ const UpsampledMeta: ModelMeta = {
       init: { name: "zeros" },
     },
   ],
-  layers: [
-    {
-      name: "up_sampling2d",
-      kind: "UpSampling2D",
-      outputShape: [4, 4, 1],
-      params: 0,
-      trainable: 0,
-    },
-    { name: "conv2d", kind: "Conv2D", outputShape: [3, 3, 1], params: 5, trainable: 5 },
-  ],
+  summary:
+    'Model: "Upsampled"\n┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━┓\n┃ Layer (type)                    ┃ Output Shape           ┃       Param # ┃\n┡━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━┩\n│ up_sampling2d (UpSampling2D)    │ (None, 4, 4, 1)        │             0 │\n├─────────────────────────────────┼────────────────────────┼───────────────┤\n│ conv2d (Conv2D)                 │ (None, 3, 3, 1)        │             5 │\n└─────────────────────────────────┴────────────────────────┴───────────────┘\n Total params: 5 (20.00 B)\n Trainable params: 5 (20.00 B)\n Non-trainable params: 0 (0.00 B)',
   training: {
     loss: { name: "mean_squared_error", fromLogits: false },
     optimizer: {

@@ -53,10 +53,8 @@ const BinaryMeta: ModelMeta = {
       init: { name: "zeros" },
     },
   ],
-  layers: [
-    { name: "dense", kind: "Dense", outputShape: [4], params: 16, trainable: 16 },
-    { name: "dense_1", kind: "Dense", outputShape: [1], params: 5, trainable: 5 },
-  ],
+  summary:
+    'Model: "Binary"\n┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━┓\n┃ Layer (type)                    ┃ Output Shape           ┃       Param # ┃\n┡━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━┩\n│ dense (Dense)                   │ (None, 4)              │            16 │\n├─────────────────────────────────┼────────────────────────┼───────────────┤\n│ dense_1 (Dense)                 │ (None, 1)              │             5 │\n└─────────────────────────────────┴────────────────────────┴───────────────┘\n Total params: 21 (84.00 B)\n Trainable params: 21 (84.00 B)\n Non-trainable params: 0 (0.00 B)',
   training: {
     loss: { name: "binary_crossentropy", fromLogits: false },
     optimizer: {

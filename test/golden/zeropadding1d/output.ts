@@ -37,10 +37,8 @@ const PaddedMeta: ModelMeta = {
       init: { name: "zeros" },
     },
   ],
-  layers: [
-    { name: "zero_padding1d", kind: "ZeroPadding1D", outputShape: [6, 2], params: 0, trainable: 0 },
-    { name: "conv1d", kind: "Conv1D", outputShape: [4, 2], params: 14, trainable: 14 },
-  ],
+  summary:
+    'Model: "Padded"\n┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━┓\n┃ Layer (type)                    ┃ Output Shape           ┃       Param # ┃\n┡━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━┩\n│ zero_padding1d (ZeroPadding1D)  │ (None, 6, 2)           │             0 │\n├─────────────────────────────────┼────────────────────────┼───────────────┤\n│ conv1d (Conv1D)                 │ (None, 4, 2)           │            14 │\n└─────────────────────────────────┴────────────────────────┴───────────────┘\n Total params: 14 (56.00 B)\n Trainable params: 14 (56.00 B)\n Non-trainable params: 0 (0.00 B)',
   training: {
     loss: { name: "mean_squared_error", fromLogits: false },
     optimizer: {

@@ -37,16 +37,8 @@ const PaddedMeta: ModelMeta = {
       init: { name: "zeros" },
     },
   ],
-  layers: [
-    {
-      name: "zero_padding2d",
-      kind: "ZeroPadding2D",
-      outputShape: [3, 3, 1],
-      params: 0,
-      trainable: 0,
-    },
-    { name: "conv2d", kind: "Conv2D", outputShape: [2, 2, 1], params: 5, trainable: 5 },
-  ],
+  summary:
+    'Model: "Padded"\n┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━┓\n┃ Layer (type)                    ┃ Output Shape           ┃       Param # ┃\n┡━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━┩\n│ zero_padding2d (ZeroPadding2D)  │ (None, 3, 3, 1)        │             0 │\n├─────────────────────────────────┼────────────────────────┼───────────────┤\n│ conv2d (Conv2D)                 │ (None, 2, 2, 1)        │             5 │\n└─────────────────────────────────┴────────────────────────┴───────────────┘\n Total params: 5 (20.00 B)\n Trainable params: 5 (20.00 B)\n Non-trainable params: 0 (0.00 B)',
   training: {
     loss: { name: "mean_squared_error", fromLogits: false },
     optimizer: {
