@@ -31,6 +31,7 @@ interface Internals {
   slots: Float64Array[];
   rng: Rng;
   seededStreams: Map<number, Rng>;
+  hyper: Float64Array;
   scan: NativeScan | null;
   nativeMemory: ArrayBuffer | null;
 }
@@ -92,7 +93,7 @@ for (const name of ["seed", "mlp", "cnn"]) {
         const y = ys[k & 3]!;
         void y;
         let bad = firstNonFinite(x, 0, B * inSize);
-        guard.save(inner.params, inner.slots, inner.rng, inner.seededStreams);
+        guard.save(inner.params, inner.slots, inner.rng, inner.seededStreams, inner.hyper);
         if (!stateFinite(inner.params, inner.slots, inner.scan, inner.nativeMemory)) bad++;
         return bad;
       }, false);

@@ -783,7 +783,7 @@ export abstract class TrainableModel<X extends ModelInput = Samples, P extends M
   /** Set by a callback to end fit after the current epoch (Keras `model.stop_training`). */
   stopTraining = false;
   /** The state a rejected step puts back. */
-  private readonly guard = new StepGuard();
+  protected readonly guard = new StepGuard();
   /** Whether the model has several inputs or outputs (fit then packs rows). */
   private readonly ported: boolean;
   /** Per-input and per-output scratch a packed batch is split into (models with several inputs or outputs). */
@@ -902,7 +902,7 @@ export abstract class TrainableModel<X extends ModelInput = Samples, P extends M
     return total;
   }
 
-  private readonly seededStreams = new Map<number, Rng>();
+  protected readonly seededStreams = new Map<number, Rng>();
 
   /** Fills `count` values of `a` with uniform [0, 1) draws (dropout noise), from the model's stream or a layer's own seeded one. */
   protected fillUniform(a: Float64Array, count: number, seed?: number): void {
@@ -1021,8 +1021,7 @@ export abstract class TrainableModel<X extends ModelInput = Samples, P extends M
     // a non-finite label always makes the loss non-finite, so labels are only scanned to name one
     this.ensure(n);
     for (let k = 0; k < xs.length; k++) if (!inputFinite(xs[k]!, n * this.inSizes[k]!, this.inputStage[k] ?? null, this.scan)) throw this.nonFinite(xs, ys, n, 0, site);
-    this.guard.save(this.params, this.slots, this.rng, this.seededStreams);
-    const carried = this.hyper[HYPER.uProduct]!;
+    this.guard.save(this.params, this.slots, this.rng, this.seededStreams, this.hyper);
     const outs = this.forwardAll(xs, 0, n, true);
     if (weights) this.sampleWeights.set(weights.subarray(0, n));
     const loss = this.lossOf(ys, 0, n);
@@ -1038,8 +1037,7 @@ export abstract class TrainableModel<X extends ModelInput = Samples, P extends M
     }
     if (!ok) {
       const error = this.nonFinite(xs, ys, n, loss, site);
-      this.guard.restore(this.params, this.slots, this.rng, this.seededStreams);
-      this.hyper[HYPER.uProduct] = carried;
+      this.guard.restore(this.params, this.slots, this.rng, this.seededStreams, this.hyper);
       throw error;
     }
     this.iterations = t;
@@ -1048,6 +1046,27 @@ export abstract class TrainableModel<X extends ModelInput = Samples, P extends M
     if (this.training.optimizer.useEma && every && t % every === 0) this.copyAverage();
     // the update computed the penalty (one past the outputs' losses) from the weights this batch was evaluated with
     return this.regularized ? loss + this.lossResult[this.heads.length]! : loss;
+  }
+
+  /**
+   * The runtime's half of a generated class's direct trainOnBatch
+   * (templates/model.ts), which runs the step and its guard in the class's
+   * own method: nextStep sets the optimizer's scalars for the next step and
+   * returns its number; endStep commits the step and returns the loss as
+   * trainOnBatch reports it (the class has one output).
+   */
+  protected nextStep(): number {
+    const t = this.iterations + 1;
+    const spec = this.training.optimizer;
+    stepScalars(this.optimizer, spec, t, this.hyper, this.lrOverride ?? (spec.schedule ? this.rateAt(t - 1) : spec.learningRate));
+    return t;
+  }
+
+  protected endStep(t: number, loss: number): number {
+    this.iterations = t;
+    const every = this.training.optimizer.emaOverwriteFrequency;
+    if (this.training.optimizer.useEma && every && t % every === 0) this.copyAverage();
+    return this.regularized ? loss + this.lossResult[1]! : loss;
   }
 
   /** Why a step was rejected: the first non-finite input, label, loss, gradient, weight or optimizer state (before restoring). */

@@ -8,6 +8,7 @@
  */
 import { SCAN_BLOCK, type NativeScan } from "./native.js";
 import type { Rng } from "./random.js";
+import { HYPER } from "./optimizers.js";
 
 export class StepGuard {
   private params: Float32Array | Float64Array | null = null;
@@ -15,7 +16,11 @@ export class StepGuard {
   private readonly rng = new Float64Array(5);
   private readonly streams = new Map<number, Float64Array>();
 
-  save(params: Float32Array | Float64Array, slots: readonly Float64Array[], rng: Rng, streams: ReadonlyMap<number, Rng>): void {
+  private readonly hyper = new Float64Array(HYPER.size);
+
+  /** Saves the parameters, optimizer slots, the optimizer's per-step scalars (`hyper`: Nadam carries a product across steps) and every random stream. */
+  save(params: Float32Array | Float64Array, slots: readonly Float64Array[], rng: Rng, streams: ReadonlyMap<number, Rng>, hyper: Float64Array): void {
+    this.hyper.set(hyper);
     if (this.params === null || this.params.length !== params.length || this.params.constructor !== params.constructor) {
       this.params = params instanceof Float64Array ? new Float64Array(params.length) : new Float32Array(params.length);
     }
@@ -36,8 +41,9 @@ export class StepGuard {
     for (const seed of this.streams.keys()) if (!streams.has(seed)) this.streams.delete(seed);
   }
 
-  restore(params: Float32Array | Float64Array, slots: readonly Float64Array[], rng: Rng, streams: Map<number, Rng>): void {
+  restore(params: Float32Array | Float64Array, slots: readonly Float64Array[], rng: Rng, streams: Map<number, Rng>, hyper: Float64Array): void {
     params.set(this.params!);
+    hyper.set(this.hyper);
     slots.forEach((s, i) => s.set(this.slots[i]!));
     rng.restoreState(this.rng);
     for (const [seed, stream] of [...streams]) {

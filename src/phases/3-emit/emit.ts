@@ -468,6 +468,8 @@ const MARKER = /(?<![\w$])__layerc_body_([0-9]+_[A-Za-z]+|[A-Za-z]+)__/g;
 interface Scaffold {
   readonly meta: VariableStatementStructure;
   readonly cls: ClassDeclarationStructure;
+  /** The body of the template's trainOnBatch, which classes that keep the method keep as written. */
+  readonly trainOnBatch: string;
 }
 
 /** Parsed scaffolds by template text: immutable data (callers clone before editing), so sharing it is safe. */
@@ -480,7 +482,8 @@ function loadScaffold(project: Project): Scaffold {
   const sf = project.createSourceFile("template.ts", text, { overwrite: true });
   const meta = sf.getVariableStatementOrThrow((v) => v.getDeclarations()[0]?.getName() === "__META__").getStructure();
   const cls = sf.getClassOrThrow("__MODEL__").getStructure();
-  const scaffold = Object.freeze({ meta, cls });
+  const trainOnBatch = sf.getClassOrThrow("__MODEL__").getMethodOrThrow("trainOnBatch").getBodyText() ?? "";
+  const scaffold = Object.freeze({ meta, cls, trainOnBatch });
   scaffolds.set(text, scaffold);
   return scaffold;
 }
@@ -641,6 +644,9 @@ function fillClass(
   if (upd) bodies.set("update", upd.join("\n"));
   if (loss) bodies.set("lossAndGradient", loss.join("\n"));
   if (plainPorts(model, metaValue)) bodies.set("predictBatch", directPredictBatch(inSizes[0]!, metaValue.outputShape.reduce((a, b) => a * b, 1)));
+  // the template's direct training step, kept as written, where its conditions hold (see templates/model.ts)
+  const t = metaValue.training;
+  if (t !== null && plainPorts(model, metaValue) && native.size === 0 && !t.loss.name.startsWith("sparse") && t.activityPenalty !== true) bodies.set("trainOnBatch", scaffold.trainOnBatch);
   // a parameter a body does not use gets a leading underscore (projects with noUnusedParameters accept it)
   const uses = (body: string, name: string) => new RegExp(`(^|[^\\w$.])${name.replace(/\$/g, "\\$")}\\b`).test(body);
   cls.methods = (cls.methods ?? [])

@@ -108,6 +108,51 @@ export class Attention extends TrainableModel<Samples, Float32Array, Samples, At
     return super.predictBatch(x, batchSize, out);
   }
 
+  /**
+   * The common call (Float32Arrays of the right lengths, a batch the buffers
+   * already hold, TypeScript kernels) runs the all-or-nothing step in the
+   * class's own method, for the same reason as predictBatch: inputs scanned,
+   * state saved, forward, loss, backward, update, parameters and optimizer
+   * state scanned. Every other call goes to the runtime's method, and so
+   * does a rejected step: put back, then rerun by the runtime's method,
+   * which rejects it again and names the offending value.
+   */
+  override trainOnBatch(x: Samples, y: Samples, batchSize: number): number {
+    const n = batchSize;
+    if (
+      x instanceof Float32Array &&
+      y instanceof Float32Array &&
+      Number.isInteger(n) &&
+      n >= 1 &&
+      n <= this.capacity &&
+      x.length === n * this.inSize &&
+      y.length === n * this.outSize &&
+      this.scan === null
+    ) {
+      let ok = true;
+      for (let i = 0; ok && i < x.length; i++) ok = x[i]! - x[i]! === 0;
+      if (ok) {
+        this.guard.save(this.params, this.slots, this.rng, this.seededStreams, this.hyper);
+        this.forward(x, n, true);
+        const loss = this.lossAndGradient(y, n);
+        if (loss - loss === 0) {
+          this.grads.fill(0);
+          // dOut has the array type of this model's activations (the base class types it as either)
+          this.backward(x, this.dOut as never, n);
+          const t = this.nextStep();
+          this.update();
+          const { params, slots } = this;
+          for (let i = 0; ok && i < params.length; i++) ok = params[i]! - params[i]! === 0;
+          for (let k = 0; ok && k < slots.length; k++)
+            for (let i = 0, s = slots[k]!; ok && i < s.length; i++) ok = s[i]! - s[i]! === 0;
+          if (ok) return this.endStep(t, loss);
+        }
+        this.guard.restore(this.params, this.slots, this.rng, this.seededStreams, this.hyper);
+      }
+    }
+    return super.trainOnBatch(x, y, batchSize);
+  }
+
   protected allocate(capacity: number, store: Store): void {
     this.dense_out = store.f32(capacity * 6);
     this.softmax_out = store.f32(capacity * 6);

@@ -1,13 +1,15 @@
 /**
  * Generated classes of models with one input and one output carry their own
- * predictBatch direct path (emit.ts directPredictBatch): it must compute
- * exactly what the runtime's method computes, and leave every other call —
- * wrong lengths, wrong types, a batch the buffers do not hold yet — to the
- * runtime, whose errors are thrown before anything is written.
+ * predictBatch direct path (emit.ts directPredictBatch), and those training
+ * with TypeScript kernels their own trainOnBatch step (templates/model.ts):
+ * they must compute exactly what the runtime's methods compute, and leave
+ * every other call — wrong lengths, wrong types, a batch the buffers do not
+ * hold yet — to the runtime, whose errors are thrown before anything is
+ * written. (Rejected steps on the direct path: runtime-hardening.test.ts.)
  */
 import { describe, expect, it } from "vitest";
 import { LayercError } from "../src/runtime/index.js";
-import { generated, interpreted } from "./helpers/models.js";
+import { flat, generated, interpreted } from "./helpers/models.js";
 
 const SPEC = `model Two(seed=3) {
   Dense(5, input_shape=(3,), activation='relu')
@@ -54,5 +56,30 @@ describe("generated predictBatch direct path", async () => {
     // other input forms still work through the runtime
     const fromArray = m.predictBatch(Array.from(x(4)), 4, new Float32Array(8));
     expect([...fromArray]).toEqual([...m.predictBatch(x(4), 4, new Float32Array(8))]);
+  });
+
+  it("trainOnBatch: the class's own step equals the interpreter's, step by step, and counts its steps", async () => {
+    const spec = SPEC.replace("optimizer='sgd'", "optimizer=Adam(learning_rate=0.05)").replace("Dense(2,", "Dropout(0.3, seed=9)\n  Dense(2,");
+    const { Two: Gen } = await generated(spec);
+    const { Two: Ref } = interpreted(spec);
+    expect(Object.prototype.hasOwnProperty.call(Gen!.prototype, "trainOnBatch")).toBe(true);
+    const m = new Gen!({ seed: 4 });
+    const ref = new Ref!({ seed: 4 });
+    const y = new Float32Array(16);
+    for (let b = 0; b < 8; b++) y[b * 2 + (b % 3 === 0 ? 1 : 0)] = 1;
+    for (let step = 0; step < 6; step++) {
+      const a = m.trainOnBatch(x(8), y, 8);
+      const b = ref.trainOnBatch(x(8), y, 8);
+      expect(a).toBeCloseTo(b, 5);
+    }
+    expect(m.optimizerIterations).toBe(6);
+    const got = flat(m.getWeights());
+    const want = flat(ref.getWeights());
+    for (let i = 0; i < got.length; i++) expect(got[i]).toBeCloseTo(want[i]!, 5);
+    // a label array of the wrong length still gets the runtime's error, and changes nothing
+    const before = flat(m.getWeights());
+    expect(() => m.trainOnBatch(x(8), y.subarray(0, 15), 8)).toThrow(/labels has 15 values, expected 16/);
+    expect(flat(m.getWeights())).toEqual(before);
+    expect(m.optimizerIterations).toBe(6);
   });
 });
