@@ -8,9 +8,10 @@
  * `forward` and (for models with compile(...)) `backward`,
  * `lossAndGradient` and `update` with the specialized kernels. A model
  * without compile(...) extends ModelBase instead and keeps only `allocate`
- * and `forward`. Nothing here is layer-specific.
+ * and `forward`; `predictBatch` is kept for models with one input (not
+ * token ids) and one output only. Nothing here is layer-specific.
  */
-import { TrainableModel, type ModelMeta, type ModelOptions, type Store } from "layerc/runtime";
+import { TrainableModel, type ModelMeta, type ModelOptions, type Samples, type Store } from "layerc/runtime";
 
 const __META__: ModelMeta = {
   name: "__MODEL__",
@@ -30,6 +31,17 @@ export class __MODEL__ extends TrainableModel {
 
   constructor(options: ModelOptions = {}) {
     super(__META__, options);
+  }
+
+  /**
+   * The common call (Float32Arrays of the right lengths, a batch the buffers
+   * already hold) runs in the class's own method, where every property read
+   * and call sees this one class: the runtime's method is shared by every
+   * model class in a process, which makes its reads polymorphic. Every other
+   * call, and every error, goes to the runtime's method.
+   */
+  override predictBatch(x: Samples, batchSize: number, out?: Float32Array): Float32Array {
+    return super.predictBatch(x, batchSize, out);
   }
 
   protected allocate(capacity: number, store: Store): void {

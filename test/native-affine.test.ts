@@ -1,7 +1,8 @@
 /**
  * BatchNormalization at inference folded into the epilogue of the product
- * before it (src/kernel/affine.ts, the plan's fusion): the product's native
- * kernel stores v·scale + shift straight into the normalization's output.
+ * before it, and a relu layer after either (src/kernel/affine.ts, the plan's
+ * fusion): the product's native kernel stores v·scale + shift (then relu)
+ * straight into the last folded layer's output.
  * Predictions of the generated model (native, and its TypeScript fallback)
  * are held to the interpreter's with a float32 bound derived from the
  * longest reduction; training forwards keep both layers' own kernels.
@@ -23,6 +24,9 @@ const body = (dtype: string, trains: boolean) => `model Bn(seed=3, dtype=${dtype
   BatchNormalization(center=False)
   Dense(40)
   BatchNormalization()
+  ReLU()
+  Dense(24)
+  Activation('relu')
   Dense(5, activation='softmax')
 ${trains ? "  compile(optimizer=Adam(), loss='categorical_crossentropy')\n" : ""}}
 `;
@@ -56,6 +60,9 @@ describe("BatchNormalization folded into a product's epilogue at inference", () 
             expect(code).toMatch(new RegExp(`k\\.\\w+_forward_affine\\([^;]*${bn}_affine\\.byteOffset`, "s"));
           }
           expect(code).toContain(`// at inference, folded into the product of conv2d (its epilogue applies the per-channel scale and shift)`);
+          expect(code).toContain(`// at inference, folded into the product of conv2d (its epilogue applies relu)`);
+          expect(code).toContain(`// at inference, folded into the product of dense_1 (its epilogue applies relu)`);
+          expect(code).toContain(`// at inference, folded into the product of dense_2 (its epilogue applies relu)`);
         }
         const G = (await generated(source))["Bn"]!;
         const I = interpreted(source)["Bn"]!;
@@ -65,9 +72,10 @@ describe("BatchNormalization folded into a product's epilogue at inference", () 
         const ref = new I({ weights });
         expect(native.usesWasm).toBe(true);
         expect(loops.usesWasm).toBe(false);
-        // the four products with a folded normalization are native kernels of their own
-        const kernels = Object.keys((native as unknown as { kernels: object }).kernels).filter((k) => k.endsWith("_forward_affine"));
-        expect(kernels.sort()).toEqual(["conv2d_1_forward_affine", "conv2d_forward_affine", "dense_1_forward_affine", "dense_forward_affine"]);
+        // the four products with a folded normalization (two of them with the relu after it) and the one with a folded
+        // Activation('relu') are native kernels of their own
+        const kernels = Object.keys((native as unknown as { kernels: object }).kernels).filter((k) => /_forward_(affine|relu)$/.test(k));
+        expect(kernels.sort()).toEqual(["conv2d_1_forward_affine", "conv2d_forward_affine", "dense_1_forward_affine", "dense_2_forward_relu", "dense_forward_affine"]);
         const rng = new Rng(5);
         for (const n of [1, 5]) {
           const x = Float32Array.from({ length: n * 10 * 10 * 3 }, () => rng.uniform() * 2 - 1);

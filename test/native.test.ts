@@ -237,6 +237,7 @@ describe("native kernels with a fused epilogue (bias, relu, per-column affine)",
           batch: fc.integer({ min: 1, max: 3 }),
           bias: fc.boolean(),
           affine: fc.boolean(),
+          reluLast: fc.boolean(),
           relu: fc.constantFrom("none" as const, "inPlace" as const, "beside" as const),
           tb: fc.constantFrom("f32" as const, "f64" as const),
           precision: fc.constantFrom("f32" as const, "f64" as const),
@@ -261,6 +262,7 @@ describe("native kernels with a fused epilogue (bias, relu, per-column affine)",
             ...(c.bias ? { bias: { buf: "W", offset: 3 } } : {}),
             ...(c.relu === "none" ? {} : { relu: { buf: c.relu === "inPlace" ? "C" : "Y" } }),
             ...(c.affine ? { affine: true } : {}),
+            ...(c.affine && c.reluLast ? { reluLast: true } : {}),
           };
           const bytes = gemmModule([{ name: "p", spec, types: { a: c.tc, b: c.tb, c: c.tc, bias: c.tb }, bases: { a: 0, b: 0, c: 0, bias: 2 }, precision: c.precision }]);
           expect(WebAssembly.validate(bytes)).toBe(true);
@@ -299,11 +301,18 @@ describe("native kernels with a fused epilogue (bias, relu, per-column affine)",
             const u = c.precision === "f64" ? 1e-12 : 2 * U32;
             return [v * scale + shift, b * Math.abs(scale) + u * (Math.abs(v * scale) + Math.abs(shift))];
           };
+          // relu then the map, or (reluLast) the map then relu
+          const last = c.affine && c.reluLast;
+          const finalOf = (i: number): [number, number] => {
+            if (!last) return mapped(relu(z[i]!), i, bound[i]!);
+            const [v, b] = mapped(z[i]!, i, bound[i]!);
+            return [relu(v), b];
+          };
           for (let i = 0; i < M * c.n; i++) {
-            const [zc, bc] = c.relu === "beside" ? [z[i]!, bound[i]!] : mapped(c.relu === "inPlace" ? relu(z[i]!) : z[i]!, i, bound[i]!);
+            const [zc, bc] = c.relu === "beside" ? [z[i]!, bound[i]!] : c.relu === "inPlace" ? finalOf(i) : mapped(z[i]!, i, bound[i]!);
             expect(Math.abs(C[i]! - zc)).toBeLessThanOrEqual(bc);
             if (c.relu === "beside") {
-              const [yv, yb] = mapped(relu(z[i]!), i, bound[i]!);
+              const [yv, yb] = finalOf(i);
               expect(Math.abs(Y[i]! - yv)).toBeLessThanOrEqual(yb);
             } else expect(Y[i]).toBe(before.Y[i]);
           }

@@ -28,5 +28,6 @@ export const activation: LayerDef = {
     return activationBackward(act, ctx.x, ctx.y, ctx.dy, ctx.dx, rows, cols);
   },
   outputActivation: (attrs) => activationOf(attrs),
+  inferenceElementwise: (attrs) => activationOf(attrs),
   preActivation: (ctx) => ctx.x,
 };

@@ -21,7 +21,7 @@ const leaky = (attrs: Attrs) => {
   return slope !== 0 && max === null && t === 0;
 };
 
-export const relu = described(pointwiseLayer({
+export const relu = described({ ...pointwiseLayer({
   kind: "ReLU",
   defaultName: "re_lu",
   args: [
@@ -44,4 +44,10 @@ export const relu = described(pointwiseLayer({
     const through = select(pass, dy, num(0));
     return slope === 0 ? through : add(through, select(cmp("<", x, num(t)), mul(num(slope), dy), num(0)));
   },
-}), "Rectified linear unit with optional `max_value`, `negative_slope` and `threshold`.");
+  }),
+  // with the default arguments it is relu: x > 0 ? x : 0
+  inferenceElementwise: (attrs: Attrs) => {
+    const { max, slope, t } = params(attrs);
+    return max === null && slope === 0 && t === 0 ? ("relu" as const) : undefined;
+  },
+}, "Rectified linear unit with optional `max_value`, `negative_slope` and `threshold`.");

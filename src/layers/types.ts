@@ -236,6 +236,13 @@ export interface LayerDef {
    * (foldAffine, src/kernel/affine.ts).
    */
   inferenceAffine?(ctx: KernelContext): ChannelAffine;
+  /**
+   * At inference the layer is this elementwise activation of its input
+   * (Activation('relu'), ReLU()): the plan may fold it into the epilogue of
+   * the product that makes its input (foldRelu, src/kernel/affine.ts; relu
+   * only, the one activation the product kernels apply).
+   */
+  inferenceElementwise?(attrs: Attrs): ActivationName | undefined;
 }
 
 /** A layer definition as a family builder (convLayer, poolLayer, …) makes it, before its description. */

@@ -31,7 +31,7 @@ interface Life {
 }
 
 /** Buffer accesses of one step, in execution order as far as a static walk tells. */
-function touches(stmts: readonly Stmt[], visit: (buf: string, read: boolean) => void): void {
+export function touches(stmts: readonly Stmt[], visit: (buf: string, read: boolean) => void): void {
   const expr = (e: unknown): void => {
     if (e === null || typeof e !== "object") return;
     const node = e as { k?: string; buf?: string };

@@ -39,7 +39,7 @@ import { lossKernel } from "../kernel/loss.js";
 import { activityGradKernel, activityPenaltyKernel, constraintKernel, hasRegularizers, penalizes, regularizerKernel } from "../kernel/weight-options.js";
 import type { RegularizerSpec } from "../runtime/spec.js";
 import { activationValues, shareBuffers } from "./liveness.js";
-import { foldAffine, type ChannelAffine } from "../kernel/affine.js";
+import { foldAffine, foldRelu, type ChannelAffine } from "../kernel/affine.js";
 
 export type Storage =
   /** Model input `index` as the caller passed it (Float32Array, read-only). */
@@ -353,6 +353,8 @@ export function planModel(model: ModelIR, options: PlanOptions = {}): ModelPlan 
     return { layer, node, label, forward, forwardTrain: def.forward(ctx), backward: [...penaltyGrad, ...def.backward(ctx), ...sums] };
   });
 
+  // the product each folded layer went into, by call
+  const folds: (number | undefined)[] = [];
   // a per-channel affine layer at inference (BatchNormalization) folded into the epilogue of the product that makes
   // its input, when nothing else reads that input: the product stores v·scale + shift straight into the layer's output
   // and the layer's pass disappears (training forwards keep both layers' own kernels)
@@ -369,6 +371,24 @@ export function planModel(model: ModelIR, options: PlanOptions = {}): ModelPlan 
     if (folded === null) return;
     layers[p] = { ...layers[p]!, forward: [...forward.slice(0, -1), ...folded] };
     layers[i] = { ...layers[i]!, forward: [{ k: "note", text: `at inference, folded into the product of ${labels[p]} (its epilogue applies the per-channel scale and shift)` }] };
+    folds[i] = p;
+  });
+  // then a relu layer after such a product (or after a normalization folded into one): relu in the same epilogue
+  nodes.forEach((node, i) => {
+    const layer = model.layers[node.layer]!;
+    if (aliases[i] || node.inputs.length !== 1 || defOf(layer).inferenceElementwise?.(layer.attrs) !== "relu") return;
+    const t = node.inputs[0]!;
+    const from = producedBy.get(t);
+    if (from === undefined || from[1] !== 0 || aliases[from[0]] || readers[t]!.length !== 1 || outputOf.has(t)) return;
+    // the product that makes t: its own layer's, or the one a normalization making t was folded into
+    const p = folds[from[0]] ?? from[0];
+    const forward = layers[p]!.forward;
+    const shape = tensors[t]!.shape;
+    if (forward.length === 0 || shape.length === 0) return;
+    const folded = foldRelu(forward[forward.length - 1]!, act[t]!, act[node.output]!, shape[shape.length - 1]!, prod(shape));
+    if (folded === null) return;
+    layers[p] = { ...layers[p]!, forward: [...forward.slice(0, -1), ...folded] };
+    layers[i] = { ...layers[i]!, forward: [{ k: "note", text: `at inference, folded into the product of ${labels[p]} (its epilogue applies relu)` }] };
   });
 
   const outputs: OutputPlan[] = model.outputs.map((t, k) => ({

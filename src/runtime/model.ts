@@ -284,7 +284,8 @@ export abstract class ModelBase<X extends ModelInput = Samples, P extends ModelO
   /** Reused by readBatch and predictBatch, so the hot paths allocate nothing. */
   private readonly batchXs: Float32Array[] = [];
   private readonly batchOuts: Float32Array[] = [];
-  private capacity = 0;
+  /** Samples the activation buffers hold (0 until the first call lays them out); read by generated classes' direct paths, written by ensure only. */
+  protected capacity = 0;
   private module: NativeModule | null;
   private kernels: Record<string, NativeKernel> | null = null;
   /** SIMD finiteness scans over the native memory (`nativeMemory`), when the model runs native kernels. */

@@ -219,14 +219,16 @@ class NativeKernels {
       const resident = s?.kind === "param" || s?.kind === "grad" || s?.kind === "slot" || s?.kind === "dout" || s?.kind === "act";
       return resident ? { type: this.elemType(buf), base: this.base(buf), root: (s.kind === "act" ? s.shares : undefined) ?? buf } : null;
     };
-    const m = planMap(name, loop, new Set(hoisted.keys()), place);
+    // free variables of the loop are locals the kernel computed before it (the learning rate it hoisted, clipnorm's
+    // per-tensor scale): each becomes an argument, read where the fallback loop reads it
+    const m = planMap(name, loop, null, place);
     if (m === null || (takesBatch(m) ? 1 : 0) + m.buffers.length + m.scalars.length > MAP_MAX_ARGS) return undefined;
     // one kernel per name: a second, different loop under the same name keeps its TypeScript
     const known = this.maps.get(name);
     if (known !== undefined && JSON.stringify(known) !== JSON.stringify(m)) return undefined;
     this.maps.set(name, m);
     const scalar = (sc: Scalar) => {
-      if ("name" in sc) return hoisted.get(sc.name)!;
+      if ("name" in sc) return hoisted.get(sc.name) ?? sc.name;
       const { local, base } = localOf(sc.buf, st);
       return `${local}[${base + sc.index}]!`;
     };
@@ -640,6 +642,7 @@ function fillClass(
   if (bwd) bodies.set("backward", bwd.join("\n"));
   if (upd) bodies.set("update", upd.join("\n"));
   if (loss) bodies.set("lossAndGradient", loss.join("\n"));
+  if (plainPorts(model, metaValue)) bodies.set("predictBatch", directPredictBatch(inSizes[0]!, metaValue.outputShape.reduce((a, b) => a * b, 1)));
   // a parameter a body does not use gets a leading underscore (projects with noUnusedParameters accept it)
   const uses = (body: string, name: string) => new RegExp(`(^|[^\\w$.])${name.replace(/\$/g, "\\$")}\\b`).test(body);
   cls.methods = (cls.methods ?? [])
@@ -680,6 +683,30 @@ function fillClass(
   }
   structures.push(cls);
   return { source: "", statements, helpers, linkTypes: links.flatMap(linkTypeImports), bodies, structures, native: native.size > 0 };
+}
+
+/** One input that is not token ids and one output: the model gets its own predictBatch direct path. */
+function plainPorts(model: ModelIR, meta: { readonly tokenIds?: unknown }): boolean {
+  return model.inputs.length === 1 && model.outputs.length === 1 && meta.tokenIds === undefined;
+}
+
+/**
+ * The body of predictBatch for a model with one input and one output (the
+ * template's method): the common call (Float32Arrays of the right lengths, a
+ * batch the buffers already hold) in the class's own method, so its reads
+ * and calls see one class; everything else, and every error, in the
+ * runtime's method.
+ */
+function directPredictBatch(inSize: number, outSize: number): string {
+  const times = (size: number) => (size === 1 ? "batchSize" : `batchSize * ${size}`);
+  return [
+    `if (out instanceof Float32Array && x instanceof Float32Array && Number.isInteger(batchSize) && batchSize >= 1 && batchSize <= this.capacity && x.length === ${times(inSize)} && out.length === ${times(outSize)}) {`,
+    "const y = this.forward(x, batchSize, false);",
+    "for (let i = 0; i < out.length; i++) out[i] = y[i]!;",
+    "return out;",
+    "}",
+    "return super.predictBatch(x, batchSize, out);",
+  ].join("\n");
 }
 
 /**
@@ -841,7 +868,8 @@ export async function emitProgram(program: ProgramIR, opts: EmitOptions): Promis
 
   const bases = new Set(program.models.map((m) => (m.training ? "TrainableModel" : "ModelBase")));
   const named = [...[...bases].sort(), ...[...helpers].sort()];
-  const ported = program.models.some((m) => m.inputs.length > 1 || m.outputs.length > 1 || m.training);
+  const direct = structures.some((st) => st.kind === StructureKind.Class && (st.methods ?? []).some((m) => m.name === "predictBatch"));
+  const ported = direct || program.models.some((m) => m.inputs.length > 1 || m.outputs.length > 1 || m.training);
   const importDecl: ImportDeclarationStructure = {
     kind: StructureKind.ImportDeclaration,
     moduleSpecifier: opts.runtimeImport ?? "layerc/runtime",

@@ -8,8 +8,9 @@
  * - a gradient whose first mention in the backward (in the order the
  *   backward runs) is a top-level product accumulating into exactly that
  *   whole gradient (a kernel gradient xᵀ·dz) is written by that product
- *   instead (accumulate → overwrite): no clearing pass, and the native
- *   kernel does not read the old values;
+ *   instead (`overwrite`: its native kernel starts from zero, and a long
+ *   reduction still runs in chunks, the first one not reading C): no
+ *   clearing pass, and the old values are never read;
  * - every other trainable gradient (biases, gradients computed in loops,
  *   ones no layer touches) is zeroed by a loop at the start of backward.
  *
@@ -18,74 +19,16 @@
  * The model's metadata then says `gradients: "backward"`, and the runtime
  * skips its clear.
  */
-import { elementwise, isMap, isWindow, num, type Expr, type Stmt } from "../../kernel/expr.js";
+import { elementwise, isMap, isWindow, num, type Stmt } from "../../kernel/expr.js";
 import { loop, storeAt } from "../../kernel/buffer.js";
 import { extent, type Gemm } from "../../kernel/gemm.js";
 import type { ModelPlan } from "../../plan/plan.js";
+import { touches } from "../../plan/liveness.js";
 
-/** Every buffer a statement reads or writes. */
-function mentioned(stmts: readonly Stmt[], out = new Set<string>()): Set<string> {
-  const expr = (e: Expr): void => {
-    switch (e.k) {
-      case "load":
-        out.add(e.buf);
-        expr(e.index);
-        return;
-      case "bin":
-        expr(e.a);
-        expr(e.b);
-        return;
-      case "op":
-        e.args.forEach(expr);
-        return;
-      case "select":
-        cond(e.test);
-        expr(e.then);
-        expr(e.else);
-        return;
-      default:
-        return;
-    }
-  };
-  const cond = (c: Extract<Expr, { k: "select" }>["test"]): void => {
-    if (c.k === "and") {
-      cond(c.a);
-      cond(c.b);
-    } else {
-      expr(c.a);
-      expr(c.b);
-    }
-  };
-  for (const s of stmts) {
-    switch (s.k) {
-      case "for":
-        expr(s.from);
-        expr(s.to);
-        mentioned(s.body, out);
-        break;
-      case "let":
-      case "set":
-        expr(s.value);
-        break;
-      case "store":
-        out.add(s.buf);
-        expr(s.index);
-        expr(s.value);
-        break;
-      case "if":
-        cond(s.test);
-        mentioned(s.then, out);
-        mentioned(s.else, out);
-        break;
-      case "gemm":
-        mentioned(s.lowered, out);
-        mentioned(s.prologue, out);
-        mentioned(s.epilogue, out);
-        break;
-      default:
-        break;
-    }
-  }
+/** Every buffer statements read or write. */
+function mentioned(stmts: readonly Stmt[]): Set<string> {
+  const out = new Set<string>();
+  touches(stmts, (buf) => out.add(buf));
   return out;
 }
 
@@ -118,7 +61,7 @@ export function initializeGradients(plan: ModelPlan, layers: readonly { readonly
         if (fillsWhole(out, g.name, g.size)) {
           // overwrite: the native kernel starts from 0; its loops start from a zeroed gradient
           const zero = loop("i", g.size, (i) => [storeAt(g.name, i, num(0))]);
-          out = { ...out, spec: { ...out.spec, accumulate: false }, lowered: [zero, ...out.lowered] };
+          out = { ...out, spec: { ...out.spec, overwrite: true }, lowered: [zero, ...out.lowered] };
           written.add(g.name);
         }
       }

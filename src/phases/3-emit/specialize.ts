@@ -169,7 +169,7 @@ function mapCondLoads(c: import("../../kernel/expr.js").Cond, f: (buf: string, i
 }
 
 /** `e` as Σ coef·var + c over scalar names, or null when it is not linear. */
-function linear(e: Expr): { coefs: Map<string, number>; c: number } | null {
+export function linear(e: Expr): { coefs: Map<string, number>; c: number } | null {
   switch (e.k) {
     case "num":
       return { coefs: new Map(), c: e.v };

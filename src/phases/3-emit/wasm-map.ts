@@ -26,6 +26,7 @@ import type { Cond, Expr, Stmt } from "../../kernel/expr.js";
 import { extent } from "../../kernel/gemm.js";
 import { Asm, bytesOf, F64, functionBody, I32, V128, type ElemType } from "./wasm.js";
 import { append } from "./append.js";
+import { linear } from "./specialize.js";
 
 /**
  * Where a buffer lives: its element type and element offset in its array,
@@ -55,37 +56,19 @@ export type Scalar = { readonly name: string } | { readonly buf: string; readonl
 
 const scalarKey = (s: Scalar) => ("name" in s ? `var ${s.name}` : `load ${s.buf} ${s.index}`);
 
-/** An index as Σ coefficient·variable + constant, or null when it is not linear in its variables. */
-function linear(e: Expr): { readonly terms: ReadonlyMap<string, number>; readonly c: number } | null {
-  if (e.k === "num") return { terms: new Map(), c: e.v };
-  if (e.k === "var") return { terms: new Map([[e.name, 1]]), c: 0 };
-  if (e.k !== "bin" || e.op === "/") return null;
-  const a = linear(e.a);
-  const b = linear(e.b);
-  if (a === null || b === null) return null;
-  if (e.op === "*") {
-    const [scale, other] = a.terms.size === 0 ? [a.c, b] : b.terms.size === 0 ? [b.c, a] : [null, a];
-    if (scale === null) return null;
-    return { terms: new Map([...other.terms].map(([v, k]) => [v, k * scale])), c: other.c * scale };
-  }
-  const sign = e.op === "-" ? -1 : 1;
-  const terms = new Map(a.terms);
-  for (const [v, k] of b.terms) terms.set(v, (terms.get(v) ?? 0) + sign * k);
-  return { terms, c: a.c + sign * b.c };
-}
-
 /** The element offset of `index` from the loop variable (`v + c` plus the outer variables' terms), or null. */
 function offsetOf(index: Expr, v: string): number | null {
   const l = linear(index);
-  return l !== null && l.terms.get(v) === 1 ? l.c : null;
+  return l !== null && l.coefs.get(v) === 1 ? l.c : null;
 }
 
 /**
  * The kernel for a specialized loop, or null when the loop is not such an
  * elementwise loop. `outer` are the scalar locals defined before the loop
- * (they become arguments); `place` tells which buffers are native.
+ * (they become arguments; null: every free variable is one); `place` tells
+ * which buffers are native.
  */
-export function planMap(name: string, nest: For, outer: ReadonlySet<string>, place: MapPlace): WasmMap | null {
+export function planMap(name: string, nest: For, outer: ReadonlySet<string> | null, place: MapPlace): WasmMap | null {
   // the loops around the elementwise one: from 0, over the batch or a constant extent, with nothing else in them
   const around: { v: string; per: number; batch: boolean }[] = [];
   let loop = nest;
@@ -109,9 +92,9 @@ export function planMap(name: string, nest: For, outer: ReadonlySet<string>, pla
   const use = (buf: string, index: Expr): boolean => {
     const l = linear(index);
     const where = place(buf);
-    if (l === null || l.terms.get(loop.v) !== 1 || l.c < 0 || where === null) return false;
-    if ([...l.terms.keys()].some((v) => v !== loop.v && !outerVars.has(v))) return false;
-    const strides = around.map((o) => l.terms.get(o.v) ?? 0);
+    if (l === null || l.coefs.get(loop.v) !== 1 || l.c < 0 || where === null) return false;
+    if ([...l.coefs.keys()].some((v) => v !== loop.v && !outerVars.has(v))) return false;
+    const strides = around.map((o) => l.coefs.get(o.v) ?? 0);
     if (strides.some((k) => k < 0)) return false;
     const known = buffers.get(buf);
     if (known === undefined) buffers.set(buf, { buf, type: where.type, base: where.base, root: where.root ?? buf, strides, offsets: new Set([l.c]) });
@@ -125,7 +108,7 @@ export function planMap(name: string, nest: For, outer: ReadonlySet<string>, pla
         return true;
       case "var":
         if (locals.has(e.name)) return true;
-        if (e.name === loop.v || outerVars.has(e.name) || !outer.has(e.name)) return false;
+        if (e.name === loop.v || outerVars.has(e.name) || (outer !== null && !outer.has(e.name))) return false;
         return scalar({ name: e.name });
       case "load":
         // a constant element of a buffer the kernel cannot see (hyper): an argument

@@ -494,12 +494,19 @@ export function gemmBody(g: WasmGemm): number[] {
     } else {
       for (let r = 0; r < rows; r++) {
         chunks.forEach((ch, h) => {
-          if (spec.accumulate) {
+          const load = () => {
             x.get(PC);
             if (ch.vector) lanes.vectorLoad(x, types.c, cOffset(r, h), pc);
             else lanes.scalarLoad(x, types.c, cOffset(r, h));
-          } else if (ch.vector) lanes.vzero(x);
-          else lanes.szero(x);
+          };
+          const zero = () => (ch.vector ? lanes.vzero(x) : lanes.szero(x));
+          if (spec.accumulate && spec.overwrite !== true) load();
+          else if (spec.accumulate && chunked) {
+            // overwrite: the first chunk starts from zero, the later ones from what the earlier ones stored
+            zero();
+            load();
+            x.get(KC0).eqz().select();
+          } else zero();
           x.set(acc(r, h));
         });
       }
@@ -567,15 +574,20 @@ export function gemmBody(g: WasmGemm): number[] {
       else lanes.smulAdd(x);
       x.set(acc(r, h));
     };
+    // the final value: relu then the affine map, or (reluLast) the map then relu
+    const final = (r: number, h: number) => {
+      if (!spec.reluLast) lanes.relu(x, acc(r, h), !chunks[h]!.vector);
+      affine(r, h);
+      if (spec.reluLast) lanes.relu(x, acc(r, h), !chunks[h]!.vector);
+    };
     for (let r = 0; r < rows; r++) {
       chunks.forEach((ch, h) => {
-        if (inPlace) lanes.relu(x, acc(r, h), !ch.vector);
-        if (!spec.relu || inPlace) affine(r, h);
+        if (inPlace) final(r, h);
+        else if (!spec.relu) affine(r, h);
         if (ch.vector) lanes.vectorStore(x, types.c, acc(r, h), cOffset(r, h), pc);
         else lanes.scalarStore(x, types.c, acc(r, h), cOffset(r, h), pc);
         if (spec.relu && !inPlace) {
-          lanes.relu(x, acc(r, h), !ch.vector);
-          affine(r, h);
+          final(r, h);
           if (ch.vector) lanes.vectorStore(x, types.c, acc(r, h), cOffset(r, h), po);
           else lanes.scalarStore(x, types.c, acc(r, h), cOffset(r, h), po);
         }
@@ -691,7 +703,7 @@ export function gemmBody(g: WasmGemm): number[] {
         lanes.hsum(x, vacc(r, h));
         x.get(sacc(r, h));
         lanes.sadd(x);
-        if (spec.accumulate) {
+        if (spec.accumulate && spec.overwrite !== true) {
           x.get(PC);
           lanes.scalarLoad(x, types.c, offset);
           lanes.sadd(x);

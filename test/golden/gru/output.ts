@@ -120,6 +120,30 @@ export class Seq extends TrainableModel<Samples, Float32Array, Samples, SeqLogs>
     super(SeqMeta, options);
   }
 
+  /**
+   * The common call (Float32Arrays of the right lengths, a batch the buffers
+   * already hold) runs in the class's own method, where every property read
+   * and call sees this one class: the runtime's method is shared by every
+   * model class in a process, which makes its reads polymorphic. Every other
+   * call, and every error, goes to the runtime's method.
+   */
+  override predictBatch(x: Samples, batchSize: number, out?: Float32Array): Float32Array {
+    if (
+      out instanceof Float32Array &&
+      x instanceof Float32Array &&
+      Number.isInteger(batchSize) &&
+      batchSize >= 1 &&
+      batchSize <= this.capacity &&
+      x.length === batchSize * 6 &&
+      out.length === batchSize
+    ) {
+      const y = this.forward(x, batchSize, false);
+      for (let i = 0; i < out.length; i++) out[i] = y[i]!;
+      return out;
+    }
+    return super.predictBatch(x, batchSize, out);
+  }
+
   protected allocate(capacity: number, store: Store): void {
     this.gru_out = store.f32(capacity * 6);
     this.dense_out = store.f32(capacity * 1);
