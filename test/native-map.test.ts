@@ -91,6 +91,9 @@ const OPTIMIZERS: readonly (readonly [string, boolean])[] = [
   ["SGD(learning_rate=0.1, clipnorm=0.05)", true],
   ["Adam(learning_rate=0.01, global_clipnorm=0.05)", true],
   ["Lion(learning_rate=0.01)", true],
+  ["Ftrl(learning_rate=0.01, l1_regularization_strength=0.001)", true],
+  // a learning-rate power other than −0.5 needs Math.pow, which the kernel does not compile
+  ["Ftrl(learning_rate=0.01, learning_rate_power=-0.7)", false],
 ];
 
 describe("native optimizer update", () => {
