@@ -34,8 +34,9 @@ describe("native training step", () => {
     const M = await model();
     const m = new M({ seed: 3 });
     m.trainOnBatch(x(8), y(8), 8);
-    const { inputStage, scan } = m as unknown as { inputStage: Float32Array[]; scan: NativeScan | null };
-    expect(scan).not.toBeNull();
+    const { inputStage, scan: maybe } = m as unknown as { inputStage: Float32Array[]; scan: NativeScan | null };
+    expect(maybe).not.toBeNull();
+    const scan = maybe!;
     const stage = inputStage[0]!;
     expect(stage.buffer).toBe((m as unknown as { params: Float32Array }).params.buffer);
     for (const count of [1, 15, 16, 17, 99, 132, 264]) {
@@ -46,7 +47,6 @@ describe("native training step", () => {
           const bad = Float32Array.from(clean);
           bad[at] = v;
           expect(inputFinite(bad, count, stage, scan), `${v} at ${at} of ${count}`).toBe(false);
-          expect(inputFinite(bad, count, null, null)).toBe(false);
         }
       }
     }

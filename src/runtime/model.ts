@@ -1020,7 +1020,11 @@ export abstract class TrainableModel<X extends ModelInput = Samples, P extends M
     // inputs first: a NaN the forward pass masks (max pooling, relu) would otherwise pass unseen;
     // a non-finite label always makes the loss non-finite, so labels are only scanned to name one
     this.ensure(n);
-    for (let k = 0; k < xs.length; k++) if (!inputFinite(xs[k]!, n * this.inSizes[k]!, this.inputStage[k] ?? null, this.scan)) throw this.nonFinite(xs, ys, n, 0, site);
+    const stage = this.inputStage;
+    // a native model scans a copy in its memory with SIMD; the others (small inputs) in place
+    if (stage.length === 0 || this.scan === null) {
+      for (let k = 0; k < xs.length; k++) if (firstNonFinite(xs[k]!, 0, n * this.inSizes[k]!) >= 0) throw this.nonFinite(xs, ys, n, 0, site);
+    } else for (let k = 0; k < xs.length; k++) if (!inputFinite(xs[k]!, n * this.inSizes[k]!, stage[k]!, this.scan)) throw this.nonFinite(xs, ys, n, 0, site);
     this.guard.save(this.params, this.slots, this.rng, this.seededStreams);
     const carried = this.hyper[HYPER.uProduct]!;
     const outs = this.forwardAll(xs, 0, n, true);
