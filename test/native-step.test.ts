@@ -123,6 +123,22 @@ describe("native training step", () => {
     expect(a.getWeights()).not.toEqual(before);
   });
 
+  it("a shuffled fit names the caller's index of a bad sample wherever the shuffle put it", async () => {
+    const M = await model();
+    const m = new M({ seed: 8 });
+    const xs = x(11, 0.25);
+    xs[7 * IN + 3] = Infinity;
+    let err: NonFiniteError | undefined;
+    try {
+      m.fit(xs, y(11), { epochs: 1, batchSize: 4, shuffle: true });
+    } catch (e) {
+      err = e as NonFiniteError;
+    }
+    expect(err).toBeInstanceOf(NonFiniteError);
+    expect(err?.sample).toBe(7);
+    expect(err?.message).toMatch(/^fit epoch 1 batch \d step \d+ rejected: input \(sample 7\) is Infinity/);
+  });
+
   it("fit without shuffling weights each sample with its own sample weight", async () => {
     const M = await model();
     const n = 8;

@@ -1217,6 +1217,18 @@ export abstract class TrainableModel<X extends ModelInput = Samples, P extends M
     const steps = Math.ceil(nTrain / batchSize);
     const progress = plan.verbose ? new Progress(plan.verbose, epochs, steps, options.progress ?? defaultSink()) : null;
     const headLoss = new Float64Array(this.heads.length);
+    // where each step runs, for its error (the label is built only then)
+    const site = {
+      epoch: 0,
+      batch: 0,
+      start: 0,
+      get label() {
+        return `fit epoch ${this.epoch + 1} batch ${this.batch + 1}`;
+      },
+      sample(i: number) {
+        return order[this.start + i]!;
+      },
+    };
     this.stopTraining = false;
     for (const c of callbacks) c.onTrainBegin?.(this);
     let aborted = false;
@@ -1248,13 +1260,19 @@ export abstract class TrainableModel<X extends ModelInput = Samples, P extends M
           if (bw) bw.set(weights!.subarray(start, start + n));
           batch = this.parts(xs, ys, start, n);
         }
-        const loss = this.step(batch.xs, batch.ys, bw, n, true, { label: `fit epoch ${e + 1} batch ${b + 1}`, sample: (i) => order[start + i]! });
+        site.epoch = e;
+        site.batch = b;
+        site.start = start;
+        const loss = this.step(batch.xs, batch.ys, bw, n, true, site);
         lossSum += loss * n;
         seen += n;
         for (let k = 0; k < headLoss.length; k++) headLoss[k] = headLoss[k]! + this.lossResult[k]! * n;
-        const logs = this.logs(lossSum / seen, headLoss, seen, this.metricStates);
-        options.onBatchEnd?.(b, logs);
-        progress?.batchEnd(b + 1, logs);
+        // the running logs only for whoever reads them per batch
+        if (options.onBatchEnd !== undefined || progress !== null) {
+          const logs = this.logs(lossSum / seen, headLoss, seen, this.metricStates);
+          options.onBatchEnd?.(b, logs);
+          progress?.batchEnd(b + 1, logs);
+        }
         yield;
       }
       if (aborted) break;
