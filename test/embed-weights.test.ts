@@ -59,7 +59,7 @@ describe("embedded weights", () => {
       embedWeights: { weights: bytes },
     });
     const { Net, code } = await build({ weights: bytes, dtype: "int8" });
-    // the embedded file is smaller (the module also links the int8 codec, a line or two)
+    // the embedded file is smaller
     const embedded = (text: string) => /embeddedWeights:\s*"([^"]*)"/.exec(text)![1]!.length;
     expect(embedded(code)).toBeLessThan(embedded(f32.code!));
     const got = new Net().predictBatch(X, 2);

@@ -14,6 +14,20 @@
 import { describe, expect, it } from "vitest";
 import { compile } from "../src/index.js";
 import { generated, interpreted } from "./helpers/models.js";
+import { BATCH, mul, num } from "../src/kernel/expr.js";
+import type { Gemm } from "../src/kernel/gemm.js";
+import { gemmModule, type ElemType } from "../src/phases/3-emit/wasm.js";
+
+/** The part of the WebAssembly API used here (the tests' types include no DOM lib). */
+const Wasm = (
+  globalThis as unknown as {
+    WebAssembly: {
+      Memory: new (d: { initial: number }) => { buffer: ArrayBuffer };
+      Module: new (b: Uint8Array) => object;
+      Instance: new (m: object, i: object) => { exports: Record<string, unknown> };
+    };
+  }
+).WebAssembly;
 
 const MODELS: Record<string, { source: string; inputs: number[]; outputs: number }> = {
   mlp: {
@@ -105,6 +119,44 @@ describe("gradients cleared by the generated backward", () => {
       expect(a.meta.gradients).toBe("backward");
     });
   }
+
+  it("an overwriting kernel-gradient product equals accumulating into a zeroed C, in chunks of a long reduction too, whatever C held", () => {
+    for (const [precision, k, batch] of [
+      ["f32", 7, 3],
+      ["f32", 100, 5], // 500 reduction steps: chunked
+      ["f64", 100, 5],
+    ] as const) {
+      const [m, n] = [9, 13];
+      const K = k * batch;
+      const spec: Gemm = {
+        label: "kernel_grad",
+        m: num(m),
+        n: num(n),
+        k: mul(BATCH, num(k)),
+        a: { buf: "A", offset: 0, rows: 1, cols: m },
+        b: { buf: "B", offset: 0, rows: n, cols: 1 },
+        c: { buf: "C", offset: 0, rows: n, cols: 1 },
+        accumulate: true,
+      };
+      const run = (overwrite: boolean, garbage: number) => {
+        const bytes = gemmModule([{ name: "p", spec: { ...spec, overwrite }, types: { a: precision as ElemType, b: precision as ElemType, c: "f64" }, bases: { a: 0, b: 0, c: 3 }, precision }]);
+        const memory = new Wasm.Memory({ initial: 4 });
+        const kernel = new Wasm.Instance(new Wasm.Module(bytes), { env: { memory } }).exports["p"] as (...a: number[]) => void;
+        const arr = (at: number, size: number) => (precision === "f64" ? new Float64Array(memory.buffer, at, size) : new Float32Array(memory.buffer, at, size));
+        const A = arr(0, m * K);
+        const B = arr(65536, n * K);
+        const C = new Float64Array(memory.buffer, 131072, 3 + m * n);
+        A.forEach((_, i) => (A[i] = Math.sin(i * 0.7)));
+        B.forEach((_, i) => (B[i] = Math.cos(i * 0.3)));
+        C.fill(garbage);
+        kernel(batch, A.byteOffset, B.byteOffset, C.byteOffset);
+        return [...C.subarray(3)];
+      };
+      const zeroed = run(false, 0);
+      expect(run(true, Number.NaN), `${precision}, K = ${K}`).toEqual(zeroed);
+      expect(run(true, 1e30)).toEqual(zeroed);
+    }
+  });
 
   it("a model without native kernels leaves clearing to the runtime", async () => {
     const code = (await compile(`model S {\n  Dense(4, input_shape=(3,), activation='relu')\n  Dense(1)\n  compile(optimizer='sgd', loss='mse')\n}\n`)).code!;

@@ -2,13 +2,19 @@
  * BatchNormalization at inference folded into the epilogue of the product
  * before it, and a relu layer after either (src/kernel/affine.ts, the plan's
  * fusion): the product's native kernel stores v·scale + shift (then relu)
- * straight into the last folded layer's output.
+ * straight into the last folded layer's output. Against real Keras 3 too
+ * (test/keras/bn-fold.json, written by test/keras/gen_bn_fold.py):
+ * predictions 1e-5, before and after three SGD steps (which move the moving
+ * statistics the folded epilogue reads).
  * Predictions of the generated model (native, and its TypeScript fallback)
  * are held to the interpreter's with a float32 bound derived from the
  * longest reduction; training forwards keep both layers' own kernels.
  */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { compile } from "../src/index.js";
+import { near } from "./helpers/keras-fixture.js";
 import { Rng } from "../src/runtime/random.js";
 import { generated, interpreted, type ModelClass } from "./helpers/models.js";
 
@@ -114,4 +120,44 @@ describe("BatchNormalization folded into a product's epilogue at inference", () 
     expect((await compile(shared)).code!).not.toContain("_affine");
     expect((await compile(last)).code!).toContain("_affine.byteOffset");
   });
+});
+
+interface KerasCase {
+  readonly name: string;
+  readonly source: string;
+  readonly weight_shapes: number[][];
+  readonly weights_before: number[][];
+  readonly x: number[];
+  readonly y: number[];
+  readonly predictions: number[];
+  readonly losses: number[];
+  readonly predictions_after: number[];
+  readonly moving_after: number[][];
+}
+
+describe("folded BatchNormalization and relu against Keras 3", () => {
+  const fixture = JSON.parse(readFileSync(join(import.meta.dirname, "keras", "bn-fold.json"), "utf8")) as { cases: KerasCase[] };
+  const specOf = (c: KerasCase) => `model K {\n${c.source.split("\n").map((l) => `  ${l}`).join("\n")}\n}\n`;
+  for (const c of fixture.cases) {
+    it(`${c.name}: interpreter, native kernels and their TypeScript fallback`, async () => {
+      const code = (await compile(specOf(c))).code!;
+      expect(code).toContain("_affine.byteOffset");
+      const G = (await generated(specOf(c)))["K"]!;
+      const I = interpreted(specOf(c))["K"]!;
+      const weights = c.weights_before.map((data, k) => ({ shape: c.weight_shapes[k]!, data }));
+      for (const [who, m] of [
+        ["interpreter", new I({ weights })],
+        ["native", new G({ weights })],
+        ["fallback", new G({ weights, wasm: false })],
+      ] as const) {
+        const x = Float32Array.from(c.x);
+        near(m.predictBatch(x, 4), c.predictions, `${c.name} ${who} predictions`, 1e-5);
+        const losses = [0, 1, 2].map(() => m.trainOnBatch(x, Float32Array.from(c.y), 4));
+        near(losses, c.losses, `${c.name} ${who} losses`);
+        near(m.predictBatch(x, 4), c.predictions_after, `${c.name} ${who} predictions after 3 steps`, 1e-4);
+        const moving = m.getWeights().filter((w) => /moving_(mean|variance)$/.test(w.name));
+        moving.forEach((w, k) => near(w.data, c.moving_after[k]!, `${c.name} ${who} ${w.name} after 3 steps`));
+      }
+    });
+  }
 });

@@ -3,8 +3,9 @@
  * model with native kernels, the update rule over the parameters, gradients
  * and optimizer state (slots, which the runtime keeps in the native memory)
  * runs as f64x2 WebAssembly and computes the TypeScript loop's numbers bit
- * for bit (Lion's sign is a selection); rules reading per-tensor scalars
- * (clipnorm) keep the loop.
+ * for bit (Lion's sign is a selection; clipnorm's per-tensor and
+ * global_clipnorm's scale, computed in TypeScript before the loop, are
+ * arguments).
  */
 import { describe, expect, it } from "vitest";
 import { compile } from "../src/index.js";
@@ -87,8 +88,12 @@ const OPTIMIZERS: readonly (readonly [string, boolean])[] = [
   ["Adadelta(learning_rate=0.5)", true],
   ["Adamax(learning_rate=0.01)", true],
   ["Nadam(learning_rate=0.01)", true],
-  ["SGD(learning_rate=0.1, clipnorm=1.0)", false],
+  ["SGD(learning_rate=0.1, clipnorm=0.05)", true],
+  ["Adam(learning_rate=0.01, global_clipnorm=0.05)", true],
   ["Lion(learning_rate=0.01)", true],
+  ["Ftrl(learning_rate=0.01, l1_regularization_strength=0.001)", true],
+  // a learning-rate power other than −0.5 needs Math.pow, which the kernel does not compile
+  ["Ftrl(learning_rate=0.01, learning_rate_power=-0.7)", false],
 ];
 
 describe("native optimizer update", () => {

@@ -14,7 +14,6 @@ import { METRICS } from "../runtime/metrics.js";
 import { INITIALIZERS } from "../runtime/initializers.js";
 import { OPTIMIZERS } from "../runtime/optimizers.js";
 import { SCHEDULES } from "../runtime/schedules.js";
-import { WEIGHT_CODECS } from "../runtime/weights.js";
 import { decodeBase64 } from "../runtime/native.js";
 
 /** The constructor type shared by interpreted and generated model classes. */
@@ -91,7 +90,6 @@ export function interpretModel(model: ModelIR, options: PlanOptions = {}): Model
     protected static override readonly initializerKinds = INITIALIZERS;
     protected static override readonly optimizerKinds = OPTIMIZERS;
     protected static override readonly scheduleKinds = SCHEDULES;
-    protected static override readonly weightCodecs = WEIGHT_CODECS;
     protected static override readonly base64 = decodeBase64;
     static readonly inputShape: readonly number[] = model.inputShape;
     static readonly outputShape: readonly number[] = model.outputShape;

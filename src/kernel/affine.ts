@@ -16,6 +16,28 @@
  *                   computed per call into a small buffer beside a copy of
  *                   the bias (the stored weights are never changed), so
  *                   training, which keeps the unfused path, is unaffected.
+ *   foldRelu        likewise a relu layer after such a product (or after a
+ *                   normalization folded into one): relu in the same
+ *                   epilogue, after the map.
+ *
+ * Chosen by measurement (bench/ab.ts, same process, interleaved rounds,
+ * median of old ÷ new): a fold never adds work — the kernel's epilogue
+ * does in registers what a separate pass did reading and writing the whole
+ * tensor — so the plan folds whenever the form allows. On a BatchNormalized
+ * MNIST CNN (Conv2D 32 → BN → ReLU → MaxPool → Conv2D 64 relu → BN →
+ * MaxPool → Dense 128 → BN → Dense 10), load 7–8: predict B=1 1.38×
+ * [1.14–1.68], B=32 2.19× [1.78–3.76] (the normalization's loop walked
+ * channels outermost, a strided pass over the tensor); training unchanged
+ * (0.97× [0.69–1.21]).
+ *
+ * Not folded: pooling. A 2×2 window spans two image rows, i.e. rows i and
+ * i + width of the product's C, never inside one 4-row register block; it
+ * would take im2col rows reordered into window order (a second gather
+ * form) and an epilogue reducing rows. Measured first: in M4
+ * (bench/models/mnist.nn) predict B=32 the two pooling passes are 3.8% of
+ * the time and under 2% at B=1 (node --cpu-prof), against 55% for the
+ * second convolution's product — the bound on what the fusion could save,
+ * so it was not built.
  */
 import { Buf, load, loop, storeAt } from "./buffer.js";
 import { add, BATCH, isMap, isWindow, mul, num, type Expr, type Stmt } from "./expr.js";

@@ -63,6 +63,13 @@ export interface Gemm {
   /** Add to C instead of overwriting it. */
   readonly accumulate: boolean;
   /**
+   * With `accumulate`, for native kernels: C's previous contents are not
+   * read, the sum starts from zero (the first product into a gradient, see
+   * phases/3-emit/grad-init.ts). The loop nest does not implement it: its
+   * lowering zeroes C first.
+   */
+  readonly overwrite?: boolean;
+  /**
    * Fused epilogue, for native kernels: C(i, j) = bias[offset + j] + Σ… (C is
    * overwritten; `accumulate` must be false), and with `relu`,
    * relu(C(i, j)) is stored into that buffer (C itself, or one laid out

@@ -5,8 +5,8 @@
 export { ModelBase, TrainableModel } from "./model.js";
 export type { ModelMeta, WeightMeta, Weight, WeightInput, ModelOptions, PredictOptions, FitOptions, History, HistoryOf, Logs, AnyLogs, LogValue, ModelInput, ModelOutput, PortMeta, OutputMeta } from "./model.js";
 export { LayercError, NonFiniteError } from "./errors.js";
-export { readWeights, writeWeights, float16Codec, int8Codec } from "./weights.js";
-export type { WeightsDtype, WeightsFile, NamedWeight, WeightsCodec, WeightsCodecs } from "./weights.js";
+export { readWeights, writeWeights } from "./weights.js";
+export type { WeightsDtype, WeightsFile, NamedWeight } from "./weights.js";
 export { Store } from "./store.js";
 export type { NativeKernel, NativeLoader } from "./native.js";
 /** Linked by generated classes with native kernels (nativeLoader) or embedded weights (decodeBase64). */

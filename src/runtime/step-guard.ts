@@ -81,19 +81,15 @@ export function allFinite(a: Float32Array | Float64Array, scan: NativeScan | nul
 }
 
 /**
- * True when the first `count` values of input `x` are finite. A native model
- * copies them into `stage` (scratch in its native memory) and scans the copy
- * with SIMD: the copy and the scan together cost a fraction of the loop
- * (which a float32 input makes slow: a conversion per element). `stage` is
- * null without native scans.
+ * True when the first `count` values of input `x` are finite, for a native
+ * model: they are copied into `stage` (scratch in its native memory) and the
+ * copy is scanned with SIMD, which together cost a fraction of the loop
+ * (which a float32 input makes slow: a conversion per element).
  */
-export function inputFinite(x: Float32Array, count: number, stage: Float32Array | null, scan: NativeScan | null): boolean {
-  let from = 0;
-  if (stage !== null && scan !== null) {
-    stage.set(x.length === count ? x : x.subarray(0, count));
-    from = count - (count % SCAN_BLOCK.f32);
-    if (scan.f32(stage.byteOffset, from) !== 0) return false;
-  }
+export function inputFinite(x: Float32Array, count: number, stage: Float32Array, scan: NativeScan): boolean {
+  stage.set(x.length === count ? x : x.subarray(0, count));
+  const from = count - (count % SCAN_BLOCK.f32);
+  if (scan.f32(stage.byteOffset, from) !== 0) return false;
   for (let i = from; i < count; i++) {
     const v = x[i]!;
     if (v - v !== 0) return false;

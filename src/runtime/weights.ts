@@ -150,62 +150,38 @@ function fromHalf(h: number): number {
   return sign * (1 + mant / 1024) * 2 ** (exp - 15);
 }
 
-/**
- * A quantized encoding of the format: how it stores one value, and (int8)
- * the per-tensor scale it writes into the header. Model classes link the
- * codecs of the quantized weights they embed (`protected static
- * weightCodecs`); `readWeights` and `writeWeights` handle every dtype.
- */
-export interface WeightsCodec {
+/** How the format stores one value of a dtype, and (int8) the per-tensor scale it writes into the header. */
+interface WeightsCodec {
   /** The per-tensor scale to store (int8); throws when the tensor cannot be stored. */
   scale?(data: ArrayLike<number>, name: string): number;
   write(view: DataView, at: number, x: number, scale: number | undefined): void;
   read(view: DataView, at: number, scale: number | undefined): number;
 }
 
-/** The quantized codecs a model links, by dtype (float32 is always there). */
-export type WeightsCodecs = Readonly<Partial<Record<Exclude<WeightsDtype, "float32">, WeightsCodec>>>;
-
-export const float16Codec: WeightsCodec = {
-  write: (view, at, x) => view.setUint16(at, toHalf(x), true),
-  read: (view, at) => fromHalf(view.getUint16(at, true)),
-};
-
-export const int8Codec: WeightsCodec = {
-  scale(data, name) {
-    let m = 0;
-    for (let j = 0; j < data.length; j++) m = Math.max(m, Math.abs(data[j]!));
-    if (!Number.isFinite(m))
-      throw new LayercError(
-        `weight ${name} holds a non-finite value; int8 cannot store it`,
-      );
-    return m === 0 ? 1 : Math.fround(m / 127);
+const CODECS: Readonly<Record<WeightsDtype, WeightsCodec>> = {
+  float32: {
+    write: (view, at, x) => view.setFloat32(at, x, true),
+    read: (view, at) => view.getFloat32(at, true),
   },
-  write: (view, at, x, scale) =>
-    view.setInt8(at, Math.max(-127, Math.min(127, Math.round(x / scale!)))),
-  read: (view, at, scale) => view.getInt8(at) * scale!,
+  float16: {
+    write: (view, at, x) => view.setUint16(at, toHalf(x), true),
+    read: (view, at) => fromHalf(view.getUint16(at, true)),
+  },
+  int8: {
+    scale(data, name) {
+      let m = 0;
+      for (let j = 0; j < data.length; j++) m = Math.max(m, Math.abs(data[j]!));
+      if (!Number.isFinite(m))
+        throw new LayercError(
+          `weight ${name} holds a non-finite value; int8 cannot store it`,
+        );
+      return m === 0 ? 1 : Math.fround(m / 127);
+    },
+    write: (view, at, x, scale) =>
+      view.setInt8(at, Math.max(-127, Math.min(127, Math.round(x / scale!)))),
+    read: (view, at, scale) => view.getInt8(at) * scale!,
+  },
 };
-
-const FLOAT32: WeightsCodec = {
-  write: (view, at, x) => view.setFloat32(at, x, true),
-  read: (view, at) => view.getFloat32(at, true),
-};
-
-/** Every quantized codec (readWeights, writeWeights, interpreted models). */
-export const WEIGHT_CODECS: WeightsCodecs = { float16: float16Codec, int8: int8Codec };
-
-/** The runtime export of each quantized codec, for generated modules' imports (the emitter reads it). */
-export const WEIGHT_CODEC_EXPORTS: Readonly<Record<Exclude<WeightsDtype, "float32">, string>> = { float16: "float16Codec", int8: "int8Codec" };
-
-/** The codec of `dtype` among `codecs`; `fix` says what to do instead when it is not linked. */
-function codecOf(dtype: WeightsDtype, codecs: WeightsCodecs, fix: string): WeightsCodec {
-  const codec = dtype === "float32" ? FLOAT32 : codecs[dtype];
-  if (codec === undefined)
-    throw new LayercError(
-      `this model class reads and writes float32 weights files only (it links the ${dtype} codec when built with --weights-dtype ${dtype}): ${fix}`,
-    );
-  return codec;
-}
 
 function checkShape(shape: unknown, what: string): number[] {
   if (
@@ -227,25 +203,12 @@ export function writeWeights(
   weights: readonly NamedWeight[],
   options: { dtype?: WeightsDtype; model?: string } = {},
 ): Uint8Array {
-  return encodeWeights(weights, options, WEIGHT_CODECS);
-}
-
-/** writeWeights with the quantized codecs `codecs` links (a model class's). */
-export function encodeWeights(
-  weights: readonly NamedWeight[],
-  options: { dtype?: WeightsDtype; model?: string },
-  codecs: WeightsCodecs,
-): Uint8Array {
   const dtype = options.dtype ?? "float32";
   if (!Object.hasOwn(BYTES, dtype))
     throw new LayercError(
       `weights dtype must be float32, float16 or int8, got ${String(dtype)}`,
     );
-  const codec = codecOf(
-    dtype,
-    codecs,
-    `use writeWeights(model.getWeights(), { dtype: "${dtype}" }) from layerc/runtime`,
-  );
+  const codec = CODECS[dtype];
   if (!Array.isArray(weights))
     throw new LayercError(
       "writeWeights expects an array of { name, shape, data }",
@@ -348,14 +311,6 @@ function parseHeader(
  * (and allocates nothing large) on a truncated, corrupt or oversized file.
  */
 export function readWeights(input: Uint8Array | ArrayBuffer): WeightsFile {
-  return decodeWeights(input, WEIGHT_CODECS);
-}
-
-/** readWeights with the quantized codecs `codecs` links (a model class's). */
-export function decodeWeights(
-  input: Uint8Array | ArrayBuffer,
-  codecs: WeightsCodecs,
-): WeightsFile {
   const bytes = input instanceof Uint8Array ? input : new Uint8Array(input);
   if (bytes.length < FIXED || MAGIC.some((b, i) => bytes[i] !== b)) {
     if (bytes.length >= 7 && MAGIC.slice(0, 7).every((b, i) => bytes[i] === b))
@@ -377,11 +332,7 @@ export function decodeWeights(
       `checksum mismatch (stored ${stored.toString(16)}, computed ${actual.toString(16)}): the file is damaged or truncated`,
     );
   const header = parseHeader(bytes, headerLength);
-  const codec = codecOf(
-    header.dtype,
-    codecs,
-    "use model.setWeights(readWeights(bytes)) from layerc/runtime",
-  );
+  const codec = CODECS[header.dtype];
   const width = BYTES[header.dtype];
   let at = Math.ceil((FIXED + headerLength) / 8) * 8;
   let need = at;

@@ -22,7 +22,7 @@ const taken = new Set(
     "JSON Infinity NaN Symbol Promise Map Set Date RegExp globalThis console ModelBase LayercError erf Rng " +
     "initialize runtime ModelMeta ModelOptions TrainableModel NativeKernel Store Samples " +
     // the types of the statics a class links (emit/links.ts)
-    "MetricKinds InitializerKinds OptimizerKinds ScheduleKinds WeightsCodecs NativeLoader"
+    "MetricKinds InitializerKinds OptimizerKinds ScheduleKinds NativeLoader"
   ).split(" "),
 );
 

@@ -219,14 +219,16 @@ class NativeKernels {
       const resident = s?.kind === "param" || s?.kind === "grad" || s?.kind === "slot" || s?.kind === "dout" || s?.kind === "act";
       return resident ? { type: this.elemType(buf), base: this.base(buf), root: (s.kind === "act" ? s.shares : undefined) ?? buf } : null;
     };
-    const m = planMap(name, loop, new Set(hoisted.keys()), place);
+    // free variables of the loop are locals the kernel computed before it (the learning rate it hoisted, clipnorm's
+    // per-tensor scale): each becomes an argument, read where the fallback loop reads it
+    const m = planMap(name, loop, null, place);
     if (m === null || (takesBatch(m) ? 1 : 0) + m.buffers.length + m.scalars.length > MAP_MAX_ARGS) return undefined;
     // one kernel per name: a second, different loop under the same name keeps its TypeScript
     const known = this.maps.get(name);
     if (known !== undefined && JSON.stringify(known) !== JSON.stringify(m)) return undefined;
     this.maps.set(name, m);
     const scalar = (sc: Scalar) => {
-      if ("name" in sc) return hoisted.get(sc.name)!;
+      if ("name" in sc) return hoisted.get(sc.name) ?? sc.name;
       const { local, base } = localOf(sc.buf, st);
       return `${local}[${base + sc.index}]!`;
     };

@@ -8,8 +8,9 @@
  * - a gradient whose first mention in the backward (in the order the
  *   backward runs) is a top-level product accumulating into exactly that
  *   whole gradient (a kernel gradient xᵀ·dz) is written by that product
- *   instead (accumulate → overwrite): no clearing pass, and the native
- *   kernel does not read the old values;
+ *   instead (`overwrite`: its native kernel starts from zero, and a long
+ *   reduction still runs in chunks, the first one not reading C): no
+ *   clearing pass, and the old values are never read;
  * - every other trainable gradient (biases, gradients computed in loops,
  *   ones no layer touches) is zeroed by a loop at the start of backward.
  *
@@ -60,7 +61,7 @@ export function initializeGradients(plan: ModelPlan, layers: readonly { readonly
         if (fillsWhole(out, g.name, g.size)) {
           // overwrite: the native kernel starts from 0; its loops start from a zeroed gradient
           const zero = loop("i", g.size, (i) => [storeAt(g.name, i, num(0))]);
-          out = { ...out, spec: { ...out.spec, accumulate: false }, lowered: [zero, ...out.lowered] };
+          out = { ...out, spec: { ...out.spec, overwrite: true }, lowered: [zero, ...out.lowered] };
           written.add(g.name);
         }
       }

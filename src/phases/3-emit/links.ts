@@ -15,7 +15,7 @@ import { INITIALIZER_EXPORTS } from "../../runtime/initializers.js";
 import { METRIC_EXPORTS } from "../../runtime/metrics.js";
 import { OPTIMIZER_EXPORTS } from "../../runtime/optimizers.js";
 import { SCHEDULE_EXPORTS } from "../../runtime/schedules.js";
-import { WEIGHT_CODEC_EXPORTS, type WeightsDtype } from "../../runtime/weights.js";
+import type { WeightsDtype } from "../../runtime/weights.js";
 
 /** One static field: `protected static override readonly <name>: <type> = <value>;`, importing `exports` (values) and `type`. */
 export interface RuntimeLink {
@@ -53,8 +53,6 @@ export function runtimeLinks(model: ModelIR, meta: ModelMeta, native: boolean, e
     kindTable("metricKinds", "MetricKinds", metrics, METRIC_EXPORTS),
     training ? kindTable("optimizerKinds", "OptimizerKinds", [training.optimizer.name], OPTIMIZER_EXPORTS) : null,
     schedule ? kindTable("scheduleKinds", "ScheduleKinds", [schedule.name], SCHEDULE_EXPORTS) : null,
-    // quantized embedded weights: the class decodes them, and then saves and loads that dtype too
-    embedded !== undefined && embedded !== "float32" ? kindTable("weightCodecs", "WeightsCodecs", [embedded], WEIGHT_CODEC_EXPORTS) : null,
     embedded !== undefined ? { name: "base64", type: "typeof decodeBase64", value: "decodeBase64", exports: ["decodeBase64"] } : null,
   ];
   // threads split native kernels only: only a model with them links the loader and the threads module (threads.ts)

@@ -65,9 +65,10 @@ function offsetOf(index: Expr, v: string): number | null {
 /**
  * The kernel for a specialized loop, or null when the loop is not such an
  * elementwise loop. `outer` are the scalar locals defined before the loop
- * (they become arguments); `place` tells which buffers are native.
+ * (they become arguments; null: every free variable is one); `place` tells
+ * which buffers are native.
  */
-export function planMap(name: string, nest: For, outer: ReadonlySet<string>, place: MapPlace): WasmMap | null {
+export function planMap(name: string, nest: For, outer: ReadonlySet<string> | null, place: MapPlace): WasmMap | null {
   // the loops around the elementwise one: from 0, over the batch or a constant extent, with nothing else in them
   const around: { v: string; per: number; batch: boolean }[] = [];
   let loop = nest;
@@ -107,7 +108,7 @@ export function planMap(name: string, nest: For, outer: ReadonlySet<string>, pla
         return true;
       case "var":
         if (locals.has(e.name)) return true;
-        if (e.name === loop.v || outerVars.has(e.name) || !outer.has(e.name)) return false;
+        if (e.name === loop.v || outerVars.has(e.name) || (outer !== null && !outer.has(e.name))) return false;
         return scalar({ name: e.name });
       case "load":
         // a constant element of a buffer the kernel cannot see (hyper): an argument

@@ -494,12 +494,19 @@ export function gemmBody(g: WasmGemm): number[] {
     } else {
       for (let r = 0; r < rows; r++) {
         chunks.forEach((ch, h) => {
-          if (spec.accumulate) {
+          const load = () => {
             x.get(PC);
             if (ch.vector) lanes.vectorLoad(x, types.c, cOffset(r, h), pc);
             else lanes.scalarLoad(x, types.c, cOffset(r, h));
-          } else if (ch.vector) lanes.vzero(x);
-          else lanes.szero(x);
+          };
+          const zero = () => (ch.vector ? lanes.vzero(x) : lanes.szero(x));
+          if (spec.accumulate && spec.overwrite !== true) load();
+          else if (spec.accumulate && chunked) {
+            // overwrite: the first chunk starts from zero, the later ones from what the earlier ones stored
+            zero();
+            load();
+            x.get(KC0).eqz().select();
+          } else zero();
           x.set(acc(r, h));
         });
       }
@@ -696,7 +703,7 @@ export function gemmBody(g: WasmGemm): number[] {
         lanes.hsum(x, vacc(r, h));
         x.get(sacc(r, h));
         lanes.sadd(x);
-        if (spec.accumulate) {
+        if (spec.accumulate && spec.overwrite !== true) {
           x.get(PC);
           lanes.scalarLoad(x, types.c, offset);
           lanes.sadd(x);
