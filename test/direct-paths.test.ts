@@ -82,4 +82,22 @@ describe("generated predictBatch direct path", async () => {
     expect(flat(m.getWeights())).toEqual(before);
     expect(m.optimizerIterations).toBe(6);
   });
+
+  it("trainOnBatch: EMA overwrites and L2 penalties on the direct path equal the interpreter's", async () => {
+    const spec = SPEC.replace("optimizer='sgd'", "optimizer=SGD(learning_rate=0.1, use_ema=True, ema_momentum=0.5, ema_overwrite_frequency=2)").replace(
+      "Dense(5, input_shape=(3,), activation='relu')",
+      "Dense(5, input_shape=(3,), activation='relu', kernel_regularizer=L2(0.01))",
+    );
+    const { Two: Gen } = await generated(spec);
+    const { Two: Ref } = interpreted(spec);
+    expect(Object.prototype.hasOwnProperty.call(Gen!.prototype, "trainOnBatch")).toBe(true);
+    const m = new Gen!({ seed: 6 });
+    const ref = new Ref!({ seed: 6 });
+    const y = new Float32Array(8);
+    for (let b = 0; b < 4; b++) y[b * 2 + (b % 2)] = 1;
+    for (let step = 0; step < 5; step++) expect(m.trainOnBatch(x(4), y, 4)).toBeCloseTo(ref.trainOnBatch(x(4), y, 4), 5);
+    const got = flat(m.getWeights());
+    const want = flat(ref.getWeights());
+    for (let i = 0; i < got.length; i++) expect(got[i]).toBeCloseTo(want[i]!, 5);
+  });
 });

@@ -807,6 +807,7 @@ export abstract class TrainableModel<X extends ModelInput = Samples, P extends M
     this.ported = this.inSizes.length > 1 || this.heads.length > 1;
     this.lossResult = new Float64Array(this.heads.length + 2);
     this.metricStates = this.createMetrics();
+    this.emaEvery = meta.training.optimizer.useEma ? (meta.training.optimizer.emaOverwriteFrequency ?? 0) : 0;
     this.regularized = meta.weights.some((w) => w.trainable && w.regularizer && (w.regularizer.l1 !== 0 || w.regularizer.l2 !== 0));
   }
 
@@ -1038,20 +1039,16 @@ export abstract class TrainableModel<X extends ModelInput = Samples, P extends M
       this.guard.restore(this.params, this.slots, this.rng, this.seededStreams, this.hyper);
       throw error;
     }
-    this.iterations = t;
     if (metrics) for (let k = 0; k < this.metricStates.length; k++) for (const m of this.metricStates[k]!) m.update(outs[k]!, ys[k]!, 0, n, this.outputMasks[k]);
-    const every = this.training.optimizer.emaOverwriteFrequency;
-    if (this.training.optimizer.useEma && every && t % every === 0) this.copyAverage();
-    // the update computed the penalty (one past the outputs' losses) from the weights this batch was evaluated with
-    return this.regularized ? loss + this.lossResult[this.heads.length]! : loss;
+    return this.endStep(t, loss);
   }
 
   /**
    * The runtime's half of a generated class's direct trainOnBatch
    * (templates/model.ts), which runs the step and its guard in the class's
    * own method: nextStep sets the optimizer's scalars for the next step and
-   * returns its number; endStep commits the step and returns the loss as
-   * trainOnBatch reports it (the class has one output).
+   * returns its number; endStep commits the step (every step ends there)
+   * and returns the loss as trainOnBatch reports it.
    */
   protected nextStep(): number {
     const t = this.iterations + 1;
@@ -1062,10 +1059,13 @@ export abstract class TrainableModel<X extends ModelInput = Samples, P extends M
 
   protected endStep(t: number, loss: number): number {
     this.iterations = t;
-    const every = this.training.optimizer.emaOverwriteFrequency;
-    if (this.training.optimizer.useEma && every && t % every === 0) this.copyAverage();
-    return this.regularized ? loss + this.lossResult[1]! : loss;
+    if (this.emaEvery !== 0 && t % this.emaEvery === 0) this.copyAverage();
+    // the update computed the penalty (one past the outputs' losses) from the weights this batch was evaluated with
+    return this.regularized ? loss + this.lossResult[this.heads.length]! : loss;
   }
+
+  /** Keras's ema_overwrite_frequency when the optimizer keeps an EMA of the weights, else 0. */
+  private readonly emaEvery: number;
 
   /** Why a step was rejected: the first non-finite input, label, loss, gradient, weight or optimizer state (before restoring). */
   private nonFinite(xs: readonly Float32Array[], ys: readonly Float32Array[], n: number, loss: number, site: StepSite): NonFiniteError {

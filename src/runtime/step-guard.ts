@@ -20,7 +20,7 @@ export class StepGuard {
 
   /** Saves the parameters, optimizer slots, the optimizer's per-step scalars (`hyper`: Nadam carries a product across steps) and every random stream. */
   save(params: Float32Array | Float64Array, slots: readonly Float64Array[], rng: Rng, streams: ReadonlyMap<number, Rng>, hyper: Float64Array): void {
-    this.hyper.set(hyper);
+    for (let i = 0; i < hyper.length; i++) this.hyper[i] = hyper[i]!;
     if (this.params === null || this.params.length !== params.length || this.params.constructor !== params.constructor) {
       this.params = params instanceof Float64Array ? new Float64Array(params.length) : new Float32Array(params.length);
     }

@@ -134,7 +134,8 @@ export class Separable extends TrainableModel<Samples, Float32Array, Samples, Se
         this.forward(x, n, true);
         const loss = this.lossAndGradient(y, n);
         if (loss - loss === 0) {
-          this.grads.fill(0);
+          const g = this.grads;
+          for (let i = 0; i < g.length; i++) g[i] = 0;
           // dOut has the array type of this model's activations (the base class types it as either)
           this.backward(x, this.dOut as never, n);
           const t = this.nextStep();
