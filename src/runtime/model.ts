@@ -830,7 +830,8 @@ export abstract class TrainableModel<X extends ModelInput = Samples, P extends M
 
   /** The learning rate of the step after `step` steps: the spec's or its schedule's. */
   private rateAt(step: number): number {
-    return rateWith(linksOf(this).scheduleKinds, this.training.optimizer, step);
+    const spec = this.training.optimizer;
+    return spec.schedule ? rateWith(linksOf(this).scheduleKinds, spec, step) : spec.learningRate;
   }
 
   /** The regularizers' penalty at the current weights (Keras adds it to the loss it reports). */
@@ -1025,12 +1026,12 @@ export abstract class TrainableModel<X extends ModelInput = Samples, P extends M
     if (weights) this.sampleWeights.set(weights.subarray(0, n));
     const loss = this.lossOf(ys, 0, n);
     if (weights) this.sampleWeights.fill(1, 0, n);
-    const t = this.iterations + 1;
+    let t = 0;
     let ok = loss - loss === 0;
     if (ok) {
       if (this.meta.gradients !== "backward") this.grads.fill(0);
       this.backward(xs[0]!, this.dOut, n);
-      stepScalars(this.optimizer, this.training.optimizer, t, this.hyper, this.lrOverride ?? this.rateAt(t - 1));
+      t = this.nextStep();
       this.update();
       ok = stateFinite(this.params, this.slots, this.scan, this.nativeMemory);
     }
@@ -1052,8 +1053,7 @@ export abstract class TrainableModel<X extends ModelInput = Samples, P extends M
    */
   protected nextStep(): number {
     const t = this.iterations + 1;
-    const spec = this.training.optimizer;
-    stepScalars(this.optimizer, spec, t, this.hyper, this.lrOverride ?? (spec.schedule ? this.rateAt(t - 1) : spec.learningRate));
+    stepScalars(this.optimizer, this.training.optimizer, t, this.hyper, this.lrOverride ?? this.rateAt(t - 1));
     return t;
   }
 
