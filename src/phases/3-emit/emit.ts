@@ -28,7 +28,6 @@ import { mapBody, mapParams, planMap, takesBatch, type Scalar, type WasmMap } fr
 import { VERSION } from "../../version.js";
 import { logsTypeText } from "./logs-type.js";
 import { linkTypeImports, runtimeLinks } from "./links.js";
-import { readWeights, type WeightsDtype } from "../../runtime/weights.js";
 import { specialize, work } from "./specialize.js";
 import { localOf, renderStmts, type RenderState } from "./render.js";
 import { shouldUnroll, UNROLL_THRESHOLD, useNative } from "./policy.js";
@@ -526,7 +525,7 @@ function fillClass(
   threshold: number,
   wasm: { readonly enabled: boolean; readonly threshold: number },
   names: ModuleNames,
-  embeddedDtype: WeightsDtype | undefined,
+  embeds: boolean,
 ): RenderedModel & { structures: StatementStructures[] } {
   const metaName = names.meta;
   const rename = (text: string) => text.replace(/\b__META__\b/g, () => metaName).replace(/\b__MODEL__\b/g, () => model.name);
@@ -616,7 +615,7 @@ function fillClass(
   }
   // what the model's spec decides, linked by the class (the runtime's other kinds tree-shake away)
   const modelMeta = metaOf(model, plan);
-  const links = runtimeLinks(model, modelMeta, native.size > 0, embeddedDtype);
+  const links = runtimeLinks(model, modelMeta, native.size > 0, embeds);
   for (const link of links) {
     link.exports.forEach((e) => helpers.add(e));
     props.push({
@@ -844,9 +843,7 @@ export async function emitProgram(program: ProgramIR, opts: EmitOptions): Promis
       continue;
     }
     const embedded = opts.embeddedWeights?.get(model.name);
-    // the dtype of embedded weights decides the codec the class links
-    const embeddedDtype = embedded === undefined ? undefined : readWeights(Buffer.from(embedded, "base64")).dtype;
-    const r = fillClass(scaffold, model, plan, threshold, { enabled: opts.wasm !== false, threshold: opts.wasmThreshold ?? NATIVE_MIN_WORK }, moduleNames[index]!, embeddedDtype);
+    const r = fillClass(scaffold, model, plan, threshold, { enabled: opts.wasm !== false, threshold: opts.wasmThreshold ?? NATIVE_MIN_WORK }, moduleNames[index]!, embedded !== undefined);
     if (r.native) anyNative = true;
     stats.push({ name: model.name, statements: r.statements, activationValues: plan.activationValues });
     if (r.statements > opts.maxStatements) {

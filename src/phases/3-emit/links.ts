@@ -15,7 +15,6 @@ import { INITIALIZER_EXPORTS } from "../../runtime/initializers.js";
 import { METRIC_EXPORTS } from "../../runtime/metrics.js";
 import { OPTIMIZER_EXPORTS } from "../../runtime/optimizers.js";
 import { SCHEDULE_EXPORTS } from "../../runtime/schedules.js";
-import type { WeightsDtype } from "../../runtime/weights.js";
 
 /** One static field: `protected static override readonly <name>: <type> = <value>;`, importing `exports` (values) and `type`. */
 export interface RuntimeLink {
@@ -41,10 +40,9 @@ function initializerNames(spec: InitializerSpec): string[] {
 
 /**
  * The statics a generated class of `model` declares (its metadata `meta`;
- * `native`: it has native kernels; `embedded`: the dtype of the weights it
- * embeds, if any).
+ * `native`: it has native kernels; `embeds`: it embeds weights).
  */
-export function runtimeLinks(model: ModelIR, meta: ModelMeta, native: boolean, embedded?: WeightsDtype): RuntimeLink[] {
+export function runtimeLinks(model: ModelIR, meta: ModelMeta, native: boolean, embeds: boolean): RuntimeLink[] {
   const training = model.training;
   const metrics = [...(training?.metrics ?? []), ...(meta.outputs ?? []).flatMap((o) => o.metrics ?? [])].map((m) => m.kind);
   const schedule = training?.optimizer.schedule;
@@ -53,7 +51,7 @@ export function runtimeLinks(model: ModelIR, meta: ModelMeta, native: boolean, e
     kindTable("metricKinds", "MetricKinds", metrics, METRIC_EXPORTS),
     training ? kindTable("optimizerKinds", "OptimizerKinds", [training.optimizer.name], OPTIMIZER_EXPORTS) : null,
     schedule ? kindTable("scheduleKinds", "ScheduleKinds", [schedule.name], SCHEDULE_EXPORTS) : null,
-    embedded !== undefined ? { name: "base64", type: "typeof decodeBase64", value: "decodeBase64", exports: ["decodeBase64"] } : null,
+    embeds ? { name: "base64", type: "typeof decodeBase64", value: "decodeBase64", exports: ["decodeBase64"] } : null,
   ];
   // threads split native kernels only: only a model with them links the loader and the threads module (threads.ts)
   if (native) {
