@@ -355,15 +355,19 @@ export function planModel(model: ModelIR, options: PlanOptions = {}): ModelPlan 
 
   // the product each folded layer went into, by call
   const folds: (number | undefined)[] = [];
+  // the call whose first output is tensor t, when a fold may rewrite it: t is read by one layer only and is no model output
+  const soleProducer = (t: number): number | undefined => {
+    const from = producedBy.get(t);
+    return from === undefined || from[1] !== 0 || aliases[from[0]] || readers[t]!.length !== 1 || outputOf.has(t) ? undefined : from[0];
+  };
   // a per-channel affine layer at inference (BatchNormalization) folded into the epilogue of the product that makes
   // its input, when nothing else reads that input: the product stores v·scale + shift straight into the layer's output
   // and the layer's pass disappears (training forwards keep both layers' own kernels)
   nodes.forEach((node, i) => {
     const a = affines[i];
     const t = node.inputs[0]!;
-    const from = producedBy.get(t);
-    if (a === undefined || node.inputs.length !== 1 || from === undefined || from[1] !== 0 || aliases[from[0]] || readers[t]!.length !== 1 || outputOf.has(t)) return;
-    const p = from[0];
+    const p = soleProducer(t);
+    if (a === undefined || node.inputs.length !== 1 || p === undefined) return;
     const forward = layers[p]!.forward;
     if (forward.length === 0) return;
     const declareAff = () => declare(`${labels[i]}_affine`, { kind: "act", perSample: 3 * a.channels });
@@ -378,10 +382,10 @@ export function planModel(model: ModelIR, options: PlanOptions = {}): ModelPlan 
     const layer = model.layers[node.layer]!;
     if (aliases[i] || node.inputs.length !== 1 || defOf(layer).inferenceElementwise?.(layer.attrs) !== "relu") return;
     const t = node.inputs[0]!;
-    const from = producedBy.get(t);
-    if (from === undefined || from[1] !== 0 || aliases[from[0]] || readers[t]!.length !== 1 || outputOf.has(t)) return;
+    const from = soleProducer(t);
+    if (from === undefined) return;
     // the product that makes t: its own layer's, or the one a normalization making t was folded into
-    const p = folds[from[0]] ?? from[0];
+    const p = folds[from] ?? from;
     const forward = layers[p]!.forward;
     const shape = tensors[t]!.shape;
     if (forward.length === 0 || shape.length === 0) return;
