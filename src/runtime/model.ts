@@ -90,6 +90,13 @@ export interface ModelMeta {
    */
   readonly gradients?: "backward";
   /**
+   * "float32" when the generated code keeps the parameter gradients in a
+   * Float32Array (float32 models, as Keras): half the bytes the backward
+   * writes and the update reads. Absent: float64 (float64 models, the
+   * interpreter).
+   */
+  readonly parameterGradients?: "float32";
+  /**
    * Weights baked in at build time (`layerc build --embed-weights`): a
    * `.weights.bin` file, base64. Used when the constructor gets neither
    * `weights` nor `seed`.
@@ -733,8 +740,8 @@ export abstract class TrainableModel<X extends ModelInput = Samples, P extends M
   extends ModelBase<X, P>
   implements CallbackModel
 {
-  /** Gradient accumulators mirroring params. */
-  protected grads: Float64Array;
+  /** Gradient accumulators mirroring params (float32 when meta `parameterGradients` says so). */
+  protected grads: Float32Array | Float64Array;
   /** Stream for dropout masks and shuffling. */
   protected readonly rng: Rng;
   /** dLoss/d(output or logits) of the last training batch (the loss kernel writes it, backward reads it). */
@@ -794,7 +801,7 @@ export abstract class TrainableModel<X extends ModelInput = Samples, P extends M
     this.training = meta.training;
     this.optimizer = linked(linksOf(this).optimizerKinds, meta.training.optimizer.name, "optimizer", meta.name);
     for (const s of slotsOf(this.optimizer, meta.training.optimizer)) this.slots.push(new Float64Array(meta.paramCount).fill(s.init));
-    this.grads = new Float64Array(meta.paramCount);
+    this.grads = meta.parameterGradients === "float32" ? new Float32Array(meta.paramCount) : new Float64Array(meta.paramCount);
     this.rng = new Rng(deriveSeed(this.seed, 0x7fffffff));
     const t = meta.training;
     this.heads = (meta.outputs ?? [{ name: "", shape: meta.outputShape }]).map((o) => ({
@@ -847,7 +854,7 @@ export abstract class TrainableModel<X extends ModelInput = Samples, P extends M
 
   protected override place(capacity: number, store: Store): void {
     if (store.native) {
-      this.grads = store.f64(this.meta.paramCount);
+      this.grads = this.meta.parameterGradients === "float32" ? store.f32(this.meta.paramCount) : store.f64(this.meta.paramCount);
       // the optimizer state moves into the native memory too (the update rule may run natively), carrying its values
       // over; a measuring store hands out empty arrays, which must not replace the state
       for (let i = 0; i < this.slots.length; i++) {

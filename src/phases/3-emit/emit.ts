@@ -131,7 +131,7 @@ class NativeKernels {
   private elemType(buf: string): ElemType {
     const s = this.plan.buffers.get(buf);
     if (s?.kind === "input") return "f32";
-    if (s?.kind === "param") return this.plan.model.dtype === "float64" ? "f64" : "f32";
+    if (s?.kind === "param" || s?.kind === "grad") return this.plan.model.dtype === "float64" ? "f64" : "f32";
     return this.f32.has(buf) ? "f32" : "f64";
   }
 
@@ -383,7 +383,7 @@ function planNames(plan: ModelPlan): { reserved: Set<string>; rounding: Set<stri
   let names = namesByPlan.get(plan);
   if (names === undefined) {
     const reserved = new Set(["p", "g", "k", "h", ...SLOT_LOCALS.map(([local]) => local), "x", "y", "n", "res", "sw", "dOut", "training", "capacity", "store", "this", ...plan.inputs.map((_, k) => stagedInput(k)), ...plan.buffers.keys()]);
-    const rounding = new Set([...plan.buffers].filter(([, s]) => s.kind === "param" && plan.model.dtype === "float32").map(([name]) => name));
+    const rounding = new Set([...plan.buffers].filter(([, s]) => (s.kind === "param" || s.kind === "grad") && plan.model.dtype === "float32").map(([name]) => name));
     names = { reserved, rounding };
     namesByPlan.set(plan, names);
   }
@@ -637,7 +637,7 @@ function fillClass(
 
   // the summary text is in the meta; its rows are for tools, not the runtime
   const { layers: _rows, ...shipped } = modelMeta;
-  const metaValue = { ...shipped, ...(f32.size > 0 ? { activations: "float32" } : {}), ...(gradInit ? { gradients: "backward" } : {}), ...(native.size > 0 ? { wasm: Buffer.from(native.module()).toString("base64") } : {}) };
+  const metaValue = { ...shipped, ...(f32.size > 0 ? { activations: "float32" } : {}), ...(gradInit ? { gradients: "backward" } : {}), ...(plan.training && plan.model.dtype === "float32" ? { parameterGradients: "float32" } : {}), ...(native.size > 0 ? { wasm: Buffer.from(native.module()).toString("base64") } : {}) };
   const bodies = new Map<string, string>([["meta", JSON.stringify(metaValue)]]);
   bodies.set("allocate", fields.length ? fields.map((f) => `this.${f.name} = ${f.alloc};`).join("\n") : "void capacity;\nvoid store;");
   bodies.set("forward", fwd.join("\n"));
