@@ -382,6 +382,17 @@ export abstract class ModelBase<X extends ModelInput = Samples, P extends ModelO
   }
 
   /**
+   * The copy of input k (`size` values) in native memory that the generated
+   * kernels read (their `x_native`), taken from `store` by `allocate`. A
+   * trainable model hands out the scratch its training step scans the
+   * input in, so a step copies each input into native memory once.
+   */
+  protected inputCopy(k: number, size: number, store: Store): Float32Array {
+    void k;
+    return store.f32(size);
+  }
+
+  /**
    * Lays the buffers out for `capacity` samples. With native kernels, every
    * buffer is a view into one fresh WebAssembly memory (sized by a measuring
    * pass) and the parameters are copied into it; if the memory or the
@@ -794,6 +805,10 @@ export abstract class TrainableModel<X extends ModelInput = Samples, P extends M
   private readonly batchYs: Float32Array[] = [];
   /** Native models: scratch in the native memory a step's inputs are copied into and scanned with SIMD (step-guard.ts inputFinite). */
   private inputStage: Float32Array[] = [];
+  /** The capacity inputStage was laid out for. */
+  private stageCapacity = 0;
+  /** A step's inputs as its kernels read them: the scanned copies in inputStage where they hold exactly the batch (reused). */
+  private readonly stagedXs: Float32Array[] = [];
 
   protected constructor(meta: ModelMeta, options: ModelOptions = {}) {
     super(meta, options);
@@ -865,6 +880,7 @@ export abstract class TrainableModel<X extends ModelInput = Samples, P extends M
       }
     }
     this.inputStage = store.native ? this.inSizes.map((size) => store.f32(capacity * size)) : [];
+    this.stageCapacity = capacity;
     this.dOuts = this.outSizes.map((size) => (this.meta.activations === "float32" ? store.f32(capacity * size) : store.f64(capacity * size)));
     this.dOut = this.dOuts[0]!;
     this.sampleWeights = new Float64Array(capacity).fill(1);
@@ -873,6 +889,12 @@ export abstract class TrainableModel<X extends ModelInput = Samples, P extends M
       this.splitY = this.heads.map((_, k) => new Float32Array(capacity * this.ySize(k)));
     }
     super.place(capacity, store);
+  }
+
+  /** The step's scan scratch doubles as the kernels' copy of the input (laid out in the same place, before allocate runs). */
+  protected override inputCopy(k: number, size: number, store: Store): Float32Array {
+    const stage = this.inputStage[k];
+    return store.native && stage !== undefined && size === this.stageCapacity * this.inSizes[k]! ? stage : super.inputCopy(k, size, store);
   }
 
   /** One optimizer step over the trainable parameters from `grads`: the model's specialized update rule, reading `slots` and `hyper`. */
@@ -1019,7 +1041,8 @@ export abstract class TrainableModel<X extends ModelInput = Samples, P extends M
    * (Keras's TerminateOnNaN, without the damage). Metrics take the batch
    * only when the step stands.
    */
-  private step(xs: readonly Float32Array[], ys: readonly Float32Array[], weights: Float64Array | null, n: number, metrics: boolean, site: StepSite): number {
+  private step(given: readonly Float32Array[], ys: readonly Float32Array[], weights: Float64Array | null, n: number, metrics: boolean, site: StepSite): number {
+    let xs = given;
     // inputs first: a NaN the forward pass masks (max pooling, relu) would otherwise pass unseen;
     // a non-finite label always makes the loss non-finite, so labels are only scanned to name one
     this.ensure(n);
@@ -1027,7 +1050,14 @@ export abstract class TrainableModel<X extends ModelInput = Samples, P extends M
     // a native model scans a copy in its memory with SIMD; the others (small inputs) in place
     if (stage.length === 0 || this.scan === null) {
       for (let k = 0; k < xs.length; k++) if (firstNonFinite(xs[k]!, 0, n * this.inSizes[k]!) >= 0) throw this.nonFinite(xs, ys, n, 0, site);
-    } else for (let k = 0; k < xs.length; k++) if (!inputFinite(xs[k]!, n * this.inSizes[k]!, stage[k]!, this.scan)) throw this.nonFinite(xs, ys, n, 0, site);
+    } else {
+      for (let k = 0; k < xs.length; k++) if (!inputFinite(xs[k]!, n * this.inSizes[k]!, stage[k]!, this.scan)) throw this.nonFinite(xs, ys, n, 0, site);
+      // the kernels read the scanned copies (the generated forward copies an input only when it is not already its copy)
+      const staged = this.stagedXs;
+      for (let k = 0; k < xs.length; k++) staged[k] = stage[k]!.length === n * this.inSizes[k]! ? stage[k]! : xs[k]!;
+      staged.length = xs.length;
+      xs = staged;
+    }
     this.guard.save(this.params, this.slots, this.rng, this.seededStreams, this.hyper);
     const outs = this.forwardAll(xs, 0, n, true);
     if (weights) this.sampleWeights.set(weights.subarray(0, n));

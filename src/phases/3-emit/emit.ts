@@ -430,8 +430,9 @@ function declareLocals(
       // copied once per forward: in every forward when forward's kernels read it, in training ones when only backward does
       const when = st.used.has(staged) ? "k !== null" : "k !== null && training";
       const from = k === 0 ? "x" : `this.inputs[${k}]!`;
-      // one block copy when the input holds exactly n samples (it always does from the runtime), else element by element
-      const copy = `const from = ${from};\nif (from.length === n * ${stage.inSizes[k]}) ${staged}.set(from);\nelse for (let i = 0; i < n * ${stage.inSizes[k]}; i++) ${staged}[i] = from[i]!;`;
+      // one block copy when the input holds exactly n samples (it always does from the runtime), else element by element;
+      // none when the input is the copy itself (a training step hands the kernels the copy it scanned)
+      const copy = `const from = ${from};\nif (from.length === n * ${stage.inSizes[k]}) {\nif (from !== ${staged}) ${staged}.set(from);\n} else for (let i = 0; i < n * ${stage.inSizes[k]}; i++) ${staged}[i] = from[i]!;`;
       heads.push(`const ${staged} = this.${staged};`, `if (${when}) {\n${copy}\n}`);
     } else if (st.used.has(staged)) heads.push(`const ${staged} = this.${staged};`);
   }
@@ -597,7 +598,7 @@ function fillClass(
       const t = f32.has(name) ? "f32" : "f64";
       return { name, type: t === "f32" ? "Float32Array" : "Float64Array", alloc: s.shares === undefined ? `store.${t}(capacity * ${s.perSample})` : `this.${s.shares}` };
     });
-  for (const k of [...native.stagedInputs].sort((a, b) => a - b)) fields.push({ name: stagedInput(k), type: "Float32Array", alloc: `store.f32(capacity * ${inSizes[k]})` });
+  for (const k of [...native.stagedInputs].sort((a, b) => a - b)) fields.push({ name: stagedInput(k), type: "Float32Array", alloc: `this.inputCopy(${k}, capacity * ${inSizes[k]}, store)` });
   const props = (cls.properties ?? []).map((prop) =>
     prop.name === "inputShape" ? { ...prop, initializer: JSON.stringify(model.inputShape) } : prop.name === "outputShape" ? { ...prop, initializer: JSON.stringify(model.outputShape) } : prop,
   );

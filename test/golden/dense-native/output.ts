@@ -173,7 +173,7 @@ export class Wide extends TrainableModel<Samples, Float32Array, Samples, WideLog
     this.dense_1_z = this.dense_1_dout;
     this.dense_1_dz = store.f32(capacity * 32);
     this.dense_2_z = this.dense_1_dout;
-    this.x_native = store.f32(capacity * 48);
+    this.x_native = this.inputCopy(0, capacity * 48, store);
   }
 
   protected forward(x: Float32Array, n: number, _training: boolean): Float32Array {
@@ -188,8 +188,9 @@ export class Wide extends TrainableModel<Samples, Float32Array, Samples, WideLog
     const x_native = this.x_native;
     if (k !== null) {
       const from = x;
-      if (from.length === n * 48) x_native.set(from);
-      else for (let i = 0; i < n * 48; i++) x_native[i] = from[i]!;
+      if (from.length === n * 48) {
+        if (from !== x_native) x_native.set(from);
+      } else for (let i = 0; i < n * 48; i++) x_native[i] = from[i]!;
     }
     // dense: Dense, line 6
     {

@@ -155,7 +155,7 @@ export class Gap extends TrainableModel<Samples, Float32Array, Samples, GapLogs>
     this.conv2d_z = store.f32(capacity * 12);
     this.conv2d_dz = this.conv2d_out;
     this.dense_z = this.conv2d_out;
-    this.x_native = store.f32(capacity * 32);
+    this.x_native = this.inputCopy(0, capacity * 32, store);
   }
 
   protected forward(x: Float32Array, n: number, _training: boolean): Float32Array {
@@ -169,8 +169,9 @@ export class Gap extends TrainableModel<Samples, Float32Array, Samples, GapLogs>
     const x_native = this.x_native;
     if (k !== null) {
       const from = x;
-      if (from.length === n * 32) x_native.set(from);
-      else for (let i = 0; i < n * 32; i++) x_native[i] = from[i]!;
+      if (from.length === n * 32) {
+        if (from !== x_native) x_native.set(from);
+      } else for (let i = 0; i < n * 32; i++) x_native[i] = from[i]!;
     }
     // conv2d: Conv2D, line 4
     {
