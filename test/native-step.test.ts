@@ -147,6 +147,11 @@ describe("native training step", () => {
       expect(a.getWeights()).toEqual(b.getWeights());
     }
     expect(a.predictBatch(x(3, 0.9), 3)).toEqual(b.predictBatch(x(3, 0.9), 3));
+    // a shuffled fit gathers full batches into the scanned copy, a last partial one (13 = 6 + 6 + 1) beside it
+    const ha = a.fit(x(13, 0.7), y(13), { epochs: 2, batchSize: 6 });
+    const hb = b.fit(x(13, 0.7), y(13), { epochs: 2, batchSize: 6 });
+    expect(ha.history).toEqual(hb.history);
+    expect(a.getWeights()).toEqual(b.getWeights());
     const ia = a as unknown as Internals;
     const ib = b as unknown as Internals;
     expect(ia.x_native).toBe(ia.inputStage[0]);

@@ -1298,13 +1298,17 @@ export abstract class TrainableModel<X extends ModelInput = Samples, P extends M
         const n = Math.min(batchSize, nTrain - start);
         let batch;
         if (plan.shuffle) {
+          // a native model gathers a full batch straight into the scratch its step scans it in (no second copy)
+          this.ensure(n);
+          const stage = this.ported ? undefined : this.inputStage[0];
+          const into = stage !== undefined && stage.length === n * inRow ? stage : bx;
           for (let i = 0; i < n; i++) {
             const s = order[start + i]!;
-            bx.set(xs.subarray(s * inRow, (s + 1) * inRow), i * inRow);
+            into.set(xs.subarray(s * inRow, (s + 1) * inRow), i * inRow);
             by.set(ys.subarray(s * per, (s + 1) * per), i * per);
             if (bw) bw[i] = weights![s]!;
           }
-          batch = this.parts(bx, by, 0, n);
+          batch = this.parts(into, by, 0, n);
         } else {
           // in order: the batch is a view of the caller's rows (the step copies what it keeps), no gather
           if (bw) bw.set(weights!.subarray(start, start + n));
