@@ -181,7 +181,7 @@ class NativeKernels {
    */
   private acceptsWindow(spec: Window): boolean {
     if (!this.enabled || extent(spec.batch) === null || extent(spec.batch)!.batch !== true) return false;
-    const bufs = [spec.image, spec.windows, ...(spec.source !== undefined ? [spec.source] : [])];
+    const bufs = [spec.image, spec.windows, ...(spec.source !== undefined ? [spec.source] : []), ...(spec.mask !== undefined ? [spec.mask] : [])];
     // the operation writes the image side (scatter, gradients) or the window side: never a model input
     const written = writesImage(spec.op) ? spec.image : spec.windows;
     if (this.plan.buffers.get(written)?.kind === "input" || bufs.some((b) => this.plan.buffers.get(b)?.kind === "param")) return false;
@@ -259,13 +259,21 @@ class NativeKernels {
     if (isMap(spec)) return this.callMap(`${layer}_${spec.label}`, spec, lowered, st);
     if (isWindow(spec)) {
       const name = `${layer}_${spec.label}`;
-      const optional = (key: "source" | "weights" | "bias" | "relu") => (spec[key] !== undefined ? { [key]: this.elemType(spec[key]) } : {});
-      const types = { image: this.elemType(spec.image), windows: this.elemType(spec.windows), ...optional("source"), ...optional("weights"), ...optional("bias"), ...optional("relu") };
+      const optional = (key: "source" | "mask" | "weights" | "bias" | "relu") => (spec[key] !== undefined ? { [key]: this.elemType(spec[key]) } : {});
+      const types = {
+        image: this.elemType(spec.image),
+        windows: this.elemType(spec.windows),
+        ...optional("source"),
+        ...optional("mask"),
+        ...optional("weights"),
+        ...optional("bias"),
+        ...optional("relu"),
+      };
       const bases = { weights: spec.weights !== undefined ? this.base(spec.weights) : 0, bias: spec.bias !== undefined ? this.base(spec.bias) : 0 };
       this.windows.set(name, { name, spec, types, bases });
-      // (n, image, windows, source or weights[, bias[, relu output]])
+      // (n, image, windows, source, mask or weights[, bias[, relu output]])
       const tail = spec.relu !== undefined ? [spec.bias ?? "", spec.relu] : spec.bias !== undefined ? [spec.bias] : [];
-      const bufs = [spec.image, spec.windows, spec.source ?? spec.weights ?? "", ...tail];
+      const bufs = [spec.image, spec.windows, spec.source ?? spec.mask ?? spec.weights ?? "", ...tail];
       const args = bufs.map((b) => (b === "" ? "0" : this.address(b, st)));
       return `k.${name}(n, ${args.join(", ")});`;
     }
