@@ -34,7 +34,8 @@ const CASES: Record<string, Case> = {
   Conv2DTranspose(8, 3, strides=2, padding='same', activation='tanh')
   Conv2DTranspose(6, (2, 3), padding='valid', output_padding=(0, 1), strides=(1, 2))
   Conv2DTranspose(4, 3, dilation_rate=2, padding='same', use_bias=False)`),
-    kernels: ["conv2d_transpose_kernel_grad", "conv2d_transpose_1_dz_cols", "conv2d_transpose_2_kernel_grad"],
+    // (bias, bias gradient and the input gradient's zero fill: elementwise loops, native too)
+    kernels: ["conv2d_transpose_kernel_grad", "conv2d_transpose_1_dz_cols", "conv2d_transpose_2_kernel_grad", "conv2d_transpose_1_bias", "conv2d_transpose_bias_grad", "conv2d_transpose_1_input_grad_zero"],
   },
   transposed1d: {
     source: model(`  Input(shape=(24, 6))
@@ -47,13 +48,13 @@ const CASES: Record<string, Case> = {
   DepthwiseConv2D(3, padding='same', activation='relu')
   DepthwiseConv2D((2, 3), depth_multiplier=3, strides=(2, 1), use_bias=False)
   DepthwiseConv2D(2, depth_multiplier=2, dilation_rate=2, padding='same', activation='tanh')`),
-    kernels: ["depthwise_conv2d_depthwise", "depthwise_conv2d_depthwise_kernel_grad", "depthwise_conv2d_1_depthwise_input_grad", "depthwise_conv2d_2_depthwise"],
+    kernels: ["depthwise_conv2d_depthwise", "depthwise_conv2d_depthwise_kernel_grad", "depthwise_conv2d_1_depthwise_input_grad", "depthwise_conv2d_2_depthwise", "depthwise_conv2d_bias_grad"],
   },
   separable: {
     source: model(`  Input(shape=(10, 9, 4))
   SeparableConv2D(8, 3, padding='same', depth_multiplier=2, activation='relu')
   SeparableConv2D(6, (3, 2), strides=(2, 2))`),
-    kernels: ["separable_conv2d_depthwise", "separable_conv2d_depthwise_kernel_grad", "separable_conv2d_1_depthwise_input_grad"],
+    kernels: ["separable_conv2d_depthwise", "separable_conv2d_depthwise_kernel_grad", "separable_conv2d_1_depthwise_input_grad", "separable_conv2d_bias_grad"],
   },
   separable1d: {
     source: model(`  Input(shape=(30, 5))

@@ -90,3 +90,72 @@ export function phaseText(p: PhaseUse): string {
   const parts = [...(p.native.length ? [`native ${p.native.join(", ")}`] : []), ...(p.loops.length ? [`loops ${p.loops.join(", ")}`] : []), ...(p.ts ? ["TS"] : [])];
   return parts.length ? parts.join("; ") : "—";
 }
+
+const img = "(28, 28, 3)";
+const seq = "(100, 16)";
+const ids = "(100,)";
+/** A trainable first layer (left out of the table) so the layer under test computes its input gradient too. */
+const first = (input: string) => {
+  const rank = input.split(",").filter((d) => d.trim().replace(/[()]/g, "") !== "").length;
+  return input === ids ? "" : rank === 3 ? "  Conv2D(3, 1)" : rank === 2 ? "  Conv1D(16, 1)" : "  Dense(8)";
+};
+const model = (input: string, layers: string, head = "  Flatten()\n  Dense(4)") => `model N(seed=1, dtype=float32) {
+  Input(shape=${input})
+${first(input)}
+${layers}
+${head}
+  compile(optimizer=Adam(), loss='mse')
+}
+`;
+
+/**
+ * Layer configurations Keras users write, each between a trainable first
+ * layer and a Dense head, at realistic sizes (MNIST-like images, 100-step
+ * sequences): the layers under test are every call but the first (none for
+ * token ids) and the last.
+ */
+export const COVERAGE_CASES: Record<string, string> = {
+  "Conv2D valid": model(img, "  Conv2D(16, 3, activation='relu')"),
+  "Conv2D same": model(img, "  Conv2D(16, 3, padding='same', activation='relu')"),
+  "Conv2D strides 2 same": model(img, "  Conv2D(16, 3, strides=2, padding='same')"),
+  "Conv2D dilation 2": model(img, "  Conv2D(16, 3, dilation_rate=2)"),
+  "Conv2D 1x1": model(img, "  Conv2D(16, 1)"),
+  "Conv2D tanh": model(img, "  Conv2D(16, 3, activation='tanh')"),
+  "Conv1D small same (16 steps, 4 filters)": model("(16, 4)", "  Conv1D(4, 3, padding='same')"),
+  "Conv1D valid": model(seq, "  Conv1D(32, 5, activation='relu')"),
+  "Conv1D same": model(seq, "  Conv1D(32, 5, padding='same')"),
+  "Conv1D causal dilation 2": model(seq, "  Conv1D(32, 3, padding='causal', dilation_rate=2)"),
+  "Conv1D strides 2": model(seq, "  Conv1D(32, 4, strides=2)"),
+  DepthwiseConv2D: model(img, "  DepthwiseConv2D(3, padding='same', activation='relu')"),
+  "DepthwiseConv2D dm 2 strides 2": model(img, "  DepthwiseConv2D(3, depth_multiplier=2, strides=2)"),
+  SeparableConv2D: model(img, "  SeparableConv2D(16, 3, padding='same', activation='relu')"),
+  SeparableConv1D: model(seq, "  SeparableConv1D(32, 5, padding='same')"),
+  Conv2DTranspose: model("(14, 14, 8)", "  Conv2DTranspose(8, 3, strides=2, padding='same')"),
+  Conv1DTranspose: model("(50, 8)", "  Conv1DTranspose(8, 3, strides=2, padding='same')"),
+  "MaxPooling2D 2": model(img, "  Conv2D(16, 1)\n  MaxPooling2D(2)"),
+  "MaxPooling2D 3 s2 same": model(img, "  Conv2D(16, 1)\n  MaxPooling2D(3, strides=2, padding='same')"),
+  "AveragePooling2D 2": model(img, "  Conv2D(16, 1)\n  AveragePooling2D(2)"),
+  "AveragePooling2D 3 same": model(img, "  Conv2D(16, 1)\n  AveragePooling2D(3, strides=1, padding='same')"),
+  "MaxPooling1D 2": model(seq, "  Conv1D(32, 1)\n  MaxPooling1D(2)"),
+  "AveragePooling1D 3 same": model(seq, "  Conv1D(32, 1)\n  AveragePooling1D(3, padding='same')"),
+  GlobalAveragePooling2D: model(img, "  Conv2D(16, 1)\n  GlobalAveragePooling2D()", "  Dense(4)"),
+  GlobalMaxPooling2D: model(img, "  Conv2D(16, 1)\n  GlobalMaxPooling2D()", "  Dense(4)"),
+  GlobalAveragePooling1D: model(seq, "  Conv1D(32, 1)\n  GlobalAveragePooling1D()", "  Dense(4)"),
+  GlobalMaxPooling1D: model(seq, "  Conv1D(32, 1)\n  GlobalMaxPooling1D()", "  Dense(4)"),
+  "GlobalAveragePooling1D masked (Embedding mask_zero)": model(ids, "  Embedding(1000, 32, mask_zero=True)\n  GlobalAveragePooling1D()", "  Dense(4)"),
+  "GlobalAveragePooling1D masked (Masking)": model(seq, "  Masking()\n  GlobalAveragePooling1D()", "  Dense(4)"),
+  "Embedding + GlobalAveragePooling1D": model(ids, "  Embedding(1000, 32)\n  GlobalAveragePooling1D()", "  Dense(4)"),
+  UpSampling2D: model("(14, 14, 8)", "  UpSampling2D(2)"),
+  ZeroPadding2D: model(img, "  ZeroPadding2D(2)"),
+  Dense: model("(784,)", "  Dense(128, activation='relu')", "  Dense(4)"),
+  "BatchNormalization after Conv2D": model(img, "  Conv2D(16, 3)\n  BatchNormalization()"),
+  "BatchNormalization after Dense": model("(784,)", "  Dense(128)\n  BatchNormalization()", "  Dense(4)"),
+  LayerNormalization: model("(784,)", "  Dense(128)\n  LayerNormalization()", "  Dense(4)"),
+  Dropout: model("(784,)", "  Dense(128)\n  Dropout(0.5)", "  Dense(4)"),
+  LSTM: model(seq, "  LSTM(32)", "  Dense(4)"),
+  GRU: model(seq, "  GRU(32)", "  Dense(4)"),
+  SimpleRNN: model(seq, "  SimpleRNN(32)", "  Dense(4)"),
+};
+
+/** The calls under test in a case's model (see COVERAGE_CASES). */
+export const underTest = (source: string, rows: readonly LayerUse[]): readonly LayerUse[] => rows.slice(source.includes(`Input(shape=${ids})`) ? 0 : 1, -1);
