@@ -1,5 +1,6 @@
 /**
- * Every convolution kind natively, forward and both gradients: transposed
+ * Every convolution kind natively, forward and both gradients: pointwise
+ * (1×1, in place of im2col), transposed
  * (1D, 2D; valid/same, strides, dilation, output_padding), depthwise
  * (depth_multiplier 1 and >1, padding, strides, dilation), separable (1D,
  * 2D) and pooling with padding. Float64 models: the native kernels named in
@@ -18,6 +19,8 @@ interface Case {
   readonly source: string;
   /** Native kernels the generated code must call. */
   readonly kernels: readonly string[];
+  /** Kernels it must not have. */
+  readonly absent?: readonly string[];
 }
 
 const model = (body: string, dtype = "float64") => `model N(seed=5, dtype=${dtype}) {
@@ -89,6 +92,16 @@ const CASES: Record<string, Case> = {
   TimeDistributed(AveragePooling2D(2, padding='same'))`),
     kernels: ["time_distributed_im2col", "time_distributed_1_pool_grad", "time_distributed_2_depthwise_input_grad", "time_distributed_2_depthwise_kernel_grad"],
   },
+  pointwise: {
+    // 1×1 convolutions read x and write dx in place (no im2col, no col2im): from the model input, in the middle, one input channel
+    source: model(`  Input(shape=(9, 8, 6))
+  Conv2D(16, 1, activation='relu')
+  Conv2D(12, (1, 1), dilation_rate=2)
+  Conv2D(1, 3, padding='same')
+  Conv2D(64, 1, activation='tanh')`),
+    kernels: ["conv2d_forward", "conv2d_kernel_grad", "conv2d_1_forward", "conv2d_1_input_grad", "conv2d_3_forward", "conv2d_3_kernel_grad", "conv2d_3_input_grad"],
+    absent: ["conv2d_im2col", "conv2d_1_im2col", "conv2d_1_col2im", "conv2d_3_im2col", "conv2d_3_col2im"],
+  },
   pooling: {
     source: model(`  Input(shape=(9, 7, 3))
   Conv2D(6, 1)
@@ -104,6 +117,7 @@ describe("every convolution kind runs natively", () => {
     it(`${name}: native kernels run and float64 gradients equal the interpreter's`, async () => {
       const r = await compile(c.source);
       for (const k of c.kernels) expect(r.code).toContain(`k.${k}(`);
+      for (const k of c.absent ?? []) expect(r.code).not.toContain(`k.${k}(`);
       const G = (await generated(c.source))["N"]!;
       expect(new G().usesWasm).toBe(true);
       expectSameGradients(G, interpreted(c.source)["N"]!, 5, new Rng(name.length), 3);
