@@ -1,6 +1,7 @@
 /**
  * GlobalAveragePooling1D with a mask (Embedding(mask_zero=True), Masking)
- * runs natively in models with native kernels: the masked average and its
+ * runs natively in models with native kernels, and so do the Embedding's
+ * row lookup and its gradient (src/kernel/lookup.ts): the masked average and its
  * gradient are one window operation with per-position weights
  * (src/kernel/window.ts), so the generated code calls WebAssembly kernels
  * for both, and the layer's loops stay the interpreter's form and the
@@ -109,10 +110,17 @@ function maskedSteps(rng: Rng, n: number): Float32Array {
 describe("masked GlobalAveragePooling1D's native kernels", () => {
   it("the plan's pooling runs natively forward and backward (Embedding and Masking masks)", async () => {
     for (const source of [spec("float32", "  Dense(2)\n"), maskingSpec("float32")]) {
-      const pool = (await nativeCoverage(source)).find((l) => l.kind === "GlobalAveragePooling1D")!;
+      const rows = await nativeCoverage(source);
+      const pool = rows.find((l) => l.kind === "GlobalAveragePooling1D")!;
       for (const p of [pool.forward, pool.train]) expect(p).toEqual({ native: ["pool: avg"], loops: [], ts: false });
       expect(pool.backward).toEqual({ native: ["pool_grad: avg_grad"], loops: [], ts: false });
     }
+  });
+
+  it("Embedding's row lookup and its gradient run natively (the mask_zero mask stays a TypeScript loop)", async () => {
+    const embedding = (await nativeCoverage(spec("float32", "  Dense(2)\n"))).find((l) => l.kind === "Embedding")!;
+    for (const p of [embedding.forward, embedding.train]) expect(p).toEqual({ native: ["lookup: gather"], loops: [], ts: true });
+    expect(embedding.backward).toEqual({ native: ["lookup_grad: scatter_add"], loops: [], ts: false });
   });
 
   it("float64: the same predictions, loss and gradients as the interpreter, bit for bit", async () => {

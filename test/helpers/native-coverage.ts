@@ -9,7 +9,7 @@
  */
 import { check, compile, formatDiagnostics } from "../../src/index.js";
 import { planModel } from "../../src/plan/plan.js";
-import { isMap, isWindow, type NativeSpec, type Stmt } from "../../src/kernel/expr.js";
+import { isLookup, isMap, isWindow, type NativeSpec, type Stmt } from "../../src/kernel/expr.js";
 
 export interface PhaseUse {
   /** Native kernels the generated code calls for this phase (`label: op`). */
@@ -28,7 +28,7 @@ export interface LayerUse {
   readonly backward: PhaseUse;
 }
 
-const describe = (spec: NativeSpec): string => (isMap(spec) ? "map" : isWindow(spec) ? spec.op : "gemm");
+const describe = (spec: NativeSpec): string => (isMap(spec) ? "map" : isWindow(spec) || isLookup(spec) ? spec.op : "gemm");
 
 const stores = (s: Stmt): boolean => {
   switch (s.k) {
