@@ -266,7 +266,7 @@ class NativeKernels {
     // costs less than the TypeScript loop at any batch size), unless its layer's kernel is small enough to be unrolled
     if (isMap(spec)) {
       const long = spec.batch === true ? spec.size >= MAP_MIN_PER_SAMPLE && !unrolled : useNative(spec.size, this.threshold);
-      return this.enabled && this.gemms.size + this.windows.size > 0 && long;
+      return this.enabled && this.gemms.size + this.windows.size + this.lookups.size > 0 && long;
     }
     if (isWindow(spec)) return this.acceptsWindow(spec);
     if (isLookup(spec)) return this.acceptsLookup(spec);
@@ -329,14 +329,15 @@ class NativeKernels {
  * bytes every pass moves, and the native kernels load them without
  * narrowing), none in a float64 one. Random buffers (dropout and noise
  * draws) stay float64, so a draw compares with the rate exactly as in the
- * interpreter, and so does every buffer sharing storage with one. The
+ * interpreter, and so does every buffer sharing storage with one; so do
+ * `wide` scratch buffers (a layer's running sums: ScratchDecl.wide). The
  * runtime's dOut follows (meta `activations`).
  */
 function float32Buffers(plan: ModelPlan): Set<string> {
   if (plan.model.dtype === "float64") return new Set();
-  const acts = [...plan.buffers].filter(([, s]) => s.kind === "act") as [string, { kind: "act"; random?: boolean; shares?: string }][];
+  const acts = [...plan.buffers].filter(([, s]) => s.kind === "act") as [string, { kind: "act"; random?: boolean; shares?: string; wide?: boolean }][];
   const root = (name: string, s: { shares?: string }) => s.shares ?? name;
-  const wide = new Set(acts.filter(([, s]) => s.random === true).map(([name, s]) => root(name, s)));
+  const wide = new Set(acts.filter(([, s]) => s.random === true || s.wide === true).map(([name, s]) => root(name, s)));
   const f32 = new Set(acts.filter(([name, s]) => !wide.has(root(name, s))).map(([name]) => name));
   for (const [name, s] of plan.buffers) if (s.kind === "dout") f32.add(name);
   return f32;
