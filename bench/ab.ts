@@ -7,8 +7,11 @@
  * the result per row is the median over rounds of old ÷ new (> 1: the new
  * code is faster), with the spread, and the load average beside it.
  *
- *   git archive <commit> src | tar -x -C bench/.ab/old     (once)
- *   node --import tsx bench/ab.ts bench/models/mnist.nn Mnist [--rounds 9] [--old bench/.ab/old/src] [--own-runtime] [--fit 512]
+ *   git archive <commit> src grammar templates | tar -x -C bench/.ab/old     (once)
+ *   node --import tsx bench/ab.ts bench/models/mnist.nn Mnist [--rounds 9] [--old bench/.ab/old/src] [--ids N] [--own-runtime] [--fit 512]
+ *
+ * `--ids N`: the inputs are token ids in [1, N) for an Embedding, each
+ * sample padded with zeros after a random length (a quarter to all of it).
  *
  * Rows: predict B=1 and B=32 (`predictBatch(x, n, out)`), train step B=32,
  * and with `--fit N` one epoch of `fit` on N samples (batch 32, shuffled,
@@ -60,10 +63,17 @@ const New = await build(NEW, "new");
 const inSize = Old.inputShape.reduce((a, b) => a * b, 1);
 const outSize = Old.outputShape.reduce((a, b) => a * b, 1);
 const rnd = prng(7);
+const IDS = argv.includes("--ids") ? Number(flag("--ids", "0")) : 0;
 const x32 = Float32Array.from({ length: 32 * inSize }, () => rnd());
+if (IDS > 0) {
+  for (let b = 0; b < 32; b++) {
+    const len = Math.ceil(inSize * (0.25 + 0.75 * rnd()));
+    for (let t = 0; t < inSize; t++) x32[b * inSize + t] = t < len ? 1 + Math.floor(rnd() * (IDS - 1)) : 0;
+  }
+}
 const y32 = new Float32Array(32 * outSize);
 for (let i = 0; i < 32; i++) y32[i * outSize + (i % outSize)] = 1;
-const xFit = Float32Array.from({ length: FIT * inSize }, () => rnd());
+const xFit = Float32Array.from({ length: FIT * inSize }, (_, i) => x32[i % x32.length]!);
 const yFit = new Float32Array(FIT * outSize);
 for (let i = 0; i < FIT; i++) yFit[i * outSize + (i % outSize)] = 1;
 const cells: { who: "old" | "new"; row: string; call: () => unknown; us: number[] }[] = [];

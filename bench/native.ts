@@ -15,10 +15,12 @@
  * Writes the "## Native backend" section of bench/RESULTS.md (replacing an
  * earlier one) and bench/native-results.json.
  */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn, type ChildProcessByStdio } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { createInterface } from "node:readline";
+import type { Readable, Writable } from "node:stream";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { compile } from "../src/index.js";
 import { median, measureWindow, prng, shuffle, timer } from "./harness.js";
@@ -76,7 +78,7 @@ const TRAIN_MACS: Record<Key, number> = {
 };
 
 type Row = "p1" | "p32" | "t32" | "fit";
-type Who = "gen" | "gen2" | "tfcpu" | "tfwasm";
+type Who = "gen" | "gen2" | "tfcpu" | "tfwasm" | "keras";
 interface Model {
   predictBatch(x: Float32Array, n: number, out?: Float32Array): Float32Array;
   trainOnBatch(x: Float32Array, y: Float32Array, n?: number): number;
@@ -243,35 +245,58 @@ function kerasPython(): string | null {
   return null;
 }
 
-interface KerasRow {
-  median: number;
-  min: number;
-  max: number;
-  load: number;
+/**
+ * bench/keras.py --serve as a child process: one request per cell per round, so Keras's cells sit
+ * in the same shuffled rounds as layerc's (same load) and its ratios are same-round pairs too.
+ */
+class KerasServer {
+  private readonly waiting: ((line: string) => void)[] = [];
+  private exited: string | null = null;
+  private constructor(private readonly child: ChildProcessByStdio<Writable, Readable, null>) {
+    createInterface({ input: child.stdout }).on("line", (line) => {
+      // Keras or JAX may print other lines; every reply is one JSON object
+      if (line.startsWith("{")) this.waiting.shift()?.(line);
+    });
+    child.on("exit", (code: number | null) => {
+      this.exited = `bench/keras.py exited (${code ?? "signal"})`;
+      for (const w of this.waiting.splice(0)) w(JSON.stringify({ error: this.exited }));
+    });
+  }
+  static async start(): Promise<{ server: KerasServer; keras: string; jax: string } | { absent: string }> {
+    const py = kerasPython();
+    if (py === null)
+      return {
+        absent:
+          "no Python with Keras 3 and JAX found (tried $LAYERC_KERAS_PYTHON, /work/.venv-keras/bin/python, python3); install one with `python3 -m venv /work/.venv-keras && /work/.venv-keras/bin/pip install keras==3.15.1 'jax[cpu]'`, or point LAYERC_KERAS_PYTHON at one",
+      };
+    console.log(`keras: ${py} bench/keras.py --serve …`);
+    const child = spawn(py, [path.join(HERE, "keras.py"), "--serve", "--models", MODELS.join(",")], {
+      env: { ...process.env, KERAS_BACKEND: "jax" },
+      stdio: ["pipe", "pipe", "inherit"],
+    });
+    const server = new KerasServer(child);
+    const ready = JSON.parse(await server.next()) as { ready?: boolean; keras: string; jax: string; error?: string };
+    if (!ready.ready) return { absent: `bench/keras.py did not start: ${ready.error ?? "no ready line"}` };
+    return { server, keras: ready.keras, jax: ready.jax };
+  }
+  private next(): Promise<string> {
+    if (this.exited) return Promise.resolve(JSON.stringify({ error: this.exited }));
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+  /** µs per call (p1/p32/t32: one window) or per fit of FIT_SAMPLES (fit: the median of 3). */
+  async measure(key: Key, row: Row): Promise<number> {
+    const reply = this.next();
+    this.child.stdin.write(`${JSON.stringify({ model: key, row, window: WINDOW_MS / 1000 })}\n`);
+    const r = JSON.parse(await reply) as { us?: number; error?: string };
+    if (r.us === undefined) throw new Error(r.error ?? "bench/keras.py: no measurement");
+    return r.us;
+  }
+  close(): void {
+    this.child.stdin.end(`${JSON.stringify({ quit: true })}\n`);
+  }
 }
-type KerasResult =
-  | {
-      keras: string;
-      jax: string;
-      models: Partial<Record<Key, Record<Row, KerasRow>>>;
-    }
-  | { absent: string };
 
-function runKeras(): KerasResult {
-  const py = kerasPython();
-  if (py === null)
-    return {
-      absent:
-        "no Python with Keras 3 and JAX found (tried $LAYERC_KERAS_PYTHON, /work/.venv-keras/bin/python, python3); install one with `python3 -m venv /work/.venv-keras && /work/.venv-keras/bin/pip install keras==3.15.1 'jax[cpu]'`, or point LAYERC_KERAS_PYTHON at one",
-    };
-  console.log(`keras: ${py} bench/keras.py …`);
-  const out = execFileSync(py, [path.join(HERE, "keras.py"), "--models", MODELS.join(","), ...(quick ? ["--quick"] : [])], {
-    env: { ...process.env, KERAS_BACKEND: "jax" },
-    stdio: ["ignore", "pipe", "inherit"],
-    maxBuffer: 1 << 24,
-  }).toString();
-  return JSON.parse(out.trim().split("\n").at(-1)!) as KerasResult;
-}
+type KerasInfo = { keras: string; jax: string } | { absent: string };
 
 async function main() {
   mkdirSync(GEN, { recursive: true });
@@ -281,6 +306,9 @@ async function main() {
   const peaks: { gflops: number; load: number }[] = [{ gflops: f32x4Peak(), load: load1() }];
   console.log(`f32x4 peak (register-bound loop): ${peaks[0]!.gflops.toFixed(1)} GFLOP/s, load ${peaks[0]!.load.toFixed(2)}`);
   await initTfjs();
+  const kerasStart = await KerasServer.start();
+  const kerasServer = "server" in kerasStart ? kerasStart.server : null;
+  const keras: KerasInfo = "server" in kerasStart ? { keras: kerasStart.keras, jax: kerasStart.jax } : kerasStart;
   const cells: Cell[] = [];
   const models2: { dispose(): void }[] = [];
   for (const key of MODELS) {
@@ -311,6 +339,11 @@ async function main() {
       gen2Cell("t32", () => gen2.trainOnBatch(d.x32, d.y32, 32)),
       gen2Cell("fit", () => gen2.fit(d.x, d.y, { epochs: 1, batchSize: 32, shuffle: false })),
     );
+    if (kerasServer) {
+      for (const row of ["p1", "p32", "t32", "fit"] as Row[]) {
+        cells.push({ key, who: "keras", row, call: () => kerasServer.measure(key, row), isAsync: true, us: [], load: [], rounds: [] });
+      }
+    }
     for (const backend of ["cpu", "wasm"] as const) {
       const weights: KerasWeight[] = w0.map((w) => ({
         shape: w.shape,
@@ -346,11 +379,13 @@ async function main() {
     for (const cell of shuffle([...cells], rnd)) {
       if (cell.slow && (round === 0 || cell.us.length >= SLOW_ROUNDS)) continue;
       if (cell.backend) await useBackend(cell.backend);
-      const w = cell.slow
-        ? { medianUs: await onceUs(cell.call) }
-        : cell.row === "fit"
-          ? { medianUs: fitUs(cell.call) }
-          : await measureWindow(timer(cell.call, cell.isAsync), WINDOW_MS);
+      const w = cell.who === "keras"
+        ? { medianUs: (await cell.call()) as number }
+        : cell.slow
+          ? { medianUs: await onceUs(cell.call) }
+          : cell.row === "fit"
+            ? { medianUs: fitUs(cell.call) }
+            : await measureWindow(timer(cell.call, cell.isAsync), WINDOW_MS);
       if (round === 0) continue; // warm-up
       cell.us.push(w.medianUs);
       cell.load.push(load1());
@@ -359,7 +394,7 @@ async function main() {
     console.log(`round ${round}${round === 0 ? " (warm-up)" : ""} done, load ${load1().toFixed(2)}`);
   }
   for (const m of models2) m.dispose();
-  const keras = runKeras();
+  kerasServer?.close();
   const best = peaks.reduce((a, b) => (b.gflops > a.gflops ? b : a));
   const peak = best.gflops;
   const peakLoad = best.load;
@@ -400,7 +435,7 @@ const ROW_LABEL: Record<Row, string> = {
   fit: "fit (512 samples, B=32), samples/s",
 };
 
-function render(cells: Cell[], keras: KerasResult, peak: number, peakLoad: number, start: { date: string; load: number[] }, end: { load: number[] }): string {
+function render(cells: Cell[], keras: KerasInfo, peak: number, peakLoad: number, start: { date: string; load: number[] }, end: { load: number[] }): string {
   const L: string[] = [];
   L.push("## Native backend (issue 15)");
   L.push("");
@@ -412,11 +447,10 @@ function render(cells: Cell[], keras: KerasResult, peak: number, peakLoad: numbe
     `This machine's f32x4 WebAssembly peak, measured by a register-bound loop (12 independent chains of f32x4 mul + add): **${peak.toFixed(1)} GFLOP/s** ⟨load ${peakLoad.toFixed(1)}⟩ on one core (the best of one measurement per round; under load it is a lower bound, so a row's share of it can read high). A row's rate counts 2 FLOPs per multiply-add of its products (forward; a train step adds the kernel gradients and every input gradient but the first layer's).`,
   );
   L.push("");
-  const kerasOk = "models" in keras ? keras : null;
   L.push(
-    kerasOk
-      ? `Keras ${kerasOk.keras} on JAX ${kerasOk.jax} (XLA CPU; may use both cores for one op): \`bench/keras.py\`, a subprocess in the same run after the JS rounds — its ratios are across one run, not one round.`
-      : `Keras: **not measured** — ${"absent" in keras ? keras.absent : "?"}.`,
+    "keras" in keras
+      ? `Keras ${keras.keras} on JAX ${keras.jax} (XLA CPU; may use both cores for one op): \`bench/keras.py --serve\`, a subprocess that measures one Keras cell per request, so Keras's cells are shuffled into the same rounds as layerc's and its ratios are same-round pairs like the others (fit: layerc samples/s ÷ Keras samples/s, each the median of 3 fits of 512 samples in that round).`
+      : `Keras: **not measured** — ${keras.absent}.`,
   );
   L.push("");
   const get = (key: Key, who: Who, row: Row) => cells.find((c) => c.key === key && c.who === who && c.row === row);
@@ -445,10 +479,9 @@ function render(cells: Cell[], keras: KerasResult, peak: number, peakLoad: numbe
         if (rs.length === 0) return "–";
         return `${median(rs).toFixed(2)}× [${Math.min(...rs).toFixed(2)}–${Math.max(...rs).toFixed(2)}]`;
       };
-      const k = kerasOk?.models[key]?.[row];
-      const kerasCell = k ? `${fmt(k.median)} [${fmt(k.min)}–${fmt(k.max)}] ⟨${k.load.toFixed(1)}⟩` : "n/a";
-      const gValue = row === "fit" ? (FIT_SAMPLES * 1e6) / median(g.us) : median(g.us);
-      const kerasRatio = k ? `${(row === "fit" ? gValue / k.median : k.median / gValue).toFixed(2)}×` : "–";
+      const k = get(key, "keras", row);
+      const kerasCell = value(k);
+      const kerasRatio = ratio(k);
       L.push(
         peers
           ? `| ${ROW_LABEL[row]} | ${value(g)} | ${gflops.toFixed(2)} (${((100 * gflops) / peak).toFixed(0)}%) | ${value(get(key, "tfcpu", row))} | ${value(get(key, "tfwasm", row))} | ${kerasCell} | ${ratio(get(key, "tfcpu", row))} | ${ratio(get(key, "tfwasm", row))} | ${kerasRatio} |`

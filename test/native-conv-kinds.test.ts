@@ -1,5 +1,6 @@
 /**
- * Every convolution kind natively, forward and both gradients: transposed
+ * Every convolution kind natively, forward and both gradients: pointwise
+ * (1×1, in place of im2col), transposed
  * (1D, 2D; valid/same, strides, dilation, output_padding), depthwise
  * (depth_multiplier 1 and >1, padding, strides, dilation), separable (1D,
  * 2D) and pooling with padding. Float64 models: the native kernels named in
@@ -18,6 +19,8 @@ interface Case {
   readonly source: string;
   /** Native kernels the generated code must call. */
   readonly kernels: readonly string[];
+  /** Kernels it must not have. */
+  readonly absent?: readonly string[];
 }
 
 const model = (body: string, dtype = "float64") => `model N(seed=5, dtype=${dtype}) {
@@ -34,7 +37,8 @@ const CASES: Record<string, Case> = {
   Conv2DTranspose(8, 3, strides=2, padding='same', activation='tanh')
   Conv2DTranspose(6, (2, 3), padding='valid', output_padding=(0, 1), strides=(1, 2))
   Conv2DTranspose(4, 3, dilation_rate=2, padding='same', use_bias=False)`),
-    kernels: ["conv2d_transpose_kernel_grad", "conv2d_transpose_1_dz_cols", "conv2d_transpose_2_kernel_grad"],
+    // (bias, bias gradient and the input gradient's zero fill: elementwise loops, native too)
+    kernels: ["conv2d_transpose_kernel_grad", "conv2d_transpose_1_dz_cols", "conv2d_transpose_2_kernel_grad", "conv2d_transpose_1_bias", "conv2d_transpose_bias_grad", "conv2d_transpose_1_input_grad_zero"],
   },
   transposed1d: {
     source: model(`  Input(shape=(24, 6))
@@ -47,13 +51,13 @@ const CASES: Record<string, Case> = {
   DepthwiseConv2D(3, padding='same', activation='relu')
   DepthwiseConv2D((2, 3), depth_multiplier=3, strides=(2, 1), use_bias=False)
   DepthwiseConv2D(2, depth_multiplier=2, dilation_rate=2, padding='same', activation='tanh')`),
-    kernels: ["depthwise_conv2d_depthwise", "depthwise_conv2d_depthwise_kernel_grad", "depthwise_conv2d_1_depthwise_input_grad", "depthwise_conv2d_2_depthwise"],
+    kernels: ["depthwise_conv2d_depthwise", "depthwise_conv2d_depthwise_kernel_grad", "depthwise_conv2d_1_depthwise_input_grad", "depthwise_conv2d_2_depthwise", "depthwise_conv2d_bias_grad"],
   },
   separable: {
     source: model(`  Input(shape=(10, 9, 4))
   SeparableConv2D(8, 3, padding='same', depth_multiplier=2, activation='relu')
   SeparableConv2D(6, (3, 2), strides=(2, 2))`),
-    kernels: ["separable_conv2d_depthwise", "separable_conv2d_depthwise_kernel_grad", "separable_conv2d_1_depthwise_input_grad"],
+    kernels: ["separable_conv2d_depthwise", "separable_conv2d_depthwise_kernel_grad", "separable_conv2d_1_depthwise_input_grad", "separable_conv2d_bias_grad"],
   },
   separable1d: {
     source: model(`  Input(shape=(30, 5))
@@ -88,6 +92,16 @@ const CASES: Record<string, Case> = {
   TimeDistributed(AveragePooling2D(2, padding='same'))`),
     kernels: ["time_distributed_im2col", "time_distributed_1_pool_grad", "time_distributed_2_depthwise_input_grad", "time_distributed_2_depthwise_kernel_grad"],
   },
+  pointwise: {
+    // 1×1 convolutions read x and write dx in place (no im2col, no col2im): from the model input, in the middle, one input channel
+    source: model(`  Input(shape=(9, 8, 6))
+  Conv2D(16, 1, activation='relu')
+  Conv2D(12, (1, 1), dilation_rate=2)
+  Conv2D(1, 3, padding='same')
+  Conv2D(64, 1, activation='tanh')`),
+    kernels: ["conv2d_forward", "conv2d_kernel_grad", "conv2d_1_forward", "conv2d_1_input_grad", "conv2d_3_forward", "conv2d_3_kernel_grad", "conv2d_3_input_grad"],
+    absent: ["conv2d_im2col", "conv2d_1_im2col", "conv2d_1_col2im", "conv2d_3_im2col", "conv2d_3_col2im"],
+  },
   pooling: {
     source: model(`  Input(shape=(9, 7, 3))
   Conv2D(6, 1)
@@ -103,6 +117,7 @@ describe("every convolution kind runs natively", () => {
     it(`${name}: native kernels run and float64 gradients equal the interpreter's`, async () => {
       const r = await compile(c.source);
       for (const k of c.kernels) expect(r.code).toContain(`k.${k}(`);
+      for (const k of c.absent ?? []) expect(r.code).not.toContain(`k.${k}(`);
       const G = (await generated(c.source))["N"]!;
       expect(new G().usesWasm).toBe(true);
       expectSameGradients(G, interpreted(c.source)["N"]!, 5, new Rng(name.length), 3);

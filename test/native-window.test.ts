@@ -6,7 +6,9 @@
  * operation's own loop nest (src/kernel/window.ts) computes when the
  * interpreter runs it: bit for bit for copies, scatters, max and its
  * gradient (ties and NaN included: the first maximum wins, NaN never does),
- * and for averages in float32 within (taps + 3)·2⁻²⁴·Σ|x| (float64 ones exactly).
+ * and for averages in float32 within (taps + 3)·2⁻²⁴·Σ|x| (float64 ones exactly),
+ * with or without a mask (0/1 per position: a masked average; NaN where a
+ * window has nothing unmasked, on both sides).
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -49,6 +51,8 @@ interface Case {
   readonly relu: "none" | "inplace" | "beside";
   /** Draw values from a few integers (ties), with some NaN and −∞. */
   readonly ties: boolean;
+  /** Averages: weigh positions by a 0/1 mask (in the source's slot and type). */
+  readonly masked: boolean;
   readonly seed: number;
 }
 
@@ -82,6 +86,7 @@ const caseArb: fc.Arbitrary<Case> = fc.record({
   bias: fc.boolean(),
   relu: fc.constantFrom("none" as const, "inplace" as const, "beside" as const),
   ties: fc.boolean(),
+  masked: fc.boolean(),
   seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
 });
 
@@ -117,6 +122,7 @@ function runCase(c: Case): number {
   const biasSize = bases.bias + C * c.dm;
   const bias = depthwise && c.op === "depthwise" && c.bias;
   const relu = c.op === "depthwise" ? c.relu : "none";
+  const masked = c.masked && (c.op === "avg" || c.op === "avg_grad");
   const spec: Window = {
     kind: "window",
     label: "w",
@@ -127,6 +133,7 @@ function runCase(c: Case): number {
     image: "I",
     windows: "W",
     ...(c.op === "max_grad" ? { source: "S" } : {}),
+    ...(masked ? { mask: "S" } : {}),
     ...(depthwise ? { weights: "K", multiplier: c.dm } : {}),
     ...(bias ? { bias: "B" } : {}),
     ...(relu !== "none" ? { relu: relu === "inplace" ? "W" : "R" } : {}),
@@ -135,6 +142,7 @@ function runCase(c: Case): number {
     image: c.types.image,
     windows: c.types.windows,
     ...(c.op === "max_grad" ? { source: c.types.source } : {}),
+    ...(masked ? { mask: c.types.source } : {}),
     ...(depthwise ? { weights: c.types.weights } : {}),
     ...(bias ? { bias: c.types.source } : {}),
     ...(relu !== "none" ? { relu: c.types.windows } : {}),
@@ -159,6 +167,7 @@ function runCase(c: Case): number {
     return r < 0.05 ? NaN : r < 0.1 ? -Infinity : Math.floor(r * 4) - 2;
   };
   for (const arr of [I, W, S, K, B, R]) for (let i = 0; i < arr.length; i++) arr[i] = depthwise && c.ties ? Math.floor(rng.uniform() * 5) - 2 : draw();
+  if (masked) for (let i = 0; i < S.length; i++) S[i] = rng.uniform() < 0.3 ? 0 : 1;
 
   const arrays: (Float32Array | Float64Array)[] = [I.slice(), W.slice(), S.slice(), K.slice(), B.slice(), R.slice()];
   const slot = { I: 0, W: 1, S: 2, K: 3, B: 4, R: 5 } as const;
@@ -236,6 +245,7 @@ describe("native window kernels", () => {
             bias: channels % 3 !== 0,
             relu: (["none", "inplace", "beside"] as const)[channels % 3]!,
             ties: channels % 2 === 1,
+            masked: channels % 4 !== 3,
             seed: channels * 13 + op.length,
           };
           const bounded = op.startsWith("depthwise") || ((op === "avg" || op === "avg_grad") && image === "f32");

@@ -40,7 +40,7 @@
  * so it was not built.
  */
 import { Buf, load, loop, storeAt } from "./buffer.js";
-import { add, BATCH, isMap, isWindow, mul, num, type Expr, type Stmt } from "./expr.js";
+import { add, BATCH, isProduct, mul, num, type Expr, type Stmt } from "./expr.js";
 import { extent, type Gemm } from "./gemm.js";
 import { applyElementwise } from "./activation.js";
 
@@ -83,7 +83,7 @@ type GemmStmt = Extract<Stmt, { k: "gemm" }>;
  * axis) and which covers each sample's `perSample` values once.
  */
 function foldable(s: Stmt, input: string, channels: number, perSample: number): (GemmStmt & { readonly spec: Gemm }) | null {
-  if (s.k !== "gemm" || isWindow(s.spec) || isMap(s.spec)) return null;
+  if (s.k !== "gemm" || !isProduct(s.spec)) return null;
   const spec = s.spec;
   const c = channels;
   const final = spec.relu?.buf ?? spec.c.buf;

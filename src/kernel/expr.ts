@@ -11,6 +11,7 @@
 import type { OpName } from "./ops.js";
 import type { Gemm } from "./gemm.js";
 import type { Window } from "./window.js";
+import type { Lookup } from "./lookup.js";
 
 /**
  * An elementwise loop (the optimizer's update rule, an activation's
@@ -34,14 +35,20 @@ export function elementwise(label: string, size: number, loop: Stmt, batch = fal
   return { k: "gemm", spec: { kind: "map", label, size, ...(batch ? { batch } : {}) }, lowered: [loop], prologue: [], epilogue: [] };
 }
 
-/** What a backend may run natively: a matrix product (gemm.ts), a window operation (window.ts) or an elementwise loop. */
-export type NativeSpec = Gemm | Window | MapSpec;
+/** What a backend may run natively: a matrix product (gemm.ts), a window operation (window.ts), a row lookup (lookup.ts) or an elementwise loop. */
+export type NativeSpec = Gemm | Window | Lookup | MapSpec;
 
 /** Is this native-eligible statement an elementwise loop? */
 export const isMap = (spec: NativeSpec): spec is MapSpec => "kind" in spec && spec.kind === "map";
 
 /** Is this native-eligible statement a window operation (rather than a product)? */
 export const isWindow = (spec: NativeSpec): spec is Window => "kind" in spec && spec.kind === "window";
+
+/** Is this native-eligible statement a row lookup (rather than a product)? */
+export const isLookup = (spec: NativeSpec): spec is Lookup => "kind" in spec && spec.kind === "lookup";
+
+/** Is this native-eligible statement a matrix product (no elementwise loop, window operation or lookup)? */
+export const isProduct = (spec: NativeSpec): spec is Gemm => !("kind" in spec);
 
 export type Expr =
   | { readonly k: "num"; readonly v: number }

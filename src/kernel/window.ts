@@ -25,6 +25,14 @@
  *             maximum of `source` (the forward input) in row-major tap order
  *   avg_grad  image(b,p,c) = Σ_o windows(b,o,c) / (taps inside)  (zeroed first)
  *
+ * With a `mask` [batch, L…] (one weight per position, a Keras mask of 0/1),
+ * the averages weigh each tap by it and divide by its sum over the window's
+ * taps instead of their count (0/0 = NaN for a window with nothing unmasked,
+ * as Keras):
+ *
+ *   avg       windows(b,o,c) = Σ_t image(b,p,c)·mask(b,p) / Σ_t mask(b,p)
+ *   avg_grad  image(b,p,c) = Σ_o windows(b,o,c) / Σ_t mask(b,p') · mask(b,p)  (zeroed first)
+ *
  * Depthwise convolution, with a kernel `weights` [k…, channels, multiplier]
  * and windows [batch, out…, channels·multiplier] (channel c, multiplier m at c·dm + m):
  *
@@ -65,6 +73,8 @@ export interface Window {
   readonly windows: string;
   /** max_grad: the forward input the arg-max is taken over. */
   readonly source?: string;
+  /** avg, avg_grad: per-position weights [batch, L…] (a mask) the average is taken with. */
+  readonly mask?: string;
   /** Depthwise operations: the kernel (or its gradient), the bias, the depth multiplier. */
   readonly weights?: string;
   readonly bias?: string;
@@ -141,6 +151,7 @@ export function windowOp(
   const w: Window = { kind: "window", batch: BATCH, ...spec };
   if ((w.op === "avg" || w.op === "avg_grad") && w.axes.some((a) => a.d !== 1)) throw new Error("layerc internal error: average windows need dilation 1");
   if (w.op === "max_grad" && w.source === undefined) throw new Error("layerc internal error: max_grad needs the forward input");
+  if (w.mask !== undefined && w.op !== "avg" && w.op !== "avg_grad") throw new Error("layerc internal error: only averages take a mask");
   if (w.op.startsWith("depthwise") && (w.weights === undefined || w.multiplier === undefined)) throw new Error("layerc internal error: a depthwise window needs its kernel");
   if (fused) return { k: "gemm", spec: w, ...fused };
   return { k: "gemm", spec: w, lowered: lowerWindow(w), prologue: [], epilogue: [] };
@@ -210,6 +221,9 @@ function lowerWindow(w: Window): Stmt[] {
   /** Offset of an image cell within its sample. */
   const sampleIndex = new Buf("", image.dims.slice(1));
   const imageFlat = new Buf(w.image, ["batch", image.sampleSize]);
+  const mask = w.mask !== undefined ? new Buf(w.mask, image.dims.slice(0, -1)) : undefined;
+  /** The mask's sum over the window's inside taps, into `ms`. */
+  const maskSum = (window: (body: (at: Expr[]) => Stmt[]) => Stmt[], b: Expr): Stmt[] => [letVar("ms", num(0)), ...window((at) => [setVar("ms", mask!.at(b, ...at), true)])];
   const perWindow = (b: Expr, o: Expr[], c: Expr): Stmt[] => {
     const window = (body: (at: Expr[]) => Stmt[]) =>
       nest("t", ks, (t) => {
@@ -227,6 +241,13 @@ function lowerWindow(w: Window): Stmt[] {
           pooled.store([b, ...o, c], ref("m")),
         ];
       case "avg":
+        if (mask)
+          return [
+            ...maskSum(window, b),
+            letVar("s", num(0)),
+            ...window((at) => [setVar("s", mul(image.at(b, ...at, c), mask.at(b, ...at)), true)]),
+            pooled.store([b, ...o, c], div(ref("s"), ref("ms"))),
+          ];
         return [letVar("s", num(0)), ...window((at) => [setVar("s", image.at(b, ...at, c), true)]), pooled.store([b, ...o, c], div(ref("s"), insideCount(axes, o)))];
       case "max_grad":
         return [
@@ -239,6 +260,7 @@ function lowerWindow(w: Window): Stmt[] {
           imageFlat.accumulate([b, ref("at")], pooled.at(b, ...o, c)),
         ];
       default:
+        if (mask) return [...maskSum(window, b), letVar("gs", div(pooled.at(b, ...o, c), ref("ms"))), ...window((at) => [image.accumulate([b, ...at, c], mul(ref("gs"), mask.at(b, ...at)))])];
         return [letVar("gs", div(pooled.at(b, ...o, c), insideCount(axes, o))), ...window((at) => [image.accumulate([b, ...at, c], ref("gs"))])];
     }
   };

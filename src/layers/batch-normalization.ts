@@ -25,14 +25,23 @@
  * Scratch (only when the model trains): `xhat` (per sample, x̂) and `inv`,
  * the per-channel 1/√(σ² + ε) of the last training batch, which is not per
  * sample: it occupies row 0 of a C-wide scratch buffer (every buffer has
- * capacity for at least one sample).
+ * capacity for at least one sample). A small layer (rows · channels at
+ * most SMALL_WORK, unrolled) runs one channel at a time with its sums in
+ * locals; a larger one runs passes over (sample, row, channel) with the
+ * channel innermost, each an elementwise loop (native where the model has
+ * native kernels), keeping per-channel running sums and statistics in row 0
+ * of `wide` scratch buffers (float64 in every model): each channel's sums
+ * add the same terms in the same order either way, so the numbers are the
+ * same. (With a mask, a row's weight is not per channel: those passes stay
+ * loops.)
  */
 import { Buf, letVar, loop, setVar } from "../kernel/buffer.js";
-import { add, BATCH, call, div, mul, num, ref, sub, type Expr, type Stmt } from "../kernel/expr.js";
+import { add, BATCH, call, div, elementwise, mul, num, ref, sub, type Expr, type Stmt } from "../kernel/expr.js";
 import { affineForward, type ChannelAffine } from "../kernel/affine.js";
 import { bool, init, ONES, ZEROS } from "./common.js";
 import { prod, type Attrs, type KernelContext, type LayerDef, type ParamDecl } from "./types.js";
 import { keepsMask } from "./mask-support.js";
+import { SMALL_WORK } from "../kernel/schedule.js";
 
 function dims(ctx: { inShape: readonly number[] }) {
   const c = ctx.inShape[ctx.inShape.length - 1]!;
@@ -52,6 +61,16 @@ function count(mask: Buf | null, rows: number): { stmts: Stmt[]; n: Expr } {
   if (!mask) return { stmts: [], n: mul(BATCH, num(rows)) };
   return { stmts: [letVar("n", num(1e-7)), loop("bn", BATCH, (b) => [loop("rn", rows, (r) => [setVar("n", mask.at(b, r), true)])])], n: ref("n") };
 }
+
+/** Row 0 of a per-channel scratch buffer (a running sum or statistic, float64 in every model). */
+function stat(ctx: KernelContext, name: string) {
+  const buf = ctx.scratch(name);
+  return { at: (ch: Expr) => buf.at(num(0), ch), store: (ch: Expr, v: Expr) => buf.store([num(0), ch], v), add: (ch: Expr, v: Expr) => buf.accumulate([num(0), ch], v) };
+}
+
+/** Elementwise passes over every (sample, row, channel), the channel innermost. */
+const passes = (rows: number, c: number) => (label: string, body: (b: Expr, r: Expr, ch: Expr) => Stmt[]) =>
+  elementwise(label, rows * c, loop("b", BATCH, (b) => [loop("r", rows, (r) => [loop("ch", c, (ch) => body(b, r, ch))])]), true);
 
 /** The inference form, y = x·k + (β − μ_mov·k) with k = γ/√(σ²_mov + ε): a per-channel affine map (the plan may fold it into a product, affine.ts). */
 function inference(ctx: KernelContext): ChannelAffine {
@@ -115,13 +134,12 @@ export const batchNormalization: LayerDef = {
     return out;
   },
 
-  scratch: (_attrs, input, _output, training) =>
-    training
-      ? [
-          { name: "xhat", size: prod(input) },
-          { name: "inv", size: input[input.length - 1]! },
-        ]
-      : [],
+  scratch: (_attrs, input, _output, training) => {
+    const c = input[input.length - 1]!;
+    // a larger layer's per-channel running sums and statistics, float64 in every model
+    const stats = prod(input) <= SMALL_WORK ? [] : ["sum", "sq", "mean", "iv", "sdy", "sdyx", "kx"].map((name) => ({ name, size: c, wide: true }));
+    return training ? [{ name: "xhat", size: prod(input) }, { name: "inv", size: c }, ...stats] : [];
+  },
 
   forward(ctx: KernelContext): Stmt[] {
     const { rows, c } = dims(ctx);
@@ -144,28 +162,52 @@ export const batchNormalization: LayerDef = {
     const mask = maskOf(ctx, rows);
     const w = (b: Expr, r: Expr, v: Expr): Expr => (mask ? mul(mask.at(b, r), v) : v);
     const { stmts, n } = count(mask, rows);
+    if (rows * c <= SMALL_WORK) {
+      // small (unrolled): one channel at a time, its sums in locals
+      return [
+        ...stmts,
+        loop("ch", c, (ch) => [
+          letVar("sum", num(0)),
+          loop("b", BATCH, (b) => [loop("r", rows, (r) => [setVar("sum", w(b, r, x.at(b, r, ch)), true)])]),
+          letVar("mean", div(ref("sum"), n)),
+          letVar("sq", num(0)),
+          loop("b2", BATCH, (b) => [
+            loop("r2", rows, (r) => [letVar("d", sub(x.at(b, r, ch), ref("mean"))), setVar("sq", w(b, r, mul(ref("d"), ref("d"))), true)]),
+          ]),
+          letVar("variance", div(ref("sq"), n)),
+          letVar("iv", div(num(1), call("sqrt", add(ref("variance"), eps)))),
+          inv.store([num(0), ch], ref("iv")),
+          loop("b3", BATCH, (b) => [
+            loop("r3", rows, (r) => [
+              letVar("h", mul(sub(x.at(b, r, ch), ref("mean")), ref("iv"))),
+              xhat.store([b, r, ch], ref("h")),
+              y.store([b, r, ch], add(mul(gamma(ch), ref("h")), beta(ch))),
+            ]),
+          ]),
+          mm.store([ch], add(mul(mm.at(ch), num(momentum)), mul(ref("mean"), num(1 - momentum)))),
+          mv.store([ch], add(mul(mv.at(ch), num(momentum)), mul(ref("variance"), num(1 - momentum)))),
+        ]),
+      ];
+    }
+    const [sum, sq, mean, iv] = [stat(ctx, "sum"), stat(ctx, "sq"), stat(ctx, "mean"), stat(ctx, "iv")];
+    const pass = passes(rows, c);
     return [
       ...stmts,
+      loop("ch", c, (ch) => [sum.store(ch, num(0)), sq.store(ch, num(0))]),
+      pass("sum", (b, r, ch) => [sum.add(ch, w(b, r, x.at(b, r, ch)))]),
+      loop("ch", c, (ch) => [mean.store(ch, div(sum.at(ch), n))]),
+      pass("square_sum", (b, r, ch) => [letVar("d", sub(x.at(b, r, ch), mean.at(ch))), sq.add(ch, w(b, r, mul(ref("d"), ref("d"))))]),
       loop("ch", c, (ch) => [
-        letVar("sum", num(0)),
-        loop("b", BATCH, (b) => [loop("r", rows, (r) => [setVar("sum", w(b, r, x.at(b, r, ch)), true)])]),
-        letVar("mean", div(ref("sum"), n)),
-        letVar("sq", num(0)),
-        loop("b2", BATCH, (b) => [
-          loop("r2", rows, (r) => [letVar("d", sub(x.at(b, r, ch), ref("mean"))), setVar("sq", w(b, r, mul(ref("d"), ref("d"))), true)]),
-        ]),
-        letVar("variance", div(ref("sq"), n)),
-        letVar("iv", div(num(1), call("sqrt", add(ref("variance"), eps)))),
-        inv.store([num(0), ch], ref("iv")),
-        loop("b3", BATCH, (b) => [
-          loop("r3", rows, (r) => [
-            letVar("h", mul(sub(x.at(b, r, ch), ref("mean")), ref("iv"))),
-            xhat.store([b, r, ch], ref("h")),
-            y.store([b, r, ch], add(mul(gamma(ch), ref("h")), beta(ch))),
-          ]),
-        ]),
-        mm.store([ch], add(mul(mm.at(ch), num(momentum)), mul(ref("mean"), num(1 - momentum)))),
+        letVar("variance", div(sq.at(ch), n)),
+        iv.store(ch, div(num(1), call("sqrt", add(ref("variance"), eps)))),
+        inv.store([num(0), ch], iv.at(ch)),
+        mm.store([ch], add(mul(mm.at(ch), num(momentum)), mul(mean.at(ch), num(1 - momentum)))),
         mv.store([ch], add(mul(mv.at(ch), num(momentum)), mul(ref("variance"), num(1 - momentum)))),
+      ]),
+      pass("normalize", (b, r, ch) => [
+        letVar("h", mul(sub(x.at(b, r, ch), mean.at(ch)), iv.at(ch))),
+        xhat.store([b, r, ch], ref("h")),
+        y.store([b, r, ch], add(mul(gamma(ch), ref("h")), beta(ch))),
       ]),
     ];
   },
@@ -181,36 +223,65 @@ export const batchNormalization: LayerDef = {
     const inv = ctx.scratch("inv");
     const mask = maskOf(ctx, rows);
     const { stmts, n } = count(mask, rows);
-    const body = (ch: Expr): Stmt[] => {
-      const out: Stmt[] = [
-        letVar("sdy", num(0)),
-        letVar("sdyx", num(0)),
-        loop("b", BATCH, (b) => [
-          loop("r", rows, (r) => [
-            letVar("dyv", dy.at(b, r, ch)),
-            setVar("sdy", ref("dyv"), true),
-            setVar("sdyx", mul(ref("dyv"), xhat.at(b, r, ch)), true),
+    if (rows * c <= SMALL_WORK) {
+      // small (unrolled): one channel at a time, its sums in locals
+      const body = (ch: Expr): Stmt[] => {
+        const out: Stmt[] = [
+          letVar("sdy", num(0)),
+          letVar("sdyx", num(0)),
+          loop("b", BATCH, (b) => [
+            loop("r", rows, (r) => [
+              letVar("dyv", dy.at(b, r, ch)),
+              setVar("sdy", ref("dyv"), true),
+              setVar("sdyx", mul(ref("dyv"), xhat.at(b, r, ch)), true),
+            ]),
           ]),
-        ]),
-      ];
-      if (scale) out.push(ctx.grad("gamma").accumulate([ch], ref("sdyx")));
-      if (center) out.push(ctx.grad("beta").accumulate([ch], ref("sdy")));
-      if (ctx.needInputGrad) {
-        const dx = new Buf(ctx.dx.name, ["batch", rows, c]);
-        const gamma = scale ? ctx.param("gamma").at(ch) : num(1);
-        out.push(
-          letVar("kx", div(mul(gamma, inv.at(num(0), ch)), n)),
-          loop("b2", BATCH, (b) => [
-            loop("r2", rows, (r) => {
-              const xs = mul(xhat.at(b, r, ch), ref("sdyx"));
-              const ndy = mul(n, dy.at(b, r, ch));
-              return [dx.store([b, r, ch], mul(ref("kx"), mask ? sub(ndy, mul(mask.at(b, r), add(ref("sdy"), xs))) : sub(sub(ndy, ref("sdy")), xs)))];
-            }),
-          ]),
-        );
-      }
-      return out;
-    };
-    return [...(ctx.needInputGrad ? stmts : []), loop("ch", c, body)];
+        ];
+        if (scale) out.push(ctx.grad("gamma").accumulate([ch], ref("sdyx")));
+        if (center) out.push(ctx.grad("beta").accumulate([ch], ref("sdy")));
+        if (ctx.needInputGrad) {
+          const dx = new Buf(ctx.dx.name, ["batch", rows, c]);
+          const gamma = scale ? ctx.param("gamma").at(ch) : num(1);
+          out.push(
+            letVar("kx", div(mul(gamma, inv.at(num(0), ch)), n)),
+            loop("b2", BATCH, (b) => [
+              loop("r2", rows, (r) => {
+                const xs = mul(xhat.at(b, r, ch), ref("sdyx"));
+                const ndy = mul(n, dy.at(b, r, ch));
+                return [dx.store([b, r, ch], mul(ref("kx"), mask ? sub(ndy, mul(mask.at(b, r), add(ref("sdy"), xs))) : sub(sub(ndy, ref("sdy")), xs)))];
+              }),
+            ]),
+          );
+        }
+        return out;
+      };
+      return [...(ctx.needInputGrad ? stmts : []), loop("ch", c, body)];
+    }
+    const [sdy, sdyx, kx] = [stat(ctx, "sdy"), stat(ctx, "sdyx"), stat(ctx, "kx")];
+    const pass = passes(rows, c);
+    const out: Stmt[] = [
+      ...(ctx.needInputGrad ? stmts : []),
+      loop("ch", c, (ch) => [sdy.store(ch, num(0)), sdyx.store(ch, num(0))]),
+      pass("grad_sums", (b, r, ch) => [letVar("dyv", dy.at(b, r, ch)), sdy.add(ch, ref("dyv")), sdyx.add(ch, mul(ref("dyv"), xhat.at(b, r, ch)))]),
+    ];
+    if (scale || center) {
+      out.push(
+        loop("ch", c, (ch) => [...(scale ? [ctx.grad("gamma").accumulate([ch], sdyx.at(ch))] : []), ...(center ? [ctx.grad("beta").accumulate([ch], sdy.at(ch))] : [])]),
+      );
+    }
+    if (ctx.needInputGrad) {
+      const dx = new Buf(ctx.dx.name, ["batch", rows, c]);
+      out.push(
+        // the count as a local: the elementwise pass reads it as a scalar
+        letVar("nb", n),
+        loop("ch", c, (ch) => [kx.store(ch, div(mul(scale ? ctx.param("gamma").at(ch) : num(1), inv.at(num(0), ch)), ref("nb")))]),
+        pass("input_grad", (b, r, ch) => {
+          const xs = mul(xhat.at(b, r, ch), sdyx.at(ch));
+          const ndy = mul(ref("nb"), dy.at(b, r, ch));
+          return [dx.store([b, r, ch], mul(kx.at(ch), mask ? sub(ndy, mul(mask.at(b, r), add(sdy.at(ch), xs))) : sub(sub(ndy, sdy.at(ch)), xs)))];
+        }),
+      );
+    }
+    return out;
   },
 };

@@ -32,6 +32,10 @@
  *                into dx (col2im); dcols reuses `cols` once the kernel
  *                gradient has read it.
  *
+ * A pointwise convolution (every kernel size 1, stride 1: no padding) has
+ * cols = x, so its products read x and write dx in place, without im2col or
+ * col2im (pointwise below).
+ *
  * im2col costs positions·taps·cin copies per sample, a 1/filters share of
  * the product's multiply-adds, and turns every padding, stride and dilation
  * into one dense product; measured in bench/RESULTS.md (M4). im2col and
@@ -169,7 +173,7 @@ export function convLayer(c: ConvKind): LayerBody {
       if (keepsZ(attrs, training)) out.push({ name: "z", size });
       if (training && activationOf(attrs) !== "linear") out.push({ name: "dz", size });
       const g = convGeometry(attrs, input);
-      if (large(g) && (training || viaIm2col(g))) out.push({ name: "cols", size: colsSize(g) });
+      if (large(g) && !pointwise(g) && (training || viaIm2col(g))) out.push({ name: "cols", size: colsSize(g) });
       return out;
     },
     forward: convForward,
@@ -258,6 +262,18 @@ const padded = (g: ConvGeometry) => windowPadded(g.axes);
  */
 const viaIm2col = (g: ConvGeometry) => large(g) && (padded(g) || g.cin > 1);
 
+/**
+ * Kernel size 1 and stride 1 on every axis (so no padding, and dilation is
+ * moot): each output position's receptive field is its own input position,
+ * im2col would copy x unchanged and col2im would copy dcols to dx, so the
+ * products read x and write dx in place. Keras users write these as 1×1
+ * convolutions (bottlenecks, channel mixing, MobileNet's pointwise layers).
+ */
+const pointwise = (g: ConvGeometry) => g.axes.every((a) => a.k === 1 && a.s === 1 && a.before === 0);
+
+/** The im2col matrix of the input: the scratch `cols`, or x itself for a pointwise convolution. */
+const colsOf = (ctx: KernelContext, g: ConvGeometry) => (pointwise(g) ? ctx.x.name : ctx.scratch("cols").name);
+
 /** Values per sample of the im2col scratch: positions × taps × input channels. */
 const colsSize = (g: ConvGeometry) => g.positions * prod(g.axes.map((a) => a.k)) * g.cin;
 
@@ -314,14 +330,14 @@ function product(ctx: KernelContext, g: ConvGeometry, z: Buf, y: Buf, fusedLoops
           m: mul(BATCH, num(g.positions)),
           n: num(g.filters),
           k: num(T),
-          a: { buf: ctx.scratch("cols").name, offset: 0, rows: T, cols: 1 },
+          a: { buf: colsOf(ctx, g), offset: 0, rows: T, cols: 1 },
           b: { buf: ctx.param("kernel").name, offset: 0, rows: g.filters, cols: 1 },
           c: { buf: z.name, offset: 0, rows: g.filters, cols: 1 },
           accumulate: true,
           ...epilogueSpec,
         },
         "ijk",
-        { fused: { lowered: fusedLoops, prologue: [im2col(ctx, g), ...around.prologue], epilogue: around.epilogue } },
+        { fused: { lowered: fusedLoops, prologue: [...(pointwise(g) ? [] : [im2col(ctx, g)]), ...around.prologue], epilogue: around.epilogue } },
       ),
     ];
   }
@@ -376,7 +392,7 @@ function convBackward(ctx: KernelContext): Stmt[] {
   }
   // large: the kernel gradient and the input gradient as products over im2col (see the file comment)
   const T = prod(kshape) * g.cin;
-  const cols = ctx.scratch("cols").name;
+  const cols = colsOf(ctx, g);
   const dzFlat = flat(dz.name);
   const biasGrad: Stmt[] = useBias
     ? [elementwise("bias_grad", g.positions * g.filters, loop("b", BATCH, (b) => [loop("q", g.positions, (q) => [loop("f", g.filters, (f) => [ctx.grad("bias").accumulate([f], dzFlat.at(b, q, f))])])]), true)]
@@ -398,7 +414,7 @@ function convBackward(ctx: KernelContext): Stmt[] {
         fused: {
           lowered: [scatterBoth(g, dz, kshape, useBias ? ctx.grad("bias") : undefined, (b, t, at, ci, f) => [kernelTerm(b, t, at, ci, f)])],
           // an im2col forward filled cols already (same decision: the two products do the same work)
-          prologue: [...biasGrad, ...(viaIm2col(g) ? [] : [im2col(ctx, g)])],
+          prologue: [...biasGrad, ...(viaIm2col(g) || pointwise(g) ? [] : [im2col(ctx, g)])],
           epilogue: [],
         },
       },
@@ -414,7 +430,8 @@ function convBackward(ctx: KernelContext): Stmt[] {
           k: num(g.filters),
           a: { buf: dz.name, offset: 0, rows: g.filters, cols: 1 },
           b: { buf: ctx.param("kernel").name, offset: 0, rows: 1, cols: g.filters },
-          c: { buf: cols, offset: 0, rows: T, cols: 1 },
+          // (pointwise: dx itself, every element written)
+          c: { buf: pointwise(g) ? ctx.dx.name : cols, offset: 0, rows: T, cols: 1 },
           accumulate: false,
         },
         "ijk",
@@ -422,7 +439,7 @@ function convBackward(ctx: KernelContext): Stmt[] {
           fused: {
             lowered: [...zeroDx, scatterBoth(g, dz, kshape, undefined, (b, t, at, ci, f) => [inputTerm(b, t, at, ci, f)])],
             prologue: [],
-            epilogue: [col2im(ctx, g)],
+            epilogue: pointwise(g) ? [] : [col2im(ctx, g)],
           },
         },
       ),

@@ -22,7 +22,7 @@
  */
 import { activationBackward, activationForward, applyElementwise, isElementwise } from "../kernel/activation.js";
 import { Buf, letVar, loop } from "../kernel/buffer.js";
-import { add, and, BATCH, cmp, mul, num, ref, sub, type Cond, type Expr, type Stmt } from "../kernel/expr.js";
+import { add, and, BATCH, cmp, elementwise, mul, num, ref, sub, type Cond, type Expr, type Stmt } from "../kernel/expr.js";
 import { gemm } from "../kernel/gemm.js";
 import { nest } from "./axes.js";
 import { activationOf, bool, init, int, ints } from "./common.js";
@@ -152,10 +152,14 @@ function forward(ctx: KernelContext): Stmt[] {
   const keepZ = keepsZ(ctx.attrs, ctx.modelTrains);
   const y = new Buf(ctx.y.name, ["batch", g.positions, g.filters]);
   const z = keepZ ? new Buf(ctx.scratch("z").name, y.dims) : y;
+  // z starts at the bias (or zero): an elementwise loop over the batch, native where the model has native kernels
   const body: Stmt[] = [
-    loop("b", BATCH, (b) => [
-      loop("q", g.positions, (q) => [loop("f", g.filters, (f) => [z.store([b, q, f], bool(ctx.attrs, "use_bias") ? ctx.param("bias").at(f) : num(0))])]),
-    ]),
+    elementwise(
+      "bias",
+      g.positions * g.filters,
+      loop("b", BATCH, (b) => [loop("q", g.positions, (q) => [loop("f", g.filters, (f) => [z.store([b, q, f], bool(ctx.attrs, "use_bias") ? ctx.param("bias").at(f) : num(0))])])]),
+      true,
+    ),
   ];
   body.push(...tapProducts(ctx, g, "forward", ctx.x.name, z.name));
   if (isElementwise(act)) {
@@ -177,14 +181,14 @@ function backward(ctx: KernelContext): Stmt[] {
   const useBias = bool(ctx.attrs, "use_bias");
   if (useBias) {
     const flat = new Buf(dz.name, ["batch", g.positions, g.filters]);
-    stmts.push(loop("b", BATCH, (b) => [loop("q", g.positions, (q) => [loop("f", g.filters, (f) => [ctx.grad("bias").accumulate([f], flat.at(b, q, f))])])]));
+    stmts.push(elementwise("bias_grad", g.positions * g.filters, loop("b", BATCH, (b) => [loop("q", g.positions, (q) => [loop("f", g.filters, (f) => [ctx.grad("bias").accumulate([f], flat.at(b, q, f))])])]), true));
   }
   const x = new Buf(ctx.x.name, ["batch", ...g.axes.map((a) => a.L), g.cin]);
   const gk = ctx.grad("kernel");
   if (ctx.needInputGrad) {
     const size = prod(ctx.inShape);
     const dxFlat = new Buf(ctx.dx.name, ["batch", size]);
-    stmts.push(loop("b", BATCH, (b) => [loop("i", size, (i) => [dxFlat.store([b, i], num(0))])]), ...tapProducts(ctx, g, "input_grad", ctx.dx.name, dz.name));
+    stmts.push(elementwise("input_grad_zero", size, loop("b", BATCH, (b) => [loop("i", size, (i) => [dxFlat.store([b, i], num(0))])]), true), ...tapProducts(ctx, g, "input_grad", ctx.dx.name, dz.name));
   }
   const loops = kernelGradLoops(g, x, dz, gk);
   if (!large(g)) return [...stmts, loops];

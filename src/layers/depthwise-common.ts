@@ -9,7 +9,7 @@
  * dx[…, ci] += K·g. There is no reduction over channels, so no matrix product.
  */
 import { Buf, letVar, loop } from "../kernel/buffer.js";
-import { add, and, BATCH, cmp, mul, num, ref, sub, type Cond, type Expr, type Stmt } from "../kernel/expr.js";
+import { add, and, BATCH, cmp, elementwise, mul, num, ref, sub, type Cond, type Expr, type Stmt } from "../kernel/expr.js";
 import { nest } from "./axes.js";
 import { windowOp } from "../kernel/window.js";
 import { convOutputLength, padBefore, type Padding } from "./conv-common.js";
@@ -80,12 +80,13 @@ export interface DepthwiseGrads {
 /**
  * Both gradients in one pass of loops (the interpreter's form and the
  * fallback); natively, the kernel gradient and the input gradient are two
- * window operations, the bias gradient a loop before them.
+ * window operations, the bias gradient an elementwise loop before them.
  */
 export function depthwiseBackward(g: DepthwiseGeometry, bufs: DepthwiseGrads): Stmt[] {
   const ch = g.cin * g.dm;
   const dz = new Buf(bufs.dout, ["batch", g.positions, ch]);
-  const biasGrad = bufs.gbias ? [loop("b", BATCH, (b) => [loop("q", g.positions, (q) => [loop("c", ch, (c) => [bufs.gbias!.accumulate([c], dz.at(b, q, c))])])])] : [];
+  // an elementwise loop over the batch, native where the model has native kernels (as Dense's and Conv's)
+  const biasGrad = bufs.gbias ? [elementwise("bias_grad", g.positions * ch, loop("b", BATCH, (b) => [loop("q", g.positions, (q) => [loop("c", ch, (c) => [bufs.gbias!.accumulate([c], dz.at(b, q, c))])])]), true)] : [];
   const input = bufs.dx !== undefined ? [windowOp({ label: "depthwise_input_grad", op: "depthwise_input_grad", ...windowOf(g), image: bufs.dx, windows: bufs.dout, weights: bufs.kernel.name })] : [];
   return [
     windowOp(

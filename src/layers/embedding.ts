@@ -7,21 +7,19 @@
  *
  * Backward scatters dy into the rows that were read (a repeated id adds
  * twice); ids have no gradient, and the layer always reads the model input.
+ * Both are row lookups (src/kernel/lookup.ts): native where the model has
+ * native kernels, their loops elsewhere.
  * `mask_zero=True` makes a mask (Keras 3: id ≠ 0) that later layers honour
  * (see src/phases/2-check/masks.ts).
  */
-import { Buf, load, loop, storeAt } from "../kernel/buffer.js";
-import { add, BATCH, cmp, mul, num, select, type Expr, type Stmt } from "../kernel/expr.js";
+import { Buf, loop } from "../kernel/buffer.js";
+import { BATCH, cmp, num, select, type Stmt } from "../kernel/expr.js";
+import { lookupOp } from "../kernel/lookup.js";
 import { init, int } from "./common.js";
 import { prod, type KernelContext, type LayerDef, type ShapeResult } from "./types.js";
 
 function views(ctx: KernelContext) {
-  const positions = prod(ctx.inShape);
-  const dim = int(ctx.attrs, "output_dim");
-  const ids = new Buf(ctx.x.name, ["batch", positions]);
-  // row `id` of the table starts at id · dim
-  const row = (b: Expr, p: Expr) => mul(ids.at(b, p), num(dim));
-  return { positions, dim, row };
+  return { positions: prod(ctx.inShape), dim: int(ctx.attrs, "output_dim") };
 }
 
 export const embedding: LayerDef = {
@@ -59,10 +57,8 @@ export const embedding: LayerDef = {
   ],
 
   forward(ctx: KernelContext): Stmt[] {
-    const { positions, dim, row } = views(ctx);
-    const table = ctx.param("embeddings").name;
-    const y = new Buf(ctx.y.name, ["batch", positions, dim]);
-    const out = [loop("b", BATCH, (b) => [loop("pos", positions, (p) => [loop("j", dim, (j) => [y.store([b, p, j], load(table, add(row(b, p), j)))])])])];
+    const { positions, dim } = views(ctx);
+    const out = [lookupOp({ label: "lookup", op: "gather", positions, width: dim, ids: ctx.x.name, table: ctx.param("embeddings").name, values: ctx.y.name })];
     if (ctx.maskOut) {
       // mask_zero: a step is kept when its id is not 0
       const ids = new Buf(ctx.x.name, ["batch", positions]);
@@ -73,13 +69,7 @@ export const embedding: LayerDef = {
   },
 
   backward(ctx: KernelContext): Stmt[] {
-    const { positions, dim, row } = views(ctx);
-    const grad = ctx.grad("embeddings").name;
-    const dy = new Buf(ctx.dy.name, ["batch", positions, dim]);
-    return [
-      loop("b", BATCH, (b) => [
-        loop("pos", positions, (p) => [loop("j", dim, (j) => [storeAt(grad, add(row(b, p), j), dy.at(b, p, j), true)])]),
-      ]),
-    ];
+    const { positions, dim } = views(ctx);
+    return [lookupOp({ label: "lookup_grad", op: "scatter_add", positions, width: dim, ids: ctx.x.name, table: ctx.grad("embeddings").name, values: ctx.dy.name })];
   },
 };

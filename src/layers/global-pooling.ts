@@ -5,8 +5,8 @@
  * Kernels view the input as [batch, positions, channels]. Max backward sends each gradient to the FIRST maximum in
  * row-major order (the tfjs/TF convention, reference §2.3); backward finds
  * it again from the input with a strict `>`, so forward keeps nothing. The
- * maximum and the unmasked average are window operations over one window
- * of every position (native where the model has native kernels).
+ * maximum and the average (masked or not) are window operations over one
+ * window of every position (native where the model has native kernels).
  */
 import { Buf, letVar, loop, setVar } from "../kernel/buffer.js";
 import { BATCH, div, mul, num, ref, type Expr, type Stmt } from "../kernel/expr.js";
@@ -69,21 +69,22 @@ function maskedCount(ctx: KernelContext, positions: number, b: Expr): { bind: St
 }
 
 /**
- * Without a mask, the average is one window over every position: a window
- * operation (src/kernel/window.ts), native where the model has native
- * kernels, with these loops as its lowering.
+ * The average is one window over every position, weighted by the mask when
+ * there is one: a window operation (src/kernel/window.ts), native where the
+ * model has native kernels, with these loops as its lowering (they sum a
+ * sample's mask once for all channels; the window's own nest would per channel).
  */
-function unmaskedWindow(ctx: KernelContext, op: "avg" | "avg_grad", loops: Stmt[]): Stmt[] {
-  if (ctx.mask) return loops;
+function averageWindow(ctx: KernelContext, op: "avg" | "avg_grad", loops: Stmt[]): Stmt[] {
   const { positions, c } = views(ctx);
   const [image, windows] = op === "avg" ? [ctx.x.name, ctx.y.name] : [ctx.dx.name, ctx.dy.name];
   const axes = [{ L: positions, out: 1, k: positions, s: 1, d: 1, before: 0 }];
-  return [windowOp({ label: op === "avg" ? "pool" : "pool_grad", op, axes, channels: c, image, windows }, { lowered: loops, prologue: [], epilogue: [] })];
+  const mask = ctx.mask ? { mask: ctx.mask.name } : {};
+  return [windowOp({ label: op === "avg" ? "pool" : "pool_grad", op, axes, channels: c, image, windows, ...mask }, { lowered: loops, prologue: [], epilogue: [] })];
 }
 
 const averageForward = (ctx: KernelContext): Stmt[] => {
   const { positions, c, x, y } = views(ctx);
-  return unmaskedWindow(ctx, "avg", [
+  return averageWindow(ctx, "avg", [
     loop("b", BATCH, (b) => {
       const m = maskedCount(ctx, positions, b);
       const term = (p: Expr, ch: Expr) => (m.weight(p) ? mul(x.at(b, p, ch), m.weight(p)!) : x.at(b, p, ch));
@@ -97,7 +98,7 @@ const averageForward = (ctx: KernelContext): Stmt[] => {
 
 const averageBackward = (ctx: KernelContext): Stmt[] => {
   const { positions, c, dx, dy } = views(ctx);
-  return unmaskedWindow(ctx, "avg_grad", [
+  return averageWindow(ctx, "avg_grad", [
     loop("b", BATCH, (b) => {
       const m = maskedCount(ctx, positions, b);
       return [

@@ -3,10 +3,12 @@
  * the layer states y = f(x) and dy/dx as kernel-form expressions once;
  * this file turns them into forward and backward kernels over the flat
  * sample. Backward reads the layer's input, which is still in the previous
- * layer's output buffer (or the model input) when backward runs.
+ * layer's output buffer (or the model input) when backward runs. Both are
+ * elementwise loops over the batch: native where the model has native
+ * kernels and the expressions allow (compares, selections, min/max; not exp).
  */
 import { Buf, loop } from "../kernel/buffer.js";
-import { BATCH, num, type Expr, type Stmt } from "../kernel/expr.js";
+import { BATCH, elementwise, num, type Expr, type Stmt } from "../kernel/expr.js";
 import { keepsMask } from "./mask-support.js";
 import { type LayerBody, prod, type ArgSpec, type Attrs, type KernelContext, type LayerDef, type ShapeResult } from "./types.js";
 
@@ -28,6 +30,9 @@ export function mapValues(size: number, to: string, value: (b: Expr, i: Expr) =>
   return [loop("b", BATCH, (b) => [loop("i", size, (i) => [out.store([b, i], value(b, i))])])];
 }
 
+/** mapValues as an elementwise loop over the batch (native where the backend can). */
+const mapped = (label: string, size: number, to: string, value: (b: Expr, i: Expr) => Expr): Stmt[] => mapValues(size, to, value).map((l) => elementwise(label, size, l, true));
+
 /** Zeroes every value of a [batch, size] buffer. */
 export const zeroAll = (name: string, size: number): Stmt[] => mapValues(size, name, () => num(0));
 
@@ -40,10 +45,10 @@ export function pointwiseLayer(p: Pointwise): LayerBody {
     args: p.args,
     outputShape: (attrs, input) => p.validate?.(attrs) ?? { ok: true, shape: input },
     params: () => [],
-    forward: (ctx) => mapValues(prod(ctx.inShape), ctx.y.name, (b, i) => p.f(ctx.attrs, flat(ctx, ctx.x.name).at(b, i))),
+    forward: (ctx) => mapped("forward", prod(ctx.inShape), ctx.y.name, (b, i) => p.f(ctx.attrs, flat(ctx, ctx.x.name).at(b, i))),
     backward: (ctx) =>
       ctx.needInputGrad
-        ? mapValues(prod(ctx.inShape), ctx.dx.name, (b, i) => p.df(ctx.attrs, flat(ctx, ctx.x.name).at(b, i), flat(ctx, ctx.dy.name).at(b, i)))
+        ? mapped("input_grad", prod(ctx.inShape), ctx.dx.name, (b, i) => p.df(ctx.attrs, flat(ctx, ctx.x.name).at(b, i), flat(ctx, ctx.dy.name).at(b, i)))
         : [],
   };
 }

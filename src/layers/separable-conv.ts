@@ -10,7 +10,7 @@
  * (1…, cin·dm, filters), bias (filters,) if use_bias.
  */
 import { Buf, loop } from "../kernel/buffer.js";
-import { BATCH, mul, num, type Stmt } from "../kernel/expr.js";
+import { BATCH, elementwise, mul, num, type Stmt } from "../kernel/expr.js";
 import { gemm, type Gemm } from "../kernel/gemm.js";
 import { activationOf, bool, init, int, ints, GLOROT_UNIFORM } from "./common.js";
 import { keepsZ, stridedDilationError } from "./conv-common.js";
@@ -82,7 +82,8 @@ function separableLayer(kind: string, defaultName: string, rank: 1 | 2, describe
       const pointwise = gemm(spec, "kij", { names: { i: "q", j: "f", k: "c", local: "v" } });
       const depthwise = depthwiseForward(g, { x: ctx.x.name, kernel: ctx.param("depthwise_kernel"), out: dw });
       const act = activationOf(ctx.attrs);
-      if (act !== "relu" && act !== "linear") return [...depthwise, biasFill, pointwise, ...activate(ctx, z, g.positions, filters)];
+      // z starts at the bias: an elementwise loop over the batch, native where the model has native kernels
+      if (act !== "relu" && act !== "linear") return [...depthwise, elementwise("bias", g.positions * filters, biasFill, true), pointwise, ...activate(ctx, z, g.positions, filters)];
       // as Dense: a native kernel starts at the bias and applies relu as it stores (fused epilogue)
       const fused: Gemm = { ...spec, accumulate: false, ...(useBias ? { bias: { buf: ctx.param("bias").name, offset: 0 } } : {}), ...(act === "relu" ? { relu: { buf: ctx.y.name } } : {}) };
       const loops = pointwise.k === "gemm" ? pointwise.lowered : [pointwise];
@@ -96,7 +97,7 @@ function separableLayer(kind: string, defaultName: string, rank: 1 | 2, describe
       const dzb = new Buf(dz.name, ["batch", g.positions, filters]);
       const stmts: Stmt[] = [...dz.stmts];
       if (bool(ctx.attrs, "use_bias")) {
-        stmts.push(loop("b", BATCH, (b) => [loop("q", g.positions, (q) => [loop("f", filters, (f) => [ctx.grad("bias").accumulate([f], dzb.at(b, q, f))])])]));
+        stmts.push(elementwise("bias_grad", g.positions * filters, loop("b", BATCH, (b) => [loop("q", g.positions, (q) => [loop("f", filters, (f) => [ctx.grad("bias").accumulate([f], dzb.at(b, q, f))])])]), true));
       }
       const ddw = ctx.scratch("ddw").name;
       stmts.push(

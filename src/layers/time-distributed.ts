@@ -7,7 +7,7 @@
  * the batch extent of those kernels; weights are the wrapped layer's,
  * named under it as Keras 3 does (`time_distributed/dense_1/kernel`).
  */
-import { add, BATCH, div, isMap, isWindow, mul, num, sub, type Cond, type Expr, type Stmt } from "../kernel/expr.js";
+import { add, BATCH, div, isLookup, isMap, isWindow, mul, num, sub, type Cond, type Expr, type Stmt } from "../kernel/expr.js";
 import type { LayerAttr } from "../ir/model-ir.js";
 import { lookupLayer } from "./registry.js";
 import type { Attrs, KernelContext, LayerDef, ShapeResult } from "./types.js";
@@ -64,7 +64,7 @@ function scaleStmts(stmts: readonly Stmt[], steps: number): Stmt[] {
       case "gemm": {
         const sp = s.spec;
         // an elementwise loop (the optimizer's) has no batch extent
-        const spec = isMap(sp) ? sp : isWindow(sp) ? { ...sp, batch: x(sp.batch) } : { ...sp, m: x(sp.m), n: x(sp.n), k: x(sp.k), outer: sp.outer?.map((o) => ({ ...o, size: x(o.size) })) };
+        const spec = isMap(sp) ? sp : isWindow(sp) || isLookup(sp) ? { ...sp, batch: x(sp.batch) } : { ...sp, m: x(sp.m), n: x(sp.n), k: x(sp.k), outer: sp.outer?.map((o) => ({ ...o, size: x(o.size) })) };
         return { ...s, spec, lowered: scaleStmts(s.lowered, steps), prologue: scaleStmts(s.prologue, steps), epilogue: scaleStmts(s.epilogue, steps) };
       }
     }

@@ -80,6 +80,12 @@ export interface ScratchDecl {
   readonly random?: boolean;
   /** With `random`: draw from a stream seeded by this (the layer's own `seed=`) instead of the model's. */
   readonly seed?: number | null;
+  /**
+   * Kept float64 in a float32 model (and never sharing storage): running
+   * sums and the statistics computed from them, which the kernels would
+   * otherwise round to float32 at every step.
+   */
+  readonly wide?: boolean;
 }
 
 /** What a kernel is written against; buffer names are resolved by the backend. */

@@ -96,7 +96,7 @@ export interface Programs {
 export function shareBuffers(buffers: ReadonlyMap<string, Storage>, programs: Programs, pinned: ReadonlySet<string>): Map<string, Storage> {
   const lives = [lifetimes(programs.inference), lifetimes(programs.training)];
   const candidate = (name: string, s: Storage): boolean =>
-    s.kind === "act" && s.random !== true && !pinned.has(name) && lives.some((l) => l.has(name)) && lives.every((l) => l.get(name)?.readFirst !== true);
+    s.kind === "act" && s.random !== true && s.wide !== true && !pinned.has(name) && lives.some((l) => l.has(name)) && lives.every((l) => l.get(name)?.readFirst !== true);
   // groups of buffers that share one allocation (the first member names it), with each program's busy steps as sorted disjoint [first, last] pairs
   interface Group {
     readonly members: string[];

@@ -48,9 +48,10 @@ export type Storage =
   | { readonly kind: "dout"; readonly index: number }
   /**
    * A per-instance Float64Array of `perSample` values per sample; `random`: refilled with U[0,1) before each training forward;
-   * `shares`: no allocation of its own, it uses that (earlier) buffer's, whose lifetime never overlaps its own (see liveness.ts).
+   * `shares`: no allocation of its own, it uses that (earlier) buffer's, whose lifetime never overlaps its own (see liveness.ts);
+   * `wide`: float64 in a float32 model too (a layer's running sums, ScratchDecl.wide), never shared.
    */
-  | { readonly kind: "act"; readonly perSample: number; readonly random?: boolean; readonly seed?: number; readonly shares?: string }
+  | { readonly kind: "act"; readonly perSample: number; readonly random?: boolean; readonly seed?: number; readonly shares?: string; readonly wide?: boolean }
   /** A tensor in the flat parameter (or gradient) array at a constant offset. */
   | { readonly kind: "param" | "grad"; readonly base: number; readonly size: number }
   /** Optimizer state mirroring the parameters (float64), by slot index. */
@@ -264,7 +265,7 @@ export function planModel(model: ModelIR, options: PlanOptions = {}): ModelPlan 
     const scratch = new Map<string, { name: string; size: number }>();
     for (const s of def.scratch?.(layer.attrs, inShapes[0]!, outShape, training, inShapes) ?? []) {
       const storage: Storage = !s.random
-        ? { kind: "act", perSample: s.size }
+        ? { kind: "act", perSample: s.size, ...(s.wide ? { wide: true } : {}) }
         : s.seed === undefined || s.seed === null
           ? { kind: "act", perSample: s.size, random: true }
           : { kind: "act", perSample: s.size, random: true, seed: s.seed };

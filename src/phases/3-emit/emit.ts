@@ -23,7 +23,9 @@ import { outputLosses, planModel, type ModelPlan } from "../../plan/plan.js";
 import { metaOf } from "../../plan/meta.js";
 import { makeDiagnostic, type Diagnostic } from "../../diagnostics/diagnostic.js";
 import type { Span } from "../../source.js";
-import { isMap, isWindow, type MapSpec, type NativeSpec, type Stmt } from "../../kernel/expr.js";
+import { isLookup, isMap, isWindow, type MapSpec, type NativeSpec, type Stmt } from "../../kernel/expr.js";
+import type { Lookup } from "../../kernel/lookup.js";
+import { lookupBody, lookupSplit, lookupTypesOk, type WasmLookup } from "./wasm-lookup.js";
 import { mapBody, mapParams, planMap, takesBatch, type Scalar, type WasmMap } from "./wasm-map.js";
 import { VERSION } from "../../version.js";
 import { logsTypeText } from "./logs-type.js";
@@ -114,6 +116,7 @@ const MAP_MAX_ARGS = 10;
 class NativeKernels {
   readonly gemms = new Map<string, WasmGemm>();
   readonly windows = new Map<string, WasmWindow>();
+  readonly lookups = new Map<string, WasmLookup>();
   readonly maps = new Map<string, WasmMap>();
   /** Name of the module-level interface that types them (`<Model>Kernels`, renamed on a clash). */
   typeName = "";
@@ -163,15 +166,34 @@ class NativeKernels {
 
   /** Number of native kernels. */
   get size(): number {
-    return this.gemms.size + this.windows.size + this.maps.size;
+    return this.gemms.size + this.windows.size + this.lookups.size + this.maps.size;
   }
 
-  /** The module's bytes: every product, then every window operation. */
+  /** The module's bytes: every product, then every window operation, row lookup and elementwise loop. */
   module(): Uint8Array {
     const gemms = [...this.gemms.values()].map(gemmKernel);
     const windows = [...this.windows.values()].map((w) => ({ name: w.name, body: () => windowBody(w), split: windowSplit(w) }));
+    const lookups = [...this.lookups.values()].map((l) => {
+      const split = lookupSplit(l);
+      return { name: l.name, body: () => lookupBody(l), ...(split ? { split } : {}) };
+    });
     const maps = [...this.maps.values()].map((m) => ({ name: m.name, body: () => mapBody(m), params: mapParams(m) }));
-    return kernelModule([...gemms, ...windows, ...maps]);
+    return kernelModule([...gemms, ...windows, ...lookups, ...maps]);
+  }
+
+  /**
+   * Does a row lookup become a native kernel? When it copies or adds at
+   * least the threshold's elements per sample, its table is a parameter (or
+   * gradient) and the values are activations, of element types its kernel
+   * takes (lookupTypesOk).
+   */
+  private acceptsLookup(spec: Lookup): boolean {
+    if (!this.enabled || extent(spec.batch) === null || extent(spec.batch)!.batch !== true) return false;
+    const table = this.plan.buffers.get(spec.table)?.kind;
+    const values = this.plan.buffers.get(spec.values)?.kind;
+    if ((table !== "param" && table !== "grad") || (values !== "act" && values !== "dout")) return false;
+    const types = { ids: this.elemType(spec.ids), table: this.elemType(spec.table), values: this.elemType(spec.values) };
+    return lookupTypesOk(spec, types) && useNative(spec.positions * spec.width, this.threshold);
   }
 
   /**
@@ -181,7 +203,7 @@ class NativeKernels {
    */
   private acceptsWindow(spec: Window): boolean {
     if (!this.enabled || extent(spec.batch) === null || extent(spec.batch)!.batch !== true) return false;
-    const bufs = [spec.image, spec.windows, ...(spec.source !== undefined ? [spec.source] : [])];
+    const bufs = [spec.image, spec.windows, ...(spec.source !== undefined ? [spec.source] : []), ...(spec.mask !== undefined ? [spec.mask] : [])];
     // the operation writes the image side (scatter, gradients) or the window side: never a model input
     const written = writesImage(spec.op) ? spec.image : spec.windows;
     if (this.plan.buffers.get(written)?.kind === "input" || bufs.some((b) => this.plan.buffers.get(b)?.kind === "param")) return false;
@@ -244,9 +266,10 @@ class NativeKernels {
     // costs less than the TypeScript loop at any batch size), unless its layer's kernel is small enough to be unrolled
     if (isMap(spec)) {
       const long = spec.batch === true ? spec.size >= MAP_MIN_PER_SAMPLE && !unrolled : useNative(spec.size, this.threshold);
-      return this.enabled && this.gemms.size + this.windows.size > 0 && long;
+      return this.enabled && this.gemms.size + this.windows.size + this.lookups.size > 0 && long;
     }
     if (isWindow(spec)) return this.acceptsWindow(spec);
+    if (isLookup(spec)) return this.acceptsLookup(spec);
     if (!this.enabled || !nativeEligible(spec, this.types(spec), this.precision)) return false;
     // a relu epilogue writes activations laid out like C, of C's element type
     if (spec.relu && (this.elemType(spec.relu.buf) !== this.elemType(spec.c.buf) || this.plan.buffers.get(spec.relu.buf)?.kind === "input")) return false;
@@ -257,15 +280,30 @@ class NativeKernels {
   call(layer: string, spec: NativeSpec, st: RenderState, lowered: readonly Stmt[]): string | undefined {
     if (!this.accepts(spec)) return undefined;
     if (isMap(spec)) return this.callMap(`${layer}_${spec.label}`, spec, lowered, st);
+    if (isLookup(spec)) {
+      const name = `${layer}_${spec.label}`;
+      const types = { ids: this.elemType(spec.ids), table: this.elemType(spec.table), values: this.elemType(spec.values) };
+      this.lookups.set(name, { name, spec, types, base: this.base(spec.table) });
+      // (n, ids, table, values)
+      return `k.${name}(n, ${[spec.ids, spec.table, spec.values].map((b) => this.address(b, st)).join(", ")});`;
+    }
     if (isWindow(spec)) {
       const name = `${layer}_${spec.label}`;
-      const optional = (key: "source" | "weights" | "bias" | "relu") => (spec[key] !== undefined ? { [key]: this.elemType(spec[key]) } : {});
-      const types = { image: this.elemType(spec.image), windows: this.elemType(spec.windows), ...optional("source"), ...optional("weights"), ...optional("bias"), ...optional("relu") };
+      const optional = (key: "source" | "mask" | "weights" | "bias" | "relu") => (spec[key] !== undefined ? { [key]: this.elemType(spec[key]) } : {});
+      const types = {
+        image: this.elemType(spec.image),
+        windows: this.elemType(spec.windows),
+        ...optional("source"),
+        ...optional("mask"),
+        ...optional("weights"),
+        ...optional("bias"),
+        ...optional("relu"),
+      };
       const bases = { weights: spec.weights !== undefined ? this.base(spec.weights) : 0, bias: spec.bias !== undefined ? this.base(spec.bias) : 0 };
       this.windows.set(name, { name, spec, types, bases });
-      // (n, image, windows, source or weights[, bias[, relu output]])
+      // (n, image, windows, source, mask or weights[, bias[, relu output]])
       const tail = spec.relu !== undefined ? [spec.bias ?? "", spec.relu] : spec.bias !== undefined ? [spec.bias] : [];
-      const bufs = [spec.image, spec.windows, spec.source ?? spec.weights ?? "", ...tail];
+      const bufs = [spec.image, spec.windows, spec.source ?? spec.mask ?? spec.weights ?? "", ...tail];
       const args = bufs.map((b) => (b === "" ? "0" : this.address(b, st)));
       return `k.${name}(n, ${args.join(", ")});`;
     }
@@ -291,14 +329,15 @@ class NativeKernels {
  * bytes every pass moves, and the native kernels load them without
  * narrowing), none in a float64 one. Random buffers (dropout and noise
  * draws) stay float64, so a draw compares with the rate exactly as in the
- * interpreter, and so does every buffer sharing storage with one. The
+ * interpreter, and so does every buffer sharing storage with one; so do
+ * `wide` scratch buffers (a layer's running sums: ScratchDecl.wide). The
  * runtime's dOut follows (meta `activations`).
  */
 function float32Buffers(plan: ModelPlan): Set<string> {
   if (plan.model.dtype === "float64") return new Set();
-  const acts = [...plan.buffers].filter(([, s]) => s.kind === "act") as [string, { kind: "act"; random?: boolean; shares?: string }][];
+  const acts = [...plan.buffers].filter(([, s]) => s.kind === "act") as [string, { kind: "act"; random?: boolean; shares?: string; wide?: boolean }][];
   const root = (name: string, s: { shares?: string }) => s.shares ?? name;
-  const wide = new Set(acts.filter(([, s]) => s.random === true).map(([name, s]) => root(name, s)));
+  const wide = new Set(acts.filter(([, s]) => s.random === true || s.wide === true).map(([name, s]) => root(name, s)));
   const f32 = new Set(acts.filter(([name, s]) => !wide.has(root(name, s))).map(([name]) => name));
   for (const [name, s] of plan.buffers) if (s.kind === "dout") f32.add(name);
   return f32;
@@ -681,7 +720,7 @@ function fillClass(
       name: names.kernels,
       docs: ["Native (WebAssembly SIMD) kernels of the model's large matrix products (batch size, byte addresses of A, B, C[, bias, relu output]) and window operations (batch size, byte addresses of the image, windows[, source]) and elementwise loops such as the optimizer update (byte addresses of its buffers, then its scalars)."],
       properties: [
-        ...[...native.gemms.keys(), ...native.windows.keys()].map((name) => ({ name, type: "NativeKernel", isReadonly: true })),
+        ...[...native.gemms.keys(), ...native.windows.keys(), ...native.lookups.keys()].map((name) => ({ name, type: "NativeKernel", isReadonly: true })),
         // an elementwise loop takes its buffers' addresses and its scalars
         ...[...native.maps.keys()].map((name) => ({ name, type: "(...args: number[]) => void", isReadonly: true })),
       ],

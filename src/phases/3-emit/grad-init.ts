@@ -19,7 +19,7 @@
  * The model's metadata then says `gradients: "backward"`, and the runtime
  * skips its clear.
  */
-import { elementwise, isMap, isWindow, num, type Stmt } from "../../kernel/expr.js";
+import { elementwise, isProduct, num, type Stmt } from "../../kernel/expr.js";
 import { loop, storeAt } from "../../kernel/buffer.js";
 import { extent, type Gemm } from "../../kernel/gemm.js";
 import type { ModelPlan } from "../../plan/plan.js";
@@ -34,7 +34,7 @@ function mentioned(stmts: readonly Stmt[]): Set<string> {
 
 /** A product that adds into all of `grad` (size elements, contiguous from its start) and reads nothing else of it. */
 function fillsWhole(s: Stmt, grad: string, size: number): s is Extract<Stmt, { k: "gemm" }> & { spec: Gemm } {
-  if (s.k !== "gemm" || isMap(s.spec) || isWindow(s.spec)) return false;
+  if (s.k !== "gemm" || !isProduct(s.spec)) return false;
   const g = s.spec;
   if (!g.accumulate || g.c.buf !== grad || g.a.buf === grad || g.b.buf === grad || g.bias || g.relu || g.outer?.length || g.taps?.length) return false;
   if (mentioned(s.prologue).has(grad)) return false;

@@ -4,8 +4,8 @@
  * WebAssembly functions with the whole geometry baked in; and the depthwise
  * convolution's forward and gradients. They live in the model's module
  * beside the products (wasm.ts) and take the same arguments: (n, image,
- * windows, source or depthwise kernel, bias, relu output), the batch size
- * and byte addresses.
+ * windows, source, mask or depthwise kernel, bias, relu output), the batch
+ * size and byte addresses.
  *
  * Every operation walks (sample, window position…, tap…) with integer
  * counters and tests each tap's input position with one unsigned compare
@@ -28,7 +28,15 @@ import { Asm, bytesOf, F32, F64, I32, uleb, V128, type ElemType, type KernelSpli
 export interface WasmWindow {
   readonly name: string;
   readonly spec: Window;
-  readonly types: { readonly image: ElemType; readonly windows: ElemType; readonly source?: ElemType; readonly weights?: ElemType; readonly bias?: ElemType; readonly relu?: ElemType };
+  readonly types: {
+    readonly image: ElemType;
+    readonly windows: ElemType;
+    readonly source?: ElemType;
+    readonly mask?: ElemType;
+    readonly weights?: ElemType;
+    readonly bias?: ElemType;
+    readonly relu?: ElemType;
+  };
   /** Element offsets of the depthwise kernel and bias inside their arrays (parameters, gradients). */
   readonly bases?: { readonly weights: number; readonly bias: number };
 }
@@ -161,7 +169,7 @@ class Lanes {
 
 export function windowBody(k: WasmWindow): number[] {
   const { spec: w, types } = k;
-  const p: ElemType = [types.image, types.windows, types.source, types.weights, types.bias, types.relu].includes("f64") ? "f64" : "f32";
+  const p: ElemType = [types.image, types.windows, types.source, types.mask, types.weights, types.bias, types.relu].includes("f64") ? "f64" : "f32";
   const x = new Asm();
   const v = new Lanes(x, p);
   const W = v.width;
@@ -172,6 +180,9 @@ export function windowBody(k: WasmWindow): number[] {
   const ew = bytesOf(types.windows);
   const es = bytesOf(types.source ?? "f64");
   const imageSample = axes.reduce((n, a) => n * a.L, 1) * C;
+  /** A masked average's weights, one per position: passed where a source goes, and moved by their own sample size. */
+  const em = bytesOf(types.mask ?? "f64");
+  const sourceSample = w.mask !== undefined ? (imageSample / C) * em : imageSample * es;
   /** Elements between consecutive positions of axis `i` in the image, divided by C. */
   const stride = axes.map((_, i) => axes.slice(i + 1).reduce((n, a) => n * a.L, 1));
   const checked = axes.map((a) => a.before > 0 || (a.out - 1) * a.s + (a.k - 1) * a.d - a.before >= a.L);
@@ -327,13 +338,32 @@ export function windowBody(k: WasmWindow): number[] {
     x.get(PW).i32(C * ew).add().set(PW);
   });
   x.get(PIN).i32(imageSample * ei).add().set(PIN);
-  x.get(PSRC).i32(imageSample * es).add().set(PSRC);
+  x.get(PSRC).i32(sourceSample).add().set(PSRC);
   x.get(SAMPLES).i32(1).sub().set(SAMPLES);
   x.br(0).end().end();
   x.end();
 
-  /** Taps inside the current window, into FCOUNT (average windows; dilation 1). */
+  /** The mask at the current tap (LIN), as a scalar of the precision. */
+  function maskAtTap() {
+    x.get(PSRC).get(LIN).i32(em).mul().add();
+    v.sload(types.mask ?? "f64", 0);
+  }
+
+  /** Taps inside the current window, into FCOUNT (average windows; dilation 1); with a mask, the mask's sum over them. */
   function insideCount() {
+    if (w.mask !== undefined) {
+      v.szero();
+      x.set(FCOUNT);
+      tapLoops(0, () =>
+        ifInside(() => {
+          x.get(FCOUNT);
+          maskAtTap();
+          v.sadd();
+          x.set(FCOUNT);
+        }),
+      );
+      return;
+    }
     x.i32(1);
     axes.forEach((a, i) => {
       if (!checked[i]) return x.i32(a.k).mul();
@@ -351,6 +381,14 @@ export function windowBody(k: WasmWindow): number[] {
   function pool(op: Window["op"]) {
     if (op === "avg" || op === "avg_grad") insideCount();
     const nvec = Math.floor(C / W);
+    /** The value on the stack times the mask at the tap (splat over the lanes of a vector). */
+    const weigh = (vector: boolean) => {
+      maskAtTap();
+      if (vector) {
+        v.vsplat();
+        v.vmul();
+      } else v.smul();
+    };
     const chunk = (vector: boolean) => {
       const winAt = () => x.get(PW).get(COFF).i32(ew).mul().add();
       // the CELL index (and the image/source addresses from it) at each inside tap
@@ -379,6 +417,7 @@ export function windowBody(k: WasmWindow): number[] {
               if (op === "avg" || vector) {
                 x.get(acc);
                 load(types.image, imageAt);
+                if (w.mask !== undefined) weigh(vector);
                 if (op === "max") v.vmax();
                 else if (vector) v.vadd();
                 else v.sadd();
@@ -418,6 +457,7 @@ export function windowBody(k: WasmWindow): number[] {
               imageAt();
               load(types.image, imageAt);
               x.get(gs);
+              if (w.mask !== undefined) weigh(vector);
               if (vector) {
                 v.vadd();
                 v.vstore(types.image, 0);
@@ -625,7 +665,7 @@ export function windowBody(k: WasmWindow): number[] {
  * computed the same way whatever samples share a call), every sample-sized
  * argument moved by its bytes per sample — except depthwise_kernel_grad,
  * which sums every sample into one kernel gradient and runs whole.
- * Arguments: (n, image, windows, source or depthwise kernel, bias, relu output).
+ * Arguments: (n, image, windows, source, mask or depthwise kernel, bias, relu output).
  */
 export function windowSplit(k: WasmWindow): KernelSplit | undefined {
   const { spec: w, types } = k;
@@ -637,9 +677,11 @@ export function windowSplit(k: WasmWindow): KernelSplit | undefined {
   const windows = outs * w.channels * (w.op === "gather" || w.op === "scatter" ? taps : (w.multiplier ?? 1));
   const work = outs * taps * w.channels * (w.multiplier ?? 1) * per;
   const windowBytes = per * windows * bytesOf(types.windows);
+  // the source is image-shaped, a mask has one weight per position
+  const third = w.source !== undefined ? per * image * bytesOf(types.source ?? "f64") : w.mask !== undefined ? ((per * image) / w.channels) * bytesOf(types.mask ?? "f64") : 0;
   return {
     kind: "samples",
     work,
-    strides: [per * image * bytesOf(types.image), windowBytes, w.source !== undefined ? per * image * bytesOf(types.source ?? "f64") : 0, 0, w.relu !== undefined ? windowBytes : 0],
+    strides: [per * image * bytesOf(types.image), windowBytes, third, 0, w.relu !== undefined ? windowBytes : 0],
   };
 }
