@@ -13,65 +13,36 @@
  * - float32: native, fallback and interpreter agree through training steps,
  *   with a mask too (its weighted passes stay loops).
  */
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { Rng } from "../src/runtime/random.js";
-import { near } from "./helpers/keras-fixture.js";
+import { matchesKerasSteps, stepsFixture, stepsSpec } from "./helpers/keras-fixture.js";
 import { expectSameGradients } from "./helpers/gradients.js";
-import { flat, generated, interpreted, maxRelError, randomArray, randomTargets, type ModelClass } from "./helpers/models.js";
+import { flat, generated, interpreted, maxRelError, randomArray, randomTargets } from "./helpers/models.js";
 import { nativeCoverage } from "./helpers/native-coverage.js";
 
-interface KerasCase {
-  readonly name: string;
-  readonly source: string;
-  readonly weight_names: string[];
-  readonly weight_shapes: number[][];
-  readonly weights_before: number[][];
-  readonly x: number[];
-  readonly y: number[];
-  readonly predictions: number[];
-  readonly losses: number[];
-  readonly weights_after: number[][];
-}
-
-const fixture = JSON.parse(readFileSync(join(import.meta.dirname, "keras", "native-bn.json"), "utf8")) as { cases: KerasCase[] };
+const fixture = stepsFixture("native-bn.json");
 const BATCH = 4;
-const specOf = (c: KerasCase) => `model K {\n${c.source.split("\n").map((l) => `  ${l}`).join("\n")}\n}\n`;
-
-function matchesKeras(c: KerasCase, cls: ModelClass, wasm: boolean) {
-  const m = new cls({ wasm, weights: c.weights_before.map((data, k) => ({ shape: c.weight_shapes[k]!, data })) });
-  expect(m.usesWasm).toBe(wasm);
-  expect(m.getWeights().map((w) => w.name)).toEqual(c.weight_names);
-  const x = Float32Array.from(c.x);
-  near(m.predictBatch(x, BATCH) as Float32Array, c.predictions, `${c.name} predictions`, 1e-5);
-  const losses = [0, 1, 2].map(() => m.trainOnBatch(x, Float32Array.from(c.y), BATCH));
-  near(losses, c.losses, `${c.name} losses`);
-  m.getWeights().forEach((w, k) => near(w.data, c.weights_after[k]!, `${c.name} ${w.name} after 3 steps`));
-}
 
 describe("BatchNormalization + ReLU natively, against Keras 3", () => {
-  for (const c of fixture.cases) {
+  for (const c of fixture) {
     it(`${c.name}: native kernels and their fallback match Keras`, async () => {
-      const rows = await nativeCoverage(specOf(c));
+      const rows = await nativeCoverage(stepsSpec(c));
       const bn = rows.find((r) => r.kind === "BatchNormalization")!;
+      const relu = rows.find((r) => r.kind === "ReLU")!;
       if (c.name === "conv_bn_relu") {
         expect(bn.train.native).toEqual(["sum: map", "square_sum: map", "normalize: map"]);
         expect(bn.backward.native).toEqual(["grad_sums: map", "input_grad: map"]);
-      } else {
-        // 32 values per sample: small, one channel at a time in unrolled TypeScript
-        expect([bn.train.native, bn.backward.native, bn.train.ts]).toEqual([[], [], true]);
-      }
-      // (the dense case's ReLU, 32 values per sample, is small enough to be unrolled instead)
-      const relu = rows.find((r) => r.kind === "ReLU")!;
-      if (c.name === "conv_bn_relu")
         expect([relu.train, relu.backward]).toEqual([
-        { native: ["forward: map"], loops: [], ts: false },
-        { native: ["input_grad: map"], loops: [], ts: false },
-      ]);
-      const K = (await generated(specOf(c)))["K"]!;
-      matchesKeras(c, K, true);
-      matchesKeras(c, K, false);
+          { native: ["forward: map"], loops: [], ts: false },
+          { native: ["input_grad: map"], loops: [], ts: false },
+        ]);
+      } else {
+        // 32 values per sample: small, one channel at a time (and the ReLU) in unrolled TypeScript
+        expect([bn.train.native, bn.backward.native, bn.train.ts, relu.train.native]).toEqual([[], [], true, []]);
+      }
+      const K = (await generated(stepsSpec(c)))["K"]!;
+      matchesKerasSteps(c, K, true, BATCH);
+      matchesKerasSteps(c, K, false, BATCH);
     });
   }
 });

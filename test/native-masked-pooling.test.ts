@@ -18,53 +18,26 @@
  * - threads: split over samples (the mask moves by its own sample size), the
  *   same bits as one thread.
  */
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { compile } from "../src/index.js";
 import { Rng } from "../src/runtime/random.js";
-import { near } from "./helpers/keras-fixture.js";
-import { flat, generated, gradient, interpreted, maxRelError, randomArray, type ModelClass } from "./helpers/models.js";
+import { matchesKerasSteps, stepsFixture, stepsSpec } from "./helpers/keras-fixture.js";
+import { flat, generated, gradient, interpreted, maxRelError, randomArray } from "./helpers/models.js";
 import { nativeCoverage } from "./helpers/native-coverage.js";
 import { threadsAvailable, type ThreadPool } from "../src/runtime/threads.js";
 
-interface KerasCase {
-  readonly name: string;
-  readonly source: string;
-  readonly weight_names: string[];
-  readonly weight_shapes: number[][];
-  readonly weights_before: number[][];
-  readonly x: number[];
-  readonly y: number[];
-  readonly predictions: number[];
-  readonly losses: number[];
-  readonly weights_after: number[][];
-}
-
-const fixture = JSON.parse(readFileSync(join(import.meta.dirname, "keras", "masked-pooling.json"), "utf8")) as { cases: KerasCase[] };
+const fixture = stepsFixture("masked-pooling.json");
 const BATCH = 4;
-const specOf = (c: KerasCase) => `model K {\n${c.source.split("\n").map((l) => `  ${l}`).join("\n")}\n}\n`;
 const KERNELS = ["global_average_pooling1d_pool", "global_average_pooling1d_pool_grad"];
 
-function matchesKeras(c: KerasCase, cls: ModelClass, wasm: boolean) {
-  const m = new cls({ wasm, weights: c.weights_before.map((data, k) => ({ shape: c.weight_shapes[k]!, data })) });
-  expect(m.usesWasm).toBe(wasm);
-  expect(m.getWeights().map((w) => w.name)).toEqual(c.weight_names);
-  const x = Float32Array.from(c.x);
-  near(m.predictBatch(x, BATCH) as Float32Array, c.predictions, `${c.name} predictions`, 1e-5);
-  const losses = [0, 1, 2].map(() => m.trainOnBatch(x, Float32Array.from(c.y), BATCH));
-  near(losses, c.losses, `${c.name} losses`);
-  m.getWeights().forEach((w, k) => near(w.data, c.weights_after[k]!, `${c.name} ${w.name} after 3 steps`));
-}
-
 describe("masked GlobalAveragePooling1D against Keras 3, natively", () => {
-  for (const c of fixture.cases) {
+  for (const c of fixture) {
     it(`${c.name}: native kernels and their fallback match Keras`, async () => {
-      const r = await compile(specOf(c));
+      const r = await compile(stepsSpec(c));
       for (const k of KERNELS) expect(r.code).toContain(`k.${k}(`);
-      const K = (await generated(specOf(c)))["K"]!;
-      matchesKeras(c, K, true);
-      matchesKeras(c, K, false);
+      const K = (await generated(stepsSpec(c)))["K"]!;
+      matchesKerasSteps(c, K, true, BATCH);
+      matchesKerasSteps(c, K, false, BATCH);
     });
   }
 });

@@ -13,15 +13,14 @@ as masking.json (gen_masking.py).
 
     KERAS_BACKEND=jax /work/.venv-keras/bin/python test/keras/gen_masked_pooling.py
 """
-import json
 import os
 import sys
 
 os.environ.setdefault("KERAS_BACKEND", "jax")
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import keras  # noqa: E402
 import numpy as np  # noqa: E402
 from gen_functional import BATCH, build, target  # noqa: E402
+from steps_fixture import run_steps, write  # noqa: E402
 
 STEPS = 24
 VOCAB = 40
@@ -70,33 +69,13 @@ def case(name, kind, body, seed):
     rng = np.random.default_rng(seed)
     m = build(body)
     before = [rng.uniform(-0.6, 0.6, size=w.shape).astype("float32") for w in m.weights]
-    for w, v in zip(m.weights, before):
-        w.assign(v)
     x = inputs(kind, rng)
     y = target(rng, m.loss, tuple(m.outputs[0].shape[1:]))
-    pred = m.predict(x, verbose=0)
-    steps = [float(m.train_on_batch(x, y)) for _ in range(3)]
-    return {
-        "name": name,
-        "source": body.strip(),
-        "layers": [l.name for l in m.layers],
-        "weight_names": [w.path for w in m.weights],
-        "weight_shapes": [list(w.shape) for w in m.weights],
-        "weights_before": [v.ravel().tolist() for v in before],
-        "x": x.ravel().tolist(),
-        "y": np.asarray(y).ravel().tolist(),
-        "predictions": np.asarray(pred).ravel().tolist(),
-        "losses": steps,
-        "weights_after": [np.asarray(w.numpy()).ravel().tolist() for w in m.weights],
-    }
+    return run_steps(name, body, m, before, x, y)
 
 
 def main():
-    out = [case(name, kind, body, 900 + k) for k, (name, (kind, body)) in enumerate(CASES.items())]
-    here = os.path.dirname(os.path.abspath(__file__))
-    with open(os.path.join(here, "masked-pooling.json"), "w") as f:
-        json.dump({"keras": keras.__version__, "backend": keras.backend.backend(), "cases": out}, f)
-        f.write("\n")
+    write("masked-pooling.json", [case(name, kind, body, 900 + k) for k, (name, (kind, body)) in enumerate(CASES.items())])
 
 
 if __name__ == "__main__":

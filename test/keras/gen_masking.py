@@ -15,15 +15,14 @@ train_on_batch steps (loss, then the weights after the last).
 
     KERAS_BACKEND=jax /work/.venv-keras/bin/python test/keras/gen_masking.py
 """
-import json
 import os
 import sys
 
 os.environ.setdefault("KERAS_BACKEND", "jax")
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import keras  # noqa: E402
 import numpy as np  # noqa: E402
 from gen_functional import build, target  # noqa: E402
+from steps_fixture import run_steps, write  # noqa: E402
 
 BATCH = 4
 IDS = [[3, 1, 4, 1, 0, 0], [5, 9, 2, 6, 5, 3], [0, 0, 5, 8, 9, 7], [9, 0, 3, 0, 0, 2]]
@@ -137,33 +136,13 @@ def case(name, kind, body, seed):
     rng = np.random.default_rng(seed)
     m = build(body)
     before = [rng.uniform(-0.6, 0.6, size=w.shape).astype("float32") for w in m.weights]
-    for w, v in zip(m.weights, before):
-        w.assign(v)
     x = inputs(kind, rng)
     y = targets(rng, m.loss, tuple(m.outputs[0].shape[1:]))
-    pred = m.predict(x, verbose=0)
-    steps = [float(m.train_on_batch(x, y)) for _ in range(3)]
-    return {
-        "name": name,
-        "source": body.strip(),
-        "layers": [l.name for l in m.layers],
-        "weight_names": [w.path for w in m.weights],
-        "weight_shapes": [list(w.shape) for w in m.weights],
-        "weights_before": [v.ravel().tolist() for v in before],
-        "x": x.ravel().tolist(),
-        "y": np.asarray(y).ravel().tolist(),
-        "predictions": np.asarray(pred).ravel().tolist(),
-        "losses": steps,
-        "weights_after": [np.asarray(w.numpy()).ravel().tolist() for w in m.weights],
-    }
+    return run_steps(name, body, m, before, x, y)
 
 
 def main():
-    out = [case(name, kind, body, 500 + k) for k, (name, (kind, body)) in enumerate(CASES.items())]
-    here = os.path.dirname(os.path.abspath(__file__))
-    with open(os.path.join(here, "masking.json"), "w") as f:
-        json.dump({"keras": keras.__version__, "backend": keras.backend.backend(), "cases": out}, f)
-        f.write("\n")
+    write("masking.json", [case(name, kind, body, 500 + k) for k, (name, (kind, body)) in enumerate(CASES.items())])
 
 
 if __name__ == "__main__":
