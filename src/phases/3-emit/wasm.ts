@@ -8,11 +8,11 @@
  * SIMD, like the TypeScript path and the interpreter: float32 operands are
  * widened on load, and results differ from the loop nest only by summation
  * order. A float32 model (Keras's default) computes in f32x4 SIMD, twice the
- * lanes: products and sums are float32, operands are float32 (activations
- * and their gradients are float32 buffers in a float32 model, like the
- * parameters and inputs; a float64 operand, the parameter gradients, is
- * narrowed on load), and results are stored as float32, or widened into a
- * float64 buffer (the parameter gradients). So
+ * lanes: products and sums are float32, operands are float32 (activations,
+ * parameters and their gradients and the inputs are float32 buffers in a
+ * float32 model; a float64 operand, such as a buffer sharing storage with
+ * random draws, is narrowed on load), and results are stored as float32, or
+ * widened into a float64 buffer. So
  * the product is what Keras computes in float32, and it differs from the
  * float64 reference by float32 rounding, which grows with the reduction
  * length (test/native.test.ts bounds it by (K + 3)·2⁻²⁴·Σ|a·b|).
