@@ -10,9 +10,9 @@
 import { describe, expect, it } from "vitest";
 import { activationBackward, activationKinds } from "../src/kernel/activation.js";
 import { Buf, loop } from "../src/kernel/buffer.js";
-import { BATCH, call, cmp, elementwise, num, select, type Stmt } from "../src/kernel/expr.js";
+import { BATCH, call, cmp, elementwise, mul, num, select, type Stmt } from "../src/kernel/expr.js";
 import { compileKernel } from "../src/interpreter/exec.js";
-import { mapBody, mapParams, planMap, takesBatch, type MapPlace } from "../src/phases/3-emit/wasm-map.js";
+import { HOLD_MAX, heldBuffers, mapBody, mapParams, planMap, takesBatch, type MapPlace } from "../src/phases/3-emit/wasm-map.js";
 import { kernelModule, type ElemType } from "../src/phases/3-emit/wasm.js";
 import type { ActivationName } from "../src/ir/model-ir.js";
 
@@ -117,24 +117,57 @@ describe("native elementwise loops over the batch", () => {
   for (const [gType, dzType] of [
     ["f64", "f32"],
     ["f64", "f64"],
+    ["f32", "f32"],
+    ["f32", "f64"],
   ] as const) {
     it(`bias gradient (${gType} += ${dzType}), every sample and position into the same elements, in order`, () => {
       for (const [rows, units] of [
         [1, 128],
         [1, 17],
         [12, 8],
+        [3, 7],
+        [2, 16],
       ] as const) {
         const n = 5;
         const dz = new Buf("dz", ["batch", rows, units]);
         const g = new Buf("g", [units]);
         const stmt = elementwise("bias_grad", rows * units, loop("b", BATCH, (b) => [loop("r", rows, (r) => [loop("o", units, (o) => [g.accumulate([o], dz.at(b, r, o))])])]), true);
         // the bias's gradient sits 37 elements into the gradient array
-        const r = bothWays(stmt, { dz: { type: dzType, base: 0, size: n * rows * units }, g: { type: gType, base: 37, size: units } }, n);
+        const layouts = { dz: { type: dzType, base: 0, size: n * rows * units }, g: { type: gType, base: 37, size: units } };
+        // up to HOLD_MAX units, the gradient stays in registers across the samples (rounded to float32 after each addition when float32)
+        const m = planMap("k", (stmt as Extract<Stmt, { k: "gemm" }>).lowered[0] as For, new Set(), (buf) => layouts[buf as "g" | "dz"] ?? null);
+        expect([...heldBuffers(m!)]).toEqual(units <= HOLD_MAX ? ["g"] : []);
+        const r = bothWays(stmt, layouts, n);
         expect(r).not.toBeNull();
         expect(r!.native).toEqual(r!.loops);
       }
     });
   }
+
+  it("holds no buffer in registers that the loop also reads, or that shares storage with another buffer", () => {
+    const n = 3;
+    const dz = new Buf("dz", ["batch", 4]);
+    const g = new Buf("g", [4]);
+    const plan = (stmt: Stmt, layouts: Record<string, Layout>) => planMap("k", (stmt as Extract<Stmt, { k: "gemm" }>).lowered[0] as For, new Set(), (buf) => (layouts[buf] ? { ...layouts[buf], root: layouts[buf].root ?? buf } : null))!;
+    // reads g besides adding into it: the loop's order of loads and stores must stay
+    const reading = elementwise("k", 4, loop("b", BATCH, (b) => [loop("o", 4, (o) => [g.accumulate([o], mul(g.at(o), dz.at(b, o)))])]), true);
+    const layouts: Record<string, Layout> = { dz: { type: "f32", base: 0, size: n * 4 }, g: { type: "f32", base: 0, size: 4 } };
+    expect([...heldBuffers(plan(reading, layouts))]).toEqual([]);
+    const r = bothWays(reading, layouts, n);
+    expect(r!.native).toEqual(r!.loops);
+    // h names the same elements of the same array as g: holding g would hide its sums from h's reads
+    const h = new Buf("h", [4]);
+    const aliased = elementwise("k", 4, loop("b", BATCH, (b) => [loop("o", 4, (o) => [g.accumulate([o], mul(h.at(o), dz.at(b, o)))])]), true);
+    const shared: Record<string, Layout> = { ...layouts, h: { type: "f32", base: 0, size: 4, root: "g" } };
+    expect([...heldBuffers(plan(aliased, shared))]).toEqual([]);
+    const s = bothWays(aliased, shared, n);
+    expect(s!.native).toEqual(s!.loops);
+    // h its own array: g is held
+    const apart: Record<string, Layout> = { ...layouts, h: { type: "f32", base: 0, size: 4 } };
+    expect([...heldBuffers(plan(aliased, apart))]).toEqual(["g"]);
+    const a = bothWays(aliased, apart, n);
+    expect(a!.native).toEqual(a!.loops);
+  });
 
   it("max/min inside a selection get their own locals (compare-and-select within a select)", () => {
     const n = 4;

@@ -123,6 +123,41 @@ describe("native training step", () => {
     expect(a.getWeights()).not.toEqual(before);
   });
 
+  it("a step's kernels read the input copy it scanned (one copy per step), with the same results as a model that copies the input again", async () => {
+    const M = await model();
+    type Internals = { x_native: Float32Array; inputStage: Float32Array[] };
+    // a twin whose kernels read a buffer of their own, which forward fills (the layout before the scan and the kernels shared one)
+    const Base = M as unknown as new (o: object) => object;
+    class Twice extends Base {
+      protected inputCopy(_k: number, size: number, store: { f32(size: number): Float32Array }): Float32Array {
+        return store.f32(size);
+      }
+    }
+    const a = new M({ seed: 5 });
+    const b = new (Twice as unknown as typeof M)({ seed: 5 });
+    // batches of 6 (the capacity), then smaller ones (the scratch then holds more than the batch: the caller's rows are read)
+    for (const [n, shift] of [
+      [6, 0.1],
+      [6, 0.2],
+      [2, 0.3],
+      [5, 0.4],
+      [6, 0.5],
+    ] as const) {
+      expect(a.trainOnBatch(x(n, shift), y(n), n)).toBe(b.trainOnBatch(x(n, shift), y(n), n));
+      expect(a.getWeights()).toEqual(b.getWeights());
+    }
+    expect(a.predictBatch(x(3, 0.9), 3)).toEqual(b.predictBatch(x(3, 0.9), 3));
+    // a shuffled fit gathers full batches into the scanned copy, a last partial one (13 = 6 + 6 + 1) beside it
+    const ha = a.fit(x(13, 0.7), y(13), { epochs: 2, batchSize: 6 });
+    const hb = b.fit(x(13, 0.7), y(13), { epochs: 2, batchSize: 6 });
+    expect(ha.history).toEqual(hb.history);
+    expect(a.getWeights()).toEqual(b.getWeights());
+    const ia = a as unknown as Internals;
+    const ib = b as unknown as Internals;
+    expect(ia.x_native).toBe(ia.inputStage[0]);
+    expect(ib.x_native).not.toBe(ib.inputStage[0]);
+  });
+
   it("a shuffled fit names the caller's index of a bad sample wherever the shuffle put it", async () => {
     const M = await model();
     const m = new M({ seed: 8 });

@@ -90,6 +90,13 @@ export interface ModelMeta {
    */
   readonly gradients?: "backward";
   /**
+   * "float32" when the generated code keeps the parameter gradients in a
+   * Float32Array (float32 models, as Keras): half the bytes the backward
+   * writes and the update reads. Absent: float64 (float64 models, the
+   * interpreter).
+   */
+  readonly parameterGradients?: "float32";
+  /**
    * Weights baked in at build time (`layerc build --embed-weights`): a
    * `.weights.bin` file, base64. Used when the constructor gets neither
    * `weights` nor `seed`.
@@ -372,6 +379,17 @@ export abstract class ModelBase<X extends ModelInput = Samples, P extends ModelO
   protected place(capacity: number, store: Store): void {
     if (store.native) this.params = this.meta.dtype === "float64" ? store.f64(this.meta.paramCount) : store.f32(this.meta.paramCount);
     this.allocate(capacity, store);
+  }
+
+  /**
+   * The copy of input k (`size` values) in native memory that the generated
+   * kernels read (their `x_native`), taken from `store` by `allocate`. A
+   * trainable model hands out the scratch its training step scans the
+   * input in, so a step copies each input into native memory once.
+   */
+  protected inputCopy(k: number, size: number, store: Store): Float32Array {
+    void k;
+    return store.f32(size);
   }
 
   /**
@@ -733,8 +751,8 @@ export abstract class TrainableModel<X extends ModelInput = Samples, P extends M
   extends ModelBase<X, P>
   implements CallbackModel
 {
-  /** Gradient accumulators mirroring params. */
-  protected grads: Float64Array;
+  /** Gradient accumulators mirroring params (float32 when meta `parameterGradients` says so). */
+  protected grads: Float32Array | Float64Array;
   /** Stream for dropout masks and shuffling. */
   protected readonly rng: Rng;
   /** dLoss/d(output or logits) of the last training batch (the loss kernel writes it, backward reads it). */
@@ -787,6 +805,10 @@ export abstract class TrainableModel<X extends ModelInput = Samples, P extends M
   private readonly batchYs: Float32Array[] = [];
   /** Native models: scratch in the native memory a step's inputs are copied into and scanned with SIMD (step-guard.ts inputFinite). */
   private inputStage: Float32Array[] = [];
+  /** The capacity inputStage was laid out for. */
+  private stageCapacity = 0;
+  /** A step's inputs as its kernels read them: the scanned copies in inputStage where they hold exactly the batch (reused). */
+  private readonly stagedXs: Float32Array[] = [];
 
   protected constructor(meta: ModelMeta, options: ModelOptions = {}) {
     super(meta, options);
@@ -794,7 +816,7 @@ export abstract class TrainableModel<X extends ModelInput = Samples, P extends M
     this.training = meta.training;
     this.optimizer = linked(linksOf(this).optimizerKinds, meta.training.optimizer.name, "optimizer", meta.name);
     for (const s of slotsOf(this.optimizer, meta.training.optimizer)) this.slots.push(new Float64Array(meta.paramCount).fill(s.init));
-    this.grads = new Float64Array(meta.paramCount);
+    this.grads = meta.parameterGradients === "float32" ? new Float32Array(meta.paramCount) : new Float64Array(meta.paramCount);
     this.rng = new Rng(deriveSeed(this.seed, 0x7fffffff));
     const t = meta.training;
     this.heads = (meta.outputs ?? [{ name: "", shape: meta.outputShape }]).map((o) => ({
@@ -847,7 +869,7 @@ export abstract class TrainableModel<X extends ModelInput = Samples, P extends M
 
   protected override place(capacity: number, store: Store): void {
     if (store.native) {
-      this.grads = store.f64(this.meta.paramCount);
+      this.grads = this.meta.parameterGradients === "float32" ? store.f32(this.meta.paramCount) : store.f64(this.meta.paramCount);
       // the optimizer state moves into the native memory too (the update rule may run natively), carrying its values
       // over; a measuring store hands out empty arrays, which must not replace the state
       for (let i = 0; i < this.slots.length; i++) {
@@ -858,6 +880,7 @@ export abstract class TrainableModel<X extends ModelInput = Samples, P extends M
       }
     }
     this.inputStage = store.native ? this.inSizes.map((size) => store.f32(capacity * size)) : [];
+    this.stageCapacity = capacity;
     this.dOuts = this.outSizes.map((size) => (this.meta.activations === "float32" ? store.f32(capacity * size) : store.f64(capacity * size)));
     this.dOut = this.dOuts[0]!;
     this.sampleWeights = new Float64Array(capacity).fill(1);
@@ -866,6 +889,12 @@ export abstract class TrainableModel<X extends ModelInput = Samples, P extends M
       this.splitY = this.heads.map((_, k) => new Float32Array(capacity * this.ySize(k)));
     }
     super.place(capacity, store);
+  }
+
+  /** The step's scan scratch doubles as the kernels' copy of the input (laid out in the same place, before allocate runs). */
+  protected override inputCopy(k: number, size: number, store: Store): Float32Array {
+    const stage = this.inputStage[k];
+    return store.native && stage !== undefined && size === this.stageCapacity * this.inSizes[k]! ? stage : super.inputCopy(k, size, store);
   }
 
   /** One optimizer step over the trainable parameters from `grads`: the model's specialized update rule, reading `slots` and `hyper`. */
@@ -1012,7 +1041,8 @@ export abstract class TrainableModel<X extends ModelInput = Samples, P extends M
    * (Keras's TerminateOnNaN, without the damage). Metrics take the batch
    * only when the step stands.
    */
-  private step(xs: readonly Float32Array[], ys: readonly Float32Array[], weights: Float64Array | null, n: number, metrics: boolean, site: StepSite): number {
+  private step(given: readonly Float32Array[], ys: readonly Float32Array[], weights: Float64Array | null, n: number, metrics: boolean, site: StepSite): number {
+    let xs = given;
     // inputs first: a NaN the forward pass masks (max pooling, relu) would otherwise pass unseen;
     // a non-finite label always makes the loss non-finite, so labels are only scanned to name one
     this.ensure(n);
@@ -1020,7 +1050,14 @@ export abstract class TrainableModel<X extends ModelInput = Samples, P extends M
     // a native model scans a copy in its memory with SIMD; the others (small inputs) in place
     if (stage.length === 0 || this.scan === null) {
       for (let k = 0; k < xs.length; k++) if (firstNonFinite(xs[k]!, 0, n * this.inSizes[k]!) >= 0) throw this.nonFinite(xs, ys, n, 0, site);
-    } else for (let k = 0; k < xs.length; k++) if (!inputFinite(xs[k]!, n * this.inSizes[k]!, stage[k]!, this.scan)) throw this.nonFinite(xs, ys, n, 0, site);
+    } else {
+      for (let k = 0; k < xs.length; k++) if (!inputFinite(xs[k]!, n * this.inSizes[k]!, stage[k]!, this.scan)) throw this.nonFinite(xs, ys, n, 0, site);
+      // the kernels read the scanned copies (the generated forward copies an input only when it is not already its copy)
+      const staged = this.stagedXs;
+      for (let k = 0; k < xs.length; k++) staged[k] = stage[k]!.length === n * this.inSizes[k]! ? stage[k]! : xs[k]!;
+      staged.length = xs.length;
+      xs = staged;
+    }
     this.guard.save(this.params, this.slots, this.rng, this.seededStreams, this.hyper);
     const outs = this.forwardAll(xs, 0, n, true);
     if (weights) this.sampleWeights.set(weights.subarray(0, n));
@@ -1261,13 +1298,17 @@ export abstract class TrainableModel<X extends ModelInput = Samples, P extends M
         const n = Math.min(batchSize, nTrain - start);
         let batch;
         if (plan.shuffle) {
+          // a native model gathers a full batch straight into the scratch its step scans it in (no second copy)
+          this.ensure(n);
+          const stage = this.ported ? undefined : this.inputStage[0];
+          const into = stage !== undefined && stage.length === n * inRow ? stage : bx;
           for (let i = 0; i < n; i++) {
             const s = order[start + i]!;
-            bx.set(xs.subarray(s * inRow, (s + 1) * inRow), i * inRow);
+            into.set(xs.subarray(s * inRow, (s + 1) * inRow), i * inRow);
             by.set(ys.subarray(s * per, (s + 1) * per), i * per);
             if (bw) bw[i] = weights![s]!;
           }
-          batch = this.parts(bx, by, 0, n);
+          batch = this.parts(into, by, 0, n);
         } else {
           // in order: the batch is a view of the caller's rows (the step copies what it keeps), no gather
           if (bw) bw.set(weights!.subarray(start, start + n));

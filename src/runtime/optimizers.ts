@@ -26,7 +26,7 @@ export interface Optimizer {
   /** Apply one update to params[offset..offset+size) for each trainable range (one per weight tensor), using grads at the same indices. */
   step(
     params: Float32Array | Float64Array,
-    grads: Float64Array,
+    grads: Float32Array | Float64Array,
     ranges: readonly (readonly [offset: number, size: number])[],
   ): void;
   /** Number of `step` calls so far (Keras `optimizer.iterations`). */
@@ -199,7 +199,7 @@ class KerasOptimizer implements Optimizer {
 
   step(
     params: Float32Array | Float64Array,
-    grads: Float64Array,
+    grads: Float32Array | Float64Array,
     ranges: readonly (readonly [offset: number, size: number])[],
   ): void {
     const limit = Math.min(this.size, params.length, grads.length);

@@ -82,12 +82,13 @@ export function allFinite(a: Float32Array | Float64Array, scan: NativeScan | nul
 
 /**
  * True when the first `count` values of input `x` are finite, for a native
- * model: they are copied into `stage` (scratch in its native memory) and the
- * copy is scanned with SIMD, which together cost a fraction of the loop
+ * model: they are copied into `stage` (scratch in its native memory; `x`
+ * may be that scratch itself) and the copy is scanned with SIMD, which together cost a fraction of the loop
  * (which a float32 input makes slow: a conversion per element).
  */
 export function inputFinite(x: Float32Array, count: number, stage: Float32Array, scan: NativeScan): boolean {
-  stage.set(x.length === count ? x : x.subarray(0, count));
+  // (fit may have gathered the batch into the stage already)
+  if (x !== stage) stage.set(x.length === count ? x : x.subarray(0, count));
   const from = count - (count % SCAN_BLOCK.f32);
   if (scan.f32(stage.byteOffset, from) !== 0) return false;
   for (let i = from; i < count; i++) {

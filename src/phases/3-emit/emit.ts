@@ -134,7 +134,7 @@ class NativeKernels {
   private elemType(buf: string): ElemType {
     const s = this.plan.buffers.get(buf);
     if (s?.kind === "input") return "f32";
-    if (s?.kind === "param") return this.plan.model.dtype === "float64" ? "f64" : "f32";
+    if (s?.kind === "param" || s?.kind === "grad") return this.plan.model.dtype === "float64" ? "f64" : "f32";
     return this.f32.has(buf) ? "f32" : "f64";
   }
 
@@ -422,7 +422,7 @@ function planNames(plan: ModelPlan): { reserved: Set<string>; rounding: Set<stri
   let names = namesByPlan.get(plan);
   if (names === undefined) {
     const reserved = new Set(["p", "g", "k", "h", ...SLOT_LOCALS.map(([local]) => local), "x", "y", "n", "res", "sw", "dOut", "training", "capacity", "store", "this", ...plan.inputs.map((_, k) => stagedInput(k)), ...plan.buffers.keys()]);
-    const rounding = new Set([...plan.buffers].filter(([, s]) => s.kind === "param" && plan.model.dtype === "float32").map(([name]) => name));
+    const rounding = new Set([...plan.buffers].filter(([, s]) => (s.kind === "param" || s.kind === "grad") && plan.model.dtype === "float32").map(([name]) => name));
     names = { reserved, rounding };
     namesByPlan.set(plan, names);
   }
@@ -469,8 +469,9 @@ function declareLocals(
       // copied once per forward: in every forward when forward's kernels read it, in training ones when only backward does
       const when = st.used.has(staged) ? "k !== null" : "k !== null && training";
       const from = k === 0 ? "x" : `this.inputs[${k}]!`;
-      // one block copy when the input holds exactly n samples (it always does from the runtime), else element by element
-      const copy = `const from = ${from};\nif (from.length === n * ${stage.inSizes[k]}) ${staged}.set(from);\nelse for (let i = 0; i < n * ${stage.inSizes[k]}; i++) ${staged}[i] = from[i]!;`;
+      // one block copy when the input holds exactly n samples (it always does from the runtime), else element by element;
+      // none when the input is the copy itself (a training step hands the kernels the copy it scanned)
+      const copy = `const from = ${from};\nif (from.length === n * ${stage.inSizes[k]}) {\nif (from !== ${staged}) ${staged}.set(from);\n} else for (let i = 0; i < n * ${stage.inSizes[k]}; i++) ${staged}[i] = from[i]!;`;
       heads.push(`const ${staged} = this.${staged};`, `if (${when}) {\n${copy}\n}`);
     } else if (st.used.has(staged)) heads.push(`const ${staged} = this.${staged};`);
   }
@@ -636,7 +637,7 @@ function fillClass(
       const t = f32.has(name) ? "f32" : "f64";
       return { name, type: t === "f32" ? "Float32Array" : "Float64Array", alloc: s.shares === undefined ? `store.${t}(capacity * ${s.perSample})` : `this.${s.shares}` };
     });
-  for (const k of [...native.stagedInputs].sort((a, b) => a - b)) fields.push({ name: stagedInput(k), type: "Float32Array", alloc: `store.f32(capacity * ${inSizes[k]})` });
+  for (const k of [...native.stagedInputs].sort((a, b) => a - b)) fields.push({ name: stagedInput(k), type: "Float32Array", alloc: `this.inputCopy(${k}, capacity * ${inSizes[k]}, store)` });
   const props = (cls.properties ?? []).map((prop) =>
     prop.name === "inputShape" ? { ...prop, initializer: JSON.stringify(model.inputShape) } : prop.name === "outputShape" ? { ...prop, initializer: JSON.stringify(model.outputShape) } : prop,
   );
@@ -676,7 +677,7 @@ function fillClass(
 
   // the summary text is in the meta; its rows are for tools, not the runtime
   const { layers: _rows, ...shipped } = modelMeta;
-  const metaValue = { ...shipped, ...(f32.size > 0 ? { activations: "float32" } : {}), ...(gradInit ? { gradients: "backward" } : {}), ...(native.size > 0 ? { wasm: Buffer.from(native.module()).toString("base64") } : {}) };
+  const metaValue = { ...shipped, ...(f32.size > 0 ? { activations: "float32" } : {}), ...(gradInit ? { gradients: "backward" } : {}), ...(plan.training && plan.model.dtype === "float32" ? { parameterGradients: "float32" } : {}), ...(native.size > 0 ? { wasm: Buffer.from(native.module()).toString("base64") } : {}) };
   const bodies = new Map<string, string>([["meta", JSON.stringify(metaValue)]]);
   bodies.set("allocate", fields.length ? fields.map((f) => `this.${f.name} = ${f.alloc};`).join("\n") : "void capacity;\nvoid store;");
   bodies.set("forward", fwd.join("\n"));

@@ -17,7 +17,13 @@
  * into fused multiply-adds), float32 elements are widened on load and
  * rounded to nearest once when stored, as a Float32Array store does. So the
  * kernel computes the fallback loop's numbers bit for bit
- * (test/native-map.test.ts). `max`/`min` are the kernel form's
+ * (test/native-map.test.ts). A short loop (at most HOLD_MAX elements)
+ * inside outer loops that only adds into the same elements of a buffer at
+ * every outer position (a bias gradient) keeps those elements in registers
+ * across the outer loops, rounded to float32 after every addition when the
+ * buffer is float32 (what its store and reload would do), and stores them
+ * once at the end: the same numbers, without a trip through memory per
+ * sample on the dependency chain. `max`/`min` are the kernel form's
  * `a >= b ? a : b` / `a <= b ? a : b` (not WebAssembly's f64.max, which
  * differs on NaN and signed zeros): a compare and a select. The kernel is compiled from the specialized
  * loop the fallback renders, so both start from the same expression.
@@ -41,7 +47,7 @@ export interface WasmMap {
   /** Loops around the elementwise one, outermost first: each runs `per` (times the batch size, the kernel's first argument, when `batch`) times. */
   readonly outer: readonly { readonly v: string; readonly per: number; readonly batch: boolean }[];
   /** Native buffers the loop indexes, in argument order (one i32 byte address each), with their element strides per outer loop. */
-  readonly buffers: readonly { readonly buf: string; readonly type: ElemType; readonly base: number; readonly strides: readonly number[] }[];
+  readonly buffers: readonly { readonly buf: string; readonly type: ElemType; readonly base: number; readonly strides: readonly number[]; readonly root?: string }[];
   /**
    * Scalars in argument order after the buffers (one f64 each): outer
    * locals the loop reads (`name`), and constant-index reads of buffers
@@ -146,7 +152,8 @@ export function planMap(name: string, nest: For, outer: ReadonlySet<string> | nu
     name,
     loop: { v: loop.v, from: loop.from.v, to: loop.to.v, body: loop.body },
     outer: around,
-    buffers: all.map(({ buf, type, base, strides }) => ({ buf, type, base, strides })),
+    // root: the array the buffer names when it shares storage with another buffer of the kernel
+    buffers: all.map(({ buf, type, base, strides, root }) => ({ buf, type, base, strides, ...(root !== buf ? { root } : {}) })),
     scalars: [...scalars.values()],
   };
 }
@@ -156,6 +163,46 @@ export const takesBatch = (m: WasmMap): boolean => m.outer.some((o) => o.batch);
 
 /** The function's parameter types: [the batch size,] an i32 address per buffer, then an f64 per scalar. */
 export const mapParams = (m: WasmMap): number[] => [...(takesBatch(m) ? [I32] : []), ...m.buffers.map(() => I32), ...m.scalars.map(() => F64)];
+
+/** The longest elementwise loop whose accumulated elements are held in registers (8 vectors: no spills on x64). */
+export const HOLD_MAX = 16;
+
+/**
+ * The buffers a map kernel holds in registers across its outer loops: with
+ * outer loops and at most HOLD_MAX elements, a buffer no outer loop moves
+ * (every stride 0), which the loop only adds into (`+=` stores, at one
+ * offset) and which shares its storage with no other buffer of the kernel.
+ */
+export function heldBuffers(m: WasmMap): Set<string> {
+  const held = new Set<string>();
+  if (m.outer.length === 0 || m.loop.to - m.loop.from > HOLD_MAX) return held;
+  const reads = new Set<string>();
+  const offsets = new Map<string, Set<number>>();
+  const readIn = (e: Expr): void => {
+    if (e.k === "load") reads.add(e.buf);
+    else if (e.k === "bin") (readIn(e.a), readIn(e.b));
+    else if (e.k === "op") e.args.forEach(readIn);
+    else if (e.k === "select") (readCond(e.test), readIn(e.then), readIn(e.else));
+  };
+  const readCond = (c: Cond): void => (c.k === "and" ? (readCond(c.a), readCond(c.b)) : (readIn(c.a), readIn(c.b)));
+  const plain = new Set<string>();
+  for (const st of m.loop.body) {
+    if (st.k === "let") readIn(st.value);
+    else if (st.k === "store") {
+      readIn(st.value);
+      if (!st.acc) plain.add(st.buf);
+      const at = offsets.get(st.buf) ?? new Set<number>();
+      at.add(offsetOf(st.index, m.loop.v)!);
+      offsets.set(st.buf, at);
+    }
+  }
+  const root = (b: WasmMap["buffers"][number]) => b.root ?? b.buf;
+  for (const b of m.buffers) {
+    const alone = m.buffers.every((o) => o === b || root(o) !== root(b));
+    if (alone && b.strides.every((k) => k === 0) && !plain.has(b.buf) && !reads.has(b.buf) && offsets.get(b.buf)?.size === 1) held.add(b.buf);
+  }
+  return held;
+}
 
 /** The function body of a map kernel. */
 export function mapBody(m: WasmMap): number[] {
@@ -181,6 +228,15 @@ export function mapBody(m: WasmMap): number[] {
   const depth = m.outer.length;
   const outerVar = (j: number) => spair + 2 * pairs + j;
   const row = (k: number) => (depth === 0 ? P + k : outerVar(depth) + k);
+  const { from, to } = m.loop;
+  const steps = Math.floor((to - from) / 2);
+  // buffers held in registers across the outer loops: a v128 per step and an f64 for an odd last element, after the other locals
+  const held = [...heldBuffers(m)];
+  const heldFrom = outerVar(depth) + nb;
+  const heldVector = (buf: string, step: number) => heldFrom + held.indexOf(buf) * steps + step;
+  const heldScalar = (buf: string) => heldFrom + held.length * steps + held.indexOf(buf);
+  /** The step of the unrolled loop being emitted (kernels with held buffers unroll it). */
+  let step = 0;
 
   /** Pushes element (i + offset) of `buf`'s address; the offset goes into the memarg. */
   const address = (buf: string, index: Expr): number => {
@@ -281,6 +337,18 @@ export function mapBody(m: WasmMap): number[] {
         x.set(vector ? vlet.get(s.name)! : slet.get(s.name)!);
       } else if (s.k === "store") {
         const t = m.buffers[slot.get(s.buf)!]!.type;
+        if (held.includes(s.buf)) {
+          // v += value in the register, rounded as the float32 store and reload would
+          const local = vector ? heldVector(s.buf, step) : heldScalar(s.buf);
+          x.get(local);
+          expr(s.value, vector);
+          if (vector) x.simd(0xf0); // f64x2.add
+          else x.op(0xa0); // f64.add
+          if (t === "f32" && vector) x.simd(0x5e).simd(0x5f); // f32x4.demote_f64x2_zero, f64x2.promote_low_f32x4
+          else if (t === "f32") x.op(0xb6, 0xbb); // f32.demote_f64, f64.promote_f32
+          x.set(local);
+          continue;
+        }
         const offset = address(s.buf, s.index);
         if (s.acc) {
           // v += value: the element loaded again, as the TypeScript `a[i] += value` reads it
@@ -295,9 +363,52 @@ export function mapBody(m: WasmMap): number[] {
     }
   };
   for (const [s, local] of splat) x.get(scalarArg.get(s)!).simd(0x14).set(local);
-  const { from, to } = m.loop;
-  const steps = Math.floor((to - from) / 2);
+  /** Loads (`load`) or stores a held buffer's elements from or into its registers. */
+  const transfer = (load: boolean) => {
+    for (const buf of held) {
+      const k = slot.get(buf)!;
+      const { type, base } = m.buffers[k]!;
+      const store = m.loop.body.find((st) => st.k === "store" && st.buf === buf) as Extract<Stmt, { k: "store" }>;
+      const at = (i: number) => (base + offsetOf(store.index, m.loop.v)! + i) * bytesOf(type);
+      for (let j = 0; j <= steps; j++) {
+        const vector = j < steps;
+        if (!vector && (to - from) % 2 === 0) break;
+        const local = vector ? heldVector(buf, j) : heldScalar(buf);
+        const offset = at(from + 2 * j);
+        x.get(P + k);
+        if (load && vector) {
+          if (type === "f64") x.simd(0x00).mem(3, offset); // v128.load
+          else x.simd(0x5d).mem(2, offset).simd(0x5f); // v128.load64_zero, f64x2.promote_low_f32x4
+          x.set(local);
+        } else if (load) {
+          if (type === "f64") x.op(0x2b).mem(3, offset);
+          else x.op(0x2a).mem(2, offset).op(0xbb); // f32.load, f64.promote_f32
+          x.set(local);
+        } else if (vector) {
+          x.get(local);
+          if (type === "f64") x.simd(0x0b).mem(3, offset); // v128.store
+          else x.simd(0x5e).simd(0x5b).mem(2, offset).op(0); // f32x4.demote_f64x2_zero, v128.store64_lane 0
+        } else {
+          x.get(local);
+          if (type === "f64") x.op(0x39).mem(3, offset);
+          else x.op(0xb6).op(0x38).mem(2, offset); // f32.demote_f64, f32.store
+        }
+      }
+    }
+  };
   const elementwise = () => {
+    if (held.length > 0) {
+      // unrolled: each step adds into its own registers
+      for (step = 0; step < steps; step++) {
+        x.i32(from + 2 * step).set(I);
+        body(true);
+      }
+      if ((to - from) % 2 === 1) {
+        x.i32(from + 2 * steps).set(I);
+        body(false);
+      }
+      return;
+    }
     x.i32(from).set(I);
     x.loop();
     body(true);
@@ -332,7 +443,9 @@ export function mapBody(m: WasmMap): number[] {
     x.end();
     x.end();
   };
+  transfer(true);
   outer(0);
+  transfer(false);
   x.end();
 
   return functionBody(
@@ -347,6 +460,12 @@ export function mapBody(m: WasmMap): number[] {
           ] as const)
         : []),
       ...(depth > 0 ? ([[depth + nb, I32]] as const) : []),
+      ...(held.length > 0
+        ? ([
+            [held.length * steps, V128],
+            [held.length, F64],
+          ] as const)
+        : []),
     ],
     x,
   );
