@@ -6,6 +6,9 @@
  * what the operation's own loop nest (src/kernel/lookup.ts) computes when
  * the interpreter runs it, bit for bit: a gather copies, a scatter-add adds
  * in the same order (float32 values widened exactly into a float64 table).
+ * In models (float64): an Embedding whose output is the model output and one
+ * shared by two inputs run natively and compute the interpreter's numbers
+ * bit for bit.
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -15,6 +18,8 @@ import { compileKernel } from "../src/interpreter/exec.js";
 import { kernelModule, type ElemType } from "../src/phases/3-emit/wasm.js";
 import { lookupBody, lookupTypesOk } from "../src/phases/3-emit/wasm-lookup.js";
 import { Rng } from "../src/runtime/random.js";
+import { compile } from "../src/index.js";
+import { flat, generated, interpreted } from "./helpers/models.js";
 
 interface Wasm {
   validate(bytes: Uint8Array): boolean;
@@ -112,5 +117,49 @@ describe("native row lookups", () => {
     }
     // gather: f32/f32, f64/f64; scatter_add: those and f32 values into a float64 table
     expect(ran).toBe(10 * 5);
+  });
+
+  it("in float64 models, an Embedding as the output and one shared by two inputs give the interpreter's numbers bit for bit", async () => {
+    const cases: [string, string[], number[], number][] = [
+      [
+        `model M(seed=3, dtype=float64) {
+  Input(shape=(10,))
+  Embedding(20, 16)
+  compile(optimizer=SGD(learning_rate=0.1), loss='mse')
+}`,
+        ["embedding_lookup", "embedding_lookup_grad"],
+        [10],
+        20,
+      ],
+      [
+        `model M(seed=3, dtype=float64) {
+  a = Input(shape=(12,))
+  b = Input(shape=(12,))
+  e = Embedding(30, 16)
+  s = Add()([e(a), e(b)])
+  p = GlobalAveragePooling1D()(s)
+  y = Dense(2)(p)
+  Model(inputs=[a, b], outputs=y)
+  compile(optimizer=SGD(learning_rate=0.1), loss='mse')
+}`,
+        ["embedding_lookup", "embedding_lookup_grad", "embedding_call2_lookup", "embedding_call2_lookup_grad"],
+        [12, 12],
+        30,
+      ],
+    ];
+    for (const [source, kernels, sizes, vocab] of cases) {
+      const code = (await compile(source)).code!;
+      for (const k of kernels) expect(code).toContain(`k.${k}(`);
+      const [g, i] = [new ((await generated(source))["M"]!)({ seed: 3 }), new (interpreted(source)["M"]!)({ seed: 3 })];
+      const rng = new Rng(1);
+      const xs = sizes.map((size) => Float32Array.from({ length: 4 * size }, () => rng.int(vocab)));
+      const x = (xs.length === 1 ? xs[0]! : xs) as Float32Array;
+      const outs = [g, i].map((m) => Array.from(m.predictBatch(x, 4) as Float32Array));
+      expect(outs[0]).toEqual(outs[1]);
+      const y = Float32Array.from(outs[0]!, () => rng.uniform());
+      const losses = [g, i].map((m) => [0, 1].map(() => m.trainOnBatch(x, y, 4)));
+      expect(losses[0]).toEqual(losses[1]);
+      expect(flat(g.getWeights())).toEqual(flat(i.getWeights()));
+    }
   });
 });

@@ -12,10 +12,11 @@
  * `seed` (a non-negative integer or None) gives the layer its own mask
  * stream, as Keras's per-layer SeedGenerator does: the masks then do not
  * depend on the model seed. Without it masks come from the model's stream.
- * `noise_shape` is not supported.
+ * `noise_shape` is not supported. Every pass is an elementwise loop over
+ * the batch (native where the model has native kernels).
  */
 import { Buf, loop } from "../kernel/buffer.js";
-import { BATCH, cmp, div, num, select, type Stmt } from "../kernel/expr.js";
+import { BATCH, cmp, div, elementwise, num, select, type Expr, type Stmt } from "../kernel/expr.js";
 import { prod, type Attrs, type KernelContext, type LayerDef } from "./types.js";
 import { keepsMask } from "./mask-support.js";
 
@@ -25,19 +26,16 @@ const rateOf = (attrs: Attrs): number => attrs["rate"] as number;
 const masks = (attrs: Attrs) => rateOf(attrs) > 0 && rateOf(attrs) < 1;
 
 /** to = from in training mode, through the mask held in `noise` (also used for dx = dy through the mask). */
-function apply(ctx: KernelContext, from: string, to: string): Stmt[] {
+function apply(ctx: KernelContext, label: string, from: string, to: string): Stmt[] {
   const rate = rateOf(ctx.attrs);
   const size = prod(ctx.inShape);
   const a = new Buf(from, ["batch", size]);
   const b = new Buf(to, ["batch", size]);
-  if (rate >= 1) return [loop("b", BATCH, (bi) => [loop("i", size, (i) => [b.store([bi, i], num(0))])])];
-  if (rate <= 0) return [loop("b", BATCH, (bi) => [loop("i", size, (i) => [b.store([bi, i], a.at(bi, i))])])];
+  const each = (value: (bi: Expr, i: Expr) => Expr) => [elementwise(label, size, loop("b", BATCH, (bi) => [loop("i", size, (i) => [b.store([bi, i], value(bi, i))])]), true)];
+  if (rate >= 1) return each(() => num(0));
+  if (rate <= 0) return each((bi, i) => a.at(bi, i));
   const noise = new Buf(ctx.scratch("noise").name, ["batch", size]);
-  return [
-    loop("b", BATCH, (bi) => [
-      loop("i", size, (i) => [b.store([bi, i], select(cmp(">=", noise.at(bi, i), num(rate)), div(a.at(bi, i), num(1 - rate)), num(0)))]),
-    ]),
-  ];
+  return each((bi, i) => select(cmp(">=", noise.at(bi, i), num(rate)), div(a.at(bi, i), num(1 - rate)), num(0)));
 }
 
 export const dropout: LayerDef = {
@@ -57,9 +55,9 @@ export const dropout: LayerDef = {
       const size = prod(ctx.inShape);
       const x = new Buf(ctx.x.name, ["batch", size]);
       const y = new Buf(ctx.y.name, ["batch", size]);
-      return [loop("b", BATCH, (b) => [loop("i", size, (i) => [y.store([b, i], x.at(b, i))])])];
+      return [elementwise("copy", size, loop("b", BATCH, (b) => [loop("i", size, (i) => [y.store([b, i], x.at(b, i))])]), true)];
     }
-    return apply(ctx, ctx.x.name, ctx.y.name);
+    return apply(ctx, "forward", ctx.x.name, ctx.y.name);
   },
-  backward: (ctx: KernelContext) => (ctx.needInputGrad ? apply(ctx, ctx.dy.name, ctx.dx.name) : []),
+  backward: (ctx: KernelContext) => (ctx.needInputGrad ? apply(ctx, "input_grad", ctx.dy.name, ctx.dx.name) : []),
 };
