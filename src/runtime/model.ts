@@ -91,9 +91,10 @@ export interface ModelMeta {
   readonly gradients?: "backward";
   /**
    * "float32" when the generated code keeps the parameter gradients in a
-   * Float32Array (float32 models, as Keras): half the bytes the backward
-   * writes and the update reads. Absent: float64 (float64 models, the
-   * interpreter).
+   * Float32Array (float32 models with native kernels, as Keras): half the
+   * bytes the backward writes and the update reads. Absent: float64
+   * (float64 models, models on TypeScript loops alone, whose per-sample
+   * additions would convert on every store, and the interpreter).
    */
   readonly parameterGradients?: "float32";
   /**

@@ -59,7 +59,6 @@ const ActMeta: ModelMeta = {
     lossOnLogits: { name: "categorical_crossentropy", fromLogits: true },
   },
   activations: "float32",
-  parameterGradients: "float32",
 };
 
 /** Act's logs under Keras's names: fit's callbacks and history, and what evaluate returns (val_… when fit validates). */

@@ -59,7 +59,6 @@ const Avg2Meta: ModelMeta = {
     lossOnLogits: { name: "categorical_crossentropy", fromLogits: true },
   },
   activations: "float32",
-  parameterGradients: "float32",
 };
 
 /** Avg2's logs under Keras's names: fit's callbacks and history, and what evaluate returns (val_… when fit validates). */

@@ -101,7 +101,6 @@ const NormedMeta: ModelMeta = {
     lossOnLogits: { name: "categorical_crossentropy", fromLogits: true },
   },
   activations: "float32",
-  parameterGradients: "float32",
 };
 
 /** Normed's logs under Keras's names: fit's callbacks and history, and what evaluate returns (val_… when fit validates). */

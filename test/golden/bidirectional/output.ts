@@ -111,7 +111,6 @@ const BothMeta: ModelMeta = {
     lossOnLogits: { name: "binary_crossentropy", fromLogits: true },
   },
   activations: "float32",
-  parameterGradients: "float32",
 };
 
 /** Both's logs under Keras's names: fit's callbacks and history, and what evaluate returns (val_… when fit validates). */

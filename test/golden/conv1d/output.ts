@@ -77,7 +77,6 @@ const WaveMeta: ModelMeta = {
     lossOnLogits: null,
   },
   activations: "float32",
-  parameterGradients: "float32",
 };
 
 /** Wave's logs under Keras's names: fit's callbacks and history, and what evaluate returns (val_… when fit validates). */

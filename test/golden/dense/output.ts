@@ -68,7 +68,6 @@ const DenseRowsMeta: ModelMeta = {
     lossOnLogits: { name: "categorical_crossentropy", fromLogits: true },
   },
   activations: "float32",
-  parameterGradients: "float32",
 };
 
 /** DenseRows's logs under Keras's names: fit's callbacks and history, and what evaluate returns (val_… when fit validates). */

@@ -71,7 +71,6 @@ const IrisMeta: ModelMeta = {
     lossOnLogits: { name: "categorical_crossentropy", fromLogits: true },
   },
   activations: "float32",
-  parameterGradients: "float32",
 };
 
 /** Iris's logs under Keras's names: fit's callbacks and history, and what evaluate returns (val_… when fit validates). */

@@ -71,7 +71,6 @@ const TokensMeta: ModelMeta = {
   },
   tokenIds: { limit: 6, layer: "`embedding` (Embedding, input_dim=6)" },
   activations: "float32",
-  parameterGradients: "float32",
 };
 
 /** Tokens's logs under Keras's names: fit's callbacks and history, and what evaluate returns (val_… when fit validates). */

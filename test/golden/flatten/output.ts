@@ -61,7 +61,6 @@ const FlatMeta: ModelMeta = {
     lossOnLogits: { name: "binary_crossentropy", fromLogits: true },
   },
   activations: "float32",
-  parameterGradients: "float32",
 };
 
 /** Flat's logs under Keras's names: fit's callbacks and history, and what evaluate returns (val_… when fit validates). */

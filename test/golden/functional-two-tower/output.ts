@@ -100,7 +100,6 @@ const TwoTowerMeta: ModelMeta = {
     },
   ],
   activations: "float32",
-  parameterGradients: "float32",
 };
 
 /** TwoTower's logs under Keras's names: fit's callbacks and history, and what evaluate returns (val_… when fit validates). */

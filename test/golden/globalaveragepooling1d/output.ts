@@ -71,7 +71,6 @@ const BagMeta: ModelMeta = {
   },
   tokenIds: { limit: 8, layer: "`embedding` (Embedding, input_dim=8)" },
   activations: "float32",
-  parameterGradients: "float32",
 };
 
 /** Bag's logs under Keras's names: fit's callbacks and history, and what evaluate returns (val_… when fit validates). */

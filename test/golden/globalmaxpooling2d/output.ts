@@ -59,7 +59,6 @@ const GmpMeta: ModelMeta = {
     lossOnLogits: { name: "categorical_crossentropy", fromLogits: true },
   },
   activations: "float32",
-  parameterGradients: "float32",
 };
 
 /** Gmp's logs under Keras's names: fit's callbacks and history, and what evaluate returns (val_… when fit validates). */

@@ -87,7 +87,6 @@ const SeqMeta: ModelMeta = {
     lossOnLogits: null,
   },
   activations: "float32",
-  parameterGradients: "float32",
 };
 
 /** Seq's logs under Keras's names: fit's callbacks and history, and what evaluate returns (val_… when fit validates). */

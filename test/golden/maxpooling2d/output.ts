@@ -61,7 +61,6 @@ const Pool2Meta: ModelMeta = {
     lossOnLogits: { name: "categorical_crossentropy", fromLogits: true },
   },
   activations: "float32",
-  parameterGradients: "float32",
 };
 
 /** Pool2's logs under Keras's names: fit's callbacks and history, and what evaluate returns (val_… when fit validates). */

@@ -95,7 +95,6 @@ const MlpMeta: ModelMeta = {
     lossOnLogits: { name: "categorical_crossentropy", fromLogits: true },
   },
   activations: "float32",
-  parameterGradients: "float32",
 };
 
 /** Mlp's logs under Keras's names: fit's callbacks and history, and what evaluate returns (val_… when fit validates). */

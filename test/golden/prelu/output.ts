@@ -69,7 +69,6 @@ const ParametricMeta: ModelMeta = {
     lossOnLogits: null,
   },
   activations: "float32",
-  parameterGradients: "float32",
 };
 
 /** Parametric's logs under Keras's names: fit's callbacks and history, and what evaluate returns (val_… when fit validates). */

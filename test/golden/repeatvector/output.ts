@@ -75,7 +75,6 @@ const RepeatMeta: ModelMeta = {
     lossOnLogits: null,
   },
   activations: "float32",
-  parameterGradients: "float32",
 };
 
 /** Repeat's logs under Keras's names: fit's callbacks and history, and what evaluate returns (val_… when fit validates). */

@@ -58,7 +58,6 @@ const SeparableMeta: ModelMeta = {
     lossOnLogits: null,
   },
   activations: "float32",
-  parameterGradients: "float32",
 };
 
 /** Separable's logs under Keras's names: fit's callbacks and history, and what evaluate returns (val_… when fit validates). */

@@ -96,7 +96,6 @@ const SeqMeta: ModelMeta = {
   },
   tokenIds: { limit: 5, layer: "`embedding` (Embedding, input_dim=5)" },
   activations: "float32",
-  parameterGradients: "float32",
 };
 
 /** Seq's logs under Keras's names: fit's callbacks and history, and what evaluate returns (val_… when fit validates). */

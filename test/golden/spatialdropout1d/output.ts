@@ -59,7 +59,6 @@ const RegularizedMeta: ModelMeta = {
     lossOnLogits: null,
   },
   activations: "float32",
-  parameterGradients: "float32",
 };
 
 /** Regularized's logs under Keras's names: fit's callbacks and history, and what evaluate returns (val_… when fit validates). */

@@ -102,7 +102,6 @@ const TunedMeta: ModelMeta = {
     lossOnLogits: null,
   },
   activations: "float32",
-  parameterGradients: "float32",
 };
 
 /** Tuned's logs under Keras's names: fit's callbacks and history, and what evaluate returns (val_… when fit validates). */
