@@ -31,19 +31,19 @@ function train(G: ModelClass, options: object, inputs: number, steps = 3): Float
 describe("parameter gradient precision", () => {
   it("float32 with native kernels, float64 on TypeScript loops, in float64 models and in the interpreter", async () => {
     const big = spec(64, 256);
-    const { M: Big } = await generated(big);
+    const Big = (await generated(big))["M"]!;
     const native = new Big();
     expect(native.usesWasm).toBe(true);
     expect(gradsOf(native)).toBeInstanceOf(Float32Array);
     // the same class without WebAssembly keeps the layout its code was generated for
     expect(gradsOf(new Big({ wasm: false }))).toBeInstanceOf(Float32Array);
 
-    const { M: Small } = await generated(spec(4, 2));
+    const Small = (await generated(spec(4, 2)))["M"]!;
     const small = new Small();
     expect(small.usesWasm).toBe(false);
     expect(gradsOf(small)).toBeInstanceOf(Float64Array);
 
-    const { M: Wide } = await generated(spec(64, 256, ", dtype=float64"));
+    const Wide = (await generated(spec(64, 256, ", dtype=float64")))["M"]!;
     const wide = new Wide();
     expect(wide.usesWasm).toBe(true);
     expect(gradsOf(wide)).toBeInstanceOf(Float64Array);
@@ -53,7 +53,7 @@ describe("parameter gradient precision", () => {
 
   it("float32 gradients train to the float64 reference's weights within float32 rounding", async () => {
     const big = spec(64, 256);
-    const { M: G } = await generated(big);
+    const G = (await generated(big))["M"]!;
     const I = interpreted(big)["M"]!;
     const [got, ref] = [train(G, {}, 256), train(I, {}, 256)];
     for (let k = 0; k < ref.length; k++) {
