@@ -20,14 +20,9 @@ import { lookupBody, lookupTypesOk } from "../src/phases/3-emit/wasm-lookup.js";
 import { Rng } from "../src/runtime/random.js";
 import { compile } from "../src/index.js";
 import { flat, generated, interpreted } from "./helpers/models.js";
+import { host } from "./helpers/wasm-api.js";
 
-interface Wasm {
-  validate(bytes: Uint8Array): boolean;
-  readonly Module: new (bytes: Uint8Array) => object;
-  readonly Memory: new (d: { initial: number }) => { readonly buffer: ArrayBuffer };
-  readonly Instance: new (m: object, imports: object) => { readonly exports: Record<string, unknown> };
-}
-const WebAssembly = (globalThis as unknown as { WebAssembly: Wasm }).WebAssembly;
+const WebAssembly = host.WebAssembly!;
 
 interface Case {
   readonly op: "gather" | "scatter_add";

@@ -16,13 +16,9 @@ import { load } from "../src/kernel/buffer.js";
 import { opDef } from "../src/kernel/ops.js";
 import { kernelModule } from "../src/phases/3-emit/wasm.js";
 import { mapBody, mapParams, planMap } from "../src/phases/3-emit/wasm-map.js";
+import { host } from "./helpers/wasm-api.js";
 
-interface Wasm {
-  readonly Module: new (bytes: Uint8Array) => object;
-  readonly Memory: new (d: { initial: number }) => { readonly buffer: ArrayBuffer };
-  readonly Instance: new (m: object, imports: object) => { readonly exports: Record<string, unknown> };
-}
-const WebAssembly = (globalThis as unknown as { WebAssembly: Wasm }).WebAssembly;
+const WebAssembly = host.WebAssembly!;
 
 type Internals = {
   params: Float32Array | Float64Array;

@@ -18,14 +18,9 @@ import { compileKernel } from "../src/interpreter/exec.js";
 import { kernelModule, type ElemType } from "../src/phases/3-emit/wasm.js";
 import { windowBody } from "../src/phases/3-emit/wasm-window.js";
 import { Rng } from "../src/runtime/random.js";
+import { host } from "./helpers/wasm-api.js";
 
-interface Wasm {
-  validate(bytes: Uint8Array): boolean;
-  readonly Module: new (bytes: Uint8Array) => object;
-  readonly Memory: new (d: { initial: number }) => { readonly buffer: ArrayBuffer };
-  readonly Instance: new (m: object, imports: object) => { readonly exports: Record<string, unknown> };
-}
-const WebAssembly = (globalThis as unknown as { WebAssembly: Wasm }).WebAssembly;
+const WebAssembly = host.WebAssembly!;
 
 interface AxisCase {
   readonly L: number;

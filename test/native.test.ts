@@ -23,15 +23,8 @@ import { Rng } from "../src/runtime/random.js";
 import { compile } from "../src/index.js";
 import { flat, generated, interpreted, maxRelError, randomArray, randomTargets, type ModelClass } from "./helpers/models.js";
 import { expectSameGradients } from "./helpers/gradients.js";
+import { host } from "./helpers/wasm-api.js";
 
-/** The WebAssembly JS API as this test uses it (the repo's type settings have no DOM lib). */
-interface Wasm {
-  validate(bytes: Uint8Array): boolean;
-  readonly Module: new (bytes: Uint8Array) => object;
-  readonly Memory: new (d: { initial: number }) => { readonly buffer: ArrayBuffer };
-  readonly Instance: new (m: object, imports: object) => { readonly exports: Record<string, unknown> };
-}
-const host = globalThis as unknown as { WebAssembly: Wasm | undefined };
 const WebAssembly = host.WebAssembly!;
 
 interface Case {
