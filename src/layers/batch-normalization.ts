@@ -72,6 +72,32 @@ function stat(ctx: KernelContext, name: string) {
 const passes = (rows: number, c: number) => (label: string, body: (b: Expr, r: Expr, ch: Expr) => Stmt[]) =>
   elementwise(label, rows * c, loop("b", BATCH, (b) => [loop("r", rows, (r) => [loop("ch", c, (ch) => body(b, r, ch))])]), true);
 
+/*
+ * The per-element and per-channel math, stated once for both schedules (small: one channel at a time with sums
+ * in locals; larger: passes with sums in scratch).
+ */
+
+/** 1/√(σ² + ε). */
+const invStd = (variance: Expr, eps: Expr): Expr => div(num(1), call("sqrt", add(variance, eps)));
+
+/** A moving statistic's update toward this batch's value: s·momentum + v·(1 − momentum). */
+const moving = (s: { at(ch: Expr): Expr; store(at: Expr[], v: Expr): Stmt }, ch: Expr, v: Expr, momentum: number): Stmt =>
+  s.store([ch], add(mul(s.at(ch), num(momentum)), mul(v, num(1 - momentum))));
+
+/** One element normalized: x̂ = (x − μ)·iv (kept for backward) and y = γ·x̂ + β. */
+const normalized = (xv: Expr, mean: Expr, iv: Expr, gamma: Expr, beta: Expr, keep: (h: Expr) => Stmt, out: (v: Expr) => Stmt): Stmt[] => [
+  letVar("h", mul(sub(xv, mean), iv)),
+  keep(ref("h")),
+  out(add(mul(gamma, ref("h")), beta)),
+];
+
+/** dx of one element: kx·(n·dy − Σdy − x̂·Σdy·x̂), Σdy and x̂ weighted by the row's mask value when there is a mask. */
+function inputGrad(kx: Expr, n: Expr, dyv: Expr, xh: Expr, sdy: Expr, sdyx: Expr, m: Expr | null): Expr {
+  const xs = mul(xh, sdyx);
+  const ndy = mul(n, dyv);
+  return mul(kx, m ? sub(ndy, mul(m, add(sdy, xs))) : sub(sub(ndy, sdy), xs));
+}
+
 /** The inference form, y = x·k + (β − μ_mov·k) with k = γ/√(σ²_mov + ε): a per-channel affine map (the plan may fold it into a product, affine.ts). */
 function inference(ctx: KernelContext): ChannelAffine {
   const { c } = dims(ctx);
@@ -175,17 +201,15 @@ export const batchNormalization: LayerDef = {
             loop("r2", rows, (r) => [letVar("d", sub(x.at(b, r, ch), ref("mean"))), setVar("sq", w(b, r, mul(ref("d"), ref("d"))), true)]),
           ]),
           letVar("variance", div(ref("sq"), n)),
-          letVar("iv", div(num(1), call("sqrt", add(ref("variance"), eps)))),
+          letVar("iv", invStd(ref("variance"), eps)),
           inv.store([num(0), ch], ref("iv")),
           loop("b3", BATCH, (b) => [
-            loop("r3", rows, (r) => [
-              letVar("h", mul(sub(x.at(b, r, ch), ref("mean")), ref("iv"))),
-              xhat.store([b, r, ch], ref("h")),
-              y.store([b, r, ch], add(mul(gamma(ch), ref("h")), beta(ch))),
-            ]),
+            loop("r3", rows, (r) =>
+              normalized(x.at(b, r, ch), ref("mean"), ref("iv"), gamma(ch), beta(ch), (h) => xhat.store([b, r, ch], h), (v) => y.store([b, r, ch], v)),
+            ),
           ]),
-          mm.store([ch], add(mul(mm.at(ch), num(momentum)), mul(ref("mean"), num(1 - momentum)))),
-          mv.store([ch], add(mul(mv.at(ch), num(momentum)), mul(ref("variance"), num(1 - momentum)))),
+          moving(mm, ch, ref("mean"), momentum),
+          moving(mv, ch, ref("variance"), momentum),
         ]),
       ];
     }
@@ -199,16 +223,14 @@ export const batchNormalization: LayerDef = {
       pass("square_sum", (b, r, ch) => [letVar("d", sub(x.at(b, r, ch), mean.at(ch))), sq.add(ch, w(b, r, mul(ref("d"), ref("d"))))]),
       loop("ch", c, (ch) => [
         letVar("variance", div(sq.at(ch), n)),
-        iv.store(ch, div(num(1), call("sqrt", add(ref("variance"), eps)))),
+        iv.store(ch, invStd(ref("variance"), eps)),
         inv.store([num(0), ch], iv.at(ch)),
-        mm.store([ch], add(mul(mm.at(ch), num(momentum)), mul(mean.at(ch), num(1 - momentum)))),
-        mv.store([ch], add(mul(mv.at(ch), num(momentum)), mul(ref("variance"), num(1 - momentum)))),
+        moving(mm, ch, mean.at(ch), momentum),
+        moving(mv, ch, ref("variance"), momentum),
       ]),
-      pass("normalize", (b, r, ch) => [
-        letVar("h", mul(sub(x.at(b, r, ch), mean.at(ch)), iv.at(ch))),
-        xhat.store([b, r, ch], ref("h")),
-        y.store([b, r, ch], add(mul(gamma(ch), ref("h")), beta(ch))),
-      ]),
+      pass("normalize", (b, r, ch) =>
+        normalized(x.at(b, r, ch), mean.at(ch), iv.at(ch), gamma(ch), beta(ch), (h) => xhat.store([b, r, ch], h), (v) => y.store([b, r, ch], v)),
+      ),
     ];
   },
 
@@ -245,11 +267,9 @@ export const batchNormalization: LayerDef = {
           out.push(
             letVar("kx", div(mul(gamma, inv.at(num(0), ch)), n)),
             loop("b2", BATCH, (b) => [
-              loop("r2", rows, (r) => {
-                const xs = mul(xhat.at(b, r, ch), ref("sdyx"));
-                const ndy = mul(n, dy.at(b, r, ch));
-                return [dx.store([b, r, ch], mul(ref("kx"), mask ? sub(ndy, mul(mask.at(b, r), add(ref("sdy"), xs))) : sub(sub(ndy, ref("sdy")), xs)))];
-              }),
+              loop("r2", rows, (r) => [
+                dx.store([b, r, ch], inputGrad(ref("kx"), n, dy.at(b, r, ch), xhat.at(b, r, ch), ref("sdy"), ref("sdyx"), mask ? mask.at(b, r) : null)),
+              ]),
             ]),
           );
         }
@@ -275,11 +295,9 @@ export const batchNormalization: LayerDef = {
         // the count as a local: the elementwise pass reads it as a scalar
         letVar("nb", n),
         loop("ch", c, (ch) => [kx.store(ch, div(mul(scale ? ctx.param("gamma").at(ch) : num(1), inv.at(num(0), ch)), ref("nb")))]),
-        pass("input_grad", (b, r, ch) => {
-          const xs = mul(xhat.at(b, r, ch), sdyx.at(ch));
-          const ndy = mul(ref("nb"), dy.at(b, r, ch));
-          return [dx.store([b, r, ch], mul(kx.at(ch), mask ? sub(ndy, mul(mask.at(b, r), add(sdy.at(ch), xs))) : sub(sub(ndy, sdy.at(ch)), xs)))];
-        }),
+        pass("input_grad", (b, r, ch) => [
+          dx.store([b, r, ch], inputGrad(kx.at(ch), ref("nb"), dy.at(b, r, ch), xhat.at(b, r, ch), sdy.at(ch), sdyx.at(ch), mask ? mask.at(b, r) : null)),
+        ]),
       );
     }
     return out;
