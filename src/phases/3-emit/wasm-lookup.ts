@@ -115,7 +115,9 @@ export function lookupBody(k: WasmLookup): number[] {
 /**
  * The element types a lookup kernel takes: a gather copies between one
  * type; a scatter-add adds values into a table of their type or, float32
- * values, into a float64 table (gradients are float64 in every model).
+ * values, into a float64 table. (The emitter hands it one type: a float32
+ * model with native kernels keeps float32 gradients, a float64 model
+ * float64 everything; the widening add is the kernel's, tested on its own.)
  */
 export function lookupTypesOk(l: Lookup, types: WasmLookup["types"]): boolean {
   return types.table === types.values || (l.op === "scatter_add" && types.table === "f64");
