@@ -10,32 +10,17 @@
  *   recurrent_dropout (per-gate masks), masks, states in and out;
  *   generated code (auto and loops) taking the interpreter's step.
  */
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { Rng } from "../src/runtime/random.js";
-import { near } from "./helpers/keras-fixture.js";
+import { near, stepsFixture, stepsSpec, type KerasStepsCase } from "./helpers/keras-fixture.js";
 import { flat, generated, gradient, interpreted, maxRelError, numericGradient, randomArray, type ModelClass } from "./helpers/models.js";
 
-interface KerasCase {
-  readonly name: string;
-  readonly source: string;
-  readonly weight_names: string[];
-  readonly weight_shapes: number[][];
-  readonly weights_before: number[][];
-  readonly x: number[];
-  readonly y: number[];
-  readonly predictions: number[];
-  readonly losses: number[];
-  readonly weights_after: number[][];
-}
-
-const fixture = JSON.parse(readFileSync(join(import.meta.dirname, "keras", "gru-reset-before.json"), "utf8")) as { cases: KerasCase[] };
+const cases = stepsFixture("gru-reset-before.json").map((c) => [c.name, c] as const);
 const BATCH = 4;
 const indent = (body: string) => body.split("\n").map((l) => `  ${l}`).join("\n");
-const specOf = (c: KerasCase) => `model K {\n${indent(c.source)}\n}\n`;
 
-function matchesKeras(c: KerasCase, cls: ModelClass) {
+function matchesKeras(c: KerasStepsCase, cls: ModelClass) {
   const m = new cls({ weights: c.weights_before.map((data, k) => ({ shape: c.weight_shapes[k]!, data })) });
   expect(m.getWeights().map((w) => w.name)).toEqual(c.weight_names);
   expect(m.getWeights().map((w) => w.shape)).toEqual(c.weight_shapes);
@@ -47,11 +32,10 @@ function matchesKeras(c: KerasCase, cls: ModelClass) {
 }
 
 describe("GRU(reset_after=False) against Keras 3", () => {
-  const cases = fixture.cases.map((c) => [c.name, c] as const);
-  it.each(cases)("%s: interpreter", (_n, c) => matchesKeras(c, interpreted(specOf(c))["K"]!));
+  it.each(cases)("%s: interpreter", (_n, c) => matchesKeras(c, interpreted(stepsSpec(c))["K"]!));
   // generated code for two cases (each compile costs ~0.5 s under load); the gradient cases below compare generated code too
   const distinct = new Set(["gru_reset_before_sequences_backwards_no_bias", "gru_reset_before_states_bidirectional"]);
-  it.each(cases.filter(([n]) => distinct.has(n)))("%s: generated code", async (_n, c) => matchesKeras(c, (await generated(specOf(c)))["K"]!));
+  it.each(cases.filter(([n]) => distinct.has(n)))("%s: generated code", async (_n, c) => matchesKeras(c, (await generated(stepsSpec(c)))["K"]!));
 });
 
 const IDS = [3, 1, 4, 0, 0, 5, 9, 2, 6, 5, 0, 0, 5, 8, 9];

@@ -12,32 +12,16 @@
  *   code (auto and loops) taking the same step as the interpreter;
  * - a Sequential spec computes what its functional twin does.
  */
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { Rng } from "../src/runtime/random.js";
-import { near } from "./helpers/keras-fixture.js";
+import { near, stepsFixture, stepsSpec, type KerasStepsCase } from "./helpers/keras-fixture.js";
 import { flat, generated, gradient, interpreted, maxRelError, numericGradient, randomArray, type ModelClass } from "./helpers/models.js";
 
-interface KerasCase {
-  readonly name: string;
-  readonly source: string;
-  readonly layers: string[];
-  readonly weight_names: string[];
-  readonly weight_shapes: number[][];
-  readonly weights_before: number[][];
-  readonly x: number[];
-  readonly y: number[];
-  readonly predictions: number[];
-  readonly losses: number[];
-  readonly weights_after: number[][];
-}
-
-const fixture = JSON.parse(readFileSync(join(import.meta.dirname, "keras", "masking.json"), "utf8")) as { cases: KerasCase[] };
+const cases = stepsFixture("masking.json").map((c) => [c.name, c] as const);
 const BATCH = 4;
-const specOf = (c: KerasCase) => `model K {\n${c.source.split("\n").map((l) => `  ${l}`).join("\n")}\n}\n`;
 
-function matchesKeras(c: KerasCase, cls: ModelClass) {
+function matchesKeras(c: KerasStepsCase, cls: ModelClass) {
   const m = new cls({ weights: c.weights_before.map((data, k) => ({ shape: c.weight_shapes[k]!, data })) });
   expect(m.getWeights().map((w) => w.name)).toEqual(c.weight_names);
   const x = Float32Array.from(c.x);
@@ -48,9 +32,8 @@ function matchesKeras(c: KerasCase, cls: ModelClass) {
 }
 
 describe("masking against Keras 3", () => {
-  const cases = fixture.cases.map((c) => [c.name, c] as const);
-  it.each(cases)("%s: interpreter", (_n, c) => matchesKeras(c, interpreted(specOf(c))["K"]!));
-  it.each(cases)("%s: generated code", async (_n, c) => matchesKeras(c, (await generated(specOf(c)))["K"]!));
+  it.each(cases)("%s: interpreter", (_n, c) => matchesKeras(c, interpreted(stepsSpec(c))["K"]!));
+  it.each(cases)("%s: generated code", async (_n, c) => matchesKeras(c, (await generated(stepsSpec(c)))["K"]!));
 });
 
 const IDS = [3, 1, 4, 0, 0, 5, 9, 2, 6, 5, 0, 0, 5, 8, 9, 9, 0, 3, 0, 2];
